@@ -1,0 +1,22 @@
+package schemas
+
+// Converter turns Connect data into the bytes of a Kafka record key or value
+// and back. Implementations are configured once and then used from one task
+// goroutine; they need not be safe for concurrent use.
+type Converter interface {
+	// Configure applies the converter's settings (already stripped of their
+	// "key.converter." or "value.converter." prefix).
+	Configure(props map[string]string, isKey bool) error
+	// FromConnectData serializes value, described by schema (nil: schemaless).
+	FromConnectData(topic string, schema *Schema, value any) ([]byte, error)
+	// ToConnectData deserializes data; nil data is a tombstone (nil, nil, nil).
+	ToConnectData(topic string, data []byte) (*Schema, any, error)
+}
+
+// HeaderConverter turns one Connect header value into the bytes of a Kafka
+// record header and back.
+type HeaderConverter interface {
+	Configure(props map[string]string) error
+	FromConnectHeader(topic, key string, schema *Schema, value any) ([]byte, error)
+	ToConnectHeader(topic, key string, data []byte) (*Schema, any, error)
+}
