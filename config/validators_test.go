@@ -1,0 +1,127 @@
+package config
+
+import (
+	"errors"
+	"math"
+	"testing"
+)
+
+func TestValidators(t *testing.T) {
+	tests := []struct {
+		name    string
+		v       Validator
+		value   any
+		wantErr string // "" = valid
+	}{
+		{"range in", Range(1, 10), int32(5), ""},
+		{"range low edge", Range(1, 10), int32(1), ""},
+		{"range high edge", Range(1, 10), int32(10), ""},
+		{"range below", Range(1, 10), int32(0), "Invalid value 0 for configuration k: Value must be at least 1"},
+		{"range above", Range(1, 10), int32(11), "Invalid value 11 for configuration k: Value must be no more than 10"},
+		{"range null", Range(1, 10), nil, "Invalid value null for configuration k: Value must be non-null"},
+		{"range not a number", Range(1, 10), "5", "Invalid value 5 for configuration k: Value must be a number"},
+		{"range short", Range(-1, 32767), int16(-1), ""},
+		{"range long exact at int64 max", Range(int64(0), int64(math.MaxInt64)), int64(math.MaxInt64), ""},
+		{"range long exact above", AtLeast(int64(math.MaxInt64)), int64(math.MaxInt64 - 1),
+			"Invalid value 9223372036854775806 for configuration k: Value must be at least 9223372036854775807"},
+		{"range double bounds", Range(0.0, 1.0), 0.5, ""},
+		{"range double below", Range(0.5, 1.5), 0.25, "Invalid value 0.25 for configuration k: Value must be at least 0.5"},
+		{"range double bound int value", AtLeast(0.5), int32(0), "Invalid value 0 for configuration k: Value must be at least 0.5"},
+		{"range int bound double value", AtLeast(1), 0.5, "Invalid value 0.5 for configuration k: Value must be at least 1"},
+		{"atleast ok", AtLeast(0), int64(0), ""},
+		{"atleast negative", AtLeast(0), int64(-1), "Invalid value -1 for configuration k: Value must be at least 0"},
+
+		{"validstring ok", ValidString("none", "all"), "all", ""},
+		{"validstring case-sensitive", ValidString("none", "all"), "ALL", "Invalid value ALL for configuration k: String must be one of: none, all"},
+		{"validstring null", ValidString("none", "all"), nil, "Invalid value null for configuration k: String must be one of: none, all"},
+
+		{"ci validstring ok", CaseInsensitiveValidString("none", "all"), "All", ""},
+		{"ci validstring bad", CaseInsensitiveValidString("none", "all", "ALL"), "some",
+			"Invalid value some for configuration k: String must be one of (case insensitive): NONE, ALL"},
+		{"ci validstring null", CaseInsensitiveValidString("none"), nil,
+			"Invalid value null for configuration k: String must be one of (case insensitive): NONE"},
+
+		{"validlist ok", ValidList("a", "b"), []string{"a", "b", "a"}, ""},
+		{"validlist empty", ValidList("a", "b"), []string{}, ""},
+		{"validlist null", ValidList("a", "b"), nil, ""},
+		{"validlist bad element", ValidList("a", "b"), []string{"a", "c"}, "Invalid value c for configuration k: String must be one of: a, b"},
+
+		{"nonempty ok", NonEmptyString(), "x", ""},
+		{"nonempty null", NonEmptyString(), nil, ""},
+		{"nonempty empty", NonEmptyString(), "", "Invalid value  for configuration k: String must be non-empty"},
+
+		{"no control ok", NonEmptyStringWithoutControlChars(), "my-connector", ""},
+		{"no control null", NonEmptyStringWithoutControlChars(), nil, ""},
+		{"no control empty", NonEmptyStringWithoutControlChars(), "", "Invalid value  for configuration k: String may not be empty"},
+		{"no control chars", NonEmptyStringWithoutControlChars(), "a\nb\u0085", "Invalid value a\nb\u0085 for configuration k: " +
+			"String may not contain control sequences but had the following ASCII chars: 10, 133"},
+
+		{"nonnull ok", NonNull(), "", ""},
+		{"nonnull null", NonNull(), nil, "Invalid value null for configuration k: entry must be non null"},
+
+		{"nonempty list ok", NonEmptyList(), []string{"a"}, ""},
+		{"nonempty list empty", NonEmptyList(), []string{}, "Invalid value [] for configuration k: List must contain at least one element"},
+		{"nonempty list null", NonEmptyList(), nil, "Invalid value null for configuration k: List must contain at least one element"},
+
+		{"all ok", All(NonEmptyString(), ValidString("x")), "x", ""},
+		{"all first failure", All(NonEmptyString(), ValidString("x")), "", "Invalid value  for configuration k: String must be non-empty"},
+		{"all second failure", All(NonEmptyString(), ValidString("x")), "y", "Invalid value y for configuration k: String must be one of: x"},
+
+		{"func ok", ValidatorFunc(func(string, any) error { return nil }, "anything"), 1, ""},
+		{"func plain error wrapped", ValidatorFunc(func(string, any) error { return errors.New("must be even") }, "even"), int32(3),
+			"Invalid value 3 for configuration k: must be even"},
+		{"func ValueError without name", ValidatorFunc(func(_ string, v any) error {
+			return &ValueError{Value: "part", Reason: "bad part"}
+		}, "parts"), "whole", "Invalid value part for configuration k: bad part"},
+		{"secret masked in message", ValidatorFunc(func(string, any) error { return errors.New("too short") }, "long"), Secret("hunter2"),
+			"Invalid value [hidden] for configuration k: too short"},
+		{"list value in message", ValidatorFunc(func(string, any) error { return errors.New("no") }, ""), []string{"a", "b"},
+			"Invalid value [a, b] for configuration k: no"},
+		{"double value in message", ValidatorFunc(func(string, any) error { return errors.New("no") }, ""), 1.0,
+			"Invalid value 1.0 for configuration k: no"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := runValidator(tt.v, "k", tt.value)
+			if got != tt.wantErr {
+				t.Fatalf("got %q, want %q", got, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestValidatorStrings(t *testing.T) {
+	tests := []struct {
+		v    Validator
+		want string
+	}{
+		{Range(1, 10), "[1,...,10]"},
+		{AtLeast(0), "[0,...]"},
+		{AtLeast(0.5), "[0.5,...]"},
+		{Range(0.0, 1.0), "[0.0,...,1.0]"},
+		{Range(int64(-1), int64(math.MaxInt64)), "[-1,...,9223372036854775807]"},
+		{ValidString("none", "all"), "[none, all]"},
+		{CaseInsensitiveValidString("none", "all"), "(case insensitive) [NONE, ALL]"},
+		{ValidList("a", "b"), "[a, b]"},
+		{NonEmptyString(), "non-empty string"},
+		{NonEmptyStringWithoutControlChars(), "non-empty string without ISO control characters"},
+		{NonNull(), "non-null string"},
+		{NonEmptyList(), "non-empty list"},
+		{All(NonEmptyString(), ValidString("x")), "non-empty string, [x]"},
+		{ValidatorFunc(nil, "custom"), "custom"},
+	}
+	for _, tt := range tests {
+		if got := tt.v.String(); got != tt.want {
+			t.Errorf("String() = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+func TestValidatorsInputsCopied(t *testing.T) {
+	values := []string{"a", "b"}
+	v := ValidString(values...)
+	values[0] = "z"
+	if runValidator(v, "k", "a") != "" {
+		t.Fatal("ValidString kept the caller's slice")
+	}
+}
