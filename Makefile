@@ -1,0 +1,28 @@
+# sluice developer targets. Integration tests need Java 17+ and Maven (for the Kafka broker,
+# see infra/kafka-pom.xml) besides Go; without them tests fall back to in-process fakes.
+SHELL := /bin/bash
+GO ?= go
+
+.PHONY: build vet test bench services-up services-down
+
+build:
+	$(GO) build ./...
+
+vet:
+	@out="$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go'))"; \
+	if [[ -n "$$out" ]]; then echo "gofmt -l reports unformatted files:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# Start/stop the real services (Kafka) in the background; addresses go to .services.env.
+services-up:
+	@bash scripts/services-up.sh
+
+services-down:
+	@bash scripts/services-down.sh
+
+# services-up, the whole suite against real services, services-down even if tests fail.
+test:
+	@bash scripts/test.sh $(GO) test -race -count=1 -timeout 20m ./...
+
+bench:
+	@bash scripts/test.sh $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./bench/...

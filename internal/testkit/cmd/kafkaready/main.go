@@ -1,0 +1,124 @@
+// Command kafkaready waits until a Kafka broker can really serve tests, then exits 0.
+//
+// An open TCP port only means the JVM is listening; a freshly formatted KRaft broker may still be
+// electing itself controller, registering, or unable to create topics. kafkaready therefore loops
+// until Metadata lists a broker and a controller, and a probe topic can be created, gets a
+// partition leader and can be deleted again. scripts/services-up.sh runs it after starting the broker:
+//
+//	go run ./internal/testkit/cmd/kafkaready -bootstrap 127.0.0.1:9092 -timeout 60s
+//
+// It exits 1 with the last error when the timeout passes first.
+//
+// It imports only sarama, not package testkit, so that the services scripts keep working even
+// while the test kit (or its kfake dependency) does not compile.
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+func main() {
+	def := os.Getenv("KAFKA_BOOTSTRAP")
+	if def == "" {
+		def = "127.0.0.1:9092"
+	}
+	bootstrap := flag.String("bootstrap", def, "broker address(es), host:port[,host:port...]")
+	timeout := flag.Duration("timeout", 60*time.Second, "give up after this long")
+	flag.Parse()
+
+	start := time.Now()
+	deadline := start.Add(*timeout)
+	var lastErr error
+	for attempt := 1; ; attempt++ {
+		summary, err := probe(strings.Split(*bootstrap, ","))
+		if err == nil {
+			fmt.Printf("kafkaready: %s ready after %s (%d attempts): %s\n",
+				*bootstrap, time.Since(start).Round(time.Millisecond), attempt, summary)
+			return
+		}
+		if lastErr == nil || err.Error() != lastErr.Error() {
+			// Print each new kind of failure once, so a stuck broker shows why.
+			fmt.Fprintf(os.Stderr, "kafkaready: not ready yet: %v\n", err)
+		}
+		lastErr = err
+		if time.Now().After(deadline) {
+			fmt.Fprintf(os.Stderr, "kafkaready: %s not ready after %s: %v\n", *bootstrap, *timeout, lastErr)
+			os.Exit(1)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// probe runs one complete readiness check with a fresh client.
+func probe(addrs []string) (string, error) {
+	cfg := sarama.NewConfig()
+	cfg.Version = sarama.V4_0_0_0 // as testkit.KafkaVersion
+	cfg.ClientID = "sluice-kafkaready"
+	cfg.Net.DialTimeout = 3 * time.Second
+	cfg.Net.ReadTimeout = 10 * time.Second
+	cfg.Net.WriteTimeout = 10 * time.Second
+	cfg.Metadata.Retry.Max = 0
+	cfg.Admin.Timeout = 10 * time.Second
+
+	client, err := sarama.NewClient(addrs, cfg)
+	if err != nil {
+		return "", fmt.Errorf("client: %w", err)
+	}
+	admin, err := sarama.NewClusterAdminFromClient(client) // closing admin closes client
+	if err != nil {
+		_ = client.Close()
+		return "", fmt.Errorf("admin: %w", err)
+	}
+	defer admin.Close()
+
+	if err := client.RefreshMetadata(); err != nil {
+		return "", fmt.Errorf("metadata: %w", err)
+	}
+	brokers := client.Brokers()
+	if len(brokers) == 0 {
+		return "", errors.New("metadata lists no broker")
+	}
+	controller, err := client.RefreshController()
+	if err != nil {
+		return "", fmt.Errorf("controller: %w", err)
+	}
+
+	var suffix [4]byte
+	_, _ = rand.Read(suffix[:])
+	topic := "__sluice_ready_" + hex.EncodeToString(suffix[:])
+	if err := admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: 1}, false); err != nil {
+		return "", fmt.Errorf("create probe topic: %w", err)
+	}
+	deleted := false
+	defer func() {
+		if !deleted { // a leftover probe topic would only be noise
+			_ = admin.DeleteTopic(topic)
+		}
+	}()
+	var leaderErr error
+	for i := 0; i < 20; i++ {
+		if leaderErr = client.RefreshMetadata(topic); leaderErr == nil {
+			if _, leaderErr = client.Leader(topic, 0); leaderErr == nil {
+				break
+			}
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	if leaderErr != nil {
+		return "", fmt.Errorf("probe topic leader: %w", leaderErr)
+	}
+	deleted = true
+	if err := admin.DeleteTopic(topic); err != nil {
+		return "", fmt.Errorf("delete probe topic: %w", err)
+	}
+	return fmt.Sprintf("%d broker(s), controller %d, probe topic created and deleted", len(brokers), controller.ID()), nil
+}

@@ -1,0 +1,131 @@
+package testkit
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// BuildSluice builds the sluice command into dir and returns its path.
+func BuildSluice(dir string) (string, error) {
+	bin := filepath.Join(dir, "sluice")
+	out, err := exec.Command("go", "build", "-o", bin, "github.com/sluicehq/sluice/cmd/sluice").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("build sluice: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// Worker is a `sluice standalone` process started by a test.
+type Worker struct {
+	t   testing.TB
+	cmd *exec.Cmd
+	log string
+}
+
+// WriteProps writes a .properties file.
+func WriteProps(t testing.TB, path string, props map[string]string) {
+	t.Helper()
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s=%s\n", k, props[k])
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// StartWorker runs `bin standalone` with one connector; dir holds its files
+// and log, name tells them apart. The process is killed at the end of the
+// test if it still runs, and its log is shown if the test failed.
+func StartWorker(t testing.TB, bin, dir, name string, workerProps, connProps map[string]string) *Worker {
+	t.Helper()
+	wp, cp := filepath.Join(dir, name+"-worker.properties"), filepath.Join(dir, name+"-connector.properties")
+	WriteProps(t, wp, workerProps)
+	WriteProps(t, cp, connProps)
+	logPath := filepath.Join(dir, name+".log")
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "standalone", "-log-level", "debug", wp, cp)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	logf.Close()
+	w := &Worker{t: t, cmd: cmd, log: logPath}
+	t.Cleanup(func() {
+		if w.cmd.ProcessState == nil {
+			w.cmd.Process.Kill()
+			w.cmd.Wait()
+		}
+		if t.Failed() {
+			t.Logf("log of %s (last 4 KiB):\n%s", name, w.logTail())
+		}
+	})
+	return w
+}
+
+func (w *Worker) logTail() []byte {
+	b, _ := os.ReadFile(w.log)
+	if len(b) > 4096 {
+		b = b[len(b)-4096:]
+	}
+	return b
+}
+
+// Kill9 kills the worker without any chance to clean up.
+func (w *Worker) Kill9() {
+	w.t.Helper()
+	if err := w.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		w.t.Fatal(err)
+	}
+	w.cmd.Wait()
+}
+
+// Term sends SIGTERM and waits for a clean exit.
+func (w *Worker) Term() {
+	w.t.Helper()
+	if err := w.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		w.t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- w.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			w.t.Fatalf("worker exited with %v after SIGTERM; log:\n%s", err, w.logTail())
+		}
+	case <-time.After(60 * time.Second):
+		w.t.Fatal("worker did not exit within 60 s of SIGTERM")
+	}
+}
+
+// PeakRSS returns the worker's peak resident set size in bytes (Linux
+// VmHWM), while it runs.
+func (w *Worker) PeakRSS() (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", w.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", w.cmd.Process.Pid)
+}
