@@ -9,14 +9,23 @@ type Converter interface {
 	Configure(props map[string]string, isKey bool) error
 	// FromConnectData serializes value, described by schema (nil: schemaless).
 	FromConnectData(topic string, schema *Schema, value any) ([]byte, error)
-	// ToConnectData deserializes data; nil data is a tombstone (nil, nil, nil).
+	// ToConnectData deserializes data. Nil data is a tombstone: the value is
+	// nil, and the schema is nil or, for converters that always produce one
+	// type (StringConverter, ByteArrayConverter), that optional schema.
 	ToConnectData(topic string, data []byte) (*Schema, any, error)
 }
 
 // HeaderConverter turns one Connect header value into the bytes of a Kafka
 // record header and back.
+//
+// Its configure method is named ConfigureHeader, not Configure, so that one
+// type can implement both interfaces, as Kafka Connect's JsonConverter,
+// StringConverter and ByteArrayConverter do (Converter.Configure takes an
+// extra isKey argument).
 type HeaderConverter interface {
-	Configure(props map[string]string) error
+	// ConfigureHeader applies the converter's settings (already stripped of
+	// their "header.converter." prefix).
+	ConfigureHeader(props map[string]string) error
 	FromConnectHeader(topic, key string, schema *Schema, value any) ([]byte, error)
 	ToConnectHeader(topic, key string, data []byte) (*Schema, any, error)
 }

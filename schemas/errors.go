@@ -1,0 +1,56 @@
+package schemas
+
+import (
+	"errors"
+	"fmt"
+)
+
+// DataError reports data that does not fit its schema or cannot be
+// converted, like Kafka Connect's DataException. Converters and the data
+// model return it (possibly wrapped); test with errors.As.
+type DataError struct {
+	msg string
+	err error
+}
+
+// DataErrorf returns a *DataError formatted as fmt.Errorf would format it;
+// a %w verb wraps its operand.
+func DataErrorf(format string, args ...any) error {
+	e := fmt.Errorf(format, args...)
+	return &DataError{msg: e.Error(), err: errors.Unwrap(e)}
+}
+
+// Error returns the message.
+func (e *DataError) Error() string { return e.msg }
+
+// Unwrap returns the wrapped cause, if any.
+func (e *DataError) Unwrap() error { return e.err }
+
+// ConfigError reports an invalid configuration value, worded like Kafka's
+// ConfigException: "Invalid value X for configuration K: reason".
+type ConfigError struct {
+	Key    string
+	Value  string
+	Reason string
+}
+
+// Error returns the message.
+func (e *ConfigError) Error() string {
+	msg := "Invalid value " + e.Value + " for configuration " + e.Key
+	if e.Reason != "" {
+		msg += ": " + e.Reason
+	}
+	return msg
+}
+
+// ConfigKey describes one configuration key a converter accepts, so the
+// worker can document and validate it (and later turn it into a ConfigDef).
+type ConfigKey struct {
+	Name string
+	// Type is Kafka's ConfigDef type name: BOOLEAN, INT, STRING, ...
+	Type    string
+	Default string
+	// Valid lists the accepted values when they are a fixed set.
+	Valid []string
+	Doc   string
+}

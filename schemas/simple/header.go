@@ -1,0 +1,50 @@
+package simple
+
+import (
+	"unicode/utf8"
+
+	"github.com/sluicehq/sluice/schemas"
+)
+
+// HeaderConverter is Kafka Connect's SimpleHeaderConverter, the default
+// header converter: it writes header values as UTF-8 strings
+// (schemas.ConvertToString) and reads them back inferring a schema from the
+// text (schemas.ParseString). It has no configuration.
+type HeaderConverter struct{}
+
+var _ schemas.HeaderConverter = HeaderConverter{}
+
+// ConfigureHeader does nothing: SimpleHeaderConverter has no settings.
+func (HeaderConverter) ConfigureHeader(map[string]string) error { return nil }
+
+// ConfigKeys returns no keys.
+func (HeaderConverter) ConfigKeys() []schemas.ConfigKey { return nil }
+
+// FromConnectHeader writes value's string form; nil is a null header.
+func (HeaderConverter) FromConnectHeader(topic, key string, schema *schemas.Schema, value any) ([]byte, error) {
+	if value == nil {
+		return nil, nil
+	}
+	s, err := schemas.ConvertToString(schema, value)
+	if err != nil {
+		return nil, schemas.DataErrorf("Failed to serialize value for header '%s' on topic '%s': %w", key, topic, err)
+	}
+	return []byte(s), nil
+}
+
+// ToConnectHeader parses a header's text; nil data is (nil, nil). Bytes
+// that are not UTF-8 text are returned as a BYTES value (Kafka Connect
+// would replace the invalid bytes and parse the rest).
+func (HeaderConverter) ToConnectHeader(_, _ string, data []byte) (*schemas.Schema, any, error) {
+	if data == nil {
+		return nil, nil, nil
+	}
+	if !utf8.Valid(data) {
+		return schemas.BytesSchema, data, nil
+	}
+	schema, value, err := schemas.ParseString(string(data))
+	if err != nil {
+		return schemas.BytesSchema, data, nil
+	}
+	return schema, value, nil
+}
