@@ -1,0 +1,59 @@
+package connectors
+
+import (
+	"context"
+
+	"github.com/sluicehq/sluice/config"
+)
+
+// Connector manages the integration with one external system: it validates
+// its configuration and splits the work into task configurations.
+// The runtime calls Start, then TaskConfigs any number of times, then Stop.
+type Connector interface {
+	// Config describes the connector's own configuration keys.
+	Config() *config.Def
+	// Start starts the connector with its configuration. cc lets the
+	// connector ask for new task configurations or report a fatal error.
+	Start(ctx context.Context, cc ConnectorContext, props map[string]string) error
+	// TaskConfigs returns at most maxTasks task configurations.
+	TaskConfigs(maxTasks int) ([]map[string]string, error)
+	// Stop stops the connector; it is called once, after Start succeeded.
+	Stop(ctx context.Context) error
+}
+
+// SourceConnector is a connector whose tasks read from an external system
+// and write to Kafka.
+type SourceConnector interface {
+	Connector
+	// NewTask returns a new, unstarted task.
+	NewTask() SourceTask
+}
+
+// SinkConnector is a connector whose tasks read from Kafka and write to an
+// external system.
+type SinkConnector interface {
+	Connector
+	// NewTask returns a new, unstarted task.
+	NewTask() SinkTask
+}
+
+// Validator is implemented by a connector that validates more than its
+// Config definition can express (for example dependencies between keys).
+// Without it the runtime validates props against Config alone.
+type Validator interface {
+	Validate(props map[string]string) []config.Result
+}
+
+// Versioned is implemented by plugins that report a version.
+type Versioned interface {
+	Version() string
+}
+
+// ConnectorContext is how a connector talks to the runtime.
+type ConnectorContext interface {
+	// RequestTaskReconfiguration asks the runtime to call TaskConfigs again
+	// and restart the tasks if their configurations changed.
+	RequestTaskReconfiguration()
+	// RaiseError fails the connector with err.
+	RaiseError(err error)
+}

@@ -1,0 +1,53 @@
+package connectors
+
+import (
+	"context"
+	"time"
+)
+
+// SinkTask writes records consumed from Kafka to an external system. The
+// runtime calls Start, Open when partitions are assigned, Put with batches of
+// records, Flush before committing offsets, Close when partitions are
+// revoked, and Stop at the end, all from one goroutine.
+type SinkTask interface {
+	// Start starts the task with its task configuration.
+	Start(ctx context.Context, tc SinkTaskContext, props map[string]string) error
+	// Open tells the task it now owns these partitions.
+	Open(ctx context.Context, partitions []TopicPartition) error
+	// Put delivers a batch of records. It may buffer them; Flush must then
+	// make them durable.
+	Put(ctx context.Context, records []SinkRecord) error
+	// Flush makes durable every record put so far for the partitions in
+	// offsets (offset = next offset to consume, as committed to Kafka).
+	Flush(ctx context.Context, offsets map[TopicPartition]int64) error
+	// Close tells the task it no longer owns these partitions.
+	Close(ctx context.Context, partitions []TopicPartition) error
+	// Stop releases the task's resources.
+	Stop(ctx context.Context) error
+}
+
+// PreCommitter is implemented by a sink task that manages which offsets may
+// be committed. Without it the runtime calls Flush and commits the current
+// offsets. PreCommit returns the offsets safe to commit; an empty map skips
+// the commit.
+type PreCommitter interface {
+	PreCommit(ctx context.Context, offsets map[TopicPartition]int64) (map[TopicPartition]int64, error)
+}
+
+// SinkTaskContext is how a sink task talks to the runtime.
+type SinkTaskContext interface {
+	// Offset asks the runtime to rewind or skip a partition to offset before
+	// the next batch.
+	Offset(tp TopicPartition, offset int64)
+	// Timeout sets how long the runtime waits before retrying a Put that
+	// returned a retriable error.
+	Timeout(d time.Duration)
+	// Assignment returns the partitions the task owns now.
+	Assignment() []TopicPartition
+	// Pause stops delivery from these partitions until Resume.
+	Pause(tps ...TopicPartition)
+	// Resume resumes delivery from paused partitions.
+	Resume(tps ...TopicPartition)
+	// RequestCommit asks for an offset commit as soon as possible.
+	RequestCommit()
+}
