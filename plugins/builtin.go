@@ -1,0 +1,20 @@
+package plugins
+
+import (
+	"github.com/sluicehq/sluice/connectors/file"
+	"github.com/sluicehq/sluice/schemas/json"
+	"github.com/sluicehq/sluice/schemas/simple"
+)
+
+// Builtin returns a registry holding sluice's built-in plugins, under the
+// Java class names of their Kafka Connect equivalents.
+func Builtin() *Registry {
+	r := NewRegistry()
+	r.Register(Plugin{Class: file.SourceClass, Kind: Source, Version: file.Version, New: func() any { return file.NewSource() }})
+	r.Register(Plugin{Class: file.SinkClass, Kind: Sink, Version: file.Version, New: func() any { return file.NewSink() }})
+	r.Register(Plugin{Class: "org.apache.kafka.connect.json.JsonConverter", Kind: Converter, New: func() any { return json.New() }})
+	r.Register(Plugin{Class: "org.apache.kafka.connect.storage.StringConverter", Kind: Converter, New: func() any { return simple.NewStringConverter() }})
+	r.Register(Plugin{Class: "org.apache.kafka.connect.converters.ByteArrayConverter", Kind: Converter, New: func() any { return &simple.ByteArrayConverter{} }})
+	r.Register(Plugin{Class: "org.apache.kafka.connect.storage.SimpleHeaderConverter", Kind: HeaderConverter, New: func() any { return &simple.HeaderConverter{} }})
+	return r
+}
