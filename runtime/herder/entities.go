@@ -1,0 +1,132 @@
+package herder
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// ServerInfo is the answer of GET /.
+type ServerInfo struct {
+	Version        string `json:"version"`
+	Commit         string `json:"commit"`
+	KafkaClusterID string `json:"kafka_cluster_id"`
+}
+
+// ConnectorType is "source", "sink" or "unknown".
+type ConnectorType string
+
+// Connector types.
+const (
+	SourceType  ConnectorType = "source"
+	SinkType    ConnectorType = "sink"
+	UnknownType ConnectorType = "unknown"
+)
+
+// TaskID identifies a task: its connector and its number.
+type TaskID struct {
+	Connector string `json:"connector"`
+	Task      int    `json:"task"`
+}
+
+// String returns Kafka Connect's form, "<connector>-<task>".
+func (id TaskID) String() string { return id.Connector + "-" + strconv.Itoa(id.Task) }
+
+// ParseTaskID parses "<connector>-<task>"; connector names may contain '-'.
+func ParseTaskID(s string) (TaskID, error) {
+	i := strings.LastIndexByte(s, '-')
+	if i <= 0 {
+		return TaskID{}, fmt.Errorf("invalid task id %q: want <connector>-<number>", s)
+	}
+	n, err := strconv.Atoi(s[i+1:])
+	if err != nil || n < 0 {
+		return TaskID{}, fmt.Errorf("invalid task id %q: want <connector>-<number>", s)
+	}
+	return TaskID{Connector: s[:i], Task: n}, nil
+}
+
+// ConnectorInfo is a connector's configuration and tasks.
+type ConnectorInfo struct {
+	Name   string            `json:"name"`
+	Config map[string]string `json:"config"`
+	Tasks  []TaskID          `json:"tasks"`
+	Type   ConnectorType     `json:"type"`
+}
+
+// TaskInfo is a task's configuration.
+type TaskInfo struct {
+	ID     TaskID            `json:"id"`
+	Config map[string]string `json:"config"`
+}
+
+// State is the runtime state of a connector or task.
+type State string
+
+// States as Kafka Connect reports them.
+const (
+	Unassigned State = "UNASSIGNED"
+	Running    State = "RUNNING"
+	Paused     State = "PAUSED"
+	Failed     State = "FAILED"
+	Restarting State = "RESTARTING"
+	Stopped    State = "STOPPED"
+)
+
+// TargetState is the state a user asked a connector to be in.
+type TargetState string
+
+// Target states (KIP-875).
+const (
+	TargetStarted TargetState = "STARTED"
+	TargetPaused  TargetState = "PAUSED"
+	TargetStopped TargetState = "STOPPED"
+)
+
+// ParseInitialState parses KIP-980's initial_state (RUNNING, PAUSED or
+// STOPPED, any case) into a target state.
+func ParseInitialState(s string) (TargetState, error) {
+	switch strings.ToUpper(strings.TrimSpace(s)) {
+	case "", "RUNNING":
+		return TargetStarted, nil
+	case "PAUSED":
+		return TargetPaused, nil
+	case "STOPPED":
+		return TargetStopped, nil
+	}
+	return "", BadRequest("Invalid initial state %q: must be one of RUNNING, PAUSED, STOPPED", s)
+}
+
+// ConnectorState is the state of a connector instance.
+type ConnectorState struct {
+	State    State  `json:"state"`
+	WorkerID string `json:"worker_id"`
+	Trace    string `json:"trace,omitempty"`
+}
+
+// TaskState is the state of one task.
+type TaskState struct {
+	ID       int    `json:"id"`
+	State    State  `json:"state"`
+	WorkerID string `json:"worker_id"`
+	Trace    string `json:"trace,omitempty"`
+}
+
+// ConnectorStateInfo is the status of a connector and its tasks.
+type ConnectorStateInfo struct {
+	Name      string         `json:"name"`
+	Connector ConnectorState `json:"connector"`
+	Tasks     []TaskState    `json:"tasks"`
+	Type      ConnectorType  `json:"type"`
+}
+
+// ConnectorOffsets are a connector's offsets, as GET/PATCH offsets carry them.
+type ConnectorOffsets struct {
+	Offsets []PartitionOffset `json:"offsets"`
+}
+
+// PartitionOffset is the offset of one source partition (or, for sinks, one
+// Kafka partition); a nil Offset means "none" / "remove".
+type PartitionOffset struct {
+	Partition map[string]any `json:"partition"`
+	Offset    map[string]any `json:"offset"`
+}

@@ -1,0 +1,84 @@
+// Package herder is the control-plane contract: what the REST API asks of a
+// worker (standalone or distributed), and the entities it answers with, in
+// Kafka Connect's REST shapes.
+package herder
+
+import (
+	"context"
+
+	"github.com/sluicehq/sluice/config"
+)
+
+// Herder manages the connectors of a worker or of a group of workers.
+// Every method is safe for concurrent use. Errors that a client caused are
+// *Error values carrying the HTTP status Kafka Connect answers with.
+type Herder interface {
+	// ServerInfo describes the worker.
+	ServerInfo(ctx context.Context) (ServerInfo, error)
+	// Ready reports whether the worker has finished starting up.
+	Ready(ctx context.Context) error
+
+	// Connectors lists the connector names, sorted.
+	Connectors(ctx context.Context) ([]string, error)
+	// ConnectorInfo returns a connector's configuration and tasks.
+	ConnectorInfo(ctx context.Context, name string) (ConnectorInfo, error)
+	// ConnectorConfig returns a connector's configuration as submitted.
+	ConnectorConfig(ctx context.Context, name string) (map[string]string, error)
+	// PutConnectorConfig creates a connector or, with allowReplace, replaces
+	// its configuration. initial applies to a new connector only (KIP-980;
+	// "" means STARTED). created is true when the connector is new.
+	PutConnectorConfig(ctx context.Context, name string, cfg map[string]string, allowReplace bool, initial TargetState) (info ConnectorInfo, created bool, err error)
+	// DeleteConnector stops and removes a connector.
+	DeleteConnector(ctx context.Context, name string) error
+	// Tasks returns a connector's task configurations.
+	Tasks(ctx context.Context, name string) ([]TaskInfo, error)
+
+	// ConnectorStatus returns the state of a connector and its tasks.
+	ConnectorStatus(ctx context.Context, name string) (ConnectorStateInfo, error)
+	// TaskStatus returns the state of one task.
+	TaskStatus(ctx context.Context, id TaskID) (TaskState, error)
+
+	// RestartConnector restarts a connector and, per the flags, its tasks
+	// (KIP-745); it returns the status with the restarting instances marked.
+	RestartConnector(ctx context.Context, name string, includeTasks, onlyFailed bool) (ConnectorStateInfo, error)
+	// RestartTask restarts one task.
+	RestartTask(ctx context.Context, id TaskID) error
+	// SetTargetState pauses, resumes or stops a connector.
+	SetTargetState(ctx context.Context, name string, state TargetState) error
+
+	// ConnectorOffsets returns a connector's committed offsets.
+	ConnectorOffsets(ctx context.Context, name string) (ConnectorOffsets, error)
+	// AlterConnectorOffsets writes offsets of a STOPPED connector; a nil
+	// Offset removes that partition's offset. It returns the message to show.
+	AlterConnectorOffsets(ctx context.Context, name string, offsets ConnectorOffsets) (string, error)
+	// ResetConnectorOffsets removes every offset of a STOPPED connector.
+	ResetConnectorOffsets(ctx context.Context, name string) (string, error)
+
+	// ValidateConnectorConfig validates a configuration without creating it.
+	ValidateConnectorConfig(ctx context.Context, cfg map[string]string) (ConfigInfos, error)
+}
+
+// ConfigInfos is the result of validating a connector configuration, in the
+// shape of Kafka Connect's ConfigInfos.
+type ConfigInfos struct {
+	Name       string       `json:"name"`
+	ErrorCount int          `json:"error_count"`
+	Groups     []string     `json:"groups"`
+	Configs    []ConfigInfo `json:"configs"`
+}
+
+// ConfigInfo is the definition of one key and the validation of its value;
+// Definition is nil for a key no definition knows.
+type ConfigInfo struct {
+	Definition *config.KeyInfo  `json:"definition"`
+	Value      *ConfigValueInfo `json:"value"`
+}
+
+// ConfigValueInfo is the validation result of one value.
+type ConfigValueInfo struct {
+	Name              string   `json:"name"`
+	Value             *string  `json:"value"`
+	RecommendedValues []string `json:"recommended_values"`
+	Errors            []string `json:"errors"`
+	Visible           bool     `json:"visible"`
+}

@@ -1,0 +1,267 @@
+// Package kafka builds the sarama clients the worker uses, with the settings
+// of reference/libraries.md: idempotent producer, Java-compatible murmur2
+// partitioner, bounded buffers, manual sink commits. Kafka Connect's
+// producer./consumer. keys map to sarama settings where sarama has them.
+package kafka
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// Version is the Kafka protocol version sarama is configured for; sarama
+// lowers each request to what the broker supports.
+var Version = sarama.V3_9_0_0
+
+// ProducerConfig returns the settings of a source task's producer:
+// acks=all, idempotent, murmur2 partitioner, successes returned for offset
+// tracking. props are Kafka producer keys (the worker's producer.* and the
+// connector's producer.override.*, prefixes stripped); keys sarama cannot
+// honour are returned in ignored.
+func ProducerConfig(clientID string, props map[string]string) (c *sarama.Config, ignored []string, err error) {
+	c = sarama.NewConfig()
+	c.Version = Version
+	c.ClientID = clientID
+	c.Producer.RequiredAcks = sarama.WaitForAll
+	c.Producer.Idempotent = true
+	c.Net.MaxOpenRequests = 1
+	c.Producer.Retry.Max = 1 << 20 // Kafka Connect retries sends practically forever
+	c.Producer.Retry.Backoff = 100 * time.Millisecond
+	c.Producer.Retry.MaxBufferLength = 100000
+	c.Producer.Retry.MaxBufferBytes = 64 << 20
+	c.Producer.Partitioner = sarama.NewMurmur2Partitioner
+	c.Producer.Return.Successes = true
+	c.Producer.Return.Errors = true
+	c.Producer.Flush.Bytes = 1 << 20
+	c.Producer.Flush.Frequency = 5 * time.Millisecond
+	c.Producer.MaxMessageBytes = 1 << 20
+	c.ChannelBufferSize = 4096
+	ignored, err = apply(props, producerKeys, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("producer settings: %w", err)
+	}
+	return c, ignored, nil
+}
+
+// ConsumerConfig returns the settings of a sink task's consumer: manual
+// commits, earliest offset when the group has none. maxPollRecords is
+// Kafka's max.poll.records, the largest batch handed to Put.
+func ConsumerConfig(clientID string, props map[string]string) (c *sarama.Config, maxPollRecords int, ignored []string, err error) {
+	c = sarama.NewConfig()
+	c.Version = Version
+	c.ClientID = clientID
+	c.Consumer.Offsets.AutoCommit.Enable = false
+	c.Consumer.Offsets.Initial = sarama.OffsetOldest
+	c.Consumer.Return.Errors = true
+	c.Consumer.Group.Session.Timeout = 45 * time.Second
+	c.Consumer.Group.Heartbeat.Interval = 3 * time.Second
+	c.Consumer.Group.ResetInvalidOffsets = true
+	c.Consumer.Fetch.Default = 1 << 20
+	c.ChannelBufferSize = 4096
+	maxPollRecords = 500
+	keys := map[string]setter{}
+	for k, v := range consumerKeys {
+		keys[k] = v
+	}
+	keys["max.poll.records"] = func(_ *sarama.Config, v string) error {
+		n, err := positiveInt(v)
+		maxPollRecords = n
+		return err
+	}
+	ignored, err = apply(props, keys, c)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, 0, nil, fmt.Errorf("consumer settings: %w", err)
+	}
+	return c, maxPollRecords, ignored, nil
+}
+
+// AdminConfig returns the settings of an admin client.
+func AdminConfig(clientID string) *sarama.Config {
+	c := sarama.NewConfig()
+	c.Version = Version
+	c.ClientID = clientID
+	return c
+}
+
+type setter func(c *sarama.Config, v string) error
+
+// apply sets each known key; unknown keys are returned sorted, and a bad
+// value is an error naming the key.
+func apply(props map[string]string, keys map[string]setter, c *sarama.Config) ([]string, error) {
+	var ignored []string
+	names := make([]string, 0, len(props))
+	for k := range props {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		set, ok := keys[k]
+		if !ok {
+			ignored = append(ignored, k)
+			continue
+		}
+		if err := set(c, strings.TrimSpace(props[k])); err != nil {
+			return nil, fmt.Errorf("invalid value %q for configuration %s: %w", props[k], k, err)
+		}
+	}
+	return ignored, nil
+}
+
+var producerKeys = map[string]setter{
+	"acks": func(c *sarama.Config, v string) error {
+		switch v {
+		case "all", "-1":
+			c.Producer.RequiredAcks = sarama.WaitForAll
+		case "1":
+			c.Producer.RequiredAcks, c.Producer.Idempotent = sarama.WaitForLocal, false
+		case "0":
+			c.Producer.RequiredAcks, c.Producer.Idempotent = sarama.NoResponse, false
+		default:
+			return fmt.Errorf("must be one of all, -1, 0, 1")
+		}
+		return nil
+	},
+	"enable.idempotence": func(c *sarama.Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		c.Producer.Idempotent = b
+		if !b {
+			// Without idempotence sarama may reorder on retry (IBM/sarama#2619);
+			// one request in flight keeps per-partition order (rule 4).
+			c.Net.MaxOpenRequests = 1
+		}
+		return err
+	},
+	"compression.type": func(c *sarama.Config, v string) error {
+		var codec sarama.CompressionCodec
+		if err := codec.UnmarshalText([]byte(v)); err != nil {
+			return fmt.Errorf("must be one of none, gzip, snappy, lz4, zstd")
+		}
+		c.Producer.Compression = codec
+		return nil
+	},
+	"linger.ms": func(c *sarama.Config, v string) error {
+		d, err := millis(v)
+		if d == 0 {
+			d = time.Millisecond
+		}
+		c.Producer.Flush.Frequency = d
+		return err
+	},
+	"batch.size": func(c *sarama.Config, v string) error {
+		n, err := positiveInt(v)
+		c.Producer.Flush.Bytes = n
+		return err
+	},
+	"max.request.size": func(c *sarama.Config, v string) error {
+		n, err := positiveInt(v)
+		c.Producer.MaxMessageBytes = n
+		return err
+	},
+	"retries": func(c *sarama.Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("must be a non-negative integer")
+		}
+		c.Producer.Retry.Max = n
+		return nil
+	},
+	"retry.backoff.ms": func(c *sarama.Config, v string) error {
+		d, err := millis(v)
+		c.Producer.Retry.Backoff = d
+		return err
+	},
+	"request.timeout.ms": func(c *sarama.Config, v string) error {
+		d, err := millis(v)
+		c.Producer.Timeout = d
+		return err
+	},
+	"client.id": func(c *sarama.Config, v string) error { c.ClientID = v; return nil },
+}
+
+var consumerKeys = map[string]setter{
+	"auto.offset.reset": func(c *sarama.Config, v string) error {
+		switch v {
+		case "earliest":
+			c.Consumer.Offsets.Initial = sarama.OffsetOldest
+		case "latest":
+			c.Consumer.Offsets.Initial = sarama.OffsetNewest
+		default:
+			return fmt.Errorf("must be earliest or latest")
+		}
+		return nil
+	},
+	"session.timeout.ms": func(c *sarama.Config, v string) error {
+		d, err := millis(v)
+		c.Consumer.Group.Session.Timeout = d
+		return err
+	},
+	"heartbeat.interval.ms": func(c *sarama.Config, v string) error {
+		d, err := millis(v)
+		c.Consumer.Group.Heartbeat.Interval = d
+		return err
+	},
+	"max.poll.interval.ms": func(c *sarama.Config, v string) error {
+		d, err := millis(v)
+		c.Consumer.Group.Rebalance.Timeout = d
+		return err
+	},
+	"fetch.min.bytes": func(c *sarama.Config, v string) error {
+		n, err := positiveInt(v)
+		c.Consumer.Fetch.Min = int32(n)
+		return err
+	},
+	"fetch.max.wait.ms": func(c *sarama.Config, v string) error {
+		d, err := millis(v)
+		c.Consumer.MaxWaitTime = d
+		return err
+	},
+	"max.partition.fetch.bytes": func(c *sarama.Config, v string) error {
+		n, err := positiveInt(v)
+		c.Consumer.Fetch.Default = int32(n)
+		return err
+	},
+	"fetch.max.bytes": func(c *sarama.Config, v string) error {
+		n, err := positiveInt(v)
+		c.Consumer.Fetch.Max = int32(n)
+		return err
+	},
+	"isolation.level": func(c *sarama.Config, v string) error {
+		switch v {
+		case "read_uncommitted":
+			c.Consumer.IsolationLevel = sarama.ReadUncommitted
+		case "read_committed":
+			c.Consumer.IsolationLevel = sarama.ReadCommitted
+		default:
+			return fmt.Errorf("must be read_uncommitted or read_committed")
+		}
+		return nil
+	},
+	"client.id": func(c *sarama.Config, v string) error { c.ClientID = v; return nil },
+}
+
+func millis(v string) (time.Duration, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("must be a non-negative number of milliseconds")
+	}
+	return time.Duration(n) * time.Millisecond, nil
+}
+
+func positiveInt(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("must be a positive integer")
+	}
+	return n, nil
+}

@@ -1,0 +1,459 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/runtime/herder"
+)
+
+// sinkTask runs one SinkTask: a member of consumer group connect-<name>
+// whose partition claims feed one goroutine that converts records, calls Put
+// in batches and, every flush interval, Flush (or PreCommit) and only then
+// commits the consumed offsets (data-integrity rule 2).
+type sinkTask struct {
+	id        herder.TaskID
+	task      connectors.SinkTask
+	props     map[string]string
+	conv      converters
+	group     sarama.ConsumerGroup
+	topics    []string
+	flushEach time.Duration
+	batchMax  int
+	log       *slog.Logger
+	state     *taskState
+
+	msgs   chan *sarama.ConsumerMessage
+	events chan sessionEvent
+
+	// Owned by the run goroutine.
+	sess       sarama.ConsumerGroupSession
+	assigned   []connectors.TopicPartition
+	current    map[connectors.TopicPartition]int64 // next offset after the last record Put
+	committed  map[connectors.TopicPartition]int64
+	restartSes context.CancelFunc
+
+	// Set by the task through its context, from its own calls.
+	ctxMu           sync.Mutex
+	rewinds         map[connectors.TopicPartition]int64
+	retryAfter      time.Duration
+	commitRequested bool
+}
+
+type sessionEvent struct {
+	sess     sarama.ConsumerGroupSession
+	assigned bool // false: revoked
+	done     chan error
+}
+
+func (t *sinkTask) run(ctx context.Context) error {
+	t.msgs = make(chan *sarama.ConsumerMessage, t.batchMax)
+	t.events = make(chan sessionEvent)
+	t.current = map[connectors.TopicPartition]int64{}
+	t.committed = map[connectors.TopicPartition]int64{}
+	t.retryAfter = time.Second
+
+	if err := t.task.Start(ctx, sinkContext{t}, t.props); err != nil {
+		t.group.Close()
+		return fmt.Errorf("start task %s: %w", t.id, err)
+	}
+	t.state.running()
+
+	consumeCtx, stopConsuming := context.WithCancel(context.WithoutCancel(ctx))
+	consumed := make(chan error, 1)
+	go func() { consumed <- t.consume(consumeCtx) }()
+	go t.logGroupErrors()
+
+	err := t.loop(ctx, consumed)
+	// Leave the group: Cleanup of the last session flushes and commits.
+	stopConsuming()
+	for done := false; !done; {
+		select {
+		case ev := <-t.events:
+			t.handleEvent(context.WithoutCancel(ctx), ev)
+		case cerr := <-consumed:
+			if err == nil && cerr != nil {
+				err = cerr
+			}
+			done = true
+		}
+	}
+	if cerr := t.group.Close(); cerr != nil {
+		t.log.Warn("close consumer group", "err", cerr)
+	}
+	if serr := t.task.Stop(context.WithoutCancel(ctx)); serr != nil {
+		t.log.Warn("stop task", "err", serr)
+	}
+	return err
+}
+
+// consume keeps the task in its group until ctx ends.
+func (t *sinkTask) consume(ctx context.Context) error {
+	for ctx.Err() == nil {
+		sctx, cancel := context.WithCancel(ctx)
+		t.ctxMu.Lock()
+		t.restartSes = cancel
+		t.ctxMu.Unlock()
+		err := t.group.Consume(sctx, t.topics, groupHandler{t})
+		cancel()
+		if errors.Is(err, sarama.ErrClosedConsumerGroup) {
+			return nil
+		}
+		if err != nil && ctx.Err() == nil {
+			t.log.Warn("consumer group session ended", "err", err)
+			select {
+			case <-time.After(time.Second):
+			case <-ctx.Done():
+			}
+		}
+	}
+	return nil
+}
+
+func (t *sinkTask) logGroupErrors() {
+	for err := range t.group.Errors() {
+		t.log.Warn("consumer group", "err", err)
+	}
+}
+
+func (t *sinkTask) loop(ctx context.Context, consumed <-chan error) error {
+	ticker := time.NewTicker(t.flushEach)
+	defer ticker.Stop()
+	pausedGroup := false
+	for {
+		paused, changed := t.state.paused()
+		if paused != pausedGroup {
+			if paused {
+				t.group.PauseAll()
+				t.state.setCurrent(herder.Paused)
+			} else {
+				t.group.ResumeAll()
+				t.state.setCurrent(herder.Running)
+			}
+			pausedGroup = paused
+		}
+		msgs := t.msgs
+		if paused {
+			msgs = nil // records already fetched wait until resume
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-consumed:
+			return err
+		case <-changed:
+		case ev := <-t.events:
+			if err := t.handleEvent(ctx, ev); err != nil {
+				return err
+			}
+		case m := <-msgs:
+			if err := t.deliver(ctx, m); err != nil {
+				return err
+			}
+		case <-ticker.C:
+			if err := t.commit(ctx); err != nil {
+				return err
+			}
+		}
+		if t.takeCommitRequest() {
+			if err := t.commit(ctx); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// deliver collects a batch starting with m, converts it and puts it.
+func (t *sinkTask) deliver(ctx context.Context, first *sarama.ConsumerMessage) error {
+	batch := []*sarama.ConsumerMessage{first}
+	for len(batch) < t.batchMax {
+		select {
+		case m := <-t.msgs:
+			batch = append(batch, m)
+			continue
+		default:
+		}
+		break
+	}
+	recs := make([]connectors.SinkRecord, len(batch))
+	parts := make([]int32, len(batch))
+	for i, m := range batch {
+		parts[i] = m.Partition
+		if err := t.convert(m, &recs[i], &parts[i]); err != nil {
+			return err
+		}
+	}
+	for {
+		err := t.task.Put(ctx, recs)
+		if err == nil {
+			break
+		}
+		if !connectors.IsRetriable(err) {
+			return fmt.Errorf("put: %w", err)
+		}
+		t.log.Info("retriable put error; retrying the batch", "err", err, "after", t.retryDelay())
+		select {
+		case <-time.After(t.retryDelay()):
+		case <-ctx.Done():
+			return nil // not put: not committed either
+		}
+	}
+	for _, m := range batch {
+		t.current[connectors.TopicPartition{Topic: m.Topic, Partition: m.Partition}] = m.Offset + 1
+	}
+	t.applyRewinds()
+	return nil
+}
+
+func (t *sinkTask) convert(m *sarama.ConsumerMessage, r *connectors.SinkRecord, part *int32) error {
+	where := func(stage string, err error) error {
+		return fmt.Errorf("%s failed for the record at topic %s partition %d offset %d: %w", stage, m.Topic, m.Partition, m.Offset, err)
+	}
+	ks, k, err := t.conv.key.ToConnectData(m.Topic, m.Key)
+	if err != nil {
+		return where("KEY_CONVERTER", err)
+	}
+	vs, v, err := t.conv.value.ToConnectData(m.Topic, m.Value)
+	if err != nil {
+		return where("VALUE_CONVERTER", err)
+	}
+	*r = connectors.SinkRecord{
+		Record: connectors.Record{Topic: m.Topic, Partition: part, KeySchema: ks, Key: k, ValueSchema: vs, Value: v, Timestamp: m.Timestamp},
+		Offset: m.Offset, TimestampType: connectors.CreateTime,
+		OriginalTopic: m.Topic, OriginalPartition: m.Partition, OriginalOffset: m.Offset,
+	}
+	if m.Timestamp.IsZero() {
+		r.TimestampType = connectors.NoTimestampType
+	}
+	for _, h := range m.Headers {
+		if h == nil {
+			continue
+		}
+		key := string(h.Key)
+		hs, hv, err := t.conv.header.ToConnectHeader(m.Topic, key, h.Value)
+		if err != nil {
+			return where("HEADER_CONVERTER", fmt.Errorf("header %s: %w", key, err))
+		}
+		r.Headers.Add(key, hs, hv)
+	}
+	return nil
+}
+
+// commit flushes the task and commits what it says is safe.
+func (t *sinkTask) commit(ctx context.Context) error {
+	if t.sess == nil || len(t.current) == 0 {
+		return nil
+	}
+	dirty := false
+	for tp, off := range t.current {
+		if t.committed[tp] != off {
+			dirty = true
+			break
+		}
+	}
+	if !dirty {
+		return nil
+	}
+	offsets := maps.Clone(t.current)
+	var safe map[connectors.TopicPartition]int64
+	var err error
+	if pc, ok := t.task.(connectors.PreCommitter); ok {
+		safe, err = pc.PreCommit(ctx, offsets)
+	} else {
+		err = t.task.Flush(ctx, offsets)
+		safe = offsets
+	}
+	if err != nil {
+		if connectors.IsRetriable(err) {
+			t.log.Info("retriable flush error; offsets will be committed later", "err", err)
+			return nil
+		}
+		return fmt.Errorf("flush: %w", err)
+	}
+	for tp, off := range safe {
+		if off > t.committed[tp] {
+			t.sess.MarkOffset(tp.Topic, tp.Partition, off, "")
+		}
+	}
+	t.sess.Commit()
+	for tp, off := range safe {
+		t.committed[tp] = off
+	}
+	t.log.Debug("committed offsets", "partitions", len(safe))
+	return nil
+}
+
+// handleEvent opens newly assigned partitions, or flushes, commits and
+// closes revoked ones. The Kafka commit must happen here: after Cleanup
+// the session can no longer commit.
+func (t *sinkTask) handleEvent(ctx context.Context, ev sessionEvent) error {
+	var err error
+	if ev.assigned {
+		t.sess = ev.sess
+		t.assigned = t.assigned[:0]
+		for topic, ps := range ev.sess.Claims() {
+			for _, p := range ps {
+				t.assigned = append(t.assigned, connectors.TopicPartition{Topic: topic, Partition: p})
+			}
+		}
+		slices.SortFunc(t.assigned, compareTP)
+		t.committed = map[connectors.TopicPartition]int64{}
+		t.current = map[connectors.TopicPartition]int64{}
+		err = t.task.Open(ctx, slices.Clone(t.assigned))
+		if err != nil {
+			err = fmt.Errorf("open partitions: %w", err)
+		}
+	} else {
+		// Records fetched in this session but not yet put are dropped: their
+		// offsets are not committed, so the next owner reads them again.
+	drain:
+		for {
+			select {
+			case <-t.msgs:
+			default:
+				break drain
+			}
+		}
+		err = t.commit(ctx)
+		if cerr := t.task.Close(ctx, slices.Clone(t.assigned)); cerr != nil && err == nil {
+			err = fmt.Errorf("close partitions: %w", cerr)
+		}
+		t.sess, t.assigned = nil, nil
+	}
+	ev.done <- err
+	return err
+}
+
+func compareTP(a, b connectors.TopicPartition) int {
+	if a.Topic != b.Topic {
+		if a.Topic < b.Topic {
+			return -1
+		}
+		return 1
+	}
+	return int(a.Partition - b.Partition)
+}
+
+// applyRewinds performs the seeks a task asked for with SinkTaskContext
+// Offset: it commits the requested offsets and restarts the session, so the
+// claims resume from them.
+func (t *sinkTask) applyRewinds() {
+	t.ctxMu.Lock()
+	rw := t.rewinds
+	t.rewinds = nil
+	restart := t.restartSes
+	t.ctxMu.Unlock()
+	if len(rw) == 0 || t.sess == nil {
+		return
+	}
+	for tp, off := range rw {
+		t.sess.ResetOffset(tp.Topic, tp.Partition, off, "")
+		t.current[tp] = off
+		t.committed[tp] = off
+	}
+	t.sess.Commit()
+	if restart != nil {
+		restart()
+	}
+}
+
+func (t *sinkTask) takeCommitRequest() bool {
+	t.ctxMu.Lock()
+	defer t.ctxMu.Unlock()
+	r := t.commitRequested
+	t.commitRequested = false
+	return r
+}
+
+func (t *sinkTask) retryDelay() time.Duration {
+	t.ctxMu.Lock()
+	defer t.ctxMu.Unlock()
+	return t.retryAfter
+}
+
+// groupHandler adapts the task to sarama's ConsumerGroupHandler.
+type groupHandler struct{ t *sinkTask }
+
+func (h groupHandler) Setup(sess sarama.ConsumerGroupSession) error {
+	return h.t.sessionEvent(sess, true)
+}
+
+func (h groupHandler) Cleanup(sess sarama.ConsumerGroupSession) error {
+	return h.t.sessionEvent(sess, false)
+}
+
+func (t *sinkTask) sessionEvent(sess sarama.ConsumerGroupSession, assigned bool) error {
+	ev := sessionEvent{sess: sess, assigned: assigned, done: make(chan error, 1)}
+	t.events <- ev
+	return <-ev.done
+}
+
+func (h groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
+	for {
+		select {
+		case m, ok := <-claim.Messages():
+			if !ok {
+				return nil
+			}
+			select {
+			case h.t.msgs <- m:
+			case <-sess.Context().Done():
+				return nil
+			}
+		case <-sess.Context().Done():
+			return nil
+		}
+	}
+}
+
+// sinkContext is the SinkTaskContext handed to the task.
+type sinkContext struct{ t *sinkTask }
+
+func (c sinkContext) Offset(tp connectors.TopicPartition, offset int64) {
+	c.t.ctxMu.Lock()
+	defer c.t.ctxMu.Unlock()
+	if c.t.rewinds == nil {
+		c.t.rewinds = map[connectors.TopicPartition]int64{}
+	}
+	c.t.rewinds[tp] = offset
+}
+
+func (c sinkContext) Timeout(d time.Duration) {
+	c.t.ctxMu.Lock()
+	defer c.t.ctxMu.Unlock()
+	c.t.retryAfter = d
+}
+
+// Assignment is called by the task from within its own calls (run goroutine).
+func (c sinkContext) Assignment() []connectors.TopicPartition { return slices.Clone(c.t.assigned) }
+
+func (c sinkContext) Pause(tps ...connectors.TopicPartition) {
+	c.t.group.Pause(byTopic(tps))
+}
+
+func (c sinkContext) Resume(tps ...connectors.TopicPartition) {
+	c.t.group.Resume(byTopic(tps))
+}
+
+func (c sinkContext) RequestCommit() {
+	c.t.ctxMu.Lock()
+	defer c.t.ctxMu.Unlock()
+	c.t.commitRequested = true
+}
+
+func byTopic(tps []connectors.TopicPartition) map[string][]int32 {
+	m := map[string][]int32{}
+	for _, tp := range tps {
+		m[tp.Topic] = append(m[tp.Topic], tp.Partition)
+	}
+	return m
+}

@@ -1,0 +1,294 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+	"golang.org/x/sync/semaphore"
+
+	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/storage"
+)
+
+// sourceTask runs one SourceTask: poll → convert → produce; on ack the
+// record's offset becomes committable; every flush interval committable
+// offsets are written to the offset store and the task's Commit is called.
+type sourceTask struct {
+	id        herder.TaskID
+	task      connectors.SourceTask
+	props     map[string]string
+	conv      converters
+	producer  sarama.AsyncProducer
+	offsets   storage.OffsetStore
+	flushEach time.Duration
+	drainFor  time.Duration // how long shutdown waits for outstanding acks
+	log       *slog.Logger
+	state     *taskState
+
+	tracker *submitted
+	budget  *semaphore.Weighted // bounds bytes in flight (producer buffer.memory)
+
+	fatalOnce sync.Once
+	fatal     chan struct{} // closed when the producer reports a failure
+	fatalErr  error
+}
+
+// budgetBytes is Kafka's default producer buffer.memory: the most record
+// bytes a source task has in flight before Poll waits.
+const budgetBytes = 32 << 20
+
+func (t *sourceTask) run(ctx context.Context) error {
+	t.tracker = newSubmitted()
+	t.budget = semaphore.NewWeighted(budgetBytes)
+	t.fatal = make(chan struct{})
+
+	acksDone := make(chan struct{})
+	go t.handleAcks(acksDone)
+	defer func() {
+		t.producer.AsyncClose()
+		<-acksDone
+	}()
+
+	if err := t.task.Start(ctx, sourceContext{t}, t.props); err != nil {
+		return fmt.Errorf("start task %s: %w", t.id, err)
+	}
+	t.state.running()
+	err := t.pollLoop(ctx)
+	// Drain: wait for outstanding acks, then commit (rule 7).
+	t.awaitAcks()
+	if cerr := t.commitOffsets(context.WithoutCancel(ctx)); cerr != nil && err == nil {
+		err = cerr
+	}
+	if serr := t.task.Stop(context.WithoutCancel(ctx)); serr != nil {
+		t.log.Warn("stop task", "err", serr)
+	}
+	return err
+}
+
+func (t *sourceTask) pollLoop(ctx context.Context) error {
+	nextFlush := time.Now().Add(t.flushEach)
+	for {
+		if err := t.state.awaitRunnable(ctx); err != nil {
+			return nil // stopped
+		}
+		select {
+		case <-t.fatal:
+			return t.fatalErr
+		default:
+		}
+		if time.Now().After(nextFlush) {
+			if err := t.commitOffsets(ctx); err != nil {
+				return err
+			}
+			nextFlush = time.Now().Add(t.flushEach)
+		}
+		pollCtx, cancel := context.WithDeadline(ctx, nextFlush)
+		recs, err := t.task.Poll(pollCtx)
+		cancel()
+		if ctx.Err() != nil {
+			// Records returned along with the shutdown are still sent: the
+			// task considers them delivered to us.
+			if len(recs) > 0 {
+				if serr := t.send(context.WithoutCancel(ctx), recs); serr != nil {
+					return serr
+				}
+			}
+			return nil
+		}
+		if err != nil {
+			if connectors.IsRetriable(err) {
+				t.log.Debug("retriable poll error", "err", err)
+				continue
+			}
+			return fmt.Errorf("poll: %w", err)
+		}
+		if err := t.send(ctx, recs); err != nil {
+			return err
+		}
+	}
+}
+
+// send converts and produces a batch of records in order.
+func (t *sourceTask) send(ctx context.Context, recs []connectors.SourceRecord) error {
+	for i := range recs {
+		rec := &recs[i]
+		msg, size, err := t.convert(rec)
+		if err != nil {
+			return err
+		}
+		weight := int64(size + 64)
+		if err := t.acquire(ctx, weight); err != nil {
+			return err
+		}
+		sr, err := t.tracker.add(rec)
+		if err != nil {
+			t.budget.Release(weight)
+			return fmt.Errorf("record for topic %s: %w", rec.Topic, err)
+		}
+		msg.Metadata = inflight{sr: sr, weight: weight}
+		select {
+		case t.producer.Input() <- msg:
+		case <-t.fatal:
+			return t.fatalErr
+		}
+	}
+	return nil
+}
+
+// acquire waits for room in the in-flight budget; a shutdown while waiting
+// still sends (the records were polled), a producer failure does not.
+func (t *sourceTask) acquire(ctx context.Context, weight int64) error {
+	if t.budget.TryAcquire(weight) {
+		return nil
+	}
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	go func() {
+		select {
+		case <-t.fatal:
+			cancel()
+		case <-wctx.Done():
+		}
+	}()
+	if err := t.budget.Acquire(wctx, weight); err != nil {
+		return t.fatalErr
+	}
+	return nil
+}
+
+type inflight struct {
+	sr     *submittedRecord
+	weight int64
+}
+
+// convert turns a record into a producer message and returns its size in
+// bytes.
+func (t *sourceTask) convert(rec *connectors.SourceRecord) (*sarama.ProducerMessage, int, error) {
+	if rec.Topic == "" {
+		return nil, 0, fmt.Errorf("source record has no topic")
+	}
+	msg := &sarama.ProducerMessage{Topic: rec.Topic, Timestamp: rec.Timestamp}
+	if rec.Partition != nil {
+		msg.Partition = *rec.Partition
+	}
+	k, err := t.conv.key.FromConnectData(rec.Topic, rec.KeySchema, rec.Key)
+	if err != nil {
+		return nil, 0, stageError("KEY_CONVERTER", rec.Topic, err)
+	}
+	v, err := t.conv.value.FromConnectData(rec.Topic, rec.ValueSchema, rec.Value)
+	if err != nil {
+		return nil, 0, stageError("VALUE_CONVERTER", rec.Topic, err)
+	}
+	size := len(k) + len(v)
+	if k != nil {
+		msg.Key = sarama.ByteEncoder(k)
+	}
+	if v != nil {
+		msg.Value = sarama.ByteEncoder(v)
+	}
+	for _, h := range rec.Headers {
+		b, err := t.conv.header.FromConnectHeader(rec.Topic, h.Key, h.Schema, h.Value)
+		if err != nil {
+			return nil, 0, stageError("HEADER_CONVERTER", rec.Topic, fmt.Errorf("header %s: %w", h.Key, err))
+		}
+		msg.Headers = append(msg.Headers, sarama.RecordHeader{Key: []byte(h.Key), Value: b})
+		size += len(h.Key) + len(b)
+	}
+	return msg, size, nil
+}
+
+func stageError(stage, topic string, err error) error {
+	return fmt.Errorf("%s failed for a record of topic %s: %w", stage, topic, err)
+}
+
+// handleAcks drains the producer's success and error channels until both
+// close; sarama deadlocks if they are not drained.
+func (t *sourceTask) handleAcks(done chan<- struct{}) {
+	defer close(done)
+	rc, _ := t.task.(connectors.RecordCommitter)
+	succ, errs := t.producer.Successes(), t.producer.Errors()
+	for succ != nil || errs != nil {
+		select {
+		case m, ok := <-succ:
+			if !ok {
+				succ = nil
+				continue
+			}
+			in := m.Metadata.(inflight)
+			t.tracker.ack(in.sr)
+			t.budget.Release(in.weight)
+			if rc != nil {
+				md := &connectors.RecordMetadata{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Timestamp: m.Timestamp}
+				if err := rc.CommitRecord(in.sr.rec, md); err != nil {
+					t.log.Warn("commit record", "err", err)
+				}
+			}
+		case pe, ok := <-errs:
+			if !ok {
+				errs = nil
+				continue
+			}
+			in := pe.Msg.Metadata.(inflight)
+			t.tracker.fail(in.sr)
+			t.budget.Release(in.weight)
+			t.fatalOnce.Do(func() {
+				t.fatalErr = fmt.Errorf("KAFKA_PRODUCE failed for a record of topic %s: %w", pe.Msg.Topic, pe.Err)
+				close(t.fatal)
+			})
+		}
+	}
+}
+
+// awaitAcks waits until every sent record is acked or failed, at most
+// drainFor.
+func (t *sourceTask) awaitAcks() {
+	done := make(chan struct{})
+	go func() {
+		t.tracker.mu.Lock()
+		for t.tracker.pending > 0 {
+			t.tracker.drained.Wait()
+		}
+		t.tracker.mu.Unlock()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(t.drainFor):
+		t.log.Warn("shutdown: timed out waiting for Kafka to acknowledge records; their offsets are not committed",
+			"outstanding", t.tracker.inFlight(), "timeout", t.drainFor)
+	}
+}
+
+// commitOffsets writes the committable offsets and calls the task's Commit.
+func (t *sourceTask) commitOffsets(ctx context.Context) error {
+	offs := t.tracker.committable()
+	if len(offs) == 0 {
+		return nil
+	}
+	if err := t.offsets.Put(ctx, t.id.Connector, offs); err != nil {
+		return fmt.Errorf("commit offsets: %w", err)
+	}
+	t.log.Debug("committed offsets", "partitions", len(offs))
+	if c, ok := t.task.(connectors.Committer); ok {
+		if err := c.Commit(ctx); err != nil {
+			t.log.Warn("task commit", "err", err)
+		}
+	}
+	return nil
+}
+
+// sourceContext is the SourceTaskContext handed to the task.
+type sourceContext struct{ t *sourceTask }
+
+func (c sourceContext) Offsets() connectors.OffsetReader { return offsetReader(c) }
+
+type offsetReader struct{ t *sourceTask }
+
+func (r offsetReader) Offset(ctx context.Context, partition map[string]any) (map[string]any, error) {
+	return r.t.offsets.Get(ctx, r.t.id.Connector, partition)
+}

@@ -1,0 +1,464 @@
+// Package standalone is the herder of a single worker process: connector
+// configurations in memory, offsets in a local file, every connector and
+// task on this worker — Kafka Connect's StandaloneHerder.
+package standalone
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"strings"
+	"sync"
+
+	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/runtime"
+	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/storage"
+)
+
+// Version is reported by GET /.
+var Version = "0.1.0-dev"
+
+// Herder runs every connector on one worker. Control operations are
+// serialized by a mutex; tasks run on their own goroutines.
+type Herder struct {
+	worker  *runtime.Worker
+	configs storage.ConfigStore
+	status  storage.StatusStore
+	offsets storage.OffsetStore
+	log     *slog.Logger
+
+	mu    sync.Mutex
+	ctx   context.Context
+	kinds map[string]plugins.Kind
+}
+
+var _ herder.Herder = (*Herder)(nil)
+
+// New returns a herder over a worker and its stores.
+func New(ctx context.Context, w *runtime.Worker, configs storage.ConfigStore, status storage.StatusStore, offsets storage.OffsetStore, log *slog.Logger) *Herder {
+	return &Herder{worker: w, configs: configs, status: status, offsets: offsets, log: log, ctx: context.WithoutCancel(ctx), kinds: map[string]plugins.Kind{}}
+}
+
+// ServerInfo implements herder.Herder.
+func (h *Herder) ServerInfo(context.Context) (herder.ServerInfo, error) {
+	return herder.ServerInfo{Version: Version, Commit: "", KafkaClusterID: ""}, nil
+}
+
+// Ready implements herder.Herder.
+func (h *Herder) Ready(context.Context) error { return nil }
+
+// Connectors implements herder.Herder.
+func (h *Herder) Connectors(context.Context) ([]string, error) { return h.configs.Connectors(), nil }
+
+func (h *Herder) get(name string) (storage.ConnectorState, error) {
+	s, ok := h.configs.Get(name)
+	if !ok {
+		return s, herder.NotFound("Connector %s not found", name)
+	}
+	return s, nil
+}
+
+// ConnectorInfo implements herder.Herder.
+func (h *Herder) ConnectorInfo(_ context.Context, name string) (herder.ConnectorInfo, error) {
+	s, err := h.get(name)
+	if err != nil {
+		return herder.ConnectorInfo{}, err
+	}
+	return h.info(name, s), nil
+}
+
+func (h *Herder) info(name string, s storage.ConnectorState) herder.ConnectorInfo {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.infoLocked(name, s)
+}
+
+func (h *Herder) infoLocked(name string, s storage.ConnectorState) herder.ConnectorInfo {
+	tasks := make([]herder.TaskID, len(s.TaskConfigs))
+	for i := range tasks {
+		tasks[i] = herder.TaskID{Connector: name, Task: i}
+	}
+	return herder.ConnectorInfo{Name: name, Config: s.Config, Tasks: tasks, Type: h.kindLocked(name)}
+}
+
+func (h *Herder) kind(name string) herder.ConnectorType {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.kindLocked(name)
+}
+
+func (h *Herder) kindLocked(name string) herder.ConnectorType {
+	switch h.kinds[name] {
+	case plugins.Source:
+		return herder.SourceType
+	case plugins.Sink:
+		return herder.SinkType
+	}
+	return herder.UnknownType
+}
+
+// ConnectorConfig implements herder.Herder.
+func (h *Herder) ConnectorConfig(_ context.Context, name string) (map[string]string, error) {
+	s, err := h.get(name)
+	return s.Config, err
+}
+
+// PutConnectorConfig implements herder.Herder: it validates, stores and
+// (re)starts the connector and its tasks.
+func (h *Herder) PutConnectorConfig(ctx context.Context, name string, cfg map[string]string, allowReplace bool, initial herder.TargetState) (herder.ConnectorInfo, bool, error) {
+	name = strings.TrimSpace(name)
+	cfg = maps.Clone(cfg)
+	if n, ok := cfg[runtime.ConnectorName]; ok && strings.TrimSpace(n) != name {
+		return herder.ConnectorInfo{}, false, herder.BadRequest("Connector name configuration (%s) doesn't match connector name in the URL (%s)", n, name)
+	}
+	cfg[runtime.ConnectorName] = name
+	infos, kind, err := runtime.ValidateConnectorConfig(h.worker.Plugins(), cfg)
+	if err != nil {
+		return herder.ConnectorInfo{}, false, err
+	}
+	if err := runtime.InvalidConfigError(infos); err != nil {
+		return herder.ConnectorInfo{}, false, err
+	}
+
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, exists := h.configs.Get(name)
+	if exists && !allowReplace {
+		return herder.ConnectorInfo{}, false, herder.AlreadyExists("Connector %s already exists", name)
+	}
+	if exists {
+		h.stopConnector(name)
+	}
+	target := herder.TargetState("")
+	if !exists {
+		target = initial
+		if target == "" {
+			target = herder.TargetStarted
+		}
+	}
+	if err := h.configs.PutConfig(name, cfg, target); err != nil {
+		return herder.ConnectorInfo{}, false, fmt.Errorf("store config of %s: %w", name, err)
+	}
+	h.kinds[name] = kind
+	if err := h.startConnector(ctx, name); err != nil {
+		h.log.Error("connector did not start", "connector", name, "err", err)
+	}
+	s, _ := h.configs.Get(name)
+	return h.infoLocked(name, s), !exists, nil
+}
+
+// startConnector starts a stored connector per its target state, generates
+// its task configurations and starts its tasks. Callers hold h.mu.
+func (h *Herder) startConnector(ctx context.Context, name string) error {
+	s, _ := h.configs.Get(name)
+	if s.Target == herder.TargetStopped {
+		h.configs.PutTaskConfigs(name, nil)
+		h.status.PutConnector(name, herder.ConnectorState{State: herder.Stopped, WorkerID: h.worker.ID()})
+		return nil
+	}
+	reconfigure := func() { go h.reconfigure(name) }
+	if err := h.worker.StartConnector(ctx, name, s.Config, s.Target, reconfigure); err != nil {
+		return err
+	}
+	return h.startTasks(name)
+}
+
+func (h *Herder) startTasks(name string) error {
+	s, _ := h.configs.Get(name)
+	tasks, err := h.worker.TaskConfigs(name)
+	if err != nil {
+		h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: err.Error()})
+		return err
+	}
+	if err := h.configs.PutTaskConfigs(name, tasks); err != nil {
+		return err
+	}
+	for i, tc := range tasks {
+		// A failed task is reported in its status; the others still start.
+		_ = h.worker.StartTask(herder.TaskID{Connector: name, Task: i}, s.Config, tc, s.Target)
+	}
+	return nil
+}
+
+// reconfigure regenerates task configurations when a connector asks for it.
+func (h *Herder) reconfigure(name string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s, ok := h.configs.Get(name)
+	if !ok || s.Target == herder.TargetStopped {
+		return
+	}
+	tasks, err := h.worker.TaskConfigs(name)
+	if err != nil {
+		h.log.Error("reconfigure tasks", "connector", name, "err", err)
+		return
+	}
+	if equalConfigs(tasks, s.TaskConfigs) {
+		return
+	}
+	h.worker.StopTasks(h.worker.Tasks(name))
+	h.clearTaskStatus(name)
+	if err := h.configs.PutTaskConfigs(name, tasks); err != nil {
+		h.log.Error("store task configs", "connector", name, "err", err)
+		return
+	}
+	for i, tc := range tasks {
+		_ = h.worker.StartTask(herder.TaskID{Connector: name, Task: i}, s.Config, tc, s.Target)
+	}
+}
+
+func equalConfigs(a, b []map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !maps.Equal(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// stopConnector stops a connector's tasks (draining them) and instance.
+// Callers hold h.mu.
+func (h *Herder) stopConnector(name string) {
+	h.worker.StopTasks(h.worker.Tasks(name))
+	h.worker.StopConnector(h.ctx, name)
+}
+
+func (h *Herder) clearTaskStatus(name string) {
+	for _, t := range h.status.Tasks(name) {
+		h.status.DeleteTask(herder.TaskID{Connector: name, Task: t.ID})
+	}
+}
+
+// DeleteConnector implements herder.Herder.
+func (h *Herder) DeleteConnector(_ context.Context, name string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, err := h.get(name); err != nil {
+		return err
+	}
+	h.stopConnector(name)
+	if err := h.configs.Delete(name); err != nil {
+		return err
+	}
+	h.status.Delete(name)
+	delete(h.kinds, name)
+	return nil
+}
+
+// Tasks implements herder.Herder.
+func (h *Herder) Tasks(_ context.Context, name string) ([]herder.TaskInfo, error) {
+	s, err := h.get(name)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]herder.TaskInfo, len(s.TaskConfigs))
+	for i, c := range s.TaskConfigs {
+		out[i] = herder.TaskInfo{ID: herder.TaskID{Connector: name, Task: i}, Config: c}
+	}
+	return out, nil
+}
+
+// ConnectorStatus implements herder.Herder.
+func (h *Herder) ConnectorStatus(_ context.Context, name string) (herder.ConnectorStateInfo, error) {
+	cs, ok := h.status.Connector(name)
+	if !ok {
+		return herder.ConnectorStateInfo{}, herder.NotFound("No status found for connector %s", name)
+	}
+	return herder.ConnectorStateInfo{Name: name, Connector: cs, Tasks: h.status.Tasks(name), Type: h.kind(name)}, nil
+}
+
+// TaskStatus implements herder.Herder.
+func (h *Herder) TaskStatus(_ context.Context, id herder.TaskID) (herder.TaskState, error) {
+	for _, t := range h.status.Tasks(id.Connector) {
+		if t.ID == id.Task {
+			return t, nil
+		}
+	}
+	return herder.TaskState{}, herder.NotFound("No status found for task %s", id)
+}
+
+// RestartConnector implements herder.Herder with KIP-745's semantics.
+func (h *Herder) RestartConnector(ctx context.Context, name string, includeTasks, onlyFailed bool) (herder.ConnectorStateInfo, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s, ok := h.configs.Get(name)
+	if !ok {
+		return herder.ConnectorStateInfo{}, herder.NotFound("Unknown connector: %s", name)
+	}
+	cs, _ := h.status.Connector(name)
+	restartConn := !onlyFailed || cs.State == herder.Failed
+	var restartTasks []herder.TaskID
+	if includeTasks {
+		for _, t := range h.status.Tasks(name) {
+			if !onlyFailed || t.State == herder.Failed {
+				restartTasks = append(restartTasks, herder.TaskID{Connector: name, Task: t.ID})
+			}
+		}
+	}
+	if s.Target == herder.TargetStopped {
+		return h.statusLocked(name), nil
+	}
+	if restartConn {
+		h.status.PutConnector(name, herder.ConnectorState{State: herder.Restarting, WorkerID: h.worker.ID()})
+		h.worker.StopConnector(h.ctx, name)
+		reconfigure := func() { go h.reconfigure(name) }
+		if err := h.worker.StartConnector(ctx, name, s.Config, s.Target, reconfigure); err != nil {
+			h.log.Error("restart connector", "connector", name, "err", err)
+		}
+	}
+	for _, id := range restartTasks {
+		h.restartTaskLocked(id, s)
+	}
+	return h.statusLocked(name), nil
+}
+
+func (h *Herder) statusLocked(name string) herder.ConnectorStateInfo {
+	cs, _ := h.status.Connector(name)
+	return herder.ConnectorStateInfo{Name: name, Connector: cs, Tasks: h.status.Tasks(name), Type: h.kindLocked(name)}
+}
+
+// RestartTask implements herder.Herder.
+func (h *Herder) RestartTask(_ context.Context, id herder.TaskID) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s, ok := h.configs.Get(id.Connector)
+	if !ok {
+		return herder.NotFound("Unknown connector: %s", id.Connector)
+	}
+	if id.Task < 0 || id.Task >= len(s.TaskConfigs) {
+		return herder.NotFound("Unknown task: %s", id)
+	}
+	h.restartTaskLocked(id, s)
+	return nil
+}
+
+func (h *Herder) restartTaskLocked(id herder.TaskID, s storage.ConnectorState) {
+	if id.Task >= len(s.TaskConfigs) {
+		return
+	}
+	h.status.PutTask(id, herder.TaskState{ID: id.Task, State: herder.Restarting, WorkerID: h.worker.ID()})
+	h.worker.StopTasks([]herder.TaskID{id})
+	_ = h.worker.StartTask(id, s.Config, s.TaskConfigs[id.Task], s.Target)
+}
+
+// SetTargetState implements herder.Herder: pause, resume or stop.
+func (h *Herder) SetTargetState(ctx context.Context, name string, target herder.TargetState) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s, ok := h.configs.Get(name)
+	if !ok {
+		return herder.NotFound("Unknown connector %s", name)
+	}
+	if s.Target == target {
+		return nil
+	}
+	if err := h.configs.PutTargetState(name, target); err != nil {
+		return err
+	}
+	switch {
+	case target == herder.TargetStopped:
+		h.stopConnector(name)
+		h.clearTaskStatus(name)
+		h.configs.PutTaskConfigs(name, nil)
+		h.status.PutConnector(name, herder.ConnectorState{State: herder.Stopped, WorkerID: h.worker.ID()})
+	case s.Target == herder.TargetStopped:
+		// Resuming a stopped connector starts it afresh.
+		if err := h.startConnector(ctx, name); err != nil {
+			h.log.Error("resume connector", "connector", name, "err", err)
+		}
+	default:
+		h.worker.SetConnectorTarget(name, target)
+	}
+	return nil
+}
+
+// ConnectorOffsets implements herder.Herder for source connectors.
+func (h *Herder) ConnectorOffsets(ctx context.Context, name string) (herder.ConnectorOffsets, error) {
+	if _, err := h.get(name); err != nil {
+		return herder.ConnectorOffsets{}, err
+	}
+	if h.kind(name) == herder.SinkType {
+		return herder.ConnectorOffsets{}, fmt.Errorf("offsets of sink connectors are served once the REST control plane lands")
+	}
+	offs, err := h.offsets.Offsets(ctx, name)
+	if err != nil {
+		return herder.ConnectorOffsets{}, err
+	}
+	out := herder.ConnectorOffsets{Offsets: make([]herder.PartitionOffset, len(offs))}
+	for i, o := range offs {
+		out.Offsets[i] = herder.PartitionOffset{Partition: o.Partition, Offset: o.Offset}
+	}
+	return out, nil
+}
+
+func (h *Herder) checkStopped(name string) error {
+	s, err := h.get(name)
+	if err != nil {
+		return err
+	}
+	if s.Target != herder.TargetStopped {
+		return herder.BadRequest("Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/%s/stop' endpoint", name)
+	}
+	if h.kindLocked(name) == herder.SinkType {
+		return fmt.Errorf("altering offsets of sink connectors is served once the REST control plane lands")
+	}
+	return nil
+}
+
+// AlterConnectorOffsets implements herder.Herder for source connectors.
+func (h *Herder) AlterConnectorOffsets(ctx context.Context, name string, offsets herder.ConnectorOffsets) (string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := h.checkStopped(name); err != nil {
+		return "", err
+	}
+	if len(offsets.Offsets) == 0 {
+		return "", herder.BadRequest("Partitions / offsets need to be provided for an alter offsets request")
+	}
+	offs := make([]storage.Offset, len(offsets.Offsets))
+	for i, o := range offsets.Offsets {
+		offs[i] = storage.Offset{Partition: o.Partition, Offset: o.Offset}
+	}
+	if err := h.offsets.Put(ctx, name, offs); err != nil {
+		return "", herder.BadRequest("%s", err.Error())
+	}
+	return "The offsets for this connector have been altered successfully", nil
+}
+
+// ResetConnectorOffsets implements herder.Herder for source connectors.
+func (h *Herder) ResetConnectorOffsets(ctx context.Context, name string) (string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := h.checkStopped(name); err != nil {
+		return "", err
+	}
+	offs, err := h.offsets.Offsets(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	for i := range offs {
+		offs[i].Offset = nil
+	}
+	if err := h.offsets.Put(ctx, name, offs); err != nil {
+		return "", err
+	}
+	return "The offsets for this connector have been reset successfully", nil
+}
+
+// ValidateConnectorConfig implements herder.Herder.
+func (h *Herder) ValidateConnectorConfig(_ context.Context, cfg map[string]string) (herder.ConfigInfos, error) {
+	infos, _, err := runtime.ValidateConnectorConfig(h.worker.Plugins(), cfg)
+	return infos, err
+}
+
+// Stop drains and stops every task and connector (rule 7).
+func (h *Herder) Stop(ctx context.Context) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.worker.Stop(ctx)
+}

@@ -1,0 +1,196 @@
+// Package storage holds the worker's state stores: source offsets, connector
+// configurations and statuses, each behind an interface with in-memory and
+// file implementations (Kafka-topic implementations come with distributed
+// mode).
+package storage
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"sync"
+)
+
+// Offset is the committed offset of one source partition; a nil Offset
+// means the partition has none (written: the offset is removed).
+type Offset struct {
+	Partition map[string]any `json:"partition"`
+	Offset    map[string]any `json:"offset"`
+}
+
+// OffsetStore keeps source offsets per connector and source partition.
+// Partitions are compared by content, as Kafka Connect's offsets topic keys
+// should be. Implementations are safe for concurrent use.
+type OffsetStore interface {
+	// Get returns the committed offset of a partition, or nil.
+	Get(ctx context.Context, connector string, partition map[string]any) (map[string]any, error)
+	// Offsets returns every committed offset of a connector, sorted by
+	// partition.
+	Offsets(ctx context.Context, connector string) ([]Offset, error)
+	// Put stores offsets atomically: when it returns nil, all of them are
+	// durable; on an error, none of them is visible.
+	Put(ctx context.Context, connector string, offsets []Offset) error
+	// Close releases the store.
+	Close() error
+}
+
+// PartitionKey returns the canonical key of a source partition: its JSON
+// with sorted keys. Equal maps give equal keys.
+func PartitionKey(partition map[string]any) (string, error) {
+	b, err := json.Marshal(partition)
+	if err != nil {
+		return "", fmt.Errorf("source partition %v is not JSON: %w", partition, err)
+	}
+	return string(b), nil
+}
+
+// MemoryOffsets is an in-memory OffsetStore.
+type MemoryOffsets struct {
+	mu sync.RWMutex
+	// data: connector → partition key → offset
+	data map[string]map[string]Offset
+}
+
+// NewMemoryOffsets returns an empty in-memory offset store.
+func NewMemoryOffsets() *MemoryOffsets {
+	return &MemoryOffsets{data: map[string]map[string]Offset{}}
+}
+
+// Get implements OffsetStore.
+func (m *MemoryOffsets) Get(_ context.Context, connector string, partition map[string]any) (map[string]any, error) {
+	k, err := PartitionKey(partition)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return cloneMap(m.data[connector][k].Offset), nil
+}
+
+// Offsets implements OffsetStore.
+func (m *MemoryOffsets) Offsets(_ context.Context, connector string) ([]Offset, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	keys := make([]string, 0, len(m.data[connector]))
+	for k := range m.data[connector] {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]Offset, 0, len(keys))
+	for _, k := range keys {
+		o := m.data[connector][k]
+		out = append(out, Offset{Partition: cloneMap(o.Partition), Offset: cloneMap(o.Offset)})
+	}
+	return out, nil
+}
+
+// Put implements OffsetStore.
+func (m *MemoryOffsets) Put(_ context.Context, connector string, offsets []Offset) error {
+	keys, err := validate(offsets)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.apply(connector, keys, offsets)
+	return nil
+}
+
+func (m *MemoryOffsets) apply(connector string, keys []string, offsets []Offset) {
+	c := m.data[connector]
+	if c == nil {
+		c = map[string]Offset{}
+		m.data[connector] = c
+	}
+	for i, o := range offsets {
+		if o.Offset == nil {
+			delete(c, keys[i])
+			continue
+		}
+		c[keys[i]] = Offset{Partition: cloneMap(o.Partition), Offset: cloneMap(o.Offset)}
+	}
+	if len(c) == 0 {
+		delete(m.data, connector)
+	}
+}
+
+// Close implements OffsetStore.
+func (m *MemoryOffsets) Close() error { return nil }
+
+// validate checks offsets the way Kafka Connect's OffsetUtils.validateFormat
+// does (string keys, primitive values) and returns their partition keys.
+func validate(offsets []Offset) ([]string, error) {
+	keys := make([]string, len(offsets))
+	for i, o := range offsets {
+		if o.Partition == nil {
+			return nil, fmt.Errorf("source partition may not be null")
+		}
+		for _, m := range []map[string]any{o.Partition, o.Offset} {
+			for k, v := range m {
+				if !isPrimitive(v) {
+					return nil, fmt.Errorf("offset and partition values must be primitive (string, number, boolean or null), but %q is %T", k, v)
+				}
+			}
+		}
+		k, err := PartitionKey(o.Partition)
+		if err != nil {
+			return nil, err
+		}
+		keys[i] = k
+	}
+	return keys, nil
+}
+
+func isPrimitive(v any) bool {
+	switch v.(type) {
+	case nil, string, bool, int, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64, json.Number:
+		return true
+	}
+	return false
+}
+
+func cloneMap(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// DecodeJSONMap decodes a JSON object the way Kafka Connect's schemaless
+// JsonConverter does: integral numbers become int64, others float64.
+func DecodeJSONMap(b []byte) (map[string]any, error) {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var m map[string]any
+	if err := d.Decode(&m); err != nil {
+		return nil, err
+	}
+	normalizeNumbers(m)
+	return m, nil
+}
+
+func normalizeNumbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		f, _ := x.Float64()
+		return f
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalizeNumbers(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = normalizeNumbers(e)
+		}
+	}
+	return v
+}

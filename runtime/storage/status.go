@@ -1,0 +1,89 @@
+package storage
+
+import (
+	"sort"
+	"sync"
+
+	"github.com/sluicehq/sluice/runtime/herder"
+)
+
+// StatusStore keeps the last reported state of connectors and tasks.
+// Implementations are safe for concurrent use.
+type StatusStore interface {
+	PutConnector(name string, s herder.ConnectorState)
+	PutTask(id herder.TaskID, s herder.TaskState)
+	Connector(name string) (herder.ConnectorState, bool)
+	// Tasks returns the states of a connector's tasks, sorted by task id.
+	Tasks(connector string) []herder.TaskState
+	// Delete forgets a connector and its tasks.
+	Delete(connector string)
+	// DeleteTask forgets one task.
+	DeleteTask(id herder.TaskID)
+}
+
+// MemoryStatus is an in-memory StatusStore, as standalone Kafka Connect uses.
+type MemoryStatus struct {
+	mu         sync.RWMutex
+	connectors map[string]herder.ConnectorState
+	tasks      map[string]map[int]herder.TaskState
+}
+
+// NewMemoryStatus returns an empty status store.
+func NewMemoryStatus() *MemoryStatus {
+	return &MemoryStatus{connectors: map[string]herder.ConnectorState{}, tasks: map[string]map[int]herder.TaskState{}}
+}
+
+// PutConnector implements StatusStore.
+func (m *MemoryStatus) PutConnector(name string, s herder.ConnectorState) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.connectors[name] = s
+}
+
+// PutTask implements StatusStore.
+func (m *MemoryStatus) PutTask(id herder.TaskID, s herder.TaskState) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t := m.tasks[id.Connector]
+	if t == nil {
+		t = map[int]herder.TaskState{}
+		m.tasks[id.Connector] = t
+	}
+	s.ID = id.Task
+	t[id.Task] = s
+}
+
+// Connector implements StatusStore.
+func (m *MemoryStatus) Connector(name string) (herder.ConnectorState, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	s, ok := m.connectors[name]
+	return s, ok
+}
+
+// Tasks implements StatusStore.
+func (m *MemoryStatus) Tasks(connector string) []herder.TaskState {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]herder.TaskState, 0, len(m.tasks[connector]))
+	for _, s := range m.tasks[connector] {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Delete implements StatusStore.
+func (m *MemoryStatus) Delete(connector string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.connectors, connector)
+	delete(m.tasks, connector)
+}
+
+// DeleteTask implements StatusStore.
+func (m *MemoryStatus) DeleteTask(id herder.TaskID) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.tasks[id.Connector], id.Task)
+}

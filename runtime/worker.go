@@ -1,0 +1,450 @@
+// Package runtime is the worker: it runs connector instances and their
+// source and sink tasks, converts records, and tracks and commits offsets
+// under the data-integrity rules of ARCHITECTURE.md.
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/kafka"
+	"github.com/sluicehq/sluice/runtime/storage"
+)
+
+// Worker runs connectors and tasks on this process. A herder tells it what
+// to run; the worker reports states to the status store.
+type Worker struct {
+	cfg     *WorkerConfig
+	plugins *plugins.Registry
+	offsets storage.OffsetStore
+	status  storage.StatusStore
+	log     *slog.Logger
+
+	mu         sync.Mutex
+	connectors map[string]*connectorRun
+	tasks      map[herder.TaskID]*taskRun
+}
+
+type connectorRun struct {
+	conn   connectors.Connector
+	plugin plugins.Plugin
+	props  map[string]string
+}
+
+type taskRun struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	state  *taskState
+}
+
+// NewWorker returns a worker that runs plugins from reg.
+func NewWorker(cfg *WorkerConfig, reg *plugins.Registry, offsets storage.OffsetStore, status storage.StatusStore, log *slog.Logger) *Worker {
+	return &Worker{cfg: cfg, plugins: reg, offsets: offsets, status: status, log: log,
+		connectors: map[string]*connectorRun{}, tasks: map[herder.TaskID]*taskRun{}}
+}
+
+// CheckConverters builds and configures the worker's default converters,
+// so that a bad class or setting stops start-up instead of failing every
+// task later.
+func (w *Worker) CheckConverters() error {
+	_, err := w.converters(nil)
+	return err
+}
+
+// ID returns the worker id shown in statuses (advertised host:port).
+func (w *Worker) ID() string { return w.cfg.WorkerID }
+
+// Config returns the worker configuration.
+func (w *Worker) Config() *WorkerConfig { return w.cfg }
+
+// Plugins returns the plugin registry.
+func (w *Worker) Plugins() *plugins.Registry { return w.plugins }
+
+// connectorContext forwards a connector's requests to the herder.
+type connectorContext struct {
+	reconfigure func()
+	fail        func(error)
+}
+
+func (c connectorContext) RequestTaskReconfiguration() { c.reconfigure() }
+func (c connectorContext) RaiseError(err error)        { c.fail(err) }
+
+// StartConnector starts a connector instance. reconfigure is called when the
+// connector asks for new task configurations. A failure to start is
+// reported as FAILED status and returned.
+func (w *Worker) StartConnector(ctx context.Context, name string, props map[string]string, target herder.TargetState, reconfigure func()) error {
+	conn, plugin, err := w.plugins.NewConnector(props[ConnectorClass])
+	if err != nil {
+		w.connectorFailed(name, err)
+		return err
+	}
+	cc := connectorContext{reconfigure: reconfigure, fail: func(err error) { w.connectorFailed(name, err) }}
+	if err := conn.Start(ctx, cc, maps.Clone(props)); err != nil {
+		err = fmt.Errorf("start connector %s: %w", name, err)
+		w.connectorFailed(name, err)
+		return err
+	}
+	w.mu.Lock()
+	w.connectors[name] = &connectorRun{conn: conn, plugin: plugin, props: maps.Clone(props)}
+	w.mu.Unlock()
+	state := herder.Running
+	if target == herder.TargetPaused {
+		state = herder.Paused
+	}
+	w.status.PutConnector(name, herder.ConnectorState{State: state, WorkerID: w.ID()})
+	w.log.Info("connector started", "connector", name, "class", plugin.Class)
+	return nil
+}
+
+func (w *Worker) connectorFailed(name string, err error) {
+	w.log.Error("connector failed", "connector", name, "err", err)
+	w.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: w.ID(), Trace: trace(err)})
+}
+
+// trace renders an error as the status trace: its message chain, one cause
+// per line (Go errors carry no stack trace).
+func trace(err error) string {
+	var b strings.Builder
+	b.WriteString(err.Error())
+	for e := errors.Unwrap(err); e != nil; e = errors.Unwrap(e) {
+		b.WriteString("\nCaused by: ")
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+// TaskConfigs asks a running connector for its task configurations and adds
+// what the framework puts in every task configuration.
+func (w *Worker) TaskConfigs(name string) ([]map[string]string, error) {
+	w.mu.Lock()
+	run := w.connectors[name]
+	w.mu.Unlock()
+	if run == nil {
+		return nil, fmt.Errorf("connector %s is not running on this worker", name)
+	}
+	max := 1
+	if s := run.props[TasksMax]; s != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("invalid value %s for configuration tasks.max: must be an integer of at least 1", s)
+		}
+		max = n
+	}
+	cfgs, err := run.conn.TaskConfigs(max)
+	if err != nil {
+		return nil, fmt.Errorf("task configs of connector %s: %w", name, err)
+	}
+	if len(cfgs) > max {
+		return nil, fmt.Errorf("connector %s generated %d task configs, more than tasks.max=%d", name, len(cfgs), max)
+	}
+	out := make([]map[string]string, len(cfgs))
+	for i, c := range cfgs {
+		c = maps.Clone(c)
+		if c == nil {
+			c = map[string]string{}
+		}
+		c["task.class"] = taskClass(run.plugin.Class)
+		if run.plugin.Kind == plugins.Sink {
+			for _, k := range []string{Topics, TopicsRegex} {
+				if v, ok := run.props[k]; ok {
+					c[k] = v
+				}
+			}
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+// taskClass names a connector's task class as Kafka Connect's built-ins do:
+// FileStreamSourceConnector → FileStreamSourceTask.
+func taskClass(connectorClass string) string {
+	if s, ok := strings.CutSuffix(connectorClass, "Connector"); ok {
+		return s + "Task"
+	}
+	return connectorClass + "Task"
+}
+
+// StopConnector stops a connector instance (not its tasks).
+func (w *Worker) StopConnector(ctx context.Context, name string) {
+	w.mu.Lock()
+	run := w.connectors[name]
+	delete(w.connectors, name)
+	w.mu.Unlock()
+	if run == nil {
+		return
+	}
+	if err := run.conn.Stop(ctx); err != nil {
+		w.log.Warn("stop connector", "connector", name, "err", err)
+	}
+	w.log.Info("connector stopped", "connector", name)
+}
+
+// SetConnectorTarget applies a target state to a running connector and its
+// tasks on this worker.
+func (w *Worker) SetConnectorTarget(name string, target herder.TargetState) {
+	w.mu.Lock()
+	_, running := w.connectors[name]
+	var states []*taskState
+	for id, t := range w.tasks {
+		if id.Connector == name {
+			states = append(states, t.state)
+		}
+	}
+	w.mu.Unlock()
+	if running {
+		st := herder.Running
+		if target == herder.TargetPaused {
+			st = herder.Paused
+		}
+		w.status.PutConnector(name, herder.ConnectorState{State: st, WorkerID: w.ID()})
+	}
+	for _, s := range states {
+		s.setTarget(target)
+	}
+}
+
+// StartTask starts a task with its task configuration; connProps is the
+// connector's configuration (for converters and client overrides).
+func (w *Worker) StartTask(id herder.TaskID, connProps, taskProps map[string]string, target herder.TargetState) error {
+	err := w.startTask(id, connProps, taskProps, target)
+	if err != nil {
+		w.log.Error("task failed to start", "task", id.String(), "err", err)
+		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: herder.Failed, WorkerID: w.ID(), Trace: trace(err)})
+	}
+	return err
+}
+
+func (w *Worker) startTask(id herder.TaskID, connProps, taskProps map[string]string, target herder.TargetState) error {
+	conn, plugin, err := w.plugins.NewConnector(connProps[ConnectorClass])
+	if err != nil {
+		return err
+	}
+	conv, err := w.converters(connProps)
+	if err != nil {
+		return fmt.Errorf("task %s: %w", id, err)
+	}
+	log := w.log.With("task", id.String())
+	state := newTaskState(target, func(st herder.State) {
+		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: st, WorkerID: w.ID()})
+	})
+	var run func(context.Context) error
+	switch c := conn.(type) {
+	case connectors.SourceConnector:
+		props := w.clientProps(w.cfg.ProducerProps, connProps, "producer.override.")
+		pcfg, ignored, err := kafka.ProducerConfig("connector-producer-"+id.String(), props)
+		if err != nil {
+			return fmt.Errorf("task %s: %w", id, err)
+		}
+		warnIgnored(log, "producer", ignored)
+		producer, err := sarama.NewAsyncProducer(w.cfg.BootstrapServers, pcfg)
+		if err != nil {
+			return fmt.Errorf("task %s: create producer for %v: %w", id, w.cfg.BootstrapServers, err)
+		}
+		st := &sourceTask{id: id, task: c.NewTask(), props: maps.Clone(taskProps), conv: conv, producer: producer,
+			offsets: w.offsets, flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, log: log, state: state}
+		run = st.run
+	case connectors.SinkConnector:
+		topics := splitList(taskProps[Topics])
+		if len(topics) == 0 {
+			return fmt.Errorf("task %s: sink connectors need the topics configuration", id)
+		}
+		props := w.clientProps(w.cfg.ConsumerProps, connProps, "consumer.override.")
+		groupID := "connect-" + id.Connector
+		if g := props["group.id"]; g != "" {
+			groupID = g
+		}
+		delete(props, "group.id")
+		ccfg, batch, ignored, err := kafka.ConsumerConfig("connector-consumer-"+id.String(), props)
+		if err != nil {
+			return fmt.Errorf("task %s: %w", id, err)
+		}
+		warnIgnored(log, "consumer", ignored)
+		group, err := sarama.NewConsumerGroup(w.cfg.BootstrapServers, groupID, ccfg)
+		if err != nil {
+			return fmt.Errorf("task %s: create consumer group %s: %w", id, groupID, err)
+		}
+		st := &sinkTask{id: id, task: c.NewTask(), props: maps.Clone(taskProps), conv: conv, group: group, topics: topics,
+			flushEach: w.cfg.FlushInterval, batchMax: batch, log: log, state: state}
+		run = st.run
+	default:
+		return fmt.Errorf("task %s: %s is neither a source nor a sink connector", id, plugin.Class)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	tr := &taskRun{cancel: cancel, done: make(chan struct{}), state: state}
+	w.mu.Lock()
+	if old := w.tasks[id]; old != nil {
+		w.mu.Unlock()
+		cancel()
+		return fmt.Errorf("task %s is already running", id)
+	}
+	w.tasks[id] = tr
+	w.mu.Unlock()
+	go func() {
+		defer close(tr.done)
+		if err := run(ctx); err != nil {
+			log.Error("task failed", "err", err)
+			w.status.PutTask(id, herder.TaskState{ID: id.Task, State: herder.Failed, WorkerID: w.ID(), Trace: trace(err)})
+			return
+		}
+		log.Info("task stopped")
+	}()
+	return nil
+}
+
+func warnIgnored(log *slog.Logger, client string, keys []string) {
+	if len(keys) > 0 {
+		log.Warn("Kafka client settings sluice does not support were ignored", "client", client, "keys", keys)
+	}
+}
+
+// clientProps merges the worker's client settings with the connector's
+// overrides (when the override policy allows them).
+func (w *Worker) clientProps(worker, connProps map[string]string, overridePrefix string) map[string]string {
+	props := maps.Clone(worker)
+	if props == nil {
+		props = map[string]string{}
+	}
+	for k, v := range connProps {
+		if rest, ok := strings.CutPrefix(k, overridePrefix); ok {
+			if !w.cfg.AllowOverrides {
+				w.log.Warn("client override ignored: connector.client.config.override.policy is None", "key", k)
+				continue
+			}
+			props[rest] = v
+		}
+	}
+	return props
+}
+
+// converters builds a task's converters: the connector's own when its
+// configuration names them, else the worker's, each with its own settings.
+func (w *Worker) converters(connProps map[string]string) (converters, error) {
+	var c converters
+	var err error
+	for _, x := range []struct {
+		key    string
+		isKey  bool
+		header bool
+	}{{KeyConverter, true, false}, {ValueConverter, false, false}, {HeaderConverter, false, true}} {
+		class, props := connProps[x.key], prefixed(connProps, x.key+".")
+		if strings.TrimSpace(class) == "" {
+			class, props = w.cfg.Values.Class(x.key), w.cfg.Values.OriginalsWithPrefix(x.key+".")
+		}
+		if x.header {
+			hc, herr := w.plugins.NewHeaderConverter(class)
+			if herr != nil {
+				return c, fmt.Errorf("%s: %w", x.key, herr)
+			}
+			if err = hc.ConfigureHeader(props); err != nil {
+				return c, fmt.Errorf("configure %s %s: %w", x.key, class, err)
+			}
+			c.header = hc
+			continue
+		}
+		conv, cerr := w.plugins.NewConverter(class)
+		if cerr != nil {
+			return c, fmt.Errorf("%s: %w", x.key, cerr)
+		}
+		if err = conv.Configure(props, x.isKey); err != nil {
+			return c, fmt.Errorf("configure %s %s: %w", x.key, class, err)
+		}
+		if x.isKey {
+			c.key = conv
+		} else {
+			c.value = conv
+		}
+	}
+	return c, nil
+}
+
+func prefixed(props map[string]string, prefix string) map[string]string {
+	out := map[string]string{}
+	for k, v := range props {
+		if rest, ok := strings.CutPrefix(k, prefix); ok {
+			out[rest] = v
+		}
+	}
+	return out
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// StopTasks stops tasks and waits for each to drain (flush and commit), at
+// most the worker's task.shutdown.graceful.timeout.ms plus its offset flush
+// timeout.
+func (w *Worker) StopTasks(ids []herder.TaskID) {
+	var runs []*taskRun
+	w.mu.Lock()
+	for _, id := range ids {
+		if t := w.tasks[id]; t != nil {
+			runs = append(runs, t)
+			delete(w.tasks, id)
+		}
+	}
+	w.mu.Unlock()
+	for _, t := range runs {
+		t.cancel()
+	}
+	deadline := time.After(w.cfg.ShutdownTimeout + w.cfg.FlushTimeout)
+	for _, t := range runs {
+		select {
+		case <-t.done:
+		case <-deadline:
+			w.log.Warn("tasks did not stop in time; abandoning them", "timeout", w.cfg.ShutdownTimeout+w.cfg.FlushTimeout)
+			return
+		}
+	}
+}
+
+// Tasks returns the ids of the tasks of a connector running here.
+func (w *Worker) Tasks(connector string) []herder.TaskID {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var ids []herder.TaskID
+	for id := range w.tasks {
+		if id.Connector == connector {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// Stop stops every task and connector, draining tasks first (rule 7).
+func (w *Worker) Stop(ctx context.Context) {
+	w.mu.Lock()
+	ids := make([]herder.TaskID, 0, len(w.tasks))
+	for id := range w.tasks {
+		ids = append(ids, id)
+	}
+	names := make([]string, 0, len(w.connectors))
+	for n := range w.connectors {
+		names = append(names, n)
+	}
+	w.mu.Unlock()
+	w.StopTasks(ids)
+	for _, n := range names {
+		w.StopConnector(ctx, n)
+	}
+}
