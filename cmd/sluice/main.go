@@ -1,0 +1,108 @@
+// Command sluice is a Kafka Connect-compatible connector runtime.
+//
+//	sluice standalone worker.properties [connector.properties|connector.json ...]
+//	sluice dev [-dir .sluice-dev]
+//	sluice version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/rcrowley/go-metrics"
+
+	"github.com/sluicehq/sluice/runtime/standalone"
+)
+
+const usage = `sluice: a Kafka Connect-compatible connector runtime
+
+Usage:
+  sluice standalone [flags] worker.properties [connector.properties|connector.json ...]
+  sluice dev [flags]        run an embedded broker and a demo pipeline, no setup needed
+  sluice version
+
+Flags (every command):
+  -log-level debug|info|warn|error   (default info)
+  -log-format text|json              (default text)
+`
+
+func main() {
+	// sarama's go-metrics meters cost CPU and memory, and sluice does not
+	// export them (reference/libraries.md §1.2).
+	metrics.UseNilMetrics = true
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, args := args[0], args[1:]
+	fs := flag.NewFlagSet("sluice "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	format := fs.String("log-format", "text", "log format: text or json")
+	devDir := fs.String("dir", ".sluice-dev", "dev: directory for the embedded broker's data and the demo files")
+	switch cmd {
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, "sluice", standalone.Version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "standalone", "dev":
+	default:
+		fmt.Fprintf(stderr, "sluice: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	log, err := newLogger(stderr, *level, *format)
+	if err != nil {
+		fmt.Fprintln(stderr, "sluice:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	switch cmd {
+	case "standalone":
+		if fs.NArg() < 1 {
+			fmt.Fprint(stderr, "sluice standalone: missing worker.properties\n\n"+usage)
+			return 2
+		}
+		err = runStandalone(ctx, fs.Arg(0), fs.Args()[1:], log)
+	case "dev":
+		err = runDev(ctx, *devDir, stdout, log)
+	}
+	if err != nil {
+		log.Error("sluice stopped", "err", err)
+		fmt.Fprintln(stderr, "sluice:", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("invalid -log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, errors.New("invalid -log-format " + format + ": want text or json")
+}
