@@ -25,9 +25,12 @@ func BuildSluice(dir string) (string, error) {
 
 // Worker is a `sluice standalone` process started by a test.
 type Worker struct {
-	t   testing.TB
-	cmd *exec.Cmd
-	log string
+	t      testing.TB
+	cmd    *exec.Cmd
+	log    string
+	name   string
+	exited chan struct{} // closed when the process has exited
+	err    error         // its exit status, once exited is closed
 }
 
 // WriteProps writes a .properties file.
@@ -66,11 +69,17 @@ func StartWorker(t testing.TB, bin, dir, name string, workerProps, connProps map
 		t.Fatal(err)
 	}
 	logf.Close()
-	w := &Worker{t: t, cmd: cmd, log: logPath}
+	w := &Worker{t: t, cmd: cmd, log: logPath, name: name, exited: make(chan struct{})}
+	go func() {
+		w.err = cmd.Wait()
+		close(w.exited)
+	}()
 	t.Cleanup(func() {
-		if w.cmd.ProcessState == nil {
+		select {
+		case <-w.exited:
+		default:
 			w.cmd.Process.Kill()
-			w.cmd.Wait()
+			<-w.exited
 		}
 		if t.Failed() {
 			t.Logf("log of %s (last 4 KiB):\n%s", name, w.logTail())
@@ -93,7 +102,18 @@ func (w *Worker) Kill9() {
 	if err := w.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		w.t.Fatal(err)
 	}
-	w.cmd.Wait()
+	<-w.exited
+}
+
+// Alive returns an error when the worker has exited, with the end of its
+// log, so a test waiting on it fails at once instead of timing out.
+func (w *Worker) Alive() error {
+	select {
+	case <-w.exited:
+		return fmt.Errorf("worker %s exited (%v); log:\n%s", w.name, w.err, w.logTail())
+	default:
+		return nil
+	}
 }
 
 // Term sends SIGTERM and waits for a clean exit.
@@ -102,12 +122,10 @@ func (w *Worker) Term() {
 	if err := w.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		w.t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- w.cmd.Wait() }()
 	select {
-	case err := <-done:
-		if err != nil {
-			w.t.Fatalf("worker exited with %v after SIGTERM; log:\n%s", err, w.logTail())
+	case <-w.exited:
+		if w.err != nil {
+			w.t.Fatalf("worker exited with %v after SIGTERM; log:\n%s", w.err, w.logTail())
 		}
 	case <-time.After(60 * time.Second):
 		w.t.Fatal("worker did not exit within 60 s of SIGTERM")

@@ -1,0 +1,285 @@
+// Package bench measures sluice's throughput against the real broker beside
+// raw sarama moving the same data in the same run: 1,000,000 lines of 100
+// bytes file → Kafka and Kafka → file. Run it with `make bench`.
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/rcrowley/go-metrics"
+
+	"github.com/sluicehq/sluice/internal/testkit"
+	"github.com/sluicehq/sluice/runtime/kafka"
+)
+
+const (
+	records  = 1_000_000
+	lineSize = 100 // bytes per line, newline included
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	metrics.UseNilMetrics = true
+	dir, err := os.MkdirTemp("", "sluice-bench-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary, err = testkit.BuildSluice(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func line(i int) string {
+	s := fmt.Sprintf("bench line %09d ", i)
+	return s + strings.Repeat("x", lineSize-1-len(s))
+}
+
+func writeInput(b *testing.B, path string) {
+	b.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	for i := 0; i < records; i++ {
+		w.WriteString(line(i))
+		w.WriteByte('\n')
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+}
+
+// result is one measured run.
+type result struct {
+	name    string
+	elapsed time.Duration
+	rss     int64
+}
+
+func (r result) recPerSec() float64 { return records / r.elapsed.Seconds() }
+func (r result) mbPerSec() float64  { return records * lineSize / r.elapsed.Seconds() / 1e6 }
+
+func report(b *testing.B, raw, pipe result) {
+	b.Helper()
+	ratio := pipe.recPerSec() / raw.recPerSec()
+	b.ReportMetric(pipe.recPerSec(), "records/s")
+	b.ReportMetric(pipe.mbPerSec(), "MB/s")
+	b.ReportMetric(raw.recPerSec(), "raw-records/s")
+	b.ReportMetric(ratio, "ratio-to-raw")
+	b.ReportMetric(float64(pipe.rss)/(1<<20), "worker-peak-RSS-MiB")
+	fmt.Printf("\n%-28s %12s %10s %10s\n", b.Name(), "records/s", "MB/s", "peak RSS")
+	fmt.Printf("%-28s %12.0f %10.1f %10s\n", raw.name, raw.recPerSec(), raw.mbPerSec(), "-")
+	fmt.Printf("%-28s %12.0f %10.1f %9.1fM\n", pipe.name, pipe.recPerSec(), pipe.mbPerSec(), float64(pipe.rss)/(1<<20))
+	fmt.Printf("%-28s %11.0f%%\n\n", "sluice / raw sarama", 100*ratio)
+}
+
+func workerProps(bootstrap, dir string) map[string]string {
+	return map[string]string{
+		"bootstrap.servers":            bootstrap,
+		"key.converter":                "org.apache.kafka.connect.storage.StringConverter",
+		"value.converter":              "org.apache.kafka.connect.storage.StringConverter",
+		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
+		"offset.flush.interval.ms":     "1000",
+		"listeners":                    "http://127.0.0.1:0",
+	}
+}
+
+// waitFor polls cond every 10 ms: the benchmark watches external processes.
+func waitFor(b *testing.B, timeout time.Duration, what string, cond func() bool) {
+	b.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			b.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func endOffset(b *testing.B, client sarama.Client, topic string) int64 {
+	b.Helper()
+	if err := client.RefreshMetadata(topic); err != nil {
+		b.Fatal(err)
+	}
+	end, err := client.GetOffset(topic, 0, sarama.OffsetNewest)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return end
+}
+
+// rawProduce produces the input's lines with a sarama AsyncProducer set up
+// like sluice's (idempotent, acks=all, murmur2) and waits for every ack.
+func rawProduce(b *testing.B, bootstrap, topic, input string) result {
+	b.Helper()
+	cfg, _, err := kafka.ProducerConfig("bench-raw-producer", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	p, err := sarama.NewAsyncProducer(testkit.Addrs(bootstrap), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		n := 0
+		var first error
+		for n < records {
+			select {
+			case <-p.Successes():
+				n++
+			case e := <-p.Errors():
+				n++
+				if first == nil {
+					first = e
+				}
+			}
+		}
+		done <- first
+	}()
+	f, err := os.Open(input)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		p.Input() <- &sarama.ProducerMessage{Topic: topic, Value: sarama.ByteEncoder(append([]byte(nil), sc.Bytes()...))}
+	}
+	f.Close()
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+	elapsed := time.Since(start)
+	p.Close()
+	return result{name: "raw sarama producer", elapsed: elapsed}
+}
+
+// BenchmarkFileToKafka: a source worker reading the file into a topic,
+// timed from process start until the topic holds every record.
+func BenchmarkFileToKafka(b *testing.B) {
+	bootstrap := testkit.Kafka(b)
+	dir := b.TempDir()
+	input := filepath.Join(dir, "in.txt")
+	writeInput(b, input)
+	client, err := sarama.NewClient(testkit.Addrs(bootstrap), testkit.SaramaConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer client.Close()
+	for b.Loop() {
+		raw := rawProduce(b, bootstrap, testkit.NewTopic(b, bootstrap, 1), input)
+
+		topic := testkit.NewTopic(b, bootstrap, 1)
+		start := time.Now()
+		w := testkit.StartWorker(b, binary, dir, "source-"+topic, workerProps(bootstrap, dir), map[string]string{
+			"name": "bench-source-" + topic, "connector.class": "FileStreamSource", "file": input, "topic": topic,
+		})
+		waitFor(b, 5*time.Minute, "every record in the topic", func() bool { return endOffset(b, client, topic) >= records })
+		elapsed := time.Since(start)
+		rss, err := w.PeakRSS()
+		if err != nil {
+			b.Fatal(err)
+		}
+		w.Term()
+		report(b, raw, result{name: "sluice file source", elapsed: elapsed, rss: rss})
+	}
+}
+
+// fillTopic produces the benchmark's records into a new topic.
+func fillTopic(b *testing.B, bootstrap, input string) string {
+	b.Helper()
+	topic := testkit.NewTopic(b, bootstrap, 1)
+	rawProduce(b, bootstrap, topic, input)
+	return topic
+}
+
+// rawConsume reads the topic with a sarama partition consumer and writes
+// each value as a line of a file, like the file sink.
+func rawConsume(b *testing.B, bootstrap, topic, output string) result {
+	b.Helper()
+	cfg, _, _, err := kafka.ConsumerConfig("bench-raw-consumer", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	c, err := sarama.NewConsumer(testkit.Addrs(bootstrap), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	pc, err := c.ConsumePartition(topic, 0, sarama.OffsetOldest)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pc.Close()
+	f, err := os.Create(output)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 256<<10)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	for n := 0; n < records; n++ {
+		select {
+		case m := <-pc.Messages():
+			w.Write(m.Value)
+			w.WriteByte('\n')
+		case <-ctx.Done():
+			b.Fatalf("raw consumer: got %d of %d records", n, records)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	f.Sync()
+	f.Close()
+	return result{name: "raw sarama consumer", elapsed: time.Since(start)}
+}
+
+// BenchmarkKafkaToFile: a sink worker writing a topic to a file, timed from
+// process start until the file holds every record.
+func BenchmarkKafkaToFile(b *testing.B) {
+	bootstrap := testkit.Kafka(b)
+	dir := b.TempDir()
+	input := filepath.Join(dir, "in.txt")
+	writeInput(b, input)
+	for b.Loop() {
+		topic := fillTopic(b, bootstrap, input)
+		raw := rawConsume(b, bootstrap, topic, filepath.Join(dir, "raw-out.txt"))
+
+		output := filepath.Join(dir, "out-"+topic+".txt")
+		start := time.Now()
+		w := testkit.StartWorker(b, binary, dir, "sink-"+topic, workerProps(bootstrap, dir), map[string]string{
+			"name": "bench-sink-" + topic, "connector.class": "FileStreamSink", "file": output, "topics": topic,
+		})
+		waitFor(b, 5*time.Minute, "every record in the file", func() bool {
+			st, err := os.Stat(output)
+			return err == nil && st.Size() >= records*lineSize
+		})
+		elapsed := time.Since(start)
+		rss, err := w.PeakRSS()
+		if err != nil {
+			b.Fatal(err)
+		}
+		w.Term()
+		report(b, raw, result{name: "sluice file sink", elapsed: elapsed, rss: rss})
+	}
+}

@@ -1,0 +1,187 @@
+// Package e2e runs sluice as real worker processes against Kafka: the file
+// pipeline end to end, and crashes (kill -9) of source and sink workers.
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/sluicehq/sluice/internal/testkit"
+)
+
+// binary is the sluice executable built once for the package.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "sluice-e2e-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary, err = testkit.BuildSluice(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// eventually polls cond until it holds, failing after timeout. The
+// conditions are states of external processes (files, Kafka) that offer no
+// notification to wait on.
+func eventually(t *testing.T, timeout time.Duration, what string, cond func() (bool, string), watch ...*testkit.Worker) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		for _, w := range watch {
+			if err := w.Alive(); err != nil {
+				t.Fatalf("while waiting for %s: %v", what, err)
+			}
+		}
+		ok, status := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s (%s)", timeout, what, status)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// line returns the i-th test line: 99 bytes and a newline, unique per i.
+func line(i int) string {
+	s := fmt.Sprintf("line %09d ", i)
+	return s + strings.Repeat("x", 99-len(s))
+}
+
+// appendLines appends lines [from, to) to path.
+func appendLines(t *testing.T, path string, from, to int) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	for i := from; i < to; i++ {
+		w.WriteString(line(i))
+		w.WriteByte('\n')
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// countLines counts the complete lines of a file (0 if it does not exist).
+func countLines(path string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	return bytes.Count(b, []byte{'\n'})
+}
+
+// readLines returns the lines of a file.
+func readLines(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		t.Fatalf("%s ends with a torn line %q", path, tail(b, 120))
+	}
+	s := strings.TrimSuffix(string(b), "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+// topicEnd returns the high watermark of partition 0 of a topic.
+func topicEnd(t *testing.T, client sarama.Client, topic string) int64 {
+	t.Helper()
+	end, err := client.GetOffset(topic, 0, sarama.OffsetNewest)
+	if err != nil {
+		t.Fatalf("end offset of %s: %v", topic, err)
+	}
+	return end
+}
+
+// readTopic returns the values of partition 0 of a topic, up to its end.
+func readTopic(t *testing.T, bootstrap, topic string) []string {
+	t.Helper()
+	client, err := sarama.NewClient(testkit.Addrs(bootstrap), testkit.SaramaConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	end := topicEnd(t, client, topic)
+	consumer, err := sarama.NewConsumerFromClient(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer consumer.Close()
+	pc, err := consumer.ConsumePartition(topic, 0, sarama.OffsetOldest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	out := make([]string, 0, end)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for int64(len(out)) < end {
+		select {
+		case m := <-pc.Messages():
+			out = append(out, string(m.Value))
+			if m.Offset >= end-1 {
+				return out
+			}
+		case <-ctx.Done():
+			t.Fatalf("read %s: got %d of %d records", topic, len(out), end)
+		}
+	}
+	return out
+}
+
+// workerProps are the worker settings the tests share.
+func workerProps(bootstrap, offsetsFile string) map[string]string {
+	return map[string]string{
+		"bootstrap.servers":            bootstrap,
+		"key.converter":                "org.apache.kafka.connect.storage.StringConverter",
+		"value.converter":              "org.apache.kafka.connect.storage.StringConverter",
+		"offset.storage.file.filename": offsetsFile,
+		"offset.flush.interval.ms":     "200",
+		"listeners":                    "http://127.0.0.1:0",
+		// A killed sink's group member is evicted after this, so the
+		// restarted worker gets its partitions back quickly.
+		"consumer.session.timeout.ms":    "6000",
+		"consumer.heartbeat.interval.ms": "1000",
+	}
+}
+
+// startWorker runs a worker with the package's binary.
+func startWorker(t *testing.T, dir, name string, workerProps, connProps map[string]string) *testkit.Worker {
+	t.Helper()
+	return testkit.StartWorker(t, binary, dir, name, workerProps, connProps)
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}

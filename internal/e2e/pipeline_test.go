@@ -1,0 +1,226 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/sluicehq/sluice/internal/testkit"
+)
+
+// TestFilePipelineMillionLines moves 1,000,000 lines file → topic → file
+// through two standalone workers and checks the output holds every line
+// exactly once, in order.
+func TestFilePipelineMillionLines(t *testing.T) {
+	const n = 1_000_000
+	bootstrap := testkit.Kafka(t)
+	topic := testkit.NewTopic(t, bootstrap, 1)
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
+	appendLines(t, in, 0, n)
+
+	src := startWorker(t, dir, "source", workerProps(bootstrap, filepath.Join(dir, "source.offsets")), map[string]string{
+		"name": "e2e-source-" + topic, "connector.class": "FileStreamSource", "file": in, "topic": topic,
+	})
+	sink := startWorker(t, dir, "sink", workerProps(bootstrap, filepath.Join(dir, "sink.offsets")), map[string]string{
+		"name": "e2e-sink-" + topic, "connector.class": "org.apache.kafka.connect.file.FileStreamSinkConnector", "file": out, "topics": topic,
+	})
+	start := time.Now()
+	eventually(t, 4*time.Minute, "all lines in the output file", func() (bool, string) {
+		c := countLines(out)
+		return c >= n, fmt.Sprintf("%d of %d lines", c, n)
+	}, src, sink)
+	t.Logf("%d lines through the pipeline in %s", n, time.Since(start).Round(time.Millisecond))
+	src.Term()
+	sink.Term()
+
+	want, err := os.ReadFile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("output has %d bytes, input %d", len(got), len(want))
+	}
+	if string(got) != string(want) {
+		t.Fatal("output differs from input")
+	}
+}
+
+// committedPosition reads the source offset of a file from the offsets file.
+func committedPosition(t *testing.T, offsetsFile, connector, filename string) int64 {
+	t.Helper()
+	b, err := os.ReadFile(offsetsFile)
+	if os.IsNotExist(err) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Connectors map[string][]struct {
+			Partition map[string]any `json:"partition"`
+			Offset    map[string]any `json:"offset"`
+		} `json:"connectors"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("offsets file %s is not valid JSON (torn write?): %v", offsetsFile, err)
+	}
+	for _, o := range doc.Connectors[connector] {
+		if o.Partition["filename"] == filename {
+			return int64(o.Offset["position"].(float64))
+		}
+	}
+	return 0
+}
+
+// checkResumed checks that got = want[:k] ++ want[j:] for some k ≥ j, where
+// j is where the restarted run resumed: every line arrives, in order, and
+// the only duplicates are those from j on (rule 3).
+func checkResumed(t *testing.T, got []string, want func(int) string, total, j int) {
+	t.Helper()
+	// k: length of the first run's prefix.
+	k := 0
+	for k < len(got) && got[k] == want(k) {
+		k++
+	}
+	if k < j {
+		t.Fatalf("first run delivered %d lines but its committed offset says %d were done", k, j)
+	}
+	rest := got[k:]
+	if len(rest) != total-j {
+		t.Fatalf("after the restart %d lines arrived, want %d (total %d, resumed at line %d, first run had %d)", len(rest), total-j, total, j, k)
+	}
+	for i, s := range rest {
+		if s != want(j+i) {
+			t.Fatalf("line %d after the restart is %q, want %q", i, s, want(j+i))
+		}
+	}
+	t.Logf("first run delivered %d lines, committed %d; %d duplicates after the restart", k, j, k-j)
+}
+
+// TestSourceWorkerKill9 kills a source worker mid-stream and restarts it:
+// every line reaches the topic at least once, in order, and duplicates come
+// only from after the last committed offset.
+func TestSourceWorkerKill9(t *testing.T) {
+	const total, chunk = 200_000, 2_000
+	bootstrap := testkit.Kafka(t)
+	topic := testkit.NewTopic(t, bootstrap, 1)
+	dir := t.TempDir()
+	in, offsets := filepath.Join(dir, "in.txt"), filepath.Join(dir, "source.offsets")
+	name := "kill-source-" + topic
+	conn := map[string]string{"name": name, "connector.class": "FileStreamSource", "file": in, "topic": topic, "batch.size": "500"}
+
+	// The file keeps growing while the worker runs, so the kill lands
+	// mid-stream.
+	written := 0
+	appendLines(t, in, 0, chunk)
+	written = chunk
+	w := startWorker(t, dir, "source", workerProps(bootstrap, offsets), conn)
+	eventually(t, time.Minute, "a committed source offset", func() (bool, string) {
+		if written < total/2 {
+			appendLines(t, in, written, written+chunk)
+			written += chunk
+		}
+		p := committedPosition(t, offsets, name, in)
+		return p > 0 && written >= total/2, fmt.Sprintf("position %d, %d lines written", p, written)
+	}, w)
+	w.Kill9()
+	committed := committedPosition(t, offsets, name, in)
+	if committed%100 != 0 {
+		t.Fatalf("committed position %d is not at a line boundary", committed)
+	}
+	appendLines(t, in, written, total)
+
+	w = startWorker(t, dir, "source-restarted", workerProps(bootstrap, offsets), conn)
+	eventually(t, 2*time.Minute, "every line committed after the restart", func() (bool, string) {
+		p := committedPosition(t, offsets, name, in)
+		return p == total*100, fmt.Sprintf("position %d of %d", p, total*100)
+	}, w)
+	w.Term()
+	checkResumed(t, readTopic(t, bootstrap, topic), line, total, int(committed/100))
+}
+
+// TestSinkWorkerKill9 kills a sink worker mid-stream and restarts it: every
+// record reaches the file at least once, in order, and duplicates come only
+// from after the last committed consumer offset.
+func TestSinkWorkerKill9(t *testing.T) {
+	const total, chunk = 200_000, 2_000
+	bootstrap := testkit.Kafka(t)
+	topic := testkit.NewTopic(t, bootstrap, 1)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.txt")
+	name := "kill-sink-" + topic
+	conn := map[string]string{"name": name, "connector.class": "FileStreamSink", "file": out, "topics": topic}
+
+	producer, err := sarama.NewSyncProducer(testkit.Addrs(bootstrap), producerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer producer.Close()
+	produced := 0
+	produce := func(to int) {
+		msgs := make([]*sarama.ProducerMessage, 0, to-produced)
+		for i := produced; i < to; i++ {
+			msgs = append(msgs, &sarama.ProducerMessage{Topic: topic, Value: sarama.StringEncoder(line(i))})
+		}
+		if err := producer.SendMessages(msgs); err != nil {
+			t.Fatal(err)
+		}
+		produced = to
+	}
+	produce(chunk)
+	admin, err := sarama.NewClusterAdmin(testkit.Addrs(bootstrap), testkit.SaramaConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	committed := func() int64 {
+		res, err := admin.ListConsumerGroupOffsets("connect-"+name, map[string][]int32{topic: {0}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := res.GetBlock(topic, 0); b != nil {
+			return b.Offset
+		}
+		return -1
+	}
+
+	w := startWorker(t, dir, "sink", workerProps(bootstrap, filepath.Join(dir, "sink.offsets")), conn)
+	eventually(t, time.Minute, "a committed sink offset", func() (bool, string) {
+		if produced < total/2 {
+			produce(produced + chunk)
+		}
+		c := committed()
+		return c > 0 && produced >= total/2, fmt.Sprintf("committed %d, produced %d", c, produced)
+	}, w)
+	w.Kill9()
+	c := committed()
+	produce(total)
+
+	w = startWorker(t, dir, "sink-restarted", workerProps(bootstrap, filepath.Join(dir, "sink.offsets")), conn)
+	eventually(t, 2*time.Minute, "every record committed after the restart", func() (bool, string) {
+		cc := committed()
+		return cc == total, fmt.Sprintf("committed %d of %d", cc, total)
+	}, w)
+	w.Term()
+	checkResumed(t, readLines(t, out), line, total, int(c))
+}
+
+func producerConfig() *sarama.Config {
+	c := testkit.SaramaConfig()
+	c.Producer.Return.Successes = true
+	c.Producer.RequiredAcks = sarama.WaitForAll
+	c.Producer.Idempotent = true
+	c.Net.MaxOpenRequests = 1
+	return c
+}
