@@ -32,7 +32,7 @@ type sinkTask struct {
 	log       *slog.Logger
 	state     *taskState
 
-	msgs   chan *sarama.ConsumerMessage
+	msgs   chan []*sarama.ConsumerMessage // batches from one partition each
 	events chan sessionEvent
 
 	// Owned by the run goroutine.
@@ -56,7 +56,7 @@ type sessionEvent struct {
 }
 
 func (t *sinkTask) run(ctx context.Context) error {
-	t.msgs = make(chan *sarama.ConsumerMessage, t.batchMax)
+	t.msgs = make(chan []*sarama.ConsumerMessage, 16)
 	t.events = make(chan sessionEvent)
 	t.current = map[connectors.TopicPartition]int64{}
 	t.committed = map[connectors.TopicPartition]int64{}
@@ -172,17 +172,17 @@ func (t *sinkTask) loop(ctx context.Context, consumed <-chan error) error {
 	}
 }
 
-// deliver collects a batch starting with m, converts it and puts it.
-func (t *sinkTask) deliver(ctx context.Context, first *sarama.ConsumerMessage) error {
-	batch := []*sarama.ConsumerMessage{first}
+// deliver converts a batch, adding batches already waiting up to
+// max.poll.records, and puts it.
+func (t *sinkTask) deliver(ctx context.Context, batch []*sarama.ConsumerMessage) error {
+more:
 	for len(batch) < t.batchMax {
 		select {
-		case m := <-t.msgs:
-			batch = append(batch, m)
-			continue
+		case b := <-t.msgs:
+			batch = append(batch, b...)
 		default:
+			break more
 		}
-		break
 	}
 	recs := make([]connectors.SinkRecord, len(batch))
 	parts := make([]int32, len(batch))
@@ -207,8 +207,11 @@ func (t *sinkTask) deliver(ctx context.Context, first *sarama.ConsumerMessage) e
 			return nil // not put: not committed either
 		}
 	}
-	for _, m := range batch {
-		t.current[connectors.TopicPartition{Topic: m.Topic, Partition: m.Partition}] = m.Offset + 1
+	for i, m := range batch {
+		// Batches hold runs of one partition: record each run's last offset.
+		if i+1 == len(batch) || batch[i+1].Partition != m.Partition || batch[i+1].Topic != m.Topic {
+			t.current[connectors.TopicPartition{Topic: m.Topic, Partition: m.Partition}] = m.Offset + 1
+		}
 	}
 	t.applyRewinds()
 	return nil
@@ -397,18 +400,36 @@ func (t *sinkTask) sessionEvent(sess sarama.ConsumerGroupSession, assigned bool)
 	return <-ev.done
 }
 
+// ConsumeClaim hands the claim's records to the task goroutine in batches
+// of what is already fetched, up to max.poll.records: one channel send per
+// batch rather than per record.
 func (h groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
+	in := claim.Messages()
 	for {
+		var batch []*sarama.ConsumerMessage
 		select {
-		case m, ok := <-claim.Messages():
+		case m, ok := <-in:
 			if !ok {
 				return nil
 			}
+			batch = append(make([]*sarama.ConsumerMessage, 0, 64), m)
+		case <-sess.Context().Done():
+			return nil
+		}
+	fill:
+		for len(batch) < h.t.batchMax {
 			select {
-			case h.t.msgs <- m:
-			case <-sess.Context().Done():
-				return nil
+			case m, ok := <-in:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, m)
+			default:
+				break fill
 			}
+		}
+		select {
+		case h.t.msgs <- batch:
 		case <-sess.Context().Done():
 			return nil
 		}

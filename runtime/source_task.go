@@ -30,8 +30,9 @@ type sourceTask struct {
 	log       *slog.Logger
 	state     *taskState
 
-	tracker *submitted
-	budget  *semaphore.Weighted // bounds bytes in flight (producer buffer.memory)
+	tracker         *submitted
+	recordCommitter connectors.RecordCommitter // nil unless the task is one
+	budget          *semaphore.Weighted        // bounds bytes in flight (producer buffer.memory)
 
 	fatalOnce sync.Once
 	fatal     chan struct{} // closed when the producer reports a failure
@@ -44,6 +45,7 @@ const budgetBytes = 32 << 20
 
 func (t *sourceTask) run(ctx context.Context) error {
 	t.tracker = newSubmitted()
+	t.recordCommitter, _ = t.task.(connectors.RecordCommitter)
 	t.budget = semaphore.NewWeighted(budgetBytes)
 	t.fatal = make(chan struct{})
 
@@ -125,7 +127,7 @@ func (t *sourceTask) send(ctx context.Context, recs []connectors.SourceRecord) e
 		if err := t.acquire(ctx, weight); err != nil {
 			return err
 		}
-		sr, err := t.tracker.add(rec)
+		sr, err := t.tracker.add(rec, t.recordCommitter != nil)
 		if err != nil {
 			t.budget.Release(weight)
 			return fmt.Errorf("record for topic %s: %w", rec.Topic, err)
@@ -210,7 +212,7 @@ func stageError(stage, topic string, err error) error {
 // close; sarama deadlocks if they are not drained.
 func (t *sourceTask) handleAcks(done chan<- struct{}) {
 	defer close(done)
-	rc, _ := t.task.(connectors.RecordCommitter)
+	rc := t.recordCommitter
 	succ, errs := t.producer.Successes(), t.producer.Errors()
 	for succ != nil || errs != nil {
 		select {
@@ -249,11 +251,7 @@ func (t *sourceTask) handleAcks(done chan<- struct{}) {
 func (t *sourceTask) awaitAcks() {
 	done := make(chan struct{})
 	go func() {
-		t.tracker.mu.Lock()
-		for t.tracker.pending > 0 {
-			t.tracker.drained.Wait()
-		}
-		t.tracker.mu.Unlock()
+		t.tracker.awaitDrained()
 		close(done)
 	}()
 	select {

@@ -11,13 +11,17 @@ import (
 // submitted tracks the source records a task has handed to the producer, per
 // source partition and in order, so that an offset becomes committable only
 // once every earlier record of its partition was acknowledged by Kafka
-// (data-integrity rule 1), as Kafka Connect's SubmittedRecords does.
+// (data-integrity rule 1), as Kafka Connect's SubmittedRecords does. Unlike
+// Kafka Connect it folds the acknowledged prefix of a partition into one
+// committable offset as acks arrive, so memory holds only records in flight,
+// not every record since the last offset flush.
 type submitted struct {
 	mu    sync.Mutex
 	parts map[string]*partitionQueue
-	// last caches the key of the most recent partition map: tasks usually
-	// reuse one map for a partition, and this spares a JSON encoding per
-	// record.
+	// lastPtr/lastKey cache the key of the most recent partition map: tasks
+	// usually reuse one map for a partition, which spares a JSON encoding
+	// per record. The map is kept alive by the newest record of its queue,
+	// and the cache is dropped when that queue is removed.
 	lastPtr uintptr
 	lastKey string
 	// pending counts records submitted and not yet acked or failed.
@@ -27,16 +31,20 @@ type submitted struct {
 
 type partitionQueue struct {
 	partition map[string]any
-	recs      []*submittedRecord
+	recs      []*submittedRecord // records in flight, oldest first, from head
 	head      int
+	// next is the offset of the newest record of the acked prefix, not yet
+	// taken by committable; nil when there is none.
+	next map[string]any
 }
 
 // submittedRecord is one record in flight; it rides along as the sarama
 // message's Metadata.
 type submittedRecord struct {
-	rec   *connectors.SourceRecord
-	queue *partitionQueue // nil when the record has no source partition
-	acked bool
+	offset map[string]any
+	rec    *connectors.SourceRecord // kept only for a RecordCommitter
+	queue  *partitionQueue          // nil when the record has no source partition
+	acked  bool
 }
 
 func newSubmitted() *submitted {
@@ -45,13 +53,17 @@ func newSubmitted() *submitted {
 	return s
 }
 
-// add registers a record about to be sent.
-func (s *submitted) add(rec *connectors.SourceRecord) (*submittedRecord, error) {
-	sr := &submittedRecord{rec: rec}
+// add registers a record about to be sent; keep says whether the record
+// itself is needed after the ack (for CommitRecord).
+func (s *submitted) add(rec *connectors.SourceRecord, keep bool) (*submittedRecord, error) {
+	sr := &submittedRecord{offset: rec.SourceOffset}
+	if keep {
+		sr.rec = rec
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.pending++
 	if rec.SourcePartition == nil {
+		s.pending++
 		return sr, nil
 	}
 	ptr := reflect.ValueOf(rec.SourcePartition).Pointer()
@@ -59,7 +71,6 @@ func (s *submitted) add(rec *connectors.SourceRecord) (*submittedRecord, error) 
 	if ptr != s.lastPtr {
 		k, err := storage.PartitionKey(rec.SourcePartition)
 		if err != nil {
-			s.pending--
 			return nil, err
 		}
 		key, s.lastPtr, s.lastKey = k, ptr, k
@@ -71,58 +82,76 @@ func (s *submitted) add(rec *connectors.SourceRecord) (*submittedRecord, error) 
 	}
 	q.recs = append(q.recs, sr)
 	sr.queue = q
+	s.pending++
 	return sr, nil
 }
 
-// ack marks a record acknowledged by Kafka.
+// ack marks a record acknowledged by Kafka and folds the acknowledged
+// prefix of its partition into the committable offset.
 func (s *submitted) ack(sr *submittedRecord) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	sr.acked = true
-	s.pending--
-	if s.pending == 0 {
-		s.drained.Broadcast()
+	if q := sr.queue; q != nil {
+		for q.head < len(q.recs) && q.recs[q.head].acked {
+			q.next = q.recs[q.head].offset
+			q.recs[q.head] = nil
+			q.head++
+		}
+		if q.head == len(q.recs) {
+			q.recs, q.head = q.recs[:0], 0
+		} else if q.head >= 1024 && q.head > len(q.recs)/2 {
+			q.recs = append(q.recs[:0], q.recs[q.head:]...)
+			q.head = 0
+		}
 	}
-	s.mu.Unlock()
+	s.done()
 }
 
-// fail marks a record that will never be acknowledged: it stays in its
-// queue, so no later offset of its partition becomes committable.
+// fail marks a record that will never be acknowledged: it stays at the
+// head of its queue, so no later offset of its partition becomes
+// committable.
 func (s *submitted) fail(*submittedRecord) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.done()
+}
+
+func (s *submitted) done() {
 	s.pending--
 	if s.pending == 0 {
 		s.drained.Broadcast()
 	}
-	s.mu.Unlock()
 }
 
-// committable removes the acknowledged prefix of every partition's queue and
-// returns, per partition, the offset of the last record in it.
+// committable returns, per partition, the offset of the newest record whose
+// predecessors are all acknowledged, each once.
 func (s *submitted) committable() []storage.Offset {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []storage.Offset
 	for key, q := range s.parts {
-		var last *submittedRecord
-		for q.head < len(q.recs) && q.recs[q.head].acked {
-			last = q.recs[q.head]
-			q.recs[q.head] = nil
-			q.head++
+		if q.next != nil {
+			out = append(out, storage.Offset{Partition: q.partition, Offset: q.next})
+			q.next = nil
 		}
-		if q.head == len(q.recs) {
+		if len(q.recs) == 0 {
 			delete(s.parts, key)
 			if key == s.lastKey {
 				s.lastPtr, s.lastKey = 0, ""
 			}
-		} else if q.head > len(q.recs)/2 {
-			q.recs = append(q.recs[:0], q.recs[q.head:]...)
-			q.head = 0
-		}
-		if last != nil {
-			out = append(out, storage.Offset{Partition: q.partition, Offset: last.rec.SourceOffset})
 		}
 	}
 	return out
+}
+
+// awaitDrained blocks until no record is in flight.
+func (s *submitted) awaitDrained() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.pending > 0 {
+		s.drained.Wait()
+	}
 }
 
 // inFlight returns how many records await their acknowledgement.
