@@ -5,7 +5,6 @@ package runtime
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -113,17 +112,10 @@ func (w *Worker) connectorFailed(name string, err error) {
 	w.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: w.ID(), Trace: trace(err)})
 }
 
-// trace renders an error as the status trace: its message chain, one cause
-// per line (Go errors carry no stack trace).
-func trace(err error) string {
-	var b strings.Builder
-	b.WriteString(err.Error())
-	for e := errors.Unwrap(err); e != nil; e = errors.Unwrap(e) {
-		b.WriteString("\nCaused by: ")
-		b.WriteString(e.Error())
-	}
-	return b.String()
-}
+// trace renders an error as the status trace. Go errors carry no stack
+// trace, and a wrapped error's message already holds its causes, so the
+// message is the trace.
+func trace(err error) string { return err.Error() }
 
 // TaskConfigs asks a running connector for its task configurations and adds
 // what the framework puts in every task configuration.

@@ -1,0 +1,183 @@
+package standalone_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/sluicehq/sluice/internal/testkit"
+	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/runtime"
+	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/standalone"
+	"github.com/sluicehq/sluice/runtime/storage"
+)
+
+// newHerder starts a standalone herder on a worker against bootstrap.
+func newHerder(t *testing.T, bootstrap string, extra map[string]string) *standalone.Herder {
+	t.Helper()
+	props := map[string]string{
+		"bootstrap.servers":            bootstrap,
+		"key.converter":                "StringConverter",
+		"value.converter":              "StringConverter",
+		"offset.storage.file.filename": filepath.Join(t.TempDir(), "offsets.json"),
+		"offset.flush.interval.ms":     "100",
+		"consumer.session.timeout.ms":  "6000",
+	}
+	for k, v := range extra {
+		props[k] = v
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	wc, err := runtime.ParseWorkerConfig(props, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offsets, err := storage.OpenFileOffsets(wc.OffsetFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := storage.NewMemoryStatus()
+	w := runtime.NewWorker(wc, plugins.Builtin(), offsets, status, log)
+	h := standalone.New(context.Background(), w, storage.NewMemoryConfigs(), status, offsets, log)
+	t.Cleanup(func() { h.Stop(context.Background()) })
+	return h
+}
+
+// awaitTask waits until task 0 of a connector is in state, polling the
+// status the REST API would serve.
+func awaitTask(t *testing.T, h herder.Herder, name string, state herder.State) herder.TaskState {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		ts, err := h.TaskStatus(context.Background(), herder.TaskID{Connector: name, Task: 0})
+		if err == nil && ts.State == state {
+			return ts
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("task %s-0 is %+v (err %v), want %s", name, ts, err, state)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSinkFailsOnRecordTheConverterCannotRead: a record that is not JSON,
+// read with JsonConverter, fails the sink task; its status trace names the
+// stage and where the record is, and nothing is committed past it.
+func TestSinkFailsOnRecordTheConverterCannotRead(t *testing.T) {
+	bootstrap := testkit.Kafka(t)
+	topic := testkit.NewTopic(t, bootstrap, 1)
+	produce(t, bootstrap, topic, `{"schema":{"type":"string","optional":false},"payload":"good"}`, "not json at all")
+	dir := t.TempDir()
+	h := newHerder(t, bootstrap, nil)
+	name := "bad-sink-" + topic
+	_, created, err := h.PutConnectorConfig(context.Background(), name, map[string]string{
+		"connector.class": "FileStreamSink", "topics": topic, "file": filepath.Join(dir, "out.txt"),
+		"value.converter": "org.apache.kafka.connect.json.JsonConverter",
+	}, false, "")
+	if err != nil || !created {
+		t.Fatalf("create: created=%v err=%v", created, err)
+	}
+	ts := awaitTask(t, h, name, herder.Failed)
+	for _, want := range []string{"VALUE_CONVERTER", "topic " + topic + " partition 0 offset 1"} {
+		if !strings.Contains(ts.Trace, want) {
+			t.Errorf("trace does not name %q:\n%s", want, ts.Trace)
+		}
+	}
+	cs, err := h.ConnectorStatus(context.Background(), name)
+	if err != nil || cs.Connector.State != herder.Running || cs.Type != herder.SinkType {
+		t.Fatalf("connector status %+v, %v", cs, err)
+	}
+}
+
+// TestSourceFailsOnRecordTheConverterCannotWrite: ByteArrayConverter takes
+// only bytes, so the file source's string records fail the task with a
+// clear error, and no offset is committed.
+func TestSourceFailsOnRecordTheConverterCannotWrite(t *testing.T) {
+	bootstrap := testkit.Kafka(t)
+	topic := testkit.NewTopic(t, bootstrap, 1)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.txt")
+	if err := os.WriteFile(in, []byte("a line\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := newHerder(t, bootstrap, nil)
+	name := "bad-source-" + topic
+	if _, _, err := h.PutConnectorConfig(context.Background(), name, map[string]string{
+		"connector.class": "FileStreamSource", "topic": topic, "file": in,
+		"value.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
+	}, false, ""); err != nil {
+		t.Fatal(err)
+	}
+	ts := awaitTask(t, h, name, herder.Failed)
+	if !strings.Contains(ts.Trace, "VALUE_CONVERTER") || !strings.Contains(ts.Trace, "topic "+topic) {
+		t.Errorf("trace does not name the stage and topic:\n%s", ts.Trace)
+	}
+	offs, err := h.ConnectorOffsets(context.Background(), name)
+	if err != nil || len(offs.Offsets) != 0 {
+		t.Fatalf("offsets after a failed record: %+v, %v", offs, err)
+	}
+}
+
+// TestPauseResumeStop drives a source connector through the target states
+// and checks the statuses and that a stopped connector has no tasks.
+func TestPauseResumeStop(t *testing.T) {
+	bootstrap := testkit.Kafka(t)
+	topic := testkit.NewTopic(t, bootstrap, 1)
+	in := filepath.Join(t.TempDir(), "in.txt")
+	os.WriteFile(in, []byte("x\n"), 0o644)
+	h := newHerder(t, bootstrap, nil)
+	ctx := context.Background()
+	name := "states-" + topic
+	if _, _, err := h.PutConnectorConfig(ctx, name, map[string]string{"connector.class": "FileStreamSource", "topic": topic, "file": in}, false, ""); err != nil {
+		t.Fatal(err)
+	}
+	awaitTask(t, h, name, herder.Running)
+	if err := h.SetTargetState(ctx, name, herder.TargetPaused); err != nil {
+		t.Fatal(err)
+	}
+	awaitTask(t, h, name, herder.Paused)
+	if err := h.SetTargetState(ctx, name, herder.TargetStarted); err != nil {
+		t.Fatal(err)
+	}
+	awaitTask(t, h, name, herder.Running)
+	if err := h.SetTargetState(ctx, name, herder.TargetStopped); err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := h.ConnectorStatus(ctx, name)
+	if cs.Connector.State != herder.Stopped || len(cs.Tasks) != 0 {
+		t.Fatalf("stopped connector status %+v", cs)
+	}
+	if _, _, err := h.PutConnectorConfig(ctx, name, map[string]string{"connector.class": "FileStreamSource", "topic": topic}, false, ""); herder.StatusCode(err) != 409 {
+		t.Fatalf("duplicate create: %v", err)
+	}
+	if err := h.DeleteConnector(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.ConnectorStatus(ctx, name); herder.StatusCode(err) != 404 {
+		t.Fatalf("status after delete: %v", err)
+	}
+}
+
+func produce(t *testing.T, bootstrap, topic string, values ...string) {
+	t.Helper()
+	c := testkit.SaramaConfig()
+	c.Producer.Return.Successes = true
+	p, err := sarama.NewSyncProducer(testkit.Addrs(bootstrap), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for _, v := range values {
+		if _, _, err := p.SendMessage(&sarama.ProducerMessage{Topic: topic, Value: sarama.StringEncoder(v)}); err != nil {
+			t.Fatal(fmt.Errorf("produce to %s: %w", topic, err))
+		}
+	}
+}
