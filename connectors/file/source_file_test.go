@@ -1,0 +1,147 @@
+package file
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/sluicehq/sluice/connectors"
+)
+
+func TestNextLine(t *testing.T) {
+	tests := []struct {
+		in    string
+		final bool
+		line  string
+		n     int
+		ok    bool
+	}{
+		{"abc\ndef", false, "abc", 4, true},
+		{"abc\r\ndef", false, "abc", 5, true},
+		{"abc\rdef", false, "abc", 4, true},
+		{"abc\r", false, "", 0, false}, // \r or \r\n? wait for the next byte
+		{"abc\r", true, "abc", 4, true},
+		{"abc", false, "", 0, false}, // no terminator yet: wait
+		{"\n", false, "", 1, true},
+		{"", false, "", 0, false},
+	}
+	for _, tc := range tests {
+		line, n, ok := nextLine([]byte(tc.in), tc.final)
+		if string(line) != tc.line || n != tc.n || ok != tc.ok {
+			t.Errorf("nextLine(%q, %v) = %q, %d, %v; want %q, %d, %v", tc.in, tc.final, line, n, ok, tc.line, tc.n, tc.ok)
+		}
+	}
+}
+
+type offsets map[string]any
+
+func (o offsets) Offset(context.Context, map[string]any) (map[string]any, error) {
+	if o == nil {
+		return nil, nil
+	}
+	return o, nil
+}
+
+type taskContext struct{ o offsets }
+
+func (c taskContext) Offsets() connectors.OffsetReader { return c.o }
+
+func startSource(t *testing.T, path string, o offsets, batch string) *sourceTask {
+	t.Helper()
+	task := (&Source{}).NewTask().(*sourceTask)
+	if err := task.Start(context.Background(), taskContext{o}, map[string]string{FileKey: path, TopicKey: "t", BatchSizeKey: batch}); err != nil {
+		t.Fatal(err)
+	}
+	task.wait = func(context.Context, time.Duration) {} // no idle waits in tests
+	t.Cleanup(func() { task.Stop(context.Background()) })
+	return task
+}
+
+func poll(t *testing.T, task *sourceTask) ([]string, []int64) {
+	t.Helper()
+	recs, err := task.Poll(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	var pos []int64
+	for _, r := range recs {
+		lines = append(lines, r.Value.(string))
+		pos = append(pos, r.SourceOffset[PositionField].(int64))
+		if r.SourcePartition[FilenameField] != task.filename || r.Topic != "t" {
+			t.Fatalf("record %+v", r)
+		}
+	}
+	return lines, pos
+}
+
+// TestSourceReadsLinesAndPositions checks batches, line terminators, the
+// byte positions recorded as offsets, a partial last line that waits for
+// its terminator, and a file that grows.
+func TestSourceReadsLinesAndPositions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "in.txt")
+	os.WriteFile(path, []byte("one\r\ntwo\nthree\rfour"), 0o644)
+	task := startSource(t, path, nil, "2")
+	lines, pos := poll(t, task)
+	if !reflect.DeepEqual(lines, []string{"one", "two"}) || !reflect.DeepEqual(pos, []int64{5, 9}) {
+		t.Fatalf("first batch %q %v", lines, pos)
+	}
+	lines, pos = poll(t, task)
+	if !reflect.DeepEqual(lines, []string{"three"}) || !reflect.DeepEqual(pos, []int64{15}) {
+		t.Fatalf("second batch %q %v", lines, pos)
+	}
+	if lines, _ = poll(t, task); lines != nil {
+		t.Fatalf("a line without its terminator was sent: %q", lines)
+	}
+	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(" and more\nfive\n")
+	f.Close()
+	lines, pos = poll(t, task)
+	if !reflect.DeepEqual(lines, []string{"four and more", "five"}) || !reflect.DeepEqual(pos, []int64{29, 34}) {
+		t.Fatalf("after the file grew %q %v", lines, pos)
+	}
+}
+
+// TestSourceResumesAtCommittedPosition checks that a task starts reading
+// at the committed position, and waits for a file that does not exist yet.
+func TestSourceResumesAtCommittedPosition(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "in.txt")
+	task := startSource(t, path, offsets{PositionField: int64(4)}, "10")
+	if lines, _ := poll(t, task); lines != nil {
+		t.Fatalf("records from a missing file: %q", lines)
+	}
+	os.WriteFile(path, []byte("one\ntwo\nthree\n"), 0o644)
+	lines, pos := poll(t, task)
+	if !reflect.DeepEqual(lines, []string{"two", "three"}) || !reflect.DeepEqual(pos, []int64{8, 14}) {
+		t.Fatalf("resumed %q %v", lines, pos)
+	}
+}
+
+func TestSourceRejectsBadOffset(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "in.txt")
+	os.WriteFile(path, []byte("x\n"), 0o644)
+	task := startSource(t, path, offsets{PositionField: "ten"}, "10")
+	if _, err := task.Poll(context.Background()); err == nil {
+		t.Fatal("an offset without an integer position was accepted")
+	}
+}
+
+func TestSourceConfig(t *testing.T) {
+	for _, tc := range []struct {
+		props map[string]string
+		ok    bool
+	}{
+		{map[string]string{TopicKey: "t"}, true},
+		{map[string]string{}, false},
+		{map[string]string{TopicKey: "a,b"}, false},
+		{map[string]string{TopicKey: "t", BatchSizeKey: "0"}, false},
+	} {
+		err := NewSource().Start(context.Background(), nil, tc.props)
+		if (err == nil) != tc.ok {
+			t.Errorf("Start(%v) = %v", tc.props, err)
+		}
+	}
+}
