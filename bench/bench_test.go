@@ -29,19 +29,7 @@ var binary string
 
 func TestMain(m *testing.M) {
 	metrics.UseNilMetrics = true
-	dir, err := os.MkdirTemp("", "sluice-bench-bin")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary, err = testkit.BuildSluice(dir)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(testkit.RunWithSluice(m, &binary))
 }
 
 func line(i int) string {

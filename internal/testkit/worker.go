@@ -23,6 +23,23 @@ func BuildSluice(dir string) (string, error) {
 	return bin, nil
 }
 
+// RunWithSluice builds sluice into a temporary directory, stores its path
+// in *bin, runs the package's tests and removes the directory: the body of a
+// TestMain for packages that start worker processes.
+func RunWithSluice(m *testing.M, bin *string) int {
+	dir, err := os.MkdirTemp("", "sluice-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if *bin, err = BuildSluice(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}
+
 // Worker is a `sluice standalone` process started by a test.
 type Worker struct {
 	t      testing.TB

@@ -357,47 +357,36 @@ func (c *Converter) appendMap(b []byte, schema *schemas.Schema, m any) ([]byte, 
 			}
 		}
 	}
-	var err error
+	// Both Go map representations are written the same way, in sorted key
+	// order: keys lists them, get reads a value.
+	var keys []any
+	var get func(k any) any
 	switch mm := m.(type) {
 	case map[string]any:
-		if !objectMode {
-			return c.appendPairs(b, keySchema, valSchema, stringKeysAny(mm), func(k any) any { return mm[k.(string)] })
-		}
-		b = append(b, '{')
-		for i, k := range order.StringKeys(mm) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			if b, err = c.appendObjectKey(b, keySchema, k); err != nil {
-				return b, err
-			}
-			b = append(b, ':')
-			if b, err = c.appendValue(b, valSchema, mm[k]); err != nil {
-				return b, err
-			}
-		}
-		return append(b, '}'), nil
+		keys, get = stringKeysAny(mm), func(k any) any { return mm[k.(string)] }
 	case map[any]any:
-		keys := order.Keys(mm)
-		if !objectMode {
-			return c.appendPairs(b, keySchema, valSchema, keys, func(k any) any { return mm[k] })
-		}
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			if b, err = c.appendObjectKey(b, keySchema, k); err != nil {
-				return b, err
-			}
-			b = append(b, ':')
-			if b, err = c.appendValue(b, valSchema, mm[k]); err != nil {
-				return b, err
-			}
-		}
-		return append(b, '}'), nil
+		keys, get = order.Keys(mm), func(k any) any { return mm[k] }
+	default:
+		return b, schemas.DataErrorf("Invalid type for MAP: %T", m)
 	}
-	return b, schemas.DataErrorf("Invalid type for MAP: %T", m)
+	if !objectMode {
+		return c.appendPairs(b, keySchema, valSchema, keys, get)
+	}
+	var err error
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, err = c.appendObjectKey(b, keySchema, k); err != nil {
+			return b, err
+		}
+		b = append(b, ':')
+		if b, err = c.appendValue(b, valSchema, get(k)); err != nil {
+			return b, err
+		}
+	}
+	return append(b, '}'), nil
 }
 
 // appendObjectKey writes a map key as an object field name: the text of
