@@ -72,20 +72,18 @@ func WorkerDef() *config.Def {
 
 // WorkerConfig is a parsed worker configuration.
 type WorkerConfig struct {
-	Values             *config.Values
-	BootstrapServers   []string
-	OffsetFile         string
-	FlushInterval      time.Duration
-	FlushTimeout       time.Duration
-	ShutdownTimeout    time.Duration
-	ClientID           string
-	AllowOverrides     bool
-	WorkerID           string
-	ListenAddress      string // host:port of the first listener
-	ProducerProps      map[string]string
-	ConsumerProps      map[string]string
-	KeyConverterProps  map[string]string
-	ValueConverterProp map[string]string
+	Values           *config.Values
+	BootstrapServers []string
+	OffsetFile       string
+	FlushInterval    time.Duration
+	FlushTimeout     time.Duration
+	ShutdownTimeout  time.Duration
+	ClientID         string
+	AllowOverrides   bool
+	WorkerID         string
+	ListenAddress    string // host:port of the first listener
+	ProducerProps    map[string]string
+	ConsumerProps    map[string]string
 }
 
 // ParseWorkerConfig parses and validates a worker configuration. An error
