@@ -62,9 +62,10 @@ func (*Sink) Stop(context.Context) error { return nil }
 // NewTask implements connectors.SinkConnector.
 func (*Sink) NewTask() connectors.SinkTask { return &sinkTask{} }
 
-// sinkTask appends each record's value and a newline to the file. Writes
-// carry whole lines only, so a crash never leaves a torn line. Flush writes
-// the buffer and fsyncs, so committed offsets never run ahead of the file's
+// sinkTask appends each record's value and a newline to the file. Each Put
+// ends with one write of whole lines, so lines reach the file as they
+// arrive (not at the next offset flush) and a crash never leaves a torn
+// line. Flush fsyncs, so committed offsets never run ahead of the file's
 // durable content.
 type sinkTask struct {
 	filename string
@@ -72,10 +73,6 @@ type sinkTask struct {
 	out      io.Writer
 	buf      []byte
 }
-
-// writeChunk is how many bytes of whole lines the task buffers before it
-// writes them.
-const writeChunk = 256 << 10
 
 func (t *sinkTask) Start(_ context.Context, _ connectors.SinkTaskContext, props map[string]string) error {
 	v, err := sinkDef().Parse(props)
@@ -92,7 +89,7 @@ func (t *sinkTask) Start(_ context.Context, _ connectors.SinkTaskContext, props 
 		t.f, out = f, f
 	}
 	t.out = out
-	t.buf = make([]byte, 0, writeChunk+4096)
+	t.buf = make([]byte, 0, 64<<10)
 	return nil
 }
 
@@ -102,13 +99,8 @@ func (t *sinkTask) Put(_ context.Context, records []connectors.SinkRecord) error
 	for i := range records {
 		t.buf = append(t.buf, valueString(records[i].Value)...)
 		t.buf = append(t.buf, '\n')
-		if len(t.buf) >= writeChunk {
-			if err := t.write(); err != nil {
-				return err
-			}
-		}
 	}
-	return nil
+	return t.write()
 }
 
 // valueString renders a value as Kafka Connect's println(record.value())

@@ -21,12 +21,13 @@ func TestSinkWritesValuesAsLines(t *testing.T) {
 	if err := task.Put(ctx, recs); err != nil {
 		t.Fatal(err)
 	}
-	if err := task.Flush(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
+	// Lines are in the file when Put returns, before any Flush.
 	b, _ := os.ReadFile(path)
 	if string(b) != "existing\na\nnull\n7\n" {
 		t.Fatalf("file holds %q", b)
+	}
+	if err := task.Flush(ctx, nil); err != nil {
+		t.Fatal(err)
 	}
 	if err := task.Stop(ctx); err != nil {
 		t.Fatal(err)
