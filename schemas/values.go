@@ -50,38 +50,8 @@ func appendFormat(b []byte, schema *Schema, v any) ([]byte, error) {
 		return x.UTC().AppendFormat(b, javaDate), nil
 	case *Struct:
 		return append(b, x.String()...), nil
-	case []any:
-		b = append(b, '[')
-		for i, e := range x {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			var err error
-			if b, err = appendFormat(b, elemSchema(schema), e); err != nil {
-				return b, err
-			}
-		}
-		return append(b, ']'), nil
-	case map[string]any, map[any]any:
-		b = append(b, '{')
-		var err error
-		first := true
-		forEachSorted(x, func(k, e any) bool {
-			if !first {
-				b = append(b, ", "...)
-			}
-			first = false
-			if b, err = appendFormat(b, keySchema(schema), k); err != nil {
-				return false
-			}
-			b = append(b, '=')
-			b, err = appendFormat(b, valueSchema(schema), e)
-			return err == nil
-		})
-		if err != nil {
-			return b, err
-		}
-		return append(b, '}'), nil
+	case []any, map[string]any, map[any]any:
+		return appendContainer(b, schema, x, ", ", "=", appendFormat)
 	}
 	return appendNumberOrBool(b, schema, v)
 }
@@ -210,38 +180,10 @@ func appendValueString(b []byte, schema *Schema, v any, embedded bool) ([]byte, 
 			b = append(b, '"')
 		}
 		return b, nil
-	case []any:
-		b = append(b, '[')
-		for i, e := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = appendValueString(b, elemSchema(schema), e, true); err != nil {
-				return b, err
-			}
-		}
-		return append(b, ']'), nil
-	case map[string]any, map[any]any:
-		b = append(b, '{')
-		var err error
-		first := true
-		forEachSorted(x, func(k, e any) bool {
-			if !first {
-				b = append(b, ',')
-			}
-			first = false
-			if b, err = appendValueString(b, keySchema(schema), k, true); err != nil {
-				return false
-			}
-			b = append(b, ':')
-			b, err = appendValueString(b, valueSchema(schema), e, true)
-			return err == nil
+	case []any, map[string]any, map[any]any:
+		return appendContainer(b, schema, x, ",", ":", func(b []byte, s *Schema, e any) ([]byte, error) {
+			return appendValueString(b, s, e, true)
 		})
-		if err != nil {
-			return b, err
-		}
-		return append(b, '}'), nil
 	case *Struct:
 		b = append(b, '{')
 		for i, f := range x.schema.Fields {
@@ -311,6 +253,44 @@ func valueSchema(s *Schema) *Schema {
 
 // forEachSorted calls f for the entries of a MAP value in sorted key order
 // until f returns false.
+// appendContainer writes a list as [e1<sep>e2] and a map as
+// {k1<kvSep>v1<sep>k2<kvSep>v2} in sorted key order, each element written by
+// elem: the shape both Java's toString and Values.convertToString use, with
+// their own separators.
+func appendContainer(b []byte, schema *Schema, v any, sep, kvSep string, elem func([]byte, *Schema, any) ([]byte, error)) ([]byte, error) {
+	var err error
+	if list, ok := v.([]any); ok {
+		b = append(b, '[')
+		for i, e := range list {
+			if i > 0 {
+				b = append(b, sep...)
+			}
+			if b, err = elem(b, elemSchema(schema), e); err != nil {
+				return b, err
+			}
+		}
+		return append(b, ']'), nil
+	}
+	b = append(b, '{')
+	first := true
+	forEachSorted(v, func(k, e any) bool {
+		if !first {
+			b = append(b, sep...)
+		}
+		first = false
+		if b, err = elem(b, keySchema(schema), k); err != nil {
+			return false
+		}
+		b = append(b, kvSep...)
+		b, err = elem(b, valueSchema(schema), e)
+		return err == nil
+	})
+	if err != nil {
+		return b, err
+	}
+	return append(b, '}'), nil
+}
+
 func forEachSorted(m any, f func(k, v any) bool) {
 	switch x := m.(type) {
 	case map[string]any:

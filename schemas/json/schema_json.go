@@ -6,6 +6,15 @@ import (
 	"github.com/sluicehq/sluice/schemas"
 )
 
+// jsonTypes maps JsonConverter's type names back to schema types.
+var jsonTypes = func() map[string]schemas.Type {
+	m := make(map[string]schemas.Type, len(jsonTypeNames))
+	for t, name := range jsonTypeNames {
+		m[name] = t
+	}
+	return m
+}()
+
 // asConnectSchema reads a JSON schema as JsonConverter.asConnectSchema
 // does: "type" is required, "optional" is true only when it is the literal
 // true, name/version/doc/parameters/default are optional, and unknown keys
@@ -22,26 +31,10 @@ func (c *Converter) asConnectSchema(n *node) (*schemas.Schema, error) {
 		return nil, schemas.DataErrorf("Schema must contain 'type' field")
 	}
 	var b *schemas.Builder
-	switch typeNode.str {
-	case "boolean":
-		b = schemas.NewBuilder(schemas.TypeBoolean)
-	case "int8":
-		b = schemas.NewBuilder(schemas.TypeInt8)
-	case "int16":
-		b = schemas.NewBuilder(schemas.TypeInt16)
-	case "int32":
-		b = schemas.NewBuilder(schemas.TypeInt32)
-	case "int64":
-		b = schemas.NewBuilder(schemas.TypeInt64)
-	case "float":
-		b = schemas.NewBuilder(schemas.TypeFloat32)
-	case "double":
-		b = schemas.NewBuilder(schemas.TypeFloat64)
-	case "bytes":
-		b = schemas.NewBuilder(schemas.TypeBytes)
-	case "string":
-		b = schemas.NewBuilder(schemas.TypeString)
-	case "array":
+	switch t := jsonTypes[typeNode.str]; {
+	case t.IsPrimitive():
+		b = schemas.NewBuilder(t)
+	case t == schemas.TypeArray:
 		items := n.get("items")
 		if items == nil || items.kind == kindNull {
 			return nil, schemas.DataErrorf("Array schema did not specify the element type")
@@ -51,7 +44,7 @@ func (c *Converter) asConnectSchema(n *node) (*schemas.Schema, error) {
 			return nil, err
 		}
 		b = schemas.Array(elem)
-	case "map":
+	case t == schemas.TypeMap:
 		keys, values := n.get("keys"), n.get("values")
 		if keys == nil || keys.kind == kindNull {
 			return nil, schemas.DataErrorf("Map schema did not specify the key type")
@@ -68,7 +61,7 @@ func (c *Converter) asConnectSchema(n *node) (*schemas.Schema, error) {
 			return nil, err
 		}
 		b = schemas.Map(k, v)
-	case "struct":
+	case t == schemas.TypeStruct:
 		b = schemas.NewBuilder(schemas.TypeStruct)
 		fields := n.get("fields")
 		if fields == nil || fields.kind != kindArray {
