@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -34,9 +33,10 @@ type sourceTask struct {
 	recordCommitter connectors.RecordCommitter // nil unless the task is one
 	budget          *semaphore.Weighted        // bounds bytes in flight (producer buffer.memory)
 
-	fatalOnce sync.Once
-	fatal     chan struct{} // closed when the producer reports a failure
-	fatalErr  error
+	// failed ends, with the failure as its cause, when the producer reports
+	// a record it could not deliver; fail ends it.
+	failed context.Context
+	fail   context.CancelCauseFunc
 }
 
 // budgetBytes is Kafka's default producer buffer.memory: the most record
@@ -47,7 +47,8 @@ func (t *sourceTask) run(ctx context.Context) error {
 	t.tracker = newSubmitted()
 	t.recordCommitter, _ = t.task.(connectors.RecordCommitter)
 	t.budget = semaphore.NewWeighted(budgetBytes)
-	t.fatal = make(chan struct{})
+	t.failed, t.fail = context.WithCancelCause(context.Background())
+	defer t.fail(nil)
 
 	acksDone := make(chan struct{})
 	go t.handleAcks(acksDone)
@@ -79,8 +80,8 @@ func (t *sourceTask) pollLoop(ctx context.Context) error {
 			return nil // stopped
 		}
 		select {
-		case <-t.fatal:
-			return t.fatalErr
+		case <-t.failed.Done():
+			return context.Cause(t.failed)
 		default:
 		}
 		if time.Now().After(nextFlush) {
@@ -96,7 +97,7 @@ func (t *sourceTask) pollLoop(ctx context.Context) error {
 			// Records returned along with the shutdown are still sent: the
 			// task considers them delivered to us.
 			if len(recs) > 0 {
-				if serr := t.send(context.WithoutCancel(ctx), recs); serr != nil {
+				if serr := t.send(recs); serr != nil {
 					return serr
 				}
 			}
@@ -109,14 +110,14 @@ func (t *sourceTask) pollLoop(ctx context.Context) error {
 			}
 			return fmt.Errorf("poll: %w", err)
 		}
-		if err := t.send(ctx, recs); err != nil {
+		if err := t.send(recs); err != nil {
 			return err
 		}
 	}
 }
 
 // send converts and produces a batch of records in order.
-func (t *sourceTask) send(ctx context.Context, recs []connectors.SourceRecord) error {
+func (t *sourceTask) send(recs []connectors.SourceRecord) error {
 	for i := range recs {
 		rec := &recs[i]
 		msg, size, err := t.convert(rec)
@@ -124,7 +125,7 @@ func (t *sourceTask) send(ctx context.Context, recs []connectors.SourceRecord) e
 			return err
 		}
 		weight := int64(size + 64)
-		if err := t.acquire(ctx, weight); err != nil {
+		if err := t.acquire(weight); err != nil {
 			return err
 		}
 		sr, err := t.tracker.add(rec, t.recordCommitter != nil)
@@ -135,30 +136,22 @@ func (t *sourceTask) send(ctx context.Context, recs []connectors.SourceRecord) e
 		msg.Metadata = inflight{sr: sr, weight: weight}
 		select {
 		case t.producer.Input() <- msg:
-		case <-t.fatal:
-			return t.fatalErr
+		case <-t.failed.Done():
+			// Never sent: it is not in flight, and stays unacked so no later
+			// offset of its partition is committed.
+			t.tracker.fail(sr)
+			t.budget.Release(weight)
+			return context.Cause(t.failed)
 		}
 	}
 	return nil
 }
 
-// acquire waits for room in the in-flight budget; a shutdown while waiting
-// still sends (the records were polled), a producer failure does not.
-func (t *sourceTask) acquire(ctx context.Context, weight int64) error {
-	if t.budget.TryAcquire(weight) {
-		return nil
-	}
-	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
-	go func() {
-		select {
-		case <-t.fatal:
-			cancel()
-		case <-wctx.Done():
-		}
-	}()
-	if err := t.budget.Acquire(wctx, weight); err != nil {
-		return t.fatalErr
+// acquire waits for room in the in-flight budget. A shutdown while waiting
+// still sends (the records were polled); a producer failure does not.
+func (t *sourceTask) acquire(weight int64) error {
+	if err := t.budget.Acquire(t.failed, weight); err != nil {
+		return context.Cause(t.failed)
 	}
 	return nil
 }
@@ -238,10 +231,8 @@ func (t *sourceTask) handleAcks(done chan<- struct{}) {
 			in := pe.Msg.Metadata.(inflight)
 			t.tracker.fail(in.sr)
 			t.budget.Release(in.weight)
-			t.fatalOnce.Do(func() {
-				t.fatalErr = fmt.Errorf("KAFKA_PRODUCE failed for a record of topic %s: %w", pe.Msg.Topic, pe.Err)
-				close(t.fatal)
-			})
+			// The first failure is the cause; later calls change nothing.
+			t.fail(fmt.Errorf("KAFKA_PRODUCE failed for a record of topic %s: %w", pe.Msg.Topic, pe.Err))
 		}
 	}
 }
