@@ -130,3 +130,63 @@ type PartitionOffset struct {
 	Partition map[string]any `json:"partition"`
 	Offset    map[string]any `json:"offset"`
 }
+
+// CreateConnectorRequest is the body of POST /connectors.
+type CreateConnectorRequest struct {
+	Name   string            `json:"name"`
+	Config map[string]string `json:"config"`
+	// InitialState is RUNNING, PAUSED or STOPPED (KIP-980); empty means
+	// RUNNING.
+	InitialState string `json:"initial_state,omitempty"`
+}
+
+// ConnectorExpanded is one entry of GET /connectors?expand=status&expand=info.
+type ConnectorExpanded struct {
+	Status *ConnectorStateInfo `json:"status,omitempty"`
+	Info   *ConnectorInfo      `json:"info,omitempty"`
+}
+
+// ActiveTopics is one entry of GET /connectors/{c}/topics.
+type ActiveTopics struct {
+	Topics []string `json:"topics"`
+}
+
+// PluginInfo describes an installed plugin. Type is source, sink,
+// converter, header_converter, transformation or predicate.
+type PluginInfo struct {
+	Class   string `json:"class"`
+	Type    string `json:"type"`
+	Version string `json:"version,omitempty"`
+}
+
+// Message is the body of the offsets PATCH and DELETE answers.
+type Message struct {
+	Message string `json:"message"`
+}
+
+// ErrorMessage is the body of every error answer.
+type ErrorMessage struct {
+	ErrorCode int    `json:"error_code"`
+	Message   string `json:"message"`
+}
+
+// WorkerStatus is the body of GET /health.
+type WorkerStatus struct {
+	Status  string `json:"status"`
+	Message string `json:"message"`
+}
+
+// LoggerLevel is a logger's level as GET /admin/loggers shows it;
+// LastModified is in Unix milliseconds, nil if never set through the API.
+type LoggerLevel struct {
+	Level        string `json:"level"`
+	LastModified *int64 `json:"last_modified"`
+}
+
+// Offset messages, as Kafka Connect words them.
+const (
+	OffsetsAltered         = "The offsets for this connector have been altered successfully"
+	OffsetsReset           = "The offsets for this connector have been reset successfully"
+	OffsetsAlteredExternal = "The Connect framework-managed offsets for this connector have been altered successfully. However, if this connector manages offsets externally, they will need to be manually altered in the system that the connector uses."
+	OffsetsResetExternal   = "The Connect framework-managed offsets for this connector have been reset successfully. However, if this connector manages offsets externally, they will need to be manually reset in the system that the connector uses."
+)
