@@ -1,0 +1,56 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/magiconair/properties"
+)
+
+// fileProvider is FileConfigProvider: ${file:/path/x.properties:key} is the
+// value of key in that Java properties file.
+type fileProvider struct {
+	allowed allowedPaths
+}
+
+func newFileProvider(params map[string]string, param func(string) string) (Provider, error) {
+	a, err := parseAllowedPaths(params, param)
+	if err != nil {
+		return nil, err
+	}
+	return &fileProvider{allowed: a}, nil
+}
+
+// Get reads the properties file at path, as UTF-8 and without expanding
+// ${...} in its values, and returns the keys it has.
+func (p *fileProvider) Get(path string, keys []string) (map[string]string, error) {
+	if path == "" {
+		return nil, errors.New("no properties file given (write ${alias:/path/to/file.properties:key})")
+	}
+	if err := p.allowed.check(path); err != nil {
+		return nil, err
+	}
+	// Read the file here rather than with properties.LoadFile, which would
+	// expand ${...} in the file name.
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("could not read properties file: %w", err)
+	}
+	l := &properties.Loader{Encoding: properties.UTF8, DisableExpansion: true}
+	props, err := l.LoadBytes(b)
+	if err != nil {
+		return nil, fmt.Errorf("could not parse properties file %s: %w", path, err)
+	}
+	data := make(map[string]string, len(keys))
+	for _, k := range keys {
+		if v, ok := props.Get(k); ok {
+			data[k] = v
+		}
+	}
+	return data, nil
+}
+
+func (p *fileProvider) missing(path, key string) error {
+	return notFound(fmt.Sprintf("key %q not found in %s", key, path))
+}
