@@ -74,9 +74,46 @@ func (m *MemoryConfigs) Get(name string) (ConnectorState, bool) {
 
 // PutConfig implements ConfigStore.
 func (m *MemoryConfigs) PutConfig(name string, cfg map[string]string, target herder.TargetState) error {
+	return m.mutate(func(d map[string]ConnectorState) { putConfig(d, name, cfg, target) }, nil)
+}
+
+// PutTargetState implements ConfigStore.
+func (m *MemoryConfigs) PutTargetState(name string, target herder.TargetState) error {
+	return m.mutate(func(d map[string]ConnectorState) { putTargetState(d, name, target) }, nil)
+}
+
+// PutTaskConfigs implements ConfigStore.
+func (m *MemoryConfigs) PutTaskConfigs(name string, tasks []map[string]string) error {
+	return m.mutate(func(d map[string]ConnectorState) { putTaskConfigs(d, name, tasks) }, nil)
+}
+
+// Delete implements ConfigStore.
+func (m *MemoryConfigs) Delete(name string) error {
+	return m.mutate(func(d map[string]ConnectorState) { delete(d, name) }, nil)
+}
+
+// mutate applies change under the write lock. With persist, change works on
+// a copy that becomes the store's state only once persist has accepted it,
+// so a failed write changes nothing. The copy is shallow: the change
+// functions below replace a connector's maps and slices, never edit them.
+func (m *MemoryConfigs) mutate(change func(map[string]ConnectorState), persist func(map[string]ConnectorState) error) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s, ok := m.data[name]
+	if persist == nil {
+		change(m.data)
+		return nil
+	}
+	next := maps.Clone(m.data)
+	change(next)
+	if err := persist(next); err != nil {
+		return err
+	}
+	m.data = next
+	return nil
+}
+
+func putConfig(d map[string]ConnectorState, name string, cfg map[string]string, target herder.TargetState) {
+	s, ok := d[name]
 	if !ok && target == "" {
 		target = herder.TargetStarted
 	}
@@ -84,37 +121,20 @@ func (m *MemoryConfigs) PutConfig(name string, cfg map[string]string, target her
 		s.Target = target
 	}
 	s.Config = maps.Clone(cfg)
-	m.data[name] = s
-	return nil
+	d[name] = s
 }
 
-// PutTargetState implements ConfigStore.
-func (m *MemoryConfigs) PutTargetState(name string, target herder.TargetState) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	s := m.data[name]
+func putTargetState(d map[string]ConnectorState, name string, target herder.TargetState) {
+	s := d[name]
 	s.Target = target
-	m.data[name] = s
-	return nil
+	d[name] = s
 }
 
-// PutTaskConfigs implements ConfigStore.
-func (m *MemoryConfigs) PutTaskConfigs(name string, tasks []map[string]string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	s := m.data[name]
+func putTaskConfigs(d map[string]ConnectorState, name string, tasks []map[string]string) {
+	s := d[name]
 	s.TaskConfigs = nil
 	for _, t := range tasks {
 		s.TaskConfigs = append(s.TaskConfigs, maps.Clone(t))
 	}
-	m.data[name] = s
-	return nil
-}
-
-// Delete implements ConfigStore.
-func (m *MemoryConfigs) Delete(name string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.data, name)
-	return nil
+	d[name] = s
 }

@@ -109,7 +109,12 @@ func (m *MemoryOffsets) apply(connector string, keys []string, offsets []Offset)
 			delete(c, keys[i])
 			continue
 		}
-		c[keys[i]] = Offset{Partition: cloneMap(o.Partition), Offset: cloneMap(o.Offset)}
+		// Numbers as the offsets file and Kafka Connect's JSON round trip
+		// give them back: a json.Number becomes int64 or float64.
+		p, off := cloneMap(o.Partition), cloneMap(o.Offset)
+		normalizeNumbers(p)
+		normalizeNumbers(off)
+		c[keys[i]] = Offset{Partition: p, Offset: off}
 	}
 	if len(c) == 0 {
 		delete(m.data, connector)
@@ -119,20 +124,13 @@ func (m *MemoryOffsets) apply(connector string, keys []string, offsets []Offset)
 // Close implements OffsetStore.
 func (m *MemoryOffsets) Close() error { return nil }
 
-// validate checks offsets the way Kafka Connect's OffsetUtils.validateFormat
-// does (string keys, primitive values) and returns their partition keys.
+// validate checks offsets with checkSourceOffset and returns their
+// partition keys.
 func validate(offsets []Offset) ([]string, error) {
 	keys := make([]string, len(offsets))
 	for i, o := range offsets {
-		if o.Partition == nil {
-			return nil, fmt.Errorf("source partition may not be null")
-		}
-		for _, m := range []map[string]any{o.Partition, o.Offset} {
-			for k, v := range m {
-				if !isPrimitive(v) {
-					return nil, fmt.Errorf("offset and partition values must be primitive (string, number, boolean or null), but %q is %T", k, v)
-				}
-			}
+		if err := checkSourceOffset(o.Partition, o.Offset); err != nil {
+			return nil, err
 		}
 		k, err := PartitionKey(o.Partition)
 		if err != nil {
