@@ -57,3 +57,29 @@ type ConnectorContext interface {
 	// RaiseError fails the connector with err.
 	RaiseError(err error)
 }
+
+// SourceOffsetAlterer is implemented by a source connector that checks, or
+// applies in its external system, offsets a user alters through the REST
+// API (KIP-875's SourceConnector.alterOffsets). It is called with the
+// connector's configuration while the connector is STOPPED, before the
+// runtime writes the offsets; an error rejects the request (400). A nil
+// Offset means the partition's offset is being reset. It returns true when
+// the connector handled the change in full (the runtime then answers that
+// the offsets were altered) and false when offsets it manages elsewhere may
+// need a manual change.
+type SourceOffsetAlterer interface {
+	AlterOffsets(ctx context.Context, props map[string]string, offsets []SourceOffset) (bool, error)
+}
+
+// SourceOffset is one source partition's offset in an alter request.
+type SourceOffset struct {
+	Partition map[string]any
+	Offset    map[string]any
+}
+
+// SinkOffsetAlterer is SourceOffsetAlterer for sink connectors (KIP-875's
+// SinkConnector.alterOffsets): offsets maps each partition to its new
+// offset, nil for a reset.
+type SinkOffsetAlterer interface {
+	AlterOffsets(ctx context.Context, props map[string]string, offsets map[TopicPartition]*int64) (bool, error)
+}

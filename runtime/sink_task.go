@@ -31,6 +31,7 @@ type sinkTask struct {
 	batchMax  int
 	log       *slog.Logger
 	state     *taskState
+	active    *topicTracker // KIP-558 active topics
 
 	msgs   chan []*sarama.ConsumerMessage // batches from one partition each
 	events chan sessionEvent
@@ -221,6 +222,7 @@ func (t *sinkTask) convert(m *sarama.ConsumerMessage, r *connectors.SinkRecord, 
 	where := func(stage string, err error) error {
 		return fmt.Errorf("%s failed for the record at topic %s partition %d offset %d: %w", stage, m.Topic, m.Partition, m.Offset, err)
 	}
+	t.active.use(m.Topic)
 	ks, k, err := t.conv.key.ToConnectData(m.Topic, m.Key)
 	if err != nil {
 		return where("KEY_CONVERTER", err)

@@ -28,6 +28,7 @@ type sourceTask struct {
 	drainFor  time.Duration // how long shutdown waits for outstanding acks
 	log       *slog.Logger
 	state     *taskState
+	active    *topicTracker // KIP-558 active topics
 
 	tracker         *submitted
 	recordCommitter connectors.RecordCommitter // nil unless the task is one
@@ -167,6 +168,7 @@ func (t *sourceTask) convert(rec *connectors.SourceRecord) (*sarama.ProducerMess
 	if rec.Topic == "" {
 		return nil, 0, fmt.Errorf("source record has no topic")
 	}
+	t.active.use(rec.Topic)
 	msg := &sarama.ProducerMessage{Topic: rec.Topic, Timestamp: rec.Timestamp}
 	if rec.Partition != nil {
 		msg.Partition = *rec.Partition

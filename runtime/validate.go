@@ -1,9 +1,11 @@
 package runtime
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/config/provider"
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -14,10 +16,15 @@ import (
 // Connect's ConfigInfos: every defined key, then keys no definition knows
 // (definition null, no error). It returns the connector's kind when the
 // class was found.
-func ValidateConnectorConfig(reg *plugins.Registry, props map[string]string) (herder.ConfigInfos, plugins.Kind, error) {
+//
+// Config provider variables are resolved before validation, as Kafka
+// Connect does; a variable that cannot be resolved is an error on its key,
+// and values that held variables are shown as submitted, never resolved.
+func ValidateConnectorConfig(reg *plugins.Registry, providers *provider.Transformer, raw map[string]string) (herder.ConfigInfos, plugins.Kind, error) {
+	props, unresolved := resolveEach(providers, raw)
 	class := strings.TrimSpace(props[ConnectorClass])
 	if class == "" {
-		return herder.ConfigInfos{}, "", herder.BadRequest("Connector config %v contains no connector type", props)
+		return herder.ConfigInfos{}, "", herder.BadRequest("Connector config %s contains no connector type", javaMap(props))
 	}
 	conn, plugin, err := reg.NewConnector(class)
 	if err != nil {
@@ -56,14 +63,59 @@ func ValidateConnectorConfig(reg *plugins.Registry, props map[string]string) (he
 	for _, def := range []*config.Def{framework, conn.Config()} {
 		infos.Groups = appendNew(infos.Groups, def.Groups()...)
 	}
-	for k, v := range props {
+	for _, k := range sortedKeys(props) {
 		if seen[k] {
 			continue
 		}
-		v := v
+		v := props[k]
 		infos.Configs = append(infos.Configs, herder.ConfigInfo{Value: &herder.ConfigValueInfo{Name: k, Value: &v, RecommendedValues: []string{}, Errors: []string{}, Visible: true}})
 	}
+	for _, c := range infos.Configs {
+		if c.Value == nil {
+			continue
+		}
+		if providers.HasVariables(raw[c.Value.Name]) {
+			v := raw[c.Value.Name]
+			c.Value.Value = &v
+		}
+		if msg, ok := unresolved[c.Value.Name]; ok {
+			c.Value.Errors = append(c.Value.Errors, msg)
+			infos.ErrorCount++
+		}
+	}
 	return infos, plugin.Kind, nil
+}
+
+// resolveEach resolves config provider variables key by key, so that each
+// failure is reported on its own key.
+func resolveEach(providers *provider.Transformer, raw map[string]string) (map[string]string, map[string]string) {
+	props := make(map[string]string, len(raw))
+	var unresolved map[string]string
+	for k, v := range raw {
+		props[k] = v
+		if !providers.HasVariables(v) {
+			continue
+		}
+		r, err := providers.Transform(map[string]string{k: v})
+		if err != nil {
+			if unresolved == nil {
+				unresolved = map[string]string{}
+			}
+			unresolved[k] = err.Error()
+			continue
+		}
+		props[k] = r[k]
+	}
+	return props, unresolved
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // checkConverterClasses reports converter classes the registry does not
@@ -138,21 +190,18 @@ func appendNew(list []string, items ...string) []string {
 	return list
 }
 
-// InvalidConfigError turns validation results with errors into Kafka
-// Connect's 400 message, or returns nil when there are none.
-func InvalidConfigError(infos herder.ConfigInfos) error {
-	if infos.ErrorCount == 0 {
-		return nil
-	}
-	var msgs []string
-	for _, c := range infos.Configs {
-		if c.Value == nil {
-			continue
+// javaMap renders a configuration as Java's Map.toString does, for
+// messages that quote one: {k=v, k2=v2}, here in key order.
+func javaMap(m map[string]string) string {
+	keys := sortedKeys(m)
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
 		}
-		for _, e := range c.Value.Errors {
-			msgs = append(msgs, c.Value.Name+": "+e)
-		}
+		b.WriteString(k + "=" + m[k])
 	}
-	return herder.BadRequest("Connector configuration is invalid and contains the following %d error(s):\n%s\nYou can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`",
-		len(msgs), strings.Join(msgs, "\n"))
+	b.WriteByte('}')
+	return b.String()
 }

@@ -11,10 +11,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
 
+	"github.com/sluicehq/sluice/config/provider"
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -31,15 +33,23 @@ type Worker struct {
 	status  storage.StatusStore
 	log     *slog.Logger
 
-	mu         sync.Mutex
-	connectors map[string]*connectorRun
-	tasks      map[herder.TaskID]*taskRun
+	// providers resolves ${provider:path:key} variables in connector
+	// configurations when connectors and tasks start; nil when the worker
+	// configures no config.providers.
+	providers *provider.Transformer
+
+	mu          sync.Mutex
+	connectors  map[string]*connectorRun
+	tasks       map[herder.TaskID]*taskRun
+	topicEpochs map[string]*atomic.Int64 // bumped when a connector's active topics are reset
+	admin       sarama.ClusterAdmin      // created on first use
 }
 
 type connectorRun struct {
 	conn   connectors.Connector
 	plugin plugins.Plugin
-	props  map[string]string
+	props  map[string]string // resolved
+	raw    map[string]string // as submitted, with config provider variables
 }
 
 type taskRun struct {
@@ -50,8 +60,8 @@ type taskRun struct {
 
 // NewWorker returns a worker that runs plugins from reg.
 func NewWorker(cfg *WorkerConfig, reg *plugins.Registry, offsets storage.OffsetStore, status storage.StatusStore, log *slog.Logger) *Worker {
-	return &Worker{cfg: cfg, plugins: reg, offsets: offsets, status: status, log: log,
-		connectors: map[string]*connectorRun{}, tasks: map[herder.TaskID]*taskRun{}}
+	return &Worker{cfg: cfg, plugins: reg, offsets: offsets, status: status, log: log, providers: cfg.Providers,
+		connectors: map[string]*connectorRun{}, tasks: map[herder.TaskID]*taskRun{}, topicEpochs: map[string]*atomic.Int64{}}
 }
 
 // CheckConverters builds and configures the worker's default converters,
@@ -68,6 +78,12 @@ func (w *Worker) ID() string { return w.cfg.WorkerID }
 // Config returns the worker configuration.
 func (w *Worker) Config() *WorkerConfig { return w.cfg }
 
+// ValidateConnectorConfig validates a connector configuration with this
+// worker's plugins and config providers.
+func (w *Worker) ValidateConnectorConfig(props map[string]string) (herder.ConfigInfos, plugins.Kind, error) {
+	return ValidateConnectorConfig(w.plugins, w.providers, props)
+}
+
 // Plugins returns the plugin registry.
 func (w *Worker) Plugins() *plugins.Registry { return w.plugins }
 
@@ -83,12 +99,19 @@ func (c connectorContext) RaiseError(err error)        { c.fail(err) }
 // StartConnector starts a connector instance. reconfigure is called when the
 // connector asks for new task configurations. A failure to start is
 // reported as FAILED status and returned.
-func (w *Worker) StartConnector(ctx context.Context, name string, props map[string]string, target herder.TargetState, reconfigure func()) error {
-	conn, plugin, err := w.plugins.NewConnector(props[ConnectorClass])
+func (w *Worker) StartConnector(ctx context.Context, name string, raw map[string]string, target herder.TargetState, reconfigure func()) error {
+	conn, plugin, err := w.plugins.NewConnector(raw[ConnectorClass])
 	if err != nil {
 		w.connectorFailed(name, err)
 		return err
 	}
+	props, err := w.providers.Transform(raw)
+	if err != nil {
+		err = fmt.Errorf("start connector %s: %w", name, err)
+		w.connectorFailed(name, err)
+		return err
+	}
+	w.log.Info("starting connector", "connector", name, "class", plugin.Class, "config", w.masked(conn, plugin, raw))
 	cc := connectorContext{reconfigure: reconfigure, fail: func(err error) { w.connectorFailed(name, err) }}
 	if err := conn.Start(ctx, cc, maps.Clone(props)); err != nil {
 		err = fmt.Errorf("start connector %s: %w", name, err)
@@ -96,7 +119,7 @@ func (w *Worker) StartConnector(ctx context.Context, name string, props map[stri
 		return err
 	}
 	w.mu.Lock()
-	w.connectors[name] = &connectorRun{conn: conn, plugin: plugin, props: maps.Clone(props)}
+	w.connectors[name] = &connectorRun{conn: conn, plugin: plugin, props: props, raw: maps.Clone(raw)}
 	w.mu.Unlock()
 	state := herder.Running
 	if target == herder.TargetPaused {
@@ -155,7 +178,10 @@ func (w *Worker) TaskConfigs(name string) ([]map[string]string, error) {
 				}
 			}
 		}
-		out[i] = c
+		// Task configurations are stored and shown: put the variables
+		// back where the connector copied resolved values (Kafka
+		// Connect's reverseTransform).
+		out[i] = w.providers.Reverse(run.raw, c)
 	}
 	return out, nil
 }
@@ -219,10 +245,18 @@ func (w *Worker) StartTask(id herder.TaskID, connProps, taskProps map[string]str
 	return err
 }
 
-func (w *Worker) startTask(id herder.TaskID, connProps, taskProps map[string]string, target herder.TargetState) error {
-	conn, plugin, err := w.plugins.NewConnector(connProps[ConnectorClass])
+func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string, target herder.TargetState) error {
+	conn, plugin, err := w.plugins.NewConnector(rawConn[ConnectorClass])
 	if err != nil {
 		return err
+	}
+	connProps, err := w.providers.Transform(rawConn)
+	if err != nil {
+		return fmt.Errorf("task %s: %w", id, err)
+	}
+	taskProps, err := w.providers.Transform(rawTask)
+	if err != nil {
+		return fmt.Errorf("task %s: %w", id, err)
 	}
 	conv, err := w.converters(connProps)
 	if err != nil {
@@ -245,7 +279,7 @@ func (w *Worker) startTask(id herder.TaskID, connProps, taskProps map[string]str
 		if err != nil {
 			return fmt.Errorf("task %s: create producer for %v: %w", id, w.cfg.BootstrapServers, err)
 		}
-		st := &sourceTask{id: id, task: c.NewTask(), props: maps.Clone(taskProps), conv: conv, producer: producer,
+		st := &sourceTask{id: id, task: c.NewTask(), props: taskProps, conv: conv, producer: producer, active: w.topicTracker(id.Connector),
 			offsets: w.offsets, flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, log: log, state: state}
 		run = st.run
 	case connectors.SinkConnector:
@@ -254,10 +288,7 @@ func (w *Worker) startTask(id herder.TaskID, connProps, taskProps map[string]str
 			return fmt.Errorf("task %s: sink connectors need the topics configuration", id)
 		}
 		props := w.clientProps(w.cfg.ConsumerProps, connProps, "consumer.override.")
-		groupID := "connect-" + id.Connector
-		if g := props["group.id"]; g != "" {
-			groupID = g
-		}
+		groupID := w.SinkGroupID(id.Connector, connProps)
 		delete(props, "group.id")
 		ccfg, batch, ignored, err := kafka.ConsumerConfig("connector-consumer-"+id.String(), props)
 		if err != nil {
@@ -268,7 +299,7 @@ func (w *Worker) startTask(id herder.TaskID, connProps, taskProps map[string]str
 		if err != nil {
 			return fmt.Errorf("task %s: create consumer group %s: %w", id, groupID, err)
 		}
-		st := &sinkTask{id: id, task: c.NewTask(), props: maps.Clone(taskProps), conv: conv, group: group, topics: topics,
+		st := &sinkTask{id: id, task: c.NewTask(), props: taskProps, conv: conv, group: group, topics: topics, active: w.topicTracker(id.Connector),
 			flushEach: w.cfg.FlushInterval, batchMax: batch, log: log, state: state}
 		run = st.run
 	default:
@@ -439,4 +470,59 @@ func (w *Worker) Stop(ctx context.Context) {
 	for _, n := range names {
 		w.StopConnector(ctx, n)
 	}
+	w.mu.Lock()
+	admin := w.admin
+	w.admin = nil
+	w.mu.Unlock()
+	if admin != nil {
+		_ = admin.Close()
+	}
+}
+
+// SinkGroupID is the consumer group of a sink connector: connect-<name>,
+// or consumer.override.group.id where the override policy allows it.
+func (w *Worker) SinkGroupID(connector string, connProps map[string]string) string {
+	if g := strings.TrimSpace(connProps["consumer.override.group.id"]); g != "" && w.cfg.AllowOverrides {
+		return g
+	}
+	return "connect-" + connector
+}
+
+// topicTracker returns a tracker recording a task's active topics in the
+// status store, or a disabled one when topic.tracking.enable is false.
+func (w *Worker) topicTracker(connector string) *topicTracker {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	e := w.topicEpochs[connector]
+	if e == nil {
+		e = new(atomic.Int64)
+		w.topicEpochs[connector] = e
+	}
+	var record func(string)
+	if w.cfg.TopicTracking {
+		record = func(topic string) { w.status.PutTopic(connector, topic) }
+	}
+	return newTopicTracker(e, record)
+}
+
+// ResetTopics forgets a connector's active topics; its running tasks record
+// topics again as they use them.
+func (w *Worker) ResetTopics(connector string) {
+	w.mu.Lock()
+	e := w.topicEpochs[connector]
+	w.mu.Unlock()
+	w.status.DeleteTopics(connector)
+	if e != nil {
+		e.Add(1)
+	}
+}
+
+// masked renders a connector configuration for logs: values of PASSWORD
+// keys (the framework's or the connector's) are [hidden].
+func (w *Worker) masked(conn connectors.Connector, plugin plugins.Plugin, props map[string]string) map[string]string {
+	def := ConnectorDef()
+	if plugin.Kind == plugins.Sink {
+		def = SinkDef()
+	}
+	return conn.Config().Masked(def.Masked(props))
 }

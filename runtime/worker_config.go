@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/config/provider"
 )
 
 // Worker configuration keys, as Kafka Connect names them.
@@ -29,6 +30,13 @@ const (
 	RestAdvertisedListener   = "rest.advertised.listener"
 	PluginPath               = "plugin.path"
 	ClientOverridePolicy     = "connector.client.config.override.policy"
+	ConfigFileName           = "config.storage.file.filename"
+	TopicTrackingEnable      = "topic.tracking.enable"
+	TopicTrackingAllowReset  = "topic.tracking.allow.reset"
+	ConfigProviders          = "config.providers"
+	AdminListeners           = "admin.listeners"
+	AllowOrigin              = "access.control.allow.origin"
+	AllowMethods             = "access.control.allow.methods"
 	defaultHeaderConverter   = "org.apache.kafka.connect.storage.SimpleHeaderConverter"
 	groupCommon, groupRest   = "Common", "REST"
 	groupOffsets, groupKafka = "Offsets", "Kafka"
@@ -48,6 +56,8 @@ func WorkerDef() *config.Def {
 			Doc: "HeaderConverter class for record headers."}).
 		Define(config.Key{Name: OffsetFileName, Type: config.String, Default: "", Importance: config.High, Group: groupOffsets,
 			Doc: "File to store source connector offsets in (standalone mode); written atomically as JSON."}).
+		Define(config.Key{Name: ConfigFileName, Type: config.String, Default: "", Importance: config.High, Group: groupOffsets,
+			Doc: "File to store connector configurations in (standalone mode), so that connectors created through the REST API survive a restart; written atomically as JSON. Empty means offset.storage.file.filename with .connectors.json appended. sluice only: Kafka Connect's standalone mode keeps them in memory."}).
 		Define(config.Key{Name: OffsetFlushInterval, Type: config.Long, Default: int64(60000), Validator: config.AtLeast(1), Importance: config.Low, Group: groupOffsets,
 			Doc: "Interval at which to commit task offsets, in milliseconds."}).
 		Define(config.Key{Name: OffsetFlushTimeout, Type: config.Long, Default: int64(5000), Validator: config.AtLeast(1), Importance: config.Low, Group: groupOffsets,
@@ -64,6 +74,18 @@ func WorkerDef() *config.Def {
 			Doc: "Port given out to other workers to connect to."}).
 		Define(config.Key{Name: RestAdvertisedListener, Type: config.String, Default: nil, Importance: config.Low, Group: groupRest,
 			Doc: "Advertised listener scheme (HTTP or HTTPS)."}).
+		Define(config.Key{Name: AdminListeners, Type: config.List, Default: nil, Importance: config.Low, Group: groupRest,
+			Doc: "List of comma-separated URIs the admin REST API (/admin/loggers) listens on. Unset: the admin endpoints are served on listeners. Empty: they are disabled."}).
+		Define(config.Key{Name: AllowOrigin, Type: config.String, Default: "", Importance: config.Low, Group: groupRest,
+			Doc: "Value to set the Access-Control-Allow-Origin header to for REST API requests. To enable cross origin access, set this to the domain of the application that should be permitted to access the API, or '*' to allow access from any domain. The default value only allows access from the domain of the REST API."}).
+		Define(config.Key{Name: AllowMethods, Type: config.String, Default: "", Importance: config.Low, Group: groupRest,
+			Doc: "Sets the methods supported for cross origin requests by setting the Access-Control-Allow-Methods header. The default value of the Access-Control-Allow-Methods header allows cross origin requests for GET, POST and HEAD."}).
+		Define(config.Key{Name: TopicTrackingEnable, Type: config.Boolean, Default: true, Importance: config.Low, Group: groupCommon,
+			Doc: "Enable tracking the set of active topics per connector during runtime."}).
+		Define(config.Key{Name: TopicTrackingAllowReset, Type: config.Boolean, Default: true, Importance: config.Low, Group: groupCommon,
+			Doc: "If set to true, it allows user requests to reset the set of active topics per connector."}).
+		Define(config.Key{Name: ConfigProviders, Type: config.List, Default: "", Importance: config.Low, Group: groupCommon,
+			Doc: "Comma-separated names of ConfigProvider classes, loaded and used in the order specified. Each is configured with config.providers.<name>.class and config.providers.<name>.param.<key>; connector configurations then refer to values as ${<name>:[path:]key}, resolved when connectors and tasks start and never stored resolved. sluice provides EnvVarConfigProvider, FileConfigProvider and DirectoryConfigProvider."}).
 		Define(config.Key{Name: PluginPath, Type: config.List, Default: nil, Importance: config.Low, Group: groupCommon,
 			Doc: "Accepted for compatibility. sluice's plugins are compiled in; Java plugin directories are not loaded."}).
 		Define(config.Key{Name: ClientOverridePolicy, Type: config.String, Default: "All", Validator: config.ValidString("All", "None"), Importance: config.Medium, Group: groupCommon,
@@ -84,6 +106,19 @@ type WorkerConfig struct {
 	ListenAddress    string // host:port of the first listener
 	ProducerProps    map[string]string
 	ConsumerProps    map[string]string
+	AdminProps       map[string]string
+	ConfigFile       string
+	// TopicTracking and TopicTrackingReset are topic.tracking.enable and
+	// topic.tracking.allow.reset.
+	TopicTracking, TopicTrackingReset bool
+	// Providers resolves config provider variables; nil if none are set.
+	Providers *provider.Transformer
+	// Listeners are the REST listeners' host:port addresses.
+	Listeners []string
+	// AdminListeners are admin.listeners' addresses; AdminListenersSet
+	// tells unset (admin endpoints on Listeners) from empty (disabled).
+	AdminListeners    []string
+	AdminListenersSet bool
 }
 
 // ParseWorkerConfig parses and validates a worker configuration. An error
@@ -94,16 +129,27 @@ func ParseWorkerConfig(props map[string]string, log *slog.Logger) (*WorkerConfig
 		return nil, err
 	}
 	wc := &WorkerConfig{
-		Values:           v,
-		BootstrapServers: v.List(BootstrapServers),
-		OffsetFile:       v.String(OffsetFileName),
-		FlushInterval:    time.Duration(v.Long(OffsetFlushInterval)) * time.Millisecond,
-		FlushTimeout:     time.Duration(v.Long(OffsetFlushTimeout)) * time.Millisecond,
-		ShutdownTimeout:  time.Duration(v.Long(TaskShutdownTimeout)) * time.Millisecond,
-		ClientID:         v.String(ClientID),
-		AllowOverrides:   v.String(ClientOverridePolicy) == "All",
-		ProducerProps:    v.OriginalsWithPrefix("producer."),
-		ConsumerProps:    v.OriginalsWithPrefix("consumer."),
+		Values:             v,
+		BootstrapServers:   v.List(BootstrapServers),
+		OffsetFile:         v.String(OffsetFileName),
+		FlushInterval:      time.Duration(v.Long(OffsetFlushInterval)) * time.Millisecond,
+		FlushTimeout:       time.Duration(v.Long(OffsetFlushTimeout)) * time.Millisecond,
+		ShutdownTimeout:    time.Duration(v.Long(TaskShutdownTimeout)) * time.Millisecond,
+		ClientID:           v.String(ClientID),
+		AllowOverrides:     v.String(ClientOverridePolicy) == "All",
+		ProducerProps:      v.OriginalsWithPrefix("producer."),
+		ConsumerProps:      v.OriginalsWithPrefix("consumer."),
+		AdminProps:         v.OriginalsWithPrefix("admin."),
+		ConfigFile:         v.String(ConfigFileName),
+		TopicTracking:      v.Bool(TopicTrackingEnable),
+		TopicTrackingReset: v.Bool(TopicTrackingAllowReset),
+	}
+	if wc.ConfigFile == "" && wc.OffsetFile != "" {
+		wc.ConfigFile = wc.OffsetFile + ".connectors.json"
+	}
+	delete(wc.AdminProps, "listeners") // admin.listeners is the REST admin server's
+	if wc.Providers, err = provider.NewTransformer(props); err != nil {
+		return nil, err
 	}
 	if len(wc.BootstrapServers) == 0 {
 		return nil, &config.Error{Problems: []config.Problem{{Key: BootstrapServers, Message: "Invalid value for configuration bootstrap.servers: at least one host:port is required"}}}
@@ -111,37 +157,60 @@ func ParseWorkerConfig(props map[string]string, log *slog.Logger) (*WorkerConfig
 	if len(v.List(PluginPath)) > 0 {
 		log.Warn("plugin.path is ignored: sluice's connectors are compiled in", "plugin.path", v.List(PluginPath))
 	}
-	host, port, err := listenerHostPort(v.List(Listeners))
-	if err != nil {
-		return nil, &config.Error{Problems: []config.Problem{{Key: Listeners, Message: err.Error()}}}
+	if wc.Listeners, err = listenerAddrs(Listeners, v.List(Listeners)); err != nil {
+		return nil, err
 	}
-	wc.ListenAddress = net.JoinHostPort(host, strconv.Itoa(port))
+	if len(wc.Listeners) == 0 {
+		return nil, &config.Error{Problems: []config.Problem{{Key: Listeners, Message: "Invalid value for configuration listeners: at least one listener is required"}}}
+	}
+	if _, ok := props[AdminListeners]; ok {
+		wc.AdminListenersSet = true
+		if wc.AdminListeners, err = listenerAddrs(AdminListeners, v.List(AdminListeners)); err != nil {
+			return nil, err
+		}
+	}
+	host, port, _ := net.SplitHostPort(wc.Listeners[0])
+	wc.ListenAddress = wc.Listeners[0]
 	advHost, advPort := host, port
 	if h := v.String(RestAdvertisedHost); h != "" {
 		advHost = h
 	}
 	if p, ok := v.Get(RestAdvertisedPort).(int32); ok {
-		advPort = int(p)
+		advPort = strconv.Itoa(int(p))
 	}
 	if advHost == "" {
 		advHost = "localhost"
 	}
-	wc.WorkerID = net.JoinHostPort(advHost, strconv.Itoa(advPort))
+	wc.WorkerID = net.JoinHostPort(advHost, advPort)
 	return wc, nil
 }
 
-// listenerHostPort parses the first listener URI, e.g. http://:8083.
-func listenerHostPort(listeners []string) (string, int, error) {
-	if len(listeners) == 0 {
-		return "", 0, fmt.Errorf("Invalid value for configuration listeners: at least one listener is required")
+// listenerAddrs parses listener URIs (http://host:port) into host:port
+// addresses, naming the key in errors.
+func listenerAddrs(key string, listeners []string) ([]string, error) {
+	var out []string
+	for _, l := range listeners {
+		host, port, err := listenerHostPort(l)
+		if err != nil {
+			return nil, &config.Error{Problems: []config.Problem{{Key: key, Message: strings.ReplaceAll(err.Error(), "configuration listeners", "configuration "+key)}}}
+		}
+		out = append(out, net.JoinHostPort(host, strconv.Itoa(port)))
 	}
-	u, err := url.Parse(strings.TrimSpace(listeners[0]))
+	return out, nil
+}
+
+// listenerHostPort parses one listener URI, e.g. http://:8083.
+func listenerHostPort(listener string) (string, int, error) {
+	u, err := url.Parse(strings.TrimSpace(listener))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Port() == "" {
-		return "", 0, fmt.Errorf("Invalid value %s for configuration listeners: must be a URI like http://host:8083", listeners[0])
+		return "", 0, fmt.Errorf("Invalid value %s for configuration listeners: must be a URI like http://host:8083", listener)
+	}
+	if u.Scheme == "https" {
+		return "", 0, fmt.Errorf("Invalid value %s for configuration listeners: HTTPS listeners are not supported by sluice yet; use http:// (behind a TLS-terminating proxy if needed)", listener)
 	}
 	p, err := strconv.Atoi(u.Port())
 	if err != nil || p < 0 || p > 65535 {
-		return "", 0, fmt.Errorf("Invalid value %s for configuration listeners: bad port", listeners[0])
+		return "", 0, fmt.Errorf("Invalid value %s for configuration listeners: bad port", listener)
 	}
 	return u.Hostname(), p, nil
 }

@@ -2,6 +2,7 @@ package testkit
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,6 +74,11 @@ func WriteProps(t testing.TB, path string, props map[string]string) {
 func StartWorker(t testing.TB, bin, dir, name string, workerProps, connProps map[string]string) *Worker {
 	t.Helper()
 	wp, cp := filepath.Join(dir, name+"-worker.properties"), filepath.Join(dir, name+"-connector.properties")
+	if _, ok := workerProps["listeners"]; !ok {
+		// Workers in tests must not fight over the default port 8083.
+		workerProps = maps.Clone(workerProps)
+		workerProps["listeners"] = "http://127.0.0.1:0"
+	}
 	WriteProps(t, wp, workerProps)
 	WriteProps(t, cp, connProps)
 	logPath := filepath.Join(dir, name+".log")

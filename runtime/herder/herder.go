@@ -5,6 +5,7 @@ package herder
 
 import (
 	"context"
+	"strings"
 
 	"github.com/sluicehq/sluice/config"
 )
@@ -28,6 +29,9 @@ type Herder interface {
 	// its configuration. initial applies to a new connector only (KIP-980;
 	// "" means STARTED). created is true when the connector is new.
 	PutConnectorConfig(ctx context.Context, name string, cfg map[string]string, allowReplace bool, initial TargetState) (info ConnectorInfo, created bool, err error)
+	// PatchConnectorConfig applies a partial update to an existing
+	// connector's configuration: a nil value removes the key.
+	PatchConnectorConfig(ctx context.Context, name string, patch map[string]*string) (ConnectorInfo, error)
 	// DeleteConnector stops and removes a connector.
 	DeleteConnector(ctx context.Context, name string) error
 	// Tasks returns a connector's task configurations.
@@ -56,6 +60,24 @@ type Herder interface {
 
 	// ValidateConnectorConfig validates a configuration without creating it.
 	ValidateConnectorConfig(ctx context.Context, cfg map[string]string) (ConfigInfos, error)
+
+	// ConnectorTopics returns the topics a connector's tasks have used since
+	// its creation or the last reset (KIP-558), sorted.
+	ConnectorTopics(ctx context.Context, name string) ([]string, error)
+	// ResetConnectorTopics forgets a connector's active topics.
+	ResetConnectorTopics(ctx context.Context, name string) error
+
+	// ConnectorPlugins lists the installed plugins: connectors only, or
+	// every kind (converters, header converters, transformations,
+	// predicates) when connectorsOnly is false.
+	ConnectorPlugins(ctx context.Context, connectorsOnly bool) ([]PluginInfo, error)
+	// PluginConfig returns a plugin's configuration keys; for a connector,
+	// the framework's keys come first. name is a class name or an alias.
+	PluginConfig(ctx context.Context, name string) ([]config.KeyInfo, error)
+
+	// SetClusterLoggerLevel sets a logger level on every worker of the
+	// cluster (KIP-976 scope=cluster); a standalone worker sets its own.
+	SetClusterLoggerLevel(ctx context.Context, namespace, level string) error
 }
 
 // ConfigInfos is the result of validating a connector configuration, in the
@@ -81,4 +103,23 @@ type ConfigValueInfo struct {
 	RecommendedValues []string `json:"recommended_values"`
 	Errors            []string `json:"errors"`
 	Visible           bool     `json:"visible"`
+}
+
+// InvalidConfig turns validation results with errors into Kafka
+// Connect's 400 message, or returns nil when there are none.
+func InvalidConfig(infos ConfigInfos) error {
+	if infos.ErrorCount == 0 {
+		return nil
+	}
+	var msgs []string
+	for _, c := range infos.Configs {
+		if c.Value == nil {
+			continue
+		}
+		for _, e := range c.Value.Errors {
+			msgs = append(msgs, c.Value.Name+": "+e)
+		}
+	}
+	return BadRequest("Connector configuration is invalid and contains the following %d error(s):\n%s\nYou can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`",
+		len(msgs), strings.Join(msgs, "\n"))
 }

@@ -1,6 +1,6 @@
 // Package standalone is the herder of a single worker process: connector
-// configurations in memory, offsets in a local file, every connector and
-// task on this worker — Kafka Connect's StandaloneHerder.
+// configurations and offsets in local files, every connector and task on
+// this worker — Kafka Connect's StandaloneHerder.
 package standalone
 
 import (
@@ -8,8 +8,14 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
+
+	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/internal/logging"
 
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime"
@@ -29,9 +35,17 @@ type Herder struct {
 	offsets storage.OffsetStore
 	log     *slog.Logger
 
-	mu    sync.Mutex
-	ctx   context.Context
-	kinds map[string]plugins.Kind
+	// Loggers sets logger levels for SetClusterLoggerLevel; nil refuses.
+	Loggers interface {
+		Set(namespace string, level slog.Level) []string
+	}
+	mu      sync.Mutex
+	ctx     context.Context
+	kinds   map[string]plugins.Kind
+	started atomic.Bool
+
+	clusterMu sync.Mutex
+	clusterID string // read from Kafka on first use
 }
 
 var _ herder.Herder = (*Herder)(nil)
@@ -43,11 +57,57 @@ func New(ctx context.Context, w *runtime.Worker, configs storage.ConfigStore, st
 
 // ServerInfo implements herder.Herder.
 func (h *Herder) ServerInfo(context.Context) (herder.ServerInfo, error) {
-	return herder.ServerInfo{Version: Version, Commit: "", KafkaClusterID: ""}, nil
+	h.clusterMu.Lock()
+	defer h.clusterMu.Unlock()
+	if h.clusterID == "" {
+		id, err := h.worker.ClusterID()
+		if err != nil {
+			return herder.ServerInfo{}, fmt.Errorf("read the Kafka cluster id: %w", err)
+		}
+		h.clusterID = id
+	}
+	return herder.ServerInfo{Version: Version, Commit: Commit(), KafkaClusterID: h.clusterID}, nil
 }
 
+// Commit is the VCS revision sluice was built from, or "" when unknown.
+func Commit() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+	}
+	return ""
+}
+
+// Start starts every stored connector (those created through the REST API
+// before a restart), each in its stored target state. Until it returns,
+// Ready reports the worker as starting.
+func (h *Herder) Start(ctx context.Context) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, name := range h.configs.Connectors() {
+		s, _ := h.configs.Get(name)
+		if _, kind, err := h.worker.ValidateConnectorConfig(s.Config); err == nil {
+			h.kinds[name] = kind
+		}
+		if err := h.startConnector(ctx, name); err != nil {
+			h.log.Error("stored connector did not start", "connector", name, "err", err)
+		}
+	}
+}
+
+// MarkReady tells Ready that start-up is complete.
+func (h *Herder) MarkReady() { h.started.Store(true) }
+
 // Ready implements herder.Herder.
-func (h *Herder) Ready(context.Context) error { return nil }
+func (h *Herder) Ready(context.Context) error {
+	if !h.started.Load() {
+		return &herder.Error{Code: http.StatusServiceUnavailable, Message: "The worker is starting its connectors."}
+	}
+	return nil
+}
 
 // Connectors implements herder.Herder.
 func (h *Herder) Connectors(context.Context) ([]string, error) { return h.configs.Connectors(), nil }
@@ -114,16 +174,22 @@ func (h *Herder) PutConnectorConfig(ctx context.Context, name string, cfg map[st
 		return herder.ConnectorInfo{}, false, herder.BadRequest("Connector name configuration (%s) doesn't match connector name in the URL (%s)", n, name)
 	}
 	cfg[runtime.ConnectorName] = name
-	infos, kind, err := runtime.ValidateConnectorConfig(h.worker.Plugins(), cfg)
+	infos, kind, err := h.worker.ValidateConnectorConfig(cfg)
 	if err != nil {
 		return herder.ConnectorInfo{}, false, err
 	}
-	if err := runtime.InvalidConfigError(infos); err != nil {
+	if err := herder.InvalidConfig(infos); err != nil {
 		return herder.ConnectorInfo{}, false, err
 	}
 
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	return h.putLocked(ctx, name, cfg, kind, allowReplace, initial)
+}
+
+// putLocked stores a validated configuration and (re)starts the connector.
+// Callers hold h.mu.
+func (h *Herder) putLocked(ctx context.Context, name string, cfg map[string]string, kind plugins.Kind, allowReplace bool, initial herder.TargetState) (herder.ConnectorInfo, bool, error) {
 	_, exists := h.configs.Get(name)
 	if exists && !allowReplace {
 		return herder.ConnectorInfo{}, false, herder.AlreadyExists("Connector %s already exists", name)
@@ -147,6 +213,38 @@ func (h *Herder) PutConnectorConfig(ctx context.Context, name string, cfg map[st
 	}
 	s, _ := h.configs.Get(name)
 	return h.infoLocked(name, s), !exists, nil
+}
+
+// PatchConnectorConfig implements herder.Herder: the patched configuration
+// is validated and applied like a PUT.
+func (h *Herder) PatchConnectorConfig(ctx context.Context, name string, patch map[string]*string) (herder.ConnectorInfo, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s, ok := h.configs.Get(name)
+	if !ok {
+		return herder.ConnectorInfo{}, herder.NotFound("Connector %s not found", name)
+	}
+	cfg := s.Config
+	for k, v := range patch {
+		if v == nil {
+			delete(cfg, k)
+		} else {
+			cfg[k] = *v
+		}
+	}
+	if n, ok := cfg[runtime.ConnectorName]; ok && n != name {
+		return herder.ConnectorInfo{}, herder.BadRequest("Connector name configuration (%s) doesn't match connector name in the URL (%s)", n, name)
+	}
+	cfg[runtime.ConnectorName] = name
+	infos, kind, err := h.worker.ValidateConnectorConfig(cfg)
+	if err != nil {
+		return herder.ConnectorInfo{}, err
+	}
+	if err := herder.InvalidConfig(infos); err != nil {
+		return herder.ConnectorInfo{}, err
+	}
+	info, _, err := h.putLocked(ctx, name, cfg, kind, true, "")
+	return info, err
 }
 
 // startConnector starts a stored connector per its target state, generates
@@ -246,6 +344,7 @@ func (h *Herder) DeleteConnector(_ context.Context, name string) error {
 		return err
 	}
 	h.status.Delete(name)
+	h.worker.ResetTopics(name)
 	delete(h.kinds, name)
 	return nil
 }
@@ -377,13 +476,16 @@ func (h *Herder) SetTargetState(ctx context.Context, name string, target herder.
 	return nil
 }
 
-// ConnectorOffsets implements herder.Herder for source connectors.
+// ConnectorOffsets implements herder.Herder: a source connector's offsets
+// from the offset store, a sink connector's from its consumer group.
 func (h *Herder) ConnectorOffsets(ctx context.Context, name string) (herder.ConnectorOffsets, error) {
-	if _, err := h.get(name); err != nil {
+	s, err := h.get(name)
+	if err != nil {
 		return herder.ConnectorOffsets{}, err
 	}
 	if h.kind(name) == herder.SinkType {
-		return herder.ConnectorOffsets{}, fmt.Errorf("offsets of sink connectors are served once the REST control plane lands")
+		offs, err := h.worker.SinkOffsets(ctx, name, s.Config)
+		return herder.ConnectorOffsets{Offsets: offs}, err
 	}
 	offs, err := h.offsets.Offsets(ctx, name)
 	if err != nil {
@@ -396,63 +498,90 @@ func (h *Herder) ConnectorOffsets(ctx context.Context, name string) (herder.Conn
 	return out, nil
 }
 
-func (h *Herder) checkStopped(name string) error {
+// stopped returns a connector's state if it is STOPPED (KIP-875's rule for
+// changing offsets). Callers hold h.mu.
+func (h *Herder) stopped(name string) (storage.ConnectorState, error) {
 	s, err := h.get(name)
 	if err != nil {
-		return err
+		return s, err
 	}
 	if s.Target != herder.TargetStopped {
-		return herder.BadRequest("Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/%s/stop' endpoint", name)
+		return s, herder.BadRequest("Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/%s/stop' endpoint", name)
+	}
+	return s, nil
+}
+
+// AlterConnectorOffsets implements herder.Herder.
+func (h *Herder) AlterConnectorOffsets(ctx context.Context, name string, offsets herder.ConnectorOffsets) (string, error) {
+	return h.modifyOffsets(ctx, name, offsets.Offsets, false)
+}
+
+// ResetConnectorOffsets implements herder.Herder.
+func (h *Herder) ResetConnectorOffsets(ctx context.Context, name string) (string, error) {
+	return h.modifyOffsets(ctx, name, nil, true)
+}
+
+func (h *Herder) modifyOffsets(ctx context.Context, name string, offsets []herder.PartitionOffset, reset bool) (string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s, err := h.stopped(name)
+	if err != nil {
+		return "", err
+	}
+	if !reset && len(offsets) == 0 {
+		return "", herder.BadRequest("Partitions / offsets need to be provided for an alter offsets request")
 	}
 	if h.kindLocked(name) == herder.SinkType {
-		return fmt.Errorf("altering offsets of sink connectors is served once the REST control plane lands")
+		return h.worker.AlterSinkOffsets(ctx, name, s.Config, offsets, reset)
 	}
+	return h.worker.AlterSourceOffsets(ctx, name, s.Config, offsets, reset)
+}
+
+// ConnectorTopics implements herder.Herder.
+func (h *Herder) ConnectorTopics(_ context.Context, name string) ([]string, error) {
+	if _, err := h.get(name); err != nil {
+		return nil, err
+	}
+	return h.status.Topics(name), nil
+}
+
+// ResetConnectorTopics implements herder.Herder.
+func (h *Herder) ResetConnectorTopics(_ context.Context, name string) error {
+	if _, err := h.get(name); err != nil {
+		return err
+	}
+	h.worker.ResetTopics(name)
 	return nil
 }
 
-// AlterConnectorOffsets implements herder.Herder for source connectors.
-func (h *Herder) AlterConnectorOffsets(ctx context.Context, name string, offsets herder.ConnectorOffsets) (string, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if err := h.checkStopped(name); err != nil {
-		return "", err
-	}
-	if len(offsets.Offsets) == 0 {
-		return "", herder.BadRequest("Partitions / offsets need to be provided for an alter offsets request")
-	}
-	offs := make([]storage.Offset, len(offsets.Offsets))
-	for i, o := range offsets.Offsets {
-		offs[i] = storage.Offset{Partition: o.Partition, Offset: o.Offset}
-	}
-	if err := h.offsets.Put(ctx, name, offs); err != nil {
-		return "", herder.BadRequest("%s", err.Error())
-	}
-	return "The offsets for this connector have been altered successfully", nil
+// ConnectorPlugins implements herder.Herder.
+func (h *Herder) ConnectorPlugins(_ context.Context, connectorsOnly bool) ([]herder.PluginInfo, error) {
+	return runtime.PluginInfos(h.worker.Plugins(), connectorsOnly), nil
 }
 
-// ResetConnectorOffsets implements herder.Herder for source connectors.
-func (h *Herder) ResetConnectorOffsets(ctx context.Context, name string) (string, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if err := h.checkStopped(name); err != nil {
-		return "", err
+// PluginConfig implements herder.Herder.
+func (h *Herder) PluginConfig(_ context.Context, name string) ([]config.KeyInfo, error) {
+	return runtime.PluginConfig(h.worker.Plugins(), name)
+}
+
+// SetClusterLoggerLevel implements herder.Herder: in standalone mode the
+// cluster is this worker.
+func (h *Herder) SetClusterLoggerLevel(_ context.Context, namespace, level string) error {
+	if h.Loggers == nil {
+		return fmt.Errorf("this worker has no adjustable loggers")
 	}
-	offs, err := h.offsets.Offsets(ctx, name)
+	l, err := logging.ParseLevel(level)
 	if err != nil {
-		return "", err
+		return herder.NotFound("invalid log level '%s'.", level)
 	}
-	for i := range offs {
-		offs[i].Offset = nil
-	}
-	if err := h.offsets.Put(ctx, name, offs); err != nil {
-		return "", err
-	}
-	return "The offsets for this connector have been reset successfully", nil
+	h.log.Warn("Setting logger level at cluster scope in standalone mode is equivalent to worker scope", "namespace", namespace, "level", level)
+	h.Loggers.Set(namespace, l)
+	return nil
 }
 
 // ValidateConnectorConfig implements herder.Herder.
 func (h *Herder) ValidateConnectorConfig(_ context.Context, cfg map[string]string) (herder.ConfigInfos, error) {
-	infos, _, err := runtime.ValidateConnectorConfig(h.worker.Plugins(), cfg)
+	infos, _, err := h.worker.ValidateConnectorConfig(cfg)
 	return infos, err
 }
 

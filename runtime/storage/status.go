@@ -19,6 +19,12 @@ type StatusStore interface {
 	Delete(connector string)
 	// DeleteTask forgets one task.
 	DeleteTask(id herder.TaskID)
+	// PutTopic records that a connector's task used a topic (KIP-558).
+	PutTopic(connector, topic string)
+	// Topics returns the topics a connector used, sorted.
+	Topics(connector string) []string
+	// DeleteTopics forgets a connector's topics.
+	DeleteTopics(connector string)
 }
 
 // MemoryStatus is an in-memory StatusStore, as standalone Kafka Connect uses.
@@ -26,11 +32,13 @@ type MemoryStatus struct {
 	mu         sync.RWMutex
 	connectors map[string]herder.ConnectorState
 	tasks      map[string]map[int]herder.TaskState
+	topics     map[string]map[string]struct{}
 }
 
 // NewMemoryStatus returns an empty status store.
 func NewMemoryStatus() *MemoryStatus {
-	return &MemoryStatus{connectors: map[string]herder.ConnectorState{}, tasks: map[string]map[int]herder.TaskState{}}
+	return &MemoryStatus{connectors: map[string]herder.ConnectorState{}, tasks: map[string]map[int]herder.TaskState{},
+		topics: map[string]map[string]struct{}{}}
 }
 
 // PutConnector implements StatusStore.
@@ -86,4 +94,35 @@ func (m *MemoryStatus) DeleteTask(id herder.TaskID) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.tasks[id.Connector], id.Task)
+}
+
+// PutTopic implements StatusStore.
+func (m *MemoryStatus) PutTopic(connector, topic string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t := m.topics[connector]
+	if t == nil {
+		t = map[string]struct{}{}
+		m.topics[connector] = t
+	}
+	t[topic] = struct{}{}
+}
+
+// Topics implements StatusStore.
+func (m *MemoryStatus) Topics(connector string) []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]string, 0, len(m.topics[connector]))
+	for t := range m.topics[connector] {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// DeleteTopics implements StatusStore.
+func (m *MemoryStatus) DeleteTopics(connector string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.topics, connector)
 }

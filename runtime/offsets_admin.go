@@ -1,0 +1,176 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/IBM/sarama"
+
+	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/kafka"
+	"github.com/sluicehq/sluice/runtime/storage"
+)
+
+// Admin returns the worker's Kafka admin client, created on first use.
+func (w *Worker) Admin() (sarama.ClusterAdmin, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.admin != nil {
+		return w.admin, nil
+	}
+	id := w.cfg.ClientID
+	if id == "" {
+		id = "sluice-admin-" + w.ID()
+	}
+	a, err := sarama.NewClusterAdmin(w.cfg.BootstrapServers, kafka.AdminConfig(id))
+	if err != nil {
+		return nil, fmt.Errorf("connect to Kafka at %v: %w", w.cfg.BootstrapServers, err)
+	}
+	w.admin = a
+	return a, nil
+}
+
+// ClusterID asks the brokers for the Kafka cluster id (GET / shows it).
+func (w *Worker) ClusterID() (string, error) {
+	client, err := sarama.NewClient(w.cfg.BootstrapServers, kafka.AdminConfig("sluice-cluster-id"))
+	if err != nil {
+		return "", fmt.Errorf("connect to Kafka at %v: %w", w.cfg.BootstrapServers, err)
+	}
+	defer client.Close()
+	b, err := client.Controller()
+	if err != nil {
+		return "", fmt.Errorf("find the Kafka controller: %w", err)
+	}
+	resp, err := b.GetMetadata(sarama.NewMetadataRequest(kafka.Version, nil))
+	if err != nil {
+		return "", fmt.Errorf("read Kafka metadata: %w", err)
+	}
+	if resp.ClusterID == nil {
+		return "", errors.New("the Kafka cluster reported no cluster id")
+	}
+	return *resp.ClusterID, nil
+}
+
+// instance returns a fresh, unstarted instance of a configuration's
+// connector, and its resolved configuration.
+func (w *Worker) instance(raw map[string]string) (connectors.Connector, plugins.Plugin, map[string]string, error) {
+	conn, plugin, err := w.plugins.NewConnector(raw[ConnectorClass])
+	if err != nil {
+		return nil, plugin, nil, err
+	}
+	props, err := w.providers.Transform(raw)
+	if err != nil {
+		return nil, plugin, nil, err
+	}
+	return conn, plugin, props, nil
+}
+
+// offsetsMessage is KIP-875's answer: the plain one when the connector
+// handled the change in full, else the one warning about offsets the
+// connector keeps elsewhere.
+func offsetsMessage(full, reset bool) string {
+	switch {
+	case full && reset:
+		return herder.OffsetsReset
+	case full:
+		return herder.OffsetsAltered
+	case reset:
+		return herder.OffsetsResetExternal
+	}
+	return herder.OffsetsAlteredExternal
+}
+
+// AlterSourceOffsets validates altered offsets of a stopped source
+// connector, lets the connector check them, and writes them to the offset
+// store. reset removes every offset the store holds for the connector.
+func (w *Worker) AlterSourceOffsets(ctx context.Context, name string, raw map[string]string, offsets []herder.PartitionOffset, reset bool) (string, error) {
+	conn, _, props, err := w.instance(raw)
+	if err != nil {
+		return "", err
+	}
+	if reset {
+		stored, err := w.offsets.Offsets(ctx, name)
+		if err != nil {
+			return "", err
+		}
+		offsets = offsets[:0]
+		for _, o := range stored {
+			offsets = append(offsets, herder.PartitionOffset{Partition: o.Partition})
+		}
+	} else if err := storage.ValidateSourceOffsets(offsets); err != nil {
+		return "", err
+	}
+	full := false
+	if a, ok := conn.(connectors.SourceOffsetAlterer); ok {
+		req := make([]connectors.SourceOffset, len(offsets))
+		for i, o := range offsets {
+			req[i] = connectors.SourceOffset{Partition: o.Partition, Offset: o.Offset}
+		}
+		if full, err = a.AlterOffsets(ctx, props, req); err != nil {
+			return "", herder.BadRequest("Failed to alter offsets for connector %s: %v", name, err)
+		}
+	}
+	put := make([]storage.Offset, len(offsets))
+	for i, o := range offsets {
+		put[i] = storage.Offset{Partition: o.Partition, Offset: o.Offset}
+	}
+	if err := w.offsets.Put(ctx, name, put); err != nil {
+		return "", fmt.Errorf("write offsets of connector %s: %w", name, err)
+	}
+	return offsetsMessage(full, reset), nil
+}
+
+// SinkOffsets returns a sink connector's offsets: the committed offsets of
+// its consumer group.
+func (w *Worker) SinkOffsets(ctx context.Context, name string, raw map[string]string) ([]herder.PartitionOffset, error) {
+	admin, err := w.Admin()
+	if err != nil {
+		return nil, err
+	}
+	return kafka.GroupOffsets(ctx, admin, w.SinkGroupID(name, raw))
+}
+
+// AlterSinkOffsets changes (or with reset, deletes) the committed offsets
+// of a stopped sink connector's consumer group, after the connector had
+// its say.
+func (w *Worker) AlterSinkOffsets(ctx context.Context, name string, raw map[string]string, offsets []herder.PartitionOffset, reset bool) (string, error) {
+	conn, _, props, err := w.instance(raw)
+	if err != nil {
+		return "", err
+	}
+	admin, err := w.Admin()
+	if err != nil {
+		return "", err
+	}
+	group := w.SinkGroupID(name, props)
+	if reset {
+		if offsets, err = kafka.GroupOffsets(ctx, admin, group); err != nil {
+			return "", err
+		}
+		for i := range offsets {
+			offsets[i].Offset = nil
+		}
+	}
+	parsed, err := kafka.ParseSinkOffsets(offsets)
+	if err != nil {
+		return "", err
+	}
+	full := false
+	if a, ok := conn.(connectors.SinkOffsetAlterer); ok {
+		if full, err = a.AlterOffsets(ctx, props, parsed); err != nil {
+			return "", herder.BadRequest("Failed to alter offsets for connector %s: %v", name, err)
+		}
+	}
+	if reset {
+		err = kafka.ResetGroupOffsets(ctx, admin, name, group)
+	} else {
+		err = kafka.AlterGroupOffsets(ctx, admin, name, group, offsets)
+	}
+	if err != nil {
+		return "", err
+	}
+	return offsetsMessage(full, reset), nil
+}
