@@ -1,0 +1,378 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sluicehq/sluice/internal/logging"
+	"github.com/sluicehq/sluice/runtime/herder"
+)
+
+// Kafka Connect's request timeouts (RestServer.DEFAULT_REST_REQUEST_TIMEOUT_MS
+// and DEFAULT_HEALTH_CHECK_TIMEOUT_MS).
+const (
+	DefaultRequestTimeout = 90 * time.Second
+	DefaultHealthTimeout  = 10 * time.Second
+)
+
+// Loggers is what /admin/loggers reads and changes: the worker's named
+// loggers and their levels.
+type Loggers interface {
+	All() map[string]herder.LoggerLevel
+	Get(name string) (herder.LoggerLevel, bool)
+	Set(namespace string, level slog.Level) []string
+}
+
+// Options configure a Handler.
+type Options struct {
+	// Herder answers every connector request. Required.
+	Herder herder.Herder
+	// Loggers backs /admin/loggers; nil serves no admin endpoints.
+	Loggers Loggers
+	// Log receives request logs (debug) and server errors.
+	Log *slog.Logger
+	// RequestTimeout bounds every herder call; 0 means DefaultRequestTimeout.
+	RequestTimeout time.Duration
+	// HealthTimeout bounds /health; 0 means DefaultHealthTimeout.
+	HealthTimeout time.Duration
+	// TopicTracking and TopicTrackingReset are the worker's
+	// topic.tracking.enable and topic.tracking.allow.reset.
+	TopicTracking, TopicTrackingReset bool
+	// AdminOnly serves only /admin/* (a separate admin.listeners server);
+	// NoAdmin serves everything but /admin/* (admin.listeners set or empty).
+	AdminOnly, NoAdmin bool
+	// CORS are the worker's access.control.allow.origin and
+	// access.control.allow.methods.
+	AllowOrigin, AllowMethods string
+}
+
+// server holds the state of a Handler.
+type server struct {
+	Options
+	mux *http.ServeMux
+}
+
+// route is one served method and path. The OpenAPI document lists exactly
+// these (see the test that holds the server to it).
+type route struct {
+	method, path string
+	admin        bool
+	handle       func(s *server, w http.ResponseWriter, r *http.Request) error
+}
+
+// routes are every endpoint of Kafka Connect's REST API except the two
+// signed internal ones, which come with distributed mode.
+var routes = []route{
+	{method: "GET", path: "/", handle: (*server).serverInfo},
+	{method: "GET", path: "/health", handle: (*server).health},
+	{method: "GET", path: "/connectors", handle: (*server).listConnectors},
+	{method: "POST", path: "/connectors", handle: (*server).createConnector},
+	{method: "GET", path: "/connectors/{connector}", handle: (*server).getConnector},
+	{method: "DELETE", path: "/connectors/{connector}", handle: (*server).deleteConnector},
+	{method: "GET", path: "/connectors/{connector}/config", handle: (*server).getConfig},
+	{method: "PUT", path: "/connectors/{connector}/config", handle: (*server).putConfig},
+	{method: "PATCH", path: "/connectors/{connector}/config", handle: (*server).patchConfig},
+	{method: "GET", path: "/connectors/{connector}/status", handle: (*server).connectorStatus},
+	{method: "GET", path: "/connectors/{connector}/tasks", handle: (*server).tasks},
+	{method: "GET", path: "/connectors/{connector}/tasks-config", handle: (*server).tasksConfig},
+	{method: "GET", path: "/connectors/{connector}/tasks/{task}/status", handle: (*server).taskStatus},
+	{method: "POST", path: "/connectors/{connector}/tasks/{task}/restart", handle: (*server).restartTask},
+	{method: "POST", path: "/connectors/{connector}/restart", handle: (*server).restartConnector},
+	{method: "PUT", path: "/connectors/{connector}/pause", handle: (*server).pause},
+	{method: "PUT", path: "/connectors/{connector}/resume", handle: (*server).resume},
+	{method: "PUT", path: "/connectors/{connector}/stop", handle: (*server).stop},
+	{method: "GET", path: "/connectors/{connector}/topics", handle: (*server).topics},
+	{method: "PUT", path: "/connectors/{connector}/topics/reset", handle: (*server).resetTopics},
+	{method: "GET", path: "/connectors/{connector}/offsets", handle: (*server).offsets},
+	{method: "PATCH", path: "/connectors/{connector}/offsets", handle: (*server).alterOffsets},
+	{method: "DELETE", path: "/connectors/{connector}/offsets", handle: (*server).resetOffsets},
+	{method: "GET", path: "/connector-plugins", handle: (*server).plugins},
+	{method: "GET", path: "/connector-plugins/{plugin}/config", handle: (*server).pluginConfig},
+	{method: "PUT", path: "/connector-plugins/{pluginType}/config/validate", handle: (*server).validate},
+	{method: "GET", path: "/admin/loggers", admin: true, handle: (*server).loggers},
+	{method: "GET", path: "/admin/loggers/{logger}", admin: true, handle: (*server).logger},
+	{method: "PUT", path: "/admin/loggers/{logger}", admin: true, handle: (*server).setLogger},
+}
+
+// NewHandler returns the REST API as an http.Handler.
+func NewHandler(opts Options) http.Handler {
+	if opts.Herder == nil {
+		panic("api: Options.Herder is required")
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = DefaultRequestTimeout
+	}
+	if opts.HealthTimeout <= 0 {
+		opts.HealthTimeout = DefaultHealthTimeout
+	}
+	s := &server{Options: opts, mux: http.NewServeMux()}
+	for _, rt := range routes {
+		if rt.admin && (s.NoAdmin || s.Loggers == nil) || !rt.admin && s.AdminOnly {
+			continue
+		}
+		s.mux.HandleFunc(rt.method+" "+rt.path, func(w http.ResponseWriter, r *http.Request) {
+			if err := rt.handle(s, w, r); err != nil {
+				s.writeError(w, r, err)
+			}
+		})
+	}
+	return s
+}
+
+// ServeHTTP routes a request. A trailing slash is ignored, as Jersey does
+// (/connectors/ is /connectors); unknown paths and methods answer in Kafka
+// Connect's error shape.
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	if len(r.URL.Path) > 1 && strings.HasSuffix(r.URL.Path, "/") {
+		r.URL.Path = strings.TrimRight(r.URL.Path, "/")
+		if r.URL.RawPath != "" {
+			r.URL.RawPath = strings.TrimRight(r.URL.RawPath, "/")
+		}
+		if r.URL.Path == "" {
+			r.URL.Path = "/"
+		}
+	}
+	if s.cors(rec, r) {
+		return
+	}
+	h, pattern := s.mux.Handler(r)
+	if pattern == "" {
+		// The mux answers 404 or 405 with plain text; answer in JSON.
+		probe := &statusRecorder{ResponseWriter: discardWriter{header: http.Header{}}}
+		h.ServeHTTP(probe, r)
+		if probe.status == http.StatusMethodNotAllowed {
+			rec.Header().Set("Allow", probe.Header().Get("Allow"))
+			s.writeError(rec, r, &herder.Error{Code: http.StatusMethodNotAllowed, Message: "HTTP " + r.Method + " is not allowed on " + r.URL.Path})
+		} else {
+			s.writeError(rec, r, herder.NotFound("HTTP 404 Not Found"))
+		}
+	} else {
+		s.mux.ServeHTTP(rec, r)
+	}
+	s.Log.Debug("request", "method", r.Method, "path", r.URL.RequestURI(), "status", rec.status, "duration", time.Since(start))
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+type discardWriter struct{ header http.Header }
+
+func (d discardWriter) Header() http.Header       { return d.header }
+func (discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (discardWriter) WriteHeader(int)             {}
+
+// cors applies access.control.allow.origin and .methods; it answers a
+// preflight request and reports whether it did.
+func (s *server) cors(w http.ResponseWriter, r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if s.AllowOrigin == "" || origin == "" {
+		return false
+	}
+	allowed := false
+	for _, o := range strings.Split(s.AllowOrigin, ",") {
+		if o = strings.TrimSpace(o); o == "*" || o == origin {
+			allowed = true
+		}
+	}
+	if !allowed {
+		return false
+	}
+	methods := s.AllowMethods
+	if methods == "" {
+		methods = "GET,POST,HEAD" // Jetty's CrossOriginFilter default
+	}
+	w.Header().Set("Access-Control-Allow-Origin", origin)
+	w.Header().Add("Vary", "Origin")
+	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+		w.Header().Set("Access-Control-Allow-Methods", methods)
+		w.Header().Set("Access-Control-Allow-Headers", "X-Requested-With,Content-Type,Accept,Origin,Authorization")
+		w.WriteHeader(http.StatusNoContent)
+		return true
+	}
+	return false
+}
+
+// writeJSON writes v with status. HTML characters are not escaped, so
+// messages read as Kafka Connect's do.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// writeError answers err in Kafka Connect's error shape. An error without
+// an HTTP status is a server error: 500, logged.
+func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := herder.StatusCode(err)
+	if code >= 500 {
+		s.Log.Error("request failed", "method", r.Method, "path", r.URL.RequestURI(), "err", err)
+	}
+	_ = writeJSON(w, code, herder.ErrorMessage{ErrorCode: code, Message: err.Error()})
+}
+
+// call runs a herder operation, bounded by the request timeout. On timeout
+// the operation goes on (as in Kafka Connect) and the client gets a 500.
+// The operation does not end when the client hangs up: a half-applied
+// configuration change would be worse than a wasted answer.
+func call[T any](s *server, r *http.Request, timeout time.Duration, fn func(ctx context.Context) (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	ctx := context.WithoutCancel(r.Context())
+	go func() {
+		v, err := fn(ctx)
+		done <- result{v, err}
+	}()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case res := <-done:
+		return res.v, res.err
+	case <-t.C:
+		var zero T
+		return zero, &herder.Error{Code: http.StatusInternalServerError, Message: "Request timed out"}
+	}
+}
+
+// do is call for operations without a result.
+func do(s *server, r *http.Request, fn func(ctx context.Context) error) error {
+	_, err := call(s, r, s.RequestTimeout, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx) })
+	return err
+}
+
+// get is call with the request timeout.
+func get[T any](s *server, r *http.Request, fn func(ctx context.Context) (T, error)) (T, error) {
+	return call(s, r, s.RequestTimeout, fn)
+}
+
+// boolParam parses an optional boolean query parameter as Jersey does
+// (true or false, any case); anything else is a 400 naming the parameter.
+func boolParam(r *http.Request, name string, def bool) (bool, error) {
+	vals, ok := r.URL.Query()[name]
+	if !ok || len(vals) == 0 {
+		return def, nil
+	}
+	switch strings.ToLower(strings.TrimSpace(vals[0])) {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, herder.BadRequest("Invalid value %q for query parameter %s: expected true or false", vals[0], name)
+}
+
+// checkForward validates the hidden forward parameter; a standalone worker
+// never forwards.
+func checkForward(r *http.Request) error {
+	_, err := boolParam(r, "forward", true)
+	return err
+}
+
+var errNoBody = errors.New("no body")
+
+// readJSON decodes a request body into v, rejecting unknown fields,
+// trailing data and type mismatches with a 400 that names the problem
+// (Kafka Connect answers 500 to most of these).
+func readJSON(r *http.Request, v any) error {
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(http.MaxBytesReader(nil, r.Body, maxBody)); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return herder.BadRequest("Request body is larger than %d bytes", maxBody)
+		}
+		return herder.BadRequest("Could not read the request body: %v", err)
+	}
+	if len(bytes.TrimSpace(buf.Bytes())) == 0 {
+		return errNoBody
+	}
+	dec := json.NewDecoder(&buf)
+	dec.DisallowUnknownFields()
+	dec.UseNumber() // offsets keep their integers exact
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return herder.BadRequest("Malformed JSON in request body: unexpected data after the JSON value")
+	}
+	return nil
+}
+
+// maxBody bounds request bodies; connector configurations are small.
+const maxBody = 16 << 20
+
+// jsonError turns a decoding error into a 400 naming the field and what
+// was expected.
+func jsonError(err error) error {
+	var hErr *herder.Error
+	if errors.As(err, &hErr) {
+		return hErr
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return herder.BadRequest("Malformed JSON in request body at offset %d: %v", syn.Offset, syn)
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return herder.BadRequest("Malformed request body: expected %s, got a JSON %s", jsonTypeName(typ.Type.Kind().String()), typ.Value)
+		}
+		return herder.BadRequest("Malformed request body: field %q must be %s, got a JSON %s", typ.Field, jsonTypeName(typ.Type.Kind().String()), typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected EOF"):
+		return herder.BadRequest("Malformed JSON in request body: unexpected end of input")
+	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		return herder.BadRequest("Malformed request body: %s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return herder.BadRequest("Malformed JSON in request body: %v", err)
+}
+
+func jsonTypeName(kind string) string {
+	switch kind {
+	case "map", "struct":
+		return "a JSON object"
+	case "slice", "array":
+		return "a JSON array"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "an integer"
+	case "float32", "float64":
+		return "a number"
+	}
+	return kind
+}
+
+// nameOf returns the {connector} path value.
+func nameOf(r *http.Request) string { return r.PathValue("connector") }
+
+// parseLevel is logging.ParseLevel, named here for the loggers handlers.
+var parseLevel = logging.ParseLevel
