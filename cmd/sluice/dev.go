@@ -44,6 +44,11 @@ func runDev(ctx context.Context, dir string, stdout io.Writer, log *slog.Logger)
 		"value.converter":              "org.apache.kafka.connect.storage.StringConverter",
 		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
 		"offset.flush.interval.ms":     "1000",
+		"config.storage.file.filename": filepath.Join(dir, "connectors.json"),
+		"listeners":                    "http://:8083",
+		"config.providers":             "env,file",
+		"config.providers.env.class":   "org.apache.kafka.common.config.provider.EnvVarConfigProvider",
+		"config.providers.file.class":  "org.apache.kafka.common.config.provider.FileConfigProvider",
 	}
 	source := map[string]string{
 		"name": "demo-source", "connector.class": "FileStreamSource", "tasks.max": "1",
@@ -59,15 +64,20 @@ func runDev(ctx context.Context, dir string, stdout io.Writer, log *slog.Logger)
   pipeline    %s  →  FileStreamSource "demo-source"  →  topic %q
               →  FileStreamSink "demo-sink"  →  %s
   offsets     %s
+  REST API    http://localhost:8083  (Kafka Connect's API)
 
 A line is appended to the input every second. Watch it arrive:
   tail -f %s
+Look at the pipeline through the REST API, with curl or sluice's CLI:
+  curl -s localhost:8083/connectors?expand=status
+  sluice connectors list
+  sluice connectors pause demo-source
 Stop with Ctrl-C: tasks drain and commit, and the next run resumes where this one stopped.
 
 `, bootstrap, filepath.Join(dir, "kafka"), input, demoTopic, output, worker["offset.storage.file.filename"], output)
 
 	go generate(ctx, input, log)
-	return runWorker(ctx, worker, []map[string]string{source, sink}, log)
+	return runWorker(ctx, worker, []map[string]string{source, sink}, log, nil)
 }
 
 // generate appends a line to path every second until ctx ends.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/rcrowley/go-metrics"
 
+	"github.com/sluicehq/sluice/internal/logging"
 	"github.com/sluicehq/sluice/runtime/standalone"
 )
 
@@ -30,7 +31,7 @@ Usage:
   sluice version
 
 Flags (every command):
-  -log-level debug|info|warn|error   (default info)
+  -log-level trace|debug|info|warn|error|off   (default info)
   -log-format text|json              (default text)
 `
 
@@ -49,7 +50,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cmd, args := args[0], args[1:]
 	fs := flag.NewFlagSet("sluice "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	level := fs.String("log-level", "info", "log level: trace, debug, info, warn, error or off")
 	format := fs.String("log-format", "text", "log format: text or json")
 	devDir := fs.String("dir", ".sluice-dev", "dev: directory for the embedded broker's data and the demo files")
 	switch cmd {
@@ -93,16 +94,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("invalid -log-level %q: want debug, info, warn or error", level)
+	l, err := logging.ParseLevel(level)
+	if err != nil {
+		return nil, fmt.Errorf("invalid -log-level %q: want trace, debug, info, warn, error or off", level)
 	}
-	opts := &slog.HandlerOptions{Level: l}
+	// The inner handler lets everything through: the named loggers' levels
+	// (set at run time through /admin/loggers) decide.
+	opts := &slog.HandlerOptions{Level: logging.LevelAll}
+	var inner slog.Handler
 	switch strings.ToLower(format) {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		inner = slog.NewTextHandler(w, opts)
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		inner = slog.NewJSONHandler(w, opts)
+	default:
+		return nil, errors.New("invalid -log-format " + format + ": want text or json")
 	}
-	return nil, errors.New("invalid -log-format " + format + ": want text or json")
+	return slog.New(logging.NewHandler(inner, logging.NewLevels(l))), nil
 }

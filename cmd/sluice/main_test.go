@@ -22,7 +22,7 @@ func write(t *testing.T, dir, name, content string) string {
 // unknown connector class lists the available ones. None of these reach
 // Kafka: validation comes first.
 func TestBadConfigStopsStartup(t *testing.T) {
-	const goodWorker = "bootstrap.servers=127.0.0.1:1\nkey.converter=org.apache.kafka.connect.storage.StringConverter\nvalue.converter=StringConverter\noffset.storage.file.filename=%s\n"
+	const goodWorker = "bootstrap.servers=127.0.0.1:1\nkey.converter=org.apache.kafka.connect.storage.StringConverter\nvalue.converter=StringConverter\noffset.storage.file.filename=%s\nlisteners=http://127.0.0.1:0\n"
 	tests := []struct {
 		name      string
 		worker    string

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
+	"github.com/sluicehq/sluice/api"
 	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/internal/logging"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/standalone"
@@ -26,13 +29,16 @@ func runStandalone(ctx context.Context, workerFile string, connectorFiles []stri
 		}
 		cfgs = append(cfgs, c)
 	}
-	return runWorker(ctx, props, cfgs, log)
+	return runWorker(ctx, props, cfgs, log, nil)
 }
 
-// runWorker starts a standalone worker with the given connectors and runs
-// it until ctx ends. Any connector whose configuration is invalid stops
-// start-up with an error that names the key.
-func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map[string]string, log *slog.Logger) error {
+// runWorker starts a standalone worker: its REST API, the connectors stored
+// in its config file, then the given connectors (which replace stored ones
+// of the same name). It runs until ctx ends. Any connector whose
+// configuration is invalid stops start-up with an error that names the
+// key. ready, if not nil, is called with the REST addresses once the worker
+// is ready.
+func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map[string]string, log *slog.Logger, ready func(addrs []string)) error {
 	wc, err := runtime.ParseWorkerConfig(props, log)
 	if err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
@@ -46,27 +52,86 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 		return err
 	}
 	defer offsets.Close()
+	configs, err := storage.OpenFileConfigs(wc.ConfigFile)
+	if err != nil {
+		return err
+	}
 	reg := plugins.Builtin()
 	status := storage.NewMemoryStatus()
-	w := runtime.NewWorker(wc, reg, offsets, status, log)
+	w := runtime.NewWorker(wc, reg, offsets, status, logging.Named(log, "sluice.runtime"))
 	if err := w.CheckConverters(); err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
 	}
-	h := standalone.New(ctx, w, storage.NewMemoryConfigs(), status, offsets, log)
+	h := standalone.New(ctx, w, configs, status, offsets, logging.Named(log, "sluice.herder"))
 	defer h.Stop(context.WithoutCancel(ctx))
-	log.Info("standalone worker started", "worker_id", wc.WorkerID, "bootstrap.servers", wc.BootstrapServers, "offsets", wc.OffsetFile)
+	var levels *logging.Levels
+	if lh, ok := log.Handler().(*logging.Handler); ok {
+		levels = lh.Levels()
+		h.Loggers = levels
+	}
 
+	servers, err := startREST(wc, h, levels, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		for _, s := range servers {
+			s.Shutdown(sctx)
+		}
+	}()
+	log.Info("standalone worker starting", "worker_id", wc.WorkerID, "rest", servers[0].Addrs(), "bootstrap.servers", wc.BootstrapServers,
+		"offsets", wc.OffsetFile, "connector configs", wc.ConfigFile)
+
+	h.Start(ctx)
 	for _, c := range connectorCfgs {
 		name := c[runtime.ConnectorName]
 		if name == "" {
 			return fmt.Errorf("invalid connector configuration: %w", &config.Error{Problems: []config.Problem{{Key: runtime.ConnectorName,
 				Message: `Missing required configuration "name" which has no default value.`}}})
 		}
-		if _, _, err := h.PutConnectorConfig(ctx, name, c, false, ""); err != nil {
+		if _, _, err := h.PutConnectorConfig(ctx, name, c, true, ""); err != nil {
 			return fmt.Errorf("connector %s: %w", name, err)
 		}
+	}
+	h.MarkReady()
+	log.Info("standalone worker ready", "connectors", len(configs.Connectors()))
+	if ready != nil {
+		ready(servers[0].Addrs())
 	}
 	<-ctx.Done()
 	log.Info("shutting down: draining tasks")
 	return nil
+}
+
+// startREST serves the REST API on listeners, and the admin endpoints on
+// admin.listeners when that is set (none when it is empty).
+func startREST(wc *runtime.WorkerConfig, h *standalone.Herder, levels *logging.Levels, log *slog.Logger) ([]*api.Server, error) {
+	restLog := logging.Named(log, "sluice.api")
+	opts := api.Options{Herder: h, Log: restLog, TopicTracking: wc.TopicTracking, TopicTrackingReset: wc.TopicTrackingReset,
+		AllowOrigin: wc.Values.String(runtime.AllowOrigin), AllowMethods: wc.Values.String(runtime.AllowMethods)}
+	if levels != nil {
+		opts.Loggers = levels
+	}
+	opts.NoAdmin = wc.AdminListenersSet
+	main, err := api.Listen(wc.Listeners, api.NewHandler(opts), restLog)
+	if err != nil {
+		return nil, err
+	}
+	servers := []*api.Server{main}
+	if wc.AdminListenersSet && len(wc.AdminListeners) > 0 {
+		adminOpts := opts
+		adminOpts.NoAdmin, adminOpts.AdminOnly = false, true
+		admin, err := api.Listen(wc.AdminListeners, api.NewHandler(adminOpts), restLog)
+		if err != nil {
+			main.Shutdown(context.Background())
+			return nil, err
+		}
+		servers = append(servers, admin)
+	}
+	for _, s := range servers {
+		s.Serve()
+	}
+	return servers, nil
 }
