@@ -2,6 +2,9 @@
 //
 //	sluice standalone worker.properties [connector.properties|connector.json ...]
 //	sluice dev [-dir .sluice-dev]
+//	sluice connectors list|get|status|create|delete|pause|resume|stop|restart ...
+//	sluice offsets get|set|reset NAME ...
+//	sluice plugins [--all]
 //	sluice version
 package main
 
@@ -30,9 +33,15 @@ Usage:
   sluice dev [flags]        run an embedded broker and a demo pipeline, no setup needed
   sluice version
 
-Flags (every command):
+Manage a running worker (sluice or Kafka Connect) through its REST API:
+  sluice connectors list|get|status|create|delete|pause|resume|stop|restart ...
+  sluice offsets get|set|reset NAME ...
+  sluice plugins [--all]
+  (sluice COMMAND -h for details; --url or SLUICE_URL selects the worker)
+
+Flags (standalone and dev):
   -log-level trace|debug|info|warn|error|off   (default info)
-  -log-format text|json              (default text)
+  -log-format text|json                        (default text)
 `
 
 func main() {
@@ -48,6 +57,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "connectors", "offsets", "plugins":
+		return runCLI(context.Background(), cmd, args, os.Stdin, stdout, stderr)
+	}
 	fs := flag.NewFlagSet("sluice "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	level := fs.String("log-level", "info", "log level: trace, debug, info, warn, error or off")
