@@ -120,7 +120,11 @@ func NewHandler(opts Options) http.Handler {
 		if rt.admin && (s.NoAdmin || s.Loggers == nil) || !rt.admin && s.AdminOnly {
 			continue
 		}
-		s.mux.HandleFunc(rt.method+" "+rt.path, func(w http.ResponseWriter, r *http.Request) {
+		path := rt.path
+		if path == "/" {
+			path = "/{$}" // the root only, not every path
+		}
+		s.mux.HandleFunc(rt.method+" "+path, func(w http.ResponseWriter, r *http.Request) {
 			if err := rt.handle(s, w, r); err != nil {
 				s.writeError(w, r, err)
 			}

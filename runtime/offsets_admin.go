@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/IBM/sarama"
 
@@ -107,7 +108,7 @@ func (w *Worker) AlterSourceOffsets(ctx context.Context, name string, raw map[st
 	if a, ok := conn.(connectors.SourceOffsetAlterer); ok {
 		req := make([]connectors.SourceOffset, len(offsets))
 		for i, o := range offsets {
-			req[i] = connectors.SourceOffset{Partition: o.Partition, Offset: o.Offset}
+			req[i] = connectors.SourceOffset{Partition: storage.NormalizeNumbers(maps.Clone(o.Partition)), Offset: storage.NormalizeNumbers(maps.Clone(o.Offset))}
 		}
 		if full, err = a.AlterOffsets(ctx, props, req); err != nil {
 			return "", herder.BadRequest("Failed to alter offsets for connector %s: %v", name, err)

@@ -39,7 +39,7 @@ func PluginInfos(reg *plugins.Registry, connectorsOnly bool) []herder.PluginInfo
 // keys, then the framework's for a connector (a key both define is the
 // plugin's).
 func PluginConfig(reg *plugins.Registry, name string) ([]config.KeyInfo, error) {
-	p, err := reg.Lookup(name)
+	p, err := reg.Lookup(name, plugins.Source, plugins.Sink, plugins.Converter, plugins.HeaderConverter)
 	if err != nil {
 		return nil, herder.NotFound("Unknown plugin %s.", name)
 	}

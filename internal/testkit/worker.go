@@ -3,6 +3,7 @@ package testkit
 import (
 	"fmt"
 	"maps"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,7 +69,20 @@ func WriteProps(t testing.TB, path string, props map[string]string) {
 	}
 }
 
-// StartWorker runs `bin standalone` with one connector; dir holds its files
+// FreeListener returns a REST listener URI on a loopback port that was free
+// a moment ago, for a worker process whose address a test must know.
+func FreeListener(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return "http://" + l.Addr().String()
+}
+
+// StartWorker runs `bin standalone` with one connector (none if connProps
+// is nil); dir holds its files
 // and log, name tells them apart. The process is killed at the end of the
 // test if it still runs, and its log is shown if the test failed.
 func StartWorker(t testing.TB, bin, dir, name string, workerProps, connProps map[string]string) *Worker {
@@ -80,13 +94,17 @@ func StartWorker(t testing.TB, bin, dir, name string, workerProps, connProps map
 		workerProps["listeners"] = "http://127.0.0.1:0"
 	}
 	WriteProps(t, wp, workerProps)
-	WriteProps(t, cp, connProps)
+	args := []string{"standalone", "-log-level", "debug", wp}
+	if connProps != nil {
+		WriteProps(t, cp, connProps)
+		args = append(args, cp)
+	}
 	logPath := filepath.Join(dir, name+".log")
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "standalone", "-log-level", "debug", wp, cp)
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -192,3 +192,11 @@ func normalizeNumbers(v any) any {
 	}
 	return v
 }
+
+// NormalizeNumbers turns json.Number values in m (deeply) into int64, or
+// float64 when not integral, in place, and returns m: the types offsets
+// have after a round trip through an offset store.
+func NormalizeNumbers(m map[string]any) map[string]any {
+	normalizeNumbers(m)
+	return m
+}
