@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/sluicehq/sluice/api"
@@ -90,6 +91,9 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 		if name == "" {
 			return fmt.Errorf("invalid connector configuration: %w", &config.Error{Problems: []config.Problem{{Key: runtime.ConnectorName,
 				Message: `Missing required configuration "name" which has no default value.`}}})
+		}
+		if cur, err := h.ConnectorConfig(ctx, name); err == nil && maps.Equal(cur, c) {
+			continue // stored and already started as it is
 		}
 		if _, _, err := h.PutConnectorConfig(ctx, name, c, true, ""); err != nil {
 			return fmt.Errorf("connector %s: %w", name, err)
