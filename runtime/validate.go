@@ -1,7 +1,8 @@
 package runtime
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/sluicehq/sluice/config"
@@ -63,7 +64,7 @@ func ValidateConnectorConfig(reg *plugins.Registry, providers *provider.Transfor
 	for _, def := range []*config.Def{framework, conn.Config()} {
 		infos.Groups = appendNew(infos.Groups, def.Groups()...)
 	}
-	for _, k := range sortedKeys(props) {
+	for _, k := range slices.Sorted(maps.Keys(props)) {
 		if seen[k] {
 			continue
 		}
@@ -107,15 +108,6 @@ func resolveEach(providers *provider.Transformer, raw map[string]string) (map[st
 		props[k] = r[k]
 	}
 	return props, unresolved
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // checkConverterClasses reports converter classes the registry does not
@@ -193,7 +185,7 @@ func appendNew(list []string, items ...string) []string {
 // javaMap renders a configuration as Java's Map.toString does, for
 // messages that quote one: {k=v, k2=v2}, here in key order.
 func javaMap(m map[string]string) string {
-	keys := sortedKeys(m)
+	keys := slices.Sorted(maps.Keys(m))
 	var b strings.Builder
 	b.WriteByte('{')
 	for i, k := range keys {

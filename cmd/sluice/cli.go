@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"os"
 	"slices"
@@ -281,7 +282,7 @@ func (r *cliRun) list(ctx context.Context) error {
 		return r.printJSON(m)
 	}
 	tw := r.table("NAME", "TYPE", "STATE", "TASKS")
-	for _, name := range sortedKeys(m) {
+	for _, name := range slices.Sorted(maps.Keys(m)) {
 		st := m[name].Status
 		if st == nil {
 			continue
@@ -306,7 +307,7 @@ func (r *cliRun) get(ctx context.Context) error {
 		return r.printJSON(info)
 	}
 	tw := r.table("KEY", "VALUE")
-	for _, k := range sortedKeys(info.Config) {
+	for _, k := range slices.Sorted(maps.Keys(info.Config)) {
 		tw.row(k, info.Config[k])
 	}
 	return tw.flush()
@@ -565,13 +566,4 @@ func compactJSON(v map[string]any) string {
 		return fmt.Sprint(v)
 	}
 	return strings.TrimSuffix(buf.String(), "\n")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
