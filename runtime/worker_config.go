@@ -154,6 +154,11 @@ func ParseWorkerConfig(props map[string]string, log *slog.Logger) (*WorkerConfig
 	if len(wc.BootstrapServers) == 0 {
 		return nil, &config.Error{Problems: []config.Problem{{Key: BootstrapServers, Message: "Invalid value for configuration bootstrap.servers: at least one host:port is required"}}}
 	}
+	for _, k := range []string{"rest.extension.classes", "response.http.headers.config", "admin.listeners.https.ssl.keystore.location"} {
+		if props[k] != "" {
+			log.Warn("worker setting not supported by sluice; ignored", "key", k)
+		}
+	}
 	if len(v.List(PluginPath)) > 0 {
 		log.Warn("plugin.path is ignored: sluice's connectors are compiled in", "plugin.path", v.List(PluginPath))
 	}
