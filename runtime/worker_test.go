@@ -29,7 +29,7 @@ func (c *secretConnector) Start(_ context.Context, _ connectors.ConnectorContext
 func (c *secretConnector) TaskConfigs(int) ([]map[string]string, error) {
 	return []map[string]string{{"db.password": c.started["db.password"]}}, nil
 }
-func (c *secretConnector) Stop(context.Context) error       { return nil }
+func (c *secretConnector) Stop(context.Context) error     { return nil }
 func (c *secretConnector) NewTask() connectors.SourceTask { return nil }
 
 // TestSecretsResolvedAtStartNeverShown: a config provider variable is
