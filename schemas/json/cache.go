@@ -44,5 +44,3 @@ func (c *lru[K, V]) put(k K, v V) {
 		delete(c.items, last.Value.(*lruEntry[K, V]).key)
 	}
 }
-
-func (c *lru[K, V]) len() int { return len(c.items) }
