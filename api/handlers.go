@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/internal/logging"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -596,7 +597,7 @@ func (s *server) setLogger(w http.ResponseWriter, r *http.Request) error {
 	if body.Level == nil {
 		return herder.BadRequest("Desired 'level' parameter was not specified in request.")
 	}
-	level, err := parseLevel(*body.Level)
+	level, err := logging.ParseLevel(*body.Level)
 	if err != nil {
 		return herder.NotFound("invalid log level '%s'.", *body.Level)
 	}

@@ -41,7 +41,6 @@ type Herder struct {
 	}
 	mu      sync.Mutex
 	ctx     context.Context
-	kinds   map[string]plugins.Kind
 	started atomic.Bool
 
 	clusterMu sync.Mutex
@@ -52,7 +51,7 @@ var _ herder.Herder = (*Herder)(nil)
 
 // New returns a herder over a worker and its stores.
 func New(ctx context.Context, w *runtime.Worker, configs storage.ConfigStore, status storage.StatusStore, offsets storage.OffsetStore, log *slog.Logger) *Herder {
-	return &Herder{worker: w, configs: configs, status: status, offsets: offsets, log: log, ctx: context.WithoutCancel(ctx), kinds: map[string]plugins.Kind{}}
+	return &Herder{worker: w, configs: configs, status: status, offsets: offsets, log: log, ctx: context.WithoutCancel(ctx)}
 }
 
 // ServerInfo implements herder.Herder.
@@ -88,10 +87,6 @@ func (h *Herder) Start(ctx context.Context) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, name := range h.configs.Connectors() {
-		s, _ := h.configs.Get(name)
-		if _, kind, err := h.worker.ValidateConnectorConfig(s.Config); err == nil {
-			h.kinds[name] = kind
-		}
 		if err := h.startConnector(ctx, name); err != nil {
 			h.log.Error("stored connector did not start", "connector", name, "err", err)
 		}
@@ -130,33 +125,30 @@ func (h *Herder) ConnectorInfo(_ context.Context, name string) (herder.Connector
 }
 
 func (h *Herder) info(name string, s storage.ConnectorState) herder.ConnectorInfo {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.infoLocked(name, s)
-}
-
-func (h *Herder) infoLocked(name string, s storage.ConnectorState) herder.ConnectorInfo {
 	tasks := make([]herder.TaskID, len(s.TaskConfigs))
 	for i := range tasks {
 		tasks[i] = herder.TaskID{Connector: name, Task: i}
 	}
-	return herder.ConnectorInfo{Name: name, Config: s.Config, Tasks: tasks, Type: h.kindLocked(name)}
+	return herder.ConnectorInfo{Name: name, Config: s.Config, Tasks: tasks, Type: h.kindOf(s.Config)}
 }
 
-func (h *Herder) kind(name string) herder.ConnectorType {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.kindLocked(name)
-}
-
-func (h *Herder) kindLocked(name string) herder.ConnectorType {
-	switch h.kinds[name] {
-	case plugins.Source:
-		return herder.SourceType
-	case plugins.Sink:
+// kindOf tells a source from a sink by the configuration's connector
+// class; unknown if the class is not installed.
+func (h *Herder) kindOf(cfg map[string]string) herder.ConnectorType {
+	p, err := h.worker.Plugins().Lookup(cfg[runtime.ConnectorClass], plugins.Source, plugins.Sink)
+	switch {
+	case err != nil:
+		return herder.UnknownType
+	case p.Kind == plugins.Sink:
 		return herder.SinkType
 	}
-	return herder.UnknownType
+	return herder.SourceType
+}
+
+// kind is kindOf for a stored connector.
+func (h *Herder) kind(name string) herder.ConnectorType {
+	s, _ := h.configs.Get(name)
+	return h.kindOf(s.Config)
 }
 
 // ConnectorConfig implements herder.Herder.
@@ -169,27 +161,33 @@ func (h *Herder) ConnectorConfig(_ context.Context, name string) (map[string]str
 // (re)starts the connector and its tasks.
 func (h *Herder) PutConnectorConfig(ctx context.Context, name string, cfg map[string]string, allowReplace bool, initial herder.TargetState) (herder.ConnectorInfo, bool, error) {
 	name = strings.TrimSpace(name)
-	cfg = maps.Clone(cfg)
-	if n, ok := cfg[runtime.ConnectorName]; ok && strings.TrimSpace(n) != name {
-		return herder.ConnectorInfo{}, false, herder.BadRequest("Connector name configuration (%s) doesn't match connector name in the URL (%s)", n, name)
-	}
-	cfg[runtime.ConnectorName] = name
-	infos, kind, err := h.worker.ValidateConnectorConfig(cfg)
+	cfg, err := h.checkConfig(name, maps.Clone(cfg))
 	if err != nil {
 		return herder.ConnectorInfo{}, false, err
 	}
-	if err := herder.InvalidConfig(infos); err != nil {
-		return herder.ConnectorInfo{}, false, err
-	}
-
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.putLocked(ctx, name, cfg, kind, allowReplace, initial)
+	return h.putLocked(ctx, name, cfg, allowReplace, initial)
+}
+
+// checkConfig applies Kafka Connect's name rule (the configuration's name,
+// if any, must be the connector's; it is added when absent) and validates
+// cfg, returning it with the name.
+func (h *Herder) checkConfig(name string, cfg map[string]string) (map[string]string, error) {
+	if n, ok := cfg[runtime.ConnectorName]; ok && strings.TrimSpace(n) != name {
+		return nil, herder.BadRequest("Connector name configuration (%s) doesn't match connector name in the URL (%s)", n, name)
+	}
+	cfg[runtime.ConnectorName] = name
+	infos, _, err := h.worker.ValidateConnectorConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return cfg, herder.InvalidConfig(infos)
 }
 
 // putLocked stores a validated configuration and (re)starts the connector.
 // Callers hold h.mu.
-func (h *Herder) putLocked(ctx context.Context, name string, cfg map[string]string, kind plugins.Kind, allowReplace bool, initial herder.TargetState) (herder.ConnectorInfo, bool, error) {
+func (h *Herder) putLocked(ctx context.Context, name string, cfg map[string]string, allowReplace bool, initial herder.TargetState) (herder.ConnectorInfo, bool, error) {
 	_, exists := h.configs.Get(name)
 	if exists && !allowReplace {
 		return herder.ConnectorInfo{}, false, herder.AlreadyExists("Connector %s already exists", name)
@@ -207,12 +205,11 @@ func (h *Herder) putLocked(ctx context.Context, name string, cfg map[string]stri
 	if err := h.configs.PutConfig(name, cfg, target); err != nil {
 		return herder.ConnectorInfo{}, false, fmt.Errorf("store config of %s: %w", name, err)
 	}
-	h.kinds[name] = kind
 	if err := h.startConnector(ctx, name); err != nil {
 		h.log.Error("connector did not start", "connector", name, "err", err)
 	}
 	s, _ := h.configs.Get(name)
-	return h.infoLocked(name, s), !exists, nil
+	return h.info(name, s), !exists, nil
 }
 
 // PatchConnectorConfig implements herder.Herder: the patched configuration
@@ -232,18 +229,11 @@ func (h *Herder) PatchConnectorConfig(ctx context.Context, name string, patch ma
 			cfg[k] = *v
 		}
 	}
-	if n, ok := cfg[runtime.ConnectorName]; ok && n != name {
-		return herder.ConnectorInfo{}, herder.BadRequest("Connector name configuration (%s) doesn't match connector name in the URL (%s)", n, name)
-	}
-	cfg[runtime.ConnectorName] = name
-	infos, kind, err := h.worker.ValidateConnectorConfig(cfg)
+	cfg, err := h.checkConfig(name, cfg)
 	if err != nil {
 		return herder.ConnectorInfo{}, err
 	}
-	if err := herder.InvalidConfig(infos); err != nil {
-		return herder.ConnectorInfo{}, err
-	}
-	info, _, err := h.putLocked(ctx, name, cfg, kind, true, "")
+	info, _, err := h.putLocked(ctx, name, cfg, true, "")
 	return info, err
 }
 
@@ -345,7 +335,6 @@ func (h *Herder) DeleteConnector(_ context.Context, name string) error {
 	}
 	h.status.Delete(name)
 	h.worker.ResetTopics(name)
-	delete(h.kinds, name)
 	return nil
 }
 
@@ -418,7 +407,7 @@ func (h *Herder) RestartConnector(ctx context.Context, name string, includeTasks
 
 func (h *Herder) statusLocked(name string) herder.ConnectorStateInfo {
 	cs, _ := h.status.Connector(name)
-	return herder.ConnectorStateInfo{Name: name, Connector: cs, Tasks: h.status.Tasks(name), Type: h.kindLocked(name)}
+	return herder.ConnectorStateInfo{Name: name, Connector: cs, Tasks: h.status.Tasks(name), Type: h.kind(name)}
 }
 
 // RestartTask implements herder.Herder.
@@ -483,7 +472,7 @@ func (h *Herder) ConnectorOffsets(ctx context.Context, name string) (herder.Conn
 	if err != nil {
 		return herder.ConnectorOffsets{}, err
 	}
-	if h.kind(name) == herder.SinkType {
+	if h.kindOf(s.Config) == herder.SinkType {
 		offs, err := h.worker.SinkOffsets(ctx, name, s.Config)
 		return herder.ConnectorOffsets{Offsets: offs}, err
 	}
@@ -531,7 +520,7 @@ func (h *Herder) modifyOffsets(ctx context.Context, name string, offsets []herde
 	if !reset && len(offsets) == 0 {
 		return "", herder.BadRequest("Partitions / offsets need to be provided for an alter offsets request")
 	}
-	if h.kindLocked(name) == herder.SinkType {
+	if h.kindOf(s.Config) == herder.SinkType {
 		return h.worker.AlterSinkOffsets(ctx, name, s.Config, offsets, reset)
 	}
 	return h.worker.AlterSourceOffsets(ctx, name, s.Config, offsets, reset)
