@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/plugins"
 )
 
 // Connector configuration keys the framework owns, as Kafka Connect names
@@ -40,4 +41,13 @@ func SinkDef() *config.Def {
 			Doc: "List of topics to consume, separated by commas."}).
 		Define(config.Key{Name: TopicsRegex, Type: config.String, Default: "", Importance: config.High, Group: groupConnector, OrderInGroup: 4, Width: config.WidthLong, DisplayName: "Topics regex",
 			Doc: "Regular expression giving topics to consume; not supported yet by sluice (use topics)."})
+}
+
+// FrameworkDef is the framework's definition for a connector of kind:
+// SinkDef for sinks, ConnectorDef otherwise.
+func FrameworkDef(kind plugins.Kind) *config.Def {
+	if kind == plugins.Sink {
+		return SinkDef()
+	}
+	return ConnectorDef()
 }

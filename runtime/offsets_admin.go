@@ -62,7 +62,7 @@ func (w *Worker) instance(raw map[string]string) (connectors.Connector, plugins.
 	if err != nil {
 		return nil, plugin, nil, err
 	}
-	props, err := w.providers.Transform(raw)
+	props, err := w.cfg.Providers.Transform(raw)
 	if err != nil {
 		return nil, plugin, nil, err
 	}

@@ -47,10 +47,7 @@ func PluginConfig(reg *plugins.Registry, name string) ([]config.KeyInfo, error) 
 	switch inst := p.New().(type) {
 	case connectors.Connector:
 		keys = inst.Config().Keys()
-		framework := ConnectorDef()
-		if p.Kind == plugins.Sink {
-			framework = SinkDef()
-		}
+		framework := FrameworkDef(p.Kind)
 		for _, k := range framework.Keys() {
 			if _, ok := inst.Config().Key(k.Name); !ok {
 				keys = append(keys, k)

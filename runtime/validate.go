@@ -31,10 +31,7 @@ func ValidateConnectorConfig(reg *plugins.Registry, providers *provider.Transfor
 	if err != nil {
 		return herder.ConfigInfos{}, "", herder.BadRequest("%s", err.Error())
 	}
-	framework := ConnectorDef()
-	if plugin.Kind == plugins.Sink {
-		framework = SinkDef()
-	}
+	framework := FrameworkDef(plugin.Kind)
 	infos := herder.ConfigInfos{Name: plugin.Class}
 	seen := map[string]bool{}
 	add := func(def *config.Def, results []config.Result) {

@@ -16,7 +16,6 @@ import (
 
 	"github.com/IBM/sarama"
 
-	"github.com/sluicehq/sluice/config/provider"
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -32,11 +31,6 @@ type Worker struct {
 	offsets storage.OffsetStore
 	status  storage.StatusStore
 	log     *slog.Logger
-
-	// providers resolves ${provider:path:key} variables in connector
-	// configurations when connectors and tasks start; nil when the worker
-	// configures no config.providers.
-	providers *provider.Transformer
 
 	mu          sync.Mutex
 	connectors  map[string]*connectorRun
@@ -60,7 +54,7 @@ type taskRun struct {
 
 // NewWorker returns a worker that runs plugins from reg.
 func NewWorker(cfg *WorkerConfig, reg *plugins.Registry, offsets storage.OffsetStore, status storage.StatusStore, log *slog.Logger) *Worker {
-	return &Worker{cfg: cfg, plugins: reg, offsets: offsets, status: status, log: log, providers: cfg.Providers,
+	return &Worker{cfg: cfg, plugins: reg, offsets: offsets, status: status, log: log,
 		connectors: map[string]*connectorRun{}, tasks: map[herder.TaskID]*taskRun{}, topicEpochs: map[string]*atomic.Int64{}}
 }
 
@@ -81,7 +75,7 @@ func (w *Worker) Config() *WorkerConfig { return w.cfg }
 // ValidateConnectorConfig validates a connector configuration with this
 // worker's plugins and config providers.
 func (w *Worker) ValidateConnectorConfig(props map[string]string) (herder.ConfigInfos, plugins.Kind, error) {
-	return ValidateConnectorConfig(w.plugins, w.providers, props)
+	return ValidateConnectorConfig(w.plugins, w.cfg.Providers, props)
 }
 
 // Plugins returns the plugin registry.
@@ -105,7 +99,7 @@ func (w *Worker) StartConnector(ctx context.Context, name string, raw map[string
 		w.connectorFailed(name, err)
 		return err
 	}
-	props, err := w.providers.Transform(raw)
+	props, err := w.cfg.Providers.Transform(raw)
 	if err != nil {
 		err = fmt.Errorf("start connector %s: %w", name, err)
 		w.connectorFailed(name, err)
@@ -181,7 +175,7 @@ func (w *Worker) TaskConfigs(name string) ([]map[string]string, error) {
 		// Task configurations are stored and shown: put the variables
 		// back where the connector copied resolved values (Kafka
 		// Connect's reverseTransform).
-		out[i] = w.providers.Reverse(run.raw, c)
+		out[i] = w.cfg.Providers.Reverse(run.raw, c)
 	}
 	return out, nil
 }
@@ -250,11 +244,11 @@ func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string,
 	if err != nil {
 		return err
 	}
-	connProps, err := w.providers.Transform(rawConn)
+	connProps, err := w.cfg.Providers.Transform(rawConn)
 	if err != nil {
 		return fmt.Errorf("task %s: %w", id, err)
 	}
-	taskProps, err := w.providers.Transform(rawTask)
+	taskProps, err := w.cfg.Providers.Transform(rawTask)
 	if err != nil {
 		return fmt.Errorf("task %s: %w", id, err)
 	}
@@ -520,9 +514,6 @@ func (w *Worker) ResetTopics(connector string) {
 // masked renders a connector configuration for logs: values of PASSWORD
 // keys (the framework's or the connector's) are [hidden].
 func (w *Worker) masked(conn connectors.Connector, plugin plugins.Plugin, props map[string]string) map[string]string {
-	def := ConnectorDef()
-	if plugin.Kind == plugins.Sink {
-		def = SinkDef()
-	}
+	def := FrameworkDef(plugin.Kind)
 	return conn.Config().Masked(def.Masked(props))
 }
