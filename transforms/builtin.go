@@ -1,0 +1,35 @@
+package transforms
+
+// Plugin describes a built-in transformation or predicate: the Java class
+// name of its Kafka Connect equivalent and how to make an instance. Exactly
+// one of NewTransformation and NewPredicate is set.
+type Plugin struct {
+	Class             string
+	NewTransformation func() Transformation
+	NewPredicate      func() Predicate
+}
+
+// Package and class-name prefixes of Kafka Connect's built-ins.
+const (
+	javaPackage          = "org.apache.kafka.connect.transforms."
+	javaPredicatePackage = "org.apache.kafka.connect.transforms.predicates."
+)
+
+// Builtins returns every built-in transformation and predicate.
+func Builtins() []Plugin {
+	var out []Plugin
+	// keyValue registers the $Key and $Value variants of a transformation.
+	keyValue := func(simple string, newT func(Side) Transformation) {
+		for _, s := range []Side{Key, Value} {
+			out = append(out, Plugin{Class: javaPackage + simple + "$" + s.String(), NewTransformation: func() Transformation { return newT(s) }})
+		}
+	}
+	plain := func(simple string, newT func() Transformation) {
+		out = append(out, Plugin{Class: javaPackage + simple, NewTransformation: newT})
+	}
+	predicate := func(simple string, newP func() Predicate) {
+		out = append(out, Plugin{Class: javaPredicatePackage + simple, NewPredicate: newP})
+	}
+	_, _, _ = keyValue, plain, predicate
+	return out
+}
