@@ -50,4 +50,20 @@ type SinkTaskContext interface {
 	Resume(tps ...TopicPartition)
 	// RequestCommit asks for an offset commit as soon as possible.
 	RequestCommit()
+	// ErrantRecordReporter returns the reporter for records the task
+	// cannot write (Kafka Connect's errantRecordReporter, KIP-610).
+	ErrantRecordReporter() ErrantRecordReporter
+}
+
+// ErrantRecordReporter takes records a sink task could not write, so that
+// the runtime handles them as the connector's errors.* settings say: logs
+// them and writes the record, as consumed, to the dead letter queue.
+type ErrantRecordReporter interface {
+	// Report reports rec and why it failed. With errors.tolerance=all it
+	// returns nil and the task goes on with the next record; otherwise it
+	// returns an error that the task should return from Put, which fails
+	// the task. Reported records reach the dead letter queue before the
+	// offsets that cover them are committed. Report may be called from any
+	// goroutine, until Put or Flush return.
+	Report(rec *SinkRecord, err error) error
 }

@@ -4,10 +4,12 @@ import (
 	"github.com/sluicehq/sluice/connectors/file"
 	"github.com/sluicehq/sluice/schemas/json"
 	"github.com/sluicehq/sluice/schemas/simple"
+	"github.com/sluicehq/sluice/transforms"
 )
 
-// Builtin returns a registry holding sluice's built-in plugins, under the
-// Java class names of their Kafka Connect equivalents.
+// Builtin returns a registry holding sluice's built-in plugins (connectors,
+// converters, transformations and predicates), under the Java class names of
+// their Kafka Connect equivalents.
 func Builtin() *Registry {
 	r := NewRegistry()
 	r.Register(Plugin{Class: file.SourceClass, Kind: Source, Version: file.Version, New: func() any { return file.NewSource() }})
@@ -16,5 +18,12 @@ func Builtin() *Registry {
 	r.Register(Plugin{Class: "org.apache.kafka.connect.storage.StringConverter", Kind: Converter, New: func() any { return simple.NewStringConverter() }})
 	r.Register(Plugin{Class: "org.apache.kafka.connect.converters.ByteArrayConverter", Kind: Converter, New: func() any { return &simple.ByteArrayConverter{} }})
 	r.Register(Plugin{Class: "org.apache.kafka.connect.storage.SimpleHeaderConverter", Kind: HeaderConverter, New: func() any { return &simple.HeaderConverter{} }})
+	for _, t := range transforms.Builtins() {
+		if t.NewTransformation != nil {
+			r.Register(Plugin{Class: t.Class, Kind: Transformation, Version: transforms.Version, New: func() any { return t.NewTransformation() }})
+		} else {
+			r.Register(Plugin{Class: t.Class, Kind: Predicate, Version: transforms.Version, New: func() any { return t.NewPredicate() }})
+		}
+	}
 	return r
 }

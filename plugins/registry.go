@@ -1,6 +1,7 @@
-// Package plugins finds connectors, converters and header converters by the
-// Java class name of their Kafka Connect equivalent, by simple class name, or
-// by a short alias, so existing Kafka Connect configurations work unchanged.
+// Package plugins finds connectors, converters, header converters,
+// transformations and predicates by the Java class name of their Kafka
+// Connect equivalent, by simple class name, or by a short alias, so existing
+// Kafka Connect configurations work unchanged.
 package plugins
 
 import (
@@ -11,6 +12,7 @@ import (
 
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/schemas"
+	"github.com/sluicehq/sluice/transforms"
 )
 
 // Kind is the kind of a plugin, as named in Kafka Connect's PluginInfo type.
@@ -22,6 +24,8 @@ const (
 	Sink            Kind = "sink"
 	Converter       Kind = "converter"
 	HeaderConverter Kind = "header_converter"
+	Transformation  Kind = "transformation"
+	Predicate       Kind = "predicate"
 )
 
 // Plugin describes one registered plugin and how to make instances of it.
@@ -35,7 +39,8 @@ type Plugin struct {
 	// name without its kind suffix are added automatically.
 	Aliases []string
 	// New returns a fresh instance: a connectors.SourceConnector,
-	// connectors.SinkConnector, schemas.Converter or schemas.HeaderConverter.
+	// connectors.SinkConnector, schemas.Converter, schemas.HeaderConverter,
+	// transforms.Transformation or transforms.Predicate.
 	New func() any
 }
 
@@ -58,7 +63,7 @@ func (r *Registry) Register(p Plugin) {
 		panic("plugins: Register needs a Class and New")
 	}
 	switch p.Kind {
-	case Source, Sink, Converter, HeaderConverter:
+	case Source, Sink, Converter, HeaderConverter, Transformation, Predicate:
 	default:
 		panic(fmt.Sprintf("plugins: unknown kind %q for %s", p.Kind, p.Class))
 	}
@@ -76,10 +81,12 @@ func (r *Registry) Register(p Plugin) {
 
 // names returns every name a plugin answers to, as Kafka Connect's
 // PluginUtils.computeAliases does: full class name, simple class name, and
-// the simple name without the suffix of its kind, plus explicit aliases.
+// the simple name without the suffix of its kind, plus explicit aliases. The
+// simple name of a nested class keeps its outer class ("InsertField$Value"):
+// Java's "Value" would name every $Value transformation.
 func names(p Plugin) []string {
 	simple := p.Class
-	if i := strings.LastIndexAny(simple, ".$"); i >= 0 {
+	if i := strings.LastIndexByte(simple, '.'); i >= 0 {
 		simple = simple[i+1:]
 	}
 	out := []string{p.Class, simple}
@@ -120,6 +127,10 @@ func kindNoun(kinds []Kind) string {
 	switch {
 	case slices.Contains(kinds, Source) || slices.Contains(kinds, Sink):
 		return "Connector"
+	case slices.Contains(kinds, Transformation):
+		return "Transformation"
+	case slices.Contains(kinds, Predicate):
+		return "Predicate"
 	case slices.Contains(kinds, HeaderConverter):
 		return "HeaderConverter"
 	default:
@@ -196,4 +207,32 @@ func (r *Registry) NewHeaderConverter(name string) (schemas.HeaderConverter, err
 		return nil, fmt.Errorf("plugin %s cannot convert headers", p.Class)
 	}
 	return c, nil
+}
+
+// NewTransformation returns a new, unconfigured instance of a
+// transformation, with the plugin it was made from.
+func (r *Registry) NewTransformation(name string) (transforms.Transformation, Plugin, error) {
+	p, err := r.Lookup(name, Transformation)
+	if err != nil {
+		return nil, Plugin{}, err
+	}
+	t, ok := p.New().(transforms.Transformation)
+	if !ok {
+		return nil, Plugin{}, fmt.Errorf("plugin %s is not a transformation", p.Class)
+	}
+	return t, p, nil
+}
+
+// NewPredicate returns a new, unconfigured instance of a predicate, with
+// the plugin it was made from.
+func (r *Registry) NewPredicate(name string) (transforms.Predicate, Plugin, error) {
+	p, err := r.Lookup(name, Predicate)
+	if err != nil {
+		return nil, Plugin{}, err
+	}
+	t, ok := p.New().(transforms.Predicate)
+	if !ok {
+		return nil, Plugin{}, fmt.Errorf("plugin %s is not a predicate", p.Class)
+	}
+	return t, p, nil
 }

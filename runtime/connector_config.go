@@ -14,7 +14,40 @@ const (
 	Topics         = "topics"
 	TopicsRegex    = "topics.regex"
 	groupConnector = "Common"
+
+	Transforms  = "transforms"
+	Predicates  = "predicates"
+	groupErrors = "Error Handling"
+
+	ErrorsRetryTimeout        = "errors.retry.timeout"
+	ErrorsRetryMaxDelay       = "errors.retry.delay.max.ms"
+	ErrorsTolerance           = "errors.tolerance"
+	ErrorsLogEnable           = "errors.log.enable"
+	ErrorsLogIncludeMessages  = "errors.log.include.messages"
+	DLQTopicName              = "errors.deadletterqueue.topic.name"
+	DLQTopicReplication       = "errors.deadletterqueue.topic.replication.factor"
+	DLQContextHeadersEnable   = "errors.deadletterqueue.context.headers.enable"
+	TaskRestartEnable         = "task.restart.enable"
+	TaskRestartBackoffInitial = "task.restart.backoff.initial.ms"
+	TaskRestartBackoffMax     = "task.restart.backoff.max.ms"
+	TaskRestartMaxAttempts    = "task.restart.max.attempts"
+	groupRestart              = "Task Restart"
 )
+
+// uniqueAliases rejects a list of aliases that names one twice.
+func uniqueAliases(kind string) config.Validator {
+	return config.ValidatorFunc(func(name string, value any) error {
+		l, _ := value.([]string)
+		seen := map[string]bool{}
+		for _, a := range l {
+			if seen[a] {
+				return &config.ValueError{Name: name, Value: value, Reason: "Duplicate alias provided."}
+			}
+			seen[a] = true
+		}
+		return nil
+	}, "unique "+kind+" aliases")
+}
 
 // ConnectorDef is the framework's definition of the keys every connector
 // configuration has; sink connectors add SinkDef's.
@@ -31,7 +64,29 @@ func ConnectorDef() *config.Def {
 		Define(config.Key{Name: ValueConverter, Type: config.Class, Default: nil, Importance: config.Low, Group: groupConnector, OrderInGroup: 5, Width: config.WidthShort, DisplayName: "Value converter class",
 			Doc: "Converter class for record values; overrides the worker's value.converter."}).
 		Define(config.Key{Name: HeaderConverter, Type: config.Class, Default: nil, Importance: config.Low, Group: groupConnector, OrderInGroup: 6, Width: config.WidthShort, DisplayName: "Header converter class",
-			Doc: "HeaderConverter class for record headers; overrides the worker's header.converter."})
+			Doc: "HeaderConverter class for record headers; overrides the worker's header.converter."}).
+		Define(config.Key{Name: Transforms, Type: config.List, Default: []string{}, Validator: uniqueAliases("transformation"), Importance: config.Low, Group: "Transforms", OrderInGroup: 1, Width: config.WidthLong, DisplayName: "Transforms",
+			Doc: "Aliases of the transformations applied to records, in order. Each alias is configured by transforms.<alias>.type and the transformation's own keys under transforms.<alias>., plus transforms.<alias>.predicate and transforms.<alias>.negate."}).
+		Define(config.Key{Name: Predicates, Type: config.List, Default: []string{}, Validator: uniqueAliases("predicate"), Importance: config.Low, Group: "Predicates", OrderInGroup: 1, Width: config.WidthLong, DisplayName: "Predicates",
+			Doc: "Aliases of the predicates transformations refer to. Each alias is configured by predicates.<alias>.type and the predicate's own keys under predicates.<alias>.."}).
+		Define(config.Key{Name: ErrorsRetryTimeout, Type: config.Long, Default: int64(0), Validator: config.AtLeast(-1), Importance: config.Medium, Group: groupErrors, OrderInGroup: 1, Width: config.WidthMedium, DisplayName: "Retry Timeout for Errors",
+			Doc: "How long, in milliseconds, a converter or transformation that fails with a retriable error is tried again. 0 (the default) means no retries; -1 retries without end."}).
+		Define(config.Key{Name: ErrorsRetryMaxDelay, Type: config.Long, Default: int64(60000), Validator: config.AtLeast(1), Importance: config.Medium, Group: groupErrors, OrderInGroup: 2, Width: config.WidthMedium, DisplayName: "Maximum Delay Between Retries for Errors",
+			Doc: "The longest wait, in milliseconds, between two retries. Waits start at 300 ms and double; past this limit they are random up to it, so that many tasks do not retry together."}).
+		Define(config.Key{Name: ErrorsTolerance, Type: config.String, Default: "none", Validator: config.ValidString("none", "all"), Importance: config.Medium, Group: groupErrors, OrderInGroup: 3, Width: config.WidthShort, DisplayName: "Error Tolerance",
+			Doc: "What a record that cannot be converted or transformed does: 'none' (the default) fails the task; 'all' skips the record, reports it (log and, for sinks, the dead letter queue) and goes on."}).
+		Define(config.Key{Name: ErrorsLogEnable, Type: config.Boolean, Default: false, Importance: config.Medium, Group: groupErrors, OrderInGroup: 4, Width: config.WidthShort, DisplayName: "Log Errors",
+			Doc: "Whether every failed operation, with its stage, class and record coordinates, is written to the worker log, also when it is tolerated."}).
+		Define(config.Key{Name: ErrorsLogIncludeMessages, Type: config.Boolean, Default: false, Importance: config.Medium, Group: groupErrors, OrderInGroup: 5, Width: config.WidthShort, DisplayName: "Log Error Details",
+			Doc: "Whether the error log includes the record itself: key, value, headers and their schemas for source records. Off by default, so that record contents stay out of log files."}).
+		Define(config.Key{Name: TaskRestartEnable, Type: config.Boolean, Default: false, Importance: config.Medium, Group: groupRestart, OrderInGroup: 1, Width: config.WidthShort, DisplayName: "Restart Failed Tasks",
+			Doc: "sluice only: restart a FAILED task automatically, waiting longer after each failure. Off (the default) keeps Kafka Connect's behaviour: a failed task waits for a restart request."}).
+		Define(config.Key{Name: TaskRestartBackoffInitial, Type: config.Long, Default: int64(1000), Validator: config.AtLeast(1), Importance: config.Low, Group: groupRestart, OrderInGroup: 2, Width: config.WidthMedium, DisplayName: "First Restart Delay",
+			Doc: "sluice only: milliseconds before the first automatic restart; each further restart waits twice as long, up to task.restart.backoff.max.ms."}).
+		Define(config.Key{Name: TaskRestartBackoffMax, Type: config.Long, Default: int64(300000), Validator: config.AtLeast(1), Importance: config.Low, Group: groupRestart, OrderInGroup: 3, Width: config.WidthMedium, DisplayName: "Longest Restart Delay",
+			Doc: "sluice only: the longest wait, in milliseconds, before an automatic restart. A task that has run this long without failing starts again from the first delay."}).
+		Define(config.Key{Name: TaskRestartMaxAttempts, Type: config.Int, Default: int32(-1), Validator: config.AtLeast(-1), Importance: config.Low, Group: groupRestart, OrderInGroup: 4, Width: config.WidthShort, DisplayName: "Restart Attempts",
+			Doc: "sluice only: how many automatic restarts in a row are made before the task stays FAILED; -1 (the default) means no limit."})
 }
 
 // SinkDef adds the keys of sink connectors to ConnectorDef's.
@@ -40,7 +95,13 @@ func SinkDef() *config.Def {
 		Define(config.Key{Name: Topics, Type: config.List, Default: "", Importance: config.High, Group: groupConnector, OrderInGroup: 4, Width: config.WidthLong, DisplayName: "Topics",
 			Doc: "List of topics to consume, separated by commas."}).
 		Define(config.Key{Name: TopicsRegex, Type: config.String, Default: "", Importance: config.High, Group: groupConnector, OrderInGroup: 4, Width: config.WidthLong, DisplayName: "Topics regex",
-			Doc: "Regular expression giving topics to consume; not supported yet by sluice (use topics)."})
+			Doc: "Regular expression giving topics to consume; not supported yet by sluice (use topics)."}).
+		Define(config.Key{Name: DLQTopicName, Type: config.String, Default: "", Importance: config.Medium, Group: groupErrors, OrderInGroup: 6, Width: config.WidthMedium, DisplayName: "Dead Letter Queue Topic Name",
+			Doc: "The topic that receives, as consumed, the records this sink could not convert or transform or that its task reported as errant. Empty (the default) means no dead letter queue. The topic is created if missing."}).
+		Define(config.Key{Name: DLQTopicReplication, Type: config.Short, Default: int16(3), Importance: config.Medium, Group: groupErrors, OrderInGroup: 7, Width: config.WidthMedium, DisplayName: "Dead Letter Queue Topic Replication Factor",
+			Doc: "The replication factor of the dead letter queue topic when sluice creates it."}).
+		Define(config.Key{Name: DLQContextHeadersEnable, Type: config.Boolean, Default: false, Importance: config.Medium, Group: groupErrors, OrderInGroup: 8, Width: config.WidthMedium, DisplayName: "Enable Error Context Headers",
+			Doc: "Whether dead letter queue records carry __connect.errors.* headers saying where the record came from and why it failed."})
 }
 
 // FrameworkDef is the framework's definition for a connector of kind:

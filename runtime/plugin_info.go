@@ -8,6 +8,7 @@ import (
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/schemas"
+	"github.com/sluicehq/sluice/transforms"
 )
 
 // PluginInfos lists the installed plugins as GET /connector-plugins shows
@@ -15,7 +16,7 @@ import (
 func PluginInfos(reg *plugins.Registry, connectorsOnly bool) []herder.PluginInfo {
 	kinds := []plugins.Kind{plugins.Source, plugins.Sink}
 	if !connectorsOnly {
-		kinds = append(kinds, plugins.Converter, plugins.HeaderConverter)
+		kinds = append(kinds, plugins.Converter, plugins.HeaderConverter, plugins.Transformation, plugins.Predicate)
 	}
 	var out []herder.PluginInfo
 	for _, p := range reg.Plugins(kinds...) {
@@ -39,7 +40,7 @@ func PluginInfos(reg *plugins.Registry, connectorsOnly bool) []herder.PluginInfo
 // keys, then the framework's for a connector (a key both define is the
 // plugin's).
 func PluginConfig(reg *plugins.Registry, name string) ([]config.KeyInfo, error) {
-	p, err := reg.Lookup(name, plugins.Source, plugins.Sink, plugins.Converter, plugins.HeaderConverter)
+	p, err := reg.Lookup(name, plugins.Source, plugins.Sink, plugins.Converter, plugins.HeaderConverter, plugins.Transformation, plugins.Predicate)
 	if err != nil {
 		return nil, herder.NotFound("Unknown plugin %s.", name)
 	}
@@ -53,6 +54,10 @@ func PluginConfig(reg *plugins.Registry, name string) ([]config.KeyInfo, error) 
 				keys = append(keys, k)
 			}
 		}
+	case transforms.Transformation:
+		keys = inst.Config().Keys()
+	case transforms.Predicate:
+		keys = inst.Config().Keys()
 	case interface{ ConfigKeys() []schemas.ConfigKey }:
 		for _, ck := range inst.ConfigKeys() {
 			keys = append(keys, converterKey(ck))

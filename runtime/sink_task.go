@@ -14,6 +14,7 @@ import (
 
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/transforms"
 )
 
 // sinkTask runs one SinkTask: a member of consumer group connect-<name>
@@ -32,12 +33,16 @@ type sinkTask struct {
 	log       *slog.Logger
 	state     *taskState
 	active    *topicTracker // KIP-558 active topics
+	chain     *chain
+	errs      *errorHandler
+	taskClass string // for errant record reports
 
 	msgs   chan []*sarama.ConsumerMessage // batches from one partition each
 	events chan sessionEvent
 
 	// Owned by the run goroutine.
 	sess       sarama.ConsumerGroupSession
+	batch      []*sarama.ConsumerMessage // the batch being put, for errant record reports
 	assigned   []connectors.TopicPartition
 	current    map[connectors.TopicPartition]int64 // next offset after the last record Put
 	committed  map[connectors.TopicPartition]int64
@@ -187,18 +192,34 @@ more:
 	}
 	recs := make([]connectors.SinkRecord, len(batch))
 	parts := make([]int32, len(batch))
-	for i, m := range batch {
-		parts[i] = m.Partition
-		if err := t.convert(m, &recs[i], &parts[i]); err != nil {
+	n := 0
+	for _, m := range batch {
+		parts[n] = m.Partition
+		keep, err := t.process(ctx, m, &recs[n], &parts[n])
+		if err != nil {
+			// A failure that fails the task still reaches the dead letter
+			// queue, as in Kafka Connect.
+			if ferr := t.errs.flush(); ferr != nil {
+				t.log.Error("dead letter queue", "err", ferr)
+			}
 			return err
 		}
+		if keep {
+			n++
+		}
 	}
-	for {
+	recs = recs[:n]
+	t.batch = batch
+	defer func() { t.batch = nil }()
+	for n > 0 {
 		err := t.task.Put(ctx, recs)
 		if err == nil {
 			break
 		}
 		if !connectors.IsRetriable(err) {
+			if ferr := t.errs.flush(); ferr != nil {
+				t.log.Error("dead letter queue", "err", ferr)
+			}
 			return fmt.Errorf("put: %w", err)
 		}
 		t.log.Info("retriable put error; retrying the batch", "err", err, "after", t.retryDelay())
@@ -207,6 +228,11 @@ more:
 		case <-ctx.Done():
 			return nil // not put: not committed either
 		}
+	}
+	// Failed records reach the dead letter queue before their offsets can
+	// be committed.
+	if err := t.errs.flush(); err != nil {
+		return err
 	}
 	for i, m := range batch {
 		// Batches hold runs of one partition: record each run's last offset.
@@ -218,18 +244,54 @@ more:
 	return nil
 }
 
-func (t *sinkTask) convert(m *sarama.ConsumerMessage, r *connectors.SinkRecord, part *int32) error {
-	where := func(stage string, err error) error {
-		return fmt.Errorf("%s failed for the record at topic %s partition %d offset %d: %w", stage, m.Topic, m.Partition, m.Offset, err)
+// process converts and transforms m into r. It reports false when r is not
+// to be put: a transformation dropped it, or it failed and errors.tolerance
+// lets the task skip it (after it was reported). An error fails the task.
+func (t *sinkTask) process(ctx context.Context, m *sarama.ConsumerMessage, r *connectors.SinkRecord, part *int32) (bool, error) {
+	f := t.convert(ctx, m, r, part)
+	if f == nil && !t.chain.empty() {
+		tr := transforms.Record{Record: r.Record, Offset: r.Offset, Sink: true}
+		keep, class, err := t.chain.apply(&tr)
+		if err != nil && connectors.IsRetriable(err) {
+			err = t.errs.retry(ctx, err, func() error {
+				tr = transforms.Record{Record: r.Record, Offset: r.Offset, Sink: true}
+				keep, class, err = t.chain.apply(&tr)
+				return err
+			})
+		}
+		switch {
+		case err != nil:
+			f = &failure{stage: stageTransformation, class: class, err: err, consumed: m}
+		case !keep:
+			return false, nil
+		default:
+			r.Record = tr.Record
+		}
+	}
+	if f != nil {
+		return false, t.errs.handle(f, true)
+	}
+	return true, nil
+}
+
+// convert turns m into a Connect record; a failure says which converter
+// failed.
+func (t *sinkTask) convert(ctx context.Context, m *sarama.ConsumerMessage, r *connectors.SinkRecord, part *int32) *failure {
+	fail := func(stage, class string, err error) *failure {
+		return &failure{stage: stage, class: class, err: err, consumed: m}
 	}
 	t.active.use(m.Topic)
 	ks, k, err := t.conv.key.ToConnectData(m.Topic, m.Key)
 	if err != nil {
-		return where("KEY_CONVERTER", err)
+		if err = t.errs.retry(ctx, err, func() (err error) { ks, k, err = t.conv.key.ToConnectData(m.Topic, m.Key); return err }); err != nil {
+			return fail(stageKeyConverter, t.conv.keyClass, err)
+		}
 	}
 	vs, v, err := t.conv.value.ToConnectData(m.Topic, m.Value)
 	if err != nil {
-		return where("VALUE_CONVERTER", err)
+		if err = t.errs.retry(ctx, err, func() (err error) { vs, v, err = t.conv.value.ToConnectData(m.Topic, m.Value); return err }); err != nil {
+			return fail(stageValueConverter, t.conv.valueClass, err)
+		}
 	}
 	*r = connectors.SinkRecord{
 		Record: connectors.Record{Topic: m.Topic, Partition: part, KeySchema: ks, Key: k, ValueSchema: vs, Value: v, Timestamp: m.Timestamp},
@@ -246,11 +308,55 @@ func (t *sinkTask) convert(m *sarama.ConsumerMessage, r *connectors.SinkRecord, 
 		key := string(h.Key)
 		hs, hv, err := t.conv.header.ToConnectHeader(m.Topic, key, h.Value)
 		if err != nil {
-			return where("HEADER_CONVERTER", fmt.Errorf("header %s: %w", key, err))
+			if err = t.errs.retry(ctx, err, func() (err error) { hs, hv, err = t.conv.header.ToConnectHeader(m.Topic, key, h.Value); return err }); err != nil {
+				return fail(stageHeaderConv, t.conv.headerClass, fmt.Errorf("header %s: %w", key, err))
+			}
 		}
 		r.Headers.Add(key, hs, hv)
 	}
 	return nil
+}
+
+// report is the errant record reporter's work: it finds the record as
+// consumed (or, for a record no longer in the batch being put, converts it
+// back) and hands it to the error handler.
+func (t *sinkTask) report(rec *connectors.SinkRecord, err error) error {
+	if rec == nil {
+		return fmt.Errorf("report of a nil record")
+	}
+	if err == nil {
+		err = errors.New("reported without an error")
+	}
+	var m *sarama.ConsumerMessage
+	for _, x := range t.batch {
+		if x.Offset == rec.OriginalOffset && x.Partition == rec.OriginalPartition && x.Topic == rec.OriginalTopic {
+			m = x
+			break
+		}
+	}
+	if m == nil {
+		m = t.reconvert(rec)
+	}
+	return t.errs.handle(&failure{stage: stageTaskPut, class: t.taskClass, err: err, consumed: m}, true)
+}
+
+// reconvert turns a record back into what was consumed, as well as the
+// converters can, for a record reported after its batch was put.
+func (t *sinkTask) reconvert(rec *connectors.SinkRecord) *sarama.ConsumerMessage {
+	m := &sarama.ConsumerMessage{Topic: rec.OriginalTopic, Partition: rec.OriginalPartition, Offset: rec.OriginalOffset, Timestamp: rec.Timestamp}
+	var err error
+	if m.Key, err = t.conv.key.FromConnectData(rec.Topic, rec.KeySchema, rec.Key); err != nil {
+		t.log.Warn("errant record: cannot convert its key back", "err", err)
+	}
+	if m.Value, err = t.conv.value.FromConnectData(rec.Topic, rec.ValueSchema, rec.Value); err != nil {
+		t.log.Warn("errant record: cannot convert its value back", "err", err)
+	}
+	for _, h := range rec.Headers {
+		if b, err := t.conv.header.FromConnectHeader(rec.Topic, h.Key, h.Schema, h.Value); err == nil {
+			m.Headers = append(m.Headers, &sarama.RecordHeader{Key: []byte(h.Key), Value: b})
+		}
+	}
+	return m
 }
 
 // commit flushes the task and commits what it says is safe.
@@ -471,6 +577,17 @@ func (c sinkContext) RequestCommit() {
 	c.t.ctxMu.Lock()
 	defer c.t.ctxMu.Unlock()
 	c.t.commitRequested = true
+}
+
+func (c sinkContext) ErrantRecordReporter() connectors.ErrantRecordReporter {
+	return errantReporter(c)
+}
+
+// errantReporter is the ErrantRecordReporter handed to the task.
+type errantReporter struct{ t *sinkTask }
+
+func (r errantReporter) Report(rec *connectors.SinkRecord, err error) error {
+	return r.t.report(rec, err)
 }
 
 func byTopic(tps []connectors.TopicPartition) map[string][]int32 {

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/storage"
+	"github.com/sluicehq/sluice/transforms"
 )
 
 // sourceTask runs one SourceTask: poll → convert → produce; on ack the
@@ -29,6 +31,8 @@ type sourceTask struct {
 	log       *slog.Logger
 	state     *taskState
 	active    *topicTracker // KIP-558 active topics
+	chain     *chain
+	errs      *errorHandler
 
 	tracker         *submitted
 	recordCommitter connectors.RecordCommitter // nil unless the task is one
@@ -98,7 +102,7 @@ func (t *sourceTask) pollLoop(ctx context.Context) error {
 			// Records returned along with the shutdown are still sent: the
 			// task considers them delivered to us.
 			if len(recs) > 0 {
-				if serr := t.send(recs); serr != nil {
+				if serr := t.send(context.WithoutCancel(ctx), recs); serr != nil {
 					return serr
 				}
 			}
@@ -111,19 +115,27 @@ func (t *sourceTask) pollLoop(ctx context.Context) error {
 			}
 			return fmt.Errorf("poll: %w", err)
 		}
-		if err := t.send(recs); err != nil {
+		if err := t.send(ctx, recs); err != nil {
 			return err
 		}
 	}
 }
 
-// send converts and produces a batch of records in order.
-func (t *sourceTask) send(recs []connectors.SourceRecord) error {
+// send transforms, converts and produces a batch of records in order.
+func (t *sourceTask) send(ctx context.Context, recs []connectors.SourceRecord) error {
 	for i := range recs {
 		rec := &recs[i]
-		msg, size, err := t.convert(rec)
-		if err != nil {
-			return err
+		msg, size, f := t.process(ctx, rec)
+		if f != nil {
+			if err := t.errs.handle(f, true); err != nil {
+				return err
+			}
+		}
+		if msg == nil {
+			if err := t.dropped(rec); err != nil {
+				return err
+			}
+			continue
 		}
 		weight := int64(size + 64)
 		if err := t.acquire(weight); err != nil {
@@ -148,6 +160,54 @@ func (t *sourceTask) send(recs []connectors.SourceRecord) error {
 	return nil
 }
 
+// process transforms and converts a record into a producer message. A nil
+// message and failure mean a transformation dropped the record.
+func (t *sourceTask) process(ctx context.Context, rec *connectors.SourceRecord) (*sarama.ProducerMessage, int, *failure) {
+	out := &rec.Record
+	var tr transforms.Record
+	if !t.chain.empty() {
+		tr = transforms.Record{Record: rec.Record}
+		keep, class, err := t.chain.apply(&tr)
+		if err != nil && connectors.IsRetriable(err) {
+			err = t.errs.retry(ctx, err, func() error {
+				tr = transforms.Record{Record: rec.Record}
+				keep, class, err = t.chain.apply(&tr)
+				return err
+			})
+		}
+		if err != nil {
+			return nil, 0, &failure{stage: stageTransformation, class: class, err: err, source: rec}
+		}
+		if !keep {
+			return nil, 0, nil
+		}
+		out = &tr.Record
+	}
+	msg, size, f := t.convert(ctx, out)
+	if f != nil {
+		f.source = rec
+	}
+	return msg, size, f
+}
+
+// dropped handles a record that is not sent (a transformation dropped it,
+// or it failed and is tolerated): its offset is committable once the
+// records before it are, and a RecordCommitter hears of it with no
+// metadata, as in Kafka Connect.
+func (t *sourceTask) dropped(rec *connectors.SourceRecord) error {
+	sr, err := t.tracker.add(rec, false)
+	if err != nil {
+		return fmt.Errorf("record for topic %s: %w", rec.Topic, err)
+	}
+	t.tracker.ack(sr)
+	if t.recordCommitter != nil {
+		if err := t.recordCommitter.CommitRecord(rec, nil); err != nil {
+			t.log.Warn("commit record", "err", err)
+		}
+	}
+	return nil
+}
+
 // acquire waits for room in the in-flight budget. A shutdown while waiting
 // still sends (the records were polled); a producer failure does not.
 func (t *sourceTask) acquire(weight int64) error {
@@ -163,10 +223,10 @@ type inflight struct {
 }
 
 // convert turns a record into a producer message and returns its size in
-// bytes.
-func (t *sourceTask) convert(rec *connectors.SourceRecord) (*sarama.ProducerMessage, int, error) {
+// bytes; a failure says which converter failed.
+func (t *sourceTask) convert(ctx context.Context, rec *connectors.Record) (*sarama.ProducerMessage, int, *failure) {
 	if rec.Topic == "" {
-		return nil, 0, fmt.Errorf("source record has no topic")
+		return nil, 0, &failure{stage: stageTransformation, class: "", err: errors.New("source record has no topic")}
 	}
 	t.active.use(rec.Topic)
 	msg := &sarama.ProducerMessage{Topic: rec.Topic, Timestamp: rec.Timestamp}
@@ -175,11 +235,15 @@ func (t *sourceTask) convert(rec *connectors.SourceRecord) (*sarama.ProducerMess
 	}
 	k, err := t.conv.key.FromConnectData(rec.Topic, rec.KeySchema, rec.Key)
 	if err != nil {
-		return nil, 0, stageError("KEY_CONVERTER", rec.Topic, err)
+		if err = t.errs.retry(ctx, err, func() (err error) { k, err = t.conv.key.FromConnectData(rec.Topic, rec.KeySchema, rec.Key); return err }); err != nil {
+			return nil, 0, &failure{stage: stageKeyConverter, class: t.conv.keyClass, err: err}
+		}
 	}
 	v, err := t.conv.value.FromConnectData(rec.Topic, rec.ValueSchema, rec.Value)
 	if err != nil {
-		return nil, 0, stageError("VALUE_CONVERTER", rec.Topic, err)
+		if err = t.errs.retry(ctx, err, func() (err error) { v, err = t.conv.value.FromConnectData(rec.Topic, rec.ValueSchema, rec.Value); return err }); err != nil {
+			return nil, 0, &failure{stage: stageValueConverter, class: t.conv.valueClass, err: err}
+		}
 	}
 	size := len(k) + len(v)
 	if k != nil {
@@ -191,16 +255,14 @@ func (t *sourceTask) convert(rec *connectors.SourceRecord) (*sarama.ProducerMess
 	for _, h := range rec.Headers {
 		b, err := t.conv.header.FromConnectHeader(rec.Topic, h.Key, h.Schema, h.Value)
 		if err != nil {
-			return nil, 0, stageError("HEADER_CONVERTER", rec.Topic, fmt.Errorf("header %s: %w", h.Key, err))
+			if err = t.errs.retry(ctx, err, func() (err error) { b, err = t.conv.header.FromConnectHeader(rec.Topic, h.Key, h.Schema, h.Value); return err }); err != nil {
+				return nil, 0, &failure{stage: stageHeaderConv, class: t.conv.headerClass, err: fmt.Errorf("header %s: %w", h.Key, err)}
+			}
 		}
 		msg.Headers = append(msg.Headers, sarama.RecordHeader{Key: []byte(h.Key), Value: b})
 		size += len(h.Key) + len(b)
 	}
 	return msg, size, nil
-}
-
-func stageError(stage, topic string, err error) error {
-	return fmt.Errorf("%s failed for a record of topic %s: %w", stage, topic, err)
 }
 
 // handleAcks drains the producer's success and error channels until both
@@ -231,10 +293,23 @@ func (t *sourceTask) handleAcks(done chan<- struct{}) {
 				continue
 			}
 			in := pe.Msg.Metadata.(inflight)
-			t.tracker.fail(in.sr)
 			t.budget.Release(in.weight)
+			f := &failure{stage: stageKafkaProduce, class: "org.apache.kafka.clients.producer.KafkaProducer", err: pe.Err, source: in.sr.rec}
+			if t.errs.policy.tolerateAll {
+				// Kafka Connect skips records the producer gave up on when
+				// errors.tolerance=all.
+				t.errs.handle(f, true)
+				t.tracker.ack(in.sr)
+				if rc != nil {
+					if err := rc.CommitRecord(in.sr.rec, nil); err != nil {
+						t.log.Warn("commit record", "err", err)
+					}
+				}
+				continue
+			}
+			t.tracker.fail(in.sr)
 			// The first failure is the cause; later calls change nothing.
-			t.fail(fmt.Errorf("KAFKA_PRODUCE failed for a record of topic %s: %w", pe.Msg.Topic, pe.Err))
+			t.fail(t.errs.handle(f, false))
 		}
 	}
 }

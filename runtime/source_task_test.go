@@ -41,7 +41,7 @@ func TestSendAfterProducerFailure(t *testing.T) {
 	task.producer = &stuckProducer{onInput: func() { task.fail(rejected) }, input: make(chan *sarama.ProducerMessage)}
 
 	part := map[string]any{"filename": "f"}
-	err := task.send([]connectors.SourceRecord{{Record: connectors.Record{Topic: "t", Value: "v"}, SourcePartition: part, SourceOffset: map[string]any{"position": int64(2)}}})
+	err := task.send(context.Background(), []connectors.SourceRecord{{Record: connectors.Record{Topic: "t", Value: "v"}, SourcePartition: part, SourceOffset: map[string]any{"position": int64(2)}}})
 	if !errors.Is(err, rejected) {
 		t.Fatalf("send = %v, want the producer's failure", err)
 	}

@@ -12,6 +12,8 @@ import (
 type converters struct {
 	key, value schemas.Converter
 	header     schemas.HeaderConverter
+	// The converters' class names, for error reports.
+	keyClass, valueClass, headerClass string
 }
 
 // taskState holds a task's target state (STARTED or PAUSED) and reports its
@@ -47,6 +49,14 @@ func (s *taskState) setCurrent(st herder.State) {
 	if changed {
 		s.report(st)
 	}
+}
+
+// forget clears the reported state without reporting, so that a task
+// started again after a failure reports RUNNING again.
+func (s *taskState) forget() {
+	s.mu.Lock()
+	s.current = ""
+	s.mu.Unlock()
 }
 
 func (s *taskState) running() { s.setCurrent(herder.Running) }

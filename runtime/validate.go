@@ -31,7 +31,7 @@ func ValidateConnectorConfig(reg *plugins.Registry, providers *provider.Transfor
 	if err != nil {
 		return herder.ConfigInfos{}, "", herder.BadRequest("%s", err.Error())
 	}
-	framework := FrameworkDef(plugin.Kind)
+	framework := enrich(reg, FrameworkDef(plugin.Kind), props)
 	infos := herder.ConfigInfos{Name: plugin.Class}
 	seen := map[string]bool{}
 	add := func(def *config.Def, results []config.Result) {
@@ -51,6 +51,7 @@ func ValidateConnectorConfig(reg *plugins.Registry, providers *provider.Transfor
 	if plugin.Kind == plugins.Sink {
 		infos.ErrorCount += checkSinkTopics(props, &infos)
 	}
+	infos.ErrorCount += checkConfigure(reg, props, &infos)
 	var connResults []config.Result
 	if v, ok := conn.(connectors.Validator); ok {
 		connResults = v.Validate(props)
@@ -153,6 +154,26 @@ func checkSinkTopics(props map[string]string, infos *herder.ConfigInfos) int {
 		}
 	}
 	return 0
+}
+
+// checkConfigure adds what transformations and predicates reject when
+// configured to their type keys, unless those keys already have errors.
+func checkConfigure(reg *plugins.Registry, props map[string]string, infos *herder.ConfigInfos) int {
+	errs := configureErrors(reg, props)
+	if len(errs) == 0 {
+		return 0
+	}
+	n := 0
+	for _, c := range infos.Configs {
+		if c.Value == nil || len(c.Value.Errors) > 0 {
+			continue
+		}
+		if msg, ok := errs[c.Value.Name]; ok {
+			c.Value.Errors = append(c.Value.Errors, msg)
+			n++
+		}
+	}
+	return n
 }
 
 func valueInfo(r config.Result) *herder.ConfigValueInfo {

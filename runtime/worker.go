@@ -19,7 +19,6 @@ import (
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime/herder"
-	"github.com/sluicehq/sluice/runtime/kafka"
 	"github.com/sluicehq/sluice/runtime/storage"
 )
 
@@ -239,89 +238,6 @@ func (w *Worker) StartTask(id herder.TaskID, connProps, taskProps map[string]str
 	return err
 }
 
-func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string, target herder.TargetState) error {
-	conn, plugin, err := w.plugins.NewConnector(rawConn[ConnectorClass])
-	if err != nil {
-		return err
-	}
-	connProps, err := w.cfg.Providers.Transform(rawConn)
-	if err != nil {
-		return fmt.Errorf("task %s: %w", id, err)
-	}
-	taskProps, err := w.cfg.Providers.Transform(rawTask)
-	if err != nil {
-		return fmt.Errorf("task %s: %w", id, err)
-	}
-	conv, err := w.converters(connProps)
-	if err != nil {
-		return fmt.Errorf("task %s: %w", id, err)
-	}
-	log := w.log.With("task", id.String())
-	state := newTaskState(target, func(st herder.State) {
-		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: st, WorkerID: w.ID()})
-	})
-	var run func(context.Context) error
-	switch c := conn.(type) {
-	case connectors.SourceConnector:
-		props := w.clientProps(w.cfg.ProducerProps, connProps, "producer.override.")
-		pcfg, ignored, err := kafka.ProducerConfig("connector-producer-"+id.String(), props)
-		if err != nil {
-			return fmt.Errorf("task %s: %w", id, err)
-		}
-		warnIgnored(log, "producer", ignored)
-		producer, err := sarama.NewAsyncProducer(w.cfg.BootstrapServers, pcfg)
-		if err != nil {
-			return fmt.Errorf("task %s: create producer for %v: %w", id, w.cfg.BootstrapServers, err)
-		}
-		st := &sourceTask{id: id, task: c.NewTask(), props: taskProps, conv: conv, producer: producer, active: w.topicTracker(id.Connector),
-			offsets: w.offsets, flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, log: log, state: state}
-		run = st.run
-	case connectors.SinkConnector:
-		topics := splitList(taskProps[Topics])
-		if len(topics) == 0 {
-			return fmt.Errorf("task %s: sink connectors need the topics configuration", id)
-		}
-		props := w.clientProps(w.cfg.ConsumerProps, connProps, "consumer.override.")
-		groupID := w.SinkGroupID(id.Connector, connProps)
-		delete(props, "group.id")
-		ccfg, batch, ignored, err := kafka.ConsumerConfig("connector-consumer-"+id.String(), props)
-		if err != nil {
-			return fmt.Errorf("task %s: %w", id, err)
-		}
-		warnIgnored(log, "consumer", ignored)
-		group, err := sarama.NewConsumerGroup(w.cfg.BootstrapServers, groupID, ccfg)
-		if err != nil {
-			return fmt.Errorf("task %s: create consumer group %s: %w", id, groupID, err)
-		}
-		st := &sinkTask{id: id, task: c.NewTask(), props: taskProps, conv: conv, group: group, topics: topics, active: w.topicTracker(id.Connector),
-			flushEach: w.cfg.FlushInterval, batchMax: batch, log: log, state: state}
-		run = st.run
-	default:
-		return fmt.Errorf("task %s: %s is neither a source nor a sink connector", id, plugin.Class)
-	}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	tr := &taskRun{cancel: cancel, done: make(chan struct{}), state: state}
-	w.mu.Lock()
-	if old := w.tasks[id]; old != nil {
-		w.mu.Unlock()
-		cancel()
-		return fmt.Errorf("task %s is already running", id)
-	}
-	w.tasks[id] = tr
-	w.mu.Unlock()
-	go func() {
-		defer close(tr.done)
-		if err := run(ctx); err != nil {
-			log.Error("task failed", "err", err)
-			w.status.PutTask(id, herder.TaskState{ID: id.Task, State: herder.Failed, WorkerID: w.ID(), Trace: trace(err)})
-			return
-		}
-		log.Info("task stopped")
-	}()
-	return nil
-}
-
 func warnIgnored(log *slog.Logger, client string, keys []string) {
 	if len(keys) > 0 {
 		log.Warn("Kafka client settings sluice does not support were ignored", "client", client, "keys", keys)
@@ -361,7 +277,16 @@ func (w *Worker) converters(connProps map[string]string) (converters, error) {
 		if strings.TrimSpace(class) == "" {
 			class, props = w.cfg.Values.Class(x.key), w.cfg.Values.OriginalsWithPrefix(x.key+".")
 		}
+		kinds := []plugins.Kind{plugins.Converter}
 		if x.header {
+			kinds = append(kinds, plugins.HeaderConverter)
+		}
+		name := strings.TrimSpace(class)
+		if p, lerr := w.plugins.Lookup(class, kinds...); lerr == nil {
+			name = p.Class
+		}
+		if x.header {
+			c.headerClass = name
 			hc, herr := w.plugins.NewHeaderConverter(class)
 			if herr != nil {
 				return c, fmt.Errorf("%s: %w", x.key, herr)
@@ -380,9 +305,9 @@ func (w *Worker) converters(connProps map[string]string) (converters, error) {
 			return c, fmt.Errorf("configure %s %s: %w", x.key, class, err)
 		}
 		if x.isKey {
-			c.key = conv
+			c.key, c.keyClass = conv, name
 		} else {
-			c.value = conv
+			c.value, c.valueClass = conv, name
 		}
 	}
 	return c, nil

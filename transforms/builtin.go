@@ -9,6 +9,9 @@ type Plugin struct {
 	NewPredicate      func() Predicate
 }
 
+// Version is the version the built-in transformations and predicates report.
+const Version = "0.1.0"
+
 // Package and class-name prefixes of Kafka Connect's built-ins.
 const (
 	javaPackage          = "org.apache.kafka.connect.transforms."

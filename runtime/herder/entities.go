@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ServerInfo is the answer of GET /.
@@ -109,6 +110,19 @@ type TaskState struct {
 	State    State  `json:"state"`
 	WorkerID string `json:"worker_id"`
 	Trace    string `json:"trace,omitempty"`
+	// AutoRestart, a sluice addition, is set on a FAILED task that sluice
+	// will restart by itself (task.restart.enable=true).
+	AutoRestart *AutoRestart `json:"auto_restart,omitempty"`
+}
+
+// AutoRestart says when sluice restarts a failed task by itself.
+type AutoRestart struct {
+	// Attempt counts the automatic restarts in a row, this one included.
+	Attempt int `json:"attempt"`
+	// MaxAttempts is task.restart.max.attempts; -1 means no limit.
+	MaxAttempts int `json:"max_attempts"`
+	// At is when the restart happens.
+	At time.Time `json:"at"`
 }
 
 // ConnectorStateInfo is the status of a connector and its tasks.

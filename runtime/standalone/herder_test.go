@@ -86,7 +86,7 @@ func TestSinkFailsOnRecordTheConverterCannotRead(t *testing.T) {
 		t.Fatalf("create: created=%v err=%v", created, err)
 	}
 	ts := awaitTask(t, h, name, herder.Failed)
-	for _, want := range []string{"VALUE_CONVERTER", "topic " + topic + " partition 0 offset 1"} {
+	for _, want := range []string{"VALUE_CONVERTER", "{topic='" + topic + "', partition=0, offset=1"} {
 		if !strings.Contains(ts.Trace, want) {
 			t.Errorf("trace does not name %q:\n%s", want, ts.Trace)
 		}
@@ -117,7 +117,7 @@ func TestSourceFailsOnRecordTheConverterCannotWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts := awaitTask(t, h, name, herder.Failed)
-	if !strings.Contains(ts.Trace, "VALUE_CONVERTER") || !strings.Contains(ts.Trace, "topic "+topic) {
+	if !strings.Contains(ts.Trace, "VALUE_CONVERTER") || !strings.Contains(ts.Trace, "topic='"+topic+"'") {
 		t.Errorf("trace does not name the stage and topic:\n%s", ts.Trace)
 	}
 	offs, err := h.ConnectorOffsets(context.Background(), name)

@@ -1,0 +1,233 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/kafka"
+)
+
+// restartPolicy is a connector's task.restart.* configuration: sluice's
+// automatic restart of failed tasks.
+type restartPolicy struct {
+	enabled     bool
+	initial     time.Duration
+	max         time.Duration
+	maxAttempts int // < 0: no limit
+}
+
+// delay returns the wait before restart number attempt (0-based).
+func (p restartPolicy) delay(attempt int) time.Duration {
+	d := p.initial
+	for i := 0; i < attempt && d < p.max; i++ {
+		d *= 2
+	}
+	return min(d, p.max)
+}
+
+// startTask builds the task and runs it on a goroutine; when it fails and
+// the connector asks for automatic restarts, the goroutine builds and runs
+// it again after a growing delay, until it is stopped.
+func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string, target herder.TargetState) error {
+	log := w.log.With("task", id.String())
+	state := newTaskState(target, func(st herder.State) {
+		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: st, WorkerID: w.ID()})
+	})
+	run, restart, err := w.buildTask(id, rawConn, rawTask, state, log)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	tr := &taskRun{cancel: cancel, done: make(chan struct{}), state: state}
+	w.mu.Lock()
+	if old := w.tasks[id]; old != nil {
+		w.mu.Unlock()
+		cancel()
+		return fmt.Errorf("task %s is already running", id)
+	}
+	w.tasks[id] = tr
+	w.mu.Unlock()
+	go func() {
+		defer close(tr.done)
+		attempt := 0
+		for {
+			began := time.Now()
+			var err error
+			if run == nil {
+				run, _, err = w.buildTask(id, rawConn, rawTask, state, log)
+			}
+			if err == nil {
+				err = run(ctx)
+				run = nil
+				if err == nil {
+					log.Info("task stopped")
+					return
+				}
+			}
+			log.Error("task failed", "err", err)
+			if time.Since(began) >= restart.max {
+				attempt = 0 // it ran long enough: start the backoff over
+			}
+			failed := herder.TaskState{ID: id.Task, State: herder.Failed, WorkerID: w.ID(), Trace: trace(err)}
+			if !restart.enabled || ctx.Err() != nil {
+				w.status.PutTask(id, failed)
+				return
+			}
+			if restart.maxAttempts >= 0 && attempt >= restart.maxAttempts {
+				failed.Trace += fmt.Sprintf("\n\nsluice gave up restarting this task automatically after %d restarts in a row (task.restart.max.attempts).", attempt)
+				w.status.PutTask(id, failed)
+				return
+			}
+			delay := restart.delay(attempt)
+			attempt++
+			next := time.Now().Add(delay)
+			failed.Trace += fmt.Sprintf("\n\nsluice restarts this task automatically in %v (restart %d%s).", delay.Round(time.Millisecond), attempt, ofMax(restart.maxAttempts))
+			failed.AutoRestart = &herder.AutoRestart{Attempt: attempt, MaxAttempts: restart.maxAttempts, At: next.UTC()}
+			w.status.PutTask(id, failed)
+			log.Info("restarting failed task", "after", delay, "attempt", attempt)
+			timer := time.NewTimer(delay)
+			select {
+			case <-ctx.Done():
+				timer.Stop()
+				return
+			case <-timer.C:
+			}
+			state.forget()
+		}
+	}()
+	return nil
+}
+
+func ofMax(n int) string {
+	if n < 0 {
+		return ""
+	}
+	return fmt.Sprintf(" of at most %d", n)
+}
+
+// buildTask makes a task ready to run: its configuration resolved, its
+// converters, transformations, error handling and Kafka clients.
+func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string, state *taskState, log *slog.Logger) (func(context.Context) error, restartPolicy, error) {
+	var rp restartPolicy
+	conn, plugin, err := w.plugins.NewConnector(rawConn[ConnectorClass])
+	if err != nil {
+		return nil, rp, err
+	}
+	connProps, err := w.cfg.Providers.Transform(rawConn)
+	if err != nil {
+		return nil, rp, fmt.Errorf("task %s: %w", id, err)
+	}
+	taskProps, err := w.cfg.Providers.Transform(rawTask)
+	if err != nil {
+		return nil, rp, fmt.Errorf("task %s: %w", id, err)
+	}
+	fw, err := FrameworkDef(plugin.Kind).Parse(connProps)
+	if err != nil {
+		return nil, rp, fmt.Errorf("task %s: %w", id, err)
+	}
+	rp = restartPolicy{enabled: fw.Bool(TaskRestartEnable), initial: time.Duration(fw.Long(TaskRestartBackoffInitial)) * time.Millisecond,
+		max: time.Duration(fw.Long(TaskRestartBackoffMax)) * time.Millisecond, maxAttempts: fw.Int(TaskRestartMaxAttempts)}
+	conv, err := w.converters(connProps)
+	if err != nil {
+		return nil, rp, fmt.Errorf("task %s: %w", id, err)
+	}
+	ch, err := buildChain(w.plugins, connProps)
+	if err != nil {
+		return nil, rp, fmt.Errorf("task %s: %w", id, err)
+	}
+	errs := &errorHandler{policy: parseErrorPolicy(fw), id: id, log: log}
+	switch c := conn.(type) {
+	case connectors.SourceConnector:
+		props := w.clientProps(w.cfg.ProducerProps, connProps, "producer.override.")
+		pcfg, ignored, err := kafka.ProducerConfig("connector-producer-"+id.String(), props)
+		if err != nil {
+			ch.close()
+			return nil, rp, fmt.Errorf("task %s: %w", id, err)
+		}
+		warnIgnored(log, "producer", ignored)
+		producer, err := sarama.NewAsyncProducer(w.cfg.BootstrapServers, pcfg)
+		if err != nil {
+			ch.close()
+			return nil, rp, fmt.Errorf("task %s: create producer for %v: %w", id, w.cfg.BootstrapServers, err)
+		}
+		st := &sourceTask{id: id, task: c.NewTask(), props: taskProps, conv: conv, producer: producer, active: w.topicTracker(id.Connector),
+			offsets: w.offsets, flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, log: log, state: state, chain: ch, errs: errs}
+		return withClose(st.run, ch.close), rp, nil
+	case connectors.SinkConnector:
+		topics := splitList(taskProps[Topics])
+		if len(topics) == 0 {
+			ch.close()
+			return nil, rp, fmt.Errorf("task %s: sink connectors need the topics configuration", id)
+		}
+		if dlqTopic := strings.TrimSpace(fw.String(DLQTopicName)); dlqTopic != "" {
+			if errs.dlq, err = w.deadLetterQueue(id, connProps, dlqTopic, fw.Short(DLQTopicReplication), fw.Bool(DLQContextHeadersEnable)); err != nil {
+				ch.close()
+				return nil, rp, fmt.Errorf("task %s: %w", id, err)
+			}
+		}
+		props := w.clientProps(w.cfg.ConsumerProps, connProps, "consumer.override.")
+		groupID := w.SinkGroupID(id.Connector, connProps)
+		delete(props, "group.id")
+		ccfg, batch, ignored, err := kafka.ConsumerConfig("connector-consumer-"+id.String(), props)
+		if err == nil {
+			warnIgnored(log, "consumer", ignored)
+		}
+		var group sarama.ConsumerGroup
+		if err == nil {
+			group, err = sarama.NewConsumerGroup(w.cfg.BootstrapServers, groupID, ccfg)
+			if err != nil {
+				err = fmt.Errorf("create consumer group %s: %w", groupID, err)
+			}
+		}
+		if err != nil {
+			ch.close()
+			errs.dlq.close()
+			return nil, rp, fmt.Errorf("task %s: %w", id, err)
+		}
+		st := &sinkTask{id: id, task: c.NewTask(), props: taskProps, conv: conv, group: group, topics: topics, active: w.topicTracker(id.Connector),
+			flushEach: w.cfg.FlushInterval, batchMax: batch, log: log, state: state, chain: ch, errs: errs, taskClass: taskClass(plugin.Class)}
+		return withClose(st.run, func() { ch.close(); errs.dlq.close() }), rp, nil
+	default:
+		ch.close()
+		return nil, rp, fmt.Errorf("task %s: %s is neither a source nor a sink connector", id, plugin.Class)
+	}
+}
+
+func withClose(run func(context.Context) error, closeFn func()) func(context.Context) error {
+	return func(ctx context.Context) error {
+		defer closeFn()
+		return run(ctx)
+	}
+}
+
+// deadLetterQueue creates a sink task's dead letter queue: the topic, when
+// missing (one partition, as Kafka Connect), and a producer with the
+// worker's producer settings and the connector's overrides.
+func (w *Worker) deadLetterQueue(id herder.TaskID, connProps map[string]string, topic string, replication int16, headers bool) (*deadLetterQueue, error) {
+	admin, err := w.Admin()
+	if err != nil {
+		return nil, err
+	}
+	err = admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: replication}, false)
+	if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
+		return nil, fmt.Errorf("could not initialize dead letter queue with topic=%s: %w", topic, err)
+	}
+	props := w.clientProps(w.cfg.ProducerProps, connProps, "producer.override.")
+	pcfg, _, err := kafka.ProducerConfig("connector-dlq-producer-"+id.String(), props)
+	if err != nil {
+		return nil, err
+	}
+	p, err := sarama.NewSyncProducer(w.cfg.BootstrapServers, pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("create dead letter queue producer: %w", err)
+	}
+	return &deadLetterQueue{topic: topic, headers: headers, producer: p}, nil
+}
