@@ -241,7 +241,10 @@ func (t *sourceTask) convert(ctx context.Context, rec *connectors.Record) (*sara
 	}
 	v, err := t.conv.value.FromConnectData(rec.Topic, rec.ValueSchema, rec.Value)
 	if err != nil {
-		if err = t.errs.retry(ctx, err, func() (err error) { v, err = t.conv.value.FromConnectData(rec.Topic, rec.ValueSchema, rec.Value); return err }); err != nil {
+		if err = t.errs.retry(ctx, err, func() (err error) {
+			v, err = t.conv.value.FromConnectData(rec.Topic, rec.ValueSchema, rec.Value)
+			return err
+		}); err != nil {
 			return nil, 0, &failure{stage: stageValueConverter, class: t.conv.valueClass, err: err}
 		}
 	}
@@ -255,7 +258,10 @@ func (t *sourceTask) convert(ctx context.Context, rec *connectors.Record) (*sara
 	for _, h := range rec.Headers {
 		b, err := t.conv.header.FromConnectHeader(rec.Topic, h.Key, h.Schema, h.Value)
 		if err != nil {
-			if err = t.errs.retry(ctx, err, func() (err error) { b, err = t.conv.header.FromConnectHeader(rec.Topic, h.Key, h.Schema, h.Value); return err }); err != nil {
+			if err = t.errs.retry(ctx, err, func() (err error) {
+				b, err = t.conv.header.FromConnectHeader(rec.Topic, h.Key, h.Schema, h.Value)
+				return err
+			}); err != nil {
 				return nil, 0, &failure{stage: stageHeaderConv, class: t.conv.headerClass, err: fmt.Errorf("header %s: %w", h.Key, err)}
 			}
 		}
