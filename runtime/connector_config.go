@@ -84,7 +84,7 @@ func ConnectorDef() *config.Def {
 		Define(config.Key{Name: TaskRestartBackoffInitial, Type: config.Long, Default: int64(1000), Validator: config.AtLeast(1), Importance: config.Low, Group: groupRestart, OrderInGroup: 2, Width: config.WidthMedium, DisplayName: "First Restart Delay",
 			Doc: "sluice only: milliseconds before the first automatic restart; each further restart waits twice as long, up to task.restart.backoff.max.ms."}).
 		Define(config.Key{Name: TaskRestartBackoffMax, Type: config.Long, Default: int64(300000), Validator: config.AtLeast(1), Importance: config.Low, Group: groupRestart, OrderInGroup: 3, Width: config.WidthMedium, DisplayName: "Longest Restart Delay",
-			Doc: "sluice only: the longest wait, in milliseconds, before an automatic restart. A task that has run this long without failing starts again from the first delay."}).
+			Doc: "sluice only: the longest wait, in milliseconds, before an automatic restart. A task that ran this long, and at least ten minutes, before it failed starts again from the first delay."}).
 		Define(config.Key{Name: TaskRestartMaxAttempts, Type: config.Int, Default: int32(-1), Validator: config.AtLeast(-1), Importance: config.Low, Group: groupRestart, OrderInGroup: 4, Width: config.WidthShort, DisplayName: "Restart Attempts",
 			Doc: "sluice only: how many automatic restarts in a row are made before the task stays FAILED; -1 (the default) means no limit."})
 }

@@ -32,6 +32,9 @@ const (
 	stageKafkaProduce   = "KAFKA_PRODUCE"
 )
 
+// producerClass names the producer in failures of stage KAFKA_PRODUCE.
+const producerClass = "github.com/IBM/sarama.AsyncProducer"
+
 // retryDelayMin is the first wait before retrying a retriable failure
 // (Kafka Connect's RETRIES_DELAY_MIN_MS).
 const retryDelayMin = 300 * time.Millisecond

@@ -226,7 +226,7 @@ type inflight struct {
 // bytes; a failure says which converter failed.
 func (t *sourceTask) convert(ctx context.Context, rec *connectors.Record) (*sarama.ProducerMessage, int, *failure) {
 	if rec.Topic == "" {
-		return nil, 0, &failure{stage: stageTransformation, class: "", err: errors.New("source record has no topic")}
+		return nil, 0, &failure{stage: stageKafkaProduce, class: producerClass, err: errors.New("source record has no topic")}
 	}
 	t.active.use(rec.Topic)
 	msg := &sarama.ProducerMessage{Topic: rec.Topic, Timestamp: rec.Timestamp}
@@ -300,7 +300,7 @@ func (t *sourceTask) handleAcks(done chan<- struct{}) {
 			}
 			in := pe.Msg.Metadata.(inflight)
 			t.budget.Release(in.weight)
-			f := &failure{stage: stageKafkaProduce, class: "org.apache.kafka.clients.producer.KafkaProducer", err: pe.Err, source: in.sr.rec}
+			f := &failure{stage: stageKafkaProduce, class: producerClass, err: fmt.Errorf("topic %s partition %d: %w", pe.Msg.Topic, pe.Msg.Partition, pe.Err), source: in.sr.rec}
 			if t.errs.policy.tolerateAll {
 				// Kafka Connect skips records the producer gave up on when
 				// errors.tolerance=all.

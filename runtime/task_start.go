@@ -24,6 +24,11 @@ type restartPolicy struct {
 	maxAttempts int // < 0: no limit
 }
 
+// restartResetAfter is how long a task must have run before its failure
+// counts as a new series of restarts, as Kubernetes resets a container's
+// crash-loop backoff after ten minutes of running.
+const restartResetAfter = 10 * time.Minute
+
 // delay returns the wait before restart number attempt (0-based).
 func (p restartPolicy) delay(attempt int) time.Duration {
 	d := p.initial
@@ -73,7 +78,7 @@ func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string,
 				}
 			}
 			log.Error("task failed", "err", err)
-			if time.Since(began) >= restart.max {
+			if time.Since(began) >= max(restart.max, restartResetAfter) {
 				attempt = 0 // it ran long enough: start the backoff over
 			}
 			failed := herder.TaskState{ID: id.Task, State: herder.Failed, WorkerID: w.ID(), Trace: trace(err)}

@@ -35,7 +35,11 @@ func newHerder(t *testing.T, bootstrap string, extra map[string]string) *standal
 	for k, v := range extra {
 		props[k] = v
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var logTo io.Writer = io.Discard
+	if os.Getenv("SLUICE_TEST_LOG") != "" {
+		logTo = os.Stderr
+	}
+	log := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	wc, err := runtime.ParseWorkerConfig(props, log)
 	if err != nil {
 		t.Fatal(err)
