@@ -33,6 +33,16 @@ func Builtins() []Plugin {
 	predicate := func(simple string, newP func() Predicate) {
 		out = append(out, Plugin{Class: javaPredicatePackage + simple, NewPredicate: newP})
 	}
-	_, _, _ = keyValue, plain, predicate
+	// routing, header and metadata transforms, predicates
+	plain("DropHeaders", newDropHeaders)
+	plain("Filter", newFilter)
+	keyValue("HeaderFrom", newHeaderFrom)
+	keyValue("InsertField", newInsertField)
+	plain("InsertHeader", newInsertHeader)
+	plain("RegexRouter", newRegexRouter)
+	keyValue("SetSchemaMetadata", newSetSchemaMetadata)
+	predicate("TopicNameMatches", newTopicNameMatches)
+	predicate("HasHeaderKey", newHasHeaderKey)
+	predicate("RecordIsTombstone", newRecordIsTombstone)
 	return out
 }
