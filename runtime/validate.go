@@ -157,15 +157,27 @@ func checkSinkTopics(props map[string]string, infos *herder.ConfigInfos) int {
 }
 
 // checkConfigure adds what transformations and predicates reject when
-// configured to their type keys, unless those keys already have errors.
+// configured to their type keys, unless the alias's keys already have
+// errors.
 func checkConfigure(reg *plugins.Registry, props map[string]string, infos *herder.ConfigInfos) int {
 	errs := configureErrors(reg, props)
 	if len(errs) == 0 {
 		return 0
 	}
+	// An alias whose keys already have errors gets no second report.
+	for _, c := range infos.Configs {
+		if c.Value == nil || len(c.Value.Errors) == 0 {
+			continue
+		}
+		for typeKey := range errs {
+			if strings.HasPrefix(c.Value.Name, strings.TrimSuffix(typeKey, "type")) {
+				delete(errs, typeKey)
+			}
+		}
+	}
 	n := 0
 	for _, c := range infos.Configs {
-		if c.Value == nil || len(c.Value.Errors) > 0 {
+		if c.Value == nil {
 			continue
 		}
 		if msg, ok := errs[c.Value.Name]; ok {

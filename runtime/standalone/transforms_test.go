@@ -86,6 +86,7 @@ func TestTransformPipeline(t *testing.T) {
 		source[k], sink[k] = v, v
 	}
 	for name, cfg := range map[string]map[string]string{"src-" + in: source, "sink-" + in: sink} {
+		cfg["name"] = name
 		infos, err := h.ValidateConnectorConfig(context.Background(), cfg)
 		if err != nil || infos.ErrorCount != 0 {
 			t.Fatalf("validate %s: %v, %s", name, err, validationErrors(infos))
