@@ -21,6 +21,7 @@ import (
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/transforms"
 	"github.com/sluicehq/sluice/runtime/standalone"
 	"github.com/sluicehq/sluice/runtime/storage"
 )
@@ -396,9 +397,22 @@ func TestEndpointSuccesses(t *testing.T) {
 	for _, p := range plugs {
 		types[p.Type] = true
 	}
-	for _, want := range []string{"source", "sink", "converter", "header_converter"} {
+	for _, want := range []string{"source", "sink", "converter", "header_converter", "transformation", "predicate"} {
 		if !types[want] {
 			t.Fatalf("connectorsOnly=false lacks %s: %+v", want, plugs)
+		}
+	}
+	listed := map[string]string{}
+	for _, p := range plugs {
+		listed[p.Class] = p.Type
+	}
+	for _, b := range transforms.Builtins() {
+		want := "transformation"
+		if b.NewPredicate != nil {
+			want = "predicate"
+		}
+		if listed[b.Class] != want {
+			t.Errorf("%s listed as %q, want %q", b.Class, listed[b.Class], want)
 		}
 	}
 	var keys []struct{ Name string }
@@ -415,6 +429,18 @@ func TestEndpointSuccesses(t *testing.T) {
 	w.do(t, "GET", "/connector-plugins/org.apache.kafka.connect.json.JsonConverter/config", "").json(t, &keys)
 	if len(keys) == 0 || keys[0].Name != "schemas.enable" {
 		t.Fatalf("JsonConverter config %+v", keys)
+	}
+	w.do(t, "GET", "/connector-plugins/org.apache.kafka.connect.transforms.InsertField$Value/config", "").json(t, &keys)
+	names = map[string]bool{}
+	for _, k := range keys {
+		names[k.Name] = true
+	}
+	if !names["static.field"] || !names["offset.field"] || names["predicate"] {
+		t.Fatalf("InsertField$Value config %+v", keys)
+	}
+	w.do(t, "GET", "/connector-plugins/TopicNameMatches/config", "").json(t, &keys)
+	if len(keys) != 1 || keys[0].Name != "pattern" {
+		t.Fatalf("TopicNameMatches config %+v", keys)
 	}
 
 	// Loggers.
