@@ -21,9 +21,9 @@ import (
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
-	"github.com/sluicehq/sluice/transforms"
 	"github.com/sluicehq/sluice/runtime/standalone"
 	"github.com/sluicehq/sluice/runtime/storage"
+	"github.com/sluicehq/sluice/transforms"
 )
 
 // worker is a standalone worker behind the REST API, on a test server.
