@@ -24,6 +24,12 @@ import (
 // newHerder starts a standalone herder on a worker against bootstrap.
 func newHerder(t *testing.T, bootstrap string, extra map[string]string) *standalone.Herder {
 	t.Helper()
+	return newHerderWith(t, bootstrap, extra, plugins.Builtin())
+}
+
+// newHerderWith is newHerder with the plugins of reg.
+func newHerderWith(t *testing.T, bootstrap string, extra map[string]string, reg *plugins.Registry) *standalone.Herder {
+	t.Helper()
 	props := map[string]string{
 		"bootstrap.servers":            bootstrap,
 		"key.converter":                "StringConverter",
@@ -49,7 +55,7 @@ func newHerder(t *testing.T, bootstrap string, extra map[string]string) *standal
 		t.Fatal(err)
 	}
 	status := storage.NewMemoryStatus()
-	w := runtime.NewWorker(wc, plugins.Builtin(), offsets, status, log)
+	w := runtime.NewWorker(wc, reg, offsets, status, log)
 	h := standalone.New(context.Background(), w, storage.NewMemoryConfigs(), status, offsets, log)
 	t.Cleanup(func() { h.Stop(context.Background()) })
 	return h
