@@ -31,5 +31,14 @@ func Builtins() []Plugin {
 		out = append(out, Plugin{Class: javaPredicatePackage + simple, NewPredicate: newP})
 	}
 	_, _, _ = keyValue, plain, predicate
+
+	// field transforms
+	keyValue("Cast", newCast)
+	keyValue("ExtractField", newExtractField)
+	keyValue("Flatten", newFlatten)
+	keyValue("HoistField", newHoistField)
+	keyValue("MaskField", newMaskField)
+	keyValue("ReplaceField", newReplaceField)
+	plain("ValueToKey", newValueToKey)
 	return out
 }

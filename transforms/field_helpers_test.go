@@ -160,3 +160,18 @@ func TestSplitColon(t *testing.T) {
 		}
 	}
 }
+func TestBuiltinsFieldTransforms(t *testing.T) {
+	classes := map[string]bool{}
+	for _, p := range Builtins() {
+		classes[p.Class] = true
+	}
+	for _, c := range []string{
+		"Cast$Key", "Cast$Value", "ExtractField$Key", "ExtractField$Value", "Flatten$Key", "Flatten$Value",
+		"HoistField$Key", "HoistField$Value", "MaskField$Key", "MaskField$Value",
+		"ReplaceField$Key", "ReplaceField$Value", "ValueToKey",
+	} {
+		if !classes[javaPackage+c] {
+			t.Errorf("Builtins lacks %s", javaPackage+c)
+		}
+	}
+}
