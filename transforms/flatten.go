@@ -42,6 +42,7 @@ func (t *flatten) Configure(props map[string]string) error {
 		return err
 	}
 	t.delimiter = v.String("delimiter")
+	t.cache = derivedCache[*flatPlan]{}
 	return nil
 }
 

@@ -166,3 +166,16 @@ func TestFlattenErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestFlattenReconfigure(t *testing.T) {
+	inner := mustBuild(t, schemas.NewBuilder(schemas.TypeStruct).Field("b", schemas.Int32Schema))
+	outer := mustBuild(t, schemas.NewBuilder(schemas.TypeStruct).Field("a", inner))
+	value := structOf(t, outer, "a", structOf(t, inner, "b", int32(1)))
+	tr := configured(t, newFlatten(Value), nil)
+	apply(t, tr, Value, outer, value)
+	configured(t, tr, map[string]string{"delimiter": "_"})
+	gotSchema, _ := apply(t, tr, Value, outer, value)
+	if gotSchema.Fields[0].Name != "a_b" {
+		t.Errorf("after reconfiguring, field = %q, want a_b", gotSchema.Fields[0].Name)
+	}
+}

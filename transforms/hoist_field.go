@@ -29,6 +29,7 @@ func (t *hoistField) Configure(props map[string]string) error {
 		return err
 	}
 	t.field = v.String("field")
+	t.cache = schemaCache{}
 	return nil
 }
 
