@@ -2,6 +2,7 @@ package transforms
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/sluicehq/sluice/config"
@@ -172,6 +173,51 @@ func TestBuiltinsFieldTransforms(t *testing.T) {
 	} {
 		if !classes[javaPackage+c] {
 			t.Errorf("Builtins lacks %s", javaPackage+c)
+		}
+	}
+}
+
+// TestFieldTransformKeys checks the keys, in order, and the defaults each
+// field transformation declares, which Kafka Connect's define.
+func TestFieldTransformKeys(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tr   Transformation
+		keys []string
+		defs map[string]any // key -> default; absent means required
+	}{
+		{"Cast", newCast(Value), []string{"spec", "replace.null.with.default"}, map[string]any{"replace.null.with.default": true}},
+		{"ExtractField", newExtractField(Value), []string{"field", "replace.null.with.default", "field.syntax.version"},
+			map[string]any{"replace.null.with.default": true, "field.syntax.version": "V1"}},
+		{"Flatten", newFlatten(Value), []string{"delimiter"}, map[string]any{"delimiter": "."}},
+		{"HoistField", newHoistField(Value), []string{"field"}, nil},
+		{"MaskField", newMaskField(Value), []string{"fields", "replacement", "replace.null.with.default"},
+			map[string]any{"replacement": nil, "replace.null.with.default": true}},
+		{"ReplaceField", newReplaceField(Value), []string{"exclude", "blacklist", "include", "whitelist", "renames", "replace.null.with.default"},
+			map[string]any{"exclude": []string{}, "blacklist": nil, "include": []string{}, "whitelist": nil, "renames": []string{}, "replace.null.with.default": true}},
+		{"ValueToKey", newValueToKey(), []string{"fields", "replace.null.with.default"}, map[string]any{"replace.null.with.default": true}},
+	} {
+		keys := tc.tr.Config().Keys()
+		if len(keys) != len(tc.keys) {
+			t.Errorf("%s: %d keys, want %v", tc.name, len(keys), tc.keys)
+			continue
+		}
+		for i, k := range keys {
+			if k.Name != tc.keys[i] {
+				t.Errorf("%s: key %d = %s, want %s", tc.name, i, k.Name, tc.keys[i])
+			}
+			want, hasDefault := tc.defs[k.Name]
+			if k.Required() == hasDefault {
+				t.Errorf("%s: %s required = %v", tc.name, k.Name, k.Required())
+			} else if hasDefault && fmt.Sprint(k.Default) != fmt.Sprint(want) {
+				t.Errorf("%s: %s default = %#v, want %#v", tc.name, k.Name, k.Default, want)
+			}
+			if k.Doc == "" {
+				t.Errorf("%s: %s has no doc", tc.name, k.Name)
+			}
+		}
+		if err := tc.tr.Close(); err != nil {
+			t.Errorf("%s: Close: %v", tc.name, err)
 		}
 	}
 }

@@ -149,9 +149,6 @@ func incompleteBackticks(path string, at int) error {
 		strconv.Itoa(pos) + " to escape it")
 }
 
-// String returns the path as configured.
-func (p fieldPath) String() string { return p.text }
-
 // field returns the field the path names in the STRUCT schema s; ok is false
 // when a step names no field.
 func (p fieldPath) field(s *schemas.Schema) (f schemas.Field, ok bool, err error) {
