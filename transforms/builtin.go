@@ -33,6 +33,15 @@ func Builtins() []Plugin {
 	predicate := func(simple string, newP func() Predicate) {
 		out = append(out, Plugin{Class: javaPredicatePackage + simple, NewPredicate: newP})
 	}
+	// field transforms
+	keyValue("Cast", newCast)
+	keyValue("ExtractField", newExtractField)
+	keyValue("Flatten", newFlatten)
+	keyValue("HoistField", newHoistField)
+	keyValue("MaskField", newMaskField)
+	keyValue("ReplaceField", newReplaceField)
+	plain("ValueToKey", newValueToKey)
+
 	// routing, header and metadata transforms, predicates
 	plain("DropHeaders", newDropHeaders)
 	plain("Filter", newFilter)
