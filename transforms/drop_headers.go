@@ -18,7 +18,7 @@ func newDropHeaders() Transformation { return &dropHeaders{} }
 func dropHeadersDef() *config.Def {
 	return config.NewDef().
 		Define(config.Key{Name: "headers", Type: config.List, Default: config.NoDefault,
-			Validator: nonEmptyListValidator{}, Importance: config.High,
+			Validator: nonEmptyList(), Importance: config.High,
 			Doc: "The keys of the headers to remove."})
 }
 
@@ -52,17 +52,3 @@ func (d *dropHeaders) Apply(r *Record) (bool, error) {
 }
 
 func (*dropHeaders) Close() error { return nil }
-
-// nonEmptyListValidator rejects a null or empty list, with the message of
-// Kafka Connect's NonEmptyListValidator (config.NonEmptyList words it
-// differently).
-type nonEmptyListValidator struct{}
-
-func (nonEmptyListValidator) Validate(name string, value any) error {
-	if l, _ := value.([]string); len(l) == 0 {
-		return &config.ValueError{Name: name, Value: value, Reason: "Empty list"}
-	}
-	return nil
-}
-
-func (nonEmptyListValidator) String() string { return "non-empty list" }

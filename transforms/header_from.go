@@ -28,10 +28,10 @@ func newHeaderFrom(s Side) Transformation { return &headerFrom{side: s} }
 func headerFromDef() *config.Def {
 	return config.NewDef().
 		Define(config.Key{Name: "fields", Type: config.List, Default: config.NoDefault,
-			Validator: nonEmptyListValidator{}, Importance: config.High,
+			Validator: nonEmptyList(), Importance: config.High,
 			Doc: "The fields of the key or value whose values go into headers."}).
 		Define(config.Key{Name: "headers", Type: config.List, Default: config.NoDefault,
-			Validator: nonEmptyListValidator{}, Importance: config.High,
+			Validator: nonEmptyList(), Importance: config.High,
 			Doc: "The header keys, one for each entry of fields, in the same order."}).
 		Define(config.Key{Name: "operation", Type: config.String, Default: config.NoDefault,
 			Validator: config.ValidString("move", "copy"), Importance: config.High,
