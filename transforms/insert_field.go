@@ -157,8 +157,8 @@ func (t *insertField) applyWithSchema(r *Record, v any) (bool, error) {
 		return false, err
 	}
 	out := schemas.NewStruct(schema)
-	for i, f := range st.Schema().Fields {
-		if err := putIfSet(out, i, structFieldValue(st, f.Name, t.replaceNull)); err != nil {
+	for i := range st.Schema().Fields {
+		if err := putIfSet(out, i, fieldAt(st, i, t.replaceNull)); err != nil {
 			return false, err
 		}
 	}

@@ -66,8 +66,8 @@ func (t *setSchemaMetadata) Apply(r *Record) (bool, error) {
 		// Kafka Connect's updateSchemaIn: the fields are the same, only the
 		// schema they belong to changes.
 		out := schemas.NewStruct(updated)
-		for i, f := range updated.Fields {
-			if err := putIfSet(out, i, structFieldValue(st, f.Name, t.replaceNull)); err != nil {
+		for i := range updated.Fields {
+			if err := putIfSet(out, i, fieldAt(st, i, t.replaceNull)); err != nil {
 				return false, err
 			}
 		}
