@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -91,28 +89,12 @@ func (f *failure) describe(withRecord bool) string {
 		b.WriteByte('}')
 	case f.source != nil:
 		r := f.source
-		fmt.Fprintf(&b, ", where source record is {topic='%s', sourcePartition=%s, sourceOffset=%s", r.Topic, javaAnyMap(r.SourcePartition), javaAnyMap(r.SourceOffset))
+		fmt.Fprintf(&b, ", where source record is {topic='%s', sourcePartition=%s, sourceOffset=%s", r.Topic, javaMap(r.SourcePartition), javaMap(r.SourceOffset))
 		if withRecord {
 			fmt.Fprintf(&b, ", keySchema=%v, key=%s, valueSchema=%v, value=%s, headers=%s", r.KeySchema, formatAny(r.KeySchema, r.Key), r.ValueSchema, formatAny(r.ValueSchema, r.Value), formatHeaders(r.Headers))
 		}
 		b.WriteByte('}')
 	}
-	return b.String()
-}
-
-// javaAnyMap renders a source partition or offset as Java's Map.toString
-// does, in key order: {k=v, k2=v2}.
-func javaAnyMap(m map[string]any) string {
-	keys := slices.Sorted(maps.Keys(m))
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "%s=%v", k, m[k])
-	}
-	b.WriteByte('}')
 	return b.String()
 }
 

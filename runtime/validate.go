@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -212,9 +213,10 @@ func appendNew(list []string, items ...string) []string {
 	return list
 }
 
-// javaMap renders a configuration as Java's Map.toString does, for
-// messages that quote one: {k=v, k2=v2}, here in key order.
-func javaMap(m map[string]string) string {
+// javaMap renders a map as Java's Map.toString does, for messages that
+// quote a configuration or a source offset: {k=v, k2=v2}, here in key
+// order.
+func javaMap[V any](m map[string]V) string {
 	keys := slices.Sorted(maps.Keys(m))
 	var b strings.Builder
 	b.WriteByte('{')
@@ -222,7 +224,7 @@ func javaMap(m map[string]string) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(k + "=" + m[k])
+		fmt.Fprintf(&b, "%s=%v", k, m[k])
 	}
 	b.WriteByte('}')
 	return b.String()
