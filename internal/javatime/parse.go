@@ -2,6 +2,7 @@ package javatime
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -108,6 +109,9 @@ func (f *Format) Parse(s string) (time.Time, error) {
 		if t, err = p.resolve(100); err != nil {
 			return time.Time{}, p.fail(pos, "%s", err.Error())
 		}
+	}
+	if sec := t.Unix(); sec > math.MaxInt64/1000 || sec < math.MinInt64/1000 {
+		return time.Time{}, p.fail(pos, "%s is out of the range of a Java Date (int64 milliseconds)", t.Format("2006-01-02"))
 	}
 	return t, nil
 }

@@ -77,6 +77,10 @@ var parseCases = []parseCase{
 	{pattern: "yy-MM-dd", text: "1-07-04", want: "0001-07-04T00:00:00Z", javaDiffers: "Julian calendar before 1582"},
 	{pattern: "yyy-MM-dd", text: "01-07-04", want: "0001-07-04T00:00:00Z", javaDiffers: "Julian calendar before 1582"},
 	{pattern: "yyyy-MM-dd", text: "0000-07-04", errContains: "year 0 is out of range"},
+	{pattern: "yyyy-MM-dd", text: "292278994-08-17", want: "292278994-08-17T00:00:00Z"},
+	{pattern: "yyyy-MM-dd", text: "292278995-01-01", errContains: "is out of the range of a Java Date (int64 milliseconds)"},
+	{pattern: "y", text: "999999999", errContains: "is out of the range of a Java Date"},
+	{pattern: "y", text: "1000000000", errContains: "year has too many digits"},
 	{pattern: "yyyy-MM-dd G", text: "0044-03-15 BC", want: "-0043-03-15T00:00:00Z", javaDiffers: "Julian calendar before 1582"},
 
 	// Strict: fields in range, dates that exist, fields that agree.
