@@ -31,5 +31,9 @@ func Builtins() []Plugin {
 		out = append(out, Plugin{Class: javaPredicatePackage + simple, NewPredicate: newP})
 	}
 	_, _, _ = keyValue, plain, predicate
+
+	// time transforms
+	keyValue("TimestampConverter", newTimestampConverter)
+
 	return out
 }
