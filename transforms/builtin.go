@@ -34,6 +34,7 @@ func Builtins() []Plugin {
 
 	// time transforms
 	keyValue("TimestampConverter", newTimestampConverter)
+	plain("TimestampRouter", newTimestampRouter)
 
 	return out
 }

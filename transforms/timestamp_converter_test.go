@@ -566,6 +566,7 @@ func TestTimeBuiltins(t *testing.T) {
 	want := map[string]bool{
 		"org.apache.kafka.connect.transforms.TimestampConverter$Key":   false,
 		"org.apache.kafka.connect.transforms.TimestampConverter$Value": false,
+		"org.apache.kafka.connect.transforms.TimestampRouter":          false,
 	}
 	for _, p := range Builtins() {
 		if _, ok := want[p.Class]; ok {
