@@ -95,10 +95,14 @@
 //   - All dates use the proleptic Gregorian calendar; Java switches to the
 //     Julian calendar before 1582-10-15.
 //   - Zone names are parsed from a fixed table of common English names and
-//     abbreviations (UTC, GMT, the North American, Western and Central
-//     European zones, JST), not Java's full list; ambiguous ones such as
-//     IST are left out. When formatting, z prints the abbreviation of t's
-//     location, or GMT+hh:mm when it has none; zzzz prints the long name
-//     when the table knows it and the abbreviation otherwise.
+//     abbreviations (UTC, GMT, the US zones, CET, EET, MSK, JST, KST, AEST,
+//     NZST and a few more), not Java's full list. Names Java reads as a
+//     surprising offset (BST as +02:00, AKST as -10:00) or that stand for
+//     several zones (IST) are errors rather than guesses.
+//   - When formatting, z prints the abbreviation of t's location from Go's
+//     time zone database, or GMT+hh:mm when it has none (Go has none for
+//     many zones Java names, such as Asia/Dubai); zzzz prints the long name
+//     Java 9 and later print for common zones and the abbreviation
+//     otherwise.
 //   - Only ASCII digits are numbers.
 package javatime
