@@ -53,5 +53,10 @@ func Builtins() []Plugin {
 	predicate("TopicNameMatches", newTopicNameMatches)
 	predicate("HasHeaderKey", newHasHeaderKey)
 	predicate("RecordIsTombstone", newRecordIsTombstone)
+
+	// time transforms
+	keyValue("TimestampConverter", newTimestampConverter)
+	plain("TimestampRouter", newTimestampRouter)
+
 	return out
 }
