@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sluicehq/sluice/internal/logging"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -377,6 +376,3 @@ func jsonTypeName(kind string) string {
 
 // nameOf returns the {connector} path value.
 func nameOf(r *http.Request) string { return r.PathValue("connector") }
-
-// parseLevel is logging.ParseLevel, named here for the loggers handlers.
-var parseLevel = logging.ParseLevel

@@ -89,7 +89,6 @@ func splitFieldPathV2(path string) ([]string, error) {
 			dot := strings.IndexByte(path[i:], '.')
 			if dot < 0 {
 				steps = append(steps, path[i:])
-				i = len(path)
 				break
 			}
 			steps = append(steps, path[i:i+dot])
