@@ -43,6 +43,7 @@ type sinkTask struct {
 	// Owned by the run goroutine.
 	sess       sarama.ConsumerGroupSession
 	batch      []*sarama.ConsumerMessage // the batch being put, for errant record reports
+	scratch    transforms.Record         // the record a chain works on, reused
 	assigned   []connectors.TopicPartition
 	current    map[connectors.TopicPartition]int64 // next offset after the last record Put
 	committed  map[connectors.TopicPartition]int64
@@ -250,12 +251,13 @@ more:
 func (t *sinkTask) process(ctx context.Context, m *sarama.ConsumerMessage, r *connectors.SinkRecord, part *int32) (bool, error) {
 	f := t.convert(ctx, m, r, part)
 	if f == nil && !t.chain.empty() {
-		tr := transforms.Record{Record: r.Record, Offset: r.Offset, Sink: true}
-		keep, class, err := t.chain.apply(&tr)
+		tr := &t.scratch
+		*tr = transforms.Record{Record: r.Record, Offset: r.Offset, Sink: true}
+		keep, class, err := t.chain.apply(tr)
 		if err != nil && connectors.IsRetriable(err) {
 			err = t.errs.retry(ctx, err, func() error {
-				tr = transforms.Record{Record: r.Record, Offset: r.Offset, Sink: true}
-				keep, class, err = t.chain.apply(&tr)
+				*tr = transforms.Record{Record: r.Record, Offset: r.Offset, Sink: true}
+				keep, class, err = t.chain.apply(tr)
 				return err
 			})
 		}
@@ -267,6 +269,7 @@ func (t *sinkTask) process(ctx context.Context, m *sarama.ConsumerMessage, r *co
 		default:
 			r.Record = tr.Record
 		}
+		*tr = transforms.Record{} // hold no record's values
 	}
 	if f != nil {
 		return false, t.errs.handle(f, true)

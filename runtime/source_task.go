@@ -33,6 +33,7 @@ type sourceTask struct {
 	active    *topicTracker // KIP-558 active topics
 	chain     *chain
 	errs      *errorHandler
+	scratch   transforms.Record // the record a chain works on, reused
 
 	tracker         *submitted
 	recordCommitter connectors.RecordCommitter // nil unless the task is one
@@ -164,14 +165,14 @@ func (t *sourceTask) send(ctx context.Context, recs []connectors.SourceRecord) e
 // message and failure mean a transformation dropped the record.
 func (t *sourceTask) process(ctx context.Context, rec *connectors.SourceRecord) (*sarama.ProducerMessage, int, *failure) {
 	out := &rec.Record
-	var tr transforms.Record
 	if !t.chain.empty() {
-		tr = transforms.Record{Record: rec.Record}
-		keep, class, err := t.chain.apply(&tr)
+		tr := &t.scratch
+		*tr = transforms.Record{Record: rec.Record}
+		keep, class, err := t.chain.apply(tr)
 		if err != nil && connectors.IsRetriable(err) {
 			err = t.errs.retry(ctx, err, func() error {
-				tr = transforms.Record{Record: rec.Record}
-				keep, class, err = t.chain.apply(&tr)
+				*tr = transforms.Record{Record: rec.Record}
+				keep, class, err = t.chain.apply(tr)
 				return err
 			})
 		}
