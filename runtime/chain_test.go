@@ -223,3 +223,22 @@ func TestExceptionClass(t *testing.T) {
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func TestValidateDLQNotConsumed(t *testing.T) {
+	infos, _, err := ValidateConnectorConfig(plugins.Builtin(), nil, map[string]string{
+		"name": "c", "connector.class": "FileStreamSink", "topics": "a, dlq", "errors.deadletterqueue.topic.name": "dlq",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "The DLQ topic 'dlq' may not be included in the list of topics ('topics=[a, dlq]') consumed by the connector"
+	for _, c := range infos.Configs {
+		if c.Value != nil && c.Value.Name == "topics" {
+			if len(c.Value.Errors) != 1 || c.Value.Errors[0] != want {
+				t.Fatalf("topics errors %q; want %q", c.Value.Errors, want)
+			}
+			return
+		}
+	}
+	t.Fatal("no topics entry")
+}

@@ -133,8 +133,9 @@ func checkConverterClasses(reg *plugins.Registry, props map[string]string, infos
 	return n
 }
 
-// checkSinkTopics applies Kafka Connect's rule that a sink names exactly one
-// of topics and topics.regex, adding the error to the topics entry.
+// checkSinkTopics applies Kafka Connect's rules that a sink names exactly
+// one of topics and topics.regex, and does not consume its own dead letter
+// queue, adding the error to the topics entry.
 func checkSinkTopics(props map[string]string, infos *herder.ConfigInfos) int {
 	topics, regex := strings.TrimSpace(props[Topics]), strings.TrimSpace(props[TopicsRegex])
 	var msg string
@@ -146,7 +147,12 @@ func checkSinkTopics(props map[string]string, infos *herder.ConfigInfos) int {
 	case regex != "":
 		msg = "topics.regex is not supported by sluice yet; list the topics in topics"
 	default:
-		return 0
+		list := splitList(topics)
+		dlq := strings.TrimSpace(props[DLQTopicName])
+		if dlq == "" || !slices.Contains(list, dlq) {
+			return 0
+		}
+		msg = fmt.Sprintf("The DLQ topic '%s' may not be included in the list of topics ('%s=[%s]') consumed by the connector", dlq, Topics, strings.Join(list, ", "))
 	}
 	for _, c := range infos.Configs {
 		if c.Value != nil && c.Value.Name == Topics {
