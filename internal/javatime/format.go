@@ -222,30 +222,12 @@ func appendZoneName(b []byte, name string, off int, long bool) []byte {
 // appendGMTOffset appends a zone offset as Java's custom zone IDs:
 // GMT+hh:mm.
 func appendGMTOffset(b []byte, off int) []byte {
-	b = append(b, "GMT"...)
-	m := off / 60
-	if m < 0 {
-		b = append(b, '-')
-		m = -m
-	} else {
-		b = append(b, '+')
-	}
-	b = appendInt(b, m/60, 2)
-	b = append(b, ':')
-	return appendInt(b, m%60, 2)
+	return appendOffset(append(b, "GMT"...), off, true, ":")
 }
 
 // appendRFC822Zone appends a zone offset as -0800.
 func appendRFC822Zone(b []byte, off int) []byte {
-	m := off / 60
-	if m < 0 {
-		b = append(b, '-')
-		m = -m
-	} else {
-		b = append(b, '+')
-	}
-	b = appendInt(b, m/60, 2)
-	return appendInt(b, m%60, 2)
+	return appendOffset(b, off, true, "")
 }
 
 // appendISOZone appends a zone offset as ISO 8601 does: Z for UTC, else
@@ -254,6 +236,16 @@ func appendISOZone(b []byte, off, count int) []byte {
 	if off == 0 {
 		return append(b, 'Z')
 	}
+	sep := ""
+	if count == 3 {
+		sep = ":"
+	}
+	return appendOffset(b, off, count > 1, sep)
+}
+
+// appendOffset appends a zone offset in seconds as a sign and two-digit
+// hours, then, with minutes, sep and two-digit minutes.
+func appendOffset(b []byte, off int, minutes bool, sep string) []byte {
 	m := off / 60
 	if m < 0 {
 		b = append(b, '-')
@@ -262,11 +254,9 @@ func appendISOZone(b []byte, off, count int) []byte {
 		b = append(b, '+')
 	}
 	b = appendInt(b, m/60, 2)
-	if count == 1 {
+	if !minutes {
 		return b
 	}
-	if count == 3 {
-		b = append(b, ':')
-	}
+	b = append(b, sep...)
 	return appendInt(b, m%60, 2)
 }
