@@ -1,9 +1,9 @@
 package avro
 
 import (
+	"maps"
 	"reflect"
 	"slices"
-	"maps"
 )
 
 func sortedKeys[V any](m map[string]V) []string {
