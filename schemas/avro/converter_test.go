@@ -72,7 +72,9 @@ func allTypes(t testing.TB) (*schemas.Schema, *schemas.Struct) {
 			Field("x", schemas.Int32Schema).Field("y", schemas.OptionalFloat64Schema).Optional().MustBuild()).
 		Field("points", schemas.Array(inner).MustBuild()).
 		MustBuild()
-	p := func(x int32) *schemas.Struct { return schemas.NewStruct(inner).MustPut("x", x).MustPut("y", float64(x)/2) }
+	p := func(x int32) *schemas.Struct {
+		return schemas.NewStruct(inner).MustPut("x", x).MustPut("y", float64(x)/2)
+	}
 	v := schemas.NewStruct(s).
 		MustPut("i8", int8(-8)).MustPut("i16", int16(-1600)).MustPut("i32", int32(1<<30)).MustPut("i64", int64(-1)<<60).
 		MustPut("f32", float32(1.5)).MustPut("f64", 2.25).MustPut("bool", true).MustPut("str", "héllo ✓").
