@@ -17,7 +17,11 @@ type decodeFn func(r *avro.Reader) (any, error)
 // Decode reads an Avro binary body (no wire-format header) written with
 // rs.Avro and returns its Connect value.
 func (rs *ReaderSchema) Decode(body []byte) (any, error) {
-	r := newReader(body)
+	return rs.decodeWith(newReader(body), body)
+}
+
+// decodeWith is Decode with a reader already reset to body.
+func (rs *ReaderSchema) decodeWith(r *avro.Reader, body []byte) (any, error) {
 	v, err := rs.decode(r)
 	if err == nil && r.Error != nil {
 		err = r.Error
@@ -42,17 +46,38 @@ func schemaLabel(s avro.Schema) string {
 var readerAPIs sync.Map // int → avro.API
 
 func newReader(body []byte) *avro.Reader {
-	limit := 1024
-	if len(body) > limit {
-		limit = 1 << bits.Len(uint(len(body)))
+	r := avro.NewReader(nil, 0, avro.WithReaderConfig(readerAPI(readLimit(body))))
+	r.Reset(body)
+	return r
+}
+
+// readLimit is the bytes/string size limit for reading body.
+func readLimit(body []byte) int {
+	if len(body) <= 1024 {
+		return 1024
 	}
+	return 1 << bits.Len(uint(len(body)))
+}
+
+func readerAPI(limit int) avro.API {
 	api, ok := readerAPIs.Load(limit)
 	if !ok {
 		api, _ = readerAPIs.LoadOrStore(limit, avro.Config{MaxByteSliceSize: limit}.Freeze())
 	}
-	r := avro.NewReader(nil, 0, avro.WithReaderConfig(api.(avro.API)))
-	r.Reset(body)
-	return r
+	return api.(avro.API)
+}
+
+// reuseReader returns a reader reset to body, reusing *r when its limit
+// fits (a converter keeps one per task: strings it returns never alias
+// the input, so reuse is safe).
+func reuseReader(r **avro.Reader, limit *int, body []byte) *avro.Reader {
+	l := readLimit(body)
+	if *r == nil || *limit != l {
+		*r = avro.NewReader(nil, 0, avro.WithReaderConfig(readerAPI(l)))
+		*limit = l
+	}
+	(*r).Error = nil
+	return (*r).Reset(body)
 }
 
 // compileDecoder builds the decoder from Avro binary of a to Connect values
