@@ -2,6 +2,7 @@ package plugins
 
 import (
 	"github.com/sluicehq/sluice/connectors/file"
+	"github.com/sluicehq/sluice/schemas/avro"
 	"github.com/sluicehq/sluice/schemas/json"
 	"github.com/sluicehq/sluice/schemas/simple"
 	"github.com/sluicehq/sluice/transforms"
@@ -15,6 +16,7 @@ func Builtin() *Registry {
 	r.Register(Plugin{Class: file.SourceClass, Kind: Source, Version: file.Version, New: func() any { return file.NewSource() }})
 	r.Register(Plugin{Class: file.SinkClass, Kind: Sink, Version: file.Version, New: func() any { return file.NewSink() }})
 	r.Register(Plugin{Class: "org.apache.kafka.connect.json.JsonConverter", Kind: Converter, New: func() any { return json.New() }})
+	r.Register(Plugin{Class: avro.ConverterClass, Kind: Converter, New: func() any { return avro.New() }})
 	r.Register(Plugin{Class: "org.apache.kafka.connect.storage.StringConverter", Kind: Converter, New: func() any { return simple.NewStringConverter() }})
 	r.Register(Plugin{Class: "org.apache.kafka.connect.converters.ByteArrayConverter", Kind: Converter, New: func() any { return &simple.ByteArrayConverter{} }})
 	r.Register(Plugin{Class: "org.apache.kafka.connect.storage.SimpleHeaderConverter", Kind: HeaderConverter, New: func() any { return &simple.HeaderConverter{} }})

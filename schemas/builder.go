@@ -3,6 +3,7 @@ package schemas
 import (
 	"maps"
 	"math/big"
+	"slices"
 	"time"
 )
 
@@ -116,14 +117,18 @@ func (b *Builder) Parameter(name, value string) *Builder {
 	if b.s.Parameters == nil {
 		b.s.Parameters = map[string]string{}
 	}
+	if _, ok := b.s.Parameters[name]; !ok {
+		b.s.paramOrder = append(b.s.paramOrder, name)
+	}
 	b.s.Parameters[name] = value
 	return b
 }
 
-// Parameters sets several schema parameters.
+// Parameters sets several schema parameters, in the order of their keys
+// (a Go map has none of its own).
 func (b *Builder) Parameters(params map[string]string) *Builder {
-	for k, v := range params {
-		b.Parameter(k, v)
+	for _, k := range slices.Sorted(maps.Keys(params)) {
+		b.Parameter(k, params[k])
 	}
 	return b
 }
@@ -157,6 +162,7 @@ func (b *Builder) Build() (*Schema, error) {
 	}
 	s := b.s
 	s.Parameters = maps.Clone(b.s.Parameters)
+	s.paramOrder = slices.Clone(b.s.paramOrder)
 	s.Fields = append([]Field(nil), b.s.Fields...)
 	s.byName = maps.Clone(b.s.byName)
 	switch s.Type {

@@ -7,6 +7,7 @@
 package schemas
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -42,6 +43,38 @@ type Schema struct {
 	// byName indexes Fields by name; set by Builder.Build, checked on use so
 	// that a hand-made or copied Schema still works.
 	byName map[string]int
+	// paramOrder lists the Parameters keys in the order a Builder set them
+	// (Kafka Connect keeps parameters in a LinkedHashMap); see ParameterNames.
+	paramOrder []string
+}
+
+// ParameterNames returns the keys of Parameters in the order they were set
+// with a Builder, as Kafka Connect keeps them; keys set by hand on a Schema
+// follow, sorted. Formats that write parameters out (Avro's enum symbols,
+// connect.parameters) use this order.
+func (s *Schema) ParameterNames() []string {
+	if len(s.Parameters) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(s.Parameters))
+	seen := make(map[string]bool, len(s.Parameters))
+	for _, k := range s.paramOrder {
+		if _, ok := s.Parameters[k]; ok && !seen[k] {
+			names = append(names, k)
+			seen[k] = true
+		}
+	}
+	if len(names) == len(s.Parameters) {
+		return names
+	}
+	rest := make([]string, 0, len(s.Parameters)-len(names))
+	for k := range s.Parameters {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	slices.Sort(rest)
+	return append(names, rest...)
 }
 
 // Field is one field of a STRUCT schema.

@@ -169,7 +169,9 @@ func copyBasicsInto(s *schemas.Schema, b *schemas.Builder) *schemas.Builder {
 		b.Doc(s.Doc)
 	}
 	if len(s.Parameters) > 0 {
-		b.Parameters(s.Parameters)
+		for _, k := range s.ParameterNames() {
+			b.Parameter(k, s.Parameters[k])
+		}
 	}
 	return b
 }

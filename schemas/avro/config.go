@@ -1,0 +1,295 @@
+package avro
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sluicehq/sluice/schemas"
+)
+
+// The configuration keys of AvroConverter, as Confluent's (without the
+// key.converter. / value.converter. prefix).
+const (
+	SchemaRegistryURLConfig      = "schema.registry.url"
+	BasicAuthCredentialsSource   = "basic.auth.credentials.source"
+	BasicAuthUserInfoConfig      = "basic.auth.user.info"
+	legacyUserInfoConfig         = "schema.registry.basic.auth.user.info"
+	BearerAuthCredentialsSource  = "bearer.auth.credentials.source"
+	BearerAuthTokenConfig        = "bearer.auth.token"
+	AutoRegisterSchemasConfig    = "auto.register.schemas"
+	UseLatestVersionConfig       = "use.latest.version"
+	LatestCompatibilityStrict    = "latest.compatibility.strict"
+	LatestCacheTTLConfig         = "latest.cache.ttl.sec"
+	KeySubjectNameStrategyConfig = "key.subject.name.strategy"
+	ValSubjectNameStrategyConfig = "value.subject.name.strategy"
+	ConnectMetaDataConfig        = "connect.meta.data"
+	EnhancedAvroSchemaSupport    = "enhanced.avro.schema.support"
+	ScrubInvalidNamesConfig      = "scrub.invalid.names"
+	AllowOptionalMapKeysConfig   = "allow.optional.map.keys"
+	FlattenSingletonUnionsConfig = "flatten.singleton.unions"
+	SchemasCacheConfig           = "schemas.cache.config"
+	MaxSchemasPerSubjectConfig   = "max.schemas.per.subject"
+	HTTPConnectTimeoutConfig     = "http.connect.timeout.ms"
+	HTTPReadTimeoutConfig        = "http.read.timeout.ms"
+	MaxRetriesConfig             = "max.retries"
+	RetriesWaitConfig            = "retries.wait.ms"
+	RetriesMaxWaitConfig         = "retries.max.wait.ms"
+	RequestHeaderPrefix          = "request.header."
+	topicNameStrategyClass       = "io.confluent.kafka.serializers.subject.TopicNameStrategy"
+	recordNameStrategyClass      = "io.confluent.kafka.serializers.subject.RecordNameStrategy"
+	topicRecordNameStrategyClass = "io.confluent.kafka.serializers.subject.TopicRecordNameStrategy"
+	defaultHTTPTimeoutMillis     = 60000
+	defaultRetriesWaitMillis     = 1000
+	defaultRetriesMaxWaitMillis  = 20000
+	defaultMaxRetries            = 3
+	defaultMaxSchemasPerSubject  = 1000
+	defaultSchemasCacheSize      = 1000
+	credentialsSourceURL         = "URL"
+	credentialsSourceUserInfo    = "USER_INFO"
+	credentialsSourceSASLInherit = "SASL_INHERIT"
+	bearerSourceStaticToken      = "STATIC_TOKEN"
+	strategyTopicName            = "TopicNameStrategy"
+	strategyRecordName           = "RecordNameStrategy"
+	strategyTopicRecordName      = "TopicRecordNameStrategy"
+)
+
+var strategies = []string{topicNameStrategyClass, recordNameStrategyClass, topicRecordNameStrategyClass}
+
+// ConfigKeys describes the keys Configure accepts.
+var ConfigKeys = []schemas.ConfigKey{
+	{Name: SchemaRegistryURLConfig, Type: "LIST", Default: "",
+		Doc: "Comma-separated list of URLs for schema registry instances that can be used to register or look up schemas. Required. Tried in order: the next one is used when one cannot be reached."},
+	{Name: BasicAuthCredentialsSource, Type: "STRING", Default: credentialsSourceURL, Valid: []string{credentialsSourceURL, credentialsSourceUserInfo},
+		Doc: "Where the Basic Auth credentials for the registry come from: URL (user:password@ in schema.registry.url) or USER_INFO (basic.auth.user.info). SASL_INHERIT is not supported."},
+	{Name: BasicAuthUserInfoConfig, Type: "PASSWORD", Default: "",
+		Doc: "The user info for Basic Auth, in the form {username}:{password}; used when basic.auth.credentials.source is USER_INFO. schema.registry.basic.auth.user.info is accepted too."},
+	{Name: BearerAuthCredentialsSource, Type: "STRING", Default: bearerSourceStaticToken, Valid: []string{bearerSourceStaticToken},
+		Doc: "Where the bearer token comes from: STATIC_TOKEN (bearer.auth.token)."},
+	{Name: BearerAuthTokenConfig, Type: "PASSWORD", Default: "",
+		Doc: "A bearer token to send to the registry, when no Basic Auth credentials are set."},
+	{Name: AutoRegisterSchemasConfig, Type: "BOOLEAN", Default: "true",
+		Doc: "Register the schema of each record with the registry. When false, the schema must already be registered under the subject; it is looked up."},
+	{Name: UseLatestVersionConfig, Type: "BOOLEAN", Default: "false",
+		Doc: "Write records with the latest registered version of the subject instead of the schema made from the record. Fields are matched by name; a field the record lacks is written with its default. Only with auto.register.schemas=false."},
+	{Name: LatestCompatibilityStrict, Type: "BOOLEAN", Default: "true",
+		Doc: "With use.latest.version, check that the latest version can read records of the record's own schema (backward compatibility) before using it."},
+	{Name: LatestCacheTTLConfig, Type: "LONG", Default: "-1",
+		Doc: "How long, in seconds, the latest version of a subject is cached for use.latest.version; -1 keeps it until the worker restarts."},
+	{Name: KeySubjectNameStrategyConfig, Type: "CLASS", Default: topicNameStrategyClass, Valid: strategies,
+		Doc: "How the subject of record keys is named: TopicNameStrategy (<topic>-key), RecordNameStrategy (the record's full name) or TopicRecordNameStrategy (<topic>-<full name>)."},
+	{Name: ValSubjectNameStrategyConfig, Type: "CLASS", Default: topicNameStrategyClass, Valid: strategies,
+		Doc: "How the subject of record values is named: TopicNameStrategy (<topic>-value), RecordNameStrategy or TopicRecordNameStrategy."},
+	{Name: ConnectMetaDataConfig, Type: "BOOLEAN", Default: "true",
+		Doc: "Add the Connect schema's name, version, doc, parameters and defaults to the Avro schema (connect.name, connect.version, ...) and read them back."},
+	{Name: EnhancedAvroSchemaSupport, Type: "BOOLEAN", Default: "false",
+		Doc: "Keep Avro enums as enums when writing back what was read, and name union branches of named types by their full names."},
+	{Name: ScrubInvalidNamesConfig, Type: "BOOLEAN", Default: "false",
+		Doc: "Replace characters Avro names cannot hold in record, field and type names."},
+	{Name: AllowOptionalMapKeysConfig, Type: "BOOLEAN", Default: "false",
+		Doc: "Write maps with optional string keys as Avro maps rather than arrays of key/value records."},
+	{Name: FlattenSingletonUnionsConfig, Type: "BOOLEAN", Default: "true",
+		Doc: "Read an Avro union of a single type as that type."},
+	{Name: SchemasCacheConfig, Type: "INT", Default: strconv.Itoa(defaultSchemasCacheSize),
+		Doc: "The size of each schema cache of the converter (Connect to Avro and Avro to Connect)."},
+	{Name: MaxSchemasPerSubjectConfig, Type: "INT", Default: strconv.Itoa(defaultMaxSchemasPerSubject),
+		Doc: "The number of schemas, ids and versions the registry client caches."},
+	{Name: HTTPConnectTimeoutConfig, Type: "INT", Default: strconv.Itoa(defaultHTTPTimeoutMillis),
+		Doc: "The timeout, in milliseconds, for connecting to the registry."},
+	{Name: HTTPReadTimeoutConfig, Type: "INT", Default: strconv.Itoa(defaultHTTPTimeoutMillis),
+		Doc: "The timeout, in milliseconds, for the registry's answer."},
+	{Name: MaxRetriesConfig, Type: "INT", Default: strconv.Itoa(defaultMaxRetries),
+		Doc: "How many times a registry request that failed for a passing reason (network, timeout, HTTP 5xx, 408, 429) is retried."},
+	{Name: RetriesWaitConfig, Type: "INT", Default: strconv.Itoa(defaultRetriesWaitMillis),
+		Doc: "The wait, in milliseconds, before the first retry; it doubles after each retry, with jitter."},
+	{Name: RetriesMaxWaitConfig, Type: "INT", Default: strconv.Itoa(defaultRetriesMaxWaitMillis),
+		Doc: "The longest wait, in milliseconds, between retries."},
+}
+
+// config is the parsed converter configuration.
+type config struct {
+	registry      registryConfig
+	autoRegister  bool
+	useLatest     bool
+	latestStrict  bool
+	keyStrategy   string
+	valueStrategy string
+	data          DataConfig
+	maxPerSubject int
+}
+
+func parseConfig(props map[string]string) (config, error) {
+	c := config{autoRegister: true, latestStrict: true, data: DefaultDataConfig(),
+		keyStrategy: strategyTopicName, valueStrategy: strategyTopicName}
+	urls := strings.TrimSpace(props[SchemaRegistryURLConfig])
+	if urls == "" {
+		return c, &schemas.ConfigError{Key: SchemaRegistryURLConfig, Value: "\"\"",
+			Reason: "Missing required configuration \"schema.registry.url\" which has no default value."}
+	}
+	for _, u := range strings.Split(urls, ",") {
+		u = strings.TrimSpace(u)
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			return c, &schemas.ConfigError{Key: SchemaRegistryURLConfig, Value: urls,
+				Reason: fmt.Sprintf("%q is not an http:// or https:// URL", u)}
+		}
+	}
+	c.registry.urls = urls
+	var err error
+	bools := []struct {
+		key string
+		dst *bool
+	}{
+		{AutoRegisterSchemasConfig, &c.autoRegister},
+		{UseLatestVersionConfig, &c.useLatest},
+		{LatestCompatibilityStrict, &c.latestStrict},
+		{ConnectMetaDataConfig, &c.data.ConnectMetaData},
+		{EnhancedAvroSchemaSupport, &c.data.EnhancedSchemaSupport},
+		{ScrubInvalidNamesConfig, &c.data.ScrubInvalidNames},
+		{AllowOptionalMapKeysConfig, &c.data.AllowOptionalMapKeys},
+		{FlattenSingletonUnionsConfig, &c.data.FlattenSingletonUnions},
+	}
+	for _, b := range bools {
+		if v, ok := props[b.key]; ok {
+			switch strings.ToLower(strings.TrimSpace(v)) {
+			case "true":
+				*b.dst = true
+			case "false":
+				*b.dst = false
+			default:
+				return c, &schemas.ConfigError{Key: b.key, Value: v, Reason: "Expected value to be either true or false"}
+			}
+		}
+	}
+	ints := []struct {
+		key string
+		def int
+		min int
+		dst *int
+	}{
+		{SchemasCacheConfig, defaultSchemasCacheSize, 1, &c.data.CacheSize},
+		{MaxSchemasPerSubjectConfig, defaultMaxSchemasPerSubject, 1, &c.maxPerSubject},
+	}
+	for _, i := range ints {
+		if *i.dst, err = intConfig(props, i.key, i.def, i.min); err != nil {
+			return c, err
+		}
+	}
+	c.registry.cacheSize = c.maxPerSubject
+	millis := []struct {
+		key string
+		def int
+		dst *time.Duration
+	}{
+		{HTTPConnectTimeoutConfig, defaultHTTPTimeoutMillis, &c.registry.connectTimeout},
+		{HTTPReadTimeoutConfig, defaultHTTPTimeoutMillis, &c.registry.readTimeout},
+		{RetriesWaitConfig, defaultRetriesWaitMillis, &c.registry.retryWait},
+		{RetriesMaxWaitConfig, defaultRetriesMaxWaitMillis, &c.registry.retryMaxWait},
+	}
+	for _, m := range millis {
+		n, err := intConfig(props, m.key, m.def, 0)
+		if err != nil {
+			return c, err
+		}
+		*m.dst = time.Duration(n) * time.Millisecond
+	}
+	if c.registry.maxRetries, err = intConfig(props, MaxRetriesConfig, defaultMaxRetries, 0); err != nil {
+		return c, err
+	}
+	ttl, err := intConfig(props, LatestCacheTTLConfig, -1, -1)
+	if err != nil {
+		return c, err
+	}
+	c.registry.latestTTL = time.Duration(ttl) * time.Second
+	if ttl < 0 {
+		c.registry.latestTTL = -1
+	}
+
+	switch src := strings.ToUpper(strings.TrimSpace(valueOr(props, BasicAuthCredentialsSource, credentialsSourceURL))); src {
+	case credentialsSourceURL:
+	case credentialsSourceUserInfo:
+		info := valueOr(props, BasicAuthUserInfoConfig, props[legacyUserInfoConfig])
+		if !strings.Contains(info, ":") {
+			return c, &schemas.ConfigError{Key: BasicAuthUserInfoConfig, Value: "[hidden]",
+				Reason: "basic.auth.credentials.source is USER_INFO, so this must be {username}:{password}"}
+		}
+		c.registry.userInfo = info
+	case credentialsSourceSASLInherit:
+		return c, &schemas.ConfigError{Key: BasicAuthCredentialsSource, Value: props[BasicAuthCredentialsSource],
+			Reason: "SASL_INHERIT is not supported by sluice; use USER_INFO with basic.auth.user.info"}
+	default:
+		return c, &schemas.ConfigError{Key: BasicAuthCredentialsSource, Value: props[BasicAuthCredentialsSource],
+			Reason: "String must be one of: URL, USER_INFO"}
+	}
+	if src := strings.ToUpper(valueOr(props, BearerAuthCredentialsSource, bearerSourceStaticToken)); src != bearerSourceStaticToken {
+		return c, &schemas.ConfigError{Key: BearerAuthCredentialsSource, Value: props[BearerAuthCredentialsSource],
+			Reason: "only STATIC_TOKEN is supported"}
+	}
+	c.registry.bearerToken = props[BearerAuthTokenConfig]
+	var headers []string
+	for k, v := range props {
+		if name, ok := strings.CutPrefix(k, RequestHeaderPrefix); ok && name != "" {
+			headers = append(headers, name+"="+v)
+		}
+	}
+	slices.Sort(headers)
+	c.registry.headers = strings.Join(headers, "\n")
+
+	if c.keyStrategy, err = strategyConfig(props, KeySubjectNameStrategyConfig); err != nil {
+		return c, err
+	}
+	if c.valueStrategy, err = strategyConfig(props, ValSubjectNameStrategyConfig); err != nil {
+		return c, err
+	}
+	if c.useLatest && c.autoRegister {
+		// Confluent's serializer ignores use.latest.version when it
+		// registers schemas; saying so beats surprising.
+		return c, &schemas.ConfigError{Key: UseLatestVersionConfig, Value: "true",
+			Reason: "use.latest.version needs auto.register.schemas=false"}
+	}
+	return c, nil
+}
+
+func valueOr(props map[string]string, key, def string) string {
+	if v, ok := props[key]; ok && strings.TrimSpace(v) != "" {
+		return v
+	}
+	return def
+}
+
+func intConfig(props map[string]string, key string, def, min int) (int, error) {
+	v, ok := props[key]
+	if !ok {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return 0, &schemas.ConfigError{Key: key, Value: v, Reason: "Not a number of type INT"}
+	}
+	if n < min {
+		return 0, &schemas.ConfigError{Key: key, Value: v, Reason: fmt.Sprintf("Value must be at least %d", min)}
+	}
+	return n, nil
+}
+
+func strategyConfig(props map[string]string, key string) (string, error) {
+	v, ok := props[key]
+	if !ok {
+		return strategyTopicName, nil
+	}
+	name := strings.TrimSpace(v)
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		if !strings.HasPrefix(name, "io.confluent.kafka.serializers.subject.") {
+			return "", &schemas.ConfigError{Key: key, Value: v,
+				Reason: "Class " + name + " could not be found; sluice provides TopicNameStrategy, RecordNameStrategy and TopicRecordNameStrategy"}
+		}
+		name = name[i+1:]
+	}
+	switch name {
+	case strategyTopicName, strategyRecordName, strategyTopicRecordName:
+		return name, nil
+	}
+	return "", &schemas.ConfigError{Key: key, Value: v,
+		Reason: "Class " + v + " could not be found; sluice provides TopicNameStrategy, RecordNameStrategy and TopicRecordNameStrategy"}
+}
