@@ -10,6 +10,7 @@ import (
 	"github.com/hamba/avro/v2"
 
 	"github.com/sluicehq/sluice/config"
+	avroconv "github.com/sluicehq/sluice/schemas/avro"
 )
 
 func configDef() *config.Def {
@@ -84,8 +85,9 @@ func abbreviate(s string) string {
 	return s
 }
 
-// parseSchema parses an Avro schema and checks that a generator can be
-// built for it: a record, whose annotations are valid. Comments are
+// parseSchema parses an Avro schema and checks that records can be made
+// from it: a record, whose annotations are valid and which has a Connect
+// equivalent (sluice's Connect schemas cannot recurse). Comments are
 // allowed, as Avro's Java parser allows them.
 func parseSchema(text string) (avro.Schema, error) {
 	s, err := avro.ParseWithCache(stripComments(text), "", &avro.SchemaCache{})
@@ -97,6 +99,9 @@ func parseSchema(text string) (avro.Schema, error) {
 	}
 	if _, err := NewGenerator(s, 0, 0); err != nil {
 		return nil, fmt.Errorf("the schema's arg.properties cannot be honoured: %w", err)
+	}
+	if _, err := avroconv.NewData(avroconv.DefaultDataConfig()).ToConnectSchema(s); err != nil {
+		return nil, fmt.Errorf("the schema has no Connect equivalent: %w", err)
 	}
 	return s, nil
 }

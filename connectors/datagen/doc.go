@@ -38,7 +38,14 @@
 //   - A string with logicalType uuid and no annotation is a random UUID.
 //   - Decimals honour a "range" annotation (min inclusive, max exclusive).
 //   - Annotation numbers pass through hamba/avro as float64: integers beyond
-//     2^53 lose precision, and 10.0 counts as an integer.
+//     2^53 lose precision, and 10.0 counts as an integer. Options convert
+//     recursively and leniently (an integral number is a valid double, a
+//     record option may leave out fields that have defaults).
+//   - An options file in "json" encoding holds plain JSON values (a union
+//     value may be wrapped as {"branch": value}, as in Avro's JSON
+//     encoding); strings for bytes are taken as UTF-8.
+//   - A schema without a Connect equivalent (a recursive record) is refused
+//     at validation.
 package datagen
 
 // Class is the Java class name the connector answers to.

@@ -42,7 +42,7 @@ type taskContext struct{ o offsets }
 func (c taskContext) Offsets() connectors.OffsetReader { return c.o }
 
 // startTask starts task id of a connector with props, reading offs.
-func startTask(t *testing.T, props map[string]string, id int, offs offsets) *task {
+func startTask(t testing.TB, props map[string]string, id int, offs offsets) *task {
 	t.Helper()
 	c := New()
 	if err := c.Start(context.Background(), nil, props); err != nil {
@@ -347,6 +347,8 @@ func TestValidation(t *testing.T) {
 		{"bad annotation", base("schema.filename", bad), map[string]string{"schema.filename": "field a: 'min' field must be strictly less than 'max'"}},
 		{"bad schema", base("schema.string", `{"type":"record"`), map[string]string{"schema.string": "Unable to parse the provided schema"}},
 		{"not a record", base("schema.string", `"string"`), map[string]string{"schema.string": "the schema must be a record"}},
+		{"recursive", base("schema.string", `{"type":"record","name":"node","fields":[{"name":"next","type":["null","node"]}]}`),
+			map[string]string{"schema.string": "the schema has no Connect equivalent"}},
 		{"unknown key field", base("quickstart", "users", "schema.keyfield", "nope"), map[string]string{"schema.keyfield": "The schema does not contain the field provided in 'schema.keyfield'"}},
 		{"bad interval", base("quickstart", "users", "max.interval", "soon"), map[string]string{"max.interval": "Not a number of type LONG"}},
 		{"bad seed", base("quickstart", "users", "random.seed", "x"), map[string]string{"random.seed": "Invalid value x for configuration random.seed"}},
@@ -414,5 +416,27 @@ func TestConfigDocs(t *testing.T) {
 		if k.Doc == "" {
 			t.Errorf("%s has no doc", k.Name)
 		}
+	}
+}
+
+// BenchmarkPoll measures generating users records and converting them to
+// Connect data, as a task does with no pause between records.
+func BenchmarkPoll(b *testing.B) {
+	for _, q := range []string{"users", "orders", "pizza_orders"} {
+		b.Run(q, func(b *testing.B) {
+			tk := startTask(b, base("quickstart", q, "random.seed", "1"), 0, offsets{})
+			n := 0
+			b.ResetTimer()
+			for b.Loop() {
+				if n == 0 {
+					recs, err := tk.Poll(context.Background())
+					if err != nil {
+						b.Fatal(err)
+					}
+					n = len(recs)
+				}
+				n--
+			}
+		})
 	}
 }
