@@ -214,8 +214,10 @@ func fit(n *node, lo, hi int) (int, int) {
 		return flo, fhi
 	case hi < n.min: // shorter than n can be
 		return n.min, n.min
-	default: // longer than n can be
+	case lo > n.max: // longer than n can be
 		return n.max, n.max
+	default: // lo > hi: lo wins, the length being a minimum
+		return flo, flo
 	}
 }
 
@@ -278,10 +280,10 @@ func repeatCount(r *rand.Rand, re *syntax.Regexp, s *node, lo, hi int) int {
 		last = min(last, hi/s.min)
 	}
 	if first > last {
-		if s.min > 0 && rmin*s.min > hi {
-			return rmin // even the fewest repetitions are too long
-		}
-		return rmax // even the most are too short
+		// No count meets the range: take the fewest that reach its
+		// minimum (the length is then a minimum, as with Java's Generex),
+		// or the most there may be.
+		return min(first, rmax)
 	}
 	return first + r.IntN(last-first+1)
 }

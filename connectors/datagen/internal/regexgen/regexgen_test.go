@@ -35,6 +35,10 @@ func TestMatches(t *testing.T) {
 		{"https://www[.]acme[.]com/product/[a-z]{5}", 8, 15, 34, 34, false},
 		{"(foo|barbaz)+", 8, 8, 6, 12, false},
 		{"a(b|cd)*e", 5, 5, 5, 5, false},
+		{"(abc)*", 10, 10, 12, 12, false}, // no length fits: the length is a minimum
+		{"(abc){1,2}", 10, 10, 6, 6, false},
+		{"x{5}", 0, 2, 5, 5, false},
+		{"[a-z]+", 10, 5, 10, 10, false}, // an empty range: the minimum wins
 		{"^[A-Z]{2}\\d{6}[A-Z]$", 0, 100, 9, 9, false},
 		{"(?i)abc", 0, 10, 3, 3, false},
 		{"[^a]{3}", 3, 3, 3, 3, false},
