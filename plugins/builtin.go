@@ -1,6 +1,7 @@
 package plugins
 
 import (
+	"github.com/sluicehq/sluice/connectors/datagen"
 	"github.com/sluicehq/sluice/connectors/file"
 	"github.com/sluicehq/sluice/schemas/avro"
 	"github.com/sluicehq/sluice/schemas/json"
@@ -15,6 +16,8 @@ func Builtin() *Registry {
 	r := NewRegistry()
 	r.Register(Plugin{Class: file.SourceClass, Kind: Source, Version: file.Version, New: func() any { return file.NewSource() }})
 	r.Register(Plugin{Class: file.SinkClass, Kind: Sink, Version: file.Version, New: func() any { return file.NewSink() }})
+	// Answers to DatagenConnector and Datagen too (simple names).
+	r.Register(Plugin{Class: datagen.Class, Kind: Source, Version: datagen.Version, New: func() any { return datagen.New() }})
 	r.Register(Plugin{Class: "org.apache.kafka.connect.json.JsonConverter", Kind: Converter, New: func() any { return json.New() }})
 	r.Register(Plugin{Class: avro.ConverterClass, Kind: Converter, New: func() any { return avro.New() }})
 	r.Register(Plugin{Class: "org.apache.kafka.connect.storage.StringConverter", Kind: Converter, New: func() any { return simple.NewStringConverter() }})

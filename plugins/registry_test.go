@@ -9,6 +9,7 @@ func TestLookupByClassSimpleNameAndAlias(t *testing.T) {
 	r := Builtin()
 	for _, name := range []string{
 		"org.apache.kafka.connect.file.FileStreamSourceConnector", "FileStreamSourceConnector", "FileStreamSource", " FileStreamSource ",
+		"io.confluent.kafka.connect.datagen.DatagenConnector", "DatagenConnector", "Datagen",
 	} {
 		c, p, err := r.NewConnector(name)
 		if err != nil || c == nil || p.Kind != Source {
