@@ -3,10 +3,11 @@
 # $ROOT/.services.env (read by internal/testkit, exported by `make test`):
 #
 #   KAFKA_BOOTSTRAP      Apache Kafka, one KRaft broker from Maven Central jars    (services/kafka.sh)
+#   SCHEMA_REGISTRY_URL  Apicurio Registry's Confluent-compatible API, in memory   (services/apicurio.sh)
 #
-# No Docker needed, only Java 17+, Maven and Go (see /work/shared/reference/test-infra.md §1). Each
-# service is set up by its script in scripts/services/, in parallel; their state lives under
-# $ROOT/.cache. Every service must come up or this fails.
+# No Docker needed, only Java 17+, Maven, Go and curl (see /work/shared/reference/test-infra.md
+# §1 and §3). Each service is set up by its script in scripts/services/, in parallel; their state
+# lives under $ROOT/.cache. Every service must come up or this fails.
 #
 # Idempotent: if the services are already up and .services.env names them, it does nothing.
 set -euo pipefail
@@ -16,14 +17,15 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/scripts/services/lib.sh"
 ENV_FILE="$ROOT/.services.env"
 
-if pid_alive "$KAFKA_PID_FILE" "${KAFKA_ID[@]}" && grep -q '^KAFKA_BOOTSTRAP=' "$ENV_FILE" 2>/dev/null; then
+if pid_alive "$KAFKA_PID_FILE" "${KAFKA_ID[@]}" && pid_alive "$APICURIO_PID_FILE" "${APICURIO_ID[@]}" &&
+	grep -q '^KAFKA_BOOTSTRAP=' "$ENV_FILE" 2>/dev/null && grep -q '^SCHEMA_REGISTRY_URL=' "$ENV_FILE" 2>/dev/null; then
 	echo "services-up: already running ($(grep -v '^#' "$ENV_FILE" | paste -sd ' '))"
 	exit 0
 fi
 # Half-up state (a service without env file, env file without a service): start from scratch.
 bash "$ROOT/scripts/services-down.sh" >/dev/null
 
-for tool in java mvn go flock; do
+for tool in java mvn go curl flock tar; do
 	command -v "$tool" >/dev/null || { echo "services-up: $tool not found in PATH" >&2; exit 1; }
 done
 
@@ -51,10 +53,13 @@ trap 'exit 143' TERM
 
 bash "$ROOT/scripts/services/kafka.sh" "$frag/kafka" &
 kafka_pid=$!
-lanes=("$kafka_pid")
+bash "$ROOT/scripts/services/apicurio.sh" "$frag/apicurio" &
+apicurio_pid=$!
+lanes=("$kafka_pid" "$apicurio_pid")
 
 failed=()
 wait "$kafka_pid" || failed+=(Kafka)
+wait "$apicurio_pid" || failed+=("Apicurio Registry")
 lanes=()
 if ((${#failed[@]} > 0)); then
 	echo "services-up: could not start: ${failed[*]} (see above)" >&2
@@ -65,7 +70,7 @@ fi
 tmp="$(mktemp "$ENV_FILE.XXXXXX")"
 {
 	echo "# written by scripts/services-up.sh; removed by scripts/services-down.sh"
-	cat "$frag/kafka"
+	cat "$frag/kafka" "$frag/apicurio"
 } >"$tmp"
 mv -f "$tmp" "$ENV_FILE"
 echo "services-up: ready in $((SECONDS - t0))s; wrote $ENV_FILE:"

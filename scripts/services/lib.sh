@@ -62,3 +62,6 @@ mvn_locked() {
 KAFKA_DIR="$ROOT/.cache/kafka"
 KAFKA_PID_FILE="$KAFKA_DIR/broker.pid"
 KAFKA_ID=("$KAFKA_DIR/libs/" " kafka.Kafka ")
+APICURIO_DIR="$ROOT/.cache/apicurio"
+APICURIO_PID_FILE="$APICURIO_DIR/registry.pid"
+APICURIO_ID=("$APICURIO_DIR/" "/quarkus-run.jar")
