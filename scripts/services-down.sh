@@ -2,7 +2,8 @@
 # Stop the services scripts/services-up.sh started (the Kafka broker and Apicurio Registry) and
 # remove $ROOT/.services.env. Idempotent: with nothing running it just makes sure the env file is
 # gone. Logs stay under .cache/kafka and .cache/apicurio for post-mortems; services-up wipes the
-# broker's data on the next start (the registry keeps none).
+# broker's data on the next start (the registry keeps none). The Python interop venv is a cache,
+# not a service: it stays.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

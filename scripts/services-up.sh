@@ -4,12 +4,16 @@
 #
 #   KAFKA_BOOTSTRAP      Apache Kafka, one KRaft broker from Maven Central jars    (services/kafka.sh)
 #   SCHEMA_REGISTRY_URL  Apicurio Registry's Confluent-compatible API, in memory   (services/apicurio.sh)
+#   INTEROP_PYTHON       a Python with Confluent's Avro serializer, for interop    (services/python-interop.sh)
+#                        tests; a venv, not a service
 #
-# No Docker needed, only Java 17+, Maven, Go and curl (see /work/shared/reference/test-infra.md
-# §1 and §3). Each service is set up by its script in scripts/services/, in parallel; their state
-# lives under $ROOT/.cache. Every service must come up or this fails.
+# No Docker needed, only Java 17+, Maven, Go, Python 3 and curl (see /work/shared/reference/test-infra.md
+# §1 and §3). The three are set up in parallel; their state lives under $ROOT/.cache. Kafka and the
+# registry must come up or this fails. Without the interop venv the interop tests are skipped,
+# except with CI=true, where that fails too.
 #
-# Idempotent: if the services are already up and .services.env names them, it does nothing.
+# Idempotent: if the broker and the registry are already up and .services.env names them, it does
+# nothing.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -55,15 +59,26 @@ bash "$ROOT/scripts/services/kafka.sh" "$frag/kafka" &
 kafka_pid=$!
 bash "$ROOT/scripts/services/apicurio.sh" "$frag/apicurio" &
 apicurio_pid=$!
-lanes=("$kafka_pid" "$apicurio_pid")
+bash "$ROOT/scripts/services/python-interop.sh" "$frag/interop" &
+interop_pid=$!
+lanes=("$kafka_pid" "$apicurio_pid" "$interop_pid")
 
 failed=()
 wait "$kafka_pid" || failed+=(Kafka)
 wait "$apicurio_pid" || failed+=("Apicurio Registry")
+interop_ok=true
+wait "$interop_pid" || interop_ok=false
 lanes=()
 if ((${#failed[@]} > 0)); then
 	echo "services-up: could not start: ${failed[*]} (see above)" >&2
 	exit 1
+fi
+if ! $interop_ok; then
+	if in_ci; then
+		echo "services-up: no Python interop venv (see above); CI=true requires it" >&2
+		exit 1
+	fi
+	echo "services-up: WARNING: no Python interop venv (see above); the interop tests will be skipped" >&2
 fi
 
 # One write of the whole file (temp file + rename), so a reader never sees half of it.
@@ -71,6 +86,7 @@ tmp="$(mktemp "$ENV_FILE.XXXXXX")"
 {
 	echo "# written by scripts/services-up.sh; removed by scripts/services-down.sh"
 	cat "$frag/kafka" "$frag/apicurio"
+	if $interop_ok; then cat "$frag/interop"; fi
 } >"$tmp"
 mv -f "$tmp" "$ENV_FILE"
 echo "services-up: ready in $((SECONDS - t0))s; wrote $ENV_FILE:"
