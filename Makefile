@@ -1,5 +1,6 @@
-# sluice developer targets. Integration tests need Java 17+ and Maven (for the Kafka broker,
-# see infra/kafka-pom.xml) besides Go; without them tests fall back to in-process fakes.
+# sluice developer targets. Integration tests need Java 17+, Maven, Python 3 and curl besides Go
+# (for the Kafka broker, Apicurio Registry and the Python interop venv, see scripts/services-up.sh);
+# without them tests fall back to in-process fakes or are skipped.
 SHELL := /bin/bash
 GO ?= go
 
@@ -13,7 +14,8 @@ vet:
 	if [[ -n "$$out" ]]; then echo "gofmt -l reports unformatted files:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-# Start/stop the real services (Kafka) in the background; addresses go to .services.env.
+# Start/stop the real services (Kafka, Apicurio Registry) in the background; addresses go to
+# .services.env.
 services-up:
 	@bash scripts/services-up.sh
 

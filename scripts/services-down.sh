@@ -1,37 +1,24 @@
 #!/usr/bin/env bash
-# Stop the services scripts/services-up.sh started and remove $ROOT/.services.env.
-# Idempotent: with nothing running it just makes sure the env file is gone. Kafka's data and
-# broker.log stay under .cache/kafka for post-mortems; services-up wipes the data on next start.
+# Stop the services scripts/services-up.sh started (the Kafka broker and Apicurio Registry) and
+# remove $ROOT/.services.env. Idempotent: with nothing running it just makes sure the env file is
+# gone. Logs stay under .cache/kafka and .cache/apicurio for post-mortems; services-up wipes the
+# broker's data on the next start (the registry keeps none). The Python interop venv is a cache,
+# not a service: it stays.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-K="$ROOT/.cache/kafka"
-PID_FILE="$K/broker.pid"
+# shellcheck source=services/lib.sh
+. "$ROOT/scripts/services/lib.sh"
 
-# Only signal a pid that still is our kafka.Kafka JVM: the pid file may be stale and the number
-# reused by an unrelated process. A zombie's args don't match, so it counts as gone.
-kafka_alive() {
-	local pid
-	pid="$(cat "$PID_FILE" 2>/dev/null)" || return 1
-	[[ $pid =~ ^[0-9]+$ ]] && ps -p "$pid" -o args= 2>/dev/null | grep -q 'kafka\.Kafka'
-}
-
-# Remove the env file first: from here on tests must not pick up a broker that is going away.
+# Remove the env file first: from here on tests must not pick up a service that is going away.
 rm -f "$ROOT/.services.env"
 
-if kafka_alive; then
-	pid="$(cat "$PID_FILE")"
-	echo "services-down: stopping Kafka (pid $pid)"
-	# TERM lets the broker shut down cleanly (controlled shutdown, log flush); KILL only if stuck.
-	kill -TERM "$pid" 2>/dev/null || true
-	for _ in $(seq 1 60); do
-		kafka_alive || break
-		sleep 0.5
-	done
-	if kafka_alive; then
-		echo "services-down: Kafka still running after 30s, sending KILL" >&2
-		kill -KILL "$pid" 2>/dev/null || true
-		sleep 0.5
-	fi
-fi
-rm -f "$PID_FILE"
+# Both at once; each only signals a pid that still is its service (see pid_alive).
+stop_pid Kafka "$KAFKA_PID_FILE" "${KAFKA_ID[@]}" &
+kafka=$!
+stop_pid "Apicurio Registry" "$APICURIO_PID_FILE" "${APICURIO_ID[@]}" &
+apicurio=$!
+rc=0
+wait "$kafka" || rc=1
+wait "$apicurio" || rc=1
+exit "$rc"

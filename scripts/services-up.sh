@@ -1,174 +1,93 @@
 #!/usr/bin/env bash
 # Start the real services the integration tests run against and write their addresses to
-# $ROOT/.services.env (read by internal/testkit, exported by `make test`).
+# $ROOT/.services.env (read by internal/testkit, exported by `make test`):
 #
-# Today: one Apache Kafka broker (KRaft, combined broker+controller) from Maven Central jars,
-# see infra/kafka-pom.xml and /work/shared/reference/test-infra.md §1. No Docker needed, only
-# Java 17+, Maven and Go. State lives under $ROOT/.cache/kafka; every start gets a fresh,
-# empty log dir so test runs never see each other's topics.
+#   KAFKA_BOOTSTRAP      Apache Kafka, one KRaft broker from Maven Central jars    (services/kafka.sh)
+#   SCHEMA_REGISTRY_URL  Apicurio Registry's Confluent-compatible API, in memory   (services/apicurio.sh)
+#   INTEROP_PYTHON       a Python with Confluent's Avro serializer, for interop    (services/python-interop.sh)
+#                        tests; a venv, not a service
 #
-# Idempotent: if the broker is already up and .services.env exists, it does nothing.
+# No Docker needed, only Java 17+, Maven, Go, Python 3 and curl (see /work/shared/reference/test-infra.md
+# §1 and §3). The three are set up in parallel; their state lives under $ROOT/.cache. Kafka and the
+# registry must come up or this fails. Without the interop venv the interop tests are skipped,
+# except with CI=true, where that fails too.
+#
+# Idempotent: if the broker and the registry are already up and .services.env names them, it does
+# nothing.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-K="$ROOT/.cache/kafka"
-POM="$ROOT/infra/kafka-pom.xml"
+# shellcheck source=services/lib.sh
+. "$ROOT/scripts/services/lib.sh"
 ENV_FILE="$ROOT/.services.env"
-PID_FILE="$K/broker.pid"
-LOG="$K/broker.log"
 
-# Our broker is running: the pid is alive and really is a kafka.Kafka JVM (guards against a
-# recycled pid; a zombie's args don't match either).
-kafka_alive() {
-	local pid
-	pid="$(cat "$PID_FILE" 2>/dev/null)" || return 1
-	[[ $pid =~ ^[0-9]+$ ]] && ps -p "$pid" -o args= 2>/dev/null | grep -q 'kafka\.Kafka'
-}
-
-# One place writes .services.env: replace KEY's line, keep the other services' lines.
-# Temp file + rename, so a reader never sees half a file.
-set_service_env() {
-	local key=$1 value=$2 tmp
-	tmp="$(mktemp "$ENV_FILE.XXXXXX")"
-	{
-		if [[ -f $ENV_FILE ]]; then grep -v "^$key=" "$ENV_FILE" || true; else echo "# written by scripts/services-up.sh; removed by scripts/services-down.sh"; fi
-		echo "$key=$value"
-	} >"$tmp"
-	mv -f "$tmp" "$ENV_FILE"
-}
-
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-if kafka_alive && grep -q '^KAFKA_BOOTSTRAP=' "$ENV_FILE" 2>/dev/null; then
-	echo "services-up: already running ($(grep '^KAFKA_BOOTSTRAP=' "$ENV_FILE"), pid $(cat "$PID_FILE"))"
+if pid_alive "$KAFKA_PID_FILE" "${KAFKA_ID[@]}" && pid_alive "$APICURIO_PID_FILE" "${APICURIO_ID[@]}" &&
+	grep -q '^KAFKA_BOOTSTRAP=' "$ENV_FILE" 2>/dev/null && grep -q '^SCHEMA_REGISTRY_URL=' "$ENV_FILE" 2>/dev/null; then
+	echo "services-up: already running ($(grep -v '^#' "$ENV_FILE" | paste -sd ' '))"
 	exit 0
 fi
-# Half-up state (broker without env file, env file without broker): start from scratch.
+# Half-up state (a service without env file, env file without a service): start from scratch.
 bash "$ROOT/scripts/services-down.sh" >/dev/null
 
-for tool in java mvn go; do
+for tool in java mvn go curl flock tar; do
 	command -v "$tool" >/dev/null || { echo "services-up: $tool not found in PATH" >&2; exit 1; }
 done
 
 t0=$SECONDS
+frag="$(mktemp -d "${TMPDIR:-/tmp}/sluice-services.XXXXXX")"
+lanes=()
 
-# --- jars: cached per pom content, so bumping a version in the pom re-downloads --------------
-KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$POM")"
-STAMP="kafka=$KAFKA_VERSION pom-cksum=$(cksum <"$POM" | tr -s ' ' '-')"
-if [[ "$(cat "$K/libs/.complete" 2>/dev/null)" != "$STAMP" ]]; then
-	echo "services-up: fetching Apache Kafka $KAFKA_VERSION jars with Maven"
-	mkdir -p "$K"
-	rm -rf "$K/libs.tmp"
-	# Into a temp dir first: an interrupted download must never look complete.
-	# Maven's output only matters when it fails.
-	if ! mvn -q -B -f "$POM" dependency:copy-dependencies -DincludeScope=runtime \
-		-DoutputDirectory="$K/libs.tmp" >"$K/mvn.log" 2>&1; then
-		cat "$K/mvn.log" >&2
-		echo "services-up: Maven could not fetch the Kafka jars (output above, also in $K/mvn.log)" >&2
-		exit 1
-	fi
-	ls "$K"/libs.tmp/kafka_2.13-"$KAFKA_VERSION".jar >/dev/null
-	rm -rf "$K/libs"
-	mv "$K/libs.tmp" "$K/libs"
-	echo "$STAMP" >"$K/libs/.complete"
-fi
-
-# --- ports: 9092/9093 unless taken (a developer may run their own Kafka there) ---------------
-port=9092
-while port_busy "$port" || port_busy $((port + 1)); do
-	port=$((port + 2))
-	if ((port > 9300)); then echo "services-up: no free port pair in 9092-9300" >&2; exit 1; fi
-done
-cport=$((port + 1))
-
-# --- config: absolute paths; no '#' after a value (Java .properties has no trailing comments) --
-rm -rf "$K/kraft-logs"
-mkdir -p "$K/kraft-logs"
-cat >"$K/server.properties" <<EOF
-# Generated by scripts/services-up.sh: single-node KRaft broker+controller on loopback for tests.
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
-inter.broker.listener.name=PLAINTEXT
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=$K/kraft-logs
-num.partitions=1
-default.replication.factor=1
-auto.create.topics.enable=true
-# One replica everywhere; single-partition internal topics load faster.
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-# Tests join groups constantly; the default 3 s wait for more members only slows them.
-group.initial.rebalance.delay.ms=0
-EOF
-
-cat >"$K/log4j2.properties" <<'EOF'
-# Generated by scripts/services-up.sh: warnings and errors only, to broker.log via stdout.
-status=warn
-appender.c.type=Console
-appender.c.name=STDOUT
-appender.c.layout.type=PatternLayout
-appender.c.layout.pattern=[%d] %p %m (%c)%n
-rootLogger.level=INFO
-rootLogger.appenderRef.s.ref=STDOUT
-logger.k.name=kafka
-logger.k.level=WARN
-logger.o.name=org.apache.kafka
-logger.o.level=WARN
-logger.s.name=state.change.logger
-logger.s.level=WARN
-EOF
-
-JAVA_OPTS=(
-	-Xms512m -Xmx512m
-	# Upstream kafka-run-class.sh defaults.
-	-XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
-	-XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true
-	"-Dlog4j2.configurationFile=$K/log4j2.properties"
-	-cp "$K/libs/*"
-)
-
-# From here on a failure shows the broker's log and stops whatever we started.
+# On any failure or interruption: stop the setup scripts still running, then every service.
 on_exit() {
-	local rc=$?
+	local rc=$? pid
+	for pid in "${lanes[@]}"; do
+		kill -TERM "$pid" 2>/dev/null || true
+	done
+	wait 2>/dev/null || true
+	rm -rf "$frag"
 	if ((rc != 0)); then
-		echo "services-up: FAILED (exit $rc); last lines of $LOG:" >&2
-		tail -n 60 "$LOG" >&2 2>/dev/null || true
+		echo "services-up: FAILED (exit $rc); stopping the services" >&2
 		bash "$ROOT/scripts/services-down.sh" >&2 || true
 	fi
 }
 trap on_exit EXIT
+# Turn INT/TERM into a normal exit so the EXIT trap runs.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-: >"$LOG"
-# Cluster id: 16 random bytes, URL-safe base64 without padding (Kafka's Uuid format). Kafka's
-# own generator avoids a leading '-', which the CLI parser would take for an option.
-cid=-
-while [[ $cid == -* ]]; do
-	cid="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
-done
-java "${JAVA_OPTS[@]}" kafka.tools.StorageTool format -t "$cid" -c "$K/server.properties" --ignore-formatted >>"$LOG" 2>&1
+bash "$ROOT/scripts/services/kafka.sh" "$frag/kafka" &
+kafka_pid=$!
+bash "$ROOT/scripts/services/apicurio.sh" "$frag/apicurio" &
+apicurio_pid=$!
+bash "$ROOT/scripts/services/python-interop.sh" "$frag/interop" &
+interop_pid=$!
+lanes=("$kafka_pid" "$apicurio_pid" "$interop_pid")
 
-nohup java "${JAVA_OPTS[@]}" kafka.Kafka "$K/server.properties" </dev/null >>"$LOG" 2>&1 &
-echo $! >"$PID_FILE"
-echo "services-up: Kafka $KAFKA_VERSION starting on 127.0.0.1:$port (controller $cport, pid $(cat "$PID_FILE"))"
+failed=()
+wait "$kafka_pid" || failed+=(Kafka)
+wait "$apicurio_pid" || failed+=("Apicurio Registry")
+interop_ok=true
+wait "$interop_pid" || interop_ok=false
+lanes=()
+if ((${#failed[@]} > 0)); then
+	echo "services-up: could not start: ${failed[*]} (see above)" >&2
+	exit 1
+fi
+if ! $interop_ok; then
+	if in_ci; then
+		echo "services-up: no Python interop venv (see above); CI=true requires it" >&2
+		exit 1
+	fi
+	echo "services-up: WARNING: no Python interop venv (see above); the interop tests will be skipped" >&2
+fi
 
-# The port opens before the broker can serve; kafkaready then checks metadata, controller and
-# topic creation for real.
-deadline=$((SECONDS + 90))
-until port_busy "$port"; do
-	kafka_alive || { echo "services-up: broker exited during startup" >&2; exit 1; }
-	((SECONDS < deadline)) || { echo "services-up: port $port not open after 90s" >&2; exit 1; }
-	sleep 0.5
-done
-(cd "$ROOT" && go run ./internal/testkit/cmd/kafkaready -bootstrap "127.0.0.1:$port" -timeout 60s)
-
-set_service_env KAFKA_BOOTSTRAP "127.0.0.1:$port"
-echo "services-up: ready in $((SECONDS - t0))s; wrote $ENV_FILE"
+# One write of the whole file (temp file + rename), so a reader never sees half of it.
+tmp="$(mktemp "$ENV_FILE.XXXXXX")"
+{
+	echo "# written by scripts/services-up.sh; removed by scripts/services-down.sh"
+	cat "$frag/kafka" "$frag/apicurio"
+	if $interop_ok; then cat "$frag/interop"; fi
+} >"$tmp"
+mv -f "$tmp" "$ENV_FILE"
+echo "services-up: ready in $((SECONDS - t0))s; wrote $ENV_FILE:"
+grep -v '^#' "$ENV_FILE" | sed 's/^/  /'

@@ -2,7 +2,7 @@
 # Usage: scripts/test.sh COMMAND [ARG...]
 # Run COMMAND (e.g. `go test ./...`) from the repo root against real services: services-up,
 # export .services.env, run, and ALWAYS services-down afterwards, even when COMMAND fails or
-# is interrupted, so no broker outlives the run. Exits with COMMAND's status.
+# is interrupted, so no service outlives the run. Exits with COMMAND's status.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,7 +20,7 @@ set -a
 set +a
 
 cd "$ROOT"
-echo "test.sh: KAFKA_BOOTSTRAP=$KAFKA_BOOTSTRAP; running: $*"
+echo "test.sh: $(grep -v '^#' "$ROOT/.services.env" | paste -sd ' '); running: $*"
 rc=0
 "$@" || rc=$?
 exit "$rc"

@@ -1,21 +1,28 @@
 // Package testkit finds the external services sluice's tests run against, or stands in for them.
 //
-// Real services (today an Apache Kafka broker in KRaft mode) run outside the test binary. They are
-// started by `make services-up` (scripts/services-up.sh), which writes their addresses to
-// .services.env at the repository root, one KEY=VALUE line per setting, for example
+// Real services (an Apache Kafka broker in KRaft mode and Apicurio Registry, a Schema Registry with
+// Confluent's API) run outside the test binary. They are started by `make services-up`
+// (scripts/services-up.sh), which writes their addresses to .services.env at the repository root,
+// one KEY=VALUE line per setting, for example
 //
 //	KAFKA_BOOTSTRAP=127.0.0.1:9092
+//	SCHEMA_REGISTRY_URL=http://127.0.0.1:8081/apis/ccompat/v7
+//	INTEROP_PYTHON=/path/to/sluice/.cache/python-interop/venv/bin/python
+//
+// INTEROP_PYTHON is not a service but a Python with Confluent's own Avro serializer installed, for
+// the interoperability tests (see [RunInterop]).
 //
 // `make test` starts them, exports that file into the environment, runs `go test ./...` and stops
-// them again. A test asks for an address with [Kafka] or [RealKafka]; both look first at the
-// environment variable, then at .services.env (found by walking up from the working directory to the
-// directory holding go.mod), so `go test` run by hand after `make services-up` uses the real broker
-// too.
+// them again. A test asks for an address with [Kafka], [RealKafka], [SchemaRegistryURL] or
+// [InteropPython]; all look first at the environment variable, then at .services.env (found by
+// walking up from the working directory to the directory holding go.mod), so `go test` run by hand
+// after `make services-up` uses the real services too.
 //
 // Without a real broker, [Kafka] falls back to an in-process fake (kfake) so that a developer can
 // run the tests with nothing installed, except when CI=true: there a missing broker is a setup
 // error and the test fails. Tests that depend on semantics the fake does not have (config
-// validation, real compaction, quotas, replication) use [RealKafka], which never falls back.
+// validation, real compaction, quotas, replication) use [RealKafka], which never falls back. The
+// others have no fake either: without the service they skip the test, or fail it when CI=true.
 package testkit
 
 import (
@@ -245,17 +252,28 @@ func lookup(key string) (value, source string, err error) {
 // servicesEnvPath returns the .services.env beside the go.mod enclosing the working directory,
 // or "" if there is none.
 func servicesEnvPath() (string, error) {
+	root, err := moduleRoot()
+	if err != nil || root == "" {
+		return "", err
+	}
+	p := filepath.Join(root, ServicesEnvFile)
+	if _, err := os.Stat(p); err != nil {
+		return "", nil
+	}
+	return p, nil
+}
+
+// moduleRoot returns the directory holding the go.mod that encloses the working directory, or ""
+// if there is none. `go test` runs each package in its own directory, so for sluice's tests this
+// is the repository root.
+func moduleRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(dir, ServicesEnvFile)
-			if _, err := os.Stat(p); err != nil {
-				return "", nil
-			}
-			return p, nil
+			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {

@@ -2,6 +2,8 @@ package testkit
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -160,4 +162,25 @@ func TestRealKafkaRejectsUnknownTopicConfig(t *testing.T) {
 		t.Fatal("CreateTopic with an unknown config key succeeded; want INVALID_CONFIG")
 	}
 	t.Logf("rejected as expected: %v", err)
+}
+
+// TestSchemaRegistryURL checks that a configured registry is returned without a trailing slash
+// once it answers GET /subjects.
+func TestSchemaRegistryURL(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/apis/ccompat/v7/subjects" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte("[]"))
+	}))
+	defer srv.Close()
+	t.Setenv(EnvSchemaRegistryURL, srv.URL+"/apis/ccompat/v7/")
+	if got, want := SchemaRegistryURL(t), srv.URL+"/apis/ccompat/v7"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if err := registryAnswers(srv.URL); err == nil {
+		t.Fatalf("registryAnswers(%s) without the API path: want an error", srv.URL)
+	}
 }

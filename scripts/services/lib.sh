@@ -1,0 +1,67 @@
+# Shared helpers for scripts/services-up.sh, scripts/services-down.sh and the per-service scripts
+# beside this file. Sourced, not run; expects ROOT to be set to the repository root.
+
+# in_ci: the CI environment variable is true ("true", "1", "yes", ...). With CI a service that
+# cannot be set up fails the run instead of being skipped.
+in_ci() {
+	case "${CI:-}" in
+	1 | [tT] | [tT][rR][uU][eE] | [yY] | [yY][eE][sS]) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+# port_busy PORT: something accepts TCP connections on 127.0.0.1:PORT.
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# pid_alive PIDFILE STRING...: the pid in PIDFILE is alive and its command line contains every
+# STRING. Guards against a stale pid file whose number was reused by an unrelated process; a
+# zombie's (empty) args don't match either.
+pid_alive() {
+	local pidfile=$1 pid args s
+	shift
+	pid="$(cat "$pidfile" 2>/dev/null)" || return 1
+	[[ $pid =~ ^[0-9]+$ ]] || return 1
+	args="$(ps -p "$pid" -o args= 2>/dev/null)" || return 1
+	for s in "$@"; do
+		[[ $args == *"$s"* ]] || return 1
+	done
+}
+
+# stop_pid NAME PIDFILE STRING...: TERM the process (a clean shutdown), KILL it if it is still
+# there after 30 s, and remove the pid file. Only ever signals a pid that pid_alive vouches for.
+stop_pid() {
+	local name=$1 pidfile=$2 pid
+	shift 2
+	if pid_alive "$pidfile" "$@"; then
+		pid="$(cat "$pidfile")"
+		echo "services-down: stopping $name (pid $pid)"
+		kill -TERM "$pid" 2>/dev/null || true
+		for _ in $(seq 1 60); do
+			pid_alive "$pidfile" "$@" || break
+			sleep 0.5
+		done
+		if pid_alive "$pidfile" "$@"; then
+			echo "services-down: $name still running after 30s, sending KILL" >&2
+			kill -KILL "$pid" 2>/dev/null || true
+			sleep 0.5
+		fi
+	fi
+	rm -f "$pidfile"
+}
+
+# mvn_locked ARG...: Maven, one at a time per user (across checkouts too). The services start in
+# parallel, and two Maven processes filling the same fresh ~/.m2 at once can trip over each
+# other's files.
+mvn_locked() {
+	flock "${TMPDIR:-/tmp}/sluice-services-mvn.$(id -u).lock" mvn "$@"
+}
+
+# Per-service state directories, pid files and the strings that identify each service's process
+# (see pid_alive). The directory under $ROOT/.cache is among them, so that the services of another
+# checkout on the same machine never match.
+KAFKA_DIR="$ROOT/.cache/kafka"
+KAFKA_PID_FILE="$KAFKA_DIR/broker.pid"
+KAFKA_ID=("$KAFKA_DIR/libs/" " kafka.Kafka ")
+APICURIO_DIR="$ROOT/.cache/apicurio"
+APICURIO_PID_FILE="$APICURIO_DIR/registry.pid"
+APICURIO_ID=("$APICURIO_DIR/" "/quarkus-run.jar")
