@@ -565,14 +565,7 @@ func primitiveEncoder(t *avro.PrimitiveSchema, c *schemas.Schema) (encodeFn, err
 			return nil
 		}, nil
 	case avro.Float:
-		return func(w *avro.Writer, v any) error {
-			f, ok := v.(float32)
-			if !ok {
-				return invalidType(c, v)
-			}
-			w.WriteFloat(f)
-			return nil
-		}, nil
+		return typed(c, (*avro.Writer).WriteFloat), nil
 	case avro.Double:
 		return func(w *avro.Writer, v any) error {
 			switch f := v.(type) {
@@ -586,23 +579,9 @@ func primitiveEncoder(t *avro.PrimitiveSchema, c *schemas.Schema) (encodeFn, err
 			return nil
 		}, nil
 	case avro.Boolean:
-		return func(w *avro.Writer, v any) error {
-			b, ok := v.(bool)
-			if !ok {
-				return invalidType(c, v)
-			}
-			w.WriteBool(b)
-			return nil
-		}, nil
+		return typed(c, (*avro.Writer).WriteBool), nil
 	case avro.String:
-		return func(w *avro.Writer, v any) error {
-			s, ok := v.(string)
-			if !ok {
-				return invalidType(c, v)
-			}
-			w.WriteString(s)
-			return nil
-		}, nil
+		return typed(c, (*avro.Writer).WriteString), nil
 	case avro.Bytes:
 		if c.Name == schemas.DecimalName {
 			scale, err := schemas.DecimalScale(c)
@@ -621,16 +600,21 @@ func primitiveEncoder(t *avro.PrimitiveSchema, c *schemas.Schema) (encodeFn, err
 				return nil
 			}, nil
 		}
-		return func(w *avro.Writer, v any) error {
-			b, ok := v.([]byte)
-			if !ok {
-				return invalidType(c, v)
-			}
-			w.WriteBytes(b)
-			return nil
-		}, nil
+		return typed(c, (*avro.Writer).WriteBytes), nil
 	}
 	return nil, schemas.DataErrorf("Connect schema %v cannot be written as Avro %s", c, t.Type())
+}
+
+// typed is the encoder of values of Go type T, written by write.
+func typed[T any](c *schemas.Schema, write func(*avro.Writer, T)) encodeFn {
+	return func(w *avro.Writer, v any) error {
+		x, ok := v.(T)
+		if !ok {
+			return invalidType(c, v)
+		}
+		write(w, x)
+		return nil
+	}
 }
 
 func (d *Data) recordEncoder(r *avro.RecordSchema, c *schemas.Schema) (encodeFn, error) {
