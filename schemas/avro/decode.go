@@ -4,7 +4,6 @@ import (
 	"math/big"
 	"math/bits"
 	"sync"
-	"time"
 
 	"github.com/hamba/avro/v2"
 
@@ -392,8 +391,6 @@ func hashableKey(k any) (any, error) {
 		return nil, schemas.DataErrorf("map keys of type %T are not supported", k)
 	case *big.Rat:
 		return nil, schemas.DataErrorf("Decimal map keys are not supported")
-	case time.Time:
-		return k, nil
 	}
 	return k, nil
 }
