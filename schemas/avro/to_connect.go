@@ -563,7 +563,7 @@ func defaultFromAvro(c *schemas.Schema, a avro.Schema, v any) (any, error) {
 		case *big.Rat:
 			return x, nil
 		default:
-			if b, ok := fixedArrayBytes(v); ok {
+			if b := arrayBytes(v); b != nil {
 				raw = b
 			} else {
 				return nil, schemas.DataErrorf("invalid default %v for BYTES", v)
@@ -654,13 +654,4 @@ func latin1Bytes(s string) []byte {
 		out = append(out, byte(r))
 	}
 	return out
-}
-
-func fixedArrayBytes(v any) ([]byte, bool) {
-	// hamba/avro parses a fixed default to a [N]byte array.
-	rv := reflectValue(v)
-	if rv == nil {
-		return nil, false
-	}
-	return rv, true
 }

@@ -10,9 +10,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	return slices.Sorted(maps.Keys(m))
 }
 
-// reflectValue returns the bytes of a [N]byte array (how hamba/avro holds
-// a fixed value), or nil.
-func reflectValue(v any) []byte {
+// arrayBytes returns the bytes of a [N]byte array (how hamba/avro holds a
+// fixed value, a fixed default among them), or nil.
+func arrayBytes(v any) []byte {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Array || rv.Type().Elem().Kind() != reflect.Uint8 {
 		return nil
