@@ -32,7 +32,8 @@ type task struct {
 	generation int64 // the task's restarts, from the offsets
 	count      int64 // records generated, from the offsets
 	partition  map[string]any
-	keySchema  avro.Schema // the key field's schema; nil for null keys
+	keySchema  avro.Schema     // the key field's schema; nil for null keys
+	keyConnect *schemas.Schema // keySchema in Connect
 	wait       func(ctx context.Context, d time.Duration) bool
 	pause      func() time.Duration // the random wait before a record
 }
@@ -58,6 +59,11 @@ func (t *task) Start(ctx context.Context, tc connectors.SourceTaskContext, props
 	}
 	if _, err := t.data.ToConnectSchema(st.schema); err != nil {
 		return fmt.Errorf("convert the schema to Connect: %w", err)
+	}
+	if t.keySchema != nil {
+		if t.keyConnect, err = t.data.ToConnectSchema(t.keySchema); err != nil {
+			return fmt.Errorf("convert the key field %s to Connect: %w", st.keyField, err)
+		}
 	}
 
 	seed := taskSeed(st.seed, id)
@@ -162,16 +168,22 @@ func (t *task) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
 // next generates one record and advances the task's state.
 func (t *task) next() (connectors.SourceRecord, error) {
 	value := t.gen.Generate().(map[string]any)
-	keySchema, key := schemas.OptionalStringSchema, any(nil)
-	if t.keySchema != nil {
-		var err error
-		if keySchema, key, err = t.data.ToConnectData(t.keySchema, value[t.st.keyField]); err != nil {
-			return connectors.SourceRecord{}, fmt.Errorf("convert the key field %s: %w", t.st.keyField, err)
-		}
-	}
 	valueSchema, v, err := t.data.ToConnectData(t.st.schema, value)
 	if err != nil {
 		return connectors.SourceRecord{}, fmt.Errorf("convert the record: %w", err)
+	}
+	keySchema, key := schemas.OptionalStringSchema, any(nil)
+	if t.keySchema != nil {
+		// The key is the key field's value, with the schema of the field's
+		// type on its own. A plain value is taken from the converted record;
+		// a struct (a record or union key) carries its schema, so it is
+		// converted against the key schema.
+		keySchema, key = t.keyConnect, v.(*schemas.Struct).Get(t.st.keyField)
+		if _, isStruct := key.(*schemas.Struct); isStruct {
+			if keySchema, key, err = t.data.ToConnectData(t.keySchema, value[t.st.keyField]); err != nil {
+				return connectors.SourceRecord{}, fmt.Errorf("convert the key field %s: %w", t.st.keyField, err)
+			}
+		}
 	}
 	// Reseed for each record, so that the offset can hold the seed the next
 	// record starts from.
