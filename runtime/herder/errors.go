@@ -38,3 +38,36 @@ func StatusCode(err error) int {
 	}
 	return http.StatusInternalServerError
 }
+
+// Conflict returns a 409 error, as Kafka Connect answers a request that a
+// rebalance or a concurrent change prevents.
+func Conflict(format string, args ...any) error {
+	return &Error{Code: http.StatusConflict, Message: fmt.Sprintf(format, args...)}
+}
+
+// RedirectError says that another worker of the cluster must handle the
+// request: the leader (Kafka Connect's NotLeaderException) or the worker
+// that runs the connector or task (NotAssignedException). The REST layer
+// forwards the request to URL with Kafka Connect's forward-hop rules; an
+// empty URL means that no leader is known yet (409).
+type RedirectError struct {
+	// URL is the REST base URL of the worker to forward to, "" if unknown.
+	URL string
+	// Leader is true when the request needs the leader, false when it
+	// needs the owner of a connector or task.
+	Leader bool
+	// Message explains why, for logs.
+	Message string
+}
+
+func (e *RedirectError) Error() string { return e.Message }
+
+// NotLeader returns a RedirectError to the leader at leaderURL.
+func NotLeader(leaderURL, format string, args ...any) error {
+	return &RedirectError{URL: leaderURL, Leader: true, Message: fmt.Sprintf(format, args...)}
+}
+
+// NotAssigned returns a RedirectError to the worker at ownerURL.
+func NotAssigned(ownerURL, format string, args ...any) error {
+	return &RedirectError{URL: ownerURL, Message: fmt.Sprintf(format, args...)}
+}
