@@ -1,0 +1,6 @@
+// Package distributed is the herder of a group of workers, Kafka Connect's
+// distributed mode: workers join a Kafka group with protocol type
+// "connect", the group leader assigns connectors and tasks with the
+// incremental cooperative assignor, and configurations, offsets and
+// statuses live in compacted Kafka topics (runtime/storage).
+package distributed
