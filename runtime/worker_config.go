@@ -121,10 +121,15 @@ type WorkerConfig struct {
 	AdminListenersSet bool
 }
 
-// ParseWorkerConfig parses and validates a worker configuration. An error
-// names every key that is missing or malformed.
-func ParseWorkerConfig(props map[string]string, log *slog.Logger) (*WorkerConfig, error) {
-	v, err := WorkerDef().Parse(props)
+// ParseWorkerConfig parses and validates a worker configuration: the keys
+// of WorkerDef and those of extra (distributed mode's). An error names
+// every key that is missing or malformed.
+func ParseWorkerConfig(props map[string]string, log *slog.Logger, extra ...*config.Def) (*WorkerConfig, error) {
+	def := WorkerDef()
+	for _, d := range extra {
+		def = def.Merge(d)
+	}
+	v, err := def.Parse(props)
 	if err != nil {
 		return nil, err
 	}

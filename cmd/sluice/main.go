@@ -1,6 +1,7 @@
 // Command sluice is a Kafka Connect-compatible connector runtime.
 //
 //	sluice standalone worker.properties [connector.properties|connector.json ...]
+//	sluice distributed worker.properties
 //	sluice dev [-dir .sluice-dev]
 //	sluice connectors list|get|status|create|delete|pause|resume|stop|restart ...
 //	sluice offsets get|set|reset NAME ...
@@ -30,6 +31,8 @@ const usage = `sluice: a Kafka Connect-compatible connector runtime
 
 Usage:
   sluice standalone [flags] worker.properties [connector.properties|connector.json ...]
+  sluice distributed [flags] worker.properties
+                            join a cluster of workers (group.id) that keep their state in Kafka topics
   sluice dev [flags]        run an embedded broker and a demo pipeline, no setup needed
   sluice version
 
@@ -39,7 +42,7 @@ Manage a running worker (sluice or Kafka Connect) through its REST API:
   sluice plugins [--all]
   (sluice COMMAND -h for details; --url or SLUICE_URL selects the worker)
 
-Flags (standalone and dev):
+Flags (standalone, distributed and dev):
   -log-level trace|debug|info|warn|error|off   (default info)
   -log-format text|json                        (default text)
 `
@@ -73,7 +76,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
-	case "standalone", "dev":
+	case "standalone", "distributed", "dev":
 	default:
 		fmt.Fprintf(stderr, "sluice: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -95,6 +98,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		err = runStandalone(ctx, fs.Arg(0), fs.Args()[1:], log)
+	case "distributed":
+		if fs.NArg() != 1 {
+			fmt.Fprint(stderr, "sluice distributed: want exactly one argument, worker.properties (connectors are created through the REST API)\n\n"+usage)
+			return 2
+		}
+		err = runDistributed(ctx, fs.Arg(0), log, nil)
 	case "dev":
 		err = runDev(ctx, *devDir, stdout, log)
 	}

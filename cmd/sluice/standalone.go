@@ -12,6 +12,7 @@ import (
 	"github.com/sluicehq/sluice/internal/logging"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime"
+	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/standalone"
 	"github.com/sluicehq/sluice/runtime/storage"
 )
@@ -111,7 +112,7 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 
 // startREST serves the REST API on listeners, and the admin endpoints on
 // admin.listeners when that is set (none when it is empty).
-func startREST(wc *runtime.WorkerConfig, h *standalone.Herder, levels *logging.Levels, log *slog.Logger) ([]*api.Server, error) {
+func startREST(wc *runtime.WorkerConfig, h herder.Herder, levels *logging.Levels, log *slog.Logger) ([]*api.Server, error) {
 	restLog := logging.Named(log, "sluice.api")
 	opts := api.Options{Herder: h, Log: restLog, TopicTracking: wc.TopicTracking, TopicTrackingReset: wc.TopicTrackingReset,
 		AllowOrigin: wc.Values.String(runtime.AllowOrigin), AllowMethods: wc.Values.String(runtime.AllowMethods)}

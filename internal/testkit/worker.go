@@ -88,17 +88,37 @@ func FreeListener(t testing.TB) string {
 func StartWorker(t testing.TB, bin, dir, name string, workerProps, connProps map[string]string) *Worker {
 	t.Helper()
 	wp, cp := filepath.Join(dir, name+"-worker.properties"), filepath.Join(dir, name+"-connector.properties")
-	if _, ok := workerProps["listeners"]; !ok {
-		// Workers in tests must not fight over the default port 8083.
-		workerProps = maps.Clone(workerProps)
-		workerProps["listeners"] = "http://127.0.0.1:0"
-	}
-	WriteProps(t, wp, workerProps)
+	WriteProps(t, wp, withListener(workerProps))
 	args := []string{"standalone", "-log-level", "debug", wp}
 	if connProps != nil {
 		WriteProps(t, cp, connProps)
 		args = append(args, cp)
 	}
+	return startProcess(t, bin, dir, name, args)
+}
+
+// StartDistributed runs `bin distributed` with workerProps; like
+// StartWorker, dir holds its files and log.
+func StartDistributed(t testing.TB, bin, dir, name string, workerProps map[string]string) *Worker {
+	t.Helper()
+	wp := filepath.Join(dir, name+"-worker.properties")
+	WriteProps(t, wp, withListener(workerProps))
+	return startProcess(t, bin, dir, name, []string{"distributed", "-log-level", "debug", wp})
+}
+
+// withListener sets a free listener unless props name one: workers in
+// tests must not fight over the default port 8083.
+func withListener(props map[string]string) map[string]string {
+	if _, ok := props["listeners"]; ok {
+		return props
+	}
+	props = maps.Clone(props)
+	props["listeners"] = "http://127.0.0.1:0"
+	return props
+}
+
+func startProcess(t testing.TB, bin, dir, name string, args []string) *Worker {
+	t.Helper()
 	logPath := filepath.Join(dir, name+".log")
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -128,6 +148,15 @@ func StartWorker(t testing.TB, bin, dir, name string, workerProps, connProps map
 	})
 	return w
 }
+
+// Log returns the worker's log so far.
+func (w *Worker) Log() string {
+	b, _ := os.ReadFile(w.log)
+	return string(b)
+}
+
+// Name returns the name the worker was started with.
+func (w *Worker) Name() string { return w.name }
 
 func (w *Worker) logTail() []byte {
 	b, _ := os.ReadFile(w.log)

@@ -1,0 +1,535 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/sluicehq/sluice/api/client"
+	"github.com/sluicehq/sluice/internal/testkit"
+	"github.com/sluicehq/sluice/runtime/herder"
+)
+
+// cluster is a group of `sluice distributed` processes sharing a group id
+// and internal topics.
+type cluster struct {
+	t         *testing.T
+	dir       string
+	bootstrap string
+	props     map[string]string
+	nodes     map[string]*node // by worker id (host:port)
+}
+
+// node is one worker of a cluster.
+type node struct {
+	w  *testkit.Worker
+	id string // worker id, 127.0.0.1:port
+	c  *client.Client
+}
+
+// maxDelay is scheduled.rebalance.max.delay.ms in the cluster tests: how
+// long the leader keeps a departed worker's work for its return.
+const maxDelay = 3 * time.Second
+
+func newCluster(t *testing.T) *cluster {
+	bootstrap := testkit.Kafka(t)
+	suffix := testkit.NewTopic(t, bootstrap, 1) // a unique name; the topic itself stays unused
+	return &cluster{t: t, dir: t.TempDir(), bootstrap: bootstrap, nodes: map[string]*node{}, props: map[string]string{
+		"bootstrap.servers":                 bootstrap,
+		"group.id":                          "sluice-" + suffix,
+		"config.storage.topic":              suffix + "-configs",
+		"offset.storage.topic":              suffix + "-offsets",
+		"status.storage.topic":              suffix + "-status",
+		"config.storage.replication.factor": "1",
+		"offset.storage.replication.factor": "1",
+		"status.storage.replication.factor": "1",
+		"offset.storage.partitions":         "5",
+		"status.storage.partitions":         "3",
+		"key.converter":                     "org.apache.kafka.connect.storage.StringConverter",
+		"value.converter":                   "org.apache.kafka.connect.storage.StringConverter",
+		"offset.flush.interval.ms":          "300",
+		"session.timeout.ms":                "6000",
+		"heartbeat.interval.ms":             "1000",
+		"scheduled.rebalance.max.delay.ms":  fmt.Sprint(maxDelay.Milliseconds()),
+		"consumer.session.timeout.ms":       "6000",
+		"consumer.heartbeat.interval.ms":    "1000",
+	}}
+}
+
+// start runs one more worker and waits until it has joined the group.
+func (cl *cluster) start(name string) *node {
+	cl.t.Helper()
+	listener := testkit.FreeListener(cl.t)
+	props := map[string]string{"listeners": listener}
+	for k, v := range cl.props {
+		props[k] = v
+	}
+	w := testkit.StartDistributed(cl.t, binary, cl.dir, name, props)
+	c, err := client.New(listener)
+	if err != nil {
+		cl.t.Fatal(err)
+	}
+	n := &node{w: w, id: strings.TrimPrefix(listener, "http://"), c: c}
+	eventually(cl.t, 60*time.Second, name+" joined the cluster", func() (bool, string) {
+		st, err := c.Health(context.Background())
+		return err == nil && st.Status == "healthy", fmt.Sprint(st, err)
+	}, w)
+	cl.nodes[n.id] = n
+	return n
+}
+
+// any returns a live worker other than those excluded.
+func (cl *cluster) any(not ...*node) *node {
+	ids := mapsKeys(cl.nodes)
+	slices.Sort(ids)
+	for _, id := range ids {
+		if n := cl.nodes[id]; !slices.Contains(not, n) {
+			return n
+		}
+	}
+	cl.t.Fatal("no live worker")
+	return nil
+}
+
+func mapsKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func (cl *cluster) live() []*testkit.Worker {
+	var out []*testkit.Worker
+	for _, n := range cl.nodes {
+		out = append(out, n.w)
+	}
+	return out
+}
+
+// kill9 kills a worker and forgets it.
+func (cl *cluster) kill9(n *node) time.Time {
+	n.w.Kill9()
+	delete(cl.nodes, n.id)
+	return time.Now()
+}
+
+// placement maps every connector and task to the worker id that runs it,
+// as one worker's REST API reports it, once every connector and task
+// named is RUNNING; it fails after timeout.
+func (cl *cluster) awaitRunning(timeout time.Duration, names []string, tasksPer int) map[string]string {
+	cl.t.Helper()
+	var placement map[string]string
+	eventually(cl.t, timeout, "every connector and task RUNNING", func() (bool, string) {
+		placement = map[string]string{}
+		n := cl.any()
+		for _, name := range names {
+			st, err := n.c.ConnectorStatus(context.Background(), name)
+			if err != nil {
+				return false, fmt.Sprintf("%s: %v", name, err)
+			}
+			if st.Connector.State != herder.Running || len(st.Tasks) != tasksPer {
+				return false, fmt.Sprintf("%s: connector %s on %s, %d tasks", name, st.Connector.State, st.Connector.WorkerID, len(st.Tasks))
+			}
+			if cl.nodes[st.Connector.WorkerID] == nil {
+				return false, fmt.Sprintf("%s runs on %s, which is not a live worker", name, st.Connector.WorkerID)
+			}
+			placement[name] = st.Connector.WorkerID
+			for _, ts := range st.Tasks {
+				id := herder.TaskID{Connector: name, Task: ts.ID}.String()
+				if ts.State != herder.Running || cl.nodes[ts.WorkerID] == nil {
+					return false, fmt.Sprintf("task %s %s on %s", id, ts.State, ts.WorkerID)
+				}
+				placement[id] = ts.WorkerID
+			}
+		}
+		return true, ""
+	}, cl.live()...)
+	return placement
+}
+
+// statusRecord is one record of the status topic.
+type statusRecord struct {
+	key      string
+	state    string
+	workerID string
+	gen      int64
+	at       time.Time
+}
+
+// readStatusTopic reads every record of the cluster's status topic.
+func (cl *cluster) readStatusTopic() []statusRecord {
+	cl.t.Helper()
+	recs := readAllPartitions(cl.t, cl.bootstrap, cl.props["status.storage.topic"])
+	var out []statusRecord
+	for _, m := range recs {
+		r := statusRecord{key: string(m.Key), at: m.Timestamp}
+		if m.Value != nil {
+			var v struct {
+				State      string `json:"state"`
+				WorkerID   string `json:"worker_id"`
+				Generation int64  `json:"generation"`
+			}
+			if err := json.Unmarshal(m.Value, &v); err != nil {
+				cl.t.Fatalf("status record %s is not JSON: %v: %s", m.Key, err, m.Value)
+			}
+			r.state, r.workerID, r.gen = v.State, v.WorkerID, v.Generation
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// readAllPartitions reads every record of every partition of a topic, up to the
+// end offsets of the moment it is called.
+func readAllPartitions(t *testing.T, bootstrap, topic string) []*sarama.ConsumerMessage {
+	t.Helper()
+	c, err := sarama.NewClient(testkit.Addrs(bootstrap), testkit.SaramaConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	consumer, err := sarama.NewConsumerFromClient(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer consumer.Close()
+	parts, err := c.Partitions(topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*sarama.ConsumerMessage
+	for _, p := range parts {
+		end, err := c.GetOffset(topic, p, sarama.OffsetNewest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start, err := c.GetOffset(topic, p, sarama.OffsetOldest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if end <= start {
+			continue
+		}
+		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		timeout := time.After(30 * time.Second)
+	read:
+		for {
+			select {
+			case m := <-pc.Messages():
+				out = append(out, m)
+				if m.Offset >= end-1 {
+					break read
+				}
+			case <-timeout:
+				t.Fatalf("reading %s partition %d timed out", topic, p)
+			}
+		}
+		pc.Close()
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Timestamp.Before(out[j].Timestamp) })
+	return out
+}
+
+// stoppedAfter returns the connectors and tasks among ids whose status
+// records show them stopping or restarting (UNASSIGNED, RESTARTING) after
+// since: work that a rebalance interrupted.
+func stoppedAfter(recs []statusRecord, ids []string, since time.Time) []string {
+	var out []string
+	for _, r := range recs {
+		if r.at.Before(since) || (r.state != "UNASSIGNED" && r.state != "RESTARTING" && r.state != "") {
+			continue
+		}
+		for _, id := range ids {
+			if r.key == "status-task-"+id || r.key == "status-connector-"+id {
+				out = append(out, fmt.Sprintf("%s %s by %s at %s", id, r.state, r.workerID, r.at.Format("15:04:05.000")))
+			}
+		}
+	}
+	return out
+}
+
+// pipeline is a file → topic → file pipeline of two connectors.
+type pipeline struct {
+	src, sink string
+	in, out   string
+	topic     string
+	written   int
+}
+
+func (cl *cluster) newPipeline(i int, via *node) *pipeline {
+	cl.t.Helper()
+	p := &pipeline{src: fmt.Sprintf("src-%d", i), sink: fmt.Sprintf("sink-%d", i),
+		in: filepath.Join(cl.dir, fmt.Sprintf("in-%d.txt", i)), out: filepath.Join(cl.dir, fmt.Sprintf("out-%d.txt", i)),
+		topic: testkit.NewTopic(cl.t, cl.bootstrap, 1)}
+	appendLines(cl.t, p.in, 0, 500)
+	p.written = 500
+	ctx := context.Background()
+	if _, err := via.c.CreateConnector(ctx, herder.CreateConnectorRequest{Name: p.src, Config: map[string]string{
+		"connector.class": "FileStreamSource", "file": p.in, "topic": p.topic, "batch.size": "100"}}); err != nil {
+		cl.t.Fatalf("create %s through %s: %v", p.src, via.id, err)
+	}
+	if _, err := via.c.CreateConnector(ctx, herder.CreateConnectorRequest{Name: p.sink, Config: map[string]string{
+		"connector.class": "FileStreamSink", "file": p.out, "topics": p.topic}}); err != nil {
+		cl.t.Fatalf("create %s through %s: %v", p.sink, via.id, err)
+	}
+	return p
+}
+
+func (p *pipeline) grow(t *testing.T, n int) {
+	appendLines(t, p.in, p.written, p.written+n)
+	p.written += n
+}
+
+// awaitComplete waits until the output holds every line written.
+func (cl *cluster) awaitComplete(ps []*pipeline) {
+	cl.t.Helper()
+	eventually(cl.t, 90*time.Second, "every line in the outputs", func() (bool, string) {
+		for _, p := range ps {
+			if got := distinctLines(p.out); got < p.written {
+				return false, fmt.Sprintf("%s: %d of %d distinct lines", p.out, got, p.written)
+			}
+		}
+		return true, ""
+	}, cl.live()...)
+}
+
+func distinctLines(path string) int {
+	b, _ := os.ReadFile(path)
+	seen := map[string]bool{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if l != "" {
+			seen[l] = true
+		}
+	}
+	return len(seen)
+}
+
+// checkAtLeastOnce checks that the output holds lines 0..n-1 at least
+// once, as a sequence of in-order runs where each new run starts at or
+// before the line the previous one ended with: a restart may deliver again
+// what came after its committed offset, but never skips a line. It returns
+// the number of duplicates.
+func checkAtLeastOnce(t *testing.T, path string, n int) int {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	index := map[string]int{}
+	for i := 0; i < n; i++ {
+		index[line(i)] = i
+	}
+	furthest, prev, dups := -1, -1, 0
+	for k, l := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+		i, ok := index[l]
+		if !ok {
+			t.Fatalf("%s line %d is not an input line: %q", path, k, l)
+		}
+		switch {
+		case i == prev+1: // in order
+		case i <= prev: // a restart delivers again from an earlier line
+		default:
+			t.Fatalf("%s line %d: line %d follows line %d: lines %d..%d were skipped", path, k, i, prev, prev+1, i-1)
+		}
+		if i <= furthest {
+			dups++
+		}
+		furthest, prev = max(furthest, i), i
+	}
+	if furthest != n-1 {
+		t.Fatalf("%s ends at line %d, want %d", path, furthest, n-1)
+	}
+	return dups
+}
+
+var leaderURL = regexp.MustCompile(`msg="joined the group".* leader_url=(\S+)`)
+
+// leader returns the node that led the last rebalance its peers saw.
+func (cl *cluster) leader() *node {
+	cl.t.Helper()
+	var n *node
+	eventually(cl.t, 30*time.Second, "a known leader", func() (bool, string) {
+		var urls []string
+		for _, x := range cl.nodes {
+			m := leaderURL.FindAllStringSubmatch(x.w.Log(), -1)
+			if len(m) == 0 {
+				return false, x.id + " has not joined"
+			}
+			urls = append(urls, m[len(m)-1][1])
+		}
+		slices.Sort(urls)
+		urls = slices.Compact(urls)
+		if len(urls) != 1 {
+			return false, fmt.Sprintf("workers disagree on the leader: %v", urls)
+		}
+		n = cl.nodes[strings.TrimPrefix(urls[0], "http://")]
+		return n != nil, "leader " + urls[0] + " is not live"
+	}, cl.live()...)
+	return n
+}
+
+// TestDistributedCluster runs three workers on loopback ports and shows:
+// connectors created through any worker run, status reads the same from
+// every worker, tasks spread; a kill -9 of a worker moves its work to the
+// others within scheduled.rebalance.max.delay.ms with no line lost and no
+// other task stopped; a joining worker gets work without unrelated tasks
+// stopping; and after the leader is killed, config writes through any
+// worker succeed again.
+func TestDistributedCluster(t *testing.T) {
+	cl := newCluster(t)
+	ctx := context.Background()
+	w1, w2, w3 := cl.start("w1"), cl.start("w2"), cl.start("w3")
+
+	// Connectors created through every worker (the two followers forward
+	// to the leader).
+	var ps []*pipeline
+	var names []string
+	for i, via := range []*node{w1, w2, w3} {
+		p := cl.newPipeline(i, via)
+		ps = append(ps, p)
+		names = append(names, p.src, p.sink)
+	}
+	placement := cl.awaitRunning(60*time.Second, names, 1)
+	perWorker := map[string]int{}
+	for id, w := range placement {
+		if strings.Count(id, "-") == 2 { // tasks: src-0-0
+			perWorker[w]++
+		}
+	}
+	if len(perWorker) != 3 {
+		t.Fatalf("tasks run on %d workers, want all 3: %v", len(perWorker), placement)
+	}
+	t.Logf("tasks per worker: %v", perWorker)
+
+	// Status reads the same from every worker.
+	eventually(t, 10*time.Second, "the same status on every worker", func() (bool, string) {
+		var first string
+		for _, n := range []*node{w1, w2, w3} {
+			st, err := n.c.ConnectorsExpanded(ctx, true, false)
+			if err != nil {
+				return false, err.Error()
+			}
+			b, _ := json.Marshal(st)
+			if first == "" {
+				first = string(b)
+			} else if string(b) != first {
+				return false, fmt.Sprintf("%s differs:\n%s\n%s", n.id, b, first)
+			}
+		}
+		return true, ""
+	}, cl.live()...)
+	cl.awaitComplete(ps)
+
+	// kill -9 of the follower with the most tasks.
+	lead := cl.leader()
+	var victim *node
+	for _, n := range []*node{w1, w2, w3} {
+		if n != lead && (victim == nil || perWorker[n.id] > perWorker[victim.id]) {
+			victim = n
+		}
+	}
+	var moved, stayed []string
+	for id, w := range placement {
+		if w == victim.id {
+			moved = append(moved, id)
+		} else {
+			stayed = append(stayed, id)
+		}
+	}
+	for _, p := range ps {
+		p.grow(t, 1000)
+	}
+	killedAt := cl.kill9(victim)
+	placement = cl.awaitRunning(60*time.Second, names, 1)
+	failover := time.Since(killedAt)
+	for _, id := range moved {
+		if placement[id] == victim.id {
+			t.Fatalf("%s still placed on the killed worker", id)
+		}
+	}
+	t.Logf("kill -9 of %s: its %d connectors and tasks %v RUNNING elsewhere %s after the kill (session.timeout.ms 6000, scheduled.rebalance.max.delay.ms %d)",
+		victim.id, len(moved), moved, failover.Round(time.Millisecond), maxDelay.Milliseconds())
+	if limit := 6*time.Second + maxDelay + 15*time.Second; failover > limit {
+		t.Errorf("failover took %s, more than session timeout + max delay + 15 s", failover)
+	}
+	for _, p := range ps {
+		p.grow(t, 500)
+	}
+	cl.awaitComplete(ps)
+	if s := stoppedAfter(cl.readStatusTopic(), stayed, killedAt); len(s) > 0 {
+		t.Errorf("work on the surviving workers was interrupted by the failover: %v", s)
+	}
+	for _, p := range ps {
+		d := checkAtLeastOnce(t, p.out, p.written)
+		t.Logf("%s: %d lines, %d duplicates", p.out, p.written, d)
+	}
+
+	// A joining worker gets work; the work it does not take keeps running.
+	before := cl.awaitRunning(30*time.Second, names, 1)
+	joinAt := time.Now()
+	w4 := cl.start("w4")
+	var joined time.Duration
+	eventually(t, 60*time.Second, "the new worker running tasks", func() (bool, string) {
+		n := 0
+		for _, name := range names {
+			st, err := w4.c.ConnectorStatus(ctx, name)
+			if err != nil {
+				return false, err.Error()
+			}
+			for _, ts := range st.Tasks {
+				if ts.WorkerID == w4.id && ts.State == herder.Running {
+					n++
+				}
+			}
+		}
+		joined = time.Since(joinAt)
+		return n > 0, fmt.Sprintf("%d tasks on %s", n, w4.id)
+	}, cl.live()...)
+	after := cl.awaitRunning(30*time.Second, names, 1)
+	var unmoved []string
+	for id, w := range after {
+		if before[id] == w {
+			unmoved = append(unmoved, id)
+		}
+	}
+	if s := stoppedAfter(cl.readStatusTopic(), unmoved, joinAt); len(s) > 0 {
+		t.Errorf("work that did not move to the new worker was interrupted: %v", s)
+	}
+	t.Logf("a joining worker ran its first task %s after it started (including its start-up)", joined.Round(time.Millisecond))
+
+	// Kill the leader: a new one takes over and config writes through any
+	// worker succeed again.
+	lead = cl.leader()
+	leaderKilledAt := cl.kill9(lead)
+	for i, n := range mapsKeys(cl.nodes) {
+		via := cl.nodes[n]
+		name := fmt.Sprintf("after-leader-%d", i)
+		eventually(t, 60*time.Second, "a config write through "+via.id, func() (bool, string) {
+			_, err := via.c.CreateConnector(ctx, herder.CreateConnectorRequest{Name: name, Config: map[string]string{
+				"connector.class": "FileStreamSink", "file": filepath.Join(cl.dir, name+".txt"), "topics": ps[0].topic}})
+			return err == nil, fmt.Sprint(err)
+		}, cl.live()...)
+		names = append(names, name)
+	}
+	t.Logf("config writes through every surviving worker succeeded %s after the leader was killed", time.Since(leaderKilledAt).Round(time.Millisecond))
+	cl.awaitRunning(60*time.Second, names, 1)
+	for _, n := range cl.nodes {
+		if rss, err := n.w.PeakRSS(); err == nil {
+			t.Logf("peak RSS of %s: %.1f MiB", n.w.Name(), float64(rss)/(1<<20))
+		}
+	}
+}

@@ -1,0 +1,829 @@
+package distributed
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/internal/logging"
+	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/runtime"
+	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/standalone"
+	"github.com/sluicehq/sluice/runtime/storage"
+)
+
+// Forwarder sends a follower's requests to the leader: the task
+// configurations a connector generated here (POST /connectors/{c}/tasks,
+// signed with the session key when key is not nil).
+type Forwarder interface {
+	PutTaskConfigs(ctx context.Context, leaderURL, name string, configs []map[string]string, key []byte, algorithm string) error
+}
+
+// Stores are the three Kafka-backed stores of a cluster.
+type Stores struct {
+	Configs *storage.KafkaConfigs
+	Offsets *storage.KafkaOffsets
+	Status  *storage.KafkaStatus
+	// listener passes the config store's changes to the herder created
+	// after the store.
+	listener *listenerProxy
+}
+
+// Herder is the herder of one worker of a cluster. One goroutine (the
+// loop) owns the worker's assignment and applies rebalances, config
+// changes and the requests that need the leader; REST reads are answered
+// from the stores directly, so a long operation never blocks them.
+type Herder struct {
+	cfg       *Config
+	worker    *runtime.Worker
+	configs   *storage.KafkaConfigs
+	offsets   *storage.KafkaOffsets
+	status    *storage.KafkaStatus
+	forwarder Forwarder
+	log       *slog.Logger
+
+	// Loggers sets logger levels for cluster-scope logger changes; nil
+	// ignores them.
+	Loggers interface {
+		Set(namespace string, level slog.Level) []string
+	}
+
+	group       *Group
+	eager       Assignor
+	cooperative Assignor
+
+	queue chan func()
+	wake  chan struct{}
+	ready atomic.Bool
+
+	// mu guards what the REST goroutines, the group's goroutine and the
+	// stores' listeners share with the loop.
+	mu         sync.Mutex
+	pending    pendingUpdates
+	membership membership
+	assigned   work              // what the group assigned to this worker (all of it, not the increments)
+	sessionKey *storage.SessionKey
+	owners     map[string]string // leader only: connector or task id → owner URL, from the last assignment
+	// knownConnectors and configOffset mirror the loop's snapshot.
+	knownConnectors map[string]bool
+	configOffset    int64
+
+	// Loop-only state.
+	snap          storage.ConfigSnapshot
+	running       work
+	instances     map[string]herder.TargetState // connector instances started here, with the target they run in
+	ctx           context.Context
+	keyExpiration time.Time
+	clusterMu     sync.Mutex
+	clusterID     string
+}
+
+// membership is what the last completed rebalance said.
+type membership struct {
+	joined     bool
+	memberID   string
+	leaderID   string
+	leaderURL  string
+	generation int32
+	protocol   string
+}
+
+// work is a set of connectors and tasks.
+type work struct {
+	connectors map[string]bool
+	tasks      map[herder.TaskID]bool
+}
+
+func newWork() work {
+	return work{connectors: map[string]bool{}, tasks: map[herder.TaskID]bool{}}
+}
+
+func (w work) clone() work {
+	return work{connectors: maps.Clone(w.connectors), tasks: maps.Clone(w.tasks)}
+}
+
+func (w work) empty() bool { return len(w.connectors) == 0 && len(w.tasks) == 0 }
+
+// pendingUpdates are changes read from the config topic and group events
+// that the loop has not handled yet.
+type pendingUpdates struct {
+	joins           []joinedAssignment
+	lost            error
+	rebalance       bool
+	connectors      map[string]bool // config changed (restart on its owner)
+	targets         map[string]bool
+	taskConfigs     map[string]bool // connectors whose task configs were committed
+	restarts        []storage.RestartRequest
+	reconfigure     map[string]bool // connectors that asked for new task configs
+}
+
+// New returns the herder of a worker of the cluster cfg describes, over
+// stores from OpenStores (the worker runs on the same offset and status
+// stores). Run starts the config store.
+func New(cfg *Config, w *runtime.Worker, stores *Stores, forwarder Forwarder, log *slog.Logger) (*Herder, error) {
+	h := &Herder{cfg: cfg, worker: w, configs: stores.Configs, offsets: stores.Offsets, status: stores.Status, forwarder: forwarder, log: log,
+		eager: NewEagerAssignor(), cooperative: NewCooperativeAssignor(cfg.MaxDelay, time.Now, logging.Named(log, "sluice.assignor")),
+		queue: make(chan func()), wake: make(chan struct{}, 1), assigned: newWork(), running: newWork(),
+		instances: map[string]herder.TargetState{}, ctx: context.Background()}
+	stores.listener.h.Store(h)
+	g, err := NewGroup(GroupConfig{GroupID: cfg.GroupID, Brokers: cfg.BootstrapServers, Sarama: saramaBase(cfg, "connect-"+cfg.WorkerID),
+		SessionTimeout: cfg.SessionTimeout, HeartbeatInterval: cfg.HeartbeatInterval, RebalanceTimeout: cfg.RebalanceTimeout,
+		Log: logging.Named(log, "sluice.group")}, (*groupHandler)(h))
+	if err != nil {
+		return nil, err
+	}
+	h.group = g
+	return h, nil
+}
+
+// configListener returns the listener of the config store's changes.
+func (h *Herder) configListener() storage.ConfigListener {
+	return storage.ConfigListener{
+		ConnectorUpdated: func(name string) {
+			h.update(func(p *pendingUpdates) {
+				if !h.snapContains(name) {
+					p.rebalance = true
+				}
+				setAdd(&p.connectors, name)
+			})
+		},
+		ConnectorRemoved: func(name string) {
+			h.update(func(p *pendingUpdates) { p.rebalance = true; setAdd(&p.connectors, name) })
+		},
+		TasksUpdated: func(tasks []herder.TaskID) {
+			h.update(func(p *pendingUpdates) {
+				p.rebalance = true
+				for _, t := range tasks {
+					setAdd(&p.taskConfigs, t.Connector)
+				}
+			})
+		},
+		TargetChanged: func(name string) { h.update(func(p *pendingUpdates) { setAdd(&p.targets, name) }) },
+		SessionKeyUpdated: func(k storage.SessionKey) {
+			h.mu.Lock()
+			h.sessionKey = &k
+			h.mu.Unlock()
+			h.log.Info("session key updated", "algorithm", k.Algorithm, "created", k.Created)
+		},
+		RestartRequested: func(r storage.RestartRequest) {
+			h.update(func(p *pendingUpdates) { p.restarts = append(p.restarts, r) })
+		},
+		LoggerLevel: func(namespace, level string) {
+			if h.Loggers == nil {
+				return
+			}
+			if l, err := logging.ParseLevel(level); err == nil {
+				h.log.Info("cluster-wide logger level change", "namespace", namespace, "level", level)
+				h.Loggers.Set(namespace, l)
+			}
+		},
+	}
+}
+
+func setAdd(m *map[string]bool, k string) {
+	if *m == nil {
+		*m = map[string]bool{}
+	}
+	(*m)[k] = true
+}
+
+// snapContains reports whether the loop's snapshot knows a connector. The
+// listener runs on the config log's goroutine, so it reads the snapshot
+// under mu through a copy of the names.
+func (h *Herder) snapContains(name string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.knownConnectors[name]
+}
+
+// update changes the pending updates and wakes the loop.
+func (h *Herder) update(f func(*pendingUpdates)) {
+	h.mu.Lock()
+	f(&h.pending)
+	h.mu.Unlock()
+	h.poke()
+}
+
+func (h *Herder) poke() {
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run starts the stores, joins the group and runs the loop until ctx
+// ends; then it drains every task and connector (rule 7) and leaves the
+// group.
+func (h *Herder) Run(ctx context.Context) error {
+	h.ctx = context.WithoutCancel(ctx)
+	if err := h.configs.Start(ctx); err != nil {
+		return fmt.Errorf("read the config topic %s: %w", h.cfg.ConfigTopic, err)
+	}
+	h.refreshSnapshot()
+	h.mu.Lock()
+	if k := h.snap.SessionKey; k != nil {
+		h.sessionKey = k
+	}
+	h.mu.Unlock()
+	groupCtx, stopGroup := context.WithCancel(context.WithoutCancel(ctx))
+	groupDone := make(chan error, 1)
+	go func() { groupDone <- h.group.Run(groupCtx) }()
+	h.loop(ctx)
+	// Stop the work before leaving the group, so that the workers that
+	// take it over never run it at the same time as this one.
+	h.stopAll("worker shutting down")
+	stopGroup()
+	if err := <-groupDone; err != nil {
+		h.log.Warn("leave the group", "err", err)
+	}
+	h.worker.Stop(h.ctx)
+	return nil
+}
+
+// loop runs queued requests and pending updates until ctx ends.
+func (h *Herder) loop(ctx context.Context) {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		next := h.tick()
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		timer.Reset(next)
+		select {
+		case <-ctx.Done():
+			return
+		case f := <-h.queue:
+			f()
+		case <-h.wake:
+		case <-timer.C:
+		}
+	}
+}
+
+// onLoop runs f on the loop and returns its error, or ctx's.
+func (h *Herder) onLoop(ctx context.Context, f func() error) error {
+	done := make(chan error, 1)
+	select {
+	case h.queue <- func() { done <- f() }:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// refreshSnapshot takes a new snapshot of the config topic for the loop.
+func (h *Herder) refreshSnapshot() {
+	h.snap = h.configs.Snapshot()
+	names := make(map[string]bool, len(h.snap.Configs))
+	for n := range h.snap.Configs {
+		names[n] = true
+	}
+	h.mu.Lock()
+	h.knownConnectors = names
+	h.configOffset = h.snap.Offset
+	h.mu.Unlock()
+}
+
+// tick handles what is pending and returns how long the loop may sleep.
+func (h *Herder) tick() time.Duration {
+	h.mu.Lock()
+	p := h.pending
+	h.pending = pendingUpdates{}
+	m := h.membership
+	h.mu.Unlock()
+
+	if p.lost != nil {
+		h.log.Warn("lost group membership: stopping all work until the next assignment", "err", p.lost)
+		h.stopAll("lost group membership")
+		h.mu.Lock()
+		h.assigned = newWork()
+		h.membership.joined = false
+		h.mu.Unlock()
+	}
+	if len(p.joins) > 0 {
+		h.handleRebalance(p.joins)
+		h.mu.Lock()
+		m = h.membership
+		h.mu.Unlock()
+	}
+	if len(p.connectors) > 0 || len(p.targets) > 0 || len(p.taskConfigs) > 0 || p.rebalance {
+		h.refreshSnapshot()
+	}
+	if p.rebalance {
+		h.group.Rejoin("configuration changed")
+	}
+	for name := range p.connectors {
+		h.connectorConfigChanged(name)
+	}
+	for name := range p.targets {
+		h.targetStateChanged(name)
+	}
+	for name := range p.taskConfigs {
+		h.stopReconfiguredTasks(name)
+	}
+	for _, r := range p.restarts {
+		h.processRestart(r)
+	}
+	for name := range p.reconfigure {
+		h.reconfigureTasks(name)
+	}
+	next := time.Hour
+	if m.joined && m.leaderID == m.memberID && m.protocol == ProtocolSessioned {
+		if d := h.ensureSessionKey(); d < next {
+			next = d
+		}
+	}
+	return next
+}
+
+// stopAll stops every connector and task this worker runs.
+func (h *Herder) stopAll(reason string) {
+	if h.running.empty() {
+		return
+	}
+	h.log.Info("stopping all connectors and tasks", "reason", reason)
+	h.stopWork(h.running.clone())
+}
+
+// ServerInfo implements herder.Herder.
+func (h *Herder) ServerInfo(context.Context) (herder.ServerInfo, error) {
+	h.clusterMu.Lock()
+	defer h.clusterMu.Unlock()
+	if h.clusterID == "" {
+		id, err := h.worker.ClusterID()
+		if err != nil {
+			return herder.ServerInfo{}, fmt.Errorf("read the Kafka cluster id: %w", err)
+		}
+		h.clusterID = id
+	}
+	return herder.ServerInfo{Version: standalone.Version, Commit: standalone.Commit(), KafkaClusterID: h.clusterID}, nil
+}
+
+// Ready implements herder.Herder: the worker is ready once it has read the
+// config topic and completed its first rebalance.
+func (h *Herder) Ready(context.Context) error {
+	if !h.ready.Load() {
+		return &herder.Error{Code: http.StatusServiceUnavailable, Message: "The worker is starting up: it has not joined the cluster yet."}
+	}
+	return nil
+}
+
+// Connectors implements herder.Herder.
+func (h *Herder) Connectors(context.Context) ([]string, error) {
+	return h.configs.Snapshot().Connectors(), nil
+}
+
+func (h *Herder) get(name string) (storage.ConfigSnapshot, map[string]string, error) {
+	s := h.configs.Snapshot()
+	cfg, ok := s.Configs[name]
+	if !ok {
+		return s, nil, herder.NotFound("Connector %s not found", name)
+	}
+	return s, cfg, nil
+}
+
+// ConnectorInfo implements herder.Herder.
+func (h *Herder) ConnectorInfo(_ context.Context, name string) (herder.ConnectorInfo, error) {
+	s, cfg, err := h.get(name)
+	if err != nil {
+		return herder.ConnectorInfo{}, err
+	}
+	return h.info(s, name, cfg), nil
+}
+
+func (h *Herder) info(s storage.ConfigSnapshot, name string, cfg map[string]string) herder.ConnectorInfo {
+	n := s.TaskCount(name)
+	tasks := make([]herder.TaskID, n)
+	for i := range tasks {
+		tasks[i] = herder.TaskID{Connector: name, Task: i}
+	}
+	return herder.ConnectorInfo{Name: name, Config: cfg, Tasks: tasks, Type: h.kindOf(cfg)}
+}
+
+func (h *Herder) kindOf(cfg map[string]string) herder.ConnectorType {
+	p, err := h.worker.Plugins().Lookup(cfg[runtime.ConnectorClass], plugins.Source, plugins.Sink)
+	switch {
+	case err != nil:
+		return herder.UnknownType
+	case p.Kind == plugins.Sink:
+		return herder.SinkType
+	}
+	return herder.SourceType
+}
+
+// ConnectorConfig implements herder.Herder.
+func (h *Herder) ConnectorConfig(_ context.Context, name string) (map[string]string, error) {
+	_, cfg, err := h.get(name)
+	return cfg, err
+}
+
+// Tasks implements herder.Herder.
+func (h *Herder) Tasks(_ context.Context, name string) ([]herder.TaskInfo, error) {
+	s, _, err := h.get(name)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]herder.TaskInfo, 0, s.TaskCount(name))
+	for i, c := range s.TaskConfigs[name] {
+		out = append(out, herder.TaskInfo{ID: herder.TaskID{Connector: name, Task: i}, Config: c})
+	}
+	return out, nil
+}
+
+// leaderOnly returns nil on the leader, else the redirect to it. Callers
+// run on the loop.
+func (h *Herder) leaderOnly(what string) error {
+	h.mu.Lock()
+	m := h.membership
+	h.mu.Unlock()
+	if m.joined && m.leaderID == m.memberID {
+		return nil
+	}
+	return herder.NotLeader(m.leaderURL, "Only the leader can %s.", what)
+}
+
+// checkConfig applies Kafka Connect's name rule and validates cfg.
+func (h *Herder) checkConfig(name string, cfg map[string]string) (map[string]string, error) {
+	if n, ok := cfg[runtime.ConnectorName]; ok && strings.TrimSpace(n) != name {
+		return nil, herder.BadRequest("Connector name configuration (%s) doesn't match connector name in the URL (%s)", n, name)
+	}
+	cfg[runtime.ConnectorName] = name
+	infos, _, err := h.worker.ValidateConnectorConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return cfg, herder.InvalidConfig(infos)
+}
+
+// PutConnectorConfig implements herder.Herder: the configuration is
+// validated here, then written to the config topic by the leader.
+func (h *Herder) PutConnectorConfig(ctx context.Context, name string, cfg map[string]string, allowReplace bool, initial herder.TargetState) (herder.ConnectorInfo, bool, error) {
+	name = strings.TrimSpace(name)
+	cfg, err := h.checkConfig(name, maps.Clone(cfg))
+	if err != nil {
+		return herder.ConnectorInfo{}, false, err
+	}
+	var info herder.ConnectorInfo
+	var created bool
+	err = h.onLoop(ctx, func() error {
+		if err := h.leaderOnly("create or reconfigure connectors"); err != nil {
+			return err
+		}
+		h.refreshSnapshot()
+		_, exists := h.snap.Configs[name]
+		if exists && !allowReplace {
+			return herder.AlreadyExists("Connector %s already exists", name)
+		}
+		target := herder.TargetState("")
+		if !exists {
+			target = initial
+		}
+		if err := h.configs.PutConnectorConfig(ctx, name, cfg, target); err != nil {
+			return fmt.Errorf("write the configuration of connector %s to the config topic: %w", name, err)
+		}
+		info, created = h.info(h.snap, name, cfg), !exists
+		return nil
+	})
+	return info, created, err
+}
+
+// PatchConnectorConfig implements herder.Herder.
+func (h *Herder) PatchConnectorConfig(ctx context.Context, name string, patch map[string]*string) (herder.ConnectorInfo, error) {
+	var info herder.ConnectorInfo
+	err := h.onLoop(ctx, func() error {
+		if err := h.leaderOnly("create or reconfigure connectors"); err != nil {
+			return err
+		}
+		h.refreshSnapshot()
+		cur, ok := h.snap.Configs[name]
+		if !ok {
+			return herder.NotFound("Connector %s not found", name)
+		}
+		cfg := maps.Clone(cur)
+		for k, v := range patch {
+			if v == nil {
+				delete(cfg, k)
+			} else {
+				cfg[k] = *v
+			}
+		}
+		cfg, err := h.checkConfig(name, cfg)
+		if err != nil {
+			return err
+		}
+		if err := h.configs.PutConnectorConfig(ctx, name, cfg, ""); err != nil {
+			return fmt.Errorf("write the configuration of connector %s to the config topic: %w", name, err)
+		}
+		info = h.info(h.snap, name, cfg)
+		return nil
+	})
+	return info, err
+}
+
+// DeleteConnector implements herder.Herder.
+func (h *Herder) DeleteConnector(ctx context.Context, name string) error {
+	return h.onLoop(ctx, func() error {
+		if err := h.leaderOnly("delete connectors"); err != nil {
+			return err
+		}
+		h.refreshSnapshot()
+		if !h.snap.Contains(name) {
+			return herder.NotFound("Connector %s not found", name)
+		}
+		if err := h.configs.RemoveConnectorConfig(ctx, name); err != nil {
+			return fmt.Errorf("remove connector %s from the config topic: %w", name, err)
+		}
+		return nil
+	})
+}
+
+// ConnectorStatus implements herder.Herder.
+func (h *Herder) ConnectorStatus(_ context.Context, name string) (herder.ConnectorStateInfo, error) {
+	cs, ok := h.status.Connector(name)
+	if !ok {
+		return herder.ConnectorStateInfo{}, herder.NotFound("No status found for connector %s", name)
+	}
+	s := h.configs.Snapshot()
+	return herder.ConnectorStateInfo{Name: name, Connector: cs, Tasks: h.status.Tasks(name), Type: h.kindOf(s.Configs[name])}, nil
+}
+
+// TaskStatus implements herder.Herder.
+func (h *Herder) TaskStatus(_ context.Context, id herder.TaskID) (herder.TaskState, error) {
+	for _, t := range h.status.Tasks(id.Connector) {
+		if t.ID == id.Task {
+			return t, nil
+		}
+	}
+	return herder.TaskState{}, herder.NotFound("No status found for task %s", id)
+}
+
+// RestartConnector implements herder.Herder. The plain restart runs on
+// the connector's owner; with includeTasks or onlyFailed (KIP-745) the
+// leader writes a restart request that every owner applies.
+func (h *Herder) RestartConnector(ctx context.Context, name string, includeTasks, onlyFailed bool) (herder.ConnectorStateInfo, error) {
+	var out herder.ConnectorStateInfo
+	err := h.onLoop(ctx, func() error {
+		h.refreshSnapshot()
+		if !h.snap.Contains(name) {
+			return herder.NotFound("Unknown connector: %s", name)
+		}
+		if !includeTasks && !onlyFailed {
+			if h.assignedConnector(name) {
+				h.restartConnectorHere(name)
+				out, _ = h.ConnectorStatus(ctx, name)
+				return nil
+			}
+			return h.redirectToOwner(name, "restart connector "+name)
+		}
+		if err := h.leaderOnly("process restart requests"); err != nil {
+			return err
+		}
+		cs, ok := h.status.Connector(name)
+		if !ok {
+			return herder.NotFound("Status for connector %s not found", name)
+		}
+		req := storage.RestartRequest{Connector: name, OnlyFailed: onlyFailed, IncludeTasks: includeTasks}
+		if err := h.configs.PutRestartRequest(ctx, req); err != nil {
+			return fmt.Errorf("write the restart request of connector %s: %w", name, err)
+		}
+		out = herder.ConnectorStateInfo{Name: name, Connector: cs, Tasks: h.status.Tasks(name), Type: h.kindOf(h.snap.Configs[name])}
+		if !onlyFailed || cs.State == herder.Failed {
+			out.Connector.State = herder.Restarting
+		}
+		for i, t := range out.Tasks {
+			if includeTasks && (!onlyFailed || t.State == herder.Failed) {
+				out.Tasks[i].State = herder.Restarting
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// redirectToOwner answers a request that must run where a connector or
+// task runs: the leader knows the owner, the others send it to the leader.
+func (h *Herder) redirectToOwner(id, what string) error {
+	h.mu.Lock()
+	m, owner := h.membership, h.owners[id]
+	h.mu.Unlock()
+	if m.joined && m.leaderID == m.memberID {
+		if owner == "" {
+			return herder.Conflict("Cannot %s: it is not assigned to any worker at the moment, likely because a rebalance is underway", what)
+		}
+		return herder.NotAssigned(owner, "Cannot %s since it is not assigned to this member", what)
+	}
+	return herder.NotLeader(m.leaderURL, "Only the leader can process restart requests.")
+}
+
+// RestartTask implements herder.Herder.
+func (h *Herder) RestartTask(ctx context.Context, id herder.TaskID) error {
+	return h.onLoop(ctx, func() error {
+		h.refreshSnapshot()
+		if !h.snap.Contains(id.Connector) {
+			return herder.NotFound("Unknown connector: %s", id.Connector)
+		}
+		if id.Task < 0 || id.Task >= h.snap.TaskCount(id.Connector) {
+			return herder.NotFound("Unknown task: %s", id)
+		}
+		if h.assignedTask(id) {
+			h.restartTaskHere(id)
+			return nil
+		}
+		return h.redirectToOwner(id.String(), "restart task "+id.String())
+	})
+}
+
+// SetTargetState implements herder.Herder: any worker writes pause and
+// resume; stopping needs the leader, which first writes zero task
+// configurations (KIP-875).
+func (h *Herder) SetTargetState(ctx context.Context, name string, target herder.TargetState) error {
+	return h.onLoop(ctx, func() error {
+		h.refreshSnapshot()
+		if !h.snap.Contains(name) {
+			return herder.NotFound("Unknown connector %s", name)
+		}
+		if target == herder.TargetStopped {
+			if err := h.leaderOnly("stop connectors"); err != nil {
+				return err
+			}
+			if err := h.configs.PutTaskConfigs(ctx, name, nil); err != nil {
+				return fmt.Errorf("write the task configurations of connector %s: %w", name, err)
+			}
+		}
+		if err := h.configs.PutTargetState(ctx, name, target); err != nil {
+			return fmt.Errorf("write the target state of connector %s: %w", name, err)
+		}
+		return nil
+	})
+}
+
+// ConnectorOffsets implements herder.Herder.
+func (h *Herder) ConnectorOffsets(ctx context.Context, name string) (herder.ConnectorOffsets, error) {
+	_, cfg, err := h.get(name)
+	if err != nil {
+		return herder.ConnectorOffsets{}, err
+	}
+	if h.kindOf(cfg) == herder.SinkType {
+		offs, err := h.worker.SinkOffsets(ctx, name, cfg)
+		return herder.ConnectorOffsets{Offsets: offs}, err
+	}
+	offs, err := h.offsets.Offsets(ctx, name)
+	if err != nil {
+		return herder.ConnectorOffsets{}, err
+	}
+	out := herder.ConnectorOffsets{Offsets: make([]herder.PartitionOffset, len(offs))}
+	for i, o := range offs {
+		out.Offsets[i] = herder.PartitionOffset{Partition: o.Partition, Offset: o.Offset}
+	}
+	return out, nil
+}
+
+// AlterConnectorOffsets implements herder.Herder.
+func (h *Herder) AlterConnectorOffsets(ctx context.Context, name string, offsets herder.ConnectorOffsets) (string, error) {
+	return h.modifyOffsets(ctx, name, offsets.Offsets, false)
+}
+
+// ResetConnectorOffsets implements herder.Herder.
+func (h *Herder) ResetConnectorOffsets(ctx context.Context, name string) (string, error) {
+	return h.modifyOffsets(ctx, name, nil, true)
+}
+
+// modifyOffsets runs on the leader, for a STOPPED connector with no tasks
+// (DistributedHerder.modifyConnectorOffsetsChecks).
+func (h *Herder) modifyOffsets(ctx context.Context, name string, offsets []herder.PartitionOffset, reset bool) (string, error) {
+	var msg string
+	err := h.onLoop(ctx, func() error {
+		h.refreshSnapshot()
+		cfg, ok := h.snap.Configs[name]
+		if !ok {
+			return herder.NotFound("Connector %s not found", name)
+		}
+		if err := h.leaderOnly("modify the offsets of connectors"); err != nil {
+			return err
+		}
+		if h.snap.Targets[name] != herder.TargetStopped || h.snap.TaskCount(name) > 0 {
+			return herder.BadRequest("Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/%s/stop' endpoint", name)
+		}
+		if !reset && len(offsets) == 0 {
+			return herder.BadRequest("Partitions / offsets need to be provided for an alter offsets request")
+		}
+		var err error
+		if h.kindOf(cfg) == herder.SinkType {
+			msg, err = h.worker.AlterSinkOffsets(ctx, name, cfg, offsets, reset)
+		} else {
+			msg, err = h.worker.AlterSourceOffsets(ctx, name, cfg, offsets, reset)
+		}
+		return err
+	})
+	return msg, err
+}
+
+// ValidateConnectorConfig implements herder.Herder.
+func (h *Herder) ValidateConnectorConfig(_ context.Context, cfg map[string]string) (herder.ConfigInfos, error) {
+	infos, _, err := h.worker.ValidateConnectorConfig(cfg)
+	return infos, err
+}
+
+// ConnectorTopics implements herder.Herder.
+func (h *Herder) ConnectorTopics(_ context.Context, name string) ([]string, error) {
+	if _, _, err := h.get(name); err != nil {
+		return nil, err
+	}
+	return h.status.Topics(name), nil
+}
+
+// ResetConnectorTopics implements herder.Herder.
+func (h *Herder) ResetConnectorTopics(_ context.Context, name string) error {
+	if _, _, err := h.get(name); err != nil {
+		return err
+	}
+	h.worker.ResetTopics(name)
+	return nil
+}
+
+// ConnectorPlugins implements herder.Herder.
+func (h *Herder) ConnectorPlugins(_ context.Context, connectorsOnly bool) ([]herder.PluginInfo, error) {
+	return runtime.PluginInfos(h.worker.Plugins(), connectorsOnly), nil
+}
+
+// PluginConfig implements herder.Herder.
+func (h *Herder) PluginConfig(_ context.Context, name string) ([]config.KeyInfo, error) {
+	return runtime.PluginConfig(h.worker.Plugins(), name)
+}
+
+// SetClusterLoggerLevel implements herder.Herder: any worker writes the
+// level to the config topic and every worker applies it.
+func (h *Herder) SetClusterLoggerLevel(ctx context.Context, namespace, level string) error {
+	if _, err := logging.ParseLevel(level); err != nil {
+		return herder.NotFound("invalid log level '%s'.", level)
+	}
+	return h.configs.PutLoggerLevel(ctx, namespace, strings.ToUpper(level))
+}
+
+// PutTaskConfigs implements herder.Internal: the leader writes task
+// configurations a connector generated on another worker.
+func (h *Herder) PutTaskConfigs(ctx context.Context, name string, configs []map[string]string, sig *herder.InternalSignature) error {
+	if err := h.checkSignature(sig); err != nil {
+		return err
+	}
+	return h.onLoop(ctx, func() error {
+		if err := h.leaderOnly("write task configurations"); err != nil {
+			return err
+		}
+		h.refreshSnapshot()
+		if !h.snap.Contains(name) {
+			return herder.NotFound("Connector %s not found", name)
+		}
+		return h.configs.PutTaskConfigs(ctx, name, configs)
+	})
+}
+
+// FenceZombies implements herder.Internal. Exactly-once sources are not
+// supported yet, so there is never anything to fence.
+func (h *Herder) FenceZombies(_ context.Context, name string, sig *herder.InternalSignature) error {
+	if err := h.checkSignature(sig); err != nil {
+		return err
+	}
+	return herder.BadRequest("Cannot fence zombie tasks of connector %s: exactly.once.source.support is disabled on this cluster", name)
+}
+
+// checkSignature verifies an internal request's signature when the group
+// runs the sessioned protocol (DistributedHerder.requestNotSignedProperly).
+func (h *Herder) checkSignature(sig *herder.InternalSignature) error {
+	h.mu.Lock()
+	protocol, key := h.membership.protocol, h.sessionKey
+	h.mu.Unlock()
+	if protocol != ProtocolSessioned {
+		return nil
+	}
+	switch {
+	case sig == nil:
+		return herder.BadRequest("Internal request missing required signature")
+	case !slices.Contains(h.cfg.VerificationAlgorithms, sig.Algorithm):
+		return herder.BadRequest("This worker does not support the '%s' key signing algorithm used by other workers. This worker is currently configured to use: %v. Check that all workers' configuration files permit the same set of signature algorithms, and correct any misconfigured worker and restart it.",
+			sig.Algorithm, h.cfg.VerificationAlgorithms)
+	case key == nil:
+		return &herder.Error{Code: http.StatusServiceUnavailable, Message: "This worker is still starting up and has not been able to read a session key from the config topic yet"}
+	case !sig.Verify(key.Key):
+		return &herder.Error{Code: http.StatusForbidden, Message: "Internal request contained invalid signature."}
+	}
+	return nil
+}

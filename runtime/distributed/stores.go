@@ -1,0 +1,159 @@
+package distributed
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+
+	"github.com/IBM/sarama"
+
+	"github.com/sluicehq/sluice/internal/logging"
+	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/kafka"
+	"github.com/sluicehq/sluice/runtime/storage"
+)
+
+// listenerProxy forwards config store changes to the herder once it
+// exists; the store reports changes only after it has started, which the
+// herder does.
+type listenerProxy struct{ h atomic.Pointer[Herder] }
+
+func (p *listenerProxy) listener() storage.ConfigListener {
+	get := func() storage.ConfigListener {
+		if h := p.h.Load(); h != nil {
+			return h.configListener()
+		}
+		return storage.ConfigListener{}
+	}
+	return storage.ConfigListener{
+		ConnectorUpdated: func(n string) { call1(get().ConnectorUpdated, n) },
+		ConnectorRemoved: func(n string) { call1(get().ConnectorRemoved, n) },
+		TasksUpdated: func(t []herder.TaskID) {
+			if f := get().TasksUpdated; f != nil {
+				f(t)
+			}
+		},
+		TargetChanged: func(n string) { call1(get().TargetChanged, n) },
+		SessionKeyUpdated: func(k storage.SessionKey) {
+			if f := get().SessionKeyUpdated; f != nil {
+				f(k)
+			}
+		},
+		RestartRequested: func(r storage.RestartRequest) {
+			if f := get().RestartRequested; f != nil {
+				f(r)
+			}
+		},
+		LoggerLevel: func(ns, level string) {
+			if f := get().LoggerLevel; f != nil {
+				f(ns, level)
+			}
+		},
+	}
+}
+
+func call1(f func(string), s string) {
+	if f != nil {
+		f(s)
+	}
+}
+
+// saramaBase returns the client settings of the worker's internal clients.
+func saramaBase(cfg *Config, clientID string) *sarama.Config {
+	c := kafka.AdminConfig(clientID)
+	return c
+}
+
+// clientIDBase is Kafka Connect's ConnectUtils.clientIdBase:
+// "<group.id or connect>[-<client.id>]-".
+func clientIDBase(cfg *Config) string {
+	base := cfg.GroupID
+	if base == "" {
+		base = "connect"
+	}
+	if cfg.ClientID != "" {
+		base += "-" + cfg.ClientID
+	}
+	return base + "-"
+}
+
+// topicSettings are the extra topic configurations given with a prefix
+// (config.storage.*, offset.storage.*, status.storage.*), without the
+// keys the worker itself defines (DistributedConfig.topicSettings).
+func topicSettings(cfg *Config, prefix string) map[string]string {
+	out := map[string]string{}
+	for k, v := range cfg.Values.OriginalsWithPrefix(prefix) {
+		switch k {
+		case "topic", "replication.factor", "partitions", "file.filename":
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// OpenStores creates the internal topics when they are missing (checking
+// the ones that exist) and opens the config, offset and status stores.
+// The offset and status stores are started; the herder starts the config
+// store.
+func OpenStores(ctx context.Context, cfg *Config, log *slog.Logger) (_ *Stores, err error) {
+	base := clientIDBase(cfg)
+	admin, err := sarama.NewClusterAdmin(cfg.BootstrapServers, saramaBase(cfg, base+"shared-admin"))
+	if err != nil {
+		return nil, fmt.Errorf("connect to Kafka at %s: %w", strings.Join(cfg.BootstrapServers, ","), err)
+	}
+	defer admin.Close()
+	specs := []kafka.TopicSpec{
+		{Name: cfg.ConfigTopic, Partitions: 1, ReplicationFactor: cfg.ConfigRF, Configs: topicSettings(cfg, "config.storage."), ConfigKey: ConfigTopic, SinglePartition: true},
+		{Name: cfg.OffsetTopic, Partitions: cfg.OffsetPartitions, ReplicationFactor: cfg.OffsetRF, Configs: topicSettings(cfg, "offset.storage."), ConfigKey: OffsetTopic},
+		{Name: cfg.StatusTopic, Partitions: cfg.StatusPartitions, ReplicationFactor: cfg.StatusRF, Configs: topicSettings(cfg, "status.storage."), ConfigKey: StatusTopic},
+	}
+	for _, s := range specs {
+		if err := kafka.EnsureTopic(ctx, admin, s); err != nil {
+			return nil, err
+		}
+	}
+	opener := func(topic, suffix string) func(func(kafka.LogRecord)) (storage.TopicLog, error) {
+		return func(apply func(kafka.LogRecord)) (storage.TopicLog, error) {
+			return kafka.OpenLog(kafka.LogConfig{Topic: topic, Brokers: cfg.BootstrapServers, Sarama: saramaBase(cfg, base+suffix),
+				ClientID: base + suffix, Apply: apply, Log: logging.Named(log, "sluice.kafkalog")})
+		}
+	}
+	st := &Stores{listener: &listenerProxy{}}
+	defer func() {
+		if err != nil {
+			st.Close()
+		}
+	}()
+	if st.Offsets, err = storage.NewKafkaOffsets(opener(cfg.OffsetTopic, "offsets"), logging.Named(log, "sluice.offsets")); err != nil {
+		return nil, err
+	}
+	if err = st.Offsets.Start(ctx); err != nil {
+		return nil, fmt.Errorf("read the offset topic %s: %w", cfg.OffsetTopic, err)
+	}
+	if st.Status, err = storage.NewKafkaStatus(opener(cfg.StatusTopic, "statuses"), cfg.WorkerID, logging.Named(log, "sluice.status")); err != nil {
+		return nil, err
+	}
+	if err = st.Status.Start(ctx); err != nil {
+		return nil, fmt.Errorf("read the status topic %s: %w", cfg.StatusTopic, err)
+	}
+	if st.Configs, err = storage.NewKafkaConfigs(opener(cfg.ConfigTopic, "configs"), st.listener.listener(), logging.Named(log, "sluice.configs")); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// Close closes the stores.
+func (s *Stores) Close() {
+	if s.Configs != nil {
+		s.Configs.Close()
+	}
+	if s.Status != nil {
+		s.Status.Close()
+	}
+	if s.Offsets != nil {
+		s.Offsets.Close()
+	}
+}
