@@ -34,7 +34,7 @@ func TestOpenAPIValid(t *testing.T) {
 }
 
 // TestOpenAPIRoutes holds the document to exactly the served routes: Kafka
-// Connect's endpoint table less the two internal, signed ones.
+// Connect's endpoint table, the two internal, signed ones included.
 func TestOpenAPIRoutes(t *testing.T) {
 	want := []string{
 		"GET /",
@@ -48,6 +48,8 @@ func TestOpenAPIRoutes(t *testing.T) {
 		"PATCH /connectors/{connector}/config",
 		"GET /connectors/{connector}/status",
 		"GET /connectors/{connector}/tasks",
+		"POST /connectors/{connector}/tasks",
+		"PUT /connectors/{connector}/fence",
 		"GET /connectors/{connector}/tasks-config",
 		"GET /connectors/{connector}/tasks/{task}/status",
 		"POST /connectors/{connector}/tasks/{task}/restart",
@@ -94,6 +96,8 @@ func TestOpenAPIForwardParam(t *testing.T) {
 		"DELETE /connectors/{connector}":                    true,
 		"PATCH /connectors/{connector}/offsets":             true,
 		"DELETE /connectors/{connector}/offsets":            true,
+		"POST /connectors/{connector}/tasks":                true,
+		"PUT /connectors/{connector}/fence":                 true,
 	}
 	doc := loadDoc(t)
 	for path, item := range doc.Paths.Map() {

@@ -50,12 +50,17 @@ type Options struct {
 	// CORS are the worker's access.control.allow.origin and
 	// access.control.allow.methods.
 	AllowOrigin, AllowMethods string
+	// ForwardClient sends the requests that the herder redirects to another
+	// worker (the leader, or the owner of a connector or task); nil means a
+	// client bounded by RequestTimeout. Redirects are never followed.
+	ForwardClient *http.Client
 }
 
 // server holds the state of a Handler.
 type server struct {
 	Options
-	mux *http.ServeMux
+	mux         *http.ServeMux
+	forwardHTTP *http.Client
 }
 
 // route is one served method and path. The OpenAPI document lists exactly
@@ -66,8 +71,8 @@ type route struct {
 	handle       func(s *server, w http.ResponseWriter, r *http.Request) error
 }
 
-// routes are every endpoint of Kafka Connect's REST API except the two
-// signed internal ones, which come with distributed mode.
+// routes are every endpoint of Kafka Connect's REST API, the two signed
+// internal ones that workers of a group call on each other included.
 var routes = []route{
 	{method: "GET", path: "/", handle: (*server).serverInfo},
 	{method: "GET", path: "/health", handle: (*server).health},
@@ -80,6 +85,8 @@ var routes = []route{
 	{method: "PATCH", path: "/connectors/{connector}/config", handle: (*server).patchConfig},
 	{method: "GET", path: "/connectors/{connector}/status", handle: (*server).connectorStatus},
 	{method: "GET", path: "/connectors/{connector}/tasks", handle: (*server).tasks},
+	{method: "POST", path: "/connectors/{connector}/tasks", handle: (*server).putTaskConfigs},
+	{method: "PUT", path: "/connectors/{connector}/fence", handle: (*server).fenceZombies},
 	{method: "GET", path: "/connectors/{connector}/tasks-config", handle: (*server).tasksConfig},
 	{method: "GET", path: "/connectors/{connector}/tasks/{task}/status", handle: (*server).taskStatus},
 	{method: "POST", path: "/connectors/{connector}/tasks/{task}/restart", handle: (*server).restartTask},
@@ -114,7 +121,7 @@ func NewHandler(opts Options) http.Handler {
 	if opts.HealthTimeout <= 0 {
 		opts.HealthTimeout = DefaultHealthTimeout
 	}
-	s := &server{Options: opts, mux: http.NewServeMux()}
+	s := &server{Options: opts, mux: http.NewServeMux(), forwardHTTP: newForwardClient(opts)}
 	for _, rt := range routes {
 		if rt.admin && (s.NoAdmin || s.Loggers == nil) || !rt.admin && s.AdminOnly {
 			continue
@@ -124,7 +131,18 @@ func NewHandler(opts Options) http.Handler {
 			path = "/{$}" // the root only, not every path
 		}
 		s.mux.HandleFunc(rt.method+" "+path, func(w http.ResponseWriter, r *http.Request) {
-			if err := rt.handle(s, w, r); err != nil {
+			body, err := bufferBody(r)
+			if err == nil {
+				err = rt.handle(s, w, r)
+			}
+			var redirect *herder.RedirectError
+			switch {
+			case err == nil:
+			case errors.As(err, &redirect):
+				// Every herder call of every handler ends here: another
+				// worker must answer.
+				s.forward(w, r, body, redirect)
+			default:
 				s.writeError(w, r, err)
 			}
 		})
@@ -292,8 +310,8 @@ func boolParam(r *http.Request, name string, def bool) (bool, error) {
 	return false, herder.BadRequest("Invalid value %q for query parameter %s: expected true or false", vals[0], name)
 }
 
-// checkForward validates the hidden forward parameter; a standalone worker
-// never forwards.
+// checkForward validates the hidden forward parameter of the endpoints
+// Kafka Connect declares it on; forward uses it when the herder redirects.
 func checkForward(r *http.Request) error {
 	_, err := boolParam(r, "forward", true)
 	return err

@@ -112,7 +112,21 @@ func (c *Client) BaseURL() string { return c.base.String() }
 // a *herder.Error with that status and the message of the ErrorMessage body
 // (or the body's text if it is not one). A transport error names the URL.
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body any, out any) (int, error) {
-	resp, where, err := c.send(ctx, method, path, query, body)
+	var raw []byte
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, fmt.Errorf("encode body of %s %s: %w", method, path, err)
+		}
+		raw = b
+	}
+	return c.doRaw(ctx, method, path, query, raw, body != nil, nil, out)
+}
+
+// doRaw is Do with the body's exact bytes (sent if hasBody) and extra
+// request headers.
+func (c *Client) doRaw(ctx context.Context, method, path string, query url.Values, raw []byte, hasBody bool, extra http.Header, out any) (int, error) {
+	resp, where, err := c.send(ctx, method, path, query, raw, hasBody, extra)
 	if err != nil {
 		return 0, err
 	}
@@ -132,9 +146,9 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	return resp.StatusCode, nil
 }
 
-// send builds and sends a request; where is the URL for messages, without
-// a password.
-func (c *Client) send(ctx context.Context, method, path string, query url.Values, body any) (resp *http.Response, where string, err error) {
+// send builds and sends a request with the body's exact bytes (if
+// hasBody); where is the URL for messages, without a password.
+func (c *Client) send(ctx context.Context, method, path string, query url.Values, body []byte, hasBody bool, extra http.Header) (resp *http.Response, where string, err error) {
 	u := *c.base
 	u.RawPath = c.base.EscapedPath() + path
 	if u.Path, err = url.PathUnescape(u.RawPath); err != nil {
@@ -145,22 +159,21 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	}
 	where = u.Redacted()
 	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, "", fmt.Errorf("encode body of %s %s: %w", method, where, err)
-		}
-		rd = bytes.NewReader(b)
+	if hasBody {
+		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s %s: %w", method, where, err)
 	}
 	req.Header.Set("Accept", "application/json")
-	if body != nil {
+	if hasBody {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for k, vs := range c.header {
+		req.Header[k] = append([]string(nil), vs...)
+	}
+	for k, vs := range extra {
 		req.Header[k] = append([]string(nil), vs...)
 	}
 	if c.userAgent != "" {

@@ -39,6 +39,8 @@ var contractAnswers = map[string]struct {
 	"getConnectorTasksConfig": {200, `{"my sink-0":{"task.class":"X"}}`},
 	"getTaskStatus":           {200, `{"id":1,"state":"FAILED","worker_id":"w:8083","trace":"boom"}`},
 	"restartTask":             {204, ``},
+	"putTaskConfigs":          {204, ``},
+	"fenceZombies":            {204, ``},
 	"restartConnector":        {202, contractStatus},
 	"pauseConnector":          {202, ``},
 	"resumeConnector":         {202, ``},
@@ -157,6 +159,8 @@ func TestContract(t *testing.T) {
 	_, err = c.TaskStatus(ctx, "my sink", 1)
 	check("TaskStatus", err)
 	check("RestartTask", c.RestartTask(ctx, "my sink", 1))
+	check("PutTaskConfigs", c.PutTaskConfigs(ctx, "my sink", []map[string]string{{"task.class": "X"}}, []byte("key"), ""))
+	check("FenceZombies", c.FenceZombies(ctx, "my sink", []byte("key"), "HmacSHA512"))
 	_, err = c.RestartConnector(ctx, "my sink", true, true)
 	check("RestartConnector", err)
 	check("Pause", c.Pause(ctx, "my sink"))
@@ -198,7 +202,7 @@ func TestContract(t *testing.T) {
 	if len(missed) > 0 {
 		t.Errorf("operations no client method reached: %v", missed)
 	}
-	if n := len(contractAnswers); n != 29 {
-		t.Errorf("%d canned operations, want the document's 29", n)
+	if n := len(contractAnswers); n != 31 {
+		t.Errorf("%d canned operations, want the document's 31", n)
 	}
 }

@@ -22,7 +22,7 @@ func (c *Client) ServerInfo(ctx context.Context) (herder.ServerInfo, error) {
 // (503) or unhealthy (500) also gives a *herder.Error with that code and
 // the status's message.
 func (c *Client) Health(ctx context.Context) (herder.WorkerStatus, error) {
-	resp, _, err := c.send(ctx, http.MethodGet, "/health", nil, nil)
+	resp, _, err := c.send(ctx, http.MethodGet, "/health", nil, nil, false, nil)
 	if err != nil {
 		return herder.WorkerStatus{}, err
 	}

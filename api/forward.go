@@ -1,0 +1,195 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/sluicehq/sluice/runtime/herder"
+)
+
+// ForwardUserAgent is the User-Agent of requests forwarded to another
+// worker: Kafka Connect's, so that both kinds of workers look alike to
+// proxies and logs.
+const ForwardUserAgent = "kafka-connect"
+
+// Kafka Connect's 409 messages for a request that cannot be forwarded
+// (HerderRequestHandler.completeOrForwardRequest).
+const (
+	msgForwardHops     = "Cannot complete request because of a conflicting operation (e.g. worker rebalance)"
+	msgForwardNoLeader = "Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway."
+)
+
+// maxForwardAnswer bounds the answer of a forwarded request that is read
+// and relayed.
+const maxForwardAnswer = 64 << 20
+
+// newForwardClient returns the client of Options.ForwardClient, or a
+// default one bounded by the request timeout; neither follows redirects.
+func newForwardClient(opts Options) *http.Client {
+	var c http.Client
+	if opts.ForwardClient != nil {
+		c = *opts.ForwardClient
+	} else {
+		c.Timeout = opts.RequestTimeout
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
+
+// bufferBody reads the request body whole, so that it can be decoded, be
+// checked against a signature, and be resent as is when the request is
+// forwarded; r.Body is replaced by a reader of the same bytes.
+func bufferBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, herder.BadRequest("Request body is larger than %d bytes", maxBody)
+		}
+		return nil, herder.BadRequest("Could not read the request body: %v", err)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	return raw, nil
+}
+
+// forward carries out Kafka Connect's forwarding of a request that another
+// worker must handle (HerderRequestHandler.completeOrForwardRequest): with
+// no forward parameter the request goes to the target with forward=true
+// (it may be forwarded once more), with forward=true it goes with
+// forward=false, and with forward=false the answer is a 409. The target's
+// answer is relayed: status, body and Location.
+func (s *server) forward(w http.ResponseWriter, r *http.Request, body []byte, re *herder.RedirectError) {
+	again, err := boolParam(r, "forward", true)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	_, present := r.URL.Query()["forward"]
+	if !again {
+		s.Log.Error("request could not find its target worker within two hops between workers", "method", r.Method, "path", r.URL.EscapedPath(), "reason", re.Message)
+		s.writeError(w, r, herder.Conflict(msgForwardHops))
+		return
+	}
+	if re.URL == "" {
+		s.writeError(w, r, herder.Conflict(msgForwardNoLeader))
+		return
+	}
+	target, err := forwardURL(re.URL, r, !present)
+	if err != nil {
+		s.writeError(w, r, &herder.Error{Code: http.StatusInternalServerError, Message: "Error trying to forward REST request: " + err.Error()})
+		return
+	}
+	s.Log.Debug("forwarding request", "method", r.Method, "url", target.Redacted(), "leader", re.Leader, "reason", re.Message)
+
+	ctx, cancel := context.WithTimeout(r.Context(), s.RequestTimeout)
+	defer cancel()
+	var rd io.Reader
+	if len(body) > 0 {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.Method, target.String(), rd)
+	if err != nil {
+		s.writeError(w, r, &herder.Error{Code: http.StatusInternalServerError, Message: "Error trying to forward REST request: " + err.Error()})
+		return
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", ForwardUserAgent)
+	if len(body) > 0 {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	// Only the credentials go along, as in Kafka Connect's RestClient.
+	if auth := r.Header.Values("Authorization"); len(auth) > 0 {
+		req.Header["Authorization"] = append([]string(nil), auth...)
+	}
+	resp, err := s.forwardHTTP.Do(req)
+	if err != nil {
+		s.writeError(w, r, &herder.Error{Code: http.StatusInternalServerError, Message: "IO Error trying to forward REST request: " + err.Error()})
+		return
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxForwardAnswer+1))
+	switch {
+	case err != nil:
+		s.writeError(w, r, &herder.Error{Code: http.StatusInternalServerError, Message: "IO Error trying to forward REST request: reading the answer of " + target.Redacted() + ": " + err.Error()})
+		return
+	case len(answer) > maxForwardAnswer:
+		s.writeError(w, r, &herder.Error{Code: http.StatusInternalServerError, Message: fmt.Sprintf("Error trying to forward REST request: the answer of %s is larger than %d bytes", target.Redacted(), maxForwardAnswer)})
+		return
+	}
+	relayAnswer(s, w, r, target, resp, answer)
+}
+
+// relayAnswer writes the answer of a forwarded request.
+func relayAnswer(s *server, w http.ResponseWriter, r *http.Request, target *url.URL, resp *http.Response, answer []byte) {
+	switch code := resp.StatusCode; {
+	case code >= 200 && code < 300:
+		if loc := resp.Header.Get("Location"); loc != "" {
+			w.Header().Set("Location", loc)
+		}
+		if len(answer) > 0 {
+			w.Header().Set("Content-Type", "application/json")
+		}
+		w.WriteHeader(code)
+		if len(answer) > 0 {
+			_, _ = w.Write(answer)
+		}
+	case code >= 400:
+		var em struct {
+			ErrorCode *int    `json:"error_code"`
+			Message   *string `json:"message"`
+		}
+		if json.Unmarshal(answer, &em) != nil || em.Message == nil {
+			text := strings.TrimSpace(string(answer))
+			if len(text) > 200 {
+				text = text[:200] + "…"
+			}
+			s.writeError(w, r, &herder.Error{Code: http.StatusInternalServerError, Message: fmt.Sprintf(
+				"Error trying to forward REST request: %s answered HTTP %d without a Kafka Connect error message (body %q)", target.Redacted(), code, text)})
+			return
+		}
+		ec := code
+		if em.ErrorCode != nil {
+			ec = *em.ErrorCode
+		}
+		if code >= 500 {
+			s.Log.Error("forwarded request failed", "method", r.Method, "url", target.Redacted(), "status", code, "err", *em.Message)
+		}
+		_ = writeJSON(w, code, herder.ErrorMessage{ErrorCode: ec, Message: *em.Message})
+	default:
+		s.writeError(w, r, &herder.Error{Code: http.StatusInternalServerError, Message: "Unexpected status code when handling forwarded request: " + strconv.Itoa(code)})
+	}
+}
+
+// forwardURL is base followed by the request's path and its query with
+// forward set: true when the request had no forward parameter (one more hop
+// is allowed), false otherwise.
+func forwardURL(base string, r *http.Request, again bool) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(base))
+	if err != nil {
+		return nil, fmt.Errorf("invalid worker URL %q: %w", base, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("invalid worker URL %q: want http://host:port or https://host:port", base)
+	}
+	prefix := strings.TrimSuffix(u.EscapedPath(), "/")
+	u.RawPath = prefix + r.URL.EscapedPath()
+	if u.Path, err = url.PathUnescape(u.RawPath); err != nil {
+		return nil, fmt.Errorf("invalid path %q: %w", u.RawPath, err)
+	}
+	q := r.URL.Query()
+	q.Set("forward", strconv.FormatBool(again))
+	u.RawQuery = q.Encode()
+	u.Fragment = ""
+	return u, nil
+}
