@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -384,11 +385,11 @@ func (c *KafkaConfigs) apply(rec kafka.LogRecord) {
 // listener call to make, if any. c.mu is held.
 func (c *KafkaConfigs) process(key string, value any) func() {
 	switch {
-	case hasPrefix(key, targetStatePrefix):
+	case strings.HasPrefix(key, targetStatePrefix):
 		return c.processTargetState(key[len(targetStatePrefix):], value)
-	case hasPrefix(key, connectorPrefix):
+	case strings.HasPrefix(key, connectorPrefix):
 		return c.processConnectorConfig(key[len(connectorPrefix):], value)
-	case hasPrefix(key, taskPrefix):
+	case strings.HasPrefix(key, taskPrefix):
 		id, ok := parseTaskKey(key)
 		if !ok {
 			c.logger.Error("ignoring task configuration: key is not task-<connector>-<number>", "key", key)
@@ -396,23 +397,21 @@ func (c *KafkaConfigs) process(key string, value any) func() {
 		}
 		c.processTaskConfig(id, value)
 		return nil
-	case hasPrefix(key, commitTasksPrefix):
+	case strings.HasPrefix(key, commitTasksPrefix):
 		return c.processCommit(key[len(commitTasksPrefix):], value)
-	case hasPrefix(key, restartPrefix):
+	case strings.HasPrefix(key, restartPrefix):
 		return c.processRestart(key[len(restartPrefix):], value)
-	case hasPrefix(key, taskCountPrefix):
+	case strings.HasPrefix(key, taskCountPrefix):
 		c.processTaskCount(key[len(taskCountPrefix):], value)
 		return nil
 	case key == sessionKeyKey:
 		return c.processSessionKey(value)
-	case hasPrefix(key, loggerClusterPrefix):
+	case strings.HasPrefix(key, loggerClusterPrefix):
 		return c.processLoggerLevel(key[len(loggerClusterPrefix):], value)
 	}
 	c.logger.Error("discarding config topic record with an unknown key", "key", key)
 	return nil
 }
-
-func hasPrefix(s, prefix string) bool { return len(s) >= len(prefix) && s[:len(prefix)] == prefix }
 
 func (c *KafkaConfigs) processTargetState(name string, value any) func() {
 	if value == nil {
