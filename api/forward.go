@@ -108,9 +108,16 @@ func (s *server) forward(w http.ResponseWriter, r *http.Request, body []byte, re
 	if len(body) > 0 {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	// Only the credentials go along, as in Kafka Connect's RestClient.
-	if auth := r.Header.Values("Authorization"); len(auth) > 0 {
-		req.Header["Authorization"] = append([]string(nil), auth...)
+	// Only the credentials go along, as in Kafka Connect's RestClient,
+	// and the KIP-507 signature of an internal request: the body is
+	// forwarded byte for byte, so the signature still holds. (Kafka
+	// Connect drops it, so an internal request sent to a worker that has
+	// just lost the leadership fails until the sender learns the new
+	// leader.)
+	for _, h := range []string{"Authorization", herder.SignatureHeader, herder.SignatureAlgorithmHeader} {
+		if v := r.Header.Values(h); len(v) > 0 {
+			req.Header[http.CanonicalHeaderKey(h)] = append([]string(nil), v...)
+		}
 	}
 	resp, err := s.forwardHTTP.Do(req)
 	if err != nil {

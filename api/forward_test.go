@@ -323,9 +323,9 @@ func TestForwardAnswers(t *testing.T) {
 	}
 }
 
-// TestForwardHeaders checks that only Authorization is copied from the
-// original request, with Kafka Connect's Accept, Content-Type and
-// User-Agent.
+// TestForwardHeaders checks that only Authorization and the internal
+// request signature are copied from the original request, with Kafka
+// Connect's Accept, Content-Type and User-Agent.
 func TestForwardHeaders(t *testing.T) {
 	a, b := newMember(t, &clusterHerder{}), newMember(t, &clusterHerder{created: true})
 	a.herder.setRedirect(&herder.RedirectError{URL: b.url, Leader: true, Message: "not the leader"})
@@ -340,7 +340,7 @@ func TestForwardHeaders(t *testing.T) {
 	r := b.requests()[0]
 	for k, want := range map[string]string{
 		"Authorization": "Basic dXNlcjpwYXNz", "Accept": "application/json", "Content-Type": "application/json",
-		"User-Agent": ForwardUserAgent, "Cookie": "", "X-Custom": "", herder.SignatureHeader: "",
+		"User-Agent": ForwardUserAgent, "Cookie": "", "X-Custom": "", herder.SignatureHeader: "c2ln",
 	} {
 		if v := r.header.Get(k); v != want {
 			t.Errorf("forwarded %s = %q, want %q", k, v, want)
