@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: build vet test bench services-up services-down
+.PHONY: build vet test test-soak bench services-up services-down
 
 build:
 	$(GO) build ./...
@@ -25,6 +25,12 @@ services-down:
 # services-up, the whole suite against real services, services-down even if tests fail.
 test:
 	@bash scripts/test.sh $(GO) test -race -count=1 -timeout 20m ./...
+
+# Distributed mode under repeated kill -9 and restarts (3 workers, 10 connectors; not part of
+# make test). SOAK sets how long the kills go on.
+SOAK ?= 3m
+test-soak:
+	@SLUICE_SOAK=$(SOAK) bash scripts/test.sh $(GO) test -race -count=1 -timeout 30m -run '^TestSoak$$' -v ./internal/e2e/
 
 bench:
 	@bash scripts/test.sh $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./bench/...
