@@ -113,14 +113,15 @@ type Group struct {
 	wake    chan struct{}
 
 	// Owned by Run's goroutine.
-	client     sarama.Client
-	coord      *sarama.Broker
-	needJoin   bool      // the next step is a JoinGroup
-	holding    bool      // the handler got an assignment and has not been told it is lost
-	lastOK     time.Time // last response proving this member is in the group
-	nextBeat   time.Time
-	backoff    time.Duration
-	lastReason string // why the next JoinGroup is sent
+	client      sarama.Client
+	coord       *sarama.Broker
+	needJoin    bool      // the next step is a JoinGroup
+	holding     bool      // the handler got an assignment and has not been told it is lost
+	lastOK      time.Time // last response proving this member is in the group
+	nextBeat    time.Time
+	backoff     time.Duration
+	lastReason  string // why the next JoinGroup is sent
+	unreachable bool   // the last attempt to connect failed
 
 	// testCutOff, when set, makes every coordinator request fail as if the network were down
 	// (tests use it to freeze a member).
@@ -242,7 +243,9 @@ func (g *Group) MemberID() string { return *g.memberID.Load() }
 func (g *Group) Generation() int32 { return g.generation.Load() }
 
 // Rejoin asks for a rebalance soon; it does not block, and requests made before the next
-// JoinGroup coalesce into it.
+// JoinGroup coalesce into it. Kafka's coordinator starts a new generation only when the leader
+// rejoins or a follower's metadata changed; otherwise it answers with the current generation and
+// OnJoined comes again with the same generation and assignment.
 func (g *Group) Rejoin(reason string) {
 	g.mu.Lock()
 	if !g.pending.rejoin {
@@ -385,7 +388,11 @@ func (g *Group) onError(ctx context.Context, err error) error {
 // retryLater notes a failed attempt, tells the handler its work is lost once no heartbeat
 // succeeded for a session timeout (KAFKA-9184), and waits the backoff.
 func (g *Group) retryLater(ctx context.Context, err error) {
-	g.log.Debug("coordinator request failed; retrying", "error", err, "backoff", g.backoff)
+	if g.backoff == 0 {
+		g.log.Warn("group coordinator request failed; retrying", "error", err)
+	} else {
+		g.log.Debug("group coordinator request failed again; retrying", "error", err, "backoff", g.backoff)
+	}
 	if g.holding && time.Since(g.lastOK) > g.cfg.SessionTimeout {
 		g.lose(fmt.Errorf("group %q: no successful heartbeat for %v, longer than session.timeout.ms %v: %w",
 			g.cfg.GroupID, time.Since(g.lastOK).Round(time.Millisecond), g.cfg.SessionTimeout, err))
@@ -441,6 +448,12 @@ func (g *Group) pauseOut(ctx context.Context, d time.Duration) {
 
 // connect finds the coordinator and opens the dedicated connection to it.
 func (g *Group) connect() error {
+	err := g.dial()
+	g.unreachable = err != nil
+	return err
+}
+
+func (g *Group) dial() error {
 	if g.testCutOff.Load() {
 		return errCoordCutOff
 	}
@@ -727,6 +740,12 @@ func (g *Group) leave(reason string) {
 	g.setMember("", noGeneration)
 	g.needJoin = true
 	if g.coord == nil {
+		if g.unreachable {
+			// Trying again could hold up the shutdown for a dial timeout or more.
+			g.log.Warn("could not leave the group: the coordinator is unreachable; it drops this member after session.timeout.ms",
+				"member", id)
+			return
+		}
 		if err := g.connect(); err != nil {
 			g.log.Warn("could not leave the group; the coordinator drops this member after session.timeout.ms",
 				"member", id, "error", err)

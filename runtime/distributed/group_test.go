@@ -496,3 +496,73 @@ func TestGroupProtocolNegotiation(t *testing.T) {
 		t.Errorf("the refused member moved the group to generation %d", j.Generation)
 	}
 }
+
+// TestGroupReconnectKeepsGeneration: a dropped coordinator connection is reopened and the
+// member goes on heartbeating in the same generation, without OnLost.
+func TestGroupReconnectKeepsGeneration(t *testing.T) {
+	bootstrap := testkit.RealKafka(t)
+	group := groupTestID(t)
+	ms := groupTestStart(t, bootstrap, group, "a", "b")
+	gen := groupTestStable(t, ms, -1)
+
+	a := ms[0].g
+	a.mu.Lock()
+	old := a.rawConn
+	a.mu.Unlock()
+	if old == nil {
+		t.Fatal("no coordinator connection after joining")
+	}
+	_ = old.Close()
+	groupTestPoll(t, "new coordinator connection", func() bool {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return a.rawConn != nil && a.rawConn != old
+	})
+	// A few heartbeats on the new connection: still the same generation, nothing lost.
+	time.Sleep(3 * groupTestHeartbeat)
+	for _, m := range ms {
+		if j, _ := m.h.last(); j.Generation != gen || m.g.Generation() != gen {
+			t.Errorf("%s moved to generation %d after a reconnect, want %d", m.name, j.Generation, gen)
+		}
+		if lost := m.h.lostErrs(); len(lost) != 0 {
+			t.Errorf("%s got OnLost %v after a reconnect", m.name, lost)
+		}
+	}
+}
+
+// TestGroupCancelAbortsJoin: a JoinGroup blocked on a member that does not rejoin is abandoned
+// as soon as Run's context ends.
+func TestGroupCancelAbortsJoin(t *testing.T) {
+	bootstrap := testkit.RealKafka(t)
+	group := groupTestID(t)
+	a := groupTestStart(t, bootstrap, group, "a")[0]
+	groupTestStable(t, []*groupTestMember{a}, -1)
+	a.g.testCutOff.Store(true) // a no longer rejoins: b's JoinGroup waits for it
+
+	b := groupTestNew(t, bootstrap, group, "b")
+	groupTestRun(t, b)
+	// b's JoinGroup has reached the coordinator once the group is rebalancing with b in it.
+	admin, err := sarama.NewClusterAdmin(testkit.Addrs(bootstrap), testkit.SaramaConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	groupTestPoll(t, "group rebalancing with b's pending join", func() bool {
+		ds, err := admin.DescribeConsumerGroups([]string{group})
+		if err != nil || len(ds) != 1 || ds[0].State != "PreparingRebalance" {
+			return false
+		}
+		_, ok := ds[0].Members[b.g.MemberID()]
+		return ok
+	})
+	start := time.Now()
+	if err := b.stop(t); err != nil {
+		t.Fatalf("Run of b: %v", err)
+	}
+	if el := time.Since(start); el > 3*time.Second {
+		t.Errorf("Run took %v to return after cancel while joining; want it to abort the JoinGroup", el)
+	}
+	if b.h.joinCount() != 0 {
+		t.Errorf("b joined although a never rejoined")
+	}
+}
