@@ -159,13 +159,13 @@ func TestAssignmentGolden(t *testing.T) {
 			a.Tasks = []herder.TaskID{protoTestTask("alpha", 0), protoTestTask("zeta", 1), protoTestTask("alpha", 1), protoTestTask("beta", 0)}
 			a.RevokedConnectors = []string{"ignored in v0"}
 			a.Delay = time.Second
-		}), protoTestAssignV0, ptr(with(func(a *Assignment) {
+		}), protoTestAssignV0, protoTestPtr(with(func(a *Assignment) {
 			a.ConfigOffset = 618
 			a.Connectors = []string{"zeta", "alpha", "mid"}
 			a.Tasks = []herder.TaskID{protoTestTask("zeta", 1), protoTestTask("alpha", 0), protoTestTask("alpha", 1), protoTestTask("beta", 0)}
 		}))},
 		{"v0 config mismatch", with(func(a *Assignment) { a.Error = ConfigMismatch; a.ConfigOffset = 99 }),
-			protoTestAssignV0Mismatch, ptr(with(func(a *Assignment) { a.Error = ConfigMismatch; a.ConfigOffset = 99 }))},
+			protoTestAssignV0Mismatch, protoTestPtr(with(func(a *Assignment) { a.Error = ConfigMismatch; a.ConfigOffset = 99 }))},
 		{"v1 with revocations and delay", with(func(a *Assignment) {
 			a.Version = 1
 			a.ConfigOffset = 618
@@ -174,7 +174,7 @@ func TestAssignmentGolden(t *testing.T) {
 			a.RevokedConnectors = []string{"mid", "beta", "mid"}
 			a.RevokedTasks = []herder.TaskID{protoTestTask("beta", 1), protoTestTask("mid", 0), protoTestTask("beta", 0)}
 			a.Delay = 5 * time.Minute
-		}), protoTestAssignV1, ptr(with(func(a *Assignment) {
+		}), protoTestAssignV1, protoTestPtr(with(func(a *Assignment) {
 			a.Version = 1
 			a.ConfigOffset = 618
 			a.Connectors = []string{"zeta", "alpha"}
@@ -184,7 +184,7 @@ func TestAssignmentGolden(t *testing.T) {
 			a.Delay = 5 * time.Minute
 		}))},
 		{"v2 empty", with(func(a *Assignment) { a.Version = 2; a.ConfigOffset = 3 }), protoTestAssignV2Empty,
-			ptr(with(func(a *Assignment) { a.Version = 2; a.ConfigOffset = 3 }))},
+			protoTestPtr(with(func(a *Assignment) { a.Version = 2; a.ConfigOffset = 3 }))},
 		{"v2 Java HashSet order of 31 connectors", Assignment{Version: 2, Leader: "l", LeaderURL: "u", ConfigOffset: 5,
 			Connectors: many, Tasks: []herder.TaskID{protoTestTask("connector-3", 0)}, Delay: 40 * time.Millisecond},
 			protoTestAssignV2Many, nil},
@@ -211,7 +211,7 @@ func TestAssignmentGolden(t *testing.T) {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
+func protoTestPtr[T any](v T) *T { return &v }
 
 func TestDecodeAssignmentLenient(t *testing.T) {
 	// A v1 reader given only the fields up to the config offset, or up to the
