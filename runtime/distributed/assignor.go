@@ -206,7 +206,10 @@ func (a *cooperativeAssignor) Assign(leaderID string, version int16, generation 
 		a.previousRevocation = work{}
 	}
 
-	deleted := diffWork(a.previous, configured)
+	// Java takes only previous − configured; work a member runs that is not
+	// configured (say, a worker that rejoins with a connector deleted while it
+	// was away) is deleted too, or it would run on unnoticed.
+	deleted := diffWork(unionWork([]work{a.previous, active}), configured)
 	duplicated := duplicatedWork(memberWork)
 	lost := diffWork(a.previous, active, deleted)
 	created := diffWork(configured, a.previous, active)

@@ -775,6 +775,26 @@ func TestCooperativeNewLeaderRevokesDeletedWork(t *testing.T) {
 	c.assertBalancedAndComplete()
 }
 
+// A worker that comes back running a connector deleted while it was away is
+// told to stop it, even though this leader never assigned it.
+func TestCooperativeStaleWorkRevoked(t *testing.T) {
+	c := newAsgTestCluster(t, asgTestMaxDelay)
+	c.addWorkers("worker2")
+	c.rebalance()
+	c.rebalance()
+	c.assertEmptyAssignment()
+	c.addWorker("worker3", []string{"gone"}, []herder.TaskID{{Connector: "gone", Task: 0}, {Connector: "connector1", Task: 7}})
+	c.rebalance()
+	a := c.last["worker3"]
+	if !slices.Equal(a.RevokedConnectors, []string{"gone"}) ||
+		!slices.Equal(a.RevokedTasks, []herder.TaskID{{Connector: "connector1", Task: 7}, {Connector: "gone", Task: 0}}) {
+		t.Fatalf("worker3: want the unconfigured work revoked, got %+v", a)
+	}
+	c.rebalance()
+	c.rebalance()
+	c.assertBalancedAndComplete()
+}
+
 func TestCooperativeConfigMismatch(t *testing.T) {
 	c := newAsgTestCluster(t, asgTestMaxDelay)
 	c.addWorkers("worker2")
