@@ -163,7 +163,7 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: create producer for %v: %w", id, w.cfg.BootstrapServers, err)
 		}
-		st := &sourceTask{id: id, task: c.NewTask(), props: taskProps, conv: conv, producer: producer, active: w.topicTracker(id.Connector),
+		st := &sourceTask{id: id, task: c.NewTask(), props: taskProps, conv: conv, producer: producer, active: w.topicTracker(id),
 			offsets: w.offsets, flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, log: log, state: state, chain: ch, errs: errs}
 		return withClose(st.run, ch.close), rp, nil
 	case connectors.SinkConnector:
@@ -197,7 +197,7 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			errs.dlq.close()
 			return nil, rp, fmt.Errorf("task %s: %w", id, err)
 		}
-		st := &sinkTask{id: id, task: c.NewTask(), props: taskProps, conv: conv, group: group, topics: topics, active: w.topicTracker(id.Connector),
+		st := &sinkTask{id: id, task: c.NewTask(), props: taskProps, conv: conv, group: group, topics: topics, active: w.topicTracker(id),
 			flushEach: w.cfg.FlushInterval, batchMax: batch, log: log, state: state, chain: ch, errs: errs, taskClass: taskClass(plugin.Class)}
 		return withClose(st.run, func() { ch.close(); errs.dlq.close() }), rp, nil
 	default:

@@ -409,7 +409,8 @@ func (w *Worker) SinkGroupID(connector string, connProps map[string]string) stri
 
 // topicTracker returns a tracker recording a task's active topics in the
 // status store, or a disabled one when topic.tracking.enable is false.
-func (w *Worker) topicTracker(connector string) *topicTracker {
+func (w *Worker) topicTracker(id herder.TaskID) *topicTracker {
+	connector := id.Connector
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	e := w.topicEpochs[connector]
@@ -419,7 +420,7 @@ func (w *Worker) topicTracker(connector string) *topicTracker {
 	}
 	var record func(string)
 	if w.cfg.TopicTracking {
-		record = func(topic string) { w.status.PutTopic(connector, topic) }
+		record = func(topic string) { w.status.PutTopic(connector, topic, id.Task) }
 	}
 	return newTopicTracker(e, record)
 }

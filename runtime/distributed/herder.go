@@ -70,7 +70,7 @@ type Herder struct {
 	mu         sync.Mutex
 	pending    pendingUpdates
 	membership membership
-	assigned   work              // what the group assigned to this worker (all of it, not the increments)
+	assigned   workSet // what the group assigned to this worker (all of it, not the increments)
 	sessionKey *storage.SessionKey
 	owners     map[string]string // leader only: connector or task id → owner URL, from the last assignment
 	// knownConnectors and configOffset mirror the loop's snapshot.
@@ -79,7 +79,7 @@ type Herder struct {
 
 	// Loop-only state.
 	snap          storage.ConfigSnapshot
-	running       work
+	running       workSet
 	instances     map[string]herder.TargetState // connector instances started here, with the target they run in
 	ctx           context.Context
 	keyExpiration time.Time
@@ -98,32 +98,32 @@ type membership struct {
 }
 
 // work is a set of connectors and tasks.
-type work struct {
+type workSet struct {
 	connectors map[string]bool
 	tasks      map[herder.TaskID]bool
 }
 
-func newWork() work {
-	return work{connectors: map[string]bool{}, tasks: map[herder.TaskID]bool{}}
+func newWork() workSet {
+	return workSet{connectors: map[string]bool{}, tasks: map[herder.TaskID]bool{}}
 }
 
-func (w work) clone() work {
-	return work{connectors: maps.Clone(w.connectors), tasks: maps.Clone(w.tasks)}
+func (w workSet) clone() workSet {
+	return workSet{connectors: maps.Clone(w.connectors), tasks: maps.Clone(w.tasks)}
 }
 
-func (w work) empty() bool { return len(w.connectors) == 0 && len(w.tasks) == 0 }
+func (w workSet) empty() bool { return len(w.connectors) == 0 && len(w.tasks) == 0 }
 
 // pendingUpdates are changes read from the config topic and group events
 // that the loop has not handled yet.
 type pendingUpdates struct {
-	joins           []joinedAssignment
-	lost            error
-	rebalance       bool
-	connectors      map[string]bool // config changed (restart on its owner)
-	targets         map[string]bool
-	taskConfigs     map[string]bool // connectors whose task configs were committed
-	restarts        []storage.RestartRequest
-	reconfigure     map[string]bool // connectors that asked for new task configs
+	joins       []joinedAssignment
+	lost        error
+	rebalance   bool
+	connectors  map[string]bool // config changed (restart on its owner)
+	targets     map[string]bool
+	taskConfigs map[string]bool // connectors whose task configs were committed
+	restarts    []storage.RestartRequest
+	reconfigure map[string]bool // connectors that asked for new task configs
 }
 
 // New returns the herder of a worker of the cluster cfg describes, over

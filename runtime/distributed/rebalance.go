@@ -74,7 +74,7 @@ func (h *Herder) settle() {
 }
 
 // sorted returns the connectors and tasks of w in a stable order.
-func (w work) sorted() ([]string, []herder.TaskID) {
+func (w workSet) sorted() ([]string, []herder.TaskID) {
 	conns := slices.Sorted(maps.Keys(w.connectors))
 	tasks := slices.Collect(maps.Keys(w.tasks))
 	sort.Slice(tasks, func(i, j int) bool {
@@ -148,7 +148,7 @@ func (g *groupHandler) Assign(ctx context.Context, protocol string, generation i
 	return out, nil
 }
 
-func (w work) add(conns []string, tasks []herder.TaskID) {
+func (w workSet) add(conns []string, tasks []herder.TaskID) {
 	for _, c := range conns {
 		w.connectors[c] = true
 	}
@@ -157,7 +157,7 @@ func (w work) add(conns []string, tasks []herder.TaskID) {
 	}
 }
 
-func (w work) remove(conns []string, tasks []herder.TaskID) {
+func (w workSet) remove(conns []string, tasks []herder.TaskID) {
 	for _, c := range conns {
 		delete(w.connectors, c)
 	}
@@ -290,7 +290,7 @@ func (h *Herder) reconcile(start bool) {
 
 // stopWork stops connectors and tasks, draining the tasks, and reports
 // them UNASSIGNED (or removes their status when the connector is gone).
-func (h *Herder) stopWork(w work) {
+func (h *Herder) stopWork(w workSet) {
 	_, ids := w.sorted()
 	if len(ids) > 0 {
 		h.worker.StopTasks(ids)

@@ -19,8 +19,9 @@ type StatusStore interface {
 	Delete(connector string)
 	// DeleteTask forgets one task.
 	DeleteTask(id herder.TaskID)
-	// PutTopic records that a connector's task used a topic (KIP-558).
-	PutTopic(connector, topic string)
+	// PutTopic records that task number task of a connector used a topic
+	// (KIP-558).
+	PutTopic(connector, topic string, task int)
 	// Topics returns the topics a connector used, sorted.
 	Topics(connector string) []string
 	// DeleteTopics forgets a connector's topics.
@@ -97,7 +98,7 @@ func (m *MemoryStatus) DeleteTask(id herder.TaskID) {
 }
 
 // PutTopic implements StatusStore.
-func (m *MemoryStatus) PutTopic(connector, topic string) {
+func (m *MemoryStatus) PutTopic(connector, topic string, _ int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	t := m.topics[connector]

@@ -1,0 +1,540 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// LogConfig configures a Log: the topic, how to reach the brokers and where
+// the records read go.
+type LogConfig struct {
+	// Topic is the compacted topic the log reads and writes.
+	Topic string
+	// Brokers are the bootstrap addresses.
+	Brokers []string
+	// Sarama holds the base client settings (version, security, ClientID);
+	// nil means sarama's defaults with Version. It is copied, never changed.
+	Sarama *sarama.Config
+	// ClientID overrides the client id, e.g. "<group.id>-configs".
+	ClientID string
+	// Apply is called for every record read, from one goroutine, in offset
+	// order per partition.
+	Apply func(LogRecord)
+	// Log receives the log's diagnostics; nil means slog.Default().
+	Log *slog.Logger
+}
+
+// Log is Kafka Connect's KafkaBasedLog on sarama: it reads every partition
+// of a compacted topic from its beginning without a consumer group, hands
+// each record to Apply, keeps tailing the topic, and writes records with a
+// producer that keeps per-key order.
+//
+// A partition is caught up when Apply has seen every record below the end
+// offset captured by ReadToEnd. sarama never delivers control records
+// (transaction markers) nor offsets compaction removed, so a partition whose
+// tail is one of those would never reach its end offset by counting
+// delivered records; when a partition stalls below its end, Log asks the
+// partition leader directly whether any data record lies between its
+// position and the end offset, and treats the partition as caught up when
+// none does.
+type Log struct {
+	topic      string
+	apply      func(LogRecord)
+	log        *slog.Logger
+	partitions []int32
+
+	cclient  sarama.Client // consumer side
+	pclient  sarama.Client // producer side: one request in flight
+	consumer sarama.Consumer
+	producer sarama.SyncProducer
+	fetchVer int16
+
+	mu       sync.Mutex
+	position map[int32]int64 // next offset Apply has not seen, per partition
+	progress chan struct{}   // closed and replaced whenever position moves
+	started  bool
+	closed   bool
+	pcs      []sarama.PartitionConsumer
+
+	msgs    chan *sarama.ConsumerMessage
+	forward sync.WaitGroup // partition forwarders
+	applied chan struct{}  // closed when the apply goroutine ends
+
+	sendMu sync.Mutex // one Send at a time keeps the order of concurrent callers' batches
+}
+
+// sendRetries and sendBackoff bound how long the producer retries a record.
+const sendRetries = 1000
+
+func sendBackoff(retries, _ int) time.Duration {
+	if retries >= 4 {
+		return time.Second
+	}
+	return 100 * time.Millisecond << retries
+}
+
+// stallProbe is how long a lagging partition may go without progress before
+// ReadToEnd asks its leader whether records are still to come.
+const stallProbe = 200 * time.Millisecond
+
+// OpenLog connects the log's clients. It does not create the topic: a
+// missing topic is an error.
+func OpenLog(cfg LogConfig) (*Log, error) {
+	if cfg.Topic == "" {
+		return nil, errors.New("open log: no topic")
+	}
+	if cfg.Apply == nil {
+		return nil, fmt.Errorf("open log of topic %s: no Apply callback", cfg.Topic)
+	}
+	lg := cfg.Log
+	if lg == nil {
+		lg = slog.Default()
+	}
+	base := sarama.NewConfig()
+	base.Version = Version
+	if cfg.Sarama != nil {
+		c := *cfg.Sarama
+		base = &c
+	}
+	if cfg.ClientID != "" {
+		base.ClientID = cfg.ClientID
+	}
+	// Never create the topic by asking for its metadata: EnsureTopic
+	// creates it with the right settings.
+	base.Metadata.AllowAutoTopicCreation = false
+
+	ccfg := *base
+	ccfg.Consumer.Offsets.Initial = sarama.OffsetOldest
+	ccfg.Consumer.Return.Errors = true
+	ccfg.Consumer.IsolationLevel = sarama.ReadUncommitted
+
+	pcfg := *base
+	// Kafka Connect's KafkaBasedLog producers: enable.idempotence=false
+	// (KafkaOffsetBackingStore.configure, KafkaStatusBackingStore.configure),
+	// acks=all and long retries (delivery.timeout.ms=Integer.MAX_VALUE); one
+	// request in flight keeps per-partition order across retries.
+	pcfg.Producer.Idempotent = false
+	pcfg.Producer.Transaction.ID = ""
+	pcfg.Producer.RequiredAcks = sarama.WaitForAll
+	pcfg.Net.MaxOpenRequests = 1
+	// sarama keeps a slice of Retry.Max+1 entries per partition, so "retry
+	// forever" is spelt as many retries with a capped exponential backoff:
+	// about a quarter of an hour before Send gives up.
+	pcfg.Producer.Retry.Max = sendRetries
+	pcfg.Producer.Retry.BackoffFunc = sendBackoff
+	pcfg.Producer.Partitioner = sarama.NewMurmur2Partitioner
+	pcfg.Producer.Return.Successes = true
+	pcfg.Producer.Return.Errors = true
+
+	cclient, err := sarama.NewClient(cfg.Brokers, &ccfg)
+	if err != nil {
+		return nil, fmt.Errorf("open log of topic %s: consumer client: %w", cfg.Topic, err)
+	}
+	parts, err := cclient.Partitions(cfg.Topic)
+	if err == nil && len(parts) == 0 {
+		err = sarama.ErrUnknownTopicOrPartition
+	}
+	if err != nil {
+		_ = cclient.Close()
+		return nil, fmt.Errorf("open log of topic %s: the topic must exist: %w", cfg.Topic, err)
+	}
+	consumer, err := sarama.NewConsumerFromClient(cclient)
+	if err != nil {
+		_ = cclient.Close()
+		return nil, fmt.Errorf("open log of topic %s: consumer: %w", cfg.Topic, err)
+	}
+	pclient, err := sarama.NewClient(cfg.Brokers, &pcfg)
+	if err != nil {
+		_ = consumer.Close()
+		_ = cclient.Close()
+		return nil, fmt.Errorf("open log of topic %s: producer client: %w", cfg.Topic, err)
+	}
+	producer, err := sarama.NewSyncProducerFromClient(pclient)
+	if err != nil {
+		_ = pclient.Close()
+		_ = consumer.Close()
+		_ = cclient.Close()
+		return nil, fmt.Errorf("open log of topic %s: producer: %w", cfg.Topic, err)
+	}
+	l := &Log{
+		topic: cfg.Topic, apply: cfg.Apply, log: lg, partitions: parts,
+		cclient: cclient, pclient: pclient, consumer: consumer, producer: producer,
+		fetchVer: fetchVersion(ccfg.Version),
+		position: make(map[int32]int64, len(parts)),
+		progress: make(chan struct{}),
+		msgs:     make(chan *sarama.ConsumerMessage, 256),
+		applied:  make(chan struct{}),
+	}
+	return l, nil
+}
+
+// Partitions returns the number of partitions of the topic.
+func (l *Log) Partitions() int { return len(l.partitions) }
+
+// Start assigns every partition from its oldest offset, reads the topic to
+// its end and keeps tailing it.
+func (l *Log) Start(ctx context.Context) error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return fmt.Errorf("start log of topic %s: closed", l.topic)
+	}
+	if l.started {
+		l.mu.Unlock()
+		return fmt.Errorf("start log of topic %s: already started", l.topic)
+	}
+	l.started = true
+	for _, p := range l.partitions {
+		pc, err := l.consumer.ConsumePartition(l.topic, p, sarama.OffsetOldest)
+		if err != nil {
+			l.mu.Unlock()
+			return fmt.Errorf("start log of topic %s: consume partition %d: %w", l.topic, p, err)
+		}
+		l.pcs = append(l.pcs, pc)
+		l.forward.Add(1)
+		go l.forwardPartition(pc, p)
+	}
+	l.mu.Unlock()
+	go func() {
+		l.forward.Wait()
+		close(l.msgs)
+	}()
+	go l.applyLoop()
+	if err := l.ReadToEnd(ctx); err != nil {
+		return fmt.Errorf("start log of topic %s: %w", l.topic, err)
+	}
+	return nil
+}
+
+// forwardPartition hands one partition's records, in order, to the apply
+// goroutine, and logs consumer errors.
+func (l *Log) forwardPartition(pc sarama.PartitionConsumer, p int32) {
+	defer l.forward.Done()
+	msgs, errs := pc.Messages(), pc.Errors()
+	for msgs != nil || errs != nil {
+		select {
+		case m, ok := <-msgs:
+			if !ok {
+				msgs = nil
+				continue
+			}
+			l.msgs <- m
+		case err, ok := <-errs:
+			if !ok {
+				errs = nil
+				continue
+			}
+			l.log.Warn("reading internal topic", "topic", l.topic, "partition", p, "error", err)
+		}
+	}
+}
+
+// applyLoop calls Apply for every record, from this one goroutine, and
+// advances the partition positions.
+func (l *Log) applyLoop() {
+	defer close(l.applied)
+	for m := range l.msgs {
+		l.apply(LogRecord{Key: m.Key, Value: m.Value, Partition: m.Partition, Offset: m.Offset})
+		l.advance(m.Partition, m.Offset+1)
+	}
+}
+
+func (l *Log) advance(p int32, next int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if next > l.position[p] {
+		l.position[p] = next
+		close(l.progress)
+		l.progress = make(chan struct{})
+	}
+}
+
+// ReadToEnd captures the end offsets of every partition and returns once
+// Apply has been called for every record below them, or when ctx ends.
+func (l *Log) ReadToEnd(ctx context.Context) error {
+	l.mu.Lock()
+	started, closed := l.started, l.closed
+	l.mu.Unlock()
+	if closed {
+		return fmt.Errorf("read topic %s to its end: log closed", l.topic)
+	}
+	if !started {
+		return fmt.Errorf("read topic %s to its end: log not started", l.topic)
+	}
+	end := make(map[int32]int64, len(l.partitions))
+	for _, p := range l.partitions {
+		// OffsetNewest is the high watermark (ListOffsets, read uncommitted),
+		// as KafkaBasedLog's endOffsets with the default isolation level.
+		hwm, err := l.cclient.GetOffset(l.topic, p, sarama.OffsetNewest)
+		if err != nil {
+			return fmt.Errorf("read topic %s to its end: end offset of partition %d: %w", l.topic, p, err)
+		}
+		end[p] = hwm
+	}
+	lastProgress := time.Now()
+	probe := time.NewTimer(stallProbe)
+	defer probe.Stop()
+	for {
+		l.mu.Lock()
+		var lagging []int32
+		for _, p := range l.partitions {
+			if l.position[p] < end[p] {
+				lagging = append(lagging, p)
+			}
+		}
+		progress := l.progress
+		closed := l.closed
+		l.mu.Unlock()
+		if len(lagging) == 0 {
+			return nil
+		}
+		if closed {
+			return fmt.Errorf("read topic %s to its end: log closed", l.topic)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("read topic %s to its end: %w", l.topic, ctx.Err())
+		case <-progress:
+			lastProgress = time.Now()
+		case <-probe.C:
+			probe.Reset(stallProbe)
+			if time.Since(lastProgress) < stallProbe {
+				continue
+			}
+			for _, p := range lagging {
+				l.mu.Lock()
+				pos := l.position[p]
+				l.mu.Unlock()
+				pending, err := l.dataBelow(p, pos, end[p])
+				if err != nil {
+					l.log.Debug("probing internal topic partition", "topic", l.topic, "partition", p, "error", err)
+					continue
+				}
+				if !pending {
+					// Only control records or compacted-away offsets
+					// remain below the end offset.
+					l.advance(p, end[p])
+				}
+			}
+		}
+	}
+}
+
+// dataBelow reports whether partition p holds a data record (one the
+// consumer will deliver) at an offset in [from, end). It fetches directly
+// from the partition leader, where control batches are visible.
+func (l *Log) dataBelow(p int32, from, end int64) (bool, error) {
+	for from < end {
+		broker, err := l.cclient.Leader(l.topic, p)
+		if err != nil {
+			return false, err
+		}
+		req := &sarama.FetchRequest{Version: l.fetchVer, MaxWaitTime: 0, MinBytes: 1, MaxBytes: 1 << 20,
+			Isolation: sarama.ReadUncommitted, SessionID: 0, SessionEpoch: -1}
+		req.AddBlock(l.topic, p, from, 1<<20, -1)
+		resp, err := broker.Fetch(req)
+		if err != nil {
+			return false, err
+		}
+		block := resp.GetBlock(l.topic, p)
+		if block == nil {
+			return false, errors.New("no fetch response for the partition")
+		}
+		if errors.Is(block.Err, sarama.ErrOffsetOutOfRange) && block.LogStartOffset > from {
+			// Records below the log start offset were deleted.
+			from = block.LogStartOffset
+			continue
+		}
+		if !errors.Is(block.Err, sarama.ErrNoError) {
+			return false, block.Err
+		}
+		next := from
+		for _, recs := range block.RecordsSet {
+			switch {
+			case recs.RecordBatch != nil:
+				b := recs.RecordBatch
+				if !b.Control {
+					for _, r := range b.Records {
+						if off := b.FirstOffset + r.OffsetDelta; off >= from && off < end {
+							return true, nil
+						}
+					}
+				}
+				if last := b.FirstOffset + int64(b.LastOffsetDelta) + 1; last > next {
+					next = last
+				}
+			case recs.MsgSet != nil:
+				for _, m := range recs.MsgSet.Messages {
+					if m.Offset >= from && m.Offset < end {
+						return true, nil
+					}
+					if m.Offset+1 > next {
+						next = m.Offset + 1
+					}
+				}
+			}
+		}
+		if block.Partial {
+			// A record too large for the probe: it is data.
+			return true, nil
+		}
+		if next == from {
+			// Nothing at or after from: the offsets up to the high
+			// watermark were compacted away.
+			return false, nil
+		}
+		from = next
+	}
+	return false, nil
+}
+
+// fetchVersion picks the Fetch request version sarama's own consumer uses
+// for the configured Kafka version; the broker connection lowers it
+// further to what the broker supports.
+func fetchVersion(v sarama.KafkaVersion) int16 {
+	switch {
+	case v.IsAtLeast(sarama.V2_7_0_0):
+		return 12
+	case v.IsAtLeast(sarama.V2_3_0_0):
+		return 11
+	case v.IsAtLeast(sarama.V2_1_0_0):
+		return 10
+	case v.IsAtLeast(sarama.V2_0_0_0):
+		return 8
+	case v.IsAtLeast(sarama.V1_1_0_0):
+		return 7
+	case v.IsAtLeast(sarama.V0_11_0_0):
+		return 5
+	default:
+		return 4
+	}
+}
+
+// Send writes records in order, each to the partition the Java murmur2
+// partitioner picks for its key, and returns once Kafka has acknowledged
+// all of them (acks=all). If ctx ends first, Send returns ctx's error; the
+// records may still be written.
+func (l *Log) Send(ctx context.Context, records ...LogRecord) error {
+	if len(records) == 0 {
+		return nil
+	}
+	l.mu.Lock()
+	closed := l.closed
+	l.mu.Unlock()
+	if closed {
+		return fmt.Errorf("write to topic %s: log closed", l.topic)
+	}
+	msgs := make([]*sarama.ProducerMessage, len(records))
+	for i, r := range records {
+		m := &sarama.ProducerMessage{Topic: l.topic}
+		if r.Key != nil {
+			m.Key = sarama.ByteEncoder(r.Key)
+		}
+		if r.Value != nil {
+			m.Value = sarama.ByteEncoder(r.Value)
+		}
+		msgs[i] = m
+	}
+	done := make(chan error, 1)
+	go func() {
+		l.sendMu.Lock()
+		defer l.sendMu.Unlock()
+		done <- l.producer.SendMessages(msgs)
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("write %d records to topic %s: %w", len(records), l.topic, firstProducerError(err))
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("write %d records to topic %s: %w", len(records), l.topic, ctx.Err())
+	}
+}
+
+// firstProducerError unpacks sarama's ProducerErrors into the first
+// record's error, so that errors.Is sees the Kafka error code.
+func firstProducerError(err error) error {
+	var pe sarama.ProducerErrors
+	if errors.As(err, &pe) && len(pe) > 0 {
+		return fmt.Errorf("%d failed, first: %w", len(pe), pe[0].Err)
+	}
+	return err
+}
+
+// Close stops tailing the topic and releases the clients. It waits for the
+// apply goroutine to finish its current record.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	pcs, started := l.pcs, l.started
+	close(l.progress)
+	l.progress = make(chan struct{})
+	l.mu.Unlock()
+
+	var errs []error
+	for _, pc := range pcs {
+		pc.AsyncClose()
+	}
+	if started {
+		<-l.applied
+	}
+	if err := l.consumer.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("consumer: %w", err))
+	}
+	l.sendMu.Lock()
+	if err := l.producer.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("producer: %w", err))
+	}
+	l.sendMu.Unlock()
+	for _, c := range []sarama.Client{l.pclient, l.cclient} {
+		if err := c.Close(); err != nil && !errors.Is(err, sarama.ErrClosedClient) {
+			errs = append(errs, fmt.Errorf("client: %w", err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close log of topic %s: %w", l.topic, err)
+	}
+	return nil
+}
+
+// Retriable reports whether a Send error may succeed when tried again, as
+// Kafka's RetriableException does: a Kafka error code marked retriable, a
+// network error or no reachable broker. Closed clients and ended contexts
+// are not.
+func Retriable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, sarama.ErrClosedClient) || errors.Is(err, sarama.ErrShuttingDown) {
+		return false
+	}
+	var kerr sarama.KError
+	if errors.As(err, &kerr) {
+		switch kerr {
+		case sarama.ErrUnknownTopicOrPartition, sarama.ErrLeaderNotAvailable, sarama.ErrNotLeaderForPartition,
+			sarama.ErrRequestTimedOut, sarama.ErrNetworkException, sarama.ErrNotEnoughReplicas,
+			sarama.ErrNotEnoughReplicasAfterAppend, sarama.ErrInvalidMessage, sarama.ErrKafkaStorageError,
+			sarama.ErrOffsetsLoadInProgress, sarama.ErrConsumerCoordinatorNotAvailable,
+			sarama.ErrNotCoordinatorForConsumer, sarama.ErrFencedLeaderEpoch, sarama.ErrUnknownLeaderEpoch,
+			sarama.ErrOffsetNotAvailable, sarama.ErrPreferredLeaderNotAvailable, sarama.ErrEligibleLeadersNotAvailable,
+			sarama.ErrThrottlingQuotaExceeded:
+			return true
+		}
+		return false
+	}
+	var nerr net.Error
+	if errors.As(err, &nerr) {
+		return true
+	}
+	return errors.Is(err, sarama.ErrOutOfBrokers) || errors.Is(err, sarama.ErrNotConnected)
+}

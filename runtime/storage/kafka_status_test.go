@@ -1,0 +1,265 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/kafka"
+)
+
+func newMemStatus(t *testing.T, topic *simpleTopic, worker string) *KafkaStatus {
+	t.Helper()
+	s, err := NewKafkaStatus(topic.open, worker, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func flush(t *testing.T, s *KafkaStatus) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func recordStrings(recs []kafka.LogRecord) []string {
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		v := "<tombstone>"
+		if r.Value != nil {
+			v = string(r.Value)
+		}
+		out[i] = string(r.Key) + " = " + v
+	}
+	return out
+}
+
+func TestKafkaStatusGoldenBytes(t *testing.T) {
+	topic := &simpleTopic{}
+	s := newMemStatus(t, topic, "127.0.0.1:8083")
+	s.now = func() time.Time { return time.UnixMilli(1700000000123) }
+	s.SetGeneration(12)
+	s.PutConnector("my-conn", herder.ConnectorState{State: herder.Running, WorkerID: "127.0.0.1:8083"})
+	s.PutTask(herder.TaskID{Connector: "my-conn", Task: 3}, herder.TaskState{State: herder.Failed,
+		Trace: "org.Foo: \"bad\"\n\tat x"})
+	s.PutTopic("my-conn", "orders", 3)
+	s.PutTopic("my-conn", "orders", 1) // already recorded: not written again
+	flush(t, s)
+	// KafkaStatusBackingStore.serialize (line 483, STATUS_SCHEMA_V0 at line
+	// 111: state, trace (optional: null), worker_id, generation) and
+	// serializeTopicStatus (line 494, TOPIC_STATUS_VALUE_SCHEMA_V0 at line
+	// 118), through the schemaless JsonConverter.
+	want := []string{
+		`status-connector-my-conn = {"state":"RUNNING","trace":null,"worker_id":"127.0.0.1:8083","generation":12}`,
+		`status-task-my-conn-3 = {"state":"FAILED","trace":"org.Foo: \"bad\"\n\tat x","worker_id":"127.0.0.1:8083","generation":12}`,
+		`status-topic-orders:connector-my-conn = {"topic":{"name":"orders","connector":"my-conn","task":3,"discoverTimestamp":1700000000123}}`,
+	}
+	if got := recordStrings(topic.all()); !reflect.DeepEqual(got, want) {
+		t.Errorf("records:\n got %q\nwant %q", got, want)
+	}
+
+	// A second worker reads the same statuses back.
+	other := newMemStatus(t, topic, "w2")
+	if c, ok := other.Connector("my-conn"); !ok || c != (herder.ConnectorState{State: herder.Running, WorkerID: "127.0.0.1:8083"}) {
+		t.Errorf("Connector = %+v, %v", c, ok)
+	}
+	tasks := other.Tasks("my-conn")
+	if len(tasks) != 1 || tasks[0].ID != 3 || tasks[0].State != herder.Failed || tasks[0].Trace != "org.Foo: \"bad\"\n\tat x" {
+		t.Errorf("Tasks = %+v", tasks)
+	}
+	if got := other.Topics("my-conn"); !reflect.DeepEqual(got, []string{"orders"}) {
+		t.Errorf("Topics = %v", got)
+	}
+
+	// Deletion: tombstones for the connector, each task, each topic.
+	before := len(topic.all())
+	s.Delete("my-conn")
+	s.DeleteTopics("my-conn")
+	flush(t, s)
+	want = []string{
+		"status-connector-my-conn = <tombstone>",
+		"status-task-my-conn-3 = <tombstone>",
+		"status-topic-orders:connector-my-conn = <tombstone>",
+	}
+	if got := recordStrings(topic.all()[before:]); !reflect.DeepEqual(got, want) {
+		t.Errorf("deletion records:\n got %q\nwant %q", got, want)
+	}
+	if _, ok := s.Connector("my-conn"); ok || len(s.Tasks("my-conn")) != 0 || len(s.Topics("my-conn")) != 0 {
+		t.Error("deleted statuses still visible locally")
+	}
+	if err := other.log.ReadToEnd(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := other.Connector("my-conn"); ok || len(other.Tasks("my-conn")) != 0 || len(other.Topics("my-conn")) != 0 {
+		t.Error("deleted statuses still visible to the other worker")
+	}
+}
+
+func statusRecord(key, state, worker string, gen int) kafka.LogRecord {
+	return kafka.LogRecord{Key: []byte(key),
+		Value: []byte(fmt.Sprintf(`{"state":%q,"trace":null,"worker_id":%q,"generation":%d}`, state, worker, gen))}
+}
+
+func TestKafkaStatusPutSafe(t *testing.T) {
+	topic := &simpleTopic{}
+	topic.append(statusRecord("status-task-c-0", "RUNNING", "w2", 5), statusRecord("status-connector-c", "RUNNING", "w2", 5))
+	s := newMemStatus(t, topic, "w1")
+	id := herder.TaskID{Connector: "c", Task: 0}
+
+	// CacheEntry.canWriteSafely (line 690): an older generation of another
+	// worker does not overwrite with FAILED or UNASSIGNED.
+	s.SetGeneration(4)
+	s.PutTask(id, herder.TaskState{State: herder.Failed, Trace: "boom"})
+	s.PutConnector("c", herder.ConnectorState{State: herder.Unassigned})
+	flush(t, s)
+	if n := len(topic.all()); n != 2 {
+		t.Fatalf("safe writes of an older generation were sent: %q", recordStrings(topic.all()[2:]))
+	}
+	if ts := s.Tasks("c"); ts[0].State != herder.Running || ts[0].WorkerID != "w2" {
+		t.Errorf("task status = %+v, want w2's RUNNING", ts[0])
+	}
+	// Other states are written regardless.
+	s.PutTask(id, herder.TaskState{State: herder.Paused})
+	flush(t, s)
+	if n := len(topic.all()); n != 3 {
+		t.Fatalf("PAUSED not written")
+	}
+	// Now the entry is this worker's: FAILED is written even at generation 4.
+	s.PutTask(id, herder.TaskState{State: herder.Failed, Trace: "boom"})
+	flush(t, s)
+	if n := len(topic.all()); n != 4 {
+		t.Fatalf("FAILED over this worker's own status not written")
+	}
+	// Equal or newer generation than another worker's status: written.
+	s.SetGeneration(5)
+	s.PutConnector("c", herder.ConnectorState{State: herder.Unassigned})
+	flush(t, s)
+	if got := recordStrings(topic.all()[4:]); !reflect.DeepEqual(got,
+		[]string{`status-connector-c = {"state":"UNASSIGNED","trace":null,"worker_id":"w1","generation":5}`}) {
+		t.Errorf("records = %q", got)
+	}
+}
+
+func TestKafkaStatusReadIgnoresStaleUnassigned(t *testing.T) {
+	topic := &simpleTopic{}
+	s := newMemStatus(t, topic, "w3")
+	// KafkaStatusBackingStore.readTaskStatus (line 585, KAFKA-12525).
+	for _, c := range []struct {
+		rec  kafka.LogRecord
+		want herder.State
+	}{
+		{statusRecord("status-task-c-0", "RUNNING", "w2", 5), herder.Running},
+		{statusRecord("status-task-c-0", "UNASSIGNED", "w1", 4), herder.Running},
+		{statusRecord("status-task-c-0", "UNASSIGNED", "w1", 5), herder.Running},
+		{statusRecord("status-task-c-0", "UNASSIGNED", "w1", 6), herder.Unassigned},
+		{statusRecord("status-task-c-0", "RUNNING", "w1", 3), herder.Running},
+		{statusRecord("status-task-c-0", "FAILED", "w2", 2), herder.Failed},
+	} {
+		topic.append(c.rec)
+		if err := s.log.ReadToEnd(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Tasks("c")[0].State; got != c.want {
+			t.Errorf("after %s: state %s, want %s", c.rec.Value, got, c.want)
+		}
+	}
+}
+
+func TestKafkaStatusKeyParsingAndMalformedRecords(t *testing.T) {
+	topic := &simpleTopic{}
+	topic.append(
+		statusRecord("status-task-my-dashed-conn-12", "RUNNING", "w", 1),
+		statusRecord("status-task-x-", "RUNNING", "w", 1),
+		statusRecord("status-task-conn-abc", "RUNNING", "w", 1),
+		statusRecord("status-connector-", "RUNNING", "w", 1),
+		statusRecord("unknown-key", "RUNNING", "w", 1),
+		kafka.LogRecord{Key: []byte("status-connector-bad1"), Value: []byte(`not json`)},
+		kafka.LogRecord{Key: []byte("status-connector-bad2"), Value: []byte(`{"state":"NOPE","worker_id":"w","generation":1}`)},
+		kafka.LogRecord{Key: []byte("status-connector-bad3"), Value: []byte(`{"state":"RUNNING","worker_id":"w","generation":1.5}`)},
+		kafka.LogRecord{Key: []byte("status-connector-bad4"), Value: []byte(`[1]`)},
+		kafka.LogRecord{Key: []byte("status-topic-t"), Value: []byte(`{"topic":{"name":"t","connector":"c","task":0,"discoverTimestamp":1}}`)},
+		kafka.LogRecord{Key: []byte("status-topic-t:connector-"), Value: []byte(`{"topic":{"name":"t","connector":"c","task":0,"discoverTimestamp":1}}`)},
+		kafka.LogRecord{Key: []byte("status-topic-t2:connector-c"), Value: []byte(`{"topic":"x"}`)},
+		kafka.LogRecord{Key: []byte("status-topic-t3:connector-c"), Value: []byte(`{"topic":{"name":"t3","connector":"c","task":1,"discoverTimestamp":5}}`)},
+		statusRecord("status-connector-good", "STOPPED", "w", 2),
+	)
+	s := newMemStatus(t, topic, "w")
+	if ts := s.Tasks("my-dashed-conn"); len(ts) != 1 || ts[0].ID != 12 {
+		t.Errorf("dashed connector tasks = %+v", ts)
+	}
+	for _, c := range []string{"x", "conn", "", "bad1", "bad2", "bad3", "bad4"} {
+		if _, ok := s.Connector(c); ok || len(s.Tasks(c)) != 0 {
+			t.Errorf("malformed record for %q applied", c)
+		}
+	}
+	if got := s.Topics("c"); !reflect.DeepEqual(got, []string{"t3"}) {
+		t.Errorf("Topics(c) = %v, want [t3]", got)
+	}
+	if st, ok := s.Connector("good"); !ok || st.State != herder.Stopped {
+		t.Errorf("good connector = %+v, %v", st, ok)
+	}
+}
+
+func TestKafkaStatusRetriesAndDropsStaleRetries(t *testing.T) {
+	topic := &simpleTopic{}
+	s := newMemStatus(t, topic, "w1")
+	var failures atomic.Int32
+	failures.Store(2)
+	topic.mu.Lock()
+	topic.fail = func([]kafka.LogRecord) error {
+		if failures.Add(-1) >= 0 {
+			return fmt.Errorf("produce: %w", sarama.ErrNotLeaderForPartition)
+		}
+		return nil
+	}
+	topic.mu.Unlock()
+	s.PutConnector("c", herder.ConnectorState{State: herder.Running})
+	flush(t, s)
+	if got := recordStrings(topic.all()); len(got) != 1 {
+		t.Fatalf("after two retriable failures: records %q", got)
+	}
+
+	// A retry of a status whose generation has changed is dropped.
+	sent := make(chan struct{}, 10)
+	topic.mu.Lock()
+	topic.fail = func([]kafka.LogRecord) error {
+		sent <- struct{}{}
+		return fmt.Errorf("produce: %w", sarama.ErrNotEnoughReplicas)
+	}
+	topic.mu.Unlock()
+	s.PutTask(herder.TaskID{Connector: "c", Task: 0}, herder.TaskState{State: herder.Running})
+	<-sent
+	s.SetGeneration(7)
+	flush(t, s)
+	if got := recordStrings(topic.all()); len(got) != 1 {
+		t.Errorf("stale retry was written: %q", got)
+	}
+
+	// A non-retriable error is logged and dropped.
+	topic.mu.Lock()
+	topic.fail = func([]kafka.LogRecord) error { return fmt.Errorf("produce: %w", sarama.ErrMessageSizeTooLarge) }
+	topic.mu.Unlock()
+	s.PutConnector("c", herder.ConnectorState{State: herder.Paused})
+	flush(t, s)
+	if got := recordStrings(topic.all()); len(got) != 1 {
+		t.Errorf("records = %q", got)
+	}
+	// The local view is written through regardless.
+	if st, _ := s.Connector("c"); st.State != herder.Paused {
+		t.Errorf("local state = %s, want PAUSED", st.State)
+	}
+}
