@@ -191,22 +191,27 @@ func (l *Log) Start(ctx context.Context) error {
 		return fmt.Errorf("start log of topic %s: already started", l.topic)
 	}
 	l.started = true
+	var err error
 	for _, p := range l.partitions {
-		pc, err := l.consumer.ConsumePartition(l.topic, p, sarama.OffsetOldest)
-		if err != nil {
-			l.mu.Unlock()
-			return fmt.Errorf("start log of topic %s: consume partition %d: %w", l.topic, p, err)
+		var pc sarama.PartitionConsumer
+		if pc, err = l.consumer.ConsumePartition(l.topic, p, sarama.OffsetOldest); err != nil {
+			err = fmt.Errorf("start log of topic %s: consume partition %d: %w", l.topic, p, err)
+			break
 		}
 		l.pcs = append(l.pcs, pc)
 		l.forward.Add(1)
 		go l.forwardPartition(pc, p)
 	}
 	l.mu.Unlock()
+	// Started even on an error, so that Close finds them to stop.
 	go func() {
 		l.forward.Wait()
 		close(l.msgs)
 	}()
 	go l.applyLoop()
+	if err != nil {
+		return err
+	}
 	if err := l.ReadToEnd(ctx); err != nil {
 		return fmt.Errorf("start log of topic %s: %w", l.topic, err)
 	}
