@@ -80,6 +80,9 @@ func sendBackoff(retries, _ int) time.Duration {
 	return 100 * time.Millisecond << retries
 }
 
+// logMaxWait caps the consumer's fetch long poll.
+const logMaxWait = 100 * time.Millisecond
+
 // stallProbe is how long a lagging partition may go without progress before
 // ReadToEnd asks its leader whether records are still to come.
 const stallProbe = 200 * time.Millisecond
@@ -114,6 +117,13 @@ func OpenLog(cfg LogConfig) (*Log, error) {
 	ccfg.Consumer.Offsets.Initial = sarama.OffsetOldest
 	ccfg.Consumer.Return.Errors = true
 	ccfg.Consumer.IsolationLevel = sarama.ReadUncommitted
+	// Measured against Kafka 4: a sarama long poll is not always woken by
+	// new records, so ReadToEnd after a write waited up to two
+	// MaxWaitTimes (1 s at the default 500 ms). Internal topics are small;
+	// a short poll keeps read-after-write fast.
+	if ccfg.Consumer.MaxWaitTime > logMaxWait || ccfg.Consumer.MaxWaitTime <= 0 {
+		ccfg.Consumer.MaxWaitTime = logMaxWait
+	}
 
 	pcfg := *base
 	// Kafka Connect's KafkaBasedLog producers: enable.idempotence=false
@@ -191,22 +201,27 @@ func (l *Log) Start(ctx context.Context) error {
 		return fmt.Errorf("start log of topic %s: already started", l.topic)
 	}
 	l.started = true
+	var err error
 	for _, p := range l.partitions {
-		pc, err := l.consumer.ConsumePartition(l.topic, p, sarama.OffsetOldest)
-		if err != nil {
-			l.mu.Unlock()
-			return fmt.Errorf("start log of topic %s: consume partition %d: %w", l.topic, p, err)
+		var pc sarama.PartitionConsumer
+		if pc, err = l.consumer.ConsumePartition(l.topic, p, sarama.OffsetOldest); err != nil {
+			err = fmt.Errorf("start log of topic %s: consume partition %d: %w", l.topic, p, err)
+			break
 		}
 		l.pcs = append(l.pcs, pc)
 		l.forward.Add(1)
 		go l.forwardPartition(pc, p)
 	}
 	l.mu.Unlock()
+	// Started even on an error, so that Close finds them to stop.
 	go func() {
 		l.forward.Wait()
 		close(l.msgs)
 	}()
 	go l.applyLoop()
+	if err != nil {
+		return err
+	}
 	if err := l.ReadToEnd(ctx); err != nil {
 		return fmt.Errorf("start log of topic %s: %w", l.topic, err)
 	}
