@@ -149,10 +149,11 @@ func New(cfg *Config, w *runtime.Worker, stores *Stores, forwarder Forwarder, lo
 func (h *Herder) configListener() storage.ConfigListener {
 	return storage.ConfigListener{
 		ConnectorUpdated: func(name string) {
+			// A new connector needs a rebalance to be assigned; a changed
+			// one is restarted by its owner.
+			known := h.snapContains(name)
 			h.update(func(p *pendingUpdates) {
-				if !h.snapContains(name) {
-					p.rebalance = true
-				}
+				p.rebalance = p.rebalance || !known
 				setAdd(&p.connectors, name)
 			})
 		},
