@@ -30,7 +30,11 @@ func ProducerConfig(clientID string, props map[string]string) (c *sarama.Config,
 	c.Producer.RequiredAcks = sarama.WaitForAll
 	c.Producer.Idempotent = true
 	c.Net.MaxOpenRequests = 1
-	c.Producer.Retry.Max = 1 << 20 // Kafka Connect retries sends practically forever
+	// Kafka Connect retries a send until delivery.timeout.ms (2 min) has
+	// passed: 1200 retries 100 ms apart. sarama keeps Retry.Max+1 retry
+	// slots (32 bytes each) per partition it produces to, so a value like
+	// Java's retries=2147483647 would reserve gigabytes (maxRetries).
+	c.Producer.Retry.Max = 1200
 	c.Producer.Retry.Backoff = 100 * time.Millisecond
 	c.Producer.Retry.MaxBufferLength = 100000
 	c.Producer.Retry.MaxBufferBytes = 64 << 20
@@ -93,6 +97,11 @@ func AdminConfig(clientID string) *sarama.Config {
 	c.ClientID = clientID
 	return c
 }
+
+// maxRetries caps retries: sarama reserves a slot per retry for every
+// partition a producer writes to, and Kafka Connect users often set
+// retries=2147483647 (Java's default), which sarama would take literally.
+const maxRetries = 10000
 
 type setter func(c *sarama.Config, v string) error
 
@@ -173,7 +182,7 @@ var producerKeys = map[string]setter{
 		if err != nil || n < 0 {
 			return fmt.Errorf("must be a non-negative integer")
 		}
-		c.Producer.Retry.Max = n
+		c.Producer.Retry.Max = min(n, maxRetries)
 		return nil
 	},
 	"retry.backoff.ms": func(c *sarama.Config, v string) error {
