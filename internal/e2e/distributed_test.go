@@ -533,3 +533,68 @@ func TestDistributedCluster(t *testing.T) {
 		}
 	}
 }
+
+// TestDistributedResumesForeignOffsets writes a source offset into the
+// offsets topic the way a Kafka Connect worker does (its exact key and
+// value bytes, murmur2-partitioned), then creates the file source: it
+// resumes from that offset, so the output starts at the line the offset
+// points to.
+func TestDistributedResumesForeignOffsets(t *testing.T) {
+	cl := newCluster(t)
+	ctx := context.Background()
+	w := cl.start("w1") // creates the internal topics
+	const from, total = 120, 300
+	in, out := filepath.Join(cl.dir, "in.txt"), filepath.Join(cl.dir, "out.txt")
+	appendLines(t, in, 0, total)
+	topic := testkit.NewTopic(t, cl.bootstrap, 1)
+
+	// What Java's KafkaOffsetBackingStore writes for FileStreamSourceTask:
+	// JsonConverter (schemas.enable=false) of ["<connector>",{"filename":…}]
+	// and {"position":<bytes>}, the Long offset of the next line.
+	fname, _ := json.Marshal(in)
+	key := `["java-src",{"filename":` + string(fname) + `}]`
+	value := fmt.Sprintf(`{"position":%d}`, from*100)
+	cfg := testkit.SaramaConfig()
+	cfg.Producer.Return.Successes = true
+	cfg.Producer.Partitioner = sarama.NewMurmur2Partitioner
+	p, err := sarama.NewSyncProducer(testkit.Addrs(cl.bootstrap), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := p.SendMessage(&sarama.ProducerMessage{Topic: cl.props["offset.storage.topic"],
+		Key: sarama.StringEncoder(key), Value: sarama.StringEncoder(value)}); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+
+	for _, req := range []herder.CreateConnectorRequest{
+		{Name: "java-src", Config: map[string]string{"connector.class": "FileStreamSource", "file": in, "topic": topic}},
+		{Name: "java-sink", Config: map[string]string{"connector.class": "FileStreamSink", "file": out, "topics": topic}},
+	} {
+		if _, err := w.c.CreateConnector(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, time.Minute, "the lines after the stored offset in the output", func() (bool, string) {
+		n := countLines(out)
+		return n >= total-from, fmt.Sprintf("%d of %d lines", n, total-from)
+	}, w.w)
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want strings.Builder
+	for i := from; i < total; i++ {
+		want.WriteString(line(i) + "\n")
+	}
+	if string(b) != want.String() {
+		t.Fatalf("the output does not start at line %d of the input and hold the rest exactly once:\n%.300s", from, b)
+	}
+	eventually(t, 30*time.Second, "the final offset committed", func() (bool, string) {
+		offs, err := w.c.Offsets(ctx, "java-src")
+		if err != nil {
+			return false, err.Error()
+		}
+		return len(offs.Offsets) == 1 && fmt.Sprint(offs.Offsets[0].Offset["position"]) == fmt.Sprint(total*100), fmt.Sprintf("%+v", offs)
+	}, w.w)
+}
