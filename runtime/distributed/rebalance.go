@@ -313,7 +313,18 @@ func (h *Herder) stopWork(w workSet) {
 			h.status.Delete(c)
 		}
 	}
+	// The statuses reach the topic before this worker rejoins the group
+	// and the work can start elsewhere, so that the status topic shows the
+	// work stopping here before it runs there.
+	ctx, cancel := context.WithTimeout(h.ctx, statusFlushTimeout)
+	defer cancel()
+	if err := h.status.Flush(ctx); err != nil {
+		h.log.Warn("statuses of stopped work not written yet", "err", err)
+	}
 }
+
+// statusFlushTimeout bounds the wait for status writes after work stopped.
+const statusFlushTimeout = 5 * time.Second
 
 // startConnector starts an assigned connector per its target state and,
 // when it runs, has it generate its task configurations.
