@@ -61,9 +61,10 @@ type Herder struct {
 	eager       Assignor
 	cooperative Assignor
 
-	queue chan func()
-	wake  chan struct{}
-	ready atomic.Bool
+	queue    chan func()
+	wake     chan struct{}
+	loopDone chan struct{} // closed when the loop has returned
+	ready    atomic.Bool
 
 	// mu guards what the REST goroutines, the group's goroutine and the
 	// stores' listeners share with the loop.
@@ -132,7 +133,7 @@ type pendingUpdates struct {
 func New(cfg *Config, w *runtime.Worker, stores *Stores, forwarder Forwarder, log *slog.Logger) (*Herder, error) {
 	h := &Herder{cfg: cfg, worker: w, configs: stores.Configs, offsets: stores.Offsets, status: stores.Status, forwarder: forwarder, log: log,
 		eager: NewEagerAssignor(), cooperative: NewCooperativeAssignor(cfg.MaxDelay, time.Now, logging.Named(log, "sluice.assignor")),
-		queue: make(chan func()), wake: make(chan struct{}, 1), assigned: newWork(), running: newWork(),
+		queue: make(chan func()), wake: make(chan struct{}, 1), loopDone: make(chan struct{}), assigned: newWork(), running: newWork(),
 		instances: map[string]herder.TargetState{}, ctx: context.Background()}
 	stores.listener.h.Store(h)
 	g, err := NewGroup(GroupConfig{GroupID: cfg.GroupID, Brokers: cfg.BootstrapServers, Sarama: saramaBase(cfg, "connect-"+cfg.WorkerID),
@@ -239,6 +240,7 @@ func (h *Herder) Run(ctx context.Context) error {
 	groupDone := make(chan error, 1)
 	go func() { groupDone <- h.group.Run(groupCtx) }()
 	h.loop(ctx)
+	close(h.loopDone)
 	// Stop the work before leaving the group, so that the workers that
 	// take it over never run it at the same time as this one.
 	h.stopAll("worker shutting down")
@@ -274,6 +276,9 @@ func (h *Herder) loop(ctx context.Context) {
 	}
 }
 
+// errShuttingDown answers requests that arrive while the worker stops.
+var errShuttingDown = &herder.Error{Code: http.StatusServiceUnavailable, Message: "The worker is shutting down."}
+
 // onLoop runs f on the loop and returns its error, or ctx's.
 func (h *Herder) onLoop(ctx context.Context, f func() error) error {
 	done := make(chan error, 1)
@@ -281,6 +286,8 @@ func (h *Herder) onLoop(ctx context.Context, f func() error) error {
 	case h.queue <- func() { done <- f() }:
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-h.loopDone:
+		return errShuttingDown
 	}
 	select {
 	case err := <-done:

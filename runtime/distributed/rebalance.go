@@ -221,6 +221,7 @@ func (h *Herder) handleRebalance(joins []joinedAssignment) {
 		revoked = revoked || len(j.RevokedConnectors) > 0 || len(j.RevokedTasks) > 0
 	}
 	a := last.Assignment
+	h.refreshSnapshot()
 	if a.Error != NoError || h.snap.Offset < a.ConfigOffset {
 		ctx, cancel := context.WithTimeout(h.ctx, h.cfg.SyncTimeout)
 		err := h.configs.ReadToEnd(ctx)
