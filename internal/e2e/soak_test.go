@@ -125,3 +125,31 @@ func overlapping(recs []statusRecord, deaths map[string]time.Time) []string {
 	}
 	return out
 }
+
+// TestOverlapping checks the soak test's checker on made-up status
+// records: it must see an overlap, and only a real one.
+func TestOverlapping(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	rec := func(s int, state, worker string) statusRecord {
+		return statusRecord{key: "status-task-c-0", state: state, workerID: worker, at: at(s)}
+	}
+	for _, tc := range []struct {
+		name   string
+		recs   []statusRecord
+		deaths map[string]time.Time
+		want   int
+	}{
+		{"moved after stopping", []statusRecord{rec(1, "RUNNING", "a"), rec(2, "UNASSIGNED", "a"), rec(3, "RUNNING", "b")}, nil, 0},
+		{"moved after its worker died", []statusRecord{rec(1, "RUNNING", "a"), rec(3, "RUNNING", "b")}, map[string]time.Time{"a": at(2)}, 0},
+		{"runs on two workers", []statusRecord{rec(1, "RUNNING", "a"), rec(3, "RUNNING", "b")}, nil, 1},
+		{"worker died after the other started", []statusRecord{rec(1, "RUNNING", "a"), rec(3, "RUNNING", "b")}, map[string]time.Time{"a": at(4)}, 1},
+		{"another worker's UNASSIGNED does not end the span", []statusRecord{rec(1, "RUNNING", "a"), rec(2, "UNASSIGNED", "b"), rec(3, "RUNNING", "b")}, nil, 1},
+		{"restarted in place", []statusRecord{rec(1, "RUNNING", "a"), rec(2, "RESTARTING", "a"), rec(3, "RUNNING", "a")}, nil, 0},
+		{"deleted then recreated elsewhere", []statusRecord{rec(1, "RUNNING", "a"), rec(2, "", ""), rec(3, "RUNNING", "b")}, nil, 0},
+	} {
+		if got := overlapping(tc.recs, tc.deaths); len(got) != tc.want {
+			t.Errorf("%s: %d overlaps %v, want %d", tc.name, len(got), got, tc.want)
+		}
+	}
+}
