@@ -36,6 +36,11 @@ func (w *Worker) Admin() (sarama.ClusterAdmin, error) {
 
 // ClusterID asks the brokers for the Kafka cluster id (GET / shows it).
 func (w *Worker) ClusterID() (string, error) {
+	w.clusterMu.Lock()
+	defer w.clusterMu.Unlock()
+	if w.clusterID != "" {
+		return w.clusterID, nil
+	}
 	client, err := sarama.NewClient(w.cfg.BootstrapServers, kafka.AdminConfig("sluice-cluster-id"))
 	if err != nil {
 		return "", fmt.Errorf("connect to Kafka at %v: %w", w.cfg.BootstrapServers, err)
@@ -52,7 +57,8 @@ func (w *Worker) ClusterID() (string, error) {
 	if resp.ClusterID == nil {
 		return "", errors.New("the Kafka cluster reported no cluster id")
 	}
-	return *resp.ClusterID, nil
+	w.clusterID = *resp.ClusterID
+	return w.clusterID, nil
 }
 
 // instance returns a fresh, unstarted instance of a configuration's

@@ -36,6 +36,9 @@ type Worker struct {
 	tasks       map[herder.TaskID]*taskRun
 	topicEpochs map[string]*atomic.Int64 // bumped when a connector's active topics are reset
 	admin       sarama.ClusterAdmin      // created on first use
+
+	clusterMu sync.Mutex
+	clusterID string // read from Kafka on first use
 }
 
 type connectorRun struct {
@@ -75,6 +78,35 @@ func (w *Worker) Config() *WorkerConfig { return w.cfg }
 // worker's plugins and config providers.
 func (w *Worker) ValidateConnectorConfig(props map[string]string) (herder.ConfigInfos, plugins.Kind, error) {
 	return ValidateConnectorConfig(w.plugins, w.cfg.Providers, props)
+}
+
+// CheckConnectorConfig applies Kafka Connect's name rule to a connector
+// configuration (its name, if any, must be the connector's; it is added
+// when absent) and validates it; it returns cfg with the name, or the 400
+// listing every invalid key.
+func (w *Worker) CheckConnectorConfig(name string, cfg map[string]string) (map[string]string, error) {
+	if n, ok := cfg[ConnectorName]; ok && strings.TrimSpace(n) != name {
+		return nil, herder.BadRequest("Connector name configuration (%s) doesn't match connector name in the URL (%s)", n, name)
+	}
+	cfg[ConnectorName] = name
+	infos, _, err := w.ValidateConnectorConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return cfg, herder.InvalidConfig(infos)
+}
+
+// ConnectorType tells a source from a sink by a configuration's
+// connector class; unknown if the class is not installed.
+func (w *Worker) ConnectorType(cfg map[string]string) herder.ConnectorType {
+	p, err := w.plugins.Lookup(cfg[ConnectorClass], plugins.Source, plugins.Sink)
+	switch {
+	case err != nil:
+		return herder.UnknownType
+	case p.Kind == plugins.Sink:
+		return herder.SinkType
+	}
+	return herder.SourceType
 }
 
 // Plugins returns the plugin registry.

@@ -14,7 +14,6 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/internal/logging"
-	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/standalone"
@@ -79,13 +78,10 @@ type Herder struct {
 	configOffset    int64
 
 	// Loop-only state.
-	snap          storage.ConfigSnapshot
-	running       workSet
-	instances     map[string]herder.TargetState // connector instances started here, with the target they run in
-	ctx           context.Context
-	keyExpiration time.Time
-	clusterMu     sync.Mutex
-	clusterID     string
+	snap      storage.ConfigSnapshot
+	running   workSet
+	instances map[string]herder.TargetState // connector instances started here, with the target they run in
+	ctx       context.Context
 }
 
 // membership is what the last completed rebalance said.
@@ -373,16 +369,11 @@ func (h *Herder) stopAll(reason string) {
 
 // ServerInfo implements herder.Herder.
 func (h *Herder) ServerInfo(context.Context) (herder.ServerInfo, error) {
-	h.clusterMu.Lock()
-	defer h.clusterMu.Unlock()
-	if h.clusterID == "" {
-		id, err := h.worker.ClusterID()
-		if err != nil {
-			return herder.ServerInfo{}, fmt.Errorf("read the Kafka cluster id: %w", err)
-		}
-		h.clusterID = id
+	id, err := h.worker.ClusterID()
+	if err != nil {
+		return herder.ServerInfo{}, fmt.Errorf("read the Kafka cluster id: %w", err)
 	}
-	return herder.ServerInfo{Version: standalone.Version, Commit: standalone.Commit(), KafkaClusterID: h.clusterID}, nil
+	return herder.ServerInfo{Version: standalone.Version, Commit: standalone.Commit(), KafkaClusterID: id}, nil
 }
 
 // Ready implements herder.Herder: the worker is ready once it has read the
@@ -427,14 +418,7 @@ func (h *Herder) info(s storage.ConfigSnapshot, name string, cfg map[string]stri
 }
 
 func (h *Herder) kindOf(cfg map[string]string) herder.ConnectorType {
-	p, err := h.worker.Plugins().Lookup(cfg[runtime.ConnectorClass], plugins.Source, plugins.Sink)
-	switch {
-	case err != nil:
-		return herder.UnknownType
-	case p.Kind == plugins.Sink:
-		return herder.SinkType
-	}
-	return herder.SourceType
+	return h.worker.ConnectorType(cfg)
 }
 
 // ConnectorConfig implements herder.Herder.
@@ -468,24 +452,11 @@ func (h *Herder) leaderOnly(what string) error {
 	return herder.NotLeader(m.leaderURL, "Only the leader can %s.", what)
 }
 
-// checkConfig applies Kafka Connect's name rule and validates cfg.
-func (h *Herder) checkConfig(name string, cfg map[string]string) (map[string]string, error) {
-	if n, ok := cfg[runtime.ConnectorName]; ok && strings.TrimSpace(n) != name {
-		return nil, herder.BadRequest("Connector name configuration (%s) doesn't match connector name in the URL (%s)", n, name)
-	}
-	cfg[runtime.ConnectorName] = name
-	infos, _, err := h.worker.ValidateConnectorConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return cfg, herder.InvalidConfig(infos)
-}
-
 // PutConnectorConfig implements herder.Herder: the configuration is
 // validated here, then written to the config topic by the leader.
 func (h *Herder) PutConnectorConfig(ctx context.Context, name string, cfg map[string]string, allowReplace bool, initial herder.TargetState) (herder.ConnectorInfo, bool, error) {
 	name = strings.TrimSpace(name)
-	cfg, err := h.checkConfig(name, maps.Clone(cfg))
+	cfg, err := h.worker.CheckConnectorConfig(name, maps.Clone(cfg))
 	if err != nil {
 		return herder.ConnectorInfo{}, false, err
 	}
@@ -533,7 +504,7 @@ func (h *Herder) PatchConnectorConfig(ctx context.Context, name string, patch ma
 				cfg[k] = *v
 			}
 		}
-		cfg, err := h.checkConfig(name, cfg)
+		cfg, err := h.worker.CheckConnectorConfig(name, cfg)
 		if err != nil {
 			return err
 		}

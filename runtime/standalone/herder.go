@@ -17,7 +17,6 @@ import (
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/internal/logging"
 
-	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/storage"
@@ -42,9 +41,6 @@ type Herder struct {
 	mu      sync.Mutex
 	ctx     context.Context
 	started atomic.Bool
-
-	clusterMu sync.Mutex
-	clusterID string // read from Kafka on first use
 }
 
 var _ herder.Herder = (*Herder)(nil)
@@ -56,16 +52,11 @@ func New(ctx context.Context, w *runtime.Worker, configs storage.ConfigStore, st
 
 // ServerInfo implements herder.Herder.
 func (h *Herder) ServerInfo(context.Context) (herder.ServerInfo, error) {
-	h.clusterMu.Lock()
-	defer h.clusterMu.Unlock()
-	if h.clusterID == "" {
-		id, err := h.worker.ClusterID()
-		if err != nil {
-			return herder.ServerInfo{}, fmt.Errorf("read the Kafka cluster id: %w", err)
-		}
-		h.clusterID = id
+	id, err := h.worker.ClusterID()
+	if err != nil {
+		return herder.ServerInfo{}, fmt.Errorf("read the Kafka cluster id: %w", err)
 	}
-	return herder.ServerInfo{Version: Version, Commit: Commit(), KafkaClusterID: h.clusterID}, nil
+	return herder.ServerInfo{Version: Version, Commit: Commit(), KafkaClusterID: id}, nil
 }
 
 // Commit is the VCS revision sluice was built from, or "" when unknown.
@@ -135,14 +126,7 @@ func (h *Herder) info(name string, s storage.ConnectorState) herder.ConnectorInf
 // kindOf tells a source from a sink by the configuration's connector
 // class; unknown if the class is not installed.
 func (h *Herder) kindOf(cfg map[string]string) herder.ConnectorType {
-	p, err := h.worker.Plugins().Lookup(cfg[runtime.ConnectorClass], plugins.Source, plugins.Sink)
-	switch {
-	case err != nil:
-		return herder.UnknownType
-	case p.Kind == plugins.Sink:
-		return herder.SinkType
-	}
-	return herder.SourceType
+	return h.worker.ConnectorType(cfg)
 }
 
 // kind is kindOf for a stored connector.
@@ -170,19 +154,9 @@ func (h *Herder) PutConnectorConfig(ctx context.Context, name string, cfg map[st
 	return h.putLocked(ctx, name, cfg, allowReplace, initial)
 }
 
-// checkConfig applies Kafka Connect's name rule (the configuration's name,
-// if any, must be the connector's; it is added when absent) and validates
-// cfg, returning it with the name.
+// checkConfig applies Kafka Connect's name rule and validates cfg.
 func (h *Herder) checkConfig(name string, cfg map[string]string) (map[string]string, error) {
-	if n, ok := cfg[runtime.ConnectorName]; ok && strings.TrimSpace(n) != name {
-		return nil, herder.BadRequest("Connector name configuration (%s) doesn't match connector name in the URL (%s)", n, name)
-	}
-	cfg[runtime.ConnectorName] = name
-	infos, _, err := h.worker.ValidateConnectorConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return cfg, herder.InvalidConfig(infos)
+	return h.worker.CheckConnectorConfig(name, cfg)
 }
 
 // putLocked stores a validated configuration and (re)starts the connector.
