@@ -598,3 +598,39 @@ func TestDistributedResumesForeignOffsets(t *testing.T) {
 		return len(offs.Offsets) == 1 && fmt.Sprint(offs.Offsets[0].Offset["position"]) == fmt.Sprint(total*100), fmt.Sprintf("%+v", offs)
 	}, w.w)
 }
+
+// TestDistributedEagerMixed runs a worker with connect.protocol=sessioned
+// beside one with connect.protocol=eager: the group falls back to the
+// protocol both speak (default, eager rebalancing), work spreads over
+// both, and when one stops the other takes all of it with every line
+// delivered.
+func TestDistributedEagerMixed(t *testing.T) {
+	cl := newCluster(t)
+	w1 := cl.start("w1")
+	cl.props["connect.protocol"] = "eager"
+	w2 := cl.start("w2")
+	ps := []*pipeline{cl.newPipeline(0, w1), cl.newPipeline(1, w2)}
+	names := []string{ps[0].src, ps[0].sink, ps[1].src, ps[1].sink}
+	placement := cl.awaitRunning(60*time.Second, names, 1)
+	used := map[string]bool{}
+	for _, w := range placement {
+		used[w] = true
+	}
+	if len(used) != 2 {
+		t.Fatalf("work runs on %d workers, want 2: %v", len(used), placement)
+	}
+	if !strings.Contains(w2.w.Log(), "protocol=default") {
+		t.Fatal("the group did not fall back to the default (eager) protocol")
+	}
+	cl.awaitComplete(ps)
+	for _, p := range ps {
+		p.grow(t, 500)
+	}
+	w1.w.Term()
+	delete(cl.nodes, w1.id)
+	cl.awaitRunning(60*time.Second, names, 1)
+	cl.awaitComplete(ps)
+	for _, p := range ps {
+		checkAtLeastOnce(t, p.out, p.written)
+	}
+}
