@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -164,6 +165,18 @@ func awaitExactFile(t *testing.T, cl *cluster, path string, want []string) {
 	}, cl.live()...)
 }
 
+var forwardLog = regexp.MustCompile(`msg="forwarding request".* method=(\S+) url="?https?://[^/]+([^?" ]*)`)
+
+// forwardedRequests returns the method and path of every request a
+// worker's log shows it forwarded.
+func forwardedRequests(log string) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range forwardLog.FindAllStringSubmatch(log, -1) {
+		out[m[1]+" "+m[2]] = true
+	}
+	return out
+}
+
 func lines(from, to int) []string {
 	var out []string
 	for i := from; i < to; i++ {
@@ -313,11 +326,34 @@ func TestDistributedREST(t *testing.T) {
 	onBoth(t, cl, "batch.size removed", "/connectors/src/config", configHas("batch.size", ""), l)
 	cl.awaitRunning(30*time.Second, []string{"src", "sink"}, 1)
 
-	// Restarts: the plain connector restart is 204 with no body (it runs
-	// on the connector's owner); with includeTasks it is 202 with the
-	// instances restarting; a task restart is 204.
-	send(t, f, "POST", "/connectors/src/restart", "", nil).wantEmpty(t, 204)
-	restartAt := time.Now()
+	// Restarts, through both workers: the plain connector restart is 204
+	// with no body (it runs on the connector's owner, wherever the request
+	// lands); with includeTasks it is 202 with the instances restarting; a
+	// task restart is 204. Each restart shows as a new RUNNING record in
+	// the status topic.
+	startedAgain := func(key string, since time.Time) {
+		t.Helper()
+		eventually(t, 30*time.Second, key+" started again", func() (bool, string) {
+			for _, r := range cl.readStatusTopic() {
+				if r.key == key && r.state == "RUNNING" && !r.at.Before(since) {
+					return true, ""
+				}
+			}
+			return false, "no RUNNING record since " + since.Format("15:04:05.000")
+		}, cl.live()...)
+	}
+	for _, via := range both {
+		for _, name := range []string{"src", "sink"} {
+			at := time.Now().Truncate(time.Millisecond)
+			send(t, via, "POST", "/connectors/"+name+"/restart", "", nil).wantEmpty(t, 204)
+			startedAgain("status-connector-"+name, at)
+			at = time.Now().Truncate(time.Millisecond)
+			send(t, via, "POST", "/connectors/"+name+"/tasks/0/restart", "", nil).wantEmpty(t, 204)
+			startedAgain("status-task-"+name+"-0", at)
+		}
+	}
+	send(t, f, "POST", "/connectors/src/tasks/1/restart", "", nil).wantError(t, 404, "Unknown task: src-1")
+	restartAt := time.Now().Truncate(time.Millisecond)
 	var rs herder.ConnectorStateInfo
 	send(t, f, "POST", "/connectors/src/restart?includeTasks=true&onlyFailed=false", "", nil).want(t, 202, &rs)
 	if rs.Name != "src" || rs.Connector.State != herder.Restarting || len(rs.Tasks) != 1 || rs.Tasks[0].State != herder.Restarting {
@@ -325,16 +361,14 @@ func TestDistributedREST(t *testing.T) {
 	}
 	eventually(t, 30*time.Second, "src's task restarted (RESTARTING in the status topic)", func() (bool, string) {
 		for _, r := range cl.readStatusTopic() {
-			if r.key == "status-task-src-0" && r.state == "RESTARTING" && !r.at.Before(restartAt.Add(-time.Second)) {
+			if r.key == "status-task-src-0" && r.state == "RESTARTING" && !r.at.Before(restartAt) {
 				return true, ""
 			}
 		}
 		return false, "no RESTARTING record"
 	}, cl.live()...)
-	onBoth(t, cl, "src RUNNING after the restart", "/connectors/src/status", statusIs(herder.Running, 1), both...)
-	send(t, f, "POST", "/connectors/src/tasks/0/restart", "", nil).wantEmpty(t, 204)
-	send(t, f, "POST", "/connectors/src/tasks/1/restart", "", nil).wantError(t, 404, "Unknown task: src-1")
-	onBoth(t, cl, "src RUNNING after the task restart", "/connectors/src/status", statusIs(herder.Running, 1), both...)
+	startedAgain("status-task-src-0", restartAt)
+	onBoth(t, cl, "src RUNNING after the restarts", "/connectors/src/status", statusIs(herder.Running, 1), both...)
 
 	// Pause, resume: 202.
 	send(t, f, "PUT", "/connectors/src/pause", "", nil).wantEmpty(t, 202)
@@ -429,7 +463,7 @@ func TestDistributedREST(t *testing.T) {
 	}) {
 		t.Fatalf("GET /connector-plugins/FileStreamSourceConnector/config has no key topic: %+v", keys)
 	}
-	send(t, f, "GET", "/connector-plugins/NoSuchConnector/config", "", nil).want(t, 404, nil)
+	send(t, f, "GET", "/connector-plugins/NoSuchConnector/config", "", nil).wantError(t, 404, "Unknown plugin NoSuchConnector.")
 	var infos herder.ConfigInfos
 	const class = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 	send(t, f, "PUT", "/connector-plugins/FileStreamSourceConnector/config/validate",
@@ -504,6 +538,17 @@ func TestDistributedREST(t *testing.T) {
 	for _, n := range both {
 		if a := send(t, n, "GET", "/connectors", "", nil).want(t, 200, nil); string(bytes.TrimSpace(a.body)) != "[]" {
 			t.Fatalf("%s; want [] after the deletes", a)
+		}
+	}
+
+	// The follower did not answer the leader's requests itself: it
+	// forwarded them (the worker logs each forward at debug level).
+	forwarded := forwardedRequests(f.w.Log())
+	for _, want := range []string{"POST /connectors", "PUT /connectors/sink/config", "PUT /connectors/src/config",
+		"PATCH /connectors/src/config", "POST /connectors/src/restart", "PUT /connectors/src/stop",
+		"PATCH /connectors/src/offsets", "DELETE /connectors/src/offsets", "DELETE /connectors/src", "DELETE /connectors/sink"} {
+		if !forwarded[want] {
+			t.Errorf("the follower did not forward %s; it forwarded %v", want, mapsKeys(forwarded))
 		}
 	}
 
