@@ -258,6 +258,11 @@ func TestDistributedREST(t *testing.T) {
 		return n == 100, fmt.Sprint(n)
 	}, cl.live()...)
 
+	// Every worker has read the RUNNING status records.
+	for _, name := range []string{"src", "sink"} {
+		onBoth(t, cl, name+" RUNNING", "/connectors/"+name+"/status", statusIs(herder.Running, 1), both...)
+	}
+
 	// GET /connectors and ?expand=status&expand=info.
 	for _, n := range both {
 		var names []string
@@ -324,7 +329,9 @@ func TestDistributedREST(t *testing.T) {
 		t.Fatalf("PATCH /connectors/src/config answered %+v; want batch.size removed, the rest kept", ci)
 	}
 	onBoth(t, cl, "batch.size removed", "/connectors/src/config", configHas("batch.size", ""), l)
-	cl.awaitRunning(30*time.Second, []string{"src", "sink"}, 1)
+	for _, name := range []string{"src", "sink"} {
+		onBoth(t, cl, name+" RUNNING after the reconfiguration", "/connectors/"+name+"/status", statusIs(herder.Running, 1), both...)
+	}
 
 	// Restarts, through both workers: the plain connector restart is 204
 	// with no body (it runs on the connector's owner, wherever the request
@@ -342,13 +349,24 @@ func TestDistributedREST(t *testing.T) {
 			return false, "no RUNNING record since " + since.Format("15:04:05.000")
 		}, cl.live()...)
 	}
+	// A restart that meets the rebalance of the reconfiguration above is a
+	// 409, which Kafka Connect's clients retry.
+	restart := func(via *node, path string) answer {
+		t.Helper()
+		var a answer
+		eventually(t, 30*time.Second, "POST "+path+" not to conflict with a rebalance", func() (bool, string) {
+			a = send(t, via, "POST", path, "", nil)
+			return a.code != http.StatusConflict, a.String()
+		}, cl.live()...)
+		return a
+	}
 	for _, via := range both {
 		for _, name := range []string{"src", "sink"} {
 			at := time.Now().Truncate(time.Millisecond)
-			send(t, via, "POST", "/connectors/"+name+"/restart", "", nil).wantEmpty(t, 204)
+			restart(via, "/connectors/"+name+"/restart").wantEmpty(t, 204)
 			startedAgain("status-connector-"+name, at)
 			at = time.Now().Truncate(time.Millisecond)
-			send(t, via, "POST", "/connectors/"+name+"/tasks/0/restart", "", nil).wantEmpty(t, 204)
+			restart(via, "/connectors/"+name+"/tasks/0/restart").wantEmpty(t, 204)
 			startedAgain("status-task-"+name+"-0", at)
 		}
 	}
