@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/sluicehq/sluice/api/client"
@@ -24,6 +25,9 @@ func runDistributed(ctx context.Context, workerFile string, log *slog.Logger, re
 	cfg, err := distributed.ParseConfig(props, log)
 	if err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
+	}
+	if err := resolvePortZero(cfg); err != nil {
+		return err
 	}
 	stores, err := distributed.OpenStores(ctx, cfg, log)
 	if err != nil {
@@ -63,6 +67,38 @@ func runDistributed(ctx context.Context, workerFile string, log *slog.Logger, re
 	err = h.Run(ctx)
 	log.Info("distributed worker stopped")
 	return err
+}
+
+// resolvePortZero gives a worker whose first listener asks for port 0 (and
+// with no rest.advertised.port) the port the system chooses, in its worker
+// id and advertised URL: Kafka Connect advertises the bound port too
+// (RestServer.advertisedUrl), and without it every such worker of a
+// cluster would advertise the same unusable http://host:0. The port is
+// reserved by binding it and released just before the REST server binds
+// it again, a window in which another process could take it; the REST
+// server then fails to start with an error naming the address.
+func resolvePortZero(cfg *distributed.Config) error {
+	host, port, err := net.SplitHostPort(cfg.Listeners[0])
+	if err != nil || port != "0" {
+		return nil
+	}
+	if _, set := cfg.Values.Get(runtime.RestAdvertisedPort).(int32); set {
+		return nil
+	}
+	l, err := net.Listen("tcp", cfg.Listeners[0])
+	if err != nil {
+		return fmt.Errorf("REST API: listen on %s: %w", cfg.Listeners[0], err)
+	}
+	_, bound, _ := net.SplitHostPort(l.Addr().String())
+	if err := l.Close(); err != nil {
+		return fmt.Errorf("REST API: release %s: %w", l.Addr(), err)
+	}
+	cfg.Listeners[0] = net.JoinHostPort(host, bound)
+	cfg.ListenAddress = cfg.Listeners[0]
+	advHost, _, _ := net.SplitHostPort(cfg.WorkerID)
+	cfg.WorkerID = net.JoinHostPort(advHost, bound)
+	cfg.URL = "http://" + cfg.WorkerID
+	return nil
 }
 
 // forwarder sends a follower's task configurations to the leader through

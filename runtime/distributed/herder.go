@@ -60,10 +60,12 @@ type Herder struct {
 	eager       Assignor
 	cooperative Assignor
 
-	queue    chan func()
-	wake     chan struct{}
-	loopDone chan struct{} // closed when the loop has returned
-	ready    atomic.Bool
+	queue chan func()
+	wake  chan struct{}
+	ready atomic.Bool
+	// drained is closed once the loop has ended and Run has stopped all
+	// work: onLoop no longer waits for a loop that will never come back.
+	drained chan struct{}
 
 	// mu guards what the REST goroutines, the group's goroutine and the
 	// stores' listeners share with the loop.
@@ -129,7 +131,7 @@ type pendingUpdates struct {
 func New(cfg *Config, w *runtime.Worker, stores *Stores, forwarder Forwarder, log *slog.Logger) (*Herder, error) {
 	h := &Herder{cfg: cfg, worker: w, configs: stores.Configs, offsets: stores.Offsets, status: stores.Status, forwarder: forwarder, log: log,
 		eager: NewEagerAssignor(), cooperative: NewCooperativeAssignor(cfg.MaxDelay, time.Now, logging.Named(log, "sluice.assignor")),
-		queue: make(chan func()), wake: make(chan struct{}, 1), loopDone: make(chan struct{}), assigned: newWork(), running: newWork(),
+		queue: make(chan func()), wake: make(chan struct{}, 1), drained: make(chan struct{}), assigned: newWork(), running: newWork(),
 		instances: map[string]herder.TargetState{}, ctx: context.Background()}
 	stores.listener.h.Store(h)
 	g, err := NewGroup(GroupConfig{GroupID: cfg.GroupID, Brokers: cfg.BootstrapServers, Sarama: saramaBase(cfg, "connect-"+cfg.WorkerID),
@@ -224,6 +226,7 @@ func (h *Herder) poke() {
 func (h *Herder) Run(ctx context.Context) error {
 	h.ctx = context.WithoutCancel(ctx)
 	if err := h.configs.Start(ctx); err != nil {
+		close(h.drained)
 		return fmt.Errorf("read the config topic %s: %w", h.cfg.ConfigTopic, err)
 	}
 	h.refreshSnapshot()
@@ -236,10 +239,13 @@ func (h *Herder) Run(ctx context.Context) error {
 	groupDone := make(chan error, 1)
 	go func() { groupDone <- h.group.Run(groupCtx) }()
 	h.loop(ctx)
-	close(h.loopDone)
 	// Stop the work before leaving the group, so that the workers that
 	// take it over never run it at the same time as this one.
 	h.stopAll("worker shutting down")
+	// The group's goroutine may be in Protocols, waiting on the loop for
+	// revoked work to stop (settle): all work has stopped, so let it go
+	// on, or leaving the group would wait rebalance.timeout.ms for it.
+	close(h.drained)
 	stopGroup()
 	if err := <-groupDone; err != nil {
 		h.log.Warn("leave the group", "err", err)
@@ -272,18 +278,19 @@ func (h *Herder) loop(ctx context.Context) {
 	}
 }
 
-// errShuttingDown answers requests that arrive while the worker stops.
-var errShuttingDown = &herder.Error{Code: http.StatusServiceUnavailable, Message: "The worker is shutting down."}
+// errStopping answers the requests that arrive once the loop has ended.
+var errStopping = &herder.Error{Code: http.StatusServiceUnavailable, Message: "The worker is shutting down."}
 
-// onLoop runs f on the loop and returns its error, or ctx's.
+// onLoop runs f on the loop and returns its error, or ctx's, or
+// errStopping once the worker has stopped its work for good.
 func (h *Herder) onLoop(ctx context.Context, f func() error) error {
 	done := make(chan error, 1)
 	select {
 	case h.queue <- func() { done <- f() }:
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-h.loopDone:
-		return errShuttingDown
+	case <-h.drained:
+		return errStopping
 	}
 	select {
 	case err := <-done:

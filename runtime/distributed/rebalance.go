@@ -68,7 +68,7 @@ func (h *Herder) settle() {
 		h.reconcile(false)
 		return nil
 	})
-	if err != nil {
+	if err != nil && err != errStopping { // errStopping: Run has stopped all the work
 		h.log.Warn("revoked work did not stop before the rebalance timeout", "err", err)
 	}
 }
