@@ -797,6 +797,12 @@ func (h *Herder) checkSignature(sig *herder.InternalSignature) error {
 	h.mu.Lock()
 	protocol, key := h.membership.protocol, h.sessionKey
 	h.mu.Unlock()
+	if protocol == "" {
+		// Not joined yet: as Kafka Connect's WorkerCoordinator, assume the
+		// configured protocol, so a sessioned worker never takes an
+		// unsigned request.
+		protocol = h.cfg.Protocol
+	}
 	if protocol != ProtocolSessioned {
 		return nil
 	}
