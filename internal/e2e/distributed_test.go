@@ -511,6 +511,33 @@ func TestDistributedCluster(t *testing.T) {
 	}
 	t.Logf("a joining worker ran its first task %s after it started (including its start-up)", joined.Round(time.Millisecond))
 
+	// A worker stopped cleanly (SIGTERM) stops its work and reports it
+	// UNASSIGNED before it leaves: the leader hands that work out at once
+	// instead of waiting scheduled.rebalance.max.delay.ms as for a crash.
+	lead = cl.leader()
+	var quitter *node
+	for _, n := range cl.nodes {
+		if n != lead {
+			for _, w := range after {
+				if w == n.id {
+					quitter = n
+				}
+			}
+		}
+	}
+	if quitter == nil {
+		t.Fatal("no follower runs any work")
+	}
+	stopAt := time.Now()
+	quitter.w.Term()
+	delete(cl.nodes, quitter.id)
+	cl.awaitRunning(60*time.Second, names, 1)
+	if moved := time.Since(stopAt); moved >= maxDelay {
+		t.Errorf("the work of a cleanly stopped worker took %s to run elsewhere, not less than scheduled.rebalance.max.delay.ms (%s)", moved, maxDelay)
+	} else {
+		t.Logf("SIGTERM of %s: its work ran elsewhere %s later (shutdown included)", quitter.id, moved.Round(time.Millisecond))
+	}
+
 	// Kill the leader: a new one takes over and config writes through any
 	// worker succeed again.
 	lead = cl.leader()

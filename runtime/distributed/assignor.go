@@ -21,6 +21,14 @@ type WorkerState struct {
 type ClusterSnapshot struct {
 	Offset int64          // the leader's config offset
 	Tasks  map[string]int // every configured connector -> its committed task count (0 allowed)
+	// ReleasedConnectors and ReleasedTasks are work known to run nowhere:
+	// its last status is UNASSIGNED, which a worker writes once it has
+	// stopped it. The cooperative assignor hands such work out at once
+	// when its worker left, instead of holding it for
+	// scheduled.rebalance.max.delay.ms as it must for a worker that may
+	// have crashed (a sluice addition: Kafka Connect waits either way).
+	ReleasedConnectors map[string]bool
+	ReleasedTasks      map[herder.TaskID]bool
 }
 
 // Assignor is the group leader's assignment strategy.
@@ -231,7 +239,16 @@ func (a *cooperativeAssignor) Assign(leaderID string, version int16, generation 
 		next[i] = &workerLoad{worker: m.ID, work: minusWork(memberWork[i], revoke)}
 	}
 
+	// Lost work that its worker stopped before leaving (a clean shutdown)
+	// runs nowhere: it needs no delay.
+	released := work{connectors: filterFunc(lost.connectors, func(c string) bool { return snap.ReleasedConnectors[c] }),
+		tasks: filterFunc(lost.tasks, func(t herder.TaskID) bool { return snap.ReleasedTasks[t] })}
+	if !released.empty() {
+		a.log.Debug("lost work was stopped by its worker: reassigning it now", "released", released)
+		lost = minusWork(lost, released)
+	}
 	lostToReassign := a.handleLostAssignments(lost, next)
+	lostToReassign = unionWork([]work{lostToReassign, released})
 
 	if a.delay == 0 {
 		balancing := performLoadBalancingRevocations(configured, next)
@@ -554,6 +571,17 @@ func filter[E comparable](s, set []E, keep bool) []E {
 }
 
 // minusWork removes sub from w, keeping w's order.
+// filterFunc returns the elements of s for which keep is true.
+func filterFunc[E any](s []E, keep func(E) bool) []E {
+	var out []E
+	for _, e := range s {
+		if keep(e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 func minusWork(w, sub work) work {
 	return work{connectors: filter(w.connectors, sub.connectors, false), tasks: filter(w.tasks, sub.tasks, false)}
 }

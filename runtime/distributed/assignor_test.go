@@ -28,6 +28,9 @@ type asgTestCluster struct {
 	connectors map[string]int
 	running    map[string]*work // member -> what it runs
 	last       map[string]Assignment
+	// releasedConns and releasedTasks are reported stopped (UNASSIGNED).
+	releasedConns map[string]bool
+	releasedTasks map[herder.TaskID]bool
 }
 
 func newAsgTestCluster(t *testing.T, maxDelay time.Duration) *asgTestCluster {
@@ -87,7 +90,8 @@ func (c *asgTestCluster) leader() string {
 func (c *asgTestCluster) assign() map[string]Assignment {
 	c.t.Helper()
 	c.generation++
-	got := c.assignor.Assign(c.leader(), c.version, c.generation, c.members(), ClusterSnapshot{Offset: c.offset, Tasks: maps.Clone(c.connectors)})
+	got := c.assignor.Assign(c.leader(), c.version, c.generation, c.members(), ClusterSnapshot{Offset: c.offset, Tasks: maps.Clone(c.connectors),
+		ReleasedConnectors: c.releasedConns, ReleasedTasks: c.releasedTasks})
 	if len(got) != len(c.running) {
 		c.t.Fatalf("generation %d: %d assignments for %d members", c.generation, len(got), len(c.running))
 	}
@@ -521,6 +525,38 @@ func TestCooperativeWorkerLeavesPermanently(t *testing.T) {
 	c.rebalance()
 	c.assertDelay(0)
 	c.assertConnectorAllocations(2)
+	c.assertTaskAllocations(8)
+	c.assertBalancedAndComplete()
+}
+
+// A worker that stopped its work before leaving (its statuses say
+// UNASSIGNED) needs no delay: the work it released is reassigned at once,
+// and only the rest waits for the delay.
+func TestCooperativeReleasedWorkMovesAtOnce(t *testing.T) {
+	c := newAsgTestCluster(t, asgTestMaxDelay)
+	c.addWorkers("worker2")
+	c.rebalance()
+	c.assertTaskAllocations(4, 4)
+	w2 := c.running["worker2"]
+	c.releasedConns = map[string]bool{}
+	c.releasedTasks = map[herder.TaskID]bool{}
+	for _, conn := range w2.connectors {
+		c.releasedConns[conn] = true
+	}
+	for _, tk := range w2.tasks[:2] {
+		c.releasedTasks[tk] = true
+	}
+	c.removeWorkers("worker2")
+	c.rebalance()
+	c.assertDelay(asgTestMaxDelay) // two tasks were not released: they wait
+	c.assertConnectorAllocations(2)
+	c.assertTaskAllocations(6)
+
+	for _, tk := range w2.tasks[2:] {
+		c.releasedTasks[tk] = true
+	}
+	c.rebalance()
+	c.assertDelay(0)
 	c.assertTaskAllocations(8)
 	c.assertBalancedAndComplete()
 }

@@ -114,9 +114,25 @@ func (g *groupHandler) Assign(ctx context.Context, protocol string, generation i
 		cancel()
 		snap = h.configs.Snapshot()
 	}
-	cs := ClusterSnapshot{Offset: snap.Offset, Tasks: map[string]int{}}
+	// The statuses tell which work a departed worker stopped before it
+	// left; a worker writes them before it leaves, so read up to now.
+	sctx, cancel := context.WithTimeout(ctx, h.cfg.SyncTimeout)
+	if err := h.status.ReadToEnd(sctx); err != nil {
+		h.log.Warn("the leader could not read the status topic to its end before assigning", "err", err)
+	}
+	cancel()
+	cs := ClusterSnapshot{Offset: snap.Offset, Tasks: map[string]int{},
+		ReleasedConnectors: map[string]bool{}, ReleasedTasks: map[herder.TaskID]bool{}}
 	for _, name := range snap.Connectors() {
 		cs.Tasks[name] = snap.TaskCount(name)
+		if st, ok := h.status.Connector(name); ok && st.State == herder.Unassigned {
+			cs.ReleasedConnectors[name] = true
+		}
+		for _, t := range h.status.Tasks(name) {
+			if t.State == herder.Unassigned {
+				cs.ReleasedTasks[herder.TaskID{Connector: name, Task: t.ID}] = true
+			}
+		}
 	}
 	assignor := h.cooperative
 	if version == 0 {

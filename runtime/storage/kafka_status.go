@@ -458,6 +458,10 @@ func (s *KafkaStatus) sendBatch(batch []statusWrite) {
 	}
 }
 
+// ReadToEnd returns once every status record written to the topic before
+// the call has been read.
+func (s *KafkaStatus) ReadToEnd(ctx context.Context) error { return s.log.ReadToEnd(ctx) }
+
 // Flush waits until every status written so far has been sent (or
 // dropped as failed or stale), or ctx ends.
 func (s *KafkaStatus) Flush(ctx context.Context) error {
