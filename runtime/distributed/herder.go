@@ -75,6 +75,7 @@ type Herder struct {
 	assigned   workSet // what the group assigned to this worker (all of it, not the increments)
 	sessionKey *storage.SessionKey
 	owners     map[string]string // leader only: connector or task id → owner URL, from the last assignment
+	lastOwners map[string]string // leader only: owners, plus the last owner of work nobody holds now
 	// knownConnectors and configOffset mirror the loop's snapshot.
 	knownConnectors map[string]bool
 	configOffset    int64

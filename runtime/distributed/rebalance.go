@@ -121,16 +121,25 @@ func (g *groupHandler) Assign(ctx context.Context, protocol string, generation i
 		h.log.Warn("the leader could not read the status topic to its end before assigning", "err", err)
 	}
 	cancel()
+	// Work counts as released only when the worker this leader last gave
+	// it to reported it UNASSIGNED: an older UNASSIGNED from another worker
+	// says nothing about the last owner. A new leader knows no owners and
+	// so holds lost work for the delay, as Kafka Connect does.
+	h.mu.Lock()
+	last := h.lastOwners
+	h.mu.Unlock()
+	releasedBy := func(id, workerID string) bool { return last[id] != "" && last[id] == "http://"+workerID }
 	cs := ClusterSnapshot{Offset: snap.Offset, Tasks: map[string]int{},
 		ReleasedConnectors: map[string]bool{}, ReleasedTasks: map[herder.TaskID]bool{}}
 	for _, name := range snap.Connectors() {
 		cs.Tasks[name] = snap.TaskCount(name)
-		if st, ok := h.status.Connector(name); ok && st.State == herder.Unassigned {
+		if st, ok := h.status.Connector(name); ok && st.State == herder.Unassigned && releasedBy(name, st.WorkerID) {
 			cs.ReleasedConnectors[name] = true
 		}
 		for _, t := range h.status.Tasks(name) {
-			if t.State == herder.Unassigned {
-				cs.ReleasedTasks[herder.TaskID{Connector: name, Task: t.ID}] = true
+			id := herder.TaskID{Connector: name, Task: t.ID}
+			if t.State == herder.Unassigned && releasedBy(id.String(), t.WorkerID) {
+				cs.ReleasedTasks[id] = true
 			}
 		}
 	}
@@ -157,11 +166,30 @@ func (g *groupHandler) Assign(ctx context.Context, protocol string, generation i
 			owners[t.String()] = st.Metadata.URL
 		}
 	}
+	// lastOwners keeps, for work nobody holds now (a departed worker's,
+	// held for the delay), the worker that held it last.
+	nextLast := map[string]string{}
+	for id, url := range last {
+		if ownedWorkConfigured(cs, id) {
+			nextLast[id] = url
+		}
+	}
+	maps.Copy(nextLast, owners)
 	h.mu.Lock()
-	h.owners = owners
+	h.owners, h.lastOwners = owners, nextLast
 	h.mu.Unlock()
 	h.log.Info("assigned work to the group", "generation", generation, "protocol", protocol, "members", len(members), "config_offset", cs.Offset)
 	return out, nil
+}
+
+// ownedWorkConfigured reports whether an owners key (a connector name or a
+// task id) names configured work.
+func ownedWorkConfigured(cs ClusterSnapshot, id string) bool {
+	if _, ok := cs.Tasks[id]; ok {
+		return true
+	}
+	t, err := herder.ParseTaskID(id)
+	return err == nil && t.Task < cs.Tasks[t.Connector]
 }
 
 func (w workSet) add(conns []string, tasks []herder.TaskID) {
