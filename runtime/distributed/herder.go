@@ -76,7 +76,9 @@ type Herder struct {
 	sessionKey *storage.SessionKey
 	owners     map[string]string // leader only: connector or task id → owner URL, from the last assignment
 	lastOwners map[string]string // leader only: owners, plus the last owner of work nobody holds now
-	// knownConnectors and configOffset mirror the loop's snapshot.
+	// knownConnectors are the connectors the config listener has seen, to
+	// tell a new connector (a rebalance assigns it) from a changed one
+	// (its owner restarts it); configOffset mirrors the loop's snapshot.
 	knownConnectors map[string]bool
 	configOffset    int64
 
@@ -97,7 +99,7 @@ type membership struct {
 	protocol   string
 }
 
-// work is a set of connectors and tasks.
+// workSet is a set of connectors and tasks.
 type workSet struct {
 	connectors map[string]bool
 	tasks      map[herder.TaskID]bool
@@ -133,7 +135,7 @@ func New(cfg *Config, w *runtime.Worker, stores *Stores, forwarder Forwarder, lo
 	h := &Herder{cfg: cfg, worker: w, configs: stores.Configs, offsets: stores.Offsets, status: stores.Status, forwarder: forwarder, log: log,
 		eager: NewEagerAssignor(), cooperative: NewCooperativeAssignor(cfg.MaxDelay, time.Now, logging.Named(log, "sluice.assignor")),
 		queue: make(chan func()), wake: make(chan struct{}, 1), drained: make(chan struct{}), assigned: newWork(), running: newWork(),
-		instances: map[string]herder.TargetState{}, ctx: context.Background()}
+		instances: map[string]herder.TargetState{}, knownConnectors: map[string]bool{}, ctx: context.Background()}
 	stores.listener.h.Store(h)
 	g, err := NewGroup(GroupConfig{GroupID: cfg.GroupID, Brokers: cfg.BootstrapServers, Sarama: saramaBase(cfg, "connect-"+cfg.WorkerID),
 		SessionTimeout: cfg.SessionTimeout, HeartbeatInterval: cfg.HeartbeatInterval, RebalanceTimeout: cfg.RebalanceTimeout,
@@ -151,14 +153,18 @@ func (h *Herder) configListener() storage.ConfigListener {
 		ConnectorUpdated: func(name string) {
 			// A new connector needs a rebalance to be assigned; a changed
 			// one is restarted by its owner.
-			known := h.snapContains(name)
 			h.update(func(p *pendingUpdates) {
-				p.rebalance = p.rebalance || !known
+				p.rebalance = p.rebalance || !h.knownConnectors[name]
+				h.knownConnectors[name] = true
 				setAdd(&p.connectors, name)
 			})
 		},
 		ConnectorRemoved: func(name string) {
-			h.update(func(p *pendingUpdates) { p.rebalance = true; setAdd(&p.connectors, name) })
+			h.update(func(p *pendingUpdates) {
+				delete(h.knownConnectors, name)
+				p.rebalance = true
+				setAdd(&p.connectors, name)
+			})
 		},
 		TasksUpdated: func(tasks []herder.TaskID) {
 			h.update(func(p *pendingUpdates) {
@@ -197,15 +203,6 @@ func setAdd(m *map[string]bool, k string) {
 	(*m)[k] = true
 }
 
-// snapContains reports whether the loop's snapshot knows a connector. The
-// listener runs on the config log's goroutine, so it reads the snapshot
-// under mu through a copy of the names.
-func (h *Herder) snapContains(name string) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.knownConnectors[name]
-}
-
 // update changes the pending updates and wakes the loop.
 func (h *Herder) update(f func(*pendingUpdates)) {
 	h.mu.Lock()
@@ -234,6 +231,9 @@ func (h *Herder) Run(ctx context.Context) error {
 	h.mu.Lock()
 	if k := h.snap.SessionKey; k != nil {
 		h.sessionKey = k
+	}
+	for name := range h.snap.Configs {
+		h.knownConnectors[name] = true
 	}
 	h.mu.Unlock()
 	groupCtx, stopGroup := context.WithCancel(context.WithoutCancel(ctx))
@@ -304,12 +304,7 @@ func (h *Herder) onLoop(ctx context.Context, f func() error) error {
 // refreshSnapshot takes a new snapshot of the config topic for the loop.
 func (h *Herder) refreshSnapshot() {
 	h.snap = h.configs.Snapshot()
-	names := make(map[string]bool, len(h.snap.Configs))
-	for n := range h.snap.Configs {
-		names[n] = true
-	}
 	h.mu.Lock()
-	h.knownConnectors = names
 	h.configOffset = h.snap.Offset
 	h.mu.Unlock()
 }
@@ -324,11 +319,9 @@ func (h *Herder) tick() time.Duration {
 
 	if p.lost != nil {
 		h.log.Warn("lost group membership: stopping all work until the next assignment", "err", p.lost)
+		// OnLost has emptied the assignment; a join that came after it
+		// (handled next) holds what this worker runs from now on.
 		h.stopAll("lost group membership")
-		h.mu.Lock()
-		h.assigned = newWork()
-		h.membership.joined = false
-		h.mu.Unlock()
 	}
 	if len(p.joins) > 0 {
 		h.handleRebalance(p.joins)
