@@ -60,11 +60,10 @@ func call1(f func(string), s string) {
 	}
 }
 
-// saramaBase returns the client settings of the worker's internal clients.
-func saramaBase(cfg *Config, clientID string) *sarama.Config {
-	c := kafka.AdminConfig(clientID)
-	return c
-}
+// saramaBase returns the client settings of the worker's internal clients
+// (sarama's defaults: the worker's security settings are not applied to
+// any client yet).
+func saramaBase(clientID string) *sarama.Config { return kafka.AdminConfig(clientID) }
 
 // clientIDBase is Kafka Connect's ConnectUtils.clientIdBase:
 // "<group.id or connect>[-<client.id>]-".
@@ -100,7 +99,7 @@ func topicSettings(cfg *Config, prefix string) map[string]string {
 // store.
 func OpenStores(ctx context.Context, cfg *Config, log *slog.Logger) (_ *Stores, err error) {
 	base := clientIDBase(cfg)
-	admin, err := sarama.NewClusterAdmin(cfg.BootstrapServers, saramaBase(cfg, base+"shared-admin"))
+	admin, err := sarama.NewClusterAdmin(cfg.BootstrapServers, saramaBase(base+"shared-admin"))
 	if err != nil {
 		return nil, fmt.Errorf("connect to Kafka at %s: %w", strings.Join(cfg.BootstrapServers, ","), err)
 	}
@@ -117,7 +116,7 @@ func OpenStores(ctx context.Context, cfg *Config, log *slog.Logger) (_ *Stores, 
 	}
 	opener := func(topic, suffix string) func(func(kafka.LogRecord)) (storage.TopicLog, error) {
 		return func(apply func(kafka.LogRecord)) (storage.TopicLog, error) {
-			return kafka.OpenLog(kafka.LogConfig{Topic: topic, Brokers: cfg.BootstrapServers, Sarama: saramaBase(cfg, base+suffix),
+			return kafka.OpenLog(kafka.LogConfig{Topic: topic, Brokers: cfg.BootstrapServers, Sarama: saramaBase(base + suffix),
 				ClientID: base + suffix, Apply: apply, Log: logging.Named(log, "sluice.kafkalog")})
 		}
 	}
