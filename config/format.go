@@ -2,9 +2,10 @@ package config
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
+
+	"github.com/sluicehq/sluice/internal/javafmt"
 )
 
 // formatValue renders a value as Java's toString would: null, [a, b] for
@@ -21,9 +22,9 @@ func formatValue(v any) string {
 	case bool:
 		return strconv.FormatBool(x)
 	case float64:
-		return javaDouble(x)
+		return javafmt.Double(x)
 	case float32:
-		return javaDouble(float64(x))
+		return javafmt.Double(float64(x))
 	case []string:
 		return "[" + strings.Join(x, ", ") + "]"
 	case fmt.Stringer:
@@ -47,37 +48,4 @@ func renderValue(v any) *string {
 		s = formatValue(x)
 	}
 	return &s
-}
-
-// javaDouble formats f as Java's Double.toString: plain notation with at
-// least one fractional digit for 1e-3 <= |f| < 1e7, otherwise computerized
-// scientific notation such as 1.0E10; the shortest digits that round-trip.
-func javaDouble(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	case f == 0:
-		if math.Signbit(f) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	if a := math.Abs(f); a >= 1e-3 && a < 1e7 {
-		s := strconv.FormatFloat(f, 'f', -1, 64)
-		if !strings.Contains(s, ".") {
-			s += ".0"
-		}
-		return s
-	}
-	s := strconv.FormatFloat(f, 'e', -1, 64) // e.g. 1.2345e+10, 1e-05
-	mant, exp, _ := strings.Cut(s, "e")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	e, _ := strconv.Atoi(exp)
-	return mant + "E" + strconv.Itoa(e)
 }

@@ -3,6 +3,8 @@ package config
 import (
 	"math"
 	"testing"
+
+	"github.com/sluicehq/sluice/internal/javafmt"
 )
 
 func TestKeyInfoJSON(t *testing.T) {
@@ -125,7 +127,7 @@ func TestJavaDouble(t *testing.T) {
 		{-1.5e-7, "-1.5E-7"},
 	}
 	for _, tt := range tests {
-		if got := javaDouble(tt.in); got != tt.want {
+		if got := javafmt.Double(tt.in); got != tt.want {
 			t.Errorf("javaDouble(%v) = %q, want %q", tt.in, got, tt.want)
 		}
 	}

@@ -3,6 +3,8 @@ package config
 import (
 	"strconv"
 	"strings"
+
+	"github.com/sluicehq/sluice/internal/javafmt"
 )
 
 // Validator checks a parsed value (see the package documentation for the Go
@@ -67,7 +69,7 @@ func isFloatType[N Number](_ N) bool {
 
 func (b bound) String() string {
 	if b.isFloat {
-		return javaDouble(b.f)
+		return javafmt.Double(b.f)
 	}
 	return strconv.FormatInt(b.i, 10)
 }

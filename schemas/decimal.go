@@ -4,7 +4,7 @@ import (
 	"math/big"
 	"strconv"
 
-	"github.com/sluicehq/sluice/schemas/internal/javafmt"
+	"github.com/sluicehq/sluice/internal/javafmt"
 )
 
 // Decimal is Kafka Connect's arbitrary-precision decimal logical type: a

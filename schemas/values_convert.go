@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/sluicehq/sluice/schemas/internal/javafmt"
+	"github.com/sluicehq/sluice/internal/javafmt"
 )
 
 // convertTo converts a parsed value to the schema found common to its

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sluicehq/sluice/schemas/internal/javafmt"
+	"github.com/sluicehq/sluice/internal/javafmt"
 )
 
 // ParseString infers a schema and value from a string, as Kafka Connect's

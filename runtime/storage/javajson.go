@@ -8,8 +8,9 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf8"
+
+	"github.com/sluicehq/sluice/internal/javafmt"
 )
 
 // This file writes JSON byte-for-byte as Kafka Connect's internal
@@ -130,37 +131,15 @@ func appendJavaString(b []byte, s string) []byte {
 }
 
 // appendJavaFloat appends f as Java's Double.toString (Float.toString for
-// bits 32) does: plain decimal with at least one fractional digit for
-// 10^-3 <= |f| < 10^7, otherwise d.dddE±n; shortest digits that round-trip.
+// bits 32) does, as Jackson writes it; JSON has no NaN or infinities.
 func appendJavaFloat(b []byte, f float64, bits int) ([]byte, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return nil, fmt.Errorf("number %v cannot be written as JSON", f)
 	}
-	if f == 0 {
-		if math.Signbit(f) {
-			return append(b, "-0.0"...), nil
-		}
-		return append(b, "0.0"...), nil
+	if bits == 32 {
+		return javafmt.AppendFloat(b, float32(f)), nil
 	}
-	if a := math.Abs(f); a >= 1e-3 && a < 1e7 {
-		s := strconv.FormatFloat(f, 'f', -1, bits)
-		if !strings.Contains(s, ".") {
-			s += ".0"
-		}
-		return append(b, s...), nil
-	}
-	s := strconv.FormatFloat(f, 'e', -1, bits) // 1.5e+10
-	mant, exp, _ := strings.Cut(s, "e")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	e, err := strconv.Atoi(exp)
-	if err != nil {
-		return nil, fmt.Errorf("format %v: %w", f, err)
-	}
-	b = append(b, mant...)
-	b = append(b, 'E')
-	return strconv.AppendInt(b, int64(e), 10), nil
+	return javafmt.AppendDouble(b, f), nil
 }
 
 // decodeJSON decodes one JSON value with numbers as DecodeJSONMap gives

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/sluicehq/sluice/internal/javafmt"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -278,7 +279,7 @@ func javaString(v any) string {
 		if err != nil && !errors.Is(err, strconv.ErrRange) {
 			return string(v)
 		}
-		return javaDouble(f)
+		return javafmt.Double(f)
 	case []any:
 		parts := make([]string, len(v))
 		for i, e := range v {
@@ -298,37 +299,4 @@ func javaString(v any) string {
 		return "{" + strings.Join(parts, ", ") + "}"
 	}
 	return fmt.Sprint(v)
-}
-
-// javaDouble formats f as Java's Double.toString: plain notation with at
-// least one fractional digit for 1e-3 <= |f| < 1e7, otherwise computerized
-// scientific notation (1.0E10, 1.5E-4); shortest digits that round-trip.
-func javaDouble(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	case math.IsNaN(f):
-		return "NaN"
-	case f == 0:
-		if math.Signbit(f) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	if a := math.Abs(f); a >= 1e-3 && a < 1e7 {
-		s := strconv.FormatFloat(f, 'f', -1, 64)
-		if !strings.Contains(s, ".") {
-			s += ".0"
-		}
-		return s
-	}
-	s := strconv.FormatFloat(f, 'e', -1, 64) // e.g. 1.5e-04, 1e+10
-	mant, exp, _ := strings.Cut(s, "e")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	e, _ := strconv.Atoi(exp)
-	return mant + "E" + strconv.Itoa(e)
 }

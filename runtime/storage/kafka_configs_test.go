@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sluicehq/sluice/internal/javafmt"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/kafka"
 )
@@ -859,7 +860,7 @@ func TestJavaDouble(t *testing.T) {
 		1.5: "1.5", 100: "100.0", 0.001: "0.001", 0.0001: "1.0E-4", 1e7: "1.0E7", 9999999: "9999999.0",
 		1.25e-10: "1.25E-10", -2.5e21: "-2.5E21", 0.1: "0.1", 123456.789: "123456.789",
 	} {
-		if got := javaDouble(in); got != want {
+		if got := javafmt.Double(in); got != want {
 			t.Errorf("javaDouble(%v) = %q, want %q", in, got, want)
 		}
 	}

@@ -8,8 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/sluicehq/sluice/internal/javafmt"
 	"github.com/sluicehq/sluice/schemas"
-	"github.com/sluicehq/sluice/schemas/internal/javafmt"
 	"github.com/sluicehq/sluice/schemas/internal/order"
 )
 
