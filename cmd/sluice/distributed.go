@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"time"
 
 	"github.com/sluicehq/sluice/api/client"
 	"github.com/sluicehq/sluice/internal/logging"
@@ -42,22 +41,15 @@ func runDistributed(ctx context.Context, workerFile string, log *slog.Logger, re
 	if err != nil {
 		return err
 	}
-	var levels *logging.Levels
-	if lh, ok := log.Handler().(*logging.Handler); ok {
-		levels = lh.Levels()
+	levels := loggerLevels(log)
+	if levels != nil {
 		h.Loggers = levels
 	}
 	servers, err := startREST(cfg.WorkerConfig, h, levels, log)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		for _, s := range servers {
-			s.Shutdown(sctx)
-		}
-	}()
+	defer shutdownREST(ctx, servers)
 	log.Info("distributed worker starting", "worker_id", cfg.WorkerID, "url", cfg.URL, "group.id", cfg.GroupID, "rest", servers[0].Addrs(),
 		"bootstrap.servers", cfg.BootstrapServers, "config.storage.topic", cfg.ConfigTopic, "offset.storage.topic", cfg.OffsetTopic,
 		"status.storage.topic", cfg.StatusTopic, "connect.protocol", cfg.Protocol)

@@ -66,9 +66,8 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 	}
 	h := standalone.New(ctx, w, configs, status, offsets, logging.Named(log, "sluice.herder"))
 	defer h.Stop(context.WithoutCancel(ctx))
-	var levels *logging.Levels
-	if lh, ok := log.Handler().(*logging.Handler); ok {
-		levels = lh.Levels()
+	levels := loggerLevels(log)
+	if levels != nil {
 		h.Loggers = levels
 	}
 
@@ -76,13 +75,7 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 	if err != nil {
 		return err
 	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		for _, s := range servers {
-			s.Shutdown(sctx)
-		}
-	}()
+	defer shutdownREST(ctx, servers)
 	log.Info("standalone worker starting", "worker_id", wc.WorkerID, "rest", servers[0].Addrs(), "bootstrap.servers", wc.BootstrapServers,
 		"offsets", wc.OffsetFile, "connector configs", wc.ConfigFile)
 
@@ -108,6 +101,25 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 	<-ctx.Done()
 	log.Info("shutting down: draining tasks")
 	return nil
+}
+
+// loggerLevels returns the run-time adjustable levels of the log's named
+// loggers, or nil when the log does not have them.
+func loggerLevels(log *slog.Logger) *logging.Levels {
+	if lh, ok := log.Handler().(*logging.Handler); ok {
+		return lh.Levels()
+	}
+	return nil
+}
+
+// shutdownREST stops the REST servers, letting requests in flight finish
+// for up to 10 s.
+func shutdownREST(ctx context.Context, servers []*api.Server) {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	for _, s := range servers {
+		s.Shutdown(sctx)
+	}
 }
 
 // startREST serves the REST API on listeners, and the admin endpoints on
