@@ -141,5 +141,14 @@ until curl -sf -o /dev/null --max-time 5 "$URL/subjects"; do
 	sleep 0.25
 done
 
+# Ready means ready *here*: another checkout may have started a registry on this port at the same
+# moment, and this one died on the taken port while curl got answers from the other.
+pid_alive "$APICURIO_PID_FILE" "${APICURIO_ID[@]}" || { echo "services-up: Apicurio Registry exited during startup" >&2; exit 1; }
+listens_here "$port" "$APICURIO_PID_FILE" || {
+	echo "services-up: port $port answers, but not from this Apicurio Registry (pid $(cat "$APICURIO_PID_FILE")):" \
+		"another process took it after this script found it free; run services-up again" >&2
+	exit 1
+}
+
 echo "SCHEMA_REGISTRY_URL=$URL" >"$OUT"
 echo "services-up: Apicurio Registry ready in $((SECONDS - t0))s at $URL"

@@ -2,7 +2,7 @@
 # Usage: scripts/services/kafka.sh OUT
 # Start one Apache Kafka broker (KRaft, combined broker+controller) on 127.0.0.1 from Maven Central
 # jars, see infra/kafka-pom.xml and /work/shared/reference/test-infra.md §1, wait until it serves,
-# and write KAFKA_BOOTSTRAP=host:port to the file OUT. Run by scripts/services-up.sh (in parallel
+# and write KAFKA_BOOTSTRAP=host:port and KAFKA_LIBS (the jars) to the file OUT. Run by scripts/services-up.sh (in parallel
 # with the other services), which has stopped any earlier broker first. State lives under
 # $ROOT/.cache/kafka; every start gets a fresh, empty log dir so test runs never see each other's
 # topics. On failure it prints the broker's log tail and exits non-zero; services-up then stops
@@ -128,13 +128,31 @@ echo "services-up: Kafka $KAFKA_VERSION starting on 127.0.0.1:$port (controller 
 
 # The port opens before the broker can serve; kafkaready then checks metadata, controller and
 # topic creation for real.
+# exited_at_start: the broker died while starting; say why when the cause is known.
+exited_at_start() {
+	if grep -q 'Address already in use' "$LOG" 2>/dev/null; then
+		echo "services-up: Kafka exited during startup: port $port or $cport was taken by another process" \
+			"after this script found it free (another checkout's services-up at the same moment?); run it again" >&2
+	else
+		echo "services-up: Kafka exited during startup" >&2
+	fi
+	exit 1
+}
 deadline=$((SECONDS + 90))
 until port_busy "$port"; do
-	pid_alive "$KAFKA_PID_FILE" "${KAFKA_ID[@]}" || { echo "services-up: Kafka exited during startup" >&2; exit 1; }
+	pid_alive "$KAFKA_PID_FILE" "${KAFKA_ID[@]}" || exited_at_start
 	((SECONDS < deadline)) || { echo "services-up: Kafka port $port not open after 90s" >&2; exit 1; }
 	sleep 0.5
 done
-(cd "$ROOT" && go run ./internal/testkit/cmd/kafkaready -bootstrap "127.0.0.1:$port" -timeout 60s)
+# Ready means ready *here*: the broker answering must be the one formatted above (its cluster id)
+# and its process must be alive. Another checkout starting a broker at the same moment may have
+# taken the port; then this one died at start and the check must not pass against the other one.
+(cd "$ROOT" && go run ./internal/testkit/cmd/kafkaready -bootstrap "127.0.0.1:$port" -timeout 60s \
+	-cluster-id "$cid" -pid "$(cat "$KAFKA_PID_FILE")") || { pid_alive "$KAFKA_PID_FILE" "${KAFKA_ID[@]}" || exited_at_start; exit 1; }
+pid_alive "$KAFKA_PID_FILE" "${KAFKA_ID[@]}" || exited_at_start
+listens_here "$port" "$KAFKA_PID_FILE" || { echo "services-up: port $port is not served by this Kafka (pid $(cat "$KAFKA_PID_FILE"))" >&2; exit 1; }
 
 echo "KAFKA_BOOTSTRAP=127.0.0.1:$port" >"$OUT"
+# The jars, for tests that run (and kill, and restart) a broker of their own (testkit.StartBroker).
+echo "KAFKA_LIBS=$K/libs" >>"$OUT"
 echo "services-up: Kafka ready in $((SECONDS - t0))s"

@@ -13,6 +13,16 @@ in_ci() {
 # port_busy PORT: something accepts TCP connections on 127.0.0.1:PORT.
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# listens_here PORT PIDFILE: the process of PIDFILE is the one listening on 127.0.0.1:PORT (so a
+# readiness check that passed on PORT did not pass against another checkout's service). True when
+# ss (iproute2) is not installed: then only the liveness checks apply.
+listens_here() {
+	local port=$1 pid
+	pid="$(cat "$2" 2>/dev/null)" || return 1
+	command -v ss >/dev/null || return 0
+	ss -ltnpH "sport = :$port" 2>/dev/null | grep -q "pid=$pid,"
+}
+
 # pid_alive PIDFILE STRING...: the pid in PIDFILE is alive and its command line contains every
 # STRING. Guards against a stale pid file whose number was reused by an unrelated process; a
 # zombie's (empty) args don't match either.

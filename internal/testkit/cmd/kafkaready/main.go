@@ -7,6 +7,11 @@
 //
 //	go run ./internal/testkit/cmd/kafkaready -bootstrap 127.0.0.1:9092 -timeout 60s
 //
+// With -cluster-id it also checks that the broker answering is the one services-up formatted (its
+// cluster id), and with -pid that the broker's process is still alive: when two checkouts start
+// brokers at once, one may die on a taken port while the other answers on it, and a readiness check
+// must not pass against someone else's broker. Either mismatch fails at once.
+//
 // It exits 1 with the last error when the timeout passes first.
 //
 // It imports only sarama, not package testkit, so that the services scripts keep working even
@@ -21,6 +26,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -33,12 +39,24 @@ func main() {
 	}
 	bootstrap := flag.String("bootstrap", def, "broker address(es), host:port[,host:port...]")
 	timeout := flag.Duration("timeout", 60*time.Second, "give up after this long")
+	clusterID := flag.String("cluster-id", "", "the cluster id the broker must have (empty: not checked)")
+	pid := flag.Int("pid", 0, "the broker's process id, which must stay alive (0: not checked)")
 	flag.Parse()
 
 	start := time.Now()
 	deadline := start.Add(*timeout)
 	var lastErr error
 	for attempt := 1; ; attempt++ {
+		if *pid > 0 && syscall.Kill(*pid, 0) != nil {
+			fmt.Fprintf(os.Stderr, "kafkaready: the broker process %d is gone (see its log)\n", *pid)
+			os.Exit(1)
+		}
+		if *clusterID != "" {
+			if err := checkClusterID(strings.Split(*bootstrap, ",")[0], *clusterID); errors.Is(err, errNotOurs) {
+				fmt.Fprintf(os.Stderr, "kafkaready: %v\n", err)
+				os.Exit(1)
+			}
+		}
 		summary, err := probe(strings.Split(*bootstrap, ","))
 		if err == nil {
 			fmt.Printf("kafkaready: %s ready after %s (%d attempts): %s\n",
@@ -56,6 +74,32 @@ func main() {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+}
+
+var errNotOurs = errors.New("not our broker")
+
+// checkClusterID asks the broker at addr for its cluster id. A different id than want is
+// errNotOurs; a broker that cannot answer yet is another error.
+func checkClusterID(addr, want string) error {
+	cfg := sarama.NewConfig()
+	cfg.Version = sarama.V4_0_0_0
+	cfg.ClientID = "sluice-kafkaready"
+	cfg.Net.DialTimeout = 3 * time.Second
+	cfg.Net.ReadTimeout = 10 * time.Second
+	b := sarama.NewBroker(addr)
+	if err := b.Open(cfg); err != nil {
+		return err
+	}
+	defer b.Close()
+	md, err := b.GetMetadata(&sarama.MetadataRequest{Version: 7})
+	if err != nil {
+		return err
+	}
+	if md.ClusterID != nil && *md.ClusterID != want {
+		return fmt.Errorf("%w: the broker at %s has cluster id %s, not %s: another broker holds the port",
+			errNotOurs, addr, *md.ClusterID, want)
+	}
+	return nil
 }
 
 // probe runs one complete readiness check with a fresh client.
