@@ -89,12 +89,17 @@ if ! [[ $major =~ ^[0-9]+$ ]] || ((major < 21)); then
 fi
 
 # --- port: 8081 (Confluent Schema Registry's usual port) unless taken; 8083 is Kafka Connect's ---
-port=8081
-while ((port == 8083)) || port_busy "$port"; do
-	port=$((port + 1))
-	if ((port > 8180)); then echo "services-up: no free port in 8081-8180 for Apicurio" >&2; exit 1; fi
-done
+# pick_port FROM: the first free port at or above FROM (not 8083, the workers' REST port).
+pick_port() {
+	port=$1
+	while ((port == 8083)) || port_busy "$port"; do
+		port=$((port + 1))
+		if ((port > 8180)); then echo "services-up: no free port in 8081-8180 for Apicurio" >&2; exit 1; fi
+	done
+}
+pick_port 8081
 
+java_opts() {
 JAVA_OPTS=(
 	# Small and quick to start: tests register a handful of schemas. C1 only starts ~40% faster
 	# on two cores; serial GC keeps the registry from competing with the broker and the tests.
@@ -114,6 +119,7 @@ JAVA_OPTS=(
 	'-Dquarkus.log.console.format=%d{yyyy-MM-dd HH:mm:ss,SSS} %p [%c{3.}] (%t) %m%n'
 	-jar "$APP/quarkus-run.jar"
 )
+}
 
 on_exit() {
 	local rc=$?
@@ -125,30 +131,46 @@ on_exit() {
 trap on_exit EXIT
 
 echo "# $("$JAVA" -version 2>&1 | head -n 1) ($JAVA)" >"$LOG"
-# From $A: anything the registry writes relative to its working directory stays in the cache.
-(cd "$A" && exec nohup "$JAVA" "${JAVA_OPTS[@]}" </dev/null >>"$LOG" 2>&1) &
-echo $! >"$APICURIO_PID_FILE"
-echo "services-up: Apicurio Registry $APICURIO_VERSION starting on 127.0.0.1:$port (Java $major, pid $(cat "$APICURIO_PID_FILE"))"
 
-# Quarkus opens the port only once the application has started (storage initialised); a 200
-# from the Confluent-compatible API proves the part the tests use.
-URL="http://127.0.0.1:$port/apis/ccompat/v7"
-timeout=120
-deadline=$((SECONDS + timeout))
-until curl -sf -o /dev/null --max-time 5 "$URL/subjects"; do
-	pid_alive "$APICURIO_PID_FILE" "${APICURIO_ID[@]}" || { echo "services-up: Apicurio Registry exited during startup" >&2; exit 1; }
-	((SECONDS < deadline)) || { echo "services-up: Apicurio Registry not answering $URL/subjects after ${timeout}s" >&2; exit 1; }
-	sleep 0.25
-done
+# start_registry: start the registry on $port and wait until it answers; 0 when it serves, 2 when
+# another process took the port after pick_port found it free (another checkout's services-up at
+# the same moment), 1 on any other failure.
+start_registry() {
+	java_opts
+	# From $A: anything the registry writes relative to its working directory stays in the cache.
+	(cd "$A" && exec nohup "$JAVA" "${JAVA_OPTS[@]}" </dev/null >>"$LOG" 2>&1) &
+	echo $! >"$APICURIO_PID_FILE"
+	echo "services-up: Apicurio Registry $APICURIO_VERSION starting on 127.0.0.1:$port (Java $major, pid $(cat "$APICURIO_PID_FILE"))"
 
-# Ready means ready *here*: another checkout may have started a registry on this port at the same
-# moment, and this one died on the taken port while curl got answers from the other.
-pid_alive "$APICURIO_PID_FILE" "${APICURIO_ID[@]}" || { echo "services-up: Apicurio Registry exited during startup" >&2; exit 1; }
-listens_here "$port" "$APICURIO_PID_FILE" || {
-	echo "services-up: port $port answers, but not from this Apicurio Registry (pid $(cat "$APICURIO_PID_FILE")):" \
-		"another process took it after this script found it free; run services-up again" >&2
-	exit 1
+	# Quarkus opens the port only once the application has started (storage initialised); a 200
+	# from the Confluent-compatible API proves the part the tests use.
+	URL="http://127.0.0.1:$port/apis/ccompat/v7"
+	local timeout=120
+	local deadline=$((SECONDS + timeout))
+	until curl -sf -o /dev/null --max-time 5 "$URL/subjects"; do
+		pid_alive "$APICURIO_PID_FILE" "${APICURIO_ID[@]}" || { echo "services-up: Apicurio Registry exited during startup" >&2; return 1; }
+		((SECONDS < deadline)) || { echo "services-up: Apicurio Registry not answering $URL/subjects after ${timeout}s" >&2; return 1; }
+		sleep 0.25
+	done
+
+	# Ready means ready *here*: another checkout may have started a registry on this port at the
+	# same moment, and this one failed on the taken port while curl got answers from the other.
+	if ! pid_alive "$APICURIO_PID_FILE" "${APICURIO_ID[@]}" || ! listens_here "$port" "$APICURIO_PID_FILE"; then
+		echo "services-up: port $port answers, but not from this Apicurio Registry (pid $(cat "$APICURIO_PID_FILE")):" \
+			"another process took it after this script found it free" >&2
+		stop_pid "Apicurio Registry" "$APICURIO_PID_FILE" "${APICURIO_ID[@]}" >&2
+		return 2
+	fi
 }
+
+for attempt in 1 2 3; do
+	rc=0
+	start_registry || rc=$?
+	((rc == 0)) && break
+	((rc == 2 && attempt < 3)) || exit 1
+	echo "services-up: starting Apicurio Registry again on another port (attempt $((attempt + 1)) of 3)"
+	pick_port $((port + 1))
+done
 
 echo "SCHEMA_REGISTRY_URL=$URL" >"$OUT"
 echo "services-up: Apicurio Registry ready in $((SECONDS - t0))s at $URL"
