@@ -164,20 +164,20 @@ func TestBrokerOutages(t *testing.T) {
 
 	// The file source's topic, and the sink's output, in order.
 	topicLines := lineNumbers(t, readTopic(t, bootstrap, fileTopic))
-	dups, err := replayOrder(topicLines)
+	dups, replays, err := replayOrder(topicLines)
 	if err != nil {
 		t.Fatalf("topic %s: %v", fileTopic, err)
 	}
 	if max := topicLines[len(topicLines)-1]; len(topicLines)-dups != total {
 		t.Fatalf("topic %s holds %d distinct lines (last %d), want %d", fileTopic, len(topicLines)-dups, max, total)
 	}
-	t.Logf("file source: %d lines, %d records in the topic (%d duplicates, replayed after restarts)", total, len(topicLines), dups)
+	t.Logf("file source: %d lines, %d records in the topic (%d duplicates; replays: %v)", total, len(topicLines), dups, replays)
 	outLines := lineNumbers(t, readLines(t, out))
-	outDups, err := replayOrder(outLines)
+	outDups, replays, err := replayOrder(outLines)
 	if err != nil {
 		t.Fatalf("sink output: %v", err)
 	}
-	t.Logf("file sink: %d lines written (%d duplicates)", len(outLines), outDups)
+	t.Logf("file sink: %d lines written (%d duplicates; replays: %v)", len(outLines), outDups, replays)
 
 	// Datagen: per task, the iterations in the topic.
 	perTask := map[int][]int{}
@@ -200,36 +200,40 @@ func TestBrokerOutages(t *testing.T) {
 		t.Fatalf("datagen records from tasks %v, want 3 tasks", slices.Sorted(maps.Keys(perTask)))
 	}
 	for task, iters := range perTask {
-		d, err := replayOrder(iters)
+		d, replays, err := replayOrder(iters)
 		if err != nil {
 			t.Fatalf("datagen task %d: %v", task, err)
 		}
-		t.Logf("datagen task %d: %d records, %d duplicates", task, len(iters), d)
+		t.Logf("datagen task %d: %d records, %d duplicates; replays: %v", task, len(iters), d, replays)
 	}
 }
 
 // replayOrder checks that seq, a source partition's records in a Kafka
 // partition, starts at 0 and that each record is the one after the
 // previous (no gap) or an earlier one (a replay from the committed offset
-// after a restart); it returns how many are duplicates.
-func replayOrder(seq []int) (dups int, err error) {
+// after a restart); it returns how many are duplicates, and each replay as
+// "back N at M" (it went back N records when it had reached M).
+func replayOrder(seq []int) (dups int, replays []string, err error) {
 	if len(seq) == 0 {
-		return 0, fmt.Errorf("no records")
+		return 0, nil, fmt.Errorf("no records")
 	}
 	if seq[0] != 0 {
-		return 0, fmt.Errorf("starts at %d, not 0", seq[0])
+		return 0, nil, fmt.Errorf("starts at %d, not 0", seq[0])
 	}
 	seen := map[int]bool{}
 	for i, x := range seq {
 		if i > 0 && x > seq[i-1]+1 {
-			return 0, fmt.Errorf("record %d is %d right after %d: %d records missing there, or written out of order", i, x, seq[i-1], x-seq[i-1]-1)
+			return 0, nil, fmt.Errorf("record %d is %d right after %d: %d records missing there, or written out of order", i, x, seq[i-1], x-seq[i-1]-1)
+		}
+		if i > 0 && x <= seq[i-1] {
+			replays = append(replays, fmt.Sprintf("back %d at %d", seq[i-1]-x+1, seq[i-1]))
 		}
 		if seen[x] {
 			dups++
 		}
 		seen[x] = true
 	}
-	return dups, nil
+	return dups, replays, nil
 }
 
 // lineNumbers parses the numbers of test lines (see line).
