@@ -104,13 +104,24 @@ func (s *server) serverInfo(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, info)
 }
 
+// waitNoter is a herder that can say what its worker is waiting for, such
+// as tasks waiting for Kafka to be reachable.
+type waitNoter interface{ WaitNote() string }
+
 // health answers KIP-1017's /health: its body is a WorkerStatus even on
-// failure.
+// failure. A worker whose tasks wait for Kafka is still healthy (restarting
+// it would not bring Kafka back), and the message says what they wait for.
 func (s *server) health(w http.ResponseWriter, r *http.Request) error {
 	_, err := call(s, r, s.HealthTimeout, func(ctx context.Context) (struct{}, error) { return struct{}{}, s.Herder.Ready(ctx) })
 	switch {
 	case err == nil:
-		return writeJSON(w, http.StatusOK, herder.WorkerStatus{Status: "healthy", Message: "Worker has completed startup and is ready to handle requests."})
+		msg := "Worker has completed startup and is ready to handle requests."
+		if wn, ok := s.Herder.(waitNoter); ok {
+			if note := wn.WaitNote(); note != "" {
+				msg += " " + note + "."
+			}
+		}
+		return writeJSON(w, http.StatusOK, herder.WorkerStatus{Status: "healthy", Message: msg})
 	case herder.StatusCode(err) == http.StatusServiceUnavailable:
 		return writeJSON(w, http.StatusServiceUnavailable, herder.WorkerStatus{Status: "starting", Message: "Worker is still starting up. " + err.Error()})
 	}

@@ -122,7 +122,7 @@ func rawProduce(b *testing.B, bootstrap, topic, input string) result {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	p, err := sarama.NewAsyncProducer(testkit.Addrs(bootstrap), cfg)
+	p, err := sarama.NewAsyncProducer(testkit.Addrs(bootstrap), cfg.Sarama)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/kafka"
 	"github.com/sluicehq/sluice/schemas"
 )
 
@@ -204,6 +205,7 @@ type deadLetterQueue struct {
 	topic    string
 	headers  bool
 	producer sarama.SyncProducer
+	client   *kafka.WaitingClient // the producer's; Abort ends its waits
 	pending  []*sarama.ProducerMessage
 }
 
@@ -268,6 +270,14 @@ func (d *deadLetterQueue) flush() error {
 func (d *deadLetterQueue) close() {
 	if d != nil {
 		d.producer.Close()
+		_ = d.client.Close()
+	}
+}
+
+// abort makes a flush that waits for Kafka fail at once.
+func (d *deadLetterQueue) abort() {
+	if d != nil {
+		d.client.Abort()
 	}
 }
 

@@ -7,13 +7,16 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
 
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/kafka"
 	"github.com/sluicehq/sluice/transforms"
 )
 
@@ -29,6 +32,7 @@ type sinkTask struct {
 	group     sarama.ConsumerGroup
 	topics    []string
 	flushEach time.Duration
+	drainFor  time.Duration // how long a stopping task waits for Kafka
 	batchMax  int
 	log       *slog.Logger
 	state     *taskState
@@ -36,6 +40,12 @@ type sinkTask struct {
 	chain     *chain
 	errs      *errorHandler
 	taskClass string // for errant record reports
+	// openDLQ creates the dead letter queue, waiting for Kafka; nil
+	// without one.
+	openDLQ func(context.Context, *kafka.Watch) (*deadLetterQueue, error)
+	watch   *kafka.Watch // the task's waits for Kafka, shown in its status
+	waiting atomic.Bool  // the consume loop is waiting for Kafka
+	groupID string
 
 	msgs   chan []*sarama.ConsumerMessage // batches from one partition each
 	events chan sessionEvent
@@ -74,6 +84,26 @@ func (t *sinkTask) run(ctx context.Context) error {
 		return fmt.Errorf("start task %s: %w", t.id, err)
 	}
 	t.state.running()
+	t.watch = newKafkaWatch(t.state, t.log)
+	if t.openDLQ != nil {
+		dlq, err := t.openDLQ(ctx, t.watch)
+		if err != nil {
+			t.group.Close()
+			if serr := t.task.Stop(context.WithoutCancel(ctx)); serr != nil {
+				t.log.Warn("stop task", "err", serr)
+			}
+			if ctx.Err() != nil {
+				return nil // stopped while waiting for Kafka
+			}
+			return fmt.Errorf("task %s: %w", t.id, err)
+		}
+		t.errs.dlq = dlq
+		defer dlq.close()
+		// A stopping task's last writes to the queue wait for Kafka
+		// drainFor at most; what is not written is not committed either.
+		stop := context.AfterFunc(ctx, func() { time.AfterFunc(t.drainFor, dlq.abort) })
+		defer stop()
+	}
 
 	consumeCtx, stopConsuming := context.WithCancel(context.WithoutCancel(ctx))
 	consumed := make(chan error, 1)
@@ -103,8 +133,13 @@ func (t *sinkTask) run(ctx context.Context) error {
 	return err
 }
 
-// consume keeps the task in its group until ctx ends.
+// consume keeps the task in its group until ctx ends. While Kafka cannot
+// be reached (or the group coordinator is moving) it tries again with a
+// capped backoff, and the task's status says it is waiting until a session
+// begins; an error that retrying cannot cure fails the task.
 func (t *sinkTask) consume(ctx context.Context) error {
+	backoff := consumeBackoffMin
+	defer t.endWait()
 	for ctx.Err() == nil {
 		sctx, cancel := context.WithCancel(ctx)
 		t.ctxMu.Lock()
@@ -112,22 +147,57 @@ func (t *sinkTask) consume(ctx context.Context) error {
 		t.ctxMu.Unlock()
 		err := t.group.Consume(sctx, t.topics, groupHandler{t})
 		cancel()
-		if errors.Is(err, sarama.ErrClosedConsumerGroup) {
+		switch {
+		case errors.Is(err, sarama.ErrClosedConsumerGroup), ctx.Err() != nil:
 			return nil
+		case err == nil:
+			backoff = consumeBackoffMin
+			continue
+		case !kafka.Retriable(err):
+			return fmt.Errorf("consume %s as group %s: %w", strings.Join(t.topics, ","), t.groupID, err)
 		}
-		if err != nil && ctx.Err() == nil {
-			t.log.Warn("consumer group session ended", "err", err)
-			select {
-			case <-time.After(time.Second):
-			case <-ctx.Done():
-			}
+		t.log.Debug("consumer group session ended", "err", err)
+		cause := fmt.Errorf("join consumer group %s: %w", t.groupID, err)
+		if t.waiting.CompareAndSwap(false, true) {
+			t.watch.Begin(cause)
+		} else {
+			t.watch.Cause(cause)
 		}
+		timer := time.NewTimer(backoff)
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+		}
+		backoff = min(2*backoff, consumeBackoffMax)
 	}
 	return nil
 }
 
+// Kafka's retry.backoff.ms and retry.backoff.max.ms.
+const (
+	consumeBackoffMin = 100 * time.Millisecond
+	consumeBackoffMax = time.Second
+)
+
+// endWait ends the task's wait for Kafka, if it is waiting: a session
+// began, or the task stops.
+func (t *sinkTask) endWait() {
+	if t.waiting.CompareAndSwap(true, false) {
+		t.watch.End()
+	}
+}
+
+// logGroupErrors logs what the consumer group reports on its own (failed
+// commits, heartbeats, fetches). Errors Kafka's clients retry are expected
+// while Kafka is away, and the status already says so: they are logged at
+// debug level, the others as warnings.
 func (t *sinkTask) logGroupErrors() {
 	for err := range t.group.Errors() {
+		if kafka.Retriable(err) {
+			t.log.Debug("consumer group", "err", err)
+			continue
+		}
 		t.log.Warn("consumer group", "err", err)
 	}
 }
@@ -498,6 +568,7 @@ func (t *sinkTask) retryDelay() time.Duration {
 type groupHandler struct{ t *sinkTask }
 
 func (h groupHandler) Setup(sess sarama.ConsumerGroupSession) error {
+	h.t.endWait()
 	return h.t.sessionEvent(sess, true)
 }
 

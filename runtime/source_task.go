@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/kafka"
 	"github.com/sluicehq/sluice/runtime/storage"
 	"github.com/sluicehq/sluice/transforms"
 )
@@ -19,12 +22,22 @@ import (
 // sourceTask runs one SourceTask: poll → convert → produce; on ack the
 // record's offset becomes committable; every flush interval committable
 // offsets are written to the offset store and the task's Commit is called.
+//
+// Kafka outages are waited out, not failed: the producer's client holds a
+// partition's records, in order, while Kafka cannot take them (see
+// kafka.WaitingClient), Poll waits for room in the in-flight budget, and
+// the task's status says it is waiting. A record fails only when Kafka
+// refuses it for good, or when it waited longer than delivery.timeout.ms;
+// then the producer is aborted at once, so nothing polled after it is
+// written before the restart sends it again from the committed offset
+// (data-integrity rule 4).
 type sourceTask struct {
 	id        herder.TaskID
 	task      connectors.SourceTask
 	props     map[string]string
 	conv      converters
-	producer  sarama.AsyncProducer
+	connect   func(context.Context, *kafka.Watch) (sourceProducer, error) // creates producer
+	producer  sourceProducer
 	offsets   storage.OffsetStore
 	flushEach time.Duration
 	drainFor  time.Duration // how long shutdown waits for outstanding acks
@@ -35,6 +48,12 @@ type sourceTask struct {
 	errs      *errorHandler
 	scratch   transforms.Record // the record a chain works on, reused
 
+	// deliveryTimeout is delivery.timeout.ms; maxMessageBytes the
+	// producer's max.request.size, checked before a record is handed over
+	// so that a record too large fails in order.
+	deliveryTimeout time.Duration
+	maxMessageBytes int
+
 	tracker         *submitted
 	recordCommitter connectors.RecordCommitter // nil unless the task is one
 	budget          *semaphore.Weighted        // bounds bytes in flight (producer buffer.memory)
@@ -43,7 +62,29 @@ type sourceTask struct {
 	// a record it could not deliver; fail ends it.
 	failed context.Context
 	fail   context.CancelCauseFunc
+	// gone ends when the task must stop handing records to the producer:
+	// on a failure, or when a stopping task has waited drainFor for Kafka
+	// (cause errHalted).
+	gone context.Context
+	halt context.CancelCauseFunc
+	// aborted is set once the producer is aborted: the errors it reports
+	// from then on are records it dropped, not records Kafka refused.
+	aborted atomic.Bool
 }
+
+// sourceProducer is what a source task needs of its producer
+// (*kafka.Producer).
+type sourceProducer interface {
+	Input() chan<- *sarama.ProducerMessage
+	Successes() <-chan *sarama.ProducerMessage
+	Errors() <-chan *sarama.ProducerError
+	AsyncClose()
+	Abort()
+	Release()
+}
+
+// errHalted ends the sending of a stopping task that waited drainFor.
+var errHalted = errors.New("stopped before Kafka took every record")
 
 // budgetBytes is Kafka's default producer buffer.memory: the most record
 // bytes a source task has in flight before Poll waits.
@@ -54,22 +95,48 @@ func (t *sourceTask) run(ctx context.Context) error {
 	t.recordCommitter, _ = t.task.(connectors.RecordCommitter)
 	t.budget = semaphore.NewWeighted(budgetBytes)
 	t.failed, t.fail = context.WithCancelCause(context.Background())
+	t.gone, t.halt = context.WithCancelCause(t.failed)
 	defer t.fail(nil)
-
-	acksDone := make(chan struct{})
-	go t.handleAcks(acksDone)
-	defer func() {
-		t.producer.AsyncClose()
-		<-acksDone
-	}()
+	// A stopping task gives Kafka drainFor to take what it has; then it
+	// stops sending, and aborts what is in flight.
+	var drainOnce sync.Once
+	startDrain := func() {
+		drainOnce.Do(func() { time.AfterFunc(t.drainFor, func() { t.halt(errHalted) }) })
+	}
+	stopDrain := context.AfterFunc(ctx, startDrain)
+	defer stopDrain()
 
 	if err := t.task.Start(ctx, sourceContext{t}, t.props); err != nil {
 		return fmt.Errorf("start task %s: %w", t.id, err)
 	}
 	t.state.running()
-	err := t.pollLoop(ctx)
+	watch := newKafkaWatch(t.state, t.log)
+	producer, err := t.connect(t.gone, watch)
+	if err != nil {
+		if serr := t.task.Stop(context.WithoutCancel(ctx)); serr != nil {
+			t.log.Warn("stop task", "err", serr)
+		}
+		if ctx.Err() != nil {
+			return nil // stopped while waiting for Kafka
+		}
+		return fmt.Errorf("task %s: %w", t.id, err)
+	}
+	t.producer = producer
+	acksDone := make(chan struct{})
+	go t.handleAcks(acksDone)
+	defer func() {
+		t.producer.AsyncClose()
+		<-acksDone
+		t.producer.Release()
+	}()
+	expiryDone := make(chan struct{})
+	defer close(expiryDone)
+	go t.expireRecords(expiryDone)
+
+	err = t.pollLoop(ctx)
 	// Drain: wait for outstanding acks, then commit (rule 7).
-	t.awaitAcks()
+	startDrain()
+	t.awaitAcks(err)
 	if cerr := t.commitOffsets(context.WithoutCancel(ctx)); cerr != nil && err == nil {
 		err = cerr
 	}
@@ -79,6 +146,13 @@ func (t *sourceTask) run(ctx context.Context) error {
 	return err
 }
 
+// abort makes the producer drop what it still holds; see sourceTask.
+func (t *sourceTask) abort() {
+	if t.aborted.CompareAndSwap(false, true) {
+		t.producer.Abort()
+	}
+}
+
 func (t *sourceTask) pollLoop(ctx context.Context) error {
 	nextFlush := time.Now().Add(t.flushEach)
 	for {
@@ -86,8 +160,8 @@ func (t *sourceTask) pollLoop(ctx context.Context) error {
 			return nil // stopped
 		}
 		select {
-		case <-t.failed.Done():
-			return context.Cause(t.failed)
+		case <-t.gone.Done():
+			return t.goneErr()
 		default:
 		}
 		if time.Now().After(nextFlush) {
@@ -103,7 +177,7 @@ func (t *sourceTask) pollLoop(ctx context.Context) error {
 			// Records returned along with the shutdown are still sent: the
 			// task considers them delivered to us.
 			if len(recs) > 0 {
-				if serr := t.send(context.WithoutCancel(ctx), recs); serr != nil {
+				if serr := t.send(context.WithoutCancel(ctx), recs); serr != nil && !errors.Is(serr, errHalted) {
 					return serr
 				}
 			}
@@ -117,9 +191,21 @@ func (t *sourceTask) pollLoop(ctx context.Context) error {
 			return fmt.Errorf("poll: %w", err)
 		}
 		if err := t.send(ctx, recs); err != nil {
+			if errors.Is(err, errHalted) {
+				return nil
+			}
 			return err
 		}
 	}
+}
+
+// goneErr is why t.gone ended: errHalted when a stopping task gave up
+// waiting for Kafka (not a failure), else the failure.
+func (t *sourceTask) goneErr() error {
+	if err := context.Cause(t.failed); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return errHalted
 }
 
 // send transforms, converts and produces a batch of records in order.
@@ -138,11 +224,24 @@ func (t *sourceTask) send(ctx context.Context, recs []connectors.SourceRecord) e
 			}
 			continue
 		}
+		if n := msg.ByteSize(2); n > t.maxMessageBytes {
+			// sarama would fail it asynchronously, after records behind it
+			// may have been written; failing it here keeps the order.
+			f := &failure{stage: stageKafkaProduce, class: producerClass, source: rec,
+				err: fmt.Errorf("the record for topic %s is %d bytes, more than max.request.size=%d (producer.max.request.size, or producer.override.max.request.size)", rec.Topic, n, t.maxMessageBytes)}
+			if err := t.errs.handle(f, true); err != nil {
+				return err
+			}
+			if err := t.dropped(rec); err != nil {
+				return err
+			}
+			continue
+		}
 		weight := int64(size + 64)
 		if err := t.acquire(weight); err != nil {
 			return err
 		}
-		sr, err := t.tracker.add(rec, t.recordCommitter != nil)
+		sr, err := t.tracker.add(rec, rec.Topic, t.recordCommitter != nil)
 		if err != nil {
 			t.budget.Release(weight)
 			return fmt.Errorf("record for topic %s: %w", rec.Topic, err)
@@ -150,12 +249,12 @@ func (t *sourceTask) send(ctx context.Context, recs []connectors.SourceRecord) e
 		msg.Metadata = inflight{sr: sr, weight: weight}
 		select {
 		case t.producer.Input() <- msg:
-		case <-t.failed.Done():
+		case <-t.gone.Done():
 			// Never sent: it is not in flight, and stays unacked so no later
 			// offset of its partition is committed.
 			t.tracker.fail(sr)
 			t.budget.Release(weight)
-			return context.Cause(t.failed)
+			return t.goneErr()
 		}
 	}
 	return nil
@@ -196,7 +295,7 @@ func (t *sourceTask) process(ctx context.Context, rec *connectors.SourceRecord) 
 // records before it are, and a RecordCommitter hears of it with no
 // metadata, as in Kafka Connect.
 func (t *sourceTask) dropped(rec *connectors.SourceRecord) error {
-	sr, err := t.tracker.add(rec, false)
+	sr, err := t.tracker.add(rec, rec.Topic, false)
 	if err != nil {
 		return fmt.Errorf("record for topic %s: %w", rec.Topic, err)
 	}
@@ -210,10 +309,11 @@ func (t *sourceTask) dropped(rec *connectors.SourceRecord) error {
 }
 
 // acquire waits for room in the in-flight budget. A shutdown while waiting
-// still sends (the records were polled); a producer failure does not.
+// still sends (the records were polled) until drainFor has passed; a
+// producer failure does not.
 func (t *sourceTask) acquire(weight int64) error {
-	if err := t.budget.Acquire(t.failed, weight); err != nil {
-		return context.Cause(t.failed)
+	if err := t.budget.Acquire(t.gone, weight); err != nil {
+		return t.goneErr()
 	}
 	return nil
 }
@@ -301,6 +401,12 @@ func (t *sourceTask) handleAcks(done chan<- struct{}) {
 			}
 			in := pe.Msg.Metadata.(inflight)
 			t.budget.Release(in.weight)
+			if t.aborted.Load() {
+				// Dropped by the abort, not refused by Kafka: never
+				// acknowledged, so sent again after a restart.
+				t.tracker.fail(in.sr)
+				continue
+			}
 			f := &failure{stage: stageKafkaProduce, class: producerClass, err: fmt.Errorf("topic %s partition %d: %w", pe.Msg.Topic, pe.Msg.Partition, pe.Err), source: in.sr.rec}
 			if t.errs.policy.tolerateAll {
 				// Kafka Connect skips records the producer gave up on when
@@ -316,14 +422,45 @@ func (t *sourceTask) handleAcks(done chan<- struct{}) {
 			}
 			t.tracker.fail(in.sr)
 			// The first failure is the cause; later calls change nothing.
+			// Nothing the producer still holds may be written after the
+			// record it could not deliver.
 			t.fail(t.errs.handle(f, false))
+			t.abort()
+		}
+	}
+}
+
+// expireRecords fails the task when a record has waited for Kafka's
+// acknowledgement longer than delivery.timeout.ms, as Kafka's producer
+// expires its batches; it returns when done closes.
+func (t *sourceTask) expireRecords(done <-chan struct{}) {
+	every := min(time.Second, max(t.deliveryTimeout/10, time.Millisecond))
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+		}
+		topic, at, ok := t.tracker.oldest()
+		if !ok {
+			continue
+		}
+		if waited := time.Since(at); waited > t.deliveryTimeout {
+			t.fail(fmt.Errorf("Expiring records: a record for topic %s has waited %v for Kafka to acknowledge it, longer than delivery.timeout.ms=%d; %d records are in flight",
+				topic, waited.Round(time.Millisecond), t.deliveryTimeout.Milliseconds(), t.tracker.inFlight()))
+			t.abort()
+			return
 		}
 	}
 }
 
 // awaitAcks waits until every sent record is acked or failed, at most
-// drainFor.
-func (t *sourceTask) awaitAcks() {
+// until the task's sending is halted (drainFor after the stop) or it
+// failed; then it aborts the producer, so that nothing it still holds is
+// written later. why is how the poll loop ended.
+func (t *sourceTask) awaitAcks(why error) {
 	done := make(chan struct{})
 	go func() {
 		t.tracker.awaitDrained()
@@ -331,9 +468,19 @@ func (t *sourceTask) awaitAcks() {
 	}()
 	select {
 	case <-done:
-	case <-time.After(t.drainFor):
-		t.log.Warn("shutdown: timed out waiting for Kafka to acknowledge records; their offsets are not committed",
-			"outstanding", t.tracker.inFlight(), "timeout", t.drainFor)
+		return
+	case <-t.gone.Done():
+	}
+	n := t.tracker.inFlight()
+	t.abort()
+	<-done // the abort fails what is left, promptly
+	if n > 0 {
+		reason := "the task is stopping"
+		if why != nil {
+			reason = "the task failed"
+		}
+		t.log.Warn("Kafka did not acknowledge every record before the task stopped; their offsets are not committed, so they are sent again when the task restarts",
+			"why", reason, "unacknowledged", n, "waited", t.drainFor)
 	}
 }
 

@@ -3,6 +3,7 @@ package runtime
 import (
 	"reflect"
 	"sync"
+	"time"
 
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/runtime/storage"
@@ -24,6 +25,9 @@ type submitted struct {
 	// and the cache is dropped when that queue is removed.
 	lastPtr uintptr
 	lastKey string
+	// nopart queues the records without a source partition: they have no
+	// offset to commit, but delivery.timeout.ms applies to them too.
+	nopart partitionQueue
 	// pending counts records submitted and not yet acked or failed.
 	pending int
 	drained *sync.Cond
@@ -43,8 +47,10 @@ type partitionQueue struct {
 type submittedRecord struct {
 	offset map[string]any
 	rec    *connectors.SourceRecord // kept only for a RecordCommitter
-	queue  *partitionQueue          // nil when the record has no source partition
+	queue  *partitionQueue
 	acked  bool
+	topic  string    // for delivery timeout messages
+	at     time.Time // when it was handed to the producer
 }
 
 func newSubmitted() *submitted {
@@ -53,16 +59,20 @@ func newSubmitted() *submitted {
 	return s
 }
 
-// add registers a record about to be sent; keep says whether the record
-// itself is needed after the ack (for CommitRecord).
-func (s *submitted) add(rec *connectors.SourceRecord, keep bool) (*submittedRecord, error) {
-	sr := &submittedRecord{offset: rec.SourceOffset}
+// add registers a record about to be sent to topic; keep says whether the
+// record itself is needed after the ack (for CommitRecord).
+func (s *submitted) add(rec *connectors.SourceRecord, topic string, keep bool) (*submittedRecord, error) {
+	sr := &submittedRecord{offset: rec.SourceOffset, topic: topic, at: time.Now()}
 	if keep {
 		sr.rec = rec
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if rec.SourcePartition == nil {
+		// Not an offset (next stays nil), only a place in the queue.
+		sr.offset = nil
+		s.nopart.recs = append(s.nopart.recs, sr)
+		sr.queue = &s.nopart
 		s.pending++
 		return sr, nil
 	}
@@ -94,7 +104,9 @@ func (s *submitted) ack(sr *submittedRecord) {
 	sr.acked = true
 	if q := sr.queue; q != nil {
 		for q.head < len(q.recs) && q.recs[q.head].acked {
-			q.next = q.recs[q.head].offset
+			if q != &s.nopart {
+				q.next = q.recs[q.head].offset
+			}
 			q.recs[q.head] = nil
 			q.head++
 		}
@@ -111,9 +123,13 @@ func (s *submitted) ack(sr *submittedRecord) {
 // fail marks a record that will never be acknowledged: it stays at the
 // head of its queue, so no later offset of its partition becomes
 // committable.
-func (s *submitted) fail(*submittedRecord) {
+func (s *submitted) fail(sr *submittedRecord) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if sr.at.IsZero() {
+		return // failed twice
+	}
+	sr.at = time.Time{} // no longer waiting for Kafka
 	s.done()
 }
 
@@ -143,6 +159,30 @@ func (s *submitted) committable() []storage.Offset {
 		}
 	}
 	return out
+}
+
+// oldest returns the topic of the record that has waited longest for its
+// acknowledgement, and since when; ok is false when none waits.
+func (s *submitted) oldest() (topic string, at time.Time, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	consider := func(q *partitionQueue) {
+		// Records are queued in submission order, so the first one still
+		// waiting is the oldest of its queue.
+		for _, r := range q.recs[q.head:] {
+			if !r.acked && !r.at.IsZero() {
+				if !ok || r.at.Before(at) {
+					topic, at, ok = r.topic, r.at, true
+				}
+				return
+			}
+		}
+	}
+	consider(&s.nopart)
+	for _, q := range s.parts {
+		consider(q)
+	}
+	return topic, at, ok
 }
 
 // awaitDrained blocks until no record is in flight.

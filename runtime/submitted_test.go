@@ -19,13 +19,13 @@ func TestSubmittedCommitsOnlyContiguousAcks(t *testing.T) {
 	a := map[string]any{"filename": "a"}
 	var ra, rb []*submittedRecord
 	for i := int64(1); i <= 3; i++ {
-		r, err := s.add(srcRec(a, i), false)
+		r, err := s.add(srcRec(a, i), "t", false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ra = append(ra, r)
 		// a fresh but equal map: partitions compare by content
-		r, err = s.add(srcRec(map[string]any{"filename": "b"}, 10*i), false)
+		r, err = s.add(srcRec(map[string]any{"filename": "b"}, 10*i), "t", false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +57,7 @@ func TestSubmittedCommitsOnlyContiguousAcks(t *testing.T) {
 
 func TestSubmittedWithoutPartition(t *testing.T) {
 	s := newSubmitted()
-	r, err := s.add(&connectors.SourceRecord{}, false)
+	r, err := s.add(&connectors.SourceRecord{}, "t", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestSubmittedWithoutPartition(t *testing.T) {
 
 func TestSubmittedRejectsNonJSONPartition(t *testing.T) {
 	s := newSubmitted()
-	if _, err := s.add(srcRec(map[string]any{"f": func() {}}, 1), false); err == nil {
+	if _, err := s.add(srcRec(map[string]any{"f": func() {}}, 1), "t", false); err == nil {
 		t.Fatal("want an error for a partition that is not JSON")
 	}
 	if s.inFlight() != 0 {

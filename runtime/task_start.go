@@ -43,9 +43,10 @@ func (p restartPolicy) delay(attempt int) time.Duration {
 // it again after a growing delay, until it is stopped.
 func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string, target herder.TargetState) error {
 	log := w.log.With("task", id.String())
-	state := newTaskState(target, func(st herder.State) {
-		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: st, WorkerID: w.ID()})
+	state := newTaskState(target, func(st herder.State, note string) {
+		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: st, WorkerID: w.ID(), Trace: note})
 	})
+	state.onWait = func(waiting bool, since time.Time, cause error) { w.taskWaits(id, waiting, since, cause) }
 	run, restart, err := w.buildTask(id, rawConn, rawTask, state, log)
 	if err != nil {
 		return err
@@ -62,6 +63,7 @@ func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string,
 	w.mu.Unlock()
 	go func() {
 		defer close(tr.done)
+		defer w.taskWaits(id, false, time.Time{}, nil)
 		attempt := 0
 		for {
 			began := time.Now()
@@ -152,19 +154,19 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 	switch c := conn.(type) {
 	case connectors.SourceConnector:
 		props := w.clientProps(w.cfg.ProducerProps, connProps, "producer.override.")
-		pcfg, ignored, err := kafka.ProducerConfig("connector-producer-"+id.String(), props)
+		ps, ignored, err := kafka.ProducerConfig("connector-producer-"+id.String(), props)
 		if err != nil {
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: %w", id, err)
 		}
 		warnIgnored(log, "producer", ignored)
-		producer, err := sarama.NewAsyncProducer(w.cfg.BootstrapServers, pcfg)
-		if err != nil {
-			ch.close()
-			return nil, rp, fmt.Errorf("task %s: create producer for %v: %w", id, w.cfg.BootstrapServers, err)
+		addrs := w.cfg.BootstrapServers
+		connect := func(ctx context.Context, watch *kafka.Watch) (sourceProducer, error) {
+			return kafka.NewProducer(ctx, addrs, ps.Sarama, watch)
 		}
-		st := &sourceTask{id: id, task: c.NewTask(), props: taskProps, conv: conv, producer: producer, active: w.topicTracker(id),
-			offsets: w.offsets, flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, log: log, state: state, chain: ch, errs: errs}
+		st := &sourceTask{id: id, task: c.NewTask(), props: taskProps, conv: conv, connect: connect, active: w.topicTracker(id),
+			offsets: w.offsets, flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, log: log, state: state, chain: ch, errs: errs,
+			deliveryTimeout: ps.DeliveryTimeout, maxMessageBytes: ps.Sarama.Producer.MaxMessageBytes}
 		return withClose(st.run, ch.close), rp, nil
 	case connectors.SinkConnector:
 		topics := splitList(taskProps[Topics])
@@ -172,10 +174,17 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: sink connectors need the topics configuration", id)
 		}
+		var openDLQ func(context.Context, *kafka.Watch) (*deadLetterQueue, error)
 		if dlqTopic := strings.TrimSpace(fw.String(DLQTopicName)); dlqTopic != "" {
-			if errs.dlq, err = w.deadLetterQueue(id, connProps, dlqTopic, fw.Short(DLQTopicReplication), fw.Bool(DLQContextHeadersEnable)); err != nil {
+			replication, headers := fw.Short(DLQTopicReplication), fw.Bool(DLQContextHeadersEnable)
+			props := w.clientProps(w.cfg.ProducerProps, connProps, "producer.override.")
+			ps, _, err := kafka.ProducerConfig("connector-dlq-producer-"+id.String(), props)
+			if err != nil {
 				ch.close()
 				return nil, rp, fmt.Errorf("task %s: %w", id, err)
+			}
+			openDLQ = func(ctx context.Context, watch *kafka.Watch) (*deadLetterQueue, error) {
+				return w.deadLetterQueue(ctx, watch, dlqTopic, replication, headers, ps.Sarama)
 			}
 		}
 		props := w.clientProps(w.cfg.ConsumerProps, connProps, "consumer.override.")
@@ -187,6 +196,8 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 		}
 		var group sarama.ConsumerGroup
 		if err == nil {
+			// No broker is contacted here (kafka.ConsumerConfig leaves out the
+			// initial metadata fetch): the task waits for Kafka as it runs.
 			group, err = sarama.NewConsumerGroup(w.cfg.BootstrapServers, groupID, ccfg)
 			if err != nil {
 				err = fmt.Errorf("create consumer group %s: %w", groupID, err)
@@ -194,12 +205,12 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 		}
 		if err != nil {
 			ch.close()
-			errs.dlq.close()
 			return nil, rp, fmt.Errorf("task %s: %w", id, err)
 		}
 		st := &sinkTask{id: id, task: c.NewTask(), props: taskProps, conv: conv, group: group, topics: topics, active: w.topicTracker(id),
-			flushEach: w.cfg.FlushInterval, batchMax: batch, log: log, state: state, chain: ch, errs: errs, taskClass: taskClass(plugin.Class)}
-		return withClose(st.run, func() { ch.close(); errs.dlq.close() }), rp, nil
+			flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, batchMax: batch, log: log, state: state, chain: ch, errs: errs,
+			taskClass: taskClass(plugin.Class), openDLQ: openDLQ, groupID: groupID}
+		return withClose(st.run, ch.close), rp, nil
 	default:
 		ch.close()
 		return nil, rp, fmt.Errorf("task %s: %s is neither a source nor a sink connector", id, plugin.Class)
@@ -215,24 +226,35 @@ func withClose(run func(context.Context) error, closeFn func()) func(context.Con
 
 // deadLetterQueue creates a sink task's dead letter queue: the topic, when
 // missing (one partition, as Kafka Connect), and a producer with the
-// worker's producer settings and the connector's overrides.
-func (w *Worker) deadLetterQueue(id herder.TaskID, connProps map[string]string, topic string, replication int16, headers bool) (*deadLetterQueue, error) {
-	admin, err := w.Admin()
+// worker's producer settings and the connector's overrides. While Kafka
+// cannot be reached it waits, telling watch, until ctx ends.
+func (w *Worker) deadLetterQueue(ctx context.Context, watch *kafka.Watch, topic string, replication int16, headers bool, pcfg *sarama.Config) (*deadLetterQueue, error) {
+	err := kafka.Retry(ctx, watch, "create the dead letter queue topic "+topic, func() error {
+		admin, err := w.Admin()
+		if err != nil {
+			return err
+		}
+		err = admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: replication}, false)
+		if errors.Is(err, sarama.ErrTopicAlreadyExists) {
+			return nil
+		}
+		return err
+	})
 	if err != nil {
-		return nil, err
-	}
-	err = admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: replication}, false)
-	if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
 		return nil, fmt.Errorf("could not initialize dead letter queue with topic=%s: %w", topic, err)
 	}
-	props := w.clientProps(w.cfg.ProducerProps, connProps, "producer.override.")
-	pcfg, _, err := kafka.ProducerConfig("connector-dlq-producer-"+id.String(), props)
-	if err != nil {
-		return nil, err
-	}
-	p, err := sarama.NewSyncProducer(w.cfg.BootstrapServers, pcfg)
+	client, err := kafka.NewWaitingClient(w.cfg.BootstrapServers, pcfg, watch)
 	if err != nil {
 		return nil, fmt.Errorf("create dead letter queue producer: %w", err)
 	}
-	return &deadLetterQueue{topic: topic, headers: headers, producer: p}, nil
+	var p sarama.SyncProducer
+	err = kafka.Retry(ctx, watch, "create the dead letter queue producer", func() (err error) {
+		p, err = sarama.NewSyncProducerFromClient(client)
+		return err
+	})
+	if err != nil {
+		client.Abort()
+		return nil, fmt.Errorf("create dead letter queue producer: %w", err)
+	}
+	return &deadLetterQueue{topic: topic, headers: headers, producer: p, client: client}, nil
 }

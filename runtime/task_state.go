@@ -2,9 +2,13 @@ package runtime
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/kafka"
 	"github.com/sluicehq/sluice/schemas"
 )
 
@@ -17,16 +21,24 @@ type converters struct {
 }
 
 // taskState holds a task's target state (STARTED or PAUSED) and reports its
-// runtime state to the status store.
+// runtime state to the status store, with a note (shown as the status's
+// trace) while the task waits for something, such as Kafka.
 type taskState struct {
 	mu      sync.Mutex
 	target  herder.TargetState
 	changed chan struct{} // closed and replaced on every target change
-	report  func(herder.State)
 	current herder.State
+	note    string
+
+	// reportMu keeps reports in the order of the changes they report.
+	reportMu sync.Mutex
+	report   func(st herder.State, note string)
+	// onWait, if set, hears when the task begins and ends waiting for
+	// Kafka (the worker's count for GET /health).
+	onWait func(waiting bool, since time.Time, cause error)
 }
 
-func newTaskState(target herder.TargetState, report func(herder.State)) *taskState {
+func newTaskState(target herder.TargetState, report func(herder.State, string)) *taskState {
 	return &taskState{target: target, changed: make(chan struct{}), report: report}
 }
 
@@ -42,12 +54,30 @@ func (s *taskState) setTarget(t herder.TargetState) {
 }
 
 func (s *taskState) setCurrent(st herder.State) {
+	s.reportMu.Lock()
+	defer s.reportMu.Unlock()
 	s.mu.Lock()
 	changed := s.current != st
 	s.current = st
+	note := s.note
 	s.mu.Unlock()
 	if changed {
-		s.report(st)
+		s.report(st, note)
+	}
+}
+
+// setNote sets (or, with "", clears) the note of a running or paused task
+// and reports it.
+func (s *taskState) setNote(note string) {
+	s.reportMu.Lock()
+	defer s.reportMu.Unlock()
+	s.mu.Lock()
+	changed := s.note != note
+	s.note = note
+	st := s.current
+	s.mu.Unlock()
+	if changed && (st == herder.Running || st == herder.Paused) {
+		s.report(st, note)
 	}
 }
 
@@ -55,7 +85,7 @@ func (s *taskState) setCurrent(st herder.State) {
 // started again after a failure reports RUNNING again.
 func (s *taskState) forget() {
 	s.mu.Lock()
-	s.current = ""
+	s.current, s.note = "", ""
 	s.mu.Unlock()
 }
 
@@ -86,4 +116,23 @@ func (s *taskState) awaitRunnable(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// newKafkaWatch returns the watch of a task's Kafka clients: while they wait
+// for Kafka, the task's status carries a note saying so and since when,
+// and the log says it once when the wait begins and once when it ends.
+func newKafkaWatch(state *taskState, log *slog.Logger) *kafka.Watch {
+	return &kafka.Watch{OnChange: func(waiting bool, since time.Time, cause error) {
+		if state.onWait != nil {
+			state.onWait(waiting, since, cause)
+		}
+		if !waiting {
+			log.Info("Kafka can be reached again; the task goes on", "waited", time.Since(since).Round(time.Millisecond))
+			state.setNote("")
+			return
+		}
+		log.Warn("waiting for Kafka; the task goes on when Kafka can be reached", "cause", cause)
+		state.setNote(fmt.Sprintf("Waiting for Kafka since %s: %v. The task has not failed: "+
+			"it goes on, in order, when Kafka can be reached again.", since.UTC().Format(time.RFC3339), cause))
+	}}
 }

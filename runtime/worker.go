@@ -39,6 +39,15 @@ type Worker struct {
 
 	clusterMu sync.Mutex
 	clusterID string // read from Kafka on first use
+
+	waitMu sync.Mutex
+	waits  map[herder.TaskID]kafkaWait // tasks waiting for Kafka now
+}
+
+// kafkaWait is a task's wait for Kafka: since when, and why.
+type kafkaWait struct {
+	since time.Time
+	cause error
 }
 
 type connectorRun struct {
@@ -57,7 +66,38 @@ type taskRun struct {
 // NewWorker returns a worker that runs plugins from reg.
 func NewWorker(cfg *WorkerConfig, reg *plugins.Registry, offsets storage.OffsetStore, status storage.StatusStore, log *slog.Logger) *Worker {
 	return &Worker{cfg: cfg, plugins: reg, offsets: offsets, status: status, log: log,
-		connectors: map[string]*connectorRun{}, tasks: map[herder.TaskID]*taskRun{}, topicEpochs: map[string]*atomic.Int64{}}
+		connectors: map[string]*connectorRun{}, tasks: map[herder.TaskID]*taskRun{}, topicEpochs: map[string]*atomic.Int64{},
+		waits: map[herder.TaskID]kafkaWait{}}
+}
+
+// taskWaits records whether a task is waiting for Kafka, for WaitNote.
+func (w *Worker) taskWaits(id herder.TaskID, waiting bool, since time.Time, cause error) {
+	w.waitMu.Lock()
+	defer w.waitMu.Unlock()
+	if waiting {
+		w.waits[id] = kafkaWait{since: since, cause: cause}
+	} else {
+		delete(w.waits, id)
+	}
+}
+
+// WaitNote says which of this worker's tasks wait for Kafka, since when
+// and why, or "" when none does. GET /health adds it to its message.
+func (w *Worker) WaitNote() string {
+	w.waitMu.Lock()
+	defer w.waitMu.Unlock()
+	if len(w.waits) == 0 {
+		return ""
+	}
+	var first herder.TaskID
+	var oldest kafkaWait
+	for id, kw := range w.waits {
+		if oldest.since.IsZero() || kw.since.Before(oldest.since) || (kw.since.Equal(oldest.since) && id.String() < first.String()) {
+			first, oldest = id, kw
+		}
+	}
+	return fmt.Sprintf("%d task(s) wait for Kafka, %s the longest (since %s): %v",
+		len(w.waits), first, oldest.since.UTC().Format(time.RFC3339), oldest.cause)
 }
 
 // CheckConverters builds and configures the worker's default converters,

@@ -24,6 +24,7 @@ import (
 	"github.com/rcrowley/go-metrics"
 
 	"github.com/sluicehq/sluice/internal/logging"
+	"github.com/sluicehq/sluice/runtime/kafka"
 	"github.com/sluicehq/sluice/runtime/standalone"
 )
 
@@ -89,6 +90,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "sluice:", err)
 		return 2
 	}
+	kafka.SetLogger(logging.Named(log, "sarama"))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	switch cmd {

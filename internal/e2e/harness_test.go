@@ -112,6 +112,18 @@ func topicEnd(t *testing.T, client sarama.Client, topic string) int64 {
 // readTopic returns the values of partition 0 of a topic, up to its end.
 func readTopic(t *testing.T, bootstrap, topic string) []string {
 	t.Helper()
+	msgs := readTopicMessages(t, bootstrap, topic)
+	out := make([]string, len(msgs))
+	for i, m := range msgs {
+		out[i] = string(m.Value)
+	}
+	return out
+}
+
+// readTopicMessages returns the records of partition 0 of a topic, up to
+// its end.
+func readTopicMessages(t *testing.T, bootstrap, topic string) []*sarama.ConsumerMessage {
+	t.Helper()
 	client, err := sarama.NewClient(testkit.Addrs(bootstrap), testkit.SaramaConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -128,13 +140,13 @@ func readTopic(t *testing.T, bootstrap, topic string) []string {
 		t.Fatal(err)
 	}
 	defer pc.Close()
-	out := make([]string, 0, end)
+	out := make([]*sarama.ConsumerMessage, 0, end)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	for int64(len(out)) < end {
 		select {
 		case m := <-pc.Messages():
-			out = append(out, string(m.Value))
+			out = append(out, m)
 			if m.Offset >= end-1 {
 				return out
 			}

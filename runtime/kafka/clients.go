@@ -6,6 +6,8 @@ package kafka
 
 import (
 	"fmt"
+	"maps"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,24 +20,49 @@ import (
 // lowers each request to what the broker supports.
 var Version = sarama.V3_9_0_0
 
+// ProducerSettings are a producer's sarama settings and what sluice
+// enforces around sarama.
+type ProducerSettings struct {
+	Sarama *sarama.Config
+	// DeliveryTimeout is Kafka's delivery.timeout.ms: how long a record may
+	// wait for Kafka's acknowledgement, through every retry and outage,
+	// before its task fails. Kafka Connect's worker default is
+	// Integer.MAX_VALUE ms (about 25 days): in effect, wait.
+	DeliveryTimeout time.Duration
+}
+
+// DefaultDeliveryTimeout is Kafka Connect's delivery.timeout.ms for the
+// producers of its workers (Worker.baseProducerConfigs).
+const DefaultDeliveryTimeout = math.MaxInt32 * time.Millisecond
+
 // ProducerConfig returns the settings of a source task's producer:
 // acks=all, idempotent, murmur2 partitioner, successes returned for offset
 // tracking. props are Kafka producer keys (the worker's producer.* and the
 // connector's producer.override.*, prefixes stripped); keys sarama cannot
 // honour are returned in ignored.
-func ProducerConfig(clientID string, props map[string]string) (c *sarama.Config, ignored []string, err error) {
-	c = sarama.NewConfig()
+func ProducerConfig(clientID string, props map[string]string) (s *ProducerSettings, ignored []string, err error) {
+	s = &ProducerSettings{DeliveryTimeout: DefaultDeliveryTimeout}
+	c := sarama.NewConfig()
+	s.Sarama = c
 	c.Version = Version
 	c.ClientID = clientID
 	c.Producer.RequiredAcks = sarama.WaitForAll
 	c.Producer.Idempotent = true
 	c.Net.MaxOpenRequests = 1
-	// Kafka Connect retries a send until delivery.timeout.ms (2 min) has
-	// passed: 1200 retries 100 ms apart. sarama keeps Retry.Max+1 retry
-	// slots (32 bytes each) per partition it produces to, so a value like
-	// Java's retries=2147483647 would reserve gigabytes (maxRetries).
+	// A produce request that fails is retried (retry.backoff.ms 100,
+	// doubling up to retry.backoff.max.ms 1000, as Java's producer) at
+	// least 20 minutes before sarama gives the record up. An unreachable
+	// broker costs no retries: the client waits for metadata instead
+	// (WaitingClient), so only a broker that answers and refuses counts.
+	// sarama keeps Retry.Max+1 retry slots (32 bytes each) per partition it
+	// produces to, so a value like Java's retries=2147483647 would reserve
+	// gigabytes (maxRetries). delivery.timeout.ms is enforced by the task.
 	c.Producer.Retry.Max = 1200
 	c.Producer.Retry.Backoff = 100 * time.Millisecond
+	c.Producer.Retry.BackoffFunc = retryBackoff(c.Producer.Retry.Backoff, time.Second)
+	// Creating the producer asks Kafka for a producer id; a WaitingClient's
+	// owner retries that (kafka.Retry), so sarama need not retry for long.
+	c.Producer.Transaction.Retry.Max = 3
 	c.Producer.Retry.MaxBufferLength = 100000
 	c.Producer.Retry.MaxBufferBytes = 64 << 20
 	c.Producer.Partitioner = sarama.NewMurmur2Partitioner
@@ -45,14 +72,41 @@ func ProducerConfig(clientID string, props map[string]string) (c *sarama.Config,
 	c.Producer.Flush.Frequency = 5 * time.Millisecond
 	c.Producer.MaxMessageBytes = 1 << 20
 	c.ChannelBufferSize = 4096
-	ignored, err = apply(props, producerKeys, c)
+	keys := maps.Clone(producerKeys)
+	keys["delivery.timeout.ms"] = func(_ *sarama.Config, v string) error {
+		d, err := millis(v)
+		if err == nil && d == 0 {
+			err = fmt.Errorf("must be a positive number of milliseconds")
+		}
+		s.DeliveryTimeout = d
+		return err
+	}
+	ignored, err = apply(props, keys, c)
 	if err != nil {
 		return nil, nil, err
+	}
+	if b, ok := props["retry.backoff.max.ms"]; ok {
+		d, _ := millis(strings.TrimSpace(b)) // checked by apply
+		c.Producer.Retry.BackoffFunc = retryBackoff(c.Producer.Retry.Backoff, max(d, c.Producer.Retry.Backoff))
+	} else {
+		c.Producer.Retry.BackoffFunc = retryBackoff(c.Producer.Retry.Backoff, max(time.Second, c.Producer.Retry.Backoff))
 	}
 	if err := c.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("producer settings: %w", err)
 	}
-	return c, ignored, nil
+	return s, ignored, nil
+}
+
+// retryBackoff is Java's exponential retry backoff: first, doubling per
+// retry, at most most.
+func retryBackoff(first, most time.Duration) func(retries, maxRetries int) time.Duration {
+	return func(retries, _ int) time.Duration {
+		d := first
+		for i := 1; i < retries && d < most; i++ {
+			d *= 2
+		}
+		return min(d, most)
+	}
 }
 
 // ConsumerConfig returns the settings of a sink task's consumer: manual
@@ -70,6 +124,9 @@ func ConsumerConfig(clientID string, props map[string]string) (c *sarama.Config,
 	c.Consumer.Group.ResetInvalidOffsets = true
 	c.Consumer.Fetch.Default = 1 << 20
 	c.ChannelBufferSize = 4096
+	// Creating the group contacts no broker; joining it does, and a sink
+	// task retries the join while Kafka cannot be reached.
+	c.Metadata.Full = false
 	maxPollRecords = 500
 	keys := map[string]setter{}
 	for k, v := range consumerKeys {
@@ -188,6 +245,10 @@ var producerKeys = map[string]setter{
 	"retry.backoff.ms": func(c *sarama.Config, v string) error {
 		d, err := millis(v)
 		c.Producer.Retry.Backoff = d
+		return err
+	},
+	"retry.backoff.max.ms": func(_ *sarama.Config, v string) error {
+		_, err := millis(v) // applied with retry.backoff.ms, after every key
 		return err
 	},
 	"request.timeout.ms": func(c *sarama.Config, v string) error {

@@ -95,6 +95,10 @@ func (h *Herder) Ready(context.Context) error {
 	return nil
 }
 
+// WaitNote says which tasks wait for Kafka ("" when none does); GET
+// /health adds it to its message.
+func (h *Herder) WaitNote() string { return h.worker.WaitNote() }
+
 // Connectors implements herder.Herder.
 func (h *Herder) Connectors(context.Context) ([]string, error) { return h.configs.Connectors(), nil }
 

@@ -1,0 +1,297 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// Kafka's own clients wait out what a broker outage, a leader election or
+// a topic that is still being created look like: the Java producer blocks
+// in send() for max.block.ms until it has metadata, and retries a batch
+// until delivery.timeout.ms (Kafka Connect sets both to "forever" for its
+// workers). sarama instead fails a message as soon as a metadata refresh
+// fails (a few hundred milliseconds without brokers), and then sends the
+// messages behind it, so a short outage both failed source tasks and
+// wrote later records before earlier ones.
+//
+// WaitingClient restores the Java behaviour underneath sarama's producer
+// and consumer: every metadata lookup they make (RefreshMetadata, Leader,
+// Partitions) retries a retriable failure with a capped exponential
+// backoff until it succeeds, the client is aborted, or the error is not
+// retriable. sarama makes those lookups from the one goroutine that owns a
+// partition's queue, so while it waits the partition's later messages wait
+// behind it, in order, and nothing is lost or reordered. Waits are
+// reported to a Watch, which tells the task's status and log.
+
+// waitBackoffMin and waitBackoffMax are Kafka's retry.backoff.ms and
+// retry.backoff.max.ms defaults.
+const (
+	waitBackoffMin = 100 * time.Millisecond
+	waitBackoffMax = time.Second
+)
+
+// ErrAborted is what a WaitingClient's lookups return once it is aborted.
+var ErrAborted = fmt.Errorf("%w: the client was aborted", sarama.ErrClosedClient)
+
+// WaitingClient is a sarama.Client whose metadata lookups wait out
+// retriable failures; see above.
+type WaitingClient struct {
+	sarama.Client
+	watch   *Watch
+	aborted chan struct{}
+	once    sync.Once
+}
+
+// NewWaitingClient creates a client for addrs. It does not contact Kafka
+// (cfg.Metadata.Full is turned off), so it cannot fail for want of a
+// broker: the first lookup waits for one. watch may be nil.
+func NewWaitingClient(addrs []string, cfg *sarama.Config, watch *Watch) (*WaitingClient, error) {
+	c := *cfg
+	c.Metadata.Full = false
+	inner, err := sarama.NewClient(addrs, &c)
+	if err != nil {
+		return nil, err
+	}
+	return &WaitingClient{Client: inner, watch: watch, aborted: make(chan struct{})}, nil
+}
+
+// Abort ends every wait at once with ErrAborted and closes the client's
+// connections, so that requests in flight fail instead of completing
+// later: a producer whose task has stopped must never write again.
+func (c *WaitingClient) Abort() {
+	c.once.Do(func() {
+		close(c.aborted)
+		_ = c.Client.Close()
+	})
+}
+
+// Aborted reports whether Abort was called.
+func (c *WaitingClient) Aborted() bool {
+	select {
+	case <-c.aborted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Close closes the client; closing an aborted client is not an error.
+func (c *WaitingClient) Close() error {
+	if c.Aborted() {
+		return nil
+	}
+	err := c.Client.Close()
+	if errors.Is(err, sarama.ErrClosedClient) {
+		return nil
+	}
+	return err
+}
+
+// RefreshMetadata refreshes the metadata of topics, waiting while Kafka
+// cannot be reached.
+func (c *WaitingClient) RefreshMetadata(topics ...string) error {
+	return c.wait(fmt.Sprintf("metadata of %v", topics), func() error { return c.Client.RefreshMetadata(topics...) })
+}
+
+// Leader returns the leader of a partition, waiting while it has none or
+// the topic is not known yet.
+func (c *WaitingClient) Leader(topic string, partition int32) (*sarama.Broker, error) {
+	var b *sarama.Broker
+	err := c.wait(fmt.Sprintf("leader of %s-%d", topic, partition), func() (err error) {
+		b, err = c.Client.Leader(topic, partition)
+		if err != nil && Retriable(err) {
+			_ = c.Client.RefreshMetadata(topic)
+		}
+		return err
+	})
+	return b, err
+}
+
+// Partitions returns a topic's partitions, waiting while the topic is
+// unknown (being created, or not yet visible to the broker asked).
+func (c *WaitingClient) Partitions(topic string) ([]int32, error) {
+	var ps []int32
+	err := c.wait(fmt.Sprintf("partitions of %s", topic), func() (err error) {
+		ps, err = c.Client.Partitions(topic)
+		return err
+	})
+	return ps, err
+}
+
+// WritablePartitions returns the partitions of a topic that have a
+// leader, waiting while there are none.
+func (c *WaitingClient) WritablePartitions(topic string) ([]int32, error) {
+	var ps []int32
+	err := c.wait(fmt.Sprintf("writable partitions of %s", topic), func() (err error) {
+		ps, err = c.Client.WritablePartitions(topic)
+		if err == nil && len(ps) == 0 {
+			_ = c.Client.RefreshMetadata(topic)
+			err = sarama.ErrLeaderNotAvailable
+		}
+		return err
+	})
+	return ps, err
+}
+
+// wait calls op until it succeeds, fails for good, or the client is
+// aborted, backing off between attempts and telling the watch.
+func (c *WaitingClient) wait(what string, op func() error) error {
+	var waiting bool
+	defer func() {
+		if waiting {
+			c.watch.end()
+		}
+	}()
+	backoff := waitBackoffMin
+	for {
+		if c.Aborted() {
+			return ErrAborted
+		}
+		err := op()
+		if err == nil || !Retriable(err) {
+			if err != nil && c.Aborted() {
+				return ErrAborted
+			}
+			return err
+		}
+		if !waiting {
+			waiting = true
+			c.watch.begin(fmt.Errorf("%s: %w", what, err))
+		} else {
+			c.watch.cause(fmt.Errorf("%s: %w", what, err))
+		}
+		t := time.NewTimer(backoff)
+		select {
+		case <-t.C:
+		case <-c.aborted:
+			t.Stop()
+			return ErrAborted
+		}
+		backoff = min(backoff*2, waitBackoffMax)
+	}
+}
+
+// Retry calls op until it succeeds, fails with an error that is not
+// retriable, or ctx ends, backing off as the client's lookups do and
+// telling watch (which may be nil) while it waits. It is for what a
+// WaitingClient cannot wait out by itself: creating a producer (its
+// producer id) or a consumer group.
+func Retry(ctx context.Context, watch *Watch, what string, op func() error) error {
+	var waiting bool
+	defer func() {
+		if waiting {
+			watch.end()
+		}
+	}()
+	backoff := waitBackoffMin
+	for {
+		err := op()
+		if err == nil || !Retriable(err) {
+			return err
+		}
+		if !waiting {
+			waiting = true
+			watch.begin(fmt.Errorf("%s: %w", what, err))
+		} else {
+			watch.cause(fmt.Errorf("%s: %w", what, err))
+		}
+		t := time.NewTimer(backoff)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%s: %w (last error: %w)", what, ctx.Err(), err)
+		}
+		backoff = min(backoff*2, waitBackoffMax)
+	}
+}
+
+// Watch follows the waits of a task's Kafka clients: it calls OnChange
+// when the first wait begins (waiting true, with its cause) and when the
+// last one ends (waiting false), never for each attempt, so that a task's
+// status and log change once per outage rather than once per retry.
+// The zero Watch and a nil *Watch ignore everything.
+type Watch struct {
+	// OnChange is called, outside the watch's lock and never concurrently
+	// with itself, on every change between waiting and not waiting. since
+	// is when the wait began; cause is its latest reason.
+	OnChange func(waiting bool, since time.Time, cause error)
+
+	mu      sync.Mutex
+	waiters int
+	since   time.Time
+	last    error
+
+	notify sync.Mutex // serialises OnChange calls in the order of changes
+}
+
+// Begin records that a wait began, for cause. Every Begin is followed by
+// one End.
+func (w *Watch) Begin(cause error) { w.begin(cause) }
+
+// Cause records the latest reason of a wait under way.
+func (w *Watch) Cause(cause error) { w.cause(cause) }
+
+// End records that a wait ended.
+func (w *Watch) End() { w.end() }
+
+func (w *Watch) begin(cause error) {
+	if w == nil {
+		return
+	}
+	w.notify.Lock()
+	defer w.notify.Unlock()
+	w.mu.Lock()
+	w.waiters++
+	w.last = cause
+	first := w.waiters == 1
+	if first {
+		w.since = time.Now()
+	}
+	since := w.since
+	w.mu.Unlock()
+	if first && w.OnChange != nil {
+		w.OnChange(true, since, cause)
+	}
+}
+
+func (w *Watch) cause(cause error) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	w.last = cause
+	w.mu.Unlock()
+}
+
+func (w *Watch) end() {
+	if w == nil {
+		return
+	}
+	w.notify.Lock()
+	defer w.notify.Unlock()
+	w.mu.Lock()
+	w.waiters--
+	last := w.waiters == 0
+	since, cause := w.since, w.last
+	w.mu.Unlock()
+	if last && w.OnChange != nil {
+		w.OnChange(false, since, cause)
+	}
+}
+
+// Waiting reports whether a wait is under way, since when, and its latest
+// cause.
+func (w *Watch) Waiting() (bool, time.Time, error) {
+	if w == nil {
+		return false, time.Time{}, nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.waiters > 0, w.since, w.last
+}
