@@ -38,21 +38,27 @@ type chainStage struct {
 // the record, and on failure the class of the transformation that failed.
 // A panic in a transformation or its predicate is that record's failure.
 func (c *chain) apply(r *transforms.Record) (keep bool, class string, err error) {
-	i, method := 0, ""
+	i, inTest := 0, false
 	defer func() {
 		if p := recover(); p != nil {
-			keep, class, err = false, c.stages[i].class, safe.Recovered(method, p)
+			s := &c.stages[i]
+			method := s.class + ".Apply"
+			if inTest {
+				method = s.predClass + ".Test"
+			}
+			keep, class, err = false, s.class, safe.Recovered(method, p)
 		}
 	}()
 	for i = range c.stages {
 		s := &c.stages[i]
 		if s.pred != nil {
-			method = s.predClass + ".Test"
-			if s.pred.Test(r) == s.negate {
+			inTest = true
+			matches := s.pred.Test(r)
+			inTest = false
+			if matches == s.negate {
 				continue
 			}
 		}
-		method = s.class + ".Apply"
 		keep, err := s.t.Apply(r)
 		if err != nil {
 			return false, s.class, err
@@ -72,9 +78,9 @@ func (c *chain) close() {
 		return
 	}
 	for _, s := range c.stages {
-		_ = safe.Do(s.class+".Close", s.t.Close)
+		_ = safe.DoMethod(s.class, "Close", s.t.Close)
 		if s.pred != nil {
-			_ = safe.Do(s.predClass+".Close", s.pred.Close)
+			_ = safe.DoMethod(s.predClass, "Close", s.pred.Close)
 		}
 	}
 }

@@ -131,7 +131,7 @@ func (w *Worker) AlterSourceOffsets(ctx context.Context, name string, raw map[st
 		for i, o := range offsets {
 			req[i] = connectors.SourceOffset{Partition: storage.NormalizeNumbers(maps.Clone(o.Partition)), Offset: storage.NormalizeNumbers(maps.Clone(o.Offset))}
 		}
-		if full, err = safe.Call(plugin.Class+".AlterOffsets", func() (bool, error) { return a.AlterOffsets(ctx, props, req) }); err != nil {
+		if full, err = safe.CallMethod(plugin.Class, "AlterOffsets", func() (bool, error) { return a.AlterOffsets(ctx, props, req) }); err != nil {
 			return "", alterFailed(name, err)
 		}
 	}
@@ -182,7 +182,7 @@ func (w *Worker) AlterSinkOffsets(ctx context.Context, name string, raw map[stri
 	}
 	full := false
 	if a, ok := conn.(connectors.SinkOffsetAlterer); ok {
-		if full, err = safe.Call(plugin.Class+".AlterOffsets", func() (bool, error) { return a.AlterOffsets(ctx, props, parsed) }); err != nil {
+		if full, err = safe.CallMethod(plugin.Class, "AlterOffsets", func() (bool, error) { return a.AlterOffsets(ctx, props, parsed) }); err != nil {
 			return "", alterFailed(name, err)
 		}
 	}

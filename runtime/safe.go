@@ -23,15 +23,15 @@ type guardedConnector struct {
 }
 
 func (c guardedConnector) Start(ctx context.Context, cc connectors.ConnectorContext, props map[string]string) error {
-	return safe.Do(c.class+".Start", func() error { return c.Connector.Start(ctx, cc, props) })
+	return safe.DoMethod(c.class, "Start", func() error { return c.Connector.Start(ctx, cc, props) })
 }
 
 func (c guardedConnector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
-	return safe.Call(c.class+".TaskConfigs", func() ([]map[string]string, error) { return c.Connector.TaskConfigs(maxTasks) })
+	return safe.CallMethod(c.class, "TaskConfigs", func() ([]map[string]string, error) { return c.Connector.TaskConfigs(maxTasks) })
 }
 
 func (c guardedConnector) Stop(ctx context.Context) error {
-	return safe.Do(c.class+".Stop", func() error { return c.Connector.Stop(ctx) })
+	return safe.DoMethod(c.class, "Stop", func() error { return c.Connector.Stop(ctx) })
 }
 
 // newSourceTask makes a connector's source task, guarded. The optional
@@ -56,15 +56,15 @@ type guardedSourceTask struct {
 }
 
 func (g guardedSourceTask) Start(ctx context.Context, tc connectors.SourceTaskContext, props map[string]string) error {
-	return safe.Do(g.class+".Start", func() error { return g.t.Start(ctx, tc, props) })
+	return safe.DoMethod(g.class, "Start", func() error { return g.t.Start(ctx, tc, props) })
 }
 
 func (g guardedSourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
-	return safe.Call(g.class+".Poll", func() ([]connectors.SourceRecord, error) { return g.t.Poll(ctx) })
+	return safe.CallMethod(g.class, "Poll", func() ([]connectors.SourceRecord, error) { return g.t.Poll(ctx) })
 }
 
 func (g guardedSourceTask) Stop(ctx context.Context) error {
-	return safe.Do(g.class+".Stop", func() error { return g.t.Stop(ctx) })
+	return safe.DoMethod(g.class, "Stop", func() error { return g.t.Stop(ctx) })
 }
 
 func (g guardedSourceTask) Commit(ctx context.Context) error {
@@ -72,7 +72,7 @@ func (g guardedSourceTask) Commit(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
-	return safe.Do(g.class+".Commit", func() error { return c.Commit(ctx) })
+	return safe.DoMethod(g.class, "Commit", func() error { return c.Commit(ctx) })
 }
 
 type guardedRecordCommitter struct {
@@ -81,7 +81,7 @@ type guardedRecordCommitter struct {
 }
 
 func (g guardedRecordCommitter) CommitRecord(rec *connectors.SourceRecord, md *connectors.RecordMetadata) error {
-	return safe.Do(g.class+".CommitRecord", func() error { return g.rc.CommitRecord(rec, md) })
+	return safe.DoMethod(g.class, "CommitRecord", func() error { return g.rc.CommitRecord(rec, md) })
 }
 
 // newSinkTask makes a connector's sink task, guarded; it is a
@@ -104,27 +104,27 @@ type guardedSinkTask struct {
 }
 
 func (g guardedSinkTask) Start(ctx context.Context, tc connectors.SinkTaskContext, props map[string]string) error {
-	return safe.Do(g.class+".Start", func() error { return g.t.Start(ctx, tc, props) })
+	return safe.DoMethod(g.class, "Start", func() error { return g.t.Start(ctx, tc, props) })
 }
 
 func (g guardedSinkTask) Open(ctx context.Context, partitions []connectors.TopicPartition) error {
-	return safe.Do(g.class+".Open", func() error { return g.t.Open(ctx, partitions) })
+	return safe.DoMethod(g.class, "Open", func() error { return g.t.Open(ctx, partitions) })
 }
 
 func (g guardedSinkTask) Put(ctx context.Context, records []connectors.SinkRecord) error {
-	return safe.Do(g.class+".Put", func() error { return g.t.Put(ctx, records) })
+	return safe.DoMethod(g.class, "Put", func() error { return g.t.Put(ctx, records) })
 }
 
 func (g guardedSinkTask) Flush(ctx context.Context, offsets map[connectors.TopicPartition]int64) error {
-	return safe.Do(g.class+".Flush", func() error { return g.t.Flush(ctx, offsets) })
+	return safe.DoMethod(g.class, "Flush", func() error { return g.t.Flush(ctx, offsets) })
 }
 
 func (g guardedSinkTask) Close(ctx context.Context, partitions []connectors.TopicPartition) error {
-	return safe.Do(g.class+".Close", func() error { return g.t.Close(ctx, partitions) })
+	return safe.DoMethod(g.class, "Close", func() error { return g.t.Close(ctx, partitions) })
 }
 
 func (g guardedSinkTask) Stop(ctx context.Context) error {
-	return safe.Do(g.class+".Stop", func() error { return g.t.Stop(ctx) })
+	return safe.DoMethod(g.class, "Stop", func() error { return g.t.Stop(ctx) })
 }
 
 type guardedPreCommitter struct {
@@ -133,7 +133,7 @@ type guardedPreCommitter struct {
 }
 
 func (g guardedPreCommitter) PreCommit(ctx context.Context, offsets map[connectors.TopicPartition]int64) (map[connectors.TopicPartition]int64, error) {
-	return safe.Call(g.class+".PreCommit", func() (map[connectors.TopicPartition]int64, error) { return g.pc.PreCommit(ctx, offsets) })
+	return safe.CallMethod(g.class, "PreCommit", func() (map[connectors.TopicPartition]int64, error) { return g.pc.PreCommit(ctx, offsets) })
 }
 
 // guarded returns the converters with their conversions guarded: a panic
@@ -151,11 +151,11 @@ type guardedConverter struct {
 }
 
 func (g guardedConverter) FromConnectData(topic string, schema *schemas.Schema, value any) ([]byte, error) {
-	return safe.Call(g.class+".FromConnectData", func() ([]byte, error) { return g.Converter.FromConnectData(topic, schema, value) })
+	return safe.CallMethod(g.class, "FromConnectData", func() ([]byte, error) { return g.Converter.FromConnectData(topic, schema, value) })
 }
 
 func (g guardedConverter) ToConnectData(topic string, data []byte) (s *schemas.Schema, v any, err error) {
-	err = safe.Do(g.class+".ToConnectData", func() (err error) {
+	err = safe.DoMethod(g.class, "ToConnectData", func() (err error) {
 		s, v, err = g.Converter.ToConnectData(topic, data)
 		return err
 	})
@@ -168,13 +168,13 @@ type guardedHeaderConverter struct {
 }
 
 func (g guardedHeaderConverter) FromConnectHeader(topic, key string, schema *schemas.Schema, value any) ([]byte, error) {
-	return safe.Call(g.class+".FromConnectHeader", func() ([]byte, error) {
+	return safe.CallMethod(g.class, "FromConnectHeader", func() ([]byte, error) {
 		return g.HeaderConverter.FromConnectHeader(topic, key, schema, value)
 	})
 }
 
 func (g guardedHeaderConverter) ToConnectHeader(topic, key string, data []byte) (s *schemas.Schema, v any, err error) {
-	err = safe.Do(g.class+".ToConnectHeader", func() (err error) {
+	err = safe.DoMethod(g.class, "ToConnectHeader", func() (err error) {
 		s, v, err = g.HeaderConverter.ToConnectHeader(topic, key, data)
 		return err
 	})

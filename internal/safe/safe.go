@@ -73,6 +73,28 @@ func Do(what string, f func() error) (err error) {
 	return f()
 }
 
+// CallMethod is Call for a method of a class: what panicked is
+// "<class>.<method>", a name made only when it panics (calls on every
+// record allocate nothing).
+func CallMethod[T any](class, method string, f func() (T, error)) (v T, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = Recovered(class+"."+method, p)
+		}
+	}()
+	return f()
+}
+
+// DoMethod is Do for a method of a class, as CallMethod.
+func DoMethod(class, method string, f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = Recovered(class+"."+method, p)
+		}
+	}()
+	return f()
+}
+
 // Recovered makes the error for p, a value recover returned. Call it from
 // the deferred function that recovered, so that the stack it records is the
 // panicking one.
@@ -131,7 +153,7 @@ func frames() []string {
 			} else if inPanic && !strings.HasPrefix(f.Function, "runtime.") {
 				past = true
 			}
-		case f.Function == callFunc || f.Function == doFunc:
+		case ends[f.Function]:
 			return out
 		}
 		if past {
@@ -148,7 +170,9 @@ func frames() []string {
 
 // The functions whose frames end a PanicError's stack, as runtime frames
 // name them (a generic function's type arguments show as "[...]").
-const (
-	callFunc = "github.com/sluicehq/sluice/internal/safe.Call[...]"
-	doFunc   = "github.com/sluicehq/sluice/internal/safe.Do"
-)
+var ends = map[string]bool{
+	"github.com/sluicehq/sluice/internal/safe.Call[...]":       true,
+	"github.com/sluicehq/sluice/internal/safe.Do":              true,
+	"github.com/sluicehq/sluice/internal/safe.CallMethod[...]": true,
+	"github.com/sluicehq/sluice/internal/safe.DoMethod":        true,
+}

@@ -132,3 +132,24 @@ func TestStackEndsAtCall(t *testing.T) {
 		}
 	}
 }
+
+// TestMethod: CallMethod and DoMethod name what panicked after the class
+// and method, and their frames end at them.
+func TestMethod(t *testing.T) {
+	_, err := CallMethod("com.example.Task", "Poll", func() (int, error) { return 0, pluginCode("x") })
+	if pe := As(err); pe == nil || pe.Headline() != "com.example.Task.Poll panicked: x" {
+		t.Fatalf("CallMethod: %v", err)
+	}
+	err = DoMethod("com.example.Task", "Put", func() error { return pluginCode("y") })
+	if pe := As(err); pe == nil || pe.Headline() != "com.example.Task.Put panicked: y" {
+		t.Fatalf("DoMethod: %v", err)
+	}
+	for _, f := range As(err).Frames {
+		if strings.Contains(f, "TestMethod (") || strings.Contains(f, "safe.DoMethod") {
+			t.Fatalf("frames run past DoMethod: %q", As(err).Frames)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = DoMethod("c", "m", func() error { return nil }) }); n != 0 {
+		t.Errorf("DoMethod without a panic allocates %v times", n)
+	}
+}
