@@ -65,7 +65,7 @@ func NewWorker(cfg *WorkerConfig, reg *plugins.Registry, offsets storage.OffsetS
 // so that a bad class or setting stops start-up instead of failing every
 // task later.
 func (w *Worker) CheckConverters() error {
-	_, err := w.converters(nil)
+	_, err := safe.Call("configuring the worker's converters", func() (converters, error) { return w.converters(nil) })
 	return err
 }
 

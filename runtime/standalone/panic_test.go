@@ -207,6 +207,27 @@ func TestPanickingPluginsFailOnlyTheirConnector(t *testing.T) {
 	delete(before, "stop-panics")
 	awaitSunk(t, sunk, "healthy-sink", "a", "b", "c")
 
+	// Restarts through the API fail the same way, and the worker runs on.
+	starts := func(name string) int {
+		return strings.Count(log.String(), `msg="starting connector" connector=`+name+" ")
+	}
+	startsBefore := starts("connector-start") + starts("connector-taskconfigs")
+	if _, err := h.RestartConnector(ctx, "connector-start", true, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.RestartConnector(ctx, "connector-taskconfigs", false, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.RestartTask(ctx, herder.TaskID{Connector: "task-poll", Task: 0}); err != nil {
+		t.Fatal(err)
+	}
+	if again := awaitPicture(t, h, want); !reflect.DeepEqual(before, again) {
+		t.Fatalf("after restarts the connectors are\n%v\nwere\n%v", again, before)
+	}
+	if n := starts("connector-start") + starts("connector-taskconfigs"); n != startsBefore+2 {
+		t.Fatalf("the two connectors were started %d times after %d; want 2 restarts", n, startsBefore)
+	}
+
 	// The worker restarts on the same files with the same picture.
 	h.Stop(ctx)
 	h2 := fileHerder(t, bootstrap, dir, nil, reg, log)
