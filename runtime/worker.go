@@ -76,9 +76,9 @@ func (w *Worker) ID() string { return w.cfg.WorkerID }
 func (w *Worker) Config() *WorkerConfig { return w.cfg }
 
 // ValidateConnectorConfig validates a connector configuration with this
-// worker's plugins and config providers.
-// A panic in a plugin's code (Validate, Config, a transformation's
-// Configure…) is a 500 naming the class, not a crash.
+// worker's plugins and config providers. A panic in a plugin's code
+// (Validate, Config, a transformation's Configure…) is a 500 naming the
+// class, not a crash.
 func (w *Worker) ValidateConnectorConfig(props map[string]string) (herder.ConfigInfos, plugins.Kind, error) {
 	var kind plugins.Kind
 	what := "validating a " + strings.TrimSpace(props[ConnectorClass]) + " configuration"
