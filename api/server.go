@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sluicehq/sluice/internal/safe"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -156,6 +157,7 @@ func NewHandler(opts Options) http.Handler {
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	defer s.recoverPanic(rec, r)
 	if len(r.URL.Path) > 1 && strings.HasSuffix(r.URL.Path, "/") {
 		r.URL.Path = strings.TrimRight(r.URL.Path, "/")
 		if r.URL.RawPath != "" {
@@ -188,11 +190,17 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	wrote  bool // the response has begun
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
+	r.status, r.wrote = code, true
 	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
 }
 
 type discardWriter struct{ header http.Header }
@@ -248,13 +256,38 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 }
 
 // writeError answers err in Kafka Connect's error shape. An error without
-// an HTTP status is a server error: 500, logged.
+// an HTTP status is a server error: 500, logged. The stack of a panic is
+// logged, not sent.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := herder.StatusCode(err)
 	if code >= 500 {
 		s.Log.Error("request failed", "method", r.Method, "path", r.URL.RequestURI(), "err", err)
 	}
-	_ = writeJSON(w, code, herder.ErrorMessage{ErrorCode: code, Message: err.Error()})
+	msg := err.Error()
+	if safe.As(err) != nil {
+		msg, _, _ = strings.Cut(msg, "\n\tat ")
+	}
+	_ = writeJSON(w, code, herder.ErrorMessage{ErrorCode: code, Message: msg})
+}
+
+// recoverPanic answers a panic of the request's handler with a 500 in
+// Kafka Connect's error shape (unless the response has begun), so that
+// the client gets an answer and the connection stays usable. The panic
+// http.ErrAbortHandler, which aborts a response on purpose, goes on.
+func (s *server) recoverPanic(w *statusRecorder, r *http.Request) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	if p == http.ErrAbortHandler {
+		panic(p)
+	}
+	err := safe.Recovered(r.Method+" "+r.URL.Path, p)
+	if w.wrote {
+		s.Log.Error("request failed after its response began", "method", r.Method, "path", r.URL.RequestURI(), "err", err)
+		return
+	}
+	s.writeError(w, r, err)
 }
 
 // call runs a herder operation, bounded by the request timeout. On timeout
@@ -269,7 +302,9 @@ func call[T any](s *server, r *http.Request, timeout time.Duration, fn func(ctx 
 	done := make(chan result, 1)
 	ctx := context.WithoutCancel(r.Context())
 	go func() {
-		v, err := fn(ctx)
+		// This goroutine is not the handler's: without the guard, a panic
+		// in the herder or a plugin it calls would end the process.
+		v, err := safe.Call(r.Method+" "+r.URL.Path, func() (T, error) { return fn(ctx) })
 		done <- result{v, err}
 	}()
 	t := time.NewTimer(timeout)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/internal/safe"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/transforms"
 )
@@ -25,20 +26,38 @@ type chain struct {
 }
 
 type chainStage struct {
-	alias  string
-	class  string
-	t      transforms.Transformation
-	pred   transforms.Predicate // nil: always applies
-	negate bool
+	alias     string
+	class     string
+	t         transforms.Transformation
+	pred      transforms.Predicate // nil: always applies
+	predClass string
+	negate    bool
 }
 
 // apply runs the chain on r. It reports false when a transformation dropped
 // the record, and on failure the class of the transformation that failed.
+// A panic in a transformation or its predicate is that record's failure.
 func (c *chain) apply(r *transforms.Record) (keep bool, class string, err error) {
-	for i := range c.stages {
+	i, inTest := 0, false
+	defer func() {
+		if p := recover(); p != nil {
+			s := &c.stages[i]
+			method := s.class + ".Apply"
+			if inTest {
+				method = s.predClass + ".Test"
+			}
+			keep, class, err = false, s.class, safe.Recovered(method, p)
+		}
+	}()
+	for i = range c.stages {
 		s := &c.stages[i]
-		if s.pred != nil && s.pred.Test(r) == s.negate {
-			continue
+		if s.pred != nil {
+			inTest = true
+			matches := s.pred.Test(r)
+			inTest = false
+			if matches == s.negate {
+				continue
+			}
 		}
 		keep, err := s.t.Apply(r)
 		if err != nil {
@@ -59,9 +78,9 @@ func (c *chain) close() {
 		return
 	}
 	for _, s := range c.stages {
-		s.t.Close()
+		_ = safe.DoMethod(s.class, "Close", s.t.Close)
 		if s.pred != nil {
-			s.pred.Close()
+			_ = safe.DoMethod(s.predClass, "Close", s.pred.Close)
 		}
 	}
 }
@@ -124,7 +143,7 @@ func buildChain(reg *plugins.Registry, props map[string]string) (*chain, error) 
 			p.Close()
 			return fail(fmt.Errorf("predicate %s (%s): %w", predAlias, pplugin.Class, err))
 		}
-		c.stages[len(c.stages)-1].pred = p
+		c.stages[len(c.stages)-1].pred, c.stages[len(c.stages)-1].predClass = p, pplugin.Class
 	}
 	return c, nil
 }

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/IBM/sarama"
 
 	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/internal/safe"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/kafka"
@@ -64,7 +66,11 @@ func (w *Worker) ClusterID() (string, error) {
 // instance returns a fresh, unstarted instance of a configuration's
 // connector, and its resolved configuration.
 func (w *Worker) instance(raw map[string]string) (connectors.Connector, plugins.Plugin, map[string]string, error) {
-	conn, plugin, err := w.plugins.NewConnector(raw[ConnectorClass])
+	var plugin plugins.Plugin
+	conn, err := safe.Call(strings.TrimSpace(raw[ConnectorClass])+" (creating the connector)", func() (conn connectors.Connector, err error) {
+		conn, plugin, err = w.plugins.NewConnector(raw[ConnectorClass])
+		return conn, err
+	})
 	if err != nil {
 		return nil, plugin, nil, err
 	}
@@ -73,6 +79,15 @@ func (w *Worker) instance(raw map[string]string) (connectors.Connector, plugins.
 		return nil, plugin, nil, err
 	}
 	return conn, plugin, props, nil
+}
+
+// alterFailed is the answer when a connector refuses altered offsets: a
+// 400 with its reason, or a 500 when it panicked.
+func alterFailed(name string, err error) error {
+	if safe.As(err) != nil {
+		return fmt.Errorf("Failed to alter offsets for connector %s: %w", name, err)
+	}
+	return herder.BadRequest("Failed to alter offsets for connector %s: %v", name, err)
 }
 
 // offsetsMessage is KIP-875's answer: the plain one when the connector
@@ -94,7 +109,7 @@ func offsetsMessage(full, reset bool) string {
 // connector, lets the connector check them, and writes them to the offset
 // store. reset removes every offset the store holds for the connector.
 func (w *Worker) AlterSourceOffsets(ctx context.Context, name string, raw map[string]string, offsets []herder.PartitionOffset, reset bool) (string, error) {
-	conn, _, props, err := w.instance(raw)
+	conn, plugin, props, err := w.instance(raw)
 	if err != nil {
 		return "", err
 	}
@@ -116,8 +131,8 @@ func (w *Worker) AlterSourceOffsets(ctx context.Context, name string, raw map[st
 		for i, o := range offsets {
 			req[i] = connectors.SourceOffset{Partition: storage.NormalizeNumbers(maps.Clone(o.Partition)), Offset: storage.NormalizeNumbers(maps.Clone(o.Offset))}
 		}
-		if full, err = a.AlterOffsets(ctx, props, req); err != nil {
-			return "", herder.BadRequest("Failed to alter offsets for connector %s: %v", name, err)
+		if full, err = safe.CallMethod(plugin.Class, "AlterOffsets", func() (bool, error) { return a.AlterOffsets(ctx, props, req) }); err != nil {
+			return "", alterFailed(name, err)
 		}
 	}
 	put := make([]storage.Offset, len(offsets))
@@ -144,7 +159,7 @@ func (w *Worker) SinkOffsets(ctx context.Context, name string, raw map[string]st
 // of a stopped sink connector's consumer group, after the connector had
 // its say.
 func (w *Worker) AlterSinkOffsets(ctx context.Context, name string, raw map[string]string, offsets []herder.PartitionOffset, reset bool) (string, error) {
-	conn, _, props, err := w.instance(raw)
+	conn, plugin, props, err := w.instance(raw)
 	if err != nil {
 		return "", err
 	}
@@ -167,8 +182,8 @@ func (w *Worker) AlterSinkOffsets(ctx context.Context, name string, raw map[stri
 	}
 	full := false
 	if a, ok := conn.(connectors.SinkOffsetAlterer); ok {
-		if full, err = a.AlterOffsets(ctx, props, parsed); err != nil {
-			return "", herder.BadRequest("Failed to alter offsets for connector %s: %v", name, err)
+		if full, err = safe.CallMethod(plugin.Class, "AlterOffsets", func() (bool, error) { return a.AlterOffsets(ctx, props, parsed) }); err != nil {
+			return "", alterFailed(name, err)
 		}
 	}
 	if reset {

@@ -11,6 +11,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/internal/safe"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/kafka"
 )
@@ -47,7 +48,7 @@ func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string,
 		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: st, WorkerID: w.ID(), Trace: note})
 	})
 	state.onWait = func(waiting bool, since time.Time, cause error) { w.taskWaits(id, waiting, since, cause) }
-	run, restart, err := w.buildTask(id, rawConn, rawTask, state, log)
+	run, restart, err := w.buildTaskSafely(id, rawConn, rawTask, state, log)
 	if err != nil {
 		return err
 	}
@@ -69,10 +70,12 @@ func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			began := time.Now()
 			var err error
 			if run == nil {
-				run, _, err = w.buildTask(id, rawConn, rawTask, state, log)
+				run, _, err = w.buildTaskSafely(id, rawConn, rawTask, state, log)
 			}
 			if err == nil {
-				err = run(ctx)
+				// A panic the guards around the task's plugins did not catch
+				// fails the task too.
+				err = safe.Do("task "+id.String(), func() error { return run(ctx) })
 				run = nil
 				if err == nil {
 					log.Info("task stopped")
@@ -120,6 +123,17 @@ func ofMax(n int) string {
 	return fmt.Sprintf(" of at most %d", n)
 }
 
+// buildTaskSafely is buildTask with a panic in a plugin's constructor or
+// Configure returned as the error.
+func (w *Worker) buildTaskSafely(id herder.TaskID, rawConn, rawTask map[string]string, state *taskState, log *slog.Logger) (func(context.Context) error, restartPolicy, error) {
+	var rp restartPolicy
+	run, err := safe.Call("build task "+id.String(), func() (run func(context.Context) error, err error) {
+		run, rp, err = w.buildTask(id, rawConn, rawTask, state, log)
+		return run, err
+	})
+	return run, rp, err
+}
+
 // buildTask makes a task ready to run: its configuration resolved, its
 // converters, transformations, error handling and Kafka clients.
 func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string, state *taskState, log *slog.Logger) (func(context.Context) error, restartPolicy, error) {
@@ -146,6 +160,7 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 	if err != nil {
 		return nil, rp, fmt.Errorf("task %s: %w", id, err)
 	}
+	conv = conv.guarded()
 	ch, err := buildChain(w.plugins, connProps)
 	if err != nil {
 		return nil, rp, fmt.Errorf("task %s: %w", id, err)
@@ -153,6 +168,11 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 	errs := &errorHandler{policy: parseErrorPolicy(fw), id: id, log: log}
 	switch c := conn.(type) {
 	case connectors.SourceConnector:
+		task, err := newSourceTask(c, taskClass(plugin.Class))
+		if err != nil {
+			ch.close()
+			return nil, rp, fmt.Errorf("task %s: %w", id, err)
+		}
 		props := w.clientProps(w.cfg.ProducerProps, connProps, "producer.override.")
 		ps, ignored, err := kafka.ProducerConfig("connector-producer-"+id.String(), props)
 		if err != nil {
@@ -164,7 +184,7 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 		connect := func(ctx context.Context, watch *kafka.Watch) (sourceProducer, error) {
 			return kafka.NewProducer(ctx, addrs, ps.Sarama, watch)
 		}
-		st := &sourceTask{id: id, task: c.NewTask(), props: taskProps, conv: conv, connect: connect, active: w.topicTracker(id),
+		st := &sourceTask{id: id, task: task, props: taskProps, conv: conv, connect: connect, active: w.topicTracker(id),
 			offsets: w.offsets, flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, log: log, state: state, chain: ch, errs: errs,
 			deliveryTimeout: ps.DeliveryTimeout, maxMessageBytes: ps.Sarama.Producer.MaxMessageBytes}
 		return withClose(st.run, ch.close), rp, nil
@@ -173,6 +193,11 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 		if len(topics) == 0 {
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: sink connectors need the topics configuration", id)
+		}
+		task, err := newSinkTask(c, taskClass(plugin.Class))
+		if err != nil {
+			ch.close()
+			return nil, rp, fmt.Errorf("task %s: %w", id, err)
 		}
 		var openDLQ func(context.Context, *kafka.Watch) (*deadLetterQueue, error)
 		if dlqTopic := strings.TrimSpace(fw.String(DLQTopicName)); dlqTopic != "" {
@@ -207,7 +232,7 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: %w", id, err)
 		}
-		st := &sinkTask{id: id, task: c.NewTask(), props: taskProps, conv: conv, group: group, topics: topics, active: w.topicTracker(id),
+		st := &sinkTask{id: id, task: task, props: taskProps, conv: conv, group: group, topics: topics, active: w.topicTracker(id),
 			flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, batchMax: batch, log: log, state: state, chain: ch, errs: errs,
 			taskClass: taskClass(plugin.Class), openDLQ: openDLQ, groupID: groupID}
 		return withClose(st.run, ch.close), rp, nil

@@ -17,6 +17,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/internal/safe"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/storage"
@@ -104,7 +105,7 @@ func (w *Worker) WaitNote() string {
 // so that a bad class or setting stops start-up instead of failing every
 // task later.
 func (w *Worker) CheckConverters() error {
-	_, err := w.converters(nil)
+	_, err := safe.Call("configuring the worker's converters", func() (converters, error) { return w.converters(nil) })
 	return err
 }
 
@@ -115,9 +116,17 @@ func (w *Worker) ID() string { return w.cfg.WorkerID }
 func (w *Worker) Config() *WorkerConfig { return w.cfg }
 
 // ValidateConnectorConfig validates a connector configuration with this
-// worker's plugins and config providers.
+// worker's plugins and config providers. A panic in a plugin's code
+// (Validate, Config, a transformation's Configure…) is a 500 naming the
+// class, not a crash.
 func (w *Worker) ValidateConnectorConfig(props map[string]string) (herder.ConfigInfos, plugins.Kind, error) {
-	return ValidateConnectorConfig(w.plugins, w.cfg.Providers, props)
+	var kind plugins.Kind
+	what := "validating a " + strings.TrimSpace(props[ConnectorClass]) + " configuration"
+	infos, err := safe.Call(what, func() (infos herder.ConfigInfos, err error) {
+		infos, kind, err = ValidateConnectorConfig(w.plugins, w.cfg.Providers, props)
+		return infos, err
+	})
+	return infos, kind, err
 }
 
 // CheckConnectorConfig applies Kafka Connect's name rule to a connector
@@ -162,37 +171,50 @@ func (c connectorContext) RequestTaskReconfiguration() { c.reconfigure() }
 func (c connectorContext) RaiseError(err error)        { c.fail(err) }
 
 // StartConnector starts a connector instance. reconfigure is called when the
-// connector asks for new task configurations. A failure to start is
-// reported as FAILED status and returned.
+// connector asks for new task configurations. A failure to start, a panic
+// in the connector's code included, is reported as FAILED status and
+// returned.
 func (w *Worker) StartConnector(ctx context.Context, name string, raw map[string]string, target herder.TargetState, reconfigure func()) error {
-	conn, plugin, err := w.plugins.NewConnector(raw[ConnectorClass])
+	err := safe.Do("start connector "+name, func() error { return w.startConnector(ctx, name, raw, reconfigure) })
 	if err != nil {
 		w.connectorFailed(name, err)
 		return err
 	}
-	props, err := w.cfg.Providers.Transform(raw)
-	if err != nil {
-		err = fmt.Errorf("start connector %s: %w", name, err)
-		w.connectorFailed(name, err)
-		return err
-	}
-	w.log.Info("starting connector", "connector", name, "class", plugin.Class, "config", w.masked(conn, plugin, raw))
-	cc := connectorContext{reconfigure: reconfigure, fail: func(err error) { w.connectorFailed(name, err) }}
-	if err := conn.Start(ctx, cc, maps.Clone(props)); err != nil {
-		err = fmt.Errorf("start connector %s: %w", name, err)
-		w.connectorFailed(name, err)
-		return err
-	}
-	w.mu.Lock()
-	w.connectors[name] = &connectorRun{conn: conn, plugin: plugin, props: props, raw: maps.Clone(raw)}
-	w.mu.Unlock()
 	state := herder.Running
 	if target == herder.TargetPaused {
 		state = herder.Paused
 	}
 	w.status.PutConnector(name, herder.ConnectorState{State: state, WorkerID: w.ID()})
+	return nil
+}
+
+func (w *Worker) startConnector(ctx context.Context, name string, raw map[string]string, reconfigure func()) error {
+	conn, plugin, err := w.plugins.NewConnector(raw[ConnectorClass])
+	if err != nil {
+		return err
+	}
+	props, err := w.cfg.Providers.Transform(raw)
+	if err != nil {
+		return fmt.Errorf("start connector %s: %w", name, err)
+	}
+	w.log.Info("starting connector", "connector", name, "class", plugin.Class, "config", w.masked(conn, plugin, raw))
+	cc := connectorContext{reconfigure: reconfigure, fail: func(err error) { w.connectorFailed(name, err) }}
+	guarded := guardedConnector{Connector: conn, class: plugin.Class}
+	if err := guarded.Start(ctx, cc, maps.Clone(props)); err != nil {
+		return fmt.Errorf("start connector %s: %w", name, err)
+	}
+	w.mu.Lock()
+	w.connectors[name] = &connectorRun{conn: guarded, plugin: plugin, props: props, raw: maps.Clone(raw)}
+	w.mu.Unlock()
 	w.log.Info("connector started", "connector", name, "class", plugin.Class)
 	return nil
+}
+
+// ConnectorRunning reports whether a connector instance runs here.
+func (w *Worker) ConnectorRunning(name string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.connectors[name] != nil
 }
 
 func (w *Worker) connectorFailed(name string, err error) {

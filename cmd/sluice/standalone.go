@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"maps"
+	"strings"
 	"time"
 
 	"github.com/sluicehq/sluice/api"
@@ -36,14 +36,20 @@ func runStandalone(ctx context.Context, workerFile string, connectorFiles []stri
 
 // runWorker starts a standalone worker: its REST API, the connectors stored
 // in its config file, then the given connectors (which replace stored ones
-// of the same name). It runs until ctx ends. Any connector whose
-// configuration is invalid stops start-up with an error that names the
-// key. ready, if not nil, is called with the REST addresses once the worker
-// is ready.
+// of the same name). It runs until ctx ends. A connector that cannot start,
+// or whose configuration is invalid, is FAILED with the reason (naming the
+// key) in its status: it does not stop the worker. ready, if not nil, is
+// called with the REST addresses once the worker is ready.
 func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map[string]string, log *slog.Logger, ready func(addrs []string)) error {
 	wc, err := runtime.ParseWorkerConfig(props, log)
 	if err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
+	}
+	for _, c := range connectorCfgs {
+		if strings.TrimSpace(c[runtime.ConnectorName]) == "" {
+			return fmt.Errorf("invalid connector configuration: %w", &config.Error{Problems: []config.Problem{{Key: runtime.ConnectorName,
+				Message: `Missing required configuration "name" which has no default value.`}}})
+		}
 	}
 	if wc.OffsetFile == "" {
 		return fmt.Errorf("invalid worker configuration: %w", &config.Error{Problems: []config.Problem{{Key: runtime.OffsetFileName,
@@ -79,19 +85,8 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 	log.Info("standalone worker starting", "worker_id", wc.WorkerID, "rest", servers[0].Addrs(), "bootstrap.servers", wc.BootstrapServers,
 		"offsets", wc.OffsetFile, "connector configs", wc.ConfigFile)
 
-	h.Start(ctx)
-	for _, c := range connectorCfgs {
-		name := c[runtime.ConnectorName]
-		if name == "" {
-			return fmt.Errorf("invalid connector configuration: %w", &config.Error{Problems: []config.Problem{{Key: runtime.ConnectorName,
-				Message: `Missing required configuration "name" which has no default value.`}}})
-		}
-		if cur, err := h.ConnectorConfig(ctx, name); err == nil && maps.Equal(cur, c) {
-			continue // stored and already started as it is
-		}
-		if _, _, err := h.PutConnectorConfig(ctx, name, c, true, ""); err != nil {
-			return fmt.Errorf("connector %s: %w", name, err)
-		}
+	if err := h.Start(ctx, connectorCfgs...); err != nil {
+		return err
 	}
 	h.MarkReady()
 	log.Info("standalone worker ready", "connectors", len(configs.Connectors()))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/internal/logging"
+	"github.com/sluicehq/sluice/internal/safe"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/standalone"
@@ -283,11 +284,12 @@ func (h *Herder) loop(ctx context.Context) {
 var errStopping = &herder.Error{Code: http.StatusServiceUnavailable, Message: "The worker is shutting down."}
 
 // onLoop runs f on the loop and returns its error, or ctx's, or
-// errStopping once the worker has stopped its work for good.
+// errStopping once the worker has stopped its work for good. A panic in f
+// is its error: the loop goes on.
 func (h *Herder) onLoop(ctx context.Context, f func() error) error {
 	done := make(chan error, 1)
 	select {
-	case h.queue <- func() { done <- f() }:
+	case h.queue <- func() { done <- safe.Do("request on the herder's loop", f) }:
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-h.drained:

@@ -72,16 +72,73 @@ func Commit() string {
 }
 
 // Start starts every stored connector (those created through the REST API
-// before a restart), each in its stored target state. Until it returns,
-// Ready reports the worker as starting.
-func (h *Herder) Start(ctx context.Context) {
+// before a restart), each in its stored target state, then the connectors
+// given (connect-standalone's connector files, each with its name), which
+// replace stored ones of the same name. A connector that cannot start, or
+// a given one whose configuration is invalid, is FAILED with the reason
+// as its trace; the others start. Only a failure to store a configuration
+// is returned. Until MarkReady, Ready reports the worker as starting.
+func (h *Herder) Start(ctx context.Context, given ...map[string]string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	replaced := map[string]bool{}
+	for _, c := range given {
+		replaced[strings.TrimSpace(c[runtime.ConnectorName])] = true
+	}
 	for _, name := range h.configs.Connectors() {
+		if replaced[name] {
+			continue // started below, as given
+		}
 		if err := h.startConnector(ctx, name); err != nil {
 			h.log.Error("stored connector did not start", "connector", name, "err", err)
 		}
 	}
+	for _, c := range given {
+		if err := h.putGiven(ctx, strings.TrimSpace(c[runtime.ConnectorName]), c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putGiven stores and starts a connector given at start-up. A stored
+// configuration equal to it starts as stored (in its stored target state).
+// An invalid one is stored too, and FAILED with the validation errors as
+// its trace: one bad file does not stop the worker, and the connector can
+// be fixed through the REST API. Callers hold h.mu.
+func (h *Herder) putGiven(ctx context.Context, name string, given map[string]string) error {
+	cfg, err := h.checkConfig(name, maps.Clone(given))
+	if err != nil {
+		h.log.Error("connector configuration is invalid; the connector is FAILED", "connector", name, "err", err)
+		return h.storeFailed(name, given, err)
+	}
+	if s, ok := h.configs.Get(name); ok && maps.Equal(s.Config, cfg) {
+		if err := h.startConnector(ctx, name); err != nil {
+			h.log.Error("connector did not start", "connector", name, "err", err)
+		}
+		return nil
+	}
+	_, _, err = h.putLocked(ctx, name, cfg, true, "")
+	return err
+}
+
+// storeFailed stores a configuration that cannot run and reports the
+// connector FAILED with cause as its trace, with no tasks. Callers hold
+// h.mu.
+func (h *Herder) storeFailed(name string, cfg map[string]string, cause error) error {
+	target := herder.TargetState("")
+	if _, exists := h.configs.Get(name); !exists {
+		target = herder.TargetStarted
+	}
+	if err := h.configs.PutConfig(name, cfg, target); err != nil {
+		return fmt.Errorf("store config of %s: %w", name, err)
+	}
+	if err := h.configs.PutTaskConfigs(name, nil); err != nil {
+		return fmt.Errorf("store task configs of %s: %w", name, err)
+	}
+	h.clearTaskStatus(name)
+	h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: cause.Error()})
+	return nil
 }
 
 // MarkReady tells Ready that start-up is complete.
@@ -252,27 +309,37 @@ func (h *Herder) startTasks(name string) error {
 func (h *Herder) reconfigure(name string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.updateTasks(name)
+}
+
+// updateTasks asks a connector running here for its task configurations
+// and, when they changed, restarts its tasks with them; it reports whether
+// it did. A connector that fails to generate them is FAILED. Callers hold
+// h.mu.
+func (h *Herder) updateTasks(name string) bool {
 	s, ok := h.configs.Get(name)
-	if !ok || s.Target == herder.TargetStopped {
-		return
+	if !ok || s.Target == herder.TargetStopped || !h.worker.ConnectorRunning(name) {
+		return false
 	}
 	tasks, err := h.worker.TaskConfigs(name)
 	if err != nil {
 		h.log.Error("reconfigure tasks", "connector", name, "err", err)
-		return
+		h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: err.Error()})
+		return false
 	}
 	if equalConfigs(tasks, s.TaskConfigs) {
-		return
+		return false
 	}
 	h.worker.StopTasks(h.worker.Tasks(name))
 	h.clearTaskStatus(name)
 	if err := h.configs.PutTaskConfigs(name, tasks); err != nil {
 		h.log.Error("store task configs", "connector", name, "err", err)
-		return
+		return false
 	}
 	for i, tc := range tasks {
 		_ = h.worker.StartTask(herder.TaskID{Connector: name, Task: i}, s.Config, tc, s.Target)
 	}
+	return true
 }
 
 func equalConfigs(a, b []map[string]string) bool {
@@ -375,6 +442,11 @@ func (h *Herder) RestartConnector(ctx context.Context, name string, includeTasks
 		reconfigure := func() { go h.reconfigure(name) }
 		if err := h.worker.StartConnector(ctx, name, s.Config, s.Target, reconfigure); err != nil {
 			h.log.Error("restart connector", "connector", name, "err", err)
+		} else if h.updateTasks(name) {
+			// As Kafka Connect's: a restarted connector's task
+			// configurations are generated again; when they changed, every
+			// task has just started with the new ones.
+			restartTasks = nil
 		}
 	}
 	for _, id := range restartTasks {
