@@ -56,9 +56,17 @@ func line(i int) string {
 // appendLines appends lines [from, to) to path.
 func appendLines(t *testing.T, path string, from, to int) {
 	t.Helper()
+	if err := writeLines(path, from, to); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeLines appends lines [from, to) to path; it is appendLines for
+// goroutines other than the test's.
+func writeLines(path string, from, to int) error {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
 	for i := from; i < to; i++ {
@@ -66,11 +74,10 @@ func appendLines(t *testing.T, path string, from, to int) {
 		w.WriteByte('\n')
 	}
 	if err := w.Flush(); err != nil {
-		t.Fatal(err)
+		f.Close()
+		return err
 	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	return f.Close()
 }
 
 // countLines counts the complete lines of a file (0 if it does not exist).
