@@ -127,7 +127,8 @@ func shutdownREST(ctx context.Context, servers []*api.Server) {
 func startREST(wc *runtime.WorkerConfig, h herder.Herder, levels *logging.Levels, log *slog.Logger) ([]*api.Server, error) {
 	restLog := logging.Named(log, "sluice.api")
 	opts := api.Options{Herder: h, Log: restLog, TopicTracking: wc.TopicTracking, TopicTrackingReset: wc.TopicTrackingReset,
-		AllowOrigin: wc.Values.String(runtime.AllowOrigin), AllowMethods: wc.Values.String(runtime.AllowMethods)}
+		AllowOrigin: wc.Values.String(runtime.AllowOrigin), AllowMethods: wc.Values.String(runtime.AllowMethods),
+		MaxConfigBytes: wc.ConfigMaxBytes}
 	if levels != nil {
 		opts.Loggers = levels
 	}
