@@ -3,6 +3,7 @@ package runtime
 import (
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/transforms"
 )
 
 // Connector configuration keys the framework owns, as Kafka Connect names
@@ -95,11 +96,11 @@ func ConnectorDef() *config.Def {
 // SinkDef adds the keys of sink connectors to ConnectorDef's.
 func SinkDef() *config.Def {
 	return ConnectorDef().
-		Define(config.Key{Name: Topics, Type: config.List, Default: "", Importance: config.High, Group: groupConnector, OrderInGroup: 4, Width: config.WidthLong, DisplayName: "Topics",
+		Define(config.Key{Name: Topics, Type: config.List, Default: "", Validator: config.TopicNames(), Importance: config.High, Group: groupConnector, OrderInGroup: 4, Width: config.WidthLong, DisplayName: "Topics",
 			Doc: "List of topics to consume, separated by commas."}).
-		Define(config.Key{Name: TopicsRegex, Type: config.String, Default: "", Importance: config.High, Group: groupConnector, OrderInGroup: 4, Width: config.WidthLong, DisplayName: "Topics regex",
+		Define(config.Key{Name: TopicsRegex, Type: config.String, Default: "", Validator: transforms.RegexValidator(), Importance: config.High, Group: groupConnector, OrderInGroup: 4, Width: config.WidthLong, DisplayName: "Topics regex",
 			Doc: "Regular expression giving topics to consume; not supported yet by sluice (use topics)."}).
-		Define(config.Key{Name: DLQTopicName, Type: config.String, Default: "", Importance: config.Medium, Group: groupErrors, OrderInGroup: 6, Width: config.WidthMedium, DisplayName: "Dead Letter Queue Topic Name",
+		Define(config.Key{Name: DLQTopicName, Type: config.String, Default: "", Validator: config.TopicName(true), Importance: config.Medium, Group: groupErrors, OrderInGroup: 6, Width: config.WidthMedium, DisplayName: "Dead Letter Queue Topic Name",
 			Doc: "The topic that receives, as consumed, the records this sink could not convert or transform or that its task reported as errant. Empty (the default) means no dead letter queue. The topic is created if missing."}).
 		Define(config.Key{Name: DLQTopicReplication, Type: config.Short, Default: int16(3), Importance: config.Medium, Group: groupErrors, OrderInGroup: 7, Width: config.WidthMedium, DisplayName: "Dead Letter Queue Topic Replication Factor",
 			Doc: "The replication factor of the dead letter queue topic when sluice creates it."}).
