@@ -12,6 +12,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/transforms"
@@ -36,6 +37,9 @@ type sinkTask struct {
 	chain     *chain
 	errs      *errorHandler
 	taskClass string // for errant record reports
+	// consumeRetry is the wait before joining the group again after a
+	// failed session; 0 means a second.
+	consumeRetry time.Duration
 
 	msgs   chan []*sarama.ConsumerMessage // batches from one partition each
 	events chan sessionEvent
@@ -69,6 +73,12 @@ func (t *sinkTask) run(ctx context.Context) error {
 	t.committed = map[connectors.TopicPartition]int64{}
 	t.retryAfter = time.Second
 
+	// A configuration stored before topic names were validated may hold
+	// one Kafka refuses: no retry can consume it.
+	if err := config.TopicNames().Validate(Topics, t.topics); err != nil {
+		t.group.Close()
+		return fmt.Errorf("task %s cannot consume its topics: %w", t.id, err)
+	}
 	if err := t.task.Start(ctx, sinkContext{t}, t.props); err != nil {
 		t.group.Close()
 		return fmt.Errorf("start task %s: %w", t.id, err)
@@ -103,8 +113,13 @@ func (t *sinkTask) run(ctx context.Context) error {
 	return err
 }
 
-// consume keeps the task in its group until ctx ends.
+// consume keeps the task in its group until ctx ends. An error no retry
+// can cure (a topic Kafka finds invalid, an authorization it denies) ends
+// it, which fails the task. Others are retried every second, and logged
+// when they start or change and when consuming recovers, not at every
+// retry.
 func (t *sinkTask) consume(ctx context.Context) error {
+	failing := ""
 	for ctx.Err() == nil {
 		sctx, cancel := context.WithCancel(ctx)
 		t.ctxMu.Lock()
@@ -115,15 +130,47 @@ func (t *sinkTask) consume(ctx context.Context) error {
 		if errors.Is(err, sarama.ErrClosedConsumerGroup) {
 			return nil
 		}
-		if err != nil && ctx.Err() == nil {
-			t.log.Warn("consumer group session ended", "err", err)
-			select {
-			case <-time.After(time.Second):
-			case <-ctx.Done():
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err == nil {
+			if failing != "" {
+				t.log.Info("consumer group session recovered", "after", failing)
+				failing = ""
 			}
+			continue
+		}
+		if fatalConsumeError(err) {
+			return fmt.Errorf("task %s cannot consume topics %v: %w", t.id, t.topics, err)
+		}
+		wait := t.consumeRetry
+		if wait <= 0 {
+			wait = time.Second
+		}
+		if msg := err.Error(); msg != failing {
+			t.log.Warn("consumer group session failed; retrying, logging again only if the error changes", "every", wait, "err", err)
+			failing = msg
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
 		}
 	}
 	return nil
+}
+
+// fatalConsumeError reports the errors of joining a group and consuming
+// that retrying cannot cure, as Kafka's consumer throws them out of poll
+// (InvalidTopicException, the authorization exceptions).
+func fatalConsumeError(err error) bool {
+	for _, kerr := range []error{sarama.ErrInvalidTopic, sarama.ErrTopicAuthorizationFailed, sarama.ErrGroupAuthorizationFailed,
+		sarama.ErrClusterAuthorizationFailed, sarama.ErrInvalidGroupId} {
+		if errors.Is(err, kerr) {
+			return true
+		}
+	}
+	var cerr sarama.ConfigurationError
+	return errors.As(err, &cerr)
 }
 
 func (t *sinkTask) logGroupErrors() {
