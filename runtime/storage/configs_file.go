@@ -113,6 +113,9 @@ func OpenFileConfigs(path string) (*FileConfigs, error) {
 	}
 	f.mem.data = data
 	f.size, f.snapshot, f.torn = int64(len(b)), int64(len(b)), torn
+	if !bytes.HasSuffix(b, []byte{'\n'}) {
+		f.size = 0 // written by hand, say: the next change rewrites it rather than append to its last line
+	}
 	if changes > 0 || torn > 0 {
 		if err := f.compact(data); err != nil {
 			return nil, err

@@ -331,3 +331,34 @@ func openWith(t *testing.T, path string, names ...string) *FileConfigs {
 	}
 	return f
 }
+
+// TestFileConfigsHandWritten: a file written by hand, or by another tool,
+// need not end with a newline or be indented; changes to it are kept.
+func TestFileConfigsHandWritten(t *testing.T) {
+	for name, content := range map[string]string{
+		"no final newline": `{"version":1,"connectors":{"a":{"config":{"k":"v"},"target_state":"STARTED","tasks":[]}}}`,
+		"one line":         "{\"version\":1,\"connectors\":{\"a\":{\"config\":{\"k\":\"v\"}}}}\n",
+		"blank lines":      "{\"version\":1,\"connectors\":{\"a\":{\"config\":{\"k\":\"v\"}}}}\n\n\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "connectors.json")
+			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			f, err := OpenFileConfigs(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			must(t, f.PutTargetState("a", herder.TargetPaused))
+			must(t, f.PutConfig("b", map[string]string{"k": "v"}, ""))
+			g, err := OpenFileConfigs(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertSameStores(t, g, f)
+			if a, _ := g.Get("a"); a.Target != herder.TargetPaused || a.Config["k"] != "v" {
+				t.Fatalf("a = %+v", a)
+			}
+		})
+	}
+}
