@@ -12,7 +12,6 @@ import (
 
 	"github.com/IBM/sarama"
 
-	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/transforms"
@@ -73,12 +72,6 @@ func (t *sinkTask) run(ctx context.Context) error {
 	t.committed = map[connectors.TopicPartition]int64{}
 	t.retryAfter = time.Second
 
-	// A configuration stored before topic names were validated may hold
-	// one Kafka refuses: no retry can consume it.
-	if err := config.TopicNames().Validate(Topics, t.topics); err != nil {
-		t.group.Close()
-		return fmt.Errorf("task %s cannot consume its topics: %w", t.id, err)
-	}
 	if err := t.task.Start(ctx, sinkContext{t}, t.props); err != nil {
 		t.group.Close()
 		return fmt.Errorf("start task %s: %w", t.id, err)
