@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sluicehq/sluice/api"
 	"github.com/sluicehq/sluice/api/client"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -42,7 +41,9 @@ func newLimitsWorker(t *testing.T, bootstrap string) *limitsWorker {
 }
 
 // configsFile is where the worker keeps connectors created through REST.
-func (lw *limitsWorker) configsFile() string { return filepath.Join(lw.dir, "offsets.json.connectors.json") }
+func (lw *limitsWorker) configsFile() string {
+	return filepath.Join(lw.dir, "offsets.json.connectors.json")
+}
 
 // store writes the connectors file by hand, as an older version, or an
 // operator, could have written it: each connector STARTED, no tasks yet.
@@ -102,33 +103,18 @@ func awaitFailed(t *testing.T, c *client.Client, name string, task int, w *testk
 	return trace
 }
 
-// rawRequest sends a body with net/http and returns the status and the
-// decoded error body, checking Kafka Connect's error shape.
-func rawRequest(t *testing.T, method, url string, body []byte) (int, herder.ErrorMessage) {
+// node is the worker as the REST helpers of the distributed tests take it.
+func (lw *limitsWorker) node() *node {
+	return &node{id: strings.TrimPrefix(lw.listener, "http://"), c: lw.c}
+}
+
+// awaitLines waits until the file holds n lines.
+func awaitLines(t *testing.T, path string, n int, w *testkit.Worker) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var em herder.ErrorMessage
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if resp.StatusCode >= 400 {
-		if err := dec.Decode(&em); err != nil || em.ErrorCode != resp.StatusCode || em.Message == "" {
-			t.Fatalf("%s %s: %d %s is not Kafka Connect's error shape (%v)", method, url, resp.StatusCode, b, err)
-		}
-	}
-	return resp.StatusCode, em
+	eventually(t, time.Minute, fmt.Sprintf("%d lines in %s", n, filepath.Base(path)), func() (bool, string) {
+		got := countLines(path)
+		return got == n, fmt.Sprintf("%d lines", got)
+	}, w)
 }
 
 // TestAbsurdTasksMax: tasks.max=2147483647 on a file sink and on datagen is
@@ -162,11 +148,7 @@ func TestAbsurdTasksMax(t *testing.T) {
 		}
 		awaitState(t, lw.c, "src", herder.Running, w)
 		awaitState(t, lw.c, "snk", herder.Running, w)
-		total := 100 * (round + 1)
-		eventually(t, time.Minute, fmt.Sprintf("%d lines through the pipeline", total), func() (bool, string) {
-			n := countLines(out)
-			return n == total, fmt.Sprintf("%d lines", n)
-		}, w)
+		awaitLines(t, out, 100*(round+1), w)
 
 		if round == 0 {
 			for plugin, cfg := range map[string]map[string]string{
@@ -228,6 +210,8 @@ func TestHugeConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	want := fmt.Sprintf("Request body is larger than %d bytes, the most this worker accepts for a connector configuration of at most 524288 bytes of keys and values; raise connector.config.max.bytes in the worker configuration to accept larger ones",
+		api.ConfigBodyLimit(524288))
 	for _, req := range []struct {
 		method, path string
 		body         []byte
@@ -237,11 +221,7 @@ func TestHugeConfig(t *testing.T) {
 		{"PATCH", "/connectors/src/config", put},
 		{"PUT", "/connector-plugins/FileStreamSink/config/validate", put},
 	} {
-		code, em := rawRequest(t, req.method, lw.listener+req.path, req.body)
-		if code != http.StatusRequestEntityTooLarge || !strings.Contains(em.Message, "raise connector.config.max.bytes in the worker configuration") ||
-			!strings.Contains(em.Message, "at most 524288 bytes") {
-			t.Fatalf("%s %s: %d %q", req.method, req.path, code, em.Message)
-		}
+		send(t, lw.node(), req.method, req.path, string(req.body), nil).wantError(t, http.StatusRequestEntityTooLarge, want)
 		if err := w.Alive(); err != nil {
 			t.Fatal(err)
 		}
@@ -293,10 +273,7 @@ func TestInvalidTopicNames(t *testing.T) {
 			t.Fatalf("%s: trace %q, want %q", name, trace, want)
 		}
 	}
-	eventually(t, time.Minute, "50 lines through the pipeline", func() (bool, string) {
-		n := countLines(out)
-		return n == 50, fmt.Sprintf("%d lines", n)
-	}, w)
+	awaitLines(t, out, 50, w)
 	if n := strings.Count(w.Log(), "consumer group session failed"); n != 0 {
 		t.Fatalf("%d failed group sessions logged", n)
 	}
