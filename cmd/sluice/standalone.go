@@ -58,6 +58,10 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 	if err != nil {
 		return err
 	}
+	if n := configs.DroppedBytes(); n > 0 {
+		log.Warn("the connector configs file ended with a change cut short by a crash before it was acknowledged; it was dropped",
+			"file", wc.ConfigFile, "bytes", n)
+	}
 	reg := plugins.Builtin()
 	status := storage.NewMemoryStatus()
 	w := runtime.NewWorker(wc, reg, offsets, status, logging.Named(log, "sluice.runtime"))
