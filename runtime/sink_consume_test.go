@@ -23,6 +23,7 @@ type scriptedGroup struct {
 	mu     sync.Mutex
 	script []error
 	calls  int
+	errs   chan error // what Errors returns
 }
 
 func (g *scriptedGroup) Consume(ctx context.Context, _ []string, _ sarama.ConsumerGroupHandler) error {
@@ -38,7 +39,7 @@ func (g *scriptedGroup) Consume(ctx context.Context, _ []string, _ sarama.Consum
 	<-ctx.Done()
 	return nil
 }
-func (g *scriptedGroup) Errors() <-chan error      { return nil }
+func (g *scriptedGroup) Errors() <-chan error      { return g.errs }
 func (g *scriptedGroup) Close() error              { return nil }
 func (g *scriptedGroup) Pause(map[string][]int32)  {}
 func (g *scriptedGroup) Resume(map[string][]int32) {}
@@ -121,4 +122,29 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.Write(p)
+}
+
+// TestSinkGroupErrorsLogged: errors the consumer group reports are logged
+// when they change, not each time the same one comes again.
+func TestSinkGroupErrorsLogged(t *testing.T) {
+	var logs bytes.Buffer
+	var logMu sync.Mutex
+	g := &scriptedGroup{errs: make(chan error)}
+	st := &sinkTask{group: g, log: slog.New(slog.NewTextHandler(lockedWriter{&logs, &logMu}, nil))}
+	done := make(chan struct{})
+	go func() {
+		st.logGroupErrors()
+		close(done)
+	}()
+	down := joined("orders", sarama.ErrOutOfBrokers)
+	for _, err := range slices.Concat(slices.Repeat([]error{down}, 50), []error{joined("orders", sarama.ErrNotLeaderForPartition)}, slices.Repeat([]error{down}, 5)) {
+		g.errs <- err
+	}
+	close(g.errs)
+	<-done
+	logMu.Lock()
+	defer logMu.Unlock()
+	if n := strings.Count(logs.String(), "level=WARN"); n != 3 {
+		t.Fatalf("%d warnings for 56 errors in 3 runs, want 3:\n%s", n, logs.String())
+	}
 }

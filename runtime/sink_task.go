@@ -166,9 +166,23 @@ func fatalConsumeError(err error) bool {
 	return errors.As(err, &cerr)
 }
 
+// logGroupErrors logs the errors the consumer group reports. The same
+// error again is logged at most once a minute, with how often it came,
+// so that a broker that stays away does not fill the log.
 func (t *sinkTask) logGroupErrors() {
+	last, since, repeats := "", time.Time{}, 0
 	for err := range t.group.Errors() {
-		t.log.Warn("consumer group", "err", err)
+		msg := err.Error()
+		switch {
+		case msg != last:
+			t.log.Warn("consumer group", "err", err)
+			last, since, repeats = msg, time.Now(), 0
+		case time.Since(since) >= time.Minute:
+			t.log.Warn("consumer group: the same error again", "err", err, "times", repeats+1, "since", since)
+			since, repeats = time.Now(), 0
+		default:
+			repeats++
+		}
 	}
 }
 
