@@ -44,22 +44,65 @@ func newForwardClient(opts Options) *http.Client {
 	return &c
 }
 
-// bufferBody reads the request body whole, so that it can be decoded, be
-// checked against a signature, and be resent as is when the request is
-// forwarded; r.Body is replaced by a reader of the same bytes.
-func bufferBody(r *http.Request) ([]byte, error) {
+// bufferBody reads the request body whole, at most limit bytes, so that it
+// can be decoded, be checked against a signature, and be resent as is when
+// the request is forwarded; r.Body is replaced by a reader of the same
+// bytes, which readJSON and rawBody take without copying them. A body over
+// the limit is a 413 (what says what the limit is for), refused from its
+// Content-Length before it is read when that is given.
+func bufferBody(r *http.Request, limit int64, what string) ([]byte, error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
 	}
-	raw, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	tooLarge := func() error {
+		return herder.TooLarge("Request body is larger than %d bytes, the most this worker accepts%s", limit, what)
+	}
+	if r.ContentLength > limit {
+		return nil, tooLarge()
+	}
+	body := http.MaxBytesReader(nil, r.Body, limit)
+	var raw []byte
+	var err error
+	if r.ContentLength >= 0 {
+		// One allocation of the announced size; the server stops the body
+		// at its Content-Length.
+		raw = make([]byte, r.ContentLength)
+		_, err = io.ReadFull(body, raw)
+	} else {
+		raw, err = io.ReadAll(body)
+	}
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, herder.BadRequest("Request body is larger than %d bytes", maxBody)
+			return nil, tooLarge()
 		}
 		return nil, herder.BadRequest("Could not read the request body: %v", err)
 	}
-	r.Body = io.NopCloser(bytes.NewReader(raw))
+	r.Body = &bufferedBody{Reader: bytes.NewReader(raw), raw: raw}
+	return raw, nil
+}
+
+// bufferedBody is a request body bufferBody read.
+type bufferedBody struct {
+	*bytes.Reader
+	raw []byte
+}
+
+func (*bufferedBody) Close() error { return nil }
+
+// bodyBytes returns the body bufferBody read, or reads it (at most maxBody
+// bytes) when it did not.
+func bodyBytes(r *http.Request) ([]byte, error) {
+	if b, ok := r.Body.(*bufferedBody); ok {
+		return b.raw, nil
+	}
+	if r.Body == nil {
+		return nil, nil
+	}
+	raw, err := bufferBody(r, maxBody, "")
+	if err != nil {
+		return nil, err
+	}
 	return raw, nil
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/internal/logging"
@@ -23,7 +25,7 @@ import (
 type configMap map[string]*string
 
 func (c *configMap) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
+	var raw map[string]configValue
 	if err := json.Unmarshal(b, &raw); err != nil {
 		var typ *json.UnmarshalTypeError
 		if errors.As(err, &typ) {
@@ -32,29 +34,51 @@ func (c *configMap) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	out := make(configMap, len(raw))
+	bad := ""
 	for k, v := range raw {
-		v = []byte(strings.TrimSpace(string(v)))
-		switch {
-		case string(v) == "null":
-			out[k] = nil
-		case len(v) > 0 && v[0] == '"':
-			var s string
-			if err := json.Unmarshal(v, &s); err != nil {
-				return err
-			}
-			out[k] = &s
-		case len(v) > 0 && (v[0] == '{' || v[0] == '['):
-			kind := "an object"
-			if v[0] == '[' {
-				kind = "an array"
-			}
-			return herder.BadRequest("Malformed request body: the value of configuration %q must be a string, got %s", k, kind)
-		default: // number, true, false
-			s := string(v)
-			out[k] = &s
+		if v.kind != "" && (bad == "" || k < bad) {
+			bad = k
 		}
+		out[k] = v.s
+	}
+	if bad != "" {
+		return herder.BadRequest("Malformed request body: the value of configuration %q must be a string, got %s", bad, raw[bad].kind)
 	}
 	*c = out
+	return nil
+}
+
+// configValue is one value of a configMap: a string, or the JSON text of a
+// number or a boolean, or nil for null; kind names an object or an array,
+// which are refused (with the key, by configMap).
+type configValue struct {
+	s    *string
+	kind string
+}
+
+func (c *configValue) UnmarshalJSON(v []byte) error {
+	v = bytes.TrimSpace(v)
+	switch {
+	case len(v) == 0 || string(v) == "null":
+	case v[0] == '"' && bytes.IndexByte(v, '\\') < 0 && utf8.Valid(v):
+		// No escapes and valid UTF-8: the string is the bytes between the
+		// quotes (json.Unmarshal checked the document before calling).
+		s := string(v[1 : len(v)-1])
+		c.s = &s
+	case v[0] == '"':
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return err
+		}
+		c.s = &s
+	case v[0] == '{':
+		c.kind = "an object"
+	case v[0] == '[':
+		c.kind = "an array"
+	default: // number, true, false
+		s := string(v)
+		c.s = &s
+	}
 	return nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
 
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -55,13 +54,7 @@ func signature(r *http.Request, body []byte) (*herder.InternalSignature, error) 
 }
 
 // rawBody returns the request body, which the route buffered.
-func rawBody(r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		return nil, herder.BadRequest("Could not read the request body: %v", err)
-	}
-	return b, nil
-}
+func rawBody(r *http.Request) ([]byte, error) { return bodyBytes(r) }
 
 // parseTaskConfigs decodes the body of POST /connectors/{c}/tasks: a JSON
 // array with one object of string values per task (Java's

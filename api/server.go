@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -51,6 +52,10 @@ type Options struct {
 	// CORS are the worker's access.control.allow.origin and
 	// access.control.allow.methods.
 	AllowOrigin, AllowMethods string
+	// MaxConfigBytes is the worker's connector.config.max.bytes: bodies
+	// of requests carrying a connector configuration are refused (413)
+	// beyond ConfigBodyLimit of it. 0: they are bounded like other bodies.
+	MaxConfigBytes int
 	// ForwardClient sends the requests that the herder redirects to another
 	// worker (the leader, or the owner of a connector or task); nil means a
 	// client bounded by RequestTimeout. Redirects are never followed.
@@ -69,6 +74,7 @@ type server struct {
 type route struct {
 	method, path string
 	admin        bool
+	config       bool // the body is a connector configuration
 	handle       func(s *server, w http.ResponseWriter, r *http.Request) error
 }
 
@@ -78,12 +84,12 @@ var routes = []route{
 	{method: "GET", path: "/", handle: (*server).serverInfo},
 	{method: "GET", path: "/health", handle: (*server).health},
 	{method: "GET", path: "/connectors", handle: (*server).listConnectors},
-	{method: "POST", path: "/connectors", handle: (*server).createConnector},
+	{method: "POST", path: "/connectors", config: true, handle: (*server).createConnector},
 	{method: "GET", path: "/connectors/{connector}", handle: (*server).getConnector},
 	{method: "DELETE", path: "/connectors/{connector}", handle: (*server).deleteConnector},
 	{method: "GET", path: "/connectors/{connector}/config", handle: (*server).getConfig},
-	{method: "PUT", path: "/connectors/{connector}/config", handle: (*server).putConfig},
-	{method: "PATCH", path: "/connectors/{connector}/config", handle: (*server).patchConfig},
+	{method: "PUT", path: "/connectors/{connector}/config", config: true, handle: (*server).putConfig},
+	{method: "PATCH", path: "/connectors/{connector}/config", config: true, handle: (*server).patchConfig},
 	{method: "GET", path: "/connectors/{connector}/status", handle: (*server).connectorStatus},
 	{method: "GET", path: "/connectors/{connector}/tasks", handle: (*server).tasks},
 	{method: "POST", path: "/connectors/{connector}/tasks", handle: (*server).putTaskConfigs},
@@ -102,7 +108,7 @@ var routes = []route{
 	{method: "DELETE", path: "/connectors/{connector}/offsets", handle: (*server).resetOffsets},
 	{method: "GET", path: "/connector-plugins", handle: (*server).plugins},
 	{method: "GET", path: "/connector-plugins/{plugin}/config", handle: (*server).pluginConfig},
-	{method: "PUT", path: "/connector-plugins/{pluginType}/config/validate", handle: (*server).validate},
+	{method: "PUT", path: "/connector-plugins/{pluginType}/config/validate", config: true, handle: (*server).validate},
 	{method: "GET", path: "/admin/loggers", admin: true, handle: (*server).loggers},
 	{method: "GET", path: "/admin/loggers/{logger}", admin: true, handle: (*server).logger},
 	{method: "PUT", path: "/admin/loggers/{logger}", admin: true, handle: (*server).setLogger},
@@ -131,8 +137,13 @@ func NewHandler(opts Options) http.Handler {
 		if path == "/" {
 			path = "/{$}" // the root only, not every path
 		}
+		limit, what := int64(maxBody), ""
+		if rt.config && s.MaxConfigBytes > 0 {
+			limit = ConfigBodyLimit(s.MaxConfigBytes)
+			what = fmt.Sprintf(" for a connector configuration of at most %d bytes of keys and values; raise connector.config.max.bytes in the worker configuration to accept larger ones", s.MaxConfigBytes)
+		}
 		s.mux.HandleFunc(rt.method+" "+path, func(w http.ResponseWriter, r *http.Request) {
-			body, err := bufferBody(r)
+			body, err := bufferBody(r, limit, what)
 			if err == nil {
 				err = rt.handle(s, w, r)
 			}
@@ -251,8 +262,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
-	return err
+	// A client that hangs up before reading the answer is no failure of
+	// the request: nothing is left to answer.
+	_, _ = w.Write(buf.Bytes())
+	return nil
 }
 
 // writeError answers err in Kafka Connect's error shape. An error without
@@ -357,19 +370,29 @@ var errNoBody = errors.New("no body")
 // readJSON decodes a request body into v, rejecting unknown fields,
 // trailing data and type mismatches with a 400 that names the problem
 // (Kafka Connect answers 500 to most of these).
+//
+// A body carrying a connector configuration (v a *configMap or a
+// *createRequest) may be as large as connector.config.max.bytes allows: a
+// valid one is decoded in place by json.Unmarshal, each value unquoted
+// straight into the string kept, so that the request holds the body and
+// the configuration's strings, not several copies of the body (a
+// json.Decoder copies its input into a buffer of its own). An invalid one
+// is decoded again by the json.Decoder for its error message.
 func readJSON(r *http.Request, v any) error {
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(http.MaxBytesReader(nil, r.Body, maxBody)); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return herder.BadRequest("Request body is larger than %d bytes", maxBody)
-		}
-		return herder.BadRequest("Could not read the request body: %v", err)
+	raw, err := bodyBytes(r)
+	if err != nil {
+		return err
 	}
-	if len(bytes.TrimSpace(buf.Bytes())) == 0 {
+	if len(bytes.TrimSpace(raw)) == 0 {
 		return errNoBody
 	}
-	dec := json.NewDecoder(&buf)
+	switch v.(type) {
+	case *configMap, *createRequest:
+		if knownFields(raw, v) && json.Unmarshal(raw, v) == nil {
+			return nil
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	dec.UseNumber() // offsets keep their integers exact
 	if err := dec.Decode(v); err != nil {
@@ -381,8 +404,40 @@ func readJSON(r *http.Request, v any) error {
 	return nil
 }
 
-// maxBody bounds request bodies; connector configurations are small.
+// knownFields reports whether every field of a JSON object names a field of
+// v, when v is a *createRequest (json.Unmarshal has no
+// DisallowUnknownFields). Field names match without regard to case, as
+// json.Unmarshal matches them.
+func knownFields(raw []byte, v any) bool {
+	if _, ok := v.(*createRequest); !ok {
+		return true
+	}
+	var fields map[string]skipJSON
+	if json.Unmarshal(raw, &fields) != nil {
+		return false
+	}
+	for f := range fields {
+		if !strings.EqualFold(f, "name") && !strings.EqualFold(f, "config") && !strings.EqualFold(f, "initial_state") {
+			return false
+		}
+	}
+	return true
+}
+
+// skipJSON decodes any JSON value into nothing, without copying it.
+type skipJSON struct{}
+
+func (*skipJSON) UnmarshalJSON([]byte) error { return nil }
+
+// maxBody bounds the bodies of requests that do not carry a connector
+// configuration (offsets, internal task configurations), and of those that
+// do when Options.MaxConfigBytes is 0.
 const maxBody = 16 << 20
+
+// ConfigBodyLimit is the largest body of a request carrying a connector
+// configuration of at most maxConfig bytes of keys and values: twice that,
+// for JSON's quotes and escapes, and 64 KiB for the rest of the request.
+func ConfigBodyLimit(maxConfig int) int64 { return 2*int64(maxConfig) + 64<<10 }
 
 // jsonError turns a decoding error into a 400 naming the field and what
 // was expected.

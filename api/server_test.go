@@ -73,7 +73,7 @@ func startWorker(t *testing.T, bootstrap string, extra map[string]string) *worke
 	h.Start(context.Background())
 	h.MarkReady()
 	srv := httptest.NewServer(api.NewHandler(api.Options{Herder: h, Loggers: levels, Log: log,
-		TopicTracking: wc.TopicTracking, TopicTrackingReset: wc.TopicTrackingReset}))
+		TopicTracking: wc.TopicTracking, TopicTrackingReset: wc.TopicTrackingReset, MaxConfigBytes: wc.ConfigMaxBytes}))
 	t.Cleanup(func() {
 		srv.Close()
 		h.Stop(context.Background())

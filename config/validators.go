@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -339,3 +340,94 @@ func (a allValidator) String() string {
 	}
 	return strings.Join(descs, ", ")
 }
+
+// maxTopicNameLength is Kafka's longest topic name (Topic.MAX_NAME_LENGTH).
+const maxTopicNameLength = 249
+
+// CheckTopicName applies Kafka's rules for topic names (Topic.validate):
+// not empty, not "." or "..", at most 249 characters, only ASCII letters,
+// digits, '.', '_' and '-'. The error has Kafka's message.
+func CheckTopicName(name string) error {
+	reason := ""
+	switch {
+	case name == "":
+		reason = "the empty string is not allowed"
+	case name == ".":
+		reason = "'.' is not allowed"
+	case name == "..":
+		reason = "'..' is not allowed"
+	case javaLength(name) > maxTopicNameLength:
+		reason = "the length of '" + name + "' is longer than the max allowed length " + strconv.Itoa(maxTopicNameLength)
+	default:
+		for i := 0; i < len(name); i++ {
+			if c := name[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+				reason = "'" + name + "' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"
+				break
+			}
+		}
+	}
+	if reason == "" {
+		return nil
+	}
+	return errors.New("Topic name is invalid: " + reason)
+}
+
+// javaLength is Java's String.length: UTF-16 code units.
+func javaLength(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r > 0xFFFF {
+			n++
+		}
+	}
+	return n
+}
+
+type topicName struct{ optional bool }
+
+// TopicName accepts a String that is a valid Kafka topic name (see
+// CheckTopicName); null is accepted, as a missing required value is
+// reported on its own, and with optional so is the empty string (no
+// topic).
+func TopicName(optional bool) Validator { return topicName{optional: optional} }
+
+func (v topicName) Validate(name string, value any) error {
+	s, ok := value.(string)
+	if !ok || (v.optional && s == "") {
+		return nil
+	}
+	if err := CheckTopicName(s); err != nil {
+		return &ValueError{Name: name, Value: s, Reason: err.Error()}
+	}
+	return nil
+}
+
+func (v topicName) String() string {
+	if v.optional {
+		return "a Kafka topic name, or empty for none"
+	}
+	return "a Kafka topic name"
+}
+
+type topicNames struct{}
+
+// TopicNames accepts a List whose every entry is a valid Kafka topic name
+// or empty (Kafka Connect drops empty entries of a sink's topics, as in
+// "a,b,"); the error names the first entry that is not.
+func TopicNames() Validator { return topicNames{} }
+
+func (topicNames) Validate(name string, value any) error {
+	l, _ := value.([]string)
+	for _, t := range l {
+		if t == "" {
+			continue
+		}
+		if err := CheckTopicName(t); err != nil {
+			return &ValueError{Name: name, Value: t, Reason: err.Error()}
+		}
+	}
+	return nil
+}
+
+func (topicNames) String() string { return "a list of Kafka topic names" }

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -123,5 +124,53 @@ func TestValidatorsInputsCopied(t *testing.T) {
 	values[0] = "z"
 	if runValidator(v, "k", "a") != "" {
 		t.Fatal("ValidString kept the caller's slice")
+	}
+}
+
+// TestTopicNames holds CheckTopicName and the topic validators to Kafka's
+// Topic.validate, messages included.
+func TestTopicNames(t *testing.T) {
+	long := strings.Repeat("t", 250)
+	for _, tc := range []struct {
+		name    string
+		v       Validator
+		value   any
+		wantErr string
+	}{
+		{"valid", TopicName(false), "orders-v1.eu_west", ""},
+		{"longest", TopicName(false), strings.Repeat("t", 249), ""},
+		{"null", TopicName(false), nil, ""},
+		{"empty", TopicName(false), "", "Invalid value  for configuration k: Topic name is invalid: the empty string is not allowed"},
+		{"empty, optional", TopicName(true), "", ""},
+		{"dot", TopicName(true), ".", "Invalid value . for configuration k: Topic name is invalid: '.' is not allowed"},
+		{"dot dot", TopicName(false), "..", "Invalid value .. for configuration k: Topic name is invalid: '..' is not allowed"},
+		{"too long", TopicName(false), long,
+			"Invalid value " + long + " for configuration k: Topic name is invalid: the length of '" + long + "' is longer than the max allowed length 249"},
+		{"space", TopicName(false), "bad topic",
+			"Invalid value bad topic for configuration k: Topic name is invalid: 'bad topic' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"},
+		{"newline", TopicName(false), "a\nb",
+			"Invalid value a\nb for configuration k: Topic name is invalid: 'a\nb' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"},
+		{"not ASCII", TopicName(false), "café",
+			"Invalid value café for configuration k: Topic name is invalid: 'café' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"},
+		{"list valid", TopicNames(), []string{"a", "b.c", ""}, ""},
+		{"list names the first bad entry", TopicNames(), []string{"a", "bad topic", "also/bad"},
+			"Invalid value bad topic for configuration k: Topic name is invalid: 'bad topic' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.v.Validate("k", tc.value)
+			var ve *ValueError
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("unexpected error %v", err)
+			case tc.wantErr != "" && (!errors.As(err, &ve) || ve.Name != "k"):
+				t.Fatalf("err = %v, want a *ValueError naming k", err)
+			case tc.wantErr != "" && err.Error() != tc.wantErr:
+				t.Fatalf("err\n%q\nwant\n%q", err, tc.wantErr)
+			}
+		})
+	}
+	// Java counts UTF-16 units: a supplementary character is two.
+	if err := CheckTopicName(strings.Repeat("t", 248) + "😀"); err == nil || !strings.Contains(err.Error(), "longer than the max allowed length 249") {
+		t.Fatalf("248 + a supplementary character: %v", err)
 	}
 }

@@ -3,17 +3,19 @@ package runtime
 import (
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/transforms"
 )
 
 // Connector configuration keys the framework owns, as Kafka Connect names
 // them.
 const (
-	ConnectorName  = "name"
-	ConnectorClass = "connector.class"
-	TasksMax       = "tasks.max"
-	Topics         = "topics"
-	TopicsRegex    = "topics.regex"
-	groupConnector = "Common"
+	ConnectorName   = "name"
+	ConnectorClass  = "connector.class"
+	TasksMax        = "tasks.max"
+	TasksMaxEnforce = "tasks.max.enforce"
+	Topics          = "topics"
+	TopicsRegex     = "topics.regex"
+	groupConnector  = "Common"
 
 	Transforms  = "transforms"
 	Predicates  = "predicates"
@@ -59,11 +61,13 @@ func ConnectorDef() *config.Def {
 			Doc: "Name or alias of the class for this connector, e.g. org.apache.kafka.connect.file.FileStreamSinkConnector or FileStreamSink."}).
 		Define(config.Key{Name: TasksMax, Type: config.Int, Default: int32(1), Validator: config.AtLeast(1), Importance: config.High, Group: groupConnector, OrderInGroup: 3, Width: config.WidthShort, DisplayName: "Tasks max",
 			Doc: "Maximum number of tasks to use for this connector."}).
-		Define(config.Key{Name: KeyConverter, Type: config.Class, Default: nil, Importance: config.Low, Group: groupConnector, OrderInGroup: 4, Width: config.WidthShort, DisplayName: "Key converter class",
+		Define(config.Key{Name: TasksMaxEnforce, Type: config.Boolean, Default: true, Importance: config.Low, Group: groupConnector, OrderInGroup: 4, Width: config.WidthShort, DisplayName: "Enforce tasks max",
+			Doc: "(Deprecated) Whether to enforce that the tasks.max property is respected by the connector. By default, connectors that generate too many tasks will fail, and existing sets of tasks that exceed the tasks.max property will also be failed. If this property is set to false, then connectors will be allowed to generate more than the maximum number of tasks, and existing sets of tasks that exceed the tasks.max property will be allowed to run. This property is deprecated and will be removed in an upcoming major release. sluice never runs more tasks than the worker's tasks.max.limit either way."}).
+		Define(config.Key{Name: KeyConverter, Type: config.Class, Default: nil, Importance: config.Low, Group: groupConnector, OrderInGroup: 5, Width: config.WidthShort, DisplayName: "Key converter class",
 			Doc: "Converter class for record keys; overrides the worker's key.converter."}).
-		Define(config.Key{Name: ValueConverter, Type: config.Class, Default: nil, Importance: config.Low, Group: groupConnector, OrderInGroup: 5, Width: config.WidthShort, DisplayName: "Value converter class",
+		Define(config.Key{Name: ValueConverter, Type: config.Class, Default: nil, Importance: config.Low, Group: groupConnector, OrderInGroup: 6, Width: config.WidthShort, DisplayName: "Value converter class",
 			Doc: "Converter class for record values; overrides the worker's value.converter."}).
-		Define(config.Key{Name: HeaderConverter, Type: config.Class, Default: nil, Importance: config.Low, Group: groupConnector, OrderInGroup: 6, Width: config.WidthShort, DisplayName: "Header converter class",
+		Define(config.Key{Name: HeaderConverter, Type: config.Class, Default: nil, Importance: config.Low, Group: groupConnector, OrderInGroup: 7, Width: config.WidthShort, DisplayName: "Header converter class",
 			Doc: "HeaderConverter class for record headers; overrides the worker's header.converter."}).
 		Define(config.Key{Name: Transforms, Type: config.List, Default: []string{}, Validator: uniqueAliases("transformation"), Importance: config.Low, Group: "Transforms", OrderInGroup: 1, Width: config.WidthLong, DisplayName: "Transforms",
 			Doc: "Aliases of the transformations applied to records, in order. Each alias is configured by transforms.<alias>.type and the transformation's own keys under transforms.<alias>., plus transforms.<alias>.predicate and transforms.<alias>.negate."}).
@@ -92,11 +96,11 @@ func ConnectorDef() *config.Def {
 // SinkDef adds the keys of sink connectors to ConnectorDef's.
 func SinkDef() *config.Def {
 	return ConnectorDef().
-		Define(config.Key{Name: Topics, Type: config.List, Default: "", Importance: config.High, Group: groupConnector, OrderInGroup: 4, Width: config.WidthLong, DisplayName: "Topics",
+		Define(config.Key{Name: Topics, Type: config.List, Default: "", Validator: config.TopicNames(), Importance: config.High, Group: groupConnector, OrderInGroup: 4, Width: config.WidthLong, DisplayName: "Topics",
 			Doc: "List of topics to consume, separated by commas."}).
-		Define(config.Key{Name: TopicsRegex, Type: config.String, Default: "", Importance: config.High, Group: groupConnector, OrderInGroup: 4, Width: config.WidthLong, DisplayName: "Topics regex",
+		Define(config.Key{Name: TopicsRegex, Type: config.String, Default: "", Validator: transforms.RegexValidator(), Importance: config.High, Group: groupConnector, OrderInGroup: 4, Width: config.WidthLong, DisplayName: "Topics regex",
 			Doc: "Regular expression giving topics to consume; not supported yet by sluice (use topics)."}).
-		Define(config.Key{Name: DLQTopicName, Type: config.String, Default: "", Importance: config.Medium, Group: groupErrors, OrderInGroup: 6, Width: config.WidthMedium, DisplayName: "Dead Letter Queue Topic Name",
+		Define(config.Key{Name: DLQTopicName, Type: config.String, Default: "", Validator: config.TopicName(true), Importance: config.Medium, Group: groupErrors, OrderInGroup: 6, Width: config.WidthMedium, DisplayName: "Dead Letter Queue Topic Name",
 			Doc: "The topic that receives, as consumed, the records this sink could not convert or transform or that its task reported as errant. Empty (the default) means no dead letter queue. The topic is created if missing."}).
 		Define(config.Key{Name: DLQTopicReplication, Type: config.Short, Default: int16(3), Importance: config.Medium, Group: groupErrors, OrderInGroup: 7, Width: config.WidthMedium, DisplayName: "Dead Letter Queue Topic Replication Factor",
 			Doc: "The replication factor of the dead letter queue topic when sluice creates it."}).

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,6 +45,9 @@ type sinkTask struct {
 	watch   *kafka.Watch // the task's waits for Kafka, shown in its status
 	waiting atomic.Bool  // the consume loop is waiting for Kafka
 	groupID string
+	// consumeRetry is the longest wait before joining the group again
+	// after a failed session; 0 means a second.
+	consumeRetry time.Duration
 
 	msgs   chan []*sarama.ConsumerMessage // batches from one partition each
 	events chan sessionEvent
@@ -133,13 +135,19 @@ func (t *sinkTask) run(ctx context.Context) error {
 	return err
 }
 
-// consume keeps the task in its group until ctx ends. While Kafka cannot
-// be reached (or the group coordinator is moving) it tries again with a
-// capped backoff, and the task's status says it is waiting until a session
-// begins; an error that retrying cannot cure fails the task.
+// consume keeps the task in its group until ctx ends. An error no retry
+// can cure (a topic Kafka finds invalid, an authorization it denies) ends
+// it, which fails the task. While other errors last (Kafka unreachable,
+// the group coordinator moving) it tries again with a capped backoff, and
+// the task's status says it is waiting until a session begins; the log
+// says so when the wait begins and when it ends, not at every retry.
 func (t *sinkTask) consume(ctx context.Context) error {
-	backoff := consumeBackoffMin
-	defer t.endWait()
+	most := t.consumeRetry
+	if most <= 0 {
+		most = consumeBackoffMax
+	}
+	backoff := min(consumeBackoffMin, most)
+	defer t.endWait(true)
 	for ctx.Err() == nil {
 		sctx, cancel := context.WithCancel(ctx)
 		t.ctxMu.Lock()
@@ -151,10 +159,12 @@ func (t *sinkTask) consume(ctx context.Context) error {
 		case errors.Is(err, sarama.ErrClosedConsumerGroup), ctx.Err() != nil:
 			return nil
 		case err == nil:
-			backoff = consumeBackoffMin
+			// A session began and ended: the wait, if any, is over.
+			t.endWait(false)
+			backoff = min(consumeBackoffMin, most)
 			continue
-		case !kafka.Retriable(err):
-			return fmt.Errorf("consume %s as group %s: %w", strings.Join(t.topics, ","), t.groupID, err)
+		case fatalConsumeError(err):
+			return fmt.Errorf("task %s cannot consume topics %v: %w", t.id, t.topics, err)
 		}
 		t.log.Debug("consumer group session ended", "err", err)
 		cause := fmt.Errorf("join consumer group %s: %w", t.groupID, err)
@@ -169,7 +179,7 @@ func (t *sinkTask) consume(ctx context.Context) error {
 		case <-ctx.Done():
 			timer.Stop()
 		}
-		backoff = min(2*backoff, consumeBackoffMax)
+		backoff = min(2*backoff, most)
 	}
 	return nil
 }
@@ -181,24 +191,51 @@ const (
 )
 
 // endWait ends the task's wait for Kafka, if it is waiting: a session
-// began, or the task stops.
-func (t *sinkTask) endWait() {
+// began, or (gaveUp) the task stops.
+func (t *sinkTask) endWait(gaveUp bool) {
 	if t.waiting.CompareAndSwap(true, false) {
-		t.watch.End()
+		t.watch.End(gaveUp)
 	}
 }
 
-// logGroupErrors logs what the consumer group reports on its own (failed
-// commits, heartbeats, fetches). Errors Kafka's clients retry are expected
-// while Kafka is away, and the status already says so: they are logged at
-// debug level, the others as warnings.
+// fatalConsumeError reports the errors of joining a group and consuming
+// that retrying cannot cure, as Kafka's consumer throws them out of poll
+// (InvalidTopicException, the authorization exceptions).
+func fatalConsumeError(err error) bool {
+	for _, kerr := range []error{sarama.ErrInvalidTopic, sarama.ErrTopicAuthorizationFailed, sarama.ErrGroupAuthorizationFailed,
+		sarama.ErrClusterAuthorizationFailed, sarama.ErrInvalidGroupId} {
+		if errors.Is(err, kerr) {
+			return true
+		}
+	}
+	var cerr sarama.ConfigurationError
+	return errors.As(err, &cerr)
+}
+
+// logGroupErrors logs the errors the consumer group reports on its own
+// (failed commits, heartbeats, fetches). Errors Kafka's clients retry are
+// expected while Kafka is away, and the task's status and log already say
+// it waits: they are logged at debug level. Others are warnings; the same
+// one again at most once a minute, with how often it came, so that a
+// problem that stays does not fill the log.
 func (t *sinkTask) logGroupErrors() {
+	last, since, repeats := "", time.Time{}, 0
 	for err := range t.group.Errors() {
 		if kafka.Retriable(err) {
 			t.log.Debug("consumer group", "err", err)
 			continue
 		}
-		t.log.Warn("consumer group", "err", err)
+		msg := err.Error()
+		switch {
+		case msg != last:
+			t.log.Warn("consumer group", "err", err)
+			last, since, repeats = msg, time.Now(), 0
+		case time.Since(since) >= time.Minute:
+			t.log.Warn("consumer group: the same error again", "err", err, "times", repeats+1, "since", since)
+			since, repeats = time.Now(), 0
+		default:
+			repeats++
+		}
 	}
 }
 
@@ -568,7 +605,7 @@ func (t *sinkTask) retryDelay() time.Duration {
 type groupHandler struct{ t *sinkTask }
 
 func (h groupHandler) Setup(sess sarama.ConsumerGroupSession) error {
-	h.t.endWait()
+	h.t.endWait(false)
 	return h.t.sessionEvent(sess, true)
 }
 

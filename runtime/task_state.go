@@ -122,17 +122,21 @@ func (s *taskState) awaitRunnable(ctx context.Context) error {
 // for Kafka, the task's status carries a note saying so and since when,
 // and the log says it once when the wait begins and once when it ends.
 func newKafkaWatch(state *taskState, log *slog.Logger) *kafka.Watch {
-	return &kafka.Watch{OnChange: func(waiting bool, since time.Time, cause error) {
+	return &kafka.Watch{OnChange: func(c kafka.WaitChange) {
 		if state.onWait != nil {
-			state.onWait(waiting, since, cause)
+			state.onWait(c.Waiting, c.Since, c.Cause)
 		}
-		if !waiting {
-			log.Info("Kafka can be reached again; the task goes on", "waited", time.Since(since).Round(time.Millisecond))
+		switch {
+		case c.Waiting:
+			log.Warn("waiting for Kafka; the task goes on when Kafka can be reached", "cause", c.Cause)
+			state.setNote(fmt.Sprintf("Waiting for Kafka since %s: %v. The task has not failed: "+
+				"it goes on, in order, when Kafka can be reached again.", c.Since.UTC().Format(time.RFC3339), c.Cause))
+		case c.GaveUp:
+			log.Info("stopped waiting for Kafka: the task stops", "waited", time.Since(c.Since).Round(time.Millisecond))
 			state.setNote("")
-			return
+		default:
+			log.Info("Kafka can be reached again; the task goes on", "waited", time.Since(c.Since).Round(time.Millisecond))
+			state.setNote("")
 		}
-		log.Warn("waiting for Kafka; the task goes on when Kafka can be reached", "cause", cause)
-		state.setNote(fmt.Sprintf("Waiting for Kafka since %s: %v. The task has not failed: "+
-			"it goes on, in order, when Kafka can be reached again.", since.UTC().Format(time.RFC3339), cause))
 	}}
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -116,16 +115,24 @@ func (w *Worker) ID() string { return w.cfg.WorkerID }
 func (w *Worker) Config() *WorkerConfig { return w.cfg }
 
 // ValidateConnectorConfig validates a connector configuration with this
-// worker's plugins and config providers. A panic in a plugin's code
+// worker's plugins and config providers, and its limits: a configuration
+// larger than connector.config.max.bytes is a 413, a tasks.max above
+// tasks.max.limit an error on tasks.max. A panic in a plugin's code
 // (Validate, Config, a transformation's Configure…) is a 500 naming the
 // class, not a crash.
 func (w *Worker) ValidateConnectorConfig(props map[string]string) (herder.ConfigInfos, plugins.Kind, error) {
+	if err := w.checkConfigSize(props); err != nil {
+		return herder.ConfigInfos{}, "", err
+	}
 	var kind plugins.Kind
 	what := "validating a " + strings.TrimSpace(props[ConnectorClass]) + " configuration"
 	infos, err := safe.Call(what, func() (infos herder.ConfigInfos, err error) {
 		infos, kind, err = ValidateConnectorConfig(w.plugins, w.cfg.Providers, props)
 		return infos, err
 	})
+	if err == nil {
+		infos.ErrorCount += w.checkTasksMaxLimit(&infos)
+	}
 	return infos, kind, err
 }
 
@@ -236,20 +243,16 @@ func (w *Worker) TaskConfigs(name string) ([]map[string]string, error) {
 	if run == nil {
 		return nil, fmt.Errorf("connector %s is not running on this worker", name)
 	}
-	max := 1
-	if s := run.props[TasksMax]; s != "" {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("invalid value %s for configuration tasks.max: must be an integer of at least 1", s)
-		}
-		max = n
+	max, err := w.taskCount(name, run.props)
+	if err != nil {
+		return nil, err
 	}
 	cfgs, err := run.conn.TaskConfigs(max)
 	if err != nil {
 		return nil, fmt.Errorf("task configs of connector %s: %w", name, err)
 	}
-	if len(cfgs) > max {
-		return nil, fmt.Errorf("connector %s generated %d task configs, more than tasks.max=%d", name, len(cfgs), max)
+	if err := w.checkTaskCount(name, run.props, len(cfgs), max); err != nil {
+		return nil, err
 	}
 	out := make([]map[string]string, len(cfgs))
 	for i, c := range cfgs {
@@ -532,8 +535,9 @@ func (w *Worker) ResetTopics(connector string) {
 }
 
 // masked renders a connector configuration for logs: values of PASSWORD
-// keys (the framework's or the connector's) are [hidden].
+// keys (the framework's or the connector's) are [hidden], and long values
+// are cut short (see shortened).
 func (w *Worker) masked(conn connectors.Connector, plugin plugins.Plugin, props map[string]string) map[string]string {
 	def := FrameworkDef(plugin.Kind)
-	return conn.Config().Masked(def.Masked(props))
+	return shortened(conn.Config().Masked(def.Masked(props)))
 }

@@ -37,6 +37,9 @@ const (
 	AdminListeners           = "admin.listeners"
 	AllowOrigin              = "access.control.allow.origin"
 	AllowMethods             = "access.control.allow.methods"
+	TasksMaxLimit            = "tasks.max.limit"
+	ConnectorConfigMaxBytes  = "connector.config.max.bytes"
+	ConnectorsMax            = "connectors.max"
 	defaultHeaderConverter   = "org.apache.kafka.connect.storage.SimpleHeaderConverter"
 	groupCommon, groupRest   = "Common", "REST"
 	groupOffsets, groupKafka = "Offsets", "Kafka"
@@ -88,6 +91,12 @@ func WorkerDef() *config.Def {
 			Doc: "Comma-separated names of ConfigProvider classes, loaded and used in the order specified. Each is configured with config.providers.<name>.class and config.providers.<name>.param.<key>; connector configurations then refer to values as ${<name>:[path:]key}, resolved when connectors and tasks start and never stored resolved. sluice provides EnvVarConfigProvider, FileConfigProvider and DirectoryConfigProvider."}).
 		Define(config.Key{Name: PluginPath, Type: config.List, Default: nil, Importance: config.Low, Group: groupCommon,
 			Doc: "Accepted for compatibility. sluice's plugins are compiled in; Java plugin directories are not loaded."}).
+		Define(config.Key{Name: TasksMaxLimit, Type: config.Int, Default: int32(DefaultTasksMaxLimit), Validator: config.AtLeast(1), Importance: config.Medium, Group: groupCommon,
+			Doc: "sluice only: the largest tasks.max a connector may have on this worker. A configuration above it is refused by validation (400 naming tasks.max), and a stored one makes its connector FAILED before the connector is asked for task configurations, so an absurd tasks.max never allocates per requested task."}).
+		Define(config.Key{Name: ConnectorConfigMaxBytes, Type: config.Int, Default: int32(DefaultConnectorConfigMaxBytes), Validator: config.AtLeast(1024), Importance: config.Medium, Group: groupCommon,
+			Doc: "sluice only: the largest connector configuration this worker accepts, in bytes of its keys and values together. A larger one is refused with 413. In distributed mode a configuration is one record of the config topic, which the producer (max.request.size) and the broker (message.max.bytes) limit to about 1 MB by default."}).
+		Define(config.Key{Name: ConnectorsMax, Type: config.Int, Default: int32(DefaultConnectorsMax), Validator: config.AtLeast(1), Importance: config.Medium, Group: groupCommon,
+			Doc: "sluice only: the most connectors this worker (standalone) or cluster (distributed) holds; creating one more is refused with 400."}).
 		Define(config.Key{Name: ClientOverridePolicy, Type: config.String, Default: "All", Validator: config.ValidString("All", "None"), Importance: config.Medium, Group: groupCommon,
 			Doc: "Whether connectors may override producer/consumer settings with producer.override.* and consumer.override.*: All or None."})
 }
@@ -119,7 +128,28 @@ type WorkerConfig struct {
 	// tells unset (admin endpoints on Listeners) from empty (disabled).
 	AdminListeners    []string
 	AdminListenersSet bool
+	// TasksMaxLimit, ConfigMaxBytes and ConnectorsMax are tasks.max.limit,
+	// connector.config.max.bytes and connectors.max.
+	TasksMaxLimit  int
+	ConfigMaxBytes int
+	ConnectorsMax  int
 }
+
+// Defaults of the worker's limits (sluice only).
+//
+// 1000 tasks per connector is more than any topic's partitions a sink could
+// spread over and than any source's partitions in practice, while each task
+// costs a goroutine set and a Kafka client of its own. A connector
+// configuration of 512 KiB is far beyond real ones (a few KiB; tens with an
+// inline schema) and fits, with room for JSON escaping, in one record of the
+// distributed config topic, which Kafka's producer and broker bound to about
+// 1 MB. 1000 connectors bound a worker's stored configurations to 500 MiB at
+// worst.
+const (
+	DefaultTasksMaxLimit           = 1000
+	DefaultConnectorConfigMaxBytes = 512 << 10
+	DefaultConnectorsMax           = 1000
+)
 
 // ParseWorkerConfig parses and validates a worker configuration: the keys
 // of WorkerDef and those of extra (distributed mode's). An error names
@@ -148,6 +178,9 @@ func ParseWorkerConfig(props map[string]string, log *slog.Logger, extra ...*conf
 		ConfigFile:         v.String(ConfigFileName),
 		TopicTracking:      v.Bool(TopicTrackingEnable),
 		TopicTrackingReset: v.Bool(TopicTrackingAllowReset),
+		TasksMaxLimit:      v.Int(TasksMaxLimit),
+		ConfigMaxBytes:     v.Int(ConnectorConfigMaxBytes),
+		ConnectorsMax:      v.Int(ConnectorsMax),
 	}
 	if wc.ConfigFile == "" && wc.OffsetFile != "" {
 		wc.ConfigFile = wc.OffsetFile + ".connectors.json"

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/sluicehq/sluice/config"
 )
 
 // Kafka Connect's RegexRouter and TopicNameMatches take java.util.regex
@@ -469,6 +471,11 @@ func javaReplacement(repl string, re *regexp.Regexp) (string, error) {
 // regexValidator accepts a Java regular expression that sluice can run:
 // Kafka Connect's RegexValidator, with its "Invalid regex: " messages.
 type regexValidator struct{}
+
+// RegexValidator returns the validator of keys that hold a Java regular
+// expression (Kafka Connect's RegexValidator), such as a sink's
+// topics.regex.
+func RegexValidator() config.Validator { return regexValidator{} }
 
 func (regexValidator) Validate(name string, value any) error {
 	s, _ := value.(string)

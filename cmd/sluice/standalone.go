@@ -64,6 +64,10 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 	if err != nil {
 		return err
 	}
+	if n := configs.DroppedBytes(); n > 0 {
+		log.Warn("the connector configs file ended with a change cut short by a crash before it was acknowledged; it was dropped",
+			"file", wc.ConfigFile, "bytes", n)
+	}
 	reg := plugins.Builtin()
 	status := storage.NewMemoryStatus()
 	w := runtime.NewWorker(wc, reg, offsets, status, logging.Named(log, "sluice.runtime"))
@@ -122,7 +126,8 @@ func shutdownREST(ctx context.Context, servers []*api.Server) {
 func startREST(wc *runtime.WorkerConfig, h herder.Herder, levels *logging.Levels, log *slog.Logger) ([]*api.Server, error) {
 	restLog := logging.Named(log, "sluice.api")
 	opts := api.Options{Herder: h, Log: restLog, TopicTracking: wc.TopicTracking, TopicTrackingReset: wc.TopicTrackingReset,
-		AllowOrigin: wc.Values.String(runtime.AllowOrigin), AllowMethods: wc.Values.String(runtime.AllowMethods)}
+		AllowOrigin: wc.Values.String(runtime.AllowOrigin), AllowMethods: wc.Values.String(runtime.AllowMethods),
+		MaxConfigBytes: wc.ConfigMaxBytes}
 	if levels != nil {
 		opts.Loggers = levels
 	}

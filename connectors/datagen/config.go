@@ -15,7 +15,7 @@ import (
 
 func configDef() *config.Def {
 	return config.NewDef().
-		Define(config.Key{Name: KafkaTopicKey, Type: config.String, Default: config.NoDefault, Importance: config.High,
+		Define(config.Key{Name: KafkaTopicKey, Type: config.String, Default: config.NoDefault, Validator: config.TopicName(false), Importance: config.High,
 			Doc: "The topic the records are written to"}).
 		Define(config.Key{Name: MaxIntervalKey, Type: config.Long, Default: int64(500), Importance: config.High,
 			Doc: "The longest pause between two records, in milliseconds: each task waits a random time up to it before each record; 0 or less for no pause"}).

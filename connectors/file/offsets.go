@@ -9,31 +9,39 @@ import (
 )
 
 // AlterOffsets implements connectors.SourceOffsetAlterer with the checks of
-// Kafka Connect's FileStreamSourceConnector.alterOffsets: the connector
-// must read a file (stdin has no offsets), every offset is null or holds a
-// non-negative integer position, and every partition names its file. The
-// task checks the position against the file when it starts.
+// Kafka Connect's FileStreamSourceConnector.alterOffsets, and its
+// messages: the connector must read a file (stdin has no offsets), every
+// offset is null or holds a non-negative integer position, and every
+// partition names its file. The task checks the position against the file
+// when it starts.
+//
+// Kafka Connect takes a null offset (a reset) for any partition, "{}"
+// included, which changes nothing and hides the mistake; here a partition
+// must name its file, with a string, whatever its offset.
 func (*Source) AlterOffsets(_ context.Context, props map[string]string, offsets []connectors.SourceOffset) (bool, error) {
 	if strings.TrimSpace(props[FileKey]) == "" {
 		return false, fmt.Errorf("Offsets cannot be modified if the '%s' configuration is unspecified. This is because stdin is used for input and offsets are not tracked.", FileKey)
 	}
 	for _, o := range offsets {
-		if o.Offset == nil {
-			continue
+		if o.Offset != nil {
+			pos, ok := o.Offset[PositionField]
+			if !ok {
+				return false, fmt.Errorf("Offset objects should either be null or contain the key '%s'", PositionField)
+			}
+			p, ok := pos.(int64)
+			if !ok {
+				return false, fmt.Errorf("The value for the '%s' key in the offset is expected to be a Long value", PositionField)
+			}
+			if p < 0 {
+				return false, fmt.Errorf("The value for the '%s' key in the offset should be a non-negative value", PositionField)
+			}
 		}
-		pos, ok := o.Offset[PositionField]
+		name, ok := o.Partition[FilenameField]
 		if !ok {
-			return false, fmt.Errorf("Offset objects should either be null or contain the key '%s'", PositionField)
-		}
-		p, ok := pos.(int64)
-		if !ok {
-			return false, fmt.Errorf("The value for the '%s' key in the offset is expected to be a Long value", PositionField)
-		}
-		if p < 0 {
-			return false, fmt.Errorf("The value for the '%s' key in the offset should be a non-negative value", PositionField)
-		}
-		if _, ok := o.Partition[FilenameField]; !ok {
 			return false, fmt.Errorf("Partition objects should contain the key '%s'", FilenameField)
+		}
+		if _, ok := name.(string); !ok {
+			return false, fmt.Errorf("The value for the '%s' key in the partition is expected to be a String value, the file's name", FilenameField)
 		}
 	}
 	return true, nil

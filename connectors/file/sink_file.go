@@ -43,17 +43,18 @@ func (s *Sink) Start(_ context.Context, _ connectors.ConnectorContext, props map
 	return nil
 }
 
-// TaskConfigs implements connectors.Connector: every task appends to the
-// same file, as in Kafka Connect.
-func (s *Sink) TaskConfigs(maxTasks int) ([]map[string]string, error) {
-	out := make([]map[string]string, maxTasks)
-	for i := range out {
-		out[i] = map[string]string{}
-		if v, ok := s.props[FileKey]; ok {
-			out[i][FileKey] = v
-		}
+// TaskConfigs implements connectors.Connector: one task writes the file,
+// whatever tasks.max says. Kafka Connect's returns tasks.max copies of the
+// configuration, every task appending to the same file; a file has one
+// writer here, so that each batch is written and fsynced whole and
+// committed offsets never run ahead of the file, and so that an absurd
+// tasks.max costs nothing.
+func (s *Sink) TaskConfigs(int) ([]map[string]string, error) {
+	cfg := map[string]string{}
+	if v, ok := s.props[FileKey]; ok {
+		cfg[FileKey] = v
 	}
-	return out, nil
+	return []map[string]string{cfg}, nil
 }
 
 // Stop implements connectors.Connector.

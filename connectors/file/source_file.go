@@ -32,14 +32,16 @@ func sourceDef() *config.Def {
 			Doc: "The maximum number of records the source task can read from the file each time it is polled"})
 }
 
-// singleTopic is Kafka Connect's check that the source names one topic.
+// singleTopic is Kafka Connect's check that the source names one topic,
+// and Kafka's rules for its name.
 type singleTopic struct{}
 
 func (singleTopic) Validate(name string, v any) error {
-	if l, _ := v.([]string); len(l) != 1 {
+	l, _ := v.([]string)
+	if len(l) != 1 {
 		return fmt.Errorf("'topic' in FileStreamSourceConnector configuration requires definition of a single topic")
 	}
-	return nil
+	return config.TopicName(false).Validate(name, l[0])
 }
 
 func (singleTopic) String() string { return "a single topic" }

@@ -474,6 +474,11 @@ func (h *Herder) PutConnectorConfig(ctx context.Context, name string, cfg map[st
 		if exists && !allowReplace {
 			return herder.AlreadyExists("Connector %s already exists", name)
 		}
+		if !exists {
+			if err := h.worker.CheckNewConnector(len(h.snap.Configs), "cluster"); err != nil {
+				return err
+			}
+		}
 		target := herder.TargetState("")
 		if !exists {
 			target = initial

@@ -29,6 +29,12 @@ func BadRequest(format string, args ...any) error {
 	return &Error{Code: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
 }
 
+// TooLarge returns a 413 error: a request body or a connector
+// configuration larger than the worker accepts.
+func TooLarge(format string, args ...any) error {
+	return &Error{Code: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf(format, args...)}
+}
+
 // StatusCode returns the HTTP status for err: its Code if it is an *Error,
 // else 500.
 func StatusCode(err error) int {

@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/IBM/sarama"
 
+	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
@@ -95,6 +97,9 @@ func AlterGroupOffsets(ctx context.Context, admin sarama.ClusterAdmin, connector
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := checkPartitions(admin, connector, slices.Collect(maps.Keys(parsed))); err != nil {
+		return err
+	}
 	if err := checkGroupIdle(admin, connector, group, "alter"); err != nil {
 		return err
 	}
@@ -152,6 +157,57 @@ func ResetGroupOffsets(ctx context.Context, admin sarama.ClusterAdmin, connector
 	return fmt.Errorf("Failed to reset consumer group offsets for sink connector %s: %w", connector, err)
 }
 
+// checkPartitions refuses, with a 400 naming it, an offset for a topic
+// or a partition that does not exist (or a topic name Kafka would refuse):
+// Kafka Connect passes them to the broker and answers its refusal with a
+// 500.
+func checkPartitions(admin sarama.ClusterAdmin, connector string, tps []connectors.TopicPartition) error {
+	slices.SortFunc(tps, compareTopicPartitions)
+	var topics []string
+	for _, tp := range tps {
+		if len(topics) > 0 && topics[len(topics)-1] == tp.Topic {
+			continue
+		}
+		if err := config.CheckTopicName(tp.Topic); err != nil {
+			return herder.BadRequest("Failed to alter consumer group offsets for connector %s: %v", connector, err)
+		}
+		topics = append(topics, tp.Topic)
+	}
+	metas, err := admin.DescribeTopics(topics)
+	if err != nil {
+		return fmt.Errorf("Failed to alter consumer group offsets for connector %s: describe topics %v: %w", connector, topics, err)
+	}
+	partitions := map[string][]int32{}
+	for _, m := range metas {
+		if m == nil {
+			continue
+		}
+		switch m.Err {
+		case sarama.ErrNoError:
+		case sarama.ErrUnknownTopicOrPartition:
+			continue
+		default:
+			return fmt.Errorf("Failed to alter consumer group offsets for connector %s: describe topic %s: %w", connector, m.Name, m.Err)
+		}
+		ids := make([]int32, 0, len(m.Partitions))
+		for _, p := range m.Partitions {
+			ids = append(ids, p.ID)
+		}
+		partitions[m.Name] = ids
+	}
+	for _, tp := range tps {
+		ids, ok := partitions[tp.Topic]
+		switch {
+		case !ok:
+			return herder.BadRequest("Failed to alter consumer group offsets for connector %s: topic '%s' does not exist", connector, tp.Topic)
+		case !slices.Contains(ids, tp.Partition):
+			return herder.BadRequest("Failed to alter consumer group offsets for connector %s: topic '%s' has no partition %d (it has %d partitions, numbered from 0)",
+				connector, tp.Topic, tp.Partition, len(ids))
+		}
+	}
+	return nil
+}
+
 // checkGroupIdle fails if the group has members: a commit by the admin
 // client is refused then anyway, but a deletion of offsets of topics the
 // members are not subscribed to would go through, and a partial change is
@@ -207,8 +263,13 @@ func commitError(connector string, resp *sarama.OffsetCommitResponse, err error)
 		}
 	}
 	tp := failed[0]
+	kerr := resp.Errors[tp.Topic][tp.Partition]
+	if kerr == sarama.ErrUnknownTopicOrPartition {
+		// Deleted since checkPartitions looked.
+		return herder.BadRequest("Failed to alter consumer group offsets for connector %s: topic '%s' partition %d does not exist", connector, tp.Topic, tp.Partition)
+	}
 	return fmt.Errorf("Failed to alter consumer group offsets for connector %s: topic %s partition %d: %w",
-		connector, tp.Topic, tp.Partition, resp.Errors[tp.Topic][tp.Partition])
+		connector, tp.Topic, tp.Partition, kerr)
 }
 
 // deleteOffsetError turns the outcome of deleting one committed offset
@@ -219,6 +280,9 @@ func deleteOffsetError(connector string, tp connectors.TopicPartition, err error
 		return nil
 	case errors.Is(err, sarama.ErrGroupSubscribedToTopic), isMembershipError(err):
 		return groupActive("alter", connector, err)
+	case errors.Is(err, sarama.ErrUnknownTopicOrPartition):
+		// Deleted since checkPartitions looked.
+		return herder.BadRequest("Failed to alter consumer group offsets for connector %s: topic '%s' partition %d does not exist", connector, tp.Topic, tp.Partition)
 	}
 	return fmt.Errorf("Failed to alter consumer group offsets for connector %s: delete offset of topic %s partition %d: %w",
 		connector, tp.Topic, tp.Partition, err)

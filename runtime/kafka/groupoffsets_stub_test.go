@@ -23,6 +23,8 @@ type stubAdmin struct {
 	delErr   error
 	dropErr  error
 	commits  int
+
+	describeErr error
 }
 
 func (s *stubAdmin) ListConsumerGroupOffsets(string, map[string][]int32) (*sarama.OffsetFetchResponse, error) {
@@ -39,6 +41,27 @@ func (s *stubAdmin) AlterConsumerGroupOffsets(string, map[string]map[int32]saram
 }
 
 func (s *stubAdmin) DeleteConsumerGroupOffset(string, string, int32) error { return s.delErr }
+
+// DescribeTopics knows topic a with partitions 0 to 2 and topic b with
+// partition 0, and the error describeErr.
+func (s *stubAdmin) DescribeTopics(topics []string) ([]*sarama.TopicMetadata, error) {
+	if s.describeErr != nil {
+		return nil, s.describeErr
+	}
+	known := map[string]int{"a": 3, "b": 1}
+	var out []*sarama.TopicMetadata
+	for _, t := range topics {
+		m := &sarama.TopicMetadata{Name: t, Err: sarama.ErrUnknownTopicOrPartition}
+		if n, ok := known[t]; ok {
+			m.Err = sarama.ErrNoError
+			for p := range n {
+				m.Partitions = append(m.Partitions, &sarama.PartitionMetadata{ID: int32(p)})
+			}
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
 
 func (s *stubAdmin) DeleteConsumerGroup(string) error { return s.dropErr }
 
@@ -86,10 +109,13 @@ func TestAlterGroupOffsetsErrors(t *testing.T) {
 
 	for _, tc := range []struct {
 		name   string
+		body   string // default body
 		admin  *stubAdmin
 		want   string
 		is     error
 		active bool
+		status int  // of an error; default 500
+		early  bool // refused before anything was committed
 	}{
 		{name: "committed and deleted", admin: &stubAdmin{describe: idle, commit: ok}},
 		{name: "deleting from an unknown group", admin: &stubAdmin{describe: idle, commit: ok, delErr: sarama.ErrGroupIDNotFound}},
@@ -104,7 +130,26 @@ func TestAlterGroupOffsetsErrors(t *testing.T) {
 			r.AddError("b", 0, sarama.ErrOffsetMetadataTooLarge)
 			r.AddError("a", 1, sarama.ErrUnknownTopicOrPartition)
 			return r
-		}()}, want: "Failed to alter consumer group offsets for connector c: topic a partition 1: ", is: sarama.ErrUnknownTopicOrPartition},
+		}()}, want: "Failed to alter consumer group offsets for connector c: topic 'a' partition 1 does not exist", status: http.StatusBadRequest},
+		{name: "partition error in the commit answer, not a client's", admin: &stubAdmin{describe: idle, commit: func() *sarama.OffsetCommitResponse {
+			r := &sarama.OffsetCommitResponse{}
+			r.AddError("b", 0, sarama.ErrOffsetMetadataTooLarge)
+			r.AddError("a", 1, sarama.ErrNoError)
+			return r
+		}()}, want: "Failed to alter consumer group offsets for connector c: topic b partition 0: ", is: sarama.ErrOffsetMetadataTooLarge},
+		{name: "unknown topic", admin: &stubAdmin{describe: idle, commit: ok},
+			body: `{"offsets":[{"partition":{"kafka_topic":"a","kafka_partition":0},"offset":{"kafka_offset":1}},{"partition":{"kafka_topic":"nope","kafka_partition":0},"offset":{"kafka_offset":1}}]}`,
+			want: "Failed to alter consumer group offsets for connector c: topic 'nope' does not exist", status: http.StatusBadRequest, early: true},
+		{name: "unknown partition", admin: &stubAdmin{describe: idle, commit: ok},
+			body: `{"offsets":[{"partition":{"kafka_topic":"a","kafka_partition":3},"offset":null}]}`,
+			want: "Failed to alter consumer group offsets for connector c: topic 'a' has no partition 3 (it has 3 partitions, numbered from 0)", status: http.StatusBadRequest, early: true},
+		{name: "invalid topic name", admin: &stubAdmin{describe: idle, commit: ok},
+			body: `{"offsets":[{"partition":{"kafka_topic":"bad topic","kafka_partition":0},"offset":{"kafka_offset":1}}]}`,
+			want: "Failed to alter consumer group offsets for connector c: Topic name is invalid: 'bad topic' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'", status: http.StatusBadRequest, early: true},
+		{name: "topics not described", admin: &stubAdmin{describe: idle, commit: ok, describeErr: sarama.ErrOutOfBrokers},
+			want: "Failed to alter consumer group offsets for connector c: describe topics [a b]: ", is: sarama.ErrOutOfBrokers, early: true},
+		{name: "deleted meanwhile", admin: &stubAdmin{describe: idle, commit: ok, delErr: sarama.ErrUnknownTopicOrPartition},
+			want: "Failed to alter consumer group offsets for connector c: topic 'a' partition 2 does not exist", status: http.StatusBadRequest},
 		{name: "member error in the commit answer", admin: &stubAdmin{describe: idle, commit: func() *sarama.OffsetCommitResponse {
 			r := &sarama.OffsetCommitResponse{}
 			r.AddError("a", 1, sarama.ErrNoError)
@@ -117,7 +162,11 @@ func TestAlterGroupOffsetsErrors(t *testing.T) {
 			want: "Failed to alter consumer group offsets for connector c: delete offset of topic a partition 2: ", is: sarama.ErrGroupAuthorizationFailed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := AlterGroupOffsets(ctx, tc.admin, "c", "g", sinkOffsets(t, body))
+			b := body
+			if tc.body != "" {
+				b = tc.body
+			}
+			err := AlterGroupOffsets(ctx, tc.admin, "c", "g", sinkOffsets(t, b))
 			if tc.want == "" {
 				if err != nil {
 					t.Fatal(err)
@@ -136,8 +185,15 @@ func TestAlterGroupOffsetsErrors(t *testing.T) {
 			if errors.Is(err, ErrGroupActive) != tc.active {
 				t.Fatalf("errors.Is(err, ErrGroupActive) = %v", !tc.active)
 			}
-			if code := herder.StatusCode(err); code != http.StatusInternalServerError {
-				t.Fatalf("status %d", code)
+			status := tc.status
+			if status == 0 {
+				status = http.StatusInternalServerError
+			}
+			if code := herder.StatusCode(err); code != status {
+				t.Fatalf("status %d, want %d", code, status)
+			}
+			if tc.early && tc.admin.commits != 0 {
+				t.Fatalf("%d commits after a refusal", tc.admin.commits)
 			}
 		})
 	}

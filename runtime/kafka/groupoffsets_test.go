@@ -164,6 +164,24 @@ func TestAlterAndResetGroupOffsets(t *testing.T) {
 	}
 	read(t, `{"offsets":[`+have(0, 100)+","+have(2, 0)+`]}`)
 
+	// Topics and partitions that do not exist on the broker are the
+	// client's mistake, named in a 400; nothing changes.
+	nope := `{"partition":{"kafka_topic":"` + topic + `-nope","kafka_partition":0},"offset":%s}`
+	for _, tc := range []struct{ body, want string }{
+		{`{"offsets":[` + entry(0, `{"kafka_offset":1}`) + `,` + entry(3, `{"kafka_offset":1}`) + `]}`,
+			fmt.Sprintf("Failed to alter consumer group offsets for connector c: topic '%s' has no partition 3 (it has 3 partitions, numbered from 0)", topic)},
+		{`{"offsets":[` + entry(0, `{"kafka_offset":1}`) + `,` + fmt.Sprintf(nope, `{"kafka_offset":1}`) + `]}`,
+			fmt.Sprintf("Failed to alter consumer group offsets for connector c: topic '%s-nope' does not exist", topic)},
+		{`{"offsets":[` + fmt.Sprintf(nope, "null") + `]}`,
+			fmt.Sprintf("Failed to alter consumer group offsets for connector c: topic '%s-nope' does not exist", topic)},
+	} {
+		err := AlterGroupOffsets(ctx, admin, "c", group, sinkOffsets(t, tc.body))
+		if herder.StatusCode(err) != http.StatusBadRequest || err.Error() != tc.want {
+			t.Fatalf("%s: %v (status %d), want %q", tc.body, err, herder.StatusCode(err), tc.want)
+		}
+	}
+	read(t, `{"offsets":[`+have(0, 100)+","+have(2, 0)+`]}`)
+
 	if err := ResetGroupOffsets(ctx, admin, "c", group); err != nil {
 		t.Fatal(err)
 	}

@@ -140,11 +140,11 @@ func (c *WaitingClient) WritablePartitions(topic string) ([]int32, error) {
 
 // wait calls op until it succeeds, fails for good, or the client is
 // aborted, backing off between attempts and telling the watch.
-func (c *WaitingClient) wait(what string, op func() error) error {
+func (c *WaitingClient) wait(what string, op func() error) (err error) {
 	var waiting bool
 	defer func() {
 		if waiting {
-			c.watch.end()
+			c.watch.end(errors.Is(err, ErrAborted))
 		}
 	}()
 	backoff := waitBackoffMin
@@ -152,7 +152,7 @@ func (c *WaitingClient) wait(what string, op func() error) error {
 		if c.Aborted() {
 			return ErrAborted
 		}
-		err := op()
+		err = op()
 		if err == nil || !Retriable(err) {
 			if err != nil && c.Aborted() {
 				return ErrAborted
@@ -181,16 +181,16 @@ func (c *WaitingClient) wait(what string, op func() error) error {
 // telling watch (which may be nil) while it waits. It is for what a
 // WaitingClient cannot wait out by itself: creating a producer (its
 // producer id) or a consumer group.
-func Retry(ctx context.Context, watch *Watch, what string, op func() error) error {
+func Retry(ctx context.Context, watch *Watch, what string, op func() error) (err error) {
 	var waiting bool
 	defer func() {
 		if waiting {
-			watch.end()
+			watch.end(ctx.Err() != nil)
 		}
 	}()
 	backoff := waitBackoffMin
 	for {
-		err := op()
+		err = op()
 		if err == nil || !Retriable(err) {
 			return err
 		}
@@ -212,15 +212,13 @@ func Retry(ctx context.Context, watch *Watch, what string, op func() error) erro
 }
 
 // Watch follows the waits of a task's Kafka clients: it calls OnChange
-// when the first wait begins (waiting true, with its cause) and when the
-// last one ends (waiting false), never for each attempt, so that a task's
-// status and log change once per outage rather than once per retry.
-// The zero Watch and a nil *Watch ignore everything.
+// when the first wait begins and when the last one ends, never for each
+// attempt, so that a task's status and log change once per outage rather
+// than once per retry. The zero Watch and a nil *Watch ignore everything.
 type Watch struct {
 	// OnChange is called, outside the watch's lock and never concurrently
-	// with itself, on every change between waiting and not waiting. since
-	// is when the wait began; cause is its latest reason.
-	OnChange func(waiting bool, since time.Time, cause error)
+	// with itself, on every change between waiting and not waiting.
+	OnChange func(WaitChange)
 
 	mu      sync.Mutex
 	waiters int
@@ -230,6 +228,19 @@ type Watch struct {
 	notify sync.Mutex // serialises OnChange calls in the order of changes
 }
 
+// WaitChange is a change of a Watch: a wait began, or the last one ended.
+type WaitChange struct {
+	// Waiting is true when the first wait began, false when the last ended.
+	Waiting bool
+	// Since is when the wait began; Cause is its latest reason.
+	Since time.Time
+	Cause error
+	// GaveUp, when Waiting is false, says that the last wait ended because
+	// it was given up (its client aborted, its task stopping), not because
+	// Kafka answered.
+	GaveUp bool
+}
+
 // Begin records that a wait began, for cause. Every Begin is followed by
 // one End.
 func (w *Watch) Begin(cause error) { w.begin(cause) }
@@ -237,8 +248,9 @@ func (w *Watch) Begin(cause error) { w.begin(cause) }
 // Cause records the latest reason of a wait under way.
 func (w *Watch) Cause(cause error) { w.cause(cause) }
 
-// End records that a wait ended.
-func (w *Watch) End() { w.end() }
+// End records that a wait ended: Kafka answered, or (gaveUp) the wait was
+// given up.
+func (w *Watch) End(gaveUp bool) { w.end(gaveUp) }
 
 func (w *Watch) begin(cause error) {
 	if w == nil {
@@ -256,7 +268,7 @@ func (w *Watch) begin(cause error) {
 	since := w.since
 	w.mu.Unlock()
 	if first && w.OnChange != nil {
-		w.OnChange(true, since, cause)
+		w.OnChange(WaitChange{Waiting: true, Since: since, Cause: cause})
 	}
 }
 
@@ -269,7 +281,7 @@ func (w *Watch) cause(cause error) {
 	w.mu.Unlock()
 }
 
-func (w *Watch) end() {
+func (w *Watch) end(gaveUp bool) {
 	if w == nil {
 		return
 	}
@@ -281,7 +293,7 @@ func (w *Watch) end() {
 	since, cause := w.since, w.last
 	w.mu.Unlock()
 	if last && w.OnChange != nil {
-		w.OnChange(false, since, cause)
+		w.OnChange(WaitChange{Since: since, Cause: cause, GaveUp: gaveUp})
 	}
 }
 

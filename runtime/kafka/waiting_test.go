@@ -28,15 +28,15 @@ func deadAddr(t *testing.T) string {
 // the wait at once with ErrAborted.
 func TestWaitingClientWaitsAndAborts(t *testing.T) {
 	var mu sync.Mutex
-	var changes []bool
+	var changes []WaitChange
 	began := make(chan struct{})
-	watch := &Watch{OnChange: func(waiting bool, _ time.Time, cause error) {
+	watch := &Watch{OnChange: func(c WaitChange) {
 		mu.Lock()
 		defer mu.Unlock()
-		changes = append(changes, waiting)
-		if waiting {
-			if cause == nil || !Retriable(cause) {
-				t.Errorf("wait cause %v is not a retriable error", cause)
+		changes = append(changes, c)
+		if c.Waiting {
+			if c.Cause == nil || !Retriable(c.Cause) {
+				t.Errorf("wait cause %v is not a retriable error", c.Cause)
 			}
 			close(began)
 		}
@@ -70,8 +70,8 @@ func TestWaitingClientWaitsAndAborts(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(changes) != 2 || !changes[0] || changes[1] {
-		t.Fatalf("watch changes %v, want [true false]", changes)
+	if len(changes) != 2 || !changes[0].Waiting || changes[1].Waiting || !changes[1].GaveUp {
+		t.Fatalf("watch changes %+v, want a wait begun, then given up", changes)
 	}
 	if err := c.Close(); err != nil {
 		t.Fatalf("Close after Abort = %v", err)

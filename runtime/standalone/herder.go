@@ -227,6 +227,11 @@ func (h *Herder) putLocked(ctx context.Context, name string, cfg map[string]stri
 	if exists && !allowReplace {
 		return herder.ConnectorInfo{}, false, herder.AlreadyExists("Connector %s already exists", name)
 	}
+	if !exists {
+		if err := h.worker.CheckNewConnector(len(h.configs.Connectors()), "worker"); err != nil {
+			return herder.ConnectorInfo{}, false, err
+		}
+	}
 	if exists {
 		h.stopConnector(name)
 	}
