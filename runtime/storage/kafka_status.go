@@ -59,6 +59,9 @@ type KafkaStatus struct {
 	stopCtx  context.Context
 	cancel   context.CancelFunc
 	done     chan struct{}
+	// sendRetry logs the sender's failures once per change of state: a
+	// broker outage would otherwise log a warning per attempt.
+	sendRetry *kafka.RetryLog
 }
 
 // statusEntry is the last known status of a connector or a task.
@@ -108,7 +111,8 @@ func NewKafkaStatus(open func(apply func(kafka.LogRecord)) (TopicLog, error), wo
 		connectors: map[string]*statusEntry{}, tasks: map[string]map[int]*statusEntry{},
 		topics: map[string]map[string]topicStatus{},
 		idle:   make(chan struct{}), wake: make(chan struct{}, 1), stop: make(chan struct{}),
-		stopCtx: ctx, cancel: cancel, done: make(chan struct{})}
+		stopCtx: ctx, cancel: cancel, done: make(chan struct{}),
+		sendRetry: &kafka.RetryLog{Log: log, What: "writing status updates"}}
 	l, err := open(s.apply)
 	if err != nil {
 		cancel()
@@ -430,13 +434,14 @@ func (s *KafkaStatus) sendBatch(batch []statusWrite) {
 		}
 		err := s.log.Send(s.stopCtx, recs...)
 		if err == nil {
+			s.sendRetry.Succeeded()
 			return
 		}
 		if !kafka.Retriable(err) {
 			s.lg.Error("Failed to write status update", "records", len(recs), "error", err)
 			return
 		}
-		s.lg.Warn("writing status update failed; retrying", "records", len(recs), "error", err, "backoff", backoff)
+		s.sendRetry.Failed(err, backoff)
 		select {
 		case <-s.stop:
 			return
