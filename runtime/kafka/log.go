@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/eapache/go-resiliency/breaker"
 )
 
 // LogConfig configures a Log: the topic, how to reach the brokers and where
@@ -645,7 +647,11 @@ func (l *Log) Send(ctx context.Context, records ...LogRecord) error {
 	go func() {
 		l.sendMu.Lock()
 		defer l.sendMu.Unlock()
-		done <- l.producer.SendMessages(msgs)
+		err := l.producer.SendMessages(msgs)
+		if err != nil && errors.Is(firstProducerError(err), breaker.ErrBreakerOpen) {
+			l.renewProducer()
+		}
+		done <- err
 	}()
 	select {
 	case err := <-done:
@@ -655,6 +661,26 @@ func (l *Log) Send(ctx context.Context, records ...LogRecord) error {
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("write %d records to topic %s: %w", len(records), l.topic, ctx.Err())
+	}
+}
+
+// renewProducer replaces the producer whose circuit breaker opened: after
+// three failures to find a partition's leader (the brokers away), sarama's
+// breaker fails every record at once for ten seconds, which would hold up
+// writes that long after the brokers are back. The new producer, on the
+// same client, starts with its breakers closed. sendMu is held.
+func (l *Log) renewProducer() {
+	p, err := sarama.NewSyncProducerFromClient(l.pclient)
+	if err != nil {
+		l.log.Debug("renewing the producer of internal topic", "topic", l.topic, "error", err)
+		return
+	}
+	l.mu.Lock()
+	old := l.producer
+	l.producer = p
+	l.mu.Unlock()
+	if err := old.Close(); err != nil {
+		l.log.Debug("closing the previous producer of internal topic", "topic", l.topic, "error", err)
 	}
 }
 
@@ -693,7 +719,7 @@ func (l *Log) Close() error {
 		<-l.applied
 	}
 	l.mu.Lock()
-	consumer, producer, pclient, cclient := l.consumer, l.producer, l.pclient, l.cclient
+	consumer, pclient, cclient := l.consumer, l.pclient, l.cclient
 	l.mu.Unlock()
 	var errs []error
 	if consumer != nil {
@@ -702,6 +728,9 @@ func (l *Log) Close() error {
 		}
 	}
 	l.sendMu.Lock()
+	l.mu.Lock()
+	producer := l.producer // renewProducer may have replaced it until sendMu was ours
+	l.mu.Unlock()
 	if producer != nil {
 		if err := producer.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("producer: %w", err))
@@ -724,8 +753,9 @@ func (l *Log) Close() error {
 
 // Retriable reports whether a Send error may succeed when tried again, as
 // Kafka's RetriableException does: a Kafka error code marked retriable, a
-// network error or no reachable broker. Closed clients and ended contexts
-// are not.
+// network error (a connection refused, reset or closed under a request),
+// no reachable broker, or sarama's producer circuit breaker open after
+// such errors. Closed clients and ended contexts are not.
 func Retriable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, sarama.ErrClosedClient) || errors.Is(err, sarama.ErrShuttingDown) {
@@ -749,5 +779,6 @@ func Retriable(err error) bool {
 	if errors.As(err, &nerr) {
 		return true
 	}
-	return errors.Is(err, sarama.ErrOutOfBrokers) || errors.Is(err, sarama.ErrNotConnected)
+	return errors.Is(err, sarama.ErrOutOfBrokers) || errors.Is(err, sarama.ErrNotConnected) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, breaker.ErrBreakerOpen)
 }

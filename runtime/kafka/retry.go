@@ -25,10 +25,11 @@ func nextBackoff(d, lo, hi time.Duration) time.Duration {
 }
 
 // RetryLog logs the attempts of one operation that is retried while it
-// fails with retriable errors: a WARN at the first failure and whenever the
-// error changes, DEBUG for repeats, and an INFO once it succeeds after
-// failing. A caller that retries every 100 ms through a minute-long outage
-// so logs two lines, not six hundred.
+// fails with retriable errors: a WARN at the first failure, DEBUG for the
+// next ones (whatever their error: in an outage it alternates between
+// "connection refused", "out of brokers" and the like), and an INFO once
+// it succeeds after failing. A caller that retries every 100 ms through a
+// minute-long outage so logs two lines, not six hundred.
 type RetryLog struct {
 	// Log receives the lines; nil means slog.Default().
 	Log *slog.Logger
@@ -39,7 +40,6 @@ type RetryLog struct {
 	Attrs []any
 
 	failing  bool
-	last     string
 	attempts int
 	since    time.Time
 }
@@ -54,13 +54,9 @@ func (r *RetryLog) logger() *slog.Logger {
 // Failed records a failed attempt that is about to be retried after wait.
 func (r *RetryLog) Failed(err error, wait time.Duration) {
 	r.attempts++
-	msg := err.Error()
-	attrs := append([]any{"error", msg, "attempt", r.attempts, "retry_in", wait}, r.Attrs...)
-	if !r.failing || msg != r.last {
-		if !r.failing {
-			r.since = time.Now()
-		}
-		r.failing, r.last = true, msg
+	attrs := append([]any{"error", err.Error(), "attempt", r.attempts, "retry_in", wait}, r.Attrs...)
+	if !r.failing {
+		r.failing, r.since = true, time.Now()
 		r.logger().Warn(r.What+" failed; retrying until it succeeds", attrs...)
 		return
 	}
@@ -73,7 +69,7 @@ func (r *RetryLog) Succeeded() {
 		r.logger().Info(r.What+" succeeded after failing", append([]any{"attempts", r.attempts + 1,
 			"failing_for", time.Since(r.since).Round(time.Millisecond)}, r.Attrs...)...)
 	}
-	r.failing, r.last, r.attempts = false, "", 0
+	r.failing, r.attempts = false, 0
 }
 
 // Failing reports whether the last attempt failed.
