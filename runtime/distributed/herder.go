@@ -394,6 +394,7 @@ func (h *Herder) stopAll(reason string) {
 	}
 	h.log.Info("stopping all connectors and tasks", "reason", reason)
 	h.stopWork(h.running.clone())
+	h.log.Info("stopped all connectors and tasks", "reason", reason)
 }
 
 // ServerInfo implements herder.Herder.

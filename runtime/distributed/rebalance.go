@@ -36,6 +36,12 @@ func (g *groupHandler) Protocols() []GroupProtocol {
 	}
 	h.mu.Unlock()
 	h.settle()
+	// What stopped while Kafka was away (a lost membership stops all the
+	// work) reaches the status topic before the work can start elsewhere,
+	// as stopWork does when Kafka is there: once this worker is in a new
+	// generation, its older statuses are dropped instead (Kafka Connect's
+	// KafkaStatusBackingStore), and the topic would never say it stopped.
+	h.flushStatuses("statuses of stopped work not written before rejoining")
 	names, err := Protocols(h.cfg.Protocol)
 	if err != nil {
 		// connect.protocol was validated at start-up.
@@ -361,10 +367,16 @@ func (h *Herder) stopWork(w workSet) {
 	// The statuses reach the topic before this worker rejoins the group
 	// and the work can start elsewhere, so that the status topic shows the
 	// work stopping here before it runs there.
+	h.flushStatuses("statuses of stopped work not written yet")
+}
+
+// flushStatuses waits, at most statusFlushTimeout, until the statuses
+// written so far have reached the status topic.
+func (h *Herder) flushStatuses(warning string) {
 	ctx, cancel := context.WithTimeout(h.ctx, statusFlushTimeout)
 	defer cancel()
 	if err := h.status.Flush(ctx); err != nil {
-		h.log.Warn("statuses of stopped work not written yet", "err", err)
+		h.log.Warn(warning, "err", err)
 	}
 }
 
