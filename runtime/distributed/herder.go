@@ -84,8 +84,11 @@ type Herder struct {
 	membership membership
 	assigned   workSet // what the group assigned to this worker (all of it, not the increments)
 	sessionKey *storage.SessionKey
-	owners     map[string]string // leader only: connector or task id → owner URL, from the last assignment
-	lastOwners map[string]string // leader only: owners, plus the last owner of work nobody holds now
+	// lostSinceJoin: the group said the membership was lost, and the
+	// worker has not sent a JoinGroup since.
+	lostSinceJoin bool
+	owners        map[string]string // leader only: connector or task id → owner URL, from the last assignment
+	lastOwners    map[string]string // leader only: owners, plus the last owner of work nobody holds now
 	// knownConnectors are the connectors the config listener has seen, to
 	// tell a new connector (a rebalance assigns it) from a changed one
 	// (its owner restarts it); configOffset mirrors the loop's snapshot.

@@ -34,14 +34,20 @@ func (g *groupHandler) Protocols() []GroupProtocol {
 	if h.membership.protocol == ProtocolDefault {
 		h.assigned = newWork()
 	}
+	lost := h.lostSinceJoin
+	h.lostSinceJoin = false
 	h.mu.Unlock()
 	h.settle()
-	// What stopped while Kafka was away (a lost membership stops all the
-	// work) reaches the status topic before the work can start elsewhere,
-	// as stopWork does when Kafka is there: once this worker is in a new
-	// generation, its older statuses are dropped instead (Kafka Connect's
-	// KafkaStatusBackingStore), and the topic would never say it stopped.
-	h.flushStatuses("statuses of stopped work not written before rejoining")
+	if lost {
+		// What stopped when the membership was lost, most likely while
+		// Kafka was away, reaches the status topic before the work can
+		// start elsewhere, as stopWork does when Kafka is there: once this
+		// worker is in a new generation its older statuses are dropped
+		// (Kafka Connect's KafkaStatusBackingStore), and the topic would
+		// never say the work stopped here. Only then: a member in the group
+		// must not keep the coordinator waiting.
+		h.flushStatuses("statuses of stopped work not written before rejoining")
+	}
 	names, err := Protocols(h.cfg.Protocol)
 	if err != nil {
 		// connect.protocol was validated at start-up.
@@ -253,6 +259,7 @@ func (g *groupHandler) OnLost(err error) {
 	h.assigned = newWork()
 	h.membership.joined = false
 	h.pending.lost = err
+	h.lostSinceJoin = true
 	h.mu.Unlock()
 	h.poke()
 }
