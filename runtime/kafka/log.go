@@ -128,6 +128,10 @@ const (
 	tailQuiet = 3 * time.Second
 )
 
+// metadataLagQuiet is how long Start and ReadToEnd retry before they warn:
+// right after a topic is created its metadata lags for a moment.
+const metadataLagQuiet = 2 * time.Second
+
 // errLogClosed ends the waits of a log that is being closed.
 var errLogClosed = errors.New("log closed")
 
@@ -242,7 +246,7 @@ func (l *Log) Start(ctx context.Context) error {
 	}()
 	go l.applyLoop()
 
-	rl := &RetryLog{Log: l.log, What: "start reading internal topic " + l.topic}
+	rl := &RetryLog{Log: l.log, What: "start reading internal topic " + l.topic, Quiet: metadataLagQuiet}
 	err := Retry(ctx, l.closing, rl, l.onRetry, l.setUp)
 	l.forward.Done()
 	if err != nil {
@@ -455,7 +459,7 @@ func (l *Log) ReadToEnd(ctx context.Context) error {
 		return fmt.Errorf("read topic %s to its end: log not started", l.topic)
 	}
 	end := make(map[int32]int64, len(l.partitions))
-	rl := &RetryLog{Log: l.log, What: "read the end offsets of internal topic " + l.topic}
+	rl := &RetryLog{Log: l.log, What: "read the end offsets of internal topic " + l.topic, Quiet: metadataLagQuiet}
 	err := Retry(ctx, l.closing, rl, nil, func() error {
 		for _, p := range l.partitions {
 			if _, ok := end[p]; ok {

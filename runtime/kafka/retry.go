@@ -25,8 +25,8 @@ func nextBackoff(d, lo, hi time.Duration) time.Duration {
 }
 
 // RetryLog logs the attempts of one operation that is retried while it
-// fails with retriable errors: a WARN at the first failure, DEBUG for the
-// next ones (whatever their error: in an outage it alternates between
+// fails with retriable errors: a WARN at the first failure (or the first
+// one after Quiet), DEBUG for the next ones (whatever their error: in an outage it alternates between
 // "connection refused", "out of brokers" and the like), and an INFO once
 // it succeeds after failing. A caller that retries every 100 ms through a
 // minute-long outage so logs two lines, not six hundred.
@@ -38,8 +38,13 @@ type RetryLog struct {
 	What string
 	// Attrs are added to every line.
 	Attrs []any
+	// Quiet is how long failures are only DEBUG before the WARN: a lag
+	// that Kafka's metadata routinely has for a moment (a topic just
+	// created) is no news.
+	Quiet time.Duration
 
 	failing  bool
+	warned   bool
 	attempts int
 	since    time.Time
 }
@@ -57,19 +62,26 @@ func (r *RetryLog) Failed(err error, wait time.Duration) {
 	attrs := append([]any{"error", err.Error(), "attempt", r.attempts, "retry_in", wait}, r.Attrs...)
 	if !r.failing {
 		r.failing, r.since = true, time.Now()
+	}
+	if !r.warned && time.Since(r.since) >= r.Quiet {
+		r.warned = true
 		r.logger().Warn(r.What+" failed; retrying until it succeeds", attrs...)
 		return
 	}
-	r.logger().Debug(r.What+" failed again; retrying", attrs...)
+	r.logger().Debug(r.What+" failed; retrying", attrs...)
 }
 
 // Succeeded records a successful attempt.
 func (r *RetryLog) Succeeded() {
 	if r.failing {
-		r.logger().Info(r.What+" succeeded after failing", append([]any{"attempts", r.attempts + 1,
+		level := slog.LevelDebug
+		if r.warned {
+			level = slog.LevelInfo
+		}
+		r.logger().Log(context.Background(), level, r.What+" succeeded after failing", append([]any{"attempts", r.attempts + 1,
 			"failing_for", time.Since(r.since).Round(time.Millisecond)}, r.Attrs...)...)
 	}
-	r.failing, r.attempts = false, 0
+	r.failing, r.warned, r.attempts = false, false, 0
 }
 
 // Failing reports whether the last attempt failed.

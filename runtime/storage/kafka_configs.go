@@ -346,7 +346,7 @@ func (c *KafkaConfigs) PutLoggerLevel(ctx context.Context, namespace, level stri
 // config producer retries for as long as its send may take
 // (READ_WRITE_TOTAL_TIMEOUT_MS, readWriteTimeout here).
 func (c *KafkaConfigs) send(ctx context.Context, recs ...kafka.LogRecord) error {
-	rl := &kafka.RetryLog{Log: c.logger, What: "writing to the config topic"}
+	rl := &kafka.RetryLog{Log: c.logger, What: "writing to the config topic", Quiet: 2 * time.Second}
 	return kafka.Retry(ctx, nil, rl, nil, func() error { return c.log.Send(ctx, recs...) })
 }
 
