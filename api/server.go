@@ -327,8 +327,22 @@ func call[T any](s *server, r *http.Request, timeout time.Duration, fn func(ctx 
 		return res.v, res.err
 	case <-t.C:
 		var zero T
-		return zero, &herder.Error{Code: http.StatusInternalServerError, Message: "Request timed out"}
+		msg := "Request timed out"
+		if st, ok := s.Herder.(stager); ok {
+			if sum := st.StageSummary(); sum != "" {
+				msg += ". " + sum
+			}
+		}
+		return zero, &herder.Error{Code: http.StatusInternalServerError, Message: msg}
 	}
+}
+
+// stager is a herder that can say what holds it up, as Kafka Connect's
+// herder stages do: "The worker is currently ..., which began at ....",
+// added to the message of a request that timed out
+// (HerderRequestHandler.completeRequest).
+type stager interface {
+	StageSummary() string
 }
 
 // do is call for operations without a result.

@@ -254,7 +254,7 @@ func withClose(run func(context.Context) error, closeFn func()) func(context.Con
 // worker's producer settings and the connector's overrides. While Kafka
 // cannot be reached it waits, telling watch, until ctx ends.
 func (w *Worker) deadLetterQueue(ctx context.Context, watch *kafka.Watch, topic string, replication int16, headers bool, pcfg *sarama.Config) (*deadLetterQueue, error) {
-	err := kafka.Retry(ctx, watch, "create the dead letter queue topic "+topic, func() error {
+	err := kafka.RetryWatched(ctx, watch, "create the dead letter queue topic "+topic, func() error {
 		admin, err := w.Admin()
 		if err != nil {
 			return err
@@ -273,7 +273,7 @@ func (w *Worker) deadLetterQueue(ctx context.Context, watch *kafka.Watch, topic 
 		return nil, fmt.Errorf("create dead letter queue producer: %w", err)
 	}
 	var p sarama.SyncProducer
-	err = kafka.Retry(ctx, watch, "create the dead letter queue producer", func() (err error) {
+	err = kafka.RetryWatched(ctx, watch, "create the dead letter queue producer", func() (err error) {
 		p, err = sarama.NewSyncProducerFromClient(client)
 		return err
 	})

@@ -28,7 +28,10 @@ func runDistributed(ctx context.Context, workerFile string, log *slog.Logger, re
 	if err := resolvePortZero(cfg); err != nil {
 		return err
 	}
-	stores, err := distributed.OpenStores(ctx, cfg, log)
+	// Nothing below needs Kafka until h.Run: the REST server answers
+	// (/health says what the worker waits for) while Run waits for the
+	// brokers and the internal topics.
+	stores, err := distributed.NewStores(cfg, log)
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,12 @@ type inProcCluster struct {
 }
 
 func newInProcCluster(t *testing.T) *inProcCluster {
-	bootstrap := testkit.RealKafka(t)
+	return newInProcClusterOn(t, testkit.RealKafka(t))
+}
+
+// newInProcClusterOn is newInProcCluster on the broker at bootstrap (a
+// test's own testkit.Broker).
+func newInProcClusterOn(t *testing.T, bootstrap string) *inProcCluster {
 	suffix := testkit.NewTopic(t, bootstrap, 1) // a unique name; the topic itself stays unused
 	cl := &inProcCluster{t: t, dir: t.TempDir(), bootstrap: bootstrap, props: map[string]string{
 		"bootstrap.servers":                 bootstrap,
@@ -108,6 +113,18 @@ func newInProcCluster(t *testing.T) *inProcCluster {
 // joined the group.
 func (cl *inProcCluster) start(name string) *inProcWorker {
 	cl.t.Helper()
+	w := cl.launch(name)
+	cl.eventually(60*time.Second, name+" joined the cluster", func() (bool, string) {
+		st, err := w.c.Health(context.Background())
+		return err == nil && st.Status == "healthy", fmt.Sprint(st, err)
+	})
+	return w
+}
+
+// launch runs one more worker in this process and returns once its REST
+// server listens.
+func (cl *inProcCluster) launch(name string) *inProcWorker {
+	cl.t.Helper()
 	file := filepath.Join(cl.dir, name+".properties")
 	testkit.WriteProps(cl.t, file, cl.props)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -130,10 +147,6 @@ func (cl *inProcCluster) start(name string) *inProcWorker {
 		cl.t.Fatal(err)
 	}
 	w.c = c
-	cl.eventually(60*time.Second, name+" joined the cluster", func() (bool, string) {
-		st, err := c.Health(context.Background())
-		return err == nil && st.Status == "healthy", fmt.Sprint(st, err)
-	})
 	return w
 }
 

@@ -42,7 +42,12 @@ type node struct {
 const maxDelay = 3 * time.Second
 
 func newCluster(t *testing.T) *cluster {
-	bootstrap := testkit.Kafka(t)
+	return newClusterOn(t, testkit.Kafka(t))
+}
+
+// newClusterOn is newCluster on the broker at bootstrap (a test's own
+// testkit.Broker), with a fresh group id and fresh internal topics.
+func newClusterOn(t *testing.T, bootstrap string) *cluster {
 	suffix := testkit.NewTopic(t, bootstrap, 1) // a unique name; the topic itself stays unused
 	return &cluster{t: t, dir: t.TempDir(), bootstrap: bootstrap, nodes: map[string]*node{}, props: map[string]string{
 		"bootstrap.servers":                 bootstrap,
@@ -69,23 +74,45 @@ func newCluster(t *testing.T) *cluster {
 // start runs one more worker and waits until it has joined the group.
 func (cl *cluster) start(name string) *node {
 	cl.t.Helper()
-	listener := testkit.FreeListener(cl.t)
-	props := map[string]string{"listeners": listener}
-	for k, v := range cl.props {
-		props[k] = v
+	return cl.startAll(name)[0]
+}
+
+// startAll starts one worker per name at the same instant and waits until
+// every one has joined the group.
+func (cl *cluster) startAll(names ...string) []*node {
+	cl.t.Helper()
+	nodes := make([]*node, len(names))
+	props := make([]map[string]string, len(names))
+	for i := range names {
+		listener := testkit.FreeListener(cl.t)
+		c, err := client.New(listener)
+		if err != nil {
+			cl.t.Fatal(err)
+		}
+		nodes[i] = &node{id: strings.TrimPrefix(listener, "http://"), c: c}
+		props[i] = map[string]string{"listeners": listener}
+		for k, v := range cl.props {
+			props[i][k] = v
+		}
 	}
-	w := testkit.StartDistributed(cl.t, binary, cl.dir, name, props)
-	c, err := client.New(listener)
-	if err != nil {
-		cl.t.Fatal(err)
+	procs := make([]*testkit.Worker, len(names))
+	for i, name := range names {
+		nodes[i].w = testkit.StartDistributed(cl.t, binary, cl.dir, name, props[i])
+		procs[i] = nodes[i].w
 	}
-	n := &node{w: w, id: strings.TrimPrefix(listener, "http://"), c: c}
-	eventually(cl.t, 60*time.Second, name+" joined the cluster", func() (bool, string) {
-		st, err := c.Health(context.Background())
-		return err == nil && st.Status == "healthy", fmt.Sprint(st, err)
-	}, w)
-	cl.nodes[n.id] = n
-	return n
+	eventually(cl.t, 60*time.Second, strings.Join(names, ", ")+" joined the cluster", func() (bool, string) {
+		for i, n := range nodes {
+			st, err := n.c.Health(context.Background())
+			if err != nil || st.Status != "healthy" {
+				return false, fmt.Sprintf("%s: %v %v", names[i], st, err)
+			}
+		}
+		return true, ""
+	}, procs...)
+	for _, n := range nodes {
+		cl.nodes[n.id] = n
+	}
+	return nodes
 }
 
 // any returns a live worker other than those excluded.

@@ -44,7 +44,7 @@ func TestSoak(t *testing.T) {
 		names = append(names, p.src, p.sink)
 	}
 	cl.awaitRunning(90*time.Second, names, 1)
-	deaths := map[string]time.Time{} // worker id → when it was killed or stopped
+	deaths := map[string][]time.Time{} // worker id → when it was killed or stopped
 	end := time.Now().Add(d)
 	rounds := 0
 	for time.Now().Before(end) {
@@ -58,10 +58,10 @@ func TestSoak(t *testing.T) {
 		if rng.IntN(3) == 0 {
 			victim.w.Term()
 			delete(cl.nodes, victim.id)
-			deaths[victim.id] = time.Now()
+			deaths[victim.id] = []time.Time{time.Now()}
 			t.Logf("round %d: stopped %s (SIGTERM)", rounds, victim.id)
 		} else {
-			deaths[victim.id] = cl.kill9(victim)
+			deaths[victim.id] = []time.Time{cl.kill9(victim)}
 			t.Logf("round %d: killed %s (kill -9)", rounds, victim.id)
 		}
 		startOne()
@@ -88,9 +88,10 @@ func TestSoak(t *testing.T) {
 
 // overlapping replays the status topic: a connector or task runs on a
 // worker from its RUNNING (or PAUSED) record until that worker reports it
-// UNASSIGNED, FAILED or removed, or dies. Another worker's RUNNING record
-// inside that span is an overlap.
-func overlapping(recs []statusRecord, deaths map[string]time.Time) []string {
+// UNASSIGNED, FAILED or removed, or dies, or stops all its work (deaths
+// holds these times per worker id). Another worker's RUNNING record inside
+// that span is an overlap.
+func overlapping(recs []statusRecord, deaths map[string][]time.Time) []string {
 	type span struct {
 		worker string
 		since  time.Time
@@ -103,9 +104,12 @@ func overlapping(recs []statusRecord, deaths map[string]time.Time) []string {
 		}
 		cur, ok := open[r.key]
 		if ok {
-			if died, dead := deaths[cur.worker]; dead && !died.After(r.at) {
-				delete(open, r.key)
-				ok = false
+			for _, died := range deaths[cur.worker] {
+				if !died.Before(cur.since) && !died.After(r.at) {
+					delete(open, r.key)
+					ok = false
+					break
+				}
 			}
 		}
 		switch r.state {
@@ -137,15 +141,17 @@ func TestOverlapping(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		recs   []statusRecord
-		deaths map[string]time.Time
+		deaths map[string][]time.Time
 		want   int
 	}{
 		{"moved after stopping", []statusRecord{rec(1, "RUNNING", "a"), rec(2, "UNASSIGNED", "a"), rec(3, "RUNNING", "b")}, nil, 0},
-		{"moved after its worker died", []statusRecord{rec(1, "RUNNING", "a"), rec(3, "RUNNING", "b")}, map[string]time.Time{"a": at(2)}, 0},
+		{"moved after its worker died", []statusRecord{rec(1, "RUNNING", "a"), rec(3, "RUNNING", "b")}, map[string][]time.Time{"a": {at(2)}}, 0},
 		{"runs on two workers", []statusRecord{rec(1, "RUNNING", "a"), rec(3, "RUNNING", "b")}, nil, 1},
-		{"worker died after the other started", []statusRecord{rec(1, "RUNNING", "a"), rec(3, "RUNNING", "b")}, map[string]time.Time{"a": at(4)}, 1},
+		{"worker died after the other started", []statusRecord{rec(1, "RUNNING", "a"), rec(3, "RUNNING", "b")}, map[string][]time.Time{"a": {at(4)}}, 1},
 		{"another worker's UNASSIGNED does not end the span", []statusRecord{rec(1, "RUNNING", "a"), rec(2, "UNASSIGNED", "b"), rec(3, "RUNNING", "b")}, nil, 1},
 		{"restarted in place", []statusRecord{rec(1, "RUNNING", "a"), rec(2, "RESTARTING", "a"), rec(3, "RUNNING", "a")}, nil, 0},
+		{"moved after its worker stopped all its work", []statusRecord{rec(1, "RUNNING", "a"), rec(3, "RUNNING", "b")}, map[string][]time.Time{"a": {at(0), at(2)}}, 0},
+		{"a stop before the span does not end it", []statusRecord{rec(1, "RUNNING", "a"), rec(3, "RUNNING", "b")}, map[string][]time.Time{"a": {at(0)}}, 1},
 		{"deleted then recreated elsewhere", []statusRecord{rec(1, "RUNNING", "a"), rec(2, "", ""), rec(3, "RUNNING", "b")}, nil, 0},
 	} {
 		if got := overlapping(tc.recs, tc.deaths); len(got) != tc.want {

@@ -104,6 +104,7 @@ type Group struct {
 	clientCfg  *sarama.Config // for the client that finds the coordinator
 	coordCfg   *sarama.Config // for the dedicated coordinator connection
 	running    atomic.Bool
+	lastErr    atomic.Pointer[error] // the error being retried; nil once a rebalance completes
 	memberID   atomic.Pointer[string]
 	generation atomic.Int32
 
@@ -234,6 +235,14 @@ func (d *coordDialer) Dial(network, addr string) (net.Conn, error) {
 	d.g.rawConn = c
 	d.g.mu.Unlock()
 	return c, nil
+}
+
+// LastError returns the error the member is retrying since its last completed rebalance, or nil.
+func (g *Group) LastError() error {
+	if p := g.lastErr.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // MemberID returns the member id the coordinator gave this member, or "" outside the group.
@@ -372,6 +381,13 @@ func (g *Group) onError(ctx context.Context, err error) error {
 	case sarama.ErrOffsetsLoadInProgress:
 		g.retryLater(ctx, err)
 		return nil
+	case sarama.ErrRequestTimedOut, sarama.ErrNetworkException, sarama.ErrLeaderNotAvailable,
+		sarama.ErrNotLeaderForPartition, sarama.ErrUnknownTopicOrPartition, sarama.ErrKafkaStorageError:
+		// Retriable errors the coordinator may answer while it moves or
+		// restarts (the Java client's RetriableException).
+		g.disconnect()
+		g.retryLater(ctx, err)
+		return nil
 	case sarama.ErrInconsistentGroupProtocol:
 		var names []string
 		for _, p := range g.h.Protocols() {
@@ -388,6 +404,7 @@ func (g *Group) onError(ctx context.Context, err error) error {
 // retryLater notes a failed attempt, tells the handler its work is lost once no heartbeat
 // succeeded for a session timeout (KAFKA-9184), and waits the backoff.
 func (g *Group) retryLater(ctx context.Context, err error) {
+	g.lastErr.Store(&err)
 	if g.backoff == 0 {
 		g.log.Warn("group coordinator request failed; retrying", "error", err)
 	} else {
@@ -634,6 +651,7 @@ func (g *Group) joinAndSync(ctx context.Context) error {
 	now := time.Now()
 	g.lastOK, g.nextBeat = now, now.Add(g.cfg.HeartbeatInterval)
 	g.needJoin, g.holding = false, true
+	g.lastErr.Store(nil)
 	g.log.Info("joined the group", "generation", jresp.GenerationId, "member", jresp.MemberId,
 		"leader", jresp.LeaderId, "protocol", jresp.GroupProtocol, "members", len(jresp.Members),
 		"isLeader", jresp.LeaderId == jresp.MemberId, "reason", reason)

@@ -36,6 +36,11 @@ type Stores struct {
 	// listener passes the config store's changes to the herder created
 	// after the store.
 	listener *listenerProxy
+	cfg      *Config
+	log      *slog.Logger
+	// startup says what the starting worker waits for; the logs report
+	// the errors they wait out to it.
+	startup *startup
 }
 
 // Herder is the herder of one worker of a cluster. One goroutine (the
@@ -45,10 +50,12 @@ type Stores struct {
 type Herder struct {
 	cfg       *Config
 	worker    *runtime.Worker
+	stores    *Stores
 	configs   *storage.KafkaConfigs
 	offsets   *storage.KafkaOffsets
 	status    *storage.KafkaStatus
 	forwarder Forwarder
+	startup   *startup
 	log       *slog.Logger
 
 	// Loggers sets logger levels for cluster-scope logger changes; nil
@@ -64,6 +71,9 @@ type Herder struct {
 	queue chan func()
 	wake  chan struct{}
 	ready atomic.Bool
+	// started is closed once the stores have read their topics: the REST
+	// reads served from them wait for it.
+	started chan struct{}
 	// drained is closed once the loop has ended and Run has stopped all
 	// work: onLoop no longer waits for a loop that will never come back.
 	drained chan struct{}
@@ -75,8 +85,11 @@ type Herder struct {
 	membership membership
 	assigned   workSet // what the group assigned to this worker (all of it, not the increments)
 	sessionKey *storage.SessionKey
-	owners     map[string]string // leader only: connector or task id → owner URL, from the last assignment
-	lastOwners map[string]string // leader only: owners, plus the last owner of work nobody holds now
+	// lostSinceJoin: the group said the membership was lost, and the
+	// worker has not sent a JoinGroup since.
+	lostSinceJoin bool
+	owners        map[string]string // leader only: connector or task id → owner URL, from the last assignment
+	lastOwners    map[string]string // leader only: owners, plus the last owner of work nobody holds now
 	// knownConnectors are the connectors the config listener has seen, to
 	// tell a new connector (a rebalance assigns it) from a changed one
 	// (its owner restarts it); configOffset mirrors the loop's snapshot.
@@ -130,10 +143,11 @@ type pendingUpdates struct {
 }
 
 // New returns the herder of a worker of the cluster cfg describes, over
-// stores from OpenStores (the worker runs on the same offset and status
-// stores). Run starts the config store.
+// stores from NewStores (the worker runs on the same offset and status
+// stores). Run starts the stores.
 func New(cfg *Config, w *runtime.Worker, stores *Stores, forwarder Forwarder, log *slog.Logger) (*Herder, error) {
-	h := &Herder{cfg: cfg, worker: w, configs: stores.Configs, offsets: stores.Offsets, status: stores.Status, forwarder: forwarder, log: log,
+	h := &Herder{cfg: cfg, worker: w, stores: stores, configs: stores.Configs, offsets: stores.Offsets, status: stores.Status,
+		forwarder: forwarder, log: log, startup: stores.startup, started: make(chan struct{}),
 		eager: NewEagerAssignor(), cooperative: NewCooperativeAssignor(cfg.MaxDelay, time.Now, logging.Named(log, "sluice.assignor")),
 		queue: make(chan func()), wake: make(chan struct{}, 1), drained: make(chan struct{}), assigned: newWork(), running: newWork(),
 		instances: map[string]herder.TargetState{}, knownConnectors: map[string]bool{}, ctx: context.Background()}
@@ -219,15 +233,24 @@ func (h *Herder) poke() {
 	}
 }
 
-// Run starts the stores, joins the group and runs the loop until ctx
-// ends; then it drains every task and connector (rule 7) and leaves the
-// group.
+// Run creates or checks the internal topics, starts the stores, joins the
+// group and runs the loop until ctx ends; then it drains every task and
+// connector (rule 7) and leaves the group. It waits out retriable Kafka
+// errors (brokers unreachable, metadata lagging, the coordinator loading)
+// as long as it takes; it returns an error only for one retrying cannot
+// fix, such as a misconfigured internal topic or a fatal group error.
 func (h *Herder) Run(ctx context.Context) error {
 	h.ctx = context.WithoutCancel(ctx)
-	if err := h.configs.Start(ctx); err != nil {
+	if err := h.start(ctx); err != nil {
 		close(h.drained)
-		return fmt.Errorf("read the config topic %s: %w", h.cfg.ConfigTopic, err)
+		if ctx.Err() != nil {
+			h.log.Info("stopped while starting", "stage", h.startup.summary())
+			return nil
+		}
+		return err
 	}
+	h.startup.begin(fmt.Sprintf("joining the group %s", h.cfg.GroupID))
+	close(h.started)
 	h.refreshSnapshot()
 	h.mu.Lock()
 	if k := h.snap.SessionKey; k != nil {
@@ -240,7 +263,7 @@ func (h *Herder) Run(ctx context.Context) error {
 	groupCtx, stopGroup := context.WithCancel(context.WithoutCancel(ctx))
 	groupDone := make(chan error, 1)
 	go func() { groupDone <- h.group.Run(groupCtx) }()
-	h.loop(ctx)
+	fatal := h.loop(ctx, groupDone)
 	// Stop the work before leaving the group, so that the workers that
 	// take it over never run it at the same time as this one.
 	h.stopAll("worker shutting down")
@@ -249,15 +272,18 @@ func (h *Herder) Run(ctx context.Context) error {
 	// on, or leaving the group would wait rebalance.timeout.ms for it.
 	close(h.drained)
 	stopGroup()
-	if err := <-groupDone; err != nil {
-		h.log.Warn("leave the group", "err", err)
+	if fatal == nil {
+		if err := <-groupDone; err != nil {
+			h.log.Warn("leave the group", "err", err)
+		}
 	}
 	h.worker.Stop(h.ctx)
-	return nil
+	return fatal
 }
 
-// loop runs queued requests and pending updates until ctx ends.
-func (h *Herder) loop(ctx context.Context) {
+// loop runs queued requests and pending updates until ctx ends, or until
+// the group's Run ends on an error retrying cannot fix, which it returns.
+func (h *Herder) loop(ctx context.Context, groupDone <-chan error) error {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -271,7 +297,12 @@ func (h *Herder) loop(ctx context.Context) {
 		timer.Reset(next)
 		select {
 		case <-ctx.Done():
-			return
+			return nil
+		case err := <-groupDone:
+			if err == nil { // only when ctx ended
+				return nil
+			}
+			return fmt.Errorf("the worker cannot stay in its group: %w", err)
 		case f := <-h.queue:
 			f()
 		case <-h.wake:
@@ -368,6 +399,7 @@ func (h *Herder) stopAll(reason string) {
 	}
 	h.log.Info("stopping all connectors and tasks", "reason", reason)
 	h.stopWork(h.running.clone())
+	h.log.Info("stopped all connectors and tasks", "reason", reason)
 }
 
 // ServerInfo implements herder.Herder.
@@ -380,20 +412,63 @@ func (h *Herder) ServerInfo(context.Context) (herder.ServerInfo, error) {
 }
 
 // Ready implements herder.Herder: the worker is ready once it has read the
-// config topic and completed its first rebalance.
+// internal topics and completed its first rebalance. Until then the error
+// says what it is doing and, when it waits for Kafka, why.
 func (h *Herder) Ready(context.Context) error {
 	if !h.ready.Load() {
-		return &herder.Error{Code: http.StatusServiceUnavailable, Message: "The worker is starting up: it has not joined the cluster yet."}
+		if s := h.StageSummary(); s != "" {
+			return &herder.Error{Code: http.StatusServiceUnavailable, Message: s}
+		}
+		return &herder.Error{Code: http.StatusServiceUnavailable, Message: "The worker has not joined the cluster yet."}
 	}
 	return nil
 }
 
+// StageSummary says what the worker does while it starts, in Kafka
+// Connect's words ("The worker is currently ..., which began at ...."),
+// with the Kafka error it waits out; "" once it has started.
+func (h *Herder) StageSummary() string {
+	if h.ready.Load() {
+		return ""
+	}
+	s := h.startup.summary()
+	select {
+	case <-h.started:
+		if err := h.group.LastError(); err != nil && s != "" {
+			s += " Last error, retried until it succeeds: " + err.Error()
+		}
+	default:
+	}
+	return s
+}
+
+// awaitStarted waits until the stores have read their topics: before
+// that, what they hold is not the cluster's state. A request waiting here
+// times out in the REST layer as one waiting for Kafka Connect's herder
+// thread does.
+func (h *Herder) awaitStarted(ctx context.Context) error {
+	select {
+	case <-h.started:
+		return nil
+	case <-h.drained:
+		return errStopping
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // Connectors implements herder.Herder.
-func (h *Herder) Connectors(context.Context) ([]string, error) {
+func (h *Herder) Connectors(ctx context.Context) ([]string, error) {
+	if err := h.awaitStarted(ctx); err != nil {
+		return nil, err
+	}
 	return h.configs.Snapshot().Connectors(), nil
 }
 
-func (h *Herder) get(name string) (storage.ConfigSnapshot, map[string]string, error) {
+func (h *Herder) get(ctx context.Context, name string) (storage.ConfigSnapshot, map[string]string, error) {
+	if err := h.awaitStarted(ctx); err != nil {
+		return storage.ConfigSnapshot{}, nil, err
+	}
 	s := h.configs.Snapshot()
 	cfg, ok := s.Configs[name]
 	if !ok {
@@ -403,8 +478,8 @@ func (h *Herder) get(name string) (storage.ConfigSnapshot, map[string]string, er
 }
 
 // ConnectorInfo implements herder.Herder.
-func (h *Herder) ConnectorInfo(_ context.Context, name string) (herder.ConnectorInfo, error) {
-	s, cfg, err := h.get(name)
+func (h *Herder) ConnectorInfo(ctx context.Context, name string) (herder.ConnectorInfo, error) {
+	s, cfg, err := h.get(ctx, name)
 	if err != nil {
 		return herder.ConnectorInfo{}, err
 	}
@@ -425,14 +500,14 @@ func (h *Herder) kindOf(cfg map[string]string) herder.ConnectorType {
 }
 
 // ConnectorConfig implements herder.Herder.
-func (h *Herder) ConnectorConfig(_ context.Context, name string) (map[string]string, error) {
-	_, cfg, err := h.get(name)
+func (h *Herder) ConnectorConfig(ctx context.Context, name string) (map[string]string, error) {
+	_, cfg, err := h.get(ctx, name)
 	return cfg, err
 }
 
 // Tasks implements herder.Herder.
-func (h *Herder) Tasks(_ context.Context, name string) ([]herder.TaskInfo, error) {
-	s, _, err := h.get(name)
+func (h *Herder) Tasks(ctx context.Context, name string) ([]herder.TaskInfo, error) {
+	s, _, err := h.get(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -543,7 +618,10 @@ func (h *Herder) DeleteConnector(ctx context.Context, name string) error {
 }
 
 // ConnectorStatus implements herder.Herder.
-func (h *Herder) ConnectorStatus(_ context.Context, name string) (herder.ConnectorStateInfo, error) {
+func (h *Herder) ConnectorStatus(ctx context.Context, name string) (herder.ConnectorStateInfo, error) {
+	if err := h.awaitStarted(ctx); err != nil {
+		return herder.ConnectorStateInfo{}, err
+	}
 	cs, ok := h.status.Connector(name)
 	if !ok {
 		return herder.ConnectorStateInfo{}, herder.NotFound("No status found for connector %s", name)
@@ -553,7 +631,10 @@ func (h *Herder) ConnectorStatus(_ context.Context, name string) (herder.Connect
 }
 
 // TaskStatus implements herder.Herder.
-func (h *Herder) TaskStatus(_ context.Context, id herder.TaskID) (herder.TaskState, error) {
+func (h *Herder) TaskStatus(ctx context.Context, id herder.TaskID) (herder.TaskState, error) {
+	if err := h.awaitStarted(ctx); err != nil {
+		return herder.TaskState{}, err
+	}
 	for _, t := range h.status.Tasks(id.Connector) {
 		if t.ID == id.Task {
 			return t, nil
@@ -664,7 +745,7 @@ func (h *Herder) SetTargetState(ctx context.Context, name string, target herder.
 
 // ConnectorOffsets implements herder.Herder.
 func (h *Herder) ConnectorOffsets(ctx context.Context, name string) (herder.ConnectorOffsets, error) {
-	_, cfg, err := h.get(name)
+	_, cfg, err := h.get(ctx, name)
 	if err != nil {
 		return herder.ConnectorOffsets{}, err
 	}
@@ -730,16 +811,16 @@ func (h *Herder) ValidateConnectorConfig(_ context.Context, cfg map[string]strin
 }
 
 // ConnectorTopics implements herder.Herder.
-func (h *Herder) ConnectorTopics(_ context.Context, name string) ([]string, error) {
-	if _, _, err := h.get(name); err != nil {
+func (h *Herder) ConnectorTopics(ctx context.Context, name string) ([]string, error) {
+	if _, _, err := h.get(ctx, name); err != nil {
 		return nil, err
 	}
 	return h.status.Topics(name), nil
 }
 
 // ResetConnectorTopics implements herder.Herder.
-func (h *Herder) ResetConnectorTopics(_ context.Context, name string) error {
-	if _, _, err := h.get(name); err != nil {
+func (h *Herder) ResetConnectorTopics(ctx context.Context, name string) error {
+	if _, _, err := h.get(ctx, name); err != nil {
 		return err
 	}
 	h.worker.ResetTopics(name)
@@ -761,6 +842,9 @@ func (h *Herder) PluginConfig(_ context.Context, name string) ([]config.KeyInfo,
 func (h *Herder) SetClusterLoggerLevel(ctx context.Context, namespace, level string) error {
 	if _, err := logging.ParseLevel(level); err != nil {
 		return herder.NotFound("invalid log level '%s'.", level)
+	}
+	if err := h.awaitStarted(ctx); err != nil {
+		return err
 	}
 	return h.configs.PutLoggerLevel(ctx, namespace, strings.ToUpper(level))
 }

@@ -51,7 +51,7 @@ func startSolo(t *testing.T, base map[string]string, host string, reg *plugins.R
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	stores, err := distributed.OpenStores(ctx, cfg, log)
+	stores, err := distributed.NewStores(cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}

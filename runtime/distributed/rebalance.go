@@ -34,8 +34,20 @@ func (g *groupHandler) Protocols() []GroupProtocol {
 	if h.membership.protocol == ProtocolDefault {
 		h.assigned = newWork()
 	}
+	lost := h.lostSinceJoin
+	h.lostSinceJoin = false
 	h.mu.Unlock()
 	h.settle()
+	if lost {
+		// What stopped when the membership was lost, most likely while
+		// Kafka was away, reaches the status topic before the work can
+		// start elsewhere, as stopWork does when Kafka is there: once this
+		// worker is in a new generation its older statuses are dropped
+		// (Kafka Connect's KafkaStatusBackingStore), and the topic would
+		// never say the work stopped here. Only then: a member in the group
+		// must not keep the coordinator waiting.
+		h.flushStatuses("statuses of stopped work not written before rejoining")
+	}
 	names, err := Protocols(h.cfg.Protocol)
 	if err != nil {
 		// connect.protocol was validated at start-up.
@@ -247,6 +259,7 @@ func (g *groupHandler) OnLost(err error) {
 	h.assigned = newWork()
 	h.membership.joined = false
 	h.pending.lost = err
+	h.lostSinceJoin = true
 	h.mu.Unlock()
 	h.poke()
 }
@@ -361,10 +374,16 @@ func (h *Herder) stopWork(w workSet) {
 	// The statuses reach the topic before this worker rejoins the group
 	// and the work can start elsewhere, so that the status topic shows the
 	// work stopping here before it runs there.
+	h.flushStatuses("statuses of stopped work not written yet")
+}
+
+// flushStatuses waits, at most statusFlushTimeout, until the statuses
+// written so far have reached the status topic.
+func (h *Herder) flushStatuses(warning string) {
 	ctx, cancel := context.WithTimeout(h.ctx, statusFlushTimeout)
 	defer cancel()
 	if err := h.status.Flush(ctx); err != nil {
-		h.log.Warn("statuses of stopped work not written yet", "err", err)
+		h.log.Warn(warning, "err", err)
 	}
 }
 

@@ -93,34 +93,19 @@ func topicSettings(cfg *Config, prefix string) map[string]string {
 	return out
 }
 
-// OpenStores creates the internal topics when they are missing (checking
-// the ones that exist) and opens the config, offset and status stores.
-// The offset and status stores are started; the herder starts the config
-// store.
-func OpenStores(ctx context.Context, cfg *Config, log *slog.Logger) (_ *Stores, err error) {
+// NewStores returns the config, offset and status stores of the cluster
+// cfg describes. It does not connect to Kafka: the herder's Run creates
+// the internal topics when they are missing (checking the ones that exist)
+// and starts the stores, waiting for the brokers as long as it takes.
+func NewStores(cfg *Config, log *slog.Logger) (_ *Stores, err error) {
 	base := clientIDBase(cfg)
-	admin, err := sarama.NewClusterAdmin(cfg.BootstrapServers, saramaBase(base+"shared-admin"))
-	if err != nil {
-		return nil, fmt.Errorf("connect to Kafka at %s: %w", strings.Join(cfg.BootstrapServers, ","), err)
-	}
-	defer admin.Close()
-	specs := []kafka.TopicSpec{
-		{Name: cfg.ConfigTopic, Partitions: 1, ReplicationFactor: cfg.ConfigRF, Configs: topicSettings(cfg, "config.storage."), ConfigKey: ConfigTopic, SinglePartition: true},
-		{Name: cfg.OffsetTopic, Partitions: cfg.OffsetPartitions, ReplicationFactor: cfg.OffsetRF, Configs: topicSettings(cfg, "offset.storage."), ConfigKey: OffsetTopic},
-		{Name: cfg.StatusTopic, Partitions: cfg.StatusPartitions, ReplicationFactor: cfg.StatusRF, Configs: topicSettings(cfg, "status.storage."), ConfigKey: StatusTopic},
-	}
-	for _, s := range specs {
-		if err := kafka.EnsureTopic(ctx, admin, s); err != nil {
-			return nil, err
-		}
-	}
+	st := &Stores{listener: &listenerProxy{}, cfg: cfg, log: log, startup: &startup{}}
 	opener := func(topic, suffix string) func(func(kafka.LogRecord)) (storage.TopicLog, error) {
 		return func(apply func(kafka.LogRecord)) (storage.TopicLog, error) {
 			return kafka.OpenLog(kafka.LogConfig{Topic: topic, Brokers: cfg.BootstrapServers, Sarama: saramaBase(base + suffix),
-				ClientID: base + suffix, Apply: apply, Log: logging.Named(log, "sluice.kafkalog")})
+				ClientID: base + suffix, Apply: apply, Log: logging.Named(log, "sluice.kafkalog"), OnRetry: st.startup.failed})
 		}
 	}
-	st := &Stores{listener: &listenerProxy{}}
 	defer func() {
 		if err != nil {
 			st.Close()
@@ -129,19 +114,40 @@ func OpenStores(ctx context.Context, cfg *Config, log *slog.Logger) (_ *Stores, 
 	if st.Offsets, err = storage.NewKafkaOffsets(opener(cfg.OffsetTopic, "offsets"), logging.Named(log, "sluice.offsets")); err != nil {
 		return nil, err
 	}
-	if err = st.Offsets.Start(ctx); err != nil {
-		return nil, fmt.Errorf("read the offset topic %s: %w", cfg.OffsetTopic, err)
-	}
 	if st.Status, err = storage.NewKafkaStatus(opener(cfg.StatusTopic, "statuses"), cfg.WorkerID, logging.Named(log, "sluice.status")); err != nil {
 		return nil, err
-	}
-	if err = st.Status.Start(ctx); err != nil {
-		return nil, fmt.Errorf("read the status topic %s: %w", cfg.StatusTopic, err)
 	}
 	if st.Configs, err = storage.NewKafkaConfigs(opener(cfg.ConfigTopic, "configs"), st.listener.listener(), logging.Named(log, "sluice.configs")); err != nil {
 		return nil, err
 	}
 	return st, nil
+}
+
+// topicSpecs are the internal topics, as Kafka Connect's stores define
+// them.
+func (s *Stores) topicSpecs() []kafka.TopicSpec {
+	cfg := s.cfg
+	return []kafka.TopicSpec{
+		{Name: cfg.ConfigTopic, Partitions: 1, ReplicationFactor: cfg.ConfigRF, Configs: topicSettings(cfg, "config.storage."), ConfigKey: ConfigTopic, SinglePartition: true},
+		{Name: cfg.OffsetTopic, Partitions: cfg.OffsetPartitions, ReplicationFactor: cfg.OffsetRF, Configs: topicSettings(cfg, "offset.storage."), ConfigKey: OffsetTopic},
+		{Name: cfg.StatusTopic, Partitions: cfg.StatusPartitions, ReplicationFactor: cfg.StatusRF, Configs: topicSettings(cfg, "status.storage."), ConfigKey: StatusTopic},
+	}
+}
+
+// ensureTopics creates the internal topics that are missing and checks
+// the others; one attempt.
+func (s *Stores) ensureTopics(ctx context.Context) error {
+	admin, err := sarama.NewClusterAdmin(s.cfg.BootstrapServers, saramaBase(clientIDBase(s.cfg)+"shared-admin"))
+	if err != nil {
+		return fmt.Errorf("connect to Kafka at %s: %w", strings.Join(s.cfg.BootstrapServers, ","), err)
+	}
+	defer admin.Close()
+	for _, spec := range s.topicSpecs() {
+		if err := kafka.EnsureTopic(ctx, admin, spec); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes the stores.

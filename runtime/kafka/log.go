@@ -7,11 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/eapache/go-resiliency/breaker"
 )
 
 // LogConfig configures a Log: the topic, how to reach the brokers and where
@@ -31,6 +33,9 @@ type LogConfig struct {
 	Apply func(LogRecord)
 	// Log receives the log's diagnostics; nil means slog.Default().
 	Log *slog.Logger
+	// OnRetry, if not nil, sees every retriable error Start waits out
+	// (e.g. to say what a starting worker waits for).
+	OnRetry func(error)
 }
 
 // Log is Kafka Connect's KafkaBasedLog on sarama: it reads every partition
@@ -46,30 +51,56 @@ type LogConfig struct {
 // partition leader directly whether any data record lies between its
 // position and the end offset, and treats the partition as caught up when
 // none does.
+//
+// Kafka's metadata lags: a topic another worker has just created may be
+// unknown to the broker asked, and a broker may name a partition's leader
+// in its metadata a moment before that leader serves it. Start and
+// ReadToEnd therefore retry what fails with a retriable error (no broker
+// reachable, unknown topic or partition, not the leader, ...), refreshing
+// the topic's metadata between attempts, until their context ends; while
+// the brokers are away the tail waits for them, and both log once per
+// change of state, not per attempt.
 type Log struct {
-	topic      string
-	apply      func(LogRecord)
-	log        *slog.Logger
-	partitions []int32
+	topic   string
+	brokers []string
+	ccfg    *sarama.Config // consumer side
+	pcfg    *sarama.Config // producer side: one request in flight
+	apply   func(LogRecord)
+	log     *slog.Logger
+	onRetry func(error)
 
-	cclient  sarama.Client // consumer side
-	pclient  sarama.Client // producer side: one request in flight
-	consumer sarama.Consumer
-	producer sarama.SyncProducer
-	fetchVer int16
+	// Set up by Start, under mu; read without it once ready is true.
+	cclient    sarama.Client
+	pclient    sarama.Client
+	consumer   sarama.Consumer
+	producer   sarama.SyncProducer
+	partitions []int32
+	fetchVer   int16
 
 	mu       sync.Mutex
 	position map[int32]int64 // next offset Apply has not seen, per partition
 	progress chan struct{}   // closed and replaced whenever position moves
-	started  bool
+	started  bool            // Start was called
+	ready    bool            // Start has set up the clients and the partition consumers
 	closed   bool
+	closing  chan struct{} // closed by Close: ends Start's and ReadToEnd's waits
 	pcs      []sarama.PartitionConsumer
+	tail     tailHealth
 
 	msgs    chan *sarama.ConsumerMessage
-	forward sync.WaitGroup // partition forwarders
+	forward sync.WaitGroup // partition forwarders, and Start while it adds them
 	applied chan struct{}  // closed when the apply goroutine ends
 
 	sendMu sync.Mutex // one Send at a time keeps the order of concurrent callers' batches
+}
+
+// tailHealth is whether the partition consumers are failing, for logging
+// the change of state once; Log.mu guards it.
+type tailHealth struct {
+	failing   bool
+	since     time.Time
+	lastError time.Time
+	errors    int
 }
 
 // sendRetries and sendBackoff bound how long the producer retries a record.
@@ -89,14 +120,34 @@ const logMaxWait = 100 * time.Millisecond
 // ReadToEnd asks its leader whether records are still to come.
 const stallProbe = 200 * time.Millisecond
 
-// OpenLog connects the log's clients. It does not create the topic: a
-// missing topic is an error.
+// tailProbe is how often a failing tail checks whether the topic's
+// partitions can be read again; tailQuiet is how long no partition consumer
+// may have reported an error before the tail counts as recovered (sarama's
+// partition consumers retry every Consumer.Retry.Backoff, 2 s by default).
+const (
+	tailProbe = time.Second
+	tailQuiet = 3 * time.Second
+)
+
+// metadataLagQuiet is how long Start and ReadToEnd retry before they warn:
+// right after a topic is created its metadata lags for a moment.
+const metadataLagQuiet = 2 * time.Second
+
+// errLogClosed ends the waits of a log that is being closed.
+var errLogClosed = errors.New("log closed")
+
+// OpenLog prepares the log's clients. It does not connect: Start does,
+// and waits for the brokers and the topic. It never creates the topic:
+// EnsureTopic does.
 func OpenLog(cfg LogConfig) (*Log, error) {
 	if cfg.Topic == "" {
 		return nil, errors.New("open log: no topic")
 	}
 	if cfg.Apply == nil {
 		return nil, fmt.Errorf("open log of topic %s: no Apply callback", cfg.Topic)
+	}
+	if len(cfg.Brokers) == 0 {
+		return nil, fmt.Errorf("open log of topic %s: no bootstrap brokers", cfg.Topic)
 	}
 	lg := cfg.Log
 	if lg == nil {
@@ -119,6 +170,8 @@ func OpenLog(cfg LogConfig) (*Log, error) {
 	ccfg.Consumer.Offsets.Initial = sarama.OffsetOldest
 	ccfg.Consumer.Return.Errors = true
 	ccfg.Consumer.IsolationLevel = sarama.ReadUncommitted
+	// A partition consumer retries for as long as the log is open.
+	ccfg.Consumer.Retry.Max = 0
 	// Measured against Kafka 4: a sarama long poll is not always woken by
 	// new records, so ReadToEnd after a write waited up to two
 	// MaxWaitTimes (1 s at the default 500 ms). Internal topics are small;
@@ -144,54 +197,35 @@ func OpenLog(cfg LogConfig) (*Log, error) {
 	pcfg.Producer.Partitioner = sarama.NewMurmur2Partitioner
 	pcfg.Producer.Return.Successes = true
 	pcfg.Producer.Return.Errors = true
+	for _, c := range []*sarama.Config{&ccfg, &pcfg} {
+		if err := c.Validate(); err != nil {
+			return nil, fmt.Errorf("open log of topic %s: client settings: %w", cfg.Topic, err)
+		}
+	}
 
-	cclient, err := sarama.NewClient(cfg.Brokers, &ccfg)
-	if err != nil {
-		return nil, fmt.Errorf("open log of topic %s: consumer client: %w", cfg.Topic, err)
-	}
-	parts, err := cclient.Partitions(cfg.Topic)
-	if err == nil && len(parts) == 0 {
-		err = sarama.ErrUnknownTopicOrPartition
-	}
-	if err != nil {
-		_ = cclient.Close()
-		return nil, fmt.Errorf("open log of topic %s: the topic must exist: %w", cfg.Topic, err)
-	}
-	consumer, err := sarama.NewConsumerFromClient(cclient)
-	if err != nil {
-		_ = cclient.Close()
-		return nil, fmt.Errorf("open log of topic %s: consumer: %w", cfg.Topic, err)
-	}
-	pclient, err := sarama.NewClient(cfg.Brokers, &pcfg)
-	if err != nil {
-		_ = consumer.Close()
-		_ = cclient.Close()
-		return nil, fmt.Errorf("open log of topic %s: producer client: %w", cfg.Topic, err)
-	}
-	producer, err := sarama.NewSyncProducerFromClient(pclient)
-	if err != nil {
-		_ = pclient.Close()
-		_ = consumer.Close()
-		_ = cclient.Close()
-		return nil, fmt.Errorf("open log of topic %s: producer: %w", cfg.Topic, err)
-	}
 	l := &Log{
-		topic: cfg.Topic, apply: cfg.Apply, log: lg, partitions: parts,
-		cclient: cclient, pclient: pclient, consumer: consumer, producer: producer,
+		topic: cfg.Topic, brokers: cfg.Brokers, ccfg: &ccfg, pcfg: &pcfg, apply: cfg.Apply, log: lg, onRetry: cfg.OnRetry,
 		fetchVer: fetchVersion(ccfg.Version),
-		position: make(map[int32]int64, len(parts)),
+		position: make(map[int32]int64),
 		progress: make(chan struct{}),
+		closing:  make(chan struct{}),
 		msgs:     make(chan *sarama.ConsumerMessage, 256),
 		applied:  make(chan struct{}),
 	}
 	return l, nil
 }
 
-// Partitions returns the number of partitions of the topic.
-func (l *Log) Partitions() int { return len(l.partitions) }
+// Partitions returns the number of partitions of the topic, once Start
+// has found them.
+func (l *Log) Partitions() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.partitions)
+}
 
-// Start assigns every partition from its oldest offset, reads the topic to
-// its end and keeps tailing it.
+// Start connects to the brokers, assigns every partition from its oldest
+// offset, reads the topic to its end and keeps tailing it. It waits out
+// retriable errors (see Log) until ctx ends; another error ends it at once.
 func (l *Log) Start(ctx context.Context) error {
 	l.mu.Lock()
 	if l.closed {
@@ -203,26 +237,21 @@ func (l *Log) Start(ctx context.Context) error {
 		return fmt.Errorf("start log of topic %s: already started", l.topic)
 	}
 	l.started = true
-	var err error
-	for _, p := range l.partitions {
-		var pc sarama.PartitionConsumer
-		if pc, err = l.consumer.ConsumePartition(l.topic, p, sarama.OffsetOldest); err != nil {
-			err = fmt.Errorf("start log of topic %s: consume partition %d: %w", l.topic, p, err)
-			break
-		}
-		l.pcs = append(l.pcs, pc)
-		l.forward.Add(1)
-		go l.forwardPartition(pc, p)
-	}
+	// Hold the forwarders' group open while partitions are added, so that
+	// the apply goroutine ends only after Start and every forwarder have.
+	l.forward.Add(1)
 	l.mu.Unlock()
-	// Started even on an error, so that Close finds them to stop.
 	go func() {
 		l.forward.Wait()
 		close(l.msgs)
 	}()
 	go l.applyLoop()
+
+	rl := &RetryLog{Log: l.log, What: "start reading internal topic " + l.topic, Quiet: metadataLagQuiet}
+	err := Retry(ctx, l.closing, rl, l.onRetry, l.setUp)
+	l.forward.Done()
 	if err != nil {
-		return err
+		return fmt.Errorf("start log of topic %s: %w", l.topic, err)
 	}
 	if err := l.ReadToEnd(ctx); err != nil {
 		return fmt.Errorf("start log of topic %s: %w", l.topic, err)
@@ -230,8 +259,89 @@ func (l *Log) Start(ctx context.Context) error {
 	return nil
 }
 
+// setUp is one attempt at what Start sets up; it goes on from where the
+// previous attempt failed.
+func (l *Log) setUp() error {
+	if l.cclient == nil {
+		c, err := sarama.NewClient(l.brokers, l.ccfg)
+		if err != nil {
+			return fmt.Errorf("connect to the brokers at %s: %w", strings.Join(l.brokers, ","), err)
+		}
+		l.mu.Lock()
+		l.cclient = c
+		l.mu.Unlock()
+	}
+	if l.partitions == nil {
+		// KafkaBasedLog.start: the topic may have been created a moment
+		// ago, by this worker or another, and not be known to the broker
+		// asked yet.
+		if err := l.cclient.RefreshMetadata(l.topic); err != nil {
+			return fmt.Errorf("metadata of the topic: %w", err)
+		}
+		parts, err := l.cclient.Partitions(l.topic)
+		if err == nil && len(parts) == 0 {
+			err = sarama.ErrUnknownTopicOrPartition
+		}
+		if err != nil {
+			return fmt.Errorf("partitions of the topic: %w", err)
+		}
+		l.mu.Lock()
+		l.partitions = parts
+		l.mu.Unlock()
+	}
+	if l.consumer == nil {
+		c, err := sarama.NewConsumerFromClient(l.cclient)
+		if err != nil {
+			return fmt.Errorf("consumer: %w", err)
+		}
+		l.mu.Lock()
+		l.consumer = c
+		l.mu.Unlock()
+	}
+	for _, p := range l.partitions[len(l.pcs):] {
+		// The partition's leader may not serve it yet though the metadata
+		// names it (NOT_LEADER_OR_FOLLOWER while the broker applies the
+		// change): refresh the metadata and try again.
+		pc, err := l.consumer.ConsumePartition(l.topic, p, sarama.OffsetOldest)
+		if err != nil {
+			_ = l.cclient.RefreshMetadata(l.topic)
+			return fmt.Errorf("consume partition %d: %w", p, err)
+		}
+		l.mu.Lock()
+		l.pcs = append(l.pcs, pc)
+		if l.closed {
+			pc.AsyncClose()
+		}
+		l.mu.Unlock()
+		l.forward.Add(1)
+		go l.forwardPartition(pc, p)
+	}
+	if l.pclient == nil {
+		c, err := sarama.NewClient(l.brokers, l.pcfg)
+		if err != nil {
+			return fmt.Errorf("connect the producer to the brokers at %s: %w", strings.Join(l.brokers, ","), err)
+		}
+		l.mu.Lock()
+		l.pclient = c
+		l.mu.Unlock()
+	}
+	if l.producer == nil {
+		p, err := sarama.NewSyncProducerFromClient(l.pclient)
+		if err != nil {
+			return fmt.Errorf("producer: %w", err)
+		}
+		l.mu.Lock()
+		l.producer = p
+		l.mu.Unlock()
+	}
+	l.mu.Lock()
+	l.ready = true
+	l.mu.Unlock()
+	return nil
+}
+
 // forwardPartition hands one partition's records, in order, to the apply
-// goroutine, and logs consumer errors.
+// goroutine, and notes consumer errors.
 func (l *Log) forwardPartition(pc sarama.PartitionConsumer, p int32) {
 	defer l.forward.Done()
 	msgs, errs := pc.Messages(), pc.Errors()
@@ -248,9 +358,72 @@ func (l *Log) forwardPartition(pc sarama.PartitionConsumer, p int32) {
 				errs = nil
 				continue
 			}
-			l.log.Warn("reading internal topic", "topic", l.topic, "partition", p, "error", err)
+			l.tailFailed(p, err)
 		}
 	}
+}
+
+// tailFailed notes a partition consumer's error. sarama's partition
+// consumer retries by itself, reporting an error per attempt while the
+// brokers are away; the first one is a WARN, the others DEBUG, and a probe
+// logs when the topic can be read again.
+func (l *Log) tailFailed(p int32, err error) {
+	l.mu.Lock()
+	t := &l.tail
+	now := time.Now()
+	t.lastError = now
+	t.errors++
+	first := !t.failing && !l.closed
+	if first {
+		t.failing, t.since, t.errors = true, now, 1
+	}
+	l.mu.Unlock()
+	if !first {
+		l.log.Debug("reading internal topic failed again; retrying", "topic", l.topic, "partition", p, "error", err)
+		return
+	}
+	l.log.Warn("reading internal topic failed; retrying until it can be read again", "topic", l.topic, "partition", p, "error", err)
+	go l.watchTail()
+}
+
+// watchTail probes a failing tail until the topic can be read again and
+// no partition consumer has failed for tailQuiet, then logs the recovery.
+func (l *Log) watchTail() {
+	tick := time.NewTicker(tailProbe)
+	defer tick.Stop()
+	for {
+		select {
+		case <-l.closing:
+			return
+		case <-tick.C:
+		}
+		l.mu.Lock()
+		quiet := time.Since(l.tail.lastError) >= tailQuiet
+		l.mu.Unlock()
+		if !quiet || l.probe() != nil {
+			continue
+		}
+		l.mu.Lock()
+		t := l.tail
+		l.tail = tailHealth{}
+		l.mu.Unlock()
+		l.log.Info("reading internal topic again", "topic", l.topic, "failing_for", time.Since(t.since).Round(time.Millisecond),
+			"errors", t.errors)
+		return
+	}
+}
+
+// probe asks the partition leaders for the end offsets of every partition.
+func (l *Log) probe() error {
+	if err := l.cclient.RefreshMetadata(l.topic); err != nil {
+		return err
+	}
+	for _, p := range l.partitions {
+		if _, err := l.cclient.GetOffset(l.topic, p, sarama.OffsetNewest); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // applyLoop calls Apply for every record, from this one goroutine, and
@@ -274,26 +447,39 @@ func (l *Log) advance(p int32, next int64) {
 }
 
 // ReadToEnd captures the end offsets of every partition and returns once
-// Apply has been called for every record below them, or when ctx ends.
+// Apply has been called for every record below them, or when ctx ends. It
+// waits out retriable errors while it asks for the end offsets.
 func (l *Log) ReadToEnd(ctx context.Context) error {
 	l.mu.Lock()
-	started, closed := l.started, l.closed
+	ready, closed := l.ready, l.closed
 	l.mu.Unlock()
 	if closed {
-		return fmt.Errorf("read topic %s to its end: log closed", l.topic)
+		return fmt.Errorf("read topic %s to its end: %w", l.topic, errLogClosed)
 	}
-	if !started {
+	if !ready {
 		return fmt.Errorf("read topic %s to its end: log not started", l.topic)
 	}
 	end := make(map[int32]int64, len(l.partitions))
-	for _, p := range l.partitions {
-		// OffsetNewest is the high watermark (ListOffsets, read uncommitted),
-		// as KafkaBasedLog's endOffsets with the default isolation level.
-		hwm, err := l.cclient.GetOffset(l.topic, p, sarama.OffsetNewest)
-		if err != nil {
-			return fmt.Errorf("read topic %s to its end: end offset of partition %d: %w", l.topic, p, err)
+	rl := &RetryLog{Log: l.log, What: "read the end offsets of internal topic " + l.topic, Quiet: metadataLagQuiet}
+	err := Retry(ctx, l.closing, rl, nil, func() error {
+		for _, p := range l.partitions {
+			if _, ok := end[p]; ok {
+				continue
+			}
+			// OffsetNewest is the high watermark (ListOffsets, read
+			// uncommitted), as KafkaBasedLog's endOffsets with the default
+			// isolation level.
+			hwm, err := l.cclient.GetOffset(l.topic, p, sarama.OffsetNewest)
+			if err != nil {
+				_ = l.cclient.RefreshMetadata(l.topic)
+				return fmt.Errorf("end offset of partition %d: %w", p, err)
+			}
+			end[p] = hwm
 		}
-		end[p] = hwm
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read topic %s to its end: %w", l.topic, err)
 	}
 	lastProgress := time.Now()
 	probe := time.NewTimer(stallProbe)
@@ -313,7 +499,7 @@ func (l *Log) ReadToEnd(ctx context.Context) error {
 			return nil
 		}
 		if closed {
-			return fmt.Errorf("read topic %s to its end: log closed", l.topic)
+			return fmt.Errorf("read topic %s to its end: %w", l.topic, errLogClosed)
 		}
 		select {
 		case <-ctx.Done():
@@ -443,10 +629,13 @@ func (l *Log) Send(ctx context.Context, records ...LogRecord) error {
 		return nil
 	}
 	l.mu.Lock()
-	closed := l.closed
+	ready, closed := l.ready, l.closed
 	l.mu.Unlock()
 	if closed {
-		return fmt.Errorf("write to topic %s: log closed", l.topic)
+		return fmt.Errorf("write to topic %s: %w", l.topic, errLogClosed)
+	}
+	if !ready {
+		return fmt.Errorf("write to topic %s: log not started", l.topic)
 	}
 	msgs := make([]*sarama.ProducerMessage, len(records))
 	for i, r := range records {
@@ -463,7 +652,11 @@ func (l *Log) Send(ctx context.Context, records ...LogRecord) error {
 	go func() {
 		l.sendMu.Lock()
 		defer l.sendMu.Unlock()
-		done <- l.producer.SendMessages(msgs)
+		err := l.producer.SendMessages(msgs)
+		if err != nil && errors.Is(firstProducerError(err), breaker.ErrBreakerOpen) {
+			l.renewProducer()
+		}
+		done <- err
 	}()
 	select {
 	case err := <-done:
@@ -473,6 +666,26 @@ func (l *Log) Send(ctx context.Context, records ...LogRecord) error {
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("write %d records to topic %s: %w", len(records), l.topic, ctx.Err())
+	}
+}
+
+// renewProducer replaces the producer whose circuit breaker opened: after
+// three failures to find a partition's leader (the brokers away), sarama's
+// breaker fails every record at once for ten seconds, which would hold up
+// writes that long after the brokers are back. The new producer, on the
+// same client, starts with its breakers closed. sendMu is held.
+func (l *Log) renewProducer() {
+	p, err := sarama.NewSyncProducerFromClient(l.pclient)
+	if err != nil {
+		l.log.Debug("renewing the producer of internal topic", "topic", l.topic, "error", err)
+		return
+	}
+	l.mu.Lock()
+	old := l.producer
+	l.producer = p
+	l.mu.Unlock()
+	if err := old.Close(); err != nil {
+		l.log.Debug("closing the previous producer of internal topic", "topic", l.topic, "error", err)
 	}
 }
 
@@ -486,8 +699,9 @@ func firstProducerError(err error) error {
 	return err
 }
 
-// Close stops tailing the topic and releases the clients. It waits for the
-// apply goroutine to finish its current record.
+// Close stops tailing the topic and releases the clients. It ends Start's
+// and ReadToEnd's waits and waits for the apply goroutine to finish its
+// current record.
 func (l *Log) Close() error {
 	l.mu.Lock()
 	if l.closed {
@@ -495,27 +709,43 @@ func (l *Log) Close() error {
 		return nil
 	}
 	l.closed = true
-	pcs, started := l.pcs, l.started
+	close(l.closing)
 	close(l.progress)
 	l.progress = make(chan struct{})
+	pcs, started := l.pcs, l.started
 	l.mu.Unlock()
 
-	var errs []error
 	for _, pc := range pcs {
 		pc.AsyncClose()
 	}
 	if started {
+		// Start has returned by then: it adds no partition consumer
+		// after this.
 		<-l.applied
 	}
-	if err := l.consumer.Close(); err != nil {
-		errs = append(errs, fmt.Errorf("consumer: %w", err))
+	l.mu.Lock()
+	consumer, pclient, cclient := l.consumer, l.pclient, l.cclient
+	l.mu.Unlock()
+	var errs []error
+	if consumer != nil {
+		if err := consumer.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("consumer: %w", err))
+		}
 	}
 	l.sendMu.Lock()
-	if err := l.producer.Close(); err != nil {
-		errs = append(errs, fmt.Errorf("producer: %w", err))
+	l.mu.Lock()
+	producer := l.producer // renewProducer may have replaced it until sendMu was ours
+	l.mu.Unlock()
+	if producer != nil {
+		if err := producer.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("producer: %w", err))
+		}
 	}
 	l.sendMu.Unlock()
-	for _, c := range []sarama.Client{l.pclient, l.cclient} {
+	for _, c := range []sarama.Client{pclient, cclient} {
+		if c == nil {
+			continue
+		}
 		if err := c.Close(); err != nil && !errors.Is(err, sarama.ErrClosedClient) {
 			errs = append(errs, fmt.Errorf("client: %w", err))
 		}
@@ -528,8 +758,9 @@ func (l *Log) Close() error {
 
 // Retriable reports whether a Send error may succeed when tried again, as
 // Kafka's RetriableException does: a Kafka error code marked retriable, a
-// network error or no reachable broker. Closed clients and ended contexts
-// are not.
+// network error (a connection refused, reset or closed under a request),
+// no reachable broker, or sarama's producer circuit breaker open after
+// such errors. Closed clients and ended contexts are not.
 func Retriable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, sarama.ErrClosedClient) || errors.Is(err, sarama.ErrShuttingDown) {
@@ -554,5 +785,6 @@ func Retriable(err error) bool {
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) {
 		return true // the connection broke: another attempt opens a new one
 	}
-	return errors.Is(err, sarama.ErrOutOfBrokers) || errors.Is(err, sarama.ErrNotConnected)
+	return errors.Is(err, sarama.ErrOutOfBrokers) || errors.Is(err, sarama.ErrNotConnected) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, breaker.ErrBreakerOpen)
 }

@@ -2,7 +2,9 @@ package kafka
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -60,11 +62,11 @@ func TestLogSendReadToEndAndTail(t *testing.T) {
 	ctx := testCtx(t)
 
 	a, recA := openTestLog(t, bootstrap, topic)
-	if a.Partitions() != 3 {
-		t.Fatalf("Partitions() = %d, want 3", a.Partitions())
-	}
 	if err := a.Start(ctx); err != nil {
 		t.Fatalf("Start on an empty topic: %v", err)
+	}
+	if a.Partitions() != 3 {
+		t.Fatalf("Partitions() = %d, want 3", a.Partitions())
 	}
 	if n := len(recA.all()); n != 0 {
 		t.Fatalf("applied %d records from an empty topic", n)
@@ -203,25 +205,105 @@ func TestLogReadToEndWithTransactionMarkerAtTail(t *testing.T) {
 	}
 }
 
-func TestOpenLogMissingTopic(t *testing.T) {
+// TestLogStartWaitsForTopic: a log whose topic does not exist yet (another
+// worker is about to create it, or the broker has not learnt of it) waits
+// for it instead of failing, never creates it, and reads it once it
+// appears.
+func TestLogStartWaitsForTopic(t *testing.T) {
 	bootstrap := testkit.RealKafka(t)
-	cfg := testkit.SaramaConfig()
-	cfg.Metadata.Retry.Max = 1
-	missing := "sluice-missing-" + fmt.Sprint(time.Now().UnixNano())
-	_, err := OpenLog(LogConfig{Topic: missing, Brokers: testkit.Addrs(bootstrap), Sarama: cfg, Apply: func(LogRecord) {}})
-	if err == nil {
-		t.Fatalf("OpenLog of missing topic %s succeeded", missing)
-	}
-	// OpenLog must not have created it.
 	admin := newAdmin(t, bootstrap, testkit.KafkaVersion)
-	topics, lerr := admin.ListTopics()
-	if lerr != nil {
-		t.Fatal(lerr)
+	missing := "sluice-missing-" + fmt.Sprint(time.Now().UnixNano())
+	t.Cleanup(func() { _ = admin.DeleteTopic(missing) })
+
+	// Bounded by its context, Start gives up with the error it waited on.
+	short, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	l, _ := openTestLog(t, bootstrap, missing)
+	err := l.Start(short)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), sarama.ErrUnknownTopicOrPartition.Error()) {
+		t.Fatalf("Start on a missing topic = %v, want the context's deadline and the unknown topic", err)
+	}
+	topics, err := admin.ListTopics()
+	if err != nil {
+		t.Fatal(err)
 	}
 	if _, ok := topics[missing]; ok {
-		t.Errorf("OpenLog created topic %s", missing)
+		t.Fatalf("Start created topic %s", missing)
 	}
-	t.Logf("error: %v", err)
+
+	// A Start waiting when the topic is created reads it.
+	rec := &recorder{}
+	retried := make(chan error, 100)
+	l2, err := OpenLog(LogConfig{Topic: missing, Brokers: testkit.Addrs(bootstrap), Sarama: testkit.SaramaConfig(),
+		Apply: rec.apply, OnRetry: func(err error) {
+			select {
+			case retried <- err:
+			default:
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l2.Close() })
+	done := make(chan error, 1)
+	go func() { done <- l2.Start(testCtx(t)) }()
+	select {
+	case err := <-retried:
+		if !errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
+			t.Fatalf("Start waited on %v, want the unknown topic", err)
+		}
+	case err := <-done:
+		t.Fatalf("Start returned %v before the topic existed", err)
+	}
+	if err := admin.CreateTopic(missing, &sarama.TopicDetail{NumPartitions: 2, ReplicationFactor: 1}, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Start once the topic exists: %v", err)
+	}
+	if n := l2.Partitions(); n != 2 {
+		t.Fatalf("Partitions() = %d, want 2", n)
+	}
+	ctx := testCtx(t)
+	if err := l2.Send(ctx, LogRecord{Key: []byte("k"), Value: []byte("v")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l2.ReadToEnd(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.all(); len(got) != 1 || string(got[0].Key) != "k" {
+		t.Fatalf("applied %v, want the one record written", got)
+	}
+}
+
+// TestLogCloseEndsStart: Close ends a Start that waits for its topic.
+func TestLogCloseEndsStart(t *testing.T) {
+	bootstrap := testkit.RealKafka(t)
+	waiting := make(chan struct{})
+	var once sync.Once
+	l, err := OpenLog(LogConfig{Topic: "sluice-never-" + fmt.Sprint(time.Now().UnixNano()), Brokers: testkit.Addrs(bootstrap),
+		Sarama: testkit.SaramaConfig(), Apply: func(LogRecord) {}, OnRetry: func(error) { once.Do(func() { close(waiting) }) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- l.Start(context.Background()) }()
+	select {
+	case <-waiting:
+	case err := <-done:
+		t.Fatalf("Start of a missing topic returned %v instead of waiting", err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("Start succeeded on a closed log of a missing topic")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Start still waits 5 s after Close")
+	}
 }
 
 func TestRetriable(t *testing.T) {

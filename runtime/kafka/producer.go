@@ -25,7 +25,7 @@ func NewProducer(ctx context.Context, addrs []string, cfg *sarama.Config, watch 
 		return nil, fmt.Errorf("create producer for %v: %w", addrs, err)
 	}
 	var p sarama.AsyncProducer
-	err = Retry(ctx, watch, fmt.Sprintf("create producer for %v", addrs), func() (err error) {
+	err = RetryWatched(ctx, watch, fmt.Sprintf("create producer for %v", addrs), func() (err error) {
 		p, err = sarama.NewAsyncProducerFromClient(client)
 		return err
 	})

@@ -48,16 +48,33 @@ func topicPurpose(configKey string) string {
 	return "Connect internal state"
 }
 
+// topicTimeout bounds how long EnsureTopic waits out retriable errors, as
+// Kafka Connect's TopicAdmin.createTopicsWithRetry does with the admin
+// client's default.api.timeout.ms.
+const topicTimeout = 60 * time.Second
+
 // EnsureTopic creates an internal topic if it is missing (a concurrent
 // creation by another worker is fine) and checks an existing one as Kafka
 // Connect does: its cleanup.policy must be exactly compact
 // (TopicAdmin.verifyTopicCleanupPolicyOnlyCompact) and, with
 // SinglePartition, it must have one partition (KafkaConfigBackingStore.start).
 // It returns once the topic's partitions all have a leader.
+//
+// Kafka's metadata lags behind a creation: a topic another worker has just
+// created (CreateTopics answers TOPIC_ALREADY_EXISTS) may still be unknown
+// to the broker that answers DescribeConfigs or Metadata. EnsureTopic waits
+// such errors out, and any other retriable one (no broker reachable, not
+// the controller, replication factor larger than the brokers up, as
+// createTopicsWithRetry does), with a backoff, for up to a minute or until
+// ctx ends; it then fails naming the topic and the worker key, wrapping
+// the last error (still retriable for Retriable, so that a starting worker
+// can go on trying).
 func EnsureTopic(ctx context.Context, admin sarama.ClusterAdmin, spec TopicSpec) error {
 	if spec.Name == "" {
 		return fmt.Errorf("internal topic named by %s: empty name", spec.ConfigKey)
 	}
+	ctx, cancel := context.WithTimeout(ctx, topicTimeout)
+	defer cancel()
 	configs := make(map[string]*string, len(spec.Configs)+1)
 	for k, v := range spec.Configs {
 		configs[k] = &v
@@ -77,19 +94,32 @@ func EnsureTopic(ctx context.Context, admin sarama.ClusterAdmin, spec TopicSpec)
 	if rf == 0 {
 		rf = -1
 	}
-	err := admin.CreateTopic(spec.Name, &sarama.TopicDetail{NumPartitions: partitions, ReplicationFactor: rf,
-		ConfigEntries: configs}, false)
-	created := err == nil
-	if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
+	var created bool
+	err := waitTopic(ctx, func() error {
+		err := admin.CreateTopic(spec.Name, &sarama.TopicDetail{NumPartitions: partitions, ReplicationFactor: rf,
+			ConfigEntries: configs}, false)
+		switch {
+		case err == nil:
+			created = true
+			return nil
+		case errors.Is(err, sarama.ErrTopicAlreadyExists):
+			return nil
+		case errors.Is(err, sarama.ErrInvalidReplicationFactor):
+			// Brokers may still be starting (createTopicsWithRetry).
+			return retriableTopicError{err}
+		}
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("create topic %s (%s) with %d partitions, replication factor %d: %w",
 			spec.Name, spec.ConfigKey, partitions, rf, err)
 	}
 	if !created {
-		if err := verifyCompactOnly(admin, spec); err != nil {
+		if err := verifyCompactOnly(ctx, admin, spec); err != nil {
 			return err
 		}
 	}
-	n, err := waitForLeaders(ctx, admin, spec.Name)
+	n, err := waitForLeaders(ctx, admin, spec)
 	if err != nil {
 		return err
 	}
@@ -101,12 +131,49 @@ func EnsureTopic(ctx context.Context, admin sarama.ClusterAdmin, spec TopicSpec)
 	return nil
 }
 
+// retriableTopicError marks an error EnsureTopic waits out though
+// Retriable does not count it retriable in general.
+type retriableTopicError struct{ err error }
+
+func (e retriableTopicError) Error() string { return e.err.Error() }
+func (e retriableTopicError) Unwrap() error { return e.err }
+
+// waitTopic calls f until it succeeds, fails with an error that is not
+// retriable, or ctx ends, with a backoff between attempts. On ctx's end
+// it returns the last error.
+func waitTopic(ctx context.Context, f func() error) error {
+	began := time.Now()
+	var backoff time.Duration
+	for {
+		err := f()
+		var marked retriableTopicError
+		if err == nil || !Retriable(err) && !errors.As(err, &marked) {
+			return err
+		}
+		backoff = nextBackoff(backoff, retryBackoffMin, retryBackoffMax)
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			// Not wrapping ctx's error keeps err's retriability.
+			return fmt.Errorf("still failing after %v (%v): %w", time.Since(began).Round(time.Millisecond), ctx.Err(), err)
+		case <-t.C:
+		}
+	}
+}
+
 // verifyCompactOnly is TopicAdmin.verifyTopicCleanupPolicyOnlyCompact, with
 // its message. A policy that cannot be read (no DescribeConfigs permission)
-// is not an error, as in Kafka Connect.
-func verifyCompactOnly(admin sarama.ClusterAdmin, spec TopicSpec) error {
-	entries, err := admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: spec.Name,
-		ConfigNames: []string{"cleanup.policy"}})
+// is not an error, as in Kafka Connect; a topic the broker does not know
+// yet is waited for (Kafka Connect skips the check then).
+func verifyCompactOnly(ctx context.Context, admin sarama.ClusterAdmin, spec TopicSpec) error {
+	var entries []sarama.ConfigEntry
+	err := waitTopic(ctx, func() error {
+		var err error
+		entries, err = admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: spec.Name,
+			ConfigNames: []string{"cleanup.policy"}})
+		return err
+	})
 	if err != nil {
 		if errors.Is(err, sarama.ErrTopicAuthorizationFailed) || errors.Is(err, sarama.ErrClusterAuthorizationFailed) {
 			return nil
@@ -146,35 +213,34 @@ func verifyCompactOnly(admin sarama.ClusterAdmin, spec TopicSpec) error {
 
 // waitForLeaders waits until the topic's metadata lists partitions that
 // all have a leader, and returns their number.
-func waitForLeaders(ctx context.Context, admin sarama.ClusterAdmin, topic string) (int, error) {
-	var last error
-	for {
-		md, err := admin.DescribeTopics([]string{topic})
+func waitForLeaders(ctx context.Context, admin sarama.ClusterAdmin, spec TopicSpec) (int, error) {
+	var n int
+	err := waitTopic(ctx, func() error {
+		md, err := admin.DescribeTopics([]string{spec.Name})
 		switch {
 		case err != nil:
-			last = err
+			return err
 		case len(md) != 1:
-			last = fmt.Errorf("metadata for %d topics", len(md))
+			return fmt.Errorf("metadata for %d topics: %w", len(md), sarama.ErrUnknownTopicOrPartition)
 		case !errors.Is(md[0].Err, sarama.ErrNoError):
-			last = md[0].Err
+			return md[0].Err
 		case len(md[0].Partitions) == 0:
-			last = errors.New("no partitions yet")
-		default:
-			last = nil
-			for _, p := range md[0].Partitions {
-				if p.Leader < 0 || !errors.Is(p.Err, sarama.ErrNoError) {
-					last = fmt.Errorf("partition %d has no leader", p.ID)
-					break
+			return fmt.Errorf("no partitions yet: %w", sarama.ErrUnknownTopicOrPartition)
+		}
+		for _, p := range md[0].Partitions {
+			if p.Leader < 0 || !errors.Is(p.Err, sarama.ErrNoError) {
+				cause := p.Err
+				if errors.Is(cause, sarama.ErrNoError) {
+					cause = sarama.ErrLeaderNotAvailable
 				}
-			}
-			if last == nil {
-				return len(md[0].Partitions), nil
+				return fmt.Errorf("partition %d: %w", p.ID, cause)
 			}
 		}
-		select {
-		case <-ctx.Done():
-			return 0, fmt.Errorf("wait for topic %s to be ready: %w (last: %v)", topic, ctx.Err(), last)
-		case <-time.After(100 * time.Millisecond):
-		}
+		n = len(md[0].Partitions)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("wait for the partitions of topic %s (%s) to have a leader: %w", spec.Name, spec.ConfigKey, err)
 	}
+	return n, nil
 }

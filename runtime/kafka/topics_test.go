@@ -1,11 +1,15 @@
 package kafka
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/IBM/sarama"
 
@@ -66,12 +70,13 @@ func TestEnsureTopicConcurrentCreation(t *testing.T) {
 	bootstrap := testkit.RealKafka(t)
 	admin := newAdmin(t, bootstrap, testkit.KafkaVersion)
 	admin2 := newAdmin(t, bootstrap, testkit.KafkaVersion)
+	admin3 := newAdmin(t, bootstrap, testkit.KafkaVersion)
 	ctx := testCtx(t)
 	name := uniqueTopic(t, admin)
 	spec := TopicSpec{Name: name, Partitions: 1, ReplicationFactor: 1, ConfigKey: "config.storage.topic", SinglePartition: true}
 	var wg sync.WaitGroup
-	errs := make([]error, 2)
-	for i, a := range []sarama.ClusterAdmin{admin, admin2} {
+	errs := make([]error, 3)
+	for i, a := range []sarama.ClusterAdmin{admin, admin2, admin3} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -145,4 +150,81 @@ func TestEnsureTopicRejectsMultiPartitionConfigTopic(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("error\n got %v\nwant %s", err, want)
 	}
+}
+
+// laggingAdmin is a ClusterAdmin whose metadata lags behind a creation by
+// another worker: CreateTopic says the topic exists, and DescribeConfig and
+// DescribeTopics say it is unknown for the first lag calls each.
+type laggingAdmin struct {
+	sarama.ClusterAdmin
+	mu                  sync.Mutex
+	lag                 int
+	describes, metadata int
+	policy              string
+	partitions          int
+}
+
+func (a *laggingAdmin) CreateTopic(string, *sarama.TopicDetail, bool) error {
+	return &sarama.TopicError{Err: sarama.ErrTopicAlreadyExists}
+}
+
+func (a *laggingAdmin) DescribeConfig(r sarama.ConfigResource) ([]sarama.ConfigEntry, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.describes++
+	if a.describes <= a.lag {
+		return nil, &sarama.DescribeConfigError{Err: sarama.ErrUnknownTopicOrPartition}
+	}
+	return []sarama.ConfigEntry{{Name: "cleanup.policy", Value: a.policy}}, nil
+}
+
+func (a *laggingAdmin) DescribeTopics(topics []string) ([]*sarama.TopicMetadata, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.metadata++
+	if a.metadata <= a.lag {
+		return []*sarama.TopicMetadata{{Name: topics[0], Err: sarama.ErrUnknownTopicOrPartition}}, nil
+	}
+	md := &sarama.TopicMetadata{Name: topics[0], Err: sarama.ErrNoError}
+	for i := range a.partitions {
+		md.Partitions = append(md.Partitions, &sarama.PartitionMetadata{ID: int32(i), Leader: 1, Err: sarama.ErrNoError})
+	}
+	return []*sarama.TopicMetadata{md}, nil
+}
+
+// TestEnsureTopicWaitsForMetadata: a topic another worker created that the
+// broker asked does not know yet is waited for, then checked; one that
+// never shows up fails naming the topic and the worker key, with an error
+// a starting worker may retry.
+func TestEnsureTopicWaitsForMetadata(t *testing.T) {
+	spec := TopicSpec{Name: "connect-status", Partitions: 5, ReplicationFactor: 1, ConfigKey: "status.storage.topic"}
+	t.Run("visible after a lag", func(t *testing.T) {
+		a := &laggingAdmin{lag: 3, policy: "compact", partitions: 5}
+		if err := EnsureTopic(testCtx(t), a, spec); err != nil {
+			t.Fatalf("EnsureTopic: %v", err)
+		}
+		if a.describes != 4 || a.metadata != 4 {
+			t.Errorf("DescribeConfig called %d times, DescribeTopics %d, want 4 each (3 unknown, then found)", a.describes, a.metadata)
+		}
+	})
+	t.Run("checked once visible", func(t *testing.T) {
+		a := &laggingAdmin{lag: 2, policy: "delete", partitions: 5}
+		err := EnsureTopic(testCtx(t), a, spec)
+		if err == nil || !strings.Contains(err.Error(), "'cleanup.policy=delete'") {
+			t.Fatalf("EnsureTopic of a delete topic after a lag = %v, want the cleanup policy error", err)
+		}
+	})
+	t.Run("never visible", func(t *testing.T) {
+		a := &laggingAdmin{lag: 1 << 30, policy: "compact", partitions: 5}
+		ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+		defer cancel()
+		err := EnsureTopic(ctx, a, spec)
+		if err == nil || !strings.Contains(err.Error(), "connect-status (status.storage.topic)") ||
+			!errors.Is(err, sarama.ErrUnknownTopicOrPartition) || !Retriable(err) {
+			t.Fatalf("EnsureTopic of a topic never visible = %v, want a retriable error naming the topic and key", err)
+		}
+		if a.describes < 3 {
+			t.Errorf("DescribeConfig tried %d times in 700 ms, want a few (backoff from 100 ms)", a.describes)
+		}
+	})
 }

@@ -26,14 +26,8 @@ import (
 // retriable. sarama makes those lookups from the one goroutine that owns a
 // partition's queue, so while it waits the partition's later messages wait
 // behind it, in order, and nothing is lost or reordered. Waits are
-// reported to a Watch, which tells the task's status and log.
-
-// waitBackoffMin and waitBackoffMax are Kafka's retry.backoff.ms and
-// retry.backoff.max.ms defaults.
-const (
-	waitBackoffMin = 100 * time.Millisecond
-	waitBackoffMax = time.Second
-)
+// reported to a Watch, which tells the task's status and log. They back off
+// as Retry does.
 
 // ErrAborted is what a WaitingClient's lookups return once it is aborted.
 var ErrAborted = fmt.Errorf("%w: the client was aborted", sarama.ErrClosedClient)
@@ -147,7 +141,7 @@ func (c *WaitingClient) wait(what string, op func() error) (err error) {
 			c.watch.end(errors.Is(err, ErrAborted))
 		}
 	}()
-	backoff := waitBackoffMin
+	backoff := retryBackoffMin
 	for {
 		if c.Aborted() {
 			return ErrAborted
@@ -172,23 +166,24 @@ func (c *WaitingClient) wait(what string, op func() error) (err error) {
 			t.Stop()
 			return ErrAborted
 		}
-		backoff = min(backoff*2, waitBackoffMax)
+		backoff = nextBackoff(backoff, retryBackoffMin, retryBackoffMax)
 	}
 }
 
-// Retry calls op until it succeeds, fails with an error that is not
-// retriable, or ctx ends, backing off as the client's lookups do and
-// telling watch (which may be nil) while it waits. It is for what a
-// WaitingClient cannot wait out by itself: creating a producer (its
-// producer id) or a consumer group.
-func Retry(ctx context.Context, watch *Watch, what string, op func() error) (err error) {
+// RetryWatched is Retry for a task's Kafka clients: while op fails with
+// retriable errors it is retried with the same backoff until it succeeds,
+// fails for good, or ctx ends, and watch (which may be nil) is told that
+// the task waits, which its status and log then say, once. It is for what
+// a WaitingClient cannot wait out by itself: creating a producer (its
+// producer id) or a dead letter queue's topic.
+func RetryWatched(ctx context.Context, watch *Watch, what string, op func() error) (err error) {
 	var waiting bool
 	defer func() {
 		if waiting {
 			watch.end(ctx.Err() != nil)
 		}
 	}()
-	backoff := waitBackoffMin
+	backoff := retryBackoffMin
 	for {
 		err = op()
 		if err == nil || !Retriable(err) {
@@ -207,7 +202,7 @@ func Retry(ctx context.Context, watch *Watch, what string, op func() error) (err
 			t.Stop()
 			return fmt.Errorf("%s: %w (last error: %w)", what, ctx.Err(), err)
 		}
-		backoff = min(backoff*2, waitBackoffMax)
+		backoff = nextBackoff(backoff, retryBackoffMin, retryBackoffMax)
 	}
 }
 

@@ -78,20 +78,20 @@ func TestWaitingClientWaitsAndAborts(t *testing.T) {
 	}
 }
 
-// TestRetryStopsOnPermanentErrors: Retry returns an error that retrying
+// TestRetryStopsOnPermanentErrors: RetryWatched returns an error that retrying
 // cannot cure at once, and a retriable one only when ctx ends.
 func TestRetryStopsOnPermanentErrors(t *testing.T) {
 	calls := 0
-	err := Retry(context.Background(), nil, "op", func() error { calls++; return sarama.ErrInvalidTopic })
+	err := RetryWatched(context.Background(), nil, "op", func() error { calls++; return sarama.ErrInvalidTopic })
 	if !errors.Is(err, sarama.ErrInvalidTopic) || calls != 1 {
-		t.Fatalf("Retry = %v after %d calls, want the error after 1", err, calls)
+		t.Fatalf("RetryWatched = %v after %d calls, want the error after 1", err, calls)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	calls = 0
-	err = Retry(ctx, nil, "op", func() error { calls++; return sarama.ErrOutOfBrokers })
+	err = RetryWatched(ctx, nil, "op", func() error { calls++; return sarama.ErrOutOfBrokers })
 	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, sarama.ErrOutOfBrokers) || calls < 2 {
-		t.Fatalf("Retry = %v after %d calls, want retries until ctx ended", err, calls)
+		t.Fatalf("RetryWatched = %v after %d calls, want retries until ctx ended", err, calls)
 	}
 }
 

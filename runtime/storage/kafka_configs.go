@@ -234,7 +234,7 @@ func (c *KafkaConfigs) PutConnectorConfig(ctx context.Context, name string, cfg 
 		recs = append(recs, kafka.LogRecord{Key: []byte(targetStatePrefix + name), Value: encodeTargetState(initial)})
 	}
 	recs = append(recs, kafka.LogRecord{Key: []byte(connectorPrefix + name), Value: encodeProperties(cfg)})
-	if err := c.log.Send(ctx, recs...); err != nil {
+	if err := c.send(ctx, recs...); err != nil {
 		return fmt.Errorf("write the config of connector %q to the config topic: %w", name, err)
 	}
 	if err := c.log.ReadToEnd(ctx); err != nil {
@@ -248,7 +248,7 @@ func (c *KafkaConfigs) PutConnectorConfig(ctx context.Context, name string, cfg 
 func (c *KafkaConfigs) RemoveConnectorConfig(ctx context.Context, name string) error {
 	ctx, cancel := context.WithTimeout(ctx, readWriteTimeout)
 	defer cancel()
-	err := c.log.Send(ctx,
+	err := c.send(ctx,
 		kafka.LogRecord{Key: []byte(connectorPrefix + name)},
 		kafka.LogRecord{Key: []byte(targetStatePrefix + name)})
 	if err != nil {
@@ -274,14 +274,14 @@ func (c *KafkaConfigs) PutTaskConfigs(ctx context.Context, name string, tasks []
 		for i, t := range tasks {
 			recs[i] = kafka.LogRecord{Key: []byte(taskKey(herder.TaskID{Connector: name, Task: i})), Value: encodeProperties(t)}
 		}
-		if err := c.log.Send(ctx, recs...); err != nil {
+		if err := c.send(ctx, recs...); err != nil {
 			return fmt.Errorf("write the task configs of connector %q to the config topic: %w", name, err)
 		}
 		if err := c.log.ReadToEnd(ctx); err != nil {
 			return fmt.Errorf("read back the task configs of connector %q from the config topic: %w", name, err)
 		}
 	}
-	if err := c.log.Send(ctx, kafka.LogRecord{Key: []byte(commitTasksPrefix + name), Value: encodeCommit(len(tasks))}); err != nil {
+	if err := c.send(ctx, kafka.LogRecord{Key: []byte(commitTasksPrefix + name), Value: encodeCommit(len(tasks))}); err != nil {
 		return fmt.Errorf("write the task commit of connector %q to the config topic: %w", name, err)
 	}
 	if err := c.log.ReadToEnd(ctx); err != nil {
@@ -299,7 +299,7 @@ func (c *KafkaConfigs) PutTargetState(ctx context.Context, name string, target h
 	}
 	ctx, cancel := context.WithTimeout(ctx, readWriteTimeout)
 	defer cancel()
-	if err := c.log.Send(ctx, kafka.LogRecord{Key: []byte(targetStatePrefix + name), Value: encodeTargetState(target)}); err != nil {
+	if err := c.send(ctx, kafka.LogRecord{Key: []byte(targetStatePrefix + name), Value: encodeTargetState(target)}); err != nil {
 		return fmt.Errorf("write target state %s of connector %q to the config topic: %w", target, name, err)
 	}
 	return nil
@@ -335,16 +335,25 @@ func (c *KafkaConfigs) PutTaskCountRecord(ctx context.Context, name string, coun
 func (c *KafkaConfigs) PutLoggerLevel(ctx context.Context, namespace, level string) error {
 	ctx, cancel := context.WithTimeout(ctx, readWriteTimeout)
 	defer cancel()
-	if err := c.log.Send(ctx, kafka.LogRecord{Key: []byte(loggerClusterPrefix + namespace), Value: encodeLoggerLevel(level)}); err != nil {
+	if err := c.send(ctx, kafka.LogRecord{Key: []byte(loggerClusterPrefix + namespace), Value: encodeLoggerLevel(level)}); err != nil {
 		return fmt.Errorf("write level %s of logger %q to the config topic: %w", level, namespace, err)
 	}
 	return nil
 }
 
+// send writes records, retrying what fails with a retriable error (the
+// brokers unreachable, a leader moving) until ctx ends: Kafka Connect's
+// config producer retries for as long as its send may take
+// (READ_WRITE_TOTAL_TIMEOUT_MS, readWriteTimeout here).
+func (c *KafkaConfigs) send(ctx context.Context, recs ...kafka.LogRecord) error {
+	rl := &kafka.RetryLog{Log: c.logger, What: "writing to the config topic", Quiet: 2 * time.Second}
+	return kafka.Retry(ctx, nil, rl, nil, func() error { return c.log.Send(ctx, recs...) })
+}
+
 func (c *KafkaConfigs) sendAndRead(ctx context.Context, what string, rec kafka.LogRecord) error {
 	ctx, cancel := context.WithTimeout(ctx, readWriteTimeout)
 	defer cancel()
-	if err := c.log.Send(ctx, rec); err != nil {
+	if err := c.send(ctx, rec); err != nil {
 		return fmt.Errorf("write %s to the config topic: %w", what, err)
 	}
 	if err := c.log.ReadToEnd(ctx); err != nil {

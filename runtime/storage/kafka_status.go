@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -59,6 +60,9 @@ type KafkaStatus struct {
 	stopCtx  context.Context
 	cancel   context.CancelFunc
 	done     chan struct{}
+	// sendRetry logs the sender's failures once per change of state: a
+	// broker outage would otherwise log a warning per attempt.
+	sendRetry *kafka.RetryLog
 }
 
 // statusEntry is the last known status of a connector or a task.
@@ -87,6 +91,7 @@ type topicStatus struct {
 type statusWrite struct {
 	rec   kafka.LogRecord
 	stale func() bool
+	safe  bool // UNASSIGNED or FAILED, written only over what is not newer
 }
 
 // statusRetryBackoff bounds the wait between two attempts of a write.
@@ -108,7 +113,8 @@ func NewKafkaStatus(open func(apply func(kafka.LogRecord)) (TopicLog, error), wo
 		connectors: map[string]*statusEntry{}, tasks: map[string]map[int]*statusEntry{},
 		topics: map[string]map[string]topicStatus{},
 		idle:   make(chan struct{}), wake: make(chan struct{}, 1), stop: make(chan struct{}),
-		stopCtx: ctx, cancel: cancel, done: make(chan struct{})}
+		stopCtx: ctx, cancel: cancel, done: make(chan struct{}),
+		sendRetry: &kafka.RetryLog{Log: log, What: "writing status updates"}}
 	l, err := open(s.apply)
 	if err != nil {
 		cancel()
@@ -202,7 +208,7 @@ func (s *KafkaStatus) put(e *statusEntry, key string, state herder.State, trace,
 	e.seq++
 	seq := e.seq
 	e.state, e.trace, e.workerID, e.generation, e.autoRestart, e.present = state, trace, workerID, gen, auto, true
-	s.enqueue(statusWrite{rec: kafka.LogRecord{Key: []byte(key), Value: encodeStatus(state, trace, workerID, gen)},
+	s.enqueue(statusWrite{rec: kafka.LogRecord{Key: []byte(key), Value: encodeStatus(state, trace, workerID, gen)}, safe: safe,
 		stale: func() bool {
 			return e.deleted || gen != s.generation || (safe && (!e.canWriteSafely(workerID, gen) || e.seq != seq))
 		}})
@@ -420,43 +426,73 @@ func (s *KafkaStatus) sendLoop() {
 }
 
 // sendBatch writes a batch, retrying retriable errors with backoff and
-// dropping writes that became stale meanwhile.
+// dropping writes that became stale meanwhile. Before it sends again a
+// batch that holds a safe write (UNASSIGNED, FAILED), it reads the topic to
+// its end: while the brokers were away another worker may have been given
+// the work and written its status, which the safe write must not follow.
 func (s *KafkaStatus) sendBatch(batch []statusWrite) {
 	backoff := statusRetryBackoff[0]
-	for {
-		recs := make([]kafka.LogRecord, len(batch))
-		for i, w := range batch {
-			recs[i] = w.rec
+	for attempt := 0; ; attempt++ {
+		err := s.catchUp(batch, attempt > 0)
+		if attempt > 0 {
+			if batch = s.fresh(batch); len(batch) == 0 {
+				return
+			}
 		}
-		err := s.log.Send(s.stopCtx, recs...)
 		if err == nil {
-			return
+			recs := make([]kafka.LogRecord, len(batch))
+			for i, w := range batch {
+				recs[i] = w.rec
+			}
+			if err = s.log.Send(s.stopCtx, recs...); err == nil {
+				s.sendRetry.Succeeded()
+				return
+			}
+			if !kafka.Retriable(err) {
+				s.lg.Error("Failed to write status update", "records", len(recs), "error", err)
+				return
+			}
 		}
-		if !kafka.Retriable(err) {
-			s.lg.Error("Failed to write status update", "records", len(recs), "error", err)
-			return
-		}
-		s.lg.Warn("writing status update failed; retrying", "records", len(recs), "error", err, "backoff", backoff)
+		s.sendRetry.Failed(err, backoff)
 		select {
 		case <-s.stop:
 			return
 		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, statusRetryBackoff[1])
-		s.mu.Lock()
-		kept := batch[:0]
-		for _, w := range batch {
-			if w.stale == nil || !w.stale() {
-				kept = append(kept, w)
-			}
-		}
-		batch = kept
-		s.mu.Unlock()
-		if len(batch) == 0 {
-			return
-		}
 	}
 }
+
+// catchUp reads the topic to its end before a retry of a batch with a
+// safe write (fresh then drops what became stale).
+func (s *KafkaStatus) catchUp(batch []statusWrite, retry bool) error {
+	if !retry || !slices.ContainsFunc(batch, func(w statusWrite) bool { return w.safe }) {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(s.stopCtx, statusCatchUpTimeout)
+	defer cancel()
+	if err := s.log.ReadToEnd(ctx); err != nil {
+		return fmt.Errorf("read the status topic to its end before writing again: %w", err)
+	}
+	return nil
+}
+
+// fresh returns the writes of batch that are not stale.
+func (s *KafkaStatus) fresh(batch []statusWrite) []statusWrite {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	kept := batch[:0]
+	for _, w := range batch {
+		if w.stale == nil || !w.stale() {
+			kept = append(kept, w)
+		}
+	}
+	return kept
+}
+
+// statusCatchUpTimeout bounds the read to the end before a retried safe
+// write.
+const statusCatchUpTimeout = 5 * time.Second
 
 // ReadToEnd returns once every status record written to the topic before
 // the call has been read.
@@ -590,7 +626,23 @@ func (s *KafkaStatus) readConnectorStatus(key string, value []byte) {
 		return
 	}
 	e := s.connectorEntry(connector)
+	if e.supersedes(p) {
+		s.lg.Debug("Ignoring stale connector status", "key", key, "worker", p.workerID, "generation", p.generation,
+			"current_worker", e.workerID, "current_generation", e.generation)
+		return
+	}
 	e.state, e.trace, e.workerID, e.generation, e.present = p.state, p.trace, p.workerID, p.generation, true
+}
+
+// supersedes reports whether the entry holds a status newer than the
+// UNASSIGNED p: one another worker wrote in a later generation. A worker
+// that lost the group while the brokers were away writes UNASSIGNED for
+// the work it stopped once they are back, maybe after the worker the work
+// moved to has reported it RUNNING; read in order, it would say the work
+// runs nowhere. Kafka Connect guards task statuses only, and only against
+// RUNNING (KAFKA-12525, below); sluice guards connector statuses too.
+func (e *statusEntry) supersedes(p parsedStatus) bool {
+	return p.state == herder.Unassigned && e.present && e.workerID != p.workerID && e.generation > p.generation
 }
 
 // parseTaskStatusKey is parseConnectorTaskId: split on '-' (Java's split
@@ -631,7 +683,7 @@ func (s *KafkaStatus) readTaskStatus(key string, value []byte) {
 	e := s.taskEntry(id)
 	// KAFKA-12525: an UNASSIGNED status of an older or equal generation
 	// does not replace a RUNNING one (readTaskStatus).
-	if p.state == herder.Unassigned && e.present && e.state == herder.Running && e.generation >= p.generation {
+	if p.state == herder.Unassigned && e.present && e.state == herder.Running && e.generation >= p.generation || e.supersedes(p) {
 		s.lg.Debug("Ignoring stale task status", "key", key, "generation", p.generation, "current_generation", e.generation)
 		return
 	}

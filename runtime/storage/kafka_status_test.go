@@ -263,3 +263,80 @@ func TestKafkaStatusRetriesAndDropsStaleRetries(t *testing.T) {
 		t.Errorf("local state = %s, want PAUSED", st.State)
 	}
 }
+
+// TestKafkaStatusReadIgnoresSupersededUnassigned: an UNASSIGNED that a
+// worker of an older generation wrote late (it lost the group while the
+// brokers were away) does not replace another worker's newer status, of a
+// connector or a task, whatever that status is.
+func TestKafkaStatusReadIgnoresSupersededUnassigned(t *testing.T) {
+	for _, kind := range []string{"connector", "task"} {
+		topic := &simpleTopic{}
+		s := newMemStatus(t, topic, "w3")
+		key := "status-connector-c"
+		state := func() herder.State {
+			if st, ok := s.Connector("c"); ok {
+				return st.State
+			}
+			return ""
+		}
+		if kind == "task" {
+			key = "status-task-c-0"
+			state = func() herder.State { return s.Tasks("c")[0].State }
+		}
+		for _, c := range []struct {
+			rec  kafka.LogRecord
+			want herder.State
+		}{
+			{statusRecord(key, "RUNNING", "w1", 9), herder.Running},
+			{statusRecord(key, "PAUSED", "w2", 11), herder.Paused},
+			{statusRecord(key, "UNASSIGNED", "w1", 9), herder.Paused},      // w1's, late: superseded
+			{statusRecord(key, "UNASSIGNED", "w2", 11), herder.Unassigned}, // the current owner's own
+			{statusRecord(key, "RUNNING", "w1", 12), herder.Running},
+			{statusRecord(key, "UNASSIGNED", "w2", 13), herder.Unassigned}, // a newer generation's
+		} {
+			topic.append(c.rec)
+			if err := s.log.ReadToEnd(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if got := state(); got != c.want {
+				t.Errorf("%s: after %s: state %s, want %s", kind, c.rec.Value, got, c.want)
+			}
+		}
+	}
+}
+
+// TestKafkaStatusSafeRetryCatchesUp: a safe write (UNASSIGNED) that fails
+// is sent again only after the topic has been read to its end: when
+// another worker of a newer generation has meanwhile reported the work,
+// the write is dropped rather than written after it.
+func TestKafkaStatusSafeRetryCatchesUp(t *testing.T) {
+	topic := &simpleTopic{}
+	topic.append(statusRecord("status-connector-c", "RUNNING", "w1", 9))
+	s := newMemStatus(t, topic, "w1")
+	s.SetGeneration(9)
+	attempts := make(chan struct{}, 10)
+	topic.mu.Lock()
+	topic.fail = func([]kafka.LogRecord) error {
+		attempts <- struct{}{}
+		return fmt.Errorf("produce: %w", sarama.ErrOutOfBrokers)
+	}
+	topic.mu.Unlock()
+	s.PutConnector("c", herder.ConnectorState{State: herder.Unassigned})
+	<-attempts
+	// The brokers are back; the work has moved to w2 meanwhile.
+	topic.append(statusRecord("status-connector-c", "RUNNING", "w2", 11))
+	topic.mu.Lock()
+	topic.fail = nil
+	topic.mu.Unlock()
+	flush(t, s)
+	want := []string{
+		`status-connector-c = {"state":"RUNNING","trace":null,"worker_id":"w1","generation":9}`,
+		`status-connector-c = {"state":"RUNNING","trace":null,"worker_id":"w2","generation":11}`,
+	}
+	if got := recordStrings(topic.all()); !reflect.DeepEqual(got, want) {
+		t.Errorf("records = %q, want w1's late UNASSIGNED dropped", got)
+	}
+	if st, _ := s.Connector("c"); st.State != herder.Running || st.WorkerID != "w2" {
+		t.Errorf("status = %+v, want w2's RUNNING", st)
+	}
+}
