@@ -70,6 +70,11 @@ type sourceTask struct {
 	// aborted is set once the producer is aborted: the errors it reports
 	// from then on are records it dropped, not records Kafka refused.
 	aborted atomic.Bool
+
+	// unflushed are committable offsets a failed write left to the next
+	// flush; flushFailing says the last write failed. Owned by run.
+	unflushed    []storage.Offset
+	flushFailing bool
 }
 
 // sourceProducer is what a source task needs of its producer
@@ -137,8 +142,10 @@ func (t *sourceTask) run(ctx context.Context) error {
 	// Drain: wait for outstanding acks, then commit (rule 7).
 	startDrain()
 	t.awaitAcks(err)
-	if cerr := t.commitOffsets(context.WithoutCancel(ctx)); cerr != nil && err == nil {
-		err = cerr
+	t.commitOffsets(context.WithoutCancel(ctx))
+	if len(t.unflushed) > 0 {
+		t.log.Warn("the task stops with source offsets not committed; the records after the last committed offset are sent again when it restarts",
+			"partitions", len(t.unflushed))
 	}
 	if serr := t.task.Stop(context.WithoutCancel(ctx)); serr != nil {
 		t.log.Warn("stop task", "err", serr)
@@ -165,9 +172,7 @@ func (t *sourceTask) pollLoop(ctx context.Context) error {
 		default:
 		}
 		if time.Now().After(nextFlush) {
-			if err := t.commitOffsets(ctx); err != nil {
-				return err
-			}
+			t.commitOffsets(ctx)
 			nextFlush = time.Now().Add(t.flushEach)
 		}
 		pollCtx, cancel := context.WithDeadline(ctx, nextFlush)
@@ -484,14 +489,35 @@ func (t *sourceTask) awaitAcks(why error) {
 	}
 }
 
-// commitOffsets writes the committable offsets and calls the task's Commit.
-func (t *sourceTask) commitOffsets(ctx context.Context) error {
-	offs := t.tracker.committable()
+// commitOffsets writes the committable offsets and calls the task's
+// Commit. A write that fails, or takes longer than offset.flush.timeout.ms
+// (Kafka away, in distributed mode), does not fail the task: as in Kafka
+// Connect, the offsets are written at the next flush, together with newer
+// ones, and the log says so once per run of failures. Offsets not written
+// when the task stops are not committed: the records after the last
+// committed offset are sent again when it restarts (rule 3).
+func (t *sourceTask) commitOffsets(ctx context.Context) {
+	offs := mergeOffsets(t.unflushed, t.tracker.committable())
 	if len(offs) == 0 {
-		return nil
+		return
 	}
-	if err := t.offsets.Put(ctx, t.id.Connector, offs); err != nil {
-		return fmt.Errorf("commit offsets: %w", err)
+	wctx, cancel := context.WithTimeout(ctx, max(t.drainFor, time.Second))
+	err := t.offsets.Put(wctx, t.id.Connector, offs)
+	cancel()
+	if err != nil {
+		t.unflushed = offs
+		if !t.flushFailing {
+			t.flushFailing = true
+			t.log.Warn("could not commit source offsets; they are committed at the next flush", "partitions", len(offs), "err", err)
+		} else {
+			t.log.Debug("could not commit source offsets", "partitions", len(offs), "err", err)
+		}
+		return
+	}
+	t.unflushed = nil
+	if t.flushFailing {
+		t.flushFailing = false
+		t.log.Info("committed source offsets again", "partitions", len(offs))
 	}
 	t.log.Debug("committed offsets", "partitions", len(offs))
 	if c, ok := t.task.(connectors.Committer); ok {
@@ -499,7 +525,33 @@ func (t *sourceTask) commitOffsets(ctx context.Context) error {
 			t.log.Warn("task commit", "err", err)
 		}
 	}
-	return nil
+}
+
+// mergeOffsets returns older's offsets with newer's in the place of those
+// of the same source partition (newer offsets follow older ones: the
+// records they cover were all acknowledged).
+func mergeOffsets(older, newer []storage.Offset) []storage.Offset {
+	if len(older) == 0 {
+		return newer
+	}
+	index := make(map[string]int, len(older)+len(newer))
+	out := make([]storage.Offset, 0, len(older)+len(newer))
+	for _, list := range [][]storage.Offset{older, newer} {
+		for _, o := range list {
+			key, err := storage.PartitionKey(o.Partition)
+			if err != nil { // keys were computed for these partitions before
+				out = append(out, o)
+				continue
+			}
+			if i, ok := index[key]; ok {
+				out[i] = o
+				continue
+			}
+			index[key] = len(out)
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // sourceContext is the SourceTaskContext handed to the task.

@@ -300,3 +300,72 @@ func TestSourceStopWhileKafkaIsAway(t *testing.T) {
 		t.Fatalf("committed offset %v, want the one of a", off)
 	}
 }
+
+// flakyOffsets is an offset store whose writes fail while down is set, as
+// the offsets topic's do while Kafka is away.
+type flakyOffsets struct {
+	*storage.MemoryOffsets
+	down  atomic.Bool
+	fails atomic.Int32
+}
+
+func (f *flakyOffsets) Put(ctx context.Context, connector string, offs []storage.Offset) error {
+	if f.down.Load() {
+		f.fails.Add(1)
+		return errors.New("offsets topic: connection refused")
+	}
+	return f.MemoryOffsets.Put(ctx, connector, offs)
+}
+
+// TestSourceOffsetWriteFailures: an offset write that fails does not fail
+// the task (Kafka Connect logs a failed flush and flushes again later): the
+// offsets are written at a later flush, merged with newer ones.
+func TestSourceOffsetWriteFailures(t *testing.T) {
+	p := newFakeProducer(func(*sarama.ProducerMessage) (bool, error) { return true, nil })
+	task := &listTask{values: []string{"a", "b", "c"}}
+	st, mem := newTestSourceTask(t, task, p, false)
+	store := &flakyOffsets{MemoryOffsets: mem}
+	store.down.Store(true)
+	st.offsets = store
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- st.run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for store.fails.Load() < 3 || len(p.values()) < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d failed writes, %d records sent", store.fails.Load(), len(p.values()))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	select {
+	case err := <-errc:
+		t.Fatalf("the task ended on failed offset writes: %v", err)
+	default:
+	}
+	store.down.Store(false)
+	for {
+		off, _ := mem.Get(context.Background(), "c", map[string]any{"p": "0"})
+		if off["n"] == int64(3) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("offset %v, want the last record's once writes work again", off)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("run = %v", err)
+	}
+}
+
+func TestMergeOffsets(t *testing.T) {
+	a := map[string]any{"f": "a"}
+	b := map[string]any{"f": "b"}
+	got := mergeOffsets(
+		[]storage.Offset{{Partition: a, Offset: map[string]any{"n": 1}}, {Partition: b, Offset: map[string]any{"n": 7}}},
+		[]storage.Offset{{Partition: map[string]any{"f": "a"}, Offset: map[string]any{"n": 2}}})
+	if len(got) != 2 || got[0].Offset["n"] != 2 || got[1].Offset["n"] != 7 {
+		t.Fatalf("merged %v", got)
+	}
+}

@@ -92,8 +92,8 @@ var (
 // their work when they lose the group (KAFKA-9184), rejoin once the
 // coordinator is back, and run the connectors and tasks again; the logs
 // say so once per change of state rather than once per retry; at the end
-// every line is in the output at least once and the status topic never
-// shows work on two workers at once.
+// every line is in the output at least once, the status topic never
+// shows work on two workers at once, and nothing was ever FAILED.
 func TestDistributedBrokerOutage(t *testing.T) {
 	b := testkit.StartBroker(t)
 	cl := newClusterOn(t, b.Addr())
@@ -188,7 +188,15 @@ func TestDistributedBrokerOutage(t *testing.T) {
 			}
 		}
 	}
-	if o := overlapping(cl.readStatusTopic(), stops); len(o) > 0 {
+	statuses := cl.readStatusTopic()
+	if o := overlapping(statuses, stops); len(o) > 0 {
 		t.Errorf("the status topic shows work on two workers at once:\n%s", strings.Join(o, "\n"))
+	}
+	// Nothing failed: the tasks waited for Kafka, or were stopped with
+	// the membership, and ran again.
+	for _, r := range statuses {
+		if r.state == string(herder.Failed) {
+			t.Errorf("%s was FAILED on %s at %s", r.key, r.workerID, r.at.Format(time.RFC3339Nano))
+		}
 	}
 }

@@ -424,6 +424,10 @@ func (h *Herder) Ready(context.Context) error {
 	return nil
 }
 
+// WaitNote says which of this worker's tasks wait for Kafka ("" when none
+// does); GET /health adds it to its message.
+func (h *Herder) WaitNote() string { return h.worker.WaitNote() }
+
 // StageSummary says what the worker does while it starts, in Kafka
 // Connect's words ("The worker is currently ..., which began at ...."),
 // with the Kafka error it waits out; "" once it has started.
