@@ -681,9 +681,14 @@ func (s *KafkaStatus) readTaskStatus(key string, value []byte) {
 		return
 	}
 	e := s.taskEntry(id)
-	// KAFKA-12525: an UNASSIGNED status of an older or equal generation
-	// does not replace a RUNNING one (readTaskStatus).
-	if p.state == herder.Unassigned && e.present && e.state == herder.Running && e.generation >= p.generation || e.supersedes(p) {
+	// KAFKA-12525: an UNASSIGNED status of an older generation does not
+	// replace a RUNNING one (readTaskStatus), nor, in sluice, one of the
+	// same generation from another worker. The worker the task RUNNING is
+	// from may write UNASSIGNED in the same generation: it stopped the task
+	// (a clean shutdown), and the leader must see that to hand the task out
+	// at once.
+	if p.state == herder.Unassigned && e.present && e.state == herder.Running &&
+		(e.generation > p.generation || e.generation == p.generation && e.workerID != p.workerID) || e.supersedes(p) {
 		s.lg.Debug("Ignoring stale task status", "key", key, "generation", p.generation, "current_generation", e.generation)
 		return
 	}

@@ -166,6 +166,10 @@ func TestKafkaStatusReadIgnoresStaleUnassigned(t *testing.T) {
 		{statusRecord("status-task-c-0", "UNASSIGNED", "w1", 4), herder.Running},
 		{statusRecord("status-task-c-0", "UNASSIGNED", "w1", 5), herder.Running},
 		{statusRecord("status-task-c-0", "UNASSIGNED", "w1", 6), herder.Unassigned},
+		// The worker the task runs on stops it in the same generation (a
+		// clean shutdown): that UNASSIGNED is the news.
+		{statusRecord("status-task-c-0", "RUNNING", "w2", 7), herder.Running},
+		{statusRecord("status-task-c-0", "UNASSIGNED", "w2", 7), herder.Unassigned},
 		{statusRecord("status-task-c-0", "RUNNING", "w1", 3), herder.Running},
 		{statusRecord("status-task-c-0", "FAILED", "w2", 2), herder.Failed},
 	} {
