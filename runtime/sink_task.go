@@ -42,6 +42,11 @@ type sinkTask struct {
 	// openDLQ creates the dead letter queue, waiting for Kafka; nil
 	// without one.
 	openDLQ func(context.Context, *kafka.Watch) (*deadLetterQueue, error)
+	// client is the consumer group's client (nil in tests): a stopping
+	// task aborts it after drainFor, so that leaving the group cannot hang
+	// on a broker that does not answer.
+	client  *kafka.AbortableClient
+	dlqMu   sync.Mutex   // guards errs.dlq against abortClients
 	watch   *kafka.Watch // the task's waits for Kafka, shown in its status
 	waiting atomic.Bool  // the consume loop is waiting for Kafka
 	groupID string
@@ -82,15 +87,22 @@ func (t *sinkTask) run(ctx context.Context) error {
 	t.retryAfter = time.Second
 
 	if err := t.task.Start(ctx, sinkContext{t}, t.props); err != nil {
-		t.group.Close()
+		t.closeGroup()
 		return fmt.Errorf("start task %s: %w", t.id, err)
 	}
+	// A stopping task leaves its group and writes what it has for the
+	// dead letter queue within drainFor; then its clients are aborted, so
+	// that a broker that does not answer cannot hold it.
+	var abortOnce sync.Once
+	abortLater := func() { abortOnce.Do(func() { time.AfterFunc(t.drainFor, t.abortClients) }) }
+	stopAbort := context.AfterFunc(ctx, abortLater)
+	defer stopAbort()
 	t.state.running()
 	t.watch = newKafkaWatch(t.state, t.log)
 	if t.openDLQ != nil {
 		dlq, err := t.openDLQ(ctx, t.watch)
 		if err != nil {
-			t.group.Close()
+			t.closeGroup()
 			if serr := t.task.Stop(context.WithoutCancel(ctx)); serr != nil {
 				t.log.Warn("stop task", "err", serr)
 			}
@@ -99,12 +111,10 @@ func (t *sinkTask) run(ctx context.Context) error {
 			}
 			return fmt.Errorf("task %s: %w", t.id, err)
 		}
+		t.dlqMu.Lock()
 		t.errs.dlq = dlq
+		t.dlqMu.Unlock()
 		defer dlq.close()
-		// A stopping task's last writes to the queue wait for Kafka
-		// drainFor at most; what is not written is not committed either.
-		stop := context.AfterFunc(ctx, func() { time.AfterFunc(t.drainFor, dlq.abort) })
-		defer stop()
 	}
 
 	consumeCtx, stopConsuming := context.WithCancel(context.WithoutCancel(ctx))
@@ -114,6 +124,7 @@ func (t *sinkTask) run(ctx context.Context) error {
 
 	err := t.loop(ctx, consumed)
 	// Leave the group: Cleanup of the last session flushes and commits.
+	abortLater()
 	stopConsuming()
 	for done := false; !done; {
 		select {
@@ -126,13 +137,33 @@ func (t *sinkTask) run(ctx context.Context) error {
 			done = true
 		}
 	}
-	if cerr := t.group.Close(); cerr != nil {
-		t.log.Warn("close consumer group", "err", cerr)
-	}
+	t.closeGroup()
 	if serr := t.task.Stop(context.WithoutCancel(ctx)); serr != nil {
 		t.log.Warn("stop task", "err", serr)
 	}
 	return err
+}
+
+// closeGroup leaves the consumer group and closes its client.
+func (t *sinkTask) closeGroup() {
+	if err := t.group.Close(); err != nil {
+		t.log.Warn("close consumer group", "err", err)
+	}
+	if t.client != nil {
+		_ = t.client.Close()
+	}
+}
+
+// abortClients makes the consumer group's and the dead letter queue's
+// requests under way fail at once; see run.
+func (t *sinkTask) abortClients() {
+	if t.client != nil {
+		t.client.Abort()
+	}
+	t.dlqMu.Lock()
+	dlq := t.errs.dlq
+	t.dlqMu.Unlock()
+	dlq.abort()
 }
 
 // consume keeps the task in its group until ctx ends. An error no retry

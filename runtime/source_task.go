@@ -68,8 +68,10 @@ type sourceTask struct {
 	gone context.Context
 	halt context.CancelCauseFunc
 	// aborted is set once the producer is aborted: the errors it reports
-	// from then on are records it dropped, not records Kafka refused.
+	// from then on are records it dropped, not records Kafka refused. pmu
+	// guards producer against an abort from the drain timer.
 	aborted atomic.Bool
+	pmu     sync.Mutex
 
 	// unflushed are committable offsets a failed write left to the next
 	// flush; flushFailing says the last write failed. Owned by run.
@@ -103,10 +105,16 @@ func (t *sourceTask) run(ctx context.Context) error {
 	t.gone, t.halt = context.WithCancelCause(t.failed)
 	defer t.fail(nil)
 	// A stopping task gives Kafka drainFor to take what it has; then it
-	// stops sending, and aborts what is in flight.
+	// stops sending, and aborts what is in flight, even when the task's own
+	// code (Poll, Stop) has not returned yet.
 	var drainOnce sync.Once
 	startDrain := func() {
-		drainOnce.Do(func() { time.AfterFunc(t.drainFor, func() { t.halt(errHalted) }) })
+		drainOnce.Do(func() {
+			time.AfterFunc(t.drainFor, func() {
+				t.halt(errHalted)
+				t.abort()
+			})
+		})
 	}
 	stopDrain := context.AfterFunc(ctx, startDrain)
 	defer stopDrain()
@@ -126,7 +134,12 @@ func (t *sourceTask) run(ctx context.Context) error {
 		}
 		return fmt.Errorf("task %s: %w", t.id, err)
 	}
+	t.pmu.Lock()
 	t.producer = producer
+	t.pmu.Unlock()
+	if t.aborted.Load() {
+		producer.Abort() // the drain ended while it was being created
+	}
 	acksDone := make(chan struct{})
 	go t.handleAcks(acksDone)
 	defer func() {
@@ -155,7 +168,9 @@ func (t *sourceTask) run(ctx context.Context) error {
 
 // abort makes the producer drop what it still holds; see sourceTask.
 func (t *sourceTask) abort() {
-	if t.aborted.CompareAndSwap(false, true) {
+	t.pmu.Lock()
+	defer t.pmu.Unlock()
+	if t.aborted.CompareAndSwap(false, true) && t.producer != nil {
 		t.producer.Abort()
 	}
 }

@@ -220,10 +220,16 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			warnIgnored(log, "consumer", ignored)
 		}
 		var group sarama.ConsumerGroup
+		var client *kafka.AbortableClient
 		if err == nil {
 			// No broker is contacted here (kafka.ConsumerConfig leaves out the
 			// initial metadata fetch): the task waits for Kafka as it runs.
-			group, err = sarama.NewConsumerGroup(w.cfg.BootstrapServers, groupID, ccfg)
+			client, err = kafka.NewAbortableClient(w.cfg.BootstrapServers, ccfg)
+			if err == nil {
+				if group, err = sarama.NewConsumerGroupFromClient(groupID, client); err != nil {
+					_ = client.Close()
+				}
+			}
 			if err != nil {
 				err = fmt.Errorf("create consumer group %s: %w", groupID, err)
 			}
@@ -234,7 +240,7 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 		}
 		st := &sinkTask{id: id, task: task, props: taskProps, conv: conv, group: group, topics: topics, active: w.topicTracker(id),
 			flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, batchMax: batch, log: log, state: state, chain: ch, errs: errs,
-			taskClass: taskClass(plugin.Class), openDLQ: openDLQ, groupID: groupID}
+			taskClass: taskClass(plugin.Class), openDLQ: openDLQ, groupID: groupID, client: client}
 		return withClose(st.run, ch.close), rp, nil
 	default:
 		ch.close()

@@ -37,6 +37,7 @@ var ErrAborted = fmt.Errorf("%w: the client was aborted", sarama.ErrClosedClient
 type WaitingClient struct {
 	sarama.Client
 	watch   *Watch
+	dialer  *abortDialer
 	aborted chan struct{}
 	once    sync.Once
 }
@@ -47,19 +48,22 @@ type WaitingClient struct {
 func NewWaitingClient(addrs []string, cfg *sarama.Config, watch *Watch) (*WaitingClient, error) {
 	c := *cfg
 	c.Metadata.Full = false
+	dialer := useAbortDialer(&c)
 	inner, err := sarama.NewClient(addrs, &c)
 	if err != nil {
 		return nil, err
 	}
-	return &WaitingClient{Client: inner, watch: watch, aborted: make(chan struct{})}, nil
+	return &WaitingClient{Client: inner, watch: watch, dialer: dialer, aborted: make(chan struct{})}, nil
 }
 
 // Abort ends every wait at once with ErrAborted and closes the client's
-// connections, so that requests in flight fail instead of completing
-// later: a producer whose task has stopped must never write again.
+// connections (and those being opened), so that requests in flight fail
+// at once instead of completing later: a producer whose task has stopped
+// must never write again.
 func (c *WaitingClient) Abort() {
 	c.once.Do(func() {
 		close(c.aborted)
+		c.dialer.abort()
 		_ = c.Client.Close()
 	})
 }

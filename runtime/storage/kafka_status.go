@@ -31,7 +31,9 @@ const (
 // record is sent in the background, in call order, retried on retriable
 // errors as Kafka Connect's status producer does (a retry is dropped when
 // the status became stale: the entry was deleted, the generation changed
-// or, for a safe write, a newer write superseded it). Every record read
+// or, for a safe write, a newer write superseded it; unlike Kafka Connect,
+// a status that is still this worker's latest for its entry is written
+// again with the new generation instead of being dropped). Every record read
 // back from the topic, this worker's and the others', is applied, so all
 // workers converge on the topic's last record for each key.
 //
@@ -87,11 +89,13 @@ type topicStatus struct {
 }
 
 // statusWrite is a record waiting to be sent; stale, if set, says under
-// s.mu whether a retry should be dropped.
+// s.mu whether a retry should be dropped; restamp, if set, is called under
+// s.mu before a retry once the generation changed (see put).
 type statusWrite struct {
-	rec   kafka.LogRecord
-	stale func() bool
-	safe  bool // UNASSIGNED or FAILED, written only over what is not newer
+	rec     kafka.LogRecord
+	stale   func() bool
+	restamp func() (kafka.LogRecord, bool)
+	safe    bool // UNASSIGNED or FAILED, written only over what is not newer
 }
 
 // statusRetryBackoff bounds the wait between two attempts of a write.
@@ -211,6 +215,21 @@ func (s *KafkaStatus) put(e *statusEntry, key string, state herder.State, trace,
 	s.enqueue(statusWrite{rec: kafka.LogRecord{Key: []byte(key), Value: encodeStatus(state, trace, workerID, gen)}, safe: safe,
 		stale: func() bool {
 			return e.deleted || gen != s.generation || (safe && (!e.canWriteSafely(workerID, gen) || e.seq != seq))
+		},
+		// A status that could not be written before the worker rejoined
+		// the group (Kafka away, in a rebalance) is stale for its
+		// generation, as in Kafka Connect. When it is still this
+		// worker's latest for the entry (a task that keeps RUNNING here),
+		// it is written again with the new generation rather than
+		// dropped: else the topic would keep whatever came before, such as
+		// another worker's UNASSIGNED, for as long as the task runs.
+		restamp: func() (kafka.LogRecord, bool) {
+			if e.deleted || e.seq != seq || safe || e.workerID != workerID {
+				return kafka.LogRecord{}, false
+			}
+			gen = s.generation
+			e.generation = gen
+			return kafka.LogRecord{Key: []byte(key), Value: encodeStatus(state, trace, workerID, gen)}, true
 		}})
 }
 
@@ -485,6 +504,13 @@ func (s *KafkaStatus) fresh(batch []statusWrite) []statusWrite {
 	for _, w := range batch {
 		if w.stale == nil || !w.stale() {
 			kept = append(kept, w)
+			continue
+		}
+		if w.restamp != nil {
+			if rec, ok := w.restamp(); ok {
+				w.rec = rec
+				kept = append(kept, w)
+			}
 		}
 	}
 	return kept

@@ -237,21 +237,51 @@ func TestKafkaStatusRetriesAndDropsStaleRetries(t *testing.T) {
 		t.Fatalf("after two retriable failures: records %q", got)
 	}
 
-	// A retry of a status whose generation has changed is dropped.
-	sent := make(chan struct{}, 10)
+	// A retry of a status whose generation has changed is written with the
+	// new generation when it is still the worker's latest for the entry
+	// (Kafka Connect drops it), and dropped when a newer one followed.
+	var down atomic.Bool
+	down.Store(true)
+	sent := make(chan struct{}, 1)
 	topic.mu.Lock()
 	topic.fail = func([]kafka.LogRecord) error {
-		sent <- struct{}{}
-		return fmt.Errorf("produce: %w", sarama.ErrNotEnoughReplicas)
+		select {
+		case sent <- struct{}{}:
+		default:
+		}
+		if down.Load() {
+			return fmt.Errorf("produce: %w", sarama.ErrNotEnoughReplicas)
+		}
+		return nil
 	}
 	topic.mu.Unlock()
 	s.PutTask(herder.TaskID{Connector: "c", Task: 0}, herder.TaskState{State: herder.Running})
 	<-sent
 	s.SetGeneration(7)
+	down.Store(false)
 	flush(t, s)
-	if got := recordStrings(topic.all()); len(got) != 1 {
-		t.Errorf("stale retry was written: %q", got)
+	if got := recordStrings(topic.all()[1:]); !reflect.DeepEqual(got,
+		[]string{`status-task-c-0 = {"state":"RUNNING","trace":null,"worker_id":"w1","generation":7}`}) {
+		t.Errorf("records = %q, want the retry with generation 7", got)
 	}
+	select {
+	case <-sent: // the successful send's
+	default:
+	}
+	down.Store(true)
+	s.PutTask(herder.TaskID{Connector: "c", Task: 1}, herder.TaskState{State: herder.Running})
+	<-sent
+	s.SetGeneration(8)
+	s.PutTask(herder.TaskID{Connector: "c", Task: 1}, herder.TaskState{State: herder.Paused})
+	down.Store(false)
+	flush(t, s)
+	if got := recordStrings(topic.all()[2:]); !reflect.DeepEqual(got,
+		[]string{`status-task-c-1 = {"state":"PAUSED","trace":null,"worker_id":"w1","generation":8}`}) {
+		t.Errorf("records = %q, want only the newer status", got)
+	}
+	topic.mu.Lock()
+	topic.fail = nil
+	topic.mu.Unlock()
 
 	// A non-retriable error is logged and dropped.
 	topic.mu.Lock()
@@ -259,7 +289,7 @@ func TestKafkaStatusRetriesAndDropsStaleRetries(t *testing.T) {
 	topic.mu.Unlock()
 	s.PutConnector("c", herder.ConnectorState{State: herder.Paused})
 	flush(t, s)
-	if got := recordStrings(topic.all()); len(got) != 1 {
+	if got := recordStrings(topic.all()); len(got) != 3 {
 		t.Errorf("records = %q", got)
 	}
 	// The local view is written through regardless.
@@ -342,5 +372,39 @@ func TestKafkaStatusSafeRetryCatchesUp(t *testing.T) {
 	}
 	if st, _ := s.Connector("c"); st.State != herder.Running || st.WorkerID != "w2" {
 		t.Errorf("status = %+v, want w2's RUNNING", st)
+	}
+}
+
+// TestKafkaStatusRestampsRunningAfterRejoin: a RUNNING status that could
+// not be written before the worker rejoined (Kafka away) is written with
+// the new generation, rather than dropped, when it is still the worker's
+// latest for the task; another worker's older UNASSIGNED in the topic
+// must not stay the last word while the task runs here.
+func TestKafkaStatusRestampsRunningAfterRejoin(t *testing.T) {
+	topic := &simpleTopic{}
+	topic.append(statusRecord("status-task-c-0", "UNASSIGNED", "w2", 5))
+	s := newMemStatus(t, topic, "w1")
+	s.SetGeneration(7)
+	attempts := make(chan struct{}, 10)
+	topic.mu.Lock()
+	topic.fail = func([]kafka.LogRecord) error {
+		attempts <- struct{}{}
+		return fmt.Errorf("produce: %w", sarama.ErrOutOfBrokers)
+	}
+	topic.mu.Unlock()
+	id := herder.TaskID{Connector: "c", Task: 0}
+	s.PutTask(id, herder.TaskState{ID: 0, State: herder.Running})
+	<-attempts
+	s.SetGeneration(9) // rejoined while the write waited
+	topic.mu.Lock()
+	topic.fail = nil
+	topic.mu.Unlock()
+	flush(t, s)
+	want := []string{
+		`status-task-c-0 = {"state":"UNASSIGNED","trace":null,"worker_id":"w2","generation":5}`,
+		`status-task-c-0 = {"state":"RUNNING","trace":null,"worker_id":"w1","generation":9}`,
+	}
+	if got := recordStrings(topic.all()); !reflect.DeepEqual(got, want) {
+		t.Errorf("records = %q, want the RUNNING written with the new generation", got)
 	}
 }
