@@ -90,6 +90,10 @@ type sourceProducer interface {
 	Release()
 }
 
+// abortGrace is how long a stopping task waits, after aborting its
+// producer, for the producer to hand back the records it still held.
+const abortGrace = time.Second
+
 // errHalted ends the sending of a stopping task that waited drainFor.
 var errHalted = errors.New("stopped before Kafka took every record")
 
@@ -144,6 +148,15 @@ func (t *sourceTask) run(ctx context.Context) error {
 	go t.handleAcks(acksDone)
 	defer func() {
 		t.producer.AsyncClose()
+		if t.aborted.Load() {
+			// An aborted producer writes nothing more (its connections are
+			// closed); what it still holds fails in the background.
+			go func() {
+				<-acksDone
+				t.producer.Release()
+			}()
+			return
+		}
 		<-acksDone
 		t.producer.Release()
 	}()
@@ -493,7 +506,13 @@ func (t *sourceTask) awaitAcks(why error) {
 	}
 	n := t.tracker.inFlight()
 	t.abort()
-	<-done // the abort fails what is left, promptly
+	// The abort fails what is left, mostly at once; what sarama still holds
+	// after abortGrace is not waited for: it can no longer be written, and
+	// it is not committed.
+	select {
+	case <-done:
+	case <-time.After(abortGrace):
+	}
 	if n > 0 {
 		reason := "the task is stopping"
 		if why != nil {

@@ -135,6 +135,12 @@ func (p *fakeProducer) AsyncClose() {
 	}()
 }
 
+func (p *fakeProducer) wasAborted() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.aborted
+}
+
 func (p *fakeProducer) values() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -217,7 +223,7 @@ func TestSourceRefusedRecordStopsThePartition(t *testing.T) {
 	if !errors.Is(err, refused) {
 		t.Fatalf("run = %v, want the refusal", err)
 	}
-	if !p.aborted {
+	if !p.wasAborted() {
 		t.Fatal("the producer was not aborted")
 	}
 	if got := p.values(); len(got) < 2 || !slices.Equal(got[:2], values[:2]) {
@@ -292,7 +298,7 @@ func TestSourceStopWhileKafkaIsAway(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the task did not stop while Kafka was away")
 	}
-	if !p.aborted {
+	if !p.wasAborted() {
 		t.Fatal("the producer was not aborted")
 	}
 	off, _ := offsets.Get(context.Background(), "c", map[string]any{"p": "0"})
