@@ -29,6 +29,7 @@ type taskState struct {
 	changed chan struct{} // closed and replaced on every target change
 	current herder.State
 	note    string
+	closed  bool // the task is being stopped: nothing more is reported
 
 	// reportMu keeps reports in the order of the changes they report.
 	reportMu sync.Mutex
@@ -57,7 +58,7 @@ func (s *taskState) setCurrent(st herder.State) {
 	s.reportMu.Lock()
 	defer s.reportMu.Unlock()
 	s.mu.Lock()
-	changed := s.current != st
+	changed := s.current != st && !s.closed
 	s.current = st
 	note := s.note
 	s.mu.Unlock()
@@ -66,13 +67,24 @@ func (s *taskState) setCurrent(st herder.State) {
 	}
 }
 
+// close stops the reports: the task is being stopped, and a RUNNING (with
+// or without a note) written now could land after the UNASSIGNED the herder
+// writes once it stopped, or after another worker's RUNNING.
+func (s *taskState) close() {
+	s.reportMu.Lock()
+	defer s.reportMu.Unlock()
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+}
+
 // setNote sets (or, with "", clears) the note of a running or paused task
 // and reports it.
 func (s *taskState) setNote(note string) {
 	s.reportMu.Lock()
 	defer s.reportMu.Unlock()
 	s.mu.Lock()
-	changed := s.note != note
+	changed := s.note != note && !s.closed
 	s.note = note
 	st := s.current
 	s.mu.Unlock()

@@ -444,6 +444,9 @@ func (w *Worker) StopTasks(ids []herder.TaskID) {
 	}
 	w.mu.Unlock()
 	for _, t := range runs {
+		// A stopping task reports no more states: the herder reports what
+		// becomes of it (UNASSIGNED, or nothing once it moved on).
+		t.state.close()
 		t.cancel()
 	}
 	deadline := time.After(w.cfg.ShutdownTimeout + w.cfg.FlushTimeout)
