@@ -255,6 +255,9 @@ func (g *groupHandler) OnJoined(j Joined) {
 // work, so it stops all of it (KAFKA-9184).
 func (g *groupHandler) OnLost(err error) {
 	h := (*Herder)(g)
+	// Statuses of the work written from now on would say it runs here
+	// when it may run elsewhere already.
+	h.status.Fence()
 	h.mu.Lock()
 	h.assigned = newWork()
 	h.membership.joined = false

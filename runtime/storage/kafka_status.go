@@ -49,6 +49,8 @@ type KafkaStatus struct {
 
 	mu         sync.Mutex
 	generation int32
+	epoch      int64 // bumped by Fence
+	fenced     bool  // since Fence, until the next SetGeneration
 	connectors map[string]*statusEntry
 	tasks      map[string]map[int]*statusEntry
 	topics     map[string]map[string]topicStatus // connector → topic
@@ -143,6 +145,20 @@ func (s *KafkaStatus) SetGeneration(g int32) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.generation = g
+	s.fenced = false
+}
+
+// Fence is called when the worker has lost its group membership (its work
+// may run elsewhere already): the statuses it has not written yet, and
+// those it puts until it joins again, are dropped, except the safe ones
+// (UNASSIGNED, FAILED) that say it stopped. A worker that lost the group
+// while Kafka was away would otherwise write its RUNNING statuses once
+// Kafka is back, after the worker its work moved to wrote its own.
+func (s *KafkaStatus) Fence() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.epoch++
+	s.fenced = true
 }
 
 // encodeStatus writes a connector or task status as Kafka Connect does
@@ -212,9 +228,14 @@ func (s *KafkaStatus) put(e *statusEntry, key string, state herder.State, trace,
 	e.seq++
 	seq := e.seq
 	e.state, e.trace, e.workerID, e.generation, e.autoRestart, e.present = state, trace, workerID, gen, auto, true
+	if s.fenced && !safe {
+		return // see Fence
+	}
+	epoch := s.epoch
 	s.enqueue(statusWrite{rec: kafka.LogRecord{Key: []byte(key), Value: encodeStatus(state, trace, workerID, gen)}, safe: safe,
 		stale: func() bool {
-			return e.deleted || gen != s.generation || (safe && (!e.canWriteSafely(workerID, gen) || e.seq != seq))
+			return e.deleted || gen != s.generation || (!safe && epoch != s.epoch) ||
+				(safe && (!e.canWriteSafely(workerID, gen) || e.seq != seq))
 		},
 		// A status that could not be written before the worker rejoined
 		// the group (Kafka away, in a rebalance) is stale for its
@@ -224,7 +245,7 @@ func (s *KafkaStatus) put(e *statusEntry, key string, state herder.State, trace,
 		// dropped: else the topic would keep whatever came before, such as
 		// another worker's UNASSIGNED, for as long as the task runs.
 		restamp: func() (kafka.LogRecord, bool) {
-			if e.deleted || e.seq != seq || safe || e.workerID != workerID {
+			if e.deleted || e.seq != seq || safe || e.workerID != workerID || epoch != s.epoch {
 				return kafka.LogRecord{}, false
 			}
 			gen = s.generation
@@ -453,10 +474,10 @@ func (s *KafkaStatus) sendBatch(batch []statusWrite) {
 	backoff := statusRetryBackoff[0]
 	for attempt := 0; ; attempt++ {
 		err := s.catchUp(batch, attempt > 0)
-		if attempt > 0 {
-			if batch = s.fresh(batch); len(batch) == 0 {
-				return
-			}
+		// Also before the first attempt: a batch may have waited behind
+		// one that Kafka refused for a while.
+		if batch = s.fresh(batch); len(batch) == 0 {
+			return
 		}
 		if err == nil {
 			recs := make([]kafka.LogRecord, len(batch))
