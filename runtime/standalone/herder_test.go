@@ -30,6 +30,16 @@ func newHerder(t *testing.T, bootstrap string, extra map[string]string) *standal
 // newHerderWith is newHerder with the plugins of reg.
 func newHerderWith(t *testing.T, bootstrap string, extra map[string]string, reg *plugins.Registry) *standalone.Herder {
 	t.Helper()
+	var logTo io.Writer = io.Discard
+	if os.Getenv("SLUICE_TEST_LOG") != "" {
+		logTo = os.Stderr
+	}
+	return newHerderLogging(t, bootstrap, extra, reg, logTo)
+}
+
+// newHerderLogging is newHerderWith logging (from debug on) to logTo.
+func newHerderLogging(t *testing.T, bootstrap string, extra map[string]string, reg *plugins.Registry, logTo io.Writer) *standalone.Herder {
+	t.Helper()
 	props := map[string]string{
 		"bootstrap.servers":            bootstrap,
 		"key.converter":                "StringConverter",
@@ -40,10 +50,6 @@ func newHerderWith(t *testing.T, bootstrap string, extra map[string]string, reg 
 	}
 	for k, v := range extra {
 		props[k] = v
-	}
-	var logTo io.Writer = io.Discard
-	if os.Getenv("SLUICE_TEST_LOG") != "" {
-		logTo = os.Stderr
 	}
 	log := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	wc, err := runtime.ParseWorkerConfig(props, log)
