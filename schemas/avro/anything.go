@@ -136,7 +136,7 @@ func encodeAnything(w *avro.Writer, v any) error {
 
 // decodeAnything reads an Anything record back to a schemaless value: the
 // first field set, or null.
-func decodeAnything(r *avro.Reader) (any, error) {
+func decodeAnything(r *reader) (any, error) {
 	var out any
 	for i := 0; i < anyFields; i++ {
 		branch := r.ReadLong()
@@ -166,11 +166,17 @@ func decodeAnything(r *avro.Reader) (any, error) {
 		case anyString:
 			v = r.ReadString()
 		case anyArray:
+			if err := r.enter(); err != nil {
+				return nil, err
+			}
 			l := []any{}
 			for {
 				n, _ := r.ReadBlockHeader()
 				if n == 0 || r.Error != nil {
 					break
+				}
+				if err := r.take(n); err != nil {
+					return nil, err
 				}
 				for ; n > 0 && r.Error == nil; n-- {
 					e, err := decodeAnything(r)
@@ -180,13 +186,20 @@ func decodeAnything(r *avro.Reader) (any, error) {
 					l = append(l, e)
 				}
 			}
+			r.depth--
 			v = l
 		case anyMap:
+			if err := r.enter(); err != nil {
+				return nil, err
+			}
 			m := map[any]any{}
 			for {
 				n, _ := r.ReadBlockHeader()
 				if n == 0 || r.Error != nil {
 					break
+				}
+				if err := r.take(n); err != nil {
+					return nil, err
 				}
 				for ; n > 0 && r.Error == nil; n-- {
 					k, err := decodeAnything(r)
@@ -204,6 +217,7 @@ func decodeAnything(r *avro.Reader) (any, error) {
 					m[hk] = e
 				}
 			}
+			r.depth--
 			v = m
 		}
 		if out == nil {
