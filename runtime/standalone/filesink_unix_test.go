@@ -97,13 +97,9 @@ func TestFileSinkFullDisk(t *testing.T) {
 	filler := filepath.Join(dir, "filler")
 	testkit.FillUp(t, filler, 16<<10)
 
-	var logTo io.Writer = io.Discard
-	if os.Getenv("SLUICE_TEST_LOG") != "" {
-		logTo = os.Stderr
-	}
-	full := &logWatch{words: []string{"retriable put error", "no space left on device"}, out: logTo, seen: make(chan struct{})}
+	full := &logWatch{words: []string{"retriable put error", "no space left on device"}, out: io.Discard, seen: make(chan struct{})}
 	// Batches of 10 kB: the first fits, the second fills the disk part way.
-	h := newHerderLogging(t, bootstrap, map[string]string{"consumer.max.poll.records": "100"}, plugins.Builtin(), full)
+	h := fileHerder(t, bootstrap, t.TempDir(), map[string]string{"consumer.max.poll.records": "100"}, plugins.Builtin(), full)
 	name := "full-disk-" + topic
 	out := filepath.Join(dir, "out.txt")
 	if _, _, err := h.PutConnectorConfig(context.Background(), name, map[string]string{

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,26 +31,26 @@ func newHerder(t *testing.T, bootstrap string, extra map[string]string) *standal
 // newHerderWith is newHerder with the plugins of reg.
 func newHerderWith(t *testing.T, bootstrap string, extra map[string]string, reg *plugins.Registry) *standalone.Herder {
 	t.Helper()
-	var logTo io.Writer = io.Discard
-	if os.Getenv("SLUICE_TEST_LOG") != "" {
-		logTo = os.Stderr
-	}
-	return newHerderLogging(t, bootstrap, extra, reg, logTo)
+	return fileHerder(t, bootstrap, t.TempDir(), extra, reg, io.Discard)
 }
 
-// newHerderLogging is newHerderWith logging (from debug on) to logTo.
-func newHerderLogging(t *testing.T, bootstrap string, extra map[string]string, reg *plugins.Registry, logTo io.Writer) *standalone.Herder {
+// fileHerder is a standalone herder whose connector configurations and
+// offsets are files in dir, as a worker's are: a second one on the same
+// dir starts what the first stored. It is not started. extra adds or
+// replaces worker settings.
+func fileHerder(t *testing.T, bootstrap, dir string, extra map[string]string, reg *plugins.Registry, logTo io.Writer) *standalone.Herder {
 	t.Helper()
 	props := map[string]string{
 		"bootstrap.servers":            bootstrap,
 		"key.converter":                "StringConverter",
 		"value.converter":              "StringConverter",
-		"offset.storage.file.filename": filepath.Join(t.TempDir(), "offsets.json"),
+		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
 		"offset.flush.interval.ms":     "100",
 		"consumer.session.timeout.ms":  "6000",
 	}
-	for k, v := range extra {
-		props[k] = v
+	maps.Copy(props, extra)
+	if os.Getenv("SLUICE_TEST_LOG") != "" {
+		logTo = io.MultiWriter(logTo, os.Stderr)
 	}
 	log := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	wc, err := runtime.ParseWorkerConfig(props, log)
@@ -60,9 +61,12 @@ func newHerderLogging(t *testing.T, bootstrap string, extra map[string]string, r
 	if err != nil {
 		t.Fatal(err)
 	}
+	configs, err := storage.OpenFileConfigs(wc.ConfigFile)
+	if err != nil {
+		t.Fatal(err)
+	}
 	status := storage.NewMemoryStatus()
-	w := runtime.NewWorker(wc, reg, offsets, status, log)
-	h := standalone.New(context.Background(), w, storage.NewMemoryConfigs(), status, offsets, log)
+	h := standalone.New(context.Background(), runtime.NewWorker(wc, reg, offsets, status, log), configs, status, offsets, log)
 	t.Cleanup(func() { h.Stop(context.Background()) })
 	return h
 }
