@@ -3,8 +3,10 @@ package file
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 
@@ -165,6 +167,9 @@ func (t *sinkTask) cutTornLine(ctx context.Context) error {
 		return nil
 	}
 	r, err := os.Open(t.filename)
+	if errors.Is(err, fs.ErrPermission) {
+		return nil // a file the worker may only write: appended to as it is, as before
+	}
 	if err != nil {
 		return fmt.Errorf("open %s to check its last line: %w", t.filename, err)
 	}
