@@ -11,8 +11,8 @@ import (
 // FuzzJavaTime compiles arbitrary patterns and parses arbitrary text with
 // them: errors are *PatternError and *ParseError (never a panic) and a
 // parse error points into the text; what a pattern without abutting
-// numeric fields formats (in the two-digit-year window) and parses back
-// formats the same again; and a pattern that holds every field reads back
+// numeric fields or repeated fields formats (in the two-digit-year window)
+// and parses back formats the same again; and a pattern that holds every field reads back
 // the very instant it wrote.
 func FuzzJavaTime(f *testing.F) {
 	for _, c := range parseCases {
@@ -63,11 +63,20 @@ func FuzzJavaTime(f *testing.F) {
 		}
 
 		// Abutting numeric fields take exactly their count of digits when
-		// parsed, so a wider number formatted into one cannot read back.
+		// parsed, so a wider number formatted into one cannot read back;
+		// and of two fields for one calendar field the last wins, as in
+		// Java ("Y YY" reads "1950 50" as 2050 when the window starts in
+		// July 1950).
+		seen := map[byte]bool{}
 		for _, tk := range fm.tokens {
-			if tk.obeyCount {
+			group := map[byte]byte{'L': 'M', 'k': 'H', 'K': 'h', 'u': 'E'}[tk.letter]
+			if group == 0 {
+				group = tk.letter
+			}
+			if tk.obeyCount || tk.letter != 0 && seen[group] {
 				return
 			}
+			seen[group] = true
 		}
 		// A two-digit year reads back into the window, so only a time in
 		// the window can read back as itself.
