@@ -175,9 +175,6 @@ func decodeAnything(r *reader) (any, error) {
 				if n == 0 || r.Error != nil {
 					break
 				}
-				if err := r.take(n); err != nil {
-					return nil, err
-				}
 				for ; n > 0 && r.Error == nil; n-- {
 					e, err := decodeAnything(r)
 					if err != nil {
@@ -197,9 +194,6 @@ func decodeAnything(r *reader) (any, error) {
 				n, _ := r.ReadBlockHeader()
 				if n == 0 || r.Error != nil {
 					break
-				}
-				if err := r.take(n); err != nil {
-					return nil, err
 				}
 				for ; n > 0 && r.Error == nil; n-- {
 					k, err := decodeAnything(r)

@@ -15,9 +15,9 @@ type decodeFn func(r *reader) (any, error)
 
 // maxFreeItems is how many collection items that take no bytes (nulls,
 // empty records, zero-size fixed) one record may hold. Any other item
-// takes at least a byte, so a block count of them is bounded by the size
-// of the record; a count of items that take nothing is bounded only by
-// this, or a few bytes could claim 2^62 of them.
+// takes at least a byte, so the record's size bounds how many there can
+// be; a block count of items that take nothing is bounded only by this,
+// or a few bytes could claim 2^62 of them.
 const maxFreeItems = 1 << 16
 
 // maxAnythingDepth bounds the nesting of schemaless arrays and maps (the
@@ -27,19 +27,52 @@ const maxAnythingDepth = 1000
 // reader is an avro.Reader with the limits of decoding one record.
 type reader struct {
 	*avro.Reader
-	size  int   // of the record
-	items int64 // collection items it may still hold
+	free  int64 // items that take no bytes the record may still hold
 	depth int   // schemaless nesting
 }
 
-// take counts n more items of a collection against what the record can
-// hold.
-func (r *reader) take(n int64) error {
-	if n < 0 || n > r.items {
-		return schemas.DataErrorf("a block of %d items is more than a record of %d bytes holds", n, r.size)
+// takeFree counts a block of n items that take no bytes against what one
+// record may hold.
+func (r *reader) takeFree(n int64) error {
+	if n < 0 || n > r.free {
+		return schemas.DataErrorf("a block of %d items that take no bytes is more than the %d a record may hold", n, maxFreeItems)
 	}
-	r.items -= n
+	r.free -= n
 	return nil
+}
+
+// takesBytes reports whether every value of s takes at least one byte.
+func takesBytes(s avro.Schema) bool {
+	return takesBytesMemo(s, map[string]*bool{})
+}
+
+// takesBytesMemo is takesBytes with the answers for named records so far;
+// nil marks a record being looked at, reached again only through itself.
+func takesBytesMemo(s avro.Schema, memo map[string]*bool) bool {
+	switch t := deref(s).(type) {
+	case *avro.NullSchema:
+		return false
+	case *avro.FixedSchema:
+		return t.Size() > 0
+	case *avro.RecordSchema:
+		name := t.FullName()
+		if known, ok := memo[name]; ok {
+			// A record that holds itself can only end in a union or a
+			// collection, which take a byte.
+			return known == nil || *known
+		}
+		memo[name] = nil
+		answer := false
+		for _, f := range t.Fields() {
+			if takesBytesMemo(f.Type(), memo) {
+				answer = true
+				break
+			}
+		}
+		memo[name] = &answer
+		return answer
+	}
+	return true // a union's index, a length, a block count, a number
 }
 
 // enter counts one more level of schemaless nesting; the caller takes it
@@ -59,7 +92,7 @@ func (rs *ReaderSchema) Decode(body []byte) (any, error) {
 
 // decodeWith is Decode with a reader already reset to body.
 func (rs *ReaderSchema) decodeWith(r *reader, body []byte) (any, error) {
-	r.size, r.items, r.depth = len(body), int64(len(body))+maxFreeItems, 0
+	r.free, r.depth = maxFreeItems, 0
 	v, err := rs.decode(r)
 	if err == nil && r.Error != nil {
 		err = r.Error
@@ -170,6 +203,7 @@ func (d *Data) compileDecoder(a avro.Schema, c *schemas.Schema) (decodeFn, error
 		if err != nil {
 			return nil, err
 		}
+		free := !takesBytes(t.Items())
 		return func(r *reader) (any, error) {
 			out := []any{}
 			for {
@@ -177,8 +211,10 @@ func (d *Data) compileDecoder(a avro.Schema, c *schemas.Schema) (decodeFn, error
 				if n == 0 || r.Error != nil {
 					return out, r.Error
 				}
-				if err := r.take(n); err != nil {
-					return nil, err
+				if free {
+					if err := r.takeFree(n); err != nil {
+						return nil, err
+					}
 				}
 				for ; n > 0; n-- {
 					v, err := items(r)
@@ -203,9 +239,6 @@ func (d *Data) compileDecoder(a avro.Schema, c *schemas.Schema) (decodeFn, error
 				n, _ := r.ReadBlockHeader()
 				if n == 0 || r.Error != nil {
 					return out, r.Error
-				}
-				if err := r.take(n); err != nil {
-					return nil, err
 				}
 				for ; n > 0; n-- {
 					k := r.ReadString()
@@ -378,6 +411,7 @@ func (d *Data) mapEntriesDecoder(a *avro.ArraySchema, c *schemas.Schema) (decode
 		parts = append(parts, part{dec, isKey})
 	}
 	stringKeys := c.Key.Type == schemas.TypeString && !c.Key.Optional
+	free := !takesBytes(rec)
 	return func(r *reader) (any, error) {
 		var sm map[string]any
 		var am map[any]any
@@ -397,8 +431,10 @@ func (d *Data) mapEntriesDecoder(a *avro.ArraySchema, c *schemas.Schema) (decode
 				}
 				return am, nil
 			}
-			if err := r.take(n); err != nil {
-				return nil, err
+			if free {
+				if err := r.takeFree(n); err != nil {
+					return nil, err
+				}
 			}
 			for ; n > 0; n-- {
 				var k, v any
