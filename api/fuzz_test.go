@@ -145,3 +145,35 @@ func FuzzCreateConnector(f *testing.F) {
 		}
 	})
 }
+
+// TestUncleanPathsAnswerJSON: a path with dot segments, doubled slashes
+// or none at all is a 404 in Kafka Connect's shape, not the mux's HTML
+// redirect to another resource (found by FuzzRequest); escaped dots and
+// slashes belong to a name and reach the herder.
+func TestUncleanPathsAnswerJSON(t *testing.T) {
+	h := NewHandler(Options{Herder: nopHerder{}, Loggers: nopLoggers{}})
+	for _, tc := range []struct {
+		target string
+		status int
+	}{
+		{"A:", http.StatusNotFound},
+		{"/connectors/x/../y", http.StatusNotFound},
+		{"/connectors/..", http.StatusNotFound},
+		{"/connectors/./x", http.StatusNotFound},
+		{"//connectors", http.StatusNotFound},
+		{"/connectors/a%2F..%2Fb/status", http.StatusTeapot},
+		{"/connectors/%2E%2E/config", http.StatusTeapot},
+		{"/connectors/x/", http.StatusTeapot},
+	} {
+		req, err := http.ReadRequest(bufio.NewReader(strings.NewReader("GET " + tc.target + " HTTP/1.1\r\nHost: localhost\r\n\r\n")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		checkResponse(t, tc.target, rec)
+		if rec.Code != tc.status || rec.Header().Get("Location") != "" {
+			t.Errorf("GET %s: %d (Location %q), want %d", tc.target, rec.Code, rec.Header().Get("Location"), tc.status)
+		}
+	}
+}
