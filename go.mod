@@ -7,7 +7,6 @@ require (
 	github.com/cloudhut/connect-client v0.0.0-20240523140316-27c93e339567
 	github.com/eapache/go-resiliency v1.7.0
 	github.com/getkin/kin-openapi v0.152.0
-	github.com/magiconair/properties v1.18.12
 	github.com/rcrowley/go-metrics v0.0.0-20250401214520-65e299d6c5c9
 	github.com/twmb/franz-go/pkg/kfake v0.0.0-20260918054303-01f206a7e32c
 	golang.org/x/sync v0.24.0

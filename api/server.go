@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -182,7 +183,11 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h, pattern := s.mux.Handler(r)
-	if pattern == "" {
+	if p := r.URL.EscapedPath(); p == "" || p[0] != '/' || path.Clean(p) != p {
+		// The mux would redirect to the cleaned path ("/connectors/x/../y"
+		// to "/connectors/y", "A:" to "/"), with an HTML body.
+		s.writeError(rec, r, herder.NotFound("HTTP 404 Not Found"))
+	} else if pattern == "" {
 		// The mux answers 404 or 405 with plain text; answer in JSON.
 		probe := &statusRecorder{ResponseWriter: discardWriter{header: http.Header{}}}
 		h.ServeHTTP(probe, r)

@@ -9,20 +9,23 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/magiconair/properties"
-
+	"github.com/sluicehq/sluice/internal/javaprops"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
-// loadProperties reads a Java .properties file. ${…} placeholders are kept
-// verbatim: they belong to config providers, not to the file format.
+// loadProperties reads a Java .properties file, as UTF-8, the way Java's
+// Properties.load does. ${…} placeholders are kept verbatim: they belong to
+// config providers, not to the file format.
 func loadProperties(path string) (map[string]string, error) {
-	l := &properties.Loader{Encoding: properties.UTF8, DisableExpansion: true}
-	p, err := l.LoadFile(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	return p.Map(), nil
+	p, err := javaprops.Load(b)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return p, nil
 }
 
 // loadConnectorConfig reads a connector configuration from a .properties

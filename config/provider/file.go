@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/magiconair/properties"
+	"github.com/sluicehq/sluice/internal/javaprops"
 )
 
 // fileProvider is FileConfigProvider: ${file:/path/x.properties:key} is the
@@ -31,20 +31,17 @@ func (p *fileProvider) Get(path string, keys []string) (map[string]string, error
 	if err := p.allowed.check(path); err != nil {
 		return nil, err
 	}
-	// Read the file here rather than with properties.LoadFile, which would
-	// expand ${...} in the file name.
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("could not read properties file: %w", err)
 	}
-	l := &properties.Loader{Encoding: properties.UTF8, DisableExpansion: true}
-	props, err := l.LoadBytes(b)
+	props, err := javaprops.Load(b)
 	if err != nil {
 		return nil, fmt.Errorf("could not parse properties file %s: %w", path, err)
 	}
 	data := make(map[string]string, len(keys))
 	for _, k := range keys {
-		if v, ok := props.Get(k); ok {
+		if v, ok := props[k]; ok {
 			data[k] = v
 		}
 	}

@@ -1,9 +1,12 @@
 package file
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 
@@ -65,43 +68,175 @@ func (*Sink) NewTask() connectors.SinkTask { return &sinkTask{} }
 
 // sinkTask appends each record's value and a newline to the file. Each Put
 // ends with one write of whole lines, so lines reach the file as they
-// arrive (not at the next offset flush) and a crash never leaves a torn
-// line. Flush fsyncs, so committed offsets never run ahead of the file's
-// durable content.
+// arrive (not at the next offset flush). A write that fails half way (a
+// full disk) is cut off again, under an flock(2) shared with the other
+// tasks appending to the file, so the file only ever holds whole lines; a
+// full disk is a retriable error, after which the runtime puts the same
+// batch again. Flush fsyncs, so committed offsets never run ahead of the
+// file's durable content.
+//
+// stdout, a pipe or a device (file=/dev/stdout) cannot be cut back: there
+// the unwritten rest of a failed write is kept and written first by the
+// next Put or Flush, so lines stay whole there too. They are not fsynced.
 type sinkTask struct {
 	filename string
-	f        *os.File
-	out      io.Writer
-	buf      []byte
+	file     *os.File // the file opened for file=, closed by Stop
+	regular  bool     // file is a regular file: locked, cut back, fsynced
+	// write writes to file, or to stdout, and sync fsyncs file; tests
+	// replace them to inject failures.
+	write func([]byte) (int, error)
+	sync  func() error
+	buf   []byte
+	// Streams only: torn says a write of the batch tornBatch failed part
+	// way; pending is what is left of it to write.
+	torn      bool
+	tornBatch batchID
+	pending   []byte
+	// failed is set when a flush or a cut-back failed: the file's content
+	// since the last flush is uncertain, so no later Flush may succeed (an
+	// fsync that failed once can succeed the next time with the data lost).
+	failed error
 }
 
-func (t *sinkTask) Start(_ context.Context, _ connectors.SinkTaskContext, props map[string]string) error {
+// batchID names a batch of records by its size and the coordinates of its
+// first and last records, as consumed.
+type batchID struct {
+	n           int
+	first, last connectors.TopicPartition
+	firstOffset int64
+	lastOffset  int64
+}
+
+func idOf(records []connectors.SinkRecord) batchID {
+	if len(records) == 0 {
+		return batchID{}
+	}
+	f, l := &records[0], &records[len(records)-1]
+	return batchID{
+		n:           len(records),
+		first:       connectors.TopicPartition{Topic: f.OriginalTopic, Partition: f.OriginalPartition},
+		last:        connectors.TopicPartition{Topic: l.OriginalTopic, Partition: l.OriginalPartition},
+		firstOffset: f.OriginalOffset,
+		lastOffset:  l.OriginalOffset,
+	}
+}
+
+func (t *sinkTask) Start(ctx context.Context, _ connectors.SinkTaskContext, props map[string]string) error {
 	v, err := sinkDef().Parse(props)
 	if err != nil {
 		return err
 	}
 	t.filename = v.String(FileKey)
-	var out io.Writer = os.Stdout
-	if t.filename != "" {
-		f, err := os.OpenFile(t.filename, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if err != nil {
-			return fmt.Errorf("open %s for appending: %w", t.filename, err)
-		}
-		t.f, out = f, f
-	}
-	t.out = out
 	t.buf = make([]byte, 0, 64<<10)
+	if t.filename == "" {
+		t.write = os.Stdout.Write
+		return nil
+	}
+	f, err := os.OpenFile(t.filename, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("open %s for appending: %w", t.filename, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("stat %s: %w", t.filename, err)
+	}
+	t.file, t.regular, t.write, t.sync = f, fi.Mode().IsRegular(), f.Write, f.Sync
+	if t.regular {
+		if err := t.cutTornLine(ctx); err != nil {
+			f.Close()
+			return err
+		}
+	}
 	return nil
+}
+
+// cutTornLine cuts off a last line without its newline: what a crash in
+// the middle of a write leaves. Its records were never flushed, so their
+// offsets were not committed and they are put again.
+func (t *sinkTask) cutTornLine(ctx context.Context) error {
+	unlock, err := lockFile(ctx, t.file)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	fi, err := t.file.Stat()
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", t.filename, err)
+	}
+	if fi.Size() == 0 {
+		return nil
+	}
+	r, err := os.Open(t.filename)
+	if errors.Is(err, fs.ErrPermission) {
+		return nil // a file the worker may only write: appended to as it is, as before
+	}
+	if err != nil {
+		return fmt.Errorf("open %s to check its last line: %w", t.filename, err)
+	}
+	defer r.Close()
+	end, err := lastLineEnd(r, fi.Size())
+	if err != nil {
+		return fmt.Errorf("read %s: %w", t.filename, err)
+	}
+	if end < fi.Size() {
+		if err := t.file.Truncate(end); err != nil {
+			return fmt.Errorf("cut the unterminated last line off %s: %w", t.filename, err)
+		}
+	}
+	return nil
+}
+
+// lastLineEnd returns the position after the last newline in the first
+// size bytes of r, or 0 when there is none.
+func lastLineEnd(r io.ReaderAt, size int64) (int64, error) {
+	buf := make([]byte, 64<<10)
+	for end := size; end > 0; {
+		n := min(int64(len(buf)), end)
+		start := end - n
+		if _, err := r.ReadAt(buf[:n], start); err != nil {
+			return 0, err
+		}
+		if i := bytes.LastIndexByte(buf[:n], '\n'); i >= 0 {
+			return start + int64(i) + 1, nil
+		}
+		end = start
+	}
+	return 0, nil
 }
 
 func (t *sinkTask) Open(context.Context, []connectors.TopicPartition) error { return nil }
 
-func (t *sinkTask) Put(_ context.Context, records []connectors.SinkRecord) error {
+func (t *sinkTask) Put(ctx context.Context, records []connectors.SinkRecord) error {
+	if t.failed != nil {
+		return t.failed
+	}
+	if t.torn {
+		if err := t.writePending(); err != nil {
+			return err
+		}
+		t.torn = false
+		if idOf(records) == t.tornBatch {
+			return nil // the batch whose write failed, now written
+		}
+	}
+	t.buf = t.buf[:0]
 	for i := range records {
 		t.buf = append(t.buf, valueString(records[i].Value)...)
 		t.buf = append(t.buf, '\n')
 	}
-	return t.write()
+	if len(t.buf) == 0 {
+		return nil
+	}
+	if t.regular {
+		return t.appendWhole(ctx)
+	}
+	t.pending, t.tornBatch = t.buf, idOf(records)
+	if err := t.writePending(); err != nil {
+		t.torn = true
+		return err
+	}
+	return nil
 }
 
 // valueString renders a value as Kafka Connect's println(record.value())
@@ -123,25 +258,75 @@ func valueString(v any) string {
 	}
 }
 
-func (t *sinkTask) write() error {
-	if len(t.buf) == 0 {
-		return nil
-	}
-	if _, err := t.out.Write(t.buf); err != nil {
-		return fmt.Errorf("write %s: %w", t.filename, err)
-	}
-	t.buf = t.buf[:0]
-	return nil
-}
-
-func (t *sinkTask) Flush(context.Context, map[connectors.TopicPartition]int64) error {
-	if err := t.write(); err != nil {
+// appendWhole appends buf to the file, or nothing: a write that fails half
+// way is cut off again. A full disk is retriable; the runtime then puts the
+// same batch again.
+func (t *sinkTask) appendWhole(ctx context.Context) error {
+	unlock, err := lockFile(ctx, t.file)
+	if err != nil {
+		if ctx.Err() != nil {
+			return connectors.Retriable(err) // stopping: the batch is not committed
+		}
 		return err
 	}
-	if t.f != nil {
-		if err := t.f.Sync(); err != nil {
-			return fmt.Errorf("fsync %s: %w", t.filename, err)
+	defer unlock()
+	fi, err := t.file.Stat()
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", t.filename, err)
+	}
+	n, err := t.write(t.buf)
+	if err == nil {
+		return nil
+	}
+	werr := fmt.Errorf("write %s: %w", t.filename, err)
+	if n > 0 {
+		if terr := t.file.Truncate(fi.Size()); terr != nil {
+			t.failed = fmt.Errorf("%w; cutting the partly written batch off again failed: %w", werr, terr)
+			return t.failed
 		}
+	}
+	if diskFull(err) {
+		return connectors.Retriable(werr)
+	}
+	return werr
+}
+
+// writePending writes the rest of a write to stdout, a pipe or a device.
+func (t *sinkTask) writePending() error {
+	n, err := t.write(t.pending)
+	t.pending = t.pending[n:]
+	if err == nil {
+		t.pending = nil
+		return nil
+	}
+	werr := fmt.Errorf("write %s: %w", t.name(), err)
+	if diskFull(err) {
+		return connectors.Retriable(werr)
+	}
+	return werr
+}
+
+func (t *sinkTask) name() string {
+	if t.filename == "" {
+		return "stdout"
+	}
+	return t.filename
+}
+
+// Flush fsyncs the file; every batch was written by its Put already.
+func (t *sinkTask) Flush(context.Context, map[connectors.TopicPartition]int64) error {
+	if t.failed != nil {
+		return t.failed
+	}
+	if !t.regular {
+		if len(t.pending) > 0 {
+			return t.writePending()
+		}
+		return nil
+	}
+	if err := t.sync(); err != nil {
+		t.failed = fmt.Errorf("fsync %s: %w", t.filename, err)
+		return t.failed
 	}
 	return nil
 }
@@ -150,8 +335,8 @@ func (t *sinkTask) Close(context.Context, []connectors.TopicPartition) error { r
 
 func (t *sinkTask) Stop(ctx context.Context) error {
 	err := t.Flush(ctx, nil)
-	if t.f != nil {
-		if cerr := t.f.Close(); err == nil {
+	if t.file != nil {
+		if cerr := t.file.Close(); err == nil {
 			err = cerr
 		}
 	}

@@ -18,6 +18,11 @@ import (
 // SourceClass is the Java class name the source answers to.
 const SourceClass = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 
+// maxLineBytes bounds a line, so that a file without line terminators
+// cannot make the task buffer it all: a longer line fails the task. Kafka's
+// producer could not send it anyway (its buffer.memory is 32 MiB).
+const maxLineBytes = 32 << 20
+
 // idleWait is how long Poll waits for more data at the end of the file or
 // for a file that does not exist yet, as Kafka Connect's task does.
 const idleWait = time.Second
@@ -98,6 +103,7 @@ type sourceTask struct {
 	pos       int64          // byte position of buf[0] in the file
 	buf       []byte
 	eof       bool
+	maxLine   int // maxLineBytes; tests lower it
 	wait      func(ctx context.Context, d time.Duration)
 }
 
@@ -112,6 +118,7 @@ func (t *sourceTask) Start(_ context.Context, tc connectors.SourceTaskContext, p
 	t.batchSize = int(v.Int(BatchSizeKey))
 	t.buf = make([]byte, 0, 64<<10)
 	t.wait = sleep
+	t.maxLine = maxLineBytes
 	if t.filename == "" {
 		t.in, t.stdin = os.Stdin, true
 	} else {
@@ -161,7 +168,9 @@ func (t *sourceTask) open(ctx context.Context) (bool, error) {
 }
 
 // Poll returns up to batch.size complete lines; a last line without its
-// terminator waits for more data, as in Kafka Connect.
+// terminator waits for more data, as in Kafka Connect, and its bytes are
+// not covered by any offset until it is complete. A line longer than
+// maxLine fails the task.
 func (t *sourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
 	if t.in == nil {
 		if ok, err := t.open(ctx); !ok || err != nil {
@@ -171,6 +180,12 @@ func (t *sourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error
 	var recs []connectors.SourceRecord
 	for len(recs) < t.batchSize {
 		line, n, ok := nextLine(t.buf, t.eof && t.stdin)
+		if (ok && len(line) > t.maxLine) || (!ok && len(t.buf) > t.maxLine) {
+			if len(recs) > 0 {
+				break // send the lines before it first
+			}
+			return nil, fmt.Errorf("the line at byte position %d of %s is longer than %d bytes, the most the file source reads as one record", t.pos, t.name(), t.maxLine)
+		}
 		if !ok {
 			if t.eof && len(recs) > 0 {
 				break

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,5 +144,111 @@ func TestSourceConfig(t *testing.T) {
 		if (err == nil) != tc.ok {
 			t.Errorf("Start(%v) = %v", tc.props, err)
 		}
+	}
+}
+
+func appendTo(t *testing.T, path, s string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSourcePartialLastLine: a last line without its terminator (a writer
+// in the middle of a line) is not sent, however often the task polls, and
+// no offset covers its bytes; once it is complete it is sent whole, once,
+// also by a task restarted from the committed position. A \r at the end
+// waits for the next byte (it may be half of \r\n).
+func TestSourcePartialLastLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "in.txt")
+	os.WriteFile(path, []byte("a\nb"), 0o644)
+	task := startSource(t, path, nil, "10")
+	lines, pos := poll(t, task)
+	if !reflect.DeepEqual(lines, []string{"a"}) || !reflect.DeepEqual(pos, []int64{2}) {
+		t.Fatalf("first poll %q %v", lines, pos)
+	}
+	for _, more := range []string{"", "c", "d", "\r"} {
+		appendTo(t, path, more)
+		if lines, _ := poll(t, task); lines != nil {
+			t.Fatalf("after appending %q a partial line was sent: %q", more, lines)
+		}
+	}
+	appendTo(t, path, "\ne")
+	lines, pos = poll(t, task)
+	if !reflect.DeepEqual(lines, []string{"bcd"}) || !reflect.DeepEqual(pos, []int64{7}) {
+		t.Fatalf("the completed line: %q %v, want [bcd] at 7 (one \\r\\n terminator)", lines, pos)
+	}
+
+	// A task restarted from the position committed before the line was
+	// complete reads it whole.
+	again := startSource(t, path, offsets{PositionField: int64(2)}, "10")
+	lines, pos = poll(t, again)
+	if !reflect.DeepEqual(lines, []string{"bcd"}) || !reflect.DeepEqual(pos, []int64{7}) {
+		t.Fatalf("restarted at 2: %q %v", lines, pos)
+	}
+	appendTo(t, path, "f\r")
+	if lines, _ := poll(t, again); lines != nil {
+		t.Fatalf("a line ended by a \\r at the end of the file was sent before the next byte: %q", lines)
+	}
+	appendTo(t, path, "g\n")
+	lines, pos = poll(t, again)
+	if !reflect.DeepEqual(lines, []string{"ef", "g"}) || !reflect.DeepEqual(pos, []int64{10, 12}) {
+		t.Fatalf("after \\r and more: %q %v", lines, pos)
+	}
+}
+
+// TestSourceBoundsLineLength: a line longer than the limit, complete or
+// not, fails the task with an error naming its position, after the lines
+// before it were sent, and the task never buffers much more than the
+// limit however long the line runs on.
+func TestSourceBoundsLineLength(t *testing.T) {
+	const limit = 100 << 10
+	for _, tc := range []struct {
+		name    string
+		content string
+		ok      bool
+	}{
+		{"a line at the limit", "x\n" + strings.Repeat("y", limit) + "\n", true},
+		{"a complete line over the limit", "x\n" + strings.Repeat("y", limit+1) + "\n", false},
+		{"no terminator for megabytes", "x\n" + strings.Repeat("y", 8<<20), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "in.txt")
+			os.WriteFile(path, []byte(tc.content), 0o644)
+			task := startSource(t, path, nil, "10")
+			task.maxLine = limit
+			var got []string
+			var err error
+			for range 10 {
+				var recs []connectors.SourceRecord
+				recs, err = task.Poll(context.Background())
+				for _, r := range recs {
+					got = append(got, r.Value.(string))
+				}
+				if err != nil || len(got) == 2 {
+					break
+				}
+			}
+			if c := cap(task.buf); c > 3*limit {
+				t.Errorf("the task buffered up to %d bytes for a limit of %d", c, limit)
+			}
+			if tc.ok {
+				if err != nil || len(got) != 2 || len(got[1]) != limit {
+					t.Fatalf("got %d lines, err %v", len(got), err)
+				}
+				return
+			}
+			if len(got) != 1 || got[0] != "x" {
+				t.Fatalf("lines before the long one: %q", got)
+			}
+			if err == nil || !strings.Contains(err.Error(), "byte position 2 of "+path) || !strings.Contains(err.Error(), "longer than 102400 bytes") {
+				t.Fatalf("error %v", err)
+			}
+		})
 	}
 }

@@ -55,12 +55,14 @@ type parser struct {
 	s string
 	// order[i] is 0 when field i was not parsed, else one more than the
 	// number of fields parsed before it: the last one set wins, as in Java.
-	order     [numFields]int
-	val       [numFields]int
-	next      int
-	zoned     bool
-	offset    int // seconds east of UTC
-	ambiguous bool
+	order  [numFields]int
+	val    [numFields]int
+	next   int
+	zoned  bool
+	offset int // seconds east of UTC
+	// ambiguous marks the year fields (fYear, fWeekYear) whose value came
+	// from two digits that may name either of two centuries.
+	ambiguous [numFields]bool
 }
 
 func (p *parser) set(field, v int) {
@@ -105,7 +107,7 @@ func (f *Format) Parse(s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, p.fail(pos, "%s", err.Error())
 	}
-	if p.ambiguous && t.Before(f.twoDigitStart) {
+	if (p.ambiguous[fYear] || p.ambiguous[fWeekYear]) && t.Before(f.twoDigitStart) {
 		if t, err = p.resolve(100); err != nil {
 			return time.Time{}, p.fail(pos, "%s", err.Error())
 		}
@@ -160,11 +162,15 @@ func (p *parser) field(tk *token, start int) (int, error) {
 	}
 	switch tk.letter {
 	case 'y', 'Y':
+		field, ambiguous := fYear, false
+		if tk.letter == 'Y' {
+			field = fWeekYear
+		}
 		if tk.count <= 2 && end-pos == 2 {
 			// Place a two-digit year in the 100 years from twoDigitStart.
 			startYear := p.f.twoDigitStart.Year()
 			amb := startYear % 100
-			p.ambiguous = v == amb
+			ambiguous = v == amb
 			v += startYear / 100 * 100
 			if v%100 < amb {
 				v += 100
@@ -173,11 +179,8 @@ func (p *parser) field(tk *token, start int) (int, error) {
 		if v < 1 {
 			return 0, p.fail(pos, "%s %d is out of range (years start at 1; use G for BC)", describe(tk), v)
 		}
-		if tk.letter == 'y' {
-			p.set(fYear, v)
-		} else {
-			p.set(fWeekYear, v)
-		}
+		p.set(field, v)
+		p.ambiguous[field] = ambiguous // the last value of the field counts
 		return end, nil
 	case 'M', 'L':
 		return end, p.setRange(tk, fMonth, v, 1, 12, pos)
@@ -364,9 +367,17 @@ func (p *parser) numericZone(pos, count int, colon bool) (int, error) {
 // when the fields do not make a date or disagree with each other.
 func (p *parser) resolve(addYears int) (time.Time, error) {
 	v := &p.val
+	// Only a year read from two ambiguous digits moves by addYears: a year
+	// written in full says which century it is (Java moves both).
+	add := func(field int) int {
+		if p.ambiguous[field] {
+			return addYears
+		}
+		return 0
+	}
 	year := 1970
 	if p.has(fYear) {
-		year = v[fYear] + addYears
+		year = v[fYear] + add(fYear)
 	}
 	if p.has(fEra) && v[fEra] == 0 {
 		year = 1 - year
@@ -388,7 +399,7 @@ func (p *parser) resolve(addYears int) (time.Time, error) {
 		if p.has(fWeekOfYear) {
 			week = v[fWeekOfYear]
 		}
-		date = weekDate(v[fWeekYear]+addYears, week, weekday)
+		date = weekDate(v[fWeekYear]+add(fWeekYear), week, weekday)
 	case p.has(fDay) || !p.has(fYearDay) && !p.has(fWeekOfYear) && !p.has(fWeekOfMonth) && !p.has(fWeekdayInMonth):
 		day := 1
 		if p.has(fDay) {
@@ -428,8 +439,8 @@ func (p *parser) resolve(addYears int) (time.Time, error) {
 		fWeekOfMonth:    weekOfMonth(d, wd),
 	}
 	want := *v
-	want[fYear] += addYears
-	want[fWeekYear] += addYears
+	want[fYear] += add(fYear)
+	want[fWeekYear] += add(fWeekYear)
 	for f := fEra; f <= fWeekOfMonth; f++ {
 		if p.has(f) && want[f] != actual[f] {
 			return time.Time{}, fmt.Errorf("%s %s does not match the date %s (%s %s)",

@@ -136,7 +136,7 @@ func encodeAnything(w *avro.Writer, v any) error {
 
 // decodeAnything reads an Anything record back to a schemaless value: the
 // first field set, or null.
-func decodeAnything(r *avro.Reader) (any, error) {
+func decodeAnything(r *reader) (any, error) {
 	var out any
 	for i := 0; i < anyFields; i++ {
 		branch := r.ReadLong()
@@ -166,6 +166,9 @@ func decodeAnything(r *avro.Reader) (any, error) {
 		case anyString:
 			v = r.ReadString()
 		case anyArray:
+			if err := r.enter(); err != nil {
+				return nil, err
+			}
 			l := []any{}
 			for {
 				n, _ := r.ReadBlockHeader()
@@ -180,8 +183,12 @@ func decodeAnything(r *avro.Reader) (any, error) {
 					l = append(l, e)
 				}
 			}
+			r.depth--
 			v = l
 		case anyMap:
+			if err := r.enter(); err != nil {
+				return nil, err
+			}
 			m := map[any]any{}
 			for {
 				n, _ := r.ReadBlockHeader()
@@ -204,6 +211,7 @@ func decodeAnything(r *avro.Reader) (any, error) {
 					m[hk] = e
 				}
 			}
+			r.depth--
 			v = m
 		}
 		if out == nil {

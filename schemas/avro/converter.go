@@ -30,9 +30,11 @@ type Converter struct {
 	data  *Data
 	reg   *registry
 	w     *avro.Writer
-	// r is reused for every record; rLimit is its size limit.
+	// r is reused for every record; rLimit is its size limit, rd r with
+	// the limits of the record being read.
 	r      *avro.Reader
 	rLimit int
+	rd     reader
 
 	// writers caches, per Connect schema and subject, the id and encoder.
 	writers *lru.Cache[writerKey, *boundWriter]
@@ -205,7 +207,8 @@ func (c *Converter) ToConnectData(topic string, data []byte) (*schemas.Schema, a
 	if err != nil {
 		return nil, nil, c.deserializeError(topic, err)
 	}
-	v, err := rs.decodeWith(reuseReader(&c.r, &c.rLimit, data[5:]), data[5:])
+	c.rd.Reader = reuseReader(&c.r, &c.rLimit, data[5:])
+	v, err := rs.decodeWith(&c.rd, data[5:])
 	if err != nil {
 		return nil, nil, c.deserializeError(topic, fmt.Errorf("schema id %d: %w", id, err))
 	}

@@ -11,16 +11,88 @@ import (
 )
 
 // decodeFn reads one value from r.
-type decodeFn func(r *avro.Reader) (any, error)
+type decodeFn func(r *reader) (any, error)
+
+// maxFreeItems is how many collection items that take no bytes (nulls,
+// empty records, zero-size fixed) one record may hold. Any other item
+// takes at least a byte, so the record's size bounds how many there can
+// be; a block count of items that take nothing is bounded only by this,
+// or a few bytes could claim 2^62 of them.
+const maxFreeItems = 1 << 16
+
+// maxAnythingDepth bounds the nesting of schemaless arrays and maps (the
+// recursive Anything record), as Jackson bounds JSON's.
+const maxAnythingDepth = 1000
+
+// reader is an avro.Reader with the limits of decoding one record.
+type reader struct {
+	*avro.Reader
+	free  int64 // items that take no bytes the record may still hold
+	depth int   // schemaless nesting
+}
+
+// takeFree counts a block of n items that take no bytes against what one
+// record may hold.
+func (r *reader) takeFree(n int64) error {
+	if n < 0 || n > r.free {
+		return schemas.DataErrorf("a block of %d items that take no bytes is more than the %d a record may hold", n, maxFreeItems)
+	}
+	r.free -= n
+	return nil
+}
+
+// takesBytes reports whether every value of s takes at least one byte.
+func takesBytes(s avro.Schema) bool {
+	return takesBytesMemo(s, map[string]*bool{})
+}
+
+// takesBytesMemo is takesBytes with the answers for named records so far;
+// nil marks a record being looked at, reached again only through itself.
+func takesBytesMemo(s avro.Schema, memo map[string]*bool) bool {
+	switch t := deref(s).(type) {
+	case *avro.NullSchema:
+		return false
+	case *avro.FixedSchema:
+		return t.Size() > 0
+	case *avro.RecordSchema:
+		name := t.FullName()
+		if known, ok := memo[name]; ok {
+			// A record that holds itself can only end in a union or a
+			// collection, which take a byte.
+			return known == nil || *known
+		}
+		memo[name] = nil
+		answer := false
+		for _, f := range t.Fields() {
+			if takesBytesMemo(f.Type(), memo) {
+				answer = true
+				break
+			}
+		}
+		memo[name] = &answer
+		return answer
+	}
+	return true // a union's index, a length, a block count, a number
+}
+
+// enter counts one more level of schemaless nesting; the caller takes it
+// off again (depth--) when the level is read.
+func (r *reader) enter() error {
+	if r.depth++; r.depth > maxAnythingDepth {
+		return schemas.DataErrorf("schemaless arrays and maps nest more than %d deep", maxAnythingDepth)
+	}
+	return nil
+}
 
 // Decode reads an Avro binary body (no wire-format header) written with
 // rs.Avro and returns its Connect value.
 func (rs *ReaderSchema) Decode(body []byte) (any, error) {
-	return rs.decodeWith(newReader(body), body)
+	return rs.decodeWith(&reader{Reader: newReader(body)}, body)
 }
 
 // decodeWith is Decode with a reader already reset to body.
-func (rs *ReaderSchema) decodeWith(r *avro.Reader, body []byte) (any, error) {
+func (rs *ReaderSchema) decodeWith(r *reader, body []byte) (any, error) {
+	r.free, r.depth = maxFreeItems, 0
 	v, err := rs.decode(r)
 	if err == nil && r.Error != nil {
 		err = r.Error
@@ -98,7 +170,7 @@ func (d *Data) compileDecoder(a avro.Schema, c *schemas.Schema) (decodeFn, error
 			}
 			fields[i] = fd
 		}
-		return func(r *avro.Reader) (any, error) {
+		return func(r *reader) (any, error) {
 			st := schemas.NewStruct(c)
 			for i, fd := range fields {
 				v, err := fd(r)
@@ -116,7 +188,7 @@ func (d *Data) compileDecoder(a avro.Schema, c *schemas.Schema) (decodeFn, error
 		}, nil
 	case *avro.EnumSchema:
 		symbols := t.Symbols()
-		return func(r *avro.Reader) (any, error) {
+		return func(r *reader) (any, error) {
 			i := r.ReadInt()
 			if i < 0 || int(i) >= len(symbols) {
 				return nil, schemas.DataErrorf("enum %s has no symbol at index %d", t.FullName(), i)
@@ -131,12 +203,18 @@ func (d *Data) compileDecoder(a avro.Schema, c *schemas.Schema) (decodeFn, error
 		if err != nil {
 			return nil, err
 		}
-		return func(r *avro.Reader) (any, error) {
+		free := !takesBytes(t.Items())
+		return func(r *reader) (any, error) {
 			out := []any{}
 			for {
 				n, _ := r.ReadBlockHeader()
 				if n == 0 || r.Error != nil {
 					return out, r.Error
+				}
+				if free {
+					if err := r.takeFree(n); err != nil {
+						return nil, err
+					}
 				}
 				for ; n > 0; n-- {
 					v, err := items(r)
@@ -155,7 +233,7 @@ func (d *Data) compileDecoder(a avro.Schema, c *schemas.Schema) (decodeFn, error
 		if err != nil {
 			return nil, err
 		}
-		return func(r *avro.Reader) (any, error) {
+		return func(r *reader) (any, error) {
 			out := map[string]any{}
 			for {
 				n, _ := r.ReadBlockHeader()
@@ -177,7 +255,7 @@ func (d *Data) compileDecoder(a avro.Schema, c *schemas.Schema) (decodeFn, error
 		}, nil
 	case *avro.FixedSchema:
 		size := t.Size()
-		read := func(r *avro.Reader) []byte {
+		read := func(r *reader) []byte {
 			b := make([]byte, size)
 			r.Read(b)
 			return b
@@ -185,19 +263,19 @@ func (d *Data) compileDecoder(a avro.Schema, c *schemas.Schema) (decodeFn, error
 		if c.Name == schemas.DecimalName {
 			return decimalDecoder(c, read)
 		}
-		return func(r *avro.Reader) (any, error) { return read(r), nil }, nil
+		return func(r *reader) (any, error) { return read(r), nil }, nil
 	case *avro.PrimitiveSchema:
 		return primitiveDecoder(t, c)
 	}
 	return nil, schemas.DataErrorf("Couldn't translate unsupported schema type %s.", a.Type())
 }
 
-func decimalDecoder(c *schemas.Schema, read func(*avro.Reader) []byte) (decodeFn, error) {
+func decimalDecoder(c *schemas.Schema, read func(*reader) []byte) (decodeFn, error) {
 	scale, err := schemas.DecimalScale(c)
 	if err != nil {
 		return nil, err
 	}
-	return func(r *avro.Reader) (any, error) {
+	return func(r *reader) (any, error) {
 		b := read(r)
 		if r.Error != nil {
 			return nil, r.Error
@@ -209,17 +287,17 @@ func decimalDecoder(c *schemas.Schema, read func(*avro.Reader) []byte) (decodeFn
 func primitiveDecoder(t *avro.PrimitiveSchema, c *schemas.Schema) (decodeFn, error) {
 	switch t.Type() {
 	case avro.Boolean:
-		return func(r *avro.Reader) (any, error) { return r.ReadBool(), nil }, nil
+		return func(r *reader) (any, error) { return r.ReadBool(), nil }, nil
 	case avro.Int:
 		switch c.Name {
 		case schemas.DateName:
-			return func(r *avro.Reader) (any, error) { return schemas.DateFromDays(r.ReadInt()), nil }, nil
+			return func(r *reader) (any, error) { return schemas.DateFromDays(r.ReadInt()), nil }, nil
 		case schemas.TimeName:
-			return func(r *avro.Reader) (any, error) { return schemas.TimeFromMillis(r.ReadInt()) }, nil
+			return func(r *reader) (any, error) { return schemas.TimeFromMillis(r.ReadInt()) }, nil
 		}
 		switch c.Type {
 		case schemas.TypeInt8:
-			return func(r *avro.Reader) (any, error) {
+			return func(r *reader) (any, error) {
 				v := r.ReadInt()
 				if int32(int8(v)) != v {
 					return nil, schemas.DataErrorf("value %d out of range for INT8", v)
@@ -227,7 +305,7 @@ func primitiveDecoder(t *avro.PrimitiveSchema, c *schemas.Schema) (decodeFn, err
 				return int8(v), nil
 			}, nil
 		case schemas.TypeInt16:
-			return func(r *avro.Reader) (any, error) {
+			return func(r *reader) (any, error) {
 				v := r.ReadInt()
 				if int32(int16(v)) != v {
 					return nil, schemas.DataErrorf("value %d out of range for INT16", v)
@@ -235,23 +313,23 @@ func primitiveDecoder(t *avro.PrimitiveSchema, c *schemas.Schema) (decodeFn, err
 				return int16(v), nil
 			}, nil
 		}
-		return func(r *avro.Reader) (any, error) { return r.ReadInt(), nil }, nil
+		return func(r *reader) (any, error) { return r.ReadInt(), nil }, nil
 	case avro.Long:
 		if c.Name == schemas.TimestampName {
-			return func(r *avro.Reader) (any, error) { return schemas.TimestampFromMillis(r.ReadLong()), nil }, nil
+			return func(r *reader) (any, error) { return schemas.TimestampFromMillis(r.ReadLong()), nil }, nil
 		}
-		return func(r *avro.Reader) (any, error) { return r.ReadLong(), nil }, nil
+		return func(r *reader) (any, error) { return r.ReadLong(), nil }, nil
 	case avro.Float:
-		return func(r *avro.Reader) (any, error) { return r.ReadFloat(), nil }, nil
+		return func(r *reader) (any, error) { return r.ReadFloat(), nil }, nil
 	case avro.Double:
-		return func(r *avro.Reader) (any, error) { return r.ReadDouble(), nil }, nil
+		return func(r *reader) (any, error) { return r.ReadDouble(), nil }, nil
 	case avro.String:
-		return func(r *avro.Reader) (any, error) { return r.ReadString(), nil }, nil
+		return func(r *reader) (any, error) { return r.ReadString(), nil }, nil
 	case avro.Bytes:
 		if c.Name == schemas.DecimalName {
-			return decimalDecoder(c, (*avro.Reader).ReadBytes)
+			return decimalDecoder(c, func(r *reader) []byte { return r.ReadBytes() })
 		}
-		return func(r *avro.Reader) (any, error) { return r.ReadBytes(), nil }, nil
+		return func(r *reader) (any, error) { return r.ReadBytes(), nil }, nil
 	}
 	return nil, schemas.DataErrorf("Couldn't translate unsupported schema type %s.", t.Type())
 }
@@ -282,7 +360,7 @@ func (d *Data) unionDecoder(u *avro.UnionSchema, c *schemas.Schema) (decodeFn, e
 		}
 		if fieldIdx >= 0 {
 			inner, idx := dec, fieldIdx
-			dec = func(r *avro.Reader) (any, error) {
+			dec = func(r *reader) (any, error) {
 				v, err := inner(r)
 				if err != nil {
 					return nil, err
@@ -293,7 +371,7 @@ func (d *Data) unionDecoder(u *avro.UnionSchema, c *schemas.Schema) (decodeFn, e
 		}
 		branches[i] = dec
 	}
-	return func(r *avro.Reader) (any, error) {
+	return func(r *reader) (any, error) {
 		i := r.ReadLong()
 		if r.Error != nil {
 			return nil, r.Error
@@ -333,7 +411,8 @@ func (d *Data) mapEntriesDecoder(a *avro.ArraySchema, c *schemas.Schema) (decode
 		parts = append(parts, part{dec, isKey})
 	}
 	stringKeys := c.Key.Type == schemas.TypeString && !c.Key.Optional
-	return func(r *avro.Reader) (any, error) {
+	free := !takesBytes(rec)
+	return func(r *reader) (any, error) {
 		var sm map[string]any
 		var am map[any]any
 		if stringKeys {
@@ -351,6 +430,11 @@ func (d *Data) mapEntriesDecoder(a *avro.ArraySchema, c *schemas.Schema) (decode
 					return sm, nil
 				}
 				return am, nil
+			}
+			if free {
+				if err := r.takeFree(n); err != nil {
+					return nil, err
+				}
 			}
 			for ; n > 0; n-- {
 				var k, v any

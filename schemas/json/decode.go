@@ -334,7 +334,20 @@ func floatValue(schema *schemas.Schema, n *node, bits int) (float64, error) {
 func toDecimal(schema *schemas.Schema, n *node) (*big.Rat, error) {
 	switch n.kind {
 	case kindNumber:
-		return schemas.DecimalFromString(n.str)
+		scale, err := schemas.DecimalScale(schema)
+		if err != nil {
+			return nil, err
+		}
+		r, err := schemas.DecimalFromString(n.str)
+		if err != nil {
+			return nil, err
+		}
+		// Kafka Connect reads 1.501 for a Decimal of scale 2 and fails
+		// only when the value is written; it is the record that is wrong.
+		if _, err := schemas.DecimalUnscaled(scale, r); err != nil {
+			return nil, schemas.DataErrorf("Decimal value %s does not fit the schema's scale %d: it would need rounding", n.str, scale)
+		}
+		return r, nil
 	case kindString:
 		scale, err := schemas.DecimalScale(schema)
 		if err != nil {

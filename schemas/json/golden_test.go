@@ -358,6 +358,8 @@ func TestToConnectErrors(t *testing.T) {
 		{"field without name", `{"schema":{"type":"struct","fields":[{"type":"int8"}]},"payload":{}}`, "Struct schema's field name not specified properly"},
 		{"duplicate field", `{"schema":{"type":"struct","fields":[{"type":"int8","field":"a"},{"type":"int8","field":"a"}]},"payload":{}}`, "field name duplication a"},
 		{"non-string parameter", `{"schema":{"type":"int8","parameters":{"a":1}},"payload":1}`, "Schema parameters must have string values."},
+		{"decimal finer than its scale", `{"schema":{"type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"2"}},"payload":1.501}`, "Decimal value 1.501 does not fit the schema's scale 2: it would need rounding"},
+		{"decimal finer than a negative scale", `{"schema":{"type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"-2"}},"payload":1250}`, "Decimal value 1250 does not fit the schema's scale -2"},
 		{"bad default", `{"schema":{"type":"int8","default":"x"},"payload":1}`, "invalid schema default: Expected a JSON number for INT8, found STRING"},
 		{"required null", `{"schema":{"type":"int8"},"payload":null}`, "Invalid null value for required INT8 field"},
 		{"int8 overflow", `{"schema":{"type":"int8"},"payload":300}`, "300 is out of range for INT8"},
