@@ -270,7 +270,9 @@ func (t *sourceTask) send(ctx context.Context, recs []connectors.SourceRecord) e
 			}
 			continue
 		}
-		weight := int64(size + 64)
+		// A record larger than the whole budget (max.request.size raised past
+		// it) takes all of it, rather than waiting for room that never comes.
+		weight := min(int64(size+64), budgetBytes)
 		if err := t.acquire(weight); err != nil {
 			return err
 		}

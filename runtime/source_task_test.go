@@ -375,3 +375,29 @@ func TestMergeOffsets(t *testing.T) {
 		t.Fatalf("merged %v", got)
 	}
 }
+
+// TestSourceRecordLargerThanBudget: a record larger than the in-flight
+// budget (allowed by a raised max.request.size) is sent, not held forever.
+func TestSourceRecordLargerThanBudget(t *testing.T) {
+	huge := strings.Repeat("x", budgetBytes+1)
+	p := newFakeProducer(func(*sarama.ProducerMessage) (bool, error) { return true, nil })
+	st, offsets := newTestSourceTask(t, &listTask{values: []string{"a", huge, "c"}}, p, false)
+	st.maxMessageBytes = 2 * budgetBytes
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- st.run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(p.values()) < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("producer got %d records, want 3", len(p.values()))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("run = %v", err)
+	}
+	if off, _ := offsets.Get(context.Background(), "c", map[string]any{"p": "0"}); off["n"] != int64(3) {
+		t.Fatalf("committed offset %v, want the last record's", off)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -120,9 +121,30 @@ func parseConnectorJSON(src string, b []byte) (herder.CreateConnectorRequest, er
 	for k, v := range raw {
 		var s string
 		if err := json.Unmarshal(v, &s); err != nil {
-			return herder.CreateConnectorRequest{}, fmt.Errorf("read %s: value of %q must be a string, got %s", src, k, v)
+			// The value is not shown: it may be a secret.
+			return herder.CreateConnectorRequest{}, fmt.Errorf("read %s: value of %q must be a string, got %s", src, k, jsonKind(v))
 		}
 		cfg[k] = s
 	}
 	return herder.CreateConnectorRequest{Name: cfg["name"], Config: cfg}, nil
+}
+
+// jsonKind names the kind of a JSON value, for messages that must not show
+// the value itself.
+func jsonKind(v json.RawMessage) string {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 {
+		return "nothing"
+	}
+	switch v[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
 }
