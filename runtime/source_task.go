@@ -126,9 +126,14 @@ func (t *sourceTask) run(ctx context.Context) error {
 	if err := t.task.Start(ctx, sourceContext{t}, t.props); err != nil {
 		return fmt.Errorf("start task %s: %w", t.id, err)
 	}
-	t.state.running()
+	// RUNNING once the producer is there (Kafka answered), or as soon as
+	// the task has to wait for Kafka, with a note saying so (the watch).
 	watch := newKafkaWatch(t.state, t.log)
-	producer, err := t.connect(t.gone, watch)
+	cctx, cancelConnect := context.WithCancel(t.gone)
+	stopConnect := context.AfterFunc(ctx, cancelConnect)
+	producer, err := t.connect(cctx, watch)
+	stopConnect()
+	cancelConnect()
 	if err != nil {
 		if serr := t.task.Stop(context.WithoutCancel(ctx)); serr != nil {
 			t.log.Warn("stop task", "err", serr)
@@ -144,6 +149,7 @@ func (t *sourceTask) run(ctx context.Context) error {
 	if t.aborted.Load() {
 		producer.Abort() // the drain ended while it was being created
 	}
+	t.state.running()
 	acksDone := make(chan struct{})
 	go t.handleAcks(acksDone)
 	defer func() {

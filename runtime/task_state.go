@@ -143,6 +143,9 @@ func newKafkaWatch(state *taskState, log *slog.Logger) *kafka.Watch {
 			log.Warn("waiting for Kafka; the task goes on when Kafka can be reached", "cause", c.Cause)
 			state.setNote(fmt.Sprintf("Waiting for Kafka since %s: %v. The task has not failed: "+
 				"it goes on, in order, when Kafka can be reached again.", c.Since.UTC().Format(time.RFC3339), c.Cause))
+			// A task that waits for Kafka before it could start sending runs
+			// for all that: it says so with its note.
+			state.running()
 		case c.GaveUp:
 			log.Info("stopped waiting for Kafka: the task stops", "waited", time.Since(c.Since).Round(time.Millisecond))
 			state.setNote("")
