@@ -103,6 +103,27 @@ func (s *taskState) forget() {
 
 func (s *taskState) running() { s.setCurrent(herder.Running) }
 
+// reportStarted reports the task RUNNING, or PAUSED when that is its
+// target, unless it has reported a state already: a task that waits for
+// Kafka while paused stays PAUSED.
+func (s *taskState) reportStarted() {
+	s.reportMu.Lock()
+	defer s.reportMu.Unlock()
+	s.mu.Lock()
+	if s.current != "" || s.closed {
+		s.mu.Unlock()
+		return
+	}
+	st := herder.Running
+	if s.target == herder.TargetPaused {
+		st = herder.Paused
+	}
+	s.current = st
+	note := s.note
+	s.mu.Unlock()
+	s.report(st, note)
+}
+
 // paused reports whether the target is PAUSED, and a channel closed on the
 // next change.
 func (s *taskState) paused() (bool, <-chan struct{}) {
@@ -144,8 +165,8 @@ func newKafkaWatch(state *taskState, log *slog.Logger) *kafka.Watch {
 			state.setNote(fmt.Sprintf("Waiting for Kafka since %s: %v. The task has not failed: "+
 				"it goes on, in order, when Kafka can be reached again.", c.Since.UTC().Format(time.RFC3339), c.Cause))
 			// A task that waits for Kafka before it could start sending runs
-			// for all that: it says so with its note.
-			state.running()
+			// (or is paused) for all that: it says so with its note.
+			state.reportStarted()
 		case c.GaveUp:
 			log.Info("stopped waiting for Kafka: the task stops", "waited", time.Since(c.Since).Round(time.Millisecond))
 			state.setNote("")
