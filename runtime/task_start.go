@@ -82,12 +82,20 @@ func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string,
 					return
 				}
 			}
+			if ctx.Err() != nil {
+				// Failed while being stopped (say, its last writes could not
+				// reach Kafka): as in Kafka Connect, only the log says so. A
+				// FAILED written now could land after the UNASSIGNED the
+				// herder writes, or after the RUNNING of a newer instance.
+				log.Warn("the task failed while it was being stopped", "err", err)
+				return
+			}
 			log.Error("task failed", "err", err)
 			if time.Since(began) >= max(restart.max, restartResetAfter) {
 				attempt = 0 // it ran long enough: start the backoff over
 			}
 			failed := herder.TaskState{ID: id.Task, State: herder.Failed, WorkerID: w.ID(), Trace: trace(err)}
-			if !restart.enabled || ctx.Err() != nil {
+			if !restart.enabled {
 				w.status.PutTask(id, failed)
 				return
 			}
