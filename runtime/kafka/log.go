@@ -760,11 +760,17 @@ func (l *Log) Close() error {
 // Kafka's RetriableException does: a Kafka error code marked retriable, a
 // network error (a connection refused, reset or closed under a request),
 // no reachable broker, or sarama's producer circuit breaker open after
-// such errors. Closed clients and ended contexts are not.
+// such errors. Closed clients and ended contexts are not. An internal
+// topic's creation refused for a replication factor larger than the
+// brokers up is retriable too (see EnsureTopic).
 func Retriable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, sarama.ErrClosedClient) || errors.Is(err, sarama.ErrShuttingDown) {
 		return false
+	}
+	var marked retriableTopicError
+	if errors.As(err, &marked) {
+		return true // see EnsureTopic
 	}
 	var kerr sarama.KError
 	if errors.As(err, &kerr) {
@@ -786,5 +792,5 @@ func Retriable(err error) bool {
 		return true // the connection broke: another attempt opens a new one
 	}
 	return errors.Is(err, sarama.ErrOutOfBrokers) || errors.Is(err, sarama.ErrNotConnected) ||
-		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, breaker.ErrBreakerOpen)
+		errors.Is(err, breaker.ErrBreakerOpen)
 }

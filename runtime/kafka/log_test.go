@@ -318,6 +318,9 @@ func TestRetriable(t *testing.T) {
 		{fmt.Errorf("x: %w", sarama.ErrTopicAuthorizationFailed), false},
 		{context.Canceled, false},
 		{sarama.ErrClosedClient, false},
+		{fmt.Errorf("x: %w", sarama.ErrInvalidReplicationFactor), false},
+		// EnsureTopic's own wait gave up: a starting worker goes on trying.
+		{fmt.Errorf("create topic t: still failing after 1m0s: %w", retriableTopicError{sarama.ErrInvalidReplicationFactor}), true},
 	} {
 		if got := Retriable(c.err); got != c.want {
 			t.Errorf("Retriable(%v) = %v, want %v", c.err, got, c.want)

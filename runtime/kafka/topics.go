@@ -131,8 +131,9 @@ func EnsureTopic(ctx context.Context, admin sarama.ClusterAdmin, spec TopicSpec)
 	return nil
 }
 
-// retriableTopicError marks an error EnsureTopic waits out though
-// Retriable does not count it retriable in general.
+// retriableTopicError marks an error EnsureTopic waits out, and Retriable
+// counts retriable, though its Kafka error code is not retriable in
+// general.
 type retriableTopicError struct{ err error }
 
 func (e retriableTopicError) Error() string { return e.err.Error() }
@@ -146,8 +147,7 @@ func waitTopic(ctx context.Context, f func() error) error {
 	var backoff time.Duration
 	for {
 		err := f()
-		var marked retriableTopicError
-		if err == nil || !Retriable(err) && !errors.As(err, &marked) {
+		if err == nil || !Retriable(err) {
 			return err
 		}
 		backoff = nextBackoff(backoff, retryBackoffMin, retryBackoffMax)
