@@ -93,10 +93,19 @@ func (t *sinkTask) run(ctx context.Context) error {
 	// A stopping task leaves its group and writes what it has for the
 	// dead letter queue within drainFor; then its clients are aborted, so
 	// that a broker that does not answer cannot hold it.
-	var abortOnce sync.Once
-	abortLater := func() { abortOnce.Do(func() { time.AfterFunc(t.drainFor, t.abortClients) }) }
+	var (
+		abortOnce  sync.Once
+		abortTimer *time.Timer
+	)
+	abortLater := func() { abortOnce.Do(func() { abortTimer = time.AfterFunc(t.drainFor, t.abortClients) }) }
 	stopAbort := context.AfterFunc(ctx, abortLater)
-	defer stopAbort()
+	defer func() {
+		stopAbort()
+		abortOnce.Do(func() {}) // abortTimer is set, or never will be
+		if abortTimer != nil {
+			abortTimer.Stop()
+		}
+	}()
 	t.state.running()
 	t.watch = newKafkaWatch(t.state, t.log)
 	if t.openDLQ != nil {

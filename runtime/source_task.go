@@ -111,17 +111,28 @@ func (t *sourceTask) run(ctx context.Context) error {
 	// A stopping task gives Kafka drainFor to take what it has; then it
 	// stops sending, and aborts what is in flight, even when the task's own
 	// code (Poll, Stop) has not returned yet.
-	var drainOnce sync.Once
+	var (
+		drainOnce  sync.Once
+		drainTimer *time.Timer
+		drainEnd   time.Time // when the drain timer fires
+	)
 	startDrain := func() {
 		drainOnce.Do(func() {
-			time.AfterFunc(t.drainFor, func() {
+			drainEnd = time.Now().Add(t.drainFor)
+			drainTimer = time.AfterFunc(t.drainFor, func() {
 				t.halt(errHalted)
 				t.abort()
 			})
 		})
 	}
 	stopDrain := context.AfterFunc(ctx, startDrain)
-	defer stopDrain()
+	defer func() {
+		stopDrain()
+		drainOnce.Do(func() {}) // drainTimer is set, or never will be
+		if drainTimer != nil {
+			drainTimer.Stop()
+		}
+	}()
 
 	if err := t.task.Start(ctx, sourceContext{t}, t.props); err != nil {
 		return fmt.Errorf("start task %s: %w", t.id, err)
@@ -174,7 +185,11 @@ func (t *sourceTask) run(ctx context.Context) error {
 	// Drain: wait for outstanding acks, then commit (rule 7).
 	startDrain()
 	t.awaitAcks(err)
-	t.commitOffsets(context.WithoutCancel(ctx))
+	// The last offsets get what is left of drainFor (at least a second),
+	// so that the task stops within the time the worker waits for it.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), max(time.Until(drainEnd), time.Second))
+	t.commitOffsets(fctx)
+	cancel()
 	if len(t.unflushed) > 0 {
 		t.log.Warn("the task stops with source offsets not committed; the records after the last committed offset are sent again when it restarts",
 			"partitions", len(t.unflushed))
