@@ -328,7 +328,12 @@ func produceMessages(t *testing.T, bootstrap string, msgs ...*sarama.ProducerMes
 // records.
 func awaitMessages(t *testing.T, bootstrap, topic string, n int) []*sarama.ConsumerMessage {
 	t.Helper()
-	c, err := sarama.NewConsumer(testkit.Addrs(bootstrap), testkit.SaramaConfig())
+	// Reading must not create the topic (kfake would, with its default
+	// partition count, before the connector creates it as it should be):
+	// it waits for the topic to exist.
+	cfg := testkit.SaramaConfig()
+	cfg.Metadata.AllowAutoTopicCreation = false
+	c, err := sarama.NewConsumer(testkit.Addrs(bootstrap), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
