@@ -282,7 +282,11 @@ func (h *Herder) PatchConnectorConfig(ctx context.Context, name string, patch ma
 func (h *Herder) startConnector(ctx context.Context, name string) error {
 	s, _ := h.configs.Get(name)
 	if s.Target == herder.TargetStopped {
-		h.configs.PutTaskConfigs(name, nil)
+		if len(s.TaskConfigs) > 0 {
+			if err := h.configs.PutTaskConfigs(name, nil); err != nil {
+				return err
+			}
+		}
 		h.status.PutConnector(name, herder.ConnectorState{State: herder.Stopped, WorkerID: h.worker.ID()})
 		return nil
 	}
@@ -300,8 +304,11 @@ func (h *Herder) startTasks(name string) error {
 		h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: err.Error()})
 		return err
 	}
-	if err := h.configs.PutTaskConfigs(name, tasks); err != nil {
-		return err
+	// Unchanged task configurations (a restart) are not written again.
+	if !equalConfigs(tasks, s.TaskConfigs) {
+		if err := h.configs.PutTaskConfigs(name, tasks); err != nil {
+			return err
+		}
 	}
 	for i, tc := range tasks {
 		// A failed task is reported in its status; the others still start.

@@ -201,3 +201,55 @@ func produce(t *testing.T, bootstrap, topic string, values ...string) {
 		}
 	}
 }
+
+// TestRestartDoesNotRewriteTheConnectorsFile: a worker that starts its
+// stored connectors, with task configurations unchanged, running or
+// stopped, does not append to the connectors file.
+func TestRestartDoesNotRewriteTheConnectorsFile(t *testing.T) {
+	bootstrap := testkit.Kafka(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	topic := testkit.NewTopic(t, bootstrap, 1)
+	h := fileHerder(t, bootstrap, dir, nil, plugins.Builtin(), io.Discard)
+	if err := h.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.MarkReady()
+	for _, name := range []string{"running", "stopped"} {
+		cfg := map[string]string{"connector.class": "Datagen", "kafka.topic": topic, "quickstart": "users",
+			"iterations": "1", "max.interval": "0"}
+		if _, _, err := h.PutConnectorConfig(ctx, name, cfg, false, ""); err != nil {
+			t.Fatal(err)
+		}
+		awaitTask(t, h, name, herder.Running)
+	}
+	if err := h.SetTargetState(ctx, "stopped", herder.TargetStopped); err != nil {
+		t.Fatal(err)
+	}
+	h.Stop(ctx)
+	file := filepath.Join(dir, "offsets.json.connectors.json")
+	// A start compacts the changes appended since the last one; from then
+	// on the file stays as it is.
+	restart := func() string {
+		t.Helper()
+		h := fileHerder(t, bootstrap, dir, nil, plugins.Builtin(), io.Discard)
+		if err := h.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		h.MarkReady()
+		awaitTask(t, h, "running", herder.Running)
+		h.Stop(ctx)
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	before := restart()
+	if strings.Count(before, "\n{") > 0 {
+		t.Fatalf("the first restart did not compact the connectors file:\n%s", before)
+	}
+	if after := restart(); after != before {
+		t.Fatalf("a restart with nothing changed wrote to the connectors file:\nbefore\n%s\nafter\n%s", before, after)
+	}
+}
