@@ -18,9 +18,11 @@ import (
 )
 
 // Admin returns the worker's Kafka admin client, created on first use.
-func (w *Worker) Admin() (sarama.ClusterAdmin, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
+// Creating it waits for Kafka, holding no lock but its own, and ends when
+// ctx does.
+func (w *Worker) Admin(ctx context.Context) (sarama.ClusterAdmin, error) {
+	w.adminMu.Lock()
+	defer w.adminMu.Unlock()
 	if w.admin != nil {
 		return w.admin, nil
 	}
@@ -28,7 +30,15 @@ func (w *Worker) Admin() (sarama.ClusterAdmin, error) {
 	if id == "" {
 		id = "sluice-admin-" + w.ID()
 	}
-	a, err := sarama.NewClusterAdmin(w.cfg.BootstrapServers, kafka.AdminConfig(id))
+	cfg, stop := kafka.AbortOnDone(ctx, kafka.AdminConfig(id))
+	a, err := sarama.NewClusterAdmin(w.cfg.BootstrapServers, cfg)
+	if !stop() {
+		// ctx ended: the dialer refuses every connection from now on.
+		if err == nil {
+			_ = a.Close()
+		}
+		return nil, fmt.Errorf("connect to Kafka at %v: %w", w.cfg.BootstrapServers, context.Cause(ctx))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("connect to Kafka at %v: %w", w.cfg.BootstrapServers, err)
 	}
@@ -148,7 +158,7 @@ func (w *Worker) AlterSourceOffsets(ctx context.Context, name string, raw map[st
 // SinkOffsets returns a sink connector's offsets: the committed offsets of
 // its consumer group.
 func (w *Worker) SinkOffsets(ctx context.Context, name string, raw map[string]string) ([]herder.PartitionOffset, error) {
-	admin, err := w.Admin()
+	admin, err := w.Admin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +173,7 @@ func (w *Worker) AlterSinkOffsets(ctx context.Context, name string, raw map[stri
 	if err != nil {
 		return "", err
 	}
-	admin, err := w.Admin()
+	admin, err := w.Admin(ctx)
 	if err != nil {
 		return "", err
 	}

@@ -269,7 +269,7 @@ func withClose(run func(context.Context) error, closeFn func()) func(context.Con
 // cannot be reached it waits, telling watch, until ctx ends.
 func (w *Worker) deadLetterQueue(ctx context.Context, watch *kafka.Watch, topic string, replication int16, headers bool, pcfg *sarama.Config) (*deadLetterQueue, error) {
 	err := kafka.RetryWatched(ctx, watch, "create the dead letter queue topic "+topic, func() error {
-		admin, err := w.Admin()
+		admin, err := w.Admin(ctx)
 		if err != nil {
 			return err
 		}

@@ -35,7 +35,10 @@ type Worker struct {
 	connectors  map[string]*connectorRun
 	tasks       map[herder.TaskID]*taskRun
 	topicEpochs map[string]*atomic.Int64 // bumped when a connector's active topics are reset
-	admin       sarama.ClusterAdmin      // created on first use
+	// adminMu guards admin, created on first use; not under mu, since
+	// creating it waits for Kafka.
+	adminMu sync.Mutex
+	admin   sarama.ClusterAdmin
 
 	clusterMu sync.Mutex
 	clusterID string // read from Kafka on first use
@@ -489,10 +492,10 @@ func (w *Worker) Stop(ctx context.Context) {
 	for _, n := range names {
 		w.StopConnector(ctx, n)
 	}
-	w.mu.Lock()
+	w.adminMu.Lock()
 	admin := w.admin
 	w.admin = nil
-	w.mu.Unlock()
+	w.adminMu.Unlock()
 	if admin != nil {
 		_ = admin.Close()
 	}

@@ -107,3 +107,13 @@ func NewAbortableClient(addrs []string, cfg *sarama.Config) (*AbortableClient, e
 // Abort closes the client's connections and ends its connection attempts;
 // requests under way fail. Close must still be called.
 func (c *AbortableClient) Abort() { c.dialer.abort() }
+
+// AbortOnDone returns a copy of cfg whose clients' connections close, and
+// whose connection attempts end, when ctx ends; stop disarms that, and
+// reports whether it did so before ctx ended (as context.AfterFunc's stop).
+// Creating a client or an admin with it makes the creation follow ctx.
+func AbortOnDone(ctx context.Context, cfg *sarama.Config) (_ *sarama.Config, stop func() bool) {
+	c := *cfg
+	d := useAbortDialer(&c)
+	return &c, context.AfterFunc(ctx, d.abort)
+}
