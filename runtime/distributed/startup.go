@@ -67,18 +67,28 @@ func javaInstant(t time.Time) string {
 // authorization) ends it.
 func (h *Herder) start(ctx context.Context) error {
 	cfg := h.cfg
+	// ensureTopics is one attempt, retried here; a store's Start waits out
+	// retriable errors itself (and cannot be called twice), so an error
+	// it returns ends the start-up.
 	steps := []struct {
-		what string
-		run  func(context.Context) error
+		what  string
+		run   func(context.Context) error
+		retry bool
 	}{
 		{fmt.Sprintf("creating or checking the internal topics %s, %s and %s", cfg.ConfigTopic, cfg.OffsetTopic, cfg.StatusTopic),
-			h.stores.ensureTopics},
-		{fmt.Sprintf("reading the offset topic %s (%s)", cfg.OffsetTopic, OffsetTopic), h.offsets.Start},
-		{fmt.Sprintf("reading the status topic %s (%s)", cfg.StatusTopic, StatusTopic), h.status.Start},
-		{fmt.Sprintf("reading the config topic %s (%s)", cfg.ConfigTopic, ConfigTopic), h.configs.Start},
+			h.stores.ensureTopics, true},
+		{fmt.Sprintf("reading the offset topic %s (%s)", cfg.OffsetTopic, OffsetTopic), h.offsets.Start, false},
+		{fmt.Sprintf("reading the status topic %s (%s)", cfg.StatusTopic, StatusTopic), h.status.Start, false},
+		{fmt.Sprintf("reading the config topic %s (%s)", cfg.ConfigTopic, ConfigTopic), h.configs.Start, false},
 	}
 	for _, step := range steps {
 		h.startup.begin(step.what)
+		if !step.retry {
+			if err := step.run(ctx); err != nil {
+				return err
+			}
+			continue
+		}
 		rl := &kafka.RetryLog{Log: logging.Named(h.log, "sluice.startup"), What: step.what}
 		if err := kafka.Retry(ctx, nil, rl, h.startup.failed, func() error { return step.run(ctx) }); err != nil {
 			return err

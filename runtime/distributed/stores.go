@@ -135,9 +135,13 @@ func (s *Stores) topicSpecs() []kafka.TopicSpec {
 }
 
 // ensureTopics creates the internal topics that are missing and checks
-// the others; one attempt.
+// the others; one attempt. Its connections close when ctx ends, so that a
+// worker stopped during start-up does not wait for a broker that does not
+// answer.
 func (s *Stores) ensureTopics(ctx context.Context) error {
-	admin, err := sarama.NewClusterAdmin(s.cfg.BootstrapServers, saramaBase(clientIDBase(s.cfg)+"shared-admin"))
+	cfg, stop := kafka.AbortOnDone(ctx, saramaBase(clientIDBase(s.cfg)+"shared-admin"))
+	defer stop()
+	admin, err := sarama.NewClusterAdmin(s.cfg.BootstrapServers, cfg)
 	if err != nil {
 		return fmt.Errorf("connect to Kafka at %s: %w", strings.Join(s.cfg.BootstrapServers, ","), err)
 	}
