@@ -139,6 +139,54 @@ func TestDistributedStartupStops(t *testing.T) {
 			t.Errorf("stopping a worker waiting for Kafka took %s", d)
 		}
 	})
+	t.Run("signal while a broker does not answer", func(t *testing.T) {
+		// A broker that takes connections and never answers (one that is
+		// starting, or a black hole): the worker's request waits on it
+		// until the stop closes the connection, not for its timeout.
+		cl := newInProcCluster(t)
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		accepted := make(chan net.Conn, 16)
+		go func() {
+			for {
+				c, err := l.Accept()
+				if err != nil {
+					return
+				}
+				accepted <- c
+			}
+		}()
+		t.Cleanup(func() {
+			l.Close()
+			for {
+				select {
+				case c := <-accepted:
+					c.Close()
+				default:
+					return
+				}
+			}
+		})
+		cl.props["bootstrap.servers"] = l.Addr().String()
+		w := cl.launch("w1")
+		select {
+		case c := <-accepted:
+			accepted <- c // closed by the cleanup
+		case <-time.After(30 * time.Second):
+			t.Fatal("the worker did not connect to the broker")
+		}
+		cl.awaitStarting(w, "creating or checking the internal topics")
+		w.cancel()
+		stopAt := time.Now()
+		if err := cl.wait(w, 20*time.Second); err != nil {
+			t.Fatalf("runDistributed returned %v when stopped while waiting for Kafka, want nil", err)
+		}
+		if d := time.Since(stopAt); d > 5*time.Second {
+			t.Errorf("stopping a worker waiting for a silent broker took %s", d)
+		}
+	})
 	t.Run("config topic with three partitions", func(t *testing.T) {
 		cl := newInProcCluster(t)
 		admin, err := sarama.NewClusterAdmin(testkit.Addrs(cl.bootstrap), testkit.SaramaConfig())
