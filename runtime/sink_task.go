@@ -567,6 +567,7 @@ func (t *sinkTask) handleEvent(ctx context.Context, ev sessionEvent) error {
 			}
 		}
 		slices.SortFunc(t.assigned, compareTP)
+		t.log.Debug("partitions assigned", "generation", ev.sess.GenerationID(), "partitions", t.assigned)
 		t.committed = map[connectors.TopicPartition]int64{}
 		t.current = map[connectors.TopicPartition]int64{}
 		err = t.task.Open(ctx, slices.Clone(t.assigned))
@@ -574,6 +575,7 @@ func (t *sinkTask) handleEvent(ctx context.Context, ev sessionEvent) error {
 			err = fmt.Errorf("open partitions: %w", err)
 		}
 	} else {
+		t.log.Debug("partitions revoked", "generation", ev.sess.GenerationID())
 		// Records fetched in this session but not yet put are dropped: their
 		// offsets are not committed, so the next owner reads them again.
 	drain:
