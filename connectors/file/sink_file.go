@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"strconv"
 
@@ -86,7 +87,12 @@ type sinkTask struct {
 	// replace them to inject failures.
 	write func([]byte) (int, error)
 	sync  func() error
-	buf   []byte
+	// flock is syscall.Flock (unix) unless a test replaces it; noLock is
+	// set once flock said that the file system does not lock files.
+	flock  func(fd, how int) error
+	noLock bool
+	log    *slog.Logger // SetLogger's; nothing is logged without one
+	buf    []byte
 	// Streams only: torn says a write of the batch tornBatch failed part
 	// way; pending is what is left of it to write.
 	torn      bool
@@ -121,10 +127,16 @@ func idOf(records []connectors.SinkRecord) batchID {
 	}
 }
 
+// SetLogger implements connectors.Logging.
+func (t *sinkTask) SetLogger(log *slog.Logger) { t.log = log }
+
 func (t *sinkTask) Start(ctx context.Context, _ connectors.SinkTaskContext, props map[string]string) error {
 	v, err := sinkDef().Parse(props)
 	if err != nil {
 		return err
+	}
+	if t.log == nil {
+		t.log = slog.New(slog.DiscardHandler)
 	}
 	t.filename = v.String(FileKey)
 	t.buf = make([]byte, 0, 64<<10)
@@ -155,7 +167,7 @@ func (t *sinkTask) Start(ctx context.Context, _ connectors.SinkTaskContext, prop
 // the middle of a write leaves. Its records were never flushed, so their
 // offsets were not committed and they are put again.
 func (t *sinkTask) cutTornLine(ctx context.Context) error {
-	unlock, err := lockFile(ctx, t.file)
+	unlock, err := t.lockFile(ctx)
 	if err != nil {
 		return err
 	}
@@ -262,7 +274,7 @@ func valueString(v any) string {
 // way is cut off again. A full disk is retriable; the runtime then puts the
 // same batch again.
 func (t *sinkTask) appendWhole(ctx context.Context) error {
-	unlock, err := lockFile(ctx, t.file)
+	unlock, err := t.lockFile(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
 			return connectors.Retriable(err) // stopping: the batch is not committed
