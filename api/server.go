@@ -454,9 +454,11 @@ func (*skipJSON) UnmarshalJSON([]byte) error { return nil }
 const maxBody = 16 << 20
 
 // ConfigBodyLimit is the largest body of a request carrying a connector
-// configuration of at most maxConfig bytes of keys and values: twice that,
-// for JSON's quotes and escapes, and 64 KiB for the rest of the request.
-func ConfigBodyLimit(maxConfig int) int64 { return 2*int64(maxConfig) + 64<<10 }
+// configuration of at most maxConfig bytes of keys and values: six times
+// that, since JSON may escape a byte as \uXXXX (Python's json.dumps writes
+// é so, Go's encoding/json < > and &), and 64 KiB for the rest of the
+// request. The configuration's own size is checked once it is decoded.
+func ConfigBodyLimit(maxConfig int) int64 { return 6*int64(maxConfig) + 64<<10 }
 
 // jsonError turns a decoding error into a 400 naming the field and what
 // was expected.
