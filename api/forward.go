@@ -9,8 +9,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sluicehq/sluice/runtime/herder"
 )
@@ -44,42 +46,115 @@ func newForwardClient(opts Options) *http.Client {
 	return &c
 }
 
+// bodyChunk is the most a request body's buffer holds before its bytes
+// arrive: it grows with the bytes received, so that a client announcing a
+// large Content-Length and sending nothing costs no more than this.
+const bodyChunk = 64 << 10
+
 // bufferBody reads the request body whole, at most limit bytes, so that it
 // can be decoded, be checked against a signature, and be resent as is when
 // the request is forwarded; r.Body is replaced by a reader of the same
 // bytes, which readJSON and rawBody take without copying them. A body over
 // the limit is a 413 (what says what the limit is for), refused from its
-// Content-Length before it is read when that is given.
-func bufferBody(r *http.Request, limit int64, what string) ([]byte, error) {
+// Content-Length before it is read when that is given. A body that stops
+// coming for idle is a 408: each read must get a byte within idle, as with
+// Jetty's idle timeout in Kafka Connect (when w lets a read deadline be
+// set). After an error the rest of the body is not read: the connection is
+// closed once answered.
+func bufferBody(w http.ResponseWriter, r *http.Request, limit int64, what string, idle time.Duration) (raw []byte, err error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
 	}
+	defer func() {
+		if err != nil {
+			w.Header().Set("Connection", "close")
+		}
+	}()
 	tooLarge := func() error {
 		return herder.TooLarge("Request body is larger than %d bytes, the most this worker accepts%s", limit, what)
 	}
 	if r.ContentLength > limit {
 		return nil, tooLarge()
 	}
-	body := http.MaxBytesReader(nil, r.Body, limit)
-	var raw []byte
-	var err error
-	if r.ContentLength >= 0 {
-		// One allocation of the announced size; the server stops the body
-		// at its Content-Length.
-		raw = make([]byte, r.ContentLength)
-		_, err = io.ReadFull(body, raw)
-	} else {
-		raw, err = io.ReadAll(body)
+	body := io.Reader(http.MaxBytesReader(nil, r.Body, limit))
+	rc := http.NewResponseController(w)
+	if err := rc.SetReadDeadline(time.Now().Add(idle)); err == nil {
+		body = &idleReader{r: body, rc: rc, idle: idle}
+	} else if !errors.Is(err, http.ErrNotSupported) {
+		return nil, herder.BadRequest("Could not read the request body: %v", err)
 	}
+	raw, err = readBody(body, r.ContentLength, limit)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return nil, tooLarge()
 		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return nil, &herder.Error{Code: http.StatusRequestTimeout, Message: fmt.Sprintf(
+				"Timed out reading the request body: no byte came for %s", idle)}
+		}
 		return nil, herder.BadRequest("Could not read the request body: %v", err)
 	}
+	// The body has ended: the server clears the read deadline as it reads
+	// on to see the client go away, so a long call is not cut off.
 	r.Body = &bufferedBody{Reader: bytes.NewReader(raw), raw: raw}
 	return raw, nil
+}
+
+// boundUnreadBody bounds, by a read deadline idle from now, how long the
+// server waits for the body of a request whose route takes none: it reads
+// what is left of a body (up to 256 KiB) before it answers. A request
+// without a body has no deadline set, since the server then reads on
+// during the handler, to see the client go away.
+func boundUnreadBody(w http.ResponseWriter, r *http.Request, idle time.Duration) {
+	if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(idle))
+	}
+}
+
+// readBody reads r to its end, or to its announced length (-1: unknown),
+// at most limit bytes (r stops there), into a buffer that starts at
+// bodyChunk at most and grows with the bytes received, twice as large each
+// time and never past the announced length.
+func readBody(r io.Reader, announced, limit int64) ([]byte, error) {
+	bound := limit + 1 // room to see r stop at its limit
+	if announced >= 0 {
+		bound = announced
+	}
+	buf := make([]byte, 0, min(bodyChunk, bound))
+	for int64(len(buf)) < bound {
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), len(buf)+int(min(int64(max(cap(buf), 512)), bound-int64(len(buf)))))
+			copy(grown, buf)
+			buf = grown
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			if announced >= 0 && int64(len(buf)) < announced {
+				return nil, io.ErrUnexpectedEOF
+			}
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return buf, nil // the announced length: the server ends the body there
+}
+
+// idleReader sets a read deadline idle from now before each read of r.
+type idleReader struct {
+	r    io.Reader
+	rc   *http.ResponseController
+	idle time.Duration
+}
+
+func (ir *idleReader) Read(p []byte) (int, error) {
+	if err := ir.rc.SetReadDeadline(time.Now().Add(ir.idle)); err != nil {
+		return 0, err
+	}
+	return ir.r.Read(p)
 }
 
 // bufferedBody is a request body bufferBody read.
@@ -90,20 +165,13 @@ type bufferedBody struct {
 
 func (*bufferedBody) Close() error { return nil }
 
-// bodyBytes returns the body bufferBody read, or reads it (at most maxBody
-// bytes) when it did not.
-func bodyBytes(r *http.Request) ([]byte, error) {
+// bodyBytes returns the body bufferBody read: nil when the request has
+// none, or its route takes none (route.body).
+func bodyBytes(r *http.Request) []byte {
 	if b, ok := r.Body.(*bufferedBody); ok {
-		return b.raw, nil
+		return b.raw
 	}
-	if r.Body == nil {
-		return nil, nil
-	}
-	raw, err := bufferBody(r, maxBody, "")
-	if err != nil {
-		return nil, err
-	}
-	return raw, nil
+	return nil
 }
 
 // forward carries out Kafka Connect's forwarding of a request that another

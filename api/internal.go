@@ -54,7 +54,7 @@ func signature(r *http.Request, body []byte) (*herder.InternalSignature, error) 
 }
 
 // rawBody returns the request body, which the route buffered.
-func rawBody(r *http.Request) ([]byte, error) { return bodyBytes(r) }
+func rawBody(r *http.Request) []byte { return bodyBytes(r) }
 
 // parseTaskConfigs decodes the body of POST /connectors/{c}/tasks: a JSON
 // array with one object of string values per task (Java's
@@ -107,10 +107,7 @@ func (s *server) putTaskConfigs(w http.ResponseWriter, r *http.Request) error {
 	if err := checkForward(r); err != nil {
 		return err
 	}
-	body, err := rawBody(r)
-	if err != nil {
-		return err
-	}
+	body := rawBody(r)
 	configs, err := parseTaskConfigs(body)
 	if err != nil {
 		return err
@@ -138,10 +135,7 @@ func (s *server) fenceZombies(w http.ResponseWriter, r *http.Request) error {
 	if err := checkForward(r); err != nil {
 		return err
 	}
-	body, err := rawBody(r)
-	if err != nil {
-		return err
-	}
+	body := rawBody(r)
 	sig, err := signature(r, body)
 	if err != nil {
 		return err

@@ -10,8 +10,9 @@ import (
 
 // TestOffsetsMistakes: an offsets change that names what does not exist or
 // lacks what the connector needs is the client's mistake, answered 400
-// with a message naming it (Kafka Connect answers several of these 500,
-// and takes a reset of any source partition). Against the real broker.
+// with a message naming it (Kafka Connect answers several of these 500). A
+// reset of any source partition is taken, as in Kafka Connect, so that
+// offsets written by mistake can be removed. Against the real broker.
 func TestOffsetsMistakes(t *testing.T) {
 	bootstrap := testkit.Kafka(t)
 	topic := testkit.NewTopic(t, bootstrap, 2)
@@ -31,8 +32,6 @@ func TestOffsetsMistakes(t *testing.T) {
 	for _, tc := range []struct {
 		name, connector, body, want string
 	}{
-		{"source: empty partition, reset", "src", `{"offsets":[{"partition":{}}]}`,
-			"Failed to alter offsets for connector src: Partition objects should contain the key 'filename'"},
 		{"source: empty partition", "src", `{"offsets":[{"partition":{},"offset":{"position":3}}]}`,
 			"Failed to alter offsets for connector src: Partition objects should contain the key 'filename'"},
 		{"source: negative position", "src", `{"offsets":[{"partition":{"filename":"x"},"offset":{"position":-3}}]}`,
@@ -65,5 +64,14 @@ func TestOffsetsMistakes(t *testing.T) {
 		if r := w.do(t, "GET", "/connectors/"+c+"/offsets", ""); r.status != 200 || string(r.body) != "{\"offsets\":[]}\n" {
 			t.Fatalf("offsets of %s: %d %s", c, r.status, r.body)
 		}
+	}
+
+	// The file source takes a reset of a partition that does not name its
+	// file.
+	if r := w.do(t, "PATCH", "/connectors/src/offsets", `{"offsets":[{"partition":{}},{"partition":{"filename":1}},{"partition":{"file":"x"},"offset":null}]}`); r.status != 200 {
+		t.Fatalf("reset of partitions without a file name: %d %s", r.status, r.body)
+	}
+	if r := w.do(t, "GET", "/connectors/src/offsets", ""); r.status != 200 || string(r.body) != "{\"offsets\":[]}\n" {
+		t.Fatalf("offsets of src after the reset: %d %s", r.status, r.body)
 	}
 }

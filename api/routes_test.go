@@ -70,6 +70,32 @@ func TestRoutesMatchDocument(t *testing.T) {
 	}
 }
 
+// TestDocumentedBodyAnswers: exactly the routes that read a body (413 when
+// it is too large, 408 when it stops coming) document those answers, and a
+// requestBody; the others leave a body unread.
+func TestDocumentedBodyAnswers(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rt := range routes {
+		op := doc.Paths.Find(rt.path).GetOperation(rt.method)
+		if op == nil {
+			t.Fatalf("%s %s is not documented", rt.method, rt.path)
+		}
+		for _, code := range []int{http.StatusRequestTimeout, http.StatusRequestEntityTooLarge} {
+			if got := op.Responses.Status(code) != nil; got != rt.body {
+				t.Errorf("%s %s documents %d: %v, want %v", rt.method, rt.path, code, got, rt.body)
+			}
+		}
+		// PUT /connectors/{c}/fence reads the (empty) body its signature
+		// signs, and documents none.
+		if hasBody := op.RequestBody != nil; hasBody != rt.body && rt.path != "/connectors/{connector}/fence" {
+			t.Errorf("%s %s documents a request body: %v, want %v", rt.method, rt.path, hasBody, rt.body)
+		}
+	}
+}
+
 // nopHerder answers every call with a 418, so a test can tell that a
 // request reached the herder.
 type nopHerder struct{}

@@ -18,10 +18,12 @@ import (
 )
 
 // Kafka Connect's request timeouts (RestServer.DEFAULT_REST_REQUEST_TIMEOUT_MS
-// and DEFAULT_HEALTH_CHECK_TIMEOUT_MS).
+// and DEFAULT_HEALTH_CHECK_TIMEOUT_MS), and the longest a request body may
+// stop coming (Jetty's default idle timeout).
 const (
-	DefaultRequestTimeout = 90 * time.Second
-	DefaultHealthTimeout  = 10 * time.Second
+	DefaultRequestTimeout  = 90 * time.Second
+	DefaultHealthTimeout   = 10 * time.Second
+	DefaultBodyReadTimeout = 30 * time.Second
 )
 
 // Loggers is what /admin/loggers reads and changes: the worker's named
@@ -44,6 +46,9 @@ type Options struct {
 	RequestTimeout time.Duration
 	// HealthTimeout bounds /health; 0 means DefaultHealthTimeout.
 	HealthTimeout time.Duration
+	// BodyReadTimeout is the longest a request body may stop coming (a
+	// 408 then); 0 means DefaultBodyReadTimeout.
+	BodyReadTimeout time.Duration
 	// TopicTracking and TopicTrackingReset are the worker's
 	// topic.tracking.enable and topic.tracking.allow.reset.
 	TopicTracking, TopicTrackingReset bool
@@ -75,6 +80,7 @@ type server struct {
 type route struct {
 	method, path string
 	admin        bool
+	body         bool // the request has a body: read whole before handle
 	config       bool // the body is a connector configuration
 	handle       func(s *server, w http.ResponseWriter, r *http.Request) error
 }
@@ -85,16 +91,16 @@ var routes = []route{
 	{method: "GET", path: "/", handle: (*server).serverInfo},
 	{method: "GET", path: "/health", handle: (*server).health},
 	{method: "GET", path: "/connectors", handle: (*server).listConnectors},
-	{method: "POST", path: "/connectors", config: true, handle: (*server).createConnector},
+	{method: "POST", path: "/connectors", body: true, config: true, handle: (*server).createConnector},
 	{method: "GET", path: "/connectors/{connector}", handle: (*server).getConnector},
 	{method: "DELETE", path: "/connectors/{connector}", handle: (*server).deleteConnector},
 	{method: "GET", path: "/connectors/{connector}/config", handle: (*server).getConfig},
-	{method: "PUT", path: "/connectors/{connector}/config", config: true, handle: (*server).putConfig},
-	{method: "PATCH", path: "/connectors/{connector}/config", config: true, handle: (*server).patchConfig},
+	{method: "PUT", path: "/connectors/{connector}/config", body: true, config: true, handle: (*server).putConfig},
+	{method: "PATCH", path: "/connectors/{connector}/config", body: true, config: true, handle: (*server).patchConfig},
 	{method: "GET", path: "/connectors/{connector}/status", handle: (*server).connectorStatus},
 	{method: "GET", path: "/connectors/{connector}/tasks", handle: (*server).tasks},
-	{method: "POST", path: "/connectors/{connector}/tasks", handle: (*server).putTaskConfigs},
-	{method: "PUT", path: "/connectors/{connector}/fence", handle: (*server).fenceZombies},
+	{method: "POST", path: "/connectors/{connector}/tasks", body: true, handle: (*server).putTaskConfigs},
+	{method: "PUT", path: "/connectors/{connector}/fence", body: true, handle: (*server).fenceZombies},
 	{method: "GET", path: "/connectors/{connector}/tasks-config", handle: (*server).tasksConfig},
 	{method: "GET", path: "/connectors/{connector}/tasks/{task}/status", handle: (*server).taskStatus},
 	{method: "POST", path: "/connectors/{connector}/tasks/{task}/restart", handle: (*server).restartTask},
@@ -105,14 +111,14 @@ var routes = []route{
 	{method: "GET", path: "/connectors/{connector}/topics", handle: (*server).topics},
 	{method: "PUT", path: "/connectors/{connector}/topics/reset", handle: (*server).resetTopics},
 	{method: "GET", path: "/connectors/{connector}/offsets", handle: (*server).offsets},
-	{method: "PATCH", path: "/connectors/{connector}/offsets", handle: (*server).alterOffsets},
+	{method: "PATCH", path: "/connectors/{connector}/offsets", body: true, handle: (*server).alterOffsets},
 	{method: "DELETE", path: "/connectors/{connector}/offsets", handle: (*server).resetOffsets},
 	{method: "GET", path: "/connector-plugins", handle: (*server).plugins},
 	{method: "GET", path: "/connector-plugins/{plugin}/config", handle: (*server).pluginConfig},
-	{method: "PUT", path: "/connector-plugins/{pluginType}/config/validate", config: true, handle: (*server).validate},
+	{method: "PUT", path: "/connector-plugins/{pluginType}/config/validate", body: true, config: true, handle: (*server).validate},
 	{method: "GET", path: "/admin/loggers", admin: true, handle: (*server).loggers},
 	{method: "GET", path: "/admin/loggers/{logger}", admin: true, handle: (*server).logger},
-	{method: "PUT", path: "/admin/loggers/{logger}", admin: true, handle: (*server).setLogger},
+	{method: "PUT", path: "/admin/loggers/{logger}", body: true, admin: true, handle: (*server).setLogger},
 }
 
 // NewHandler returns the REST API as an http.Handler.
@@ -129,6 +135,9 @@ func NewHandler(opts Options) http.Handler {
 	if opts.HealthTimeout <= 0 {
 		opts.HealthTimeout = DefaultHealthTimeout
 	}
+	if opts.BodyReadTimeout <= 0 {
+		opts.BodyReadTimeout = DefaultBodyReadTimeout
+	}
 	s := &server{Options: opts, mux: http.NewServeMux(), forwardHTTP: newForwardClient(opts)}
 	for _, rt := range routes {
 		if rt.admin && (s.NoAdmin || s.Loggers == nil) || !rt.admin && s.AdminOnly {
@@ -144,7 +153,15 @@ func NewHandler(opts Options) http.Handler {
 			what = fmt.Sprintf(" for a connector configuration of at most %d bytes of keys and values; raise connector.config.max.bytes in the worker configuration to accept larger ones", s.MaxConfigBytes)
 		}
 		s.mux.HandleFunc(rt.method+" "+path, func(w http.ResponseWriter, r *http.Request) {
-			body, err := bufferBody(r, limit, what)
+			// A route without a body leaves one unread, as Jersey does:
+			// it is neither buffered nor forwarded.
+			var body []byte
+			var err error
+			if rt.body {
+				body, err = bufferBody(w, r, limit, what, s.BodyReadTimeout)
+			} else {
+				boundUnreadBody(w, r, s.BodyReadTimeout)
+			}
 			if err == nil {
 				err = rt.handle(s, w, r)
 			}
@@ -218,6 +235,10 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	r.wrote = true
 	return r.ResponseWriter.Write(b)
 }
+
+// Unwrap lets http.ResponseController reach the connection (bufferBody's
+// read deadline).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 type discardWriter struct{ header http.Header }
 
@@ -398,10 +419,7 @@ var errNoBody = errors.New("no body")
 // json.Decoder copies its input into a buffer of its own). An invalid one
 // is decoded again by the json.Decoder for its error message.
 func readJSON(r *http.Request, v any) error {
-	raw, err := bodyBytes(r)
-	if err != nil {
-		return err
-	}
+	raw := bodyBytes(r)
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return errNoBody
 	}
@@ -454,9 +472,11 @@ func (*skipJSON) UnmarshalJSON([]byte) error { return nil }
 const maxBody = 16 << 20
 
 // ConfigBodyLimit is the largest body of a request carrying a connector
-// configuration of at most maxConfig bytes of keys and values: twice that,
-// for JSON's quotes and escapes, and 64 KiB for the rest of the request.
-func ConfigBodyLimit(maxConfig int) int64 { return 2*int64(maxConfig) + 64<<10 }
+// configuration of at most maxConfig bytes of keys and values: six times
+// that, since JSON may escape a byte as \uXXXX (Python's json.dumps writes
+// é so, Go's encoding/json < > and &), and 64 KiB for the rest of the
+// request. The configuration's own size is checked once it is decoded.
+func ConfigBodyLimit(maxConfig int) int64 { return 6*int64(maxConfig) + 64<<10 }
 
 // jsonError turns a decoding error into a 400 naming the field and what
 // was expected.

@@ -2,6 +2,7 @@ package connectors
 
 import (
 	"context"
+	"log/slog"
 
 	"github.com/sluicehq/sluice/config"
 )
@@ -47,6 +48,14 @@ type Validator interface {
 // Versioned is implemented by plugins that report a version.
 type Versioned interface {
 	Version() string
+}
+
+// Logging is implemented by a task that logs. The runtime calls SetLogger
+// before Start with the task's logger: named after the task's class (as
+// Java's loggers are, so that /admin/loggers sets its level) and naming the
+// task in every line. A task that is not given one logs nothing.
+type Logging interface {
+	SetLogger(log *slog.Logger)
 }
 
 // ConnectorContext is how a connector talks to the runtime.

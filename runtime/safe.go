@@ -2,8 +2,10 @@ package runtime
 
 import (
 	"context"
+	"log/slog"
 
 	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/internal/logging"
 	"github.com/sluicehq/sluice/internal/safe"
 	"github.com/sluicehq/sluice/schemas"
 )
@@ -34,13 +36,17 @@ func (c guardedConnector) Stop(ctx context.Context) error {
 	return safe.DoMethod(c.class, "Stop", func() error { return c.Connector.Stop(ctx) })
 }
 
-// newSourceTask makes a connector's source task, guarded. The optional
-// interfaces the runtime looks for are kept: RecordCommitter only when the
-// task has it (it makes the runtime keep every record until it is acked);
-// Commit is always there, doing nothing for a task without it.
-func newSourceTask(c connectors.SourceConnector, class string) (connectors.SourceTask, error) {
+// newSourceTask makes a connector's source task, guarded, and gives it log
+// (named after class) when it logs. The optional interfaces the runtime
+// looks for are kept: RecordCommitter only when the task has it (it makes
+// the runtime keep every record until it is acked); Commit is always there,
+// doing nothing for a task without it.
+func newSourceTask(c connectors.SourceConnector, class string, log *slog.Logger) (connectors.SourceTask, error) {
 	t, err := safe.Call(class+" (creating the task)", func() (connectors.SourceTask, error) { return c.NewTask(), nil })
 	if err != nil {
+		return nil, err
+	}
+	if err := setLogger(t, class, log); err != nil {
 		return nil, err
 	}
 	g := guardedSourceTask{t: t, class: class}
@@ -48,6 +54,17 @@ func newSourceTask(c connectors.SourceConnector, class string) (connectors.Sourc
 		return guardedRecordCommitter{guardedSourceTask: g, rc: rc}, nil
 	}
 	return g, nil
+}
+
+// setLogger gives a task that logs (connectors.Logging) log, as the logger
+// named class.
+func setLogger(task any, class string, log *slog.Logger) error {
+	lt, ok := task.(connectors.Logging)
+	if !ok || log == nil {
+		return nil
+	}
+	named := logging.Named(log, class)
+	return safe.DoMethod(class, "SetLogger", func() error { lt.SetLogger(named); return nil })
 }
 
 type guardedSourceTask struct {
@@ -84,11 +101,15 @@ func (g guardedRecordCommitter) CommitRecord(rec *connectors.SourceRecord, md *c
 	return safe.DoMethod(g.class, "CommitRecord", func() error { return g.rc.CommitRecord(rec, md) })
 }
 
-// newSinkTask makes a connector's sink task, guarded; it is a
-// PreCommitter only when the task is one (else the runtime calls Flush).
-func newSinkTask(c connectors.SinkConnector, class string) (connectors.SinkTask, error) {
+// newSinkTask makes a connector's sink task, guarded, and gives it log
+// (named after class) when it logs; it is a PreCommitter only when the
+// task is one (else the runtime calls Flush).
+func newSinkTask(c connectors.SinkConnector, class string, log *slog.Logger) (connectors.SinkTask, error) {
 	t, err := safe.Call(class+" (creating the task)", func() (connectors.SinkTask, error) { return c.NewTask(), nil })
 	if err != nil {
+		return nil, err
+	}
+	if err := setLogger(t, class, log); err != nil {
 		return nil, err
 	}
 	g := guardedSinkTask{t: t, class: class}

@@ -1,11 +1,14 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/internal/logging"
 	"github.com/sluicehq/sluice/internal/safe"
 	"github.com/sluicehq/sluice/internal/testkit/panicky"
 	"github.com/sluicehq/sluice/plugins"
@@ -109,7 +112,7 @@ func TestGuardedTasksKeepOptionalInterfaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	task, err := newSinkTask(conn.(connectors.SinkConnector), "C")
+	task, err := newSinkTask(conn.(connectors.SinkConnector), "C", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,24 +123,24 @@ func TestGuardedTasksKeepOptionalInterfaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stask, err := newSourceTask(src.(connectors.SourceConnector), "C")
+	stask, err := newSourceTask(src.(connectors.SourceConnector), "C", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := stask.(connectors.RecordCommitter); ok {
 		t.Error("a source task without CommitRecord became a RecordCommitter")
 	}
-	if task, _ := newSinkTask(preCommitSink{}, "C"); task == nil {
+	if task, _ := newSinkTask(preCommitSink{}, "C", nil); task == nil {
 		t.Error("no task")
 	} else if _, ok := task.(connectors.PreCommitter); !ok {
 		t.Error("a sink task with PreCommit lost it")
 	}
-	if task, _ := newSourceTask(recordCommitSource{}, "C"); task == nil {
+	if task, _ := newSourceTask(recordCommitSource{}, "C", nil); task == nil {
 		t.Error("no task")
 	} else if _, ok := task.(connectors.RecordCommitter); !ok {
 		t.Error("a source task with CommitRecord lost it")
 	}
-	if _, err := newSourceTask(explodingSource{}, "C"); safe.As(err) == nil || safe.As(err).Headline() != "C (creating the task) panicked: boom in NewTask" {
+	if _, err := newSourceTask(explodingSource{}, "C", nil); safe.As(err) == nil || safe.As(err).Headline() != "C (creating the task) panicked: boom in NewTask" {
 		t.Errorf("NewTask's panic: %v", err)
 	}
 }
@@ -164,6 +167,82 @@ type recordCommitTask struct{ connectors.SourceTask }
 
 func (recordCommitTask) CommitRecord(*connectors.SourceRecord, *connectors.RecordMetadata) error {
 	return nil
+}
+
+// TestTasksThatLogGetTheirLogger: a task that implements
+// connectors.Logging is given, before anything else, the task's logger
+// named after the task's class, so that /admin/loggers sets its level; a
+// panic in SetLogger fails the task's creation.
+func TestTasksThatLogGetTheirLogger(t *testing.T) {
+	var out bytes.Buffer
+	levels := logging.NewLevels(slog.LevelInfo)
+	log := slog.New(logging.NewHandler(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: slog.LevelDebug}), levels)).With("task", "c-0")
+	const class = "org.example.LoggingTask"
+
+	sink, src := &loggingSinkTask{}, &loggingSourceTask{}
+	if _, err := newSinkTask(loggingSink{task: sink}, class, log); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newSourceTask(loggingSource{task: src}, class, log); err != nil {
+		t.Fatal(err)
+	}
+	for name, lg := range map[string]*logged{"sink": &sink.logged, "source": &src.logged} {
+		out.Reset()
+		if lg.log == nil {
+			t.Fatalf("the %s task was given no logger", name)
+		}
+		lg.log.Warn("hello")
+		if line := out.String(); !strings.Contains(line, "logger="+class) || !strings.Contains(line, "task=c-0") || !strings.Contains(line, "msg=hello") {
+			t.Errorf("the %s task logs %q, want its class as the logger and the task named", name, line)
+		}
+	}
+	levels.Set("org.example", slog.LevelError)
+	out.Reset()
+	sink.log.Warn("quiet")
+	if out.Len() != 0 {
+		t.Errorf("logged %q with org.example at ERROR", out.String())
+	}
+
+	if _, err := newSinkTask(loggingSink{task: &loggingSinkTask{logged: logged{explode: true}}}, class, log); safe.As(err) == nil ||
+		safe.As(err).Headline() != class+".SetLogger panicked: boom in SetLogger" {
+		t.Errorf("SetLogger's panic: %v", err)
+	}
+}
+
+type logged struct {
+	log     *slog.Logger
+	explode bool
+}
+
+func (l *logged) SetLogger(log *slog.Logger) {
+	if l.explode {
+		panic("boom in SetLogger")
+	}
+	l.log = log
+}
+
+type loggingSink struct {
+	connectors.SinkConnector
+	task *loggingSinkTask
+}
+
+func (c loggingSink) NewTask() connectors.SinkTask { return c.task }
+
+type loggingSinkTask struct {
+	connectors.SinkTask
+	logged
+}
+
+type loggingSource struct {
+	connectors.SourceConnector
+	task *loggingSourceTask
+}
+
+func (c loggingSource) NewTask() connectors.SourceTask { return c.task }
+
+type loggingSourceTask struct {
+	connectors.SourceTask
+	logged
 }
 
 // TestGuardsCostNoAllocation: the guards around per-record calls allocate

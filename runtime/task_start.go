@@ -176,7 +176,7 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 	errs := &errorHandler{policy: parseErrorPolicy(fw), id: id, log: log}
 	switch c := conn.(type) {
 	case connectors.SourceConnector:
-		task, err := newSourceTask(c, taskClass(plugin.Class))
+		task, err := newSourceTask(c, taskClass(plugin.Class), log)
 		if err != nil {
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: %w", id, err)
@@ -202,7 +202,7 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: sink connectors need the topics configuration", id)
 		}
-		task, err := newSinkTask(c, taskClass(plugin.Class))
+		task, err := newSinkTask(c, taskClass(plugin.Class), log)
 		if err != nil {
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: %w", id, err)

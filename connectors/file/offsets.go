@@ -10,31 +10,30 @@ import (
 
 // AlterOffsets implements connectors.SourceOffsetAlterer with the checks of
 // Kafka Connect's FileStreamSourceConnector.alterOffsets, and its
-// messages: the connector must read a file (stdin has no offsets), every
-// offset is null or holds a non-negative integer position, and every
-// partition names its file. The task checks the position against the file
-// when it starts.
-//
-// Kafka Connect takes a null offset (a reset) for any partition, "{}"
-// included, which changes nothing and hides the mistake; here a partition
-// must name its file, with a string, whatever its offset.
+// messages: the connector must read a file (stdin has no offsets), and
+// every offset is null or holds a non-negative integer position, its
+// partition naming its file (with a string: Kafka Connect takes any
+// value). A null offset (a reset) is taken for any partition, as in Kafka
+// Connect, so that offsets left by mistake can be removed through the
+// REST API. The task checks the position against the file when it starts.
 func (*Source) AlterOffsets(_ context.Context, props map[string]string, offsets []connectors.SourceOffset) (bool, error) {
 	if strings.TrimSpace(props[FileKey]) == "" {
 		return false, fmt.Errorf("Offsets cannot be modified if the '%s' configuration is unspecified. This is because stdin is used for input and offsets are not tracked.", FileKey)
 	}
 	for _, o := range offsets {
-		if o.Offset != nil {
-			pos, ok := o.Offset[PositionField]
-			if !ok {
-				return false, fmt.Errorf("Offset objects should either be null or contain the key '%s'", PositionField)
-			}
-			p, ok := pos.(int64)
-			if !ok {
-				return false, fmt.Errorf("The value for the '%s' key in the offset is expected to be a Long value", PositionField)
-			}
-			if p < 0 {
-				return false, fmt.Errorf("The value for the '%s' key in the offset should be a non-negative value", PositionField)
-			}
+		if o.Offset == nil {
+			continue
+		}
+		pos, ok := o.Offset[PositionField]
+		if !ok {
+			return false, fmt.Errorf("Offset objects should either be null or contain the key '%s'", PositionField)
+		}
+		p, ok := pos.(int64)
+		if !ok {
+			return false, fmt.Errorf("The value for the '%s' key in the offset is expected to be a Long value", PositionField)
+		}
+		if p < 0 {
+			return false, fmt.Errorf("The value for the '%s' key in the offset should be a non-negative value", PositionField)
 		}
 		name, ok := o.Partition[FilenameField]
 		if !ok {

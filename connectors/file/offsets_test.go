@@ -8,8 +8,9 @@ import (
 )
 
 // TestSourceAlterOffsets holds the file source's offset checks to Kafka
-// Connect's FileStreamSourceConnector.alterOffsets, messages included, and
-// to sluice's stricter rule for a reset's partition.
+// Connect's FileStreamSourceConnector.alterOffsets, messages included: a
+// reset (a null offset) is taken for any partition, so that offsets left by
+// mistake can be removed.
 func TestSourceAlterOffsets(t *testing.T) {
 	props := map[string]string{FileKey: "/tmp/in.txt", TopicKey: "t"}
 	file := map[string]any{FilenameField: "/tmp/in.txt"}
@@ -23,13 +24,18 @@ func TestSourceAlterOffsets(t *testing.T) {
 		{name: "reset", offsets: []connectors.SourceOffset{{Partition: file}}},
 		{name: "stdin", props: map[string]string{TopicKey: "t"}, offsets: []connectors.SourceOffset{{Partition: file}},
 			wantErr: "Offsets cannot be modified if the 'file' configuration is unspecified. This is because stdin is used for input and offsets are not tracked."},
-		{name: "empty partition, reset", offsets: []connectors.SourceOffset{{Partition: map[string]any{}}},
-			wantErr: "Partition objects should contain the key 'filename'"},
-		{name: "other key, reset", offsets: []connectors.SourceOffset{{Partition: map[string]any{"file": "/tmp/in.txt"}}},
-			wantErr: "Partition objects should contain the key 'filename'"},
+		{name: "empty partition, reset", offsets: []connectors.SourceOffset{{Partition: map[string]any{}}}},
+		{name: "other key, reset", offsets: []connectors.SourceOffset{{Partition: map[string]any{"file": "/tmp/in.txt"}}}},
+		{name: "filename not a string, reset", offsets: []connectors.SourceOffset{{Partition: map[string]any{FilenameField: int64(1)}}}},
+		{name: "garbage reset among good offsets", offsets: []connectors.SourceOffset{
+			{Partition: file, Offset: map[string]any{PositionField: int64(5)}},
+			{Partition: map[string]any{"x": true}},
+		}},
 		{name: "empty partition", offsets: []connectors.SourceOffset{{Partition: map[string]any{}, Offset: map[string]any{PositionField: int64(5)}}},
 			wantErr: "Partition objects should contain the key 'filename'"},
-		{name: "filename not a string", offsets: []connectors.SourceOffset{{Partition: map[string]any{FilenameField: int64(1)}}},
+		{name: "other key", offsets: []connectors.SourceOffset{{Partition: map[string]any{"file": "/tmp/in.txt"}, Offset: map[string]any{PositionField: int64(5)}}},
+			wantErr: "Partition objects should contain the key 'filename'"},
+		{name: "filename not a string", offsets: []connectors.SourceOffset{{Partition: map[string]any{FilenameField: int64(1)}, Offset: map[string]any{PositionField: int64(5)}}},
 			wantErr: "The value for the 'filename' key in the partition is expected to be a String value, the file's name"},
 		{name: "no position", offsets: []connectors.SourceOffset{{Partition: file, Offset: map[string]any{"pos": int64(5)}}},
 			wantErr: "Offset objects should either be null or contain the key 'position'"},

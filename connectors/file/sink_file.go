@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"strconv"
 
@@ -69,11 +70,12 @@ func (*Sink) NewTask() connectors.SinkTask { return &sinkTask{} }
 // sinkTask appends each record's value and a newline to the file. Each Put
 // ends with one write of whole lines, so lines reach the file as they
 // arrive (not at the next offset flush). A write that fails half way (a
-// full disk) is cut off again, under an flock(2) shared with the other
-// tasks appending to the file, so the file only ever holds whole lines; a
-// full disk is a retriable error, after which the runtime puts the same
-// batch again. Flush fsyncs, so committed offsets never run ahead of the
-// file's durable content.
+// full disk) is cut off again, under an flock(2) that every sluice task
+// appending to the file takes (those of other connectors or workers), so
+// the task never leaves a partial line of its own; a full disk is a
+// retriable error, after which the runtime puts the same batch again.
+// Flush fsyncs, so committed offsets never run ahead of the file's durable
+// content. What the file held before the task started is never changed.
 //
 // stdout, a pipe or a device (file=/dev/stdout) cannot be cut back: there
 // the unwritten rest of a failed write is kept and written first by the
@@ -86,7 +88,15 @@ type sinkTask struct {
 	// replace them to inject failures.
 	write func([]byte) (int, error)
 	sync  func() error
-	buf   []byte
+	// flock is syscall.Flock (unix) unless a test replaces it; noLock is
+	// set once flock said that the file system does not lock files.
+	flock  func(fd, how int) error
+	noLock bool
+	log    *slog.Logger // SetLogger's; nothing is logged without one
+	buf    []byte
+	// newline is set when the file did not end in a newline when the task
+	// started: one is written before the first record.
+	newline bool
 	// Streams only: torn says a write of the batch tornBatch failed part
 	// way; pending is what is left of it to write.
 	torn      bool
@@ -121,10 +131,16 @@ func idOf(records []connectors.SinkRecord) batchID {
 	}
 }
 
+// SetLogger implements connectors.Logging.
+func (t *sinkTask) SetLogger(log *slog.Logger) { t.log = log }
+
 func (t *sinkTask) Start(ctx context.Context, _ connectors.SinkTaskContext, props map[string]string) error {
 	v, err := sinkDef().Parse(props)
 	if err != nil {
 		return err
+	}
+	if t.log == nil {
+		t.log = slog.New(slog.DiscardHandler)
 	}
 	t.filename = v.String(FileKey)
 	t.buf = make([]byte, 0, 64<<10)
@@ -143,7 +159,7 @@ func (t *sinkTask) Start(ctx context.Context, _ connectors.SinkTaskContext, prop
 	}
 	t.file, t.regular, t.write, t.sync = f, fi.Mode().IsRegular(), f.Write, f.Sync
 	if t.regular {
-		if err := t.cutTornLine(ctx); err != nil {
+		if err := t.checkLastLine(ctx); err != nil {
 			f.Close()
 			return err
 		}
@@ -151,11 +167,18 @@ func (t *sinkTask) Start(ctx context.Context, _ connectors.SinkTaskContext, prop
 	return nil
 }
 
-// cutTornLine cuts off a last line without its newline: what a crash in
-// the middle of a write leaves. Its records were never flushed, so their
-// offsets were not committed and they are put again.
-func (t *sinkTask) cutTornLine(ctx context.Context) error {
-	unlock, err := lockFile(ctx, t.file)
+// maxTailScan bounds how far back checkLastLine looks for the start of an
+// unterminated last line, which it measures only to report it.
+const maxTailScan = 1 << 20
+
+// checkLastLine looks at how the file ends. Kafka Connect only appends to
+// the file, and so does the task: a last line without its newline is kept,
+// and a newline is written before the first record so that every record
+// starts a line of its own. That line may be a user's last line, or one
+// torn by a crash of the machine (a write of this task's that fails is cut
+// off at once), so the task warns, naming the file and the line's length.
+func (t *sinkTask) checkLastLine(ctx context.Context) error {
+	unlock, err := t.lockFile(ctx)
 	if err != nil {
 		return err
 	}
@@ -169,40 +192,49 @@ func (t *sinkTask) cutTornLine(ctx context.Context) error {
 	}
 	r, err := os.Open(t.filename)
 	if errors.Is(err, fs.ErrPermission) {
-		return nil // a file the worker may only write: appended to as it is, as before
+		return nil // a file the worker may only write: appended to as it is
 	}
 	if err != nil {
 		return fmt.Errorf("open %s to check its last line: %w", t.filename, err)
 	}
 	defer r.Close()
-	end, err := lastLineEnd(r, fi.Size())
+	tail, exact, err := unterminatedTail(r, fi.Size(), maxTailScan)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", t.filename, err)
 	}
-	if end < fi.Size() {
-		if err := t.file.Truncate(end); err != nil {
-			return fmt.Errorf("cut the unterminated last line off %s: %w", t.filename, err)
-		}
+	if tail == 0 {
+		return nil
 	}
+	t.newline = true
+	var length any = tail
+	if !exact {
+		length = fmt.Sprintf("at least %d", tail)
+	}
+	t.log.Warn("the file does not end with a newline: its last line is kept, and a newline is written before the first record so that "+
+		"every record starts a line of its own; the unterminated line may be the user's last line or one torn by a crash",
+		"file", t.filename, "unterminated_bytes", length)
 	return nil
 }
 
-// lastLineEnd returns the position after the last newline in the first
-// size bytes of r, or 0 when there is none.
-func lastLineEnd(r io.ReaderAt, size int64) (int64, error) {
-	buf := make([]byte, 64<<10)
-	for end := size; end > 0; {
-		n := min(int64(len(buf)), end)
+// unterminatedTail returns how many bytes follow the last newline in the
+// first size bytes of r (all of them when there is none), looking back at
+// most limit bytes: exact is false when it stopped there, tail then being
+// limit.
+func unterminatedTail(r io.ReaderAt, size, limit int64) (tail int64, exact bool, err error) {
+	buf := make([]byte, min(64<<10, limit))
+	stop := max(0, size-limit)
+	for end := size; end > stop; {
+		n := min(int64(len(buf)), end-stop)
 		start := end - n
 		if _, err := r.ReadAt(buf[:n], start); err != nil {
-			return 0, err
+			return 0, false, err
 		}
 		if i := bytes.LastIndexByte(buf[:n], '\n'); i >= 0 {
-			return start + int64(i) + 1, nil
+			return size - (start + int64(i) + 1), true, nil
 		}
 		end = start
 	}
-	return 0, nil
+	return size - stop, stop == 0, nil
 }
 
 func (t *sinkTask) Open(context.Context, []connectors.TopicPartition) error { return nil }
@@ -220,16 +252,23 @@ func (t *sinkTask) Put(ctx context.Context, records []connectors.SinkRecord) err
 			return nil // the batch whose write failed, now written
 		}
 	}
+	if len(records) == 0 {
+		return nil
+	}
 	t.buf = t.buf[:0]
+	if t.newline {
+		t.buf = append(t.buf, '\n') // the file's last line had none
+	}
 	for i := range records {
 		t.buf = append(t.buf, valueString(records[i].Value)...)
 		t.buf = append(t.buf, '\n')
 	}
-	if len(t.buf) == 0 {
-		return nil
-	}
 	if t.regular {
-		return t.appendWhole(ctx)
+		if err := t.appendWhole(ctx); err != nil {
+			return err
+		}
+		t.newline = false
+		return nil
 	}
 	t.pending, t.tornBatch = t.buf, idOf(records)
 	if err := t.writePending(); err != nil {
@@ -262,7 +301,7 @@ func valueString(v any) string {
 // way is cut off again. A full disk is retriable; the runtime then puts the
 // same batch again.
 func (t *sinkTask) appendWhole(ctx context.Context) error {
-	unlock, err := lockFile(ctx, t.file)
+	unlock, err := t.lockFile(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
 			return connectors.Retriable(err) // stopping: the batch is not committed

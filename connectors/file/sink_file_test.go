@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -212,9 +213,9 @@ func TestSinkDiskFull(t *testing.T) {
 	}
 }
 
-// TestSinkTasksSharingAFile: tasks that append to one file (tasks.max > 1)
-// take turns, so one task cutting off its failed write never cuts off
-// another's lines.
+// TestSinkTasksSharingAFile: tasks that append to one file (those of
+// several connectors, or of workers on one host) take turns, so one task
+// cutting off its failed write never cuts off another's lines.
 func TestSinkTasksSharingAFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "out.txt")
 	a, b := startSink(t, path), startSink(t, path)
@@ -278,34 +279,84 @@ func TestSinkTasksSharingAFile(t *testing.T) {
 	}
 }
 
-// TestSinkCutsTornLineAtStart: a file whose last line has no newline (a
-// crash in the middle of a write) loses that partial line when a task
-// starts, so the records put again do not run on from it.
-func TestSinkCutsTornLineAtStart(t *testing.T) {
-	long := strings.Repeat("y", 150<<10) // longer than the backwards scan's buffer
-	for _, tc := range []struct{ name, before, after string }{
-		{"empty", "", ""},
-		{"whole lines", "a\nb\n", "a\nb\n"},
-		{"torn last line", "a\nb\npart", "a\nb\n"},
-		{"no newline at all", "part", ""},
-		{"long torn line", "a\n" + long, "a\n"},
-		{"long whole line then torn", long + "\n" + long, long + "\n"},
-		{"carriage return is not a newline", "a\r", ""},
+// TestSinkKeepsAnUnterminatedLastLine: a file whose last line has no
+// newline (a user's last line, or one torn by a crash) keeps it, whole, as
+// Kafka Connect's sink only appends; the task warns, naming the file and
+// the line's length, and writes a newline before its first record so that
+// every record starts a line of its own, also when that first write fails
+// and is written again.
+func TestSinkKeepsAnUnterminatedLastLine(t *testing.T) {
+	long := strings.Repeat("y", 150<<10)       // longer than a read of the backwards scan
+	huge := strings.Repeat("z", maxTailScan+5) // longer than the scan goes
+	for _, tc := range []struct {
+		name, before string
+		unterminated string // the warning's unterminated_bytes; "" for no warning
+		failFirst    bool   // the first write fails part way
+	}{
+		{name: "empty"},
+		{name: "whole lines", before: "a\nb\n"},
+		{name: "last line without newline", before: "a\nb\npart", unterminated: "4"},
+		{name: "no newline at all", before: "part", unterminated: "4"},
+		{name: "no newline at all, first write fails", before: "part", unterminated: "4", failFirst: true},
+		{name: "long last line", before: "a\n" + long, unterminated: fmt.Sprint(len(long))},
+		{name: "long whole line then long last line", before: long + "\n" + long, unterminated: fmt.Sprint(len(long))},
+		{name: "carriage return is not a newline", before: "a\r", unterminated: "2"},
+		{name: "longer than the scan", before: "a\n" + huge, unterminated: fmt.Sprintf(`"at least %d"`, maxTailScan)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "out.txt")
 			if err := os.WriteFile(path, []byte(tc.before), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			task := startSink(t, path)
-			if got := readFile(t, path); got != tc.after {
-				t.Fatalf("after Start the file holds %d bytes, want %d", len(got), len(tc.after))
-			}
-			if err := task.Put(context.Background(), sinkRecords(0, 1)); err != nil {
+			var logs bytes.Buffer
+			task := NewSink().NewTask().(*sinkTask)
+			task.SetLogger(slog.New(slog.NewTextHandler(&logs, nil)))
+			ctx := context.Background()
+			if err := task.Start(ctx, nil, map[string]string{FileKey: path}); err != nil {
 				t.Fatal(err)
 			}
-			if got := readFile(t, path); got != tc.after+lines(sinkRecords(0, 1)) {
-				t.Fatalf("after Put the file ends %q", got[max(0, len(got)-120):])
+			t.Cleanup(func() { task.Stop(ctx) })
+			if got := readFile(t, path); got != tc.before {
+				t.Fatalf("after Start the file holds %d bytes, want the %d it held", len(got), len(tc.before))
+			}
+			out := logs.String()
+			if tc.unterminated == "" {
+				if out != "" {
+					t.Fatalf("logged %q", out)
+				}
+			} else if strings.Count(out, "\n") != 1 || !strings.Contains(out, "level=WARN") || !strings.Contains(out, "file="+path) ||
+				!strings.Contains(out, "unterminated_bytes="+tc.unterminated) {
+				t.Fatalf("logged %q, want one warning naming the file and unterminated_bytes=%s", out, tc.unterminated)
+			}
+			if err := task.Put(ctx, nil); err != nil { // nothing to write: no newline either
+				t.Fatal(err)
+			}
+			first, second := sinkRecords(0, 3), sinkRecords(3, 2)
+			if tc.failFirst {
+				failing := true
+				failingWrite(task, 3, syscall.ENOSPC, func() bool { return failing })
+				if err := task.Put(ctx, first); !errors.Is(err, syscall.ENOSPC) {
+					t.Fatalf("Put = %v, want ENOSPC", err)
+				}
+				if got := readFile(t, path); got != tc.before {
+					t.Fatalf("after the failed write the file holds %q", got[max(0, len(got)-120):])
+				}
+				failing = false
+			}
+			if err := task.Put(ctx, first); err != nil {
+				t.Fatal(err)
+			}
+			if err := task.Put(ctx, second); err != nil {
+				t.Fatal(err)
+			}
+			want := tc.before
+			if tc.unterminated != "" {
+				want += "\n"
+			}
+			want += lines(first, second)
+			if got := readFile(t, path); got != want {
+				t.Fatalf("after Put the file holds %d bytes ending %q, want %d ending %q",
+					len(got), got[max(0, len(got)-120):], len(want), want[max(0, len(want)-120):])
 			}
 		})
 	}

@@ -66,10 +66,12 @@ func FuzzJavaTime(f *testing.F) {
 		// parsed, so a wider number formatted into one cannot read back;
 		// and of two fields for one calendar field the last wins, as in
 		// Java ("Y YY" reads "1950 50" as 2050 when the window starts in
-		// July 1950).
+		// July 1950). The year and the week year count as one field: an
+		// ambiguous two-digit one moves both by a century, as in Java
+		// ("YY y" reads "50 1950" as 2050).
 		seen := map[byte]bool{}
 		for _, tk := range fm.tokens {
-			group := map[byte]byte{'L': 'M', 'k': 'H', 'K': 'h', 'u': 'E'}[tk.letter]
+			group := map[byte]byte{'L': 'M', 'k': 'H', 'K': 'h', 'u': 'E', 'Y': 'y'}[tk.letter]
 			if group == 0 {
 				group = tk.letter
 			}

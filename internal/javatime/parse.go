@@ -60,9 +60,11 @@ type parser struct {
 	next   int
 	zoned  bool
 	offset int // seconds east of UTC
-	// ambiguous marks the year fields (fYear, fWeekYear) whose value came
-	// from two digits that may name either of two centuries.
-	ambiguous [numFields]bool
+	// ambiguous says the last two-digit year parsed may name either of
+	// two centuries (Java's ambiguousYear): when the date falls before the
+	// window, every year field moves by 100, one written in full too, as
+	// Java's CalendarBuilder.addYear moves YEAR and WEEK_YEAR.
+	ambiguous bool
 }
 
 func (p *parser) set(field, v int) {
@@ -107,7 +109,7 @@ func (f *Format) Parse(s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, p.fail(pos, "%s", err.Error())
 	}
-	if (p.ambiguous[fYear] || p.ambiguous[fWeekYear]) && t.Before(f.twoDigitStart) {
+	if p.ambiguous && t.Before(f.twoDigitStart) {
 		if t, err = p.resolve(100); err != nil {
 			return time.Time{}, p.fail(pos, "%s", err.Error())
 		}
@@ -162,15 +164,11 @@ func (p *parser) field(tk *token, start int) (int, error) {
 	}
 	switch tk.letter {
 	case 'y', 'Y':
-		field, ambiguous := fYear, false
-		if tk.letter == 'Y' {
-			field = fWeekYear
-		}
 		if tk.count <= 2 && end-pos == 2 {
 			// Place a two-digit year in the 100 years from twoDigitStart.
 			startYear := p.f.twoDigitStart.Year()
 			amb := startYear % 100
-			ambiguous = v == amb
+			p.ambiguous = v == amb
 			v += startYear / 100 * 100
 			if v%100 < amb {
 				v += 100
@@ -179,8 +177,11 @@ func (p *parser) field(tk *token, start int) (int, error) {
 		if v < 1 {
 			return 0, p.fail(pos, "%s %d is out of range (years start at 1; use G for BC)", describe(tk), v)
 		}
-		p.set(field, v)
-		p.ambiguous[field] = ambiguous // the last value of the field counts
+		if tk.letter == 'y' {
+			p.set(fYear, v)
+		} else {
+			p.set(fWeekYear, v)
+		}
 		return end, nil
 	case 'M', 'L':
 		return end, p.setRange(tk, fMonth, v, 1, 12, pos)
@@ -367,17 +368,9 @@ func (p *parser) numericZone(pos, count int, colon bool) (int, error) {
 // when the fields do not make a date or disagree with each other.
 func (p *parser) resolve(addYears int) (time.Time, error) {
 	v := &p.val
-	// Only a year read from two ambiguous digits moves by addYears: a year
-	// written in full says which century it is (Java moves both).
-	add := func(field int) int {
-		if p.ambiguous[field] {
-			return addYears
-		}
-		return 0
-	}
 	year := 1970
 	if p.has(fYear) {
-		year = v[fYear] + add(fYear)
+		year = v[fYear] + addYears
 	}
 	if p.has(fEra) && v[fEra] == 0 {
 		year = 1 - year
@@ -399,7 +392,7 @@ func (p *parser) resolve(addYears int) (time.Time, error) {
 		if p.has(fWeekOfYear) {
 			week = v[fWeekOfYear]
 		}
-		date = weekDate(v[fWeekYear]+add(fWeekYear), week, weekday)
+		date = weekDate(v[fWeekYear]+addYears, week, weekday)
 	case p.has(fDay) || !p.has(fYearDay) && !p.has(fWeekOfYear) && !p.has(fWeekOfMonth) && !p.has(fWeekdayInMonth):
 		day := 1
 		if p.has(fDay) {
@@ -439,8 +432,8 @@ func (p *parser) resolve(addYears int) (time.Time, error) {
 		fWeekOfMonth:    weekOfMonth(d, wd),
 	}
 	want := *v
-	want[fYear] += add(fYear)
-	want[fWeekYear] += add(fWeekYear)
+	want[fYear] += addYears
+	want[fWeekYear] += addYears
 	for f := fEra; f <= fWeekOfMonth; f++ {
 		if p.has(f) && want[f] != actual[f] {
 			return time.Time{}, fmt.Errorf("%s %s does not match the date %s (%s %s)",

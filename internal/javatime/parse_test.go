@@ -75,9 +75,10 @@ var parseCases = []parseCase{
 	{pattern: "y-MM-dd", text: "2001-07-04", want: "2001-07-04T00:00:00Z"},
 	{pattern: "yy-MM-dd", text: "2001-07-04", want: "2001-07-04T00:00:00Z"},
 	{pattern: "yy", text: "50", want: "2050-01-01T00:00:00Z"},
-	{pattern: "yy yyyy", text: "50 1950", want: "1950-01-01T00:00:00Z", javaDiffers: "Java moves the year written in full to 2050 too, for the ambiguous two-digit one before it"},
-	{pattern: "YY Y", text: "50 1950", want: "1950-01-01T00:00:00Z", javaDiffers: "Java moves the week year written in full to 2050 too"},
+	{pattern: "yy yyyy", text: "50 1950", want: "2050-01-01T00:00:00Z"}, // the ambiguous two-digit year moves the one written in full too, as in Java
+	{pattern: "YY Y", text: "50 1950", want: "2049-12-26T00:00:00Z"},    // week 1 of week year 2050 starts on Sunday 2049-12-26
 	{pattern: "yyyy yy", text: "1950 50", want: "2050-01-01T00:00:00Z"},
+	{pattern: "YY y", text: "50 1950", want: "2050-01-01T00:00:00Z"},
 	{pattern: "yy-MM-dd", text: "1-07-04", want: "0001-07-04T00:00:00Z", javaDiffers: "Julian calendar before 1582"},
 	{pattern: "yyy-MM-dd", text: "01-07-04", want: "0001-07-04T00:00:00Z", javaDiffers: "Julian calendar before 1582"},
 	{pattern: "yyyy-MM-dd", text: "0000-07-04", errContains: "year 0 is out of range"},
