@@ -14,7 +14,7 @@ func TestKeyInfoJSON(t *testing.T) {
 		want string
 	}{
 		{
-			name: "tasks.max as in kafka-connect.md 1.3",
+			name: "tasks.max as Kafka Connect's ConnectorConfig defines it",
 			key: Key{Name: "tasks.max", Type: Int, Default: 1, Validator: AtLeast(1), Importance: High,
 				Doc: "Maximum number of tasks to use for this connector.", Group: "Common", OrderInGroup: 3,
 				Width: WidthShort, DisplayName: "Tasks max"},

@@ -50,7 +50,7 @@ Flags (standalone, distributed and dev):
 
 func main() {
 	// sarama's go-metrics meters cost CPU and memory, and sluice does not
-	// export them (reference/libraries.md §1.2).
+	// export them.
 	metrics.UseNilMetrics = true
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }

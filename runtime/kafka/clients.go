@@ -1,5 +1,5 @@
-// Package kafka builds the sarama clients the worker uses, with the settings
-// of reference/libraries.md: idempotent producer, Java-compatible murmur2
+// Package kafka builds the sarama clients the worker uses, with these
+// settings: idempotent producer, Java-compatible murmur2
 // partitioner, bounded buffers, manual sink commits. Kafka Connect's
 // producer./consumer. keys map to sarama settings where sarama has them.
 package kafka

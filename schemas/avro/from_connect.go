@@ -53,7 +53,7 @@ func (d *Data) FromConnectSchema(c *schemas.Schema) (*WriterSchema, error) {
 
 // parseSchema parses an Avro schema into a cache of its own: hamba/avro's
 // global cache would let schemas of different versions that share a name
-// overwrite each other (libraries.md §2, pitfall 3).
+// overwrite each other.
 func parseSchema(text string) (avro.Schema, error) {
 	return avro.ParseWithCache(text, "", &avro.SchemaCache{})
 }

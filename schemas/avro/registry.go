@@ -37,7 +37,7 @@ type registryConfig struct {
 // registry talks to a Confluent-compatible Schema Registry through srclient,
 // with what srclient lacks: several URLs tried in turn, timeouts, retries
 // with backoff, and bounded caches (srclient's own are unbounded and its
-// "latest" cache never expires, so they are off; libraries.md §3).
+// "latest" cache never expires, so they are off).
 type registry struct {
 	cfg     registryConfig
 	clients []*srclient.SchemaRegistryClient

@@ -20,8 +20,9 @@ import (
 // JSON trees; the byte order of the keys is the order in which
 // JsonConverter.asJsonSchema puts them (type, items|keys,values|fields,
 // optional, name, version, doc, parameters, default; a struct field's
-// "field" last) and Jackson writes compact JSON. "§4.1" cites the example
-// in /work/shared/reference/kafka-connect.md. "by hand" vectors follow the
+// "field" last) and Jackson writes compact JSON. "§4.1" marks the
+// schema-and-payload envelope example Kafka Connect documents for
+// JsonConverter. "by hand" vectors follow the
 // same rules for cases Kafka's tests do not cover.
 
 func newConverter(t testing.TB, props map[string]string) *json.Converter {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Usage: scripts/services/kafka.sh OUT
 # Start one Apache Kafka broker (KRaft, combined broker+controller) on 127.0.0.1 from Maven Central
-# jars, see infra/kafka-pom.xml and /work/shared/reference/test-infra.md §1, wait until it serves,
+# jars (see infra/kafka-pom.xml), wait until it serves,
 # and write KAFKA_BOOTSTRAP=host:port and KAFKA_LIBS (the jars) to the file OUT. Run by scripts/services-up.sh (in parallel
 # with the other services), which has stopped any earlier broker first. State lives under
 # $ROOT/.cache/kafka; every start gets a fresh, empty log dir so test runs never see each other's
