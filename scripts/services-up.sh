@@ -7,9 +7,10 @@
 #   INTEROP_PYTHON       a Python with Confluent's Avro serializer, for interop    (services/python-interop.sh)
 #                        tests; a venv, not a service
 #
-# No Docker needed, only Java 17+, Maven, Go, Python 3 and curl. The three are set up in parallel; their state lives under $ROOT/.cache. Kafka and the
-# registry must come up or this fails. Without the interop venv the interop tests are skipped,
-# except with CI=true, where that fails too.
+# No Docker needed, only Java 17+, Maven, Go, Python 3 and curl. The three are set up in
+# parallel; their state lives under $ROOT/.cache. Kafka and the registry must come up or this
+# fails. Without the interop venv the interop tests are skipped, except with CI=true, where
+# that fails too.
 #
 # Idempotent: if the broker and the registry are already up and .services.env names them, it does
 # nothing.
