@@ -26,7 +26,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -47,7 +46,7 @@ func main() {
 	deadline := start.Add(*timeout)
 	var lastErr error
 	for attempt := 1; ; attempt++ {
-		if *pid > 0 && syscall.Kill(*pid, 0) != nil {
+		if *pid > 0 && !alive(*pid) {
 			fmt.Fprintf(os.Stderr, "kafkaready: the broker process %d is gone (see its log)\n", *pid)
 			os.Exit(1)
 		}
