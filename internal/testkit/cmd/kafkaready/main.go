@@ -3,9 +3,10 @@
 // An open TCP port only means the JVM is listening; a freshly formatted KRaft broker may still be
 // electing itself controller, registering, or unable to create topics. kafkaready therefore loops
 // until Metadata lists a broker and a controller, and a probe topic can be created, gets a
-// partition leader and can be deleted again. scripts/services-up.sh runs it after starting the broker:
+// partition leader and can be deleted again. scripts/services/kafka.sh builds it and runs it after
+// starting the broker (built, because go run reports every failure as exit 1):
 //
-//	go run ./internal/testkit/cmd/kafkaready -bootstrap 127.0.0.1:9092 -timeout 60s
+//	kafkaready -bootstrap 127.0.0.1:9092 -timeout 60s -cluster-id ID -pid PID
 //
 // With -cluster-id it also checks that the broker answering is the one services-up formatted (its
 // cluster id), and with -pid that the broker's process is still alive: when two checkouts start
