@@ -88,6 +88,7 @@ func TestGivenConnectorsDoNotStopStartup(t *testing.T) {
 				t.Fatal(err)
 			}
 		case err := <-done:
+			done <- err // keep it for the deferred wait, which would block forever otherwise
 			t.Fatalf("the worker did not start: %v", err)
 		}
 		statuses := map[string]herder.ConnectorStateInfo{}

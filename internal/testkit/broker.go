@@ -238,7 +238,7 @@ func (b *Broker) start() error {
 	fmt.Fprintf(logf, "==== testkit: start %d of the broker at %s ====\n", b.starts, b.Addr())
 	cmd := b.java("kafka.Kafka", filepath.Join(b.dir, "server.properties"))
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // never outlive the test binary
+	dieWithParent(cmd) // never outlive the test binary (where the OS can do that)
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		b.mu.Unlock()

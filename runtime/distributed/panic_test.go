@@ -98,6 +98,7 @@ func (sw *soloWorker) await(t *testing.T, what string, cond func() (bool, string
 	for {
 		select {
 		case err := <-sw.done:
+			sw.done <- err // keep it for stop, which would wait in vain otherwise
 			t.Fatalf("while waiting for %s the worker stopped: %v", what, err)
 		default:
 		}

@@ -76,8 +76,10 @@ func Commit() string {
 // given (connect-standalone's connector files, each with its name), which
 // replace stored ones of the same name. A connector that cannot start, or
 // a given one whose configuration is invalid, is FAILED with the reason
-// as its trace; the others start. Only a failure to store a configuration
-// is returned. Until MarkReady, Ready reports the worker as starting.
+// as its trace; the others start. Returned, and so stopping start-up, are
+// only a failure to store a configuration and a given connector, valid or
+// not, that would make more than connectors.max (counting the stored
+// ones). Until MarkReady, Ready reports the worker as starting.
 func (h *Herder) Start(ctx context.Context, given ...map[string]string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -123,11 +125,15 @@ func (h *Herder) putGiven(ctx context.Context, name string, given map[string]str
 }
 
 // storeFailed stores a configuration that cannot run and reports the
-// connector FAILED with cause as its trace, with no tasks. Callers hold
-// h.mu.
+// connector FAILED with cause as its trace, with no tasks. A new connector
+// beyond connectors.max is refused, as putLocked refuses a valid one.
+// Callers hold h.mu.
 func (h *Herder) storeFailed(name string, cfg map[string]string, cause error) error {
 	target := herder.TargetState("")
 	if _, exists := h.configs.Get(name); !exists {
+		if err := h.worker.CheckNewConnector(len(h.configs.Connectors()), "worker"); err != nil {
+			return err
+		}
 		target = herder.TargetStarted
 	}
 	if err := h.configs.PutConfig(name, cfg, target); err != nil {

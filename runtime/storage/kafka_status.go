@@ -40,7 +40,12 @@ const (
 // FAILED and UNASSIGNED are written as Kafka Connect's putSafe: only if
 // there is no status yet, the status is this worker's, or its generation is
 // not newer than the current one. Reading ignores an UNASSIGNED task status
-// of an older or equal generation over a RUNNING one (KAFKA-12525).
+// over a RUNNING one of a newer generation (KAFKA-12525), or of the same
+// generation from another worker; the worker the RUNNING is from may
+// replace it with UNASSIGNED in the same generation (it stopped the task).
+// Reading also ignores an UNASSIGNED, of a connector or a task, over
+// another worker's status of a newer generation, whatever its state (see
+// supersedes).
 type KafkaStatus struct {
 	log      TopicLog
 	lg       *slog.Logger

@@ -3,7 +3,10 @@ package storage
 import (
 	"context"
 	"fmt"
+	"math"
 	"reflect"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -240,40 +243,22 @@ func TestKafkaStatusRetriesAndDropsStaleRetries(t *testing.T) {
 	// A retry of a status whose generation has changed is written with the
 	// new generation when it is still the worker's latest for the entry
 	// (Kafka Connect drops it), and dropped when a newer one followed.
-	var down atomic.Bool
-	down.Store(true)
-	sent := make(chan struct{}, 1)
-	topic.mu.Lock()
-	topic.fail = func([]kafka.LogRecord) error {
-		select {
-		case sent <- struct{}{}:
-		default:
-		}
-		if down.Load() {
-			return fmt.Errorf("produce: %w", sarama.ErrNotEnoughReplicas)
-		}
-		return nil
-	}
-	topic.mu.Unlock()
+	attempted, release := holdSends(topic)
 	s.PutTask(herder.TaskID{Connector: "c", Task: 0}, herder.TaskState{State: herder.Running})
-	<-sent
+	<-attempted
 	s.SetGeneration(7)
-	down.Store(false)
+	release()
 	flush(t, s)
 	if got := recordStrings(topic.all()[1:]); !reflect.DeepEqual(got,
 		[]string{`status-task-c-0 = {"state":"RUNNING","trace":null,"worker_id":"w1","generation":7}`}) {
 		t.Errorf("records = %q, want the retry with generation 7", got)
 	}
-	select {
-	case <-sent: // the successful send's
-	default:
-	}
-	down.Store(true)
+	attempted, release = holdSends(topic)
 	s.PutTask(herder.TaskID{Connector: "c", Task: 1}, herder.TaskState{State: herder.Running})
-	<-sent
+	<-attempted
 	s.SetGeneration(8)
 	s.PutTask(herder.TaskID{Connector: "c", Task: 1}, herder.TaskState{State: herder.Paused})
-	down.Store(false)
+	release()
 	flush(t, s)
 	if got := recordStrings(topic.all()[2:]); !reflect.DeepEqual(got,
 		[]string{`status-task-c-1 = {"state":"PAUSED","trace":null,"worker_id":"w1","generation":8}`}) {
@@ -348,20 +333,12 @@ func TestKafkaStatusSafeRetryCatchesUp(t *testing.T) {
 	topic.append(statusRecord("status-connector-c", "RUNNING", "w1", 9))
 	s := newMemStatus(t, topic, "w1")
 	s.SetGeneration(9)
-	attempts := make(chan struct{}, 10)
-	topic.mu.Lock()
-	topic.fail = func([]kafka.LogRecord) error {
-		attempts <- struct{}{}
-		return fmt.Errorf("produce: %w", sarama.ErrOutOfBrokers)
-	}
-	topic.mu.Unlock()
+	attempted, release := holdSends(topic)
 	s.PutConnector("c", herder.ConnectorState{State: herder.Unassigned})
-	<-attempts
+	<-attempted
 	// The brokers are back; the work has moved to w2 meanwhile.
 	topic.append(statusRecord("status-connector-c", "RUNNING", "w2", 11))
-	topic.mu.Lock()
-	topic.fail = nil
-	topic.mu.Unlock()
+	release()
 	flush(t, s)
 	want := []string{
 		`status-connector-c = {"state":"RUNNING","trace":null,"worker_id":"w1","generation":9}`,
@@ -385,20 +362,12 @@ func TestKafkaStatusRestampsRunningAfterRejoin(t *testing.T) {
 	topic.append(statusRecord("status-task-c-0", "UNASSIGNED", "w2", 5))
 	s := newMemStatus(t, topic, "w1")
 	s.SetGeneration(7)
-	attempts := make(chan struct{}, 10)
-	topic.mu.Lock()
-	topic.fail = func([]kafka.LogRecord) error {
-		attempts <- struct{}{}
-		return fmt.Errorf("produce: %w", sarama.ErrOutOfBrokers)
-	}
-	topic.mu.Unlock()
+	attempted, release := holdSends(topic)
 	id := herder.TaskID{Connector: "c", Task: 0}
 	s.PutTask(id, herder.TaskState{ID: 0, State: herder.Running})
-	<-attempts
+	<-attempted
 	s.SetGeneration(9) // rejoined while the write waited
-	topic.mu.Lock()
-	topic.fail = nil
-	topic.mu.Unlock()
+	release()
 	flush(t, s)
 	want := []string{
 		`status-task-c-0 = {"state":"UNASSIGNED","trace":null,"worker_id":"w2","generation":5}`,
@@ -406,5 +375,127 @@ func TestKafkaStatusRestampsRunningAfterRejoin(t *testing.T) {
 	}
 	if got := recordStrings(topic.all()); !reflect.DeepEqual(got, want) {
 		t.Errorf("records = %q, want the RUNNING written with the new generation", got)
+	}
+}
+
+// holdSends fails every Send on topic with a retriable error until
+// release is called, and from the second attempt after that on lets them
+// succeed: an attempt under way when release is called may have checked
+// its writes for staleness before the caller changed them, the next one
+// sees the changes. attempted receives a value (if there is room) at each
+// attempt.
+func holdSends(topic *simpleTopic) (attempted <-chan struct{}, release func()) {
+	ch := make(chan struct{}, 1)
+	var mu sync.Mutex
+	attempts, okFrom := 0, math.MaxInt
+	topic.mu.Lock()
+	topic.fail = func([]kafka.LogRecord) error {
+		mu.Lock()
+		attempts++
+		ok := attempts >= okFrom
+		mu.Unlock()
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+		if ok {
+			return nil
+		}
+		return fmt.Errorf("produce: %w", sarama.ErrOutOfBrokers)
+	}
+	topic.mu.Unlock()
+	return ch, func() {
+		mu.Lock()
+		okFrom = attempts + 2
+		mu.Unlock()
+	}
+}
+
+// TestKafkaStatusFence: once the worker has lost its group membership
+// (Fence), its RUNNING and PAUSED statuses not written yet, and those it
+// puts until it joins again, never reach the topic, even when it rejoined
+// before they could be written; UNASSIGNED and FAILED, which say the work
+// stopped here, do. The next generation (SetGeneration) lifts the fence.
+func TestKafkaStatusFence(t *testing.T) {
+	t0 := herder.TaskID{Connector: "c", Task: 0}
+	t1 := herder.TaskID{Connector: "c", Task: 1}
+	running := herder.TaskState{State: herder.Running}
+	tests := []struct {
+		name string
+		run  func(s *KafkaStatus, topic *simpleTopic)
+		want []string
+	}{{
+		name: "queued RUNNING and PAUSED dropped after Fence",
+		run: func(s *KafkaStatus, topic *simpleTopic) {
+			attempted, release := holdSends(topic)
+			s.PutTask(t0, running)
+			s.PutConnector("c", herder.ConnectorState{State: herder.Paused})
+			<-attempted
+			s.Fence()
+			release()
+		},
+	}, {
+		name: "queued RUNNING dropped after Fence though the worker rejoined before it was written",
+		run: func(s *KafkaStatus, topic *simpleTopic) {
+			attempted, release := holdSends(topic)
+			s.PutTask(t0, running)
+			<-attempted
+			s.Fence()
+			s.SetGeneration(8)
+			release()
+		},
+	}, {
+		name: "RUNNING and PAUSED put while fenced dropped",
+		run: func(s *KafkaStatus, _ *simpleTopic) {
+			s.Fence()
+			s.PutTask(t0, running)
+			s.PutConnector("c", herder.ConnectorState{State: herder.Paused})
+		},
+	}, {
+		name: "queued UNASSIGNED and FAILED kept after Fence",
+		run: func(s *KafkaStatus, topic *simpleTopic) {
+			attempted, release := holdSends(topic)
+			s.PutTask(t0, herder.TaskState{State: herder.Failed, Trace: "boom"})
+			s.PutConnector("c", herder.ConnectorState{State: herder.Unassigned})
+			<-attempted
+			s.Fence()
+			release()
+		},
+		want: []string{
+			`status-task-c-0 = {"state":"FAILED","trace":"boom","worker_id":"w1","generation":7}`,
+			`status-connector-c = {"state":"UNASSIGNED","trace":null,"worker_id":"w1","generation":7}`,
+		},
+	}, {
+		name: "UNASSIGNED and FAILED put while fenced kept",
+		run: func(s *KafkaStatus, _ *simpleTopic) {
+			s.Fence()
+			s.PutTask(t0, herder.TaskState{State: herder.Failed, Trace: "boom"})
+			s.PutTask(t1, herder.TaskState{State: herder.Unassigned})
+		},
+		want: []string{
+			`status-task-c-0 = {"state":"FAILED","trace":"boom","worker_id":"w1","generation":7}`,
+			`status-task-c-1 = {"state":"UNASSIGNED","trace":null,"worker_id":"w1","generation":7}`,
+		},
+	}, {
+		name: "fence lifted at the next generation",
+		run: func(s *KafkaStatus, _ *simpleTopic) {
+			s.Fence()
+			s.PutTask(t0, running)
+			s.SetGeneration(8)
+			s.PutTask(t1, running)
+		},
+		want: []string{`status-task-c-1 = {"state":"RUNNING","trace":null,"worker_id":"w1","generation":8}`},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			topic := &simpleTopic{}
+			s := newMemStatus(t, topic, "w1")
+			s.SetGeneration(7)
+			tt.run(s, topic)
+			flush(t, s)
+			if got := recordStrings(topic.all()); !slices.Equal(got, tt.want) {
+				t.Errorf("records:\n got %q\nwant %q", got, tt.want)
+			}
+		})
 	}
 }

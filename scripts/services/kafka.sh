@@ -121,9 +121,11 @@ trap on_exit EXIT
 # --- start: on a port taken between the check and the bind (another checkout starting its
 # services at the same moment), pick the next free pair and start again, up to three times ---------
 : >"$LOG"
-# exited_at_start: the broker died while starting; exit 2 when a port was taken, else 1.
+# exited_at_start: the broker died while starting; exit 2 when a port was taken, else 1. Only this
+# attempt's part of the log counts (from byte $log_from on): an earlier attempt's taken port is
+# in the log too.
 exited_at_start() {
-	if grep -q 'Address already in use' "$LOG" 2>/dev/null; then
+	if tail -c "+$log_from" "$LOG" 2>/dev/null | grep -q 'Address already in use'; then
 		echo "services-up: Kafka exited during startup: port $port or $cport was taken by another process" \
 			"after this script found it free (another checkout's services-up at the same moment?)" >&2
 		return 2
@@ -132,9 +134,19 @@ exited_at_start() {
 	return 1
 }
 
+# lost_port: another process serves $port (another checkout's broker at the same moment): stop this
+# broker if it is still there and return 2, so that the caller tries other ports.
+lost_port() {
+	echo "services-up: port $port answers, but not from this Kafka (pid $(cat "$KAFKA_PID_FILE")):" \
+		"another process took it after this script found it free" >&2
+	stop_pid Kafka "$KAFKA_PID_FILE" "${KAFKA_ID[@]}" >&2
+	return 2
+}
+
 # start_broker: format, start and wait for a broker on $port/$cport; 0 when it serves, 2 when it
 # lost a port to another process, 1 on any other failure.
 start_broker() {
+	log_from=$(($(wc -c <"$LOG") + 1))
 	write_config
 	# Cluster id: 16 random bytes, URL-safe base64 without padding (Kafka's Uuid format). Kafka's
 	# own generator avoids a leading '-', which the CLI parser would take for an option.
@@ -158,19 +170,20 @@ start_broker() {
 	done
 	# Ready means ready *here*: the broker answering must be the one formatted above (its cluster
 	# id) and its process must be alive. Another checkout starting a broker at the same moment may
-	# have taken the port; then this one died at start, and the check must not pass against the
-	# other one.
-	if ! (cd "$ROOT" && go run ./internal/testkit/cmd/kafkaready -bootstrap "127.0.0.1:$port" -timeout 60s \
-		-cluster-id "$cid" -pid "$(cat "$KAFKA_PID_FILE")"); then
-		pid_alive "$KAFKA_PID_FILE" "${KAFKA_ID[@]}" || { exited_at_start; return; }
-		return 1
-	fi
+	# have taken the port; then this one dies at start (perhaps only after the other answered), and
+	# the check must not pass against the other one. kafkaready exits 3 when the broker answering
+	# has another cluster id.
+	local ready=0
+	"$K/kafkaready" -bootstrap "127.0.0.1:$port" -timeout 60s \
+		-cluster-id "$cid" -pid "$(cat "$KAFKA_PID_FILE")" || ready=$?
+	((ready != 3)) || { lost_port; return; }
 	pid_alive "$KAFKA_PID_FILE" "${KAFKA_ID[@]}" || { exited_at_start; return; }
-	listens_here "$port" "$KAFKA_PID_FILE" || {
-		echo "services-up: port $port is not served by this Kafka (pid $(cat "$KAFKA_PID_FILE"))" >&2
-		return 1
-	}
+	((ready == 0)) || return 1
+	listens_here "$port" "$KAFKA_PID_FILE" || { lost_port; return; }
 }
+
+# The readiness check, built rather than run with go run, which turns every failure into exit 1.
+(cd "$ROOT" && go build -o "$K/kafkaready" ./internal/testkit/cmd/kafkaready)
 
 pick_ports 9092
 for attempt in 1 2 3; do

@@ -3,16 +3,24 @@
 // An open TCP port only means the JVM is listening; a freshly formatted KRaft broker may still be
 // electing itself controller, registering, or unable to create topics. kafkaready therefore loops
 // until Metadata lists a broker and a controller, and a probe topic can be created, gets a
-// partition leader and can be deleted again. scripts/services-up.sh runs it after starting the broker:
+// partition leader and can be deleted again. scripts/services/kafka.sh builds it and runs it after
+// starting the broker (built, because go run reports every failure as exit 1):
 //
-//	go run ./internal/testkit/cmd/kafkaready -bootstrap 127.0.0.1:9092 -timeout 60s
+//	kafkaready -bootstrap 127.0.0.1:9092 -timeout 60s -cluster-id ID -pid PID
 //
 // With -cluster-id it also checks that the broker answering is the one services-up formatted (its
 // cluster id), and with -pid that the broker's process is still alive: when two checkouts start
 // brokers at once, one may die on a taken port while the other answers on it, and a readiness check
-// must not pass against someone else's broker. Either mismatch fails at once.
+// must not pass against someone else's broker. A round counts as ready only when the cluster-id
+// check itself succeeded: a broker that cannot answer it yet, or answers without a cluster id, is
+// not ready, whatever the probe says.
 //
-// It exits 1 with the last error when the timeout passes first.
+// Exit codes:
+//
+//	0  ready
+//	1  not ready when the timeout passed (the last error is printed), or the -pid process is gone
+//	3  the broker answering has another cluster id: another broker holds the port, and the caller
+//	   should stop its own broker and try other ports
 //
 // It imports only sarama, not package testkit, so that the services scripts keep working even
 // while the test kit (or its kfake dependency) does not compile.
@@ -26,7 +34,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -43,21 +50,24 @@ func main() {
 	pid := flag.Int("pid", 0, "the broker's process id, which must stay alive (0: not checked)")
 	flag.Parse()
 
+	addrs := strings.Split(*bootstrap, ",")
+	var checkID func() error
+	if *clusterID != "" {
+		checkID = func() error { return checkClusterID(addrs[0], *clusterID) }
+	}
 	start := time.Now()
 	deadline := start.Add(*timeout)
 	var lastErr error
 	for attempt := 1; ; attempt++ {
-		if *pid > 0 && syscall.Kill(*pid, 0) != nil {
+		if *pid > 0 && !alive(*pid) {
 			fmt.Fprintf(os.Stderr, "kafkaready: the broker process %d is gone (see its log)\n", *pid)
-			os.Exit(1)
+			os.Exit(exitNotReady)
 		}
-		if *clusterID != "" {
-			if err := checkClusterID(strings.Split(*bootstrap, ",")[0], *clusterID); errors.Is(err, errNotOurs) {
-				fmt.Fprintf(os.Stderr, "kafkaready: %v\n", err)
-				os.Exit(1)
-			}
+		summary, err := round(checkID, func() (string, error) { return probe(addrs) })
+		if errors.Is(err, errNotOurs) {
+			fmt.Fprintf(os.Stderr, "kafkaready: %v\n", err)
+			os.Exit(exitNotOurs)
 		}
-		summary, err := probe(strings.Split(*bootstrap, ","))
 		if err == nil {
 			fmt.Printf("kafkaready: %s ready after %s (%d attempts): %s\n",
 				*bootstrap, time.Since(start).Round(time.Millisecond), attempt, summary)
@@ -70,16 +80,34 @@ func main() {
 		lastErr = err
 		if time.Now().After(deadline) {
 			fmt.Fprintf(os.Stderr, "kafkaready: %s not ready after %s: %v\n", *bootstrap, *timeout, lastErr)
-			os.Exit(1)
+			os.Exit(exitNotReady)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
 }
 
+// Exit codes other than 0 (see the package documentation).
+const (
+	exitNotReady = 1
+	exitNotOurs  = 3
+)
+
 var errNotOurs = errors.New("not our broker")
 
+// round runs one readiness round: the cluster-id check, when there is one, and then the probe.
+// The round is ready only when both succeed; a failed cluster-id check (errNotOurs or not) ends
+// the round with its error and no probe.
+func round(checkID func() error, probe func() (string, error)) (string, error) {
+	if checkID != nil {
+		if err := checkID(); err != nil {
+			return "", fmt.Errorf("cluster id: %w", err)
+		}
+	}
+	return probe()
+}
+
 // checkClusterID asks the broker at addr for its cluster id. A different id than want is
-// errNotOurs; a broker that cannot answer yet is another error.
+// errNotOurs; a broker that cannot answer yet, or answers without a cluster id, is another error.
 func checkClusterID(addr, want string) error {
 	cfg := sarama.NewConfig()
 	cfg.Version = sarama.V4_0_0_0
@@ -95,7 +123,10 @@ func checkClusterID(addr, want string) error {
 	if err != nil {
 		return err
 	}
-	if md.ClusterID != nil && *md.ClusterID != want {
+	if md.ClusterID == nil {
+		return fmt.Errorf("the broker at %s reports no cluster id (want %s)", addr, want)
+	}
+	if *md.ClusterID != want {
 		return fmt.Errorf("%w: the broker at %s has cluster id %s, not %s: another broker holds the port",
 			errNotOurs, addr, *md.ClusterID, want)
 	}
