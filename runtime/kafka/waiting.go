@@ -93,14 +93,14 @@ func (c *WaitingClient) Close() error {
 // RefreshMetadata refreshes the metadata of topics, waiting while Kafka
 // cannot be reached.
 func (c *WaitingClient) RefreshMetadata(topics ...string) error {
-	return c.wait(fmt.Sprintf("metadata of %v", topics), func() error { return c.Client.RefreshMetadata(topics...) })
+	return c.wait(func() string { return fmt.Sprintf("metadata of %v", topics) }, func() error { return c.Client.RefreshMetadata(topics...) })
 }
 
 // Leader returns the leader of a partition, waiting while it has none or
 // the topic is not known yet.
 func (c *WaitingClient) Leader(topic string, partition int32) (*sarama.Broker, error) {
 	var b *sarama.Broker
-	err := c.wait(fmt.Sprintf("leader of %s-%d", topic, partition), func() (err error) {
+	err := c.wait(func() string { return fmt.Sprintf("leader of %s-%d", topic, partition) }, func() (err error) {
 		b, err = c.Client.Leader(topic, partition)
 		if err != nil && Retriable(err) {
 			_ = c.Client.RefreshMetadata(topic)
@@ -114,7 +114,7 @@ func (c *WaitingClient) Leader(topic string, partition int32) (*sarama.Broker, e
 // unknown (being created, or not yet visible to the broker asked).
 func (c *WaitingClient) Partitions(topic string) ([]int32, error) {
 	var ps []int32
-	err := c.wait(fmt.Sprintf("partitions of %s", topic), func() (err error) {
+	err := c.wait(func() string { return "partitions of " + topic }, func() (err error) {
 		ps, err = c.Client.Partitions(topic)
 		return err
 	})
@@ -125,7 +125,7 @@ func (c *WaitingClient) Partitions(topic string) ([]int32, error) {
 // leader, waiting while there are none.
 func (c *WaitingClient) WritablePartitions(topic string) ([]int32, error) {
 	var ps []int32
-	err := c.wait(fmt.Sprintf("writable partitions of %s", topic), func() (err error) {
+	err := c.wait(func() string { return "writable partitions of " + topic }, func() (err error) {
 		ps, err = c.Client.WritablePartitions(topic)
 		if err == nil && len(ps) == 0 {
 			_ = c.Client.RefreshMetadata(topic)
@@ -137,8 +137,10 @@ func (c *WaitingClient) WritablePartitions(topic string) ([]int32, error) {
 }
 
 // wait calls op until it succeeds, fails for good, or the client is
-// aborted, backing off between attempts and telling the watch.
-func (c *WaitingClient) wait(what string, op func() error) (err error) {
+// aborted, backing off between attempts and telling the watch what it
+// waits for (what, called only then: sarama's producer looks a topic's
+// partitions up for every record).
+func (c *WaitingClient) wait(what func() string, op func() error) (err error) {
 	var waiting bool
 	defer func() {
 		if waiting {
@@ -159,9 +161,9 @@ func (c *WaitingClient) wait(what string, op func() error) (err error) {
 		}
 		if !waiting {
 			waiting = true
-			c.watch.begin(fmt.Errorf("%s: %w", what, err))
+			c.watch.begin(fmt.Errorf("%s: %w", what(), err))
 		} else {
-			c.watch.cause(fmt.Errorf("%s: %w", what, err))
+			c.watch.cause(fmt.Errorf("%s: %w", what(), err))
 		}
 		t := time.NewTimer(backoff)
 		select {
