@@ -297,12 +297,12 @@ func (t *sourceTask) send(ctx context.Context, recs []connectors.SourceRecord) e
 		if err := t.acquire(weight); err != nil {
 			return err
 		}
-		sr, err := t.tracker.add(rec, rec.Topic, t.recordCommitter != nil)
+		sr, err := t.tracker.add(rec, msg.Topic, t.recordCommitter != nil)
 		if err != nil {
 			t.budget.Release(weight)
 			return fmt.Errorf("record for topic %s: %w", rec.Topic, err)
 		}
-		msg.Metadata = inflight{sr: sr, weight: weight}
+		msg.Metadata = inflight{sr: sr, weight: weight, partition: msg.Partition}
 		select {
 		case t.producer.Input() <- msg:
 		case <-t.gone.Done():
@@ -375,9 +375,15 @@ func (t *sourceTask) acquire(weight int64) error {
 }
 
 type inflight struct {
-	sr     *submittedRecord
-	weight int64
+	sr        *submittedRecord
+	weight    int64
+	partition int32 // the connector's choice, or -1
 }
+
+var _ kafka.PartitionChooser = inflight{}
+
+// ChosenPartition implements kafka.PartitionChooser.
+func (in inflight) ChosenPartition() (int32, bool) { return in.partition, in.partition >= 0 }
 
 // convert turns a record into a producer message and returns its size in
 // bytes; a failure says which converter failed.
@@ -386,8 +392,15 @@ func (t *sourceTask) convert(ctx context.Context, rec *connectors.Record) (*sara
 		return nil, 0, &failure{stage: stageKafkaProduce, class: producerClass, err: errors.New("source record has no topic")}
 	}
 	t.active.use(rec.Topic)
-	msg := &sarama.ProducerMessage{Topic: rec.Topic, Timestamp: rec.Timestamp}
+	// msg.Partition is the connector's choice, or -1 (the partitioner
+	// chooses); inflight hands it to kafka.NewPartitioner.
+	msg := &sarama.ProducerMessage{Topic: rec.Topic, Timestamp: rec.Timestamp, Partition: -1}
 	if rec.Partition != nil {
+		if *rec.Partition < 0 {
+			// ProducerRecord's own check, with its message.
+			return nil, 0, &failure{stage: stageKafkaProduce, class: producerClass,
+				err: fmt.Errorf("Invalid partition: %d. Partition number should always be non-negative or null.", *rec.Partition)}
+		}
 		msg.Partition = *rec.Partition
 	}
 	k, err := t.conv.key.FromConnectData(rec.Topic, rec.KeySchema, rec.Key)

@@ -65,7 +65,7 @@ func ProducerConfig(clientID string, props map[string]string) (s *ProducerSettin
 	c.Producer.Transaction.Retry.Max = 3
 	c.Producer.Retry.MaxBufferLength = 100000
 	c.Producer.Retry.MaxBufferBytes = 64 << 20
-	c.Producer.Partitioner = sarama.NewMurmur2Partitioner
+	c.Producer.Partitioner = NewPartitioner
 	c.Producer.Return.Successes = true
 	c.Producer.Return.Errors = true
 	c.Producer.Flush.Bytes = 1 << 20
