@@ -29,8 +29,11 @@ type OffsetStore interface {
 	// Offsets returns every committed offset of a connector, sorted by
 	// partition.
 	Offsets(ctx context.Context, connector string) ([]Offset, error)
-	// Put stores offsets atomically: when it returns nil, all of them are
-	// durable; on an error, none of them is visible.
+	// Put stores offsets: when it returns nil, all of them are durable. On
+	// an error the file and memory stores have stored none of them; the
+	// Kafka store (one record per partition, as Kafka Connect's) may have
+	// stored some. Each offset is safe on its own (rule 1), so a caller
+	// writes the failed ones again, with newer ones, at its next flush.
 	Put(ctx context.Context, connector string, offsets []Offset) error
 	// Close releases the store.
 	Close() error
