@@ -112,7 +112,12 @@ func (c *WaitingClient) Leader(topic string, partition int32) (*sarama.Broker, e
 
 // Partitions returns a topic's partitions, waiting while the topic is
 // unknown (being created, or not yet visible to the broker asked).
+// sarama's producer asks for every record: the answer in the client's
+// cache comes first, without a wait being set up.
 func (c *WaitingClient) Partitions(topic string) ([]int32, error) {
+	if ps, err := c.Client.Partitions(topic); err == nil {
+		return ps, nil
+	}
 	var ps []int32
 	err := c.wait(func() string { return "partitions of " + topic }, func() (err error) {
 		ps, err = c.Client.Partitions(topic)
@@ -122,8 +127,12 @@ func (c *WaitingClient) Partitions(topic string) ([]int32, error) {
 }
 
 // WritablePartitions returns the partitions of a topic that have a
-// leader, waiting while there are none.
+// leader, waiting while there are none; the cache's answer comes first, as
+// for Partitions.
 func (c *WaitingClient) WritablePartitions(topic string) ([]int32, error) {
+	if ps, err := c.Client.WritablePartitions(topic); err == nil && len(ps) > 0 {
+		return ps, nil
+	}
 	var ps []int32
 	err := c.wait(func() string { return "writable partitions of " + topic }, func() (err error) {
 		ps, err = c.Client.WritablePartitions(topic)
