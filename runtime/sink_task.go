@@ -93,19 +93,8 @@ func (t *sinkTask) run(ctx context.Context) error {
 	// A stopping task leaves its group and writes what it has for the
 	// dead letter queue within drainFor; then its clients are aborted, so
 	// that a broker that does not answer cannot hold it.
-	var (
-		abortOnce  sync.Once
-		abortTimer *time.Timer
-	)
-	abortLater := func() { abortOnce.Do(func() { abortTimer = time.AfterFunc(t.drainFor, t.abortClients) }) }
-	stopAbort := context.AfterFunc(ctx, abortLater)
-	defer func() {
-		stopAbort()
-		abortOnce.Do(func() {}) // abortTimer is set, or never will be
-		if abortTimer != nil {
-			abortTimer.Stop()
-		}
-	}()
+	drain := newDrainTimer(ctx, t.drainFor, t.abortClients)
+	defer drain.close()
 	t.state.running()
 	t.watch = newKafkaWatch(t.state, t.log)
 	if t.openDLQ != nil {
@@ -133,7 +122,7 @@ func (t *sinkTask) run(ctx context.Context) error {
 
 	err := t.loop(ctx, consumed)
 	// Leave the group: Cleanup of the last session flushes and commits.
-	abortLater()
+	drain.start()
 	stopConsuming()
 	for done := false; !done; {
 		select {

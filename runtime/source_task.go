@@ -111,28 +111,11 @@ func (t *sourceTask) run(ctx context.Context) error {
 	// A stopping task gives Kafka drainFor to take what it has; then it
 	// stops sending, and aborts what is in flight, even when the task's own
 	// code (Poll, Stop) has not returned yet.
-	var (
-		drainOnce  sync.Once
-		drainTimer *time.Timer
-		drainEnd   time.Time // when the drain timer fires
-	)
-	startDrain := func() {
-		drainOnce.Do(func() {
-			drainEnd = time.Now().Add(t.drainFor)
-			drainTimer = time.AfterFunc(t.drainFor, func() {
-				t.halt(errHalted)
-				t.abort()
-			})
-		})
-	}
-	stopDrain := context.AfterFunc(ctx, startDrain)
-	defer func() {
-		stopDrain()
-		drainOnce.Do(func() {}) // drainTimer is set, or never will be
-		if drainTimer != nil {
-			drainTimer.Stop()
-		}
-	}()
+	drain := newDrainTimer(ctx, t.drainFor, func() {
+		t.halt(errHalted)
+		t.abort()
+	})
+	defer drain.close()
 
 	if err := t.task.Start(ctx, sourceContext{t}, t.props); err != nil {
 		return fmt.Errorf("start task %s: %w", t.id, err)
@@ -183,11 +166,11 @@ func (t *sourceTask) run(ctx context.Context) error {
 
 	err = t.pollLoop(ctx)
 	// Drain: wait for outstanding acks, then commit (rule 7).
-	startDrain()
+	drain.start()
 	t.awaitAcks(err)
 	// The last offsets get what is left of drainFor (at least a second),
 	// so that the task stops within the time the worker waits for it.
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), max(time.Until(drainEnd), time.Second))
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), max(drain.left(), time.Second))
 	t.commitOffsets(fctx)
 	cancel()
 	if len(t.unflushed) > 0 {
