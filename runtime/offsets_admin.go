@@ -30,17 +30,9 @@ func (w *Worker) Admin(ctx context.Context) (sarama.ClusterAdmin, error) {
 	if id == "" {
 		id = "sluice-admin-" + w.ID()
 	}
-	cfg, stop := kafka.AbortOnDone(ctx, kafka.AdminConfig(id))
-	a, err := sarama.NewClusterAdmin(w.cfg.BootstrapServers, cfg)
-	if !stop() {
-		// ctx ended: the dialer refuses every connection from now on.
-		if err == nil {
-			_ = a.Close()
-		}
-		return nil, fmt.Errorf("connect to Kafka at %v: %w", w.cfg.BootstrapServers, context.Cause(ctx))
-	}
+	a, err := w.newAdmin(ctx, id, w.cfg.AdminClientProps())
 	if err != nil {
-		return nil, fmt.Errorf("connect to Kafka at %v: %w", w.cfg.BootstrapServers, err)
+		return nil, err
 	}
 	w.admin = a
 	return a, nil
@@ -53,9 +45,13 @@ func (w *Worker) ClusterID() (string, error) {
 	if w.clusterID != "" {
 		return w.clusterID, nil
 	}
-	client, err := sarama.NewClient(w.cfg.BootstrapServers, kafka.AdminConfig("sluice-cluster-id"))
+	cfg, _, err := kafka.AdminConfig("sluice-cluster-id", w.cfg.ClientProps)
 	if err != nil {
-		return "", fmt.Errorf("connect to Kafka at %v: %w", w.cfg.BootstrapServers, err)
+		return "", err
+	}
+	client, err := sarama.NewClient(w.cfg.BootstrapServers, cfg)
+	if err != nil {
+		return "", fmt.Errorf("connect to Kafka at %v: %w", w.cfg.BootstrapServers, kafka.ExplainSecurity(err, cfg.ClientID))
 	}
 	defer client.Close()
 	b, err := client.Controller()
@@ -157,12 +153,16 @@ func (w *Worker) AlterSourceOffsets(ctx context.Context, name string, raw map[st
 
 // SinkOffsets returns a sink connector's offsets: the committed offsets of
 // its consumer group.
-func (w *Worker) SinkOffsets(ctx context.Context, name string, raw map[string]string) ([]herder.PartitionOffset, error) {
-	admin, err := w.Admin(ctx)
+func (w *Worker) SinkOffsets(ctx context.Context, name string, raw map[string]string) (offsets []herder.PartitionOffset, err error) {
+	props, err := w.cfg.Providers.Transform(raw)
 	if err != nil {
 		return nil, err
 	}
-	return kafka.GroupOffsets(ctx, admin, w.SinkGroupID(name, raw))
+	err = w.connectorAdmin(ctx, props, func(admin sarama.ClusterAdmin) (err error) {
+		offsets, err = kafka.GroupOffsets(ctx, admin, w.SinkGroupID(name, props))
+		return err
+	})
+	return offsets, err
 }
 
 // AlterSinkOffsets changes (or with reset, deletes) the committed offsets
@@ -173,14 +173,25 @@ func (w *Worker) AlterSinkOffsets(ctx context.Context, name string, raw map[stri
 	if err != nil {
 		return "", err
 	}
-	admin, err := w.Admin(ctx)
+	var full bool
+	err = w.connectorAdmin(ctx, props, func(admin sarama.ClusterAdmin) error {
+		full, err = w.alterSinkOffsets(ctx, admin, name, conn, plugin, props, offsets, reset)
+		return err
+	})
 	if err != nil {
 		return "", err
 	}
+	return offsetsMessage(full, reset), nil
+}
+
+// alterSinkOffsets is AlterSinkOffsets with the connector's admin client.
+func (w *Worker) alterSinkOffsets(ctx context.Context, admin sarama.ClusterAdmin, name string, conn connectors.Connector, plugin plugins.Plugin,
+	props map[string]string, offsets []herder.PartitionOffset, reset bool) (bool, error) {
+	var err error
 	group := w.SinkGroupID(name, props)
 	if reset {
 		if offsets, err = kafka.GroupOffsets(ctx, admin, group); err != nil {
-			return "", err
+			return false, err
 		}
 		for i := range offsets {
 			offsets[i].Offset = nil
@@ -188,12 +199,12 @@ func (w *Worker) AlterSinkOffsets(ctx context.Context, name string, raw map[stri
 	}
 	parsed, err := kafka.ParseSinkOffsets(offsets)
 	if err != nil {
-		return "", err
+		return false, err
 	}
 	full := false
 	if a, ok := conn.(connectors.SinkOffsetAlterer); ok {
 		if full, err = safe.CallMethod(plugin.Class, "AlterOffsets", func() (bool, error) { return a.AlterOffsets(ctx, props, parsed) }); err != nil {
-			return "", alterFailed(name, err)
+			return false, alterFailed(name, err)
 		}
 	}
 	if reset {
@@ -201,8 +212,5 @@ func (w *Worker) AlterSinkOffsets(ctx context.Context, name string, raw map[stri
 	} else {
 		err = kafka.AlterGroupOffsets(ctx, admin, name, group, offsets)
 	}
-	if err != nil {
-		return "", err
-	}
-	return offsetsMessage(full, reset), nil
+	return full, err
 }

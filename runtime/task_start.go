@@ -181,13 +181,11 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: %w", id, err)
 		}
-		props := w.clientProps(w.cfg.ProducerProps, connProps, "producer.override.")
-		ps, ignored, err := kafka.ProducerConfig("connector-producer-"+id.String(), props)
+		ps, err := w.producerSettings("connector-producer-"+id.String(), connProps, log)
 		if err != nil {
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: %w", id, err)
 		}
-		warnIgnored(log, "producer", ignored)
 		addrs := w.cfg.BootstrapServers
 		connect := func(ctx context.Context, watch *kafka.Watch) (sourceProducer, error) {
 			return kafka.NewProducer(ctx, addrs, ps.Sarama, watch)
@@ -210,22 +208,25 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 		var openDLQ func(context.Context, *kafka.Watch) (*deadLetterQueue, error)
 		if dlqTopic := strings.TrimSpace(fw.String(DLQTopicName)); dlqTopic != "" {
 			replication, headers := fw.Short(DLQTopicReplication), fw.Bool(DLQContextHeadersEnable)
-			props := w.clientProps(w.cfg.ProducerProps, connProps, "producer.override.")
-			ps, _, err := kafka.ProducerConfig("connector-dlq-producer-"+id.String(), props)
+			ps, err := w.producerSettings("connector-dlq-producer-"+id.String(), connProps, nil)
 			if err != nil {
 				ch.close()
 				return nil, rp, fmt.Errorf("task %s: %w", id, err)
 			}
 			openDLQ = func(ctx context.Context, watch *kafka.Watch) (*deadLetterQueue, error) {
-				return w.deadLetterQueue(ctx, watch, dlqTopic, replication, headers, ps.Sarama)
+				return w.deadLetterQueue(ctx, watch, dlqTopic, replication, headers, ps.Sarama, connProps)
 			}
 		}
-		props := w.clientProps(w.cfg.ConsumerProps, connProps, "consumer.override.")
+		props, err := w.clientProps(w.cfg.ConsumerProps, connProps, "consumer.override.")
 		groupID := w.SinkGroupID(id.Connector, connProps)
 		delete(props, "group.id")
-		ccfg, batch, ignored, err := kafka.ConsumerConfig("connector-consumer-"+id.String(), props)
+		var ccfg *sarama.Config
+		var batch int
 		if err == nil {
-			warnIgnored(log, "consumer", ignored)
+			var ignored kafka.Ignored
+			ccfg, batch, ignored, err = kafka.ConsumerConfig("connector-consumer-"+id.String(), props)
+			warnIgnored(log, "consumer", ignored.Unsupported)
+			WarnOtherProtocol(log, "consumer", "consumer.", ignored.OtherProtocol)
 		}
 		var group sarama.ConsumerGroup
 		var client *kafka.AbortableClient
@@ -263,21 +264,38 @@ func withClose(run func(context.Context) error, closeFn func()) func(context.Con
 	}
 }
 
+// producerSettings are the settings of a connector's producer: the
+// worker's producer.* and the connector's producer.override.*. log, if
+// not nil, hears of the keys ignored.
+func (w *Worker) producerSettings(clientID string, connProps map[string]string, log *slog.Logger) (*kafka.ProducerSettings, error) {
+	props, err := w.clientProps(w.cfg.ProducerProps, connProps, "producer.override.")
+	if err != nil {
+		return nil, err
+	}
+	ps, ignored, err := kafka.ProducerConfig(clientID, props)
+	if err != nil {
+		return nil, err
+	}
+	if log != nil {
+		warnIgnored(log, "producer", ignored.Unsupported)
+		WarnOtherProtocol(log, "producer", "producer.", ignored.OtherProtocol)
+	}
+	return ps, nil
+}
+
 // deadLetterQueue creates a sink task's dead letter queue: the topic, when
 // missing (one partition, as Kafka Connect), and a producer with the
 // worker's producer settings and the connector's overrides. While Kafka
 // cannot be reached it waits, telling watch, until ctx ends.
-func (w *Worker) deadLetterQueue(ctx context.Context, watch *kafka.Watch, topic string, replication int16, headers bool, pcfg *sarama.Config) (*deadLetterQueue, error) {
+func (w *Worker) deadLetterQueue(ctx context.Context, watch *kafka.Watch, topic string, replication int16, headers bool, pcfg *sarama.Config, connProps map[string]string) (*deadLetterQueue, error) {
 	err := kafka.RetryWatched(ctx, watch, "create the dead letter queue topic "+topic, func() error {
-		admin, err := w.Admin(ctx)
-		if err != nil {
+		return w.connectorAdmin(ctx, connProps, func(admin sarama.ClusterAdmin) error {
+			err := admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: replication}, false)
+			if errors.Is(err, sarama.ErrTopicAlreadyExists) {
+				return nil
+			}
 			return err
-		}
-		err = admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: replication}, false)
-		if errors.Is(err, sarama.ErrTopicAlreadyExists) {
-			return nil
-		}
-		return err
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("could not initialize dead letter queue with topic=%s: %w", topic, err)

@@ -135,6 +135,7 @@ func (w *Worker) ValidateConnectorConfig(props map[string]string) (herder.Config
 	})
 	if err == nil {
 		infos.ErrorCount += w.checkTasksMaxLimit(&infos)
+		infos.ErrorCount += w.checkOverridePolicy(&infos)
 	}
 	return infos, kind, err
 }
@@ -344,25 +345,6 @@ func warnIgnored(log *slog.Logger, client string, keys []string) {
 	}
 }
 
-// clientProps merges the worker's client settings with the connector's
-// overrides (when the override policy allows them).
-func (w *Worker) clientProps(worker, connProps map[string]string, overridePrefix string) map[string]string {
-	props := maps.Clone(worker)
-	if props == nil {
-		props = map[string]string{}
-	}
-	for k, v := range connProps {
-		if rest, ok := strings.CutPrefix(k, overridePrefix); ok {
-			if !w.cfg.AllowOverrides {
-				w.log.Warn("client override ignored: connector.client.config.override.policy is None", "key", k)
-				continue
-			}
-			props[rest] = v
-		}
-	}
-	return props
-}
-
 // converters builds a task's converters: the connector's own when its
 // configuration names them, else the worker's, each with its own settings.
 func (w *Worker) converters(connProps map[string]string) (converters, error) {
@@ -504,7 +486,7 @@ func (w *Worker) Stop(ctx context.Context) {
 // SinkGroupID is the consumer group of a sink connector: connect-<name>,
 // or consumer.override.group.id where the override policy allows it.
 func (w *Worker) SinkGroupID(connector string, connProps map[string]string) string {
-	if g := strings.TrimSpace(connProps["consumer.override.group.id"]); g != "" && w.cfg.AllowOverrides {
+	if g := strings.TrimSpace(connProps["consumer.override.group.id"]); g != "" && w.overrideAllowed("group.id") {
 		return g
 	}
 	return "connect-" + connector

@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/url"
 	"strconv"
@@ -11,6 +12,14 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/config/provider"
+	"github.com/sluicehq/sluice/runtime/kafka"
+)
+
+// connector.client.config.override.policy's values.
+const (
+	PolicyAll       = "All"
+	PolicyNone      = "None"
+	PolicyPrincipal = "Principal"
 )
 
 // Worker configuration keys, as Kafka Connect names them.
@@ -97,8 +106,16 @@ func WorkerDef() *config.Def {
 			Doc: "sluice only: the largest connector configuration this worker accepts, in bytes of its keys and values together. A larger one is refused with 413. In distributed mode a configuration is one record of the config topic, which the producer (max.request.size) and the broker (message.max.bytes) limit to about 1 MB by default."}).
 		Define(config.Key{Name: ConnectorsMax, Type: config.Int, Default: int32(DefaultConnectorsMax), Validator: config.AtLeast(1), Importance: config.Medium, Group: groupCommon,
 			Doc: "sluice only: the most connectors this worker (standalone) or cluster (distributed) holds; creating one more is refused with 400."}).
-		Define(config.Key{Name: ClientOverridePolicy, Type: config.String, Default: "All", Validator: config.ValidString("All", "None"), Importance: config.Medium, Group: groupCommon,
-			Doc: "Whether connectors may override producer/consumer settings with producer.override.* and consumer.override.*: All or None."})
+		Define(config.Key{Name: ClientOverridePolicy, Type: config.String, Default: "All", Validator: config.ValidString(PolicyAll, PolicyNone, PolicyPrincipal), Importance: config.Medium, Group: groupCommon,
+			Doc: "Which client settings connectors may override with producer.override.*, consumer.override.* and admin.override.*: All; None; or Principal, only sasl.jaas.config, sasl.mechanism and security.protocol."}).
+		Define(config.Key{Name: kafka.SecurityProtocolKey, Type: config.String, Default: kafka.ProtocolPlaintext, Importance: config.Medium, Group: groupKafka,
+			Doc: "Protocol used to communicate with brokers: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL. Taken by the admin clients and, in distributed mode, the internal topics' clients and the group member; the producers and consumers of tasks take producer.security.protocol and consumer.security.protocol."}).
+		Define(config.Key{Name: kafka.SASLMechanismKey, Type: config.String, Default: "GSSAPI", Importance: config.Medium, Group: groupKafka,
+			Doc: "SASL mechanism used for client connections: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or GSSAPI."}).
+		Define(config.Key{Name: kafka.SASLJAASConfigKey, Type: config.Password, Default: nil, Importance: config.Medium, Group: groupKafka,
+			Doc: "JAAS login context parameters for SASL connections, in the format used by JAAS configuration files: loginModuleClass controlFlag (optionName=optionValue)*;"}).
+		Define(config.Key{Name: "sasl.oauthbearer.client.credentials.client.secret", Type: config.Password, Default: nil, Importance: config.Medium, Group: groupKafka,
+			Doc: "The OAuth client secret of the client credentials grant (OAUTHBEARER); the JAAS option clientSecret is read when it is not set."})
 }
 
 // WorkerConfig is a parsed worker configuration.
@@ -110,12 +127,18 @@ type WorkerConfig struct {
 	FlushTimeout     time.Duration
 	ShutdownTimeout  time.Duration
 	ClientID         string
-	AllowOverrides   bool
+	// OverridePolicy is connector.client.config.override.policy: All,
+	// None or Principal.
+	OverridePolicy string
 	WorkerID         string
 	ListenAddress    string // host:port of the first listener
 	ProducerProps    map[string]string
 	ConsumerProps    map[string]string
 	AdminProps       map[string]string
+	// ClientProps are the worker's top-level client keys (security and
+	// connection keys, unprefixed): what Kafka Connect's admin clients
+	// (under admin.*) and its internal clients take.
+	ClientProps map[string]string
 	ConfigFile       string
 	// TopicTracking and TopicTrackingReset are topic.tracking.enable and
 	// topic.tracking.allow.reset.
@@ -171,10 +194,11 @@ func ParseWorkerConfig(props map[string]string, log *slog.Logger, extra ...*conf
 		FlushTimeout:       time.Duration(v.Long(OffsetFlushTimeout)) * time.Millisecond,
 		ShutdownTimeout:    time.Duration(v.Long(TaskShutdownTimeout)) * time.Millisecond,
 		ClientID:           v.String(ClientID),
-		AllowOverrides:     v.String(ClientOverridePolicy) == "All",
+		OverridePolicy:     v.String(ClientOverridePolicy),
 		ProducerProps:      v.OriginalsWithPrefix("producer."),
 		ConsumerProps:      v.OriginalsWithPrefix("consumer."),
 		AdminProps:         v.OriginalsWithPrefix("admin."),
+		ClientProps:        kafka.TopLevelClientProps(v.Originals()),
 		ConfigFile:         v.String(ConfigFileName),
 		TopicTracking:      v.Bool(TopicTrackingEnable),
 		TopicTrackingReset: v.Bool(TopicTrackingAllowReset),
@@ -186,6 +210,9 @@ func ParseWorkerConfig(props map[string]string, log *slog.Logger, extra ...*conf
 		wc.ConfigFile = wc.OffsetFile + ".connectors.json"
 	}
 	delete(wc.AdminProps, "listeners") // admin.listeners is the REST admin server's
+	if err := wc.checkClients(log); err != nil {
+		return nil, err
+	}
 	if wc.Providers, err = provider.NewTransformer(props); err != nil {
 		return nil, err
 	}
@@ -256,4 +283,65 @@ func listenerHostPort(listener string) (string, int, error) {
 		return "", 0, fmt.Errorf("Invalid value %s for configuration listeners: bad port", listener)
 	}
 	return u.Hostname(), p, nil
+}
+
+// AdminClientProps are the settings of the worker's admin clients, as
+// Kafka Connect's Worker.adminConfigs: the top-level client keys, then
+// admin.*.
+func (c *WorkerConfig) AdminClientProps() map[string]string {
+	out := maps.Clone(c.ClientProps)
+	if out == nil {
+		out = map[string]string{}
+	}
+	maps.Copy(out, c.AdminProps)
+	return out
+}
+
+// checkClients builds the settings of every kind of Kafka client the
+// worker makes from its keys, so that a security setting sluice cannot
+// honour fails the start, naming the key; it warns once per client kind
+// about the security keys of a protocol not in use.
+func (c *WorkerConfig) checkClients(log *slog.Logger) error {
+	for _, x := range []struct {
+		client, prefix string
+		build          func() (kafka.Ignored, error)
+	}{
+		{"producer", "producer.", func() (kafka.Ignored, error) {
+			_, ig, err := kafka.ProducerConfig("check", c.ProducerProps)
+			return ig, err
+		}},
+		{"consumer", "consumer.", func() (kafka.Ignored, error) {
+			_, _, ig, err := kafka.ConsumerConfig("check", c.ConsumerProps)
+			return ig, err
+		}},
+		{"admin", "admin.", func() (kafka.Ignored, error) {
+			_, ig, err := kafka.AdminConfig("check", c.AdminClientProps())
+			return ig, err
+		}},
+		{"worker", "", func() (kafka.Ignored, error) {
+			_, ig, err := kafka.AdminConfig("check", c.ClientProps)
+			return ig, err
+		}},
+	} {
+		ig, err := x.build()
+		if err != nil {
+			return fmt.Errorf("Kafka %s client settings (worker keys %s*): %w", x.client, x.prefix, err)
+		}
+		WarnOtherProtocol(log, x.client, x.prefix, ig.OtherProtocol)
+	}
+	return nil
+}
+
+// WarnOtherProtocol logs, once, the security keys a client ignores because
+// its security.protocol does not use them (as Kafka's clients ignore
+// them), naming the keys, never their values.
+func WarnOtherProtocol(log *slog.Logger, client, prefix string, keys []string) {
+	if len(keys) == 0 {
+		return
+	}
+	named := make([]string, len(keys))
+	for i, k := range keys {
+		named[i] = prefix + k
+	}
+	log.Warn("Kafka client security settings ignored: its security.protocol does not use them", "client", client, "keys", named)
 }

@@ -152,7 +152,11 @@ func New(cfg *Config, w *runtime.Worker, stores *Stores, forwarder Forwarder, lo
 		queue: make(chan func()), wake: make(chan struct{}, 1), drained: make(chan struct{}), assigned: newWork(), running: newWork(),
 		instances: map[string]herder.TargetState{}, knownConnectors: map[string]bool{}, ctx: context.Background()}
 	stores.listener.h.Store(h)
-	g, err := NewGroup(GroupConfig{GroupID: cfg.GroupID, Brokers: cfg.BootstrapServers, Sarama: saramaBase("connect-" + cfg.WorkerID),
+	base, err := saramaBase(cfg, "connect-"+cfg.WorkerID)
+	if err != nil {
+		return nil, err
+	}
+	g, err := NewGroup(GroupConfig{GroupID: cfg.GroupID, Brokers: cfg.BootstrapServers, Sarama: base,
 		SessionTimeout: cfg.SessionTimeout, HeartbeatInterval: cfg.HeartbeatInterval, RebalanceTimeout: cfg.RebalanceTimeout,
 		Log: logging.Named(log, "sluice.group")}, (*groupHandler)(h))
 	if err != nil {

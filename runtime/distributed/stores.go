@@ -61,9 +61,14 @@ func call1(f func(string), s string) {
 }
 
 // saramaBase returns the client settings of the worker's internal clients
-// (sarama's defaults: the worker's security settings are not applied to
-// any client yet).
-func saramaBase(clientID string) *sarama.Config { return kafka.AdminConfig(clientID) }
+// (the internal topics' producers, consumers and admin, the group member):
+// the worker's top-level client keys, as Kafka Connect gives them its
+// top-level configuration (KafkaBasedLog's clients, SharedTopicAdmin,
+// WorkerGroupMember). ParseWorkerConfig checked them at start-up.
+func saramaBase(cfg *Config, clientID string) (*sarama.Config, error) {
+	c, _, err := kafka.AdminConfig(clientID, cfg.ClientProps)
+	return c, err
+}
 
 // clientIDBase is Kafka Connect's ConnectUtils.clientIdBase:
 // "<group.id or connect>[-<client.id>]-".
@@ -102,7 +107,11 @@ func NewStores(cfg *Config, log *slog.Logger) (_ *Stores, err error) {
 	st := &Stores{listener: &listenerProxy{}, cfg: cfg, log: log, startup: &startup{}}
 	opener := func(topic, suffix string) func(func(kafka.LogRecord)) (storage.TopicLog, error) {
 		return func(apply func(kafka.LogRecord)) (storage.TopicLog, error) {
-			return kafka.OpenLog(kafka.LogConfig{Topic: topic, Brokers: cfg.BootstrapServers, Sarama: saramaBase(base + suffix),
+			sc, err := saramaBase(cfg, base+suffix)
+			if err != nil {
+				return nil, err
+			}
+			return kafka.OpenLog(kafka.LogConfig{Topic: topic, Brokers: cfg.BootstrapServers, Sarama: sc,
 				ClientID: base + suffix, Apply: apply, Log: logging.Named(log, "sluice.kafkalog"), OnRetry: st.startup.failed})
 		}
 	}
@@ -139,11 +148,16 @@ func (s *Stores) topicSpecs() []kafka.TopicSpec {
 // worker stopped during start-up does not wait for a broker that does not
 // answer.
 func (s *Stores) ensureTopics(ctx context.Context) error {
-	cfg, stop := kafka.AbortOnDone(ctx, saramaBase(clientIDBase(s.cfg)+"shared-admin"))
+	id := clientIDBase(s.cfg) + "shared-admin"
+	base, err := saramaBase(s.cfg, id)
+	if err != nil {
+		return err
+	}
+	cfg, stop := kafka.AbortOnDone(ctx, base)
 	defer stop()
 	admin, err := sarama.NewClusterAdmin(s.cfg.BootstrapServers, cfg)
 	if err != nil {
-		return fmt.Errorf("connect to Kafka at %s: %w", strings.Join(s.cfg.BootstrapServers, ","), err)
+		return fmt.Errorf("connect to Kafka at %s: %w", strings.Join(s.cfg.BootstrapServers, ","), kafka.ExplainSecurity(err, id))
 	}
 	defer admin.Close()
 	for _, spec := range s.topicSpecs() {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,8 +40,9 @@ const DefaultDeliveryTimeout = math.MaxInt32 * time.Millisecond
 // acks=all, idempotent, murmur2 partitioner, successes returned for offset
 // tracking. props are Kafka producer keys (the worker's producer.* and the
 // connector's producer.override.*, prefixes stripped); keys sarama cannot
-// honour are returned in ignored.
-func ProducerConfig(clientID string, props map[string]string) (s *ProducerSettings, ignored []string, err error) {
+// honour are returned in ignored. Security keys (security.protocol, ssl.*,
+// sasl.*) are applied by ApplySecurity.
+func ProducerConfig(clientID string, props map[string]string) (s *ProducerSettings, ignored Ignored, err error) {
 	s = &ProducerSettings{DeliveryTimeout: DefaultDeliveryTimeout}
 	c := sarama.NewConfig()
 	s.Sarama = c
@@ -81,9 +83,9 @@ func ProducerConfig(clientID string, props map[string]string) (s *ProducerSettin
 		s.DeliveryTimeout = d
 		return err
 	}
-	ignored, err = apply(props, keys, c)
+	ignored, err = applyClient(c, props, keys)
 	if err != nil {
-		return nil, nil, err
+		return nil, ignored, err
 	}
 	if b, ok := props["retry.backoff.max.ms"]; ok {
 		d, _ := millis(strings.TrimSpace(b)) // checked by apply
@@ -92,7 +94,7 @@ func ProducerConfig(clientID string, props map[string]string) (s *ProducerSettin
 		c.Producer.Retry.BackoffFunc = retryBackoff(c.Producer.Retry.Backoff, max(time.Second, c.Producer.Retry.Backoff))
 	}
 	if err := c.Validate(); err != nil {
-		return nil, nil, fmt.Errorf("producer settings: %w", err)
+		return nil, ignored, fmt.Errorf("producer settings: %w", err)
 	}
 	return s, ignored, nil
 }
@@ -112,7 +114,7 @@ func retryBackoff(first, most time.Duration) func(retries, maxRetries int) time.
 // ConsumerConfig returns the settings of a sink task's consumer: manual
 // commits, earliest offset when the group has none. maxPollRecords is
 // Kafka's max.poll.records, the largest batch handed to Put.
-func ConsumerConfig(clientID string, props map[string]string) (c *sarama.Config, maxPollRecords int, ignored []string, err error) {
+func ConsumerConfig(clientID string, props map[string]string) (c *sarama.Config, maxPollRecords int, ignored Ignored, err error) {
 	c = sarama.NewConfig()
 	c.Version = Version
 	c.ClientID = clientID
@@ -137,22 +139,57 @@ func ConsumerConfig(clientID string, props map[string]string) (c *sarama.Config,
 		maxPollRecords = n
 		return err
 	}
-	ignored, err = apply(props, keys, c)
+	ignored, err = applyClient(c, props, keys)
 	if err != nil {
-		return nil, 0, nil, err
+		return nil, 0, ignored, err
 	}
 	if err := c.Validate(); err != nil {
-		return nil, 0, nil, fmt.Errorf("consumer settings: %w", err)
+		return nil, 0, ignored, fmt.Errorf("consumer settings: %w", err)
 	}
 	return c, maxPollRecords, ignored, nil
 }
 
-// AdminConfig returns the settings of an admin client.
-func AdminConfig(clientID string) *sarama.Config {
+// AdminConfig returns the settings of an admin client (or of another
+// client that takes the worker's top-level keys: the internal topics'
+// clients, the group member) with props: security keys and the connection
+// keys every client takes.
+func AdminConfig(clientID string, props map[string]string) (*sarama.Config, Ignored, error) {
 	c := sarama.NewConfig()
 	c.Version = Version
 	c.ClientID = clientID
-	return c
+	ignored, err := applyClient(c, props, map[string]setter{
+		"client.id": func(c *sarama.Config, v string) error { c.ClientID = v; return nil },
+	})
+	if err != nil {
+		return nil, ignored, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, ignored, fmt.Errorf("admin settings: %w", err)
+	}
+	return c, ignored, nil
+}
+
+// ClientLevelKeys are the keys besides security.protocol, ssl.* and sasl.*
+// that Kafka's clients read and that Kafka Connect passes from the worker's
+// top level (unprefixed) to its admin clients and its internal clients.
+var ClientLevelKeys = []string{
+	"socket.connection.setup.timeout.ms", "socket.connection.setup.timeout.max.ms", "metadata.max.age.ms",
+	"connections.max.idle.ms", "reconnect.backoff.ms", "reconnect.backoff.max.ms", "request.timeout.ms",
+	"retry.backoff.ms", "retry.backoff.max.ms", "send.buffer.bytes", "receive.buffer.bytes", "client.dns.lookup",
+}
+
+// TopLevelClientProps returns the client keys among a worker's top-level
+// keys: security.protocol, ssl.*, sasl.* and ClientLevelKeys. Kafka
+// Connect hands all its top-level keys to those clients, which ignore the
+// rest.
+func TopLevelClientProps(worker map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range worker {
+		if IsSecurityKey(k) || slices.Contains(ClientLevelKeys, k) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // maxRetries caps retries: sarama reserves a slot per retry for every

@@ -17,7 +17,7 @@ import (
 // connection ends the read, and cancelling the dial ends a connect under
 // way.
 type abortDialer struct {
-	dialer net.Dialer
+	dialer contextDialer
 	ctx    context.Context
 	cancel context.CancelFunc
 
@@ -26,12 +26,20 @@ type abortDialer struct {
 	aborted bool
 }
 
+// contextDialer dials with a context, as net.Dialer does.
+type contextDialer interface {
+	DialContext(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
 // useAbortDialer makes cfg's clients dial through a new abortDialer, and
 // returns it.
 func useAbortDialer(cfg *sarama.Config) *abortDialer {
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &abortDialer{dialer: net.Dialer{Timeout: cfg.Net.DialTimeout, KeepAlive: cfg.Net.KeepAlive, LocalAddr: cfg.Net.LocalAddr},
-		ctx: ctx, cancel: cancel, conns: map[*abortConn]struct{}{}}
+	var base contextDialer = &net.Dialer{Timeout: cfg.Net.DialTimeout, KeepAlive: cfg.Net.KeepAlive, LocalAddr: cfg.Net.LocalAddr}
+	if cd, ok := cfg.Net.Proxy.Dialer.(contextDialer); ok && cfg.Net.Proxy.Enable {
+		base = cd // the security settings' dialer (mismatchDialer)
+	}
+	d := &abortDialer{dialer: base, ctx: ctx, cancel: cancel, conns: map[*abortConn]struct{}{}}
 	cfg.Net.Proxy.Enable = true
 	cfg.Net.Proxy.Dialer = d
 	return d

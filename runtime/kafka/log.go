@@ -764,7 +764,10 @@ func (l *Log) Close() error {
 // topic's creation refused for a replication factor larger than the
 // brokers up is retriable too (see EnsureTopic).
 func Retriable(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+	if err == nil || securityHint(err) != "" {
+		return false // authentication, TLS or security.protocol: another attempt fails the same way
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, sarama.ErrClosedClient) || errors.Is(err, sarama.ErrShuttingDown) {
 		return false
 	}

@@ -101,7 +101,7 @@ func Retry(ctx context.Context, stop <-chan struct{}, rl *RetryLog, onFailure fu
 			return nil
 		}
 		if !Retriable(err) {
-			return err
+			return ExplainSecurity(err, "")
 		}
 		if onFailure != nil {
 			onFailure(err)

@@ -166,7 +166,7 @@ func (c *WaitingClient) wait(what func() string, op func() error) (err error) {
 			if err != nil && c.Aborted() {
 				return ErrAborted
 			}
-			return err
+			return ExplainSecurity(err, c.Client.Config().ClientID)
 		}
 		if !waiting {
 			waiting = true
@@ -202,7 +202,7 @@ func RetryWatched(ctx context.Context, watch *Watch, what string, op func() erro
 	for {
 		err = op()
 		if err == nil || !Retriable(err) {
-			return err
+			return ExplainSecurity(err, "")
 		}
 		if !waiting {
 			waiting = true

@@ -1,0 +1,322 @@
+package kafka
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/IBM/sarama"
+	"golang.org/x/oauth2"
+)
+
+// A client whose security.protocol does not match the broker's listener
+// does not get a clear answer from the broker: a PLAINTEXT client at a TLS
+// listener reads a TLS alert where it expects a Kafka response, a TLS
+// client at a PLAINTEXT listener has its handshake cut, and a client
+// without SASL at a SASL listener has its connection closed after its
+// first request. Each looks like a broker that went away, which a
+// WaitingClient would wait out forever. mismatchDialer tells them apart:
+// its connections recognise a TLS record where a Kafka response should
+// be, and when the broker closes a connection it asks the broker (on a
+// connection of its own) whether the listener speaks TLS or wants SASL.
+
+// MismatchError says that a broker's listener expects another
+// security.protocol than the client's.
+type MismatchError struct {
+	// Addr is the broker's address.
+	Addr string
+	// ExpectsTLS: the listener speaks TLS, the client does not.
+	ExpectsTLS bool
+	// NoTLS: the client speaks TLS, the listener does not.
+	NoTLS bool
+	// Mechanisms: the listener wants SASL, the client does not use it; these
+	// are the mechanisms it offers.
+	Mechanisms []string
+	// ExpectsSASL: the listener wants SASL, the client does not use it.
+	ExpectsSASL bool
+}
+
+func (e *MismatchError) Error() string {
+	switch {
+	case e.ExpectsTLS:
+		return fmt.Sprintf("the broker at %s expects TLS: set security.protocol=SSL or SASL_SSL", e.Addr)
+	case e.NoTLS:
+		return fmt.Sprintf("the broker at %s does not speak TLS: set security.protocol=PLAINTEXT or SASL_PLAINTEXT", e.Addr)
+	default:
+		offers := ""
+		if len(e.Mechanisms) > 0 {
+			offers = " (it offers " + strings.Join(e.Mechanisms, ", ") + ")"
+		}
+		return fmt.Sprintf("the broker at %s expects SASL authentication%s: set security.protocol=SASL_PLAINTEXT or SASL_SSL, sasl.mechanism and sasl.jaas.config", e.Addr, offers)
+	}
+}
+
+// installMismatchDetector makes c dial through a mismatchDialer.
+func installMismatchDetector(c *sarama.Config, protocol string) {
+	d := &mismatchDialer{
+		tls:    protocol == ProtocolSSL || protocol == ProtocolSASLSSL,
+		sasl:   protocol == ProtocolSASLPlaintext || protocol == ProtocolSASLSSL,
+		dialer: net.Dialer{Timeout: c.Net.DialTimeout, KeepAlive: c.Net.KeepAlive, LocalAddr: c.Net.LocalAddr},
+	}
+	if d.tls {
+		d.tlsConfig = c.Net.TLS.Config
+	}
+	c.Net.Proxy.Enable = true
+	c.Net.Proxy.Dialer = d
+}
+
+type mismatchDialer struct {
+	tls, sasl bool
+	tlsConfig *tls.Config
+	dialer    net.Dialer
+}
+
+func (d *mismatchDialer) Dial(network, addr string) (net.Conn, error) {
+	return d.DialContext(context.Background(), network, addr)
+}
+
+func (d *mismatchDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err := d.dialer.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	return &mismatchConn{Conn: c, d: d, addr: addr, timeout: max(d.dialer.Timeout, 5*time.Second)}, nil
+}
+
+type mismatchConn struct {
+	net.Conn
+	d       *mismatchDialer
+	addr    string
+	timeout time.Duration
+
+	mu      sync.Mutex
+	read    bool // some bytes were read
+	probed  bool
+	verdict error
+}
+
+func (c *mismatchConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.verdict != nil {
+		return 0, c.verdict
+	}
+	if !c.read && n > 0 && !c.d.tls && looksLikeTLS(p[:n]) {
+		c.verdict = &MismatchError{Addr: c.addr, ExpectsTLS: true}
+		return 0, c.verdict
+	}
+	if n > 0 {
+		c.read = true
+	}
+	if err != nil && closedByPeer(err) && !c.probed {
+		c.probed = true
+		// A TLS client whose handshake was cut asks in plaintext; one that
+		// had answers asks over TLS, as its own connection did.
+		useTLS := c.d.tls && c.read
+		if v := c.diagnose(probeListener(c.addr, useTLS, c.d.tlsConfig, c.timeout)); v != nil {
+			c.verdict = v
+			return 0, v
+		}
+	}
+	return n, err
+}
+
+// diagnose turns a probe's finding into the mismatch it shows, if any.
+func (c *mismatchConn) diagnose(f probeFinding) error {
+	switch {
+	case f.tls && !c.d.tls:
+		return &MismatchError{Addr: c.addr, ExpectsTLS: true}
+	case f.kafka && c.d.tls && !c.read:
+		return &MismatchError{Addr: c.addr, NoTLS: true}
+	case f.sasl && !c.d.sasl:
+		return &MismatchError{Addr: c.addr, ExpectsSASL: true, Mechanisms: f.mechanisms}
+	}
+	return nil
+}
+
+// looksLikeTLS reports whether b starts like a TLS record (an alert or a
+// handshake, version 3.x): a Kafka response's first bytes are its size,
+// which would be hundreds of megabytes.
+func looksLikeTLS(b []byte) bool {
+	return len(b) >= 2 && (b[0] == 0x15 || b[0] == 0x16) && b[1] == 0x03
+}
+
+func closedByPeer(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
+}
+
+// probeFinding is what a probe learnt of a listener.
+type probeFinding struct {
+	tls        bool // it answered with a TLS record
+	kafka      bool // it answered a Kafka request in plaintext (or over TLS when asked so)
+	sasl       bool // it wants SASL
+	mechanisms []string
+}
+
+// probeListener sends a SaslHandshake request (v1, mechanism PLAIN) to
+// addr, over TLS when useTLS, and reads the answer: a listener without
+// SASL answers ILLEGAL_SASL_STATE; one with SASL answers with the
+// mechanisms it has enabled; a TLS listener asked in plaintext answers
+// with a TLS alert (or nothing).
+func probeListener(addr string, useTLS bool, tc *tls.Config, timeout time.Duration) probeFinding {
+	var f probeFinding
+	conn, err := net.DialTimeout("tcp", addr, timeout)
+	if err != nil {
+		return f
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(timeout))
+	var rw net.Conn = conn
+	if useTLS {
+		cfg := &tls.Config{}
+		if tc != nil {
+			cfg = tc.Clone()
+		}
+		if cfg.ServerName == "" {
+			host, _, _ := net.SplitHostPort(addr)
+			cfg.ServerName = host
+		}
+		tconn := tls.Client(conn, cfg)
+		if tconn.Handshake() != nil {
+			return f
+		}
+		rw = tconn
+	}
+	const clientID, mechanism = "sluice-probe", "PLAIN"
+	body := binary.BigEndian.AppendUint16(nil, 17) // SaslHandshake
+	body = binary.BigEndian.AppendUint16(body, 1)
+	body = binary.BigEndian.AppendUint32(body, 1) // correlation id
+	body = binary.BigEndian.AppendUint16(body, uint16(len(clientID)))
+	body = append(body, clientID...)
+	body = binary.BigEndian.AppendUint16(body, uint16(len(mechanism)))
+	body = append(body, mechanism...)
+	req := binary.BigEndian.AppendUint32(nil, uint32(len(body)))
+	if _, err := rw.Write(append(req, body...)); err != nil {
+		return f
+	}
+	head := make([]byte, 4)
+	if n, _ := io.ReadFull(rw, head); n >= 2 && !useTLS && looksLikeTLS(head[:n]) {
+		f.tls = true
+		return f
+	} else if n < 4 {
+		return f
+	}
+	size := binary.BigEndian.Uint32(head)
+	if size < 10 || size > 64<<10 {
+		return f
+	}
+	resp := make([]byte, size)
+	if _, err := io.ReadFull(rw, resp); err != nil {
+		return f
+	}
+	f.kafka = true
+	code := int16(binary.BigEndian.Uint16(resp[4:6]))
+	switch sarama.KError(code) {
+	case sarama.ErrNoError, sarama.ErrUnsupportedSASLMechanism:
+		f.sasl = true
+	default:
+		return f
+	}
+	count := int(int32(binary.BigEndian.Uint32(resp[6:10])))
+	rest := resp[10:]
+	for i := 0; i < count && len(rest) >= 2; i++ {
+		l := int(binary.BigEndian.Uint16(rest))
+		if len(rest) < 2+l {
+			break
+		}
+		f.mechanisms = append(f.mechanisms, string(rest[2:2+l]))
+		rest = rest[2+l:]
+	}
+	return f
+}
+
+// securityHint returns what a non-retriable security failure means and
+// which keys to check, or "" when err is no such failure.
+func securityHint(err error) string {
+	var mm *MismatchError
+	if errors.As(err, &mm) {
+		return "wrong security.protocol"
+	}
+	var unknownCA x509.UnknownAuthorityError
+	var verify *tls.CertificateVerificationError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var alert tls.AlertError
+	var record tls.RecordHeaderError
+	var oauth *oauth2.RetrieveError
+	var kerr sarama.KError
+	switch {
+	case errors.As(err, &unknownCA):
+		return "TLS: the broker's certificate is not signed by a CA this client trusts; check ssl.truststore.location, ssl.truststore.type and ssl.truststore.password (or ssl.truststore.certificates)"
+	case errors.As(err, &host):
+		return "TLS: the broker's certificate is not valid for the broker's host name; check bootstrap.servers and the certificate, or set ssl.endpoint.identification.algorithm= (empty) to skip the host name check"
+	case errors.As(err, &invalid), errors.As(err, &verify):
+		return "TLS: the broker's certificate was refused; check ssl.truststore.* and the broker's certificate"
+	case errors.As(err, &alert):
+		return "TLS: the broker refused the handshake; check ssl.keystore.* (the client certificate), ssl.enabled.protocols and ssl.cipher.suites"
+	case errors.As(err, &record):
+		return "TLS: the broker did not answer with TLS; check security.protocol (PLAINTEXT or SASL_PLAINTEXT for a listener without TLS)"
+	case errors.As(err, &oauth):
+		return "SASL/OAUTHBEARER: the token endpoint refused the client; check the clientId and clientSecret of sasl.jaas.config and sasl.oauthbearer.token.endpoint.url"
+	case errors.As(err, &kerr):
+		switch kerr {
+		case sarama.ErrSASLAuthenticationFailed:
+			return "SASL authentication failed; check the username and password of sasl.jaas.config and sasl.mechanism"
+		case sarama.ErrUnsupportedSASLMechanism:
+			return "SASL: the broker does not offer this sasl.mechanism"
+		case sarama.ErrIllegalSASLState:
+			return "SASL: the broker's listener does not use SASL; check security.protocol"
+		}
+	}
+	return ""
+}
+
+// SecurityFailure is a failure to connect securely: authentication
+// refused, a certificate not trusted, a listener of another
+// security.protocol. It is never retried.
+type SecurityFailure struct {
+	// Client is the client's id (client.id), if known.
+	Client string
+	Hint   string
+	Err    error
+}
+
+func (e *SecurityFailure) Error() string {
+	who := "Kafka client"
+	if e.Client != "" {
+		who += " " + e.Client
+	}
+	var mm *MismatchError
+	if errors.As(e.Err, &mm) {
+		return fmt.Sprintf("%s: %v", who, mm)
+	}
+	return fmt.Sprintf("%s: %s: %v", who, e.Hint, e.Err)
+}
+
+func (e *SecurityFailure) Unwrap() error { return e.Err }
+
+// ExplainSecurity returns err as a *SecurityFailure naming client and the
+// keys to check when it is one, else err unchanged.
+func ExplainSecurity(err error, client string) error {
+	if err == nil {
+		return nil
+	}
+	var sf *SecurityFailure
+	if errors.As(err, &sf) {
+		return err
+	}
+	if h := securityHint(err); h != "" {
+		return &SecurityFailure{Client: client, Hint: h, Err: err}
+	}
+	return err
+}
