@@ -130,16 +130,16 @@ type WorkerConfig struct {
 	// OverridePolicy is connector.client.config.override.policy: All,
 	// None or Principal.
 	OverridePolicy string
-	WorkerID         string
-	ListenAddress    string // host:port of the first listener
-	ProducerProps    map[string]string
-	ConsumerProps    map[string]string
-	AdminProps       map[string]string
+	WorkerID       string
+	ListenAddress  string // host:port of the first listener
+	ProducerProps  map[string]string
+	ConsumerProps  map[string]string
+	AdminProps     map[string]string
 	// ClientProps are the worker's top-level client keys (security and
 	// connection keys, unprefixed): what Kafka Connect's admin clients
 	// (under admin.*) and its internal clients take.
 	ClientProps map[string]string
-	ConfigFile       string
+	ConfigFile  string
 	// TopicTracking and TopicTrackingReset are topic.tracking.enable and
 	// topic.tracking.allow.reset.
 	TopicTracking, TopicTrackingReset bool
