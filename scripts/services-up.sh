@@ -25,8 +25,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ENV_FILE="$ROOT/.services.env"
 
 if pid_alive "$KAFKA_PID_FILE" "${KAFKA_ID[@]}" && pid_alive "$APICURIO_PID_FILE" "${APICURIO_ID[@]}" &&
-	grep -q '^KAFKA_BOOTSTRAP=' "$ENV_FILE" 2>/dev/null && grep -q '^SCHEMA_REGISTRY_URL=' "$ENV_FILE" 2>/dev/null; then
-	echo "services-up: already running ($(grep -v '^#' "$ENV_FILE" | paste -sd ' '))"
+	grep -q '^KAFKA_BOOTSTRAP=' "$ENV_FILE" 2>/dev/null && grep -q '^KAFKA_BOOTSTRAP_SASL_SSL=' "$ENV_FILE" 2>/dev/null &&
+	grep -q '^SCHEMA_REGISTRY_URL=' "$ENV_FILE" 2>/dev/null; then
+	echo "services-up: already running ($(grep -v '^#' "$ENV_FILE" | sed 's/^\([A-Z_]*PASSWORD\)=.*/\1=[hidden]/' | paste -sd ' '))"
 	exit 0
 fi
 # Half-up state (a service without env file, env file without a service): start from scratch.
