@@ -254,7 +254,6 @@ func securityHint(err error) string {
 	var alert tls.AlertError
 	var record tls.RecordHeaderError
 	var oauth *oauth2.RetrieveError
-	var kerr sarama.KError
 	switch {
 	case errors.As(err, &unknownCA):
 		return "TLS: the broker's certificate is not signed by a CA this client trusts; check ssl.truststore.location, ssl.truststore.type and ssl.truststore.password (or ssl.truststore.certificates)"
@@ -268,15 +267,14 @@ func securityHint(err error) string {
 		return "TLS: the broker did not answer with TLS; check security.protocol (PLAINTEXT or SASL_PLAINTEXT for a listener without TLS)"
 	case errors.As(err, &oauth):
 		return "SASL/OAUTHBEARER: the token endpoint refused the client; check the clientId and clientSecret of sasl.jaas.config and sasl.oauthbearer.token.endpoint.url"
-	case errors.As(err, &kerr):
-		switch kerr {
-		case sarama.ErrSASLAuthenticationFailed:
-			return "SASL authentication failed; check the username and password of sasl.jaas.config and sasl.mechanism"
-		case sarama.ErrUnsupportedSASLMechanism:
-			return "SASL: the broker does not offer this sasl.mechanism"
-		case sarama.ErrIllegalSASLState:
-			return "SASL: the broker's listener does not use SASL; check security.protocol"
-		}
+	// sarama wraps a SASL error with the broker's message in a value that
+	// errors.Is finds and errors.As does not.
+	case errors.Is(err, sarama.ErrSASLAuthenticationFailed):
+		return "SASL authentication failed; check the username and password of sasl.jaas.config and sasl.mechanism"
+	case errors.Is(err, sarama.ErrUnsupportedSASLMechanism):
+		return "SASL: the broker does not offer this sasl.mechanism"
+	case errors.Is(err, sarama.ErrIllegalSASLState):
+		return "SASL: the broker's listener does not use SASL; check security.protocol"
 	}
 	return ""
 }
@@ -319,4 +317,62 @@ func ExplainSecurity(err error, client string) error {
 		return &SecurityFailure{Client: client, Hint: h, Err: err}
 	}
 	return err
+}
+
+// diagnoseLimit bounds how long Diagnose may take.
+const diagnoseLimit = 10 * time.Second
+
+// Diagnose looks for the security failure behind a retriable connection
+// error (ErrOutOfBrokers, a closed connection): sarama drops some broker
+// errors (a SASL handshake refused, as any error answered with a Kafka
+// error code, leaves ErrOutOfBrokers wrapping nothing), and a listener
+// that wants SASL closes the connection of a client without it after its
+// first request, with a TLS close_notify when it speaks TLS. It opens a
+// connection to each of addrs with cfg and returns the first security
+// failure found, or nil. It takes at most diagnoseLimit, or until stop is
+// closed.
+func Diagnose(addrs []string, cfg *sarama.Config, stop <-chan struct{}) error {
+	done := make(chan error, 1)
+	go func() { done <- diagnose(addrs, cfg) }()
+	t := time.NewTimer(diagnoseLimit)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+	case <-stop:
+	}
+	return nil
+}
+
+// worthDiagnosing reports whether err is the kind of failure that a
+// security mismatch looks like.
+func worthDiagnosing(err error) bool {
+	return errors.Is(err, sarama.ErrOutOfBrokers) || errors.Is(err, sarama.ErrNotConnected) || closedByPeer(err)
+}
+
+func diagnose(addrs []string, cfg *sarama.Config) error {
+	for _, addr := range addrs {
+		c := *cfg
+		b := sarama.NewBroker(addr)
+		if b.Open(&c) != nil {
+			continue
+		}
+		ok, err := b.Connected() // waits for the connection, its ApiVersions and SASL
+		_ = b.Close()
+		if err != nil {
+			if securityHint(err) != "" {
+				return err
+			}
+			continue
+		}
+		if !ok || c.Net.SASL.Enable {
+			continue
+		}
+		timeout := max(c.Net.DialTimeout, 5*time.Second)
+		if f := probeListener(addr, c.Net.TLS.Enable, c.Net.TLS.Config, timeout); f.sasl {
+			return &MismatchError{Addr: addr, ExpectsSASL: true, Mechanisms: f.mechanisms}
+		}
+	}
+	return nil
 }

@@ -36,6 +36,7 @@ var ErrAborted = fmt.Errorf("%w: the client was aborted", sarama.ErrClosedClient
 // retriable failures; see above.
 type WaitingClient struct {
 	sarama.Client
+	addrs   []string
 	watch   *Watch
 	dialer  *abortDialer
 	aborted chan struct{}
@@ -53,7 +54,7 @@ func NewWaitingClient(addrs []string, cfg *sarama.Config, watch *Watch) (*Waitin
 	if err != nil {
 		return nil, err
 	}
-	return &WaitingClient{Client: inner, watch: watch, dialer: dialer, aborted: make(chan struct{})}, nil
+	return &WaitingClient{Client: inner, addrs: addrs, watch: watch, dialer: dialer, aborted: make(chan struct{})}, nil
 }
 
 // Abort ends every wait at once with ErrAborted and closes the client's
@@ -169,6 +170,13 @@ func (c *WaitingClient) wait(what func() string, op func() error) (err error) {
 			return ExplainSecurity(err, c.Client.Config().ClientID)
 		}
 		if !waiting {
+			// Before waiting, once: is it a security failure that looks
+			// like an outage?
+			if worthDiagnosing(err) {
+				if serr := Diagnose(c.addrs, c.Client.Config(), c.aborted); serr != nil {
+					return ExplainSecurity(serr, c.Client.Config().ClientID)
+				}
+			}
 			waiting = true
 			c.watch.begin(fmt.Errorf("%s: %w", what(), err))
 		} else {
