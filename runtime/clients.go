@@ -128,7 +128,7 @@ func (w *Worker) newAdmin(ctx context.Context, clientID string, props map[string
 		return nil, fmt.Errorf("connect to Kafka at %v: %w", w.cfg.BootstrapServers, context.Cause(ctx))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("connect to Kafka at %v: %w", w.cfg.BootstrapServers, kafka.ExplainSecurity(err, clientID))
+		return nil, fmt.Errorf("connect to Kafka at %v: %w", w.cfg.BootstrapServers, kafka.WithDiagnosis(err, w.cfg.BootstrapServers, cfg, ctx.Done()))
 	}
 	return a, nil
 }

@@ -51,7 +51,7 @@ func (w *Worker) ClusterID() (string, error) {
 	}
 	client, err := sarama.NewClient(w.cfg.BootstrapServers, cfg)
 	if err != nil {
-		return "", fmt.Errorf("connect to Kafka at %v: %w", w.cfg.BootstrapServers, kafka.ExplainSecurity(err, cfg.ClientID))
+		return "", fmt.Errorf("connect to Kafka at %v: %w", w.cfg.BootstrapServers, kafka.WithDiagnosis(err, w.cfg.BootstrapServers, cfg, nil))
 	}
 	defer client.Close()
 	b, err := client.Controller()

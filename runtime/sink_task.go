@@ -193,9 +193,16 @@ func (t *sinkTask) consume(ctx context.Context) error {
 			backoff = min(consumeBackoffMin, most)
 			continue
 		case fatalConsumeError(err):
-			return fmt.Errorf("task %s cannot consume topics %v: %w", t.id, t.topics, err)
+			return fmt.Errorf("task %s cannot consume topics %v: %w", t.id, t.topics, kafka.ExplainSecurity(err, t.clientID()))
 		}
 		t.log.Debug("consumer group session ended", "err", err)
+		if !t.waiting.Load() && t.client != nil {
+			// Before waiting, once: authentication, TLS or security.protocol
+			// failures look like an outage but never end.
+			if serr := t.client.SecurityFailure(err); serr != nil {
+				return fmt.Errorf("task %s cannot consume topics %v: %w", t.id, t.topics, serr)
+			}
+		}
 		cause := fmt.Errorf("join consumer group %s: %w", t.groupID, err)
 		if t.waiting.CompareAndSwap(false, true) {
 			t.watch.Begin(cause)
@@ -238,7 +245,15 @@ func fatalConsumeError(err error) bool {
 		}
 	}
 	var cerr sarama.ConfigurationError
-	return errors.As(err, &cerr)
+	return errors.As(err, &cerr) || kafka.IsSecurityError(err)
+}
+
+// clientID is the consumer's client id, or "".
+func (t *sinkTask) clientID() string {
+	if t.client == nil {
+		return ""
+	}
+	return t.client.Config().ClientID
 }
 
 // logGroupErrors logs the errors the consumer group reports on its own

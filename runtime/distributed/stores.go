@@ -157,7 +157,7 @@ func (s *Stores) ensureTopics(ctx context.Context) error {
 	defer stop()
 	admin, err := sarama.NewClusterAdmin(s.cfg.BootstrapServers, cfg)
 	if err != nil {
-		return fmt.Errorf("connect to Kafka at %s: %w", strings.Join(s.cfg.BootstrapServers, ","), kafka.ExplainSecurity(err, id))
+		return fmt.Errorf("connect to Kafka at %s: %w", strings.Join(s.cfg.BootstrapServers, ","), kafka.WithDiagnosis(err, s.cfg.BootstrapServers, cfg, ctx.Done()))
 	}
 	defer admin.Close()
 	for _, spec := range s.topicSpecs() {

@@ -97,6 +97,7 @@ func (c *abortConn) Close() error {
 // stopped answering.
 type AbortableClient struct {
 	sarama.Client
+	addrs  []string
 	dialer *abortDialer
 }
 
@@ -109,7 +110,18 @@ func NewAbortableClient(addrs []string, cfg *sarama.Config) (*AbortableClient, e
 	if err != nil {
 		return nil, err
 	}
-	return &AbortableClient{Client: inner, dialer: d}, nil
+	return &AbortableClient{Client: inner, addrs: addrs, dialer: d}, nil
+}
+
+// SecurityFailure returns err explained when it is a security failure
+// (authentication, TLS, security.protocol), or the security failure a
+// fresh connection finds behind a connection error (see Diagnose); nil
+// when there is none. It takes at most diagnoseLimit.
+func (c *AbortableClient) SecurityFailure(err error) error {
+	if d := WithDiagnosis(err, c.addrs, c.Config(), nil); IsSecurityError(d) {
+		return d
+	}
+	return nil
 }
 
 // Abort closes the client's connections and ends its connection attempts;

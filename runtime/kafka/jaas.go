@@ -74,7 +74,7 @@ func parseJAASEntry(t *jaasTokenizer, first jaasToken) (JAASEntry, error) {
 			return e, nil
 		}
 		if key.kind != tokWord && key.kind != tokQuoted {
-			return e, fmt.Errorf("unexpected character %q in JAAS config options", key.text)
+			return e, errors.New("unexpected character in JAAS config options: quote values (key=\"value\") that hold characters other than letters, digits and . - _ $ { }")
 		}
 		if eq := t.next(); eq.kind != tokChar || eq.text != "=" {
 			return e, fmt.Errorf("value not specified for key '%s' in JAAS config", key.text)

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
-	"golang.org/x/oauth2"
 )
 
 // A client whose security.protocol does not match the broker's listener
@@ -253,7 +252,7 @@ func securityHint(err error) string {
 	var invalid x509.CertificateInvalidError
 	var alert tls.AlertError
 	var record tls.RecordHeaderError
-	var oauth *oauth2.RetrieveError
+	var oauth *oauthRefused
 	switch {
 	case errors.As(err, &unknownCA):
 		return "TLS: the broker's certificate is not signed by a CA this client trusts; check ssl.truststore.location, ssl.truststore.type and ssl.truststore.password (or ssl.truststore.certificates)"
@@ -278,6 +277,11 @@ func securityHint(err error) string {
 	}
 	return ""
 }
+
+// IsSecurityError reports whether err is a security failure: refused
+// authentication, an untrusted certificate, a listener of another
+// security.protocol.
+func IsSecurityError(err error) bool { return securityHint(err) != "" }
 
 // SecurityFailure is a failure to connect securely: authentication
 // refused, a certificate not trusted, a listener of another
@@ -343,6 +347,24 @@ func Diagnose(addrs []string, cfg *sarama.Config, stop <-chan struct{}) error {
 	case <-stop:
 	}
 	return nil
+}
+
+// WithDiagnosis returns the security failure behind err, explained for
+// the client cfg describes: err itself when it is one, else what Diagnose
+// finds when err looks like a connection failure. Otherwise it returns err.
+func WithDiagnosis(err error, addrs []string, cfg *sarama.Config, stop <-chan struct{}) error {
+	if err == nil {
+		return nil
+	}
+	if IsSecurityError(err) {
+		return ExplainSecurity(err, cfg.ClientID)
+	}
+	if worthDiagnosing(err) {
+		if serr := Diagnose(addrs, cfg, stop); serr != nil {
+			return ExplainSecurity(serr, cfg.ClientID)
+		}
+	}
+	return err
 }
 
 // worthDiagnosing reports whether err is the kind of failure that a

@@ -223,9 +223,19 @@ func redactOAuthError(err error) error {
 		if re.Response != nil {
 			status = re.Response.StatusCode
 		}
-		return fmt.Errorf("the token endpoint refused the client credentials: HTTP %d, %s", status, code)
+		return &oauthRefused{status: status, code: code}
 	}
 	return err
+}
+
+// oauthRefused is the token endpoint's refusal, without its body.
+type oauthRefused struct {
+	status int
+	code   string
+}
+
+func (e *oauthRefused) Error() string {
+	return fmt.Sprintf("the token endpoint refused the client credentials: HTTP %d, %s", e.status, e.code)
 }
 
 func firstNonEmpty(vs ...string) string {

@@ -1,0 +1,283 @@
+package kafka
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+const secret = "pa55-w0rd-never-shown"
+
+func env(vars map[string]string) func(string) string { return func(k string) string { return vars[k] } }
+
+func TestApplySecurity(t *testing.T) {
+	scram := ScramLoginModule + ` required username="alice" password="` + secret + `";`
+	plain := PlainLoginModule + ` required username="alice" password="` + secret + `";`
+	cases := []struct {
+		name   string
+		props  map[string]string
+		env    map[string]string
+		err    string // a part of the error; "" means none
+		unused []string
+		check  func(t *testing.T, c *sarama.Config)
+	}{
+		{name: "nothing is PLAINTEXT", props: map[string]string{}, check: func(t *testing.T, c *sarama.Config) {
+			if c.Net.TLS.Enable || c.Net.SASL.Enable {
+				t.Fatal("TLS or SASL enabled")
+			}
+		}},
+		{name: "PLAINTEXT ignores ssl.* and sasl.* and names them", props: map[string]string{"security.protocol": "plaintext",
+			"ssl.truststore.location": "/nowhere", "sasl.mechanism": "PLAIN", "sasl.jaas.config": plain, "sasl.login.class": "x.Y"},
+			unused: []string{"sasl.jaas.config", "sasl.login.class", "sasl.mechanism", "ssl.truststore.location"}},
+		{name: "SASL_SSL with SCRAM-SHA-256, case-insensitive protocol", props: map[string]string{"security.protocol": "Sasl_Ssl",
+			"sasl.mechanism": "SCRAM-SHA-256", "sasl.jaas.config": scram, "ssl.client.auth": "required"}, check: func(t *testing.T, c *sarama.Config) {
+			if !c.Net.TLS.Enable || c.Net.TLS.Config == nil || !c.Net.SASL.Enable || c.Net.SASL.Mechanism != sarama.SASLTypeSCRAMSHA256 ||
+				c.Net.SASL.User != "alice" || c.Net.SASL.Password != secret || c.Net.SASL.SCRAMClientGeneratorFunc == nil ||
+				c.Net.SASL.Version != sarama.SASLHandshakeV1 {
+				t.Fatalf("settings: %+v", c.Net.SASL)
+			}
+			if err := c.Net.SASL.SCRAMClientGeneratorFunc().Begin("alice", secret, ""); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "SASL_PLAINTEXT PLAIN ignores ssl.*", props: map[string]string{"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "PLAIN",
+			"sasl.jaas.config": plain, "ssl.keystore.password": secret}, unused: []string{"ssl.keystore.password"}, check: func(t *testing.T, c *sarama.Config) {
+			if c.Net.TLS.Enable || c.Net.SASL.Mechanism != sarama.SASLTypePlaintext || c.Net.SASL.Password != secret {
+				t.Fatalf("settings: %+v", c.Net)
+			}
+		}},
+		{name: "SSL ignores sasl.*", props: map[string]string{"security.protocol": "SSL", "sasl.jaas.config": scram},
+			unused: []string{"sasl.jaas.config"}, check: func(t *testing.T, c *sarama.Config) {
+				if !c.Net.TLS.Enable || c.Net.SASL.Enable {
+					t.Fatal("want TLS without SASL")
+				}
+			}},
+		{name: "unknown protocol", props: map[string]string{"security.protocol": "TLS"}, err: "invalid value TLS for configuration security.protocol"},
+		{name: "unknown sasl key", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "PLAIN", "sasl.jaas.config": plain,
+			"sasl.oauthbearer.assertion.file": "/x"}, err: "sasl.oauthbearer.assertion.file is not supported"},
+		{name: "client callback handler", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "PLAIN", "sasl.jaas.config": plain,
+			"sasl.client.callback.handler.class": "com.example.Handler"}, err: "sasl.client.callback.handler.class is not supported"},
+		{name: "custom login class", props: map[string]string{"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "PLAIN", "sasl.jaas.config": plain,
+			"sasl.login.class": "com.example.Login"}, err: "sasl.login.class is not supported"},
+		{name: "login callback handler with PLAIN", props: map[string]string{"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "PLAIN",
+			"sasl.jaas.config": plain, "sasl.login.callback.handler.class": OAuthLoginHandler}, err: "sasl.login.callback.handler.class"},
+		{name: "unknown ssl key", props: map[string]string{"security.protocol": "SSL", "ssl.truststore.flavour": "x"}, err: "ssl.truststore.flavour is not supported"},
+		{name: "ssl value tlsconf cannot honour", props: map[string]string{"security.protocol": "SSL", "ssl.provider": "BouncyCastle"}, err: "ssl.provider"},
+		{name: "mechanism and module disagree", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512", "sasl.jaas.config": plain},
+			err: "login module " + PlainLoginModule + " does not match sasl.mechanism=SCRAM-SHA-512, which needs " + ScramLoginModule},
+		{name: "no jaas config", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "PLAIN"}, err: "sasl.jaas.config is required"},
+		{name: "two login modules", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "PLAIN", "sasl.jaas.config": plain + plain},
+			err: "contains 2 login modules"},
+		{name: "bad jaas line", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "PLAIN",
+			"sasl.jaas.config": PlainLoginModule + ` required password="` + secret + `"`}, err: "not terminated by semi-colon"},
+		{name: "unsupported mechanism", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "AWS_MSK_IAM", "sasl.jaas.config": plain},
+			err: "invalid value AWS_MSK_IAM for configuration sasl.mechanism"},
+		{name: "PLAIN without a password", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "PLAIN",
+			"sasl.jaas.config": PlainLoginModule + ` required username="alice";`}, err: "needs the options username and password"},
+		{name: "SCRAM delegation token", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512",
+			"sasl.jaas.config": ScramLoginModule + ` required username="a" password="b" tokenauth="true";`}, err: "tokenauth"},
+		{name: "default mechanism is GSSAPI", props: map[string]string{"security.protocol": "SASL_PLAINTEXT", "sasl.jaas.config": scram},
+			err: "does not match sasl.mechanism=GSSAPI"},
+		{name: "GSSAPI with a keytab", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.kerberos.service.name": "kafka",
+			"sasl.jaas.config": Krb5LoginModule + ` required useKeyTab=true storeKey=true keyTab="/etc/security/connect.keytab" principal="connect/host1@EXAMPLE.COM";`},
+			env: map[string]string{"KAFKA_OPTS": "-Xmx1g -Djava.security.krb5.conf=/opt/krb5.conf -Dother=1"}, check: func(t *testing.T, c *sarama.Config) {
+				g := c.Net.SASL.GSSAPI
+				want := sarama.GSSAPIConfig{AuthType: sarama.KRB5_KEYTAB_AUTH, KeyTabPath: "/etc/security/connect.keytab", KerberosConfigPath: "/opt/krb5.conf",
+					ServiceName: "kafka", Username: "connect/host1", Realm: "EXAMPLE.COM", DisablePAFXFAST: true}
+				if c.Net.SASL.Mechanism != sarama.SASLTypeGSSAPI || fmt.Sprintf("%+v", g) != fmt.Sprintf("%+v", want) {
+					t.Fatalf("GSSAPI = %+v, want %+v", g, want)
+				}
+			}},
+		{name: "GSSAPI with a ticket cache, service name from JAAS, default krb5.conf", props: map[string]string{"security.protocol": "SASL_PLAINTEXT",
+			"sasl.mechanism": "GSSAPI", "sasl.jaas.config": Krb5LoginModule + ` required useTicketCache=true serviceName=kafka principal="me@R";`},
+			env: map[string]string{"KRB5CCNAME": "FILE:/tmp/cc"}, check: func(t *testing.T, c *sarama.Config) {
+				g := c.Net.SASL.GSSAPI
+				if g.AuthType != sarama.KRB5_CCACHE_AUTH || g.CCachePath != "/tmp/cc" || g.ServiceName != "kafka" || g.KerberosConfigPath != "/etc/krb5.conf" {
+					t.Fatalf("GSSAPI = %+v", g)
+				}
+			}},
+		{name: "GSSAPI without a service name", props: map[string]string{"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "GSSAPI",
+			"sasl.jaas.config": Krb5LoginModule + ` required useKeyTab=true keyTab="/k" principal="me@R";`}, err: "sasl.kerberos.service.name is required"},
+		{name: "GSSAPI without a keytab or cache", props: map[string]string{"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "GSSAPI",
+			"sasl.kerberos.service.name": "kafka", "sasl.jaas.config": Krb5LoginModule + ` required principal="me@R";`}, err: "useKeyTab=true"},
+		{name: "GSSAPI principal without realm", props: map[string]string{"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "GSSAPI",
+			"sasl.kerberos.service.name": "kafka", "sasl.jaas.config": Krb5LoginModule + ` required useKeyTab=true keyTab="/k" principal="me";`}, err: "name@REALM"},
+		{name: "OAUTHBEARER without the login handler", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER",
+			"sasl.jaas.config": OAuthBearerModule + " required;"}, err: "sasl.login.callback.handler.class must be " + OAuthLoginHandler},
+		{name: "OAUTHBEARER without an endpoint", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER",
+			"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.jaas.config": OAuthBearerModule + " required;"}, err: "sasl.oauthbearer.token.endpoint.url is required"},
+		{name: "OAUTHBEARER without a secret", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER",
+			"sasl.login.callback.handler.class": oauthLoginHandlerOld, "sasl.oauthbearer.token.endpoint.url": "https://idp.example/token",
+			"sasl.jaas.config": OAuthBearerModule + ` required clientId="c";`}, err: "clientId and clientSecret"},
+		{name: "OAUTHBEARER with client credentials", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER",
+			"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": "https://idp.example/token",
+			"sasl.jaas.config": OAuthBearerModule + ` required clientId="c" clientSecret="` + secret + `" scope="kafka" extension_logicalCluster="lkc-1";`},
+			check: func(t *testing.T, c *sarama.Config) {
+				p, ok := c.Net.SASL.TokenProvider.(*tokenProvider)
+				if !ok || c.Net.SASL.Mechanism != sarama.SASLTypeOAuth || p.extensions["logicalCluster"] != "lkc-1" {
+					t.Fatalf("token provider %#v", c.Net.SASL.TokenProvider)
+				}
+			}},
+		{name: "OAUTHBEARER with an ftp endpoint", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER",
+			"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": "ftp://idp/x",
+			"sasl.jaas.config": OAuthBearerModule + ` required clientId="c" clientSecret="s";`}, err: "must be an https://"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := sarama.NewConfig()
+			unused, err := applySecurity(c, tc.props, env(tc.env))
+			if err != nil && strings.Contains(err.Error(), secret) {
+				t.Fatalf("the error shows a secret: %v", err)
+			}
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error = %v, want one with %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(unused, tc.unused) {
+				t.Fatalf("unused = %v, want %v", unused, tc.unused)
+			}
+			if err := c.Validate(); err != nil {
+				t.Fatalf("sarama refuses the settings: %v", err)
+			}
+			if tc.check != nil {
+				tc.check(t, c)
+			}
+		})
+	}
+}
+
+// Each kind of client takes the security keys of its own props, and the
+// connection keys every client takes.
+func TestClientConfigsApplySecurity(t *testing.T) {
+	props := map[string]string{"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "SCRAM-SHA-512",
+		"sasl.jaas.config": ScramLoginModule + ` required username="u" password="p";`, "ssl.truststore.location": "/x",
+		"socket.connection.setup.timeout.ms": "7000", "metadata.max.age.ms": "60000", "no.such.key": "1"}
+	ps, pig, err := ProducerConfig("p", props)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc, _, cig, err := ConsumerConfig("c", props)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ac, aig, err := AdminConfig("a", props)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range []*sarama.Config{ps.Sarama, cc, ac} {
+		if !c.Net.SASL.Enable || c.Net.SASL.Mechanism != sarama.SASLTypeSCRAMSHA512 || c.Net.TLS.Enable ||
+			c.Net.DialTimeout != 7*time.Second || c.Metadata.RefreshFrequency != time.Minute || !c.Net.Proxy.Enable {
+			t.Fatalf("client %d: %+v", i, c.Net)
+		}
+	}
+	for i, ig := range []Ignored{pig, cig, aig} {
+		if !slices.Equal(ig.Unsupported, []string{"no.such.key"}) || !slices.Equal(ig.OtherProtocol, []string{"ssl.truststore.location"}) {
+			t.Fatalf("client %d: ignored %+v", i, ig)
+		}
+	}
+	if _, _, err := AdminConfig("a", map[string]string{"socket.connection.setup.timeout.ms": "0"}); err == nil {
+		t.Fatal("a zero connection setup timeout was accepted")
+	}
+}
+
+func TestTopLevelClientProps(t *testing.T) {
+	got := TopLevelClientProps(map[string]string{"security.protocol": "SSL", "ssl.truststore.location": "/t", "sasl.mechanism": "PLAIN",
+		"metadata.max.age.ms": "1", "key.converter": "x", "producer.security.protocol": "SASL_SSL", "admin.sasl.mechanism": "PLAIN", "group.id": "g"})
+	want := map[string]string{"security.protocol": "SSL", "ssl.truststore.location": "/t", "sasl.mechanism": "PLAIN", "metadata.max.age.ms": "1"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+}
+
+// The token provider fetches a token with the client credentials, sends
+// the JAAS line's extensions, caches the token until its refresh time, and
+// hides the secret when the endpoint refuses it.
+func TestOAuthTokenProvider(t *testing.T) {
+	var calls atomic.Int32
+	var refuse atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		id, pw, ok := r.BasicAuth()
+		if err := r.ParseForm(); err != nil || !ok || id != "client-1" || pw != secret || r.Form.Get("grant_type") != "client_credentials" ||
+			r.Form.Get("scope") != "kafka other" || refuse.Load() {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"error":"invalid_client","error_description":"bad secret ` + pw + `"}`))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "tok-" + string(rune('0'+calls.Load())), "token_type": "bearer", "expires_in": 3600})
+	}))
+	defer srv.Close()
+	props := map[string]string{"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": srv.URL + "/token"}
+	p, err := newTokenProvider(props, map[string]string{"clientId": "client-1", "clientSecret": secret, "scope": "kafka other", "extension_a": "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	p.now = func() time.Time { return now }
+	tok, err := p.Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.Token != "tok-1" || tok.Extensions["a"] != "b" {
+		t.Fatalf("token %+v", tok)
+	}
+	// Refreshed at 80 % of its lifetime (sasl.login.refresh.window.factor).
+	now = now.Add(47 * time.Minute)
+	if tok, _ = p.Token(); tok.Token != "tok-1" || calls.Load() != 1 {
+		t.Fatalf("token %q after %d calls: want the cached one", tok.Token, calls.Load())
+	}
+	now = now.Add(2 * time.Minute)
+	if tok, _ = p.Token(); tok.Token != "tok-2" {
+		t.Fatalf("token %q: want a new one", tok.Token)
+	}
+	// A refresh that fails keeps the token while it is valid. (The
+	// oauth2 package computes the expiry with the real clock: tok-2 expires
+	// an hour after the test began, and is due for refresh 5 minutes
+	// before, sasl.login.refresh.buffer.seconds.)
+	refuse.Store(true)
+	now = now.Add(8 * time.Minute)
+	if tok, err = p.Token(); err != nil || tok.Token != "tok-2" {
+		t.Fatalf("token %v, %v: want the cached one", tok, err)
+	}
+	now = now.Add(4 * time.Minute)
+	_, err = p.Token()
+	if err == nil || !strings.Contains(err.Error(), "HTTP 401, invalid_client") || strings.Contains(err.Error(), secret) {
+		t.Fatalf("error = %v, want HTTP 401 invalid_client without the secret", err)
+	}
+	if !IsSecurityError(err) || Retriable(err) {
+		t.Fatalf("a refused client is retriable or not a security error: %v", err)
+	}
+}
+
+func TestJWTExpiry(t *testing.T) {
+	// {"alg":"none"}.{"sub":"x","exp":1700000000}.
+	tok := "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4IiwiZXhwIjoxNzAwMDAwMDAwfQ."
+	if got := jwtExpiry(tok + "sig"); !got.Equal(time.Unix(1700000000, 0)) {
+		t.Fatalf("exp = %v", got)
+	}
+	for _, bad := range []string{"", "opaque", "a.b.c", "a.!!!.c", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.x"} {
+		if got := jwtExpiry(bad); !got.IsZero() {
+			t.Fatalf("%q: exp = %v", bad, got)
+		}
+	}
+}
