@@ -226,7 +226,7 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			var ignored kafka.Ignored
 			ccfg, batch, ignored, err = kafka.ConsumerConfig("connector-consumer-"+id.String(), props)
 			warnIgnored(log, "consumer", ignored.Unsupported)
-			WarnOtherProtocol(log, "consumer", "consumer.", ignored.OtherProtocol)
+			WarnOtherProtocol(log, "consumer", prefixer("consumer."), ignored.OtherProtocol)
 		}
 		var group sarama.ConsumerGroup
 		var client *kafka.AbortableClient
@@ -278,7 +278,7 @@ func (w *Worker) producerSettings(clientID string, connProps map[string]string, 
 	}
 	if log != nil {
 		warnIgnored(log, "producer", ignored.Unsupported)
-		WarnOtherProtocol(log, "producer", "producer.", ignored.OtherProtocol)
+		WarnOtherProtocol(log, "producer", prefixer("producer."), ignored.OtherProtocol)
 	}
 	return ps, nil
 }

@@ -302,23 +302,30 @@ func (c *WorkerConfig) AdminClientProps() map[string]string {
 // honour fails the start, naming the key; it warns once per client kind
 // about the security keys of a protocol not in use.
 func (c *WorkerConfig) checkClients(log *slog.Logger) error {
+	adminPrefix := func(k string) string {
+		if _, ok := c.AdminProps[k]; ok {
+			return "admin." + k
+		}
+		return k
+	}
 	for _, x := range []struct {
 		client, prefix string
+		name           func(string) string
 		build          func() (kafka.Ignored, error)
 	}{
-		{"producer", "producer.", func() (kafka.Ignored, error) {
+		{"producer", "producer.", nil, func() (kafka.Ignored, error) {
 			_, ig, err := kafka.ProducerConfig("check", c.ProducerProps)
 			return ig, err
 		}},
-		{"consumer", "consumer.", func() (kafka.Ignored, error) {
+		{"consumer", "consumer.", nil, func() (kafka.Ignored, error) {
 			_, _, ig, err := kafka.ConsumerConfig("check", c.ConsumerProps)
 			return ig, err
 		}},
-		{"admin", "admin.", func() (kafka.Ignored, error) {
+		{"admin", "admin.", adminPrefix, func() (kafka.Ignored, error) {
 			_, ig, err := kafka.AdminConfig("check", c.AdminClientProps())
 			return ig, err
 		}},
-		{"worker", "", func() (kafka.Ignored, error) {
+		{"worker", "", nil, func() (kafka.Ignored, error) {
 			_, ig, err := kafka.AdminConfig("check", c.ClientProps)
 			return ig, err
 		}},
@@ -327,21 +334,28 @@ func (c *WorkerConfig) checkClients(log *slog.Logger) error {
 		if err != nil {
 			return fmt.Errorf("Kafka %s client settings (worker keys %s*): %w", x.client, x.prefix, err)
 		}
-		WarnOtherProtocol(log, x.client, x.prefix, ig.OtherProtocol)
+		name := x.name
+		if name == nil {
+			name = prefixer(x.prefix)
+		}
+		WarnOtherProtocol(log, x.client, name, ig.OtherProtocol)
 	}
 	return nil
 }
 
 // WarnOtherProtocol logs, once, the security keys a client ignores because
 // its security.protocol does not use them (as Kafka's clients ignore
-// them), naming the keys, never their values.
-func WarnOtherProtocol(log *slog.Logger, client, prefix string, keys []string) {
+// them), naming the keys (as name spells them), never their values.
+func WarnOtherProtocol(log *slog.Logger, client string, name func(string) string, keys []string) {
 	if len(keys) == 0 {
 		return
 	}
 	named := make([]string, len(keys))
 	for i, k := range keys {
-		named[i] = prefix + k
+		named[i] = name(k)
 	}
 	log.Warn("Kafka client security settings ignored: its security.protocol does not use them", "client", client, "keys", named)
 }
+
+// prefixer spells a client key with its prefix, for the log.
+func prefixer(prefix string) func(string) string { return func(k string) string { return prefix + k } }
