@@ -116,8 +116,14 @@ func (t *sinkTask) run(ctx context.Context) error {
 	}
 
 	consumeCtx, stopConsuming := context.WithCancel(context.WithoutCancel(ctx))
-	consumed := make(chan error, 1)
-	go func() { consumed <- t.consume(consumeCtx) }()
+	// consumed carries consume's error to loop or to the drain below,
+	// whichever takes it; consumeEnded tells the drain consume is over
+	// even when loop took the error.
+	consumed, consumeEnded := make(chan error, 1), make(chan struct{})
+	go func() {
+		consumed <- t.consume(consumeCtx)
+		close(consumeEnded)
+	}()
 	go t.logGroupErrors()
 
 	err := t.loop(ctx, consumed)
@@ -128,9 +134,13 @@ func (t *sinkTask) run(ctx context.Context) error {
 		select {
 		case ev := <-t.events:
 			t.handleEvent(context.WithoutCancel(ctx), ev)
-		case cerr := <-consumed:
-			if err == nil && cerr != nil {
-				err = cerr
+		case <-consumeEnded:
+			select {
+			case cerr := <-consumed:
+				if err == nil && cerr != nil {
+					err = cerr
+				}
+			default: // loop took it
 			}
 			done = true
 		}

@@ -307,7 +307,7 @@ func (w *Worker) deadLetterQueue(ctx context.Context, watch *kafka.Watch, topic 
 	var p sarama.SyncProducer
 	err = kafka.RetryWatched(ctx, watch, "create the dead letter queue producer", func() (err error) {
 		p, err = sarama.NewSyncProducerFromClient(client)
-		return err
+		return client.SecurityFailure(err)
 	})
 	if err != nil {
 		client.Abort()

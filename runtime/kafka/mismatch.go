@@ -370,7 +370,8 @@ func WithDiagnosis(err error, addrs []string, cfg *sarama.Config, stop <-chan st
 // worthDiagnosing reports whether err is the kind of failure that a
 // security mismatch looks like.
 func worthDiagnosing(err error) bool {
-	return errors.Is(err, sarama.ErrOutOfBrokers) || errors.Is(err, sarama.ErrNotConnected) || closedByPeer(err)
+	return errors.Is(err, sarama.ErrOutOfBrokers) || errors.Is(err, sarama.ErrNotConnected) || closedByPeer(err) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed)
 }
 
 func diagnose(addrs []string, cfg *sarama.Config) error {
@@ -388,11 +389,20 @@ func diagnose(addrs []string, cfg *sarama.Config) error {
 			}
 			continue
 		}
-		if !ok || c.Net.SASL.Enable {
+		if !ok {
 			continue
 		}
+		// sarama keeps a connection whose ApiVersions failed (a TLS alert
+		// read as a response): ask the listener.
 		timeout := max(c.Net.DialTimeout, 5*time.Second)
-		if f := probeListener(addr, c.Net.TLS.Enable, c.Net.TLS.Config, timeout); f.sasl {
+		useTLS := c.Net.TLS.Enable
+		f := probeListener(addr, useTLS, c.Net.TLS.Config, timeout)
+		switch {
+		case useTLS && !f.kafka && probeListener(addr, false, nil, timeout).kafka:
+			return &MismatchError{Addr: addr, NoTLS: true}
+		case f.tls && !useTLS:
+			return &MismatchError{Addr: addr, ExpectsTLS: true}
+		case f.sasl && !c.Net.SASL.Enable:
 			return &MismatchError{Addr: addr, ExpectsSASL: true, Mechanisms: f.mechanisms}
 		}
 	}

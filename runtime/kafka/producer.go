@@ -27,7 +27,7 @@ func NewProducer(ctx context.Context, addrs []string, cfg *sarama.Config, watch 
 	var p sarama.AsyncProducer
 	err = RetryWatched(ctx, watch, fmt.Sprintf("create producer for %v", addrs), func() (err error) {
 		p, err = sarama.NewAsyncProducerFromClient(client)
-		return err
+		return client.SecurityFailure(err)
 	})
 	if err != nil {
 		client.Abort()

@@ -101,7 +101,10 @@ func Retry(ctx context.Context, stop <-chan struct{}, rl *RetryLog, onFailure fu
 			return nil
 		}
 		if !Retriable(err) {
-			return ExplainSecurity(err, "")
+			if IsSecurityError(err) {
+				return fmt.Errorf("%s: %w", rl.What, ExplainSecurity(err, ""))
+			}
+			return err
 		}
 		if onFailure != nil {
 			onFailure(err)

@@ -36,11 +36,12 @@ var ErrAborted = fmt.Errorf("%w: the client was aborted", sarama.ErrClosedClient
 // retriable failures; see above.
 type WaitingClient struct {
 	sarama.Client
-	addrs   []string
-	watch   *Watch
-	dialer  *abortDialer
-	aborted chan struct{}
-	once    sync.Once
+	addrs     []string
+	diagnosed sync.Once
+	watch     *Watch
+	dialer    *abortDialer
+	aborted   chan struct{}
+	once      sync.Once
 }
 
 // NewWaitingClient creates a client for addrs. It does not contact Kafka
@@ -89,6 +90,21 @@ func (c *WaitingClient) Close() error {
 		return nil
 	}
 	return err
+}
+
+// SecurityFailure returns err explained when it is a security failure, or
+// (once per client: it opens connections) the security failure a fresh
+// connection finds behind a connection error; else err. For what a
+// WaitingClient does not wait out itself: creating a producer.
+func (c *WaitingClient) SecurityFailure(err error) error {
+	if err == nil || IsSecurityError(err) {
+		return ExplainSecurity(err, c.Client.Config().ClientID)
+	}
+	out := err
+	if worthDiagnosing(err) {
+		c.diagnosed.Do(func() { out = WithDiagnosis(err, c.addrs, c.Client.Config(), c.aborted) })
+	}
+	return out
 }
 
 // RefreshMetadata refreshes the metadata of topics, waiting while Kafka
