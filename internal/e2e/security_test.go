@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -125,19 +124,6 @@ func TestSecureStandalonePipeline(t *testing.T) {
 	sink.Term()
 }
 
-// otherCA makes, with openssl, a CA that did not sign the broker's
-// certificate, and returns its PEM file.
-func otherCA(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	ca := filepath.Join(dir, "other-ca.pem")
-	out, err := exec.Command("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", filepath.Join(dir, "other-ca.key"),
-		"-out", ca, "-subj", "/CN=not the broker's CA", "-days", "1").CombinedOutput()
-	if err != nil {
-		t.Fatalf("openssl: %v: %s", err, out)
-	}
-	return ca
-}
 
 // TestSecureStandaloneFailures: a task whose client cannot connect
 // securely fails within seconds with a trace naming the cause (a wrong
@@ -158,7 +144,7 @@ func TestSecureStandaloneFailures(t *testing.T) {
 		{name: "wrong password", bootstrap: s.SASLSSL, props: secureProps(s, "producer.", "PEM", "wrong-"+s.Password), want: "SASL authentication failed"},
 		{name: "wrong CA", bootstrap: s.SASLSSL, sink: true, props: func() map[string]string {
 			p := secureProps(s, "consumer.", "PEM", s.Password)
-			p["consumer.ssl.truststore.location"] = otherCA(t)
+			p["consumer.ssl.truststore.location"] = testkit.OtherCA(t)
 			return p
 		}(), want: "x509: certificate signed by unknown authority"},
 		{name: "PLAINTEXT at the SASL_SSL listener", bootstrap: s.SASLSSL, props: map[string]string{},
@@ -279,7 +265,7 @@ func TestSecureDistributed(t *testing.T) {
 		}
 	}
 	wrongCA := maps.Clone(cl.props)
-	wrongCA["ssl.truststore.type"], wrongCA["ssl.truststore.location"] = "PEM", otherCA(t)
+	wrongCA["ssl.truststore.type"], wrongCA["ssl.truststore.location"] = "PEM", testkit.OtherCA(t)
 	delete(wrongCA, "ssl.truststore.password")
 	wrongPassword := maps.Clone(cl.props)
 	maps.Copy(wrongPassword, secureProps(s, "", "JKS", "wrong-"+s.Password))

@@ -2,8 +2,6 @@ package kafka
 
 import (
 	"errors"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -39,19 +37,6 @@ func refresh(t *testing.T, addr string, props map[string]string, limit time.Dura
 	return time.Since(start), err
 }
 
-// otherCA makes, with openssl, a CA that did not sign the broker's
-// certificate, and returns its PEM file.
-func otherCA(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	ca := filepath.Join(dir, "other-ca.pem")
-	out, err := exec.Command("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", filepath.Join(dir, "other-ca.key"),
-		"-out", ca, "-subj", "/CN=not the broker's CA", "-days", "1").CombinedOutput()
-	if err != nil {
-		t.Fatalf("openssl: %v: %s", err, out)
-	}
-	return ca
-}
 
 func TestSecurityAgainstRealListeners(t *testing.T) {
 	s := testkit.RealSecureKafka(t)
@@ -78,7 +63,7 @@ func TestSecurityAgainstRealListeners(t *testing.T) {
 		{"SASL_PLAINTEXT PLAIN", s.SASLPlain, map[string]string{"security.protocol": "sasl_plaintext", "sasl.mechanism": "PLAIN", "sasl.jaas.config": plainJAAS}, ""},
 		{"wrong password", s.SASLSSL, sasl(map[string]string{"sasl.jaas.config": scramJAAS(s.Username, "wrong-"+s.Password)}), "SASL authentication failed"},
 		{"wrong password PLAIN", s.SASLPlain, map[string]string{"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "PLAIN", "sasl.jaas.config": PlainLoginModule + ` required username="` + s.Username + `" password="nope";`}, "SASL authentication failed"},
-		{"wrong CA", s.SASLSSL, sasl(map[string]string{"ssl.truststore.location": otherCA(t)}), "x509: certificate signed by unknown authority"},
+		{"wrong CA", s.SASLSSL, sasl(map[string]string{"ssl.truststore.location": testkit.OtherCA(t)}), "x509: certificate signed by unknown authority"},
 		{"PLAINTEXT at the SASL_SSL port", s.SASLSSL, map[string]string{}, "expects TLS"},
 		{"PLAINTEXT at the SASL_PLAINTEXT port", s.SASLPlain, map[string]string{}, "expects SASL authentication"},
 		{"SSL at the SASL_SSL port", s.SASLSSL, map[string]string{"security.protocol": "SSL", "ssl.truststore.location": s.CAFile, "ssl.truststore.type": "PEM"}, "expects SASL authentication"},
