@@ -124,7 +124,6 @@ func TestSecureStandalonePipeline(t *testing.T) {
 	sink.Term()
 }
 
-
 // TestSecureStandaloneFailures: a task whose client cannot connect
 // securely fails within seconds with a trace naming the cause (a wrong
 // password, a CA that did not sign the broker's certificate, a PLAINTEXT

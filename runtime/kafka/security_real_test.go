@@ -37,7 +37,6 @@ func refresh(t *testing.T, addr string, props map[string]string, limit time.Dura
 	return time.Since(start), err
 }
 
-
 func TestSecurityAgainstRealListeners(t *testing.T) {
 	s := testkit.RealSecureKafka(t)
 	plain := testkit.RealKafka(t)
