@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -210,7 +211,11 @@ func ParseWorkerConfig(props map[string]string, log *slog.Logger, extra ...*conf
 		wc.ConfigFile = wc.OffsetFile + ".connectors.json"
 	}
 	delete(wc.AdminProps, "listeners") // admin.listeners is the REST admin server's
-	if err := wc.checkClients(log); err != nil {
+	https := false
+	for _, l := range append(v.List(Listeners), v.List(AdminListeners)...) {
+		https = https || strings.HasPrefix(strings.ToLower(strings.TrimSpace(l)), "https:")
+	}
+	if err := wc.checkClients(log, https); err != nil {
 		return nil, err
 	}
 	if wc.Providers, err = provider.NewTransformer(props); err != nil {
@@ -300,8 +305,9 @@ func (c *WorkerConfig) AdminClientProps() map[string]string {
 // checkClients builds the settings of every kind of Kafka client the
 // worker makes from its keys, so that a security setting sluice cannot
 // honour fails the start, naming the key; it warns once per client kind
-// about the security keys of a protocol not in use.
-func (c *WorkerConfig) checkClients(log *slog.Logger) error {
+// about the security keys of a protocol not in use, except the top-level
+// ssl.* keys when https listeners use them.
+func (c *WorkerConfig) checkClients(log *slog.Logger, https bool) error {
 	adminPrefix := func(k string) string {
 		if _, ok := c.AdminProps[k]; ok {
 			return "admin." + k
@@ -338,7 +344,13 @@ func (c *WorkerConfig) checkClients(log *slog.Logger) error {
 		if name == nil {
 			name = prefixer(x.prefix)
 		}
-		WarnOtherProtocol(log, x.client, name, ig.OtherProtocol)
+		unused := ig.OtherProtocol
+		if https {
+			unused = slices.DeleteFunc(slices.Clone(unused), func(k string) bool {
+				return strings.HasPrefix(name(k), "ssl.")
+			})
+		}
+		WarnOtherProtocol(log, x.client, name, unused)
 	}
 	return nil
 }
