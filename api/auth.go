@@ -15,9 +15,9 @@ import (
 	"github.com/sluicehq/sluice/internal/javaprops"
 )
 
-// Kafka Connect's basic authentication extension, under its class names.
+// Kafka Connect's basic authentication extension (enabled by the worker's
+// rest.extension.classes) reads its users through this JAAS login module.
 const (
-	BasicAuthExtension      = "org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension"
 	PropertyFileLoginModule = "org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule"
 	// JAASEntry is the JAAS configuration entry the extension reads
 	// (JaasBasicAuthFilter's CONNECT_LOGIN_MODULE).
@@ -82,8 +82,8 @@ func LoadBasicAuth(jaasFile string, log *slog.Logger) (*BasicAuth, error) {
 	}
 	modules, ok := entries[JAASEntry]
 	if !ok {
-		return nil, fmt.Errorf("REST authentication: JAAS configuration %s has no %s entry; %s needs one: %s { %s required file=\"/path/to/credentials.properties\"; };",
-			path, JAASEntry, BasicAuthExtension, JAASEntry, PropertyFileLoginModule)
+		return nil, fmt.Errorf("REST authentication: JAAS configuration %s has no %s entry; basic authentication needs one: %s { %s required file=\"/path/to/credentials.properties\"; };",
+			path, JAASEntry, JAASEntry, PropertyFileLoginModule)
 	}
 	if len(modules) != 1 || modules[0].Class != PropertyFileLoginModule {
 		return nil, fmt.Errorf("REST authentication: the %s entry of %s must have exactly one login module, %s; sluice runs no other (it has %d: %s)",
