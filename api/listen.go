@@ -5,9 +5,11 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	stdlog "log"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -49,7 +51,7 @@ func Listen(endpoints []Endpoint, h http.Handler, log *slog.Logger) (*Server, er
 		srv := &http.Server{
 			Handler:           h,
 			ReadHeaderTimeout: 30 * time.Second,
-			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+			ErrorLog:          serverErrorLog(log),
 		}
 		if e.TLS != nil {
 			srv.TLSConfig = e.TLS.Clone()
@@ -113,4 +115,24 @@ func (s *Server) close() {
 	for _, l := range s.listeners {
 		_ = l.Close()
 	}
+}
+
+// serverErrorLog is the http.Server's own log: WARN, but a failed TLS
+// handshake (a client without an accepted certificate, a port scan,
+// plain http to an https port) is DEBUG, as Jetty logs it in Kafka
+// Connect: anyone who reaches the port could fill the log otherwise.
+func serverErrorLog(log *slog.Logger) *stdlog.Logger {
+	return stdlog.New(serverLogWriter{log}, "", 0)
+}
+
+type serverLogWriter struct{ log *slog.Logger }
+
+func (w serverLogWriter) Write(p []byte) (int, error) {
+	msg := strings.TrimSuffix(string(p), "\n")
+	level := slog.LevelWarn
+	if strings.HasPrefix(msg, "http: TLS handshake error") {
+		level = slog.LevelDebug
+	}
+	w.log.Log(context.Background(), level, msg)
+	return len(p), nil
 }
