@@ -25,6 +25,7 @@ import (
 
 	"github.com/sluicehq/sluice/api"
 	"github.com/sluicehq/sluice/api/client"
+	"github.com/sluicehq/sluice/internal/logging"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -110,6 +111,17 @@ func mintPKI(t *testing.T, dir string) *testPKI {
 	return p
 }
 
+// freeAddr returns a loopback address with a port free right now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
 // workerTLSProps are the worker keys of https listeners with mutual TLS
 // and of the worker's own requests, from pki.
 func workerTLSProps(pki *testPKI) map[string]string {
@@ -186,6 +198,11 @@ func TestRESTSecurityStandalone(t *testing.T) {
 		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
 		"listeners":                    "https://127.0.0.1:0",
 		"rest.extension.classes":       runtime.BasicAuthExtension,
+		// The admin listener's own TLS settings, all or nothing: no
+		// truststore and no client certificate asked for there.
+		"admin.listeners":                             "https://" + freeAddr(t),
+		"admin.listeners.https.ssl.keystore.type":     "PEM",
+		"admin.listeners.https.ssl.keystore.location": pki.server,
 	} {
 		props[k] = v
 	}
@@ -193,7 +210,9 @@ func TestRESTSecurityStandalone(t *testing.T) {
 	t.Setenv("KAFKA_OPTS", "-Xmx256m -Djava.security.auth.login.config="+writeBasicAuth(t, dir, "alice=wonder land\nbob: builder\n"))
 
 	var logs syncBuffer
-	base := "https://" + startStandalone(t, props, slog.New(slog.NewTextHandler(&logs, nil)))
+	// A logging handler with levels, which /admin/loggers serves.
+	log := slog.New(logging.NewHandler(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}), logging.NewLevels(slog.LevelInfo)))
+	base := "https://" + startStandalone(t, props, log)
 
 	// No client certificate: the handshake fails, nothing is answered.
 	if code, body, err := get(t, httpsClient(pki, nil), base+"/connectors", basicHeader("alice", "wonder land")); err == nil {
@@ -226,6 +245,20 @@ func TestRESTSecurityStandalone(t *testing.T) {
 		if code == http.StatusOK && body != "[]\n" {
 			t.Fatalf("%s: body %q, want []", tc.name, body)
 		}
+	}
+
+	// The admin listener: https without a client certificate, basic
+	// authentication all the same (Kafka Connect's extension leaves
+	// separate admin listeners open; sluice does not).
+	admin := "https://" + props["admin.listeners"][len("https://"):] + "/admin/loggers"
+	if code, body, err := get(t, httpsClient(pki, nil), admin, basicHeader("alice", "wonder land")); err != nil || code != http.StatusOK {
+		t.Fatalf("admin listener with credentials, no client certificate: %d %s %v", code, body, err)
+	}
+	if code, body, err := get(t, httpsClient(pki, nil), admin, ""); err != nil || code != http.StatusUnauthorized || body != api.MsgUnauthorized {
+		t.Fatalf("admin listener without credentials: %d %s %v", code, body, err)
+	}
+	if code, _, err := get(t, hc, base+"/admin/loggers", basicHeader("alice", "wonder land")); err != nil || code != http.StatusNotFound {
+		t.Fatalf("/admin/loggers on the main listener: %d %v, want 404", code, err)
 	}
 
 	cli := func(want int, args ...string) string {
