@@ -41,7 +41,8 @@ Manage a running worker (sluice or Kafka Connect) through its REST API:
   sluice connectors list|get|status|create|delete|pause|resume|stop|restart ...
   sluice offsets get|set|reset NAME ...
   sluice plugins [--all]
-  (sluice COMMAND -h for details; --url or SLUICE_URL selects the worker)
+  (sluice COMMAND -h for details; --url or SLUICE_URL selects the worker,
+  --user or SLUICE_USER gives credentials)
 
 Flags (standalone, distributed and dev):
   -log-level trace|debug|info|warn|error|off   (default info)
