@@ -6,8 +6,9 @@
 // Client and Server take the keys without any prefix ("ssl.truststore.location",
 // not "producer.ssl.truststore.location"); the caller strips its prefix.
 // Keys and PasswordKeys list what they read. Values are trimmed as Kafka's
-// ConfigDef trims them; an empty value is the same as an absent key. Other keys
-// are ignored.
+// ConfigDef trims them; an empty value is the same as an absent key, except
+// for ssl.endpoint.identification.algorithm, whose empty value turns the
+// host-name check off. Other keys are ignored.
 //
 // The mapping, key by key:
 //
@@ -46,7 +47,8 @@
 //     PEM): the certificates trusted to sign the peer's. As in Java, a JKS
 //     store's trusted-certificate entries and the first certificate of each
 //     key entry are trusted. A PKCS12 truststore must hold only certificates
-//     marked trusted by Java's keytool. Without a truststore the system's
+//     marked trusted by Java's keytool (a PKCS12 keystore used as truststore
+//     is an error saying so). Without a truststore the system's
 //     roots are trusted (Java would use its cacerts). A truststore given but
 //     unreadable, with a wrong password or without any certificate is an
 //     error. A JKS truststore without a password is read without checking
@@ -64,6 +66,13 @@
 //     other value is an error saying sluice cannot honour it, since sluice
 //     never connects with less security than configured.
 //
+// Encrypted PKCS#8 keys are read with PBES2 and PBKDF2, as openssl and Java
+// write them; scrypt (which Java cannot read) is refused.
+//
 // Errors name the key and the file, never a value of a key in PasswordKeys.
-// Files are read up to 10 MiB; a larger one is an error naming its key.
+// Files are read up to 10 MiB; a larger one is an error naming its key. A
+// hostile file is an error, never a panic or a hang: JKS length fields are
+// checked against the file before it is read, and a password-based key
+// derivation (PKCS12's MAC and keys, an encrypted PKCS#8 key) may iterate at
+// most 5,000,000 times, the bound the JDK's PKCS12 reader sets.
 package tlsconf

@@ -142,6 +142,9 @@ func parseKey(b pemBlock, where, keyPw string) (any, error) {
 		if keyPw == "" {
 			return nil, fmt.Errorf("%s: the private key is encrypted; set %s", where, KeyKeyPassword)
 		}
+		if err := checkIterations(b.der); err != nil {
+			return nil, fmt.Errorf("%s: the encrypted private key: %w", where, err)
+		}
 		key, err = safe.Call("decrypting a PKCS#8 key", func() (any, error) { return pkcs8.ParsePKCS8PrivateKey(b.der, []byte(keyPw)) })
 		if err != nil {
 			if strings.Contains(err.Error(), "incorrect password") {

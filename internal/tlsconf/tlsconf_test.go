@@ -320,7 +320,7 @@ func TestErrors(t *testing.T) {
 		{"PKCS12 truststore without password", true, map[string]string{KeyTruststoreLocation: path("trust.p12")}, []string{"set " + KeyTruststorePassword}},
 		{"openssl PKCS12 truststore without Java's trust mark", true, map[string]string{KeyTruststoreLocation: path("trust-openssl.p12"), KeyTruststorePassword: "trustpass"},
 			[]string{KeyTruststoreLocation, "marked trusted"}},
-		{"keystore used as truststore in PKCS12", true, map[string]string{KeyTruststoreLocation: path("server-keytool.p12"), KeyTruststorePassword: "storepass"}, []string{KeyTruststoreLocation}},
+		{"keystore used as truststore in PKCS12", true, map[string]string{KeyTruststoreLocation: path("server-keytool.p12"), KeyTruststorePassword: "storepass"}, []string{KeyTruststoreLocation, "holds a private key"}},
 		{"PEM truststore without certificates", true, map[string]string{KeyTruststoreType: "PEM", KeyTruststoreLocation: path("server.key")}, []string{KeyTruststoreLocation, "no PEM CERTIFICATE"}},
 		{"garbage truststore", true, map[string]string{KeyTruststoreLocation: garbage, KeyTruststorePassword: secret}, []string{KeyTruststoreLocation, garbage}},
 		{"garbage keystore", false, map[string]string{KeyKeystoreLocation: garbage, KeyKeystorePassword: secret}, []string{KeyKeystoreLocation, garbage}},
