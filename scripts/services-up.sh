@@ -3,11 +3,14 @@
 # $ROOT/.services.env (read by internal/testkit, exported by `make test`):
 #
 #   KAFKA_BOOTSTRAP      Apache Kafka, one KRaft broker from Maven Central jars    (services/kafka.sh)
+#   KAFKA_BOOTSTRAP_SASL_SSL, KAFKA_BOOTSTRAP_SASL_PLAIN, KAFKA_SASL_*, KAFKA_SSL_*
+#                        the same broker's SASL_SSL (SCRAM-SHA-512) and SASL_PLAINTEXT (PLAIN)
+#                        listeners, their user, CA and truststores                 (services/tls.sh)
 #   SCHEMA_REGISTRY_URL  Apicurio Registry's Confluent-compatible API, in memory   (services/apicurio.sh)
 #   INTEROP_PYTHON       a Python with Confluent's Avro serializer, for interop    (services/python-interop.sh)
 #                        tests; a venv, not a service
 #
-# No Docker needed, only Java 17+, Maven, Go, Python 3 and curl. The three are set up in
+# No Docker needed, only Java 17+, Maven, Go, Python 3, curl and openssl. The three are set up in
 # parallel; their state lives under $ROOT/.cache. Kafka and the registry must come up or this
 # fails. Without the interop venv the interop tests are skipped, except with CI=true, where
 # that fails too.
@@ -22,14 +25,15 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ENV_FILE="$ROOT/.services.env"
 
 if pid_alive "$KAFKA_PID_FILE" "${KAFKA_ID[@]}" && pid_alive "$APICURIO_PID_FILE" "${APICURIO_ID[@]}" &&
-	grep -q '^KAFKA_BOOTSTRAP=' "$ENV_FILE" 2>/dev/null && grep -q '^SCHEMA_REGISTRY_URL=' "$ENV_FILE" 2>/dev/null; then
-	echo "services-up: already running ($(grep -v '^#' "$ENV_FILE" | paste -sd ' '))"
+	grep -q '^KAFKA_BOOTSTRAP=' "$ENV_FILE" 2>/dev/null && grep -q '^KAFKA_BOOTSTRAP_SASL_SSL=' "$ENV_FILE" 2>/dev/null &&
+	grep -q '^SCHEMA_REGISTRY_URL=' "$ENV_FILE" 2>/dev/null; then
+	echo "services-up: already running ($(grep -v '^#' "$ENV_FILE" | sed 's/^\([A-Z_]*PASSWORD\)=.*/\1=[hidden]/' | paste -sd ' '))"
 	exit 0
 fi
 # Half-up state (a service without env file, env file without a service): start from scratch.
 bash "$ROOT/scripts/services-down.sh" >/dev/null
 
-for tool in java mvn go curl flock tar; do
+for tool in java keytool mvn go curl flock tar openssl; do
 	command -v "$tool" >/dev/null || { echo "services-up: $tool not found in PATH" >&2; exit 1; }
 done
 
@@ -90,4 +94,4 @@ tmp="$(mktemp "$ENV_FILE.XXXXXX")"
 } >"$tmp"
 mv -f "$tmp" "$ENV_FILE"
 echo "services-up: ready in $((SECONDS - t0))s; wrote $ENV_FILE:"
-grep -v '^#' "$ENV_FILE" | sed 's/^/  /'
+grep -v '^#' "$ENV_FILE" | sed -e 's/^\([A-Z_]*PASSWORD\)=.*/\1=[hidden]/' -e 's/^/  /'

@@ -20,7 +20,7 @@ set -a
 set +a
 
 cd "$ROOT"
-echo "test.sh: $(grep -v '^#' "$ROOT/.services.env" | paste -sd ' '); running: $*"
+echo "test.sh: $(grep -v '^#' "$ROOT/.services.env" | sed 's/^\([A-Z_]*PASSWORD\)=.*/\1=[hidden]/' | paste -sd ' '); running: $*"
 rc=0
 "$@" || rc=$?
 exit "$rc"

@@ -9,6 +9,11 @@
 //	SCHEMA_REGISTRY_URL=http://127.0.0.1:8081/apis/ccompat/v7
 //	INTEROP_PYTHON=/path/to/sluice/.cache/python-interop/venv/bin/python
 //
+// The same broker's secured listeners (SASL_SSL with SCRAM-SHA-512, SASL_PLAINTEXT with PLAIN),
+// their user, CA and truststores are KAFKA_BOOTSTRAP_SASL_SSL, KAFKA_BOOTSTRAP_SASL_PLAIN,
+// KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_SSL_CA_FILE, KAFKA_SSL_TRUSTSTORE_JKS,
+// KAFKA_SSL_TRUSTSTORE_P12 and KAFKA_SSL_TRUSTSTORE_PASSWORD (see [RealSecureKafka]).
+//
 // INTEROP_PYTHON is not a service but a Python with Confluent's own Avro serializer installed, for
 // the interoperability tests (see [RunInterop]).
 //

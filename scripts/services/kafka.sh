@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
 # Usage: scripts/services/kafka.sh OUT
 # Start one Apache Kafka broker (KRaft, combined broker+controller) on 127.0.0.1 from Maven Central
-# jars (see infra/kafka-pom.xml), wait until it serves,
-# and write KAFKA_BOOTSTRAP=host:port and KAFKA_LIBS (the jars) to the file OUT. Run by scripts/services-up.sh (in parallel
+# jars (see infra/kafka-pom.xml), wait until it serves, and write its addresses to the file OUT:
+#
+#   KAFKA_BOOTSTRAP              PLAINTEXT listener
+#   KAFKA_BOOTSTRAP_SASL_SSL     SASL_SSL listener, SCRAM-SHA-512 over TLS
+#   KAFKA_BOOTSTRAP_SASL_PLAIN   SASL_PLAINTEXT listener, PLAIN without TLS
+#   KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD   the one user of both SASL listeners
+#   KAFKA_SSL_CA_FILE            the CA that signed the broker's certificate (PEM)
+#   KAFKA_SSL_TRUSTSTORE_JKS, KAFKA_SSL_TRUSTSTORE_P12, KAFKA_SSL_TRUSTSTORE_PASSWORD
+#                                that CA as Java truststores (made by keytool), and their password
+#   KAFKA_LIBS                   the jars, for tests that run a broker of their own
+#
+# The certificates (a CA, and a broker certificate for 127.0.0.1 and localhost) and the passwords
+# are made afresh at every start with openssl and keytool (scripts/services/tls.sh); the SCRAM user
+# is created by Kafka's own storage tool when the log dir is formatted (--add-scram), the PLAIN user
+# by the listener's JAAS configuration. Run by scripts/services-up.sh (in parallel
 # with the other services), which has stopped any earlier broker first. State lives under
 # $ROOT/.cache/kafka; every start gets a fresh, empty log dir so test runs never see each other's
 # topics. On failure it prints the broker's log tail and exits non-zero; services-up then stops
@@ -40,16 +53,25 @@ if [[ "$(cat "$K/libs/.complete" 2>/dev/null)" != "$STAMP" ]]; then
 	echo "$STAMP" >"$K/libs/.complete"
 fi
 
-# --- ports: 9092/9093 unless taken (a developer may run their own Kafka there) ---------------
-# pick_ports FROM: the first free pair port, port+1 at or above FROM.
+# --- ports: 9092-9095 unless taken (a developer may run their own Kafka there) ---------------
+# pick_ports FROM: the first four free ports port..port+3 at or above FROM: PLAINTEXT, CONTROLLER,
+# SASL_SSL, SASL_PLAINTEXT.
 pick_ports() {
 	port=$1
-	while port_busy "$port" || port_busy $((port + 1)); do
-		port=$((port + 2))
-		if ((port > 9300)); then echo "services-up: no free port pair in 9092-9300 for Kafka" >&2; exit 1; fi
+	while port_busy "$port" || port_busy $((port + 1)) || port_busy $((port + 2)) || port_busy $((port + 3)); do
+		port=$((port + 4))
+		if ((port > 9300)); then echo "services-up: no four free ports in 9092-9300 for Kafka" >&2; exit 1; fi
 	done
 	cport=$((port + 1))
+	sslport=$((port + 2))
+	plainport=$((port + 3))
 }
+
+# --- TLS material and SASL credentials, new at every start ---------------------------------------
+TLS="$K/tls"
+bash "$ROOT/scripts/services/tls.sh" "$TLS"
+# shellcheck source=/dev/null
+. "$TLS/secrets.env" # TLS_PASSWORD, SASL_USERNAME, SASL_PASSWORD
 
 # --- config: absolute paths; no '#' after a value (Java .properties has no trailing comments) --
 write_config() {
@@ -60,11 +82,21 @@ cat >"$K/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport,SASL_SSL://127.0.0.1:$sslport,SASL_PLAINTEXT://127.0.0.1:$plainport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port,SASL_SSL://127.0.0.1:$sslport,SASL_PLAINTEXT://127.0.0.1:$plainport
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SASL_PLAINTEXT:SASL_PLAINTEXT
+# SASL_SSL: SCRAM-SHA-512 over TLS; the user is created at format time (StorageTool --add-scram).
+listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.type=PKCS12
+listener.name.sasl_ssl.ssl.keystore.location=$TLS/broker.p12
+listener.name.sasl_ssl.ssl.keystore.password=$TLS_PASSWORD
+listener.name.sasl_ssl.ssl.key.password=$TLS_PASSWORD
+# SASL_PLAINTEXT: PLAIN, the same user and password, declared by the listener's JAAS configuration.
+listener.name.sasl_plaintext.sasl.enabled.mechanisms=PLAIN
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USERNAME="$SASL_PASSWORD";
 log.dirs=$K/kraft-logs
 num.partitions=1
 default.replication.factor=1
@@ -126,7 +158,7 @@ trap on_exit EXIT
 # in the log too.
 exited_at_start() {
 	if tail -c "+$log_from" "$LOG" 2>/dev/null | grep -q 'Address already in use'; then
-		echo "services-up: Kafka exited during startup: port $port or $cport was taken by another process" \
+		echo "services-up: Kafka exited during startup: one of ports $port-$plainport was taken by another process" \
 			"after this script found it free (another checkout's services-up at the same moment?)" >&2
 		return 2
 	fi
@@ -134,10 +166,11 @@ exited_at_start() {
 	return 1
 }
 
-# lost_port: another process serves $port (another checkout's broker at the same moment): stop this
-# broker if it is still there and return 2, so that the caller tries other ports.
+# lost_port [PORT]: another process serves PORT (default $port; another checkout's broker at the
+# same moment): stop this broker if it is still there and return 2, so that the caller tries other
+# ports.
 lost_port() {
-	echo "services-up: port $port answers, but not from this Kafka (pid $(cat "$KAFKA_PID_FILE")):" \
+	echo "services-up: port ${1:-$port} answers, but not from this Kafka (pid $(cat "$KAFKA_PID_FILE")):" \
 		"another process took it after this script found it free" >&2
 	stop_pid Kafka "$KAFKA_PID_FILE" "${KAFKA_ID[@]}" >&2
 	return 2
@@ -154,11 +187,12 @@ start_broker() {
 	while [[ $cid == -* ]]; do
 		cid="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
 	done
-	java "${JAVA_OPTS[@]}" kafka.tools.StorageTool format -t "$cid" -c "$K/server.properties" --ignore-formatted >>"$LOG" 2>&1 || return 1
+	java "${JAVA_OPTS[@]}" kafka.tools.StorageTool format -t "$cid" -c "$K/server.properties" --ignore-formatted \
+		--add-scram "SCRAM-SHA-512=[name=$SASL_USERNAME,password=$SASL_PASSWORD]" >>"$LOG" 2>&1 || return 1
 
 	nohup java "${JAVA_OPTS[@]}" kafka.Kafka "$K/server.properties" </dev/null >>"$LOG" 2>&1 &
 	echo $! >"$KAFKA_PID_FILE"
-	echo "services-up: Kafka $KAFKA_VERSION starting on 127.0.0.1:$port (controller $cport, pid $(cat "$KAFKA_PID_FILE"))"
+	echo "services-up: Kafka $KAFKA_VERSION starting on 127.0.0.1:$port (controller $cport, SASL_SSL $sslport, SASL_PLAINTEXT $plainport, pid $(cat "$KAFKA_PID_FILE"))"
 
 	# The port opens before the broker can serve; kafkaready then checks metadata, controller and
 	# topic creation for real.
@@ -174,12 +208,17 @@ start_broker() {
 	# the check must not pass against the other one. kafkaready exits 3 when the broker answering
 	# has another cluster id.
 	local ready=0
-	"$K/kafkaready" -bootstrap "127.0.0.1:$port" -timeout 60s \
-		-cluster-id "$cid" -pid "$(cat "$KAFKA_PID_FILE")" || ready=$?
+	KAFKA_SASL_USERNAME="$SASL_USERNAME" KAFKA_SASL_PASSWORD="$SASL_PASSWORD" \
+		"$K/kafkaready" -bootstrap "127.0.0.1:$port" -timeout 60s \
+		-cluster-id "$cid" -pid "$(cat "$KAFKA_PID_FILE")" \
+		-sasl-ssl "127.0.0.1:$sslport" -sasl-plain "127.0.0.1:$plainport" -ca-file "$TLS/ca.pem" || ready=$?
 	((ready != 3)) || { lost_port; return; }
 	pid_alive "$KAFKA_PID_FILE" "${KAFKA_ID[@]}" || { exited_at_start; return; }
 	((ready == 0)) || return 1
-	listens_here "$port" "$KAFKA_PID_FILE" || { lost_port; return; }
+	local p
+	for p in "$port" "$sslport" "$plainport"; do
+		listens_here "$p" "$KAFKA_PID_FILE" || { lost_port "$p"; return; }
+	done
 }
 
 # The readiness check, built rather than run with go run, which turns every failure into exit 1.
@@ -192,10 +231,20 @@ for attempt in 1 2 3; do
 	((rc == 0)) && break
 	((rc == 2 && attempt < 3)) || exit 1
 	echo "services-up: starting Kafka again on other ports (attempt $((attempt + 1)) of 3)"
-	pick_ports $((port + 2))
+	pick_ports $((port + 4))
 done
 
-echo "KAFKA_BOOTSTRAP=127.0.0.1:$port" >"$OUT"
+{
+	echo "KAFKA_BOOTSTRAP=127.0.0.1:$port"
+	echo "KAFKA_BOOTSTRAP_SASL_SSL=127.0.0.1:$sslport"
+	echo "KAFKA_BOOTSTRAP_SASL_PLAIN=127.0.0.1:$plainport"
+	echo "KAFKA_SASL_USERNAME=$SASL_USERNAME"
+	echo "KAFKA_SASL_PASSWORD=$SASL_PASSWORD"
+	echo "KAFKA_SSL_CA_FILE=$TLS/ca.pem"
+	echo "KAFKA_SSL_TRUSTSTORE_JKS=$TLS/truststore.jks"
+	echo "KAFKA_SSL_TRUSTSTORE_P12=$TLS/truststore.p12"
+	echo "KAFKA_SSL_TRUSTSTORE_PASSWORD=$TLS_PASSWORD"
+} >"$OUT"
 # The jars, for tests that run (and kill, and restart) a broker of their own (testkit.StartBroker).
 echo "KAFKA_LIBS=$K/libs" >>"$OUT"
 echo "services-up: Kafka ready in $((SECONDS - t0))s"

@@ -15,6 +15,12 @@
 // check itself succeeded: a broker that cannot answer it yet, or answers without a cluster id, is
 // not ready, whatever the probe says.
 //
+// With -sasl-plain and -sasl-ssl it also checks the broker's secured listeners: over SASL_PLAINTEXT
+// it authenticates with PLAIN as $KAFKA_SASL_USERNAME / $KAFKA_SASL_PASSWORD (environment, so the
+// password is not on a command line) and asks for metadata, checking the cluster id there too; on
+// SASL_SSL it completes a TLS handshake that verifies the broker's certificate against -ca-file
+// for the listener's address. (The SCRAM exchange over TLS is what the tests themselves check.)
+//
 // Exit codes:
 //
 //	0  ready
@@ -28,10 +34,13 @@ package main
 
 import (
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -48,12 +57,31 @@ func main() {
 	timeout := flag.Duration("timeout", 60*time.Second, "give up after this long")
 	clusterID := flag.String("cluster-id", "", "the cluster id the broker must have (empty: not checked)")
 	pid := flag.Int("pid", 0, "the broker's process id, which must stay alive (0: not checked)")
+	saslPlain := flag.String("sasl-plain", "", "the broker's SASL_PLAINTEXT listener, host:port, checked with PLAIN (empty: not checked)")
+	saslSSL := flag.String("sasl-ssl", "", "the broker's SASL_SSL listener, host:port, checked with a TLS handshake (empty: not checked)")
+	caFile := flag.String("ca-file", "", "PEM file of the CA that signed the broker's certificate, for -sasl-ssl")
 	flag.Parse()
 
 	addrs := strings.Split(*bootstrap, ",")
 	var checkID func() error
 	if *clusterID != "" {
-		checkID = func() error { return checkClusterID(addrs[0], *clusterID) }
+		checkID = func() error { return checkClusterID(addrs[0], *clusterID, nil) }
+	}
+	if *saslPlain != "" || *saslSSL != "" {
+		secured, err := securedChecks(*saslPlain, *saslSSL, *caFile, *clusterID)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "kafkaready: %v\n", err)
+			os.Exit(exitNotReady)
+		}
+		plainID := checkID
+		checkID = func() error {
+			if plainID != nil {
+				if err := plainID(); err != nil {
+					return err
+				}
+			}
+			return secured()
+		}
 	}
 	start := time.Now()
 	deadline := start.Add(*timeout)
@@ -106,14 +134,59 @@ func round(checkID func() error, probe func() (string, error)) (string, error) {
 	return probe()
 }
 
-// checkClusterID asks the broker at addr for its cluster id. A different id than want is
-// errNotOurs; a broker that cannot answer yet, or answers without a cluster id, is another error.
-func checkClusterID(addr, want string) error {
+// securedChecks returns the check of the secured listeners (see the package documentation).
+func securedChecks(saslPlain, saslSSL, caFile, clusterID string) (func() error, error) {
+	user, password := os.Getenv("KAFKA_SASL_USERNAME"), os.Getenv("KAFKA_SASL_PASSWORD")
+	if saslPlain != "" && (user == "" || password == "") {
+		return nil, errors.New("-sasl-plain needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD in the environment")
+	}
+	var roots *x509.CertPool
+	if saslSSL != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("-ca-file: %w", err)
+		}
+		roots = x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("-ca-file %s holds no PEM certificate", caFile)
+		}
+	}
+	return func() error {
+		if saslPlain != "" {
+			plain := func(c *sarama.Config) {
+				c.Net.SASL.Enable = true
+				c.Net.SASL.Mechanism = sarama.SASLTypePlaintext
+				c.Net.SASL.User, c.Net.SASL.Password = user, password
+			}
+			if err := checkClusterID(saslPlain, clusterID, plain); err != nil {
+				return fmt.Errorf("SASL_PLAINTEXT listener %s: %w", saslPlain, err)
+			}
+		}
+		if saslSSL != "" {
+			host, _, _ := net.SplitHostPort(saslSSL)
+			d := &net.Dialer{Timeout: 3 * time.Second}
+			conn, err := tls.DialWithDialer(d, "tcp", saslSSL, &tls.Config{RootCAs: roots, ServerName: host, MinVersion: tls.VersionTLS12})
+			if err != nil {
+				return fmt.Errorf("SASL_SSL listener %s: TLS handshake: %w", saslSSL, err)
+			}
+			_ = conn.Close()
+		}
+		return nil
+	}, nil
+}
+
+// checkClusterID asks the broker at addr for its cluster id (with the client settings of
+// secure, if not nil). A different id than want (when want is not empty) is errNotOurs; a broker
+// that cannot answer yet, or answers without a cluster id, is another error.
+func checkClusterID(addr, want string, secure func(*sarama.Config)) error {
 	cfg := sarama.NewConfig()
 	cfg.Version = sarama.V4_0_0_0
 	cfg.ClientID = "sluice-kafkaready"
 	cfg.Net.DialTimeout = 3 * time.Second
 	cfg.Net.ReadTimeout = 10 * time.Second
+	if secure != nil {
+		secure(cfg)
+	}
 	b := sarama.NewBroker(addr)
 	if err := b.Open(cfg); err != nil {
 		return err
@@ -126,7 +199,7 @@ func checkClusterID(addr, want string) error {
 	if md.ClusterID == nil {
 		return fmt.Errorf("the broker at %s reports no cluster id (want %s)", addr, want)
 	}
-	if *md.ClusterID != want {
+	if want != "" && *md.ClusterID != want {
 		return fmt.Errorf("%w: the broker at %s has cluster id %s, not %s: another broker holds the port",
 			errNotOurs, addr, *md.ClusterID, want)
 	}

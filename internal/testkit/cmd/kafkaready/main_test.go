@@ -54,7 +54,7 @@ func TestCheckClusterID(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := checkClusterID(tt.addr(t), ours)
+			err := checkClusterID(tt.addr(t), ours, nil)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("checkClusterID: err %v, want error %v", err, tt.wantErr)
 			}
