@@ -21,8 +21,7 @@
 //   - ssl.protocol (default "TLSv1.3"): the newest version used, as Kafka
 //     documents it: "TLSv1.2" keeps TLSv1.3 from being used even when
 //     ssl.enabled.protocols lists it; sluice caps servers too. "TLS" and
-//     "TLSv1.3" cap nothing. "SSL"
-//     and "SSLv3" are errors.
+//     "TLSv1.3" cap nothing. "SSL" and "SSLv3" are errors.
 //   - ssl.cipher.suites (default: Go's defaults): IANA names, as Java names
 //     them (an "SSL_" prefix is read as "TLS_"), mapped to the ids of Go's
 //     tls.CipherSuites and tls.InsecureCipherSuites; an unknown or unsupported
@@ -63,12 +62,12 @@
 //     "requested" asks for one and verifies it if given; "none" asks for none.
 //   - ssl.keymanager.algorithm, ssl.trustmanager.algorithm, ssl.provider,
 //     ssl.secure.random.implementation, ssl.engine.factory.class: Java's
-//     defaults (keymanager SunX509, NewSunX509, PKIX; trustmanager PKIX, SunPKIX, X509,
-//     X.509; provider SunJSSE; secure random NativePRNG,
+//     defaults (keymanager SunX509, NewSunX509, PKIX; trustmanager PKIX,
+//     SunPKIX, X509, X.509; provider SunJSSE; secure random NativePRNG,
 //     NativePRNGNonBlocking, DRBG; engine factory Kafka's
-//     DefaultSslEngineFactory) or empty; any
-//     other value is an error saying sluice cannot honour it, since sluice
-//     never connects with less security than configured.
+//     DefaultSslEngineFactory) or empty; any other value is an error saying
+//     sluice cannot honour it, since sluice never connects with less security
+//     than configured.
 //
 // Encrypted PKCS#8 keys are read with PBES2 and PBKDF2, as openssl and Java
 // write them; scrypt (which Java cannot read) is refused.
