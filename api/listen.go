@@ -19,7 +19,7 @@ type Server struct {
 	log       *slog.Logger
 	listeners []net.Listener
 	servers   []*http.Server
-	https     []bool // servers[i] serves TLS (its TLSConfig is the server's once it serves)
+	https     []bool // servers[i] serves TLS (listeners[i] is a TLS listener)
 }
 
 // Endpoint is an address to serve (host:port; an empty host is every
@@ -54,7 +54,15 @@ func Listen(endpoints []Endpoint, h http.Handler, log *slog.Logger) (*Server, er
 			ErrorLog:          serverErrorLog(log),
 		}
 		if e.TLS != nil {
+			// HTTP/1.1 only, as Kafka Connect's REST server: Go's HTTP/2
+			// would refuse at serve time, after start-up succeeded, an
+			// ssl.cipher.suites without the suites HTTP/2 requires. The TLS
+			// listener is set up here so that Serve cannot fail on it.
 			srv.TLSConfig = e.TLS.Clone()
+			srv.TLSConfig.NextProtos = []string{"http/1.1"}
+			srv.Protocols = new(http.Protocols)
+			srv.Protocols.SetHTTP1(true)
+			l = tls.NewListener(l, srv.TLSConfig)
 		}
 		s.listeners = append(s.listeners, l)
 		s.servers = append(s.servers, srv)
@@ -67,13 +75,7 @@ func Listen(endpoints []Endpoint, h http.Handler, log *slog.Logger) (*Server, er
 func (s *Server) Serve() {
 	for i, srv := range s.servers {
 		go func() {
-			var err error
-			if s.https[i] {
-				err = srv.ServeTLS(s.listeners[i], "", "") // the certificate is in TLSConfig
-			} else {
-				err = srv.Serve(s.listeners[i])
-			}
-			if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := srv.Serve(s.listeners[i]); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				s.log.Error("REST API server stopped", "addr", s.listeners[i].Addr().String(), "err", err)
 			}
 		}()
