@@ -1,14 +1,23 @@
 package runtime
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/sluicehq/sluice/config/provider"
+	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/internal/logging"
+	"github.com/sluicehq/sluice/internal/redact"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/storage"
 )
 
 // fileSecrets writes a properties file of secrets and returns its path and a
@@ -103,5 +112,56 @@ func TestValidationNeverEchoesProviderValues(t *testing.T) {
 				t.Errorf("no error on %s:\n%s", tt.errorsOn, b)
 			}
 		})
+	}
+}
+
+// leakyConnector fails to start with an error that quotes its settings, as
+// a careless connector might.
+type leakyConnector struct{ secretConnector }
+
+func (c *leakyConnector) Start(_ context.Context, _ connectors.ConnectorContext, props map[string]string) error {
+	return fmt.Errorf("cannot log in with %s / %s / %s", props["db.password"], props["db.url"], props["producer.override.sasl.jaas.config"])
+}
+
+// TestSecretsScrubbedFromTracesAndLogs: a connector whose error quotes a
+// value from a provider, a PASSWORD value and a value of a secret-named key
+// fails with those values [hidden] in its status trace and in every log
+// line; the worker's own secret settings are hidden too.
+func TestSecretsScrubbedFromTracesAndLogs(t *testing.T) {
+	t.Setenv("SLUICE_TEST_SECRET_URL", "jdbc://db-host-9f2c/prod")
+	reg := plugins.NewRegistry()
+	reg.Register(plugins.Plugin{Class: "com.example.Leaky", Kind: plugins.Source, New: func() any { return &leakyConnector{} }})
+	var logs bytes.Buffer
+	wc, err := ParseWorkerConfig(map[string]string{
+		"key.converter": "StringConverter", "value.converter": "StringConverter",
+		"config.providers": "env", "config.providers.env.class": "EnvVarConfigProvider",
+		"producer.ssl.truststore.password": "worker-trust-pw-51",
+	}, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := logging.Wrap(slog.New(slog.NewTextHandler(&logs, nil)), func(h slog.Handler) slog.Handler { return redact.NewHandler(h, wc.Secrets) })
+	status := storage.NewMemoryStatus()
+	w := NewWorker(wc, reg, storage.NewMemoryOffsets(), status, log)
+	raw := map[string]string{"name": "c", "connector.class": "com.example.Leaky", "db.password": "db-pw-literal-3a",
+		"db.url": "${env:SLUICE_TEST_SECRET_URL}", "producer.override.sasl.jaas.config": "jaas-line-77"}
+	if err := w.StartConnector(context.Background(), "c", raw, herder.TargetStarted, func() {}); err == nil {
+		t.Fatal("the connector started")
+	}
+	log.Info("a later line quoting the worker's secret", "v", "worker-trust-pw-51")
+	st, ok := status.Connector("c")
+	if !ok || st.State != herder.Failed {
+		t.Fatalf("status %+v, want FAILED", st)
+	}
+	if want := "cannot log in with [hidden] / [hidden] / [hidden]"; !strings.Contains(st.Trace, want) {
+		t.Errorf("trace %q, want it to hold %q", st.Trace, want)
+	}
+	for _, s := range []string{"db-pw-literal-3a", "db-host-9f2c", "jaas-line-77", "worker-trust-pw-51"} {
+		if strings.Contains(logs.String(), s) || strings.Contains(st.Trace, s) {
+			t.Errorf("secret %q leaked:\ntrace: %s\nlogs:\n%s", s, st.Trace, logs.String())
+		}
+	}
+	if !strings.Contains(logs.String(), "db.url:${env:SLUICE_TEST_SECRET_URL}") {
+		t.Errorf("the start-up log should show the variable as submitted:\n%s", logs.String())
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/config/provider"
+	"github.com/sluicehq/sluice/internal/redact"
 )
 
 // Worker configuration keys, as Kafka Connect names them.
@@ -122,6 +123,10 @@ type WorkerConfig struct {
 	TopicTracking, TopicTrackingReset bool
 	// Providers resolves config provider variables; nil if none are set.
 	Providers *provider.Transformer
+	// Secrets are the secret values this worker knows (its own secret
+	// settings; the connectors' provider values and secret settings as they
+	// start): scrubbed out of logs, status traces and REST errors.
+	Secrets *redact.Set
 	// Listeners are the REST listeners' host:port addresses.
 	Listeners []string
 	// AdminListeners are admin.listeners' addresses; AdminListenersSet
@@ -188,6 +193,12 @@ func ParseWorkerConfig(props map[string]string, log *slog.Logger, extra ...*conf
 	delete(wc.AdminProps, "listeners") // admin.listeners is the REST admin server's
 	if wc.Providers, err = provider.NewTransformer(props); err != nil {
 		return nil, err
+	}
+	wc.Secrets = redact.NewSet()
+	for k, val := range props {
+		if config.IsSecret(k, def) {
+			wc.Secrets.Add("worker", val)
+		}
 	}
 	if len(wc.BootstrapServers) == 0 {
 		return nil, &config.Error{Problems: []config.Problem{{Key: BootstrapServers, Message: "Invalid value for configuration bootstrap.servers: at least one host:port is required"}}}

@@ -10,6 +10,7 @@ import (
 	"github.com/sluicehq/sluice/api"
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/internal/logging"
+	"github.com/sluicehq/sluice/internal/redact"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -45,6 +46,7 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 	if err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
 	}
+	log = redactLog(log, wc.Secrets)
 	for _, c := range connectorCfgs {
 		if strings.TrimSpace(c[runtime.ConnectorName]) == "" {
 			return fmt.Errorf("invalid connector configuration: %w", &config.Error{Problems: []config.Problem{{Key: runtime.ConnectorName,
@@ -102,6 +104,12 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 	return nil
 }
 
+// redactLog returns log with the worker's secrets scrubbed from every
+// record.
+func redactLog(log *slog.Logger, secrets *redact.Set) *slog.Logger {
+	return logging.Wrap(log, func(h slog.Handler) slog.Handler { return redact.NewHandler(h, secrets) })
+}
+
 // loggerLevels returns the run-time adjustable levels of the log's named
 // loggers, or nil when the log does not have them.
 func loggerLevels(log *slog.Logger) *logging.Levels {
@@ -127,7 +135,7 @@ func startREST(wc *runtime.WorkerConfig, h herder.Herder, levels *logging.Levels
 	restLog := logging.Named(log, "sluice.api")
 	opts := api.Options{Herder: h, Log: restLog, TopicTracking: wc.TopicTracking, TopicTrackingReset: wc.TopicTrackingReset,
 		AllowOrigin: wc.Values.String(runtime.AllowOrigin), AllowMethods: wc.Values.String(runtime.AllowMethods),
-		MaxConfigBytes: wc.ConfigMaxBytes}
+		MaxConfigBytes: wc.ConfigMaxBytes, Redact: wc.Secrets.String}
 	if levels != nil {
 		opts.Loggers = levels
 	}
