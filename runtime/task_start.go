@@ -158,6 +158,9 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 	if err != nil {
 		return nil, rp, fmt.Errorf("task %s: %w", id, err)
 	}
+	if err := w.checkFiles(conn, taskProps); err != nil {
+		return nil, rp, fmt.Errorf("task %s: %w", id, err)
+	}
 	fw, err := FrameworkDef(plugin.Kind).Parse(connProps)
 	if err != nil {
 		return nil, rp, fmt.Errorf("task %s: %w", id, err)

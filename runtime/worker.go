@@ -136,6 +136,7 @@ func (w *Worker) ValidateConnectorConfig(props map[string]string) (herder.Config
 	})
 	if err == nil {
 		infos.ErrorCount += w.checkTasksMaxLimit(&infos)
+		infos.ErrorCount += w.checkFilesValid(props, &infos)
 	}
 	return infos, kind, err
 }
@@ -206,6 +207,9 @@ func (w *Worker) startConnector(ctx context.Context, name string, raw map[string
 	}
 	props, err := w.resolve(name, conn, plugin, raw)
 	if err != nil {
+		return fmt.Errorf("start connector %s: %w", name, err)
+	}
+	if err := w.checkFiles(conn, props); err != nil {
 		return fmt.Errorf("start connector %s: %w", name, err)
 	}
 	w.log.Info("starting connector", "connector", name, "class", plugin.Class, "config", w.masked(conn, plugin, raw))

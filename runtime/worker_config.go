@@ -11,39 +11,41 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/config/provider"
+	"github.com/sluicehq/sluice/internal/allowedpaths"
 	"github.com/sluicehq/sluice/internal/redact"
 )
 
 // Worker configuration keys, as Kafka Connect names them.
 const (
-	BootstrapServers         = "bootstrap.servers"
-	KeyConverter             = "key.converter"
-	ValueConverter           = "value.converter"
-	HeaderConverter          = "header.converter"
-	OffsetFileName           = "offset.storage.file.filename"
-	OffsetFlushInterval      = "offset.flush.interval.ms"
-	OffsetFlushTimeout       = "offset.flush.timeout.ms"
-	TaskShutdownTimeout      = "task.shutdown.graceful.timeout.ms"
-	ClientID                 = "client.id"
-	Listeners                = "listeners"
-	RestAdvertisedHost       = "rest.advertised.host.name"
-	RestAdvertisedPort       = "rest.advertised.port"
-	RestAdvertisedListener   = "rest.advertised.listener"
-	PluginPath               = "plugin.path"
-	ClientOverridePolicy     = "connector.client.config.override.policy"
-	ConfigFileName           = "config.storage.file.filename"
-	TopicTrackingEnable      = "topic.tracking.enable"
-	TopicTrackingAllowReset  = "topic.tracking.allow.reset"
-	ConfigProviders          = "config.providers"
-	AdminListeners           = "admin.listeners"
-	AllowOrigin              = "access.control.allow.origin"
-	AllowMethods             = "access.control.allow.methods"
-	TasksMaxLimit            = "tasks.max.limit"
-	ConnectorConfigMaxBytes  = "connector.config.max.bytes"
-	ConnectorsMax            = "connectors.max"
-	defaultHeaderConverter   = "org.apache.kafka.connect.storage.SimpleHeaderConverter"
-	groupCommon, groupRest   = "Common", "REST"
-	groupOffsets, groupKafka = "Offsets", "Kafka"
+	BootstrapServers          = "bootstrap.servers"
+	KeyConverter              = "key.converter"
+	ValueConverter            = "value.converter"
+	HeaderConverter           = "header.converter"
+	OffsetFileName            = "offset.storage.file.filename"
+	OffsetFlushInterval       = "offset.flush.interval.ms"
+	OffsetFlushTimeout        = "offset.flush.timeout.ms"
+	TaskShutdownTimeout       = "task.shutdown.graceful.timeout.ms"
+	ClientID                  = "client.id"
+	Listeners                 = "listeners"
+	RestAdvertisedHost        = "rest.advertised.host.name"
+	RestAdvertisedPort        = "rest.advertised.port"
+	RestAdvertisedListener    = "rest.advertised.listener"
+	PluginPath                = "plugin.path"
+	ClientOverridePolicy      = "connector.client.config.override.policy"
+	ConfigFileName            = "config.storage.file.filename"
+	TopicTrackingEnable       = "topic.tracking.enable"
+	TopicTrackingAllowReset   = "topic.tracking.allow.reset"
+	ConfigProviders           = "config.providers"
+	AdminListeners            = "admin.listeners"
+	AllowOrigin               = "access.control.allow.origin"
+	AllowMethods              = "access.control.allow.methods"
+	TasksMaxLimit             = "tasks.max.limit"
+	ConnectorConfigMaxBytes   = "connector.config.max.bytes"
+	ConnectorsMax             = "connectors.max"
+	FileConnectorAllowedPaths = "file.connector.allowed.paths"
+	defaultHeaderConverter    = "org.apache.kafka.connect.storage.SimpleHeaderConverter"
+	groupCommon, groupRest    = "Common", "REST"
+	groupOffsets, groupKafka  = "Offsets", "Kafka"
 )
 
 // WorkerDef is the definition of the worker configuration keys sluice
@@ -98,6 +100,8 @@ func WorkerDef() *config.Def {
 			Doc: "sluice only: the largest connector configuration this worker accepts, in bytes of its keys and values together. A larger one is refused with 413. In distributed mode a configuration is one record of the config topic, which the producer (max.request.size) and the broker (message.max.bytes) limit to about 1 MB by default."}).
 		Define(config.Key{Name: ConnectorsMax, Type: config.Int, Default: int32(DefaultConnectorsMax), Validator: config.AtLeast(1), Importance: config.Medium, Group: groupCommon,
 			Doc: "sluice only: the most connectors this worker (standalone) or cluster (distributed) holds; creating one more is refused with 400."}).
+		Define(config.Key{Name: FileConnectorAllowedPaths, Type: config.String, Default: "", Importance: config.Medium, Group: groupCommon,
+			Doc: "sluice only: comma-separated absolute directories (or files) that must exist, to which the file connectors (FileStreamSource, FileStreamSink) are restricted, in the spirit of the file config providers' allowed.paths (KIP-993). A file outside them is an error on the connector's file key in validation (400), and a stored configuration naming one fails the connector and its tasks at start. Paths are compared with . and .. removed and symbolic links resolved. An empty file (stdin, stdout) stays allowed. Empty (the default): no restriction, as in Kafka Connect; sluice dev sets its own folder."}).
 		Define(config.Key{Name: ClientOverridePolicy, Type: config.String, Default: "All", Validator: config.ValidString("All", "None"), Importance: config.Medium, Group: groupCommon,
 			Doc: "Whether connectors may override producer/consumer settings with producer.override.* and consumer.override.*: All or None."})
 }
@@ -127,6 +131,8 @@ type WorkerConfig struct {
 	// settings; the connectors' provider values and secret settings as they
 	// start): scrubbed out of logs, status traces and REST errors.
 	Secrets *redact.Set
+	// FileAllowedPaths is file.connector.allowed.paths.
+	FileAllowedPaths allowedpaths.Paths
 	// Listeners are the REST listeners' host:port addresses.
 	Listeners []string
 	// AdminListeners are admin.listeners' addresses; AdminListenersSet
@@ -193,6 +199,9 @@ func ParseWorkerConfig(props map[string]string, log *slog.Logger, extra ...*conf
 	delete(wc.AdminProps, "listeners") // admin.listeners is the REST admin server's
 	if wc.Providers, err = provider.NewTransformer(props); err != nil {
 		return nil, err
+	}
+	if wc.FileAllowedPaths, err = allowedpaths.Parse(FileConnectorAllowedPaths, v.String(FileConnectorAllowedPaths)); err != nil {
+		return nil, &config.ValueError{Name: FileConnectorAllowedPaths, Value: v.String(FileConnectorAllowedPaths), Reason: err.Error()}
 	}
 	wc.Secrets = redact.NewSet()
 	for k, val := range props {
