@@ -76,6 +76,11 @@ func TestDevSafeDefaults(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
+	for _, re := range []*regexp.Regexp{regexp.MustCompile(`(?m)^  broker +127\.0\.0\.1:\d+ `), regexp.MustCompile(`(?m)^  registry +http://127\.0\.0\.1:\d+ `)} {
+		if !re.MatchString(out.String()) {
+			t.Errorf("the banner does not show the embedded service on loopback (%s):\n%s", re, out.String())
+		}
+	}
 	validate := func(cfg map[string]string) string {
 		t.Helper()
 		body, _ := json.Marshal(cfg)
