@@ -6,6 +6,7 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/internal/redact"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -63,12 +64,9 @@ func (w *Worker) checkFilesValid(raw map[string]string, infos *herder.ConfigInfo
 		if err == nil {
 			continue
 		}
-		msg := err.Error()
-		for _, v := range values {
-			if v != "" {
-				msg = strings.ReplaceAll(msg, v, config.Hidden)
-			}
-		}
+		secrets := redact.NewSet()
+		secrets.Put("", values...)
+		msg := secrets.String(err.Error())
 		for _, c := range infos.Configs {
 			if c.Value != nil && c.Value.Name == k {
 				c.Value.Errors = append(c.Value.Errors, msg)

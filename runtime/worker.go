@@ -132,11 +132,13 @@ func (w *Worker) ValidateConnectorConfig(props map[string]string) (herder.Config
 	what := "validating a " + strings.TrimSpace(props[ConnectorClass]) + " configuration"
 	infos, err := safe.Call(what, func() (infos herder.ConfigInfos, err error) {
 		infos, kind, err = ValidateConnectorConfig(w.plugins, w.cfg.Providers, props)
+		if err == nil {
+			infos.ErrorCount += w.checkFilesValid(props, &infos)
+		}
 		return infos, err
 	})
 	if err == nil {
 		infos.ErrorCount += w.checkTasksMaxLimit(&infos)
-		infos.ErrorCount += w.checkFilesValid(props, &infos)
 	}
 	return infos, kind, err
 }
