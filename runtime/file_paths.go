@@ -10,6 +10,10 @@ import (
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
+// FileConnectorAllowedPaths is the worker key restricting the file
+// connectors to directories (sluice only).
+const FileConnectorAllowedPaths = "file.connector.allowed.paths"
+
 // checkFiles applies file.connector.allowed.paths to a resolved
 // configuration of conn: an error naming each key whose file lies outside
 // the allowed paths. Connectors that name no files, and an empty file

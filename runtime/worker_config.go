@@ -17,35 +17,34 @@ import (
 
 // Worker configuration keys, as Kafka Connect names them.
 const (
-	BootstrapServers          = "bootstrap.servers"
-	KeyConverter              = "key.converter"
-	ValueConverter            = "value.converter"
-	HeaderConverter           = "header.converter"
-	OffsetFileName            = "offset.storage.file.filename"
-	OffsetFlushInterval       = "offset.flush.interval.ms"
-	OffsetFlushTimeout        = "offset.flush.timeout.ms"
-	TaskShutdownTimeout       = "task.shutdown.graceful.timeout.ms"
-	ClientID                  = "client.id"
-	Listeners                 = "listeners"
-	RestAdvertisedHost        = "rest.advertised.host.name"
-	RestAdvertisedPort        = "rest.advertised.port"
-	RestAdvertisedListener    = "rest.advertised.listener"
-	PluginPath                = "plugin.path"
-	ClientOverridePolicy      = "connector.client.config.override.policy"
-	ConfigFileName            = "config.storage.file.filename"
-	TopicTrackingEnable       = "topic.tracking.enable"
-	TopicTrackingAllowReset   = "topic.tracking.allow.reset"
-	ConfigProviders           = "config.providers"
-	AdminListeners            = "admin.listeners"
-	AllowOrigin               = "access.control.allow.origin"
-	AllowMethods              = "access.control.allow.methods"
-	TasksMaxLimit             = "tasks.max.limit"
-	ConnectorConfigMaxBytes   = "connector.config.max.bytes"
-	ConnectorsMax             = "connectors.max"
-	FileConnectorAllowedPaths = "file.connector.allowed.paths"
-	defaultHeaderConverter    = "org.apache.kafka.connect.storage.SimpleHeaderConverter"
-	groupCommon, groupRest    = "Common", "REST"
-	groupOffsets, groupKafka  = "Offsets", "Kafka"
+	BootstrapServers         = "bootstrap.servers"
+	KeyConverter             = "key.converter"
+	ValueConverter           = "value.converter"
+	HeaderConverter          = "header.converter"
+	OffsetFileName           = "offset.storage.file.filename"
+	OffsetFlushInterval      = "offset.flush.interval.ms"
+	OffsetFlushTimeout       = "offset.flush.timeout.ms"
+	TaskShutdownTimeout      = "task.shutdown.graceful.timeout.ms"
+	ClientID                 = "client.id"
+	Listeners                = "listeners"
+	RestAdvertisedHost       = "rest.advertised.host.name"
+	RestAdvertisedPort       = "rest.advertised.port"
+	RestAdvertisedListener   = "rest.advertised.listener"
+	PluginPath               = "plugin.path"
+	ClientOverridePolicy     = "connector.client.config.override.policy"
+	ConfigFileName           = "config.storage.file.filename"
+	TopicTrackingEnable      = "topic.tracking.enable"
+	TopicTrackingAllowReset  = "topic.tracking.allow.reset"
+	ConfigProviders          = "config.providers"
+	AdminListeners           = "admin.listeners"
+	AllowOrigin              = "access.control.allow.origin"
+	AllowMethods             = "access.control.allow.methods"
+	TasksMaxLimit            = "tasks.max.limit"
+	ConnectorConfigMaxBytes  = "connector.config.max.bytes"
+	ConnectorsMax            = "connectors.max"
+	defaultHeaderConverter   = "org.apache.kafka.connect.storage.SimpleHeaderConverter"
+	groupCommon, groupRest   = "Common", "REST"
+	groupOffsets, groupKafka = "Offsets", "Kafka"
 )
 
 // WorkerDef is the definition of the worker configuration keys sluice
@@ -92,6 +91,8 @@ func WorkerDef() *config.Def {
 			Doc: "If set to true, it allows user requests to reset the set of active topics per connector."}).
 		Define(config.Key{Name: ConfigProviders, Type: config.List, Default: "", Importance: config.Low, Group: groupCommon,
 			Doc: "Comma-separated names of ConfigProvider classes, loaded and used in the order specified. Each is configured with config.providers.<name>.class and config.providers.<name>.param.<key>; connector configurations then refer to values as ${<name>:[path:]key}, resolved when connectors and tasks start and never stored resolved. sluice provides EnvVarConfigProvider, FileConfigProvider and DirectoryConfigProvider."}).
+		Define(config.Key{Name: FileConnectorAllowedPaths, Type: config.String, Default: "", Importance: config.Medium, Group: groupCommon,
+			Doc: "sluice only: comma-separated absolute directories (or files) that must exist, to which the file connectors (FileStreamSource, FileStreamSink) are restricted, in the spirit of the file config providers' allowed.paths (KIP-993). A file outside them is an error on the connector's file key in validation (400), and a stored configuration naming one fails the connector and its tasks at start. Paths are compared with . and .. removed and symbolic links resolved. An empty file (stdin, stdout) stays allowed. Empty (the default): no restriction, as in Kafka Connect; sluice dev sets its own folder."}).
 		Define(config.Key{Name: PluginPath, Type: config.List, Default: nil, Importance: config.Low, Group: groupCommon,
 			Doc: "Accepted for compatibility. sluice's plugins are compiled in; Java plugin directories are not loaded."}).
 		Define(config.Key{Name: TasksMaxLimit, Type: config.Int, Default: int32(DefaultTasksMaxLimit), Validator: config.AtLeast(1), Importance: config.Medium, Group: groupCommon,
@@ -100,8 +101,6 @@ func WorkerDef() *config.Def {
 			Doc: "sluice only: the largest connector configuration this worker accepts, in bytes of its keys and values together. A larger one is refused with 413. In distributed mode a configuration is one record of the config topic, which the producer (max.request.size) and the broker (message.max.bytes) limit to about 1 MB by default."}).
 		Define(config.Key{Name: ConnectorsMax, Type: config.Int, Default: int32(DefaultConnectorsMax), Validator: config.AtLeast(1), Importance: config.Medium, Group: groupCommon,
 			Doc: "sluice only: the most connectors this worker (standalone) or cluster (distributed) holds; creating one more is refused with 400."}).
-		Define(config.Key{Name: FileConnectorAllowedPaths, Type: config.String, Default: "", Importance: config.Medium, Group: groupCommon,
-			Doc: "sluice only: comma-separated absolute directories (or files) that must exist, to which the file connectors (FileStreamSource, FileStreamSink) are restricted, in the spirit of the file config providers' allowed.paths (KIP-993). A file outside them is an error on the connector's file key in validation (400), and a stored configuration naming one fails the connector and its tasks at start. Paths are compared with . and .. removed and symbolic links resolved. An empty file (stdin, stdout) stays allowed. Empty (the default): no restriction, as in Kafka Connect; sluice dev sets its own folder."}).
 		Define(config.Key{Name: ClientOverridePolicy, Type: config.String, Default: "All", Validator: config.ValidString("All", "None"), Importance: config.Medium, Group: groupCommon,
 			Doc: "Whether connectors may override producer/consumer settings with producer.override.* and consumer.override.*: All or None."})
 }
@@ -125,14 +124,14 @@ type WorkerConfig struct {
 	// TopicTracking and TopicTrackingReset are topic.tracking.enable and
 	// topic.tracking.allow.reset.
 	TopicTracking, TopicTrackingReset bool
-	// Providers resolves config provider variables; nil if none are set.
-	Providers *provider.Transformer
 	// Secrets are the secret values this worker knows (its own secret
 	// settings; the connectors' provider values and secret settings as they
 	// start): scrubbed out of logs, status traces and REST errors.
 	Secrets *redact.Set
 	// FileAllowedPaths is file.connector.allowed.paths.
 	FileAllowedPaths allowedpaths.Paths
+	// Providers resolves config provider variables; nil if none are set.
+	Providers *provider.Transformer
 	// Listeners are the REST listeners' host:port addresses.
 	Listeners []string
 	// AdminListeners are admin.listeners' addresses; AdminListenersSet
@@ -204,11 +203,13 @@ func ParseWorkerConfig(props map[string]string, log *slog.Logger, extra ...*conf
 		return nil, &config.ValueError{Name: FileConnectorAllowedPaths, Value: v.String(FileConnectorAllowedPaths), Reason: err.Error()}
 	}
 	wc.Secrets = redact.NewSet()
+	var secrets []string
 	for k, val := range props {
 		if config.IsSecret(k, def) {
-			wc.Secrets.Add("worker", val)
+			secrets = append(secrets, val)
 		}
 	}
+	wc.Secrets.Put("worker", secrets...)
 	if len(wc.BootstrapServers) == 0 {
 		return nil, &config.Error{Problems: []config.Problem{{Key: BootstrapServers, Message: "Invalid value for configuration bootstrap.servers: at least one host:port is required"}}}
 	}

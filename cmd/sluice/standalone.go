@@ -46,13 +46,13 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 	if err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
 	}
-	log = redactLog(log, wc.Secrets)
 	for _, c := range connectorCfgs {
 		if strings.TrimSpace(c[runtime.ConnectorName]) == "" {
 			return fmt.Errorf("invalid connector configuration: %w", &config.Error{Problems: []config.Problem{{Key: runtime.ConnectorName,
 				Message: `Missing required configuration "name" which has no default value.`}}})
 		}
 	}
+	log = redactLog(log, wc.Secrets)
 	if wc.OffsetFile == "" {
 		return fmt.Errorf("invalid worker configuration: %w", &config.Error{Problems: []config.Problem{{Key: runtime.OffsetFileName,
 			Message: `Missing required configuration "offset.storage.file.filename" which has no default value.`}}})
@@ -135,10 +135,11 @@ func startREST(wc *runtime.WorkerConfig, h herder.Herder, levels *logging.Levels
 	restLog := logging.Named(log, "sluice.api")
 	opts := api.Options{Herder: h, Log: restLog, TopicTracking: wc.TopicTracking, TopicTrackingReset: wc.TopicTrackingReset,
 		AllowOrigin: wc.Values.String(runtime.AllowOrigin), AllowMethods: wc.Values.String(runtime.AllowMethods),
-		MaxConfigBytes: wc.ConfigMaxBytes, Redact: wc.Secrets.String}
+		MaxConfigBytes: wc.ConfigMaxBytes}
 	if levels != nil {
 		opts.Loggers = levels
 	}
+	opts.Redact = wc.Secrets.String
 	opts.NoAdmin = wc.AdminListenersSet
 	main, err := api.Listen(wc.Listeners, api.NewHandler(opts), restLog)
 	if err != nil {
