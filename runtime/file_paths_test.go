@@ -100,3 +100,32 @@ func TestFileConnectorAllowedPathsSetting(t *testing.T) {
 		}
 	}
 }
+
+// TestFileConnectorAllowedPathsProviderPath: a file read through a provider
+// and outside the allowed paths is refused without the path being shown.
+func TestFileConnectorAllowedPathsProviderPath(t *testing.T) {
+	dir := t.TempDir()
+	secretPath := filepath.Join(t.TempDir(), "hidden-dir-7d3e", "x.txt")
+	t.Setenv("SLUICE_TEST_SECRET_FILE", secretPath)
+	wc, err := ParseWorkerConfig(map[string]string{"key.converter": "StringConverter", "value.converter": "StringConverter",
+		FileConnectorAllowedPaths: dir, "config.providers": "env", "config.providers.env.class": "EnvVarConfigProvider"}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewWorker(wc, plugins.Builtin(), storage.NewMemoryOffsets(), storage.NewMemoryStatus(), slog.New(slog.DiscardHandler))
+	infos, _, err := w.ValidateConnectorConfig(map[string]string{"name": "f", "connector.class": "FileStreamSink", "topics": "t", "file": "${env:SLUICE_TEST_SECRET_FILE}"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range infos.Configs {
+		if c.Value == nil || c.Value.Name != "file" {
+			continue
+		}
+		got := strings.Join(c.Value.Errors, "\n")
+		if infos.ErrorCount != 1 || !strings.Contains(got, "Invalid value [hidden] for configuration file: path [hidden] is not in "+FileConnectorAllowedPaths) || strings.Contains(got, "hidden-dir-7d3e") {
+			t.Fatalf("error_count %d, errors on file: %s", infos.ErrorCount, got)
+		}
+		return
+	}
+	t.Fatal("no file entry in the validation answer")
+}
