@@ -27,6 +27,7 @@ func runDistributed(ctx context.Context, workerFile string, log *slog.Logger, re
 	if err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
 	}
+	log = redactLog(log, cfg.Secrets)
 	if err := resolvePortZero(cfg); err != nil {
 		return err
 	}

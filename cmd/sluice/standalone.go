@@ -11,6 +11,7 @@ import (
 	"github.com/sluicehq/sluice/api"
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/internal/logging"
+	"github.com/sluicehq/sluice/internal/redact"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -56,6 +57,7 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 				Message: `Missing required configuration "name" which has no default value.`}}})
 		}
 	}
+	log = redactLog(log, wc.Secrets)
 	if wc.OffsetFile == "" {
 		return fmt.Errorf("invalid worker configuration: %w", &config.Error{Problems: []config.Problem{{Key: runtime.OffsetFileName,
 			Message: `Missing required configuration "offset.storage.file.filename" which has no default value.`}}})
@@ -107,6 +109,12 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 	return nil
 }
 
+// redactLog returns log with the worker's secrets scrubbed from every
+// record.
+func redactLog(log *slog.Logger, secrets *redact.Set) *slog.Logger {
+	return logging.Wrap(log, func(h slog.Handler) slog.Handler { return redact.NewHandler(h, secrets) })
+}
+
 // loggerLevels returns the run-time adjustable levels of the log's named
 // loggers, or nil when the log does not have them.
 func loggerLevels(log *slog.Logger) *logging.Levels {
@@ -136,6 +144,7 @@ func startREST(wc *runtime.WorkerConfig, rs *restSecurity, h herder.Herder, leve
 	if levels != nil {
 		opts.Loggers = levels
 	}
+	opts.Redact = wc.Secrets.String
 	opts.NoAdmin = wc.AdminListenersSet
 	main, err := api.Listen(rs.listeners, api.NewHandler(opts), restLog)
 	if err != nil {
