@@ -47,6 +47,7 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 	if err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
 	}
+	log = redactLog(log, wc.Secrets)
 	rs, err := newRESTSecurity(wc, os.Getenv("KAFKA_OPTS"), logging.Named(log, "sluice.api"))
 	if err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
@@ -57,7 +58,6 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 				Message: `Missing required configuration "name" which has no default value.`}}})
 		}
 	}
-	log = redactLog(log, wc.Secrets)
 	if wc.OffsetFile == "" {
 		return fmt.Errorf("invalid worker configuration: %w", &config.Error{Problems: []config.Problem{{Key: runtime.OffsetFileName,
 			Message: `Missing required configuration "offset.storage.file.filename" which has no default value.`}}})
