@@ -146,8 +146,14 @@ func (m *member) requests() []seenRequest {
 
 func newMember(t *testing.T, h *clusterHerder) *member {
 	t.Helper()
+	return newMemberWith(t, h, Options{Herder: h})
+}
+
+// newMemberWith is newMember serving with opts (whose Herder is h).
+func newMemberWith(t *testing.T, h *clusterHerder, opts Options) *member {
+	t.Helper()
 	m := &member{herder: h}
-	api := NewHandler(Options{Herder: h})
+	api := NewHandler(opts)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		m.mu.Lock()

@@ -2,11 +2,14 @@ package api
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	stdlog "log"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -16,25 +19,54 @@ type Server struct {
 	log       *slog.Logger
 	listeners []net.Listener
 	servers   []*http.Server
+	https     []bool // servers[i] serves TLS (listeners[i] is a TLS listener)
 }
 
-// Listen binds every address (host:port; an empty host is every
-// interface) before serving any, so that a port in use stops start-up with
-// an error naming it.
-func Listen(addrs []string, h http.Handler, log *slog.Logger) (*Server, error) {
+// Endpoint is an address to serve (host:port; an empty host is every
+// interface): https with TLS, if not nil, else http.
+type Endpoint struct {
+	Addr string
+	TLS  *tls.Config
+}
+
+// Endpoints are the http endpoints of addrs.
+func Endpoints(addrs ...string) []Endpoint {
+	out := make([]Endpoint, len(addrs))
+	for i, a := range addrs {
+		out[i] = Endpoint{Addr: a}
+	}
+	return out
+}
+
+// Listen binds every endpoint before serving any, so that a port in use
+// stops start-up with an error naming it.
+func Listen(endpoints []Endpoint, h http.Handler, log *slog.Logger) (*Server, error) {
 	s := &Server{log: log}
-	for _, a := range addrs {
-		l, err := net.Listen("tcp", a)
+	for _, e := range endpoints {
+		l, err := net.Listen("tcp", e.Addr)
 		if err != nil {
 			s.close()
-			return nil, fmt.Errorf("REST API: listen on %s: %w", a, err)
+			return nil, fmt.Errorf("REST API: listen on %s: %w", e.Addr, err)
 		}
-		s.listeners = append(s.listeners, l)
-		s.servers = append(s.servers, &http.Server{
+		srv := &http.Server{
 			Handler:           h,
 			ReadHeaderTimeout: 30 * time.Second,
-			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		})
+			ErrorLog:          serverErrorLog(log),
+		}
+		if e.TLS != nil {
+			// HTTP/1.1 only, as Kafka Connect's REST server: Go's HTTP/2
+			// would refuse at serve time, after start-up succeeded, an
+			// ssl.cipher.suites without the suites HTTP/2 requires. The TLS
+			// listener is set up here so that Serve cannot fail on it.
+			srv.TLSConfig = e.TLS.Clone()
+			srv.TLSConfig.NextProtos = []string{"http/1.1"}
+			srv.Protocols = new(http.Protocols)
+			srv.Protocols.SetHTTP1(true)
+			l = tls.NewListener(l, srv.TLSConfig)
+		}
+		s.listeners = append(s.listeners, l)
+		s.servers = append(s.servers, srv)
+		s.https = append(s.https, e.TLS != nil)
 	}
 	return s, nil
 }
@@ -59,6 +91,20 @@ func (s *Server) Addrs() []string {
 	return out
 }
 
+// URLs returns the base URLs of the bound addresses: http:// or https://
+// and the address.
+func (s *Server) URLs() []string {
+	out := make([]string, len(s.listeners))
+	for i, l := range s.listeners {
+		scheme := "http://"
+		if s.https[i] {
+			scheme = "https://"
+		}
+		out[i] = scheme + l.Addr().String()
+	}
+	return out
+}
+
 // Shutdown stops accepting requests and waits for those in progress, at
 // most until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) {
@@ -71,4 +117,24 @@ func (s *Server) close() {
 	for _, l := range s.listeners {
 		_ = l.Close()
 	}
+}
+
+// serverErrorLog is the http.Server's own log: WARN, but a failed TLS
+// handshake (a client without an accepted certificate, a port scan,
+// plain http to an https port) is DEBUG, as Jetty logs it in Kafka
+// Connect: anyone who reaches the port could fill the log otherwise.
+func serverErrorLog(log *slog.Logger) *stdlog.Logger {
+	return stdlog.New(serverLogWriter{log}, "", 0)
+}
+
+type serverLogWriter struct{ log *slog.Logger }
+
+func (w serverLogWriter) Write(p []byte) (int, error) {
+	msg := strings.TrimSuffix(string(p), "\n")
+	level := slog.LevelWarn
+	if strings.HasPrefix(msg, "http: TLS handshake error") {
+		level = slog.LevelDebug
+	}
+	w.log.Log(context.Background(), level, msg)
+	return len(p), nil
 }

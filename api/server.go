@@ -62,10 +62,17 @@ type Options struct {
 	// of requests carrying a connector configuration are refused (413)
 	// beyond ConfigBodyLimit of it. 0: they are bounded like other bodies.
 	MaxConfigBytes int
+	// Auth, if not nil, requires HTTP basic authentication of every
+	// request but the two signed internal ones, as Kafka Connect's
+	// BasicAuthSecurityRestExtension does.
+	Auth *BasicAuth
 	// ForwardClient sends the requests that the herder redirects to another
 	// worker (the leader, or the owner of a connector or task); nil means a
 	// client bounded by RequestTimeout. Redirects are never followed.
 	ForwardClient *http.Client
+	// Redact, if set, scrubs the secrets the worker knows out of every
+	// error message before it is sent or logged.
+	Redact func(string) string
 }
 
 // server holds the state of a Handler.
@@ -197,9 +204,16 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if s.cors(rec, r) {
-		return
+		return // a preflight request: browsers send it without credentials
 	}
 	h, pattern := s.mux.Handler(r)
+	if s.Auth != nil && !exemptFromAuth(pattern) && !s.Auth.Allow(r.Header.Values("Authorization")) {
+		// Every other path too, unknown ones included: without
+		// credentials nothing is told, not even which routes exist.
+		s.Log.Debug("request failed authentication", "method", r.Method, "path", r.URL.EscapedPath())
+		unauthorized(rec)
+		return
+	}
 	if p := r.URL.EscapedPath(); p == "" || p[0] != '/' || path.Clean(p) != p {
 		// The mux would redirect to the cleaned path ("/connectors/x/../y"
 		// to "/connectors/y", "A:" to "/"), with an HTML body.
@@ -305,6 +319,9 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	msg := err.Error()
 	if safe.As(err) != nil {
 		msg, _, _ = strings.Cut(msg, "\n\tat ")
+	}
+	if s.Redact != nil {
+		msg = s.Redact(msg)
 	}
 	_ = writeJSON(w, code, herder.ErrorMessage{ErrorCode: code, Message: msg})
 }

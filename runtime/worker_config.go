@@ -13,6 +13,8 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/config/provider"
+	"github.com/sluicehq/sluice/internal/allowedpaths"
+	"github.com/sluicehq/sluice/internal/redact"
 	"github.com/sluicehq/sluice/runtime/kafka"
 )
 
@@ -50,9 +52,24 @@ const (
 	TasksMaxLimit            = "tasks.max.limit"
 	ConnectorConfigMaxBytes  = "connector.config.max.bytes"
 	ConnectorsMax            = "connectors.max"
+	RestExtensionClasses     = "rest.extension.classes"
+	RestJAASFile             = "rest.basic.auth.jaas.config.file"
+	SSLClientAuth            = "ssl.client.auth"
 	defaultHeaderConverter   = "org.apache.kafka.connect.storage.SimpleHeaderConverter"
 	groupCommon, groupRest   = "Common", "REST"
 	groupOffsets, groupKafka = "Offsets", "Kafka"
+)
+
+// BasicAuthExtension is Kafka Connect's REST extension for HTTP basic
+// authentication, the one rest.extension.classes may name.
+const BasicAuthExtension = "org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension"
+
+// The prefixes of the SSL settings of https listeners and admin
+// listeners: if any key has the prefix, only those keys are used (Kafka
+// Connect's valuesWithPrefixAllOrNothing); else the top-level ssl.* keys.
+const (
+	ListenersHTTPSPrefix      = "listeners.https."
+	AdminListenersHTTPSPrefix = "admin.listeners.https."
 )
 
 // WorkerDef is the definition of the worker configuration keys sluice
@@ -89,6 +106,12 @@ func WorkerDef() *config.Def {
 			Doc: "Advertised listener scheme (HTTP or HTTPS)."}).
 		Define(config.Key{Name: AdminListeners, Type: config.List, Default: nil, Importance: config.Low, Group: groupRest,
 			Doc: "List of comma-separated URIs the admin REST API (/admin/loggers) listens on. Unset: the admin endpoints are served on listeners. Empty: they are disabled."}).
+		Define(config.Key{Name: RestExtensionClasses, Type: config.List, Default: "", Importance: config.Low, Group: groupRest,
+			Doc: "Comma-separated REST extension classes. sluice has one, " + BasicAuthExtension + ": HTTP basic authentication of every request but the two signed internal ones, against the users of the PropertyFileLoginModule file named in the KafkaConnect entry of a JAAS configuration file (" + RestJAASFile + ", else -Djava.security.auth.login.config=... in the KAFKA_OPTS environment variable). Any other class is a start-up error."}).
+		Define(config.Key{Name: RestJAASFile, Type: config.String, Default: "", Importance: config.Low, Group: groupRest,
+			Doc: "sluice only: the JAAS configuration file of " + BasicAuthExtension + "; it wins over -Djava.security.auth.login.config=... in KAFKA_OPTS. Set without the extension in rest.extension.classes, it is a start-up error."}).
+		Define(config.Key{Name: SSLClientAuth, Type: config.String, Default: "none", Validator: config.ValidString("none", "requested", "required"), Importance: config.Low, Group: groupRest,
+			Doc: "Whether https REST listeners ask clients for a certificate: none, requested (checked if given) or required (mutual TLS). listeners.https.ssl.client.auth (admin.listeners.https.ssl.client.auth) sets it for listeners (admin listeners) alone."}).
 		Define(config.Key{Name: AllowOrigin, Type: config.String, Default: "", Importance: config.Low, Group: groupRest,
 			Doc: "Value to set the Access-Control-Allow-Origin header to for REST API requests. To enable cross origin access, set this to the domain of the application that should be permitted to access the API, or '*' to allow access from any domain. The default value only allows access from the domain of the REST API."}).
 		Define(config.Key{Name: AllowMethods, Type: config.String, Default: "", Importance: config.Low, Group: groupRest,
@@ -99,6 +122,8 @@ func WorkerDef() *config.Def {
 			Doc: "If set to true, it allows user requests to reset the set of active topics per connector."}).
 		Define(config.Key{Name: ConfigProviders, Type: config.List, Default: "", Importance: config.Low, Group: groupCommon,
 			Doc: "Comma-separated names of ConfigProvider classes, loaded and used in the order specified. Each is configured with config.providers.<name>.class and config.providers.<name>.param.<key>; connector configurations then refer to values as ${<name>:[path:]key}, resolved when connectors and tasks start and never stored resolved. sluice provides EnvVarConfigProvider, FileConfigProvider and DirectoryConfigProvider."}).
+		Define(config.Key{Name: FileConnectorAllowedPaths, Type: config.String, Default: "", Importance: config.Medium, Group: groupCommon,
+			Doc: "sluice only: comma-separated absolute directories (or files) that must exist, to which the file connectors (FileStreamSource, FileStreamSink) are restricted, in the spirit of the file config providers' allowed.paths (KIP-993). A file outside them is an error on the connector's file key in validation (400), and a stored configuration naming one fails the connector and its tasks at start. Paths are compared with . and .. removed and symbolic links resolved. An empty file (stdin, stdout) stays allowed. Empty (the default): no restriction, as in Kafka Connect; sluice dev sets its own folder."}).
 		Define(config.Key{Name: PluginPath, Type: config.List, Default: nil, Importance: config.Low, Group: groupCommon,
 			Doc: "Accepted for compatibility. sluice's plugins are compiled in; Java plugin directories are not loaded."}).
 		Define(config.Key{Name: TasksMaxLimit, Type: config.Int, Default: int32(DefaultTasksMaxLimit), Validator: config.AtLeast(1), Importance: config.Medium, Group: groupCommon,
@@ -132,7 +157,7 @@ type WorkerConfig struct {
 	// None or Principal.
 	OverridePolicy string
 	WorkerID       string
-	ListenAddress  string // host:port of the first listener
+	ListenAddress  string // host:port of the advertised listener
 	ProducerProps  map[string]string
 	ConsumerProps  map[string]string
 	AdminProps     map[string]string
@@ -144,14 +169,39 @@ type WorkerConfig struct {
 	// TopicTracking and TopicTrackingReset are topic.tracking.enable and
 	// topic.tracking.allow.reset.
 	TopicTracking, TopicTrackingReset bool
+	// Secrets are the secret values this worker knows (its own secret
+	// settings; the connectors' provider values and secret settings as they
+	// start): scrubbed out of logs, status traces and REST errors.
+	Secrets *redact.Set
+	// FileAllowedPaths is file.connector.allowed.paths.
+	FileAllowedPaths allowedpaths.Paths
 	// Providers resolves config provider variables; nil if none are set.
 	Providers *provider.Transformer
-	// Listeners are the REST listeners' host:port addresses.
-	Listeners []string
+	// Listeners are the REST listeners' host:port addresses;
+	// ListenersHTTPS tells which of them are https.
+	Listeners      []string
+	ListenersHTTPS []bool
 	// AdminListeners are admin.listeners' addresses; AdminListenersSet
 	// tells unset (admin endpoints on Listeners) from empty (disabled).
-	AdminListeners    []string
-	AdminListenersSet bool
+	AdminListeners      []string
+	AdminListenersHTTPS []bool
+	AdminListenersSet   bool
+	// ListenersSSL and AdminListenersSSL are the ssl.* settings of https
+	// listeners and https admin listeners (keys without the listener
+	// prefix); ClientSSL those of the worker's requests to other workers
+	// (the top-level ssl.* keys, as Kafka Connect's RestClient takes).
+	ListenersSSL, AdminListenersSSL, ClientSSL map[string]string
+	// RestBasicAuth is rest.extension.classes naming
+	// BasicAuthExtension; RestJAASFile is rest.basic.auth.jaas.config.file.
+	RestBasicAuth bool
+	RestJAASFile  string
+	// AdvertisedScheme is http or https: rest.advertised.listener, else
+	// http if a listener is http. AdvertisedListener is the index in
+	// Listeners of the first listener of that scheme (0 if none is),
+	// whose host and port are advertised unless rest.advertised.host.name
+	// and rest.advertised.port say otherwise.
+	AdvertisedScheme   string
+	AdvertisedListener int
 	// TasksMaxLimit, ConfigMaxBytes and ConnectorsMax are tasks.max.limit,
 	// connector.config.max.bytes and connectors.max.
 	TasksMaxLimit  int
@@ -210,7 +260,12 @@ func ParseWorkerConfig(props map[string]string, log *slog.Logger, extra ...*conf
 	if wc.ConfigFile == "" && wc.OffsetFile != "" {
 		wc.ConfigFile = wc.OffsetFile + ".connectors.json"
 	}
-	delete(wc.AdminProps, "listeners") // admin.listeners is the REST admin server's
+	// admin.listeners and its SSL settings are the REST admin server's.
+	for k := range wc.AdminProps {
+		if k == "listeners" || strings.HasPrefix(k, "listeners.") {
+			delete(wc.AdminProps, k)
+		}
+	}
 	https := false
 	for _, l := range append(v.List(Listeners), v.List(AdminListeners)...) {
 		https = https || strings.HasPrefix(strings.ToLower(strings.TrimSpace(l)), "https:")
@@ -221,18 +276,32 @@ func ParseWorkerConfig(props map[string]string, log *slog.Logger, extra ...*conf
 	if wc.Providers, err = provider.NewTransformer(props); err != nil {
 		return nil, err
 	}
+	if wc.FileAllowedPaths, err = allowedpaths.Parse(FileConnectorAllowedPaths, v.String(FileConnectorAllowedPaths)); err != nil {
+		return nil, &config.ValueError{Name: FileConnectorAllowedPaths, Value: v.String(FileConnectorAllowedPaths), Reason: err.Error()}
+	}
+	wc.Secrets = redact.NewSet()
+	var secrets []string
+	for k, val := range props {
+		if config.IsSecret(k, def) {
+			secrets = append(secrets, val)
+		}
+	}
+	wc.Secrets.Put("worker", secrets...)
 	if len(wc.BootstrapServers) == 0 {
 		return nil, &config.Error{Problems: []config.Problem{{Key: BootstrapServers, Message: "Invalid value for configuration bootstrap.servers: at least one host:port is required"}}}
 	}
-	for _, k := range []string{"rest.extension.classes", "response.http.headers.config", "admin.listeners.https.ssl.keystore.location"} {
+	for _, k := range []string{"response.http.headers.config"} {
 		if props[k] != "" {
 			log.Warn("worker setting not supported by sluice; ignored", "key", k)
 		}
 	}
+	if err := wc.parseRestSecurity(v, props); err != nil {
+		return nil, err
+	}
 	if len(v.List(PluginPath)) > 0 {
 		log.Warn("plugin.path is ignored: sluice's connectors are compiled in", "plugin.path", v.List(PluginPath))
 	}
-	if wc.Listeners, err = listenerAddrs(Listeners, v.List(Listeners)); err != nil {
+	if wc.Listeners, wc.ListenersHTTPS, err = listenerAddrs(Listeners, v.List(Listeners)); err != nil {
 		return nil, err
 	}
 	if len(wc.Listeners) == 0 {
@@ -240,12 +309,28 @@ func ParseWorkerConfig(props map[string]string, log *slog.Logger, extra ...*conf
 	}
 	if _, ok := props[AdminListeners]; ok {
 		wc.AdminListenersSet = true
-		if wc.AdminListeners, err = listenerAddrs(AdminListeners, v.List(AdminListeners)); err != nil {
+		if wc.AdminListeners, wc.AdminListenersHTTPS, err = listenerAddrs(AdminListeners, v.List(AdminListeners)); err != nil {
 			return nil, err
 		}
 	}
-	host, port, _ := net.SplitHostPort(wc.Listeners[0])
-	wc.ListenAddress = wc.Listeners[0]
+	// The advertised scheme: rest.advertised.listener, else http if a
+	// listener is http, else https; the host and port are those of the
+	// first listener of that scheme (RestServer.advertisedUrl).
+	wc.AdvertisedScheme = "https"
+	if slices.Contains(wc.ListenersHTTPS, false) {
+		wc.AdvertisedScheme = "http"
+	}
+	if l := v.String(RestAdvertisedListener); l != "" {
+		switch strings.ToLower(l) {
+		case "http", "https":
+			wc.AdvertisedScheme = strings.ToLower(l)
+		default:
+			return nil, &config.Error{Problems: []config.Problem{{Key: RestAdvertisedListener, Message: fmt.Sprintf("Invalid value %s for configuration %s: must be http or https", l, RestAdvertisedListener)}}}
+		}
+	}
+	wc.AdvertisedListener = max(0, slices.Index(wc.ListenersHTTPS, wc.AdvertisedScheme == "https"))
+	host, port, _ := net.SplitHostPort(wc.Listeners[wc.AdvertisedListener])
+	wc.ListenAddress = wc.Listeners[wc.AdvertisedListener]
 	advHost, advPort := host, port
 	if h := v.String(RestAdvertisedHost); h != "" {
 		advHost = h
@@ -260,34 +345,142 @@ func ParseWorkerConfig(props map[string]string, log *slog.Logger, extra ...*conf
 	return wc, nil
 }
 
-// listenerAddrs parses listener URIs (http://host:port) into host:port
-// addresses, naming the key in errors.
-func listenerAddrs(key string, listeners []string) ([]string, error) {
-	var out []string
-	for _, l := range listeners {
-		host, port, err := listenerHostPort(l)
-		if err != nil {
-			return nil, &config.Error{Problems: []config.Problem{{Key: key, Message: strings.ReplaceAll(err.Error(), "configuration listeners", "configuration "+key)}}}
+// AdvertisedURL is the REST URL given out to other workers: Kafka
+// Connect's RestServer.advertisedUrl, the advertised scheme, host and port.
+func (wc *WorkerConfig) AdvertisedURL() string { return wc.AdvertisedScheme + "://" + wc.WorkerID }
+
+// parseRestSecurity reads rest.extension.classes, the JAAS file key and
+// the SSL settings of https listeners.
+func (wc *WorkerConfig) parseRestSecurity(v *config.Values, props map[string]string) error {
+	var problems []config.Problem
+	for _, c := range v.List(RestExtensionClasses) {
+		if c == BasicAuthExtension {
+			wc.RestBasicAuth = true
+			continue
 		}
-		out = append(out, net.JoinHostPort(host, strconv.Itoa(port)))
+		problems = append(problems, config.Problem{Key: RestExtensionClasses, Message: fmt.Sprintf(
+			"Invalid value %s for configuration %s: sluice has no such REST extension; it has %s only", c, RestExtensionClasses, BasicAuthExtension)})
 	}
-	return out, nil
+	wc.RestJAASFile = strings.TrimSpace(v.String(RestJAASFile))
+	if wc.RestJAASFile != "" && !wc.RestBasicAuth {
+		problems = append(problems, config.Problem{Key: RestJAASFile, Message: fmt.Sprintf(
+			"%s is set but %s does not name %s: the REST API would not check credentials; add the extension or remove the key", RestJAASFile, RestExtensionClasses, BasicAuthExtension)})
+	}
+	wc.ClientSSL = sslProps(props, "")
+	wc.ListenersSSL = listenerSSLProps(props, ListenersHTTPSPrefix)
+	wc.AdminListenersSSL = listenerSSLProps(props, AdminListenersHTTPSPrefix)
+	for _, m := range []struct {
+		prefix string
+		props  map[string]string
+	}{{ListenersHTTPSPrefix, wc.ListenersSSL}, {AdminListenersHTTPSPrefix, wc.AdminListenersSSL}} {
+		if ca, ok := m.props[SSLClientAuth]; ok && ca != "none" && ca != "requested" && ca != "required" {
+			problems = append(problems, config.Problem{Key: m.prefix + SSLClientAuth, Message: fmt.Sprintf(
+				"Invalid value %s for configuration %s%s: must be none, requested or required", ca, m.prefix, SSLClientAuth)})
+		}
+	}
+	if len(problems) > 0 {
+		return &config.Error{Problems: problems}
+	}
+	return nil
 }
 
-// listenerHostPort parses one listener URI, e.g. http://:8083.
-func listenerHostPort(listener string) (string, int, error) {
+// sslProps returns the ssl.* keys of props that follow prefix, without
+// prefix.
+func sslProps(props map[string]string, prefix string) map[string]string {
+	out := map[string]string{}
+	for k, val := range props {
+		if rest, ok := strings.CutPrefix(k, prefix); ok && strings.HasPrefix(rest, "ssl.") {
+			out[rest] = val
+		}
+	}
+	return out
+}
+
+// listenerSSLProps returns the SSL settings of listeners with prefix, all
+// or nothing as Kafka Connect takes them: the prefixed ones if any key has
+// the prefix, else the top-level ones. ssl.client.auth has its default.
+func listenerSSLProps(props map[string]string, prefix string) map[string]string {
+	out := sslProps(props, "")
+	for k := range props {
+		if strings.HasPrefix(k, prefix) {
+			out = sslProps(props, prefix)
+			break
+		}
+	}
+	if _, ok := out[SSLClientAuth]; !ok {
+		out[SSLClientAuth] = "none"
+	}
+	return out
+}
+
+// UnauthenticatedListeners returns the REST listeners (admin listeners
+// included) that accept requests from beyond the machine without any
+// authentication: neither basic authentication nor an https listener
+// that requires a client certificate, on an address that is not
+// loopback. An empty host (every interface) is shown as 0.0.0.0.
+func (wc *WorkerConfig) UnauthenticatedListeners() []string {
+	if wc.RestBasicAuth {
+		return nil
+	}
+	var out []string
+	check := func(addrs []string, https []bool, ssl map[string]string) {
+		for i, a := range addrs {
+			host, port, _ := net.SplitHostPort(a)
+			if isLoopback(host) || https[i] && ssl[SSLClientAuth] == "required" {
+				continue
+			}
+			if host == "" {
+				host = "0.0.0.0"
+			}
+			out = append(out, net.JoinHostPort(host, port))
+		}
+	}
+	check(wc.Listeners, wc.ListenersHTTPS, wc.ListenersSSL)
+	if wc.AdminListenersSet {
+		check(wc.AdminListeners, wc.AdminListenersHTTPS, wc.AdminListenersSSL)
+	}
+	return out
+}
+
+// isLoopback reports whether a listener host binds loopback only:
+// localhost or a loopback address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// listenerAddrs parses listener URIs (http://host:port, https://host:port)
+// into host:port addresses and whether each is https, naming the key in
+// errors.
+func listenerAddrs(key string, listeners []string) ([]string, []bool, error) {
+	var out []string
+	var https []bool
+	for _, l := range listeners {
+		host, port, tls, err := listenerHostPort(l)
+		if err != nil {
+			return nil, nil, &config.Error{Problems: []config.Problem{{Key: key, Message: strings.ReplaceAll(err.Error(), "configuration listeners", "configuration "+key)}}}
+		}
+		out = append(out, net.JoinHostPort(host, strconv.Itoa(port)))
+		https = append(https, tls)
+	}
+	return out, https, nil
+}
+
+// listenerHostPort parses one listener URI, e.g. http://:8083 or
+// https://host:8443.
+func listenerHostPort(listener string) (host string, port int, https bool, err error) {
 	u, err := url.Parse(strings.TrimSpace(listener))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Port() == "" {
-		return "", 0, fmt.Errorf("Invalid value %s for configuration listeners: must be a URI like http://host:8083", listener)
-	}
-	if u.Scheme == "https" {
-		return "", 0, fmt.Errorf("Invalid value %s for configuration listeners: HTTPS listeners are not supported by sluice yet; use http:// (behind a TLS-terminating proxy if needed)", listener)
+		return "", 0, false, fmt.Errorf("Invalid value %s for configuration listeners: must be a URI like http://host:8083 or https://host:8443", listener)
 	}
 	p, err := strconv.Atoi(u.Port())
 	if err != nil || p < 0 || p > 65535 {
-		return "", 0, fmt.Errorf("Invalid value %s for configuration listeners: bad port", listener)
+		return "", 0, false, fmt.Errorf("Invalid value %s for configuration listeners: bad port", listener)
 	}
-	return u.Hostname(), p, nil
+	return u.Hostname(), p, u.Scheme == "https", nil
 }
 
 // AdminClientProps are the settings of the worker's admin clients, as

@@ -10,6 +10,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,6 +60,13 @@ func WithHTTPClient(hc *http.Client) Option {
 // WithHeader adds a header to every request, e.g. Authorization.
 func WithHeader(key, value string) Option {
 	return func(c *Client) { c.header.Add(key, value) }
+}
+
+// WithBasicAuth sends HTTP basic credentials with every request, as a
+// worker with Kafka Connect's BasicAuthSecurityRestExtension requires.
+func WithBasicAuth(user, password string) Option {
+	v := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
+	return func(c *Client) { c.header.Set("Authorization", v) }
 }
 
 // WithUserAgent sets the User-Agent of every request.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/http"
 	"net/url"
 	"os"
 	"slices"
@@ -28,6 +29,14 @@ const defaultWorkerURL = "http://localhost:8083"
 const cliFlagsUsage = `
 Flags (before or after the arguments):
   --url URL        the worker's REST API (default $SLUICE_URL, else ` + defaultWorkerURL + `)
+  --user NAME:PASSWORD
+                   HTTP basic credentials (default $SLUICE_USER; the variable
+                   keeps the password out of the process list)
+  --cacert FILE    PEM CA certificates to trust for an https:// URL (default
+                   $SLUICE_CACERT, else the system's)
+  --cert FILE --key FILE
+                   PEM client certificate and key, for ssl.client.auth
+  --insecure       do not verify the worker's certificate (tests only)
   -o table|json    output format (default table); json prints the API's answer
 `
 
@@ -155,6 +164,14 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 		baseURL = env
 	}
 	output := "table"
+	var conn cliConn
+	conn.user = os.Getenv("SLUICE_USER")
+	conn.cacert = os.Getenv("SLUICE_CACERT")
+	fs.StringVar(&conn.user, "user", conn.user, "HTTP basic credentials, NAME:PASSWORD")
+	fs.StringVar(&conn.cacert, "cacert", conn.cacert, "PEM CA certificates to trust")
+	fs.StringVar(&conn.cert, "cert", "", "PEM client certificate")
+	fs.StringVar(&conn.key, "key", "", "PEM client key")
+	fs.BoolVar(&conn.insecure, "insecure", false, "do not verify the worker's certificate")
 	fs.StringVar(&baseURL, "url", baseURL, "the worker's REST API")
 	fs.StringVar(&output, "o", output, "output format: table or json")
 	fs.StringVar(&output, "output", output, "output format: table or json")
@@ -197,7 +214,7 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 	var bad []string
 	fs.Visit(func(f *flag.Flag) {
 		switch {
-		case f.Name == "url" || f.Name == "o" || f.Name == "output":
+		case f.Name == "url" || f.Name == "o" || f.Name == "output" || cliConnFlags[f.Name]:
 		case slices.Contains(act.flags, f.Name):
 			if f.Name == "task" {
 				r.taskSet = true
@@ -227,7 +244,11 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 	default:
 		return nil, cliAction{}, "", usageError{fmt.Sprintf("%s: -o %s: want table or json", what, output)}
 	}
-	c, err := client.New(baseURL)
+	opts, err := conn.options()
+	if err != nil {
+		return nil, cliAction{}, "", usageError{what + ": " + err.Error()}
+	}
+	c, err := client.New(baseURL, opts...)
 	if err != nil {
 		return nil, cliAction{}, "", usageError{what + ": --url: " + err.Error()}
 	}
@@ -261,6 +282,9 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 func describeError(err error, baseURL string) string {
 	var he *herder.Error
 	if errors.As(err, &he) {
+		if he.Code == http.StatusUnauthorized {
+			return fmt.Sprintf("%s (HTTP %d: the worker requires credentials; give them with --user NAME:PASSWORD or SLUICE_USER)", he.Message, he.Code)
+		}
 		return fmt.Sprintf("%s (HTTP %d)", he.Message, he.Code)
 	}
 	var ue *url.Error

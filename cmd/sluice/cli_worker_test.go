@@ -14,6 +14,28 @@ import (
 	"github.com/sluicehq/sluice/internal/testkit"
 )
 
+// startStandalone runs a standalone worker in this process until the test
+// ends, and returns the address of its first listener once it is ready.
+func startStandalone(t *testing.T, props map[string]string, log *slog.Logger) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addrs, done := make(chan []string, 1), make(chan error, 1)
+	go func() { done <- runWorker(ctx, props, nil, log, func(a []string) { addrs <- a }) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("worker: %v", err)
+		}
+	})
+	select {
+	case a := <-addrs:
+		return a[0]
+	case err := <-done:
+		t.Fatalf("worker did not start: %v", err)
+		return ""
+	}
+}
+
 // TestCLIAgainstWorker drives a real standalone worker (in this process,
 // on the broker) with the CLI: create from a file, list, status, pause,
 // stop, offsets get/set/reset, plugins, delete, and an error.
@@ -33,23 +55,7 @@ func TestCLIAgainstWorker(t *testing.T) {
 		"offset.flush.interval.ms":     "100",
 		"listeners":                    "http://127.0.0.1:0",
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	addrs, done := make(chan []string, 1), make(chan error, 1)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	go func() { done <- runWorker(ctx, props, nil, log, func(a []string) { addrs <- a }) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("worker: %v", err)
-		}
-	})
-	var url string
-	select {
-	case a := <-addrs:
-		url = "http://" + a[0]
-	case err := <-done:
-		t.Fatalf("worker did not start: %v", err)
-	}
+	url := "http://" + startStandalone(t, props, slog.New(slog.NewTextHandler(io.Discard, nil)))
 
 	cli := func(want int, args ...string) string {
 		t.Helper()

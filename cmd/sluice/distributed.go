@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"os"
 
 	"github.com/sluicehq/sluice/api/client"
 	"github.com/sluicehq/sluice/internal/logging"
@@ -25,8 +27,13 @@ func runDistributed(ctx context.Context, workerFile string, log *slog.Logger, re
 	if err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
 	}
+	log = redactLog(log, cfg.Secrets)
 	if err := resolvePortZero(cfg); err != nil {
 		return err
+	}
+	rs, err := newRESTSecurity(cfg.WorkerConfig, os.Getenv("KAFKA_OPTS"), logging.Named(log, "sluice.api"))
+	if err != nil {
+		return fmt.Errorf("invalid worker configuration: %w", err)
 	}
 	// Nothing below needs Kafka until h.Run: the REST server answers
 	// (/health says what the worker waits for) while Run waits for the
@@ -40,7 +47,7 @@ func runDistributed(ctx context.Context, workerFile string, log *slog.Logger, re
 	if err := w.CheckConverters(); err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
 	}
-	h, err := distributed.New(cfg, w, stores, forwarder{}, logging.Named(log, "sluice.herder"))
+	h, err := distributed.New(cfg, w, stores, forwarder{http: rs.client}, logging.Named(log, "sluice.herder"))
 	if err != nil {
 		return err
 	}
@@ -48,12 +55,12 @@ func runDistributed(ctx context.Context, workerFile string, log *slog.Logger, re
 	if levels != nil {
 		h.Loggers = levels
 	}
-	servers, err := startREST(cfg.WorkerConfig, h, levels, log)
+	servers, err := startREST(cfg.WorkerConfig, rs, h, levels, log)
 	if err != nil {
 		return err
 	}
 	defer shutdownREST(ctx, servers)
-	log.Info("distributed worker starting", "worker_id", cfg.WorkerID, "url", cfg.URL, "group.id", cfg.GroupID, "rest", servers[0].Addrs(),
+	log.Info("distributed worker starting", "worker_id", cfg.WorkerID, "url", cfg.URL, "group.id", cfg.GroupID, "rest", servers[0].URLs(),
 		"bootstrap.servers", cfg.BootstrapServers, "config.storage.topic", cfg.ConfigTopic, "offset.storage.topic", cfg.OffsetTopic,
 		"status.storage.topic", cfg.StatusTopic, "connect.protocol", cfg.Protocol)
 	if ready != nil {
@@ -64,7 +71,7 @@ func runDistributed(ctx context.Context, workerFile string, log *slog.Logger, re
 	return err
 }
 
-// resolvePortZero gives a worker whose first listener asks for port 0 (and
+// resolvePortZero gives a worker whose advertised listener asks for port 0 (and
 // with no rest.advertised.port) the port the system chooses, in its worker
 // id and advertised URL: Kafka Connect advertises the bound port too
 // (RestServer.advertisedUrl), and without it every such worker of a
@@ -73,35 +80,36 @@ func runDistributed(ctx context.Context, workerFile string, log *slog.Logger, re
 // it again, a window in which another process could take it; the REST
 // server then fails to start with an error naming the address.
 func resolvePortZero(cfg *distributed.Config) error {
-	host, port, err := net.SplitHostPort(cfg.Listeners[0])
+	i := cfg.AdvertisedListener
+	host, port, err := net.SplitHostPort(cfg.Listeners[i])
 	if err != nil || port != "0" {
 		return nil
 	}
 	if _, set := cfg.Values.Get(runtime.RestAdvertisedPort).(int32); set {
 		return nil
 	}
-	l, err := net.Listen("tcp", cfg.Listeners[0])
+	l, err := net.Listen("tcp", cfg.Listeners[i])
 	if err != nil {
-		return fmt.Errorf("REST API: listen on %s: %w", cfg.Listeners[0], err)
+		return fmt.Errorf("REST API: listen on %s: %w", cfg.Listeners[i], err)
 	}
 	_, bound, _ := net.SplitHostPort(l.Addr().String())
 	if err := l.Close(); err != nil {
 		return fmt.Errorf("REST API: release %s: %w", l.Addr(), err)
 	}
-	cfg.Listeners[0] = net.JoinHostPort(host, bound)
-	cfg.ListenAddress = cfg.Listeners[0]
+	cfg.Listeners[i] = net.JoinHostPort(host, bound)
+	cfg.ListenAddress = cfg.Listeners[i]
 	advHost, _, _ := net.SplitHostPort(cfg.WorkerID)
 	cfg.WorkerID = net.JoinHostPort(advHost, bound)
-	cfg.URL = "http://" + cfg.WorkerID
+	cfg.URL = cfg.AdvertisedURL()
 	return nil
 }
 
 // forwarder sends a follower's task configurations to the leader through
-// the REST client.
-type forwarder struct{}
+// the REST client, over https with the worker's TLS settings (ssl.*).
+type forwarder struct{ http *http.Client }
 
-func (forwarder) PutTaskConfigs(ctx context.Context, leaderURL, name string, configs []map[string]string, key []byte, algorithm string) error {
-	c, err := client.New(leaderURL)
+func (f forwarder) PutTaskConfigs(ctx context.Context, leaderURL, name string, configs []map[string]string, key []byte, algorithm string) error {
+	c, err := client.New(leaderURL, client.WithHTTPClient(f.http))
 	if err != nil {
 		return err
 	}

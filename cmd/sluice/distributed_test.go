@@ -61,6 +61,10 @@ type inProcCluster struct {
 	bootstrap string
 	props     map[string]string
 	workers   []*inProcWorker
+	// scheme ("http://" unless set) and clientOpts are how the test's
+	// clients reach the workers.
+	scheme     string
+	clientOpts []client.Option
 }
 
 func newInProcCluster(t *testing.T) *inProcCluster {
@@ -142,7 +146,11 @@ func (cl *inProcCluster) launch(name string) *inProcWorker {
 	case <-time.After(60 * time.Second):
 		cl.t.Fatalf("worker %s did not start its REST server within 60 s", name)
 	}
-	c, err := client.New("http://" + w.id)
+	scheme := cl.scheme
+	if scheme == "" {
+		scheme = "http://"
+	}
+	c, err := client.New(scheme+w.id, cl.clientOpts...)
 	if err != nil {
 		cl.t.Fatal(err)
 	}
@@ -232,7 +240,8 @@ func (cl *inProcCluster) leader() *inProcWorker {
 		if urls = slices.Compact(urls); len(urls) != 1 {
 			return false, fmt.Sprintf("workers disagree on the leader: %v", urls)
 		}
-		lead = cl.byID(strings.TrimPrefix(urls[0], "http://"))
+		_, id, _ := strings.Cut(urls[0], "://")
+		lead = cl.byID(id)
 		return lead != nil, "leader " + urls[0] + " is not a live worker"
 	})
 	return lead

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/sluicehq/sluice/api"
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/internal/logging"
+	"github.com/sluicehq/sluice/internal/redact"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -42,6 +44,11 @@ func runStandalone(ctx context.Context, workerFile string, connectorFiles []stri
 // called with the REST addresses once the worker is ready.
 func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map[string]string, log *slog.Logger, ready func(addrs []string)) error {
 	wc, err := runtime.ParseWorkerConfig(props, log)
+	if err != nil {
+		return fmt.Errorf("invalid worker configuration: %w", err)
+	}
+	log = redactLog(log, wc.Secrets)
+	rs, err := newRESTSecurity(wc, os.Getenv("KAFKA_OPTS"), logging.Named(log, "sluice.api"))
 	if err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
 	}
@@ -81,12 +88,12 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 		h.Loggers = levels
 	}
 
-	servers, err := startREST(wc, h, levels, log)
+	servers, err := startREST(wc, rs, h, levels, log)
 	if err != nil {
 		return err
 	}
 	defer shutdownREST(ctx, servers)
-	log.Info("standalone worker starting", "worker_id", wc.WorkerID, "rest", servers[0].Addrs(), "bootstrap.servers", wc.BootstrapServers,
+	log.Info("standalone worker starting", "worker_id", wc.WorkerID, "rest", servers[0].URLs(), "bootstrap.servers", wc.BootstrapServers,
 		"offsets", wc.OffsetFile, "connector configs", wc.ConfigFile)
 
 	if err := h.Start(ctx, connectorCfgs...); err != nil {
@@ -100,6 +107,12 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 	<-ctx.Done()
 	log.Info("shutting down: draining tasks")
 	return nil
+}
+
+// redactLog returns log with the worker's secrets scrubbed from every
+// record.
+func redactLog(log *slog.Logger, secrets *redact.Set) *slog.Logger {
+	return logging.Wrap(log, func(h slog.Handler) slog.Handler { return redact.NewHandler(h, secrets) })
 }
 
 // loggerLevels returns the run-time adjustable levels of the log's named
@@ -122,17 +135,18 @@ func shutdownREST(ctx context.Context, servers []*api.Server) {
 }
 
 // startREST serves the REST API on listeners, and the admin endpoints on
-// admin.listeners when that is set (none when it is empty).
-func startREST(wc *runtime.WorkerConfig, h herder.Herder, levels *logging.Levels, log *slog.Logger) ([]*api.Server, error) {
+// admin.listeners when that is set (none when it is empty), secured by rs.
+func startREST(wc *runtime.WorkerConfig, rs *restSecurity, h herder.Herder, levels *logging.Levels, log *slog.Logger) ([]*api.Server, error) {
 	restLog := logging.Named(log, "sluice.api")
 	opts := api.Options{Herder: h, Log: restLog, TopicTracking: wc.TopicTracking, TopicTrackingReset: wc.TopicTrackingReset,
 		AllowOrigin: wc.Values.String(runtime.AllowOrigin), AllowMethods: wc.Values.String(runtime.AllowMethods),
-		MaxConfigBytes: wc.ConfigMaxBytes}
+		MaxConfigBytes: wc.ConfigMaxBytes, Auth: rs.auth, ForwardClient: rs.client}
 	if levels != nil {
 		opts.Loggers = levels
 	}
+	opts.Redact = wc.Secrets.String
 	opts.NoAdmin = wc.AdminListenersSet
-	main, err := api.Listen(wc.Listeners, api.NewHandler(opts), restLog)
+	main, err := api.Listen(rs.listeners, api.NewHandler(opts), restLog)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +154,7 @@ func startREST(wc *runtime.WorkerConfig, h herder.Herder, levels *logging.Levels
 	if wc.AdminListenersSet && len(wc.AdminListeners) > 0 {
 		adminOpts := opts
 		adminOpts.NoAdmin, adminOpts.AdminOnly = false, true
-		admin, err := api.Listen(wc.AdminListeners, api.NewHandler(adminOpts), restLog)
+		admin, err := api.Listen(rs.admin, api.NewHandler(adminOpts), restLog)
 		if err != nil {
 			main.Shutdown(context.Background())
 			return nil, err

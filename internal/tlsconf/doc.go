@@ -6,8 +6,9 @@
 // Client and Server take the keys without any prefix ("ssl.truststore.location",
 // not "producer.ssl.truststore.location"); the caller strips its prefix.
 // Keys and PasswordKeys list what they read. Values are trimmed as Kafka's
-// ConfigDef trims them; an empty value is the same as an absent key. Other keys
-// are ignored.
+// ConfigDef trims them; an empty value is the same as an absent key, except
+// for ssl.endpoint.identification.algorithm, whose empty value turns the
+// host-name check off. Other keys are ignored.
 //
 // The mapping, key by key:
 //
@@ -19,8 +20,8 @@
 //     SSLv2-format hellos); SSLv3 and unknown names are errors.
 //   - ssl.protocol (default "TLSv1.3"): the newest version used, as Kafka
 //     documents it: "TLSv1.2" keeps TLSv1.3 from being used even when
-//     ssl.enabled.protocols lists it. "TLS" and "TLSv1.3" cap nothing. "SSL"
-//     and "SSLv3" are errors.
+//     ssl.enabled.protocols lists it; sluice caps servers too. "TLS" and
+//     "TLSv1.3" cap nothing. "SSL" and "SSLv3" are errors.
 //   - ssl.cipher.suites (default: Go's defaults): IANA names, as Java names
 //     them (an "SSL_" prefix is read as "TLS_"), mapped to the ids of Go's
 //     tls.CipherSuites and tls.InsecureCipherSuites; an unknown or unsupported
@@ -46,7 +47,8 @@
 //     PEM): the certificates trusted to sign the peer's. As in Java, a JKS
 //     store's trusted-certificate entries and the first certificate of each
 //     key entry are trusted. A PKCS12 truststore must hold only certificates
-//     marked trusted by Java's keytool. Without a truststore the system's
+//     marked trusted by Java's keytool (a PKCS12 keystore used as truststore
+//     is an error saying so). Without a truststore the system's
 //     roots are trusted (Java would use its cacerts). A truststore given but
 //     unreadable, with a wrong password or without any certificate is an
 //     error. A JKS truststore without a password is read without checking
@@ -60,10 +62,20 @@
 //     "requested" asks for one and verifies it if given; "none" asks for none.
 //   - ssl.keymanager.algorithm, ssl.trustmanager.algorithm, ssl.provider,
 //     ssl.secure.random.implementation, ssl.engine.factory.class: Java's
-//     defaults (and their equivalents, see acceptedJavaDefaults) or empty; any
-//     other value is an error saying sluice cannot honour it, since sluice
-//     never connects with less security than configured.
+//     defaults (keymanager SunX509, NewSunX509, PKIX; trustmanager PKIX,
+//     SunPKIX, X509, X.509; provider SunJSSE; secure random NativePRNG,
+//     NativePRNGNonBlocking, DRBG; engine factory Kafka's
+//     DefaultSslEngineFactory) or empty; any other value is an error saying
+//     sluice cannot honour it, since sluice never connects with less security
+//     than configured.
+//
+// Encrypted PKCS#8 keys are read with PBES2 and PBKDF2, as openssl and Java
+// write them; scrypt (which Java cannot read) is refused.
 //
 // Errors name the key and the file, never a value of a key in PasswordKeys.
-// Files are read up to 10 MiB; a larger one is an error naming its key.
+// Files are read up to 10 MiB; a larger one is an error naming its key. A
+// hostile file is an error, never a panic or a hang: JKS length fields are
+// checked against the file before it is read, and a password-based key
+// derivation (PKCS12's MAC and keys, an encrypted PKCS#8 key) may iterate at
+// most 5,000,000 times, the bound the JDK's PKCS12 reader sets.
 package tlsconf

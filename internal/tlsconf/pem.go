@@ -3,6 +3,7 @@ package tlsconf
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/base64"
 	"fmt"
 	"strings"
@@ -82,7 +83,15 @@ func pemCertificates(text, where string) ([]*x509.Certificate, error) {
 		if b.label != "CERTIFICATE" && b.label != "X509 CERTIFICATE" && b.label != "TRUSTED CERTIFICATE" {
 			continue
 		}
-		c, err := x509.ParseCertificate(b.der)
+		der := b.der
+		if b.label == "TRUSTED CERTIFICATE" {
+			// OpenSSL's form: the certificate, then its trust settings.
+			var first asn1.RawValue
+			if _, err := asn1.Unmarshal(der, &first); err == nil {
+				der = first.FullBytes
+			}
+		}
+		c, err := x509.ParseCertificate(der)
 		if err != nil {
 			return nil, fmt.Errorf("%s: a certificate that cannot be parsed: %w", where, err)
 		}
@@ -141,6 +150,9 @@ func parseKey(b pemBlock, where, keyPw string) (any, error) {
 	case "ENCRYPTED PRIVATE KEY":
 		if keyPw == "" {
 			return nil, fmt.Errorf("%s: the private key is encrypted; set %s", where, KeyKeyPassword)
+		}
+		if err := checkIterations(b.der); err != nil {
+			return nil, fmt.Errorf("%s: the encrypted private key: %w", where, err)
 		}
 		key, err = safe.Call("decrypting a PKCS#8 key", func() (any, error) { return pkcs8.ParsePKCS8PrivateKey(b.der, []byte(keyPw)) })
 		if err != nil {

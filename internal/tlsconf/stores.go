@@ -156,12 +156,11 @@ func (r reader) truststore() (*x509.CertPool, error) {
 		if err != nil {
 			return nil, err
 		}
-		switch {
-		case isJKS(data):
+		if isJKS(data) {
 			certs, err = jksTruststore(data, loc, pw)
-		case checkDER(data) != nil:
-			err = fmt.Errorf("%s=%s: %w", KeyTruststoreLocation, loc, checkDER(data))
-		default:
+		} else if err = checkDER(data); err != nil {
+			err = fmt.Errorf("%s=%s: %w", KeyTruststoreLocation, loc, err)
+		} else {
 			certs, err = pkcs12Truststore(data, loc, pw)
 		}
 		if err != nil {
@@ -225,7 +224,7 @@ func checkDER(data []byte) error {
 	case len(data) < 2 || data[0] != 0x30:
 		return errors.New("neither a JKS nor a PKCS12 file (a PEM file needs the store type PEM)")
 	}
-	return nil
+	return checkIterations(data)
 }
 
 // loadJKS reads a JKS file, checking its integrity with password. With an
@@ -459,11 +458,23 @@ func pkcs12Truststore(data []byte, loc, pw string) ([]*x509.Certificate, error) 
 		return nil, fmt.Errorf("%s: the PKCS12 truststore is protected by a password; set %s", where, KeyTruststorePassword)
 	case errors.Is(err, pkcs12.ErrIncorrectPassword):
 		return nil, fmt.Errorf("%s is wrong for %s", KeyTruststorePassword, where)
+	case err != nil && isPKCS12Keystore(data, pw):
+		return nil, fmt.Errorf("%s: a PKCS12 keystore (it holds a private key); sluice reads a PKCS12 truststore only when it holds only trusted certificates, as keytool -importcert makes them: import the CA certificates into a truststore, or use %s=PEM",
+			where, KeyTruststoreType)
 	case err != nil:
 		return nil, fmt.Errorf("%s: not a readable PKCS12 truststore (it must hold only certificates marked trusted, as keytool -importcert makes them; or use %s=PEM): %w",
 			where, KeyTruststoreType, err)
 	}
 	return certs, nil
+}
+
+// isPKCS12Keystore reports whether data is a PKCS12 file holding a key.
+func isPKCS12Keystore(data []byte, pw string) bool {
+	_, err := safe.Call("reading a PKCS12 store", func() (any, error) {
+		k, _, _, err := pkcs12.DecodeChain(data, pw)
+		return k, err
+	})
+	return err == nil
 }
 
 // keyPair makes a tls.Certificate of a chain (leaf first) and the leaf's key.

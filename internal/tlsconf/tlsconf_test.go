@@ -123,6 +123,9 @@ func TestHandshake(t *testing.T) {
 		{name: "PEM files", server: pemKeystore("server"),
 			client:     map[string]string{KeyTruststoreType: "PEM", KeyTruststoreLocation: path("ca.crt")},
 			serverName: "localhost"},
+		{name: "PEM truststore in OpenSSL's TRUSTED CERTIFICATE form", server: pemKeystore("server"),
+			client:     map[string]string{KeyTruststoreType: "PEM", KeyTruststoreLocation: path("ca-trusted.crt")},
+			serverName: "localhost"},
 		{name: "inline PEM",
 			server: map[string]string{KeyKeystoreType: "PEM", KeyKeystoreKey: read(t, "server.key"), KeyKeystoreCertificateChain: read(t, "server.chain")},
 			client: map[string]string{KeyTruststoreType: "PEM", KeyTruststoreCertificates: read(t, "ca.crt")}, serverName: "localhost"},
@@ -320,7 +323,7 @@ func TestErrors(t *testing.T) {
 		{"PKCS12 truststore without password", true, map[string]string{KeyTruststoreLocation: path("trust.p12")}, []string{"set " + KeyTruststorePassword}},
 		{"openssl PKCS12 truststore without Java's trust mark", true, map[string]string{KeyTruststoreLocation: path("trust-openssl.p12"), KeyTruststorePassword: "trustpass"},
 			[]string{KeyTruststoreLocation, "marked trusted"}},
-		{"keystore used as truststore in PKCS12", true, map[string]string{KeyTruststoreLocation: path("server-keytool.p12"), KeyTruststorePassword: "storepass"}, []string{KeyTruststoreLocation}},
+		{"keystore used as truststore in PKCS12", true, map[string]string{KeyTruststoreLocation: path("server-keytool.p12"), KeyTruststorePassword: "storepass"}, []string{KeyTruststoreLocation, "holds a private key"}},
 		{"PEM truststore without certificates", true, map[string]string{KeyTruststoreType: "PEM", KeyTruststoreLocation: path("server.key")}, []string{KeyTruststoreLocation, "no PEM CERTIFICATE"}},
 		{"garbage truststore", true, map[string]string{KeyTruststoreLocation: garbage, KeyTruststorePassword: secret}, []string{KeyTruststoreLocation, garbage}},
 		{"garbage keystore", false, map[string]string{KeyKeystoreLocation: garbage, KeyKeystorePassword: secret}, []string{KeyKeystoreLocation, garbage}},
@@ -493,4 +496,37 @@ func FuzzStores(f *testing.F) {
 			_, _ = Client(props)
 		}
 	})
+}
+
+// TestTruncatedStores reads every prefix (in steps) of real stores: each is
+// an error or a configuration, never a panic or a hang.
+func TestTruncatedStores(t *testing.T) {
+	dst := filepath.Join(t.TempDir(), "store")
+	for _, name := range []string{"server.jks", "trust.jks", "trust.p12", "server-keytool.p12", "server-openssl.p12", "server-enc.pem"} {
+		data, err := os.ReadFile(path(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for cut := 0; cut < len(data); cut += 11 {
+			// A PEM prefix whose every block has its END label (the closing
+			// dashes are not needed), with the key and a certificate, is a
+			// shorter chain: valid.
+			p := string(data[:cut])
+			ends := strings.Count(p, "-----END CERTIFICATE") + strings.Count(p, "-----END ENCRYPTED PRIVATE KEY")
+			pemValid := strings.HasSuffix(name, ".pem") && strings.Count(p, "-----BEGIN") == ends &&
+				strings.Contains(p, "-----END CERTIFICATE") && strings.Contains(p, "-----END ENCRYPTED PRIVATE KEY")
+			if err := os.WriteFile(dst, data[:cut], 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, errS := Server(map[string]string{KeyKeystoreLocation: dst, KeyKeystorePassword: "storepass"})
+			_, errP := Server(map[string]string{KeyKeystoreType: "PEM", KeyKeystoreLocation: dst, KeyKeyPassword: "keypass"})
+			_, errC := Client(map[string]string{KeyTruststoreLocation: dst, KeyTruststorePassword: "trustpass"})
+			if errS == nil || errC == nil {
+				t.Errorf("%s cut at %d of %d bytes: errors %v, %v; want two", name, cut, len(data), errS, errC)
+			}
+			if (errP == nil) != pemValid {
+				t.Errorf("%s cut at %d of %d bytes as a PEM keystore: error %v, want one: %v", name, cut, len(data), errP, !pemValid)
+			}
+		}
+	}
 }

@@ -178,7 +178,7 @@ func ParseConfig(props map[string]string, log *slog.Logger) (*Config, error) {
 	if len(problems) > 0 {
 		return nil, &config.Error{Problems: problems}
 	}
-	c.URL = "http://" + wc.WorkerID
+	c.URL = wc.AdvertisedURL()
 	return c, nil
 }
 

@@ -197,33 +197,46 @@ func TestParseConfigReportsEveryProblem(t *testing.T) {
 }
 
 // TestParseConfigAdvertisedURL checks the worker id and the URL advertised
-// to the other workers: the first listener's host and port unless
+// to the other workers: the host and port of the first listener of the
+// advertised scheme (http if a listener is http, else https, unless
+// rest.advertised.listener says) unless
 // rest.advertised.host.name / rest.advertised.port say otherwise
 // (RestServer.advertisedUrl).
 func TestParseConfigAdvertisedURL(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		change map[string]string
-		id     string
+		name    string
+		change  map[string]string
+		id, url string // url "": http://id
 	}{
-		{"first listener", map[string]string{"listeners": "http://127.0.0.1:9000,http://10.0.0.1:9001"}, "127.0.0.1:9000"},
-		{"empty host", map[string]string{"listeners": "http://:9000"}, "localhost:9000"},
-		{"IPv6 listener", map[string]string{"listeners": "http://[::1]:9000"}, "[::1]:9000"},
-		{"advertised host", map[string]string{"listeners": "http://0.0.0.0:9000", "rest.advertised.host.name": "w1.example.com"}, "w1.example.com:9000"},
-		{"advertised port", map[string]string{"listeners": "http://127.0.0.1:9000", "rest.advertised.port": "19000"}, "127.0.0.1:19000"},
-		{"advertised host and port", map[string]string{"listeners": "http://0.0.0.0:9000", "rest.advertised.host.name": "lb", "rest.advertised.port": "80"}, "lb:80"},
+		{"first listener", map[string]string{"listeners": "http://127.0.0.1:9000,http://10.0.0.1:9001"}, "127.0.0.1:9000", ""},
+		{"empty host", map[string]string{"listeners": "http://:9000"}, "localhost:9000", ""},
+		{"IPv6 listener", map[string]string{"listeners": "http://[::1]:9000"}, "[::1]:9000", ""},
+		{"advertised host", map[string]string{"listeners": "http://0.0.0.0:9000", "rest.advertised.host.name": "w1.example.com"}, "w1.example.com:9000", ""},
+		{"advertised port", map[string]string{"listeners": "http://127.0.0.1:9000", "rest.advertised.port": "19000"}, "127.0.0.1:19000", ""},
+		{"advertised host and port", map[string]string{"listeners": "http://0.0.0.0:9000", "rest.advertised.host.name": "lb", "rest.advertised.port": "80"}, "lb:80", ""},
+		{"https listener", map[string]string{"listeners": "https://127.0.0.1:9443"}, "127.0.0.1:9443", "https://127.0.0.1:9443"},
+		// As Kafka Connect: http wins when a listener is http, unless
+		// rest.advertised.listener says otherwise; the first listener of
+		// the advertised scheme gives the host and port.
+		{"http listener wins", map[string]string{"listeners": "https://127.0.0.1:9443,http://127.0.0.1:9000"}, "127.0.0.1:9000", ""},
+		{"advertised https", map[string]string{"listeners": "http://127.0.0.1:9000,https://h:9443", "rest.advertised.listener": "HTTPS"}, "h:9443", "https://h:9443"},
+		{"advertised https without an https listener", map[string]string{"listeners": "http://127.0.0.1:9000", "rest.advertised.listener": "https"}, "127.0.0.1:9000", "https://127.0.0.1:9000"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := parse(t, tc.change)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.WorkerID != tc.id || c.URL != "http://"+tc.id {
-				t.Errorf("worker id %s, URL %s; want %s, http://%s", c.WorkerID, c.URL, tc.id, tc.id)
+			url := tc.url
+			if url == "" {
+				url = "http://" + tc.id
+			}
+			if c.WorkerID != tc.id || c.URL != url {
+				t.Errorf("worker id %s, URL %s; want %s, %s", c.WorkerID, c.URL, tc.id, url)
 			}
 		})
 	}
-	if _, err := parse(t, map[string]string{"listeners": "https://127.0.0.1:9000"}); err == nil || problems(t, err)[0].Key != "listeners" {
-		t.Errorf("an https listener: %v, want a problem naming listeners", err)
+	if _, err := parse(t, map[string]string{"rest.advertised.listener": "ftp"}); err == nil || problems(t, err)[0].Key != "rest.advertised.listener" {
+		t.Errorf("rest.advertised.listener=ftp: %v, want a problem naming rest.advertised.listener", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -140,7 +141,7 @@ func (g *groupHandler) Assign(ctx context.Context, protocol string, generation i
 	h.mu.Lock()
 	last := h.lastOwners
 	h.mu.Unlock()
-	releasedBy := func(id, workerID string) bool { return last[id] != "" && last[id] == "http://"+workerID }
+	releasedBy := func(id, workerID string) bool { return ownedBy(last[id], workerID) }
 	cs := ClusterSnapshot{Offset: snap.Offset, Tasks: map[string]int{},
 		ReleasedConnectors: map[string]bool{}, ReleasedTasks: map[herder.TaskID]bool{}}
 	for _, name := range snap.Connectors() {
@@ -438,7 +439,7 @@ func (h *Herder) reconfigureTasks(name string) {
 	tasks, err := h.worker.TaskConfigs(name)
 	if err != nil {
 		h.log.Error("generate task configurations", "connector", name, "err", err)
-		h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: err.Error()})
+		h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: h.worker.Trace(err)})
 		return
 	}
 	if !h.snap.Inconsistent[name] && equalConfigs(tasks, h.snap.TaskConfigs[name]) {
@@ -638,4 +639,12 @@ func (h *Herder) ensureSessionKey() time.Duration {
 	h.mu.Unlock()
 	h.log.Info("distributed a new session key", "algorithm", k.Algorithm)
 	return h.cfg.KeyTTL
+}
+
+// ownedBy reports whether ownerURL, the URL of the worker the leader last
+// gave some work to (http:// or https://, as it advertises itself), is
+// that of the worker workerID (host:port, as statuses name it).
+func ownedBy(ownerURL, workerID string) bool {
+	_, owner, ok := strings.Cut(ownerURL, "://")
+	return ok && owner == workerID
 }

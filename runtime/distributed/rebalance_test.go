@@ -178,3 +178,21 @@ func TestProtocolsWritesStatusesAfterLoss(t *testing.T) {
 	status.PutTask(t1, herder.TaskState{State: herder.Running})
 	protocols("a member that rejoined after its loss")
 }
+
+func TestOwnedBy(t *testing.T) {
+	for _, tc := range []struct {
+		url, id string
+		want    bool
+	}{
+		{"http://w1:8083", "w1:8083", true},
+		{"https://w1:8443", "w1:8443", true},
+		{"https://w1:8443", "w1:8083", false},
+		{"http://w2:8083", "w1:8083", false},
+		{"", "w1:8083", false},
+		{"", "", false},
+	} {
+		if got := ownedBy(tc.url, tc.id); got != tc.want {
+			t.Errorf("ownedBy(%q, %q) = %v, want %v", tc.url, tc.id, got, tc.want)
+		}
+	}
+}

@@ -60,3 +60,5 @@ kt -importcert -alias ca -file ca.crt -keystore trust.jks -storetype JKS -storep
 kt -importcert -alias ca -file ca.crt -keystore trust.p12 -storetype PKCS12 -storepass trustpass
 kt -importcert -alias otherca -file otherca.crt -keystore othertrust.jks -storetype JKS -storepass trustpass
 openssl pkcs12 -export -nokeys -in ca.crt -passout pass:trustpass -out trust-openssl.p12
+# OpenSSL's TRUSTED CERTIFICATE form of the CA.
+openssl x509 -in ca.crt -trustout -addtrust serverAuth -out ca-trusted.crt
