@@ -14,6 +14,8 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/xdg-go/scram"
+
+	"github.com/sluicehq/sluice/internal/tlsconf"
 )
 
 // Kafka's security protocols (security.protocol).
@@ -43,12 +45,11 @@ const (
 	SASLJAASConfigKey   = "sasl.jaas.config"
 )
 
-// SecurityKeysPassword are the client security keys whose values are
-// secrets (Kafka's PASSWORD type): never logged, never echoed in errors.
-var SecurityKeysPassword = []string{
-	SASLJAASConfigKey,
-	"sasl.oauthbearer.client.credentials.client.secret",
-	"ssl.keystore.password", "ssl.key.password", "ssl.truststore.password", "ssl.keystore.key",
+// SecurityPasswordKeys returns the client security keys whose values are
+// secrets (Kafka's PASSWORD type: sasl.jaas.config, the OAuth client
+// secret, and tlsconf.PasswordKeys): never logged, never echoed in errors.
+func SecurityPasswordKeys() []string {
+	return append([]string{SASLJAASConfigKey, "sasl.oauthbearer.client.credentials.client.secret"}, tlsconf.PasswordKeys()...)
 }
 
 // PrincipalOverrideKeys are the client keys connector.client.config.override.policy=Principal lets a
