@@ -135,3 +135,14 @@ func TestWorkerClientKeysRefused(t *testing.T) {
 		}
 	}
 }
+
+// The top-level ssl.* keys serve https listeners too: the Kafka clients that
+// ignore them (PLAINTEXT) do not warn about them then.
+func TestWorkerClientKeysHTTPSListener(t *testing.T) {
+	_, logs := testWorker(t, map[string]string{"listeners": "https://127.0.0.1:0", "ssl.keystore.type": "PEM",
+		"ssl.keystore.location": "/nowhere", "admin.ssl.truststore.location": "/nowhere"})
+	out := logs.String()
+	if strings.Contains(out, "keys=[ssl.keystore") || !strings.Contains(out, "keys=[admin.ssl.truststore.location]") {
+		t.Fatalf("want a WARN for admin.ssl.truststore.location only:\n%s", out)
+	}
+}
