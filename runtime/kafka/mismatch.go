@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/jcmturner/gokrb5/v8/krberror"
+	"github.com/jcmturner/gokrb5/v8/messages"
 )
 
 // A client whose security.protocol does not match the broker's listener
@@ -253,6 +255,8 @@ func securityHint(err error) string {
 	var alert tls.AlertError
 	var record tls.RecordHeaderError
 	var oauth *oauthRefused
+	var krb krberror.Krberror
+	var kdc messages.KRBError
 	switch {
 	case errors.As(err, &unknownCA):
 		return "TLS: the broker's certificate is not signed by a CA this client trusts; check ssl.truststore.location, ssl.truststore.type and ssl.truststore.password (or ssl.truststore.certificates)"
@@ -264,6 +268,8 @@ func securityHint(err error) string {
 		return "TLS: the broker refused the handshake; check ssl.keystore.* (the client certificate), ssl.enabled.protocols and ssl.cipher.suites"
 	case errors.As(err, &record):
 		return "TLS: the broker did not answer with TLS; check security.protocol (PLAINTEXT or SASL_PLAINTEXT for a listener without TLS)"
+	case errors.As(err, &krb), errors.As(err, &kdc):
+		return "SASL/GSSAPI: Kerberos login failed; check keyTab and principal of sasl.jaas.config, sasl.kerberos.service.name and krb5.conf"
 	case errors.As(err, &oauth):
 		return "SASL/OAUTHBEARER: the token endpoint refused the client; check the clientId and clientSecret of sasl.jaas.config and sasl.oauthbearer.token.endpoint.url"
 	// sarama wraps a SASL error with the broker's message in a value that

@@ -274,6 +274,9 @@ func gssapiConfig(props, opts map[string]string, getenv func(string) string) (sa
 		if g.KeyTabPath == "" {
 			return g, fmt.Errorf("invalid value for configuration %s: useKeyTab=true needs keyTab=\"/path/to/file.keytab\"", SASLJAASConfigKey)
 		}
+		if _, err := os.Stat(g.KeyTabPath); err != nil {
+			return g, fmt.Errorf("the keyTab of configuration %s cannot be read: %w", SASLJAASConfigKey, err)
+		}
 	case strings.EqualFold(opts["useTicketCache"], "true"):
 		g.AuthType = sarama.KRB5_CCACHE_AUTH
 		g.CCachePath = opts["ticketCache"]
@@ -286,11 +289,21 @@ func gssapiConfig(props, opts map[string]string, getenv func(string) string) (sa
 	default:
 		return g, fmt.Errorf("invalid value for configuration %s: Krb5LoginModule needs useKeyTab=true with keyTab and principal (or useTicketCache=true)", SASLJAASConfigKey)
 	}
-	g.KerberosConfigPath = javaSystemProperty(getenv("KAFKA_OPTS"), "java.security.krb5.conf")
-	if g.KerberosConfigPath == "" {
-		g.KerberosConfigPath = "/etc/krb5.conf"
+	g.KerberosConfigPath = krb5ConfPath(getenv)
+	if _, err := os.Stat(g.KerberosConfigPath); err != nil {
+		return g, fmt.Errorf("the Kerberos configuration for sasl.mechanism=GSSAPI (-Djava.security.krb5.conf in KAFKA_OPTS, else /etc/krb5.conf) cannot be read: %w", err)
 	}
 	return g, nil
+}
+
+// krb5ConfPath is where the JVM reads Kerberos settings: the
+// java.security.krb5.conf system property (as Kafka's scripts pass it, in
+// KAFKA_OPTS), else /etc/krb5.conf.
+func krb5ConfPath(getenv func(string) string) string {
+	if p := javaSystemProperty(getenv("KAFKA_OPTS"), "java.security.krb5.conf"); p != "" {
+		return p
+	}
+	return "/etc/krb5.conf"
 }
 
 // javaSystemProperty returns the value of -Dname=value in a JVM options

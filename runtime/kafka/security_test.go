@@ -3,6 +3,8 @@ package kafka
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -19,6 +21,13 @@ const secret = "pa55-w0rd-never-shown"
 func env(vars map[string]string) func(string) string { return func(k string) string { return vars[k] } }
 
 func TestApplySecurity(t *testing.T) {
+	dir := t.TempDir()
+	keytab, krb5 := filepath.Join(dir, "connect.keytab"), filepath.Join(dir, "krb5.conf")
+	for _, f := range []string{keytab, krb5} {
+		if err := os.WriteFile(f, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	scram := ScramLoginModule + ` required username="alice" password="` + secret + `";`
 	plain := PlainLoginModule + ` required username="alice" password="` + secret + `";`
 	cases := []struct {
@@ -87,23 +96,29 @@ func TestApplySecurity(t *testing.T) {
 		{name: "default mechanism is GSSAPI", props: map[string]string{"security.protocol": "SASL_PLAINTEXT", "sasl.jaas.config": scram},
 			err: "does not match sasl.mechanism=GSSAPI"},
 		{name: "GSSAPI with a keytab", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.kerberos.service.name": "kafka",
-			"sasl.jaas.config": Krb5LoginModule + ` required useKeyTab=true storeKey=true keyTab="/etc/security/connect.keytab" principal="connect/host1@EXAMPLE.COM";`},
-			env: map[string]string{"KAFKA_OPTS": "-Xmx1g -Djava.security.krb5.conf=/opt/krb5.conf -Dother=1"}, check: func(t *testing.T, c *sarama.Config) {
+			"sasl.jaas.config": Krb5LoginModule + ` required useKeyTab=true storeKey=true keyTab="` + keytab + `" principal="connect/host1@EXAMPLE.COM";`},
+			env: map[string]string{"KAFKA_OPTS": "-Xmx1g -Djava.security.krb5.conf=" + krb5 + " -Dother=1"}, check: func(t *testing.T, c *sarama.Config) {
 				g := c.Net.SASL.GSSAPI
-				want := sarama.GSSAPIConfig{AuthType: sarama.KRB5_KEYTAB_AUTH, KeyTabPath: "/etc/security/connect.keytab", KerberosConfigPath: "/opt/krb5.conf",
+				want := sarama.GSSAPIConfig{AuthType: sarama.KRB5_KEYTAB_AUTH, KeyTabPath: keytab, KerberosConfigPath: krb5,
 					ServiceName: "kafka", Username: "connect/host1", Realm: "EXAMPLE.COM", DisablePAFXFAST: true}
 				if c.Net.SASL.Mechanism != sarama.SASLTypeGSSAPI || fmt.Sprintf("%+v", g) != fmt.Sprintf("%+v", want) {
 					t.Fatalf("GSSAPI = %+v, want %+v", g, want)
 				}
 			}},
-		{name: "GSSAPI with a ticket cache, service name from JAAS, default krb5.conf", props: map[string]string{"security.protocol": "SASL_PLAINTEXT",
+		{name: "GSSAPI with a ticket cache, service name from JAAS", props: map[string]string{"security.protocol": "SASL_PLAINTEXT",
 			"sasl.mechanism": "GSSAPI", "sasl.jaas.config": Krb5LoginModule + ` required useTicketCache=true serviceName=kafka principal="me@R";`},
-			env: map[string]string{"KRB5CCNAME": "FILE:/tmp/cc"}, check: func(t *testing.T, c *sarama.Config) {
+			env: map[string]string{"KRB5CCNAME": "FILE:/tmp/cc", "KAFKA_OPTS": "-Djava.security.krb5.conf='" + krb5 + "'"}, check: func(t *testing.T, c *sarama.Config) {
 				g := c.Net.SASL.GSSAPI
-				if g.AuthType != sarama.KRB5_CCACHE_AUTH || g.CCachePath != "/tmp/cc" || g.ServiceName != "kafka" || g.KerberosConfigPath != "/etc/krb5.conf" {
+				if g.AuthType != sarama.KRB5_CCACHE_AUTH || g.CCachePath != "/tmp/cc" || g.ServiceName != "kafka" || g.KerberosConfigPath != krb5 {
 					t.Fatalf("GSSAPI = %+v", g)
 				}
 			}},
+		{name: "GSSAPI with a keytab that is not there", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.kerberos.service.name": "kafka",
+			"sasl.jaas.config": Krb5LoginModule + ` required useKeyTab=true keyTab="` + dir + `/missing.keytab" principal="c@R";`},
+			env: map[string]string{"KAFKA_OPTS": "-Djava.security.krb5.conf=" + krb5}, err: "the keyTab of configuration sasl.jaas.config cannot be read"},
+		{name: "GSSAPI without krb5.conf", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.kerberos.service.name": "kafka",
+			"sasl.jaas.config": Krb5LoginModule + ` required useKeyTab=true keyTab="` + keytab + `" principal="c@R";`},
+			env: map[string]string{"KAFKA_OPTS": "-Djava.security.krb5.conf=" + dir + "/none.conf"}, err: "the Kerberos configuration for sasl.mechanism=GSSAPI"},
 		{name: "GSSAPI without a service name", props: map[string]string{"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "GSSAPI",
 			"sasl.jaas.config": Krb5LoginModule + ` required useKeyTab=true keyTab="/k" principal="me@R";`}, err: "sasl.kerberos.service.name is required"},
 		{name: "GSSAPI without a keytab or cache", props: map[string]string{"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "GSSAPI",
@@ -278,6 +293,17 @@ func TestJWTExpiry(t *testing.T) {
 	for _, bad := range []string{"", "opaque", "a.b.c", "a.!!!.c", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.x"} {
 		if got := jwtExpiry(bad); !got.IsZero() {
 			t.Fatalf("%q: exp = %v", bad, got)
+		}
+	}
+}
+
+func TestKrb5ConfPath(t *testing.T) {
+	for opts, want := range map[string]string{
+		"": "/etc/krb5.conf", "-Xmx1g": "/etc/krb5.conf", "-Djava.security.krb5.conf=/a/k.conf": "/a/k.conf",
+		"-Dx=1 -Djava.security.krb5.conf=\"/b.conf\" -Dy": "/b.conf", "-Djava.security.krb5.realm=R": "/etc/krb5.conf",
+	} {
+		if got := krb5ConfPath(env(map[string]string{"KAFKA_OPTS": opts})); got != want {
+			t.Errorf("KAFKA_OPTS=%q: %s, want %s", opts, got, want)
 		}
 	}
 }
