@@ -264,7 +264,7 @@ func securityHint(err error) string {
 		return "TLS: the broker's certificate is not valid for the broker's host name; check bootstrap.servers and the certificate, or set ssl.endpoint.identification.algorithm= (empty) to skip the host name check"
 	case errors.As(err, &invalid), errors.As(err, &verify):
 		return "TLS: the broker's certificate was refused; check ssl.truststore.* and the broker's certificate"
-	case errors.As(err, &alert):
+	case errors.As(err, &alert), tlsAlertReceived(err):
 		return "TLS: the broker refused the handshake; check ssl.keystore.* (the client certificate), ssl.enabled.protocols and ssl.cipher.suites"
 	case errors.As(err, &record):
 		return "TLS: the broker did not answer with TLS; check security.protocol (PLAINTEXT or SASL_PLAINTEXT for a listener without TLS)"
@@ -282,6 +282,14 @@ func securityHint(err error) string {
 		return "SASL: the broker's listener does not use SASL; check security.protocol"
 	}
 	return ""
+}
+
+// tlsAlertReceived reports whether err is a TLS alert the peer sent:
+// crypto/tls returns it as a *net.OpError with Op "remote error" and an
+// unexported alert type.
+func tlsAlertReceived(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "remote error" && op.Err != nil && strings.HasPrefix(op.Err.Error(), "tls: ")
 }
 
 // IsSecurityError reports whether err is a security failure: refused

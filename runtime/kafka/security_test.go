@@ -1,7 +1,13 @@
 package kafka
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"syscall"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -304,6 +310,41 @@ func TestKrb5ConfPath(t *testing.T) {
 	} {
 		if got := krb5ConfPath(env(map[string]string{"KAFKA_OPTS": opts})); got != want {
 			t.Errorf("KAFKA_OPTS=%q: %s, want %s", opts, got, want)
+		}
+	}
+}
+
+// Each kind of security failure is told apart from an outage, and an
+// outage's errors are not taken for one.
+func TestSecurityErrorsAreNotRetriable(t *testing.T) {
+	cases := []struct {
+		name     string
+		err      error
+		security bool
+	}{
+		{"SASL authentication failed", sarama.Wrap(sarama.ErrOutOfBrokers, sarama.Wrap(sarama.ErrSASLAuthenticationFailed, errors.New("Invalid username or password"))), true},
+		{"unknown CA", fmt.Errorf("x: %w", &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}), true},
+		{"host name", x509.HostnameError{Host: "h", Certificate: &x509.Certificate{}}, true},
+		{"alert from the broker", &net.OpError{Op: "remote error", Err: errors.New("tls: bad certificate")}, true},
+		{"mismatch", &MismatchError{Addr: "h:1", ExpectsTLS: true}, true},
+		{"illegal SASL state", sarama.ErrIllegalSASLState, true},
+		{"out of brokers", sarama.ErrOutOfBrokers, false},
+		{"connection refused", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, false},
+		{"EOF", io.EOF, false},
+	}
+	for _, tc := range cases {
+		if got := IsSecurityError(tc.err); got != tc.security {
+			t.Errorf("%s: IsSecurityError = %v", tc.name, got)
+		}
+		if tc.security && Retriable(tc.err) {
+			t.Errorf("%s: retriable", tc.name)
+		}
+		if !tc.security && !Retriable(tc.err) {
+			t.Errorf("%s: not retriable", tc.name)
+		}
+		explained := ExplainSecurity(tc.err, "client-1")
+		if tc.security != strings.HasPrefix(explained.Error(), "Kafka client client-1: ") {
+			t.Errorf("%s: explained as %v", tc.name, explained)
 		}
 	}
 }
