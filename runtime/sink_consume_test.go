@@ -14,6 +14,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -151,5 +152,40 @@ func TestSinkGroupErrorsLogged(t *testing.T) {
 	defer logMu.Unlock()
 	if n := strings.Count(logs.String(), "level=WARN"); n != 3 {
 		t.Fatalf("%d warnings for 55 errors Kafka's clients do not retry, in 3 runs, want 3:\n%s", n, logs.String())
+	}
+}
+
+// nopSinkTask is a sink task that does nothing.
+type nopSinkTask struct{}
+
+func (nopSinkTask) Start(context.Context, connectors.SinkTaskContext, map[string]string) error {
+	return nil
+}
+func (nopSinkTask) Open(context.Context, []connectors.TopicPartition) error          { return nil }
+func (nopSinkTask) Put(context.Context, []connectors.SinkRecord) error               { return nil }
+func (nopSinkTask) Flush(context.Context, map[connectors.TopicPartition]int64) error { return nil }
+func (nopSinkTask) Close(context.Context, []connectors.TopicPartition) error         { return nil }
+func (nopSinkTask) Stop(context.Context) error                                       { return nil }
+
+// TestSinkTaskFailsOnFatalConsumeError: a task whose consume ends with an
+// error retrying cannot cure (here an authentication failure) stops and
+// returns that error; it used to wait a second time for consume's result,
+// which its loop had already taken, and stayed RUNNING for ever.
+func TestSinkTaskFailsOnFatalConsumeError(t *testing.T) {
+	g := &scriptedGroup{script: []error{fmt.Errorf("orders: %w", sarama.ErrSASLAuthenticationFailed)}, errs: make(chan error)}
+	close(g.errs)
+	log := slog.New(slog.DiscardHandler)
+	st := &sinkTask{id: herder.TaskID{Connector: "s"}, task: nopSinkTask{}, group: g, topics: []string{"orders"}, log: log,
+		state: newTaskState(herder.TargetStarted, func(herder.State, string) {}), flushEach: time.Hour, drainFor: time.Second,
+		errs: &errorHandler{log: log}}
+	done := make(chan error, 1)
+	go func() { done <- st.run(context.Background()) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "SASL authentication failed") {
+			t.Fatalf("run returned %v, want the authentication failure explained", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the task did not stop")
 	}
 }
