@@ -70,6 +70,9 @@ type Options struct {
 	// worker (the leader, or the owner of a connector or task); nil means a
 	// client bounded by RequestTimeout. Redirects are never followed.
 	ForwardClient *http.Client
+	// Redact, if set, scrubs the secrets the worker knows out of every
+	// error message before it is sent or logged.
+	Redact func(string) string
 }
 
 // server holds the state of a Handler.
@@ -316,6 +319,9 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	msg := err.Error()
 	if safe.As(err) != nil {
 		msg, _, _ = strings.Cut(msg, "\n\tat ")
+	}
+	if s.Redact != nil {
+		msg = s.Redact(msg)
 	}
 	_ = writeJSON(w, code, herder.ErrorMessage{ErrorCode: code, Message: msg})
 }

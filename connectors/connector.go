@@ -45,6 +45,16 @@ type Validator interface {
 	Validate(props map[string]string) []config.Result
 }
 
+// FileUser is implemented by a connector whose configuration names local
+// files to read or write (the file connectors). When the worker sets
+// file.connector.allowed.paths, the value of each of its FileKeys must lie
+// in the allowed directories: validation reports an error on the key, and
+// the connector or its task fails to start with a stored configuration
+// that breaks the rule. An empty value (no file) is not checked.
+type FileUser interface {
+	FileKeys() []string
+}
+
 // Versioned is implemented by plugins that report a version.
 type Versioned interface {
 	Version() string

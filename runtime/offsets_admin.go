@@ -84,7 +84,7 @@ func (w *Worker) instance(raw map[string]string) (connectors.Connector, plugins.
 	if err != nil {
 		return nil, plugin, nil, err
 	}
-	props, err := w.cfg.Providers.Transform(raw)
+	props, err := w.resolve(raw[ConnectorName], conn, plugin, raw)
 	if err != nil {
 		return nil, plugin, nil, err
 	}

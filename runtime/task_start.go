@@ -45,7 +45,7 @@ func (p restartPolicy) delay(attempt int) time.Duration {
 func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string, target herder.TargetState) error {
 	log := w.log.With("task", id.String())
 	state := newTaskState(target, func(st herder.State, note string) {
-		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: st, WorkerID: w.ID(), Trace: note})
+		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: st, WorkerID: w.ID(), Trace: w.cfg.Secrets.String(note)})
 	})
 	state.onWait = func(waiting bool, since time.Time, cause error) { w.taskWaits(id, waiting, since, cause) }
 	run, restart, err := w.buildTaskSafely(id, rawConn, rawTask, state, log)
@@ -94,7 +94,7 @@ func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			if time.Since(began) >= max(restart.max, restartResetAfter) {
 				attempt = 0 // it ran long enough: start the backoff over
 			}
-			failed := herder.TaskState{ID: id.Task, State: herder.Failed, WorkerID: w.ID(), Trace: trace(err)}
+			failed := herder.TaskState{ID: id.Task, State: herder.Failed, WorkerID: w.ID(), Trace: w.Trace(err)}
 			if !restart.enabled {
 				w.status.PutTask(id, failed)
 				return
@@ -150,12 +150,15 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 	if err != nil {
 		return nil, rp, err
 	}
-	connProps, err := w.cfg.Providers.Transform(rawConn)
+	connProps, err := w.resolve(id.Connector, conn, plugin, rawConn)
 	if err != nil {
 		return nil, rp, fmt.Errorf("task %s: %w", id, err)
 	}
-	taskProps, err := w.cfg.Providers.Transform(rawTask)
+	taskProps, err := w.resolve(id.String(), conn, plugin, rawTask)
 	if err != nil {
+		return nil, rp, fmt.Errorf("task %s: %w", id, err)
+	}
+	if err := w.checkFiles(conn, taskProps); err != nil {
 		return nil, rp, fmt.Errorf("task %s: %w", id, err)
 	}
 	fw, err := FrameworkDef(plugin.Kind).Parse(connProps)

@@ -9,6 +9,7 @@ import (
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/config/provider"
 	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/internal/redact"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
@@ -22,15 +23,19 @@ import (
 // Config provider variables are resolved before validation, as Kafka
 // Connect does; a variable that cannot be resolved is an error on its key,
 // and values that held variables are shown as submitted, never resolved.
+// No answer carries a secret: the values of secret keys (config.IsSecret)
+// are shown as "[hidden]", and the values providers gave and those of
+// secret keys are scrubbed out of every error message, so that an error
+// that quotes a value cannot give away a file read through a provider.
 func ValidateConnectorConfig(reg *plugins.Registry, providers *provider.Transformer, raw map[string]string) (herder.ConfigInfos, plugins.Kind, error) {
-	props, unresolved := resolveEach(providers, raw)
+	props, unresolved, secrets := resolveEach(providers, raw)
 	class := strings.TrimSpace(props[ConnectorClass])
 	if class == "" {
-		return herder.ConfigInfos{}, "", herder.BadRequest("Connector config %s contains no connector type", javaMap(props))
+		return herder.ConfigInfos{}, "", herder.BadRequest("Connector config %s contains no connector type", javaMap(config.MaskSecrets(raw)))
 	}
 	conn, plugin, err := reg.NewConnector(class)
 	if err != nil {
-		return herder.ConfigInfos{}, "", herder.BadRequest("%s", err.Error())
+		return herder.ConfigInfos{}, "", herder.BadRequest("%s", secrets.String(err.Error()))
 	}
 	framework := enrich(reg, FrameworkDef(plugin.Kind), props)
 	infos := herder.ConfigInfos{Name: plugin.Class}
@@ -70,16 +75,30 @@ func ValidateConnectorConfig(reg *plugins.Registry, providers *provider.Transfor
 		v := props[k]
 		infos.Configs = append(infos.Configs, herder.ConfigInfo{Value: &herder.ConfigValueInfo{Name: k, Value: &v, RecommendedValues: []string{}, Errors: []string{}, Visible: true}})
 	}
+	defs := []*config.Def{framework, conn.Config()}
+	for k, v := range props {
+		if config.IsSecret(k, defs...) {
+			secrets.Add("", v, raw[k])
+		}
+	}
 	for _, c := range infos.Configs {
 		if c.Value == nil {
 			continue
 		}
-		if providers.HasVariables(raw[c.Value.Name]) {
-			v := raw[c.Value.Name]
+		name := c.Value.Name
+		switch {
+		case providers.HasVariables(raw[name]):
+			v := raw[name]
+			c.Value.Value = &v
+		case c.Value.Value != nil && config.IsSecret(name, defs...):
+			v := config.Hidden
 			c.Value.Value = &v
 		}
-		if msg, ok := unresolved[c.Value.Name]; ok {
-			c.Value.Errors = append(c.Value.Errors, msg)
+		for i, e := range c.Value.Errors {
+			c.Value.Errors[i] = secrets.String(e)
+		}
+		if msg, ok := unresolved[name]; ok {
+			c.Value.Errors = append(c.Value.Errors, secrets.String(msg))
 			infos.ErrorCount++
 		}
 	}
@@ -87,16 +106,18 @@ func ValidateConnectorConfig(reg *plugins.Registry, providers *provider.Transfor
 }
 
 // resolveEach resolves config provider variables key by key, so that each
-// failure is reported on its own key.
-func resolveEach(providers *provider.Transformer, raw map[string]string) (map[string]string, map[string]string) {
+// failure is reported on its own key. It returns the resolved config, the
+// errors by key, and the values the providers gave.
+func resolveEach(providers *provider.Transformer, raw map[string]string) (map[string]string, map[string]string, *redact.Set) {
 	props := make(map[string]string, len(raw))
 	var unresolved map[string]string
+	secrets := redact.NewSet()
 	for k, v := range raw {
 		props[k] = v
 		if !providers.HasVariables(v) {
 			continue
 		}
-		r, err := providers.Transform(map[string]string{k: v})
+		r, values, err := providers.Resolve(map[string]string{k: v})
 		if err != nil {
 			if unresolved == nil {
 				unresolved = map[string]string{}
@@ -105,8 +126,9 @@ func resolveEach(providers *provider.Transformer, raw map[string]string) (map[st
 			continue
 		}
 		props[k] = r[k]
+		secrets.Add("", values...)
 	}
-	return props, unresolved
+	return props, unresolved, secrets
 }
 
 // checkConverterClasses reports converter classes the registry does not

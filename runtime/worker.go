@@ -15,6 +15,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/internal/safe"
 	"github.com/sluicehq/sluice/plugins"
@@ -131,6 +132,9 @@ func (w *Worker) ValidateConnectorConfig(props map[string]string) (herder.Config
 	what := "validating a " + strings.TrimSpace(props[ConnectorClass]) + " configuration"
 	infos, err := safe.Call(what, func() (infos herder.ConfigInfos, err error) {
 		infos, kind, err = ValidateConnectorConfig(w.plugins, w.cfg.Providers, props)
+		if err == nil {
+			infos.ErrorCount += w.checkFilesValid(props, &infos)
+		}
 		return infos, err
 	})
 	if err == nil {
@@ -203,8 +207,11 @@ func (w *Worker) startConnector(ctx context.Context, name string, raw map[string
 	if err != nil {
 		return err
 	}
-	props, err := w.cfg.Providers.Transform(raw)
+	props, err := w.resolve(name, conn, plugin, raw)
 	if err != nil {
+		return fmt.Errorf("start connector %s: %w", name, err)
+	}
+	if err := w.checkFiles(conn, props); err != nil {
 		return fmt.Errorf("start connector %s: %w", name, err)
 	}
 	w.log.Info("starting connector", "connector", name, "class", plugin.Class, "config", w.masked(conn, plugin, raw))
@@ -229,13 +236,13 @@ func (w *Worker) ConnectorRunning(name string) bool {
 
 func (w *Worker) connectorFailed(name string, err error) {
 	w.log.Error("connector failed", "connector", name, "err", err)
-	w.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: w.ID(), Trace: trace(err)})
+	w.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: w.ID(), Trace: w.Trace(err)})
 }
 
-// trace renders an error as the status trace. Go errors carry no stack
+// Trace renders an error as the status trace. Go errors carry no stack
 // trace, and a wrapped error's message already holds its causes, so the
-// message is the trace.
-func trace(err error) string { return err.Error() }
+// message is the trace, with the secrets this worker knows hidden.
+func (w *Worker) Trace(err error) string { return w.cfg.Secrets.String(err.Error()) }
 
 // TaskConfigs asks a running connector for its task configurations and adds
 // what the framework puts in every task configuration.
@@ -333,7 +340,7 @@ func (w *Worker) StartTask(id herder.TaskID, connProps, taskProps map[string]str
 	err := w.startTask(id, connProps, taskProps, target)
 	if err != nil {
 		w.log.Error("task failed to start", "task", id.String(), "err", err)
-		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: herder.Failed, WorkerID: w.ID(), Trace: trace(err)})
+		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: herder.Failed, WorkerID: w.ID(), Trace: w.Trace(err)})
 	}
 	return err
 }
@@ -540,10 +547,35 @@ func (w *Worker) ResetTopics(connector string) {
 	}
 }
 
-// masked renders a connector configuration for logs: values of PASSWORD
-// keys (the framework's or the connector's) are [hidden], and long values
-// are cut short (see shortened).
+// masked renders a connector configuration for logs: values of secret keys
+// (config.IsSecret: by name, or PASSWORD in the framework's, the
+// transformations' or the connector's definition) are [hidden], and long
+// values are cut short (see shortened).
 func (w *Worker) masked(conn connectors.Connector, plugin plugins.Plugin, props map[string]string) map[string]string {
-	def := FrameworkDef(plugin.Kind)
-	return shortened(conn.Config().Masked(def.Masked(props)))
+	return shortened(config.MaskSecrets(props, w.secretDefs(conn, plugin, props)...))
+}
+
+// secretDefs are the definitions whose PASSWORD keys are secrets in a
+// connector configuration.
+func (w *Worker) secretDefs(conn connectors.Connector, plugin plugins.Plugin, props map[string]string) []*config.Def {
+	return []*config.Def{enrich(w.plugins, FrameworkDef(plugin.Kind), props), conn.Config()}
+}
+
+// resolve resolves the config provider variables of raw, a configuration
+// of conn, and makes the values the providers gave and the values of its
+// secret keys the secrets of owner (a connector or a task), to be scrubbed
+// from logs, traces and errors from now on.
+func (w *Worker) resolve(owner string, conn connectors.Connector, plugin plugins.Plugin, raw map[string]string) (map[string]string, error) {
+	props, values, err := w.cfg.Providers.Resolve(raw)
+	if err != nil {
+		return nil, err
+	}
+	defs := w.secretDefs(conn, plugin, props)
+	for k, v := range props {
+		if config.IsSecret(k, defs...) {
+			values = append(values, v)
+		}
+	}
+	w.cfg.Secrets.Put(owner, values...)
+	return props, nil
 }

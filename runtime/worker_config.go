@@ -12,6 +12,8 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/config/provider"
+	"github.com/sluicehq/sluice/internal/allowedpaths"
+	"github.com/sluicehq/sluice/internal/redact"
 )
 
 // Worker configuration keys, as Kafka Connect names them.
@@ -111,6 +113,8 @@ func WorkerDef() *config.Def {
 			Doc: "If set to true, it allows user requests to reset the set of active topics per connector."}).
 		Define(config.Key{Name: ConfigProviders, Type: config.List, Default: "", Importance: config.Low, Group: groupCommon,
 			Doc: "Comma-separated names of ConfigProvider classes, loaded and used in the order specified. Each is configured with config.providers.<name>.class and config.providers.<name>.param.<key>; connector configurations then refer to values as ${<name>:[path:]key}, resolved when connectors and tasks start and never stored resolved. sluice provides EnvVarConfigProvider, FileConfigProvider and DirectoryConfigProvider."}).
+		Define(config.Key{Name: FileConnectorAllowedPaths, Type: config.String, Default: "", Importance: config.Medium, Group: groupCommon,
+			Doc: "sluice only: comma-separated absolute directories (or files) that must exist, to which the file connectors (FileStreamSource, FileStreamSink) are restricted, in the spirit of the file config providers' allowed.paths (KIP-993). A file outside them is an error on the connector's file key in validation (400), and a stored configuration naming one fails the connector and its tasks at start. Paths are compared with . and .. removed and symbolic links resolved. An empty file (stdin, stdout) stays allowed. Empty (the default): no restriction, as in Kafka Connect; sluice dev sets its own folder."}).
 		Define(config.Key{Name: PluginPath, Type: config.List, Default: nil, Importance: config.Low, Group: groupCommon,
 			Doc: "Accepted for compatibility. sluice's plugins are compiled in; Java plugin directories are not loaded."}).
 		Define(config.Key{Name: TasksMaxLimit, Type: config.Int, Default: int32(DefaultTasksMaxLimit), Validator: config.AtLeast(1), Importance: config.Medium, Group: groupCommon,
@@ -142,6 +146,12 @@ type WorkerConfig struct {
 	// TopicTracking and TopicTrackingReset are topic.tracking.enable and
 	// topic.tracking.allow.reset.
 	TopicTracking, TopicTrackingReset bool
+	// Secrets are the secret values this worker knows (its own secret
+	// settings; the connectors' provider values and secret settings as they
+	// start): scrubbed out of logs, status traces and REST errors.
+	Secrets *redact.Set
+	// FileAllowedPaths is file.connector.allowed.paths.
+	FileAllowedPaths allowedpaths.Paths
 	// Providers resolves config provider variables; nil if none are set.
 	Providers *provider.Transformer
 	// Listeners are the REST listeners' host:port addresses;
@@ -235,6 +245,17 @@ func ParseWorkerConfig(props map[string]string, log *slog.Logger, extra ...*conf
 	if wc.Providers, err = provider.NewTransformer(props); err != nil {
 		return nil, err
 	}
+	if wc.FileAllowedPaths, err = allowedpaths.Parse(FileConnectorAllowedPaths, v.String(FileConnectorAllowedPaths)); err != nil {
+		return nil, &config.ValueError{Name: FileConnectorAllowedPaths, Value: v.String(FileConnectorAllowedPaths), Reason: err.Error()}
+	}
+	wc.Secrets = redact.NewSet()
+	var secrets []string
+	for k, val := range props {
+		if config.IsSecret(k, def) {
+			secrets = append(secrets, val)
+		}
+	}
+	wc.Secrets.Put("worker", secrets...)
 	if len(wc.BootstrapServers) == 0 {
 		return nil, &config.Error{Problems: []config.Problem{{Key: BootstrapServers, Message: "Invalid value for configuration bootstrap.servers: at least one host:port is required"}}}
 	}

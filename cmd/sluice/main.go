@@ -2,7 +2,7 @@
 //
 //	sluice standalone worker.properties [connector.properties|connector.json ...]
 //	sluice distributed worker.properties
-//	sluice dev [-dir .sluice-dev]
+//	sluice dev [-dir .sluice-dev] [-listen 127.0.0.1:8083]
 //	sluice connectors list|get|status|create|delete|pause|resume|stop|restart ...
 //	sluice offsets get|set|reset NAME ...
 //	sluice plugins [--all]
@@ -47,6 +47,9 @@ Manage a running worker (sluice or Kafka Connect) through its REST API:
 Flags (standalone, distributed and dev):
   -log-level trace|debug|info|warn|error|off   (default info)
   -log-format text|json                        (default text)
+Flags (dev):
+  -dir DIR                                     (default .sluice-dev)
+  -listen HOST:PORT                            REST API address (default 127.0.0.1:8083, loopback only)
 `
 
 func main() {
@@ -71,6 +74,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	level := fs.String("log-level", "info", "log level: trace, debug, info, warn, error or off")
 	format := fs.String("log-format", "text", "log format: text or json")
 	devDir := fs.String("dir", ".sluice-dev", "dev: directory for the embedded broker's data and the demo files")
+	devListen := fs.String("listen", defaultDevListen, "dev: host:port of the REST API (loopback only by default; 0.0.0.0:8083 opens it to the network)")
 	switch cmd {
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "sluice", standalone.Version)
@@ -108,7 +112,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		err = runDistributed(ctx, fs.Arg(0), log, nil)
 	case "dev":
-		err = runDev(ctx, *devDir, stdout, log)
+		err = runDev(ctx, *devDir, *devListen, stdout, log)
 	}
 	if err != nil {
 		log.Error("sluice stopped", "err", err)

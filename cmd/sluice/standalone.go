@@ -11,9 +11,11 @@ import (
 	"github.com/sluicehq/sluice/api"
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/internal/logging"
+	"github.com/sluicehq/sluice/internal/redact"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/kafka"
 	"github.com/sluicehq/sluice/runtime/standalone"
 	"github.com/sluicehq/sluice/runtime/storage"
 )
@@ -46,6 +48,8 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 	if err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
 	}
+	log = redactLog(log, wc.Secrets)
+	kafka.SetLogger(logging.Named(log, "sarama")) // sarama's lines scrubbed too
 	rs, err := newRESTSecurity(wc, os.Getenv("KAFKA_OPTS"), logging.Named(log, "sluice.api"))
 	if err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
@@ -107,6 +111,12 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 	return nil
 }
 
+// redactLog returns log with the worker's secrets scrubbed from every
+// record.
+func redactLog(log *slog.Logger, secrets *redact.Set) *slog.Logger {
+	return logging.Wrap(log, func(h slog.Handler) slog.Handler { return redact.NewHandler(h, secrets) })
+}
+
 // loggerLevels returns the run-time adjustable levels of the log's named
 // loggers, or nil when the log does not have them.
 func loggerLevels(log *slog.Logger) *logging.Levels {
@@ -136,6 +146,7 @@ func startREST(wc *runtime.WorkerConfig, rs *restSecurity, h herder.Herder, leve
 	if levels != nil {
 		opts.Loggers = levels
 	}
+	opts.Redact = wc.Secrets.String
 	opts.NoAdmin = wc.AdminListenersSet
 	main, err := api.Listen(rs.listeners, api.NewHandler(opts), restLog)
 	if err != nil {

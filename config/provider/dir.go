@@ -7,13 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/sluicehq/sluice/internal/allowedpaths"
 )
 
 // dirProvider is DirectoryConfigProvider: ${dir:/path/dir:name} is the
 // contents of the regular file name in that directory, as Kubernetes mounts
 // secrets.
 type dirProvider struct {
-	allowed allowedPaths
+	allowed allowedpaths.Paths
 }
 
 func newDirProvider(params map[string]string, param func(string) string) (Provider, error) {
@@ -31,7 +33,7 @@ func (p *dirProvider) Get(path string, keys []string) (map[string]string, error)
 	if path == "" {
 		return nil, errors.New("no directory given (write ${alias:/path/to/dir:filename})")
 	}
-	if err := p.allowed.check(path); err != nil {
+	if err := p.allowed.Check(path); err != nil {
 		return nil, err
 	}
 	fi, err := os.Stat(path)
@@ -47,7 +49,7 @@ func (p *dirProvider) Get(path string, keys []string) (map[string]string, error)
 			continue
 		}
 		file := filepath.Join(path, k)
-		if p.allowed.check(file) != nil {
+		if p.allowed.Check(file) != nil {
 			continue // a link out of the allowed paths; missing says so
 		}
 		fi, err := os.Stat(file)
@@ -71,7 +73,7 @@ func (p *dirProvider) missing(path, key string) error {
 		return notFound(fmt.Sprintf("%q is not a file name", key))
 	}
 	file := filepath.Join(path, key)
-	if err := p.allowed.check(file); err != nil {
+	if err := p.allowed.Check(file); err != nil {
 		return notFound(err.Error())
 	}
 	if fi, err := os.Stat(file); err == nil && !fi.Mode().IsRegular() {

@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/sluicehq/sluice/internal/allowedpaths"
 	"github.com/sluicehq/sluice/internal/javaprops"
 )
 
 // fileProvider is FileConfigProvider: ${file:/path/x.properties:key} is the
 // value of key in that Java properties file.
 type fileProvider struct {
-	allowed allowedPaths
+	allowed allowedpaths.Paths
 }
 
 func newFileProvider(params map[string]string, param func(string) string) (Provider, error) {
@@ -28,7 +29,7 @@ func (p *fileProvider) Get(path string, keys []string) (map[string]string, error
 	if path == "" {
 		return nil, errors.New("no properties file given (write ${alias:/path/to/file.properties:key})")
 	}
-	if err := p.allowed.check(path); err != nil {
+	if err := p.allowed.Check(path); err != nil {
 		return nil, err
 	}
 	b, err := os.ReadFile(path)

@@ -121,12 +121,20 @@ type location struct{ alias, path string }
 // joining one *VariableError per such variable, sorted by config key. props
 // is never changed.
 func (t *Transformer) Transform(props map[string]string) (map[string]string, error) {
+	out, _, err := t.Resolve(props)
+	return out, err
+}
+
+// Resolve is Transform that also returns the values the providers gave for
+// the variables it replaced, so that they can be scrubbed from logs and
+// error messages as secrets.
+func (t *Transformer) Resolve(props map[string]string) (map[string]string, []string, error) {
 	out := maps.Clone(props)
 	if out == nil {
 		out = map[string]string{}
 	}
 	if t == nil || len(t.providers) == 0 {
-		return out, nil
+		return out, nil, nil
 	}
 
 	keys := make([]string, 0, len(props))
@@ -149,7 +157,7 @@ func (t *Transformer) Transform(props map[string]string) (map[string]string, err
 		}
 	}
 	if len(keys) == 0 {
-		return out, nil
+		return out, nil, nil
 	}
 	sort.Strings(keys)
 
@@ -169,6 +177,7 @@ func (t *Transformer) Transform(props map[string]string) (map[string]string, err
 	}
 
 	var errs []error
+	var values []string
 	for _, k := range keys {
 		v := props[k]
 		var b strings.Builder
@@ -187,14 +196,15 @@ func (t *Transformer) Transform(props map[string]string) (map[string]string, err
 				continue
 			}
 			b.WriteString(val)
+			values = append(values, val)
 		}
 		b.WriteString(v[last:])
 		out[k] = b.String()
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, nil, errors.Join(errs...)
 	}
-	return out, nil
+	return out, values, nil
 }
 
 // missing explains why r's key was not found.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -662,5 +663,36 @@ func TestReverse(t *testing.T) {
 	}
 	if got := tr.Reverse(raw, nil); got == nil || len(got) != 0 {
 		t.Errorf("Reverse(raw, nil) = %q", got)
+	}
+}
+
+// TestResolveReturnsProviderValues: Resolve gives the values the providers
+// put in, each once per variable, and none for values without variables or
+// variables of unconfigured aliases.
+func TestResolveReturnsProviderValues(t *testing.T) {
+	f := newFixture(t)
+	t.Setenv("SLUICE_TEST_USER", "alice")
+	t.Setenv("SLUICE_TEST_PASS", "pa:ss}")
+	tr, err := NewTransformer(workerConfig(f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, values, err := tr.Resolve(map[string]string{
+		"url":   "jdbc://${env:SLUICE_TEST_USER}:${env:SLUICE_TEST_PASS}@db",
+		"plain": "x",
+		"other": "${vault:a:b}",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out["url"] != "jdbc://alice:pa:ss}@db" || out["other"] != "${vault:a:b}" {
+		t.Fatalf("Resolve = %v", out)
+	}
+	slices.Sort(values)
+	if want := []string{"alice", "pa:ss}"}; !slices.Equal(values, want) {
+		t.Fatalf("values %q, want %q", values, want)
+	}
+	if _, values, err := tr.Resolve(map[string]string{"pw": "${env:SLUICE_TEST_MISSING}"}); err == nil || values != nil {
+		t.Fatalf("unresolvable: %v, %v", values, err)
 	}
 }

@@ -35,6 +35,9 @@ func NewSink() *Sink { return &Sink{} }
 // Version implements connectors.Versioned.
 func (*Sink) Version() string { return Version }
 
+// FileKeys names the key holding the file, for file.connector.allowed.paths.
+func (*Sink) FileKeys() []string { return []string{FileKey} }
+
 // Config implements connectors.Connector.
 func (*Sink) Config() *config.Def { return sinkDef() }
 

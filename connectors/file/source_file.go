@@ -62,6 +62,9 @@ func NewSource() *Source { return &Source{} }
 // Version implements connectors.Versioned.
 func (*Source) Version() string { return Version }
 
+// FileKeys names the key holding the file, for file.connector.allowed.paths.
+func (*Source) FileKeys() []string { return []string{FileKey} }
+
 // Config implements connectors.Connector.
 func (*Source) Config() *config.Def { return sourceDef() }
 

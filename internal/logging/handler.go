@@ -112,3 +112,17 @@ func Named(l *slog.Logger, name string) *slog.Logger {
 	}
 	return l.With(LoggerKey, name)
 }
+
+// Wrap returns a logger that logs like l through wrap(the handler l writes
+// to): with l's name, attributes, groups and levels if l's handler is a
+// *Handler (so that Named still works on the result), else simply through
+// wrap(l.Handler()). sluice wraps the worker's logger so that secrets are
+// scrubbed from every record.
+func Wrap(l *slog.Logger, wrap func(slog.Handler) slog.Handler) *slog.Logger {
+	h, ok := l.Handler().(*Handler)
+	if !ok {
+		return slog.New(wrap(l.Handler()))
+	}
+	root := &Handler{base: wrap(h.base), ops: h.ops, levels: h.levels, lg: h.levels.root}
+	return slog.New(root.Named(h.lg.name))
+}

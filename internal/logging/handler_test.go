@@ -2,6 +2,7 @@ package logging
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -255,3 +256,35 @@ func TestHandlerSlogtest(t *testing.T) {
 		})
 	}
 }
+
+// TestWrapKeepsNamesAndLevels: a wrapped logger goes through the wrapper,
+// keeps its name and attributes, and Named on it still takes its level from
+// the registry.
+func TestWrapKeepsNamesAndLevels(t *testing.T) {
+	var buf bytes.Buffer
+	levels := NewLevels(slog.LevelInfo)
+	base := slog.New(NewHandler(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: LevelAll}), levels))
+	named := Named(base, "sluice.x").With("k", "v")
+	wrapped := Wrap(named, func(h slog.Handler) slog.Handler { return upper{h} })
+	wrapped.Info("hello")
+	if got := buf.String(); !strings.Contains(got, "msg=HELLO") || !strings.Contains(got, "logger=sluice.x") || !strings.Contains(got, "k=v") {
+		t.Fatalf("wrapped record: %s", got)
+	}
+	buf.Reset()
+	levels.Set("sluice.y", slog.LevelError)
+	Named(wrapped, "sluice.y").Warn("dropped")
+	Named(wrapped, "sluice.y").Error("kept")
+	if got := buf.String(); strings.Contains(got, "DROPPED") || !strings.Contains(got, "msg=KEPT") || !strings.Contains(got, "logger=sluice.y") {
+		t.Fatalf("named from a wrapped logger: %s", got)
+	}
+}
+
+// upper upper-cases messages.
+type upper struct{ slog.Handler }
+
+func (u upper) Handle(ctx context.Context, r slog.Record) error {
+	r.Message = strings.ToUpper(r.Message)
+	return u.Handler.Handle(ctx, r)
+}
+func (u upper) WithAttrs(a []slog.Attr) slog.Handler { return upper{u.Handler.WithAttrs(a)} }
+func (u upper) WithGroup(n string) slog.Handler      { return upper{u.Handler.WithGroup(n)} }

@@ -439,7 +439,7 @@ func (h *Herder) reconfigureTasks(name string) {
 	tasks, err := h.worker.TaskConfigs(name)
 	if err != nil {
 		h.log.Error("generate task configurations", "connector", name, "err", err)
-		h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: err.Error()})
+		h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: h.worker.Trace(err)})
 		return
 	}
 	if !h.snap.Inconsistent[name] && equalConfigs(tasks, h.snap.TaskConfigs[name]) {

@@ -143,7 +143,7 @@ func (h *Herder) storeFailed(name string, cfg map[string]string, cause error) er
 		return fmt.Errorf("store task configs of %s: %w", name, err)
 	}
 	h.clearTaskStatus(name)
-	h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: cause.Error()})
+	h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: h.worker.Trace(cause)})
 	return nil
 }
 
@@ -307,7 +307,7 @@ func (h *Herder) startTasks(name string) error {
 	s, _ := h.configs.Get(name)
 	tasks, err := h.worker.TaskConfigs(name)
 	if err != nil {
-		h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: err.Error()})
+		h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: h.worker.Trace(err)})
 		return err
 	}
 	// Unchanged task configurations (a restart) are not written again.
@@ -342,7 +342,7 @@ func (h *Herder) updateTasks(name string) bool {
 	tasks, err := h.worker.TaskConfigs(name)
 	if err != nil {
 		h.log.Error("reconfigure tasks", "connector", name, "err", err)
-		h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: err.Error()})
+		h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: h.worker.Trace(err)})
 		return false
 	}
 	if equalConfigs(tasks, s.TaskConfigs) {

@@ -1,0 +1,167 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sluicehq/sluice/config/provider"
+	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/internal/logging"
+	"github.com/sluicehq/sluice/internal/redact"
+	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/storage"
+)
+
+// fileSecrets writes a properties file of secrets and returns its path and a
+// transformer with the file and env providers.
+func fileSecrets(t *testing.T, props string) (string, *provider.Transformer) {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "secrets.properties")
+	if err := os.WriteFile(f, []byte(props), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := provider.NewTransformer(map[string]string{"config.providers": "file,env",
+		"config.providers.file.class": "FileConfigProvider", "config.providers.env.class": "EnvVarConfigProvider"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, tr
+}
+
+// TestValidationNeverEchoesProviderValues reproduces the issue's
+// ${file:/etc/shadow:root}: a value read through a provider into a key
+// whose validator quotes the value came back resolved in the error.
+func TestValidationNeverEchoesProviderValues(t *testing.T) {
+	const shadow = "$6$rounds=5000$shadow-hash-1f3a9"
+	const jaas = `org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="jaas-pw-77c1";`
+	f, tr := fileSecrets(t, "root="+strings.ReplaceAll(shadow, "$", `\u0024`)+"\n")
+	t.Setenv("SLUICE_TEST_SECRET_VALIDATE", "env-secret-0b7e")
+	tests := []struct {
+		name      string
+		cfg       map[string]string
+		errorsOn  string // the key that must have an error
+		shownAs   map[string]string
+		badStatus bool // the whole request is refused
+	}{
+		{
+			name:     "file value in tasks.max",
+			cfg:      map[string]string{"connector.class": "FileStreamSource", "topic": "t", "tasks.max": "${file:" + f + ":root}"},
+			errorsOn: "tasks.max",
+			shownAs:  map[string]string{"tasks.max": "${file:" + f + ":root}"},
+		},
+		{
+			name:     "env value in an enum and a literal JAAS line",
+			cfg:      map[string]string{"connector.class": "FileStreamSource", "topic": "t", "errors.tolerance": "${env:SLUICE_TEST_SECRET_VALIDATE}", "consumer.override.sasl.jaas.config": jaas},
+			errorsOn: "errors.tolerance",
+			shownAs:  map[string]string{"consumer.override.sasl.jaas.config": "[hidden]"},
+		},
+		{
+			name:      "file value as the connector class",
+			cfg:       map[string]string{"connector.class": "${file:" + f + ":root}", "topic": "t"},
+			badStatus: true,
+		},
+	}
+	secrets := []string{shadow, "shadow-hash-1f3a9", "env-secret-0b7e", "jaas-pw-77c1"}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			infos, _, err := ValidateConnectorConfig(plugins.Builtin(), tr, tt.cfg)
+			if tt.badStatus {
+				if err == nil {
+					t.Fatal("validation of an unknown class passed")
+				}
+				for _, s := range secrets {
+					if strings.Contains(err.Error(), s) {
+						t.Fatalf("error echoes the secret %q: %v", s, err)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal(infos)
+			for _, s := range secrets {
+				if strings.Contains(string(b), s) {
+					t.Errorf("validation answer holds the secret %q:\n%s", s, b)
+				}
+			}
+			found := false
+			for _, c := range infos.Configs {
+				if c.Value == nil {
+					continue
+				}
+				if c.Value.Name == tt.errorsOn {
+					found = len(c.Value.Errors) > 0
+					if found && !strings.Contains(strings.Join(c.Value.Errors, " "), "[hidden]") {
+						t.Errorf("error on %s does not show [hidden] where the value was: %v", tt.errorsOn, c.Value.Errors)
+					}
+				}
+				if want, ok := tt.shownAs[c.Value.Name]; ok && (c.Value.Value == nil || *c.Value.Value != want) {
+					t.Errorf("%s shown as %v, want %q", c.Value.Name, c.Value.Value, want)
+				}
+			}
+			if !found {
+				t.Errorf("no error on %s:\n%s", tt.errorsOn, b)
+			}
+		})
+	}
+}
+
+// leakyConnector fails to start with an error that quotes its settings, as
+// a careless connector might.
+type leakyConnector struct{ secretConnector }
+
+func (c *leakyConnector) Start(_ context.Context, _ connectors.ConnectorContext, props map[string]string) error {
+	return fmt.Errorf("cannot log in with %s / %s / %s", props["db.password"], props["db.url"], props["producer.override.sasl.jaas.config"])
+}
+
+// TestSecretsScrubbedFromTracesAndLogs: a connector whose error quotes a
+// value from a provider, a PASSWORD value and a value of a secret-named key
+// fails with those values [hidden] in its status trace and in every log
+// line; the worker's own secret settings are hidden too.
+func TestSecretsScrubbedFromTracesAndLogs(t *testing.T) {
+	t.Setenv("SLUICE_TEST_SECRET_URL", "jdbc://db-host-9f2c/prod")
+	reg := plugins.NewRegistry()
+	reg.Register(plugins.Plugin{Class: "com.example.Leaky", Kind: plugins.Source, New: func() any { return &leakyConnector{} }})
+	var logs bytes.Buffer
+	wc, err := ParseWorkerConfig(map[string]string{
+		"key.converter": "StringConverter", "value.converter": "StringConverter",
+		"config.providers": "env", "config.providers.env.class": "EnvVarConfigProvider",
+		"producer.ssl.truststore.password": "worker-trust-pw-51",
+	}, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := logging.Wrap(slog.New(slog.NewTextHandler(&logs, nil)), func(h slog.Handler) slog.Handler { return redact.NewHandler(h, wc.Secrets) })
+	status := storage.NewMemoryStatus()
+	w := NewWorker(wc, reg, storage.NewMemoryOffsets(), status, log)
+	raw := map[string]string{"name": "c", "connector.class": "com.example.Leaky", "db.password": "db-pw-literal-3a",
+		"db.url": "${env:SLUICE_TEST_SECRET_URL}", "producer.override.sasl.jaas.config": "jaas-line-77"}
+	if err := w.StartConnector(context.Background(), "c", raw, herder.TargetStarted, func() {}); err == nil {
+		t.Fatal("the connector started")
+	}
+	log.Info("a later line quoting the worker's secret", "v", "worker-trust-pw-51")
+	st, ok := status.Connector("c")
+	if !ok || st.State != herder.Failed {
+		t.Fatalf("status %+v, want FAILED", st)
+	}
+	if want := "cannot log in with [hidden] / [hidden] / [hidden]"; !strings.Contains(st.Trace, want) {
+		t.Errorf("trace %q, want it to hold %q", st.Trace, want)
+	}
+	for _, s := range []string{"db-pw-literal-3a", "db-host-9f2c", "jaas-line-77", "worker-trust-pw-51"} {
+		if strings.Contains(logs.String(), s) || strings.Contains(st.Trace, s) {
+			t.Errorf("secret %q leaked:\ntrace: %s\nlogs:\n%s", s, st.Trace, logs.String())
+		}
+	}
+	if !strings.Contains(logs.String(), "db.url:${env:SLUICE_TEST_SECRET_URL}") {
+		t.Errorf("the start-up log should show the variable as submitted:\n%s", logs.String())
+	}
+}
