@@ -181,6 +181,7 @@ func (e *RegistryError) Error() string {
 
 // classify turns a srclient error into a *RegistryError, or a retriable
 // error for failures that may pass: the network, timeouts, 5xx, 408, 429.
+// A registry certificate that fails verification is neither.
 func classify(base string, err error) error {
 	var se srclient.Error
 	if errors.As(err, &se) {
@@ -206,7 +207,9 @@ func classify(base string, err error) error {
 		}
 	}
 	if hint := tlsHint(err); hint != "" {
-		return connectors.Retriable(fmt.Errorf("schema registry %s: %w; %s", base, err, hint))
+		// A certificate that fails verification is a configuration to
+		// fix, not a failure that passes: not retried.
+		return fmt.Errorf("schema registry %s: %w; %s", base, err, hint)
 	}
 	// Network failures, timeouts, malformed answers.
 	return connectors.Retriable(fmt.Errorf("schema registry %s unreachable: %w", base, err))

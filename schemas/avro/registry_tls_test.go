@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/internal/tlsconf"
 	"github.com/sluicehq/sluice/schemas"
@@ -93,6 +94,9 @@ func TestRegistryOverTLS(t *testing.T) {
 				}
 				if strings.Contains(err.Error(), reg.TruststorePassword) {
 					t.Errorf("error %q holds the truststore password", err)
+				}
+				if connectors.IsRetriable(err) {
+					t.Errorf("error %q is retriable: a certificate that fails verification does not pass", err)
 				}
 				return
 			}
