@@ -7,6 +7,8 @@
 #                        the same broker's SASL_SSL (SCRAM-SHA-512) and SASL_PLAINTEXT (PLAIN)
 #                        listeners, their user, CA and truststores                 (services/tls.sh)
 #   SCHEMA_REGISTRY_URL  Apicurio Registry's Confluent-compatible API, in memory   (services/apicurio.sh)
+#   SCHEMA_REGISTRY_HTTPS_URL  the same over https (certificate for localhost, signed by the CA of
+#                        KAFKA_SSL_CA_FILE)                                        (services/tls.sh)
 #   INTEROP_PYTHON       a Python with Confluent's Avro serializer, for interop    (services/python-interop.sh)
 #                        tests; a venv, not a service
 #
@@ -26,7 +28,7 @@ ENV_FILE="$ROOT/.services.env"
 
 if pid_alive "$KAFKA_PID_FILE" "${KAFKA_ID[@]}" && pid_alive "$APICURIO_PID_FILE" "${APICURIO_ID[@]}" &&
 	grep -q '^KAFKA_BOOTSTRAP=' "$ENV_FILE" 2>/dev/null && grep -q '^KAFKA_BOOTSTRAP_SASL_SSL=' "$ENV_FILE" 2>/dev/null &&
-	grep -q '^SCHEMA_REGISTRY_URL=' "$ENV_FILE" 2>/dev/null; then
+	grep -q '^SCHEMA_REGISTRY_URL=' "$ENV_FILE" 2>/dev/null && grep -q '^SCHEMA_REGISTRY_HTTPS_URL=' "$ENV_FILE" 2>/dev/null; then
 	echo "services-up: already running ($(grep -v '^#' "$ENV_FILE" | sed 's/^\([A-Z_]*PASSWORD\)=.*/\1=[hidden]/' | paste -sd ' '))"
 	exit 0
 fi
@@ -59,9 +61,13 @@ trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-bash "$ROOT/scripts/services/kafka.sh" "$frag/kafka" &
+# TLS material for the broker's and the registry's TLS ports, new at every start.
+TLS="$ROOT/.cache/tls"
+bash "$ROOT/scripts/services/tls.sh" "$TLS"
+
+bash "$ROOT/scripts/services/kafka.sh" "$frag/kafka" "$TLS" &
 kafka_pid=$!
-bash "$ROOT/scripts/services/apicurio.sh" "$frag/apicurio" &
+bash "$ROOT/scripts/services/apicurio.sh" "$frag/apicurio" "$TLS" &
 apicurio_pid=$!
 bash "$ROOT/scripts/services/python-interop.sh" "$frag/interop" &
 interop_pid=$!

@@ -13,6 +13,7 @@ import (
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/distributed"
+	"github.com/sluicehq/sluice/runtime/kafka"
 )
 
 // runDistributed runs a worker of a cluster until ctx ends, then drains its
@@ -28,6 +29,7 @@ func runDistributed(ctx context.Context, workerFile string, log *slog.Logger, re
 		return fmt.Errorf("invalid worker configuration: %w", err)
 	}
 	log = redactLog(log, cfg.Secrets)
+	kafka.SetLogger(logging.Named(log, "sarama")) // sarama's lines scrubbed too
 	if err := resolvePortZero(cfg); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/kafka"
 	"github.com/sluicehq/sluice/runtime/standalone"
 	"github.com/sluicehq/sluice/runtime/storage"
 )
@@ -48,6 +49,7 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 		return fmt.Errorf("invalid worker configuration: %w", err)
 	}
 	log = redactLog(log, wc.Secrets)
+	kafka.SetLogger(logging.Named(log, "sarama")) // sarama's lines scrubbed too
 	rs, err := newRESTSecurity(wc, os.Getenv("KAFKA_OPTS"), logging.Named(log, "sluice.api"))
 	if err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)

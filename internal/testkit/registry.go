@@ -3,6 +3,8 @@ package testkit
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +23,12 @@ import (
 // http://127.0.0.1:8081/apis/ccompat/v7 (Apicurio Registry, started by scripts/services-up.sh).
 // Paths such as /subjects and /schemas/ids/1 are relative to it.
 const EnvSchemaRegistryURL = "SCHEMA_REGISTRY_URL"
+
+// EnvSchemaRegistryHTTPSURL is the environment variable (and .services.env key) holding the same
+// registry's Confluent-compatible API over https, for example
+// https://localhost:8082/apis/ccompat/v7. Its certificate is for localhost only and is signed by
+// the CA of [EnvKafkaSSLCAFile] (scripts/services/tls.sh).
+const EnvSchemaRegistryHTTPSURL = "SCHEMA_REGISTRY_HTTPS_URL"
 
 // EnvInteropPython is the environment variable (and .services.env key) holding the path of a
 // Python interpreter that has Confluent's confluent-kafka client with its Avro serializer
@@ -54,17 +62,55 @@ func SchemaRegistryURL(t testing.TB) string {
 			EnvSchemaRegistryURL, ServicesEnvFile)
 	}
 	url = strings.TrimRight(url, "/")
-	if err := registryAnswers(url); err != nil {
+	if err := registryAnswers(http.DefaultTransport, url); err != nil {
 		t.Fatalf("testkit: Schema Registry at %s (%s from %s) does not answer: %v; run `make services-up`",
 			url, EnvSchemaRegistryURL, source, err)
 	}
 	return url
 }
 
+// SecureRegistry is the real Schema Registry's https port: the same registry as
+// [SchemaRegistryURL], with a certificate for localhost signed by the CA the broker's certificate
+// is signed by.
+type SecureRegistry struct {
+	// URL is the base URL of the Confluent-compatible API over https (host localhost).
+	URL string
+	// CAFile is the PEM file of the CA; TruststoreJKS and TruststoreP12 hold it as Java
+	// truststores made by keytool, both with the password TruststorePassword.
+	CAFile, TruststoreJKS, TruststoreP12, TruststorePassword string
+}
+
+// RealSecureRegistry returns the real Schema Registry's https port. Without it (an old
+// .services.env, no services) t is skipped, or fails when CI is true; a port that is configured
+// but does not answer over TLS with a certificate of the CA fails t.
+func RealSecureRegistry(t testing.TB) SecureRegistry {
+	t.Helper()
+	vals := lookupAll(t, "the real Schema Registry's https port", EnvSchemaRegistryHTTPSURL,
+		EnvKafkaSSLCAFile, EnvKafkaTruststoreJKS, EnvKafkaTruststoreP12, EnvKafkaTruststorePassword)
+	r := SecureRegistry{URL: strings.TrimRight(vals[EnvSchemaRegistryHTTPSURL], "/"), CAFile: vals[EnvKafkaSSLCAFile],
+		TruststoreJKS: vals[EnvKafkaTruststoreJKS], TruststoreP12: vals[EnvKafkaTruststoreP12],
+		TruststorePassword: vals[EnvKafkaTruststorePassword]}
+	pem, err := os.ReadFile(r.CAFile)
+	if err != nil {
+		t.Fatalf("testkit: the registry's CA (%s): %v; run `make services-up`", EnvKafkaSSLCAFile, err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		t.Fatalf("testkit: %s (%s) holds no PEM certificate", r.CAFile, EnvKafkaSSLCAFile)
+	}
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}
+	defer tr.CloseIdleConnections()
+	if err := registryAnswers(tr, r.URL); err != nil {
+		t.Fatalf("testkit: Schema Registry at %s (%s) does not answer over TLS with a certificate of %s: %v; run `make services-up`",
+			r.URL, EnvSchemaRegistryHTTPSURL, r.CAFile, err)
+	}
+	return r
+}
+
 // registryAnswers checks that GET {url}/subjects returns 200, as every Confluent-compatible
 // registry does.
-func registryAnswers(url string) error {
-	c := http.Client{Timeout: 5 * time.Second}
+func registryAnswers(tr http.RoundTripper, url string) error {
+	c := http.Client{Transport: tr, Timeout: 5 * time.Second}
 	resp, err := c.Get(url + "/subjects")
 	if err != nil {
 		return err

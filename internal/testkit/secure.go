@@ -38,23 +38,9 @@ type SecureKafka struct {
 // configured but does not accept connections fails t.
 func RealSecureKafka(t testing.TB) SecureKafka {
 	t.Helper()
-	keys := []string{EnvKafkaSASLSSL, EnvKafkaSASLPlain, EnvKafkaSASLUsername, EnvKafkaSASLPassword,
-		EnvKafkaSSLCAFile, EnvKafkaTruststoreJKS, EnvKafkaTruststoreP12, EnvKafkaTruststorePassword}
-	vals := make(map[string]string, len(keys))
-	for _, k := range keys {
-		v, _, err := lookup(k)
-		if err != nil {
-			t.Fatalf("testkit: %v", err)
-		}
-		if v == "" {
-			if inCI() {
-				t.Fatalf("testkit: no secured Kafka listeners: %s is not set and not in %s; run `make services-up` "+
-					"(or `make test`) first", k, ServicesEnvFile)
-			}
-			t.Skipf("testkit: needs the real broker's secured listeners (%s unset): run `make services-up`", k)
-		}
-		vals[k] = v
-	}
+	vals := lookupAll(t, "the real broker's secured listeners", EnvKafkaSASLSSL, EnvKafkaSASLPlain,
+		EnvKafkaSASLUsername, EnvKafkaSASLPassword, EnvKafkaSSLCAFile, EnvKafkaTruststoreJKS,
+		EnvKafkaTruststoreP12, EnvKafkaTruststorePassword)
 	s := SecureKafka{
 		SASLSSL: vals[EnvKafkaSASLSSL], SASLPlain: vals[EnvKafkaSASLPlain],
 		Username: vals[EnvKafkaSASLUsername], Password: vals[EnvKafkaSASLPassword],
@@ -69,4 +55,26 @@ func RealSecureKafka(t testing.TB) SecureKafka {
 		_ = conn.Close()
 	}
 	return s
+}
+
+// lookupAll returns the values of keys (environment, else .services.env). When one is unset, t is
+// skipped, or fails when CI is true, saying that it needs what.
+func lookupAll(t testing.TB, what string, keys ...string) map[string]string {
+	t.Helper()
+	vals := make(map[string]string, len(keys))
+	for _, k := range keys {
+		v, _, err := lookup(k)
+		if err != nil {
+			t.Fatalf("testkit: %v", err)
+		}
+		if v == "" {
+			if inCI() {
+				t.Fatalf("testkit: needs %s: %s is not set and not in %s; run `make services-up` "+
+					"(or `make test`) first", what, k, ServicesEnvFile)
+			}
+			t.Skipf("testkit: needs %s (%s unset): run `make services-up`", what, k)
+		}
+		vals[k] = v
+	}
+	return vals
 }

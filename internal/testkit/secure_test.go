@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"net"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,6 +60,20 @@ func TestRealSecureKafka(t *testing.T) {
 			t.Errorf("truststore: %v", err)
 		} else if st.Size() == 0 {
 			t.Errorf("truststore %s is empty", f)
+		}
+	}
+}
+
+// The registry's https port answers with a certificate of the CA, for localhost, and its
+// truststores are there.
+func TestRealSecureRegistry(t *testing.T) {
+	r := RealSecureRegistry(t)
+	if !strings.HasPrefix(r.URL, "https://localhost:") || !strings.HasSuffix(r.URL, "/apis/ccompat/v7") {
+		t.Errorf("URL %s, want https://localhost:PORT/apis/ccompat/v7", r.URL)
+	}
+	for _, f := range []string{r.TruststoreJKS, r.TruststoreP12} {
+		if st, err := os.Stat(f); err != nil || st.Size() == 0 {
+			t.Errorf("truststore %s: %v", f, err)
 		}
 	}
 }

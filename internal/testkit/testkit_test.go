@@ -180,7 +180,7 @@ func TestSchemaRegistryURL(t *testing.T) {
 	if got, want := SchemaRegistryURL(t), srv.URL+"/apis/ccompat/v7"; got != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
-	if err := registryAnswers(srv.URL); err == nil {
+	if err := registryAnswers(http.DefaultTransport, srv.URL); err == nil {
 		t.Fatalf("registryAnswers(%s) without the API path: want an error", srv.URL)
 	}
 }

@@ -1,12 +1,14 @@
 package avro
 
 import (
+	"crypto/tls"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/sluicehq/sluice/internal/tlsconf"
 	"github.com/sluicehq/sluice/schemas"
 )
 
@@ -38,6 +40,11 @@ const (
 	RetriesWaitConfig            = "retries.wait.ms"
 	RetriesMaxWaitConfig         = "retries.max.wait.ms"
 	RequestHeaderPrefix          = "request.header."
+	// RegistrySSLPrefix prefixes Kafka's ssl.* names (SslConfigs) for the
+	// TLS settings of the registry client, as Confluent's
+	// SchemaRegistryClientConfig.CLIENT_NAMESPACE does:
+	// schema.registry.ssl.truststore.location, ...
+	RegistrySSLPrefix            = "schema.registry."
 	topicNameStrategyClass       = "io.confluent.kafka.serializers.subject.TopicNameStrategy"
 	recordNameStrategyClass      = "io.confluent.kafka.serializers.subject.RecordNameStrategy"
 	topicRecordNameStrategyClass = "io.confluent.kafka.serializers.subject.TopicRecordNameStrategy"
@@ -59,7 +66,7 @@ const (
 var strategies = []string{topicNameStrategyClass, recordNameStrategyClass, topicRecordNameStrategyClass}
 
 // ConfigKeys describes the keys Configure accepts.
-var ConfigKeys = []schemas.ConfigKey{
+var ConfigKeys = append([]schemas.ConfigKey{
 	{Name: SchemaRegistryURLConfig, Type: "LIST", Default: "",
 		Doc: "Comma-separated list of URLs for schema registry instances that can be used to register or look up schemas. Required. Tried in order: the next one is used when one cannot be reached."},
 	{Name: BasicAuthCredentialsSource, Type: "STRING", Default: credentialsSourceURL, Valid: []string{credentialsSourceURL, credentialsSourceUserInfo},
@@ -106,11 +113,43 @@ var ConfigKeys = []schemas.ConfigKey{
 		Doc: "The wait, in milliseconds, before the first retry; it doubles after each retry, with jitter."},
 	{Name: RetriesMaxWaitConfig, Type: "INT", Default: strconv.Itoa(defaultRetriesMaxWaitMillis),
 		Doc: "The longest wait, in milliseconds, between retries."},
+}, sslConfigKeys()...)
+
+// sslConfigKeys describes the schema.registry.ssl.* keys: Kafka's ssl.*
+// client keys (internal/tlsconf reads them) with the registry's prefix.
+func sslConfigKeys() []schemas.ConfigKey {
+	docs := []struct{ key, typ, def, doc string }{
+		{tlsconf.KeyTruststoreLocation, "STRING", "", "The truststore holding the CA certificates trusted to sign the registry's certificate (JKS, PKCS12 or PEM). Without one, the system's CA certificates are trusted."},
+		{tlsconf.KeyTruststorePassword, "PASSWORD", "", "The truststore's password."},
+		{tlsconf.KeyTruststoreType, "STRING", "JKS", "The truststore's format: JKS, PKCS12 or PEM."},
+		{tlsconf.KeyTruststoreCertificates, "PASSWORD", "", "Trusted certificates inline, in PEM (with schema.registry.ssl.truststore.type=PEM)."},
+		{tlsconf.KeyKeystoreLocation, "STRING", "", "The keystore holding the client's certificate and key, for registries that require a client certificate (JKS, PKCS12 or PEM)."},
+		{tlsconf.KeyKeystorePassword, "PASSWORD", "", "The keystore's password."},
+		{tlsconf.KeyKeystoreType, "STRING", "JKS", "The keystore's format: JKS, PKCS12 or PEM."},
+		{tlsconf.KeyKeyPassword, "PASSWORD", "", "The password of the private key in the keystore (default: the keystore's password), or of an encrypted PEM key."},
+		{tlsconf.KeyKeystoreKey, "PASSWORD", "", "The client's private key inline, in PEM (with schema.registry.ssl.keystore.type=PEM)."},
+		{tlsconf.KeyKeystoreCertificateChain, "PASSWORD", "", "The client's certificate chain inline, in PEM (with schema.registry.ssl.keystore.type=PEM)."},
+		{tlsconf.KeyEndpointIdentificationAlgorithm, "STRING", "https", "https checks the registry's host name against its certificate; empty checks the certificate but not the host name."},
+		{tlsconf.KeyProtocol, "STRING", "TLSv1.3", "The newest TLS version used: TLSv1.2 keeps TLS 1.3 from being used."},
+		{tlsconf.KeyEnabledProtocols, "LIST", "TLSv1.2,TLSv1.3", "The TLS versions offered."},
+		{tlsconf.KeyCipherSuites, "LIST", "", "The cipher suites offered, by their IANA names (default: Go's)."},
+		{tlsconf.KeyKeymanagerAlgorithm, "STRING", "SunX509", "Java's key manager algorithm; only Java's defaults are accepted."},
+		{tlsconf.KeyTrustmanagerAlgorithm, "STRING", "PKIX", "Java's trust manager algorithm; only Java's defaults are accepted."},
+		{tlsconf.KeyProvider, "STRING", "", "Java's security provider; only SunJSSE is accepted."},
+		{tlsconf.KeySecureRandomImplementation, "STRING", "", "Java's SecureRandom implementation; only Java's defaults are accepted."},
+		{tlsconf.KeyEngineFactoryClass, "CLASS", "", "Kafka's SSL engine factory; only Kafka's DefaultSslEngineFactory is accepted."},
+	}
+	keys := make([]schemas.ConfigKey, 0, len(docs))
+	for _, d := range docs {
+		keys = append(keys, schemas.ConfigKey{Name: RegistrySSLPrefix + d.key, Type: d.typ, Default: d.def, Doc: d.doc})
+	}
+	return keys
 }
 
 // config is the parsed converter configuration.
 type config struct {
 	registry      registryConfig
+	tls           *tls.Config // the registry client's TLS settings, nil: Go's defaults
 	autoRegister  bool
 	useLatest     bool
 	latestStrict  bool
@@ -235,6 +274,9 @@ func parseConfig(props map[string]string) (config, error) {
 	}
 	slices.Sort(headers)
 	c.registry.headers = strings.Join(headers, "\n")
+	if c.registry.ssl, c.tls, err = sslConfig(props); err != nil {
+		return c, err
+	}
 
 	if c.keyStrategy, err = strategyConfig(props, KeySubjectNameStrategyConfig); err != nil {
 		return c, err
@@ -249,6 +291,84 @@ func parseConfig(props map[string]string) (config, error) {
 			Reason: "use.latest.version needs auto.register.schemas=false"}
 	}
 	return c, nil
+}
+
+// sslConfig reads the schema.registry.ssl.* keys into the registry client's
+// TLS settings (nil without any) and their identity: sorted key=value lines.
+// As Confluent's client, it reads them whatever the URLs' scheme (a
+// truststore that cannot be read is an error), and http:// URLs do not use
+// them. A schema.registry.ssl.* key sluice does not read, or a value it
+// cannot honour, is an error naming the key: sluice never talks to the
+// registry with less security than configured.
+func sslConfig(props map[string]string) (string, *tls.Config, error) {
+	known := tlsconf.Keys()
+	ssl := map[string]string{}
+	var lines []string
+	for k, v := range props {
+		key, ok := strings.CutPrefix(k, RegistrySSLPrefix)
+		if !ok || !strings.HasPrefix(key, "ssl.") {
+			continue
+		}
+		if key == tlsconf.KeyClientAuth {
+			continue // a server's key; clients ignore it, as Kafka's do
+		}
+		if !slices.Contains(known, key) {
+			// The value is not shown: a misspelt password key holds a password.
+			return "", nil, &schemas.ConfigError{Key: k, Value: "[hidden]",
+				Reason: "sluice does not support this key for the schema registry client (it reads " +
+					RegistrySSLPrefix + "ssl.truststore.*, " + RegistrySSLPrefix + "ssl.keystore.*, ... as Kafka's ssl.* client keys)"}
+		}
+		ssl[key] = v
+		lines = append(lines, key+"="+v)
+	}
+	if len(ssl) == 0 {
+		return "", nil, nil
+	}
+	slices.Sort(lines)
+	cfg, err := tlsconf.Client(ssl)
+	if err != nil {
+		key := firstKey(err.Error())
+		return "", nil, &schemas.ConfigError{Key: RegistrySSLPrefix + key, Value: sslValue(key, ssl[key]),
+			Reason: prefixKeys(err.Error())}
+	}
+	return strings.Join(lines, "\n"), cfg, nil
+}
+
+// sslValue is how a schema.registry.ssl.* value appears in an error.
+func sslValue(key, v string) string {
+	if tlsconf.IsPasswordKey(key) {
+		return "[hidden]"
+	}
+	return v
+}
+
+// sslKeysLongestFirst are tlsconf's keys, the longest first, so that a
+// key that begins another is not matched inside it.
+func sslKeysLongestFirst() []string {
+	keys := tlsconf.Keys()
+	slices.SortFunc(keys, func(a, b string) int { return len(b) - len(a) })
+	return keys
+}
+
+// firstKey returns the ssl.* key that a tlsconf error names first.
+func firstKey(msg string) string {
+	best, at := tlsconf.KeyTruststoreLocation, len(msg)+1
+	for _, k := range sslKeysLongestFirst() {
+		if i := strings.Index(msg, k); i >= 0 && i < at {
+			best, at = k, i
+		}
+	}
+	return best
+}
+
+// prefixKeys names the ssl.* keys in a tlsconf error as the converter's
+// user wrote them: schema.registry.ssl.*.
+func prefixKeys(msg string) string {
+	var pairs []string
+	for _, k := range sslKeysLongestFirst() {
+		pairs = append(pairs, k, RegistrySSLPrefix+k)
+	}
+	return strings.NewReplacer(pairs...).Replace(msg)
 }
 
 func valueOr(props map[string]string, key, def string) string {

@@ -67,7 +67,7 @@ func (c *Converter) Configure(props map[string]string, isKey bool) error {
 	}
 	c.cfg, c.isKey = cfg, isKey
 	c.data = NewData(cfg.data)
-	c.reg = sharedRegistry(cfg.registry)
+	c.reg = sharedRegistry(cfg.registry, cfg.tls)
 	c.w = avro.NewWriter(nil, 512)
 	c.writers, _ = lru.New[writerKey, *boundWriter](cfg.data.CacheSize)
 	c.readers, _ = lru.New[int, *ReaderSchema](cfg.data.CacheSize)

@@ -1,6 +1,8 @@
 package avro
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -16,6 +18,7 @@ import (
 	"github.com/riferrei/srclient"
 
 	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/internal/tlsconf"
 )
 
 // registryConfig is what a registry client is made from; equal configs
@@ -25,6 +28,7 @@ type registryConfig struct {
 	userInfo       string // user:password for basic auth, or ""
 	bearerToken    string
 	headers        string // request.header.* as k=v lines, sorted
+	ssl            string // schema.registry.ssl.* (prefix stripped) as k=v lines, sorted
 	connectTimeout time.Duration
 	readTimeout    time.Duration
 	maxRetries     int
@@ -66,19 +70,22 @@ var (
 	registries   = map[registryConfig]*registry{}
 )
 
-// sharedRegistry returns the worker's client for cfg.
-func sharedRegistry(cfg registryConfig) *registry {
+// sharedRegistry returns the worker's client for cfg; tlsCfg is what
+// cfg.ssl was built into.
+func sharedRegistry(cfg registryConfig, tlsCfg *tls.Config) *registry {
 	registriesMu.Lock()
 	defer registriesMu.Unlock()
 	if r, ok := registries[cfg]; ok {
 		return r
 	}
-	r := newRegistry(cfg)
+	r := newRegistry(cfg, tlsCfg)
 	registries[cfg] = r
 	return r
 }
 
-func newRegistry(cfg registryConfig) *registry {
+// newRegistry makes a client for cfg, with tlsCfg (nil: Go's defaults) for
+// https URLs.
+func newRegistry(cfg registryConfig, tlsCfg *tls.Config) *registry {
 	size := cfg.cacheSize
 	if size <= 0 {
 		size = 1000
@@ -103,6 +110,8 @@ func newRegistry(cfg registryConfig) *registry {
 			Proxy:                 http.ProxyFromEnvironment,
 			DialContext:           (&net.Dialer{Timeout: cfg.connectTimeout, KeepAlive: 30 * time.Second}).DialContext,
 			ResponseHeaderTimeout: cfg.readTimeout,
+			TLSClientConfig:       tlsCfg.Clone(),
+			TLSHandshakeTimeout:   cfg.connectTimeout,
 			MaxIdleConnsPerHost:   4,
 			IdleConnTimeout:       90 * time.Second,
 		}
@@ -172,6 +181,7 @@ func (e *RegistryError) Error() string {
 
 // classify turns a srclient error into a *RegistryError, or a retriable
 // error for failures that may pass: the network, timeouts, 5xx, 408, 429.
+// A registry certificate that fails verification is neither.
 func classify(base string, err error) error {
 	var se srclient.Error
 	if errors.As(err, &se) {
@@ -196,8 +206,39 @@ func classify(base string, err error) error {
 			return re
 		}
 	}
+	if hint := tlsHint(err); hint != "" {
+		// A certificate that fails verification is a configuration to
+		// fix, not a failure that passes: not retried.
+		return fmt.Errorf("schema registry %s: %w; %s", base, err, hint)
+	}
 	// Network failures, timeouts, malformed answers.
 	return connectors.Retriable(fmt.Errorf("schema registry %s unreachable: %w", base, err))
+}
+
+// tlsHint says which schema.registry.ssl.* key to look at when err is the
+// registry's certificate failing verification, or "" for other errors.
+func tlsHint(err error) string {
+	var host x509.HostnameError
+	var unknown x509.UnknownAuthorityError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &host):
+		var names []string
+		if c := host.Certificate; c != nil {
+			names = append(names, c.DNSNames...)
+			for _, ip := range c.IPAddresses {
+				names = append(names, ip.String())
+			}
+		}
+		return fmt.Sprintf("the registry's certificate is not for this host name (it is for %s): use one of its names in %s, or set %s empty to skip the host-name check",
+			strings.Join(names, ", "), SchemaRegistryURLConfig, RegistrySSLPrefix+tlsconf.KeyEndpointIdentificationAlgorithm)
+	case errors.As(err, &unknown), errors.As(err, &invalid), errors.As(err, &verify):
+		return "the registry's certificate was not verified: set " + RegistrySSLPrefix + tlsconf.KeyTruststoreLocation +
+			" (and " + RegistrySSLPrefix + tlsconf.KeyTruststoreType + ", " + RegistrySSLPrefix + tlsconf.KeyTruststorePassword +
+			") to a truststore holding the CA that signed it"
+	}
+	return ""
 }
 
 func retriableStatus(status int) bool {

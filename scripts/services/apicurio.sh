@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Usage: scripts/services/apicurio.sh OUT
-# Start Apicurio Registry on 127.0.0.1 with in-memory storage (H2), wait until its
-# Confluent-compatible API answers, and write SCHEMA_REGISTRY_URL=http://127.0.0.1:PORT/apis/ccompat/v7
-# to the file OUT. Run by scripts/services-up.sh (in parallel with the other services), which has
+# Usage: scripts/services/apicurio.sh OUT TLS
+# Start Apicurio Registry on 127.0.0.1 with in-memory storage (H2), on an http port and an https
+# port (the certificate TLS/registry.pem and key TLS/registry.key made by scripts/services/tls.sh,
+# for localhost), wait until its Confluent-compatible API answers on both, and write to the file OUT
+#
+#   SCHEMA_REGISTRY_URL=http://127.0.0.1:PORT/apis/ccompat/v7
+#   SCHEMA_REGISTRY_HTTPS_URL=https://localhost:SSLPORT/apis/ccompat/v7
+#
+# Run by scripts/services-up.sh (in parallel with the other services), which has
 # stopped any earlier registry first; on failure it prints the registry's log tail and exits
 # non-zero, and services-up stops whatever was started.
 #
@@ -18,7 +23,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=lib.sh
 . "$ROOT/scripts/services/lib.sh"
-OUT=${1:?usage: apicurio.sh OUT}
+OUT=${1:?usage: apicurio.sh OUT TLS}
+TLS=${2:?usage: apicurio.sh OUT TLS}
+for f in registry.pem registry.key ca.pem; do
+	[[ -r $TLS/$f ]] || { echo "services-up: no $TLS/$f for the registry's https port (scripts/services/tls.sh makes it)" >&2; exit 1; }
+done
 
 # 3.3.3 is the newest release on Maven Central (3.3.1 was never published there).
 APICURIO_VERSION=3.3.3
@@ -88,16 +97,24 @@ if ! [[ $major =~ ^[0-9]+$ ]] || ((major < 21)); then
 	exit 1
 fi
 
-# --- port: 8081 (Confluent Schema Registry's usual port) unless taken; 8083 is Kafka Connect's ---
-# pick_port FROM: the first free port at or above FROM (not 8083, the workers' REST port).
-pick_port() {
-	port=$1
-	while ((port == 8083)) || port_busy "$port"; do
-		port=$((port + 1))
-		if ((port > 8180)); then echo "services-up: no free port in 8081-8180 for Apicurio" >&2; exit 1; fi
+# --- ports: 8081 (Confluent Schema Registry's usual port) unless taken, and the next free one for
+# https; 8083 is Kafka Connect's ---------------------------------------------------------------------
+# free_port FROM: the first free port at or above FROM (not 8083, the workers' REST port), in $free.
+free_port() {
+	free=$1
+	while ((free == 8083)) || port_busy "$free"; do
+		free=$((free + 1))
+		if ((free > 8180)); then echo "services-up: no free port in 8081-8180 for Apicurio" >&2; exit 1; fi
 	done
 }
-pick_port 8081
+# pick_ports FROM: $port (http) and $sslport (https), the first two free ports at or above FROM.
+pick_ports() {
+	free_port "$1"
+	port=$free
+	free_port $((port + 1))
+	sslport=$free
+}
+pick_ports 8081
 
 java_opts() {
 JAVA_OPTS=(
@@ -108,6 +125,9 @@ JAVA_OPTS=(
 	# time (a build-time setting), so it gets a random free loopback port; readiness is checked on
 	# the API itself.
 	-Dquarkus.http.host=127.0.0.1 "-Dquarkus.http.port=$port"
+	# https too, with the PEM certificate (chain) and key made by tls.sh; plain http stays on.
+	"-Dquarkus.http.ssl-port=$sslport" -Dquarkus.http.insecure-requests=enabled
+	"-Dquarkus.http.ssl.certificate.files=$TLS/registry.pem" "-Dquarkus.http.ssl.certificate.key-files=$TLS/registry.key"
 	-Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port=0
 	# In-memory storage (Apicurio's default, spelled out): each start is an empty registry.
 	-Dapicurio.storage.kind=sql -Dapicurio.storage.sql.kind=h2
@@ -132,19 +152,20 @@ trap on_exit EXIT
 
 echo "# $("$JAVA" -version 2>&1 | head -n 1) ($JAVA)" >"$LOG"
 
-# start_registry: start the registry on $port and wait until it answers; 0 when it serves, 2 when
-# another process took the port after pick_port found it free (another checkout's services-up at
-# the same moment), 1 on any other failure.
+# start_registry: start the registry on $port and $sslport and wait until it answers on both; 0
+# when it serves, 2 when another process took a port after pick_ports found it free (another
+# checkout's services-up at the same moment), 1 on any other failure.
 start_registry() {
 	java_opts
 	# From $A: anything the registry writes relative to its working directory stays in the cache.
 	(cd "$A" && exec nohup "$JAVA" "${JAVA_OPTS[@]}" </dev/null >>"$LOG" 2>&1) &
 	echo $! >"$APICURIO_PID_FILE"
-	echo "services-up: Apicurio Registry $APICURIO_VERSION starting on 127.0.0.1:$port (Java $major, pid $(cat "$APICURIO_PID_FILE"))"
+	echo "services-up: Apicurio Registry $APICURIO_VERSION starting on 127.0.0.1:$port (https $sslport, Java $major, pid $(cat "$APICURIO_PID_FILE"))"
 
 	# Quarkus opens the port only once the application has started (storage initialised); a 200
 	# from the Confluent-compatible API proves the part the tests use.
 	URL="http://127.0.0.1:$port/apis/ccompat/v7"
+	HTTPS_URL="https://localhost:$sslport/apis/ccompat/v7"
 	local timeout=120
 	local deadline=$((SECONDS + timeout))
 	until curl -sf -o /dev/null --max-time 5 "$URL/subjects"; do
@@ -152,11 +173,23 @@ start_registry() {
 		((SECONDS < deadline)) || { echo "services-up: Apicurio Registry not answering $URL/subjects after ${timeout}s" >&2; return 1; }
 		sleep 0.25
 	done
+	# Both ports open together; the https one is checked as a client would: the CA, the host name.
+	# localhost is pinned to 127.0.0.1, where the registry listens.
+	if ! curl -sSf -o /dev/null --max-time 5 --cacert "$TLS/ca.pem" --resolve "localhost:$sslport:127.0.0.1" "$HTTPS_URL/subjects"; then
+		if ! listens_here "$sslport" "$APICURIO_PID_FILE"; then
+			echo "services-up: this Apicurio Registry does not serve the https port $sslport: another process took it after this script found it free?" >&2
+			stop_pid "Apicurio Registry" "$APICURIO_PID_FILE" "${APICURIO_ID[@]}" >&2
+			return 2
+		fi
+		echo "services-up: Apicurio Registry does not answer $HTTPS_URL/subjects with a certificate signed by $TLS/ca.pem" >&2
+		return 1
+	fi
 
 	# Ready means ready *here*: another checkout may have started a registry on this port at the
 	# same moment, and this one failed on the taken port while curl got answers from the other.
-	if ! pid_alive "$APICURIO_PID_FILE" "${APICURIO_ID[@]}" || ! listens_here "$port" "$APICURIO_PID_FILE"; then
-		echo "services-up: port $port answers, but not from this Apicurio Registry (pid $(cat "$APICURIO_PID_FILE")):" \
+	if ! pid_alive "$APICURIO_PID_FILE" "${APICURIO_ID[@]}" || ! listens_here "$port" "$APICURIO_PID_FILE" ||
+		! listens_here "$sslport" "$APICURIO_PID_FILE"; then
+		echo "services-up: port $port or $sslport answers, but not from this Apicurio Registry (pid $(cat "$APICURIO_PID_FILE")):" \
 			"another process took it after this script found it free" >&2
 		stop_pid "Apicurio Registry" "$APICURIO_PID_FILE" "${APICURIO_ID[@]}" >&2
 		return 2
@@ -169,8 +202,11 @@ for attempt in 1 2 3; do
 	((rc == 0)) && break
 	((rc == 2 && attempt < 3)) || exit 1
 	echo "services-up: starting Apicurio Registry again on another port (attempt $((attempt + 1)) of 3)"
-	pick_port $((port + 1))
+	pick_ports $((sslport + 1))
 done
 
-echo "SCHEMA_REGISTRY_URL=$URL" >"$OUT"
-echo "services-up: Apicurio Registry ready in $((SECONDS - t0))s at $URL"
+{
+	echo "SCHEMA_REGISTRY_URL=$URL"
+	echo "SCHEMA_REGISTRY_HTTPS_URL=$HTTPS_URL"
+} >"$OUT"
+echo "services-up: Apicurio Registry ready in $((SECONDS - t0))s at $URL and $HTTPS_URL"

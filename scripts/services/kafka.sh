@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: scripts/services/kafka.sh OUT
+# Usage: scripts/services/kafka.sh OUT TLS
 # Start one Apache Kafka broker (KRaft, combined broker+controller) on 127.0.0.1 from Maven Central
 # jars (see infra/kafka-pom.xml), wait until it serves, and write its addresses to the file OUT:
 #
@@ -13,7 +13,8 @@
 #   KAFKA_LIBS                   the jars, for tests that run a broker of their own
 #
 # The certificates (a CA, and a broker certificate for 127.0.0.1 and localhost) and the passwords
-# are made afresh at every start with openssl and keytool (scripts/services/tls.sh); the SCRAM user
+# are made afresh at every start with openssl and keytool (scripts/services/tls.sh, run by
+# services-up.sh into the directory TLS); the SCRAM user
 # is created by Kafka's own storage tool when the log dir is formatted (--add-scram), the PLAIN user
 # by the listener's JAAS configuration. Run by scripts/services-up.sh (in parallel
 # with the other services), which has stopped any earlier broker first. State lives under
@@ -25,7 +26,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=lib.sh
 . "$ROOT/scripts/services/lib.sh"
-OUT=${1:?usage: kafka.sh OUT}
+OUT=${1:?usage: kafka.sh OUT TLS}
+TLS=${2:?usage: kafka.sh OUT TLS}
 K="$KAFKA_DIR"
 POM="$ROOT/infra/kafka-pom.xml"
 LOG="$K/broker.log"
@@ -67,9 +69,7 @@ pick_ports() {
 	plainport=$((port + 3))
 }
 
-# --- TLS material and SASL credentials, new at every start ---------------------------------------
-TLS="$K/tls"
-bash "$ROOT/scripts/services/tls.sh" "$TLS"
+# --- TLS material and SASL credentials, new at every start (made by services-up.sh) --------------
 # shellcheck source=/dev/null
 . "$TLS/secrets.env" # TLS_PASSWORD, SASL_USERNAME, SASL_PASSWORD
 

@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # Usage: scripts/services/tls.sh DIR
-# Make the TLS material and SASL credentials of the test broker's secured listeners in DIR, afresh
-# (whatever DIR held is replaced), with openssl and the JDK's keytool:
+# Make the TLS material of the test broker's secured listeners and of the registry's https port,
+# and the broker's SASL credentials, in DIR, afresh (whatever DIR held is replaced), with openssl
+# and the JDK's keytool:
 #
 #   ca.pem, ca.key          a self-signed CA (RSA 2048, valid 30 days)
 #   broker.pem, broker.key  the broker's certificate for 127.0.0.1 and localhost, signed by the CA
 #   broker.p12              the broker's keystore (key + chain), PKCS12
+#   registry.pem, registry.key  the Schema Registry's certificate (PEM, with the CA after it) and
+#                           its key (PEM, unencrypted), signed by the CA, for localhost only (no IP
+#                           address): tests reach the registry as 127.0.0.1 to see the host-name
+#                           check fail
 #   truststore.jks          the CA as a JKS truststore (keytool), as Java clients are given it
 #   truststore.p12          the CA as a PKCS12 truststore (keytool)
 #   secrets.env             TLS_PASSWORD (every store's password), SASL_USERNAME, SASL_PASSWORD
 #
 # The passwords are random, so no test can depend on a value written down anywhere. Run by
-# scripts/services/kafka.sh before the broker is configured.
+# scripts/services-up.sh before the broker and the registry start (both read DIR).
 set -euo pipefail
 
 DIR=${1:?usage: tls.sh DIR}
 for tool in openssl keytool; do
-	command -v "$tool" >/dev/null || { echo "services-up: $tool not found in PATH (needed for the broker's TLS listener)" >&2; exit 1; }
+	command -v "$tool" >/dev/null || { echo "services-up: $tool not found in PATH (needed for the broker's and the registry's TLS)" >&2; exit 1; }
 done
 
 rm -rf "$DIR.tmp"
@@ -42,13 +47,23 @@ subjectAltName=IP:127.0.0.1,DNS:localhost
 EXT
 quiet openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 \
 	-extfile broker.ext -out broker.pem
+quiet openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout registry.key -out registry.csr
+cat >registry.ext <<'EXT'
+basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=serverAuth
+subjectAltName=DNS:localhost
+EXT
+quiet openssl x509 -req -in registry.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 \
+	-extfile registry.ext -out registry.crt
+cat registry.crt ca.pem >registry.pem
 quiet openssl pkcs12 -export -name broker -inkey broker.key -in broker.pem -certfile ca.pem \
 	-out broker.p12 -passout "pass:$TLS_PASSWORD"
 quiet keytool -importcert -noprompt -alias sluice-test-ca -file ca.pem \
 	-keystore truststore.jks -storetype JKS -storepass "$TLS_PASSWORD"
 quiet keytool -importcert -noprompt -alias sluice-test-ca -file ca.pem \
 	-keystore truststore.p12 -storetype PKCS12 -storepass "$TLS_PASSWORD"
-rm -f broker.csr broker.ext ca.srl tls.log
+rm -f broker.csr broker.ext registry.csr registry.ext registry.crt ca.srl tls.log
 {
 	echo "TLS_PASSWORD=$TLS_PASSWORD"
 	echo "SASL_USERNAME=sluice"
