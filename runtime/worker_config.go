@@ -233,6 +233,18 @@ func ParseWorkerConfig(props map[string]string, log *slog.Logger, extra ...*conf
 	for _, d := range extra {
 		def = def.Merge(d)
 	}
+	// The worker's own configuration may refer to its config providers, as
+	// Kafka's (AbstractConfig resolves them): sasl.jaas.config=${file:…}
+	// keeps a password out of worker.properties. Where Kafka leaves a
+	// variable it cannot resolve in place, start-up stops naming the key.
+	providers, err := provider.NewTransformer(props)
+	if err != nil {
+		return nil, err
+	}
+	props, resolved, err := providers.Resolve(props)
+	if err != nil {
+		return nil, fmt.Errorf("worker configuration: %w", err)
+	}
 	v, err := def.Parse(props)
 	if err != nil {
 		return nil, err
@@ -273,14 +285,12 @@ func ParseWorkerConfig(props map[string]string, log *slog.Logger, extra ...*conf
 	if err := wc.checkClients(log, https); err != nil {
 		return nil, err
 	}
-	if wc.Providers, err = provider.NewTransformer(props); err != nil {
-		return nil, err
-	}
+	wc.Providers = providers
 	if wc.FileAllowedPaths, err = allowedpaths.Parse(FileConnectorAllowedPaths, v.String(FileConnectorAllowedPaths)); err != nil {
 		return nil, &config.ValueError{Name: FileConnectorAllowedPaths, Value: v.String(FileConnectorAllowedPaths), Reason: err.Error()}
 	}
 	wc.Secrets = redact.NewSet()
-	var secrets []string
+	secrets := resolved // what providers gave counts as secret, as for connectors
 	for k, val := range props {
 		if config.IsSecret(k, def) {
 			secrets = append(secrets, val)

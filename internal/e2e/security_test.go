@@ -82,7 +82,8 @@ func fileLines(path string) []string {
 // TestSecureStandalonePipeline moves lines file → topic → file through
 // two standalone workers over the broker's SASL_SSL listener, with a dead
 // letter queue (created and written over SASL_SSL): every line ends in the
-// output or the dead letter queue, none lost.
+// output or the dead letter queue, none lost. The sink worker's JAAS lines
+// come from a file through a config provider.
 func TestSecureStandalonePipeline(t *testing.T) {
 	s := testkit.RealSecureKafka(t)
 	plain := testkit.RealKafka(t)
@@ -95,7 +96,19 @@ func TestSecureStandalonePipeline(t *testing.T) {
 	src := startWorker(t, dir, "source", secureWorker(s, workerProps(s.SASLSSL, filepath.Join(dir, "source.offsets"))), map[string]string{
 		"name": "secure-source", "connector.class": "FileStreamSource", "file": in, "topic": topic,
 	})
-	sink := startWorker(t, dir, "sink", secureWorker(s, workerProps(s.SASLSSL, filepath.Join(dir, "sink.offsets"))), map[string]string{
+	// The sink worker reads its JAAS line through a config provider, as the
+	// README's worked example: the password is in no worker setting.
+	secrets := filepath.Join(dir, "kafka.properties")
+	if err := os.WriteFile(secrets, []byte("jaas="+secureProps(s, "", "", s.Password)["sasl.jaas.config"]+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sinkProps := secureWorker(s, workerProps(s.SASLSSL, filepath.Join(dir, "sink.offsets")))
+	for _, prefix := range []string{"", "producer.", "consumer."} {
+		sinkProps[prefix+"sasl.jaas.config"] = "${file:" + secrets + ":jaas}"
+	}
+	maps.Copy(sinkProps, map[string]string{"config.providers": "file",
+		"config.providers.file.class": "org.apache.kafka.common.config.provider.FileConfigProvider", "config.providers.file.param.allowed.paths": secrets})
+	sink := startWorker(t, dir, "sink", sinkProps, map[string]string{
 		"name": "secure-sink", "connector.class": "FileStreamSink", "file": out, "topics": topic,
 		"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
 		"errors.tolerance": "all", "errors.deadletterqueue.topic.name": dlq, "errors.deadletterqueue.topic.replication.factor": "1",
