@@ -133,8 +133,13 @@ func SaramaConfig() *sarama.Config {
 func NewTopic(t testing.TB, bootstrap string, partitions int32) string {
 	t.Helper()
 	name := topicName(t.Name())
-	admin, err := sarama.NewClusterAdmin(Addrs(bootstrap), SaramaConfig())
+	client, err := sarama.NewClient(Addrs(bootstrap), SaramaConfig())
 	if err != nil {
+		t.Fatalf("testkit: client for %s: %v", bootstrap, err)
+	}
+	admin, err := sarama.NewClusterAdminFromClient(client) // closing admin closes client
+	if err != nil {
+		_ = client.Close()
 		t.Fatalf("testkit: admin client for %s: %v", bootstrap, err)
 	}
 	err = admin.CreateTopic(name, &sarama.TopicDetail{NumPartitions: partitions, ReplicationFactor: 1}, false)
@@ -149,10 +154,12 @@ func NewTopic(t testing.TB, bootstrap string, partitions int32) string {
 	})
 
 	// CreateTopics returns once the controller has the topic; the broker serving metadata and
-	// produce requests learns of it a moment later.
+	// produce requests learns of it a moment later, and may name a leader in metadata before that
+	// leader serves the partition (a consumer's first ListOffsets then fails with
+	// NOT_LEADER_OR_FOLLOWER): ready means every partition's leader answers ListOffsets.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		err = topicReady(admin, name, partitions)
+		err = topicReady(admin, client, name, partitions)
 		if err == nil {
 			return name
 		}
@@ -163,7 +170,7 @@ func NewTopic(t testing.TB, bootstrap string, partitions int32) string {
 	}
 }
 
-func topicReady(admin sarama.ClusterAdmin, name string, partitions int32) error {
+func topicReady(admin sarama.ClusterAdmin, client sarama.Client, name string, partitions int32) error {
 	md, err := admin.DescribeTopics([]string{name})
 	if err != nil {
 		return err
@@ -183,6 +190,14 @@ func topicReady(admin sarama.ClusterAdmin, name string, partitions int32) error 
 		}
 		if p.Leader < 0 {
 			return fmt.Errorf("partition %d has no leader", p.ID)
+		}
+	}
+	if err := client.RefreshMetadata(name); err != nil {
+		return err
+	}
+	for p := range partitions {
+		if _, err := client.GetOffset(name, p, sarama.OffsetNewest); err != nil {
+			return fmt.Errorf("partition %d: list offsets: %w", p, err)
 		}
 	}
 	return nil
