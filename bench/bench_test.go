@@ -1,6 +1,9 @@
 // Package bench measures sluice's throughput against the real broker beside
 // raw sarama moving the same data in the same run: 1,000,000 lines of 100
-// bytes file → Kafka and Kafka → file. Run it with `make bench`.
+// bytes file → Kafka and Kafka → file, over the broker's PLAINTEXT listener
+// and, in the *SASLSSL benchmarks, over its SASL_SSL listener (SCRAM-SHA-512
+// over TLS), where raw sarama is given the same security settings. Run it
+// with `make bench`.
 package bench
 
 import (
@@ -78,15 +81,51 @@ func report(b *testing.B, raw, pipe result) {
 	fmt.Printf("%-28s %11.0f%%\n\n", "sluice / raw sarama", 100*ratio)
 }
 
-func workerProps(bootstrap, dir string) map[string]string {
-	return map[string]string{
-		"bootstrap.servers":            bootstrap,
+// link is how the benchmark's clients reach the broker: a bootstrap address
+// and the Kafka client security settings for it (none for PLAINTEXT).
+type link struct {
+	bootstrap string
+	security  map[string]string // security.protocol, sasl.*, ssl.*: unprefixed
+}
+
+func plaintext(b *testing.B) link { return link{bootstrap: testkit.Kafka(b)} }
+
+// saslSSL is the real broker's SASL_SSL listener, SCRAM-SHA-512, with its CA
+// as a PEM truststore.
+func saslSSL(b *testing.B) link {
+	s := testkit.RealSecureKafka(b)
+	return link{bootstrap: s.SASLSSL, security: map[string]string{
+		"security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512",
+		"sasl.jaas.config": fmt.Sprintf(`org.apache.kafka.common.security.scram.ScramLoginModule required username="%s" password="%s";`,
+			s.Username, s.Password),
+		"ssl.truststore.type": "PEM", "ssl.truststore.location": s.CAFile,
+	}}
+}
+
+// admin is the PLAINTEXT address of the same broker, for the benchmark's
+// own topic creation and end-offset checks.
+func (l link) admin(b *testing.B) string {
+	if l.security == nil {
+		return l.bootstrap
+	}
+	return testkit.RealKafka(b)
+}
+
+// workerProps are a worker's settings for l: the security settings for
+// every client kind (top-level, producer.*, consumer.*).
+func workerProps(l link, dir string) map[string]string {
+	p := map[string]string{
+		"bootstrap.servers":            l.bootstrap,
 		"key.converter":                "org.apache.kafka.connect.storage.StringConverter",
 		"value.converter":              "org.apache.kafka.connect.storage.StringConverter",
 		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
 		"offset.flush.interval.ms":     "1000",
 		"listeners":                    "http://127.0.0.1:0",
 	}
+	for k, v := range l.security {
+		p[k], p["producer."+k], p["consumer."+k] = v, v, v
+	}
+	return p
 }
 
 // waitFor polls cond every 10 ms: the benchmark watches external processes.
@@ -115,14 +154,14 @@ func endOffset(b *testing.B, client sarama.Client, topic string) int64 {
 
 // rawProduce produces the input's lines with a sarama AsyncProducer set up
 // like sluice's (idempotent, acks=all, murmur2) and waits for every ack.
-func rawProduce(b *testing.B, bootstrap, topic, input string) result {
+func rawProduce(b *testing.B, l link, topic, input string) result {
 	b.Helper()
-	cfg, _, err := kafka.ProducerConfig("bench-raw-producer", nil)
+	cfg, _, err := kafka.ProducerConfig("bench-raw-producer", l.security)
 	if err != nil {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	p, err := sarama.NewAsyncProducer(testkit.Addrs(bootstrap), cfg.Sarama)
+	p, err := sarama.NewAsyncProducer(testkit.Addrs(l.bootstrap), cfg.Sarama)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -162,22 +201,27 @@ func rawProduce(b *testing.B, bootstrap, topic, input string) result {
 
 // BenchmarkFileToKafka: a source worker reading the file into a topic,
 // timed from process start until the topic holds every record.
-func BenchmarkFileToKafka(b *testing.B) {
-	bootstrap := testkit.Kafka(b)
+func BenchmarkFileToKafka(b *testing.B) { fileToKafka(b, plaintext(b)) }
+
+// BenchmarkFileToKafkaSASLSSL is BenchmarkFileToKafka over SASL_SSL.
+func BenchmarkFileToKafkaSASLSSL(b *testing.B) { fileToKafka(b, saslSSL(b)) }
+
+func fileToKafka(b *testing.B, l link) {
+	admin := l.admin(b)
 	dir := b.TempDir()
 	input := filepath.Join(dir, "in.txt")
 	writeInput(b, input)
-	client, err := sarama.NewClient(testkit.Addrs(bootstrap), testkit.SaramaConfig())
+	client, err := sarama.NewClient(testkit.Addrs(admin), testkit.SaramaConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer client.Close()
 	for b.Loop() {
-		raw := rawProduce(b, bootstrap, testkit.NewTopic(b, bootstrap, 1), input)
+		raw := rawProduce(b, l, testkit.NewTopic(b, admin, 1), input)
 
-		topic := testkit.NewTopic(b, bootstrap, 1)
+		topic := testkit.NewTopic(b, admin, 1)
 		start := time.Now()
-		w := testkit.StartWorker(b, binary, dir, "source-"+topic, workerProps(bootstrap, dir), map[string]string{
+		w := testkit.StartWorker(b, binary, dir, "source-"+topic, workerProps(l, dir), map[string]string{
 			"name": "bench-source-" + topic, "connector.class": "FileStreamSource", "file": input, "topic": topic,
 		})
 		waitFor(b, 5*time.Minute, "every record in the topic", func() bool { return endOffset(b, client, topic) >= records })
@@ -192,23 +236,23 @@ func BenchmarkFileToKafka(b *testing.B) {
 }
 
 // fillTopic produces the benchmark's records into a new topic.
-func fillTopic(b *testing.B, bootstrap, input string) string {
+func fillTopic(b *testing.B, l link, input string) string {
 	b.Helper()
-	topic := testkit.NewTopic(b, bootstrap, 1)
-	rawProduce(b, bootstrap, topic, input)
+	topic := testkit.NewTopic(b, l.admin(b), 1)
+	rawProduce(b, l, topic, input)
 	return topic
 }
 
 // rawConsume reads the topic with a sarama partition consumer and writes
 // each value as a line of a file, like the file sink.
-func rawConsume(b *testing.B, bootstrap, topic, output string) result {
+func rawConsume(b *testing.B, l link, topic, output string) result {
 	b.Helper()
-	cfg, _, _, err := kafka.ConsumerConfig("bench-raw-consumer", nil)
+	cfg, _, _, err := kafka.ConsumerConfig("bench-raw-consumer", l.security)
 	if err != nil {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	c, err := sarama.NewConsumer(testkit.Addrs(bootstrap), cfg)
+	c, err := sarama.NewConsumer(testkit.Addrs(l.bootstrap), cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -270,19 +314,23 @@ func warmCoordinator(b *testing.B, bootstrap string) {
 
 // BenchmarkKafkaToFile: a sink worker writing a topic to a file, timed from
 // process start until the file holds every record.
-func BenchmarkKafkaToFile(b *testing.B) {
-	bootstrap := testkit.Kafka(b)
-	warmCoordinator(b, bootstrap)
+func BenchmarkKafkaToFile(b *testing.B) { kafkaToFile(b, plaintext(b)) }
+
+// BenchmarkKafkaToFileSASLSSL is BenchmarkKafkaToFile over SASL_SSL.
+func BenchmarkKafkaToFileSASLSSL(b *testing.B) { kafkaToFile(b, saslSSL(b)) }
+
+func kafkaToFile(b *testing.B, l link) {
+	warmCoordinator(b, l.admin(b))
 	dir := b.TempDir()
 	input := filepath.Join(dir, "in.txt")
 	writeInput(b, input)
 	for b.Loop() {
-		topic := fillTopic(b, bootstrap, input)
-		raw := rawConsume(b, bootstrap, topic, filepath.Join(dir, "raw-out.txt"))
+		topic := fillTopic(b, l, input)
+		raw := rawConsume(b, l, topic, filepath.Join(dir, "raw-out.txt"))
 
 		output := filepath.Join(dir, "out-"+topic+".txt")
 		start := time.Now()
-		w := testkit.StartWorker(b, binary, dir, "sink-"+topic, workerProps(bootstrap, dir), map[string]string{
+		w := testkit.StartWorker(b, binary, dir, "sink-"+topic, workerProps(l, dir), map[string]string{
 			"name": "bench-sink-" + topic, "connector.class": "FileStreamSink", "file": output, "topics": topic,
 		})
 		waitFor(b, time.Minute, "the first record in the file", func() bool {
