@@ -49,6 +49,7 @@ KafkaClient { org.apache.kafka.common.security.plain.PlainLoginModule Optional u
 		{name: "system property", src: `E { m required file="${user.home}/pw"; };`, err: "${…}, a Java system property"},
 		{name: "entry name missing", src: "{ };", err: "expected an entry name, got '{'"},
 		{name: "brace missing", src: "E m required; };", err: "expected '{' after the entry name E, got a word"},
+		{name: "quoted empty entry name, not closed", src: `"" {`, err: "entry : line 1: expected a login module class name, got the end of the file"},
 		{name: "not UTF-8", src: "E { m required f=\"\xff\"; };", err: "not UTF-8"},
 	}
 	for _, tt := range tests {

@@ -101,7 +101,7 @@ func ParseFile(src string) (map[string][]Module, error) {
 		if err := p.expect('{', "'{' after the entry name "+name); err != nil {
 			return nil, err
 		}
-		ms, err := p.modules(func(t token) bool { return t.is('}') }, name)
+		ms, err := p.modules(func(t token) bool { return t.is('}') }, "entry "+name+": ")
 		if err != nil {
 			return nil, err
 		}
@@ -228,8 +228,8 @@ func (p *parser) expect(c byte, what string) error {
 }
 
 // modules parses login modules up to the token end accepts. The errors of
-// a module of a named entry name it.
-func (p *parser) modules(end func(token) bool, entry string) ([]Module, error) {
+// a module start with prefix.
+func (p *parser) modules(end func(token) bool, prefix string) ([]Module, error) {
 	ms := []Module{}
 	for {
 		tok, err := p.next()
@@ -241,10 +241,7 @@ func (p *parser) modules(end func(token) bool, entry string) ([]Module, error) {
 		}
 		m, err := p.module(tok)
 		if err != nil {
-			if entry != "" {
-				err = fmt.Errorf("entry %s: %w", entry, err)
-			}
-			return nil, err
+			return nil, fmt.Errorf("%s%w", prefix, err)
 		}
 		ms = append(ms, m)
 	}
