@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/sluicehq/sluice/internal/jaas"
 	"github.com/sluicehq/sluice/internal/javaprops"
 )
 
@@ -72,11 +73,11 @@ func LoadBasicAuth(jaasFile string, log *slog.Logger) (*BasicAuth, error) {
 	if err != nil {
 		return nil, err
 	}
-	text, err := readBounded(path, maxJAASFile)
+	text, err := readBounded(path, jaas.MaxFile)
 	if err != nil {
 		return nil, fmt.Errorf("REST authentication: JAAS configuration: %w", err)
 	}
-	entries, err := ParseJAASFile(string(text))
+	entries, err := jaas.ParseFile(string(text))
 	if err != nil {
 		return nil, fmt.Errorf("REST authentication: JAAS configuration %s: %w", path, err)
 	}
@@ -154,7 +155,7 @@ func readBounded(path string, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-func moduleClasses(ms []JAASModule) string {
+func moduleClasses(ms []jaas.Module) string {
 	if len(ms) == 0 {
 		return "none"
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/xdg-go/scram"
 
+	"github.com/sluicehq/sluice/internal/jaas"
 	"github.com/sluicehq/sluice/internal/tlsconf"
 )
 
@@ -202,7 +203,7 @@ func applySASL(c *sarama.Config, props map[string]string, getenv func(string) st
 	if strings.TrimSpace(raw) == "" {
 		return fmt.Errorf("configuration %s is required with sasl.mechanism=%s: sluice does not read a static JAAS file's KafkaClient section; give e.g. %s required ...;", SASLJAASConfigKey, mechanism, wantModule)
 	}
-	entries, err := ParseJAASConfig(raw)
+	entries, err := jaas.ParseLine(raw)
 	if err != nil {
 		return fmt.Errorf("invalid value for configuration %s: %w", SASLJAASConfigKey, err)
 	}
@@ -210,8 +211,8 @@ func applySASL(c *sarama.Config, props map[string]string, getenv func(string) st
 		return fmt.Errorf("invalid value for configuration %s: JAAS config property contains %d login modules, should be 1 module", SASLJAASConfigKey, len(entries))
 	}
 	e := entries[0]
-	if e.LoginModule != wantModule {
-		return fmt.Errorf("invalid value for configuration %s: login module %s does not match sasl.mechanism=%s, which needs %s", SASLJAASConfigKey, e.LoginModule, mechanism, wantModule)
+	if e.Class != wantModule {
+		return fmt.Errorf("invalid value for configuration %s: login module %s does not match sasl.mechanism=%s, which needs %s", SASLJAASConfigKey, e.Class, mechanism, wantModule)
 	}
 	c.Net.SASL.Enable = true
 	c.Net.SASL.Handshake = true
@@ -221,7 +222,7 @@ func applySASL(c *sarama.Config, props map[string]string, getenv func(string) st
 	case sarama.SASLTypePlaintext, sarama.SASLTypeSCRAMSHA256, sarama.SASLTypeSCRAMSHA512:
 		user, pass := e.Options["username"], e.Options["password"]
 		if user == "" || pass == "" {
-			return fmt.Errorf("invalid value for configuration %s: %s needs the options username and password", SASLJAASConfigKey, e.LoginModule)
+			return fmt.Errorf("invalid value for configuration %s: %s needs the options username and password", SASLJAASConfigKey, e.Class)
 		}
 		if strings.EqualFold(e.Options["tokenauth"], "true") {
 			return fmt.Errorf("invalid value for configuration %s: tokenauth=true (delegation tokens) is not supported by sluice", SASLJAASConfigKey)

@@ -1,4 +1,4 @@
-package api
+package jaas
 
 import (
 	"maps"
@@ -6,34 +6,34 @@ import (
 	"testing"
 )
 
-func TestParseJAASFile(t *testing.T) {
+func TestParseFile(t *testing.T) {
 	tests := []struct {
 		name, src string
-		want      map[string][]JAASModule
+		want      map[string][]Module
 		err       string // a part of the error; "" for none
 	}{
 		{name: "Kafka Connect's example", src: `KafkaConnect {
   org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule required
   file="/opt/kafka/connect.password";
-};`, want: map[string][]JAASModule{"KafkaConnect": {{Class: PropertyFileLoginModule, Flag: "required",
+};`, want: map[string][]Module{"KafkaConnect": {{Class: "org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule", Flag: "required",
 			Options: map[string]string{"file": "/opt/kafka/connect.password"}}}}},
 		{name: "comments, several entries and options, flag in any case", src: `// the worker
 /* two
    lines */ KafkaConnect{a.B REQUIRED file="x" debug=true;};
 KafkaClient { org.apache.kafka.common.security.plain.PlainLoginModule Optional username="u" password="p\"q\\r"; other.M sufficient; };
-`, want: map[string][]JAASModule{
+`, want: map[string][]Module{
 			"KafkaConnect": {{Class: "a.B", Flag: "required", Options: map[string]string{"file": "x", "debug": "true"}}},
 			"KafkaClient": {
 				{Class: "org.apache.kafka.common.security.plain.PlainLoginModule", Flag: "optional", Options: map[string]string{"username": "u", "password": `p"q\r`}},
 				{Class: "other.M", Flag: "sufficient", Options: map[string]string{}},
 			}}},
 		{name: "escapes in a quoted value", src: `E { m required f="a\tb\101\nc\qd"; };`,
-			want: map[string][]JAASModule{"E": {{Class: "m", Flag: "required", Options: map[string]string{"f": "a\tbA\nc" + "qd"}}}}},
-		{name: "an entry without modules", src: "E { };", want: map[string][]JAASModule{"E": {}}},
-		{name: "empty file", src: "  // nothing\n", want: map[string][]JAASModule{}},
-		{name: "byte order mark", src: "\ufeffE { m required; };", want: map[string][]JAASModule{"E": {{Class: "m", Flag: "required", Options: map[string]string{}}}}},
+			want: map[string][]Module{"E": {{Class: "m", Flag: "required", Options: map[string]string{"f": "a\tbA\nc" + "qd"}}}}},
+		{name: "an entry without modules", src: "E { };", want: map[string][]Module{"E": {}}},
+		{name: "empty file", src: "  // nothing\n", want: map[string][]Module{}},
+		{name: "byte order mark", src: "\ufeffE { m required; };", want: map[string][]Module{"E": {{Class: "m", Flag: "required", Options: map[string]string{}}}}},
 		{name: "windows path quoted", src: `E { m required file="C:\\kafka\\pw.properties"; };`,
-			want: map[string][]JAASModule{"E": {{Class: "m", Flag: "required", Options: map[string]string{"file": `C:\kafka\pw.properties`}}}}},
+			want: map[string][]Module{"E": {{Class: "m", Flag: "required", Options: map[string]string{"file": `C:\kafka\pw.properties`}}}}},
 
 		{name: "missing semicolon after entry", src: "E { m required; }", err: "line 1: expected ';' after the closing '}' of the entry E, got the end of the file"},
 		{name: "missing flag", src: "E { m file=\"x\"; };", err: "line 1: expected the control flag of m (required, requisite, sufficient or optional), got a word"},
@@ -49,11 +49,12 @@ KafkaClient { org.apache.kafka.common.security.plain.PlainLoginModule Optional u
 		{name: "system property", src: `E { m required file="${user.home}/pw"; };`, err: "${…}, a Java system property"},
 		{name: "entry name missing", src: "{ };", err: "expected an entry name, got '{'"},
 		{name: "brace missing", src: "E m required; };", err: "expected '{' after the entry name E, got a word"},
+		{name: "quoted empty entry name, not closed", src: `"" {`, err: "entry : line 1: expected a login module class name, got the end of the file"},
 		{name: "not UTF-8", src: "E { m required f=\"\xff\"; };", err: "not UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseJAASFile(tt.src)
+			got, err := ParseFile(tt.src)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("error %v, want one containing %q", err, tt.err)
@@ -83,14 +84,14 @@ KafkaClient { org.apache.kafka.common.security.plain.PlainLoginModule Optional u
 
 // A parse error never quotes a value: the value of a password option
 // stays out of it.
-func TestParseJAASFileErrorsHideValues(t *testing.T) {
+func TestParseFileErrorsHideValues(t *testing.T) {
 	for _, src := range []string{
 		`E { m required password="s3cret" x };`,
 		`E { m required password=s3cret x };`,
 		`E { m required password="s3cret" "s3cret" };`,
 		`E { m s3cret; };`,
 	} {
-		_, err := ParseJAASFile(src)
+		_, err := ParseFile(src)
 		if err == nil {
 			t.Fatalf("%s: no error", src)
 		}
@@ -100,7 +101,7 @@ func TestParseJAASFileErrorsHideValues(t *testing.T) {
 	}
 }
 
-func FuzzParseJAASFile(f *testing.F) {
+func FuzzParseFile(f *testing.F) {
 	for _, s := range []string{
 		`KafkaConnect { org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule required file="/p"; };`,
 		"E { m required a=\"\\377\\0\\\"\" b=c; }; /* x */ // y\n F{};",
@@ -110,7 +111,7 @@ func FuzzParseJAASFile(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		got, err := ParseJAASFile(src)
+		got, err := ParseFile(src)
 		if err != nil {
 			return
 		}

@@ -1,4 +1,4 @@
-package kafka
+package jaas
 
 import (
 	"maps"
@@ -9,7 +9,7 @@ import (
 	"github.com/sluicehq/sluice/internal/testkit"
 )
 
-func TestParseJAASConfig(t *testing.T) {
+func TestParseLine(t *testing.T) {
 	cases := []struct {
 		name    string
 		in      string
@@ -20,9 +20,9 @@ func TestParseJAASConfig(t *testing.T) {
 		err     string
 	}{
 		{name: "scram, quoted values", in: `org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="s3cr=t;x";`,
-			module: ScramLoginModule, flag: "required", opts: map[string]string{"username": "alice", "password": "s3cr=t;x"}},
+			module: "org.apache.kafka.common.security.scram.ScramLoginModule", flag: "required", opts: map[string]string{"username": "alice", "password": "s3cr=t;x"}},
 		{name: "unquoted word values, flag case-insensitive", in: "org.apache.kafka.common.security.plain.PlainLoginModule REQUIRED username=alice password=pw-1.x_$y;",
-			module: PlainLoginModule, flag: "required", opts: map[string]string{"username": "alice", "password": "pw-1.x_$y"}},
+			module: "org.apache.kafka.common.security.plain.PlainLoginModule", flag: "required", opts: map[string]string{"username": "alice", "password": "pw-1.x_$y"}},
 		{name: "single quotes, escapes and newlines between", in: "M optional\n  a='it\\'s'\n  b=\"tab\\there\\\\ \\101\\n\"\n;",
 			module: "M", flag: "optional", opts: map[string]string{"a": "it's", "b": "tab\there\\ A\n"}},
 		{name: "no options", in: "M sufficient;", module: "M", flag: "sufficient", opts: map[string]string{}},
@@ -46,7 +46,7 @@ func TestParseJAASConfig(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ParseJAASConfig(tc.in)
+			got, err := ParseLine(tc.in)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("error = %v, want one with %q", err, tc.err)
@@ -61,7 +61,7 @@ func TestParseJAASConfig(t *testing.T) {
 				t.Fatalf("%d entries, want %d", len(got), want)
 			}
 			e := got[0]
-			if e.LoginModule != tc.module || e.Flag != tc.flag || !maps.Equal(e.Options, tc.opts) {
+			if e.Class != tc.module || e.Flag != tc.flag || !maps.Equal(e.Options, tc.opts) {
 				t.Fatalf("got %+v, want module %s flag %s options %v", e, tc.module, tc.flag, tc.opts)
 			}
 		})
@@ -69,7 +69,7 @@ func TestParseJAASConfig(t *testing.T) {
 }
 
 // An error never quotes the line's values: they are secrets.
-func TestParseJAASConfigErrorsHideValues(t *testing.T) {
+func TestParseLineErrorsHideValues(t *testing.T) {
 	for _, in := range []string{
 		`M required password="hunter2" 7;`,
 		`M required password="hunter2" user`,
@@ -77,7 +77,7 @@ func TestParseJAASConfigErrorsHideValues(t *testing.T) {
 		`M required password="hunter2" x=1hunter2;`,
 		`M required password=hunter2@hunter2;`,
 	} {
-		_, err := ParseJAASConfig(in)
+		_, err := ParseLine(in)
 		if err == nil {
 			t.Fatalf("%s: no error", in)
 		}
@@ -89,7 +89,7 @@ func TestParseJAASConfigErrorsHideValues(t *testing.T) {
 
 // Hostile input never panics, ends quickly, and what parses holds a
 // module, a flag and only options that came from the input.
-func FuzzParseJAASConfig(f *testing.F) {
+func FuzzParseLine(f *testing.F) {
 	for _, s := range []string{
 		`org.apache.kafka.common.security.scram.ScramLoginModule required username="a" password="b";`,
 		"M required k='v\\'' /* c */ k2=w;", "M", "M required k=\"\\777\\", "-", "-1.2.3", "/", "/*", "\"", "M required k=-x;",
@@ -99,7 +99,7 @@ func FuzzParseJAASConfig(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		defer testkit.HangGuard(t, 5*time.Second)()
-		entries, err := ParseJAASConfig(s)
+		entries, err := ParseLine(s)
 		if err != nil {
 			return
 		}
@@ -107,7 +107,7 @@ func FuzzParseJAASConfig(f *testing.F) {
 			t.Fatal("no entries and no error")
 		}
 		for _, e := range entries {
-			if e.LoginModule == "" || e.Flag == "" || e.Options == nil {
+			if e.Class == "" || e.Flag == "" || e.Options == nil {
 				t.Fatalf("incomplete entry %+v", e)
 			}
 		}
