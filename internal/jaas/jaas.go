@@ -154,7 +154,7 @@ const (
 )
 
 // lineError is a problem of a sasl.jaas.config line, in Kafka's words.
-func lineError(pr problem, tok token, _, key string) error {
+func lineError(pr problem, tok token, class, key string) error {
 	switch {
 	case pr == badClass:
 		return errors.New("JAAS config entry does not start with a login module class name")
@@ -166,6 +166,10 @@ func lineError(pr problem, tok token, _, key string) error {
 		return errors.New("JAAS config entry not terminated by semi-colon")
 	case pr == badOption:
 		return errors.New("unexpected character in JAAS config options: quote values (key=\"value\") that hold characters other than letters, digits and . - _ $ { }")
+	case pr == noEquals:
+		// Kafka names the key here, but without '=' the "key" may be the
+		// second word of an unquoted value with a space in it (a password).
+		return fmt.Errorf("an option of %s in JAAS config has no '=' after its name: options are key=\"value\", quoted when the value holds a space", class)
 	case pr == badValue && tok.kind == number:
 		return fmt.Errorf("value of key '%s' in JAAS config starts with a digit: quote it (key=\"...\")", key)
 	default:

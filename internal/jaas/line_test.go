@@ -38,7 +38,8 @@ func TestParseLine(t *testing.T) {
 		{name: "bad flag", in: "M mandatory k=v;", err: "invalid login module control flag"},
 		{name: "no semicolon", in: `M required k="v"`, err: "not terminated by semi-colon"},
 		{name: "no value", in: "M required k=;", err: "value not specified for key 'k'"},
-		{name: "no equals", in: "M required k v;", err: "value not specified for key 'k'"},
+		{name: "no equals", in: "M required k v;", err: "an option of M in JAAS config has no '='"},
+		{name: "unquoted value with a space", in: "M required password=my secret;", err: "has no '='"},
 		{name: "unquoted number", in: "M required port=9092;", err: "starts with a digit"},
 		{name: "unquoted path", in: "M required keyTab=/etc/k.keytab;", err: "value not specified for key 'keyTab'"},
 		{name: "stray character", in: "M required @=x;", err: "unexpected character in JAAS config options"},
@@ -76,6 +77,7 @@ func TestParseLineErrorsHideValues(t *testing.T) {
 		`M required password="hunter2" user=;`,
 		`M required password="hunter2" x=1hunter2;`,
 		`M required password=hunter2@hunter2;`,
+		`M required password=my hunter2;`,
 	} {
 		_, err := ParseLine(in)
 		if err == nil {
