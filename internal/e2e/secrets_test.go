@@ -85,7 +85,9 @@ func (a restAnswer) want(t *testing.T, code int) restAnswer {
 
 // TestSecretsNeverLeak runs a worker process configured with secrets
 // (worker settings, config provider values from the environment and a file,
-// literal secret-keyed connector settings), through validation failures, a
+// literal secret-keyed connector settings; its Kafka clients use the
+// broker's SASL_SSL listener with the SCRAM and truststore passwords read
+// through providers, at the worker and in connector overrides), through validation failures, a
 // connector that runs, a task that fails with its secret in the error, and
 // the REST calls a user makes (create, validate, status, restart, config,
 // tasks, offsets, topics, update), and reads every log line and REST
@@ -99,19 +101,24 @@ func TestSecretsNeverLeak(t *testing.T) {
 }
 
 func testSecretsNeverLeak(t *testing.T, mode string) {
-	bootstrap := testkit.Kafka(t)
+	// The worker's every Kafka client uses the broker's SASL_SSL listener,
+	// with its SCRAM password and truststore password read through
+	// providers; the test's own clients use the PLAINTEXT listener.
+	secure := testkit.RealSecureKafka(t)
+	bootstrap := testkit.RealKafka(t)
 	topic := testkit.NewTopic(t, bootstrap, 1)
 	dir := t.TempDir()
 
 	// Secrets from providers and worker settings: never to be seen.
 	hidden := map[string]string{
-		"worker truststore password": secret(t, "wtrust"),
-		"worker basic.auth secret":   secret(t, "wbasic"),
-		"env connection.password":    secret(t, "envpw"),
-		"env errors.tolerance":       secret(t, "envtol"),
-		"file ssl.key.password":      secret(t, "filekey"),
-		"file jaas password":         secret(t, "filejaas"),
-		"file tasks.max":             secret(t, "fileint"),
+		"Kafka SASL password":       secure.Password,
+		"Kafka truststore password": secure.TruststorePassword,
+		"worker basic.auth secret":  secret(t, "wbasic"),
+		"env connection.password":   secret(t, "envpw"),
+		"env errors.tolerance":      secret(t, "envtol"),
+		"file ssl.key.password":     secret(t, "filekey"),
+		"file jaas password":        secret(t, "filejaas"),
+		"file tasks.max":            secret(t, "fileint"),
 	}
 	missingDir := secret(t, "pathdir")
 	hidden["env sink file path"] = filepath.Join(dir, missingDir, "out.txt")
@@ -119,31 +126,37 @@ func testSecretsNeverLeak(t *testing.T, mode string) {
 	// Literal secret-keyed connector settings: shown only where the
 	// configuration is echoed as submitted.
 	literal := map[string]string{
-		"literal truststore password": secret(t, "littrust"),
-		"literal connection.password": secret(t, "litpw"),
+		"literal registry truststore password": secret(t, "littrust"),
+		"literal connection.password":          secret(t, "litpw"),
 	}
 
 	envPrefix := "SLUICE_TEST_SECRET_" + strings.ToUpper(mode) + "_"
 	t.Setenv(envPrefix+"PW", hidden["env connection.password"])
 	t.Setenv(envPrefix+"TOL", hidden["env errors.tolerance"])
 	t.Setenv(envPrefix+"PATH", hidden["env sink file path"])
+	t.Setenv(envPrefix+"TRUST", secure.TruststorePassword)
 	secretsFile := filepath.Join(dir, "secrets.properties")
-	if err := os.WriteFile(secretsFile, []byte(fmt.Sprintf("sslkey=%s\njaas=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"%s\";\nnotint=%s\n",
-		hidden["file ssl.key.password"], hidden["file jaas password"], hidden["file tasks.max"])), 0o600); err != nil {
+	if err := os.WriteFile(secretsFile, []byte(fmt.Sprintf("sslkey=%s\njaas=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"%s\";\nnotint=%s\nkafkajaas=%s\n",
+		hidden["file ssl.key.password"], hidden["file jaas password"], hidden["file tasks.max"],
+		secureProps(secure, "", "", secure.Password)["sasl.jaas.config"])), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	fileVar := func(key string) string { return "${file:" + secretsFile + ":" + key + "}" }
 
-	props := workerProps(bootstrap, filepath.Join(dir, "offsets.json"))
+	props := workerProps(secure.SASLSSL, filepath.Join(dir, "offsets.json"))
 	listener := testkit.FreeListener(t)
 	maps.Copy(props, map[string]string{
 		"listeners":                            listener,
-		"producer.ssl.truststore.password":     hidden["worker truststore password"],
 		"value.converter.basic.auth.user.info": "user:" + hidden["worker basic.auth secret"],
 		"config.providers":                     "env,file",
 		"config.providers.env.class":           "org.apache.kafka.common.config.provider.EnvVarConfigProvider",
 		"config.providers.file.class":          "org.apache.kafka.common.config.provider.FileConfigProvider",
 	})
+	for _, prefix := range []string{"", "producer.", "consumer."} {
+		maps.Copy(props, secureProps(secure, prefix, "JKS", secure.Password))
+		props[prefix+"sasl.jaas.config"] = fileVar("kafkajaas")
+		props[prefix+"ssl.truststore.password"] = "${env:" + envPrefix + "TRUST}"
+	}
 	var w *testkit.Worker
 	if mode == "standalone" {
 		w = testkit.StartWorker(t, binary, dir, mode, props, nil)
@@ -178,21 +191,23 @@ func testSecretsNeverLeak(t *testing.T, mode string) {
 		"file":                               in,
 		"topic":                              topic,
 		"connection.password":                "${env:" + envPrefix + "PW}",
-		"producer.override.ssl.key.password": fileVar("sslkey"),
-		"producer.override.ssl.truststore.password": literal["literal truststore password"],
+		"producer.override.ssl.key.password": fileVar("sslkey"), // no keystore: unused
+		"producer.override.sasl.jaas.config": fileVar("kafkajaas"),
+		"value.converter.schema.registry.ssl.truststore.password": literal["literal registry truststore password"],
 	}
 	snk := map[string]string{
 		"connector.class":                    "FileStreamSink",
 		"tasks.max":                          "1",
 		"topics":                             topic,
 		"file":                               "${env:" + envPrefix + "PATH}",
-		"consumer.override.sasl.jaas.config": fileVar("jaas"),
+		"consumer.override.sasl.jaas.config": fileVar("kafkajaas"),
 		"connection.password":                literal["literal connection.password"],
 	}
 
 	// Validation fails on values read through providers; so does a create.
 	bad := maps.Clone(src)
 	bad["name"], bad["tasks.max"], bad["errors.tolerance"] = "bad", fileVar("notint"), "${env:"+envPrefix+"TOL}"
+	bad["consumer.override.sasl.jaas.config"] = fileVar("jaas")
 	v := rest.do(http.MethodPut, "/connector-plugins/FileStreamSource/config/validate", bad, false).want(t, http.StatusOK)
 	var infos struct {
 		ErrorCount int `json:"error_count"`
