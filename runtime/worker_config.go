@@ -14,6 +14,7 @@ import (
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/config/provider"
 	"github.com/sluicehq/sluice/internal/allowedpaths"
+	"github.com/sluicehq/sluice/internal/logging"
 	"github.com/sluicehq/sluice/internal/redact"
 	"github.com/sluicehq/sluice/runtime/kafka"
 )
@@ -245,6 +246,29 @@ func ParseWorkerConfig(props map[string]string, log *slog.Logger, extra ...*conf
 	if err != nil {
 		return nil, fmt.Errorf("worker configuration: %w", err)
 	}
+	// The worker's secrets (what providers gave, values of secret keys) are
+	// known from here on: every message below, logged or returned, is
+	// scrubbed of them (an "Invalid value …" error quotes the value).
+	secrets := redact.NewSet()
+	values := resolved
+	for k, val := range props {
+		if config.IsSecret(k, def) {
+			values = append(values, val)
+		}
+	}
+	secrets.Put("worker", values...)
+	log = logging.Wrap(log, func(h slog.Handler) slog.Handler { return redact.NewHandler(h, secrets) })
+	wc, err := parseWorkerConfig(props, def, log)
+	if err != nil {
+		return nil, secrets.Error(err)
+	}
+	wc.Providers, wc.Secrets = providers, secrets
+	return wc, nil
+}
+
+// parseWorkerConfig is ParseWorkerConfig once config provider variables
+// are resolved.
+func parseWorkerConfig(props map[string]string, def *config.Def, log *slog.Logger) (*WorkerConfig, error) {
 	v, err := def.Parse(props)
 	if err != nil {
 		return nil, err
@@ -285,18 +309,9 @@ func ParseWorkerConfig(props map[string]string, log *slog.Logger, extra ...*conf
 	if err := wc.checkClients(log, https); err != nil {
 		return nil, err
 	}
-	wc.Providers = providers
 	if wc.FileAllowedPaths, err = allowedpaths.Parse(FileConnectorAllowedPaths, v.String(FileConnectorAllowedPaths)); err != nil {
 		return nil, &config.ValueError{Name: FileConnectorAllowedPaths, Value: v.String(FileConnectorAllowedPaths), Reason: err.Error()}
 	}
-	wc.Secrets = redact.NewSet()
-	secrets := resolved // what providers gave counts as secret, as for connectors
-	for k, val := range props {
-		if config.IsSecret(k, def) {
-			secrets = append(secrets, val)
-		}
-	}
-	wc.Secrets.Put("worker", secrets...)
 	if len(wc.BootstrapServers) == 0 {
 		return nil, &config.Error{Problems: []config.Problem{{Key: BootstrapServers, Message: "Invalid value for configuration bootstrap.servers: at least one host:port is required"}}}
 	}

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,5 +56,32 @@ func TestWorkerConfigResolvesProviders(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "s3cr3t") {
 		t.Errorf("error %q holds a value of the file", err)
+	}
+}
+
+// An error about a worker setting whose value came from a provider does not
+// give the value away, nor does a log line written while parsing.
+func TestWorkerConfigErrorsHideProviderValues(t *testing.T) {
+	const value = "TopSecretValue-7f3a"
+	t.Setenv("SLUICE_TEST_WORKER_SECRET", value)
+	for _, key := range []string{"offset.flush.interval.ms", "ssl.client.auth", "listeners", "plugin.path"} {
+		t.Run(key, func(t *testing.T) {
+			var log strings.Builder
+			_, err := ParseWorkerConfig(map[string]string{
+				"key.converter": "StringConverter", "value.converter": "StringConverter",
+				"config.providers":           "env",
+				"config.providers.env.class": "org.apache.kafka.common.config.provider.EnvVarConfigProvider",
+				key:                          "${env:SLUICE_TEST_WORKER_SECRET}",
+			}, slog.New(slog.NewTextHandler(&log, nil)))
+			if key != "plugin.path" && err == nil {
+				t.Fatal("no error")
+			}
+			if err != nil && strings.Contains(err.Error(), value) {
+				t.Errorf("the error shows the provider's value: %v", err)
+			}
+			if strings.Contains(log.String(), value) {
+				t.Errorf("the log shows the provider's value: %s", log.String())
+			}
+		})
 	}
 }
