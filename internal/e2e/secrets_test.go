@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -116,6 +117,7 @@ func testSecretsNeverLeak(t *testing.T, mode string) {
 		"worker basic.auth secret":  secret(t, "wbasic"),
 		"env connection.password":   secret(t, "envpw"),
 		"env errors.tolerance":      secret(t, "envtol"),
+		"env producer acks":         secret(t, "envacks") + "\"q\\b\tx", // quoted (%q) in the task's error
 		"file ssl.key.password":     secret(t, "filekey"),
 		"file jaas password":        secret(t, "filejaas"),
 		"file tasks.max":            secret(t, "fileint"),
@@ -133,6 +135,7 @@ func testSecretsNeverLeak(t *testing.T, mode string) {
 	envPrefix := "SLUICE_TEST_SECRET_" + strings.ToUpper(mode) + "_"
 	t.Setenv(envPrefix+"PW", hidden["env connection.password"])
 	t.Setenv(envPrefix+"TOL", hidden["env errors.tolerance"])
+	t.Setenv(envPrefix+"ACKS", hidden["env producer acks"])
 	t.Setenv(envPrefix+"PATH", hidden["env sink file path"])
 	t.Setenv(envPrefix+"TRUST", secure.TruststorePassword)
 	secretsFile := filepath.Join(dir, "secrets.properties")
@@ -233,6 +236,12 @@ func testSecretsNeverLeak(t *testing.T, mode string) {
 	running := func(s string) bool { return strings.Count(s, `"RUNNING"`) == 2 }
 	failed := func(s string) bool { return strings.Contains(s, `"FAILED"`) }
 	await("leaky-src", "task RUNNING", running)
+	// A task whose producer setting from a provider is invalid fails with
+	// an error that quotes the value, escaped.
+	acks := maps.Clone(src)
+	acks["producer.override.acks"] = "${env:" + envPrefix + "ACKS}"
+	rest.do(http.MethodPost, "/connectors", map[string]any{"name": "leaky-acks", "config": acks}, true).want(t, http.StatusCreated)
+	await("leaky-acks", "task FAILED", failed)
 	await("leaky-snk", "task FAILED", failed)
 	trace := rest.do(http.MethodGet, "/connectors/leaky-snk/tasks/0/status", nil, false).want(t, http.StatusOK).body
 	if !strings.Contains(trace, "open [hidden] for appending") {
@@ -275,7 +284,7 @@ func testSecretsNeverLeak(t *testing.T, mode string) {
 	check := func(what, s string, echoOK bool) {
 		t.Helper()
 		for label, v := range hidden {
-			if strings.Contains(s, v) {
+			if shows(s, v) {
 				t.Errorf("%s (%s) found in %s", label, v, what)
 			}
 		}
@@ -295,4 +304,20 @@ func testSecretsNeverLeak(t *testing.T, mode string) {
 	if t.Failed() {
 		t.Logf("worker log:\n%s", logs)
 	}
+}
+
+// shows reports whether text holds v as it is or escaped: as Go's %q
+// quotes it in an error message, as a JSON string holds it, or both (a
+// quoting error message in a JSON answer). A secret with a quote or a
+// backslash in it shows only escaped there.
+func shows(text, v string) bool {
+	inner := func(quoted string) string { return quoted[1 : len(quoted)-1] }
+	q := inner(strconv.Quote(v))
+	for _, f := range []string{v, q} {
+		j, _ := json.Marshal(f)
+		if strings.Contains(text, f) || strings.Contains(text, inner(string(j))) {
+			return true
+		}
+	}
+	return false
 }

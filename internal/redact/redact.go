@@ -6,8 +6,11 @@
 package redact
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -79,9 +82,11 @@ func (s *Set) rebuild() {
 	var all []string
 	for _, vs := range s.owners {
 		for _, v := range vs {
-			if !seen[v] {
-				seen[v] = true
-				all = append(all, v)
+			for _, f := range forms(v) {
+				if !seen[f] {
+					seen[f] = true
+					all = append(all, f)
+				}
 			}
 		}
 	}
@@ -95,6 +100,34 @@ func (s *Set) rebuild() {
 		pairs = append(pairs, v, config.Hidden)
 	}
 	s.r = strings.NewReplacer(pairs...)
+}
+
+// forms are the ways v shows in text: as it is, and escaped as an error
+// message quotes it (%q) or a JSON document holds it or such a message
+// (with and without HTML escaping); a value with a quote, a backslash or a control character
+// in it would otherwise show through its escaped copy.
+func forms(v string) []string {
+	out := []string{v}
+	add := func(f string) {
+		if f != v && len(f) >= MinLen && !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	q := strconv.Quote(v)
+	q = q[1 : len(q)-1]
+	add(q)
+	for _, x := range []string{v, q} { // a quoting error inside a JSON answer too
+		for _, html := range []bool{false, true} {
+			var b bytes.Buffer
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(html)
+			if enc.Encode(x) == nil {
+				j := strings.TrimSuffix(b.String(), "\n")
+				add(j[1 : len(j)-1])
+			}
+		}
+	}
+	return out
 }
 
 // empty reports whether s has no secret.

@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -110,5 +111,29 @@ func TestHandlerNoSecrets(t *testing.T) {
 	slog.New(NewHandler(slog.NewJSONHandler(&buf, nil), NewSet())).Info("m", "n", 42, "err", errors.New("e"))
 	if !strings.Contains(buf.String(), `"n":42`) || !strings.Contains(buf.String(), `"err":"e"`) {
 		t.Errorf("record changed: %s", buf.String())
+	}
+}
+
+// A secret with quotes, backslashes or control characters in it is hidden
+// where it shows escaped: in a %q-quoted error and in a JSON document.
+func TestSetStringEscapedForms(t *testing.T) {
+	const secret = "Pa\"ss\\word<99>\t"
+	s := NewSet()
+	s.Put("c", secret)
+	quoted := fmt.Sprintf("invalid value %q for configuration acks", secret)
+	js, err := json.Marshal(map[string]string{"trace": quoted, "raw": secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{quoted, string(js), "plain " + secret} {
+		got := s.String(text)
+		for _, leak := range []string{"Pa\"ss", `Pa\"ss`, `Pa\\\"ss`, "word<99>", `word\u003c99`} {
+			if strings.Contains(got, leak) {
+				t.Errorf("String(%q) = %q: %q shows", text, got, leak)
+			}
+		}
+		if !strings.Contains(got, "[hidden]") {
+			t.Errorf("String(%q) = %q: nothing hidden", text, got)
+		}
 	}
 }
