@@ -137,6 +137,12 @@ type waitNoter interface{ WaitNote() string }
 // it would not bring Kafka back), and the message says what they wait for.
 func (s *server) health(w http.ResponseWriter, r *http.Request) error {
 	_, err := call(s, r, s.HealthTimeout, func(ctx context.Context) (struct{}, error) { return struct{}{}, s.Herder.Ready(ctx) })
+	writeJSON := func(w http.ResponseWriter, code int, st herder.WorkerStatus) error {
+		if s.Redact != nil { // a wait note or start-up error may quote a setting
+			st.Message = s.Redact(st.Message)
+		}
+		return writeJSON(w, code, st)
+	}
 	switch {
 	case err == nil:
 		msg := "Worker has completed startup and is ready to handle requests."
