@@ -80,7 +80,9 @@ func (w *Worker) instance(raw map[string]string) (connectors.Connector, plugins.
 	if err != nil {
 		return nil, plugin, nil, err
 	}
-	props, err := w.resolve(raw[ConnectorName], conn, plugin, raw)
+	// Its own owner of secrets: the running connector's may differ (a
+	// rotated file) and must stay scrubbed.
+	props, err := w.resolve(raw[ConnectorName]+"/offsets", conn, plugin, raw)
 	if err != nil {
 		return nil, plugin, nil, err
 	}
@@ -154,7 +156,9 @@ func (w *Worker) AlterSourceOffsets(ctx context.Context, name string, raw map[st
 // SinkOffsets returns a sink connector's offsets: the committed offsets of
 // its consumer group.
 func (w *Worker) SinkOffsets(ctx context.Context, name string, raw map[string]string) (offsets []herder.PartitionOffset, err error) {
-	props, err := w.cfg.Providers.Transform(raw)
+	// Resolved as a connector's, so that what providers gave is scrubbed
+	// from the errors of its admin client.
+	_, _, props, err := w.instance(raw)
 	if err != nil {
 		return nil, err
 	}

@@ -150,7 +150,10 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 	if err != nil {
 		return nil, rp, err
 	}
-	connProps, err := w.resolve(id.Connector, conn, plugin, rawConn)
+	// The task's copy of the connector's configuration has its own owner of
+	// secrets: a provider's value may have changed since the connector
+	// started (a rotated file), and the connector's must stay scrubbed.
+	connProps, err := w.resolve(id.String()+"/connector", conn, plugin, rawConn)
 	if err != nil {
 		return nil, rp, fmt.Errorf("task %s: %w", id, err)
 	}
