@@ -441,8 +441,11 @@ func listenerSSLProps(props map[string]string, prefix string) map[string]string 
 // UnauthenticatedListeners returns the REST listeners (admin listeners
 // included) that accept requests from beyond the machine without any
 // authentication: neither basic authentication nor an https listener
-// that requires a client certificate, on an address that is not
-// loopback. An empty host (every interface) is shown as 0.0.0.0.
+// that requires a client certificate signed by a CA of its own truststore
+// (without one, any certificate a public CA issued for client
+// authentication passes, as the system's roots are used), on an address
+// that is not loopback. An empty host (every interface) is shown as
+// 0.0.0.0.
 func (wc *WorkerConfig) UnauthenticatedListeners() []string {
 	if wc.RestBasicAuth {
 		return nil
@@ -451,7 +454,7 @@ func (wc *WorkerConfig) UnauthenticatedListeners() []string {
 	check := func(addrs []string, https []bool, ssl map[string]string) {
 		for i, a := range addrs {
 			host, port, _ := net.SplitHostPort(a)
-			if isLoopback(host) || https[i] && ssl[SSLClientAuth] == "required" {
+			if isLoopback(host) || https[i] && ssl[SSLClientAuth] == "required" && (ssl["ssl.truststore.location"] != "" || ssl["ssl.truststore.certificates"] != "") {
 				continue
 			}
 			if host == "" {

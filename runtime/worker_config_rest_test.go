@@ -111,12 +111,13 @@ func TestUnauthenticatedListeners(t *testing.T) {
 		{name: "loopback only", props: map[string]string{Listeners: "http://127.0.0.1:8083,http://localhost:8084,http://[::1]:8085"}},
 		{name: "an address of the network", props: map[string]string{Listeners: "http://127.0.0.1:8083,http://10.1.2.3:8084"}, want: []string{"10.1.2.3:8084"}},
 		{name: "basic authentication", props: map[string]string{RestExtensionClasses: BasicAuthExtension}},
-		{name: "mutual TLS", props: map[string]string{Listeners: "https://:8443", SSLClientAuth: "required"}},
+		{name: "mutual TLS", props: map[string]string{Listeners: "https://:8443", SSLClientAuth: "required", "ssl.truststore.location": "/ca.pem"}},
+		{name: "mutual TLS against the system's roots", props: map[string]string{Listeners: "https://:8443", SSLClientAuth: "required"}, want: []string{"0.0.0.0:8443"}},
 		{name: "TLS without client certificates", props: map[string]string{Listeners: "https://:8443", SSLClientAuth: "requested"}, want: []string{"0.0.0.0:8443"}},
 		{name: "admin listeners too", props: map[string]string{Listeners: "http://127.0.0.1:8083", AdminListeners: "http://:9090"}, want: []string{"0.0.0.0:9090"}},
 		{name: "admin listeners disabled", props: map[string]string{Listeners: "http://127.0.0.1:8083", AdminListeners: ""}},
 		{name: "mutual TLS on listeners, not on admin listeners", props: map[string]string{Listeners: "https://:8443", AdminListeners: "https://:9443",
-			"listeners.https.ssl.client.auth": "required", "admin.listeners.https.ssl.keystore.location": "/a.jks"}, want: []string{"0.0.0.0:9443"}},
+			"listeners.https.ssl.client.auth": "required", "listeners.https.ssl.truststore.location": "/ca.pem", "admin.listeners.https.ssl.keystore.location": "/a.jks"}, want: []string{"0.0.0.0:9443"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

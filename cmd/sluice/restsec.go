@@ -69,7 +69,7 @@ func newRESTSecurity(wc *runtime.WorkerConfig, kafkaOpts string, log *slog.Logge
 	rs.client = &http.Client{Transport: tr, Timeout: api.DefaultRequestTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	if open := wc.UnauthenticatedListeners(); len(open) > 0 {
-		log.Warn(fmt.Sprintf("the REST API on %s accepts requests from the network without authentication: anyone who reaches it can create connectors and read their configurations; set %s=%s (HTTP basic authentication), or https listeners with ssl.client.auth=required, or listen on 127.0.0.1 only",
+		log.Warn(fmt.Sprintf("the REST API on %s accepts requests from the network without authentication: anyone who reaches it can create connectors and read their configurations; set %s=%s (HTTP basic authentication), or https listeners with ssl.client.auth=required and a truststore of their own, or listen on 127.0.0.1 only",
 			strings.Join(open, ", "), runtime.RestExtensionClasses, runtime.BasicAuthExtension))
 	}
 	return rs, nil
