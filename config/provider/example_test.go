@@ -34,7 +34,7 @@ func ExampleTransformer_Transform() {
 	fmt.Println(tr.Reverse(raw, resolved)["connection.user"])
 
 	// Output:
-	// connector config key "connection.password": ${env:EXAMPLE_DB_PASS}: environment variable EXAMPLE_DB_PASS is not set
+	// config key "connection.password": ${env:EXAMPLE_DB_PASS}: environment variable EXAMPLE_DB_PASS is not set
 	// app ${topic}-${vault:not:configured}
 	// ${env:EXAMPLE_DB_USER}
 }

@@ -83,9 +83,9 @@ type VariableError struct {
 	Err error
 }
 
-// Error returns `connector config key "K": ${...}: cause`.
+// Error returns `config key "K": ${...}: cause` (a connector's or the worker's).
 func (e *VariableError) Error() string {
-	return fmt.Sprintf("connector config key %q: %s: %v", e.Key, e.Variable, e.Err)
+	return fmt.Sprintf("config key %q: %s: %v", e.Key, e.Variable, e.Err)
 }
 
 // Unwrap returns the cause.

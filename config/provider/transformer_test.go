@@ -258,121 +258,121 @@ func TestTransformErrors(t *testing.T) {
 		{
 			name:     "env not set",
 			props:    map[string]string{"connection.password": "${env:DB_PASS}", "ok": "${env:SLUICE_TEST_USER}"},
-			want:     `connector config key "connection.password": ${env:DB_PASS}: environment variable DB_PASS is not set`,
+			want:     `config key "connection.password": ${env:DB_PASS}: environment variable DB_PASS is not set`,
 			notFound: true,
 		},
 		{
 			name:     "env not allowed: the pattern must match the whole name",
 			worker:   workerConfig(f, "config.providers.env.param.allowlist.pattern", "SLUICE_TEST_.*"),
 			props:    map[string]string{"u": "${env:MY_SLUICE_TEST_USER}"},
-			want:     `connector config key "u": ${env:MY_SLUICE_TEST_USER}: environment variable MY_SLUICE_TEST_USER is not allowed by allowlist.pattern SLUICE_TEST_.*`,
+			want:     `config key "u": ${env:MY_SLUICE_TEST_USER}: environment variable MY_SLUICE_TEST_USER is not allowed by allowlist.pattern SLUICE_TEST_.*`,
 			notFound: true,
 		},
 		{
 			name:  "env with a path",
 			props: map[string]string{"u": "${env:/x:SLUICE_TEST_USER}"},
-			want:  `connector config key "u": ${env:/x:SLUICE_TEST_USER}: environment variables have no path, got "/x" (write ${alias:NAME})`,
+			want:  `config key "u": ${env:/x:SLUICE_TEST_USER}: environment variables have no path, got "/x" (write ${alias:NAME})`,
 		},
 		{
 			name:     "file key missing",
 			props:    map[string]string{"pw": "${file:" + f.props + ":pw}"},
-			want:     `connector config key "pw": ${file:` + f.props + `:pw}: key "pw" not found in ` + f.props,
+			want:     `config key "pw": ${file:` + f.props + `:pw}: key "pw" not found in ` + f.props,
 			notFound: true,
 		},
 		{
 			name:  "file does not exist",
 			props: map[string]string{"pw": "${file:" + f.root + "/nope.properties:pw}"},
-			want:  `connector config key "pw": ${file:` + f.root + `/nope.properties:pw}: could not read properties file: open ` + f.root + `/nope.properties: no such file or directory`,
+			want:  `config key "pw": ${file:` + f.root + `/nope.properties:pw}: could not read properties file: open ` + f.root + `/nope.properties: no such file or directory`,
 			is:    fs.ErrNotExist,
 		},
 		{
 			name:  "file that does not parse",
 			props: map[string]string{"pw": "${file:" + f.root + "/bad.properties:x}"},
-			want:  `connector config key "pw": ${file:` + f.root + `/bad.properties:x}: could not parse properties file ` + f.root + `/bad.properties: `,
+			want:  `config key "pw": ${file:` + f.root + `/bad.properties:x}: could not parse properties file ` + f.root + `/bad.properties: `,
 		},
 		{
 			name:  "file without a path",
 			props: map[string]string{"pw": "${file:pw}"},
-			want:  `connector config key "pw": ${file:pw}: no properties file given (write ${alias:/path/to/file.properties:key})`,
+			want:  `config key "pw": ${file:pw}: no properties file given (write ${alias:/path/to/file.properties:key})`,
 		},
 		{
 			name:  "file outside allowed.paths",
 			props: map[string]string{"pw": "${restricted:" + f.otherProps + ":db.password}"},
-			want:  `connector config key "pw": ${restricted:` + f.otherProps + `:db.password}: path ` + f.otherProps + ` is not in allowed.paths [` + f.secrets + `]`,
+			want:  `config key "pw": ${restricted:` + f.otherProps + `:db.password}: path ` + f.otherProps + ` is not in allowed.paths [` + f.secrets + `]`,
 		},
 		{
 			name:  "file escaping allowed.paths with ..",
 			props: map[string]string{"pw": "${restricted:" + f.secrets + "/../other/x.properties:db.password}"},
-			want:  `connector config key "pw": ${restricted:` + f.secrets + `/../other/x.properties:db.password}: path ` + f.secrets + `/../other/x.properties is not in allowed.paths [` + f.secrets + `]`,
+			want:  `config key "pw": ${restricted:` + f.secrets + `/../other/x.properties:db.password}: path ` + f.secrets + `/../other/x.properties is not in allowed.paths [` + f.secrets + `]`,
 		},
 		{
 			name:  "file relative path with allowed.paths",
 			props: map[string]string{"pw": "${restricted:db.properties:db.password}"},
-			want:  `connector config key "pw": ${restricted:db.properties:db.password}: path db.properties is not in allowed.paths [` + f.secrets + `]`,
+			want:  `config key "pw": ${restricted:db.properties:db.password}: path db.properties is not in allowed.paths [` + f.secrets + `]`,
 		},
 		{
 			name:   "a sibling with the allowed path as a prefix is not allowed",
 			worker: workerConfig(f, "config.providers.restricted.param.allowed.paths", f.root+"/sec"),
 			props:  map[string]string{"pw": "${restricted:" + f.props + ":db.password}"},
-			want:   `connector config key "pw": ${restricted:` + f.props + `:db.password}: path ` + f.props + ` is not in allowed.paths [` + f.root + `/sec]`,
+			want:   `config key "pw": ${restricted:` + f.props + `:db.password}: path ` + f.props + ` is not in allowed.paths [` + f.root + `/sec]`,
 		},
 		{
 			name:  "file escaping allowed.paths through a symbolic link",
 			props: map[string]string{"pw": "${restricted:" + link + ":db.password}"},
-			want:  `connector config key "pw": ${restricted:` + link + `:db.password}: path ` + link + ` leads to ` + f.otherProps + `, which is not in allowed.paths [` + f.secrets + `]`,
+			want:  `config key "pw": ${restricted:` + link + `:db.password}: path ` + link + ` leads to ` + f.otherProps + `, which is not in allowed.paths [` + f.secrets + `]`,
 		},
 		{
 			name:     "dir file missing",
 			props:    map[string]string{"pw": "${dir:" + f.k8s + ":nope}"},
-			want:     `connector config key "pw": ${dir:` + f.k8s + `:nope}: file "nope" not found in directory ` + f.k8s,
+			want:     `config key "pw": ${dir:` + f.k8s + `:nope}: file "nope" not found in directory ` + f.k8s,
 			notFound: true,
 		},
 		{
 			name:     "dir key that is a directory",
 			props:    map[string]string{"pw": "${dir:" + f.k8s + ":subdir}"},
-			want:     `connector config key "pw": ${dir:` + f.k8s + `:subdir}: ` + f.k8s + `/subdir is not a regular file`,
+			want:     `config key "pw": ${dir:` + f.k8s + `:subdir}: ` + f.k8s + `/subdir is not a regular file`,
 			notFound: true,
 		},
 		{
 			name:     "dir key that is not a file name",
 			props:    map[string]string{"pw": "${dir:" + f.k8s + ":../db.properties}"},
-			want:     `connector config key "pw": ${dir:` + f.k8s + `:../db.properties}: "../db.properties" is not a file name`,
+			want:     `config key "pw": ${dir:` + f.k8s + `:../db.properties}: "../db.properties" is not a file name`,
 			notFound: true,
 		},
 		{
 			name:  "dir path is a file",
 			props: map[string]string{"pw": "${dir:" + f.props + ":x}"},
-			want:  `connector config key "pw": ${dir:` + f.props + `:x}: ` + f.props + ` is not a directory`,
+			want:  `config key "pw": ${dir:` + f.props + `:x}: ` + f.props + ` is not a directory`,
 		},
 		{
 			name:   "dir outside allowed.paths",
 			worker: workerConfig(f, "config.providers.dir.param.allowed.paths", f.k8s),
 			props:  map[string]string{"pw": "${dir:" + f.other + ":x.properties}"},
-			want:   `connector config key "pw": ${dir:` + f.other + `:x.properties}: path ` + f.other + ` is not in allowed.paths [` + f.k8s + `]`,
+			want:   `config key "pw": ${dir:` + f.other + `:x.properties}: path ` + f.other + ` is not in allowed.paths [` + f.k8s + `]`,
 		},
 		{
 			name:   "dir escaping allowed.paths through a symbolic link",
 			worker: workerConfig(f, "config.providers.dir.param.allowed.paths", f.secrets),
 			props:  map[string]string{"pw": "${dir:" + linkDir + ":x.properties}"},
-			want:   `connector config key "pw": ${dir:` + linkDir + `:x.properties}: path ` + linkDir + ` leads to ` + f.other + `, which is not in allowed.paths [` + f.secrets + `]`,
+			want:   `config key "pw": ${dir:` + linkDir + `:x.properties}: path ` + linkDir + ` leads to ` + f.other + `, which is not in allowed.paths [` + f.secrets + `]`,
 		},
 		{
 			name:     "dir file linking out of allowed.paths",
 			worker:   workerConfig(f, "config.providers.dir.param.allowed.paths", f.k8s),
 			props:    map[string]string{"pw": "${dir:" + f.k8s + ":outside}"},
-			want:     `connector config key "pw": ${dir:` + f.k8s + `:outside}: path ` + f.k8s + `/outside leads to ` + f.otherProps + `, which is not in allowed.paths [` + f.k8s + `]`,
+			want:     `config key "pw": ${dir:` + f.k8s + `:outside}: path ` + f.k8s + `/outside leads to ` + f.otherProps + `, which is not in allowed.paths [` + f.k8s + `]`,
 			notFound: true,
 		},
 		{
 			name:  "dir does not exist",
 			props: map[string]string{"pw": "${dir:" + f.root + "/nodir:x}"},
-			want:  `connector config key "pw": ${dir:` + f.root + `/nodir:x}: could not read directory: stat ` + f.root + `/nodir: no such file or directory`,
+			want:  `config key "pw": ${dir:` + f.root + `/nodir:x}: could not read directory: stat ` + f.root + `/nodir: no such file or directory`,
 			is:    fs.ErrNotExist,
 		},
 		{
 			name:  "dir without a path",
 			props: map[string]string{"pw": "${dir:x}"},
-			want:  `connector config key "pw": ${dir:x}: no directory given (write ${alias:/path/to/dir:filename})`,
+			want:  `config key "pw": ${dir:x}: no directory given (write ${alias:/path/to/dir:filename})`,
 		},
 		{
 			name: "every failure is reported, by config key",
@@ -381,9 +381,9 @@ func TestTransformErrors(t *testing.T) {
 				"a": "x=${env:DB_PASS} y=${file:" + f.props + ":nope}",
 				"m": "${env:SLUICE_TEST_USER}",
 			},
-			want: `connector config key "a": ${env:DB_PASS}: environment variable DB_PASS is not set` + "\n" +
-				`connector config key "a": ${file:` + f.props + `:nope}: key "nope" not found in ` + f.props + "\n" +
-				`connector config key "z": ${env:DB_PASS}: environment variable DB_PASS is not set`,
+			want: `config key "a": ${env:DB_PASS}: environment variable DB_PASS is not set` + "\n" +
+				`config key "a": ${file:` + f.props + `:nope}: key "nope" not found in ` + f.props + "\n" +
+				`config key "z": ${env:DB_PASS}: environment variable DB_PASS is not set`,
 			notFound: true,
 		},
 	}
@@ -559,8 +559,8 @@ func TestTransformAsksOncePerPath(t *testing.T) {
 
 	// A provider without explanations gets a generic message.
 	_, err = tr.Transform(map[string]string{"k": "${c:/a:nope}", "l": "${c:nope}"})
-	want2 := `connector config key "k": ${c:/a:nope}: key "nope" not found in /a` + "\n" +
-		`connector config key "l": ${c:nope}: key "nope" not found`
+	want2 := `config key "k": ${c:/a:nope}: key "nope" not found in /a` + "\n" +
+		`config key "l": ${c:nope}: key "nope" not found`
 	if err == nil || err.Error() != want2 {
 		t.Errorf("error = %v, want %s", err, want2)
 	}
