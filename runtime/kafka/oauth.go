@@ -38,14 +38,14 @@ type tokenProvider struct {
 	refreshAt time.Time
 }
 
-func newTokenProvider(props, opts map[string]string) (*tokenProvider, error) {
+func newTokenProvider(props, opts map[string]string, getenv func(string) string) (*tokenProvider, error) {
 	if strings.TrimSpace(props["sasl.login.callback.handler.class"]) == "" {
 		return nil, fmt.Errorf("configuration sasl.login.callback.handler.class must be %s with sasl.mechanism=OAUTHBEARER: sluice does not support Kafka's unsecured (test-only) OAUTHBEARER tokens", OAuthLoginHandler)
 	}
 	if r := strings.TrimSpace(props["sasl.oauthbearer.jwt.retriever.class"]); r != "" && r != jwtRetrieverDefault {
 		return nil, fmt.Errorf("invalid value %s for configuration sasl.oauthbearer.jwt.retriever.class: sluice supports only %s", r, jwtRetrieverDefault)
 	}
-	u, err := tokenEndpoint(props)
+	u, err := tokenEndpoint(props, getenv)
 	if err != nil {
 		return nil, err
 	}

@@ -235,7 +235,7 @@ func applySASL(c *sarama.Config, props map[string]string, getenv func(string) st
 			c.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return &scramClient{hash: scram.HashGeneratorFcn(sha512.New)} }
 		}
 	case sarama.SASLTypeOAuth:
-		p, err := newTokenProvider(props, e.Options)
+		p, err := newTokenProvider(props, e.Options, getenv)
 		if err != nil {
 			return err
 		}
@@ -438,8 +438,17 @@ func parseFraction(props map[string]string, key string, def, lo, hi float64) (fl
 	return f, nil
 }
 
-// tokenEndpoint checks sasl.oauthbearer.token.endpoint.url.
-func tokenEndpoint(props map[string]string) (*url.URL, error) {
+// AllowedOAuthURLsProperty is the JVM system property (given as
+// -D…=… in KAFKA_OPTS) listing, comma-separated, the
+// sasl.oauthbearer.token.endpoint.url values a client may use. As in
+// Kafka 4.0 and later (CVE-2025-27817), an URL not listed is refused, and
+// none is listed by default: a connector override could otherwise make
+// the worker read a local file or call a cloud metadata endpoint.
+const AllowedOAuthURLsProperty = "org.apache.kafka.sasl.oauthbearer.allowed.urls"
+
+// tokenEndpoint checks sasl.oauthbearer.token.endpoint.url: an http(s)
+// or file: URL listed, as written, in AllowedOAuthURLsProperty.
+func tokenEndpoint(props map[string]string, getenv func(string) string) (*url.URL, error) {
 	const key = "sasl.oauthbearer.token.endpoint.url"
 	raw := strings.TrimSpace(props[key])
 	if raw == "" {
@@ -448,6 +457,16 @@ func tokenEndpoint(props map[string]string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "file") || (u.Scheme != "file" && u.Host == "") {
 		return nil, fmt.Errorf("invalid value for configuration %s: must be an https://, http:// or file: URL", key)
+	}
+	allowed := false
+	for _, a := range strings.Split(javaSystemProperty(getenv("KAFKA_OPTS"), AllowedOAuthURLsProperty), ",") {
+		if strings.TrimSpace(a) == raw {
+			allowed = true
+		}
+	}
+	if !allowed {
+		return nil, fmt.Errorf("invalid value %s for configuration %s: the URL cannot be accessed due to restrictions; list it in the system property %s (-D%s=<url>,… in KAFKA_OPTS) to allow it",
+			u.Redacted(), key, AllowedOAuthURLsProperty, AllowedOAuthURLsProperty)
 	}
 	return u, nil
 }

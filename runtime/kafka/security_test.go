@@ -137,10 +137,11 @@ func TestApplySecurity(t *testing.T) {
 			"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.jaas.config": OAuthBearerModule + " required;"}, err: "sasl.oauthbearer.token.endpoint.url is required"},
 		{name: "OAUTHBEARER without a secret", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER",
 			"sasl.login.callback.handler.class": oauthLoginHandlerOld, "sasl.oauthbearer.token.endpoint.url": "https://idp.example/token",
-			"sasl.jaas.config": OAuthBearerModule + ` required clientId="c";`}, err: "clientId and clientSecret"},
+			"sasl.jaas.config": OAuthBearerModule + ` required clientId="c";`}, env: map[string]string{"KAFKA_OPTS": "-Xmx1g -D" + AllowedOAuthURLsProperty + "=https://other.example/t,https://idp.example/token"}, err: "clientId and clientSecret"},
 		{name: "OAUTHBEARER with client credentials", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER",
 			"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": "https://idp.example/token",
 			"sasl.jaas.config": OAuthBearerModule + ` required clientId="c" clientSecret="` + secret + `" scope="kafka" extension_logicalCluster="lkc-1";`},
+			env: map[string]string{"KAFKA_OPTS": "-Xmx1g -D" + AllowedOAuthURLsProperty + "=https://other.example/t,https://idp.example/token"},
 			check: func(t *testing.T, c *sarama.Config) {
 				p, ok := c.Net.SASL.TokenProvider.(*tokenProvider)
 				if !ok || c.Net.SASL.Mechanism != sarama.SASLTypeOAuth || p.extensions["logicalCluster"] != "lkc-1" {
@@ -150,6 +151,23 @@ func TestApplySecurity(t *testing.T) {
 		{name: "OAUTHBEARER with an ftp endpoint", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER",
 			"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": "ftp://idp/x",
 			"sasl.jaas.config": OAuthBearerModule + ` required clientId="c" clientSecret="s";`}, err: "must be an https://"},
+		// CVE-2025-27817: only the URLs listed in the system property, none by default.
+		{name: "OAUTHBEARER endpoint without an allow-list", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER",
+			"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": "https://idp.example/token",
+			"sasl.jaas.config": OAuthBearerModule + ` required clientId="c" clientSecret="s";`},
+			err: "configuration sasl.oauthbearer.token.endpoint.url: the URL cannot be accessed due to restrictions; list it in the system property " + AllowedOAuthURLsProperty},
+		{name: "OAUTHBEARER file endpoint not allowed", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER",
+			"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": "file:///etc/shadow",
+			"sasl.jaas.config": OAuthBearerModule + ` required;`}, env: map[string]string{"KAFKA_OPTS": "-Xmx1g -D" + AllowedOAuthURLsProperty + "=https://other.example/t,https://idp.example/token"},
+			err: "invalid value file:///etc/shadow for configuration sasl.oauthbearer.token.endpoint.url: the URL cannot be accessed"},
+		{name: "OAUTHBEARER metadata endpoint not allowed", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER",
+			"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": "http://169.254.169.254/latest/meta-data/",
+			"sasl.jaas.config": OAuthBearerModule + ` required clientId="c" clientSecret="s";`}, env: map[string]string{"KAFKA_OPTS": "-Xmx1g -D" + AllowedOAuthURLsProperty + "=https://other.example/t,https://idp.example/token"},
+			err: AllowedOAuthURLsProperty},
+		{name: "OAUTHBEARER endpoint allowed only as written", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER",
+			"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": "https://idp.example/token/",
+			"sasl.jaas.config": OAuthBearerModule + ` required clientId="c" clientSecret="s";`}, env: map[string]string{"KAFKA_OPTS": "-Xmx1g -D" + AllowedOAuthURLsProperty + "=https://other.example/t,https://idp.example/token"},
+			err: AllowedOAuthURLsProperty},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -249,7 +267,8 @@ func TestOAuthTokenProvider(t *testing.T) {
 	}))
 	defer srv.Close()
 	props := map[string]string{"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": srv.URL + "/token"}
-	p, err := newTokenProvider(props, map[string]string{"clientId": "client-1", "clientSecret": secret, "scope": "kafka other", "extension_a": "b"})
+	p, err := newTokenProvider(props, map[string]string{"clientId": "client-1", "clientSecret": secret, "scope": "kafka other", "extension_a": "b"},
+		env(map[string]string{"KAFKA_OPTS": "-D" + AllowedOAuthURLsProperty + "=" + srv.URL + "/token"}))
 	if err != nil {
 		t.Fatal(err)
 	}
