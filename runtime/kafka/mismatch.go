@@ -254,7 +254,7 @@ func securityHint(err error) string {
 	var invalid x509.CertificateInvalidError
 	var alert tls.AlertError
 	var record tls.RecordHeaderError
-	var oauth *oauthRefused
+	var oauth *oauthError
 	var krb krberror.Krberror
 	var kdc messages.KRBError
 	switch {
@@ -270,7 +270,7 @@ func securityHint(err error) string {
 		return "TLS: the broker did not answer with TLS; check security.protocol (PLAINTEXT or SASL_PLAINTEXT for a listener without TLS)"
 	case errors.As(err, &krb), errors.As(err, &kdc):
 		return "SASL/GSSAPI: Kerberos login failed; check keyTab and principal of sasl.jaas.config, sasl.kerberos.service.name and krb5.conf"
-	case errors.As(err, &oauth):
+	case errors.As(err, &oauth) && oauth.refused():
 		return "SASL/OAUTHBEARER: the token endpoint refused the client; check the clientId and clientSecret of sasl.jaas.config and sasl.oauthbearer.token.endpoint.url"
 	// sarama wraps a SASL error with the broker's message in a value that
 	// errors.Is finds and errors.As does not.

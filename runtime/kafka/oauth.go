@@ -223,19 +223,30 @@ func redactOAuthError(err error) error {
 		if re.Response != nil {
 			status = re.Response.StatusCode
 		}
-		return &oauthRefused{status: status, code: code}
+		return &oauthError{status: status, code: code}
 	}
 	return err
 }
 
-// oauthRefused is the token endpoint's refusal, without its body.
-type oauthRefused struct {
+// oauthError is the token endpoint's error answer, without its body.
+type oauthError struct {
 	status int
 	code   string
 }
 
-func (e *oauthRefused) Error() string {
-	return fmt.Sprintf("the token endpoint refused the client credentials: HTTP %d, %s", e.status, e.code)
+// refused reports whether the endpoint refused the client for good: as
+// Kafka's HttpAccessTokenRetriever has it, a 4xx status other than 408
+// (request timeout) and 429 (too many requests). Any other answer (a 5xx,
+// 408, 429) is the identity provider's trouble, tried again.
+func (e *oauthError) refused() bool {
+	return e.status >= 400 && e.status < 500 && e.status != http.StatusRequestTimeout && e.status != http.StatusTooManyRequests
+}
+
+func (e *oauthError) Error() string {
+	if e.refused() {
+		return fmt.Sprintf("the token endpoint refused the client credentials: HTTP %d, %s", e.status, e.code)
+	}
+	return fmt.Sprintf("the token endpoint failed: HTTP %d, %s", e.status, e.code)
 }
 
 func firstNonEmpty(vs ...string) string {

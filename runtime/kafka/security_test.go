@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -366,4 +367,62 @@ func TestSecurityErrorsAreNotRetriable(t *testing.T) {
 			t.Errorf("%s: explained as %v", tc.name, explained)
 		}
 	}
+}
+
+// newTestTokenProvider is a token provider for the endpoint at url, which
+// the allow-list lets it use.
+func newTestTokenProvider(t *testing.T, url string, opts map[string]string) *tokenProvider {
+	t.Helper()
+	props := map[string]string{"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": url}
+	p, err := newTokenProvider(props, opts, env(map[string]string{"KAFKA_OPTS": "-D" + AllowedOAuthURLsProperty + "=" + url}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Only a 4xx other than 408 and 429 is a refusal that fails the client for
+// good, as in Kafka's HttpAccessTokenRetriever; the identity provider's
+// other errors, and a network error, are waited out.
+func TestOAuthEndpointFailures(t *testing.T) {
+	cases := []struct {
+		status  int
+		refused bool
+	}{
+		{http.StatusBadRequest, true}, {http.StatusUnauthorized, true}, {http.StatusForbidden, true},
+		{http.StatusRequestTimeout, false}, {http.StatusTooManyRequests, false},
+		{http.StatusInternalServerError, false}, {http.StatusBadGateway, false}, {http.StatusServiceUnavailable, false},
+	}
+	for _, tc := range cases {
+		t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(`{"error":"some_error"}`))
+			}))
+			defer srv.Close()
+			p := newTestTokenProvider(t, srv.URL+"/token", map[string]string{"clientId": "c", "clientSecret": secret})
+			_, err := p.Token()
+			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("HTTP %d, some_error", tc.status)) {
+				t.Fatalf("error = %v, want one with the status", err)
+			}
+			// sarama hands the error on as the broker connection's.
+			wrapped := sarama.Wrap(sarama.ErrOutOfBrokers, err)
+			for _, e := range []error{err, wrapped} {
+				if IsSecurityError(e) != tc.refused || Retriable(e) == tc.refused {
+					t.Fatalf("%v: security error %v, retriable %v; want refused=%v", e, IsSecurityError(e), Retriable(e), tc.refused)
+				}
+			}
+		})
+	}
+	t.Run("network error", func(t *testing.T) {
+		srv := httptest.NewServer(http.NotFoundHandler())
+		url := srv.URL + "/token"
+		srv.Close()
+		p := newTestTokenProvider(t, url, map[string]string{"clientId": "c", "clientSecret": secret})
+		_, err := p.Token()
+		if err == nil || IsSecurityError(err) || !Retriable(err) {
+			t.Fatalf("error = %v: want a retriable error that is no security failure", err)
+		}
+	})
 }
