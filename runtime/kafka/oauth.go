@@ -106,7 +106,16 @@ func newTokenProvider(props, opts map[string]string, getenv func(string) string)
 		}
 		transport.TLSClientConfig = tc
 	}
-	hc := &http.Client{Transport: transport, Timeout: p.timeout}
+	const urlencodeKey = "sasl.oauthbearer.header.urlencode"
+	urlencode := false
+	switch v := strings.ToLower(strings.TrimSpace(props[urlencodeKey])); v {
+	case "", "false":
+	case "true":
+		urlencode = true
+	default:
+		return nil, fmt.Errorf("invalid value %s for configuration %s: expected value to be either true or false", strings.TrimSpace(props[urlencodeKey]), urlencodeKey)
+	}
+	hc := &http.Client{Transport: &basicAuthTransport{next: transport, id: id, secret: secret, urlencode: urlencode}, Timeout: p.timeout}
 	cc := &clientcredentials.Config{ClientID: id, ClientSecret: secret, TokenURL: u.String(), Scopes: scopes, AuthStyle: oauth2.AuthStyleInHeader}
 	p.fetch = func(ctx context.Context) (string, time.Time, error) {
 		t, err := cc.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
@@ -120,6 +129,52 @@ func newTokenProvider(props, opts map[string]string, getenv func(string) string)
 		return t.AccessToken, exp, nil
 	}
 	return p, nil
+}
+
+// basicAuthTransport sends the client credentials in the token request's
+// Basic Authorization header as Kafka's client does: as they are, or
+// URL-encoded with sasl.oauthbearer.header.urlencode=true. (oauth2's
+// AuthStyleInHeader always URL-encodes them, which an identity provider
+// that does not decode them refuses for a secret with '+', '/' or '='.)
+type basicAuthTransport struct {
+	next       http.RoundTripper
+	id, secret string
+	urlencode  bool
+}
+
+func (t *basicAuthTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Header.Get("Authorization") == "" {
+		// A redirect to another host: net/http dropped the credentials.
+		return t.next.RoundTrip(req)
+	}
+	req = req.Clone(req.Context())
+	if t.urlencode {
+		req.SetBasicAuth(javaURLEncode(t.id), javaURLEncode(t.secret))
+	} else {
+		req.SetBasicAuth(t.id, t.secret)
+	}
+	return t.next.RoundTrip(req)
+}
+
+// javaURLEncode encodes s as Java's URLEncoder.encode(s, UTF_8) does:
+// letters, digits and ".-*_" as they are, ' ' as '+', every other byte
+// as %XX.
+func javaURLEncode(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '-', c == '*', c == '_':
+			b.WriteByte(c)
+		case c == ' ':
+			b.WriteByte('+')
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	return b.String()
 }
 
 // Token returns the cached token, fetching a new one when none is cached

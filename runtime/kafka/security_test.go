@@ -3,6 +3,7 @@ package kafka
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -425,4 +426,56 @@ func TestOAuthEndpointFailures(t *testing.T) {
 			t.Fatalf("error = %v: want a retriable error that is no security failure", err)
 		}
 	})
+}
+
+// The client credentials go in the Basic header as they are by default,
+// URL-encoded (as Java's URLEncoder does) with
+// sasl.oauthbearer.header.urlencode=true, as Kafka's client sends them.
+func TestOAuthHeaderURLEncode(t *testing.T) {
+	const id, pw = "my client", "a+b/c=d%e~f*"
+	cases := []struct {
+		value            string
+		wantID, wantPass string
+		err              string
+	}{
+		{"", id, pw, ""},
+		{"false", id, pw, ""},
+		{"TRUE", "my+client", "a%2Bb%2Fc%3Dd%25e%7Ef*", ""},
+		{"yes", "", "", "invalid value yes for configuration sasl.oauthbearer.header.urlencode"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.value, func(t *testing.T) {
+			var gotID, gotPass atomic.Value
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				raw, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Basic ")
+				b, _ := base64.StdEncoding.DecodeString(raw)
+				u, p, _ := strings.Cut(string(b), ":")
+				gotID.Store(u)
+				gotPass.Store(p)
+				w.Header().Set("Content-Type", "application/json")
+				_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "tok", "token_type": "bearer", "expires_in": 3600})
+			}))
+			defer srv.Close()
+			url := srv.URL + "/token"
+			props := map[string]string{"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": url,
+				"sasl.oauthbearer.header.urlencode": tc.value}
+			p, err := newTokenProvider(props, map[string]string{"clientId": id, "clientSecret": pw},
+				env(map[string]string{"KAFKA_OPTS": "-D" + AllowedOAuthURLsProperty + "=" + url}))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error = %v, want one with %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.Token(); err != nil {
+				t.Fatal(err)
+			}
+			if gotID.Load() != tc.wantID || gotPass.Load() != tc.wantPass {
+				t.Fatalf("Basic credentials %q:%q, want %q:%q", gotID.Load(), gotPass.Load(), tc.wantID, tc.wantPass)
+			}
+		})
+	}
 }
