@@ -479,3 +479,88 @@ func TestOAuthHeaderURLEncode(t *testing.T) {
 		})
 	}
 }
+
+// A probe after a peer's close is bounded by probeLimit even with
+// sarama's 30 s dial timeout, against a host that accepts and stays
+// silent, and ends at once when the client is aborted.
+func TestMismatchProbeIsBounded(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	probed := make(chan struct{}, 4)
+	var held []net.Conn
+	accepted := make(chan struct{})
+	go func() {
+		defer close(accepted)
+		for i := 0; ; i++ {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			if i%2 == 0 {
+				c.Close() // the client's connection: closed by the peer
+				continue
+			}
+			held = append(held, c) // the probe's: accepted, never answered
+			probed <- struct{}{}
+		}
+	}()
+	defer func() {
+		ln.Close()
+		<-accepted
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	cfg := sarama.NewConfig()
+	cfg.Net.DialTimeout = 30 * time.Second
+	installMismatchDetector(cfg, ProtocolPlaintext)
+	read := func(c net.Conn) <-chan time.Time {
+		done := make(chan time.Time, 1)
+		go func() {
+			_, _ = c.Read(make([]byte, 8))
+			done <- time.Now()
+		}()
+		return done
+	}
+
+	t.Run("bounded", func(t *testing.T) {
+		c, err := cfg.Net.Proxy.Dialer.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		start := time.Now()
+		select {
+		case end := <-read(c):
+			if d := end.Sub(start); d > probeLimit+time.Second {
+				t.Fatalf("the read took %v", d)
+			}
+			<-probed // this probe's connection
+		case <-time.After(10 * time.Second):
+			t.Fatal("the read still waits for the probe after 10 s")
+		}
+	})
+	t.Run("aborted", func(t *testing.T) {
+		acfg := *cfg
+		d := useAbortDialer(&acfg)
+		c, err := d.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := read(c)
+		<-probed
+		aborted := time.Now()
+		d.abort()
+		select {
+		case end := <-done:
+			if dur := end.Sub(aborted); dur > probeLimit/2 {
+				t.Fatalf("the read ended %v after the abort", dur)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the read still waits for the probe 10 s after the abort")
+		}
+	})
+}
