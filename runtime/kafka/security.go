@@ -354,6 +354,36 @@ var commonKeys = map[string]setter{
 		c.Metadata.RefreshFrequency = d
 		return err
 	},
+	// How long a request waits for its answer (the producer's own setter
+	// sets the broker's wait for acks instead).
+	"request.timeout.ms": func(c *sarama.Config, v string) error {
+		d, err := millis(v)
+		if err == nil && d == 0 {
+			err = errors.New("must be a positive number of milliseconds")
+		}
+		c.Net.ReadTimeout, c.Net.WriteTimeout = d, d
+		return err
+	},
+	// The wait before a failed metadata or admin request is tried again.
+	"retry.backoff.ms": func(c *sarama.Config, v string) error {
+		d, err := millis(v)
+		c.Metadata.Retry.Backoff, c.Admin.Retry.Backoff = d, d
+		return err
+	},
+	"retry.backoff.max.ms": func(_ *sarama.Config, v string) error {
+		_, err := millis(v) // applied with retry.backoff.ms, after every key
+		return err
+	},
+}
+
+// unhonouredKeys are client connection keys Kafka's clients read that
+// sarama has no setting for: its connections are not closed when idle,
+// are retried at Metadata.Retry.Backoff, use the system's socket buffers
+// and try every address a name resolves to. They are reported apart from
+// unknown keys, once per worker.
+var unhonouredKeys = []string{
+	"socket.connection.setup.timeout.max.ms", "connections.max.idle.ms", "reconnect.backoff.ms",
+	"reconnect.backoff.max.ms", "send.buffer.bytes", "receive.buffer.bytes", "client.dns.lookup",
 }
 
 // applyClient applies security keys, then keys (with commonKeys) to c:
@@ -374,9 +404,20 @@ func applyClient(c *sarama.Config, props map[string]string, keys map[string]sett
 	for k, v := range keys {
 		all[k] = v
 	}
-	var err error
-	if ig.Unsupported, err = apply(rest, all, c); err != nil {
+	unsupported, err := apply(rest, all, c)
+	if err != nil {
 		return ig, err
+	}
+	for _, k := range unsupported {
+		if slices.Contains(unhonouredKeys, k) {
+			ig.Unhonoured = append(ig.Unhonoured, k)
+		} else {
+			ig.Unsupported = append(ig.Unsupported, k)
+		}
+	}
+	if _, ok := props["retry.backoff.max.ms"]; ok {
+		most, _ := millis(strings.TrimSpace(props["retry.backoff.max.ms"])) // checked by apply
+		c.Metadata.Retry.BackoffFunc = retryBackoff(c.Metadata.Retry.Backoff, max(most, c.Metadata.Retry.Backoff))
 	}
 	// Security last: it installs a dialer with the dial settings set above.
 	ig.OtherProtocol, err = ApplySecurity(c, props)
@@ -387,6 +428,10 @@ func applyClient(c *sarama.Config, props map[string]string, keys map[string]sett
 type Ignored struct {
 	// Unsupported are keys sluice does not know or cannot apply to sarama.
 	Unsupported []string
+	// Unhonoured are connection keys Kafka's clients read that sarama has
+	// no setting for (unhonouredKeys): the same for every client built
+	// from the worker's settings, to report once.
+	Unhonoured []string
 	// OtherProtocol are security keys of a protocol not in use (ssl.*
 	// without SSL, sasl.* without SASL): Kafka's clients ignore them too.
 	OtherProtocol []string

@@ -205,7 +205,8 @@ func TestApplySecurity(t *testing.T) {
 func TestClientConfigsApplySecurity(t *testing.T) {
 	props := map[string]string{"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "SCRAM-SHA-512",
 		"sasl.jaas.config": ScramLoginModule + ` required username="u" password="p";`, "ssl.truststore.location": "/x",
-		"socket.connection.setup.timeout.ms": "7000", "metadata.max.age.ms": "60000", "no.such.key": "1"}
+		"socket.connection.setup.timeout.ms": "7000", "metadata.max.age.ms": "60000", "no.such.key": "1",
+		"request.timeout.ms": "20000", "retry.backoff.ms": "200", "retry.backoff.max.ms": "5000", "connections.max.idle.ms": "1"}
 	ps, pig, err := ProducerConfig("p", props)
 	if err != nil {
 		t.Fatal(err)
@@ -223,14 +224,27 @@ func TestClientConfigsApplySecurity(t *testing.T) {
 			c.Net.DialTimeout != 7*time.Second || c.Metadata.RefreshFrequency != time.Minute || !c.Net.Proxy.Enable {
 			t.Fatalf("client %d: %+v", i, c.Net)
 		}
+		if c.Metadata.Retry.Backoff != 200*time.Millisecond || c.Metadata.Retry.BackoffFunc(5, 10) != 3200*time.Millisecond ||
+			c.Metadata.Retry.BackoffFunc(8, 10) != 5*time.Second {
+			t.Fatalf("client %d: metadata retry backoff %v", i, c.Metadata.Retry.Backoff)
+		}
+	}
+	// request.timeout.ms: how long a consumer's or admin's request waits;
+	// the producer's is the broker's wait for acks.
+	if cc.Net.ReadTimeout != 20*time.Second || cc.Net.WriteTimeout != 20*time.Second || ac.Net.ReadTimeout != 20*time.Second ||
+		ac.Admin.Retry.Backoff != 200*time.Millisecond || ps.Sarama.Producer.Timeout != 20*time.Second || ps.Sarama.Net.ReadTimeout != 30*time.Second {
+		t.Fatalf("timeouts: consumer %v, admin %v, producer %v/%v", cc.Net.ReadTimeout, ac.Net.ReadTimeout, ps.Sarama.Producer.Timeout, ps.Sarama.Net.ReadTimeout)
 	}
 	for i, ig := range []Ignored{pig, cig, aig} {
-		if !slices.Equal(ig.Unsupported, []string{"no.such.key"}) || !slices.Equal(ig.OtherProtocol, []string{"ssl.truststore.location"}) {
+		if !slices.Equal(ig.Unsupported, []string{"no.such.key"}) || !slices.Equal(ig.OtherProtocol, []string{"ssl.truststore.location"}) ||
+			!slices.Equal(ig.Unhonoured, []string{"connections.max.idle.ms"}) {
 			t.Fatalf("client %d: ignored %+v", i, ig)
 		}
 	}
-	if _, _, err := AdminConfig("a", map[string]string{"socket.connection.setup.timeout.ms": "0"}); err == nil {
-		t.Fatal("a zero connection setup timeout was accepted")
+	for _, k := range []string{"socket.connection.setup.timeout.ms", "request.timeout.ms"} {
+		if _, _, err := AdminConfig("a", map[string]string{k: "0"}); err == nil || !strings.Contains(err.Error(), k) {
+			t.Fatalf("a zero %s: error %v", k, err)
+		}
 	}
 }
 
