@@ -16,7 +16,6 @@ import (
 	"github.com/xdg-go/scram"
 
 	"github.com/sluicehq/sluice/internal/jaas"
-	"github.com/sluicehq/sluice/internal/tlsconf"
 )
 
 // Kafka's security protocols (security.protocol).
@@ -45,13 +44,6 @@ const (
 	SASLMechanismKey    = "sasl.mechanism"
 	SASLJAASConfigKey   = "sasl.jaas.config"
 )
-
-// SecurityPasswordKeys returns the client security keys whose values are
-// secrets (Kafka's PASSWORD type: sasl.jaas.config, the OAuth client
-// secret, and tlsconf.PasswordKeys): never logged, never echoed in errors.
-func SecurityPasswordKeys() []string {
-	return append([]string{SASLJAASConfigKey, "sasl.oauthbearer.client.credentials.client.secret"}, tlsconf.PasswordKeys()...)
-}
 
 // PrincipalOverrideKeys are the client keys connector.client.config.override.policy=Principal lets a
 // connector override (Kafka's PrincipalConnectorClientConfigOverridePolicy).
