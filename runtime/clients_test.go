@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"maps"
 	"strings"
@@ -103,6 +104,29 @@ func TestWorkerClientKeys(t *testing.T) {
 	}
 	if strings.Contains(out, "secret") || strings.Contains(out, "/nowhere") {
 		t.Fatalf("log shows a value:\n%s", out)
+	}
+}
+
+// The worker's connection keys sarama has no setting for are reported in
+// one WARN when the worker starts, not each time an admin client is built;
+// those it has one for are applied.
+func TestWorkerClientKeysUnhonoured(t *testing.T) {
+	w, logs := testWorker(t, map[string]string{"connections.max.idle.ms": "540000", "reconnect.backoff.ms": "50",
+		"request.timeout.ms": "40000", "retry.backoff.ms": "100", "bootstrap.servers": "127.0.0.1:1"})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 2 {
+		if a, err := w.newAdmin(ctx, "connector-adminclient-x", w.cfg.AdminClientProps()); err == nil {
+			_ = a.Close()
+		}
+	}
+	out := logs.String()
+	if n := strings.Count(out, "sarama has no such setting"); n != 1 ||
+		!strings.Contains(out, "client=admin keys=\"[connections.max.idle.ms reconnect.backoff.ms]\"") {
+		t.Fatalf("want one WARN naming connections.max.idle.ms and reconnect.backoff.ms, got %d:\n%s", n, out)
+	}
+	if strings.Contains(out, "does not support were ignored") {
+		t.Fatalf("an admin client's build warns:\n%s", out)
 	}
 }
 

@@ -527,7 +527,8 @@ func (c *WorkerConfig) AdminClientProps() map[string]string {
 // worker makes from its keys, so that a security setting sluice cannot
 // honour fails the start, naming the key; it warns once per client kind
 // about the security keys of a protocol not in use, except the top-level
-// ssl.* keys when https listeners use them.
+// ssl.* keys when https listeners use them, and about the connection keys
+// sarama has no setting for.
 func (c *WorkerConfig) checkClients(log *slog.Logger, https bool) error {
 	adminPrefix := func(k string) string {
 		if _, ok := c.AdminProps[k]; ok {
@@ -572,22 +573,38 @@ func (c *WorkerConfig) checkClients(log *slog.Logger, https bool) error {
 			})
 		}
 		WarnOtherProtocol(log, x.client, name, unused)
+		if x.client != "worker" { // the worker's keys are the admin clients' too
+			warnUnhonoured(log, x.client, name, ig.Unhonoured)
+		}
 	}
 	return nil
+}
+
+// warnUnhonoured logs, once per worker, the connection keys of a client
+// kind that sarama has no setting for: every client built from the
+// worker's settings would report the same.
+func warnUnhonoured(log *slog.Logger, client string, name func(string) string, keys []string) {
+	if len(keys) > 0 {
+		log.Warn("Kafka client settings sluice cannot honour were ignored (sarama has no such setting)", "client", client, "keys", named(name, keys))
+	}
+}
+
+// named spells keys as name does.
+func named(name func(string) string, keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = name(k)
+	}
+	return out
 }
 
 // WarnOtherProtocol logs, once, the security keys a client ignores because
 // its security.protocol does not use them (as Kafka's clients ignore
 // them), naming the keys (as name spells them), never their values.
 func WarnOtherProtocol(log *slog.Logger, client string, name func(string) string, keys []string) {
-	if len(keys) == 0 {
-		return
+	if len(keys) > 0 {
+		log.Warn("Kafka client security settings ignored: its security.protocol does not use them", "client", client, "keys", named(name, keys))
 	}
-	named := make([]string, len(keys))
-	for i, k := range keys {
-		named[i] = name(k)
-	}
-	log.Warn("Kafka client security settings ignored: its security.protocol does not use them", "client", client, "keys", named)
 }
 
 // prefixer spells a client key with its prefix, for the log.

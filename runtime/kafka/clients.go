@@ -281,11 +281,7 @@ var producerKeys = map[string]setter{
 	},
 	"retry.backoff.ms": func(c *sarama.Config, v string) error {
 		d, err := millis(v)
-		c.Producer.Retry.Backoff = d
-		return err
-	},
-	"retry.backoff.max.ms": func(_ *sarama.Config, v string) error {
-		_, err := millis(v) // applied with retry.backoff.ms, after every key
+		c.Producer.Retry.Backoff, c.Metadata.Retry.Backoff = d, d
 		return err
 	},
 	"request.timeout.ms": func(c *sarama.Config, v string) error {

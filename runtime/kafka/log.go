@@ -762,7 +762,8 @@ func (l *Log) Close() error {
 // no reachable broker, or sarama's producer circuit breaker open after
 // such errors. Closed clients and ended contexts are not. An internal
 // topic's creation refused for a replication factor larger than the
-// brokers up is retriable too (see EnsureTopic).
+// brokers up is retriable too (see EnsureTopic), and so is an OAuth
+// token endpoint's failure other than a refusal (a 5xx, 408 or 429).
 func Retriable(err error) bool {
 	if err == nil || securityHint(err) != "" {
 		return false // authentication, TLS or security.protocol: another attempt fails the same way
@@ -774,6 +775,10 @@ func Retriable(err error) bool {
 	var marked retriableTopicError
 	if errors.As(err, &marked) {
 		return true // see EnsureTopic
+	}
+	var oauth *oauthError
+	if errors.As(err, &oauth) {
+		return true // not refused (securityHint): the identity provider's 5xx, 408 or 429
 	}
 	var kerr sarama.KError
 	if errors.As(err, &kerr) {

@@ -90,14 +90,24 @@ func (d *mismatchDialer) DialContext(ctx context.Context, network, addr string) 
 	if err != nil {
 		return nil, err
 	}
-	return &mismatchConn{Conn: c, d: d, addr: addr, timeout: max(d.dialer.Timeout, 5*time.Second)}, nil
+	closed, cancel := context.WithCancel(context.Background())
+	return &mismatchConn{Conn: c, d: d, addr: addr, closed: closed, cancel: cancel}, nil
 }
+
+// probeLimit bounds a probe of a listener (dial, TLS handshake, request
+// and answer): a probe runs inside a Read that holds the connection's
+// lock, and sarama's DialTimeout (30 s by default) per step would stall
+// the client for a minute against a host that accepts and stays silent.
+const probeLimit = 3 * time.Second
 
 type mismatchConn struct {
 	net.Conn
-	d       *mismatchDialer
-	addr    string
-	timeout time.Duration
+	d    *mismatchDialer
+	addr string
+	// closed ends when the connection is closed (as an abortDialer's
+	// abort does): a probe under way ends with it.
+	closed context.Context
+	cancel context.CancelFunc
 
 	mu      sync.Mutex
 	read    bool // some bytes were read
@@ -124,12 +134,21 @@ func (c *mismatchConn) Read(p []byte) (int, error) {
 		// A TLS client whose handshake was cut asks in plaintext; one that
 		// had answers asks over TLS, as its own connection did.
 		useTLS := c.d.tls && c.read
-		if v := c.diagnose(probeListener(c.addr, useTLS, c.d.tlsConfig, c.timeout)); v != nil {
+		ctx, cancel := context.WithTimeout(c.closed, probeLimit)
+		f := probeListener(ctx, c.addr, useTLS, c.d.tlsConfig)
+		cancel()
+		if v := c.diagnose(f); v != nil {
 			c.verdict = v
 			return 0, v
 		}
 	}
 	return n, err
+}
+
+// Close closes the connection and ends a probe under way.
+func (c *mismatchConn) Close() error {
+	c.cancel()
+	return c.Conn.Close()
 }
 
 // diagnose turns a probe's finding into the mismatch it shows, if any.
@@ -168,15 +187,21 @@ type probeFinding struct {
 // addr, over TLS when useTLS, and reads the answer: a listener without
 // SASL answers ILLEGAL_SASL_STATE; one with SASL answers with the
 // mechanisms it has enabled; a TLS listener asked in plaintext answers
-// with a TLS alert (or nothing).
-func probeListener(addr string, useTLS bool, tc *tls.Config, timeout time.Duration) probeFinding {
+// with a TLS alert (or nothing). It gives up, finding nothing, when ctx
+// ends.
+func probeListener(ctx context.Context, addr string, useTLS bool, tc *tls.Config) probeFinding {
 	var f probeFinding
-	conn, err := net.DialTimeout("tcp", addr, timeout)
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return f
 	}
 	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(timeout))
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
+	defer stop()
 	var rw net.Conn = conn
 	if useTLS {
 		cfg := &tls.Config{}
@@ -188,7 +213,7 @@ func probeListener(addr string, useTLS bool, tc *tls.Config, timeout time.Durati
 			cfg.ServerName = host
 		}
 		tconn := tls.Client(conn, cfg)
-		if tconn.Handshake() != nil {
+		if tconn.HandshakeContext(ctx) != nil {
 			return f
 		}
 		rw = tconn
@@ -254,7 +279,7 @@ func securityHint(err error) string {
 	var invalid x509.CertificateInvalidError
 	var alert tls.AlertError
 	var record tls.RecordHeaderError
-	var oauth *oauthRefused
+	var oauth *oauthError
 	var krb krberror.Krberror
 	var kdc messages.KRBError
 	switch {
@@ -270,7 +295,7 @@ func securityHint(err error) string {
 		return "TLS: the broker did not answer with TLS; check security.protocol (PLAINTEXT or SASL_PLAINTEXT for a listener without TLS)"
 	case errors.As(err, &krb), errors.As(err, &kdc):
 		return "SASL/GSSAPI: Kerberos login failed; check keyTab and principal of sasl.jaas.config, sasl.kerberos.service.name and krb5.conf"
-	case errors.As(err, &oauth):
+	case errors.As(err, &oauth) && oauth.refused():
 		return "SASL/OAUTHBEARER: the token endpoint refused the client; check the clientId and clientSecret of sasl.jaas.config and sasl.oauthbearer.token.endpoint.url"
 	// sarama wraps a SASL error with the broker's message in a value that
 	// errors.Is finds and errors.As does not.
@@ -408,11 +433,10 @@ func diagnose(addrs []string, cfg *sarama.Config) error {
 		}
 		// sarama keeps a connection whose ApiVersions failed (a TLS alert
 		// read as a response): ask the listener.
-		timeout := max(c.Net.DialTimeout, 5*time.Second)
 		useTLS := c.Net.TLS.Enable
-		f := probeListener(addr, useTLS, c.Net.TLS.Config, timeout)
+		f := probe(addr, useTLS, c.Net.TLS.Config)
 		switch {
-		case useTLS && !f.kafka && probeListener(addr, false, nil, timeout).kafka:
+		case useTLS && !f.kafka && probe(addr, false, nil).kafka:
 			return &MismatchError{Addr: addr, NoTLS: true}
 		case f.tls && !useTLS:
 			return &MismatchError{Addr: addr, ExpectsTLS: true}
@@ -421,4 +445,11 @@ func diagnose(addrs []string, cfg *sarama.Config) error {
 		}
 	}
 	return nil
+}
+
+// probe is probeListener within probeLimit.
+func probe(addr string, useTLS bool, tc *tls.Config) probeFinding {
+	ctx, cancel := context.WithTimeout(context.Background(), probeLimit)
+	defer cancel()
+	return probeListener(ctx, addr, useTLS, tc)
 }

@@ -38,14 +38,14 @@ type tokenProvider struct {
 	refreshAt time.Time
 }
 
-func newTokenProvider(props, opts map[string]string) (*tokenProvider, error) {
+func newTokenProvider(props, opts map[string]string, getenv func(string) string) (*tokenProvider, error) {
 	if strings.TrimSpace(props["sasl.login.callback.handler.class"]) == "" {
 		return nil, fmt.Errorf("configuration sasl.login.callback.handler.class must be %s with sasl.mechanism=OAUTHBEARER: sluice does not support Kafka's unsecured (test-only) OAUTHBEARER tokens", OAuthLoginHandler)
 	}
 	if r := strings.TrimSpace(props["sasl.oauthbearer.jwt.retriever.class"]); r != "" && r != jwtRetrieverDefault {
 		return nil, fmt.Errorf("invalid value %s for configuration sasl.oauthbearer.jwt.retriever.class: sluice supports only %s", r, jwtRetrieverDefault)
 	}
-	u, err := tokenEndpoint(props)
+	u, err := tokenEndpoint(props, getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,16 @@ func newTokenProvider(props, opts map[string]string) (*tokenProvider, error) {
 		}
 		transport.TLSClientConfig = tc
 	}
-	hc := &http.Client{Transport: transport, Timeout: p.timeout}
+	const urlencodeKey = "sasl.oauthbearer.header.urlencode"
+	urlencode := false
+	switch v := strings.ToLower(strings.TrimSpace(props[urlencodeKey])); v {
+	case "", "false":
+	case "true":
+		urlencode = true
+	default:
+		return nil, fmt.Errorf("invalid value %s for configuration %s: expected value to be either true or false", strings.TrimSpace(props[urlencodeKey]), urlencodeKey)
+	}
+	hc := &http.Client{Transport: &basicAuthTransport{next: transport, id: id, secret: secret, urlencode: urlencode}, Timeout: p.timeout}
 	cc := &clientcredentials.Config{ClientID: id, ClientSecret: secret, TokenURL: u.String(), Scopes: scopes, AuthStyle: oauth2.AuthStyleInHeader}
 	p.fetch = func(ctx context.Context) (string, time.Time, error) {
 		t, err := cc.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
@@ -120,6 +129,52 @@ func newTokenProvider(props, opts map[string]string) (*tokenProvider, error) {
 		return t.AccessToken, exp, nil
 	}
 	return p, nil
+}
+
+// basicAuthTransport sends the client credentials in the token request's
+// Basic Authorization header as Kafka's client does: as they are, or
+// URL-encoded with sasl.oauthbearer.header.urlencode=true. (oauth2's
+// AuthStyleInHeader always URL-encodes them, which an identity provider
+// that does not decode them refuses for a secret with '+', '/' or '='.)
+type basicAuthTransport struct {
+	next       http.RoundTripper
+	id, secret string
+	urlencode  bool
+}
+
+func (t *basicAuthTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Header.Get("Authorization") == "" {
+		// A redirect to another host: net/http dropped the credentials.
+		return t.next.RoundTrip(req)
+	}
+	req = req.Clone(req.Context())
+	if t.urlencode {
+		req.SetBasicAuth(javaURLEncode(t.id), javaURLEncode(t.secret))
+	} else {
+		req.SetBasicAuth(t.id, t.secret)
+	}
+	return t.next.RoundTrip(req)
+}
+
+// javaURLEncode encodes s as Java's URLEncoder.encode(s, UTF_8) does:
+// letters, digits and ".-*_" as they are, ' ' as '+', every other byte
+// as %XX.
+func javaURLEncode(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '-', c == '*', c == '_':
+			b.WriteByte(c)
+		case c == ' ':
+			b.WriteByte('+')
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	return b.String()
 }
 
 // Token returns the cached token, fetching a new one when none is cached
@@ -223,19 +278,30 @@ func redactOAuthError(err error) error {
 		if re.Response != nil {
 			status = re.Response.StatusCode
 		}
-		return &oauthRefused{status: status, code: code}
+		return &oauthError{status: status, code: code}
 	}
 	return err
 }
 
-// oauthRefused is the token endpoint's refusal, without its body.
-type oauthRefused struct {
+// oauthError is the token endpoint's error answer, without its body.
+type oauthError struct {
 	status int
 	code   string
 }
 
-func (e *oauthRefused) Error() string {
-	return fmt.Sprintf("the token endpoint refused the client credentials: HTTP %d, %s", e.status, e.code)
+// refused reports whether the endpoint refused the client for good: as
+// Kafka's HttpAccessTokenRetriever has it, a 4xx status other than 408
+// (request timeout) and 429 (too many requests). Any other answer (a 5xx,
+// 408, 429) is the identity provider's trouble, tried again.
+func (e *oauthError) refused() bool {
+	return e.status >= 400 && e.status < 500 && e.status != http.StatusRequestTimeout && e.status != http.StatusTooManyRequests
+}
+
+func (e *oauthError) Error() string {
+	if e.refused() {
+		return fmt.Sprintf("the token endpoint refused the client credentials: HTTP %d, %s", e.status, e.code)
+	}
+	return fmt.Sprintf("the token endpoint failed: HTTP %d, %s", e.status, e.code)
 }
 
 func firstNonEmpty(vs ...string) string {

@@ -16,7 +16,6 @@ import (
 	"github.com/xdg-go/scram"
 
 	"github.com/sluicehq/sluice/internal/jaas"
-	"github.com/sluicehq/sluice/internal/tlsconf"
 )
 
 // Kafka's security protocols (security.protocol).
@@ -45,13 +44,6 @@ const (
 	SASLMechanismKey    = "sasl.mechanism"
 	SASLJAASConfigKey   = "sasl.jaas.config"
 )
-
-// SecurityPasswordKeys returns the client security keys whose values are
-// secrets (Kafka's PASSWORD type: sasl.jaas.config, the OAuth client
-// secret, and tlsconf.PasswordKeys): never logged, never echoed in errors.
-func SecurityPasswordKeys() []string {
-	return append([]string{SASLJAASConfigKey, "sasl.oauthbearer.client.credentials.client.secret"}, tlsconf.PasswordKeys()...)
-}
 
 // PrincipalOverrideKeys are the client keys connector.client.config.override.policy=Principal lets a
 // connector override (Kafka's PrincipalConnectorClientConfigOverridePolicy).
@@ -235,7 +227,7 @@ func applySASL(c *sarama.Config, props map[string]string, getenv func(string) st
 			c.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return &scramClient{hash: scram.HashGeneratorFcn(sha512.New)} }
 		}
 	case sarama.SASLTypeOAuth:
-		p, err := newTokenProvider(props, e.Options)
+		p, err := newTokenProvider(props, e.Options, getenv)
 		if err != nil {
 			return err
 		}
@@ -354,6 +346,36 @@ var commonKeys = map[string]setter{
 		c.Metadata.RefreshFrequency = d
 		return err
 	},
+	// How long a request waits for its answer (the producer's own setter
+	// sets the broker's wait for acks instead).
+	"request.timeout.ms": func(c *sarama.Config, v string) error {
+		d, err := millis(v)
+		if err == nil && d == 0 {
+			err = errors.New("must be a positive number of milliseconds")
+		}
+		c.Net.ReadTimeout, c.Net.WriteTimeout = d, d
+		return err
+	},
+	// The wait before a failed metadata or admin request is tried again.
+	"retry.backoff.ms": func(c *sarama.Config, v string) error {
+		d, err := millis(v)
+		c.Metadata.Retry.Backoff, c.Admin.Retry.Backoff = d, d
+		return err
+	},
+	"retry.backoff.max.ms": func(_ *sarama.Config, v string) error {
+		_, err := millis(v) // applied with retry.backoff.ms, after every key
+		return err
+	},
+}
+
+// unhonouredKeys are client connection keys Kafka's clients read that
+// sarama has no setting for: its connections are not closed when idle,
+// are retried at Metadata.Retry.Backoff, use the system's socket buffers
+// and try every address a name resolves to. They are reported apart from
+// unknown keys, once per worker.
+var unhonouredKeys = []string{
+	"socket.connection.setup.timeout.max.ms", "connections.max.idle.ms", "reconnect.backoff.ms",
+	"reconnect.backoff.max.ms", "send.buffer.bytes", "receive.buffer.bytes", "client.dns.lookup",
 }
 
 // applyClient applies security keys, then keys (with commonKeys) to c:
@@ -374,9 +396,20 @@ func applyClient(c *sarama.Config, props map[string]string, keys map[string]sett
 	for k, v := range keys {
 		all[k] = v
 	}
-	var err error
-	if ig.Unsupported, err = apply(rest, all, c); err != nil {
+	unsupported, err := apply(rest, all, c)
+	if err != nil {
 		return ig, err
+	}
+	for _, k := range unsupported {
+		if slices.Contains(unhonouredKeys, k) {
+			ig.Unhonoured = append(ig.Unhonoured, k)
+		} else {
+			ig.Unsupported = append(ig.Unsupported, k)
+		}
+	}
+	if _, ok := props["retry.backoff.max.ms"]; ok {
+		most, _ := millis(strings.TrimSpace(props["retry.backoff.max.ms"])) // checked by apply
+		c.Metadata.Retry.BackoffFunc = retryBackoff(c.Metadata.Retry.Backoff, max(most, c.Metadata.Retry.Backoff))
 	}
 	// Security last: it installs a dialer with the dial settings set above.
 	ig.OtherProtocol, err = ApplySecurity(c, props)
@@ -387,6 +420,10 @@ func applyClient(c *sarama.Config, props map[string]string, keys map[string]sett
 type Ignored struct {
 	// Unsupported are keys sluice does not know or cannot apply to sarama.
 	Unsupported []string
+	// Unhonoured are connection keys Kafka's clients read that sarama has
+	// no setting for (unhonouredKeys): the same for every client built
+	// from the worker's settings, to report once.
+	Unhonoured []string
 	// OtherProtocol are security keys of a protocol not in use (ssl.*
 	// without SSL, sasl.* without SASL): Kafka's clients ignore them too.
 	OtherProtocol []string
@@ -438,8 +475,17 @@ func parseFraction(props map[string]string, key string, def, lo, hi float64) (fl
 	return f, nil
 }
 
-// tokenEndpoint checks sasl.oauthbearer.token.endpoint.url.
-func tokenEndpoint(props map[string]string) (*url.URL, error) {
+// AllowedOAuthURLsProperty is the JVM system property (given as
+// -D…=… in KAFKA_OPTS) listing, comma-separated, the
+// sasl.oauthbearer.token.endpoint.url values a client may use. As in
+// Kafka 4.0 and later (CVE-2025-27817), an URL not listed is refused, and
+// none is listed by default: a connector override could otherwise make
+// the worker read a local file or call a cloud metadata endpoint.
+const AllowedOAuthURLsProperty = "org.apache.kafka.sasl.oauthbearer.allowed.urls"
+
+// tokenEndpoint checks sasl.oauthbearer.token.endpoint.url: an http(s)
+// or file: URL listed, as written, in AllowedOAuthURLsProperty.
+func tokenEndpoint(props map[string]string, getenv func(string) string) (*url.URL, error) {
 	const key = "sasl.oauthbearer.token.endpoint.url"
 	raw := strings.TrimSpace(props[key])
 	if raw == "" {
@@ -448,6 +494,16 @@ func tokenEndpoint(props map[string]string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "file") || (u.Scheme != "file" && u.Host == "") {
 		return nil, fmt.Errorf("invalid value for configuration %s: must be an https://, http:// or file: URL", key)
+	}
+	allowed := false
+	for _, a := range strings.Split(javaSystemProperty(getenv("KAFKA_OPTS"), AllowedOAuthURLsProperty), ",") {
+		if strings.TrimSpace(a) == raw {
+			allowed = true
+		}
+	}
+	if !allowed {
+		return nil, fmt.Errorf("invalid value %s for configuration %s: the URL cannot be accessed due to restrictions; list it in the system property %s (-D%s=<url>,… in KAFKA_OPTS) to allow it",
+			u.Redacted(), key, AllowedOAuthURLsProperty, AllowedOAuthURLsProperty)
 	}
 	return u, nil
 }

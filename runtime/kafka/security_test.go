@@ -3,6 +3,7 @@ package kafka
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -137,10 +139,11 @@ func TestApplySecurity(t *testing.T) {
 			"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.jaas.config": OAuthBearerModule + " required;"}, err: "sasl.oauthbearer.token.endpoint.url is required"},
 		{name: "OAUTHBEARER without a secret", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER",
 			"sasl.login.callback.handler.class": oauthLoginHandlerOld, "sasl.oauthbearer.token.endpoint.url": "https://idp.example/token",
-			"sasl.jaas.config": OAuthBearerModule + ` required clientId="c";`}, err: "clientId and clientSecret"},
+			"sasl.jaas.config": OAuthBearerModule + ` required clientId="c";`}, env: map[string]string{"KAFKA_OPTS": "-Xmx1g -D" + AllowedOAuthURLsProperty + "=https://other.example/t,https://idp.example/token"}, err: "clientId and clientSecret"},
 		{name: "OAUTHBEARER with client credentials", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER",
 			"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": "https://idp.example/token",
 			"sasl.jaas.config": OAuthBearerModule + ` required clientId="c" clientSecret="` + secret + `" scope="kafka" extension_logicalCluster="lkc-1";`},
+			env: map[string]string{"KAFKA_OPTS": "-Xmx1g -D" + AllowedOAuthURLsProperty + "=https://other.example/t,https://idp.example/token"},
 			check: func(t *testing.T, c *sarama.Config) {
 				p, ok := c.Net.SASL.TokenProvider.(*tokenProvider)
 				if !ok || c.Net.SASL.Mechanism != sarama.SASLTypeOAuth || p.extensions["logicalCluster"] != "lkc-1" {
@@ -150,6 +153,23 @@ func TestApplySecurity(t *testing.T) {
 		{name: "OAUTHBEARER with an ftp endpoint", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER",
 			"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": "ftp://idp/x",
 			"sasl.jaas.config": OAuthBearerModule + ` required clientId="c" clientSecret="s";`}, err: "must be an https://"},
+		// CVE-2025-27817: only the URLs listed in the system property, none by default.
+		{name: "OAUTHBEARER endpoint without an allow-list", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER",
+			"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": "https://idp.example/token",
+			"sasl.jaas.config": OAuthBearerModule + ` required clientId="c" clientSecret="s";`},
+			err: "configuration sasl.oauthbearer.token.endpoint.url: the URL cannot be accessed due to restrictions; list it in the system property " + AllowedOAuthURLsProperty},
+		{name: "OAUTHBEARER file endpoint not allowed", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER",
+			"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": "file:///etc/shadow",
+			"sasl.jaas.config": OAuthBearerModule + ` required;`}, env: map[string]string{"KAFKA_OPTS": "-Xmx1g -D" + AllowedOAuthURLsProperty + "=https://other.example/t,https://idp.example/token"},
+			err: "invalid value file:///etc/shadow for configuration sasl.oauthbearer.token.endpoint.url: the URL cannot be accessed"},
+		{name: "OAUTHBEARER metadata endpoint not allowed", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER",
+			"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": "http://169.254.169.254/latest/meta-data/",
+			"sasl.jaas.config": OAuthBearerModule + ` required clientId="c" clientSecret="s";`}, env: map[string]string{"KAFKA_OPTS": "-Xmx1g -D" + AllowedOAuthURLsProperty + "=https://other.example/t,https://idp.example/token"},
+			err: AllowedOAuthURLsProperty},
+		{name: "OAUTHBEARER endpoint allowed only as written", props: map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "OAUTHBEARER",
+			"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": "https://idp.example/token/",
+			"sasl.jaas.config": OAuthBearerModule + ` required clientId="c" clientSecret="s";`}, env: map[string]string{"KAFKA_OPTS": "-Xmx1g -D" + AllowedOAuthURLsProperty + "=https://other.example/t,https://idp.example/token"},
+			err: AllowedOAuthURLsProperty},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -185,7 +205,8 @@ func TestApplySecurity(t *testing.T) {
 func TestClientConfigsApplySecurity(t *testing.T) {
 	props := map[string]string{"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "SCRAM-SHA-512",
 		"sasl.jaas.config": ScramLoginModule + ` required username="u" password="p";`, "ssl.truststore.location": "/x",
-		"socket.connection.setup.timeout.ms": "7000", "metadata.max.age.ms": "60000", "no.such.key": "1"}
+		"socket.connection.setup.timeout.ms": "7000", "metadata.max.age.ms": "60000", "no.such.key": "1",
+		"request.timeout.ms": "20000", "retry.backoff.ms": "200", "retry.backoff.max.ms": "5000", "connections.max.idle.ms": "1"}
 	ps, pig, err := ProducerConfig("p", props)
 	if err != nil {
 		t.Fatal(err)
@@ -203,14 +224,27 @@ func TestClientConfigsApplySecurity(t *testing.T) {
 			c.Net.DialTimeout != 7*time.Second || c.Metadata.RefreshFrequency != time.Minute || !c.Net.Proxy.Enable {
 			t.Fatalf("client %d: %+v", i, c.Net)
 		}
+		if c.Metadata.Retry.Backoff != 200*time.Millisecond || c.Metadata.Retry.BackoffFunc(5, 10) != 3200*time.Millisecond ||
+			c.Metadata.Retry.BackoffFunc(8, 10) != 5*time.Second {
+			t.Fatalf("client %d: metadata retry backoff %v", i, c.Metadata.Retry.Backoff)
+		}
+	}
+	// request.timeout.ms: how long a consumer's or admin's request waits;
+	// the producer's is the broker's wait for acks.
+	if cc.Net.ReadTimeout != 20*time.Second || cc.Net.WriteTimeout != 20*time.Second || ac.Net.ReadTimeout != 20*time.Second ||
+		ac.Admin.Retry.Backoff != 200*time.Millisecond || ps.Sarama.Producer.Timeout != 20*time.Second || ps.Sarama.Net.ReadTimeout != 30*time.Second {
+		t.Fatalf("timeouts: consumer %v, admin %v, producer %v/%v", cc.Net.ReadTimeout, ac.Net.ReadTimeout, ps.Sarama.Producer.Timeout, ps.Sarama.Net.ReadTimeout)
 	}
 	for i, ig := range []Ignored{pig, cig, aig} {
-		if !slices.Equal(ig.Unsupported, []string{"no.such.key"}) || !slices.Equal(ig.OtherProtocol, []string{"ssl.truststore.location"}) {
+		if !slices.Equal(ig.Unsupported, []string{"no.such.key"}) || !slices.Equal(ig.OtherProtocol, []string{"ssl.truststore.location"}) ||
+			!slices.Equal(ig.Unhonoured, []string{"connections.max.idle.ms"}) {
 			t.Fatalf("client %d: ignored %+v", i, ig)
 		}
 	}
-	if _, _, err := AdminConfig("a", map[string]string{"socket.connection.setup.timeout.ms": "0"}); err == nil {
-		t.Fatal("a zero connection setup timeout was accepted")
+	for _, k := range []string{"socket.connection.setup.timeout.ms", "request.timeout.ms"} {
+		if _, _, err := AdminConfig("a", map[string]string{k: "0"}); err == nil || !strings.Contains(err.Error(), k) {
+			t.Fatalf("a zero %s: error %v", k, err)
+		}
 	}
 }
 
@@ -249,7 +283,8 @@ func TestOAuthTokenProvider(t *testing.T) {
 	}))
 	defer srv.Close()
 	props := map[string]string{"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": srv.URL + "/token"}
-	p, err := newTokenProvider(props, map[string]string{"clientId": "client-1", "clientSecret": secret, "scope": "kafka other", "extension_a": "b"})
+	p, err := newTokenProvider(props, map[string]string{"clientId": "client-1", "clientSecret": secret, "scope": "kafka other", "extension_a": "b"},
+		env(map[string]string{"KAFKA_OPTS": "-D" + AllowedOAuthURLsProperty + "=" + srv.URL + "/token"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,4 +382,199 @@ func TestSecurityErrorsAreNotRetriable(t *testing.T) {
 			t.Errorf("%s: explained as %v", tc.name, explained)
 		}
 	}
+}
+
+// newTestTokenProvider is a token provider for the endpoint at url, which
+// the allow-list lets it use.
+func newTestTokenProvider(t *testing.T, url string, opts map[string]string) *tokenProvider {
+	t.Helper()
+	props := map[string]string{"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": url}
+	p, err := newTokenProvider(props, opts, env(map[string]string{"KAFKA_OPTS": "-D" + AllowedOAuthURLsProperty + "=" + url}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Only a 4xx other than 408 and 429 is a refusal that fails the client for
+// good, as in Kafka's HttpAccessTokenRetriever; the identity provider's
+// other errors, and a network error, are waited out.
+func TestOAuthEndpointFailures(t *testing.T) {
+	cases := []struct {
+		status  int
+		refused bool
+	}{
+		{http.StatusBadRequest, true}, {http.StatusUnauthorized, true}, {http.StatusForbidden, true},
+		{http.StatusRequestTimeout, false}, {http.StatusTooManyRequests, false},
+		{http.StatusInternalServerError, false}, {http.StatusBadGateway, false}, {http.StatusServiceUnavailable, false},
+	}
+	for _, tc := range cases {
+		t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(`{"error":"some_error"}`))
+			}))
+			defer srv.Close()
+			p := newTestTokenProvider(t, srv.URL+"/token", map[string]string{"clientId": "c", "clientSecret": secret})
+			_, err := p.Token()
+			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("HTTP %d, some_error", tc.status)) {
+				t.Fatalf("error = %v, want one with the status", err)
+			}
+			// sarama hands the error on as the broker connection's.
+			wrapped := sarama.Wrap(sarama.ErrOutOfBrokers, err)
+			for _, e := range []error{err, wrapped} {
+				if IsSecurityError(e) != tc.refused || Retriable(e) == tc.refused {
+					t.Fatalf("%v: security error %v, retriable %v; want refused=%v", e, IsSecurityError(e), Retriable(e), tc.refused)
+				}
+			}
+		})
+	}
+	t.Run("network error", func(t *testing.T) {
+		srv := httptest.NewServer(http.NotFoundHandler())
+		url := srv.URL + "/token"
+		srv.Close()
+		p := newTestTokenProvider(t, url, map[string]string{"clientId": "c", "clientSecret": secret})
+		_, err := p.Token()
+		if err == nil || IsSecurityError(err) || !Retriable(err) {
+			t.Fatalf("error = %v: want a retriable error that is no security failure", err)
+		}
+	})
+}
+
+// The client credentials go in the Basic header as they are by default,
+// URL-encoded (as Java's URLEncoder does) with
+// sasl.oauthbearer.header.urlencode=true, as Kafka's client sends them.
+func TestOAuthHeaderURLEncode(t *testing.T) {
+	const id, pw = "my client", "a+b/c=d%e~f*"
+	cases := []struct {
+		value            string
+		wantID, wantPass string
+		err              string
+	}{
+		{"", id, pw, ""},
+		{"false", id, pw, ""},
+		{"TRUE", "my+client", "a%2Bb%2Fc%3Dd%25e%7Ef*", ""},
+		{"yes", "", "", "invalid value yes for configuration sasl.oauthbearer.header.urlencode"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.value, func(t *testing.T) {
+			var gotID, gotPass atomic.Value
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				raw, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Basic ")
+				b, _ := base64.StdEncoding.DecodeString(raw)
+				u, p, _ := strings.Cut(string(b), ":")
+				gotID.Store(u)
+				gotPass.Store(p)
+				w.Header().Set("Content-Type", "application/json")
+				_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "tok", "token_type": "bearer", "expires_in": 3600})
+			}))
+			defer srv.Close()
+			url := srv.URL + "/token"
+			props := map[string]string{"sasl.login.callback.handler.class": OAuthLoginHandler, "sasl.oauthbearer.token.endpoint.url": url,
+				"sasl.oauthbearer.header.urlencode": tc.value}
+			p, err := newTokenProvider(props, map[string]string{"clientId": id, "clientSecret": pw},
+				env(map[string]string{"KAFKA_OPTS": "-D" + AllowedOAuthURLsProperty + "=" + url}))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error = %v, want one with %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.Token(); err != nil {
+				t.Fatal(err)
+			}
+			if gotID.Load() != tc.wantID || gotPass.Load() != tc.wantPass {
+				t.Fatalf("Basic credentials %q:%q, want %q:%q", gotID.Load(), gotPass.Load(), tc.wantID, tc.wantPass)
+			}
+		})
+	}
+}
+
+// A probe after a peer's close is bounded by probeLimit even with
+// sarama's 30 s dial timeout, against a host that accepts and stays
+// silent, and ends at once when the client is aborted.
+func TestMismatchProbeIsBounded(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	probed := make(chan struct{}, 4)
+	var held []net.Conn
+	accepted := make(chan struct{})
+	go func() {
+		defer close(accepted)
+		for i := 0; ; i++ {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			if i%2 == 0 {
+				c.Close() // the client's connection: closed by the peer
+				continue
+			}
+			held = append(held, c) // the probe's: accepted, never answered
+			probed <- struct{}{}
+		}
+	}()
+	defer func() {
+		ln.Close()
+		<-accepted
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	cfg := sarama.NewConfig()
+	cfg.Net.DialTimeout = 30 * time.Second
+	installMismatchDetector(cfg, ProtocolPlaintext)
+	read := func(c net.Conn) <-chan time.Time {
+		done := make(chan time.Time, 1)
+		go func() {
+			_, _ = c.Read(make([]byte, 8))
+			done <- time.Now()
+		}()
+		return done
+	}
+
+	t.Run("bounded", func(t *testing.T) {
+		c, err := cfg.Net.Proxy.Dialer.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		start := time.Now()
+		select {
+		case end := <-read(c):
+			if d := end.Sub(start); d > probeLimit+time.Second {
+				t.Fatalf("the read took %v", d)
+			}
+			<-probed // this probe's connection
+		case <-time.After(10 * time.Second):
+			t.Fatal("the read still waits for the probe after 10 s")
+		}
+	})
+	t.Run("aborted", func(t *testing.T) {
+		acfg := *cfg
+		d := useAbortDialer(&acfg)
+		c, err := d.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := read(c)
+		<-probed
+		aborted := time.Now()
+		d.abort()
+		select {
+		case end := <-done:
+			if dur := end.Sub(aborted); dur > probeLimit/2 {
+				t.Fatalf("the read ended %v after the abort", dur)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the read still waits for the probe 10 s after the abort")
+		}
+	})
 }
