@@ -115,7 +115,10 @@ func newTokenProvider(props, opts map[string]string, getenv func(string) string)
 	default:
 		return nil, fmt.Errorf("invalid value %s for configuration %s: expected value to be either true or false", strings.TrimSpace(props[urlencodeKey]), urlencodeKey)
 	}
-	hc := &http.Client{Transport: &basicAuthTransport{next: transport, id: id, secret: secret, urlencode: urlencode}, Timeout: p.timeout}
+	// No redirect is followed: the endpoint is the one URL allowed.urls
+	// lets the worker reach; a 3xx answer is a refusal naming its status.
+	hc := &http.Client{Transport: &basicAuthTransport{next: transport, id: id, secret: secret, urlencode: urlencode}, Timeout: p.timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	cc := &clientcredentials.Config{ClientID: id, ClientSecret: secret, TokenURL: u.String(), Scopes: scopes, AuthStyle: oauth2.AuthStyleInHeader}
 	p.fetch = func(ctx context.Context) (string, time.Time, error) {
 		t, err := cc.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
@@ -291,13 +294,17 @@ type oauthError struct {
 
 // refused reports whether the endpoint refused the client for good: as
 // Kafka's HttpAccessTokenRetriever has it, a 4xx status other than 408
-// (request timeout) and 429 (too many requests). Any other answer (a 5xx,
-// 408, 429) is the identity provider's trouble, tried again.
+// (request timeout) and 429 (too many requests); and a redirect, which
+// sluice does not follow. Any other answer (a 5xx, 408, 429) is the
+// identity provider's trouble, tried again.
 func (e *oauthError) refused() bool {
-	return e.status >= 400 && e.status < 500 && e.status != http.StatusRequestTimeout && e.status != http.StatusTooManyRequests
+	return e.status >= 300 && e.status < 500 && e.status != http.StatusRequestTimeout && e.status != http.StatusTooManyRequests
 }
 
 func (e *oauthError) Error() string {
+	if e.status >= 300 && e.status < 400 {
+		return fmt.Sprintf("the token endpoint redirected (HTTP %d), and sluice follows no redirect: set sasl.oauthbearer.token.endpoint.url to the URL that answers", e.status)
+	}
 	if e.refused() {
 		return fmt.Sprintf("the token endpoint refused the client credentials: HTTP %d, %s", e.status, e.code)
 	}

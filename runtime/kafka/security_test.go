@@ -430,6 +430,19 @@ func TestOAuthEndpointFailures(t *testing.T) {
 			}
 		})
 	}
+	t.Run("redirect", func(t *testing.T) {
+		other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			t.Errorf("the redirect was followed to %s", r.URL)
+		}))
+		defer other.Close()
+		srv := httptest.NewServer(http.RedirectHandler(other.URL+"/token", http.StatusTemporaryRedirect))
+		defer srv.Close()
+		p := newTestTokenProvider(t, srv.URL+"/token", map[string]string{"clientId": "c", "clientSecret": secret})
+		_, err := p.Token()
+		if err == nil || !strings.Contains(err.Error(), "follows no redirect") || !IsSecurityError(err) || Retriable(err) {
+			t.Fatalf("error = %v: want a security failure saying no redirect is followed", err)
+		}
+	})
 	t.Run("network error", func(t *testing.T) {
 		srv := httptest.NewServer(http.NotFoundHandler())
 		url := srv.URL + "/token"
