@@ -143,6 +143,13 @@ func ConsumerConfig(clientID string, props map[string]string) (c *sarama.Config,
 	if err != nil {
 		return nil, 0, ignored, err
 	}
+	if _, ok := props["request.timeout.ms"]; ok {
+		// sarama waits Net.ReadTimeout for every answer, a JoinGroup's
+		// too, which the coordinator holds until the rebalance ends; Java's
+		// consumer waits at least the rebalance timeout + 5 s for it, so a
+		// short request.timeout.ms must not cut a rebalance.
+		c.Net.ReadTimeout = max(c.Net.ReadTimeout, c.Consumer.Group.Rebalance.Timeout+5*time.Second)
+	}
 	if err := c.Validate(); err != nil {
 		return nil, 0, ignored, fmt.Errorf("consumer settings: %w", err)
 	}

@@ -229,9 +229,11 @@ func TestClientConfigsApplySecurity(t *testing.T) {
 			t.Fatalf("client %d: metadata retry backoff %v", i, c.Metadata.Retry.Backoff)
 		}
 	}
-	// request.timeout.ms: how long a consumer's or admin's request waits;
-	// the producer's is the broker's wait for acks.
-	if cc.Net.ReadTimeout != 20*time.Second || cc.Net.WriteTimeout != 20*time.Second || ac.Net.ReadTimeout != 20*time.Second ||
+	// request.timeout.ms: how long a consumer's or admin's request waits
+	// (a consumer's at least its rebalance timeout + 5 s: a JoinGroup is
+	// answered when the rebalance ends); the producer's is the broker's
+	// wait for acks.
+	if cc.Net.ReadTimeout != cc.Consumer.Group.Rebalance.Timeout+5*time.Second || cc.Net.WriteTimeout != 20*time.Second || ac.Net.ReadTimeout != 20*time.Second ||
 		ac.Admin.Retry.Backoff != 200*time.Millisecond || ps.Sarama.Producer.Timeout != 20*time.Second || ps.Sarama.Net.ReadTimeout != 30*time.Second {
 		t.Fatalf("timeouts: consumer %v, admin %v, producer %v/%v", cc.Net.ReadTimeout, ac.Net.ReadTimeout, ps.Sarama.Producer.Timeout, ps.Sarama.Net.ReadTimeout)
 	}
@@ -240,6 +242,10 @@ func TestClientConfigsApplySecurity(t *testing.T) {
 			!slices.Equal(ig.Unhonoured, []string{"connections.max.idle.ms"}) {
 			t.Fatalf("client %d: ignored %+v", i, ig)
 		}
+	}
+	long, _, _, err := ConsumerConfig("c", map[string]string{"request.timeout.ms": "600000", "max.poll.interval.ms": "300000"})
+	if err != nil || long.Net.ReadTimeout != 10*time.Minute {
+		t.Fatalf("a consumer's request.timeout.ms above its rebalance timeout: %v, %v", long.Net.ReadTimeout, err)
 	}
 	for _, k := range []string{"socket.connection.setup.timeout.ms", "request.timeout.ms"} {
 		if _, _, err := AdminConfig("a", map[string]string{k: "0"}); err == nil || !strings.Contains(err.Error(), k) {
