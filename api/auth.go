@@ -52,13 +52,7 @@ type BasicAuth struct {
 // option wins, as in Java; Java's "==file" (this file only) is the same
 // file here; a file: URL is its path.
 func JAASFileFromKafkaOpts(kafkaOpts string) string {
-	file := ""
-	for _, f := range strings.Fields(kafkaOpts) {
-		if v, ok := strings.CutPrefix(f, "-D"+JAASSystemProperty+"="); ok {
-			file = strings.TrimPrefix(v, "=")
-		}
-	}
-	return file
+	return strings.TrimPrefix(javaprops.SystemProperty(kafkaOpts, JAASSystemProperty), "=")
 }
 
 // LoadBasicAuth reads the JAAS configuration file jaasFile, its

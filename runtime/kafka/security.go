@@ -16,6 +16,7 @@ import (
 	"github.com/xdg-go/scram"
 
 	"github.com/sluicehq/sluice/internal/jaas"
+	"github.com/sluicehq/sluice/internal/javaprops"
 )
 
 // Kafka's security protocols (security.protocol).
@@ -293,22 +294,10 @@ func gssapiConfig(props, opts map[string]string, getenv func(string) string) (sa
 // java.security.krb5.conf system property (as Kafka's scripts pass it, in
 // KAFKA_OPTS), else /etc/krb5.conf.
 func krb5ConfPath(getenv func(string) string) string {
-	if p := javaSystemProperty(getenv("KAFKA_OPTS"), "java.security.krb5.conf"); p != "" {
+	if p := javaprops.SystemProperty(getenv("KAFKA_OPTS"), "java.security.krb5.conf"); p != "" {
 		return p
 	}
 	return "/etc/krb5.conf"
-}
-
-// javaSystemProperty returns the value of -Dname=value in a JVM options
-// string such as KAFKA_OPTS, or "".
-func javaSystemProperty(opts, name string) string {
-	v := ""
-	for _, f := range strings.Fields(opts) {
-		if rest, ok := strings.CutPrefix(f, "-D"+name+"="); ok {
-			v = strings.Trim(rest, `"'`)
-		}
-	}
-	return v
 }
 
 // scramClient is sarama's SCRAMClient on github.com/xdg-go/scram, as
@@ -496,7 +485,7 @@ func tokenEndpoint(props map[string]string, getenv func(string) string) (*url.UR
 		return nil, fmt.Errorf("invalid value for configuration %s: must be an https://, http:// or file: URL", key)
 	}
 	allowed := false
-	for _, a := range strings.Split(javaSystemProperty(getenv("KAFKA_OPTS"), AllowedOAuthURLsProperty), ",") {
+	for _, a := range strings.Split(javaprops.SystemProperty(getenv("KAFKA_OPTS"), AllowedOAuthURLsProperty), ",") {
 		if strings.TrimSpace(a) == raw {
 			allowed = true
 		}
