@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -105,6 +106,7 @@ var cliCommands = map[string]cliCommand{
 // cliRun is one run of a client command.
 type cliRun struct {
 	c      *client.Client
+	warn   string // said on stderr before the request, if not empty
 	json   bool
 	name   string
 	stdin  io.Reader
@@ -146,6 +148,9 @@ func runCLI(ctx context.Context, cmd string, args []string, stdin io.Reader, std
 	if err != nil {
 		fmt.Fprintln(stderr, "sluice:", err)
 		return 2
+	}
+	if r.warn != "" {
+		fmt.Fprintln(stderr, "sluice: warning:", r.warn)
 	}
 	if err := act.run(r, ctx); err != nil {
 		fmt.Fprintln(stderr, "sluice:", describeError(err, baseURL))
@@ -253,7 +258,22 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 		return nil, cliAction{}, "", usageError{what + ": --url: " + err.Error()}
 	}
 	r.c = c
+	r.warn = plainCredentialsWarning(conn.user != "", c.BaseURL())
 	return r, act, c.BaseURL(), nil
+}
+
+// plainCredentialsWarning says, when credentials go to a worker over plain
+// http beyond loopback, that anyone on the way can read them; else "".
+func plainCredentialsWarning(credentials bool, baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if !credentials || err != nil || u.Scheme != "http" {
+		return ""
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback() {
+		return ""
+	}
+	return fmt.Sprintf("--user sends the password to %s over plain http, readable by anyone on the way; use an https:// --url", u.Host)
 }
 
 // parseInterleaved parses the flags wherever they are among args and

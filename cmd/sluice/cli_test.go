@@ -457,3 +457,27 @@ func TestCLIFromMain(t *testing.T) {
 		}
 	}
 }
+
+// Credentials sent over plain http beyond loopback are warned about; to
+// loopback, over https, or without credentials, not.
+func TestPlainCredentialsWarning(t *testing.T) {
+	tests := []struct {
+		credentials bool
+		url         string
+		warn        bool
+	}{
+		{true, "http://10.0.0.5:8083", true},
+		{true, "http://connect.example.com:8083", true},
+		{true, "http://localhost:8083", false},
+		{true, "http://127.0.0.1:8083", false},
+		{true, "http://[::1]:8083", false},
+		{true, "https://connect.example.com:8443", false},
+		{false, "http://10.0.0.5:8083", false},
+	}
+	for _, tt := range tests {
+		got := plainCredentialsWarning(tt.credentials, tt.url)
+		if (got != "") != tt.warn {
+			t.Errorf("plainCredentialsWarning(%v, %s) = %q, want a warning %v", tt.credentials, tt.url, got, tt.warn)
+		}
+	}
+}
