@@ -3,18 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
-	"encoding/pem"
 	"errors"
 	"io"
 	"log/slog"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -31,86 +24,6 @@ import (
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
-// testPKI is a CA and certificates it signed, as PEM files.
-type testPKI struct {
-	ca        string // the CA certificate
-	server    string // the worker's chain and key (ssl.keystore.type=PEM)
-	client    string // a client's certificate
-	clientKey string // and its key
-	caPool    *x509.CertPool
-	clientTLS tls.Certificate
-}
-
-// mintPKI makes a CA, a certificate for 127.0.0.1 and localhost (used
-// both to serve and, for requests to other workers, as a client) and a
-// client certificate, in dir.
-func mintPKI(t *testing.T, dir string) *testPKI {
-	t.Helper()
-	newKey := func() *ecdsa.PrivateKey {
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k
-	}
-	serial := int64(1)
-	sign := func(tmpl, parent *x509.Certificate, pub *ecdsa.PublicKey, signer *ecdsa.PrivateKey) *x509.Certificate {
-		serial++
-		tmpl.SerialNumber = big.NewInt(serial)
-		tmpl.NotBefore, tmpl.NotAfter = time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, signer)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := x509.ParseCertificate(der)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	certPEM := func(c *x509.Certificate) []byte {
-		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
-	}
-	keyPEM := func(k *ecdsa.PrivateKey) []byte {
-		der, err := x509.MarshalPKCS8PrivateKey(k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-	}
-	write := func(name string, parts ...[]byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, bytes.Join(parts, nil), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	caKey := newKey()
-	caTmpl := &x509.Certificate{Subject: pkix.Name{CommonName: "sluice test CA"}, IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageCertSign}
-	ca := sign(caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	srvKey := newKey()
-	srv := sign(&x509.Certificate{Subject: pkix.Name{CommonName: "worker"}, DNSNames: []string{"localhost"},
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}}, ca, &srvKey.PublicKey, caKey)
-	cliKey := newKey()
-	cli := sign(&x509.Certificate{Subject: pkix.Name{CommonName: "operator"}, KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, ca, &cliKey.PublicKey, caKey)
-	p := &testPKI{
-		ca:        write("ca.pem", certPEM(ca)),
-		server:    write("server.pem", certPEM(srv), certPEM(ca), keyPEM(srvKey)),
-		client:    write("client.pem", certPEM(cli)),
-		clientKey: write("client-key.pem", keyPEM(cliKey)),
-		caPool:    x509.NewCertPool(),
-	}
-	p.caPool.AddCert(ca)
-	var err error
-	if p.clientTLS, err = tls.X509KeyPair(certPEM(cli), keyPEM(cliKey)); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // freeAddr returns a loopback address with a port free right now.
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -124,12 +37,12 @@ func freeAddr(t *testing.T) string {
 
 // workerTLSProps are the worker keys of https listeners with mutual TLS
 // and of the worker's own requests, from pki.
-func workerTLSProps(pki *testPKI) map[string]string {
+func workerTLSProps(pki *testkit.PKI) map[string]string {
 	return map[string]string{
 		"ssl.keystore.type":       "PEM",
-		"ssl.keystore.location":   pki.server,
+		"ssl.keystore.location":   pki.Server,
 		"ssl.truststore.type":     "PEM",
-		"ssl.truststore.location": pki.ca,
+		"ssl.truststore.location": pki.CA,
 		"ssl.client.auth":         "required",
 	}
 }
@@ -152,8 +65,8 @@ func writeBasicAuth(t *testing.T, dir string, users string) string {
 
 // httpsClient is an http.Client trusting pki's CA, with cert as its
 // client certificate if not nil.
-func httpsClient(pki *testPKI, cert *tls.Certificate) *http.Client {
-	cfg := &tls.Config{RootCAs: pki.caPool, MinVersion: tls.VersionTLS12}
+func httpsClient(pki *testkit.PKI, cert *tls.Certificate) *http.Client {
+	cfg := &tls.Config{RootCAs: pki.CAPool, MinVersion: tls.VersionTLS12}
 	if cert != nil {
 		cfg.Certificates = []tls.Certificate{*cert}
 	}
@@ -189,7 +102,7 @@ func basicHeader(user, password string) string {
 func TestRESTSecurityStandalone(t *testing.T) {
 	bootstrap := testkit.Kafka(t)
 	dir := t.TempDir()
-	pki := mintPKI(t, dir)
+	pki := testkit.NewPKI(t, dir)
 	props := workerTLSProps(pki)
 	for k, v := range map[string]string{
 		"bootstrap.servers":            bootstrap,
@@ -202,7 +115,7 @@ func TestRESTSecurityStandalone(t *testing.T) {
 		// truststore and no client certificate asked for there.
 		"admin.listeners":                             "https://" + freeAddr(t),
 		"admin.listeners.https.ssl.keystore.type":     "PEM",
-		"admin.listeners.https.ssl.keystore.location": pki.server,
+		"admin.listeners.https.ssl.keystore.location": pki.Server,
 	} {
 		props[k] = v
 	}
@@ -222,7 +135,7 @@ func TestRESTSecurityStandalone(t *testing.T) {
 	if code, _, err := get(t, &http.Client{Timeout: 10 * time.Second}, "http://"+strings.TrimPrefix(base, "https://")+"/connectors", basicHeader("alice", "wonder land")); err == nil && code != http.StatusBadRequest {
 		t.Fatalf("plain http: %d, want a failure or Go's 400 for http to an https port", code)
 	}
-	hc := httpsClient(pki, &pki.clientTLS)
+	hc := httpsClient(pki, &pki.ClientTLS)
 	for _, tc := range []struct {
 		name, authz string
 		want        int
@@ -264,7 +177,7 @@ func TestRESTSecurityStandalone(t *testing.T) {
 	cli := func(want int, args ...string) string {
 		t.Helper()
 		var out, errb bytes.Buffer
-		args = append(args, "--url", base, "--cacert", pki.ca, "--cert", pki.client, "--key", pki.clientKey)
+		args = append(args, "--url", base, "--cacert", pki.CA, "--cert", pki.Client, "--key", pki.ClientKey)
 		if code := runCLI(context.Background(), args[0], args[1:], nil, &out, &errb); code != want {
 			t.Fatalf("sluice %s: exit %d, want %d; stdout %q stderr %q", strings.Join(args, " "), code, want, out.String(), errb.String())
 		}
@@ -296,7 +209,7 @@ func TestNewRESTSecurity(t *testing.T) {
 	if err := os.WriteFile(other, []byte("KafkaServer { m required; };"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	pki := mintPKI(t, dir)
+	pki := testkit.NewPKI(t, dir)
 	auth := map[string]string{"rest.extension.classes": runtime.BasicAuthExtension}
 	with := func(base map[string]string, kv ...string) map[string]string {
 		out := map[string]string{"key.converter": "StringConverter", "value.converter": "StringConverter", "listeners": "http://127.0.0.1:8083"}
@@ -368,7 +281,7 @@ func TestNewRESTSecurity(t *testing.T) {
 // credentials gets a 401 at the follower.
 func TestDistributedHTTPSBasicAuth(t *testing.T) {
 	cl := newInProcCluster(t)
-	pki := mintPKI(t, cl.dir)
+	pki := testkit.NewPKI(t, cl.dir)
 	for k, v := range workerTLSProps(pki) {
 		cl.props[k] = v
 	}
@@ -376,7 +289,7 @@ func TestDistributedHTTPSBasicAuth(t *testing.T) {
 	cl.props["rest.extension.classes"] = runtime.BasicAuthExtension
 	cl.props[runtime.RestJAASFile] = writeBasicAuth(t, cl.dir, "admin=s3cret\n")
 	cl.scheme = "https://"
-	cl.clientOpts = []client.Option{client.WithBasicAuth("admin", "s3cret"), client.WithHTTPClient(httpsClient(pki, &pki.clientTLS))}
+	cl.clientOpts = []client.Option{client.WithBasicAuth("admin", "s3cret"), client.WithHTTPClient(httpsClient(pki, &pki.ClientTLS))}
 	for _, n := range []string{"w1", "w2", "w3"} {
 		cl.start(n)
 	}
@@ -396,7 +309,7 @@ func TestDistributedHTTPSBasicAuth(t *testing.T) {
 	topic := testkit.NewTopic(t, cl.bootstrap, 1)
 	cfg := map[string]string{"connector.class": "FileStreamSource", "file": in, "topic": topic, "tasks.max": "1"}
 
-	noCreds, err := client.New("https://"+via.id, client.WithHTTPClient(httpsClient(pki, &pki.clientTLS)))
+	noCreds, err := client.New("https://"+via.id, client.WithHTTPClient(httpsClient(pki, &pki.ClientTLS)))
 	if err != nil {
 		t.Fatal(err)
 	}

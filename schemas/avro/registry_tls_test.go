@@ -1,47 +1,17 @@
 package avro
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/internal/tlsconf"
 	"github.com/sluicehq/sluice/schemas"
 )
-
-// otherCA writes a CA certificate that signed nothing the registry holds,
-// as a PEM truststore, and returns its path.
-func otherCA(t *testing.T) string {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "another CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "other-ca.pem")
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
 
 // TestRegistryOverTLS registers and fetches a schema through the real
 // registry's https port with the schema.registry.ssl.* keys, and checks that
@@ -71,7 +41,7 @@ func TestRegistryOverTLS(t *testing.T) {
 			[]string{"schema registry " + byIP, "x509", "it is for localhost", p + "ssl.endpoint.identification.algorithm"}},
 		{"system roots", reg.URL, nil,
 			[]string{"schema registry " + reg.URL, "x509", p + "ssl.truststore.location"}},
-		{"another CA, no host-name check", reg.URL, []string{p + "ssl.truststore.type", "PEM", p + "ssl.truststore.location", otherCA(t),
+		{"another CA, no host-name check", reg.URL, []string{p + "ssl.truststore.type", "PEM", p + "ssl.truststore.location", testkit.OtherCA(t),
 			p + "ssl.endpoint.identification.algorithm", ""}, []string{"schema registry " + reg.URL, "x509", p + "ssl.truststore.location"}},
 	}
 	s := schemas.NewBuilder(schemas.TypeStruct).Name("com.example.Tls").Version(1).
@@ -210,7 +180,7 @@ func TestRegistrySSLConfig(t *testing.T) {
 	// With http:// URLs the keys are read (a bad one is an error, above)
 	// but unused: the plain registry is reached as without them.
 	reg := fakeRegistry(t)
-	trust := otherCA(t)
+	trust := testkit.OtherCA(t)
 	c := newConverter(t, reg.URL(), false, p+"ssl.truststore.type", "PEM", p+"ssl.truststore.location", trust)
 	data, err := c.FromConnectData("plain-"+uniqueName(), schemas.StringSchema, "x")
 	if err != nil {
@@ -222,7 +192,7 @@ func TestRegistrySSLConfig(t *testing.T) {
 	// SSL settings are part of the client's identity: other settings, other
 	// client; the same settings, the same client.
 	same := newConverter(t, reg.URL(), false, p+"ssl.truststore.type", "PEM", p+"ssl.truststore.location", trust)
-	other := newConverter(t, reg.URL(), false, p+"ssl.truststore.type", "PEM", p+"ssl.truststore.location", otherCA(t))
+	other := newConverter(t, reg.URL(), false, p+"ssl.truststore.type", "PEM", p+"ssl.truststore.location", testkit.OtherCA(t))
 	none := newConverter(t, reg.URL(), false)
 	if same.reg != c.reg || other.reg == c.reg || none.reg == c.reg {
 		t.Errorf("registry clients shared wrongly: same %v, other %v, none %v", same.reg == c.reg, other.reg == c.reg, none.reg == c.reg)
