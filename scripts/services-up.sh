@@ -9,12 +9,15 @@
 #   SCHEMA_REGISTRY_URL  Apicurio Registry's Confluent-compatible API, in memory   (services/apicurio.sh)
 #   SCHEMA_REGISTRY_HTTPS_URL  the same over https (certificate for localhost, signed by the CA of
 #                        KAFKA_SSL_CA_FILE)                                        (services/tls.sh)
+#   MYSQL_DSN, MYSQL_JDBC_URL, MYSQL_USER, MYSQL_PASSWORD
+#                        MariaDB (Debian's package, installed when missing), binlog on in ROW
+#                        format; a database `sluice` and a user who may create more (services/mariadb.sh)
 #   INTEROP_PYTHON       a Python with Confluent's Avro serializer, for interop    (services/python-interop.sh)
 #                        tests; a venv, not a service
 #
-# No Docker needed, only Java 17+, Maven, Go, Python 3, curl and openssl. The three are set up in
-# parallel; their state lives under $ROOT/.cache. Kafka and the registry must come up or this
-# fails. Without the interop venv the interop tests are skipped, except with CI=true, where
+# No Docker needed, only Java 17+, Maven, Go, Python 3, curl and openssl (and apt-get, or MariaDB
+# 10.11+ installed). The four are set up in parallel; their state lives under $ROOT/.cache. Kafka,
+# the registry and MariaDB must come up or this fails. Without the interop venv the interop tests are skipped, except with CI=true, where
 # that fails too.
 #
 # Idempotent: if the broker and the registry are already up and .services.env names them, it does
@@ -28,8 +31,9 @@ ENV_FILE="$ROOT/.services.env"
 
 if pid_alive "$KAFKA_PID_FILE" "${KAFKA_ID[@]}" && pid_alive "$APICURIO_PID_FILE" "${APICURIO_ID[@]}" &&
 	grep -q '^KAFKA_BOOTSTRAP=' "$ENV_FILE" 2>/dev/null && grep -q '^KAFKA_BOOTSTRAP_SASL_SSL=' "$ENV_FILE" 2>/dev/null &&
-	grep -q '^SCHEMA_REGISTRY_URL=' "$ENV_FILE" 2>/dev/null && grep -q '^SCHEMA_REGISTRY_HTTPS_URL=' "$ENV_FILE" 2>/dev/null; then
-	echo "services-up: already running ($(grep -v '^#' "$ENV_FILE" | sed 's/^\([A-Z_]*PASSWORD\)=.*/\1=[hidden]/' | paste -sd ' '))"
+	grep -q '^SCHEMA_REGISTRY_URL=' "$ENV_FILE" 2>/dev/null && grep -q '^SCHEMA_REGISTRY_HTTPS_URL=' "$ENV_FILE" 2>/dev/null &&
+	pid_alive "$MARIADB_PID_FILE" "${MARIADB_ID[@]}" && grep -q '^MYSQL_DSN=' "$ENV_FILE" 2>/dev/null; then
+	echo "services-up: already running ($(grep -v '^#' "$ENV_FILE" | hide_passwords | paste -sd ' '))"
 	exit 0
 fi
 # Half-up state (a service without env file, env file without a service): start from scratch.
@@ -71,11 +75,14 @@ bash "$ROOT/scripts/services/apicurio.sh" "$frag/apicurio" "$TLS" &
 apicurio_pid=$!
 bash "$ROOT/scripts/services/python-interop.sh" "$frag/interop" &
 interop_pid=$!
-lanes=("$kafka_pid" "$apicurio_pid" "$interop_pid")
+bash "$ROOT/scripts/services/mariadb.sh" "$frag/mariadb" &
+mariadb_pid=$!
+lanes=("$kafka_pid" "$apicurio_pid" "$interop_pid" "$mariadb_pid")
 
 failed=()
 wait "$kafka_pid" || failed+=(Kafka)
 wait "$apicurio_pid" || failed+=("Apicurio Registry")
+wait "$mariadb_pid" || failed+=(MariaDB)
 interop_ok=true
 wait "$interop_pid" || interop_ok=false
 lanes=()
@@ -95,9 +102,9 @@ fi
 tmp="$(mktemp "$ENV_FILE.XXXXXX")"
 {
 	echo "# written by scripts/services-up.sh; removed by scripts/services-down.sh"
-	cat "$frag/kafka" "$frag/apicurio"
+	cat "$frag/kafka" "$frag/apicurio" "$frag/mariadb"
 	if $interop_ok; then cat "$frag/interop"; fi
 } >"$tmp"
 mv -f "$tmp" "$ENV_FILE"
 echo "services-up: ready in $((SECONDS - t0))s; wrote $ENV_FILE:"
-grep -v '^#' "$ENV_FILE" | sed -e 's/^\([A-Z_]*PASSWORD\)=.*/\1=[hidden]/' -e 's/^/  /'
+grep -v '^#' "$ENV_FILE" | hide_passwords | sed 's/^/  /'

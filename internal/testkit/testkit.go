@@ -14,6 +14,9 @@
 // KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_SSL_CA_FILE, KAFKA_SSL_TRUSTSTORE_JKS,
 // KAFKA_SSL_TRUSTSTORE_P12 and KAFKA_SSL_TRUSTSTORE_PASSWORD (see [RealSecureKafka]).
 //
+// MariaDB is MYSQL_DSN (go-sql-driver/mysql's form), MYSQL_JDBC_URL, MYSQL_USER and MYSQL_PASSWORD
+// (see [MySQL] and [NewDatabase], which gives a test a database of its own).
+//
 // INTEROP_PYTHON is not a service but a Python with Confluent's own Avro serializer installed, for
 // the interoperability tests (see [RunInterop]).
 //

@@ -1,6 +1,12 @@
 # Shared helpers for scripts/services-up.sh, scripts/services-down.sh and the per-service scripts
 # beside this file. Sourced, not run; expects ROOT to be set to the repository root.
 
+# hide_passwords: a filter of .services.env lines that hides the passwords in them (the *PASSWORD
+# keys, and the one in MYSQL_DSN).
+hide_passwords() {
+	sed -e 's/^\([A-Z_]*PASSWORD\)=.*/\1=[hidden]/' -e 's/^\(MYSQL_DSN=[^:]*:\)[^@]*@/\1[hidden]@/'
+}
+
 # in_ci: the CI environment variable is true ("true", "1", "yes", ...). With CI a service that
 # cannot be set up fails the run instead of being skipped.
 in_ci() {
@@ -75,3 +81,6 @@ KAFKA_ID=("$KAFKA_DIR/libs/" " kafka.Kafka ")
 APICURIO_DIR="$ROOT/.cache/apicurio"
 APICURIO_PID_FILE="$APICURIO_DIR/registry.pid"
 APICURIO_ID=("$APICURIO_DIR/" "/quarkus-run.jar")
+MARIADB_DIR="$ROOT/.cache/mariadb"
+MARIADB_PID_FILE="$MARIADB_DIR/mariadbd.pid"
+MARIADB_ID=("$MARIADB_DIR/" "mariadbd")
