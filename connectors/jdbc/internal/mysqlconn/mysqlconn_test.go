@@ -1,0 +1,134 @@
+package mysqlconn
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sluicehq/sluice/internal/testkit"
+)
+
+func TestParseURL(t *testing.T) {
+	u, err := ParseURL("jdbc:mysql://db.example:3307/shop?user=u&password=p&connectTimeout=2000&useUnicode=true&fancy=1&sslMode=DISABLED", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := u.Config
+	if u.Flavor != MySQL || c.Addr != "db.example:3307" || c.DBName != "shop" || c.User != "u" || c.Passwd != "p" ||
+		c.Timeout != 2*time.Second || c.TLS != nil {
+		t.Fatalf("got %+v", c)
+	}
+	if strings.Join(u.Ignored, ",") != "useUnicode" || strings.Join(u.Unknown, ",") != "fancy" {
+		t.Fatalf("ignored %v unknown %v", u.Ignored, u.Unknown)
+	}
+	// connection.user and .password win; default port; MariaDB's default is no TLS.
+	u, err = ParseURL("jdbc:mariadb://h/d%20b?user=x", "me", "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Flavor != MariaDB || u.Config.Addr != "h:3306" || u.Config.DBName != "d b" || u.Config.User != "me" ||
+		u.Config.Passwd != "secret" || u.Config.TLS != nil {
+		t.Fatalf("got %+v", u.Config)
+	}
+	// Connector/J's default sslMode is PREFERRED: TLS when the server offers it, unverified.
+	u, err = ParseURL("jdbc:mysql://[::1]:3306/", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Config.Addr != "[::1]:3306" || u.Config.TLS == nil || !u.Config.TLS.InsecureSkipVerify || !u.Config.AllowFallbackToPlaintext {
+		t.Fatalf("got %+v", u.Config)
+	}
+	u, err = ParseURL("jdbc:mysql://h/?sslMode=VERIFY_IDENTITY", "", "")
+	if err != nil || u.Config.TLS == nil || u.Config.TLS.InsecureSkipVerify || u.Config.AllowFallbackToPlaintext || u.Config.TLS.ServerName != "h" {
+		t.Fatalf("VERIFY_IDENTITY: %+v %v", u, err)
+	}
+	for _, bad := range []struct{ url, want string }{
+		{"", "connection.url is required"},
+		{"jdbc:postgresql://h/db", "must start with jdbc:mysql://"},
+		{"jdbc:mysql:loadbalance://h1,h2/db", "only the plain"},
+		{"jdbc:mysql://h1,h2/db", "several hosts"},
+		{"jdbc:mysql://h:99999/db", "port \"99999\""},
+		{"jdbc:mysql://u:pw@h/db", "connection.user"},
+		{"jdbc:mysql://h/db?connectTimeout=soon", "connectTimeout"},
+		{"jdbc:mysql://h/db?sslMode=SOMETIMES", "sslMode"},
+		{"jdbc:mysql://h/db?characterEncoding=latin1", "characterEncoding"},
+		{"jdbc:mysql://h/db?sslMode=VERIFY_CA&trustCertificateKeyStoreUrl=file:/nonexistent.jks", "TLS settings"},
+	} {
+		_, err := ParseURL(bad.url, "", "secret-pw")
+		if err == nil || !strings.Contains(err.Error(), bad.want) || strings.Contains(err.Error(), "secret-pw") {
+			t.Errorf("%q: got %v, want an error containing %q", bad.url, err, bad.want)
+		}
+	}
+}
+
+func TestZone(t *testing.T) {
+	for id, want := range map[string]int{"UTC": 0, "Z": 0, "+01:00": 3600, "-05": -5 * 3600, "GMT+0530": 5*3600 + 1800, "UTC-01:30": -5400} {
+		loc, err := Zone(id)
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		if _, off := time.Date(2026, 1, 1, 0, 0, 0, 0, loc).Zone(); off != want {
+			t.Errorf("%s: offset %d, want %d", id, off, want)
+		}
+	}
+	if loc, err := Zone("Europe/Paris"); err != nil || loc.String() != "Europe/Paris" {
+		t.Fatalf("Europe/Paris: %v %v", loc, err)
+	}
+	for _, bad := range []string{"", "Mars/Olympus", "+19:00", "../../etc/passwd", "+1:2:3:4"} {
+		if _, err := Zone(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+func TestParseTableID(t *testing.T) {
+	for in, want := range map[string]TableID{"t": {"d", "t"}, "db.t": {"db", "t"}, "`my.db`.`t`": {"my.db", "t"}, `"a"."b"`: {"a", "b"}} {
+		got, err := ParseTableID(in, "d")
+		if err != nil || got != want {
+			t.Errorf("%q: %v %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"a.b.c", "a.", "`a", ""} {
+		if _, err := ParseTableID(bad, "d"); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+	if got := (TableID{"a`b", "t"}).Quoted(true); got != "`a``b`.`t`" {
+		t.Errorf("Quoted: %s", got)
+	}
+}
+
+// TestConnect connects to the real server, and says what is wrong when it cannot.
+func TestConnect(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	ctx := context.Background()
+	u, err := ParseURL(d.JDBCURL, d.User, d.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := Connect(ctx, u, 1, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = db.Close()
+
+	u, _ = ParseURL(d.JDBCURL, d.User, "wrong-password")
+	_, err = Connect(ctx, u, 3, time.Hour, nil) // not retriable: returns at once
+	if err == nil || !strings.Contains(err.Error(), "access denied; check connection.user and connection.password") ||
+		strings.Contains(err.Error(), "wrong-password") || Retriable(err) || Code(err) != ErAccessDenied {
+		t.Fatalf("wrong password: %v", err)
+	}
+	u, _ = ParseURL("jdbc:mysql://"+d.Addr+"/no_such_db_here", d.User, d.Password)
+	if _, err = Connect(ctx, u, 1, 0, nil); err == nil || !strings.Contains(err.Error(), `has no database "no_such_db_here"`) {
+		t.Fatalf("missing database: %v", err)
+	}
+	// A port nobody listens on: refused, retried connection.attempts times.
+	u, _ = ParseURL("jdbc:mysql://127.0.0.1:1/x", d.User, d.Password)
+	start := time.Now()
+	_, err = Connect(ctx, u, 2, 10*time.Millisecond, nil)
+	if err == nil || !strings.Contains(err.Error(), "cannot reach MySQL at 127.0.0.1:1 (connection.url): connection refused (after 2 attempts)") ||
+		!Retriable(err) || time.Since(start) > 10*time.Second {
+		t.Fatalf("unreachable: %v", err)
+	}
+}
