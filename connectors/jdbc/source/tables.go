@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/sluicehq/sluice/connectors/jdbc/internal/mysqlconn"
 )
@@ -253,14 +254,27 @@ func planTable(ctx context.Context, db *sql.DB, st *settings, id mysqlconn.Table
 			}
 			allNullable = allNullable && c.nullable
 		}
-		if instants > 0 && datetimes > 0 {
-			return nil, problem{TimestampColumnKey, fmt.Sprintf("the timestamp columns of table %s mix TIMESTAMP and DATETIME: their values cannot be compared", id)}
+		// COALESCE of a TIMESTAMP and a DATETIME is a DATETIME, the
+		// TIMESTAMP shown in the session's time zone (UTC): comparable with
+		// DATETIME values only when db.timezone is UTC.
+		if instants > 0 && datetimes > 0 && !isUTC(st.zone) {
+			return nil, problem{TimestampColumnKey, fmt.Sprintf("the timestamp columns of table %s mix TIMESTAMP and DATETIME, which can be compared only with db.timezone=UTC, not %s", id, st.zone)}
 		}
-		p.tsIsInstant = instants > 0
+		p.tsIsInstant = instants > 0 && datetimes == 0
 		if st.validateNonNull && allNullable {
 			return nil, problem{TimestampColumnKey, fmt.Sprintf("cannot make incremental queries using timestamp columns %s on table %s because all of these columns are nullable (or set validate.non.null=false)",
 				strings.Join(st.tsColumns, ","), id)}
 		}
 	}
 	return p, nil
+}
+
+// isUTC reports whether loc is UTC all year.
+func isUTC(loc *time.Location) bool {
+	for _, m := range []time.Month{time.January, time.July} {
+		if _, off := time.Date(2026, m, 1, 0, 0, 0, 0, loc).Zone(); off != 0 {
+			return false
+		}
+	}
+	return true
 }
