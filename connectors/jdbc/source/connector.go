@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -201,9 +202,7 @@ func (c *Connector) Validate(props map[string]string) []config.Result {
 	}
 	defer db.Close()
 	if st.query != "" {
-		if _, err := db.ExecContext(ctx, "SELECT * FROM ("+st.query+") AS sluice_probe WHERE 1=0"); err != nil {
-			add(QueryKey, "the query does not run: "+err.Error())
-		}
+		validateQuery(ctx, db, st, add)
 		return results
 	}
 	tables, err := listTables(ctx, db, st)
@@ -229,4 +228,33 @@ func (c *Connector) Validate(props map[string]string) []config.Result {
 		}
 	}
 	return results
+}
+
+// validateQuery runs the query without rows and checks that its result has
+// the columns the mode needs.
+func validateQuery(ctx context.Context, db *sql.DB, st *settings, add func(key, msg string)) {
+	rows, err := db.QueryContext(ctx, "SELECT * FROM ("+st.query+") AS sluice_probe WHERE 1=0")
+	if err != nil {
+		add(QueryKey, "the query does not run: "+err.Error())
+		return
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		add(QueryKey, "the query does not run: "+err.Error())
+		return
+	}
+	has := func(name string) bool {
+		return slices.ContainsFunc(cols, func(c string) bool { return strings.EqualFold(c, name) })
+	}
+	if (st.mode == ModeIncrementing || st.mode == ModeTimestampIncrementing) && !has(st.incColumn) {
+		add(IncrementingColumnKey, fmt.Sprintf("the query's result has no column %q", st.incColumn))
+	}
+	if st.mode == ModeTimestamp || st.mode == ModeTimestampIncrementing {
+		for _, c := range st.tsColumns {
+			if !has(c) {
+				add(TimestampColumnKey, fmt.Sprintf("the query's result has no column %q", c))
+			}
+		}
+	}
 }

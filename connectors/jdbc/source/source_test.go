@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"strconv"
 	"strings"
@@ -684,6 +685,75 @@ func TestTablesKeyRoundTrip(t *testing.T) {
 	for _, bad := range []string{"`a", "b", "`a`x"} {
 		if _, err := splitTables(bad); err == nil {
 			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+func TestSpatialColumnsWarnOnce(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, g GEOMETRY NULL, p POINT NULL)", "INSERT INTO t (id) VALUES (NULL),(NULL),(NULL)")
+	var logs testkit.LogBuffer
+	c := New()
+	if err := c.Start(context.Background(), &reconfigs{}, baseProps(d, ModeKey, ModeIncrementing, BatchMaxRowsKey, "1")); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop(context.Background())
+	cfgs, _ := c.TaskConfigs(1)
+	tk := c.NewTask().(*task)
+	tk.SetLogger(slog.New(slog.NewTextHandler(&logs, nil)))
+	offs := newOffsetStore()
+	if err := tk.Start(context.Background(), offs, cfgs[0]); err != nil {
+		t.Fatal(err)
+	}
+	defer tk.Stop(context.Background())
+	if recs := drain(t, tk, offs); len(recs) != 3 || len(recs[0].ValueSchema.Fields) != 1 {
+		t.Fatalf("%d records, schema %v", len(recs), recs[0].ValueSchema)
+	}
+	out := logs.String()
+	for _, col := range []string{"column=g", "column=p"} {
+		if n := strings.Count(out, col); n != 1 {
+			t.Errorf("%d warnings naming %s, want 1:\n%s", n, col, out)
+		}
+	}
+}
+
+func TestLostConnectionIsRetriable(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY)")
+	tk := startTask(t, baseProps(d, ModeKey, ModeIncrementing), newOffsetStore())
+	u, err := mysqlconn.ParseURL("jdbc:mysql://127.0.0.1:1/x?connectTimeout=1000", "u", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := mysqlconn.Open(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gone.Close()
+	tk.queriers[0].db = gone
+	_, err = tk.Poll(context.Background())
+	if err == nil || !connectors.IsRetriable(err) || !strings.Contains(err.Error(), "table "+d.Name+".t") {
+		t.Fatalf("lost connection: %v", err)
+	}
+}
+
+func TestValidateQuery(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY)")
+	p := baseProps(d, ModeKey, ModeIncrementing, QueryKey, "SELECT id FROM nope", IncrementingColumnKey, "id")
+	var got []string
+	for _, r := range New().Validate(p) {
+		if r.Name == QueryKey {
+			got = r.Errors
+		}
+	}
+	if len(got) != 1 || !strings.Contains(got[0], "doesn't exist") {
+		t.Fatalf("errors on query: %v", got)
+	}
+	p[QueryKey] = "SELECT id AS other FROM t"
+	for _, r := range New().Validate(p) {
+		if r.Name == IncrementingColumnKey && (len(r.Errors) != 1 || !strings.Contains(r.Errors[0], `no column "id"`)) {
+			t.Fatalf("errors on %s: %v", r.Name, r.Errors)
 		}
 	}
 }
