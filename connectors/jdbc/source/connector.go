@@ -73,6 +73,9 @@ func (c *Connector) Start(ctx context.Context, cc connectors.ConnectorContext, p
 	for _, p := range st.url.Unknown {
 		c.log.Warn("connection.url has a property sluice does not know; ignored", "property", p)
 	}
+	if len(st.url.Ignored) > 0 {
+		c.log.Info("connection.url has Connector/J properties that have no effect in sluice", "properties", st.url.Ignored)
+	}
 	c.st, c.props = st, maps.Clone(props)
 	if st.query != "" {
 		return nil // one task runs the query: no tables to watch

@@ -331,12 +331,42 @@ func (q *querier) record(v *schemas.Struct, off map[string]any) connectors.Sourc
 	}
 }
 
+// isolationLevels maps transaction.isolation.mode to database/sql's levels.
+var isolationLevels = map[string]sql.IsolationLevel{
+	"READ_UNCOMMITTED": sql.LevelReadUncommitted,
+	"READ_COMMITTED":   sql.LevelReadCommitted,
+	"REPEATABLE_READ":  sql.LevelRepeatableRead,
+	"SERIALIZABLE":     sql.LevelSerializable,
+}
+
+// run runs a query, in a read-only transaction at the configured isolation
+// level unless it is DEFAULT; done ends the transaction once the rows are
+// read (or closed).
+func (q *querier) run(ctx context.Context, stmt string, args ...any) (rows *sql.Rows, done func(), err error) {
+	lvl, ok := isolationLevels[q.st.isolation]
+	if !ok {
+		rows, err = q.db.QueryContext(ctx, stmt, args...)
+		return rows, func() {}, err
+	}
+	tx, err := q.db.BeginTx(ctx, &sql.TxOptions{Isolation: lvl, ReadOnly: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err = tx.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		_ = tx.Rollback()
+		return nil, nil, err
+	}
+	return rows, func() { _ = rows.Close(); _ = tx.Rollback() }, nil
+}
+
 // fetch runs a statement and reads at most limit rows (0: all).
 func (q *querier) fetch(ctx context.Context, stmt string, args []any, limit int) ([]row, []*sql.ColumnType, error) {
-	rs, err := q.db.QueryContext(ctx, stmt, args...)
+	rs, done, err := q.run(ctx, stmt, args...)
 	if err != nil {
 		return nil, nil, &sqlError{q, err}
 	}
+	defer done()
 	defer rs.Close()
 	cts, err := rs.ColumnTypes()
 	if err != nil {
@@ -473,7 +503,7 @@ func (q *querier) bulkPage(life context.Context) ([]connectors.SourceRecord, boo
 	if q.rows == nil {
 		ctx, cancel := context.WithCancel(life)
 		stmt := q.base() + suffix(q.st.querySuffix)
-		rs, err := q.db.QueryContext(ctx, stmt)
+		rs, done, err := q.run(ctx, stmt)
 		if err != nil {
 			cancel()
 			return nil, false, &sqlError{q, err}
@@ -484,10 +514,11 @@ func (q *querier) bulkPage(life context.Context) ([]connectors.SourceRecord, boo
 		}
 		if err != nil {
 			_ = rs.Close()
+			done()
 			cancel()
 			return nil, false, err
 		}
-		q.rows, q.cancel = rs, cancel
+		q.rows, q.cancel = rs, func() { done(); cancel() }
 	}
 	var recs []connectors.SourceRecord
 	n := len(q.mapping.cols)

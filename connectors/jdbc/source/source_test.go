@@ -757,3 +757,15 @@ func TestValidateQuery(t *testing.T) {
 		}
 	}
 }
+
+func TestTransactionIsolation(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY)", "INSERT INTO t VALUES (1),(2),(3)")
+	for _, mode := range []string{ModeIncrementing, ModeBulk} {
+		offs := newOffsetStore()
+		tk := startTask(t, baseProps(d, ModeKey, mode, TransactionIsolation, "SERIALIZABLE", BatchMaxRowsKey, "2", PollIntervalKey, "3600000"), offs)
+		if got := ids(t, drain(t, tk, offs), "id"); fmt.Sprint(got) != "[1 2 3]" {
+			t.Fatalf("%s: ids %v", mode, got)
+		}
+	}
+}
