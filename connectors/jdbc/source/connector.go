@@ -220,7 +220,13 @@ func (c *Connector) Validate(props map[string]string) []config.Result {
 	for _, id := range tables {
 		if _, err := planTable(ctx, db, st, id); err != nil {
 			var p problem
-			if errors.As(err, &p) {
+			if errors.Is(err, errNoTable) {
+				key := ConnectionUserKey
+				if len(st.whitelist) > 0 {
+					key = TableWhitelistKey
+				}
+				add(key, err.Error())
+			} else if errors.As(err, &p) {
 				if !seen[p.key+p.msg] {
 					add(p.key, p.msg)
 					seen[p.key+p.msg] = true

@@ -769,3 +769,15 @@ func TestTransactionIsolation(t *testing.T) {
 		}
 	}
 }
+
+func TestDroppedTable(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE a (id INT AUTO_INCREMENT PRIMARY KEY)", "CREATE TABLE b (id INT AUTO_INCREMENT PRIMARY KEY)", "INSERT INTO b VALUES (1)")
+	offs := newOffsetStore()
+	tk := startTask(t, baseProps(d, ModeKey, ModeIncrementing), offs)
+	d.Exec(t, "DROP TABLE a")
+	recs := drain(t, tk, offs)
+	if len(recs) != 1 || recs[0].Topic != "p-b" || len(tk.queriers) != 1 {
+		t.Fatalf("%d records, %d tables read", len(recs), len(tk.queriers))
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/sluicehq/sluice/connectors"
@@ -95,6 +96,12 @@ func (t *task) Start(ctx context.Context, tc connectors.SourceTaskContext, props
 		q := t.newQuerier(id, "table "+id.String())
 		q.topic = st.topicPrefix + id.Table
 		plan, err := planTable(ctx, t.db, st, id)
+		if errors.Is(err, errNoTable) {
+			// Dropped since the connector listed it: its monitor will
+			// reconfigure the tasks without it.
+			t.log.Warn("table not found; not reading it", "table", id.String())
+			continue
+		}
 		if err != nil {
 			var p problem
 			if errors.As(err, &p) {
@@ -194,7 +201,11 @@ func (t *task) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
 	}
 	recs, more, err := q.page(ctx, t.life)
 	if err != nil {
-		return nil, t.failed(ctx, q, err)
+		n := len(t.queriers)
+		if err := t.failed(ctx, q, err); err != nil || len(t.queriers) == n {
+			return nil, err
+		}
+		return t.Poll(ctx) // q's table was dropped: on with the next
 	}
 	q.failures = 0
 	if !more {
@@ -210,6 +221,13 @@ func (t *task) failed(ctx context.Context, q *querier, err error) error {
 	q.closeRows()
 	if ctx.Err() != nil {
 		return nil // shutting down or pausing: not a failure
+	}
+	if q.query == "" && mysqlconn.Code(err) == mysqlconn.ErNoSuchTable {
+		// Dropped while the task runs: stop reading it; the connector's
+		// table monitor reconfigures the tasks without it.
+		t.log.Warn("table dropped; no longer reading it", "table", q.name)
+		t.queriers = slices.DeleteFunc(t.queriers, func(o *querier) bool { return o == q })
+		return nil
 	}
 	if isConnectionError(err) {
 		t.log.Warn("lost the connection to the database; retrying", "table", q.name, "error", err)
