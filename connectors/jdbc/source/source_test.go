@@ -781,3 +781,64 @@ func TestDroppedTable(t *testing.T) {
 		t.Fatalf("%d records, %d tables read", len(recs), len(tk.queriers))
 	}
 }
+
+// TestTimestampIsAnInstant: a TIMESTAMP is read as the instant it stores,
+// whatever time zone its writer's session had; a DATETIME is the wall-clock
+// time in db.timezone; criteria compare each in its own terms.
+func TestTimestampIsAnInstant(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, tsp TIMESTAMP(6) NOT NULL, dtm DATETIME(6) NOT NULL)")
+	ctx := context.Background()
+	conn, err := d.DB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"SET time_zone='+05:00'", "INSERT INTO t (tsp, dtm) VALUES ('2026-01-01 05:00:02.5', '2026-01-01 05:00:02.5')"} {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = conn.Close()
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	props := baseProps(d, ModeKey, ModeIncrementing, DBTimezoneKey, "Asia/Tokyo")
+	offs := newOffsetStore()
+	recs := drain(t, startTask(t, props, offs), offs)
+	if len(recs) != 1 {
+		t.Fatalf("%d records", len(recs))
+	}
+	if got := field(t, recs[0], "tsp").(time.Time); !got.Equal(time.Date(2026, 1, 1, 0, 0, 2, 5e8, time.UTC)) {
+		t.Errorf("TIMESTAMP read as %v", got.UTC())
+	}
+	if got := field(t, recs[0], "dtm").(time.Time); !got.Equal(time.Date(2026, 1, 1, 5, 0, 2, 5e8, tokyo)) {
+		t.Errorf("DATETIME read as %v", got.UTC())
+	}
+	for _, tc := range []struct {
+		col     string
+		initial time.Time
+		want    int
+	}{
+		{"tsp", time.Date(2026, 1, 1, 0, 0, 2, 0, time.UTC), 1},
+		{"tsp", time.Date(2026, 1, 1, 0, 0, 2, 5e8, time.UTC), 0},
+		{"dtm", time.Date(2026, 1, 1, 5, 0, 2, 0, tokyo), 1},
+		{"dtm", time.Date(2026, 1, 1, 5, 0, 3, 0, tokyo), 0},
+	} {
+		p := baseProps(d, ModeKey, ModeTimestamp, TimestampColumnKey, tc.col, DBTimezoneKey, "Asia/Tokyo", TimestampInitialKey, fmt.Sprint(tc.initial.UnixMilli()))
+		offs := newOffsetStore()
+		if got := drain(t, startTask(t, p, offs), offs); len(got) != tc.want {
+			t.Errorf("%s after %v: %d records, want %d", tc.col, tc.initial, len(got), tc.want)
+		}
+	}
+	// timestamp.delay.interval.ms holds back rows younger than the delay.
+	d.Exec(t, "INSERT INTO t (tsp, dtm) VALUES (CURRENT_TIMESTAMP(6), '2026-01-01')")
+	start := fmt.Sprint(time.Date(2026, 1, 1, 0, 0, 3, 0, time.UTC).UnixMilli())
+	p := baseProps(d, ModeKey, ModeTimestamp, TimestampColumnKey, "tsp", TimestampInitialKey, start, TimestampDelayKey, "3600000")
+	offs = newOffsetStore()
+	if got := drain(t, startTask(t, p, offs), offs); len(got) != 0 {
+		t.Errorf("with a delay of an hour: %d records", len(got))
+	}
+	p[TimestampDelayKey] = "0"
+	offs = newOffsetStore()
+	if got := drain(t, startTask(t, p, offs), offs); len(got) != 1 {
+		t.Errorf("without a delay: %d records", len(got))
+	}
+}
