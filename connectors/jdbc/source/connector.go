@@ -193,6 +193,7 @@ func (c *Connector) Validate(props map[string]string) []config.Result {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), st.url.Config.Timeout+10*time.Second)
 	defer cancel()
+	st.attempts = 1 // an answer now, not after connection.backoff.ms
 	db, err := openDB(ctx, st, nil)
 	if err != nil {
 		key := ConnectionURLKey

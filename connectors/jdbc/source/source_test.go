@@ -530,7 +530,7 @@ func TestValidate(t *testing.T) {
 	}{
 		{"no mode", baseProps(d), ModeKey, "Query mode must be specified"},
 		{"wrong password", baseProps(d, ModeKey, ModeBulk, ConnectionPasswordKey, "not-the-password"), ConnectionPasswordKey, "access denied"},
-		{"unreachable", baseProps(d, ModeKey, ModeBulk, ConnectionURLKey, "jdbc:mysql://127.0.0.1:1/x"), ConnectionURLKey, "cannot reach MySQL at 127.0.0.1:1"},
+		{"unreachable", baseProps(d, ModeKey, ModeBulk, ConnectionURLKey, "jdbc:mysql://127.0.0.1:1/x", ConnectionAttemptsKey, "3"), ConnectionURLKey, "cannot reach MySQL at 127.0.0.1:1"},
 		{"missing table", baseProps(d, ModeKey, ModeBulk, TableWhitelistKey, "auto,nope"), TableWhitelistKey, "no table nope"},
 		{"nullable incrementing", baseProps(d, ModeKey, ModeIncrementing, IncrementingColumnKey, "id", TableWhitelistKey, "t"), IncrementingColumnKey, "is nullable"},
 		{"no auto increment", baseProps(d, ModeKey, ModeIncrementing, TableWhitelistKey, "t"), IncrementingColumnKey, "has no AUTO_INCREMENT column"},

@@ -46,6 +46,9 @@ func openDB(ctx context.Context, st *settings, log *slog.Logger) (*sql.DB, error
 	}
 	cfg.Params["time_zone"] = "'+00:00'"
 	cfg.Params["net_write_timeout"] = "3600"
+	// One round trip per query (the driver escapes the arguments) rather
+	// than prepare, execute and close: a page is one query.
+	cfg.InterpolateParams = true
 	u := *st.url
 	u.Config = cfg
 	return mysqlconn.Connect(ctx, &u, st.attempts, st.backoff, log)
