@@ -12,12 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hamba/avro/v2"
+
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/connectors/jdbc/internal/mysqlconn"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/runtime/storage"
 	"github.com/sluicehq/sluice/schemas"
+	avroconv "github.com/sluicehq/sluice/schemas/avro"
 )
 
 // offsetStore is the runtime's in-memory offset store behind the task
@@ -467,6 +470,29 @@ func TestTypes(t *testing.T) {
 	for name := range want {
 		if name != "nn" && s2.Get(name) != nil {
 			t.Errorf("%s = %v, want null", name, s2.Get(name))
+		}
+	}
+	// Every record converts to Avro (Confluent's AvroData mapping) and back.
+	data := avroconv.NewData(avroconv.DefaultDataConfig())
+	ws, err := data.FromConnectSchema(schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		b, err := ws.Encode(r.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back any
+		if err := avro.Unmarshal(ws.Avro, b, &back); err != nil {
+			t.Fatal(err)
+		}
+		_, v, err := data.ToConnectData(ws.Avro, back)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !v.(*schemas.Struct).Equal(r.Value.(*schemas.Struct)) {
+			t.Errorf("Avro round trip:\n%v\n%v", v, r.Value)
 		}
 	}
 	// numeric.mapping applies to DECIMAL columns.
