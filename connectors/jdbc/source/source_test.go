@@ -527,11 +527,21 @@ func TestTimeOutOfRangeAndZeroDates(t *testing.T) {
 		t.Fatalf("negative TIME: %v", err)
 	}
 	props := baseProps(d, ModeKey, ModeIncrementing)
-	props[ConnectionURLKey] = d.JDBCURL + "?zeroDateTimeBehavior=CONVERT_TO_NULL"
 	offs.put(t, `{"protocol":"1","table":"`+d.Name+`.t"}`, `{"incrementing":1}`)
+	_, err = startTask(t, props, offs).Poll(context.Background())
+	if err == nil || !strings.Contains(err.Error(), `column "dt"`) || !strings.Contains(err.Error(), "zeroDateTimeBehavior") {
+		t.Fatalf("zero date by default: %v", err)
+	}
+	props[ConnectionURLKey] = d.JDBCURL + "?zeroDateTimeBehavior=CONVERT_TO_NULL"
 	recs := drain(t, startTask(t, props, offs), offs)
 	if len(recs) != 1 || field(t, recs[0], "dt") != nil {
 		t.Fatalf("zero date as null: %v", recs)
+	}
+	offs.put(t, `{"protocol":"1","table":"`+d.Name+`.t"}`, `{"incrementing":1}`)
+	props[ConnectionURLKey] = d.JDBCURL + "?zeroDateTimeBehavior=ROUND"
+	recs = drain(t, startTask(t, props, offs), offs)
+	if len(recs) != 1 || !field(t, recs[0], "dt").(time.Time).Equal(time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("zero date rounded: %v", recs)
 	}
 }
 
