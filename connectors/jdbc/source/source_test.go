@@ -507,7 +507,7 @@ func TestTypes(t *testing.T) {
 	}
 	// timestamp.granularity keeps every digit.
 	offs = newOffsetStore()
-	tk = startTask(t, baseProps(d, ModeKey, ModeIncrementing, TimestampGranularity, GranularityNanosISO), offs)
+	tk = startTask(t, baseProps(d, ModeKey, ModeIncrementing, TimestampGranularityKey, GranularityNanosISO), offs)
 	s = drain(t, tk, offs)[0].Value.(*schemas.Struct)
 	if s.Get("tsp") != time.Unix(tspSec, 654321000).UTC().Format("2006-01-02T15:04:05.000000000") {
 		t.Errorf("nanos_iso tsp = %#v", s.Get("tsp"))
@@ -696,7 +696,7 @@ func TestConfigDefaults(t *testing.T) {
 	for key, want := range map[string]any{
 		ConnectionAttemptsKey: int32(3), ConnectionBackoffKey: int64(10000), PollIntervalKey: int32(5000), BatchMaxRowsKey: int32(100),
 		TablePollIntervalKey: int64(60000), TimestampDelayKey: int64(0), DBTimezoneKey: "UTC", QuoteIdentifiersKey: "always",
-		ValidateNonNullKey: true, TimestampGranularity: GranularityConnectLogical, QueryRetryAttemptsKey: int32(-1),
+		ValidateNonNullKey: true, TimestampGranularityKey: GranularityConnectLogical, QueryRetryAttemptsKey: int32(-1),
 		ModeKey: "", NumericMappingKey: nil, TimestampInitialKey: nil,
 	} {
 		k, ok := def.Key(key)
@@ -799,7 +799,7 @@ func TestTransactionIsolation(t *testing.T) {
 	d.Exec(t, "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY)", "INSERT INTO t VALUES (1),(2),(3)")
 	for _, mode := range []string{ModeIncrementing, ModeBulk} {
 		offs := newOffsetStore()
-		tk := startTask(t, baseProps(d, ModeKey, mode, TransactionIsolation, "SERIALIZABLE", BatchMaxRowsKey, "2", PollIntervalKey, "3600000"), offs)
+		tk := startTask(t, baseProps(d, ModeKey, mode, TransactionIsolationKey, "SERIALIZABLE", BatchMaxRowsKey, "2", PollIntervalKey, "3600000"), offs)
 		if got := ids(t, drain(t, tk, offs), "id"); fmt.Sprint(got) != "[1 2 3]" {
 			t.Fatalf("%s: ids %v", mode, got)
 		}
