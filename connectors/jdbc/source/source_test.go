@@ -771,6 +771,14 @@ func TestLostConnectionIsRetriable(t *testing.T) {
 	if err == nil || !connectors.IsRetriable(err) || !strings.Contains(err.Error(), "table "+d.Name+".t") {
 		t.Fatalf("lost connection: %v", err)
 	}
+	// The next poll waits connection.backoff.ms rather than hammering the
+	// server: it returns nothing, without trying.
+	if recs, err := tk.Poll(context.Background()); err != nil || len(recs) != 0 {
+		t.Fatalf("poll during the backoff: %v, %v", recs, err)
+	}
+	if wait := time.Until(tk.queriers[0].nextRun); wait < 5*time.Second {
+		t.Fatalf("the table is due again in %v, want about connection.backoff.ms (10s)", wait)
+	}
 }
 
 func TestValidateQuery(t *testing.T) {

@@ -232,14 +232,19 @@ func (t *task) failed(ctx context.Context, q *querier, err error) error {
 		t.queriers = slices.DeleteFunc(t.queriers, func(o *querier) bool { return o == q })
 		return nil
 	}
+	// The runtime polls again at once after a retriable error: the table
+	// waits connection.backoff.ms first, so that a server that is down is
+	// not hammered.
 	if isConnectionError(err) {
-		t.log.Warn("lost the connection to the database; retrying", "table", q.name, "error", err)
+		t.log.Warn("lost the connection to the database; retrying", "table", q.name, "backoff", t.st.backoff, "error", err)
+		q.nextRun = t.now().Add(t.st.backoff)
 		return connectors.Retriable(err)
 	}
 	var se *sqlError
 	if errors.As(err, &se) && q.failures < t.st.queryRetries {
 		q.failures++
-		t.log.Warn("query failed; retrying", "table", q.name, "attempt", q.failures, "of", t.st.queryRetries, "error", err)
+		t.log.Warn("query failed; retrying", "table", q.name, "attempt", q.failures, "of", t.st.queryRetries, "backoff", t.st.backoff, "error", err)
+		q.nextRun = t.now().Add(t.st.backoff)
 		return connectors.Retriable(err)
 	}
 	return err
