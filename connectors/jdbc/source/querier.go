@@ -284,13 +284,16 @@ func (q *querier) page(ctx, life context.Context) (recs []connectors.SourceRecor
 		}
 		rows = append(rows[:keep], ties...)
 	}
-	prev := q.off
+	// The position advances only once every row converted: a failed
+	// page leaves it where it was.
+	cur := q.off
+	prev := cur
 	for i, r := range rows {
 		st, err := q.mapping.toStruct(r.vals)
 		if err != nil {
 			return nil, false, err
 		}
-		next := q.off
+		next := cur
 		switch q.st.mode {
 		case ModeIncrementing:
 			next.inc, next.hasInc = r.inc, true
@@ -309,9 +312,10 @@ func (q *querier) page(ctx, life context.Context) (recs []connectors.SourceRecor
 				next = prev
 			}
 		}
-		q.off = next
+		cur = next
 		recs = append(recs, q.record(st, next.toMap()))
 	}
+	q.off = cur
 	return recs, full, nil
 }
 
