@@ -106,11 +106,7 @@ func (t *task) Start(ctx context.Context, tc connectors.SourceTaskContext, props
 			continue
 		}
 		if err != nil {
-			var p problem
-			if errors.As(err, &p) {
-				return fmt.Errorf("%s", p.msg)
-			}
-			return err
+			return err // a problem names the key to change
 		}
 		q.incCol, q.tsCols, q.tsInstant, q.bits = plan.incColumn, st.tsColumns, plan.tsIsInstant, plan.bits
 		if st.mode == ModeBulk {
