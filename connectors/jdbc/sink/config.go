@@ -108,7 +108,7 @@ func configDef() *config.Def {
 	nonNeg := config.AtLeast(0)
 	return config.NewDef().
 		Define(config.Key{Name: ConnectionURLKey, Type: config.String, Default: config.NoDefault, Importance: config.High,
-			Doc: "JDBC connection URL: jdbc:mysql://host[:port]/database[?property=value&...] or the same with jdbc:mariadb://.",
+			Doc:   "JDBC connection URL: jdbc:mysql://host[:port]/database[?property=value&...] or the same with jdbc:mariadb://.",
 			Group: groupConnection, OrderInGroup: 1, Width: config.WidthLong, DisplayName: "JDBC URL"}).
 		Define(config.Key{Name: ConnectionUserKey, Type: config.String, Default: nil, Importance: config.High,
 			Doc: "JDBC connection user.", Group: groupConnection, OrderInGroup: 2, Width: config.WidthMedium, DisplayName: "JDBC User"}).
