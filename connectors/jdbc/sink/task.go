@@ -160,8 +160,9 @@ func (t *task) Put(ctx context.Context, records []connectors.SinkRecord) error {
 		return nil
 	}
 	if ctx.Err() != nil {
+		// Stopping: the runtime drops the batch (not committed) rather than failing the task.
 		t.dropConn()
-		return err
+		return connectors.Retriable(err)
 	}
 	if !mysqlconn.Retriable(err) {
 		return err
