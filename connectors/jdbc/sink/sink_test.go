@@ -406,3 +406,71 @@ func TestDataErrors(t *testing.T) {
 	}
 	equalRows(t, rows(t, d.DB, "SELECT COUNT(*), SUM(id) FROM c"), []string{"296|44562"})
 }
+
+// TestLargeRowsSplitByPacket writes rows whose total passes the server's max_allowed_packet in
+// one Put: statements are cut by bytes as well as by batch.size.
+func TestLargeRowsSplitByPacket(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE big (id BIGINT PRIMARY KEY, name LONGTEXT NOT NULL, age INT)")
+	var packet int
+	mustNotErr(t, d.DB.QueryRow("SELECT @@max_allowed_packet").Scan(&packet))
+	size := 1 << 20
+	n := packet/size + 4
+	var batch []connectors.SinkRecord
+	for i := range n {
+		batch = append(batch, rec("big", int64(i), nil, nil, personSchema, person(int64(i), strings.Repeat(string(rune('a'+i%26)), size), 1)))
+	}
+	tk, _ := startTask(t, props(d, InsertModeKey, "upsert", PKModeKey, "record_value", PKFieldsKey, "id"), nil)
+	mustNotErr(t, tk.Put(context.Background(), batch))
+	equalRows(t, rows(t, d.DB, "SELECT COUNT(*), SUM(LENGTH(name)) FROM big"), []string{strconvItoa(n) + "|" + strconvItoa(n*size)})
+}
+
+func strconvItoa(n int) string { return itoa(int64(n)) }
+
+func TestStringValues(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	tk, _ := startTask(t, props(d, AutoCreateKey, "true", InsertModeKey, "upsert", PKModeKey, "record_key", PKFieldsKey, "k"), nil)
+	mustNotErr(t, tk.Put(context.Background(), []connectors.SinkRecord{
+		rec("sv", 0, schemas.StringSchema, "a", schemas.StringSchema, "first"),
+		rec("sv", 1, schemas.StringSchema, "a", schemas.StringSchema, "second"),
+	}))
+	equalRows(t, rows(t, d.DB, "SELECT k, record_value FROM sv"), []string{"a|second"})
+}
+
+func TestStringKeyLength(t *testing.T) {
+	str := column{schema: schemas.StringSchema, isKey: true}
+	i64 := column{schema: schemas.Int64Schema, isKey: true}
+	tests := []struct {
+		keys []column
+		want int
+	}{
+		{[]column{str}, 255},
+		{[]column{str, str, str}, 255},
+		{[]column{str, str, str, str}, 192},
+		{[]column{i64, str, str, str, str}, 191},
+	}
+	for _, tt := range tests {
+		got, err := stringKeyLength("t", tt.keys)
+		if err != nil || got != tt.want {
+			t.Errorf("%d keys: %d, %v; want %d", len(tt.keys), got, err, tt.want)
+		}
+		bytes := 0
+		for _, k := range tt.keys {
+			if k.schema.Type == schemas.TypeString {
+				bytes += 4 * got
+			} else {
+				bytes += 8
+			}
+		}
+		if bytes > maxKeyBytes {
+			t.Errorf("%d keys of %d characters pass InnoDB's limit", len(tt.keys), got)
+		}
+	}
+	d := testkit.NewDatabase(t)
+	s := schemas.NewBuilder(schemas.TypeStruct).Field("a", schemas.StringSchema).Field("b", schemas.StringSchema).
+		Field("c", schemas.StringSchema).Field("e", schemas.StringSchema).Field("v", schemas.OptionalInt32Schema).MustBuild()
+	tk, _ := startTask(t, props(d, AutoCreateKey, "true", InsertModeKey, "upsert", PKModeKey, "record_value", PKFieldsKey, "a,b,c,e"), nil)
+	mustNotErr(t, tk.Put(context.Background(), []connectors.SinkRecord{rec("sk", 0, nil, nil, s,
+		schemas.NewStruct(s).MustPut("a", "1").MustPut("b", "2").MustPut("c", "3").MustPut("e", strings.Repeat("é", 192)))}))
+	equalRows(t, rows(t, d.DB, "SELECT CHAR_LENGTH(e) FROM sk"), []string{"192"})
+}
