@@ -256,7 +256,8 @@ func (t *task) plan(ctx context.Context, records []connectors.SinkRecord) ([]run
 		if tomb {
 			kind = runDelete
 		}
-		if j, ok := last[e.id]; ok && runs[j].kind == kind && runs[j].shape.sig == e.shape.sig {
+		// The same shape (not only the same column names: a key field's index may differ).
+		if j, ok := last[e.id]; ok && runs[j].kind == kind && runs[j].shape == e.shape {
 			runs[j].recs = append(runs[j].recs, i)
 			continue
 		}
