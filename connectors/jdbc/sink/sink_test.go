@@ -106,6 +106,8 @@ func TestModes(t *testing.T) {
 			want: []string{"1|ann|30", "1|ann2|31", "2|bob|NULL"}},
 		{insertMode: "insert", pkMode: "kafka", query: "SELECT __connect_topic,__connect_partition,__connect_offset,id,name FROM `%s` ORDER BY __connect_offset",
 			want: []string{"%s|0|0|1|ann", "%s|0|1|2|bob", "%s|0|2|1|ann2"}},
+		{insertMode: "insert", pkMode: "record_value", pkFields: "id,name", query: "SELECT id,name,age FROM `%s` ORDER BY id,name",
+			want: []string{"1|ann|30", "1|ann2|31", "2|bob|NULL"}},
 		{insertMode: "upsert", pkMode: "record_key", query: "SELECT id,name,age FROM `%s` ORDER BY id",
 			want: []string{"1|ann2|31", "2|bob|NULL"}},
 		{insertMode: "upsert", pkMode: "record_value", pkFields: "id", query: "SELECT id,name,age FROM `%s` ORDER BY id",
