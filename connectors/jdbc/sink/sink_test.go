@@ -476,3 +476,20 @@ func TestStringKeyLength(t *testing.T) {
 		schemas.NewStruct(s).MustPut("a", "1").MustPut("b", "2").MustPut("c", "3").MustPut("e", strings.Repeat("é", 192)))}))
 	equalRows(t, rows(t, d.DB, "SELECT CHAR_LENGTH(e) FROM sk"), []string{"192"})
 }
+
+func TestMissingTableWithoutAutoCreate(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE here (id BIGINT PRIMARY KEY, name TEXT, age INT)")
+	tc := &fakeContext{tolerate: true}
+	tk, _ := startTask(t, props(d), tc)
+	mustNotErr(t, tk.Put(context.Background(), []connectors.SinkRecord{
+		rec("nowhere", 0, nil, nil, personSchema, person(1, "a", 1)),
+		rec("here", 1, nil, nil, personSchema, person(1, "a", 1)),
+		rec("nowhere", 2, nil, nil, personSchema, person(2, "b", 2)),
+	}))
+	if got := tc.reportedOffsets(); len(got) != 2 || got[0] != 0 || got[1] != 2 ||
+		!strings.Contains(tc.reported[1].err.Error(), "Table "+d.Name+".nowhere is missing and auto-creation is disabled") {
+		t.Fatalf("reported %v", tc.reported)
+	}
+	equalRows(t, rows(t, d.DB, "SELECT id FROM here"), []string{"1"})
+}

@@ -222,6 +222,7 @@ func (t *task) rollback(ctx context.Context) {
 func (t *task) plan(ctx context.Context, records []connectors.SinkRecord) ([]run, error) {
 	var runs []run
 	last := map[mysqlconn.TableID]int{}
+	var failed map[shapeKey]*shapeEntry // shapes that cannot be written, for this Put
 	for i := range records {
 		rec := &records[i]
 		tomb := rec.Value == nil
@@ -239,11 +240,22 @@ func (t *task) plan(ctx context.Context, records []connectors.SinkRecord) ([]run
 			}
 			continue
 		}
-		e, err := t.resolve(ctx, rec, tomb)
-		if err != nil {
-			return nil, err
+		k := shapeKey{topic: rec.Topic, key: rec.KeySchema, value: rec.ValueSchema, tombstone: tomb}
+		if tomb {
+			k.value = nil
+		}
+		e := failed[k]
+		if e == nil {
+			if failed == nil {
+				failed = map[shapeKey]*shapeEntry{}
+			}
+			var err error
+			if e, err = t.resolve(ctx, k, rec, tomb); err != nil {
+				return nil, err
+			}
 		}
 		if e.err != nil {
+			failed[k] = e // the next records of this shape fail alike, without asking the database again
 			if err := t.report(rec, e.err); err != nil {
 				return nil, err
 			}
@@ -313,11 +325,7 @@ func schemaKind(s *schemas.Schema) string {
 
 // resolve returns the table and shape of rec, from the cache or worked out (and the table made
 // to fit).
-func (t *task) resolve(ctx context.Context, rec *connectors.SinkRecord, tomb bool) (*shapeEntry, error) {
-	k := shapeKey{topic: rec.Topic, key: rec.KeySchema, value: rec.ValueSchema, tombstone: tomb}
-	if tomb {
-		k.value = nil
-	}
+func (t *task) resolve(ctx context.Context, k shapeKey, rec *connectors.SinkRecord, tomb bool) (*shapeEntry, error) {
 	if e, ok := t.shapes[k]; ok {
 		return e, nil
 	}
