@@ -85,6 +85,18 @@ func TestValidateConnects(t *testing.T) {
 	if !strings.Contains(errs[ConnectionURLKey], "cannot reach") {
 		t.Fatalf("unreachable: %v", errs)
 	}
+	d.Exec(t, "CREATE TABLE present (id INT)")
+	errs = errorsOn(props(d, "topics", "present, absent"))
+	if len(errs) != 1 || !strings.Contains(errs[TableNameFormatKey], "table "+d.Name+".absent (for topic absent) does not exist and auto.create is false") {
+		t.Fatalf("missing table: %v", errs)
+	}
+	if errs := errorsOn(props(d, "topics", "present,absent", AutoCreateKey, "true")); len(errs) != 0 {
+		t.Fatalf("missing table with auto.create: %v", errs)
+	}
+	errs = errorsOn(props(d, "topics", "a.b.c"))
+	if !strings.Contains(errs[TableNameFormatKey], "more than two parts") {
+		t.Fatalf("a three-part name: %v", errs)
+	}
 	errs = errorsOn(props(d, DeleteEnabledKey, "true"))
 	if !strings.Contains(errs[DeleteEnabledKey], "record_key") {
 		t.Fatalf("delete.enabled rule: %v", errs)
