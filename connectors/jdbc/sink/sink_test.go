@@ -441,6 +441,26 @@ func TestLargeRowsSplitByPacket(t *testing.T) {
 
 func strconvItoa(n int) string { return itoa(int64(n)) }
 
+// TestRowLargerThanPacket: a row the server would refuse (and drop the connection for) is
+// reported; the rest of the batch is written.
+func TestRowLargerThanPacket(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE huge (id BIGINT PRIMARY KEY, name LONGTEXT NOT NULL, age INT)")
+	var packet int
+	mustNotErr(t, d.DB.QueryRow("SELECT @@max_allowed_packet").Scan(&packet))
+	tc := &fakeContext{tolerate: true}
+	tk, _ := startTask(t, props(d, InsertModeKey, "upsert", PKModeKey, "record_value", PKFieldsKey, "id"), tc)
+	mustNotErr(t, tk.Put(context.Background(), []connectors.SinkRecord{
+		rec("huge", 0, nil, nil, personSchema, person(1, "small", 1)),
+		rec("huge", 1, nil, nil, personSchema, person(2, strings.Repeat("x", packet), 1)),
+		rec("huge", 2, nil, nil, personSchema, person(3, "small", 1)),
+	}))
+	if got := tc.reportedOffsets(); len(got) != 1 || got[0] != 1 || !strings.Contains(tc.reported[0].err.Error(), "max_allowed_packet") {
+		t.Fatalf("reported %v", tc.reported)
+	}
+	equalRows(t, rows(t, d.DB, "SELECT id FROM huge ORDER BY id"), []string{"1", "3"})
+}
+
 func TestStringValues(t *testing.T) {
 	d := testkit.NewDatabase(t)
 	tk, _ := startTask(t, props(d, AutoCreateKey, "true", InsertModeKey, "upsert", PKModeKey, "record_key", PKFieldsKey, "k"), nil)

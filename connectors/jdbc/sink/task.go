@@ -60,7 +60,8 @@ type task struct {
 	db        *sql.DB
 	conn      *sql.Conn
 	stmts     *stmtCache
-	maxPacket int
+	maxPacket int // bytes of rows per statement
+	maxRow    int // bytes of one row: a bigger row would make the server drop the connection
 	tables    tables
 	shapes    map[shapeKey]*shapeEntry
 	lastShape map[string]*shapeKey // by topic: the last shape resolved, to match equal schemas
@@ -129,6 +130,7 @@ func (t *task) connect(ctx context.Context) error {
 		limit = packet
 	}
 	t.maxPacket = int(limit - limit/8 - 1024) // room for the packet's own bytes
+	t.maxRow = int(limit - 1024)
 	t.conn = conn
 	t.stmts = newStmtCache(conn, 64)
 	return nil
@@ -471,6 +473,15 @@ func (t *task) execRun(ctx context.Context, records []connectors.SinkRecord, r *
 		if bindErr != nil {
 			args = args[:start]
 			if err := t.report(rec, fmt.Errorf("table %s: %w", r.id, bindErr)); err != nil {
+				return err
+			}
+			continue
+		}
+		if rowBytes > t.maxRow {
+			// The server would refuse the packet and close the connection: the row is reported,
+			// as a value the database refuses.
+			args = args[:start]
+			if err := t.report(rec, fmt.Errorf("table %s: the row takes about %d bytes, more than the server's max_allowed_packet (%d)", r.id, rowBytes, t.maxRow+1024)); err != nil {
 				return err
 			}
 			continue
