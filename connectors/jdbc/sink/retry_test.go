@@ -72,3 +72,35 @@ func TestRetriesExhausted(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestRetryDoesNotReportTwice: a record reported in a Put that then fails with a retriable error
+// is not reported again when the runtime puts the same batch again.
+func TestRetryDoesNotReportTwice(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE a (id BIGINT PRIMARY KEY, name VARCHAR(3) NOT NULL, age INT)",
+		"CREATE TABLE b (id BIGINT PRIMARY KEY, name TEXT NOT NULL, age INT)")
+	ctx := context.Background()
+	blocker, err := d.DB.BeginTx(ctx, nil)
+	mustNotErr(t, err)
+	defer blocker.Rollback()
+	_, err = blocker.ExecContext(ctx, "INSERT INTO b VALUES (1, 'blocker', 0)")
+	mustNotErr(t, err)
+	tc := &fakeContext{tolerate: true}
+	tk, _ := startTask(t, props(d, InsertModeKey, "upsert", PKModeKey, "record_value", PKFieldsKey, "id",
+		ConnectionURLKey, d.JDBCURL+"?socketTimeout=500"), tc)
+	batch := []connectors.SinkRecord{
+		rec("a", 0, nil, nil, personSchema, person(1, "too long", 1)),
+		rec("a", 1, nil, nil, personSchema, person(2, "ok", 1)),
+		rec("b", 2, nil, nil, personSchema, person(1, "one", 1)),
+	}
+	if err := tk.Put(ctx, batch); err == nil || !connectors.IsRetriable(err) {
+		t.Fatalf("Put: %v, want a retriable error", err)
+	}
+	mustNotErr(t, blocker.Rollback())
+	mustNotErr(t, tk.Put(ctx, batch))
+	if got := tc.reportedOffsets(); len(got) != 1 || got[0] != 0 {
+		t.Fatalf("reported %v, want offset 0 once", got)
+	}
+	equalRows(t, rows(t, d.DB, "SELECT id FROM a"), []string{"2"})
+	equalRows(t, rows(t, d.DB, "SELECT name FROM b"), []string{"one"})
+}

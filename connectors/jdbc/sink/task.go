@@ -69,6 +69,16 @@ type task struct {
 	skipped   int64                // tombstones skipped (delete.enabled=false)
 
 	args []any // reused between statements
+	// reported are the records reported during a Put that then failed with a retriable error:
+	// the runtime puts the same batch again, and they are not reported twice.
+	reported map[coord]bool
+}
+
+// coord is a record's Kafka coordinates as consumed.
+type coord struct {
+	topic     string
+	partition int32
+	offset    int64
 }
 
 // SetLogger implements connectors.Logging.
@@ -159,6 +169,7 @@ func (t *task) Put(ctx context.Context, records []connectors.SinkRecord) error {
 	err := t.write(ctx, records)
 	if err == nil {
 		t.retries = t.cfg.maxRetries
+		clear(t.reported)
 		return nil
 	}
 	if ctx.Err() != nil {
@@ -167,6 +178,7 @@ func (t *task) Put(ctx context.Context, records []connectors.SinkRecord) error {
 		return connectors.Retriable(err)
 	}
 	if !mysqlconn.Retriable(err) {
+		clear(t.reported)
 		return err
 	}
 	t.dropConn()
@@ -423,9 +435,17 @@ func (t *task) report(rec *connectors.SinkRecord, err error) error {
 	if t.reporter == nil {
 		return err
 	}
+	c := coord{rec.OriginalTopic, rec.OriginalPartition, rec.OriginalOffset}
+	if t.reported[c] {
+		return nil // reported by an earlier try of this batch
+	}
 	if rerr := t.reporter.Report(rec, err); rerr != nil {
 		return fmt.Errorf("%w (record topic %s partition %d offset %d)", err, rec.OriginalTopic, rec.OriginalPartition, rec.OriginalOffset)
 	}
+	if t.reported == nil {
+		t.reported = map[coord]bool{}
+	}
+	t.reported[c] = true
 	t.log.Warn("record reported as errant", "topic", rec.OriginalTopic, "partition", rec.OriginalPartition, "offset", rec.OriginalOffset, "err", err)
 	return nil
 }
