@@ -51,6 +51,7 @@ func openDB(ctx context.Context, st *settings, log *slog.Logger) (*sql.DB, error
 	cfg.InterpolateParams = true
 	u := *st.url
 	u.Config = cfg
+	u.SetLogger(log) // the driver's own messages name the task or connector
 	return mysqlconn.Connect(ctx, &u, st.attempts, st.backoff, log)
 }
 
