@@ -886,3 +886,23 @@ func TestTimestampIsAnInstant(t *testing.T) {
 		t.Errorf("without a delay: %d records", len(got))
 	}
 }
+
+// TestTablesTakeTurns: a task reading several tables takes them in turns,
+// a page each, rather than draining one first.
+func TestTablesTakeTurns(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE a (id INT AUTO_INCREMENT PRIMARY KEY)", "CREATE TABLE b (id INT AUTO_INCREMENT PRIMARY KEY)",
+		"INSERT INTO a VALUES (1),(2),(3)", "INSERT INTO b VALUES (1),(2),(3)")
+	tk := startTask(t, baseProps(d, ModeKey, ModeIncrementing, BatchMaxRowsKey, "1"), newOffsetStore())
+	var topics []string
+	for range 4 {
+		recs, err := tk.Poll(context.Background())
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("%v, %v", recs, err)
+		}
+		topics = append(topics, recs[0].Topic)
+	}
+	if fmt.Sprint(topics) != "[p-a p-b p-a p-b]" {
+		t.Fatalf("topics in turn: %v", topics)
+	}
+}

@@ -208,7 +208,11 @@ func (t *task) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
 		return t.Poll(ctx) // q's table was dropped: on with the next
 	}
 	q.failures = 0
-	if !more {
+	if more {
+		// Due again at once, but after the other due tables: a table
+		// that keeps growing does not starve the others.
+		q.nextRun = t.now()
+	} else {
 		q.nextRun = t.now().Add(t.st.pollInterval)
 	}
 	return recs, nil
