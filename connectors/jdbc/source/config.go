@@ -422,12 +422,22 @@ func splitTables(s string) ([]mysqlconn.TableID, error) {
 }
 
 // parseQuotedID parses `db`.`table` as TableID.Quoted writes it (a
-// backtick inside a name doubled).
+// backtick inside a name doubled), or db.table unquoted.
 func parseQuotedID(s string) (mysqlconn.TableID, error) {
 	var parts []string
 	for s != "" {
 		if s[0] != '`' {
-			return mysqlconn.TableID{}, fmt.Errorf("table %q is not quoted with backticks", s)
+			// Unquoted, as Confluent's connector writes the key with
+			// quote.sql.identifiers=never: up to the next dot.
+			part, rest, found := strings.Cut(s, ".")
+			if part == "" || strings.Contains(part, "`") {
+				return mysqlconn.TableID{}, fmt.Errorf("table %q is neither quoted with backticks nor a plain name", s)
+			}
+			parts = append(parts, part)
+			if s = rest; found && s == "" {
+				return mysqlconn.TableID{}, fmt.Errorf("table name ends with a dot")
+			}
+			continue
 		}
 		var b strings.Builder
 		i := 1

@@ -718,7 +718,10 @@ func TestTablesKeyRoundTrip(t *testing.T) {
 	if err != nil || fmt.Sprint(out) != fmt.Sprint(in) {
 		t.Fatalf("%v -> %q -> %v, %v", in, joinTables(in), out, err)
 	}
-	for _, bad := range []string{"`a", "b", "`a`x"} {
+	if out, err := splitTables("db.t,`d2`.u"); err != nil || fmt.Sprint(out) != "[db.t d2.u]" {
+		t.Fatalf("unquoted names (quote.sql.identifiers=never): %v, %v", out, err)
+	}
+	for _, bad := range []string{"`a", "a.", "`a`x", "a.b.c", "a`b"} {
 		if _, err := splitTables(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
