@@ -88,6 +88,9 @@ func (c *Connector) Start(ctx context.Context, cc connectors.ConnectorContext, p
 		_ = c.db.Close()
 		return err
 	}
+	if missing := missingWhitelisted(st, tables); len(missing) > 0 {
+		c.log.Warn("whitelisted tables not found; they are read once they appear", "tables", missing)
+	}
 	if len(tables) == 0 {
 		c.log.Warn("no table matches the configuration yet; the connector runs no task until one appears", "database", st.url.Config.DBName)
 	}

@@ -639,10 +639,9 @@ func TestTableMonitorAndTaskSpread(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if err := c.Stop(context.Background()); err != nil {
+	if err := c.Stop(context.Background()); err != nil { // ends the monitor: Stop waits for it
 		t.Fatal(err)
 	}
-	c.cancel = nil // stopped: the deferred Stop only closes
 }
 
 func TestHostileNames(t *testing.T) {
