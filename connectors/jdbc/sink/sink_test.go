@@ -62,9 +62,12 @@ func TestConfigRules(t *testing.T) {
 	}
 }
 
-func TestValidateConnects(t *testing.T) {
+// TestValidateIsStatic: Validate (run on every create, update and start) never talks to the
+// database, so an outage cannot refuse a config or leave the connector FAILED; ValidateLive (the
+// REST config/validate endpoint) connects and reports on the key to fix.
+func TestValidateIsStatic(t *testing.T) {
 	d := testkit.NewDatabase(t)
-	errorsOn := func(p map[string]string) map[string]string {
+	static := func(p map[string]string) map[string]string {
 		out := map[string]string{}
 		for _, r := range New().Validate(p) {
 			if len(r.Errors) > 0 {
@@ -73,33 +76,55 @@ func TestValidateConnects(t *testing.T) {
 		}
 		return out
 	}
-	if errs := errorsOn(props(d)); len(errs) != 0 {
-		t.Fatalf("a good configuration: %v", errs)
-	}
-	bad := props(d, ConnectionPasswordKey, "wrong-password-xyz")
-	errs := errorsOn(bad)
-	if !strings.Contains(errs[ConnectionPasswordKey], "access denied") || strings.Contains(errs[ConnectionPasswordKey], "wrong-password-xyz") {
-		t.Fatalf("wrong password: %v", errs)
-	}
-	errs = errorsOn(props(d, ConnectionURLKey, "jdbc:mysql://127.0.0.1:1/x"))
-	if !strings.Contains(errs[ConnectionURLKey], "cannot reach") {
-		t.Fatalf("unreachable: %v", errs)
+	live := func(p map[string]string) map[string]string {
+		out := map[string]string{}
+		for _, r := range New().ValidateLive(context.Background(), p) {
+			if len(r.Errors) > 0 {
+				out[r.Name] = strings.Join(r.Errors, "; ")
+			}
+		}
+		return out
 	}
 	d.Exec(t, "CREATE TABLE present (id INT)")
-	errs = errorsOn(props(d, "topics", "present, absent"))
-	if len(errs) != 1 || !strings.Contains(errs[TableNameFormatKey], "table "+d.Name+".absent (for topic absent) does not exist and auto.create is false") {
-		t.Fatalf("missing table: %v", errs)
+	tests := []struct {
+		name       string
+		p          map[string]string
+		wantStatic map[string]string // key → part of its error
+		wantLive   map[string]string
+	}{
+		{"good", props(d), nil, nil},
+		{"wrong password", props(d, ConnectionPasswordKey, "wrong-password-xyz"), nil, map[string]string{ConnectionPasswordKey: "access denied"}},
+		{"unreachable", props(d, ConnectionURLKey, "jdbc:mysql://127.0.0.1:1/x"), nil, map[string]string{ConnectionURLKey: "cannot reach"}},
+		{"no such database", props(d, ConnectionURLKey, strings.Replace(d.JDBCURL, "/"+d.Name, "/no_such_db_xyz", 1)), nil,
+			map[string]string{ConnectionURLKey: `no database "no_such_db_xyz"`}},
+		{"missing table", props(d, "topics", "present, absent"), nil,
+			map[string]string{TableNameFormatKey: "table " + d.Name + ".absent (for topic absent) does not exist and auto.create is false"}},
+		{"missing table with auto.create", props(d, "topics", "present,absent", AutoCreateKey, "true"), nil, nil},
+		{"three-part name", props(d, "topics", "a.b.c"), nil, map[string]string{TableNameFormatKey: "more than two parts"}},
+		{"delete.enabled rule", props(d, DeleteEnabledKey, "true"), map[string]string{DeleteEnabledKey: "record_key"}, nil},
 	}
-	if errs := errorsOn(props(d, "topics", "present,absent", AutoCreateKey, "true")); len(errs) != 0 {
-		t.Fatalf("missing table with auto.create: %v", errs)
-	}
-	errs = errorsOn(props(d, "topics", "a.b.c"))
-	if !strings.Contains(errs[TableNameFormatKey], "more than two parts") {
-		t.Fatalf("a three-part name: %v", errs)
-	}
-	errs = errorsOn(props(d, DeleteEnabledKey, "true"))
-	if !strings.Contains(errs[DeleteEnabledKey], "record_key") {
-		t.Fatalf("delete.enabled rule: %v", errs)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, c := range []struct {
+				what string
+				got  map[string]string
+				want map[string]string
+			}{{"Validate", static(tt.p), tt.wantStatic}, {"ValidateLive", live(tt.p), tt.wantLive}} {
+				if len(c.got) != len(c.want) {
+					t.Fatalf("%s: errors %v, want on %v", c.what, c.got, c.want)
+				}
+				for k, w := range c.want {
+					if !strings.Contains(c.got[k], w) {
+						t.Fatalf("%s: errors %v, want %q on %s", c.what, c.got, w, k)
+					}
+				}
+				for _, e := range c.got {
+					if strings.Contains(e, "wrong-password-xyz") || strings.Contains(e, d.Password) {
+						t.Fatalf("%s shows the password: %v", c.what, c.got)
+					}
+				}
+			}
+		})
 	}
 }
 
