@@ -550,3 +550,37 @@ func TestMissingTableWithoutAutoCreate(t *testing.T) {
 	}
 	equalRows(t, rows(t, d.DB, "SELECT id FROM here"), []string{"1"})
 }
+
+// TestTimestampsOutOfRange: a Timestamp or Date outside the years 1 to 9999 is a record the
+// database cannot take (reported under errors.tolerance=all, the rest written), not a task
+// failure; time.Time{} (0001-01-01T00:00:00Z) is written as that instant, not as a zero date.
+func TestTimestampsOutOfRange(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	s := schemas.NewBuilder(schemas.TypeStruct).Field("id", schemas.Int32Schema).
+		Field("ts", schemas.TimestampBuilder().Optional().MustBuild()).Field("d", schemas.DateBuilder().Optional().MustBuild()).MustBuild()
+	mk := func(id int32, ts, day time.Time) *schemas.Struct {
+		return schemas.NewStruct(s).MustPut("id", id).MustPut("ts", ts).MustPut("d", day)
+	}
+	ok := time.Date(2024, 7, 1, 12, 0, 0, 0, time.UTC)
+	batch := []connectors.SinkRecord{
+		rec("tr", 0, nil, nil, s, mk(1, ok, ok)),
+		rec("tr", 1, nil, nil, s, mk(2, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), ok)),
+		rec("tr", 2, nil, nil, s, mk(3, time.Time{}, time.Time{})),
+		rec("tr", 3, nil, nil, s, mk(4, ok, time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC))),
+		rec("tr", 4, nil, nil, s, mk(5, time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC), ok)),
+	}
+	tc := &fakeContext{}
+	tk, _ := startTask(t, props(d, AutoCreateKey, "true"), tc)
+	if err := tk.Put(context.Background(), batch); err == nil || !strings.Contains(err.Error(), `field "ts"`) {
+		t.Fatalf("under none: err = %v, want the field named", err)
+	}
+	tc.tolerate = true
+	mustNotErr(t, tk.Put(context.Background(), batch))
+	if got := tc.reportedOffsets(); len(got) != 3 || got[0] != 1 || got[1] != 3 || got[2] != 4 {
+		t.Fatalf("reported %v, want offsets 1, 3, 4", tc.reported)
+	}
+	equalRows(t, rows(t, d.DB, "SELECT id, ts, d FROM tr ORDER BY id"), []string{
+		"1|2024-07-01 12:00:00.000|2024-07-01",
+		"3|0001-01-01 00:00:00.000|0001-01-01",
+	})
+}
