@@ -2,6 +2,7 @@ package sink
 
 import (
 	"context"
+	"database/sql"
 	"math"
 	"math/big"
 	"strings"
@@ -583,4 +584,44 @@ func TestTimestampsOutOfRange(t *testing.T) {
 		"1|2024-07-01 12:00:00.000|2024-07-01",
 		"3|0001-01-01 00:00:00.000|0001-01-01",
 	})
+}
+
+// TestStrictOnLenientServer: on a server whose sql_mode is not strict, the sink's session is
+// (Connector/J's jdbcCompliantTruncation=true), so a value too long or out of range is refused
+// and reported, never truncated or clamped; jdbcCompliantTruncation=false in connection.url keeps
+// the server's mode.
+func TestStrictOnLenientServer(t *testing.T) {
+	m := testkit.StartMariaDB(t)
+	db, err := sql.Open("mysql", m.DSN)
+	mustNotErr(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	for _, q := range []string{"SET GLOBAL sql_mode = ''", "CREATE TABLE lenient (id BIGINT PRIMARY KEY, name VARCHAR(5), age TINYINT)"} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	d := testkit.Database{MySQLServer: m.MySQLServer, Name: "sluice", DB: db}
+	batch := []connectors.SinkRecord{
+		rec("lenient", 0, nil, nil, personSchema, person(1, "ok", 1)),
+		rec("lenient", 1, nil, nil, personSchema, person(2, "much too long", 2)),
+		rec("lenient", 2, nil, nil, personSchema, person(3, "ok", 300)),
+	}
+	tc := &fakeContext{tolerate: true}
+	tk, _ := startTask(t, props(d), tc)
+	mustNotErr(t, tk.Put(context.Background(), batch))
+	if got := tc.reportedOffsets(); len(got) != 2 || got[0] != 1 || got[1] != 2 {
+		t.Fatalf("reported %v, want offsets 1 and 2", tc.reported)
+	}
+	equalRows(t, rows(t, db, "SELECT id, name, age FROM lenient ORDER BY id"), []string{"1|ok|1"})
+
+	mustNotErr(t, tk.Stop(context.Background()))
+	_, err = db.Exec("DELETE FROM lenient")
+	mustNotErr(t, err)
+	tc = &fakeContext{tolerate: true}
+	tk, _ = startTask(t, props(d, ConnectionURLKey, m.JDBCURL+"?jdbcCompliantTruncation=false"), tc)
+	mustNotErr(t, tk.Put(context.Background(), batch))
+	if got := tc.reportedOffsets(); len(got) != 0 {
+		t.Fatalf("jdbcCompliantTruncation=false: reported %v", tc.reported)
+	}
+	equalRows(t, rows(t, db, "SELECT id, name, age FROM lenient ORDER BY id"), []string{"1|ok|1", "2|much |2", "3|ok|127"})
 }

@@ -132,3 +132,31 @@ func TestConnect(t *testing.T) {
 		t.Fatalf("unreachable: %v", err)
 	}
 }
+
+func TestJDBCCompliantTruncation(t *testing.T) {
+	for _, tt := range []struct {
+		query      string
+		wantStrict bool
+		wantErr    string
+	}{
+		{"", true, ""},
+		{"?jdbcCompliantTruncation=true", true, ""},
+		{"?jdbcCompliantTruncation=false", false, ""},
+		{"?JDBCCOMPLIANTTRUNCATION=no", false, ""},
+		{"?jdbcCompliantTruncation=maybe", false, "jdbcCompliantTruncation must be true or false"},
+	} {
+		u, err := ParseURL("jdbc:mysql://h/db"+tt.query, "", "")
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%q: err %v, want %q", tt.query, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%q: %v", tt.query, err)
+		}
+		if got := u.Config.Params["sql_mode"] == StrictSQLMode; got != tt.wantStrict || len(u.Unknown) != 0 {
+			t.Errorf("%q: strict %v (params %v), unknown %v; want strict %v", tt.query, got, u.Config.Params, u.Unknown, tt.wantStrict)
+		}
+	}
+}
