@@ -625,3 +625,31 @@ func TestStrictOnLenientServer(t *testing.T) {
 	}
 	equalRows(t, rows(t, db, "SELECT id, name, age FROM lenient ORDER BY id"), []string{"1|ok|1", "2|much |2", "3|ok|127"})
 }
+
+// TestTriggerRefusesRows: a row a trigger refuses (SIGNAL SQLSTATE '45000') is reported under
+// errors.tolerance=all, the rest of the batch written; under none the task fails naming it.
+func TestTriggerRefusesRows(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE guarded (id BIGINT PRIMARY KEY, name TEXT, age INT)",
+		"CREATE TRIGGER guard BEFORE INSERT ON guarded FOR EACH ROW IF NEW.age > 150 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'age is not plausible'; END IF")
+	var batch []connectors.SinkRecord
+	for i := range int64(10) {
+		age := int32(i)
+		if i == 4 || i == 7 {
+			age = 200
+		}
+		batch = append(batch, rec("guarded", i, nil, nil, personSchema, person(i, "n", age)))
+	}
+	tc := &fakeContext{}
+	tk, _ := startTask(t, props(d), tc)
+	if err := tk.Put(context.Background(), batch); err == nil || !strings.Contains(err.Error(), "age is not plausible") {
+		t.Fatalf("under none: err = %v", err)
+	}
+	equalRows(t, rows(t, d.DB, "SELECT COUNT(*) FROM guarded"), []string{"0"})
+	tc.tolerate = true
+	mustNotErr(t, tk.Put(context.Background(), batch))
+	if got := tc.reportedOffsets(); len(got) != 2 || got[0] != 4 || got[1] != 7 {
+		t.Fatalf("reported %v, want offsets 4 and 7", tc.reported)
+	}
+	equalRows(t, rows(t, d.DB, "SELECT COUNT(*), SUM(id) FROM guarded"), []string{"8|34"})
+}

@@ -2,9 +2,13 @@ package mysqlconn
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-sql-driver/mysql"
 
 	"github.com/sluicehq/sluice/internal/testkit"
 )
@@ -157,6 +161,28 @@ func TestJDBCCompliantTruncation(t *testing.T) {
 		}
 		if got := u.Config.Params["sql_mode"] == StrictSQLMode; got != tt.wantStrict || len(u.Unknown) != 0 {
 			t.Errorf("%q: strict %v (params %v), unknown %v; want strict %v", tt.query, got, u.Config.Params, u.Unknown, tt.wantStrict)
+		}
+	}
+}
+
+func TestIsDataError(t *testing.T) {
+	state := func(s string) (b [5]byte) { copy(b[:], s); return b }
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{&mysql.MySQLError{Number: ErDupEntry, SQLState: state("23000")}, true},
+		{&mysql.MySQLError{Number: 1644, SQLState: state("45000"), Message: "refused by a trigger"}, true},
+		{&mysql.MySQLError{Number: 1644, SQLState: state("22003")}, true},
+		{&mysql.MySQLError{Number: 1644, SQLState: state("23513")}, true},
+		{fmt.Errorf("table t: %w", &mysql.MySQLError{Number: 1644, SQLState: state("45000")}), true},
+		{&mysql.MySQLError{Number: ErNoSuchTable, SQLState: state("42S02")}, false},
+		{&mysql.MySQLError{Number: ErLockDeadlock, SQLState: state("40001")}, false},
+		{&mysql.MySQLError{Number: 1644, SQLState: state("HY000")}, false},
+		{errors.New("22000 looks like a state"), false},
+	} {
+		if got := IsDataError(tt.err); got != tt.want {
+			t.Errorf("IsDataError(%v) = %v, want %v", tt.err, got, tt.want)
 		}
 	}
 }
