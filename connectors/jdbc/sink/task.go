@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/connectors/jdbc/internal/mysqlconn"
@@ -66,6 +67,7 @@ type task struct {
 	shapes    map[shapeKey]*shapeEntry
 	lastShape map[string]*shapeKey // by topic: the last shape resolved, to match equal schemas
 	retries   int                  // retries left before a retriable error fails the task
+	lastUsed  time.Time            // when the connection last did work (see pingIfIdle)
 	skipped   int64                // tombstones skipped (delete.enabled=false)
 
 	args []any // reused between statements
@@ -144,7 +146,26 @@ func (t *task) connect(ctx context.Context) error {
 	t.maxRow = int(limit - 1024)
 	t.conn = conn
 	t.stmts = newStmtCache(conn, 64)
+	t.lastUsed = time.Now()
 	return nil
+}
+
+// idlePing is how long the connection may sit unused before a Put checks it with a ping: the
+// server (wait_timeout, KILL) or a proxy may have closed it meanwhile. A Put right after another
+// pays nothing; one after a pause pays a round trip.
+const idlePing = time.Second
+
+// pingIfIdle drops the connection when it was idle for idlePing and does not answer a ping, so
+// that the Put reconnects at once instead of failing on it and spending a retry
+// (max.retries=0 would fail the task).
+func (t *task) pingIfIdle(ctx context.Context) {
+	if t.conn == nil || time.Since(t.lastUsed) < idlePing {
+		return
+	}
+	if err := t.conn.PingContext(ctx); err != nil {
+		t.log.Info("the database closed the idle connection; reconnecting", "idle", time.Since(t.lastUsed).Round(time.Second), "err", err)
+		t.dropConn()
+	}
 }
 
 // dropConn closes the connection after an error: the next Put opens a new one, with new
@@ -167,7 +188,9 @@ func (t *task) Put(ctx context.Context, records []connectors.SinkRecord) error {
 	if len(records) == 0 {
 		return nil
 	}
+	t.pingIfIdle(ctx)
 	err := t.write(ctx, records)
+	t.lastUsed = time.Now()
 	if err == nil {
 		t.retries = t.cfg.maxRetries
 		clear(t.reported)
