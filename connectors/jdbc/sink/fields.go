@@ -41,8 +41,11 @@ type shape struct {
 	keys, values []column
 	// all is every column in Confluent's order for CREATE TABLE: the kafka coordinates, the value's
 	// fields in order, then the rest sorted by name.
-	all     []column
-	sig     string   // the column names, for statement caches
+	all []column
+	// sig names everything about the shape that changes its SQL, for statement caches: the
+	// number of key columns (UPDATE … SET the values WHERE the keys; ON DUPLICATE KEY UPDATE the
+	// values) and the column names in INSERT order.
+	sig     string
 	ordered []column // keys then values
 }
 
@@ -176,7 +179,7 @@ func extractShape(cfg *settings, table string, keySchema, valueSchema *schemas.S
 	for i, c := range all {
 		names[i] = c.name
 	}
-	sh.sig = strings.Join(names, "\x00")
+	sh.sig = strconv.Itoa(len(sh.keys)) + "\x00" + strings.Join(names, "\x00")
 	return sh, nil
 }
 

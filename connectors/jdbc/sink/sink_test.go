@@ -653,3 +653,20 @@ func TestTriggerRefusesRows(t *testing.T) {
 	}
 	equalRows(t, rows(t, d.DB, "SELECT COUNT(*), SUM(id) FROM guarded"), []string{"8|34"})
 }
+
+// TestSameNamesOtherKeySplit: two shapes with the same column names but a different key/value
+// split (key {a} value {b,c}, then key {a,b} value {c}) need different UPDATE statements.
+func TestSameNamesOtherKeySplit(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE split (a INT NOT NULL, b INT NOT NULL, c INT NOT NULL)", "INSERT INTO split VALUES (1, 10, 100), (2, 20, 200), (2, 21, 210)")
+	keyA := schemas.NewBuilder(schemas.TypeStruct).Field("a", schemas.Int32Schema).MustBuild()
+	valBC := schemas.NewBuilder(schemas.TypeStruct).Field("b", schemas.Int32Schema).Field("c", schemas.Int32Schema).MustBuild()
+	keyAB := schemas.NewBuilder(schemas.TypeStruct).Field("a", schemas.Int32Schema).Field("b", schemas.Int32Schema).MustBuild()
+	valC := schemas.NewBuilder(schemas.TypeStruct).Field("c", schemas.Int32Schema).MustBuild()
+	tk, _ := startTask(t, props(d, InsertModeKey, "update", PKModeKey, "record_key"), nil)
+	mustNotErr(t, tk.Put(context.Background(), []connectors.SinkRecord{
+		rec("split", 0, keyA, schemas.NewStruct(keyA).MustPut("a", int32(1)), valBC, schemas.NewStruct(valBC).MustPut("b", int32(11)).MustPut("c", int32(101))),
+		rec("split", 1, keyAB, schemas.NewStruct(keyAB).MustPut("a", int32(2)).MustPut("b", int32(21)), valC, schemas.NewStruct(valC).MustPut("c", int32(211))),
+	}))
+	equalRows(t, rows(t, d.DB, "SELECT a, b, c FROM split ORDER BY a, b"), []string{"1|11|101", "2|20|200", "2|21|211"})
+}
