@@ -670,3 +670,37 @@ func TestSameNamesOtherKeySplit(t *testing.T) {
 	}))
 	equalRows(t, rows(t, d.DB, "SELECT a, b, c FROM split ORDER BY a, b"), []string{"1|11|101", "2|20|200", "2|21|211"})
 }
+
+// TestErrantRecordsNotLogged: records reported as errant are not logged one by one (the runtime
+// does that under errors.log.enable) and their values, which the server's messages quote, never
+// reach the sink's log; one WARN per Put gives the count by table.
+func TestErrantRecordsNotLogged(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE quiet (id BIGINT PRIMARY KEY, name VARCHAR(40) NOT NULL UNIQUE, age INT)",
+		"INSERT INTO quiet VALUES (1, 'alice@secret.example', 1)")
+	tc := &fakeContext{tolerate: true}
+	tk, lc := startTask(t, props(d), tc)
+	mustNotErr(t, tk.Put(context.Background(), []connectors.SinkRecord{
+		rec("quiet", 0, nil, nil, personSchema, person(2, "alice@secret.example", 2)),
+		rec("quiet", 1, nil, nil, personSchema, person(3, "bob", 3)),
+		rec("quiet", 2, nil, nil, personSchema, person(4, strings.Repeat("carol-too-long", 5), 4)),
+		rec("nowhere", 3, nil, nil, personSchema, person(5, "dave", 5)),
+	}))
+	if got := tc.reportedOffsets(); len(got) != 3 {
+		t.Fatalf("reported %v, want offsets 0, 2, 3", tc.reported)
+	}
+	if !strings.Contains(tc.reported[0].err.Error()+tc.reported[1].err.Error()+tc.reported[2].err.Error(), "Duplicate entry 'alice@secret.example'") {
+		t.Fatalf("the errors reported should carry the server's message: %v", tc.reported)
+	}
+	logged := lc.text()
+	for _, v := range []string{"alice@secret.example", "carol-too-long", "dave"} {
+		if strings.Contains(logged, v) {
+			t.Fatalf("a record value (%s) reached the log:\n%s", v, logged)
+		}
+	}
+	const warn = "records the database or the sink cannot take were reported as errant (errors.tolerance=all)"
+	if n := lc.count(warn); n != 1 || !strings.Contains(logged, "records=3") ||
+		!strings.Contains(logged, "tables=nowhere (1), quiet (2)") {
+		t.Fatalf("want one WARN with the counts by table, got:\n%s", logged)
+	}
+}

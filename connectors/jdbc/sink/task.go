@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -74,6 +75,7 @@ type task struct {
 	// reported are the records reported during a Put that then failed with a retriable error:
 	// the runtime puts the same batch again, and they are not reported twice.
 	reported map[coord]bool
+	errant   map[string]int // records reported during this Put, by table
 }
 
 // coord is a record's Kafka coordinates as consumed.
@@ -191,6 +193,7 @@ func (t *task) Put(ctx context.Context, records []connectors.SinkRecord) error {
 	t.pingIfIdle(ctx)
 	err := t.write(ctx, records)
 	t.lastUsed = time.Now()
+	t.logErrant()
 	if err == nil {
 		t.retries = t.cfg.maxRetries
 		clear(t.reported)
@@ -470,8 +473,31 @@ func (t *task) report(rec *connectors.SinkRecord, err error) error {
 		t.reported = map[coord]bool{}
 	}
 	t.reported[c] = true
-	t.log.Warn("record reported as errant", "topic", rec.OriginalTopic, "partition", rec.OriginalPartition, "offset", rec.OriginalOffset, "err", err)
+	// Not logged one by one: the runtime logs errant records when errors.log.enable says so (with
+	// their contents only under errors.log.include.messages), and the error may quote a value.
+	// Put logs one WARN with the counts.
+	if t.errant == nil {
+		t.errant = map[string]int{}
+	}
+	t.errant[strings.ReplaceAll(t.cfg.tableFormat, "${topic}", rec.Topic)]++
 	return nil
+}
+
+// logErrant logs one WARN for the records reported during a Put: how many, by table.
+func (t *task) logErrant() {
+	if len(t.errant) == 0 {
+		return
+	}
+	n := 0
+	tables := make([]string, 0, len(t.errant))
+	for table, c := range t.errant {
+		n += c
+		tables = append(tables, fmt.Sprintf("%s (%d)", table, c))
+	}
+	slices.Sort(tables)
+	t.log.Warn("records the database or the sink cannot take were reported as errant (errors.tolerance=all)",
+		"records", n, "tables", strings.Join(tables, ", "))
+	clear(t.errant)
 }
 
 // execRun writes one run in statements of at most batch.size rows, the packet size and the
