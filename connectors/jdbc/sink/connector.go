@@ -95,8 +95,8 @@ const validateTimeout = 15 * time.Second
 // ValidateLive implements connectors.LiveValidator (the REST config/validate endpoint only): it
 // connects to the database, whose failure (unreachable, access denied, no such database) is
 // reported on the key to fix, and checks the tables of the listed topics (topics.regex cannot
-// be known in advance) on table.name.format: a name that does not parse, or a missing table
-// without auto.create.
+// be known in advance) on table.name.format: a name that does not parse or names no database
+// (a topic db.t names one, so connection.url need not), or a missing table without auto.create.
 func (*Connector) ValidateLive(ctx context.Context, props map[string]string) []config.Result {
 	cfg, err := parse(props)
 	if err != nil {
@@ -113,10 +113,6 @@ func (*Connector) ValidateLive(ctx context.Context, props map[string]string) []c
 		return []config.Result{{Name: key, Errors: []string{err.Error()}}}
 	}
 	defer db.Close()
-	if cfg.url.Config.DBName == "" && !strings.Contains(cfg.tableFormat, ".") {
-		return []config.Result{{Name: ConnectionURLKey, Errors: []string{
-			fmt.Sprintf("connection.url names no database; tables are written to the database it names (or to the database in %s)", TableNameFormatKey)}}}
-	}
 	var errs []string
 	for _, topic := range strings.Split(props["topics"], ",") {
 		if topic = strings.TrimSpace(topic); topic == "" {
@@ -126,6 +122,11 @@ func (*Connector) ValidateLive(ctx context.Context, props map[string]string) []c
 		id, err := mysqlconn.ParseTableID(name, cfg.url.Config.DBName)
 		if err != nil {
 			errs = append(errs, fmt.Sprintf("topic %s: %v", topic, err))
+			continue
+		}
+		if id.Database == "" {
+			// A topic named db.t supplies its database: connection.url need not name one.
+			errs = append(errs, fmt.Sprintf("table %s (for topic %s): no database: name one in %s or in %s (database.table)", id, topic, ConnectionURLKey, TableNameFormatKey))
 			continue
 		}
 		if cfg.autoCreate {

@@ -87,6 +87,7 @@ func TestValidateIsStatic(t *testing.T) {
 		return out
 	}
 	d.Exec(t, "CREATE TABLE present (id INT)")
+	noDB := strings.Replace(d.JDBCURL, "/"+d.Name, "/", 1)
 	tests := []struct {
 		name       string
 		p          map[string]string
@@ -103,6 +104,10 @@ func TestValidateIsStatic(t *testing.T) {
 		{"missing table with auto.create", props(d, "topics", "present,absent", AutoCreateKey, "true"), nil, nil},
 		{"three-part name", props(d, "topics", "a.b.c"), nil, map[string]string{TableNameFormatKey: "more than two parts"}},
 		{"delete.enabled rule", props(d, DeleteEnabledKey, "true"), map[string]string{DeleteEnabledKey: "record_key"}, nil},
+		{"no database in the URL, dotted topics", props(d, ConnectionURLKey, noDB, "topics", d.Name+".present"), nil, nil},
+		{"no database in the URL, dotted topics, auto.create", props(d, ConnectionURLKey, noDB, "topics", d.Name+".new", AutoCreateKey, "true"), nil, nil},
+		{"no database anywhere", props(d, ConnectionURLKey, noDB, "topics", d.Name+".present,plain"), nil,
+			map[string]string{TableNameFormatKey: "table plain (for topic plain): no database: name one in connection.url or in table.name.format"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
