@@ -709,3 +709,27 @@ func TestErrantRecordsNotLogged(t *testing.T) {
 		t.Fatalf("want one WARN with the counts by table, got:\n%s", logged)
 	}
 }
+
+// TestUpdateWithoutValueColumns: in update mode a record with key columns only has nothing to
+// SET; it fails the task under errors.tolerance=none and is reported under all, never dropped.
+func TestUpdateWithoutValueColumns(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE keyonly (id BIGINT PRIMARY KEY, name TEXT)", "INSERT INTO keyonly VALUES (1, 'a')")
+	s := schemas.NewBuilder(schemas.TypeStruct).Field("id", schemas.Int64Schema).MustBuild()
+	batch := []connectors.SinkRecord{
+		rec("keyonly", 0, nil, nil, s, schemas.NewStruct(s).MustPut("id", int64(1))),
+		rec("keyonly", 1, nil, nil, personSchema, person(1, "b", 2)),
+	}
+	tc := &fakeContext{}
+	tk, _ := startTask(t, props(d, InsertModeKey, "update", PKModeKey, "record_value", PKFieldsKey, "id", AutoEvolveKey, "true"), tc)
+	const want = "insert.mode=update needs a column to set besides the primary key (id)"
+	if err := tk.Put(context.Background(), batch); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("under none: err = %v, want %q", err, want)
+	}
+	tc.tolerate = true
+	mustNotErr(t, tk.Put(context.Background(), batch))
+	if got := tc.reportedOffsets(); len(got) != 1 || got[0] != 0 || !strings.Contains(tc.reported[0].err.Error(), want) {
+		t.Fatalf("reported %v, want offset 0", tc.reported)
+	}
+	equalRows(t, rows(t, d.DB, "SELECT id, name, age FROM keyonly"), []string{"1|b|2"})
+}

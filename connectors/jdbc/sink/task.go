@@ -394,6 +394,11 @@ func (t *task) resolve(ctx context.Context, k shapeKey, rec *connectors.SinkReco
 		valueSchema = rec.ValueSchema
 	}
 	sh, err := extractShape(t.cfg, id.String(), rec.KeySchema, valueSchema)
+	if err == nil && !tomb && t.cfg.insertMode == modeUpdate && len(sh.values) == 0 {
+		// Nothing to SET: Confluent's UPDATE fails too.
+		err = fmt.Errorf("table %s: %s=%s needs a column to set besides the primary key (%s), and records of topic %s have none",
+			id, InsertModeKey, modeUpdate, keyNames(sh.keys), rec.Topic)
+	}
 	if err != nil {
 		e.err = err
 		return e, nil // not cached: reported record by record
@@ -429,6 +434,14 @@ func (t *task) resolve(ctx context.Context, k shapeKey, rec *connectors.SinkReco
 	e.shape = sh
 	t.remember(k, e)
 	return e, nil
+}
+
+func keyNames(cols []column) string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.name
+	}
+	return strings.Join(names, ", ")
 }
 
 func (t *task) tableFor(ctx context.Context, id mysqlconn.TableID) (*tableInfo, error) {
@@ -509,10 +522,7 @@ func (t *task) execRun(ctx context.Context, records []connectors.SinkRecord, r *
 	}
 	width := len(cols)
 	if r.kind == runWrite && t.cfg.insertMode == modeUpdate {
-		if len(r.shape.values) == 0 {
-			return nil // nothing to update
-		}
-		return t.execUpdates(ctx, records, r)
+		return t.execUpdates(ctx, records, r) // resolve refused shapes without values
 	}
 	perStmt := min(t.cfg.batchSize, maxPlaceholders/width)
 	args := t.args[:0]
