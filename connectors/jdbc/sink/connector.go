@@ -1,7 +1,7 @@
 // Package sink is the JDBC sink connector for MySQL and MariaDB: Confluent's
 // io.confluent.connect.jdbc.JdbcSinkConnector, with its keys, defaults, SQL and type mapping.
 // Each Put is written in one transaction with multi-row statements prepared once per table,
-// column set and row count.
+// column set and row count (batch.size or a power of two below it).
 package sink
 
 import (

@@ -733,3 +733,30 @@ func TestUpdateWithoutValueColumns(t *testing.T) {
 	}
 	equalRows(t, rows(t, d.DB, "SELECT id, name, age FROM keyonly"), []string{"1|b|2"})
 }
+
+// TestFewStatementSizes: Puts of every size from 1 to batch.size prepare a statement for
+// batch.size rows and for each power of two below it, not one per size, and write every row.
+func TestFewStatementSizes(t *testing.T) {
+	for _, tt := range []struct{ n, perStmt, want int }{
+		{1, 100, 1}, {2, 100, 2}, {3, 100, 2}, {99, 100, 64}, {100, 100, 100}, {250, 100, 100}, {64, 64, 64}, {5, 3, 3},
+	} {
+		if got := stmtRows(tt.n, tt.perStmt); got != tt.want {
+			t.Errorf("stmtRows(%d, %d) = %d, want %d", tt.n, tt.perStmt, got, tt.want)
+		}
+	}
+	d := testkit.NewDatabase(t)
+	tk, _ := startTask(t, props(d, AutoCreateKey, "true", InsertModeKey, "upsert", PKModeKey, "record_value", PKFieldsKey, "id", BatchSizeKey, "100"), nil)
+	var all []connectors.SinkRecord
+	for i := range int64(100) {
+		all = append(all, rec("sizes", i, nil, nil, personSchema, person(i, "n", int32(i))))
+	}
+	mustNotErr(t, tk.Put(context.Background(), all[:1])) // creates the table
+	prepared := tk.stmts.prepared
+	for n := 1; n <= 100; n++ {
+		mustNotErr(t, tk.Put(context.Background(), all[:n]))
+	}
+	if got := tk.stmts.prepared - prepared; got > 7 { // 100, 64, 32, 16, 8, 4, 2 (1 was prepared before)
+		t.Fatalf("%d statements prepared for Puts of 1 to 100 rows, want at most 7", got)
+	}
+	equalRows(t, rows(t, d.DB, "SELECT COUNT(*), SUM(id), SUM(age) FROM sizes"), []string{"100|4950|4950"})
+}

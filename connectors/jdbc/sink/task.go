@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -591,7 +592,21 @@ func (t *task) execRun(ctx context.Context, records []connectors.SinkRecord, r *
 // execRows runs one statement for rows; when the database rejects a value (a data error), it
 // bisects to find the rows it rejects, reports them and writes the others. InnoDB undoes only the
 // failed statement, so the rest of the transaction stands.
+//
+// Statements have few row counts, so that few are prepared whatever the sizes of the Puts: the
+// most a statement takes (batch.size, less for wide rows), or a power of two below it; rows
+// of another count are written in several statements of those sizes.
 func (t *task) execRows(ctx context.Context, records []connectors.SinkRecord, r *run, rows []int, args []any, width int) error {
+	if n := stmtRows(len(rows), min(t.cfg.batchSize, maxPlaceholders/width)); n < len(rows) {
+		for len(rows) > 0 {
+			n := stmtRows(len(rows), min(t.cfg.batchSize, maxPlaceholders/width))
+			if err := t.execRows(ctx, records, r, rows[:n], args[:n*width], width); err != nil {
+				return err
+			}
+			rows, args = rows[n:], args[n*width:]
+		}
+		return nil
+	}
 	stmt, err := t.stmts.get(ctx, stmtKey{id: r.id, sig: r.shape.sig, kind: r.kind, rows: len(rows)}, func() string {
 		return t.buildSQL(r, len(rows))
 	})
@@ -613,6 +628,15 @@ func (t *task) execRows(ctx context.Context, records []connectors.SinkRecord, r 
 		return err
 	}
 	return t.execRows(ctx, records, r, rows[h:], args[h*width:], width)
+}
+
+// stmtRows is how many of n rows one statement takes: perStmt, or the largest power of two up
+// to n when n is smaller.
+func stmtRows(n, perStmt int) int {
+	if n >= perStmt {
+		return perStmt
+	}
+	return 1 << (bits.Len(uint(n)) - 1)
 }
 
 // execUpdates runs UPDATE … WHERE key for each record (one statement per row: the rows differ).
@@ -771,10 +795,11 @@ type stmtKey struct {
 // stmtCache holds prepared statements on the task's connection, evicting the least recently
 // used past its size.
 type stmtCache struct {
-	conn  *sql.Conn
-	size  int
-	tick  uint64
-	stmts map[stmtKey]*cachedStmt
+	conn     *sql.Conn
+	size     int
+	tick     uint64
+	stmts    map[stmtKey]*cachedStmt
+	prepared int // statements prepared so far (for benchmarks)
 }
 
 type cachedStmt struct {
@@ -808,6 +833,7 @@ func (c *stmtCache) get(ctx context.Context, k stmtKey, build func() string) (*s
 		return nil, err
 	}
 	c.stmts[k] = &cachedStmt{stmt: stmt, used: c.tick}
+	c.prepared++
 	return stmt, nil
 }
 
