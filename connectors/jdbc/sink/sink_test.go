@@ -760,3 +760,27 @@ func TestFewStatementSizes(t *testing.T) {
 	}
 	equalRows(t, rows(t, d.DB, "SELECT COUNT(*), SUM(id), SUM(age) FROM sizes"), []string{"100|4950|4950"})
 }
+
+// TestNonTransactionalTableWarned: a table whose engine has no transactions (MyISAM, Aria) gets
+// one WARN naming it, whatever the number of Puts; an InnoDB table none.
+func TestNonTransactionalTableWarned(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE my (id BIGINT PRIMARY KEY, name TEXT, age INT) ENGINE=MyISAM",
+		"CREATE TABLE aria (id BIGINT PRIMARY KEY, name TEXT, age INT) ENGINE=Aria",
+		"CREATE TABLE inno (id BIGINT PRIMARY KEY, name TEXT, age INT) ENGINE=InnoDB")
+	tk, lc := startTask(t, props(d, InsertModeKey, "upsert", PKModeKey, "record_value", PKFieldsKey, "id"), nil)
+	for i := range int64(2) {
+		mustNotErr(t, tk.Put(context.Background(), []connectors.SinkRecord{
+			rec("my", i, nil, nil, personSchema, person(i, "a", 1)),
+			rec("aria", i, nil, nil, personSchema, person(i, "a", 1)),
+			rec("inno", i, nil, nil, personSchema, person(i, "a", 1)),
+		}))
+	}
+	const warn = "the table's engine has no transactions: a Put is not one transaction there; when the database refuses a row, the rows before it in the statement stay written and are sent again (duplicate rows, or in insert mode duplicate-key errors reported as errant), and a failed Put is not rolled back"
+	logged := lc.text()
+	if n := lc.count(warn); n != 2 || !strings.Contains(logged, "table="+d.Name+".my engine=MyISAM") ||
+		!strings.Contains(logged, "table="+d.Name+".aria engine=Aria") || strings.Contains(logged, ".inno") {
+		t.Fatalf("want one WARN for my and one for aria:\n%s", logged)
+	}
+	equalRows(t, rows(t, d.DB, "SELECT COUNT(*) FROM my"), []string{"2"})
+}

@@ -453,7 +453,7 @@ func (t *task) tableFor(ctx context.Context, id mysqlconn.TableID) (*tableInfo, 
 	if err != nil || info == nil {
 		return nil, err
 	}
-	t.tables.byID[id] = info
+	t.tables.add(info)
 	return info, nil
 }
 
