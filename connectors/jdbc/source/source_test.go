@@ -2,6 +2,7 @@ package source
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -549,9 +550,19 @@ func TestValidate(t *testing.T) {
 	d := testkit.NewDatabase(t)
 	d.Exec(t, "CREATE TABLE t (id INT NULL, ts DATETIME NULL)", "CREATE TABLE auto (id INT AUTO_INCREMENT PRIMARY KEY)",
 		"CREATE TABLE mixed (ts DATETIME NOT NULL, tsp TIMESTAMP NOT NULL)")
+	// As the runtime's config/validate endpoint: Validate, then, when it
+	// found nothing, ValidateLive.
 	errs := func(props map[string]string) map[string]string {
 		out := map[string]string{}
 		for _, r := range New().Validate(props) {
+			if len(r.Errors) > 0 {
+				out[r.Name] = strings.Join(r.Errors, "; ")
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+		for _, r := range New().ValidateLive(context.Background(), props) {
 			if len(r.Errors) > 0 {
 				out[r.Name] = strings.Join(r.Errors, "; ")
 			}
@@ -588,6 +599,19 @@ func TestValidate(t *testing.T) {
 				}
 			}
 		})
+	}
+	// Validate alone (run on every create, update and start) never
+	// connects: a database that is down or a missing table is no error.
+	for _, p := range []map[string]string{
+		baseProps(d, ModeKey, ModeBulk, ConnectionURLKey, "jdbc:mysql://127.0.0.1:1/x"),
+		baseProps(d, ModeKey, ModeBulk, TableWhitelistKey, "nope"),
+		baseProps(d, ModeKey, ModeIncrementing, IncrementingColumnKey, "id", TableWhitelistKey, "t"),
+	} {
+		for _, r := range New().Validate(p) {
+			if len(r.Errors) > 0 {
+				t.Fatalf("Validate without the database: %s: %v", r.Name, r.Errors)
+			}
+		}
 	}
 	ok := baseProps(d, ModeKey, ModeIncrementing, TableWhitelistKey, "auto")
 	if got := errs(ok); len(got) != 0 {
@@ -788,7 +812,7 @@ func TestValidateQuery(t *testing.T) {
 	d.Exec(t, "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY)")
 	p := baseProps(d, ModeKey, ModeIncrementing, QueryKey, "SELECT id FROM nope", IncrementingColumnKey, "id")
 	var got []string
-	for _, r := range New().Validate(p) {
+	for _, r := range New().ValidateLive(context.Background(), p) {
 		if r.Name == QueryKey {
 			got = r.Errors
 		}
@@ -797,10 +821,14 @@ func TestValidateQuery(t *testing.T) {
 		t.Fatalf("errors on query: %v", got)
 	}
 	p[QueryKey] = "SELECT id AS other FROM t"
-	for _, r := range New().Validate(p) {
-		if r.Name == IncrementingColumnKey && (len(r.Errors) != 1 || !strings.Contains(r.Errors[0], `no column "id"`)) {
-			t.Fatalf("errors on %s: %v", r.Name, r.Errors)
+	got = nil
+	for _, r := range New().ValidateLive(context.Background(), p) {
+		if r.Name == IncrementingColumnKey {
+			got = r.Errors
 		}
+	}
+	if len(got) != 1 || !strings.Contains(got[0], `no column "id"`) {
+		t.Fatalf("errors on %s: %v", IncrementingColumnKey, got)
 	}
 }
 
@@ -906,5 +934,44 @@ func TestTablesTakeTurns(t *testing.T) {
 	}
 	if fmt.Sprint(topics) != "[p-a p-b p-a p-b]" {
 		t.Fatalf("topics in turn: %v", topics)
+	}
+}
+
+// TestStartWithTheDatabaseDown: a connector started while its database is
+// down does not fail; it runs no task, and configures them once the
+// database answers.
+func TestStartWithTheDatabaseDown(t *testing.T) {
+	m := testkit.StartMariaDB(t)
+	db, err := sql.Open("mysql", m.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	_ = db.Close()
+	m.Kill9()
+	props := map[string]string{ConnectionURLKey: m.JDBCURL, ConnectionUserKey: m.User, ConnectionPasswordKey: m.Password,
+		TopicPrefixKey: "p-", ModeKey: ModeIncrementing, ConnectionBackoffKey: "50"}
+	c := New()
+	rc := &reconfigs{}
+	if err := c.Start(context.Background(), rc, props); err != nil {
+		t.Fatalf("Start with the database down: %v", err)
+	}
+	defer c.Stop(context.Background())
+	if cfgs, err := c.TaskConfigs(1); err != nil || len(cfgs) != 0 {
+		t.Fatalf("task configurations before the tables are known: %v, %v", cfgs, err)
+	}
+	m.Restart()
+	deadline := time.Now().Add(30 * time.Second)
+	for rc.n.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no reconfiguration once the database is back")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cfgs, err := c.TaskConfigs(1)
+	if err != nil || len(cfgs) != 1 || cfgs[0][TablesKey] != "`sluice`.`t`" {
+		t.Fatalf("task configurations once the database is back: %v, %v", cfgs, err)
 	}
 }

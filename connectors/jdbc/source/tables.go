@@ -283,3 +283,15 @@ func isUTC(loc *time.Location) bool {
 	}
 	return true
 }
+
+// databases names the databases the tables are listed from, for messages:
+// catalog.pattern, else the URL's database, else every one but the system's.
+func (st *settings) databases() string {
+	switch {
+	case st.catalogPattern != nil:
+		return "LIKE " + *st.catalogPattern
+	case st.url.Config.DBName != "":
+		return st.url.Config.DBName
+	}
+	return "every database but " + strings.Join(systemDatabases, ", ")
+}
