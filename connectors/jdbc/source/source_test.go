@@ -975,3 +975,44 @@ func TestStartWithTheDatabaseDown(t *testing.T) {
 		t.Fatalf("task configurations once the database is back: %v, %v", cfgs, err)
 	}
 }
+
+// TestUpperBoundCutToColumnPrecision: the upper bound of a timestamp query
+// is cut to the fractional digits the column holds, so that a row written
+// later in the same second (or millisecond) as an earlier read, with the
+// same timestamp, is still read. The database's clock is replaced: the
+// bound is set, not raced.
+func TestUpperBoundCutToColumnPrecision(t *testing.T) {
+	for _, tc := range []struct {
+		typ          string
+		ts           string    // both rows' timestamp
+		during, next time.Time // the clock at the first and at the second poll
+	}{
+		{"DATETIME", "2026-01-01 12:29:31", time.Date(2026, 1, 1, 12, 29, 31, 5e8, time.UTC), time.Date(2026, 1, 1, 12, 29, 32, 1e8, time.UTC)},
+		{"TIMESTAMP", "2026-01-01 12:29:31", time.Date(2026, 1, 1, 12, 29, 31, 999999e3, time.UTC), time.Date(2026, 1, 1, 12, 29, 32, 0, time.UTC)},
+		{"DATETIME(3)", "2026-01-01 12:29:31.500", time.Date(2026, 1, 1, 12, 29, 31, 500400e3, time.UTC), time.Date(2026, 1, 1, 12, 29, 31, 501e6, time.UTC)},
+		{"DATE", "2026-01-01", time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC), time.Date(2026, 1, 2, 0, 0, 0, 1e3, time.UTC)},
+	} {
+		for _, mode := range []string{ModeTimestamp, ModeTimestampIncrementing, "query"} {
+			t.Run(tc.typ+" "+mode, func(t *testing.T) {
+				d := testkit.NewDatabase(t)
+				d.Exec(t, "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, ts "+tc.typ+" NOT NULL)",
+					"INSERT INTO t (ts) VALUES ('"+tc.ts+"')")
+				offs := newOffsetStore()
+				props := baseProps(d, ModeKey, mode, TimestampColumnKey, "ts")
+				if mode == "query" { // the precision from the query's result
+					props[ModeKey], props[QueryKey] = ModeTimestamp, "SELECT * FROM t"
+				}
+				tk := startTask(t, props, offs)
+				now := tc.during
+				tk.queriers[0].clock = func(context.Context, *sql.DB) (time.Time, error) { return now, nil }
+				got := drain(t, tk, offs)
+				d.Exec(t, "INSERT INTO t (ts) VALUES ('"+tc.ts+"')") // the same second, after the read
+				now = tc.next
+				got = append(got, drain(t, tk, offs)...)
+				if ids := ids(t, got, "id"); fmt.Sprint(ids) != "[1 2]" {
+					t.Fatalf("ids read %v, want [1 2]", ids)
+				}
+			})
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sluicehq/sluice/connectors"
@@ -88,7 +89,7 @@ func (t *task) Start(ctx context.Context, tc connectors.SourceTaskContext, props
 		q.incCol, q.tsCols = st.incColumn, st.tsColumns
 		q.partition = map[string]any{partitionQuery: partitionQuery}
 		if st.mode != ModeBulk {
-			q.tsInstant = t.queryTimestampsAreInstants(ctx)
+			q.tsInstant, q.tsPrecision = t.queryTimestamps(ctx)
 			if err := q.restore(ctx, tc, q.partition); err != nil {
 				return err
 			}
@@ -109,7 +110,7 @@ func (t *task) Start(ctx context.Context, tc connectors.SourceTaskContext, props
 		if err != nil {
 			return err // a problem names the key to change
 		}
-		q.incCol, q.tsCols, q.tsInstant, q.bits = plan.incColumn, st.tsColumns, plan.tsIsInstant, plan.bits
+		q.incCol, q.tsCols, q.tsInstant, q.tsPrecision, q.bits = plan.incColumn, st.tsColumns, plan.tsIsInstant, plan.tsPrecision, plan.bits
 		if st.mode == ModeBulk {
 			q.partition = map[string]any{partitionTable: id.Table}
 		} else {
@@ -161,27 +162,43 @@ func (q *querier) restore(ctx context.Context, tc connectors.SourceTaskContext, 
 	return nil
 }
 
-// queryTimestampsAreInstants reports whether the query's timestamp columns
-// are TIMESTAMP columns, from an empty run of the query (false when it
-// cannot tell: DATETIME, read in db.timezone).
-func (t *task) queryTimestampsAreInstants(ctx context.Context) bool {
+// queryTimestamps reports, from an empty run of the query, whether its
+// timestamp columns are TIMESTAMP columns (false when it cannot tell:
+// DATETIME, read in db.timezone), and the fewest fractional digits they
+// hold (whole seconds when it cannot tell, dayPrecision for a DATE).
+func (t *task) queryTimestamps(ctx context.Context) (instant bool, precision int) {
 	rows, err := t.db.QueryContext(ctx, "SELECT * FROM ("+t.st.query+") AS sluice_probe WHERE 1=0")
 	if err != nil {
-		return false
+		return false, 0
 	}
 	defer rows.Close()
 	cts, err := rows.ColumnTypes()
 	if err != nil {
-		return false
+		return false, 0
 	}
-	for _, ct := range cts {
-		for _, c := range t.st.tsColumns {
-			if ct.Name() == c && ct.DatabaseTypeName() == "TIMESTAMP" {
-				return true
-			}
+	precision = 6
+	for _, c := range t.st.tsColumns {
+		i := slices.IndexFunc(cts, func(ct *sql.ColumnType) bool { return strings.EqualFold(ct.Name(), c) })
+		if i < 0 {
+			return instant, 0
 		}
+		switch cts[i].DatabaseTypeName() {
+		case "TIMESTAMP":
+			instant = true
+		case "DATE":
+			precision = dayPrecision
+			continue
+		}
+		if precision == dayPrecision {
+			continue
+		}
+		frac, _, ok := cts[i].DecimalSize()
+		if !ok {
+			frac = 0
+		}
+		precision = min(precision, int(frac))
 	}
-	return false
+	return instant, precision
 }
 
 // Poll runs the query of the table that is due first: within a second
