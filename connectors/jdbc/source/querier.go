@@ -128,7 +128,8 @@ type querier struct {
 	bits        map[string]columnInfo
 	off         offset
 	nextRun     time.Time
-	failures    int // consecutive non-connection SQL errors
+	failures    int  // consecutive non-connection SQL errors
+	gone        bool // the table was not found: its columns are looked up again before it is read
 
 	mapping *mapping
 	mapSig  string

@@ -100,17 +100,15 @@ func (t *task) Start(ctx context.Context, tc connectors.SourceTaskContext, props
 	for _, id := range tables {
 		q := t.newQuerier(id, "table "+id.String())
 		q.topic = st.topicPrefix + id.Table
-		plan, err := planTable(ctx, t.db, st, id)
-		if errors.Is(err, errNoTable) {
-			// Dropped since the connector listed it: its monitor will
-			// reconfigure the tasks without it.
-			t.log.Warn("table not found; not reading it", "table", id.String())
-			continue
-		}
-		if err != nil {
+		q.tsCols = st.tsColumns
+		if found, err := t.plan(ctx, q); err != nil {
 			return err // a problem names the key to change
+		} else if !found {
+			// Dropped since the connector listed it: read once it is
+			// back (or until the connector reconfigures the tasks).
+			t.log.Warn("table not found; trying again every table.poll.interval.ms", "table", id.String(), "every", st.tablePollInterval)
+			q.gone = true
 		}
-		q.incCol, q.tsCols, q.tsInstant, q.tsPrecision, q.bits = plan.incColumn, st.tsColumns, plan.tsIsInstant, plan.tsPrecision, plan.bits
 		if st.mode == ModeBulk {
 			q.partition = map[string]any{partitionTable: id.Table}
 		} else {
@@ -124,6 +122,21 @@ func (t *task) Start(ctx context.Context, tc connectors.SourceTaskContext, props
 		t.queriers = append(t.queriers, q)
 	}
 	return nil
+}
+
+// plan reads q's table's columns and sets what q needs to know of them;
+// found is false when the table does not exist.
+func (t *task) plan(ctx context.Context, q *querier) (found bool, err error) {
+	plan, err := planTable(ctx, t.db, t.st, q.id)
+	if errors.Is(err, errNoTable) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	q.incCol, q.tsInstant, q.tsPrecision, q.bits = plan.incColumn, plan.tsIsInstant, plan.tsPrecision, plan.bits
+	q.mapping, q.mapSig = nil, ""
+	return true, nil
 }
 
 func (t *task) newQuerier(id mysqlconn.TableID, name string) *querier {
@@ -216,13 +229,23 @@ func (t *task) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
 	if wait := q.nextRun.Sub(t.now()); wait > 0 {
 		return nil, sleep(ctx, min(wait, idleWait))
 	}
+	if q.gone {
+		// The table was dropped: it is read again once it exists, its
+		// columns looked up anew (it may have been re-created otherwise).
+		found, err := t.plan(ctx, q)
+		if err != nil {
+			return nil, t.failed(ctx, q, err)
+		}
+		if !found {
+			q.nextRun = t.now().Add(t.st.tablePollInterval)
+			return nil, nil
+		}
+		t.log.Info("table found again; reading it", "table", q.name)
+		q.gone = false
+	}
 	recs, more, err := q.page(ctx, t.life)
 	if err != nil {
-		n := len(t.queriers)
-		if err := t.failed(ctx, q, err); err != nil || len(t.queriers) == n {
-			return nil, err
-		}
-		return t.Poll(ctx) // q's table was dropped: on with the next
+		return nil, t.failed(ctx, q, err)
 	}
 	q.failures = 0
 	if more {
@@ -244,10 +267,14 @@ func (t *task) failed(ctx context.Context, q *querier, err error) error {
 		return nil // shutting down or pausing: not a failure
 	}
 	if q.query == "" && mysqlconn.Code(err) == mysqlconn.ErNoSuchTable {
-		// Dropped while the task runs: stop reading it; the connector's
-		// table monitor reconfigures the tasks without it.
-		t.log.Warn("table dropped; no longer reading it", "table", q.name)
-		t.queriers = slices.DeleteFunc(t.queriers, func(o *querier) bool { return o == q })
+		// Dropped while the task runs: tried again every
+		// table.poll.interval.ms, and read once it exists again (a table
+		// dropped and re-created between two looks of the connector's
+		// table monitor is not lost); when the monitor sees it gone, it
+		// reconfigures the tasks without it.
+		t.log.Warn("table dropped; trying again every table.poll.interval.ms", "table", q.name, "every", t.st.tablePollInterval)
+		q.gone = true
+		q.nextRun = t.now().Add(t.st.tablePollInterval)
 		return nil
 	}
 	// The runtime polls again at once after a retriable error: the table
