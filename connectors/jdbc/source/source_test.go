@@ -1036,3 +1036,38 @@ func TestUpperBoundCutToColumnPrecision(t *testing.T) {
 		}
 	}
 }
+
+// TestSlowQueryOutlivesPollDeadline: a query slower than Poll's deadline
+// (the runtime's next offset flush) completes and its rows are returned;
+// a cancelled Poll cuts it, with a WARN.
+func TestSlowQueryOutlivesPollDeadline(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY)", "INSERT INTO t VALUES (1)")
+	var logs testkit.LogBuffer
+	props := baseProps(d, ModeKey, ModeIncrementing, QueryKey, "SELECT id, SLEEP(0.5) AS s FROM t", IncrementingColumnKey, "id")
+	tk := &task{log: slog.New(slog.NewTextHandler(&logs, nil))}
+	if err := tk.Start(context.Background(), newOffsetStore(), props); err != nil {
+		t.Fatal(err)
+	}
+	defer tk.Stop(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	recs, err := tk.Poll(ctx)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("a query slower than Poll's deadline: %d records, %v", len(recs), err)
+	}
+	d.Exec(t, "INSERT INTO t VALUES (2)")
+	tk.queriers[0].query = "SELECT id, SLEEP(3) AS s FROM t"
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	if recs, err := tk.Poll(ctx); err != nil || len(recs) != 0 {
+		t.Fatalf("a cancelled Poll: %d records, %v", len(recs), err)
+	}
+	if took := time.Since(start); took > 2*time.Second { // the query sleeps 3 s
+		t.Fatalf("a cancelled Poll returned after %v", took)
+	}
+	if !strings.Contains(logs.String(), "query cut") {
+		t.Fatalf("no WARN for the cut query: %s", logs.String())
+	}
+}

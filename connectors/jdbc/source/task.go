@@ -229,6 +229,12 @@ func (t *task) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
 	if wait := q.nextRun.Sub(t.now()); wait > 0 {
 		return nil, sleep(ctx, min(wait, idleWait))
 	}
+	// The queries outlive Poll's deadline (the runtime's next offset
+	// flush): a query that takes longer would otherwise be cut, its page
+	// thrown away and run again, forever. They end when the task stops or
+	// Poll's context is cancelled.
+	ctx, release := t.queryContext(ctx)
+	defer release()
 	if q.gone {
 		// The table was dropped: it is read again once it exists, its
 		// columns looked up anew (it may have been re-created otherwise).
@@ -258,13 +264,28 @@ func (t *task) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
 	return recs, nil
 }
 
+// queryContext is a context for the queries of one Poll: cancelled when
+// the task stops or poll is cancelled, not when poll's deadline passes.
+func (t *task) queryContext(poll context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(t.life)
+	stop := context.AfterFunc(poll, func() {
+		if errors.Is(poll.Err(), context.Canceled) {
+			cancel(context.Cause(poll))
+		}
+	})
+	return ctx, func() { stop(); cancel(nil) }
+}
+
 // failed decides what an error of q means: a lost connection is retried
 // (the pool reconnects), another SQL error is retried query.retry.attempts
 // times and then fails the task, naming the table and the SQL error.
 func (t *task) failed(ctx context.Context, q *querier, err error) error {
 	q.closeRows()
 	if ctx.Err() != nil {
-		return nil // shutting down or pausing: not a failure
+		// Stopping or pausing: not a failure; the page is read again
+		// from the same offset next time.
+		t.log.Warn("query cut: the task is stopping or pausing; it runs again from the same offset", "table", q.name, "cause", context.Cause(ctx), "error", err)
+		return nil
 	}
 	if q.query == "" && mysqlconn.Code(err) == mysqlconn.ErNoSuchTable {
 		// Dropped while the task runs: tried again every
