@@ -1071,3 +1071,36 @@ func TestSlowQueryOutlivesPollDeadline(t *testing.T) {
 		t.Fatalf("no WARN for the cut query: %s", logs.String())
 	}
 }
+
+// TestBulkTablesOneResultSetAtATime: bulk tables keep their result set
+// open across polls; a task reads one to its end before the next, so it
+// holds one connection for them, however many tables it reads.
+func TestBulkTablesOneResultSetAtATime(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	const tables = 8
+	for i := range tables {
+		d.Exec(t, fmt.Sprintf("CREATE TABLE t%d (id INT PRIMARY KEY)", i), fmt.Sprintf("INSERT INTO t%d VALUES (1),(2),(3)", i))
+	}
+	tk := startTask(t, baseProps(d, ModeKey, ModeBulk, BatchMaxRowsKey, "1", PollIntervalKey, "3600000"), newOffsetStore())
+	var topics []string
+	for polls := 0; len(topics) < 3*tables; polls++ {
+		if polls > 10*tables {
+			t.Fatalf("only %d records after %d polls", len(topics), polls)
+		}
+		recs, err := tk.Poll(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inUse := tk.db.Stats().InUse; inUse > 1 {
+			t.Fatalf("%d connections in use after %d records", inUse, len(topics))
+		}
+		for _, r := range recs {
+			topics = append(topics, r.Topic)
+		}
+	}
+	for i, topic := range topics {
+		if want := fmt.Sprintf("p-t%d", i/3); topic != want {
+			t.Fatalf("record %d from %s, want %s: %v", i, topic, want, topics)
+		}
+	}
+}

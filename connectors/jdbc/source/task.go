@@ -226,6 +226,12 @@ func (t *task) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
 			q = o
 		}
 	}
+	// A bulk table is read to its end before the others take their turn
+	// (as Confluent's does): each open result set holds a connection, and
+	// at most one is open per task.
+	if i := slices.IndexFunc(t.queriers, func(o *querier) bool { return o.rows != nil }); i >= 0 {
+		q = t.queriers[i]
+	}
 	if wait := q.nextRun.Sub(t.now()); wait > 0 {
 		return nil, sleep(ctx, min(wait, idleWait))
 	}
