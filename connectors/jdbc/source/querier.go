@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -128,8 +129,10 @@ type querier struct {
 	bits        map[string]columnInfo
 	off         offset
 	nextRun     time.Time
-	failures    int  // consecutive non-connection SQL errors
-	gone        bool // the table was not found: its columns are looked up again before it is read
+	failures    int      // consecutive non-connection SQL errors
+	gone        bool     // the table was not found: its columns are looked up again before it is read
+	keyCols     []string // a unique key of NOT NULL columns (table mode), to page through equal timestamps by
+	tie         *tie     // timestamp mode, inside a group of rows sharing a timestamp
 
 	mapping *mapping
 	mapSig  string
@@ -276,6 +279,9 @@ func (q *querier) page(ctx, life context.Context) (recs []connectors.SourceRecor
 		}
 		now = q.upperBound(now.Add(-q.st.tsDelay))
 	}
+	if q.tie != nil {
+		return q.tiePage(ctx)
+	}
 	stmt, args := q.statement(now)
 	rows, err := q.fetch(ctx, stmt, args, q.st.batchMaxRows)
 	if err != nil {
@@ -283,16 +289,18 @@ func (q *querier) page(ctx, life context.Context) (recs []connectors.SourceRecor
 	}
 	full := len(rows) >= q.st.batchMaxRows
 	if full && q.st.mode == ModeTimestamp {
+		// The page may end inside a group of rows with its last
+		// timestamp: the group is read by its own queries.
 		last := rows[len(rows)-1].ts
 		keep := len(rows)
 		for keep > 0 && rows[keep-1].ts.Equal(last) {
 			keep--
 		}
-		ties, err := q.fetch(ctx, q.base()+" WHERE "+q.tsExpr()+" = ?"+suffix(q.st.querySuffix), []any{q.tsParam(last)}, 0)
-		if err != nil {
-			return nil, false, err
+		rows = rows[:keep]
+		q.tie = &tie{ts: last}
+		if keep == 0 {
+			return q.tiePage(ctx)
 		}
-		rows = append(rows[:keep], ties...)
 	}
 	// The position advances only once every row converted: a failed
 	// page leaves it where it was.
@@ -327,6 +335,99 @@ func (q *querier) page(ctx, life context.Context) (recs []connectors.SourceRecor
 	}
 	q.off = cur
 	return recs, full, nil
+}
+
+// tie is the position of a timestamp mode querier inside a group of rows
+// sharing a timestamp: the group's timestamp and the unique key of the
+// last row produced. It lives in memory only: the stored offset stays
+// before the group until its last row, so a restart reads the group again.
+type tie struct {
+	ts      time.Time
+	lastKey []any // nil before the group's first page
+}
+
+// tiePage reads the next page of the group of rows q.tie is in. With a
+// unique key it reads batch.max.rows rows at a time, ordered by the key
+// (WHERE ts = ? AND (k) > (?) ORDER BY k LIMIT n); without one, the whole
+// group at once (a WARN, once).
+func (q *querier) tiePage(ctx context.Context) ([]connectors.SourceRecord, bool, error) {
+	tsArg := q.tsParam(q.tie.ts)
+	stmt := q.base() + " WHERE " + q.tsExpr() + " = ?"
+	args := []any{tsArg}
+	limit := 0
+	if len(q.keyCols) == 0 {
+		if !q.warned["\x00tie"] {
+			q.warned["\x00tie"] = true
+			q.log.Warn("many rows share one timestamp and the table has no unique key (of NOT NULL columns) to page through them by: they are read at once, however many",
+				"table", q.name, "timestamp", q.tie.ts, "batch.max.rows", q.st.batchMaxRows)
+		}
+		stmt += suffix(q.st.querySuffix)
+	} else {
+		keys := make([]string, len(q.keyCols))
+		for i, k := range q.keyCols {
+			keys[i] = q.quote(k)
+		}
+		key := strings.Join(keys, ",")
+		if q.tie.lastKey != nil {
+			marks := strings.TrimSuffix(strings.Repeat("?,", len(keys)), ",")
+			stmt += " AND (" + key + ") > (" + marks + ")"
+			args = append(args, q.tie.lastKey...)
+		}
+		// One row more than a page tells whether the group goes on.
+		limit = q.st.batchMaxRows + 1
+		stmt += " ORDER BY " + key + " ASC" + limitClause(q.st.querySuffix, limit)
+	}
+	rows, err := q.fetch(ctx, stmt, args, limit)
+	if err != nil {
+		return nil, false, err
+	}
+	ended := limit == 0 || len(rows) < limit
+	if !ended {
+		rows = rows[:q.st.batchMaxRows]
+	}
+	recs := make([]connectors.SourceRecord, 0, len(rows))
+	off := q.off
+	for i, r := range rows {
+		st, err := q.mapping.toStruct(r.vals)
+		if err != nil {
+			return nil, false, err
+		}
+		if ended && i == len(rows)-1 {
+			off.ts, off.hasTS = q.tie.ts, true
+		}
+		recs = append(recs, q.record(st, off.toMap()))
+	}
+	if ended {
+		q.off.ts, q.off.hasTS = q.tie.ts, true
+		q.tie = nil
+		return recs, true, nil
+	}
+	last := rows[len(rows)-1]
+	key := make([]any, 0, len(q.keyCols))
+	for _, k := range q.keyCols {
+		idx := slices.IndexFunc(q.mapping.cols, func(c column) bool { return strings.EqualFold(c.name, k) })
+		if idx < 0 {
+			return nil, false, fmt.Errorf("%s: the result has no column %q of the table's unique key", q.name, k)
+		}
+		key = append(key, keyArg(last.vals[idx], q.mapping.cols[idx].dbType))
+	}
+	q.tie.lastKey = key
+	return recs, true, nil
+}
+
+// keyArg is a key value as a query argument: text as a string, so that the
+// column's collation compares it as ORDER BY does; binary as bytes.
+func keyArg(v any, dbType string) any {
+	b, ok := v.([]byte)
+	if !ok || strings.Contains(dbType, "BINARY") || strings.Contains(dbType, "BLOB") || dbType == "BIT" {
+		return v
+	}
+	return string(b)
+}
+
+// limitClause is " LIMIT n" and query.suffix.
+func limitClause(querySuffix string, n int) string {
+	return fmt.Sprintf(" LIMIT %d", n) + suffix(querySuffix)
 }
 
 func suffix(s string) string {

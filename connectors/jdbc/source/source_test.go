@@ -1104,3 +1104,82 @@ func TestBulkTablesOneResultSetAtATime(t *testing.T) {
 		}
 	}
 }
+
+// TestManyEqualTimestampsPaged: in timestamp mode, rows sharing one
+// timestamp are paged through by the table's unique key, batch.max.rows at
+// a time, each read once; a restart inside the group reads it again. A
+// table without a unique key reads the group whole, with a WARN.
+func TestManyEqualTimestampsPaged(t *testing.T) {
+	for _, tc := range []struct {
+		name, ddl string
+		paged     bool
+	}{
+		{"primary key", "CREATE TABLE t (id INT NOT NULL, k VARCHAR(10) NOT NULL, ts DATETIME NOT NULL, PRIMARY KEY (k, id))", true},
+		{"unique key", "CREATE TABLE t (id INT NOT NULL, k VARCHAR(10) NULL, ts DATETIME NOT NULL, UNIQUE KEY (k), UNIQUE KEY (id))", true},
+		{"no key", "CREATE TABLE t (id INT NOT NULL, k VARCHAR(10), ts DATETIME NOT NULL)", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := testkit.NewDatabase(t)
+			d.Exec(t, tc.ddl)
+			const group = 3000
+			vals := []string{"(0, 'a0', '2026-01-01 00:00:01')", fmt.Sprintf("(%d, 'z', '2026-01-01 00:00:03')", group+1)}
+			for i := 1; i <= group; i++ {
+				// Keys whose case-insensitive order is not their byte order.
+				k := fmt.Sprintf("b%04d", i)
+				if i%2 == 0 {
+					k = strings.ToUpper(k)
+				}
+				vals = append(vals, fmt.Sprintf("(%d, '%s', '2026-01-01 00:00:02')", i, k))
+			}
+			d.Exec(t, "INSERT INTO t (id, k, ts) VALUES "+strings.Join(vals, ","))
+			var logs testkit.LogBuffer
+			props := baseProps(d, ModeKey, ModeTimestamp, TimestampColumnKey, "ts", BatchMaxRowsKey, "10")
+			offs := newOffsetStore()
+			tk := startTask(t, props, offs)
+			tk.log = slog.New(slog.NewTextHandler(&logs, nil))
+			tk.queriers[0].log = tk.log
+			seen := map[int64]int{}
+			var recs []connectors.SourceRecord
+			for polls := 0; ; polls++ {
+				if polls > 2*group {
+					t.Fatal("the task never runs dry")
+				}
+				got, err := tk.Poll(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) == 0 {
+					break
+				}
+				if tc.paged && len(got) > 10 {
+					t.Fatalf("a poll returned %d records, batch.max.rows is 10", len(got))
+				}
+				recs = append(recs, got...)
+			}
+			for _, id := range ids(t, recs, "id") {
+				seen[id]++
+			}
+			for id := int64(0); id <= group+1; id++ {
+				if seen[id] != 1 {
+					t.Fatalf("row %d read %d times (%d records)", id, seen[id], len(recs))
+				}
+			}
+			groupMs := time.Date(2026, 1, 1, 0, 0, 2, 0, time.UTC).UnixMilli()
+			for i, r := range recs {
+				atGroup := r.SourceOffset["timestamp"] == groupMs
+				if isLast := i == group; atGroup != isLast {
+					t.Fatalf("record %d (id %v) has offset %v", i, field(t, r, "id"), r.SourceOffset)
+				}
+			}
+			if warned := strings.Contains(logs.String(), "no unique key"); warned == tc.paged {
+				t.Fatalf("WARN about the missing unique key: %v; logs: %s", warned, logs.String())
+			}
+			// A restart inside the group reads it again, whole.
+			offs.commit(t, recs[:group/2])
+			again := drain(t, startTask(t, props, offs), offs)
+			if len(again) != group+1 {
+				t.Fatalf("resumed inside the group: %d records, want %d", len(again), group+1)
+			}
+		})
+	}
+}

@@ -199,6 +199,7 @@ type tablePlan struct {
 	incColumn   string
 	tsIsInstant bool
 	tsPrecision int // the fewest fractional digits of the timestamp columns, or dayPrecision
+	uniqueKey   []string
 	bits        map[string]columnInfo
 }
 
@@ -218,6 +219,11 @@ func planTable(ctx context.Context, db *sql.DB, st *settings, id mysqlconn.Table
 		return nil, fmt.Errorf("table %s: %w", id, errNoTable)
 	}
 	p := &tablePlan{incColumn: st.incColumn, bits: map[string]columnInfo{}}
+	if st.mode == ModeTimestamp {
+		if p.uniqueKey, err = uniqueKey(ctx, db, id, cols); err != nil {
+			return nil, fmt.Errorf("read the keys of table %s: %w", id, err)
+		}
+	}
 	for _, c := range cols {
 		if c.bitWidth > 0 {
 			p.bits[c.name] = columnInfo{bitWidth: c.bitWidth}
@@ -302,4 +308,42 @@ func (st *settings) databases() string {
 		return st.url.Config.DBName
 	}
 	return "every database but " + strings.Join(systemDatabases, ", ")
+}
+
+// uniqueKey returns the columns of the table's primary key, or else of its
+// first unique index of NOT NULL columns; none when it has neither.
+func uniqueKey(ctx context.Context, db *sql.DB, id mysqlconn.TableID, cols []colMeta) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS
+		WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0
+		ORDER BY INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME, SEQ_IN_INDEX`, id.Database, id.Table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	keys := map[string][]string{}
+	for rows.Next() {
+		var index, col string
+		if err := rows.Scan(&index, &col); err != nil {
+			return nil, err
+		}
+		if _, ok := keys[index]; !ok {
+			names = append(names, index)
+		}
+		keys[index] = append(keys[index], col)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		notNull := true
+		for _, c := range keys[n] {
+			m, ok := findColumn(cols, c)
+			notNull = notNull && ok && !m.nullable
+		}
+		if notNull {
+			return keys[n], nil
+		}
+	}
+	return nil, nil
 }
