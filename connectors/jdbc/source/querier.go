@@ -175,6 +175,16 @@ func (q *querier) tsParam(t time.Time) string {
 	return t.In(loc).Format("2006-01-02 15:04:05.999999")
 }
 
+// lastTS is the timestamp the next query starts after: the offset's, or,
+// without one, the epoch (as Confluent's connector: rows stamped at or
+// before 1970-01-01, and zero dates, are not read).
+func (q *querier) lastTS() time.Time {
+	if q.off.hasTS {
+		return q.off.ts
+	}
+	return time.Unix(0, 0).UTC()
+}
+
 // statement builds the next incremental query, as Confluent's
 // TimestampIncrementingCriteria does, plus LIMIT batch.max.rows.
 //
@@ -205,25 +215,19 @@ func (q *querier) statement(now time.Time) (string, []any) {
 		}
 	case ModeTimestamp:
 		ts := q.tsExpr()
-		if q.off.hasTS {
-			conds = append(conds, ts+" > ?")
-			args = append(args, q.tsParam(q.off.ts))
-		}
-		conds = append(conds, ts+" < ?")
-		args = append(args, q.tsParam(now))
+		conds = append(conds, ts+" > ?", ts+" < ?")
+		args = append(args, q.tsParam(q.lastTS()), q.tsParam(now))
 	case ModeTimestampIncrementing:
 		ts := q.tsExpr()
 		conds = append(conds, ts+" < ?")
 		args = append(args, q.tsParam(now))
-		if q.off.hasTS {
-			last := q.tsParam(q.off.ts)
-			lastInc := int64(math.MinInt64)
-			if q.off.hasInc {
-				lastInc = q.off.inc
-			}
-			conds = append(conds, "(("+ts+" = ? AND "+inc+" > ?) OR "+ts+" > ?)")
-			args = append(args, last, lastInc, last)
+		last := q.tsParam(q.lastTS())
+		lastInc := int64(math.MinInt64)
+		if q.off.hasInc {
+			lastInc = q.off.inc
 		}
+		conds = append(conds, "(("+ts+" = ? AND "+inc+" > ?) OR "+ts+" > ?)")
+		args = append(args, last, lastInc, last)
 	}
 	if len(conds) > 0 {
 		b.WriteString(" WHERE ")
@@ -528,10 +532,6 @@ func (q *querier) fetch(ctx context.Context, stmt string, args []any, limit int)
 // rowTime is the row's value of the timestamp expression: the first
 // timestamp column that is not null (COALESCE), as the column's zone reads it.
 func (q *querier) rowTime(vals []any, idx []int) (time.Time, error) {
-	loc := q.st.zone
-	if q.tsInstant {
-		loc = time.UTC
-	}
 	for _, i := range idx {
 		if vals[i] == nil {
 			continue
@@ -540,9 +540,21 @@ func (q *querier) rowTime(vals []any, idx []int) (time.Time, error) {
 		if len(s) == len("2006-01-02") {
 			s += " 00:00:00"
 		}
-		t, err := parseDateTime(s, loc)
+		c := q.mapping.cols[i]
+		if q.tsInstant {
+			c.kind = kTimestamp // compared in UTC, as tsParam writes them
+		}
+		t, zero, err := q.mapping.instant(&c, s)
+		if zero {
+			// As zeroDateTimeBehavior says: CONVERT_TO_NULL makes it null
+			// (the next column counts), ROUND 0001-01-01, EXCEPTION fails.
+			var v any
+			if v, err = q.mapping.zero(t); err == nil && v == nil {
+				continue
+			}
+		}
 		if err != nil {
-			return time.Time{}, fmt.Errorf("%s: timestamp column %q: %w", q.name, q.mapping.cols[i].name, err)
+			return time.Time{}, fmt.Errorf("%s: timestamp column %q: %w", q.name, c.name, err)
 		}
 		return t, nil
 	}

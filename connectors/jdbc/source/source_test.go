@@ -1183,3 +1183,56 @@ func TestManyEqualTimestampsPaged(t *testing.T) {
 		})
 	}
 }
+
+// TestZeroDatesInTimestampColumn: without an offset the timestamp modes
+// start after the epoch, as Confluent's, so zero dates (and rows before
+// 1970) are not read and do not fail the first run; the timestamp of a row
+// follows zeroDateTimeBehavior.
+func TestZeroDatesInTimestampColumn(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "SET SESSION sql_mode=''", "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, ts DATETIME NOT NULL)")
+	if _, err := d.DB.Exec("INSERT INTO t (ts) VALUES ('0000-00-00 00:00:00'), ('1969-12-31 23:59:59'), ('1970-01-01 00:00:00'), ('2026-01-01 00:00:00')"); err != nil {
+		t.Fatal(err)
+	}
+	for mode, want := range map[string]string{
+		ModeTimestamp: "[4]",
+		// (ts = epoch AND inc > ?) OR ts > epoch: the row at the epoch too.
+		ModeTimestampIncrementing: "[3 4]",
+	} {
+		offs := newOffsetStore()
+		recs := drain(t, startTask(t, baseProps(d, ModeKey, mode, TimestampColumnKey, "ts"), offs), offs)
+		if got := ids(t, recs, "id"); fmt.Sprint(got) != want {
+			t.Fatalf("%s: ids %v, want %s", mode, got, want)
+		}
+	}
+
+	u, err := mysqlconn.ParseURL(d.JDBCURL, d.User, d.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		behavior string
+		want     time.Time
+		err      string
+	}{
+		{"EXCEPTION", time.Time{}, "zeroDateTimeBehavior"},
+		{"CONVERT_TO_NULL", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), ""}, // the next column
+		{"ROUND", time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), ""},
+	} {
+		uu := *u
+		uu.ZeroDateTimeBehavior = tc.behavior
+		st := &settings{url: &uu, zone: time.UTC, mode: ModeTimestamp, tsColumns: []string{"a", "b"}}
+		q := &querier{st: st, name: "table t", tsCols: st.tsColumns,
+			mapping: &mapping{zone: time.UTC, zeroDate: tc.behavior, cols: []column{{name: "a", kind: kDateTime}, {name: "b", kind: kDateTime}}}}
+		got, err := q.rowTime([]any{[]byte("0000-00-00 00:00:00"), []byte("2026-01-02 00:00:00")}, []int{0, 1})
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), `"a"`) {
+				t.Fatalf("%s: %v, %v", tc.behavior, got, err)
+			}
+			continue
+		}
+		if err != nil || !got.Equal(tc.want) {
+			t.Fatalf("%s: %v, %v; want %v", tc.behavior, got, err, tc.want)
+		}
+	}
+}
