@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -242,10 +244,9 @@ func (q *querier) statement(now time.Time) (string, []any) {
 		b.WriteString(" ORDER BY " + q.tsExpr() + " ASC," + inc + " ASC")
 	}
 	if q.incremental() {
-		b.WriteString(fmt.Sprintf(" LIMIT %d", q.st.batchMaxRows))
-	}
-	if q.st.querySuffix != "" {
-		b.WriteString(" " + q.st.querySuffix)
+		b.WriteString(q.st.limitClause(q.st.batch()))
+	} else {
+		b.WriteString(suffix(q.st.querySuffix))
 	}
 	return b.String(), args
 }
@@ -287,11 +288,11 @@ func (q *querier) page(ctx, life context.Context) (recs []connectors.SourceRecor
 		return q.tiePage(ctx)
 	}
 	stmt, args := q.statement(now)
-	rows, err := q.fetch(ctx, stmt, args, q.st.batchMaxRows)
+	rows, err := q.fetch(ctx, stmt, args, q.st.batch())
 	if err != nil {
 		return nil, false, err
 	}
-	full := len(rows) >= q.st.batchMaxRows
+	full := len(rows) >= q.st.batch()
 	if full && q.st.mode == ModeTimestamp {
 		// The page may end inside a group of rows with its last
 		// timestamp: the group is read by its own queries.
@@ -365,7 +366,8 @@ func (q *querier) tiePage(ctx context.Context) ([]connectors.SourceRecord, bool,
 			q.log.Warn("many rows share one timestamp and the table has no unique key (of NOT NULL columns) to page through them by: they are read at once, however many",
 				"table", q.name, "timestamp", q.tie.ts, "batch.max.rows", q.st.batchMaxRows)
 		}
-		stmt += suffix(q.st.querySuffix)
+		_, rest := q.st.suffixLimit()
+		stmt += suffix(rest) // the group whole: not cut by the suffix's LIMIT
 	} else {
 		keys := make([]string, len(q.keyCols))
 		for i, k := range q.keyCols {
@@ -378,8 +380,9 @@ func (q *querier) tiePage(ctx context.Context) ([]connectors.SourceRecord, bool,
 			args = append(args, q.tie.lastKey...)
 		}
 		// One row more than a page tells whether the group goes on.
-		limit = q.st.batchMaxRows + 1
-		stmt += " ORDER BY " + key + " ASC" + limitClause(q.st.querySuffix, limit)
+		limit = q.st.batch() + 1
+		_, rest := q.st.suffixLimit()
+		stmt += " ORDER BY " + key + " ASC" + fmt.Sprintf(" LIMIT %d", limit) + suffix(rest)
 	}
 	rows, err := q.fetch(ctx, stmt, args, limit)
 	if err != nil {
@@ -387,7 +390,7 @@ func (q *querier) tiePage(ctx context.Context) ([]connectors.SourceRecord, bool,
 	}
 	ended := limit == 0 || len(rows) < limit
 	if !ended {
-		rows = rows[:q.st.batchMaxRows]
+		rows = rows[:q.st.batch()]
 	}
 	recs := make([]connectors.SourceRecord, 0, len(rows))
 	off := q.off
@@ -429,9 +432,42 @@ func keyArg(v any, dbType string) any {
 	return string(b)
 }
 
-// limitClause is " LIMIT n" and query.suffix.
-func limitClause(querySuffix string, n int) string {
-	return fmt.Sprintf(" LIMIT %d", n) + suffix(querySuffix)
+// leadingLimit matches a query.suffix that starts with LIMIT n.
+var leadingLimit = regexp.MustCompile(`(?is)^\s*LIMIT\s+(\d{1,9})\b(.*)$`)
+
+// suffixLimit splits a query.suffix that starts with LIMIT n (not LIMIT
+// n,m nor LIMIT n OFFSET m) into n and the rest; n is 0 when it does not.
+func (st *settings) suffixLimit() (n int, rest string) {
+	m := leadingLimit.FindStringSubmatch(st.querySuffix)
+	if m == nil {
+		return 0, st.querySuffix
+	}
+	rest = strings.TrimSpace(m[2])
+	if strings.HasPrefix(rest, ",") || len(rest) >= 6 && strings.EqualFold(rest[:6], "offset") {
+		return 0, st.querySuffix
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n < 1 {
+		return 0, st.querySuffix
+	}
+	return n, rest
+}
+
+// batch is the most rows an incremental query asks for: batch.max.rows,
+// or the LIMIT query.suffix starts with when smaller.
+func (st *settings) batch() int {
+	if n, _ := st.suffixLimit(); n > 0 && n < st.batchMaxRows {
+		return n
+	}
+	return st.batchMaxRows
+}
+
+// limitClause is " LIMIT n" and the rest of query.suffix: a LIMIT the
+// suffix starts with is merged into ours (the statement would otherwise
+// have two).
+func (st *settings) limitClause(n int) string {
+	_, rest := st.suffixLimit()
+	return fmt.Sprintf(" LIMIT %d", n) + suffix(rest)
 }
 
 func suffix(s string) string {

@@ -1236,3 +1236,43 @@ func TestZeroDatesInTimestampColumn(t *testing.T) {
 		}
 	}
 }
+
+// TestQuerySuffixLimit: a query.suffix starting with LIMIT n is merged into
+// the connector's LIMIT (the smaller wins), the rest of it kept.
+func TestQuerySuffixLimit(t *testing.T) {
+	for _, tc := range []struct {
+		suffix string
+		batch  int
+		clause string
+	}{
+		{"LIMIT 3", 3, " LIMIT 3"},
+		{"  limit 500 FOR UPDATE", 100, " LIMIT 100 FOR UPDATE"},
+		{"LIMIT 3 LOCK IN SHARE MODE", 3, " LIMIT 3 LOCK IN SHARE MODE"},
+		{"LIMIT 3 OFFSET 2", 100, " LIMIT 100 LIMIT 3 OFFSET 2"},
+		{"LIMIT 3, 2", 100, " LIMIT 100 LIMIT 3, 2"},
+		{"FOR UPDATE", 100, " LIMIT 100 FOR UPDATE"},
+		{"", 100, " LIMIT 100"},
+	} {
+		st := &settings{querySuffix: tc.suffix, batchMaxRows: 100}
+		if got := st.batch(); got != tc.batch {
+			t.Errorf("%q: batch %d, want %d", tc.suffix, got, tc.batch)
+		}
+		if got := st.limitClause(st.batch()); got != tc.clause {
+			t.Errorf("%q: %q, want %q", tc.suffix, got, tc.clause)
+		}
+	}
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, ts DATETIME NOT NULL)",
+		"INSERT INTO t (ts) VALUES ('2026-01-01'),('2026-01-02'),('2026-01-03'),('2026-01-04'),('2026-01-05')")
+	for _, mode := range []string{ModeIncrementing, ModeTimestamp, ModeTimestampIncrementing, ModeBulk} {
+		offs := newOffsetStore()
+		tk := startTask(t, baseProps(d, ModeKey, mode, TimestampColumnKey, "ts", QuerySuffixKey, "LIMIT 2", PollIntervalKey, "3600000"), offs)
+		want := "[1 2 3 4 5]"
+		if mode == ModeBulk {
+			want = "[1 2]" // the whole statement's LIMIT, as Confluent's
+		}
+		if got := ids(t, drain(t, tk, offs), "id"); fmt.Sprint(got) != want {
+			t.Fatalf("%s: ids %v, want %s", mode, got, want)
+		}
+	}
+}
