@@ -1276,3 +1276,36 @@ func TestQuerySuffixLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestHasWhere: only a WHERE of the query's own counts, not one in a
+// subquery, a quoted string or name, or a comment.
+func TestHasWhere(t *testing.T) {
+	for q, want := range map[string]bool{
+		"SELECT * FROM t WHERE a = 1":                                 true,
+		"select * from t\nwhere(a=1)":                                 true,
+		"SELECT * FROM (SELECT * FROM t WHERE a = 1) AS q":            false,
+		"SELECT * FROM t JOIN (SELECT id FROM u WHERE x) s USING(id)": false,
+		"SELECT * FROM (SELECT 1) q WHERE 1":                          true,
+		"SELECT 'WHERE' AS w, `where` FROM t":                         false,
+		"SELECT 'it''s (' AS w FROM t WHERE 1":                        true,
+		"SELECT 'a\\' WHERE' FROM t":                                  false,
+		"SELECT \"(\" FROM t WHERE 1":                                 true,
+		"SELECT * FROM t -- WHERE a\n":                                false,
+		"SELECT * FROM t # WHERE a":                                   false,
+		"SELECT * FROM t /* WHERE ( */ WHERE 1":                       true,
+		"SELECT * FROM t /* WHERE */":                                 false,
+		"SELECT nowhere, where_x FROM t":                              false,
+	} {
+		if got := hasWhere(q); got != want {
+			t.Errorf("hasWhere(%q) = %v, want %v", q, got, want)
+		}
+	}
+	// Validate takes a query filtered in a subquery, as its error says to.
+	p := map[string]string{ConnectionURLKey: "jdbc:mysql://127.0.0.1:1/x", TopicPrefixKey: "t", ModeKey: ModeIncrementing, IncrementingColumnKey: "id",
+		QueryKey: "SELECT * FROM (SELECT * FROM t WHERE a = 1) AS q"}
+	for _, r := range New().Validate(p) {
+		if len(r.Errors) > 0 {
+			t.Fatalf("%s: %v", r.Name, r.Errors)
+		}
+	}
+}
