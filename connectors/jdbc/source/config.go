@@ -162,7 +162,7 @@ func configDef() *config.Def {
 		Doc: "The table types to copy: TABLE (the default), VIEW, SYSTEM TABLE, SYSTEM VIEW."})
 	conn(config.Key{Name: PollIntervalKey, Type: config.Int, Default: 5000, Validator: config.AtLeast(0), Importance: config.High, Width: config.WidthShort,
 		Doc: "Frequency in ms to poll for new data in each table."})
-	conn(config.Key{Name: BatchMaxRowsKey, Type: config.Int, Default: 100, Validator: config.AtLeast(1), Importance: config.Low, Width: config.WidthShort,
+	conn(config.Key{Name: BatchMaxRowsKey, Type: config.Int, Default: 1000, Validator: config.AtLeast(1), Importance: config.Low, Width: config.WidthShort,
 		Doc: "Maximum number of rows to include in a single batch when polling for new data: the most rows a task holds in memory per table."})
 	conn(config.Key{Name: TablePollIntervalKey, Type: config.Long, Default: int64(60000), Validator: config.AtLeast(int64(1)), Importance: config.Low, Width: config.WidthShort,
 		Doc: "Frequency in ms to poll for new or removed tables, which may result in updated task configurations."})

@@ -717,7 +717,7 @@ func TestPollWaitsOnContextAndFailsOnSQLErrors(t *testing.T) {
 func TestConfigDefaults(t *testing.T) {
 	def := configDef()
 	for key, want := range map[string]any{
-		ConnectionAttemptsKey: int32(3), ConnectionBackoffKey: int64(10000), PollIntervalKey: int32(5000), BatchMaxRowsKey: int32(100),
+		ConnectionAttemptsKey: int32(3), ConnectionBackoffKey: int64(10000), PollIntervalKey: int32(5000), BatchMaxRowsKey: int32(1000),
 		TablePollIntervalKey: int64(60000), TimestampDelayKey: int64(0), DBTimezoneKey: "UTC", QuoteIdentifiersKey: "always",
 		ValidateNonNullKey: true, TimestampGranularityKey: GranularityConnectLogical, QueryRetryAttemptsKey: int32(-1),
 		ModeKey: "", NumericMappingKey: nil, TimestampInitialKey: nil,
