@@ -277,7 +277,7 @@ func (c *Connector) ValidateLive(ctx context.Context, props map[string]string) [
 		return results
 	}
 	for _, m := range missingWhitelisted(st, tables) {
-		add(TableWhitelistKey, fmt.Sprintf("no table %s in the database %q (of type %v)", m, st.url.Config.DBName, st.tableTypes))
+		add(TableWhitelistKey, fmt.Sprintf("no table %s (of type %v) in %s", m, st.tableTypes, st.databases()))
 	}
 	seen := map[string]bool{}
 	for _, id := range tables {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -1306,6 +1307,33 @@ func TestHasWhere(t *testing.T) {
 	for _, r := range New().Validate(p) {
 		if len(r.Errors) > 0 {
 			t.Fatalf("%s: %v", r.Name, r.Errors)
+		}
+	}
+}
+
+// TestTablesOfOtherDatabases: a whitelist entry or include pattern naming
+// another database than the URL's is listed from that database.
+func TestTablesOfOtherDatabases(t *testing.T) {
+	d, other := testkit.NewDatabase(t), testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE here (id INT AUTO_INCREMENT PRIMARY KEY)", "INSERT INTO here VALUES (1)")
+	other.Exec(t, "CREATE TABLE there (id INT AUTO_INCREMENT PRIMARY KEY)", "INSERT INTO there VALUES (7)")
+	for key, value := range map[string]string{
+		TableWhitelistKey:   "here," + other.Name + ".there",
+		TableIncludeListKey: d.Name + `\.here,` + other.Name + `\.th.*`,
+	} {
+		props := baseProps(d, ModeKey, ModeIncrementing, key, value)
+		for _, r := range New().ValidateLive(context.Background(), props) {
+			t.Fatalf("%s: ValidateLive: %s: %v", key, r.Name, r.Errors)
+		}
+		offs := newOffsetStore()
+		recs := drain(t, startTask(t, props, offs), offs)
+		var got []string
+		for _, r := range recs {
+			got = append(got, fmt.Sprintf("%s:%v", r.Topic, field(t, r, "id")))
+		}
+		slices.Sort(got) // tables are read in the order of their databases' names
+		if fmt.Sprint(got) != "[p-here:1 p-there:7]" {
+			t.Fatalf("%s: records %v", key, got)
 		}
 	}
 }

@@ -43,8 +43,11 @@ func listTables(ctx context.Context, db *sql.DB, st *settings) ([]mysqlconn.Tabl
 		q += " AND TABLE_SCHEMA LIKE ?"
 		args = append(args, *st.catalogPattern)
 	case st.url.Config.DBName != "":
-		q += " AND TABLE_SCHEMA = ?"
-		args = append(args, st.url.Config.DBName)
+		dbs := st.listedDatabases()
+		q += " AND TABLE_SCHEMA IN (?" + strings.Repeat(",?", len(dbs)-1) + ")"
+		for _, d := range dbs {
+			args = append(args, d)
+		}
 	default:
 		q += " AND TABLE_SCHEMA NOT IN ('information_schema','mysql','performance_schema','sys')"
 	}
@@ -68,6 +71,37 @@ func listTables(ctx context.Context, db *sql.DB, st *settings) ([]mysqlconn.Tabl
 		return nil, fmt.Errorf("list the tables: %w", err)
 	}
 	return out, nil
+}
+
+// identifier is a database name as a regular expression's literal prefix.
+var identifier = regexp.MustCompile(`^[A-Za-z0-9_$]+$`)
+
+// listedDatabases are the databases tables are listed from when the URL
+// names one (and catalog.pattern is not set): that one, and those that
+// qualified table.whitelist entries (otherdb.t) and table.include.list
+// patterns (otherdb\.t.*) name.
+func (st *settings) listedDatabases() []string {
+	dbs := []string{st.url.Config.DBName}
+	add := func(d string) {
+		if d != "" && !slices.Contains(dbs, d) {
+			dbs = append(dbs, d)
+		}
+	}
+	for _, e := range st.whitelist {
+		if id, err := mysqlconn.ParseTableID(e, ""); err == nil {
+			add(id.Database)
+		}
+	}
+	for _, re := range st.include {
+		// The pattern as written, inside the ^(?: )$ parseSettings adds.
+		p := strings.TrimSuffix(strings.TrimPrefix(re.String(), "^(?:"), ")$")
+		if i := strings.Index(p, "."); i > 0 {
+			if d := strings.TrimSuffix(p[:i], "\\"); identifier.MatchString(d) {
+				add(d)
+			}
+		}
+	}
+	return dbs
 }
 
 // selects applies the white/black and include/exclude lists to a table:
@@ -305,7 +339,7 @@ func (st *settings) databases() string {
 	case st.catalogPattern != nil:
 		return "LIKE " + *st.catalogPattern
 	case st.url.Config.DBName != "":
-		return st.url.Config.DBName
+		return strings.Join(st.listedDatabases(), ", ")
 	}
 	return "every database but " + strings.Join(systemDatabases, ", ")
 }
