@@ -271,7 +271,7 @@ func (e *sqlError) Unwrap() error { return e.err }
 // more says whether more rows may be waiting right away.
 func (q *querier) page(ctx, life context.Context) (recs []connectors.SourceRecord, more bool, err error) {
 	if !q.incremental() {
-		return q.bulkPage(life)
+		return q.bulkPage(ctx, life)
 	}
 	var now time.Time
 	if q.st.mode != ModeIncrementing {
@@ -661,9 +661,15 @@ func (q *querier) indexes(cts []*sql.ColumnType) (inc int, ts []int, err error) 
 // bulkPage reads the next batch.max.rows rows of the whole table, keeping
 // the result set open between polls (as Confluent's BulkTableQuerier
 // does: a bulk read has no criteria to resume from).
-func (q *querier) bulkPage(life context.Context) ([]connectors.SourceRecord, bool, error) {
+//
+// The result set lives on life, but until its first row arrives it is
+// also cut when poll is (a slow query does not hold up the task's stop).
+func (q *querier) bulkPage(poll, life context.Context) ([]connectors.SourceRecord, bool, error) {
+	untie := func() bool { return false }
+	defer func() { untie() }()
 	if q.rows == nil {
 		ctx, cancel := context.WithCancel(life)
+		untie = context.AfterFunc(poll, cancel)
 		stmt := q.base() + suffix(q.st.querySuffix)
 		rs, done, err := q.run(ctx, stmt)
 		if err != nil {
@@ -685,7 +691,9 @@ func (q *querier) bulkPage(life context.Context) ([]connectors.SourceRecord, boo
 	var recs []connectors.SourceRecord
 	n := len(q.mapping.cols)
 	for len(recs) < q.st.batchMaxRows {
-		if !q.rows.Next() {
+		next := q.rows.Next()
+		untie()
+		if !next {
 			err := q.rows.Err()
 			q.closeRows()
 			if err != nil {

@@ -1059,15 +1059,7 @@ func TestSlowQueryOutlivesPollDeadline(t *testing.T) {
 	}
 	d.Exec(t, "INSERT INTO t VALUES (2)")
 	tk.queriers[0].query = "SELECT id, SLEEP(3) AS s FROM t"
-	ctx, cancel = context.WithCancel(context.Background())
-	time.AfterFunc(100*time.Millisecond, cancel)
-	start := time.Now()
-	if recs, err := tk.Poll(ctx); err != nil || len(recs) != 0 {
-		t.Fatalf("a cancelled Poll: %d records, %v", len(recs), err)
-	}
-	if took := time.Since(start); took > 2*time.Second { // the query sleeps 3 s
-		t.Fatalf("a cancelled Poll returned after %v", took)
-	}
+	pollCancelled(t, tk)
 	if !strings.Contains(logs.String(), "query cut") {
 		t.Fatalf("no WARN for the cut query: %s", logs.String())
 	}
@@ -1335,5 +1327,40 @@ func TestTablesOfOtherDatabases(t *testing.T) {
 		if fmt.Sprint(got) != "[p-here:1 p-there:7]" {
 			t.Fatalf("%s: records %v", key, got)
 		}
+	}
+}
+
+// TestSlowBulkQueryCancelled: a bulk query whose first row has not arrived
+// is cut when Poll is cancelled, as incremental queries are; past Poll's
+// deadline alone it goes on.
+func TestSlowBulkQueryCancelled(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1)")
+	tk := startTask(t, baseProps(d, ModeKey, ModeBulk, QueryKey, "SELECT id, SLEEP(0.5) AS s FROM t"), newOffsetStore())
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if recs, err := tk.Poll(ctx); err != nil || len(recs) != 1 {
+		t.Fatalf("past Poll's deadline: %d records, %v", len(recs), err)
+	}
+	tk.queriers[0].query = "SELECT id, SLEEP(3) AS s FROM t"
+	tk.queriers[0].nextRun = time.Time{}
+	pollCancelled(t, tk)
+	if tk.queriers[0].rows != nil {
+		t.Fatal("the cut result set is still open")
+	}
+}
+
+// pollCancelled polls with a context cancelled after 100 ms, while a query
+// that sleeps 3 s runs: Poll returns nothing, at once.
+func pollCancelled(t *testing.T, tk *task) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	if recs, err := tk.Poll(ctx); err != nil || len(recs) != 0 {
+		t.Fatalf("a cancelled Poll: %d records, %v", len(recs), err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("a cancelled Poll returned after %v", took)
 	}
 }
