@@ -962,6 +962,12 @@ func TestTablesTakeTurns(t *testing.T) {
 // down does not fail; it runs no task, and configures them once the
 // database answers.
 func TestStartWithTheDatabaseDown(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	// What waiting cannot cure fails the connector at once, naming it.
+	err := New().Start(context.Background(), &reconfigs{}, baseProps(d, ModeKey, ModeBulk, ConnectionPasswordKey, "not-the-password"))
+	if err == nil || !strings.Contains(err.Error(), "access denied") || strings.Contains(err.Error(), "not-the-password") {
+		t.Fatalf("Start with a wrong password: %v", err)
+	}
 	m := testkit.StartMariaDB(t)
 	db, err := sql.Open("mysql", m.DSN)
 	if err != nil {
