@@ -273,6 +273,9 @@ func (q *querier) page(ctx, life context.Context) (recs []connectors.SourceRecor
 	if !q.incremental() {
 		return q.bulkPage(ctx, life)
 	}
+	if q.tie != nil {
+		return q.tiePage(ctx)
+	}
 	var now time.Time
 	if q.st.mode != ModeIncrementing {
 		clock := q.clock
@@ -283,9 +286,6 @@ func (q *querier) page(ctx, life context.Context) (recs []connectors.SourceRecor
 			return nil, false, &sqlError{q, err}
 		}
 		now = q.upperBound(now.Add(-q.st.tsDelay))
-	}
-	if q.tie != nil {
-		return q.tiePage(ctx)
 	}
 	stmt, args := q.statement(now)
 	rows, err := q.fetch(ctx, stmt, args, q.st.batch())
