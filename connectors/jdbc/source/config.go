@@ -48,6 +48,11 @@ const (
 	// TablesKey is the task configuration key listing the tables a task reads
 	// (Confluent's JdbcSourceTaskConfig.TABLES_CONFIG).
 	TablesKey = "tables"
+
+	// tablesUnlistedKey marks the task configuration the connector gives
+	// before it could list the tables (the database unreachable): the
+	// task connects, to report the problem, and reads nothing.
+	tablesUnlistedKey = "tables.unlisted"
 )
 
 // The modes.

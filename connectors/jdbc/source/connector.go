@@ -33,6 +33,7 @@ type Connector struct {
 
 	mu     sync.Mutex
 	tables []mysqlconn.TableID
+	listed bool // the tables were listed once
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -124,7 +125,7 @@ func (c *Connector) list(ctx context.Context) (bool, error) {
 		c.log.Warn("no table matches the configuration yet; the connector runs no task until one appears", "databases", c.st.databases())
 	}
 	c.mu.Lock()
-	c.tables = tables
+	c.tables, c.listed = tables, true
 	c.mu.Unlock()
 	return true, nil
 }
@@ -198,8 +199,16 @@ func (c *Connector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
 		return []map[string]string{tc}, nil
 	}
 	c.mu.Lock()
-	tables := slices.Clone(c.tables)
+	tables, listed := slices.Clone(c.tables), c.listed
 	c.mu.Unlock()
+	if !listed {
+		// The database could not be reached yet: one task that says so
+		// (its start fails, naming the cause, while the database cannot
+		// be reached); the tasks are configured once the tables are listed.
+		tc := maps.Clone(c.props)
+		tc[TablesKey], tc[tablesUnlistedKey] = "", "true"
+		return []map[string]string{tc}, nil
+	}
 	var out []map[string]string
 	for _, g := range groupTables(tables, maxTasks) {
 		tc := maps.Clone(c.props)

@@ -986,8 +986,14 @@ func TestStartWithTheDatabaseDown(t *testing.T) {
 		t.Fatalf("Start with the database down: %v", err)
 	}
 	defer c.Stop(context.Background())
-	if cfgs, err := c.TaskConfigs(1); err != nil || len(cfgs) != 0 {
+	// Until the tables are listed, one task that reports the problem.
+	cfgs, err := c.TaskConfigs(1)
+	if err != nil || len(cfgs) != 1 || cfgs[0][tablesUnlistedKey] != "true" {
 		t.Fatalf("task configurations before the tables are known: %v, %v", cfgs, err)
+	}
+	err = c.NewTask().Start(context.Background(), newOffsetStore(), cfgs[0])
+	if err == nil || !strings.Contains(err.Error(), "cannot reach") || !strings.Contains(err.Error(), m.Addr) {
+		t.Fatalf("a task started while the database is down: %v", err)
 	}
 	m.Restart()
 	deadline := time.Now().Add(30 * time.Second)
@@ -997,8 +1003,8 @@ func TestStartWithTheDatabaseDown(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	cfgs, err := c.TaskConfigs(1)
-	if err != nil || len(cfgs) != 1 || cfgs[0][TablesKey] != "`sluice`.`t`" {
+	cfgs, err = c.TaskConfigs(1)
+	if err != nil || len(cfgs) != 1 || cfgs[0][TablesKey] != "`sluice`.`t`" || cfgs[0][tablesUnlistedKey] != "" {
 		t.Fatalf("task configurations once the database is back: %v, %v", cfgs, err)
 	}
 }

@@ -82,6 +82,10 @@ func (t *task) Start(ctx context.Context, tc connectors.SourceTaskContext, props
 	if t.db, err = openDB(ctx, st, t.log); err != nil {
 		return err
 	}
+	if props[tablesUnlistedKey] == "true" {
+		t.log.Info("the connector has not listed the tables yet (the database could not be reached); this task reads nothing until the tasks are reconfigured")
+		return nil
+	}
 	t.life, t.stop = context.WithCancel(context.Background())
 	if st.query != "" {
 		q := t.newQuerier(mysqlconn.TableID{}, "the query")
