@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -8,6 +9,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/sluicehq/sluice/internal/testkit"
+	"github.com/sluicehq/sluice/runtime/herder"
 )
 
 // srcEvent is one write to the source table the connector must deliver:
@@ -275,4 +281,92 @@ func TestJDBCSourceKill9Timestamp(t *testing.T) { testSourceKill9(t, "timestamp"
 
 func TestJDBCSourceKill9TimestampIncrementing(t *testing.T) {
 	testSourceKill9(t, "timestamp+incrementing")
+}
+
+// TestJDBCSourceResumesConfluentOffsets writes source offsets into a
+// distributed worker's offsets topic as Kafka Connect stores them for
+// Confluent's JDBC source (JsonConverter without schemas: the key
+// ["<connector>",<partition>], the value the offset), for the protocol-1
+// partition {"protocol":"1","table":"<db>.<table>"} in incrementing and
+// timestamp+incrementing mode and for the legacy partition
+// {"table":"<table>"}; each connector, created afterwards, resumes from its
+// offset: its topic holds exactly the rows after it, in order.
+func TestJDBCSourceResumesConfluentOffsets(t *testing.T) {
+	e := newJDBCEnv(t)
+	const rows = 300
+	base := time.Now().UTC().Truncate(time.Second).Add(-time.Hour)
+	e.exec("CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, ts TIMESTAMP(3) NOT NULL DEFAULT '2000-01-01 00:00:00', v VARCHAR(16) NOT NULL)")
+	var vals []string
+	for i := 1; i <= rows; i++ {
+		vals = append(vals, fmt.Sprintf("(%d, '%s', 'r%d')", i, base.Add(time.Duration(i)*time.Millisecond).Format("2006-01-02 15:04:05.000"), i))
+	}
+	e.exec("INSERT INTO t (id, ts, v) VALUES " + strings.Join(vals, ", "))
+
+	cl := newCluster(t)
+	n := cl.start("w1") // creates the internal topics
+	ts150 := base.Add(150 * time.Millisecond)
+	cases := []struct {
+		name, mode string
+		partition  string
+		offset     string
+		from       int // the last row the offset covers
+	}{
+		{"v1-incrementing", "incrementing", fmt.Sprintf(`{"protocol":"1","table":"%s.t"}`, e.db.Name), `{"incrementing":120}`, 120},
+		{"legacy-incrementing", "incrementing", `{"table":"t"}`, `{"incrementing":200}`, 200},
+		{"v1-timestamp-incrementing", "timestamp+incrementing", fmt.Sprintf(`{"protocol":"1","table":"%s.t"}`, e.db.Name),
+			fmt.Sprintf(`{"timestamp_nanos":%d,"incrementing":150,"timestamp":%d}`, ts150.Nanosecond(), ts150.UnixMilli()), 150},
+	}
+	cfg := producerConfig()
+	cfg.Producer.Partitioner = sarama.NewMurmur2Partitioner
+	p, err := sarama.NewSyncProducer(testkit.Addrs(cl.bootstrap), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	topics := map[string]string{}
+	for _, c := range cases {
+		name := unique("confluent_" + strings.ReplaceAll(c.name, "-", "_"))
+		key := fmt.Sprintf(`[%q,%s]`, name, c.partition)
+		if _, _, err := p.SendMessage(&sarama.ProducerMessage{Topic: cl.props["offset.storage.topic"],
+			Key: sarama.StringEncoder(key), Value: sarama.StringEncoder(c.offset)}); err != nil {
+			t.Fatal(err)
+		}
+		prefix := unique("cf") + "_"
+		topics[c.name] = prefix + "t"
+		conn := e.connection(map[string]string{
+			"connector.class": jdbcSourceClass, "tasks.max": "1", "mode": c.mode, "table.whitelist": "t",
+			"incrementing.column.name": "id", "topic.prefix": prefix, "poll.interval.ms": "200",
+			"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
+		})
+		if c.mode == "timestamp+incrementing" {
+			conn["timestamp.column.name"] = "ts"
+		}
+		if _, err := n.c.CreateConnector(context.Background(), herder.CreateConnectorRequest{Name: name, Config: conn}); err != nil {
+			t.Fatalf("%s: create: %v", c.name, err)
+		}
+		t.Cleanup(func() { noSecretIn(t, "the log of worker w1", n.w.Log(), e.db.Password) })
+	}
+	for _, c := range cases {
+		topic := topics[c.name]
+		eventually(t, 30*time.Second, c.name+": the rows after the stored offset", func() (bool, string) {
+			got := partitionEnd(cl.bootstrap, topic)
+			return got >= int64(rows-c.from), fmt.Sprintf("%d of %d records", got, rows-c.from)
+		}, n.w)
+	}
+	for _, c := range cases {
+		msgs := readTopicMessages(t, cl.bootstrap, topics[c.name])
+		var ids []int
+		for _, m := range msgs {
+			var v struct {
+				ID int `json:"id"`
+			}
+			if err := json.Unmarshal(m.Value, &v); err != nil {
+				t.Fatalf("%s: record %d: %v", c.name, m.Offset, err)
+			}
+			ids = append(ids, v.ID)
+		}
+		if len(ids) != rows-c.from || ids[0] != c.from+1 || !slices.IsSorted(ids) || ids[len(ids)-1] != rows {
+			t.Errorf("%s: the connector did not resume after row %d of the stored offset %s: got rows %v", c.name, c.from, c.offset, ids)
+		}
+	}
 }
