@@ -3,6 +3,7 @@ package plugins
 import (
 	"github.com/sluicehq/sluice/connectors/datagen"
 	"github.com/sluicehq/sluice/connectors/file"
+	jdbcsink "github.com/sluicehq/sluice/connectors/jdbc/sink"
 	"github.com/sluicehq/sluice/schemas/avro"
 	"github.com/sluicehq/sluice/schemas/json"
 	"github.com/sluicehq/sluice/schemas/simple"
@@ -16,6 +17,7 @@ func Builtin() *Registry {
 	r := NewRegistry()
 	r.Register(Plugin{Class: file.SourceClass, Kind: Source, Version: file.Version, New: func() any { return file.NewSource() }})
 	r.Register(Plugin{Class: file.SinkClass, Kind: Sink, Version: file.Version, New: func() any { return file.NewSink() }})
+	r.Register(Plugin{Class: jdbcsink.Class, Kind: Sink, Version: jdbcsink.Version, New: func() any { return jdbcsink.New() }})
 	// Answers to DatagenConnector and Datagen too (simple names).
 	r.Register(Plugin{Class: datagen.Class, Kind: Source, Version: datagen.Version, New: func() any { return datagen.New() }})
 	r.Register(Plugin{Class: "org.apache.kafka.connect.json.JsonConverter", Kind: Converter, New: func() any { return json.New() }})
