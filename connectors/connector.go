@@ -60,10 +60,11 @@ type Versioned interface {
 	Version() string
 }
 
-// Logging is implemented by a task that logs. The runtime calls SetLogger
-// before Start with the task's logger: named after the task's class (as
-// Java's loggers are, so that /admin/loggers sets its level) and naming the
-// task in every line. A task that is not given one logs nothing.
+// Logging is implemented by a task or a connector that logs. The runtime
+// calls SetLogger before Start with its logger: named after the plugin's
+// class (as Java's loggers are, so that /admin/loggers sets its level) and
+// naming the task or connector in every line. A task or connector that is
+// not given one logs nothing.
 type Logging interface {
 	SetLogger(log *slog.Logger)
 }

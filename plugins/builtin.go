@@ -4,6 +4,7 @@ import (
 	"github.com/sluicehq/sluice/connectors/datagen"
 	"github.com/sluicehq/sluice/connectors/file"
 	jdbcsink "github.com/sluicehq/sluice/connectors/jdbc/sink"
+	jdbcsource "github.com/sluicehq/sluice/connectors/jdbc/source"
 	"github.com/sluicehq/sluice/schemas/avro"
 	"github.com/sluicehq/sluice/schemas/json"
 	"github.com/sluicehq/sluice/schemas/simple"
@@ -20,6 +21,8 @@ func Builtin() *Registry {
 	r.Register(Plugin{Class: jdbcsink.Class, Kind: Sink, Version: jdbcsink.Version, New: func() any { return jdbcsink.New() }})
 	// Answers to DatagenConnector and Datagen too (simple names).
 	r.Register(Plugin{Class: datagen.Class, Kind: Source, Version: datagen.Version, New: func() any { return datagen.New() }})
+	// Answers to JdbcSourceConnector and JdbcSource too (simple names).
+	r.Register(Plugin{Class: jdbcsource.Class, Kind: Source, Version: jdbcsource.Version, New: func() any { return jdbcsource.New() }})
 	r.Register(Plugin{Class: "org.apache.kafka.connect.json.JsonConverter", Kind: Converter, New: func() any { return json.New() }})
 	r.Register(Plugin{Class: avro.ConverterClass, Kind: Converter, New: func() any { return avro.New() }})
 	r.Register(Plugin{Class: "org.apache.kafka.connect.storage.StringConverter", Kind: Converter, New: func() any { return simple.NewStringConverter() }})

@@ -217,6 +217,9 @@ func (w *Worker) startConnector(ctx context.Context, name string, raw map[string
 	}
 	w.log.Info("starting connector", "connector", name, "class", plugin.Class, "config", w.masked(conn, plugin, raw))
 	cc := connectorContext{reconfigure: reconfigure, fail: func(err error) { w.connectorFailed(name, err) }}
+	if err := setLogger(conn, plugin.Class, w.log.With("connector", name)); err != nil {
+		return fmt.Errorf("start connector %s: %w", name, err)
+	}
 	guarded := guardedConnector{Connector: conn, class: plugin.Class}
 	if err := guarded.Start(ctx, cc, maps.Clone(props)); err != nil {
 		return fmt.Errorf("start connector %s: %w", name, err)

@@ -76,3 +76,39 @@ func TestSecretsResolvedAtStartNeverShown(t *testing.T) {
 		t.Fatalf("unresolvable variable: %v", err)
 	}
 }
+
+// loggingConnector is a source connector that logs (connectors.Logging).
+type loggingConnector struct {
+	secretConnector
+	log *slog.Logger
+}
+
+func (c *loggingConnector) SetLogger(log *slog.Logger) { c.log = log }
+
+// TestConnectorsThatLogGetTheirLogger: a connector that implements
+// connectors.Logging is given, before Start, a logger named after its
+// class and naming the connector.
+func TestConnectorsThatLogGetTheirLogger(t *testing.T) {
+	conn := &loggingConnector{}
+	reg := plugins.NewRegistry()
+	reg.Register(plugins.Plugin{Class: "com.example.LoggingSource", Kind: plugins.Source, New: func() any { return conn }})
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	wc, err := ParseWorkerConfig(map[string]string{"key.converter": "StringConverter", "value.converter": "StringConverter"}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewWorker(wc, reg, storage.NewMemoryOffsets(), storage.NewMemoryStatus(), log)
+	raw := map[string]string{"name": "lc", "connector.class": "com.example.LoggingSource", "db.password": "x"}
+	if err := w.StartConnector(context.Background(), "lc", raw, herder.TargetStarted, func() {}); err != nil {
+		t.Fatal(err)
+	}
+	if conn.log == nil {
+		t.Fatal("the connector was given no logger")
+	}
+	logs.Reset()
+	conn.log.Warn("hello")
+	if line := logs.String(); !strings.Contains(line, "logger=com.example.LoggingSource") || !strings.Contains(line, "connector=lc") {
+		t.Fatalf("the connector logs %q, want its class as the logger and its name", line)
+	}
+}

@@ -1,0 +1,577 @@
+package source
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/connectors/jdbc/internal/mysqlconn"
+	"github.com/sluicehq/sluice/schemas"
+)
+
+// The keys of source partitions and offsets, as Confluent's connector
+// writes them (JdbcSourceConnectorConstants, OffsetProtocols,
+// TimestampIncrementingOffset).
+const (
+	partitionTable    = "table"
+	partitionQuery    = "query"
+	partitionProtocol = "protocol"
+	protocolV1        = "1"
+	offsetInc         = "incrementing"
+	offsetTS          = "timestamp"
+	offsetTSNanos     = "timestamp_nanos"
+)
+
+// offset is a querier's position: the last incrementing value and the
+// last timestamp (with its full sub-second precision) it produced.
+type offset struct {
+	inc    int64
+	hasInc bool
+	ts     time.Time
+	hasTS  bool
+}
+
+// toMap writes the offset as Confluent's TimestampIncrementingOffset.toMap:
+// "incrementing", and "timestamp" (epoch milliseconds) with
+// "timestamp_nanos" (the nanoseconds of the second, 0..999999999, as
+// java.sql.Timestamp.getNanos).
+func (o offset) toMap() map[string]any {
+	m := map[string]any{}
+	if o.hasInc {
+		m[offsetInc] = o.inc
+	}
+	if o.hasTS {
+		m[offsetTS] = o.ts.UnixMilli()
+		m[offsetTSNanos] = int64(o.ts.Nanosecond())
+	}
+	return m
+}
+
+// offsetFromMap reads a stored offset, whoever wrote it.
+func offsetFromMap(m map[string]any) (offset, error) {
+	var o offset
+	if v, ok := m[offsetInc]; ok && v != nil {
+		n, ok := toInt64(v)
+		if !ok {
+			return o, fmt.Errorf("the stored offset's %q is %v, not an integer", offsetInc, v)
+		}
+		o.inc, o.hasInc = n, true
+	}
+	if v, ok := m[offsetTS]; ok && v != nil {
+		ms, ok := toInt64(v)
+		if !ok {
+			return o, fmt.Errorf("the stored offset's %q is %v, not epoch milliseconds", offsetTS, v)
+		}
+		// As new java.sql.Timestamp(ms).setNanos(nanos): the whole
+		// seconds of ms, and the nanoseconds of the second.
+		sec := ms / 1000
+		if ms%1000 < 0 {
+			sec--
+		}
+		nanos := (ms - sec*1000) * int64(time.Millisecond)
+		if v, ok := m[offsetTSNanos]; ok && v != nil {
+			n, ok := toInt64(v)
+			if !ok || n < 0 || n > 999999999 {
+				return o, fmt.Errorf("the stored offset's %q is %v, not nanoseconds 0..999999999", offsetTSNanos, v)
+			}
+			nanos = n
+		}
+		o.ts, o.hasTS = time.Unix(sec, nanos).UTC(), true
+	}
+	return o, nil
+}
+
+func toInt64(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case int:
+		return int64(x), true
+	case int32:
+		return int64(x), true
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<63 {
+			return int64(x), true
+		}
+	case json.Number:
+		n, err := x.Int64()
+		return n, err == nil
+	}
+	return 0, false
+}
+
+// querier reads one table (or the query) of a task.
+type querier struct {
+	st        *settings
+	db        *sql.DB
+	log       *slog.Logger
+	id        mysqlconn.TableID // table mode
+	query     string            // query mode
+	name      string            // "table db.t" or "the query", for messages
+	topic     string
+	partition map[string]any
+	incCol    string
+	tsCols    []string
+	tsInstant bool // TIMESTAMP columns: compared in UTC; DATETIME: in db.timezone
+	bits      map[string]columnInfo
+	off       offset
+	nextRun   time.Time
+	failures  int // consecutive non-connection SQL errors
+
+	mapping *mapping
+	mapSig  string
+	warned  map[string]bool
+
+	// bulk mode streams the table across polls.
+	rows   *sql.Rows
+	cancel context.CancelFunc
+}
+
+func (q *querier) incremental() bool { return q.st.mode != ModeBulk }
+
+func (q *querier) quote(name string) string { return mysqlconn.Quote(name, q.st.quote) }
+
+func (q *querier) tsExpr() string {
+	if len(q.tsCols) == 1 {
+		return q.quote(q.tsCols[0])
+	}
+	parts := make([]string, len(q.tsCols))
+	for i, c := range q.tsCols {
+		parts[i] = q.quote(c)
+	}
+	return "COALESCE(" + strings.Join(parts, ",") + ")"
+}
+
+func (q *querier) base() string {
+	if q.query != "" {
+		return q.query
+	}
+	return "SELECT * FROM " + q.id.Quoted(q.st.quote)
+}
+
+// tsParam renders a time as the timestamp columns compare it: TIMESTAMP
+// columns in UTC (the session's time_zone), DATETIME ones in db.timezone.
+func (q *querier) tsParam(t time.Time) string {
+	loc := q.st.zone
+	if q.tsInstant {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2006-01-02 15:04:05.999999")
+}
+
+// statement builds the next incremental query, as Confluent's
+// TimestampIncrementingCriteria does, plus LIMIT batch.max.rows.
+//
+// Confluent keeps one result set open across polls. Here each poll runs a
+// query limited to batch.max.rows whose criteria start after the last row
+// produced: memory stays bounded, no connection is held between polls
+// (MySQL drops a reader that pauses longer than net_write_timeout), and
+// the order makes every query resume exactly where the last one stopped:
+// "inc > last" for incrementing, "(ts, inc) > (last ts, last inc)" for
+// timestamp+incrementing. In timestamp mode rows sharing a timestamp are
+// not ordered among themselves, so a page never ends inside a timestamp:
+// when a page is full, the rows of its last timestamp are dropped and read
+// again, all of them, by a second query on that timestamp (see page).
+func (q *querier) statement(now time.Time) (string, []any) {
+	var b strings.Builder
+	b.WriteString(q.base())
+	var args []any
+	var conds []string
+	inc := ""
+	if q.incCol != "" {
+		inc = q.quote(q.incCol)
+	}
+	switch q.st.mode {
+	case ModeIncrementing:
+		if q.off.hasInc {
+			conds = append(conds, inc+" > ?")
+			args = append(args, q.off.inc)
+		}
+	case ModeTimestamp:
+		ts := q.tsExpr()
+		if q.off.hasTS {
+			conds = append(conds, ts+" > ?")
+			args = append(args, q.tsParam(q.off.ts))
+		}
+		conds = append(conds, ts+" < ?")
+		args = append(args, q.tsParam(now))
+	case ModeTimestampIncrementing:
+		ts := q.tsExpr()
+		conds = append(conds, ts+" < ?")
+		args = append(args, q.tsParam(now))
+		if q.off.hasTS {
+			last := q.tsParam(q.off.ts)
+			lastInc := int64(math.MinInt64)
+			if q.off.hasInc {
+				lastInc = q.off.inc
+			}
+			conds = append(conds, "(("+ts+" = ? AND "+inc+" > ?) OR "+ts+" > ?)")
+			args = append(args, last, lastInc, last)
+		}
+	}
+	if len(conds) > 0 {
+		b.WriteString(" WHERE ")
+		b.WriteString(strings.Join(conds, " AND "))
+	}
+	switch q.st.mode {
+	case ModeIncrementing:
+		b.WriteString(" ORDER BY " + inc + " ASC")
+	case ModeTimestamp:
+		b.WriteString(" ORDER BY " + q.tsExpr() + " ASC")
+	case ModeTimestampIncrementing:
+		b.WriteString(" ORDER BY " + q.tsExpr() + " ASC," + inc + " ASC")
+	}
+	if q.incremental() {
+		b.WriteString(fmt.Sprintf(" LIMIT %d", q.st.batchMaxRows))
+	}
+	if q.st.querySuffix != "" {
+		b.WriteString(" " + q.st.querySuffix)
+	}
+	return b.String(), args
+}
+
+// row is one fetched row with its timestamp and incrementing value.
+type row struct {
+	vals []any
+	ts   time.Time
+	inc  int64
+}
+
+// sqlError wraps an error of a query, naming the table or the query.
+type sqlError struct {
+	q   *querier
+	err error
+}
+
+func (e *sqlError) Error() string { return fmt.Sprintf("%s: %v", e.q.name, e.err) }
+func (e *sqlError) Unwrap() error { return e.err }
+
+// page runs the next query (or reads on in bulk mode) and returns its records;
+// more says whether more rows may be waiting right away.
+func (q *querier) page(ctx, life context.Context) (recs []connectors.SourceRecord, more bool, err error) {
+	if !q.incremental() {
+		return q.bulkPage(life)
+	}
+	var now time.Time
+	if q.st.mode != ModeIncrementing {
+		if now, err = dbNow(ctx, q.db); err != nil {
+			return nil, false, &sqlError{q, err}
+		}
+		now = now.Add(-q.st.tsDelay)
+	}
+	stmt, args := q.statement(now)
+	rows, cts, err := q.fetch(ctx, stmt, args, q.st.batchMaxRows)
+	if err != nil {
+		return nil, false, err
+	}
+	full := len(rows) >= q.st.batchMaxRows
+	if full && q.st.mode == ModeTimestamp {
+		last := rows[len(rows)-1].ts
+		keep := len(rows)
+		for keep > 0 && rows[keep-1].ts.Equal(last) {
+			keep--
+		}
+		ties, _, err := q.fetch(ctx, q.base()+" WHERE "+q.tsExpr()+" = ?"+suffix(q.st.querySuffix), []any{q.tsParam(last)}, 0)
+		if err != nil {
+			return nil, false, err
+		}
+		rows = append(rows[:keep], ties...)
+	}
+	prev := q.off
+	for i, r := range rows {
+		st, err := q.mapping.toStruct(r.vals)
+		if err != nil {
+			return nil, false, err
+		}
+		next := q.off
+		switch q.st.mode {
+		case ModeIncrementing:
+			next.inc, next.hasInc = r.inc, true
+		case ModeTimestampIncrementing:
+			next.inc, next.hasInc = r.inc, true
+			next.ts, next.hasTS = r.ts, true
+		case ModeTimestamp:
+			// A row's offset is its timestamp only when it is the last row
+			// of that timestamp: resuming from a row inside a group of
+			// equal timestamps reads the whole group again, rather than
+			// losing its rest.
+			if i == len(rows)-1 || !rows[i+1].ts.Equal(r.ts) {
+				next.ts, next.hasTS = r.ts, true
+				prev = next
+			} else {
+				next = prev
+			}
+		}
+		q.off = next
+		recs = append(recs, q.record(st, next.toMap()))
+	}
+	_ = cts
+	return recs, full, nil
+}
+
+func suffix(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " " + s
+}
+
+func (q *querier) record(v *schemas.Struct, off map[string]any) connectors.SourceRecord {
+	return connectors.SourceRecord{
+		Record:          connectors.Record{Topic: q.topic, ValueSchema: v.Schema(), Value: v},
+		SourcePartition: q.partition,
+		SourceOffset:    off,
+	}
+}
+
+// isolationLevels maps transaction.isolation.mode to database/sql's levels.
+var isolationLevels = map[string]sql.IsolationLevel{
+	"READ_UNCOMMITTED": sql.LevelReadUncommitted,
+	"READ_COMMITTED":   sql.LevelReadCommitted,
+	"REPEATABLE_READ":  sql.LevelRepeatableRead,
+	"SERIALIZABLE":     sql.LevelSerializable,
+}
+
+// run runs a query, in a read-only transaction at the configured isolation
+// level unless it is DEFAULT; done ends the transaction once the rows are
+// read (or closed).
+func (q *querier) run(ctx context.Context, stmt string, args ...any) (rows *sql.Rows, done func(), err error) {
+	lvl, ok := isolationLevels[q.st.isolation]
+	if !ok {
+		rows, err = q.db.QueryContext(ctx, stmt, args...)
+		return rows, func() {}, err
+	}
+	tx, err := q.db.BeginTx(ctx, &sql.TxOptions{Isolation: lvl, ReadOnly: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err = tx.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		_ = tx.Rollback()
+		return nil, nil, err
+	}
+	return rows, func() { _ = rows.Close(); _ = tx.Rollback() }, nil
+}
+
+// fetch runs a statement and reads at most limit rows (0: all).
+func (q *querier) fetch(ctx context.Context, stmt string, args []any, limit int) ([]row, []*sql.ColumnType, error) {
+	rs, done, err := q.run(ctx, stmt, args...)
+	if err != nil {
+		return nil, nil, &sqlError{q, err}
+	}
+	defer done()
+	defer rs.Close()
+	cts, err := rs.ColumnTypes()
+	if err != nil {
+		return nil, nil, &sqlError{q, err}
+	}
+	if err := q.prepare(cts); err != nil {
+		return nil, nil, err
+	}
+	incIdx, tsIdx, err := q.indexes(cts)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []row
+	for rs.Next() {
+		vals := make([]any, len(cts))
+		ptrs := make([]any, len(cts))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rs.Scan(ptrs...); err != nil {
+			return nil, nil, &sqlError{q, err}
+		}
+		r := row{vals: vals}
+		if incIdx >= 0 {
+			if r.inc, err = signedOf(vals[incIdx]); err != nil || vals[incIdx] == nil {
+				return nil, nil, fmt.Errorf("%s: the incrementing column %q holds %v, not a 64-bit integer", q.name, q.incCol, vals[incIdx])
+			}
+		}
+		if len(tsIdx) > 0 {
+			if r.ts, err = q.rowTime(vals, tsIdx); err != nil {
+				return nil, nil, err
+			}
+		}
+		out = append(out, r)
+		if limit > 0 && len(out) >= limit {
+			break
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return nil, nil, &sqlError{q, err}
+	}
+	return out, cts, nil
+}
+
+// rowTime is the row's value of the timestamp expression: the first
+// timestamp column that is not null (COALESCE), as the column's zone reads it.
+func (q *querier) rowTime(vals []any, idx []int) (time.Time, error) {
+	loc := q.st.zone
+	if q.tsInstant {
+		loc = time.UTC
+	}
+	for _, i := range idx {
+		if vals[i] == nil {
+			continue
+		}
+		s := string(bytesOf(vals[i]))
+		if len(s) == len("2006-01-02") {
+			s += " 00:00:00"
+		}
+		t, err := parseDateTime(s, loc)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%s: timestamp column %q: %w", q.name, q.mapping.cols[i].name, err)
+		}
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%s: every timestamp column (%s) of a row is null", q.name, strings.Join(q.tsCols, ","))
+}
+
+// prepare (re)builds the mapping when the result's columns change.
+func (q *querier) prepare(cts []*sql.ColumnType) error {
+	var sig strings.Builder
+	for _, ct := range cts {
+		n, _ := ct.Nullable()
+		p, s, _ := ct.DecimalSize()
+		fmt.Fprintf(&sig, "%q %s %v %d %d;", ct.Name(), ct.DatabaseTypeName(), n, p, s)
+	}
+	if q.mapping != nil && sig.String() == q.mapSig {
+		return nil
+	}
+	structName := ""
+	if q.query == "" {
+		structName = q.id.Table
+	}
+	m, err := newMapping(structName, q.name, cts, q.bits, q.st, func(col, typ string) {
+		if q.warned[col] {
+			return
+		}
+		q.warned[col] = true
+		q.log.Warn("column skipped: its type has no Connect equivalent", "table", q.name, "column", col, "type", typ)
+	})
+	if err != nil {
+		return err
+	}
+	q.mapping, q.mapSig = m, sig.String()
+	return nil
+}
+
+func (q *querier) indexes(cts []*sql.ColumnType) (inc int, ts []int, err error) {
+	find := func(name string) int {
+		for i, ct := range cts {
+			if ct.Name() == name {
+				return i
+			}
+		}
+		for i, ct := range cts {
+			if strings.EqualFold(ct.Name(), name) {
+				return i
+			}
+		}
+		return -1
+	}
+	inc = -1
+	if q.incCol != "" && q.st.mode != ModeBulk && q.st.mode != ModeTimestamp {
+		if inc = find(q.incCol); inc < 0 {
+			return 0, nil, fmt.Errorf("%s: the result has no incrementing column %q (incrementing.column.name)", q.name, q.incCol)
+		}
+	}
+	if q.st.mode == ModeTimestamp || q.st.mode == ModeTimestampIncrementing {
+		for _, c := range q.tsCols {
+			i := find(c)
+			if i < 0 {
+				return 0, nil, fmt.Errorf("%s: the result has no timestamp column %q (timestamp.column.name)", q.name, c)
+			}
+			ts = append(ts, i)
+		}
+	}
+	return inc, ts, nil
+}
+
+// bulkPage reads the next batch.max.rows rows of the whole table, keeping
+// the result set open between polls (as Confluent's BulkTableQuerier
+// does: a bulk read has no criteria to resume from).
+func (q *querier) bulkPage(life context.Context) ([]connectors.SourceRecord, bool, error) {
+	if q.rows == nil {
+		ctx, cancel := context.WithCancel(life)
+		stmt := q.base() + suffix(q.st.querySuffix)
+		rs, done, err := q.run(ctx, stmt)
+		if err != nil {
+			cancel()
+			return nil, false, &sqlError{q, err}
+		}
+		cts, err := rs.ColumnTypes()
+		if err == nil {
+			err = q.prepare(cts)
+		}
+		if err != nil {
+			_ = rs.Close()
+			done()
+			cancel()
+			return nil, false, err
+		}
+		q.rows, q.cancel = rs, func() { done(); cancel() }
+	}
+	var recs []connectors.SourceRecord
+	n := len(q.mapping.cols)
+	for len(recs) < q.st.batchMaxRows {
+		if !q.rows.Next() {
+			err := q.rows.Err()
+			q.closeRows()
+			if err != nil {
+				return nil, false, &sqlError{q, err}
+			}
+			return recs, false, nil
+		}
+		vals := make([]any, n)
+		ptrs := make([]any, n)
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := q.rows.Scan(ptrs...); err != nil {
+			q.closeRows()
+			return nil, false, &sqlError{q, err}
+		}
+		st, err := q.mapping.toStruct(vals)
+		if err != nil {
+			q.closeRows()
+			return nil, false, err
+		}
+		recs = append(recs, q.record(st, nil))
+	}
+	return recs, true, nil
+}
+
+func (q *querier) closeRows() {
+	if q.rows != nil {
+		_ = q.rows.Close()
+		q.cancel()
+		q.rows, q.cancel = nil, nil
+	}
+}
+
+// dbNow is the database's current time (Confluent's currentTimeOnDB).
+func dbNow(ctx context.Context, db *sql.DB) (time.Time, error) {
+	var s string
+	if err := db.QueryRowContext(ctx, "SELECT UTC_TIMESTAMP(6)").Scan(&s); err != nil {
+		return time.Time{}, fmt.Errorf("read the database's time: %w", err)
+	}
+	return parseDateTime(s, time.UTC)
+}
+
+// isConnectionError reports whether err means the connection, not the
+// query, failed: the task reconnects and retries.
+func isConnectionError(err error) bool {
+	if errors.Is(err, context.Canceled) {
+		return false
+	}
+	return mysqlconn.Retriable(err)
+}
