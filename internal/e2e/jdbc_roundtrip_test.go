@@ -30,7 +30,7 @@ var rtColumns = []rtColumn{
 	{name: "c_smallint", typ: "SMALLINT", row1: "-32768", row2: "32767"},
 	{name: "c_smallint_u", typ: "SMALLINT UNSIGNED", row1: "65535", row2: "1", sinkTypeNote: "INT32 → INT"},
 	{name: "c_mediumint", typ: "MEDIUMINT", row1: "-8388608", row2: "8388607", sinkTypeNote: "INT32 → INT"},
-	{name: "c_mediumint_u", typ: "MEDIUMINT UNSIGNED", row1: "16777215", row2: "0", sinkTypeNote: "INT32 → INT"},
+	{name: "c_mediumint_u", typ: "MEDIUMINT UNSIGNED", row1: "16777215", row2: "0", sinkTypeNote: "INT64 → BIGINT"},
 	{name: "c_int", typ: "INT", row1: "-2147483648", row2: "2147483647"},
 	{name: "c_int_u", typ: "INT UNSIGNED", row1: "4294967295", row2: "0", sinkTypeNote: "INT64 → BIGINT"},
 	{name: "c_bigint", typ: "BIGINT", row1: "-9223372036854775808", row2: "9223372036854775807"},
@@ -39,10 +39,10 @@ var rtColumns = []rtColumn{
 	{name: "c_decimal", typ: "DECIMAL(20,4)", row1: "-12345678.9012", row2: "9999999999999999.9999", sinkTypeNote: "Decimal → DECIMAL(65,4)"},
 	{name: "c_decimal_neg_small", typ: "DECIMAL(65,30)", row1: "-0.000000000000000000000000000001", row2: "-99999999999999999999999999999999999.999999999999999999999999999999"},
 	{name: "c_decimal_int", typ: "DECIMAL(10,0)", row1: "-42", row2: "9999999999", sinkTypeNote: "Decimal → DECIMAL(65,0)"},
-	{name: "c_float", typ: "FLOAT", row1: "1.5", row2: "-0.25", sinkTypeNote: "FLOAT64 → DOUBLE (exactly representable values)"},
+	{name: "c_float", typ: "FLOAT", row1: "1.5", row2: "-0.25", sinkTypeNote: "FLOAT32 → FLOAT (exactly representable values)"},
 	{name: "c_double", typ: "DOUBLE", row1: "-1234.5678", row2: "1.7976931348623157e308"},
 	{name: "c_bit1", typ: "BIT(1)", row1: "b'1'", row2: "b'0'", compare: "CONV(HEX(%[1]s),16,10)", sinkTypeNote: "INT8 → TINYINT (compared as a number)"},
-	{name: "c_bit8", typ: "BIT(8)", row1: "b'00000101'", row2: "b'01111111'", compare: "CONV(HEX(%[1]s),16,10)", sinkTypeNote: "compared as a number"},
+	{name: "c_bit8", typ: "BIT(8)", row1: "b'00000101'", row2: "b'01111111'", compare: "CONV(HEX(%[1]s),16,10)", sinkTypeNote: "INT16 → SMALLINT (compared as a number)"},
 	{name: "c_bool", typ: "TINYINT(1)", row1: "1", row2: "7", sinkTypeNote: "INT8 → TINYINT (Connector/J's BIT → INT8; 7 survives)"},
 	{name: "c_char", typ: "CHAR(10)", row1: "'abc'", row2: "'ÿ日本'", sinkTypeNote: "STRING → TEXT"},
 	{name: "c_varchar", typ: "VARCHAR(255)", row1: "'héllo ✓ 日本 😀'", row2: "''", sinkTypeNote: "STRING → TEXT"},
@@ -95,6 +95,12 @@ func TestJDBCRoundTripEveryType(t *testing.T) {
 		}
 		cmp = append(cmp, expr)
 	}
+	// auto.create, as Confluent's, creates the copy in the database's
+	// default character set; the test server's is latin1 (mariadbd
+	// --no-defaults), which cannot hold the Unicode of the source table.
+	// Installed servers (Debian's MariaDB config, MySQL 8) default to
+	// utf8mb4.
+	e.exec("ALTER DATABASE `" + e.db.Name + "` CHARACTER SET utf8mb4")
 	e.exec(
 		fmt.Sprintf("CREATE TABLE `%s` (id INT AUTO_INCREMENT PRIMARY KEY, %s, geo POINT NULL) DEFAULT CHARSET=utf8mb4", src, strings.Join(defs, ", ")),
 		fmt.Sprintf("INSERT INTO `%s` (id, %s, geo) VALUES (1, %s, POINT(1,2))", src, strings.Join(cols1, ", "), strings.Join(vals1, ", ")),
