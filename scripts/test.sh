@@ -6,6 +6,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=services/lib.sh
+. "$ROOT/scripts/services/lib.sh"
 (($# > 0)) || { echo "usage: $0 COMMAND [ARG...]" >&2; exit 2; }
 
 trap 'bash "$ROOT/scripts/services-down.sh" || echo "test.sh: services-down failed" >&2' EXIT
@@ -20,7 +22,7 @@ set -a
 set +a
 
 cd "$ROOT"
-echo "test.sh: $(grep -v '^#' "$ROOT/.services.env" | sed 's/^\([A-Z_]*PASSWORD\)=.*/\1=[hidden]/' | paste -sd ' '); running: $*"
+echo "test.sh: $(grep -v '^#' "$ROOT/.services.env" | hide_passwords | paste -sd ' '); running: $*"
 rc=0
 "$@" || rc=$?
 exit "$rc"

@@ -4,7 +4,8 @@
 # missing), without systemd, with a fresh data directory under $ROOT/.cache/mariadb, and write to
 # the file OUT
 #
-#   MYSQL_DSN=sluice:PASSWORD@tcp(127.0.0.1:PORT)/sluice   (go-sql-driver/mysql's form)
+#   MYSQL_DSN='sluice:PASSWORD@tcp(127.0.0.1:PORT)/sluice'   (go-sql-driver/mysql's form; quoted
+#                        for the shell, which sources the file)
 #   MYSQL_JDBC_URL=jdbc:mysql://127.0.0.1:PORT/sluice      (the connectors' connection.url)
 #   MYSQL_USER=sluice  MYSQL_PASSWORD=PASSWORD
 #
@@ -132,7 +133,7 @@ SQL
 mariadb --no-defaults -h127.0.0.1 -P"$port" -usluice -p"$PASSWORD" sluice -e 'select 1' >/dev/null
 
 cat >"$OUT" <<ENV
-MYSQL_DSN=sluice:$PASSWORD@tcp(127.0.0.1:$port)/sluice
+MYSQL_DSN='sluice:$PASSWORD@tcp(127.0.0.1:$port)/sluice'
 MYSQL_JDBC_URL=jdbc:mysql://127.0.0.1:$port/sluice
 MYSQL_USER=sluice
 MYSQL_PASSWORD=$PASSWORD

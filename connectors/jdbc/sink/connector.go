@@ -103,6 +103,30 @@ func (*Connector) Validate(props map[string]string) []config.Result {
 	if cfg.url.Config.DBName == "" && !strings.Contains(cfg.tableFormat, ".") {
 		byName[ConnectionURLKey].Errors = append(byName[ConnectionURLKey].Errors,
 			fmt.Sprintf("connection.url names no database; tables are written to the database it names (or to the database in %s)", TableNameFormatKey))
+		return results
+	}
+	// The tables of the listed topics (topics.regex cannot be known in advance).
+	r := byName[TableNameFormatKey]
+	for _, topic := range strings.Split(props["topics"], ",") {
+		if topic = strings.TrimSpace(topic); topic == "" {
+			continue
+		}
+		name := strings.ReplaceAll(cfg.tableFormat, "${topic}", topic)
+		id, err := mysqlconn.ParseTableID(name, cfg.url.Config.DBName)
+		if err != nil {
+			r.Errors = append(r.Errors, fmt.Sprintf("topic %s: %v", topic, err))
+			continue
+		}
+		if cfg.autoCreate {
+			continue
+		}
+		info, err := readTable(ctx, db, id)
+		switch {
+		case err != nil:
+			r.Errors = append(r.Errors, fmt.Sprintf("topic %s: %v", topic, err))
+		case info == nil:
+			r.Errors = append(r.Errors, fmt.Sprintf("table %s (for topic %s) does not exist and %s is false", id, topic, AutoCreateKey))
+		}
 	}
 	return results
 }

@@ -41,12 +41,18 @@ type shape struct {
 	keys, values []column
 	// all is every column in Confluent's order for CREATE TABLE: the kafka coordinates, the value's
 	// fields in order, then the rest sorted by name.
-	all []column
-	sig string // the column names, for statement caches
+	all     []column
+	sig     string   // the column names, for statement caches
+	ordered []column // keys then values
 }
 
 // cols is keys then values: the column order of INSERT statements.
-func (s *shape) cols() []column { return append(slices.Clip(s.keys), s.values...) }
+func (s *shape) cols() []column {
+	if s.ordered == nil {
+		s.ordered = append(slices.Clip(s.keys), s.values...)
+	}
+	return s.ordered
+}
 
 // extractShape works out the columns for records with these schemas going to table, with
 // Confluent's rules and errors for each pk.mode.
@@ -157,14 +163,14 @@ func extractShape(cfg *settings, table string, keySchema, valueSchema *schemas.S
 	if len(sh.keys)+len(sh.values) == 0 {
 		return nil, fmt.Errorf("No fields found using key and value schemas for table: %s", table)
 	}
-	all := sh.cols()
+	all := append(slices.Clip(sh.keys), sh.values...)
 	for i := range all {
 		c := &all[i]
 		if err := checkColumnType(cfg, table, c); err != nil {
 			return nil, err
 		}
 	}
-	sh.keys, sh.values = all[:len(sh.keys):len(sh.keys)], all[len(sh.keys):]
+	sh.keys, sh.values, sh.ordered = all[:len(sh.keys):len(sh.keys)], all[len(sh.keys):], all
 	sh.all = orderForCreate(all, valueSchema)
 	names := make([]string, len(all))
 	for i, c := range all {

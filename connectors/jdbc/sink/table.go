@@ -198,7 +198,8 @@ func createSQL(cfg *settings, id mysqlconn.TableID, sh *shape) (string, error) {
 		}
 		b.WriteByte(')')
 	}
-	b.WriteString(")")
+	// utf8mb4 whatever the database's default (MariaDB's is latin1): records carry any Unicode.
+	b.WriteString(") DEFAULT CHARSET=utf8mb4")
 	return b.String(), nil
 }
 

@@ -60,7 +60,8 @@ type task struct {
 	db        *sql.DB
 	conn      *sql.Conn
 	stmts     *stmtCache
-	maxPacket int
+	maxPacket int // bytes of rows per statement
+	maxRow    int // bytes of one row: a bigger row would make the server drop the connection
 	tables    tables
 	shapes    map[shapeKey]*shapeEntry
 	lastShape map[string]*shapeKey // by topic: the last shape resolved, to match equal schemas
@@ -68,6 +69,16 @@ type task struct {
 	skipped   int64                // tombstones skipped (delete.enabled=false)
 
 	args []any // reused between statements
+	// reported are the records reported during a Put that then failed with a retriable error:
+	// the runtime puts the same batch again, and they are not reported twice.
+	reported map[coord]bool
+}
+
+// coord is a record's Kafka coordinates as consumed.
+type coord struct {
+	topic     string
+	partition int32
+	offset    int64
 }
 
 // SetLogger implements connectors.Logging.
@@ -129,6 +140,7 @@ func (t *task) connect(ctx context.Context) error {
 		limit = packet
 	}
 	t.maxPacket = int(limit - limit/8 - 1024) // room for the packet's own bytes
+	t.maxRow = int(limit - 1024)
 	t.conn = conn
 	t.stmts = newStmtCache(conn, 64)
 	return nil
@@ -157,13 +169,16 @@ func (t *task) Put(ctx context.Context, records []connectors.SinkRecord) error {
 	err := t.write(ctx, records)
 	if err == nil {
 		t.retries = t.cfg.maxRetries
+		clear(t.reported)
 		return nil
 	}
 	if ctx.Err() != nil {
+		// Stopping: the runtime drops the batch (not committed) rather than failing the task.
 		t.dropConn()
-		return err
+		return connectors.Retriable(err)
 	}
 	if !mysqlconn.Retriable(err) {
+		clear(t.reported)
 		return err
 	}
 	t.dropConn()
@@ -221,6 +236,7 @@ func (t *task) rollback(ctx context.Context) {
 func (t *task) plan(ctx context.Context, records []connectors.SinkRecord) ([]run, error) {
 	var runs []run
 	last := map[mysqlconn.TableID]int{}
+	var failed map[shapeKey]*shapeEntry // shapes that cannot be written, for this Put
 	for i := range records {
 		rec := &records[i]
 		tomb := rec.Value == nil
@@ -238,11 +254,22 @@ func (t *task) plan(ctx context.Context, records []connectors.SinkRecord) ([]run
 			}
 			continue
 		}
-		e, err := t.resolve(ctx, rec, tomb)
-		if err != nil {
-			return nil, err
+		k := shapeKey{topic: rec.Topic, key: rec.KeySchema, value: rec.ValueSchema, tombstone: tomb}
+		if tomb {
+			k.value = nil
+		}
+		e := failed[k]
+		if e == nil {
+			if failed == nil {
+				failed = map[shapeKey]*shapeEntry{}
+			}
+			var err error
+			if e, err = t.resolve(ctx, k, rec, tomb); err != nil {
+				return nil, err
+			}
 		}
 		if e.err != nil {
+			failed[k] = e // the next records of this shape fail alike, without asking the database again
 			if err := t.report(rec, e.err); err != nil {
 				return nil, err
 			}
@@ -255,7 +282,8 @@ func (t *task) plan(ctx context.Context, records []connectors.SinkRecord) ([]run
 		if tomb {
 			kind = runDelete
 		}
-		if j, ok := last[e.id]; ok && runs[j].kind == kind && runs[j].shape.sig == e.shape.sig {
+		// The same shape (not only the same column names: a key field's index may differ).
+		if j, ok := last[e.id]; ok && runs[j].kind == kind && runs[j].shape == e.shape {
 			runs[j].recs = append(runs[j].recs, i)
 			continue
 		}
@@ -311,11 +339,7 @@ func schemaKind(s *schemas.Schema) string {
 
 // resolve returns the table and shape of rec, from the cache or worked out (and the table made
 // to fit).
-func (t *task) resolve(ctx context.Context, rec *connectors.SinkRecord, tomb bool) (*shapeEntry, error) {
-	k := shapeKey{topic: rec.Topic, key: rec.KeySchema, value: rec.ValueSchema, tombstone: tomb}
-	if tomb {
-		k.value = nil
-	}
+func (t *task) resolve(ctx context.Context, k shapeKey, rec *connectors.SinkRecord, tomb bool) (*shapeEntry, error) {
 	if e, ok := t.shapes[k]; ok {
 		return e, nil
 	}
@@ -411,9 +435,17 @@ func (t *task) report(rec *connectors.SinkRecord, err error) error {
 	if t.reporter == nil {
 		return err
 	}
+	c := coord{rec.OriginalTopic, rec.OriginalPartition, rec.OriginalOffset}
+	if t.reported[c] {
+		return nil // reported by an earlier try of this batch
+	}
 	if rerr := t.reporter.Report(rec, err); rerr != nil {
 		return fmt.Errorf("%w (record topic %s partition %d offset %d)", err, rec.OriginalTopic, rec.OriginalPartition, rec.OriginalOffset)
 	}
+	if t.reported == nil {
+		t.reported = map[coord]bool{}
+	}
+	t.reported[c] = true
 	t.log.Warn("record reported as errant", "topic", rec.OriginalTopic, "partition", rec.OriginalPartition, "offset", rec.OriginalOffset, "err", err)
 	return nil
 }
@@ -461,6 +493,15 @@ func (t *task) execRun(ctx context.Context, records []connectors.SinkRecord, r *
 		if bindErr != nil {
 			args = args[:start]
 			if err := t.report(rec, fmt.Errorf("table %s: %w", r.id, bindErr)); err != nil {
+				return err
+			}
+			continue
+		}
+		if rowBytes > t.maxRow {
+			// The server would refuse the packet and close the connection: the row is reported,
+			// as a value the database refuses.
+			args = args[:start]
+			if err := t.report(rec, fmt.Errorf("table %s: the row takes about %d bytes, more than the server's max_allowed_packet (%d)", r.id, rowBytes, t.maxRow+1024)); err != nil {
 				return err
 			}
 			continue

@@ -12,38 +12,38 @@ import (
 
 // The connector's configuration keys, as Confluent's JdbcSourceConnectorConfig names them.
 const (
-	ConnectionURLKey      = "connection.url"
-	ConnectionUserKey     = "connection.user"
-	ConnectionPasswordKey = "connection.password"
-	ConnectionAttemptsKey = "connection.attempts"
-	ConnectionBackoffKey  = "connection.backoff.ms"
-	TableWhitelistKey     = "table.whitelist"
-	TableBlacklistKey     = "table.blacklist"
-	TableIncludeListKey   = "table.include.list"
-	TableExcludeListKey   = "table.exclude.list"
-	CatalogPatternKey     = "catalog.pattern"
-	SchemaPatternKey      = "schema.pattern"
-	NumericPrecisionKey   = "numeric.precision.mapping"
-	NumericMappingKey     = "numeric.mapping"
-	DialectNameKey        = "dialect.name"
-	ModeKey               = "mode"
-	IncrementingColumnKey = "incrementing.column.name"
-	TimestampColumnKey    = "timestamp.column.name"
-	TimestampInitialKey   = "timestamp.initial"
-	TimestampGranularity  = "timestamp.granularity"
-	ValidateNonNullKey    = "validate.non.null"
-	QueryKey              = "query"
-	QuerySuffixKey        = "query.suffix"
-	QuoteIdentifiersKey   = "quote.sql.identifiers"
-	QueryRetryAttemptsKey = "query.retry.attempts"
-	TableTypesKey         = "table.types"
-	PollIntervalKey       = "poll.interval.ms"
-	BatchMaxRowsKey       = "batch.max.rows"
-	TablePollIntervalKey  = "table.poll.interval.ms"
-	TopicPrefixKey        = "topic.prefix"
-	TimestampDelayKey     = "timestamp.delay.interval.ms"
-	DBTimezoneKey         = "db.timezone"
-	TransactionIsolation  = "transaction.isolation.mode"
+	ConnectionURLKey        = "connection.url"
+	ConnectionUserKey       = "connection.user"
+	ConnectionPasswordKey   = "connection.password"
+	ConnectionAttemptsKey   = "connection.attempts"
+	ConnectionBackoffKey    = "connection.backoff.ms"
+	TableWhitelistKey       = "table.whitelist"
+	TableBlacklistKey       = "table.blacklist"
+	TableIncludeListKey     = "table.include.list"
+	TableExcludeListKey     = "table.exclude.list"
+	CatalogPatternKey       = "catalog.pattern"
+	SchemaPatternKey        = "schema.pattern"
+	NumericPrecisionKey     = "numeric.precision.mapping"
+	NumericMappingKey       = "numeric.mapping"
+	DialectNameKey          = "dialect.name"
+	ModeKey                 = "mode"
+	IncrementingColumnKey   = "incrementing.column.name"
+	TimestampColumnKey      = "timestamp.column.name"
+	TimestampInitialKey     = "timestamp.initial"
+	TimestampGranularityKey = "timestamp.granularity"
+	ValidateNonNullKey      = "validate.non.null"
+	QueryKey                = "query"
+	QuerySuffixKey          = "query.suffix"
+	QuoteIdentifiersKey     = "quote.sql.identifiers"
+	QueryRetryAttemptsKey   = "query.retry.attempts"
+	TableTypesKey           = "table.types"
+	PollIntervalKey         = "poll.interval.ms"
+	BatchMaxRowsKey         = "batch.max.rows"
+	TablePollIntervalKey    = "table.poll.interval.ms"
+	TopicPrefixKey          = "topic.prefix"
+	TimestampDelayKey       = "timestamp.delay.interval.ms"
+	DBTimezoneKey           = "db.timezone"
+	TransactionIsolationKey = "transaction.isolation.mode"
 
 	// TablesKey is the task configuration key listing the tables a task reads
 	// (Confluent's JdbcSourceTaskConfig.TABLES_CONFIG).
@@ -135,7 +135,7 @@ func configDef() *config.Def {
 		Doc: "Comma separated list of one or more timestamp columns to detect new or modified rows using the COALESCE SQL function. At least one column should not be nullable."})
 	mode(config.Key{Name: TimestampInitialKey, Type: config.Long, Default: nil, Validator: nullOr(config.AtLeast(int64(-1))), Importance: config.Low, Width: config.WidthMedium,
 		Doc: "The epoch timestamp (milliseconds) used for initial queries that use timestamp criteria. Use -1 to use the current time. If not specified, all data will be retrieved."})
-	mode(config.Key{Name: TimestampGranularity, Type: config.String, Default: GranularityConnectLogical,
+	mode(config.Key{Name: TimestampGranularityKey, Type: config.String, Default: GranularityConnectLogical,
 		Validator:  config.ValidString(GranularityConnectLogical, GranularityNanosLong, GranularityNanosString, GranularityNanosISO, GranularityMicrosLong, GranularityMicrosString, GranularityMicrosISO),
 		Importance: config.Low, Width: config.WidthMedium,
 		Doc: "How DATETIME and TIMESTAMP values are represented: connect_logical (Connect's Timestamp, milliseconds), nanos_long / micros_long (nanoseconds / microseconds since the epoch), nanos_string / micros_string (the same as a string), nanos_iso_datetime_string / micros_iso_datetime_string (yyyy-MM-dd'T'HH:mm:ss with 9 or 6 fractional digits)."})
@@ -149,7 +149,7 @@ func configDef() *config.Def {
 		Doc: "When to quote table names, column names, and other identifiers in SQL statements: always (the default) or never."})
 	mode(config.Key{Name: QueryRetryAttemptsKey, Type: config.Int, Default: -1, Validator: config.AtLeast(-1), Importance: config.Low, Width: config.WidthMedium,
 		Doc: "Number of times to retry a query that failed with a SQL error that is not a lost connection; -1 (the default) fails the task at once. Lost connections are always retried."})
-	mode(config.Key{Name: TransactionIsolation, Type: config.String, Default: "DEFAULT",
+	mode(config.Key{Name: TransactionIsolationKey, Type: config.String, Default: "DEFAULT",
 		Validator: config.ValidString("DEFAULT", "READ_UNCOMMITTED", "READ_COMMITTED", "REPEATABLE_READ", "SERIALIZABLE"), Importance: config.Low, Width: config.WidthMedium,
 		Doc: "The transaction isolation level of the queries: DEFAULT (the server's), READ_UNCOMMITTED, READ_COMMITTED, REPEATABLE_READ or SERIALIZABLE."})
 	order = 0
@@ -290,13 +290,13 @@ func parseSettings(props map[string]string) (*settings, error) {
 	if n, ok := v.Get(TimestampInitialKey).(int64); ok {
 		s.tsInitial = &n
 	}
-	s.granularity = v.String(TimestampGranularity)
+	s.granularity = v.String(TimestampGranularityKey)
 	s.validateNonNull = v.Bool(ValidateNonNullKey)
 	s.query = strings.TrimSpace(v.String(QueryKey))
 	s.querySuffix = v.String(QuerySuffixKey)
 	s.quote = strings.EqualFold(v.String(QuoteIdentifiersKey), "always")
 	s.queryRetries = v.Int(QueryRetryAttemptsKey)
-	s.isolation = v.String(TransactionIsolation)
+	s.isolation = v.String(TransactionIsolationKey)
 	s.tableTypes = v.List(TableTypesKey)
 	s.pollInterval = time.Duration(v.Int(PollIntervalKey)) * time.Millisecond
 	s.batchMaxRows = v.Int(BatchMaxRowsKey)
@@ -422,12 +422,22 @@ func splitTables(s string) ([]mysqlconn.TableID, error) {
 }
 
 // parseQuotedID parses `db`.`table` as TableID.Quoted writes it (a
-// backtick inside a name doubled).
+// backtick inside a name doubled), or db.table unquoted.
 func parseQuotedID(s string) (mysqlconn.TableID, error) {
 	var parts []string
 	for s != "" {
 		if s[0] != '`' {
-			return mysqlconn.TableID{}, fmt.Errorf("table %q is not quoted with backticks", s)
+			// Unquoted, as Confluent's connector writes the key with
+			// quote.sql.identifiers=never: up to the next dot.
+			part, rest, found := strings.Cut(s, ".")
+			if part == "" || strings.Contains(part, "`") {
+				return mysqlconn.TableID{}, fmt.Errorf("table %q is neither quoted with backticks nor a plain name", s)
+			}
+			parts = append(parts, part)
+			if s = rest; found && s == "" {
+				return mysqlconn.TableID{}, fmt.Errorf("table name ends with a dot")
+			}
+			continue
 		}
 		var b strings.Builder
 		i := 1

@@ -88,6 +88,9 @@ func (c *Connector) Start(ctx context.Context, cc connectors.ConnectorContext, p
 		_ = c.db.Close()
 		return err
 	}
+	if missing := missingWhitelisted(st, tables); len(missing) > 0 {
+		c.log.Warn("whitelisted tables not found; they are read once they appear", "tables", missing)
+	}
 	if len(tables) == 0 {
 		c.log.Warn("no table matches the configuration yet; the connector runs no task until one appears", "database", st.url.Config.DBName)
 	}
@@ -193,6 +196,7 @@ func (c *Connector) Validate(props map[string]string) []config.Result {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), st.url.Config.Timeout+10*time.Second)
 	defer cancel()
+	st.attempts = 1 // an answer now, not after connection.backoff.ms
 	db, err := openDB(ctx, st, nil)
 	if err != nil {
 		key := ConnectionURLKey
@@ -220,7 +224,13 @@ func (c *Connector) Validate(props map[string]string) []config.Result {
 	for _, id := range tables {
 		if _, err := planTable(ctx, db, st, id); err != nil {
 			var p problem
-			if errors.As(err, &p) {
+			if errors.Is(err, errNoTable) {
+				key := ConnectionUserKey
+				if len(st.whitelist) > 0 {
+					key = TableWhitelistKey
+				}
+				add(key, err.Error())
+			} else if errors.As(err, &p) {
 				if !seen[p.key+p.msg] {
 					add(p.key, p.msg)
 					seen[p.key+p.msg] = true

@@ -267,7 +267,7 @@ func (q *querier) page(ctx, life context.Context) (recs []connectors.SourceRecor
 		now = now.Add(-q.st.tsDelay)
 	}
 	stmt, args := q.statement(now)
-	rows, cts, err := q.fetch(ctx, stmt, args, q.st.batchMaxRows)
+	rows, err := q.fetch(ctx, stmt, args, q.st.batchMaxRows)
 	if err != nil {
 		return nil, false, err
 	}
@@ -278,19 +278,22 @@ func (q *querier) page(ctx, life context.Context) (recs []connectors.SourceRecor
 		for keep > 0 && rows[keep-1].ts.Equal(last) {
 			keep--
 		}
-		ties, _, err := q.fetch(ctx, q.base()+" WHERE "+q.tsExpr()+" = ?"+suffix(q.st.querySuffix), []any{q.tsParam(last)}, 0)
+		ties, err := q.fetch(ctx, q.base()+" WHERE "+q.tsExpr()+" = ?"+suffix(q.st.querySuffix), []any{q.tsParam(last)}, 0)
 		if err != nil {
 			return nil, false, err
 		}
 		rows = append(rows[:keep], ties...)
 	}
-	prev := q.off
+	// The position advances only once every row converted: a failed
+	// page leaves it where it was.
+	cur := q.off
+	prev := cur
 	for i, r := range rows {
 		st, err := q.mapping.toStruct(r.vals)
 		if err != nil {
 			return nil, false, err
 		}
-		next := q.off
+		next := cur
 		switch q.st.mode {
 		case ModeIncrementing:
 			next.inc, next.hasInc = r.inc, true
@@ -309,10 +312,10 @@ func (q *querier) page(ctx, life context.Context) (recs []connectors.SourceRecor
 				next = prev
 			}
 		}
-		q.off = next
+		cur = next
 		recs = append(recs, q.record(st, next.toMap()))
 	}
-	_ = cts
+	q.off = cur
 	return recs, full, nil
 }
 
@@ -361,23 +364,23 @@ func (q *querier) run(ctx context.Context, stmt string, args ...any) (rows *sql.
 }
 
 // fetch runs a statement and reads at most limit rows (0: all).
-func (q *querier) fetch(ctx context.Context, stmt string, args []any, limit int) ([]row, []*sql.ColumnType, error) {
+func (q *querier) fetch(ctx context.Context, stmt string, args []any, limit int) ([]row, error) {
 	rs, done, err := q.run(ctx, stmt, args...)
 	if err != nil {
-		return nil, nil, &sqlError{q, err}
+		return nil, &sqlError{q, err}
 	}
 	defer done()
 	defer rs.Close()
 	cts, err := rs.ColumnTypes()
 	if err != nil {
-		return nil, nil, &sqlError{q, err}
+		return nil, &sqlError{q, err}
 	}
 	if err := q.prepare(cts); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	incIdx, tsIdx, err := q.indexes(cts)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var out []row
 	for rs.Next() {
@@ -387,17 +390,17 @@ func (q *querier) fetch(ctx context.Context, stmt string, args []any, limit int)
 			ptrs[i] = &vals[i]
 		}
 		if err := rs.Scan(ptrs...); err != nil {
-			return nil, nil, &sqlError{q, err}
+			return nil, &sqlError{q, err}
 		}
 		r := row{vals: vals}
 		if incIdx >= 0 {
 			if r.inc, err = signedOf(vals[incIdx]); err != nil || vals[incIdx] == nil {
-				return nil, nil, fmt.Errorf("%s: the incrementing column %q holds %v, not a 64-bit integer", q.name, q.incCol, vals[incIdx])
+				return nil, fmt.Errorf("%s: the incrementing column %q holds %v, not a 64-bit integer", q.name, q.incCol, vals[incIdx])
 			}
 		}
 		if len(tsIdx) > 0 {
 			if r.ts, err = q.rowTime(vals, tsIdx); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 		}
 		out = append(out, r)
@@ -406,9 +409,9 @@ func (q *querier) fetch(ctx context.Context, stmt string, args []any, limit int)
 		}
 	}
 	if err := rs.Err(); err != nil {
-		return nil, nil, &sqlError{q, err}
+		return nil, &sqlError{q, err}
 	}
-	return out, cts, nil
+	return out, nil
 }
 
 // rowTime is the row's value of the timestamp expression: the first

@@ -12,12 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hamba/avro/v2"
+
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/connectors/jdbc/internal/mysqlconn"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/runtime/storage"
 	"github.com/sluicehq/sluice/schemas"
+	avroconv "github.com/sluicehq/sluice/schemas/avro"
 )
 
 // offsetStore is the runtime's in-memory offset store behind the task
@@ -469,6 +472,29 @@ func TestTypes(t *testing.T) {
 			t.Errorf("%s = %v, want null", name, s2.Get(name))
 		}
 	}
+	// Every record converts to Avro (Confluent's AvroData mapping) and back.
+	data := avroconv.NewData(avroconv.DefaultDataConfig())
+	ws, err := data.FromConnectSchema(schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		b, err := ws.Encode(r.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back any
+		if err := avro.Unmarshal(ws.Avro, b, &back); err != nil {
+			t.Fatal(err)
+		}
+		_, v, err := data.ToConnectData(ws.Avro, back)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !v.(*schemas.Struct).Equal(r.Value.(*schemas.Struct)) {
+			t.Errorf("Avro round trip:\n%v\n%v", v, r.Value)
+		}
+	}
 	// numeric.mapping applies to DECIMAL columns.
 	offs = newOffsetStore()
 	tk = startTask(t, baseProps(d, ModeKey, ModeIncrementing, NumericMappingKey, NumericBestFit), offs)
@@ -481,7 +507,7 @@ func TestTypes(t *testing.T) {
 	}
 	// timestamp.granularity keeps every digit.
 	offs = newOffsetStore()
-	tk = startTask(t, baseProps(d, ModeKey, ModeIncrementing, TimestampGranularity, GranularityNanosISO), offs)
+	tk = startTask(t, baseProps(d, ModeKey, ModeIncrementing, TimestampGranularityKey, GranularityNanosISO), offs)
 	s = drain(t, tk, offs)[0].Value.(*schemas.Struct)
 	if s.Get("tsp") != time.Unix(tspSec, 654321000).UTC().Format("2006-01-02T15:04:05.000000000") {
 		t.Errorf("nanos_iso tsp = %#v", s.Get("tsp"))
@@ -501,11 +527,21 @@ func TestTimeOutOfRangeAndZeroDates(t *testing.T) {
 		t.Fatalf("negative TIME: %v", err)
 	}
 	props := baseProps(d, ModeKey, ModeIncrementing)
-	props[ConnectionURLKey] = d.JDBCURL + "?zeroDateTimeBehavior=CONVERT_TO_NULL"
 	offs.put(t, `{"protocol":"1","table":"`+d.Name+`.t"}`, `{"incrementing":1}`)
+	_, err = startTask(t, props, offs).Poll(context.Background())
+	if err == nil || !strings.Contains(err.Error(), `column "dt"`) || !strings.Contains(err.Error(), "zeroDateTimeBehavior") {
+		t.Fatalf("zero date by default: %v", err)
+	}
+	props[ConnectionURLKey] = d.JDBCURL + "?zeroDateTimeBehavior=CONVERT_TO_NULL"
 	recs := drain(t, startTask(t, props, offs), offs)
 	if len(recs) != 1 || field(t, recs[0], "dt") != nil {
 		t.Fatalf("zero date as null: %v", recs)
+	}
+	offs.put(t, `{"protocol":"1","table":"`+d.Name+`.t"}`, `{"incrementing":1}`)
+	props[ConnectionURLKey] = d.JDBCURL + "?zeroDateTimeBehavior=ROUND"
+	recs = drain(t, startTask(t, props, offs), offs)
+	if len(recs) != 1 || !field(t, recs[0], "dt").(time.Time).Equal(time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("zero date rounded: %v", recs)
 	}
 }
 
@@ -530,7 +566,7 @@ func TestValidate(t *testing.T) {
 	}{
 		{"no mode", baseProps(d), ModeKey, "Query mode must be specified"},
 		{"wrong password", baseProps(d, ModeKey, ModeBulk, ConnectionPasswordKey, "not-the-password"), ConnectionPasswordKey, "access denied"},
-		{"unreachable", baseProps(d, ModeKey, ModeBulk, ConnectionURLKey, "jdbc:mysql://127.0.0.1:1/x"), ConnectionURLKey, "cannot reach MySQL at 127.0.0.1:1"},
+		{"unreachable", baseProps(d, ModeKey, ModeBulk, ConnectionURLKey, "jdbc:mysql://127.0.0.1:1/x", ConnectionAttemptsKey, "3"), ConnectionURLKey, "cannot reach MySQL at 127.0.0.1:1"},
 		{"missing table", baseProps(d, ModeKey, ModeBulk, TableWhitelistKey, "auto,nope"), TableWhitelistKey, "no table nope"},
 		{"nullable incrementing", baseProps(d, ModeKey, ModeIncrementing, IncrementingColumnKey, "id", TableWhitelistKey, "t"), IncrementingColumnKey, "is nullable"},
 		{"no auto increment", baseProps(d, ModeKey, ModeIncrementing, TableWhitelistKey, "t"), IncrementingColumnKey, "has no AUTO_INCREMENT column"},
@@ -603,10 +639,9 @@ func TestTableMonitorAndTaskSpread(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if err := c.Stop(context.Background()); err != nil {
+	if err := c.Stop(context.Background()); err != nil { // ends the monitor: Stop waits for it
 		t.Fatal(err)
 	}
-	c.cancel = nil // stopped: the deferred Stop only closes
 }
 
 func TestHostileNames(t *testing.T) {
@@ -660,7 +695,7 @@ func TestConfigDefaults(t *testing.T) {
 	for key, want := range map[string]any{
 		ConnectionAttemptsKey: int32(3), ConnectionBackoffKey: int64(10000), PollIntervalKey: int32(5000), BatchMaxRowsKey: int32(100),
 		TablePollIntervalKey: int64(60000), TimestampDelayKey: int64(0), DBTimezoneKey: "UTC", QuoteIdentifiersKey: "always",
-		ValidateNonNullKey: true, TimestampGranularity: GranularityConnectLogical, QueryRetryAttemptsKey: int32(-1),
+		ValidateNonNullKey: true, TimestampGranularityKey: GranularityConnectLogical, QueryRetryAttemptsKey: int32(-1),
 		ModeKey: "", NumericMappingKey: nil, TimestampInitialKey: nil,
 	} {
 		k, ok := def.Key(key)
@@ -682,7 +717,10 @@ func TestTablesKeyRoundTrip(t *testing.T) {
 	if err != nil || fmt.Sprint(out) != fmt.Sprint(in) {
 		t.Fatalf("%v -> %q -> %v, %v", in, joinTables(in), out, err)
 	}
-	for _, bad := range []string{"`a", "b", "`a`x"} {
+	if out, err := splitTables("db.t,`d2`.u"); err != nil || fmt.Sprint(out) != "[db.t d2.u]" {
+		t.Fatalf("unquoted names (quote.sql.identifiers=never): %v, %v", out, err)
+	}
+	for _, bad := range []string{"`a", "a.", "`a`x", "a.b.c", "a`b"} {
 		if _, err := splitTables(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
@@ -735,6 +773,14 @@ func TestLostConnectionIsRetriable(t *testing.T) {
 	if err == nil || !connectors.IsRetriable(err) || !strings.Contains(err.Error(), "table "+d.Name+".t") {
 		t.Fatalf("lost connection: %v", err)
 	}
+	// The next poll waits connection.backoff.ms rather than hammering the
+	// server: it returns nothing, without trying.
+	if recs, err := tk.Poll(context.Background()); err != nil || len(recs) != 0 {
+		t.Fatalf("poll during the backoff: %v, %v", recs, err)
+	}
+	if wait := time.Until(tk.queriers[0].nextRun); wait < 5*time.Second {
+		t.Fatalf("the table is due again in %v, want about connection.backoff.ms (10s)", wait)
+	}
 }
 
 func TestValidateQuery(t *testing.T) {
@@ -763,9 +809,102 @@ func TestTransactionIsolation(t *testing.T) {
 	d.Exec(t, "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY)", "INSERT INTO t VALUES (1),(2),(3)")
 	for _, mode := range []string{ModeIncrementing, ModeBulk} {
 		offs := newOffsetStore()
-		tk := startTask(t, baseProps(d, ModeKey, mode, TransactionIsolation, "SERIALIZABLE", BatchMaxRowsKey, "2", PollIntervalKey, "3600000"), offs)
+		tk := startTask(t, baseProps(d, ModeKey, mode, TransactionIsolationKey, "SERIALIZABLE", BatchMaxRowsKey, "2", PollIntervalKey, "3600000"), offs)
 		if got := ids(t, drain(t, tk, offs), "id"); fmt.Sprint(got) != "[1 2 3]" {
 			t.Fatalf("%s: ids %v", mode, got)
 		}
+	}
+}
+
+func TestDroppedTable(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE a (id INT AUTO_INCREMENT PRIMARY KEY)", "CREATE TABLE b (id INT AUTO_INCREMENT PRIMARY KEY)", "INSERT INTO b VALUES (1)")
+	offs := newOffsetStore()
+	tk := startTask(t, baseProps(d, ModeKey, ModeIncrementing), offs)
+	d.Exec(t, "DROP TABLE a")
+	recs := drain(t, tk, offs)
+	if len(recs) != 1 || recs[0].Topic != "p-b" || len(tk.queriers) != 1 {
+		t.Fatalf("%d records, %d tables read", len(recs), len(tk.queriers))
+	}
+}
+
+// TestTimestampIsAnInstant: a TIMESTAMP is read as the instant it stores,
+// whatever time zone its writer's session had; a DATETIME is the wall-clock
+// time in db.timezone; criteria compare each in its own terms.
+func TestTimestampIsAnInstant(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, tsp TIMESTAMP(6) NOT NULL, dtm DATETIME(6) NOT NULL)")
+	ctx := context.Background()
+	conn, err := d.DB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"SET time_zone='+05:00'", "INSERT INTO t (tsp, dtm) VALUES ('2026-01-01 05:00:02.5', '2026-01-01 05:00:02.5')"} {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = conn.Close()
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	props := baseProps(d, ModeKey, ModeIncrementing, DBTimezoneKey, "Asia/Tokyo")
+	offs := newOffsetStore()
+	recs := drain(t, startTask(t, props, offs), offs)
+	if len(recs) != 1 {
+		t.Fatalf("%d records", len(recs))
+	}
+	if got := field(t, recs[0], "tsp").(time.Time); !got.Equal(time.Date(2026, 1, 1, 0, 0, 2, 5e8, time.UTC)) {
+		t.Errorf("TIMESTAMP read as %v", got.UTC())
+	}
+	if got := field(t, recs[0], "dtm").(time.Time); !got.Equal(time.Date(2026, 1, 1, 5, 0, 2, 5e8, tokyo)) {
+		t.Errorf("DATETIME read as %v", got.UTC())
+	}
+	for _, tc := range []struct {
+		col     string
+		initial time.Time
+		want    int
+	}{
+		{"tsp", time.Date(2026, 1, 1, 0, 0, 2, 0, time.UTC), 1},
+		{"tsp", time.Date(2026, 1, 1, 0, 0, 2, 5e8, time.UTC), 0},
+		{"dtm", time.Date(2026, 1, 1, 5, 0, 2, 0, tokyo), 1},
+		{"dtm", time.Date(2026, 1, 1, 5, 0, 3, 0, tokyo), 0},
+	} {
+		p := baseProps(d, ModeKey, ModeTimestamp, TimestampColumnKey, tc.col, DBTimezoneKey, "Asia/Tokyo", TimestampInitialKey, fmt.Sprint(tc.initial.UnixMilli()))
+		offs := newOffsetStore()
+		if got := drain(t, startTask(t, p, offs), offs); len(got) != tc.want {
+			t.Errorf("%s after %v: %d records, want %d", tc.col, tc.initial, len(got), tc.want)
+		}
+	}
+	// timestamp.delay.interval.ms holds back rows younger than the delay.
+	d.Exec(t, "INSERT INTO t (tsp, dtm) VALUES (CURRENT_TIMESTAMP(6), '2026-01-01')")
+	start := fmt.Sprint(time.Date(2026, 1, 1, 0, 0, 3, 0, time.UTC).UnixMilli())
+	p := baseProps(d, ModeKey, ModeTimestamp, TimestampColumnKey, "tsp", TimestampInitialKey, start, TimestampDelayKey, "3600000")
+	offs = newOffsetStore()
+	if got := drain(t, startTask(t, p, offs), offs); len(got) != 0 {
+		t.Errorf("with a delay of an hour: %d records", len(got))
+	}
+	p[TimestampDelayKey] = "0"
+	offs = newOffsetStore()
+	if got := drain(t, startTask(t, p, offs), offs); len(got) != 1 {
+		t.Errorf("without a delay: %d records", len(got))
+	}
+}
+
+// TestTablesTakeTurns: a task reading several tables takes them in turns,
+// a page each, rather than draining one first.
+func TestTablesTakeTurns(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE a (id INT AUTO_INCREMENT PRIMARY KEY)", "CREATE TABLE b (id INT AUTO_INCREMENT PRIMARY KEY)",
+		"INSERT INTO a VALUES (1),(2),(3)", "INSERT INTO b VALUES (1),(2),(3)")
+	tk := startTask(t, baseProps(d, ModeKey, ModeIncrementing, BatchMaxRowsKey, "1"), newOffsetStore())
+	var topics []string
+	for range 4 {
+		recs, err := tk.Poll(context.Background())
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("%v, %v", recs, err)
+		}
+		topics = append(topics, recs[0].Topic)
+	}
+	if fmt.Sprint(topics) != "[p-a p-b p-a p-b]" {
+		t.Fatalf("topics in turn: %v", topics)
 	}
 }

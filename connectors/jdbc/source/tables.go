@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -199,6 +200,10 @@ type tablePlan struct {
 	bits        map[string]columnInfo
 }
 
+// errNoTable says a table has no columns the user may see: it does not
+// exist (any more), or the user may not read it.
+var errNoTable = errors.New("no such table (or the user may not read it)")
+
 // planTable checks a table against the mode: the columns exist, the
 // incrementing column is found, and, with validate.non.null, NOT NULL.
 // The error names the table, the column and the key.
@@ -208,7 +213,7 @@ func planTable(ctx context.Context, db *sql.DB, st *settings, id mysqlconn.Table
 		return nil, fmt.Errorf("read the columns of table %s: %w", id, err)
 	}
 	if len(cols) == 0 {
-		return nil, problem{TableWhitelistKey, fmt.Sprintf("table %s does not exist (or the user may not read it)", id)}
+		return nil, fmt.Errorf("table %s: %w", id, errNoTable)
 	}
 	p := &tablePlan{incColumn: st.incColumn, bits: map[string]columnInfo{}}
 	for _, c := range cols {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/sluicehq/sluice/connectors"
@@ -45,8 +46,12 @@ func openDB(ctx context.Context, st *settings, log *slog.Logger) (*sql.DB, error
 	}
 	cfg.Params["time_zone"] = "'+00:00'"
 	cfg.Params["net_write_timeout"] = "3600"
+	// One round trip per query (the driver escapes the arguments) rather
+	// than prepare, execute and close: a page is one query.
+	cfg.InterpolateParams = true
 	u := *st.url
 	u.Config = cfg
+	u.SetLogger(log) // the driver's own messages name the task or connector
 	return mysqlconn.Connect(ctx, &u, st.attempts, st.backoff, log)
 }
 
@@ -95,12 +100,14 @@ func (t *task) Start(ctx context.Context, tc connectors.SourceTaskContext, props
 		q := t.newQuerier(id, "table "+id.String())
 		q.topic = st.topicPrefix + id.Table
 		plan, err := planTable(ctx, t.db, st, id)
+		if errors.Is(err, errNoTable) {
+			// Dropped since the connector listed it: its monitor will
+			// reconfigure the tasks without it.
+			t.log.Warn("table not found; not reading it", "table", id.String())
+			continue
+		}
 		if err != nil {
-			var p problem
-			if errors.As(err, &p) {
-				return fmt.Errorf("%s", p.msg)
-			}
-			return err
+			return err // a problem names the key to change
 		}
 		q.incCol, q.tsCols, q.tsInstant, q.bits = plan.incColumn, st.tsColumns, plan.tsIsInstant, plan.bits
 		if st.mode == ModeBulk {
@@ -194,10 +201,18 @@ func (t *task) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
 	}
 	recs, more, err := q.page(ctx, t.life)
 	if err != nil {
-		return nil, t.failed(ctx, q, err)
+		n := len(t.queriers)
+		if err := t.failed(ctx, q, err); err != nil || len(t.queriers) == n {
+			return nil, err
+		}
+		return t.Poll(ctx) // q's table was dropped: on with the next
 	}
 	q.failures = 0
-	if !more {
+	if more {
+		// Due again at once, but after the other due tables: a table
+		// that keeps growing does not starve the others.
+		q.nextRun = t.now()
+	} else {
 		q.nextRun = t.now().Add(t.st.pollInterval)
 	}
 	return recs, nil
@@ -211,14 +226,26 @@ func (t *task) failed(ctx context.Context, q *querier, err error) error {
 	if ctx.Err() != nil {
 		return nil // shutting down or pausing: not a failure
 	}
+	if q.query == "" && mysqlconn.Code(err) == mysqlconn.ErNoSuchTable {
+		// Dropped while the task runs: stop reading it; the connector's
+		// table monitor reconfigures the tasks without it.
+		t.log.Warn("table dropped; no longer reading it", "table", q.name)
+		t.queriers = slices.DeleteFunc(t.queriers, func(o *querier) bool { return o == q })
+		return nil
+	}
+	// The runtime polls again at once after a retriable error: the table
+	// waits connection.backoff.ms first, so that a server that is down is
+	// not hammered.
 	if isConnectionError(err) {
-		t.log.Warn("lost the connection to the database; retrying", "table", q.name, "error", err)
+		t.log.Warn("lost the connection to the database; retrying", "table", q.name, "backoff", t.st.backoff, "error", err)
+		q.nextRun = t.now().Add(t.st.backoff)
 		return connectors.Retriable(err)
 	}
 	var se *sqlError
 	if errors.As(err, &se) && q.failures < t.st.queryRetries {
 		q.failures++
-		t.log.Warn("query failed; retrying", "table", q.name, "attempt", q.failures, "of", t.st.queryRetries, "error", err)
+		t.log.Warn("query failed; retrying", "table", q.name, "attempt", q.failures, "of", t.st.queryRetries, "backoff", t.st.backoff, "error", err)
+		q.nextRun = t.now().Add(t.st.backoff)
 		return connectors.Retriable(err)
 	}
 	return err

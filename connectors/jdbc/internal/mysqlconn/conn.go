@@ -214,3 +214,20 @@ func (f Flavor) Name() string {
 	}
 	return "MySQL"
 }
+
+// driverLogger sends go-sql-driver/mysql's messages (a bad idle connection closed, a packet out
+// of order) to a slog logger at WARN instead of the driver's default, the process's stderr.
+type driverLogger struct{ log *slog.Logger }
+
+func (l driverLogger) Print(v ...any) {
+	l.log.Warn("mysql driver: " + strings.TrimSpace(fmt.Sprint(v...)))
+}
+
+// SetLogger has the driver log through log (a task's or connector's logger, so that its lines
+// name the task and go through the worker's secret scrubbing). ParseURL starts with
+// slog.Default().
+func (u *URL) SetLogger(log *slog.Logger) {
+	if log != nil {
+		u.Config.Logger = driverLogger{log}
+	}
+}

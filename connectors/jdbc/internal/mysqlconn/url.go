@@ -6,6 +6,7 @@ package mysqlconn
 
 import (
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"slices"
@@ -135,6 +136,7 @@ func ParseURL(raw, user, password string) (*URL, error) {
 	// Connector/J's connectTimeout default is 0 (the OS's); a bound keeps a task from hanging on
 	// a host that drops packets.
 	cfg.Timeout = 30 * time.Second
+	cfg.Logger = driverLogger{slog.Default()}
 	u := &URL{Flavor: flavor, Config: cfg}
 
 	props := map[string]string{}

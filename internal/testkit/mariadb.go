@@ -1,0 +1,248 @@
+package testkit
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// MariaDB is a MariaDB server that one test owns: unlike the shared server of [MySQL], a test may
+// kill it and start it again, to prove that sluice rides out a database outage. It keeps its data
+// directory and its port across restarts. Its user (root is not used) has every privilege.
+type MariaDB struct {
+	// MySQLServer describes the server and its database `sluice`, as [MySQL] does.
+	MySQLServer
+
+	t      testing.TB
+	dir    string
+	port   int
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	exited chan struct{}
+	starts int
+}
+
+// mariadbTool finds one of MariaDB's programs on PATH or in /usr/sbin (where Debian puts mariadbd).
+func mariadbTool(name string) (string, error) {
+	if p, err := exec.LookPath(name); err == nil {
+		return p, nil
+	}
+	p := filepath.Join("/usr/sbin", name)
+	if _, err := os.Stat(p); err == nil {
+		return p, nil
+	}
+	return "", fmt.Errorf("%s not found on PATH or in /usr/sbin", name)
+}
+
+// StartMariaDB starts a MariaDB server of the test's own on a free loopback port, with a fresh
+// data directory, the binary log on in ROW format, a database `sluice` and a user with a random
+// password, and waits until the user can connect. It is killed when t ends, and its error log is
+// shown if t failed. Without MariaDB's programs (make services-up installs them) t is skipped, or
+// fails when CI is true.
+func StartMariaDB(t testing.TB) *MariaDB {
+	t.Helper()
+	var tools [2]string
+	for i, name := range []string{"mariadbd", "mariadb-install-db"} {
+		p, err := mariadbTool(name)
+		if err != nil {
+			if inCI() {
+				t.Fatalf("testkit: a MariaDB of the test's own needs %v; run `make services-up`, which installs it", err)
+			}
+			t.Skipf("testkit: a MariaDB of the test's own needs %v: run `make services-up`, which installs it", err)
+		}
+		tools[i] = p
+	}
+	m := &MariaDB{t: t, dir: t.TempDir()}
+	args := []string{"--no-defaults", "--basedir=/usr", "--datadir=" + filepath.Join(m.dir, "data"),
+		"--auth-root-authentication-method=normal", "--skip-test-db"}
+	if os.Geteuid() == 0 {
+		args = append(args, "--user=root")
+	}
+	if out, err := exec.Command(tools[1], args...).CombinedOutput(); err != nil {
+		t.Fatalf("testkit: mariadb-install-db: %v\n%s", err, out)
+	}
+	t.Cleanup(func() {
+		m.kill()
+		if t.Failed() {
+			t.Logf("testkit: last lines of MariaDB's error log %s:\n%s", m.logPath(), m.logTail(40))
+		}
+	})
+	for attempt := 1; ; attempt++ {
+		m.port = freePort(t)
+		err := m.start()
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, errPortTaken) || attempt == 3 {
+			t.Fatalf("testkit: MariaDB: %v\n%s", err, m.logTail(40))
+		}
+	}
+	m.Addr = fmt.Sprintf("127.0.0.1:%d", m.port)
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	m.User, m.Password = "sluice", hex.EncodeToString(b[:])
+	root := mysql.NewConfig()
+	root.Net, root.Addr, root.User = "tcp", m.Addr, "root"
+	db, err := sql.Open("mysql", root.FormatDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, stmt := range []string{
+		"CREATE DATABASE sluice",
+		"CREATE USER 'sluice'@'%' IDENTIFIED BY '" + m.Password + "'",
+		"GRANT ALL PRIVILEGES ON *.* TO 'sluice'@'%'",
+	} {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("testkit: MariaDB: %s: %v", strings.SplitN(stmt, " IDENTIFIED", 2)[0], err)
+		}
+	}
+	cfg := mysql.NewConfig()
+	cfg.Net, cfg.Addr, cfg.User, cfg.Passwd, cfg.DBName = "tcp", m.Addr, m.User, m.Password, "sluice"
+	m.DSN = cfg.FormatDSN()
+	m.JDBCURL = "jdbc:mysql://" + m.Addr + "/sluice"
+	return m
+}
+
+// Kill9 kills the server with SIGKILL, as a crash would, and waits until the process is gone:
+// clients see connections refused from then on.
+func (m *MariaDB) Kill9() {
+	m.t.Helper()
+	if !m.kill() {
+		m.t.Fatalf("testkit: MariaDB at %s was not running", m.Addr)
+	}
+}
+
+// Restart starts the server again on the same data directory and port, after [MariaDB.Kill9], and
+// waits until it accepts connections (InnoDB's crash recovery included).
+func (m *MariaDB) Restart() {
+	m.t.Helper()
+	if err := m.start(); err != nil {
+		m.t.Fatalf("testkit: restart MariaDB: %v\n%s", err, m.logTail(40))
+	}
+}
+
+func (m *MariaDB) logPath() string { return filepath.Join(m.dir, "error.log") }
+
+func (m *MariaDB) logTail(n int) string {
+	data, err := os.ReadFile(m.logPath())
+	if err != nil {
+		return fmt.Sprintf("(no log: %v)", err)
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// start runs the server and waits until root can connect over TCP, or until it exits.
+func (m *MariaDB) start() error {
+	bin, err := mariadbTool("mariadbd")
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	if m.cmd != nil {
+		select {
+		case <-m.exited:
+		default:
+			m.mu.Unlock()
+			return errors.New("already running")
+		}
+	}
+	m.starts++
+	logFrom := int64(0)
+	if fi, err := os.Stat(m.logPath()); err == nil {
+		logFrom = fi.Size()
+	}
+	args := []string{"--no-defaults", "--datadir=" + filepath.Join(m.dir, "data"),
+		"--socket=" + filepath.Join(m.dir, "m.sock"), "--pid-file=" + filepath.Join(m.dir, "m.pid"),
+		fmt.Sprintf("--port=%d", m.port), "--bind-address=127.0.0.1", "--skip-name-resolve",
+		"--log-bin=mysql-bin", "--binlog-format=ROW", "--binlog-row-image=FULL", "--binlog-row-metadata=FULL",
+		"--server-id=1", "--gtid-strict-mode=ON", "--innodb-buffer-pool-size=64M", "--log-error=" + m.logPath()}
+	if os.Geteuid() == 0 {
+		args = append(args, "--user=root")
+	}
+	cmd := exec.Command(bin, args...)
+	dieWithParent(cmd)
+	if err := cmd.Start(); err != nil {
+		m.mu.Unlock()
+		return fmt.Errorf("start mariadbd: %w", err)
+	}
+	exited := make(chan struct{})
+	m.cmd, m.exited = cmd, exited
+	m.mu.Unlock()
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
+
+	root := mysql.NewConfig()
+	root.Net, root.Addr, root.User = "tcp", fmt.Sprintf("127.0.0.1:%d", m.port), "root"
+	root.Timeout = 2 * time.Second
+	db, err := sql.Open("mysql", root.FormatDSN())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	deadline := time.Now().Add(60 * time.Second)
+	var last error
+	for {
+		select {
+		case <-exited:
+			data, _ := os.ReadFile(m.logPath())
+			if int64(len(data)) > logFrom && strings.Contains(string(data[logFrom:]), "Address already in use") {
+				return fmt.Errorf("mariadbd exited at start: %w", errPortTaken)
+			}
+			return fmt.Errorf("mariadbd exited at start (last readiness error: %v)", last)
+		default:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		var id string
+		last = db.QueryRowContext(ctx, "SELECT @@pid_file").Scan(&id)
+		cancel()
+		if last == nil && id != filepath.Join(m.dir, "m.pid") {
+			// Another server holds the port.
+			last = fmt.Errorf("the server at 127.0.0.1:%d is another one (pid file %s)", m.port, id)
+		}
+		if last == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			m.kill()
+			return fmt.Errorf("MariaDB at 127.0.0.1:%d not ready after 60s: %w", m.port, last)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// kill sends SIGKILL and waits for the process to exit; it reports whether it was running.
+func (m *MariaDB) kill() bool {
+	m.mu.Lock()
+	cmd, exited := m.cmd, m.exited
+	m.mu.Unlock()
+	if cmd == nil {
+		return false
+	}
+	select {
+	case <-exited:
+		return false
+	default:
+	}
+	_ = cmd.Process.Kill()
+	<-exited
+	return true
+}
