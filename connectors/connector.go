@@ -45,6 +45,20 @@ type Validator interface {
 	Validate(props map[string]string) []config.Result
 }
 
+// LiveValidator is implemented by a connector that can also check its
+// configuration against the external system: connect to a database with the
+// credentials, look the tables up. The runtime calls ValidateLive only to
+// answer the REST API's config/validate endpoint, and only when Validate found
+// no error; it returns results (by key) holding only the errors found, which
+// are added to Validate's. Creating, updating or starting a connector never
+// calls it, so that a connector does not depend on the external system being
+// reachable at that moment (a database down while a worker restarts would
+// otherwise leave the connector FAILED until someone restarts it); its tasks
+// report such problems when they run. ctx bounds the checks.
+type LiveValidator interface {
+	ValidateLive(ctx context.Context, props map[string]string) []config.Result
+}
+
 // FileUser is implemented by a connector whose configuration names local
 // files to read or write (the file connectors). When the worker sets
 // file.connector.allowed.paths, the value of each of its FileKeys must lie

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -256,4 +257,47 @@ func javaMap[V any](m map[string]V) string {
 	}
 	b.WriteByte('}')
 	return b.String()
+}
+
+// validateLive adds to infos the errors a connectors.LiveValidator finds in
+// raw (see Worker.ValidateConnectorConfigLive), scrubbed of secrets as
+// ValidateConnectorConfig scrubs its own.
+func validateLive(ctx context.Context, reg *plugins.Registry, providers *provider.Transformer, raw map[string]string, infos *herder.ConfigInfos) error {
+	conn, _, err := reg.NewConnector(strings.TrimSpace(raw[ConnectorClass]))
+	if err != nil {
+		return nil // reported by ValidateConnectorConfig
+	}
+	lv, ok := conn.(connectors.LiveValidator)
+	if !ok {
+		return nil
+	}
+	props, _, secrets := resolveEach(providers, raw)
+	for k, v := range props {
+		if config.IsSecret(k, conn.Config()) {
+			secrets.Add("", v, raw[k])
+		}
+	}
+	for _, r := range lv.ValidateLive(ctx, props) {
+		if len(r.Errors) == 0 {
+			continue
+		}
+		errs := make([]string, len(r.Errors))
+		for i, e := range r.Errors {
+			errs[i] = secrets.String(e)
+		}
+		infos.ErrorCount += len(errs)
+		found := false
+		for _, c := range infos.Configs {
+			if c.Value != nil && c.Value.Name == r.Name {
+				c.Value.Errors = append(c.Value.Errors, errs...)
+				found = true
+				break
+			}
+		}
+		if !found {
+			infos.Configs = append(infos.Configs, herder.ConfigInfo{Value: &herder.ConfigValueInfo{Name: r.Name,
+				RecommendedValues: []string{}, Errors: errs, Visible: true}})
+		}
+	}
+	return nil
 }

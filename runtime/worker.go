@@ -144,6 +144,20 @@ func (w *Worker) ValidateConnectorConfig(props map[string]string) (herder.Config
 	return infos, kind, err
 }
 
+// ValidateConnectorConfigLive is ValidateConnectorConfig for the REST API's
+// config/validate endpoint: when the configuration has no error and the
+// connector is a connectors.LiveValidator, its checks against the external
+// system are added (see LiveValidator for why only here).
+func (w *Worker) ValidateConnectorConfigLive(ctx context.Context, props map[string]string) (herder.ConfigInfos, error) {
+	infos, _, err := w.ValidateConnectorConfig(props)
+	if err != nil || infos.ErrorCount > 0 {
+		return infos, err
+	}
+	what := "validating a " + strings.TrimSpace(props[ConnectorClass]) + " configuration against its external system"
+	err = safe.Do(what, func() error { return validateLive(ctx, w.plugins, w.cfg.Providers, props, &infos) })
+	return infos, err
+}
+
 // CheckConnectorConfig applies Kafka Connect's name rule to a connector
 // configuration (its name, if any, must be the connector's; it is added
 // when absent) and validates it; it returns cfg with the name, or the 400

@@ -30,6 +30,9 @@ func runDistributed(ctx context.Context, workerFile string, log *slog.Logger, re
 	}
 	log = redactLog(log, cfg.Secrets)
 	kafka.SetLogger(logging.Named(log, "sarama")) // sarama's lines scrubbed too
+	// Libraries that log through slog's default logger or the log package (a database driver
+	// before a task gives it its own logger) are scrubbed too.
+	slog.SetDefault(logging.Named(log, "sluice"))
 	if err := resolvePortZero(cfg); err != nil {
 		return err
 	}

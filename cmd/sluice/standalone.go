@@ -50,6 +50,9 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 	}
 	log = redactLog(log, wc.Secrets)
 	kafka.SetLogger(logging.Named(log, "sarama")) // sarama's lines scrubbed too
+	// Libraries that log through slog's default logger or the log package (a database driver
+	// before a task gives it its own logger) are scrubbed too.
+	slog.SetDefault(logging.Named(log, "sluice"))
 	rs, err := newRESTSecurity(wc, os.Getenv("KAFKA_OPTS"), logging.Named(log, "sluice.api"))
 	if err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)

@@ -813,8 +813,8 @@ func (h *Herder) modifyOffsets(ctx context.Context, name string, offsets []herde
 }
 
 // ValidateConnectorConfig implements herder.Herder.
-func (h *Herder) ValidateConnectorConfig(_ context.Context, cfg map[string]string) (herder.ConfigInfos, error) {
-	infos, _, err := h.worker.ValidateConnectorConfig(cfg)
+func (h *Herder) ValidateConnectorConfig(ctx context.Context, cfg map[string]string) (herder.ConfigInfos, error) {
+	infos, err := h.worker.ValidateConnectorConfigLive(ctx, cfg)
 	return infos, err
 }
 

@@ -637,8 +637,8 @@ func (h *Herder) SetClusterLoggerLevel(_ context.Context, namespace, level strin
 }
 
 // ValidateConnectorConfig implements herder.Herder.
-func (h *Herder) ValidateConnectorConfig(_ context.Context, cfg map[string]string) (herder.ConfigInfos, error) {
-	infos, _, err := h.worker.ValidateConnectorConfig(cfg)
+func (h *Herder) ValidateConnectorConfig(ctx context.Context, cfg map[string]string) (herder.ConfigInfos, error) {
+	infos, err := h.worker.ValidateConnectorConfigLive(ctx, cfg)
 	return infos, err
 }
 

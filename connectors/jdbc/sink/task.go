@@ -100,6 +100,7 @@ func (t *task) Start(ctx context.Context, tc connectors.SinkTaskContext, props m
 	t.shapes = map[shapeKey]*shapeEntry{}
 	t.lastShape = map[string]*shapeKey{}
 	t.retries = cfg.maxRetries
+	cfg.url.SetLogger(t.log) // the driver's own messages name the task
 	if len(cfg.url.Ignored) > 0 {
 		t.log.Info("connection.url properties with no effect in sluice", "properties", cfg.url.Ignored)
 	}
