@@ -144,6 +144,7 @@ func TestJDBCBadConnection(t *testing.T) {
 			if code != http.StatusBadRequest || !containsAny(msg, c.keys) {
 				t.Errorf("%s: create answers %d %s; want 400 naming one of %v", c.name, code, msg, c.keys)
 			}
+			t.Logf("create: %d %q", code, msg)
 			noSecretIn(t, c.name+": the create answer", msg, wrongPassword)
 			noSecretIn(t, c.name+": the create answer", msg, e.db.Password)
 
