@@ -43,11 +43,11 @@ func awaitConnectorOrTaskFailed(t *testing.T, c *client.Client, name string, w *
 
 // TestJDBCBadConnection: a wrong password, an unreachable host and (for
 // the source) a missing table. config/validate answers with an error on
-// the key at fault, in words; creating the connector through REST is a
-// 400 naming it; stored as it is (as a configuration saved before the
-// problem arose would be), the connector or its task is FAILED with a
-// trace that says what is wrong. The password (the real one and the wrong
-// one) appears in no validation answer, trace or log line.
+// the key at fault, in words; stored as it is (as a configuration saved
+// before the problem arose would be), the connector or its task is FAILED
+// with a trace that says what is wrong. The password (the real one and
+// the wrong one) appears in no validation or create answer, trace or log
+// line.
 func TestJDBCBadConnection(t *testing.T) {
 	e := newJDBCEnv(t)
 	e.exec("CREATE TABLE present (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(10))")
@@ -136,15 +136,14 @@ func TestJDBCBadConnection(t *testing.T) {
 				t.Errorf("%s: validate finds no error on %v saying %q; errors: %v", c.name, c.keys, c.words, errs)
 			}
 
-			// Create through REST: 400, the message names the key.
+			// Create through REST: whatever the answer (creating does not
+			// depend on the database, see connectors.LiveValidator), it
+			// shows no password.
 			var out json.RawMessage
 			code, err := lw.c.Do(ctx, http.MethodPost, "/connectors", nil,
 				herder.CreateConnectorRequest{Name: unique("bad_create"), Config: cfg}, &out)
 			msg := fmt.Sprint(err) + string(out)
-			if code != http.StatusBadRequest || !containsAny(msg, c.keys) {
-				t.Errorf("%s: create answers %d %s; want 400 naming one of %v", c.name, code, msg, c.keys)
-			}
-			t.Logf("create: %d %q", code, msg)
+			t.Logf("create: %d %.300q", code, msg)
 			noSecretIn(t, c.name+": the create answer", msg, wrongPassword)
 			noSecretIn(t, c.name+": the create answer", msg, e.db.Password)
 
