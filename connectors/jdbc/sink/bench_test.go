@@ -125,3 +125,34 @@ func BenchmarkPut(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPutVariableSizes upserts Puts of varying sizes (1 to 3000 rows, as consumer polls
+// deliver them) and reports rows/s and the statements prepared per Put.
+func BenchmarkPutVariableSizes(b *testing.B) {
+	d := testkit.NewDatabase(b)
+	d.Exec(b, benchDDL)
+	tk := &task{}
+	if err := tk.Start(context.Background(), &fakeContext{}, props(d, InsertModeKey, "upsert", PKModeKey, "record_value", PKFieldsKey, "id")); err != nil {
+		b.Fatal(err)
+	}
+	defer tk.Stop(context.Background())
+	recs := benchRecords(0)
+	sizes := make([]int, 997)
+	x := uint32(12345)
+	for i := range sizes {
+		x = x*1664525 + 1013904223
+		sizes[i] = int(x>>8)%benchBatch + 1
+	}
+	rowsPut := 0
+	prepared := tk.stmts.prepared
+	b.ResetTimer()
+	for i := range b.N {
+		n := sizes[i%len(sizes)]
+		if err := tk.Put(context.Background(), recs[:n]); err != nil {
+			b.Fatal(err)
+		}
+		rowsPut += n
+	}
+	b.ReportMetric(float64(rowsPut)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(tk.stmts.prepared-prepared)/float64(b.N), "prepares/put")
+}

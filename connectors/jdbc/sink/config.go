@@ -192,7 +192,7 @@ func configDef() *config.Def {
 			Doc:   "The time in milliseconds to wait following an error before a retry attempt is made.",
 			Group: groupRetries, OrderInGroup: 2, Width: config.WidthShort, DisplayName: "Retry Backoff (millis)"}).
 		Define(config.Key{Name: TrimSensitiveLogKey, Type: config.Boolean, Default: false, Importance: config.Low,
-			Doc: "Whether to leave values out of logged SQL errors. sluice never logs record values."})
+			Doc: "Accepted for compatibility, no effect: the sink never logs record values itself; a database error (a failed task's trace, the dead letter queue's headers, the runtime's errors.log.enable lines) carries the server's message, which may quote a value, as in Kafka Connect."})
 }
 
 // Insert modes and primary key modes.

@@ -1,7 +1,7 @@
 // Package sink is the JDBC sink connector for MySQL and MariaDB: Confluent's
 // io.confluent.connect.jdbc.JdbcSinkConnector, with its keys, defaults, SQL and type mapping.
 // Each Put is written in one transaction with multi-row statements prepared once per table,
-// column set and row count.
+// column set and row count (batch.size or a power of two below it).
 package sink
 
 import (
@@ -27,6 +27,7 @@ type Connector struct{ props map[string]string }
 var (
 	_ connectors.SinkConnector = (*Connector)(nil)
 	_ connectors.Validator     = (*Connector)(nil)
+	_ connectors.LiveValidator = (*Connector)(nil)
 	_ connectors.Logging       = (*task)(nil)
 )
 
@@ -67,28 +68,41 @@ func (*Connector) Stop(context.Context) error { return nil }
 // NewTask implements connectors.SinkConnector.
 func (*Connector) NewTask() connectors.SinkTask { return &task{} }
 
-// validateTimeout bounds how long Validate waits for the database.
-const validateTimeout = 15 * time.Second
-
-// Validate implements connectors.Validator: each key, the rules between keys, then a connection
-// to the database, whose failure (unreachable, access denied, no such database) is reported on
-// the key to fix.
+// Validate implements connectors.Validator: each key, then the rules between keys (Confluent's).
+// It never talks to the database: the runtime validates on every create, update and start, and
+// these must not depend on the database being up (see ValidateLive).
 func (*Connector) Validate(props map[string]string) []config.Result {
 	results := configDef().Validate(props)
-	byName := map[string]*config.Result{}
 	for i := range results {
 		if len(results[i].Errors) > 0 {
 			return results
 		}
-		byName[results[i].Name] = &results[i]
 	}
+	if _, err := parse(props); err != nil {
+		k := keyOf(err)
+		for i := range results {
+			if results[i].Name == k {
+				results[i].Errors = append(results[i].Errors, err.Error())
+			}
+		}
+	}
+	return results
+}
+
+// validateTimeout bounds how long ValidateLive waits for the database.
+const validateTimeout = 15 * time.Second
+
+// ValidateLive implements connectors.LiveValidator (the REST config/validate endpoint only): it
+// connects to the database, whose failure (unreachable, access denied, no such database) is
+// reported on the key to fix, and checks the tables of the listed topics (topics.regex cannot
+// be known in advance) on table.name.format: a name that does not parse or names no database
+// (a topic db.t names one, so connection.url need not), or a missing table without auto.create.
+func (*Connector) ValidateLive(ctx context.Context, props map[string]string) []config.Result {
 	cfg, err := parse(props)
 	if err != nil {
-		r := byName[keyOf(err)]
-		r.Errors = append(r.Errors, err.Error())
-		return results
+		return nil // Validate reports it
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), validateTimeout)
+	ctx, cancel := context.WithTimeout(ctx, validateTimeout)
 	defer cancel()
 	db, err := mysqlconn.Connect(ctx, cfg.url, 1, 0, nil)
 	if err != nil {
@@ -96,17 +110,10 @@ func (*Connector) Validate(props map[string]string) []config.Result {
 		if mysqlconn.Code(err) == mysqlconn.ErAccessDenied {
 			key = ConnectionPasswordKey
 		}
-		byName[key].Errors = append(byName[key].Errors, err.Error())
-		return results
+		return []config.Result{{Name: key, Errors: []string{err.Error()}}}
 	}
 	defer db.Close()
-	if cfg.url.Config.DBName == "" && !strings.Contains(cfg.tableFormat, ".") {
-		byName[ConnectionURLKey].Errors = append(byName[ConnectionURLKey].Errors,
-			fmt.Sprintf("connection.url names no database; tables are written to the database it names (or to the database in %s)", TableNameFormatKey))
-		return results
-	}
-	// The tables of the listed topics (topics.regex cannot be known in advance).
-	r := byName[TableNameFormatKey]
+	var errs []string
 	for _, topic := range strings.Split(props["topics"], ",") {
 		if topic = strings.TrimSpace(topic); topic == "" {
 			continue
@@ -114,7 +121,12 @@ func (*Connector) Validate(props map[string]string) []config.Result {
 		name := strings.ReplaceAll(cfg.tableFormat, "${topic}", topic)
 		id, err := mysqlconn.ParseTableID(name, cfg.url.Config.DBName)
 		if err != nil {
-			r.Errors = append(r.Errors, fmt.Sprintf("topic %s: %v", topic, err))
+			errs = append(errs, fmt.Sprintf("topic %s: %v", topic, err))
+			continue
+		}
+		if id.Database == "" {
+			// A topic named db.t supplies its database: connection.url need not name one.
+			errs = append(errs, fmt.Sprintf("table %s (for topic %s): no database: name one in %s or in %s (database.table)", id, topic, ConnectionURLKey, TableNameFormatKey))
 			continue
 		}
 		if cfg.autoCreate {
@@ -123,10 +135,13 @@ func (*Connector) Validate(props map[string]string) []config.Result {
 		info, err := readTable(ctx, db, id)
 		switch {
 		case err != nil:
-			r.Errors = append(r.Errors, fmt.Sprintf("topic %s: %v", topic, err))
+			errs = append(errs, fmt.Sprintf("topic %s: %v", topic, err))
 		case info == nil:
-			r.Errors = append(r.Errors, fmt.Sprintf("table %s (for topic %s) does not exist and %s is false", id, topic, AutoCreateKey))
+			errs = append(errs, fmt.Sprintf("table %s (for topic %s) does not exist and %s is false", id, topic, AutoCreateKey))
 		}
 	}
-	return results
+	if len(errs) == 0 {
+		return nil
+	}
+	return []config.Result{{Name: TableNameFormatKey, Errors: errs}}
 }

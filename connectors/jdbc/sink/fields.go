@@ -41,8 +41,11 @@ type shape struct {
 	keys, values []column
 	// all is every column in Confluent's order for CREATE TABLE: the kafka coordinates, the value's
 	// fields in order, then the rest sorted by name.
-	all     []column
-	sig     string   // the column names, for statement caches
+	all []column
+	// sig names everything about the shape that changes its SQL, for statement caches: the
+	// number of key columns (UPDATE … SET the values WHERE the keys; ON DUPLICATE KEY UPDATE the
+	// values) and the column names in INSERT order.
+	sig     string
 	ordered []column // keys then values
 }
 
@@ -176,7 +179,7 @@ func extractShape(cfg *settings, table string, keySchema, valueSchema *schemas.S
 	for i, c := range all {
 		names[i] = c.name
 	}
-	sh.sig = strings.Join(names, "\x00")
+	sh.sig = strconv.Itoa(len(sh.keys)) + "\x00" + strings.Join(names, "\x00")
 	return sh, nil
 }
 
@@ -293,7 +296,7 @@ func bind(cfg *settings, c *column, v any) (any, error) {
 		if !ok {
 			return nil, fmt.Errorf("field %q: a Date value must be a time.Time, not %T", c.name, v)
 		}
-		return t.In(cfg.dateZone).Format(time.DateOnly), nil
+		return datetimeText(c, t.In(cfg.dateZone), time.DateOnly)
 	case schemas.TimeName:
 		t, ok := v.(time.Time)
 		if !ok {
@@ -305,7 +308,7 @@ func bind(cfg *settings, c *column, v any) (any, error) {
 		if !ok {
 			return nil, fmt.Errorf("field %q: a Timestamp value must be a time.Time, not %T", c.name, v)
 		}
-		return wallClock(t.In(cfg.zone)), nil
+		return datetimeText(c, t.In(cfg.zone), dateTimeLayout)
 	}
 	switch x := v.(type) {
 	case int8:
@@ -319,9 +322,9 @@ func bind(cfg *settings, c *column, v any) (any, error) {
 		case !c.tsUnit:
 			return v, nil
 		case cfg.tsNanos:
-			return wallClock(time.Unix(0, x).In(cfg.zone)), nil
+			return datetimeText(c, time.Unix(0, x).In(cfg.zone), dateTimeLayout)
 		default:
-			return wallClock(time.UnixMicro(x).In(cfg.zone)), nil
+			return datetimeText(c, time.UnixMicro(x).In(cfg.zone), dateTimeLayout)
 		}
 	case int:
 		return int64(x), nil
@@ -338,12 +341,19 @@ func bind(cfg *settings, c *column, v any) (any, error) {
 	return nil, fmt.Errorf("field %q: a %s value of Go type %T cannot be written", c.name, typeName(c.schema), v)
 }
 
-// wallClock is t's wall clock as a UTC time.Time: the driver writes time.Time in its location,
-// UTC, so the column receives t's local date and time.
-func wallClock(t time.Time) time.Time {
-	y, mo, d := t.Date()
-	h, mi, s := t.Clock()
-	return time.Date(y, mo, d, h, mi, s, t.Nanosecond(), time.UTC)
+// dateTimeLayout writes a DATETIME's wall clock with as many fractional digits as it has.
+const dateTimeLayout = "2006-01-02 15:04:05.999999999"
+
+// datetimeText is t's wall clock (t is in db.timezone) as the text MySQL reads for a DATE or
+// DATETIME. Values are bound as text, not time.Time: the driver refuses a time.Time outside years
+// 1 to 9999 with an error that is not the server's (so not a data error), and writes
+// time.Time{} as the zero date 0000-00-00. A year outside MySQL's range is a data error, reported
+// for that record.
+func datetimeText(c *column, t time.Time, layout string) (string, error) {
+	if y := t.Year(); y < 1 || y > 9999 {
+		return "", fmt.Errorf("field %q: %s is outside the years 1 to 9999 that MySQL can store", c.name, t.Format(time.RFC3339Nano))
+	}
+	return t.Format(layout), nil
 }
 
 // sqlLiteral is a schema default as SQL (for CREATE and ALTER).
@@ -361,8 +371,6 @@ func sqlLiteral(cfg *settings, c *column, v any) (string, error) {
 		return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(x) + "'", nil
 	case []byte:
 		return fmt.Sprintf("X'%X'", x), nil
-	case time.Time:
-		return "'" + x.Format("2006-01-02 15:04:05.999999") + "'", nil
 	}
 	return "NULL", nil
 }

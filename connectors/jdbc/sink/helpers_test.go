@@ -60,8 +60,9 @@ func (c *fakeContext) reportedOffsets() []int64 {
 
 // logCounter is a slog handler that counts messages.
 type logCounter struct {
-	mu   sync.Mutex
-	msgs map[string]int
+	mu    sync.Mutex
+	msgs  map[string]int
+	lines []string // each record: level, message and attributes
 }
 
 func (h *logCounter) Enabled(context.Context, slog.Level) bool { return true }
@@ -69,7 +70,20 @@ func (h *logCounter) Handle(_ context.Context, r slog.Record) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.msgs[r.Message]++
+	line := r.Level.String() + " " + r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		line += " " + a.String()
+		return true
+	})
+	h.lines = append(h.lines, line)
 	return nil
+}
+
+// text is every record logged, one per line.
+func (h *logCounter) text() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return strings.Join(h.lines, "\n")
 }
 func (h *logCounter) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h *logCounter) WithGroup(string) slog.Handler      { return h }

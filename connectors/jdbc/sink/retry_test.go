@@ -104,3 +104,35 @@ func TestRetryDoesNotReportTwice(t *testing.T) {
 	equalRows(t, rows(t, d.DB, "SELECT id FROM a"), []string{"2"})
 	equalRows(t, rows(t, d.DB, "SELECT name FROM b"), []string{"one"})
 }
+
+// TestIdleConnectionClosed: the server closes the task's connection while it is idle (KILL, as
+// wait_timeout or a proxy would): the next Put reconnects without spending a retry, so it
+// succeeds even with max.retries=0.
+func TestIdleConnectionClosed(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	tc := &fakeContext{}
+	tk, lc := startTask(t, props(d, AutoCreateKey, "true", MaxRetriesKey, "0"), tc)
+	ctx := context.Background()
+	mustNotErr(t, tk.Put(ctx, []connectors.SinkRecord{rec("idle", 0, nil, nil, personSchema, person(1, "a", 1))}))
+	var id int64
+	mustNotErr(t, tk.conn.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id))
+	d.Exec(t, "KILL CONNECTION "+itoa(id))
+	// Idle for longer than idlePing, and gone from the server.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var n int
+		mustNotErr(t, d.DB.QueryRow("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?", id).Scan(&n))
+		if n == 0 && time.Since(tk.lastUsed) > idlePing {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("connection %d still listed after 10 s", id)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mustNotErr(t, tk.Put(ctx, []connectors.SinkRecord{rec("idle", 1, nil, nil, personSchema, person(2, "b", 2))}))
+	equalRows(t, rows(t, d.DB, "SELECT id, name FROM idle ORDER BY id"), []string{"1|a", "2|b"})
+	if n := lc.count("the database closed the idle connection; reconnecting"); n != 1 {
+		t.Fatalf("reconnect logged %d times, want 1", n)
+	}
+}

@@ -2,6 +2,7 @@ package sink
 
 import (
 	"context"
+	"database/sql"
 	"math"
 	"math/big"
 	"strings"
@@ -62,9 +63,12 @@ func TestConfigRules(t *testing.T) {
 	}
 }
 
-func TestValidateConnects(t *testing.T) {
+// TestValidateIsStatic: Validate (run on every create, update and start) never talks to the
+// database, so an outage cannot refuse a config or leave the connector FAILED; ValidateLive (the
+// REST config/validate endpoint) connects and reports on the key to fix.
+func TestValidateIsStatic(t *testing.T) {
 	d := testkit.NewDatabase(t)
-	errorsOn := func(p map[string]string) map[string]string {
+	static := func(p map[string]string) map[string]string {
 		out := map[string]string{}
 		for _, r := range New().Validate(p) {
 			if len(r.Errors) > 0 {
@@ -73,33 +77,60 @@ func TestValidateConnects(t *testing.T) {
 		}
 		return out
 	}
-	if errs := errorsOn(props(d)); len(errs) != 0 {
-		t.Fatalf("a good configuration: %v", errs)
-	}
-	bad := props(d, ConnectionPasswordKey, "wrong-password-xyz")
-	errs := errorsOn(bad)
-	if !strings.Contains(errs[ConnectionPasswordKey], "access denied") || strings.Contains(errs[ConnectionPasswordKey], "wrong-password-xyz") {
-		t.Fatalf("wrong password: %v", errs)
-	}
-	errs = errorsOn(props(d, ConnectionURLKey, "jdbc:mysql://127.0.0.1:1/x"))
-	if !strings.Contains(errs[ConnectionURLKey], "cannot reach") {
-		t.Fatalf("unreachable: %v", errs)
+	live := func(p map[string]string) map[string]string {
+		out := map[string]string{}
+		for _, r := range New().ValidateLive(context.Background(), p) {
+			if len(r.Errors) > 0 {
+				out[r.Name] = strings.Join(r.Errors, "; ")
+			}
+		}
+		return out
 	}
 	d.Exec(t, "CREATE TABLE present (id INT)")
-	errs = errorsOn(props(d, "topics", "present, absent"))
-	if len(errs) != 1 || !strings.Contains(errs[TableNameFormatKey], "table "+d.Name+".absent (for topic absent) does not exist and auto.create is false") {
-		t.Fatalf("missing table: %v", errs)
+	noDB := strings.Replace(d.JDBCURL, "/"+d.Name, "/", 1)
+	tests := []struct {
+		name       string
+		p          map[string]string
+		wantStatic map[string]string // key → part of its error
+		wantLive   map[string]string
+	}{
+		{"good", props(d), nil, nil},
+		{"wrong password", props(d, ConnectionPasswordKey, "wrong-password-xyz"), nil, map[string]string{ConnectionPasswordKey: "access denied"}},
+		{"unreachable", props(d, ConnectionURLKey, "jdbc:mysql://127.0.0.1:1/x"), nil, map[string]string{ConnectionURLKey: "cannot reach"}},
+		{"no such database", props(d, ConnectionURLKey, strings.Replace(d.JDBCURL, "/"+d.Name, "/no_such_db_xyz", 1)), nil,
+			map[string]string{ConnectionURLKey: `no database "no_such_db_xyz"`}},
+		{"missing table", props(d, "topics", "present, absent"), nil,
+			map[string]string{TableNameFormatKey: "table " + d.Name + ".absent (for topic absent) does not exist and auto.create is false"}},
+		{"missing table with auto.create", props(d, "topics", "present,absent", AutoCreateKey, "true"), nil, nil},
+		{"three-part name", props(d, "topics", "a.b.c"), nil, map[string]string{TableNameFormatKey: "more than two parts"}},
+		{"delete.enabled rule", props(d, DeleteEnabledKey, "true"), map[string]string{DeleteEnabledKey: "record_key"}, nil},
+		{"no database in the URL, dotted topics", props(d, ConnectionURLKey, noDB, "topics", d.Name+".present"), nil, nil},
+		{"no database in the URL, dotted topics, auto.create", props(d, ConnectionURLKey, noDB, "topics", d.Name+".new", AutoCreateKey, "true"), nil, nil},
+		{"no database anywhere", props(d, ConnectionURLKey, noDB, "topics", d.Name+".present,plain"), nil,
+			map[string]string{TableNameFormatKey: "table plain (for topic plain): no database: name one in connection.url or in table.name.format"}},
 	}
-	if errs := errorsOn(props(d, "topics", "present,absent", AutoCreateKey, "true")); len(errs) != 0 {
-		t.Fatalf("missing table with auto.create: %v", errs)
-	}
-	errs = errorsOn(props(d, "topics", "a.b.c"))
-	if !strings.Contains(errs[TableNameFormatKey], "more than two parts") {
-		t.Fatalf("a three-part name: %v", errs)
-	}
-	errs = errorsOn(props(d, DeleteEnabledKey, "true"))
-	if !strings.Contains(errs[DeleteEnabledKey], "record_key") {
-		t.Fatalf("delete.enabled rule: %v", errs)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, c := range []struct {
+				what string
+				got  map[string]string
+				want map[string]string
+			}{{"Validate", static(tt.p), tt.wantStatic}, {"ValidateLive", live(tt.p), tt.wantLive}} {
+				if len(c.got) != len(c.want) {
+					t.Fatalf("%s: errors %v, want on %v", c.what, c.got, c.want)
+				}
+				for k, w := range c.want {
+					if !strings.Contains(c.got[k], w) {
+						t.Fatalf("%s: errors %v, want %q on %s", c.what, c.got, w, k)
+					}
+				}
+				for _, e := range c.got {
+					if strings.Contains(e, "wrong-password-xyz") || strings.Contains(e, d.Password) {
+						t.Fatalf("%s shows the password: %v", c.what, c.got)
+					}
+				}
+			}
+		})
 	}
 }
 
@@ -247,7 +278,7 @@ func TestTimezone(t *testing.T) {
 	mustNotErr(t, tk2.Put(context.Background(), []connectors.SinkRecord{rec("tz", 1, nil, nil, s, v)}))
 	// Confluent's default writes the Date in db.timezone too (the day before in New York);
 	// date.timezone=UTC keeps it.
-	equalRows(t, rows(t, d.DB, "SELECT ts, d FROM tz"), []string{"2024-07-01 08:00:00.005|2024-06-30", "2024-07-01 08:00:00.005|2024-07-01"})
+	equalRows(t, rows(t, d.DB, "SELECT ts, d FROM tz ORDER BY d"), []string{"2024-07-01 08:00:00.005|2024-06-30", "2024-07-01 08:00:00.005|2024-07-01"})
 }
 
 func TestAutoEvolve(t *testing.T) {
@@ -524,4 +555,232 @@ func TestMissingTableWithoutAutoCreate(t *testing.T) {
 		t.Fatalf("reported %v", tc.reported)
 	}
 	equalRows(t, rows(t, d.DB, "SELECT id FROM here"), []string{"1"})
+}
+
+// TestTimestampsOutOfRange: a Timestamp or Date outside the years 1 to 9999 is a record the
+// database cannot take (reported under errors.tolerance=all, the rest written), not a task
+// failure; time.Time{} (0001-01-01T00:00:00Z) is written as that instant, not as a zero date.
+func TestTimestampsOutOfRange(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	s := schemas.NewBuilder(schemas.TypeStruct).Field("id", schemas.Int32Schema).
+		Field("ts", schemas.TimestampBuilder().Optional().MustBuild()).Field("d", schemas.DateBuilder().Optional().MustBuild()).MustBuild()
+	mk := func(id int32, ts, day time.Time) *schemas.Struct {
+		return schemas.NewStruct(s).MustPut("id", id).MustPut("ts", ts).MustPut("d", day)
+	}
+	ok := time.Date(2024, 7, 1, 12, 0, 0, 0, time.UTC)
+	batch := []connectors.SinkRecord{
+		rec("tr", 0, nil, nil, s, mk(1, ok, ok)),
+		rec("tr", 1, nil, nil, s, mk(2, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), ok)),
+		rec("tr", 2, nil, nil, s, mk(3, time.Time{}, time.Time{})),
+		rec("tr", 3, nil, nil, s, mk(4, ok, time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC))),
+		rec("tr", 4, nil, nil, s, mk(5, time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC), ok)),
+	}
+	tc := &fakeContext{}
+	tk, _ := startTask(t, props(d, AutoCreateKey, "true"), tc)
+	if err := tk.Put(context.Background(), batch); err == nil || !strings.Contains(err.Error(), `field "ts"`) {
+		t.Fatalf("under none: err = %v, want the field named", err)
+	}
+	tc.tolerate = true
+	mustNotErr(t, tk.Put(context.Background(), batch))
+	if got := tc.reportedOffsets(); len(got) != 3 || got[0] != 1 || got[1] != 3 || got[2] != 4 {
+		t.Fatalf("reported %v, want offsets 1, 3, 4", tc.reported)
+	}
+	equalRows(t, rows(t, d.DB, "SELECT id, ts, d FROM tr ORDER BY id"), []string{
+		"1|2024-07-01 12:00:00.000|2024-07-01",
+		"3|0001-01-01 00:00:00.000|0001-01-01",
+	})
+}
+
+// TestStrictOnLenientServer: on a server whose sql_mode is not strict, the sink's session is
+// (Connector/J's jdbcCompliantTruncation=true), so a value too long or out of range is refused
+// and reported, never truncated or clamped; jdbcCompliantTruncation=false in connection.url keeps
+// the server's mode.
+func TestStrictOnLenientServer(t *testing.T) {
+	m := testkit.StartMariaDB(t)
+	db, err := sql.Open("mysql", m.DSN)
+	mustNotErr(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	for _, q := range []string{"SET GLOBAL sql_mode = ''", "CREATE TABLE lenient (id BIGINT PRIMARY KEY, name VARCHAR(5), age TINYINT)"} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	d := testkit.Database{MySQLServer: m.MySQLServer, Name: "sluice", DB: db}
+	batch := []connectors.SinkRecord{
+		rec("lenient", 0, nil, nil, personSchema, person(1, "ok", 1)),
+		rec("lenient", 1, nil, nil, personSchema, person(2, "much too long", 2)),
+		rec("lenient", 2, nil, nil, personSchema, person(3, "ok", 300)),
+	}
+	tc := &fakeContext{tolerate: true}
+	tk, _ := startTask(t, props(d), tc)
+	mustNotErr(t, tk.Put(context.Background(), batch))
+	if got := tc.reportedOffsets(); len(got) != 2 || got[0] != 1 || got[1] != 2 {
+		t.Fatalf("reported %v, want offsets 1 and 2", tc.reported)
+	}
+	equalRows(t, rows(t, db, "SELECT id, name, age FROM lenient ORDER BY id"), []string{"1|ok|1"})
+
+	mustNotErr(t, tk.Stop(context.Background()))
+	_, err = db.Exec("DELETE FROM lenient")
+	mustNotErr(t, err)
+	tc = &fakeContext{tolerate: true}
+	tk, _ = startTask(t, props(d, ConnectionURLKey, m.JDBCURL+"?jdbcCompliantTruncation=false"), tc)
+	mustNotErr(t, tk.Put(context.Background(), batch))
+	if got := tc.reportedOffsets(); len(got) != 0 {
+		t.Fatalf("jdbcCompliantTruncation=false: reported %v", tc.reported)
+	}
+	equalRows(t, rows(t, db, "SELECT id, name, age FROM lenient ORDER BY id"), []string{"1|ok|1", "2|much |2", "3|ok|127"})
+}
+
+// TestTriggerRefusesRows: a row a trigger refuses (SIGNAL SQLSTATE '45000') is reported under
+// errors.tolerance=all, the rest of the batch written; under none the task fails naming it.
+func TestTriggerRefusesRows(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE guarded (id BIGINT PRIMARY KEY, name TEXT, age INT)",
+		"CREATE TRIGGER guard BEFORE INSERT ON guarded FOR EACH ROW IF NEW.age > 150 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'age is not plausible'; END IF")
+	var batch []connectors.SinkRecord
+	for i := range int64(10) {
+		age := int32(i)
+		if i == 4 || i == 7 {
+			age = 200
+		}
+		batch = append(batch, rec("guarded", i, nil, nil, personSchema, person(i, "n", age)))
+	}
+	tc := &fakeContext{}
+	tk, _ := startTask(t, props(d), tc)
+	if err := tk.Put(context.Background(), batch); err == nil || !strings.Contains(err.Error(), "age is not plausible") {
+		t.Fatalf("under none: err = %v", err)
+	}
+	equalRows(t, rows(t, d.DB, "SELECT COUNT(*) FROM guarded"), []string{"0"})
+	tc.tolerate = true
+	mustNotErr(t, tk.Put(context.Background(), batch))
+	if got := tc.reportedOffsets(); len(got) != 2 || got[0] != 4 || got[1] != 7 {
+		t.Fatalf("reported %v, want offsets 4 and 7", tc.reported)
+	}
+	equalRows(t, rows(t, d.DB, "SELECT COUNT(*), SUM(id) FROM guarded"), []string{"8|34"})
+}
+
+// TestSameNamesOtherKeySplit: two shapes with the same column names but a different key/value
+// split (key {a} value {b,c}, then key {a,b} value {c}) need different UPDATE statements.
+func TestSameNamesOtherKeySplit(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE split (a INT NOT NULL, b INT NOT NULL, c INT NOT NULL)", "INSERT INTO split VALUES (1, 10, 100), (2, 20, 200), (2, 21, 210)")
+	keyA := schemas.NewBuilder(schemas.TypeStruct).Field("a", schemas.Int32Schema).MustBuild()
+	valBC := schemas.NewBuilder(schemas.TypeStruct).Field("b", schemas.Int32Schema).Field("c", schemas.Int32Schema).MustBuild()
+	keyAB := schemas.NewBuilder(schemas.TypeStruct).Field("a", schemas.Int32Schema).Field("b", schemas.Int32Schema).MustBuild()
+	valC := schemas.NewBuilder(schemas.TypeStruct).Field("c", schemas.Int32Schema).MustBuild()
+	tk, _ := startTask(t, props(d, InsertModeKey, "update", PKModeKey, "record_key"), nil)
+	mustNotErr(t, tk.Put(context.Background(), []connectors.SinkRecord{
+		rec("split", 0, keyA, schemas.NewStruct(keyA).MustPut("a", int32(1)), valBC, schemas.NewStruct(valBC).MustPut("b", int32(11)).MustPut("c", int32(101))),
+		rec("split", 1, keyAB, schemas.NewStruct(keyAB).MustPut("a", int32(2)).MustPut("b", int32(21)), valC, schemas.NewStruct(valC).MustPut("c", int32(211))),
+	}))
+	equalRows(t, rows(t, d.DB, "SELECT a, b, c FROM split ORDER BY a, b"), []string{"1|11|101", "2|20|200", "2|21|211"})
+}
+
+// TestErrantRecordsNotLogged: records reported as errant are not logged one by one (the runtime
+// does that under errors.log.enable) and their values, which the server's messages quote, never
+// reach the sink's log; one WARN per Put gives the count by table.
+func TestErrantRecordsNotLogged(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE quiet (id BIGINT PRIMARY KEY, name VARCHAR(40) NOT NULL UNIQUE, age INT)",
+		"INSERT INTO quiet VALUES (1, 'alice@secret.example', 1)")
+	tc := &fakeContext{tolerate: true}
+	tk, lc := startTask(t, props(d), tc)
+	mustNotErr(t, tk.Put(context.Background(), []connectors.SinkRecord{
+		rec("quiet", 0, nil, nil, personSchema, person(2, "alice@secret.example", 2)),
+		rec("quiet", 1, nil, nil, personSchema, person(3, "bob", 3)),
+		rec("quiet", 2, nil, nil, personSchema, person(4, strings.Repeat("carol-too-long", 5), 4)),
+		rec("nowhere", 3, nil, nil, personSchema, person(5, "dave", 5)),
+	}))
+	if got := tc.reportedOffsets(); len(got) != 3 {
+		t.Fatalf("reported %v, want offsets 0, 2, 3", tc.reported)
+	}
+	if !strings.Contains(tc.reported[0].err.Error()+tc.reported[1].err.Error()+tc.reported[2].err.Error(), "Duplicate entry 'alice@secret.example'") {
+		t.Fatalf("the errors reported should carry the server's message: %v", tc.reported)
+	}
+	logged := lc.text()
+	for _, v := range []string{"alice@secret.example", "carol-too-long", "dave"} {
+		if strings.Contains(logged, v) {
+			t.Fatalf("a record value (%s) reached the log:\n%s", v, logged)
+		}
+	}
+	const warn = "records the database or the sink cannot take were reported as errant (errors.tolerance=all)"
+	if n := lc.count(warn); n != 1 || !strings.Contains(logged, "records=3") ||
+		!strings.Contains(logged, "tables=nowhere (1), quiet (2)") {
+		t.Fatalf("want one WARN with the counts by table, got:\n%s", logged)
+	}
+}
+
+// TestUpdateWithoutValueColumns: in update mode a record with key columns only has nothing to
+// SET; it fails the task under errors.tolerance=none and is reported under all, never dropped.
+func TestUpdateWithoutValueColumns(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE keyonly (id BIGINT PRIMARY KEY, name TEXT)", "INSERT INTO keyonly VALUES (1, 'a')")
+	s := schemas.NewBuilder(schemas.TypeStruct).Field("id", schemas.Int64Schema).MustBuild()
+	batch := []connectors.SinkRecord{
+		rec("keyonly", 0, nil, nil, s, schemas.NewStruct(s).MustPut("id", int64(1))),
+		rec("keyonly", 1, nil, nil, personSchema, person(1, "b", 2)),
+	}
+	tc := &fakeContext{}
+	tk, _ := startTask(t, props(d, InsertModeKey, "update", PKModeKey, "record_value", PKFieldsKey, "id", AutoEvolveKey, "true"), tc)
+	const want = "insert.mode=update needs a column to set besides the primary key (id)"
+	if err := tk.Put(context.Background(), batch); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("under none: err = %v, want %q", err, want)
+	}
+	tc.tolerate = true
+	mustNotErr(t, tk.Put(context.Background(), batch))
+	if got := tc.reportedOffsets(); len(got) != 1 || got[0] != 0 || !strings.Contains(tc.reported[0].err.Error(), want) {
+		t.Fatalf("reported %v, want offset 0", tc.reported)
+	}
+	equalRows(t, rows(t, d.DB, "SELECT id, name, age FROM keyonly"), []string{"1|b|2"})
+}
+
+// TestFewStatementSizes: Puts of every size from 1 to batch.size prepare a statement for
+// batch.size rows and for each power of two below it, not one per size, and write every row.
+func TestFewStatementSizes(t *testing.T) {
+	for _, tt := range []struct{ n, perStmt, want int }{
+		{1, 100, 1}, {2, 100, 2}, {3, 100, 2}, {99, 100, 64}, {100, 100, 100}, {250, 100, 100}, {64, 64, 64}, {5, 3, 3},
+	} {
+		if got := stmtRows(tt.n, tt.perStmt); got != tt.want {
+			t.Errorf("stmtRows(%d, %d) = %d, want %d", tt.n, tt.perStmt, got, tt.want)
+		}
+	}
+	d := testkit.NewDatabase(t)
+	tk, _ := startTask(t, props(d, AutoCreateKey, "true", InsertModeKey, "upsert", PKModeKey, "record_value", PKFieldsKey, "id", BatchSizeKey, "100"), nil)
+	var all []connectors.SinkRecord
+	for i := range int64(100) {
+		all = append(all, rec("sizes", i, nil, nil, personSchema, person(i, "n", int32(i))))
+	}
+	mustNotErr(t, tk.Put(context.Background(), all[:1])) // creates the table
+	prepared := tk.stmts.prepared
+	for n := 1; n <= 100; n++ {
+		mustNotErr(t, tk.Put(context.Background(), all[:n]))
+	}
+	if got := tk.stmts.prepared - prepared; got > 7 { // 100, 64, 32, 16, 8, 4, 2 (1 was prepared before)
+		t.Fatalf("%d statements prepared for Puts of 1 to 100 rows, want at most 7", got)
+	}
+	equalRows(t, rows(t, d.DB, "SELECT COUNT(*), SUM(id), SUM(age) FROM sizes"), []string{"100|4950|4950"})
+}
+
+// TestNonTransactionalTableWarned: a table whose engine has no transactions (MyISAM, Aria) gets
+// one WARN naming it, whatever the number of Puts; an InnoDB table none.
+func TestNonTransactionalTableWarned(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE my (id BIGINT PRIMARY KEY, name TEXT, age INT) ENGINE=MyISAM",
+		"CREATE TABLE aria (id BIGINT PRIMARY KEY, name TEXT, age INT) ENGINE=Aria",
+		"CREATE TABLE inno (id BIGINT PRIMARY KEY, name TEXT, age INT) ENGINE=InnoDB")
+	tk, lc := startTask(t, props(d, InsertModeKey, "upsert", PKModeKey, "record_value", PKFieldsKey, "id"), nil)
+	for i := range int64(2) {
+		mustNotErr(t, tk.Put(context.Background(), []connectors.SinkRecord{
+			rec("my", i, nil, nil, personSchema, person(i, "a", 1)),
+			rec("aria", i, nil, nil, personSchema, person(i, "a", 1)),
+			rec("inno", i, nil, nil, personSchema, person(i, "a", 1)),
+		}))
+	}
+	const warn = "the table's engine has no transactions: a Put is not one transaction there; when the database refuses a row, the rows before it in the statement stay written and are sent again (duplicate rows, or in insert mode duplicate-key errors reported as errant), and a failed Put is not rolled back"
+	logged := lc.text()
+	if n := lc.count(warn); n != 2 || !strings.Contains(logged, "table="+d.Name+".my engine=MyISAM") ||
+		!strings.Contains(logged, "table="+d.Name+".aria engine=Aria") || strings.Contains(logged, ".inno") {
+		t.Fatalf("want one WARN for my and one for aria:\n%s", logged)
+	}
+	equalRows(t, rows(t, d.DB, "SELECT COUNT(*) FROM my"), []string{"2"})
 }

@@ -16,8 +16,12 @@ import (
 
 // tableInfo is what the sink knows of a table's columns: read once, re-read after an ALTER.
 type tableInfo struct {
-	id      mysqlconn.TableID
-	kind    string            // BASE TABLE, VIEW, …
+	id     mysqlconn.TableID
+	kind   string // BASE TABLE, VIEW, …
+	engine string // InnoDB, MyISAM, …; empty for a view
+	// nonTx is a table whose engine has no transactions (MyISAM, Aria, MEMORY, …): a failed
+	// statement keeps the rows before the bad one and a rollback undoes nothing.
+	nonTx   bool
 	columns map[string]string // lower-cased name → name as the table spells it
 }
 
@@ -39,8 +43,12 @@ func (e errSchema) Unwrap() error { return e.err }
 // readTable reads a table's kind and columns; nil when the table does not exist.
 func readTable(ctx context.Context, q queryer, id mysqlconn.TableID) (*tableInfo, error) {
 	t := &tableInfo{id: id, columns: map[string]string{}}
-	err := q.QueryRowContext(ctx, "SELECT TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-		id.Database, id.Table).Scan(&t.kind)
+	var engine, transactions sql.NullString
+	err := q.QueryRowContext(ctx, "SELECT t.TABLE_TYPE, t.ENGINE, e.TRANSACTIONS FROM information_schema.TABLES t "+
+		"LEFT JOIN information_schema.ENGINES e ON e.ENGINE = t.ENGINE WHERE t.TABLE_SCHEMA = ? AND t.TABLE_NAME = ?",
+		id.Database, id.Table).Scan(&t.kind, &engine, &transactions)
+	t.engine = engine.String
+	t.nonTx = engine.Valid && transactions.String == "NO"
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -205,9 +213,24 @@ func createSQL(cfg *settings, id mysqlconn.TableID, sh *shape) (string, error) {
 
 // tables caches tableInfo by table.
 type tables struct {
-	cfg  *settings
-	log  *slog.Logger
-	byID map[mysqlconn.TableID]*tableInfo
+	cfg    *settings
+	log    *slog.Logger
+	byID   map[mysqlconn.TableID]*tableInfo
+	warned map[mysqlconn.TableID]bool // tables warned about as non-transactional
+}
+
+// add caches t, warning once per table when its engine has no transactions.
+func (ts *tables) add(t *tableInfo) {
+	ts.byID[t.id] = t
+	if !t.nonTx || ts.warned[t.id] {
+		return
+	}
+	if ts.warned == nil {
+		ts.warned = map[mysqlconn.TableID]bool{}
+	}
+	ts.warned[t.id] = true
+	ts.log.Warn("the table's engine has no transactions: a Put is not one transaction there; when the database refuses a row, the rows before it in the statement stay written and are sent again (duplicate rows, or in insert mode duplicate-key errors reported as errant), and a failed Put is not rolled back",
+		"table", t.id.String(), "engine", t.engine)
 }
 
 // ensure makes the table fit sh: creates it (auto.create) or adds the missing columns
@@ -245,7 +268,7 @@ func (ts *tables) ensure(ctx context.Context, q queryer, id mysqlconn.TableID, s
 		if !ts.kindAllowed(t.kind) {
 			return errSchema{fmt.Errorf("%s is a %s, and %s allows %s", id, t.kind, TableTypesKey, strings.Join(ts.cfg.tableTypes, ", "))}
 		}
-		ts.byID[id] = t
+		ts.add(t)
 	}
 	var missing []column
 	for _, c := range sh.all {
@@ -294,7 +317,7 @@ func (ts *tables) ensure(ctx context.Context, q queryer, id mysqlconn.TableID, s
 		delete(ts.byID, id)
 		return fmt.Errorf("table %s disappeared while adding columns", id)
 	}
-	ts.byID[id] = nt
+	ts.add(nt)
 	for _, n := range names {
 		if !nt.has(n) {
 			return errSchema{fmt.Errorf("table %s still lacks column %q after ALTER TABLE", id, n)}

@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/bits"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/connectors/jdbc/internal/mysqlconn"
@@ -66,12 +69,14 @@ type task struct {
 	shapes    map[shapeKey]*shapeEntry
 	lastShape map[string]*shapeKey // by topic: the last shape resolved, to match equal schemas
 	retries   int                  // retries left before a retriable error fails the task
+	lastUsed  time.Time            // when the connection last did work (see pingIfIdle)
 	skipped   int64                // tombstones skipped (delete.enabled=false)
 
 	args []any // reused between statements
 	// reported are the records reported during a Put that then failed with a retriable error:
 	// the runtime puts the same batch again, and they are not reported twice.
 	reported map[coord]bool
+	errant   map[string]int // records reported during this Put, by table
 }
 
 // coord is a record's Kafka coordinates as consumed.
@@ -144,7 +149,26 @@ func (t *task) connect(ctx context.Context) error {
 	t.maxRow = int(limit - 1024)
 	t.conn = conn
 	t.stmts = newStmtCache(conn, 64)
+	t.lastUsed = time.Now()
 	return nil
+}
+
+// idlePing is how long the connection may sit unused before a Put checks it with a ping: the
+// server (wait_timeout, KILL) or a proxy may have closed it meanwhile. A Put right after another
+// pays nothing; one after a pause pays a round trip.
+const idlePing = time.Second
+
+// pingIfIdle drops the connection when it was idle for idlePing and does not answer a ping, so
+// that the Put reconnects at once instead of failing on it and spending a retry
+// (max.retries=0 would fail the task).
+func (t *task) pingIfIdle(ctx context.Context) {
+	if t.conn == nil || time.Since(t.lastUsed) < idlePing {
+		return
+	}
+	if err := t.conn.PingContext(ctx); err != nil {
+		t.log.Info("the database closed the idle connection; reconnecting", "idle", time.Since(t.lastUsed).Round(time.Second), "err", err)
+		t.dropConn()
+	}
 }
 
 // dropConn closes the connection after an error: the next Put opens a new one, with new
@@ -167,7 +191,10 @@ func (t *task) Put(ctx context.Context, records []connectors.SinkRecord) error {
 	if len(records) == 0 {
 		return nil
 	}
+	t.pingIfIdle(ctx)
 	err := t.write(ctx, records)
+	t.lastUsed = time.Now()
+	t.logErrant()
 	if err == nil {
 		t.retries = t.cfg.maxRetries
 		clear(t.reported)
@@ -368,6 +395,11 @@ func (t *task) resolve(ctx context.Context, k shapeKey, rec *connectors.SinkReco
 		valueSchema = rec.ValueSchema
 	}
 	sh, err := extractShape(t.cfg, id.String(), rec.KeySchema, valueSchema)
+	if err == nil && !tomb && t.cfg.insertMode == modeUpdate && len(sh.values) == 0 {
+		// Nothing to SET: Confluent's UPDATE fails too.
+		err = fmt.Errorf("table %s: %s=%s needs a column to set besides the primary key (%s), and records of topic %s have none",
+			id, InsertModeKey, modeUpdate, keyNames(sh.keys), rec.Topic)
+	}
 	if err != nil {
 		e.err = err
 		return e, nil // not cached: reported record by record
@@ -405,6 +437,14 @@ func (t *task) resolve(ctx context.Context, k shapeKey, rec *connectors.SinkReco
 	return e, nil
 }
 
+func keyNames(cols []column) string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.name
+	}
+	return strings.Join(names, ", ")
+}
+
 func (t *task) tableFor(ctx context.Context, id mysqlconn.TableID) (*tableInfo, error) {
 	if info, ok := t.tables.byID[id]; ok {
 		return info, nil
@@ -413,7 +453,7 @@ func (t *task) tableFor(ctx context.Context, id mysqlconn.TableID) (*tableInfo, 
 	if err != nil || info == nil {
 		return nil, err
 	}
-	t.tables.byID[id] = info
+	t.tables.add(info)
 	return info, nil
 }
 
@@ -447,8 +487,31 @@ func (t *task) report(rec *connectors.SinkRecord, err error) error {
 		t.reported = map[coord]bool{}
 	}
 	t.reported[c] = true
-	t.log.Warn("record reported as errant", "topic", rec.OriginalTopic, "partition", rec.OriginalPartition, "offset", rec.OriginalOffset, "err", err)
+	// Not logged one by one: the runtime logs errant records when errors.log.enable says so (with
+	// their contents only under errors.log.include.messages), and the error may quote a value.
+	// Put logs one WARN with the counts.
+	if t.errant == nil {
+		t.errant = map[string]int{}
+	}
+	t.errant[strings.ReplaceAll(t.cfg.tableFormat, "${topic}", rec.Topic)]++
 	return nil
+}
+
+// logErrant logs one WARN for the records reported during a Put: how many, by table.
+func (t *task) logErrant() {
+	if len(t.errant) == 0 {
+		return
+	}
+	n := 0
+	tables := make([]string, 0, len(t.errant))
+	for table, c := range t.errant {
+		n += c
+		tables = append(tables, fmt.Sprintf("%s (%d)", table, c))
+	}
+	slices.Sort(tables)
+	t.log.Warn("records the database or the sink cannot take were reported as errant (errors.tolerance=all)",
+		"records", n, "tables", strings.Join(tables, ", "))
+	clear(t.errant)
 }
 
 // execRun writes one run in statements of at most batch.size rows, the packet size and the
@@ -460,10 +523,7 @@ func (t *task) execRun(ctx context.Context, records []connectors.SinkRecord, r *
 	}
 	width := len(cols)
 	if r.kind == runWrite && t.cfg.insertMode == modeUpdate {
-		if len(r.shape.values) == 0 {
-			return nil // nothing to update
-		}
-		return t.execUpdates(ctx, records, r)
+		return t.execUpdates(ctx, records, r) // resolve refused shapes without values
 	}
 	perStmt := min(t.cfg.batchSize, maxPlaceholders/width)
 	args := t.args[:0]
@@ -532,7 +592,21 @@ func (t *task) execRun(ctx context.Context, records []connectors.SinkRecord, r *
 // execRows runs one statement for rows; when the database rejects a value (a data error), it
 // bisects to find the rows it rejects, reports them and writes the others. InnoDB undoes only the
 // failed statement, so the rest of the transaction stands.
+//
+// Statements have few row counts, so that few are prepared whatever the sizes of the Puts: the
+// most a statement takes (batch.size, less for wide rows), or a power of two below it; rows
+// of another count are written in several statements of those sizes.
 func (t *task) execRows(ctx context.Context, records []connectors.SinkRecord, r *run, rows []int, args []any, width int) error {
+	if n := stmtRows(len(rows), min(t.cfg.batchSize, maxPlaceholders/width)); n < len(rows) {
+		for len(rows) > 0 {
+			n := stmtRows(len(rows), min(t.cfg.batchSize, maxPlaceholders/width))
+			if err := t.execRows(ctx, records, r, rows[:n], args[:n*width], width); err != nil {
+				return err
+			}
+			rows, args = rows[n:], args[n*width:]
+		}
+		return nil
+	}
 	stmt, err := t.stmts.get(ctx, stmtKey{id: r.id, sig: r.shape.sig, kind: r.kind, rows: len(rows)}, func() string {
 		return t.buildSQL(r, len(rows))
 	})
@@ -554,6 +628,15 @@ func (t *task) execRows(ctx context.Context, records []connectors.SinkRecord, r 
 		return err
 	}
 	return t.execRows(ctx, records, r, rows[h:], args[h*width:], width)
+}
+
+// stmtRows is how many of n rows one statement takes: perStmt, or the largest power of two up
+// to n when n is smaller.
+func stmtRows(n, perStmt int) int {
+	if n >= perStmt {
+		return perStmt
+	}
+	return 1 << (bits.Len(uint(n)) - 1)
 }
 
 // execUpdates runs UPDATE … WHERE key for each record (one statement per row: the rows differ).
@@ -712,10 +795,11 @@ type stmtKey struct {
 // stmtCache holds prepared statements on the task's connection, evicting the least recently
 // used past its size.
 type stmtCache struct {
-	conn  *sql.Conn
-	size  int
-	tick  uint64
-	stmts map[stmtKey]*cachedStmt
+	conn     *sql.Conn
+	size     int
+	tick     uint64
+	stmts    map[stmtKey]*cachedStmt
+	prepared int // statements prepared so far (for benchmarks)
 }
 
 type cachedStmt struct {
@@ -749,6 +833,7 @@ func (c *stmtCache) get(ctx context.Context, k stmtKey, build func() string) (*s
 		return nil, err
 	}
 	c.stmts[k] = &cachedStmt{stmt: stmt, used: c.tick}
+	c.prepared++
 	return stmt, nil
 }
 

@@ -111,15 +111,25 @@ func Code(err error) uint16 {
 
 // IsDataError reports whether the server refused err's statement because of the values in it (a
 // constraint, a value too long or out of range, a NULL for a NOT NULL column, a bad date or
-// JSON): the same statement would fail again, and the rows without the bad one could succeed.
+// JSON, a trigger refusing the row): the same statement would fail again, and the rows without
+// the bad one could succeed. Besides the error numbers above, any error of SQLSTATE class 22
+// (data exception) or 23 (integrity constraint violation), and SQLSTATE 45000 (an unhandled
+// user-defined exception: a trigger's SIGNAL), is one.
 func IsDataError(err error) bool {
 	switch Code(err) {
 	case ErBadNull, ErDupEntry, ErDataTooLong, ErWarnDataOutOfRange, ErTruncatedWrongValue, ErWrongValueForField,
 		ErDataTruncated, ErNoReferencedRow, ErRowIsReferenced, ErCheckConstraint, ErCheckConstraintMy,
 		ErInvalidJSONText, ErWrongValue, ErNoDefaultForField:
 		return true
+	case 0:
+		return false
 	}
-	return false
+	var me *mysql.MySQLError
+	if !errors.As(err, &me) {
+		return false
+	}
+	state := string(me.SQLState[:])
+	return strings.HasPrefix(state, "22") || strings.HasPrefix(state, "23") || state == "45000"
 }
 
 // Retriable reports whether err is transient: the connection failed or was lost, the server is

@@ -2,9 +2,13 @@ package mysqlconn
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-sql-driver/mysql"
 
 	"github.com/sluicehq/sluice/internal/testkit"
 )
@@ -130,5 +134,55 @@ func TestConnect(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "cannot reach MySQL at 127.0.0.1:1 (connection.url): connection refused (after 2 attempts)") ||
 		!Retriable(err) || time.Since(start) > 10*time.Second {
 		t.Fatalf("unreachable: %v", err)
+	}
+}
+
+func TestJDBCCompliantTruncation(t *testing.T) {
+	for _, tt := range []struct {
+		query      string
+		wantStrict bool
+		wantErr    string
+	}{
+		{"", true, ""},
+		{"?jdbcCompliantTruncation=true", true, ""},
+		{"?jdbcCompliantTruncation=false", false, ""},
+		{"?JDBCCOMPLIANTTRUNCATION=no", false, ""},
+		{"?jdbcCompliantTruncation=maybe", false, "jdbcCompliantTruncation must be true or false"},
+	} {
+		u, err := ParseURL("jdbc:mysql://h/db"+tt.query, "", "")
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%q: err %v, want %q", tt.query, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%q: %v", tt.query, err)
+		}
+		if got := u.Config.Params["sql_mode"] == StrictSQLMode; got != tt.wantStrict || len(u.Unknown) != 0 {
+			t.Errorf("%q: strict %v (params %v), unknown %v; want strict %v", tt.query, got, u.Config.Params, u.Unknown, tt.wantStrict)
+		}
+	}
+}
+
+func TestIsDataError(t *testing.T) {
+	state := func(s string) (b [5]byte) { copy(b[:], s); return b }
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{&mysql.MySQLError{Number: ErDupEntry, SQLState: state("23000")}, true},
+		{&mysql.MySQLError{Number: 1644, SQLState: state("45000"), Message: "refused by a trigger"}, true},
+		{&mysql.MySQLError{Number: 1644, SQLState: state("22003")}, true},
+		{&mysql.MySQLError{Number: 1644, SQLState: state("23513")}, true},
+		{fmt.Errorf("table t: %w", &mysql.MySQLError{Number: 1644, SQLState: state("45000")}), true},
+		{&mysql.MySQLError{Number: ErNoSuchTable, SQLState: state("42S02")}, false},
+		{&mysql.MySQLError{Number: ErLockDeadlock, SQLState: state("40001")}, false},
+		{&mysql.MySQLError{Number: 1644, SQLState: state("HY000")}, false},
+		{errors.New("22000 looks like a state"), false},
+	} {
+		if got := IsDataError(tt.err); got != tt.want {
+			t.Errorf("IsDataError(%v) = %v, want %v", tt.err, got, tt.want)
+		}
 	}
 }

@@ -74,6 +74,10 @@ var ignoredProps = []string{
 	"allowpublickeyretrieval",
 }
 
+// StrictSQLMode is the session sql_mode sluice sets unless connection.url says
+// jdbcCompliantTruncation=false: the server's, plus STRICT_TRANS_TABLES.
+const StrictSQLMode = "CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_TRANS_TABLES')"
+
 // ParseURL reads connection.url (jdbc:mysql://host[:port][/database][?prop=value&…] or the same
 // with jdbc:mariadb:) with connection.user and connection.password, which win over user and
 // password properties in the URL as Connector/J's DriverManager.getConnection(url, props) does.
@@ -215,10 +219,30 @@ func (u *URL) applyProps(props map[string]string) error {
 			return fmt.Errorf("connection.url: zeroDateTimeBehavior must be EXCEPTION, CONVERT_TO_NULL or ROUND, not %q", v)
 		}
 	}
+	// Connector/J's jdbcCompliantTruncation (default true) adds STRICT_TRANS_TABLES to the
+	// session's sql_mode, so that a value too long or out of range is an error, not a warning
+	// and a truncated or clamped value; go-sql-driver does not. The driver sends each Param as
+	// SET name = value when it connects.
+	strict := true
+	if v, ok := props["jdbccomplianttruncation"]; ok {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "true", "yes":
+		case "false", "no":
+			strict = false
+		default:
+			return fmt.Errorf("connection.url: %s must be true or false, not %q", u.name("jdbccomplianttruncation"), v)
+		}
+	}
+	if strict {
+		if cfg.Params == nil {
+			cfg.Params = map[string]string{}
+		}
+		cfg.Params["sql_mode"] = StrictSQLMode
+	}
 	if err := u.applyTLS(props); err != nil {
 		return err
 	}
-	for _, k := range []string{"connecttimeout", "sockettimeout", "characterencoding", "zerodatetimebehavior"} {
+	for _, k := range []string{"connecttimeout", "sockettimeout", "characterencoding", "zerodatetimebehavior", "jdbccomplianttruncation"} {
 		delete(props, k)
 	}
 	for k := range props {
