@@ -41,6 +41,7 @@ type Connector struct {
 var (
 	_ connectors.SourceConnector = (*Connector)(nil)
 	_ connectors.Validator       = (*Connector)(nil)
+	_ connectors.LiveValidator   = (*Connector)(nil)
 	_ connectors.Versioned       = (*Connector)(nil)
 	_ connectors.Logging         = (*Connector)(nil)
 )
@@ -60,8 +61,11 @@ func (c *Connector) SetLogger(log *slog.Logger) { c.log = log }
 // NewTask implements connectors.SourceConnector.
 func (*Connector) NewTask() connectors.SourceTask { return &task{} }
 
-// Start connects, lists the tables and starts the table monitor, which
-// asks for new task configurations when tables appear or go.
+// Start lists the tables and starts the table monitor, which asks for new
+// task configurations when tables appear or go. A database that cannot be
+// reached does not fail the connector: it runs no task until the monitor
+// (trying again every connection.backoff.ms, at most every
+// table.poll.interval.ms) lists the tables.
 func (c *Connector) Start(ctx context.Context, cc connectors.ConnectorContext, props map[string]string) error {
 	if c.log == nil {
 		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -80,43 +84,82 @@ func (c *Connector) Start(ctx context.Context, cc connectors.ConnectorContext, p
 	if st.query != "" {
 		return nil // one task runs the query: no tables to watch
 	}
-	if c.db, err = openDB(ctx, st, c.log); err != nil {
+	u := *st.url
+	u.SetLogger(c.log)
+	if c.db, err = mysqlconn.Open(&u); err != nil {
 		return err
 	}
-	tables, err := listTables(ctx, c.db, st)
-	if err != nil {
-		_ = c.db.Close()
-		return err
-	}
-	if missing := missingWhitelisted(st, tables); len(missing) > 0 {
-		c.log.Warn("whitelisted tables not found; they are read once they appear", "tables", missing)
-	}
-	if len(tables) == 0 {
-		c.log.Warn("no table matches the configuration yet; the connector runs no task until one appears", "database", st.url.Config.DBName)
-	}
-	c.tables = tables
-	mctx, cancel := context.WithCancel(context.Background())
-	c.cancel, c.done = cancel, make(chan struct{})
-	go c.monitor(mctx, cc)
+	lctx, cancel := context.WithTimeout(ctx, startListTimeout)
+	listed := c.list(lctx)
+	cancel()
+	mctx, stop := context.WithCancel(context.Background())
+	c.cancel, c.done = stop, make(chan struct{})
+	go c.monitor(mctx, cc, listed)
 	return nil
 }
 
+// startListTimeout bounds Start's first listing of the tables: past it, the
+// monitor goes on trying in the background.
+const startListTimeout = 10 * time.Second
+
+// list lists the tables into c.tables, reporting whether it could.
+func (c *Connector) list(ctx context.Context) bool {
+	tables, err := listTables(ctx, c.db, c.st)
+	if err != nil {
+		if ctx.Err() == nil || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			c.log.Warn("cannot list the tables; the connector runs no task until it can, trying again",
+				"every", c.retryEvery(), "error", mysqlconn.Describe(err, c.st.url))
+		}
+		return false
+	}
+	if missing := missingWhitelisted(c.st, tables); len(missing) > 0 {
+		c.log.Warn("whitelisted tables not found; they are read once they appear", "tables", missing)
+	}
+	if len(tables) == 0 {
+		c.log.Warn("no table matches the configuration yet; the connector runs no task until one appears", "databases", c.st.databases())
+	}
+	c.mu.Lock()
+	c.tables = tables
+	c.mu.Unlock()
+	return true
+}
+
+// retryEvery is how soon the monitor tries again after a failed listing.
+func (c *Connector) retryEvery() time.Duration {
+	if c.st.backoff > 0 && c.st.backoff < c.st.tablePollInterval {
+		return c.st.backoff
+	}
+	return c.st.tablePollInterval
+}
+
 // monitor lists the tables every table.poll.interval.ms (Confluent's
-// TableMonitorThread) until Stop.
-func (c *Connector) monitor(ctx context.Context, cc connectors.ConnectorContext) {
+// TableMonitorThread) until Stop; until a first listing succeeds, every
+// retryEvery.
+func (c *Connector) monitor(ctx context.Context, cc connectors.ConnectorContext, listed bool) {
 	defer close(c.done)
-	ticker := time.NewTicker(c.st.tablePollInterval)
-	defer ticker.Stop()
 	for {
+		wait := c.st.tablePollInterval
+		if !listed {
+			wait = c.retryEvery()
+		}
+		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			timer.Stop()
 			return
-		case <-ticker.C:
+		case <-timer.C:
+		}
+		if !listed {
+			if listed = c.list(ctx); listed {
+				c.log.Info("listed the tables; configuring the tasks", "tables", len(c.tables))
+				cc.RequestTaskReconfiguration()
+			}
+			continue
 		}
 		tables, err := listTables(ctx, c.db, c.st)
 		if err != nil {
 			if ctx.Err() == nil {
-				c.log.Warn("cannot list the tables; trying again later", "error", err)
+				c.log.Warn("cannot list the tables; trying again later", "error", mysqlconn.Describe(err, c.st.url))
 			}
 			continue
 		}
@@ -165,36 +208,52 @@ func (c *Connector) Stop(context.Context) error {
 	return nil
 }
 
-// Validate checks the keys, then connects and checks what the
-// configuration names: the tables, and the columns the mode needs. Each
-// problem is reported on the key to change.
+// Validate checks the keys and the rules between them, without the
+// database: the runtime runs it whenever a configuration is created,
+// updated or started, and a database that is down then must not make the
+// connector fail. ValidateLive checks against the database.
 func (c *Connector) Validate(props map[string]string) []config.Result {
 	results := configDef().Validate(props)
-	byName := map[string]*config.Result{}
-	failed := false
 	for i := range results {
-		byName[results[i].Name] = &results[i]
-		failed = failed || len(results[i].Errors) > 0
-	}
-	add := func(key, msg string) {
-		if r := byName[key]; r != nil {
-			r.Errors = append(r.Errors, msg)
+		if len(results[i].Errors) > 0 {
+			return results
 		}
 	}
-	if failed {
-		return results
+	if _, err := parseSettings(props); err != nil {
+		var p problem
+		key, msg := ConnectionURLKey, err.Error()
+		if errors.As(err, &p) {
+			key, msg = p.key, p.msg
+		}
+		for i := range results {
+			if results[i].Name == key {
+				results[i].Errors = append(results[i].Errors, msg)
+			}
+		}
 	}
+	return results
+}
+
+// ValidateLive implements connectors.LiveValidator: it connects and checks
+// what the configuration names (the tables, the columns the mode needs, the
+// query's result), each problem on the key to change. It returns only the
+// keys with errors; a configuration Validate refuses gives none.
+func (c *Connector) ValidateLive(ctx context.Context, props map[string]string) []config.Result {
 	st, err := parseSettings(props)
 	if err != nil {
-		var p problem
-		if errors.As(err, &p) {
-			add(p.key, p.msg)
-		} else {
-			add(ConnectionURLKey, err.Error())
-		}
-		return results
+		return nil // Validate's to report
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), st.url.Config.Timeout+10*time.Second)
+	var results []config.Result
+	add := func(key, msg string) {
+		for i := range results {
+			if results[i].Name == key {
+				results[i].Errors = append(results[i].Errors, msg)
+				return
+			}
+		}
+		results = append(results, config.Result{Name: key, Errors: []string{msg}})
+	}
+	ctx, cancel := context.WithTimeout(ctx, st.url.Config.Timeout+10*time.Second)
 	defer cancel()
 	st.attempts = 1 // an answer now, not after connection.backoff.ms
 	db, err := openDB(ctx, st, nil)

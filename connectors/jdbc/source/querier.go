@@ -120,10 +120,16 @@ type querier struct {
 	incCol    string
 	tsCols    []string
 	tsInstant bool // TIMESTAMP columns: compared in UTC; DATETIME: in db.timezone
-	bits      map[string]columnInfo
-	off       offset
-	nextRun   time.Time
-	failures  int // consecutive non-connection SQL errors
+	// tsPrecision is the fractional digits the timestamp columns hold
+	// (the fewest of them), 0..6, or dayPrecision for a DATE column: the
+	// upper bound of a query is cut to it (see upperBound).
+	tsPrecision int
+	clock       func(context.Context, *sql.DB) (time.Time, error) // dbNow; tests set it
+	bits        map[string]columnInfo
+	off         offset
+	nextRun     time.Time
+	failures    int  // consecutive non-connection SQL errors
+	gone        bool // the table was not found: its columns are looked up again before it is read
 
 	mapping *mapping
 	mapSig  string
@@ -261,10 +267,14 @@ func (q *querier) page(ctx, life context.Context) (recs []connectors.SourceRecor
 	}
 	var now time.Time
 	if q.st.mode != ModeIncrementing {
-		if now, err = dbNow(ctx, q.db); err != nil {
+		clock := q.clock
+		if clock == nil {
+			clock = dbNow
+		}
+		if now, err = clock(ctx, q.db); err != nil {
 			return nil, false, &sqlError{q, err}
 		}
-		now = now.Add(-q.st.tsDelay)
+		now = q.upperBound(now.Add(-q.st.tsDelay))
 	}
 	stmt, args := q.statement(now)
 	rows, err := q.fetch(ctx, stmt, args, q.st.batchMaxRows)
@@ -559,6 +569,32 @@ func (q *querier) closeRows() {
 		q.cancel()
 		q.rows, q.cancel = nil, nil
 	}
+}
+
+// dayPrecision is tsPrecision for a DATE column: whole days.
+const dayPrecision = -1
+
+// upperBound cuts the upper bound of a query (the database's time minus
+// timestamp.delay.interval.ms) to what the timestamp columns can hold. A
+// DATETIME without fractional seconds holds whole seconds: with a bound of
+// 12:29:31.5, a row stamped 12:29:31 is read and the offset becomes
+// 12:29:31; a row inserted later in that same second, stamped 12:29:31
+// too, would never be read (the next query asks for ts > 12:29:31). With
+// the bound cut to 12:29:31, the second is read once it is over.
+func (q *querier) upperBound(t time.Time) time.Time {
+	if q.tsPrecision == dayPrecision {
+		loc := q.st.zone
+		if q.tsInstant {
+			loc = time.UTC
+		}
+		t = t.In(loc)
+		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+	}
+	unit := time.Second
+	for range min(max(q.tsPrecision, 0), 6) {
+		unit /= 10
+	}
+	return t.Truncate(unit)
 }
 
 // dbNow is the database's current time (Confluent's currentTimeOnDB).

@@ -2,6 +2,7 @@ package source
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -549,9 +550,19 @@ func TestValidate(t *testing.T) {
 	d := testkit.NewDatabase(t)
 	d.Exec(t, "CREATE TABLE t (id INT NULL, ts DATETIME NULL)", "CREATE TABLE auto (id INT AUTO_INCREMENT PRIMARY KEY)",
 		"CREATE TABLE mixed (ts DATETIME NOT NULL, tsp TIMESTAMP NOT NULL)")
+	// As the runtime's config/validate endpoint: Validate, then, when it
+	// found nothing, ValidateLive.
 	errs := func(props map[string]string) map[string]string {
 		out := map[string]string{}
 		for _, r := range New().Validate(props) {
+			if len(r.Errors) > 0 {
+				out[r.Name] = strings.Join(r.Errors, "; ")
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+		for _, r := range New().ValidateLive(context.Background(), props) {
 			if len(r.Errors) > 0 {
 				out[r.Name] = strings.Join(r.Errors, "; ")
 			}
@@ -588,6 +599,19 @@ func TestValidate(t *testing.T) {
 				}
 			}
 		})
+	}
+	// Validate alone (run on every create, update and start) never
+	// connects: a database that is down or a missing table is no error.
+	for _, p := range []map[string]string{
+		baseProps(d, ModeKey, ModeBulk, ConnectionURLKey, "jdbc:mysql://127.0.0.1:1/x"),
+		baseProps(d, ModeKey, ModeBulk, TableWhitelistKey, "nope"),
+		baseProps(d, ModeKey, ModeIncrementing, IncrementingColumnKey, "id", TableWhitelistKey, "t"),
+	} {
+		for _, r := range New().Validate(p) {
+			if len(r.Errors) > 0 {
+				t.Fatalf("Validate without the database: %s: %v", r.Name, r.Errors)
+			}
+		}
 	}
 	ok := baseProps(d, ModeKey, ModeIncrementing, TableWhitelistKey, "auto")
 	if got := errs(ok); len(got) != 0 {
@@ -788,7 +812,7 @@ func TestValidateQuery(t *testing.T) {
 	d.Exec(t, "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY)")
 	p := baseProps(d, ModeKey, ModeIncrementing, QueryKey, "SELECT id FROM nope", IncrementingColumnKey, "id")
 	var got []string
-	for _, r := range New().Validate(p) {
+	for _, r := range New().ValidateLive(context.Background(), p) {
 		if r.Name == QueryKey {
 			got = r.Errors
 		}
@@ -797,10 +821,14 @@ func TestValidateQuery(t *testing.T) {
 		t.Fatalf("errors on query: %v", got)
 	}
 	p[QueryKey] = "SELECT id AS other FROM t"
-	for _, r := range New().Validate(p) {
-		if r.Name == IncrementingColumnKey && (len(r.Errors) != 1 || !strings.Contains(r.Errors[0], `no column "id"`)) {
-			t.Fatalf("errors on %s: %v", r.Name, r.Errors)
+	got = nil
+	for _, r := range New().ValidateLive(context.Background(), p) {
+		if r.Name == IncrementingColumnKey {
+			got = r.Errors
 		}
+	}
+	if len(got) != 1 || !strings.Contains(got[0], `no column "id"`) {
+		t.Fatalf("errors on %s: %v", IncrementingColumnKey, got)
 	}
 }
 
@@ -818,13 +846,33 @@ func TestTransactionIsolation(t *testing.T) {
 
 func TestDroppedTable(t *testing.T) {
 	d := testkit.NewDatabase(t)
-	d.Exec(t, "CREATE TABLE a (id INT AUTO_INCREMENT PRIMARY KEY)", "CREATE TABLE b (id INT AUTO_INCREMENT PRIMARY KEY)", "INSERT INTO b VALUES (1)")
+	d.Exec(t, "CREATE TABLE a (id INT AUTO_INCREMENT PRIMARY KEY)", "CREATE TABLE b (id INT AUTO_INCREMENT PRIMARY KEY)",
+		"INSERT INTO a VALUES (1)", "INSERT INTO b VALUES (1)")
 	offs := newOffsetStore()
-	tk := startTask(t, baseProps(d, ModeKey, ModeIncrementing), offs)
-	d.Exec(t, "DROP TABLE a")
-	recs := drain(t, tk, offs)
-	if len(recs) != 1 || recs[0].Topic != "p-b" || len(tk.queriers) != 1 {
-		t.Fatalf("%d records, %d tables read", len(recs), len(tk.queriers))
+	tk := startTask(t, baseProps(d, ModeKey, ModeIncrementing, TablePollIntervalKey, "1"), offs)
+	if recs := drain(t, tk, offs); len(recs) != 2 {
+		t.Fatalf("%d records before the drop", len(recs))
+	}
+	d.Exec(t, "DROP TABLE a", "INSERT INTO b VALUES (2)")
+	var recs []connectors.SourceRecord
+	for deadline := time.Now().Add(10 * time.Second); len(recs) == 0 && time.Now().Before(deadline); {
+		recs = drain(t, tk, offs) // a poll of the dropped table returns nothing
+	}
+	if len(recs) != 1 || recs[0].Topic != "p-b" {
+		t.Fatalf("after the drop: %v", recs)
+	}
+	// Re-created (with another column, before the connector's monitor
+	// looked): read again, from the stored offset, with its new columns.
+	d.Exec(t, "CREATE TABLE a (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(5))", "INSERT INTO a VALUES (1, 'old'), (2, 'new')")
+	deadline := time.Now().Add(10 * time.Second)
+	for len(recs) == 1 || recs[len(recs)-1].Topic != "p-a" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the re-created table is not read: %v", recs)
+		}
+		recs = append(recs, drain(t, tk, offs)...)
+	}
+	if last := recs[len(recs)-1]; len(recs) != 2 || field(t, last, "v") != "new" {
+		t.Fatalf("after the re-creation: %v", recs)
 	}
 }
 
@@ -906,5 +954,153 @@ func TestTablesTakeTurns(t *testing.T) {
 	}
 	if fmt.Sprint(topics) != "[p-a p-b p-a p-b]" {
 		t.Fatalf("topics in turn: %v", topics)
+	}
+}
+
+// TestStartWithTheDatabaseDown: a connector started while its database is
+// down does not fail; it runs no task, and configures them once the
+// database answers.
+func TestStartWithTheDatabaseDown(t *testing.T) {
+	m := testkit.StartMariaDB(t)
+	db, err := sql.Open("mysql", m.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	_ = db.Close()
+	m.Kill9()
+	props := map[string]string{ConnectionURLKey: m.JDBCURL, ConnectionUserKey: m.User, ConnectionPasswordKey: m.Password,
+		TopicPrefixKey: "p-", ModeKey: ModeIncrementing, ConnectionBackoffKey: "50"}
+	c := New()
+	rc := &reconfigs{}
+	if err := c.Start(context.Background(), rc, props); err != nil {
+		t.Fatalf("Start with the database down: %v", err)
+	}
+	defer c.Stop(context.Background())
+	if cfgs, err := c.TaskConfigs(1); err != nil || len(cfgs) != 0 {
+		t.Fatalf("task configurations before the tables are known: %v, %v", cfgs, err)
+	}
+	m.Restart()
+	deadline := time.Now().Add(30 * time.Second)
+	for rc.n.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no reconfiguration once the database is back")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cfgs, err := c.TaskConfigs(1)
+	if err != nil || len(cfgs) != 1 || cfgs[0][TablesKey] != "`sluice`.`t`" {
+		t.Fatalf("task configurations once the database is back: %v, %v", cfgs, err)
+	}
+}
+
+// TestUpperBoundCutToColumnPrecision: the upper bound of a timestamp query
+// is cut to the fractional digits the column holds, so that a row written
+// later in the same second (or millisecond) as an earlier read, with the
+// same timestamp, is still read. The database's clock is replaced: the
+// bound is set, not raced.
+func TestUpperBoundCutToColumnPrecision(t *testing.T) {
+	for _, tc := range []struct {
+		typ          string
+		ts           string    // both rows' timestamp
+		during, next time.Time // the clock at the first and at the second poll
+	}{
+		{"DATETIME", "2026-01-01 12:29:31", time.Date(2026, 1, 1, 12, 29, 31, 5e8, time.UTC), time.Date(2026, 1, 1, 12, 29, 32, 1e8, time.UTC)},
+		{"TIMESTAMP", "2026-01-01 12:29:31", time.Date(2026, 1, 1, 12, 29, 31, 999999e3, time.UTC), time.Date(2026, 1, 1, 12, 29, 32, 0, time.UTC)},
+		{"DATETIME(3)", "2026-01-01 12:29:31.500", time.Date(2026, 1, 1, 12, 29, 31, 500400e3, time.UTC), time.Date(2026, 1, 1, 12, 29, 31, 501e6, time.UTC)},
+		{"DATE", "2026-01-01", time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC), time.Date(2026, 1, 2, 0, 0, 0, 1e3, time.UTC)},
+	} {
+		for _, mode := range []string{ModeTimestamp, ModeTimestampIncrementing, "query"} {
+			t.Run(tc.typ+" "+mode, func(t *testing.T) {
+				d := testkit.NewDatabase(t)
+				d.Exec(t, "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, ts "+tc.typ+" NOT NULL)",
+					"INSERT INTO t (ts) VALUES ('"+tc.ts+"')")
+				offs := newOffsetStore()
+				props := baseProps(d, ModeKey, mode, TimestampColumnKey, "ts")
+				if mode == "query" { // the precision from the query's result
+					props[ModeKey], props[QueryKey] = ModeTimestamp, "SELECT * FROM t"
+				}
+				tk := startTask(t, props, offs)
+				now := tc.during
+				tk.queriers[0].clock = func(context.Context, *sql.DB) (time.Time, error) { return now, nil }
+				got := drain(t, tk, offs)
+				d.Exec(t, "INSERT INTO t (ts) VALUES ('"+tc.ts+"')") // the same second, after the read
+				now = tc.next
+				got = append(got, drain(t, tk, offs)...)
+				if ids := ids(t, got, "id"); fmt.Sprint(ids) != "[1 2]" {
+					t.Fatalf("ids read %v, want [1 2]", ids)
+				}
+			})
+		}
+	}
+}
+
+// TestSlowQueryOutlivesPollDeadline: a query slower than Poll's deadline
+// (the runtime's next offset flush) completes and its rows are returned;
+// a cancelled Poll cuts it, with a WARN.
+func TestSlowQueryOutlivesPollDeadline(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY)", "INSERT INTO t VALUES (1)")
+	var logs testkit.LogBuffer
+	props := baseProps(d, ModeKey, ModeIncrementing, QueryKey, "SELECT id, SLEEP(0.5) AS s FROM t", IncrementingColumnKey, "id")
+	tk := &task{log: slog.New(slog.NewTextHandler(&logs, nil))}
+	if err := tk.Start(context.Background(), newOffsetStore(), props); err != nil {
+		t.Fatal(err)
+	}
+	defer tk.Stop(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	recs, err := tk.Poll(ctx)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("a query slower than Poll's deadline: %d records, %v", len(recs), err)
+	}
+	d.Exec(t, "INSERT INTO t VALUES (2)")
+	tk.queriers[0].query = "SELECT id, SLEEP(3) AS s FROM t"
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	if recs, err := tk.Poll(ctx); err != nil || len(recs) != 0 {
+		t.Fatalf("a cancelled Poll: %d records, %v", len(recs), err)
+	}
+	if took := time.Since(start); took > 2*time.Second { // the query sleeps 3 s
+		t.Fatalf("a cancelled Poll returned after %v", took)
+	}
+	if !strings.Contains(logs.String(), "query cut") {
+		t.Fatalf("no WARN for the cut query: %s", logs.String())
+	}
+}
+
+// TestBulkTablesOneResultSetAtATime: bulk tables keep their result set
+// open across polls; a task reads one to its end before the next, so it
+// holds one connection for them, however many tables it reads.
+func TestBulkTablesOneResultSetAtATime(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	const tables = 8
+	for i := range tables {
+		d.Exec(t, fmt.Sprintf("CREATE TABLE t%d (id INT PRIMARY KEY)", i), fmt.Sprintf("INSERT INTO t%d VALUES (1),(2),(3)", i))
+	}
+	tk := startTask(t, baseProps(d, ModeKey, ModeBulk, BatchMaxRowsKey, "1", PollIntervalKey, "3600000"), newOffsetStore())
+	var topics []string
+	for polls := 0; len(topics) < 3*tables; polls++ {
+		if polls > 10*tables {
+			t.Fatalf("only %d records after %d polls", len(topics), polls)
+		}
+		recs, err := tk.Poll(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inUse := tk.db.Stats().InUse; inUse > 1 {
+			t.Fatalf("%d connections in use after %d records", inUse, len(topics))
+		}
+		for _, r := range recs {
+			topics = append(topics, r.Topic)
+		}
+	}
+	for i, topic := range topics {
+		if want := fmt.Sprintf("p-t%d", i/3); topic != want {
+			t.Fatalf("record %d from %s, want %s: %v", i, topic, want, topics)
+		}
 	}
 }

@@ -148,12 +148,13 @@ type colMeta struct {
 	nullable      bool
 	autoIncrement bool
 	bitWidth      int
+	fraction      int // DATETIME_PRECISION: fractional digits of a DATETIME, TIMESTAMP or TIME
 }
 
 // tableColumns returns a table's columns in order; none when the table
 // does not exist.
 func tableColumns(ctx context.Context, db *sql.DB, id mysqlconn.TableID) ([]colMeta, error) {
-	rows, err := db.QueryContext(ctx, `SELECT COLUMN_NAME, DATA_TYPE, IS_NULLABLE, EXTRA, COALESCE(NUMERIC_PRECISION, 0)
+	rows, err := db.QueryContext(ctx, `SELECT COLUMN_NAME, DATA_TYPE, IS_NULLABLE, EXTRA, COALESCE(NUMERIC_PRECISION, 0), COALESCE(DATETIME_PRECISION, 0)
 		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, id.Database, id.Table)
 	if err != nil {
 		return nil, err
@@ -164,7 +165,7 @@ func tableColumns(ctx context.Context, db *sql.DB, id mysqlconn.TableID) ([]colM
 		var c colMeta
 		var nullable, extra string
 		var prec int64
-		if err := rows.Scan(&c.name, &c.dataType, &nullable, &extra, &prec); err != nil {
+		if err := rows.Scan(&c.name, &c.dataType, &nullable, &extra, &prec, &c.fraction); err != nil {
 			return nil, err
 		}
 		c.nullable = nullable == "YES"
@@ -197,6 +198,7 @@ func findColumn(cols []colMeta, name string) (colMeta, bool) {
 type tablePlan struct {
 	incColumn   string
 	tsIsInstant bool
+	tsPrecision int // the fewest fractional digits of the timestamp columns, or dayPrecision
 	bits        map[string]columnInfo
 }
 
@@ -244,6 +246,7 @@ func planTable(ctx context.Context, db *sql.DB, st *settings, id mysqlconn.Table
 	}
 	if st.mode == ModeTimestamp || st.mode == ModeTimestampIncrementing {
 		allNullable, instants, datetimes := true, 0, 0
+		p.tsPrecision = 6
 		for _, name := range st.tsColumns {
 			c, ok := findColumn(cols, name)
 			if !ok {
@@ -252,8 +255,13 @@ func planTable(ctx context.Context, db *sql.DB, st *settings, id mysqlconn.Table
 			switch strings.ToLower(c.dataType) {
 			case "timestamp":
 				instants++
-			case "datetime", "date":
+				p.tsPrecision = min(p.tsPrecision, c.fraction)
+			case "datetime":
 				datetimes++
+				p.tsPrecision = min(p.tsPrecision, c.fraction)
+			case "date":
+				datetimes++
+				p.tsPrecision = dayPrecision
 			default:
 				return nil, problem{TimestampColumnKey, fmt.Sprintf("column %q of table %s is %s, not a DATETIME or TIMESTAMP", c.name, id, c.dataType)}
 			}
@@ -282,4 +290,16 @@ func isUTC(loc *time.Location) bool {
 		}
 	}
 	return true
+}
+
+// databases names the databases the tables are listed from, for messages:
+// catalog.pattern, else the URL's database, else every one but the system's.
+func (st *settings) databases() string {
+	switch {
+	case st.catalogPattern != nil:
+		return "LIKE " + *st.catalogPattern
+	case st.url.Config.DBName != "":
+		return st.url.Config.DBName
+	}
+	return "every database but " + strings.Join(systemDatabases, ", ")
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sluicehq/sluice/connectors"
@@ -88,7 +89,7 @@ func (t *task) Start(ctx context.Context, tc connectors.SourceTaskContext, props
 		q.incCol, q.tsCols = st.incColumn, st.tsColumns
 		q.partition = map[string]any{partitionQuery: partitionQuery}
 		if st.mode != ModeBulk {
-			q.tsInstant = t.queryTimestampsAreInstants(ctx)
+			q.tsInstant, q.tsPrecision = t.queryTimestamps(ctx)
 			if err := q.restore(ctx, tc, q.partition); err != nil {
 				return err
 			}
@@ -99,17 +100,15 @@ func (t *task) Start(ctx context.Context, tc connectors.SourceTaskContext, props
 	for _, id := range tables {
 		q := t.newQuerier(id, "table "+id.String())
 		q.topic = st.topicPrefix + id.Table
-		plan, err := planTable(ctx, t.db, st, id)
-		if errors.Is(err, errNoTable) {
-			// Dropped since the connector listed it: its monitor will
-			// reconfigure the tasks without it.
-			t.log.Warn("table not found; not reading it", "table", id.String())
-			continue
-		}
-		if err != nil {
+		q.tsCols = st.tsColumns
+		if found, err := t.plan(ctx, q); err != nil {
 			return err // a problem names the key to change
+		} else if !found {
+			// Dropped since the connector listed it: read once it is
+			// back (or until the connector reconfigures the tasks).
+			t.log.Warn("table not found; trying again every table.poll.interval.ms", "table", id.String(), "every", st.tablePollInterval)
+			q.gone = true
 		}
-		q.incCol, q.tsCols, q.tsInstant, q.bits = plan.incColumn, st.tsColumns, plan.tsIsInstant, plan.bits
 		if st.mode == ModeBulk {
 			q.partition = map[string]any{partitionTable: id.Table}
 		} else {
@@ -123,6 +122,21 @@ func (t *task) Start(ctx context.Context, tc connectors.SourceTaskContext, props
 		t.queriers = append(t.queriers, q)
 	}
 	return nil
+}
+
+// plan reads q's table's columns and sets what q needs to know of them;
+// found is false when the table does not exist.
+func (t *task) plan(ctx context.Context, q *querier) (found bool, err error) {
+	plan, err := planTable(ctx, t.db, t.st, q.id)
+	if errors.Is(err, errNoTable) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	q.incCol, q.tsInstant, q.tsPrecision, q.bits = plan.incColumn, plan.tsIsInstant, plan.tsPrecision, plan.bits
+	q.mapping, q.mapSig = nil, ""
+	return true, nil
 }
 
 func (t *task) newQuerier(id mysqlconn.TableID, name string) *querier {
@@ -161,27 +175,43 @@ func (q *querier) restore(ctx context.Context, tc connectors.SourceTaskContext, 
 	return nil
 }
 
-// queryTimestampsAreInstants reports whether the query's timestamp columns
-// are TIMESTAMP columns, from an empty run of the query (false when it
-// cannot tell: DATETIME, read in db.timezone).
-func (t *task) queryTimestampsAreInstants(ctx context.Context) bool {
+// queryTimestamps reports, from an empty run of the query, whether its
+// timestamp columns are TIMESTAMP columns (false when it cannot tell:
+// DATETIME, read in db.timezone), and the fewest fractional digits they
+// hold (whole seconds when it cannot tell, dayPrecision for a DATE).
+func (t *task) queryTimestamps(ctx context.Context) (instant bool, precision int) {
 	rows, err := t.db.QueryContext(ctx, "SELECT * FROM ("+t.st.query+") AS sluice_probe WHERE 1=0")
 	if err != nil {
-		return false
+		return false, 0
 	}
 	defer rows.Close()
 	cts, err := rows.ColumnTypes()
 	if err != nil {
-		return false
+		return false, 0
 	}
-	for _, ct := range cts {
-		for _, c := range t.st.tsColumns {
-			if ct.Name() == c && ct.DatabaseTypeName() == "TIMESTAMP" {
-				return true
-			}
+	precision = 6
+	for _, c := range t.st.tsColumns {
+		i := slices.IndexFunc(cts, func(ct *sql.ColumnType) bool { return strings.EqualFold(ct.Name(), c) })
+		if i < 0 {
+			return instant, 0
 		}
+		switch cts[i].DatabaseTypeName() {
+		case "TIMESTAMP":
+			instant = true
+		case "DATE":
+			precision = dayPrecision
+			continue
+		}
+		if precision == dayPrecision {
+			continue
+		}
+		frac, _, ok := cts[i].DecimalSize()
+		if !ok {
+			frac = 0
+		}
+		precision = min(precision, int(frac))
 	}
-	return false
+	return instant, precision
 }
 
 // Poll runs the query of the table that is due first: within a second
@@ -196,16 +226,38 @@ func (t *task) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
 			q = o
 		}
 	}
+	// A bulk table is read to its end before the others take their turn
+	// (as Confluent's does): each open result set holds a connection, and
+	// at most one is open per task.
+	if i := slices.IndexFunc(t.queriers, func(o *querier) bool { return o.rows != nil }); i >= 0 {
+		q = t.queriers[i]
+	}
 	if wait := q.nextRun.Sub(t.now()); wait > 0 {
 		return nil, sleep(ctx, min(wait, idleWait))
 	}
+	// The queries outlive Poll's deadline (the runtime's next offset
+	// flush): a query that takes longer would otherwise be cut, its page
+	// thrown away and run again, forever. They end when the task stops or
+	// Poll's context is cancelled.
+	ctx, release := t.queryContext(ctx)
+	defer release()
+	if q.gone {
+		// The table was dropped: it is read again once it exists, its
+		// columns looked up anew (it may have been re-created otherwise).
+		found, err := t.plan(ctx, q)
+		if err != nil {
+			return nil, t.failed(ctx, q, err)
+		}
+		if !found {
+			q.nextRun = t.now().Add(t.st.tablePollInterval)
+			return nil, nil
+		}
+		t.log.Info("table found again; reading it", "table", q.name)
+		q.gone = false
+	}
 	recs, more, err := q.page(ctx, t.life)
 	if err != nil {
-		n := len(t.queriers)
-		if err := t.failed(ctx, q, err); err != nil || len(t.queriers) == n {
-			return nil, err
-		}
-		return t.Poll(ctx) // q's table was dropped: on with the next
+		return nil, t.failed(ctx, q, err)
 	}
 	q.failures = 0
 	if more {
@@ -218,19 +270,38 @@ func (t *task) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
 	return recs, nil
 }
 
+// queryContext is a context for the queries of one Poll: cancelled when
+// the task stops or poll is cancelled, not when poll's deadline passes.
+func (t *task) queryContext(poll context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(t.life)
+	stop := context.AfterFunc(poll, func() {
+		if errors.Is(poll.Err(), context.Canceled) {
+			cancel(context.Cause(poll))
+		}
+	})
+	return ctx, func() { stop(); cancel(nil) }
+}
+
 // failed decides what an error of q means: a lost connection is retried
 // (the pool reconnects), another SQL error is retried query.retry.attempts
 // times and then fails the task, naming the table and the SQL error.
 func (t *task) failed(ctx context.Context, q *querier, err error) error {
 	q.closeRows()
 	if ctx.Err() != nil {
-		return nil // shutting down or pausing: not a failure
+		// Stopping or pausing: not a failure; the page is read again
+		// from the same offset next time.
+		t.log.Warn("query cut: the task is stopping or pausing; it runs again from the same offset", "table", q.name, "cause", context.Cause(ctx), "error", err)
+		return nil
 	}
 	if q.query == "" && mysqlconn.Code(err) == mysqlconn.ErNoSuchTable {
-		// Dropped while the task runs: stop reading it; the connector's
-		// table monitor reconfigures the tasks without it.
-		t.log.Warn("table dropped; no longer reading it", "table", q.name)
-		t.queriers = slices.DeleteFunc(t.queriers, func(o *querier) bool { return o == q })
+		// Dropped while the task runs: tried again every
+		// table.poll.interval.ms, and read once it exists again (a table
+		// dropped and re-created between two looks of the connector's
+		// table monitor is not lost); when the monitor sees it gone, it
+		// reconfigures the tasks without it.
+		t.log.Warn("table dropped; trying again every table.poll.interval.ms", "table", q.name, "every", t.st.tablePollInterval)
+		q.gone = true
+		q.nextRun = t.now().Add(t.st.tablePollInterval)
 		return nil
 	}
 	// The runtime polls again at once after a retriable error: the table
