@@ -162,7 +162,7 @@ func configDef() *config.Def {
 		Doc: "The table types to copy: TABLE (the default), VIEW, SYSTEM TABLE, SYSTEM VIEW."})
 	conn(config.Key{Name: PollIntervalKey, Type: config.Int, Default: 5000, Validator: config.AtLeast(0), Importance: config.High, Width: config.WidthShort,
 		Doc: "Frequency in ms to poll for new data in each table."})
-	conn(config.Key{Name: BatchMaxRowsKey, Type: config.Int, Default: 100, Validator: config.AtLeast(1), Importance: config.Low, Width: config.WidthShort,
+	conn(config.Key{Name: BatchMaxRowsKey, Type: config.Int, Default: 1000, Validator: config.AtLeast(1), Importance: config.Low, Width: config.WidthShort,
 		Doc: "Maximum number of rows to include in a single batch when polling for new data: the most rows a task holds in memory per table."})
 	conn(config.Key{Name: TablePollIntervalKey, Type: config.Long, Default: int64(60000), Validator: config.AtLeast(int64(1)), Importance: config.Low, Width: config.WidthShort,
 		Doc: "Frequency in ms to poll for new or removed tables, which may result in updated task configurations."})
@@ -343,32 +343,65 @@ func (s *settings) check() error {
 	return nil
 }
 
-// hasWhere reports whether the query has a WHERE keyword outside quotes
-// (Confluent refuses a query that contains WHERE in an incremental mode).
+// hasWhere reports whether the query has a WHERE keyword of its own: at
+// parenthesis depth 0, outside quotes and comments (Confluent refuses a
+// query that contains WHERE in an incremental mode; one in a subquery, as
+// in SELECT * FROM (… WHERE …) AS q, is the way to filter).
 func hasWhere(q string) bool {
-	var quote rune
+	depth := 0
 	word := strings.Builder{}
 	flush := func() bool {
 		w := word.String()
 		word.Reset()
-		return strings.EqualFold(w, "where")
+		return depth == 0 && strings.EqualFold(w, "where")
 	}
-	for _, r := range q {
+	for i := 0; i < len(q); i++ {
+		c := q[i]
 		switch {
-		case quote != 0:
-			if r == quote {
-				quote = 0
-			}
-		case r == '\'' || r == '"' || r == '`':
+		case c == '\'' || c == '"' || c == '`':
 			if flush() {
 				return true
 			}
-			quote = r
-		case r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
-			word.WriteRune(r)
+			// Up to the closing quote; a doubled quote, or a backslash
+			// in a string, escapes.
+			for i++; i < len(q); i++ {
+				if q[i] == '\\' && c != '`' {
+					i++
+				} else if q[i] == c {
+					if i+1 < len(q) && q[i+1] == c {
+						i++
+						continue
+					}
+					break
+				}
+			}
+		case c == '#' || c == '-' && strings.HasPrefix(q[i:], "-- ") || c == '-' && (q[i:] == "--" || strings.HasPrefix(q[i:], "--\t") || strings.HasPrefix(q[i:], "--\n")):
+			if flush() {
+				return true
+			}
+			for i < len(q) && q[i] != '\n' {
+				i++
+			}
+		case c == '/' && strings.HasPrefix(q[i:], "/*"):
+			if flush() {
+				return true
+			}
+			end := strings.Index(q[i+2:], "*/")
+			if end < 0 {
+				return false
+			}
+			i += 2 + end + 1
+		case c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80:
+			word.WriteByte(c)
 		default:
 			if flush() {
 				return true
+			}
+			switch c {
+			case '(':
+				depth++
+			case ')':
+				depth--
 			}
 		}
 	}

@@ -90,8 +90,16 @@ func (c *Connector) Start(ctx context.Context, cc connectors.ConnectorContext, p
 		return err
 	}
 	lctx, cancel := context.WithTimeout(ctx, startListTimeout)
-	listed := c.list(lctx)
+	listed, err := c.list(lctx)
 	cancel()
+	if err != nil && !mysqlconn.Retriable(err) {
+		// Access denied, no such database: no use waiting.
+		_ = c.db.Close()
+		return fmt.Errorf("JDBC source connector: list the tables: %w", err)
+	}
+	if err != nil {
+		c.warnUnlisted(err)
+	}
 	mctx, stop := context.WithCancel(context.Background())
 	c.cancel, c.done = stop, make(chan struct{})
 	go c.monitor(mctx, cc, listed)
@@ -102,15 +110,12 @@ func (c *Connector) Start(ctx context.Context, cc connectors.ConnectorContext, p
 // monitor goes on trying in the background.
 const startListTimeout = 10 * time.Second
 
-// list lists the tables into c.tables, reporting whether it could.
-func (c *Connector) list(ctx context.Context) bool {
+// list lists the tables into c.tables, reporting whether it could, and
+// why not.
+func (c *Connector) list(ctx context.Context) (bool, error) {
 	tables, err := listTables(ctx, c.db, c.st)
 	if err != nil {
-		if ctx.Err() == nil || errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			c.log.Warn("cannot list the tables; the connector runs no task until it can, trying again",
-				"every", c.retryEvery(), "error", mysqlconn.Describe(err, c.st.url))
-		}
-		return false
+		return false, mysqlconn.Describe(err, c.st.url)
 	}
 	if missing := missingWhitelisted(c.st, tables); len(missing) > 0 {
 		c.log.Warn("whitelisted tables not found; they are read once they appear", "tables", missing)
@@ -121,7 +126,12 @@ func (c *Connector) list(ctx context.Context) bool {
 	c.mu.Lock()
 	c.tables = tables
 	c.mu.Unlock()
-	return true
+	return true, nil
+}
+
+func (c *Connector) warnUnlisted(err error) {
+	c.log.Warn("cannot list the tables; the connector runs no task until it can, trying again",
+		"every", c.retryEvery(), "error", err)
 }
 
 // retryEvery is how soon the monitor tries again after a failed listing.
@@ -150,9 +160,12 @@ func (c *Connector) monitor(ctx context.Context, cc connectors.ConnectorContext,
 		case <-timer.C:
 		}
 		if !listed {
-			if listed = c.list(ctx); listed {
+			var err error
+			if listed, err = c.list(ctx); listed {
 				c.log.Info("listed the tables; configuring the tasks", "tables", len(c.tables))
 				cc.RequestTaskReconfiguration()
+			} else if ctx.Err() == nil {
+				c.warnUnlisted(err)
 			}
 			continue
 		}
@@ -277,7 +290,7 @@ func (c *Connector) ValidateLive(ctx context.Context, props map[string]string) [
 		return results
 	}
 	for _, m := range missingWhitelisted(st, tables) {
-		add(TableWhitelistKey, fmt.Sprintf("no table %s in the database %q (of type %v)", m, st.url.Config.DBName, st.tableTypes))
+		add(TableWhitelistKey, fmt.Sprintf("no table %s (of type %v) in %s", m, st.tableTypes, st.databases()))
 	}
 	seen := map[string]bool{}
 	for _, id := range tables {

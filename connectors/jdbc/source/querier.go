@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -128,8 +131,10 @@ type querier struct {
 	bits        map[string]columnInfo
 	off         offset
 	nextRun     time.Time
-	failures    int  // consecutive non-connection SQL errors
-	gone        bool // the table was not found: its columns are looked up again before it is read
+	failures    int      // consecutive non-connection SQL errors
+	gone        bool     // the table was not found: its columns are looked up again before it is read
+	keyCols     []string // a unique key of NOT NULL columns (table mode), to page through equal timestamps by
+	tie         *tie     // timestamp mode, inside a group of rows sharing a timestamp
 
 	mapping *mapping
 	mapSig  string
@@ -172,6 +177,16 @@ func (q *querier) tsParam(t time.Time) string {
 	return t.In(loc).Format("2006-01-02 15:04:05.999999")
 }
 
+// lastTS is the timestamp the next query starts after: the offset's, or,
+// without one, the epoch (as Confluent's connector: rows stamped at or
+// before 1970-01-01, and zero dates, are not read).
+func (q *querier) lastTS() time.Time {
+	if q.off.hasTS {
+		return q.off.ts
+	}
+	return time.Unix(0, 0).UTC()
+}
+
 // statement builds the next incremental query, as Confluent's
 // TimestampIncrementingCriteria does, plus LIMIT batch.max.rows.
 //
@@ -202,25 +217,19 @@ func (q *querier) statement(now time.Time) (string, []any) {
 		}
 	case ModeTimestamp:
 		ts := q.tsExpr()
-		if q.off.hasTS {
-			conds = append(conds, ts+" > ?")
-			args = append(args, q.tsParam(q.off.ts))
-		}
-		conds = append(conds, ts+" < ?")
-		args = append(args, q.tsParam(now))
+		conds = append(conds, ts+" > ?", ts+" < ?")
+		args = append(args, q.tsParam(q.lastTS()), q.tsParam(now))
 	case ModeTimestampIncrementing:
 		ts := q.tsExpr()
 		conds = append(conds, ts+" < ?")
 		args = append(args, q.tsParam(now))
-		if q.off.hasTS {
-			last := q.tsParam(q.off.ts)
-			lastInc := int64(math.MinInt64)
-			if q.off.hasInc {
-				lastInc = q.off.inc
-			}
-			conds = append(conds, "(("+ts+" = ? AND "+inc+" > ?) OR "+ts+" > ?)")
-			args = append(args, last, lastInc, last)
+		last := q.tsParam(q.lastTS())
+		lastInc := int64(math.MinInt64)
+		if q.off.hasInc {
+			lastInc = q.off.inc
 		}
+		conds = append(conds, "(("+ts+" = ? AND "+inc+" > ?) OR "+ts+" > ?)")
+		args = append(args, last, lastInc, last)
 	}
 	if len(conds) > 0 {
 		b.WriteString(" WHERE ")
@@ -235,10 +244,9 @@ func (q *querier) statement(now time.Time) (string, []any) {
 		b.WriteString(" ORDER BY " + q.tsExpr() + " ASC," + inc + " ASC")
 	}
 	if q.incremental() {
-		b.WriteString(fmt.Sprintf(" LIMIT %d", q.st.batchMaxRows))
-	}
-	if q.st.querySuffix != "" {
-		b.WriteString(" " + q.st.querySuffix)
+		b.WriteString(q.st.limitClause(q.st.batch()))
+	} else {
+		b.WriteString(suffix(q.st.querySuffix))
 	}
 	return b.String(), args
 }
@@ -263,7 +271,7 @@ func (e *sqlError) Unwrap() error { return e.err }
 // more says whether more rows may be waiting right away.
 func (q *querier) page(ctx, life context.Context) (recs []connectors.SourceRecord, more bool, err error) {
 	if !q.incremental() {
-		return q.bulkPage(life)
+		return q.bulkPage(ctx, life)
 	}
 	var now time.Time
 	if q.st.mode != ModeIncrementing {
@@ -276,23 +284,28 @@ func (q *querier) page(ctx, life context.Context) (recs []connectors.SourceRecor
 		}
 		now = q.upperBound(now.Add(-q.st.tsDelay))
 	}
+	if q.tie != nil {
+		return q.tiePage(ctx)
+	}
 	stmt, args := q.statement(now)
-	rows, err := q.fetch(ctx, stmt, args, q.st.batchMaxRows)
+	rows, err := q.fetch(ctx, stmt, args, q.st.batch())
 	if err != nil {
 		return nil, false, err
 	}
-	full := len(rows) >= q.st.batchMaxRows
+	full := len(rows) >= q.st.batch()
 	if full && q.st.mode == ModeTimestamp {
+		// The page may end inside a group of rows with its last
+		// timestamp: the group is read by its own queries.
 		last := rows[len(rows)-1].ts
 		keep := len(rows)
 		for keep > 0 && rows[keep-1].ts.Equal(last) {
 			keep--
 		}
-		ties, err := q.fetch(ctx, q.base()+" WHERE "+q.tsExpr()+" = ?"+suffix(q.st.querySuffix), []any{q.tsParam(last)}, 0)
-		if err != nil {
-			return nil, false, err
+		rows = rows[:keep]
+		q.tie = &tie{ts: last}
+		if keep == 0 {
+			return q.tiePage(ctx)
 		}
-		rows = append(rows[:keep], ties...)
 	}
 	// The position advances only once every row converted: a failed
 	// page leaves it where it was.
@@ -327,6 +340,134 @@ func (q *querier) page(ctx, life context.Context) (recs []connectors.SourceRecor
 	}
 	q.off = cur
 	return recs, full, nil
+}
+
+// tie is the position of a timestamp mode querier inside a group of rows
+// sharing a timestamp: the group's timestamp and the unique key of the
+// last row produced. It lives in memory only: the stored offset stays
+// before the group until its last row, so a restart reads the group again.
+type tie struct {
+	ts      time.Time
+	lastKey []any // nil before the group's first page
+}
+
+// tiePage reads the next page of the group of rows q.tie is in. With a
+// unique key it reads batch.max.rows rows at a time, ordered by the key
+// (WHERE ts = ? AND (k) > (?) ORDER BY k LIMIT n); without one, the whole
+// group at once (a WARN, once).
+func (q *querier) tiePage(ctx context.Context) ([]connectors.SourceRecord, bool, error) {
+	tsArg := q.tsParam(q.tie.ts)
+	stmt := q.base() + " WHERE " + q.tsExpr() + " = ?"
+	args := []any{tsArg}
+	limit := 0
+	if len(q.keyCols) == 0 {
+		if !q.warned["\x00tie"] {
+			q.warned["\x00tie"] = true
+			q.log.Warn("many rows share one timestamp and the table has no unique key (of NOT NULL columns) to page through them by: they are read at once, however many",
+				"table", q.name, "timestamp", q.tie.ts, "batch.max.rows", q.st.batchMaxRows)
+		}
+		_, rest := q.st.suffixLimit()
+		stmt += suffix(rest) // the group whole: not cut by the suffix's LIMIT
+	} else {
+		keys := make([]string, len(q.keyCols))
+		for i, k := range q.keyCols {
+			keys[i] = q.quote(k)
+		}
+		key := strings.Join(keys, ",")
+		if q.tie.lastKey != nil {
+			marks := strings.TrimSuffix(strings.Repeat("?,", len(keys)), ",")
+			stmt += " AND (" + key + ") > (" + marks + ")"
+			args = append(args, q.tie.lastKey...)
+		}
+		// One row more than a page tells whether the group goes on.
+		limit = q.st.batch() + 1
+		_, rest := q.st.suffixLimit()
+		stmt += " ORDER BY " + key + " ASC" + fmt.Sprintf(" LIMIT %d", limit) + suffix(rest)
+	}
+	rows, err := q.fetch(ctx, stmt, args, limit)
+	if err != nil {
+		return nil, false, err
+	}
+	ended := limit == 0 || len(rows) < limit
+	if !ended {
+		rows = rows[:q.st.batch()]
+	}
+	recs := make([]connectors.SourceRecord, 0, len(rows))
+	off := q.off
+	for i, r := range rows {
+		st, err := q.mapping.toStruct(r.vals)
+		if err != nil {
+			return nil, false, err
+		}
+		if ended && i == len(rows)-1 {
+			off.ts, off.hasTS = q.tie.ts, true
+		}
+		recs = append(recs, q.record(st, off.toMap()))
+	}
+	if ended {
+		q.off.ts, q.off.hasTS = q.tie.ts, true
+		q.tie = nil
+		return recs, true, nil
+	}
+	last := rows[len(rows)-1]
+	key := make([]any, 0, len(q.keyCols))
+	for _, k := range q.keyCols {
+		idx := slices.IndexFunc(q.mapping.cols, func(c column) bool { return strings.EqualFold(c.name, k) })
+		if idx < 0 {
+			return nil, false, fmt.Errorf("%s: the result has no column %q of the table's unique key", q.name, k)
+		}
+		key = append(key, keyArg(last.vals[idx], q.mapping.cols[idx].dbType))
+	}
+	q.tie.lastKey = key
+	return recs, true, nil
+}
+
+// keyArg is a key value as a query argument: text as a string, so that the
+// column's collation compares it as ORDER BY does; binary as bytes.
+func keyArg(v any, dbType string) any {
+	b, ok := v.([]byte)
+	if !ok || strings.Contains(dbType, "BINARY") || strings.Contains(dbType, "BLOB") || dbType == "BIT" {
+		return v
+	}
+	return string(b)
+}
+
+// leadingLimit matches a query.suffix that starts with LIMIT n.
+var leadingLimit = regexp.MustCompile(`(?is)^\s*LIMIT\s+(\d{1,9})\b(.*)$`)
+
+// suffixLimit splits a query.suffix that starts with LIMIT n (not LIMIT
+// n,m nor LIMIT n OFFSET m) into n and the rest; n is 0 when it does not.
+func (st *settings) suffixLimit() (n int, rest string) {
+	m := leadingLimit.FindStringSubmatch(st.querySuffix)
+	if m == nil {
+		return 0, st.querySuffix
+	}
+	rest = strings.TrimSpace(m[2])
+	if strings.HasPrefix(rest, ",") || len(rest) >= 6 && strings.EqualFold(rest[:6], "offset") {
+		return 0, st.querySuffix
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n < 1 {
+		return 0, st.querySuffix
+	}
+	return n, rest
+}
+
+// batch is the most rows an incremental query asks for: batch.max.rows,
+// or the LIMIT query.suffix starts with when smaller.
+func (st *settings) batch() int {
+	if n, _ := st.suffixLimit(); n > 0 && n < st.batchMaxRows {
+		return n
+	}
+	return st.batchMaxRows
+}
+
+// limitClause is " LIMIT n" and the rest of query.suffix: a LIMIT the
+// suffix starts with is merged into ours (the statement would otherwise
+// have two).
+func (st *settings) limitClause(n int) string {
+	_, rest := st.suffixLimit()
+	return fmt.Sprintf(" LIMIT %d", n) + suffix(rest)
 }
 
 func suffix(s string) string {
@@ -427,10 +568,6 @@ func (q *querier) fetch(ctx context.Context, stmt string, args []any, limit int)
 // rowTime is the row's value of the timestamp expression: the first
 // timestamp column that is not null (COALESCE), as the column's zone reads it.
 func (q *querier) rowTime(vals []any, idx []int) (time.Time, error) {
-	loc := q.st.zone
-	if q.tsInstant {
-		loc = time.UTC
-	}
 	for _, i := range idx {
 		if vals[i] == nil {
 			continue
@@ -439,9 +576,21 @@ func (q *querier) rowTime(vals []any, idx []int) (time.Time, error) {
 		if len(s) == len("2006-01-02") {
 			s += " 00:00:00"
 		}
-		t, err := parseDateTime(s, loc)
+		c := q.mapping.cols[i]
+		if q.tsInstant {
+			c.kind = kTimestamp // compared in UTC, as tsParam writes them
+		}
+		t, zero, err := q.mapping.instant(&c, s)
+		if zero {
+			// As zeroDateTimeBehavior says: CONVERT_TO_NULL makes it null
+			// (the next column counts), ROUND 0001-01-01, EXCEPTION fails.
+			var v any
+			if v, err = q.mapping.zero(t); err == nil && v == nil {
+				continue
+			}
+		}
 		if err != nil {
-			return time.Time{}, fmt.Errorf("%s: timestamp column %q: %w", q.name, q.mapping.cols[i].name, err)
+			return time.Time{}, fmt.Errorf("%s: timestamp column %q: %w", q.name, c.name, err)
 		}
 		return t, nil
 	}
@@ -512,9 +661,15 @@ func (q *querier) indexes(cts []*sql.ColumnType) (inc int, ts []int, err error) 
 // bulkPage reads the next batch.max.rows rows of the whole table, keeping
 // the result set open between polls (as Confluent's BulkTableQuerier
 // does: a bulk read has no criteria to resume from).
-func (q *querier) bulkPage(life context.Context) ([]connectors.SourceRecord, bool, error) {
+//
+// The result set lives on life, but until its first row arrives it is
+// also cut when poll is (a slow query does not hold up the task's stop).
+func (q *querier) bulkPage(poll, life context.Context) ([]connectors.SourceRecord, bool, error) {
+	untie := func() bool { return false }
+	defer func() { untie() }()
 	if q.rows == nil {
 		ctx, cancel := context.WithCancel(life)
+		untie = context.AfterFunc(poll, cancel)
 		stmt := q.base() + suffix(q.st.querySuffix)
 		rs, done, err := q.run(ctx, stmt)
 		if err != nil {
@@ -536,7 +691,9 @@ func (q *querier) bulkPage(life context.Context) ([]connectors.SourceRecord, boo
 	var recs []connectors.SourceRecord
 	n := len(q.mapping.cols)
 	for len(recs) < q.st.batchMaxRows {
-		if !q.rows.Next() {
+		next := q.rows.Next()
+		untie()
+		if !next {
 			err := q.rows.Err()
 			q.closeRows()
 			if err != nil {

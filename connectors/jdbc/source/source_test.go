@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -717,7 +718,7 @@ func TestPollWaitsOnContextAndFailsOnSQLErrors(t *testing.T) {
 func TestConfigDefaults(t *testing.T) {
 	def := configDef()
 	for key, want := range map[string]any{
-		ConnectionAttemptsKey: int32(3), ConnectionBackoffKey: int64(10000), PollIntervalKey: int32(5000), BatchMaxRowsKey: int32(100),
+		ConnectionAttemptsKey: int32(3), ConnectionBackoffKey: int64(10000), PollIntervalKey: int32(5000), BatchMaxRowsKey: int32(1000),
 		TablePollIntervalKey: int64(60000), TimestampDelayKey: int64(0), DBTimezoneKey: "UTC", QuoteIdentifiersKey: "always",
 		ValidateNonNullKey: true, TimestampGranularityKey: GranularityConnectLogical, QueryRetryAttemptsKey: int32(-1),
 		ModeKey: "", NumericMappingKey: nil, TimestampInitialKey: nil,
@@ -961,6 +962,12 @@ func TestTablesTakeTurns(t *testing.T) {
 // down does not fail; it runs no task, and configures them once the
 // database answers.
 func TestStartWithTheDatabaseDown(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	// What waiting cannot cure fails the connector at once, naming it.
+	err := New().Start(context.Background(), &reconfigs{}, baseProps(d, ModeKey, ModeBulk, ConnectionPasswordKey, "not-the-password"))
+	if err == nil || !strings.Contains(err.Error(), "access denied") || strings.Contains(err.Error(), "not-the-password") {
+		t.Fatalf("Start with a wrong password: %v", err)
+	}
 	m := testkit.StartMariaDB(t)
 	db, err := sql.Open("mysql", m.DSN)
 	if err != nil {
@@ -1058,15 +1065,7 @@ func TestSlowQueryOutlivesPollDeadline(t *testing.T) {
 	}
 	d.Exec(t, "INSERT INTO t VALUES (2)")
 	tk.queriers[0].query = "SELECT id, SLEEP(3) AS s FROM t"
-	ctx, cancel = context.WithCancel(context.Background())
-	time.AfterFunc(100*time.Millisecond, cancel)
-	start := time.Now()
-	if recs, err := tk.Poll(ctx); err != nil || len(recs) != 0 {
-		t.Fatalf("a cancelled Poll: %d records, %v", len(recs), err)
-	}
-	if took := time.Since(start); took > 2*time.Second { // the query sleeps 3 s
-		t.Fatalf("a cancelled Poll returned after %v", took)
-	}
+	pollCancelled(t, tk)
 	if !strings.Contains(logs.String(), "query cut") {
 		t.Fatalf("no WARN for the cut query: %s", logs.String())
 	}
@@ -1102,5 +1101,272 @@ func TestBulkTablesOneResultSetAtATime(t *testing.T) {
 		if want := fmt.Sprintf("p-t%d", i/3); topic != want {
 			t.Fatalf("record %d from %s, want %s: %v", i, topic, want, topics)
 		}
+	}
+}
+
+// TestManyEqualTimestampsPaged: in timestamp mode, rows sharing one
+// timestamp are paged through by the table's unique key, batch.max.rows at
+// a time, each read once; a restart inside the group reads it again. A
+// table without a unique key reads the group whole, with a WARN.
+func TestManyEqualTimestampsPaged(t *testing.T) {
+	for _, tc := range []struct {
+		name, ddl string
+		paged     bool
+	}{
+		{"primary key", "CREATE TABLE t (id INT NOT NULL, k VARCHAR(10) NOT NULL, ts DATETIME NOT NULL, PRIMARY KEY (k, id))", true},
+		{"unique key", "CREATE TABLE t (id INT NOT NULL, k VARCHAR(10) NULL, ts DATETIME NOT NULL, UNIQUE KEY (k), UNIQUE KEY (id))", true},
+		{"no key", "CREATE TABLE t (id INT NOT NULL, k VARCHAR(10), ts DATETIME NOT NULL)", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := testkit.NewDatabase(t)
+			d.Exec(t, tc.ddl)
+			const group = 3000
+			vals := []string{"(0, 'a0', '2026-01-01 00:00:01')", fmt.Sprintf("(%d, 'z', '2026-01-01 00:00:03')", group+1)}
+			for i := 1; i <= group; i++ {
+				// Keys whose case-insensitive order is not their byte order.
+				k := fmt.Sprintf("b%04d", i)
+				if i%2 == 0 {
+					k = strings.ToUpper(k)
+				}
+				vals = append(vals, fmt.Sprintf("(%d, '%s', '2026-01-01 00:00:02')", i, k))
+			}
+			d.Exec(t, "INSERT INTO t (id, k, ts) VALUES "+strings.Join(vals, ","))
+			var logs testkit.LogBuffer
+			props := baseProps(d, ModeKey, ModeTimestamp, TimestampColumnKey, "ts", BatchMaxRowsKey, "10")
+			offs := newOffsetStore()
+			tk := startTask(t, props, offs)
+			tk.log = slog.New(slog.NewTextHandler(&logs, nil))
+			tk.queriers[0].log = tk.log
+			seen := map[int64]int{}
+			var recs []connectors.SourceRecord
+			for polls := 0; ; polls++ {
+				if polls > 2*group {
+					t.Fatal("the task never runs dry")
+				}
+				got, err := tk.Poll(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) == 0 {
+					break
+				}
+				if tc.paged && len(got) > 10 {
+					t.Fatalf("a poll returned %d records, batch.max.rows is 10", len(got))
+				}
+				recs = append(recs, got...)
+			}
+			for _, id := range ids(t, recs, "id") {
+				seen[id]++
+			}
+			for id := int64(0); id <= group+1; id++ {
+				if seen[id] != 1 {
+					t.Fatalf("row %d read %d times (%d records)", id, seen[id], len(recs))
+				}
+			}
+			groupMs := time.Date(2026, 1, 1, 0, 0, 2, 0, time.UTC).UnixMilli()
+			for i, r := range recs {
+				atGroup := r.SourceOffset["timestamp"] == groupMs
+				if isLast := i == group; atGroup != isLast {
+					t.Fatalf("record %d (id %v) has offset %v", i, field(t, r, "id"), r.SourceOffset)
+				}
+			}
+			if warned := strings.Contains(logs.String(), "no unique key"); warned == tc.paged {
+				t.Fatalf("WARN about the missing unique key: %v; logs: %s", warned, logs.String())
+			}
+			// A restart inside the group reads it again, whole.
+			offs.commit(t, recs[:group/2])
+			again := drain(t, startTask(t, props, offs), offs)
+			if len(again) != group+1 {
+				t.Fatalf("resumed inside the group: %d records, want %d", len(again), group+1)
+			}
+		})
+	}
+}
+
+// TestZeroDatesInTimestampColumn: without an offset the timestamp modes
+// start after the epoch, as Confluent's, so zero dates (and rows before
+// 1970) are not read and do not fail the first run; the timestamp of a row
+// follows zeroDateTimeBehavior.
+func TestZeroDatesInTimestampColumn(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "SET SESSION sql_mode=''", "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, ts DATETIME NOT NULL)")
+	if _, err := d.DB.Exec("INSERT INTO t (ts) VALUES ('0000-00-00 00:00:00'), ('1969-12-31 23:59:59'), ('1970-01-01 00:00:00'), ('2026-01-01 00:00:00')"); err != nil {
+		t.Fatal(err)
+	}
+	for mode, want := range map[string]string{
+		ModeTimestamp: "[4]",
+		// (ts = epoch AND inc > ?) OR ts > epoch: the row at the epoch too.
+		ModeTimestampIncrementing: "[3 4]",
+	} {
+		offs := newOffsetStore()
+		recs := drain(t, startTask(t, baseProps(d, ModeKey, mode, TimestampColumnKey, "ts"), offs), offs)
+		if got := ids(t, recs, "id"); fmt.Sprint(got) != want {
+			t.Fatalf("%s: ids %v, want %s", mode, got, want)
+		}
+	}
+
+	u, err := mysqlconn.ParseURL(d.JDBCURL, d.User, d.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		behavior string
+		want     time.Time
+		err      string
+	}{
+		{"EXCEPTION", time.Time{}, "zeroDateTimeBehavior"},
+		{"CONVERT_TO_NULL", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), ""}, // the next column
+		{"ROUND", time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), ""},
+	} {
+		uu := *u
+		uu.ZeroDateTimeBehavior = tc.behavior
+		st := &settings{url: &uu, zone: time.UTC, mode: ModeTimestamp, tsColumns: []string{"a", "b"}}
+		q := &querier{st: st, name: "table t", tsCols: st.tsColumns,
+			mapping: &mapping{zone: time.UTC, zeroDate: tc.behavior, cols: []column{{name: "a", kind: kDateTime}, {name: "b", kind: kDateTime}}}}
+		got, err := q.rowTime([]any{[]byte("0000-00-00 00:00:00"), []byte("2026-01-02 00:00:00")}, []int{0, 1})
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), `"a"`) {
+				t.Fatalf("%s: %v, %v", tc.behavior, got, err)
+			}
+			continue
+		}
+		if err != nil || !got.Equal(tc.want) {
+			t.Fatalf("%s: %v, %v; want %v", tc.behavior, got, err, tc.want)
+		}
+	}
+}
+
+// TestQuerySuffixLimit: a query.suffix starting with LIMIT n is merged into
+// the connector's LIMIT (the smaller wins), the rest of it kept.
+func TestQuerySuffixLimit(t *testing.T) {
+	for _, tc := range []struct {
+		suffix string
+		batch  int
+		clause string
+	}{
+		{"LIMIT 3", 3, " LIMIT 3"},
+		{"  limit 500 FOR UPDATE", 100, " LIMIT 100 FOR UPDATE"},
+		{"LIMIT 3 LOCK IN SHARE MODE", 3, " LIMIT 3 LOCK IN SHARE MODE"},
+		{"LIMIT 3 OFFSET 2", 100, " LIMIT 100 LIMIT 3 OFFSET 2"},
+		{"LIMIT 3, 2", 100, " LIMIT 100 LIMIT 3, 2"},
+		{"FOR UPDATE", 100, " LIMIT 100 FOR UPDATE"},
+		{"", 100, " LIMIT 100"},
+	} {
+		st := &settings{querySuffix: tc.suffix, batchMaxRows: 100}
+		if got := st.batch(); got != tc.batch {
+			t.Errorf("%q: batch %d, want %d", tc.suffix, got, tc.batch)
+		}
+		if got := st.limitClause(st.batch()); got != tc.clause {
+			t.Errorf("%q: %q, want %q", tc.suffix, got, tc.clause)
+		}
+	}
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, ts DATETIME NOT NULL)",
+		"INSERT INTO t (ts) VALUES ('2026-01-01'),('2026-01-02'),('2026-01-03'),('2026-01-04'),('2026-01-05')")
+	for _, mode := range []string{ModeIncrementing, ModeTimestamp, ModeTimestampIncrementing, ModeBulk} {
+		offs := newOffsetStore()
+		tk := startTask(t, baseProps(d, ModeKey, mode, TimestampColumnKey, "ts", QuerySuffixKey, "LIMIT 2", PollIntervalKey, "3600000"), offs)
+		want := "[1 2 3 4 5]"
+		if mode == ModeBulk {
+			want = "[1 2]" // the whole statement's LIMIT, as Confluent's
+		}
+		if got := ids(t, drain(t, tk, offs), "id"); fmt.Sprint(got) != want {
+			t.Fatalf("%s: ids %v, want %s", mode, got, want)
+		}
+	}
+}
+
+// TestHasWhere: only a WHERE of the query's own counts, not one in a
+// subquery, a quoted string or name, or a comment.
+func TestHasWhere(t *testing.T) {
+	for q, want := range map[string]bool{
+		"SELECT * FROM t WHERE a = 1":                                 true,
+		"select * from t\nwhere(a=1)":                                 true,
+		"SELECT * FROM (SELECT * FROM t WHERE a = 1) AS q":            false,
+		"SELECT * FROM t JOIN (SELECT id FROM u WHERE x) s USING(id)": false,
+		"SELECT * FROM (SELECT 1) q WHERE 1":                          true,
+		"SELECT 'WHERE' AS w, `where` FROM t":                         false,
+		"SELECT 'it''s (' AS w FROM t WHERE 1":                        true,
+		"SELECT 'a\\' WHERE' FROM t":                                  false,
+		"SELECT \"(\" FROM t WHERE 1":                                 true,
+		"SELECT * FROM t -- WHERE a\n":                                false,
+		"SELECT * FROM t # WHERE a":                                   false,
+		"SELECT * FROM t /* WHERE ( */ WHERE 1":                       true,
+		"SELECT * FROM t /* WHERE */":                                 false,
+		"SELECT nowhere, where_x FROM t":                              false,
+	} {
+		if got := hasWhere(q); got != want {
+			t.Errorf("hasWhere(%q) = %v, want %v", q, got, want)
+		}
+	}
+	// Validate takes a query filtered in a subquery, as its error says to.
+	p := map[string]string{ConnectionURLKey: "jdbc:mysql://127.0.0.1:1/x", TopicPrefixKey: "t", ModeKey: ModeIncrementing, IncrementingColumnKey: "id",
+		QueryKey: "SELECT * FROM (SELECT * FROM t WHERE a = 1) AS q"}
+	for _, r := range New().Validate(p) {
+		if len(r.Errors) > 0 {
+			t.Fatalf("%s: %v", r.Name, r.Errors)
+		}
+	}
+}
+
+// TestTablesOfOtherDatabases: a whitelist entry or include pattern naming
+// another database than the URL's is listed from that database.
+func TestTablesOfOtherDatabases(t *testing.T) {
+	d, other := testkit.NewDatabase(t), testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE here (id INT AUTO_INCREMENT PRIMARY KEY)", "INSERT INTO here VALUES (1)")
+	other.Exec(t, "CREATE TABLE there (id INT AUTO_INCREMENT PRIMARY KEY)", "INSERT INTO there VALUES (7)")
+	for key, value := range map[string]string{
+		TableWhitelistKey:   "here," + other.Name + ".there",
+		TableIncludeListKey: d.Name + `\.here,` + other.Name + `\.th.*`,
+	} {
+		props := baseProps(d, ModeKey, ModeIncrementing, key, value)
+		for _, r := range New().ValidateLive(context.Background(), props) {
+			t.Fatalf("%s: ValidateLive: %s: %v", key, r.Name, r.Errors)
+		}
+		offs := newOffsetStore()
+		recs := drain(t, startTask(t, props, offs), offs)
+		var got []string
+		for _, r := range recs {
+			got = append(got, fmt.Sprintf("%s:%v", r.Topic, field(t, r, "id")))
+		}
+		slices.Sort(got) // tables are read in the order of their databases' names
+		if fmt.Sprint(got) != "[p-here:1 p-there:7]" {
+			t.Fatalf("%s: records %v", key, got)
+		}
+	}
+}
+
+// TestSlowBulkQueryCancelled: a bulk query whose first row has not arrived
+// is cut when Poll is cancelled, as incremental queries are; past Poll's
+// deadline alone it goes on.
+func TestSlowBulkQueryCancelled(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1)")
+	tk := startTask(t, baseProps(d, ModeKey, ModeBulk, QueryKey, "SELECT id, SLEEP(0.5) AS s FROM t"), newOffsetStore())
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if recs, err := tk.Poll(ctx); err != nil || len(recs) != 1 {
+		t.Fatalf("past Poll's deadline: %d records, %v", len(recs), err)
+	}
+	tk.queriers[0].query = "SELECT id, SLEEP(3) AS s FROM t"
+	tk.queriers[0].nextRun = time.Time{}
+	pollCancelled(t, tk)
+	if tk.queriers[0].rows != nil {
+		t.Fatal("the cut result set is still open")
+	}
+}
+
+// pollCancelled polls with a context cancelled after 100 ms, while a query
+// that sleeps 3 s runs: Poll returns nothing, at once.
+func pollCancelled(t *testing.T, tk *task) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	if recs, err := tk.Poll(ctx); err != nil || len(recs) != 0 {
+		t.Fatalf("a cancelled Poll: %d records, %v", len(recs), err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("a cancelled Poll returned after %v", took)
 	}
 }

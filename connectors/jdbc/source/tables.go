@@ -43,8 +43,11 @@ func listTables(ctx context.Context, db *sql.DB, st *settings) ([]mysqlconn.Tabl
 		q += " AND TABLE_SCHEMA LIKE ?"
 		args = append(args, *st.catalogPattern)
 	case st.url.Config.DBName != "":
-		q += " AND TABLE_SCHEMA = ?"
-		args = append(args, st.url.Config.DBName)
+		dbs := st.listedDatabases()
+		q += " AND TABLE_SCHEMA IN (?" + strings.Repeat(",?", len(dbs)-1) + ")"
+		for _, d := range dbs {
+			args = append(args, d)
+		}
 	default:
 		q += " AND TABLE_SCHEMA NOT IN ('information_schema','mysql','performance_schema','sys')"
 	}
@@ -68,6 +71,37 @@ func listTables(ctx context.Context, db *sql.DB, st *settings) ([]mysqlconn.Tabl
 		return nil, fmt.Errorf("list the tables: %w", err)
 	}
 	return out, nil
+}
+
+// identifier is a database name as a regular expression's literal prefix.
+var identifier = regexp.MustCompile(`^[A-Za-z0-9_$]+$`)
+
+// listedDatabases are the databases tables are listed from when the URL
+// names one (and catalog.pattern is not set): that one, and those that
+// qualified table.whitelist entries (otherdb.t) and table.include.list
+// patterns (otherdb\.t.*) name.
+func (st *settings) listedDatabases() []string {
+	dbs := []string{st.url.Config.DBName}
+	add := func(d string) {
+		if d != "" && !slices.Contains(dbs, d) {
+			dbs = append(dbs, d)
+		}
+	}
+	for _, e := range st.whitelist {
+		if id, err := mysqlconn.ParseTableID(e, ""); err == nil {
+			add(id.Database)
+		}
+	}
+	for _, re := range st.include {
+		// The pattern as written, inside the ^(?: )$ parseSettings adds.
+		p := strings.TrimSuffix(strings.TrimPrefix(re.String(), "^(?:"), ")$")
+		if i := strings.Index(p, "."); i > 0 {
+			if d := strings.TrimSuffix(p[:i], "\\"); identifier.MatchString(d) {
+				add(d)
+			}
+		}
+	}
+	return dbs
 }
 
 // selects applies the white/black and include/exclude lists to a table:
@@ -199,6 +233,7 @@ type tablePlan struct {
 	incColumn   string
 	tsIsInstant bool
 	tsPrecision int // the fewest fractional digits of the timestamp columns, or dayPrecision
+	uniqueKey   []string
 	bits        map[string]columnInfo
 }
 
@@ -218,6 +253,11 @@ func planTable(ctx context.Context, db *sql.DB, st *settings, id mysqlconn.Table
 		return nil, fmt.Errorf("table %s: %w", id, errNoTable)
 	}
 	p := &tablePlan{incColumn: st.incColumn, bits: map[string]columnInfo{}}
+	if st.mode == ModeTimestamp {
+		if p.uniqueKey, err = uniqueKey(ctx, db, id, cols); err != nil {
+			return nil, fmt.Errorf("read the keys of table %s: %w", id, err)
+		}
+	}
 	for _, c := range cols {
 		if c.bitWidth > 0 {
 			p.bits[c.name] = columnInfo{bitWidth: c.bitWidth}
@@ -299,7 +339,45 @@ func (st *settings) databases() string {
 	case st.catalogPattern != nil:
 		return "LIKE " + *st.catalogPattern
 	case st.url.Config.DBName != "":
-		return st.url.Config.DBName
+		return strings.Join(st.listedDatabases(), ", ")
 	}
 	return "every database but " + strings.Join(systemDatabases, ", ")
+}
+
+// uniqueKey returns the columns of the table's primary key, or else of its
+// first unique index of NOT NULL columns; none when it has neither.
+func uniqueKey(ctx context.Context, db *sql.DB, id mysqlconn.TableID, cols []colMeta) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS
+		WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0
+		ORDER BY INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME, SEQ_IN_INDEX`, id.Database, id.Table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	keys := map[string][]string{}
+	for rows.Next() {
+		var index, col string
+		if err := rows.Scan(&index, &col); err != nil {
+			return nil, err
+		}
+		if _, ok := keys[index]; !ok {
+			names = append(names, index)
+		}
+		keys[index] = append(keys[index], col)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		notNull := true
+		for _, c := range keys[n] {
+			m, ok := findColumn(cols, c)
+			notNull = notNull && ok && !m.nullable
+		}
+		if notNull {
+			return keys[n], nil
+		}
+	}
+	return nil, nil
 }

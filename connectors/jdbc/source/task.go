@@ -134,7 +134,8 @@ func (t *task) plan(ctx context.Context, q *querier) (found bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	q.incCol, q.tsInstant, q.tsPrecision, q.bits = plan.incColumn, plan.tsIsInstant, plan.tsPrecision, plan.bits
+	q.incCol, q.tsInstant, q.tsPrecision, q.bits, q.keyCols = plan.incColumn, plan.tsIsInstant, plan.tsPrecision, plan.bits, plan.uniqueKey
+	q.tie = nil
 	q.mapping, q.mapSig = nil, ""
 	return true, nil
 }
