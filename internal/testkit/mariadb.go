@@ -172,7 +172,8 @@ func (m *MariaDB) start() error {
 		"--socket=" + filepath.Join(m.dir, "m.sock"), "--pid-file=" + filepath.Join(m.dir, "m.pid"),
 		fmt.Sprintf("--port=%d", m.port), "--bind-address=127.0.0.1", "--skip-name-resolve",
 		"--log-bin=mysql-bin", "--binlog-format=ROW", "--binlog-row-image=FULL", "--binlog-row-metadata=FULL",
-		"--server-id=1", "--gtid-strict-mode=ON", "--innodb-buffer-pool-size=64M", "--log-error=" + m.logPath()}
+		"--server-id=1", "--gtid-strict-mode=ON", "--innodb-buffer-pool-size=64M",
+		"--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci", "--log-error=" + m.logPath()}
 	if os.Geteuid() == 0 {
 		args = append(args, "--user=root")
 	}

@@ -11,7 +11,9 @@
 #
 # The user may create and drop databases and tables (tests make their own) and read the binary log
 # (REPLICATION SLAVE, BINLOG MONITOR: change data capture). The binary log is on, in ROW format
-# with full row images and metadata, GTIDs in strict mode. Every start is an empty server.
+# with full row images and metadata, GTIDs in strict mode; the default character set is utf8mb4, as
+# in Debian's packaged configuration and MySQL 8 (mariadbd's built-in default is latin1). Every
+# start is an empty server.
 #
 # Run by scripts/services-up.sh (in parallel with the other services), which has stopped any
 # earlier server first; on failure it prints the server's error log and exits non-zero.
@@ -97,7 +99,8 @@ for attempt in 1 2 3; do
 	nohup mariadbd --no-defaults --datadir="$D/data" --socket="$D/run/m.sock" --pid-file="$D/run/m.pid" \
 		--port="$port" --bind-address=127.0.0.1 "${user_opt[@]}" --skip-name-resolve \
 		--log-bin=mysql-bin --binlog-format=ROW --binlog-row-image=FULL --binlog-row-metadata=FULL \
-		--server-id=1 --gtid-strict-mode=ON --max-connections=500 --innodb-buffer-pool-size=256M \
+		--server-id=1 --gtid-strict-mode=ON --max-connections=500 \
+		--character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci --innodb-buffer-pool-size=256M \
 		--log-error="$LOG" </dev/null >/dev/null 2>&1 &
 	echo $! >"$MARIADB_PID_FILE"
 	echo "services-up: MariaDB $(mariadbd --version | awk '{print $3}') starting on 127.0.0.1:$port (pid $(cat "$MARIADB_PID_FILE"))"
