@@ -17,6 +17,9 @@ func TestRetriesAfterKilledConnection(t *testing.T) {
 	d := testkit.NewDatabase(t)
 	tc := &fakeContext{}
 	tk, _ := startTask(t, props(d, AutoCreateKey, "true", InsertModeKey, "upsert", PKModeKey, "record_value", PKFieldsKey, "id", RetryBackoffKey, "1234"), tc)
+	// The connection dies in use, not while idle: a loaded machine taking more than idlePing
+	// between the Puts must not make the task ping (and reconnect) first.
+	tk.idleAfter = time.Hour
 	ctx := context.Background()
 	mustNotErr(t, tk.Put(ctx, []connectors.SinkRecord{rec("k", 0, nil, nil, personSchema, person(1, "a", 1))}))
 	var id int64

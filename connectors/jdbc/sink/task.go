@@ -70,6 +70,7 @@ type task struct {
 	lastShape map[string]*shapeKey // by topic: the last shape resolved, to match equal schemas
 	retries   int                  // retries left before a retriable error fails the task
 	lastUsed  time.Time            // when the connection last did work (see pingIfIdle)
+	idleAfter time.Duration        // idlePing; tests that kill a connection in use raise it
 	skipped   int64                // tombstones skipped (delete.enabled=false)
 
 	args []any // reused between statements
@@ -105,6 +106,7 @@ func (t *task) Start(ctx context.Context, tc connectors.SinkTaskContext, props m
 	t.shapes = map[shapeKey]*shapeEntry{}
 	t.lastShape = map[string]*shapeKey{}
 	t.retries = cfg.maxRetries
+	t.idleAfter = idlePing
 	cfg.url.SetLogger(t.log) // the driver's own messages name the task
 	if len(cfg.url.Ignored) > 0 {
 		t.log.Info("connection.url properties with no effect in sluice", "properties", cfg.url.Ignored)
@@ -162,7 +164,7 @@ const idlePing = time.Second
 // that the Put reconnects at once instead of failing on it and spending a retry
 // (max.retries=0 would fail the task).
 func (t *task) pingIfIdle(ctx context.Context) {
-	if t.conn == nil || time.Since(t.lastUsed) < idlePing {
+	if t.conn == nil || time.Since(t.lastUsed) < t.idleAfter {
 		return
 	}
 	if err := t.conn.PingContext(ctx); err != nil {
