@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"testing"
 	"time"
 
@@ -26,12 +25,16 @@ type itemState struct {
 }
 
 // TestJDBCSinkUpsertDeletesKill9: upserts and tombstones (delete.enabled,
-// pk.mode=record_key, auto.create) over 300 keys, produced while the sink
-// runs; the worker is killed with SIGKILL mid-stream and restarted; once
-// every record is committed the table equals the state the records
-// describe, row for row.
+// pk.mode=record_key, auto.create) produced while the sink runs: first over
+// keys 0-299 until the sink has committed them all, then over keys 300-599,
+// during which the worker is killed with SIGKILL and restarted. After the
+// kill only keys 300-599 are written, plus tombstones for some early keys,
+// so every other early key's row is decided by its last record sent before
+// the kill: a sink that loses records whose offsets it committed leaves
+// them wrong. Once every record is committed the table equals the state the
+// records describe, key by key, values and deletions.
 func TestJDBCSinkUpsertDeletesKill9(t *testing.T) {
-	const keys, total, chunk = 300, 20_000, 1_000
+	const keys, total, chunk, lateDeletes = 300, 20_000, 1_000, 30
 	e := newJDBCEnv(t)
 	topic := testkit.NewTopic(t, e.bootstrap, 1)
 	name := unique("upsert_sink")
@@ -39,10 +42,11 @@ func TestJDBCSinkUpsertDeletesKill9(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 15))
 	want := map[int32]itemState{}
 	produced := 0
-	produce := func(to int) {
+	// produce sends records up to offset to, over keys base..base+keys-1.
+	produce := func(to int, base int32) {
 		recs := make([]record, 0, to-produced)
 		for i := produced; i < to; i++ {
-			id := rng.Int32N(keys)
+			id := base + rng.Int32N(keys)
 			key := schemas.NewStruct(upsertKey).MustPut("id", id)
 			if rng.IntN(4) == 0 {
 				recs = append(recs, record{keySchema: upsertKey, key: key})
@@ -62,19 +66,44 @@ func TestJDBCSinkUpsertDeletesKill9(t *testing.T) {
 		"table.name.format": "items", "auto.create": "true", "insert.mode": "upsert",
 		"pk.mode": "record_key", "pk.fields": "id", "delete.enabled": "true", "batch.size": "500",
 	}))
-	produce(chunk)
+	// Phase 1: keys 0-299, all committed before the kill. Phase 2: keys
+	// 300-599 only, killed mid-stream.
+	produce(chunk, 0)
 	jw := e.newWorker("sink")
 	w := jw.start("sink", conn)
-	eventually(t, 30*time.Second, "a committed sink offset", func() (bool, string) {
+	eventually(t, 60*time.Second, "every early-key record committed", func() (bool, string) {
 		if produced < total/2 {
-			produce(produced + chunk)
+			produce(produced+chunk, 0)
 		}
 		c := e.groupCommitted(name, topic)
-		return c > 0 && produced >= total/2, fmt.Sprintf("committed %d, produced %d", c, produced)
+		return c == total/2, fmt.Sprintf("committed %d, produced %d", c, produced)
+	}, w)
+	liveEarly := 0
+	for id := range int32(keys) {
+		if _, ok := want[id]; ok {
+			liveEarly++
+		}
+	}
+	eventually(t, 30*time.Second, "a committed offset past the early keys", func() (bool, string) {
+		if produced < 3*total/4 {
+			produce(produced+chunk/2, keys)
+		}
+		c := e.groupCommitted(name, topic)
+		return c > total/2, fmt.Sprintf("committed %d, produced %d", c, produced)
 	}, w)
 	w.Kill9()
 	killedAt := e.groupCommitted(name, topic)
-	produce(total)
+	beforeKill := produced
+	// Tombstones for some early keys (alive or not), then keys 300-599 only.
+	var tombs []record
+	for id := range int32(lateDeletes) {
+		id *= keys / lateDeletes
+		tombs = append(tombs, record{keySchema: upsertKey, key: schemas.NewStruct(upsertKey).MustPut("id", id)})
+		delete(want, id)
+	}
+	ap.send(tombs...)
+	produced += len(tombs)
+	produce(total, keys)
 
 	w = jw.start("sink-restarted", conn)
 	eventually(t, 45*time.Second, "every record committed after the restart", func() (bool, string) {
@@ -83,30 +112,39 @@ func TestJDBCSinkUpsertDeletesKill9(t *testing.T) {
 	}, w)
 	w.Term()
 
-	rows := e.queryText("SELECT id, name, qty FROM items ORDER BY id")
-	ids := make([]int32, 0, len(want))
-	for id := range want {
-		ids = append(ids, id)
+	got := map[int32]string{}
+	for _, r := range e.queryText("SELECT id, name, qty FROM items") {
+		var id int32
+		if _, err := fmt.Sscan(*r[0], &id); err != nil {
+			t.Fatalf("row %s: id: %v", textRow(r), err)
+		}
+		got[id] = textRow(r)
 	}
-	slices.Sort(ids)
 	var wrong int
-	for i, id := range ids {
-		st := want[id]
-		w := fmt.Sprintf(`("%d", %q, "%d")`, id, st.name, st.qty)
-		if i >= len(rows) || textRow(rows[i]) != w {
+	for id := range int32(2 * keys) {
+		exp := "no row"
+		if st, ok := want[id]; ok {
+			exp = fmt.Sprintf(`("%d", %q, "%d")`, id, st.name, st.qty)
+		}
+		g, ok := got[id]
+		if !ok {
+			g = "no row"
+		}
+		delete(got, id)
+		if g != exp {
 			if wrong++; wrong <= 10 {
-				got := "nothing"
-				if i < len(rows) {
-					got = textRow(rows[i])
-				}
-				t.Errorf("row %d: %s, want %s", i, got, w)
+				t.Errorf("key %d: %s, want %s", id, g, exp)
 			}
 		}
 	}
-	if len(rows) != len(ids) {
-		t.Errorf("%d rows in the table, want %d", len(rows), len(ids))
+	if wrong > 10 {
+		t.Errorf("%d keys wrong in all", wrong)
 	}
-	t.Logf("%d records over %d keys, %d rows left; %d committed at the kill", total, keys, len(ids), killedAt)
+	for id, g := range got {
+		t.Errorf("key %d: %s, a key no record wrote", id, g)
+	}
+	t.Logf("%d records (%d before the kill, %d committed at it), %d early keys alive at the kill, %d rows left",
+		total, beforeKill, killedAt, liveEarly, len(want))
 }
 
 // TestJDBCSinkAutoEvolve: a producer adds an optional field to the value
