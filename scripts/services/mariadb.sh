@@ -27,6 +27,7 @@ OUT=${1:?usage: mariadb.sh OUT}
 D="$MARIADB_DIR"
 LOG="$D/error.log"
 t0=$SECONDS
+mkdir -p "$D"
 
 # --- the server: Debian's packages, installed when missing (as root, or through sudo) ----------
 if ! command -v mariadbd >/dev/null && [[ ! -x /usr/sbin/mariadbd ]]; then
