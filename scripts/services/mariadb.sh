@@ -27,6 +27,7 @@ OUT=${1:?usage: mariadb.sh OUT}
 D="$MARIADB_DIR"
 LOG="$D/error.log"
 t0=$SECONDS
+mkdir -p "$D"
 
 # --- the server: Debian's packages, installed when missing (as root, or through sudo) ----------
 if ! command -v mariadbd >/dev/null && [[ ! -x /usr/sbin/mariadbd ]]; then
@@ -46,12 +47,12 @@ if ! command -v mariadbd >/dev/null && [[ ! -x /usr/sbin/mariadbd ]]; then
 	echo "services-up: installing ${pkgs[*]} with apt-get"
 	# A fresh machine may have no package lists yet: update once when the install fails.
 	# A lock so that two checkouts do not run apt-get at once.
-	if ! flock "${TMPDIR:-/tmp}/sluice-services-apt.lock" env DEBIAN_FRONTEND=noninteractive \
-		"${sudo[@]}" apt-get install -y -q --no-install-recommends "${pkgs[@]}" >"$D.apt.log" 2>&1; then
-		flock "${TMPDIR:-/tmp}/sluice-services-apt.lock" env DEBIAN_FRONTEND=noninteractive \
-			"${sudo[@]}" apt-get update -q >>"$D.apt.log" 2>&1 || true
-		if ! flock "${TMPDIR:-/tmp}/sluice-services-apt.lock" env DEBIAN_FRONTEND=noninteractive \
-			"${sudo[@]}" apt-get install -y -q --no-install-recommends "${pkgs[@]}" >>"$D.apt.log" 2>&1; then
+	if ! flock "${TMPDIR:-/tmp}/sluice-services-apt.lock" "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends "${pkgs[@]}" >"$D.apt.log" 2>&1; then
+		flock "${TMPDIR:-/tmp}/sluice-services-apt.lock" "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+			apt-get update -q >>"$D.apt.log" 2>&1 || true
+		if ! flock "${TMPDIR:-/tmp}/sluice-services-apt.lock" "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends "${pkgs[@]}" >>"$D.apt.log" 2>&1; then
 			tail -n 30 "$D.apt.log" >&2
 			echo "services-up: apt-get could not install ${pkgs[*]} (output above, also in $D.apt.log)" >&2
 			exit 1

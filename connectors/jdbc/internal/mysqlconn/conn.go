@@ -188,8 +188,14 @@ func Describe(err error, u *URL) error {
 	addr, user, db := u.Config.Addr, u.Config.User, u.Config.DBName
 	switch Code(err) {
 	case ErAccessDenied:
-		return &describedError{msg: fmt.Sprintf("%s at %s refused user %q: access denied; check connection.user and connection.password (%v)",
-			u.Flavor.Name(), addr, user, err), err: err}
+		hint := ""
+		if u.noRetrieval && u.Config.TLS == nil || u.noRetrieval && u.Config.AllowFallbackToPlaintext {
+			hint = "; or, if the user logs in with caching_sha2_password or sha256_password over a connection without TLS, " +
+				"the password could only be sent encrypted with the server's RSA key: use TLS (sslMode), name the key with " +
+				"serverRSAPublicKeyFile, or set allowPublicKeyRetrieval=true in connection.url"
+		}
+		return &describedError{msg: fmt.Sprintf("%s at %s refused user %q: access denied; check connection.user and connection.password%s (%v)",
+			u.Flavor.Name(), addr, user, hint, err), err: err}
 	case ErDBAccessDenied:
 		return &describedError{msg: fmt.Sprintf("%s at %s: user %q may not use database %q: %v", u.Flavor.Name(), addr, user, db, err), err: err}
 	case ErBadDB:

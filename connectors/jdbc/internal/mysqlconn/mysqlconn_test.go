@@ -2,8 +2,14 @@ package mysqlconn
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +190,90 @@ func TestIsDataError(t *testing.T) {
 		if got := IsDataError(tt.err); got != tt.want {
 			t.Errorf("IsDataError(%v) = %v, want %v", tt.err, got, tt.want)
 		}
+	}
+}
+
+// TestLegacySSLProperties: without sslMode, the older properties mean what each driver makes of
+// them; none of them gives less than the driver would.
+func TestLegacySSLProperties(t *testing.T) {
+	for _, tt := range []struct {
+		url            string
+		tls, skipCheck bool // TLS configured; server certificate not checked
+		fallback       bool // plaintext when the server offers no TLS
+		hostCheck      bool // VERIFY_IDENTITY
+	}{
+		{"jdbc:mysql://h/db", true, true, true, false},
+		{"jdbc:mysql://h/db?useSSL=false", false, false, false, false},
+		{"jdbc:mysql://h/db?useSSL=true", true, true, true, false},
+		{"jdbc:mysql://h/db?useSSL=true&requireSSL=true", true, true, false, false},
+		{"jdbc:mysql://h/db?useSSL=true&verifyServerCertificate=true", true, false, false, false},
+		{"jdbc:mysql://h/db?verifyServerCertificate=true", true, false, false, false},
+		{"jdbc:mysql://h/db?useSSL=false&verifyServerCertificate=true", false, false, false, false},
+		{"jdbc:mariadb://h/db", false, false, false, false},
+		{"jdbc:mariadb://h/db?useSsl=true", true, false, false, true},
+		{"jdbc:mariadb://h/db?useSsl=true&trustServerCertificate=true", true, true, false, false},
+		{"jdbc:mariadb://h/db?useSsl=true&disableSslHostnameVerification=true", true, false, false, false},
+		{"jdbc:mariadb://h/db?sslMode=verify-full", true, false, false, true},
+	} {
+		u, err := ParseURL(tt.url, "", "")
+		if err != nil {
+			t.Fatalf("%s: %v", tt.url, err)
+		}
+		c := u.Config
+		if (c.TLS != nil) != tt.tls {
+			t.Errorf("%s: TLS %v, want %v", tt.url, c.TLS != nil, tt.tls)
+			continue
+		}
+		if c.TLS == nil {
+			continue
+		}
+		// VERIFY_CA checks the chain in VerifyConnection with InsecureSkipVerify set; only the
+		// unverified modes have both InsecureSkipVerify and no VerifyConnection.
+		skip := c.TLS.InsecureSkipVerify && c.TLS.VerifyConnection == nil
+		host := !c.TLS.InsecureSkipVerify
+		if skip != tt.skipCheck || c.AllowFallbackToPlaintext != tt.fallback || host != tt.hostCheck {
+			t.Errorf("%s: unverified %v (want %v), fallback %v (want %v), host check %v (want %v)",
+				tt.url, skip, tt.skipCheck, c.AllowFallbackToPlaintext, tt.fallback, host, tt.hostCheck)
+		}
+		if len(u.Unknown) != 0 {
+			t.Errorf("%s: unknown %v", tt.url, u.Unknown)
+		}
+	}
+}
+
+// TestPublicKeyRetrieval: the driver may fetch the server's RSA key only when the URL allows it;
+// otherwise it holds a key nobody can decrypt with (or the one serverRSAPublicKeyFile names).
+func TestPublicKeyRetrieval(t *testing.T) {
+	u, err := ParseURL("jdbc:mysql://h/db", "", "")
+	if err != nil || u.Config.ServerPubKey != noRetrievalKey {
+		t.Fatalf("default: %q, %v", u.Config.ServerPubKey, err)
+	}
+	u, err = ParseURL("jdbc:mysql://h/db?allowPublicKeyRetrieval=true", "", "")
+	if err != nil || u.Config.ServerPubKey != "" {
+		t.Fatalf("allowed: %q, %v", u.Config.ServerPubKey, err)
+	}
+	if _, err = ParseURL("jdbc:mysql://h/db?allowPublicKeyRetrieval=maybe", "", ""); err == nil || !strings.Contains(err.Error(), "allowPublicKeyRetrieval") {
+		t.Fatalf("a bad value: %v", err)
+	}
+	k, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	path := filepath.Join(t.TempDir(), "server.pem")
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	u, err = ParseURL("jdbc:mysql://h/db?serverRSAPublicKeyFile="+path, "", "")
+	if err != nil || u.Config.ServerPubKey == "" || u.Config.ServerPubKey == noRetrievalKey {
+		t.Fatalf("key file: %q, %v", u.Config.ServerPubKey, err)
+	}
+	if _, err = ParseURL("jdbc:mysql://h/db?serverRSAPublicKeyFile=/nonexistent.pem", "", ""); err == nil || !strings.Contains(err.Error(), "serverRSAPublicKeyFile") {
+		t.Fatalf("a missing key file: %v", err)
+	}
+	// Properties are separated by & only: a ';' belongs to the value, as in Connector/J.
+	u, err = ParseURL("jdbc:mysql://h/db?user=a;b&&sslMode=DISABLED", "", "")
+	if err != nil || u.Config.User != "a;b" || u.Config.TLS != nil {
+		t.Fatalf("';' in a value: %+v, %v", u, err)
 	}
 }

@@ -44,7 +44,8 @@ type URL struct {
 	// 0001-01-01 00:00:00).
 	ZeroDateTimeBehavior string
 
-	names map[string]string // property names as written, by lower-cased name
+	names       map[string]string // property names as written, by lower-cased name
+	noRetrieval bool              // the driver may not fetch the server's RSA key (applyPublicKey)
 }
 
 // name is a property's name as the URL wrote it.
@@ -67,11 +68,9 @@ var ignoredProps = []string{
 	"failoverreadonly", "maxreconnects", "nullcatalogmeanscurrent", "databaseterm", "tinyint1isbit",
 	"transformedbitisboolean", "useinformationschema", "usejdbccomplianttimezoneshift",
 	"usessps", "usebulkstmts", "usebulkstmtsforinserts", "cacheresultsetmetadata",
-	"elidesetautocommits", "useaffectedrows", "useoldaliasmetadatabehavior", "serverrsapublickeyfile",
+	"elidesetautocommits", "useaffectedrows", "useoldaliasmetadatabehavior",
 	"usecompression", "allowmultiqueries", "dumbquerieswithoutbackslashescapes", "pinglobalassessment",
 	"tcpkeepalive", "tcpnodelay", "logger", "profilesql", "gatherperfmetrics", "maxallowedpacket",
-	// go-sql-driver fetches the server's RSA key itself when caching_sha2_password needs it.
-	"allowpublickeyretrieval",
 }
 
 // StrictSQLMode is the session sql_mode sluice sets unless connection.url says
@@ -146,7 +145,10 @@ func ParseURL(raw, user, password string) (*URL, error) {
 	props := map[string]string{}
 	u.names = map[string]string{}
 	if query != "" {
-		for _, kv := range strings.FieldsFunc(query, func(r rune) bool { return r == '&' || r == ';' }) {
+		for _, kv := range strings.Split(query, "&") {
+			if kv == "" {
+				continue
+			}
 			k, v, _ := strings.Cut(kv, "=")
 			k, err1 := url.QueryUnescape(k)
 			v, err2 := url.QueryUnescape(v)
@@ -242,7 +244,11 @@ func (u *URL) applyProps(props map[string]string) error {
 	if err := u.applyTLS(props); err != nil {
 		return err
 	}
-	for _, k := range []string{"connecttimeout", "sockettimeout", "characterencoding", "zerodatetimebehavior", "jdbccomplianttruncation"} {
+	if err := u.applyPublicKey(props); err != nil {
+		return err
+	}
+	for _, k := range []string{"connecttimeout", "sockettimeout", "characterencoding", "zerodatetimebehavior", "jdbccomplianttruncation",
+		"allowpublickeyretrieval", "serverrsapublickeyfile"} {
 		delete(props, k)
 	}
 	for k := range props {
@@ -263,32 +269,20 @@ var tlsProps = []string{
 	"trustcertificatekeystoretype", "trustcertificatekeystorepassword", "clientcertificatekeystoreurl",
 	"clientcertificatekeystoretype", "clientcertificatekeystorepassword", "enabledtlsprotocols",
 	"servercacert", "serversslcert", "truststore", "truststoretype", "truststorepassword", "keystore",
-	"keystoretype", "keystorepassword", "keypassword",
+	"keystoretype", "keystorepassword", "keypassword", "trustservercertificate", "disablesslhostnameverification",
 }
 
 // applyTLS reads Connector/J's sslMode (DISABLED, PREFERRED: the default, REQUIRED, VERIFY_CA,
 // VERIFY_IDENTITY) and its legacy useSSL/requireSSL/verifyServerCertificate, MariaDB
-// Connector/J's sslMode (disable: its default, trust, verify-ca, verify-full) and useSsl, and the
+// Connector/J's sslMode (disable: its default, trust, verify-ca, verify-full) and its legacy
+// useSsl/trustServerCertificate/disableSslHostnameVerification (see legacySSLMode), and the
 // trust and key stores of both (JKS, PKCS12 or PEM files, as file: URLs or paths).
 func (u *URL) applyTLS(props map[string]string) error {
 	cfg := u.Config
 	get := func(k string) string { return strings.TrimSpace(props[k]) }
 	mode := strings.ToUpper(strings.ReplaceAll(get("sslmode"), "-", "_"))
 	if mode == "" {
-		useSSL, hasUse := props["usessl"]
-		switch {
-		case hasUse && !parseBoolLoose(useSSL):
-			mode = "DISABLED"
-		case parseBoolLoose(props["requiressl"]) || (hasUse && u.Flavor == MariaDB):
-			mode = "REQUIRED"
-			if parseBoolLoose(props["verifyservercertificate"]) {
-				mode = "VERIFY_CA"
-			}
-		case u.Flavor == MariaDB:
-			mode = "DISABLED"
-		default:
-			mode = "PREFERRED"
-		}
+		mode = legacySSLMode(u.Flavor, props)
 	}
 	// MariaDB Connector/J's names.
 	switch mode {
@@ -353,6 +347,36 @@ func (u *URL) applyTLS(props map[string]string) error {
 	cfg.TLS = tc
 	cfg.AllowFallbackToPlaintext = mode == "PREFERRED"
 	return nil
+}
+
+// legacySSLMode is the sslMode the older TLS properties stand for when sslMode is not set, as
+// each driver derives it. MySQL Connector/J 8: useSSL (true by default) false is DISABLED, else
+// verifyServerCertificate=true is VERIFY_CA, else requireSSL=true is REQUIRED, else PREFERRED.
+// MariaDB Connector/J 3: useSsl=true is verify-full (VERIFY_IDENTITY), or trust (REQUIRED) with
+// trustServerCertificate=true, or verify-ca with disableSslHostnameVerification=true; without it,
+// disable.
+func legacySSLMode(f Flavor, props map[string]string) string {
+	if f == MariaDB {
+		switch {
+		case !parseBoolLoose(props["usessl"]):
+			return "DISABLED"
+		case parseBoolLoose(props["trustservercertificate"]):
+			return "REQUIRED"
+		case parseBoolLoose(props["disablesslhostnameverification"]):
+			return "VERIFY_CA"
+		}
+		return "VERIFY_IDENTITY"
+	}
+	if v, ok := props["usessl"]; ok && !parseBoolLoose(v) {
+		return "DISABLED"
+	}
+	switch {
+	case parseBoolLoose(props["verifyservercertificate"]):
+		return "VERIFY_CA"
+	case parseBoolLoose(props["requiressl"]):
+		return "REQUIRED"
+	}
+	return "PREFERRED"
 }
 
 // parseBoolLoose is Connector/J's reading of a boolean property: true, yes or 1.
