@@ -63,6 +63,26 @@ type jdbcResult struct {
 	rss     int64
 }
 
+// awaitAcks drains n acknowledgements (successes or errors) of p and sends the first error, or
+// nil, on the channel it returns.
+func awaitAcks(p sarama.AsyncProducer, n int) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		var first error
+		for range n {
+			select {
+			case <-p.Successes():
+			case e := <-p.Errors():
+				if first == nil {
+					first = e
+				}
+			}
+		}
+		done <- first
+	}()
+	return done
+}
+
 func (r jdbcResult) rowsPerSec() float64 { return jdbcRows / r.elapsed.Seconds() }
 
 func jdbcReport(b *testing.B, pipe jdbcResult, raws ...jdbcResult) {
@@ -185,20 +205,7 @@ func fillAvroTopic(b *testing.B, l link, registry string) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() {
-		var first error
-		for n := 0; n < jdbcRows; n++ {
-			select {
-			case <-p.Successes():
-			case e := <-p.Errors():
-				if first == nil {
-					first = e
-				}
-			}
-		}
-		done <- first
-	}()
+	done := awaitAcks(p, jdbcRows)
 	for n := range jdbcRows {
 		row := benchRow(n)
 		s := schemas.NewStruct(benchSchema)
@@ -294,7 +301,7 @@ func rawSelect(b *testing.B, db *sql.DB, table string, l *link, topic string) jd
 	b.Helper()
 	start := time.Now()
 	var p sarama.AsyncProducer
-	done := make(chan error, 1)
+	var done <-chan error
 	if l != nil {
 		cfg, _, err := kafka.ProducerConfig("bench-jdbc-raw", l.security)
 		if err != nil {
@@ -303,19 +310,7 @@ func rawSelect(b *testing.B, db *sql.DB, table string, l *link, topic string) jd
 		if p, err = sarama.NewAsyncProducer(testkit.Addrs(l.bootstrap), cfg.Sarama); err != nil {
 			b.Fatal(err)
 		}
-		go func() {
-			var first error
-			for n := 0; n < jdbcRows; n++ {
-				select {
-				case <-p.Successes():
-				case e := <-p.Errors():
-					if first == nil {
-						first = e
-					}
-				}
-			}
-			done <- first
-		}()
+		done = awaitAcks(p, jdbcRows)
 	}
 	rows, err := db.Query("SELECT `" + strings.Join(benchCols, "`,`") + "` FROM `" + table + "`")
 	if err != nil {

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -59,28 +58,11 @@ func TestFilePipelineMillionLines(t *testing.T) {
 // committedPosition reads the source offset of a file from the offsets file.
 func committedPosition(t *testing.T, offsetsFile, connector, filename string) int64 {
 	t.Helper()
-	b, err := os.ReadFile(offsetsFile)
-	if os.IsNotExist(err) {
+	off := sourceOffset(t, offsetsFile, connector, map[string]any{"filename": filename})
+	if off == nil {
 		return 0
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Connectors map[string][]struct {
-			Partition map[string]any `json:"partition"`
-			Offset    map[string]any `json:"offset"`
-		} `json:"connectors"`
-	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatalf("offsets file %s is not valid JSON (torn write?): %v", offsetsFile, err)
-	}
-	for _, o := range doc.Connectors[connector] {
-		if o.Partition["filename"] == filename {
-			return int64(o.Offset["position"].(float64))
-		}
-	}
-	return 0
+	return int64(off["position"].(float64))
 }
 
 // checkResumed checks that got = want[:first] ++ want[j:] with

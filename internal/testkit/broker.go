@@ -132,8 +132,11 @@ func (b *Broker) Running() bool {
 
 func (b *Broker) logPath() string { return filepath.Join(b.dir, "broker.log") }
 
-func (b *Broker) logTail(n int) string {
-	data, err := os.ReadFile(b.logPath())
+func (b *Broker) logTail(n int) string { return tailLines(b.logPath(), n) }
+
+// tailLines returns the last n lines of the file at path, or why it cannot be read.
+func tailLines(path string, n int) string {
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Sprintf("(no log: %v)", err)
 	}

@@ -136,17 +136,7 @@ func (m *MariaDB) Restart() {
 
 func (m *MariaDB) logPath() string { return filepath.Join(m.dir, "error.log") }
 
-func (m *MariaDB) logTail(n int) string {
-	data, err := os.ReadFile(m.logPath())
-	if err != nil {
-		return fmt.Sprintf("(no log: %v)", err)
-	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
+func (m *MariaDB) logTail(n int) string { return tailLines(m.logPath(), n) }
 
 // start runs the server and waits until root can connect over TCP, or until it exits.
 func (m *MariaDB) start() error {
