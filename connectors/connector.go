@@ -69,6 +69,18 @@ type FileUser interface {
 	FileKeys() []string
 }
 
+// SecretHolder is implemented by a connector whose configuration can hold
+// secrets inside values that are not secret as a whole: a password written
+// in a JDBC connection.url. The runtime adds what EmbeddedSecrets returns to
+// the values it scrubs from log lines, status traces and error messages, as
+// it does for PASSWORD values (a configuration is still shown as written by
+// GET /connectors/{name}/config, as in Kafka Connect). props are resolved
+// (config provider variables replaced); EmbeddedSecrets must not fail on an
+// invalid configuration: it returns what it can find.
+type SecretHolder interface {
+	EmbeddedSecrets(props map[string]string) []string
+}
+
 // Versioned is implemented by plugins that report a version.
 type Versioned interface {
 	Version() string

@@ -165,3 +165,57 @@ func TestSecretsScrubbedFromTracesAndLogs(t *testing.T) {
 		t.Errorf("the start-up log should show the variable as submitted:\n%s", logs.String())
 	}
 }
+
+// urlConnector keeps a password inside its db.url (as a JDBC URL can) and fails to start with an
+// error quoting the URL.
+type urlConnector struct{ leakyConnector }
+
+func (c *urlConnector) EmbeddedSecrets(props map[string]string) []string {
+	_, pw, _ := strings.Cut(props["db.url"], "password=")
+	return []string{pw}
+}
+
+func (c *urlConnector) Start(_ context.Context, _ connectors.ConnectorContext, props map[string]string) error {
+	return fmt.Errorf("cannot connect to %s", props["db.url"])
+}
+
+// TestEmbeddedSecretsScrubbed: a secret a connectors.SecretHolder finds inside a value is hidden
+// in the status trace, the log and the config/validate answer, the rest of the value shown.
+func TestEmbeddedSecretsScrubbed(t *testing.T) {
+	reg := plugins.NewRegistry()
+	reg.Register(plugins.Plugin{Class: "com.example.URL", Kind: plugins.Source, New: func() any { return &urlConnector{} }})
+	var logs bytes.Buffer
+	wc, err := ParseWorkerConfig(map[string]string{"key.converter": "StringConverter", "value.converter": "StringConverter"},
+		slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := logging.Wrap(slog.New(slog.NewTextHandler(&logs, nil)), func(h slog.Handler) slog.Handler { return redact.NewHandler(h, wc.Secrets) })
+	status := storage.NewMemoryStatus()
+	w := NewWorker(wc, reg, storage.NewMemoryOffsets(), status, log)
+	raw := map[string]string{"name": "c", "connector.class": "com.example.URL", "db.password": "unused-pw",
+		"db.url": "jdbc:x://h/db?password=inside-pw-4711"}
+	infos, _, err := w.ValidateConnectorConfig(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := ""
+	for _, c := range infos.Configs {
+		if c.Value != nil && c.Value.Name == "db.url" && c.Value.Value != nil {
+			shown = *c.Value.Value
+		}
+	}
+	if shown != "jdbc:x://h/db?password=[hidden]" {
+		t.Errorf("validate shows db.url as %q", shown)
+	}
+	if err := w.StartConnector(context.Background(), "c", raw, herder.TargetStarted, func() {}); err == nil {
+		t.Fatal("the connector started")
+	}
+	st, _ := status.Connector("c")
+	if !strings.Contains(st.Trace, "cannot connect to jdbc:x://h/db?password=[hidden]") {
+		t.Errorf("trace %q", st.Trace)
+	}
+	if strings.Contains(logs.String(), "inside-pw-4711") || strings.Contains(st.Trace, "inside-pw-4711") {
+		t.Errorf("the password inside the URL leaked:\ntrace: %s\nlogs:\n%s", st.Trace, logs.String())
+	}
+}

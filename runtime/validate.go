@@ -82,6 +82,10 @@ func ValidateConnectorConfig(reg *plugins.Registry, providers *provider.Transfor
 			secrets.Add("", v, raw[k])
 		}
 	}
+	inside := embeddedSecrets(conn, props)
+	embedded := redact.NewSet()
+	embedded.Add("", inside...)
+	secrets.Add("", inside...)
 	for _, c := range infos.Configs {
 		if c.Value == nil {
 			continue
@@ -93,6 +97,10 @@ func ValidateConnectorConfig(reg *plugins.Registry, providers *provider.Transfor
 			c.Value.Value = &v
 		case c.Value.Value != nil && config.IsSecret(name, defs...):
 			v := config.Hidden
+			c.Value.Value = &v
+		case c.Value.Value != nil:
+			// A secret inside a value (a password in a JDBC URL) is hidden in place.
+			v := embedded.String(*c.Value.Value)
 			c.Value.Value = &v
 		}
 		for i, e := range c.Value.Errors {
@@ -277,6 +285,7 @@ func validateLive(ctx context.Context, reg *plugins.Registry, providers *provide
 			secrets.Add("", v, raw[k])
 		}
 	}
+	secrets.Add("", embeddedSecrets(conn, props)...)
 	for _, r := range lv.ValidateLive(ctx, props) {
 		if len(r.Errors) == 0 {
 			continue

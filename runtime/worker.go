@@ -575,6 +575,19 @@ func (w *Worker) resolve(owner string, conn connectors.Connector, plugin plugins
 			values = append(values, v)
 		}
 	}
+	values = append(values, embeddedSecrets(conn, props)...)
 	w.cfg.Secrets.Put(owner, values...)
 	return props, nil
+}
+
+// embeddedSecrets returns what a connectors.SecretHolder finds in props
+// (nothing when conn is not one, or when it panics: the panic is not the
+// caller's failure, and its message may hold the very secrets).
+func embeddedSecrets(conn connectors.Connector, props map[string]string) []string {
+	sh, ok := conn.(connectors.SecretHolder)
+	if !ok {
+		return nil
+	}
+	vals, _ := safe.Call("EmbeddedSecrets", func() ([]string, error) { return sh.EmbeddedSecrets(props), nil })
+	return vals
 }

@@ -40,6 +40,12 @@ func (*Connector) Version() string { return Version }
 // Config implements connectors.Connector.
 func (*Connector) Config() *config.Def { return configDef() }
 
+// EmbeddedSecrets implements connectors.SecretHolder: passwords written inside connection.url
+// (its password property, key and trust store passwords) are scrubbed like connection.password.
+func (*Connector) EmbeddedSecrets(props map[string]string) []string {
+	return mysqlconn.URLSecrets(props[ConnectionURLKey])
+}
+
 // Start implements connectors.Connector.
 func (c *Connector) Start(_ context.Context, _ connectors.ConnectorContext, props map[string]string) error {
 	if _, err := parse(props); err != nil {

@@ -56,6 +56,12 @@ func (*Connector) Version() string { return Version }
 // Config implements connectors.Connector.
 func (*Connector) Config() *config.Def { return configDef() }
 
+// EmbeddedSecrets implements connectors.SecretHolder: passwords written inside connection.url
+// (its password property, key and trust store passwords) are scrubbed like connection.password.
+func (*Connector) EmbeddedSecrets(props map[string]string) []string {
+	return mysqlconn.URLSecrets(props[ConnectionURLKey])
+}
+
 // SetLogger implements connectors.Logging.
 func (c *Connector) SetLogger(log *slog.Logger) { c.log = log }
 

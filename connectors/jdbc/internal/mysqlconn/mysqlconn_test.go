@@ -277,3 +277,22 @@ func TestPublicKeyRetrieval(t *testing.T) {
 		t.Fatalf("';' in a value: %+v, %v", u, err)
 	}
 }
+
+// TestURLSecrets finds the passwords written inside a URL, as written and decoded, and nothing
+// else; a URL it cannot parse gives what it found.
+func TestURLSecrets(t *testing.T) {
+	got := URLSecrets("jdbc:mysql://h:3306/db?user=me&password=p%40ss-w0rd&sslMode=VERIFY_CA&trustCertificateKeyStorePassword=store-pw-1&keyPassword=")
+	want := []string{"p%40ss-w0rd", "p@ss-w0rd", "store-pw-1"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if got := URLSecrets("jdbc:mysql://me:hunter22@h/db"); strings.Join(got, "|") != "hunter22" {
+		t.Fatalf("user:password@host: %q", got)
+	}
+	if got := URLSecrets("not a url ?password=x%zz&PASSWORD=abcd"); strings.Join(got, "|") != "x%zz|abcd" {
+		t.Fatalf("a broken URL: %q", got)
+	}
+	if got := URLSecrets("jdbc:mysql://h/db?user=me"); len(got) != 0 {
+		t.Fatalf("no password: %q", got)
+	}
+}

@@ -396,3 +396,45 @@ func firstNonEmpty(vs ...string) string {
 	}
 	return ""
 }
+
+// urlSecretProps are the connection.url properties that hold passwords.
+var urlSecretProps = []string{"password", "trustcertificatekeystorepassword", "clientcertificatekeystorepassword",
+	"truststorepassword", "keystorepassword", "keypassword"}
+
+// URLSecrets returns the passwords written inside a connection.url (its password property, its
+// key and trust store passwords, a password before the host), decoded and as written, so that
+// the worker scrubs them from logs, traces and errors. It never fails: a URL it cannot read
+// gives what it found.
+func URLSecrets(raw string) []string {
+	var out []string
+	rest := raw
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest = rest[i+3:]
+	}
+	hostPart, query, _ := strings.Cut(rest, "?")
+	if at := strings.LastIndexByte(hostPart, '@'); at >= 0 {
+		if _, pw, ok := strings.Cut(hostPart[:at], ":"); ok && pw != "" {
+			out = append(out, pw)
+			if d, err := url.PathUnescape(pw); err == nil && d != pw {
+				out = append(out, d)
+			}
+		}
+	}
+	for _, kv := range strings.Split(query, "&") {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || v == "" {
+			continue
+		}
+		if dk, err := url.QueryUnescape(k); err == nil {
+			k = dk
+		}
+		if !slices.Contains(urlSecretProps, strings.ToLower(strings.TrimSpace(k))) {
+			continue
+		}
+		out = append(out, v)
+		if d, err := url.QueryUnescape(v); err == nil && d != v {
+			out = append(out, d)
+		}
+	}
+	return out
+}
