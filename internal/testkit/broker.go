@@ -10,8 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -35,10 +33,7 @@ type Broker struct {
 	cport   int
 	cluster string
 
-	mu     sync.Mutex
-	cmd    *exec.Cmd
-	exited chan struct{}
-	starts int
+	process
 }
 
 // StartBroker starts a broker of the test's own on free loopback ports, from the Kafka jars of
@@ -116,19 +111,7 @@ func (b *Broker) Restart() {
 }
 
 // Running reports whether the broker process is alive.
-func (b *Broker) Running() bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.cmd == nil {
-		return false
-	}
-	select {
-	case <-b.exited:
-		return false
-	default:
-		return true
-	}
-}
+func (b *Broker) Running() bool { return b.running() }
 
 func (b *Broker) logPath() string { return filepath.Join(b.dir, "broker.log") }
 
@@ -223,38 +206,19 @@ var errPortTaken = errors.New("port taken")
 
 // start runs the broker process and waits until it serves, or until it exits.
 func (b *Broker) start() error {
-	b.mu.Lock()
-	if b.cmd != nil {
-		select {
-		case <-b.exited:
-		default:
-			b.mu.Unlock()
-			return errors.New("already running")
+	exited, err := b.launch(func(n int) (*exec.Cmd, func(), error) {
+		logf, err := os.OpenFile(b.logPath(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, nil, err
 		}
-	}
-	logf, err := os.OpenFile(b.logPath(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		fmt.Fprintf(logf, "==== testkit: start %d of the broker at %s ====\n", n, b.Addr())
+		cmd := b.java("kafka.Kafka", filepath.Join(b.dir, "server.properties"))
+		cmd.Stdout, cmd.Stderr = logf, logf
+		return cmd, func() { logf.Close() }, nil
+	})
 	if err != nil {
-		b.mu.Unlock()
-		return err
-	}
-	b.starts++
-	fmt.Fprintf(logf, "==== testkit: start %d of the broker at %s ====\n", b.starts, b.Addr())
-	cmd := b.java("kafka.Kafka", filepath.Join(b.dir, "server.properties"))
-	cmd.Stdout, cmd.Stderr = logf, logf
-	dieWithParent(cmd) // never outlive the test binary (where the OS can do that)
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		b.mu.Unlock()
 		return fmt.Errorf("start java: %w", err)
 	}
-	exited := make(chan struct{})
-	b.cmd, b.exited = cmd, exited
-	b.mu.Unlock()
-	go func() {
-		_ = cmd.Wait()
-		logf.Close()
-		close(exited)
-	}()
 
 	deadline := time.Now().Add(90 * time.Second)
 	var last error
@@ -316,24 +280,6 @@ func (b *Broker) ready() error {
 		}
 	}
 	return nil
-}
-
-// kill sends SIGKILL and waits for the process to exit; it reports whether it was running.
-func (b *Broker) kill() bool {
-	b.mu.Lock()
-	cmd, exited := b.cmd, b.exited
-	b.mu.Unlock()
-	if cmd == nil {
-		return false
-	}
-	select {
-	case <-exited:
-		return false
-	default:
-	}
-	_ = cmd.Process.Signal(syscall.SIGKILL)
-	<-exited
-	return true
 }
 
 // freePort returns a loopback TCP port that was free a moment ago.

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,13 +24,10 @@ type MariaDB struct {
 	// MySQLServer describes the server and its database `sluice`, as [MySQL] does.
 	MySQLServer
 
-	t      testing.TB
-	dir    string
-	port   int
-	mu     sync.Mutex
-	cmd    *exec.Cmd
-	exited chan struct{}
-	starts int
+	t    testing.TB
+	dir  string
+	port int
+	process
 }
 
 // mariadbTool finds one of MariaDB's programs on PATH or in /usr/sbin (where Debian puts mariadbd).
@@ -144,16 +140,6 @@ func (m *MariaDB) start() error {
 	if err != nil {
 		return err
 	}
-	m.mu.Lock()
-	if m.cmd != nil {
-		select {
-		case <-m.exited:
-		default:
-			m.mu.Unlock()
-			return errors.New("already running")
-		}
-	}
-	m.starts++
 	logFrom := int64(0)
 	if fi, err := os.Stat(m.logPath()); err == nil {
 		logFrom = fi.Size()
@@ -167,19 +153,10 @@ func (m *MariaDB) start() error {
 	if os.Geteuid() == 0 {
 		args = append(args, "--user=root")
 	}
-	cmd := exec.Command(bin, args...)
-	dieWithParent(cmd)
-	if err := cmd.Start(); err != nil {
-		m.mu.Unlock()
+	exited, err := m.launch(func(int) (*exec.Cmd, func(), error) { return exec.Command(bin, args...), nil, nil })
+	if err != nil {
 		return fmt.Errorf("start mariadbd: %w", err)
 	}
-	exited := make(chan struct{})
-	m.cmd, m.exited = cmd, exited
-	m.mu.Unlock()
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
 
 	root := mysql.NewConfig()
 	root.Net, root.Addr, root.User = "tcp", fmt.Sprintf("127.0.0.1:%d", m.port), "root"
@@ -218,22 +195,4 @@ func (m *MariaDB) start() error {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-// kill sends SIGKILL and waits for the process to exit; it reports whether it was running.
-func (m *MariaDB) kill() bool {
-	m.mu.Lock()
-	cmd, exited := m.cmd, m.exited
-	m.mu.Unlock()
-	if cmd == nil {
-		return false
-	}
-	select {
-	case <-exited:
-		return false
-	default:
-	}
-	_ = cmd.Process.Kill()
-	<-exited
-	return true
 }
