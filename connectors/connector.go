@@ -102,6 +102,11 @@ type ConnectorContext interface {
 	RequestTaskReconfiguration()
 	// RaiseError fails the connector with err.
 	RaiseError(err error)
+	// Logger returns the connector's logger: named after the connector's
+	// class (so /admin/loggers sets its level), written in the worker's
+	// -log-format, naming the connector in every line, with secrets
+	// scrubbed. Never nil.
+	Logger() *slog.Logger
 }
 
 // SourceOffsetAlterer is implemented by a source connector that checks, or

@@ -2,6 +2,7 @@ package connectors
 
 import (
 	"context"
+	"log/slog"
 	"time"
 )
 
@@ -53,6 +54,10 @@ type SinkTaskContext interface {
 	// ErrantRecordReporter returns the reporter for records the task
 	// cannot write (Kafka Connect's errantRecordReporter, KIP-610).
 	ErrantRecordReporter() ErrantRecordReporter
+	// Logger returns the task's logger: named after the task's class (the
+	// connector's class followed by "Task"), naming the task in every line.
+	// Never nil.
+	Logger() *slog.Logger
 }
 
 // ErrantRecordReporter takes records a sink task could not write, so that

@@ -1,6 +1,9 @@
 package connectors
 
-import "context"
+import (
+	"context"
+	"log/slog"
+)
 
 // SourceTask reads records from an external system. The runtime calls Start,
 // then Poll in a loop from one goroutine, then Stop once the last Poll has
@@ -36,6 +39,10 @@ type RecordCommitter interface {
 type SourceTaskContext interface {
 	// Offsets reads the offsets that were committed for this connector.
 	Offsets() OffsetReader
+	// Logger returns the task's logger: named after the task's class (the
+	// connector's class followed by "Task"), naming the task in every line.
+	// Never nil.
+	Logger() *slog.Logger
 }
 
 // OffsetReader reads committed source offsets.

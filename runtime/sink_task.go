@@ -34,6 +34,9 @@ type sinkTask struct {
 	drainFor  time.Duration // how long a stopping task waits for Kafka
 	batchMax  int
 	log       *slog.Logger
+	// taskLog is the task's own logger (named after its class), handed to
+	// it through its context.
+	taskLog   *slog.Logger
 	state     *taskState
 	active    *topicTracker // KIP-558 active topics
 	chain     *chain
@@ -713,6 +716,8 @@ func (h groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim saram
 
 // sinkContext is the SinkTaskContext handed to the task.
 type sinkContext struct{ t *sinkTask }
+
+func (c sinkContext) Logger() *slog.Logger { return orDiscard(c.t.taskLog) }
 
 func (c sinkContext) Offset(tp connectors.TopicPartition, offset int64) {
 	c.t.ctxMu.Lock()

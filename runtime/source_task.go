@@ -42,11 +42,14 @@ type sourceTask struct {
 	flushEach time.Duration
 	drainFor  time.Duration // how long shutdown waits for outstanding acks
 	log       *slog.Logger
-	state     *taskState
-	active    *topicTracker // KIP-558 active topics
-	chain     *chain
-	errs      *errorHandler
-	scratch   transforms.Record // the record a chain works on, reused
+	// taskLog is the task's own logger (named after its class), handed to
+	// it through its context.
+	taskLog *slog.Logger
+	state   *taskState
+	active  *topicTracker // KIP-558 active topics
+	chain   *chain
+	errs    *errorHandler
+	scratch transforms.Record // the record a chain works on, reused
 
 	// deliveryTimeout is delivery.timeout.ms; maxMessageBytes the
 	// producer's max.request.size, checked before a record is handed over
@@ -611,6 +614,7 @@ func mergeOffsets(older, newer []storage.Offset) []storage.Offset {
 type sourceContext struct{ t *sourceTask }
 
 func (c sourceContext) Offsets() connectors.OffsetReader { return offsetReader(c) }
+func (c sourceContext) Logger() *slog.Logger             { return orDiscard(c.t.taskLog) }
 
 type offsetReader struct{ t *sourceTask }
 

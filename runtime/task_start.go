@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sluicehq/sluice/internal/logging"
 	"log/slog"
 	"strings"
 	"time"
@@ -198,7 +199,8 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 		}
 		st := &sourceTask{id: id, task: task, props: taskProps, conv: conv, connect: connect, active: w.topicTracker(id),
 			offsets: w.offsets, flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, log: log, state: state, chain: ch, errs: errs,
-			deliveryTimeout: ps.DeliveryTimeout, maxMessageBytes: ps.Sarama.Producer.MaxMessageBytes}
+			deliveryTimeout: ps.DeliveryTimeout, maxMessageBytes: ps.Sarama.Producer.MaxMessageBytes,
+			taskLog: logging.Named(log, taskClass(plugin.Class))}
 		return withClose(st.run, ch.close), rp, nil
 	case connectors.SinkConnector:
 		topics := splitList(taskProps[Topics])
@@ -255,7 +257,8 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 		}
 		st := &sinkTask{id: id, task: task, props: taskProps, conv: conv, group: group, topics: topics, active: w.topicTracker(id),
 			flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, batchMax: batch, log: log, state: state, chain: ch, errs: errs,
-			taskClass: taskClass(plugin.Class), openDLQ: openDLQ, groupID: groupID, client: client}
+			taskClass: taskClass(plugin.Class), openDLQ: openDLQ, groupID: groupID, client: client,
+			taskLog: logging.Named(log, taskClass(plugin.Class))}
 		return withClose(st.run, ch.close), rp, nil
 	default:
 		ch.close()

@@ -6,6 +6,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"github.com/sluicehq/sluice/internal/logging"
 	"log/slog"
 	"maps"
 	"strings"
@@ -194,6 +195,18 @@ func (w *Worker) Plugins() *plugins.Registry { return w.plugins }
 type connectorContext struct {
 	reconfigure func()
 	fail        func(error)
+	log         *slog.Logger
+}
+
+func (c connectorContext) Logger() *slog.Logger { return orDiscard(c.log) }
+
+// orDiscard returns log, or a logger that discards everything when log is
+// nil (a task built by a test without one).
+func orDiscard(log *slog.Logger) *slog.Logger {
+	if log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return log
 }
 
 func (c connectorContext) RequestTaskReconfiguration() { c.reconfigure() }
@@ -230,7 +243,8 @@ func (w *Worker) startConnector(ctx context.Context, name string, raw map[string
 		return fmt.Errorf("start connector %s: %w", name, err)
 	}
 	w.log.Info("starting connector", "connector", name, "class", plugin.Class, "config", w.masked(conn, plugin, raw))
-	cc := connectorContext{reconfigure: reconfigure, fail: func(err error) { w.connectorFailed(name, err) }}
+	cc := connectorContext{reconfigure: reconfigure, fail: func(err error) { w.connectorFailed(name, err) },
+		log: logging.Named(w.log.With("connector", name), plugin.Class)}
 	if err := setLogger(conn, plugin.Class, w.log.With("connector", name)); err != nil {
 		return fmt.Errorf("start connector %s: %w", name, err)
 	}

@@ -3,6 +3,7 @@ package datagen
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -440,3 +441,5 @@ func BenchmarkPoll(b *testing.B) {
 		})
 	}
 }
+
+func (c taskContext) Logger() *slog.Logger { return slog.New(slog.DiscardHandler) }

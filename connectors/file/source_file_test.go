@@ -2,6 +2,7 @@ package file
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -252,3 +253,5 @@ func TestSourceBoundsLineLength(t *testing.T) {
 		})
 	}
 }
+
+func (c taskContext) Logger() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -183,3 +183,5 @@ func mustNotErr(t *testing.T, err error) {
 }
 
 var errAny = errors.New("any")
+
+func (c *fakeContext) Logger() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -1377,3 +1377,7 @@ func pollCancelled(t *testing.T, tk *task) {
 		t.Fatalf("a cancelled Poll returned after %v", took)
 	}
 }
+
+func (r *reconfigs) Logger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func (o offsetStore) Logger() *slog.Logger { return slog.New(slog.DiscardHandler) }
