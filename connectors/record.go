@@ -24,8 +24,20 @@ type Record struct {
 }
 
 // SourceRecord is a record produced by a source task. SourcePartition and
-// SourceOffset say where in the external system the record came from; their
-// values must be JSON-compatible primitives (string, bool, numbers, nil).
+// SourceOffset say where in the external system the record came from.
+//
+// Their values must be JSON primitives: nil, string, bool, any Go integer
+// type (an unsigned one up to math.MaxInt64) or float32/float64 (not NaN
+// or an infinity); no maps, slices or structs. A record with any other
+// value fails the task, with an error naming the field. The runtime stores
+// them as JSON, and the offset a task reads back (OffsetReader) has every
+// integer as int64 and every float as float64, whether or not the worker
+// restarted in between: store an int, read an int64.
+//
+// Records of one partition should share one SourcePartition map (cheaper
+// for the runtime), and neither map may be changed once Poll has returned
+// the record: the runtime keeps them, without copying, until the record's
+// offset is committed.
 type SourceRecord struct {
 	Record
 	SourcePartition map[string]any

@@ -46,7 +46,16 @@ type SourceTaskContext interface {
 }
 
 // OffsetReader reads committed source offsets.
+//
+// Offsets come back with the types they have after a round trip through
+// JSON, the same before and after a worker restart: every integer type a
+// task stored (int, int32, uint16...) as int64, float32 and float64 as
+// float64, strings, booleans and nil as they are. A task that stored
+// {"n": 5} (an int) reads {"n": int64(5)}; assert int64, never int.
+// Partitions are compared by content with the same rule, so a partition
+// looked up with int32(1) finds the one stored with int64(1).
 type OffsetReader interface {
-	// Offset returns the last committed offset of a source partition, or nil.
+	// Offset returns the last committed offset of a source partition, or
+	// nil when there is none. The map returned is the caller's own.
 	Offset(ctx context.Context, partition map[string]any) (map[string]any, error)
 }

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"reflect"
 	"sync"
 	"time"
@@ -62,6 +63,9 @@ func newSubmitted() *submitted {
 // add registers a record about to be sent to topic; keep says whether the
 // record itself is needed after the ack (for CommitRecord).
 func (s *submitted) add(rec *connectors.SourceRecord, topic string, keep bool) (*submittedRecord, error) {
+	if err := storage.CheckSourceOffset(rec.SourceOffset); err != nil {
+		return nil, fmt.Errorf("source offset: %w", err)
+	}
 	sr := &submittedRecord{offset: rec.SourceOffset, topic: topic, at: time.Now()}
 	if keep {
 		sr.rec = rec

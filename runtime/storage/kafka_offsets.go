@@ -64,9 +64,7 @@ func (o *KafkaOffsets) Start(ctx context.Context) error {
 
 // offsetKey is the semantic key of a source partition within a connector.
 func offsetKey(partition map[string]any) (map[string]any, string, error) {
-	p := NormalizeNumbers(cloneMap(partition))
-	k, err := PartitionKey(p)
-	return p, k, err
+	return partitionKey(partition)
 }
 
 // encodeOffsetKey writes the record key Kafka Connect writes
@@ -195,20 +193,18 @@ func (o *KafkaOffsets) Offsets(ctx context.Context, connector string) ([]Offset,
 // transactions: after an error some records may be written, as in Kafka
 // Connect.
 func (o *KafkaOffsets) Put(ctx context.Context, connector string, offsets []Offset) error {
-	if _, err := validate(offsets); err != nil {
+	offsets, skeys, err := validate(connector, offsets)
+	if err != nil {
 		return err
 	}
 	var records []kafka.LogRecord
-	for _, off := range offsets {
-		p, sk, err := offsetKey(off.Partition)
-		if err != nil {
-			return err
-		}
+	for i, off := range offsets {
+		p, sk := off.Partition, skeys[i]
 		var value []byte
 		if off.Offset != nil {
 			// OffsetStorageWriter: valueConverter.fromConnectData(namespace,
 			// null, offset), e.g. {"position":30}.
-			if value, err = appendJavaJSON(nil, NormalizeNumbers(cloneMap(off.Offset))); err != nil {
+			if value, err = appendJavaJSON(nil, off.Offset); err != nil {
 				return fmt.Errorf("offset of connector %s partition %s: %w", connector, sk, err)
 			}
 		}

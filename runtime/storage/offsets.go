@@ -39,14 +39,26 @@ type OffsetStore interface {
 	Close() error
 }
 
-// PartitionKey returns the canonical key of a source partition: its JSON
-// with sorted keys. Equal maps give equal keys.
+// PartitionKey returns the canonical key of a source partition: the JSON,
+// with sorted keys, of its values as a store keeps them (int32(3) and
+// int64(3) are the same partition). Equal maps give equal keys. A value JSON
+// cannot carry is an error naming its field.
 func PartitionKey(partition map[string]any) (string, error) {
-	b, err := json.Marshal(partition)
+	_, k, err := partitionKey(partition)
+	return k, err
+}
+
+// partitionKey returns the partition as a store keeps it and its key.
+func partitionKey(partition map[string]any) (map[string]any, string, error) {
+	p, err := normalizeOffsetMap(partition)
 	if err != nil {
-		return "", fmt.Errorf("source partition %v is not JSON: %w", partition, err)
+		return nil, "", fmt.Errorf("source partition: %w", err)
 	}
-	return string(b), nil
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, "", fmt.Errorf("source partition %v is not JSON: %w", partition, err)
+	}
+	return p, string(b), nil
 }
 
 // MemoryOffsets is an in-memory OffsetStore.
@@ -91,7 +103,7 @@ func (m *MemoryOffsets) Offsets(_ context.Context, connector string) ([]Offset, 
 
 // Put implements OffsetStore.
 func (m *MemoryOffsets) Put(_ context.Context, connector string, offsets []Offset) error {
-	keys, err := validate(offsets)
+	offsets, keys, err := validate(connector, offsets)
 	if err != nil {
 		return err
 	}
@@ -101,6 +113,7 @@ func (m *MemoryOffsets) Put(_ context.Context, connector string, offsets []Offse
 	return nil
 }
 
+// apply stores offsets, which validate returned (the store keeps them).
 func (m *MemoryOffsets) apply(connector string, keys []string, offsets []Offset) {
 	c := m.data[connector]
 	if c == nil {
@@ -112,12 +125,7 @@ func (m *MemoryOffsets) apply(connector string, keys []string, offsets []Offset)
 			delete(c, keys[i])
 			continue
 		}
-		// Numbers as the offsets file and Kafka Connect's JSON round trip
-		// give them back: a json.Number becomes int64 or float64.
-		p, off := cloneMap(o.Partition), cloneMap(o.Offset)
-		normalizeNumbers(p)
-		normalizeNumbers(off)
-		c[keys[i]] = Offset{Partition: p, Offset: off}
+		c[keys[i]] = o
 	}
 	if len(c) == 0 {
 		delete(m.data, connector)
@@ -127,29 +135,28 @@ func (m *MemoryOffsets) apply(connector string, keys []string, offsets []Offset)
 // Close implements OffsetStore.
 func (m *MemoryOffsets) Close() error { return nil }
 
-// validate checks offsets with checkSourceOffset and returns their
-// partition keys.
-func validate(offsets []Offset) ([]string, error) {
+// validate checks the offsets a connector stores and returns them as a
+// store keeps them, each a copy with its values as they read back after a
+// restart (see offsetValue), with their partition keys. The error names
+// the connector and the field.
+func validate(connector string, offsets []Offset) ([]Offset, []string, error) {
+	out := make([]Offset, len(offsets))
 	keys := make([]string, len(offsets))
 	for i, o := range offsets {
-		if err := checkSourceOffset(o.Partition, o.Offset); err != nil {
-			return nil, err
+		if o.Partition == nil {
+			return nil, nil, fmt.Errorf("offsets of connector %s: %s", connector, msgNullSourcePartition)
 		}
-		k, err := PartitionKey(o.Partition)
+		p, k, err := partitionKey(o.Partition)
 		if err != nil {
-			return nil, err
+			return nil, nil, fmt.Errorf("offsets of connector %s: %w", connector, err)
 		}
-		keys[i] = k
+		off, err := normalizeOffsetMap(o.Offset)
+		if err != nil {
+			return nil, nil, fmt.Errorf("offsets of connector %s: source offset of partition %s: %w", connector, k, err)
+		}
+		out[i], keys[i] = Offset{Partition: p, Offset: off}, k
 	}
-	return keys, nil
-}
-
-func isPrimitive(v any) bool {
-	switch v.(type) {
-	case nil, string, bool, int, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64, json.Number:
-		return true
-	}
-	return false
+	return out, keys, nil
 }
 
 func cloneMap(m map[string]any) map[string]any {

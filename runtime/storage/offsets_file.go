@@ -28,6 +28,30 @@ type offsetsFile struct {
 	Connectors map[string][]Offset `json:"connectors"`
 }
 
+// offsetsFileOut is offsetsFile as written: values as the Kafka store
+// writes them (appendJavaJSON), so that a float stays a float when read
+// back (encoding/json writes 3.0 as 3, which would read back as an int64).
+type offsetsFileOut struct {
+	Version    int                     `json:"version"`
+	Connectors map[string][]fileOffset `json:"connectors"`
+}
+
+type fileOffset struct {
+	Partition javaJSONMap `json:"partition"`
+	Offset    javaJSONMap `json:"offset"`
+}
+
+// javaJSONMap is a map written by appendJavaJSON.
+type javaJSONMap map[string]any
+
+// MarshalJSON implements json.Marshaler.
+func (m javaJSONMap) MarshalJSON() ([]byte, error) {
+	if m == nil {
+		return []byte("null"), nil
+	}
+	return appendJavaJSON(nil, map[string]any(m))
+}
+
 // OpenFileOffsets loads the offsets in path; a missing file is an empty store.
 func OpenFileOffsets(path string) (*FileOffsets, error) {
 	f := &FileOffsets{path: path, mem: NewMemoryOffsets()}
@@ -42,13 +66,9 @@ func OpenFileOffsets(path string) (*FileOffsets, error) {
 		return nil, fmt.Errorf("read offsets file %s: unknown version %d", path, doc.Version)
 	}
 	for name, offs := range doc.Connectors {
-		for i := range offs {
-			normalizeNumbers(offs[i].Partition)
-			normalizeNumbers(offs[i].Offset)
-		}
-		keys, err := validate(offs)
+		offs, keys, err := validate(name, offs)
 		if err != nil {
-			return nil, fmt.Errorf("read offsets file %s: connector %s: %w", path, name, err)
+			return nil, fmt.Errorf("read offsets file %s: %w", path, err)
 		}
 		f.mem.apply(name, keys, offs)
 	}
@@ -68,7 +88,7 @@ func (f *FileOffsets) Offsets(ctx context.Context, connector string) ([]Offset, 
 // Put implements OffsetStore: the file is rewritten before Put returns, and
 // the in-memory view only changes once the file is durable.
 func (f *FileOffsets) Put(_ context.Context, connector string, offsets []Offset) error {
-	keys, err := validate(offsets)
+	offsets, keys, err := validate(connector, offsets)
 	if err != nil {
 		return err
 	}
@@ -85,10 +105,14 @@ func (f *FileOffsets) Put(_ context.Context, connector string, offsets []Offset)
 		next.data[c] = cp
 	}
 	next.apply(connector, keys, offsets)
-	doc := offsetsFile{Version: 1, Connectors: map[string][]Offset{}}
+	doc := offsetsFileOut{Version: 1, Connectors: map[string][]fileOffset{}}
 	for c := range next.data {
 		offs, _ := next.Offsets(context.Background(), c)
-		doc.Connectors[c] = offs
+		out := make([]fileOffset, len(offs))
+		for i, o := range offs {
+			out[i] = fileOffset{Partition: o.Partition, Offset: o.Offset}
+		}
+		doc.Connectors[c] = out
 	}
 	if err := writeJSONFileAtomic(f.path, doc); err != nil {
 		return fmt.Errorf("write offsets file %s: %w", f.path, err)
