@@ -1,24 +1,13 @@
 package connectors
 
-import "errors"
-
-// retriable marks an error after which the runtime retries the same call.
-type retriable struct{ err error }
-
-func (r retriable) Error() string { return r.err.Error() }
-func (r retriable) Unwrap() error { return r.err }
+import "github.com/sluicehq/sluice/connerr"
 
 // Retriable marks err as transient: the runtime retries the call (Poll or
-// Put) instead of failing the task, as for Kafka Connect's RetriableException.
-func Retriable(err error) error {
-	if err == nil {
-		return nil
-	}
-	return retriable{err}
-}
+// Put, after a backoff) instead of failing the task, as for Kafka Connect's
+// RetriableException. It is connerr.Retriable, which packages that must not
+// import connectors (converters) use.
+func Retriable(err error) error { return connerr.Retriable(err) }
 
-// IsRetriable reports whether err, or an error it wraps, was marked Retriable.
-func IsRetriable(err error) bool {
-	var r retriable
-	return errors.As(err, &r)
-}
+// IsRetriable reports whether err, or an error it wraps, was marked
+// Retriable (by this function or connerr.Retriable).
+func IsRetriable(err error) bool { return connerr.IsRetriable(err) }

@@ -1,30 +1,15 @@
 package schemas
 
-import (
-	"errors"
-	"fmt"
-)
+import "github.com/sluicehq/sluice/connerr"
 
 // DataError reports data that does not fit its schema or cannot be
-// converted, like Kafka Connect's DataException. Converters and the data
-// model return it (possibly wrapped); test with errors.As.
-type DataError struct {
-	msg string
-	err error
-}
+// converted, like Kafka Connect's DataException: connerr.DataError, here
+// for the data model's callers. Test with errors.As.
+type DataError = connerr.DataError
 
 // DataErrorf returns a *DataError formatted as fmt.Errorf would format it;
-// a %w verb wraps its operand.
-func DataErrorf(format string, args ...any) error {
-	e := fmt.Errorf(format, args...)
-	return &DataError{msg: e.Error(), err: errors.Unwrap(e)}
-}
-
-// Error returns the message.
-func (e *DataError) Error() string { return e.msg }
-
-// Unwrap returns the wrapped cause, if any.
-func (e *DataError) Unwrap() error { return e.err }
+// a %w verb wraps its operand. It is connerr.DataErrorf.
+func DataErrorf(format string, args ...any) error { return connerr.DataErrorf(format, args...) }
 
 // ConfigError reports an invalid configuration value, worded like Kafka's
 // ConfigException: "Invalid value X for configuration K: reason".

@@ -8,7 +8,7 @@ import (
 	"github.com/hamba/avro/v2"
 	lru "github.com/hashicorp/golang-lru/v2"
 
-	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/connerr"
 	"github.com/sluicehq/sluice/schemas"
 )
 
@@ -180,15 +180,15 @@ func (c *Converter) writer(topic string, schema *schemas.Schema) (*boundWriter, 
 // serializeError words a failure as Confluent's AvroConverter does, keeping
 // it retriable when the registry may come back.
 func (c *Converter) serializeError(topic string, err error) error {
-	if connectors.IsRetriable(err) {
-		return connectors.Retriable(fmt.Errorf("Failed to serialize Avro data from topic %s: %w", topic, err))
+	if connerr.IsRetriable(err) {
+		return connerr.Retriable(fmt.Errorf("Failed to serialize Avro data from topic %s: %w", topic, err))
 	}
 	return schemas.DataErrorf("Failed to serialize Avro data from topic %s: %w", topic, err)
 }
 
 func (c *Converter) deserializeError(topic string, err error) error {
-	if connectors.IsRetriable(err) {
-		return connectors.Retriable(fmt.Errorf("Failed to deserialize data for topic %s to Avro: %w", topic, err))
+	if connerr.IsRetriable(err) {
+		return connerr.Retriable(fmt.Errorf("Failed to deserialize data for topic %s to Avro: %w", topic, err))
 	}
 	return schemas.DataErrorf("Failed to deserialize data for topic %s to Avro: %w", topic, err)
 }

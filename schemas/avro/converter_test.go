@@ -10,7 +10,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/sr/srfake"
 
-	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/connerr"
 	"github.com/sluicehq/sluice/schemas"
 )
 
@@ -231,7 +231,7 @@ func TestBadInput(t *testing.T) {
 	} {
 		_, _, err := c.ToConnectData("bad", tc.data)
 		var de *schemas.DataError
-		if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.As(err, &de) || connectors.IsRetriable(err) {
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.As(err, &de) || connerr.IsRetriable(err) {
 			t.Errorf("%s: got %v, want a DataError containing %q", tc.name, err, tc.want)
 		}
 	}
@@ -253,10 +253,10 @@ func TestBadInput(t *testing.T) {
 	url := down.URL()
 	down.Close()
 	c = newConverter(t, url, false, MaxRetriesConfig, "1")
-	if _, err := c.FromConnectData("bad", schemas.Int32Schema, int32(1)); err == nil || !connectors.IsRetriable(err) || !strings.Contains(err.Error(), "unreachable") {
+	if _, err := c.FromConnectData("bad", schemas.Int32Schema, int32(1)); err == nil || !connerr.IsRetriable(err) || !strings.Contains(err.Error(), "unreachable") {
 		t.Errorf("registry down: %v", err)
 	}
-	if _, _, err := c.ToConnectData("bad", []byte{0, 0, 0, 0, 1, 2}); err == nil || !connectors.IsRetriable(err) {
+	if _, _, err := c.ToConnectData("bad", []byte{0, 0, 0, 0, 1, 2}); err == nil || !connerr.IsRetriable(err) {
 		t.Errorf("registry down: %v", err)
 	}
 }

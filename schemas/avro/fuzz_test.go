@@ -9,7 +9,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/sr"
 
-	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/connerr"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/schemas"
 )
@@ -119,7 +119,7 @@ func FuzzAvroToConnectData(f *testing.F) {
 		}
 		if err != nil {
 			var de *schemas.DataError
-			if !errors.As(err, &de) || connectors.IsRetriable(err) {
+			if !errors.As(err, &de) || connerr.IsRetriable(err) {
 				t.Fatalf("ToConnectData(%x): %v (%T), want a *schemas.DataError", data, err, err)
 			}
 			return
@@ -131,7 +131,7 @@ func FuzzAvroToConnectData(f *testing.F) {
 		out, err := r.FromConnectData("fuzz-back", schema, value)
 		if err != nil {
 			var de *schemas.DataError
-			if !errors.As(err, &de) || connectors.IsRetriable(err) {
+			if !errors.As(err, &de) || connerr.IsRetriable(err) {
 				t.Fatalf("ToConnectData(%x) = %v %#v, which FromConnectData refuses: %v", data, schema, value, err)
 			}
 			return

@@ -17,7 +17,7 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/riferrei/srclient"
 
-	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/connerr"
 	"github.com/sluicehq/sluice/internal/tlsconf"
 )
 
@@ -191,7 +191,7 @@ func classify(base string, err error) error {
 		}
 		re := &RegistryError{Status: status, Code: se.Code, Message: se.Message}
 		if retriableStatus(status) {
-			return connectors.Retriable(fmt.Errorf("schema registry %s: %w", base, re))
+			return connerr.Retriable(fmt.Errorf("schema registry %s: %w", base, re))
 		}
 		return re
 	}
@@ -201,7 +201,7 @@ func classify(base string, err error) error {
 		if status, convErr := strconv.Atoi(msg[:3]); convErr == nil && status >= 100 && status < 600 && (len(msg) == 3 || msg[3] == ' ') {
 			re := &RegistryError{Status: status, Code: status, Message: msg}
 			if retriableStatus(status) {
-				return connectors.Retriable(fmt.Errorf("schema registry %s: %w", base, re))
+				return connerr.Retriable(fmt.Errorf("schema registry %s: %w", base, re))
 			}
 			return re
 		}
@@ -212,7 +212,7 @@ func classify(base string, err error) error {
 		return fmt.Errorf("schema registry %s: %w; %s", base, err, hint)
 	}
 	// Network failures, timeouts, malformed answers.
-	return connectors.Retriable(fmt.Errorf("schema registry %s unreachable: %w", base, err))
+	return connerr.Retriable(fmt.Errorf("schema registry %s unreachable: %w", base, err))
 }
 
 // tlsHint says which schema.registry.ssl.* key to look at when err is the
@@ -261,7 +261,7 @@ func (r *registry) call(op func(c *srclient.SchemaRegistryClient) error) error {
 				return nil
 			}
 			err = classify(r.urls[i], err)
-			if !connectors.IsRetriable(err) {
+			if !connerr.IsRetriable(err) {
 				return err
 			}
 		}

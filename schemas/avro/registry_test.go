@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/connerr"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/schemas"
 )
@@ -110,7 +110,7 @@ func TestSchemaEvolution(t *testing.T) {
 		Field("name", schemas.StringSchema).Field("id", schemas.Int64Schema).MustBuild()
 	_, err = w.FromConnectData(topic, v4, schemas.NewStruct(v4).MustPut("name", "dee").MustPut("id", int64(1)))
 	var re *RegistryError
-	if err == nil || connectors.IsRetriable(err) || !errors.As(err, &re) || re.Status != 409 || !strings.Contains(err.Error(), "under subject "+subject) {
+	if err == nil || connerr.IsRetriable(err) || !errors.As(err, &re) || re.Status != 409 || !strings.Contains(err.Error(), "under subject "+subject) {
 		t.Fatalf("incompatible schema: %v", err)
 	}
 }
@@ -124,7 +124,7 @@ func TestLookupAndLatestVersion(t *testing.T) {
 	s := schemas.NewBuilder(schemas.TypeStruct).Name("latest.R").Field("a", schemas.Int32Schema).MustBuild()
 	lookup := newConverter(t, url, false, AutoRegisterSchemasConfig, "false")
 	_, err := lookup.FromConnectData(topic, s, schemas.NewStruct(s).MustPut("a", int32(1)))
-	if err == nil || !strings.Contains(err.Error(), "Error looking up Avro schema") || connectors.IsRetriable(err) {
+	if err == nil || !strings.Contains(err.Error(), "Error looking up Avro schema") || connerr.IsRetriable(err) {
 		t.Fatalf("lookup of an unregistered schema: %v", err)
 	}
 	newer := `{"type":"record","name":"R","namespace":"latest","fields":[{"name":"a","type":"int"},{"name":"b","type":"string","default":"bee"}]}`

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/connerr"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/internal/tlsconf"
 	"github.com/sluicehq/sluice/schemas"
@@ -65,7 +65,7 @@ func TestRegistryOverTLS(t *testing.T) {
 				if strings.Contains(err.Error(), reg.TruststorePassword) {
 					t.Errorf("error %q holds the truststore password", err)
 				}
-				if connectors.IsRetriable(err) {
+				if connerr.IsRetriable(err) {
 					t.Errorf("error %q is retriable: a certificate that fails verification does not pass", err)
 				}
 				return
