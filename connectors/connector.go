@@ -10,6 +10,12 @@ import (
 // Connector manages the integration with one external system: it validates
 // its configuration and splits the work into task configurations.
 // The runtime calls Start, then TaskConfigs any number of times, then Stop.
+//
+// Concurrency: the runtime makes these calls one at a time, but not always
+// from the same goroutine. The ConnectorContext may be used from any
+// goroutine (one the connector starts to watch its external system, say)
+// from Start until Stop returns. Validate, ValidateLive and Config are
+// called on other instances, made for the purpose, possibly concurrently.
 type Connector interface {
 	// Config describes the connector's own configuration keys.
 	Config() *config.Def
@@ -95,10 +101,12 @@ type Logging interface {
 	SetLogger(log *slog.Logger)
 }
 
-// ConnectorContext is how a connector talks to the runtime.
+// ConnectorContext is how a connector talks to the runtime. Its methods
+// may be called from any goroutine, Start included, and return at once.
 type ConnectorContext interface {
 	// RequestTaskReconfiguration asks the runtime to call TaskConfigs again
-	// and restart the tasks if their configurations changed.
+	// (later, on another goroutine) and restart the tasks if their
+	// configurations changed.
 	RequestTaskReconfiguration()
 	// RaiseError fails the connector with err.
 	RaiseError(err error)

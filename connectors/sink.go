@@ -8,15 +8,29 @@ import (
 
 // SinkTask writes records consumed from Kafka to an external system. The
 // runtime calls Start, Open when partitions are assigned, Put with batches of
-// records, Flush before committing offsets, Close when partitions are
-// revoked, and Stop at the end, all from one goroutine.
+// records, Flush (or PreCommit) before committing offsets, Close when
+// partitions are revoked, and Stop at the end.
+//
+// Concurrency: all these methods are called from one goroutine (the
+// task's), one at a time; Stop only after the last of the others returned.
+// The SinkTaskContext and its ErrantRecordReporter may be used from any
+// goroutine the task starts.
 type SinkTask interface {
-	// Start starts the task with its task configuration.
+	// Start starts the task with its task configuration. tc stays valid
+	// until Stop returns.
 	Start(ctx context.Context, tc SinkTaskContext, props map[string]string) error
 	// Open tells the task it now owns these partitions.
 	Open(ctx context.Context, partitions []TopicPartition) error
 	// Put delivers a batch of records. It may buffer them; Flush must then
-	// make them durable.
+	// make them durable. The records are the task's to keep and change.
+	//
+	// An error wrapped with Retriable makes the runtime put the same batch
+	// again, before any later record, after a wait: the one set with
+	// SinkTaskContext.Timeout, else a backoff of 100 ms doubling up to
+	// 10 s, reset by a successful Put. A pause or a stop does not wait for
+	// it (after a resume the batch is put again; a stopped task has not
+	// put it, and its offsets are not committed). Any other error fails
+	// the task.
 	Put(ctx context.Context, records []SinkRecord) error
 	// Flush makes durable every record put so far for the partitions in
 	// offsets (offset = next offset to consume, as committed to Kafka).
@@ -30,18 +44,21 @@ type SinkTask interface {
 // PreCommitter is implemented by a sink task that manages which offsets may
 // be committed. Without it the runtime calls Flush and commits the current
 // offsets. PreCommit returns the offsets safe to commit; an empty map skips
-// the commit.
+// the commit. It is called on the task's goroutine, as Flush is.
 type PreCommitter interface {
 	PreCommit(ctx context.Context, offsets map[TopicPartition]int64) (map[TopicPartition]int64, error)
 }
 
-// SinkTaskContext is how a sink task talks to the runtime.
+// SinkTaskContext is how a sink task talks to the runtime. Its methods may
+// be called from any goroutine, from Start until Stop returns.
 type SinkTaskContext interface {
-	// Offset asks the runtime to rewind or skip a partition to offset before
-	// the next batch.
+	// Offset asks the runtime to rewind or skip a partition to offset
+	// after the current Put returns, before the next batch.
 	Offset(tp TopicPartition, offset int64)
-	// Timeout sets how long the runtime waits before retrying a Put that
-	// returned a retriable error.
+	// Timeout sets how long the runtime waits before putting again a batch
+	// whose Put returned a retriable error, for this and every later one
+	// (Kafka Connect's SinkTaskContext.timeout). Zero or less returns to
+	// the runtime's backoff (100 ms doubling up to 10 s).
 	Timeout(d time.Duration)
 	// Assignment returns the partitions the task owns now.
 	Assignment() []TopicPartition
@@ -49,7 +66,8 @@ type SinkTaskContext interface {
 	Pause(tps ...TopicPartition)
 	// Resume resumes delivery from paused partitions.
 	Resume(tps ...TopicPartition)
-	// RequestCommit asks for an offset commit as soon as possible.
+	// RequestCommit asks for an offset commit (Flush or PreCommit, then
+	// the commit) as soon as the current call returns.
 	RequestCommit()
 	// ErrantRecordReporter returns the reporter for records the task
 	// cannot write (Kafka Connect's errantRecordReporter, KIP-610).
@@ -68,7 +86,9 @@ type ErrantRecordReporter interface {
 	// returns nil and the task goes on with the next record; otherwise it
 	// returns an error that the task should return from Put, which fails
 	// the task. Reported records reach the dead letter queue before the
-	// offsets that cover them are committed. Report may be called from any
-	// goroutine, until Put or Flush return.
+	// offsets that cover them are committed: report a record before the
+	// Put that received it returns, or before the Flush (PreCommit) that
+	// covers it returns. Report may be called from any goroutine; calls
+	// are made one at a time (a second waits for the first).
 	Report(rec *SinkRecord, err error) error
 }

@@ -62,18 +62,34 @@ type sinkTask struct {
 
 	// Owned by the run goroutine.
 	sess       sarama.ConsumerGroupSession
-	batch      []*sarama.ConsumerMessage // the batch being put, for errant record reports
-	scratch    transforms.Record         // the record a chain works on, reused
-	assigned   []connectors.TopicPartition
+	scratch    transforms.Record                   // the record a chain works on, reused
+	assigned   []connectors.TopicPartition         // written under ctxMu (Assignment reads it)
 	current    map[connectors.TopicPartition]int64 // next offset after the last record Put
 	committed  map[connectors.TopicPartition]int64
 	restartSes context.CancelFunc
+	// pending is a batch whose Put failed with a retriable error, put
+	// again when its backoff has passed; no other record is delivered
+	// before it. putRetry is the backoff.
+	pending  *pendingPut
+	putRetry *taskRetry
+
+	// reportMu serialises errant record reports (from any of the task's
+	// goroutines) and guards batch, the batch being put, which they search.
+	reportMu sync.Mutex
+	batch    []*sarama.ConsumerMessage
 
 	// Set by the task through its context, from its own calls.
 	ctxMu           sync.Mutex
 	rewinds         map[connectors.TopicPartition]int64
 	retryAfter      time.Duration
 	commitRequested bool
+}
+
+// pendingPut is a batch to put again after a retriable error.
+type pendingPut struct {
+	batch []*sarama.ConsumerMessage
+	recs  []connectors.SinkRecord
+	retry <-chan time.Time // fires when its backoff has passed
 }
 
 type sessionEvent struct {
@@ -87,7 +103,9 @@ func (t *sinkTask) run(ctx context.Context) error {
 	t.events = make(chan sessionEvent)
 	t.current = map[connectors.TopicPartition]int64{}
 	t.committed = map[connectors.TopicPartition]int64{}
-	t.retryAfter = time.Second
+	if t.putRetry == nil {
+		t.putRetry = newTaskRetry(t.log, "put of task "+t.id.String())
+	}
 
 	if err := t.task.Start(ctx, sinkContext{t}, t.props); err != nil {
 		t.closeGroup()
@@ -313,8 +331,14 @@ func (t *sinkTask) loop(ctx context.Context, consumed <-chan error) error {
 			pausedGroup = paused
 		}
 		msgs := t.msgs
-		if paused {
+		var retry <-chan time.Time
+		switch {
+		case paused:
 			msgs = nil // records already fetched wait until resume
+		case t.pending != nil:
+			// The failed batch first; a pause or a stop does not wait
+			// for its backoff.
+			msgs, retry = nil, t.pending.retry
 		}
 		select {
 		case <-ctx.Done():
@@ -328,6 +352,12 @@ func (t *sinkTask) loop(ctx context.Context, consumed <-chan error) error {
 			}
 		case m := <-msgs:
 			if err := t.deliver(ctx, m); err != nil {
+				return err
+			}
+		case <-retry:
+			p := t.pending
+			t.pending = nil
+			if err := t.put(ctx, p.batch, p.recs); err != nil {
 				return err
 			}
 		case <-ticker.C:
@@ -373,26 +403,31 @@ more:
 			n++
 		}
 	}
-	recs = recs[:n]
-	t.batch = batch
-	defer func() { t.batch = nil }()
-	for n > 0 {
+	return t.put(ctx, batch, recs[:n])
+}
+
+// put calls Put with the records of batch. After a retriable error the
+// batch becomes pending, to be put again after a backoff (SinkTaskContext's
+// Timeout, if the task set one); a task stopped meanwhile has not put it,
+// and its offsets are not committed.
+func (t *sinkTask) put(ctx context.Context, batch []*sarama.ConsumerMessage, recs []connectors.SinkRecord) error {
+	if len(recs) > 0 {
+		t.setBatch(batch)
 		err := t.task.Put(ctx, recs)
-		if err == nil {
-			break
-		}
-		if !connectors.IsRetriable(err) {
-			if ferr := t.errs.flush(); ferr != nil {
-				t.log.Error("dead letter queue", "err", ferr)
+		t.setBatch(nil)
+		if err != nil {
+			if !connectors.IsRetriable(err) {
+				if ferr := t.errs.flush(); ferr != nil {
+					t.log.Error("dead letter queue", "err", ferr)
+				}
+				return fmt.Errorf("put: %w", err)
 			}
-			return fmt.Errorf("put: %w", err)
+			if ctx.Err() == nil {
+				t.pending = &pendingPut{batch: batch, recs: recs, retry: t.putRetry.failed(err, t.putTimeout())}
+			}
+			return nil
 		}
-		t.log.Info("retriable put error; retrying the batch", "err", err, "after", t.retryDelay())
-		select {
-		case <-time.After(t.retryDelay()):
-		case <-ctx.Done():
-			return nil // not put: not committed either
-		}
+		t.putRetry.succeeded()
 	}
 	// Failed records reach the dead letter queue before their offsets can
 	// be committed.
@@ -407,6 +442,12 @@ more:
 	}
 	t.applyRewinds()
 	return nil
+}
+
+func (t *sinkTask) setBatch(batch []*sarama.ConsumerMessage) {
+	t.reportMu.Lock()
+	t.batch = batch
+	t.reportMu.Unlock()
 }
 
 // process converts and transforms m into r. It reports false when r is not
@@ -494,6 +535,10 @@ func (t *sinkTask) report(rec *connectors.SinkRecord, err error) error {
 	if err == nil {
 		err = errors.New("reported without an error")
 	}
+	// One report at a time: the converters that reconvert may not be
+	// safe for concurrent use.
+	t.reportMu.Lock()
+	defer t.reportMu.Unlock()
 	var m *sarama.ConsumerMessage
 	for _, x := range t.batch {
 		if x.Offset == rec.OriginalOffset && x.Partition == rec.OriginalPartition && x.Topic == rec.OriginalTopic {
@@ -577,22 +622,27 @@ func (t *sinkTask) handleEvent(ctx context.Context, ev sessionEvent) error {
 	var err error
 	if ev.assigned {
 		t.sess = ev.sess
-		t.assigned = t.assigned[:0]
+		var assigned []connectors.TopicPartition
 		for topic, ps := range ev.sess.Claims() {
 			for _, p := range ps {
-				t.assigned = append(t.assigned, connectors.TopicPartition{Topic: topic, Partition: p})
+				assigned = append(assigned, connectors.TopicPartition{Topic: topic, Partition: p})
 			}
 		}
-		slices.SortFunc(t.assigned, compareTP)
+		slices.SortFunc(assigned, compareTP)
+		t.setAssigned(assigned)
 		t.log.Debug("partitions assigned", "generation", ev.sess.GenerationID(), "partitions", t.assigned)
 		t.committed = map[connectors.TopicPartition]int64{}
 		t.current = map[connectors.TopicPartition]int64{}
+		t.pending = nil
 		err = t.task.Open(ctx, slices.Clone(t.assigned))
 		if err != nil {
 			err = fmt.Errorf("open partitions: %w", err)
 		}
 	} else {
 		t.log.Debug("partitions revoked", "generation", ev.sess.GenerationID())
+		// A batch waiting to be put again is dropped with them: not put,
+		// not committed, so the next owner reads it again.
+		t.pending = nil
 		// Records fetched in this session but not yet put are dropped: their
 		// offsets are not committed, so the next owner reads them again.
 	drain:
@@ -607,7 +657,8 @@ func (t *sinkTask) handleEvent(ctx context.Context, ev sessionEvent) error {
 		if cerr := t.task.Close(ctx, slices.Clone(t.assigned)); cerr != nil && err == nil {
 			err = fmt.Errorf("close partitions: %w", cerr)
 		}
-		t.sess, t.assigned = nil, nil
+		t.sess = nil
+		t.setAssigned(nil)
 	}
 	ev.done <- err
 	return err
@@ -646,6 +697,14 @@ func (t *sinkTask) applyRewinds() {
 	}
 }
 
+// setAssigned sets the partitions the task owns; the run goroutine reads
+// them without the lock, Assignment (any goroutine) with it.
+func (t *sinkTask) setAssigned(tps []connectors.TopicPartition) {
+	t.ctxMu.Lock()
+	defer t.ctxMu.Unlock()
+	t.assigned = tps
+}
+
 func (t *sinkTask) takeCommitRequest() bool {
 	t.ctxMu.Lock()
 	defer t.ctxMu.Unlock()
@@ -654,7 +713,8 @@ func (t *sinkTask) takeCommitRequest() bool {
 	return r
 }
 
-func (t *sinkTask) retryDelay() time.Duration {
+// putTimeout is the wait the task chose with SinkTaskContext.Timeout, or 0.
+func (t *sinkTask) putTimeout() time.Duration {
 	t.ctxMu.Lock()
 	defer t.ctxMu.Unlock()
 	return t.retryAfter
@@ -734,8 +794,12 @@ func (c sinkContext) Timeout(d time.Duration) {
 	c.t.retryAfter = d
 }
 
-// Assignment is called by the task from within its own calls (run goroutine).
-func (c sinkContext) Assignment() []connectors.TopicPartition { return slices.Clone(c.t.assigned) }
+// Assignment may be called from any of the task's goroutines.
+func (c sinkContext) Assignment() []connectors.TopicPartition {
+	c.t.ctxMu.Lock()
+	defer c.t.ctxMu.Unlock()
+	return slices.Clone(c.t.assigned)
+}
 
 func (c sinkContext) Pause(tps ...connectors.TopicPartition) {
 	c.t.group.Pause(byTopic(tps))

@@ -80,6 +80,13 @@ type sourceTask struct {
 	// flush; flushFailing says the last write failed. Owned by run.
 	unflushed    []storage.Offset
 	flushFailing bool
+
+	// pollRetry is the backoff after retriable Poll errors; owned by run.
+	pollRetry *taskRetry
+	// rcMu serialises the calls of the task's CommitRecord (from the ack
+	// goroutine and the poll goroutine); rcStopped ends them before Stop.
+	rcMu      sync.Mutex
+	rcStopped bool
 }
 
 // sourceProducer is what a source task needs of its producer
@@ -107,6 +114,9 @@ const budgetBytes = 32 << 20
 func (t *sourceTask) run(ctx context.Context) error {
 	t.tracker = newSubmitted()
 	t.recordCommitter, _ = t.task.(connectors.RecordCommitter)
+	if t.pollRetry == nil {
+		t.pollRetry = newTaskRetry(t.log, "poll of task "+t.id.String())
+	}
 	t.budget = semaphore.NewWeighted(budgetBytes)
 	t.failed, t.fail = context.WithCancelCause(context.Background())
 	t.gone, t.halt = context.WithCancelCause(t.failed)
@@ -132,9 +142,7 @@ func (t *sourceTask) run(ctx context.Context) error {
 	stopConnect()
 	cancelConnect()
 	if err != nil {
-		if serr := t.task.Stop(context.WithoutCancel(ctx)); serr != nil {
-			t.log.Warn("stop task", "err", serr)
-		}
+		t.stopTask(context.WithoutCancel(ctx))
 		if ctx.Err() != nil {
 			return nil // stopped while waiting for Kafka
 		}
@@ -180,9 +188,7 @@ func (t *sourceTask) run(ctx context.Context) error {
 		t.log.Warn("the task stops with source offsets not committed; the records after the last committed offset are sent again when it restarts",
 			"partitions", len(t.unflushed))
 	}
-	if serr := t.task.Stop(context.WithoutCancel(ctx)); serr != nil {
-		t.log.Warn("stop task", "err", serr)
-	}
+	t.stopTask(context.WithoutCancel(ctx))
 	return err
 }
 
@@ -225,11 +231,14 @@ func (t *sourceTask) pollLoop(ctx context.Context) error {
 		}
 		if err != nil {
 			if connectors.IsRetriable(err) {
-				t.log.Debug("retriable poll error", "err", err)
+				// Records returned with a retriable error are dropped, as
+				// Kafka Connect drops them: Poll is called again.
+				t.state.awaitRetry(ctx, t.pollRetry.failed(err, 0))
 				continue
 			}
 			return fmt.Errorf("poll: %w", err)
 		}
+		t.pollRetry.succeeded()
 		if err := t.send(ctx, recs); err != nil {
 			if errors.Is(err, errHalted) {
 				return nil
@@ -342,12 +351,35 @@ func (t *sourceTask) dropped(rec *connectors.SourceRecord) error {
 		return fmt.Errorf("record for topic %s: %w", rec.Topic, err)
 	}
 	t.tracker.ack(sr)
-	if t.recordCommitter != nil {
-		if err := t.recordCommitter.CommitRecord(rec, nil); err != nil {
-			t.log.Warn("commit record", "err", err)
-		}
-	}
+	t.commitRecord(rec, nil)
 	return nil
+}
+
+// commitRecord calls the task's CommitRecord, if it has one: one call at a
+// time (the ack goroutine and the poll goroutine both call it), and none
+// once the task is being stopped.
+func (t *sourceTask) commitRecord(rec *connectors.SourceRecord, md *connectors.RecordMetadata) {
+	if t.recordCommitter == nil {
+		return
+	}
+	t.rcMu.Lock()
+	defer t.rcMu.Unlock()
+	if t.rcStopped {
+		return
+	}
+	if err := t.recordCommitter.CommitRecord(rec, md); err != nil {
+		t.log.Warn("commit record", "err", err)
+	}
+}
+
+// stopTask ends the CommitRecord calls, then stops the task.
+func (t *sourceTask) stopTask(ctx context.Context) {
+	t.rcMu.Lock()
+	t.rcStopped = true
+	t.rcMu.Unlock()
+	if err := t.task.Stop(ctx); err != nil {
+		t.log.Warn("stop task", "err", err)
+	}
 }
 
 // acquire waits for room in the in-flight budget. A shutdown while waiting
@@ -445,9 +477,7 @@ func (t *sourceTask) handleAcks(done chan<- struct{}) {
 			t.budget.Release(in.weight)
 			if rc != nil {
 				md := &connectors.RecordMetadata{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Timestamp: m.Timestamp}
-				if err := rc.CommitRecord(in.sr.rec, md); err != nil {
-					t.log.Warn("commit record", "err", err)
-				}
+				t.commitRecord(in.sr.rec, md)
 			}
 		case pe, ok := <-errs:
 			if !ok {
@@ -468,11 +498,7 @@ func (t *sourceTask) handleAcks(done chan<- struct{}) {
 				// errors.tolerance=all.
 				t.errs.handle(f, true)
 				t.tracker.ack(in.sr)
-				if rc != nil {
-					if err := rc.CommitRecord(in.sr.rec, nil); err != nil {
-						t.log.Warn("commit record", "err", err)
-					}
-				}
+				t.commitRecord(in.sr.rec, nil)
 				continue
 			}
 			t.tracker.fail(in.sr)
