@@ -87,7 +87,11 @@ type SecretHolder interface {
 	EmbeddedSecrets(props map[string]string) []string
 }
 
-// Versioned is implemented by plugins that report a version.
+// Versioned is implemented by plugins (connectors, converters,
+// transformations, predicates) that report a version. GET /connector-plugins
+// shows what Version returns, or plugins.Plugin.Version when the plugin does
+// not implement Versioned or returns "". The runtime calls it on a fresh
+// instance, before Start or Configure.
 type Versioned interface {
 	Version() string
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/internal/safe"
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -12,27 +13,41 @@ import (
 )
 
 // PluginInfos lists the installed plugins as GET /connector-plugins shows
-// them: connectors only, or every kind.
+// them: connectors only, or every kind. A plugin's version is the one its
+// instances report (connectors.Versioned), else plugins.Plugin.Version.
 func PluginInfos(reg *plugins.Registry, connectorsOnly bool) []herder.PluginInfo {
 	kinds := []plugins.Kind{plugins.Source, plugins.Sink}
 	if !connectorsOnly {
 		kinds = append(kinds, plugins.Converter, plugins.HeaderConverter, plugins.Transformation, plugins.Predicate)
 	}
-	var out []herder.PluginInfo
+	var out, headers []herder.PluginInfo
 	for _, p := range reg.Plugins(kinds...) {
-		out = append(out, herder.PluginInfo{Class: p.Class, Type: string(p.Kind), Version: p.Version})
-	}
-	// A converter that also converts headers is listed as a header
-	// converter too, as Kafka Connect lists JsonConverter and
-	// StringConverter under both types.
-	if !connectorsOnly {
-		for _, p := range reg.Plugins(plugins.Converter) {
-			if _, ok := p.New().(schemas.HeaderConverter); ok {
-				out = append(out, herder.PluginInfo{Class: p.Class, Type: string(plugins.HeaderConverter), Version: p.Version})
-			}
+		inst, _ := safe.Call("create plugin "+p.Class, func() (any, error) { return p.New(), nil })
+		version := pluginVersion(p, inst)
+		out = append(out, herder.PluginInfo{Class: p.Class, Type: string(p.Kind), Version: version})
+		// A converter that also converts headers is listed as a header
+		// converter too, as Kafka Connect lists JsonConverter and
+		// StringConverter under both types.
+		if _, ok := inst.(schemas.HeaderConverter); ok && p.Kind == plugins.Converter {
+			headers = append(headers, herder.PluginInfo{Class: p.Class, Type: string(plugins.HeaderConverter), Version: version})
 		}
 	}
-	return out
+	return append(out, headers...)
+}
+
+// pluginVersion returns the version inst (an instance of p, or nil)
+// reports through connectors.Versioned, or p.Version when it reports none
+// (or its Version panics).
+func pluginVersion(p plugins.Plugin, inst any) string {
+	v, ok := inst.(connectors.Versioned)
+	if !ok {
+		return p.Version
+	}
+	version, err := safe.CallMethod(p.Class, "Version", func() (string, error) { return v.Version(), nil })
+	if err != nil || version == "" {
+		return p.Version
+	}
+	return version
 }
 
 // PluginConfig returns a plugin's configuration keys as
