@@ -4,8 +4,8 @@ import (
 	"net/http"
 
 	"github.com/sluicehq/sluice/config"
-	"github.com/sluicehq/sluice/internal/safe"
 	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/internal/safe"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/schemas"
