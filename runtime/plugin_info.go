@@ -9,7 +9,6 @@ import (
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/schemas"
-	"github.com/sluicehq/sluice/transforms"
 )
 
 // PluginInfos lists the installed plugins as GET /connector-plugins shows
@@ -69,14 +68,11 @@ func PluginConfig(reg *plugins.Registry, name string) ([]config.KeyInfo, error) 
 				keys = append(keys, k)
 			}
 		}
-	case transforms.Transformation:
+	case interface{ Config() *config.Def }:
+		// Transformations, predicates, converters and header converters.
 		keys = inst.Config().Keys()
-	case transforms.Predicate:
-		keys = inst.Config().Keys()
-	case interface{ ConfigKeys() []schemas.ConfigKey }:
-		for _, ck := range inst.ConfigKeys() {
-			keys = append(keys, converterKey(ck))
-		}
+	case schemas.Converter, schemas.HeaderConverter:
+		// A converter that does not describe its keys has none to show.
 	default:
 		return nil, &herder.Error{Code: http.StatusBadRequest, Message: "Invalid plugin class " + name + ". Valid types are sink, source, converter, header_converter, transformation, predicate."}
 	}
@@ -85,20 +81,4 @@ func PluginConfig(reg *plugins.Registry, name string) ([]config.KeyInfo, error) 
 		out[i] = k.Info()
 	}
 	return out, nil
-}
-
-// converterKey turns a converter's key description into a config key.
-func converterKey(ck schemas.ConfigKey) config.Key {
-	types := map[string]config.Type{"BOOLEAN": config.Boolean, "INT": config.Int, "LONG": config.Long, "DOUBLE": config.Double,
-		"STRING": config.String, "LIST": config.List, "CLASS": config.Class, "PASSWORD": config.Password, "SHORT": config.Short}
-	t, ok := types[ck.Type]
-	if !ok {
-		t = config.String
-	}
-	var def any = ck.Default
-	k := config.Key{Name: ck.Name, Type: t, Default: def, Importance: config.Medium, Doc: ck.Doc}
-	if len(ck.Valid) > 0 {
-		k.Validator = config.CaseInsensitiveValidString(ck.Valid...)
-	}
-	return k
 }

@@ -75,3 +75,73 @@ func TestPluginInfosVersion(t *testing.T) {
 		t.Errorf("connectors only: %+v", only)
 	}
 }
+
+// TestConverterPluginConfig: GET /connector-plugins/{converter}/config
+// shows each built-in converter's config.Def: types, defaults, docs,
+// secrets hidden.
+func TestConverterPluginConfig(t *testing.T) {
+	reg := plugins.Builtin()
+	str := func(s string) *string { return &s }
+	for _, tc := range []struct {
+		plugin string
+		n      int // the number of keys; -1: at least the ones checked
+		want   map[string]config.KeyInfo
+	}{
+		{"JsonConverter", 4, map[string]config.KeyInfo{
+			"schemas.enable": {Type: "BOOLEAN", DefaultValue: str("true"), Importance: "HIGH"},
+			"decimal.format": {Type: "STRING", DefaultValue: str("BASE64"), Importance: "LOW"},
+		}},
+		{"io.confluent.connect.avro.AvroConverter", -1, map[string]config.KeyInfo{
+			"schema.registry.url":                     {Type: "LIST", Required: true, Importance: "HIGH"},
+			"bearer.auth.credentials.source":          {Type: "STRING", DefaultValue: str("STATIC_TOKEN"), Importance: "MEDIUM"},
+			"bearer.auth.token":                       {Type: "PASSWORD", DefaultValue: str("[hidden]"), Importance: "MEDIUM"},
+			"basic.auth.credentials.source":           {Type: "STRING", DefaultValue: str("URL"), Importance: "MEDIUM"},
+			"basic.auth.user.info":                    {Type: "PASSWORD", DefaultValue: str("[hidden]"), Importance: "MEDIUM"},
+			"latest.cache.ttl.sec":                    {Type: "LONG", DefaultValue: str("-1"), Importance: "LOW"},
+			"value.subject.name.strategy":             {Type: "CLASS", DefaultValue: str("io.confluent.kafka.serializers.subject.TopicNameStrategy"), Importance: "MEDIUM"},
+			"schema.registry.ssl.truststore.password": {Type: "PASSWORD", Importance: "LOW"},
+			"schema.registry.ssl.enabled.protocols":   {Type: "LIST", DefaultValue: str("TLSv1.2,TLSv1.3"), Importance: "LOW"},
+		}},
+		{"StringConverter", 1, map[string]config.KeyInfo{
+			"converter.encoding": {Type: "STRING", DefaultValue: str("UTF-8"), Importance: "HIGH"},
+		}},
+		{"ByteArrayConverter", 0, nil},
+		{"SimpleHeaderConverter", 0, nil},
+	} {
+		t.Run(tc.plugin, func(t *testing.T) {
+			infos, err := PluginConfig(reg, tc.plugin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.n >= 0 && len(infos) != tc.n {
+				t.Errorf("%d keys, want %d: %+v", len(infos), tc.n, infos)
+			}
+			got := map[string]config.KeyInfo{}
+			for _, k := range infos {
+				if k.Documentation == "" {
+					t.Errorf("%s has no documentation", k.Name)
+				}
+				got[k.Name] = k
+			}
+			for name, w := range tc.want {
+				g, ok := got[name]
+				if !ok {
+					t.Errorf("%s is not described", name)
+					continue
+				}
+				if g.Type != w.Type || g.Required != w.Required || g.Importance != w.Importance ||
+					(g.DefaultValue == nil) != (w.DefaultValue == nil) || (w.DefaultValue != nil && *g.DefaultValue != *w.DefaultValue) {
+					t.Errorf("%s = %s %v default %v %s, want %s %v default %v %s", name, g.Type, g.Required, deref(g.DefaultValue), g.Importance,
+						w.Type, w.Required, deref(w.DefaultValue), w.Importance)
+				}
+			}
+		})
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "<null>"
+	}
+	return *s
+}

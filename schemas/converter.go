@@ -3,6 +3,10 @@ package schemas
 // Converter turns Connect data into the bytes of a Kafka record key or value
 // and back. Implementations are configured once and then used from one task
 // goroutine; they need not be safe for concurrent use.
+//
+// A converter (or header converter) describes the keys its Configure reads
+// with a method Config() *config.Def, as connectors and transformations do:
+// GET /connector-plugins/{converter}/config and the generated docs show it.
 type Converter interface {
 	// Configure applies the converter's settings (already stripped of their
 	// "key.converter." or "value.converter." prefix).

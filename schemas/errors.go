@@ -27,15 +27,3 @@ func (e *ConfigError) Error() string {
 	}
 	return msg
 }
-
-// ConfigKey describes one configuration key a converter accepts, so the
-// worker can document and validate it (and later turn it into a ConfigDef).
-type ConfigKey struct {
-	Name string
-	// Type is Kafka's ConfigDef type name: BOOLEAN, INT, STRING, ...
-	Type    string
-	Default string
-	// Valid lists the accepted values when they are a fixed set.
-	Valid []string
-	Doc   string
-}

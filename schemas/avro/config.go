@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	cfgdef "github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/internal/tlsconf"
 	"github.com/sluicehq/sluice/schemas"
 )
@@ -65,85 +66,102 @@ const (
 
 var strategies = []string{topicNameStrategyClass, recordNameStrategyClass, topicRecordNameStrategyClass}
 
-// ConfigKeys describes the keys Configure accepts.
-var ConfigKeys = append([]schemas.ConfigKey{
-	{Name: SchemaRegistryURLConfig, Type: "LIST", Default: "",
-		Doc: "Comma-separated list of URLs for schema registry instances that can be used to register or look up schemas. Required. Tried in order: the next one is used when one cannot be reached."},
-	{Name: BasicAuthCredentialsSource, Type: "STRING", Default: credentialsSourceURL, Valid: []string{credentialsSourceURL, credentialsSourceUserInfo},
-		Doc: "Where the Basic Auth credentials for the registry come from: URL (user:password@ in schema.registry.url) or USER_INFO (basic.auth.user.info). SASL_INHERIT is not supported."},
-	{Name: BasicAuthUserInfoConfig, Type: "PASSWORD", Default: "",
-		Doc: "The user info for Basic Auth, in the form {username}:{password}; used when basic.auth.credentials.source is USER_INFO. schema.registry.basic.auth.user.info is accepted too."},
-	{Name: BearerAuthCredentialsSource, Type: "STRING", Default: bearerSourceStaticToken, Valid: []string{bearerSourceStaticToken},
-		Doc: "Where the bearer token comes from: STATIC_TOKEN (bearer.auth.token)."},
-	{Name: BearerAuthTokenConfig, Type: "PASSWORD", Default: "",
-		Doc: "A bearer token to send to the registry, when no Basic Auth credentials are set."},
-	{Name: AutoRegisterSchemasConfig, Type: "BOOLEAN", Default: "true",
-		Doc: "Register the schema of each record with the registry. When false, the schema must already be registered under the subject; it is looked up."},
-	{Name: UseLatestVersionConfig, Type: "BOOLEAN", Default: "false",
-		Doc: "Write records with the latest registered version of the subject instead of the schema made from the record. Fields are matched by name; a field the record lacks is written with its default. Only with auto.register.schemas=false."},
-	{Name: LatestCompatibilityStrict, Type: "BOOLEAN", Default: "true",
-		Doc: "With use.latest.version, check that the latest version can read records of the record's own schema (backward compatibility) before using it."},
-	{Name: LatestCacheTTLConfig, Type: "LONG", Default: "-1",
-		Doc: "How long, in seconds, the latest version of a subject is cached for use.latest.version; -1 keeps it until the worker restarts."},
-	{Name: KeySubjectNameStrategyConfig, Type: "CLASS", Default: topicNameStrategyClass, Valid: strategies,
-		Doc: "How the subject of record keys is named: TopicNameStrategy (<topic>-key), RecordNameStrategy (the record's full name) or TopicRecordNameStrategy (<topic>-<full name>)."},
-	{Name: ValSubjectNameStrategyConfig, Type: "CLASS", Default: topicNameStrategyClass, Valid: strategies,
-		Doc: "How the subject of record values is named: TopicNameStrategy (<topic>-value), RecordNameStrategy or TopicRecordNameStrategy."},
-	{Name: ConnectMetaDataConfig, Type: "BOOLEAN", Default: "true",
-		Doc: "Add the Connect schema's name, version, doc, parameters and defaults to the Avro schema (connect.name, connect.version, ...) and read them back."},
-	{Name: EnhancedAvroSchemaSupport, Type: "BOOLEAN", Default: "false",
-		Doc: "Keep Avro enums as enums when writing back what was read, and name union branches of named types by their full names."},
-	{Name: ScrubInvalidNamesConfig, Type: "BOOLEAN", Default: "false",
-		Doc: "Replace characters Avro names cannot hold in record, field and type names."},
-	{Name: AllowOptionalMapKeysConfig, Type: "BOOLEAN", Default: "false",
-		Doc: "Write maps with optional string keys as Avro maps rather than arrays of key/value records."},
-	{Name: FlattenSingletonUnionsConfig, Type: "BOOLEAN", Default: "true",
-		Doc: "Read an Avro union of a single type as that type."},
-	{Name: SchemasCacheConfig, Type: "INT", Default: strconv.Itoa(defaultSchemasCacheSize),
-		Doc: "The size of each schema cache of the converter (Connect to Avro and Avro to Connect)."},
-	{Name: MaxSchemasPerSubjectConfig, Type: "INT", Default: strconv.Itoa(defaultMaxSchemasPerSubject),
-		Doc: "The number of schemas, ids and versions the registry client caches."},
-	{Name: HTTPConnectTimeoutConfig, Type: "INT", Default: strconv.Itoa(defaultHTTPTimeoutMillis),
-		Doc: "The timeout, in milliseconds, for connecting to the registry."},
-	{Name: HTTPReadTimeoutConfig, Type: "INT", Default: strconv.Itoa(defaultHTTPTimeoutMillis),
-		Doc: "The timeout, in milliseconds, for the registry's answer."},
-	{Name: MaxRetriesConfig, Type: "INT", Default: strconv.Itoa(defaultMaxRetries),
-		Doc: "How many times a registry request that failed for a passing reason (network, timeout, HTTP 5xx, 408, 429) is retried."},
-	{Name: RetriesWaitConfig, Type: "INT", Default: strconv.Itoa(defaultRetriesWaitMillis),
-		Doc: "The wait, in milliseconds, before the first retry; it doubles after each retry, with jitter."},
-	{Name: RetriesMaxWaitConfig, Type: "INT", Default: strconv.Itoa(defaultRetriesMaxWaitMillis),
-		Doc: "The longest wait, in milliseconds, between retries."},
-}, sslConfigKeys()...)
-
-// sslConfigKeys describes the schema.registry.ssl.* keys: Kafka's ssl.*
-// client keys (internal/tlsconf reads them) with the registry's prefix.
-func sslConfigKeys() []schemas.ConfigKey {
-	docs := []struct{ key, typ, def, doc string }{
-		{tlsconf.KeyTruststoreLocation, "STRING", "", "The truststore holding the CA certificates trusted to sign the registry's certificate (JKS, PKCS12 or PEM). Without one, the system's CA certificates are trusted."},
-		{tlsconf.KeyTruststorePassword, "PASSWORD", "", "The truststore's password."},
-		{tlsconf.KeyTruststoreType, "STRING", "JKS", "The truststore's format: JKS, PKCS12 or PEM."},
-		{tlsconf.KeyTruststoreCertificates, "PASSWORD", "", "Trusted certificates inline, in PEM (with schema.registry.ssl.truststore.type=PEM)."},
-		{tlsconf.KeyKeystoreLocation, "STRING", "", "The keystore holding the client's certificate and key, for registries that require a client certificate (JKS, PKCS12 or PEM)."},
-		{tlsconf.KeyKeystorePassword, "PASSWORD", "", "The keystore's password."},
-		{tlsconf.KeyKeystoreType, "STRING", "JKS", "The keystore's format: JKS, PKCS12 or PEM."},
-		{tlsconf.KeyKeyPassword, "PASSWORD", "", "The password of the private key in the keystore (default: the keystore's password), or of an encrypted PEM key."},
-		{tlsconf.KeyKeystoreKey, "PASSWORD", "", "The client's private key inline, in PEM (with schema.registry.ssl.keystore.type=PEM)."},
-		{tlsconf.KeyKeystoreCertificateChain, "PASSWORD", "", "The client's certificate chain inline, in PEM (with schema.registry.ssl.keystore.type=PEM)."},
-		{tlsconf.KeyEndpointIdentificationAlgorithm, "STRING", "https", "https checks the registry's host name against its certificate; empty checks the certificate but not the host name."},
-		{tlsconf.KeyProtocol, "STRING", "TLSv1.3", "The newest TLS version used: TLSv1.2 keeps TLS 1.3 from being used."},
-		{tlsconf.KeyEnabledProtocols, "LIST", "TLSv1.2,TLSv1.3", "The TLS versions offered."},
-		{tlsconf.KeyCipherSuites, "LIST", "", "The cipher suites offered, by their IANA names (default: Go's)."},
-		{tlsconf.KeyKeymanagerAlgorithm, "STRING", "SunX509", "Java's key manager algorithm; only Java's defaults are accepted."},
-		{tlsconf.KeyTrustmanagerAlgorithm, "STRING", "PKIX", "Java's trust manager algorithm; only Java's defaults are accepted."},
-		{tlsconf.KeyProvider, "STRING", "", "Java's security provider; only SunJSSE is accepted."},
-		{tlsconf.KeySecureRandomImplementation, "STRING", "", "Java's SecureRandom implementation; only Java's defaults are accepted."},
-		{tlsconf.KeyEngineFactoryClass, "CLASS", "", "Kafka's SSL engine factory; only Kafka's DefaultSslEngineFactory is accepted."},
+// Def describes the keys Configure accepts (Confluent's AvroConverterConfig
+// and its schema registry client's, as far as sluice reads them), with the
+// schema.registry.ssl.* keys. It returns a new Def each time.
+func Def() *cfgdef.Def {
+	type key struct {
+		name  string
+		typ   cfgdef.Type
+		def   any
+		imp   cfgdef.Importance
+		valid cfgdef.Validator
+		doc   string
 	}
-	keys := make([]schemas.ConfigKey, 0, len(docs))
-	for _, d := range docs {
-		keys = append(keys, schemas.ConfigKey{Name: RegistrySSLPrefix + d.key, Type: d.typ, Default: d.def, Doc: d.doc})
+	strategyNames := append(slices.Clone(strategies), strategyTopicName, strategyRecordName, strategyTopicRecordName)
+	keys := []key{
+		{SchemaRegistryURLConfig, cfgdef.List, cfgdef.NoDefault, cfgdef.High, nil,
+			"Comma-separated list of URLs for schema registry instances that can be used to register or look up schemas. Required. Tried in order: the next one is used when one cannot be reached."},
+		{BasicAuthCredentialsSource, cfgdef.String, credentialsSourceURL, cfgdef.Medium, cfgdef.CaseInsensitiveValidString(credentialsSourceURL, credentialsSourceUserInfo),
+			"Where the Basic Auth credentials for the registry come from: URL (user:password@ in schema.registry.url) or USER_INFO (basic.auth.user.info). SASL_INHERIT is not supported."},
+		{BasicAuthUserInfoConfig, cfgdef.Password, "", cfgdef.Medium, nil,
+			"The user info for Basic Auth, in the form {username}:{password}; used when basic.auth.credentials.source is USER_INFO. schema.registry.basic.auth.user.info is accepted too."},
+		{BearerAuthCredentialsSource, cfgdef.String, bearerSourceStaticToken, cfgdef.Medium, cfgdef.CaseInsensitiveValidString(bearerSourceStaticToken),
+			"Where the bearer token comes from: STATIC_TOKEN (bearer.auth.token)."},
+		{BearerAuthTokenConfig, cfgdef.Password, "", cfgdef.Medium, nil,
+			"A bearer token to send to the registry, when no Basic Auth credentials are set."},
+		{AutoRegisterSchemasConfig, cfgdef.Boolean, true, cfgdef.Medium, nil,
+			"Register the schema of each record with the registry. When false, the schema must already be registered under the subject; it is looked up."},
+		{UseLatestVersionConfig, cfgdef.Boolean, false, cfgdef.Low, nil,
+			"Write records with the latest registered version of the subject instead of the schema made from the record. Fields are matched by name; a field the record lacks is written with its default. Only with auto.register.schemas=false."},
+		{LatestCompatibilityStrict, cfgdef.Boolean, true, cfgdef.Low, nil,
+			"With use.latest.version, check that the latest version can read records of the record's own schema (backward compatibility) before using it."},
+		{LatestCacheTTLConfig, cfgdef.Long, -1, cfgdef.Low, cfgdef.AtLeast(-1),
+			"How long, in seconds, the latest version of a subject is cached for use.latest.version; -1 keeps it until the worker restarts."},
+		{KeySubjectNameStrategyConfig, cfgdef.Class, topicNameStrategyClass, cfgdef.Medium, cfgdef.ValidString(strategyNames...),
+			"How the subject of record keys is named: TopicNameStrategy (<topic>-key), RecordNameStrategy (the record's full name) or TopicRecordNameStrategy (<topic>-<full name>)."},
+		{ValSubjectNameStrategyConfig, cfgdef.Class, topicNameStrategyClass, cfgdef.Medium, cfgdef.ValidString(strategyNames...),
+			"How the subject of record values is named: TopicNameStrategy (<topic>-value), RecordNameStrategy or TopicRecordNameStrategy."},
+		{ConnectMetaDataConfig, cfgdef.Boolean, true, cfgdef.Low, nil,
+			"Add the Connect schema's name, version, doc, parameters and defaults to the Avro schema (connect.name, connect.version, ...) and read them back."},
+		{EnhancedAvroSchemaSupport, cfgdef.Boolean, false, cfgdef.Medium, nil,
+			"Keep Avro enums as enums when writing back what was read, and name union branches of named types by their full names."},
+		{ScrubInvalidNamesConfig, cfgdef.Boolean, false, cfgdef.Medium, nil,
+			"Replace characters Avro names cannot hold in record, field and type names."},
+		{AllowOptionalMapKeysConfig, cfgdef.Boolean, false, cfgdef.Medium, nil,
+			"Write maps with optional string keys as Avro maps rather than arrays of key/value records."},
+		{FlattenSingletonUnionsConfig, cfgdef.Boolean, true, cfgdef.Medium, nil,
+			"Read an Avro union of a single type as that type."},
+		{SchemasCacheConfig, cfgdef.Int, defaultSchemasCacheSize, cfgdef.Low, cfgdef.AtLeast(1),
+			"The size of each schema cache of the converter (Connect to Avro and Avro to Connect)."},
+		{MaxSchemasPerSubjectConfig, cfgdef.Int, defaultMaxSchemasPerSubject, cfgdef.Low, cfgdef.AtLeast(1),
+			"The number of schemas, ids and versions the registry client caches."},
+		{HTTPConnectTimeoutConfig, cfgdef.Int, defaultHTTPTimeoutMillis, cfgdef.Low, cfgdef.AtLeast(0),
+			"The timeout, in milliseconds, for connecting to the registry."},
+		{HTTPReadTimeoutConfig, cfgdef.Int, defaultHTTPTimeoutMillis, cfgdef.Low, cfgdef.AtLeast(0),
+			"The timeout, in milliseconds, for the registry's answer."},
+		{MaxRetriesConfig, cfgdef.Int, defaultMaxRetries, cfgdef.Low, cfgdef.AtLeast(0),
+			"How many times a registry request that failed for a passing reason (network, timeout, HTTP 5xx, 408, 429) is retried."},
+		{RetriesWaitConfig, cfgdef.Int, defaultRetriesWaitMillis, cfgdef.Low, cfgdef.AtLeast(0),
+			"The wait, in milliseconds, before the first retry; it doubles after each retry, with jitter."},
+		{RetriesMaxWaitConfig, cfgdef.Int, defaultRetriesMaxWaitMillis, cfgdef.Low, cfgdef.AtLeast(0),
+			"The longest wait, in milliseconds, between retries."},
 	}
-	return keys
+	// The schema.registry.ssl.* keys: Kafka's ssl.* client keys
+	// (internal/tlsconf reads them) with the registry's prefix.
+	for _, k := range []struct {
+		name string
+		typ  cfgdef.Type
+		def  any
+		doc  string
+	}{
+		{tlsconf.KeyTruststoreLocation, cfgdef.String, nil, "The truststore holding the CA certificates trusted to sign the registry's certificate (JKS, PKCS12 or PEM). Without one, the system's CA certificates are trusted."},
+		{tlsconf.KeyTruststorePassword, cfgdef.Password, nil, "The truststore's password."},
+		{tlsconf.KeyTruststoreType, cfgdef.String, "JKS", "The truststore's format: JKS, PKCS12 or PEM."},
+		{tlsconf.KeyTruststoreCertificates, cfgdef.Password, nil, "Trusted certificates inline, in PEM (with schema.registry.ssl.truststore.type=PEM)."},
+		{tlsconf.KeyKeystoreLocation, cfgdef.String, nil, "The keystore holding the client's certificate and key, for registries that require a client certificate (JKS, PKCS12 or PEM)."},
+		{tlsconf.KeyKeystorePassword, cfgdef.Password, nil, "The keystore's password."},
+		{tlsconf.KeyKeystoreType, cfgdef.String, "JKS", "The keystore's format: JKS, PKCS12 or PEM."},
+		{tlsconf.KeyKeyPassword, cfgdef.Password, nil, "The password of the private key in the keystore (default: the keystore's password), or of an encrypted PEM key."},
+		{tlsconf.KeyKeystoreKey, cfgdef.Password, nil, "The client's private key inline, in PEM (with schema.registry.ssl.keystore.type=PEM)."},
+		{tlsconf.KeyKeystoreCertificateChain, cfgdef.Password, nil, "The client's certificate chain inline, in PEM (with schema.registry.ssl.keystore.type=PEM)."},
+		{tlsconf.KeyEndpointIdentificationAlgorithm, cfgdef.String, "https", "https checks the registry's host name against its certificate; empty checks the certificate but not the host name."},
+		{tlsconf.KeyProtocol, cfgdef.String, "TLSv1.3", "The newest TLS version used: TLSv1.2 keeps TLS 1.3 from being used."},
+		{tlsconf.KeyEnabledProtocols, cfgdef.List, "TLSv1.2,TLSv1.3", "The TLS versions offered."},
+		{tlsconf.KeyCipherSuites, cfgdef.List, nil, "The cipher suites offered, by their IANA names (default: Go's)."},
+		{tlsconf.KeyKeymanagerAlgorithm, cfgdef.String, "SunX509", "Java's key manager algorithm; only Java's defaults are accepted."},
+		{tlsconf.KeyTrustmanagerAlgorithm, cfgdef.String, "PKIX", "Java's trust manager algorithm; only Java's defaults are accepted."},
+		{tlsconf.KeyProvider, cfgdef.String, nil, "Java's security provider; only SunJSSE is accepted."},
+		{tlsconf.KeySecureRandomImplementation, cfgdef.String, nil, "Java's SecureRandom implementation; only Java's defaults are accepted."},
+		{tlsconf.KeyEngineFactoryClass, cfgdef.Class, nil, "Kafka's SSL engine factory; only Kafka's DefaultSslEngineFactory is accepted."},
+	} {
+		keys = append(keys, key{RegistrySSLPrefix + k.name, k.typ, k.def, cfgdef.Low, nil, k.doc})
+	}
+	d := cfgdef.NewDef()
+	for _, k := range keys {
+		d.Define(cfgdef.Key{Name: k.name, Type: k.typ, Default: k.def, Importance: k.imp, Validator: k.valid, Doc: k.doc})
+	}
+	return d
 }
 
 // config is the parsed converter configuration.

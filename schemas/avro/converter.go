@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	cfgdef "github.com/sluicehq/sluice/config"
 
 	"github.com/hamba/avro/v2"
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -56,8 +57,8 @@ type boundWriter struct {
 // New returns an unconfigured converter.
 func New() *Converter { return &Converter{} }
 
-// ConfigKeys describes the keys Configure accepts.
-func (c *Converter) ConfigKeys() []schemas.ConfigKey { return ConfigKeys }
+// Config describes the keys Configure accepts (see Def).
+func (c *Converter) Config() *cfgdef.Def { return Def() }
 
 // Configure applies the converter's settings.
 func (c *Converter) Configure(props map[string]string, isKey bool) error {

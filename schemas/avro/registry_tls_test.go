@@ -200,8 +200,8 @@ func TestRegistrySSLConfig(t *testing.T) {
 
 	// Every schema.registry.ssl.* key is described, passwords as PASSWORD.
 	described := map[string]string{}
-	for _, k := range ConfigKeys {
-		described[k.Name] = k.Type
+	for _, k := range Def().Keys() {
+		described[k.Name] = k.Type.String()
 	}
 	for _, k := range []string{"ssl.truststore.location", "ssl.truststore.type", "ssl.keystore.location", "ssl.endpoint.identification.algorithm", "ssl.protocol"} {
 		if described[p+k] == "" {

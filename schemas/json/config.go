@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	cfgdef "github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/schemas"
 )
 
@@ -37,16 +38,23 @@ func (f DecimalFormat) String() string {
 
 const defaultCacheSize = 1000
 
-// ConfigKeys describes the keys Configure accepts.
-var ConfigKeys = []schemas.ConfigKey{
-	{Name: SchemasEnableConfig, Type: "BOOLEAN", Default: "true",
-		Doc: "Include schemas within each of the serialized values and keys."},
-	{Name: SchemasCacheSizeConfig, Type: "INT", Default: strconv.Itoa(defaultCacheSize),
-		Doc: "The maximum number of schemas that can be cached in this converter instance."},
-	{Name: DecimalFormatConfig, Type: "STRING", Default: "BASE64", Valid: []string{"BASE64", "NUMERIC"},
-		Doc: "Controls which format this converter will serialize decimals in. This value is case insensitive and can be either 'BASE64' (default) or 'NUMERIC'"},
-	{Name: ReplaceNullWithDefaultConfig, Type: "BOOLEAN", Default: "true",
-		Doc: "Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."},
+// Def describes the keys Configure accepts, as Kafka Connect's
+// JsonConverterConfig defines them. It returns a new Def each time.
+func Def() *cfgdef.Def {
+	return cfgdef.NewDef().
+		Define(cfgdef.Key{Name: SchemasEnableConfig, Type: cfgdef.Boolean, Default: true, Importance: cfgdef.High,
+			Group: "Schemas", OrderInGroup: 1, Width: cfgdef.WidthMedium, DisplayName: "Enable Schemas",
+			Doc: "Include schemas within each of the serialized values and keys."}).
+		Define(cfgdef.Key{Name: SchemasCacheSizeConfig, Type: cfgdef.Int, Default: defaultCacheSize, Importance: cfgdef.High,
+			Group: "Schemas", OrderInGroup: 2, Width: cfgdef.WidthMedium, DisplayName: "Schema Cache Size",
+			Doc: "The maximum number of schemas that can be cached in this converter instance."}).
+		Define(cfgdef.Key{Name: DecimalFormatConfig, Type: cfgdef.String, Default: "BASE64", Importance: cfgdef.Low,
+			Validator: cfgdef.CaseInsensitiveValidString("BASE64", "NUMERIC"),
+			Group:     "Serialization", OrderInGroup: 1, Width: cfgdef.WidthMedium, DisplayName: "Decimal Format",
+			Doc: "Controls which format this converter will serialize decimals in. This value is case insensitive and can be either 'BASE64' (default) or 'NUMERIC'"}).
+		Define(cfgdef.Key{Name: ReplaceNullWithDefaultConfig, Type: cfgdef.Boolean, Default: true, Importance: cfgdef.Low,
+			Group: "Serialization", OrderInGroup: 2, Width: cfgdef.WidthMedium, DisplayName: "Replace null with default",
+			Doc: "Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."})
 }
 
 // config holds parsed settings; its zero value is the default configuration.

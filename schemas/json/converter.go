@@ -12,6 +12,7 @@
 package json
 
 import (
+	cfgdef "github.com/sluicehq/sluice/config"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -65,8 +66,8 @@ func (c *Converter) ConfigureHeader(props map[string]string) error {
 	return c.Configure(props, false)
 }
 
-// ConfigKeys describes the keys Configure accepts.
-func (c *Converter) ConfigKeys() []schemas.ConfigKey { return ConfigKeys }
+// Config describes the keys Configure accepts (see Def).
+func (c *Converter) Config() *cfgdef.Def { return Def() }
 
 // FromConnectHeader serializes a header value exactly as FromConnectData.
 func (c *Converter) FromConnectHeader(topic, _ string, schema *schemas.Schema, value any) ([]byte, error) {

@@ -462,9 +462,9 @@ func TestConfigure(t *testing.T) {
 	if err := json.New().ConfigureHeader(map[string]string{"schemas.enable": "false"}); err != nil {
 		t.Error(err)
 	}
-	keys := json.New().ConfigKeys()
-	if len(keys) != 4 || keys[0].Name != "schemas.enable" || keys[2].Default != "BASE64" {
-		t.Errorf("ConfigKeys = %+v", keys)
+	keys := json.New().Config().Keys()
+	if len(keys) != 4 || keys[0].Name != "schemas.enable" || keys[0].Default != true || keys[2].Default != "BASE64" {
+		t.Errorf("Config().Keys() = %+v", keys)
 	}
 	// The zero value has the default configuration.
 	var zero json.Converter

@@ -1,6 +1,9 @@
 package simple
 
-import "github.com/sluicehq/sluice/schemas"
+import (
+	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/schemas"
+)
 
 // ByteArrayConverter passes BYTES values through unchanged and reads any
 // bytes as an optional BYTES value. It implements schemas.Converter and
@@ -18,8 +21,8 @@ func (ByteArrayConverter) Configure(map[string]string, bool) error { return nil 
 // ConfigureHeader does nothing.
 func (ByteArrayConverter) ConfigureHeader(map[string]string) error { return nil }
 
-// ConfigKeys returns no keys.
-func (ByteArrayConverter) ConfigKeys() []schemas.ConfigKey { return nil }
+// Config describes the converter's keys: none.
+func (ByteArrayConverter) Config() *config.Def { return config.NewDef() }
 
 // FromConnectData returns value, which must be []byte (or nil), with a
 // BYTES schema or none.

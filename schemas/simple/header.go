@@ -3,6 +3,7 @@ package simple
 import (
 	"unicode/utf8"
 
+	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/schemas"
 )
 
@@ -17,8 +18,8 @@ var _ schemas.HeaderConverter = HeaderConverter{}
 // ConfigureHeader does nothing: SimpleHeaderConverter has no settings.
 func (HeaderConverter) ConfigureHeader(map[string]string) error { return nil }
 
-// ConfigKeys returns no keys.
-func (HeaderConverter) ConfigKeys() []schemas.ConfigKey { return nil }
+// Config describes the converter's keys: none.
+func (HeaderConverter) Config() *config.Def { return config.NewDef() }
 
 // FromConnectHeader writes value's string form; nil is a null header.
 func (HeaderConverter) FromConnectHeader(topic, key string, schema *schemas.Schema, value any) ([]byte, error) {

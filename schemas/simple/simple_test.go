@@ -144,8 +144,15 @@ func TestStringConverterErrors(t *testing.T) {
 	assertDataError(t, err, "unpaired UTF-16 surrogate")
 	_, err = u16.FromConnectData("t", nil, "\xff")
 	assertDataError(t, err, "not valid UTF-8")
-	if len(c.ConfigKeys()) != 1 || c.ConfigKeys()[0].Name != "converter.encoding" {
-		t.Errorf("ConfigKeys = %+v", c.ConfigKeys())
+	if keys := c.Config().Keys(); len(keys) != 1 || keys[0].Name != "converter.encoding" || keys[0].Default != "UTF-8" {
+		t.Errorf("Config().Keys() = %+v", keys)
+	}
+	// The definition accepts what Configure accepts.
+	if r := c.Config().Validate(map[string]string{"converter.encoding": "utf-16le"}); len(r) != 1 || len(r[0].Errors) != 0 {
+		t.Errorf("Validate(utf-16le) = %+v", r)
+	}
+	if r := c.Config().Validate(map[string]string{"converter.encoding": "EBCDIC"}); len(r) != 1 || len(r[0].Errors) != 1 {
+		t.Errorf("Validate(EBCDIC) = %+v", r)
 	}
 }
 
@@ -263,7 +270,7 @@ func TestHeaderConverterNullsAndBytes(t *testing.T) {
 	}
 	_, err = c.FromConnectHeader("topic", "key", nil, struct{}{})
 	assertDataError(t, err, "Failed to serialize value for header 'key' on topic 'topic'")
-	if c.ConfigKeys() != nil {
-		t.Error("SimpleHeaderConverter has config keys")
+	if keys := c.Config().Keys(); len(keys) != 0 {
+		t.Errorf("SimpleHeaderConverter has config keys %v", keys)
 	}
 }

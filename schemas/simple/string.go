@@ -7,6 +7,7 @@ package simple
 import (
 	"strings"
 
+	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/schemas"
 )
 
@@ -31,14 +32,25 @@ var (
 // NewStringConverter returns a StringConverter using UTF-8.
 func NewStringConverter() *StringConverter { return &StringConverter{} }
 
-// StringConfigKeys describes the keys StringConverter accepts.
-var StringConfigKeys = []schemas.ConfigKey{{
-	Name: EncodingConfig, Type: "STRING", Default: "UTF-8", Valid: SupportedEncodings,
-	Doc: "The name of the Java character set to use for encoding strings as byte arrays.",
-}}
+// StringDef describes the keys StringConverter accepts, as Kafka Connect's
+// StringConverterConfig defines converter.encoding. It returns a new Def
+// each time.
+func StringDef() *config.Def {
+	return config.NewDef().Define(config.Key{Name: EncodingConfig, Type: config.String, Default: "UTF-8", Importance: config.High,
+		Validator: config.ValidatorFunc(func(name string, v any) error {
+			if s, _ := v.(string); s != "" {
+				if _, ok := lookupCharset(s); !ok {
+					return &schemas.ConfigError{Key: name, Value: s, Reason: "unsupported character set; supported: " + strings.Join(SupportedEncodings, ", ")}
+				}
+			}
+			return nil
+		}, strings.Join(SupportedEncodings, ", ")),
+		Group: "Converter", OrderInGroup: 1, Width: config.WidthMedium, DisplayName: "Encoding",
+		Doc: "The name of the Java character set to use for encoding strings as byte arrays."})
+}
 
-// ConfigKeys describes the keys Configure accepts.
-func (c *StringConverter) ConfigKeys() []schemas.ConfigKey { return StringConfigKeys }
+// Config describes the keys Configure accepts (see StringDef).
+func (c *StringConverter) Config() *config.Def { return StringDef() }
 
 // Configure reads converter.encoding; isKey makes no difference.
 func (c *StringConverter) Configure(props map[string]string, _ bool) error {
