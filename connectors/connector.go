@@ -97,10 +97,12 @@ type Versioned interface {
 }
 
 // Logging is implemented by a task or a connector that logs. The runtime
-// calls SetLogger before Start with its logger: named after the plugin's
-// class (as Java's loggers are, so that /admin/loggers sets its level) and
-// naming the task or connector in every line. A task or connector that is
-// not given one logs nothing.
+// calls SetLogger before Start with its logger: the same one its context's
+// Logger returns, named after the plugin's class (as Java's loggers are, so
+// that /admin/loggers sets its level) and naming the task or connector in
+// every line. New code should use the context's Logger instead; Logging
+// stays for code written before contexts had one, and for tests that give a
+// task a logger without a context.
 type Logging interface {
 	SetLogger(log *slog.Logger)
 }

@@ -95,7 +95,7 @@ type sinkTask struct {
 	// set once flock said that the file system does not lock files.
 	flock  func(fd, how int) error
 	noLock bool
-	log    *slog.Logger // SetLogger's; nothing is logged without one
+	log    *slog.Logger // SetLogger's, else the context's Logger
 	buf    []byte
 	// newline is set when the file did not end in a newline when the task
 	// started: one is written before the first record.
@@ -137,13 +137,16 @@ func idOf(records []connectors.SinkRecord) batchID {
 // SetLogger implements connectors.Logging.
 func (t *sinkTask) SetLogger(log *slog.Logger) { t.log = log }
 
-func (t *sinkTask) Start(ctx context.Context, _ connectors.SinkTaskContext, props map[string]string) error {
+func (t *sinkTask) Start(ctx context.Context, tc connectors.SinkTaskContext, props map[string]string) error {
 	v, err := sinkDef().Parse(props)
 	if err != nil {
 		return err
 	}
-	if t.log == nil {
+	if t.log == nil { // SetLogger's, else the context's
 		t.log = slog.New(slog.DiscardHandler)
+		if tc != nil {
+			t.log = tc.Logger()
+		}
 	}
 	t.filename = v.String(FileKey)
 	t.buf = make([]byte, 0, 64<<10)

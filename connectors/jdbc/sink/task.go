@@ -95,8 +95,11 @@ func (t *task) Start(ctx context.Context, tc connectors.SinkTaskContext, props m
 	if err != nil {
 		return err
 	}
-	if t.log == nil {
+	if t.log == nil { // SetLogger's, else the context's
 		t.log = slog.New(slog.DiscardHandler)
+		if tc != nil {
+			t.log = tc.Logger()
+		}
 	}
 	t.cfg, t.tc, t.name = cfg, tc, props["name"]
 	if tc != nil {

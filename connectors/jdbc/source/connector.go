@@ -74,8 +74,11 @@ func (*Connector) NewTask() connectors.SourceTask { return &task{} }
 // (trying again every connection.backoff.ms, at most every
 // table.poll.interval.ms) lists the tables.
 func (c *Connector) Start(ctx context.Context, cc connectors.ConnectorContext, props map[string]string) error {
-	if c.log == nil {
+	if c.log == nil { // SetLogger's, else the context's
 		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		if cc != nil {
+			c.log = cc.Logger()
+		}
 	}
 	st, err := parseSettings(props)
 	if err != nil {

@@ -57,8 +57,11 @@ func openDB(ctx context.Context, st *settings, log *slog.Logger) (*sql.DB, error
 }
 
 func (t *task) Start(ctx context.Context, tc connectors.SourceTaskContext, props map[string]string) (err error) {
-	if t.log == nil {
+	if t.log == nil { // SetLogger's, else the context's
 		t.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		if tc != nil {
+			t.log = tc.Logger()
+		}
 	}
 	if t.now == nil {
 		t.now = time.Now
