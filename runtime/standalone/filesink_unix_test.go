@@ -104,7 +104,7 @@ func TestFileSinkFullDisk(t *testing.T) {
 			t.Logf("worker log:\n%s", logs)
 		}
 	})
-	full := &logWatch{words: []string{"retriable put error", "no space left on device"}, out: logs, seen: make(chan struct{})}
+	full := &logWatch{words: []string{"put of task", "failed; retrying", "no space left on device"}, out: logs, seen: make(chan struct{})}
 	// Batches of 10 kB: the first fits, the second fills the disk part way.
 	h := fileHerder(t, bootstrap, t.TempDir(), map[string]string{"consumer.max.poll.records": "100"}, plugins.Builtin(), full)
 	name := "full-disk-" + topic
