@@ -175,3 +175,24 @@ func TestOffsetValuesJSONCannotCarry(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckSourceOffset: the per-record check takes exactly what the
+// stores take.
+func TestCheckSourceOffset(t *testing.T) {
+	for _, c := range offsetTypeCases {
+		if err := CheckSourceOffset(map[string]any{"k": c.in}); err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+	type point struct{ X int }
+	for _, v := range []any{point{1}, math.NaN(), float32(math.Inf(1)), uint64(math.MaxUint64), uint(math.MaxUint64), map[string]any{}, []any{}} {
+		err := CheckSourceOffset(map[string]any{"a": 1, "k": v})
+		if err == nil || !strings.Contains(err.Error(), "field k") {
+			t.Errorf("%#v: error %v, want one naming field k", v, err)
+		}
+	}
+	common := map[string]any{"n": 5, "n64": int64(1) << 40, "s": "x", "f": 0.5, "b": true}
+	if n := testing.AllocsPerRun(100, func() { _ = CheckSourceOffset(common) }); n != 0 {
+		t.Errorf("%v allocations per check", n)
+	}
+}

@@ -181,10 +181,29 @@ func unsignedOffset(u uint64) (any, string) {
 // offset flush.
 func CheckSourceOffset(offset map[string]any) error {
 	for _, v := range offset {
-		if _, what := offsetValue(v); what != "" {
+		if !offsetValueOK(v) {
 			_, err := normalizeOffsetMap(offset)
 			return err
 		}
 	}
 	return nil
+}
+
+// offsetValueOK reports whether offsetValue takes v, without converting it
+// (no allocation for the common types: this runs once per record).
+func offsetValueOK(v any) bool {
+	switch x := v.(type) {
+	case nil, string, bool, int, int8, int16, int32, int64, uint8, uint16, uint32:
+		return true
+	case uint:
+		return uint64(x) <= math.MaxInt64
+	case uint64:
+		return x <= math.MaxInt64
+	case float32:
+		return !math.IsNaN(float64(x)) && !math.IsInf(float64(x), 0)
+	case float64:
+		return !math.IsNaN(x) && !math.IsInf(x, 0)
+	}
+	_, what := offsetValue(v)
+	return what == ""
 }
