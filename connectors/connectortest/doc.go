@@ -23,7 +23,7 @@
 //     REST API shows it, parses back.
 //   - Validate: the props of Props validate without errors.
 //   - BadConfig: a missing required key, a value of the wrong type, a
-//     number out of range (and SourceConfig.BadProps) give a validation
+//     number out of range (and the BadProps given) give a validation
 //     error naming the key, and Start refuses them; nothing panics.
 //   - Lifecycle: Start, TaskConfigs for 1..MaxTasks tasks (never more than
 //     asked, the same answer twice, maps the runtime may change), Stop, and

@@ -110,6 +110,7 @@ type sourceRun struct {
 	task    connectors.SourceTask
 	offsets *Offsets
 	acks    chan []polled
+	held    []polled // the last batch, acknowledged after the next Poll
 	acked   sync.WaitGroup
 	got     []connectors.SourceRecord
 	stopped bool
@@ -205,9 +206,13 @@ func (r *sourceRun) poll(ctx context.Context, grace time.Duration) []connectors.
 		batch[i] = polled{rec: &recs[i], coordinate: coordinates(&recs[i])}
 	}
 	r.got = append(r.got, recs...)
-	if len(batch) > 0 {
-		r.acks <- batch
+	// Kafka acknowledges a batch while the next Poll runs, so the
+	// acknowledgement lags a batch behind: a task that changes a record's
+	// partition or offset map in its next Poll is caught.
+	if len(r.held) > 0 {
+		r.acks <- r.held
 	}
+	r.held = batch
 	return recs
 }
 
@@ -232,6 +237,9 @@ func (r *sourceRun) stop() {
 		return
 	}
 	r.stopped = true
+	if len(r.held) > 0 {
+		r.acks <- r.held
+	}
 	close(r.acks)
 	r.acked.Wait()
 	if c, ok := r.task.(connectors.Committer); ok {
