@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: build vet test test-soak bench services-up services-down
+.PHONY: build vet test examples-test test-soak bench services-up services-down
 
 build:
 	$(GO) build ./...
@@ -22,9 +22,14 @@ services-up:
 services-down:
 	@bash scripts/services-down.sh
 
-# services-up, the whole suite against real services, services-down even if tests fail.
+# services-up, the whole suite against real services, then the example modules under
+# examples/ (modules of their own, which ./... skips), services-down even if tests fail.
 test:
-	@bash scripts/test.sh $(GO) test -race -count=1 -timeout 20m ./...
+	@bash scripts/test.sh --examples $(GO) test -race -count=1 -timeout 20m ./...
+
+# Vet and test the example connector modules under examples/ (no services started).
+examples-test:
+	@bash scripts/examples-test.sh $(GO)
 
 # Distributed mode under repeated kill -9 and restarts (3 workers, 10 connectors; not part of
 # make test). SOAK sets how long the kills go on.

@@ -1,8 +1,6 @@
 package connectortest_test
 
 import (
-	"bufio"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -29,17 +27,9 @@ func acceptance(t *testing.T) {
 			return map[string]string{"file": filepath.Join(t.TempDir(), "out.txt")}
 		},
 		Read: func(t *testing.T, props map[string]string) []connectors.Record {
-			f, err := os.Open(props["file"])
-			if os.IsNotExist(err) {
-				return nil // nothing written yet
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
 			var out []connectors.Record
-			for sc := bufio.NewScanner(f); sc.Scan(); {
-				out = append(out, connectors.Record{Value: sc.Text()})
+			for _, line := range connectortest.Lines(t, props["file"]) {
+				out = append(out, connectors.Record{Value: line})
 			}
 			return out
 		},

@@ -1,7 +1,6 @@
 package file_test
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,21 +41,9 @@ func TestSinkAcceptance(t *testing.T) {
 			return map[string]string{file.FileKey: filepath.Join(t.TempDir(), "out.txt")}
 		},
 		Read: func(t *testing.T, props map[string]string) []connectors.Record {
-			f, err := os.Open(props[file.FileKey])
-			if os.IsNotExist(err) {
-				return nil
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
 			var out []connectors.Record
-			sc := bufio.NewScanner(f)
-			for sc.Scan() {
-				out = append(out, connectors.Record{Value: sc.Text()})
-			}
-			if err := sc.Err(); err != nil {
-				t.Fatal(err)
+			for _, line := range connectortest.Lines(t, props[file.FileKey]) {
+				out = append(out, connectors.Record{Value: line})
 			}
 			return out
 		},
