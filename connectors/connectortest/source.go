@@ -421,7 +421,13 @@ func (s *sourceSuite) testPollCancel(t *testing.T) {
 	r := s.startTask(t, conn, cfgs[0], NewOffsets())
 	r.pollUntil(1)
 	const grace = time.Second
-	for _, after := range []time.Duration{0, 10 * time.Millisecond, 100 * time.Millisecond} {
+	// Cancelled at once, soon, later; then soon again and again, so that
+	// the task runs out of data ready at hand and Poll has to wait.
+	afters := []time.Duration{0, 10 * time.Millisecond, 100 * time.Millisecond}
+	for range 20 {
+		afters = append(afters, 10*time.Millisecond)
+	}
+	for _, after := range afters {
 		ctx, cancel := context.WithCancel(context.Background())
 		if after == 0 {
 			cancel()
@@ -429,7 +435,7 @@ func (s *sourceSuite) testPollCancel(t *testing.T) {
 			time.AfterFunc(after, cancel)
 		}
 		start := time.Now()
-		r.poll(ctx, grace) // fails when Poll outlives its context by grace
+		r.poll(ctx, after+grace) // fails when Poll outlives its context by grace
 		cancel()
 		if d := time.Since(start); d > after+grace {
 			t.Errorf("contract: Poll returned %v after its context was cancelled; it must return at once", d-after)
