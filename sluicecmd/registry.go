@@ -31,14 +31,21 @@ func (o *options) registry(ctx context.Context, dirs []string, log *slog.Logger)
 	plog := logging.Named(log, "sluice.plugins")
 	plog.Info("loading plugins", "plugin.path", dirs)
 	loaded := external.Load(ctx, dirs, plog)
+	addExternal(reg, loaded.Plugins(), plog)
+	return reg, loaded.Close, nil
+}
+
+// addExternal registers the plugins found in plugin.path; one whose class
+// names a plugin already registered (a built-in, a WithPlugins one, one
+// found earlier) is skipped with a WARN naming both.
+func addExternal(reg *plugins.Registry, ps []plugins.Plugin, log *slog.Logger) {
 	n := 0
-	for _, p := range loaded.Plugins() {
+	for _, p := range ps {
 		if err := reg.Add(p); err != nil {
-			plog.Warn("plugin.path plugin skipped", "class", p.Class, "kind", p.Kind, "err", err)
+			log.Warn("plugin.path plugin skipped", "class", p.Class, "kind", p.Kind, "err", err)
 			continue
 		}
 		n++
 	}
-	plog.Info("plugin.path plugins loaded", "plugins", n)
-	return reg, loaded.Close, nil
+	log.Info("plugin.path plugins loaded", "plugins", n, "skipped", len(ps)-n)
 }
