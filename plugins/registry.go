@@ -94,6 +94,18 @@ func (r *Registry) Add(p Plugin) error {
 	return nil
 }
 
+// Names returns every name p answers to: its class, its simple class name,
+// that name without its kind's suffix, and its aliases.
+func Names(p Plugin) []string {
+	var out []string
+	for _, n := range names(p) {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // names returns every name a plugin answers to, as Kafka Connect's
 // PluginUtils.computeAliases does: full class name, simple class name, and
 // the simple name without the suffix of its kind, plus explicit aliases. The

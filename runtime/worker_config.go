@@ -331,7 +331,7 @@ func parseWorkerConfig(props map[string]string, def *config.Def, log *slog.Logge
 	if err := wc.parseRestSecurity(v, props); err != nil {
 		return nil, err
 	}
-	if wc.PluginPath, err = pluginPath(v.List(PluginPath)); err != nil {
+	if wc.PluginPath, err = ParsePluginPath(v.List(PluginPath)); err != nil {
 		return nil, err
 	}
 	if _, ok := props[PluginDiscovery]; ok {
@@ -622,10 +622,11 @@ func WarnOtherProtocol(log *slog.Logger, client string, name func(string) string
 // prefixer spells a client key with its prefix, for the log.
 func prefixer(prefix string) func(string) string { return func(k string) string { return prefix + k } }
 
-// pluginPath returns plugin.path's directories made absolute against the
-// working directory, as Kafka Connect resolves them; whether each is a
-// directory is checked when the plugins are loaded.
-func pluginPath(entries []string) ([]string, error) {
+// ParsePluginPath returns plugin.path's directories (entries) made
+// absolute against the working directory, as Kafka Connect resolves them,
+// blank entries dropped; whether each is a directory is checked when the
+// plugins are loaded.
+func ParsePluginPath(entries []string) ([]string, error) {
 	var dirs []string
 	for _, e := range entries {
 		if e = strings.TrimSpace(e); e == "" {

@@ -63,6 +63,8 @@ Usage:
   sluice distributed [flags] worker.properties
                             join a cluster of workers (group.id) that keep their state in Kafka topics
   sluice dev [flags]        run an embedded broker and a demo pipeline, no setup needed
+  sluice plugins docs [CLASS]
+                            the Markdown reference of the plugins and their keys (no worker needed)
   sluice version
 
 Manage a running worker (sluice or Kafka Connect) through its REST API:
@@ -132,6 +134,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, o *options) i
 		return 2
 	}
 	cmd, args := args[0], args[1:]
+	if cmd == "plugins" && len(args) > 0 && args[0] == "docs" {
+		return runDocs(context.Background(), o, args[1:], stdout, stderr)
+	}
 	switch cmd {
 	case "connectors", "offsets", "plugins":
 		return runCLI(context.Background(), cmd, args, stdin, stdout, stderr)
