@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: build vet test examples-test test-soak bench services-up services-down
+.PHONY: build vet docs test examples-test test-soak bench services-up services-down
 
 build:
 	$(GO) build ./...
@@ -13,6 +13,11 @@ vet:
 	@out="$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go'))"; \
 	if [[ -n "$$out" ]]; then echo "gofmt -l reports unformatted files:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+# The plugin reference under docs/plugins, generated from the plugins' configuration definitions
+# (a test in sluicecmd fails when it drifts).
+docs:
+	$(GO) run ./cmd/sluice plugins docs -out docs/plugins
 
 # Start/stop the real services (Kafka, Apicurio Registry) in the background; addresses go to
 # .services.env.

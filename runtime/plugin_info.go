@@ -40,9 +40,24 @@ func PluginInfos(reg *plugins.Registry, connectorsOnly bool) []herder.PluginInfo
 // keys, then the framework's for a connector (a key both define is the
 // plugin's).
 func PluginConfig(reg *plugins.Registry, name string) ([]config.KeyInfo, error) {
+	keys, _, err := PluginKeys(reg, name)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]config.KeyInfo, len(keys))
+	for i, k := range keys {
+		out[i] = k.Info()
+	}
+	return out, nil
+}
+
+// PluginKeys returns the configuration keys PluginConfig shows, in the
+// same order, and the plugin name resolves to: what `sluice plugins docs`
+// documents.
+func PluginKeys(reg *plugins.Registry, name string) ([]config.Key, plugins.Plugin, error) {
 	p, err := reg.Lookup(name, plugins.Source, plugins.Sink, plugins.Converter, plugins.HeaderConverter, plugins.Transformation, plugins.Predicate)
 	if err != nil {
-		return nil, herder.NotFound("Unknown plugin %s.", name)
+		return nil, plugins.Plugin{}, herder.NotFound("Unknown plugin %s.", name)
 	}
 	var keys []config.Key
 	switch inst := p.New().(type) {
@@ -63,13 +78,9 @@ func PluginConfig(reg *plugins.Registry, name string) ([]config.KeyInfo, error) 
 			keys = append(keys, converterKey(ck))
 		}
 	default:
-		return nil, &herder.Error{Code: http.StatusBadRequest, Message: "Invalid plugin class " + name + ". Valid types are sink, source, converter, header_converter, transformation, predicate."}
+		return nil, plugins.Plugin{}, &herder.Error{Code: http.StatusBadRequest, Message: "Invalid plugin class " + name + ". Valid types are sink, source, converter, header_converter, transformation, predicate."}
 	}
-	out := make([]config.KeyInfo, len(keys))
-	for i, k := range keys {
-		out[i] = k.Info()
-	}
-	return out, nil
+	return keys, p, nil
 }
 
 // converterKey turns a converter's key description into a config key.

@@ -1,5 +1,3 @@
-//go:build sluicecmd
-
 // Command counter-worker is a sluice worker with the counter connector
 // linked in: the whole sluice command (standalone, distributed, dev, the
 // REST CLI) plus one connector.

@@ -1,5 +1,3 @@
-//go:build sluicecmd
-
 // Command jsonlines-worker is a sluice worker with the JSON lines sink
 // linked in: the whole sluice command (standalone, distributed, dev, the
 // REST CLI) plus one connector.

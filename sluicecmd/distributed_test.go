@@ -1,4 +1,4 @@
-package main
+package sluicecmd
 
 import (
 	"bytes"
@@ -135,7 +135,7 @@ func (cl *inProcCluster) launch(name string) *inProcWorker {
 	w := &inProcWorker{name: name, cancel: cancel, done: make(chan error, 1), log: &syncBuffer{}}
 	log := slog.New(slog.NewTextHandler(w.log, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	addrs := make(chan []string, 1)
-	go func() { w.done <- runDistributed(ctx, file, log, func(a []string) { addrs <- a }) }()
+	go func() { w.done <- runDistributed(ctx, nil, file, log, func(a []string) { addrs <- a }) }()
 	cl.workers = append(cl.workers, w)
 	select {
 	case a := <-addrs:

@@ -1,4 +1,4 @@
-package main
+package sluicecmd
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 
 	"github.com/sluicehq/sluice/api/client"
 	"github.com/sluicehq/sluice/internal/logging"
-	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/distributed"
 	"github.com/sluicehq/sluice/runtime/kafka"
@@ -18,8 +17,9 @@ import (
 
 // runDistributed runs a worker of a cluster until ctx ends, then drains its
 // tasks and leaves the group. ready, if not nil, is called with the REST
-// addresses once the REST server listens.
-func runDistributed(ctx context.Context, workerFile string, log *slog.Logger, ready func(addrs []string)) error {
+// addresses once the REST server listens. o adds plugins to the built-ins
+// (nil: none).
+func runDistributed(ctx context.Context, o *options, workerFile string, log *slog.Logger, ready func(addrs []string)) error {
 	props, err := loadProperties(workerFile)
 	if err != nil {
 		return err
@@ -48,7 +48,12 @@ func runDistributed(ctx context.Context, workerFile string, log *slog.Logger, re
 		return err
 	}
 	defer stores.Close()
-	w := runtime.NewWorker(cfg.WorkerConfig, plugins.Builtin(), stores.Offsets, stores.Status, logging.Named(log, "sluice.runtime"))
+	reg, closePlugins, err := o.registry(ctx, cfg.PluginPath, log)
+	if err != nil {
+		return err
+	}
+	defer closePlugins()
+	w := runtime.NewWorker(cfg.WorkerConfig, reg, stores.Offsets, stores.Status, logging.Named(log, "sluice.runtime"))
 	if err := w.CheckConverters(); err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
 	}

@@ -1,4 +1,4 @@
-package main
+package sluicecmd
 
 import (
 	"context"
@@ -12,7 +12,6 @@ import (
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/internal/logging"
 	"github.com/sluicehq/sluice/internal/redact"
-	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/kafka"
@@ -21,7 +20,7 @@ import (
 )
 
 // runStandalone runs a standalone worker until ctx ends, then drains it.
-func runStandalone(ctx context.Context, workerFile string, connectorFiles []string, log *slog.Logger) error {
+func runStandalone(ctx context.Context, o *options, workerFile string, connectorFiles []string, log *slog.Logger) error {
 	props, err := loadProperties(workerFile)
 	if err != nil {
 		return err
@@ -34,7 +33,7 @@ func runStandalone(ctx context.Context, workerFile string, connectorFiles []stri
 		}
 		cfgs = append(cfgs, c)
 	}
-	return runWorker(ctx, props, cfgs, log, nil)
+	return runWorker(ctx, o, props, cfgs, log, nil)
 }
 
 // runWorker starts a standalone worker: its REST API, the connectors stored
@@ -42,8 +41,9 @@ func runStandalone(ctx context.Context, workerFile string, connectorFiles []stri
 // of the same name). It runs until ctx ends. A connector that cannot start,
 // or whose configuration is invalid, is FAILED with the reason (naming the
 // key) in its status: it does not stop the worker. ready, if not nil, is
-// called with the REST addresses once the worker is ready.
-func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map[string]string, log *slog.Logger, ready func(addrs []string)) error {
+// called with the REST addresses once the worker is ready. o adds plugins
+// to the built-ins (nil: none).
+func runWorker(ctx context.Context, o *options, props map[string]string, connectorCfgs []map[string]string, log *slog.Logger, ready func(addrs []string)) error {
 	wc, err := runtime.ParseWorkerConfig(props, log)
 	if err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
@@ -80,7 +80,11 @@ func runWorker(ctx context.Context, props map[string]string, connectorCfgs []map
 		log.Warn("the connector configs file ended with a change cut short by a crash before it was acknowledged; it was dropped",
 			"file", wc.ConfigFile, "bytes", n)
 	}
-	reg := plugins.Builtin()
+	reg, closePlugins, err := o.registry(ctx, wc.PluginPath, log)
+	if err != nil {
+		return err
+	}
+	defer closePlugins()
 	status := storage.NewMemoryStatus()
 	w := runtime.NewWorker(wc, reg, offsets, status, logging.Named(log, "sluice.runtime"))
 	if err := w.CheckConverters(); err != nil {

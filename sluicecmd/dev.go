@@ -1,4 +1,4 @@
-package main
+package sluicecmd
 
 import (
 	"context"
@@ -33,7 +33,7 @@ const defaultDevListen = "127.0.0.1:8083"
 // but the REST API, if listen says otherwise; the worker's file
 // connectors and file providers are restricted to dir, and its env
 // provider to variables named SLUICE_DEV_*.
-func runDev(ctx context.Context, dir, listen string, stdout io.Writer, log *slog.Logger) error {
+func runDev(ctx context.Context, o *options, dir, listen string, stdout io.Writer, log *slog.Logger) error {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -99,7 +99,7 @@ Stop with Ctrl-C: tasks drain and commit, and the next run resumes where this on
 `, bootstrap, filepath.Join(dir, "kafka"), registry.URL(), filepath.Join(dir, "schemas.jsonl"), demoTopic, output,
 		worker["offset.storage.file.filename"], restURL, dir, output, registry.URL(), demoTopic, restURL, urlFlag, urlFlag)
 
-	return runWorker(ctx, worker, []map[string]string{source, sink}, log, nil)
+	return runWorker(ctx, o, worker, []map[string]string{source, sink}, log, nil)
 }
 
 // devWorkerProps is sluice dev's worker configuration. The REST API listens

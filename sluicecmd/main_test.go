@@ -1,4 +1,4 @@
-package main
+package sluicecmd
 
 import (
 	"bytes"
@@ -65,7 +65,7 @@ func TestBadConfigStopsStartup(t *testing.T) {
 				args = append(args, write(t, dir, "connector"+ext, tc.connector))
 			}
 			var stdout, stderr bytes.Buffer
-			code := run(args, &stdout, &stderr)
+			code := Main(args, nil, &stdout, &stderr)
 			if code == 0 {
 				t.Fatalf("run succeeded; want a start-up error. stderr:\n%s", stderr.String())
 			}
@@ -80,14 +80,14 @@ func TestBadConfigStopsStartup(t *testing.T) {
 
 func TestUsage(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := run(nil, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "sluice standalone") {
+	if code := Main(nil, nil, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "sluice standalone") {
 		t.Fatalf("no args: code %d, stderr %q", code, stderr.String())
 	}
-	if code := run([]string{"frobnicate"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), `unknown command "frobnicate"`) {
+	if code := Main([]string{"frobnicate"}, nil, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), `unknown command "frobnicate"`) {
 		t.Fatalf("unknown command: code %d, stderr %q", code, stderr.String())
 	}
 	stdout.Reset()
-	if code := run([]string{"version"}, &stdout, &stderr); code != 0 || !strings.HasPrefix(stdout.String(), "sluice ") {
+	if code := Main([]string{"version"}, nil, &stdout, &stderr); code != 0 || !strings.HasPrefix(stdout.String(), "sluice ") {
 		t.Fatalf("version: code %d, stdout %q", code, stdout.String())
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package sluicecmd
 
 import (
 	"bytes"
@@ -20,7 +20,7 @@ func startStandalone(t *testing.T, props map[string]string, log *slog.Logger) st
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrs, done := make(chan []string, 1), make(chan error, 1)
-	go func() { done <- runWorker(ctx, props, nil, log, func(a []string) { addrs <- a }) }()
+	go func() { done <- runWorker(ctx, nil, props, nil, log, func(a []string) { addrs <- a }) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

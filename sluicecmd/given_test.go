@@ -1,4 +1,4 @@
-package main
+package sluicecmd
 
 import (
 	"context"
@@ -72,7 +72,7 @@ func TestGivenConnectorsDoNotStopStartup(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		addrs, done := make(chan []string, 1), make(chan error, 1)
 		go func() {
-			done <- runWorker(ctx, props, cfgs, slog.New(slog.NewTextHandler(io.Discard, nil)), func(a []string) { addrs <- a })
+			done <- runWorker(ctx, nil, props, cfgs, slog.New(slog.NewTextHandler(io.Discard, nil)), func(a []string) { addrs <- a })
 		}()
 		defer func() {
 			cancel()

@@ -1,4 +1,4 @@
-package main
+package sluicecmd
 
 import (
 	"bytes"
@@ -28,7 +28,7 @@ func TestDevPortTaken(t *testing.T) {
 	_, port, _ := net.SplitHostPort(l.Addr().String())
 	dir := filepath.Join(t.TempDir(), "dev")
 	var out bytes.Buffer
-	err = runDev(context.Background(), dir, l.Addr().String(), &out, slog.New(slog.DiscardHandler))
+	err = runDev(context.Background(), nil, dir, l.Addr().String(), &out, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), "port "+port) || !strings.Contains(err.Error(), "--listen 127.0.0.1:8084") {
 		t.Fatalf("runDev on a taken port: %v", err)
 	}
@@ -38,7 +38,7 @@ func TestDevPortTaken(t *testing.T) {
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("created %s before failing: %v", dir, err)
 	}
-	if err := runDev(context.Background(), dir, "8083", &out, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "invalid --listen") {
+	if err := runDev(context.Background(), nil, dir, "8083", &out, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "invalid --listen") {
 		t.Errorf("--listen without a host: %v", err)
 	}
 }
@@ -58,7 +58,7 @@ func TestDevSafeDefaults(t *testing.T) {
 	var out syncBuffer
 	var logs syncBuffer
 	done := make(chan error, 1)
-	go func() { done <- runDev(ctx, dir, "127.0.0.1:0", &out, slog.New(slog.NewTextHandler(&logs, nil))) }()
+	go func() { done <- runDev(ctx, nil, dir, "127.0.0.1:0", &out, slog.New(slog.NewTextHandler(&logs, nil))) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

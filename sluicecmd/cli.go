@@ -1,4 +1,4 @@
-package main
+package sluicecmd
 
 import (
 	"bytes"
@@ -62,7 +62,10 @@ const offsetsUsage = `Usage:
 ` + cliFlagsUsage
 
 const pluginsUsage = `Usage:
-  sluice plugins [--all]    connector plugins; --all adds converters, transformations, predicates
+  sluice plugins [--all]    a worker's connector plugins; --all adds converters, transformations, predicates
+  sluice plugins docs [CLASS] [-plugin-path DIRS] [-out DIR]
+                            the Markdown reference of this binary's plugins, generated locally
+                            (no worker, no --url; sluice plugins docs -h for details)
 ` + cliFlagsUsage
 
 // cliAction is one action of a client command.

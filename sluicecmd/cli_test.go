@@ -1,4 +1,4 @@
-package main
+package sluicecmd
 
 import (
 	"bytes"
@@ -446,11 +446,11 @@ func TestCLIUsage(t *testing.T) {
 func TestCLIFromMain(t *testing.T) {
 	base, seen := fakeConnect(t, map[string]canned{"GET /connector-plugins": {200, `[]`}})
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"plugins", "--url", base}, &stdout, &stderr); code != 0 || stdout.String() != "CLASS  TYPE  VERSION\n" || len(*seen) != 1 {
+	if code := Main([]string{"plugins", "--url", base}, nil, &stdout, &stderr); code != 0 || stdout.String() != "CLASS  TYPE  VERSION\n" || len(*seen) != 1 {
 		t.Errorf("plugins: exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
 	}
 	stdout.Reset()
-	run([]string{"help"}, &stdout, &stderr)
+	Main([]string{"help"}, nil, &stdout, &stderr)
 	for _, c := range []string{"sluice connectors", "sluice offsets", "sluice plugins"} {
 		if !strings.Contains(stdout.String(), c) {
 			t.Errorf("usage does not list %q", c)
