@@ -60,6 +60,14 @@ func (c *ConnectorContext) RaiseError(err error) {
 // Logger implements connectors.ConnectorContext.
 func (c *ConnectorContext) Logger() *slog.Logger { return c.log }
 
+// Reconfigurations returns how many times the connector asked for new
+// task configurations.
+func (c *ConnectorContext) Reconfigurations() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reconfigs
+}
+
 // Raised returns the errors the connector raised.
 func (c *ConnectorContext) Raised() []error {
 	c.mu.Lock()
@@ -255,6 +263,20 @@ func (c *SinkTaskContext) Rewinds() map[connectors.TopicPartition]int64 {
 		out[tp] = o
 	}
 	return out
+}
+
+// RetryTimeout returns what the task last passed to Timeout, 0 if nothing.
+func (c *SinkTaskContext) RetryTimeout() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.timeout
+}
+
+// CommitRequests returns how many times the task called RequestCommit.
+func (c *SinkTaskContext) CommitRequests() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.commitReqs
 }
 
 // Reported returns the records the task reported as errant.
