@@ -109,7 +109,12 @@ func (t *task) Start(ctx context.Context, tc connectors.SourceTaskContext, props
 		if err != nil {
 			return fmt.Errorf("read the offset of partition %d: %w", p, err)
 		}
-		if n, ok := off["n"].(int64); ok { // offsets come back as int64
+		if off != nil {
+			// Integers come back as int64, whatever type was stored.
+			n, ok := off["n"].(int64)
+			if !ok {
+				return fmt.Errorf("partition %d: stored offset %v is not {\"n\": <int64>}", p, off)
+			}
 			next = n
 		}
 		t.parts, t.next = append(t.parts, part), append(t.next, next)
