@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: build vet test test-soak bench services-up services-down
+.PHONY: build vet docs test examples-test test-soak bench services-up services-down
 
 build:
 	$(GO) build ./...
@@ -14,6 +14,11 @@ vet:
 	if [[ -n "$$out" ]]; then echo "gofmt -l reports unformatted files:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+# The plugin reference under docs/plugins, generated from the plugins' configuration definitions
+# (a test in sluicecmd fails when it drifts).
+docs:
+	$(GO) run ./cmd/sluice plugins docs -out docs/plugins
+
 # Start/stop the real services (Kafka, Apicurio Registry) in the background; addresses go to
 # .services.env.
 services-up:
@@ -22,9 +27,14 @@ services-up:
 services-down:
 	@bash scripts/services-down.sh
 
-# services-up, the whole suite against real services, services-down even if tests fail.
+# services-up, the whole suite against real services, then the example modules under
+# examples/ (modules of their own, which ./... skips), services-down even if tests fail.
 test:
-	@bash scripts/test.sh $(GO) test -race -count=1 -timeout 20m ./...
+	@bash scripts/test.sh --examples $(GO) test -race -count=1 -timeout 20m ./...
+
+# Vet and test the example connector modules under examples/ (no services started).
+examples-test:
+	@bash scripts/examples-test.sh $(GO)
 
 # Distributed mode under repeated kill -9 and restarts (3 workers, 10 connectors; not part of
 # make test). SOAK sets how long the kills go on.

@@ -37,6 +37,25 @@ func (d *Def) Docs() string {
 	return b.String()
 }
 
+// KeysDocs is Docs for keys that are not a Def's (a plugin's keys with the
+// framework's added, a converter's hand-made ones): the same table, in the
+// same order. Keys are taken as they are, not checked as Define checks
+// them; of two keys of one name the first is shown.
+func KeysDocs(keys []Key) string {
+	d := &Def{index: map[string]int{}}
+	for _, k := range keys {
+		if d.has(k.Name) {
+			continue
+		}
+		d.index[k.Name] = len(d.keys)
+		d.keys = append(d.keys, k.clone())
+		if k.Group != "" && !contains(d.groups, k.Group) {
+			d.groups = append(d.groups, k.Group)
+		}
+	}
+	return d.Docs()
+}
+
 // docDefault renders a key's default for Docs, as Java's getConfigValue(key, "Default").
 func docDefault(k Key) string {
 	if k.Required() {
@@ -87,9 +106,12 @@ func niceUnits(n int64, divisors []int64, units []string) string {
 	return " (" + strconv.FormatInt(v, 10) + " " + unit + ")"
 }
 
-// mdCell escapes a Markdown table cell: pipes would end it, newlines the row.
+// mdCell escapes a Markdown table cell: pipes would end it, newlines the
+// row, and a "<" would start an HTML tag that GitHub hides
+// ("transforms.<alias>.type").
 func mdCell(s string) string {
 	s = strings.ReplaceAll(s, "|", `\|`)
+	s = strings.ReplaceAll(s, "<", "&lt;")
 	s = strings.ReplaceAll(s, "\r\n", "<br>")
 	return strings.ReplaceAll(s, "\n", "<br>")
 }

@@ -56,19 +56,33 @@ func NewRegistry() *Registry {
 	return &Registry{byName: map[string][]int{}}
 }
 
-// Register adds a plugin. It panics on an empty class, an unknown kind or a
-// class registered twice: those are programming errors.
+// Register adds a plugin. It panics when Add would return an error: the
+// built-in plugins are registered with it, where a bad plugin is a
+// programming error.
 func (r *Registry) Register(p Plugin) {
-	if p.Class == "" || p.New == nil {
-		panic("plugins: Register needs a Class and New")
+	if err := r.Add(p); err != nil {
+		panic(err.Error())
+	}
+}
+
+// Add adds a plugin. A plugin without a Class or New, of an unknown kind,
+// or whose class is already a name of a registered plugin (its class, its
+// simple name or an alias) is an error naming both, and nothing is added.
+func (r *Registry) Add(p Plugin) error {
+	if strings.TrimSpace(p.Class) == "" || p.New == nil {
+		return fmt.Errorf("plugins: plugin %q needs a Class and New", p.Class)
 	}
 	switch p.Kind {
 	case Source, Sink, Converter, HeaderConverter, Transformation, Predicate:
 	default:
-		panic(fmt.Sprintf("plugins: unknown kind %q for %s", p.Kind, p.Class))
+		return fmt.Errorf("plugins: unknown kind %q for %s", p.Kind, p.Class)
 	}
-	if _, ok := r.byName[p.Class]; ok {
-		panic("plugins: " + p.Class + " registered twice")
+	if idx, ok := r.byName[p.Class]; ok {
+		have := make([]string, len(idx))
+		for i, j := range idx {
+			have[i] = r.plugins[j].Class + " (" + string(r.plugins[j].Kind) + ")"
+		}
+		return fmt.Errorf("plugins: %s (%s) registered twice: the name is taken by %s", p.Class, p.Kind, strings.Join(have, ", "))
 	}
 	i := len(r.plugins)
 	r.plugins = append(r.plugins, p)
@@ -77,6 +91,19 @@ func (r *Registry) Register(p Plugin) {
 			r.byName[name] = append(r.byName[name], i)
 		}
 	}
+	return nil
+}
+
+// Names returns every name p answers to: its class, its simple class name,
+// that name without its kind's suffix, and its aliases.
+func Names(p Plugin) []string {
+	var out []string
+	for _, n := range names(p) {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // names returns every name a plugin answers to, as Kafka Connect's

@@ -34,6 +34,14 @@ func PluginInfos(reg *plugins.Registry, connectorsOnly bool) []herder.PluginInfo
 	return append(out, headers...)
 }
 
+// PluginVersion returns the version GET /connector-plugins reports for p:
+// what a fresh instance's Version returns (connectors.Versioned), else
+// p.Version.
+func PluginVersion(p plugins.Plugin) string {
+	inst, _ := safe.Call("create plugin "+p.Class, func() (any, error) { return p.New(), nil })
+	return pluginVersion(p, inst)
+}
+
 // pluginVersion returns the version inst (an instance of p, or nil)
 // reports through connectors.Versioned, or p.Version when it reports none
 // (or its Version panics).
@@ -54,9 +62,24 @@ func pluginVersion(p plugins.Plugin, inst any) string {
 // keys, then the framework's for a connector (a key both define is the
 // plugin's).
 func PluginConfig(reg *plugins.Registry, name string) ([]config.KeyInfo, error) {
+	keys, _, err := PluginKeys(reg, name)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]config.KeyInfo, len(keys))
+	for i, k := range keys {
+		out[i] = k.Info()
+	}
+	return out, nil
+}
+
+// PluginKeys returns the configuration keys PluginConfig shows, in the
+// same order, and the plugin name resolves to: what `sluice plugins docs`
+// documents.
+func PluginKeys(reg *plugins.Registry, name string) ([]config.Key, plugins.Plugin, error) {
 	p, err := reg.Lookup(name, plugins.Source, plugins.Sink, plugins.Converter, plugins.HeaderConverter, plugins.Transformation, plugins.Predicate)
 	if err != nil {
-		return nil, herder.NotFound("Unknown plugin %s.", name)
+		return nil, plugins.Plugin{}, herder.NotFound("Unknown plugin %s.", name)
 	}
 	var keys []config.Key
 	switch inst := p.New().(type) {
@@ -74,11 +97,7 @@ func PluginConfig(reg *plugins.Registry, name string) ([]config.KeyInfo, error) 
 	case schemas.Converter, schemas.HeaderConverter:
 		// A converter that does not describe its keys has none to show.
 	default:
-		return nil, &herder.Error{Code: http.StatusBadRequest, Message: "Invalid plugin class " + name + ". Valid types are sink, source, converter, header_converter, transformation, predicate."}
+		return nil, plugins.Plugin{}, &herder.Error{Code: http.StatusBadRequest, Message: "Invalid plugin class " + name + ". Valid types are sink, source, converter, header_converter, transformation, predicate."}
 	}
-	out := make([]config.KeyInfo, len(keys))
-	for i, k := range keys {
-		out[i] = k.Info()
-	}
-	return out, nil
+	return keys, p, nil
 }

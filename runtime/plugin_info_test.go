@@ -94,9 +94,9 @@ func TestConverterPluginConfig(t *testing.T) {
 		{"io.confluent.connect.avro.AvroConverter", -1, map[string]config.KeyInfo{
 			"schema.registry.url":                     {Type: "LIST", Required: true, Importance: "HIGH"},
 			"bearer.auth.credentials.source":          {Type: "STRING", DefaultValue: str("STATIC_TOKEN"), Importance: "MEDIUM"},
-			"bearer.auth.token":                       {Type: "PASSWORD", DefaultValue: str("[hidden]"), Importance: "MEDIUM"},
+			"bearer.auth.token":                       {Type: "PASSWORD", Importance: "MEDIUM"},
 			"basic.auth.credentials.source":           {Type: "STRING", DefaultValue: str("URL"), Importance: "MEDIUM"},
-			"basic.auth.user.info":                    {Type: "PASSWORD", DefaultValue: str("[hidden]"), Importance: "MEDIUM"},
+			"basic.auth.user.info":                    {Type: "PASSWORD", Importance: "MEDIUM"},
 			"latest.cache.ttl.sec":                    {Type: "LONG", DefaultValue: str("-1"), Importance: "LOW"},
 			"value.subject.name.strategy":             {Type: "CLASS", DefaultValue: str("io.confluent.kafka.serializers.subject.TopicNameStrategy"), Importance: "MEDIUM"},
 			"schema.registry.ssl.truststore.password": {Type: "PASSWORD", Importance: "LOW"},

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,6 +43,7 @@ const (
 	RestAdvertisedPort       = "rest.advertised.port"
 	RestAdvertisedListener   = "rest.advertised.listener"
 	PluginPath               = "plugin.path"
+	PluginDiscovery          = "plugin.discovery"
 	ClientOverridePolicy     = "connector.client.config.override.policy"
 	ConfigFileName           = "config.storage.file.filename"
 	TopicTrackingEnable      = "topic.tracking.enable"
@@ -126,7 +128,10 @@ func WorkerDef() *config.Def {
 		Define(config.Key{Name: FileConnectorAllowedPaths, Type: config.String, Default: "", Importance: config.Medium, Group: groupCommon,
 			Doc: "sluice only: comma-separated absolute directories (or files) that must exist, to which the file connectors (FileStreamSource, FileStreamSink) are restricted, in the spirit of the file config providers' allowed.paths (KIP-993). A file outside them is an error on the connector's file key in validation (400), and a stored configuration naming one fails the connector and its tasks at start. Paths are compared with . and .. removed and symbolic links resolved. An empty file (stdin, stdout) stays allowed. Empty (the default): no restriction, as in Kafka Connect; sluice dev sets its own folder."}).
 		Define(config.Key{Name: PluginPath, Type: config.List, Default: nil, Importance: config.Low, Group: groupCommon,
-			Doc: "Accepted for compatibility. sluice's plugins are compiled in; Java plugin directories are not loaded."}).
+			Doc: "Comma-separated directories holding plugin executables (connectors built with the SDK's serve function, each its own program), found at start-up and run out of process. A relative directory is taken relative to the worker's working directory. A file in them that is not a sluice plugin is skipped with a warning; a class already compiled into the worker is skipped with a warning. Java plugin directories and JARs are not loaded."}).
+		Define(config.Key{Name: PluginDiscovery, Type: config.String, Default: "hybrid_warn",
+			Validator: config.CaseInsensitiveValidString("only_scan", "hybrid_warn", "hybrid_fail", "service_load"), Importance: config.Low, Group: groupCommon,
+			Doc: "Accepted for compatibility and ignored: sluice has no class scanning; every plugin.path executable describes its own plugins."}).
 		Define(config.Key{Name: TasksMaxLimit, Type: config.Int, Default: int32(DefaultTasksMaxLimit), Validator: config.AtLeast(1), Importance: config.Medium, Group: groupCommon,
 			Doc: "sluice only: the largest tasks.max a connector may have on this worker. A configuration above it is refused by validation (400 naming tasks.max), and a stored one makes its connector FAILED before the connector is asked for task configurations, so an absurd tasks.max never allocates per requested task."}).
 		Define(config.Key{Name: ConnectorConfigMaxBytes, Type: config.Int, Default: int32(DefaultConnectorConfigMaxBytes), Validator: config.AtLeast(1024), Importance: config.Medium, Group: groupCommon,
@@ -178,6 +183,9 @@ type WorkerConfig struct {
 	FileAllowedPaths allowedpaths.Paths
 	// Providers resolves config provider variables; nil if none are set.
 	Providers *provider.Transformer
+	// PluginPath is plugin.path: absolute directories (a relative one
+	// resolved against the working directory), empty entries dropped.
+	PluginPath []string
 	// Listeners are the REST listeners' host:port addresses;
 	// ListenersHTTPS tells which of them are https.
 	Listeners      []string
@@ -323,8 +331,12 @@ func parseWorkerConfig(props map[string]string, def *config.Def, log *slog.Logge
 	if err := wc.parseRestSecurity(v, props); err != nil {
 		return nil, err
 	}
-	if len(v.List(PluginPath)) > 0 {
-		log.Warn("plugin.path is ignored: sluice's connectors are compiled in", "plugin.path", v.List(PluginPath))
+	if wc.PluginPath, err = ParsePluginPath(v.List(PluginPath)); err != nil {
+		return nil, err
+	}
+	if _, ok := props[PluginDiscovery]; ok {
+		log.Info("plugin.discovery is ignored: sluice has no class scanning; each plugin.path executable describes its own plugins",
+			"plugin.discovery", v.String(PluginDiscovery))
 	}
 	if wc.Listeners, wc.ListenersHTTPS, err = listenerAddrs(Listeners, v.List(Listeners)); err != nil {
 		return nil, err
@@ -609,3 +621,22 @@ func WarnOtherProtocol(log *slog.Logger, client string, name func(string) string
 
 // prefixer spells a client key with its prefix, for the log.
 func prefixer(prefix string) func(string) string { return func(k string) string { return prefix + k } }
+
+// ParsePluginPath returns plugin.path's directories (entries) made
+// absolute against the working directory, as Kafka Connect resolves them,
+// blank entries dropped; whether each is a directory is checked when the
+// plugins are loaded.
+func ParsePluginPath(entries []string) ([]string, error) {
+	var dirs []string
+	for _, e := range entries {
+		if e = strings.TrimSpace(e); e == "" {
+			continue
+		}
+		abs, err := filepath.Abs(e)
+		if err != nil {
+			return nil, &config.ValueError{Name: PluginPath, Value: e, Reason: err.Error()}
+		}
+		dirs = append(dirs, abs)
+	}
+	return dirs, nil
+}

@@ -1,0 +1,616 @@
+package sluicecmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/sluicehq/sluice/api/client"
+	"github.com/sluicehq/sluice/runtime/herder"
+)
+
+// defaultWorkerURL is where the client commands look for a worker unless
+// --url or SLUICE_URL says otherwise: Kafka Connect's default listener.
+const defaultWorkerURL = "http://localhost:8083"
+
+const cliFlagsUsage = `
+Flags (before or after the arguments):
+  --url URL        the worker's REST API (default $SLUICE_URL, else ` + defaultWorkerURL + `)
+  --user NAME:PASSWORD
+                   HTTP basic credentials (default $SLUICE_USER; the variable
+                   keeps the password out of the process list)
+  --cacert FILE    PEM CA certificates to trust for an https:// URL (default
+                   $SLUICE_CACERT, else the system's)
+  --cert FILE --key FILE
+                   PEM client certificate and key, for ssl.client.auth
+  --insecure       do not verify the worker's certificate (tests only)
+  -o table|json    output format (default table); json prints the API's answer
+`
+
+const connectorsUsage = `Usage:
+  sluice connectors list
+  sluice connectors get NAME
+  sluice connectors status NAME
+  sluice connectors create -f FILE    FILE: .json ({"name":…,"config":{…}} or a flat config
+                                      with "name"), .properties, or - for JSON on stdin
+  sluice connectors delete NAME
+  sluice connectors pause NAME
+  sluice connectors resume NAME
+  sluice connectors stop NAME
+  sluice connectors restart NAME [--include-tasks] [--only-failed] [--task N]
+` + cliFlagsUsage
+
+const offsetsUsage = `Usage:
+  sluice offsets get NAME
+  sluice offsets set NAME -f offsets.json    {"offsets":[{"partition":{…},"offset":{…}|null}]};
+                                             - reads stdin; the connector must be stopped
+  sluice offsets reset NAME                  the connector must be stopped
+` + cliFlagsUsage
+
+const pluginsUsage = `Usage:
+  sluice plugins [--all]    a worker's connector plugins; --all adds converters, transformations, predicates
+  sluice plugins docs [CLASS] [-plugin-path DIRS] [-out DIR]
+                            the Markdown reference of this binary's plugins, generated locally
+                            (no worker, no --url; sluice plugins docs -h for details)
+` + cliFlagsUsage
+
+// cliAction is one action of a client command.
+type cliAction struct {
+	// name is the positional argument the action takes ("NAME"), if any.
+	name bool
+	// flags are the flags beyond --url and -o that the action accepts.
+	flags []string
+	run   func(r *cliRun, ctx context.Context) error
+}
+
+// cliCommand is a client command: its usage and its actions ("" for a
+// command without action words).
+type cliCommand struct {
+	usage   string
+	actions map[string]cliAction
+}
+
+var cliCommands = map[string]cliCommand{
+	"connectors": {usage: connectorsUsage, actions: map[string]cliAction{
+		"list":    {run: (*cliRun).list},
+		"get":     {name: true, run: (*cliRun).get},
+		"status":  {name: true, run: (*cliRun).status},
+		"create":  {flags: []string{"f"}, run: (*cliRun).create},
+		"delete":  {name: true, run: (*cliRun).delete},
+		"pause":   {name: true, run: (*cliRun).pause},
+		"resume":  {name: true, run: (*cliRun).resume},
+		"stop":    {name: true, run: (*cliRun).stop},
+		"restart": {name: true, flags: []string{"include-tasks", "only-failed", "task"}, run: (*cliRun).restart},
+	}},
+	"offsets": {usage: offsetsUsage, actions: map[string]cliAction{
+		"get":   {name: true, run: (*cliRun).offsetsGet},
+		"set":   {name: true, flags: []string{"f"}, run: (*cliRun).offsetsSet},
+		"reset": {name: true, run: (*cliRun).offsetsReset},
+	}},
+	"plugins": {usage: pluginsUsage, actions: map[string]cliAction{
+		"": {flags: []string{"all"}, run: (*cliRun).plugins},
+	}},
+}
+
+// cliRun is one run of a client command.
+type cliRun struct {
+	c      *client.Client
+	warn   string // said on stderr before the request, if not empty
+	json   bool
+	name   string
+	stdin  io.Reader
+	stdout io.Writer
+
+	file         string
+	includeTasks bool
+	onlyFailed   bool
+	task         int
+	taskSet      bool
+	all          bool
+}
+
+// usageError is a mistake on the command line: exit status 2. Its message
+// starts with the command ("connectors status: ...").
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// runCLI runs the client command cmd (connectors, offsets or plugins)
+// against a worker's REST API and returns the exit status: 0, 1 for a
+// failed request, 2 for a usage mistake.
+func runCLI(ctx context.Context, cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	spec, ok := cliCommands[cmd]
+	if !ok {
+		fmt.Fprintf(stderr, "sluice: unknown command %q\n", cmd)
+		return 2
+	}
+	r, act, baseURL, err := parseCLI(cmd, spec, args, stdin, stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, spec.usage)
+		return 0
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "sluice %s\n\n%s", ue.msg, spec.usage)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "sluice:", err)
+		return 2
+	}
+	if r.warn != "" {
+		fmt.Fprintln(stderr, "sluice: warning:", r.warn)
+	}
+	if err := act.run(r, ctx); err != nil {
+		fmt.Fprintln(stderr, "sluice:", describeError(err, baseURL))
+		return 1
+	}
+	return 0
+}
+
+// parseCLI parses the flags and arguments of a client command.
+func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdout io.Writer) (*cliRun, cliAction, string, error) {
+	r := &cliRun{stdin: stdin, stdout: stdout}
+	fs := flag.NewFlagSet("sluice "+cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	baseURL := defaultWorkerURL
+	if env := os.Getenv("SLUICE_URL"); env != "" {
+		baseURL = env
+	}
+	output := "table"
+	var conn cliConn
+	conn.user = os.Getenv("SLUICE_USER")
+	conn.cacert = os.Getenv("SLUICE_CACERT")
+	fs.StringVar(&conn.user, "user", conn.user, "HTTP basic credentials, NAME:PASSWORD")
+	fs.StringVar(&conn.cacert, "cacert", conn.cacert, "PEM CA certificates to trust")
+	fs.StringVar(&conn.cert, "cert", "", "PEM client certificate")
+	fs.StringVar(&conn.key, "key", "", "PEM client key")
+	fs.BoolVar(&conn.insecure, "insecure", false, "do not verify the worker's certificate")
+	fs.StringVar(&baseURL, "url", baseURL, "the worker's REST API")
+	fs.StringVar(&output, "o", output, "output format: table or json")
+	fs.StringVar(&output, "output", output, "output format: table or json")
+	fs.StringVar(&r.file, "f", "", "file to read")
+	fs.BoolVar(&r.includeTasks, "include-tasks", false, "restart the tasks too")
+	fs.BoolVar(&r.onlyFailed, "only-failed", false, "restart only failed instances")
+	fs.IntVar(&r.task, "task", 0, "restart this task only")
+	fs.BoolVar(&r.all, "all", false, "list every plugin")
+
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, cliAction{}, "", err
+		}
+		return nil, cliAction{}, "", usageError{cmd + ": " + err.Error()}
+	}
+	if len(pos) > 0 && pos[0] == "help" {
+		return nil, cliAction{}, "", flag.ErrHelp
+	}
+	var verb string
+	act, ok := spec.actions[""]
+	if !ok {
+		if len(pos) == 0 {
+			return nil, cliAction{}, "", usageError{cmd + ": missing action"}
+		}
+		verb, pos = pos[0], pos[1:]
+		if act, ok = spec.actions[verb]; !ok {
+			return nil, cliAction{}, "", usageError{fmt.Sprintf("%s: unknown action %q", cmd, verb)}
+		}
+	}
+	what := strings.TrimSpace(cmd + " " + verb)
+	switch {
+	case act.name && len(pos) == 0:
+		return nil, cliAction{}, "", usageError{what + ": missing connector NAME"}
+	case act.name && len(pos) > 1, !act.name && len(pos) > 0:
+		return nil, cliAction{}, "", usageError{fmt.Sprintf("%s: unexpected argument %q", what, pos[len(pos)-1])}
+	case act.name:
+		r.name = pos[0]
+	}
+	var bad []string
+	fs.Visit(func(f *flag.Flag) {
+		switch {
+		case f.Name == "url" || f.Name == "o" || f.Name == "output" || cliConnFlags[f.Name]:
+		case slices.Contains(act.flags, f.Name):
+			if f.Name == "task" {
+				r.taskSet = true
+			}
+		case len(f.Name) == 1:
+			bad = append(bad, "-"+f.Name)
+		default:
+			bad = append(bad, "--"+f.Name)
+		}
+	})
+	if len(bad) > 0 {
+		return nil, cliAction{}, "", usageError{fmt.Sprintf("%s: %s does not apply", what, strings.Join(bad, ", "))}
+	}
+	if slices.Contains(act.flags, "f") && r.file == "" {
+		return nil, cliAction{}, "", usageError{what + ": missing -f FILE"}
+	}
+	if r.taskSet && (r.includeTasks || r.onlyFailed) {
+		return nil, cliAction{}, "", usageError{what + ": --task restarts one task; it does not go with --include-tasks or --only-failed"}
+	}
+	if r.taskSet && r.task < 0 {
+		return nil, cliAction{}, "", usageError{fmt.Sprintf("%s: --task %d: task numbers start at 0", what, r.task)}
+	}
+	switch output {
+	case "table":
+	case "json":
+		r.json = true
+	default:
+		return nil, cliAction{}, "", usageError{fmt.Sprintf("%s: -o %s: want table or json", what, output)}
+	}
+	opts, err := conn.options()
+	if err != nil {
+		return nil, cliAction{}, "", usageError{what + ": " + err.Error()}
+	}
+	c, err := client.New(baseURL, opts...)
+	if err != nil {
+		return nil, cliAction{}, "", usageError{what + ": --url: " + err.Error()}
+	}
+	r.c = c
+	r.warn = plainCredentialsWarning(conn.user != "", c.BaseURL())
+	return r, act, c.BaseURL(), nil
+}
+
+// plainCredentialsWarning says, when credentials go to a worker over plain
+// http beyond loopback, that anyone on the way can read them; else "".
+func plainCredentialsWarning(credentials bool, baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if !credentials || err != nil || u.Scheme != "http" {
+		return ""
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback() {
+		return ""
+	}
+	return fmt.Sprintf("--user sends the password to %s over plain http, readable by anyone on the way; use an https:// --url", u.Host)
+}
+
+// parseInterleaved parses the flags wherever they are among args and
+// returns the other arguments in order. The flag package stops at the first
+// non-flag argument, so parsing resumes after each one; "--" ends the flags.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// describeError words an error for the command line: a worker's error
+// with its HTTP status, an unreachable worker as such.
+func describeError(err error, baseURL string) string {
+	var he *herder.Error
+	if errors.As(err, &he) {
+		if he.Code == http.StatusUnauthorized {
+			return fmt.Sprintf("%s (HTTP %d: the worker requires credentials; give them with --user NAME:PASSWORD or SLUICE_USER)", he.Message, he.Code)
+		}
+		return fmt.Sprintf("%s (HTTP %d)", he.Message, he.Code)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			return fmt.Sprintf("the worker at %s is not reachable: connection refused (is it running? set --url or SLUICE_URL)", baseURL)
+		}
+		return fmt.Sprintf("the worker at %s is not reachable: %v", baseURL, ue.Err)
+	}
+	return err.Error()
+}
+
+func (r *cliRun) list(ctx context.Context) error {
+	m, err := r.c.ConnectorsExpanded(ctx, true, false)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(m)
+	}
+	tw := r.table("NAME", "TYPE", "STATE", "TASKS")
+	for _, name := range slices.Sorted(maps.Keys(m)) {
+		st := m[name].Status
+		if st == nil {
+			continue
+		}
+		running := 0
+		for _, t := range st.Tasks {
+			if t.State == herder.Running {
+				running++
+			}
+		}
+		tw.row(name, string(st.Type), string(st.Connector.State), fmt.Sprintf("%d/%d", running, len(st.Tasks)))
+	}
+	return tw.flush()
+}
+
+func (r *cliRun) get(ctx context.Context) error {
+	info, err := r.c.Connector(ctx, r.name)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(info)
+	}
+	tw := r.table("KEY", "VALUE")
+	for _, k := range slices.Sorted(maps.Keys(info.Config)) {
+		tw.row(k, info.Config[k])
+	}
+	return tw.flush()
+}
+
+func (r *cliRun) status(ctx context.Context) error {
+	st, err := r.c.ConnectorStatus(ctx, r.name)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(st)
+	}
+	return r.printStatus(st)
+}
+
+// printStatus prints a connector line, the task table, then the traces of
+// failed instances.
+func (r *cliRun) printStatus(st herder.ConnectorStateInfo) error {
+	w := r.stdout
+	fmt.Fprintf(w, "Connector %s (%s): %s on %s\n", cell(st.Name), st.Type, st.Connector.State, cell(st.Connector.WorkerID))
+	if len(st.Tasks) == 0 {
+		fmt.Fprintln(w, "No tasks.")
+	} else {
+		fmt.Fprintln(w)
+		tw := r.table("ID", "STATE", "WORKER")
+		for _, t := range st.Tasks {
+			tw.row(strconv.Itoa(t.ID), string(t.State), t.WorkerID)
+		}
+		if err := tw.flush(); err != nil {
+			return err
+		}
+	}
+	if st.Connector.Trace != "" {
+		fmt.Fprintf(w, "\nConnector trace:\n%s\n", strings.TrimRight(st.Connector.Trace, "\n"))
+	}
+	for _, t := range st.Tasks {
+		if t.Trace != "" {
+			fmt.Fprintf(w, "\nTask %d trace:\n%s\n", t.ID, strings.TrimRight(t.Trace, "\n"))
+		}
+	}
+	return nil
+}
+
+func (r *cliRun) create(ctx context.Context) error {
+	req, err := loadCreateRequest(r.file, r.stdin)
+	if err != nil {
+		return err
+	}
+	info, err := r.c.CreateConnector(ctx, req)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(info)
+	}
+	_, err = fmt.Fprintf(r.stdout, "Created connector %s (%s).\n", cell(info.Name), info.Type)
+	return err
+}
+
+func (r *cliRun) delete(ctx context.Context) error {
+	return r.done(r.c.DeleteConnector(ctx, r.name), "Deleted connector %s.")
+}
+
+func (r *cliRun) pause(ctx context.Context) error {
+	return r.done(r.c.Pause(ctx, r.name), "Pausing connector %s.")
+}
+
+func (r *cliRun) resume(ctx context.Context) error {
+	return r.done(r.c.Resume(ctx, r.name), "Resuming connector %s.")
+}
+
+func (r *cliRun) stop(ctx context.Context) error {
+	return r.done(r.c.Stop(ctx, r.name), "Stopping connector %s.")
+}
+
+func (r *cliRun) restart(ctx context.Context) error {
+	if r.taskSet {
+		err := r.c.RestartTask(ctx, r.name, r.task)
+		return r.done(err, "Restarted task %s-"+strconv.Itoa(r.task)+".")
+	}
+	st, err := r.c.RestartConnector(ctx, r.name, r.includeTasks, r.onlyFailed)
+	if err != nil {
+		return err
+	}
+	if st == nil {
+		return r.done(nil, "Restarted connector %s.")
+	}
+	if r.json {
+		return r.printJSON(st)
+	}
+	return r.printStatus(*st)
+}
+
+// done reports an action whose answer has no body: msg (with the connector
+// name for %s) in a table, nothing in JSON.
+func (r *cliRun) done(err error, msg string) error {
+	if err != nil || r.json {
+		return err
+	}
+	_, err = fmt.Fprintf(r.stdout, msg+"\n", cell(r.name))
+	return err
+}
+
+func (r *cliRun) offsetsGet(ctx context.Context) error {
+	o, err := r.c.Offsets(ctx, r.name)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(o)
+	}
+	tw := r.table("PARTITION", "OFFSET")
+	for _, po := range o.Offsets {
+		tw.row(compactJSON(po.Partition), compactJSON(po.Offset))
+	}
+	return tw.flush()
+}
+
+func (r *cliRun) offsetsSet(ctx context.Context) error {
+	offsets, err := loadOffsets(r.file, r.stdin)
+	if err != nil {
+		return err
+	}
+	msg, err := r.c.AlterOffsets(ctx, r.name, offsets)
+	return r.message(msg, err)
+}
+
+func (r *cliRun) offsetsReset(ctx context.Context) error {
+	msg, err := r.c.ResetOffsets(ctx, r.name)
+	return r.message(msg, err)
+}
+
+// message prints a Message answer.
+func (r *cliRun) message(msg string, err error) error {
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(herder.Message{Message: msg})
+	}
+	_, err = fmt.Fprintln(r.stdout, msg)
+	return err
+}
+
+func (r *cliRun) plugins(ctx context.Context) error {
+	plugins, err := r.c.Plugins(ctx, !r.all)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(plugins)
+	}
+	tw := r.table("CLASS", "TYPE", "VERSION")
+	for _, p := range plugins {
+		tw.row(p.Class, p.Type, p.Version)
+	}
+	return tw.flush()
+}
+
+// loadOffsets reads a ConnectorOffsets document (or its bare "offsets"
+// array) from a file, or from stdin if path is "-". Numbers are kept exact.
+func loadOffsets(path string, stdin io.Reader) (herder.ConnectorOffsets, error) {
+	var o herder.ConnectorOffsets
+	var b []byte
+	var err error
+	if path == "-" {
+		path = "stdin"
+		b, err = io.ReadAll(stdin)
+	} else {
+		b, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return o, fmt.Errorf("read %s: %w", path, err)
+	}
+	b = bytes.TrimSpace(b)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	dec.DisallowUnknownFields()
+	if len(b) > 0 && b[0] == '[' {
+		err = dec.Decode(&o.Offsets)
+	} else {
+		err = dec.Decode(&o)
+	}
+	if err != nil {
+		return o, fmt.Errorf(`read %s: want {"offsets":[{"partition":{…},"offset":{…}}]}: %w`, path, err)
+	}
+	return o, nil
+}
+
+// table is a text table: tab-separated cells, aligned on flush.
+type table struct {
+	tw  *tabwriter.Writer
+	buf bytes.Buffer
+	out io.Writer
+}
+
+// table starts a table with the given header.
+func (r *cliRun) table(header ...string) *table {
+	t := &table{out: r.stdout}
+	t.tw = tabwriter.NewWriter(&t.buf, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(t.tw, strings.Join(header, "\t"))
+	return t
+}
+
+// row writes one row.
+func (t *table) row(cells ...string) {
+	for i, c := range cells {
+		cells[i] = cell(c)
+	}
+	fmt.Fprintln(t.tw, strings.Join(cells, "\t"))
+}
+
+// flush aligns the table and prints it, without the padding an empty last
+// cell leaves at the end of a line.
+func (t *table) flush() error {
+	if err := t.tw.Flush(); err != nil {
+		return err
+	}
+	lines := strings.SplitAfter(t.buf.String(), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \n")
+		if strings.HasSuffix(l, "\n") {
+			lines[i] += "\n"
+		}
+	}
+	_, err := io.WriteString(t.out, strings.Join(lines, ""))
+	return err
+}
+
+// cell quotes a value that would break a table line or column.
+func cell(s string) string {
+	if strings.ContainsAny(s, "\t\n\r\v\f") {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+// printJSON prints v as indented JSON.
+func (r *cliRun) printJSON(v any) error {
+	enc := json.NewEncoder(r.stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// compactJSON renders a partition or offset on one line, keys sorted.
+func compactJSON(v map[string]any) string {
+	if v == nil {
+		return "null"
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimSuffix(buf.String(), "\n")
+}

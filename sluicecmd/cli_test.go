@@ -1,0 +1,483 @@
+package sluicecmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// canned is one answer of the fake worker.
+type canned struct {
+	status int
+	body   string
+}
+
+// seenRequest is a request the fake worker received.
+type seenRequest struct {
+	route string // "METHOD /escaped/path?query"
+	body  string
+}
+
+// fakeConnect serves canned answers in Kafka Connect's shapes, keyed by
+// "METHOD /escaped/path?query"; any other request gets a 404 ErrorMessage.
+func fakeConnect(t *testing.T, answers map[string]canned) (string, *[]seenRequest) {
+	t.Helper()
+	var seen []seenRequest
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		route := r.Method + " " + r.URL.EscapedPath()
+		if r.URL.RawQuery != "" {
+			route += "?" + r.URL.RawQuery
+		}
+		b, _ := io.ReadAll(r.Body)
+		seen = append(seen, seenRequest{route: route, body: string(b)})
+		a, ok := answers[route]
+		if !ok {
+			a = canned{404, `{"error_code":404,"message":"no canned answer for ` + route + `"}`}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(a.status)
+		io.WriteString(w, a.body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, &seen
+}
+
+// cli runs a client command as main would and returns its exit status and
+// output.
+func cli(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = runCLI(context.Background(), args[0], args[1:], strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+const (
+	sinkStatus = `{"name":"orders sink","connector":{"state":"RUNNING","worker_id":"10.0.0.1:8083"},
+	  "tasks":[{"id":0,"state":"RUNNING","worker_id":"10.0.0.1:8083"},
+	           {"id":1,"state":"FAILED","worker_id":"10.0.0.2:8083","trace":"org.apache.kafka.connect.errors.ConnectException: boom\n\tat Foo.bar(Foo.java:1)\n"}],
+	  "type":"sink"}`
+	sourceStatus = `{"name":"file-source","connector":{"state":"STOPPED","worker_id":"10.0.0.1:8083"},"tasks":[],"type":"source"}`
+	sinkInfo     = `{"name":"orders sink","config":{"connector.class":"FileStreamSink","name":"orders sink","topics":"orders","file":"/tmp/out.txt"},
+	  "tasks":[{"connector":"orders sink","task":0},{"connector":"orders sink","task":1}],"type":"sink"}`
+)
+
+// TestCLIOutput runs each command against canned answers and checks the
+// exact output and the requests made.
+func TestCLIOutput(t *testing.T) {
+	answers := map[string]canned{
+		"GET /connectors?expand=status":                                            {200, `{"orders sink":{"status":` + sinkStatus + `},"file-source":{"status":` + sourceStatus + `}}`},
+		"GET /connectors/orders%20sink":                                            {200, sinkInfo},
+		"GET /connectors/orders%20sink/status":                                     {200, sinkStatus},
+		"GET /connectors/file-source/status":                                       {200, sourceStatus},
+		"DELETE /connectors/orders%20sink":                                         {204, ""},
+		"PUT /connectors/orders%20sink/pause":                                      {202, ""},
+		"PUT /connectors/orders%20sink/resume":                                     {202, ""},
+		"PUT /connectors/orders%20sink/stop":                                       {204, ""},
+		"POST /connectors/orders%20sink/restart":                                   {204, ""},
+		"POST /connectors/orders%20sink/tasks/1/restart":                           {204, ""},
+		"POST /connectors/orders%20sink/restart?includeTasks=true&onlyFailed=true": {202, strings.Replace(sinkStatus, `"id":1,"state":"FAILED"`, `"id":1,"state":"RESTARTING"`, 1)},
+		"GET /connectors/orders%20sink/offsets": {200, `{"offsets":[
+		    {"partition":{"kafka_topic":"orders","kafka_partition":0},"offset":{"kafka_offset":9007199254740993}},
+		    {"partition":{"kafka_topic":"orders","kafka_partition":1},"offset":{"kafka_offset":5}}]}`},
+		"DELETE /connectors/orders%20sink/offsets": {200, `{"message":"The offsets for this connector have been reset successfully"}`},
+		"GET /connector-plugins": {200, `[{"class":"org.apache.kafka.connect.file.FileStreamSinkConnector","type":"sink","version":"3.9.0"},
+		    {"class":"org.apache.kafka.connect.file.FileStreamSourceConnector","type":"source","version":"3.9.0"}]`},
+		"GET /connector-plugins?connectorsOnly=false": {200, `[{"class":"org.apache.kafka.connect.file.FileStreamSinkConnector","type":"sink","version":"3.9.0"},
+		    {"class":"org.apache.kafka.connect.transforms.Cast$Value","type":"transformation"}]`},
+	}
+	base, seen := fakeConnect(t, answers)
+	tests := []struct {
+		name  string
+		args  []string
+		route string
+		want  string
+	}{
+		{
+			name:  "list",
+			args:  []string{"connectors", "list"},
+			route: "GET /connectors?expand=status",
+			want: "" +
+				"NAME         TYPE    STATE    TASKS\n" +
+				"file-source  source  STOPPED  0/0\n" +
+				"orders sink  sink    RUNNING  1/2\n",
+		},
+		{
+			name:  "get",
+			args:  []string{"connectors", "get", "orders sink"},
+			route: "GET /connectors/orders%20sink",
+			want: "" +
+				"KEY              VALUE\n" +
+				"connector.class  FileStreamSink\n" +
+				"file             /tmp/out.txt\n" +
+				"name             orders sink\n" +
+				"topics           orders\n",
+		},
+		{
+			name:  "status with a failed task",
+			args:  []string{"connectors", "status", "orders sink"},
+			route: "GET /connectors/orders%20sink/status",
+			want: "" +
+				"Connector orders sink (sink): RUNNING on 10.0.0.1:8083\n" +
+				"\n" +
+				"ID  STATE    WORKER\n" +
+				"0   RUNNING  10.0.0.1:8083\n" +
+				"1   FAILED   10.0.0.2:8083\n" +
+				"\n" +
+				"Task 1 trace:\n" +
+				"org.apache.kafka.connect.errors.ConnectException: boom\n" +
+				"\tat Foo.bar(Foo.java:1)\n",
+		},
+		{
+			name:  "status of a stopped connector",
+			args:  []string{"connectors", "status", "file-source"},
+			route: "GET /connectors/file-source/status",
+			want:  "Connector file-source (source): STOPPED on 10.0.0.1:8083\nNo tasks.\n",
+		},
+		{name: "delete", args: []string{"connectors", "delete", "orders sink"}, route: "DELETE /connectors/orders%20sink", want: "Deleted connector orders sink.\n"},
+		{name: "pause", args: []string{"connectors", "pause", "orders sink"}, route: "PUT /connectors/orders%20sink/pause", want: "Pausing connector orders sink.\n"},
+		{name: "resume", args: []string{"connectors", "resume", "orders sink"}, route: "PUT /connectors/orders%20sink/resume", want: "Resuming connector orders sink.\n"},
+		{name: "stop", args: []string{"connectors", "stop", "orders sink"}, route: "PUT /connectors/orders%20sink/stop", want: "Stopping connector orders sink.\n"},
+		{name: "restart", args: []string{"connectors", "restart", "orders sink"}, route: "POST /connectors/orders%20sink/restart", want: "Restarted connector orders sink.\n"},
+		{name: "restart task", args: []string{"connectors", "restart", "orders sink", "--task", "1"}, route: "POST /connectors/orders%20sink/tasks/1/restart", want: "Restarted task orders sink-1.\n"},
+		{
+			name:  "restart failed instances",
+			args:  []string{"connectors", "restart", "--include-tasks", "orders sink", "--only-failed"},
+			route: "POST /connectors/orders%20sink/restart?includeTasks=true&onlyFailed=true",
+			want: "" +
+				"Connector orders sink (sink): RUNNING on 10.0.0.1:8083\n" +
+				"\n" +
+				"ID  STATE       WORKER\n" +
+				"0   RUNNING     10.0.0.1:8083\n" +
+				"1   RESTARTING  10.0.0.2:8083\n" +
+				"\n" +
+				"Task 1 trace:\n" +
+				"org.apache.kafka.connect.errors.ConnectException: boom\n" +
+				"\tat Foo.bar(Foo.java:1)\n",
+		},
+		{
+			name:  "offsets get",
+			args:  []string{"offsets", "get", "orders sink"},
+			route: "GET /connectors/orders%20sink/offsets",
+			want: "" +
+				"PARTITION                                     OFFSET\n" +
+				`{"kafka_partition":0,"kafka_topic":"orders"}  {"kafka_offset":9007199254740993}` + "\n" +
+				`{"kafka_partition":1,"kafka_topic":"orders"}  {"kafka_offset":5}` + "\n",
+		},
+		{
+			name:  "offsets reset",
+			args:  []string{"offsets", "reset", "orders sink"},
+			route: "DELETE /connectors/orders%20sink/offsets",
+			want:  "The offsets for this connector have been reset successfully\n",
+		},
+		{
+			name:  "plugins",
+			args:  []string{"plugins"},
+			route: "GET /connector-plugins",
+			want: "" +
+				"CLASS                                                    TYPE    VERSION\n" +
+				"org.apache.kafka.connect.file.FileStreamSinkConnector    sink    3.9.0\n" +
+				"org.apache.kafka.connect.file.FileStreamSourceConnector  source  3.9.0\n",
+		},
+		{
+			name:  "plugins --all",
+			args:  []string{"plugins", "--all"},
+			route: "GET /connector-plugins?connectorsOnly=false",
+			want: "" +
+				"CLASS                                                  TYPE            VERSION\n" +
+				"org.apache.kafka.connect.file.FileStreamSinkConnector  sink            3.9.0\n" +
+				"org.apache.kafka.connect.transforms.Cast$Value         transformation\n",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			*seen = nil
+			code, out, errOut := cli(t, "", append(tc.args, "--url", base)...)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr %s", code, errOut)
+			}
+			if out != tc.want {
+				t.Errorf("output\n%s\nwant\n%s", out, tc.want)
+			}
+			if len(*seen) != 1 || (*seen)[0].route != tc.route {
+				t.Errorf("requests %v, want one %s", *seen, tc.route)
+			}
+		})
+	}
+}
+
+// TestCLIJSON checks that -o json prints the API's answer, indented.
+func TestCLIJSON(t *testing.T) {
+	base, _ := fakeConnect(t, map[string]canned{
+		"GET /connectors/orders%20sink/status":  {200, sinkStatus},
+		"GET /connectors/orders%20sink/offsets": {200, `{"offsets":[{"partition":{"kafka_topic":"orders","kafka_partition":0},"offset":{"kafka_offset":9007199254740993}}]}`},
+		"PUT /connectors/orders%20sink/pause":   {202, ""},
+	})
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"connectors", "status", "orders sink"}, sinkStatus},
+		{[]string{"offsets", "get", "orders sink"}, `{"offsets":[{"partition":{"kafka_partition":0,"kafka_topic":"orders"},"offset":{"kafka_offset":9007199254740993}}]}`},
+		{[]string{"connectors", "pause", "orders sink"}, ""},
+	} {
+		code, out, errOut := cli(t, "", append(tc.args, "-o", "json", "--url", base)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d, stderr %s", tc.args, code, errOut)
+		}
+		want := ""
+		if tc.want != "" {
+			var buf bytes.Buffer
+			if err := json.Indent(&buf, []byte(tc.want), "", "  "); err != nil {
+				t.Fatal(err)
+			}
+			// The same document, with keys in Go's (sorted) order.
+			var v any
+			dec := json.NewDecoder(&buf)
+			dec.UseNumber()
+			dec.Decode(&v)
+			b, _ := json.MarshalIndent(v, "", "  ")
+			want = string(b) + "\n"
+			if !json.Valid([]byte(out)) || !strings.Contains(out, "\n  ") {
+				t.Errorf("%v: not indented JSON:\n%s", tc.args, out)
+			}
+			var got any
+			dec = json.NewDecoder(strings.NewReader(out))
+			dec.UseNumber()
+			dec.Decode(&got)
+			gb, _ := json.MarshalIndent(got, "", "  ")
+			out = string(gb) + "\n"
+		}
+		if out != want {
+			t.Errorf("%v: output\n%s\nwant\n%s", tc.args, out, want)
+		}
+	}
+}
+
+// TestCLICreate creates connectors from each kind of file and checks the
+// request body.
+func TestCLICreate(t *testing.T) {
+	base, seen := fakeConnect(t, map[string]canned{
+		"POST /connectors": {201, `{"name":"orders sink","config":{"name":"orders sink"},"tasks":[],"type":"sink"}`},
+	})
+	dir := t.TempDir()
+	tests := []struct {
+		name, file, content, stdin string
+		want                       string
+	}{
+		{
+			name: "request JSON with initial_state", file: "req.json",
+			content: `{"name":"orders sink","config":{"connector.class":"FileStreamSink","topics":"orders"},"initial_state":"STOPPED"}`,
+			want:    `{"name":"orders sink","config":{"connector.class":"FileStreamSink","name":"orders sink","topics":"orders"},"initial_state":"STOPPED"}`,
+		},
+		{
+			name: "flat JSON", file: "flat.json",
+			content: `{"name":"orders sink","connector.class":"FileStreamSink","topics":"orders"}`,
+			want:    `{"name":"orders sink","config":{"connector.class":"FileStreamSink","name":"orders sink","topics":"orders"}}`,
+		},
+		{
+			name: "properties", file: "sink.properties",
+			content: "name=orders sink\nconnector.class=FileStreamSink\ntopics=orders\nfile=${env:OUT}\n",
+			want:    `{"name":"orders sink","config":{"connector.class":"FileStreamSink","file":"${env:OUT}","name":"orders sink","topics":"orders"}}`,
+		},
+		{
+			name: "stdin", file: "-",
+			stdin: `{"name":"orders sink","config":{"connector.class":"FileStreamSink"}}`,
+			want:  `{"name":"orders sink","config":{"connector.class":"FileStreamSink","name":"orders sink"}}`,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			*seen = nil
+			path := tc.file
+			if tc.file != "-" {
+				path = write(t, dir, tc.file, tc.content)
+			}
+			code, out, errOut := cli(t, tc.stdin, "connectors", "create", "-f", path, "--url", base)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr %s", code, errOut)
+			}
+			if out != "Created connector orders sink (sink).\n" {
+				t.Errorf("output %q", out)
+			}
+			if len(*seen) != 1 || (*seen)[0].route != "POST /connectors" || (*seen)[0].body != tc.want {
+				t.Errorf("requests %+v, want POST /connectors with %s", *seen, tc.want)
+			}
+		})
+	}
+
+	t.Run("no name", func(t *testing.T) {
+		*seen = nil
+		path := write(t, dir, "noname.properties", "connector.class=FileStreamSink\n")
+		code, _, errOut := cli(t, "", "connectors", "create", "-f", path, "--url", base)
+		if code != 1 || !strings.Contains(errOut, `no connector name: set "name"`) || len(*seen) != 0 {
+			t.Errorf("exit %d, stderr %q, requests %v", code, errOut, *seen)
+		}
+	})
+}
+
+func TestCLIOffsetsSet(t *testing.T) {
+	base, seen := fakeConnect(t, map[string]canned{
+		"PATCH /connectors/orders%20sink/offsets": {200, `{"message":"The offsets for this connector have been altered successfully"}`},
+	})
+	const body = `{"offsets":[{"partition":{"kafka_partition":0,"kafka_topic":"orders"},"offset":{"kafka_offset":9007199254740993}},{"partition":{"kafka_partition":1,"kafka_topic":"orders"},"offset":null}]}`
+	path := write(t, t.TempDir(), "offsets.json", body)
+	for _, args := range [][]string{
+		{"offsets", "set", "orders sink", "-f", path},
+		{"offsets", "set", "-f", "-", "orders sink"},
+	} {
+		*seen = nil
+		code, out, errOut := cli(t, body, append(args, "--url", base)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d, stderr %s", args, code, errOut)
+		}
+		if out != "The offsets for this connector have been altered successfully\n" {
+			t.Errorf("%v: output %q", args, out)
+		}
+		if len(*seen) != 1 || (*seen)[0].body != body {
+			t.Errorf("%v: requests %+v", args, *seen)
+		}
+	}
+	bad := write(t, t.TempDir(), "bad.json", `{"offset":[]}`)
+	if code, _, errOut := cli(t, "", "offsets", "set", "orders sink", "-f", bad, "--url", base); code != 1 || !strings.Contains(errOut, `want {"offsets":`) {
+		t.Errorf("bad file: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestCLIFlagPlacement checks that flags work before, between and after the
+// arguments, that "--" ends them, and that SLUICE_URL is the default URL.
+func TestCLIFlagPlacement(t *testing.T) {
+	base, seen := fakeConnect(t, map[string]canned{
+		"GET /connectors/orders%20sink/status": {200, sinkStatus},
+		"GET /connectors/-o/status":            {200, sourceStatus},
+	})
+	for _, args := range [][]string{
+		{"connectors", "--url", base, "status", "orders sink"},
+		{"connectors", "status", "--url=" + base, "orders sink"},
+		{"connectors", "status", "orders sink", "--url", base},
+		{"connectors", "-url", base, "-o", "json", "status", "orders sink"},
+		{"connectors", "status", "--output", "json", "orders sink", "--url", base},
+	} {
+		*seen = nil
+		code, _, errOut := cli(t, "", args...)
+		if code != 0 || len(*seen) != 1 || (*seen)[0].route != "GET /connectors/orders%20sink/status" {
+			t.Errorf("%q: exit %d, stderr %s, requests %v", args, code, errOut, *seen)
+		}
+	}
+
+	*seen = nil
+	if code, _, errOut := cli(t, "", "connectors", "status", "--url", base, "--", "-o"); code != 0 || len(*seen) != 1 || (*seen)[0].route != "GET /connectors/-o/status" {
+		t.Errorf("after --: exit %d, stderr %s, requests %v", code, errOut, *seen)
+	}
+
+	t.Setenv("SLUICE_URL", base)
+	*seen = nil
+	if code, _, errOut := cli(t, "", "connectors", "status", "orders sink"); code != 0 || len(*seen) != 1 {
+		t.Errorf("SLUICE_URL: exit %d, stderr %s, requests %v", code, errOut, *seen)
+	}
+}
+
+func TestCLIErrors(t *testing.T) {
+	base, _ := fakeConnect(t, map[string]canned{
+		"GET /connectors/nope/status": {404, `{"error_code":404,"message":"No status found for connector nope"}`},
+		"PUT /connectors/nope/stop":   {500, "<html>proxy error</html>"},
+	})
+	code, out, errOut := cli(t, "", "connectors", "status", "nope", "--url", base)
+	if code != 1 || out != "" || errOut != "sluice: No status found for connector nope (HTTP 404)\n" {
+		t.Errorf("404: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, _, errOut = cli(t, "", "connectors", "stop", "nope", "--url", base)
+	if code != 1 || errOut != "sluice: <html>proxy error</html> (HTTP 500)\n" {
+		t.Errorf("500: exit %d, stderr %q", code, errOut)
+	}
+
+	srv := httptest.NewServer(http.NotFoundHandler())
+	down := srv.URL
+	srv.Close()
+	code, _, errOut = cli(t, "", "connectors", "list", "--url", down)
+	if want := "sluice: the worker at " + down + " is not reachable: connection refused"; code != 1 || !strings.HasPrefix(errOut, want) {
+		t.Errorf("refused: exit %d, stderr %q, want prefix %q", code, errOut, want)
+	}
+}
+
+func TestCLIUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"connectors"}, "sluice connectors: missing action"},
+		{[]string{"connectors", "frob"}, `sluice connectors: unknown action "frob"`},
+		{[]string{"connectors", "status"}, "sluice connectors status: missing connector NAME"},
+		{[]string{"connectors", "status", "a", "b"}, `sluice connectors status: unexpected argument "b"`},
+		{[]string{"connectors", "list", "x"}, `sluice connectors list: unexpected argument "x"`},
+		{[]string{"connectors", "list", "--include-tasks", "-f", "x"}, "sluice connectors list: -f, --include-tasks does not apply"},
+		{[]string{"connectors", "create"}, "sluice connectors create: missing -f FILE"},
+		{[]string{"connectors", "restart", "a", "--task", "1", "--include-tasks"}, "--task restarts one task"},
+		{[]string{"connectors", "restart", "a", "--task", "-1"}, "task numbers start at 0"},
+		{[]string{"connectors", "restart", "a", "--task", "one"}, `invalid value "one" for flag -task`},
+		{[]string{"connectors", "list", "-o", "yaml"}, "sluice connectors list: -o yaml: want table or json"},
+		{[]string{"connectors", "list", "--url", "localhost:8083"}, `sluice connectors list: --url: invalid worker URL "localhost:8083": want http://host:port`},
+		{[]string{"connectors", "list", "--nope"}, "sluice connectors: flag provided but not defined: -nope"},
+		{[]string{"offsets", "set", "a"}, "sluice offsets set: missing -f FILE"},
+		{[]string{"offsets"}, "sluice offsets: missing action"},
+		{[]string{"plugins", "sink"}, `sluice plugins: unexpected argument "sink"`},
+		{[]string{"plugins", "-f", "x"}, "sluice plugins: -f does not apply"},
+	}
+	for _, tc := range tests {
+		code, out, errOut := cli(t, "", tc.args...)
+		if code != 2 || out != "" || !strings.Contains(errOut, tc.want) || !strings.Contains(errOut, "Usage:\n  sluice "+tc.args[0]) {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want 2 and %q with the usage", tc.args, code, out, errOut, tc.want)
+		}
+	}
+	for _, args := range [][]string{{"connectors", "-h"}, {"offsets", "--help"}, {"plugins", "help"}, {"connectors", "help"}} {
+		code, out, errOut := cli(t, "", args...)
+		if code != 0 || !strings.HasPrefix(out, "Usage:\n  sluice "+args[0]) || errOut != "" {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+	}
+}
+
+// TestCLIFromMain checks main's dispatch to the client commands, and that
+// the top-level usage lists them.
+func TestCLIFromMain(t *testing.T) {
+	base, seen := fakeConnect(t, map[string]canned{"GET /connector-plugins": {200, `[]`}})
+	var stdout, stderr bytes.Buffer
+	if code := Main([]string{"plugins", "--url", base}, nil, &stdout, &stderr); code != 0 || stdout.String() != "CLASS  TYPE  VERSION\n" || len(*seen) != 1 {
+		t.Errorf("plugins: exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+	}
+	stdout.Reset()
+	Main([]string{"help"}, nil, &stdout, &stderr)
+	for _, c := range []string{"sluice connectors", "sluice offsets", "sluice plugins"} {
+		if !strings.Contains(stdout.String(), c) {
+			t.Errorf("usage does not list %q", c)
+		}
+	}
+}
+
+// Credentials sent over plain http beyond loopback are warned about; to
+// loopback, over https, or without credentials, not.
+func TestPlainCredentialsWarning(t *testing.T) {
+	tests := []struct {
+		credentials bool
+		url         string
+		warn        bool
+	}{
+		{true, "http://10.0.0.5:8083", true},
+		{true, "http://connect.example.com:8083", true},
+		{true, "http://localhost:8083", false},
+		{true, "http://127.0.0.1:8083", false},
+		{true, "http://[::1]:8083", false},
+		{true, "https://connect.example.com:8443", false},
+		{false, "http://10.0.0.5:8083", false},
+	}
+	for _, tt := range tests {
+		got := plainCredentialsWarning(tt.credentials, tt.url)
+		if (got != "") != tt.warn {
+			t.Errorf("plainCredentialsWarning(%v, %s) = %q, want a warning %v", tt.credentials, tt.url, got, tt.warn)
+		}
+	}
+}

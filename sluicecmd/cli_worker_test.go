@@ -1,0 +1,126 @@
+package sluicecmd
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sluicehq/sluice/internal/testkit"
+)
+
+// startStandalone runs a standalone worker in this process until the test
+// ends, and returns the address of its first listener once it is ready.
+func startStandalone(t *testing.T, props map[string]string, log *slog.Logger) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addrs, done := make(chan []string, 1), make(chan error, 1)
+	go func() { done <- runWorker(ctx, nil, props, nil, log, func(a []string) { addrs <- a }) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("worker: %v", err)
+		}
+	})
+	select {
+	case a := <-addrs:
+		return a[0]
+	case err := <-done:
+		t.Fatalf("worker did not start: %v", err)
+		return ""
+	}
+}
+
+// TestCLIAgainstWorker drives a real standalone worker (in this process,
+// on the broker) with the CLI: create from a file, list, status, pause,
+// stop, offsets get/set/reset, plugins, delete, and an error.
+func TestCLIAgainstWorker(t *testing.T) {
+	bootstrap := testkit.Kafka(t)
+	topic := testkit.NewTopic(t, bootstrap, 1)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.txt")
+	if err := os.WriteFile(in, []byte("one\ntwo\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	props := map[string]string{
+		"bootstrap.servers":            bootstrap,
+		"key.converter":                "StringConverter",
+		"value.converter":              "StringConverter",
+		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
+		"offset.flush.interval.ms":     "100",
+		"listeners":                    "http://127.0.0.1:0",
+	}
+	url := "http://" + startStandalone(t, props, slog.New(slog.NewTextHandler(io.Discard, nil)))
+
+	cli := func(want int, args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		args = append(args, "--url", url)
+		if code := runCLI(context.Background(), args[0], args[1:], nil, &out, &errb); code != want {
+			t.Fatalf("sluice %s: exit %d, want %d; stdout %q stderr %q", strings.Join(args, " "), code, want, out.String(), errb.String())
+		}
+		return out.String() + errb.String()
+	}
+	await := func(what string, args ...string) string {
+		t.Helper()
+		deadline := time.Now().Add(time.Minute)
+		for {
+			out := cli(0, args...)
+			if strings.Contains(out, what) {
+				return out
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("sluice %s never showed %q; last output:\n%s", strings.Join(args, " "), what, out)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+
+	file := filepath.Join(dir, "src.json")
+	if err := os.WriteFile(file, []byte(`{"name":"src","config":{"connector.class":"FileStreamSource","file":"`+in+`","topic":"`+topic+`"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out := cli(0, "connectors", "create", "-f", file); !strings.Contains(out, "Created connector src (source)") {
+		t.Fatalf("create said %q", out)
+	}
+	await("src   source  RUNNING  1/1", "connectors", "list")
+	status := await("Connector src (source): RUNNING", "connectors", "status", "src")
+	if !strings.Contains(status, "RUNNING") {
+		t.Fatalf("status %q", status)
+	}
+	cli(0, "connectors", "pause", "src")
+	await("PAUSED", "connectors", "status", "src")
+	cli(0, "connectors", "stop", "src")
+	await("STOPPED", "connectors", "status", "src")
+	if out := await(`{"position":8}`, "offsets", "get", "src"); !strings.Contains(out, `{"filename":"`+in+`"}`) {
+		t.Fatalf("offsets get %q", out)
+	}
+	offs := filepath.Join(dir, "offsets-set.json")
+	if err := os.WriteFile(offs, []byte(`{"offsets":[{"partition":{"filename":"`+in+`"},"offset":{"position":4}}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out := cli(0, "offsets", "set", "src", "-f", offs); !strings.Contains(out, "altered successfully") {
+		t.Fatalf("offsets set %q", out)
+	}
+	if out := cli(0, "offsets", "get", "src", "-o", "json"); !strings.Contains(out, `"position": 4`) {
+		t.Fatalf("offsets after set %q", out)
+	}
+	if out := cli(0, "offsets", "reset", "src"); !strings.Contains(out, "reset successfully") {
+		t.Fatalf("offsets reset %q", out)
+	}
+	if out := cli(0, "plugins", "--all"); !strings.Contains(out, "org.apache.kafka.connect.file.FileStreamSinkConnector") || !strings.Contains(out, "converter") {
+		t.Fatalf("plugins --all %q", out)
+	}
+	if out := cli(1, "connectors", "status", "nope"); !strings.Contains(out, "No status found for connector nope (HTTP 404)") {
+		t.Fatalf("error output %q", out)
+	}
+	cli(0, "connectors", "delete", "src")
+	if out := cli(0, "connectors", "list"); strings.Contains(out, "src") {
+		t.Fatalf("list after delete %q", out)
+	}
+}
