@@ -233,7 +233,8 @@ func (t *sourceTask) pollLoop(ctx context.Context) error {
 			if connectors.IsRetriable(err) {
 				// Records returned with a retriable error are dropped, as
 				// Kafka Connect drops them: Poll is called again.
-				t.state.awaitRetry(ctx, t.pollRetry.failed(err, 0))
+				// A producer failure (t.gone) does not wait either.
+				t.state.awaitRetry(ctx, t.pollRetry.failed(err, 0), t.gone.Done())
 				continue
 			}
 			return fmt.Errorf("poll: %w", err)

@@ -58,14 +58,15 @@ func (r *taskRetry) succeeded() {
 	r.log.Succeeded()
 }
 
-// awaitRetry waits for retry to fire, or returns early when ctx ends or the
-// task's target state changes (a pause or a stop must not wait for the
-// backoff).
-func (s *taskState) awaitRetry(ctx context.Context, retry <-chan time.Time) {
+// awaitRetry waits for retry to fire, or returns early when ctx ends, done
+// closes (nil: never) or the task's target state changes (a pause or a
+// stop must not wait for the backoff).
+func (s *taskState) awaitRetry(ctx context.Context, retry <-chan time.Time, done <-chan struct{}) {
 	_, changed := s.paused()
 	select {
 	case <-retry:
 	case <-changed:
+	case <-done:
 	case <-ctx.Done():
 	}
 }
