@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: build vet test test-soak bench services-up services-down
+.PHONY: build vet test test-soak bench services-up services-down proto
 
 build:
 	$(GO) build ./...
@@ -13,6 +13,10 @@ vet:
 	@out="$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go'))"; \
 	if [[ -n "$$out" ]]; then echo "gofmt -l reports unformatted files:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+# Regenerate plugins/external's gRPC code (needs protoc; the generated code is committed).
+proto:
+	@GO=$(GO) bash scripts/proto.sh
 
 # Start/stop the real services (Kafka, Apicurio Registry) in the background; addresses go to
 # .services.env.
