@@ -289,8 +289,8 @@ func (a *hclogAdapter) ResetNamed(name string) hclog.Logger {
 	c.name = name
 	return &c
 }
-func (a *hclogAdapter) SetLevel(hclog.Level)     {}
-func (a *hclogAdapter) GetLevel() hclog.Level    { return hclog.Off }
+func (a *hclogAdapter) SetLevel(hclog.Level)  {}
+func (a *hclogAdapter) GetLevel() hclog.Level { return hclog.Off }
 func (a *hclogAdapter) StandardLogger(*hclog.StandardLoggerOptions) *stdlog.Logger {
 	return stdlog.New(io.Discard, "", 0)
 }

@@ -2,6 +2,7 @@ package external
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/hashicorp/go-plugin"
@@ -66,6 +67,17 @@ type remote struct {
 	broker *plugin.GRPCBroker
 }
 
+// servedVersion, when set at link time (-ldflags -X), makes a plugin
+// binary claim another protocol version: the tests use it to build an
+// incompatible plugin.
+var servedVersion string
+
 func pluginSets(srv *server) map[int]plugin.PluginSet {
-	return map[int]plugin.PluginSet{ProtocolVersion: {pluginName: &grpcPlugin{srv: srv}}}
+	v := ProtocolVersion
+	if srv != nil && servedVersion != "" {
+		if n, err := strconv.Atoi(servedVersion); err == nil {
+			v = n
+		}
+	}
+	return map[int]plugin.PluginSet{v: {pluginName: &grpcPlugin{srv: srv}}}
 }

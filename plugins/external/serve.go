@@ -707,4 +707,3 @@ func (r reporter) Report(rec *connectors.SinkRecord, err error) error {
 	}
 	return nil
 }
-

@@ -163,7 +163,7 @@ func ConfigKeys(def *config.Def) []*pb.ConfigKey {
 type remoteValidator string
 
 func (remoteValidator) Validate(string, any) error { return nil }
-func (v remoteValidator) String() string          { return string(v) }
+func (v remoteValidator) String() string           { return string(v) }
 
 // FromConfigKeys rebuilds a definition from its keys' descriptions.
 func FromConfigKeys(keys []*pb.ConfigKey) (def *config.Def, err error) {

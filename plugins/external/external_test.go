@@ -1,0 +1,364 @@
+package external
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/connectors/file"
+	"github.com/sluicehq/sluice/plugins"
+)
+
+// bins holds the test binaries, built once per test run.
+var bins struct {
+	plugin, v2, notPlugin string
+}
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "sluice-external-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bins.plugin = filepath.Join(dir, "testplugin")
+	bins.v2 = filepath.Join(dir, "testplugin-v2")
+	bins.notPlugin = filepath.Join(dir, "notplugin")
+	builds := [][]string{
+		{"build", "-o", bins.plugin, "./internal/testplugin"},
+		{"build", "-ldflags", "-X github.com/sluicehq/sluice/plugins/external.servedVersion=2", "-o", bins.v2, "./internal/testplugin"},
+		{"build", "-o", bins.notPlugin, "./internal/notplugin"},
+	}
+	for _, args := range builds {
+		cmd := exec.Command("go", args...)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "building test binaries:", err)
+			os.Exit(1)
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// logs collects log records.
+type logs struct {
+	mu   sync.Mutex
+	recs []slog.Record
+}
+
+func (l *logs) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logs) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.recs = append(l.recs, r)
+	return nil
+}
+func (l *logs) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *logs) WithGroup(string) slog.Handler      { return l }
+
+// lines returns the messages logged at level.
+func (l *logs) lines(level slog.Level) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, r := range l.recs {
+		if r.Level == level {
+			out = append(out, r.Message)
+		}
+	}
+	return out
+}
+
+func copyFile(t *testing.T, from, to string, mode os.FileMode) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func load(t *testing.T) (*Loaded, *logs) {
+	t.Helper()
+	dir := t.TempDir()
+	copyFile(t, bins.plugin, filepath.Join(dir, "file-plugin"), 0o755)
+	l := &logs{}
+	loaded := Load(context.Background(), []string{dir}, slog.New(l))
+	t.Cleanup(loaded.Close)
+	return loaded, l
+}
+
+func find(t *testing.T, l *Loaded, class string) plugins.Plugin {
+	t.Helper()
+	for _, p := range l.Plugins() {
+		if p.Class == class {
+			return p
+		}
+	}
+	t.Fatalf("plugin %s not loaded; have %v", class, l.Plugins())
+	return plugins.Plugin{}
+}
+
+func containsAll(s string, parts ...string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestLoadFindsPluginsAndWarnsAboutBrokenBinaries(t *testing.T) {
+	dir := t.TempDir()
+	copyFile(t, bins.plugin, filepath.Join(dir, "file-plugin"), 0o755)
+	copyFile(t, bins.plugin, filepath.Join(dir, "zz-copy", "file-plugin"), 0o755) // same classes again
+	copyFile(t, bins.v2, filepath.Join(dir, "v2", "file-plugin-v2"), 0o755)
+	copyFile(t, bins.notPlugin, filepath.Join(dir, "notplugin"), 0o755)
+	copyFile(t, bins.plugin, filepath.Join(dir, "not-executable"), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "garbage.sh"), []byte("#!/bin/sh\necho '1|1|tcp|nonsense|grpc|'\necho garbage\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "connector.jar"), []byte("PK"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing")
+	l := &logs{}
+	start := time.Now()
+	loaded := Load(context.Background(), []string{dir, missing}, slog.New(l))
+	defer loaded.Close()
+	t.Logf("Load took %v", time.Since(start))
+
+	var got []string
+	for _, p := range loaded.Plugins() {
+		got = append(got, fmt.Sprintf("%s %s %s", p.Class, p.Kind, p.Version))
+	}
+	slices.Sort(got)
+	want := []string{
+		file.SinkClass + " sink " + file.Version,
+		file.SourceClass + " source " + file.Version,
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("plugins = %q, want %q", got, want)
+	}
+	warns := l.lines(slog.LevelWarn)
+	expect := []struct {
+		name  string
+		parts []string
+	}{
+		{"duplicate", []string{filepath.Join(dir, "zz-copy", "file-plugin"), "already loaded from " + filepath.Join(dir, "file-plugin")}},
+		{"protocol 2", []string{filepath.Join(dir, "v2", "file-plugin-v2"), "2", "1"}},
+		{"not a plugin", []string{filepath.Join(dir, "notplugin")}},
+		{"garbage", []string{filepath.Join(dir, "garbage.sh")}},
+		{"java", []string{"connector.jar", "Java"}},
+		{"missing dir", []string{missing, "does not exist"}},
+	}
+	for _, e := range expect {
+		found := false
+		for _, w := range warns {
+			found = found || containsAll(w, e.parts...)
+		}
+		if !found {
+			t.Errorf("%s: no WARN containing %q in:\n%s", e.name, e.parts, strings.Join(warns, "\n"))
+		}
+	}
+	for _, w := range warns {
+		if strings.Contains(w, "not-executable") {
+			t.Errorf("a non-executable file got a WARN: %s", w)
+		}
+	}
+	// No process is left from describing.
+	loaded.mu.Lock()
+	n := len(loaded.procs)
+	loaded.mu.Unlock()
+	if n != 0 {
+		t.Errorf("%d processes left after Load", n)
+	}
+}
+
+func TestUniqueSkipsRegisteredClasses(t *testing.T) {
+	loaded, l := load(t)
+	reg := plugins.Builtin()
+	has := func(class string) bool { _, err := reg.Lookup(class, plugins.Source, plugins.Sink); return err == nil }
+	if u := loaded.Unique(has); len(u) != 0 {
+		t.Fatalf("Unique kept %v, all are built-in", u)
+	}
+	if n := len(l.lines(slog.LevelWarn)); n != 2 {
+		t.Errorf("%d WARNs, want one per skipped class", n)
+	}
+}
+
+func TestConfigAndValidationMatchTheLinkedInConnector(t *testing.T) {
+	loaded, _ := load(t)
+	cases := []struct {
+		name  string
+		class string
+		local connectors.Connector
+		props map[string]string
+	}{
+		{"sink good", file.SinkClass, file.NewSink(), map[string]string{"file": "/tmp/x", "topics": "t"}},
+		{"sink bad", file.SinkClass, file.NewSink(), map[string]string{"file": "", "batch.size": "x"}},
+		{"source good", file.SourceClass, file.NewSource(), map[string]string{"file": "/tmp/x", "topic": "t"}},
+		{"source bad", file.SourceClass, file.NewSource(), map[string]string{"topic": "a,b", "batch.size": "0"}},
+		{"source empty", file.SourceClass, file.NewSource(), map[string]string{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			remote := find(t, loaded, c.class).New().(connectors.Connector)
+			var keysL, keysR []config.KeyInfo
+			for _, k := range c.local.Config().Keys() {
+				keysL = append(keysL, k.Info())
+			}
+			for _, k := range remote.Config().Keys() {
+				keysR = append(keysR, k.Info())
+			}
+			jl, _ := json.Marshal(keysL)
+			jr, _ := json.Marshal(keysR)
+			if string(jl) != string(jr) {
+				t.Errorf("config differs:\nlinked: %s\nplugin: %s", jl, jr)
+			}
+			if c.local.Config().Docs() != remote.Config().Docs() {
+				t.Errorf("docs differ:\nlinked: %s\nplugin: %s", c.local.Config().Docs(), remote.Config().Docs())
+			}
+			validate := func(conn connectors.Connector) string {
+				var rs []config.Result
+				if v, ok := conn.(connectors.Validator); ok {
+					rs = v.Validate(c.props)
+				} else {
+					rs = conn.Config().Validate(c.props)
+				}
+				b, _ := json.Marshal(rs)
+				return string(b)
+			}
+			if l, r := validate(c.local), validate(remote); l != r {
+				t.Errorf("validation differs:\nlinked: %s\nplugin: %s", l, r)
+			}
+			_, lf := c.local.(connectors.FileUser)
+			fu, rf := remote.(connectors.FileUser)
+			if lf != rf || !slices.Equal(fu.FileKeys(), c.local.(connectors.FileUser).FileKeys()) {
+				t.Errorf("FileKeys differ")
+			}
+		})
+	}
+}
+
+type sourceCtx struct{ log *slog.Logger }
+
+func (c sourceCtx) Offsets() connectors.OffsetReader { return noOffsets{} }
+func (c sourceCtx) Logger() *slog.Logger             { return c.log }
+
+type noOffsets struct{}
+
+func (noOffsets) Offset(context.Context, map[string]any) (map[string]any, error) { return nil, nil }
+
+// pollAll polls until n records came or the deadline passes.
+func pollAll(t *testing.T, task connectors.SourceTask, n int) []connectors.SourceRecord {
+	t.Helper()
+	var out []connectors.SourceRecord
+	deadline := time.Now().Add(20 * time.Second)
+	for len(out) < n && time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		recs, err := task.Poll(ctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("Poll: %v", err)
+		}
+		out = append(out, recs...)
+	}
+	if len(out) != n {
+		t.Fatalf("polled %d records, want %d", len(out), n)
+	}
+	return out
+}
+
+func TestSourceTaskInAPluginProcessThenKilled(t *testing.T) {
+	loaded, _ := load(t)
+	in := filepath.Join(t.TempDir(), "in.txt")
+	var lines []string
+	for i := range 50 {
+		lines = append(lines, fmt.Sprintf("line %d", i))
+	}
+	if err := os.WriteFile(in, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	props := map[string]string{"file": in, "topic": "t"}
+	ctx := context.Background()
+	l := &logs{}
+	conn := find(t, loaded, file.SourceClass).New().(connectors.SourceConnector)
+
+	remote := conn.NewTask()
+	if err := remote.Start(ctx, sourceCtx{slog.New(l)}, props); err != nil {
+		t.Fatal(err)
+	}
+	local := file.NewSource().NewTask()
+	if err := local.Start(ctx, sourceCtx{slog.New(slog.DiscardHandler)}, props); err != nil {
+		t.Fatal(err)
+	}
+	got, want := pollAll(t, remote, 50), pollAll(t, local, 50)
+	for i := range want {
+		w, g := want[i], got[i]
+		if g.Topic != w.Topic || !w.ValueSchema.Equal(g.ValueSchema) || g.Value != w.Value ||
+			fmt.Sprint(g.SourcePartition) != fmt.Sprint(w.SourcePartition) {
+			t.Fatalf("record %d: plugin %+v, linked %+v", i, g, w)
+		}
+		for k, v := range w.SourceOffset {
+			if fmt.Sprintf("%T %v", g.SourceOffset[k], g.SourceOffset[k]) != fmt.Sprintf("%T %v", int64OrSame(v), v) {
+				t.Fatalf("record %d offset %s: plugin %T %v, linked %T %v", i, k, g.SourceOffset[k], g.SourceOffset[k], v, v)
+			}
+		}
+	}
+	_ = local.Stop(ctx)
+
+	pid := Pid(remote)
+	if pid == 0 {
+		t.Fatal("no pid for a running task")
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err := remote.Poll(pctx)
+	if err == nil || !containsAll(err.Error(), file.SourceClass, "file-plugin", "killed") {
+		t.Fatalf("Poll after kill -9: err = %v, want one naming the class and the signal", err)
+	}
+	t.Logf("Poll after kill -9 failed in %v: %v", time.Since(start), err)
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("Poll took %v to fail", time.Since(start))
+	}
+	if err := remote.Stop(ctx); err != nil {
+		t.Logf("Stop after the crash: %v", err)
+	}
+	if Pid(remote) != 0 {
+		t.Error("the task still has a process after Stop")
+	}
+}
+
+// int64OrSame is v as the offset stores normalise it.
+func int64OrSame(v any) any {
+	switch x := v.(type) {
+	case int:
+		return int64(x)
+	case int32:
+		return int64(x)
+	}
+	return v
+}

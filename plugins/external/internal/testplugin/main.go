@@ -1,0 +1,17 @@
+// Command testplugin is a plugin.path binary for the tests of package
+// external: it serves the file source and sink connectors, so that the
+// tests can compare them with the same connectors linked in.
+package main
+
+import (
+	"github.com/sluicehq/sluice/connectors/file"
+	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/external"
+)
+
+func main() {
+	external.Serve(
+		plugins.Plugin{Class: file.SourceClass, Kind: plugins.Source, Version: file.Version, New: func() any { return file.NewSource() }},
+		plugins.Plugin{Class: file.SinkClass, Kind: plugins.Sink, Version: file.Version, New: func() any { return file.NewSink() }},
+	)
+}
