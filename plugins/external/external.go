@@ -234,6 +234,7 @@ func (b *binary) plugin(cs *pb.ConnectorSpec) (plugins.Plugin, error) {
 type proc struct {
 	l      *Loaded
 	path   string
+	role   string // the class it runs ("…Task" for a task); "" when shared
 	client *plugin.Client
 	cmd    *exec.Cmd
 	rpc    pb.PluginClient
@@ -288,6 +289,22 @@ func (l *Loaded) start(ctx context.Context, path string, timeout time.Duration, 
 	}
 	p.rpc, p.broker = r.rpc, r.broker
 	return p, nil
+}
+
+// pids returns the process ids of the running processes of a role (a
+// connector class, or a connector class followed by "Task"), for tests.
+func (l *Loaded) pids(role string) []int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []int
+	for p := range l.procs {
+		if p.role == role {
+			if pid := p.pid(); pid != 0 {
+				out = append(out, pid)
+			}
+		}
+	}
+	return out
 }
 
 // kill stops the process (gracefully, then by force) and forgets it.

@@ -21,6 +21,8 @@ import (
 	"github.com/sluicehq/sluice/plugins"
 )
 
+const counterClass = "com.example.test.CounterSource"
+
 // bins holds the test binaries, built once per test run.
 var bins struct {
 	plugin, v2, notPlugin string
@@ -152,6 +154,7 @@ func TestLoadFindsPluginsAndWarnsAboutBrokenBinaries(t *testing.T) {
 	}
 	slices.Sort(got)
 	want := []string{
+		counterClass + " source 0.1.0",
 		file.SinkClass + " sink " + file.Version,
 		file.SourceClass + " source " + file.Version,
 	}
@@ -197,10 +200,10 @@ func TestUniqueSkipsRegisteredClasses(t *testing.T) {
 	loaded, l := load(t)
 	reg := plugins.Builtin()
 	has := func(class string) bool { _, err := reg.Lookup(class, plugins.Source, plugins.Sink); return err == nil }
-	if u := loaded.Unique(has); len(u) != 0 {
-		t.Fatalf("Unique kept %v, all are built-in", u)
+	if u := loaded.Unique(has); len(u) != 1 || u[0].Class != counterClass {
+		t.Fatalf("Unique kept %v, want only the counter", u)
 	}
-	if n := len(l.lines(slog.LevelWarn)); n != 2 {
+	if n := len(l.lines(slog.LevelWarn)); n != 2 { // the file source and sink; the counter is no built-in
 		t.Errorf("%d WARNs, want one per skipped class", n)
 	}
 }

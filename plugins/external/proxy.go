@@ -45,6 +45,9 @@ func (in *instance) launch(ctx context.Context, log *slog.Logger, h *hostServer,
 	if err != nil {
 		return fmt.Errorf("plugin %s (%s): %w", in.class, in.sp.bin.path, err)
 	}
+	in.sp.bin.l.mu.Lock()
+	p.role = in.class
+	in.sp.bin.l.mu.Unlock()
 	id := p.broker.NextId()
 	go p.broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
 		s := grpc.NewServer(append(opts, grpc.MaxRecvMsgSize(maxMessageBytes))...)

@@ -1,6 +1,7 @@
 // Command testplugin is a plugin.path binary for the tests of package
 // external: it serves the file source and sink connectors, so that the
-// tests can compare them with the same connectors linked in.
+// tests can compare them with the same connectors linked in, and a
+// counter source that can misbehave on demand.
 package main
 
 import (
@@ -13,5 +14,6 @@ func main() {
 	external.Serve(
 		plugins.Plugin{Class: file.SourceClass, Kind: plugins.Source, Version: file.Version, New: func() any { return file.NewSource() }},
 		plugins.Plugin{Class: file.SinkClass, Kind: plugins.Sink, Version: file.Version, New: func() any { return file.NewSink() }},
+		plugins.Plugin{Class: counterClass, Kind: plugins.Source, Version: "0.1.0", Aliases: []string{"TestCounter"}, New: func() any { return &counter{} }},
 	)
 }
