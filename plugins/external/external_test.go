@@ -365,3 +365,48 @@ func int64OrSame(v any) any {
 	}
 	return v
 }
+
+// TestMisbehavingSourceTaskFailsCleanly: what a plugin task does wrong
+// fails the call with an error saying what, and never the caller.
+func TestMisbehavingSourceTaskFailsCleanly(t *testing.T) {
+	loaded, _ := load(t)
+	cases := []struct {
+		mode  string
+		parts []string
+		alive bool // the process survives
+	}{
+		{"panic", []string{"Poll panicked", "counter told to panic"}, true},
+		{"badvalue", []string{"not part of the Connect data model"}, true},
+		{"huge", []string{"80 records", "smaller batches"}, true},
+		{"exit", []string{counterClass + "Task", "file-plugin", "exit status 3"}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.mode, func(t *testing.T) {
+			l := &logs{}
+			task := find(t, loaded, counterClass).New().(connectors.SourceConnector).NewTask()
+			ctx := context.Background()
+			if err := task.Start(ctx, sourceCtx{slog.New(l)}, map[string]string{"topic": "t", "misbehave": c.mode}); err != nil {
+				t.Fatal(err)
+			}
+			defer task.Stop(ctx)
+			pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			recs, err := task.Poll(pctx)
+			if err == nil || !containsAll(err.Error(), c.parts...) {
+				t.Fatalf("Poll = %d records, %v; want an error containing %q", len(recs), err, c.parts)
+			}
+			if alive := Pid(task) != 0 && syscall.Kill(Pid(task), 0) == nil; alive != c.alive {
+				t.Errorf("process alive = %v, want %v", alive, c.alive)
+			}
+			if c.mode == "panic" {
+				found := false
+				for _, line := range l.lines(slog.LevelError) {
+					found = found || strings.Contains(line, "panic in Poll")
+				}
+				if !found {
+					t.Errorf("no ERROR line about the panic in the task's log: %q", l.lines(slog.LevelError))
+				}
+			}
+		})
+	}
+}

@@ -36,9 +36,11 @@ func (c *counter) Start(_ context.Context, cc connectors.ConnectorContext, props
 	cc.Logger().Info("counter connector started")
 	return nil
 }
-func (c *counter) TaskConfigs(int) ([]map[string]string, error) { return []map[string]string{c.props}, nil }
-func (c *counter) Stop(context.Context) error                    { return nil }
-func (c *counter) NewTask() connectors.SourceTask                { return &counterTask{} }
+func (c *counter) TaskConfigs(int) ([]map[string]string, error) {
+	return []map[string]string{c.props}, nil
+}
+func (c *counter) Stop(context.Context) error     { return nil }
+func (c *counter) NewTask() connectors.SourceTask { return &counterTask{} }
 
 type counterTask struct {
 	tc        connectors.SourceTaskContext
