@@ -3,6 +3,7 @@ package external
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -19,9 +20,13 @@ import (
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/connectors/file"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/schemas"
 )
 
-const counterClass = "com.example.test.CounterSource"
+const (
+	counterClass = "com.example.test.CounterSource"
+	probeClass   = "com.example.test.ProbeSink"
+)
 
 // bins holds the test binaries, built once per test run.
 var bins struct {
@@ -155,6 +160,7 @@ func TestLoadFindsPluginsAndWarnsAboutBrokenBinaries(t *testing.T) {
 	slices.Sort(got)
 	want := []string{
 		counterClass + " source 0.1.0",
+		probeClass + " sink 0.1.0",
 		file.SinkClass + " sink " + file.Version,
 		file.SourceClass + " source " + file.Version,
 	}
@@ -200,8 +206,8 @@ func TestUniqueSkipsRegisteredClasses(t *testing.T) {
 	loaded, l := load(t)
 	reg := plugins.Builtin()
 	has := func(class string) bool { _, err := reg.Lookup(class, plugins.Source, plugins.Sink); return err == nil }
-	if u := loaded.Unique(has); len(u) != 1 || u[0].Class != counterClass {
-		t.Fatalf("Unique kept %v, want only the counter", u)
+	if u := loaded.Unique(has); len(u) != 2 || u[0].Class == file.SinkClass || u[1].Class == file.SinkClass {
+		t.Fatalf("Unique kept %v, want the probe and the counter", u)
 	}
 	if n := len(l.lines(slog.LevelWarn)); n != 2 { // the file source and sink; the counter is no built-in
 		t.Errorf("%d WARNs, want one per skipped class", n)
@@ -408,5 +414,106 @@ func TestMisbehavingSourceTaskFailsCleanly(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// connCtx records a connector context's calls.
+type connCtx struct {
+	mu       sync.Mutex
+	reconfig int
+	raised   []error
+}
+
+func (c *connCtx) RequestTaskReconfiguration() { c.mu.Lock(); c.reconfig++; c.mu.Unlock() }
+func (c *connCtx) RaiseError(err error)        { c.mu.Lock(); c.raised = append(c.raised, err); c.mu.Unlock() }
+func (c *connCtx) Logger() *slog.Logger        { return slog.New(slog.DiscardHandler) }
+
+// sinkCtx records a sink task context's calls.
+type sinkCtx struct {
+	mu       sync.Mutex
+	calls    []string
+	reported []string
+}
+
+func (c *sinkCtx) add(s string) { c.mu.Lock(); c.calls = append(c.calls, s); c.mu.Unlock() }
+func (c *sinkCtx) Offset(tp connectors.TopicPartition, o int64) {
+	c.add(fmt.Sprintf("Offset %s/%d %d", tp.Topic, tp.Partition, o))
+}
+func (c *sinkCtx) Timeout(d time.Duration) { c.add("Timeout " + d.String()) }
+func (c *sinkCtx) Assignment() []connectors.TopicPartition {
+	c.add("Assignment")
+	return []connectors.TopicPartition{{Topic: "t", Partition: 0}}
+}
+func (c *sinkCtx) Pause(tps ...connectors.TopicPartition)                { c.add(fmt.Sprint("Pause ", tps)) }
+func (c *sinkCtx) Resume(tps ...connectors.TopicPartition)               { c.add(fmt.Sprint("Resume ", tps)) }
+func (c *sinkCtx) RequestCommit()                                        { c.add("RequestCommit") }
+func (c *sinkCtx) ErrantRecordReporter() connectors.ErrantRecordReporter { return c }
+func (c *sinkCtx) Logger() *slog.Logger                                  { return slog.New(slog.DiscardHandler) }
+func (c *sinkCtx) Report(rec *connectors.SinkRecord, err error) error {
+	var de *schemas.DataError
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reported = append(c.reported, fmt.Sprintf("%s/%d@%d %v data=%v", rec.OriginalTopic, rec.OriginalPartition, rec.OriginalOffset, err, errors.As(err, &de)))
+	return nil
+}
+
+// TestSinkContextsAndErrorClassesCrossTheProcess: every context method a
+// plugin calls reaches the worker's context, and errors keep their class.
+func TestSinkContextsAndErrorClassesCrossTheProcess(t *testing.T) {
+	loaded, _ := load(t)
+	ctx := context.Background()
+	conn := find(t, loaded, probeClass).New().(connectors.SinkConnector)
+	cc := &connCtx{}
+	if err := conn.Start(ctx, cc, map[string]string{"raise": "true"}); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Stop(ctx)
+	cc.mu.Lock()
+	if cc.reconfig != 1 || len(cc.raised) != 1 || !connectors.IsRetriable(cc.raised[0]) || cc.raised[0].Error() != "raised by the probe" {
+		t.Errorf("connector context got reconfig=%d raised=%v", cc.reconfig, cc.raised)
+	}
+	cc.mu.Unlock()
+	cfgs, err := conn.TaskConfigs(3)
+	if err != nil || len(cfgs) != 1 || cfgs[0]["raise"] != "true" {
+		t.Fatalf("TaskConfigs = %v, %v", cfgs, err)
+	}
+
+	task := conn.NewTask()
+	if _, ok := task.(connectors.PreCommitter); !ok {
+		t.Fatal("the proxy of a PreCommitter task is no PreCommitter")
+	}
+	kc := &sinkCtx{}
+	if err := task.Start(ctx, kc, cfgs[0]); err != nil {
+		t.Fatal(err)
+	}
+	defer task.Stop(ctx)
+	rec := func(off int64, v string) connectors.SinkRecord {
+		return connectors.SinkRecord{Record: connectors.Record{Topic: "t", Partition: connectors.Partition(0), Value: v},
+			Offset: off, OriginalTopic: "t", OriginalOffset: off}
+	}
+	if err := task.Put(ctx, []connectors.SinkRecord{rec(1, "ok"), rec(2, "bad")}); err != nil {
+		t.Fatal(err)
+	}
+	kc.mu.Lock()
+	wantCalls := []string{"Assignment", "RequestCommit", "Offset seek/1 42", "Pause [{t 0}]", "Resume [{t 0}]"}
+	if !slices.Equal(kc.calls, wantCalls) {
+		t.Errorf("context calls %q, want %q", kc.calls, wantCalls)
+	}
+	if want := []string{"t/0@2 bad record at 2 data=true"}; !slices.Equal(kc.reported, want) {
+		t.Errorf("reported %q, want %q", kc.reported, want)
+	}
+	kc.mu.Unlock()
+	err = task.Put(ctx, []connectors.SinkRecord{rec(3, "retry")})
+	if !connectors.IsRetriable(err) || err.Error() != "try again" {
+		t.Errorf("retriable Put error came back as %v (retriable %v)", err, connectors.IsRetriable(err))
+	}
+	err = task.Put(ctx, []connectors.SinkRecord{rec(4, "data")})
+	var de *schemas.DataError
+	if !errors.As(err, &de) || connectors.IsRetriable(err) || err.Error() != "cannot write data" {
+		t.Errorf("data error came back as %v", err)
+	}
+	got, err := task.(connectors.PreCommitter).PreCommit(ctx, map[connectors.TopicPartition]int64{{Topic: "t", Partition: 0}: 10})
+	if err != nil || got[connectors.TopicPartition{Topic: "t", Partition: 0}] != 9 {
+		t.Errorf("PreCommit = %v, %v", got, err)
 	}
 }

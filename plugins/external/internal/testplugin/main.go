@@ -14,6 +14,7 @@ func main() {
 	external.Serve(
 		plugins.Plugin{Class: file.SourceClass, Kind: plugins.Source, Version: file.Version, New: func() any { return file.NewSource() }},
 		plugins.Plugin{Class: file.SinkClass, Kind: plugins.Sink, Version: file.Version, New: func() any { return file.NewSink() }},
+		plugins.Plugin{Class: probeClass, Kind: plugins.Sink, Version: "0.1.0", New: func() any { return &probe{} }},
 		plugins.Plugin{Class: counterClass, Kind: plugins.Source, Version: "0.1.0", Aliases: []string{"TestCounter"}, New: func() any { return &counter{} }},
 	)
 }
