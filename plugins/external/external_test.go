@@ -20,6 +20,7 @@ import (
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/connectors/file"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/schemas"
 )
 
@@ -516,4 +517,62 @@ func TestSinkContextsAndErrorClassesCrossTheProcess(t *testing.T) {
 	if err != nil || got[connectors.TopicPartition{Topic: "t", Partition: 0}] != 9 {
 		t.Errorf("PreCommit = %v, %v", got, err)
 	}
+}
+
+// TestConfigValidateAnswerMatchesTheLinkedInConnector: the whole
+// config/validate answer for a plugin connector is the one the same
+// connector linked in gives.
+func TestConfigValidateAnswerMatchesTheLinkedInConnector(t *testing.T) {
+	loaded, _ := load(t)
+	viaPlugin := plugins.NewRegistry()
+	for _, p := range plugins.Builtin().Plugins() {
+		if p.Class != file.SinkClass && p.Class != file.SourceClass {
+			viaPlugin.Register(p)
+		}
+	}
+	viaPlugin.Register(find(t, loaded, file.SinkClass))
+	viaPlugin.Register(find(t, loaded, file.SourceClass))
+	cases := []map[string]string{
+		{"connector.class": "FileStreamSink", "name": "s", "topics": "a", "file": "/tmp/out"},
+		{"connector.class": "FileStreamSink", "name": "s", "file": "/tmp/out", "batch.size": "-1", "tasks.max": "x"},
+		{"connector.class": "FileStreamSource", "name": "s", "topic": "a,b", "extra": "1"},
+		{"connector.class": "org.apache.kafka.connect.file.FileStreamSourceConnector", "name": "s", "topic": "ok", "file": "/tmp/in",
+			"transforms": "x", "transforms.x.type": "InsertField$Value", "transforms.x.static.field": "f"},
+	}
+	for i, props := range cases {
+		linked, kl, errL := runtime.ValidateConnectorConfig(plugins.Builtin(), nil, props)
+		remote, kr, errR := runtime.ValidateConnectorConfig(viaPlugin, nil, props)
+		jl, _ := json.Marshal(linked)
+		jr, _ := json.Marshal(remote)
+		if string(jl) != string(jr) || kl != kr || fmt.Sprint(errL) != fmt.Sprint(errR) {
+			t.Errorf("case %d: config/validate differs:\nlinked: %s %s %v\nplugin: %s %s %v", i, kl, jl, errL, kr, jr, errR)
+		}
+	}
+}
+
+func TestServeRefusesTransformsAndExplainsItselfByHand(t *testing.T) {
+	defer func() {
+		r := recover()
+		if r == nil || !containsAll(fmt.Sprint(r), "com.example.Mask", "transformation", "sluicecmd.WithPlugins") {
+			t.Errorf("Serve with a transformation: panic %v", r)
+		}
+	}()
+	byHand := []struct {
+		args []string
+		want string
+	}{
+		{nil, "This is a sluice connector plugin"},
+		{[]string{"version"}, counterClass + " 0.1.0"},
+		{[]string{"spec"}, "limit (LONG, medium, default 100)"},
+	}
+	for _, c := range byHand {
+		out, err := exec.Command(bins.plugin, c.args...).Output()
+		if err != nil {
+			t.Fatalf("%v: %v", c.args, err)
+		}
+		if !strings.Contains(string(out), c.want) {
+			t.Errorf("%v printed %q, want it to contain %q", c.args, out, c.want)
+		}
+	}
+	newServer([]plugins.Plugin{{Class: "com.example.Mask", Kind: plugins.Transformation, New: func() any { return nil }}})
 }
