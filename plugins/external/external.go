@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -68,6 +69,11 @@ type spec struct {
 // loaded once (the first found) with a WARN. Loaded plugins never share a
 // class with each other; use Unique to drop those a registry already has.
 func Load(ctx context.Context, dirs []string, log *slog.Logger) *Loaded {
+	return load(ctx, dirs, log, describeTimeout)
+}
+
+// load is Load with the time a binary has to describe itself.
+func load(ctx context.Context, dirs []string, log *slog.Logger, timeout time.Duration) *Loaded {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -79,7 +85,7 @@ func Load(ctx context.Context, dirs []string, log *slog.Logger) *Loaded {
 			continue
 		}
 		for _, path := range l.candidates(dir) {
-			d, err := l.describe(ctx, path)
+			d, err := l.describe(ctx, path, timeout)
 			if err != nil {
 				log.Warn("plugin.path: cannot load "+path+": "+err.Error(), "plugin", path)
 				continue
@@ -191,11 +197,11 @@ func (l *Loaded) executable(path string, fi os.FileInfo) bool {
 }
 
 // describe starts a binary, asks what it holds and stops it.
-func (l *Loaded) describe(ctx context.Context, path string) (*pb.Description, error) {
-	ctx, cancel := context.WithTimeout(ctx, describeTimeout)
+func (l *Loaded) describe(ctx context.Context, path string, timeout time.Duration) (*pb.Description, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	log := l.log.With("plugin", path)
-	p, err := l.start(ctx, path, describeTimeout, func() *slog.Logger { return log })
+	p, err := l.start(ctx, path, timeout, func() *slog.Logger { return log })
 	if err != nil {
 		return nil, err
 	}
@@ -273,9 +279,12 @@ func (l *Loaded) start(ctx context.Context, path string, timeout time.Duration, 
 	if err != nil {
 		p.kill()
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("starting the plugin process: %w (%v)", ctx.Err(), err)
+			return nil, fmt.Errorf("starting the plugin process: no answer within %v (%v)", timeout, err)
 		}
-		return nil, fmt.Errorf("starting the plugin process: %w", err)
+		if m := pluginVersion.FindStringSubmatch(err.Error()); m != nil {
+			return nil, fmt.Errorf("it speaks sluice plugin protocol version %s, this worker speaks version %d: rebuild it against a sluice release of this worker's protocol", m[1], ProtocolVersion)
+		}
+		return nil, fmt.Errorf("starting the plugin process (is it a sluice plugin?): %w", err)
 	}
 	raw, err := cp.Dispense(pluginName)
 	if err != nil {
@@ -306,6 +315,10 @@ func (l *Loaded) pids(role string) []int {
 	}
 	return out
 }
+
+// pluginVersion finds the version in go-plugin's error for a plugin that
+// speaks none of the worker's protocol versions.
+var pluginVersion = regexp.MustCompile(`(?i)incompatible API version.*Plugin version: (\d+)`)
 
 // kill stops the process (gracefully, then by force) and forgets it.
 func (p *proc) kill() {

@@ -104,7 +104,7 @@ func copyFile(t *testing.T, from, to string, mode os.FileMode) {
 	}
 }
 
-func load(t *testing.T) (*Loaded, *logs) {
+func loadTest(t *testing.T) (*Loaded, *logs) {
 	t.Helper()
 	dir := t.TempDir()
 	copyFile(t, bins.plugin, filepath.Join(dir, "file-plugin"), 0o755)
@@ -144,13 +144,16 @@ func TestLoadFindsPluginsAndWarnsAboutBrokenBinaries(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "garbage.sh"), []byte("#!/bin/sh\necho '1|1|tcp|nonsense|grpc|'\necho garbage\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "hangs.sh"), []byte("#!/bin/sh\nexec sleep 60\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "connector.jar"), []byte("PK"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	missing := filepath.Join(dir, "missing")
 	l := &logs{}
 	start := time.Now()
-	loaded := Load(context.Background(), []string{dir, missing}, slog.New(l))
+	loaded := load(context.Background(), []string{dir, missing}, slog.New(l), time.Second)
 	defer loaded.Close()
 	t.Logf("Load took %v", time.Since(start))
 
@@ -169,12 +172,16 @@ func TestLoadFindsPluginsAndWarnsAboutBrokenBinaries(t *testing.T) {
 		t.Fatalf("plugins = %q, want %q", got, want)
 	}
 	warns := l.lines(slog.LevelWarn)
+	for _, w := range warns {
+		t.Log("WARN " + w)
+	}
 	expect := []struct {
 		name  string
 		parts []string
 	}{
 		{"duplicate", []string{filepath.Join(dir, "zz-copy", "file-plugin"), "already loaded from " + filepath.Join(dir, "file-plugin")}},
-		{"protocol 2", []string{filepath.Join(dir, "v2", "file-plugin-v2"), "2", "1"}},
+		{"protocol 2", []string{filepath.Join(dir, "v2", "file-plugin-v2"), "protocol version 2, this worker speaks version 1"}},
+		{"hangs", []string{filepath.Join(dir, "hangs.sh"), "no answer within 1s"}},
 		{"not a plugin", []string{filepath.Join(dir, "notplugin")}},
 		{"garbage", []string{filepath.Join(dir, "garbage.sh")}},
 		{"java", []string{"connector.jar", "Java"}},
@@ -204,7 +211,7 @@ func TestLoadFindsPluginsAndWarnsAboutBrokenBinaries(t *testing.T) {
 }
 
 func TestUniqueSkipsRegisteredClasses(t *testing.T) {
-	loaded, l := load(t)
+	loaded, l := loadTest(t)
 	reg := plugins.Builtin()
 	has := func(class string) bool { _, err := reg.Lookup(class, plugins.Source, plugins.Sink); return err == nil }
 	if u := loaded.Unique(has); len(u) != 2 || u[0].Class == file.SinkClass || u[1].Class == file.SinkClass {
@@ -216,7 +223,7 @@ func TestUniqueSkipsRegisteredClasses(t *testing.T) {
 }
 
 func TestConfigAndValidationMatchTheLinkedInConnector(t *testing.T) {
-	loaded, _ := load(t)
+	loaded, _ := loadTest(t)
 	cases := []struct {
 		name  string
 		class string
@@ -299,7 +306,7 @@ func pollAll(t *testing.T, task connectors.SourceTask, n int) []connectors.Sourc
 }
 
 func TestSourceTaskInAPluginProcessThenKilled(t *testing.T) {
-	loaded, _ := load(t)
+	loaded, _ := loadTest(t)
 	in := filepath.Join(t.TempDir(), "in.txt")
 	var lines []string
 	for i := range 50 {
@@ -376,7 +383,7 @@ func int64OrSame(v any) any {
 // TestMisbehavingSourceTaskFailsCleanly: what a plugin task does wrong
 // fails the call with an error saying what, and never the caller.
 func TestMisbehavingSourceTaskFailsCleanly(t *testing.T) {
-	loaded, _ := load(t)
+	loaded, _ := loadTest(t)
 	cases := []struct {
 		mode  string
 		parts []string
@@ -461,7 +468,7 @@ func (c *sinkCtx) Report(rec *connectors.SinkRecord, err error) error {
 // TestSinkContextsAndErrorClassesCrossTheProcess: every context method a
 // plugin calls reaches the worker's context, and errors keep their class.
 func TestSinkContextsAndErrorClassesCrossTheProcess(t *testing.T) {
-	loaded, _ := load(t)
+	loaded, _ := loadTest(t)
 	ctx := context.Background()
 	conn := find(t, loaded, probeClass).New().(connectors.SinkConnector)
 	cc := &connCtx{}
@@ -523,7 +530,7 @@ func TestSinkContextsAndErrorClassesCrossTheProcess(t *testing.T) {
 // config/validate answer for a plugin connector is the one the same
 // connector linked in gives.
 func TestConfigValidateAnswerMatchesTheLinkedInConnector(t *testing.T) {
-	loaded, _ := load(t)
+	loaded, _ := loadTest(t)
 	viaPlugin := plugins.NewRegistry()
 	for _, p := range plugins.Builtin().Plugins() {
 		if p.Class != file.SinkClass && p.Class != file.SourceClass {

@@ -237,8 +237,9 @@ func (s *stderrLogger) line(b []byte) {
 	log.Log(ctx, lvl, line)
 }
 
-// hclogAdapter gives go-plugin's own messages to the worker's log, at DEBUG
-// (errors at WARN). It reports level Off so that go-plugin does not parse
+// hclogAdapter gives go-plugin's own messages to the worker's log, at
+// DEBUG: what matters (a failed start, an exit) reaches the worker as an
+// error naming the plugin. It reports level Off so that go-plugin does not parse
 // the plugin's stderr itself: stderrLogger does that (go-plugin's parser
 // panics on a JSON line whose @message is not a string).
 type hclogAdapter struct {
@@ -252,11 +253,7 @@ func (a *hclogAdapter) emit(l slog.Level, msg string, args ...any) {
 	a.log.Log(context.Background(), l, "go-plugin: "+msg, all...)
 }
 
-func (a *hclogAdapter) Log(level hclog.Level, msg string, args ...interface{}) {
-	if level >= hclog.Error {
-		a.emit(slog.LevelWarn, msg, args...)
-		return
-	}
+func (a *hclogAdapter) Log(_ hclog.Level, msg string, args ...interface{}) {
 	a.emit(slog.LevelDebug, msg, args...)
 }
 func (a *hclogAdapter) Trace(msg string, args ...interface{}) { a.Log(hclog.Trace, msg, args...) }
