@@ -368,8 +368,12 @@ func (p *proc) callError(class, method string, err error) error {
 func (b *binary) sharedProc(ctx context.Context) (*proc, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.shared != nil && !b.shared.client.Exited() {
-		return b.shared, nil
+	if b.shared != nil {
+		if !b.shared.client.Exited() {
+			return b.shared, nil
+		}
+		b.shared.kill() // forget it
+		b.shared = nil
 	}
 	log := b.l.log.With("plugin", b.path)
 	p, err := b.l.start(ctx, b.path, startTimeout, func() *slog.Logger { return log })

@@ -583,3 +583,92 @@ func TestServeRefusesTransformsAndExplainsItselfByHand(t *testing.T) {
 	}
 	newServer([]plugins.Plugin{{Class: "com.example.Mask", Kind: plugins.Transformation, New: func() any { return nil }}})
 }
+
+// TestSharedProcessRestartsAndCloseKillsEverything: the validation process
+// of a binary is started again when it died, and Close leaves no process.
+func TestSharedProcessRestartsAndCloseKillsEverything(t *testing.T) {
+	loaded, _ := loadTest(t)
+	conn := find(t, loaded, file.SinkClass).New().(connectors.Validator)
+	props := map[string]string{"file": "/tmp/x", "topics": "t"}
+	first, _ := json.Marshal(conn.Validate(props))
+	shared := loaded.pids("")
+	if len(shared) != 1 {
+		t.Fatalf("shared processes %v, want one", shared)
+	}
+	if err := syscall.Kill(shared[0], syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	// The process is gone once go-plugin has reaped it.
+	deadline := time.Now().Add(10 * time.Second)
+	for syscall.Kill(shared[0], 0) == nil && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	second, _ := json.Marshal(conn.Validate(props))
+	if string(first) != string(second) {
+		t.Fatalf("validation after the shared process died:\n%s\nwant\n%s", second, first)
+	}
+	if again := loaded.pids(""); len(again) != 1 || again[0] == shared[0] {
+		t.Fatalf("shared processes after a restart %v (old %d)", again, shared[0])
+	}
+
+	task := find(t, loaded, counterClass).New().(connectors.SourceConnector).NewTask()
+	if err := task.Start(context.Background(), sourceCtx{slog.New(slog.DiscardHandler)}, map[string]string{"topic": "t"}); err != nil {
+		t.Fatal(err)
+	}
+	pids := append(loaded.pids(""), Pid(task))
+	loaded.Close()
+	for _, pid := range pids {
+		deadline := time.Now().Add(10 * time.Second)
+		for syscall.Kill(pid, 0) == nil && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if syscall.Kill(pid, 0) == nil {
+			t.Errorf("process %d still runs after Close", pid)
+		}
+	}
+	if err := task.Start(context.Background(), sourceCtx{slog.New(slog.DiscardHandler)}, map[string]string{"topic": "t"}); err == nil {
+		t.Error("a task started after Close")
+	}
+}
+
+func TestStderrLinesBecomeLogRecords(t *testing.T) {
+	l := &logs{}
+	log := slog.New(l)
+	w := newStderrLogger(func() *slog.Logger { return log })
+	input := `{"@level":"warn","@message":"json line","@timestamp":"2026-01-02T03:04:05.000000Z","k":"v"}
+{"@level":"debug","@message":7}
+plain line
+panic: boom
+
+goroutine 1 [running]:
+main.main()
+`
+	// Written in odd pieces, as a pipe delivers them.
+	for i := 0; i < len(input); i += 7 {
+		if _, err := w.Write([]byte(input[i:min(i+7, len(input))])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var got []string
+	for _, r := range l.recs {
+		attrs := ""
+		r.Attrs(func(a slog.Attr) bool { attrs += " " + a.String(); return true })
+		got = append(got, r.Level.String()+" "+r.Message+attrs)
+	}
+	want := []string{
+		"WARN json line k=v",
+		"DEBUG ",
+		"INFO plain line",
+		"ERROR panic: boom",
+		"ERROR goroutine 1 [running]:",
+		"ERROR main.main()",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("records:\n%q\nwant\n%q", got, want)
+	}
+	if !l.recs[0].Time.Equal(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) {
+		t.Errorf("time %v, want the line's @timestamp", l.recs[0].Time)
+	}
+}

@@ -222,7 +222,7 @@ func (c *connector) EmbeddedSecrets(props map[string]string) []string {
 	if err != nil {
 		// Nothing secret may leak for want of the list: the error is in
 		// the log, and every value is treated as a secret.
-		slog.Default().Warn("plugin " + c.sp.s.Class + ": EmbeddedSecrets failed; every value of the configuration is scrubbed: " + err.Error())
+		c.sp.bin.l.log.Warn("plugin " + c.sp.s.Class + ": EmbeddedSecrets failed; every value of the configuration is scrubbed: " + err.Error())
 		for _, v := range props {
 			out = append(out, v)
 		}
@@ -475,7 +475,7 @@ func (t *sourceTask) flushAcks() {
 		return err
 	})
 	if err != nil {
-		slog.Default().Warn("commit record", "err", err)
+		t.sp.bin.l.log.Warn("commit record", "err", err)
 	}
 }
 
