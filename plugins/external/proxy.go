@@ -344,7 +344,8 @@ func (t *task) stop(ctx context.Context) error {
 // sourceTask is the worker's side of a plugin source task.
 type sourceTask struct {
 	task
-	rc bool
+	rc     bool
+	pollID uint64 // of the last Poll; Poll runs on one goroutine
 
 	mu      sync.Mutex
 	seqs    map[*connectors.SourceRecord]uint64
@@ -368,10 +369,27 @@ func (t *sourceTask) Start(ctx context.Context, tc connectors.SourceTaskContext,
 }
 
 func (t *sourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
+	if ctx.Err() != nil {
+		return nil, nil
+	}
 	var recs []connectors.SourceRecord
 	var first uint64
 	err := t.in.call("Poll", func(p *proc) error {
-		b, err := p.rpc.Poll(ctx, &pb.Empty{})
+		// The call itself is never cancelled: what the task returns as it
+		// gives up must reach the runtime (it considers those records
+		// delivered). ctx's end reaches the task through CancelPoll.
+		t.pollID++
+		req := &pb.PollRequest{Id: t.pollID}
+		if d, ok := ctx.Deadline(); ok {
+			req.TimeoutMillis = max(time.Until(d).Milliseconds(), 1)
+		}
+		stop := context.AfterFunc(ctx, func() {
+			cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_, _ = p.rpc.CancelPoll(cctx, req)
+		})
+		defer stop()
+		b, err := p.rpc.Poll(context.WithoutCancel(ctx), req)
 		if err != nil {
 			return err
 		}
@@ -382,9 +400,6 @@ func (t *sourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error
 		return nil
 	})
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, nil // pause or shutdown, not a failure
-		}
 		return nil, err
 	}
 	if t.rc && len(recs) > 0 {

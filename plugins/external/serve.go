@@ -84,6 +84,10 @@ type server struct {
 	hostConn *grpc.ClientConn
 	seq      uint64
 	pending  map[uint64]*connectors.SourceRecord // polled, not yet committed
+	// The running poll and the highest poll id the worker cancelled.
+	pollID        uint64
+	pollCancel    context.CancelFunc
+	cancelledPoll uint64
 }
 
 func newServer(ps []plugins.Plugin) *server {
@@ -387,9 +391,30 @@ func (s *server) SourceTaskStart(rpcCtx context.Context, req *pb.StartRequest) (
 	return &pb.Empty{}, wire.Status(t.Start(ctx, &sourceContext{host: host, log: s.log}, req.Props))
 }
 
-func (s *server) Poll(ctx context.Context, _ *pb.Empty) (*pb.SourceBatch, error) {
+// CancelPoll cancels the poll numbered req.Id, even if it has not started
+// yet.
+func (s *server) CancelPoll(_ context.Context, req *pb.PollRequest) (*pb.Empty, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cancelledPoll = max(s.cancelledPoll, req.Id)
+	if s.pollID == req.Id && s.pollCancel != nil {
+		s.pollCancel()
+	}
+	return &pb.Empty{}, nil
+}
+
+func (s *server) Poll(_ context.Context, req *pb.PollRequest) (*pb.SourceBatch, error) {
 	s.mu.Lock()
 	t := s.source
+	ctx, cancel := context.WithCancel(context.Background())
+	if req.TimeoutMillis > 0 {
+		ctx, cancel = context.WithTimeout(context.Background(), time.Duration(req.TimeoutMillis)*time.Millisecond)
+	}
+	defer cancel()
+	if req.Id <= s.cancelledPoll {
+		cancel()
+	}
+	s.pollID, s.pollCancel = req.Id, cancel
 	s.mu.Unlock()
 	if t == nil {
 		return nil, wire.Status(errors.New("source task not started"))

@@ -2150,6 +2150,63 @@ func (x *SinkBatch) GetRecords() []*SinkRecord {
 	return nil
 }
 
+// PollRequest starts (Poll) or cancels (CancelPoll) the poll numbered id.
+// The worker never cancels the Poll call itself: records the task returns
+// as it gives up must still reach the worker, which the task considers
+// them delivered to. It cancels through CancelPoll, and timeout_millis
+// bounds the poll as the worker's context deadline does.
+type PollRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	TimeoutMillis int64                  `protobuf:"varint,2,opt,name=timeout_millis,json=timeoutMillis,proto3" json:"timeout_millis,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PollRequest) Reset() {
+	*x = PollRequest{}
+	mi := &file_plugin_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PollRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PollRequest) ProtoMessage() {}
+
+func (x *PollRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PollRequest.ProtoReflect.Descriptor instead.
+func (*PollRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *PollRequest) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *PollRequest) GetTimeoutMillis() int64 {
+	if x != nil {
+		return x.TimeoutMillis
+	}
+	return 0
+}
+
 type Ack struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Seq           uint64                 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
@@ -2164,7 +2221,7 @@ type Ack struct {
 
 func (x *Ack) Reset() {
 	*x = Ack{}
-	mi := &file_plugin_proto_msgTypes[29]
+	mi := &file_plugin_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2176,7 +2233,7 @@ func (x *Ack) String() string {
 func (*Ack) ProtoMessage() {}
 
 func (x *Ack) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[29]
+	mi := &file_plugin_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2189,7 +2246,7 @@ func (x *Ack) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Ack.ProtoReflect.Descriptor instead.
 func (*Ack) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{29}
+	return file_plugin_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *Ack) GetSeq() uint64 {
@@ -2243,7 +2300,7 @@ type Acks struct {
 
 func (x *Acks) Reset() {
 	*x = Acks{}
-	mi := &file_plugin_proto_msgTypes[30]
+	mi := &file_plugin_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2255,7 +2312,7 @@ func (x *Acks) String() string {
 func (*Acks) ProtoMessage() {}
 
 func (x *Acks) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[30]
+	mi := &file_plugin_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2268,7 +2325,7 @@ func (x *Acks) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Acks.ProtoReflect.Descriptor instead.
 func (*Acks) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{30}
+	return file_plugin_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *Acks) GetAcks() []*Ack {
@@ -2288,7 +2345,7 @@ type TopicPartition struct {
 
 func (x *TopicPartition) Reset() {
 	*x = TopicPartition{}
-	mi := &file_plugin_proto_msgTypes[31]
+	mi := &file_plugin_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2300,7 +2357,7 @@ func (x *TopicPartition) String() string {
 func (*TopicPartition) ProtoMessage() {}
 
 func (x *TopicPartition) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[31]
+	mi := &file_plugin_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2313,7 +2370,7 @@ func (x *TopicPartition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopicPartition.ProtoReflect.Descriptor instead.
 func (*TopicPartition) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{31}
+	return file_plugin_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *TopicPartition) GetTopic() string {
@@ -2339,7 +2396,7 @@ type Partitions struct {
 
 func (x *Partitions) Reset() {
 	*x = Partitions{}
-	mi := &file_plugin_proto_msgTypes[32]
+	mi := &file_plugin_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2351,7 +2408,7 @@ func (x *Partitions) String() string {
 func (*Partitions) ProtoMessage() {}
 
 func (x *Partitions) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[32]
+	mi := &file_plugin_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2364,7 +2421,7 @@ func (x *Partitions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Partitions.ProtoReflect.Descriptor instead.
 func (*Partitions) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{32}
+	return file_plugin_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *Partitions) GetPartitions() []*TopicPartition {
@@ -2385,7 +2442,7 @@ type PartitionOffset struct {
 
 func (x *PartitionOffset) Reset() {
 	*x = PartitionOffset{}
-	mi := &file_plugin_proto_msgTypes[33]
+	mi := &file_plugin_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2397,7 +2454,7 @@ func (x *PartitionOffset) String() string {
 func (*PartitionOffset) ProtoMessage() {}
 
 func (x *PartitionOffset) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[33]
+	mi := &file_plugin_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2410,7 +2467,7 @@ func (x *PartitionOffset) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartitionOffset.ProtoReflect.Descriptor instead.
 func (*PartitionOffset) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{33}
+	return file_plugin_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *PartitionOffset) GetTp() *TopicPartition {
@@ -2443,7 +2500,7 @@ type Offsets struct {
 
 func (x *Offsets) Reset() {
 	*x = Offsets{}
-	mi := &file_plugin_proto_msgTypes[34]
+	mi := &file_plugin_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2455,7 +2512,7 @@ func (x *Offsets) String() string {
 func (*Offsets) ProtoMessage() {}
 
 func (x *Offsets) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[34]
+	mi := &file_plugin_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2468,7 +2525,7 @@ func (x *Offsets) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Offsets.ProtoReflect.Descriptor instead.
 func (*Offsets) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{34}
+	return file_plugin_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *Offsets) GetOffsets() []*PartitionOffset {
@@ -2491,7 +2548,7 @@ type ErrorInfo struct {
 
 func (x *ErrorInfo) Reset() {
 	*x = ErrorInfo{}
-	mi := &file_plugin_proto_msgTypes[35]
+	mi := &file_plugin_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2503,7 +2560,7 @@ func (x *ErrorInfo) String() string {
 func (*ErrorInfo) ProtoMessage() {}
 
 func (x *ErrorInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[35]
+	mi := &file_plugin_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2516,7 +2573,7 @@ func (x *ErrorInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ErrorInfo.ProtoReflect.Descriptor instead.
 func (*ErrorInfo) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{35}
+	return file_plugin_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ErrorInfo) GetMessage() string {
@@ -2550,7 +2607,7 @@ type ReportRequest struct {
 
 func (x *ReportRequest) Reset() {
 	*x = ReportRequest{}
-	mi := &file_plugin_proto_msgTypes[36]
+	mi := &file_plugin_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2562,7 +2619,7 @@ func (x *ReportRequest) String() string {
 func (*ReportRequest) ProtoMessage() {}
 
 func (x *ReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[36]
+	mi := &file_plugin_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2575,7 +2632,7 @@ func (x *ReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportRequest.ProtoReflect.Descriptor instead.
 func (*ReportRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{36}
+	return file_plugin_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ReportRequest) GetRecord() *SinkBatch {
@@ -2601,7 +2658,7 @@ type TimeoutRequest struct {
 
 func (x *TimeoutRequest) Reset() {
 	*x = TimeoutRequest{}
-	mi := &file_plugin_proto_msgTypes[37]
+	mi := &file_plugin_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2613,7 +2670,7 @@ func (x *TimeoutRequest) String() string {
 func (*TimeoutRequest) ProtoMessage() {}
 
 func (x *TimeoutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[37]
+	mi := &file_plugin_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2626,7 +2683,7 @@ func (x *TimeoutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TimeoutRequest.ProtoReflect.Descriptor instead.
 func (*TimeoutRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{37}
+	return file_plugin_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *TimeoutRequest) GetMillis() int64 {
@@ -2645,7 +2702,7 @@ type OffsetRequest struct {
 
 func (x *OffsetRequest) Reset() {
 	*x = OffsetRequest{}
-	mi := &file_plugin_proto_msgTypes[38]
+	mi := &file_plugin_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2657,7 +2714,7 @@ func (x *OffsetRequest) String() string {
 func (*OffsetRequest) ProtoMessage() {}
 
 func (x *OffsetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[38]
+	mi := &file_plugin_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2670,7 +2727,7 @@ func (x *OffsetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OffsetRequest.ProtoReflect.Descriptor instead.
 func (*OffsetRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{38}
+	return file_plugin_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *OffsetRequest) GetPartition() *OffsetMap {
@@ -2862,7 +2919,10 @@ const file_plugin_proto_rawDesc = "" +
 	"\tfirst_seq\x18\x03 \x01(\x04R\bfirstSeq\"w\n" +
 	"\tSinkBatch\x122\n" +
 	"\aschemas\x18\x01 \x03(\v2\x18.sluice.plugin.v1.SchemaR\aschemas\x126\n" +
-	"\arecords\x18\x02 \x03(\v2\x1c.sluice.plugin.v1.SinkRecordR\arecords\"\xbc\x01\n" +
+	"\arecords\x18\x02 \x03(\v2\x1c.sluice.plugin.v1.SinkRecordR\arecords\"D\n" +
+	"\vPollRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12%\n" +
+	"\x0etimeout_millis\x18\x02 \x01(\x03R\rtimeoutMillis\"\xbc\x01\n" +
 	"\x03Ack\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x04R\x03seq\x12!\n" +
 	"\fhas_metadata\x18\x02 \x01(\bR\vhasMetadata\x12\x14\n" +
@@ -2897,8 +2957,7 @@ const file_plugin_proto_rawDesc = "" +
 	"\x0eTimeoutRequest\x12\x16\n" +
 	"\x06millis\x18\x01 \x01(\x03R\x06millis\"J\n" +
 	"\rOffsetRequest\x129\n" +
-	"\tpartition\x18\x01 \x01(\v2\x1b.sluice.plugin.v1.OffsetMapR\tpartition2\xde\n" +
-	"\n" +
+	"\tpartition\x18\x01 \x01(\v2\x1b.sluice.plugin.v1.OffsetMapR\tpartition2\xaa\v\n" +
 	"\x06Plugin\x12B\n" +
 	"\bDescribe\x12\x17.sluice.plugin.v1.Empty\x1a\x1d.sluice.plugin.v1.Description\x12Q\n" +
 	"\bValidate\x12!.sluice.plugin.v1.ValidateRequest\x1a\".sluice.plugin.v1.ValidateResponse\x12U\n" +
@@ -2908,8 +2967,10 @@ const file_plugin_proto_rawDesc = "" +
 	"\x0eConnectorStart\x12\x1e.sluice.plugin.v1.StartRequest\x1a\x17.sluice.plugin.v1.Empty\x12Z\n" +
 	"\vTaskConfigs\x12$.sluice.plugin.v1.TaskConfigsRequest\x1a%.sluice.plugin.v1.TaskConfigsResponse\x12A\n" +
 	"\rConnectorStop\x12\x17.sluice.plugin.v1.Empty\x1a\x17.sluice.plugin.v1.Empty\x12J\n" +
-	"\x0fSourceTaskStart\x12\x1e.sluice.plugin.v1.StartRequest\x1a\x17.sluice.plugin.v1.Empty\x12>\n" +
-	"\x04Poll\x12\x17.sluice.plugin.v1.Empty\x1a\x1d.sluice.plugin.v1.SourceBatch\x12@\n" +
+	"\x0fSourceTaskStart\x12\x1e.sluice.plugin.v1.StartRequest\x1a\x17.sluice.plugin.v1.Empty\x12D\n" +
+	"\x04Poll\x12\x1d.sluice.plugin.v1.PollRequest\x1a\x1d.sluice.plugin.v1.SourceBatch\x12D\n" +
+	"\n" +
+	"CancelPoll\x12\x1d.sluice.plugin.v1.PollRequest\x1a\x17.sluice.plugin.v1.Empty\x12@\n" +
 	"\rCommitRecords\x12\x16.sluice.plugin.v1.Acks\x1a\x17.sluice.plugin.v1.Empty\x12:\n" +
 	"\x06Commit\x12\x17.sluice.plugin.v1.Empty\x1a\x17.sluice.plugin.v1.Empty\x12H\n" +
 	"\rSinkTaskStart\x12\x1e.sluice.plugin.v1.StartRequest\x1a\x17.sluice.plugin.v1.Empty\x12=\n" +
@@ -2946,7 +3007,7 @@ func file_plugin_proto_rawDescGZIP() []byte {
 	return file_plugin_proto_rawDescData
 }
 
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 44)
 var file_plugin_proto_goTypes = []any{
 	(*Empty)(nil),                // 0: sluice.plugin.v1.Empty
 	(*Description)(nil),          // 1: sluice.plugin.v1.Description
@@ -2977,34 +3038,35 @@ var file_plugin_proto_goTypes = []any{
 	(*SinkRecord)(nil),           // 26: sluice.plugin.v1.SinkRecord
 	(*SourceBatch)(nil),          // 27: sluice.plugin.v1.SourceBatch
 	(*SinkBatch)(nil),            // 28: sluice.plugin.v1.SinkBatch
-	(*Ack)(nil),                  // 29: sluice.plugin.v1.Ack
-	(*Acks)(nil),                 // 30: sluice.plugin.v1.Acks
-	(*TopicPartition)(nil),       // 31: sluice.plugin.v1.TopicPartition
-	(*Partitions)(nil),           // 32: sluice.plugin.v1.Partitions
-	(*PartitionOffset)(nil),      // 33: sluice.plugin.v1.PartitionOffset
-	(*Offsets)(nil),              // 34: sluice.plugin.v1.Offsets
-	(*ErrorInfo)(nil),            // 35: sluice.plugin.v1.ErrorInfo
-	(*ReportRequest)(nil),        // 36: sluice.plugin.v1.ReportRequest
-	(*TimeoutRequest)(nil),       // 37: sluice.plugin.v1.TimeoutRequest
-	(*OffsetRequest)(nil),        // 38: sluice.plugin.v1.OffsetRequest
-	nil,                          // 39: sluice.plugin.v1.ValidateRequest.PropsEntry
-	nil,                          // 40: sluice.plugin.v1.AlterOffsetsRequest.PropsEntry
-	nil,                          // 41: sluice.plugin.v1.StartRequest.PropsEntry
-	nil,                          // 42: sluice.plugin.v1.StringMap.EntriesEntry
+	(*PollRequest)(nil),          // 29: sluice.plugin.v1.PollRequest
+	(*Ack)(nil),                  // 30: sluice.plugin.v1.Ack
+	(*Acks)(nil),                 // 31: sluice.plugin.v1.Acks
+	(*TopicPartition)(nil),       // 32: sluice.plugin.v1.TopicPartition
+	(*Partitions)(nil),           // 33: sluice.plugin.v1.Partitions
+	(*PartitionOffset)(nil),      // 34: sluice.plugin.v1.PartitionOffset
+	(*Offsets)(nil),              // 35: sluice.plugin.v1.Offsets
+	(*ErrorInfo)(nil),            // 36: sluice.plugin.v1.ErrorInfo
+	(*ReportRequest)(nil),        // 37: sluice.plugin.v1.ReportRequest
+	(*TimeoutRequest)(nil),       // 38: sluice.plugin.v1.TimeoutRequest
+	(*OffsetRequest)(nil),        // 39: sluice.plugin.v1.OffsetRequest
+	nil,                          // 40: sluice.plugin.v1.ValidateRequest.PropsEntry
+	nil,                          // 41: sluice.plugin.v1.AlterOffsetsRequest.PropsEntry
+	nil,                          // 42: sluice.plugin.v1.StartRequest.PropsEntry
+	nil,                          // 43: sluice.plugin.v1.StringMap.EntriesEntry
 }
 var file_plugin_proto_depIdxs = []int32{
 	2,  // 0: sluice.plugin.v1.Description.connectors:type_name -> sluice.plugin.v1.ConnectorSpec
 	3,  // 1: sluice.plugin.v1.ConnectorSpec.keys:type_name -> sluice.plugin.v1.ConfigKey
-	39, // 2: sluice.plugin.v1.ValidateRequest.props:type_name -> sluice.plugin.v1.ValidateRequest.PropsEntry
+	40, // 2: sluice.plugin.v1.ValidateRequest.props:type_name -> sluice.plugin.v1.ValidateRequest.PropsEntry
 	6,  // 3: sluice.plugin.v1.ValidateResponse.results:type_name -> sluice.plugin.v1.ConfigResult
-	40, // 4: sluice.plugin.v1.AlterOffsetsRequest.props:type_name -> sluice.plugin.v1.AlterOffsetsRequest.PropsEntry
+	41, // 4: sluice.plugin.v1.AlterOffsetsRequest.props:type_name -> sluice.plugin.v1.AlterOffsetsRequest.PropsEntry
 	9,  // 5: sluice.plugin.v1.AlterOffsetsRequest.source:type_name -> sluice.plugin.v1.SourceOffset
-	33, // 6: sluice.plugin.v1.AlterOffsetsRequest.sink:type_name -> sluice.plugin.v1.PartitionOffset
+	34, // 6: sluice.plugin.v1.AlterOffsetsRequest.sink:type_name -> sluice.plugin.v1.PartitionOffset
 	24, // 7: sluice.plugin.v1.SourceOffset.partition:type_name -> sluice.plugin.v1.OffsetMap
 	24, // 8: sluice.plugin.v1.SourceOffset.offset:type_name -> sluice.plugin.v1.OffsetMap
-	41, // 9: sluice.plugin.v1.StartRequest.props:type_name -> sluice.plugin.v1.StartRequest.PropsEntry
+	42, // 9: sluice.plugin.v1.StartRequest.props:type_name -> sluice.plugin.v1.StartRequest.PropsEntry
 	14, // 10: sluice.plugin.v1.TaskConfigsResponse.configs:type_name -> sluice.plugin.v1.StringMap
-	42, // 11: sluice.plugin.v1.StringMap.entries:type_name -> sluice.plugin.v1.StringMap.EntriesEntry
+	43, // 11: sluice.plugin.v1.StringMap.entries:type_name -> sluice.plugin.v1.StringMap.EntriesEntry
 	16, // 12: sluice.plugin.v1.Value.array:type_name -> sluice.plugin.v1.ValueList
 	17, // 13: sluice.plugin.v1.Value.string_map:type_name -> sluice.plugin.v1.StringKeyMap
 	18, // 14: sluice.plugin.v1.Value.any_map:type_name -> sluice.plugin.v1.AnyKeyMap
@@ -3031,12 +3093,12 @@ var file_plugin_proto_depIdxs = []int32{
 	21, // 35: sluice.plugin.v1.SinkBatch.schemas:type_name -> sluice.plugin.v1.Schema
 	26, // 36: sluice.plugin.v1.SinkBatch.records:type_name -> sluice.plugin.v1.SinkRecord
 	20, // 37: sluice.plugin.v1.Ack.timestamp:type_name -> sluice.plugin.v1.Time
-	29, // 38: sluice.plugin.v1.Acks.acks:type_name -> sluice.plugin.v1.Ack
-	31, // 39: sluice.plugin.v1.Partitions.partitions:type_name -> sluice.plugin.v1.TopicPartition
-	31, // 40: sluice.plugin.v1.PartitionOffset.tp:type_name -> sluice.plugin.v1.TopicPartition
-	33, // 41: sluice.plugin.v1.Offsets.offsets:type_name -> sluice.plugin.v1.PartitionOffset
+	30, // 38: sluice.plugin.v1.Acks.acks:type_name -> sluice.plugin.v1.Ack
+	32, // 39: sluice.plugin.v1.Partitions.partitions:type_name -> sluice.plugin.v1.TopicPartition
+	32, // 40: sluice.plugin.v1.PartitionOffset.tp:type_name -> sluice.plugin.v1.TopicPartition
+	34, // 41: sluice.plugin.v1.Offsets.offsets:type_name -> sluice.plugin.v1.PartitionOffset
 	28, // 42: sluice.plugin.v1.ReportRequest.record:type_name -> sluice.plugin.v1.SinkBatch
-	35, // 43: sluice.plugin.v1.ReportRequest.error:type_name -> sluice.plugin.v1.ErrorInfo
+	36, // 43: sluice.plugin.v1.ReportRequest.error:type_name -> sluice.plugin.v1.ErrorInfo
 	24, // 44: sluice.plugin.v1.OffsetRequest.partition:type_name -> sluice.plugin.v1.OffsetMap
 	0,  // 45: sluice.plugin.v1.Plugin.Describe:input_type -> sluice.plugin.v1.Empty
 	4,  // 46: sluice.plugin.v1.Plugin.Validate:input_type -> sluice.plugin.v1.ValidateRequest
@@ -3047,57 +3109,59 @@ var file_plugin_proto_depIdxs = []int32{
 	12, // 51: sluice.plugin.v1.Plugin.TaskConfigs:input_type -> sluice.plugin.v1.TaskConfigsRequest
 	0,  // 52: sluice.plugin.v1.Plugin.ConnectorStop:input_type -> sluice.plugin.v1.Empty
 	11, // 53: sluice.plugin.v1.Plugin.SourceTaskStart:input_type -> sluice.plugin.v1.StartRequest
-	0,  // 54: sluice.plugin.v1.Plugin.Poll:input_type -> sluice.plugin.v1.Empty
-	30, // 55: sluice.plugin.v1.Plugin.CommitRecords:input_type -> sluice.plugin.v1.Acks
-	0,  // 56: sluice.plugin.v1.Plugin.Commit:input_type -> sluice.plugin.v1.Empty
-	11, // 57: sluice.plugin.v1.Plugin.SinkTaskStart:input_type -> sluice.plugin.v1.StartRequest
-	32, // 58: sluice.plugin.v1.Plugin.Open:input_type -> sluice.plugin.v1.Partitions
-	28, // 59: sluice.plugin.v1.Plugin.Put:input_type -> sluice.plugin.v1.SinkBatch
-	34, // 60: sluice.plugin.v1.Plugin.Flush:input_type -> sluice.plugin.v1.Offsets
-	34, // 61: sluice.plugin.v1.Plugin.PreCommit:input_type -> sluice.plugin.v1.Offsets
-	32, // 62: sluice.plugin.v1.Plugin.Close:input_type -> sluice.plugin.v1.Partitions
-	0,  // 63: sluice.plugin.v1.Plugin.TaskStop:input_type -> sluice.plugin.v1.Empty
-	0,  // 64: sluice.plugin.v1.Host.RequestTaskReconfiguration:input_type -> sluice.plugin.v1.Empty
-	35, // 65: sluice.plugin.v1.Host.RaiseError:input_type -> sluice.plugin.v1.ErrorInfo
-	38, // 66: sluice.plugin.v1.Host.Offset:input_type -> sluice.plugin.v1.OffsetRequest
-	33, // 67: sluice.plugin.v1.Host.SeekOffset:input_type -> sluice.plugin.v1.PartitionOffset
-	37, // 68: sluice.plugin.v1.Host.Timeout:input_type -> sluice.plugin.v1.TimeoutRequest
-	0,  // 69: sluice.plugin.v1.Host.Assignment:input_type -> sluice.plugin.v1.Empty
-	32, // 70: sluice.plugin.v1.Host.Pause:input_type -> sluice.plugin.v1.Partitions
-	32, // 71: sluice.plugin.v1.Host.Resume:input_type -> sluice.plugin.v1.Partitions
-	0,  // 72: sluice.plugin.v1.Host.RequestCommit:input_type -> sluice.plugin.v1.Empty
-	36, // 73: sluice.plugin.v1.Host.Report:input_type -> sluice.plugin.v1.ReportRequest
-	1,  // 74: sluice.plugin.v1.Plugin.Describe:output_type -> sluice.plugin.v1.Description
-	5,  // 75: sluice.plugin.v1.Plugin.Validate:output_type -> sluice.plugin.v1.ValidateResponse
-	5,  // 76: sluice.plugin.v1.Plugin.ValidateLive:output_type -> sluice.plugin.v1.ValidateResponse
-	7,  // 77: sluice.plugin.v1.Plugin.EmbeddedSecrets:output_type -> sluice.plugin.v1.Strings
-	10, // 78: sluice.plugin.v1.Plugin.AlterOffsets:output_type -> sluice.plugin.v1.AlterOffsetsResponse
-	0,  // 79: sluice.plugin.v1.Plugin.ConnectorStart:output_type -> sluice.plugin.v1.Empty
-	13, // 80: sluice.plugin.v1.Plugin.TaskConfigs:output_type -> sluice.plugin.v1.TaskConfigsResponse
-	0,  // 81: sluice.plugin.v1.Plugin.ConnectorStop:output_type -> sluice.plugin.v1.Empty
-	0,  // 82: sluice.plugin.v1.Plugin.SourceTaskStart:output_type -> sluice.plugin.v1.Empty
-	27, // 83: sluice.plugin.v1.Plugin.Poll:output_type -> sluice.plugin.v1.SourceBatch
-	0,  // 84: sluice.plugin.v1.Plugin.CommitRecords:output_type -> sluice.plugin.v1.Empty
-	0,  // 85: sluice.plugin.v1.Plugin.Commit:output_type -> sluice.plugin.v1.Empty
-	0,  // 86: sluice.plugin.v1.Plugin.SinkTaskStart:output_type -> sluice.plugin.v1.Empty
-	0,  // 87: sluice.plugin.v1.Plugin.Open:output_type -> sluice.plugin.v1.Empty
-	0,  // 88: sluice.plugin.v1.Plugin.Put:output_type -> sluice.plugin.v1.Empty
-	0,  // 89: sluice.plugin.v1.Plugin.Flush:output_type -> sluice.plugin.v1.Empty
-	34, // 90: sluice.plugin.v1.Plugin.PreCommit:output_type -> sluice.plugin.v1.Offsets
-	0,  // 91: sluice.plugin.v1.Plugin.Close:output_type -> sluice.plugin.v1.Empty
-	0,  // 92: sluice.plugin.v1.Plugin.TaskStop:output_type -> sluice.plugin.v1.Empty
-	0,  // 93: sluice.plugin.v1.Host.RequestTaskReconfiguration:output_type -> sluice.plugin.v1.Empty
-	0,  // 94: sluice.plugin.v1.Host.RaiseError:output_type -> sluice.plugin.v1.Empty
-	24, // 95: sluice.plugin.v1.Host.Offset:output_type -> sluice.plugin.v1.OffsetMap
-	0,  // 96: sluice.plugin.v1.Host.SeekOffset:output_type -> sluice.plugin.v1.Empty
-	0,  // 97: sluice.plugin.v1.Host.Timeout:output_type -> sluice.plugin.v1.Empty
-	32, // 98: sluice.plugin.v1.Host.Assignment:output_type -> sluice.plugin.v1.Partitions
-	0,  // 99: sluice.plugin.v1.Host.Pause:output_type -> sluice.plugin.v1.Empty
-	0,  // 100: sluice.plugin.v1.Host.Resume:output_type -> sluice.plugin.v1.Empty
-	0,  // 101: sluice.plugin.v1.Host.RequestCommit:output_type -> sluice.plugin.v1.Empty
-	0,  // 102: sluice.plugin.v1.Host.Report:output_type -> sluice.plugin.v1.Empty
-	74, // [74:103] is the sub-list for method output_type
-	45, // [45:74] is the sub-list for method input_type
+	29, // 54: sluice.plugin.v1.Plugin.Poll:input_type -> sluice.plugin.v1.PollRequest
+	29, // 55: sluice.plugin.v1.Plugin.CancelPoll:input_type -> sluice.plugin.v1.PollRequest
+	31, // 56: sluice.plugin.v1.Plugin.CommitRecords:input_type -> sluice.plugin.v1.Acks
+	0,  // 57: sluice.plugin.v1.Plugin.Commit:input_type -> sluice.plugin.v1.Empty
+	11, // 58: sluice.plugin.v1.Plugin.SinkTaskStart:input_type -> sluice.plugin.v1.StartRequest
+	33, // 59: sluice.plugin.v1.Plugin.Open:input_type -> sluice.plugin.v1.Partitions
+	28, // 60: sluice.plugin.v1.Plugin.Put:input_type -> sluice.plugin.v1.SinkBatch
+	35, // 61: sluice.plugin.v1.Plugin.Flush:input_type -> sluice.plugin.v1.Offsets
+	35, // 62: sluice.plugin.v1.Plugin.PreCommit:input_type -> sluice.plugin.v1.Offsets
+	33, // 63: sluice.plugin.v1.Plugin.Close:input_type -> sluice.plugin.v1.Partitions
+	0,  // 64: sluice.plugin.v1.Plugin.TaskStop:input_type -> sluice.plugin.v1.Empty
+	0,  // 65: sluice.plugin.v1.Host.RequestTaskReconfiguration:input_type -> sluice.plugin.v1.Empty
+	36, // 66: sluice.plugin.v1.Host.RaiseError:input_type -> sluice.plugin.v1.ErrorInfo
+	39, // 67: sluice.plugin.v1.Host.Offset:input_type -> sluice.plugin.v1.OffsetRequest
+	34, // 68: sluice.plugin.v1.Host.SeekOffset:input_type -> sluice.plugin.v1.PartitionOffset
+	38, // 69: sluice.plugin.v1.Host.Timeout:input_type -> sluice.plugin.v1.TimeoutRequest
+	0,  // 70: sluice.plugin.v1.Host.Assignment:input_type -> sluice.plugin.v1.Empty
+	33, // 71: sluice.plugin.v1.Host.Pause:input_type -> sluice.plugin.v1.Partitions
+	33, // 72: sluice.plugin.v1.Host.Resume:input_type -> sluice.plugin.v1.Partitions
+	0,  // 73: sluice.plugin.v1.Host.RequestCommit:input_type -> sluice.plugin.v1.Empty
+	37, // 74: sluice.plugin.v1.Host.Report:input_type -> sluice.plugin.v1.ReportRequest
+	1,  // 75: sluice.plugin.v1.Plugin.Describe:output_type -> sluice.plugin.v1.Description
+	5,  // 76: sluice.plugin.v1.Plugin.Validate:output_type -> sluice.plugin.v1.ValidateResponse
+	5,  // 77: sluice.plugin.v1.Plugin.ValidateLive:output_type -> sluice.plugin.v1.ValidateResponse
+	7,  // 78: sluice.plugin.v1.Plugin.EmbeddedSecrets:output_type -> sluice.plugin.v1.Strings
+	10, // 79: sluice.plugin.v1.Plugin.AlterOffsets:output_type -> sluice.plugin.v1.AlterOffsetsResponse
+	0,  // 80: sluice.plugin.v1.Plugin.ConnectorStart:output_type -> sluice.plugin.v1.Empty
+	13, // 81: sluice.plugin.v1.Plugin.TaskConfigs:output_type -> sluice.plugin.v1.TaskConfigsResponse
+	0,  // 82: sluice.plugin.v1.Plugin.ConnectorStop:output_type -> sluice.plugin.v1.Empty
+	0,  // 83: sluice.plugin.v1.Plugin.SourceTaskStart:output_type -> sluice.plugin.v1.Empty
+	27, // 84: sluice.plugin.v1.Plugin.Poll:output_type -> sluice.plugin.v1.SourceBatch
+	0,  // 85: sluice.plugin.v1.Plugin.CancelPoll:output_type -> sluice.plugin.v1.Empty
+	0,  // 86: sluice.plugin.v1.Plugin.CommitRecords:output_type -> sluice.plugin.v1.Empty
+	0,  // 87: sluice.plugin.v1.Plugin.Commit:output_type -> sluice.plugin.v1.Empty
+	0,  // 88: sluice.plugin.v1.Plugin.SinkTaskStart:output_type -> sluice.plugin.v1.Empty
+	0,  // 89: sluice.plugin.v1.Plugin.Open:output_type -> sluice.plugin.v1.Empty
+	0,  // 90: sluice.plugin.v1.Plugin.Put:output_type -> sluice.plugin.v1.Empty
+	0,  // 91: sluice.plugin.v1.Plugin.Flush:output_type -> sluice.plugin.v1.Empty
+	35, // 92: sluice.plugin.v1.Plugin.PreCommit:output_type -> sluice.plugin.v1.Offsets
+	0,  // 93: sluice.plugin.v1.Plugin.Close:output_type -> sluice.plugin.v1.Empty
+	0,  // 94: sluice.plugin.v1.Plugin.TaskStop:output_type -> sluice.plugin.v1.Empty
+	0,  // 95: sluice.plugin.v1.Host.RequestTaskReconfiguration:output_type -> sluice.plugin.v1.Empty
+	0,  // 96: sluice.plugin.v1.Host.RaiseError:output_type -> sluice.plugin.v1.Empty
+	24, // 97: sluice.plugin.v1.Host.Offset:output_type -> sluice.plugin.v1.OffsetMap
+	0,  // 98: sluice.plugin.v1.Host.SeekOffset:output_type -> sluice.plugin.v1.Empty
+	0,  // 99: sluice.plugin.v1.Host.Timeout:output_type -> sluice.plugin.v1.Empty
+	33, // 100: sluice.plugin.v1.Host.Assignment:output_type -> sluice.plugin.v1.Partitions
+	0,  // 101: sluice.plugin.v1.Host.Pause:output_type -> sluice.plugin.v1.Empty
+	0,  // 102: sluice.plugin.v1.Host.Resume:output_type -> sluice.plugin.v1.Empty
+	0,  // 103: sluice.plugin.v1.Host.RequestCommit:output_type -> sluice.plugin.v1.Empty
+	0,  // 104: sluice.plugin.v1.Host.Report:output_type -> sluice.plugin.v1.Empty
+	75, // [75:105] is the sub-list for method output_type
+	45, // [45:75] is the sub-list for method input_type
 	45, // [45:45] is the sub-list for extension type_name
 	45, // [45:45] is the sub-list for extension extendee
 	0,  // [0:45] is the sub-list for field type_name
@@ -3131,7 +3195,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   43,
+			NumMessages:   44,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -34,6 +34,7 @@ const (
 	Plugin_ConnectorStop_FullMethodName   = "/sluice.plugin.v1.Plugin/ConnectorStop"
 	Plugin_SourceTaskStart_FullMethodName = "/sluice.plugin.v1.Plugin/SourceTaskStart"
 	Plugin_Poll_FullMethodName            = "/sluice.plugin.v1.Plugin/Poll"
+	Plugin_CancelPoll_FullMethodName      = "/sluice.plugin.v1.Plugin/CancelPoll"
 	Plugin_CommitRecords_FullMethodName   = "/sluice.plugin.v1.Plugin/CommitRecords"
 	Plugin_Commit_FullMethodName          = "/sluice.plugin.v1.Plugin/Commit"
 	Plugin_SinkTaskStart_FullMethodName   = "/sluice.plugin.v1.Plugin/SinkTaskStart"
@@ -58,7 +59,8 @@ type PluginClient interface {
 	TaskConfigs(ctx context.Context, in *TaskConfigsRequest, opts ...grpc.CallOption) (*TaskConfigsResponse, error)
 	ConnectorStop(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*Empty, error)
 	SourceTaskStart(ctx context.Context, in *StartRequest, opts ...grpc.CallOption) (*Empty, error)
-	Poll(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*SourceBatch, error)
+	Poll(ctx context.Context, in *PollRequest, opts ...grpc.CallOption) (*SourceBatch, error)
+	CancelPoll(ctx context.Context, in *PollRequest, opts ...grpc.CallOption) (*Empty, error)
 	CommitRecords(ctx context.Context, in *Acks, opts ...grpc.CallOption) (*Empty, error)
 	Commit(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*Empty, error)
 	SinkTaskStart(ctx context.Context, in *StartRequest, opts ...grpc.CallOption) (*Empty, error)
@@ -159,9 +161,18 @@ func (c *pluginClient) SourceTaskStart(ctx context.Context, in *StartRequest, op
 	return out, nil
 }
 
-func (c *pluginClient) Poll(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*SourceBatch, error) {
+func (c *pluginClient) Poll(ctx context.Context, in *PollRequest, opts ...grpc.CallOption) (*SourceBatch, error) {
 	out := new(SourceBatch)
 	err := c.cc.Invoke(ctx, Plugin_Poll_FullMethodName, in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *pluginClient) CancelPoll(ctx context.Context, in *PollRequest, opts ...grpc.CallOption) (*Empty, error) {
+	out := new(Empty)
+	err := c.cc.Invoke(ctx, Plugin_CancelPoll_FullMethodName, in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +273,8 @@ type PluginServer interface {
 	TaskConfigs(context.Context, *TaskConfigsRequest) (*TaskConfigsResponse, error)
 	ConnectorStop(context.Context, *Empty) (*Empty, error)
 	SourceTaskStart(context.Context, *StartRequest) (*Empty, error)
-	Poll(context.Context, *Empty) (*SourceBatch, error)
+	Poll(context.Context, *PollRequest) (*SourceBatch, error)
+	CancelPoll(context.Context, *PollRequest) (*Empty, error)
 	CommitRecords(context.Context, *Acks) (*Empty, error)
 	Commit(context.Context, *Empty) (*Empty, error)
 	SinkTaskStart(context.Context, *StartRequest) (*Empty, error)
@@ -306,8 +318,11 @@ func (UnimplementedPluginServer) ConnectorStop(context.Context, *Empty) (*Empty,
 func (UnimplementedPluginServer) SourceTaskStart(context.Context, *StartRequest) (*Empty, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method SourceTaskStart not implemented")
 }
-func (UnimplementedPluginServer) Poll(context.Context, *Empty) (*SourceBatch, error) {
+func (UnimplementedPluginServer) Poll(context.Context, *PollRequest) (*SourceBatch, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Poll not implemented")
+}
+func (UnimplementedPluginServer) CancelPoll(context.Context, *PollRequest) (*Empty, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CancelPoll not implemented")
 }
 func (UnimplementedPluginServer) CommitRecords(context.Context, *Acks) (*Empty, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method CommitRecords not implemented")
@@ -512,7 +527,7 @@ func _Plugin_SourceTaskStart_Handler(srv interface{}, ctx context.Context, dec f
 }
 
 func _Plugin_Poll_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(Empty)
+	in := new(PollRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
@@ -524,7 +539,25 @@ func _Plugin_Poll_Handler(srv interface{}, ctx context.Context, dec func(interfa
 		FullMethod: Plugin_Poll_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(PluginServer).Poll(ctx, req.(*Empty))
+		return srv.(PluginServer).Poll(ctx, req.(*PollRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Plugin_CancelPoll_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PollRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PluginServer).CancelPoll(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Plugin_CancelPoll_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PluginServer).CancelPoll(ctx, req.(*PollRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -737,6 +770,10 @@ var Plugin_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Poll",
 			Handler:    _Plugin_Poll_Handler,
+		},
+		{
+			MethodName: "CancelPoll",
+			Handler:    _Plugin_CancelPoll_Handler,
 		},
 		{
 			MethodName: "CommitRecords",
