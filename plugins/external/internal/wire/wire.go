@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/sluicehq/sluice/connectors"
@@ -425,8 +426,13 @@ func (d *Decoder) Value(m *pb.Value) (any, error) {
 		}
 		return st, nil
 	case *pb.Value_Decimal:
+		// Only the "num/den" form Encode writes: SetString would also take
+		// an exponent, and "1e999999999" would take the worker's memory.
+		if len(k.Decimal) > 1<<16 || strings.Trim(k.Decimal, "-0123456789/") != "" {
+			return nil, fmt.Errorf("invalid decimal %.40q", k.Decimal)
+		}
 		r, ok := new(big.Rat).SetString(k.Decimal)
-		if !ok || len(k.Decimal) > 1<<16 {
+		if !ok {
 			return nil, fmt.Errorf("invalid decimal %.40q", k.Decimal)
 		}
 		return r, nil

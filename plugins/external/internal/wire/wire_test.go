@@ -177,6 +177,7 @@ func TestDecodeRejectsGarbage(t *testing.T) {
 		"unknown type":            {Schemas: []*pb.Schema{{Type: 99}}},
 		"int8 out of range":       {Records: []*pb.SourceRecord{{Record: &pb.Record{Value: &pb.Value{Kind: &pb.Value_Int8{Int8: 1000}}}}}},
 		"struct without schema":   {Records: []*pb.SourceRecord{{Record: &pb.Record{Value: &pb.Value{Kind: &pb.Value_Struct{Struct: &pb.StructValue{}}}}}}},
+		"decimal exponent":        {Records: []*pb.SourceRecord{{Record: &pb.Record{Value: &pb.Value{Kind: &pb.Value_Decimal{Decimal: "1e999999999"}}}}}},
 		"bad decimal":             {Records: []*pb.SourceRecord{{Record: &pb.Record{Value: &pb.Value{Kind: &pb.Value_Decimal{Decimal: "x/y"}}}}}},
 		"missing record":          {Records: []*pb.SourceRecord{{}}},
 		"map lengths":             {Records: []*pb.SourceRecord{{Record: &pb.Record{Value: &pb.Value{Kind: &pb.Value_StringMap{StringMap: &pb.StringKeyMap{Keys: []string{"a"}}}}}}}},
