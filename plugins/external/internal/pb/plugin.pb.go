@@ -1896,10 +1896,13 @@ func (x *OffsetMap) GetValues() []*Value {
 type SourceRecord struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
 	Record          *Record                `protobuf:"bytes,1,opt,name=record,proto3" json:"record,omitempty"`
-	SourcePartition *OffsetMap             `protobuf:"bytes,2,opt,name=source_partition,json=sourcePartition,proto3" json:"source_partition,omitempty"`
+	SourcePartition *OffsetMap             `protobuf:"bytes,2,opt,name=source_partition,json=sourcePartition,proto3" json:"source_partition,omitempty"` // unless partition_ref is set
 	SourceOffset    *OffsetMap             `protobuf:"bytes,3,opt,name=source_offset,json=sourceOffset,proto3" json:"source_offset,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// index + 1 into the batch's partitions: records that returned one map
+	// (by identity) share it, as a task that reuses its partition map does.
+	PartitionRef  uint32 `protobuf:"varint,4,opt,name=partition_ref,json=partitionRef,proto3" json:"partition_ref,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SourceRecord) Reset() {
@@ -1951,6 +1954,13 @@ func (x *SourceRecord) GetSourceOffset() *OffsetMap {
 		return x.SourceOffset
 	}
 	return nil
+}
+
+func (x *SourceRecord) GetPartitionRef() uint32 {
+	if x != nil {
+		return x.PartitionRef
+	}
+	return 0
 }
 
 type SinkRecord struct {
@@ -2042,7 +2052,8 @@ type SourceBatch struct {
 	Schemas []*Schema              `protobuf:"bytes,1,rep,name=schemas,proto3" json:"schemas,omitempty"`
 	Records []*SourceRecord        `protobuf:"bytes,2,rep,name=records,proto3" json:"records,omitempty"`
 	// The records are numbered first_seq, first_seq+1, ... for CommitRecords.
-	FirstSeq      uint64 `protobuf:"varint,3,opt,name=first_seq,json=firstSeq,proto3" json:"first_seq,omitempty"`
+	FirstSeq      uint64       `protobuf:"varint,3,opt,name=first_seq,json=firstSeq,proto3" json:"first_seq,omitempty"`
+	Partitions    []*OffsetMap `protobuf:"bytes,4,rep,name=partitions,proto3" json:"partitions,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2096,6 +2107,13 @@ func (x *SourceBatch) GetFirstSeq() uint64 {
 		return x.FirstSeq
 	}
 	return 0
+}
+
+func (x *SourceBatch) GetPartitions() []*OffsetMap {
+	if x != nil {
+		return x.Partitions
+	}
+	return nil
 }
 
 type SinkBatch struct {
@@ -2900,11 +2918,12 @@ const file_plugin_proto_rawDesc = "" +
 	"\tOffsetMap\x12\x18\n" +
 	"\apresent\x18\x01 \x01(\bR\apresent\x12\x12\n" +
 	"\x04keys\x18\x02 \x03(\tR\x04keys\x12/\n" +
-	"\x06values\x18\x03 \x03(\v2\x17.sluice.plugin.v1.ValueR\x06values\"\xca\x01\n" +
+	"\x06values\x18\x03 \x03(\v2\x17.sluice.plugin.v1.ValueR\x06values\"\xef\x01\n" +
 	"\fSourceRecord\x120\n" +
 	"\x06record\x18\x01 \x01(\v2\x18.sluice.plugin.v1.RecordR\x06record\x12F\n" +
 	"\x10source_partition\x18\x02 \x01(\v2\x1b.sluice.plugin.v1.OffsetMapR\x0fsourcePartition\x12@\n" +
-	"\rsource_offset\x18\x03 \x01(\v2\x1b.sluice.plugin.v1.OffsetMapR\fsourceOffset\"\xfc\x01\n" +
+	"\rsource_offset\x18\x03 \x01(\v2\x1b.sluice.plugin.v1.OffsetMapR\fsourceOffset\x12#\n" +
+	"\rpartition_ref\x18\x04 \x01(\rR\fpartitionRef\"\xfc\x01\n" +
 	"\n" +
 	"SinkRecord\x120\n" +
 	"\x06record\x18\x01 \x01(\v2\x18.sluice.plugin.v1.RecordR\x06record\x12\x16\n" +
@@ -2912,11 +2931,14 @@ const file_plugin_proto_rawDesc = "" +
 	"\x0etimestamp_type\x18\x03 \x01(\x05R\rtimestampType\x12%\n" +
 	"\x0eoriginal_topic\x18\x04 \x01(\tR\roriginalTopic\x12-\n" +
 	"\x12original_partition\x18\x05 \x01(\x05R\x11originalPartition\x12'\n" +
-	"\x0foriginal_offset\x18\x06 \x01(\x03R\x0eoriginalOffset\"\x98\x01\n" +
+	"\x0foriginal_offset\x18\x06 \x01(\x03R\x0eoriginalOffset\"\xd5\x01\n" +
 	"\vSourceBatch\x122\n" +
 	"\aschemas\x18\x01 \x03(\v2\x18.sluice.plugin.v1.SchemaR\aschemas\x128\n" +
 	"\arecords\x18\x02 \x03(\v2\x1e.sluice.plugin.v1.SourceRecordR\arecords\x12\x1b\n" +
-	"\tfirst_seq\x18\x03 \x01(\x04R\bfirstSeq\"w\n" +
+	"\tfirst_seq\x18\x03 \x01(\x04R\bfirstSeq\x12;\n" +
+	"\n" +
+	"partitions\x18\x04 \x03(\v2\x1b.sluice.plugin.v1.OffsetMapR\n" +
+	"partitions\"w\n" +
 	"\tSinkBatch\x122\n" +
 	"\aschemas\x18\x01 \x03(\v2\x18.sluice.plugin.v1.SchemaR\aschemas\x126\n" +
 	"\arecords\x18\x02 \x03(\v2\x1c.sluice.plugin.v1.SinkRecordR\arecords\"D\n" +
@@ -3090,81 +3112,82 @@ var file_plugin_proto_depIdxs = []int32{
 	23, // 32: sluice.plugin.v1.SinkRecord.record:type_name -> sluice.plugin.v1.Record
 	21, // 33: sluice.plugin.v1.SourceBatch.schemas:type_name -> sluice.plugin.v1.Schema
 	25, // 34: sluice.plugin.v1.SourceBatch.records:type_name -> sluice.plugin.v1.SourceRecord
-	21, // 35: sluice.plugin.v1.SinkBatch.schemas:type_name -> sluice.plugin.v1.Schema
-	26, // 36: sluice.plugin.v1.SinkBatch.records:type_name -> sluice.plugin.v1.SinkRecord
-	20, // 37: sluice.plugin.v1.Ack.timestamp:type_name -> sluice.plugin.v1.Time
-	30, // 38: sluice.plugin.v1.Acks.acks:type_name -> sluice.plugin.v1.Ack
-	32, // 39: sluice.plugin.v1.Partitions.partitions:type_name -> sluice.plugin.v1.TopicPartition
-	32, // 40: sluice.plugin.v1.PartitionOffset.tp:type_name -> sluice.plugin.v1.TopicPartition
-	34, // 41: sluice.plugin.v1.Offsets.offsets:type_name -> sluice.plugin.v1.PartitionOffset
-	28, // 42: sluice.plugin.v1.ReportRequest.record:type_name -> sluice.plugin.v1.SinkBatch
-	36, // 43: sluice.plugin.v1.ReportRequest.error:type_name -> sluice.plugin.v1.ErrorInfo
-	24, // 44: sluice.plugin.v1.OffsetRequest.partition:type_name -> sluice.plugin.v1.OffsetMap
-	0,  // 45: sluice.plugin.v1.Plugin.Describe:input_type -> sluice.plugin.v1.Empty
-	4,  // 46: sluice.plugin.v1.Plugin.Validate:input_type -> sluice.plugin.v1.ValidateRequest
-	4,  // 47: sluice.plugin.v1.Plugin.ValidateLive:input_type -> sluice.plugin.v1.ValidateRequest
-	4,  // 48: sluice.plugin.v1.Plugin.EmbeddedSecrets:input_type -> sluice.plugin.v1.ValidateRequest
-	8,  // 49: sluice.plugin.v1.Plugin.AlterOffsets:input_type -> sluice.plugin.v1.AlterOffsetsRequest
-	11, // 50: sluice.plugin.v1.Plugin.ConnectorStart:input_type -> sluice.plugin.v1.StartRequest
-	12, // 51: sluice.plugin.v1.Plugin.TaskConfigs:input_type -> sluice.plugin.v1.TaskConfigsRequest
-	0,  // 52: sluice.plugin.v1.Plugin.ConnectorStop:input_type -> sluice.plugin.v1.Empty
-	11, // 53: sluice.plugin.v1.Plugin.SourceTaskStart:input_type -> sluice.plugin.v1.StartRequest
-	29, // 54: sluice.plugin.v1.Plugin.Poll:input_type -> sluice.plugin.v1.PollRequest
-	29, // 55: sluice.plugin.v1.Plugin.CancelPoll:input_type -> sluice.plugin.v1.PollRequest
-	31, // 56: sluice.plugin.v1.Plugin.CommitRecords:input_type -> sluice.plugin.v1.Acks
-	0,  // 57: sluice.plugin.v1.Plugin.Commit:input_type -> sluice.plugin.v1.Empty
-	11, // 58: sluice.plugin.v1.Plugin.SinkTaskStart:input_type -> sluice.plugin.v1.StartRequest
-	33, // 59: sluice.plugin.v1.Plugin.Open:input_type -> sluice.plugin.v1.Partitions
-	28, // 60: sluice.plugin.v1.Plugin.Put:input_type -> sluice.plugin.v1.SinkBatch
-	35, // 61: sluice.plugin.v1.Plugin.Flush:input_type -> sluice.plugin.v1.Offsets
-	35, // 62: sluice.plugin.v1.Plugin.PreCommit:input_type -> sluice.plugin.v1.Offsets
-	33, // 63: sluice.plugin.v1.Plugin.Close:input_type -> sluice.plugin.v1.Partitions
-	0,  // 64: sluice.plugin.v1.Plugin.TaskStop:input_type -> sluice.plugin.v1.Empty
-	0,  // 65: sluice.plugin.v1.Host.RequestTaskReconfiguration:input_type -> sluice.plugin.v1.Empty
-	36, // 66: sluice.plugin.v1.Host.RaiseError:input_type -> sluice.plugin.v1.ErrorInfo
-	39, // 67: sluice.plugin.v1.Host.Offset:input_type -> sluice.plugin.v1.OffsetRequest
-	34, // 68: sluice.plugin.v1.Host.SeekOffset:input_type -> sluice.plugin.v1.PartitionOffset
-	38, // 69: sluice.plugin.v1.Host.Timeout:input_type -> sluice.plugin.v1.TimeoutRequest
-	0,  // 70: sluice.plugin.v1.Host.Assignment:input_type -> sluice.plugin.v1.Empty
-	33, // 71: sluice.plugin.v1.Host.Pause:input_type -> sluice.plugin.v1.Partitions
-	33, // 72: sluice.plugin.v1.Host.Resume:input_type -> sluice.plugin.v1.Partitions
-	0,  // 73: sluice.plugin.v1.Host.RequestCommit:input_type -> sluice.plugin.v1.Empty
-	37, // 74: sluice.plugin.v1.Host.Report:input_type -> sluice.plugin.v1.ReportRequest
-	1,  // 75: sluice.plugin.v1.Plugin.Describe:output_type -> sluice.plugin.v1.Description
-	5,  // 76: sluice.plugin.v1.Plugin.Validate:output_type -> sluice.plugin.v1.ValidateResponse
-	5,  // 77: sluice.plugin.v1.Plugin.ValidateLive:output_type -> sluice.plugin.v1.ValidateResponse
-	7,  // 78: sluice.plugin.v1.Plugin.EmbeddedSecrets:output_type -> sluice.plugin.v1.Strings
-	10, // 79: sluice.plugin.v1.Plugin.AlterOffsets:output_type -> sluice.plugin.v1.AlterOffsetsResponse
-	0,  // 80: sluice.plugin.v1.Plugin.ConnectorStart:output_type -> sluice.plugin.v1.Empty
-	13, // 81: sluice.plugin.v1.Plugin.TaskConfigs:output_type -> sluice.plugin.v1.TaskConfigsResponse
-	0,  // 82: sluice.plugin.v1.Plugin.ConnectorStop:output_type -> sluice.plugin.v1.Empty
-	0,  // 83: sluice.plugin.v1.Plugin.SourceTaskStart:output_type -> sluice.plugin.v1.Empty
-	27, // 84: sluice.plugin.v1.Plugin.Poll:output_type -> sluice.plugin.v1.SourceBatch
-	0,  // 85: sluice.plugin.v1.Plugin.CancelPoll:output_type -> sluice.plugin.v1.Empty
-	0,  // 86: sluice.plugin.v1.Plugin.CommitRecords:output_type -> sluice.plugin.v1.Empty
-	0,  // 87: sluice.plugin.v1.Plugin.Commit:output_type -> sluice.plugin.v1.Empty
-	0,  // 88: sluice.plugin.v1.Plugin.SinkTaskStart:output_type -> sluice.plugin.v1.Empty
-	0,  // 89: sluice.plugin.v1.Plugin.Open:output_type -> sluice.plugin.v1.Empty
-	0,  // 90: sluice.plugin.v1.Plugin.Put:output_type -> sluice.plugin.v1.Empty
-	0,  // 91: sluice.plugin.v1.Plugin.Flush:output_type -> sluice.plugin.v1.Empty
-	35, // 92: sluice.plugin.v1.Plugin.PreCommit:output_type -> sluice.plugin.v1.Offsets
-	0,  // 93: sluice.plugin.v1.Plugin.Close:output_type -> sluice.plugin.v1.Empty
-	0,  // 94: sluice.plugin.v1.Plugin.TaskStop:output_type -> sluice.plugin.v1.Empty
-	0,  // 95: sluice.plugin.v1.Host.RequestTaskReconfiguration:output_type -> sluice.plugin.v1.Empty
-	0,  // 96: sluice.plugin.v1.Host.RaiseError:output_type -> sluice.plugin.v1.Empty
-	24, // 97: sluice.plugin.v1.Host.Offset:output_type -> sluice.plugin.v1.OffsetMap
-	0,  // 98: sluice.plugin.v1.Host.SeekOffset:output_type -> sluice.plugin.v1.Empty
-	0,  // 99: sluice.plugin.v1.Host.Timeout:output_type -> sluice.plugin.v1.Empty
-	33, // 100: sluice.plugin.v1.Host.Assignment:output_type -> sluice.plugin.v1.Partitions
-	0,  // 101: sluice.plugin.v1.Host.Pause:output_type -> sluice.plugin.v1.Empty
-	0,  // 102: sluice.plugin.v1.Host.Resume:output_type -> sluice.plugin.v1.Empty
-	0,  // 103: sluice.plugin.v1.Host.RequestCommit:output_type -> sluice.plugin.v1.Empty
-	0,  // 104: sluice.plugin.v1.Host.Report:output_type -> sluice.plugin.v1.Empty
-	75, // [75:105] is the sub-list for method output_type
-	45, // [45:75] is the sub-list for method input_type
-	45, // [45:45] is the sub-list for extension type_name
-	45, // [45:45] is the sub-list for extension extendee
-	0,  // [0:45] is the sub-list for field type_name
+	24, // 35: sluice.plugin.v1.SourceBatch.partitions:type_name -> sluice.plugin.v1.OffsetMap
+	21, // 36: sluice.plugin.v1.SinkBatch.schemas:type_name -> sluice.plugin.v1.Schema
+	26, // 37: sluice.plugin.v1.SinkBatch.records:type_name -> sluice.plugin.v1.SinkRecord
+	20, // 38: sluice.plugin.v1.Ack.timestamp:type_name -> sluice.plugin.v1.Time
+	30, // 39: sluice.plugin.v1.Acks.acks:type_name -> sluice.plugin.v1.Ack
+	32, // 40: sluice.plugin.v1.Partitions.partitions:type_name -> sluice.plugin.v1.TopicPartition
+	32, // 41: sluice.plugin.v1.PartitionOffset.tp:type_name -> sluice.plugin.v1.TopicPartition
+	34, // 42: sluice.plugin.v1.Offsets.offsets:type_name -> sluice.plugin.v1.PartitionOffset
+	28, // 43: sluice.plugin.v1.ReportRequest.record:type_name -> sluice.plugin.v1.SinkBatch
+	36, // 44: sluice.plugin.v1.ReportRequest.error:type_name -> sluice.plugin.v1.ErrorInfo
+	24, // 45: sluice.plugin.v1.OffsetRequest.partition:type_name -> sluice.plugin.v1.OffsetMap
+	0,  // 46: sluice.plugin.v1.Plugin.Describe:input_type -> sluice.plugin.v1.Empty
+	4,  // 47: sluice.plugin.v1.Plugin.Validate:input_type -> sluice.plugin.v1.ValidateRequest
+	4,  // 48: sluice.plugin.v1.Plugin.ValidateLive:input_type -> sluice.plugin.v1.ValidateRequest
+	4,  // 49: sluice.plugin.v1.Plugin.EmbeddedSecrets:input_type -> sluice.plugin.v1.ValidateRequest
+	8,  // 50: sluice.plugin.v1.Plugin.AlterOffsets:input_type -> sluice.plugin.v1.AlterOffsetsRequest
+	11, // 51: sluice.plugin.v1.Plugin.ConnectorStart:input_type -> sluice.plugin.v1.StartRequest
+	12, // 52: sluice.plugin.v1.Plugin.TaskConfigs:input_type -> sluice.plugin.v1.TaskConfigsRequest
+	0,  // 53: sluice.plugin.v1.Plugin.ConnectorStop:input_type -> sluice.plugin.v1.Empty
+	11, // 54: sluice.plugin.v1.Plugin.SourceTaskStart:input_type -> sluice.plugin.v1.StartRequest
+	29, // 55: sluice.plugin.v1.Plugin.Poll:input_type -> sluice.plugin.v1.PollRequest
+	29, // 56: sluice.plugin.v1.Plugin.CancelPoll:input_type -> sluice.plugin.v1.PollRequest
+	31, // 57: sluice.plugin.v1.Plugin.CommitRecords:input_type -> sluice.plugin.v1.Acks
+	0,  // 58: sluice.plugin.v1.Plugin.Commit:input_type -> sluice.plugin.v1.Empty
+	11, // 59: sluice.plugin.v1.Plugin.SinkTaskStart:input_type -> sluice.plugin.v1.StartRequest
+	33, // 60: sluice.plugin.v1.Plugin.Open:input_type -> sluice.plugin.v1.Partitions
+	28, // 61: sluice.plugin.v1.Plugin.Put:input_type -> sluice.plugin.v1.SinkBatch
+	35, // 62: sluice.plugin.v1.Plugin.Flush:input_type -> sluice.plugin.v1.Offsets
+	35, // 63: sluice.plugin.v1.Plugin.PreCommit:input_type -> sluice.plugin.v1.Offsets
+	33, // 64: sluice.plugin.v1.Plugin.Close:input_type -> sluice.plugin.v1.Partitions
+	0,  // 65: sluice.plugin.v1.Plugin.TaskStop:input_type -> sluice.plugin.v1.Empty
+	0,  // 66: sluice.plugin.v1.Host.RequestTaskReconfiguration:input_type -> sluice.plugin.v1.Empty
+	36, // 67: sluice.plugin.v1.Host.RaiseError:input_type -> sluice.plugin.v1.ErrorInfo
+	39, // 68: sluice.plugin.v1.Host.Offset:input_type -> sluice.plugin.v1.OffsetRequest
+	34, // 69: sluice.plugin.v1.Host.SeekOffset:input_type -> sluice.plugin.v1.PartitionOffset
+	38, // 70: sluice.plugin.v1.Host.Timeout:input_type -> sluice.plugin.v1.TimeoutRequest
+	0,  // 71: sluice.plugin.v1.Host.Assignment:input_type -> sluice.plugin.v1.Empty
+	33, // 72: sluice.plugin.v1.Host.Pause:input_type -> sluice.plugin.v1.Partitions
+	33, // 73: sluice.plugin.v1.Host.Resume:input_type -> sluice.plugin.v1.Partitions
+	0,  // 74: sluice.plugin.v1.Host.RequestCommit:input_type -> sluice.plugin.v1.Empty
+	37, // 75: sluice.plugin.v1.Host.Report:input_type -> sluice.plugin.v1.ReportRequest
+	1,  // 76: sluice.plugin.v1.Plugin.Describe:output_type -> sluice.plugin.v1.Description
+	5,  // 77: sluice.plugin.v1.Plugin.Validate:output_type -> sluice.plugin.v1.ValidateResponse
+	5,  // 78: sluice.plugin.v1.Plugin.ValidateLive:output_type -> sluice.plugin.v1.ValidateResponse
+	7,  // 79: sluice.plugin.v1.Plugin.EmbeddedSecrets:output_type -> sluice.plugin.v1.Strings
+	10, // 80: sluice.plugin.v1.Plugin.AlterOffsets:output_type -> sluice.plugin.v1.AlterOffsetsResponse
+	0,  // 81: sluice.plugin.v1.Plugin.ConnectorStart:output_type -> sluice.plugin.v1.Empty
+	13, // 82: sluice.plugin.v1.Plugin.TaskConfigs:output_type -> sluice.plugin.v1.TaskConfigsResponse
+	0,  // 83: sluice.plugin.v1.Plugin.ConnectorStop:output_type -> sluice.plugin.v1.Empty
+	0,  // 84: sluice.plugin.v1.Plugin.SourceTaskStart:output_type -> sluice.plugin.v1.Empty
+	27, // 85: sluice.plugin.v1.Plugin.Poll:output_type -> sluice.plugin.v1.SourceBatch
+	0,  // 86: sluice.plugin.v1.Plugin.CancelPoll:output_type -> sluice.plugin.v1.Empty
+	0,  // 87: sluice.plugin.v1.Plugin.CommitRecords:output_type -> sluice.plugin.v1.Empty
+	0,  // 88: sluice.plugin.v1.Plugin.Commit:output_type -> sluice.plugin.v1.Empty
+	0,  // 89: sluice.plugin.v1.Plugin.SinkTaskStart:output_type -> sluice.plugin.v1.Empty
+	0,  // 90: sluice.plugin.v1.Plugin.Open:output_type -> sluice.plugin.v1.Empty
+	0,  // 91: sluice.plugin.v1.Plugin.Put:output_type -> sluice.plugin.v1.Empty
+	0,  // 92: sluice.plugin.v1.Plugin.Flush:output_type -> sluice.plugin.v1.Empty
+	35, // 93: sluice.plugin.v1.Plugin.PreCommit:output_type -> sluice.plugin.v1.Offsets
+	0,  // 94: sluice.plugin.v1.Plugin.Close:output_type -> sluice.plugin.v1.Empty
+	0,  // 95: sluice.plugin.v1.Plugin.TaskStop:output_type -> sluice.plugin.v1.Empty
+	0,  // 96: sluice.plugin.v1.Host.RequestTaskReconfiguration:output_type -> sluice.plugin.v1.Empty
+	0,  // 97: sluice.plugin.v1.Host.RaiseError:output_type -> sluice.plugin.v1.Empty
+	24, // 98: sluice.plugin.v1.Host.Offset:output_type -> sluice.plugin.v1.OffsetMap
+	0,  // 99: sluice.plugin.v1.Host.SeekOffset:output_type -> sluice.plugin.v1.Empty
+	0,  // 100: sluice.plugin.v1.Host.Timeout:output_type -> sluice.plugin.v1.Empty
+	33, // 101: sluice.plugin.v1.Host.Assignment:output_type -> sluice.plugin.v1.Partitions
+	0,  // 102: sluice.plugin.v1.Host.Pause:output_type -> sluice.plugin.v1.Empty
+	0,  // 103: sluice.plugin.v1.Host.Resume:output_type -> sluice.plugin.v1.Empty
+	0,  // 104: sluice.plugin.v1.Host.RequestCommit:output_type -> sluice.plugin.v1.Empty
+	0,  // 105: sluice.plugin.v1.Host.Report:output_type -> sluice.plugin.v1.Empty
+	76, // [76:106] is the sub-list for method output_type
+	46, // [46:76] is the sub-list for method input_type
+	46, // [46:46] is the sub-list for extension type_name
+	46, // [46:46] is the sub-list for extension extendee
+	0,  // [0:46] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"reflect"
 	"strings"
 	"time"
 
@@ -588,14 +589,28 @@ func (d *Decoder) record(m *pb.Record) (connectors.Record, error) {
 func EncodeSourceBatch(recs []connectors.SourceRecord, firstSeq uint64) (*pb.SourceBatch, error) {
 	e := NewEncoder()
 	out := &pb.SourceBatch{FirstSeq: firstSeq, Records: make([]*pb.SourceRecord, len(recs))}
+	partitions := map[uintptr]uint32{} // by map identity; the maps live through the call
 	for i := range recs {
 		r, err := e.record(&recs[i].Record)
 		if err != nil {
 			return nil, fmt.Errorf("record %d: %w", i, err)
 		}
 		m := &pb.SourceRecord{Record: r}
-		if m.SourcePartition, err = e.OffsetMap(recs[i].SourcePartition); err != nil {
-			return nil, fmt.Errorf("record %d: source partition: %w", i, err)
+		if sp := recs[i].SourcePartition; sp != nil {
+			key := reflect.ValueOf(sp).Pointer()
+			ref, ok := partitions[key]
+			if !ok {
+				pm, err := e.OffsetMap(sp)
+				if err != nil {
+					return nil, fmt.Errorf("record %d: source partition: %w", i, err)
+				}
+				out.Partitions = append(out.Partitions, pm)
+				ref = uint32(len(out.Partitions))
+				partitions[key] = ref
+			}
+			m.PartitionRef = ref
+		} else {
+			m.SourcePartition = &pb.OffsetMap{}
 		}
 		if m.SourceOffset, err = e.OffsetMap(recs[i].SourceOffset); err != nil {
 			return nil, fmt.Errorf("record %d: source offset: %w", i, err)
@@ -612,12 +627,23 @@ func DecodeSourceBatch(b *pb.SourceBatch) ([]connectors.SourceRecord, error) {
 	if err != nil {
 		return nil, err
 	}
+	partitions := make([]map[string]any, len(b.GetPartitions()))
+	for i, pm := range b.GetPartitions() {
+		if partitions[i], err = d.OffsetMap(pm); err != nil {
+			return nil, fmt.Errorf("source partition %d: %w", i+1, err)
+		}
+	}
 	out := make([]connectors.SourceRecord, len(b.GetRecords()))
 	for i, m := range b.GetRecords() {
 		if out[i].Record, err = d.record(m.GetRecord()); err != nil {
 			return nil, fmt.Errorf("record %d: %w", i, err)
 		}
-		if out[i].SourcePartition, err = d.OffsetMap(m.GetSourcePartition()); err != nil {
+		if ref := m.GetPartitionRef(); ref != 0 {
+			if int(ref) > len(partitions) {
+				return nil, fmt.Errorf("record %d: partition reference %d outside the batch's %d", i, ref, len(partitions))
+			}
+			out[i].SourcePartition = partitions[ref-1]
+		} else if out[i].SourcePartition, err = d.OffsetMap(m.GetSourcePartition()); err != nil {
 			return nil, fmt.Errorf("record %d: source partition: %w", i, err)
 		}
 		if out[i].SourceOffset, err = d.OffsetMap(m.GetSourceOffset()); err != nil {
