@@ -1664,174 +1664,6 @@ func (x *Schema) GetValue() uint32 {
 	return 0
 }
 
-type Header struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
-	Schema        uint32                 `protobuf:"varint,2,opt,name=schema,proto3" json:"schema,omitempty"`
-	Value         *Value                 `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Header) Reset() {
-	*x = Header{}
-	mi := &file_plugin_proto_msgTypes[22]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Header) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Header) ProtoMessage() {}
-
-func (x *Header) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[22]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Header.ProtoReflect.Descriptor instead.
-func (*Header) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{22}
-}
-
-func (x *Header) GetKey() string {
-	if x != nil {
-		return x.Key
-	}
-	return ""
-}
-
-func (x *Header) GetSchema() uint32 {
-	if x != nil {
-		return x.Schema
-	}
-	return 0
-}
-
-func (x *Header) GetValue() *Value {
-	if x != nil {
-		return x.Value
-	}
-	return nil
-}
-
-type Record struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Topic         string                 `protobuf:"bytes,1,opt,name=topic,proto3" json:"topic,omitempty"`
-	HasPartition  bool                   `protobuf:"varint,2,opt,name=has_partition,json=hasPartition,proto3" json:"has_partition,omitempty"`
-	Partition     int32                  `protobuf:"varint,3,opt,name=partition,proto3" json:"partition,omitempty"`
-	KeySchema     uint32                 `protobuf:"varint,4,opt,name=key_schema,json=keySchema,proto3" json:"key_schema,omitempty"`
-	Key           *Value                 `protobuf:"bytes,5,opt,name=key,proto3" json:"key,omitempty"`
-	ValueSchema   uint32                 `protobuf:"varint,6,opt,name=value_schema,json=valueSchema,proto3" json:"value_schema,omitempty"`
-	Value         *Value                 `protobuf:"bytes,7,opt,name=value,proto3" json:"value,omitempty"`
-	Timestamp     *Time                  `protobuf:"bytes,8,opt,name=timestamp,proto3" json:"timestamp,omitempty"` // absent = none
-	Headers       []*Header              `protobuf:"bytes,9,rep,name=headers,proto3" json:"headers,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Record) Reset() {
-	*x = Record{}
-	mi := &file_plugin_proto_msgTypes[23]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Record) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Record) ProtoMessage() {}
-
-func (x *Record) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[23]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Record.ProtoReflect.Descriptor instead.
-func (*Record) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{23}
-}
-
-func (x *Record) GetTopic() string {
-	if x != nil {
-		return x.Topic
-	}
-	return ""
-}
-
-func (x *Record) GetHasPartition() bool {
-	if x != nil {
-		return x.HasPartition
-	}
-	return false
-}
-
-func (x *Record) GetPartition() int32 {
-	if x != nil {
-		return x.Partition
-	}
-	return 0
-}
-
-func (x *Record) GetKeySchema() uint32 {
-	if x != nil {
-		return x.KeySchema
-	}
-	return 0
-}
-
-func (x *Record) GetKey() *Value {
-	if x != nil {
-		return x.Key
-	}
-	return nil
-}
-
-func (x *Record) GetValueSchema() uint32 {
-	if x != nil {
-		return x.ValueSchema
-	}
-	return 0
-}
-
-func (x *Record) GetValue() *Value {
-	if x != nil {
-		return x.Value
-	}
-	return nil
-}
-
-func (x *Record) GetTimestamp() *Time {
-	if x != nil {
-		return x.Timestamp
-	}
-	return nil
-}
-
-func (x *Record) GetHeaders() []*Header {
-	if x != nil {
-		return x.Headers
-	}
-	return nil
-}
-
 // OffsetMap is a source partition or offset: JSON-like primitives.
 type OffsetMap struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1844,7 +1676,7 @@ type OffsetMap struct {
 
 func (x *OffsetMap) Reset() {
 	*x = OffsetMap{}
-	mi := &file_plugin_proto_msgTypes[24]
+	mi := &file_plugin_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1856,7 +1688,7 @@ func (x *OffsetMap) String() string {
 func (*OffsetMap) ProtoMessage() {}
 
 func (x *OffsetMap) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[24]
+	mi := &file_plugin_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1869,7 +1701,7 @@ func (x *OffsetMap) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OffsetMap.ProtoReflect.Descriptor instead.
 func (*OffsetMap) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{24}
+	return file_plugin_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *OffsetMap) GetPresent() bool {
@@ -1893,174 +1725,24 @@ func (x *OffsetMap) GetValues() []*Value {
 	return nil
 }
 
-type SourceRecord struct {
-	state           protoimpl.MessageState `protogen:"open.v1"`
-	Record          *Record                `protobuf:"bytes,1,opt,name=record,proto3" json:"record,omitempty"`
-	SourcePartition *OffsetMap             `protobuf:"bytes,2,opt,name=source_partition,json=sourcePartition,proto3" json:"source_partition,omitempty"` // unless partition_ref is set
-	SourceOffset    *OffsetMap             `protobuf:"bytes,3,opt,name=source_offset,json=sourceOffset,proto3" json:"source_offset,omitempty"`
-	// index + 1 into the batch's partitions: records that returned one map
-	// (by identity) share it, as a task that reuses its partition map does.
-	PartitionRef  uint32 `protobuf:"varint,4,opt,name=partition_ref,json=partitionRef,proto3" json:"partition_ref,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *SourceRecord) Reset() {
-	*x = SourceRecord{}
-	mi := &file_plugin_proto_msgTypes[25]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *SourceRecord) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*SourceRecord) ProtoMessage() {}
-
-func (x *SourceRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[25]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use SourceRecord.ProtoReflect.Descriptor instead.
-func (*SourceRecord) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{25}
-}
-
-func (x *SourceRecord) GetRecord() *Record {
-	if x != nil {
-		return x.Record
-	}
-	return nil
-}
-
-func (x *SourceRecord) GetSourcePartition() *OffsetMap {
-	if x != nil {
-		return x.SourcePartition
-	}
-	return nil
-}
-
-func (x *SourceRecord) GetSourceOffset() *OffsetMap {
-	if x != nil {
-		return x.SourceOffset
-	}
-	return nil
-}
-
-func (x *SourceRecord) GetPartitionRef() uint32 {
-	if x != nil {
-		return x.PartitionRef
-	}
-	return 0
-}
-
-type SinkRecord struct {
-	state             protoimpl.MessageState `protogen:"open.v1"`
-	Record            *Record                `protobuf:"bytes,1,opt,name=record,proto3" json:"record,omitempty"`
-	Offset            int64                  `protobuf:"varint,2,opt,name=offset,proto3" json:"offset,omitempty"`
-	TimestampType     int32                  `protobuf:"varint,3,opt,name=timestamp_type,json=timestampType,proto3" json:"timestamp_type,omitempty"`
-	OriginalTopic     string                 `protobuf:"bytes,4,opt,name=original_topic,json=originalTopic,proto3" json:"original_topic,omitempty"`
-	OriginalPartition int32                  `protobuf:"varint,5,opt,name=original_partition,json=originalPartition,proto3" json:"original_partition,omitempty"`
-	OriginalOffset    int64                  `protobuf:"varint,6,opt,name=original_offset,json=originalOffset,proto3" json:"original_offset,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
-}
-
-func (x *SinkRecord) Reset() {
-	*x = SinkRecord{}
-	mi := &file_plugin_proto_msgTypes[26]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *SinkRecord) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*SinkRecord) ProtoMessage() {}
-
-func (x *SinkRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[26]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use SinkRecord.ProtoReflect.Descriptor instead.
-func (*SinkRecord) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{26}
-}
-
-func (x *SinkRecord) GetRecord() *Record {
-	if x != nil {
-		return x.Record
-	}
-	return nil
-}
-
-func (x *SinkRecord) GetOffset() int64 {
-	if x != nil {
-		return x.Offset
-	}
-	return 0
-}
-
-func (x *SinkRecord) GetTimestampType() int32 {
-	if x != nil {
-		return x.TimestampType
-	}
-	return 0
-}
-
-func (x *SinkRecord) GetOriginalTopic() string {
-	if x != nil {
-		return x.OriginalTopic
-	}
-	return ""
-}
-
-func (x *SinkRecord) GetOriginalPartition() int32 {
-	if x != nil {
-		return x.OriginalPartition
-	}
-	return 0
-}
-
-func (x *SinkRecord) GetOriginalOffset() int64 {
-	if x != nil {
-		return x.OriginalOffset
-	}
-	return 0
-}
-
+// SourceBatch is the records of one Poll. The records themselves are in
+// data, in the compact format of package wire (records.go): protobuf's
+// generic decoding of one message per value cost more than the rest of the
+// hop.
 type SourceBatch struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	Schemas []*Schema              `protobuf:"bytes,1,rep,name=schemas,proto3" json:"schemas,omitempty"`
-	Records []*SourceRecord        `protobuf:"bytes,2,rep,name=records,proto3" json:"records,omitempty"`
+	Count   uint32                 `protobuf:"varint,2,opt,name=count,proto3" json:"count,omitempty"`
 	// The records are numbered first_seq, first_seq+1, ... for CommitRecords.
-	FirstSeq      uint64       `protobuf:"varint,3,opt,name=first_seq,json=firstSeq,proto3" json:"first_seq,omitempty"`
-	Partitions    []*OffsetMap `protobuf:"bytes,4,rep,name=partitions,proto3" json:"partitions,omitempty"`
+	FirstSeq      uint64 `protobuf:"varint,3,opt,name=first_seq,json=firstSeq,proto3" json:"first_seq,omitempty"`
+	Data          []byte `protobuf:"bytes,4,opt,name=data,proto3" json:"data,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SourceBatch) Reset() {
 	*x = SourceBatch{}
-	mi := &file_plugin_proto_msgTypes[27]
+	mi := &file_plugin_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2072,7 +1754,7 @@ func (x *SourceBatch) String() string {
 func (*SourceBatch) ProtoMessage() {}
 
 func (x *SourceBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[27]
+	mi := &file_plugin_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2085,7 +1767,7 @@ func (x *SourceBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SourceBatch.ProtoReflect.Descriptor instead.
 func (*SourceBatch) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{27}
+	return file_plugin_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *SourceBatch) GetSchemas() []*Schema {
@@ -2095,11 +1777,11 @@ func (x *SourceBatch) GetSchemas() []*Schema {
 	return nil
 }
 
-func (x *SourceBatch) GetRecords() []*SourceRecord {
+func (x *SourceBatch) GetCount() uint32 {
 	if x != nil {
-		return x.Records
+		return x.Count
 	}
-	return nil
+	return 0
 }
 
 func (x *SourceBatch) GetFirstSeq() uint64 {
@@ -2109,24 +1791,26 @@ func (x *SourceBatch) GetFirstSeq() uint64 {
 	return 0
 }
 
-func (x *SourceBatch) GetPartitions() []*OffsetMap {
+func (x *SourceBatch) GetData() []byte {
 	if x != nil {
-		return x.Partitions
+		return x.Data
 	}
 	return nil
 }
 
+// SinkBatch is the records of one Put, as SourceBatch.
 type SinkBatch struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Schemas       []*Schema              `protobuf:"bytes,1,rep,name=schemas,proto3" json:"schemas,omitempty"`
-	Records       []*SinkRecord          `protobuf:"bytes,2,rep,name=records,proto3" json:"records,omitempty"`
+	Count         uint32                 `protobuf:"varint,2,opt,name=count,proto3" json:"count,omitempty"`
+	Data          []byte                 `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SinkBatch) Reset() {
 	*x = SinkBatch{}
-	mi := &file_plugin_proto_msgTypes[28]
+	mi := &file_plugin_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2138,7 +1822,7 @@ func (x *SinkBatch) String() string {
 func (*SinkBatch) ProtoMessage() {}
 
 func (x *SinkBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[28]
+	mi := &file_plugin_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2151,7 +1835,7 @@ func (x *SinkBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkBatch.ProtoReflect.Descriptor instead.
 func (*SinkBatch) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{28}
+	return file_plugin_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *SinkBatch) GetSchemas() []*Schema {
@@ -2161,9 +1845,16 @@ func (x *SinkBatch) GetSchemas() []*Schema {
 	return nil
 }
 
-func (x *SinkBatch) GetRecords() []*SinkRecord {
+func (x *SinkBatch) GetCount() uint32 {
 	if x != nil {
-		return x.Records
+		return x.Count
+	}
+	return 0
+}
+
+func (x *SinkBatch) GetData() []byte {
+	if x != nil {
+		return x.Data
 	}
 	return nil
 }
@@ -2183,7 +1874,7 @@ type PollRequest struct {
 
 func (x *PollRequest) Reset() {
 	*x = PollRequest{}
-	mi := &file_plugin_proto_msgTypes[29]
+	mi := &file_plugin_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2195,7 +1886,7 @@ func (x *PollRequest) String() string {
 func (*PollRequest) ProtoMessage() {}
 
 func (x *PollRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[29]
+	mi := &file_plugin_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2208,7 +1899,7 @@ func (x *PollRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PollRequest.ProtoReflect.Descriptor instead.
 func (*PollRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{29}
+	return file_plugin_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *PollRequest) GetId() uint64 {
@@ -2239,7 +1930,7 @@ type Ack struct {
 
 func (x *Ack) Reset() {
 	*x = Ack{}
-	mi := &file_plugin_proto_msgTypes[30]
+	mi := &file_plugin_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2251,7 +1942,7 @@ func (x *Ack) String() string {
 func (*Ack) ProtoMessage() {}
 
 func (x *Ack) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[30]
+	mi := &file_plugin_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2264,7 +1955,7 @@ func (x *Ack) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Ack.ProtoReflect.Descriptor instead.
 func (*Ack) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{30}
+	return file_plugin_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Ack) GetSeq() uint64 {
@@ -2318,7 +2009,7 @@ type Acks struct {
 
 func (x *Acks) Reset() {
 	*x = Acks{}
-	mi := &file_plugin_proto_msgTypes[31]
+	mi := &file_plugin_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2330,7 +2021,7 @@ func (x *Acks) String() string {
 func (*Acks) ProtoMessage() {}
 
 func (x *Acks) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[31]
+	mi := &file_plugin_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2343,7 +2034,7 @@ func (x *Acks) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Acks.ProtoReflect.Descriptor instead.
 func (*Acks) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{31}
+	return file_plugin_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Acks) GetAcks() []*Ack {
@@ -2363,7 +2054,7 @@ type TopicPartition struct {
 
 func (x *TopicPartition) Reset() {
 	*x = TopicPartition{}
-	mi := &file_plugin_proto_msgTypes[32]
+	mi := &file_plugin_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2375,7 +2066,7 @@ func (x *TopicPartition) String() string {
 func (*TopicPartition) ProtoMessage() {}
 
 func (x *TopicPartition) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[32]
+	mi := &file_plugin_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2388,7 +2079,7 @@ func (x *TopicPartition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopicPartition.ProtoReflect.Descriptor instead.
 func (*TopicPartition) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{32}
+	return file_plugin_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *TopicPartition) GetTopic() string {
@@ -2414,7 +2105,7 @@ type Partitions struct {
 
 func (x *Partitions) Reset() {
 	*x = Partitions{}
-	mi := &file_plugin_proto_msgTypes[33]
+	mi := &file_plugin_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2426,7 +2117,7 @@ func (x *Partitions) String() string {
 func (*Partitions) ProtoMessage() {}
 
 func (x *Partitions) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[33]
+	mi := &file_plugin_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2439,7 +2130,7 @@ func (x *Partitions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Partitions.ProtoReflect.Descriptor instead.
 func (*Partitions) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{33}
+	return file_plugin_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Partitions) GetPartitions() []*TopicPartition {
@@ -2460,7 +2151,7 @@ type PartitionOffset struct {
 
 func (x *PartitionOffset) Reset() {
 	*x = PartitionOffset{}
-	mi := &file_plugin_proto_msgTypes[34]
+	mi := &file_plugin_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2472,7 +2163,7 @@ func (x *PartitionOffset) String() string {
 func (*PartitionOffset) ProtoMessage() {}
 
 func (x *PartitionOffset) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[34]
+	mi := &file_plugin_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2485,7 +2176,7 @@ func (x *PartitionOffset) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartitionOffset.ProtoReflect.Descriptor instead.
 func (*PartitionOffset) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{34}
+	return file_plugin_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *PartitionOffset) GetTp() *TopicPartition {
@@ -2518,7 +2209,7 @@ type Offsets struct {
 
 func (x *Offsets) Reset() {
 	*x = Offsets{}
-	mi := &file_plugin_proto_msgTypes[35]
+	mi := &file_plugin_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2530,7 +2221,7 @@ func (x *Offsets) String() string {
 func (*Offsets) ProtoMessage() {}
 
 func (x *Offsets) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[35]
+	mi := &file_plugin_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2543,7 +2234,7 @@ func (x *Offsets) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Offsets.ProtoReflect.Descriptor instead.
 func (*Offsets) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{35}
+	return file_plugin_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *Offsets) GetOffsets() []*PartitionOffset {
@@ -2566,7 +2257,7 @@ type ErrorInfo struct {
 
 func (x *ErrorInfo) Reset() {
 	*x = ErrorInfo{}
-	mi := &file_plugin_proto_msgTypes[36]
+	mi := &file_plugin_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2578,7 +2269,7 @@ func (x *ErrorInfo) String() string {
 func (*ErrorInfo) ProtoMessage() {}
 
 func (x *ErrorInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[36]
+	mi := &file_plugin_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2591,7 +2282,7 @@ func (x *ErrorInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ErrorInfo.ProtoReflect.Descriptor instead.
 func (*ErrorInfo) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{36}
+	return file_plugin_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ErrorInfo) GetMessage() string {
@@ -2625,7 +2316,7 @@ type ReportRequest struct {
 
 func (x *ReportRequest) Reset() {
 	*x = ReportRequest{}
-	mi := &file_plugin_proto_msgTypes[37]
+	mi := &file_plugin_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2637,7 +2328,7 @@ func (x *ReportRequest) String() string {
 func (*ReportRequest) ProtoMessage() {}
 
 func (x *ReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[37]
+	mi := &file_plugin_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2650,7 +2341,7 @@ func (x *ReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportRequest.ProtoReflect.Descriptor instead.
 func (*ReportRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{37}
+	return file_plugin_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ReportRequest) GetRecord() *SinkBatch {
@@ -2676,7 +2367,7 @@ type TimeoutRequest struct {
 
 func (x *TimeoutRequest) Reset() {
 	*x = TimeoutRequest{}
-	mi := &file_plugin_proto_msgTypes[38]
+	mi := &file_plugin_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2688,7 +2379,7 @@ func (x *TimeoutRequest) String() string {
 func (*TimeoutRequest) ProtoMessage() {}
 
 func (x *TimeoutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[38]
+	mi := &file_plugin_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2701,7 +2392,7 @@ func (x *TimeoutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TimeoutRequest.ProtoReflect.Descriptor instead.
 func (*TimeoutRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{38}
+	return file_plugin_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *TimeoutRequest) GetMillis() int64 {
@@ -2720,7 +2411,7 @@ type OffsetRequest struct {
 
 func (x *OffsetRequest) Reset() {
 	*x = OffsetRequest{}
-	mi := &file_plugin_proto_msgTypes[39]
+	mi := &file_plugin_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2732,7 +2423,7 @@ func (x *OffsetRequest) String() string {
 func (*OffsetRequest) ProtoMessage() {}
 
 func (x *OffsetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[39]
+	mi := &file_plugin_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2745,7 +2436,7 @@ func (x *OffsetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OffsetRequest.ProtoReflect.Descriptor instead.
 func (*OffsetRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{39}
+	return file_plugin_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *OffsetRequest) GetPartition() *OffsetMap {
@@ -2899,49 +2590,20 @@ const file_plugin_proto_rawDesc = "" +
 	"fieldNames\x12#\n" +
 	"\rfield_schemas\x18\v \x03(\rR\ffieldSchemas\x12\x10\n" +
 	"\x03key\x18\f \x01(\rR\x03key\x12\x14\n" +
-	"\x05value\x18\r \x01(\rR\x05value\"a\n" +
-	"\x06Header\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
-	"\x06schema\x18\x02 \x01(\rR\x06schema\x12-\n" +
-	"\x05value\x18\x03 \x01(\v2\x17.sluice.plugin.v1.ValueR\x05value\"\xe7\x02\n" +
-	"\x06Record\x12\x14\n" +
-	"\x05topic\x18\x01 \x01(\tR\x05topic\x12#\n" +
-	"\rhas_partition\x18\x02 \x01(\bR\fhasPartition\x12\x1c\n" +
-	"\tpartition\x18\x03 \x01(\x05R\tpartition\x12\x1d\n" +
-	"\n" +
-	"key_schema\x18\x04 \x01(\rR\tkeySchema\x12)\n" +
-	"\x03key\x18\x05 \x01(\v2\x17.sluice.plugin.v1.ValueR\x03key\x12!\n" +
-	"\fvalue_schema\x18\x06 \x01(\rR\vvalueSchema\x12-\n" +
-	"\x05value\x18\a \x01(\v2\x17.sluice.plugin.v1.ValueR\x05value\x124\n" +
-	"\ttimestamp\x18\b \x01(\v2\x16.sluice.plugin.v1.TimeR\ttimestamp\x122\n" +
-	"\aheaders\x18\t \x03(\v2\x18.sluice.plugin.v1.HeaderR\aheaders\"j\n" +
+	"\x05value\x18\r \x01(\rR\x05value\"j\n" +
 	"\tOffsetMap\x12\x18\n" +
 	"\apresent\x18\x01 \x01(\bR\apresent\x12\x12\n" +
 	"\x04keys\x18\x02 \x03(\tR\x04keys\x12/\n" +
-	"\x06values\x18\x03 \x03(\v2\x17.sluice.plugin.v1.ValueR\x06values\"\xef\x01\n" +
-	"\fSourceRecord\x120\n" +
-	"\x06record\x18\x01 \x01(\v2\x18.sluice.plugin.v1.RecordR\x06record\x12F\n" +
-	"\x10source_partition\x18\x02 \x01(\v2\x1b.sluice.plugin.v1.OffsetMapR\x0fsourcePartition\x12@\n" +
-	"\rsource_offset\x18\x03 \x01(\v2\x1b.sluice.plugin.v1.OffsetMapR\fsourceOffset\x12#\n" +
-	"\rpartition_ref\x18\x04 \x01(\rR\fpartitionRef\"\xfc\x01\n" +
-	"\n" +
-	"SinkRecord\x120\n" +
-	"\x06record\x18\x01 \x01(\v2\x18.sluice.plugin.v1.RecordR\x06record\x12\x16\n" +
-	"\x06offset\x18\x02 \x01(\x03R\x06offset\x12%\n" +
-	"\x0etimestamp_type\x18\x03 \x01(\x05R\rtimestampType\x12%\n" +
-	"\x0eoriginal_topic\x18\x04 \x01(\tR\roriginalTopic\x12-\n" +
-	"\x12original_partition\x18\x05 \x01(\x05R\x11originalPartition\x12'\n" +
-	"\x0foriginal_offset\x18\x06 \x01(\x03R\x0eoriginalOffset\"\xd5\x01\n" +
+	"\x06values\x18\x03 \x03(\v2\x17.sluice.plugin.v1.ValueR\x06values\"\x88\x01\n" +
 	"\vSourceBatch\x122\n" +
-	"\aschemas\x18\x01 \x03(\v2\x18.sluice.plugin.v1.SchemaR\aschemas\x128\n" +
-	"\arecords\x18\x02 \x03(\v2\x1e.sluice.plugin.v1.SourceRecordR\arecords\x12\x1b\n" +
-	"\tfirst_seq\x18\x03 \x01(\x04R\bfirstSeq\x12;\n" +
-	"\n" +
-	"partitions\x18\x04 \x03(\v2\x1b.sluice.plugin.v1.OffsetMapR\n" +
-	"partitions\"w\n" +
+	"\aschemas\x18\x01 \x03(\v2\x18.sluice.plugin.v1.SchemaR\aschemas\x12\x14\n" +
+	"\x05count\x18\x02 \x01(\rR\x05count\x12\x1b\n" +
+	"\tfirst_seq\x18\x03 \x01(\x04R\bfirstSeq\x12\x12\n" +
+	"\x04data\x18\x04 \x01(\fR\x04data\"i\n" +
 	"\tSinkBatch\x122\n" +
-	"\aschemas\x18\x01 \x03(\v2\x18.sluice.plugin.v1.SchemaR\aschemas\x126\n" +
-	"\arecords\x18\x02 \x03(\v2\x1c.sluice.plugin.v1.SinkRecordR\arecords\"D\n" +
+	"\aschemas\x18\x01 \x03(\v2\x18.sluice.plugin.v1.SchemaR\aschemas\x12\x14\n" +
+	"\x05count\x18\x02 \x01(\rR\x05count\x12\x12\n" +
+	"\x04data\x18\x03 \x01(\fR\x04data\"D\n" +
 	"\vPollRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12%\n" +
 	"\x0etimeout_millis\x18\x02 \x01(\x03R\rtimeoutMillis\"\xbc\x01\n" +
@@ -3029,7 +2691,7 @@ func file_plugin_proto_rawDescGZIP() []byte {
 	return file_plugin_proto_rawDescData
 }
 
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 44)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
 var file_plugin_proto_goTypes = []any{
 	(*Empty)(nil),                // 0: sluice.plugin.v1.Empty
 	(*Description)(nil),          // 1: sluice.plugin.v1.Description
@@ -3053,42 +2715,38 @@ var file_plugin_proto_goTypes = []any{
 	(*StructValue)(nil),          // 19: sluice.plugin.v1.StructValue
 	(*Time)(nil),                 // 20: sluice.plugin.v1.Time
 	(*Schema)(nil),               // 21: sluice.plugin.v1.Schema
-	(*Header)(nil),               // 22: sluice.plugin.v1.Header
-	(*Record)(nil),               // 23: sluice.plugin.v1.Record
-	(*OffsetMap)(nil),            // 24: sluice.plugin.v1.OffsetMap
-	(*SourceRecord)(nil),         // 25: sluice.plugin.v1.SourceRecord
-	(*SinkRecord)(nil),           // 26: sluice.plugin.v1.SinkRecord
-	(*SourceBatch)(nil),          // 27: sluice.plugin.v1.SourceBatch
-	(*SinkBatch)(nil),            // 28: sluice.plugin.v1.SinkBatch
-	(*PollRequest)(nil),          // 29: sluice.plugin.v1.PollRequest
-	(*Ack)(nil),                  // 30: sluice.plugin.v1.Ack
-	(*Acks)(nil),                 // 31: sluice.plugin.v1.Acks
-	(*TopicPartition)(nil),       // 32: sluice.plugin.v1.TopicPartition
-	(*Partitions)(nil),           // 33: sluice.plugin.v1.Partitions
-	(*PartitionOffset)(nil),      // 34: sluice.plugin.v1.PartitionOffset
-	(*Offsets)(nil),              // 35: sluice.plugin.v1.Offsets
-	(*ErrorInfo)(nil),            // 36: sluice.plugin.v1.ErrorInfo
-	(*ReportRequest)(nil),        // 37: sluice.plugin.v1.ReportRequest
-	(*TimeoutRequest)(nil),       // 38: sluice.plugin.v1.TimeoutRequest
-	(*OffsetRequest)(nil),        // 39: sluice.plugin.v1.OffsetRequest
-	nil,                          // 40: sluice.plugin.v1.ValidateRequest.PropsEntry
-	nil,                          // 41: sluice.plugin.v1.AlterOffsetsRequest.PropsEntry
-	nil,                          // 42: sluice.plugin.v1.StartRequest.PropsEntry
-	nil,                          // 43: sluice.plugin.v1.StringMap.EntriesEntry
+	(*OffsetMap)(nil),            // 22: sluice.plugin.v1.OffsetMap
+	(*SourceBatch)(nil),          // 23: sluice.plugin.v1.SourceBatch
+	(*SinkBatch)(nil),            // 24: sluice.plugin.v1.SinkBatch
+	(*PollRequest)(nil),          // 25: sluice.plugin.v1.PollRequest
+	(*Ack)(nil),                  // 26: sluice.plugin.v1.Ack
+	(*Acks)(nil),                 // 27: sluice.plugin.v1.Acks
+	(*TopicPartition)(nil),       // 28: sluice.plugin.v1.TopicPartition
+	(*Partitions)(nil),           // 29: sluice.plugin.v1.Partitions
+	(*PartitionOffset)(nil),      // 30: sluice.plugin.v1.PartitionOffset
+	(*Offsets)(nil),              // 31: sluice.plugin.v1.Offsets
+	(*ErrorInfo)(nil),            // 32: sluice.plugin.v1.ErrorInfo
+	(*ReportRequest)(nil),        // 33: sluice.plugin.v1.ReportRequest
+	(*TimeoutRequest)(nil),       // 34: sluice.plugin.v1.TimeoutRequest
+	(*OffsetRequest)(nil),        // 35: sluice.plugin.v1.OffsetRequest
+	nil,                          // 36: sluice.plugin.v1.ValidateRequest.PropsEntry
+	nil,                          // 37: sluice.plugin.v1.AlterOffsetsRequest.PropsEntry
+	nil,                          // 38: sluice.plugin.v1.StartRequest.PropsEntry
+	nil,                          // 39: sluice.plugin.v1.StringMap.EntriesEntry
 }
 var file_plugin_proto_depIdxs = []int32{
 	2,  // 0: sluice.plugin.v1.Description.connectors:type_name -> sluice.plugin.v1.ConnectorSpec
 	3,  // 1: sluice.plugin.v1.ConnectorSpec.keys:type_name -> sluice.plugin.v1.ConfigKey
-	40, // 2: sluice.plugin.v1.ValidateRequest.props:type_name -> sluice.plugin.v1.ValidateRequest.PropsEntry
+	36, // 2: sluice.plugin.v1.ValidateRequest.props:type_name -> sluice.plugin.v1.ValidateRequest.PropsEntry
 	6,  // 3: sluice.plugin.v1.ValidateResponse.results:type_name -> sluice.plugin.v1.ConfigResult
-	41, // 4: sluice.plugin.v1.AlterOffsetsRequest.props:type_name -> sluice.plugin.v1.AlterOffsetsRequest.PropsEntry
+	37, // 4: sluice.plugin.v1.AlterOffsetsRequest.props:type_name -> sluice.plugin.v1.AlterOffsetsRequest.PropsEntry
 	9,  // 5: sluice.plugin.v1.AlterOffsetsRequest.source:type_name -> sluice.plugin.v1.SourceOffset
-	34, // 6: sluice.plugin.v1.AlterOffsetsRequest.sink:type_name -> sluice.plugin.v1.PartitionOffset
-	24, // 7: sluice.plugin.v1.SourceOffset.partition:type_name -> sluice.plugin.v1.OffsetMap
-	24, // 8: sluice.plugin.v1.SourceOffset.offset:type_name -> sluice.plugin.v1.OffsetMap
-	42, // 9: sluice.plugin.v1.StartRequest.props:type_name -> sluice.plugin.v1.StartRequest.PropsEntry
+	30, // 6: sluice.plugin.v1.AlterOffsetsRequest.sink:type_name -> sluice.plugin.v1.PartitionOffset
+	22, // 7: sluice.plugin.v1.SourceOffset.partition:type_name -> sluice.plugin.v1.OffsetMap
+	22, // 8: sluice.plugin.v1.SourceOffset.offset:type_name -> sluice.plugin.v1.OffsetMap
+	38, // 9: sluice.plugin.v1.StartRequest.props:type_name -> sluice.plugin.v1.StartRequest.PropsEntry
 	14, // 10: sluice.plugin.v1.TaskConfigsResponse.configs:type_name -> sluice.plugin.v1.StringMap
-	43, // 11: sluice.plugin.v1.StringMap.entries:type_name -> sluice.plugin.v1.StringMap.EntriesEntry
+	39, // 11: sluice.plugin.v1.StringMap.entries:type_name -> sluice.plugin.v1.StringMap.EntriesEntry
 	16, // 12: sluice.plugin.v1.Value.array:type_name -> sluice.plugin.v1.ValueList
 	17, // 13: sluice.plugin.v1.Value.string_map:type_name -> sluice.plugin.v1.StringKeyMap
 	18, // 14: sluice.plugin.v1.Value.any_map:type_name -> sluice.plugin.v1.AnyKeyMap
@@ -3100,94 +2758,82 @@ var file_plugin_proto_depIdxs = []int32{
 	15, // 20: sluice.plugin.v1.AnyKeyMap.values:type_name -> sluice.plugin.v1.Value
 	15, // 21: sluice.plugin.v1.StructValue.fields:type_name -> sluice.plugin.v1.Value
 	15, // 22: sluice.plugin.v1.Schema.default:type_name -> sluice.plugin.v1.Value
-	15, // 23: sluice.plugin.v1.Header.value:type_name -> sluice.plugin.v1.Value
-	15, // 24: sluice.plugin.v1.Record.key:type_name -> sluice.plugin.v1.Value
-	15, // 25: sluice.plugin.v1.Record.value:type_name -> sluice.plugin.v1.Value
-	20, // 26: sluice.plugin.v1.Record.timestamp:type_name -> sluice.plugin.v1.Time
-	22, // 27: sluice.plugin.v1.Record.headers:type_name -> sluice.plugin.v1.Header
-	15, // 28: sluice.plugin.v1.OffsetMap.values:type_name -> sluice.plugin.v1.Value
-	23, // 29: sluice.plugin.v1.SourceRecord.record:type_name -> sluice.plugin.v1.Record
-	24, // 30: sluice.plugin.v1.SourceRecord.source_partition:type_name -> sluice.plugin.v1.OffsetMap
-	24, // 31: sluice.plugin.v1.SourceRecord.source_offset:type_name -> sluice.plugin.v1.OffsetMap
-	23, // 32: sluice.plugin.v1.SinkRecord.record:type_name -> sluice.plugin.v1.Record
-	21, // 33: sluice.plugin.v1.SourceBatch.schemas:type_name -> sluice.plugin.v1.Schema
-	25, // 34: sluice.plugin.v1.SourceBatch.records:type_name -> sluice.plugin.v1.SourceRecord
-	24, // 35: sluice.plugin.v1.SourceBatch.partitions:type_name -> sluice.plugin.v1.OffsetMap
-	21, // 36: sluice.plugin.v1.SinkBatch.schemas:type_name -> sluice.plugin.v1.Schema
-	26, // 37: sluice.plugin.v1.SinkBatch.records:type_name -> sluice.plugin.v1.SinkRecord
-	20, // 38: sluice.plugin.v1.Ack.timestamp:type_name -> sluice.plugin.v1.Time
-	30, // 39: sluice.plugin.v1.Acks.acks:type_name -> sluice.plugin.v1.Ack
-	32, // 40: sluice.plugin.v1.Partitions.partitions:type_name -> sluice.plugin.v1.TopicPartition
-	32, // 41: sluice.plugin.v1.PartitionOffset.tp:type_name -> sluice.plugin.v1.TopicPartition
-	34, // 42: sluice.plugin.v1.Offsets.offsets:type_name -> sluice.plugin.v1.PartitionOffset
-	28, // 43: sluice.plugin.v1.ReportRequest.record:type_name -> sluice.plugin.v1.SinkBatch
-	36, // 44: sluice.plugin.v1.ReportRequest.error:type_name -> sluice.plugin.v1.ErrorInfo
-	24, // 45: sluice.plugin.v1.OffsetRequest.partition:type_name -> sluice.plugin.v1.OffsetMap
-	0,  // 46: sluice.plugin.v1.Plugin.Describe:input_type -> sluice.plugin.v1.Empty
-	4,  // 47: sluice.plugin.v1.Plugin.Validate:input_type -> sluice.plugin.v1.ValidateRequest
-	4,  // 48: sluice.plugin.v1.Plugin.ValidateLive:input_type -> sluice.plugin.v1.ValidateRequest
-	4,  // 49: sluice.plugin.v1.Plugin.EmbeddedSecrets:input_type -> sluice.plugin.v1.ValidateRequest
-	8,  // 50: sluice.plugin.v1.Plugin.AlterOffsets:input_type -> sluice.plugin.v1.AlterOffsetsRequest
-	11, // 51: sluice.plugin.v1.Plugin.ConnectorStart:input_type -> sluice.plugin.v1.StartRequest
-	12, // 52: sluice.plugin.v1.Plugin.TaskConfigs:input_type -> sluice.plugin.v1.TaskConfigsRequest
-	0,  // 53: sluice.plugin.v1.Plugin.ConnectorStop:input_type -> sluice.plugin.v1.Empty
-	11, // 54: sluice.plugin.v1.Plugin.SourceTaskStart:input_type -> sluice.plugin.v1.StartRequest
-	29, // 55: sluice.plugin.v1.Plugin.Poll:input_type -> sluice.plugin.v1.PollRequest
-	29, // 56: sluice.plugin.v1.Plugin.CancelPoll:input_type -> sluice.plugin.v1.PollRequest
-	31, // 57: sluice.plugin.v1.Plugin.CommitRecords:input_type -> sluice.plugin.v1.Acks
-	0,  // 58: sluice.plugin.v1.Plugin.Commit:input_type -> sluice.plugin.v1.Empty
-	11, // 59: sluice.plugin.v1.Plugin.SinkTaskStart:input_type -> sluice.plugin.v1.StartRequest
-	33, // 60: sluice.plugin.v1.Plugin.Open:input_type -> sluice.plugin.v1.Partitions
-	28, // 61: sluice.plugin.v1.Plugin.Put:input_type -> sluice.plugin.v1.SinkBatch
-	35, // 62: sluice.plugin.v1.Plugin.Flush:input_type -> sluice.plugin.v1.Offsets
-	35, // 63: sluice.plugin.v1.Plugin.PreCommit:input_type -> sluice.plugin.v1.Offsets
-	33, // 64: sluice.plugin.v1.Plugin.Close:input_type -> sluice.plugin.v1.Partitions
-	0,  // 65: sluice.plugin.v1.Plugin.TaskStop:input_type -> sluice.plugin.v1.Empty
-	0,  // 66: sluice.plugin.v1.Host.RequestTaskReconfiguration:input_type -> sluice.plugin.v1.Empty
-	36, // 67: sluice.plugin.v1.Host.RaiseError:input_type -> sluice.plugin.v1.ErrorInfo
-	39, // 68: sluice.plugin.v1.Host.Offset:input_type -> sluice.plugin.v1.OffsetRequest
-	34, // 69: sluice.plugin.v1.Host.SeekOffset:input_type -> sluice.plugin.v1.PartitionOffset
-	38, // 70: sluice.plugin.v1.Host.Timeout:input_type -> sluice.plugin.v1.TimeoutRequest
-	0,  // 71: sluice.plugin.v1.Host.Assignment:input_type -> sluice.plugin.v1.Empty
-	33, // 72: sluice.plugin.v1.Host.Pause:input_type -> sluice.plugin.v1.Partitions
-	33, // 73: sluice.plugin.v1.Host.Resume:input_type -> sluice.plugin.v1.Partitions
-	0,  // 74: sluice.plugin.v1.Host.RequestCommit:input_type -> sluice.plugin.v1.Empty
-	37, // 75: sluice.plugin.v1.Host.Report:input_type -> sluice.plugin.v1.ReportRequest
-	1,  // 76: sluice.plugin.v1.Plugin.Describe:output_type -> sluice.plugin.v1.Description
-	5,  // 77: sluice.plugin.v1.Plugin.Validate:output_type -> sluice.plugin.v1.ValidateResponse
-	5,  // 78: sluice.plugin.v1.Plugin.ValidateLive:output_type -> sluice.plugin.v1.ValidateResponse
-	7,  // 79: sluice.plugin.v1.Plugin.EmbeddedSecrets:output_type -> sluice.plugin.v1.Strings
-	10, // 80: sluice.plugin.v1.Plugin.AlterOffsets:output_type -> sluice.plugin.v1.AlterOffsetsResponse
-	0,  // 81: sluice.plugin.v1.Plugin.ConnectorStart:output_type -> sluice.plugin.v1.Empty
-	13, // 82: sluice.plugin.v1.Plugin.TaskConfigs:output_type -> sluice.plugin.v1.TaskConfigsResponse
-	0,  // 83: sluice.plugin.v1.Plugin.ConnectorStop:output_type -> sluice.plugin.v1.Empty
-	0,  // 84: sluice.plugin.v1.Plugin.SourceTaskStart:output_type -> sluice.plugin.v1.Empty
-	27, // 85: sluice.plugin.v1.Plugin.Poll:output_type -> sluice.plugin.v1.SourceBatch
-	0,  // 86: sluice.plugin.v1.Plugin.CancelPoll:output_type -> sluice.plugin.v1.Empty
-	0,  // 87: sluice.plugin.v1.Plugin.CommitRecords:output_type -> sluice.plugin.v1.Empty
-	0,  // 88: sluice.plugin.v1.Plugin.Commit:output_type -> sluice.plugin.v1.Empty
-	0,  // 89: sluice.plugin.v1.Plugin.SinkTaskStart:output_type -> sluice.plugin.v1.Empty
-	0,  // 90: sluice.plugin.v1.Plugin.Open:output_type -> sluice.plugin.v1.Empty
-	0,  // 91: sluice.plugin.v1.Plugin.Put:output_type -> sluice.plugin.v1.Empty
-	0,  // 92: sluice.plugin.v1.Plugin.Flush:output_type -> sluice.plugin.v1.Empty
-	35, // 93: sluice.plugin.v1.Plugin.PreCommit:output_type -> sluice.plugin.v1.Offsets
-	0,  // 94: sluice.plugin.v1.Plugin.Close:output_type -> sluice.plugin.v1.Empty
-	0,  // 95: sluice.plugin.v1.Plugin.TaskStop:output_type -> sluice.plugin.v1.Empty
-	0,  // 96: sluice.plugin.v1.Host.RequestTaskReconfiguration:output_type -> sluice.plugin.v1.Empty
-	0,  // 97: sluice.plugin.v1.Host.RaiseError:output_type -> sluice.plugin.v1.Empty
-	24, // 98: sluice.plugin.v1.Host.Offset:output_type -> sluice.plugin.v1.OffsetMap
-	0,  // 99: sluice.plugin.v1.Host.SeekOffset:output_type -> sluice.plugin.v1.Empty
-	0,  // 100: sluice.plugin.v1.Host.Timeout:output_type -> sluice.plugin.v1.Empty
-	33, // 101: sluice.plugin.v1.Host.Assignment:output_type -> sluice.plugin.v1.Partitions
-	0,  // 102: sluice.plugin.v1.Host.Pause:output_type -> sluice.plugin.v1.Empty
-	0,  // 103: sluice.plugin.v1.Host.Resume:output_type -> sluice.plugin.v1.Empty
-	0,  // 104: sluice.plugin.v1.Host.RequestCommit:output_type -> sluice.plugin.v1.Empty
-	0,  // 105: sluice.plugin.v1.Host.Report:output_type -> sluice.plugin.v1.Empty
-	76, // [76:106] is the sub-list for method output_type
-	46, // [46:76] is the sub-list for method input_type
-	46, // [46:46] is the sub-list for extension type_name
-	46, // [46:46] is the sub-list for extension extendee
-	0,  // [0:46] is the sub-list for field type_name
+	15, // 23: sluice.plugin.v1.OffsetMap.values:type_name -> sluice.plugin.v1.Value
+	21, // 24: sluice.plugin.v1.SourceBatch.schemas:type_name -> sluice.plugin.v1.Schema
+	21, // 25: sluice.plugin.v1.SinkBatch.schemas:type_name -> sluice.plugin.v1.Schema
+	20, // 26: sluice.plugin.v1.Ack.timestamp:type_name -> sluice.plugin.v1.Time
+	26, // 27: sluice.plugin.v1.Acks.acks:type_name -> sluice.plugin.v1.Ack
+	28, // 28: sluice.plugin.v1.Partitions.partitions:type_name -> sluice.plugin.v1.TopicPartition
+	28, // 29: sluice.plugin.v1.PartitionOffset.tp:type_name -> sluice.plugin.v1.TopicPartition
+	30, // 30: sluice.plugin.v1.Offsets.offsets:type_name -> sluice.plugin.v1.PartitionOffset
+	24, // 31: sluice.plugin.v1.ReportRequest.record:type_name -> sluice.plugin.v1.SinkBatch
+	32, // 32: sluice.plugin.v1.ReportRequest.error:type_name -> sluice.plugin.v1.ErrorInfo
+	22, // 33: sluice.plugin.v1.OffsetRequest.partition:type_name -> sluice.plugin.v1.OffsetMap
+	0,  // 34: sluice.plugin.v1.Plugin.Describe:input_type -> sluice.plugin.v1.Empty
+	4,  // 35: sluice.plugin.v1.Plugin.Validate:input_type -> sluice.plugin.v1.ValidateRequest
+	4,  // 36: sluice.plugin.v1.Plugin.ValidateLive:input_type -> sluice.plugin.v1.ValidateRequest
+	4,  // 37: sluice.plugin.v1.Plugin.EmbeddedSecrets:input_type -> sluice.plugin.v1.ValidateRequest
+	8,  // 38: sluice.plugin.v1.Plugin.AlterOffsets:input_type -> sluice.plugin.v1.AlterOffsetsRequest
+	11, // 39: sluice.plugin.v1.Plugin.ConnectorStart:input_type -> sluice.plugin.v1.StartRequest
+	12, // 40: sluice.plugin.v1.Plugin.TaskConfigs:input_type -> sluice.plugin.v1.TaskConfigsRequest
+	0,  // 41: sluice.plugin.v1.Plugin.ConnectorStop:input_type -> sluice.plugin.v1.Empty
+	11, // 42: sluice.plugin.v1.Plugin.SourceTaskStart:input_type -> sluice.plugin.v1.StartRequest
+	25, // 43: sluice.plugin.v1.Plugin.Poll:input_type -> sluice.plugin.v1.PollRequest
+	25, // 44: sluice.plugin.v1.Plugin.CancelPoll:input_type -> sluice.plugin.v1.PollRequest
+	27, // 45: sluice.plugin.v1.Plugin.CommitRecords:input_type -> sluice.plugin.v1.Acks
+	0,  // 46: sluice.plugin.v1.Plugin.Commit:input_type -> sluice.plugin.v1.Empty
+	11, // 47: sluice.plugin.v1.Plugin.SinkTaskStart:input_type -> sluice.plugin.v1.StartRequest
+	29, // 48: sluice.plugin.v1.Plugin.Open:input_type -> sluice.plugin.v1.Partitions
+	24, // 49: sluice.plugin.v1.Plugin.Put:input_type -> sluice.plugin.v1.SinkBatch
+	31, // 50: sluice.plugin.v1.Plugin.Flush:input_type -> sluice.plugin.v1.Offsets
+	31, // 51: sluice.plugin.v1.Plugin.PreCommit:input_type -> sluice.plugin.v1.Offsets
+	29, // 52: sluice.plugin.v1.Plugin.Close:input_type -> sluice.plugin.v1.Partitions
+	0,  // 53: sluice.plugin.v1.Plugin.TaskStop:input_type -> sluice.plugin.v1.Empty
+	0,  // 54: sluice.plugin.v1.Host.RequestTaskReconfiguration:input_type -> sluice.plugin.v1.Empty
+	32, // 55: sluice.plugin.v1.Host.RaiseError:input_type -> sluice.plugin.v1.ErrorInfo
+	35, // 56: sluice.plugin.v1.Host.Offset:input_type -> sluice.plugin.v1.OffsetRequest
+	30, // 57: sluice.plugin.v1.Host.SeekOffset:input_type -> sluice.plugin.v1.PartitionOffset
+	34, // 58: sluice.plugin.v1.Host.Timeout:input_type -> sluice.plugin.v1.TimeoutRequest
+	0,  // 59: sluice.plugin.v1.Host.Assignment:input_type -> sluice.plugin.v1.Empty
+	29, // 60: sluice.plugin.v1.Host.Pause:input_type -> sluice.plugin.v1.Partitions
+	29, // 61: sluice.plugin.v1.Host.Resume:input_type -> sluice.plugin.v1.Partitions
+	0,  // 62: sluice.plugin.v1.Host.RequestCommit:input_type -> sluice.plugin.v1.Empty
+	33, // 63: sluice.plugin.v1.Host.Report:input_type -> sluice.plugin.v1.ReportRequest
+	1,  // 64: sluice.plugin.v1.Plugin.Describe:output_type -> sluice.plugin.v1.Description
+	5,  // 65: sluice.plugin.v1.Plugin.Validate:output_type -> sluice.plugin.v1.ValidateResponse
+	5,  // 66: sluice.plugin.v1.Plugin.ValidateLive:output_type -> sluice.plugin.v1.ValidateResponse
+	7,  // 67: sluice.plugin.v1.Plugin.EmbeddedSecrets:output_type -> sluice.plugin.v1.Strings
+	10, // 68: sluice.plugin.v1.Plugin.AlterOffsets:output_type -> sluice.plugin.v1.AlterOffsetsResponse
+	0,  // 69: sluice.plugin.v1.Plugin.ConnectorStart:output_type -> sluice.plugin.v1.Empty
+	13, // 70: sluice.plugin.v1.Plugin.TaskConfigs:output_type -> sluice.plugin.v1.TaskConfigsResponse
+	0,  // 71: sluice.plugin.v1.Plugin.ConnectorStop:output_type -> sluice.plugin.v1.Empty
+	0,  // 72: sluice.plugin.v1.Plugin.SourceTaskStart:output_type -> sluice.plugin.v1.Empty
+	23, // 73: sluice.plugin.v1.Plugin.Poll:output_type -> sluice.plugin.v1.SourceBatch
+	0,  // 74: sluice.plugin.v1.Plugin.CancelPoll:output_type -> sluice.plugin.v1.Empty
+	0,  // 75: sluice.plugin.v1.Plugin.CommitRecords:output_type -> sluice.plugin.v1.Empty
+	0,  // 76: sluice.plugin.v1.Plugin.Commit:output_type -> sluice.plugin.v1.Empty
+	0,  // 77: sluice.plugin.v1.Plugin.SinkTaskStart:output_type -> sluice.plugin.v1.Empty
+	0,  // 78: sluice.plugin.v1.Plugin.Open:output_type -> sluice.plugin.v1.Empty
+	0,  // 79: sluice.plugin.v1.Plugin.Put:output_type -> sluice.plugin.v1.Empty
+	0,  // 80: sluice.plugin.v1.Plugin.Flush:output_type -> sluice.plugin.v1.Empty
+	31, // 81: sluice.plugin.v1.Plugin.PreCommit:output_type -> sluice.plugin.v1.Offsets
+	0,  // 82: sluice.plugin.v1.Plugin.Close:output_type -> sluice.plugin.v1.Empty
+	0,  // 83: sluice.plugin.v1.Plugin.TaskStop:output_type -> sluice.plugin.v1.Empty
+	0,  // 84: sluice.plugin.v1.Host.RequestTaskReconfiguration:output_type -> sluice.plugin.v1.Empty
+	0,  // 85: sluice.plugin.v1.Host.RaiseError:output_type -> sluice.plugin.v1.Empty
+	22, // 86: sluice.plugin.v1.Host.Offset:output_type -> sluice.plugin.v1.OffsetMap
+	0,  // 87: sluice.plugin.v1.Host.SeekOffset:output_type -> sluice.plugin.v1.Empty
+	0,  // 88: sluice.plugin.v1.Host.Timeout:output_type -> sluice.plugin.v1.Empty
+	29, // 89: sluice.plugin.v1.Host.Assignment:output_type -> sluice.plugin.v1.Partitions
+	0,  // 90: sluice.plugin.v1.Host.Pause:output_type -> sluice.plugin.v1.Empty
+	0,  // 91: sluice.plugin.v1.Host.Resume:output_type -> sluice.plugin.v1.Empty
+	0,  // 92: sluice.plugin.v1.Host.RequestCommit:output_type -> sluice.plugin.v1.Empty
+	0,  // 93: sluice.plugin.v1.Host.Report:output_type -> sluice.plugin.v1.Empty
+	64, // [64:94] is the sub-list for method output_type
+	34, // [34:64] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }
@@ -3218,7 +2864,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   44,
+			NumMessages:   40,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -14,11 +14,9 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"reflect"
 	"strings"
 	"time"
 
-	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/plugins/external/internal/pb"
 	"github.com/sluicehq/sluice/schemas"
 )
@@ -427,16 +425,7 @@ func (d *Decoder) Value(m *pb.Value) (any, error) {
 		}
 		return st, nil
 	case *pb.Value_Decimal:
-		// Only the "num/den" form Encode writes: SetString would also take
-		// an exponent, and "1e999999999" would take the worker's memory.
-		if len(k.Decimal) > 1<<16 || strings.Trim(k.Decimal, "-0123456789/") != "" {
-			return nil, fmt.Errorf("invalid decimal %.40q", k.Decimal)
-		}
-		r, ok := new(big.Rat).SetString(k.Decimal)
-		if !ok {
-			return nil, fmt.Errorf("invalid decimal %.40q", k.Decimal)
-		}
-		return r, nil
+		return decodeDecimal(k.Decimal)
 	case *pb.Value_Time:
 		return decodeTime(k.Time)
 	default:
@@ -502,200 +491,16 @@ func (d *Decoder) OffsetMap(m *pb.OffsetMap) (map[string]any, error) {
 	return out, nil
 }
 
-func (e *Encoder) record(r *connectors.Record) (*pb.Record, error) {
-	m := &pb.Record{Topic: r.Topic}
-	if r.Partition != nil {
-		m.HasPartition, m.Partition = true, *r.Partition
+// decodeDecimal parses the "num/den" form Encode writes. Only that form:
+// SetString would also take an exponent, and "1e999999999" would take the
+// worker's memory.
+func decodeDecimal(s string) (*big.Rat, error) {
+	if len(s) > 1<<16 || strings.Trim(s, "-0123456789/") != "" {
+		return nil, fmt.Errorf("invalid decimal %.40q", s)
 	}
-	var err error
-	if m.KeySchema, err = e.Schema(r.KeySchema); err != nil {
-		return nil, fmt.Errorf("key schema: %w", err)
-	}
-	if m.Key, err = e.Value(r.Key); err != nil {
-		return nil, fmt.Errorf("key: %w", err)
-	}
-	if m.ValueSchema, err = e.Schema(r.ValueSchema); err != nil {
-		return nil, fmt.Errorf("value schema: %w", err)
-	}
-	if m.Value, err = e.Value(r.Value); err != nil {
-		return nil, fmt.Errorf("value: %w", err)
-	}
-	if !r.Timestamp.IsZero() {
-		m.Timestamp = encodeTime(r.Timestamp)
-	}
-	if len(r.Headers) > 0 {
-		m.Headers = make([]*pb.Header, len(r.Headers))
-		for i, h := range r.Headers {
-			ref, err := e.Schema(h.Schema)
-			if err != nil {
-				return nil, fmt.Errorf("header %s schema: %w", h.Key, err)
-			}
-			v, err := e.Value(h.Value)
-			if err != nil {
-				return nil, fmt.Errorf("header %s: %w", h.Key, err)
-			}
-			m.Headers[i] = &pb.Header{Key: h.Key, Schema: ref, Value: v}
-		}
-	}
-	return m, nil
-}
-
-func (d *Decoder) record(m *pb.Record) (connectors.Record, error) {
-	var r connectors.Record
-	if m == nil {
-		return r, errors.New("record missing")
-	}
-	r.Topic = m.Topic
-	if m.HasPartition {
-		r.Partition = connectors.Partition(m.Partition)
-	}
-	var err error
-	if r.KeySchema, err = d.Schema(m.KeySchema); err != nil {
-		return r, fmt.Errorf("key schema: %w", err)
-	}
-	if r.Key, err = d.Value(m.Key); err != nil {
-		return r, fmt.Errorf("key: %w", err)
-	}
-	if r.ValueSchema, err = d.Schema(m.ValueSchema); err != nil {
-		return r, fmt.Errorf("value schema: %w", err)
-	}
-	if r.Value, err = d.Value(m.Value); err != nil {
-		return r, fmt.Errorf("value: %w", err)
-	}
-	if m.Timestamp != nil {
-		if r.Timestamp, err = decodeTime(m.Timestamp); err != nil {
-			return r, fmt.Errorf("timestamp: %w", err)
-		}
-	}
-	if len(m.Headers) > 0 {
-		r.Headers = make(connectors.Headers, len(m.Headers))
-		for i, h := range m.Headers {
-			s, err := d.Schema(h.GetSchema())
-			if err != nil {
-				return r, fmt.Errorf("header %s schema: %w", h.GetKey(), err)
-			}
-			v, err := d.Value(h.GetValue())
-			if err != nil {
-				return r, fmt.Errorf("header %s: %w", h.GetKey(), err)
-			}
-			r.Headers[i] = connectors.Header{Key: h.GetKey(), Schema: s, Value: v}
-		}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return nil, fmt.Errorf("invalid decimal %.40q", s)
 	}
 	return r, nil
-}
-
-// EncodeSourceBatch encodes records polled from a source task; they are
-// numbered from firstSeq for CommitRecords.
-func EncodeSourceBatch(recs []connectors.SourceRecord, firstSeq uint64) (*pb.SourceBatch, error) {
-	e := NewEncoder()
-	out := &pb.SourceBatch{FirstSeq: firstSeq, Records: make([]*pb.SourceRecord, len(recs))}
-	partitions := map[uintptr]uint32{} // by map identity; the maps live through the call
-	for i := range recs {
-		r, err := e.record(&recs[i].Record)
-		if err != nil {
-			return nil, fmt.Errorf("record %d: %w", i, err)
-		}
-		m := &pb.SourceRecord{Record: r}
-		if sp := recs[i].SourcePartition; sp != nil {
-			key := reflect.ValueOf(sp).Pointer()
-			ref, ok := partitions[key]
-			if !ok {
-				pm, err := e.OffsetMap(sp)
-				if err != nil {
-					return nil, fmt.Errorf("record %d: source partition: %w", i, err)
-				}
-				out.Partitions = append(out.Partitions, pm)
-				ref = uint32(len(out.Partitions))
-				partitions[key] = ref
-			}
-			m.PartitionRef = ref
-		} else {
-			m.SourcePartition = &pb.OffsetMap{}
-		}
-		if m.SourceOffset, err = e.OffsetMap(recs[i].SourceOffset); err != nil {
-			return nil, fmt.Errorf("record %d: source offset: %w", i, err)
-		}
-		out.Records[i] = m
-	}
-	out.Schemas = e.table
-	return out, nil
-}
-
-// DecodeSourceBatch decodes a batch of source records.
-func DecodeSourceBatch(b *pb.SourceBatch) ([]connectors.SourceRecord, error) {
-	d, err := NewDecoder(b.GetSchemas())
-	if err != nil {
-		return nil, err
-	}
-	partitions := make([]map[string]any, len(b.GetPartitions()))
-	for i, pm := range b.GetPartitions() {
-		if partitions[i], err = d.OffsetMap(pm); err != nil {
-			return nil, fmt.Errorf("source partition %d: %w", i+1, err)
-		}
-	}
-	out := make([]connectors.SourceRecord, len(b.GetRecords()))
-	for i, m := range b.GetRecords() {
-		if out[i].Record, err = d.record(m.GetRecord()); err != nil {
-			return nil, fmt.Errorf("record %d: %w", i, err)
-		}
-		if ref := m.GetPartitionRef(); ref != 0 {
-			if int(ref) > len(partitions) {
-				return nil, fmt.Errorf("record %d: partition reference %d outside the batch's %d", i, ref, len(partitions))
-			}
-			out[i].SourcePartition = partitions[ref-1]
-		} else if out[i].SourcePartition, err = d.OffsetMap(m.GetSourcePartition()); err != nil {
-			return nil, fmt.Errorf("record %d: source partition: %w", i, err)
-		}
-		if out[i].SourceOffset, err = d.OffsetMap(m.GetSourceOffset()); err != nil {
-			return nil, fmt.Errorf("record %d: source offset: %w", i, err)
-		}
-	}
-	return out, nil
-}
-
-// EncodeSinkBatch encodes records for a sink task's Put.
-func EncodeSinkBatch(recs []connectors.SinkRecord) (*pb.SinkBatch, error) {
-	e := NewEncoder()
-	out := &pb.SinkBatch{Records: make([]*pb.SinkRecord, len(recs))}
-	for i := range recs {
-		m, err := e.sinkRecord(&recs[i])
-		if err != nil {
-			return nil, fmt.Errorf("record %d: %w", i, err)
-		}
-		out.Records[i] = m
-	}
-	out.Schemas = e.table
-	return out, nil
-}
-
-func (e *Encoder) sinkRecord(r *connectors.SinkRecord) (*pb.SinkRecord, error) {
-	rec, err := e.record(&r.Record)
-	if err != nil {
-		return nil, err
-	}
-	return &pb.SinkRecord{Record: rec, Offset: r.Offset, TimestampType: int32(r.TimestampType),
-		OriginalTopic: r.OriginalTopic, OriginalPartition: r.OriginalPartition, OriginalOffset: r.OriginalOffset}, nil
-}
-
-// DecodeSinkBatch decodes a batch of sink records.
-func DecodeSinkBatch(b *pb.SinkBatch) ([]connectors.SinkRecord, error) {
-	d, err := NewDecoder(b.GetSchemas())
-	if err != nil {
-		return nil, err
-	}
-	out := make([]connectors.SinkRecord, len(b.GetRecords()))
-	for i, m := range b.GetRecords() {
-		if out[i].Record, err = d.record(m.GetRecord()); err != nil {
-			return nil, fmt.Errorf("record %d: %w", i, err)
-		}
-		if out[i].Partition == nil {
-			return nil, fmt.Errorf("record %d: sink record without a partition", i)
-		}
-		out[i].Offset = m.Offset
-		out[i].TimestampType = connectors.TimestampType(m.TimestampType)
-		out[i].OriginalTopic = m.OriginalTopic
-		out[i].OriginalPartition = m.OriginalPartition
-		out[i].OriginalOffset = m.OriginalOffset
-	}
-	return out, nil
 }

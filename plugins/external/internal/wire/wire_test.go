@@ -124,9 +124,9 @@ func TestSourceBatchRoundTrip(t *testing.T) {
 			t.Fatalf("record %d: null offset value lost", i)
 		}
 	}
-	if len(b.Partitions) != 1 || fmt.Sprint(got[7].SourcePartition) != "map[file:f]" ||
+	if fmt.Sprint(got[7].SourcePartition) != "map[file:f]" ||
 		reflect.ValueOf(got[0].SourcePartition).Pointer() != reflect.ValueOf(got[199].SourcePartition).Pointer() {
-		t.Errorf("a partition map shared by the task is not shared after decoding (%d in the table)", len(b.Partitions))
+		t.Errorf("a partition map shared by the task is not shared after decoding")
 	}
 	// Records that shared a schema share it again, and so do their structs.
 	if got[1].ValueSchema != got[3].ValueSchema || got[1].Value.(*schemas.Struct).Schema() != got[1].ValueSchema {
@@ -178,24 +178,63 @@ func TestEncodeRejectsValuesOutsideTheDataModel(t *testing.T) {
 }
 
 func TestDecodeRejectsGarbage(t *testing.T) {
+	// rec is one source record with the given value bytes, no schemas,
+	// no partition and a nil offset.
+	rec := func(value ...byte) []byte {
+		b := []byte{1, 't', 0, 0} // topic "t", no flags, no key schema
+		b = append(b, byte(tagNull), 0)
+		b = append(b, value...)
+		return append(b, 0, 0, 0) // no headers, nil partition, nil offset
+	}
+	valid := &pb.SourceBatch{Count: 1, Data: rec(tagString, 1, 'x')}
+	if got, err := DecodeSourceBatch(valid); err != nil || got[0].Value != "x" {
+		t.Fatalf("the hand-made batch does not decode: %v %v", got, err)
+	}
 	cases := map[string]*pb.SourceBatch{
-		"schema ref out of table": {Records: []*pb.SourceRecord{{Record: &pb.Record{ValueSchema: 3}}}},
+		"schema ref out of table": {Count: 1, Data: append([]byte{1, 't', 0, 0, byte(tagNull), 3, byte(tagNull)}, 0, 0, 0)},
 		"forward schema ref":      {Schemas: []*pb.Schema{{Type: int32(schemas.TypeArray), Value: 1}}},
 		"unknown type":            {Schemas: []*pb.Schema{{Type: 99}}},
-		"int8 out of range":       {Records: []*pb.SourceRecord{{Record: &pb.Record{Value: &pb.Value{Kind: &pb.Value_Int8{Int8: 1000}}}}}},
-		"struct without schema":   {Records: []*pb.SourceRecord{{Record: &pb.Record{Value: &pb.Value{Kind: &pb.Value_Struct{Struct: &pb.StructValue{}}}}}}},
-		"decimal exponent":        {Records: []*pb.SourceRecord{{Record: &pb.Record{Value: &pb.Value{Kind: &pb.Value_Decimal{Decimal: "1e999999999"}}}}}},
-		"bad decimal":             {Records: []*pb.SourceRecord{{Record: &pb.Record{Value: &pb.Value{Kind: &pb.Value_Decimal{Decimal: "x/y"}}}}}},
-		"missing record":          {Records: []*pb.SourceRecord{{}}},
-		"map lengths":             {Records: []*pb.SourceRecord{{Record: &pb.Record{Value: &pb.Value{Kind: &pb.Value_StringMap{StringMap: &pb.StringKeyMap{Keys: []string{"a"}}}}}}}},
-		"unhashable key":          {Records: []*pb.SourceRecord{{Record: &pb.Record{Value: &pb.Value{Kind: &pb.Value_AnyMap{AnyMap: &pb.AnyKeyMap{Keys: []*pb.Value{{Kind: &pb.Value_Bytes{}}}, Values: []*pb.Value{{}}}}}}}}},
-		"bad nanos":               {Records: []*pb.SourceRecord{{Record: &pb.Record{Timestamp: &pb.Time{Nanos: -1}}}}},
+		"int16 out of range":      {Count: 1, Data: rec(tagInt16, 0x80, 0x80, 0x04)},
+		"struct without schema":   {Count: 1, Data: rec(tagStruct, 0, 0)},
+		"decimal exponent":        {Count: 1, Data: rec(append([]byte{tagDecimal, 11}, "1e999999999"...)...)},
+		"bad decimal":             {Count: 1, Data: rec(append([]byte{tagDecimal, 3}, "x/y"...)...)},
+		"unknown tag":             {Count: 1, Data: rec(200)},
+		"string past the end":     {Count: 1, Data: rec(tagString, 100, 'x')},
+		"count past the data":     {Count: 1 << 30, Data: rec(tagNull)},
+		"too few records":         {Count: 2, Data: append(rec(tagNull), make([]byte, 8)...)},
+		"bytes after the records": {Count: 1, Data: append(rec(tagNull), 0)},
+		"array count huge":        {Count: 1, Data: rec(tagArray, 0xff, 0xff, 0xff, 0xff, 0x0f)},
+		"unhashable key":          {Count: 1, Data: rec(tagAnyMap, 1, tagBytes, 0, tagNull)},
+		"bad nanos":               {Count: 1, Data: rec(tagTime, 0, 0xff, 0xff, 0xff, 0xff, 0x0f)},
+		"partition out of order":  {Count: 1, Data: []byte{1, 't', 0, 0, byte(tagNull), 0, byte(tagNull), 0, 5, 0}},
+		"deep nesting":            {Count: 1, Data: rec(append(bytesRepeat([]byte{tagArray, 1}, 2000), tagNull)...)},
 	}
 	for name, b := range cases {
 		if _, err := DecodeSourceBatch(b); err == nil {
 			t.Errorf("%s: decoded without error", name)
 		}
 	}
+	// Every truncation of a real batch is an error, never a panic.
+	row := rowSchema(t)
+	full, err := EncodeSourceBatch([]connectors.SourceRecord{{Record: connectors.Record{ValueSchema: row, Value: randomRow(t, rand.New(rand.NewPCG(3, 4)), row)},
+		SourcePartition: map[string]any{"p": 1}, SourceOffset: map[string]any{"o": 2}}}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range len(full.Data) {
+		cut := &pb.SourceBatch{Schemas: full.Schemas, Count: 1, Data: full.Data[:i]}
+		if _, err := DecodeSourceBatch(cut); err == nil {
+			t.Errorf("batch cut at %d of %d bytes decoded without error", i, len(full.Data))
+		}
+	}
+}
+
+func bytesRepeat(b []byte, n int) []byte {
+	var out []byte
+	for range n {
+		out = append(out, b...)
+	}
+	return out
 }
 
 // FuzzDecodeSourceBatch feeds arbitrary bytes to the decoder: errors are
