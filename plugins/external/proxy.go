@@ -251,13 +251,12 @@ type sourceConnector struct{ connector }
 // AlterOffsets forwards to the connector's, if it has one.
 func (c *sourceConnector) AlterOffsets(ctx context.Context, props map[string]string, offsets []connectors.SourceOffset) (bool, error) {
 	req := &pb.AlterOffsetsRequest{Class: c.sp.s.Class, Props: props}
-	e := wire.NewEncoder()
 	for _, o := range offsets {
-		pm, err := e.OffsetMap(o.Partition)
+		pm, err := wire.EncodeOffsetMap(o.Partition)
 		if err != nil {
 			return false, fmt.Errorf("source partition: %w", err)
 		}
-		om, err := e.OffsetMap(o.Offset)
+		om, err := wire.EncodeOffsetMap(o.Offset)
 		if err != nil {
 			return false, fmt.Errorf("source offset: %w", err)
 		}
@@ -587,8 +586,7 @@ func (h *hostServer) Offset(ctx context.Context, m *pb.OffsetRequest) (*pb.Offse
 	if h.stc == nil {
 		return nil, wire.Status(errWrongContext)
 	}
-	d, _ := wire.NewDecoder(nil)
-	part, err := d.OffsetMap(m.GetPartition())
+	part, err := wire.DecodeOffsetMap(m.GetPartition())
 	if err != nil {
 		return nil, wire.Status(fmt.Errorf("source partition: %w", err))
 	}
@@ -596,7 +594,7 @@ func (h *hostServer) Offset(ctx context.Context, m *pb.OffsetRequest) (*pb.Offse
 	if err != nil {
 		return nil, wire.Status(err)
 	}
-	out, err := wire.NewEncoder().OffsetMap(off)
+	out, err := wire.EncodeOffsetMap(off)
 	return out, wire.Status(err)
 }
 

@@ -257,11 +257,10 @@ func (s *server) AlterOffsets(ctx context.Context, req *pb.AlterOffsetsRequest) 
 	var handled bool
 	switch a := c.(type) {
 	case connectors.SourceOffsetAlterer:
-		d, _ := wire.NewDecoder(nil)
 		offs := make([]connectors.SourceOffset, len(req.Source))
 		for i, so := range req.Source {
-			if offs[i].Partition, err = d.OffsetMap(so.Partition); err == nil {
-				offs[i].Offset, err = d.OffsetMap(so.Offset)
+			if offs[i].Partition, err = wire.DecodeOffsetMap(so.Partition); err == nil {
+				offs[i].Offset, err = wire.DecodeOffsetMap(so.Offset)
 			}
 			if err != nil {
 				return nil, wire.Status(err)
@@ -627,7 +626,7 @@ func (c *sourceContext) Logger() *slog.Logger             { return c.log }
 type offsetReader struct{ host pb.HostClient }
 
 func (r offsetReader) Offset(ctx context.Context, partition map[string]any) (map[string]any, error) {
-	pm, err := wire.NewEncoder().OffsetMap(partition)
+	pm, err := wire.EncodeOffsetMap(partition)
 	if err != nil {
 		return nil, fmt.Errorf("source partition: %w", err)
 	}
@@ -635,8 +634,7 @@ func (r offsetReader) Offset(ctx context.Context, partition map[string]any) (map
 	if err != nil {
 		return nil, hostError(err)
 	}
-	d, _ := wire.NewDecoder(nil)
-	return d.OffsetMap(m)
+	return wire.DecodeOffsetMap(m)
 }
 
 // hostError returns the worker's error with its class.

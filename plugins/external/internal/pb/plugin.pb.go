@@ -979,497 +979,6 @@ func (x *StringMap) GetEntries() map[string]string {
 	return nil
 }
 
-// Value is one Connect value; no kind set is null.
-type Value struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Types that are valid to be assigned to Kind:
-	//
-	//	*Value_Int8
-	//	*Value_Int16
-	//	*Value_Int32
-	//	*Value_Int64
-	//	*Value_Float32
-	//	*Value_Float64
-	//	*Value_Boolean
-	//	*Value_String_
-	//	*Value_Bytes
-	//	*Value_Array
-	//	*Value_StringMap
-	//	*Value_AnyMap
-	//	*Value_Struct
-	//	*Value_Decimal
-	//	*Value_Time
-	Kind          isValue_Kind `protobuf_oneof:"kind"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Value) Reset() {
-	*x = Value{}
-	mi := &file_plugin_proto_msgTypes[15]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Value) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Value) ProtoMessage() {}
-
-func (x *Value) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[15]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Value.ProtoReflect.Descriptor instead.
-func (*Value) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{15}
-}
-
-func (x *Value) GetKind() isValue_Kind {
-	if x != nil {
-		return x.Kind
-	}
-	return nil
-}
-
-func (x *Value) GetInt8() int32 {
-	if x != nil {
-		if x, ok := x.Kind.(*Value_Int8); ok {
-			return x.Int8
-		}
-	}
-	return 0
-}
-
-func (x *Value) GetInt16() int32 {
-	if x != nil {
-		if x, ok := x.Kind.(*Value_Int16); ok {
-			return x.Int16
-		}
-	}
-	return 0
-}
-
-func (x *Value) GetInt32() int32 {
-	if x != nil {
-		if x, ok := x.Kind.(*Value_Int32); ok {
-			return x.Int32
-		}
-	}
-	return 0
-}
-
-func (x *Value) GetInt64() int64 {
-	if x != nil {
-		if x, ok := x.Kind.(*Value_Int64); ok {
-			return x.Int64
-		}
-	}
-	return 0
-}
-
-func (x *Value) GetFloat32() float32 {
-	if x != nil {
-		if x, ok := x.Kind.(*Value_Float32); ok {
-			return x.Float32
-		}
-	}
-	return 0
-}
-
-func (x *Value) GetFloat64() float64 {
-	if x != nil {
-		if x, ok := x.Kind.(*Value_Float64); ok {
-			return x.Float64
-		}
-	}
-	return 0
-}
-
-func (x *Value) GetBoolean() bool {
-	if x != nil {
-		if x, ok := x.Kind.(*Value_Boolean); ok {
-			return x.Boolean
-		}
-	}
-	return false
-}
-
-func (x *Value) GetString_() string {
-	if x != nil {
-		if x, ok := x.Kind.(*Value_String_); ok {
-			return x.String_
-		}
-	}
-	return ""
-}
-
-func (x *Value) GetBytes() []byte {
-	if x != nil {
-		if x, ok := x.Kind.(*Value_Bytes); ok {
-			return x.Bytes
-		}
-	}
-	return nil
-}
-
-func (x *Value) GetArray() *ValueList {
-	if x != nil {
-		if x, ok := x.Kind.(*Value_Array); ok {
-			return x.Array
-		}
-	}
-	return nil
-}
-
-func (x *Value) GetStringMap() *StringKeyMap {
-	if x != nil {
-		if x, ok := x.Kind.(*Value_StringMap); ok {
-			return x.StringMap
-		}
-	}
-	return nil
-}
-
-func (x *Value) GetAnyMap() *AnyKeyMap {
-	if x != nil {
-		if x, ok := x.Kind.(*Value_AnyMap); ok {
-			return x.AnyMap
-		}
-	}
-	return nil
-}
-
-func (x *Value) GetStruct() *StructValue {
-	if x != nil {
-		if x, ok := x.Kind.(*Value_Struct); ok {
-			return x.Struct
-		}
-	}
-	return nil
-}
-
-func (x *Value) GetDecimal() string {
-	if x != nil {
-		if x, ok := x.Kind.(*Value_Decimal); ok {
-			return x.Decimal
-		}
-	}
-	return ""
-}
-
-func (x *Value) GetTime() *Time {
-	if x != nil {
-		if x, ok := x.Kind.(*Value_Time); ok {
-			return x.Time
-		}
-	}
-	return nil
-}
-
-type isValue_Kind interface {
-	isValue_Kind()
-}
-
-type Value_Int8 struct {
-	Int8 int32 `protobuf:"varint,1,opt,name=int8,proto3,oneof"`
-}
-
-type Value_Int16 struct {
-	Int16 int32 `protobuf:"varint,2,opt,name=int16,proto3,oneof"`
-}
-
-type Value_Int32 struct {
-	Int32 int32 `protobuf:"varint,3,opt,name=int32,proto3,oneof"`
-}
-
-type Value_Int64 struct {
-	Int64 int64 `protobuf:"varint,4,opt,name=int64,proto3,oneof"`
-}
-
-type Value_Float32 struct {
-	Float32 float32 `protobuf:"fixed32,5,opt,name=float32,proto3,oneof"`
-}
-
-type Value_Float64 struct {
-	Float64 float64 `protobuf:"fixed64,6,opt,name=float64,proto3,oneof"`
-}
-
-type Value_Boolean struct {
-	Boolean bool `protobuf:"varint,7,opt,name=boolean,proto3,oneof"`
-}
-
-type Value_String_ struct {
-	String_ string `protobuf:"bytes,8,opt,name=string,proto3,oneof"`
-}
-
-type Value_Bytes struct {
-	Bytes []byte `protobuf:"bytes,9,opt,name=bytes,proto3,oneof"`
-}
-
-type Value_Array struct {
-	Array *ValueList `protobuf:"bytes,10,opt,name=array,proto3,oneof"`
-}
-
-type Value_StringMap struct {
-	StringMap *StringKeyMap `protobuf:"bytes,11,opt,name=string_map,json=stringMap,proto3,oneof"`
-}
-
-type Value_AnyMap struct {
-	AnyMap *AnyKeyMap `protobuf:"bytes,12,opt,name=any_map,json=anyMap,proto3,oneof"`
-}
-
-type Value_Struct struct {
-	Struct *StructValue `protobuf:"bytes,13,opt,name=struct,proto3,oneof"`
-}
-
-type Value_Decimal struct {
-	Decimal string `protobuf:"bytes,14,opt,name=decimal,proto3,oneof"` // big.Rat in its "num/den" form
-}
-
-type Value_Time struct {
-	Time *Time `protobuf:"bytes,15,opt,name=time,proto3,oneof"`
-}
-
-func (*Value_Int8) isValue_Kind() {}
-
-func (*Value_Int16) isValue_Kind() {}
-
-func (*Value_Int32) isValue_Kind() {}
-
-func (*Value_Int64) isValue_Kind() {}
-
-func (*Value_Float32) isValue_Kind() {}
-
-func (*Value_Float64) isValue_Kind() {}
-
-func (*Value_Boolean) isValue_Kind() {}
-
-func (*Value_String_) isValue_Kind() {}
-
-func (*Value_Bytes) isValue_Kind() {}
-
-func (*Value_Array) isValue_Kind() {}
-
-func (*Value_StringMap) isValue_Kind() {}
-
-func (*Value_AnyMap) isValue_Kind() {}
-
-func (*Value_Struct) isValue_Kind() {}
-
-func (*Value_Decimal) isValue_Kind() {}
-
-func (*Value_Time) isValue_Kind() {}
-
-type ValueList struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Items         []*Value               `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *ValueList) Reset() {
-	*x = ValueList{}
-	mi := &file_plugin_proto_msgTypes[16]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *ValueList) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*ValueList) ProtoMessage() {}
-
-func (x *ValueList) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[16]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use ValueList.ProtoReflect.Descriptor instead.
-func (*ValueList) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{16}
-}
-
-func (x *ValueList) GetItems() []*Value {
-	if x != nil {
-		return x.Items
-	}
-	return nil
-}
-
-type StringKeyMap struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Keys          []string               `protobuf:"bytes,1,rep,name=keys,proto3" json:"keys,omitempty"`
-	Values        []*Value               `protobuf:"bytes,2,rep,name=values,proto3" json:"values,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *StringKeyMap) Reset() {
-	*x = StringKeyMap{}
-	mi := &file_plugin_proto_msgTypes[17]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *StringKeyMap) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*StringKeyMap) ProtoMessage() {}
-
-func (x *StringKeyMap) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[17]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use StringKeyMap.ProtoReflect.Descriptor instead.
-func (*StringKeyMap) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{17}
-}
-
-func (x *StringKeyMap) GetKeys() []string {
-	if x != nil {
-		return x.Keys
-	}
-	return nil
-}
-
-func (x *StringKeyMap) GetValues() []*Value {
-	if x != nil {
-		return x.Values
-	}
-	return nil
-}
-
-type AnyKeyMap struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Keys          []*Value               `protobuf:"bytes,1,rep,name=keys,proto3" json:"keys,omitempty"`
-	Values        []*Value               `protobuf:"bytes,2,rep,name=values,proto3" json:"values,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *AnyKeyMap) Reset() {
-	*x = AnyKeyMap{}
-	mi := &file_plugin_proto_msgTypes[18]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *AnyKeyMap) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*AnyKeyMap) ProtoMessage() {}
-
-func (x *AnyKeyMap) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[18]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use AnyKeyMap.ProtoReflect.Descriptor instead.
-func (*AnyKeyMap) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{18}
-}
-
-func (x *AnyKeyMap) GetKeys() []*Value {
-	if x != nil {
-		return x.Keys
-	}
-	return nil
-}
-
-func (x *AnyKeyMap) GetValues() []*Value {
-	if x != nil {
-		return x.Values
-	}
-	return nil
-}
-
-type StructValue struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Schema        uint32                 `protobuf:"varint,1,opt,name=schema,proto3" json:"schema,omitempty"` // index + 1 into the batch's schema table
-	Fields        []*Value               `protobuf:"bytes,2,rep,name=fields,proto3" json:"fields,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *StructValue) Reset() {
-	*x = StructValue{}
-	mi := &file_plugin_proto_msgTypes[19]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *StructValue) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*StructValue) ProtoMessage() {}
-
-func (x *StructValue) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[19]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use StructValue.ProtoReflect.Descriptor instead.
-func (*StructValue) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{19}
-}
-
-func (x *StructValue) GetSchema() uint32 {
-	if x != nil {
-		return x.Schema
-	}
-	return 0
-}
-
-func (x *StructValue) GetFields() []*Value {
-	if x != nil {
-		return x.Fields
-	}
-	return nil
-}
-
 type Time struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Seconds       int64                  `protobuf:"varint,1,opt,name=seconds,proto3" json:"seconds,omitempty"`
@@ -1480,7 +989,7 @@ type Time struct {
 
 func (x *Time) Reset() {
 	*x = Time{}
-	mi := &file_plugin_proto_msgTypes[20]
+	mi := &file_plugin_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1492,7 +1001,7 @@ func (x *Time) String() string {
 func (*Time) ProtoMessage() {}
 
 func (x *Time) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[20]
+	mi := &file_plugin_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1505,7 +1014,7 @@ func (x *Time) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Time.ProtoReflect.Descriptor instead.
 func (*Time) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{20}
+	return file_plugin_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Time) GetSeconds() int64 {
@@ -1528,7 +1037,7 @@ type Schema struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Type          int32                  `protobuf:"varint,1,opt,name=type,proto3" json:"type,omitempty"` // schemas.Type
 	Optional      bool                   `protobuf:"varint,2,opt,name=optional,proto3" json:"optional,omitempty"`
-	Default       *Value                 `protobuf:"bytes,3,opt,name=default,proto3" json:"default,omitempty"`
+	Default       []byte                 `protobuf:"bytes,3,opt,name=default,proto3" json:"default,omitempty"` // one value in the records' format; empty for none
 	Name          string                 `protobuf:"bytes,4,opt,name=name,proto3" json:"name,omitempty"`
 	HasVersion    bool                   `protobuf:"varint,5,opt,name=has_version,json=hasVersion,proto3" json:"has_version,omitempty"`
 	Version       int32                  `protobuf:"varint,6,opt,name=version,proto3" json:"version,omitempty"`
@@ -1545,7 +1054,7 @@ type Schema struct {
 
 func (x *Schema) Reset() {
 	*x = Schema{}
-	mi := &file_plugin_proto_msgTypes[21]
+	mi := &file_plugin_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1557,7 +1066,7 @@ func (x *Schema) String() string {
 func (*Schema) ProtoMessage() {}
 
 func (x *Schema) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[21]
+	mi := &file_plugin_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1570,7 +1079,7 @@ func (x *Schema) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Schema.ProtoReflect.Descriptor instead.
 func (*Schema) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{21}
+	return file_plugin_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Schema) GetType() int32 {
@@ -1587,7 +1096,7 @@ func (x *Schema) GetOptional() bool {
 	return false
 }
 
-func (x *Schema) GetDefault() *Value {
+func (x *Schema) GetDefault() []byte {
 	if x != nil {
 		return x.Default
 	}
@@ -1664,19 +1173,17 @@ func (x *Schema) GetValue() uint32 {
 	return 0
 }
 
-// OffsetMap is a source partition or offset: JSON-like primitives.
+// OffsetMap is a source partition or offset, in the records' format.
 type OffsetMap struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Present       bool                   `protobuf:"varint,1,opt,name=present,proto3" json:"present,omitempty"` // false for a nil map
-	Keys          []string               `protobuf:"bytes,2,rep,name=keys,proto3" json:"keys,omitempty"`
-	Values        []*Value               `protobuf:"bytes,3,rep,name=values,proto3" json:"values,omitempty"`
+	Data          []byte                 `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *OffsetMap) Reset() {
 	*x = OffsetMap{}
-	mi := &file_plugin_proto_msgTypes[22]
+	mi := &file_plugin_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1688,7 +1195,7 @@ func (x *OffsetMap) String() string {
 func (*OffsetMap) ProtoMessage() {}
 
 func (x *OffsetMap) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[22]
+	mi := &file_plugin_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1701,26 +1208,12 @@ func (x *OffsetMap) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OffsetMap.ProtoReflect.Descriptor instead.
 func (*OffsetMap) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{22}
+	return file_plugin_proto_rawDescGZIP(), []int{17}
 }
 
-func (x *OffsetMap) GetPresent() bool {
+func (x *OffsetMap) GetData() []byte {
 	if x != nil {
-		return x.Present
-	}
-	return false
-}
-
-func (x *OffsetMap) GetKeys() []string {
-	if x != nil {
-		return x.Keys
-	}
-	return nil
-}
-
-func (x *OffsetMap) GetValues() []*Value {
-	if x != nil {
-		return x.Values
+		return x.Data
 	}
 	return nil
 }
@@ -1742,7 +1235,7 @@ type SourceBatch struct {
 
 func (x *SourceBatch) Reset() {
 	*x = SourceBatch{}
-	mi := &file_plugin_proto_msgTypes[23]
+	mi := &file_plugin_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1754,7 +1247,7 @@ func (x *SourceBatch) String() string {
 func (*SourceBatch) ProtoMessage() {}
 
 func (x *SourceBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[23]
+	mi := &file_plugin_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1767,7 +1260,7 @@ func (x *SourceBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SourceBatch.ProtoReflect.Descriptor instead.
 func (*SourceBatch) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{23}
+	return file_plugin_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *SourceBatch) GetSchemas() []*Schema {
@@ -1810,7 +1303,7 @@ type SinkBatch struct {
 
 func (x *SinkBatch) Reset() {
 	*x = SinkBatch{}
-	mi := &file_plugin_proto_msgTypes[24]
+	mi := &file_plugin_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1822,7 +1315,7 @@ func (x *SinkBatch) String() string {
 func (*SinkBatch) ProtoMessage() {}
 
 func (x *SinkBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[24]
+	mi := &file_plugin_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1835,7 +1328,7 @@ func (x *SinkBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkBatch.ProtoReflect.Descriptor instead.
 func (*SinkBatch) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{24}
+	return file_plugin_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *SinkBatch) GetSchemas() []*Schema {
@@ -1874,7 +1367,7 @@ type PollRequest struct {
 
 func (x *PollRequest) Reset() {
 	*x = PollRequest{}
-	mi := &file_plugin_proto_msgTypes[25]
+	mi := &file_plugin_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1886,7 +1379,7 @@ func (x *PollRequest) String() string {
 func (*PollRequest) ProtoMessage() {}
 
 func (x *PollRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[25]
+	mi := &file_plugin_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1899,7 +1392,7 @@ func (x *PollRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PollRequest.ProtoReflect.Descriptor instead.
 func (*PollRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{25}
+	return file_plugin_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *PollRequest) GetId() uint64 {
@@ -1930,7 +1423,7 @@ type Ack struct {
 
 func (x *Ack) Reset() {
 	*x = Ack{}
-	mi := &file_plugin_proto_msgTypes[26]
+	mi := &file_plugin_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1942,7 +1435,7 @@ func (x *Ack) String() string {
 func (*Ack) ProtoMessage() {}
 
 func (x *Ack) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[26]
+	mi := &file_plugin_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1955,7 +1448,7 @@ func (x *Ack) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Ack.ProtoReflect.Descriptor instead.
 func (*Ack) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{26}
+	return file_plugin_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Ack) GetSeq() uint64 {
@@ -2009,7 +1502,7 @@ type Acks struct {
 
 func (x *Acks) Reset() {
 	*x = Acks{}
-	mi := &file_plugin_proto_msgTypes[27]
+	mi := &file_plugin_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2021,7 +1514,7 @@ func (x *Acks) String() string {
 func (*Acks) ProtoMessage() {}
 
 func (x *Acks) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[27]
+	mi := &file_plugin_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2034,7 +1527,7 @@ func (x *Acks) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Acks.ProtoReflect.Descriptor instead.
 func (*Acks) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{27}
+	return file_plugin_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Acks) GetAcks() []*Ack {
@@ -2054,7 +1547,7 @@ type TopicPartition struct {
 
 func (x *TopicPartition) Reset() {
 	*x = TopicPartition{}
-	mi := &file_plugin_proto_msgTypes[28]
+	mi := &file_plugin_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2066,7 +1559,7 @@ func (x *TopicPartition) String() string {
 func (*TopicPartition) ProtoMessage() {}
 
 func (x *TopicPartition) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[28]
+	mi := &file_plugin_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2079,7 +1572,7 @@ func (x *TopicPartition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopicPartition.ProtoReflect.Descriptor instead.
 func (*TopicPartition) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{28}
+	return file_plugin_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *TopicPartition) GetTopic() string {
@@ -2105,7 +1598,7 @@ type Partitions struct {
 
 func (x *Partitions) Reset() {
 	*x = Partitions{}
-	mi := &file_plugin_proto_msgTypes[29]
+	mi := &file_plugin_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2117,7 +1610,7 @@ func (x *Partitions) String() string {
 func (*Partitions) ProtoMessage() {}
 
 func (x *Partitions) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[29]
+	mi := &file_plugin_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2130,7 +1623,7 @@ func (x *Partitions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Partitions.ProtoReflect.Descriptor instead.
 func (*Partitions) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{29}
+	return file_plugin_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Partitions) GetPartitions() []*TopicPartition {
@@ -2151,7 +1644,7 @@ type PartitionOffset struct {
 
 func (x *PartitionOffset) Reset() {
 	*x = PartitionOffset{}
-	mi := &file_plugin_proto_msgTypes[30]
+	mi := &file_plugin_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2163,7 +1656,7 @@ func (x *PartitionOffset) String() string {
 func (*PartitionOffset) ProtoMessage() {}
 
 func (x *PartitionOffset) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[30]
+	mi := &file_plugin_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2176,7 +1669,7 @@ func (x *PartitionOffset) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartitionOffset.ProtoReflect.Descriptor instead.
 func (*PartitionOffset) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{30}
+	return file_plugin_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *PartitionOffset) GetTp() *TopicPartition {
@@ -2209,7 +1702,7 @@ type Offsets struct {
 
 func (x *Offsets) Reset() {
 	*x = Offsets{}
-	mi := &file_plugin_proto_msgTypes[31]
+	mi := &file_plugin_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2221,7 +1714,7 @@ func (x *Offsets) String() string {
 func (*Offsets) ProtoMessage() {}
 
 func (x *Offsets) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[31]
+	mi := &file_plugin_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2234,7 +1727,7 @@ func (x *Offsets) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Offsets.ProtoReflect.Descriptor instead.
 func (*Offsets) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{31}
+	return file_plugin_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Offsets) GetOffsets() []*PartitionOffset {
@@ -2257,7 +1750,7 @@ type ErrorInfo struct {
 
 func (x *ErrorInfo) Reset() {
 	*x = ErrorInfo{}
-	mi := &file_plugin_proto_msgTypes[32]
+	mi := &file_plugin_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2269,7 +1762,7 @@ func (x *ErrorInfo) String() string {
 func (*ErrorInfo) ProtoMessage() {}
 
 func (x *ErrorInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[32]
+	mi := &file_plugin_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2282,7 +1775,7 @@ func (x *ErrorInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ErrorInfo.ProtoReflect.Descriptor instead.
 func (*ErrorInfo) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{32}
+	return file_plugin_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ErrorInfo) GetMessage() string {
@@ -2316,7 +1809,7 @@ type ReportRequest struct {
 
 func (x *ReportRequest) Reset() {
 	*x = ReportRequest{}
-	mi := &file_plugin_proto_msgTypes[33]
+	mi := &file_plugin_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2328,7 +1821,7 @@ func (x *ReportRequest) String() string {
 func (*ReportRequest) ProtoMessage() {}
 
 func (x *ReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[33]
+	mi := &file_plugin_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2341,7 +1834,7 @@ func (x *ReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportRequest.ProtoReflect.Descriptor instead.
 func (*ReportRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{33}
+	return file_plugin_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ReportRequest) GetRecord() *SinkBatch {
@@ -2367,7 +1860,7 @@ type TimeoutRequest struct {
 
 func (x *TimeoutRequest) Reset() {
 	*x = TimeoutRequest{}
-	mi := &file_plugin_proto_msgTypes[34]
+	mi := &file_plugin_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2379,7 +1872,7 @@ func (x *TimeoutRequest) String() string {
 func (*TimeoutRequest) ProtoMessage() {}
 
 func (x *TimeoutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[34]
+	mi := &file_plugin_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2392,7 +1885,7 @@ func (x *TimeoutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TimeoutRequest.ProtoReflect.Descriptor instead.
 func (*TimeoutRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{34}
+	return file_plugin_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *TimeoutRequest) GetMillis() int64 {
@@ -2411,7 +1904,7 @@ type OffsetRequest struct {
 
 func (x *OffsetRequest) Reset() {
 	*x = OffsetRequest{}
-	mi := &file_plugin_proto_msgTypes[35]
+	mi := &file_plugin_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2423,7 +1916,7 @@ func (x *OffsetRequest) String() string {
 func (*OffsetRequest) ProtoMessage() {}
 
 func (x *OffsetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[35]
+	mi := &file_plugin_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2436,7 +1929,7 @@ func (x *OffsetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OffsetRequest.ProtoReflect.Descriptor instead.
 func (*OffsetRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{35}
+	return file_plugin_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *OffsetRequest) GetPartition() *OffsetMap {
@@ -2539,44 +2032,14 @@ const file_plugin_proto_rawDesc = "" +
 	"\aentries\x18\x01 \x03(\v2(.sluice.plugin.v1.StringMap.EntriesEntryR\aentries\x1a:\n" +
 	"\fEntriesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa4\x04\n" +
-	"\x05Value\x12\x14\n" +
-	"\x04int8\x18\x01 \x01(\x05H\x00R\x04int8\x12\x16\n" +
-	"\x05int16\x18\x02 \x01(\x05H\x00R\x05int16\x12\x16\n" +
-	"\x05int32\x18\x03 \x01(\x05H\x00R\x05int32\x12\x16\n" +
-	"\x05int64\x18\x04 \x01(\x03H\x00R\x05int64\x12\x1a\n" +
-	"\afloat32\x18\x05 \x01(\x02H\x00R\afloat32\x12\x1a\n" +
-	"\afloat64\x18\x06 \x01(\x01H\x00R\afloat64\x12\x1a\n" +
-	"\aboolean\x18\a \x01(\bH\x00R\aboolean\x12\x18\n" +
-	"\x06string\x18\b \x01(\tH\x00R\x06string\x12\x16\n" +
-	"\x05bytes\x18\t \x01(\fH\x00R\x05bytes\x123\n" +
-	"\x05array\x18\n" +
-	" \x01(\v2\x1b.sluice.plugin.v1.ValueListH\x00R\x05array\x12?\n" +
-	"\n" +
-	"string_map\x18\v \x01(\v2\x1e.sluice.plugin.v1.StringKeyMapH\x00R\tstringMap\x126\n" +
-	"\aany_map\x18\f \x01(\v2\x1b.sluice.plugin.v1.AnyKeyMapH\x00R\x06anyMap\x127\n" +
-	"\x06struct\x18\r \x01(\v2\x1d.sluice.plugin.v1.StructValueH\x00R\x06struct\x12\x1a\n" +
-	"\adecimal\x18\x0e \x01(\tH\x00R\adecimal\x12,\n" +
-	"\x04time\x18\x0f \x01(\v2\x16.sluice.plugin.v1.TimeH\x00R\x04timeB\x06\n" +
-	"\x04kind\":\n" +
-	"\tValueList\x12-\n" +
-	"\x05items\x18\x01 \x03(\v2\x17.sluice.plugin.v1.ValueR\x05items\"S\n" +
-	"\fStringKeyMap\x12\x12\n" +
-	"\x04keys\x18\x01 \x03(\tR\x04keys\x12/\n" +
-	"\x06values\x18\x02 \x03(\v2\x17.sluice.plugin.v1.ValueR\x06values\"i\n" +
-	"\tAnyKeyMap\x12+\n" +
-	"\x04keys\x18\x01 \x03(\v2\x17.sluice.plugin.v1.ValueR\x04keys\x12/\n" +
-	"\x06values\x18\x02 \x03(\v2\x17.sluice.plugin.v1.ValueR\x06values\"V\n" +
-	"\vStructValue\x12\x16\n" +
-	"\x06schema\x18\x01 \x01(\rR\x06schema\x12/\n" +
-	"\x06fields\x18\x02 \x03(\v2\x17.sluice.plugin.v1.ValueR\x06fields\"6\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"6\n" +
 	"\x04Time\x12\x18\n" +
 	"\aseconds\x18\x01 \x01(\x03R\aseconds\x12\x14\n" +
-	"\x05nanos\x18\x02 \x01(\x05R\x05nanos\"\xfc\x02\n" +
+	"\x05nanos\x18\x02 \x01(\x05R\x05nanos\"\xe3\x02\n" +
 	"\x06Schema\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\x05R\x04type\x12\x1a\n" +
-	"\boptional\x18\x02 \x01(\bR\boptional\x121\n" +
-	"\adefault\x18\x03 \x01(\v2\x17.sluice.plugin.v1.ValueR\adefault\x12\x12\n" +
+	"\boptional\x18\x02 \x01(\bR\boptional\x12\x18\n" +
+	"\adefault\x18\x03 \x01(\fR\adefault\x12\x12\n" +
 	"\x04name\x18\x04 \x01(\tR\x04name\x12\x1f\n" +
 	"\vhas_version\x18\x05 \x01(\bR\n" +
 	"hasVersion\x12\x18\n" +
@@ -2590,11 +2053,9 @@ const file_plugin_proto_rawDesc = "" +
 	"fieldNames\x12#\n" +
 	"\rfield_schemas\x18\v \x03(\rR\ffieldSchemas\x12\x10\n" +
 	"\x03key\x18\f \x01(\rR\x03key\x12\x14\n" +
-	"\x05value\x18\r \x01(\rR\x05value\"j\n" +
-	"\tOffsetMap\x12\x18\n" +
-	"\apresent\x18\x01 \x01(\bR\apresent\x12\x12\n" +
-	"\x04keys\x18\x02 \x03(\tR\x04keys\x12/\n" +
-	"\x06values\x18\x03 \x03(\v2\x17.sluice.plugin.v1.ValueR\x06values\"\x88\x01\n" +
+	"\x05value\x18\r \x01(\rR\x05value\"\x1f\n" +
+	"\tOffsetMap\x12\x12\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\"\x88\x01\n" +
 	"\vSourceBatch\x122\n" +
 	"\aschemas\x18\x01 \x03(\v2\x18.sluice.plugin.v1.SchemaR\aschemas\x12\x14\n" +
 	"\x05count\x18\x02 \x01(\rR\x05count\x12\x1b\n" +
@@ -2691,7 +2152,7 @@ func file_plugin_proto_rawDescGZIP() []byte {
 	return file_plugin_proto_rawDescData
 }
 
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_plugin_proto_goTypes = []any{
 	(*Empty)(nil),                // 0: sluice.plugin.v1.Empty
 	(*Description)(nil),          // 1: sluice.plugin.v1.Description
@@ -2708,132 +2169,115 @@ var file_plugin_proto_goTypes = []any{
 	(*TaskConfigsRequest)(nil),   // 12: sluice.plugin.v1.TaskConfigsRequest
 	(*TaskConfigsResponse)(nil),  // 13: sluice.plugin.v1.TaskConfigsResponse
 	(*StringMap)(nil),            // 14: sluice.plugin.v1.StringMap
-	(*Value)(nil),                // 15: sluice.plugin.v1.Value
-	(*ValueList)(nil),            // 16: sluice.plugin.v1.ValueList
-	(*StringKeyMap)(nil),         // 17: sluice.plugin.v1.StringKeyMap
-	(*AnyKeyMap)(nil),            // 18: sluice.plugin.v1.AnyKeyMap
-	(*StructValue)(nil),          // 19: sluice.plugin.v1.StructValue
-	(*Time)(nil),                 // 20: sluice.plugin.v1.Time
-	(*Schema)(nil),               // 21: sluice.plugin.v1.Schema
-	(*OffsetMap)(nil),            // 22: sluice.plugin.v1.OffsetMap
-	(*SourceBatch)(nil),          // 23: sluice.plugin.v1.SourceBatch
-	(*SinkBatch)(nil),            // 24: sluice.plugin.v1.SinkBatch
-	(*PollRequest)(nil),          // 25: sluice.plugin.v1.PollRequest
-	(*Ack)(nil),                  // 26: sluice.plugin.v1.Ack
-	(*Acks)(nil),                 // 27: sluice.plugin.v1.Acks
-	(*TopicPartition)(nil),       // 28: sluice.plugin.v1.TopicPartition
-	(*Partitions)(nil),           // 29: sluice.plugin.v1.Partitions
-	(*PartitionOffset)(nil),      // 30: sluice.plugin.v1.PartitionOffset
-	(*Offsets)(nil),              // 31: sluice.plugin.v1.Offsets
-	(*ErrorInfo)(nil),            // 32: sluice.plugin.v1.ErrorInfo
-	(*ReportRequest)(nil),        // 33: sluice.plugin.v1.ReportRequest
-	(*TimeoutRequest)(nil),       // 34: sluice.plugin.v1.TimeoutRequest
-	(*OffsetRequest)(nil),        // 35: sluice.plugin.v1.OffsetRequest
-	nil,                          // 36: sluice.plugin.v1.ValidateRequest.PropsEntry
-	nil,                          // 37: sluice.plugin.v1.AlterOffsetsRequest.PropsEntry
-	nil,                          // 38: sluice.plugin.v1.StartRequest.PropsEntry
-	nil,                          // 39: sluice.plugin.v1.StringMap.EntriesEntry
+	(*Time)(nil),                 // 15: sluice.plugin.v1.Time
+	(*Schema)(nil),               // 16: sluice.plugin.v1.Schema
+	(*OffsetMap)(nil),            // 17: sluice.plugin.v1.OffsetMap
+	(*SourceBatch)(nil),          // 18: sluice.plugin.v1.SourceBatch
+	(*SinkBatch)(nil),            // 19: sluice.plugin.v1.SinkBatch
+	(*PollRequest)(nil),          // 20: sluice.plugin.v1.PollRequest
+	(*Ack)(nil),                  // 21: sluice.plugin.v1.Ack
+	(*Acks)(nil),                 // 22: sluice.plugin.v1.Acks
+	(*TopicPartition)(nil),       // 23: sluice.plugin.v1.TopicPartition
+	(*Partitions)(nil),           // 24: sluice.plugin.v1.Partitions
+	(*PartitionOffset)(nil),      // 25: sluice.plugin.v1.PartitionOffset
+	(*Offsets)(nil),              // 26: sluice.plugin.v1.Offsets
+	(*ErrorInfo)(nil),            // 27: sluice.plugin.v1.ErrorInfo
+	(*ReportRequest)(nil),        // 28: sluice.plugin.v1.ReportRequest
+	(*TimeoutRequest)(nil),       // 29: sluice.plugin.v1.TimeoutRequest
+	(*OffsetRequest)(nil),        // 30: sluice.plugin.v1.OffsetRequest
+	nil,                          // 31: sluice.plugin.v1.ValidateRequest.PropsEntry
+	nil,                          // 32: sluice.plugin.v1.AlterOffsetsRequest.PropsEntry
+	nil,                          // 33: sluice.plugin.v1.StartRequest.PropsEntry
+	nil,                          // 34: sluice.plugin.v1.StringMap.EntriesEntry
 }
 var file_plugin_proto_depIdxs = []int32{
 	2,  // 0: sluice.plugin.v1.Description.connectors:type_name -> sluice.plugin.v1.ConnectorSpec
 	3,  // 1: sluice.plugin.v1.ConnectorSpec.keys:type_name -> sluice.plugin.v1.ConfigKey
-	36, // 2: sluice.plugin.v1.ValidateRequest.props:type_name -> sluice.plugin.v1.ValidateRequest.PropsEntry
+	31, // 2: sluice.plugin.v1.ValidateRequest.props:type_name -> sluice.plugin.v1.ValidateRequest.PropsEntry
 	6,  // 3: sluice.plugin.v1.ValidateResponse.results:type_name -> sluice.plugin.v1.ConfigResult
-	37, // 4: sluice.plugin.v1.AlterOffsetsRequest.props:type_name -> sluice.plugin.v1.AlterOffsetsRequest.PropsEntry
+	32, // 4: sluice.plugin.v1.AlterOffsetsRequest.props:type_name -> sluice.plugin.v1.AlterOffsetsRequest.PropsEntry
 	9,  // 5: sluice.plugin.v1.AlterOffsetsRequest.source:type_name -> sluice.plugin.v1.SourceOffset
-	30, // 6: sluice.plugin.v1.AlterOffsetsRequest.sink:type_name -> sluice.plugin.v1.PartitionOffset
-	22, // 7: sluice.plugin.v1.SourceOffset.partition:type_name -> sluice.plugin.v1.OffsetMap
-	22, // 8: sluice.plugin.v1.SourceOffset.offset:type_name -> sluice.plugin.v1.OffsetMap
-	38, // 9: sluice.plugin.v1.StartRequest.props:type_name -> sluice.plugin.v1.StartRequest.PropsEntry
+	25, // 6: sluice.plugin.v1.AlterOffsetsRequest.sink:type_name -> sluice.plugin.v1.PartitionOffset
+	17, // 7: sluice.plugin.v1.SourceOffset.partition:type_name -> sluice.plugin.v1.OffsetMap
+	17, // 8: sluice.plugin.v1.SourceOffset.offset:type_name -> sluice.plugin.v1.OffsetMap
+	33, // 9: sluice.plugin.v1.StartRequest.props:type_name -> sluice.plugin.v1.StartRequest.PropsEntry
 	14, // 10: sluice.plugin.v1.TaskConfigsResponse.configs:type_name -> sluice.plugin.v1.StringMap
-	39, // 11: sluice.plugin.v1.StringMap.entries:type_name -> sluice.plugin.v1.StringMap.EntriesEntry
-	16, // 12: sluice.plugin.v1.Value.array:type_name -> sluice.plugin.v1.ValueList
-	17, // 13: sluice.plugin.v1.Value.string_map:type_name -> sluice.plugin.v1.StringKeyMap
-	18, // 14: sluice.plugin.v1.Value.any_map:type_name -> sluice.plugin.v1.AnyKeyMap
-	19, // 15: sluice.plugin.v1.Value.struct:type_name -> sluice.plugin.v1.StructValue
-	20, // 16: sluice.plugin.v1.Value.time:type_name -> sluice.plugin.v1.Time
-	15, // 17: sluice.plugin.v1.ValueList.items:type_name -> sluice.plugin.v1.Value
-	15, // 18: sluice.plugin.v1.StringKeyMap.values:type_name -> sluice.plugin.v1.Value
-	15, // 19: sluice.plugin.v1.AnyKeyMap.keys:type_name -> sluice.plugin.v1.Value
-	15, // 20: sluice.plugin.v1.AnyKeyMap.values:type_name -> sluice.plugin.v1.Value
-	15, // 21: sluice.plugin.v1.StructValue.fields:type_name -> sluice.plugin.v1.Value
-	15, // 22: sluice.plugin.v1.Schema.default:type_name -> sluice.plugin.v1.Value
-	15, // 23: sluice.plugin.v1.OffsetMap.values:type_name -> sluice.plugin.v1.Value
-	21, // 24: sluice.plugin.v1.SourceBatch.schemas:type_name -> sluice.plugin.v1.Schema
-	21, // 25: sluice.plugin.v1.SinkBatch.schemas:type_name -> sluice.plugin.v1.Schema
-	20, // 26: sluice.plugin.v1.Ack.timestamp:type_name -> sluice.plugin.v1.Time
-	26, // 27: sluice.plugin.v1.Acks.acks:type_name -> sluice.plugin.v1.Ack
-	28, // 28: sluice.plugin.v1.Partitions.partitions:type_name -> sluice.plugin.v1.TopicPartition
-	28, // 29: sluice.plugin.v1.PartitionOffset.tp:type_name -> sluice.plugin.v1.TopicPartition
-	30, // 30: sluice.plugin.v1.Offsets.offsets:type_name -> sluice.plugin.v1.PartitionOffset
-	24, // 31: sluice.plugin.v1.ReportRequest.record:type_name -> sluice.plugin.v1.SinkBatch
-	32, // 32: sluice.plugin.v1.ReportRequest.error:type_name -> sluice.plugin.v1.ErrorInfo
-	22, // 33: sluice.plugin.v1.OffsetRequest.partition:type_name -> sluice.plugin.v1.OffsetMap
-	0,  // 34: sluice.plugin.v1.Plugin.Describe:input_type -> sluice.plugin.v1.Empty
-	4,  // 35: sluice.plugin.v1.Plugin.Validate:input_type -> sluice.plugin.v1.ValidateRequest
-	4,  // 36: sluice.plugin.v1.Plugin.ValidateLive:input_type -> sluice.plugin.v1.ValidateRequest
-	4,  // 37: sluice.plugin.v1.Plugin.EmbeddedSecrets:input_type -> sluice.plugin.v1.ValidateRequest
-	8,  // 38: sluice.plugin.v1.Plugin.AlterOffsets:input_type -> sluice.plugin.v1.AlterOffsetsRequest
-	11, // 39: sluice.plugin.v1.Plugin.ConnectorStart:input_type -> sluice.plugin.v1.StartRequest
-	12, // 40: sluice.plugin.v1.Plugin.TaskConfigs:input_type -> sluice.plugin.v1.TaskConfigsRequest
-	0,  // 41: sluice.plugin.v1.Plugin.ConnectorStop:input_type -> sluice.plugin.v1.Empty
-	11, // 42: sluice.plugin.v1.Plugin.SourceTaskStart:input_type -> sluice.plugin.v1.StartRequest
-	25, // 43: sluice.plugin.v1.Plugin.Poll:input_type -> sluice.plugin.v1.PollRequest
-	25, // 44: sluice.plugin.v1.Plugin.CancelPoll:input_type -> sluice.plugin.v1.PollRequest
-	27, // 45: sluice.plugin.v1.Plugin.CommitRecords:input_type -> sluice.plugin.v1.Acks
-	0,  // 46: sluice.plugin.v1.Plugin.Commit:input_type -> sluice.plugin.v1.Empty
-	11, // 47: sluice.plugin.v1.Plugin.SinkTaskStart:input_type -> sluice.plugin.v1.StartRequest
-	29, // 48: sluice.plugin.v1.Plugin.Open:input_type -> sluice.plugin.v1.Partitions
-	24, // 49: sluice.plugin.v1.Plugin.Put:input_type -> sluice.plugin.v1.SinkBatch
-	31, // 50: sluice.plugin.v1.Plugin.Flush:input_type -> sluice.plugin.v1.Offsets
-	31, // 51: sluice.plugin.v1.Plugin.PreCommit:input_type -> sluice.plugin.v1.Offsets
-	29, // 52: sluice.plugin.v1.Plugin.Close:input_type -> sluice.plugin.v1.Partitions
-	0,  // 53: sluice.plugin.v1.Plugin.TaskStop:input_type -> sluice.plugin.v1.Empty
-	0,  // 54: sluice.plugin.v1.Host.RequestTaskReconfiguration:input_type -> sluice.plugin.v1.Empty
-	32, // 55: sluice.plugin.v1.Host.RaiseError:input_type -> sluice.plugin.v1.ErrorInfo
-	35, // 56: sluice.plugin.v1.Host.Offset:input_type -> sluice.plugin.v1.OffsetRequest
-	30, // 57: sluice.plugin.v1.Host.SeekOffset:input_type -> sluice.plugin.v1.PartitionOffset
-	34, // 58: sluice.plugin.v1.Host.Timeout:input_type -> sluice.plugin.v1.TimeoutRequest
-	0,  // 59: sluice.plugin.v1.Host.Assignment:input_type -> sluice.plugin.v1.Empty
-	29, // 60: sluice.plugin.v1.Host.Pause:input_type -> sluice.plugin.v1.Partitions
-	29, // 61: sluice.plugin.v1.Host.Resume:input_type -> sluice.plugin.v1.Partitions
-	0,  // 62: sluice.plugin.v1.Host.RequestCommit:input_type -> sluice.plugin.v1.Empty
-	33, // 63: sluice.plugin.v1.Host.Report:input_type -> sluice.plugin.v1.ReportRequest
-	1,  // 64: sluice.plugin.v1.Plugin.Describe:output_type -> sluice.plugin.v1.Description
-	5,  // 65: sluice.plugin.v1.Plugin.Validate:output_type -> sluice.plugin.v1.ValidateResponse
-	5,  // 66: sluice.plugin.v1.Plugin.ValidateLive:output_type -> sluice.plugin.v1.ValidateResponse
-	7,  // 67: sluice.plugin.v1.Plugin.EmbeddedSecrets:output_type -> sluice.plugin.v1.Strings
-	10, // 68: sluice.plugin.v1.Plugin.AlterOffsets:output_type -> sluice.plugin.v1.AlterOffsetsResponse
-	0,  // 69: sluice.plugin.v1.Plugin.ConnectorStart:output_type -> sluice.plugin.v1.Empty
-	13, // 70: sluice.plugin.v1.Plugin.TaskConfigs:output_type -> sluice.plugin.v1.TaskConfigsResponse
-	0,  // 71: sluice.plugin.v1.Plugin.ConnectorStop:output_type -> sluice.plugin.v1.Empty
-	0,  // 72: sluice.plugin.v1.Plugin.SourceTaskStart:output_type -> sluice.plugin.v1.Empty
-	23, // 73: sluice.plugin.v1.Plugin.Poll:output_type -> sluice.plugin.v1.SourceBatch
-	0,  // 74: sluice.plugin.v1.Plugin.CancelPoll:output_type -> sluice.plugin.v1.Empty
-	0,  // 75: sluice.plugin.v1.Plugin.CommitRecords:output_type -> sluice.plugin.v1.Empty
-	0,  // 76: sluice.plugin.v1.Plugin.Commit:output_type -> sluice.plugin.v1.Empty
-	0,  // 77: sluice.plugin.v1.Plugin.SinkTaskStart:output_type -> sluice.plugin.v1.Empty
-	0,  // 78: sluice.plugin.v1.Plugin.Open:output_type -> sluice.plugin.v1.Empty
-	0,  // 79: sluice.plugin.v1.Plugin.Put:output_type -> sluice.plugin.v1.Empty
-	0,  // 80: sluice.plugin.v1.Plugin.Flush:output_type -> sluice.plugin.v1.Empty
-	31, // 81: sluice.plugin.v1.Plugin.PreCommit:output_type -> sluice.plugin.v1.Offsets
-	0,  // 82: sluice.plugin.v1.Plugin.Close:output_type -> sluice.plugin.v1.Empty
-	0,  // 83: sluice.plugin.v1.Plugin.TaskStop:output_type -> sluice.plugin.v1.Empty
-	0,  // 84: sluice.plugin.v1.Host.RequestTaskReconfiguration:output_type -> sluice.plugin.v1.Empty
-	0,  // 85: sluice.plugin.v1.Host.RaiseError:output_type -> sluice.plugin.v1.Empty
-	22, // 86: sluice.plugin.v1.Host.Offset:output_type -> sluice.plugin.v1.OffsetMap
-	0,  // 87: sluice.plugin.v1.Host.SeekOffset:output_type -> sluice.plugin.v1.Empty
-	0,  // 88: sluice.plugin.v1.Host.Timeout:output_type -> sluice.plugin.v1.Empty
-	29, // 89: sluice.plugin.v1.Host.Assignment:output_type -> sluice.plugin.v1.Partitions
-	0,  // 90: sluice.plugin.v1.Host.Pause:output_type -> sluice.plugin.v1.Empty
-	0,  // 91: sluice.plugin.v1.Host.Resume:output_type -> sluice.plugin.v1.Empty
-	0,  // 92: sluice.plugin.v1.Host.RequestCommit:output_type -> sluice.plugin.v1.Empty
-	0,  // 93: sluice.plugin.v1.Host.Report:output_type -> sluice.plugin.v1.Empty
-	64, // [64:94] is the sub-list for method output_type
-	34, // [34:64] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	34, // 11: sluice.plugin.v1.StringMap.entries:type_name -> sluice.plugin.v1.StringMap.EntriesEntry
+	16, // 12: sluice.plugin.v1.SourceBatch.schemas:type_name -> sluice.plugin.v1.Schema
+	16, // 13: sluice.plugin.v1.SinkBatch.schemas:type_name -> sluice.plugin.v1.Schema
+	15, // 14: sluice.plugin.v1.Ack.timestamp:type_name -> sluice.plugin.v1.Time
+	21, // 15: sluice.plugin.v1.Acks.acks:type_name -> sluice.plugin.v1.Ack
+	23, // 16: sluice.plugin.v1.Partitions.partitions:type_name -> sluice.plugin.v1.TopicPartition
+	23, // 17: sluice.plugin.v1.PartitionOffset.tp:type_name -> sluice.plugin.v1.TopicPartition
+	25, // 18: sluice.plugin.v1.Offsets.offsets:type_name -> sluice.plugin.v1.PartitionOffset
+	19, // 19: sluice.plugin.v1.ReportRequest.record:type_name -> sluice.plugin.v1.SinkBatch
+	27, // 20: sluice.plugin.v1.ReportRequest.error:type_name -> sluice.plugin.v1.ErrorInfo
+	17, // 21: sluice.plugin.v1.OffsetRequest.partition:type_name -> sluice.plugin.v1.OffsetMap
+	0,  // 22: sluice.plugin.v1.Plugin.Describe:input_type -> sluice.plugin.v1.Empty
+	4,  // 23: sluice.plugin.v1.Plugin.Validate:input_type -> sluice.plugin.v1.ValidateRequest
+	4,  // 24: sluice.plugin.v1.Plugin.ValidateLive:input_type -> sluice.plugin.v1.ValidateRequest
+	4,  // 25: sluice.plugin.v1.Plugin.EmbeddedSecrets:input_type -> sluice.plugin.v1.ValidateRequest
+	8,  // 26: sluice.plugin.v1.Plugin.AlterOffsets:input_type -> sluice.plugin.v1.AlterOffsetsRequest
+	11, // 27: sluice.plugin.v1.Plugin.ConnectorStart:input_type -> sluice.plugin.v1.StartRequest
+	12, // 28: sluice.plugin.v1.Plugin.TaskConfigs:input_type -> sluice.plugin.v1.TaskConfigsRequest
+	0,  // 29: sluice.plugin.v1.Plugin.ConnectorStop:input_type -> sluice.plugin.v1.Empty
+	11, // 30: sluice.plugin.v1.Plugin.SourceTaskStart:input_type -> sluice.plugin.v1.StartRequest
+	20, // 31: sluice.plugin.v1.Plugin.Poll:input_type -> sluice.plugin.v1.PollRequest
+	20, // 32: sluice.plugin.v1.Plugin.CancelPoll:input_type -> sluice.plugin.v1.PollRequest
+	22, // 33: sluice.plugin.v1.Plugin.CommitRecords:input_type -> sluice.plugin.v1.Acks
+	0,  // 34: sluice.plugin.v1.Plugin.Commit:input_type -> sluice.plugin.v1.Empty
+	11, // 35: sluice.plugin.v1.Plugin.SinkTaskStart:input_type -> sluice.plugin.v1.StartRequest
+	24, // 36: sluice.plugin.v1.Plugin.Open:input_type -> sluice.plugin.v1.Partitions
+	19, // 37: sluice.plugin.v1.Plugin.Put:input_type -> sluice.plugin.v1.SinkBatch
+	26, // 38: sluice.plugin.v1.Plugin.Flush:input_type -> sluice.plugin.v1.Offsets
+	26, // 39: sluice.plugin.v1.Plugin.PreCommit:input_type -> sluice.plugin.v1.Offsets
+	24, // 40: sluice.plugin.v1.Plugin.Close:input_type -> sluice.plugin.v1.Partitions
+	0,  // 41: sluice.plugin.v1.Plugin.TaskStop:input_type -> sluice.plugin.v1.Empty
+	0,  // 42: sluice.plugin.v1.Host.RequestTaskReconfiguration:input_type -> sluice.plugin.v1.Empty
+	27, // 43: sluice.plugin.v1.Host.RaiseError:input_type -> sluice.plugin.v1.ErrorInfo
+	30, // 44: sluice.plugin.v1.Host.Offset:input_type -> sluice.plugin.v1.OffsetRequest
+	25, // 45: sluice.plugin.v1.Host.SeekOffset:input_type -> sluice.plugin.v1.PartitionOffset
+	29, // 46: sluice.plugin.v1.Host.Timeout:input_type -> sluice.plugin.v1.TimeoutRequest
+	0,  // 47: sluice.plugin.v1.Host.Assignment:input_type -> sluice.plugin.v1.Empty
+	24, // 48: sluice.plugin.v1.Host.Pause:input_type -> sluice.plugin.v1.Partitions
+	24, // 49: sluice.plugin.v1.Host.Resume:input_type -> sluice.plugin.v1.Partitions
+	0,  // 50: sluice.plugin.v1.Host.RequestCommit:input_type -> sluice.plugin.v1.Empty
+	28, // 51: sluice.plugin.v1.Host.Report:input_type -> sluice.plugin.v1.ReportRequest
+	1,  // 52: sluice.plugin.v1.Plugin.Describe:output_type -> sluice.plugin.v1.Description
+	5,  // 53: sluice.plugin.v1.Plugin.Validate:output_type -> sluice.plugin.v1.ValidateResponse
+	5,  // 54: sluice.plugin.v1.Plugin.ValidateLive:output_type -> sluice.plugin.v1.ValidateResponse
+	7,  // 55: sluice.plugin.v1.Plugin.EmbeddedSecrets:output_type -> sluice.plugin.v1.Strings
+	10, // 56: sluice.plugin.v1.Plugin.AlterOffsets:output_type -> sluice.plugin.v1.AlterOffsetsResponse
+	0,  // 57: sluice.plugin.v1.Plugin.ConnectorStart:output_type -> sluice.plugin.v1.Empty
+	13, // 58: sluice.plugin.v1.Plugin.TaskConfigs:output_type -> sluice.plugin.v1.TaskConfigsResponse
+	0,  // 59: sluice.plugin.v1.Plugin.ConnectorStop:output_type -> sluice.plugin.v1.Empty
+	0,  // 60: sluice.plugin.v1.Plugin.SourceTaskStart:output_type -> sluice.plugin.v1.Empty
+	18, // 61: sluice.plugin.v1.Plugin.Poll:output_type -> sluice.plugin.v1.SourceBatch
+	0,  // 62: sluice.plugin.v1.Plugin.CancelPoll:output_type -> sluice.plugin.v1.Empty
+	0,  // 63: sluice.plugin.v1.Plugin.CommitRecords:output_type -> sluice.plugin.v1.Empty
+	0,  // 64: sluice.plugin.v1.Plugin.Commit:output_type -> sluice.plugin.v1.Empty
+	0,  // 65: sluice.plugin.v1.Plugin.SinkTaskStart:output_type -> sluice.plugin.v1.Empty
+	0,  // 66: sluice.plugin.v1.Plugin.Open:output_type -> sluice.plugin.v1.Empty
+	0,  // 67: sluice.plugin.v1.Plugin.Put:output_type -> sluice.plugin.v1.Empty
+	0,  // 68: sluice.plugin.v1.Plugin.Flush:output_type -> sluice.plugin.v1.Empty
+	26, // 69: sluice.plugin.v1.Plugin.PreCommit:output_type -> sluice.plugin.v1.Offsets
+	0,  // 70: sluice.plugin.v1.Plugin.Close:output_type -> sluice.plugin.v1.Empty
+	0,  // 71: sluice.plugin.v1.Plugin.TaskStop:output_type -> sluice.plugin.v1.Empty
+	0,  // 72: sluice.plugin.v1.Host.RequestTaskReconfiguration:output_type -> sluice.plugin.v1.Empty
+	0,  // 73: sluice.plugin.v1.Host.RaiseError:output_type -> sluice.plugin.v1.Empty
+	17, // 74: sluice.plugin.v1.Host.Offset:output_type -> sluice.plugin.v1.OffsetMap
+	0,  // 75: sluice.plugin.v1.Host.SeekOffset:output_type -> sluice.plugin.v1.Empty
+	0,  // 76: sluice.plugin.v1.Host.Timeout:output_type -> sluice.plugin.v1.Empty
+	24, // 77: sluice.plugin.v1.Host.Assignment:output_type -> sluice.plugin.v1.Partitions
+	0,  // 78: sluice.plugin.v1.Host.Pause:output_type -> sluice.plugin.v1.Empty
+	0,  // 79: sluice.plugin.v1.Host.Resume:output_type -> sluice.plugin.v1.Empty
+	0,  // 80: sluice.plugin.v1.Host.RequestCommit:output_type -> sluice.plugin.v1.Empty
+	0,  // 81: sluice.plugin.v1.Host.Report:output_type -> sluice.plugin.v1.Empty
+	52, // [52:82] is the sub-list for method output_type
+	22, // [22:52] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }
@@ -2841,30 +2285,13 @@ func file_plugin_proto_init() {
 	if File_plugin_proto != nil {
 		return
 	}
-	file_plugin_proto_msgTypes[15].OneofWrappers = []any{
-		(*Value_Int8)(nil),
-		(*Value_Int16)(nil),
-		(*Value_Int32)(nil),
-		(*Value_Int64)(nil),
-		(*Value_Float32)(nil),
-		(*Value_Float64)(nil),
-		(*Value_Boolean)(nil),
-		(*Value_String_)(nil),
-		(*Value_Bytes)(nil),
-		(*Value_Array)(nil),
-		(*Value_StringMap)(nil),
-		(*Value_AnyMap)(nil),
-		(*Value_Struct)(nil),
-		(*Value_Decimal)(nil),
-		(*Value_Time)(nil),
-	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   40,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -12,10 +12,8 @@ package wire
 import (
 	"errors"
 	"fmt"
-	"math"
 	"math/big"
 	"strings"
-	"time"
 
 	"github.com/sluicehq/sluice/plugins/external/internal/pb"
 	"github.com/sluicehq/sluice/schemas"
@@ -75,9 +73,11 @@ func (e *Encoder) Schema(s *schemas.Schema) (uint32, error) {
 		return 0, fmt.Errorf("value schema: %w", err)
 	}
 	if s.Default != nil {
-		if m.Default, err = e.Value(s.Default); err != nil {
+		w := &writer{e: e}
+		if err := w.value(s.Default); err != nil {
 			return 0, fmt.Errorf("default of %v: %w", s, err)
 		}
+		m.Default = w.b
 	}
 	if e.index == nil {
 		e.index = map[*schemas.Schema]uint32{}
@@ -86,126 +86,6 @@ func (e *Encoder) Schema(s *schemas.Schema) (uint32, error) {
 	ref := uint32(len(e.table))
 	e.index[s] = ref
 	return ref, nil
-}
-
-// Value encodes one Connect value. Integers of other Go types than the data
-// model's (int, uint, ...) become int64, as schemaless values accept them.
-func (e *Encoder) Value(v any) (*pb.Value, error) {
-	m := &pb.Value{}
-	switch x := v.(type) {
-	case nil:
-	case int8:
-		m.Kind = &pb.Value_Int8{Int8: int32(x)}
-	case int16:
-		m.Kind = &pb.Value_Int16{Int16: int32(x)}
-	case int32:
-		m.Kind = &pb.Value_Int32{Int32: x}
-	case int64:
-		m.Kind = &pb.Value_Int64{Int64: x}
-	case int:
-		m.Kind = &pb.Value_Int64{Int64: int64(x)}
-	case uint8:
-		m.Kind = &pb.Value_Int64{Int64: int64(x)}
-	case uint16:
-		m.Kind = &pb.Value_Int64{Int64: int64(x)}
-	case uint32:
-		m.Kind = &pb.Value_Int64{Int64: int64(x)}
-	case uint:
-		if uint64(x) > math.MaxInt64 {
-			return nil, fmt.Errorf("integer %d does not fit in an int64", x)
-		}
-		m.Kind = &pb.Value_Int64{Int64: int64(x)}
-	case uint64:
-		if x > math.MaxInt64 {
-			return nil, fmt.Errorf("integer %d does not fit in an int64", x)
-		}
-		m.Kind = &pb.Value_Int64{Int64: int64(x)}
-	case float32:
-		m.Kind = &pb.Value_Float32{Float32: x}
-	case float64:
-		m.Kind = &pb.Value_Float64{Float64: x}
-	case bool:
-		m.Kind = &pb.Value_Boolean{Boolean: x}
-	case string:
-		m.Kind = &pb.Value_String_{String_: x}
-	case []byte:
-		m.Kind = &pb.Value_Bytes{Bytes: x}
-	case []any:
-		l := &pb.ValueList{Items: make([]*pb.Value, len(x))}
-		for i, it := range x {
-			iv, err := e.Value(it)
-			if err != nil {
-				return nil, fmt.Errorf("array element %d: %w", i, err)
-			}
-			l.Items[i] = iv
-		}
-		m.Kind = &pb.Value_Array{Array: l}
-	case map[string]any:
-		sm := &pb.StringKeyMap{Keys: make([]string, 0, len(x)), Values: make([]*pb.Value, 0, len(x))}
-		for k, it := range x {
-			iv, err := e.Value(it)
-			if err != nil {
-				return nil, fmt.Errorf("map entry %q: %w", k, err)
-			}
-			sm.Keys = append(sm.Keys, k)
-			sm.Values = append(sm.Values, iv)
-		}
-		m.Kind = &pb.Value_StringMap{StringMap: sm}
-	case map[any]any:
-		am := &pb.AnyKeyMap{Keys: make([]*pb.Value, 0, len(x)), Values: make([]*pb.Value, 0, len(x))}
-		for k, it := range x {
-			kv, err := e.Value(k)
-			if err != nil {
-				return nil, fmt.Errorf("map key %v: %w", k, err)
-			}
-			iv, err := e.Value(it)
-			if err != nil {
-				return nil, fmt.Errorf("map entry %v: %w", k, err)
-			}
-			am.Keys = append(am.Keys, kv)
-			am.Values = append(am.Values, iv)
-		}
-		m.Kind = &pb.Value_AnyMap{AnyMap: am}
-	case *schemas.Struct:
-		if x == nil {
-			break
-		}
-		ref, err := e.Schema(x.Schema())
-		if err != nil {
-			return nil, err
-		}
-		n := len(x.Schema().Fields)
-		sv := &pb.StructValue{Schema: ref, Fields: make([]*pb.Value, n)}
-		for i := range n {
-			fv, err := e.Value(x.At(i))
-			if err != nil {
-				return nil, fmt.Errorf("field %s: %w", x.Schema().Fields[i].Name, err)
-			}
-			sv.Fields[i] = fv
-		}
-		m.Kind = &pb.Value_Struct{Struct: sv}
-	case *big.Rat:
-		if x == nil {
-			break
-		}
-		m.Kind = &pb.Value_Decimal{Decimal: x.String()}
-	case time.Time:
-		m.Kind = &pb.Value_Time{Time: encodeTime(x)}
-	default:
-		return nil, fmt.Errorf("a value of Go type %T is not part of the Connect data model", v)
-	}
-	return m, nil
-}
-
-func encodeTime(t time.Time) *pb.Time {
-	return &pb.Time{Seconds: t.Unix(), Nanos: int32(t.Nanosecond())}
-}
-
-func decodeTime(m *pb.Time) (time.Time, error) {
-	if m.Nanos < 0 || m.Nanos >= 1e9 {
-		return time.Time{}, fmt.Errorf("time nanos %d out of range", m.Nanos)
-	}
-	return time.Unix(m.Seconds, int64(m.Nanos)).UTC(), nil
 }
 
 // Decoder decodes the records of one batch against its schema table.
@@ -296,8 +176,12 @@ func (d *Decoder) buildSchema(m *pb.Schema) (*schemas.Schema, error) {
 		fields[i] = schemas.Field{Name: name, Index: i, Schema: fs}
 	}
 	var def any
-	if m.Default != nil {
-		if def, err = d.Value(m.Default); err != nil {
+	if len(m.Default) > 0 {
+		r := &reader{d: d, b: m.Default}
+		if def, err = r.value(); err == nil && len(r.b) != 0 {
+			err = fmt.Errorf("%d bytes after the value", len(r.b))
+		}
+		if err != nil {
 			return nil, fmt.Errorf("default: %w", err)
 		}
 		b.Default(def)
@@ -319,120 +203,6 @@ func (d *Decoder) buildSchema(m *pb.Schema) (*schemas.Schema, error) {
 	return s, nil
 }
 
-// Value decodes one Connect value.
-func (d *Decoder) Value(m *pb.Value) (any, error) {
-	if m == nil {
-		return nil, nil
-	}
-	switch k := m.Kind.(type) {
-	case nil:
-		return nil, nil
-	case *pb.Value_Int8:
-		if k.Int8 < math.MinInt8 || k.Int8 > math.MaxInt8 {
-			return nil, fmt.Errorf("int8 value %d out of range", k.Int8)
-		}
-		return int8(k.Int8), nil
-	case *pb.Value_Int16:
-		if k.Int16 < math.MinInt16 || k.Int16 > math.MaxInt16 {
-			return nil, fmt.Errorf("int16 value %d out of range", k.Int16)
-		}
-		return int16(k.Int16), nil
-	case *pb.Value_Int32:
-		return k.Int32, nil
-	case *pb.Value_Int64:
-		return k.Int64, nil
-	case *pb.Value_Float32:
-		return k.Float32, nil
-	case *pb.Value_Float64:
-		return k.Float64, nil
-	case *pb.Value_Boolean:
-		return k.Boolean, nil
-	case *pb.Value_String_:
-		return k.String_, nil
-	case *pb.Value_Bytes:
-		if k.Bytes == nil {
-			return []byte{}, nil
-		}
-		return k.Bytes, nil
-	case *pb.Value_Array:
-		out := make([]any, len(k.Array.GetItems()))
-		for i, it := range k.Array.GetItems() {
-			v, err := d.Value(it)
-			if err != nil {
-				return nil, fmt.Errorf("array element %d: %w", i, err)
-			}
-			out[i] = v
-		}
-		return out, nil
-	case *pb.Value_StringMap:
-		sm := k.StringMap
-		if len(sm.GetKeys()) != len(sm.GetValues()) {
-			return nil, errors.New("malformed map: keys and values of different lengths")
-		}
-		out := make(map[string]any, len(sm.GetKeys()))
-		for i, key := range sm.GetKeys() {
-			v, err := d.Value(sm.Values[i])
-			if err != nil {
-				return nil, fmt.Errorf("map entry %q: %w", key, err)
-			}
-			out[key] = v
-		}
-		return out, nil
-	case *pb.Value_AnyMap:
-		am := k.AnyMap
-		if len(am.GetKeys()) != len(am.GetValues()) {
-			return nil, errors.New("malformed map: keys and values of different lengths")
-		}
-		out := make(map[any]any, len(am.GetKeys()))
-		for i, km := range am.GetKeys() {
-			key, err := d.Value(km)
-			if err != nil {
-				return nil, fmt.Errorf("map key: %w", err)
-			}
-			if !hashable(key) {
-				return nil, fmt.Errorf("map key of Go type %T cannot be a Go map key", key)
-			}
-			v, err := d.Value(am.Values[i])
-			if err != nil {
-				return nil, fmt.Errorf("map entry %v: %w", key, err)
-			}
-			out[key] = v
-		}
-		return out, nil
-	case *pb.Value_Struct:
-		s, err := d.Schema(k.Struct.GetSchema())
-		if err != nil {
-			return nil, err
-		}
-		if s == nil || s.Type != schemas.TypeStruct {
-			return nil, fmt.Errorf("struct value with schema %v", s)
-		}
-		if len(k.Struct.GetFields()) != len(s.Fields) {
-			return nil, fmt.Errorf("struct of %v has %d values for %d fields", s, len(k.Struct.GetFields()), len(s.Fields))
-		}
-		st := schemas.NewStruct(s)
-		for i, fm := range k.Struct.GetFields() {
-			v, err := d.Value(fm)
-			if err != nil {
-				return nil, fmt.Errorf("field %s: %w", s.Fields[i].Name, err)
-			}
-			if v == nil {
-				continue
-			}
-			if err := st.PutAt(i, v); err != nil {
-				return nil, fmt.Errorf("field %s: %w", s.Fields[i].Name, err)
-			}
-		}
-		return st, nil
-	case *pb.Value_Decimal:
-		return decodeDecimal(k.Decimal)
-	case *pb.Value_Time:
-		return decodeTime(k.Time)
-	default:
-		return nil, fmt.Errorf("unknown value kind %T", k)
-	}
-}
-
 // hashable reports whether v, a decoded value, can be a Go map key.
 func hashable(v any) bool {
 	switch v.(type) {
@@ -442,53 +212,28 @@ func hashable(v any) bool {
 	return true
 }
 
-// OffsetMap encodes a source partition or offset, normalised as the offset
-// stores normalise it: every integer becomes int64, every float float64.
-func (e *Encoder) OffsetMap(m map[string]any) (*pb.OffsetMap, error) {
-	if m == nil {
-		return &pb.OffsetMap{}, nil
+// EncodeOffsetMap encodes a source partition or offset, normalised as the
+// offset stores normalise it: every integer becomes int64, every float
+// float64.
+func EncodeOffsetMap(m map[string]any) (*pb.OffsetMap, error) {
+	w := &writer{e: NewEncoder()}
+	if err := w.offsetMap(m); err != nil {
+		return nil, err
 	}
-	out := &pb.OffsetMap{Present: true, Keys: make([]string, 0, len(m)), Values: make([]*pb.Value, 0, len(m))}
-	for k, v := range m {
-		var pv *pb.Value
-		switch x := v.(type) {
-		case int8:
-			pv = &pb.Value{Kind: &pb.Value_Int64{Int64: int64(x)}}
-		case int16:
-			pv = &pb.Value{Kind: &pb.Value_Int64{Int64: int64(x)}}
-		case int32:
-			pv = &pb.Value{Kind: &pb.Value_Int64{Int64: int64(x)}}
-		case float32:
-			pv = &pb.Value{Kind: &pb.Value_Float64{Float64: float64(x)}}
-		default:
-			var err error
-			if pv, err = e.Value(v); err != nil {
-				return nil, fmt.Errorf("key %q: %w", k, err)
-			}
-		}
-		out.Keys = append(out.Keys, k)
-		out.Values = append(out.Values, pv)
-	}
-	return out, nil
+	return &pb.OffsetMap{Data: w.b}, nil
 }
 
-// OffsetMap decodes a source partition or offset.
-func (d *Decoder) OffsetMap(m *pb.OffsetMap) (map[string]any, error) {
-	if m == nil || !m.Present {
+// DecodeOffsetMap decodes a source partition or offset.
+func DecodeOffsetMap(m *pb.OffsetMap) (map[string]any, error) {
+	if len(m.GetData()) == 0 {
 		return nil, nil
 	}
-	if len(m.Keys) != len(m.Values) {
-		return nil, errors.New("malformed offset map: keys and values of different lengths")
+	r := &reader{d: &Decoder{}, b: m.GetData()}
+	out, err := r.offsetMap()
+	if err == nil && len(r.b) != 0 {
+		err = fmt.Errorf("%d bytes after the map", len(r.b))
 	}
-	out := make(map[string]any, len(m.Keys))
-	for i, k := range m.Keys {
-		v, err := d.Value(m.Values[i])
-		if err != nil {
-			return nil, fmt.Errorf("key %q: %w", k, err)
-		}
-		out[k] = v
-	}
-	return out, nil
+	return out, err
 }
 
 // decodeDecimal parses the "num/den" form Encode writes. Only that form:

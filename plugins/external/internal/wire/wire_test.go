@@ -166,8 +166,11 @@ func TestEncodeRejectsValuesOutsideTheDataModel(t *testing.T) {
 	type odd struct{}
 	cases := []any{odd{}, []string{"x"}, map[string]int{"a": 1}, uint64(1 << 63), struct{}{}}
 	for _, v := range cases {
-		if _, err := NewEncoder().Value(v); err == nil {
+		if _, err := EncodeSinkBatch([]connectors.SinkRecord{{Record: connectors.Record{Partition: connectors.Partition(0), Value: v}}}); err == nil {
 			t.Errorf("%T encoded without error", v)
+		}
+		if _, err := EncodeOffsetMap(map[string]any{"k": v}); err == nil {
+			t.Errorf("%T in an offset encoded without error", v)
 		}
 	}
 	self := &schemas.Schema{Type: schemas.TypeArray}
@@ -308,4 +311,26 @@ func BenchmarkSimpleSourceBatch(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/record")
+}
+
+func TestOffsetMapRoundTrip(t *testing.T) {
+	for _, m := range []map[string]any{nil, {}, {"i": 3, "f": float32(0.5), "s": "x", "b": true, "n": nil}} {
+		enc, err := EncodeOffsetMap(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := DecodeOffsetMap(enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (m == nil) != (got == nil) || len(m) != len(got) {
+			t.Fatalf("%#v came back as %#v", m, got)
+		}
+		if m["i"] != nil && (got["i"] != int64(3) || got["f"] != float64(0.5) || got["s"] != "x" || got["b"] != true) {
+			t.Fatalf("%#v came back as %#v, want ints as int64 and floats as float64", m, got)
+		}
+	}
+	if _, err := DecodeOffsetMap(&pb.OffsetMap{Data: []byte{2, 1, 'k', tagStruct, 1, 0}}); err == nil {
+		t.Error("a struct referring to a schema outside any table decoded")
+	}
 }
