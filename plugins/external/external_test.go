@@ -733,3 +733,53 @@ func BenchmarkFileSourcePoll(b *testing.B) {
 		})
 	}
 }
+
+// TestConnectorProcessDeathRaisesAnError: a connector's process that dies
+// while nothing calls it fails the connector through RaiseError.
+func TestConnectorProcessDeathRaisesAnError(t *testing.T) {
+	loaded, _ := loadTest(t)
+	ctx := context.Background()
+	conn := find(t, loaded, probeClass).New().(connectors.SinkConnector)
+	cc := &connCtx{}
+	if err := conn.Start(ctx, cc, map[string]string{}); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Stop(ctx)
+	pids := loaded.pids(probeClass)
+	if len(pids) != 1 || Pid(conn) != pids[0] {
+		t.Fatalf("connector processes %v, Pid %d", pids, Pid(conn))
+	}
+	if err := syscall.Kill(pids[0], syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		cc.mu.Lock()
+		raised := slices.Clone(cc.raised)
+		cc.mu.Unlock()
+		if len(raised) == 1 {
+			if !containsAll(raised[0].Error(), probeClass, "file-plugin", "signal: killed") {
+				t.Fatalf("raised %v, want the plugin, binary and signal named", raised[0])
+			}
+			break
+		}
+		if len(raised) > 1 || time.Now().After(deadline) {
+			t.Fatalf("raised %v, want one error", raised)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// A connector stopped normally raises nothing.
+	conn2 := find(t, loaded, probeClass).New().(connectors.SinkConnector)
+	cc2 := &connCtx{}
+	if err := conn2.Start(ctx, cc2, map[string]string{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn2.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cc2.mu.Lock()
+	defer cc2.mu.Unlock()
+	if len(cc2.raised) != 0 {
+		t.Errorf("a stopped connector raised %v", cc2.raised)
+	}
+}

@@ -100,18 +100,40 @@ func (in *instance) call(method string, f func(p *proc) error) error {
 
 // connector is the worker's side of a plugin connector.
 type connector struct {
-	sp *spec
-	in *instance
+	sp      *spec
+	in      *instance
+	unwatch context.CancelFunc
 }
 
 func (c *connector) Config() *config.Def { return c.sp.def }
 
 func (c *connector) Start(ctx context.Context, cc connectors.ConnectorContext, props map[string]string) error {
 	c.in = &instance{sp: c.sp, class: c.sp.s.Class}
-	return c.in.launch(ctx, cc.Logger(), &hostServer{cc: cc}, func(p *proc, id uint32) error {
+	err := c.in.launch(ctx, cc.Logger(), &hostServer{cc: cc}, func(p *proc, id uint32) error {
 		_, err := p.rpc.ConnectorStart(ctx, &pb.StartRequest{Class: c.sp.s.Class, Props: props, HostBrokerId: id})
 		return err
 	})
+	if err == nil {
+		c.watch(cc)
+	}
+	return err
+}
+
+// watch fails the connector (RaiseError) when its process dies while it
+// runs: nothing else would notice, the runtime calls a connector rarely.
+func (c *connector) watch(cc connectors.ConnectorContext) {
+	p, err := c.in.proc()
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.unwatch = cancel
+	go func() {
+		_, err := p.rpc.Wait(ctx, &pb.Empty{})
+		if err != nil && ctx.Err() == nil {
+			cc.RaiseError(p.callError(c.in.class, "running", err))
+		}
+	}()
 }
 
 func (c *connector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
@@ -138,6 +160,9 @@ func (c *connector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
 func (c *connector) Stop(ctx context.Context) error {
 	if c.in == nil {
 		return nil
+	}
+	if c.unwatch != nil {
+		c.unwatch()
 	}
 	defer c.in.end()
 	return c.in.call("Stop", func(p *proc) error {

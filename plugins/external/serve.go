@@ -81,6 +81,7 @@ type server struct {
 	source   connectors.SourceTask
 	sink     connectors.SinkTask
 	cancel   context.CancelFunc // of the instance's context
+	instance context.Context
 	hostConn *grpc.ClientConn
 	seq      uint64
 	pending  map[uint64]*connectors.SourceRecord // polled, not yet committed
@@ -302,7 +303,7 @@ func (s *server) begin(rpcCtx context.Context, req *pb.StartRequest) (context.Co
 	}
 	s.class, s.hostConn = req.Class, conn
 	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
+	s.cancel, s.instance = cancel, ctx
 	stop := context.AfterFunc(rpcCtx, cancel)
 	return ctx, pb.NewHostClient(conn), func() { stop() }, nil
 }
@@ -358,6 +359,21 @@ func (s *server) ConnectorStop(ctx context.Context, _ *pb.Empty) (*pb.Empty, err
 	err := c.Stop(ctx)
 	s.end()
 	return &pb.Empty{}, wire.Status(err)
+}
+
+// Wait returns when the instance has stopped (or the worker gave up).
+func (s *server) Wait(ctx context.Context, _ *pb.Empty) (*pb.Empty, error) {
+	s.mu.Lock()
+	inst := s.instance
+	s.mu.Unlock()
+	if inst == nil {
+		return nil, wire.Status(errors.New("nothing runs in this process"))
+	}
+	select {
+	case <-inst.Done():
+	case <-ctx.Done():
+	}
+	return &pb.Empty{}, nil
 }
 
 func (s *server) end() {

@@ -2102,7 +2102,7 @@ const file_plugin_proto_rawDesc = "" +
 	"\x0eTimeoutRequest\x12\x16\n" +
 	"\x06millis\x18\x01 \x01(\x03R\x06millis\"J\n" +
 	"\rOffsetRequest\x129\n" +
-	"\tpartition\x18\x01 \x01(\v2\x1b.sluice.plugin.v1.OffsetMapR\tpartition2\xaa\v\n" +
+	"\tpartition\x18\x01 \x01(\v2\x1b.sluice.plugin.v1.OffsetMapR\tpartition2\xe4\v\n" +
 	"\x06Plugin\x12B\n" +
 	"\bDescribe\x12\x17.sluice.plugin.v1.Empty\x1a\x1d.sluice.plugin.v1.Description\x12Q\n" +
 	"\bValidate\x12!.sluice.plugin.v1.ValidateRequest\x1a\".sluice.plugin.v1.ValidateResponse\x12U\n" +
@@ -2124,7 +2124,8 @@ const file_plugin_proto_rawDesc = "" +
 	"\x05Flush\x12\x19.sluice.plugin.v1.Offsets\x1a\x17.sluice.plugin.v1.Empty\x12A\n" +
 	"\tPreCommit\x12\x19.sluice.plugin.v1.Offsets\x1a\x19.sluice.plugin.v1.Offsets\x12>\n" +
 	"\x05Close\x12\x1c.sluice.plugin.v1.Partitions\x1a\x17.sluice.plugin.v1.Empty\x12<\n" +
-	"\bTaskStop\x12\x17.sluice.plugin.v1.Empty\x1a\x17.sluice.plugin.v1.Empty2\xbf\x05\n" +
+	"\bTaskStop\x12\x17.sluice.plugin.v1.Empty\x1a\x17.sluice.plugin.v1.Empty\x128\n" +
+	"\x04Wait\x12\x17.sluice.plugin.v1.Empty\x1a\x17.sluice.plugin.v1.Empty2\xbf\x05\n" +
 	"\x04Host\x12N\n" +
 	"\x1aRequestTaskReconfiguration\x12\x17.sluice.plugin.v1.Empty\x1a\x17.sluice.plugin.v1.Empty\x12B\n" +
 	"\n" +
@@ -2233,48 +2234,50 @@ var file_plugin_proto_depIdxs = []int32{
 	26, // 39: sluice.plugin.v1.Plugin.PreCommit:input_type -> sluice.plugin.v1.Offsets
 	24, // 40: sluice.plugin.v1.Plugin.Close:input_type -> sluice.plugin.v1.Partitions
 	0,  // 41: sluice.plugin.v1.Plugin.TaskStop:input_type -> sluice.plugin.v1.Empty
-	0,  // 42: sluice.plugin.v1.Host.RequestTaskReconfiguration:input_type -> sluice.plugin.v1.Empty
-	27, // 43: sluice.plugin.v1.Host.RaiseError:input_type -> sluice.plugin.v1.ErrorInfo
-	30, // 44: sluice.plugin.v1.Host.Offset:input_type -> sluice.plugin.v1.OffsetRequest
-	25, // 45: sluice.plugin.v1.Host.SeekOffset:input_type -> sluice.plugin.v1.PartitionOffset
-	29, // 46: sluice.plugin.v1.Host.Timeout:input_type -> sluice.plugin.v1.TimeoutRequest
-	0,  // 47: sluice.plugin.v1.Host.Assignment:input_type -> sluice.plugin.v1.Empty
-	24, // 48: sluice.plugin.v1.Host.Pause:input_type -> sluice.plugin.v1.Partitions
-	24, // 49: sluice.plugin.v1.Host.Resume:input_type -> sluice.plugin.v1.Partitions
-	0,  // 50: sluice.plugin.v1.Host.RequestCommit:input_type -> sluice.plugin.v1.Empty
-	28, // 51: sluice.plugin.v1.Host.Report:input_type -> sluice.plugin.v1.ReportRequest
-	1,  // 52: sluice.plugin.v1.Plugin.Describe:output_type -> sluice.plugin.v1.Description
-	5,  // 53: sluice.plugin.v1.Plugin.Validate:output_type -> sluice.plugin.v1.ValidateResponse
-	5,  // 54: sluice.plugin.v1.Plugin.ValidateLive:output_type -> sluice.plugin.v1.ValidateResponse
-	7,  // 55: sluice.plugin.v1.Plugin.EmbeddedSecrets:output_type -> sluice.plugin.v1.Strings
-	10, // 56: sluice.plugin.v1.Plugin.AlterOffsets:output_type -> sluice.plugin.v1.AlterOffsetsResponse
-	0,  // 57: sluice.plugin.v1.Plugin.ConnectorStart:output_type -> sluice.plugin.v1.Empty
-	13, // 58: sluice.plugin.v1.Plugin.TaskConfigs:output_type -> sluice.plugin.v1.TaskConfigsResponse
-	0,  // 59: sluice.plugin.v1.Plugin.ConnectorStop:output_type -> sluice.plugin.v1.Empty
-	0,  // 60: sluice.plugin.v1.Plugin.SourceTaskStart:output_type -> sluice.plugin.v1.Empty
-	18, // 61: sluice.plugin.v1.Plugin.Poll:output_type -> sluice.plugin.v1.SourceBatch
-	0,  // 62: sluice.plugin.v1.Plugin.CancelPoll:output_type -> sluice.plugin.v1.Empty
-	0,  // 63: sluice.plugin.v1.Plugin.CommitRecords:output_type -> sluice.plugin.v1.Empty
-	0,  // 64: sluice.plugin.v1.Plugin.Commit:output_type -> sluice.plugin.v1.Empty
-	0,  // 65: sluice.plugin.v1.Plugin.SinkTaskStart:output_type -> sluice.plugin.v1.Empty
-	0,  // 66: sluice.plugin.v1.Plugin.Open:output_type -> sluice.plugin.v1.Empty
-	0,  // 67: sluice.plugin.v1.Plugin.Put:output_type -> sluice.plugin.v1.Empty
-	0,  // 68: sluice.plugin.v1.Plugin.Flush:output_type -> sluice.plugin.v1.Empty
-	26, // 69: sluice.plugin.v1.Plugin.PreCommit:output_type -> sluice.plugin.v1.Offsets
-	0,  // 70: sluice.plugin.v1.Plugin.Close:output_type -> sluice.plugin.v1.Empty
-	0,  // 71: sluice.plugin.v1.Plugin.TaskStop:output_type -> sluice.plugin.v1.Empty
-	0,  // 72: sluice.plugin.v1.Host.RequestTaskReconfiguration:output_type -> sluice.plugin.v1.Empty
-	0,  // 73: sluice.plugin.v1.Host.RaiseError:output_type -> sluice.plugin.v1.Empty
-	17, // 74: sluice.plugin.v1.Host.Offset:output_type -> sluice.plugin.v1.OffsetMap
-	0,  // 75: sluice.plugin.v1.Host.SeekOffset:output_type -> sluice.plugin.v1.Empty
-	0,  // 76: sluice.plugin.v1.Host.Timeout:output_type -> sluice.plugin.v1.Empty
-	24, // 77: sluice.plugin.v1.Host.Assignment:output_type -> sluice.plugin.v1.Partitions
-	0,  // 78: sluice.plugin.v1.Host.Pause:output_type -> sluice.plugin.v1.Empty
-	0,  // 79: sluice.plugin.v1.Host.Resume:output_type -> sluice.plugin.v1.Empty
-	0,  // 80: sluice.plugin.v1.Host.RequestCommit:output_type -> sluice.plugin.v1.Empty
-	0,  // 81: sluice.plugin.v1.Host.Report:output_type -> sluice.plugin.v1.Empty
-	52, // [52:82] is the sub-list for method output_type
-	22, // [22:52] is the sub-list for method input_type
+	0,  // 42: sluice.plugin.v1.Plugin.Wait:input_type -> sluice.plugin.v1.Empty
+	0,  // 43: sluice.plugin.v1.Host.RequestTaskReconfiguration:input_type -> sluice.plugin.v1.Empty
+	27, // 44: sluice.plugin.v1.Host.RaiseError:input_type -> sluice.plugin.v1.ErrorInfo
+	30, // 45: sluice.plugin.v1.Host.Offset:input_type -> sluice.plugin.v1.OffsetRequest
+	25, // 46: sluice.plugin.v1.Host.SeekOffset:input_type -> sluice.plugin.v1.PartitionOffset
+	29, // 47: sluice.plugin.v1.Host.Timeout:input_type -> sluice.plugin.v1.TimeoutRequest
+	0,  // 48: sluice.plugin.v1.Host.Assignment:input_type -> sluice.plugin.v1.Empty
+	24, // 49: sluice.plugin.v1.Host.Pause:input_type -> sluice.plugin.v1.Partitions
+	24, // 50: sluice.plugin.v1.Host.Resume:input_type -> sluice.plugin.v1.Partitions
+	0,  // 51: sluice.plugin.v1.Host.RequestCommit:input_type -> sluice.plugin.v1.Empty
+	28, // 52: sluice.plugin.v1.Host.Report:input_type -> sluice.plugin.v1.ReportRequest
+	1,  // 53: sluice.plugin.v1.Plugin.Describe:output_type -> sluice.plugin.v1.Description
+	5,  // 54: sluice.plugin.v1.Plugin.Validate:output_type -> sluice.plugin.v1.ValidateResponse
+	5,  // 55: sluice.plugin.v1.Plugin.ValidateLive:output_type -> sluice.plugin.v1.ValidateResponse
+	7,  // 56: sluice.plugin.v1.Plugin.EmbeddedSecrets:output_type -> sluice.plugin.v1.Strings
+	10, // 57: sluice.plugin.v1.Plugin.AlterOffsets:output_type -> sluice.plugin.v1.AlterOffsetsResponse
+	0,  // 58: sluice.plugin.v1.Plugin.ConnectorStart:output_type -> sluice.plugin.v1.Empty
+	13, // 59: sluice.plugin.v1.Plugin.TaskConfigs:output_type -> sluice.plugin.v1.TaskConfigsResponse
+	0,  // 60: sluice.plugin.v1.Plugin.ConnectorStop:output_type -> sluice.plugin.v1.Empty
+	0,  // 61: sluice.plugin.v1.Plugin.SourceTaskStart:output_type -> sluice.plugin.v1.Empty
+	18, // 62: sluice.plugin.v1.Plugin.Poll:output_type -> sluice.plugin.v1.SourceBatch
+	0,  // 63: sluice.plugin.v1.Plugin.CancelPoll:output_type -> sluice.plugin.v1.Empty
+	0,  // 64: sluice.plugin.v1.Plugin.CommitRecords:output_type -> sluice.plugin.v1.Empty
+	0,  // 65: sluice.plugin.v1.Plugin.Commit:output_type -> sluice.plugin.v1.Empty
+	0,  // 66: sluice.plugin.v1.Plugin.SinkTaskStart:output_type -> sluice.plugin.v1.Empty
+	0,  // 67: sluice.plugin.v1.Plugin.Open:output_type -> sluice.plugin.v1.Empty
+	0,  // 68: sluice.plugin.v1.Plugin.Put:output_type -> sluice.plugin.v1.Empty
+	0,  // 69: sluice.plugin.v1.Plugin.Flush:output_type -> sluice.plugin.v1.Empty
+	26, // 70: sluice.plugin.v1.Plugin.PreCommit:output_type -> sluice.plugin.v1.Offsets
+	0,  // 71: sluice.plugin.v1.Plugin.Close:output_type -> sluice.plugin.v1.Empty
+	0,  // 72: sluice.plugin.v1.Plugin.TaskStop:output_type -> sluice.plugin.v1.Empty
+	0,  // 73: sluice.plugin.v1.Plugin.Wait:output_type -> sluice.plugin.v1.Empty
+	0,  // 74: sluice.plugin.v1.Host.RequestTaskReconfiguration:output_type -> sluice.plugin.v1.Empty
+	0,  // 75: sluice.plugin.v1.Host.RaiseError:output_type -> sluice.plugin.v1.Empty
+	17, // 76: sluice.plugin.v1.Host.Offset:output_type -> sluice.plugin.v1.OffsetMap
+	0,  // 77: sluice.plugin.v1.Host.SeekOffset:output_type -> sluice.plugin.v1.Empty
+	0,  // 78: sluice.plugin.v1.Host.Timeout:output_type -> sluice.plugin.v1.Empty
+	24, // 79: sluice.plugin.v1.Host.Assignment:output_type -> sluice.plugin.v1.Partitions
+	0,  // 80: sluice.plugin.v1.Host.Pause:output_type -> sluice.plugin.v1.Empty
+	0,  // 81: sluice.plugin.v1.Host.Resume:output_type -> sluice.plugin.v1.Empty
+	0,  // 82: sluice.plugin.v1.Host.RequestCommit:output_type -> sluice.plugin.v1.Empty
+	0,  // 83: sluice.plugin.v1.Host.Report:output_type -> sluice.plugin.v1.Empty
+	53, // [53:84] is the sub-list for method output_type
+	22, // [22:53] is the sub-list for method input_type
 	22, // [22:22] is the sub-list for extension type_name
 	22, // [22:22] is the sub-list for extension extendee
 	0,  // [0:22] is the sub-list for field type_name

@@ -44,6 +44,7 @@ const (
 	Plugin_PreCommit_FullMethodName       = "/sluice.plugin.v1.Plugin/PreCommit"
 	Plugin_Close_FullMethodName           = "/sluice.plugin.v1.Plugin/Close"
 	Plugin_TaskStop_FullMethodName        = "/sluice.plugin.v1.Plugin/TaskStop"
+	Plugin_Wait_FullMethodName            = "/sluice.plugin.v1.Plugin/Wait"
 )
 
 // PluginClient is the client API for Plugin service.
@@ -70,6 +71,9 @@ type PluginClient interface {
 	PreCommit(ctx context.Context, in *Offsets, opts ...grpc.CallOption) (*Offsets, error)
 	Close(ctx context.Context, in *Partitions, opts ...grpc.CallOption) (*Empty, error)
 	TaskStop(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*Empty, error)
+	// Wait returns when the instance stops; the worker learns from its
+	// failure that the process died while nothing else was calling it.
+	Wait(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*Empty, error)
 }
 
 type pluginClient struct {
@@ -260,6 +264,15 @@ func (c *pluginClient) TaskStop(ctx context.Context, in *Empty, opts ...grpc.Cal
 	return out, nil
 }
 
+func (c *pluginClient) Wait(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*Empty, error) {
+	out := new(Empty)
+	err := c.cc.Invoke(ctx, Plugin_Wait_FullMethodName, in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // PluginServer is the server API for Plugin service.
 // All implementations must embed UnimplementedPluginServer
 // for forward compatibility
@@ -284,6 +297,9 @@ type PluginServer interface {
 	PreCommit(context.Context, *Offsets) (*Offsets, error)
 	Close(context.Context, *Partitions) (*Empty, error)
 	TaskStop(context.Context, *Empty) (*Empty, error)
+	// Wait returns when the instance stops; the worker learns from its
+	// failure that the process died while nothing else was calling it.
+	Wait(context.Context, *Empty) (*Empty, error)
 	mustEmbedUnimplementedPluginServer()
 }
 
@@ -350,6 +366,9 @@ func (UnimplementedPluginServer) Close(context.Context, *Partitions) (*Empty, er
 }
 func (UnimplementedPluginServer) TaskStop(context.Context, *Empty) (*Empty, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method TaskStop not implemented")
+}
+func (UnimplementedPluginServer) Wait(context.Context, *Empty) (*Empty, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Wait not implemented")
 }
 func (UnimplementedPluginServer) mustEmbedUnimplementedPluginServer() {}
 
@@ -724,6 +743,24 @@ func _Plugin_TaskStop_Handler(srv interface{}, ctx context.Context, dec func(int
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Plugin_Wait_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(Empty)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PluginServer).Wait(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Plugin_Wait_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PluginServer).Wait(ctx, req.(*Empty))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Plugin_ServiceDesc is the grpc.ServiceDesc for Plugin service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -810,6 +847,10 @@ var Plugin_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "TaskStop",
 			Handler:    _Plugin_TaskStop_Handler,
+		},
+		{
+			MethodName: "Wait",
+			Handler:    _Plugin_Wait_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
