@@ -391,8 +391,9 @@ func TestMisbehavingSourceTaskFailsCleanly(t *testing.T) {
 	}{
 		{"panic", []string{"Poll panicked", "counter told to panic"}, true},
 		{"badvalue", []string{"not part of the Connect data model"}, true},
-		{"huge", []string{"80 records", "smaller batches"}, true},
+		{"huge", []string{"batch of 80 records", "60 MiB", "smaller batches"}, true},
 		{"exit", []string{counterClass + "Task", "file-plugin", "exit status 3"}, false},
+		{"both", []string{"records and an error"}, true},
 	}
 	for _, c := range cases {
 		t.Run(c.mode, func(t *testing.T) {
@@ -408,6 +409,9 @@ func TestMisbehavingSourceTaskFailsCleanly(t *testing.T) {
 			recs, err := task.Poll(pctx)
 			if err == nil || !containsAll(err.Error(), c.parts...) {
 				t.Fatalf("Poll = %d records, %v; want an error containing %q", len(recs), err, c.parts)
+			}
+			if c.mode == "both" && (len(recs) != 1 || recs[0].Value != "x" || !connectors.IsRetriable(err)) {
+				t.Errorf("Poll = %v, %v (retriable %v); want the record and the retriable error, as a linked-in task gives them", recs, err, connectors.IsRetriable(err))
 			}
 			if alive := Pid(task) != 0 && syscall.Kill(Pid(task), 0) == nil; alive != c.alive {
 				t.Errorf("process alive = %v, want %v", alive, c.alive)

@@ -398,6 +398,7 @@ func (t *sourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error
 	}
 	var recs []connectors.SourceRecord
 	var first uint64
+	var taskErr error // returned by the task along with records
 	err := t.in.call("Poll", func(p *proc) error {
 		// The call itself is never cancelled: what the task returns as it
 		// gives up must reach the runtime (it considers those records
@@ -421,6 +422,9 @@ func (t *sourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error
 		if recs, err = wire.DecodeSourceBatch(b); err != nil {
 			return fmt.Errorf("the records it returned are invalid: %w", err)
 		}
+		if b.Error != nil {
+			taskErr = wire.FromErrorInfo(b.Error)
+		}
 		return nil
 	})
 	if err != nil {
@@ -434,7 +438,7 @@ func (t *sourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error
 		}
 		t.mu.Unlock()
 	}
-	return recs, nil
+	return recs, taskErr
 }
 
 func (t *sourceTask) Commit(ctx context.Context) error {
@@ -545,12 +549,11 @@ func (t *sinkTask) Close(ctx context.Context, partitions []connectors.TopicParti
 
 func (t *sinkTask) Put(ctx context.Context, records []connectors.SinkRecord) error {
 	b, err := wire.EncodeSinkBatch(records)
-	if err != nil {
-		return fmt.Errorf("plugin %sTask: encoding the batch: %w", t.sp.s.Class, err)
+	if err == nil && proto.Size(b) > maxMessageBytes-1024 {
+		err = fmt.Errorf("its schemas and records take %d bytes, more than the %d a batch may carry", proto.Size(b), maxMessageBytes)
 	}
-	if n := proto.Size(b); n > maxMessageBytes-1024 {
-		return fmt.Errorf("plugin %sTask: a batch of %d records is %d bytes, more than the %d bytes a call to a plugin may carry; lower consumer.max.partition.fetch.bytes or consumer.max.poll.records",
-			t.sp.s.Class, len(records), n, maxMessageBytes)
+	if err != nil {
+		return fmt.Errorf("plugin %sTask: the batch cannot go to the plugin: %w; lower consumer.max.poll.records or consumer.max.partition.fetch.bytes", t.sp.s.Class, err)
 	}
 	return t.in.call("Put", func(p *proc) error {
 		_, err := p.rpc.Put(ctx, b)

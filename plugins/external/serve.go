@@ -451,15 +451,14 @@ func (s *server) Poll(_ context.Context, req *pb.PollRequest) (*pb.SourceBatch, 
 	}
 	s.mu.Unlock()
 	b, eerr := wire.EncodeSourceBatch(recs, first)
-	if eerr != nil {
-		return nil, wire.Status(fmt.Errorf("encoding the records Poll returned: %w", eerr))
+	if eerr == nil && proto.Size(b) > maxMessageBytes-1024 {
+		eerr = fmt.Errorf("its schemas and records take %d bytes, more than the %d a batch may carry", proto.Size(b), maxMessageBytes)
 	}
-	if n := proto.Size(b); n > maxMessageBytes-1024 {
-		return nil, wire.Status(fmt.Errorf("Poll returned %d records of %d bytes in all, more than the %d bytes a batch may carry to the worker; return smaller batches", len(recs), n, maxMessageBytes))
+	if eerr != nil {
+		return nil, wire.Status(fmt.Errorf("Poll returned records the worker cannot take (%w); return smaller batches", eerr))
 	}
 	if err != nil {
-		// Records and an error: the records go, the error comes next time.
-		s.log.Warn("Poll returned records and an error; the records are sent", "err", err)
+		b.Error = wire.ErrorInfo(err) // records and an error: both go
 	}
 	return b, nil
 }

@@ -1227,8 +1227,11 @@ type SourceBatch struct {
 	Schemas []*Schema              `protobuf:"bytes,1,rep,name=schemas,proto3" json:"schemas,omitempty"`
 	Count   uint32                 `protobuf:"varint,2,opt,name=count,proto3" json:"count,omitempty"`
 	// The records are numbered first_seq, first_seq+1, ... for CommitRecords.
-	FirstSeq      uint64 `protobuf:"varint,3,opt,name=first_seq,json=firstSeq,proto3" json:"first_seq,omitempty"`
-	Data          []byte `protobuf:"bytes,4,opt,name=data,proto3" json:"data,omitempty"`
+	FirstSeq uint64 `protobuf:"varint,3,opt,name=first_seq,json=firstSeq,proto3" json:"first_seq,omitempty"`
+	Data     []byte `protobuf:"bytes,4,opt,name=data,proto3" json:"data,omitempty"`
+	// The error Poll returned along with records, if any: the worker
+	// handles both as it would from a linked-in task.
+	Error         *ErrorInfo `protobuf:"bytes,5,opt,name=error,proto3" json:"error,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1287,6 +1290,13 @@ func (x *SourceBatch) GetFirstSeq() uint64 {
 func (x *SourceBatch) GetData() []byte {
 	if x != nil {
 		return x.Data
+	}
+	return nil
+}
+
+func (x *SourceBatch) GetError() *ErrorInfo {
+	if x != nil {
+		return x.Error
 	}
 	return nil
 }
@@ -2055,12 +2065,13 @@ const file_plugin_proto_rawDesc = "" +
 	"\x03key\x18\f \x01(\rR\x03key\x12\x14\n" +
 	"\x05value\x18\r \x01(\rR\x05value\"\x1f\n" +
 	"\tOffsetMap\x12\x12\n" +
-	"\x04data\x18\x01 \x01(\fR\x04data\"\x88\x01\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\"\xbb\x01\n" +
 	"\vSourceBatch\x122\n" +
 	"\aschemas\x18\x01 \x03(\v2\x18.sluice.plugin.v1.SchemaR\aschemas\x12\x14\n" +
 	"\x05count\x18\x02 \x01(\rR\x05count\x12\x1b\n" +
 	"\tfirst_seq\x18\x03 \x01(\x04R\bfirstSeq\x12\x12\n" +
-	"\x04data\x18\x04 \x01(\fR\x04data\"i\n" +
+	"\x04data\x18\x04 \x01(\fR\x04data\x121\n" +
+	"\x05error\x18\x05 \x01(\v2\x1b.sluice.plugin.v1.ErrorInfoR\x05error\"i\n" +
 	"\tSinkBatch\x122\n" +
 	"\aschemas\x18\x01 \x03(\v2\x18.sluice.plugin.v1.SchemaR\aschemas\x12\x14\n" +
 	"\x05count\x18\x02 \x01(\rR\x05count\x12\x12\n" +
@@ -2205,82 +2216,83 @@ var file_plugin_proto_depIdxs = []int32{
 	14, // 10: sluice.plugin.v1.TaskConfigsResponse.configs:type_name -> sluice.plugin.v1.StringMap
 	34, // 11: sluice.plugin.v1.StringMap.entries:type_name -> sluice.plugin.v1.StringMap.EntriesEntry
 	16, // 12: sluice.plugin.v1.SourceBatch.schemas:type_name -> sluice.plugin.v1.Schema
-	16, // 13: sluice.plugin.v1.SinkBatch.schemas:type_name -> sluice.plugin.v1.Schema
-	15, // 14: sluice.plugin.v1.Ack.timestamp:type_name -> sluice.plugin.v1.Time
-	21, // 15: sluice.plugin.v1.Acks.acks:type_name -> sluice.plugin.v1.Ack
-	23, // 16: sluice.plugin.v1.Partitions.partitions:type_name -> sluice.plugin.v1.TopicPartition
-	23, // 17: sluice.plugin.v1.PartitionOffset.tp:type_name -> sluice.plugin.v1.TopicPartition
-	25, // 18: sluice.plugin.v1.Offsets.offsets:type_name -> sluice.plugin.v1.PartitionOffset
-	19, // 19: sluice.plugin.v1.ReportRequest.record:type_name -> sluice.plugin.v1.SinkBatch
-	27, // 20: sluice.plugin.v1.ReportRequest.error:type_name -> sluice.plugin.v1.ErrorInfo
-	17, // 21: sluice.plugin.v1.OffsetRequest.partition:type_name -> sluice.plugin.v1.OffsetMap
-	0,  // 22: sluice.plugin.v1.Plugin.Describe:input_type -> sluice.plugin.v1.Empty
-	4,  // 23: sluice.plugin.v1.Plugin.Validate:input_type -> sluice.plugin.v1.ValidateRequest
-	4,  // 24: sluice.plugin.v1.Plugin.ValidateLive:input_type -> sluice.plugin.v1.ValidateRequest
-	4,  // 25: sluice.plugin.v1.Plugin.EmbeddedSecrets:input_type -> sluice.plugin.v1.ValidateRequest
-	8,  // 26: sluice.plugin.v1.Plugin.AlterOffsets:input_type -> sluice.plugin.v1.AlterOffsetsRequest
-	11, // 27: sluice.plugin.v1.Plugin.ConnectorStart:input_type -> sluice.plugin.v1.StartRequest
-	12, // 28: sluice.plugin.v1.Plugin.TaskConfigs:input_type -> sluice.plugin.v1.TaskConfigsRequest
-	0,  // 29: sluice.plugin.v1.Plugin.ConnectorStop:input_type -> sluice.plugin.v1.Empty
-	11, // 30: sluice.plugin.v1.Plugin.SourceTaskStart:input_type -> sluice.plugin.v1.StartRequest
-	20, // 31: sluice.plugin.v1.Plugin.Poll:input_type -> sluice.plugin.v1.PollRequest
-	20, // 32: sluice.plugin.v1.Plugin.CancelPoll:input_type -> sluice.plugin.v1.PollRequest
-	22, // 33: sluice.plugin.v1.Plugin.CommitRecords:input_type -> sluice.plugin.v1.Acks
-	0,  // 34: sluice.plugin.v1.Plugin.Commit:input_type -> sluice.plugin.v1.Empty
-	11, // 35: sluice.plugin.v1.Plugin.SinkTaskStart:input_type -> sluice.plugin.v1.StartRequest
-	24, // 36: sluice.plugin.v1.Plugin.Open:input_type -> sluice.plugin.v1.Partitions
-	19, // 37: sluice.plugin.v1.Plugin.Put:input_type -> sluice.plugin.v1.SinkBatch
-	26, // 38: sluice.plugin.v1.Plugin.Flush:input_type -> sluice.plugin.v1.Offsets
-	26, // 39: sluice.plugin.v1.Plugin.PreCommit:input_type -> sluice.plugin.v1.Offsets
-	24, // 40: sluice.plugin.v1.Plugin.Close:input_type -> sluice.plugin.v1.Partitions
-	0,  // 41: sluice.plugin.v1.Plugin.TaskStop:input_type -> sluice.plugin.v1.Empty
-	0,  // 42: sluice.plugin.v1.Plugin.Wait:input_type -> sluice.plugin.v1.Empty
-	0,  // 43: sluice.plugin.v1.Host.RequestTaskReconfiguration:input_type -> sluice.plugin.v1.Empty
-	27, // 44: sluice.plugin.v1.Host.RaiseError:input_type -> sluice.plugin.v1.ErrorInfo
-	30, // 45: sluice.plugin.v1.Host.Offset:input_type -> sluice.plugin.v1.OffsetRequest
-	25, // 46: sluice.plugin.v1.Host.SeekOffset:input_type -> sluice.plugin.v1.PartitionOffset
-	29, // 47: sluice.plugin.v1.Host.Timeout:input_type -> sluice.plugin.v1.TimeoutRequest
-	0,  // 48: sluice.plugin.v1.Host.Assignment:input_type -> sluice.plugin.v1.Empty
-	24, // 49: sluice.plugin.v1.Host.Pause:input_type -> sluice.plugin.v1.Partitions
-	24, // 50: sluice.plugin.v1.Host.Resume:input_type -> sluice.plugin.v1.Partitions
-	0,  // 51: sluice.plugin.v1.Host.RequestCommit:input_type -> sluice.plugin.v1.Empty
-	28, // 52: sluice.plugin.v1.Host.Report:input_type -> sluice.plugin.v1.ReportRequest
-	1,  // 53: sluice.plugin.v1.Plugin.Describe:output_type -> sluice.plugin.v1.Description
-	5,  // 54: sluice.plugin.v1.Plugin.Validate:output_type -> sluice.plugin.v1.ValidateResponse
-	5,  // 55: sluice.plugin.v1.Plugin.ValidateLive:output_type -> sluice.plugin.v1.ValidateResponse
-	7,  // 56: sluice.plugin.v1.Plugin.EmbeddedSecrets:output_type -> sluice.plugin.v1.Strings
-	10, // 57: sluice.plugin.v1.Plugin.AlterOffsets:output_type -> sluice.plugin.v1.AlterOffsetsResponse
-	0,  // 58: sluice.plugin.v1.Plugin.ConnectorStart:output_type -> sluice.plugin.v1.Empty
-	13, // 59: sluice.plugin.v1.Plugin.TaskConfigs:output_type -> sluice.plugin.v1.TaskConfigsResponse
-	0,  // 60: sluice.plugin.v1.Plugin.ConnectorStop:output_type -> sluice.plugin.v1.Empty
-	0,  // 61: sluice.plugin.v1.Plugin.SourceTaskStart:output_type -> sluice.plugin.v1.Empty
-	18, // 62: sluice.plugin.v1.Plugin.Poll:output_type -> sluice.plugin.v1.SourceBatch
-	0,  // 63: sluice.plugin.v1.Plugin.CancelPoll:output_type -> sluice.plugin.v1.Empty
-	0,  // 64: sluice.plugin.v1.Plugin.CommitRecords:output_type -> sluice.plugin.v1.Empty
-	0,  // 65: sluice.plugin.v1.Plugin.Commit:output_type -> sluice.plugin.v1.Empty
-	0,  // 66: sluice.plugin.v1.Plugin.SinkTaskStart:output_type -> sluice.plugin.v1.Empty
-	0,  // 67: sluice.plugin.v1.Plugin.Open:output_type -> sluice.plugin.v1.Empty
-	0,  // 68: sluice.plugin.v1.Plugin.Put:output_type -> sluice.plugin.v1.Empty
-	0,  // 69: sluice.plugin.v1.Plugin.Flush:output_type -> sluice.plugin.v1.Empty
-	26, // 70: sluice.plugin.v1.Plugin.PreCommit:output_type -> sluice.plugin.v1.Offsets
-	0,  // 71: sluice.plugin.v1.Plugin.Close:output_type -> sluice.plugin.v1.Empty
-	0,  // 72: sluice.plugin.v1.Plugin.TaskStop:output_type -> sluice.plugin.v1.Empty
-	0,  // 73: sluice.plugin.v1.Plugin.Wait:output_type -> sluice.plugin.v1.Empty
-	0,  // 74: sluice.plugin.v1.Host.RequestTaskReconfiguration:output_type -> sluice.plugin.v1.Empty
-	0,  // 75: sluice.plugin.v1.Host.RaiseError:output_type -> sluice.plugin.v1.Empty
-	17, // 76: sluice.plugin.v1.Host.Offset:output_type -> sluice.plugin.v1.OffsetMap
-	0,  // 77: sluice.plugin.v1.Host.SeekOffset:output_type -> sluice.plugin.v1.Empty
-	0,  // 78: sluice.plugin.v1.Host.Timeout:output_type -> sluice.plugin.v1.Empty
-	24, // 79: sluice.plugin.v1.Host.Assignment:output_type -> sluice.plugin.v1.Partitions
-	0,  // 80: sluice.plugin.v1.Host.Pause:output_type -> sluice.plugin.v1.Empty
-	0,  // 81: sluice.plugin.v1.Host.Resume:output_type -> sluice.plugin.v1.Empty
-	0,  // 82: sluice.plugin.v1.Host.RequestCommit:output_type -> sluice.plugin.v1.Empty
-	0,  // 83: sluice.plugin.v1.Host.Report:output_type -> sluice.plugin.v1.Empty
-	53, // [53:84] is the sub-list for method output_type
-	22, // [22:53] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	27, // 13: sluice.plugin.v1.SourceBatch.error:type_name -> sluice.plugin.v1.ErrorInfo
+	16, // 14: sluice.plugin.v1.SinkBatch.schemas:type_name -> sluice.plugin.v1.Schema
+	15, // 15: sluice.plugin.v1.Ack.timestamp:type_name -> sluice.plugin.v1.Time
+	21, // 16: sluice.plugin.v1.Acks.acks:type_name -> sluice.plugin.v1.Ack
+	23, // 17: sluice.plugin.v1.Partitions.partitions:type_name -> sluice.plugin.v1.TopicPartition
+	23, // 18: sluice.plugin.v1.PartitionOffset.tp:type_name -> sluice.plugin.v1.TopicPartition
+	25, // 19: sluice.plugin.v1.Offsets.offsets:type_name -> sluice.plugin.v1.PartitionOffset
+	19, // 20: sluice.plugin.v1.ReportRequest.record:type_name -> sluice.plugin.v1.SinkBatch
+	27, // 21: sluice.plugin.v1.ReportRequest.error:type_name -> sluice.plugin.v1.ErrorInfo
+	17, // 22: sluice.plugin.v1.OffsetRequest.partition:type_name -> sluice.plugin.v1.OffsetMap
+	0,  // 23: sluice.plugin.v1.Plugin.Describe:input_type -> sluice.plugin.v1.Empty
+	4,  // 24: sluice.plugin.v1.Plugin.Validate:input_type -> sluice.plugin.v1.ValidateRequest
+	4,  // 25: sluice.plugin.v1.Plugin.ValidateLive:input_type -> sluice.plugin.v1.ValidateRequest
+	4,  // 26: sluice.plugin.v1.Plugin.EmbeddedSecrets:input_type -> sluice.plugin.v1.ValidateRequest
+	8,  // 27: sluice.plugin.v1.Plugin.AlterOffsets:input_type -> sluice.plugin.v1.AlterOffsetsRequest
+	11, // 28: sluice.plugin.v1.Plugin.ConnectorStart:input_type -> sluice.plugin.v1.StartRequest
+	12, // 29: sluice.plugin.v1.Plugin.TaskConfigs:input_type -> sluice.plugin.v1.TaskConfigsRequest
+	0,  // 30: sluice.plugin.v1.Plugin.ConnectorStop:input_type -> sluice.plugin.v1.Empty
+	11, // 31: sluice.plugin.v1.Plugin.SourceTaskStart:input_type -> sluice.plugin.v1.StartRequest
+	20, // 32: sluice.plugin.v1.Plugin.Poll:input_type -> sluice.plugin.v1.PollRequest
+	20, // 33: sluice.plugin.v1.Plugin.CancelPoll:input_type -> sluice.plugin.v1.PollRequest
+	22, // 34: sluice.plugin.v1.Plugin.CommitRecords:input_type -> sluice.plugin.v1.Acks
+	0,  // 35: sluice.plugin.v1.Plugin.Commit:input_type -> sluice.plugin.v1.Empty
+	11, // 36: sluice.plugin.v1.Plugin.SinkTaskStart:input_type -> sluice.plugin.v1.StartRequest
+	24, // 37: sluice.plugin.v1.Plugin.Open:input_type -> sluice.plugin.v1.Partitions
+	19, // 38: sluice.plugin.v1.Plugin.Put:input_type -> sluice.plugin.v1.SinkBatch
+	26, // 39: sluice.plugin.v1.Plugin.Flush:input_type -> sluice.plugin.v1.Offsets
+	26, // 40: sluice.plugin.v1.Plugin.PreCommit:input_type -> sluice.plugin.v1.Offsets
+	24, // 41: sluice.plugin.v1.Plugin.Close:input_type -> sluice.plugin.v1.Partitions
+	0,  // 42: sluice.plugin.v1.Plugin.TaskStop:input_type -> sluice.plugin.v1.Empty
+	0,  // 43: sluice.plugin.v1.Plugin.Wait:input_type -> sluice.plugin.v1.Empty
+	0,  // 44: sluice.plugin.v1.Host.RequestTaskReconfiguration:input_type -> sluice.plugin.v1.Empty
+	27, // 45: sluice.plugin.v1.Host.RaiseError:input_type -> sluice.plugin.v1.ErrorInfo
+	30, // 46: sluice.plugin.v1.Host.Offset:input_type -> sluice.plugin.v1.OffsetRequest
+	25, // 47: sluice.plugin.v1.Host.SeekOffset:input_type -> sluice.plugin.v1.PartitionOffset
+	29, // 48: sluice.plugin.v1.Host.Timeout:input_type -> sluice.plugin.v1.TimeoutRequest
+	0,  // 49: sluice.plugin.v1.Host.Assignment:input_type -> sluice.plugin.v1.Empty
+	24, // 50: sluice.plugin.v1.Host.Pause:input_type -> sluice.plugin.v1.Partitions
+	24, // 51: sluice.plugin.v1.Host.Resume:input_type -> sluice.plugin.v1.Partitions
+	0,  // 52: sluice.plugin.v1.Host.RequestCommit:input_type -> sluice.plugin.v1.Empty
+	28, // 53: sluice.plugin.v1.Host.Report:input_type -> sluice.plugin.v1.ReportRequest
+	1,  // 54: sluice.plugin.v1.Plugin.Describe:output_type -> sluice.plugin.v1.Description
+	5,  // 55: sluice.plugin.v1.Plugin.Validate:output_type -> sluice.plugin.v1.ValidateResponse
+	5,  // 56: sluice.plugin.v1.Plugin.ValidateLive:output_type -> sluice.plugin.v1.ValidateResponse
+	7,  // 57: sluice.plugin.v1.Plugin.EmbeddedSecrets:output_type -> sluice.plugin.v1.Strings
+	10, // 58: sluice.plugin.v1.Plugin.AlterOffsets:output_type -> sluice.plugin.v1.AlterOffsetsResponse
+	0,  // 59: sluice.plugin.v1.Plugin.ConnectorStart:output_type -> sluice.plugin.v1.Empty
+	13, // 60: sluice.plugin.v1.Plugin.TaskConfigs:output_type -> sluice.plugin.v1.TaskConfigsResponse
+	0,  // 61: sluice.plugin.v1.Plugin.ConnectorStop:output_type -> sluice.plugin.v1.Empty
+	0,  // 62: sluice.plugin.v1.Plugin.SourceTaskStart:output_type -> sluice.plugin.v1.Empty
+	18, // 63: sluice.plugin.v1.Plugin.Poll:output_type -> sluice.plugin.v1.SourceBatch
+	0,  // 64: sluice.plugin.v1.Plugin.CancelPoll:output_type -> sluice.plugin.v1.Empty
+	0,  // 65: sluice.plugin.v1.Plugin.CommitRecords:output_type -> sluice.plugin.v1.Empty
+	0,  // 66: sluice.plugin.v1.Plugin.Commit:output_type -> sluice.plugin.v1.Empty
+	0,  // 67: sluice.plugin.v1.Plugin.SinkTaskStart:output_type -> sluice.plugin.v1.Empty
+	0,  // 68: sluice.plugin.v1.Plugin.Open:output_type -> sluice.plugin.v1.Empty
+	0,  // 69: sluice.plugin.v1.Plugin.Put:output_type -> sluice.plugin.v1.Empty
+	0,  // 70: sluice.plugin.v1.Plugin.Flush:output_type -> sluice.plugin.v1.Empty
+	26, // 71: sluice.plugin.v1.Plugin.PreCommit:output_type -> sluice.plugin.v1.Offsets
+	0,  // 72: sluice.plugin.v1.Plugin.Close:output_type -> sluice.plugin.v1.Empty
+	0,  // 73: sluice.plugin.v1.Plugin.TaskStop:output_type -> sluice.plugin.v1.Empty
+	0,  // 74: sluice.plugin.v1.Plugin.Wait:output_type -> sluice.plugin.v1.Empty
+	0,  // 75: sluice.plugin.v1.Host.RequestTaskReconfiguration:output_type -> sluice.plugin.v1.Empty
+	0,  // 76: sluice.plugin.v1.Host.RaiseError:output_type -> sluice.plugin.v1.Empty
+	17, // 77: sluice.plugin.v1.Host.Offset:output_type -> sluice.plugin.v1.OffsetMap
+	0,  // 78: sluice.plugin.v1.Host.SeekOffset:output_type -> sluice.plugin.v1.Empty
+	0,  // 79: sluice.plugin.v1.Host.Timeout:output_type -> sluice.plugin.v1.Empty
+	24, // 80: sluice.plugin.v1.Host.Assignment:output_type -> sluice.plugin.v1.Partitions
+	0,  // 81: sluice.plugin.v1.Host.Pause:output_type -> sluice.plugin.v1.Empty
+	0,  // 82: sluice.plugin.v1.Host.Resume:output_type -> sluice.plugin.v1.Empty
+	0,  // 83: sluice.plugin.v1.Host.RequestCommit:output_type -> sluice.plugin.v1.Empty
+	0,  // 84: sluice.plugin.v1.Host.Report:output_type -> sluice.plugin.v1.Empty
+	54, // [54:85] is the sub-list for method output_type
+	23, // [23:54] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }

@@ -50,6 +50,10 @@ const (
 	tagTime
 )
 
+// MaxBatchBytes bounds the encoded records of one batch, below the gRPC
+// message limit; encoding stops as soon as a batch grows past it.
+const MaxBatchBytes = 60 << 20
+
 const (
 	flagPartition = 1 << iota
 	flagTimestamp
@@ -317,6 +321,9 @@ func EncodeSourceBatch(recs []connectors.SourceRecord, firstSeq uint64) (*pb.Sou
 		if err := w.offsetMap(recs[i].SourceOffset); err != nil {
 			return nil, fmt.Errorf("record %d: source offset: %w", i, err)
 		}
+		if len(w.b) > MaxBatchBytes {
+			return nil, tooBig(len(recs), i)
+		}
 	}
 	return &pb.SourceBatch{Schemas: w.e.table, Count: uint32(len(recs)), FirstSeq: firstSeq, Data: w.b}, nil
 }
@@ -334,8 +341,15 @@ func EncodeSinkBatch(recs []connectors.SinkRecord) (*pb.SinkBatch, error) {
 		w.str(r.OriginalTopic)
 		w.varint(int64(r.OriginalPartition))
 		w.varint(r.OriginalOffset)
+		if len(w.b) > MaxBatchBytes {
+			return nil, tooBig(len(recs), i)
+		}
 	}
 	return &pb.SinkBatch{Schemas: w.e.table, Count: uint32(len(recs)), Data: w.b}, nil
+}
+
+func tooBig(n, at int) error {
+	return fmt.Errorf("a batch of %d records passes the %d MiB a batch may carry between the worker and a plugin at record %d", n, MaxBatchBytes>>20, at)
 }
 
 var errShort = errors.New("truncated")
