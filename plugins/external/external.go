@@ -78,33 +78,53 @@ func load(ctx context.Context, dirs []string, log *slog.Logger, timeout time.Dur
 		log = slog.New(slog.DiscardHandler)
 	}
 	l := &Loaded{log: log, procs: map[*proc]struct{}{}}
-	where := map[string]string{} // class → binary
+	var paths []string
 	for _, dir := range dirs {
-		dir = strings.TrimSpace(dir)
-		if dir == "" {
+		if dir = strings.TrimSpace(dir); dir != "" {
+			paths = append(paths, l.candidates(dir)...)
+		}
+	}
+	// Binaries describe themselves in parallel (start-up time), and are
+	// taken in plugin.path order (the first of a class wins).
+	type described struct {
+		d   *pb.Description
+		err error
+	}
+	results := make([]described, len(paths))
+	sem := make(chan struct{}, describeParallelism)
+	var wg sync.WaitGroup
+	for i, path := range paths {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			d, err := l.describe(ctx, path, timeout)
+			results[i] = described{d, err}
+		}()
+	}
+	wg.Wait()
+	where := map[string]string{} // class → binary
+	for i, path := range paths {
+		d, err := results[i].d, results[i].err
+		if err != nil {
+			log.Warn("plugin.path: cannot load "+path+": "+err.Error(), "plugin", path)
 			continue
 		}
-		for _, path := range l.candidates(dir) {
-			d, err := l.describe(ctx, path, timeout)
-			if err != nil {
-				log.Warn("plugin.path: cannot load "+path+": "+err.Error(), "plugin", path)
+		bin := &binary{path: path, l: l}
+		for _, cs := range d.Connectors {
+			if prev, dup := where[cs.Class]; dup {
+				log.Warn(fmt.Sprintf("plugin.path: %s in %s skipped: the class is already loaded from %s", cs.Class, path, prev), "plugin", path)
 				continue
 			}
-			bin := &binary{path: path, l: l}
-			for _, cs := range d.Connectors {
-				if prev, dup := where[cs.Class]; dup {
-					log.Warn(fmt.Sprintf("plugin.path: %s in %s skipped: the class is already loaded from %s", cs.Class, path, prev), "plugin", path)
-					continue
-				}
-				p, err := bin.plugin(cs)
-				if err != nil {
-					log.Warn(fmt.Sprintf("plugin.path: %s in %s skipped: %v", cs.Class, path, err), "plugin", path)
-					continue
-				}
-				where[cs.Class] = path
-				l.plugins = append(l.plugins, p)
-				log.Info(fmt.Sprintf("plugin.path: loaded %s %s (%s) from %s", p.Kind, p.Class, p.Version, path))
+			p, err := bin.plugin(cs)
+			if err != nil {
+				log.Warn(fmt.Sprintf("plugin.path: %s in %s skipped: %v", cs.Class, path, err), "plugin", path)
+				continue
 			}
+			where[cs.Class] = path
+			l.plugins = append(l.plugins, p)
+			log.Info(fmt.Sprintf("plugin.path: loaded %s %s (%s) from %s", p.Kind, p.Class, p.Version, path))
 		}
 	}
 	return l

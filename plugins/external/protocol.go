@@ -38,6 +38,10 @@ const (
 	startTimeout    = 30 * time.Second
 )
 
+// describeParallelism is how many binaries describe themselves at once at
+// start-up.
+const describeParallelism = 4
+
 var handshake = plugin.HandshakeConfig{
 	ProtocolVersion:  ProtocolVersion,
 	MagicCookieKey:   magicCookieKey,
