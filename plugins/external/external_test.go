@@ -787,3 +787,20 @@ func TestConnectorProcessDeathRaisesAnError(t *testing.T) {
 		t.Errorf("a stopped connector raised %v", cc2.raised)
 	}
 }
+
+// TestFailedStartLeavesNoProcess: a task whose Start fails reports the
+// task's own error, and its process is gone.
+func TestFailedStartLeavesNoProcess(t *testing.T) {
+	loaded, _ := loadTest(t)
+	task := find(t, loaded, counterClass).New().(connectors.SourceConnector).NewTask()
+	err := task.Start(context.Background(), sourceCtx{slog.New(slog.DiscardHandler)}, map[string]string{"topic": "t", "limit": "many"})
+	if err == nil || !strings.Contains(err.Error(), "limit") || strings.Contains(err.Error(), "exited") {
+		t.Fatalf("Start = %v, want the task's error about limit", err)
+	}
+	if pids := loaded.pids(counterClass + "Task"); len(pids) != 0 {
+		t.Errorf("processes left after a failed Start: %v", pids)
+	}
+	if err := task.Stop(context.Background()); err != nil {
+		t.Errorf("Stop after a failed Start: %v", err)
+	}
+}

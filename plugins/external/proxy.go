@@ -58,10 +58,18 @@ func (in *instance) launch(ctx context.Context, log *slog.Logger, h *hostServer,
 	in.p = p
 	in.mu.Unlock()
 	if err := start(p, id); err != nil {
+		err = p.callError(in.class, "Start", err) // before the kill below ends the process
 		in.end()
-		return p.callError(in.class, "Start", err)
+		return err
 	}
 	return nil
+}
+
+// running reports whether the instance has a process.
+func (in *instance) running() bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.p != nil
 }
 
 // end kills the instance's process.
@@ -158,7 +166,7 @@ func (c *connector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
 }
 
 func (c *connector) Stop(ctx context.Context) error {
-	if c.in == nil {
+	if c.in == nil || !c.in.running() {
 		return nil
 	}
 	if c.unwatch != nil {
@@ -355,7 +363,7 @@ func Pid(x any) int {
 }
 
 func (t *task) stop(ctx context.Context) error {
-	if t.in == nil {
+	if t.in == nil || !t.in.running() {
 		return nil
 	}
 	defer t.in.end()
