@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: build vet docs test examples-test test-soak bench services-up services-down
+.PHONY: build vet docs proto test examples-test test-soak bench services-up services-down
 
 build:
 	$(GO) build ./...
@@ -18,6 +18,10 @@ vet:
 # (a test in sluicecmd fails when it drifts).
 docs:
 	$(GO) run ./cmd/sluice plugins docs -out docs/plugins
+
+# Regenerate plugins/external's gRPC code (needs protoc; the generated code is committed).
+proto:
+	@GO=$(GO) bash scripts/proto.sh
 
 # Start/stop the real services (Kafka, Apicurio Registry) in the background; addresses go to
 # .services.env.

@@ -1,0 +1,241 @@
+package external
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"maps"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sluicehq/sluice/connectors/file"
+	"github.com/sluicehq/sluice/internal/testkit"
+	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/runtime"
+	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/standalone"
+	"github.com/sluicehq/sluice/runtime/storage"
+)
+
+// syncBuffer is a log sink tests can read while the worker writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// pluginRegistry is the built-in registry with its connectors replaced by
+// the loaded plugins, so that the file connectors run out of process.
+func pluginRegistry(loaded *Loaded) *plugins.Registry {
+	reg := plugins.NewRegistry()
+	for _, p := range plugins.Builtin().Plugins() {
+		if p.Kind != plugins.Source && p.Kind != plugins.Sink {
+			reg.Register(p)
+		}
+	}
+	has := func(class string) bool { _, err := reg.Lookup(class, plugins.Source, plugins.Sink); return err == nil }
+	for _, p := range loaded.Unique(has) {
+		reg.Register(p)
+	}
+	return reg
+}
+
+// worker starts a standalone herder whose configurations and offsets are
+// files in dir, so that a second one on dir resumes the first.
+func worker(t *testing.T, bootstrap, dir string, reg *plugins.Registry, logTo io.Writer) *standalone.Herder {
+	t.Helper()
+	props := map[string]string{
+		"bootstrap.servers":            bootstrap,
+		"key.converter":                "StringConverter",
+		"value.converter":              "StringConverter",
+		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
+		"offset.flush.interval.ms":     "100",
+		"consumer.session.timeout.ms":  "6000",
+	}
+	if os.Getenv("SLUICE_TEST_LOG") != "" {
+		logTo = io.MultiWriter(logTo, os.Stderr)
+	}
+	log := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	wc, err := runtime.ParseWorkerConfig(props, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offsets, err := storage.OpenFileOffsets(wc.OffsetFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	configs, err := storage.OpenFileConfigs(wc.ConfigFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := storage.NewMemoryStatus()
+	h := standalone.New(context.Background(), runtime.NewWorker(wc, reg, offsets, status, log), configs, status, offsets, log)
+	if err := h.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func awaitTaskState(t *testing.T, h herder.Herder, name string, state herder.State) herder.TaskState {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		ts, err := h.TaskStatus(context.Background(), herder.TaskID{Connector: name, Task: 0})
+		if err == nil && ts.State == state {
+			return ts
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("task %s-0 is %+v (err %v), want %s", name, ts, err, state)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// awaitCount waits until the file holds every number below n, and
+// returns how often each occurs.
+func awaitCount(t *testing.T, path string, n int) map[int]int {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		b, _ := os.ReadFile(path)
+		seen := map[int]int{}
+		for _, l := range strings.Split(string(b), "\n") {
+			if i, err := strconv.Atoi(l); err == nil {
+				seen[i]++
+			}
+		}
+		missing := -1
+		for i := range n {
+			if seen[i] == 0 {
+				missing = i
+				break
+			}
+		}
+		if missing < 0 {
+			return seen
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s lacks %d (of 0..%d) after 90s", path, missing, n-1)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func put(t *testing.T, h herder.Herder, name string, cfg map[string]string) {
+	t.Helper()
+	cfg = maps.Clone(cfg)
+	cfg["name"] = name
+	if _, _, err := h.PutConnectorConfig(context.Background(), name, cfg, true, herder.TargetStarted); err != nil {
+		t.Fatalf("creating %s: %v", name, err)
+	}
+}
+
+// TestPluginConnectorsInAStandaloneWorker runs the counter source and the
+// file sink as plugin.path plugins through a standalone worker on the real
+// broker: records reach the file, kill -9 of the source task's process
+// fails the task with the plugin named, a restart runs a new process and
+// loses nothing, and after a worker restart the source resumes from its
+// offset, of the same Go type.
+func TestPluginConnectorsInAStandaloneWorker(t *testing.T) {
+	bootstrap := testkit.RealKafka(t)
+	pluginDir := t.TempDir()
+	bin := filepath.Join(pluginDir, "test-plugin", "test-plugin")
+	copyFile(t, bins.plugin, bin, 0o755)
+	loaded := Load(context.Background(), []string{pluginDir}, slog.New(slog.DiscardHandler))
+	defer loaded.Close()
+	reg := pluginRegistry(loaded)
+	if _, err := reg.Lookup(file.SinkClass, plugins.Sink); err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	topic := testkit.NewTopic(t, bootstrap, 1)
+	out := filepath.Join(dir, "out.txt")
+	state := filepath.Join(dir, "resumed.txt")
+	logs := &syncBuffer{}
+	h := worker(t, bootstrap, dir, reg, logs)
+	stopped := false
+	defer func() {
+		if !stopped {
+			h.Stop(context.Background())
+		}
+	}()
+	source := map[string]string{"connector.class": "TestCounter", "tasks.max": "1", "topic": topic, "limit": "200", "state.file": state}
+	put(t, h, "counter", source)
+	put(t, h, "sink", map[string]string{"connector.class": "FileStreamSink", "tasks.max": "1", "topics": topic, "file": out})
+	awaitCount(t, out, 200)
+	if b, _ := os.ReadFile(state); string(b) != "none" {
+		t.Fatalf("first start resumed from %q, want none", b)
+	}
+
+	pids := loaded.pids(counterClass + "Task")
+	if len(pids) != 1 {
+		t.Fatalf("source task processes: %v, want one", pids)
+	}
+	if err := syscall.Kill(pids[0], syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	ts := awaitTaskState(t, h, "counter", herder.Failed)
+	if !containsAll(ts.Trace, counterClass, bin, "signal: killed") {
+		t.Fatalf("trace of the killed task does not name the plugin, binary and signal:\n%s", ts.Trace)
+	}
+	if err := h.RestartTask(context.Background(), herder.TaskID{Connector: "counter", Task: 0}); err != nil {
+		t.Fatal(err)
+	}
+	awaitTaskState(t, h, "counter", herder.Running)
+	if again := loaded.pids(counterClass + "Task"); len(again) != 1 || again[0] == pids[0] {
+		t.Fatalf("after restart the task runs in %v, want one new process (old %d)", again, pids[0])
+	}
+	source["limit"] = "300"
+	put(t, h, "counter", source)
+	awaitCount(t, out, 300)
+	if !strings.Contains(logs.String(), "counter task started") {
+		t.Error("the plugin's log lines did not reach the worker's log")
+	}
+
+	h.Stop(context.Background())
+	stopped = true
+	if n := len(loaded.pids(counterClass + "Task")); n != 0 {
+		t.Fatalf("%d source task processes left after the worker stopped", n)
+	}
+	h2 := worker(t, bootstrap, dir, reg, logs)
+	defer h2.Stop(context.Background())
+	awaitTaskState(t, h2, "counter", herder.Running)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		b, _ := os.ReadFile(state)
+		if string(b) == "299 int64" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the worker restart the counter resumed from %q, want \"299 int64\"", b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	source["limit"] = "350"
+	put(t, h2, "counter", source)
+	seen := awaitCount(t, out, 350)
+	for i := 300; i < 350; i++ {
+		if seen[i] != 1 {
+			t.Errorf("%d written %d times after a clean restart", i, seen[i])
+		}
+	}
+}
