@@ -67,7 +67,8 @@ type spec struct {
 // incompatible protocol version, a crash, a timeout) is logged as a WARN
 // naming it and the cause, and the others load; a class found twice is
 // loaded once (the first found) with a WARN. Loaded plugins never share a
-// class with each other; use Unique to drop those a registry already has.
+// class with each other; the caller skips those whose class its registry
+// already has (plugins.Registry.Add refuses them).
 func Load(ctx context.Context, dirs []string, log *slog.Logger) *Loaded {
 	return load(ctx, dirs, log, describeTimeout)
 }
@@ -132,21 +133,6 @@ func load(ctx context.Context, dirs []string, log *slog.Logger, timeout time.Dur
 
 // Plugins returns the plugins found.
 func (l *Loaded) Plugins() []plugins.Plugin { return l.plugins }
-
-// Unique returns the plugins found whose class has makes no name conflict
-// with has (typically a registry's lookup), logging a WARN for each that
-// is skipped: a plugin.path plugin never replaces a built-in one.
-func (l *Loaded) Unique(has func(class string) bool) []plugins.Plugin {
-	var out []plugins.Plugin
-	for _, p := range l.plugins {
-		if has(p.Class) {
-			l.log.Warn(fmt.Sprintf("plugin.path: %s skipped: a plugin of that class is already registered", p.Class))
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
-}
 
 // Close stops every plugin process still running.
 func (l *Loaded) Close() {

@@ -210,18 +210,6 @@ func TestLoadFindsPluginsAndWarnsAboutBrokenBinaries(t *testing.T) {
 	}
 }
 
-func TestUniqueSkipsRegisteredClasses(t *testing.T) {
-	loaded, l := loadTest(t)
-	reg := plugins.Builtin()
-	has := func(class string) bool { _, err := reg.Lookup(class, plugins.Source, plugins.Sink); return err == nil }
-	if u := loaded.Unique(has); len(u) != 2 || u[0].Class == file.SinkClass || u[1].Class == file.SinkClass {
-		t.Fatalf("Unique kept %v, want the probe and the counter", u)
-	}
-	if n := len(l.lines(slog.LevelWarn)); n != 2 { // the file source and sink; the counter is no built-in
-		t.Errorf("%d WARNs, want one per skipped class", n)
-	}
-}
-
 func TestConfigAndValidationMatchTheLinkedInConnector(t *testing.T) {
 	loaded, _ := loadTest(t)
 	cases := []struct {

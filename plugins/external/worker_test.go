@@ -51,9 +51,10 @@ func pluginRegistry(loaded *Loaded) *plugins.Registry {
 			reg.Register(p)
 		}
 	}
-	has := func(class string) bool { _, err := reg.Lookup(class, plugins.Source, plugins.Sink); return err == nil }
-	for _, p := range loaded.Unique(has) {
-		reg.Register(p)
+	for _, p := range loaded.Plugins() {
+		if err := reg.Add(p); err != nil {
+			panic(err) // Load returns each class once, and no connector is built in here
+		}
 	}
 	return reg
 }
