@@ -7,9 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 # protoc-gen-go matches google.golang.org/protobuf in go.mod; protoc-gen-go-grpc
-# v1.3.0 generates code for grpc >= 1.52 (go.mod has the version go-plugin needs).
-PROTOC_GEN_GO=v1.36.6
-PROTOC_GEN_GO_GRPC=v1.3.0
+# matches google.golang.org/grpc in go.mod.
+PROTOC_GEN_GO=v1.36.12
+PROTOC_GEN_GO_GRPC=v1.6.2
 bin=${PROTO_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sluice-proto-tools}/go${PROTOC_GEN_GO}-grpc${PROTOC_GEN_GO_GRPC}
 if [[ ! -x $bin/protoc-gen-go || ! -x $bin/protoc-gen-go-grpc ]]; then
 	mkdir -p "$bin"
