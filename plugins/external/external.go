@@ -38,6 +38,10 @@ import (
 type Loaded struct {
 	log     *slog.Logger
 	plugins []plugins.Plugin
+	// stopTimeout bounds a Stop call, and a Poll's run after its
+	// cancellation, before the process is killed (stopTimeout, or less in
+	// tests).
+	stopTimeout time.Duration
 
 	mu     sync.Mutex
 	procs  map[*proc]struct{}
@@ -78,7 +82,7 @@ func load(ctx context.Context, dirs []string, log *slog.Logger, timeout time.Dur
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	l := &Loaded{log: log, procs: map[*proc]struct{}{}}
+	l := &Loaded{log: log, procs: map[*proc]struct{}{}, stopTimeout: stopTimeout}
 	var paths []string
 	for _, dir := range dirs {
 		if dir = strings.TrimSpace(dir); dir != "" {
