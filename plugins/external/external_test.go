@@ -849,3 +849,51 @@ func TestHungPluginTaskCannotWedgeTheWorker(t *testing.T) {
 		})
 	}
 }
+
+// processesOf counts the running processes whose executable is path.
+func processesOf(t *testing.T, path string) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Skip("no /proc:", err)
+	}
+	n := 0
+	for _, e := range entries {
+		if exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe")); err == nil && exe == path {
+			n++
+		}
+	}
+	return n
+}
+
+// TestCancelledStartLeavesNoProcess: a start whose context ends before or
+// while the process starts fails and leaves no process behind (a kill
+// before the process existed did nothing, and the start succeeded).
+func TestCancelledStartLeavesNoProcess(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "file-plugin")
+	copyFile(t, bins.plugin, path, 0o755)
+	log := slog.New(slog.DiscardHandler)
+	logf := func() *slog.Logger { return log }
+	for i := range 5 {
+		loaded := Load(context.Background(), nil, log)
+		ctx, cancel := context.WithCancel(context.Background())
+		if i%2 == 0 {
+			cancel() // the context ends as the start begins
+		} else {
+			time.AfterFunc(time.Duration(i)*time.Millisecond, cancel)
+		}
+		p, err := loaded.start(ctx, path, startTimeout, logf)
+		cancel()
+		if err == nil {
+			p.kill()
+			t.Errorf("run %d: start succeeded after its context ended", i)
+		}
+		loaded.Close()
+		for deadline := time.Now().Add(5 * time.Second); processesOf(t, path) != 0; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("run %d: %d plugin processes left", i, processesOf(t, path))
+			}
+		}
+	}
+}
