@@ -38,6 +38,10 @@ import (
 type Loaded struct {
 	log     *slog.Logger
 	plugins []plugins.Plugin
+	// stopTimeout bounds a Stop call, and a Poll's run after its
+	// cancellation, before the process is killed (stopTimeout, or less in
+	// tests).
+	stopTimeout time.Duration
 
 	mu     sync.Mutex
 	procs  map[*proc]struct{}
@@ -78,7 +82,7 @@ func load(ctx context.Context, dirs []string, log *slog.Logger, timeout time.Dur
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	l := &Loaded{log: log, procs: map[*proc]struct{}{}}
+	l := &Loaded{log: log, procs: map[*proc]struct{}{}, stopTimeout: stopTimeout}
 	var paths []string
 	for _, dir := range dirs {
 		if dir = strings.TrimSpace(dir); dir != "" {
@@ -251,6 +255,7 @@ type proc struct {
 	cmd    *exec.Cmd
 	rpc    pb.PluginClient
 	broker *plugin.GRPCBroker
+	killed bool // kill was called; guarded by l.mu
 }
 
 // start launches a plugin process; log gives the logger its stderr lines
@@ -303,6 +308,18 @@ func (l *Loaded) start(ctx context.Context, path string, timeout time.Duration, 
 		return nil, fmt.Errorf("starting the plugin process: unexpected client %T", raw)
 	}
 	p.rpc, p.broker = r.rpc, r.broker
+	// A kill before the process existed (ctx's end, Close) did nothing:
+	// go-plugin kills only a started process. Kill it now.
+	l.mu.Lock()
+	killed := p.killed || ctx.Err() != nil
+	l.mu.Unlock()
+	if killed {
+		p.kill()
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("starting the plugin process: %w", context.Cause(ctx))
+		}
+		return nil, errors.New("the worker is shutting down")
+	}
 	return p, nil
 }
 
@@ -328,6 +345,9 @@ var pluginVersion = regexp.MustCompile(`(?i)incompatible API version.*Plugin ver
 
 // kill stops the process (gracefully, then by force) and forgets it.
 func (p *proc) kill() {
+	p.l.mu.Lock()
+	p.killed = true
+	p.l.mu.Unlock()
 	p.client.Kill()
 	p.l.mu.Lock()
 	delete(p.l.procs, p)

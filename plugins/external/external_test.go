@@ -792,3 +792,108 @@ func TestFailedStartLeavesNoProcess(t *testing.T) {
 		t.Errorf("Stop after a failed Start: %v", err)
 	}
 }
+
+// TestHungPluginTaskCannotWedgeTheWorker: a plugin task whose Poll ignores
+// its cancellation, or whose Stop never returns, is given up on after the
+// stop timeout: the call returns an error naming it and its process is
+// killed, so that stopping the task (and the worker) completes.
+func TestHungPluginTaskCannotWedgeTheWorker(t *testing.T) {
+	loaded, _ := loadTest(t)
+	loaded.stopTimeout = 500 * time.Millisecond
+	cases := []struct {
+		mode  string
+		call  func(task connectors.SourceTask) error
+		parts []string
+	}{
+		{"hangpoll", func(task connectors.SourceTask) error {
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(100*time.Millisecond, cancel)
+			_, err := task.Poll(ctx)
+			return err
+		}, []string{counterClass + "Task", "Poll did not return", "killed"}},
+		{"hangstop", func(task connectors.SourceTask) error {
+			return task.Stop(context.Background())
+		}, []string{counterClass + "Task", "Stop did not return", "killed"}},
+	}
+	for _, c := range cases {
+		t.Run(c.mode, func(t *testing.T) {
+			task := find(t, loaded, counterClass).New().(connectors.SourceConnector).NewTask()
+			ctx := context.Background()
+			if err := task.Start(ctx, sourceCtx{slog.New(slog.DiscardHandler)}, map[string]string{"topic": "t", "misbehave": c.mode}); err != nil {
+				t.Fatal(err)
+			}
+			pid := Pid(task)
+			done := make(chan error, 1)
+			start := time.Now()
+			go func() { done <- c.call(task) }()
+			select {
+			case err := <-done:
+				if err == nil || !containsAll(err.Error(), c.parts...) {
+					t.Errorf("err = %v, want one containing %q", err, c.parts)
+				}
+				t.Logf("gave up after %v: %v", time.Since(start), err)
+			case <-time.After(20 * time.Second):
+				t.Fatal("the call is still running after 20s")
+			}
+			if err := task.Stop(ctx); err != nil && c.mode != "hangstop" {
+				t.Logf("Stop: %v", err)
+			}
+			if Pid(task) != 0 || len(loaded.pids(counterClass+"Task")) != 0 {
+				t.Error("the task still has a process")
+			}
+			for deadline := time.Now().Add(5 * time.Second); syscall.Kill(pid, 0) == nil; time.Sleep(10 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("process %d still alive", pid)
+				}
+			}
+		})
+	}
+}
+
+// processesOf counts the running processes whose executable is path.
+func processesOf(t *testing.T, path string) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Skip("no /proc:", err)
+	}
+	n := 0
+	for _, e := range entries {
+		if exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe")); err == nil && exe == path {
+			n++
+		}
+	}
+	return n
+}
+
+// TestCancelledStartLeavesNoProcess: a start whose context ends before or
+// while the process starts fails and leaves no process behind (a kill
+// before the process existed did nothing, and the start succeeded).
+func TestCancelledStartLeavesNoProcess(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "file-plugin")
+	copyFile(t, bins.plugin, path, 0o755)
+	log := slog.New(slog.DiscardHandler)
+	logf := func() *slog.Logger { return log }
+	for i := range 5 {
+		loaded := Load(context.Background(), nil, log)
+		ctx, cancel := context.WithCancel(context.Background())
+		if i%2 == 0 {
+			cancel() // the context ends as the start begins
+		} else {
+			time.AfterFunc(time.Duration(i)*time.Millisecond, cancel)
+		}
+		p, err := loaded.start(ctx, path, startTimeout, logf)
+		cancel()
+		if err == nil {
+			p.kill()
+			t.Errorf("run %d: start succeeded after its context ended", i)
+		}
+		loaded.Close()
+		for deadline := time.Now().Add(5 * time.Second); processesOf(t, path) != 0; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("run %d: %d plugin processes left", i, processesOf(t, path))
+			}
+		}
+	}
+}

@@ -38,6 +38,13 @@ const (
 	startTimeout    = 30 * time.Second
 )
 
+// stopTimeout is how long a plugin's Stop may take when the worker's
+// context sets no deadline, and how long a Poll may run on once its context
+// is done, before the worker gives up on the call and kills the process: a
+// hung plugin must not hold a task (or the worker's shutdown) forever. It
+// is the default of Kafka Connect's task.shutdown.graceful.timeout.ms.
+const stopTimeout = 5 * time.Second
+
 // describeParallelism is how many binaries describe themselves at once at
 // start-up.
 const describeParallelism = 4

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -106,6 +107,26 @@ func (in *instance) call(method string, f func(p *proc) error) error {
 	return nil
 }
 
+// stop makes the Stop call, then kills the process whatever happened. A
+// call without a deadline gets the stop timeout: the runtime stops tasks
+// with a context that never ends, and a plugin whose Stop hangs must not
+// keep its task (and the worker's shutdown) waiting, nor leave its
+// process behind.
+func (in *instance) stop(ctx context.Context, f func(ctx context.Context, p *proc) error) error {
+	defer in.end()
+	timeout := in.sp.bin.l.stopTimeout
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	err := in.call("Stop", func(p *proc) error { return f(ctx, p) })
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("plugin %s (%s): Stop did not return in time (%v); its process is killed", in.class, in.sp.bin.path, timeout)
+	}
+	return err
+}
+
 // connector is the worker's side of a plugin connector.
 type connector struct {
 	sp      *spec
@@ -172,8 +193,7 @@ func (c *connector) Stop(ctx context.Context) error {
 	if c.unwatch != nil {
 		c.unwatch()
 	}
-	defer c.in.end()
-	return c.in.call("Stop", func(p *proc) error {
+	return c.in.stop(ctx, func(ctx context.Context, p *proc) error {
 		_, err := p.rpc.ConnectorStop(ctx, &pb.Empty{})
 		return err
 	})
@@ -366,8 +386,7 @@ func (t *task) stop(ctx context.Context) error {
 	if t.in == nil || !t.in.running() {
 		return nil
 	}
-	defer t.in.end()
-	return t.in.call("Stop", func(p *proc) error {
+	return t.in.stop(ctx, func(ctx context.Context, p *proc) error {
 		_, err := p.rpc.TaskStop(ctx, &pb.Empty{})
 		return err
 	})
@@ -379,12 +398,13 @@ type sourceTask struct {
 	rc     bool
 	pollID uint64 // of the last Poll; Poll runs on one goroutine
 
-	mu      sync.Mutex
-	seqs    map[*connectors.SourceRecord]uint64
-	acks    []*pb.Ack
-	wake    chan struct{}
-	stopAck chan struct{}
-	ackDone chan struct{}
+	mu       sync.Mutex
+	seqs     map[*connectors.SourceRecord]uint64
+	acks     []*pb.Ack
+	wake     chan struct{}
+	stopAck  chan struct{}
+	ackDone  chan struct{}
+	stopOnce sync.Once // Stop may be called again
 }
 
 func (t *sourceTask) Start(ctx context.Context, tc connectors.SourceTaskContext, props map[string]string) error {
@@ -407,6 +427,7 @@ func (t *sourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error
 	var recs []connectors.SourceRecord
 	var first uint64
 	var taskErr error // returned by the task along with records
+	var abandoned atomic.Bool
 	err := t.in.call("Poll", func(p *proc) error {
 		// The call itself is never cancelled: what the task returns as it
 		// gives up must reach the runtime (it considers those records
@@ -416,13 +437,27 @@ func (t *sourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error
 		if d, ok := ctx.Deadline(); ok {
 			req.TimeoutMillis = max(time.Until(d).Milliseconds(), 1)
 		}
+		// A task that does not return within the stop timeout of its
+		// cancellation is given up on, and its process killed: it would
+		// hold its task, and the worker's shutdown, forever.
+		rpcCtx, abandon := context.WithCancel(context.WithoutCancel(ctx))
+		defer abandon()
 		stop := context.AfterFunc(ctx, func() {
-			cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
+			giveUp := time.NewTimer(t.sp.bin.l.stopTimeout)
+			defer giveUp.Stop()
+			cctx, cancel := context.WithTimeout(rpcCtx, t.sp.bin.l.stopTimeout)
 			_, _ = p.rpc.CancelPoll(cctx, req)
+			cancel()
+			select {
+			case <-rpcCtx.Done(): // Poll returned
+			case <-giveUp.C:
+				abandoned.Store(true)
+				t.in.end()
+				abandon()
+			}
 		})
 		defer stop()
-		b, err := p.rpc.Poll(context.WithoutCancel(ctx), req)
+		b, err := p.rpc.Poll(rpcCtx, req)
 		if err != nil {
 			return err
 		}
@@ -435,6 +470,9 @@ func (t *sourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error
 		}
 		return nil
 	})
+	if abandoned.Load() {
+		return nil, fmt.Errorf("plugin %s (%s): Poll did not return within %v of its cancellation; its process is killed", t.in.class, t.sp.bin.path, t.sp.bin.l.stopTimeout)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -461,7 +499,7 @@ func (t *sourceTask) Commit(ctx context.Context) error {
 
 func (t *sourceTask) Stop(ctx context.Context) error {
 	if t.stopAck != nil {
-		close(t.stopAck)
+		t.stopOnce.Do(func() { close(t.stopAck) })
 		<-t.ackDone
 	}
 	return t.stop(ctx)

@@ -18,7 +18,9 @@ import (
 // "misbehave" key makes a task fail in the ways the worker must survive:
 // "panic" (a panic in Poll), "exit" (the process exits in Poll), "badvalue"
 // (a value outside the data model), "huge" (a batch over the size limit),
-// "both" (a record and a retriable error).
+// "both" (a record and a retriable error), "hangpoll" (a Poll that never
+// returns, whatever its context says), "hangstop" (a Stop that never
+// returns).
 const counterClass = "com.example.test.CounterSource"
 
 type counter struct{ props map[string]string }
@@ -28,7 +30,7 @@ func counterDef() *config.Def {
 		Define(config.Key{Name: "topic", Type: config.String, Default: config.NoDefault, Importance: config.High, Doc: "Topic to write to"}).
 		Define(config.Key{Name: "limit", Type: config.Long, Default: int64(100), Validator: config.AtLeast(0), Importance: config.Medium, Doc: "Count up to this number, excluded"}).
 		Define(config.Key{Name: "state.file", Type: config.String, Default: "", Importance: config.Low, Doc: "Where Start writes the offset it resumed from"}).
-		Define(config.Key{Name: "misbehave", Type: config.String, Default: "", Validator: config.ValidString("", "panic", "exit", "badvalue", "huge", "both"), Importance: config.Low, Doc: "How to misbehave"})
+		Define(config.Key{Name: "misbehave", Type: config.String, Default: "", Validator: config.ValidString("", "panic", "exit", "badvalue", "huge", "both", "hangpoll", "hangstop"), Importance: config.Low, Doc: "How to misbehave"})
 }
 
 func (c *counter) Config() *config.Def { return counterDef() }
@@ -91,6 +93,8 @@ func (t *counterTask) Poll(ctx context.Context) ([]connectors.SourceRecord, erro
 	case "exit":
 		fmt.Fprintln(os.Stderr, "counter told to exit")
 		os.Exit(3)
+	case "hangpoll":
+		select {}
 	case "both":
 		return []connectors.SourceRecord{{Record: connectors.Record{Topic: t.topic, Value: "x"}}}, connectors.Retriable(errors.New("records and an error"))
 	case "badvalue":
@@ -139,6 +143,9 @@ func (t *counterTask) CommitRecord(rec *connectors.SourceRecord, md *connectors.
 }
 
 func (t *counterTask) Stop(context.Context) error {
+	if t.misbehave == "hangstop" {
+		select {}
+	}
 	t.tc.Logger().Info("counter task stopped", "acked", t.acked)
 	return nil
 }
