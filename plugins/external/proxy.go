@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -684,7 +685,9 @@ func (h *hostServer) Timeout(_ context.Context, m *pb.TimeoutRequest) (*pb.Empty
 	if h.ktc == nil {
 		return nil, wire.Status(errWrongContext)
 	}
-	h.ktc.Timeout(time.Duration(max(m.GetMillis(), 0)) * time.Millisecond)
+	// Clamped so that a hostile value cannot overflow into a negative wait.
+	ms := min(max(m.GetMillis(), 0), int64(math.MaxInt64/time.Millisecond))
+	h.ktc.Timeout(time.Duration(ms) * time.Millisecond)
 	return &pb.Empty{}, nil
 }
 
