@@ -101,10 +101,10 @@ func (f *failingPoll) Poll(ctx context.Context) ([]connectors.SourceRecord, erro
 	}
 }
 
-// TestSourcePollBackoff: retriable Poll errors are retried after 100 ms,
-// doubling up to 10 s, reset by a successful Poll; a pause during the wait
-// takes effect at once, and so does a stop.
-func TestSourcePollBackoff(t *testing.T) {
+// runFailingPoll runs a failingPoll task whose backoff waits on a fake
+// clock; cancel stops it, and errc receives what run returned.
+func runFailingPoll(t *testing.T) (*failingPoll, *sourceTask, *stateLog, *fakeClock, context.CancelFunc, <-chan error) {
+	t.Helper()
 	task := &failingPoll{fails: make(chan bool), polled: make(chan struct{})}
 	p := newFakeProducer(func(*sarama.ProducerMessage) (bool, error) { return true, nil })
 	st, _ := newTestSourceTask(t, task, p, false)
@@ -117,6 +117,14 @@ func TestSourcePollBackoff(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- st.run(ctx) }()
+	return task, st, states, clock, cancel, errc
+}
+
+// TestSourcePollBackoff: retriable Poll errors are retried after 100 ms,
+// doubling up to 10 s, reset by a successful Poll; a pause during the wait
+// takes effect at once, and so does a stop.
+func TestSourcePollBackoff(t *testing.T) {
+	task, st, states, clock, cancel, errc := runFailingPoll(t)
 
 	poll := func(fail bool) {
 		t.Helper()
@@ -366,5 +374,32 @@ func TestSourceCommitRecordCalls(t *testing.T) {
 	}
 	if task.late.Load() {
 		t.Fatal("CommitRecord called after Stop")
+	}
+}
+
+// TestSourcePollBackoffPausedDuringPoll: a pause asked for while Poll runs,
+// which then fails with a retriable error, takes effect at once: the task
+// does not wait out the backoff before it reports PAUSED.
+func TestSourcePollBackoffPausedDuringPoll(t *testing.T) {
+	task, st, states, clock, cancel, errc := runFailingPoll(t)
+	states.await(t, herder.Running)
+	select {
+	case <-task.polled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Poll was not called")
+	}
+	st.state.setTarget(herder.TargetPaused) // while Poll runs
+	task.fails <- true
+	_, fire := clock.next(t)
+	states.await(t, herder.Paused) // without the backoff's timer
+	fire()
+	select {
+	case <-task.polled:
+		t.Fatal("Poll called while paused")
+	default:
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("run = %v", err)
 	}
 }
