@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -234,5 +235,25 @@ func TestFileOffsetsReadsAnEarlierFile(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("partition %s: offset %#v, want %#v", c.partition, got, want)
 		}
+	}
+}
+
+// TestPartitionKeyAllocations: the key of a partition whose values are
+// already as a store keeps them costs no more than its JSON encoding (the
+// runtime computes it for every record whose partition map is new).
+func TestPartitionKeyAllocations(t *testing.T) {
+	p := map[string]any{"filename": "/tmp/in.txt", "shard": 3, "n": int64(1) << 40, "f": 2.5, "ok": true, "none": nil}
+	enc := testing.AllocsPerRun(100, func() {
+		if _, err := json.Marshal(p); err != nil {
+			t.Fatal(err)
+		}
+	})
+	key := testing.AllocsPerRun(100, func() {
+		if _, err := PartitionKey(p); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if key > enc+1 { // +1: the string
+		t.Fatalf("PartitionKey allocates %v times, its JSON encoding %v", key, enc)
 	}
 }
