@@ -22,15 +22,18 @@ type SinkTask interface {
 	// Open tells the task it now owns these partitions.
 	Open(ctx context.Context, partitions []TopicPartition) error
 	// Put delivers a batch of records. It may buffer them; Flush must then
-	// make them durable. The records are the task's to keep and change.
+	// make them durable. The records are the task's to keep, and to change
+	// unless Put returns a retriable error: the same records, as the task
+	// left them, are then put again.
 	//
 	// An error wrapped with Retriable makes the runtime put the same batch
 	// again, before any later record, after a wait: the one set with
 	// SinkTaskContext.Timeout, else a backoff of 100 ms doubling up to
 	// 10 s, reset by a successful Put. A pause or a stop does not wait for
 	// it (after a resume the batch is put again; a stopped task has not
-	// put it, and its offsets are not committed). Any other error fails
-	// the task.
+	// put it, and its offsets are not committed; when its partitions are
+	// revoked meanwhile, it is dropped uncommitted, for their next owner to
+	// consume again). Any other error fails the task.
 	Put(ctx context.Context, records []SinkRecord) error
 	// Flush makes durable every record put so far for the partitions in
 	// offsets (offset = next offset to consume, as committed to Kafka).

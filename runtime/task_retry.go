@@ -59,10 +59,14 @@ func (r *taskRetry) succeeded() {
 }
 
 // awaitRetry waits for retry to fire, or returns early when ctx ends, done
-// closes (nil: never) or the task's target state changes (a pause or a
-// stop must not wait for the backoff).
+// closes (nil: never), the task is paused already (a pause asked for while
+// the failed call ran) or its target state changes (a pause or a stop must
+// not wait for the backoff).
 func (s *taskState) awaitRetry(ctx context.Context, retry <-chan time.Time, done <-chan struct{}) {
-	_, changed := s.paused()
+	paused, changed := s.paused()
+	if paused {
+		return
+	}
 	select {
 	case <-retry:
 	case <-changed:

@@ -101,10 +101,10 @@ func (f *failingPoll) Poll(ctx context.Context) ([]connectors.SourceRecord, erro
 	}
 }
 
-// TestSourcePollBackoff: retriable Poll errors are retried after 100 ms,
-// doubling up to 10 s, reset by a successful Poll; a pause during the wait
-// takes effect at once, and so does a stop.
-func TestSourcePollBackoff(t *testing.T) {
+// runFailingPoll runs a failingPoll task whose backoff waits on a fake
+// clock; cancel stops it, and errc receives what run returned.
+func runFailingPoll(t *testing.T) (*failingPoll, *sourceTask, *stateLog, *fakeClock, context.CancelFunc, <-chan error) {
+	t.Helper()
 	task := &failingPoll{fails: make(chan bool), polled: make(chan struct{})}
 	p := newFakeProducer(func(*sarama.ProducerMessage) (bool, error) { return true, nil })
 	st, _ := newTestSourceTask(t, task, p, false)
@@ -117,6 +117,14 @@ func TestSourcePollBackoff(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- st.run(ctx) }()
+	return task, st, states, clock, cancel, errc
+}
+
+// TestSourcePollBackoff: retriable Poll errors are retried after 100 ms,
+// doubling up to 10 s, reset by a successful Poll; a pause during the wait
+// takes effect at once, and so does a stop.
+func TestSourcePollBackoff(t *testing.T) {
+	task, st, states, clock, cancel, errc := runFailingPoll(t)
 
 	poll := func(fail bool) {
 		t.Helper()
@@ -194,6 +202,43 @@ func (f *flakyPut) Put(ctx context.Context, recs []connectors.SinkRecord) error 
 	return <-f.results
 }
 
+// next waits for the next Put, makes it return result and returns its
+// records.
+func (f *flakyPut) next(t *testing.T, result error) []connectors.SinkRecord {
+	t.Helper()
+	select {
+	case recs := <-f.puts:
+		f.results <- result
+		return recs
+	case <-time.After(10 * time.Second):
+		t.Fatal("Put was not called")
+		return nil
+	}
+}
+
+// newRetrySinkTask returns a sink task running task, ready for its loop,
+// with string converters and a backoff that waits on a fake clock.
+func newRetrySinkTask(t *testing.T, task connectors.SinkTask) (*sinkTask, *stateLog, *fakeClock) {
+	t.Helper()
+	conv := simple.NewStringConverter()
+	if err := conv.Configure(nil, false); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	states := newStateLog()
+	st := &sinkTask{id: herder.TaskID{Connector: "s"}, task: task, group: &scriptedGroup{errs: make(chan error)}, log: log, batchMax: 500,
+		conv:  converters{key: conv, value: conv, header: simple.HeaderConverter{}},
+		state: newTaskState(herder.TargetStarted, states.report), flushEach: time.Hour, errs: &errorHandler{log: log}}
+	clock := newFakeClock()
+	st.putRetry = newTaskRetry(log, "put")
+	st.putRetry.after = clock.after
+	st.msgs = make(chan []*sarama.ConsumerMessage, 16)
+	st.events = make(chan sessionEvent)
+	st.current = map[connectors.TopicPartition]int64{}
+	st.committed = map[connectors.TopicPartition]int64{}
+	return st, states, clock
+}
+
 // TestSinkPutBackoff: a batch whose Put fails with a retriable error is put
 // again, the same records, after a backoff (100 ms doubling, or the
 // task's SinkTaskContext.Timeout), reset by a successful Put; no later
@@ -201,24 +246,7 @@ func (f *flakyPut) Put(ctx context.Context, recs []connectors.SinkRecord) error 
 func TestSinkPutBackoff(t *testing.T) {
 	for _, timeout := range []time.Duration{0, 3 * time.Second} {
 		task := &flakyPut{timeout: timeout, puts: make(chan []connectors.SinkRecord), results: make(chan error)}
-		conv := simple.NewStringConverter()
-		if err := conv.Configure(nil, false); err != nil {
-			t.Fatal(err)
-		}
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		states := newStateLog()
-		g := &scriptedGroup{errs: make(chan error)}
-		st := &sinkTask{id: herder.TaskID{Connector: "s"}, task: task, group: g, log: log, batchMax: 500,
-			conv:  converters{key: conv, value: conv, header: simple.HeaderConverter{}},
-			state: newTaskState(herder.TargetStarted, states.report), flushEach: time.Hour,
-			errs: &errorHandler{log: log}}
-		clock := newFakeClock()
-		st.putRetry = newTaskRetry(log, "put")
-		st.putRetry.after = clock.after
-		st.msgs = make(chan []*sarama.ConsumerMessage, 16)
-		st.events = make(chan sessionEvent)
-		st.current = map[connectors.TopicPartition]int64{}
-		st.committed = map[connectors.TopicPartition]int64{}
+		st, states, clock := newRetrySinkTask(t, task)
 		if err := task.Start(context.Background(), sinkContext{st}, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -228,17 +256,7 @@ func TestSinkPutBackoff(t *testing.T) {
 		msg := func(off int64, v string) *sarama.ConsumerMessage {
 			return &sarama.ConsumerMessage{Topic: "t", Partition: 0, Offset: off, Value: []byte(v)}
 		}
-		put := func(result error) []connectors.SinkRecord {
-			t.Helper()
-			select {
-			case recs := <-task.puts:
-				task.results <- result
-				return recs
-			case <-time.After(10 * time.Second):
-				t.Fatal("Put was not called")
-				return nil
-			}
-		}
+		put := func(result error) []connectors.SinkRecord { t.Helper(); return task.next(t, result) }
 		down := connectors.Retriable(errors.New("service unavailable"))
 		st.msgs <- []*sarama.ConsumerMessage{msg(0, "a"), msg(1, "b")}
 		for i, w := range []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond} {
@@ -366,5 +384,97 @@ func TestSourceCommitRecordCalls(t *testing.T) {
 	}
 	if task.late.Load() {
 		t.Fatal("CommitRecord called after Stop")
+	}
+}
+
+// TestSourcePollBackoffPausedDuringPoll: a pause asked for while Poll runs,
+// which then fails with a retriable error, takes effect at once: the task
+// does not wait out the backoff before it reports PAUSED.
+func TestSourcePollBackoffPausedDuringPoll(t *testing.T) {
+	task, st, states, clock, cancel, errc := runFailingPoll(t)
+	states.await(t, herder.Running)
+	select {
+	case <-task.polled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Poll was not called")
+	}
+	st.state.setTarget(herder.TargetPaused) // while Poll runs
+	task.fails <- true
+	_, fire := clock.next(t)
+	states.await(t, herder.Paused) // without the backoff's timer
+	fire()
+	select {
+	case <-task.polled:
+		t.Fatal("Poll called while paused")
+	default:
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("run = %v", err)
+	}
+}
+
+// fakeSession is a consumer group session that records the offsets marked.
+type fakeSession struct {
+	sarama.ConsumerGroupSession // unused methods panic
+	claims                      map[string][]int32
+	mu                          sync.Mutex
+	marked                      map[int32]int64
+}
+
+func (s *fakeSession) Claims() map[string][]int32 { return s.claims }
+func (s *fakeSession) GenerationID() int32        { return 1 }
+func (s *fakeSession) Commit()                    {}
+func (s *fakeSession) MarkOffset(_ string, p int32, off int64, _ string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.marked[p] = off
+}
+
+// TestSinkPutRetryRevoked: a batch waiting to be put again when its
+// partitions are revoked is dropped: its offsets are not committed, and it
+// is not put again once partitions are assigned again (their next owner
+// consumes it from the committed offset).
+func TestSinkPutRetryRevoked(t *testing.T) {
+	task := &flakyPut{puts: make(chan []connectors.SinkRecord), results: make(chan error)}
+	st, _, clock := newRetrySinkTask(t, task)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- st.loop(ctx, make(chan error)) }()
+	event := func(sess *fakeSession, assigned bool) {
+		t.Helper()
+		ev := sessionEvent{sess: sess, assigned: assigned, done: make(chan error, 1)}
+		st.events <- ev
+		if err := <-ev.done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	put := func(result error) []connectors.SinkRecord { t.Helper(); return task.next(t, result) }
+	msg := func(off int64, v string) *sarama.ConsumerMessage {
+		return &sarama.ConsumerMessage{Topic: "t", Partition: 0, Offset: off, Value: []byte(v)}
+	}
+	sess := &fakeSession{claims: map[string][]int32{"t": {0}}, marked: map[int32]int64{}}
+	event(sess, true)
+	st.msgs <- []*sarama.ConsumerMessage{msg(0, "a")}
+	put(nil)
+	st.msgs <- []*sarama.ConsumerMessage{msg(1, "b"), msg(2, "c")}
+	put(connectors.Retriable(errors.New("service unavailable")))
+	_, fire := clock.next(t)
+	event(sess, false) // revoked while b, c wait
+	sess.mu.Lock()
+	if got := sess.marked[0]; got != 1 {
+		t.Fatalf("offset committed at revocation %d, want 1 (b and c not put)", got)
+	}
+	sess.mu.Unlock()
+	sess2 := &fakeSession{claims: map[string][]int32{"t": {0}}, marked: map[int32]int64{}}
+	event(sess2, true)
+	fire()
+	st.msgs <- []*sarama.ConsumerMessage{msg(1, "b2")} // consumed again from the committed offset
+	if recs := put(nil); len(recs) != 1 || recs[0].Value != "b2" {
+		t.Fatalf("after the new assignment, Put got %v, want only the records consumed again", recs)
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("loop = %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"sync"
 )
@@ -44,8 +45,35 @@ type OffsetStore interface {
 // int64(3) are the same partition). Equal maps give equal keys. A value JSON
 // cannot carry is an error naming its field.
 func PartitionKey(partition map[string]any) (string, error) {
+	if encodesAsStored(partition) {
+		// The common case, once per record whose partition map is new:
+		// no normalised copy to encode.
+		b, err := json.Marshal(partition)
+		if err != nil {
+			return "", fmt.Errorf("source partition %v is not JSON: %w", partition, err)
+		}
+		return string(b), nil
+	}
 	_, k, err := partitionKey(partition)
 	return k, err
+}
+
+// encodesAsStored reports whether json.Marshal writes m as it writes m's
+// normalised copy (connectors.NormalizeOffset): its values are JSON
+// primitives whose encoding normalising does not change.
+func encodesAsStored(m map[string]any) bool {
+	for _, v := range m {
+		switch x := v.(type) {
+		case nil, string, bool, int, int8, int16, int32, int64, uint8, uint16, uint32:
+		case float64:
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // partitionKey returns the partition as a store keeps it and its key.

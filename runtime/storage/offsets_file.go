@@ -66,6 +66,14 @@ func OpenFileOffsets(path string) (*FileOffsets, error) {
 		return nil, fmt.Errorf("read offsets file %s: unknown version %d", path, doc.Version)
 	}
 	for name, offs := range doc.Connectors {
+		// Numbers as the Kafka store reads its topic (decodeJSON): an
+		// integer beyond an int64, which sluice wrote before Put refused
+		// it, becomes a float64 rather than an error that would keep the
+		// worker from starting.
+		for _, o := range offs {
+			normalizeNumbers(o.Partition)
+			normalizeNumbers(o.Offset)
+		}
 		offs, keys, err := validate(name, offs)
 		if err != nil {
 			return nil, fmt.Errorf("read offsets file %s: %w", path, err)

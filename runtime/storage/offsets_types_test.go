@@ -2,7 +2,9 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
 	"math"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -194,5 +196,64 @@ func TestCheckSourceOffset(t *testing.T) {
 	common := map[string]any{"n": 5, "n64": int64(1) << 40, "s": "x", "f": 0.5, "b": true}
 	if n := testing.AllocsPerRun(100, func() { _ = CheckSourceOffset(common) }); n != 0 {
 		t.Errorf("%v allocations per check", n)
+	}
+}
+
+// TestFileOffsetsReadsAnEarlierFile: an offsets file written before the
+// offset stores refused integers beyond an int64 (encoding/json wrote a
+// uint64 as its digits) still opens, and reads back as the Kafka store
+// reads the same JSON from its topic, so that the worker starts.
+func TestFileOffsetsReadsAnEarlierFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "offsets.json")
+	const doc = `{"version":1,"connectors":{"src":[` +
+		`{"partition":{"f":"a"},"offset":{"n":18446744073709551615}},` +
+		`{"partition":{"f":"b","shard":18446744073709551615},"offset":{"n":3}}]}}`
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := OpenFileOffsets(path)
+	if err != nil {
+		t.Fatalf("open an offsets file an earlier sluice wrote: %v", err)
+	}
+	ctx := context.Background()
+	for _, c := range []struct{ partition, offset string }{
+		{`{"f":"a"}`, `{"n":18446744073709551615}`},
+		{`{"f":"b","shard":18446744073709551615}`, `{"n":3}`},
+	} {
+		p, err := decodeJSON([]byte(c.partition))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := decodeJSON([]byte(c.offset)) // as KafkaOffsets.apply reads it
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.Get(ctx, "src", p.(map[string]any))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("partition %s: offset %#v, want %#v", c.partition, got, want)
+		}
+	}
+}
+
+// TestPartitionKeyAllocations: the key of a partition whose values are
+// already as a store keeps them costs no more than its JSON encoding (the
+// runtime computes it for every record whose partition map is new).
+func TestPartitionKeyAllocations(t *testing.T) {
+	p := map[string]any{"filename": "/tmp/in.txt", "shard": 3, "n": int64(1) << 40, "f": 2.5, "ok": true, "none": nil}
+	enc := testing.AllocsPerRun(100, func() {
+		if _, err := json.Marshal(p); err != nil {
+			t.Fatal(err)
+		}
+	})
+	key := testing.AllocsPerRun(100, func() {
+		if _, err := PartitionKey(p); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if key > enc+1 { // +1: the string
+		t.Fatalf("PartitionKey allocates %v times, its JSON encoding %v", key, enc)
 	}
 }
