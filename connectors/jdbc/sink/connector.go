@@ -18,7 +18,8 @@ import (
 // Class is the Java class name the sink answers to.
 const Class = "io.confluent.connect.jdbc.JdbcSinkConnector"
 
-// Version is the connector's version.
+// Version is the version the connector reports: the Confluent JDBC
+// connector release whose behaviour it follows.
 const Version = "10.9.7-sluice"
 
 // Connector is the JDBC sink connector.

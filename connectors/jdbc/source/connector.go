@@ -21,8 +21,9 @@ import (
 // Class is the Java class name of Confluent's JDBC source connector.
 const Class = "io.confluent.connect.jdbc.JdbcSourceConnector"
 
-// Version is the version the connector reports.
-const Version = "0.1.0"
+// Version is the version the connector reports: the Confluent JDBC
+// connector release whose behaviour it follows, as the sink reports.
+const Version = "10.9.7-sluice"
 
 // Connector is the JDBC source connector for MySQL and MariaDB.
 type Connector struct {
