@@ -1,0 +1,385 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sluicehq/sluice/api/client"
+	"github.com/sluicehq/sluice/internal/testkit"
+	"github.com/sluicehq/sluice/runtime/herder"
+)
+
+// The example connectors under examples/, as their plugins declare them.
+const (
+	counterClass   = "com.example.counter.CounterSourceConnector"
+	jsonlinesClass = "com.example.jsonlines.JsonLinesSinkConnector"
+	exampleVersion = "0.1.0"
+)
+
+// exampleBins are the examples' executables, built once per test binary run.
+type exampleBins struct {
+	counterWorker, jsonlinesWorker string // custom workers, each linking one example
+	pluginDir                      string // holds counter-plugin and jsonlines-plugin only
+	counterPlugin, jsonlinesPlugin string
+}
+
+var (
+	examplesOnce  sync.Once
+	examplesBuilt exampleBins
+	examplesErr   error
+	examplesDir   string // removed by TestMain
+)
+
+// examples builds the example modules' commands (GOWORK=off, -mod=readonly:
+// their own go.mod and go.sum, as an outside author builds them) the first
+// time a test asks; a build failure fails every test that needs them.
+func examples(t *testing.T) exampleBins {
+	t.Helper()
+	examplesOnce.Do(func() {
+		examplesBuilt, examplesErr = buildExamples()
+	})
+	if examplesErr != nil {
+		t.Fatal(examplesErr)
+	}
+	return examplesBuilt
+}
+
+func buildExamples() (exampleBins, error) {
+	dir, err := os.MkdirTemp("", "sluice-examples")
+	if err != nil {
+		return exampleBins{}, err
+	}
+	examplesDir = dir
+	root, err := filepath.Abs(filepath.Join("..", "..", "examples"))
+	if err != nil {
+		return exampleBins{}, err
+	}
+	b := exampleBins{pluginDir: filepath.Join(dir, "plugins")}
+	for _, mod := range []string{"counter", "jsonlines"} {
+		out := filepath.Join(dir, mod) + string(filepath.Separator)
+		cmd := exec.Command("go", "build", "-mod=readonly", "-o", out, "./cmd/...")
+		cmd.Dir = filepath.Join(root, mod)
+		cmd.Env = append(os.Environ(), "GOWORK=off")
+		if o, err := cmd.CombinedOutput(); err != nil {
+			return exampleBins{}, fmt.Errorf("build examples/%s: %v\n%s", mod, err, o)
+		}
+		if err := os.MkdirAll(b.pluginDir, 0o755); err != nil {
+			return exampleBins{}, err
+		}
+		if err := os.Rename(filepath.Join(out, mod+"-plugin"), filepath.Join(b.pluginDir, mod+"-plugin")); err != nil {
+			return exampleBins{}, fmt.Errorf("examples/%s has no cmd/%s-plugin: %w", mod, mod, err)
+		}
+	}
+	b.counterWorker, b.jsonlinesWorker = filepath.Join(dir, "counter", "counter-worker"), filepath.Join(dir, "jsonlines", "jsonlines-worker")
+	b.counterPlugin, b.jsonlinesPlugin = filepath.Join(b.pluginDir, "counter-plugin"), filepath.Join(b.pluginDir, "jsonlines-plugin")
+	for _, p := range []string{b.counterWorker, b.jsonlinesWorker} {
+		if _, err := os.Stat(p); err != nil {
+			return exampleBins{}, fmt.Errorf("the examples' build made no %s: %w", filepath.Base(p), err)
+		}
+	}
+	return b, nil
+}
+
+// exampleProps are worker settings for the example pipelines: schemaless
+// JSON, so the counter's int64 numbers reach the sink as JSON numbers.
+func exampleProps(bootstrap, offsetsFile, listener string) map[string]string {
+	p := workerProps(bootstrap, offsetsFile)
+	p["listeners"] = listener
+	p["key.converter"] = "org.apache.kafka.connect.json.JsonConverter"
+	p["value.converter"] = "org.apache.kafka.connect.json.JsonConverter"
+	p["key.converter.schemas.enable"] = "false"
+	p["value.converter.schemas.enable"] = "false"
+	return p
+}
+
+// newClient returns a REST client for a listener.
+func newClient(t *testing.T, listener string) *client.Client {
+	t.Helper()
+	c, err := client.New(listener)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// checkListed checks that GET /connector-plugins lists each class with its
+// type and the examples' version.
+func checkListed(t *testing.T, c *client.Client, want map[string]string) {
+	t.Helper()
+	ps, err := c.Plugins(context.Background(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for class, typ := range want {
+		i := slices.IndexFunc(ps, func(p herder.PluginInfo) bool { return p.Class == class })
+		if i < 0 {
+			t.Fatalf("GET /connector-plugins does not list %s: %+v", class, ps)
+		}
+		if ps[i].Type != typ || ps[i].Version != exampleVersion {
+			t.Fatalf("GET /connector-plugins lists %+v, want type %s, version %s", ps[i], typ, exampleVersion)
+		}
+	}
+}
+
+// checkValidates checks PUT /connector-plugins/{class}/config/validate: good
+// has no errors, bad has errors on badKey only.
+func checkValidates(t *testing.T, c *client.Client, good map[string]string, badKey, badValue string) {
+	t.Helper()
+	ctx := context.Background()
+	class := good["connector.class"]
+	infos, err := c.Validate(ctx, class, good)
+	if err != nil {
+		t.Fatalf("validate %s: %v", class, err)
+	}
+	if infos.ErrorCount != 0 || infos.Name != class {
+		t.Fatalf("validate a good %s configuration: %+v", class, infos)
+	}
+	bad := map[string]string{badKey: badValue}
+	for k, v := range good {
+		if k != badKey {
+			bad[k] = v
+		}
+	}
+	infos, err = c.Validate(ctx, class, bad)
+	if err != nil {
+		t.Fatalf("validate %s: %v", class, err)
+	}
+	var withErrors []string
+	for _, ci := range infos.Configs {
+		if ci.Value != nil && len(ci.Value.Errors) > 0 {
+			withErrors = append(withErrors, fmt.Sprintf("%s: %s", ci.Value.Name, strings.Join(ci.Value.Errors, "; ")))
+		}
+	}
+	if infos.ErrorCount != 1 || len(withErrors) != 1 || !strings.HasPrefix(withErrors[0], badKey+": ") {
+		t.Fatalf("validate %s with %s=%q: %d errors %q, want one on %s", class, badKey, badValue, infos.ErrorCount, withErrors, badKey)
+	}
+}
+
+// counterNumbers reads the counter's records in partition 0 of a topic:
+// every key must be partition 0, every value a number.
+func counterNumbers(t *testing.T, bootstrap, topic string) []int {
+	t.Helper()
+	var out []int
+	for _, m := range readTopicMessages(t, bootstrap, topic) {
+		if string(m.Key) != "0" {
+			t.Fatalf("%s@%d: key %q, want 0 (the counter's partition)", topic, m.Offset, m.Key)
+		}
+		n, err := strconv.Atoi(string(m.Value))
+		if err != nil {
+			t.Fatalf("%s@%d: value %q is not a number", topic, m.Offset, m.Value)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// jsonLine is a line of the jsonlines sink's file, numbers kept exact.
+type jsonLine struct {
+	Topic     string      `json:"topic"`
+	Partition int32       `json:"partition"`
+	Offset    int64       `json:"offset"`
+	Key       json.Number `json:"key"`
+	Value     json.Number `json:"value"`
+}
+
+// checkSinkFile checks the jsonlines sink's file against the topic: every
+// line is the record at its offset (topic, partition 0, key 0, the value
+// the topic holds there), the offsets run from 0 to the topic's end with
+// no gap (a restart may write again what followed the committed offset),
+// and it returns how many lines are duplicates.
+func checkSinkFile(t *testing.T, path, topic string, values []int) int {
+	t.Helper()
+	var offsets []int
+	for i, l := range readLines(t, path) {
+		var jl jsonLine
+		d := json.NewDecoder(strings.NewReader(l))
+		d.UseNumber()
+		d.DisallowUnknownFields()
+		if err := d.Decode(&jl); err != nil {
+			t.Fatalf("%s line %d is not a JSON line of the sink: %v: %q", path, i, err, l)
+		}
+		if jl.Topic != topic || jl.Partition != 0 || jl.Key != "0" || jl.Offset < 0 || jl.Offset >= int64(len(values)) {
+			t.Fatalf("%s line %d: %q is not a record of %s/0 (which holds %d)", path, i, l, topic, len(values))
+		}
+		if want := strconv.Itoa(values[jl.Offset]); string(jl.Value) != want {
+			t.Fatalf("%s line %d: value %s at offset %d, the topic holds %s", path, i, jl.Value, jl.Offset, want)
+		}
+		offsets = append(offsets, int(jl.Offset))
+	}
+	dups, replays, err := replayOrder(offsets)
+	if err != nil {
+		t.Fatalf("%s: offsets: %v", path, err)
+	}
+	if m := slices.Max(offsets); m != len(values)-1 {
+		t.Fatalf("%s: the last offset written is %d, the topic ends at %d", path, m, len(values)-1)
+	}
+	t.Logf("%s: %d lines, %d duplicates %v", filepath.Base(path), len(offsets), dups, replays)
+	return dups
+}
+
+// checkCounted checks that the counter's numbers in the topic run from 0
+// to n-1 with no gap (a restart may count again from the committed
+// offset) and returns them.
+func checkCounted(t *testing.T, bootstrap, topic string, n int) []int {
+	t.Helper()
+	values := counterNumbers(t, bootstrap, topic)
+	dups, replays, err := replayOrder(values)
+	if err != nil {
+		t.Fatalf("%s: %v", topic, err)
+	}
+	if m := slices.Max(values); m != n-1 {
+		t.Fatalf("%s: counted up to %d, want %d", topic, m, n-1)
+	}
+	t.Logf("%s: %d records, %d duplicates %v", topic, len(values), dups, replays)
+	return values
+}
+
+// awaitCounted waits until the topic holds at least n records.
+func awaitCounted(t *testing.T, bootstrap, topic string, n int, watch ...*testkit.Worker) {
+	t.Helper()
+	eventually(t, time.Minute, fmt.Sprintf("%d records in %s", n, topic), func() (bool, string) {
+		msgs := readTopicMessages(t, bootstrap, topic)
+		return len(msgs) >= n, fmt.Sprintf("%d records", len(msgs))
+	}, watch...)
+}
+
+// awaitSinkValues waits until the sink's file holds every number below n.
+func awaitSinkValues(t *testing.T, path string, n int, watch ...*testkit.Worker) {
+	t.Helper()
+	eventually(t, time.Minute, fmt.Sprintf("numbers 0..%d in %s", n-1, filepath.Base(path)), func() (bool, string) {
+		b, _ := os.ReadFile(path)
+		seen := map[string]bool{}
+		for _, l := range strings.Split(string(b), "\n") {
+			var jl jsonLine
+			if json.Unmarshal([]byte(l), &jl) == nil {
+				seen[string(jl.Value)] = true
+			}
+		}
+		for i := range n {
+			if !seen[strconv.Itoa(i)] {
+				return false, fmt.Sprintf("%d distinct values, %d missing", len(seen), i)
+			}
+		}
+		return true, ""
+	}, watch...)
+}
+
+// checkCounterOffset checks GET /connectors/{name}/offsets for the counter:
+// one partition {"partition": 0} at {"n": an integer of at least atLeast},
+// and returns n.
+func checkCounterOffset(t *testing.T, c *client.Client, name string, atLeast int64) int64 {
+	t.Helper()
+	var body struct {
+		Offsets []struct {
+			Partition map[string]json.RawMessage `json:"partition"`
+			Offset    map[string]json.RawMessage `json:"offset"`
+		} `json:"offsets"`
+	}
+	if _, err := c.Do(context.Background(), "GET", "/connectors/"+name+"/offsets", nil, nil, &body); err != nil {
+		t.Fatalf("GET /connectors/%s/offsets: %v", name, err)
+	}
+	if len(body.Offsets) != 1 || len(body.Offsets[0].Partition) != 1 || string(body.Offsets[0].Partition["partition"]) != "0" || len(body.Offsets[0].Offset) != 1 {
+		t.Fatalf("GET /connectors/%s/offsets: %+v, want one {\"partition\":0} → {\"n\":…}", name, body)
+	}
+	n, err := strconv.ParseInt(string(body.Offsets[0].Offset["n"]), 10, 64)
+	if err != nil || n < atLeast {
+		t.Fatalf("GET /connectors/%s/offsets: n is %s, want an integer ≥ %d", name, body.Offsets[0].Offset["n"], atLeast)
+	}
+	return n
+}
+
+// pluginStarted finds the log line the worker writes when it starts a
+// plugin process for a task or connector.
+var pluginStarted = regexp.MustCompile(`msg="plugin process started".*`)
+
+var pidAttr = regexp.MustCompile(` pid=(\d+)`)
+
+// taskPids returns the pids of the plugin processes a worker's log says it
+// started for a task ("name-0"), oldest first.
+func taskPids(log, task string) []int {
+	var out []int
+	for _, l := range pluginStarted.FindAllString(log, -1) {
+		if !strings.Contains(l+" ", " task="+task+" ") {
+			continue
+		}
+		if m := pidAttr.FindStringSubmatch(l); m != nil {
+			pid, _ := strconv.Atoi(m[1])
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// runningPluginPid returns the process the worker runs a task in: the last
+// one its log names (other than old), checked to run binary.
+func runningPluginPid(t *testing.T, w *testkit.Worker, task, binary string, old int) int {
+	t.Helper()
+	var pid int
+	eventually(t, 30*time.Second, "the plugin process of "+task, func() (bool, string) {
+		pids := taskPids(w.Log(), task)
+		if len(pids) == 0 || pids[len(pids)-1] == old {
+			return false, fmt.Sprintf("processes %v in the log", pids)
+		}
+		pid = pids[len(pids)-1]
+		return true, ""
+	}, w)
+	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	if err != nil || exe != binary {
+		t.Fatalf("process %d of task %s runs %q (%v), want %s", pid, task, exe, err, binary)
+	}
+	return pid
+}
+
+// kill9Plugin kills a plugin process.
+func kill9Plugin(t *testing.T, pid int) {
+	t.Helper()
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatalf("kill -9 %d: %v", pid, err)
+	}
+}
+
+// awaitTaskFailed waits until task 0 of a connector is FAILED and checks
+// that its trace names the plugin's class and binary and the signal.
+func awaitTaskFailed(t *testing.T, c *client.Client, name, class, binary string, w ...*testkit.Worker) {
+	t.Helper()
+	var trace string
+	eventually(t, 30*time.Second, name+"'s task FAILED", func() (bool, string) {
+		st, err := c.ConnectorStatus(context.Background(), name)
+		if err != nil {
+			return false, err.Error()
+		}
+		if len(st.Tasks) != 1 {
+			return false, fmt.Sprintf("%+v", st)
+		}
+		trace = st.Tasks[0].Trace
+		return st.Tasks[0].State == herder.Failed, string(st.Tasks[0].State)
+	}, w...)
+	for _, want := range []string{class, binary, "signal: killed"} {
+		if !strings.Contains(trace, want) {
+			t.Fatalf("the trace of %s's failed task does not name %q:\n%s", name, want, trace)
+		}
+	}
+}
+
+// restartTask restarts task 0 of a connector through REST and waits until
+// it runs again in a new plugin process, which it returns.
+func restartTask(t *testing.T, c *client.Client, w *testkit.Worker, name, binary string, old int) int {
+	t.Helper()
+	if err := c.RestartTask(context.Background(), name, 0); err != nil {
+		t.Fatalf("POST /connectors/%s/tasks/0/restart: %v", name, err)
+	}
+	awaitState(t, c, name, herder.Running, w)
+	return runningPluginPid(t, w, name+"-0", binary, old)
+}
