@@ -133,9 +133,10 @@ func checkListed(t *testing.T, c *client.Client, want map[string]string) {
 	}
 }
 
-// checkValidates checks PUT /connector-plugins/{class}/config/validate: good
-// has no errors, bad has errors on badKey only.
-func checkValidates(t *testing.T, c *client.Client, good map[string]string, badKey, badValue string) {
+// checkValidates checks PUT /connector-plugins/{connector.class}/config/validate:
+// the answer names the class, good has no errors, bad has errors on badKey
+// only.
+func checkValidates(t *testing.T, c *client.Client, want string, good map[string]string, badKey, badValue string) {
 	t.Helper()
 	ctx := context.Background()
 	class := good["connector.class"]
@@ -143,8 +144,8 @@ func checkValidates(t *testing.T, c *client.Client, good map[string]string, badK
 	if err != nil {
 		t.Fatalf("validate %s: %v", class, err)
 	}
-	if infos.ErrorCount != 0 || infos.Name != class {
-		t.Fatalf("validate a good %s configuration: %+v", class, infos)
+	if infos.ErrorCount != 0 || infos.Name != want {
+		t.Fatalf("validate a good %s configuration: %d errors, name %s, want 0 errors, name %s", class, infos.ErrorCount, infos.Name, want)
 	}
 	bad := map[string]string{badKey: badValue}
 	for k, v := range good {
@@ -382,4 +383,17 @@ func restartTask(t *testing.T, c *client.Client, w *testkit.Worker, name, binary
 	}
 	awaitState(t, c, name, herder.Running, w)
 	return runningPluginPid(t, w, name+"-0", binary, old)
+}
+
+// awaitGone waits until the processes have exited (and been reaped).
+func awaitGone(t *testing.T, pids ...int) {
+	t.Helper()
+	eventually(t, 10*time.Second, fmt.Sprintf("processes %v to exit", pids), func() (bool, string) {
+		for _, pid := range pids {
+			if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
+				return false, fmt.Sprintf("%d runs", pid)
+			}
+		}
+		return true, ""
+	})
 }
