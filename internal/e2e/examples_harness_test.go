@@ -168,20 +168,22 @@ func checkValidates(t *testing.T, c *client.Client, want string, good map[string
 	}
 }
 
-// counterNumbers reads the counter's records in partition 0 of a topic:
-// every key must be partition 0, every value a number.
-func counterNumbers(t *testing.T, bootstrap, topic string) []int {
+// counted is one record of the counter: its key is the counter's
+// partition, its value the number.
+type counted struct{ key, value int }
+
+// counterRecords reads the counter's records in partition 0 of a topic:
+// every key and value must be a number.
+func counterRecords(t *testing.T, bootstrap, topic string) []counted {
 	t.Helper()
-	var out []int
+	var out []counted
 	for _, m := range readTopicMessages(t, bootstrap, topic) {
-		if string(m.Key) != "0" {
-			t.Fatalf("%s@%d: key %q, want 0 (the counter's partition)", topic, m.Offset, m.Key)
+		k, kerr := strconv.Atoi(string(m.Key))
+		v, verr := strconv.Atoi(string(m.Value))
+		if kerr != nil || verr != nil {
+			t.Fatalf("%s@%d: key %q, value %q: want numbers", topic, m.Offset, m.Key, m.Value)
 		}
-		n, err := strconv.Atoi(string(m.Value))
-		if err != nil {
-			t.Fatalf("%s@%d: value %q is not a number", topic, m.Offset, m.Value)
-		}
-		out = append(out, n)
+		out = append(out, counted{k, v})
 	}
 	return out
 }
@@ -195,12 +197,12 @@ type jsonLine struct {
 	Value     json.Number `json:"value"`
 }
 
-// checkSinkFile checks the jsonlines sink's file against the topic: every
-// line is the record at its offset (topic, partition 0, key 0, the value
-// the topic holds there), the offsets run from 0 to the topic's end with
-// no gap (a restart may write again what followed the committed offset),
-// and it returns how many lines are duplicates.
-func checkSinkFile(t *testing.T, path, topic string, values []int) int {
+// checkSinkFile checks the jsonlines sink's file against the topic's
+// records: every line is the record at its offset (topic, partition 0, the
+// key and value the topic holds there), the offsets run from 0 to the
+// topic's end with no gap (a restart may write again what followed the
+// committed offset), and it returns how many lines are duplicates.
+func checkSinkFile(t *testing.T, path, topic string, recs []counted) int {
 	t.Helper()
 	var offsets []int
 	for i, l := range readLines(t, path) {
@@ -211,11 +213,12 @@ func checkSinkFile(t *testing.T, path, topic string, values []int) int {
 		if err := d.Decode(&jl); err != nil {
 			t.Fatalf("%s line %d is not a JSON line of the sink: %v: %q", path, i, err, l)
 		}
-		if jl.Topic != topic || jl.Partition != 0 || jl.Key != "0" || jl.Offset < 0 || jl.Offset >= int64(len(values)) {
-			t.Fatalf("%s line %d: %q is not a record of %s/0 (which holds %d)", path, i, l, topic, len(values))
+		if jl.Topic != topic || jl.Partition != 0 || jl.Offset < 0 || jl.Offset >= int64(len(recs)) {
+			t.Fatalf("%s line %d: %q is not a record of %s/0 (which holds %d)", path, i, l, topic, len(recs))
 		}
-		if want := strconv.Itoa(values[jl.Offset]); string(jl.Value) != want {
-			t.Fatalf("%s line %d: value %s at offset %d, the topic holds %s", path, i, jl.Value, jl.Offset, want)
+		r := recs[jl.Offset]
+		if string(jl.Key) != strconv.Itoa(r.key) || string(jl.Value) != strconv.Itoa(r.value) {
+			t.Fatalf("%s line %d: key %s, value %s at offset %d; the topic holds %d, %d", path, i, jl.Key, jl.Value, jl.Offset, r.key, r.value)
 		}
 		offsets = append(offsets, int(jl.Offset))
 	}
@@ -223,28 +226,45 @@ func checkSinkFile(t *testing.T, path, topic string, values []int) int {
 	if err != nil {
 		t.Fatalf("%s: offsets: %v", path, err)
 	}
-	if m := slices.Max(offsets); m != len(values)-1 {
-		t.Fatalf("%s: the last offset written is %d, the topic ends at %d", path, m, len(values)-1)
+	if m := slices.Max(offsets); m != len(recs)-1 {
+		t.Fatalf("%s: the last offset written is %d, the topic ends at %d", path, m, len(recs)-1)
 	}
 	t.Logf("%s: %d lines, %d duplicates %v", filepath.Base(path), len(offsets), dups, replays)
 	return dups
 }
 
-// checkCounted checks that the counter's numbers in the topic run from 0
-// to n-1 with no gap (a restart may count again from the committed
-// offset) and returns them.
-func checkCounted(t *testing.T, bootstrap, topic string, n int) []int {
+// checkCounted checks that, for each of the counter's partitions 0..parts-1,
+// its numbers in the topic run from 0 to n-1 with no gap (a restart may
+// count again from the committed offset), and returns the topic's records.
+func checkCounted(t *testing.T, bootstrap, topic string, parts, n int) []counted {
 	t.Helper()
-	values := counterNumbers(t, bootstrap, topic)
-	dups, replays, err := replayOrder(values)
-	if err != nil {
-		t.Fatalf("%s: %v", topic, err)
+	recs := counterRecords(t, bootstrap, topic)
+	for k := range parts {
+		seq := numbersOf(recs, k)
+		dups, replays, err := replayOrder(seq)
+		if err != nil {
+			t.Fatalf("%s, counter partition %d: %v", topic, k, err)
+		}
+		if m := slices.Max(seq); m != n-1 {
+			t.Fatalf("%s, counter partition %d: counted up to %d, want %d", topic, k, m, n-1)
+		}
+		t.Logf("%s, counter partition %d: %d records, %d duplicates %v", topic, k, len(seq), dups, replays)
 	}
-	if m := slices.Max(values); m != n-1 {
-		t.Fatalf("%s: counted up to %d, want %d", topic, m, n-1)
+	if len(recs) > 0 && slices.MaxFunc(recs, func(a, b counted) int { return a.key - b.key }).key >= parts {
+		t.Fatalf("%s holds records of counter partitions beyond %d", topic, parts-1)
 	}
-	t.Logf("%s: %d records, %d duplicates %v", topic, len(values), dups, replays)
-	return values
+	return recs
+}
+
+// numbersOf returns the numbers of one counter partition, in topic order.
+func numbersOf(recs []counted, key int) []int {
+	var out []int
+	for _, r := range recs {
+		if r.key == key {
+			out = append(out, r.value)
+		}
+	}
+	return out
 }
 
 // awaitCounted waits until the topic holds at least n records.
@@ -256,31 +276,33 @@ func awaitCounted(t *testing.T, bootstrap, topic string, n int, watch ...*testki
 	}, watch...)
 }
 
-// awaitSinkValues waits until the sink's file holds every number below n.
-func awaitSinkValues(t *testing.T, path string, n int, watch ...*testkit.Worker) {
+// awaitSinkValues waits until the sink's file holds every number below n of
+// each counter partition below parts.
+func awaitSinkValues(t *testing.T, path string, parts, n int, watch ...*testkit.Worker) {
 	t.Helper()
-	eventually(t, time.Minute, fmt.Sprintf("numbers 0..%d in %s", n-1, filepath.Base(path)), func() (bool, string) {
+	eventually(t, time.Minute, fmt.Sprintf("numbers 0..%d of %d counters in %s", n-1, parts, filepath.Base(path)), func() (bool, string) {
 		b, _ := os.ReadFile(path)
-		seen := map[string]bool{}
+		seen := map[[2]string]bool{}
 		for _, l := range strings.Split(string(b), "\n") {
 			var jl jsonLine
 			if json.Unmarshal([]byte(l), &jl) == nil {
-				seen[string(jl.Value)] = true
+				seen[[2]string{string(jl.Key), string(jl.Value)}] = true
 			}
 		}
-		for i := range n {
-			if !seen[strconv.Itoa(i)] {
-				return false, fmt.Sprintf("%d distinct values, %d missing", len(seen), i)
+		for k := range parts {
+			for i := range n {
+				if !seen[[2]string{strconv.Itoa(k), strconv.Itoa(i)}] {
+					return false, fmt.Sprintf("%d distinct records, %d of counter %d missing", len(seen), i, k)
+				}
 			}
 		}
 		return true, ""
 	}, watch...)
 }
 
-// checkCounterOffset checks GET /connectors/{name}/offsets for the counter:
-// one partition {"partition": 0} at {"n": an integer of at least atLeast},
-// and returns n.
-func checkCounterOffset(t *testing.T, c *client.Client, name string, atLeast int64) int64 {
+// counterOffsets reads GET /connectors/{name}/offsets for the counter:
+// each partition {"partition": p} at {"n": an integer}; it returns n by p.
+func counterOffsets(t *testing.T, c *client.Client, name string) map[int]int64 {
 	t.Helper()
 	var body struct {
 		Offsets []struct {
@@ -291,14 +313,16 @@ func checkCounterOffset(t *testing.T, c *client.Client, name string, atLeast int
 	if _, err := c.Do(context.Background(), "GET", "/connectors/"+name+"/offsets", nil, nil, &body); err != nil {
 		t.Fatalf("GET /connectors/%s/offsets: %v", name, err)
 	}
-	if len(body.Offsets) != 1 || len(body.Offsets[0].Partition) != 1 || string(body.Offsets[0].Partition["partition"]) != "0" || len(body.Offsets[0].Offset) != 1 {
-		t.Fatalf("GET /connectors/%s/offsets: %+v, want one {\"partition\":0} → {\"n\":…}", name, body)
+	out := map[int]int64{}
+	for _, o := range body.Offsets {
+		p, perr := strconv.Atoi(string(o.Partition["partition"]))
+		n, nerr := strconv.ParseInt(string(o.Offset["n"]), 10, 64)
+		if len(o.Partition) != 1 || len(o.Offset) != 1 || perr != nil || nerr != nil {
+			t.Fatalf("GET /connectors/%s/offsets: %s → %s, want {\"partition\": <integer>} → {\"n\": <integer>}", name, o.Partition, o.Offset)
+		}
+		out[p] = n
 	}
-	n, err := strconv.ParseInt(string(body.Offsets[0].Offset["n"]), 10, 64)
-	if err != nil || n < atLeast {
-		t.Fatalf("GET /connectors/%s/offsets: n is %s, want an integer ≥ %d", name, body.Offsets[0].Offset["n"], atLeast)
-	}
-	return n
+	return out
 }
 
 // pluginStarted finds the log line the worker writes when it starts a
@@ -351,38 +375,41 @@ func kill9Plugin(t *testing.T, pid int) {
 	}
 }
 
-// awaitTaskFailed waits until task 0 of a connector is FAILED and checks
+// awaitTaskFailed waits until a task of a connector is FAILED and checks
 // that its trace names the plugin's class and binary and the signal.
-func awaitTaskFailed(t *testing.T, c *client.Client, name, class, binary string, w ...*testkit.Worker) {
+func awaitTaskFailed(t *testing.T, c *client.Client, name string, task int, class, binary string, w ...*testkit.Worker) {
 	t.Helper()
 	var trace string
-	eventually(t, 30*time.Second, name+"'s task FAILED", func() (bool, string) {
-		st, err := c.ConnectorStatus(context.Background(), name)
+	eventually(t, 30*time.Second, fmt.Sprintf("%s's task %d FAILED", name, task), func() (bool, string) {
+		st, err := c.TaskStatus(context.Background(), name, task)
 		if err != nil {
 			return false, err.Error()
 		}
-		if len(st.Tasks) != 1 {
-			return false, fmt.Sprintf("%+v", st)
-		}
-		trace = st.Tasks[0].Trace
-		return st.Tasks[0].State == herder.Failed, string(st.Tasks[0].State)
+		trace = st.Trace
+		return st.State == herder.Failed, string(st.State)
 	}, w...)
 	for _, want := range []string{class, binary, "signal: killed"} {
 		if !strings.Contains(trace, want) {
-			t.Fatalf("the trace of %s's failed task does not name %q:\n%s", name, want, trace)
+			t.Fatalf("the trace of %s's failed task %d does not name %q:\n%s", name, task, want, trace)
 		}
 	}
 }
 
-// restartTask restarts task 0 of a connector through REST and waits until
-// it runs again in a new plugin process, which it returns.
-func restartTask(t *testing.T, c *client.Client, w *testkit.Worker, name, binary string, old int) int {
+// restartTask restarts a task through REST and waits until it runs again
+// in a new plugin process of the worker w, which it returns.
+func restartTask(t *testing.T, c *client.Client, w *testkit.Worker, name string, task int, binary string, old int) int {
 	t.Helper()
-	if err := c.RestartTask(context.Background(), name, 0); err != nil {
-		t.Fatalf("POST /connectors/%s/tasks/0/restart: %v", name, err)
+	if err := c.RestartTask(context.Background(), name, task); err != nil {
+		t.Fatalf("POST /connectors/%s/tasks/%d/restart: %v", name, task, err)
 	}
-	awaitState(t, c, name, herder.Running, w)
-	return runningPluginPid(t, w, name+"-0", binary, old)
+	eventually(t, 30*time.Second, fmt.Sprintf("%s's task %d RUNNING", name, task), func() (bool, string) {
+		st, err := c.TaskStatus(context.Background(), name, task)
+		if err != nil {
+			return false, err.Error()
+		}
+		return st.State == herder.Running, string(st.State)
+	}, w)
+	return runningPluginPid(t, w, fmt.Sprintf("%s-%d", name, task), binary, old)
 }
 
 // awaitGone waits until the processes have exited (and been reaped).

@@ -2,9 +2,14 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/sluicehq/sluice/api/client"
 	"github.com/sluicehq/sluice/internal/testkit"
@@ -72,19 +77,17 @@ func TestExampleCustomBinary(t *testing.T) {
 	ws.Term()
 	wk.Term()
 	committed := committedCount(t, filepath.Join(dir, "source.offsets"), "src")
-	first := len(counterNumbers(t, bootstrap, p.topic))
+	first := len(counterRecords(t, bootstrap, p.topic))
 
 	ws, wk = start("second")
 	awaitState(t, src, "src", herder.Running, ws)
 	awaitState(t, snk, "snk", herder.Running, wk)
-	awaitSinkValues(t, p.out, p.limit, ws, wk)
+	awaitSinkValues(t, p.out, 1, p.limit, ws, wk)
 	awaitState(t, src, "src", herder.Running, ws) // an offset of another type would have failed it
-	values := checkCounted(t, bootstrap, p.topic, p.limit)
-	if values[first] > int(committed) {
-		t.Fatalf("the restarted counter began at %d, after its committed offset %d", values[first], committed)
-	}
-	checkCounterOffset(t, src, "src", int64(p.limit))
-	checkSinkFile(t, p.out, p.topic, values)
+	recs := checkCounted(t, bootstrap, p.topic, 1, p.limit)
+	checkResumedAt(t, recs[first].value, committed)
+	checkCounterAt(t, src, "src", 1, p.limit)
+	checkSinkFile(t, p.out, p.topic, recs)
 }
 
 // committedCount is the counter's committed next number in a standalone
@@ -135,36 +138,171 @@ func TestExamplePluginPathStandalone(t *testing.T) {
 	// too. The source restarts first, so the sink has records to catch up
 	// with once it runs again.
 	kill9Plugin(t, srcPid)
-	awaitTaskFailed(t, c, "src", counterClass, bins.counterPlugin, w)
+	awaitTaskFailed(t, c, "src", 0, counterClass, bins.counterPlugin, w)
 	kill9Plugin(t, snkPid)
-	awaitTaskFailed(t, c, "snk", jsonlinesClass, bins.jsonlinesPlugin, w)
+	awaitTaskFailed(t, c, "snk", 0, jsonlinesClass, bins.jsonlinesPlugin, w)
 	for _, name := range []string{"src", "snk"} {
 		if st, err := c.ConnectorStatus(context.Background(), name); err != nil || st.Connector.State != herder.Running {
 			t.Fatalf("connector %s with its task's process killed: %+v, %v; want the connector RUNNING", name, st.Connector, err)
 		}
 	}
-	before := len(counterNumbers(t, bootstrap, p.topic))
-	srcPid = restartTask(t, c, w, "src", bins.counterPlugin, srcPid)
+	before := len(counterRecords(t, bootstrap, p.topic))
+	srcPid = restartTask(t, c, w, "src", 0, bins.counterPlugin, srcPid)
 	awaitCounted(t, bootstrap, p.topic, before+50, w)
-	snkPid = restartTask(t, c, w, "snk", bins.jsonlinesPlugin, snkPid)
-	awaitSinkValues(t, p.out, before+50, w)
+	snkPid = restartTask(t, c, w, "snk", 0, bins.jsonlinesPlugin, snkPid)
+	awaitSinkValues(t, p.out, 1, before+50, w)
 
 	// The worker restarts mid-stream; its plugin processes end with it.
 	w.Term()
 	awaitGone(t, srcPid, snkPid)
 	committed := committedCount(t, offsets, "src")
-	first := len(counterNumbers(t, bootstrap, p.topic))
+	first := len(counterRecords(t, bootstrap, p.topic))
 	if committed >= p.limit {
 		t.Fatalf("the counter reached its limit %d before the worker restart: raise the limit", p.limit)
 	}
 	w = testkit.StartWorker(t, binary, dir, "second", props, nil)
 	awaitHealthy(t, c, w)
-	awaitSinkValues(t, p.out, p.limit, w)
+	awaitSinkValues(t, p.out, 1, p.limit, w)
 	awaitState(t, c, "src", herder.Running, w) // an offset of another type would have failed it
-	values := checkCounted(t, bootstrap, p.topic, p.limit)
-	if values[first] > committed {
-		t.Fatalf("the restarted counter began at %d, after its committed offset %d", values[first], committed)
+	recs := checkCounted(t, bootstrap, p.topic, 1, p.limit)
+	checkResumedAt(t, recs[first].value, committed)
+	checkCounterAt(t, c, "src", 1, p.limit)
+	checkSinkFile(t, p.out, p.topic, recs)
+}
+
+// checkResumedAt checks where a restarted counter began: at or before its
+// committed offset (at least once).
+func checkResumedAt(t *testing.T, began, committed int) {
+	t.Helper()
+	if began > committed {
+		t.Fatalf("the restarted counter began at %d, after its committed offset %d", began, committed)
 	}
-	checkCounterOffset(t, c, "src", int64(p.limit))
-	checkSinkFile(t, p.out, p.topic, values)
+	t.Logf("the restarted counter began at %d with %d committed", began, committed)
+}
+
+// checkCounterAt waits until GET /connectors/{name}/offsets shows each of
+// the counter's parts partitions at n (the last commit follows the last
+// record by up to offset.flush.interval.ms).
+func checkCounterAt(t *testing.T, c *client.Client, name string, parts, n int) {
+	t.Helper()
+	want := map[int]int64{}
+	for p := range parts {
+		want[p] = int64(n)
+	}
+	eventually(t, 10*time.Second, fmt.Sprintf("GET /connectors/%s/offsets to show %v", name, want), func() (bool, string) {
+		got := counterOffsets(t, c, name)
+		return maps.Equal(got, want), fmt.Sprint(got)
+	})
+}
+
+// TestExamplePluginPathDistributed runs the example plugins in a cluster of
+// two stock workers, both with plugin.path: connectors created through
+// REST, their tasks on both workers, records through to the file; a kill -9
+// of a task's plugin process fails that task, a restart runs it in a new
+// process with nothing lost; a worker stopped moves its work to the other,
+// which goes on from the committed offsets. A third worker without the
+// plugins then joins: what it is given is FAILED there with a trace naming
+// the class it lacks, while the rest runs on.
+func TestExamplePluginPathDistributed(t *testing.T) {
+	bins := examples(t)
+	bootstrap := testkit.RealKafka(t)
+	cl := newClusterOn(t, bootstrap)
+	for k, v := range exampleProps(bootstrap, "", "") {
+		if strings.HasSuffix(k, "converter") || strings.HasSuffix(k, "schemas.enable") {
+			cl.props[k] = v
+		}
+	}
+	cl.props["offset.flush.interval.ms"] = "200"
+	cl.props["plugin.path"] = bins.pluginDir
+	const parts = 2
+	p := examplePipeline{topic: testkit.NewTopic(t, bootstrap, 1), out: filepath.Join(cl.dir, "out.jsonl"), limit: 600}
+	ns := cl.startAll("w1", "w2")
+	for _, n := range ns {
+		checkListed(t, n.c, map[string]string{counterClass: "source", jsonlinesClass: "sink"})
+	}
+	checkValidates(t, ns[1].c, counterClass, map[string]string{"connector.class": counterClass, "name": "src", "topic": p.topic}, "partitions", "0")
+
+	src := p.source()
+	src["connector.class"], src["partitions"], src["tasks.max"], src["interval.ms"] = counterClass, strconv.Itoa(parts), strconv.Itoa(parts), "10"
+	snk := p.sink()
+	snk["connector.class"] = jsonlinesClass
+	create(t, ns[0].c, "src", src)
+	create(t, ns[1].c, "snk", snk)
+	placement := cl.awaitRunning(time.Minute, []string{"src"}, parts)
+	maps.Copy(placement, cl.awaitRunning(time.Minute, []string{"snk"}, 1))
+	if hosts := map[string]bool{placement["src-0"]: true, placement["src-1"]: true, placement["snk-0"]: true}; len(hosts) != 2 {
+		t.Fatalf("the tasks are not spread over both workers: %v", placement)
+	}
+	awaitCounted(t, bootstrap, p.topic, 100, cl.live()...)
+
+	// A task's plugin process dies, on whichever worker runs it; then the
+	// sink task's.
+	for _, k := range []struct {
+		name, class, binary string
+	}{{"src", counterClass, bins.counterPlugin}, {"snk", jsonlinesClass, bins.jsonlinesPlugin}} {
+		n := cl.nodes[placement[k.name+"-0"]]
+		pid := runningPluginPid(t, n.w, k.name+"-0", k.binary, 0)
+		kill9Plugin(t, pid)
+		awaitTaskFailed(t, cl.any(n).c, k.name, 0, k.class, k.binary, cl.live()...)
+		restartTask(t, cl.any(n).c, n.w, k.name, 0, k.binary, pid)
+	}
+
+	// The worker running src-1 stops while the counters count; the other
+	// takes over its work from the committed offsets.
+	victim := cl.nodes[placement["src-1"]]
+	for part, n := range counterOffsets(t, victim.c, "src") {
+		if n >= int64(p.limit) {
+			t.Fatalf("counter partition %d reached its limit %d before the worker stopped: raise the limit", part, p.limit)
+		}
+	}
+	victim.w.Term()
+	delete(cl.nodes, victim.id)
+	survivor := cl.any()
+	placement = cl.awaitRunning(time.Minute, []string{"src"}, parts)
+	maps.Copy(placement, cl.awaitRunning(time.Minute, []string{"snk"}, 1))
+	awaitSinkValues(t, p.out, parts, p.limit, cl.live()...)
+	recs := checkCounted(t, bootstrap, p.topic, parts, p.limit)
+	checkCounterAt(t, survivor.c, "src", parts, p.limit)
+	checkSinkFile(t, p.out, p.topic, recs)
+
+	// A worker without the plugins joins: what it is given fails there,
+	// naming the class it lacks.
+	cl.props["plugin.path"] = filepath.Join(cl.dir, "no-plugins")
+	if err := os.Mkdir(cl.props["plugin.path"], 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w3 := cl.start("w3")
+	var statuses string
+	eventually(t, time.Minute, "the work given to w3 FAILED, the rest RUNNING", func() (bool, string) {
+		onW3, failed := 0, 0
+		var b strings.Builder
+		for _, name := range []string{"src", "snk"} {
+			st, err := survivor.c.ConnectorStatus(context.Background(), name)
+			if err != nil {
+				return false, err.Error()
+			}
+			class := map[string]string{"src": counterClass, "snk": jsonlinesClass}[name]
+			units := []herder.TaskState{{State: st.Connector.State, WorkerID: st.Connector.WorkerID, Trace: st.Connector.Trace, ID: -1}}
+			units = append(units, st.Tasks...)
+			for _, u := range units {
+				fmt.Fprintf(&b, "%s/%d %s on %s; ", name, u.ID, u.State, u.WorkerID)
+				switch {
+				case u.WorkerID == w3.id:
+					onW3++
+					if u.State == herder.Failed {
+						if !strings.Contains(u.Trace, class) || !strings.Contains(strings.ToLower(u.Trace), "failed to find any class") {
+							t.Fatalf("%s/%d FAILED on the worker without the plugin with the trace %q, want one naming %s", name, u.ID, u.Trace, class)
+						}
+						failed++
+						fmt.Fprintf(&b, "trace %q; ", strings.SplitN(u.Trace, "\n", 2)[0])
+					}
+				case u.State != herder.Running:
+					return false, b.String()
+				}
+			}
+		}
+		statuses = b.String()
+		return onW3 > 0 && failed == onW3, statuses
+	}, cl.live()...)
+	t.Logf("after w3 joined: %s", statuses)
 }
