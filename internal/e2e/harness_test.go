@@ -21,7 +21,11 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
-	os.Exit(testkit.RunWithSluice(m, &binary))
+	code := testkit.RunWithSluice(m, &binary)
+	if examplesDir != "" {
+		os.RemoveAll(examplesDir)
+	}
+	os.Exit(code)
 }
 
 // eventually polls cond until it holds, failing after timeout. The

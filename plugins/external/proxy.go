@@ -59,6 +59,9 @@ func (in *instance) launch(ctx context.Context, log *slog.Logger, h *hostServer,
 	in.mu.Lock()
 	in.p = p
 	in.mu.Unlock()
+	// Under the instance's logger (naming the connector or task), so an
+	// operator can tell which process runs which task.
+	log.Info("plugin process started", "pid", p.pid(), "binary", in.sp.bin.path)
 	if err := start(p, id); err != nil {
 		err = p.callError(in.class, "Start", err) // before the kill below ends the process
 		in.end()
