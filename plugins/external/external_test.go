@@ -497,6 +497,12 @@ func TestSinkContextsAndErrorClassesCrossTheProcess(t *testing.T) {
 	if err := task.Put(ctx, []connectors.SinkRecord{rec(1, "ok"), rec(2, "bad")}); err != nil {
 		t.Fatal(err)
 	}
+	tp := connectors.TopicPartition{Topic: "t", Partition: 0}
+	// Put is deferred: Flush returns once the plugin's Put did, and its
+	// calls and reports reached the worker.
+	if err := task.Flush(ctx, map[connectors.TopicPartition]int64{tp: 3}); err != nil {
+		t.Fatal(err)
+	}
 	kc.mu.Lock()
 	wantCalls := []string{"Assignment", "RequestCommit", "Offset seek/1 42", "Pause [{t 0}]", "Resume [{t 0}]"}
 	if !slices.Equal(kc.calls, wantCalls) {
@@ -506,17 +512,27 @@ func TestSinkContextsAndErrorClassesCrossTheProcess(t *testing.T) {
 		t.Errorf("reported %q, want %q", kc.reported, want)
 	}
 	kc.mu.Unlock()
-	err = task.Put(ctx, []connectors.SinkRecord{rec(3, "retry")})
+	if err := task.Put(ctx, []connectors.SinkRecord{rec(3, "retry")}); err != nil {
+		t.Fatalf("deferred Put returned %v at once", err)
+	}
+	err = task.Flush(ctx, map[connectors.TopicPartition]int64{tp: 4})
 	if !connectors.IsRetriable(err) || err.Error() != "try again" {
 		t.Errorf("retriable Put error came back as %v (retriable %v)", err, connectors.IsRetriable(err))
 	}
-	err = task.Put(ctx, []connectors.SinkRecord{rec(4, "data")})
+	// The partition's Close drops the batch waiting to be put again.
+	if err := task.Close(ctx, []connectors.TopicPartition{tp}); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := task.Put(ctx, []connectors.SinkRecord{rec(4, "data")}); err != nil {
+		t.Fatalf("deferred Put returned %v at once", err)
+	}
+	_, err = task.(connectors.PreCommitter).PreCommit(ctx, map[connectors.TopicPartition]int64{tp: 5})
 	var de *schemas.DataError
 	if !errors.As(err, &de) || connectors.IsRetriable(err) || err.Error() != "cannot write data" {
 		t.Errorf("data error came back as %v", err)
 	}
-	got, err := task.(connectors.PreCommitter).PreCommit(ctx, map[connectors.TopicPartition]int64{{Topic: "t", Partition: 0}: 10})
-	if err != nil || got[connectors.TopicPartition{Topic: "t", Partition: 0}] != 9 {
+	got, err := task.(connectors.PreCommitter).PreCommit(ctx, map[connectors.TopicPartition]int64{tp: 10})
+	if err != nil || got[tp] != 9 {
 		t.Errorf("PreCommit = %v, %v", got, err)
 	}
 }
