@@ -57,8 +57,7 @@ func Serve(ps ...plugins.Plugin) {
 		HandshakeConfig:  handshake,
 		VersionedPlugins: pluginSets(srv),
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
-			opts = append(opts, grpc.MaxRecvMsgSize(maxMessageBytes), grpc.MaxSendMsgSize(maxMessageBytes),
-				grpc.ChainUnaryInterceptor(srv.recoverPanics))
+			opts = append(append(opts, serverOptions()...), grpc.ChainUnaryInterceptor(srv.recoverPanics))
 			return plugin.DefaultGRPCServer(opts)
 		},
 		Logger: hclog.New(&hclog.LoggerOptions{Name: "go-plugin", Output: stderr, JSONFormat: true, Level: hclog.Warn}),
