@@ -452,10 +452,20 @@ func (s *server) Poll(rpcCtx context.Context, req *pb.PollRequest) (*pb.SourceBa
 	}
 	pf := s.next
 	s.next = nil
-	if pf == nil || pf.id != req.Id {
-		// Not asked for in order (the worker numbers its calls one by
-		// one, so this does not happen): poll afresh after it.
+	switch {
+	case pf == nil:
 		pf = s.startPoll(req.Id, req.TimeoutMillis)
+	case pf.id != req.Id:
+		// The worker numbers its calls one by one, so this does not
+		// happen; were it to, the batch polled ahead still comes next,
+		// answering to this call's number.
+		if s.pollID == pf.id {
+			s.pollID = req.Id
+		}
+		if req.Id <= s.cancelledPoll && s.pollCancel != nil {
+			s.pollCancel()
+		}
+		pf.id = req.Id
 	}
 	s.mu.Unlock()
 	select {

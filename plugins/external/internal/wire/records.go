@@ -363,6 +363,9 @@ type reader struct {
 	// it): decoded strings (topics, keys, values) are substrings of it
 	// rather than copies, one allocation fewer each.
 	all string
+	// parts, when set, holds the records' partitions, one allocation for
+	// the batch rather than one per record.
+	parts []int32
 }
 
 // newBatchReader reads a batch's data. The strings it decodes share data's
@@ -653,7 +656,12 @@ func (r *reader) record(out *connectors.Record) error {
 		if err != nil {
 			return fmt.Errorf("partition: %w", err)
 		}
-		out.Partition = &p
+		if len(r.parts) > 0 {
+			r.parts[0] = p
+			out.Partition, r.parts = &r.parts[0], r.parts[1:]
+		} else {
+			out.Partition = &p
+		}
 	}
 	if out.KeySchema, err = r.schema(); err != nil {
 		return fmt.Errorf("key schema: %w", err)
@@ -759,6 +767,7 @@ func DecodeSinkBatch(b *pb.SinkBatch) ([]connectors.SinkRecord, error) {
 		return nil, err
 	}
 	r := newBatchReader(d, b.GetData())
+	r.parts = make([]int32, n)
 	out := make([]connectors.SinkRecord, n)
 	for i := range out {
 		s := &out[i]
