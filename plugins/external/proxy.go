@@ -722,6 +722,9 @@ func (t *sinkTask) keepFailed(recs []connectors.SinkRecord) error {
 // without returns the records not consumed from one of the partitions in
 // tps (by their original topic and partition, as consumed).
 func without(recs []connectors.SinkRecord, tps map[connectors.TopicPartition]bool) []connectors.SinkRecord {
+	if len(tps) == 0 {
+		return recs
+	}
 	var out []connectors.SinkRecord
 	for i := range recs {
 		if !tps[connectors.TopicPartition{Topic: recs[i].OriginalTopic, Partition: recs[i].OriginalPartition}] {
@@ -745,6 +748,14 @@ func (t *sinkTask) encode(records []connectors.SinkRecord) (*pb.SinkBatch, error
 // Put sends records to the plugin and returns before the plugin's Put
 // does; see sinkTask.
 func (t *sinkTask) Put(ctx context.Context, records []connectors.SinkRecord) error {
+	// Encoded while the plugin still writes the previous batch.
+	var b *pb.SinkBatch
+	var err error
+	if len(records) > 0 {
+		if b, err = t.encode(records); err != nil {
+			return err
+		}
+	}
 	if err := t.settle(ctx); err != nil {
 		return err
 	}
@@ -752,15 +763,16 @@ func (t *sinkTask) Put(ctx context.Context, records []connectors.SinkRecord) err
 	seeks := t.seeks
 	t.seeks = nil
 	t.seekMu.Unlock()
-	if len(seeks) > 0 {
-		records = without(records, seeks)
+	if kept := without(records, seeks); len(kept) != len(records) {
+		records = kept
+		if len(records) > 0 {
+			if b, err = t.encode(records); err != nil {
+				return err
+			}
+		}
 	}
 	if len(records) == 0 {
 		return nil
-	}
-	b, err := t.encode(records)
-	if err != nil {
-		return err
 	}
 	p, err := t.in.proc()
 	if err != nil {
