@@ -85,8 +85,8 @@ func (t *reportingTask) Flush(context.Context, map[connectors.TopicPartition]int
 	t.late = nil
 	return nil
 }
-func (t *reportingTask) Close(context.Context, []connectors.TopicPartition) error         { return nil }
-func (t *reportingTask) Stop(context.Context) error                                       { return nil }
+func (t *reportingTask) Close(context.Context, []connectors.TopicPartition) error { return nil }
+func (t *reportingTask) Stop(context.Context) error                               { return nil }
 
 // TestErrantRecordReporter: records a sink task reports reach the dead
 // letter queue as consumed, with stage TASK_PUT and the task's class, and
