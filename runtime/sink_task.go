@@ -74,9 +74,16 @@ type sinkTask struct {
 	putRetry *taskRetry
 
 	// reportMu serialises errant record reports (from any of the task's
-	// goroutines) and guards batch, the batch being put, which they search.
+	// goroutines) and the conversion of a batch (a report may convert a
+	// record back, and converters need not be safe for concurrent use). It
+	// guards batch, the batch being put or last put, and prev, the one put
+	// before it, which reports search: a task may report a record after
+	// its Put returned (until the Flush that covers it returns), and a
+	// plugin.path task's Put runs on while the runtime converts the next
+	// batch.
 	reportMu sync.Mutex
 	batch    []*sarama.ConsumerMessage
+	prev     []*sarama.ConsumerMessage
 
 	// Set by the task through its context, from its own calls.
 	ctxMu           sync.Mutex
@@ -385,6 +392,23 @@ more:
 			break more
 		}
 	}
+	recs, err := t.convertBatch(ctx, batch)
+	if err != nil {
+		// A failure that fails the task still reaches the dead letter
+		// queue, as in Kafka Connect.
+		if ferr := t.errs.flush(); ferr != nil {
+			t.log.Error("dead letter queue", "err", ferr)
+		}
+		return err
+	}
+	return t.put(ctx, batch, recs)
+}
+
+// convertBatch converts and transforms the records of batch, those to put.
+// Reports wait meanwhile (see reportMu).
+func (t *sinkTask) convertBatch(ctx context.Context, batch []*sarama.ConsumerMessage) ([]connectors.SinkRecord, error) {
+	t.reportMu.Lock()
+	defer t.reportMu.Unlock()
 	recs := make([]connectors.SinkRecord, len(batch))
 	parts := make([]int32, len(batch))
 	n := 0
@@ -392,18 +416,13 @@ more:
 		parts[n] = m.Partition
 		keep, err := t.process(ctx, m, &recs[n], &parts[n])
 		if err != nil {
-			// A failure that fails the task still reaches the dead letter
-			// queue, as in Kafka Connect.
-			if ferr := t.errs.flush(); ferr != nil {
-				t.log.Error("dead letter queue", "err", ferr)
-			}
-			return err
+			return nil, err
 		}
 		if keep {
 			n++
 		}
 	}
-	return t.put(ctx, batch, recs[:n])
+	return recs[:n], nil
 }
 
 // put calls Put with the records of batch. After a retriable error the
@@ -414,7 +433,6 @@ func (t *sinkTask) put(ctx context.Context, batch []*sarama.ConsumerMessage, rec
 	if len(recs) > 0 {
 		t.setBatch(batch)
 		err := t.task.Put(ctx, recs)
-		t.setBatch(nil)
 		if err != nil {
 			if !connectors.IsRetriable(err) {
 				if ferr := t.errs.flush(); ferr != nil {
@@ -446,7 +464,7 @@ func (t *sinkTask) put(ctx context.Context, batch []*sarama.ConsumerMessage, rec
 
 func (t *sinkTask) setBatch(batch []*sarama.ConsumerMessage) {
 	t.reportMu.Lock()
-	t.batch = batch
+	t.prev, t.batch = t.batch, batch
 	t.reportMu.Unlock()
 }
 
@@ -540,7 +558,7 @@ func (t *sinkTask) report(rec *connectors.SinkRecord, err error) error {
 	t.reportMu.Lock()
 	defer t.reportMu.Unlock()
 	var m *sarama.ConsumerMessage
-	for _, x := range t.batch {
+	for _, x := range slices.Concat(t.batch, t.prev) {
 		if x.Offset == rec.OriginalOffset && x.Partition == rec.OriginalPartition && x.Topic == rec.OriginalTopic {
 			m = x
 			break
@@ -601,6 +619,11 @@ func (t *sinkTask) commit(ctx context.Context) error {
 			return nil
 		}
 		return fmt.Errorf("flush: %w", err)
+	}
+	// Records the task reported until Flush returned reach the dead letter
+	// queue before the offsets that cover them are committed.
+	if err := t.errs.flush(); err != nil {
+		return err
 	}
 	for tp, off := range safe {
 		if off > t.committed[tp] {

@@ -25,7 +25,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-plugin"
-	"google.golang.org/grpc"
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/plugins"
@@ -273,8 +272,7 @@ func (l *Loaded) start(ctx context.Context, path string, timeout time.Duration, 
 		SyncStderr:       se,
 		SyncStdout:       se,
 		StartTimeout:     timeout,
-		GRPCDialOptions: []grpc.DialOption{grpc.WithDefaultCallOptions(
-			grpc.MaxCallRecvMsgSize(maxMessageBytes), grpc.MaxCallSendMsgSize(maxMessageBytes))},
+		GRPCDialOptions:  dialOptions(),
 	})
 	p := &proc{l: l, path: path, client: client, cmd: cmd}
 	l.mu.Lock()

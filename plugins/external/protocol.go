@@ -31,6 +31,35 @@ const (
 // error instead of exhausting the worker's memory.
 const maxMessageBytes = 64 << 20
 
+// Transport settings of the connection to a plugin process, a local
+// socket carrying batches of records: flow-control windows large enough
+// for a batch to go without waiting for window updates (fixed, not probed),
+// and larger socket buffers. No compression: it costs more CPU than the
+// local socket saves.
+const (
+	streamWindowBytes = 8 << 20
+	connWindowBytes   = 32 << 20
+	socketBufferBytes = 1 << 20
+)
+
+// dialOptions are the worker's options for its connection to a plugin.
+func dialOptions() []grpc.DialOption {
+	return []grpc.DialOption{
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMessageBytes), grpc.MaxCallSendMsgSize(maxMessageBytes)),
+		grpc.WithInitialWindowSize(streamWindowBytes), grpc.WithInitialConnWindowSize(connWindowBytes),
+		grpc.WithWriteBufferSize(socketBufferBytes), grpc.WithReadBufferSize(socketBufferBytes),
+	}
+}
+
+// serverOptions are the plugin's options for the worker's connection.
+func serverOptions() []grpc.ServerOption {
+	return []grpc.ServerOption{
+		grpc.MaxRecvMsgSize(maxMessageBytes), grpc.MaxSendMsgSize(maxMessageBytes),
+		grpc.InitialWindowSize(streamWindowBytes), grpc.InitialConnWindowSize(connWindowBytes),
+		grpc.WriteBufferSize(socketBufferBytes), grpc.ReadBufferSize(socketBufferBytes),
+	}
+}
+
 // describeTimeout bounds starting a plugin binary and describing it at
 // start-up; startTimeout bounds starting the process of an instance.
 const (

@@ -573,58 +573,266 @@ func (t *sourceTask) flushAcks() {
 }
 
 // sinkTask is the worker's side of a plugin sink task.
-type sinkTask struct{ task }
+//
+// Put is deferred: it sends the batch and returns at once, so that the
+// plugin writes a batch while the worker consumes and converts the next.
+// Its result is awaited by the next call (Put, Flush, PreCommit, Open,
+// Close, Stop) before that call sends anything: an error of a Put surfaces
+// at the latest at the next call, and Flush or PreCommit never succeed
+// while an earlier Put failed. After a retriable error the failed batch is
+// put again, once per try, before the batch of the call that reported the
+// error, so that the task sees the same batch again before any later record
+// and the runtime's backoff and Timeout still space the tries.
+type sinkTask struct {
+	task
+	inflight chan error    // the deferred Put's result; nil when none runs
+	sent     *pb.SinkBatch // the batch of the deferred Put
+	sentRecs []connectors.SinkRecord
+	// failed is a batch whose deferred Put returned a retriable error,
+	// with its records: it is put again before anything else.
+	failed     *pb.SinkBatch
+	failedRecs []connectors.SinkRecord
+
+	seekMu sync.Mutex
+	// seeks are the partitions the task asked to seek (SinkTaskContext
+	// Offset) since the last batch was sent: the runtime seeks after the
+	// Put that returned, so the next batch's records of those partitions
+	// are not the task's to see.
+	seeks map[connectors.TopicPartition]bool
+}
 
 func (t *sinkTask) Start(ctx context.Context, tc connectors.SinkTaskContext, props map[string]string) error {
 	t.in = &instance{sp: t.sp, class: t.sp.s.Class + "Task"}
-	return t.in.launch(ctx, tc.Logger(), &hostServer{ktc: tc}, func(p *proc, id uint32) error {
+	return t.in.launch(ctx, tc.Logger(), &hostServer{ktc: tc, onSeek: t.sought}, func(p *proc, id uint32) error {
 		_, err := p.rpc.SinkTaskStart(ctx, &pb.StartRequest{Class: t.sp.s.Class, Props: props, HostBrokerId: id})
 		return err
 	})
 }
 
-func (t *sinkTask) Open(ctx context.Context, partitions []connectors.TopicPartition) error {
-	return t.in.call("Open", func(p *proc) error {
-		_, err := p.rpc.Open(ctx, wire.Partitions(partitions))
-		return err
-	})
+// sought notes a seek the task asked for.
+func (t *sinkTask) sought(tp connectors.TopicPartition) {
+	t.seekMu.Lock()
+	defer t.seekMu.Unlock()
+	if t.seeks == nil {
+		t.seeks = map[connectors.TopicPartition]bool{}
+	}
+	t.seeks[tp] = true
 }
 
-func (t *sinkTask) Close(ctx context.Context, partitions []connectors.TopicPartition) error {
-	return t.in.call("Close", func(p *proc) error {
-		_, err := p.rpc.Close(ctx, wire.Partitions(partitions))
+// settle awaits the deferred Put and puts a batch that failed with a
+// retriable error again. Every call but Put's own sending starts with it.
+func (t *sinkTask) settle(ctx context.Context) error {
+	if err := t.await(ctx); err != nil {
 		return err
-	})
+	}
+	return t.retryFailed(ctx)
 }
 
-func (t *sinkTask) Put(ctx context.Context, records []connectors.SinkRecord) error {
-	b, err := wire.EncodeSinkBatch(records)
-	if err == nil && proto.Size(b) > maxMessageBytes-1024 {
-		err = fmt.Errorf("its schemas and records take %d bytes, more than the %d a batch may carry", proto.Size(b), maxMessageBytes)
+// await awaits the deferred Put; a batch that failed with a retriable
+// error is kept, to be put again.
+func (t *sinkTask) await(ctx context.Context) error {
+	if t.inflight != nil {
+		var err error
+		select {
+		case err = <-t.inflight:
+		case <-ctx.Done():
+			return fmt.Errorf("plugin %sTask: waiting for the previous Put: %w", t.sp.s.Class, ctx.Err())
+		}
+		t.inflight = nil
+		b, recs := t.sent, t.sentRecs
+		t.sent, t.sentRecs = nil, nil
+		if err != nil {
+			if connectors.IsRetriable(err) {
+				t.failed, t.failedRecs = b, recs
+			}
+			return err
+		}
 	}
-	if err != nil {
-		return fmt.Errorf("plugin %sTask: the batch cannot go to the plugin: %w; lower consumer.max.poll.records or consumer.max.partition.fetch.bytes", t.sp.s.Class, err)
+	return nil
+}
+
+// retryFailed puts the batch that failed with a retriable error again.
+func (t *sinkTask) retryFailed(ctx context.Context) error {
+	if t.failed != nil {
+		if err := t.putNow(ctx, t.failed); err != nil {
+			return err
+		}
+		t.failed, t.failedRecs = nil, nil
 	}
+	return nil
+}
+
+func (t *sinkTask) putNow(ctx context.Context, b *pb.SinkBatch) error {
 	return t.in.call("Put", func(p *proc) error {
 		_, err := p.rpc.Put(ctx, b)
 		return err
 	})
 }
 
+func (t *sinkTask) Open(ctx context.Context, partitions []connectors.TopicPartition) error {
+	if err := t.settle(ctx); err != nil {
+		return err
+	}
+	return t.in.call("Open", func(p *proc) error {
+		_, err := p.rpc.Open(ctx, wire.Partitions(partitions))
+		return err
+	})
+}
+
+// Close drops a batch waiting to be put again whose partitions are closed,
+// as the runtime drops its own: it was not put, its offsets are not
+// committed, and the partitions' next owner consumes it again.
+func (t *sinkTask) Close(ctx context.Context, partitions []connectors.TopicPartition) error {
+	err := t.await(ctx)
+	if err != nil && !connectors.IsRetriable(err) {
+		return err
+	}
+	if t.failed != nil {
+		closed := map[connectors.TopicPartition]bool{}
+		for _, tp := range partitions {
+			closed[tp] = true
+		}
+		if err := t.keepFailed(without(t.failedRecs, closed)); err != nil {
+			return err
+		}
+	}
+	return t.in.call("Close", func(p *proc) error {
+		_, err := p.rpc.Close(ctx, wire.Partitions(partitions))
+		return err
+	})
+}
+
+// keepFailed replaces the batch to put again with recs (none: no batch).
+func (t *sinkTask) keepFailed(recs []connectors.SinkRecord) error {
+	if len(recs) == len(t.failedRecs) {
+		return nil
+	}
+	t.failed, t.failedRecs = nil, nil
+	if len(recs) == 0 {
+		return nil
+	}
+	b, err := t.encode(recs)
+	if err != nil {
+		return err
+	}
+	t.failed, t.failedRecs = b, recs
+	return nil
+}
+
+// without returns the records not consumed from one of the partitions in
+// tps (by their original topic and partition, as consumed).
+func without(recs []connectors.SinkRecord, tps map[connectors.TopicPartition]bool) []connectors.SinkRecord {
+	if len(tps) == 0 {
+		return recs
+	}
+	var out []connectors.SinkRecord
+	for i := range recs {
+		if !tps[connectors.TopicPartition{Topic: recs[i].OriginalTopic, Partition: recs[i].OriginalPartition}] {
+			out = append(out, recs[i])
+		}
+	}
+	return out
+}
+
+func (t *sinkTask) encode(records []connectors.SinkRecord) (*pb.SinkBatch, error) {
+	b, err := wire.EncodeSinkBatch(records)
+	if err == nil && proto.Size(b) > maxMessageBytes-1024 {
+		err = fmt.Errorf("its schemas and records take %d bytes, more than the %d a batch may carry", proto.Size(b), maxMessageBytes)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("plugin %sTask: the batch cannot go to the plugin: %w; lower consumer.max.poll.records or consumer.max.partition.fetch.bytes", t.sp.s.Class, err)
+	}
+	return b, nil
+}
+
+// Put sends records to the plugin and returns before the plugin's Put
+// does; see sinkTask.
+func (t *sinkTask) Put(ctx context.Context, records []connectors.SinkRecord) error {
+	// Encoded while the plugin still writes the previous batch.
+	var b *pb.SinkBatch
+	var err error
+	if len(records) > 0 {
+		if b, err = t.encode(records); err != nil {
+			return err
+		}
+	}
+	if err := t.settle(ctx); err != nil {
+		return err
+	}
+	t.seekMu.Lock()
+	seeks := t.seeks
+	t.seeks = nil
+	t.seekMu.Unlock()
+	if kept := without(records, seeks); len(kept) != len(records) {
+		records = kept
+		if len(records) > 0 {
+			if b, err = t.encode(records); err != nil {
+				return err
+			}
+		}
+	}
+	if len(records) == 0 {
+		return nil
+	}
+	p, err := t.in.proc()
+	if err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	t.inflight, t.sent, t.sentRecs = done, b, records
+	// The call outlives Put: ctx's end (the task stopping) must not
+	// cancel a batch the runtime counts as put; the plugin gets the stop
+	// timeout to finish it, then the call is given up.
+	rpcCtx, abandon := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(t.sp.bin.l.stopTimeout, abandon) })
+	go func() {
+		defer abandon()
+		defer stop()
+		_, err := p.rpc.Put(rpcCtx, b)
+		if err != nil {
+			err = p.callError(t.in.class, "Put", err)
+		}
+		done <- err
+	}()
+	return nil
+}
+
 func (t *sinkTask) Flush(ctx context.Context, offsets map[connectors.TopicPartition]int64) error {
+	if err := t.settle(ctx); err != nil {
+		return err
+	}
 	return t.in.call("Flush", func(p *proc) error {
 		_, err := p.rpc.Flush(ctx, wire.Offsets(offsets))
 		return err
 	})
 }
 
-func (t *sinkTask) Stop(ctx context.Context) error { return t.stop(ctx) }
+// Stop awaits the deferred Put (its error is returned along with Stop's);
+// a batch waiting to be put again is dropped: not put, so its offsets were
+// never committed.
+func (t *sinkTask) Stop(ctx context.Context) error {
+	var perr error
+	if t.inflight != nil && t.in != nil && t.in.running() {
+		sctx, cancel := context.WithTimeout(ctx, t.sp.bin.l.stopTimeout)
+		select {
+		case perr = <-t.inflight:
+		case <-sctx.Done():
+			perr = fmt.Errorf("plugin %sTask: the last Put did not return in time", t.sp.s.Class)
+		}
+		cancel()
+		t.inflight = nil
+	}
+	return errors.Join(perr, t.stop(ctx))
+}
 
 // preCommittingSinkTask is a sinkTask whose plugin task is a
 // connectors.PreCommitter.
 type preCommittingSinkTask struct{ *sinkTask }
 
 func (t *preCommittingSinkTask) PreCommit(ctx context.Context, offsets map[connectors.TopicPartition]int64) (map[connectors.TopicPartition]int64, error) {
+	if err := t.settle(ctx); err != nil {
+		return nil, err
+	}
 	var out map[connectors.TopicPartition]int64
 	err := t.in.call("PreCommit", func(p *proc) error {
 		r, err := p.rpc.PreCommit(ctx, wire.Offsets(offsets))
@@ -640,6 +848,8 @@ type hostServer struct {
 	cc  connectors.ConnectorContext
 	stc connectors.SourceTaskContext
 	ktc connectors.SinkTaskContext
+	// onSeek, if set, learns of the seeks a sink task asks for.
+	onSeek func(connectors.TopicPartition)
 }
 
 var errWrongContext = errors.New("this call does not belong to this plugin process's context")
@@ -680,7 +890,11 @@ func (h *hostServer) SeekOffset(_ context.Context, m *pb.PartitionOffset) (*pb.E
 	if h.ktc == nil {
 		return nil, wire.Status(errWrongContext)
 	}
-	h.ktc.Offset(connectors.TopicPartition{Topic: m.GetTp().GetTopic(), Partition: m.GetTp().GetPartition()}, m.GetOffset())
+	tp := connectors.TopicPartition{Topic: m.GetTp().GetTopic(), Partition: m.GetTp().GetPartition()}
+	if h.onSeek != nil {
+		h.onSeek(tp)
+	}
+	h.ktc.Offset(tp, m.GetOffset())
 	return &pb.Empty{}, nil
 }
 

@@ -57,8 +57,7 @@ func Serve(ps ...plugins.Plugin) {
 		HandshakeConfig:  handshake,
 		VersionedPlugins: pluginSets(srv),
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
-			opts = append(opts, grpc.MaxRecvMsgSize(maxMessageBytes), grpc.MaxSendMsgSize(maxMessageBytes),
-				grpc.ChainUnaryInterceptor(srv.recoverPanics))
+			opts = append(append(opts, serverOptions()...), grpc.ChainUnaryInterceptor(srv.recoverPanics))
 			return plugin.DefaultGRPCServer(opts)
 		},
 		Logger: hclog.New(&hclog.LoggerOptions{Name: "go-plugin", Output: stderr, JSONFormat: true, Level: hclog.Warn}),
@@ -89,6 +88,22 @@ type server struct {
 	pollID        uint64
 	pollCancel    context.CancelFunc
 	cancelledPoll uint64
+	// next is the poll started ahead of the worker's next Poll call (one
+	// batch ahead at most); stopping is set by TaskStop, after which the
+	// task is polled no more.
+	next     *prefetch
+	stopping bool
+	// taskMu serialises the source task's Poll, Commit and Stop: a
+	// prefetched Poll runs while the worker may call Commit.
+	taskMu sync.Mutex
+}
+
+// prefetch is a source task's Poll made before the worker asked for it.
+type prefetch struct {
+	id   uint64
+	done chan struct{} // closed once b and err are set
+	b    *pb.SourceBatch
+	err  error
 }
 
 func newServer(ps []plugins.Plugin) *server {
@@ -187,14 +202,16 @@ func (s *server) describe() *pb.Description {
 // (and an ERROR line with the stack), as the worker does for linked-in
 // connectors, instead of killing the process.
 func (s *server) recoverPanics(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			method := info.FullMethod[strings.LastIndexByte(info.FullMethod, '/')+1:]
-			s.log.Error(fmt.Sprintf("panic in %s: %v", method, r), "stack", string(debug.Stack()))
-			err = wire.Status(fmt.Errorf("%s panicked: %v", method, r))
-		}
-	}()
+	defer s.recoverPanic(info.FullMethod[strings.LastIndexByte(info.FullMethod, '/')+1:], &err)
 	return handler(ctx, req)
+}
+
+// recoverPanic, deferred, turns a panic in method into *err.
+func (s *server) recoverPanic(method string, err *error) {
+	if r := recover(); r != nil {
+		s.log.Error(fmt.Sprintf("panic in %s: %v", method, r), "stack", string(debug.Stack()))
+		*err = wire.Status(fmt.Errorf("%s panicked: %v", method, r))
+	}
 }
 
 func (s *server) newConnector(class string) (connectors.Connector, error) {
@@ -418,23 +435,89 @@ func (s *server) CancelPoll(_ context.Context, req *pb.PollRequest) (*pb.Empty, 
 	return &pb.Empty{}, nil
 }
 
-func (s *server) Poll(_ context.Context, req *pb.PollRequest) (*pb.SourceBatch, error) {
+// Poll answers the worker's Poll number req.Id. The task's Poll runs one
+// batch ahead: when a Poll returned records without an error (and was not
+// cancelled), the next one starts at once, in the background, so that it
+// polls and encodes while the worker converts and produces this batch; the
+// worker's next call then takes its result, in order, error included.
+// While the worker does not ask (a pause), nothing more is polled; a batch
+// polled ahead and never asked for is dropped by TaskStop, its offsets
+// never committed, as Kafka Connect drops records polled but not sent when
+// a task stops.
+func (s *server) Poll(rpcCtx context.Context, req *pb.PollRequest) (*pb.SourceBatch, error) {
 	s.mu.Lock()
-	t := s.source
-	ctx, cancel := context.WithCancel(context.Background())
-	if req.TimeoutMillis > 0 {
-		ctx, cancel = context.WithTimeout(context.Background(), time.Duration(req.TimeoutMillis)*time.Millisecond)
-	}
-	defer cancel()
-	if req.Id <= s.cancelledPoll {
-		cancel()
-	}
-	s.pollID, s.pollCancel = req.Id, cancel
-	s.mu.Unlock()
-	if t == nil {
+	if s.source == nil {
+		s.mu.Unlock()
 		return nil, wire.Status(errors.New("source task not started"))
 	}
-	recs, err := t.Poll(ctx)
+	pf := s.next
+	s.next = nil
+	switch {
+	case pf == nil:
+		pf = s.startPoll(req.Id, req.TimeoutMillis)
+	case pf.id != req.Id:
+		// The worker numbers its calls one by one, so this does not
+		// happen; were it to, the batch polled ahead still comes next,
+		// answering to this call's number.
+		if s.pollID == pf.id {
+			s.pollID = req.Id
+		}
+		if req.Id <= s.cancelledPoll && s.pollCancel != nil {
+			s.pollCancel()
+		}
+		pf.id = req.Id
+	}
+	s.mu.Unlock()
+	select {
+	case <-pf.done:
+	case <-rpcCtx.Done(): // the worker gave up on the call
+		return nil, wire.Status(rpcCtx.Err())
+	}
+	if pf.err == nil && pf.b.Error == nil {
+		s.mu.Lock()
+		if !s.stopping && req.Id > s.cancelledPoll && s.next == nil {
+			s.next = s.startPoll(req.Id+1, req.TimeoutMillis)
+		}
+		s.mu.Unlock()
+	}
+	return pf.b, pf.err
+}
+
+// startPoll starts the task's Poll number id on a goroutine of its own.
+// s.mu is held.
+func (s *server) startPoll(id uint64, timeoutMillis int64) *prefetch {
+	pf := &prefetch{id: id, done: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	if timeoutMillis > 0 {
+		ctx, cancel = context.WithTimeout(context.Background(), time.Duration(timeoutMillis)*time.Millisecond)
+	}
+	if id <= s.cancelledPoll || s.stopping {
+		cancel()
+	}
+	if s.pollCancel != nil {
+		s.pollCancel() // releases the previous poll's context; it has returned
+	}
+	s.pollID, s.pollCancel = id, cancel
+	t := s.source
+	go func() {
+		defer close(pf.done)
+		pf.b, pf.err = s.poll(ctx, t)
+	}()
+	return pf
+}
+
+// poll runs the task's Poll and encodes what it returns.
+func (s *server) poll(ctx context.Context, t connectors.SourceTask) (*pb.SourceBatch, error) {
+	s.taskMu.Lock()
+	s.mu.Lock()
+	stopping := s.stopping
+	s.mu.Unlock()
+	if stopping {
+		s.taskMu.Unlock()
+		return &pb.SourceBatch{}, nil
+	}
+	recs, err := s.pollTask(ctx, t)
+	s.taskMu.Unlock()
 	if err != nil && len(recs) == 0 {
 		return nil, wire.Status(err)
 	}
@@ -461,6 +544,39 @@ func (s *server) Poll(_ context.Context, req *pb.PollRequest) (*pb.SourceBatch, 
 		b.Error = wire.ErrorInfo(err) // records and an error: both go
 	}
 	return b, nil
+}
+
+// pollTask calls the task's Poll, turning a panic into an error: it runs
+// on a goroutine of its own, out of reach of the server's recoverPanics.
+func (s *server) pollTask(ctx context.Context, t connectors.SourceTask) (recs []connectors.SourceRecord, err error) {
+	defer s.recoverPanic("Poll", &err)
+	return t.Poll(ctx)
+}
+
+// stopPolling ends polling ahead before the task's Stop: a Poll still
+// running is cancelled and awaited (Stop only follows the last Poll), and
+// what it returned is dropped.
+func (s *server) stopPolling(ctx context.Context) error {
+	s.mu.Lock()
+	s.stopping = true
+	pf := s.next
+	s.next = nil
+	if pf != nil {
+		s.cancelledPoll = max(s.cancelledPoll, pf.id)
+		if s.pollID == pf.id && s.pollCancel != nil {
+			s.pollCancel()
+		}
+	}
+	s.mu.Unlock()
+	if pf == nil {
+		return nil
+	}
+	select {
+	case <-pf.done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("the Poll made ahead did not return after its cancellation: %w", ctx.Err())
+	}
 }
 
 func (s *server) CommitRecords(_ context.Context, req *pb.Acks) (*pb.Empty, error) {
@@ -500,6 +616,9 @@ func (s *server) Commit(ctx context.Context, _ *pb.Empty) (*pb.Empty, error) {
 	if c == nil {
 		return &pb.Empty{}, nil
 	}
+	// Never during the task's Poll: it may be one made ahead.
+	s.taskMu.Lock()
+	defer s.taskMu.Unlock()
 	return &pb.Empty{}, wire.Status(c.Commit(ctx))
 }
 
@@ -593,7 +712,12 @@ func (s *server) TaskStop(ctx context.Context, _ *pb.Empty) (*pb.Empty, error) {
 	var err error
 	switch {
 	case src != nil:
+		if err = s.stopPolling(ctx); err != nil {
+			break
+		}
+		s.taskMu.Lock()
 		err = src.Stop(ctx)
+		s.taskMu.Unlock()
 	case snk != nil:
 		err = snk.Stop(ctx)
 	}

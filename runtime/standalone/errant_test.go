@@ -17,7 +17,8 @@ import (
 
 // reportingSink is a sink connector whose task keeps the values it is
 // given and reports those equal to "bad" through the errant record
-// reporter, returning what Report returns.
+// reporter, returning what Report returns; those equal to "late" it reports
+// in the next Flush (as a task that learns of a failure when it flushes).
 type reportingSink struct{ written *written }
 
 type written struct {
@@ -50,6 +51,7 @@ func (s *reportingSink) NewTask() connectors.SinkTask { return &reportingTask{wr
 type reportingTask struct {
 	written  *written
 	reporter connectors.ErrantRecordReporter
+	late     []connectors.SinkRecord
 }
 
 func (t *reportingTask) Start(_ context.Context, tc connectors.SinkTaskContext, _ map[string]string) error {
@@ -60,6 +62,10 @@ func (t *reportingTask) Open(context.Context, []connectors.TopicPartition) error
 func (t *reportingTask) Put(_ context.Context, recs []connectors.SinkRecord) error {
 	for i := range recs {
 		v, _ := recs[i].Value.(string)
+		if v == "late" {
+			t.late = append(t.late, recs[i])
+			continue
+		}
 		if v == "bad" {
 			if err := t.reporter.Report(&recs[i], errors.New("the external system refused it")); err != nil {
 				return err
@@ -70,9 +76,17 @@ func (t *reportingTask) Put(_ context.Context, recs []connectors.SinkRecord) err
 	}
 	return nil
 }
-func (t *reportingTask) Flush(context.Context, map[connectors.TopicPartition]int64) error { return nil }
-func (t *reportingTask) Close(context.Context, []connectors.TopicPartition) error         { return nil }
-func (t *reportingTask) Stop(context.Context) error                                       { return nil }
+func (t *reportingTask) Flush(context.Context, map[connectors.TopicPartition]int64) error {
+	for i := range t.late {
+		if err := t.reporter.Report(&t.late[i], errors.New("found out at flush")); err != nil {
+			return err
+		}
+	}
+	t.late = nil
+	return nil
+}
+func (t *reportingTask) Close(context.Context, []connectors.TopicPartition) error { return nil }
+func (t *reportingTask) Stop(context.Context) error                               { return nil }
 
 // TestErrantRecordReporter: records a sink task reports reach the dead
 // letter queue as consumed, with stage TASK_PUT and the task's class, and
@@ -128,5 +142,27 @@ func TestErrantRecordReporter(t *testing.T) {
 	// Reported with tolerance none, the record still reaches the queue.
 	if msgs := awaitMessages(t, bootstrap, dlq, 2); string(msgs[1].Value) != "bad" {
 		t.Errorf("second dlq record %q", msgs[1].Value)
+	}
+}
+
+// TestErrantRecordReportedInFlush: a record reported during Flush reaches
+// the dead letter queue with that commit, before its offset is committed,
+// even when no later batch comes.
+func TestErrantRecordReportedInFlush(t *testing.T) {
+	bootstrap := testkit.Kafka(t)
+	reg := plugins.Builtin()
+	reg.Register(plugins.Plugin{Class: "com.example.ReportingSinkConnector", Kind: plugins.Sink, New: func() any { return &reportingSink{written: &written{}} }})
+	h := newHerderWith(t, bootstrap, nil, reg)
+	topic := testkit.NewTopic(t, bootstrap, 1)
+	produce(t, bootstrap, topic, "one", "late")
+	dlq := topic + "-dlq"
+	if _, _, err := h.PutConnectorConfig(context.Background(), "errant-late-"+topic, map[string]string{
+		"connector.class": "ReportingSink", "topics": topic, "errors.tolerance": "all",
+		"errors.deadletterqueue.topic.name": dlq, "errors.deadletterqueue.topic.replication.factor": "1",
+	}, false, ""); err != nil {
+		t.Fatal(err)
+	}
+	if msgs := awaitMessages(t, bootstrap, dlq, 1); string(msgs[0].Value) != "late" {
+		t.Fatalf("dlq record %q, want the one reported in Flush", msgs[0].Value)
 	}
 }

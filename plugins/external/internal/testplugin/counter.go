@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/sluicehq/sluice/config"
@@ -20,7 +21,9 @@ import (
 // (a value outside the data model), "huge" (a batch over the size limit),
 // "both" (a record and a retriable error), "hangpoll" (a Poll that never
 // returns, whatever its context says), "hangstop" (a Stop that never
-// returns).
+// returns), "flaky" (its second Poll returns a retriable error and nothing
+// else). With "polls.file", each Poll appends a line to that file. Its
+// task is a Committer whose Commit fails if it runs during a Poll.
 const counterClass = "com.example.test.CounterSource"
 
 type counter struct{ props map[string]string }
@@ -30,7 +33,8 @@ func counterDef() *config.Def {
 		Define(config.Key{Name: "topic", Type: config.String, Default: config.NoDefault, Importance: config.High, Doc: "Topic to write to"}).
 		Define(config.Key{Name: "limit", Type: config.Long, Default: int64(100), Validator: config.AtLeast(0), Importance: config.Medium, Doc: "Count up to this number, excluded"}).
 		Define(config.Key{Name: "state.file", Type: config.String, Default: "", Importance: config.Low, Doc: "Where Start writes the offset it resumed from"}).
-		Define(config.Key{Name: "misbehave", Type: config.String, Default: "", Validator: config.ValidString("", "panic", "exit", "badvalue", "huge", "both", "hangpoll", "hangstop"), Importance: config.Low, Doc: "How to misbehave"})
+		Define(config.Key{Name: "polls.file", Type: config.String, Default: "", Importance: config.Low, Doc: "Where each Poll appends a line"}).
+		Define(config.Key{Name: "misbehave", Type: config.String, Default: "", Validator: config.ValidString("", "panic", "exit", "badvalue", "huge", "both", "hangpoll", "hangstop", "flaky"), Importance: config.Low, Doc: "How to misbehave"})
 }
 
 func (c *counter) Config() *config.Def { return counterDef() }
@@ -53,6 +57,9 @@ type counterTask struct {
 	misbehave string
 	part      map[string]any
 	acked     int
+	pollsFile string
+	polls     int
+	inPoll    atomic.Bool
 }
 
 func (t *counterTask) Start(ctx context.Context, tc connectors.SourceTaskContext, props map[string]string) error {
@@ -61,6 +68,7 @@ func (t *counterTask) Start(ctx context.Context, tc connectors.SourceTaskContext
 		return err
 	}
 	t.tc, t.topic, t.limit, t.misbehave = tc, v.String("topic"), v.Long("limit"), v.String("misbehave")
+	t.pollsFile = v.String("polls.file")
 	t.part = map[string]any{"counter": t.topic}
 	off, err := tc.Offsets().Offset(ctx, t.part)
 	if err != nil {
@@ -87,7 +95,24 @@ func (t *counterTask) Start(ctx context.Context, tc connectors.SourceTaskContext
 var pointSchema = schemas.NewBuilder(schemas.TypeStruct).Name("Point").Field("n", schemas.Int64Schema).MustBuild()
 
 func (t *counterTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
+	t.inPoll.Store(true)
+	defer t.inPoll.Store(false)
+	t.polls++
+	if t.pollsFile != "" {
+		f, err := os.OpenFile(t.pollsFile, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(f, "poll %d\n", t.polls)
+		if err := f.Close(); err != nil {
+			return nil, err
+		}
+	}
 	switch t.misbehave {
+	case "flaky":
+		if t.polls == 2 {
+			return nil, connectors.Retriable(errors.New("flaky poll"))
+		}
 	case "panic":
 		panic("counter told to panic")
 	case "exit":
@@ -139,6 +164,14 @@ func (t *counterTask) CommitRecord(rec *connectors.SourceRecord, md *connectors.
 		return fmt.Errorf("CommitRecord got a record that is not the one Poll returned (offset %T)", rec.SourceOffset["n"])
 	}
 	t.acked++
+	return nil
+}
+
+// Commit makes the task a Committer; it must never run during a Poll.
+func (t *counterTask) Commit(context.Context) error {
+	if t.inPoll.Load() {
+		return errors.New("Commit called during Poll")
+	}
 	return nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
@@ -13,14 +15,17 @@ import (
 // probeClass is a sink that exercises every context method across the
 // process boundary: its connector calls RequestTaskReconfiguration and
 // RaiseError at Start; its task reports records whose value is "bad",
-// returns a retriable error for "retry" and a data error for "data", and
-// asks for its assignment, a commit, a seek and a timeout on each Put.
+// returns a retriable error for "retry" (for "retryonce" the first time
+// it sees the record's offset) and a data error for "data", and asks for
+// its assignment, a commit, a seek and a timeout on each Put. With
+// "puts.file", each Put appends a line with its records' values.
 const probeClass = "com.example.test.ProbeSink"
 
 type probe struct{ props map[string]string }
 
 func (p *probe) Config() *config.Def {
-	return config.NewDef().Define(config.Key{Name: "raise", Type: config.Boolean, Default: false, Importance: config.Low, Doc: "Raise an error at Start"})
+	return config.NewDef().Define(config.Key{Name: "raise", Type: config.Boolean, Default: false, Importance: config.Low, Doc: "Raise an error at Start"}).
+		Define(config.Key{Name: "puts.file", Type: config.String, Default: "", Importance: config.Low, Doc: "Where each Put appends its records' values"})
 }
 
 func (p *probe) Start(_ context.Context, cc connectors.ConnectorContext, props map[string]string) error {
@@ -38,10 +43,14 @@ func (p *probe) TaskConfigs(int) ([]map[string]string, error) {
 func (p *probe) Stop(context.Context) error   { return nil }
 func (p *probe) NewTask() connectors.SinkTask { return &probeTask{} }
 
-type probeTask struct{ tc connectors.SinkTaskContext }
+type probeTask struct {
+	tc       connectors.SinkTaskContext
+	putsFile string
+	retried  map[int64]bool
+}
 
-func (t *probeTask) Start(_ context.Context, tc connectors.SinkTaskContext, _ map[string]string) error {
-	t.tc = tc
+func (t *probeTask) Start(_ context.Context, tc connectors.SinkTaskContext, props map[string]string) error {
+	t.tc, t.putsFile, t.retried = tc, props["puts.file"], map[int64]bool{}
 	return nil
 }
 
@@ -50,6 +59,20 @@ func (t *probeTask) Open(context.Context, []connectors.TopicPartition) error { r
 func (t *probeTask) Put(_ context.Context, recs []connectors.SinkRecord) error {
 	if len(recs) == 0 {
 		return nil
+	}
+	if t.putsFile != "" {
+		var vals []string
+		for i := range recs {
+			vals = append(vals, fmt.Sprint(recs[i].Value))
+		}
+		f, err := os.OpenFile(t.putsFile, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(f, strings.Join(vals, " "))
+		if err := f.Close(); err != nil {
+			return err
+		}
 	}
 	tps := t.tc.Assignment()
 	t.tc.RequestCommit()
@@ -64,6 +87,11 @@ func (t *probeTask) Put(_ context.Context, recs []connectors.SinkRecord) error {
 			}
 		case "retry":
 			return connectors.Retriable(errors.New("try again"))
+		case "retryonce":
+			if !t.retried[recs[i].Offset] {
+				t.retried[recs[i].Offset] = true
+				return connectors.Retriable(errors.New("try again"))
+			}
 		case "data":
 			return schemas.DataErrorf("cannot write %v", recs[i].Value)
 		}

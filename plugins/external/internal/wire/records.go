@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"reflect"
 	"time"
+	"unsafe"
 
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/plugins/external/internal/pb"
@@ -358,6 +359,24 @@ type reader struct {
 	d     *Decoder
 	b     []byte
 	depth int
+	// all, when set, is the whole input as a string (b is a suffix of
+	// it): decoded strings (topics, keys, values) are substrings of it
+	// rather than copies, one allocation fewer each.
+	all string
+	// parts, when set, holds the records' partitions, one allocation for
+	// the batch rather than one per record.
+	parts []int32
+}
+
+// newBatchReader reads a batch's data. The strings it decodes share data's
+// memory, which must not change afterwards (a decoded message's bytes never
+// do); they keep it alive as long as one of them is.
+func newBatchReader(d *Decoder, data []byte) *reader {
+	r := &reader{d: d, b: data}
+	if len(data) > 0 {
+		r.all = unsafe.String(&data[0], len(data))
+	}
+	return r
 }
 
 func (r *reader) uvarint() (uint64, error) {
@@ -401,7 +420,11 @@ func (r *reader) raw() ([]byte, error) {
 
 func (r *reader) str() (string, error) {
 	b, err := r.raw()
-	return string(b), err
+	if err != nil || r.all == "" {
+		return string(b), err
+	}
+	end := len(r.all) - len(r.b)
+	return r.all[end-len(b) : end], nil
 }
 
 // count reads a number of elements, each at least one byte long.
@@ -633,7 +656,12 @@ func (r *reader) record(out *connectors.Record) error {
 		if err != nil {
 			return fmt.Errorf("partition: %w", err)
 		}
-		out.Partition = &p
+		if len(r.parts) > 0 {
+			r.parts[0] = p
+			out.Partition, r.parts = &r.parts[0], r.parts[1:]
+		} else {
+			out.Partition = &p
+		}
 	}
 	if out.KeySchema, err = r.schema(); err != nil {
 		return fmt.Errorf("key schema: %w", err)
@@ -693,7 +721,7 @@ func DecodeSourceBatch(b *pb.SourceBatch) ([]connectors.SourceRecord, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &reader{d: d, b: b.GetData()}
+	r := newBatchReader(d, b.GetData())
 	var partitions []map[string]any
 	out := make([]connectors.SourceRecord, n)
 	for i := range out {
@@ -738,7 +766,8 @@ func DecodeSinkBatch(b *pb.SinkBatch) ([]connectors.SinkRecord, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &reader{d: d, b: b.GetData()}
+	r := newBatchReader(d, b.GetData())
+	r.parts = make([]int32, n)
 	out := make([]connectors.SinkRecord, n)
 	for i := range out {
 		s := &out[i]

@@ -334,3 +334,29 @@ func TestOffsetMapRoundTrip(t *testing.T) {
 		t.Error("a struct referring to a schema outside any table decoded")
 	}
 }
+
+// BenchmarkSimpleSinkBatch is BenchmarkSimpleSourceBatch for a sink's Put
+// batch: string values as the file sink gets them.
+func BenchmarkSimpleSinkBatch(b *testing.B) {
+	recs := make([]connectors.SinkRecord, 500)
+	for i := range recs {
+		recs[i] = connectors.SinkRecord{Record: connectors.Record{Topic: "t", Partition: connectors.Partition(0), ValueSchema: schemas.StringSchema,
+			Value: fmt.Sprintf("a line of a file, number %d", i), Timestamp: time.UnixMilli(int64(i))},
+			Offset: int64(i), OriginalTopic: "t", OriginalOffset: int64(i)}
+	}
+	for b.Loop() {
+		m, err := EncodeSinkBatch(recs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		raw, _ := proto.Marshal(m)
+		var back pb.SinkBatch
+		if err := proto.Unmarshal(raw, &back); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := DecodeSinkBatch(&back); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/record")
+}
