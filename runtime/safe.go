@@ -113,6 +113,11 @@ func newSinkTask(c connectors.SinkConnector, class string, log *slog.Logger) (co
 		return nil, err
 	}
 	g := guardedSinkTask{t: t, class: class}
+	if f, ok := t.(failer); ok {
+		if err := safe.DoMethod(class, "Failed", func() error { g.failed = f.Failed(); return nil }); err != nil {
+			return nil, err
+		}
+	}
 	if pc, ok := t.(connectors.PreCommitter); ok {
 		return guardedPreCommitter{guardedSinkTask: g, pc: pc}, nil
 	}
@@ -122,7 +127,21 @@ func newSinkTask(c connectors.SinkConnector, class string, log *slog.Logger) (co
 type guardedSinkTask struct {
 	t     connectors.SinkTask
 	class string
+	// failed is the task's Failed channel (failer), nil when it has none.
+	failed <-chan error
 }
+
+// failer is implemented by a task that can fail on its own, between calls:
+// a plugin.path task whose process dies while its partitions are idle
+// (plugins/external). Failed returns a channel that yields the error once;
+// the sink task's loop fails the task with it.
+type failer interface {
+	Failed() <-chan error
+}
+
+// failures returns the channel of the task's failures between calls, nil
+// (never ready) for a task that has none.
+func (g guardedSinkTask) failures() <-chan error { return g.failed }
 
 func (g guardedSinkTask) Start(ctx context.Context, tc connectors.SinkTaskContext, props map[string]string) error {
 	return safe.DoMethod(g.class, "Start", func() error { return g.t.Start(ctx, tc, props) })

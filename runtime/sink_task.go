@@ -325,6 +325,10 @@ func (t *sinkTask) loop(ctx context.Context, consumed <-chan error) error {
 	ticker := time.NewTicker(t.flushEach)
 	defer ticker.Stop()
 	pausedGroup := false
+	var died <-chan error // the task failing on its own, between calls
+	if f, ok := t.task.(interface{ failures() <-chan error }); ok {
+		died = f.failures()
+	}
 	for {
 		paused, changed := t.state.paused()
 		if paused != pausedGroup {
@@ -351,6 +355,8 @@ func (t *sinkTask) loop(ctx context.Context, consumed <-chan error) error {
 		case <-ctx.Done():
 			return nil
 		case err := <-consumed:
+			return err
+		case err := <-died:
 			return err
 		case <-changed:
 		case ev := <-t.events:

@@ -976,3 +976,46 @@ func TestCancelledStartLeavesNoProcess(t *testing.T) {
 		}
 	}
 }
+
+// TestIdleTaskProcessDeathIsReported: a task whose process dies while
+// nothing calls it (a sink whose partitions are idle) reports the death on
+// its Failed channel, naming the class and the signal, so that the runtime
+// fails it at once; a task stopped as usual reports nothing.
+func TestIdleTaskProcessDeathIsReported(t *testing.T) {
+	loaded, _ := loadTest(t)
+	ctx := context.Background()
+	conn := find(t, loaded, file.SinkClass).New().(connectors.SinkConnector)
+	start := func() connectors.SinkTask {
+		task := conn.NewTask()
+		if err := task.Start(ctx, &sinkCtx{}, map[string]string{"file": filepath.Join(t.TempDir(), "out.txt"), "topics": "t"}); err != nil {
+			t.Fatal(err)
+		}
+		return task
+	}
+
+	task := start()
+	if err := syscall.Kill(Pid(task), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-task.(failer).Failed():
+		if err == nil || !containsAll(err.Error(), file.SinkClass, "killed") {
+			t.Fatalf("Failed yielded %v, want an error naming the class and the signal", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the idle task's process was killed, and Failed yielded nothing in 10 s")
+	}
+	_ = task.Stop(ctx)
+
+	task = start()
+	if err := task.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-task.(failer).Failed():
+		t.Fatalf("a task stopped as usual reported %v", err)
+	default:
+	}
+}
+
+type failer interface{ Failed() <-chan error }

@@ -356,6 +356,39 @@ func (c *sinkConnector) NewTask() connectors.SinkTask {
 type task struct {
 	sp *spec
 	in *instance
+
+	diedOnce sync.Once
+	died     chan error // the process's death while the task runs, once
+	unwatch  context.CancelFunc
+}
+
+// Failed returns a channel that yields an error, once, when the task's
+// process dies between calls: a sink task whose partitions are idle, or a
+// paused source task, is not called, so nothing else would notice. The
+// runtime selects on it (a task that can fail on its own, outside any call,
+// has this method); a call the runtime makes meanwhile fails with the same
+// cause.
+func (t *task) Failed() <-chan error {
+	t.diedOnce.Do(func() { t.died = make(chan error, 1) })
+	return t.died
+}
+
+// watch starts watching the task's process; stop ends the watch.
+func (t *task) watch() {
+	p, err := t.in.proc()
+	if err != nil {
+		return
+	}
+	t.Failed() // makes t.died
+	died := t.died
+	ctx, cancel := context.WithCancel(context.Background())
+	t.unwatch = cancel
+	go func() {
+		_, err := p.rpc.Wait(ctx, &pb.Empty{})
+		if err != nil && ctx.Err() == nil {
+			died <- p.callError(t.in.class, "running", err)
+		}
+	}()
 }
 
 // Pid returns the process id of a running plugin connector or task (0 when
@@ -387,6 +420,9 @@ func Pid(x any) int {
 }
 
 func (t *task) stop(ctx context.Context) error {
+	if t.unwatch != nil {
+		t.unwatch()
+	}
 	if t.in == nil || !t.in.running() {
 		return nil
 	}
@@ -413,7 +449,7 @@ type sourceTask struct {
 
 func (t *sourceTask) Start(ctx context.Context, tc connectors.SourceTaskContext, props map[string]string) error {
 	t.in = &instance{sp: t.sp, class: t.sp.s.Class + "Task"}
-	return t.in.launch(ctx, tc.Logger(), &hostServer{stc: tc}, func(p *proc, id uint32) error {
+	err := t.in.launch(ctx, tc.Logger(), &hostServer{stc: tc}, func(p *proc, id uint32) error {
 		_, err := p.rpc.SourceTaskStart(ctx, &pb.StartRequest{Class: t.sp.s.Class, Props: props, HostBrokerId: id})
 		if err == nil && t.rc {
 			t.seqs = map[*connectors.SourceRecord]uint64{}
@@ -422,6 +458,10 @@ func (t *sourceTask) Start(ctx context.Context, tc connectors.SourceTaskContext,
 		}
 		return err
 	})
+	if err == nil {
+		t.watch()
+	}
+	return err
 }
 
 func (t *sourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
@@ -603,10 +643,14 @@ type sinkTask struct {
 
 func (t *sinkTask) Start(ctx context.Context, tc connectors.SinkTaskContext, props map[string]string) error {
 	t.in = &instance{sp: t.sp, class: t.sp.s.Class + "Task"}
-	return t.in.launch(ctx, tc.Logger(), &hostServer{ktc: tc, onSeek: t.sought}, func(p *proc, id uint32) error {
+	err := t.in.launch(ctx, tc.Logger(), &hostServer{ktc: tc, onSeek: t.sought}, func(p *proc, id uint32) error {
 		_, err := p.rpc.SinkTaskStart(ctx, &pb.StartRequest{Class: t.sp.s.Class, Props: props, HostBrokerId: id})
 		return err
 	})
+	if err == nil {
+		t.watch()
+	}
+	return err
 }
 
 // sought notes a seek the task asked for.
