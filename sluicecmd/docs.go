@@ -27,7 +27,8 @@ const docsUsage = `Usage:
 Flags:
   -plugin-path DIRS   comma-separated plugin.path directories to document too
   -out DIR            write the reference as files into DIR (README.md, an index, and one
-                      file per kind) instead of printing it; other .md files in DIR are removed
+                      file per kind) instead of printing it; pages an earlier run wrote there
+                      and this one does not are removed (other files are left alone)
 `
 
 // docsPage is one file of the plugin reference: the plugins of some kinds.
@@ -45,6 +46,19 @@ var docsPages = []docsPage{
 		intro: "Transformation keys are set as `transforms.<alias>.<key>` in a connector's configuration."},
 	{file: "predicates.md", title: "Predicates", kinds: []plugins.Kind{plugins.Predicate},
 		intro: "Predicate keys are set as `predicates.<alias>.<key>` in a connector's configuration."},
+}
+
+// generated reports whether the file at path is a page this command wrote:
+// it starts with docsHeader.
+func generated(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, len(docsHeader))
+	_, err = io.ReadFull(f, head)
+	return err == nil && string(head) == docsHeader
 }
 
 // docsHeader starts every generated file.
@@ -114,8 +128,10 @@ func runDocs(ctx context.Context, o *options, args []string, stdout, stderr io.W
 	return 0
 }
 
-// writeDocs writes files into dir, creating it, and removes the other .md
-// files there, so that dir holds exactly the reference.
+// writeDocs writes files into dir, creating it, and removes the pages an
+// earlier run generated there that this one does not (a plugin gone), so
+// that dir holds the reference as it is now. Other files (those not
+// starting with docsHeader) are left alone, whatever directory -out names.
 func writeDocs(dir string, files map[string]string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -125,10 +141,11 @@ func writeDocs(dir string, files map[string]string) error {
 		return err
 	}
 	for _, f := range old {
-		if _, keep := files[filepath.Base(f)]; !keep {
-			if err := os.Remove(f); err != nil {
-				return err
-			}
+		if _, keep := files[filepath.Base(f)]; keep || !generated(f) {
+			continue
+		}
+		if err := os.Remove(f); err != nil {
+			return err
 		}
 	}
 	for name, content := range files {

@@ -49,7 +49,8 @@ func TestPluginDocsUpToDate(t *testing.T) {
 
 // TestPluginsDocsCommand: `plugins docs` needs no worker; it prints one
 // plugin's reference by any of its names, the whole reference, or writes
-// it into a directory (removing stale pages), and says what is wrong with
+// it into a directory (removing the pages it generated before and no
+// longer does, never another file), and says what is wrong with
 // an unknown class or bad arguments.
 func TestPluginsDocsCommand(t *testing.T) {
 	files, err := pluginDocs(plugins.Builtin())
@@ -57,7 +58,8 @@ func TestPluginsDocsCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	write(t, dir, "stale.md", "old page")
+	write(t, dir, "stale.md", docsHeader+"a page of a plugin gone since")
+	write(t, dir, "guide.md", "# A page of the user's own")
 	write(t, dir, "keep.txt", "not a page")
 	tests := []struct {
 		name     string
@@ -103,7 +105,9 @@ func TestPluginsDocsCommand(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "stale.md")); !os.IsNotExist(err) {
 		t.Errorf("-out left a stale page: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "keep.txt")); err != nil {
-		t.Errorf("-out removed a file that is not a page: %v", err)
+	for _, f := range []string{"keep.txt", "guide.md"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("-out removed %s, which it did not generate: %v", f, err)
+		}
 	}
 }
