@@ -50,6 +50,11 @@ func newSourceTask(c connectors.SourceConnector, class string, log *slog.Logger)
 		return nil, err
 	}
 	g := guardedSourceTask{t: t, class: class}
+	if f, ok := t.(failer); ok {
+		if err := safe.DoMethod(class, "Failed", func() error { g.failed = f.Failed(); return nil }); err != nil {
+			return nil, err
+		}
+	}
 	if rc, ok := t.(connectors.RecordCommitter); ok {
 		return guardedRecordCommitter{guardedSourceTask: g, rc: rc}, nil
 	}
@@ -70,7 +75,13 @@ func setLogger(task any, class string, log *slog.Logger) error {
 type guardedSourceTask struct {
 	t     connectors.SourceTask
 	class string
+	// failed is the task's Failed channel (failer), nil when it has none.
+	failed <-chan error
 }
+
+// failures returns the channel of the task's failures between calls, nil
+// (never ready) for a task that has none.
+func (g guardedSourceTask) failures() <-chan error { return g.failed }
 
 func (g guardedSourceTask) Start(ctx context.Context, tc connectors.SourceTaskContext, props map[string]string) error {
 	return safe.DoMethod(g.class, "Start", func() error { return g.t.Start(ctx, tc, props) })
@@ -132,9 +143,11 @@ type guardedSinkTask struct {
 }
 
 // failer is implemented by a task that can fail on its own, between calls:
-// a plugin.path task whose process dies while its partitions are idle
-// (plugins/external). Failed returns a channel that yields the error once;
-// the sink task's loop fails the task with it.
+// a plugin.path task whose process dies while its partitions are idle or
+// while it is paused (plugins/external). Failed returns a channel that
+// yields the error once; the sink task's loop, and a paused source task's
+// wait, fail the task with it (a running source task's next Poll fails
+// anyway).
 type failer interface {
 	Failed() <-chan error
 }

@@ -203,8 +203,16 @@ func (t *sourceTask) abort() {
 
 func (t *sourceTask) pollLoop(ctx context.Context) error {
 	nextFlush := time.Now().Add(t.flushEach)
+	var died <-chan error // the task failing on its own, while paused
+	if f, ok := t.task.(interface{ failures() <-chan error }); ok {
+		died = f.failures()
+	}
 	for {
-		if err := t.state.awaitRunnable(ctx); err != nil {
+		if err := t.state.awaitRunnable(ctx, died); err != nil {
+			var d *diedError
+			if errors.As(err, &d) {
+				return d.err
+			}
 			return nil // stopped
 		}
 		select {

@@ -478,3 +478,35 @@ func TestSinkPutRetryRevoked(t *testing.T) {
 		t.Fatalf("loop = %v", err)
 	}
 }
+
+// TestPausedSourceTaskFailsOnItsOwn: a paused source task that fails
+// between calls (a plugin.path task whose process died: failer) fails at
+// once, with that error, instead of staying PAUSED until a resume.
+func TestPausedSourceTaskFailsOnItsOwn(t *testing.T) {
+	task := &failingPoll{fails: make(chan bool), polled: make(chan struct{})}
+	p := newFakeProducer(func(*sarama.ProducerMessage) (bool, error) { return true, nil })
+	st, _ := newTestSourceTask(t, task, p, false)
+	died := make(chan error, 1)
+	st.task = guardedSourceTask{t: task, class: "c", failed: died}
+	states := newStateLog()
+	st.state = newTaskState(herder.TargetPaused, states.report)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- st.run(ctx) }()
+	states.await(t, herder.Paused)
+	died <- errors.New("the plugin process exited (signal: killed)")
+	select {
+	case err := <-errc:
+		if err == nil || !strings.Contains(err.Error(), "signal: killed") {
+			t.Fatalf("run = %v, want the task's own failure", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the paused task did not fail")
+	}
+	select {
+	case <-task.polled:
+		t.Fatal("Poll was called")
+	default:
+	}
+}

@@ -133,9 +133,10 @@ func (s *taskState) paused() (bool, <-chan struct{}) {
 }
 
 // awaitRunnable returns at once unless the task is paused; then it reports
-// PAUSED and waits for a resume (reporting RUNNING) or ctx to end (returning
-// its error).
-func (s *taskState) awaitRunnable(ctx context.Context) error {
+// PAUSED and waits for a resume (reporting RUNNING), ctx to end (returning
+// its error) or the task to fail on its own (died, see failer; returning
+// that error wrapped in errDied).
+func (s *taskState) awaitRunnable(ctx context.Context, died <-chan error) error {
 	for {
 		p, ch := s.paused()
 		if !p {
@@ -147,9 +148,17 @@ func (s *taskState) awaitRunnable(ctx context.Context) error {
 		case <-ch:
 		case <-ctx.Done():
 			return ctx.Err()
+		case err := <-died:
+			return &diedError{err}
 		}
 	}
 }
+
+// diedError is a task's failure between calls, while it was paused.
+type diedError struct{ err error }
+
+func (e *diedError) Error() string { return e.err.Error() }
+func (e *diedError) Unwrap() error { return e.err }
 
 // newKafkaWatch returns the watch of a task's Kafka clients: while they wait
 // for Kafka, the task's status carries a note saying so and since when,
