@@ -63,6 +63,7 @@ type jdbcResult struct {
 	name    string
 	elapsed time.Duration
 	rss     int64
+	n       int // rows moved; 0 means jdbcRows
 }
 
 // awaitAcks drains n acknowledgements (successes or errors) of p and sends the first error, or
@@ -85,7 +86,12 @@ func awaitAcks(p sarama.AsyncProducer, n int) <-chan error {
 	return done
 }
 
-func (r jdbcResult) rowsPerSec() float64 { return jdbcRows / r.elapsed.Seconds() }
+func (r jdbcResult) rowsPerSec() float64 {
+	if r.n == 0 {
+		return jdbcRows / r.elapsed.Seconds()
+	}
+	return float64(r.n) / r.elapsed.Seconds()
+}
 
 func jdbcReport(b *testing.B, pipe jdbcResult, raws ...jdbcResult) {
 	b.Helper()
@@ -397,7 +403,7 @@ func jdbcSource(b *testing.B, mode string) {
 		rawTopic := testkit.NewTopic(b, j.l.bootstrap, 1)
 		raw := rawSelect(b, j.d.DB, "src", &j.l, rawTopic)
 		selectOnly := rawSelect(b, j.d.DB, "src", nil, "")
-		pipe := j.source(b, client, "sluice JDBC source "+mode, jdbcsource.Class, "src", mode)
+		pipe := j.source(b, client, "sluice JDBC source "+mode, jdbcsource.Class, "src", mode, jdbcRows)
 		jdbcReport(b, pipe, raw, selectOnly)
 	}
 }
@@ -415,9 +421,9 @@ func (j jdbcBench) client(b *testing.B) sarama.Client {
 }
 
 // source runs the JDBC source of class in a worker process, reading table
-// in mode into a new topic, and returns the time from process start until
-// the topic holds every row.
-func (j jdbcBench) source(b *testing.B, client sarama.Client, name, class, table, mode string) jdbcResult {
+// of rows rows in mode into a new topic, and returns the time from process
+// start until the topic holds every row.
+func (j jdbcBench) source(b *testing.B, client sarama.Client, name, class, table, mode string, rows int) jdbcResult {
 	b.Helper()
 	prefix := testkit.NewTopic(b, j.l.bootstrap, 1) + "-"
 	topic := prefix + table
@@ -438,7 +444,7 @@ func (j jdbcBench) source(b *testing.B, client sarama.Client, name, class, table
 			b.Fatal(err)
 		}
 		end, err := client.GetOffset(topic, 0, sarama.OffsetNewest)
-		return err == nil && end >= jdbcRows
+		return err == nil && end >= int64(rows)
 	})
 	elapsed := time.Since(start)
 	rss, err := w.PeakRSS()
@@ -446,5 +452,5 @@ func (j jdbcBench) source(b *testing.B, client sarama.Client, name, class, table
 		b.Fatal(err)
 	}
 	w.Term()
-	return jdbcResult{name: name, elapsed: elapsed, rss: rss}
+	return jdbcResult{name: name, elapsed: elapsed, rss: rss, n: rows}
 }

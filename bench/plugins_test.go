@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,7 +47,7 @@ func reportHop(b *testing.B, bytesPerRecord int, plugin result, linked ...result
 	b.Helper()
 	mbPerSec := func(r result) float64 { return r.recPerSec() * float64(bytesPerRecord) / 1e6 }
 	ratio := plugin.recPerSec() / linked[0].recPerSec()
-	hop := float64(plugin.elapsed-linked[0].elapsed) / records
+	hop := float64(plugin.elapsed-linked[0].elapsed) / float64(plugin.count())
 	b.ReportMetric(linked[0].recPerSec(), "linked-records/s")
 	b.ReportMetric(plugin.recPerSec(), "plugin-records/s")
 	if bytesPerRecord != 0 {
@@ -56,7 +57,11 @@ func reportHop(b *testing.B, bytesPerRecord int, plugin result, linked ...result
 	b.ReportMetric(hop, "hop-ns/record")
 	fmt.Printf("\n%-44s %12s %10s %10s\n", b.Name(), "records/s", "MB/s", "time")
 	for _, r := range append(linked, plugin) {
-		fmt.Printf("%-44s %12.0f %10.1f %10s\n", r.name, r.recPerSec(), mbPerSec(r), r.elapsed.Round(time.Millisecond))
+		mb := "-"
+		if bytesPerRecord != 0 {
+			mb = fmt.Sprintf("%.1f", mbPerSec(r))
+		}
+		fmt.Printf("%-44s %12.0f %10s %10s\n", r.name, r.recPerSec(), mb, r.elapsed.Round(time.Millisecond))
 	}
 	fmt.Printf("%-44s %11.0f%%\n%-44s %10.0f ns\n\n", "plugin / "+linked[0].name, 100*ratio, "hop per record (end to end)", hop)
 }
@@ -136,7 +141,7 @@ func BenchmarkPluginPathKafkaToFile(b *testing.B) {
 // next (and the broker's page cache warms), so neither alone is a fair
 // reference.
 func meanLinked(before, after jdbcResult) []result {
-	mean := result{name: "linked in (mean time)", elapsed: (before.elapsed + after.elapsed) / 2}
+	mean := result{name: "linked in (mean time)", elapsed: (before.elapsed + after.elapsed) / 2, n: before.n}
 	return []result{mean, result(before), result(after)}
 }
 
@@ -159,20 +164,22 @@ func BenchmarkPluginPathJDBCSink(b *testing.B) {
 	}
 }
 
-// BenchmarkPluginPathJDBCSource: the JDBC source reading a 1,000,000-row
-// MariaDB table in bulk mode into a topic (Avro values through the
-// registry, as BenchmarkJDBCSourceBulk), linked in, as a plugin.path
-// plugin, and linked in again; each timed from worker process start until
-// the topic holds every row.
+// BenchmarkPluginPathJDBCSource: the JDBC source reading a 2,000,000-row
+// MariaDB table (BenchmarkJDBCSourceBulk's rows, twice, so that each run
+// takes over 10 s) in bulk mode into a topic (Avro values through the
+// registry), linked in, as a plugin.path plugin, and linked in again; each
+// timed from worker process start until the topic holds every row.
 func BenchmarkPluginPathJDBCSource(b *testing.B) {
 	j := newJDBCBench(b)
 	j.props["plugin.path"] = buildPlugin(b, "jdbcplugin")
 	fillTable(b, j.d.DB, "src")
+	execDB(b, j.d.DB, fmt.Sprintf("INSERT INTO src SELECT id+%d,%s FROM src", jdbcRows, strings.Join(benchCols[1:], ",")))
+	const rows = 2 * jdbcRows
 	client := j.client(b)
 	for b.Loop() {
-		before := j.source(b, client, "JDBC source, linked in (before)", jdbcsource.Class, "src", "bulk")
-		plugin := j.source(b, client, "JDBC source, plugin.path", pluginJDBCSourceClass, "src", "bulk")
-		after := j.source(b, client, "JDBC source, linked in (after)", jdbcsource.Class, "src", "bulk")
+		before := j.source(b, client, "JDBC source, linked in (before)", jdbcsource.Class, "src", "bulk", rows)
+		plugin := j.source(b, client, "JDBC source, plugin.path", pluginJDBCSourceClass, "src", "bulk", rows)
+		after := j.source(b, client, "JDBC source, linked in (after)", jdbcsource.Class, "src", "bulk", rows)
 		reportHop(b, 0, result(plugin), meanLinked(before, after)...)
 	}
 }
