@@ -196,9 +196,9 @@ func rawInsert(b *testing.B, db *sql.DB, table string, upsert bool) jdbcResult {
 	return jdbcResult{name: name, elapsed: time.Since(start)}
 }
 
-// fillAvroTopic produces the rows as Avro records (through the real
+// fillAvroTopic produces rows rows as Avro records (through the real
 // registry) into a new topic.
-func fillAvroTopic(b *testing.B, l link, registry string) string {
+func fillAvroTopic(b *testing.B, l link, registry string, rows int) string {
 	b.Helper()
 	topic := testkit.NewTopic(b, l.admin(b), 1)
 	conv := avro.New()
@@ -213,8 +213,8 @@ func fillAvroTopic(b *testing.B, l link, registry string) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	done := awaitAcks(p, jdbcRows)
-	for n := range jdbcRows {
+	done := awaitAcks(p, rows)
+	for n := range rows {
 		row := benchRow(n)
 		s := schemas.NewStruct(benchSchema)
 		for i, c := range benchCols {
@@ -249,14 +249,14 @@ func jdbcSink(b *testing.B, upsert bool) {
 		mode = "upsert"
 	}
 	for b.Loop() {
-		topic := fillAvroTopic(b, j.l, j.registry)
+		topic := fillAvroTopic(b, j.l, j.registry, jdbcRows)
 		// The raw baseline runs before and after the worker (InnoDB is
 		// still flushing one run's pages during the next) and the ratio is
 		// to the mean of the two.
 		table := "sluice_" + mode
 		execDB(b, j.d.DB, fmt.Sprintf(benchDDL, "raw_before"), fmt.Sprintf(benchDDL, "raw_after"))
 		before := rawInsert(b, j.d.DB, "raw_before", upsert)
-		pipe := j.sink(b, "sluice JDBC sink "+mode, jdbcsink.Class, topic, table, mode)
+		pipe := j.sink(b, "sluice JDBC sink "+mode, jdbcsink.Class, topic, table, mode, jdbcRows)
 		after := rawInsert(b, j.d.DB, "raw_after", upsert)
 		mean := jdbcResult{name: before.name + " (mean time)", elapsed: (before.elapsed + after.elapsed) / 2}
 		before.name += " (before)"
@@ -282,10 +282,10 @@ func newJDBCBench(b *testing.B) jdbcBench {
 	return jdbcBench{l: l, registry: testkit.SchemaRegistryURL(b), d: testkit.NewDatabase(b), dir: dir, props: workerProps(l, dir)}
 }
 
-// sink runs the JDBC sink of class in a worker process, writing topic into
-// a new table in insert.mode mode, and returns the time from process start
-// until the table holds every row.
-func (j jdbcBench) sink(b *testing.B, name, class, topic, table, mode string) jdbcResult {
+// sink runs the JDBC sink of class in a worker process, writing topic (of
+// rows records) into a new table in insert.mode mode, and returns the time
+// from process start until the table holds every row.
+func (j jdbcBench) sink(b *testing.B, name, class, topic, table, mode string, rows int) jdbcResult {
 	b.Helper()
 	execDB(b, j.d.DB, "DROP TABLE IF EXISTS `"+table+"`", fmt.Sprintf(benchDDL, table))
 	start := time.Now()
@@ -302,7 +302,7 @@ func (j jdbcBench) sink(b *testing.B, name, class, topic, table, mode string) jd
 		}
 		var hi sql.NullInt64
 		_ = j.d.DB.QueryRow("SELECT MAX(id) FROM `" + table + "`").Scan(&hi)
-		return hi.Valid && hi.Int64 == jdbcRows-1
+		return hi.Valid && hi.Int64 == int64(rows)-1
 	})
 	elapsed := time.Since(start)
 	rss, err := w.PeakRSS()
@@ -311,10 +311,10 @@ func (j jdbcBench) sink(b *testing.B, name, class, topic, table, mode string) jd
 	}
 	w.Term()
 	var n int64
-	if err := j.d.DB.QueryRow("SELECT COUNT(*) FROM `" + table + "`").Scan(&n); err != nil || n != jdbcRows {
-		b.Fatalf("%d rows in the table (%v), want %d", n, err, jdbcRows)
+	if err := j.d.DB.QueryRow("SELECT COUNT(*) FROM `" + table + "`").Scan(&n); err != nil || n != int64(rows) {
+		b.Fatalf("%d rows in the table (%v), want %d", n, err, rows)
 	}
-	return jdbcResult{name: name, elapsed: elapsed, rss: rss}
+	return jdbcResult{name: name, elapsed: elapsed, rss: rss, n: rows}
 }
 
 // fillTable writes the rows into a new table with the raw path.

@@ -145,8 +145,10 @@ func meanLinked(before, after jdbcResult) []result {
 	return []result{mean, result(before), result(after)}
 }
 
-// BenchmarkPluginPathJDBCSink: the JDBC sink writing a topic of 1,000,000
-// Avro records into an empty MariaDB table (insert.mode=insert, as
+// BenchmarkPluginPathJDBCSink: the JDBC sink writing a topic of 2,000,000
+// Avro records (BenchmarkJDBCSinkInsert's rows and more of them, so that
+// each run takes over 10 s) into an empty MariaDB table
+// (insert.mode=insert, batch.size and max.poll.records 3000, as
 // BenchmarkJDBCSinkInsert), linked into the worker, then as a plugin.path
 // plugin (bench/internal/jdbcplugin serves the very same connector code),
 // then linked in again; each timed from worker process start until the
@@ -155,11 +157,12 @@ func BenchmarkPluginPathJDBCSink(b *testing.B) {
 	j := newJDBCBench(b)
 	j.props["plugin.path"] = buildPlugin(b, "jdbcplugin")
 	warmCoordinator(b, j.l.bootstrap)
+	const rows = 2 * jdbcRows
 	for b.Loop() {
-		topic := fillAvroTopic(b, j.l, j.registry)
-		before := j.sink(b, "JDBC sink, linked in (before)", jdbcsink.Class, topic, "linked_before", "insert")
-		plugin := j.sink(b, "JDBC sink, plugin.path", pluginJDBCSinkClass, topic, "plugin", "insert")
-		after := j.sink(b, "JDBC sink, linked in (after)", jdbcsink.Class, topic, "linked_after", "insert")
+		topic := fillAvroTopic(b, j.l, j.registry, rows)
+		before := j.sink(b, "JDBC sink, linked in (before)", jdbcsink.Class, topic, "linked_before", "insert", rows)
+		plugin := j.sink(b, "JDBC sink, plugin.path", pluginJDBCSinkClass, topic, "plugin", "insert", rows)
+		after := j.sink(b, "JDBC sink, linked in (after)", jdbcsink.Class, topic, "linked_after", "insert", rows)
 		reportHop(b, 0, result(plugin), meanLinked(before, after)...)
 	}
 }
