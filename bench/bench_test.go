@@ -62,10 +62,19 @@ type result struct {
 	name    string
 	elapsed time.Duration
 	rss     int64
+	n       int // records moved; 0 means records
 }
 
-func (r result) recPerSec() float64 { return records / r.elapsed.Seconds() }
-func (r result) mbPerSec() float64  { return records * lineSize / r.elapsed.Seconds() / 1e6 }
+// count is the records the run moved.
+func (r result) count() int {
+	if r.n == 0 {
+		return records
+	}
+	return r.n
+}
+
+func (r result) recPerSec() float64 { return float64(r.count()) / r.elapsed.Seconds() }
+func (r result) mbPerSec() float64  { return float64(r.count()) * lineSize / r.elapsed.Seconds() / 1e6 }
 
 func report(b *testing.B, raw, pipe result) {
 	b.Helper()

@@ -19,6 +19,8 @@ import (
 
 	"github.com/IBM/sarama"
 
+	jdbcsink "github.com/sluicehq/sluice/connectors/jdbc/sink"
+	jdbcsource "github.com/sluicehq/sluice/connectors/jdbc/source"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/runtime/kafka"
 	"github.com/sluicehq/sluice/schemas"
@@ -61,6 +63,7 @@ type jdbcResult struct {
 	name    string
 	elapsed time.Duration
 	rss     int64
+	n       int // rows moved; 0 means jdbcRows
 }
 
 // awaitAcks drains n acknowledgements (successes or errors) of p and sends the first error, or
@@ -83,7 +86,12 @@ func awaitAcks(p sarama.AsyncProducer, n int) <-chan error {
 	return done
 }
 
-func (r jdbcResult) rowsPerSec() float64 { return jdbcRows / r.elapsed.Seconds() }
+func (r jdbcResult) rowsPerSec() float64 {
+	if r.n == 0 {
+		return jdbcRows / r.elapsed.Seconds()
+	}
+	return float64(r.n) / r.elapsed.Seconds()
+}
 
 func jdbcReport(b *testing.B, pipe jdbcResult, raws ...jdbcResult) {
 	b.Helper()
@@ -188,9 +196,9 @@ func rawInsert(b *testing.B, db *sql.DB, table string, upsert bool) jdbcResult {
 	return jdbcResult{name: name, elapsed: time.Since(start)}
 }
 
-// fillAvroTopic produces the rows as Avro records (through the real
+// fillAvroTopic produces rows rows as Avro records (through the real
 // registry) into a new topic.
-func fillAvroTopic(b *testing.B, l link, registry string) string {
+func fillAvroTopic(b *testing.B, l link, registry string, rows int) string {
 	b.Helper()
 	topic := testkit.NewTopic(b, l.admin(b), 1)
 	conv := avro.New()
@@ -205,8 +213,8 @@ func fillAvroTopic(b *testing.B, l link, registry string) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	done := awaitAcks(p, jdbcRows)
-	for n := range jdbcRows {
+	done := awaitAcks(p, rows)
+	for n := range rows {
 		row := benchRow(n)
 		s := schemas.NewStruct(benchSchema)
 		for i, c := range benchCols {
@@ -234,56 +242,79 @@ func BenchmarkJDBCSinkInsert(b *testing.B) { jdbcSink(b, false) }
 func BenchmarkJDBCSinkUpsert(b *testing.B) { jdbcSink(b, true) }
 
 func jdbcSink(b *testing.B, upsert bool) {
-	l := plaintext(b)
-	registry := testkit.SchemaRegistryURL(b)
-	d := testkit.NewDatabase(b)
-	warmCoordinator(b, l.bootstrap)
-	dir := b.TempDir()
+	j := newJDBCBench(b)
+	warmCoordinator(b, j.l.bootstrap)
 	mode := "insert"
 	if upsert {
 		mode = "upsert"
 	}
 	for b.Loop() {
-		topic := fillAvroTopic(b, l, registry)
+		topic := fillAvroTopic(b, j.l, j.registry, jdbcRows)
 		// The raw baseline runs before and after the worker (InnoDB is
 		// still flushing one run's pages during the next) and the ratio is
 		// to the mean of the two.
 		table := "sluice_" + mode
-		execDB(b, d.DB, fmt.Sprintf(benchDDL, "raw_before"), fmt.Sprintf(benchDDL, "raw_after"), fmt.Sprintf(benchDDL, table))
-		before := rawInsert(b, d.DB, "raw_before", upsert)
-
-		start := time.Now()
-		w := testkit.StartWorker(b, binary, dir, "jdbc-sink-"+mode, workerProps(l, dir), map[string]string{
-			"name": "bench-jdbc-sink-" + topic, "connector.class": "io.confluent.connect.jdbc.JdbcSinkConnector",
-			"topics": topic, "connection.url": d.JDBCURL, "connection.user": d.User, "connection.password": d.Password,
-			"table.name.format": table, "insert.mode": mode, "pk.mode": "record_value", "pk.fields": "id",
-			"batch.size": fmt.Sprint(jdbcBatch), "consumer.override.max.poll.records": fmt.Sprint(jdbcBatch),
-			"value.converter": avro.ConverterClass, "value.converter.schema.registry.url": registry,
-		})
-		waitFor(b, 10*time.Minute, "every row in the table", func() bool {
-			if err := w.Alive(); err != nil {
-				b.Fatal(err)
-			}
-			var hi sql.NullInt64
-			_ = d.DB.QueryRow("SELECT MAX(id) FROM `" + table + "`").Scan(&hi)
-			return hi.Valid && hi.Int64 == jdbcRows-1
-		})
-		elapsed := time.Since(start)
-		rss, err := w.PeakRSS()
-		if err != nil {
-			b.Fatal(err)
-		}
-		w.Term()
-		var n int64
-		if err := d.DB.QueryRow("SELECT COUNT(*) FROM `" + table + "`").Scan(&n); err != nil || n != jdbcRows {
-			b.Fatalf("%d rows in the table (%v), want %d", n, err, jdbcRows)
-		}
-		after := rawInsert(b, d.DB, "raw_after", upsert)
+		execDB(b, j.d.DB, fmt.Sprintf(benchDDL, "raw_before"), fmt.Sprintf(benchDDL, "raw_after"))
+		before := rawInsert(b, j.d.DB, "raw_before", upsert)
+		pipe := j.sink(b, "sluice JDBC sink "+mode, jdbcsink.Class, topic, table, mode, jdbcRows)
+		after := rawInsert(b, j.d.DB, "raw_after", upsert)
 		mean := jdbcResult{name: before.name + " (mean time)", elapsed: (before.elapsed + after.elapsed) / 2}
 		before.name += " (before)"
 		after.name += " (after)"
-		jdbcReport(b, jdbcResult{name: "sluice JDBC sink " + mode, elapsed: elapsed, rss: rss}, mean, before, after)
+		jdbcReport(b, pipe, mean, before, after)
 	}
+}
+
+// jdbcBench is what the JDBC benchmarks' worker runs share: the broker, the
+// registry, a new database and the worker's directory and properties.
+type jdbcBench struct {
+	l        link
+	registry string
+	d        testkit.Database
+	dir      string
+	props    map[string]string
+}
+
+func newJDBCBench(b *testing.B) jdbcBench {
+	b.Helper()
+	l := plaintext(b)
+	dir := b.TempDir()
+	return jdbcBench{l: l, registry: testkit.SchemaRegistryURL(b), d: testkit.NewDatabase(b), dir: dir, props: workerProps(l, dir)}
+}
+
+// sink runs the JDBC sink of class in a worker process, writing topic (of
+// rows records) into a new table in insert.mode mode, and returns the time
+// from process start until the table holds every row.
+func (j jdbcBench) sink(b *testing.B, name, class, topic, table, mode string, rows int) jdbcResult {
+	b.Helper()
+	execDB(b, j.d.DB, "DROP TABLE IF EXISTS `"+table+"`", fmt.Sprintf(benchDDL, table))
+	start := time.Now()
+	w := testkit.StartWorker(b, binary, j.dir, "jdbc-sink-"+table, j.props, map[string]string{
+		"name": "bench-jdbc-sink-" + table + "-" + topic, "connector.class": class,
+		"topics": topic, "connection.url": j.d.JDBCURL, "connection.user": j.d.User, "connection.password": j.d.Password,
+		"table.name.format": table, "insert.mode": mode, "pk.mode": "record_value", "pk.fields": "id",
+		"batch.size": fmt.Sprint(jdbcBatch), "consumer.override.max.poll.records": fmt.Sprint(jdbcBatch),
+		"value.converter": avro.ConverterClass, "value.converter.schema.registry.url": j.registry,
+	})
+	waitFor(b, 10*time.Minute, "every row in the table", func() bool {
+		if err := w.Alive(); err != nil {
+			b.Fatal(err)
+		}
+		var hi sql.NullInt64
+		_ = j.d.DB.QueryRow("SELECT MAX(id) FROM `" + table + "`").Scan(&hi)
+		return hi.Valid && hi.Int64 == int64(rows)-1
+	})
+	elapsed := time.Since(start)
+	rss, err := w.PeakRSS()
+	if err != nil {
+		b.Fatal(err)
+	}
+	w.Term()
+	var n int64
+	if err := j.d.DB.QueryRow("SELECT COUNT(*) FROM `" + table + "`").Scan(&n); err != nil || n != int64(rows) {
+		b.Fatalf("%d rows in the table (%v), want %d", n, err, rows)
+	}
+	return jdbcResult{name: name, elapsed: elapsed, rss: rss, n: rows}
 }
 
 // fillTable writes the rows into a new table with the raw path.
@@ -365,48 +396,61 @@ func BenchmarkJDBCSourceBulk(b *testing.B) { jdbcSource(b, "bulk") }
 func BenchmarkJDBCSourceIncrementing(b *testing.B) { jdbcSource(b, "incrementing") }
 
 func jdbcSource(b *testing.B, mode string) {
-	l := plaintext(b)
-	registry := testkit.SchemaRegistryURL(b)
-	d := testkit.NewDatabase(b)
-	fillTable(b, d.DB, "src")
-	dir := b.TempDir()
-	client, err := sarama.NewClient(testkit.Addrs(l.bootstrap), testkit.SaramaConfig())
+	j := newJDBCBench(b)
+	fillTable(b, j.d.DB, "src")
+	client := j.client(b)
+	for b.Loop() {
+		rawTopic := testkit.NewTopic(b, j.l.bootstrap, 1)
+		raw := rawSelect(b, j.d.DB, "src", &j.l, rawTopic)
+		selectOnly := rawSelect(b, j.d.DB, "src", nil, "")
+		pipe := j.source(b, client, "sluice JDBC source "+mode, jdbcsource.Class, "src", mode, jdbcRows)
+		jdbcReport(b, pipe, raw, selectOnly)
+	}
+}
+
+// client is a sarama client of the benchmark's broker, closed when the
+// benchmark ends.
+func (j jdbcBench) client(b *testing.B) sarama.Client {
+	b.Helper()
+	client, err := sarama.NewClient(testkit.Addrs(j.l.bootstrap), testkit.SaramaConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer client.Close()
-	for b.Loop() {
-		rawTopic := testkit.NewTopic(b, l.bootstrap, 1)
-		raw := rawSelect(b, d.DB, "src", &l, rawTopic)
-		selectOnly := rawSelect(b, d.DB, "src", nil, "")
+	b.Cleanup(func() { client.Close() })
+	return client
+}
 
-		prefix := testkit.NewTopic(b, l.bootstrap, 1) + "-"
-		topic := prefix + "src"
-		start := time.Now()
-		conn := map[string]string{
-			"name": "bench-jdbc-source-" + prefix, "connector.class": "io.confluent.connect.jdbc.JdbcSourceConnector",
-			"connection.url": d.JDBCURL, "connection.user": d.User, "connection.password": d.Password,
-			"mode": mode, "table.whitelist": "src", "topic.prefix": prefix, "poll.interval.ms": "3600000",
-			"value.converter": avro.ConverterClass, "value.converter.schema.registry.url": registry,
-		}
-		if mode == "incrementing" {
-			conn["incrementing.column.name"] = "id"
-			conn["poll.interval.ms"] = "1000"
-		}
-		w := testkit.StartWorker(b, binary, dir, "jdbc-source-"+mode, workerProps(l, dir), conn)
-		waitFor(b, 10*time.Minute, "every row in the topic", func() bool {
-			if err := w.Alive(); err != nil {
-				b.Fatal(err)
-			}
-			end, err := client.GetOffset(topic, 0, sarama.OffsetNewest)
-			return err == nil && end >= jdbcRows
-		})
-		elapsed := time.Since(start)
-		rss, err := w.PeakRSS()
-		if err != nil {
+// source runs the JDBC source of class in a worker process, reading table
+// of rows rows in mode into a new topic, and returns the time from process
+// start until the topic holds every row.
+func (j jdbcBench) source(b *testing.B, client sarama.Client, name, class, table, mode string, rows int) jdbcResult {
+	b.Helper()
+	prefix := testkit.NewTopic(b, j.l.bootstrap, 1) + "-"
+	topic := prefix + table
+	start := time.Now()
+	conn := map[string]string{
+		"name": "bench-jdbc-source-" + prefix, "connector.class": class,
+		"connection.url": j.d.JDBCURL, "connection.user": j.d.User, "connection.password": j.d.Password,
+		"mode": mode, "table.whitelist": table, "topic.prefix": prefix, "poll.interval.ms": "3600000",
+		"value.converter": avro.ConverterClass, "value.converter.schema.registry.url": j.registry,
+	}
+	if mode == "incrementing" {
+		conn["incrementing.column.name"] = "id"
+		conn["poll.interval.ms"] = "1000"
+	}
+	w := testkit.StartWorker(b, binary, j.dir, "jdbc-source-"+mode, j.props, conn)
+	waitFor(b, 10*time.Minute, "every row in the topic", func() bool {
+		if err := w.Alive(); err != nil {
 			b.Fatal(err)
 		}
-		w.Term()
-		jdbcReport(b, jdbcResult{name: "sluice JDBC source " + mode, elapsed: elapsed, rss: rss}, raw, selectOnly)
+		end, err := client.GetOffset(topic, 0, sarama.OffsetNewest)
+		return err == nil && end >= int64(rows)
+	})
+	elapsed := time.Since(start)
+	rss, err := w.PeakRSS()
+	if err != nil {
+		b.Fatal(err)
 	}
+	w.Term()
+	return jdbcResult{name: name, elapsed: elapsed, rss: rss, n: rows}
 }
