@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,10 +42,18 @@ func startSolo(t *testing.T, base map[string]string, host string, reg *plugins.R
 	t.Helper()
 	props := map[string]string{"rest.advertised.host.name": host, "rest.advertised.port": "8083"}
 	maps.Copy(props, base)
-	var logTo io.Writer = io.Discard
+	// The worker's log is kept and its end shown when the test fails, so
+	// that a failure seen once (in CI) can be understood.
+	logBuf := &tailBuffer{}
+	var logTo io.Writer = logBuf
 	if os.Getenv("SLUICE_TEST_LOG") != "" {
 		logTo = os.Stderr
 	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the end of worker %s's log:\n%s", host, logBuf.tail(64<<10))
+		}
+	})
 	log := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg, err := distributed.ParseConfig(props, log)
 	if err != nil {
@@ -225,4 +234,28 @@ func TestDistributedPanickingConnectors(t *testing.T) {
 	}
 	second := startSolo(t, props, "second", reg)
 	check(second)
+}
+
+// tailBuffer keeps what a worker logs, for the end to be shown when a test
+// fails; it is safe for concurrent use.
+type tailBuffer struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+func (b *tailBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.b = append(b.b, p...)
+	if len(b.b) > 8<<20 { // keep the last 4 MiB of a long run
+		b.b = append([]byte(nil), b.b[len(b.b)-4<<20:]...)
+	}
+	return len(p), nil
+}
+
+// tail returns the last n bytes written.
+func (b *tailBuffer) tail(n int) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.b[max(0, len(b.b)-n):])
 }
