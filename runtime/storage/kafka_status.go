@@ -103,6 +103,10 @@ type statusWrite struct {
 	stale   func() bool
 	restamp func() (kafka.LogRecord, bool)
 	safe    bool // UNASSIGNED or FAILED, written only over what is not newer
+	// regenerated, if set, says under s.mu whether the worker's generation
+	// changed since the write was put (a safe write is then restamped only
+	// after the topic has been read to its end).
+	regenerated func() bool
 }
 
 // statusRetryBackoff bounds the wait between two attempts of a write.
@@ -238,6 +242,7 @@ func (s *KafkaStatus) put(e *statusEntry, key string, state herder.State, trace,
 	}
 	epoch := s.epoch
 	s.enqueue(statusWrite{rec: kafka.LogRecord{Key: []byte(key), Value: encodeStatus(state, trace, workerID, gen)}, safe: safe,
+		regenerated: func() bool { return gen != s.generation },
 		stale: func() bool {
 			return e.deleted || gen != s.generation || (!safe && epoch != s.epoch) ||
 				(safe && (!e.canWriteSafely(workerID, gen) || e.seq != seq))
@@ -249,8 +254,14 @@ func (s *KafkaStatus) put(e *statusEntry, key string, state herder.State, trace,
 		// it is written again with the new generation rather than
 		// dropped: else the topic would keep whatever came before, such as
 		// another worker's UNASSIGNED, for as long as the task runs.
+		//
+		// The same holds for a safe write (a task that FAILED here just
+		// before a rebalance: dropped, its RUNNING would stay the last word
+		// while nothing runs), once the topic has been read to its end
+		// (sendBatch's catchUp): if another worker has reported the entry
+		// since, e.workerID is no longer this worker's and it is dropped.
 		restamp: func() (kafka.LogRecord, bool) {
-			if e.deleted || e.seq != seq || safe || e.workerID != workerID || epoch != s.epoch {
+			if e.deleted || e.seq != seq || e.workerID != workerID || (!safe && epoch != s.epoch) {
 				return kafka.LogRecord{}, false
 			}
 			gen = s.generation
@@ -509,9 +520,16 @@ func (s *KafkaStatus) sendBatch(batch []statusWrite) {
 }
 
 // catchUp reads the topic to its end before a retry of a batch with a
-// safe write (fresh then drops what became stale).
+// safe write, or before the first attempt when the generation changed
+// since a safe write was put (fresh then drops what became stale, or
+// restamps it).
 func (s *KafkaStatus) catchUp(batch []statusWrite, retry bool) error {
-	if !retry || !slices.ContainsFunc(batch, func(w statusWrite) bool { return w.safe }) {
+	s.mu.Lock()
+	need := slices.ContainsFunc(batch, func(w statusWrite) bool {
+		return w.safe && (retry || w.regenerated != nil && w.regenerated())
+	})
+	s.mu.Unlock()
+	if !need {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(s.stopCtx, statusCatchUpTimeout)

@@ -499,3 +499,61 @@ func TestKafkaStatusFence(t *testing.T) {
 		})
 	}
 }
+
+// TestKafkaStatusRestampsFailedAfterRebalance: a task that FAILED just
+// before a rebalance (its write put in one generation, sent in the next)
+// is written with the new generation, after the topic was read to its end,
+// when no other worker has reported the task since; else its RUNNING
+// would stay the last word while nothing runs. When another worker has
+// reported it meanwhile, the FAILED is dropped.
+func TestKafkaStatusRestampsFailedAfterRebalance(t *testing.T) {
+	for _, moved := range []bool{false, true} {
+		topic := &simpleTopic{}
+		s := newMemStatus(t, topic, "w1")
+		s.SetGeneration(7)
+		id := herder.TaskID{Connector: "c", Task: 0}
+		s.PutTask(id, herder.TaskState{ID: 0, State: herder.Running})
+		flush(t, s)
+		attempted, release := holdSends(topic)
+		s.PutTask(id, herder.TaskState{ID: 0, State: herder.Failed, Trace: "boom"})
+		<-attempted
+		s.SetGeneration(8) // a rebalance while the write waited
+		if moved {
+			topic.append(statusRecord("status-task-c-0", "RUNNING", "w2", 8))
+		}
+		release()
+		flush(t, s)
+		want := []string{
+			`status-task-c-0 = {"state":"RUNNING","trace":null,"worker_id":"w1","generation":7}`,
+			`status-task-c-0 = {"state":"FAILED","trace":"boom","worker_id":"w1","generation":8}`,
+		}
+		if moved {
+			want[1] = `status-task-c-0 = {"state":"RUNNING","trace":null,"worker_id":"w2","generation":8}`
+		}
+		if got := recordStrings(topic.all()); !reflect.DeepEqual(got, want) {
+			t.Errorf("moved=%v: records = %q, want %q", moved, got, want)
+		}
+	}
+}
+
+// TestKafkaStatusRestampsQueuedFailed: the same for a FAILED still queued
+// behind another write when the generation changes (its first attempt).
+func TestKafkaStatusRestampsQueuedFailed(t *testing.T) {
+	topic := &simpleTopic{}
+	s := newMemStatus(t, topic, "w1")
+	s.SetGeneration(7)
+	attempted, release := holdSends(topic)
+	s.PutConnector("c", herder.ConnectorState{State: herder.Running})
+	<-attempted // the sender holds the connector's write
+	s.PutTask(herder.TaskID{Connector: "c", Task: 0}, herder.TaskState{ID: 0, State: herder.Failed, Trace: "boom"})
+	s.SetGeneration(8)
+	release()
+	flush(t, s)
+	want := []string{
+		`status-connector-c = {"state":"RUNNING","trace":null,"worker_id":"w1","generation":8}`,
+		`status-task-c-0 = {"state":"FAILED","trace":"boom","worker_id":"w1","generation":8}`,
+	}
+	if got := recordStrings(topic.all()); !reflect.DeepEqual(got, want) {
+		t.Errorf("records = %q, want %q", got, want)
+	}
+}
