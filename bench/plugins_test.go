@@ -55,13 +55,15 @@ func reportHop(b *testing.B, bytesPerRecord int, plugin result, linked ...result
 	}
 	b.ReportMetric(ratio, "plugin-to-linked")
 	b.ReportMetric(hop, "hop-ns/record")
-	fmt.Printf("\n%-44s %12s %10s %10s\n", b.Name(), "records/s", "MB/s", "time")
+	b.ReportMetric(float64(plugin.rss)/(1<<20), "plugin-worker-peak-RSS-MiB")
+	fmt.Printf("\n%-44s %12s %10s %10s %10s\n", b.Name(), "records/s", "MB/s", "time", "peak RSS")
 	for _, r := range append(linked, plugin) {
 		mb := "-"
 		if bytesPerRecord != 0 {
 			mb = fmt.Sprintf("%.1f", mbPerSec(r))
 		}
-		fmt.Printf("%-44s %12.0f %10s %10s\n", r.name, r.recPerSec(), mb, r.elapsed.Round(time.Millisecond))
+		// The worker's own peak RSS; a plugin's processes are not counted.
+		fmt.Printf("%-44s %12.0f %10s %10s %9.1fM\n", r.name, r.recPerSec(), mb, r.elapsed.Round(time.Millisecond), float64(r.rss)/(1<<20))
 	}
 	fmt.Printf("%-44s %11.0f%%\n%-44s %10.0f ns\n\n", "plugin / "+linked[0].name, 100*ratio, "hop per record (end to end)", hop)
 }
@@ -92,8 +94,12 @@ func BenchmarkPluginPathFileToKafka(b *testing.B) {
 		})
 		waitFor(b, 5*time.Minute, "every record in the topic", func() bool { return endOffset(b, client, topic) >= records })
 		elapsed := time.Since(start)
+		rss, err := w.PeakRSS()
+		if err != nil {
+			b.Fatal(err)
+		}
 		w.Term()
-		return result{name: name, elapsed: elapsed}
+		return result{name: name, elapsed: elapsed, rss: rss}
 	}
 	for b.Loop() {
 		linked := run("file source, linked in", file.SourceClass)
@@ -125,8 +131,12 @@ func BenchmarkPluginPathKafkaToFile(b *testing.B) {
 			return err == nil && st.Size() >= records*lineSize
 		})
 		elapsed := time.Since(start)
+		rss, err := w.PeakRSS()
+		if err != nil {
+			b.Fatal(err)
+		}
 		w.Term()
-		return result{name: name, elapsed: elapsed}
+		return result{name: name, elapsed: elapsed, rss: rss}
 	}
 	for b.Loop() {
 		topic := fillTopic(b, l, input)
