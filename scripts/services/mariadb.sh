@@ -9,7 +9,8 @@
 #   MYSQL_JDBC_URL=jdbc:mysql://127.0.0.1:PORT/sluice      (the connectors' connection.url)
 #   MYSQL_USER=sluice  MYSQL_PASSWORD=PASSWORD
 #
-# The user may create and drop databases and tables (tests make their own) and read the binary log
+# The user may create and drop databases, tables and users, grant them what it has (tests make their
+# own, and a user without a privilege), and read the binary log
 # (REPLICATION SLAVE, BINLOG MONITOR: change data capture). The binary log is on, in ROW format
 # with full row images and metadata, GTIDs in strict mode; the default character set is utf8mb4, as
 # in Debian's packaged configuration and MySQL 8 (mariadbd's built-in default is latin1). Every
@@ -130,7 +131,7 @@ $up || { echo "services-up: MariaDB lost its port three times" >&2; exit 1; }
 sql <<SQL
 CREATE DATABASE sluice;
 CREATE USER 'sluice'@'%' IDENTIFIED BY '$PASSWORD';
-GRANT ALL PRIVILEGES ON *.* TO 'sluice'@'%';
+GRANT ALL PRIVILEGES ON *.* TO 'sluice'@'%' WITH GRANT OPTION;
 FLUSH PRIVILEGES;
 SQL
 # The user as a client will see it: over TCP, with the password.

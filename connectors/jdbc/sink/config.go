@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/config"
-	"github.com/sluicehq/sluice/connectors/jdbc/internal/mysqlconn"
+	"github.com/sluicehq/sluice/internal/mysqlconn"
 )
 
 // The sink's configuration keys, as Confluent's JdbcSinkConfig names them.

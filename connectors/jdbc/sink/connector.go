@@ -12,7 +12,7 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
-	"github.com/sluicehq/sluice/connectors/jdbc/internal/mysqlconn"
+	"github.com/sluicehq/sluice/internal/mysqlconn"
 )
 
 // Class is the Java class name the sink answers to.

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/connectors"
-	"github.com/sluicehq/sluice/connectors/jdbc/internal/mysqlconn"
+	"github.com/sluicehq/sluice/internal/mysqlconn"
 	"github.com/sluicehq/sluice/schemas"
 )
 

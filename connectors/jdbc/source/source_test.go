@@ -18,7 +18,7 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
-	"github.com/sluicehq/sluice/connectors/jdbc/internal/mysqlconn"
+	"github.com/sluicehq/sluice/internal/mysqlconn"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/runtime/storage"
 	"github.com/sluicehq/sluice/schemas"

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sluicehq/sluice/connectors/jdbc/internal/mysqlconn"
+	"github.com/sluicehq/sluice/internal/mysqlconn"
 )
 
 // tableTypes maps table.types to information_schema.TABLES.TABLE_TYPE, as

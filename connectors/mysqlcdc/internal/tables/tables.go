@@ -1,0 +1,82 @@
+// Package tables is the CDC source's model of the captured database's
+// tables: what a table looks like at a point of the binary log, as DDL
+// statements and SHOW CREATE TABLE describe it. The events package maps it
+// to Kafka Connect schemas; the DDL parser and the schema history keep it
+// up to date.
+package tables
+
+import "strings"
+
+// ID names a table as the server spells it: database and table.
+type ID struct {
+	DB    string
+	Table string
+}
+
+// String is "db.table", as Debezium names a table in its configuration
+// (table.include.list) and its signals.
+func (id ID) String() string { return id.DB + "." + id.Table }
+
+// Column is one column of a table, with what Debezium's schema history
+// records of it (io.debezium.relational.Column).
+type Column struct {
+	Name string
+	// Position is the column's 1-based position in the table.
+	Position int
+	// TypeName is the type as Debezium's MySQL DDL parser names it, upper
+	// case and without parameters: "INT", "INT UNSIGNED", "VARCHAR",
+	// "DECIMAL", "DATETIME", "ENUM", "BIT", "JSON"...
+	TypeName string
+	// TypeExpression is the type as written, without the column's
+	// attributes: "VARCHAR(255)", "ENUM('a','b')", "DECIMAL(10,2) UNSIGNED".
+	TypeExpression string
+	// JDBCType is java.sql.Types' code for the type, as Debezium records it.
+	JDBCType int
+	// Length is the declared length or precision (VARCHAR(n), DECIMAL(p,s),
+	// DATETIME(fsp), BIT(n)); -1 when none was given.
+	Length int
+	// Scale is DECIMAL's scale, or nil when the type has none.
+	Scale *int
+	// Unsigned is set for the numeric types declared UNSIGNED.
+	Unsigned bool
+	// Optional is set when the column may be NULL.
+	Optional bool
+	// AutoIncremented is set for an AUTO_INCREMENT column.
+	AutoIncremented bool
+	// Generated is set for a generated (virtual or stored) column.
+	Generated bool
+	// Charset is the character set of a character column ("" for the
+	// others, and when the table's default applies).
+	Charset string
+	// EnumValues are the values of an ENUM or SET column, in order.
+	EnumValues []string
+	// HasDefault is set when the column has a DEFAULT; DefaultExpr is its
+	// expression as written (nil for DEFAULT NULL).
+	HasDefault  bool
+	DefaultExpr *string
+	// Comment is the column's COMMENT, or "".
+	Comment string
+}
+
+// Table is one table's structure.
+type Table struct {
+	ID      ID
+	Columns []Column
+	// PrimaryKey names the primary key's columns in key order; empty when
+	// the table has none (its events then have a null key, as Debezium's).
+	PrimaryKey []string
+	// DefaultCharset is the table's default character set.
+	DefaultCharset string
+	Comment        string
+}
+
+// Column returns the column named name (compared as MySQL compares
+// column names, without regard to case), or nil.
+func (t *Table) Column(name string) *Column {
+	for i := range t.Columns {
+		if strings.EqualFold(t.Columns[i].Name, name) {
+			return &t.Columns[i]
+		}
+	}
+	return nil
+}
