@@ -197,15 +197,7 @@ func insertRows(t *testing.T, db *sql.DB, from, to int) {
 // first, then the others by name as the events carry them), failing t with the differences.
 func awaitReplayEquals(t *testing.T, bootstrap, topic string, db *sql.DB, query string, w *testkit.Worker) {
 	t.Helper()
-	var events []cdcEvent
-	eventually(t, 2*time.Minute, "the marker row in "+topic, func() (bool, string) {
-		if partitionEnd(bootstrap, topic) == 0 {
-			return false, "no records"
-		}
-		events = readCDCTopic(t, bootstrap, topic)
-		last := events[len(events)-1]
-		return last.op == "c" && fmt.Sprint(last.key["id"]) == "100000", fmt.Sprintf("%d records, the last %q %v", len(events), last.op, last.key)
-	}, w)
+	events := awaitMarker(t, bootstrap, topic, "100000", 2*time.Minute, w)
 	want, cols, err := tableText(db, query, 1)
 	if err != nil {
 		t.Fatal(err)

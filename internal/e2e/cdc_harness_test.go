@@ -138,28 +138,81 @@ func readCDCTopic(t *testing.T, bootstrap, topic string) []cdcEvent {
 	msgs := readTopicMessages(t, bootstrap, topic)
 	out := make([]cdcEvent, len(msgs))
 	for i, m := range msgs {
-		ev := cdcEvent{offset: m.Offset}
-		if err := jsonNumbers(m.Key, &ev.key); err != nil {
-			t.Fatalf("%s record %d: key %q: %v", topic, m.Offset, m.Key, err)
-		}
-		if m.Value != nil {
-			var v struct {
-				Op     string         `json:"op"`
-				Before map[string]any `json:"before"`
-				After  map[string]any `json:"after"`
-				Source map[string]any `json:"source"`
-			}
-			if err := jsonNumbers(m.Value, &v); err != nil {
-				t.Fatalf("%s record %d: value %q: %v", topic, m.Offset, m.Value, err)
-			}
-			if v.Op == "" {
-				t.Fatalf("%s record %d has no op: %s", topic, m.Offset, m.Value)
-			}
-			ev.op, ev.before, ev.after, ev.source = v.Op, v.Before, v.After, v.Source
-		}
-		out[i] = ev
+		out[i] = decodeCDC(t, topic, m)
 	}
 	return out
+}
+
+// lastCDCEvent returns the last record of a CDC topic (partition 0) as an event; false while the
+// topic is empty or missing.
+func lastCDCEvent(t *testing.T, bootstrap, topic string) (cdcEvent, bool) {
+	t.Helper()
+	client, err := sarama.NewClient(testkit.Addrs(bootstrap), testkit.SaramaConfig())
+	if err != nil {
+		return cdcEvent{}, false
+	}
+	defer client.Close()
+	end, err := client.GetOffset(topic, 0, sarama.OffsetNewest)
+	if err != nil || end == 0 {
+		return cdcEvent{}, false
+	}
+	consumer, err := sarama.NewConsumerFromClient(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer consumer.Close()
+	pc, err := consumer.ConsumePartition(topic, 0, end-1)
+	if err != nil {
+		t.Fatalf("read %s at %d: %v", topic, end-1, err)
+	}
+	defer pc.Close()
+	select {
+	case m := <-pc.Messages():
+		return decodeCDC(t, topic, m), true
+	case <-time.After(30 * time.Second):
+		t.Fatalf("read %s at %d: no record within 30 s", topic, end-1)
+		return cdcEvent{}, false
+	}
+}
+
+// decodeCDC decodes one record of a CDC topic (JSON without schemas).
+func decodeCDC(t *testing.T, topic string, m *sarama.ConsumerMessage) cdcEvent {
+	t.Helper()
+	ev := cdcEvent{offset: m.Offset}
+	if err := jsonNumbers(m.Key, &ev.key); err != nil {
+		t.Fatalf("%s record %d: key %q: %v", topic, m.Offset, m.Key, err)
+	}
+	if m.Value == nil {
+		return ev
+	}
+	var v struct {
+		Op     string         `json:"op"`
+		Before map[string]any `json:"before"`
+		After  map[string]any `json:"after"`
+		Source map[string]any `json:"source"`
+	}
+	if err := jsonNumbers(m.Value, &v); err != nil {
+		t.Fatalf("%s record %d: value %q: %v", topic, m.Offset, m.Value, err)
+	}
+	if v.Op == "" {
+		t.Fatalf("%s record %d has no op: %s", topic, m.Offset, m.Value)
+	}
+	ev.op, ev.before, ev.after, ev.source = v.Op, v.Before, v.After, v.Source
+	return ev
+}
+
+// awaitMarker waits until the last record of a CDC topic is the insert of the row whose id is
+// marker, and returns every record of the topic.
+func awaitMarker(t *testing.T, bootstrap, topic, marker string, timeout time.Duration, w ...*testkit.Worker) []cdcEvent {
+	t.Helper()
+	eventually(t, timeout, "the marker row "+marker+" last in "+topic, func() (bool, string) {
+		last, ok := lastCDCEvent(t, bootstrap, topic)
+		if !ok {
+			return false, "no records"
+		}
+		return last.op == "c" && fmt.Sprint(last.key["id"]) == marker, fmt.Sprintf("the last record %d: %q %v", last.offset, last.op, last.key)
+	}, w...)
+	return readCDCTopic(t, bootstrap, topic)
 }
 
 // jsonNumbers decodes JSON keeping numbers as json.Number (exact for BIGINT).

@@ -89,16 +89,7 @@ func TestCDCSnapshotHandover(t *testing.T) {
 	}
 	const marker = -1
 	execAll(t, db, fmt.Sprintf("INSERT INTO t (id, version, payload) VALUES (%d, 1, 'marker')", marker))
-	var events []cdcEvent
-	eventually(t, 2*time.Minute, "the marker row in the topic", func() (bool, string) {
-		n := partitionEnd(bootstrap, topic)
-		if n <= rows {
-			return false, fmt.Sprintf("%d records", n)
-		}
-		events = readCDCTopic(t, bootstrap, topic)
-		last := events[len(events)-1]
-		return last.op == "c" && fmt.Sprint(last.key["id"]) == strconv.Itoa(marker), fmt.Sprintf("%d records, the last one %s %v", len(events), last.op, last.key)
-	}, w)
+	events := awaitMarker(t, bootstrap, topic, strconv.Itoa(marker), 2*time.Minute, w)
 	elapsed := time.Since(start)
 	if got := connectorStatus(t, cw.listener, "snap"); got != "RUNNING/RUNNING" {
 		t.Errorf("after the snapshot: %s", got)
