@@ -99,14 +99,17 @@ func TestCDCSnapshotHandover(t *testing.T) {
 		t.Fatalf("no write committed while the snapshot's records were being produced: the hand-over was not exercised (%d writes)", writes.Load())
 	}
 
-	// Per key: the versions after its first event go up by one at a time.
+	// Per key: the versions never go backwards; an update is the one after the key's last
+	// event, a delete is of its last version, nothing follows a delete, and the snapshot reads a
+	// key at most once (at or after the version of the key's earlier events, should a design
+	// stream changes before it reads their rows).
 	type keyState struct {
-		version int64
-		deleted bool
-		first   string
+		version    int64
+		read, gone bool
+		first      string
 	}
 	keys := map[string]*keyState{}
-	reads := 0
+	reads, unread := 0, 0
 	for _, ev := range events {
 		if ev.op == "" { // the tombstone after a delete
 			continue
@@ -117,45 +120,48 @@ func TestCDCSnapshotHandover(t *testing.T) {
 			img = ev.before
 		}
 		if img == nil {
-			t.Fatalf("record %d: op %s without its row image", ev.offset, ev.op)
+			t.Fatalf("record %d: op %s of %s without its row image", ev.offset, ev.op, k)
 		}
 		v, err := strconv.ParseInt(fmt.Sprint(img["version"]), 10, 64)
 		if err != nil {
 			t.Fatalf("record %d: version %v: %v", ev.offset, img["version"], err)
 		}
 		ks, seen := keys[k]
+		if !seen {
+			ks = &keyState{version: v, first: ev.op}
+			keys[k] = ks
+		}
+		was := fmt.Sprintf("(first event %s, last version %d)", ks.first, ks.version)
 		switch {
+		case seen && ks.gone:
+			t.Fatalf("record %d: %s of %s after its delete %s", ev.offset, ev.op, k, was)
+		case v < ks.version:
+			t.Fatalf("record %d: %s of %s at version %d, backwards %s: a change applied out of order", ev.offset, ev.op, k, v, was)
 		case ev.op == "r":
 			reads++
-			if seen {
-				t.Fatalf("record %d: snapshot read of %s after its %s event at version %d: read twice or after a change", ev.offset, k, ks.first, ks.version)
+			if ks.read {
+				t.Fatalf("record %d: %s read twice by the snapshot %s", ev.offset, k, was)
 			}
-			keys[k] = &keyState{version: v, first: "r"}
+			ks.read = true
 		case ev.op == "c":
-			if seen {
-				t.Fatalf("record %d: insert of %s, which already had events (first %s, version %d)", ev.offset, k, ks.first, ks.version)
+			if seen || v != 1 {
+				t.Fatalf("record %d: insert of %s at version %d %s", ev.offset, k, v, was)
 			}
-			if v != 1 {
-				t.Fatalf("record %d: insert of %s at version %d", ev.offset, k, v)
-			}
-			keys[k] = &keyState{version: v, first: "c"}
-		case !seen:
-			t.Fatalf("record %d: %s of %s, which the snapshot did not read and no insert created: its earlier changes were lost", ev.offset, ev.op, k)
-		case ks.deleted:
-			t.Fatalf("record %d: %s of %s after its delete", ev.offset, ev.op, k)
 		case ev.op == "u":
-			if v != ks.version+1 {
-				t.Fatalf("record %d: update of %s to version %d after version %d (want %d: a change lost, doubled or out of order)", ev.offset, k, v, ks.version, ks.version+1)
+			if !seen {
+				unread++
+			} else if v != ks.version+1 {
+				t.Fatalf("record %d: update of %s to version %d %s, want %d: a change lost or doubled", ev.offset, k, v, was, ks.version+1)
 			}
-			ks.version = v
 		case ev.op == "d":
-			if v != ks.version {
-				t.Fatalf("record %d: delete of %s at version %d after version %d", ev.offset, k, v, ks.version)
+			if seen && v != ks.version {
+				t.Fatalf("record %d: delete of %s at version %d %s", ev.offset, k, v, was)
 			}
-			ks.deleted = true
+			ks.gone = true
 		default:
 			t.Fatalf("record %d: unexpected op %q", ev.offset, ev.op)
 		}
+		ks.version = v
 	}
 
 	final, _, err := tableText(db, "SELECT id, version, payload FROM t", 1)
@@ -184,8 +190,8 @@ func TestCDCSnapshotHandover(t *testing.T) {
 	if reads < rows/2 {
 		t.Errorf("only %d snapshot reads for %d rows", reads, rows)
 	}
-	t.Logf("%d rows snapshot (%d reads) with %d writes (%d while the snapshot's records were produced); %d records, %d final rows, in %s",
-		rows, reads, writes.Load(), duringSnapshot.Load(), len(events), len(final), elapsed.Round(time.Millisecond))
+	t.Logf("%d rows snapshot (%d reads; %d keys changed before any read) with %d writes (%d while the snapshot's records were produced); %d records, %d final rows, in %s",
+		rows, reads, unread, writes.Load(), duringSnapshot.Load(), len(events), len(final), elapsed.Round(time.Millisecond))
 }
 
 // handoverWriter changes the table in transactions of 10 statements until stop: updates of
