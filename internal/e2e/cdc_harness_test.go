@@ -201,8 +201,8 @@ func decodeCDC(t *testing.T, topic string, m *sarama.ConsumerMessage) cdcEvent {
 	return ev
 }
 
-// awaitMarker waits until the last record of a CDC topic is the insert of the row whose id is
-// marker, and returns every record of the topic.
+// awaitMarker waits until the last record of a CDC topic is the insert (or the snapshot's read)
+// of the row whose id is marker, and returns every record of the topic.
 func awaitMarker(t *testing.T, bootstrap, topic, marker string, timeout time.Duration, w ...*testkit.Worker) []cdcEvent {
 	t.Helper()
 	eventually(t, timeout, "the marker row "+marker+" last in "+topic, func() (bool, string) {
@@ -210,7 +210,7 @@ func awaitMarker(t *testing.T, bootstrap, topic, marker string, timeout time.Dur
 		if !ok {
 			return false, "no records"
 		}
-		return last.op == "c" && fmt.Sprint(last.key["id"]) == marker, fmt.Sprintf("the last record %d: %q %v", last.offset, last.op, last.key)
+		return (last.op == "c" || last.op == "r") && fmt.Sprint(last.key["id"]) == marker, fmt.Sprintf("the last record %d: %q %v", last.offset, last.op, last.key)
 	}, w...)
 	return readCDCTopic(t, bootstrap, topic)
 }
