@@ -219,7 +219,7 @@ func TestCDCPipelineKill9(t *testing.T) {
 	for i := range wl.next {
 		wl.next[i] = 1
 	}
-	wl.seed(150)
+	wl.seed(300)
 
 	prefix := unique("e2ecdc_pipe")
 	var topics []string
@@ -267,7 +267,7 @@ func TestCDCPipelineKill9(t *testing.T) {
 		return !slices.Contains(ends, 0), fmt.Sprintf("records %v", ends)
 	}, ws)
 	wk := snk.start(sink)
-	wl.batches(20)
+	wl.batches(40)
 	eventually(t, time.Minute, "rows of each table in B", func() (bool, string) {
 		var ns []int64
 		for _, tb := range cdcTables {
@@ -279,12 +279,12 @@ func TestCDCPipelineKill9(t *testing.T) {
 	// The first crash, mid-stream; writes and the ALTERs while the workers are down.
 	ws.Kill9()
 	wk.Kill9()
-	wl.batches(10)
+	wl.batches(20)
 	for _, tb := range cdcTables {
 		execAll(t, dbA, tb.alter)
 	}
 	wl.altered = true
-	wl.batches(10)
+	wl.batches(20)
 	ws, wk = src.start(source), snk.start(sink)
 	eventually(t, time.Minute, "the added columns in B", func() (bool, string) {
 		n := 0
@@ -295,10 +295,10 @@ func TestCDCPipelineKill9(t *testing.T) {
 	}, ws, wk)
 
 	// The second crash, right after a burst of writes.
-	wl.batches(15)
+	wl.batches(40)
 	ws.Kill9()
 	wk.Kill9()
-	wl.batches(10)
+	wl.batches(20)
 	ws, wk = src.start(source), snk.start(sink)
 	wl.batches(5)
 
