@@ -5,7 +5,10 @@ package bench
 // Kafka, and in the same run by a raw baseline: go-mysql's replication package reading the same
 // binary log range and decoding the rows, with no Kafka.
 //
-// Each connector first captures the (empty) table and is stopped; then the fixture writes the
+// The server is MariaDB of the benchmark's own (the binary log in ROW format, as `make
+// services-up` runs the shared one), so that both readers see this benchmark's events only.
+//
+// Each connector first snapshots the table (one seed row) and is stopped; then the fixture writes the
 // rows (outside the timed part); then each connector is started again and resumes from its
 // offset: it is timed from its worker's start until its topic holds every row's event, all
 // acknowledged by the broker. Avro through the real registry (what Debezium's users run) and
@@ -14,9 +17,11 @@ package bench
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -42,14 +47,41 @@ const cdcBenchTxn = 1000
 type cdcConn struct {
 	name, topic string
 	props, conn map[string]string
+	listener    string
+}
+
+// cdcBench is the benchmark's broker, registry and server (its database `sluice`).
+type cdcBench struct {
+	l        link
+	registry string
+	m        *testkit.MariaDB
+	db       *sql.DB
+	dir      string
+}
+
+func newCDCBench(b *testing.B) cdcBench {
+	b.Helper()
+	m := testkit.StartMariaDBWith(b, testkit.MariaDBOptions{Args: []string{"--innodb-buffer-pool-size=256M", "--max-binlog-size=1G"}})
+	db, err := sql.Open("mysql", m.DSN)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return cdcBench{l: plaintext(b), registry: testkit.SchemaRegistryURL(b), m: m, db: db, dir: b.TempDir()}
 }
 
 // BenchmarkMySQLCDC measures change events/s from the binary log to Kafka for 1M single-row
 // INSERTs, beside the raw go-mysql baseline over the same range, and the worker's peak RSS.
 func BenchmarkMySQLCDC(b *testing.B) {
-	j := newJDBCBench(b)
-	execDB(b, j.d.DB, fmt.Sprintf(benchDDL, "cdc"))
-	client := j.client(b)
+	j := newCDCBench(b)
+	execDB(b, j.db, fmt.Sprintf(benchDDL, "cdc"))
+	// One row for the snapshot: a source stores an offset with its first record.
+	execDB(b, j.db, "INSERT INTO cdc VALUES (-1, 0, 0, 0, 0, 'seed', 'seed', 'seed', '2026-01-01', 0)")
+	client, err := sarama.NewClient(testkit.Addrs(j.l.bootstrap), testkit.SaramaConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { client.Close() })
 	for b.Loop() {
 		conns := []*cdcConn{
 			j.cdcConn(b, "avro", map[string]string{
@@ -61,7 +93,7 @@ func BenchmarkMySQLCDC(b *testing.B) {
 				"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
 			}),
 		}
-		// Each connector captures the empty table and stores an offset; then it is stopped.
+		// Each connector snapshots the seed row and stores an offset; then it is stopped.
 		for _, c := range conns {
 			w := testkit.StartWorker(b, binary, j.dir, "cdc-"+c.name+"-init", c.props, c.conn)
 			waitFor(b, 2*time.Minute, "an offset of "+c.name, func() bool {
@@ -72,12 +104,12 @@ func BenchmarkMySQLCDC(b *testing.B) {
 			})
 			w.Term()
 		}
-		file, pos := binlogPosition(b, j.d.DB)
+		file, pos := binlogPosition(b, j.db)
 		t0 := time.Now()
-		writeSingleRowInserts(b, j.d, "cdc", jdbcRows)
+		writeSingleRowInserts(b, j.m.DSN, "cdc", jdbcRows)
 		b.Logf("fixture: %d single-row INSERTs in %s", jdbcRows, time.Since(t0).Round(time.Millisecond))
 
-		raw, bytes := rawBinlog(b, j.d, file, pos, "cdc", jdbcRows)
+		raw, bytes := rawBinlog(b, j.m.MySQLServer, "sluice", file, pos, "cdc", jdbcRows)
 		var pipes []jdbcResult
 		for _, c := range conns {
 			pipes = append(pipes, j.cdcRun(b, client, c))
@@ -87,18 +119,20 @@ func BenchmarkMySQLCDC(b *testing.B) {
 }
 
 // cdcConn sets up a CDC source of the table `cdc` with converters conv, in a worker of its own.
-func (j jdbcBench) cdcConn(b *testing.B, format string, conv map[string]string) *cdcConn {
+func (j cdcBench) cdcConn(b *testing.B, format string, conv map[string]string) *cdcConn {
 	b.Helper()
-	prefix := testkit.NewTopic(b, j.l.bootstrap, 1)
-	c := &cdcConn{name: format, topic: prefix + "." + j.d.Name + ".cdc"}
+	// Avro names allow no '-': a prefix of letters, digits and '_'.
+	prefix := fmt.Sprintf("benchcdc_%s_%d", format, time.Now().UnixNano())
+	c := &cdcConn{name: format, topic: prefix + ".sluice.cdc", listener: testkit.FreeListener(b)}
 	c.props = workerProps(j.l, j.dir)
+	c.props["listeners"] = c.listener
 	c.props["offset.storage.file.filename"] = filepath.Join(j.dir, "cdc-"+format+".offsets")
 	c.conn = map[string]string{
 		"name": "bench-cdc-" + format, "connector.class": "io.debezium.connector.mariadb.MariaDbConnector",
-		"database.hostname": "127.0.0.1", "database.port": j.d.Port(),
-		"database.user": j.d.User, "database.password": j.d.Password,
+		"database.hostname": "127.0.0.1", "database.port": j.m.Port(),
+		"database.user": j.m.User, "database.password": j.m.Password,
 		"database.server.id": strconv.Itoa(int(time.Now().UnixNano()%1_000_000_000) + 10_000),
-		"topic.prefix":       prefix, "table.include.list": j.d.Name + ".cdc",
+		"topic.prefix":       prefix, "table.include.list": "sluice.cdc",
 		"schema.history.internal.kafka.topic":             prefix + "-history",
 		"schema.history.internal.kafka.bootstrap.servers": j.l.bootstrap,
 		"include.schema.changes":                          "false",
@@ -111,16 +145,23 @@ func (j jdbcBench) cdcConn(b *testing.B, format string, conv map[string]string) 
 
 // cdcRun starts the connector's worker again and returns the time from its start until its
 // topic holds an event for every row.
-func (j jdbcBench) cdcRun(b *testing.B, client sarama.Client, c *cdcConn) jdbcResult {
+func (j cdcBench) cdcRun(b *testing.B, client sarama.Client, c *cdcConn) jdbcResult {
 	b.Helper()
 	start := time.Now()
+	lastCheck := start
 	w := testkit.StartWorker(b, binary, j.dir, "cdc-"+c.name, c.props, c.conn)
 	waitFor(b, 10*time.Minute, "every event in "+c.topic, func() bool {
 		if err := w.Alive(); err != nil {
 			b.Fatal(err)
 		}
+		if time.Since(lastCheck) > time.Second {
+			lastCheck = time.Now()
+			if trace := failedTrace(c.listener, c.conn["name"]); trace != "" {
+				b.Fatalf("%s FAILED: %s", c.conn["name"], trace)
+			}
+		}
 		end, err := client.GetOffset(c.topic, 0, sarama.OffsetNewest)
-		return err == nil && end >= jdbcRows
+		return err == nil && end >= jdbcRows+1
 	})
 	elapsed := time.Since(start)
 	rss, err := w.PeakRSS()
@@ -128,10 +169,36 @@ func (j jdbcBench) cdcRun(b *testing.B, client sarama.Client, c *cdcConn) jdbcRe
 		b.Fatal(err)
 	}
 	w.Term()
-	if end, err := client.GetOffset(c.topic, 0, sarama.OffsetNewest); err != nil || end != jdbcRows {
-		b.Fatalf("%s holds %d events (%v), want %d", c.topic, end, err, jdbcRows)
+	if end, err := client.GetOffset(c.topic, 0, sarama.OffsetNewest); err != nil || end != jdbcRows+1 {
+		b.Fatalf("%s holds %d events (%v), want %d (the seed row's and one per INSERT)", c.topic, end, err, jdbcRows+1)
 	}
 	return jdbcResult{name: "sluice CDC → Kafka (" + c.name + ")", elapsed: elapsed, rss: rss, n: jdbcRows}
+}
+
+// failedTrace returns the trace of a connector or its task that is FAILED, "" otherwise (also
+// when the REST API does not answer yet).
+func failedTrace(listener, name string) string {
+	resp, err := http.Get(listener + "/connectors/" + name + "/status")
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	var st struct {
+		Connector struct{ State, Trace string }
+		Tasks     []struct{ State, Trace string }
+	}
+	if json.NewDecoder(resp.Body).Decode(&st) != nil {
+		return ""
+	}
+	if st.Connector.State == "FAILED" {
+		return st.Connector.Trace
+	}
+	for _, t := range st.Tasks {
+		if t.State == "FAILED" {
+			return t.Trace
+		}
+	}
+	return ""
 }
 
 // cdcOffsetStored reports whether a standalone worker's offsets file holds an offset.
@@ -169,9 +236,9 @@ func binlogPosition(b *testing.B, db *sql.DB) (string, uint32) {
 
 // writeSingleRowInserts inserts rows rows of benchRow into table, one row per INSERT, in
 // transactions of cdcBenchTxn statements sent as one multi-statement query, on two connections.
-func writeSingleRowInserts(b *testing.B, d testkit.Database, table string, rows int) {
+func writeSingleRowInserts(b *testing.B, dsn, table string, rows int) {
 	b.Helper()
-	cfg, err := mysql.ParseDSN(d.DSN)
+	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -213,7 +280,7 @@ func writeSingleRowInserts(b *testing.B, d testkit.Database, table string, rows 
 // rawBinlog reads the binary log from file:pos with go-mysql's BinlogSyncer (rows decoded, as
 // its default is) until it has seen rows row images of table, and returns the time and the
 // bytes of the events read.
-func rawBinlog(b *testing.B, d testkit.Database, file string, pos uint32, table string, rows int) (jdbcResult, int64) {
+func rawBinlog(b *testing.B, d testkit.MySQLServer, dbName, file string, pos uint32, table string, rows int) (jdbcResult, int64) {
 	b.Helper()
 	port, err := strconv.ParseUint(d.Port(), 10, 16)
 	if err != nil {
@@ -239,7 +306,7 @@ func rawBinlog(b *testing.B, d testkit.Database, file string, pos uint32, table 
 			b.Fatalf("raw binlog reader after %d rows: %v", n, err)
 		}
 		bytes += int64(ev.Header.EventSize)
-		if re, ok := ev.Event.(*replication.RowsEvent); ok && string(re.Table.Schema) == d.Name && string(re.Table.Table) == table {
+		if re, ok := ev.Event.(*replication.RowsEvent); ok && string(re.Table.Schema) == dbName && string(re.Table.Table) == table {
 			n += len(re.Rows)
 		}
 	}
