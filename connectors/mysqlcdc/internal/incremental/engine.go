@@ -69,6 +69,8 @@ type Database[R any] interface {
 // Emit is a row of a closed window, to be emitted as a snapshot read (op=r,
 // source.snapshot=incremental) at the current position of the stream.
 type Emit[R any] struct {
+	// Table is the model the row was read and converted with.
+	Table *tables.Table
 	Value R
 	// Offset holds the incremental snapshot's offset keys after this row;
 	// the task adds them to the row's source offset. Never changed once
@@ -113,8 +115,10 @@ type Engine[R any] struct {
 	chunkID    string
 	windowOpen bool
 	window     []Row[R]
-	inWindow   map[string]int // key -> index in window, while not superseded
-	openMeta   watermarkMeta
+	// windowTable is the model the window's rows were read with.
+	windowTable *tables.Table
+	inWindow    map[string]int // key -> index in window, while not superseded
+	openMeta    watermarkMeta
 
 	offset map[string]any // the offset keys of the current state; nil when stale
 	valid  bool
@@ -540,6 +544,7 @@ func (e *Engine[R]) readChunk(ctx context.Context) error {
 			e.skip("cannot read a chunk", err)
 			continue
 		}
+		e.windowTable = e.current
 		for _, r := range rows {
 			if i, ok := e.inWindow[r.Key]; ok {
 				e.window[i] = r
@@ -672,7 +677,7 @@ func (e *Engine[R]) sendWindow() []Emit[R] {
 			continue
 		}
 		e.lastSent = r.KeyValues
-		out = append(out, Emit[R]{Value: r.Value, Offset: e.buildOffset(e.lastSent)})
+		out = append(out, Emit[R]{Table: e.windowTable, Value: r.Value, Offset: e.buildOffset(e.lastSent)})
 	}
 	e.touch()
 	e.clearWindow()
