@@ -202,6 +202,19 @@ func (e *Engine[R]) Start(ctx context.Context) error {
 	return e.readChunk(ctx)
 }
 
+// Reading returns the model of the table whose chunk is buffered or waits
+// for its DDL, or nil: the task compares it with its current model of the
+// table to notice a DDL it has applied (then it calls SchemaChanged).
+func (e *Engine[R]) Reading() *tables.Table {
+	switch {
+	case e.held:
+		return e.current
+	case len(e.window) > 0:
+		return e.windowTable
+	}
+	return nil
+}
+
 // Offset returns the incremental snapshot's offset keys to add to every
 // source offset the task emits now (nil when no snapshot runs). The map is
 // never changed once returned.
@@ -584,7 +597,13 @@ func (e *Engine[R]) prepareTable() bool {
 		e.skip("the table is not captured or not known", nil)
 		return false
 	}
-	var cols []string
+	if len(t.PrimaryKey) == 0 {
+		// The window is keyed by the primary key, as the stream's events
+		// are: without one a change could not be matched with its row.
+		e.skip("the table has no primary key (a surrogate-key only chunks a table that has one)", nil)
+		return false
+	}
+	cols := t.PrimaryKey
 	if c.SurrogateKey != "" {
 		col := t.Column(c.SurrogateKey)
 		if col == nil {
@@ -596,12 +615,6 @@ func (e *Engine[R]) prepareTable() bool {
 			return false
 		}
 		cols = []string{col.Name}
-	} else {
-		cols = t.PrimaryKey
-	}
-	if len(cols) == 0 {
-		e.skip("the table has no primary key (name a NOT NULL unique column as surrogate-key)", nil)
-		return false
 	}
 	e.current, e.keyCols = t, cols
 	return true

@@ -529,6 +529,7 @@ func TestBadSignals(t *testing.T) {
 		{"no primary key", signalRow("x16", TypeExecuteSnapshot, `{"data-collections": ["db.nokey"]}`), []string{"WARN", "table=db.nokey", "no primary key"}},
 		{"name without db", signalRow("x17", TypeExecuteSnapshot, `{"data-collections": ["a"]}`), []string{"WARN", "signal=x17", "db.table"}},
 		{"surrogate key missing", signalRow("x18", TypeExecuteSnapshot, `{"data-collections": ["db.a"], "surrogate-key": "nope"}`), []string{"WARN", "table=db.a", `surrogate key "nope" is not a column`}},
+		{"surrogate key without primary key", signalRow("x21", TypeExecuteSnapshot, `{"data-collections": ["db.nokey"], "surrogate-key": "v"}`), []string{"WARN", "table=db.nokey", "no primary key"}},
 		{"nullable surrogate key", signalRow("x19", TypeExecuteSnapshot, `{"data-collections": ["db.a"], "surrogate-key": "v"}`), []string{"WARN", "table=db.a", "may be NULL"}},
 		{"log", signalRow("x20", TypeLog, `{"message": "hello from the signal table"}`), []string{"INFO", "hello from the signal table", "signal=x20"}},
 	}

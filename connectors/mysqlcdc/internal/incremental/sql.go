@@ -3,10 +3,11 @@ package incremental
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
 	"github.com/sluicehq/sluice/internal/mysqlconn"
@@ -25,10 +26,10 @@ type SQL[R any] struct {
 	SignalTable tables.ID
 	// Convert turns a row of a chunk into the task's value and its key in
 	// the task's canonical encoding (the one it passes to Engine.Change).
-	// vals holds the model's columns in order, each as the text protocol
-	// gives it: []byte, or nil for NULL (SQL reads with prepared statements
-	// and turns their typed values back into that text).
-	Convert func(t *tables.Table, vals []any) (R, string, error)
+	// row holds the model's columns in table order, as the text protocol
+	// gives them (the chunk query has no arguments, as a snapshot's SELECT):
+	// nil for NULL; the bytes are valid only during the call.
+	Convert func(t *tables.Table, row []sql.RawBytes) (R, string, error)
 }
 
 // WriteSignal inserts the signal's row: INSERT INTO signal VALUES (id, type,
@@ -78,16 +79,16 @@ func (s *SQL[R]) MaxKey(ctx context.Context, q Query) (Key, error) {
 		}
 		return nil, nil
 	}
-	vals, err := scanText(rows, cols)
-	if err != nil {
+	raw, dest := scanDest(len(cols))
+	if err := rows.Scan(dest...); err != nil {
 		return nil, fmt.Errorf("read the largest key of %s: %w", q.Table.ID, err)
 	}
 	key := make(Key, len(cols))
 	for i := range cols {
-		if vals[i] == nil {
+		if raw[i] == nil {
 			return nil, fmt.Errorf("the largest key of %s has a NULL in column %s", q.Table.ID, cols[i].Name)
 		}
-		key[i] = string(vals[i].([]byte))
+		key[i] = string(raw[i])
 	}
 	return key, rows.Err()
 }
@@ -96,11 +97,11 @@ func (s *SQL[R]) MaxKey(ctx context.Context, q Query) (Key, error) {
 // keys above after and not above max ((k1 > ?) OR (k1 = ? AND k2 > ?) ...),
 // the additional condition, ORDER BY the key, LIMIT limit.
 func (s *SQL[R]) ReadChunk(ctx context.Context, q Query, after, max Key, limit int) ([]Row[R], error) {
-	query, args, err := ChunkQuery(q, after, max, limit)
+	query, err := ChunkQuery(q, after, max, limit)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.QueryContext(ctx, query, args...)
+	rows, err := s.DB.QueryContext(ctx, query)
 	if err != nil {
 		return nil, s.queryError(q, "read a chunk of", err)
 	}
@@ -118,24 +119,20 @@ func (s *SQL[R]) ReadChunk(ctx context.Context, q Query, after, max Key, limit i
 			return nil, fmt.Errorf("key column %s is not a column of %s", k, q.Table.ID)
 		}
 	}
-	colPtrs := make([]*tables.Column, len(cols))
-	for i := range cols {
-		colPtrs[i] = &cols[i]
-	}
+	raw, dest := scanDest(len(cols))
 	var out []Row[R]
 	for rows.Next() {
-		vals, err := scanText(rows, colPtrs)
-		if err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("read a chunk of %s: %w", q.Table.ID, err)
 		}
 		key := make(Key, len(keyIdx))
 		for i, j := range keyIdx {
-			if vals[j] == nil {
+			if raw[j] == nil {
 				return nil, fmt.Errorf("read a chunk of %s: key column %s is NULL", q.Table.ID, cols[j].Name)
 			}
-			key[i] = string(vals[j].([]byte))
+			key[i] = string(raw[j])
 		}
-		v, canon, err := s.Convert(q.Table, vals)
+		v, canon, err := s.Convert(q.Table, raw)
 		if err != nil {
 			return nil, fmt.Errorf("convert a row of %s: %w", q.Table.ID, err)
 		}
@@ -157,20 +154,22 @@ func (s *SQL[R]) queryError(q Query, what string, err error) error {
 // erBadFieldError is ER_BAD_FIELD_ERROR: "Unknown column".
 const erBadFieldError = 1054
 
-// ChunkQuery builds the chunk query and its arguments.
-func ChunkQuery(q Query, after, max Key, limit int) (string, []any, error) {
+// ChunkQuery builds the chunk query. Its key values are written into it as
+// literals (checked numbers, hex strings), so that it runs without
+// arguments, on the text protocol, as a snapshot's SELECT does.
+func ChunkQuery(q Query, after, max Key, limit int) (string, error) {
 	cols, err := keyColumns(q)
 	if err != nil {
-		return "", nil, err
+		return "", err
 	}
 	if max == nil {
-		return "", nil, fmt.Errorf("chunk of %s: no maximum key", q.Table.ID)
+		return "", fmt.Errorf("chunk of %s: no maximum key", q.Table.ID)
 	}
 	if after != nil && len(after) != len(cols) {
-		return "", nil, fmt.Errorf("chunk of %s: the last key has %d values, the key %d columns", q.Table.ID, len(after), len(cols))
+		return "", fmt.Errorf("chunk of %s: the last key has %d values, the key %d columns", q.Table.ID, len(after), len(cols))
 	}
 	if len(max) != len(cols) {
-		return "", nil, fmt.Errorf("chunk of %s: the maximum key has %d values, the key %d columns", q.Table.ID, len(max), len(cols))
+		return "", fmt.Errorf("chunk of %s: the maximum key has %d values, the key %d columns", q.Table.ID, len(max), len(cols))
 	}
 	var b strings.Builder
 	b.WriteString("SELECT ")
@@ -181,21 +180,16 @@ func ChunkQuery(q Query, after, max Key, limit int) (string, []any, error) {
 		b.WriteString(mysqlconn.Quote(c.Name, true))
 	}
 	b.WriteString(" FROM " + quoteTable(q.Table.ID) + " WHERE ")
-	var args []any
 	if after != nil {
-		a, err := above(&b, cols, after)
-		if err != nil {
-			return "", nil, fmt.Errorf("chunk of %s: last key: %w", q.Table.ID, err)
+		if err := above(&b, cols, after); err != nil {
+			return "", fmt.Errorf("chunk of %s: last key: %w", q.Table.ID, err)
 		}
-		args = append(args, a...)
 		b.WriteString(" AND ")
 	}
 	b.WriteString("NOT ")
-	a, err := above(&b, cols, max)
-	if err != nil {
-		return "", nil, fmt.Errorf("chunk of %s: maximum key: %w", q.Table.ID, err)
+	if err := above(&b, cols, max); err != nil {
+		return "", fmt.Errorf("chunk of %s: maximum key: %w", q.Table.ID, err)
 	}
-	args = append(args, a...)
 	if q.Condition != "" {
 		b.WriteString(" AND " + q.Condition)
 	}
@@ -207,23 +201,22 @@ func ChunkQuery(q Query, after, max Key, limit int) (string, []any, error) {
 		b.WriteString(mysqlconn.Quote(c.Name, true))
 	}
 	b.WriteString(" LIMIT " + strconv.Itoa(limit))
-	return b.String(), args, nil
+	return b.String(), nil
 }
 
 // above writes "key > k" for a key of several columns, as Debezium's
-// addLowerBound: ((k1 > ?) OR (k1 = ? AND k2 > ?) OR ...). Key columns are
+// addLowerBound: ((k1 > v1) OR (k1 = v1 AND k2 > v2) OR ...). Key columns are
 // NOT NULL (primary key columns always are; a nullable surrogate key is
 // refused), so no NULL cases arise.
-func above(b *strings.Builder, cols []*tables.Column, k Key) ([]any, error) {
-	vals := make([]any, len(cols))
+func above(b *strings.Builder, cols []*tables.Column, k Key) error {
+	lits := make([]string, len(cols))
 	for i, c := range cols {
-		v, err := keyArg(c, k[i])
+		l, err := literal(c, k[i])
 		if err != nil {
-			return nil, err
+			return err
 		}
-		vals[i] = v
+		lits[i] = l
 	}
-	var args []any
 	b.WriteByte('(')
 	for i := range cols {
 		if i > 0 {
@@ -238,56 +231,46 @@ func above(b *strings.Builder, cols []*tables.Column, k Key) ([]any, error) {
 			if j == i {
 				op = " > "
 			}
-			b.WriteString(mysqlconn.Quote(cols[j].Name, true) + op + placeholder(cols[j]))
-			args = append(args, vals[j])
+			b.WriteString(mysqlconn.Quote(cols[j].Name, true) + op + lits[j])
 		}
 		b.WriteByte(')')
 	}
 	b.WriteByte(')')
-	return args, nil
+	return nil
 }
 
-// placeholder is the parameter marker for a key column: DECIMAL values are
-// compared as decimals (a string would be compared as a double).
-func placeholder(c *tables.Column) string {
-	if isDecimal(c) && c.Length > 0 {
-		scale := 0
-		if c.Scale != nil {
-			scale = *c.Scale
-		}
-		return fmt.Sprintf("CAST(? AS DECIMAL(%d,%d))", c.Length, scale)
-	}
-	return "?"
-}
+// number is what a numeric key value may look like.
+var number = regexp.MustCompile(`^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$`)
 
-// keyArg is a key value as a statement argument: integers as integers (a
-// string would be compared as a double, losing BIGINT precision), binary
-// strings as bytes, the rest as strings. A value read back from an offset
-// is checked, since the offset may have been edited.
-func keyArg(c *tables.Column, v string) (any, error) {
+// literal writes a key value as an SQL literal. Numbers are checked and
+// written as they are (exact for integers and decimals, where a string
+// would be compared as a double); binary strings as hex literals; all else
+// as a utf8mb4 hex literal (the text protocol's bytes, whatever they hold),
+// which is coercible, so the column's collation and type (dates) decide
+// the comparison. A value read back from an offset is checked too, since
+// an offset may have been edited.
+func literal(c *tables.Column, v string) (string, error) {
 	switch {
 	case isInteger(c):
 		if c.Unsigned {
-			u, err := strconv.ParseUint(v, 10, 64)
-			if err != nil {
-				return nil, fmt.Errorf("column %s: %q is not an unsigned integer", c.Name, v)
+			if _, err := strconv.ParseUint(v, 10, 64); err != nil {
+				return "", fmt.Errorf("column %s: %q is not an unsigned integer", c.Name, v)
 			}
-			return u, nil
+			return v, nil
 		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("column %s: %q is not an integer", c.Name, v)
+		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+			return "", fmt.Errorf("column %s: %q is not an integer", c.Name, v)
 		}
-		return n, nil
-	case isDecimal(c):
-		if _, err := strconv.ParseFloat(v, 64); err != nil {
-			return nil, fmt.Errorf("column %s: %q is not a decimal number", c.Name, v)
+		return v, nil
+	case isNumeric(c):
+		if !number.MatchString(v) {
+			return "", fmt.Errorf("column %s: %q is not a number", c.Name, v)
 		}
 		return v, nil
 	case isBinary(c):
-		return []byte(v), nil
+		return "X'" + hex.EncodeToString([]byte(v)) + "'", nil
 	}
-	return v, nil
+	return "_utf8mb4 X'" + hex.EncodeToString([]byte(v)) + "'", nil
 }
 
 func baseType(c *tables.Column) string {
@@ -306,9 +289,9 @@ func isInteger(c *tables.Column) bool {
 	return false
 }
 
-func isDecimal(c *tables.Column) bool {
+func isNumeric(c *tables.Column) bool {
 	switch baseType(c) {
-	case "DECIMAL", "NUMERIC", "DEC", "FIXED":
+	case "DECIMAL", "NUMERIC", "DEC", "FIXED", "FLOAT", "DOUBLE", "DOUBLE PRECISION", "REAL":
 		return true
 	}
 	return false
@@ -341,57 +324,14 @@ func keyColumns(q Query) ([]*tables.Column, error) {
 	return cols, nil
 }
 
-// scanText scans the current row and returns each value in the text
-// protocol's form: []byte, or nil for NULL.
-func scanText(rows *sql.Rows, cols []*tables.Column) ([]any, error) {
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
+// scanDest returns n sql.RawBytes and rows.Scan destinations for them.
+func scanDest(n int) ([]sql.RawBytes, []any) {
+	raw := make([]sql.RawBytes, n)
+	dest := make([]any, n)
+	for i := range raw {
+		dest[i] = &raw[i]
 	}
-	if err := rows.Scan(ptrs...); err != nil {
-		return nil, err
-	}
-	for i, v := range vals {
-		t, err := asText(cols[i], v)
-		if err != nil {
-			return nil, fmt.Errorf("column %s: %w", cols[i].Name, err)
-		}
-		vals[i] = t
-	}
-	return vals, nil
-}
-
-// asText turns a value of the binary protocol into the text protocol's
-// bytes for the column.
-func asText(c *tables.Column, v any) (any, error) {
-	switch v := v.(type) {
-	case nil:
-		return nil, nil
-	case []byte:
-		return v, nil
-	case string:
-		return []byte(v), nil
-	case int64:
-		return strconv.AppendInt(nil, v, 10), nil
-	case uint64:
-		return strconv.AppendUint(nil, v, 10), nil
-	case float32:
-		return strconv.AppendFloat(nil, float64(v), 'g', -1, 32), nil
-	case float64:
-		return strconv.AppendFloat(nil, v, 'g', -1, 64), nil
-	case time.Time:
-		switch baseType(c) {
-		case "DATE":
-			return []byte(v.Format("2006-01-02")), nil
-		}
-		layout := "2006-01-02 15:04:05"
-		if c.Length > 0 && c.Length <= 6 {
-			layout += "." + strings.Repeat("0", c.Length)
-		}
-		return []byte(v.Format(layout)), nil
-	}
-	return nil, fmt.Errorf("unexpected value of type %T", v)
+	return raw, dest
 }
 
 func quoteTable(id tables.ID) string {

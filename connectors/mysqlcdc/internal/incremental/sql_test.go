@@ -23,51 +23,51 @@ import (
 
 func TestChunkQuery(t *testing.T) {
 	scale := 2
-	tbl := &tables.Table{ID: tables.ID{DB: "d", Table: "t`x"}, PrimaryKey: []string{"a", "b"}, Columns: []tables.Column{
+	tbl := &tables.Table{ID: tables.ID{DB: "d", Table: "t`x"}, PrimaryKey: []string{"a", "b", "c"}, Columns: []tables.Column{
 		{Name: "a", TypeName: "BIGINT UNSIGNED", Unsigned: true}, {Name: "b", TypeName: "DECIMAL", Length: 10, Scale: &scale},
-		{Name: "c", TypeName: "VARCHAR", Optional: true}}}
-	q := Query{Table: tbl, KeyColumns: tbl.PrimaryKey, Condition: "(c <> 'x')"}
-	got, args, err := ChunkQuery(q, Key{"18446744073709551615", "1.50"}, Key{"18446744073709551615", "9.99"}, 100)
+		{Name: "c", TypeName: "VARCHAR", Optional: true}, {Name: "d", TypeName: "VARBINARY"}}}
+	q := Query{Table: tbl, KeyColumns: []string{"a", "b", "c", "d"}, Condition: "(c <> 'x')"}
+	got, err := ChunkQuery(q, Key{"18446744073709551615", "1.50", "it's", "\x00"}, Key{"18446744073709551615", "9.99", "z", ""}, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "SELECT `a`, `b`, `c` FROM `d`.`t``x` WHERE ((`a` > ?) OR (`a` = ? AND `b` > CAST(? AS DECIMAL(10,2))))" +
-		" AND NOT ((`a` > ?) OR (`a` = ? AND `b` > CAST(? AS DECIMAL(10,2)))) AND (c <> 'x') ORDER BY `a`, `b` LIMIT 100"
+	want := "SELECT `a`, `b`, `c`, `d` FROM `d`.`t``x` WHERE ((`a` > 18446744073709551615) OR (`a` = 18446744073709551615 AND `b` > 1.50)" +
+		" OR (`a` = 18446744073709551615 AND `b` = 1.50 AND `c` > _utf8mb4 X'69742773')" +
+		" OR (`a` = 18446744073709551615 AND `b` = 1.50 AND `c` = _utf8mb4 X'69742773' AND `d` > X'00'))" +
+		" AND NOT ((`a` > 18446744073709551615) OR (`a` = 18446744073709551615 AND `b` > 9.99)" +
+		" OR (`a` = 18446744073709551615 AND `b` = 9.99 AND `c` > _utf8mb4 X'7a')" +
+		" OR (`a` = 18446744073709551615 AND `b` = 9.99 AND `c` = _utf8mb4 X'7a' AND `d` > X''))" +
+		" AND (c <> 'x') ORDER BY `a`, `b`, `c`, `d` LIMIT 100"
 	if got != want {
 		t.Fatalf("query\n got %s\nwant %s", got, want)
 	}
-	u := uint64(18446744073709551615)
-	wantArgs := []any{u, u, "1.50", u, u, "9.99"}
-	if fmt.Sprint(args) != fmt.Sprint(wantArgs) {
-		t.Fatalf("args %v, want %v", args, wantArgs)
-	}
 	// the first chunk has only the upper bound
-	got, _, err = ChunkQuery(Query{Table: tbl, KeyColumns: []string{"a"}}, nil, Key{"5"}, 3)
+	got, err = ChunkQuery(Query{Table: tbl, KeyColumns: []string{"a"}}, nil, Key{"5"}, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "SELECT `a`, `b`, `c` FROM `d`.`t``x` WHERE NOT ((`a` > ?)) ORDER BY `a` LIMIT 3"; got != want {
+	if want := "SELECT `a`, `b`, `c`, `d` FROM `d`.`t``x` WHERE NOT ((`a` > 5)) ORDER BY `a` LIMIT 3"; got != want {
 		t.Fatalf("first chunk query\n got %s\nwant %s", got, want)
 	}
-	// values from a hostile offset are checked
-	for _, k := range []Key{{"1; DROP TABLE x", "1"}, {"-1", "1"}, {"1", "abc"}} {
-		if _, _, err := ChunkQuery(q, k, Key{"5", "1"}, 3); err == nil {
+	// numbers from a hostile offset are checked
+	for _, k := range []Key{{"1; DROP TABLE x", "1", "a", "b"}, {"-1", "1", "a", "b"}, {"1", "1 OR 1=1", "a", "b"}, {"1", "", "a", "b"}} {
+		if _, err := ChunkQuery(q, k, Key{"5", "1", "a", "b"}, 3); err == nil {
 			t.Errorf("ChunkQuery accepted key %q", k)
 		}
 	}
-	if _, _, err := ChunkQuery(q, Key{"1"}, Key{"5", "1"}, 3); err == nil || !strings.Contains(err.Error(), "1 values") {
+	if _, err := ChunkQuery(q, Key{"1"}, Key{"5", "1", "a", "b"}, 3); err == nil || !strings.Contains(err.Error(), "1 values") {
 		t.Errorf("key of the wrong width: %v", err)
 	}
 }
 
-func textConvert(t *tables.Table, vals []any) ([]string, string, error) {
-	out := make([]string, len(vals))
-	for i, v := range vals {
+func textConvert(t *tables.Table, row []sql.RawBytes) ([]string, string, error) {
+	out := make([]string, len(row))
+	for i, v := range row {
 		if v == nil {
 			out[i] = "NULL"
 			continue
 		}
-		out[i] = string(v.([]byte))
+		out[i] = string(v)
 	}
 	var key []string
 	for _, k := range t.PrimaryKey {
@@ -163,6 +163,48 @@ func TestSQLAgainstMariaDB(t *testing.T) {
 		i++
 	}
 	plain.Close()
+	// string keys: quotes, backslashes, other scripts, and the column's
+	// case-insensitive collation deciding the order
+	d.Exec(t, "CREATE TABLE s (k VARCHAR(20) CHARACTER SET latin1 COLLATE latin1_swedish_ci NOT NULL PRIMARY KEY, n INT)",
+		`INSERT INTO s VALUES ('a', 1), ('B', 2), ('c''d', 3), ('e\\f', 4), ('Ärger', 5), ('z', 6), ('Y', 7)`)
+	smodel := &tables.Table{ID: tables.ID{DB: d.Name, Table: "s"}, PrimaryKey: []string{"k"}, Columns: []tables.Column{
+		{Name: "k", TypeName: "VARCHAR", Length: 20, Charset: "latin1"}, {Name: "n", TypeName: "INT", Optional: true}}}
+	sq := Query{Table: smodel, KeyColumns: smodel.PrimaryKey}
+	smax, err := db.MaxKey(ctx, sq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	after = nil
+	for {
+		rows, err := db.ReadChunk(ctx, sq, after, smax, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) == 0 {
+			break
+		}
+		for _, r := range rows {
+			got = append(got, r.Value[0])
+		}
+		after = rows[len(rows)-1].KeyValues
+	}
+	var wantS []string
+	ordered, err := d.DB.QueryContext(ctx, "SELECT k FROM s ORDER BY k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ordered.Next() {
+		var k string
+		if err := ordered.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		wantS = append(wantS, k)
+	}
+	ordered.Close()
+	if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", wantS) || len(got) != 7 {
+		t.Fatalf("string keys in chunks %q, the table in order %q", got, wantS)
+	}
 	// an additional condition
 	rows, err := db.ReadChunk(ctx, Query{Table: model, KeyColumns: model.PrimaryKey, Condition: "(v > 1)"}, nil, max, 10)
 	if err != nil || len(rows) != 2 {
