@@ -50,7 +50,9 @@ func (k *KafkaStore) Recover(ctx context.Context, offset map[string]any, apply f
 }
 
 // Exists says whether the topic exists and holds at least one record.
-func (k *KafkaStore) Exists(ctx context.Context) (bool, error) { return false, errors.New("not implemented") }
+func (k *KafkaStore) Exists(ctx context.Context) (bool, error) {
+	return false, errors.New("not implemented")
+}
 
 // Close releases the store's clients.
 func (k *KafkaStore) Close() error { return nil }

@@ -54,7 +54,9 @@ func NewRecord(server string, position map[string]any, tsMs int64, c tables.Chan
 }
 
 // Encode writes r as Debezium writes a schema history record (JSON).
-func Encode(r Record) ([]byte, error) { return nil, errors.New("history: Encode is not implemented yet") }
+func Encode(r Record) ([]byte, error) {
+	return nil, errors.New("history: Encode is not implemented yet")
+}
 
 // Decode reads a schema history record written by Debezium or Encode.
 // Records that are not JSON objects or whose fields have the wrong types
