@@ -40,9 +40,12 @@ type column struct {
 	valueField int
 	// keyField is the field index in KeySchema, -1 when not a key column.
 	keyField int
-	schema   *schemas.Schema
-	fromBin  func(v any) (any, error)
-	fromSQL  func(b []byte) (any, error)
+	// schema is the field's schema; nil for a column left out.
+	schema *schemas.Schema
+	conv
+	// null is the value of a NULL in a NOT NULL column (a zero date): the
+	// schema's default, else Debezium's fallback value.
+	null any
 }
 
 // Table builds the schemas and converters of t. include says which
@@ -62,7 +65,7 @@ func (t *Table) Table() *tables.Table { return t.table }
 // table has no primary key) and value. row has one value per column of
 // the table, in table order.
 func (t *Table) FromBinlog(row []any) (key, value *schemas.Struct, err error) {
-	return t.convert(row, nil)
+	return t.convert(row, nil, false)
 }
 
 // RowFromSQL converts one row of a snapshot SELECT into the key and value,
@@ -73,7 +76,7 @@ func (t *Table) FromBinlog(row []any) (key, value *schemas.Struct, err error) {
 // scanned into a sql.RawBytes (nil for NULL; ScanDest makes the
 // destinations).
 func (t *Table) RowFromSQL(row []sql.RawBytes) (key, value *schemas.Struct, err error) {
-	return t.convert(nil, row)
+	return t.convert(nil, row, true)
 }
 
 // ScanDest returns rows.Scan destinations for RowFromSQL: dest[i] points
