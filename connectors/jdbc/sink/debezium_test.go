@@ -74,6 +74,9 @@ var dbzColumns = []dbzColumn{
 	{"dt6", "DATETIME(6)", "", named(schemas.TypeInt64, dbzMicroTimestamp)},
 	{"ts", "TIMESTAMP(6) NULL", "", named(schemas.TypeString, dbzZonedTimestamp)},
 	{"y", "YEAR", "", named(schemas.TypeInt32, dbzYear)},
+	// A nullable column with a default: Debezium gives the schema the default, and a NULL stays
+	// NULL only with replace.null.with.default=false.
+	{"dflt", "INT NULL DEFAULT 5", "", optional(schemas.NewBuilder(schemas.TypeInt32).Default(int32(5)))},
 }
 
 // dbzRowOne is a row of every column: its SQL literal and the value Debezium emits for it.
@@ -107,6 +110,7 @@ var dbzRowOne = map[string][2]any{
 	"dt6":    {"'1969-07-20 20:17:40.123456'", micros("1969-07-20 20:17:40.123456")},
 	"ts":     {"'2024-07-01 12:00:00.5'", "2024-07-01T12:00:00.500000Z"},
 	"y":      {"2155", int32(2155)},
+	"dflt":   {"7", int32(7)},
 }
 
 func mustRat(s string) *big.Rat {
@@ -263,12 +267,12 @@ func TestDebeziumEventsApplied(t *testing.T) {
 		return st, "INSERT INTO src (" + strings.Join(names, ",") + ") VALUES (" + strings.Join(lits, ",") + ")"
 	}
 	one, insertOne := full(1)
-	d.Exec(t, insertOne, "INSERT INTO src (id) VALUES (2)")
+	d.Exec(t, insertOne, "INSERT INTO src (id, dflt) VALUES (2, NULL)")
 	two := schemas.NewStruct(row).MustPut("id", int32(2))
 
 	src := newCDC(t, nil) // Debezium's defaults: deletes become null values, tombstones go
 	tk, _ := startTask(t, props(d, AutoCreateKey, "true", AutoEvolveKey, "true", InsertModeKey, "upsert",
-		PKModeKey, "record_key", DeleteEnabledKey, "true", TableNameFormatKey, "dst"), nil)
+		PKModeKey, "record_key", DeleteEnabledKey, "true", TableNameFormatKey, "dst", ReplaceNullKey, "false"), nil)
 	put := func(rs ...[]connectors.SinkRecord) {
 		t.Helper()
 		var all []connectors.SinkRecord
@@ -307,7 +311,7 @@ func TestDebeziumEventsApplied(t *testing.T) {
 	d.Exec(t, "ALTER TABLE src ADD COLUMN extra VARCHAR(20) NULL", "INSERT INTO src (id, extra) VALUES (3, 'new')", "DELETE FROM src WHERE id=2")
 	cols := append(dbzColumns[:len(dbzColumns):len(dbzColumns)], dbzColumn{"extra", "", "", schemas.OptionalStringSchema})
 	row2 := rowSchema(cols)
-	put(src.event(row2, "c", 3, nil, schemas.NewStruct(row2).MustPut("id", int32(3)).MustPut("extra", "new")),
+	put(src.event(row2, "c", 3, nil, schemas.NewStruct(row2).MustPut("id", int32(3)).MustPut("dflt", int32(5)).MustPut("extra", "new")),
 		src.event(row, "d", 2, two2, nil))
 	compare(cols)
 }
