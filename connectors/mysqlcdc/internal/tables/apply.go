@@ -47,7 +47,9 @@ func (s *Schema) Apply(p *parser.Parser, defaultDB, ddl string) ([]Change, error
 	sql, replace := rewriteMariaDB(ddl)
 	stmts, _, err := p.Parse(sql, "", "")
 	if err != nil {
-		if alt, ok := rewriteSpecialTypes(sql); ok {
+		alt, ok1 := rewriteSpecialTypes(sql)
+		alt, ok2 := rewriteExprDefaults(alt)
+		if ok1 || ok2 {
 			if st, _, err2 := p.Parse(alt, "", ""); err2 == nil {
 				stmts, err = st, nil
 			}
@@ -586,6 +588,9 @@ func defaultOf(e ast.ExprNode) (bool, *string) {
 	case ast.ValueExpr:
 		if v.GetValue() == nil {
 			return false, nil
+		}
+		if s, ok := v.GetValue().(string); ok && s == exprDefaultMarker {
+			return true, nil
 		}
 		s := valueString(v)
 		return true, &s
