@@ -239,7 +239,7 @@ func quoteEnumValues(vals []string) []string {
 }
 
 // unquoteEnumValues is Debezium's extractEnumAndSetOptions: the quotes
-// stripped, \' and '' made a quote.
+// stripped, \' and ” made a quote.
 func unquoteEnumValues(vals []string) []string {
 	var out []string
 	for _, v := range vals {
