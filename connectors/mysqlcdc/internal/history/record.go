@@ -239,7 +239,7 @@ func quoteEnumValues(vals []string) []string {
 }
 
 // unquoteEnumValues is Debezium's extractEnumAndSetOptions: the quotes
-// stripped, \' and ” made a quote.
+// stripped, a backslashed or doubled quote made one quote.
 func unquoteEnumValues(vals []string) []string {
 	var out []string
 	for _, v := range vals {
