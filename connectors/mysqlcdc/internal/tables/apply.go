@@ -49,7 +49,8 @@ func (s *Schema) Apply(p *parser.Parser, defaultDB, ddl string) ([]Change, error
 	if err != nil {
 		alt, ok1 := rewriteSpecialTypes(sql)
 		alt, ok2 := rewriteExprDefaults(alt)
-		if ok1 || ok2 {
+		alt, ok3 := rewriteMariaDBClauses(alt)
+		if ok1 || ok2 || ok3 {
 			if st, _, err2 := p.Parse(alt, "", ""); err2 == nil {
 				stmts, err = st, nil
 			}
@@ -251,15 +252,15 @@ func dbCharset(opts []*ast.DatabaseOption) string {
 			}
 		}
 	}
-	return strings.ToLower(cs)
+	return normCharset(cs)
 }
 
 func charsetOfCollation(c string) string {
 	c = strings.ToLower(c)
 	if i := strings.IndexByte(c, '_'); i > 0 {
-		return c[:i]
+		return normCharset(c[:i])
 	}
-	return c
+	return normCharset(c)
 }
 
 func (a *applier) createTable(n *ast.CreateTableStmt) error {
@@ -316,7 +317,7 @@ func (a *applier) tableOption(t *Table, o *ast.TableOption, alter bool) {
 		if o.StrValue == "" || strings.EqualFold(o.StrValue, "DEFAULT") {
 			return
 		}
-		cs := strings.ToLower(o.StrValue)
+		cs := normCharset(o.StrValue)
 		t.DefaultCharset = cs
 		if alter && o.UintValue == ast.TableOptionCharsetWithConvertTo {
 			for i := range t.Columns {
@@ -561,7 +562,7 @@ func typeOf(col *Column, ft *types.FieldType) {
 	}
 	if !binary && usesCharset(jdbc) {
 		if cs := ft.GetCharset(); cs != "" {
-			col.Charset = strings.ToLower(cs)
+			col.Charset = normCharset(cs)
 		} else if c := ft.GetCollate(); c != "" {
 			col.Charset = charsetOfCollation(c)
 		}

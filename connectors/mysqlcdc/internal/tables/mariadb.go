@@ -139,3 +139,39 @@ func closeParen(s string, i int) int {
 	}
 	return -1
 }
+
+// MariaDB clauses TiDB's parser lacks, which change nothing in the
+// model: ALTER ONLINE/IGNORE TABLE, ALTER TABLE IF EXISTS, RENAME TABLE
+// IF EXISTS, and WAIT n / NOWAIT after the table name.
+var (
+	mariaAlterHead  = regexp.MustCompile(`(?is)^(\s*(?:/\*.*?\*/\s*)*ALTER)((?:\s+(?:ONLINE|IGNORE))*)(\s+TABLE)(\s+IF\s+EXISTS)?\b`)
+	mariaRenameHead = regexp.MustCompile(`(?is)^(\s*(?:/\*.*?\*/\s*)*RENAME\s+TABLES?)\s+IF\s+EXISTS\b`)
+	mariaWait       = regexp.MustCompile(`(?is)^(\s*(?:/\*.*?\*/\s*)*(?:ALTER\s+TABLE|RENAME\s+TABLES?|DROP\s+TABLES?(?:\s+IF\s+EXISTS)?|TRUNCATE(?:\s+TABLE)?)\s+` +
+		identifier + `(?:\s*\.\s*` + identifier + `)?)\s+(?:WAIT\s+\d+|NOWAIT)\b`)
+)
+
+// rewriteMariaDBClauses drops the clauses above; ok is false when there
+// is none.
+func rewriteMariaDBClauses(sql string) (string, bool) {
+	out := sql
+	if m := mariaAlterHead.FindStringSubmatchIndex(out); m != nil && (m[4] != m[5] || m[8] >= 0) {
+		out = out[:m[3]] + out[m[6]:m[7]] + out[m[1]:]
+	}
+	if m := mariaRenameHead.FindStringSubmatchIndex(out); m != nil {
+		out = out[:m[3]] + out[m[1]:]
+	}
+	if m := mariaWait.FindStringSubmatchIndex(out); m != nil {
+		out = out[:m[3]] + out[m[1]:]
+	}
+	return out, out != sql
+}
+
+// normCharset names a character set as the server reports it: lower
+// case, and utf8 as utf8mb3 (TiDB's parser says utf8 for both).
+func normCharset(cs string) string {
+	cs = strings.ToLower(cs)
+	if cs == "utf8" {
+		return "utf8mb3"
+	}
+	return cs
+}
