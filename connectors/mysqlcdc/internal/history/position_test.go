@@ -43,6 +43,7 @@ func TestAtOrBefore(t *testing.T) {
 		{"mysql contained", "mysql", pos{"gtids": u1 + ":1-5"}, pos{"gtids": u1 + ":1-9," + u2 + ":1-3"}, true},
 		{"mysql not contained", "mysql", pos{"gtids": u1 + ":1-5," + u2 + ":1"}, pos{"gtids": u1 + ":1-9"}, false},
 		{"mysql gap", "mysql", pos{"gtids": u1 + ":1-5:7"}, pos{"gtids": u1 + ":1-6"}, false},
+		{"mysql set over lines", "mysql", pos{"gtids": u1 + ":1-5,\n" + u2 + ":1-2"}, pos{"gtids": u2 + ":1-3," + u1 + ":1-9"}, true},
 		{"mysql equal", "mysql", pos{"gtids": u1 + ":1-5", "event": 0}, pos{"gtids": u1 + ":1-5", "event": 0}, true},
 		{"numbers of any type", "mariadb", pos{"file": "b.1", "pos": int64(200)}, pos{"file": "b.1", "pos": float64(300)}, true},
 	}

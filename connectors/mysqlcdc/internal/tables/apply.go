@@ -40,7 +40,19 @@ func (e *UnparseableError) Unwrap() error { return e.Err }
 //
 // MariaDB's CREATE OR REPLACE TABLE, which TiDB's parser lacks, is read
 // as a CREATE TABLE that replaces the table.
-func (s *Schema) Apply(p *parser.Parser, defaultDB, ddl string) ([]Change, error) {
+func (s *Schema) Apply(p *parser.Parser, defaultDB, ddl string) (changes []Change, err error) {
+	// The parser is a third party's and the statements come from the
+	// binary log: a panic on some input must fail the statement, not the
+	// worker.
+	defer func() {
+		if r := recover(); r != nil {
+			changes, err = nil, fmt.Errorf("applying the DDL statement %s: the parser failed: %v", quoteDDL(ddl), r)
+		}
+	}()
+	return s.apply(p, defaultDB, ddl)
+}
+
+func (s *Schema) apply(p *parser.Parser, defaultDB, ddl string) ([]Change, error) {
 	if !mayBeDDL(ddl) {
 		return nil, nil
 	}

@@ -85,3 +85,16 @@ func TestFilterErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestOptionsFromProps(t *testing.T) {
+	o, err := OptionsFromProps(map[string]string{KeySkipUnparseableDDL: "true", KeyTableInclude: `a\.b`}, nil)
+	if err != nil || !o.SkipUnparseableDDL || o.Filter.TableIncluded(ID{"a", "c"}) || !o.Filter.TableIncluded(ID{"a", "b"}) {
+		t.Fatalf("%+v %v", o, err)
+	}
+	if _, err := OptionsFromProps(map[string]string{KeySkipUnparseableDDL: "maybe"}, nil); err == nil || !strings.Contains(err.Error(), KeySkipUnparseableDDL) {
+		t.Errorf("a bad boolean: %v", err)
+	}
+	if _, err := OptionsFromProps(map[string]string{KeyTableInclude: "(", KeySkipUnparseableDDL: "false"}, nil); err == nil {
+		t.Errorf("a bad filter: no error")
+	}
+}
