@@ -34,9 +34,10 @@ func (e *UnparseableError) Unwrap() error { return e.Err }
 // structure (BEGIN, GRANT, SET, CREATE VIEW/PROCEDURE/TRIGGER...) yield
 // no Change and no error. A statement the parser cannot read fails with
 // an *UnparseableError when it may change a captured table (unless
-// Options.SkipUnparseableDDL), and is skipped otherwise. A statement that
-// names a table the schema does not know (ALTER of a table created before
-// the history began) changes nothing.
+// Options.SkipUnparseableDDL), and is skipped otherwise. An ALTER TABLE of
+// a captured table the schema does not know fails too (as Debezium's
+// parser fails it; Options.SkipUnparseableDDL skips it); other statements
+// on unknown tables (RENAME, CREATE ... LIKE) change nothing.
 //
 // MariaDB's CREATE OR REPLACE TABLE, which TiDB's parser lacks, is read
 // as a CREATE TABLE that replaces the table.
@@ -661,7 +662,19 @@ func (a *applier) alterTable(n *ast.AlterTableStmt) error {
 	id := a.id(n.Table)
 	old := a.s.tables[id]
 	if old == nil {
-		return nil
+		if !a.s.opts.Filter.TableIncluded(id) {
+			return nil
+		}
+		// As Debezium: the schema misses a captured table (created
+		// before the history began, or while the filters left it out),
+		// so the events after this statement could not be read right.
+		err := fmt.Errorf("the DDL statement %s alters the captured table %s, which the schema does not know "+
+			"(created before the schema history began?); a new snapshot (snapshot.mode=recovery or when_needed) rebuilds it", quoteDDL(a.ddl), id)
+		if a.s.opts.SkipUnparseableDDL {
+			a.s.opts.Logger.Warn("skipping a DDL statement on an unknown table (schema.history.internal.skip.unparseable.ddl=true)", "error", err)
+			return nil
+		}
+		return err
 	}
 	t := old.Clone()
 	var prev *ID

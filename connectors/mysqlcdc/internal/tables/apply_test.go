@@ -236,7 +236,7 @@ func TestApplyIgnores(t *testing.T) {
 		"FLUSH PRIVILEGES", "ANALYZE TABLE t", "CREATE FUNCTION f() RETURNS INT RETURN 1",
 		"CREATE DEFINER=`root`@`%` PROCEDURE p() BEGIN SELECT 1; END", "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1",
 		"CREATE VIEW v AS SELECT 1", "DROP VIEW v", "INSERT INTO t VALUES (1)", "CREATE INDEX i ON t (a)", "DROP INDEX i ON t",
-		"ALTER TABLE nonesuch ADD COLUMN x INT", "CREATE TEMPORARY TABLE tmp (a INT)", "DROP TEMPORARY TABLE tmp",
+		"ALTER TABLE mysql.nonesuch ADD COLUMN x INT", "CREATE TEMPORARY TABLE tmp (a INT)", "DROP TEMPORARY TABLE tmp",
 		"# a comment", "",
 	} {
 		ch, err := s.Apply(parser.New(), "db", q)
@@ -278,6 +278,13 @@ func TestApplyUnparseable(t *testing.T) {
 	}
 	if _, err := s.Apply(parser.New(), "db", "RENAME TABLE other TO x, captured2 TO y NOSUCH"); err == nil {
 		t.Errorf("a RENAME list that names a captured table after the first: want an error")
+	}
+	if _, err := s.Apply(parser.New(), "db", "ALTER TABLE captured_unknown ADD COLUMN x INT"); err == nil ||
+		!strings.Contains(err.Error(), "db.captured_unknown") {
+		t.Errorf("an ALTER of a captured table the schema lacks: want an error naming it, got %v", err)
+	}
+	if _, err := s.Apply(parser.New(), "db", "ALTER TABLE other_unknown ADD COLUMN x INT"); err != nil {
+		t.Errorf("an ALTER of an unknown table that is not captured: %v", err)
 	}
 	var logs strings.Builder
 	skip := NewSchema(Options{Filter: f, SkipUnparseableDDL: true, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
