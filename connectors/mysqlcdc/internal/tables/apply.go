@@ -54,6 +54,10 @@ func (s *Schema) Apply(p *parser.Parser, defaultDB, ddl string) (changes []Chang
 }
 
 func (s *Schema) apply(p *parser.Parser, defaultDB, ddl string) ([]Change, error) {
+	if setCharsetServer.MatchString(ddl) {
+		s.setStatement(p, ddl)
+		return nil, nil
+	}
 	if !mayBeDDL(ddl) {
 		return nil, nil
 	}
@@ -101,6 +105,36 @@ func (s *Schema) apply(p *parser.Parser, defaultDB, ddl string) ([]Change, error
 var ddlStart = regexp.MustCompile(`(?is)^\s*(?:/\*.*?\*/\s*|--[^\n]*\n\s*|#[^\n]*\n\s*)*(?:CREATE|ALTER|DROP|RENAME|TRUNCATE)\b`)
 
 func mayBeDDL(sql string) bool { return ddlStart.MatchString(sql) }
+
+// setCharsetServer matches a SET of character_set_server, which Debezium
+// writes to the history it snapshots (and which sets the character set
+// of databases created without one).
+var setCharsetServer = regexp.MustCompile(`(?is)^\s*(?:/\*.*?\*/\s*)*SET\b.*\bcharacter_set_server\b`)
+
+func (s *Schema) setStatement(p *parser.Parser, sql string) {
+	stmts, _, err := p.Parse(sql, "", "")
+	if err != nil {
+		return
+	}
+	for _, st := range stmts {
+		set, ok := st.(*ast.SetStmt)
+		if !ok {
+			continue
+		}
+		for _, v := range set.Variables {
+			if v == nil || !strings.EqualFold(v.Name, "character_set_server") || v.Value == nil {
+				continue
+			}
+			val := exprString(v.Value)
+			if cn, ok := v.Value.(*ast.ColumnNameExpr); ok {
+				val = cn.Name.Name.O // SET character_set_server=utf8mb4 (a bare word)
+			}
+			if val != "" && !strings.EqualFold(val, "DEFAULT") {
+				s.opts.ServerCharset = normCharset(val)
+			}
+		}
+	}
+}
 
 var createOrReplace = regexp.MustCompile(`(?is)^(\s*(?:/\*.*?\*/\s*)*CREATE)\s+OR\s+REPLACE(\s+(?:TEMPORARY\s+)?TABLE\b)`)
 

@@ -228,6 +228,21 @@ func TestApplyStatements(t *testing.T) {
 	}
 }
 
+func TestApplySetCharsetServer(t *testing.T) {
+	s := NewSchema(Options{ServerCharset: "latin1"})
+	if ch := mustApply(t, s, "", "SET character_set_server=utf8mb4, collation_server=utf8mb4_general_ci"); len(ch) != 0 {
+		t.Errorf("changes: %+v", ch)
+	}
+	mustApply(t, s, "db", "CREATE DATABASE d2", "CREATE TABLE d2.t (a VARCHAR(2))")
+	if cs := s.Table(ID{"d2", "t"}).Columns[0].Charset; cs != "utf8mb4" {
+		t.Errorf("charset %q, want the server's utf8mb4", cs)
+	}
+	mustApply(t, s, "", "SET GLOBAL character_set_server = 'latin2'")
+	if cs := s.DatabaseCharset("d3"); cs != "latin2" {
+		t.Errorf("charset %q, want latin2", cs)
+	}
+}
+
 func TestApplyIgnores(t *testing.T) {
 	s := NewSchema(Options{})
 	mustApply(t, s, "db", "CREATE TABLE t (a INT)")
