@@ -23,7 +23,7 @@ type Schema interface {
 	Table(id tables.ID) *tables.Table
 	// Tables lists the captured tables: the data-collections of a signal are
 	// regular expressions matched against their "db.table" names.
-	Tables() []tables.ID
+	Tables(ctx context.Context) []tables.ID
 }
 
 // Query names what a chunk query reads.
@@ -387,7 +387,7 @@ func (e *Engine[R]) execute(ctx context.Context, s Signal) error {
 		e.log.Warn("execute-snapshot signal ignored: sluice runs only incremental snapshots (type blocking is not supported)", "signal", s.ID)
 		return nil
 	}
-	ids := e.expand(req.Collections)
+	ids := e.expand(ctx, req.Collections)
 	var added []collection
 	for _, name := range ids {
 		id, err := ParseTableID(name)
@@ -426,9 +426,9 @@ func (e *Engine[R]) execute(ctx context.Context, s Signal) error {
 // expand replaces each data collection that is a regular expression matching
 // captured tables by their names (Debezium's expandAndDedupeDataCollectionIds:
 // a pattern that matches nothing is kept as a name).
-func (e *Engine[R]) expand(patterns []string) []string {
+func (e *Engine[R]) expand(ctx context.Context, patterns []string) []string {
 	var names []string
-	for _, t := range e.schema.Tables() {
+	for _, t := range e.schema.Tables(ctx) {
 		names = append(names, t.String())
 	}
 	seen := map[string]bool{}

@@ -123,8 +123,8 @@ func sortedKeys(m map[int]string) []int {
 }
 
 // Schema
-func (w *world) Table(id tables.ID) *tables.Table { return w.models[id] }
-func (w *world) Tables() []tables.ID              { return []tables.ID{tableA, tableB, tableNoK} }
+func (w *world) Table(id tables.ID) *tables.Table   { return w.models[id] }
+func (w *world) Tables(context.Context) []tables.ID { return []tables.ID{tableA, tableB, tableNoK} }
 
 // Database
 
@@ -766,6 +766,32 @@ func TestJavaInstant(t *testing.T) {
 	for in, want := range cases {
 		if got := javaInstant(in); got != want {
 			t.Errorf("javaInstant(%v) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestParseSettings(t *testing.T) {
+	s, err := ParseSettings(map[string]string{"topic.prefix": "x"})
+	if err != nil || s.ChunkSize != DefaultChunkSize || !s.SourceChannel || len(s.Ignored) != 0 {
+		t.Fatalf("defaults: %+v %v", s, err)
+	}
+	s, err = ParseSettings(map[string]string{ChunkSizeKey: "10", EnabledChannelsKey: "kafka, SOURCE,jmx"})
+	if err != nil || s.ChunkSize != 10 || !s.SourceChannel || fmt.Sprint(s.Ignored) != "[kafka jmx]" {
+		t.Fatalf("%+v %v", s, err)
+	}
+	s, err = ParseSettings(map[string]string{EnabledChannelsKey: "kafka"})
+	if err != nil || s.SourceChannel {
+		t.Fatalf("kafka only: %+v %v", s, err)
+	}
+	for _, bad := range []map[string]string{{ChunkSizeKey: "0"}, {ChunkSizeKey: "x"}, {WatermarkingKey: "insert_delete"}} {
+		if _, err := ParseSettings(bad); err == nil {
+			t.Errorf("ParseSettings(%v) accepted", bad)
+		} else {
+			for k := range bad {
+				if !strings.Contains(err.Error(), k) {
+					t.Errorf("error %q does not name %s", err, k)
+				}
+			}
 		}
 	}
 }

@@ -233,7 +233,7 @@ func TestSQLAgainstMariaDB(t *testing.T) {
 type liveSchema map[tables.ID]*tables.Table
 
 func (s liveSchema) Table(id tables.ID) *tables.Table { return s[id] }
-func (s liveSchema) Tables() []tables.ID {
+func (s liveSchema) Tables(context.Context) []tables.ID {
 	var out []tables.ID
 	for id := range s {
 		out = append(out, id)
