@@ -421,18 +421,20 @@ func parseDecimal(s string, scale int) (*big.Rat, bool) {
 		return nil, false
 	}
 	neg := false
-	digits := make([]byte, 0, len(s))
-	frac := -1
+	var small int64 // the digits, while they fit
+	nDigits, frac := 0, -1
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c == '-' && i == 0:
-			neg = true
-		case c == '+' && i == 0:
+		case (c == '-' || c == '+') && i == 0:
+			neg = c == '-'
 		case c == '.' && frac < 0:
 			frac = 0
 		case c >= '0' && c <= '9':
-			digits = append(digits, c)
+			if nDigits < 18 {
+				small = small*10 + int64(c-'0')
+			}
+			nDigits++
 			if frac >= 0 {
 				frac++
 			}
@@ -440,35 +442,56 @@ func parseDecimal(s string, scale int) (*big.Rat, bool) {
 			return nil, false
 		}
 	}
-	if len(digits) == 0 {
+	if nDigits == 0 {
 		return nil, false
 	}
-	if frac < 0 {
-		frac = 0
+	frac = max(frac, 0)
+	var u *big.Int
+	if nDigits <= 18 {
+		if neg {
+			small = -small
+		}
+		u = big.NewInt(small)
+	} else {
+		var ok bool
+		if u, ok = new(big.Int).SetString(strings.Replace(strings.TrimLeft(s, "+-"), ".", "", 1), 10); !ok {
+			return nil, false
+		}
+		if neg {
+			u.Neg(u)
+		}
 	}
-	u, ok := new(big.Int).SetString(string(digits), 10)
-	if !ok {
-		return nil, false
-	}
-	if neg {
-		u.Neg(u)
-	}
-	r := schemas.DecimalFromUnscaled(u, frac)
 	if frac > scale {
 		// Round half up at scale, as BigDecimal.setScale(HALF_UP) would.
-		p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)
-		x := new(big.Rat).Mul(r, new(big.Rat).SetInt(p))
-		q, m := new(big.Int).QuoRem(x.Num(), x.Denom(), new(big.Int))
-		if new(big.Int).Mul(new(big.Int).Abs(m), big.NewInt(2)).Cmp(x.Denom()) >= 0 {
-			if x.Sign() < 0 {
+		q, m := new(big.Int).QuoRem(u, pow10(frac-scale), new(big.Int))
+		if m.Abs(m).Lsh(m, 1).Cmp(pow10(frac-scale)) >= 0 {
+			if u.Sign() < 0 {
 				q.Sub(q, big.NewInt(1))
 			} else {
 				q.Add(q, big.NewInt(1))
 			}
 		}
-		r = new(big.Rat).SetFrac(q, p)
+		u, frac = q, scale
 	}
-	return r, true
+	return new(big.Rat).SetFrac(u, pow10(frac)), true
+}
+
+var smallPow10 = func() [19]*big.Int {
+	var p [19]*big.Int
+	v := int64(1)
+	for i := range p {
+		p[i] = big.NewInt(v)
+		v *= 10
+	}
+	return p
+}()
+
+// pow10 returns 10^n (n ≥ 0); the result must not be modified.
+func pow10(n int) *big.Int {
+	if n < len(smallPow10) {
+		return smallPow10[n]
+	}
+	return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil)
 }
 
 // ---- strings and binary
@@ -780,44 +803,45 @@ func timestampConv(fsp int) (*schemas.Builder, conv, error) {
 }
 
 func formatZoned(d dateTime, fsp int) string {
-	b := make([]byte, 0, 32)
-	b = appendPadded(b, d.year, 4)
+	var buf [40]byte
+	b := buf[:0]
+	b = appendDigits(b, d.year, 4)
 	b = append(b, '-')
-	b = appendPadded(b, d.month, 2)
+	b = appendDigits(b, d.month, 2)
 	b = append(b, '-')
-	b = appendPadded(b, d.day, 2)
+	b = appendDigits(b, d.day, 2)
 	b = append(b, 'T')
-	b = appendPadded(b, d.hour, 2)
+	b = appendDigits(b, d.hour, 2)
 	b = append(b, ':')
-	b = appendPadded(b, d.min, 2)
+	b = appendDigits(b, d.min, 2)
 	b = append(b, ':')
-	b = appendPadded(b, d.sec, 2)
-	if fsp > 0 {
-		if fsp > 6 {
-			fsp = 6
-		}
+	b = appendDigits(b, d.sec, 2)
+	switch {
+	case fsp > 0:
 		b = append(b, '.')
-		frac := appendPadded(nil, d.micros, 6)
-		b = append(b, frac[:fsp]...)
-	} else if d.micros != 0 {
+		b = appendDigits(b, d.micros, 6)
+		b = b[:len(b)-6+min(fsp, 6)]
+	case d.micros != 0:
 		// ISO_OFFSET_DATE_TIME: as many digits as needed.
-		frac := appendPadded(nil, d.micros, 6)
-		n := 6
-		for n > 0 && frac[n-1] == '0' {
-			n--
-		}
 		b = append(b, '.')
-		b = append(b, frac[:n]...)
+		b = appendDigits(b, d.micros, 6)
+		for b[len(b)-1] == '0' {
+			b = b[:len(b)-1]
+		}
 	}
 	return string(append(b, 'Z'))
 }
 
-func appendPadded(b []byte, x, width int) []byte {
-	s := strconv.Itoa(x)
-	for i := len(s); i < width; i++ {
-		b = append(b, '0')
+// appendDigits appends x (0 ≤ x) in decimal, zero-padded to width digits.
+func appendDigits(b []byte, x, width int) []byte {
+	var tmp [20]byte
+	i := len(tmp)
+	for x > 0 || i > len(tmp)-width {
+		i--
+		tmp[i] = byte('0' + x%10)
+		x /= 10
 	}
-	return append(b, s...)
+	return append(b, tmp[i:]...)
 }
 
 // timeConv converts TIME: io.debezium.time.MicroTime (signed microseconds,
