@@ -74,7 +74,7 @@ func everyType() []typeCol {
 		c("blb", "BLOB", "BLOB", -1, nil),
 		c("dt", "DATE", "DATE", -1, nil),
 		c("dtz", "DATE NOT NULL DEFAULT '2000-01-02'", "DATE", -1, func(c *tables.Column) {
-			c.Optional, c.HasDefault, c.DefaultExpr = false, true, new("'2000-01-02'")
+			c.Optional, c.HasDefault, c.DefaultExpr = false, true, new("2000-01-02")
 		}),
 		c("tm", "TIME", "TIME", -1, nil),
 		c("tm6", "TIME(6)", "TIME", 6, nil),
