@@ -146,10 +146,17 @@ func (e *Events) columnConv(t *tables.Table, c *tables.Column) (*schemas.Builder
 	case "JSON":
 		return schemas.NewBuilder(schemas.TypeString).Name(jsonName).Version(1),
 			conv{bin: binJSON, sql: sqlString(nil), zero: "{}"}, nil
-	case "GEOMETRY", "POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON",
-		"GEOMETRYCOLLECTION", "GEOMCOLLECTION", "VECTOR":
-		// Spatial and vector columns are not supported yet: they are left
-		// out of the events, as Debezium leaves out a type it cannot map.
+	case "POINT":
+		b, cv := geometryConv(true, c.Optional)
+		return b, cv, nil
+	case "GEOMETRY", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON",
+		"GEOMETRYCOLLECTION", "GEOMCOLLECTION":
+		b, cv := geometryConv(false, c.Optional)
+		return b, cv, nil
+	case "VECTOR":
+		// MySQL 9's VECTOR (Debezium's FloatVector) is not supported yet:
+		// such columns are left out of the events, as Debezium leaves out
+		// a type it cannot map.
 		return nil, conv{}, nil
 	}
 	return nil, conv{}, fmt.Errorf("unsupported type %s", c.TypeName)

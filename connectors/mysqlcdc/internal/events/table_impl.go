@@ -176,6 +176,9 @@ func defaultValue(c *tables.Column, cv conv) (any, bool) {
 	}
 	expr := *c.DefaultExpr
 	base, _ := baseType(c)
+	if _, spatial := cv.zero.(*schemas.Struct); spatial {
+		return nil, false // MySQL has no literal spatial defaults
+	}
 	up := strings.ToUpper(strings.TrimSpace(expr))
 	switch base {
 	case "BIT":
