@@ -434,3 +434,40 @@ func TestSchemaChangeDrop(t *testing.T) {
 		t.Error("a schema change without source was accepted")
 	}
 }
+
+func TestNameAdjustment(t *testing.T) {
+	tests := []struct {
+		name  string
+		mode  NameAdjustment
+		field bool
+		want  string
+	}{
+		{"p.db.my-table.Value", AdjustNone, false, "p.db.my-table.Value"},
+		{"p.db.my-table.Value", AdjustAvro, false, "p.db.my_table.Value"},
+		{"1st.db.t", AdjustAvro, false, "_1st.db.t"},
+		{"a.b", AdjustAvro, true, "a_b"},
+		{"my_col", AdjustAvroUnicode, true, "my_u005fcol"},
+		{"prix-€", AdjustAvroUnicode, true, "prix_u002d_u20ac"},
+		{"🎉", AdjustAvro, true, "__"},
+		{"ok_name", AdjustAvro, true, "ok_name"},
+	}
+	for _, tt := range tests {
+		if got := adjustName(tt.name, tt.mode, tt.field); got != tt.want {
+			t.Errorf("adjustName(%q, %d, %v) = %q, want %q", tt.name, tt.mode, tt.field, got, tt.want)
+		}
+	}
+	m, err := ParseModes(map[string]string{SchemaNameAdjustmentModeKey: "avro", FieldNameAdjustmentModeKey: "avro_unicode"})
+	if err != nil || m.SchemaNames != AdjustAvro || m.FieldNames != AdjustAvroUnicode {
+		t.Fatalf("ParseModes: %+v, %v", m, err)
+	}
+	e := newEvents(t, "p", m)
+	tb, err := e.Table(&tables.Table{ID: tables.ID{DB: "d", Table: "my-t"}, PrimaryKey: []string{"my_id"},
+		Columns: []tables.Column{{Name: "my_id", TypeName: "INT", Length: -1}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tb.Topic != "p.d.my-t" || tb.ValueSchema.Name != "p.d.my_t.Value" || tb.KeySchema.Fields[0].Name != "my_u005fid" ||
+		tb.ValueSchema.Fields[0].Name != "my_u005fid" || tb.EnvelopeSchema.Name != "p.d.my_t.Envelope" {
+		t.Errorf("topic %s, schemas %s %s %s", tb.Topic, tb.ValueSchema.Name, tb.KeySchema.Fields[0].Name, tb.EnvelopeSchema.Name)
+	}
+}

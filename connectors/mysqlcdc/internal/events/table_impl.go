@@ -16,8 +16,10 @@ func (e *Events) newTable(t *tables.Table, include func(string) bool) (*Table, e
 	if t == nil {
 		return nil, errors.New("events: no table")
 	}
-	name := e.opts.TopicPrefix + "." + t.ID.DB + "." + t.ID.Table
-	tb := &Table{ID: t.ID, Topic: name, events: e, table: t, cols: make([]column, len(t.Columns))}
+	topic := e.opts.TopicPrefix + "." + t.ID.DB + "." + t.ID.Table
+	name := adjustName(topic, e.opts.Modes.SchemaNames, false)
+	fieldName := func(col string) string { return adjustName(col, e.opts.Modes.FieldNames, true) }
+	tb := &Table{ID: t.ID, Topic: topic, events: e, table: t, cols: make([]column, len(t.Columns))}
 	valB := schemas.NewBuilder(schemas.TypeStruct).Name(name + ".Value").Optional()
 	nValue := 0
 	for i := range t.Columns {
@@ -57,7 +59,7 @@ func (e *Events) newTable(t *tables.Table, include func(string) bool) (*Table, e
 		if include == nil || include(c.Name) {
 			col.valueField = nValue
 			nValue++
-			valB.Field(c.Name, s)
+			valB.Field(fieldName(c.Name), s)
 		}
 	}
 	var err error
@@ -82,7 +84,7 @@ func (e *Events) newTable(t *tables.Table, include func(string) bool) (*Table, e
 			}
 			tb.cols[i].keyField = k
 			tb.keyCols = append(tb.keyCols, i)
-			keyB.Field(t.Columns[i].Name, tb.cols[i].schema)
+			keyB.Field(fieldName(t.Columns[i].Name), tb.cols[i].schema)
 		}
 		if tb.KeySchema, err = keyB.Build(); err != nil {
 			return nil, fmt.Errorf("events: table %s: key schema: %w", t.ID, err)
