@@ -414,7 +414,7 @@ func TestSchemaChangeDrop(t *testing.T) {
 	src := e.Source(&Source{DB: "inventory", File: "f"})
 	id := tables.ID{DB: "inventory", Table: `odd"name`}
 	_, v, err := e.SchemaChange(&SchemaChange{Source: src, Timestamp: time.UnixMilli(5), DB: "inventory",
-		DDL: "DROP TABLE x", Changes: []TableChange{{Type: TableDrop, ID: id}}})
+		DDL: "DROP TABLE x", Changes: []TableChange{{Type: TableDrop, Table: &tables.Table{ID: id}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -429,6 +429,9 @@ func TestSchemaChangeDrop(t *testing.T) {
 	}
 	if _, _, err := e.SchemaChange(&SchemaChange{Source: src, Changes: []TableChange{{Type: "TRUNCATE", ID: id}}}); err == nil {
 		t.Error("a TRUNCATE table change was accepted")
+	}
+	if _, _, err := e.SchemaChange(&SchemaChange{Source: src, Changes: []TableChange{{Type: TableAlter}}}); err == nil {
+		t.Error("a table change without a table was accepted")
 	}
 	if _, _, err := e.SchemaChange(&SchemaChange{DDL: "x"}); err == nil {
 		t.Error("a schema change without source was accepted")

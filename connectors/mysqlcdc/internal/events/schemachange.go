@@ -11,10 +11,11 @@ import (
 // TableChange is one entry of a schema-change event's tableChanges.
 type TableChange struct {
 	Type TableChangeType
-	// ID is the table changed (for a rename, its new name).
+	// ID is the table changed (for a rename, its new name); when zero,
+	// Table's.
 	ID tables.ID
-	// Table is the table's structure after a CREATE or ALTER; nil for a
-	// DROP (Debezium's DROP changes carry no table).
+	// Table is the table's structure after a CREATE or ALTER. A DROP's
+	// is not written (Debezium's DROP changes carry no table).
 	Table *tables.Table
 }
 
@@ -76,10 +77,17 @@ func (e *Events) tableChangeStruct(c *TableChange) (*schemas.Struct, error) {
 	default:
 		return nil, fmt.Errorf("events: table change of %s: unknown type %q", c.ID, c.Type)
 	}
+	id := c.ID
+	if id == (tables.ID{}) && c.Table != nil {
+		id = c.Table.ID
+	}
+	if id.Table == "" {
+		return nil, fmt.Errorf("events: a %s table change without a table name", c.Type)
+	}
 	st := schemas.NewStruct(e.historyChange)
 	st.MustPut("type", string(c.Type))
-	st.MustPut("id", DoubleQuotedID(c.ID))
-	if c.Table == nil {
+	st.MustPut("id", DoubleQuotedID(id))
+	if c.Table == nil || c.Type == TableDrop {
 		return st, nil
 	}
 	t := c.Table
