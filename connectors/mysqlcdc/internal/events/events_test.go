@@ -420,8 +420,20 @@ func TestSchemaChangeDrop(t *testing.T) {
 	}
 	changes := v.Get("tableChanges").([]any)
 	c := changes[0].(*schemas.Struct)
-	if len(changes) != 1 || c.Get("type") != "DROP" || c.Get("id") != `"inventory"."odd"name"` || c.Get("table") != nil {
+	if len(changes) != 1 || c.Get("type") != "DROP" || c.Get("id") != `"inventory"."odd""name"` || c.Get("table") != nil {
 		t.Errorf("drop change %v", c)
+	}
+	withEnum := &tables.Table{ID: tables.ID{DB: "inventory", Table: "e"}, Columns: []tables.Column{
+		{Name: "s", TypeName: "ENUM", Length: -1, Position: 1, EnumValues: []string{"on", "it's"}}}}
+	_, v, err = e.SchemaChange(&SchemaChange{Source: src, DB: "inventory", DDL: "CREATE TABLE e ...",
+		Changes: []TableChange{{Type: TableCreate, Table: withEnum}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl := v.Get("tableChanges").([]any)[0].(*schemas.Struct).Get("table").(*schemas.Struct)
+	col := tbl.Get("columns").([]any)[0].(*schemas.Struct)
+	if vals := col.Get("enumValues").([]any); len(vals) != 2 || vals[0] != "'on'" || vals[1] != "'it''s'" {
+		t.Errorf("enumValues %v, want the quoted literals", vals)
 	}
 	_, v, err = e.SchemaChange(&SchemaChange{Source: src, DB: "inventory", DDL: "CREATE DATABASE inventory"})
 	if err != nil || len(v.Get("tableChanges").([]any)) != 0 {

@@ -2,6 +2,7 @@ package events
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
@@ -140,9 +141,11 @@ func (e *Events) historyColumnStruct(c *tables.Column) *schemas.Struct {
 		st.MustPut("defaultValueExpression", *c.DefaultExpr)
 	}
 	if len(c.EnumValues) > 0 {
+		// Debezium's parser records the values as the DDL's literals,
+		// quotes included.
 		vals := make([]any, len(c.EnumValues))
 		for i, v := range c.EnumValues {
-			vals[i] = v
+			vals[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
 		}
 		st.MustPut("enumValues", vals)
 	}
@@ -150,10 +153,11 @@ func (e *Events) historyColumnStruct(c *tables.Column) *schemas.Struct {
 }
 
 // DoubleQuotedID is Debezium's TableId.toDoubleQuotedString for a MySQL
-// table: "db"."table" (a quote inside a name is not escaped, as Debezium's).
+// table: "db"."table", a quote in a name doubled.
 func DoubleQuotedID(id tables.ID) string {
+	q := func(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 	if id.DB == "" {
-		return `"` + id.Table + `"`
+		return q(id.Table)
 	}
-	return `"` + id.DB + `"."` + id.Table + `"`
+	return q(id.DB) + "." + q(id.Table)
 }
