@@ -153,6 +153,14 @@ func (e *Events) columnConv(t *tables.Table, c *tables.Column) (*schemas.Builder
 		"GEOMETRYCOLLECTION", "GEOMCOLLECTION":
 		b, cv := geometryConv(false, c.Optional)
 		return b, cv, nil
+	case "UUID":
+		// MariaDB's UUID, as Debezium's MariaDB connector maps it.
+		return schemas.NewBuilder(schemas.TypeString).Name(uuidName).Version(1), conv{bin: binUUID, sql: sqlString(nil), zero: ""}, nil
+	case "INET4", "INET6":
+		// MariaDB's address types: Debezium has no mapping for them
+		// (java.sql.Types.OTHER) and leaves them out of the events; so
+		// does sluice.
+		return nil, conv{}, nil
 	case "VECTOR":
 		// MySQL 9's VECTOR (Debezium's FloatVector) is not supported yet:
 		// such columns are left out of the events, as Debezium leaves out
@@ -640,6 +648,28 @@ func sqlYear(b []byte) (any, error) {
 		return nil, fmt.Errorf("%q is not a year", b)
 	}
 	return int32(x), nil
+}
+
+// binUUID formats MariaDB's binlog UUID (16 bytes in text order; the
+// binlog drops trailing zero bytes, as of any BINARY(n)) as the server's
+// text.
+func binUUID(v any) (any, error) {
+	var b []byte
+	switch x := v.(type) {
+	case string:
+		b = []byte(x)
+	case []byte:
+		b = x
+	default:
+		return nil, fmt.Errorf("binlog value %T, want UUID bytes", v)
+	}
+	if len(b) > 16 {
+		return nil, fmt.Errorf("UUID value of %d bytes", len(b))
+	}
+	var u [16]byte
+	copy(u[:], b)
+	h := hex.EncodeToString(u[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
 }
 
 // binJSON gives a JSON document as text: MySQL's binary JSON decoded by
