@@ -461,6 +461,12 @@ func parseDecimal(s string, scale int) (*big.Rat, bool) {
 		return nil, false
 	}
 	frac = max(frac, 0)
+	if nDigits <= 18 && frac <= scale {
+		if neg {
+			small = -small
+		}
+		return new(big.Rat).SetFrac64(small, smallPow10[frac].Int64()), true
+	}
 	var u *big.Int
 	if nDigits <= 18 {
 		if neg {

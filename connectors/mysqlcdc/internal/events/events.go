@@ -73,6 +73,9 @@ type Options struct {
 // safe for concurrent use once made.
 type Events struct {
 	opts Options
+	// version, connector and name are the source block's constant fields,
+	// boxed once.
+	version, connector, name any
 
 	source            *schemas.Schema
 	transaction       *schemas.Schema
@@ -96,7 +99,7 @@ func New(o Options) (*Events, error) {
 	if o.Version == "" {
 		o.Version = DefaultVersion
 	}
-	e := &Events{opts: o}
+	e := &Events{opts: o, version: o.Version, connector: o.Connector, name: o.TopicPrefix}
 	if err := e.buildSchemas(); err != nil {
 		return nil, err
 	}
