@@ -86,7 +86,8 @@ func (e *Events) columnConv(t *tables.Table, c *tables.Column) (*schemas.Builder
 			unsigned = true
 		}
 		if unsigned && m.BigintUnsigned == BigintPrecise {
-			b, cv := decimalConv(m.Decimal, 20, 0)
+			// Always a Decimal, whatever decimal.handling.mode says.
+			b, cv := decimalConv(DecimalPrecise, 20, 0)
 			return b, cv, nil
 		}
 		return intConv(schemas.TypeInt64, 64, unsigned)

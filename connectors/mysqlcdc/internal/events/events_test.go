@@ -272,6 +272,7 @@ func TestBinlogValues(t *testing.T) {
 		{col: tables.Column{TypeName: "BIGINT UNSIGNED"}, in: uint64(18446744073709551615), want: int64(-1)},
 		{col: tables.Column{TypeName: "BIGINT UNSIGNED"}, m: Modes{BigintUnsigned: BigintPrecise}, in: uint64(18446744073709551615), want: mustRat("18446744073709551615")},
 		{col: tables.Column{TypeName: "BIGINT UNSIGNED"}, m: Modes{BigintUnsigned: BigintPrecise}, in: int64(-2), want: mustRat("18446744073709551614")},
+		{col: tables.Column{TypeName: "BIGINT UNSIGNED"}, m: Modes{BigintUnsigned: BigintPrecise, Decimal: DecimalString}, in: int64(7), want: mustRat("7")},
 		{col: tables.Column{TypeName: "MEDIUMINT", Unsigned: true}, in: int32(-1), want: int32(16777215)},
 		{col: tables.Column{TypeName: "DECIMAL", Length: 5, Scale: intPtr(2)}, m: Modes{Decimal: DecimalString}, in: "-0.50", want: "-0.50"},
 		{col: tables.Column{TypeName: "DECIMAL", Length: 5, Scale: intPtr(2)}, m: Modes{Decimal: DecimalDouble}, in: "-0.50", want: -0.5},
