@@ -246,7 +246,6 @@ func TestTableRefusesWhatItCannotCarry(t *testing.T) {
 	e := newEvents(t, "p", Modes{})
 	for _, tbl := range []*tables.Table{
 		{ID: tables.ID{DB: "d", Table: "t"}, Columns: []tables.Column{{Name: "x", TypeName: "FROBNICATOR"}}},
-		{ID: tables.ID{DB: "d", Table: "t"}, Columns: []tables.Column{{Name: "x", TypeName: "TEXT", Charset: "klingon"}}},
 		{ID: tables.ID{DB: "d", Table: "t"}, Columns: []tables.Column{{Name: "x", TypeName: "INT"}}, PrimaryKey: []string{"y"}},
 		{ID: tables.ID{DB: "d", Table: "t"}, Columns: []tables.Column{{Name: "v", TypeName: "VECTOR"}}, PrimaryKey: []string{"v"}},
 	} {
