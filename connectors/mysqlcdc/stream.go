@@ -80,8 +80,8 @@ func (e incrEnv) Table(id tables.ID) *events.Table {
 	return et
 }
 func (e incrEnv) Partition() map[string]any { return e.t.partition }
-func (e incrEnv) Offset() map[string]any   { return e.t.offsetMap(e.t.pos.offset()) }
-func (e incrEnv) DB() *sql.DB              { return e.t.db }
+func (e incrEnv) Offset() map[string]any    { return e.t.offsetMap(e.t.pos.offset()) }
+func (e incrEnv) DB() *sql.DB               { return e.t.db }
 
 // fatalError is an error that reconnecting cannot cure.
 type fatalError struct{ err error }
