@@ -42,16 +42,15 @@ const (
 // Snapshot is the source block's snapshot field (io.debezium.data.Enum).
 type Snapshot string
 
-// The snapshot values; SnapshotNone leaves the field null (its default,
-// "false", applies to readers).
+// The snapshot values. The zero value is SnapshotFalse: Debezium's binlog
+// connectors always set the field, to "false" while streaming.
 const (
-	SnapshotNone                  Snapshot = ""
 	SnapshotTrue                  Snapshot = "true"
 	SnapshotFirst                 Snapshot = "first"
 	SnapshotFirstInDataCollection Snapshot = "first_in_data_collection"
 	SnapshotLastInDataCollection  Snapshot = "last_in_data_collection"
 	SnapshotLast                  Snapshot = "last"
-	SnapshotFalse                 Snapshot = "false"
+	SnapshotFalse                 Snapshot = ""
 	SnapshotIncremental           Snapshot = "incremental"
 )
 
@@ -114,8 +113,8 @@ type Source struct {
 	// timestamp when streaming, the read time during a snapshot. The zero
 	// time means now, as Debezium's.
 	Timestamp time.Time
-	// Snapshot marks snapshot events; SnapshotNone while streaming
-	// (Debezium leaves it unset then too; readers see its default "false").
+	// Snapshot marks snapshot events; SnapshotFalse (the zero value)
+	// while streaming.
 	Snapshot Snapshot
 	DB       string
 	// Sequence is source.sequence; "" leaves it null.

@@ -35,9 +35,12 @@ func (e *Events) buildSchemas() error {
 	allowed := make([]string, len(snapshotAllowed))
 	for i, s := range snapshotAllowed {
 		allowed[i] = string(s)
+		if s == SnapshotFalse {
+			allowed[i] = "false"
+		}
 	}
 	snapshot, err := schemas.NewBuilder(schemas.TypeString).Name(enumName).Version(1).
-		Parameter(enumAllowed, strings.Join(allowed, ",")).Default(string(SnapshotFalse)).Optional().Build()
+		Parameter(enumAllowed, strings.Join(allowed, ",")).Default("false").Optional().Build()
 	if err != nil {
 		return fmt.Errorf("events: snapshot schema: %w", err)
 	}

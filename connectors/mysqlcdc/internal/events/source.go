@@ -47,9 +47,11 @@ func (e *Events) sourceStruct(s *Source) *schemas.Struct {
 	put(srcConnector, e.opts.Connector)
 	put(srcName, e.opts.TopicPrefix)
 	put(srcTsMs, ts.UnixMilli())
-	if s.Snapshot != SnapshotNone {
-		put(srcSnapshot, string(s.Snapshot))
+	snap := string(s.Snapshot)
+	if s.Snapshot == SnapshotFalse {
+		snap = "false"
 	}
+	put(srcSnapshot, snap)
 	put(srcDB, s.DB)
 	if s.Sequence != "" {
 		put(srcSequence, s.Sequence)

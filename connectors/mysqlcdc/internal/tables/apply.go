@@ -752,8 +752,10 @@ func (a *applier) alterSpec(t *Table, sp *ast.AlterTableSpec, prev **ID) error {
 			return fmt.Errorf("no column %s", sp.NewColumns[0].Name.Name.O)
 		}
 		c.HasDefault, c.DefaultExpr = false, nil
+		// SET DEFAULT comes as an option with the expression (and no
+		// option type); DROP DEFAULT as none.
 		for _, o := range sp.NewColumns[0].Options {
-			if o.Tp == ast.ColumnOptionDefaultValue {
+			if o.Expr != nil {
 				c.HasDefault, c.DefaultExpr = defaultOf(o.Expr)
 			}
 		}
