@@ -155,6 +155,7 @@ func (t *Task) streamOnce(ctx context.Context, o offset) (progressed bool, err e
 		return false, t.classify(err, o)
 	}
 	t.pos = newTracker(o, gset)
+	t.streamingOnce.Do(func() { close(t.streaming) })
 	t.log.Info("reading the binlog", "file", o.File, "pos", o.Pos, "event", o.Event, "row", o.Row, "gtids", o.GTIDs)
 	idle := t.idleInterval()
 	for {

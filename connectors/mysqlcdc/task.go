@@ -56,11 +56,15 @@ type Task struct {
 	pos     *tracker
 	lastHB  time.Time
 
-	queue  chan connectors.SourceRecord
-	cancel context.CancelFunc
-	done   chan struct{}
-	mu     sync.Mutex
-	err    error // why the reader stopped
+	queue chan connectors.SourceRecord
+	// streaming is closed once the binlog reader first connected (tests
+	// wait for it).
+	streaming     chan struct{}
+	streamingOnce sync.Once
+	cancel        context.CancelFunc
+	done          chan struct{}
+	mu            sync.Mutex
+	err           error // why the reader stopped
 }
 
 var _ connectors.SourceTask = (*Task)(nil)
@@ -145,6 +149,7 @@ func (t *Task) start(ctx context.Context, tc connectors.SourceTaskContext, modes
 		return err
 	}
 	t.queue = make(chan connectors.SourceRecord, st.maxQueue)
+	t.streaming = make(chan struct{})
 	rctx, stop := context.WithCancel(context.Background())
 	t.cancel, t.done = stop, make(chan struct{})
 	go t.run(rctx, plan)

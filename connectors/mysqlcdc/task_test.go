@@ -138,6 +138,25 @@ func (h *harness) start() {
 	h.t.Cleanup(func() { h.stop() })
 }
 
+// startStreaming starts a task and waits until it reads the binlog (the
+// snapshot is done), returning the records it sent before.
+func (h *harness) startStreaming() []connectors.SourceRecord {
+	h.t.Helper()
+	h.start()
+	var got []connectors.SourceRecord
+	deadline := time.After(60 * time.Second)
+	for {
+		select {
+		case <-h.task.streaming:
+			return append(got, h.pollFor(100*time.Millisecond, nil)...)
+		case <-deadline:
+			h.t.Fatal("the task did not start streaming")
+		default:
+		}
+		got = append(got, h.pollFor(20*time.Millisecond, nil)...)
+	}
+}
+
 func (h *harness) stop() {
 	if h.task != nil {
 		_ = h.task.Stop(context.Background())
@@ -155,15 +174,24 @@ func (h *harness) poll(want int, topicFilter func(string) bool) []connectors.Sou
 		if time.Now().After(deadline) {
 			h.t.Fatalf("got %d records of %d before the deadline", len(got), want)
 		}
-		recs, err := h.task.Poll(context.Background())
-		if err != nil {
-			h.t.Fatalf("Poll: %v", err)
-		}
-		for _, r := range recs {
-			h.offsets.commit(r.SourceOffset)
-			if topicFilter == nil || topicFilter(r.Topic) {
-				got = append(got, r)
-			}
+		got = append(got, h.pollOnce(topicFilter)...)
+	}
+	return got
+}
+
+// pollOnce polls once, acking every record, and returns those of the
+// topic (all for nil).
+func (h *harness) pollOnce(topic func(string) bool) []connectors.SourceRecord {
+	h.t.Helper()
+	recs, err := h.task.Poll(context.Background())
+	if err != nil {
+		h.t.Fatalf("Poll: %v", err)
+	}
+	var got []connectors.SourceRecord
+	for _, r := range recs {
+		h.offsets.commit(r.SourceOffset)
+		if topic == nil || topic(r.Topic) {
+			got = append(got, r)
 		}
 	}
 	return got
