@@ -107,7 +107,7 @@ func (t *Task) stream(ctx context.Context, o offset) error {
 			backoff = 100 * time.Millisecond
 		}
 		o = t.pos.resume()
-		t.log.Warn("the binlog connection was lost; reconnecting", "file", o.File, "pos", o.Pos, "event", o.Event, "backoff", backoff, "error", err)
+		t.log.Warn("the binlog connection was lost; reconnecting", "file", o.File, "pos", o.Pos, "event", o.Event, "backoff", backoff, "error", firstLine(err))
 		select {
 		case <-time.After(backoff):
 		case <-ctx.Done():
@@ -115,6 +115,16 @@ func (t *Task) stream(ctx context.Context, o offset) error {
 		}
 		backoff = min(2*backoff, t.st.backoffMax)
 	}
+}
+
+// firstLine is an error's message without the stack trace go-mysql's
+// errors carry after it.
+func firstLine(err error) string {
+	if err == nil {
+		return ""
+	}
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
 }
 
 // syncerConfig is the binlog client's configuration.
@@ -155,6 +165,7 @@ func (t *Task) streamOnce(ctx context.Context, o offset) (progressed bool, err e
 		return false, t.classify(err, o)
 	}
 	t.pos = newTracker(o, gset)
+	t.dumpConn.Store(syncer.LastConnectionID())
 	t.streamingOnce.Do(func() { close(t.streaming) })
 	t.log.Info("reading the binlog", "file", o.File, "pos", o.Pos, "event", o.Event, "row", o.Row, "gtids", o.GTIDs)
 	idle := t.idleInterval()
@@ -222,13 +233,13 @@ func (t *Task) classify(err error, o offset) error {
 	msg := strings.ToLower(me.Message)
 	switch {
 	case strings.Contains(msg, "same server_uuid/server_id") || strings.Contains(msg, "same server_id") || strings.Contains(msg, "same server id"):
-		return fatalError{fmt.Errorf("another replica connected to the server with database.server.id %d, and the server dropped this connector's connection: give each connector and replica its own database.server.id (%w)", t.st.serverID, err)}
+		return fatalError{fmt.Errorf("another replica connected to the server with database.server.id %d, and the server dropped this connector's connection: give each connector and replica its own database.server.id (%w)", t.st.serverID, me)}
 	case me.Code == 1236 && (strings.Contains(msg, "could not find first log file") || strings.Contains(msg, "purged") || strings.Contains(msg, "could not find gtid") || strings.Contains(msg, "binlog truncated")):
-		return fatalError{fmt.Errorf("the binlog at the connector's position (file %s, position %d) is no longer on the server (purged): changes after it are lost to the connector; set snapshot.mode=when_needed to take a new snapshot, or delete the connector's offsets (%w)", o.File, o.Pos, err)}
+		return fatalError{fmt.Errorf("the binlog at the connector's position (file %s, position %d) is no longer on the server (purged): changes after it are lost to the connector; set snapshot.mode=when_needed to take a new snapshot, or delete the connector's offsets (%w)", o.File, o.Pos, me)}
 	case me.Code == 1236:
-		return fatalError{fmt.Errorf("the server refused to send the binlog from file %s, position %d: %w", o.File, o.Pos, err)}
+		return fatalError{fmt.Errorf("the server refused to send the binlog from file %s, position %d: %w", o.File, o.Pos, me)}
 	case me.Code == 1045 || me.Code == 1227 || me.Code == 1044:
-		return fatalError{fmt.Errorf("the server refused the binlog connection for user %s (it needs REPLICATION SLAVE and REPLICATION CLIENT/BINLOG MONITOR): %w", t.st.user, err)}
+		return fatalError{fmt.Errorf("the server refused the binlog connection for user %s (it needs REPLICATION SLAVE and REPLICATION CLIENT/BINLOG MONITOR): %w", t.st.user, me)}
 	}
 	return err
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pingcap/tidb/pkg/parser"
@@ -61,10 +62,12 @@ type Task struct {
 	// wait for it).
 	streaming     chan struct{}
 	streamingOnce sync.Once
-	cancel        context.CancelFunc
-	done          chan struct{}
-	mu            sync.Mutex
-	err           error // why the reader stopped
+	// dumpConn is the server's id of the binlog connection (tests kill it).
+	dumpConn atomic.Uint32
+	cancel   context.CancelFunc
+	done     chan struct{}
+	mu       sync.Mutex
+	err      error // why the reader stopped
 }
 
 var _ connectors.SourceTask = (*Task)(nil)
