@@ -3,7 +3,6 @@ package mysqlcdc
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -217,7 +216,7 @@ func TestPurgedBinlog(t *testing.T) {
 	d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY, name VARCHAR(50))", "INSERT INTO t VALUES (1,'a')")
 	h := newHarness(t, d, nil)
 	h.offsets.commit(map[string]any{"file": "mysql-bin.000000", "pos": int64(4)})
-	h.task = &Task{classFlavor: MariaDB, newHistory: func(map[string]string, Flavor, *slog.Logger) (historyStore, error) { return h.hist, nil }}
+	h.task = &Task{classFlavor: MariaDB, newHistory: h.historyFactory()}
 	err := h.task.Start(t.Context(), taskContext{t, h.offsets}, h.props)
 	if err == nil {
 		h.stop()

@@ -129,13 +129,18 @@ func newHarness(t *testing.T, d testkit.Database, extra map[string]string) *harn
 // start starts a task (the previous one must be stopped).
 func (h *harness) start() {
 	h.t.Helper()
-	h.task = &Task{classFlavor: MariaDB, newHistory: func(map[string]string, Flavor, *slog.Logger) (historyStore, error) { return h.hist, nil }}
+	h.task = &Task{classFlavor: MariaDB, newHistory: h.historyFactory()}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := h.task.Start(ctx, taskContext{h.t, h.offsets}, h.props); err != nil {
 		h.t.Fatalf("Start: %v", err)
 	}
 	h.t.Cleanup(func() { h.stop() })
+}
+
+// historyFactory gives tasks the harness's history.
+func (h *harness) historyFactory() func(map[string]string, Flavor, *slog.Logger) (historyStore, error) {
+	return func(map[string]string, Flavor, *slog.Logger) (historyStore, error) { return h.hist, nil }
 }
 
 // startStreaming starts a task and waits until it reads the binlog (the
