@@ -348,7 +348,7 @@ func (t *extractNewRecordState) addHeaders(r *Record, orig *schemas.Struct) {
 	copy(headers, r.Headers)
 	for _, ref := range t.headers {
 		if orig == nil {
-			if ref.field == "op" && ref.parent == "" {
+			if ref.field == "op" { // Debezium compares the field name only
 				headers.Add(ref.newName, schemas.StringSchema, "d")
 			}
 			continue
