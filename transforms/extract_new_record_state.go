@@ -594,7 +594,7 @@ func optionalCopy(s *schemas.Schema) *schemas.Schema {
 // when its struct is null, e.g. transaction during a snapshot).
 func (f fieldReference) value(orig *schemas.Struct) any {
 	if f.parent != "" {
-		if _, ok := orig.Schema().Field(f.parent); ok {
+		if ps, ok := orig.Schema().Field(f.parent); ok && ps.Schema.Type == schemas.TypeStruct {
 			p, _ := orig.GetWithoutDefault(f.parent).(*schemas.Struct)
 			if p == nil {
 				return nil
