@@ -27,8 +27,10 @@ type Column struct {
 	// case and without parameters: "INT", "INT UNSIGNED", "VARCHAR",
 	// "DECIMAL", "DATETIME", "ENUM", "BIT", "JSON"...
 	TypeName string
-	// TypeExpression is the type as written, without the column's
-	// attributes: "VARCHAR(255)", "ENUM('a','b')", "DECIMAL(10,2) UNSIGNED".
+	// TypeExpression is what Debezium's MySQL DDL parser records as the
+	// type expression: the same as TypeName (lengths are in Length and
+	// Scale, ENUM/SET values in EnumValues). A record read from a history
+	// topic keeps the value it holds.
 	TypeExpression string
 	// JDBCType is java.sql.Types' code for the type, as Debezium records it.
 	JDBCType int
