@@ -353,10 +353,14 @@ func testDebeziumEventsApplied(t *testing.T, viaAvro bool) {
 
 	// ALTER TABLE ADD COLUMN upstream: the events after it carry a new optional field, which
 	// auto.evolve adds; then a delete and its tombstone remove row 2.
-	d.Exec(t, "ALTER TABLE src ADD COLUMN extra VARCHAR(20) NULL", "INSERT INTO src (id, extra) VALUES (3, 'new')", "DELETE FROM src WHERE id=2")
-	cols := append(dbzColumns[:len(dbzColumns):len(dbzColumns)], dbzColumn{"extra", "", "", schemas.OptionalStringSchema})
+	// A required column with a default gets it in the rows already there, on both sides (a TEXT
+	// column's default is an expression, DEFAULT ('basic'), which MySQL 8 requires).
+	d.Exec(t, "ALTER TABLE src ADD COLUMN extra VARCHAR(20) NULL, ADD COLUMN tier VARCHAR(16) NOT NULL DEFAULT 'basic'",
+		"INSERT INTO src (id, extra, tier) VALUES (3, 'new', 'gold')", "DELETE FROM src WHERE id=2")
+	cols := append(dbzColumns[:len(dbzColumns):len(dbzColumns)], dbzColumn{"extra", "", "", schemas.OptionalStringSchema},
+		dbzColumn{"tier", "", "", schemas.NewBuilder(schemas.TypeString).Default("basic").MustBuild()})
 	row2 := rowSchema(cols)
-	put(src.event(row2, "c", 3, nil, schemas.NewStruct(row2).MustPut("id", int32(3)).MustPut("dflt", int32(5)).MustPut("extra", "new")),
+	put(src.event(row2, "c", 3, nil, schemas.NewStruct(row2).MustPut("id", int32(3)).MustPut("dflt", int32(5)).MustPut("extra", "new").MustPut("tier", "gold")),
 		src.event(row, "d", 2, two2, nil))
 	compare(cols)
 }
@@ -430,6 +434,28 @@ func TestDebeziumSchemasChecked(t *testing.T) {
 		err := checkColumnType(cfg, "t", &column{name: "f", schema: c.schema})
 		if (c.err == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.err)) {
 			t.Errorf("%v: err = %v, want %q", c.schema, err, c.err)
+		}
+	}
+}
+
+// TEXT, BLOB and JSON columns get their default as an expression, which MySQL 8 requires (it
+// refuses DEFAULT 'x' there); other columns as a literal.
+func TestColumnDefaults(t *testing.T) {
+	cfg := &settings{quote: true, zone: time.UTC, dateZone: time.UTC}
+	for _, c := range []struct {
+		col  column
+		want string
+	}{
+		{column{name: "tier", schema: schemas.NewBuilder(schemas.TypeString).Default("basic").MustBuild()}, "`tier` TEXT DEFAULT ('basic')"},
+		{column{name: "j", schema: schemas.NewBuilder(schemas.TypeString).Name(dbzJSON).Default("{}").MustBuild()}, "`j` JSON DEFAULT ('{}')"},
+		{column{name: "bl", schema: schemas.NewBuilder(schemas.TypeBytes).Parameter(dbzSourceType, "BLOB").Default([]byte{1}).MustBuild()}, "`bl` BLOB DEFAULT (X'01')"},
+		{column{name: "k", schema: schemas.NewBuilder(schemas.TypeString).Default("a").MustBuild(), isKey: true}, "`k` VARCHAR(255) DEFAULT 'a'"},
+		{column{name: "n", schema: schemas.NewBuilder(schemas.TypeInt32).Default(int32(5)).MustBuild()}, "`n` INT DEFAULT 5"},
+		{column{name: "b", schema: named(schemas.TypeBytes, dbzBits, "length", "12")}, "`b` BIT(12) NULL"},
+	} {
+		got, err := columnSpec(cfg, &c.col, 255)
+		if err != nil || got != c.want {
+			t.Errorf("columnSpec(%s) = %q, %v; want %q", c.col.name, got, err, c.want)
 		}
 	}
 }
