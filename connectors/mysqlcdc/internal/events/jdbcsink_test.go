@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,7 +15,6 @@ import (
 	jdbcsink "github.com/sluicehq/sluice/connectors/jdbc/sink"
 
 	"github.com/sluicehq/sluice/connectors"
-	"github.com/sluicehq/sluice/connectors/connectortest"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/schemas"
@@ -67,8 +67,20 @@ func TestEveryTypeThroughExtractNewRecordStateAndJDBCSink(t *testing.T) {
 		exec("INSERT INTO every_type VALUES (" + r + ")")
 	}
 
+	// The sink takes no spatial values (Debezium's Geometry and Point structs), and Debezium
+	// leaves INET6 out of the events: the copy has the other columns.
+	skipped := map[string]bool{"g": true, "pt": true, "ip": true}
 	e := newEvents(t, "dbserver1", Modes{})
-	tb := mustTable(t, e, tbl)
+	tb, err := e.Table(tbl, func(col string) bool { return !skipped[col] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := cols[:0:0]
+	for _, c := range cols {
+		if !skipped[c.col.Name] {
+			kept = append(kept, c)
+		}
+	}
 	var smt transforms.Transformation
 	for _, p := range transforms.Builtins() {
 		if p.Class == "io.debezium.transforms.ExtractNewRecordState" {
@@ -82,7 +94,7 @@ func TestEveryTypeThroughExtractNewRecordStateAndJDBCSink(t *testing.T) {
 		t.Fatal(err)
 	}
 	task := jdbcsink.New().NewTask()
-	if err := task.Start(ctx, connectortest.NewSinkTaskContext(t), map[string]string{
+	if err := task.Start(ctx, sinkContext{t: t}, map[string]string{
 		"name": "every-type", "connection.url": d.JDBCURL, "connection.user": d.User, "connection.password": d.Password,
 		"auto.create": "true", "insert.mode": "upsert", "pk.mode": "record_key", "delete.enabled": "true",
 		"replace.null.with.default": "false", "table.name.format": "copy",
@@ -151,7 +163,7 @@ func TestEveryTypeThroughExtractNewRecordStateAndJDBCSink(t *testing.T) {
 	dump := func(table string) []string {
 		t.Helper()
 		var exprs []string
-		for _, c := range cols {
+		for _, c := range kept {
 			q := "`" + c.col.Name + "`"
 			if f, ok := read[c.col.Name]; ok {
 				q = fmt.Sprintf(f, q)
@@ -165,8 +177,8 @@ func TestEveryTypeThroughExtractNewRecordStateAndJDBCSink(t *testing.T) {
 		defer rs.Close()
 		var out []string
 		for rs.Next() {
-			raw := make([]sql.RawBytes, len(cols))
-			dest := make([]any, len(cols))
+			raw := make([]sql.RawBytes, len(kept))
+			dest := make([]any, len(kept))
 			for i := range raw {
 				dest[i] = &raw[i]
 			}
@@ -179,7 +191,7 @@ func TestEveryTypeThroughExtractNewRecordStateAndJDBCSink(t *testing.T) {
 				if v != nil {
 					s = strings.TrimSuffix(zeros.ReplaceAllString(string(v), "$1$2"), ".")
 				}
-				parts = append(parts, cols[i].col.Name+"="+s)
+				parts = append(parts, kept[i].col.Name+"="+s)
 			}
 			out = append(out, strings.Join(parts, " "))
 		}
@@ -214,4 +226,31 @@ func TestEveryTypeThroughExtractNewRecordStateAndJDBCSink(t *testing.T) {
 		Key: records[2].Key, ValueSchema: tb.EnvelopeSchema, Value: env}}
 	put(del, Tombstone(del))
 	compare()
+}
+
+// sinkContext is the smallest SinkTaskContext the JDBC sink needs here
+// (connectortest's would import the plugin registry, which imports this
+// package's connector: an import cycle).
+type sinkContext struct{ t *testing.T }
+
+func (sinkContext) Offset(connectors.TopicPartition, int64) {}
+func (sinkContext) Timeout(time.Duration)                   {}
+func (sinkContext) Assignment() []connectors.TopicPartition { return nil }
+func (sinkContext) Pause(...connectors.TopicPartition)      {}
+func (sinkContext) Resume(...connectors.TopicPartition)     {}
+func (sinkContext) RequestCommit()                          {}
+func (sinkContext) ErrantRecordReporter() connectors.ErrantRecordReporter {
+	return nil
+}
+func (c sinkContext) Logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{c.t}, nil))
+}
+
+// testWriter sends log lines to the test's log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Helper()
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }
