@@ -37,7 +37,7 @@ type SQL[R any] struct {
 func (s *SQL[R]) WriteSignal(ctx context.Context, sig Signal) error {
 	q := "INSERT INTO " + quoteTable(s.SignalTable) + " VALUES (?, ?, ?)"
 	if _, err := s.DB.ExecContext(ctx, q, sig.ID, sig.Type, sig.Data); err != nil {
-		return fmt.Errorf("insert signal %s into %s: %w", sig.ID, s.SignalTable, err)
+		return fmt.Errorf("insert signal %s into %s: %w", sig.ID, s.SignalTable, transient(err))
 	}
 	return nil
 }
@@ -148,7 +148,15 @@ func (s *SQL[R]) queryError(q Query, what string, err error) error {
 	if mysqlconn.Code(err) == erBadFieldError {
 		return fmt.Errorf("%s %s: %w: %w", what, q.Table.ID, ErrStaleSchema, err)
 	}
-	return fmt.Errorf("%s %s: %w", what, q.Table.ID, err)
+	return fmt.Errorf("%s %s: %w", what, q.Table.ID, transient(err))
+}
+
+// transient marks the errors mysqlconn.Retriable knows may pass.
+func transient(err error) error {
+	if mysqlconn.Retriable(err) {
+		return fmt.Errorf("%w: %w", ErrTransient, err)
+	}
+	return err
 }
 
 // erBadFieldError is ER_BAD_FIELD_ERROR: "Unknown column".
