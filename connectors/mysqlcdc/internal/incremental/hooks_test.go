@@ -188,8 +188,9 @@ func TestKeysAgreeAcrossPaths(t *testing.T) {
 	defer cancel()
 	d.Exec(t, "CREATE TABLE k (i INT UNSIGNED NOT NULL, b BIGINT NOT NULL, u BIGINT UNSIGNED NOT NULL,"+
 		" s VARCHAR(10) CHARACTER SET latin1 NOT NULL, d DATETIME(6) NOT NULL, dc DECIMAL(10,3) NOT NULL,"+
-		" bin VARBINARY(8) NOT NULL, dt DATE NOT NULL, ts TIMESTAMP(3) NOT NULL, y YEAR NOT NULL, v INT,"+
-		" PRIMARY KEY (i, b, u, s, d, dc, bin, dt, ts, y))")
+		" bin VARBINARY(8) NOT NULL, dt DATE NOT NULL, ts TIMESTAMP(3) NOT NULL, y YEAR NOT NULL,"+
+		" e ENUM('zz', 'aa', 'mm') NOT NULL, st SET('z', 'a') NOT NULL, v INT,"+
+		" PRIMARY KEY (e, st, i, b, u, s, d, dc, bin, dt, ts, y))")
 	cfg, _ := mysql.ParseDSN(d.DSN)
 	cfg.Loc = time.UTC
 	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
@@ -205,9 +206,11 @@ func TestKeysAgreeAcrossPaths(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := []string{
-		"(4294967295, -9223372036854775808, 18446744073709551615, 'Ärger', '2024-02-29 23:59:59.999999', -1234567.891, x'00ff', '1000-01-01', '2038-01-19 03:14:07.999', 2155, 1)",
-		"(0, 9223372036854775807, 0, '', '1000-01-01 00:00:00', 0.001, x'', '9999-12-31', '1970-01-01 00:00:01', 1901, 2)",
-		"(7, 7, 9223372036854775808, 'it''s', '2024-01-02 03:04:05.000001', 9999999.999, x'7f80', '2024-01-02', '2024-01-02 03:04:05.100', 2024, 3)",
+		"(4294967295, -9223372036854775808, 18446744073709551615, 'Ärger', '2024-02-29 23:59:59.999999', -1234567.891, x'00ff', '1000-01-01', '2038-01-19 03:14:07.999', 2155, 'aa', 'z,a', 1)",
+		"(0, 9223372036854775807, 0, '', '1000-01-01 00:00:00', 0.001, x'', '9999-12-31', '1970-01-01 00:00:01', 1901, 'zz', '', 2)",
+		"(7, 7, 9223372036854775808, 'it''s', '2024-01-02 03:04:05.000001', 9999999.999, x'7f80', '2024-01-02', '2024-01-02 03:04:05.100', 2024, 'mm', 'a', 3)",
+		"(7, 7, 9223372036854775808, 'it''s', '2024-01-02 03:04:05.000001', 9999999.999, x'7f80', '2024-01-02', '2024-01-02 03:04:05.100', 2024, 'zz', 'a', 4)",
+		"(7, 7, 9223372036854775808, 'it''s', '2024-01-02 03:04:05.000001', 9999999.999, x'7f80', '2024-01-02', '2024-01-02 03:04:05.100', 2024, 'zz', 'z', 5)",
 	}
 	if _, err := db.ExecContext(ctx, "INSERT INTO k VALUES "+strings.Join(rows, ", ")); err != nil {
 		t.Fatal(err)
@@ -223,6 +226,9 @@ func TestKeysAgreeAcrossPaths(t *testing.T) {
 	}
 	kid := tables.ID{DB: d.Name, Table: "k"}
 	model := schema.Table(kid)
+	if model == nil || len(model.PrimaryKey) != 12 {
+		t.Fatalf("model %+v", model)
+	}
 	for _, modes := range []map[string]string{{}, {"bigint.unsigned.handling.mode": "precise", "decimal.handling.mode": "string", "time.precision.mode": "connect", "binary.handling.mode": "hex"}} {
 		m, err := events.ParseModes(modes)
 		if err != nil {
