@@ -262,10 +262,15 @@ func (e *Engine[R]) buildOffset(lastSent Key) map[string]any {
 // open, the key's buffered row is dropped: the stream carries a newer
 // version. It is cheap when no window is open.
 func (e *Engine[R]) Change(id tables.ID, key string) {
-	if !e.windowOpen || len(e.inWindow) == 0 || e.current == nil || e.current.ID != id {
-		return
+	if e.Watching(id) {
+		delete(e.inWindow, key)
 	}
-	delete(e.inWindow, key)
+}
+
+// Watching reports whether changes of table id matter now (a window of its
+// rows is open), so that the task encodes keys only then.
+func (e *Engine[R]) Watching(id tables.ID) bool {
+	return e.windowOpen && len(e.inWindow) > 0 && e.windowTable != nil && e.windowTable.ID == id
 }
 
 // SchemaChanged tells the engine that a DDL statement of the stream changed

@@ -113,6 +113,9 @@ func (a *Hooks) Change(ctx context.Context, id tables.ID, op events.Op, key, aft
 		return nil, err
 	}
 	if !a.eng.IsSignalTable(id) {
+		if !a.eng.Watching(id) {
+			return recs, nil
+		}
 		if key != nil {
 			a.eng.Change(id, keyString(key))
 		}
