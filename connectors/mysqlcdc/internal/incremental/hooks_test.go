@@ -79,11 +79,11 @@ func TestHooks(t *testing.T) {
 		env.tables[m.ID] = et
 	}
 	l := &logs{}
-	h, err := NewHooks(sid.String(), map[string]string{ChunkSizeKey: "2", EnabledChannelsKey: "source,kafka"}, ev, slog.New(l))
+	h, err := NewHooks(sid.String(), map[string]string{ChunkSizeKey: "2", EnabledChannelsKey: "source,jmx"}, ev, slog.New(l))
 	if err != nil || h == nil {
 		t.Fatalf("NewHooks: %v %v", h, err)
 	}
-	l.find(t, "WARN", "kafka")
+	l.find(t, "WARN", "jmx")
 	if err := h.Start(ctx, map[string]any{"file": "x", "pos": int64(4)}, env); err != nil {
 		t.Fatal(err)
 	}
