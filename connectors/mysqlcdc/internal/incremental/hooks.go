@@ -190,13 +190,15 @@ func (a *Hooks) change(ctx context.Context, id tables.ID, op events.Op, key, aft
 
 // checkSchema notices a DDL (or TRUNCATE) the task applied to the table
 // whose chunk is buffered or waits: the task then has a new event builder
-// for it (none once dropped), and the chunk is read again.
+// for it (none once dropped), and the chunk is read again. It looks at
+// changes of that table and signals, and at every change while a chunk
+// waits for its DDL.
 func (a *Hooks) checkSchema(ctx context.Context, id tables.ID) error {
 	reading := a.eng.Reading()
 	if reading == nil {
 		return nil
 	}
-	if !a.eng.IsSignalTable(id) && reading.ID != id {
+	if !a.eng.IsSignalTable(id) && reading.ID != id && !a.eng.Held() {
 		return nil
 	}
 	now := a.env.Table(reading.ID)
@@ -254,10 +256,20 @@ func (a *Hooks) Offset(m map[string]any) {
 	maps.Copy(m, a.eng.Offset())
 }
 
-// Idle handles the signals the kafka channel has read; the watermarks come
+// Idle handles the signals the kafka channel has read, and resumes a chunk
+// that waited for a DDL the stream has since applied; the watermarks come
 // through the stream, so nothing else waits for time alone.
 func (a *Hooks) Idle(ctx context.Context) ([]connectors.SourceRecord, error) {
-	if a.eng == nil || a.kafka == nil {
+	if a.eng == nil {
+		return nil, nil
+	}
+	if a.eng.Held() {
+		// the DDL a held chunk waits for may be the stream's last event
+		if err := a.checkSchema(ctx, a.cfg.SignalTable); err != nil {
+			return nil, err
+		}
+	}
+	if a.kafka == nil {
 		return nil, nil
 	}
 	return a.external(ctx)

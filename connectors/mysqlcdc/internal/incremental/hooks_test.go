@@ -436,3 +436,63 @@ func TestKafkaSignalChannel(t *testing.T) {
 	}
 	stop()
 }
+
+// TestHooksWaitForDDL: a chunk query that no longer fits the table (a
+// column the task's model still has was dropped; its DDL has not reached
+// the task) waits; once the task has applied the DDL, the next Idle reads
+// the chunk with the new model.
+func TestHooksWaitForDDL(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	d.Exec(t,
+		"CREATE TABLE sig (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)",
+		"CREATE TABLE t (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(20))",
+		"INSERT INTO t VALUES (1, 'a'), (2, 'b')")
+	ev, err := events.New(events.Options{Connector: events.ConnectorMariaDB, TopicPrefix: "pfx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tid, sid := tables.ID{DB: d.Name, Table: "t"}, tables.ID{DB: d.Name, Table: "sig"}
+	cols := []tables.Column{
+		{Name: "id", Position: 1, TypeName: "BIGINT", TypeExpression: "BIGINT", JDBCType: -5, Length: -1},
+		{Name: "name", Position: 2, TypeName: "VARCHAR", TypeExpression: "VARCHAR(20)", JDBCType: 12, Length: 20, Optional: true}}
+	stale, err := ev.Table(&tables.Table{ID: tid, PrimaryKey: []string{"id"}, Columns: append(slices.Clone(cols),
+		tables.Column{Name: "gone", Position: 3, TypeName: "INT", TypeExpression: "INT", JDBCType: 4, Length: -1, Optional: true})}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &hookEnv{db: d.DB, tables: map[tables.ID]*events.Table{tid: stale}, pos: map[string]any{"file": "f", "pos": int64(4)}}
+	l := &logs{}
+	h, err := NewHooks(sid.String(), nil, ev, slog.New(l))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Start(ctx, nil, env); err != nil {
+		t.Fatal(err)
+	}
+	emits, err := h.eng.Handle(ctx, Signal{ID: "go", Type: TypeExecuteSnapshot, Data: `{"data-collections": ["` + tid.String() + `"]}`})
+	if err != nil || len(emits) != 0 {
+		t.Fatal(emits, err)
+	}
+	l.find(t, "WARN", "waiting for its DDL", "Unknown column")
+	if !h.eng.Held() {
+		t.Fatal("the chunk does not wait")
+	}
+	// an Idle before the DDL changes nothing
+	if _, err := h.Idle(ctx); err != nil || !h.eng.Held() {
+		t.Fatalf("Idle before the DDL: held=%v %v", h.eng.Held(), err)
+	}
+	// the task applies the DDL: a new event builder with the new model
+	fresh, err := ev.Table(&tables.Table{ID: tid, PrimaryKey: []string{"id"}, Columns: cols}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.tables[tid] = fresh
+	if _, err := h.Idle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if h.eng.Held() || len(h.eng.window) != 2 {
+		t.Fatalf("after the DDL: held=%v, %d rows buffered", h.eng.Held(), len(h.eng.window))
+	}
+}
