@@ -90,10 +90,14 @@ func sqlType(c *column, stringKeyLen int) string {
 	if c.tsUnit {
 		return "DATETIME(6)"
 	}
+	if t := debeziumSQLType(c, stringKeyLen); t != "" {
+		return t
+	}
 	switch c.schema.Name {
 	case schemas.DecimalName:
 		scale, _ := schemas.DecimalScale(c.schema)
-		return "DECIMAL(65," + strconv.Itoa(max(scale, 0)) + ")"
+		scale = max(scale, 0)
+		return "DECIMAL(" + strconv.Itoa(decimalPrecision(c.schema, scale)) + "," + strconv.Itoa(scale) + ")"
 	case schemas.DateName:
 		return "DATE"
 	case schemas.TimeName:
@@ -135,9 +139,9 @@ func stringKeyLength(table string, keys []column) (int, error) {
 		switch {
 		case keys[i].tsUnit:
 			budget -= 8
-		case keys[i].schema.Type == schemas.TypeString && keys[i].schema.Name == "":
+		case isStringKey(keys[i].schema):
 			n++
-		case keys[i].schema.Name == schemas.DecimalName:
+		case keys[i].schema.Name == schemas.DecimalName || keys[i].schema.Name == dbzVariableScaleDecimal:
 			budget -= 30
 		case keys[i].schema.Type == schemas.TypeBytes:
 			budget -= 1026

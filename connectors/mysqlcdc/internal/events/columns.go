@@ -91,14 +91,14 @@ func (e *Events) columnConv(t *tables.Table, c *tables.Column) (*schemas.Builder
 		}
 		return intConv(schemas.TypeInt64, 64, unsigned)
 	case "REAL":
-		return floatConv(schemas.TypeFloat32, false)
+		return floatConv(schemas.TypeFloat32)
 	case "FLOAT", "FLOAT4":
 		if c.Scale == nil && c.Length <= 24 {
-			return floatConv(schemas.TypeFloat32, true)
+			return floatConv(schemas.TypeFloat32)
 		}
-		return floatConv(schemas.TypeFloat64, false)
+		return floatConv(schemas.TypeFloat64)
 	case "DOUBLE", "DOUBLE PRECISION", "FLOAT8":
-		return floatConv(schemas.TypeFloat64, false)
+		return floatConv(schemas.TypeFloat64)
 	case "DECIMAL", "DEC", "NUMERIC", "FIXED":
 		precision, scale := c.Length, 0
 		if precision < 0 {
@@ -153,6 +153,13 @@ func (e *Events) columnConv(t *tables.Table, c *tables.Column) (*schemas.Builder
 		return nil, conv{}, nil
 	}
 	return nil, conv{}, fmt.Errorf("unsupported type %s", c.TypeName)
+}
+
+// singlePrecision reports whether c is stored as a 4-byte float: FLOAT,
+// FLOAT(p) with p ≤ 24 and FLOAT(M,D).
+func singlePrecision(c *tables.Column) bool {
+	base, _ := baseType(c)
+	return (base == "FLOAT" || base == "FLOAT4") && (c.Scale != nil || c.Length <= 24)
 }
 
 // ---- integers
@@ -308,9 +315,12 @@ func sqlBits(n int) func(b []byte) (any, error) {
 
 // ---- floating point
 
-// floatConv converts FLOAT and DOUBLE. single says the column is stored
-// as a 4-byte float, so that its text form parses at 32 bits.
-func floatConv(target schemas.Type, single bool) (*schemas.Builder, conv, error) {
+// floatConv converts FLOAT and DOUBLE. A binlog FLOAT is a float32, taken
+// as its exact float64 for a FLOAT64 field (FLOAT(M,D)), as Debezium's. The
+// server's text of a FLOAT has only 6 significant digits, so SelectList
+// reads single-precision columns as CAST(... AS DOUBLE): the exact value,
+// which parses back to the binlog's.
+func floatConv(target schemas.Type) (*schemas.Builder, conv, error) {
 	f32 := target == schemas.TypeFloat32
 	var zero any = float64(0)
 	if f32 {
@@ -336,11 +346,7 @@ func floatConv(target schemas.Type, single bool) (*schemas.Builder, conv, error)
 			return f, nil
 		},
 		sql: func(b []byte) (any, error) {
-			bits := 64
-			if single {
-				bits = 32
-			}
-			f, err := strconv.ParseFloat(string(b), bits)
+			f, err := strconv.ParseFloat(string(b), 64)
 			if err != nil {
 				return nil, fmt.Errorf("%q is not a number", b)
 			}

@@ -91,7 +91,10 @@ func (t *Table) ScanDest() (dest []any, raw []sql.RawBytes) {
 }
 
 // SelectList is the column list of a snapshot SELECT for RowFromSQL: every
-// column in table order, each quoted with backquotes.
+// column in table order, each quoted with backquotes; single-precision
+// FLOAT columns as CAST(`col` AS DOUBLE), since the server's text of a
+// FLOAT is rounded to 6 digits (MariaDB 10.4.5+ and MySQL 8.0.17+ have
+// CAST AS DOUBLE).
 func (t *Table) SelectList() string {
 	return t.selectList()
 }

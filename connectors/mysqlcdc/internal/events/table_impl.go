@@ -147,9 +147,16 @@ func (t *Table) selectList() string {
 		if i > 0 {
 			b.WriteByte(',')
 		}
+		single := singlePrecision(&t.table.Columns[i])
+		if single {
+			b.WriteString("CAST(")
+		}
 		b.WriteByte('`')
 		b.WriteString(strings.ReplaceAll(t.cols[i].name, "`", "``"))
 		b.WriteByte('`')
+		if single {
+			b.WriteString(" AS DOUBLE)")
+		}
 	}
 	return b.String()
 }

@@ -58,6 +58,7 @@ type KafkaStore struct {
 	mu       sync.Mutex
 	client   sarama.Client
 	producer sarama.SyncProducer
+	inited   bool
 }
 
 // NewKafkaStore reads the store's settings from the connector's
@@ -115,6 +116,10 @@ func NewKafkaStore(props map[string]string, flavor string, log *slog.Logger) (*K
 	}
 	k.warnIgnored(ConsumerPrefix, ign)
 	k.consumerCfg = cc
+	// A metadata request must not create the topic with the broker's
+	// defaults (auto.create.topics.enable): Init creates it as it must be.
+	k.producerCfg.Metadata.AllowAutoTopicCreation = false
+	k.consumerCfg.Metadata.AllowAutoTopicCreation = false
 	return k, nil
 }
 
@@ -249,6 +254,9 @@ func (k *KafkaStore) Init(ctx context.Context) error {
 	if n != 1 {
 		return fmt.Errorf("schema history topic %s (%s) has %d partitions; it must have exactly 1 so that the history keeps its order", k.topic, KeyTopic, n)
 	}
+	k.mu.Lock()
+	k.inited = true
+	k.mu.Unlock()
 	return nil
 }
 
@@ -285,14 +293,20 @@ type partition0 struct{}
 func (partition0) ChosenPartition() (int32, bool) { return 0, true }
 
 // Store writes r and returns once Kafka has acknowledged it (acks=all).
+// The first Store runs Init if it has not run.
 func (k *KafkaStore) Store(ctx context.Context, r Record) error {
 	b, err := Encode(r)
 	if err != nil {
 		return err
 	}
 	k.mu.Lock()
-	p := k.producer
+	p, inited := k.producer, k.inited
 	k.mu.Unlock()
+	if !inited {
+		if err := k.Init(ctx); err != nil {
+			return err
+		}
+	}
 	if p == nil {
 		c, err := k.ensureClient()
 		if err != nil {

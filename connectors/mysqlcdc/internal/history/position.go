@@ -211,6 +211,8 @@ func compareGTIDs(flavor, recorded, desired string) (equal, contained bool, err 
 		}
 		return equal, contained, nil
 	}
+	// MySQL's @@gtid_executed breaks long sets over lines.
+	recorded, desired = strings.Join(strings.Fields(recorded), ""), strings.Join(strings.Fields(desired), "")
 	r, err := mysql.ParseMysqlGTIDSet(recorded)
 	if err != nil {
 		return false, false, fmt.Errorf("recorded position: GTID set %q: %w", recorded, err)

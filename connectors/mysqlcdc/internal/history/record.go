@@ -218,7 +218,7 @@ func encodeTable(t *tables.Table) *tableJSON {
 		cj := columnJSON{Name: c.Name, JDBCType: c.JDBCType, TypeName: c.TypeName, TypeExpression: strOrNil(c.TypeExpression),
 			CharsetName: strOrNil(c.Charset), Scale: c.Scale, Position: i + 1, Optional: c.Optional,
 			AutoIncremented: c.AutoIncremented, Generated: c.Generated, Comment: strOrNil(c.Comment),
-			HasDefaultValue: c.HasDefault, DefaultValueExpression: c.DefaultExpr, EnumValues: append([]string{}, c.EnumValues...)}
+			HasDefaultValue: c.HasDefault, DefaultValueExpression: c.DefaultExpr, EnumValues: quoteEnumValues(c.EnumValues)}
 		if c.Length >= 0 {
 			l := c.Length
 			cj.Length = &l
@@ -226,6 +226,29 @@ func encodeTable(t *tables.Table) *tableJSON {
 		tj.Columns = append(tj.Columns, cj)
 	}
 	return tj
+}
+
+// quoteEnumValues writes ENUM and SET values as Debezium's DDL parser
+// records them: as the DDL's string literals, quotes included.
+func quoteEnumValues(vals []string) []string {
+	out := make([]string, 0, len(vals))
+	for _, v := range vals {
+		out = append(out, "'"+strings.ReplaceAll(v, "'", "''")+"'")
+	}
+	return out
+}
+
+// unquoteEnumValues is Debezium's extractEnumAndSetOptions: the quotes
+// stripped, a backslashed or doubled quote made one quote.
+func unquoteEnumValues(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		if len(v) >= 2 && (v[0] == '\'' && v[len(v)-1] == '\'' || v[0] == '"' && v[len(v)-1] == '"') {
+			v = v[1 : len(v)-1]
+		}
+		out = append(out, strings.ReplaceAll(strings.ReplaceAll(v, `\'`, "'"), "''", "'"))
+	}
+	return out
 }
 
 // quoteID is Debezium's TableId.toDoubleQuotedString for a MySQL table.
@@ -345,14 +368,18 @@ func Decode(data []byte) (Record, error) {
 	return r, nil
 }
 
-// normalize turns json.Numbers into int64 (when integral) or float64.
+// normalize turns json.Numbers into int64 (when integral) or float64
+// (a number beyond float64 stays a json.Number).
 func normalize(v any) any {
 	switch x := v.(type) {
 	case json.Number:
 		if n, err := x.Int64(); err == nil {
 			return n
 		}
-		f, _ := x.Float64()
+		f, err := x.Float64()
+		if err != nil {
+			return x // out of float64's range: kept as written
+		}
 		return f
 	case map[string]any:
 		for k, e := range x {
@@ -420,7 +447,7 @@ func decodeTable(id tables.ID, tj *tableJSON) (*tables.Table, error) {
 		c := tables.Column{Name: cj.Name, Position: i + 1, TypeName: cj.TypeName, TypeExpression: cj.TypeName,
 			JDBCType: cj.JDBCType, Length: -1, Optional: cj.Optional, AutoIncremented: cj.AutoIncremented,
 			Generated: cj.Generated, HasDefault: cj.HasDefaultValue || cj.DefaultValueExpression != nil,
-			DefaultExpr: cj.DefaultValueExpression, EnumValues: cj.EnumValues}
+			DefaultExpr: cj.DefaultValueExpression, EnumValues: unquoteEnumValues(cj.EnumValues)}
 		if cj.TypeExpression != nil {
 			c.TypeExpression = *cj.TypeExpression
 		}

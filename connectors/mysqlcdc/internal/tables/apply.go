@@ -34,20 +34,40 @@ func (e *UnparseableError) Unwrap() error { return e.Err }
 // structure (BEGIN, GRANT, SET, CREATE VIEW/PROCEDURE/TRIGGER...) yield
 // no Change and no error. A statement the parser cannot read fails with
 // an *UnparseableError when it may change a captured table (unless
-// Options.SkipUnparseableDDL), and is skipped otherwise. A statement that
-// names a table the schema does not know (ALTER of a table created before
-// the history began) changes nothing.
+// Options.SkipUnparseableDDL), and is skipped otherwise. An ALTER TABLE of
+// a captured table the schema does not know fails too (as Debezium's
+// parser fails it; Options.SkipUnparseableDDL skips it); other statements
+// on unknown tables (RENAME, CREATE ... LIKE) change nothing.
 //
 // MariaDB's CREATE OR REPLACE TABLE, which TiDB's parser lacks, is read
 // as a CREATE TABLE that replaces the table.
-func (s *Schema) Apply(p *parser.Parser, defaultDB, ddl string) ([]Change, error) {
+func (s *Schema) Apply(p *parser.Parser, defaultDB, ddl string) (changes []Change, err error) {
+	// The parser is a third party's and the statements come from the
+	// binary log: a panic on some input must fail the statement, not the
+	// worker.
+	defer func() {
+		if r := recover(); r != nil {
+			changes, err = nil, fmt.Errorf("applying the DDL statement %s: the parser failed: %v", quoteDDL(ddl), r)
+		}
+	}()
+	return s.apply(p, defaultDB, ddl)
+}
+
+func (s *Schema) apply(p *parser.Parser, defaultDB, ddl string) ([]Change, error) {
+	if setCharsetServer.MatchString(ddl) {
+		s.setStatement(p, ddl)
+		return nil, nil
+	}
 	if !mayBeDDL(ddl) {
 		return nil, nil
 	}
 	sql, replace := rewriteMariaDB(ddl)
 	stmts, _, err := p.Parse(sql, "", "")
 	if err != nil {
-		if alt, ok := rewriteSpecialTypes(sql); ok {
+		alt, ok1 := rewriteSpecialTypes(sql)
+		alt, ok2 := rewriteExprDefaults(alt)
+		alt, ok3 := rewriteMariaDBClauses(alt)
+		if ok1 || ok2 || ok3 {
 			if st, _, err2 := p.Parse(alt, "", ""); err2 == nil {
 				stmts, err = st, nil
 			}
@@ -85,6 +105,36 @@ func (s *Schema) Apply(p *parser.Parser, defaultDB, ddl string) ([]Change, error
 var ddlStart = regexp.MustCompile(`(?is)^\s*(?:/\*.*?\*/\s*|--[^\n]*\n\s*|#[^\n]*\n\s*)*(?:CREATE|ALTER|DROP|RENAME|TRUNCATE)\b`)
 
 func mayBeDDL(sql string) bool { return ddlStart.MatchString(sql) }
+
+// setCharsetServer matches a SET of character_set_server, which Debezium
+// writes to the history it snapshots (and which sets the character set
+// of databases created without one).
+var setCharsetServer = regexp.MustCompile(`(?is)^\s*(?:/\*.*?\*/\s*)*SET\b.*\bcharacter_set_server\b`)
+
+func (s *Schema) setStatement(p *parser.Parser, sql string) {
+	stmts, _, err := p.Parse(sql, "", "")
+	if err != nil {
+		return
+	}
+	for _, st := range stmts {
+		set, ok := st.(*ast.SetStmt)
+		if !ok {
+			continue
+		}
+		for _, v := range set.Variables {
+			if v == nil || !strings.EqualFold(v.Name, "character_set_server") || v.Value == nil {
+				continue
+			}
+			val := exprString(v.Value)
+			if cn, ok := v.Value.(*ast.ColumnNameExpr); ok {
+				val = cn.Name.Name.O // SET character_set_server=utf8mb4 (a bare word)
+			}
+			if val != "" && !strings.EqualFold(val, "DEFAULT") {
+				s.opts.ServerCharset = normCharset(val)
+			}
+		}
+	}
+}
 
 var createOrReplace = regexp.MustCompile(`(?is)^(\s*(?:/\*.*?\*/\s*)*CREATE)\s+OR\s+REPLACE(\s+(?:TEMPORARY\s+)?TABLE\b)`)
 
@@ -249,15 +299,15 @@ func dbCharset(opts []*ast.DatabaseOption) string {
 			}
 		}
 	}
-	return strings.ToLower(cs)
+	return normCharset(cs)
 }
 
 func charsetOfCollation(c string) string {
 	c = strings.ToLower(c)
 	if i := strings.IndexByte(c, '_'); i > 0 {
-		return c[:i]
+		return normCharset(c[:i])
 	}
-	return c
+	return normCharset(c)
 }
 
 func (a *applier) createTable(n *ast.CreateTableStmt) error {
@@ -314,7 +364,7 @@ func (a *applier) tableOption(t *Table, o *ast.TableOption, alter bool) {
 		if o.StrValue == "" || strings.EqualFold(o.StrValue, "DEFAULT") {
 			return
 		}
-		cs := strings.ToLower(o.StrValue)
+		cs := normCharset(o.StrValue)
 		t.DefaultCharset = cs
 		if alter && o.UintValue == ast.TableOptionCharsetWithConvertTo {
 			for i := range t.Columns {
@@ -559,7 +609,7 @@ func typeOf(col *Column, ft *types.FieldType) {
 	}
 	if !binary && usesCharset(jdbc) {
 		if cs := ft.GetCharset(); cs != "" {
-			col.Charset = strings.ToLower(cs)
+			col.Charset = normCharset(cs)
 		} else if c := ft.GetCollate(); c != "" {
 			col.Charset = charsetOfCollation(c)
 		}
@@ -586,6 +636,9 @@ func defaultOf(e ast.ExprNode) (bool, *string) {
 	case ast.ValueExpr:
 		if v.GetValue() == nil {
 			return false, nil
+		}
+		if s, ok := v.GetValue().(string); ok && s == exprDefaultMarker {
+			return true, nil
 		}
 		s := valueString(v)
 		return true, &s
@@ -643,7 +696,19 @@ func (a *applier) alterTable(n *ast.AlterTableStmt) error {
 	id := a.id(n.Table)
 	old := a.s.tables[id]
 	if old == nil {
-		return nil
+		if !a.s.opts.Filter.TableIncluded(id) {
+			return nil
+		}
+		// As Debezium: the schema misses a captured table (created
+		// before the history began, or while the filters left it out),
+		// so the events after this statement could not be read right.
+		err := fmt.Errorf("the DDL statement %s alters the captured table %s, which the schema does not know "+
+			"(created before the schema history began?); a new snapshot (snapshot.mode=recovery or when_needed) rebuilds it", quoteDDL(a.ddl), id)
+		if a.s.opts.SkipUnparseableDDL {
+			a.s.opts.Logger.Warn("skipping a DDL statement on an unknown table (schema.history.internal.skip.unparseable.ddl=true)", "error", err)
+			return nil
+		}
+		return err
 	}
 	t := old.Clone()
 	var prev *ID

@@ -1,11 +1,35 @@
 package tables
 
 import (
+	"fmt"
 	"log/slog"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 )
+
+// KeySkipUnparseableDDL is Debezium's key for Options.SkipUnparseableDDL.
+const KeySkipUnparseableDDL = "schema.history.internal.skip.unparseable.ddl"
+
+// OptionsFromProps reads a Schema's options from a connector's
+// properties: the filters (NewFilter) and
+// schema.history.internal.skip.unparseable.ddl (default false).
+func OptionsFromProps(props map[string]string, log *slog.Logger) (Options, error) {
+	f, err := NewFilter(props)
+	if err != nil {
+		return Options{}, err
+	}
+	o := Options{Filter: f, Logger: log}
+	if v := strings.TrimSpace(props[KeySkipUnparseableDDL]); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Options{}, fmt.Errorf("%s: %q is not true or false", KeySkipUnparseableDDL, v)
+		}
+		o.SkipUnparseableDDL = b
+	}
+	return o, nil
+}
 
 // ChangeType is the kind of a Change, named as Debezium's schema change
 // events name it (SchemaChangeEventType).

@@ -45,15 +45,24 @@ type Column struct {
 	Optional bool
 	// AutoIncremented is set for an AUTO_INCREMENT column.
 	AutoIncremented bool
-	// Generated is set for a generated (virtual or stored) column.
+	// Generated is Debezium's "generated": set, as its DDL parser sets
+	// it, for AUTO_INCREMENT (and SERIAL) columns. A virtual or stored
+	// generated column is a column like the others: MariaDB's row events
+	// carry its value.
 	Generated bool
-	// Charset is the character set of a character column ("" for the
-	// others, and when the table's default applies).
+	// Charset is the character set of a character column (CHAR, VARCHAR,
+	// the TEXTs, ENUM, SET): its own, else the table's, as Debezium
+	// records it; "" for the other types. utf8 is named utf8mb3, as the
+	// server names it.
 	Charset string
-	// EnumValues are the values of an ENUM or SET column, in order.
+	// EnumValues are the values of an ENUM or SET column, in order,
+	// unquoted (the history record quotes them, as Debezium does).
 	EnumValues []string
-	// HasDefault is set when the column has a DEFAULT; DefaultExpr is its
-	// expression as written (nil for DEFAULT NULL).
+	// HasDefault is set when the column has a DEFAULT other than NULL
+	// (Debezium records DEFAULT NULL as no default); DefaultExpr is its
+	// value as Debezium records it: a literal's value,
+	// "1970-01-01 00:00:00" for CURRENT_TIMESTAMP, nil for another
+	// expression.
 	HasDefault  bool
 	DefaultExpr *string
 	// Comment is the column's COMMENT, or "".
