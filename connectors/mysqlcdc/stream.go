@@ -65,7 +65,7 @@ func (t *Task) read(ctx context.Context, p *startPlan) error {
 		return errDone
 	}
 	if t.incr != nil {
-		if err := t.incr.Start(ctx, from.toMap(), incrEnv{t}); err != nil {
+		if err := t.incr.Start(ctx, p.stored, incrEnv{t}); err != nil {
 			return err
 		}
 	}
@@ -76,6 +76,9 @@ func (t *Task) read(ctx context.Context, p *startPlan) error {
 type incrEnv struct{ t *Task }
 
 func (e incrEnv) Table(id tables.ID) *events.Table {
+	if !e.t.filter.TableIncluded(id) {
+		return nil
+	}
 	et, _ := e.t.eventTable(id)
 	return et
 }

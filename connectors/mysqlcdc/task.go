@@ -16,6 +16,7 @@ import (
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/events"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/history"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/incremental"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
 )
 
@@ -130,6 +131,15 @@ func (t *Task) start(ctx context.Context, tc connectors.SourceTaskContext, modes
 	}
 	if t.ev, err = events.New(events.Options{Connector: t.connector, TopicPrefix: st.prefix, Modes: modes}); err != nil {
 		return err
+	}
+	if st.signalTable != "" && t.incr == nil {
+		h, err := incremental.NewHooks(st.signalTable, t.props, t.ev, t.log)
+		if err != nil {
+			return err
+		}
+		if h != nil {
+			t.incr = h
+		}
 	}
 	newHistory := t.newHistory
 	if newHistory == nil {
