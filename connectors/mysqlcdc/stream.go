@@ -146,6 +146,12 @@ func (t *Task) syncerConfig() replication.BinlogSyncerConfig {
 		EventCacheCount:  256,
 		Logger:           slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
+	if st.includeQuery && t.flavor == MariaDB {
+		// MariaDB sends ANNOTATE_ROWS events only when asked, and Debezium
+		// asks only with include.query: the events count in the offsets'
+		// "event", so sluice asks exactly when Debezium does.
+		cfg.DumpCommandFlag |= replication.BINLOG_SEND_ANNOTATE_ROWS_EVENT
+	}
 	events.SyncerOptions(&cfg)
 	return cfg
 }
@@ -483,7 +489,6 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 	now := time.Now()
 	for r := start; r < n; r++ {
 		src := t.ev.Source(t.source(id, r))
-		before := t.offsetMap(t.pos.offsetAt(int64(r)))
 		after := t.offsetMap(t.pos.offsetAt(int64(r + 1)))
 		var recs []connectors.SourceRecord
 		var key, value *schemas.Struct
@@ -533,7 +538,7 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 				// The primary key changed: the old key is deleted, the
 				// new one created. Only the last record may say the row
 				// is done: a restart after the delete redoes the row.
-				if err := add(events.OpDelete, bk, bv, nil, before); err != nil {
+				if err := add(events.OpDelete, bk, bv, nil, after); err != nil {
 					return err
 				}
 				err = add(events.OpCreate, key, nil, value, after)
@@ -545,8 +550,11 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 			}
 		}
 		// Every record but the row's last resumes at the row itself.
-		for i := 0; i < len(recs)-1; i++ {
-			recs[i].SourceOffset = before
+		if len(recs) > 1 {
+			before := t.offsetMap(t.pos.offsetAt(int64(r)))
+			for i := 0; i < len(recs)-1; i++ {
+				recs[i].SourceOffset = before
+			}
 		}
 		if !captured {
 			recs = nil // the signal table: only the engine sees it

@@ -312,3 +312,30 @@ func TestKafkaHistory(t *testing.T) {
 		t.Fatalf("after the restart: %v", after)
 	}
 }
+
+// TestIncludeQueryAndKeyChange: include.query fills source.query from
+// MariaDB's ANNOTATE_ROWS event; an update of the primary key is a delete,
+// a tombstone and a create, and only the create says the row is done.
+func TestIncludeQueryAndKeyChange(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY, name VARCHAR(50))")
+	h := newHarness(t, d, map[string]string{IncludeQueryKey: "true"})
+	h.startStreaming()
+	d.Exec(t, "INSERT INTO t VALUES (1,'a')", "UPDATE t SET id = 2 WHERE id = 1")
+	got := h.poll(4, dataTopic(d, "t"))
+	if s := ids(t, got); s != "c1 d1 tombstone1 c2" {
+		t.Fatalf("records: %s", s)
+	}
+	src := got[0].Value.(*schemas.Struct).Get("source").(*schemas.Struct)
+	if q := src.Get("query"); q != "INSERT INTO t VALUES (1,'a')" {
+		t.Errorf("source.query %#v", q)
+	}
+	if q := got[1].Value.(*schemas.Struct).Get("source").(*schemas.Struct).Get("query"); q != "UPDATE t SET id = 2 WHERE id = 1" {
+		t.Errorf("the update's source.query %#v", q)
+	}
+	for i, want := range []any{nil, nil, int64(1)} {
+		if r := got[i+1].SourceOffset[offsetRow]; r != want {
+			t.Errorf("record %d: offset row %v, want %v (%v)", i+1, r, want, got[i+1].SourceOffset)
+		}
+	}
+}
