@@ -178,15 +178,26 @@ func (t *Task) streamOnce(ctx context.Context, o offset) (progressed bool, err e
 	t.streamingOnce.Do(func() { close(t.streaming) })
 	t.log.Info("reading the binlog", "file", o.File, "pos", o.Pos, "event", o.Event, "row", o.Row, "gtids", o.GTIDs)
 	idle := t.idleInterval()
-	for {
-		gctx, cancel := context.WithTimeout(ctx, idle)
-		ev, err := streamer.GetEvent(gctx)
+	// One deadline per idle interval, not per event (a timer per event
+	// costs more than the event): when it passes, heartbeats and the
+	// incremental snapshot get their turn, whether events flow or not.
+	cancel := context.CancelFunc(func() {})
+	defer func() { cancel() }()
+	deadline := func() context.Context {
 		cancel()
+		var c context.Context
+		c, cancel = context.WithTimeout(ctx, idle)
+		return c
+	}
+	gctx := deadline()
+	for {
+		ev, err := streamer.GetEvent(gctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return progressed, ctx.Err()
 			}
 			if errors.Is(err, context.DeadlineExceeded) {
+				gctx = deadline()
 				if err := t.idle(ctx); err != nil {
 					return progressed, fatalError{err}
 				}
@@ -443,8 +454,18 @@ func (t *Task) eventTable(id tables.ID) (*events.Table, error) {
 // captured says whether a table's changes are read: captured by the
 // filters, or the signal table.
 func (t *Task) captured(id tables.ID) (captured, signal bool) {
+	if c, ok := t.capturedCache[id]; ok {
+		return c[0], c[1]
+	}
 	signal = t.st.signalTable != "" && strings.EqualFold(id.String(), t.st.signalTable)
-	return t.filter.TableIncluded(id), signal
+	captured = t.filter.TableIncluded(id)
+	if t.capturedCache == nil {
+		t.capturedCache = map[tables.ID][2]bool{}
+	}
+	if len(t.capturedCache) < 100_000 { // bounded: a server may have any number of tables
+		t.capturedCache[id] = [2]bool{captured, signal}
+	}
+	return captured, signal
 }
 
 // rows turns a rows event into records: one per inserted, updated or

@@ -55,8 +55,11 @@ type Task struct {
 	schema  *tables.Schema
 	parser  *parser.Parser
 	evTable map[tables.ID]*events.Table
-	pos     *tracker
-	lastHB  time.Time
+	// capturedCache remembers the filters' verdict per table (regular
+	// expressions are too slow for every rows event).
+	capturedCache map[tables.ID][2]bool
+	pos           *tracker
+	lastHB        time.Time
 
 	queue chan connectors.SourceRecord
 	// streaming is closed once the binlog reader first connected (tests
