@@ -91,7 +91,8 @@ var unsupportedKeys = []string{
 	"snapshot.include.collection.list", "snapshot.new.tables", "binlog.buffer.size",
 	"converters", "custom.metric.tags", "provide.transaction.metadata",
 	"event.processing.failure.handling.mode", "inconsistent.schema.handling.mode",
-	"skipped.operations", "table.ignore.builtin", "read.only",
+	"skipped.operations", "table.ignore.builtin", "read.only", "heartbeat.action.query",
+	"database.initial.statements",
 }
 
 // unsupportedPrefixes are key prefixes of Debezium features sluice does
