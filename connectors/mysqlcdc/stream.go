@@ -12,7 +12,6 @@ import (
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/replication"
-	"github.com/google/uuid"
 	"github.com/pingcap/tidb/pkg/parser"
 
 	"github.com/sluicehq/sluice/connectors"
@@ -295,11 +294,11 @@ func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
 		t.pos.startGTID(g.String(), set)
 		t.pos.begin(e.IsStandalone())
 	case *replication.GTIDEvent:
-		u, err := uuid.FromBytes(e.SID)
-		if err != nil {
-			return fmt.Errorf("GTID event: %w", err)
+		if len(e.SID) != 16 {
+			return fmt.Errorf("binlog file %s position %d: a GTID event with a %d-byte server UUID", t.pos.file, t.pos.eventPos, len(e.SID))
 		}
-		g := fmt.Sprintf("%s:%d", u, e.GNO)
+		b := e.SID
+		g := fmt.Sprintf("%x-%x-%x-%x-%x:%d", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16], e.GNO)
 		if err := t.pos.gtids.Update(g); err != nil {
 			return fmt.Errorf("GTID %s: %w", g, err)
 		}
