@@ -2,6 +2,7 @@ package mysqlcdc
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -337,5 +338,35 @@ func TestIncludeQueryAndKeyChange(t *testing.T) {
 		if r := got[i+1].SourceOffset[offsetRow]; r != want {
 			t.Errorf("record %d: offset row %v, want %v (%v)", i+1, r, want, got[i+1].SourceOffset)
 		}
+	}
+}
+
+// TestServerKilledMidStream kills the server (SIGKILL) while the task
+// streams and starts it again: the task reconnects on its own and every
+// change comes once.
+func TestServerKilledMidStream(t *testing.T) {
+	m := testkit.StartMariaDB(t)
+	db, err := sql.Open("mysql", m.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	d := testkit.Database{MySQLServer: m.MySQLServer, Name: "sluice", DB: db}
+	d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY, name VARCHAR(50))")
+	h := newHarness(t, d, map[string]string{BackoffMaxKey: "500"})
+	h.startStreaming()
+	d.Exec(t, "INSERT INTO t VALUES (1,'a'),(2,'b')")
+	if got := h.poll(2, dataTopic(d, "t")); ids(t, got) != "c1 c2" {
+		t.Fatalf("before: %s", ids(t, got))
+	}
+	m.Kill9()
+	// Poll while the server is down: no error, the reader retries.
+	if got := h.pollFor(time.Second, dataTopic(d, "t")); len(got) > 0 {
+		t.Fatalf("records while the server is down: %s", ids(t, got))
+	}
+	m.Restart()
+	d.Exec(t, "INSERT INTO t VALUES (3,'c')", "UPDATE t SET name='x' WHERE id=1")
+	if got := h.poll(2, dataTopic(d, "t")); ids(t, got) != "c3 u1" {
+		t.Fatalf("after the restart: %s", ids(t, got))
 	}
 }
