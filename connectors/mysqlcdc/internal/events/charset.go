@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/traditionalchinese"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
 
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
 )
@@ -58,20 +59,18 @@ var mysqlCharsets = map[string]encoding.Encoding{
 	"ucs2":     unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM),
 	"utf16":    unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM),
 	"utf16le":  unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM),
+	"utf32":    utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM),
+	"tis620":   charmap.Windows874,
 }
 
 // decoderFor returns the function that decodes a column's bytes in
-// charset to a string; nil when the bytes are already UTF-8 (or raw, for
-// binary).
+// charset to a string; nil when the bytes are taken as UTF-8: the UTF-8
+// sets, ascii, binary, and a set without a mapping here (Debezium also
+// falls back to UTF-8 for a character set Java does not know).
 func decoderFor(charset string) (func([]byte) (string, error), error) {
-	cs := strings.ToLower(charset)
-	switch cs {
-	case "utf8", "utf8mb3", "utf8mb4", "ascii", "binary", "":
-		return nil, nil
-	}
-	enc, ok := mysqlCharsets[cs]
+	enc, ok := mysqlCharsets[strings.ToLower(charset)]
 	if !ok {
-		return nil, fmt.Errorf("character set %s is not supported", charset)
+		return nil, nil
 	}
 	return func(b []byte) (string, error) {
 		out, err := enc.NewDecoder().Bytes(b)

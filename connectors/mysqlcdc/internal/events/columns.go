@@ -86,7 +86,8 @@ func (e *Events) columnConv(t *tables.Table, c *tables.Column) (*schemas.Builder
 			unsigned = true
 		}
 		if unsigned && m.BigintUnsigned == BigintPrecise {
-			b, cv := decimalConv(m.Decimal, 20, 0)
+			// Always a Decimal, whatever decimal.handling.mode says.
+			b, cv := decimalConv(DecimalPrecise, 20, 0)
 			return b, cv, nil
 		}
 		return intConv(schemas.TypeInt64, 64, unsigned)
@@ -146,10 +147,25 @@ func (e *Events) columnConv(t *tables.Table, c *tables.Column) (*schemas.Builder
 	case "JSON":
 		return schemas.NewBuilder(schemas.TypeString).Name(jsonName).Version(1),
 			conv{bin: binJSON, sql: sqlString(nil), zero: "{}"}, nil
-	case "GEOMETRY", "POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON",
-		"GEOMETRYCOLLECTION", "GEOMCOLLECTION", "VECTOR":
-		// Spatial and vector columns are not supported yet: they are left
-		// out of the events, as Debezium leaves out a type it cannot map.
+	case "POINT":
+		b, cv := geometryConv(true, c.Optional)
+		return b, cv, nil
+	case "GEOMETRY", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON",
+		"GEOMETRYCOLLECTION", "GEOMCOLLECTION":
+		b, cv := geometryConv(false, c.Optional)
+		return b, cv, nil
+	case "UUID":
+		// MariaDB's UUID, as Debezium's MariaDB connector maps it.
+		return schemas.NewBuilder(schemas.TypeString).Name(uuidName).Version(1), conv{bin: binUUID, sql: sqlString(nil), zero: ""}, nil
+	case "INET4", "INET6":
+		// MariaDB's address types: Debezium has no mapping for them
+		// (java.sql.Types.OTHER) and leaves them out of the events; so
+		// does sluice.
+		return nil, conv{}, nil
+	case "VECTOR":
+		// MySQL 9's VECTOR (Debezium's FloatVector) is not supported yet:
+		// such columns are left out of the events, as Debezium leaves out
+		// a type it cannot map.
 		return nil, conv{}, nil
 	}
 	return nil, conv{}, fmt.Errorf("unsupported type %s", c.TypeName)
@@ -421,18 +437,20 @@ func parseDecimal(s string, scale int) (*big.Rat, bool) {
 		return nil, false
 	}
 	neg := false
-	digits := make([]byte, 0, len(s))
-	frac := -1
+	var small int64 // the digits, while they fit
+	nDigits, frac := 0, -1
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c == '-' && i == 0:
-			neg = true
-		case c == '+' && i == 0:
+		case (c == '-' || c == '+') && i == 0:
+			neg = c == '-'
 		case c == '.' && frac < 0:
 			frac = 0
 		case c >= '0' && c <= '9':
-			digits = append(digits, c)
+			if nDigits < 18 {
+				small = small*10 + int64(c-'0')
+			}
+			nDigits++
 			if frac >= 0 {
 				frac++
 			}
@@ -440,35 +458,62 @@ func parseDecimal(s string, scale int) (*big.Rat, bool) {
 			return nil, false
 		}
 	}
-	if len(digits) == 0 {
+	if nDigits == 0 {
 		return nil, false
 	}
-	if frac < 0 {
-		frac = 0
+	frac = max(frac, 0)
+	if nDigits <= 18 && frac <= scale {
+		if neg {
+			small = -small
+		}
+		return new(big.Rat).SetFrac64(small, smallPow10[frac].Int64()), true
 	}
-	u, ok := new(big.Int).SetString(string(digits), 10)
-	if !ok {
-		return nil, false
+	var u *big.Int
+	if nDigits <= 18 {
+		if neg {
+			small = -small
+		}
+		u = big.NewInt(small)
+	} else {
+		var ok bool
+		if u, ok = new(big.Int).SetString(strings.Replace(strings.TrimLeft(s, "+-"), ".", "", 1), 10); !ok {
+			return nil, false
+		}
+		if neg {
+			u.Neg(u)
+		}
 	}
-	if neg {
-		u.Neg(u)
-	}
-	r := schemas.DecimalFromUnscaled(u, frac)
 	if frac > scale {
 		// Round half up at scale, as BigDecimal.setScale(HALF_UP) would.
-		p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)
-		x := new(big.Rat).Mul(r, new(big.Rat).SetInt(p))
-		q, m := new(big.Int).QuoRem(x.Num(), x.Denom(), new(big.Int))
-		if new(big.Int).Mul(new(big.Int).Abs(m), big.NewInt(2)).Cmp(x.Denom()) >= 0 {
-			if x.Sign() < 0 {
+		q, m := new(big.Int).QuoRem(u, pow10(frac-scale), new(big.Int))
+		if m.Abs(m).Lsh(m, 1).Cmp(pow10(frac-scale)) >= 0 {
+			if u.Sign() < 0 {
 				q.Sub(q, big.NewInt(1))
 			} else {
 				q.Add(q, big.NewInt(1))
 			}
 		}
-		r = new(big.Rat).SetFrac(q, p)
+		u, frac = q, scale
 	}
-	return r, true
+	return new(big.Rat).SetFrac(u, pow10(frac)), true
+}
+
+var smallPow10 = func() [19]*big.Int {
+	var p [19]*big.Int
+	v := int64(1)
+	for i := range p {
+		p[i] = big.NewInt(v)
+		v *= 10
+	}
+	return p
+}()
+
+// pow10 returns 10^n (n ≥ 0); the result must not be modified.
+func pow10(n int) *big.Int {
+	if n < len(smallPow10) {
+		return smallPow10[n]
+	}
+	return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil)
 }
 
 // ---- strings and binary
@@ -610,6 +655,28 @@ func sqlYear(b []byte) (any, error) {
 		return nil, fmt.Errorf("%q is not a year", b)
 	}
 	return int32(x), nil
+}
+
+// binUUID formats MariaDB's binlog UUID (16 bytes in text order; the
+// binlog drops trailing zero bytes, as of any BINARY(n)) as the server's
+// text.
+func binUUID(v any) (any, error) {
+	var b []byte
+	switch x := v.(type) {
+	case string:
+		b = []byte(x)
+	case []byte:
+		b = x
+	default:
+		return nil, fmt.Errorf("binlog value %T, want UUID bytes", v)
+	}
+	if len(b) > 16 {
+		return nil, fmt.Errorf("UUID value of %d bytes", len(b))
+	}
+	var u [16]byte
+	copy(u[:], b)
+	h := hex.EncodeToString(u[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
 }
 
 // binJSON gives a JSON document as text: MySQL's binary JSON decoded by
@@ -780,44 +847,45 @@ func timestampConv(fsp int) (*schemas.Builder, conv, error) {
 }
 
 func formatZoned(d dateTime, fsp int) string {
-	b := make([]byte, 0, 32)
-	b = appendPadded(b, d.year, 4)
+	var buf [40]byte
+	b := buf[:0]
+	b = appendDigits(b, d.year, 4)
 	b = append(b, '-')
-	b = appendPadded(b, d.month, 2)
+	b = appendDigits(b, d.month, 2)
 	b = append(b, '-')
-	b = appendPadded(b, d.day, 2)
+	b = appendDigits(b, d.day, 2)
 	b = append(b, 'T')
-	b = appendPadded(b, d.hour, 2)
+	b = appendDigits(b, d.hour, 2)
 	b = append(b, ':')
-	b = appendPadded(b, d.min, 2)
+	b = appendDigits(b, d.min, 2)
 	b = append(b, ':')
-	b = appendPadded(b, d.sec, 2)
-	if fsp > 0 {
-		if fsp > 6 {
-			fsp = 6
-		}
+	b = appendDigits(b, d.sec, 2)
+	switch {
+	case fsp > 0:
 		b = append(b, '.')
-		frac := appendPadded(nil, d.micros, 6)
-		b = append(b, frac[:fsp]...)
-	} else if d.micros != 0 {
+		b = appendDigits(b, d.micros, 6)
+		b = b[:len(b)-6+min(fsp, 6)]
+	case d.micros != 0:
 		// ISO_OFFSET_DATE_TIME: as many digits as needed.
-		frac := appendPadded(nil, d.micros, 6)
-		n := 6
-		for n > 0 && frac[n-1] == '0' {
-			n--
-		}
 		b = append(b, '.')
-		b = append(b, frac[:n]...)
+		b = appendDigits(b, d.micros, 6)
+		for b[len(b)-1] == '0' {
+			b = b[:len(b)-1]
+		}
 	}
 	return string(append(b, 'Z'))
 }
 
-func appendPadded(b []byte, x, width int) []byte {
-	s := strconv.Itoa(x)
-	for i := len(s); i < width; i++ {
-		b = append(b, '0')
+// appendDigits appends x (0 ≤ x) in decimal, zero-padded to width digits.
+func appendDigits(b []byte, x, width int) []byte {
+	var tmp [20]byte
+	i := len(tmp)
+	for x > 0 || i > len(tmp)-width {
+		i--
+		tmp[i] = byte('0' + x%10)
+		x /= 10
 	}
-	return append(b, s...)
+	return append(b, tmp[i:]...)
 }
 
 // timeConv converts TIME: io.debezium.time.MicroTime (signed microseconds,

@@ -59,7 +59,7 @@ func (t *Table) envelope(op Op, before, after, source *schemas.Struct, ts time.T
 		i int
 		v any
 	}{
-		{envBefore, before}, {envAfter, after}, {envSource, source}, {envOp, string(op)},
+		{envBefore, before}, {envAfter, after}, {envSource, source}, {envOp, opValue(op)},
 		{envTsMs, ts.UnixMilli()}, {envTsUs, ts.UnixMicro()}, {envTsNs, unixNano(ts)},
 	} {
 		if err := env.PutAt(f.i, f.v); err != nil {
@@ -67,4 +67,17 @@ func (t *Table) envelope(op Op, before, after, source *schemas.Struct, ts time.T
 		}
 	}
 	return env, nil
+}
+
+// opValue boxes an op without allocating.
+func opValue(op Op) any {
+	switch op {
+	case OpCreate:
+		return "c"
+	case OpUpdate:
+		return "u"
+	case OpDelete:
+		return "d"
+	}
+	return "r"
 }

@@ -8,6 +8,22 @@
 // Table is made per captured table structure (again after each DDL that
 // changes it) and precomputes one converter per column, so that converting
 // a row allocates little beyond the Structs.
+//
+// Column types map as Debezium's BinlogValueConverters map them (see
+// columns.go), with these choices:
+//   - Both paths start from the server's text for DECIMAL and the temporal
+//     types (go-mysql with SyncerOptions; the snapshot on the text
+//     protocol in a '+00:00' session), so they agree to the digit; a
+//     single-precision FLOAT is selected as CAST(.. AS DOUBLE), because
+//     the server's text of a FLOAT keeps 6 digits (SelectList).
+//   - Zero dates are null in a nullable column and the column's default,
+//     else Debezium's fallback (the epoch), in a NOT NULL one; YEAR 0000
+//     is 0 (Debezium's time adjuster makes it 2000).
+//   - TIME covers -838:59:59..838:59:59 as MicroTime; with
+//     time.precision.mode=connect a TIME outside one day is an error.
+//   - Spatial columns are Debezium's Geometry/Point structs, MariaDB's UUID
+//     io.debezium.data.Uuid; INET4, INET6 and VECTOR columns are left out,
+//     as Debezium leaves out a type it has no mapping for.
 package events
 
 import (
@@ -73,6 +89,9 @@ type Options struct {
 // safe for concurrent use once made.
 type Events struct {
 	opts Options
+	// version, connector and name are the source block's constant fields,
+	// boxed once.
+	version, connector, name any
 
 	source            *schemas.Schema
 	transaction       *schemas.Schema
@@ -96,7 +115,7 @@ func New(o Options) (*Events, error) {
 	if o.Version == "" {
 		o.Version = DefaultVersion
 	}
-	e := &Events{opts: o}
+	e := &Events{opts: o, version: o.Version, connector: o.Connector, name: o.TopicPrefix}
 	if err := e.buildSchemas(); err != nil {
 		return nil, err
 	}

@@ -94,15 +94,21 @@ func parseMode(key, value string, names []string) (int, error) {
 	return 0, fmt.Errorf("%s: %q is not one of %s", key, value, strings.Join(names, ", "))
 }
 
-// Modes are the value-representation settings of a connector.
+// Modes are the value-representation and naming settings of a
+// connector.
 type Modes struct {
 	Decimal        DecimalMode
 	Time           TimePrecisionMode
 	BigintUnsigned BigintUnsignedMode
 	Binary         BinaryMode
+	// SchemaNames adjusts the table schemas' names (Key, Value, Envelope)
+	// and FieldNames the column field names, for Avro.
+	SchemaNames NameAdjustment
+	FieldNames  NameAdjustment
 }
 
-// ParseModes reads the four handling modes from a connector configuration;
+// ParseModes reads the handling and name adjustment modes from a
+// connector configuration;
 // absent keys take Debezium's defaults. An unknown value is an error naming
 // the key and the accepted values.
 func ParseModes(cfg map[string]string) (Modes, error) {
@@ -123,5 +129,14 @@ func ParseModes(cfg map[string]string) (Modes, error) {
 	if err != nil {
 		return m, err
 	}
-	return Modes{Decimal: DecimalMode(d), Time: TimePrecisionMode(t), BigintUnsigned: BigintUnsignedMode(b), Binary: BinaryMode(bin)}, nil
+	sn, err := parseMode(SchemaNameAdjustmentModeKey, cfg[SchemaNameAdjustmentModeKey], adjustModes)
+	if err != nil {
+		return m, err
+	}
+	fn, err := parseMode(FieldNameAdjustmentModeKey, cfg[FieldNameAdjustmentModeKey], adjustModes)
+	if err != nil {
+		return m, err
+	}
+	return Modes{Decimal: DecimalMode(d), Time: TimePrecisionMode(t), BigintUnsigned: BigintUnsignedMode(b), Binary: BinaryMode(bin),
+		SchemaNames: NameAdjustment(sn), FieldNames: NameAdjustment(fn)}, nil
 }

@@ -2,6 +2,7 @@ package events
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
@@ -11,10 +12,11 @@ import (
 // TableChange is one entry of a schema-change event's tableChanges.
 type TableChange struct {
 	Type TableChangeType
-	// ID is the table changed (for a rename, its new name).
+	// ID is the table changed (for a rename, its new name); when zero,
+	// Table's.
 	ID tables.ID
-	// Table is the table's structure after a CREATE or ALTER; nil for a
-	// DROP (Debezium's DROP changes carry no table).
+	// Table is the table's structure after a CREATE or ALTER. A DROP's
+	// is not written (Debezium's DROP changes carry no table).
 	Table *tables.Table
 }
 
@@ -76,10 +78,17 @@ func (e *Events) tableChangeStruct(c *TableChange) (*schemas.Struct, error) {
 	default:
 		return nil, fmt.Errorf("events: table change of %s: unknown type %q", c.ID, c.Type)
 	}
+	id := c.ID
+	if id == (tables.ID{}) && c.Table != nil {
+		id = c.Table.ID
+	}
+	if id.Table == "" {
+		return nil, fmt.Errorf("events: a %s table change without a table name", c.Type)
+	}
 	st := schemas.NewStruct(e.historyChange)
 	st.MustPut("type", string(c.Type))
-	st.MustPut("id", DoubleQuotedID(c.ID))
-	if c.Table == nil {
+	st.MustPut("id", DoubleQuotedID(id))
+	if c.Table == nil || c.Type == TableDrop {
 		return st, nil
 	}
 	t := c.Table
@@ -132,9 +141,11 @@ func (e *Events) historyColumnStruct(c *tables.Column) *schemas.Struct {
 		st.MustPut("defaultValueExpression", *c.DefaultExpr)
 	}
 	if len(c.EnumValues) > 0 {
+		// Debezium's parser records the values as the DDL's literals,
+		// quotes included.
 		vals := make([]any, len(c.EnumValues))
 		for i, v := range c.EnumValues {
-			vals[i] = v
+			vals[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
 		}
 		st.MustPut("enumValues", vals)
 	}
@@ -142,10 +153,11 @@ func (e *Events) historyColumnStruct(c *tables.Column) *schemas.Struct {
 }
 
 // DoubleQuotedID is Debezium's TableId.toDoubleQuotedString for a MySQL
-// table: "db"."table" (a quote inside a name is not escaped, as Debezium's).
+// table: "db"."table", a quote in a name doubled.
 func DoubleQuotedID(id tables.ID) string {
+	q := func(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 	if id.DB == "" {
-		return `"` + id.Table + `"`
+		return q(id.Table)
 	}
-	return `"` + id.DB + `"."` + id.Table + `"`
+	return q(id.DB) + "." + q(id.Table)
 }

@@ -16,6 +16,7 @@ const (
 	bitsName        = "io.debezium.data.Bits"
 	bitsLength      = "length"
 	jsonName        = "io.debezium.data.Json"
+	uuidName        = "io.debezium.data.Uuid"
 	yearName        = "io.debezium.time.Year"
 	dateName        = "io.debezium.time.Date"
 	microTimeName   = "io.debezium.time.MicroTime"

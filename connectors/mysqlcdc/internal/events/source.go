@@ -43,15 +43,11 @@ func (e *Events) sourceStruct(s *Source) *schemas.Struct {
 			panic(err)
 		}
 	}
-	put(srcVersion, e.opts.Version)
-	put(srcConnector, e.opts.Connector)
-	put(srcName, e.opts.TopicPrefix)
+	put(srcVersion, e.version)
+	put(srcConnector, e.connector)
+	put(srcName, e.name)
 	put(srcTsMs, ts.UnixMilli())
-	snap := string(s.Snapshot)
-	if s.Snapshot == SnapshotFalse {
-		snap = "false"
-	}
-	put(srcSnapshot, snap)
+	put(srcSnapshot, snapshotValue(s.Snapshot))
 	put(srcDB, s.DB)
 	if s.Sequence != "" {
 		put(srcSequence, s.Sequence)
@@ -81,4 +77,26 @@ func (e *Events) sourceStruct(s *Source) *schemas.Struct {
 // wrapping outside ±292 years like Java's long arithmetic).
 func unixNano(t time.Time) int64 {
 	return t.Unix()*1_000_000_000 + int64(t.Nanosecond())
+}
+
+// snapshotValue boxes the snapshot field without allocating for the
+// known values.
+func snapshotValue(s Snapshot) any {
+	switch s {
+	case SnapshotFalse:
+		return "false"
+	case SnapshotTrue:
+		return "true"
+	case SnapshotFirst:
+		return "first"
+	case SnapshotFirstInDataCollection:
+		return "first_in_data_collection"
+	case SnapshotLastInDataCollection:
+		return "last_in_data_collection"
+	case SnapshotLast:
+		return "last"
+	case SnapshotIncremental:
+		return "incremental"
+	}
+	return string(s)
 }

@@ -4,6 +4,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
@@ -14,8 +16,10 @@ func (e *Events) newTable(t *tables.Table, include func(string) bool) (*Table, e
 	if t == nil {
 		return nil, errors.New("events: no table")
 	}
-	name := e.opts.TopicPrefix + "." + t.ID.DB + "." + t.ID.Table
-	tb := &Table{ID: t.ID, Topic: name, events: e, table: t, cols: make([]column, len(t.Columns))}
+	topic := e.opts.TopicPrefix + "." + t.ID.DB + "." + t.ID.Table
+	name := adjustName(topic, e.opts.Modes.SchemaNames, false)
+	fieldName := func(col string) string { return adjustName(col, e.opts.Modes.FieldNames, true) }
+	tb := &Table{ID: t.ID, Topic: topic, events: e, table: t, cols: make([]column, len(t.Columns))}
 	valB := schemas.NewBuilder(schemas.TypeStruct).Name(name + ".Value").Optional()
 	nValue := 0
 	for i := range t.Columns {
@@ -55,7 +59,7 @@ func (e *Events) newTable(t *tables.Table, include func(string) bool) (*Table, e
 		if include == nil || include(c.Name) {
 			col.valueField = nValue
 			nValue++
-			valB.Field(c.Name, s)
+			valB.Field(fieldName(c.Name), s)
 		}
 	}
 	var err error
@@ -80,7 +84,7 @@ func (e *Events) newTable(t *tables.Table, include func(string) bool) (*Table, e
 			}
 			tb.cols[i].keyField = k
 			tb.keyCols = append(tb.keyCols, i)
-			keyB.Field(t.Columns[i].Name, tb.cols[i].schema)
+			keyB.Field(fieldName(t.Columns[i].Name), tb.cols[i].schema)
 		}
 		if tb.KeySchema, err = keyB.Build(); err != nil {
 			return nil, fmt.Errorf("events: table %s: key schema: %w", t.ID, err)
@@ -162,53 +166,59 @@ func (t *Table) selectList() string {
 }
 
 // defaultValue converts a column's DEFAULT to its schema default, as
-// Debezium's MySqlDefaultValueConverter: literals through the column's
-// converter, CURRENT_TIMESTAMP (and its synonyms) as the epoch. A default
-// it cannot read (an expression, a zero date) gives none.
+// Debezium's MySqlDefaultValueConverter. DefaultExpr is what Debezium's
+// parser records as defaultValueExpression: a literal's value without its
+// quotes ("it's", "-1.5", "TRUE"), a bit or hex literal's digits ("101"),
+// "1970-01-01 00:00:00" for CURRENT_TIMESTAMP, and nil for NULL and for
+// expressions. A value the column's converter refuses (a zero date) gives
+// no default, as Debezium's.
 func defaultValue(c *tables.Column, cv conv) (any, bool) {
 	if !c.HasDefault || c.DefaultExpr == nil {
 		return nil, false
 	}
-	expr := strings.TrimSpace(*c.DefaultExpr)
+	expr := *c.DefaultExpr
 	base, _ := baseType(c)
-	up := strings.ToUpper(expr)
-	if isCurrentTimestamp(up) {
-		switch base {
-		case "TIMESTAMP", "DATETIME":
-			expr = "1970-01-01 00:00:00"
-		default:
-			return nil, false
-		}
-	} else if s, ok := unquoteSQL(expr); ok {
-		expr = s
-	} else if strings.HasPrefix(up, "B'") && strings.HasSuffix(up, "'") && base == "BIT" {
-		bits := expr[2 : len(expr)-1]
-		var x uint64
-		for _, ch := range bits {
-			if ch != '0' && ch != '1' || len(bits) > 64 {
-				return nil, false
-			}
-			x = x<<1 | uint64(ch-'0')
-		}
-		v, err := cv.bin(int64(x))
-		return v, err == nil && v != nil
-	} else if up == "TRUE" || up == "FALSE" {
-		if up == "TRUE" {
-			expr = "1"
-		} else {
-			expr = "0"
-		}
-	} else if up == "NULL" {
-		return nil, false
+	if _, spatial := cv.zero.(*schemas.Struct); spatial {
+		return nil, false // MySQL has no literal spatial defaults
 	}
-	if base == "BIT" {
-		// A BIT default written as a number.
-		var x uint64
-		if _, err := fmt.Sscan(expr, &x); err != nil {
+	up := strings.ToUpper(strings.TrimSpace(expr))
+	switch base {
+	case "BIT":
+		bits := strings.TrimSpace(expr)
+		if len(bits) > 3 && (bits[0] == 'b' || bits[0] == 'B') && bits[1] == '\'' && bits[len(bits)-1] == '\'' {
+			bits = bits[2 : len(bits)-1]
+		}
+		switch up {
+		case "TRUE":
+			bits = "1"
+		case "FALSE":
+			bits = "0"
+		}
+		x, err := strconv.ParseUint(bits, 2, 64)
+		if err != nil {
 			return nil, false
 		}
 		v, err := cv.bin(int64(x))
 		return v, err == nil && v != nil
+	case "BOOL", "BOOLEAN", "TINYINT", "INT1", "SMALLINT", "INT2", "MEDIUMINT", "INT3", "MIDDLEINT",
+		"INT", "INTEGER", "INT4", "BIGINT", "INT8", "SERIAL":
+		switch up {
+		case "TRUE":
+			expr = "1"
+		case "FALSE":
+			expr = "0"
+		default:
+			// Debezium rounds a decimal default of an integer column.
+			if _, err := strconv.ParseInt(up, 10, 64); err != nil {
+				if f, err := strconv.ParseFloat(up, 64); err == nil && !strings.Contains(up, "E") {
+					expr = strconv.FormatFloat(math.Floor(f+0.5), 'f', 0, 64)
+				}
+			}
+		}
+	case "TIMESTAMP", "DATETIME":
+		if isCurrentTimestamp(up) {
+			expr = "1970-01-01 00:00:00"
+		}
 	}
 	v, err := cv.sql([]byte(expr))
 	if err != nil || v == nil {
@@ -217,52 +227,13 @@ func defaultValue(c *tables.Column, cv conv) (any, bool) {
 	return v, true
 }
 
+// isCurrentTimestamp reports whether an upper-case default is
+// CURRENT_TIMESTAMP or a synonym, should a parser record it as written.
 func isCurrentTimestamp(up string) bool {
-	up = strings.TrimSuffix(strings.TrimRight(up, "0123456789()"), "(")
+	up = strings.TrimRight(up, "0123456789() ")
 	switch up {
-	case "CURRENT_TIMESTAMP", "NOW", "LOCALTIME", "LOCALTIMESTAMP", "CURRENT_TIMESTAMP()", "NOW()":
+	case "CURRENT_TIMESTAMP", "NOW", "LOCALTIME", "LOCALTIMESTAMP":
 		return true
 	}
 	return false
-}
-
-// unquoteSQL returns the value of a quoted SQL string literal ('it”s',
-// "a\nb"); ok is false when expr is not one.
-func unquoteSQL(expr string) (string, bool) {
-	if len(expr) < 2 {
-		return "", false
-	}
-	q := expr[0]
-	if (q != '\'' && q != '"') || expr[len(expr)-1] != q {
-		return "", false
-	}
-	in := expr[1 : len(expr)-1]
-	var b strings.Builder
-	for i := 0; i < len(in); i++ {
-		ch := in[i]
-		switch {
-		case ch == q && i+1 < len(in) && in[i+1] == q:
-			b.WriteByte(q)
-			i++
-		case ch == '\\' && i+1 < len(in):
-			i++
-			switch in[i] {
-			case 'n':
-				b.WriteByte('\n')
-			case 't':
-				b.WriteByte('\t')
-			case 'r':
-				b.WriteByte('\r')
-			case '0':
-				b.WriteByte(0)
-			case 'Z':
-				b.WriteByte(26)
-			default:
-				b.WriteByte(in[i])
-			}
-		default:
-			b.WriteByte(ch)
-		}
-	}
-	return b.String(), true
 }
