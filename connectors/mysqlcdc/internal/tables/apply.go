@@ -436,7 +436,6 @@ func (t *Table) finish() {
 // The java.sql.Types codes Debezium records.
 const (
 	jdbcBit          = -7
-	jdbcTinyint      = -6
 	jdbcSmallint     = 5
 	jdbcInteger      = 4
 	jdbcBigint       = -5
@@ -519,7 +518,9 @@ func typeOf(col *Column, ft *types.FieldType) {
 	numeric := false
 	switch ft.GetType() {
 	case mysql.TypeTiny:
-		name, jdbc, numeric, length = "TINYINT", jdbcTinyint, true, flen
+		// SMALLINT, as Debezium's MySQL type resolver records TINYINT
+		// (captured from Debezium 3.6.1).
+		name, jdbc, numeric, length = "TINYINT", jdbcSmallint, true, flen
 	case mysql.TypeShort:
 		name, jdbc, numeric, length = "SMALLINT", jdbcSmallint, true, flen
 	case mysql.TypeInt24:
