@@ -636,7 +636,9 @@ func defaultOf(e ast.ExprNode) (bool, *string) {
 	switch v := e.(type) {
 	case ast.ValueExpr:
 		if v.GetValue() == nil {
-			return false, nil
+			// DEFAULT NULL: a default (hasDefaultValue true) without an
+			// expression, as Debezium 3.6.1 records it.
+			return true, nil
 		}
 		if s, ok := v.GetValue().(string); ok && s == exprDefaultMarker {
 			return true, nil

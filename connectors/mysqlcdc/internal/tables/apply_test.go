@@ -121,7 +121,7 @@ func TestApplyColumnAttributes(t *testing.T) {
 	check("a", false, true, strp("-3"))
 	check("b", true, true, strp("x'y"))
 	check("c", true, true, strp("1970-01-01 00:00:00"))
-	check("d", true, false, nil)
+	check("d", true, true, nil) // DEFAULT NULL: hasDefaultValue without expression, as Debezium
 	check("e", true, true, strp("101"))
 	check("f", true, true, nil)
 	if c := tbl.Column("g"); c.Comment != "note" {
