@@ -32,17 +32,30 @@ import (
 // and the statements of capture/stream.sql.
 const dbzDir = "testdata/debezium-3.6.1"
 
-// dbzCapture is one captured connector: its directory, topic.prefix and
-// modes.
+// dbzCapture is one captured connector: its directory, connector
+// (MySqlConnector or MariaDbConnector), topic.prefix and modes.
 type dbzCapture struct {
-	dir    string
-	prefix string
-	modes  Modes
+	dir       string
+	connector string
+	prefix    string
+	modes     Modes
 }
 
 var dbzCaptures = []dbzCapture{
-	{dir: "default", prefix: "dbzgold1"},
-	{dir: "modes", prefix: "dbzgold2", modes: Modes{Decimal: DecimalString, Time: TimeConnect, BigintUnsigned: BigintPrecise, Binary: BinaryBase64}},
+	{dir: "default", connector: ConnectorMySQL, prefix: "dbzgold1"},
+	{dir: "modes", connector: ConnectorMySQL, prefix: "dbzgold2",
+		modes: Modes{Decimal: DecimalString, Time: TimeConnect, BigintUnsigned: BigintPrecise, Binary: BinaryBase64}},
+	{dir: "mariadb", connector: ConnectorMariaDB, prefix: "dbzgold3"},
+}
+
+// events returns the Events of the captured connector.
+func (c dbzCapture) events(t *testing.T) *Events {
+	t.Helper()
+	e, err := New(Options{Connector: c.connector, Version: "3.6.1.Final", TopicPrefix: c.prefix, Modes: c.modes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }
 
 // dbzRecord is one captured Kafka record: key and value as the
@@ -243,7 +256,7 @@ func TestDebeziumSchemas(t *testing.T) {
 			t.Run(c.dir+"/"+table, func(t *testing.T) {
 				before, after := dbzTables(t, c.dir, table)
 				recs := readDbz(t, c.dir, table+".json")
-				e := newEvents(t, c.prefix, c.modes)
+				e := c.events(t)
 				for i, r := range recs {
 					tbl := before
 					if table == "types" && i >= len(recs)-2 {
@@ -294,7 +307,7 @@ func schemaJSON(t *testing.T, schema *schemas.Schema, golden []byte) any {
 // key are Debezium's.
 func TestDebeziumHeartbeat(t *testing.T) {
 	for _, c := range dbzCaptures {
-		e := newEvents(t, c.prefix, c.modes)
+		e := c.events(t)
 		if e.HeartbeatTopic() != "__debezium-heartbeat."+c.prefix {
 			t.Errorf("heartbeat topic %s", e.HeartbeatTopic())
 		}
@@ -402,7 +415,7 @@ func TestDebeziumEvents(t *testing.T) {
 	binlog := readDbzRowsEvents(ctx, t, srv, file, pos, dbName, 9)
 
 	for _, c := range dbzCaptures {
-		e := newEvents(t, c.prefix, c.modes)
+		e := c.events(t)
 		for _, table := range []string{"types", "multi"} {
 			t.Run(c.dir+"/"+table, func(t *testing.T) {
 				before, after := dbzTables(t, c.dir, table)
@@ -557,7 +570,7 @@ func readDbzRowsEvents(ctx context.Context, t *testing.T, srv testkit.MySQLServe
 func TestDebeziumSchemaChanges(t *testing.T) {
 	for _, c := range dbzCaptures {
 		t.Run(c.dir, func(t *testing.T) {
-			e := newEvents(t, c.prefix, c.modes)
+			e := c.events(t)
 			s := tables.NewSchema(tables.Options{})
 			p := parser.New()
 			for i, r := range readDbz(t, c.dir, "schema-changes.json") {

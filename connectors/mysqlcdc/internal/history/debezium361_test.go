@@ -35,7 +35,7 @@ func readDbzHistory(t *testing.T, name string) []json.RawMessage {
 // TestDebeziumHistoryRoundTrip: every record Debezium wrote decodes, and
 // encodes back to the same JSON.
 func TestDebeziumHistoryRoundTrip(t *testing.T) {
-	for _, name := range []string{"default.json", "modes.json"} {
+	for _, name := range []string{"default.json", "modes.json", "mariadb.json"} {
 		for i, raw := range readDbzHistory(t, name) {
 			r, err := Decode(raw)
 			if err != nil {
@@ -58,7 +58,7 @@ func TestDebeziumHistoryRoundTrip(t *testing.T) {
 // Debezium's tableChanges equals the one sluice's parse gives, after each
 // record.
 func TestDebeziumHistoryFromParse(t *testing.T) {
-	for _, name := range []string{"default.json", "modes.json"} {
+	for _, name := range []string{"default.json", "modes.json", "mariadb.json"} {
 		t.Run(name, func(t *testing.T) {
 			parsed := tables.NewSchema(tables.Options{})
 			replayed := tables.NewSchema(tables.Options{})

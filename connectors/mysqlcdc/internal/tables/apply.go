@@ -628,16 +628,14 @@ func fsp(dec int) int {
 	return dec
 }
 
-// defaultOf is a DEFAULT as Debezium records it: DEFAULT NULL is no
-// default; a literal is its value; CURRENT_TIMESTAMP/NOW() is
+// defaultOf is a DEFAULT as Debezium records it: DEFAULT NULL is a
+// default with a null expression; a literal is its value; CURRENT_TIMESTAMP/NOW() is
 // "1970-01-01 00:00:00"; another expression is a default with a null
 // expression.
 func defaultOf(e ast.ExprNode) (bool, *string) {
 	switch v := e.(type) {
 	case ast.ValueExpr:
 		if v.GetValue() == nil {
-			// DEFAULT NULL: a default (hasDefaultValue true) without an
-			// expression, as Debezium 3.6.1 records it.
 			return true, nil
 		}
 		if s, ok := v.GetValue().(string); ok && s == exprDefaultMarker {
