@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/pingcap/tidb/pkg/parser"
@@ -132,4 +134,109 @@ func tableDiff(a, b *tables.Table) string {
 		out = fmt.Sprintf("\n  parsed   %s\n  replayed %s", x, y)
 	}
 	return out
+}
+
+// TestDebeziumOffsetsAgainstHistory: for every offset Debezium stored
+// (each GET /connectors/<name>/offsets answer) and every history record
+// it wrote, AtOrBefore says the record applies at that offset exactly
+// when it should: the snapshot's records always, the ALTER TABLE's only
+// when the offset is past the ALTER, which the ALTER's schema change
+// event places (its source file and pos, or its GTID on MariaDB). Debezium
+// writes a history record when it reads the DDL, ahead of the offsets
+// Kafka Connect commits, so the records' times cannot decide it.
+func TestDebeziumOffsetsAgainstHistory(t *testing.T) {
+	for _, c := range []struct{ name, flavor string }{{"default", "mysql"}, {"modes", "mysql"}, {"mariadb", "mariadb"}} {
+		t.Run(c.name, func(t *testing.T) {
+			var offs struct {
+				Rest []struct {
+					Answer struct {
+						Offsets []struct {
+							Offset json.RawMessage `json:"offset"`
+						} `json:"offsets"`
+					} `json:"answer"`
+				} `json:"rest"`
+				Topic []struct {
+					Value json.RawMessage `json:"value"`
+				} `json:"offsetsTopic"`
+			}
+			readJSON(t, "../../testdata/debezium-3.6.1/offsets-"+c.name+".json", &offs)
+			var stored []json.RawMessage // the REST answers', then the offsets topic's
+			for _, a := range offs.Rest {
+				if len(a.Answer.Offsets) == 1 {
+					stored = append(stored, a.Answer.Offsets[0].Offset)
+				}
+			}
+			for _, v := range offs.Topic {
+				stored = append(stored, v.Value)
+			}
+			var changes []struct {
+				Value struct {
+					Payload struct {
+						Source struct {
+							File string  `json:"file"`
+							Pos  int64   `json:"pos"`
+							GTID *string `json:"gtid"`
+						} `json:"source"`
+					} `json:"payload"`
+				} `json:"value"`
+			}
+			readJSON(t, "../events/testdata/debezium-3.6.1/"+c.name+"/schema-changes.json", &changes)
+			alter := changes[len(changes)-1].Value.Payload.Source
+			pastAlter := func(o map[string]any) bool {
+				if alter.GTID != nil {
+					// 0-1-N: the offset's completed set holds the ALTER's
+					// transaction.
+					seq := func(g string) int64 {
+						n, err := strconv.ParseInt(g[strings.LastIndexByte(g, '-')+1:], 10, 64)
+						if err != nil {
+							t.Fatalf("GTID %q: %v", g, err)
+						}
+						return n
+					}
+					return seq(o["gtids"].(string)) >= seq(*alter.GTID)
+				}
+				return o["file"].(string) > alter.File || o["file"] == alter.File && o["pos"].(int64) > alter.Pos
+			}
+			counts := map[bool]int{}
+			for _, raw := range readDbzHistory(t, c.name+".json") {
+				r, err := Decode(raw)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, snapshot := r.Position["snapshot"]
+				for _, so := range stored {
+					// The offset as the connector reads it back: numbers
+					// as int64, as Decode gives a position's.
+					o, err := Decode([]byte(`{"source":{},"position":` + string(so) + `,"tableChanges":[]}`))
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := AtOrBefore(c.flavor, r.Position, o.Position)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := snapshot || pastAlter(o.Position)
+					if got != want {
+						t.Errorf("record %q at %v against offset %v: AtOrBefore %v", r.DDL, r.Position, o.Position, got)
+					}
+					counts[want]++
+				}
+			}
+			t.Logf("%d record/offset pairs at or before, %d after", counts[true], counts[false])
+			if counts[false] == 0 || counts[true] == 0 {
+				t.Fatal("the captures give no case of one kind")
+			}
+		})
+	}
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
 }
