@@ -5,6 +5,7 @@ import (
 	"github.com/sluicehq/sluice/connectors/file"
 	jdbcsink "github.com/sluicehq/sluice/connectors/jdbc/sink"
 	jdbcsource "github.com/sluicehq/sluice/connectors/jdbc/source"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc"
 	"github.com/sluicehq/sluice/schemas/avro"
 	"github.com/sluicehq/sluice/schemas/json"
 	"github.com/sluicehq/sluice/schemas/simple"
@@ -23,6 +24,9 @@ func Builtin() *Registry {
 	r.Register(Plugin{Class: datagen.Class, Kind: Source, Version: datagen.Version, New: func() any { return datagen.New() }})
 	// Answers to JdbcSourceConnector and JdbcSource too (simple names).
 	r.Register(Plugin{Class: jdbcsource.Class, Kind: Source, Version: jdbcsource.Version, New: func() any { return jdbcsource.New() }})
+	// Answer to MySqlConnector and MariaDbConnector too (simple names).
+	r.Register(Plugin{Class: mysqlcdc.MySQLClass, Kind: Source, Version: mysqlcdc.Version, New: func() any { return mysqlcdc.NewMySQL() }})
+	r.Register(Plugin{Class: mysqlcdc.MariaDBClass, Kind: Source, Version: mysqlcdc.Version, New: func() any { return mysqlcdc.NewMariaDB() }})
 	r.Register(Plugin{Class: "org.apache.kafka.connect.json.JsonConverter", Kind: Converter, New: func() any { return json.New() }})
 	r.Register(Plugin{Class: avro.ConverterClass, Kind: Converter, New: func() any { return avro.New() }})
 	r.Register(Plugin{Class: "org.apache.kafka.connect.storage.StringConverter", Kind: Converter, New: func() any { return simple.NewStringConverter() }})

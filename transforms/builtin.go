@@ -58,5 +58,8 @@ func Builtins() []Plugin {
 	keyValue("TimestampConverter", newTimestampConverter)
 	plain("TimestampRouter", newTimestampRouter)
 
+	// Debezium's event flattening SMT, under its own class name
+	out = append(out, Plugin{Class: ExtractNewRecordStateClass, NewTransformation: newExtractNewRecordState})
+
 	return out
 }

@@ -4,7 +4,9 @@
 // DropHeaders, ExtractField, Filter, Flatten, HeaderFrom, HoistField,
 // InsertField, InsertHeader, MaskField, RegexRouter, ReplaceField,
 // SetSchemaMetadata, TimestampConverter, TimestampRouter, ValueToKey, and the
-// predicates TopicNameMatches, HasHeaderKey and RecordIsTombstone.
+// predicates TopicNameMatches, HasHeaderKey and RecordIsTombstone; and
+// Debezium's event flattening SMT, io.debezium.transforms.ExtractNewRecordState,
+// which turns change events into the rows a sink writes.
 //
 // A transformation that works on the key or on the value of a record comes
 // in two variants, as Kafka Connect's nested classes X$Key and X$Value.

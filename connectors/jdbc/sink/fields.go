@@ -186,6 +186,12 @@ func extractShape(cfg *settings, table string, keySchema, valueSchema *schemas.S
 // checkColumnType refuses what a column cannot hold: nested values (Confluent fails on them
 // when binding; here before anything is written), and marks timestamp.fields.list columns.
 func checkColumnType(cfg *settings, table string, c *column) error {
+	if ok, err := checkDebeziumType(table, c); ok || err != nil {
+		if err == nil && cfg.tsFields[c.name] {
+			err = fmt.Errorf("table %s: field %q is in %s but is a %s: sluice converts INT64 fields only", table, c.name, TimestampFieldsKey, typeName(c.schema))
+		}
+		return err
+	}
 	if !c.schema.Type.IsPrimitive() {
 		return fmt.Errorf("table %s: field %q is a %s: the JDBC sink writes primitive fields only (flatten the record first, e.g. with the Flatten transform)",
 			table, c.name, c.schema.Type)
@@ -280,6 +286,9 @@ func bind(cfg *settings, c *column, v any) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
+	if arg, ok, err := bindDebezium(cfg, c, v); ok {
+		return arg, err
+	}
 	switch c.schema.Name {
 	case schemas.DecimalName:
 		r, ok := v.(*big.Rat)
@@ -369,6 +378,8 @@ func sqlLiteral(cfg *settings, c *column, v any) (string, error) {
 		return strconv.FormatFloat(x, 'g', -1, 64), nil
 	case string:
 		return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(x) + "'", nil
+	case uint64:
+		return strconv.FormatUint(x, 10), nil
 	case []byte:
 		return fmt.Sprintf("X'%X'", x), nil
 	}

@@ -90,10 +90,14 @@ func sqlType(c *column, stringKeyLen int) string {
 	if c.tsUnit {
 		return "DATETIME(6)"
 	}
+	if t := debeziumSQLType(c, stringKeyLen); t != "" {
+		return t
+	}
 	switch c.schema.Name {
 	case schemas.DecimalName:
 		scale, _ := schemas.DecimalScale(c.schema)
-		return "DECIMAL(65," + strconv.Itoa(max(scale, 0)) + ")"
+		scale = max(scale, 0)
+		return "DECIMAL(" + strconv.Itoa(decimalPrecision(c.schema, scale)) + "," + strconv.Itoa(scale) + ")"
 	case schemas.DateName:
 		return "DATE"
 	case schemas.TimeName:
@@ -135,9 +139,9 @@ func stringKeyLength(table string, keys []column) (int, error) {
 		switch {
 		case keys[i].tsUnit:
 			budget -= 8
-		case keys[i].schema.Type == schemas.TypeString && keys[i].schema.Name == "":
+		case isStringKey(keys[i].schema):
 			n++
-		case keys[i].schema.Name == schemas.DecimalName:
+		case keys[i].schema.Name == schemas.DecimalName || keys[i].schema.Name == dbzVariableScaleDecimal:
 			budget -= 30
 		case keys[i].schema.Type == schemas.TypeBytes:
 			budget -= 1026
@@ -155,17 +159,29 @@ func stringKeyLength(table string, keys []column) (int, error) {
 	return l, nil
 }
 
+// lobTypes are the column types whose default MySQL 8 takes only as an expression.
+var lobTypes = map[string]bool{
+	"TINYTEXT": true, "TEXT": true, "MEDIUMTEXT": true, "LONGTEXT": true, "JSON": true,
+	"TINYBLOB": true, "BLOB": true, "MEDIUMBLOB": true, "LONGBLOB": true,
+}
+
 // columnSpec is one column's definition: name, type, then DEFAULT x, NULL or NOT NULL.
 func columnSpec(cfg *settings, c *column, keyLen int) (string, error) {
 	var b strings.Builder
 	b.WriteString(mysqlconn.Quote(c.name, cfg.quote))
 	b.WriteByte(' ')
-	b.WriteString(sqlType(c, keyLen))
+	typ := sqlType(c, keyLen)
+	b.WriteString(typ)
 	switch {
 	case c.schema.Default != nil:
 		lit, err := sqlLiteral(cfg, c, c.schema.Default)
 		if err != nil {
 			return "", fmt.Errorf("the default of %q: %w", c.name, err)
+		}
+		if lobTypes[typ] {
+			// MySQL 8 refuses a literal default on TEXT, BLOB and JSON columns and takes an
+			// expression (8.0.13+); MariaDB takes both.
+			lit = "(" + lit + ")"
 		}
 		b.WriteString(" DEFAULT " + lit)
 	case c.schema.Optional && !c.isKey:

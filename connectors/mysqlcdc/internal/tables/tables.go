@@ -27,8 +27,10 @@ type Column struct {
 	// case and without parameters: "INT", "INT UNSIGNED", "VARCHAR",
 	// "DECIMAL", "DATETIME", "ENUM", "BIT", "JSON"...
 	TypeName string
-	// TypeExpression is the type as written, without the column's
-	// attributes: "VARCHAR(255)", "ENUM('a','b')", "DECIMAL(10,2) UNSIGNED".
+	// TypeExpression is what Debezium's MySQL DDL parser records as the
+	// type expression: the same as TypeName (lengths are in Length and
+	// Scale, ENUM/SET values in EnumValues). A record read from a history
+	// topic keeps the value it holds.
 	TypeExpression string
 	// JDBCType is java.sql.Types' code for the type, as Debezium records it.
 	JDBCType int
@@ -43,15 +45,26 @@ type Column struct {
 	Optional bool
 	// AutoIncremented is set for an AUTO_INCREMENT column.
 	AutoIncremented bool
-	// Generated is set for a generated (virtual or stored) column.
+	// Generated is Debezium's "generated": set, as its DDL parser sets
+	// it, for AUTO_INCREMENT (and SERIAL) columns. A virtual or stored
+	// generated column is a column like the others: MariaDB's row events
+	// carry its value.
 	Generated bool
-	// Charset is the character set of a character column ("" for the
-	// others, and when the table's default applies).
+	// Charset is the character set of a character column (CHAR, VARCHAR,
+	// the TEXTs, ENUM, SET): its own, else the table's, as Debezium
+	// records it; "" for the other types. utf8 is named utf8mb3, as the
+	// server names it.
 	Charset string
-	// EnumValues are the values of an ENUM or SET column, in order.
+	// EnumValues are the values of an ENUM or SET column, in order,
+	// unquoted (the history record quotes them, as Debezium does).
 	EnumValues []string
-	// HasDefault is set when the column has a DEFAULT; DefaultExpr is its
-	// expression as written (nil for DEFAULT NULL).
+	// HasDefault is set when the column has a DEFAULT clause (DEFAULT
+	// NULL too: Debezium records it as hasDefaultValue with a null
+	// expression, as SHOW CREATE TABLE writes it for every nullable
+	// column without another default); DefaultExpr is its
+	// value as Debezium records it: a literal's value,
+	// "1970-01-01 00:00:00" for CURRENT_TIMESTAMP, nil for another
+	// expression.
 	HasDefault  bool
 	DefaultExpr *string
 	// Comment is the column's COMMENT, or "".

@@ -1,0 +1,210 @@
+package mysqlcdc
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/internal/mysqlconn"
+)
+
+// The connectors' Java class names: Debezium 3.x has one for MySQL and one
+// for MariaDB.
+const (
+	MySQLClass   = "io.debezium.connector.mysql.MySqlConnector"
+	MariaDBClass = "io.debezium.connector.mariadb.MariaDbConnector"
+)
+
+// Version is the version the connector reports: the Debezium release
+// whose formats it follows.
+const Version = "3.0.8.Final-sluice"
+
+// Connector is the MySQL or MariaDB change data capture connector.
+type Connector struct {
+	// flavor is the class's: "" for MySqlConnector, which detects it.
+	flavor Flavor
+	log    *slog.Logger
+	props  map[string]string
+}
+
+var (
+	_ connectors.SourceConnector = (*Connector)(nil)
+	_ connectors.Validator       = (*Connector)(nil)
+	_ connectors.LiveValidator   = (*Connector)(nil)
+	_ connectors.Versioned       = (*Connector)(nil)
+	_ connectors.Logging         = (*Connector)(nil)
+)
+
+// NewMySQL returns Debezium's MySqlConnector: it reads MySQL, and MariaDB
+// too (the flavor is detected from the server's version); its events name
+// the connector "mysql".
+func NewMySQL() *Connector { return &Connector{} }
+
+// NewMariaDB returns Debezium's MariaDbConnector: events name the
+// connector "mariadb".
+func NewMariaDB() *Connector { return &Connector{flavor: MariaDB} }
+
+// Version implements connectors.Versioned.
+func (*Connector) Version() string { return Version }
+
+// Config implements connectors.Connector.
+func (*Connector) Config() *config.Def { return configDef() }
+
+// SetLogger implements connectors.Logging.
+func (c *Connector) SetLogger(log *slog.Logger) { c.log = log }
+
+// NewTask implements connectors.SourceConnector.
+func (c *Connector) NewTask() connectors.SourceTask { return &Task{classFlavor: c.flavor} }
+
+// Start checks the configuration. The database is not needed: the task
+// reports what is wrong with it.
+func (c *Connector) Start(_ context.Context, cc connectors.ConnectorContext, props map[string]string) error {
+	if c.log == nil {
+		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		if cc != nil {
+			c.log = cc.Logger()
+		}
+	}
+	if _, err := parseSettings(props); err != nil {
+		return fmt.Errorf("MySQL CDC connector configuration: %w", err)
+	}
+	c.props = maps.Clone(props)
+	return nil
+}
+
+// TaskConfigs returns one task configuration whatever tasks.max is: a
+// binlog has one reader, as with Debezium.
+func (c *Connector) TaskConfigs(int) ([]map[string]string, error) {
+	return []map[string]string{maps.Clone(c.props)}, nil
+}
+
+// Stop implements connectors.Connector.
+func (*Connector) Stop(context.Context) error { return nil }
+
+// Validate checks the keys and the rules between them, without the
+// database.
+func (c *Connector) Validate(props map[string]string) []config.Result {
+	results := configDef().Validate(props)
+	for i := range results {
+		if len(results[i].Errors) > 0 {
+			return results
+		}
+	}
+	if _, err := parseSettings(props); err != nil {
+		var p problem
+		if !errors.As(err, &p) {
+			p = problem{TopicPrefixKey, err.Error()}
+		}
+		found := false
+		for i := range results {
+			if results[i].Name == p.key {
+				results[i].Errors = append(results[i].Errors, p.msg)
+				found = true
+			}
+		}
+		if !found {
+			results = append(results, config.Result{Name: p.key, Errors: []string{p.msg}, Visible: true})
+		}
+	}
+	return results
+}
+
+// ValidateLive connects and checks the binlog settings and the user's
+// privileges, each problem on the key to change.
+func (c *Connector) ValidateLive(ctx context.Context, props map[string]string) []config.Result {
+	st, err := parseSettings(props)
+	if err != nil {
+		return nil
+	}
+	var results []config.Result
+	add := func(key, msg string) {
+		results = append(results, config.Result{Name: key, Errors: []string{msg}, Visible: true})
+	}
+	ctx, cancel := context.WithTimeout(ctx, st.connTimeout+10e9)
+	defer cancel()
+	db, err := openDB(st)
+	if err != nil {
+		add(HostnameKey, err.Error())
+		return results
+	}
+	defer db.Close()
+	if err := db.PingContext(ctx); err != nil {
+		err = describe(err, st)
+		switch mysqlconn.Code(err) {
+		case mysqlconn.ErAccessDenied:
+			add(UserKey, err.Error())
+			add(PasswordKey, err.Error())
+		default:
+			add(HostnameKey, err.Error())
+		}
+		return results
+	}
+	info, err := detectFlavor(ctx, db)
+	if err != nil {
+		add(HostnameKey, err.Error())
+		return results
+	}
+	b, err := readBinlogSettings(ctx, db)
+	if err == nil {
+		err = b.check()
+	}
+	if err != nil {
+		add(HostnameKey, err.Error())
+	}
+	g, err := readGrants(ctx, db)
+	if err != nil {
+		add(UserKey, err.Error())
+	} else if m := g.missing(c.flavorOr(info.flavor), st.snapshotLocks()); len(m) > 0 {
+		for _, p := range m {
+			add(UserKey, "missing privilege "+p)
+		}
+	}
+	return results
+}
+
+func (c *Connector) flavorOr(f Flavor) Flavor {
+	if c.flavor != "" {
+		return c.flavor
+	}
+	return f
+}
+
+// openDB returns a connection pool for the settings (no connection yet).
+func openDB(st *settings) (*sql.DB, error) {
+	mc, err := mysql.NewConnector(driverConfig(st))
+	if err != nil {
+		return nil, fmt.Errorf("database connection: %w", err)
+	}
+	return sql.OpenDB(mc), nil
+}
+
+// driverConfig is the driver's configuration for the settings.
+func driverConfig(st *settings) *mysql.Config {
+	cfg := mysql.NewConfig()
+	cfg.User, cfg.Passwd = st.user, st.password
+	cfg.Net, cfg.Addr = "tcp", net.JoinHostPort(st.host, strconv.Itoa(st.port))
+	cfg.Timeout = st.connTimeout
+	cfg.Loc = time.UTC
+	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
+	cfg.AllowNativePasswords = true
+	return cfg
+}
+
+// describe names the server in a connection error, never the password.
+func describe(err error, st *settings) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("database %s:%d as %s: %w", st.host, st.port, st.user, err)
+}

@@ -1,0 +1,347 @@
+package mysqlcdc
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/events"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
+	"github.com/sluicehq/sluice/internal/mysqlconn"
+	"github.com/sluicehq/sluice/schemas"
+)
+
+// systemDatabases are never captured.
+var systemDatabases = map[string]bool{"mysql": true, "sys": true, "performance_schema": true, "information_schema": true}
+
+// snapshotter holds back the last record of the snapshot so that it can
+// carry the offset that says the snapshot is done.
+type snapshotter struct {
+	t       *Task
+	pending *connectors.SourceRecord
+}
+
+func (s *snapshotter) push(ctx context.Context, r connectors.SourceRecord) error {
+	if s.pending != nil {
+		if err := s.t.emit(ctx, *s.pending); err != nil {
+			return err
+		}
+	}
+	s.pending = &r
+	return nil
+}
+
+// finish queues the last record with the offset done.
+func (s *snapshotter) finish(ctx context.Context, done map[string]any) error {
+	if s.pending == nil {
+		return nil
+	}
+	r := *s.pending
+	r.SourceOffset = done
+	s.pending = nil
+	return s.t.emit(ctx, r)
+}
+
+// snapshot takes the initial snapshot as Debezium does: a global read lock
+// (snapshot.locking.mode minimal or extended) while it starts a consistent
+// snapshot transaction, reads the binlog position and the tables'
+// structures, then (minimal) the lock is released and every captured
+// table's rows are read in that transaction, as op=r records. It returns
+// the position streaming starts from: changes committed after the
+// snapshot's view, none lost or doubled.
+func (t *Task) snapshot(ctx context.Context, p *startPlan) (offset, error) {
+	conn, err := t.db.Conn(ctx)
+	if err != nil {
+		return offset{}, describe(err, t.st)
+	}
+	defer conn.Close()
+	locked := false
+	unlock := func() {
+		if locked {
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), "UNLOCK TABLES"); err != nil {
+				t.log.Warn("releasing the snapshot's global read lock", "error", err)
+			}
+			locked = false
+		}
+	}
+	defer unlock()
+	start := time.Now()
+	if t.st.lockingMode != LockingNone {
+		if _, err := conn.ExecContext(ctx, "FLUSH TABLES WITH READ LOCK"); err != nil {
+			if c := mysqlconn.Code(err); c == 1227 || c == mysqlconn.ErAccessDenied {
+				return offset{}, fmt.Errorf("the snapshot's global read lock needs the RELOAD privilege (GRANT RELOAD ON *.* TO the user %s), or set snapshot.locking.mode=none: %w", t.st.user, err)
+			}
+			return offset{}, fmt.Errorf("taking the snapshot's global read lock (FLUSH TABLES WITH READ LOCK): %w", err)
+		}
+		locked = true
+		t.log.Info("snapshot: global read lock taken")
+	}
+	for _, q := range []string{"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", "START TRANSACTION WITH CONSISTENT SNAPSHOT"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return offset{}, fmt.Errorf("snapshot: %s: %w", q, err)
+		}
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK") //nolint:errcheck // read-only transaction
+	pos, err := t.snapshotPosition(ctx, conn)
+	if err != nil {
+		return offset{}, err
+	}
+	pos.TsSec = start.Unix()
+	histPos := pos
+	if p.from != nil { // recovery: the history is rebuilt at the offset
+		histPos = *p.from
+	} else {
+		histPos.Snapshot = snapshotInitial
+	}
+	ids, err := t.snapshotTables(ctx, conn)
+	if err != nil {
+		return offset{}, err
+	}
+	sn := &snapshotter{t: t}
+	if err := t.snapshotSchemas(ctx, conn, ids, histPos, sn); err != nil {
+		return offset{}, err
+	}
+	if t.st.lockingMode == LockingMinimal {
+		unlock()
+		t.log.Info("snapshot: global read lock released", "held", time.Since(start).Round(time.Millisecond))
+	}
+	if !p.schemaOnly {
+		var captured []tables.ID
+		for _, id := range ids {
+			if t.filter.TableIncluded(id) {
+				captured = append(captured, id)
+			}
+		}
+		for i, id := range captured {
+			if err := t.snapshotRows(ctx, conn, id, pos, i == 0, i == len(captured)-1, sn); err != nil {
+				return offset{}, err
+			}
+		}
+	}
+	if p.from != nil {
+		pos = *p.from
+	}
+	if err := sn.finish(ctx, t.offsetMap(pos)); err != nil {
+		return offset{}, err
+	}
+	unlock()
+	t.log.Info("snapshot done", "tables", len(ids), "took", time.Since(start).Round(time.Millisecond), "file", pos.File, "pos", pos.Pos)
+	return pos, nil
+}
+
+// snapshotPosition reads the binlog position the snapshot's transaction
+// sees: MariaDB gives it exactly (binlog_snapshot_file/position, the
+// position of the consistent snapshot, and BINLOG_GTID_POS for the GTIDs);
+// MySQL's SHOW MASTER STATUS is exact while the global read lock holds.
+func (t *Task) snapshotPosition(ctx context.Context, conn *sql.Conn) (offset, error) {
+	var o offset
+	if t.flavor == MariaDB {
+		rows, err := conn.QueryContext(ctx, "SHOW STATUS LIKE 'binlog_snapshot_%'")
+		if err != nil {
+			return o, fmt.Errorf("snapshot: reading the binlog position: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k, v string
+			if err := rows.Scan(&k, &v); err != nil {
+				return o, fmt.Errorf("snapshot: reading the binlog position: %w", err)
+			}
+			switch strings.ToLower(k) {
+			case "binlog_snapshot_file":
+				o.File = v
+			case "binlog_snapshot_position":
+				if _, err := fmt.Sscan(v, &o.Pos); err != nil {
+					return o, fmt.Errorf("snapshot: binlog_snapshot_position %q: %w", v, err)
+				}
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return o, err
+		}
+		if o.File == "" {
+			return o, errors.New("snapshot: the server gives no binlog position (binlog_snapshot_file is empty): is log_bin on?")
+		}
+		var g sql.NullString
+		if err := conn.QueryRowContext(ctx, "SELECT BINLOG_GTID_POS(?, ?)", o.File, o.Pos).Scan(&g); err != nil {
+			return o, fmt.Errorf("snapshot: reading the GTID position: %w", err)
+		}
+		o.GTIDs = g.String
+		return o, nil
+	}
+	rows, err := conn.QueryContext(ctx, "SHOW MASTER STATUS")
+	if err != nil {
+		rows, err = conn.QueryContext(ctx, "SHOW BINARY LOG STATUS") // MySQL 8.4
+	}
+	if err != nil {
+		return o, fmt.Errorf("snapshot: reading the binlog position (SHOW MASTER STATUS): %w", err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	if !rows.Next() {
+		return o, errors.New("snapshot: SHOW MASTER STATUS is empty: is log_bin on?")
+	}
+	dest := make([]any, len(cols))
+	vals := make([]sql.NullString, len(cols))
+	for i := range dest {
+		dest[i] = &vals[i]
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return o, fmt.Errorf("snapshot: reading the binlog position: %w", err)
+	}
+	for i, c := range cols {
+		switch strings.ToLower(c) {
+		case "file":
+			o.File = vals[i].String
+		case "position":
+			if _, err := fmt.Sscan(vals[i].String, &o.Pos); err != nil {
+				return o, fmt.Errorf("snapshot: binlog position %q: %w", vals[i].String, err)
+			}
+		case "executed_gtid_set":
+			o.GTIDs = strings.NewReplacer("\n", "", "\r", "").Replace(vals[i].String)
+		}
+	}
+	return o, rows.Err()
+}
+
+// snapshotTables lists the tables whose structure the snapshot records:
+// the captured ones and the signal table.
+func (t *Task) snapshotTables(ctx context.Context, conn *sql.Conn) ([]tables.ID, error) {
+	rows, err := conn.QueryContext(ctx, "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_SCHEMA, TABLE_NAME")
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: listing the tables: %w", err)
+	}
+	defer rows.Close()
+	var ids []tables.ID
+	for rows.Next() {
+		var id tables.ID
+		if err := rows.Scan(&id.DB, &id.Table); err != nil {
+			return nil, fmt.Errorf("snapshot: listing the tables: %w", err)
+		}
+		if systemDatabases[strings.ToLower(id.DB)] {
+			continue
+		}
+		if captured, signal := t.captured(id); captured || signal {
+			ids = append(ids, id)
+		}
+	}
+	return ids, rows.Err()
+}
+
+// snapshotSchemas reads the databases' character sets and the tables'
+// CREATE TABLE statements into the schema, storing their history records
+// and queuing their schema change events.
+func (t *Task) snapshotSchemas(ctx context.Context, conn *sql.Conn, ids []tables.ID, pos offset, sn *snapshotter) error {
+	src := &events.Source{Timestamp: time.Now(), Snapshot: events.SnapshotTrue, File: pos.File, Pos: pos.Pos, Thread: -1}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if !seen[id.DB] {
+			seen[id.DB] = true
+			var cs string
+			if err := conn.QueryRowContext(ctx, "SELECT DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", id.DB).Scan(&cs); err != nil {
+				return fmt.Errorf("snapshot: the character set of database %s: %w", id.DB, err)
+			}
+			t.schema.SetDatabaseCharset(id.DB, cs)
+		}
+		var name, ddl string
+		if err := conn.QueryRowContext(ctx, "SHOW CREATE TABLE "+quoteID(id)).Scan(&name, &ddl); err != nil {
+			return fmt.Errorf("snapshot: SHOW CREATE TABLE %s: %w", id, err)
+		}
+		changes, err := t.schema.Apply(t.parser, id.DB, ddl)
+		if err != nil {
+			return fmt.Errorf("snapshot: the structure of table %s: %w", id, err)
+		}
+		s := *src
+		s.DB, s.Table = id.DB, id.Table
+		if err := t.schemaChanges(ctx, changes, pos, &s, sn.push); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// quoteID quotes a table name for SQL.
+func quoteID(id tables.ID) string {
+	return "`" + strings.ReplaceAll(id.DB, "`", "``") + "`.`" + strings.ReplaceAll(id.Table, "`", "``") + "`"
+}
+
+// snapshotRows reads one table's rows in the snapshot's transaction and
+// queues them as op=r records, streaming (no table is held in memory).
+func (t *Task) snapshotRows(ctx context.Context, conn *sql.Conn, id tables.ID, pos offset, firstTable, lastTable bool, sn *snapshotter) error {
+	et, err := t.eventTable(id)
+	if err != nil {
+		return err
+	}
+	if et == nil {
+		return fmt.Errorf("snapshot: no structure for table %s", id)
+	}
+	began := time.Now()
+	rows, err := conn.QueryContext(ctx, "SELECT "+et.SelectList()+" FROM "+quoteID(id))
+	if err != nil {
+		return fmt.Errorf("snapshot: reading table %s: %w", id, err)
+	}
+	defer rows.Close()
+	off := pos
+	off.Snapshot = snapshotInitial
+	offMap := t.offsetMap(off)
+	dest, raw := et.ScanDest()
+	type row struct{ key, value *schemas.Struct }
+	var prev *row
+	n := 0
+	flush := func(last bool) error {
+		if prev == nil {
+			return nil
+		}
+		first := n == 1
+		mark := events.SnapshotTrue
+		switch {
+		case firstTable && first:
+			mark = events.SnapshotFirst
+		case lastTable && last:
+			mark = events.SnapshotLast
+		case first:
+			mark = events.SnapshotFirstInDataCollection
+		case last:
+			mark = events.SnapshotLastInDataCollection
+		}
+		now := time.Now()
+		src := t.ev.Source(&events.Source{Timestamp: now, Snapshot: mark, DB: id.DB, Table: id.Table, File: pos.File, Pos: pos.Pos, Thread: -1})
+		env, err := et.Envelope(events.OpRead, nil, prev.value, src, now)
+		if err != nil {
+			return fmt.Errorf("snapshot: table %s: %w", id, err)
+		}
+		rec := connectors.SourceRecord{
+			Record:          connectors.Record{Topic: et.Topic, KeySchema: et.KeySchema, ValueSchema: et.EnvelopeSchema, Value: env},
+			SourcePartition: t.partition, SourceOffset: offMap,
+		}
+		if prev.key != nil {
+			rec.Key = prev.key
+		}
+		return sn.push(ctx, rec)
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("snapshot: reading table %s: %w", id, err)
+		}
+		key, value, err := et.RowFromSQL(raw)
+		if err != nil {
+			return fmt.Errorf("snapshot: table %s: %w", id, err)
+		}
+		if err := flush(false); err != nil {
+			return err
+		}
+		n++
+		prev = &row{key, value}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("snapshot: reading table %s: %w", id, err)
+	}
+	if err := flush(true); err != nil {
+		return err
+	}
+	t.log.Info("snapshot: table read", "table", id.String(), "rows", n, "took", time.Since(began).Round(time.Millisecond))
+	return nil
+}

@@ -1,0 +1,614 @@
+package mysqlcdc
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/go-mysql-org/go-mysql/replication"
+	"github.com/pingcap/tidb/pkg/parser"
+
+	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/events"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/history"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
+	"github.com/sluicehq/sluice/schemas"
+)
+
+// read runs the start plan: the snapshot or the history's recovery, then
+// the binlog.
+func (t *Task) read(ctx context.Context, p *startPlan) error {
+	t.schema = tables.NewSchema(tables.Options{Filter: t.filter, Logger: t.log,
+		SkipUnparseableDDL: t.st.values.Originals()["schema.history.internal.skip.unparseable.ddl"] == "true"})
+	t.parser = parser.New()
+	t.evTable = map[tables.ID]*events.Table{}
+	var from offset
+	switch {
+	case p.snapshot || p.schemaOnly:
+		o, err := t.snapshot(ctx, p)
+		if err != nil {
+			return err
+		}
+		from = o
+	case p.fromOldest:
+		files, err := t.binlogFiles(ctx)
+		if err != nil {
+			return err
+		}
+		if len(files) == 0 {
+			return errors.New("the server has no binlog files (SHOW BINARY LOGS is empty): is log_bin on?")
+		}
+		from = offset{File: files[0], Pos: 4}
+	default:
+		from = *p.from
+		if p.recoverHistory {
+			n := 0
+			err := t.hist.Recover(ctx, from.toMap(), func(r history.Record) error {
+				n++
+				return r.ApplyTo(t.schema, t.parser)
+			})
+			if err != nil {
+				return fmt.Errorf("recovering the schema from the history topic %s: %w", t.st.historyTopic, err)
+			}
+			t.log.Info("recovered the schema from the history", "records", n, "tables", len(t.schema.Tables()))
+		}
+	}
+	if p.stopAfterSnapshot {
+		t.log.Info("snapshot.mode=initial_only: the snapshot is done, the task reads no further")
+		return errDone
+	}
+	if t.incr != nil {
+		if err := t.incr.Start(ctx, p.stored, incrEnv{t}); err != nil {
+			return err
+		}
+	}
+	return t.stream(ctx, from)
+}
+
+// incrEnv is the task as the incremental snapshot engine sees it.
+type incrEnv struct{ t *Task }
+
+func (e incrEnv) Table(id tables.ID) *events.Table {
+	if !e.t.filter.TableIncluded(id) {
+		return nil
+	}
+	et, _ := e.t.eventTable(id)
+	return et
+}
+func (e incrEnv) Partition() map[string]any { return e.t.partition }
+func (e incrEnv) Offset() map[string]any    { return e.t.offsetMap(e.t.pos.offset()) }
+func (e incrEnv) DB() *sql.DB               { return e.t.db }
+
+// fatalError is an error that reconnecting cannot cure.
+type fatalError struct{ err error }
+
+func (e fatalError) Error() string { return e.err.Error() }
+func (e fatalError) Unwrap() error { return e.err }
+
+// stream reads the binlog from o, reconnecting with backoff (100 ms
+// doubling up to connect.backoff.max.ms) when the connection is lost;
+// each reconnect resumes at the position of the last event handled.
+func (t *Task) stream(ctx context.Context, o offset) error {
+	backoff := 100 * time.Millisecond
+	for {
+		progressed, err := t.streamOnce(ctx, o)
+		if ctx.Err() != nil {
+			return nil
+		}
+		var fe fatalError
+		if errors.As(err, &fe) {
+			return fe.err
+		}
+		if progressed {
+			backoff = 100 * time.Millisecond
+		}
+		o = t.pos.resume()
+		t.log.Warn("the binlog connection was lost; reconnecting", "file", o.File, "pos", o.Pos, "event", o.Event, "backoff", backoff, "error", firstLine(err))
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return nil
+		}
+		backoff = min(2*backoff, t.st.backoffMax)
+	}
+}
+
+// firstLine is an error's message without the stack trace go-mysql's
+// errors carry after it.
+func firstLine(err error) string {
+	if err == nil {
+		return ""
+	}
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
+}
+
+// syncerConfig is the binlog client's configuration.
+func (t *Task) syncerConfig() replication.BinlogSyncerConfig {
+	st := t.st
+	cfg := replication.BinlogSyncerConfig{
+		ServerID:         st.serverID,
+		Flavor:           string(t.flavor),
+		Host:             st.host,
+		Port:             uint16(st.port),
+		User:             st.user,
+		Password:         st.password,
+		HeartbeatPeriod:  st.keepAlive,
+		ReadTimeout:      2*st.keepAlive + 5*time.Second,
+		DisableRetrySync: true, // stream() reconnects, from the last event handled
+		EventCacheCount:  256,
+		Logger:           slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	if st.includeQuery && t.flavor == MariaDB {
+		// MariaDB sends ANNOTATE_ROWS events only when asked, and Debezium
+		// asks only with include.query: the events count in the offsets'
+		// "event", so sluice asks exactly when Debezium does.
+		cfg.DumpCommandFlag |= replication.BINLOG_SEND_ANNOTATE_ROWS_EVENT
+	}
+	events.SyncerOptions(&cfg)
+	return cfg
+}
+
+// streamOnce reads from o until an error. progressed says whether an
+// event was handled.
+func (t *Task) streamOnce(ctx context.Context, o offset) (progressed bool, err error) {
+	var gset mysql.GTIDSet
+	if o.GTIDs != "" {
+		if gset, err = parseGTIDSet(t.flavor, o.GTIDs); err != nil {
+			return false, fatalError{err}
+		}
+	} else if gset, err = parseGTIDSet(t.flavor, ""); err != nil {
+		return false, fatalError{err}
+	}
+	syncer := replication.NewBinlogSyncer(t.syncerConfig())
+	defer syncer.Close()
+	streamer, err := syncer.StartSync(mysql.Position{Name: o.File, Pos: uint32(o.Pos)})
+	if err != nil {
+		return false, t.classify(err, o)
+	}
+	t.pos = newTracker(o, gset)
+	t.dumpConn.Store(syncer.LastConnectionID())
+	t.streamingOnce.Do(func() { close(t.streaming) })
+	t.log.Info("reading the binlog", "file", o.File, "pos", o.Pos, "event", o.Event, "row", o.Row, "gtids", o.GTIDs)
+	idle := t.idleInterval()
+	// One deadline per idle interval, not per event (a timer per event
+	// costs more than the event): when it passes, heartbeats and the
+	// incremental snapshot get their turn, whether events flow or not.
+	cancel := context.CancelFunc(func() {})
+	defer func() { cancel() }()
+	deadline := func() context.Context {
+		cancel()
+		var c context.Context
+		c, cancel = context.WithTimeout(ctx, idle)
+		return c
+	}
+	gctx := deadline()
+	for {
+		ev, err := streamer.GetEvent(gctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return progressed, ctx.Err()
+			}
+			if errors.Is(err, context.DeadlineExceeded) {
+				gctx = deadline()
+				if err := t.idle(ctx); err != nil {
+					return progressed, fatalError{err}
+				}
+				continue
+			}
+			return progressed, t.classify(err, t.pos.resume())
+		}
+		if err := t.handle(ctx, ev); err != nil {
+			if ctx.Err() != nil {
+				return progressed, ctx.Err()
+			}
+			return progressed, fatalError{err}
+		}
+		progressed = true
+		if err := t.heartbeatIfDue(ctx); err != nil {
+			return progressed, fatalError{err}
+		}
+	}
+}
+
+// idleInterval is how long the reader waits for an event before it sends
+// a heartbeat or lets the incremental snapshot go on.
+func (t *Task) idleInterval() time.Duration {
+	if t.st.heartbeat > 0 {
+		return t.st.heartbeat
+	}
+	return time.Second
+}
+
+// idle runs when no event came for idleInterval.
+func (t *Task) idle(ctx context.Context) error {
+	if t.incr != nil {
+		recs, err := t.incr.Idle(ctx)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if err := t.emit(ctx, r); err != nil {
+				return err
+			}
+		}
+	}
+	return t.heartbeatIfDue(ctx)
+}
+
+// classify tells the errors a reconnect cannot cure (the binlog purged,
+// another replica with the same server id, no privilege) from the others.
+func (t *Task) classify(err error, o offset) error {
+	var me *mysql.MyError
+	if !errors.As(err, &me) {
+		return err
+	}
+	msg := strings.ToLower(me.Message)
+	switch {
+	case strings.Contains(msg, "same server_uuid/server_id") || strings.Contains(msg, "same server_id") || strings.Contains(msg, "same server id"):
+		return fatalError{fmt.Errorf("another replica connected to the server with database.server.id %d, and the server dropped this connector's connection: give each connector and replica its own database.server.id (%w)", t.st.serverID, me)}
+	case me.Code == 1236 && (strings.Contains(msg, "could not find first log file") || strings.Contains(msg, "purged") || strings.Contains(msg, "could not find gtid") || strings.Contains(msg, "binlog truncated")):
+		return fatalError{fmt.Errorf("the binlog at the connector's position (file %s, position %d) is no longer on the server (purged): changes after it are lost to the connector; set snapshot.mode=when_needed to take a new snapshot, or delete the connector's offsets (%w)", o.File, o.Pos, me)}
+	case me.Code == 1236:
+		return fatalError{fmt.Errorf("the server refused to send the binlog from file %s, position %d: %w", o.File, o.Pos, me)}
+	case me.Code == 1045 || me.Code == 1227 || me.Code == 1044:
+		return fatalError{fmt.Errorf("the server refused the binlog connection for user %s (it needs REPLICATION SLAVE and REPLICATION CLIENT/BINLOG MONITOR): %w", t.st.user, me)}
+	}
+	return err
+}
+
+// handle handles one binlog event.
+func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
+	h := ev.Header
+	switch e := ev.Event.(type) {
+	case *replication.RotateEvent:
+		t.pos.rotate(string(e.NextLogName), int64(e.Position))
+		return nil
+	case *replication.FormatDescriptionEvent, *replication.GenericEvent:
+		return nil // no position of their own (heartbeats, fake events)
+	}
+	if h.LogPos > 0 {
+		var ts time.Time
+		if h.Timestamp > 0 {
+			ts = time.Unix(int64(h.Timestamp), 0)
+		}
+		t.pos.event(int64(h.LogPos)-int64(h.EventSize), int64(h.EventSize), h.ServerID, ts)
+	}
+	switch e := ev.Event.(type) {
+	case *replication.MariadbGTIDEvent:
+		set, ok := t.pos.gtids.(*mysql.MariadbGTIDSet)
+		if !ok {
+			return fmt.Errorf("a MariaDB GTID event from a %s server", t.flavor)
+		}
+		g := e.GTID
+		g.ServerID = h.ServerID
+		if err := set.AddSet(&g); err != nil {
+			return fmt.Errorf("GTID %s: %w", g.String(), err)
+		}
+		t.pos.startGTID(g.String(), set)
+		t.pos.begin(e.IsStandalone())
+	case *replication.GTIDEvent:
+		if len(e.SID) != 16 {
+			return fmt.Errorf("binlog file %s position %d: a GTID event with a %d-byte server UUID", t.pos.file, t.pos.eventPos, len(e.SID))
+		}
+		b := e.SID
+		g := fmt.Sprintf("%x-%x-%x-%x-%x:%d", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16], e.GNO)
+		if err := t.pos.gtids.Update(g); err != nil {
+			return fmt.Errorf("GTID %s: %w", g, err)
+		}
+		t.pos.startGTID(g, t.pos.gtids)
+	case *replication.QueryEvent:
+		if err := t.query(ctx, e); err != nil {
+			return err
+		}
+	case *replication.XIDEvent:
+		t.pos.commit()
+	case *replication.MariadbAnnotateRowsEvent:
+		if t.st.includeQuery {
+			t.pos.query = string(e.Query)
+		}
+	case *replication.RowsQueryEvent:
+		if t.st.includeQuery {
+			t.pos.query = string(e.Query)
+		}
+	case *replication.RowsEvent:
+		if err := t.rows(ctx, h, e); err != nil {
+			return err
+		}
+	}
+	t.pos.completeEvent()
+	return nil
+}
+
+// query handles a QUERY event: a transaction's BEGIN or COMMIT, or a
+// statement (DDL) to apply to the schema.
+func (t *Task) query(ctx context.Context, e *replication.QueryEvent) error {
+	sql := strings.TrimSpace(string(e.Query))
+	switch {
+	case strings.EqualFold(sql, "BEGIN"):
+		if !t.pos.inTxn {
+			t.pos.begin(false)
+		}
+		t.pos.thread = int64(e.SlaveProxyID)
+		return nil
+	case strings.EqualFold(sql, "COMMIT"), strings.EqualFold(sql, "ROLLBACK"):
+		t.pos.commit()
+		return nil
+	case len(sql) >= 3 && strings.EqualFold(sql[:3], "XA "):
+		return nil
+	}
+	t.pos.thread = int64(e.SlaveProxyID)
+	changes, err := t.schema.Apply(t.parser, string(e.Schema), sql)
+	if err != nil {
+		return fmt.Errorf("binlog file %s position %d: %w", t.pos.file, t.pos.eventPos, err)
+	}
+	if !t.pos.inTxn || t.pos.standalone {
+		t.pos.commit()
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	src := t.source(tables.ID{DB: string(e.Schema)}, 0)
+	return t.schemaChanges(ctx, changes, t.pos.offset(), src, t.emit)
+}
+
+// schemaChanges stores the history records of changes, synchronously,
+// then queues their schema change events (include.schema.changes).
+func (t *Task) schemaChanges(ctx context.Context, changes []tables.Change, o offset, src *events.Source, emit func(context.Context, connectors.SourceRecord) error) error {
+	pos := o.toMap()
+	now := time.Now()
+	for _, c := range changes {
+		delete(t.evTable, c.ID)
+		if c.PreviousID != nil {
+			delete(t.evTable, *c.PreviousID)
+		}
+		if err := t.hist.Store(ctx, history.NewRecord(t.st.prefix, pos, now.UnixMilli(), c)); err != nil {
+			return fmt.Errorf("storing the schema history record of %q: %w", truncate(c.DDL), err)
+		}
+	}
+	if !t.st.schemaChanges {
+		return nil
+	}
+	for _, c := range changes {
+		if c.Type == tables.ChangeTruncate {
+			continue
+		}
+		if c.Type != tables.ChangeDatabase && !t.filter.TableIncluded(c.ID) {
+			continue
+		}
+		sc := &events.SchemaChange{Source: t.ev.Source(src), Timestamp: now, DB: c.DB, DDL: c.DDL}
+		if c.Type != tables.ChangeDatabase {
+			tbl := c.Table
+			if tbl == nil {
+				tbl = &tables.Table{ID: c.ID}
+			}
+			sc.Changes = []events.TableChange{{Type: events.TableChangeType(c.Type), Table: tbl}}
+		}
+		key, value, err := t.ev.SchemaChange(sc)
+		if err != nil {
+			return fmt.Errorf("schema change event of %q: %w", truncate(c.DDL), err)
+		}
+		rec := connectors.SourceRecord{
+			Record: connectors.Record{Topic: t.ev.SchemaChangeTopic(), KeySchema: t.ev.SchemaChangeKeySchema(), Key: key,
+				ValueSchema: t.ev.SchemaChangeValueSchema(), Value: value},
+			SourcePartition: t.partition, SourceOffset: t.offsetMap(o),
+		}
+		if err := emit(ctx, rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// truncate shortens a statement for an error message.
+func truncate(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "..."
+	}
+	return s
+}
+
+// source is the source block of the current event.
+func (t *Task) source(id tables.ID, row int) *events.Source {
+	p := t.pos
+	return &events.Source{Timestamp: p.ts, DB: id.DB, Table: id.Table, ServerID: int64(p.serverID), GTID: p.gtid,
+		File: p.file, Pos: p.eventPos, Row: int32(row), Thread: p.thread, Query: p.query}
+}
+
+// offsetMap is an offset as records carry it, with the incremental
+// snapshot's state.
+func (t *Task) offsetMap(o offset) map[string]any {
+	m := o.toMap()
+	if t.incr != nil {
+		t.incr.Offset(m)
+	}
+	return m
+}
+
+// eventTable returns the event builder of a table, made from the schema
+// when first needed after a change; nil when the schema does not know the
+// table.
+func (t *Task) eventTable(id tables.ID) (*events.Table, error) {
+	if et, ok := t.evTable[id]; ok {
+		return et, nil
+	}
+	tbl := t.schema.Table(id)
+	if tbl == nil {
+		return nil, nil
+	}
+	et, err := t.ev.Table(tbl, func(col string) bool { return t.filter.ColumnIncluded(id, col) })
+	if err != nil {
+		return nil, err
+	}
+	t.evTable[id] = et
+	return et, nil
+}
+
+// captured says whether a table's changes are read: captured by the
+// filters, or the signal table.
+func (t *Task) captured(id tables.ID) (captured, signal bool) {
+	if c, ok := t.capturedCache[id]; ok {
+		return c[0], c[1]
+	}
+	signal = t.st.signalTable != "" && strings.EqualFold(id.String(), t.st.signalTable)
+	captured = t.filter.TableIncluded(id)
+	if t.capturedCache == nil {
+		t.capturedCache = map[tables.ID][2]bool{}
+	}
+	if len(t.capturedCache) < 100_000 { // bounded: a server may have any number of tables
+		t.capturedCache[id] = [2]bool{captured, signal}
+	}
+	return captured, signal
+}
+
+// rows turns a rows event into records: one per inserted, updated or
+// deleted row (a delete followed by a tombstone; an update that changes
+// the primary key as a delete, a tombstone and a create, as Debezium).
+func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replication.RowsEvent) error {
+	if t.pos.skipEvent() {
+		return nil // emitted before the restart
+	}
+	start := int(t.pos.firstRow())
+	if e.Table == nil {
+		return fmt.Errorf("binlog file %s position %d: a rows event without its table map", t.pos.file, t.pos.eventPos)
+	}
+	id := tables.ID{DB: string(e.Table.Schema), Table: string(e.Table.Table)}
+	captured, signal := t.captured(id)
+	if !captured && !signal {
+		return nil
+	}
+	et, err := t.eventTable(id)
+	if err != nil {
+		return err
+	}
+	if et == nil {
+		return fmt.Errorf("binlog file %s position %d: a change of table %s, whose structure the schema history does not know (was it created before the snapshot's position without being captured?)", t.pos.file, t.pos.eventPos, id)
+	}
+	if n := len(et.Table().Columns); int(e.ColumnCount) != n {
+		return fmt.Errorf("binlog file %s position %d: the change of table %s has %d columns, the table's structure in the schema history %d: the history and the binlog disagree (inconsistent schema)", t.pos.file, t.pos.eventPos, id, e.ColumnCount, n)
+	}
+	var op events.Op
+	step := 1
+	switch e.Type() {
+	case replication.EnumRowsEventTypeInsert:
+		op = events.OpCreate
+	case replication.EnumRowsEventTypeUpdate:
+		op, step = events.OpUpdate, 2
+	case replication.EnumRowsEventTypeDelete:
+		op = events.OpDelete
+	default:
+		return fmt.Errorf("binlog file %s position %d: rows event of unknown type %v", t.pos.file, t.pos.eventPos, h.EventType)
+	}
+	n := len(e.Rows) / step
+	now := time.Now()
+	for r := start; r < n; r++ {
+		src := t.ev.Source(t.source(id, r))
+		after := t.offsetMap(t.pos.offsetAt(int64(r + 1)))
+		var recs []connectors.SourceRecord
+		var key, value *schemas.Struct
+		add := func(op events.Op, key, before, after *schemas.Struct, off map[string]any) error {
+			env, err := et.Envelope(op, before, after, src, now)
+			if err != nil {
+				return fmt.Errorf("table %s: %w", id, err)
+			}
+			rec := connectors.SourceRecord{
+				Record:          connectors.Record{Topic: et.Topic, KeySchema: et.KeySchema, ValueSchema: et.EnvelopeSchema, Value: env},
+				SourcePartition: t.partition, SourceOffset: off,
+			}
+			if key != nil {
+				rec.Key = key
+			}
+			recs = append(recs, rec)
+			if op == events.OpDelete && t.st.tombstones {
+				recs = append(recs, events.Tombstone(rec))
+			}
+			return nil
+		}
+		switch op {
+		case events.OpCreate, events.OpDelete:
+			k, v, err := et.FromBinlog(e.Rows[r])
+			if err != nil {
+				return fmt.Errorf("binlog file %s position %d row %d: %w", t.pos.file, t.pos.eventPos, r, err)
+			}
+			key, value = k, v
+			if op == events.OpCreate {
+				err = add(op, k, nil, v, after)
+			} else {
+				err = add(op, k, v, nil, after)
+				value = nil
+			}
+			if err != nil {
+				return err
+			}
+		case events.OpUpdate:
+			bk, bv, err := et.FromBinlog(e.Rows[2*r])
+			if err == nil {
+				key, value, err = et.FromBinlog(e.Rows[2*r+1])
+			}
+			if err != nil {
+				return fmt.Errorf("binlog file %s position %d row %d: %w", t.pos.file, t.pos.eventPos, r, err)
+			}
+			if bk != nil && !bk.Equal(key) {
+				// The primary key changed: the old key is deleted, the
+				// new one created. Only the last record may say the row
+				// is done: a restart after the delete redoes the row.
+				if err := add(events.OpDelete, bk, bv, nil, after); err != nil {
+					return err
+				}
+				err = add(events.OpCreate, key, nil, value, after)
+			} else {
+				err = add(events.OpUpdate, key, bv, value, after)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		// Every record but the row's last resumes at the row itself.
+		if len(recs) > 1 {
+			before := t.offsetMap(t.pos.offsetAt(int64(r)))
+			for i := 0; i < len(recs)-1; i++ {
+				recs[i].SourceOffset = before
+			}
+		}
+		if !captured {
+			recs = nil // the signal table: only the engine sees it
+		}
+		if t.incr != nil {
+			if recs, err = t.incr.Change(ctx, id, op, key, value, recs); err != nil {
+				return err
+			}
+		}
+		for _, rec := range recs {
+			if err := t.emit(ctx, rec); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// heartbeatIfDue queues a heartbeat, with the current offset, when
+// heartbeat.interval.ms has passed since the last.
+func (t *Task) heartbeatIfDue(ctx context.Context) error {
+	if t.st.heartbeat <= 0 || t.pos == nil {
+		return nil
+	}
+	now := time.Now()
+	if now.Sub(t.lastHB) < t.st.heartbeat {
+		return nil
+	}
+	t.lastHB = now
+	key, value := t.ev.Heartbeat(now)
+	topic := t.st.heartbeatPfx + "." + t.st.prefix
+	return t.emit(ctx, connectors.SourceRecord{
+		Record: connectors.Record{Topic: topic, KeySchema: t.ev.HeartbeatKeySchema(), Key: key,
+			ValueSchema: t.ev.HeartbeatValueSchema(), Value: value},
+		SourcePartition: t.partition, SourceOffset: t.offsetMap(t.pos.offset()),
+	})
+}
