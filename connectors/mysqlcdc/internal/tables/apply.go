@@ -152,7 +152,7 @@ func rewriteMariaDB(sql string) (out string, replace bool) {
 // may touch a captured table.
 var (
 	tableStmt = regexp.MustCompile(`(?is)^\s*(?:/\*.*?\*/\s*|--[^\n]*\n\s*|#[^\n]*\n\s*)*` +
-		`(?:CREATE(?:\s+OR\s+REPLACE)?(?:\s+TEMPORARY)?|ALTER(?:\s+ONLINE|\s+IGNORE)*|DROP(?:\s+TEMPORARY)?|RENAME|TRUNCATE)\s+(TABLES?)\b(.*)$`)
+		`(CREATE(?:\s+OR\s+REPLACE)?(?:\s+TEMPORARY)?|ALTER(?:\s+ONLINE|\s+IGNORE)*|DROP(?:\s+TEMPORARY)?|RENAME|TRUNCATE)\s+(TABLES?)\b(.*)$`)
 	notTableStmt = regexp.MustCompile(`(?is)^\s*(?:/\*.*?\*/\s*|--[^\n]*\n\s*|#[^\n]*\n\s*)*` +
 		`(?:CREATE|ALTER|DROP)\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?(?:SQL\s+SECURITY\s+\w+\s+)?(?:ALGORITHM\s*=\s*\w+\s+)?(?:AGGREGATE\s+)?` +
 		`(?:VIEW|FUNCTION|PROCEDURE|TRIGGER|EVENT|USER|ROLE|SERVER|SEQUENCE|LOGFILE|TABLESPACE|INDEX|UNIQUE|FULLTEXT|SPATIAL|DATABASE|SCHEMA|PACKAGE)\b`)
@@ -170,7 +170,8 @@ func (s *Schema) mayTouchCaptured(defaultDB, sql string) bool {
 		// (an unusual comment, a MariaDB form): assume the worst.
 		return true
 	}
-	q := qualified.FindStringSubmatch(m[2])
+	verb, kw, rest := strings.ToUpper(m[1]), m[2], m[3]
+	q := qualified.FindStringSubmatch(rest)
 	if q == nil {
 		return true
 	}
@@ -182,8 +183,10 @@ func (s *Schema) mayTouchCaptured(defaultDB, sql string) bool {
 		return !isSystemDB(id.DB)
 	}
 	// Only the first table is found; a later one of a RENAME or DROP
-	// list may be captured too.
-	return s.opts.Filter.TableIncluded(id) || strings.Contains(m[2], ",") || strings.EqualFold(m[1], "TABLES")
+	// list may be captured too. CREATE, ALTER and TRUNCATE name one table
+	// (an ALTER's commas separate its specifications).
+	list := strings.HasPrefix(verb, "RENAME") || strings.HasPrefix(verb, "DROP")
+	return s.opts.Filter.TableIncluded(id) || (list && strings.Contains(rest, ",")) || strings.EqualFold(kw, "TABLES")
 }
 
 func unquoteIdent(s string) string {

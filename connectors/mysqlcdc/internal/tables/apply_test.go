@@ -282,8 +282,9 @@ func TestApplyUnparseable(t *testing.T) {
 		t.Fatalf("want an UnparseableError naming the statement, got %v", err)
 	}
 	for _, q := range []string{
-		"ALTER TABLE other ADD COLUMN x NOSUCHTYPE",          // not captured
-		"ALTER TABLE mysql.captured ADD COLUMN x NOSUCHTYPE", // system database
+		"ALTER TABLE other ADD COLUMN x NOSUCHTYPE",            // not captured
+		"ALTER TABLE other ADD COLUMN x NOSUCHTYPE, ADD y INT", // an ALTER's comma is no table list
+		"ALTER TABLE mysql.captured ADD COLUMN x NOSUCHTYPE",   // system database
 		"CREATE PROCEDURE p() NOSUCH SYNTAX",
 		"SOMETHING ELSE ENTIRELY",
 	} {
