@@ -109,6 +109,12 @@ func (s *Struct) Validate() error {
 		if v == nil && (f.Schema.Optional || f.Schema.Default != nil) {
 			continue
 		}
+		if v != nil && !isContainer(f.Schema.Type) {
+			// Put and PutAt, the only writers, checked it, and a value that
+			// holds no others cannot change type since: checking it again
+			// would double the cost of every nested struct put.
+			continue
+		}
 		if err := validateField(&s.schema.Fields[i], v); err != nil {
 			return err
 		}
@@ -160,6 +166,12 @@ func (s *Struct) String() string {
 	}
 	b.WriteByte('}')
 	return b.String()
+}
+
+// isContainer reports whether values of type t hold other values, which
+// may change after the value was put into a struct.
+func isContainer(t Type) bool {
+	return t == TypeStruct || t == TypeArray || t == TypeMap
 }
 
 func fieldLoc(name string) string {

@@ -125,3 +125,41 @@ func TestEqualValues(t *testing.T) {
 		}
 	}
 }
+
+// TestStructValidateNested: Validate skips re-checking the scalar values Put
+// checked, but still finds a nested struct's unset required field and a
+// container changed after it was put.
+func TestStructValidateNested(t *testing.T) {
+	inner := schemas.NewBuilder(schemas.TypeStruct).Name("inner").Field("id", schemas.Int64Schema).Field("note", schemas.OptionalStringSchema).MustBuild()
+	outer := schemas.NewBuilder(schemas.TypeStruct).Name("outer").Field("in", inner).Field("list", schemas.Array(schemas.Int32Schema).MustBuild()).MustBuild()
+	tests := []struct {
+		name    string
+		build   func(t *testing.T) *schemas.Struct
+		wantErr bool
+	}{
+		{"complete", func(t *testing.T) *schemas.Struct {
+			return schemas.NewStruct(outer).MustPut("in", schemas.NewStruct(inner).MustPut("id", int64(1))).MustPut("list", []any{int32(1)})
+		}, false},
+		{"nested struct never set", func(t *testing.T) *schemas.Struct {
+			return schemas.NewStruct(outer).MustPut("list", []any{int32(1)})
+		}, true},
+		{"array element changed after put", func(t *testing.T) *schemas.Struct {
+			list := []any{int32(1)}
+			s := schemas.NewStruct(outer).MustPut("in", schemas.NewStruct(inner).MustPut("id", int64(1))).MustPut("list", list)
+			list[0] = "not an int32"
+			return s
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.build(t).Validate()
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Validate() = %v, want error %v", err, tt.wantErr)
+			}
+		})
+	}
+	// A nested struct missing a required field is refused when put.
+	if err := schemas.NewStruct(outer).Put("in", schemas.NewStruct(inner)); err == nil {
+		t.Fatal("Put of a nested struct without its required id succeeded")
+	}
+}
