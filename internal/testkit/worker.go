@@ -18,7 +18,12 @@ import (
 // BuildSluice builds the sluice command into dir and returns its path.
 func BuildSluice(dir string) (string, error) {
 	bin := filepath.Join(dir, "sluice")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/sluicehq/sluice/cmd/sluice").CombinedOutput()
+	args := []string{"build", "-o", bin}
+	if os.Getenv("SLUICE_PPROF_ADDR") != "" {
+		// The workers serve net/http/pprof there (cmd/sluice/pprof.go).
+		args = append(args, "-tags", "pprof")
+	}
+	out, err := exec.Command("go", append(args, "github.com/sluicehq/sluice/cmd/sluice")...).CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("build sluice: %v\n%s", err, out)
 	}
