@@ -27,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -110,7 +111,7 @@ func BenchmarkMySQLCDC(b *testing.B) {
 		b.Logf("fixture: %d single-row INSERTs in %s", jdbcRows, time.Since(t0).Round(time.Millisecond))
 
 		raw, bytes := rawBinlog(b, j.m.MySQLServer, "sluice", file, pos, "cdc", jdbcRows)
-		var pipes []jdbcResult
+		var pipes []cdcResult
 		for _, c := range conns {
 			pipes = append(pipes, j.cdcRun(b, client, c))
 		}
@@ -145,7 +146,7 @@ func (j cdcBench) cdcConn(b *testing.B, format string, conv map[string]string) *
 
 // cdcRun starts the connector's worker again and returns the time from its start until its
 // topic holds an event for every row.
-func (j cdcBench) cdcRun(b *testing.B, client sarama.Client, c *cdcConn) jdbcResult {
+func (j cdcBench) cdcRun(b *testing.B, client sarama.Client, c *cdcConn) cdcResult {
 	b.Helper()
 	start := time.Now()
 	lastCheck := start
@@ -168,11 +169,15 @@ func (j cdcBench) cdcRun(b *testing.B, client sarama.Client, c *cdcConn) jdbcRes
 	if err != nil {
 		b.Fatal(err)
 	}
+	cpu, err := w.CPUTime()
+	if err != nil {
+		b.Fatal(err)
+	}
 	w.Term()
 	if end, err := client.GetOffset(c.topic, 0, sarama.OffsetNewest); err != nil || end != jdbcRows+1 {
 		b.Fatalf("%s holds %d events (%v), want %d (the seed row's and one per INSERT)", c.topic, end, err, jdbcRows+1)
 	}
-	return jdbcResult{name: "sluice CDC → Kafka (" + c.name + ")", elapsed: elapsed, rss: rss, n: jdbcRows}
+	return cdcResult{jdbcResult{name: "sluice CDC → Kafka (" + c.name + ")", elapsed: elapsed, rss: rss, n: jdbcRows}, cpu}
 }
 
 // failedTrace returns the trace of a connector or its task that is FAILED, "" otherwise (also
@@ -280,7 +285,7 @@ func writeSingleRowInserts(b *testing.B, dsn, table string, rows int) {
 // rawBinlog reads the binary log from file:pos with go-mysql's BinlogSyncer (rows decoded, as
 // its default is) until it has seen rows row images of table, and returns the time and the
 // bytes of the events read.
-func rawBinlog(b *testing.B, d testkit.MySQLServer, dbName, file string, pos uint32, table string, rows int) (jdbcResult, int64) {
+func rawBinlog(b *testing.B, d testkit.MySQLServer, dbName, file string, pos uint32, table string, rows int) (cdcResult, int64) {
 	b.Helper()
 	port, err := strconv.ParseUint(d.Port(), 10, 16)
 	if err != nil {
@@ -292,6 +297,7 @@ func rawBinlog(b *testing.B, d testkit.MySQLServer, dbName, file string, pos uin
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	defer syncer.Close()
+	cpu0 := processCPU(b)
 	start := time.Now()
 	streamer, err := syncer.StartSync(gomysql.Position{Name: file, Pos: pos})
 	if err != nil {
@@ -310,11 +316,33 @@ func rawBinlog(b *testing.B, d testkit.MySQLServer, dbName, file string, pos uin
 			n += len(re.Rows)
 		}
 	}
-	return jdbcResult{name: "raw go-mysql binlog read + row decode", elapsed: time.Since(start), n: rows}, bytes
+	elapsed := time.Since(start)
+	return cdcResult{jdbcResult{name: "raw go-mysql binlog read + row decode", elapsed: elapsed, n: rows}, processCPU(b) - cpu0}, bytes
 }
 
+// processCPU returns the CPU time (user and system) the benchmark's process has used: around
+// the raw reader, its cost (the process does nothing else meanwhile).
+func processCPU(b *testing.B) time.Duration {
+	b.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// cdcResult is a run of the CDC benchmark and the CPU time it used.
+type cdcResult struct {
+	jdbcResult
+	cpu time.Duration
+}
+
+// cpuPerEvent is the CPU time r used per event, in microseconds. On a shared machine it is
+// steadier than events/s: the wall time counts the time the run waited for a CPU.
+func cpuPerEvent(r cdcResult) float64 { return float64(r.cpu.Microseconds()) / float64(r.n) }
+
 // cdcReport prints and reports the CDC runs against the raw baseline; MB/s are binary log bytes.
-func cdcReport(b *testing.B, raw jdbcResult, bytes int64, conns []*cdcConn, pipes []jdbcResult) {
+func cdcReport(b *testing.B, raw cdcResult, bytes int64, conns []*cdcConn, pipes []cdcResult) {
 	b.Helper()
 	for i, p := range pipes {
 		unit := conns[i].name
@@ -322,15 +350,18 @@ func cdcReport(b *testing.B, raw jdbcResult, bytes int64, conns []*cdcConn, pipe
 		b.ReportMetric(float64(bytes)/p.elapsed.Seconds()/1e6, unit+"-binlog-MB/s")
 		b.ReportMetric(p.rowsPerSec()/raw.rowsPerSec(), unit+"-ratio-to-raw")
 		b.ReportMetric(float64(p.rss)/(1<<20), unit+"-worker-peak-RSS-MiB")
+		b.ReportMetric(cpuPerEvent(p), unit+"-cpu-µs/event")
+		b.ReportMetric(cpuPerEvent(raw)/cpuPerEvent(p), unit+"-cpu-ratio-to-raw")
 	}
 	b.ReportMetric(raw.rowsPerSec(), "raw-events/s")
-	fmt.Printf("\n%-48s %12s %10s %12s %10s\n", b.Name(), "events/s", "seconds", "binlog MB/s", "peak RSS")
-	fmt.Printf("%-48s %12.0f %10.2f %12.1f %10s\n", raw.name, raw.rowsPerSec(), raw.elapsed.Seconds(), float64(bytes)/raw.elapsed.Seconds()/1e6, "-")
+	b.ReportMetric(cpuPerEvent(raw), "raw-cpu-µs/event")
+	fmt.Printf("\n%-48s %12s %10s %12s %10s %12s\n", b.Name(), "events/s", "seconds", "binlog MB/s", "peak RSS", "CPU µs/event")
+	fmt.Printf("%-48s %12.0f %10.2f %12.1f %10s %12.1f\n", raw.name, raw.rowsPerSec(), raw.elapsed.Seconds(), float64(bytes)/raw.elapsed.Seconds()/1e6, "-", cpuPerEvent(raw))
 	for _, p := range pipes {
-		fmt.Printf("%-48s %12.0f %10.2f %12.1f %9.1fM\n", p.name, p.rowsPerSec(), p.elapsed.Seconds(), float64(bytes)/p.elapsed.Seconds()/1e6, float64(p.rss)/(1<<20))
+		fmt.Printf("%-48s %12.0f %10.2f %12.1f %9.1fM %12.1f\n", p.name, p.rowsPerSec(), p.elapsed.Seconds(), float64(bytes)/p.elapsed.Seconds()/1e6, float64(p.rss)/(1<<20), cpuPerEvent(p))
 	}
 	for _, p := range pipes {
-		fmt.Printf("%-48s %11.0f%%\n", "sluice / raw: "+p.name, 100*p.rowsPerSec()/raw.rowsPerSec())
+		fmt.Printf("%-48s %11.0f%% (CPU per event: %.0f%%)\n", "sluice / raw: "+p.name, 100*p.rowsPerSec()/raw.rowsPerSec(), 100*cpuPerEvent(raw)/cpuPerEvent(p))
 	}
 	fmt.Println()
 }
