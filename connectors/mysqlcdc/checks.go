@@ -82,6 +82,7 @@ var roleLine = regexp.MustCompile(`(?is)^GRANT\s+\S+\s+TO\s`)
 // roleTarget is where parseGrants records that the user has roles: their
 // privileges are not in SHOW GRANTS, so nothing can be said missing.
 const roleTarget = "<roles>"
+
 var parens = regexp.MustCompile(`\([^)]*\)`)
 
 // parseGrants reads the lines of SHOW GRANTS (roles and proxies are
