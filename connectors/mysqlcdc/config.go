@@ -28,6 +28,7 @@ const (
 	SnapshotModeKey          = "snapshot.mode"
 	SnapshotLockingModeKey   = "snapshot.locking.mode"
 	SnapshotFetchSizeKey     = "snapshot.fetch.size"
+	SnapshotLockTimeoutKey   = "snapshot.lock.timeout.ms"
 	IncludeSchemaChangesKey  = "include.schema.changes"
 	IncludeQueryKey          = "include.query"
 	TombstonesOnDeleteKey    = "tombstones.on.delete"
@@ -35,6 +36,8 @@ const (
 	HistoryServersKey        = "schema.history.internal.kafka.bootstrap.servers"
 	HeartbeatIntervalKey     = "heartbeat.interval.ms"
 	HeartbeatTopicsPrefixKey = "heartbeat.topics.prefix"
+	TopicHeartbeatPrefixKey  = "topic.heartbeat.prefix"
+	TopicDelimiterKey        = "topic.delimiter"
 	DecimalHandlingKey       = "decimal.handling.mode"
 	TimePrecisionKey         = "time.precision.mode"
 	BigintUnsignedKey        = "bigint.unsigned.handling.mode"
@@ -92,7 +95,7 @@ var unsupportedKeys = []string{
 	"converters", "custom.metric.tags", "provide.transaction.metadata",
 	"event.processing.failure.handling.mode", "inconsistent.schema.handling.mode",
 	"skipped.operations", "table.ignore.builtin", "read.only", "heartbeat.action.query",
-	"database.initial.statements",
+	"database.initial.statements", "topic.naming.strategy",
 }
 
 // unsupportedPrefixes are key prefixes of Debezium features sluice does
@@ -149,6 +152,8 @@ func configDef() *config.Def {
 	def(config.Key{Name: SnapshotLockingModeKey, Type: config.String, Default: LockingMinimal, Validator: config.CaseInsensitiveValidString(LockingMinimal, LockingExtended, LockingNone),
 		Importance: config.Low, Width: config.WidthShort, DisplayName: "Snapshot locking mode",
 		Doc: "How the snapshot keeps the schemas and position consistent: minimal (a global read lock while it reads the position and the schemas, then a consistent-snapshot transaction for the rows; FLUSH TABLES WITH READ LOCK needs RELOAD, without it each table is locked), extended (the lock is held until all rows are read), none (no lock: a DDL statement during the snapshot can make the schemas and the position disagree)."})
+	def(config.Key{Name: SnapshotLockTimeoutKey, Type: config.Long, Default: int64(10000), Validator: config.AtLeast(int64(1000)), Importance: config.Medium, Width: config.WidthShort,
+		Doc: "How long in milliseconds the snapshot waits for its global read lock (a long-running statement on any table holds it up, and writers wait behind it meanwhile); the snapshot tries three times, then the task fails."})
 	def(config.Key{Name: SnapshotFetchSizeKey, Type: config.Int, Default: nil, Importance: config.Low, Width: config.WidthShort,
 		Doc: "Accepted for compatibility: sluice streams the snapshot's rows without buffering them."})
 
@@ -169,8 +174,12 @@ func configDef() *config.Def {
 		Doc: "How binary columns are represented: bytes, base64, base64-url-safe or hex strings."})
 	def(config.Key{Name: HeartbeatIntervalKey, Type: config.Int, Default: 0, Validator: config.AtLeast(0), Importance: config.Medium, Width: config.WidthShort,
 		Doc: "Interval in milliseconds of heartbeat messages, which carry the current binlog position to the offsets while the captured tables see no change; 0 disables them."})
-	def(config.Key{Name: HeartbeatTopicsPrefixKey, Type: config.String, Default: "__debezium-heartbeat", Validator: config.NonEmptyString(), Importance: config.Low, Width: config.WidthMedium,
+	def(config.Key{Name: TopicHeartbeatPrefixKey, Type: config.String, Default: "__debezium-heartbeat", Validator: config.NonEmptyString(), Importance: config.Low, Width: config.WidthMedium,
 		Doc: "Prefix of the heartbeat topic: <prefix>.<topic.prefix>."})
+	def(config.Key{Name: HeartbeatTopicsPrefixKey, Type: config.String, Default: nil, Importance: config.Low, Width: config.WidthMedium,
+		Doc: "The older name of topic.heartbeat.prefix, used when that is not set."})
+	def(config.Key{Name: TopicDelimiterKey, Type: config.String, Default: ".", Validator: config.ValidString("."), Importance: config.Low, Width: config.WidthShort,
+		Doc: "The delimiter of topic names (<prefix>.<db>.<table>): only the default '.' is supported."})
 	def(config.Key{Name: SignalCollectionKey, Type: config.String, Default: nil, Importance: config.Low, Width: config.WidthMedium,
 		Doc: "The signalling table (database.table) whose inserted rows are signals (execute-snapshot...); it is captured whether or not the filters select it."})
 
@@ -219,6 +228,7 @@ type settings struct {
 	prefix        string
 	snapshotMode  string
 	lockingMode   string
+	lockTimeout   time.Duration
 	schemaChanges bool
 	includeQuery  bool
 	tombstones    bool
@@ -266,13 +276,14 @@ func parseSettings(props map[string]string) (*settings, error) {
 		prefix:        v.String(TopicPrefixKey),
 		snapshotMode:  strings.ToLower(v.String(SnapshotModeKey)),
 		lockingMode:   strings.ToLower(v.String(SnapshotLockingModeKey)),
+		lockTimeout:   time.Duration(v.Long(SnapshotLockTimeoutKey)) * time.Millisecond,
 		schemaChanges: v.Bool(IncludeSchemaChangesKey),
 		includeQuery:  v.Bool(IncludeQueryKey),
 		tombstones:    v.Bool(TombstonesOnDeleteKey),
 		historyTopic:  v.String(HistoryTopicKey),
 		historyKafka:  v.String(HistoryServersKey),
 		heartbeat:     time.Duration(v.Int(HeartbeatIntervalKey)) * time.Millisecond,
-		heartbeatPfx:  v.String(HeartbeatTopicsPrefixKey),
+		heartbeatPfx:  v.String(TopicHeartbeatPrefixKey),
 		maxBatch:      v.Int(MaxBatchSizeKey),
 		maxQueue:      v.Int(MaxQueueSizeKey),
 		pollInterval:  time.Duration(v.Long(PollIntervalKey)) * time.Millisecond,
@@ -281,6 +292,9 @@ func parseSettings(props map[string]string) (*settings, error) {
 		keepAlive:     time.Duration(v.Long(KeepAliveIntervalKey)) * time.Millisecond,
 		backoffMax:    time.Duration(v.Long(BackoffMaxKey)) * time.Millisecond,
 		values:        v,
+	}
+	if _, set := props[TopicHeartbeatPrefixKey]; !set && v.String(HeartbeatTopicsPrefixKey) != "" {
+		s.heartbeatPfx = v.String(HeartbeatTopicsPrefixKey)
 	}
 	if pw := v.Password(PasswordKey); pw != "" {
 		s.password = pw.Value()
