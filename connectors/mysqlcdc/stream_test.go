@@ -281,3 +281,34 @@ func only(recs []connectors.SourceRecord, topic func(string) bool) []connectors.
 	}
 	return out
 }
+
+// TestKafkaHistory runs the task with the schema history in a real Kafka
+// topic: a restart after an ALTER recovers the new structure from it.
+func TestKafkaHistory(t *testing.T) {
+	bootstrap := testkit.RealKafka(t)
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY)")
+	h := newHarness(t, d, map[string]string{HistoryTopicKey: "core-history-" + d.Name, HistoryServersKey: bootstrap})
+	start := func() {
+		h.task = &Task{classFlavor: MariaDB} // the Kafka store
+		if err := h.task.Start(t.Context(), taskContext{t, h.offsets}, h.props); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(h.stop)
+	}
+	start()
+	select { // the ALTER comes from the binlog, not the snapshot
+	case <-h.task.streaming:
+	case <-time.After(time.Minute):
+		t.Fatal("the task did not start streaming")
+	}
+	d.Exec(t, "ALTER TABLE t ADD COLUMN name VARCHAR(20)", "INSERT INTO t VALUES (1,'a')")
+	h.poll(1, dataTopic(d, "t"))
+	h.stop()
+	d.Exec(t, "INSERT INTO t VALUES (2,'b')")
+	start()
+	got := h.poll(1, dataTopic(d, "t"))
+	if after := got[0].Value.(*schemas.Struct).Get("after").(*schemas.Struct); after.Get("name") != "b" {
+		t.Fatalf("after the restart: %v", after)
+	}
+}

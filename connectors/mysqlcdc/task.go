@@ -136,6 +136,7 @@ func (t *Task) start(ctx context.Context, tc connectors.SourceTaskContext, modes
 		newHistory = kafkaHistory
 	}
 	if t.hist, err = newHistory(t.props, t.flavor, t.log); err != nil {
+		t.hist = nil
 		return err
 	}
 	if err := t.hist.Init(ctx); err != nil {
@@ -162,7 +163,11 @@ func (t *Task) start(ctx context.Context, tc connectors.SourceTaskContext, modes
 // kafkaHistory is the schema history in Kafka, Debezium's
 // KafkaSchemaHistory.
 func kafkaHistory(props map[string]string, f Flavor, log *slog.Logger) (historyStore, error) {
-	return history.NewKafkaStore(props, string(f), log)
+	k, err := history.NewKafkaStore(props, string(f), log)
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return k, nil
 }
 
 // Poll returns the records queued, up to max.batch.size, waiting up to
