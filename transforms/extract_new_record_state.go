@@ -348,7 +348,7 @@ func (t *extractNewRecordState) addHeaders(r *Record, orig *schemas.Struct) {
 	copy(headers, r.Headers)
 	for _, ref := range t.headers {
 		if orig == nil {
-			if ref.field == "op" && ref.parent == "" {
+			if ref.field == "op" { // Debezium compares the field name only
 				headers.Add(ref.newName, schemas.StringSchema, "d")
 			}
 			continue
@@ -594,7 +594,7 @@ func optionalCopy(s *schemas.Schema) *schemas.Schema {
 // when its struct is null, e.g. transaction during a snapshot).
 func (f fieldReference) value(orig *schemas.Struct) any {
 	if f.parent != "" {
-		if _, ok := orig.Schema().Field(f.parent); ok {
+		if ps, ok := orig.Schema().Field(f.parent); ok && ps.Schema.Type == schemas.TypeStruct {
 			p, _ := orig.GetWithoutDefault(f.parent).(*schemas.Struct)
 			if p == nil {
 				return nil

@@ -429,3 +429,46 @@ func TestExtractNewRecordStateRegistered(t *testing.T) {
 	}
 	t.Fatal("Builtins lacks io.debezium.transforms.ExtractNewRecordState")
 }
+
+// Envelopes of unexpected shapes are errors or pass as far as they can, never a panic.
+func TestExtractNewRecordStateOddEnvelopes(t *testing.T) {
+	odd := schemas.NewBuilder(schemas.TypeStruct).Name("x.y.z.Envelope").
+		Field("after", schemas.OptionalStringSchema).
+		Field("source", schemas.OptionalInt64Schema).
+		Field("ts_ms", schemas.OptionalInt64Schema).
+		Field("op", schemas.OptionalStringSchema).MustBuild()
+	noAfter := schemas.NewBuilder(schemas.TypeStruct).Name("x.y.z.Envelope").Field("op", schemas.StringSchema).MustBuild()
+	rec := func(s *schemas.Schema, v *schemas.Struct) *Record {
+		return &Record{Record: connectors.Record{Topic: "t", ValueSchema: s, Value: v}}
+	}
+	for _, c := range []struct {
+		name  string
+		props map[string]string
+		r     *Record
+		err   bool
+	}{
+		{"string after, add.fields", map[string]string{"add.fields": "source.ts_ms"}, rec(odd, schemas.NewStruct(odd).MustPut("after", "x").MustPut("ts_ms", int64(3))), true},
+		{"string after, plain", nil, rec(odd, schemas.NewStruct(odd).MustPut("after", "x")), false},
+		{"string after, rewrite", map[string]string{"delete.tombstone.handling.mode": "rewrite"}, rec(odd, schemas.NewStruct(odd).MustPut("after", "x")), true},
+		{"no after field", nil, rec(noAfter, schemas.NewStruct(noAfter).MustPut("op", "c")), true},
+		{"no after or before", map[string]string{"delete.tombstone.handling.mode": "rewrite"}, rec(odd, schemas.NewStruct(odd)), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tr := configured(t, newExtractNewRecordState(), c.props)
+			_, err := tr.Apply(c.r)
+			if (err != nil) != c.err {
+				t.Errorf("err = %v, want an error: %v", err, c.err)
+			}
+		})
+	}
+	// A source that is no struct: source.ts_ms is looked up at the top level, schema and value
+	// alike.
+	tr := configured(t, newExtractNewRecordState(), map[string]string{"add.headers": "source.ts_ms"})
+	r := rec(odd, schemas.NewStruct(odd).MustPut("ts_ms", int64(3)))
+	if _, err := tr.Apply(r); err != nil {
+		t.Fatal(err)
+	}
+	if h, ok := r.Headers.Last("__source_ts_ms"); !ok || h.Value != int64(3) {
+		t.Errorf("headers = %v, want __source_ts_ms=3", r.Headers)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/incremental"
 )
 
 // The connector's configuration keys, as Debezium's MySQL and MariaDB
@@ -90,7 +91,8 @@ var unsupportedKeys = []string{
 	"snapshot.include.collection.list", "snapshot.new.tables", "binlog.buffer.size",
 	"converters", "custom.metric.tags", "provide.transaction.metadata",
 	"event.processing.failure.handling.mode", "inconsistent.schema.handling.mode",
-	"skipped.operations", "table.ignore.builtin", "read.only",
+	"skipped.operations", "table.ignore.builtin", "read.only", "heartbeat.action.query",
+	"database.initial.statements",
 }
 
 // unsupportedPrefixes are key prefixes of Debezium features sluice does
@@ -171,6 +173,10 @@ func configDef() *config.Def {
 		Doc: "Prefix of the heartbeat topic: <prefix>.<topic.prefix>."})
 	def(config.Key{Name: SignalCollectionKey, Type: config.String, Default: nil, Importance: config.Low, Width: config.WidthMedium,
 		Doc: "The signalling table (database.table) whose inserted rows are signals (execute-snapshot...); it is captured whether or not the filters select it."})
+
+	for _, k := range incremental.Keys() {
+		def(k)
+	}
 
 	group, order = groupHistory, 0
 	def(config.Key{Name: HistoryTopicKey, Type: config.String, Default: config.NoDefault, Validator: config.TopicName(false), Importance: config.High, Width: config.WidthLong,

@@ -2,23 +2,24 @@ package mysqlcdc
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/events"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/incremental"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
 	"github.com/sluicehq/sluice/schemas"
 )
 
 // incrementalHooks is how the incremental snapshot engine
 // (internal/incremental) sees the binlog stream: the task calls it on its
-// reader goroutine, in binlog order. Task.incr is nil when
-// no engine is set; everything works without one.
+// reader goroutine, in binlog order. incremental.Hooks implements it;
+// Task.incr is nil without signal.data.collection (or with the source
+// signal channel off).
 type incrementalHooks interface {
-	// Start is called once before the stream starts, with the offset the
-	// task resumes from (nil when there is none) and the means to read
-	// chunks.
-	Start(ctx context.Context, offset map[string]any, env incrementalEnv) error
+	// Start is called once before the stream starts, with the stored offset
+	// the task resumes from as the runtime gave it back (nil after a
+	// snapshot or without one) and the means to read chunks.
+	Start(ctx context.Context, offset map[string]any, env incremental.Env) error
 	// Change is called for each row change of a captured table or of the
 	// signal table (signal.data.collection), in binlog order. recs are the
 	// records the change produced (none for a signal table that is not
@@ -33,18 +34,4 @@ type incrementalHooks interface {
 	// Idle is called when no binlog event came for a while; it returns
 	// records ready to queue, if any.
 	Idle(ctx context.Context) ([]connectors.SourceRecord, error)
-}
-
-// incrementalEnv is what the task offers the engine.
-type incrementalEnv interface {
-	// Table returns the event builder of a captured table as of the
-	// current binlog position, or nil when it is not captured.
-	Table(id tables.ID) *events.Table
-	// Partition is the offsets' partition, {"server": topic.prefix}.
-	Partition() map[string]any
-	// Offset returns the current position's offset, for records the
-	// engine makes.
-	Offset() map[string]any
-	// DB is a connection pool to the server (chunk queries, watermarks).
-	DB() *sql.DB
 }

@@ -21,6 +21,9 @@ type startPlan struct {
 	stopAfterSnapshot bool
 	// fromOldest streams from the oldest binlog file (never, no offset).
 	fromOldest bool
+	// stored is the stored offset streaming resumes from, as read (with
+	// the incremental snapshot's keys); nil after a snapshot.
+	stored map[string]any
 }
 
 // plan decides how to start, as Debezium's snapshot modes do.
@@ -75,7 +78,7 @@ func (t *Task) plan(ctx context.Context, stored map[string]any) (*startPlan, err
 		}
 		return nil, fmt.Errorf("the stored offset is at binlog file %s position %d, which is no longer on the server (purged, expire_logs_days/binlog_expire_logs_seconds): changes after it are lost to the connector; set snapshot.mode=when_needed to take a new snapshot, or delete the connector's offsets", o.File, o.Pos)
 	}
-	p.from = &o
+	p.from, p.stored = &o, stored
 	if mode == SnapshotRecovery {
 		p.schemaOnly = true
 		return p, nil
@@ -87,7 +90,7 @@ func (t *Task) plan(ctx context.Context, stored map[string]any) (*startPlan, err
 	if !exists {
 		if mode == SnapshotWhenNeeded {
 			t.log.Warn("the schema history topic is missing or empty; taking a new snapshot (snapshot.mode=when_needed)", "topic", t.st.historyTopic)
-			p.snapshot, p.from = true, nil
+			p.snapshot, p.from, p.stored = true, nil, nil
 			return p, nil
 		}
 		return nil, fmt.Errorf("the schema history topic %s is missing or empty while the connector has an offset: set snapshot.mode=recovery once to rebuild it from the current table structures", t.st.historyTopic)

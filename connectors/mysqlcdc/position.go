@@ -73,6 +73,7 @@ func (t *tracker) begin(standalone bool) {
 	t.events, t.rows = 0, 0
 	t.inTxn, t.standalone = true, standalone
 	t.query = ""
+	t.thread = -1 // MySQL's BEGIN names it; MariaDB's GTID event does not
 	if t.skipEvents > 0 {
 		t.skipping = true
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/replication"
-	"github.com/google/uuid"
 	"github.com/pingcap/tidb/pkg/parser"
 
 	"github.com/sluicehq/sluice/connectors"
@@ -65,7 +64,7 @@ func (t *Task) read(ctx context.Context, p *startPlan) error {
 		return errDone
 	}
 	if t.incr != nil {
-		if err := t.incr.Start(ctx, from.toMap(), incrEnv{t}); err != nil {
+		if err := t.incr.Start(ctx, p.stored, incrEnv{t}); err != nil {
 			return err
 		}
 	}
@@ -76,6 +75,9 @@ func (t *Task) read(ctx context.Context, p *startPlan) error {
 type incrEnv struct{ t *Task }
 
 func (e incrEnv) Table(id tables.ID) *events.Table {
+	if !e.t.filter.TableIncluded(id) {
+		return nil
+	}
 	et, _ := e.t.eventTable(id)
 	return et
 }
@@ -143,6 +145,12 @@ func (t *Task) syncerConfig() replication.BinlogSyncerConfig {
 		EventCacheCount:  256,
 		Logger:           slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
+	if st.includeQuery && t.flavor == MariaDB {
+		// MariaDB sends ANNOTATE_ROWS events only when asked, and Debezium
+		// asks only with include.query: the events count in the offsets'
+		// "event", so sluice asks exactly when Debezium does.
+		cfg.DumpCommandFlag |= replication.BINLOG_SEND_ANNOTATE_ROWS_EVENT
+	}
 	events.SyncerOptions(&cfg)
 	return cfg
 }
@@ -169,15 +177,26 @@ func (t *Task) streamOnce(ctx context.Context, o offset) (progressed bool, err e
 	t.streamingOnce.Do(func() { close(t.streaming) })
 	t.log.Info("reading the binlog", "file", o.File, "pos", o.Pos, "event", o.Event, "row", o.Row, "gtids", o.GTIDs)
 	idle := t.idleInterval()
-	for {
-		gctx, cancel := context.WithTimeout(ctx, idle)
-		ev, err := streamer.GetEvent(gctx)
+	// One deadline per idle interval, not per event (a timer per event
+	// costs more than the event): when it passes, heartbeats and the
+	// incremental snapshot get their turn, whether events flow or not.
+	cancel := context.CancelFunc(func() {})
+	defer func() { cancel() }()
+	deadline := func() context.Context {
 		cancel()
+		var c context.Context
+		c, cancel = context.WithTimeout(ctx, idle)
+		return c
+	}
+	gctx := deadline()
+	for {
+		ev, err := streamer.GetEvent(gctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return progressed, ctx.Err()
 			}
 			if errors.Is(err, context.DeadlineExceeded) {
+				gctx = deadline()
 				if err := t.idle(ctx); err != nil {
 					return progressed, fatalError{err}
 				}
@@ -275,11 +294,11 @@ func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
 		t.pos.startGTID(g.String(), set)
 		t.pos.begin(e.IsStandalone())
 	case *replication.GTIDEvent:
-		u, err := uuid.FromBytes(e.SID)
-		if err != nil {
-			return fmt.Errorf("GTID event: %w", err)
+		if len(e.SID) != 16 {
+			return fmt.Errorf("binlog file %s position %d: a GTID event with a %d-byte server UUID", t.pos.file, t.pos.eventPos, len(e.SID))
 		}
-		g := fmt.Sprintf("%s:%d", u, e.GNO)
+		b := e.SID
+		g := fmt.Sprintf("%x-%x-%x-%x-%x:%d", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16], e.GNO)
 		if err := t.pos.gtids.Update(g); err != nil {
 			return fmt.Errorf("GTID %s: %w", g, err)
 		}
@@ -434,8 +453,18 @@ func (t *Task) eventTable(id tables.ID) (*events.Table, error) {
 // captured says whether a table's changes are read: captured by the
 // filters, or the signal table.
 func (t *Task) captured(id tables.ID) (captured, signal bool) {
+	if c, ok := t.capturedCache[id]; ok {
+		return c[0], c[1]
+	}
 	signal = t.st.signalTable != "" && strings.EqualFold(id.String(), t.st.signalTable)
-	return t.filter.TableIncluded(id), signal
+	captured = t.filter.TableIncluded(id)
+	if t.capturedCache == nil {
+		t.capturedCache = map[tables.ID][2]bool{}
+	}
+	if len(t.capturedCache) < 100_000 { // bounded: a server may have any number of tables
+		t.capturedCache[id] = [2]bool{captured, signal}
+	}
+	return captured, signal
 }
 
 // rows turns a rows event into records: one per inserted, updated or
@@ -480,7 +509,6 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 	now := time.Now()
 	for r := start; r < n; r++ {
 		src := t.ev.Source(t.source(id, r))
-		before := t.offsetMap(t.pos.offsetAt(int64(r)))
 		after := t.offsetMap(t.pos.offsetAt(int64(r + 1)))
 		var recs []connectors.SourceRecord
 		var key, value *schemas.Struct
@@ -530,7 +558,7 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 				// The primary key changed: the old key is deleted, the
 				// new one created. Only the last record may say the row
 				// is done: a restart after the delete redoes the row.
-				if err := add(events.OpDelete, bk, bv, nil, before); err != nil {
+				if err := add(events.OpDelete, bk, bv, nil, after); err != nil {
 					return err
 				}
 				err = add(events.OpCreate, key, nil, value, after)
@@ -542,8 +570,11 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 			}
 		}
 		// Every record but the row's last resumes at the row itself.
-		for i := 0; i < len(recs)-1; i++ {
-			recs[i].SourceOffset = before
+		if len(recs) > 1 {
+			before := t.offsetMap(t.pos.offsetAt(int64(r)))
+			for i := 0; i < len(recs)-1; i++ {
+				recs[i].SourceOffset = before
+			}
 		}
 		if !captured {
 			recs = nil // the signal table: only the engine sees it

@@ -2,6 +2,7 @@ package mysqlcdc
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -310,5 +311,62 @@ func TestKafkaHistory(t *testing.T) {
 	got := h.poll(1, dataTopic(d, "t"))
 	if after := got[0].Value.(*schemas.Struct).Get("after").(*schemas.Struct); after.Get("name") != "b" {
 		t.Fatalf("after the restart: %v", after)
+	}
+}
+
+// TestIncludeQueryAndKeyChange: include.query fills source.query from
+// MariaDB's ANNOTATE_ROWS event; an update of the primary key is a delete,
+// a tombstone and a create, and only the create says the row is done.
+func TestIncludeQueryAndKeyChange(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY, name VARCHAR(50))")
+	h := newHarness(t, d, map[string]string{IncludeQueryKey: "true"})
+	h.startStreaming()
+	d.Exec(t, "INSERT INTO t VALUES (1,'a')", "UPDATE t SET id = 2 WHERE id = 1")
+	got := h.poll(4, dataTopic(d, "t"))
+	if s := ids(t, got); s != "c1 d1 tombstone1 c2" {
+		t.Fatalf("records: %s", s)
+	}
+	src := got[0].Value.(*schemas.Struct).Get("source").(*schemas.Struct)
+	if q := src.Get("query"); q != "INSERT INTO t VALUES (1,'a')" {
+		t.Errorf("source.query %#v", q)
+	}
+	if q := got[1].Value.(*schemas.Struct).Get("source").(*schemas.Struct).Get("query"); q != "UPDATE t SET id = 2 WHERE id = 1" {
+		t.Errorf("the update's source.query %#v", q)
+	}
+	for i, want := range []any{nil, nil, int64(1)} {
+		if r := got[i+1].SourceOffset[offsetRow]; r != want {
+			t.Errorf("record %d: offset row %v, want %v (%v)", i+1, r, want, got[i+1].SourceOffset)
+		}
+	}
+}
+
+// TestServerKilledMidStream kills the server (SIGKILL) while the task
+// streams and starts it again: the task reconnects on its own and every
+// change comes once.
+func TestServerKilledMidStream(t *testing.T) {
+	m := testkit.StartMariaDB(t)
+	db, err := sql.Open("mysql", m.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	d := testkit.Database{MySQLServer: m.MySQLServer, Name: "sluice", DB: db}
+	d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY, name VARCHAR(50))")
+	h := newHarness(t, d, map[string]string{BackoffMaxKey: "500"})
+	h.startStreaming()
+	d.Exec(t, "INSERT INTO t VALUES (1,'a'),(2,'b')")
+	if got := h.poll(2, dataTopic(d, "t")); ids(t, got) != "c1 c2" {
+		t.Fatalf("before: %s", ids(t, got))
+	}
+	m.Kill9()
+	// Poll while the server is down: no error, the reader retries.
+	if got := h.pollFor(time.Second, dataTopic(d, "t")); len(got) > 0 {
+		t.Fatalf("records while the server is down: %s", ids(t, got))
+	}
+	m.Restart()
+	d.Exec(t, "INSERT INTO t VALUES (3,'c')", "UPDATE t SET name='x' WHERE id=1")
+	if got := h.poll(2, dataTopic(d, "t")); ids(t, got) != "c3 u1" {
+		t.Fatalf("after the restart: %s", ids(t, got))
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/events"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/history"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/incremental"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
 )
 
@@ -54,8 +55,11 @@ type Task struct {
 	schema  *tables.Schema
 	parser  *parser.Parser
 	evTable map[tables.ID]*events.Table
-	pos     *tracker
-	lastHB  time.Time
+	// capturedCache remembers the filters' verdict per table (regular
+	// expressions are too slow for every rows event).
+	capturedCache map[tables.ID][2]bool
+	pos           *tracker
+	lastHB        time.Time
 
 	queue chan connectors.SourceRecord
 	// streaming is closed once the binlog reader first connected (tests
@@ -130,6 +134,15 @@ func (t *Task) start(ctx context.Context, tc connectors.SourceTaskContext, modes
 	}
 	if t.ev, err = events.New(events.Options{Connector: t.connector, TopicPrefix: st.prefix, Modes: modes}); err != nil {
 		return err
+	}
+	if st.signalTable != "" && t.incr == nil {
+		h, err := incremental.NewHooks(st.signalTable, t.props, t.ev, t.log)
+		if err != nil {
+			return err
+		}
+		if h != nil {
+			t.incr = h
+		}
 	}
 	newHistory := t.newHistory
 	if newHistory == nil {

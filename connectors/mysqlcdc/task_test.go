@@ -82,7 +82,7 @@ func (o *memOffsets) Offset(context.Context, map[string]any) (map[string]any, er
 }
 
 type taskContext struct {
-	t       *testing.T
+	t       testing.TB
 	offsets *memOffsets
 }
 
@@ -91,7 +91,7 @@ func (c taskContext) Logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(testWriter{c.t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(p))
@@ -101,7 +101,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 // harness runs tasks of one connector against the real MariaDB, with the
 // offsets committed as the runtime commits them once records are acked.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	props   map[string]string
 	offsets *memOffsets
 	hist    *memHistory
@@ -109,7 +109,7 @@ type harness struct {
 	polled  []connectors.SourceRecord
 }
 
-func newHarness(t *testing.T, d testkit.Database, extra map[string]string) *harness {
+func newHarness(t testing.TB, d testkit.Database, extra map[string]string) *harness {
 	t.Helper()
 	host, port, _ := net.SplitHostPort(d.Addr)
 	props := map[string]string{

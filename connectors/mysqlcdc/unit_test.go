@@ -1,10 +1,14 @@
 package mysqlcdc
 
 import (
+	"encoding/hex"
+	"log/slog"
 	"maps"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-mysql-org/go-mysql/replication"
 )
 
 func TestOffsetRoundTrip(t *testing.T) {
@@ -241,5 +245,54 @@ func TestOneTaskConfig(t *testing.T) {
 	cfgs, err := c.TaskConfigs(4)
 	if err != nil || len(cfgs) != 1 || !maps.Equal(cfgs[0], props) {
 		t.Fatalf("TaskConfigs(4) = %v, %v", cfgs, err)
+	}
+}
+
+func TestFlavorOfVersion(t *testing.T) {
+	for v, want := range map[string]Flavor{
+		"10.11.19-MariaDB-0+deb12u1-log": MariaDB, "11.4.2-MariaDB": MariaDB,
+		"8.0.36": MySQL, "8.4.0-commercial": MySQL, "5.7.44-log": MySQL,
+	} {
+		if got := flavorOfVersion(v); got != want {
+			t.Errorf("%s: %s, want %s", v, got, want)
+		}
+	}
+}
+
+// TestMySQLTransactionPositions drives handle with the events of a MySQL
+// transaction (no MySQL server here): GTID, BEGIN, XID. The transaction
+// starts at BEGIN, its GTID joins the set at the commit.
+func TestMySQLTransactionPositions(t *testing.T) {
+	const uuid = "3e11fa47-71ca-11e1-9e33-c80aa9429562"
+	sid, _ := hex.DecodeString(strings.ReplaceAll(uuid, "-", ""))
+	set, err := parseGTIDSet(MySQL, uuid+":1-4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk := &Task{flavor: MySQL, st: &settings{}, log: slog.New(slog.DiscardHandler)}
+	tk.pos = newTracker(offset{File: "binlog.000002", Pos: 1000, GTIDs: uuid + ":1-4"}, set)
+	ev := func(pos, size uint32, e replication.Event) *replication.BinlogEvent {
+		return &replication.BinlogEvent{Header: &replication.EventHeader{Timestamp: 1700000000, ServerID: 7, EventSize: size, LogPos: pos + size}, Event: e}
+	}
+	steps := []struct {
+		ev        *replication.BinlogEvent
+		pos, evts int64
+		gtids     string
+	}{
+		{ev(1000, 79, &replication.GTIDEvent{SID: sid, GNO: 5}), 1079, 0, uuid + ":1-4"},
+		{ev(1079, 70, &replication.QueryEvent{Query: []byte("BEGIN"), SlaveProxyID: 42}), 1079, 1, uuid + ":1-4"},
+		{ev(1149, 31, &replication.XIDEvent{XID: 9}), 1180, 0, uuid + ":1-5"},
+	}
+	for i, s := range steps {
+		if err := tk.handle(t.Context(), s.ev); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		o := tk.pos.offset()
+		if o.Pos != s.pos || o.Event != s.evts || o.GTIDs != s.gtids || o.File != "binlog.000002" || o.ServerID != 7 {
+			t.Fatalf("step %d: offset %+v, want pos %d event %d gtids %s", i, o, s.pos, s.evts, s.gtids)
+		}
+	}
+	if tk.pos.gtid != uuid+":5" {
+		t.Errorf("source gtid %q", tk.pos.gtid)
 	}
 }

@@ -33,6 +33,7 @@ const (
 	ScrubInvalidNamesConfig      = "scrub.invalid.names"
 	AllowOptionalMapKeysConfig   = "allow.optional.map.keys"
 	FlattenSingletonUnionsConfig = "flatten.singleton.unions"
+	IgnoreDefaultForNullables    = "ignore.default.for.nullables"
 	SchemasCacheConfig           = "schemas.cache.config"
 	MaxSchemasPerSubjectConfig   = "max.schemas.per.subject"
 	HTTPConnectTimeoutConfig     = "http.connect.timeout.ms"
@@ -112,6 +113,8 @@ func Def() *cfgdef.Def {
 			"Write maps with optional string keys as Avro maps rather than arrays of key/value records."},
 		{FlattenSingletonUnionsConfig, cfgdef.Boolean, true, cfgdef.Medium, nil,
 			"Read an Avro union of a single type as that type."},
+		{IgnoreDefaultForNullables, cfgdef.Boolean, false, cfgdef.Low, nil,
+			"Write a null optional field as null even when its schema has a default; when false, it is written as its default (a CDC event's NULL in a nullable column with a DEFAULT would arrive as the default)."},
 		{SchemasCacheConfig, cfgdef.Int, defaultSchemasCacheSize, cfgdef.Low, cfgdef.AtLeast(1),
 			"The size of each schema cache of the converter (Connect to Avro and Avro to Connect)."},
 		{MaxSchemasPerSubjectConfig, cfgdef.Int, defaultMaxSchemasPerSubject, cfgdef.Low, cfgdef.AtLeast(1),
@@ -206,6 +209,7 @@ func parseConfig(props map[string]string) (config, error) {
 		{ScrubInvalidNamesConfig, &c.data.ScrubInvalidNames},
 		{AllowOptionalMapKeysConfig, &c.data.AllowOptionalMapKeys},
 		{FlattenSingletonUnionsConfig, &c.data.FlattenSingletonUnions},
+		{IgnoreDefaultForNullables, &c.data.IgnoreDefaultForNullables},
 	}
 	for _, b := range bools {
 		if v, ok := props[b.key]; ok {

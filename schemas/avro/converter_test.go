@@ -260,3 +260,40 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("registry down: %v", err)
 	}
 }
+
+// ignore.default.for.nullables: a null optional field with a default is written as its default
+// by default (Confluent's AvroData reads it with Struct.get), as null with the key set.
+func TestIgnoreDefaultForNullables(t *testing.T) {
+	url := fakeRegistry(t).URL()
+	s := schemas.NewBuilder(schemas.TypeStruct).Name("com.example.Row").
+		Field("opt", schemas.NewBuilder(schemas.TypeInt32).Optional().Default(int32(5)).MustBuild()).
+		Field("req", schemas.NewBuilder(schemas.TypeString).Default("basic").MustBuild()).
+		MustBuild()
+	for _, c := range []struct {
+		ignore  string
+		wantOpt any
+	}{{"false", int32(5)}, {"true", nil}} {
+		w := newConverter(t, url, false, IgnoreDefaultForNullables, c.ignore)
+		r := newConverter(t, url, false)
+		data, err := w.FromConnectData("nulls", s, schemas.NewStruct(s))
+		if err != nil {
+			t.Fatalf("ignore=%s: %v", c.ignore, err)
+		}
+		_, got, err := r.ToConnectData("nulls", data)
+		if err != nil {
+			t.Fatalf("ignore=%s: %v", c.ignore, err)
+		}
+		st := got.(*schemas.Struct)
+		if v := st.GetWithoutDefault("opt"); !schemas.EqualValues(v, c.wantOpt) {
+			t.Errorf("ignore=%s: opt read back as %v, want %v", c.ignore, v, c.wantOpt)
+		}
+		// A required field has no null to keep: its default is written either way.
+		if v := st.GetWithoutDefault("req"); v != "basic" {
+			t.Errorf("ignore=%s: req read back as %v, want basic", c.ignore, v)
+		}
+	}
+	bad := New()
+	if err := bad.Configure(map[string]string{SchemaRegistryURLConfig: url, IgnoreDefaultForNullables: "maybe"}, false); err == nil || !strings.Contains(err.Error(), IgnoreDefaultForNullables) {
+		t.Errorf("ignore.default.for.nullables=maybe: %v, want an error naming the key", err)
+	}
+}

@@ -74,6 +74,10 @@ type DataConfig struct {
 	// FlattenSingletonUnions (flatten.singleton.unions) reads a union of one
 	// type as that type.
 	FlattenSingletonUnions bool
+	// IgnoreDefaultForNullables (ignore.default.for.nullables) writes a
+	// null optional field as null even when its schema has a default
+	// (Struct.getWithoutDefault instead of Struct.get).
+	IgnoreDefaultForNullables bool
 	// CacheSize (schemas.cache.config) bounds each schema cache.
 	CacheSize int
 }

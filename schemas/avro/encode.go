@@ -310,7 +310,7 @@ func (d *Data) unionEncoder(u *avro.UnionSchema, c *schemas.Schema) (encodeFn, e
 	}
 	return func(w *avro.Writer, v any) error {
 		if v == nil || isNilValue(v) {
-			if c.Default != nil {
+			if c.Default != nil && !(c.Optional && d.cfg.IgnoreDefaultForNullables) {
 				v = c.Default
 			} else {
 				if !c.Optional {
@@ -664,8 +664,8 @@ func (d *Data) recordEncoder(r *avro.RecordSchema, c *schemas.Schema) (encodeFn,
 				continue
 			}
 			fv := st.At(s.field)
-			if fv == nil {
-				fv = c.Fields[s.field].Schema.Default
+			if fs := c.Fields[s.field].Schema; fv == nil && !(fs.Optional && d.cfg.IgnoreDefaultForNullables) {
+				fv = fs.Default
 			}
 			if err := s.enc(w, fv); err != nil {
 				return fmt.Errorf("field %s: %w", c.Fields[s.field].Name, err)

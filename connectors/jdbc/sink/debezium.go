@@ -139,6 +139,9 @@ func isStringKey(s *schemas.Schema) bool {
 // false for other schemas.
 func bindDebezium(cfg *settings, c *column, v any) (arg any, handled bool, err error) {
 	name := c.schema.Name
+	if name == "" {
+		return nil, false, nil
+	}
 	if _, ok := debeziumTypes[name]; !ok {
 		return nil, false, nil
 	}

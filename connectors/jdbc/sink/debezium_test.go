@@ -14,6 +14,7 @@ import (
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/schemas"
+	"github.com/sluicehq/sluice/schemas/avro"
 	"github.com/sluicehq/sluice/transforms"
 )
 
@@ -156,12 +157,44 @@ func rowSchema(cols []dbzColumn) *schemas.Schema {
 	return b.MustBuild()
 }
 
-// cdc is a sink test's source of change events: it flattens each event with
+// cdc is a sink test's source of change events: it passes each event's key and value through
+// the Avro converter's mapping (Connect → Avro → Connect, as they travel through Kafka with
+// Confluent's defaults and ignore.default.for.nullables, without which a NULL in a nullable
+// column with a DEFAULT would arrive as the default), then flattens it with
 // ExtractNewRecordState (configured by props) as a sink's transformation chain would.
 type cdc struct {
 	t      *testing.T
 	smt    transforms.Transformation
+	avro   *avro.Data
 	offset int64
+}
+
+// throughAvro returns v of schema s as it comes out of Kafka: written and read as Avro.
+func (c *cdc) throughAvro(s *schemas.Schema, v any) (*schemas.Schema, any) {
+	c.t.Helper()
+	if c.avro == nil {
+		return s, v
+	}
+	if v == nil {
+		return nil, nil
+	}
+	w, err := c.avro.FromConnectSchema(s)
+	if err != nil {
+		c.t.Fatalf("Avro schema of %s: %v", s.Name, err)
+	}
+	body, err := w.Encode(v)
+	if err != nil {
+		c.t.Fatalf("Avro encoding of %s: %v", s.Name, err)
+	}
+	r, err := c.avro.Reader(w.Avro, 1)
+	if err != nil {
+		c.t.Fatalf("Avro reader of %s: %v", s.Name, err)
+	}
+	out, err := r.Decode(body)
+	if err != nil {
+		c.t.Fatalf("Avro decoding of %s: %v", s.Name, err)
+	}
+	return r.Connect, out
 }
 
 func newCDC(t *testing.T, props map[string]string) *cdc {
@@ -172,7 +205,9 @@ func newCDC(t *testing.T, props map[string]string) *cdc {
 			if err := tr.Configure(props); err != nil {
 				t.Fatal(err)
 			}
-			return &cdc{t: t, smt: tr}
+			cfg := avro.DefaultDataConfig()
+			cfg.IgnoreDefaultForNullables = true
+			return &cdc{t: t, smt: tr, avro: avro.NewData(cfg)}
 		}
 	}
 	t.Fatal("no ExtractNewRecordState among the built-in transformations")
@@ -200,6 +235,8 @@ func (c *cdc) event(row *schemas.Schema, op string, id int32, before, after *sch
 	var out []connectors.SinkRecord
 	for _, r := range in {
 		c.offset++
+		r.KeySchema, r.Key = c.throughAvro(r.KeySchema, r.Key)
+		r.ValueSchema, r.Value = c.throughAvro(r.ValueSchema, r.Value)
 		tr := transforms.Record{Record: r.Record, Offset: r.Offset, Sink: true}
 		keep, err := c.smt.Apply(&tr)
 		if err != nil {
@@ -240,6 +277,11 @@ func readRows(t *testing.T, d testkit.Database, table string, cols []dbzColumn) 
 }
 
 func TestDebeziumEventsApplied(t *testing.T) {
+	t.Run("direct", func(t *testing.T) { testDebeziumEventsApplied(t, false) })
+	t.Run("through Avro", func(t *testing.T) { testDebeziumEventsApplied(t, true) })
+}
+
+func testDebeziumEventsApplied(t *testing.T, viaAvro bool) {
 	d := testkit.NewDatabase(t)
 	// Sessions in UTC: the TIMESTAMP column reads as the UTC instant Debezium sends.
 	dsn, err := mysql.ParseDSN(d.DSN)
@@ -271,6 +313,9 @@ func TestDebeziumEventsApplied(t *testing.T) {
 	two := schemas.NewStruct(row).MustPut("id", int32(2))
 
 	src := newCDC(t, nil) // Debezium's defaults: deletes become null values, tombstones go
+	if !viaAvro {
+		src.avro = nil
+	}
 	tk, _ := startTask(t, props(d, AutoCreateKey, "true", AutoEvolveKey, "true", InsertModeKey, "upsert",
 		PKModeKey, "record_key", DeleteEnabledKey, "true", TableNameFormatKey, "dst", ReplaceNullKey, "false"), nil)
 	put := func(rs ...[]connectors.SinkRecord) {
@@ -308,10 +353,14 @@ func TestDebeziumEventsApplied(t *testing.T) {
 
 	// ALTER TABLE ADD COLUMN upstream: the events after it carry a new optional field, which
 	// auto.evolve adds; then a delete and its tombstone remove row 2.
-	d.Exec(t, "ALTER TABLE src ADD COLUMN extra VARCHAR(20) NULL", "INSERT INTO src (id, extra) VALUES (3, 'new')", "DELETE FROM src WHERE id=2")
-	cols := append(dbzColumns[:len(dbzColumns):len(dbzColumns)], dbzColumn{"extra", "", "", schemas.OptionalStringSchema})
+	// A required column with a default gets it in the rows already there, on both sides (a TEXT
+	// column's default is an expression, DEFAULT ('basic'), which MySQL 8 requires).
+	d.Exec(t, "ALTER TABLE src ADD COLUMN extra VARCHAR(20) NULL, ADD COLUMN tier VARCHAR(16) NOT NULL DEFAULT 'basic'",
+		"INSERT INTO src (id, extra, tier) VALUES (3, 'new', 'gold')", "DELETE FROM src WHERE id=2")
+	cols := append(dbzColumns[:len(dbzColumns):len(dbzColumns)], dbzColumn{"extra", "", "", schemas.OptionalStringSchema},
+		dbzColumn{"tier", "", "", schemas.NewBuilder(schemas.TypeString).Default("basic").MustBuild()})
 	row2 := rowSchema(cols)
-	put(src.event(row2, "c", 3, nil, schemas.NewStruct(row2).MustPut("id", int32(3)).MustPut("dflt", int32(5)).MustPut("extra", "new")),
+	put(src.event(row2, "c", 3, nil, schemas.NewStruct(row2).MustPut("id", int32(3)).MustPut("dflt", int32(5)).MustPut("extra", "new").MustPut("tier", "gold")),
 		src.event(row, "d", 2, two2, nil))
 	compare(cols)
 }
@@ -385,6 +434,28 @@ func TestDebeziumSchemasChecked(t *testing.T) {
 		err := checkColumnType(cfg, "t", &column{name: "f", schema: c.schema})
 		if (c.err == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.err)) {
 			t.Errorf("%v: err = %v, want %q", c.schema, err, c.err)
+		}
+	}
+}
+
+// TEXT, BLOB and JSON columns get their default as an expression, which MySQL 8 requires (it
+// refuses DEFAULT 'x' there); other columns as a literal.
+func TestColumnDefaults(t *testing.T) {
+	cfg := &settings{quote: true, zone: time.UTC, dateZone: time.UTC}
+	for _, c := range []struct {
+		col  column
+		want string
+	}{
+		{column{name: "tier", schema: schemas.NewBuilder(schemas.TypeString).Default("basic").MustBuild()}, "`tier` TEXT DEFAULT ('basic')"},
+		{column{name: "j", schema: schemas.NewBuilder(schemas.TypeString).Name(dbzJSON).Default("{}").MustBuild()}, "`j` JSON DEFAULT ('{}')"},
+		{column{name: "bl", schema: schemas.NewBuilder(schemas.TypeBytes).Parameter(dbzSourceType, "BLOB").Default([]byte{1}).MustBuild()}, "`bl` BLOB DEFAULT (X'01')"},
+		{column{name: "k", schema: schemas.NewBuilder(schemas.TypeString).Default("a").MustBuild(), isKey: true}, "`k` VARCHAR(255) DEFAULT 'a'"},
+		{column{name: "n", schema: schemas.NewBuilder(schemas.TypeInt32).Default(int32(5)).MustBuild()}, "`n` INT DEFAULT 5"},
+		{column{name: "b", schema: named(schemas.TypeBytes, dbzBits, "length", "12")}, "`b` BIT(12) NULL"},
+	} {
+		got, err := columnSpec(cfg, &c.col, 255)
+		if err != nil || got != c.want {
+			t.Errorf("columnSpec(%s) = %q, %v; want %q", c.col.name, got, err, c.want)
 		}
 	}
 }

@@ -159,17 +159,29 @@ func stringKeyLength(table string, keys []column) (int, error) {
 	return l, nil
 }
 
+// lobTypes are the column types whose default MySQL 8 takes only as an expression.
+var lobTypes = map[string]bool{
+	"TINYTEXT": true, "TEXT": true, "MEDIUMTEXT": true, "LONGTEXT": true, "JSON": true,
+	"TINYBLOB": true, "BLOB": true, "MEDIUMBLOB": true, "LONGBLOB": true,
+}
+
 // columnSpec is one column's definition: name, type, then DEFAULT x, NULL or NOT NULL.
 func columnSpec(cfg *settings, c *column, keyLen int) (string, error) {
 	var b strings.Builder
 	b.WriteString(mysqlconn.Quote(c.name, cfg.quote))
 	b.WriteByte(' ')
-	b.WriteString(sqlType(c, keyLen))
+	typ := sqlType(c, keyLen)
+	b.WriteString(typ)
 	switch {
 	case c.schema.Default != nil:
 		lit, err := sqlLiteral(cfg, c, c.schema.Default)
 		if err != nil {
 			return "", fmt.Errorf("the default of %q: %w", c.name, err)
+		}
+		if lobTypes[typ] {
+			// MySQL 8 refuses a literal default on TEXT, BLOB and JSON columns and takes an
+			// expression (8.0.13+); MariaDB takes both.
+			lit = "(" + lit + ")"
 		}
 		b.WriteString(" DEFAULT " + lit)
 	case c.schema.Optional && !c.isKey:

@@ -1,0 +1,173 @@
+package incremental
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/events"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
+	"github.com/sluicehq/sluice/internal/testkit"
+	"github.com/sluicehq/sluice/schemas"
+)
+
+// hookEnv is the task as the hooks see it, over a real database.
+type hookEnv struct {
+	db     *sql.DB
+	tables map[tables.ID]*events.Table
+	pos    map[string]any
+}
+
+func (e *hookEnv) Table(id tables.ID) *events.Table { return e.tables[id] }
+func (e *hookEnv) Partition() map[string]any        { return map[string]any{"server": "pfx"} }
+func (e *hookEnv) Offset() map[string]any           { return e.pos }
+func (e *hookEnv) DB() *sql.DB                      { return e.db }
+
+// TestHooks drives the hooks as the task does, with the watermark rows fed
+// back by hand (no binlog): the snapshot reads are Debezium's op=r records
+// with source.snapshot=incremental, the rows changed inside the window are
+// left out, and the signal row's records carry the state the signal made.
+func TestHooks(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	d.Exec(t,
+		"CREATE TABLE sig (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)",
+		"CREATE TABLE t (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(20), ts TIMESTAMP(3) NULL)",
+		"INSERT INTO t VALUES (1, 'a', '2024-05-06 07:08:09.123'), (2, 'b', NULL), (3, 'c', NULL)")
+	cfg, _ := mysql.ParseDSN(d.DSN)
+	cfg.Loc = time.UTC
+	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
+	db, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	ev, err := events.New(events.Options{Connector: events.ConnectorMariaDB, TopicPrefix: "pfx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tid, sid := tables.ID{DB: d.Name, Table: "t"}, tables.ID{DB: d.Name, Table: "sig"}
+	tmodel := &tables.Table{ID: tid, PrimaryKey: []string{"id"}, Columns: []tables.Column{
+		{Name: "id", Position: 1, TypeName: "BIGINT", TypeExpression: "BIGINT", JDBCType: -5, Length: -1},
+		{Name: "name", Position: 2, TypeName: "VARCHAR", TypeExpression: "VARCHAR(20)", JDBCType: 12, Length: 20, Optional: true},
+		{Name: "ts", Position: 3, TypeName: "TIMESTAMP", TypeExpression: "TIMESTAMP(3)", JDBCType: 2014, Length: 3, Optional: true}}}
+	smodel := &tables.Table{ID: sid, PrimaryKey: []string{"id"}, Columns: []tables.Column{
+		{Name: "id", Position: 1, TypeName: "VARCHAR", TypeExpression: "VARCHAR(42)", JDBCType: 12, Length: 42},
+		{Name: "type", Position: 2, TypeName: "VARCHAR", TypeExpression: "VARCHAR(32)", JDBCType: 12, Length: 32},
+		{Name: "data", Position: 3, TypeName: "VARCHAR", TypeExpression: "VARCHAR(2048)", JDBCType: 12, Length: 2048, Optional: true}}}
+	env := &hookEnv{db: db, tables: map[tables.ID]*events.Table{}, pos: map[string]any{"file": "mysql-bin.000007", "pos": int64(1234), "server_id": int64(1)}}
+	for _, m := range []*tables.Table{tmodel, smodel} {
+		et, err := ev.Table(m, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.tables[m.ID] = et
+	}
+	l := &logs{}
+	h, err := NewHooks(sid.String(), map[string]string{ChunkSizeKey: "2", EnabledChannelsKey: "source,kafka"}, ev, slog.New(l))
+	if err != nil || h == nil {
+		t.Fatalf("NewHooks: %v %v", h, err)
+	}
+	l.find(t, "WARN", "kafka")
+	if err := h.Start(ctx, map[string]any{"file": "x", "pos": int64(4)}, env); err != nil {
+		t.Fatal(err)
+	}
+	// the signal row as the binlog gives it: after struct of the signal table
+	sigRow := func(id, typ, data string) *schemas.Struct {
+		_, after, err := env.tables[sid].FromBinlog([]any{id, typ, data})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return after
+	}
+	sigRec := connectors.SourceRecord{Record: connectors.Record{Topic: "pfx.sig"}, SourceOffset: map[string]any{"file": "mysql-bin.000007", "pos": int64(1000)}}
+	out, err := h.Change(ctx, sid, events.OpCreate, nil, sigRow("go", TypeExecuteSnapshot, `{"data-collections": ["`+d.Name+`.t"]}`),
+		[]connectors.SourceRecord{sigRec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 1 || out[0].SourceOffset[OffsetCollections] == nil || out[0].SourceOffset["pos"] != int64(1000) {
+		t.Fatalf("the execute-snapshot row's record: %+v", out)
+	}
+	if sigRec.SourceOffset[OffsetCollections] != nil {
+		t.Fatal("the task's offset map was changed")
+	}
+	// the watermarks the hooks wrote
+	watermarks := func() [][3]string {
+		rows, err := db.QueryContext(ctx, "SELECT id, type, data FROM sig WHERE id <> 'go'")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out [][3]string
+		for rows.Next() {
+			var w [3]string
+			if err := rows.Scan(&w[0], &w[1], &w[2]); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, w)
+		}
+		return out
+	}
+	ws := watermarks()
+	if len(ws) != 2 {
+		t.Fatalf("watermark rows: %q", ws)
+	}
+	open, close := ws[0], ws[1]
+	if open[1] == TypeWindowClose {
+		open, close = close, open
+	}
+	if !strings.HasSuffix(open[0], "-open") || !strings.HasSuffix(close[0], "-close") || !strings.Contains(open[2], `"correlationId": "go"`) {
+		t.Fatalf("watermarks %q", ws)
+	}
+	if _, err := h.Change(ctx, sid, events.OpCreate, nil, sigRow(open[0], open[1], open[2]), nil); err != nil {
+		t.Fatal(err)
+	}
+	// key 2 changes inside the window
+	k2, _, err := env.tables[tid].FromBinlog([]any{int64(2), "B", nil})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Change(ctx, tid, events.OpUpdate, k2, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	out, err = h.Change(ctx, sid, events.OpCreate, nil, sigRow(close[0], close[1], close[2]), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 1 {
+		t.Fatalf("%d records at the close, want 1 (key 1; key 2 changed in the window)", len(out))
+	}
+	r := out[0]
+	if r.Topic != "pfx."+d.Name+".t" || r.Key.(*schemas.Struct).Get("id") != int64(1) {
+		t.Fatalf("record %s key %v", r.Topic, r.Key)
+	}
+	envl := r.Value.(*schemas.Struct)
+	src := envl.Get("source").(*schemas.Struct)
+	after := envl.Get("after").(*schemas.Struct)
+	if envl.Get("op") != "r" || src.Get("snapshot") != "incremental" || src.Get("file") != "mysql-bin.000007" || src.Get("table") != "t" {
+		t.Fatalf("envelope %v", envl)
+	}
+	if after.Get("name") != "a" || after.Get("ts") != "2024-05-06T07:08:09.123Z" {
+		t.Fatalf("after %v", after)
+	}
+	if r.SourceOffset[OffsetPrimaryKey] != `["1"]` || r.SourceOffset["pos"] != int64(1234) {
+		t.Fatalf("offset %v", r.SourceOffset)
+	}
+	if err := r.Value.(*schemas.Struct).Validate(); err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]any{"file": "f"}
+	h.Offset(m)
+	if m[OffsetCollections] == nil || m[OffsetPrimaryKey] != `["1"]` {
+		t.Fatalf("Offset added %v", m)
+	}
+}
