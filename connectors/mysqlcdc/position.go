@@ -131,10 +131,18 @@ func (t *tracker) offsetAt(rows int64) offset {
 	if !t.ts.IsZero() {
 		ts = t.ts.Unix()
 	}
-	return offset{
+	o := offset{
 		File: t.file, Pos: t.restartPos, GTIDs: t.restartGTIDs,
 		Event: t.events, Row: rows, TsSec: ts, ServerID: int64(t.serverID),
 	}
+	if t.skipEvents > 0 || t.skipRows > 0 {
+		// A restart still skipping what was sent before it: the offset
+		// may not go back before the stored one (a heartbeat or a
+		// reconnect would send those changes again).
+		o.Event = t.events + t.skipEvents
+		o.Row = max(rows, t.skipRows)
+	}
+	return o
 }
 
 // offset is the offset to resume from now.
