@@ -108,7 +108,9 @@ func (t *Task) stream(ctx context.Context, o offset) error {
 		if progressed {
 			backoff = 100 * time.Millisecond
 		}
-		o = t.pos.resume()
+		if t.pos != nil { // nil until the first connection succeeded
+			o = t.pos.resume()
+		}
 		t.log.Warn("the binlog connection was lost; reconnecting", "file", o.File, "pos", o.Pos, "event", o.Event, "backoff", backoff, "error", firstLine(err))
 		select {
 		case <-time.After(backoff):
