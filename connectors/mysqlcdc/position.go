@@ -41,13 +41,18 @@ type tracker struct {
 	skipEvents int64
 	skipRows   int64
 	skipping   bool
+	// stored is the offset the tracker started at: the skip applies to
+	// the transaction starting at its file and pos only. staleSkip is set
+	// when another transaction started first (the skip is dropped).
+	stored    offset
+	staleSkip *offset
 }
 
 // newTracker starts at a stored offset.
 func newTracker(o offset, gtids mysql.GTIDSet) *tracker {
 	return &tracker{
 		file: o.File, restartPos: o.Pos, restartGTIDs: o.GTIDs, gtids: gtids,
-		skipEvents: o.Event, skipRows: o.Row, thread: -1,
+		skipEvents: o.Event, skipRows: o.Row, thread: -1, stored: o,
 	}
 }
 
@@ -74,6 +79,11 @@ func (t *tracker) begin(standalone bool) {
 	t.inTxn, t.standalone = true, standalone
 	t.query = ""
 	t.thread = -1 // MySQL's BEGIN names it; MariaDB's GTID event does not
+	if (t.skipEvents > 0 || t.skipRows > 0) && (t.eventPos != t.stored.Pos || t.file != t.stored.File) {
+		s := t.stored
+		t.staleSkip = &s
+		t.skipEvents, t.skipRows = 0, 0
+	}
 	if t.skipEvents > 0 {
 		t.skipping = true
 	}

@@ -272,8 +272,12 @@ func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
 	case *replication.RotateEvent:
 		t.pos.rotate(string(e.NextLogName), int64(e.Position))
 		return nil
-	case *replication.FormatDescriptionEvent, *replication.GenericEvent:
+	case *replication.FormatDescriptionEvent, *replication.HeartbeatEvent:
 		return nil // no position of their own (heartbeats, fake events)
+	case *replication.GenericEvent:
+		if h.EventType != replication.XA_PREPARE_LOG_EVENT || h.LogPos == 0 {
+			return nil
+		}
 	}
 	if h.LogPos > 0 {
 		var ts time.Time
@@ -295,6 +299,7 @@ func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
 		}
 		t.pos.startGTID(g.String(), set)
 		t.pos.begin(e.IsStandalone())
+		t.warnStaleSkip()
 	case *replication.GTIDEvent:
 		if len(e.SID) != 16 {
 			return fmt.Errorf("binlog file %s position %d: a GTID event with a %d-byte server UUID", t.pos.file, t.pos.eventPos, len(e.SID))
@@ -310,6 +315,10 @@ func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
 			return err
 		}
 	case *replication.XIDEvent:
+		t.pos.commit()
+	case *replication.GenericEvent: // XA_PREPARE_LOG_EVENT
+		// XA PREPARE ends the event group of an XA transaction; its XA
+		// COMMIT or XA ROLLBACK comes later in a group of its own.
 		t.pos.commit()
 	case *replication.MariadbAnnotateRowsEvent:
 		if t.st.includeQuery {
@@ -328,6 +337,16 @@ func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
 	return nil
 }
 
+// warnStaleSkip logs when a restart's offset said to skip events of a
+// transaction at a position where none starts: the skip is dropped, not
+// carried into another transaction (whose changes it would lose).
+func (t *Task) warnStaleSkip() {
+	if s := t.pos.staleSkip; s != nil {
+		t.pos.staleSkip = nil
+		t.log.Warn("the stored offset's transaction does not start at its position: reading on without skipping", "file", s.File, "pos", s.Pos, "event", s.Event, "row", s.Row, "transaction_pos", t.pos.eventPos)
+	}
+}
+
 // query handles a QUERY event: a transaction's BEGIN or COMMIT, or a
 // statement (DDL) to apply to the schema.
 func (t *Task) query(ctx context.Context, e *replication.QueryEvent) error {
@@ -336,6 +355,7 @@ func (t *Task) query(ctx context.Context, e *replication.QueryEvent) error {
 	case strings.EqualFold(sql, "BEGIN"):
 		if !t.pos.inTxn {
 			t.pos.begin(false)
+			t.warnStaleSkip()
 		}
 		t.pos.thread = int64(e.SlaveProxyID)
 		return nil
@@ -343,6 +363,12 @@ func (t *Task) query(ctx context.Context, e *replication.QueryEvent) error {
 		t.pos.commit()
 		return nil
 	case len(sql) >= 3 && strings.EqualFold(sql[:3], "XA "):
+		// XA START and XA END belong to the transaction; XA COMMIT and XA
+		// ROLLBACK of a prepared transaction are a group of their own,
+		// and XA COMMIT ... ONE PHASE ends its transaction.
+		if w := strings.Fields(strings.ToUpper(sql)); len(w) > 1 && (w[1] == "COMMIT" || w[1] == "ROLLBACK") {
+			t.pos.commit()
+		}
 		return nil
 	}
 	t.pos.thread = int64(e.SlaveProxyID)
