@@ -28,6 +28,7 @@ const (
 	SnapshotModeKey          = "snapshot.mode"
 	SnapshotLockingModeKey   = "snapshot.locking.mode"
 	SnapshotFetchSizeKey     = "snapshot.fetch.size"
+	SnapshotLockTimeoutKey   = "snapshot.lock.timeout.ms"
 	IncludeSchemaChangesKey  = "include.schema.changes"
 	IncludeQueryKey          = "include.query"
 	TombstonesOnDeleteKey    = "tombstones.on.delete"
@@ -149,6 +150,8 @@ func configDef() *config.Def {
 	def(config.Key{Name: SnapshotLockingModeKey, Type: config.String, Default: LockingMinimal, Validator: config.CaseInsensitiveValidString(LockingMinimal, LockingExtended, LockingNone),
 		Importance: config.Low, Width: config.WidthShort, DisplayName: "Snapshot locking mode",
 		Doc: "How the snapshot keeps the schemas and position consistent: minimal (a global read lock while it reads the position and the schemas, then a consistent-snapshot transaction for the rows; FLUSH TABLES WITH READ LOCK needs RELOAD, without it each table is locked), extended (the lock is held until all rows are read), none (no lock: a DDL statement during the snapshot can make the schemas and the position disagree)."})
+	def(config.Key{Name: SnapshotLockTimeoutKey, Type: config.Long, Default: int64(10000), Validator: config.AtLeast(int64(1000)), Importance: config.Medium, Width: config.WidthShort,
+		Doc: "How long in milliseconds the snapshot waits for its global read lock (a long-running statement on any table holds it up, and writers wait behind it meanwhile); the snapshot tries three times, then the task fails."})
 	def(config.Key{Name: SnapshotFetchSizeKey, Type: config.Int, Default: nil, Importance: config.Low, Width: config.WidthShort,
 		Doc: "Accepted for compatibility: sluice streams the snapshot's rows without buffering them."})
 
@@ -219,6 +222,7 @@ type settings struct {
 	prefix        string
 	snapshotMode  string
 	lockingMode   string
+	lockTimeout   time.Duration
 	schemaChanges bool
 	includeQuery  bool
 	tombstones    bool
@@ -266,6 +270,7 @@ func parseSettings(props map[string]string) (*settings, error) {
 		prefix:        v.String(TopicPrefixKey),
 		snapshotMode:  strings.ToLower(v.String(SnapshotModeKey)),
 		lockingMode:   strings.ToLower(v.String(SnapshotLockingModeKey)),
+		lockTimeout:   time.Duration(v.Long(SnapshotLockTimeoutKey)) * time.Millisecond,
 		schemaChanges: v.Bool(IncludeSchemaChangesKey),
 		includeQuery:  v.Bool(IncludeQueryKey),
 		tombstones:    v.Bool(TombstonesOnDeleteKey),

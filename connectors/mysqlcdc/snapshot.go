@@ -71,11 +71,8 @@ func (t *Task) snapshot(ctx context.Context, p *startPlan) (offset, error) {
 	defer unlock()
 	start := time.Now()
 	if t.st.lockingMode != LockingNone {
-		if _, err := conn.ExecContext(ctx, "FLUSH TABLES WITH READ LOCK"); err != nil {
-			if c := mysqlconn.Code(err); c == 1227 || c == mysqlconn.ErAccessDenied {
-				return offset{}, fmt.Errorf("the snapshot's global read lock needs the RELOAD privilege (GRANT RELOAD ON *.* TO the user %s), or set snapshot.locking.mode=none: %w", t.st.user, err)
-			}
-			return offset{}, fmt.Errorf("taking the snapshot's global read lock (FLUSH TABLES WITH READ LOCK): %w", err)
+		if err := t.globalReadLock(ctx, conn); err != nil {
+			return offset{}, err
 		}
 		locked = true
 		t.log.Info("snapshot: global read lock taken")
@@ -131,6 +128,37 @@ func (t *Task) snapshot(ctx context.Context, p *startPlan) (offset, error) {
 	unlock()
 	t.log.Info("snapshot done", "tables", len(ids), "took", time.Since(start).Round(time.Millisecond), "file", pos.File, "pos", pos.Pos)
 	return pos, nil
+}
+
+// globalReadLock takes FLUSH TABLES WITH READ LOCK, waiting at most
+// snapshot.lock.timeout.ms each time (lock_wait_timeout), three times.
+func (t *Task) globalReadLock(ctx context.Context, conn *sql.Conn) error {
+	secs := max(1, int(t.st.lockTimeout/time.Second))
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("SET SESSION lock_wait_timeout = %d", secs)); err != nil {
+		return fmt.Errorf("snapshot: setting lock_wait_timeout: %w", err)
+	}
+	const attempts = 3
+	for i := 1; ; i++ {
+		_, err := conn.ExecContext(ctx, "FLUSH TABLES WITH READ LOCK")
+		if err == nil {
+			return nil
+		}
+		switch c := mysqlconn.Code(err); {
+		case c == 1227 || c == mysqlconn.ErAccessDenied:
+			return fmt.Errorf("the snapshot's global read lock needs the RELOAD privilege (GRANT RELOAD ON *.* TO the user %s), or set snapshot.locking.mode=none: %w", t.st.user, err)
+		case c == mysqlconn.ErLockWaitTimeout && i < attempts:
+			t.log.Warn("snapshot: the global read lock waited too long (a long-running statement holds a table); trying again", "waited", t.st.lockTimeout, "attempt", i)
+			select {
+			case <-time.After(time.Duration(i) * time.Second):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		case c == mysqlconn.ErLockWaitTimeout:
+			return fmt.Errorf("snapshot: FLUSH TABLES WITH READ LOCK waited %v %d times: long-running statements keep tables open; retry later, raise snapshot.lock.timeout.ms, or set snapshot.locking.mode=none: %w", t.st.lockTimeout, attempts, err)
+		default:
+			return fmt.Errorf("taking the snapshot's global read lock (FLUSH TABLES WITH READ LOCK): %w", err)
+		}
+	}
 }
 
 // snapshotPosition reads the binlog position the snapshot's transaction

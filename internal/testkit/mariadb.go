@@ -24,10 +24,41 @@ type MariaDB struct {
 	// MySQLServer describes the server and its database `sluice`, as [MySQL] does.
 	MySQLServer
 
+	// RootDSN is go-sql-driver/mysql's data source name of the server's root user (no password,
+	// no default database), for what the test user may not do (SET GLOBAL, PURGE BINARY LOGS).
+	RootDSN string
+
 	t    testing.TB
 	dir  string
 	port int
+	opts MariaDBOptions
 	process
+}
+
+// MariaDBOptions choose how a server of the test's own runs (see [StartMariaDBWith]).
+type MariaDBOptions struct {
+	// Binlog is the binary log's format: "ROW" (the default: full row images and metadata, as the
+	// shared server and change data capture want), "STATEMENT" or "MIXED"; "OFF" runs the server
+	// without a binary log.
+	Binlog string
+	// Args are more mariadbd options (--name=value), appended to the defaults.
+	Args []string
+}
+
+// args returns the mariadbd options for the binary log and the extra ones.
+func (o MariaDBOptions) args() ([]string, error) {
+	var a []string
+	switch f := strings.ToUpper(o.Binlog); f {
+	case "", "ROW":
+		a = []string{"--log-bin=mysql-bin", "--binlog-format=ROW", "--binlog-row-image=FULL", "--binlog-row-metadata=FULL"}
+	case "STATEMENT", "MIXED":
+		a = []string{"--log-bin=mysql-bin", "--binlog-format=" + f}
+	case "OFF":
+		a = []string{"--skip-log-bin"}
+	default:
+		return nil, fmt.Errorf("binlog format %q: want ROW, STATEMENT, MIXED or OFF", o.Binlog)
+	}
+	return append(a, o.Args...), nil
 }
 
 // mariadbTool finds one of MariaDB's programs on PATH or in /usr/sbin (where Debian puts mariadbd).
@@ -49,6 +80,17 @@ func mariadbTool(name string) (string, error) {
 // fails when CI is true.
 func StartMariaDB(t testing.TB) *MariaDB {
 	t.Helper()
+	return StartMariaDBWith(t, MariaDBOptions{})
+}
+
+// StartMariaDBWith is [StartMariaDB] with a choice of binary log and more server options (a
+// server without a binary log, or with statement-based logging, for the failures of change data
+// capture). mariadb-install-db takes a few seconds: share one server per test where possible.
+func StartMariaDBWith(t testing.TB, opts MariaDBOptions) *MariaDB {
+	t.Helper()
+	if _, err := opts.args(); err != nil {
+		t.Fatalf("testkit: MariaDB: %v", err)
+	}
 	var tools [2]string
 	for i, name := range []string{"mariadbd", "mariadb-install-db"} {
 		p, err := mariadbTool(name)
@@ -60,7 +102,7 @@ func StartMariaDB(t testing.TB) *MariaDB {
 		}
 		tools[i] = p
 	}
-	m := &MariaDB{t: t, dir: t.TempDir()}
+	m := &MariaDB{t: t, dir: t.TempDir(), opts: opts}
 	args := []string{"--no-defaults", "--basedir=/usr", "--datadir=" + filepath.Join(m.dir, "data"),
 		"--auth-root-authentication-method=normal", "--skip-test-db"}
 	if os.Geteuid() == 0 {
@@ -96,6 +138,7 @@ func StartMariaDB(t testing.TB) *MariaDB {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	m.RootDSN = root.FormatDSN()
 	for _, stmt := range []string{
 		"CREATE DATABASE sluice",
 		"CREATE USER 'sluice'@'%' IDENTIFIED BY '" + m.Password + "'",
@@ -121,8 +164,17 @@ func (m *MariaDB) Kill9() {
 	}
 }
 
-// Restart starts the server again on the same data directory and port, after [MariaDB.Kill9], and
-// waits until it accepts connections (InnoDB's crash recovery included).
+// Stop shuts the server down cleanly (SIGTERM) and waits until the process is gone.
+func (m *MariaDB) Stop() {
+	m.t.Helper()
+	if !m.terminate() {
+		m.t.Fatalf("testkit: MariaDB at %s was not running", m.Addr)
+	}
+}
+
+// Restart starts the server again on the same data directory, port and options, after
+// [MariaDB.Kill9] or [MariaDB.Stop], and waits until it accepts connections (InnoDB's crash
+// recovery included).
 func (m *MariaDB) Restart() {
 	m.t.Helper()
 	if err := m.start(); err != nil {
@@ -147,9 +199,13 @@ func (m *MariaDB) start() error {
 	args := []string{"--no-defaults", "--datadir=" + filepath.Join(m.dir, "data"),
 		"--socket=" + filepath.Join(m.dir, "m.sock"), "--pid-file=" + filepath.Join(m.dir, "m.pid"),
 		fmt.Sprintf("--port=%d", m.port), "--bind-address=127.0.0.1", "--skip-name-resolve",
-		"--log-bin=mysql-bin", "--binlog-format=ROW", "--binlog-row-image=FULL", "--binlog-row-metadata=FULL",
 		"--server-id=1", "--gtid-strict-mode=ON", "--innodb-buffer-pool-size=64M",
 		"--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci", "--log-error=" + m.logPath()}
+	more, err := m.opts.args()
+	if err != nil {
+		return err
+	}
+	args = append(args, more...)
 	if os.Geteuid() == 0 {
 		args = append(args, "--user=root")
 	}

@@ -2,8 +2,10 @@ package testkit
 
 import (
 	"errors"
+	"os"
 	"os/exec"
 	"sync"
+	"syscall"
 )
 
 // process is a server process that one test owns and may kill and start again (a broker, a
@@ -67,8 +69,14 @@ func (p *process) running() bool {
 	}
 }
 
+// terminate sends SIGTERM and waits for the process to exit; it reports whether it was running.
+func (p *process) terminate() bool { return p.signal(syscall.SIGTERM) }
+
 // kill sends SIGKILL and waits for the process to exit; it reports whether it was running.
-func (p *process) kill() bool {
+func (p *process) kill() bool { return p.signal(os.Kill) }
+
+// signal sends sig and waits for the process to exit; it reports whether it was running.
+func (p *process) signal(sig os.Signal) bool {
 	p.mu.Lock()
 	cmd, exited := p.cmd, p.exited
 	p.mu.Unlock()
@@ -80,7 +88,7 @@ func (p *process) kill() bool {
 		return false
 	default:
 	}
-	_ = cmd.Process.Kill()
+	_ = cmd.Process.Signal(sig)
 	<-exited
 	return true
 }

@@ -54,6 +54,11 @@ type Row[R any] struct {
 // log ([Engine.SchemaChanged]) before reading the chunk again.
 var ErrStaleSchema = errors.New("the table's model does not match the table")
 
+// ErrTransient marks (wrapped) a Database error that may pass: a lost
+// connection, a deadlock, a timeout. The engine tries such a call again
+// (three times in all, after 0.5 s and 1 s) before it gives up.
+var ErrTransient = errors.New("transient database error")
+
 // Database is the engine's access to the captured server. [SQL] implements it.
 type Database[R any] interface {
 	// WriteSignal inserts a row into the signal table and commits it.
@@ -89,6 +94,9 @@ type Config struct {
 	// Now and NewChunkID default to time.Now and random UUIDs; tests set them.
 	Now        func() time.Time
 	NewChunkID func() string
+	// RetryPause is the first pause before a Database call that failed
+	// with ErrTransient is tried again (500 ms when 0); it doubles.
+	RetryPause time.Duration
 }
 
 // Engine runs incremental snapshots for one task. Its methods are called
@@ -140,6 +148,9 @@ func New[R any](cfg Config, schema Schema, db Database[R]) *Engine[R] {
 	}
 	if cfg.NewChunkID == nil {
 		cfg.NewChunkID = newUUID
+	}
+	if cfg.RetryPause <= 0 {
+		cfg.RetryPause = 500 * time.Millisecond
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -251,10 +262,15 @@ func (e *Engine[R]) buildOffset(lastSent Key) map[string]any {
 // open, the key's buffered row is dropped: the stream carries a newer
 // version. It is cheap when no window is open.
 func (e *Engine[R]) Change(id tables.ID, key string) {
-	if !e.windowOpen || len(e.inWindow) == 0 || e.current == nil || e.current.ID != id {
-		return
+	if e.Watching(id) {
+		delete(e.inWindow, key)
 	}
-	delete(e.inWindow, key)
+}
+
+// Watching reports whether changes of table id matter now (a window of its
+// rows is open), so that the task encodes keys only then.
+func (e *Engine[R]) Watching(id tables.ID) bool {
+	return e.windowOpen && len(e.inWindow) > 0 && e.windowTable != nil && e.windowTable.ID == id
 }
 
 // SchemaChanged tells the engine that a DDL statement of the stream changed
@@ -514,7 +530,8 @@ func (e *Engine[R]) readChunk(ctx context.Context) error {
 	e.chunkID = e.cfg.NewChunkID()
 	c := e.queue[0]
 	e.openMeta = watermarkMeta{open: e.cfg.Now(), correlationID: c.CorrelationID, collection: c.ID.String()}
-	if err := e.db.WriteSignal(ctx, Signal{ID: e.chunkID + "-open", Type: TypeWindowOpen, Data: e.openMeta.json(time.Time{})}); err != nil {
+	open := Signal{ID: e.chunkID + "-open", Type: TypeWindowOpen, Data: e.openMeta.json(time.Time{})}
+	if err := e.try(ctx, func() error { return e.db.WriteSignal(ctx, open) }); err != nil {
 		return e.abort(ctx, "cannot write the open-window signal", err)
 	}
 	for e.Running() {
@@ -524,7 +541,11 @@ func (e *Engine[R]) readChunk(ctx context.Context) error {
 		q := Query{Table: e.current, KeyColumns: e.keyCols, Condition: e.queue[0].Condition}
 		id := e.current.ID.String()
 		if e.maxKey == nil {
-			max, err := e.db.MaxKey(ctx, q)
+			var max Key
+			err := e.try(ctx, func() (err error) {
+				max, err = e.db.MaxKey(ctx, q)
+				return err
+			})
 			if err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
@@ -541,7 +562,11 @@ func (e *Engine[R]) readChunk(ctx context.Context) error {
 			e.touch()
 			e.log.Info("incremental snapshot of a table begins", "table", id, "maximum_key", encodeKey(max))
 		}
-		rows, err := e.db.ReadChunk(ctx, q, e.chunkEnd, e.maxKey, e.cfg.ChunkSize)
+		var rows []Row[R]
+		err := e.try(ctx, func() (err error) {
+			rows, err = e.db.ReadChunk(ctx, q, e.chunkEnd, e.maxKey, e.cfg.ChunkSize)
+			return err
+		})
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -581,11 +606,32 @@ func (e *Engine[R]) readChunk(ctx context.Context) error {
 		e.finish()
 		return nil
 	}
-	data := e.openMeta.json(e.cfg.Now())
-	if err := e.db.WriteSignal(ctx, Signal{ID: e.chunkID + "-close", Type: TypeWindowClose, Data: data}); err != nil {
+	closeSig := Signal{ID: e.chunkID + "-close", Type: TypeWindowClose, Data: e.openMeta.json(e.cfg.Now())}
+	if err := e.try(ctx, func() error { return e.db.WriteSignal(ctx, closeSig) }); err != nil {
 		return e.abort(ctx, "cannot write the close-window signal", err)
 	}
 	return nil
+}
+
+// try runs a Database call, again after a pause when it fails with
+// ErrTransient (three attempts in all).
+func (e *Engine[R]) try(ctx context.Context, call func() error) error {
+	pause := e.cfg.RetryPause
+	for attempt := 1; ; attempt++ {
+		err := call()
+		if err == nil || attempt == 3 || !errors.Is(err, ErrTransient) || ctx.Err() != nil {
+			return err
+		}
+		e.log.Info("incremental snapshot: a database call failed, trying again", "attempt", attempt, "error", err)
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		pause *= 2
+	}
 }
 
 // prepareTable loads queue[0]'s model and key; false when the table was

@@ -47,6 +47,8 @@ type world struct {
 	conds   map[string]func(int, string) bool
 	failFor map[tables.ID]error // ReadChunk fails for these tables
 	queries int
+	// transient makes that many ReadChunk calls fail with ErrTransient
+	transient int
 }
 
 func newWorld(t *testing.T, seed uint64) *world {
@@ -162,6 +164,10 @@ func (w *world) ReadChunk(_ context.Context, q Query, after, max Key, limit int)
 	w.queries++
 	if err := w.failFor[q.Table.ID]; err != nil {
 		return nil, err
+	}
+	if w.transient > 0 {
+		w.transient--
+		return nil, fmt.Errorf("read: %w: connection reset", ErrTransient)
 	}
 	w.churnAll()
 	lo := -1 << 62
@@ -280,7 +286,7 @@ func seqIDs() func() string {
 }
 
 func newEngine(w *world, chunk int, log *slog.Logger) *Engine[val] {
-	return New[val](Config{SignalTable: signalID, ChunkSize: chunk, Logger: log, NewChunkID: seqIDs(),
+	return New[val](Config{SignalTable: signalID, ChunkSize: chunk, Logger: log, NewChunkID: seqIDs(), RetryPause: time.Millisecond,
 		Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 120_000_000, time.UTC) }}, w, w)
 }
 
@@ -793,5 +799,32 @@ func TestParseSettings(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestTransientErrorsAreRetried: a chunk query that fails with a transient
+// error is tried again (three attempts); a third failure skips the table.
+func TestTransientErrorsAreRetried(t *testing.T) {
+	for _, c := range []struct {
+		fails int
+		want  int
+	}{{2, 10}, {3, 0}} {
+		t.Run(fmt.Sprint(c.fails, " failures"), func(t *testing.T) {
+			ctx := context.Background()
+			w := newWorld(t, 1)
+			w.fill(tableA, 10)
+			w.transient = c.fails
+			l := &logs{}
+			r := &runner{w: w, e: newEngine(w, 100, slog.New(l))}
+			w.binlog = append(w.binlog, event{table: signalID, op: 'c', signal: signalRow("s1", TypeExecuteSnapshot, `{"data-collections": ["db.a"]}`)})
+			r.drain(t, ctx, 0)
+			if n := len(reads(r.out, tableA)); n != c.want {
+				t.Fatalf("%d rows read, want %d", n, c.want)
+			}
+			l.find(t, "trying again", "attempt=2")
+			if c.want == 0 {
+				l.find(t, "WARN", "skipped", "connection reset")
+			}
+		})
 	}
 }

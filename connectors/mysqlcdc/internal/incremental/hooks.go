@@ -40,6 +40,9 @@ type Hooks struct {
 	ev  *events.Events
 	env Env
 	eng *Engine[incrRow]
+	// readWith is the event builder the last chunk was converted with: the
+	// task makes a new one after any DDL of the table, TRUNCATE included.
+	readWith *events.Table
 }
 
 // incrRow is a chunk row converted with the table's event builder when the
@@ -95,6 +98,7 @@ func (a *Hooks) convert(t *tables.Table, row []sql.RawBytes) (incrRow, string, e
 	if et == nil {
 		return incrRow{}, "", fmt.Errorf("table %s is not captured", t.ID)
 	}
+	a.readWith = et
 	key, value, err := et.RowFromSQL(row)
 	if err != nil {
 		return incrRow{}, "", err
@@ -113,6 +117,9 @@ func (a *Hooks) Change(ctx context.Context, id tables.ID, op events.Op, key, aft
 		return nil, err
 	}
 	if !a.eng.IsSignalTable(id) {
+		if !a.eng.Watching(id) {
+			return recs, nil
+		}
 		if key != nil {
 			a.eng.Change(id, keyString(key))
 		}
@@ -158,8 +165,9 @@ func (a *Hooks) Change(ctx context.Context, id tables.ID, op events.Op, key, aft
 	return out, nil
 }
 
-// checkSchema notices a DDL the task applied to the table whose chunk is
-// buffered: the chunk is read again with the new structure.
+// checkSchema notices a DDL (or TRUNCATE) the task applied to the table
+// whose chunk is buffered or waits: the task then has a new event builder
+// for it (none once dropped), and the chunk is read again.
 func (a *Hooks) checkSchema(ctx context.Context, id tables.ID) error {
 	reading := a.eng.Reading()
 	if reading == nil {
@@ -168,11 +176,14 @@ func (a *Hooks) checkSchema(ctx context.Context, id tables.ID) error {
 	if !a.eng.IsSignalTable(id) && reading.ID != id {
 		return nil
 	}
-	var now *tables.Table
-	if et := a.env.Table(reading.ID); et != nil {
-		now = et.Table()
+	now := a.env.Table(reading.ID)
+	var changed bool
+	if a.readWith != nil && a.readWith.ID == reading.ID {
+		changed = now != a.readWith
+	} else {
+		changed = now == nil || now.Table() != reading
 	}
-	if now == reading {
+	if !changed {
 		return nil
 	}
 	return a.eng.SchemaChanged(ctx, reading.ID)

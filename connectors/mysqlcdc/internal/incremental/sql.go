@@ -37,7 +37,7 @@ type SQL[R any] struct {
 func (s *SQL[R]) WriteSignal(ctx context.Context, sig Signal) error {
 	q := "INSERT INTO " + quoteTable(s.SignalTable) + " VALUES (?, ?, ?)"
 	if _, err := s.DB.ExecContext(ctx, q, sig.ID, sig.Type, sig.Data); err != nil {
-		return fmt.Errorf("insert signal %s into %s: %w", sig.ID, s.SignalTable, err)
+		return fmt.Errorf("insert signal %s into %s: %w", sig.ID, s.SignalTable, transient(err))
 	}
 	return nil
 }
@@ -148,7 +148,15 @@ func (s *SQL[R]) queryError(q Query, what string, err error) error {
 	if mysqlconn.Code(err) == erBadFieldError {
 		return fmt.Errorf("%s %s: %w: %w", what, q.Table.ID, ErrStaleSchema, err)
 	}
-	return fmt.Errorf("%s %s: %w", what, q.Table.ID, err)
+	return fmt.Errorf("%s %s: %w", what, q.Table.ID, transient(err))
+}
+
+// transient marks the errors mysqlconn.Retriable knows may pass.
+func transient(err error) error {
+	if mysqlconn.Retriable(err) {
+		return fmt.Errorf("%w: %w", ErrTransient, err)
+	}
+	return err
 }
 
 // erBadFieldError is ER_BAD_FIELD_ERROR: "Unknown column".
@@ -231,12 +239,59 @@ func above(b *strings.Builder, cols []*tables.Column, k Key) error {
 			if j == i {
 				op = " > "
 			}
-			b.WriteString(mysqlconn.Quote(cols[j].Name, true) + op + lits[j])
+			b.WriteString(keyExpr(cols[j]) + op + lits[j])
 		}
 		b.WriteByte(')')
 	}
 	b.WriteByte(')')
 	return nil
+}
+
+// keyExpr is a key column in a comparison: ENUM and SET columns sort by
+// their numbers (ORDER BY does), while comparing them with a string would
+// compare their labels, so they are compared as numbers.
+func keyExpr(c *tables.Column) string {
+	q := mysqlconn.Quote(c.Name, true)
+	switch baseType(c) {
+	case "ENUM", "SET":
+		return "(" + q + " + 0)"
+	}
+	return q
+}
+
+// enumNumber is the number of an ENUM label (its 1-based position) or of a
+// SET value (the sum of its labels' bits), as MySQL sorts them.
+func enumNumber(c *tables.Column, v string) (uint64, error) {
+	index := func(label string) (int, bool) {
+		for i, l := range c.EnumValues {
+			if strings.EqualFold(l, label) {
+				return i, true
+			}
+		}
+		return 0, false
+	}
+	if baseType(c) == "ENUM" {
+		if v == "" {
+			return 0, nil // the error value ''
+		}
+		i, ok := index(v)
+		if !ok {
+			return 0, fmt.Errorf("column %s: %q is not one of its ENUM values", c.Name, v)
+		}
+		return uint64(i + 1), nil
+	}
+	var n uint64
+	if v == "" {
+		return 0, nil
+	}
+	for _, label := range strings.Split(v, ",") {
+		i, ok := index(label)
+		if !ok || i >= 64 {
+			return 0, fmt.Errorf("column %s: %q is not one of its SET values", c.Name, label)
+		}
+		n |= 1 << i
+	}
+	return n, nil
 }
 
 // number is what a numeric key value may look like.
@@ -269,6 +324,12 @@ func literal(c *tables.Column, v string) (string, error) {
 		return v, nil
 	case isBinary(c):
 		return "X'" + hex.EncodeToString([]byte(v)) + "'", nil
+	case baseType(c) == "ENUM" || baseType(c) == "SET":
+		n, err := enumNumber(c, v)
+		if err != nil {
+			return "", err
+		}
+		return strconv.FormatUint(n, 10), nil
 	}
 	return "_utf8mb4 X'" + hex.EncodeToString([]byte(v)) + "'", nil
 }
