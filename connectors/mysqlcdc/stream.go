@@ -511,6 +511,13 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 	if !captured && !signal {
 		return nil
 	}
+	for _, skipped := range e.SkippedColumns {
+		if len(skipped) > 0 {
+			// A session's binlog_row_image=MINIMAL or NOBLOB: the change
+			// cannot be told complete (an update would erase columns).
+			return fmt.Errorf("binlog file %s position %d: the change of table %s lacks %d of its columns: it was logged with binlog_row_image other than FULL (set for the session that made it?); change data capture needs binlog_row_image=FULL for every change of a captured table", t.pos.file, t.pos.eventPos, id, len(skipped))
+		}
+	}
 	et, err := t.eventTable(id)
 	if err != nil {
 		return err
