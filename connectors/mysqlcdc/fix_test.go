@@ -1,10 +1,14 @@
 package mysqlcdc
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/pingcap/tidb/pkg/parser"
+
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
 )
 
 // TestStaleSkipDropped: a stored offset that says to skip events of the
@@ -41,5 +45,41 @@ func TestStaleSkipDropped(t *testing.T) {
 				t.Errorf("offset after a dropped skip: event %d row %d, want 0 0", o.Event, o.Row)
 			}
 		})
+	}
+}
+
+// TestStatementChangeOfCapturedTable: a data-changing statement in a
+// query event (logged with binlog_format STATEMENT) fails the task when it
+// writes a captured table, naming binlog_format, and is ignored otherwise.
+func TestStatementChangeOfCapturedTable(t *testing.T) {
+	filter, err := tables.NewFilter(map[string]string{"table.include.list": `shop\.orders`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	task := &Task{st: &settings{}, filter: filter, parser: parser.New(), pos: &tracker{file: "bin.000001"}}
+	for _, tc := range []struct {
+		db, sql string
+		fail    bool
+	}{
+		{"shop", "INSERT INTO orders VALUES (1)", true},
+		{"other", "INSERT INTO shop.orders SELECT * FROM other.x", true},
+		{"shop", "/* c */ REPLACE INTO `orders` (id) VALUES (2)", true},
+		{"shop", "UPDATE orders o JOIN items i ON o.id = i.id SET o.n = 1", true},
+		{"shop", "DELETE o FROM items i, orders o WHERE o.id = i.id", true},
+		{"shop", "LOAD DATA INFILE 'x' INTO TABLE orders", true},
+		{"shop", "INSERT INTO items SELECT * FROM orders", false},
+		{"shop", "DELETE FROM items WHERE id IN (SELECT id FROM orders)", false},
+		{"shop", "UPDATE items SET n = 2", false},
+		{"shop", "INSERT INTO orders VALUES (", true}, // unreadable: assume the worst
+		{"shop", "SELECT 1", false},
+		{"shop", "CREATE TABLE z (id INT)", false},
+	} {
+		err := task.statementChange(tc.db, tc.sql)
+		if (err != nil) != tc.fail {
+			t.Errorf("%s: error %v, want failure %v", tc.sql, err, tc.fail)
+		}
+		if err != nil && !strings.Contains(err.Error(), "binlog_format") {
+			t.Errorf("%s: error %q does not name binlog_format", tc.sql, err)
+		}
 	}
 }

@@ -372,6 +372,9 @@ func (t *Task) query(ctx context.Context, e *replication.QueryEvent) error {
 		return nil
 	}
 	t.pos.thread = int64(e.SlaveProxyID)
+	if err := t.statementChange(string(e.Schema), sql); err != nil {
+		return err
+	}
 	changes, err := t.schema.Apply(t.parser, string(e.Schema), sql)
 	if err != nil {
 		return fmt.Errorf("binlog file %s position %d: %w", t.pos.file, t.pos.eventPos, err)
