@@ -370,3 +370,50 @@ func TestServerKilledMidStream(t *testing.T) {
 		t.Fatalf("after the restart: %s", ids(t, got))
 	}
 }
+
+// TestFiltersAndKeylessTable: column.exclude.list leaves a column out of
+// the snapshot's and the stream's values, table.include.list leaves other
+// tables out, a table without a primary key has null keys, and
+// tombstones.on.delete=false sends no tombstone.
+func TestFiltersAndKeylessTable(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY, name VARCHAR(50), secret VARCHAR(50))",
+		"CREATE TABLE nokey (a INT, b VARCHAR(10))", "CREATE TABLE skipped (id INT PRIMARY KEY)",
+		"INSERT INTO t VALUES (1,'a','s1')", "INSERT INTO nokey VALUES (1,'x')", "INSERT INTO skipped VALUES (1)")
+	h := newHarness(t, d, map[string]string{
+		TableIncludeKey:  d.Name + "\\.(t|nokey)",
+		ColumnExcludeKey: d.Name + "\\.t\\.secret", TombstonesOnDeleteKey: "false",
+	})
+	delete(h.props, DatabaseIncludeKey)
+	pre := h.startStreaming()
+	d.Exec(t, "INSERT INTO t VALUES (2,'b','s2')", "INSERT INTO skipped VALUES (2)", "DELETE FROM nokey WHERE a = 1")
+	recs := append(pre, h.pollFor(500*time.Millisecond, nil)...)
+	var tRows, nokey []connectors.SourceRecord
+	for _, r := range recs {
+		switch r.Topic {
+		case "core." + d.Name + ".t":
+			tRows = append(tRows, r)
+		case "core." + d.Name + ".nokey":
+			nokey = append(nokey, r)
+		case "core." + d.Name + ".skipped":
+			t.Fatalf("a record of an excluded table: %v", r.Value)
+		}
+	}
+	if len(tRows) != 2 {
+		t.Fatalf("%d records of t", len(tRows))
+	}
+	for _, r := range tRows {
+		after := r.Value.(*schemas.Struct).Get("after").(*schemas.Struct)
+		if _, ok := after.Schema().Field("secret"); ok {
+			t.Errorf("the excluded column is in %v", after)
+		}
+	}
+	if len(nokey) != 2 { // the snapshot's read and the delete, no tombstone
+		t.Fatalf("%d records of nokey", len(nokey))
+	}
+	for _, r := range nokey {
+		if r.Key != nil || r.KeySchema != nil || r.Value == nil {
+			t.Errorf("a keyless table's record: key %v, value %v", r.Key, r.Value)
+		}
+	}
+}
