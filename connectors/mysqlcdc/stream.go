@@ -18,6 +18,7 @@ import (
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/events"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/history"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
+	"github.com/sluicehq/sluice/internal/mysqlconn"
 	"github.com/sluicehq/sluice/schemas"
 )
 
@@ -212,7 +213,12 @@ func (t *Task) streamOnce(ctx context.Context, o offset) (progressed bool, err e
 			}
 			return progressed, fatalError{err}
 		}
-		progressed = true
+		switch ev.Event.(type) {
+		case *replication.RotateEvent, *replication.FormatDescriptionEvent, *replication.HeartbeatEvent:
+			// sent at every connect: no progress, the backoff goes on
+		default:
+			progressed = true
+		}
 		if err := t.heartbeatIfDue(ctx); err != nil {
 			return progressed, fatalError{err}
 		}
@@ -246,10 +252,17 @@ func (t *Task) idle(ctx context.Context) error {
 
 // classify tells the errors a reconnect cannot cure (the binlog purged,
 // another replica with the same server id, no privilege) from the others.
+// Only a lost or refused connection is retried: go-mysql reports an event
+// it cannot decode as the stream's error too, and reading it again would
+// fail again, forever.
 func (t *Task) classify(err error, o offset) error {
 	var me *mysql.MyError
 	if !errors.As(err, &me) {
-		return err
+		if errors.Is(err, mysql.ErrBadConn) || errors.Is(err, replication.ErrSyncClosed) ||
+			errors.Is(err, replication.ErrNeedSyncAgain) || mysqlconn.Retriable(err) {
+			return err
+		}
+		return fatalError{fmt.Errorf("reading the binlog at file %s, position %d (event %d): %w", o.File, o.Pos, o.Event, err)}
 	}
 	msg := strings.ToLower(me.Message)
 	switch {
