@@ -16,6 +16,7 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/events"
 	"github.com/sluicehq/sluice/internal/mysqlconn"
 )
 
@@ -27,8 +28,8 @@ const (
 )
 
 // Version is the version the connector reports: the Debezium release
-// whose formats it follows.
-const Version = "3.0.8.Final-sluice"
+// whose formats it follows (the one source.version names).
+const Version = events.DefaultVersion + "-sluice"
 
 // Connector is the MySQL or MariaDB change data capture connector.
 type Connector struct {
