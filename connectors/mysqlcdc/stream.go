@@ -318,6 +318,11 @@ func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
 			return fmt.Errorf("binlog file %s position %d: a GTID event with a %d-byte server UUID", t.pos.file, t.pos.eventPos, len(e.SID))
 		}
 		b := e.SID
+		if strings.Trim(string(b), "\x00") == "" {
+			// MySQL's ANONYMOUS_GTID event (gtid_mode=OFF): no GTID.
+			t.pos.gtid = ""
+			break
+		}
 		g := fmt.Sprintf("%x-%x-%x-%x-%x:%d", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16], e.GNO)
 		if err := t.pos.gtids.Update(g); err != nil {
 			return fmt.Errorf("GTID %s: %w", g, err)
