@@ -36,6 +36,8 @@ const (
 	HistoryServersKey        = "schema.history.internal.kafka.bootstrap.servers"
 	HeartbeatIntervalKey     = "heartbeat.interval.ms"
 	HeartbeatTopicsPrefixKey = "heartbeat.topics.prefix"
+	TopicHeartbeatPrefixKey  = "topic.heartbeat.prefix"
+	TopicDelimiterKey        = "topic.delimiter"
 	DecimalHandlingKey       = "decimal.handling.mode"
 	TimePrecisionKey         = "time.precision.mode"
 	BigintUnsignedKey        = "bigint.unsigned.handling.mode"
@@ -93,7 +95,7 @@ var unsupportedKeys = []string{
 	"converters", "custom.metric.tags", "provide.transaction.metadata",
 	"event.processing.failure.handling.mode", "inconsistent.schema.handling.mode",
 	"skipped.operations", "table.ignore.builtin", "read.only", "heartbeat.action.query",
-	"database.initial.statements",
+	"database.initial.statements", "topic.naming.strategy",
 }
 
 // unsupportedPrefixes are key prefixes of Debezium features sluice does
@@ -172,8 +174,12 @@ func configDef() *config.Def {
 		Doc: "How binary columns are represented: bytes, base64, base64-url-safe or hex strings."})
 	def(config.Key{Name: HeartbeatIntervalKey, Type: config.Int, Default: 0, Validator: config.AtLeast(0), Importance: config.Medium, Width: config.WidthShort,
 		Doc: "Interval in milliseconds of heartbeat messages, which carry the current binlog position to the offsets while the captured tables see no change; 0 disables them."})
-	def(config.Key{Name: HeartbeatTopicsPrefixKey, Type: config.String, Default: "__debezium-heartbeat", Validator: config.NonEmptyString(), Importance: config.Low, Width: config.WidthMedium,
+	def(config.Key{Name: TopicHeartbeatPrefixKey, Type: config.String, Default: "__debezium-heartbeat", Validator: config.NonEmptyString(), Importance: config.Low, Width: config.WidthMedium,
 		Doc: "Prefix of the heartbeat topic: <prefix>.<topic.prefix>."})
+	def(config.Key{Name: HeartbeatTopicsPrefixKey, Type: config.String, Default: nil, Importance: config.Low, Width: config.WidthMedium,
+		Doc: "The older name of topic.heartbeat.prefix, used when that is not set."})
+	def(config.Key{Name: TopicDelimiterKey, Type: config.String, Default: ".", Validator: config.ValidString("."), Importance: config.Low, Width: config.WidthShort,
+		Doc: "The delimiter of topic names (<prefix>.<db>.<table>): only the default '.' is supported."})
 	def(config.Key{Name: SignalCollectionKey, Type: config.String, Default: nil, Importance: config.Low, Width: config.WidthMedium,
 		Doc: "The signalling table (database.table) whose inserted rows are signals (execute-snapshot...); it is captured whether or not the filters select it."})
 
@@ -277,7 +283,7 @@ func parseSettings(props map[string]string) (*settings, error) {
 		historyTopic:  v.String(HistoryTopicKey),
 		historyKafka:  v.String(HistoryServersKey),
 		heartbeat:     time.Duration(v.Int(HeartbeatIntervalKey)) * time.Millisecond,
-		heartbeatPfx:  v.String(HeartbeatTopicsPrefixKey),
+		heartbeatPfx:  v.String(TopicHeartbeatPrefixKey),
 		maxBatch:      v.Int(MaxBatchSizeKey),
 		maxQueue:      v.Int(MaxQueueSizeKey),
 		pollInterval:  time.Duration(v.Long(PollIntervalKey)) * time.Millisecond,
@@ -286,6 +292,9 @@ func parseSettings(props map[string]string) (*settings, error) {
 		keepAlive:     time.Duration(v.Long(KeepAliveIntervalKey)) * time.Millisecond,
 		backoffMax:    time.Duration(v.Long(BackoffMaxKey)) * time.Millisecond,
 		values:        v,
+	}
+	if _, set := props[TopicHeartbeatPrefixKey]; !set && v.String(HeartbeatTopicsPrefixKey) != "" {
+		s.heartbeatPfx = v.String(HeartbeatTopicsPrefixKey)
 	}
 	if pw := v.Password(PasswordKey); pw != "" {
 		s.password = pw.Value()

@@ -296,3 +296,22 @@ func TestMySQLTransactionPositions(t *testing.T) {
 		t.Errorf("source gtid %q", tk.pos.gtid)
 	}
 }
+
+func TestHeartbeatPrefixKeys(t *testing.T) {
+	base := map[string]string{HostnameKey: "db", UserKey: "u", ServerIDKey: "1", TopicPrefixKey: "p", HistoryTopicKey: "h", HistoryServersKey: "k:1"}
+	for _, tt := range []struct {
+		set  map[string]string
+		want string
+	}{
+		{nil, "__debezium-heartbeat"},
+		{map[string]string{HeartbeatTopicsPrefixKey: "old"}, "old"},
+		{map[string]string{TopicHeartbeatPrefixKey: "new", HeartbeatTopicsPrefixKey: "old"}, "new"},
+	} {
+		props := maps.Clone(base)
+		maps.Copy(props, tt.set)
+		st, err := parseSettings(props)
+		if err != nil || st.heartbeatPfx != tt.want {
+			t.Errorf("%v: err %v; want %s", tt.set, err, tt.want)
+		}
+	}
+}
