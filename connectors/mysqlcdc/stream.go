@@ -390,6 +390,12 @@ func (t *Task) query(ctx context.Context, e *replication.QueryEvent) error {
 		return nil
 	}
 	t.pos.thread = int64(e.SlaveProxyID)
+	inTxn := t.pos.inTxn && !t.pos.standalone // a DDL inside a transaction: CREATE TABLE ... SELECT
+	if inTxn && t.pos.skipEvent() {
+		// Applied, recorded in the history (replayed at start) and sent
+		// before the restart.
+		return nil
+	}
 	if err := t.statementChange(string(e.Schema), sql); err != nil {
 		return err
 	}
@@ -397,14 +403,20 @@ func (t *Task) query(ctx context.Context, e *replication.QueryEvent) error {
 	if err != nil {
 		return fmt.Errorf("binlog file %s position %d: %w", t.pos.file, t.pos.eventPos, err)
 	}
-	if !t.pos.inTxn || t.pos.standalone {
+	if !inTxn {
 		t.pos.commit()
 	}
 	if len(changes) == 0 {
 		return nil
 	}
+	o := t.pos.offset()
+	if inTxn {
+		// The statement counts as handled: a restart from this offset
+		// skips it (its history record is replayed instead).
+		o.Event, o.Row = o.Event+1, 0
+	}
 	src := t.source(tables.ID{DB: string(e.Schema)}, 0)
-	return t.schemaChanges(ctx, changes, t.pos.offset(), src, t.emit)
+	return t.schemaChanges(ctx, changes, o, src, t.emit)
 }
 
 // schemaChanges stores the history records of changes, synchronously,
