@@ -158,6 +158,7 @@ func TestGrantsMissing(t *testing.T) {
 		{"select on a database only", []string{"GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO `u`@`%`", "GRANT SELECT ON `shop`.* TO `u`@`%`"}, MySQL, false, nil},
 		{"no reload with locks", []string{"GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO `u`@`%`"}, MySQL, true, []string{"RELOAD"}},
 		{"no reload without locks", []string{"GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO `u`@`%`"}, MySQL, false, nil},
+		{"through a role", []string{"GRANT `cdc_role` TO `u`@`%`", "GRANT USAGE ON *.* TO `u`@`%`"}, MariaDB, true, nil},
 		{"column grant", []string{"GRANT SELECT (a, b), INSERT ON `d`.`t` TO `u`@`%`", "GRANT USAGE ON *.* TO `u`@`%`"}, MySQL, false, []string{"REPLICATION SLAVE", "REPLICATION CLIENT"}},
 	}
 	for _, tt := range tests {
