@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/go-mysql-org/go-mysql/replication"
 	"github.com/pingcap/tidb/pkg/parser"
 
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
@@ -80,6 +81,42 @@ func TestStatementChangeOfCapturedTable(t *testing.T) {
 		}
 		if err != nil && !strings.Contains(err.Error(), "binlog_format") {
 			t.Errorf("%s: error %q does not name binlog_format", tc.sql, err)
+		}
+	}
+}
+
+// TestCompressedTransactionRestart: the events of a compressed
+// transaction count one by one at the payload's position, so a restart
+// from an offset inside it skips exactly the events already handled.
+func TestCompressedTransactionRestart(t *testing.T) {
+	payload := func() *replication.BinlogEvent {
+		return &replication.BinlogEvent{
+			Header: &replication.EventHeader{LogPos: 400, EventSize: 300, ServerID: 1, Timestamp: 1},
+			Event: &replication.TransactionPayloadEvent{Events: []*replication.BinlogEvent{
+				{Header: &replication.EventHeader{EventSize: 60}, Event: &replication.QueryEvent{Query: []byte("BEGIN")}},
+				{Header: &replication.EventHeader{EventSize: 40}, Event: &replication.TableMapEvent{}},
+				{Header: &replication.EventHeader{EventSize: 40}, Event: &replication.RowsEvent{}}, // no table map: fails if handled
+				{Header: &replication.EventHeader{EventSize: 31}, Event: &replication.XIDEvent{XID: 9}},
+			}},
+		}
+	}
+	for _, tc := range []struct {
+		skip    int64
+		handled bool
+	}{{2, true}, {3, false}} {
+		set, err := parseGTIDSet(MySQL, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		task := &Task{flavor: MySQL, st: &settings{}, pos: newTracker(offset{File: "binlog.000001", Pos: 100, Event: tc.skip}, set)}
+		err = task.handle(t.Context(), payload())
+		if handled := err != nil && strings.Contains(err.Error(), "table map"); handled != tc.handled {
+			t.Errorf("restart skipping %d events: rows event handled %v (error %v), want %v", tc.skip, handled, err, tc.handled)
+		}
+		if err == nil {
+			if o := task.pos.offset(); o.Pos != 400 || o.Event != 0 || task.pos.inTxn {
+				t.Errorf("after the compressed transaction: offset pos %d event %d, in a transaction %v; want pos 400 event 0, not in one", o.Pos, o.Event, task.pos.inTxn)
+			}
 		}
 	}
 }

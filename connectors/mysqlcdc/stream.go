@@ -287,6 +287,8 @@ func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
 		return nil
 	case *replication.FormatDescriptionEvent, *replication.HeartbeatEvent:
 		return nil // no position of their own (heartbeats, fake events)
+	case *replication.TransactionPayloadEvent:
+		return t.payload(ctx, h, e)
 	case *replication.GenericEvent:
 		if h.EventType != replication.XA_PREPARE_LOG_EVENT || h.LogPos == 0 {
 			return nil
@@ -352,6 +354,34 @@ func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
 		}
 	}
 	t.pos.completeEvent()
+	return nil
+}
+
+// payload handles a compressed transaction (MySQL's
+// binlog_transaction_compression=ON: one TRANSACTION_PAYLOAD event holding
+// the transaction's events, which go-mysql decompresses): its events in
+// order, each at the payload's position and counted as an event of the
+// transaction, so that a restart inside it skips what was sent.
+func (t *Task) payload(ctx context.Context, h *replication.EventHeader, e *replication.TransactionPayloadEvent) error {
+	for i, in := range e.Events {
+		if in == nil || in.Header == nil {
+			return fmt.Errorf("binlog file %s position %d: compressed transaction event %d is empty", t.pos.file, int64(h.LogPos)-int64(h.EventSize), i)
+		}
+		if _, nested := in.Event.(*replication.TransactionPayloadEvent); nested {
+			return fmt.Errorf("binlog file %s position %d: a compressed transaction inside a compressed transaction", t.pos.file, int64(h.LogPos)-int64(h.EventSize))
+		}
+		ih := *in.Header
+		ih.LogPos, ih.EventSize = h.LogPos, h.EventSize
+		if ih.Timestamp == 0 {
+			ih.Timestamp = h.Timestamp
+		}
+		if ih.ServerID == 0 {
+			ih.ServerID = h.ServerID
+		}
+		if err := t.handle(ctx, &replication.BinlogEvent{Header: &ih, Event: in.Event, RawData: in.RawData}); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
