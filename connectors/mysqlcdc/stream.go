@@ -702,11 +702,16 @@ func (t *Task) heartbeatIfDue(ctx context.Context) error {
 		return nil
 	}
 	t.lastHB = now
-	key, value := t.ev.Heartbeat(now)
+	return t.sendHeartbeat(ctx, t.offsetMap(t.pos.offset()))
+}
+
+// sendHeartbeat queues a heartbeat record with the offset off.
+func (t *Task) sendHeartbeat(ctx context.Context, off map[string]any) error {
+	key, value := t.ev.Heartbeat(time.Now())
 	topic := t.st.heartbeatPfx + "." + t.st.prefix
 	return t.emit(ctx, connectors.SourceRecord{
 		Record: connectors.Record{Topic: topic, KeySchema: t.ev.HeartbeatKeySchema(), Key: key,
 			ValueSchema: t.ev.HeartbeatValueSchema(), Value: value},
-		SourcePartition: t.partition, SourceOffset: t.offsetMap(t.pos.offset()),
+		SourcePartition: t.partition, SourceOffset: off,
 	})
 }
