@@ -25,10 +25,8 @@ import (
 // read runs the start plan: the snapshot or the history's recovery, then
 // the binlog.
 func (t *Task) read(ctx context.Context, p *startPlan) error {
-	t.schema = tables.NewSchema(tables.Options{Filter: t.filter, Logger: t.log,
-		SkipUnparseableDDL: t.st.values.Originals()["schema.history.internal.skip.unparseable.ddl"] == "true"})
+	t.resetSchema()
 	t.parser = parser.New()
-	t.evTable = map[tables.ID]*events.Table{}
 	var from offset
 	switch {
 	case p.snapshot || p.schemaOnly:
@@ -69,7 +67,30 @@ func (t *Task) read(ctx context.Context, p *startPlan) error {
 			return err
 		}
 	}
-	return t.stream(ctx, from)
+	err := t.stream(ctx, from)
+	var pe purgedError
+	if errors.As(err, &pe) && t.st.snapshotMode == SnapshotWhenNeeded && !p.snapshot {
+		t.log.Warn("the binlog at the stored offset is no longer on the server; taking a new snapshot (snapshot.mode=when_needed)", "file", from.File, "pos", from.Pos, "gtids", from.GTIDs)
+		t.resetSchema()
+		if from, err = t.snapshot(ctx, &startPlan{snapshot: true}); err != nil {
+			return err
+		}
+		return t.stream(ctx, from)
+	}
+	return err
+}
+
+// purgedError is the server's answer when the binlog at the position
+// asked for is gone.
+type purgedError struct{ error }
+
+func (e purgedError) Unwrap() error { return e.error }
+
+// resetSchema starts an empty schema (before a snapshot or a recovery).
+func (t *Task) resetSchema() {
+	t.schema = tables.NewSchema(tables.Options{Filter: t.filter, Logger: t.log,
+		SkipUnparseableDDL: t.st.values.Originals()["schema.history.internal.skip.unparseable.ddl"] == "true"})
+	t.evTable = map[tables.ID]*events.Table{}
 }
 
 // incrEnv is the task as the incremental snapshot engine sees it.
@@ -171,7 +192,16 @@ func (t *Task) streamOnce(ctx context.Context, o offset) (progressed bool, err e
 	}
 	syncer := replication.NewBinlogSyncer(t.syncerConfig())
 	defer syncer.Close()
-	streamer, err := syncer.StartSync(mysql.Position{Name: o.File, Pos: uint32(o.Pos)})
+	// With a GTID set the server is asked for the transactions after it,
+	// as Debezium does: the same transaction as file/pos on this server,
+	// and the right one on a new primary after a failover, where the same
+	// file name may hold other transactions.
+	var streamer *replication.BinlogStreamer
+	if o.GTIDs != "" {
+		streamer, err = syncer.StartSyncGTID(gset.Clone())
+	} else {
+		streamer, err = syncer.StartSync(mysql.Position{Name: o.File, Pos: uint32(o.Pos)})
+	}
 	if err != nil {
 		return false, t.classify(err, o)
 	}
@@ -269,7 +299,7 @@ func (t *Task) classify(err error, o offset) error {
 	case strings.Contains(msg, "same server_uuid/server_id") || strings.Contains(msg, "same server_id") || strings.Contains(msg, "same server id"):
 		return fatalError{fmt.Errorf("another replica connected to the server with database.server.id %d, and the server dropped this connector's connection: give each connector and replica its own database.server.id (%w)", t.st.serverID, me)}
 	case me.Code == 1236 && (strings.Contains(msg, "could not find first log file") || strings.Contains(msg, "purged") || strings.Contains(msg, "could not find gtid") || strings.Contains(msg, "binlog truncated")):
-		return fatalError{fmt.Errorf("the binlog at the connector's position (file %s, position %d) is no longer on the server (purged): changes after it are lost to the connector; set snapshot.mode=when_needed to take a new snapshot, or delete the connector's offsets (%w)", o.File, o.Pos, me)}
+		return fatalError{purgedError{fmt.Errorf("the binlog at the connector's position (file %s, position %d, GTIDs %q) is no longer on the server (purged): changes after it are lost to the connector; set snapshot.mode=when_needed to take a new snapshot, or delete the connector's offsets (%w)", o.File, o.Pos, o.GTIDs, me)}}
 	case me.Code == 1236:
 		return fatalError{fmt.Errorf("the server refused to send the binlog from file %s, position %d: %w", o.File, o.Pos, me)}
 	case me.Code == 1045 || me.Code == 1227 || me.Code == 1044:
