@@ -15,7 +15,9 @@ import (
 
 // TestStaleSkipDropped: a stored offset that says to skip events of the
 // transaction at its position skips nothing of a transaction that starts
-// elsewhere (it would lose that transaction's changes), and says so.
+// elsewhere (it would lose that transaction's changes), and says so;
+// resumed by GTIDs, the server starts at the stored transaction wherever
+// it is.
 func TestStaleSkipDropped(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -23,17 +25,19 @@ func TestStaleSkipDropped(t *testing.T) {
 		pos       int64
 		wantSkip  bool
 		wantStale bool
+		gtids     string
 	}{
-		{"at the stored position", "bin.000001", 100, true, false},
-		{"elsewhere in the file", "bin.000001", 300, false, true},
-		{"in another file", "bin.000002", 100, false, true},
+		{"at the stored position", "bin.000001", 100, true, false, ""},
+		{"elsewhere in the file", "bin.000001", 300, false, true, ""},
+		{"in another file", "bin.000002", 100, false, true, ""},
+		{"resumed by GTIDs", "bin.000002", 300, true, false, "0-1-10"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			set, err := mysql.ParseGTIDSet(mysql.MariaDBFlavor, "0-1-10")
+			set, err := mysql.ParseGTIDSet(mysql.MariaDBFlavor, tc.gtids)
 			if err != nil {
 				t.Fatal(err)
 			}
-			tr := newTracker(offset{File: "bin.000001", Pos: 100, GTIDs: "0-1-10", Event: 3, Row: 1}, set)
+			tr := newTracker(offset{File: "bin.000001", Pos: 100, GTIDs: tc.gtids, Event: 3, Row: 1}, set)
 			tr.file = tc.file
 			tr.event(tc.pos, 50, 1, time.Unix(1, 0))
 			tr.begin(false)
@@ -186,5 +190,23 @@ func TestEmptySnapshotStoresOffset(t *testing.T) {
 	got := h.poll(1, dataTopic(d, "t"))
 	if s := ids(t, got); s != "c1" {
 		t.Fatalf("after a restart following an empty snapshot: %s; want c1 (streamed, not snapshotted again)", s)
+	}
+}
+
+// TestOffsetBeforeStoredTransaction: until the stored transaction begins
+// again after a restart inside it, the offset is the stored one (events
+// before it, such as MariaDB's GTID list, move nothing back).
+func TestOffsetBeforeStoredTransaction(t *testing.T) {
+	set, err := mysql.ParseGTIDSet(mysql.MariaDBFlavor, "0-1-10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := offset{File: "bin.000001", Pos: 500, GTIDs: "0-1-10", Event: 3, Row: 1, TsSec: 7, ServerID: 1}
+	tr := newTracker(stored, set)
+	tr.rotate("bin.000001", 4)
+	tr.event(256, 40, 1, time.Unix(1, 0)) // GTID list
+	tr.completeEvent()
+	if o := tr.offset(); o != stored {
+		t.Fatalf("offset before the stored transaction: %+v, want the stored %+v", o, stored)
 	}
 }

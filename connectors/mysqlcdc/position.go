@@ -79,7 +79,10 @@ func (t *tracker) begin(standalone bool) {
 	t.inTxn, t.standalone = true, standalone
 	t.query = ""
 	t.thread = -1 // MySQL's BEGIN names it; MariaDB's GTID event does not
-	if (t.skipEvents > 0 || t.skipRows > 0) && (t.eventPos != t.stored.Pos || t.file != t.stored.File) {
+	// Resumed by GTIDs, the server starts at the stored transaction
+	// (wherever it is on this server); by file and position, it must
+	// start at the stored position.
+	if (t.skipEvents > 0 || t.skipRows > 0) && t.stored.GTIDs == "" && (t.eventPos != t.stored.Pos || t.file != t.stored.File) {
 		s := t.stored
 		t.staleSkip = &s
 		t.skipEvents, t.skipRows = 0, 0
@@ -149,6 +152,9 @@ func (t *tracker) offsetAt(rows int64) offset {
 		// A restart still skipping what was sent before it: the offset
 		// may not go back before the stored one (a heartbeat or a
 		// reconnect would send those changes again).
+		if !t.inTxn {
+			return t.stored // the stored transaction has not begun yet
+		}
 		o.Event = t.events + t.skipEvents
 		o.Row = max(rows, t.skipRows)
 	}

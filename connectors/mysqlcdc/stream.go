@@ -444,8 +444,16 @@ func (t *Task) query(ctx context.Context, e *replication.QueryEvent) error {
 		// XA START and XA END belong to the transaction; XA COMMIT and XA
 		// ROLLBACK of a prepared transaction are a group of their own,
 		// and XA COMMIT ... ONE PHASE ends its transaction.
-		if w := strings.Fields(strings.ToUpper(sql)); len(w) > 1 && (w[1] == "COMMIT" || w[1] == "ROLLBACK") {
+		w := strings.Fields(strings.ToUpper(sql))
+		switch {
+		case len(w) > 1 && (w[1] == "COMMIT" || w[1] == "ROLLBACK"):
 			t.pos.commit()
+		case len(w) > 1 && (w[1] == "START" || w[1] == "BEGIN") && !t.pos.inTxn:
+			// MySQL's XA transaction starts here (MariaDB's at its GTID
+			// event): its table maps and rows are one group, so that no
+			// offset falls between a table map and its rows.
+			t.pos.begin(false)
+			t.warnStaleSkip()
 		}
 		return nil
 	}
