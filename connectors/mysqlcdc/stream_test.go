@@ -424,3 +424,37 @@ func TestFiltersAndKeylessTable(t *testing.T) {
 		}
 	}
 }
+
+// TestInconsistentSchemaFails: when the history lacks an ALTER (a history
+// topic that lost records), the next rows event has more columns than the
+// table's structure: the task fails naming the table instead of sending
+// wrong values.
+func TestInconsistentSchemaFails(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY)")
+	h := newHarness(t, d, nil)
+	h.startStreaming()
+	n := len(h.hist.records)
+	d.Exec(t, "ALTER TABLE t ADD COLUMN x INT", "INSERT INTO t VALUES (1, 2)")
+	h.poll(1, dataTopic(d, "t"))
+	h.stop()
+	h.hist.records = h.hist.records[:n] // the ALTER's record is lost
+	d.Exec(t, "INSERT INTO t VALUES (2, 3)")
+	h.start()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		recs, err := h.task.Poll(context.Background())
+		if err != nil {
+			if !strings.Contains(err.Error(), "table "+d.Name+".t has 2 columns") || !strings.Contains(err.Error(), "inconsistent schema") {
+				t.Fatalf("error %q", err)
+			}
+			return
+		}
+		if got := only(recs, dataTopic(d, "t")); len(got) > 0 {
+			t.Fatalf("records with the wrong structure: %v", got[0].Value)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the task did not fail")
+		}
+	}
+}

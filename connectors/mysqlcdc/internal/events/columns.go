@@ -65,10 +65,10 @@ func (e *Events) columnConv(t *tables.Table, c *tables.Column) (*schemas.Builder
 		return schemas.NewBuilder(schemas.TypeBytes).Name(bitsName).Version(1).Parameter(bitsLength, strconv.Itoa(c.Length)),
 			conv{bin: binBits(n), sql: sqlBits(n), zero: []byte{}}, nil
 	case "TINYINT", "INT1":
-		if unsigned {
-			return intConv(schemas.TypeInt16, 8, true)
-		}
-		return intConv(schemas.TypeInt8, 8, false)
+		// INT16 signed or not: Debezium's DDL parser gives TINYINT the
+		// JDBC type SMALLINT (captured from Debezium 3.6.1, see
+		// testdata/debezium-3.6.1).
+		return intConv(schemas.TypeInt16, 8, unsigned)
 	case "SMALLINT", "INT2":
 		if unsigned {
 			return intConv(schemas.TypeInt32, 16, true)

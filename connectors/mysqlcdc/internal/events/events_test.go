@@ -193,7 +193,7 @@ func TestTableSchemas(t *testing.T) {
 		t.Errorf("value %v envelope %v", tb.ValueSchema, tb.EnvelopeSchema)
 	}
 	defaults := map[string]any{"n": int32(5), "s": "'it's'", "ts": "1970-01-01T00:00:00Z", "bit": true, "e": "y",
-		"dz": nil, "fn": nil, "b": nil, "r": int8(3), "bits3": []byte{5}, "now": int64(0)}
+		"dz": nil, "fn": nil, "b": nil, "r": int16(3), "bits3": []byte{5}, "now": int64(0)}
 	for name, want := range defaults {
 		f, _ := tb.ValueSchema.Field(name)
 		if !schemas.EqualValues(f.Schema.Default, want) {

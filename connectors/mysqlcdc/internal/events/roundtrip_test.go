@@ -193,27 +193,7 @@ func TestBinlogAndSelectAgree(t *testing.T) {
 
 	binRows := readBinlogRows(ctx, t, srv, file, pos, dbName, "every_type", len(everyTypeRows))
 
-	rows, err := db.QueryContext(ctx, "SELECT "+mustTable(t, newEvents(t, "p", Modes{}), tbl).SelectList()+" FROM every_type ORDER BY id")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sqlRows [][]sql.RawBytes
-	for rows.Next() {
-		dest, raw := mustTable(t, newEvents(t, "p", Modes{}), tbl).ScanDest()
-		if err := rows.Scan(dest...); err != nil {
-			t.Fatal(err)
-		}
-		cp := make([]sql.RawBytes, len(raw))
-		for i, b := range raw {
-			if b != nil {
-				cp[i] = append(sql.RawBytes{}, b...)
-			}
-		}
-		sqlRows = append(sqlRows, cp)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	sqlRows := selectRows(ctx, t, db, mustTable(t, newEvents(t, "p", Modes{}), tbl), "every_type", "id")
 	if len(sqlRows) != len(binRows) {
 		t.Fatalf("%d rows selected, %d from the binlog", len(sqlRows), len(binRows))
 	}
@@ -266,7 +246,7 @@ func checkDefaultModeValues(t *testing.T, row int, v *schemas.Struct) {
 	want := map[int]map[string]any{
 		1: {
 			"b1": true, "b10": []byte{0x81, 0x02}, "b64": []byte{3, 0, 0, 0, 0, 0, 0, 0x80}, "boo": true,
-			"ti": int8(-5), "tiu": int16(200), "siu": int32(60000), "miu": int32(16000000), "iu": int64(4000000000),
+			"ti": int16(-5), "tiu": int16(200), "siu": int32(60000), "miu": int32(16000000), "iu": int64(4000000000),
 			"biu": int64(-446744073709551616), "f": float32(3.25), "f73": 1234.5, "d": 2.718281828459045, "dec": rat("12345678.90"),
 			"vc": "Grüße, 世界 🎉", "lat": "café €", "bin": []byte{0xCA, 0xFE, 0, 0}, "dt": days("2024-02-29"),
 			"tm": int64(45296000000), "tm6": int64(-3723456789),
@@ -337,22 +317,7 @@ func showMasterStatus(ctx context.Context, db *sql.DB, file *string, pos *uint32
 // db.table were written, and returns them as go-mysql decoded them.
 func readBinlogRows(ctx context.Context, t *testing.T, srv testkit.MySQLServer, file string, pos uint32, db, table string, n int) [][]any {
 	t.Helper()
-	port, _ := strconv.Atoi(srv.Port())
-	host := strings.Split(srv.Addr, ":")[0]
-	var idb [4]byte
-	_, _ = rand.Read(idb[:])
-	cfg := replication.BinlogSyncerConfig{
-		ServerID: 100000 + uint32(idb[0])<<16 | uint32(idb[1])<<8 | uint32(idb[2]),
-		Flavor:   mysql.MariaDBFlavor, Host: host, Port: uint16(port), User: srv.User, Password: srv.Password,
-		Logger: nil,
-	}
-	SyncerOptions(&cfg)
-	syncer := replication.NewBinlogSyncer(cfg)
-	defer syncer.Close()
-	stream, err := syncer.StartSync(mysql.Position{Name: file, Pos: pos})
-	if err != nil {
-		t.Fatal(err)
-	}
+	stream := startSync(t, srv, file, pos)
 	var out [][]any
 	for len(out) < n {
 		ev, err := stream.GetEvent(ctx)
@@ -366,4 +331,55 @@ func readBinlogRows(ctx context.Context, t *testing.T, srv testkit.MySQLServer, 
 		out = append(out, re.Rows...)
 	}
 	return out
+}
+
+// selectRows reads table's rows ordered by orderBy as sluice's snapshot
+// reads them (tb's SelectList and ScanDest), copying the raw bytes.
+func selectRows(ctx context.Context, t *testing.T, db *sql.DB, tb *Table, table, orderBy string) [][]sql.RawBytes {
+	t.Helper()
+	rows, err := db.QueryContext(ctx, "SELECT "+tb.SelectList()+" FROM `"+table+"` ORDER BY "+orderBy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out [][]sql.RawBytes
+	for rows.Next() {
+		dest, raw := tb.ScanDest()
+		if err := rows.Scan(dest...); err != nil {
+			t.Fatal(err)
+		}
+		cp := make([]sql.RawBytes, len(raw))
+		for i, b := range raw {
+			if b != nil {
+				cp[i] = append(sql.RawBytes{}, b...)
+			}
+		}
+		out = append(out, cp)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// startSync starts reading the binary log at file:pos with go-mysql
+// (SyncerOptions, a random server id); the syncer closes with the test.
+func startSync(t *testing.T, srv testkit.MySQLServer, file string, pos uint32) *replication.BinlogStreamer {
+	t.Helper()
+	port, _ := strconv.Atoi(srv.Port())
+	host := strings.Split(srv.Addr, ":")[0]
+	var idb [4]byte
+	_, _ = rand.Read(idb[:])
+	cfg := replication.BinlogSyncerConfig{
+		ServerID: 100000 + uint32(idb[0])<<16 | uint32(idb[1])<<8 | uint32(idb[2]),
+		Flavor:   mysql.MariaDBFlavor, Host: host, Port: uint16(port), User: srv.User, Password: srv.Password,
+	}
+	SyncerOptions(&cfg)
+	syncer := replication.NewBinlogSyncer(cfg)
+	t.Cleanup(syncer.Close)
+	stream, err := syncer.StartSync(mysql.Position{Name: file, Pos: pos})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stream
 }

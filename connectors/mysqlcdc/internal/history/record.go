@@ -145,9 +145,10 @@ func Encode(r Record) ([]byte, error) {
 	if r.TsMs != 0 {
 		j.TsMs = &r.TsMs
 	}
-	if r.DatabaseName != "" {
-		j.DatabaseName = &r.DatabaseName
-	}
+	// Debezium's binlog connectors always set databaseName: "" for a
+	// statement outside any database (the snapshot's SET
+	// character_set_server).
+	j.DatabaseName = &r.DatabaseName
 	for i, tc := range r.TableChanges {
 		c := tableChangeJSON{Type: tc.Type, ID: quoteID(tc.ID)}
 		if tc.PreviousID != nil {
@@ -447,7 +448,10 @@ func decodeTable(id tables.ID, tj *tableJSON) (*tables.Table, error) {
 		c := tables.Column{Name: cj.Name, Position: i + 1, TypeName: cj.TypeName, TypeExpression: cj.TypeName,
 			JDBCType: cj.JDBCType, Length: -1, Optional: cj.Optional, AutoIncremented: cj.AutoIncremented,
 			Generated: cj.Generated, HasDefault: cj.HasDefaultValue || cj.DefaultValueExpression != nil,
-			DefaultExpr: cj.DefaultValueExpression, EnumValues: unquoteEnumValues(cj.EnumValues)}
+			DefaultExpr: cj.DefaultValueExpression, EnumValues: unquoteEnumValues(cj.EnumValues),
+			// The record has no flag: the type name says it, as the DDL
+			// parser writes it ("INT UNSIGNED", "... UNSIGNED ZEROFILL").
+			Unsigned: strings.HasSuffix(cj.TypeName, " UNSIGNED") || strings.HasSuffix(cj.TypeName, " UNSIGNED ZEROFILL")}
 		if cj.TypeExpression != nil {
 			c.TypeExpression = *cj.TypeExpression
 		}

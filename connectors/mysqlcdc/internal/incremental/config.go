@@ -15,8 +15,8 @@ const (
 	WatermarkingKey    = "incremental.snapshot.watermarking.strategy"
 )
 
-// ChannelSource is the signal channel of the signal table, the only one
-// sluice reads. Debezium's others (kafka, file, jmx, in-process) are
+// ChannelSource is the signal channel of the signal table. sluice reads it
+// and the kafka channel; Debezium's others (file, jmx, in-process) are
 // accepted in signal.enabled.channels and ignored with a WARN.
 const ChannelSource = "source"
 
@@ -29,9 +29,19 @@ func Keys() []config.Key {
 			Doc: "The number of rows an incremental snapshot reads per chunk (per watermark window)."},
 		{Name: EnabledChannelsKey, Type: config.List, Default: ChannelSource,
 			Importance: config.Medium, Width: config.WidthLong,
-			Doc: "The signal channels read: sluice reads the source channel (rows inserted into signal.data.collection); " +
-				"Debezium's kafka, file, jmx and in-process channels are not implemented and are ignored with a warning. " +
-				"Without source, rows of the signal table are not acted on, as in Debezium."},
+			Doc: "The signal channels read: source (rows inserted into signal.data.collection) and kafka (signal.kafka.topic); " +
+				"Debezium's file, jmx and in-process channels are not implemented and are ignored with a warning. " +
+				"Without source, rows of the signal table are not acted on, as in Debezium, and incremental snapshots cannot run."},
+		{Name: KafkaTopicKey, Type: config.String, Default: nil, Importance: config.Medium, Width: config.WidthLong,
+			Doc: "The topic of the kafka signal channel (partition 0 is read); <topic.prefix>-signal when not set. " +
+				"A signal is a record keyed by topic.prefix with a value {\"id\": ..., \"type\": ..., \"data\": {...}}."},
+		{Name: KafkaServersKey, Type: config.String, Default: nil, Importance: config.Medium, Width: config.WidthLong,
+			Doc: "The Kafka brokers (host:port,...) of the signal topic; required with the kafka channel. " +
+				"signal.consumer.* keys (security.protocol, sasl.*, ssl.*) configure its client."},
+		{Name: KafkaGroupKey, Type: config.String, Default: "kafka-signal", Importance: config.Low, Width: config.WidthMedium,
+			Doc: "The consumer group whose committed offset on the signal topic says which signals were handled."},
+		{Name: KafkaPollTimeoutKey, Type: config.Int, Default: 0, Validator: config.AtLeast(0), Importance: config.Low, Width: config.WidthShort,
+			Doc: "Accepted for Debezium's configurations; sluice's channel reads continuously."},
 		{Name: WatermarkingKey, Type: config.String, Default: "insert_insert",
 			Validator:  config.CaseInsensitiveValidString("insert_insert"),
 			Importance: config.Low, Width: config.WidthShort,
@@ -45,6 +55,8 @@ type Settings struct {
 	ChunkSize int
 	// SourceChannel is set when signal.enabled.channels names source.
 	SourceChannel bool
+	// Kafka is set when signal.enabled.channels names kafka.
+	Kafka *KafkaSettings
 	// Ignored lists the other channels named, which sluice does not read.
 	Ignored []string
 }
@@ -72,6 +84,10 @@ func ParseSettings(props map[string]string) (Settings, error) {
 		case "":
 		case ChannelSource:
 			s.SourceChannel = true
+		case ChannelKafka:
+			if s.Kafka, err = parseKafkaSettings(props); err != nil {
+				return Settings{}, err
+			}
 		default:
 			s.Ignored = append(s.Ignored, c)
 		}

@@ -213,6 +213,9 @@ func (e *Engine[R]) Start(ctx context.Context) error {
 	return e.readChunk(ctx)
 }
 
+// Held reports whether a chunk waits for its table's DDL (ErrStaleSchema).
+func (e *Engine[R]) Held() bool { return e.held }
+
 // Reading returns the model of the table whose chunk is buffered or waits
 // for its DDL, or nil: the task compares it with its current model of the
 // table to notice a DDL it has applied (then it calls SchemaChanged).

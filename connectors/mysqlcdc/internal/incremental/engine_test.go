@@ -781,13 +781,21 @@ func TestParseSettings(t *testing.T) {
 	if err != nil || s.ChunkSize != DefaultChunkSize || !s.SourceChannel || len(s.Ignored) != 0 {
 		t.Fatalf("defaults: %+v %v", s, err)
 	}
-	s, err = ParseSettings(map[string]string{ChunkSizeKey: "10", EnabledChannelsKey: "kafka, SOURCE,jmx"})
-	if err != nil || s.ChunkSize != 10 || !s.SourceChannel || fmt.Sprint(s.Ignored) != "[kafka jmx]" {
+	s, err = ParseSettings(map[string]string{ChunkSizeKey: "10", EnabledChannelsKey: "kafka, SOURCE,jmx", "topic.prefix": "pfx",
+		KafkaServersKey: "a:9092, b:9092", "signal.consumer.security.protocol": "SSL"})
+	if err != nil || s.ChunkSize != 10 || !s.SourceChannel || fmt.Sprint(s.Ignored) != "[jmx]" || s.Kafka == nil {
 		t.Fatalf("%+v %v", s, err)
 	}
-	s, err = ParseSettings(map[string]string{EnabledChannelsKey: "kafka"})
-	if err != nil || s.SourceChannel {
-		t.Fatalf("kafka only: %+v %v", s, err)
+	if k := *s.Kafka; k.Topic != "pfx-signal" || k.Group != "kafka-signal" || k.Key != "pfx" || fmt.Sprint(k.Addrs) != "[a:9092 b:9092]" ||
+		k.Consumer["security.protocol"] != "SSL" {
+		t.Fatalf("kafka settings %+v", k)
+	}
+	if _, err = ParseSettings(map[string]string{EnabledChannelsKey: "kafka"}); err == nil || !strings.Contains(err.Error(), KafkaServersKey) {
+		t.Fatalf("kafka without brokers: %v", err)
+	}
+	s, err = ParseSettings(map[string]string{EnabledChannelsKey: "file", KafkaTopicKey: "sig"})
+	if err != nil || s.SourceChannel || s.Kafka != nil {
+		t.Fatalf("file only: %+v %v", s, err)
 	}
 	for _, bad := range []map[string]string{{ChunkSizeKey: "0"}, {ChunkSizeKey: "x"}, {WatermarkingKey: "insert_delete"}} {
 		if _, err := ParseSettings(bad); err == nil {

@@ -43,6 +43,8 @@ type Hooks struct {
 	// readWith is the event builder the last chunk was converted with: the
 	// task makes a new one after any DDL of the table, TRUNCATE included.
 	readWith *events.Table
+	// kafka is the kafka signal channel, nil when not enabled.
+	kafka *kafkaChannel
 }
 
 // incrRow is a chunk row converted with the table's event builder when the
@@ -74,7 +76,11 @@ func NewHooks(signalTable string, props map[string]string, ev *events.Events, lo
 			"key", EnabledChannelsKey, "signal_table", id.String())
 		return nil, nil
 	}
-	return &Hooks{cfg: Config{SignalTable: id, ChunkSize: s.ChunkSize, Logger: log}, log: log, ev: ev}, nil
+	h := &Hooks{cfg: Config{SignalTable: id, ChunkSize: s.ChunkSize, Logger: log}, log: log, ev: ev}
+	if s.Kafka != nil {
+		h.kafka = newKafkaChannel(s.Kafka, log)
+	}
+	return h, nil
 }
 
 // Start restores a running snapshot from the stored offset (the raw map
@@ -84,6 +90,10 @@ func (a *Hooks) Start(ctx context.Context, offset map[string]any, env Env) error
 	a.env = env
 	db := &SQL[incrRow]{DB: env.DB(), SignalTable: a.cfg.SignalTable, Convert: a.convert}
 	a.eng = New[incrRow](a.cfg, incrSchema{a}, db)
+	if a.kafka != nil {
+		// ctx is the reader's: it ends when the task stops
+		go a.kafka.run(ctx)
+	}
 	if err := a.eng.Restore(offset); err != nil {
 		// The stream's position is still good: go on without the
 		// snapshot rather than fail the task.
@@ -113,6 +123,19 @@ func (a *Hooks) Change(ctx context.Context, id tables.ID, op events.Op, key, aft
 	if a.eng == nil {
 		return recs, nil
 	}
+	if a.kafka != nil && len(a.kafka.signals) > 0 {
+		// signals of the kafka channel act at this point of the stream
+		ext, err := a.external(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out, err := a.change(ctx, id, op, key, after, recs)
+		return append(ext, out...), err
+	}
+	return a.change(ctx, id, op, key, after, recs)
+}
+
+func (a *Hooks) change(ctx context.Context, id tables.ID, op events.Op, key, after *schemas.Struct, recs []connectors.SourceRecord) ([]connectors.SourceRecord, error) {
 	if err := a.checkSchema(ctx, id); err != nil {
 		return nil, err
 	}
@@ -167,13 +190,15 @@ func (a *Hooks) Change(ctx context.Context, id tables.ID, op events.Op, key, aft
 
 // checkSchema notices a DDL (or TRUNCATE) the task applied to the table
 // whose chunk is buffered or waits: the task then has a new event builder
-// for it (none once dropped), and the chunk is read again.
+// for it (none once dropped), and the chunk is read again. It looks at
+// changes of that table and signals, and at every change while a chunk
+// waits for its DDL.
 func (a *Hooks) checkSchema(ctx context.Context, id tables.ID) error {
 	reading := a.eng.Reading()
 	if reading == nil {
 		return nil
 	}
-	if !a.eng.IsSignalTable(id) && reading.ID != id {
+	if !a.eng.IsSignalTable(id) && reading.ID != id && !a.eng.Held() {
 		return nil
 	}
 	now := a.env.Table(reading.ID)
@@ -231,10 +256,50 @@ func (a *Hooks) Offset(m map[string]any) {
 	maps.Copy(m, a.eng.Offset())
 }
 
-// Idle returns nothing: no chunk waits for time alone, the watermarks come
-// through the stream.
-func (a *Hooks) Idle(context.Context) ([]connectors.SourceRecord, error) {
-	return nil, nil
+// Idle handles the signals the kafka channel has read, and resumes a chunk
+// that waited for a DDL the stream has since applied; the watermarks come
+// through the stream, so nothing else waits for time alone.
+func (a *Hooks) Idle(ctx context.Context) ([]connectors.SourceRecord, error) {
+	if a.eng == nil {
+		return nil, nil
+	}
+	if a.eng.Held() {
+		// the DDL a held chunk waits for may be the stream's last event
+		if err := a.checkSchema(ctx, a.cfg.SignalTable); err != nil {
+			return nil, err
+		}
+	}
+	if a.kafka == nil {
+		return nil, nil
+	}
+	return a.external(ctx)
+}
+
+// external handles the signals the kafka channel has read so far.
+func (a *Hooks) external(ctx context.Context) ([]connectors.SourceRecord, error) {
+	var out []connectors.SourceRecord
+	for {
+		select {
+		case ks := <-a.kafka.signals:
+			emits, err := a.eng.Handle(ctx, ks.Signal)
+			if err != nil {
+				return nil, err
+			}
+			if len(emits) > 0 {
+				pos, now := a.env.Offset(), time.Now()
+				for _, em := range emits {
+					rec, err := a.record(em, pos, now)
+					if err != nil {
+						return nil, err
+					}
+					out = append(out, rec)
+				}
+			}
+			a.kafka.done(ks.offset)
+		default:
+			return out, nil
+		}
+	}
 }
 
 // withState returns a copy of offset with the snapshot's keys replaced by

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
 	gomysql "github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/replication"
 	"github.com/go-sql-driver/mysql"
@@ -78,11 +79,11 @@ func TestHooks(t *testing.T) {
 		env.tables[m.ID] = et
 	}
 	l := &logs{}
-	h, err := NewHooks(sid.String(), map[string]string{ChunkSizeKey: "2", EnabledChannelsKey: "source,kafka"}, ev, slog.New(l))
+	h, err := NewHooks(sid.String(), map[string]string{ChunkSizeKey: "2", EnabledChannelsKey: "source,jmx"}, ev, slog.New(l))
 	if err != nil || h == nil {
 		t.Fatalf("NewHooks: %v %v", h, err)
 	}
-	l.find(t, "WARN", "kafka")
+	l.find(t, "WARN", "jmx")
 	if err := h.Start(ctx, map[string]any{"file": "x", "pos": int64(4)}, env); err != nil {
 		t.Fatal(err)
 	}
@@ -328,5 +329,170 @@ func TestKeysAgreeAcrossPaths(t *testing.T) {
 		if !slices.Equal(fromBinlog, fromChunks) {
 			t.Fatalf("modes %v: keys from the binlog\n%q\nfrom chunks (one row each, so every key went through the offset's bounds)\n%q", modes, fromBinlog, fromChunks)
 		}
+	}
+}
+
+// TestKafkaSignalChannel: signals produced to the signal topic (partition
+// 0, keyed by topic.prefix) start an incremental snapshot on the real Kafka
+// broker; records of other connectors and malformed ones are skipped, and
+// the consumer group's committed offset keeps a restarted task from acting
+// on them again.
+func TestKafkaSignalChannel(t *testing.T) {
+	bootstrap := testkit.RealKafka(t)
+	d := testkit.NewDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	d.Exec(t,
+		"CREATE TABLE sig (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)",
+		"CREATE TABLE t (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(20))",
+		"INSERT INTO t VALUES (1, 'a'), (2, 'b')")
+	topic := testkit.NewTopic(t, bootstrap, 1)
+	producer, err := sarama.NewSyncProducer(testkit.Addrs(bootstrap), testkit.SaramaConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer producer.Close()
+	for _, m := range []struct{ key, value string }{
+		{"other", `{"id": "o1", "type": "execute-snapshot", "data": {"data-collections": ["` + d.Name + `.t"]}}`},
+		{"pfx", `{oops`},
+		{"pfx", `{"id": "k1", "type": "execute-snapshot", "data": {"data-collections": ["` + d.Name + `.t"]}}`},
+	} {
+		if _, _, err := producer.SendMessage(&sarama.ProducerMessage{Topic: topic, Partition: 0,
+			Key: sarama.StringEncoder(m.key), Value: sarama.StringEncoder(m.value)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ev, err := events.New(events.Options{Connector: events.ConnectorMariaDB, TopicPrefix: "pfx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tid, sid := tables.ID{DB: d.Name, Table: "t"}, tables.ID{DB: d.Name, Table: "sig"}
+	et, err := ev.Table(&tables.Table{ID: tid, PrimaryKey: []string{"id"}, Columns: []tables.Column{
+		{Name: "id", Position: 1, TypeName: "BIGINT", TypeExpression: "BIGINT", JDBCType: -5, Length: -1},
+		{Name: "name", Position: 2, TypeName: "VARCHAR", TypeExpression: "VARCHAR(20)", JDBCType: 12, Length: 20, Optional: true}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &hookEnv{db: d.DB, tables: map[tables.ID]*events.Table{tid: et}, pos: map[string]any{"file": "f", "pos": int64(4)}}
+	props := map[string]string{"topic.prefix": "pfx", EnabledChannelsKey: "source,kafka", KafkaTopicKey: topic,
+		KafkaServersKey: bootstrap, KafkaGroupKey: "g-" + topic}
+	start := func(l *logs) (*Hooks, context.CancelFunc) {
+		t.Helper()
+		h, err := NewHooks(sid.String(), props, ev, slog.New(l))
+		if err != nil || h == nil {
+			t.Fatalf("NewHooks: %v", err)
+		}
+		hctx, stop := context.WithCancel(ctx)
+		if err := h.Start(hctx, nil, env); err != nil {
+			t.Fatal(err)
+		}
+		return h, stop
+	}
+	l := &logs{}
+	h, stop := start(l)
+	deadline := time.Now().Add(time.Minute)
+	for !h.eng.Running() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no snapshot from the kafka signal; log:\n%s", strings.Join(l.lines, "\n"))
+		}
+		if _, err := h.Idle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond) // polling for the consumer goroutine's signal
+	}
+	l.find(t, "INFO", "another connector", "key=other")
+	l.find(t, "WARN", "not a signal", "offset=1")
+	l.find(t, "INFO", "incremental snapshot requested", "signal=k1")
+	var n int
+	if err := d.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM sig WHERE type IN ('snapshot-window-open', 'snapshot-window-close')").Scan(&n); err != nil || n != 2 {
+		t.Fatalf("watermark rows: %d %v", n, err)
+	}
+	// the handled offset is committed: a new task starts after the three
+	// records (the group commits within a second of the mark)
+	deadline = time.Now().Add(time.Minute)
+	for {
+		l2 := &logs{}
+		stop()
+		h2, stop2 := start(l2)
+		var line string
+		for line == "" && time.Now().Before(deadline) {
+			l2.mu.Lock()
+			for _, s := range l2.lines {
+				if strings.Contains(s, "reading signals from the kafka signal channel") {
+					line = s
+				}
+			}
+			l2.mu.Unlock()
+			time.Sleep(20 * time.Millisecond)
+		}
+		stop = stop2
+		if strings.Contains(line, "from=3") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the restarted channel: %q, want it to start at offset 3", line)
+		}
+		_ = h2
+	}
+	stop()
+}
+
+// TestHooksWaitForDDL: a chunk query that no longer fits the table (a
+// column the task's model still has was dropped; its DDL has not reached
+// the task) waits; once the task has applied the DDL, the next Idle reads
+// the chunk with the new model.
+func TestHooksWaitForDDL(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	d.Exec(t,
+		"CREATE TABLE sig (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)",
+		"CREATE TABLE t (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(20))",
+		"INSERT INTO t VALUES (1, 'a'), (2, 'b')")
+	ev, err := events.New(events.Options{Connector: events.ConnectorMariaDB, TopicPrefix: "pfx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tid, sid := tables.ID{DB: d.Name, Table: "t"}, tables.ID{DB: d.Name, Table: "sig"}
+	cols := []tables.Column{
+		{Name: "id", Position: 1, TypeName: "BIGINT", TypeExpression: "BIGINT", JDBCType: -5, Length: -1},
+		{Name: "name", Position: 2, TypeName: "VARCHAR", TypeExpression: "VARCHAR(20)", JDBCType: 12, Length: 20, Optional: true}}
+	stale, err := ev.Table(&tables.Table{ID: tid, PrimaryKey: []string{"id"}, Columns: append(slices.Clone(cols),
+		tables.Column{Name: "gone", Position: 3, TypeName: "INT", TypeExpression: "INT", JDBCType: 4, Length: -1, Optional: true})}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &hookEnv{db: d.DB, tables: map[tables.ID]*events.Table{tid: stale}, pos: map[string]any{"file": "f", "pos": int64(4)}}
+	l := &logs{}
+	h, err := NewHooks(sid.String(), nil, ev, slog.New(l))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Start(ctx, nil, env); err != nil {
+		t.Fatal(err)
+	}
+	emits, err := h.eng.Handle(ctx, Signal{ID: "go", Type: TypeExecuteSnapshot, Data: `{"data-collections": ["` + tid.String() + `"]}`})
+	if err != nil || len(emits) != 0 {
+		t.Fatal(emits, err)
+	}
+	l.find(t, "WARN", "waiting for its DDL", "Unknown column")
+	if !h.eng.Held() {
+		t.Fatal("the chunk does not wait")
+	}
+	// an Idle before the DDL changes nothing
+	if _, err := h.Idle(ctx); err != nil || !h.eng.Held() {
+		t.Fatalf("Idle before the DDL: held=%v %v", h.eng.Held(), err)
+	}
+	// the task applies the DDL: a new event builder with the new model
+	fresh, err := ev.Table(&tables.Table{ID: tid, PrimaryKey: []string{"id"}, Columns: cols}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.tables[tid] = fresh
+	if _, err := h.Idle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if h.eng.Held() || len(h.eng.window) != 2 {
+		t.Fatalf("after the DDL: held=%v, %d rows buffered", h.eng.Held(), len(h.eng.window))
 	}
 }

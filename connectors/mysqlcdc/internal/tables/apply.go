@@ -436,7 +436,6 @@ func (t *Table) finish() {
 // The java.sql.Types codes Debezium records.
 const (
 	jdbcBit          = -7
-	jdbcTinyint      = -6
 	jdbcSmallint     = 5
 	jdbcInteger      = 4
 	jdbcBigint       = -5
@@ -519,7 +518,9 @@ func typeOf(col *Column, ft *types.FieldType) {
 	numeric := false
 	switch ft.GetType() {
 	case mysql.TypeTiny:
-		name, jdbc, numeric, length = "TINYINT", jdbcTinyint, true, flen
+		// SMALLINT, as Debezium's MySQL type resolver records TINYINT
+		// (captured from Debezium 3.6.1).
+		name, jdbc, numeric, length = "TINYINT", jdbcSmallint, true, flen
 	case mysql.TypeShort:
 		name, jdbc, numeric, length = "SMALLINT", jdbcSmallint, true, flen
 	case mysql.TypeInt24:
@@ -627,15 +628,15 @@ func fsp(dec int) int {
 	return dec
 }
 
-// defaultOf is a DEFAULT as Debezium records it: DEFAULT NULL is no
-// default; a literal is its value; CURRENT_TIMESTAMP/NOW() is
+// defaultOf is a DEFAULT as Debezium records it: DEFAULT NULL is a
+// default with a null expression; a literal is its value; CURRENT_TIMESTAMP/NOW() is
 // "1970-01-01 00:00:00"; another expression is a default with a null
 // expression.
 func defaultOf(e ast.ExprNode) (bool, *string) {
 	switch v := e.(type) {
 	case ast.ValueExpr:
 		if v.GetValue() == nil {
-			return false, nil
+			return true, nil
 		}
 		if s, ok := v.GetValue().(string); ok && s == exprDefaultMarker {
 			return true, nil

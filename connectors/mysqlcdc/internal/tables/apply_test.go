@@ -39,7 +39,7 @@ func TestApplyColumnTypes(t *testing.T) {
 		{"INT", Column{TypeName: "INT", JDBCType: 4, Length: -1}},
 		{"INT(11) UNSIGNED", Column{TypeName: "INT UNSIGNED", JDBCType: 4, Length: 11, Unsigned: true}},
 		{"INT ZEROFILL", Column{TypeName: "INT UNSIGNED ZEROFILL", JDBCType: 4, Length: -1, Unsigned: true}},
-		{"TINYINT(1)", Column{TypeName: "TINYINT", JDBCType: -6, Length: 1}},
+		{"TINYINT(1)", Column{TypeName: "TINYINT", JDBCType: 5, Length: 1}},
 		{"SMALLINT", Column{TypeName: "SMALLINT", JDBCType: 5, Length: -1}},
 		{"MEDIUMINT UNSIGNED", Column{TypeName: "MEDIUMINT UNSIGNED", JDBCType: 4, Length: -1, Unsigned: true}},
 		{"BIGINT UNSIGNED", Column{TypeName: "BIGINT UNSIGNED", JDBCType: -5, Length: -1, Unsigned: true}},
@@ -121,7 +121,7 @@ func TestApplyColumnAttributes(t *testing.T) {
 	check("a", false, true, strp("-3"))
 	check("b", true, true, strp("x'y"))
 	check("c", true, true, strp("1970-01-01 00:00:00"))
-	check("d", true, false, nil)
+	check("d", true, true, nil) // DEFAULT NULL: hasDefaultValue without expression, as Debezium
 	check("e", true, true, strp("101"))
 	check("f", true, true, nil)
 	if c := tbl.Column("g"); c.Comment != "note" {

@@ -58,8 +58,10 @@ type Column struct {
 	// EnumValues are the values of an ENUM or SET column, in order,
 	// unquoted (the history record quotes them, as Debezium does).
 	EnumValues []string
-	// HasDefault is set when the column has a DEFAULT other than NULL
-	// (Debezium records DEFAULT NULL as no default); DefaultExpr is its
+	// HasDefault is set when the column has a DEFAULT clause (DEFAULT
+	// NULL too: Debezium records it as hasDefaultValue with a null
+	// expression, as SHOW CREATE TABLE writes it for every nullable
+	// column without another default); DefaultExpr is its
 	// value as Debezium records it: a literal's value,
 	// "1970-01-01 00:00:00" for CURRENT_TIMESTAMP, nil for another
 	// expression.

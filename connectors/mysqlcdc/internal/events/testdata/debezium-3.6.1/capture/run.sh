@@ -1,6 +1,8 @@
 #!/bin/bash
 # Captures what Debezium 3.6.1.Final (MySQL connector) on Kafka Connect 4.4.0 writes for dbz_golden.
 set -euo pipefail
+# CONNECTORS: the connector configs (<name>.json) to run; OUT: where the captures go
+CONNECTORS=${CONNECTORS:-"dbzgold-default dbzgold-modes"}
 S=/work/dbz-scratch; C=$S/capture; cd $C
 set -a; . /work/main/.services.env; set +a
 export MYSQL_PWD=$MYSQL_PASSWORD
@@ -23,12 +25,12 @@ poll() { # name: writes each distinct GET offsets answer with a millisecond stam
   done
 }
 echo snapshot > out/phase; touch out/polling
-for n in dbzgold-default dbzgold-modes; do
+for n in $CONNECTORS; do
   curl -sf -X PUT -H 'Content-Type: application/json' --data @$n.json $R/connectors/$n/config > /dev/null
   poll $n & 
 done
 # snapshot done when the connector's offset no longer says snapshot
-for n in dbzgold-default dbzgold-modes; do
+for n in $CONNECTORS; do
   until curl -s $R/connectors/$n/offsets | grep -q '"pos"' && ! curl -s $R/connectors/$n/offsets | grep -q '"snapshot"'; do sleep 0.2; done
 done
 sleep 3   # a few heartbeats while idle
@@ -39,7 +41,7 @@ $M -e "SHOW MASTER STATUS; SELECT @@gtid_current_pos, @@gtid_binlog_pos" > out/a
 $M -e "SHOW BINLOG EVENTS IN '$(sed -n 2p out/before-stream.txt | cut -f1)' FROM $(sed -n 2p out/before-stream.txt | cut -f2) LIMIT 400" > out/binlog-events.txt || true
 sleep 5   # let both connectors catch up and heartbeat
 echo idle > out/phase; sleep 3
-rm out/polling; wait %2 %3 2>/dev/null || true
-for n in dbzgold-default dbzgold-modes; do curl -s $R/connectors/$n/status > out/status-$n.json; curl -s $R/connectors/$n/offsets > out/final-offsets-$n.json; done
+rm out/polling; sleep 1
+for n in $CONNECTORS; do curl -s $R/connectors/$n/status > out/status-$n.json; curl -s $R/connectors/$n/offsets > out/final-offsets-$n.json; done
 /work/main/.cache/python-interop/venv/bin/python dump.py out/topics.jsonl 2> out/dump.log
 kill $(cat out/connect.pid); wait || true

@@ -11,7 +11,8 @@ def dump(path, obj):
     with open(path, "w") as f: json.dump(obj, f, indent=1, ensure_ascii=False); f.write("\n")
 def golden_db(r):
     v = r["value"]; return v is not None and v["payload"].get("databaseName") == "dbz_golden"
-for mode, prefix, conn in (("default", "dbzgold1", "dbzgold-default"), ("modes", "dbzgold2", "dbzgold-modes")):
+runs = [("default", "dbzgold1", "dbzgold-default"), ("modes", "dbzgold2", "dbzgold-modes"), ("mariadb", "dbzgold3", "dbzgold-mariadb")]
+for mode, prefix, conn in [r for r in runs if os.path.exists(f"out/rest-offsets-{r[2]}.jsonl")]:
     d = os.path.join(ev, mode); os.makedirs(d, exist_ok=True)
     for t in ("types", "multi"):
         dump(os.path.join(d, t + ".json"), [rec(r) for r in recs if r["topic"] == f"{prefix}.dbz_golden.{t}"])
