@@ -210,3 +210,32 @@ func TestOffsetBeforeStoredTransaction(t *testing.T) {
 		t.Fatalf("offset before the stored transaction: %+v, want the stored %+v", o, stored)
 	}
 }
+
+// TestMySQLTaggedGTID: MySQL 8.4's tagged GTIDs (GTID_TAGGED_LOG_EVENT)
+// are added to the offsets' GTID set and source.gtid as uuid:tag:gno.
+func TestMySQLTaggedGTID(t *testing.T) {
+	set, err := parseGTIDSet(MySQL, "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	task := &Task{flavor: MySQL, st: &settings{}, pos: newTracker(offset{File: "binlog.000001", Pos: 4, GTIDs: "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-3"}, set)}
+	sid := []byte{0x3e, 0x11, 0xfa, 0x47, 0x71, 0xca, 0x11, 0xe1, 0x9e, 0x33, 0xc8, 0x0a, 0xa9, 0x42, 0x95, 0x62}
+	hdr := func(pos, size uint32) *replication.EventHeader {
+		return &replication.EventHeader{LogPos: pos + size, EventSize: size, ServerID: 1, Timestamp: 1}
+	}
+	for _, ev := range []*replication.BinlogEvent{
+		{Header: hdr(4, 90), Event: &replication.GtidTaggedLogEvent{GTIDEvent: replication.GTIDEvent{SID: sid, Tag: mysql.NewTag("app"), GNO: 7}}},
+		{Header: hdr(94, 60), Event: &replication.QueryEvent{Query: []byte("BEGIN")}},
+		{Header: hdr(154, 31), Event: &replication.XIDEvent{XID: 9}},
+	} {
+		if err := task.handle(t.Context(), ev); err != nil {
+			t.Fatalf("handle %T: %v", ev.Event, err)
+		}
+	}
+	if g := task.pos.gtid; g != "3e11fa47-71ca-11e1-9e33-c80aa9429562:app:7" {
+		t.Errorf("source gtid %q", g)
+	}
+	if o := task.pos.offset(); !strings.Contains(o.GTIDs, "app:7") || !strings.Contains(o.GTIDs, "1-3") || o.Pos != 185 {
+		t.Errorf("offset after the tagged transaction: gtids %q pos %d", o.GTIDs, o.Pos)
+	}
+}

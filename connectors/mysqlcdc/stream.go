@@ -317,6 +317,8 @@ func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
 		return nil
 	case *replication.FormatDescriptionEvent, *replication.HeartbeatEvent:
 		return nil // no position of their own (heartbeats, fake events)
+	case *replication.GtidTaggedLogEvent:
+		return t.handle(ctx, &replication.BinlogEvent{Header: h, Event: &e.GTIDEvent, RawData: ev.RawData})
 	case *replication.TransactionPayloadEvent:
 		return t.payload(ctx, h, e)
 	case *replication.GenericEvent:
@@ -356,6 +358,9 @@ func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
 			break
 		}
 		g := fmt.Sprintf("%x-%x-%x-%x-%x:%d", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16], e.GNO)
+		if tag := e.Tag.String(); tag != "" { // MySQL 8.4's tagged GTID: uuid:tag:gno
+			g = fmt.Sprintf("%x-%x-%x-%x-%x:%s:%d", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16], tag, e.GNO)
+		}
 		if err := t.pos.gtids.Update(g); err != nil {
 			return fmt.Errorf("GTID %s: %w", g, err)
 		}
