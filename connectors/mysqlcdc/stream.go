@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -143,6 +145,39 @@ func (t *Task) stream(ctx context.Context, o offset) error {
 	}
 }
 
+// connectionError says whether err is about the connection (lost, reset,
+// timed out, refused), which reconnecting may cure.
+func connectionError(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) {
+		return true
+	}
+	var me *mysql.MyError
+	if errors.As(err, &me) {
+		return true // the server's answers worth a retry (classify took the others)
+	}
+	msg := strings.ToLower(err.Error())
+	for _, s := range []string{"connection", "eof", "broken pipe", "timeout", "reset by peer", "closed"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeError is go-mysql's message for an event it cannot decode without
+// the event's bytes (row data has no place in logs and traces).
+func decodeError(err error) string {
+	m := firstLine(err)
+	if i := strings.LastIndex(m, "Err: "); i >= 0 {
+		return m[i+len("Err: "):]
+	}
+	if strings.Contains(m, "Data ") {
+		return "the binlog event is malformed"
+	}
+	return m
+}
+
 // firstLine is an error's message without the stack trace go-mysql's
 // errors carry after it.
 func firstLine(err error) string {
@@ -235,7 +270,15 @@ func (t *Task) streamOnce(ctx context.Context, o offset) (progressed bool, err e
 				}
 				continue
 			}
-			return progressed, t.classify(err, t.pos.resume())
+			err = t.classify(err, t.pos.resume())
+			var fe fatalError
+			if !errors.As(err, &fe) && !connectionError(err) {
+				// Not the connection: an event go-mysql cannot decode, which
+				// reading it again would not cure.
+				r := t.pos.resume()
+				return progressed, fatalError{fmt.Errorf("reading the binlog after file %s position %d: an event cannot be decoded: %s (a rows event without its table map means the position is inside a transaction: an offset Debezium's MySqlConnector wrote while reading MariaDB? start from a MariaDbConnector offset or a new snapshot)", r.File, r.Pos, decodeError(err))}
+			}
+			return progressed, err
 		}
 		if err := t.handle(ctx, ev); err != nil {
 			if ctx.Err() != nil {

@@ -458,3 +458,33 @@ func TestInconsistentSchemaFails(t *testing.T) {
 		}
 	}
 }
+
+// TestOffsetInsideTransactionWithoutGTIDs: an offset at a rows event's own
+// position (as Debezium's MySqlConnector writes reading MariaDB) cannot be
+// read (no table map before it): the task fails saying so instead of
+// reconnecting forever.
+func TestOffsetInsideTransactionWithoutGTIDs(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY)")
+	h := newHarness(t, d, nil)
+	h.startStreaming()
+	d.Exec(t, "INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (2)")
+	got := h.poll(2, dataTopic(d, "t"))
+	h.stop()
+	src := got[0].Value.(*schemas.Struct).Get("source").(*schemas.Struct)
+	h.offsets.commit(map[string]any{"file": src.Get("file"), "pos": src.Get("pos"), "row": int64(1), "server_id": int64(1)})
+	h.start()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := h.task.Poll(context.Background())
+		if err != nil {
+			if !strings.Contains(err.Error(), "table map") {
+				t.Fatalf("error %q", err)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the task did not fail")
+		}
+	}
+}
