@@ -32,13 +32,13 @@ func (h *harness) pollUntilErr(topic func(string) bool) (*schemas.Struct, error)
 	return nil, nil
 }
 
-// TestReviewSessionRowImageMinimal: binlog_row_image is checked globally
+// TestSessionRowImageMinimal: binlog_row_image is checked globally
 // at start, but a client may set it for its session. A MINIMAL image
 // update has only the key before and the changed columns after; the task
 // must not send an update whose after image has NULL for the columns the
 // row still has (a sink applying it would erase them): either the full
 // row or an error naming binlog_row_image.
-func TestReviewSessionRowImageMinimal(t *testing.T) {
+func TestSessionRowImageMinimal(t *testing.T) {
 	d := testkit.NewDatabase(t)
 	d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY, name VARCHAR(50), qty INT)", "INSERT INTO t VALUES (1,'a',5)")
 	h := newHarness(t, d, nil)
@@ -70,12 +70,12 @@ func TestReviewSessionRowImageMinimal(t *testing.T) {
 	}
 }
 
-// TestReviewSessionStatementFormat: a client may log its session's
+// TestSessionStatementFormat: a client may log its session's
 // changes as statements (SET SESSION binlog_format=STATEMENT, with
 // BINLOG ADMIN); the task then sees a query event "INSERT ..." instead of
 // rows. It must not drop the change silently: an error naming
 // binlog_format (Debezium at least logs a warning).
-func TestReviewSessionStatementFormat(t *testing.T) {
+func TestSessionStatementFormat(t *testing.T) {
 	d := testkit.NewDatabase(t)
 	d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY, name VARCHAR(50))")
 	h := newHarness(t, d, nil)

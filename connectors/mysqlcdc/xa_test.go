@@ -25,7 +25,7 @@ func mariaGTID(seq uint64) *replication.MariadbGTIDEvent {
 	return &replication.MariadbGTIDEvent{GTID: mysql.MariadbGTID{DomainID: 0, ServerID: 1, SequenceNumber: seq}}
 }
 
-// TestReviewXACommitSkipLoss: MariaDB's XA transaction ends with an
+// TestXACommitSkipLoss: MariaDB's XA transaction ends with an
 // XA_PREPARE event (go-mysql: GenericEvent, which handle() returns on
 // before counting) and its XA COMMIT group with the query "XA COMMIT",
 // which query() ignores: the tracker stays inside a transaction until the
@@ -34,7 +34,7 @@ func mariaGTID(seq uint64) *replication.MariadbGTIDEvent {
 // carries event = 2 + heartbeats; a restart from it skips that many
 // events, more than the XA COMMIT group has, and the leftover skip
 // carries into the next transaction, whose rows are then not sent (lost).
-func TestReviewXACommitSkipLoss(t *testing.T) {
+func TestXACommitSkipLoss(t *testing.T) {
 	set, err := parseGTIDSet(MariaDB, "0-1-10")
 	if err != nil {
 		t.Fatal(err)

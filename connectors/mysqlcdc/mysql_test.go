@@ -10,7 +10,7 @@ import (
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/history"
 )
 
-// TestReviewMySQLCompressedTransaction: MySQL 8.0.20+ with
+// TestMySQLCompressedTransaction: MySQL 8.0.20+ with
 // binlog_transaction_compression=ON writes each transaction (BEGIN, table
 // maps, rows, XID) inside one TRANSACTION_PAYLOAD event, which go-mysql
 // decodes into TransactionPayloadEvent.Events. The task must handle the
@@ -18,7 +18,7 @@ import (
 // ignores the payload, so every change of such a server is lost without
 // an error. No MySQL server here: the events are built as go-mysql
 // decodes them.
-func TestReviewMySQLCompressedTransaction(t *testing.T) {
+func TestMySQLCompressedTransaction(t *testing.T) {
 	set, err := parseGTIDSet(MySQL, "")
 	if err != nil {
 		t.Fatal(err)
@@ -46,13 +46,13 @@ func TestReviewMySQLCompressedTransaction(t *testing.T) {
 	}
 }
 
-// TestReviewMySQLAnonymousGTID: a MySQL server with gtid_mode=OFF (MySQL
+// TestMySQLAnonymousGTID: a MySQL server with gtid_mode=OFF (MySQL
 // 8's default) starts every transaction with an ANONYMOUS_GTID event,
 // which go-mysql decodes as a GTIDEvent with a zero SID and GNO 0. It is
 // no GTID: the offsets must not gain a "gtids" entry made of it (a
 // Debezium reading the offset would resume by GTID from a set that does
 // not exist), and handling it must not fail.
-func TestReviewMySQLAnonymousGTID(t *testing.T) {
+func TestMySQLAnonymousGTID(t *testing.T) {
 	set, err := parseGTIDSet(MySQL, "")
 	if err != nil {
 		t.Fatal(err)
@@ -79,13 +79,13 @@ func TestReviewMySQLAnonymousGTID(t *testing.T) {
 	}
 }
 
-// TestReviewMySQLAnonymousGTIDHistory: what the anonymous "GTID set"
+// TestMySQLAnonymousGTIDHistory: what the anonymous "GTID set"
 // does to the schema history: every offset and history record carries
 // the same set, so the comparator sees equal sets and decides by "event"
 // alone; a DDL recorded at pos 9000 is replayed for a restart at pos 500,
 // and the binlog then applies it a second time (ALTER ... ADD COLUMN
 // twice fails; rows before it decode with the wrong structure).
-func TestReviewMySQLAnonymousGTIDHistory(t *testing.T) {
+func TestMySQLAnonymousGTIDHistory(t *testing.T) {
 	anon := "00000000-0000-0000-0000-000000000000:0"
 	recorded := map[string]any{"file": "binlog.000001", "pos": int64(9000), "gtids": anon, "server_id": int64(1)}
 	desired := map[string]any{"file": "binlog.000001", "pos": int64(500), "gtids": anon, "server_id": int64(1)}

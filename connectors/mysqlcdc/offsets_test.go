@@ -19,13 +19,13 @@ func beginTxn(tr *tracker, pos int64) {
 	tr.completeEvent()
 }
 
-// TestReviewResumeWhileSkipping: a reconnect (stream → tracker.resume)
+// TestResumeWhileSkipping: a reconnect (stream → tracker.resume)
 // while the tracker still skips what a restart found already sent must
 // resume skipping as much: the stored offset said event 4, row 2; after two
 // of those events are read again the connection drops, and the reconnect's
 // offset must still say event 4, row 2, or events 3 and 4's rows are sent
 // twice.
-func TestReviewResumeWhileSkipping(t *testing.T) {
+func TestResumeWhileSkipping(t *testing.T) {
 	set, err := mysql.ParseGTIDSet(mysql.MariaDBFlavor, "0-1-10")
 	if err != nil {
 		t.Fatal(err)
@@ -43,13 +43,13 @@ func TestReviewResumeWhileSkipping(t *testing.T) {
 	}
 }
 
-// TestReviewHeartbeatOffsetBackwardsAfterRestart: a task restarted inside
+// TestHeartbeatOffsetBackwardsAfterRestart: a task restarted inside
 // a half-sent transaction sends a heartbeat before it has skipped what was
 // sent; the heartbeat's offset is before the stored one. Once that
 // heartbeat is acked (the runtime commits offsets in order) and the worker
 // dies before the transaction's next record is acked, the third task
 // sends the already acknowledged changes again.
-func TestReviewHeartbeatOffsetBackwardsAfterRestart(t *testing.T) {
+func TestHeartbeatOffsetBackwardsAfterRestart(t *testing.T) {
 	d := testkit.NewDatabase(t)
 	d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY, name VARCHAR(50))", "INSERT INTO t VALUES (1,'a')")
 	h := newHarness(t, d, map[string]string{HeartbeatIntervalKey: "600000"})

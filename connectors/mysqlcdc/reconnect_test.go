@@ -98,12 +98,12 @@ func inChild(t *testing.T, body func(t *testing.T)) {
 	}
 }
 
-// TestReviewFirstBinlogConnectFails: the reader's first binlog connection
+// TestFirstBinlogConnectFails: the reader's first binlog connection
 // fails with a network error (the server unreachable for a moment after
 // the task started). The task must retry with backoff and stream once the
 // server is back, not crash the worker: stream() asks t.pos (nil before
 // the first connection succeeded) where to resume.
-func TestReviewFirstBinlogConnectFails(t *testing.T) {
+func TestFirstBinlogConnectFails(t *testing.T) {
 	inChild(t, func(t *testing.T) {
 		d := testkit.NewDatabase(t)
 		d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY, name VARCHAR(50))")

@@ -53,10 +53,10 @@ func waitQueueFull(t *testing.T, h *harness) {
 	}
 }
 
-// TestReviewStopBlockedReaderNoLeak: Stop while the reader blocks on a
+// TestStopBlockedReaderNoLeak: Stop while the reader blocks on a
 // full queue, during the snapshot and during streaming, returns and leaves
 // no goroutine behind.
-func TestReviewStopBlockedReaderNoLeak(t *testing.T) {
+func TestStopBlockedReaderNoLeak(t *testing.T) {
 	d := testkit.NewDatabase(t)
 	var vals []string
 	for i := 1; i <= 50; i++ {
@@ -86,10 +86,10 @@ func TestReviewStopBlockedReaderNoLeak(t *testing.T) {
 	waitGoroutines(t, before)
 }
 
-// TestReviewStoredOffsetHostile: stored offsets with wrong types or a
+// TestStoredOffsetHostile: stored offsets with wrong types or a
 // malformed GTID set fail with an error naming the key, never a panic or a
 // task that runs on from a wrong position.
-func TestReviewStoredOffsetHostile(t *testing.T) {
+func TestStoredOffsetHostile(t *testing.T) {
 	d := testkit.NewDatabase(t)
 	d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY, name VARCHAR(50))", "INSERT INTO t VALUES (1,'a')")
 	h := newHarness(t, d, nil)

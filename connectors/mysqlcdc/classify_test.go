@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestReviewDecodeErrorIsNotRetried: go-mysql reports an event it cannot
+// TestDecodeErrorIsNotRetried: go-mysql reports an event it cannot
 // decode (a rows event whose table map is missing, a corrupt or
 // unsupported event, a recovered panic of its parser) as the stream's
 // error, like a lost connection. stream() reconnects on every error
@@ -14,7 +14,7 @@ import (
 // fails again: the task retries forever instead of failing with the
 // error (and, as the fake ROTATE counts as progress, without backoff).
 // Only connection errors may be retried.
-func TestReviewDecodeErrorIsNotRetried(t *testing.T) {
+func TestDecodeErrorIsNotRetried(t *testing.T) {
 	task := &Task{st: &settings{}}
 	for _, err := range []error{
 		fmt.Errorf("table id 4711: %w", errors.New("invalid table id, no corresponding table map event")),

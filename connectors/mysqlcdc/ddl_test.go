@@ -10,11 +10,11 @@ import (
 	"github.com/sluicehq/sluice/internal/testkit"
 )
 
-// TestReviewCreateSelectRestart: CREATE TABLE ... SELECT is one binlog
+// TestCreateSelectRestart: CREATE TABLE ... SELECT is one binlog
 // transaction holding the DDL and the new table's rows. Its rows come as
 // creates; a restart from the schema change record's offset (acked, the
 // rows not) sends the rows once and the schema change not again.
-func TestReviewCreateSelectRestart(t *testing.T) {
+func TestCreateSelectRestart(t *testing.T) {
 	d := testkit.NewDatabase(t)
 	d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY, name VARCHAR(50))", "INSERT INTO t VALUES (1,'a'),(2,'b')")
 	h := newHarness(t, d, map[string]string{SnapshotModeKey: SnapshotNoData})

@@ -7,11 +7,11 @@ import (
 	"github.com/sluicehq/sluice/internal/testkit"
 )
 
-// TestReviewHandOverRestart: a restart when the snapshot's last record
+// TestHandOverRestart: a restart when the snapshot's last record
 // was not acknowledged takes the snapshot again; once it was, the next
 // task streams from the snapshot's position: a change made after the
 // snapshot comes once, and no row is read again.
-func TestReviewHandOverRestart(t *testing.T) {
+func TestHandOverRestart(t *testing.T) {
 	d := testkit.NewDatabase(t)
 	d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY, name VARCHAR(50))", "INSERT INTO t VALUES (1,'a'),(2,'b'),(3,'c')")
 	h := newHarness(t, d, map[string]string{IncludeSchemaChangesKey: "false"})
