@@ -35,10 +35,13 @@ func (s *snapshotter) push(ctx context.Context, r connectors.SourceRecord) error
 	return nil
 }
 
-// finish queues the last record with the offset done.
+// finish queues the last record with the offset done. A snapshot that
+// sent nothing (no rows, include.schema.changes=false) sends a heartbeat
+// with it, even with heartbeats off: without a stored offset the next
+// start would snapshot again.
 func (s *snapshotter) finish(ctx context.Context, done map[string]any) error {
 	if s.pending == nil {
-		return nil
+		return s.t.sendHeartbeat(ctx, done)
 	}
 	r := *s.pending
 	r.SourceOffset = done

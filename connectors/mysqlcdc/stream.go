@@ -20,6 +20,7 @@ import (
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/events"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/history"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
+	"github.com/sluicehq/sluice/internal/mysqlconn"
 	"github.com/sluicehq/sluice/schemas"
 )
 
@@ -131,7 +132,9 @@ func (t *Task) stream(ctx context.Context, o offset) error {
 		if progressed {
 			backoff = 100 * time.Millisecond
 		}
-		o = t.pos.resume()
+		if t.pos != nil { // nil until the first connection succeeded
+			o = t.pos.resume()
+		}
 		t.log.Warn("the binlog connection was lost; reconnecting", "file", o.File, "pos", o.Pos, "event", o.Event, "backoff", backoff, "error", firstLine(err))
 		select {
 		case <-time.After(backoff):
@@ -283,7 +286,12 @@ func (t *Task) streamOnce(ctx context.Context, o offset) (progressed bool, err e
 			}
 			return progressed, fatalError{err}
 		}
-		progressed = true
+		switch ev.Event.(type) {
+		case *replication.RotateEvent, *replication.FormatDescriptionEvent, *replication.HeartbeatEvent:
+			// sent at every connect: no progress, the backoff goes on
+		default:
+			progressed = true
+		}
 		if err := t.heartbeatIfDue(ctx); err != nil {
 			return progressed, fatalError{err}
 		}
@@ -317,10 +325,17 @@ func (t *Task) idle(ctx context.Context) error {
 
 // classify tells the errors a reconnect cannot cure (the binlog purged,
 // another replica with the same server id, no privilege) from the others.
+// Only a lost or refused connection is retried: go-mysql reports an event
+// it cannot decode as the stream's error too, and reading it again would
+// fail again, forever.
 func (t *Task) classify(err error, o offset) error {
 	var me *mysql.MyError
 	if !errors.As(err, &me) {
-		return err
+		if errors.Is(err, mysql.ErrBadConn) || errors.Is(err, replication.ErrSyncClosed) ||
+			errors.Is(err, replication.ErrNeedSyncAgain) || mysqlconn.Retriable(err) {
+			return err
+		}
+		return fatalError{fmt.Errorf("reading the binlog at file %s, position %d (event %d): %w", o.File, o.Pos, o.Event, err)}
 	}
 	msg := strings.ToLower(me.Message)
 	switch {
@@ -343,8 +358,16 @@ func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
 	case *replication.RotateEvent:
 		t.pos.rotate(string(e.NextLogName), int64(e.Position))
 		return nil
-	case *replication.FormatDescriptionEvent, *replication.GenericEvent:
+	case *replication.FormatDescriptionEvent, *replication.HeartbeatEvent:
 		return nil // no position of their own (heartbeats, fake events)
+	case *replication.GtidTaggedLogEvent:
+		return t.handle(ctx, &replication.BinlogEvent{Header: h, Event: &e.GTIDEvent, RawData: ev.RawData})
+	case *replication.TransactionPayloadEvent:
+		return t.payload(ctx, h, e)
+	case *replication.GenericEvent:
+		if h.EventType != replication.XA_PREPARE_LOG_EVENT || h.LogPos == 0 {
+			return nil
+		}
 	}
 	if h.LogPos > 0 {
 		var ts time.Time
@@ -366,12 +389,21 @@ func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
 		}
 		t.pos.startGTID(g.String(), set)
 		t.pos.begin(e.IsStandalone())
+		t.warnStaleSkip()
 	case *replication.GTIDEvent:
 		if len(e.SID) != 16 {
 			return fmt.Errorf("binlog file %s position %d: a GTID event with a %d-byte server UUID", t.pos.file, t.pos.eventPos, len(e.SID))
 		}
 		b := e.SID
+		if strings.Trim(string(b), "\x00") == "" {
+			// MySQL's ANONYMOUS_GTID event (gtid_mode=OFF): no GTID.
+			t.pos.gtid = ""
+			break
+		}
 		g := fmt.Sprintf("%x-%x-%x-%x-%x:%d", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16], e.GNO)
+		if tag := e.Tag.String(); tag != "" { // MySQL 8.4's tagged GTID: uuid:tag:gno
+			g = fmt.Sprintf("%x-%x-%x-%x-%x:%s:%d", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16], tag, e.GNO)
+		}
 		if err := t.pos.gtids.Update(g); err != nil {
 			return fmt.Errorf("GTID %s: %w", g, err)
 		}
@@ -381,6 +413,10 @@ func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
 			return err
 		}
 	case *replication.XIDEvent:
+		t.pos.commit()
+	case *replication.GenericEvent: // XA_PREPARE_LOG_EVENT
+		// XA PREPARE ends the event group of an XA transaction; its XA
+		// COMMIT or XA ROLLBACK comes later in a group of its own.
 		t.pos.commit()
 	case *replication.MariadbAnnotateRowsEvent:
 		if t.st.includeQuery {
@@ -399,6 +435,44 @@ func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
 	return nil
 }
 
+// payload handles a compressed transaction (MySQL's
+// binlog_transaction_compression=ON: one TRANSACTION_PAYLOAD event holding
+// the transaction's events, which go-mysql decompresses): its events in
+// order, each at the payload's position and counted as an event of the
+// transaction, so that a restart inside it skips what was sent.
+func (t *Task) payload(ctx context.Context, h *replication.EventHeader, e *replication.TransactionPayloadEvent) error {
+	for i, in := range e.Events {
+		if in == nil || in.Header == nil {
+			return fmt.Errorf("binlog file %s position %d: compressed transaction event %d is empty", t.pos.file, int64(h.LogPos)-int64(h.EventSize), i)
+		}
+		if _, nested := in.Event.(*replication.TransactionPayloadEvent); nested {
+			return fmt.Errorf("binlog file %s position %d: a compressed transaction inside a compressed transaction", t.pos.file, int64(h.LogPos)-int64(h.EventSize))
+		}
+		ih := *in.Header
+		ih.LogPos, ih.EventSize = h.LogPos, h.EventSize
+		if ih.Timestamp == 0 {
+			ih.Timestamp = h.Timestamp
+		}
+		if ih.ServerID == 0 {
+			ih.ServerID = h.ServerID
+		}
+		if err := t.handle(ctx, &replication.BinlogEvent{Header: &ih, Event: in.Event, RawData: in.RawData}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// warnStaleSkip logs when a restart's offset said to skip events of a
+// transaction at a position where none starts: the skip is dropped, not
+// carried into another transaction (whose changes it would lose).
+func (t *Task) warnStaleSkip() {
+	if s := t.pos.staleSkip; s != nil {
+		t.pos.staleSkip = nil
+		t.log.Warn("the stored offset's transaction does not start at its position: reading on without skipping", "file", s.File, "pos", s.Pos, "event", s.Event, "row", s.Row, "transaction_pos", t.pos.eventPos)
+	}
+}
+
 // query handles a QUERY event: a transaction's BEGIN or COMMIT, or a
 // statement (DDL) to apply to the schema.
 func (t *Task) query(ctx context.Context, e *replication.QueryEvent) error {
@@ -407,6 +481,7 @@ func (t *Task) query(ctx context.Context, e *replication.QueryEvent) error {
 	case strings.EqualFold(sql, "BEGIN"):
 		if !t.pos.inTxn {
 			t.pos.begin(false)
+			t.warnStaleSkip()
 		}
 		t.pos.thread = int64(e.SlaveProxyID)
 		return nil
@@ -414,21 +489,50 @@ func (t *Task) query(ctx context.Context, e *replication.QueryEvent) error {
 		t.pos.commit()
 		return nil
 	case len(sql) >= 3 && strings.EqualFold(sql[:3], "XA "):
+		// XA START and XA END belong to the transaction; XA COMMIT and XA
+		// ROLLBACK of a prepared transaction are a group of their own,
+		// and XA COMMIT ... ONE PHASE ends its transaction.
+		w := strings.Fields(strings.ToUpper(sql))
+		switch {
+		case len(w) > 1 && (w[1] == "COMMIT" || w[1] == "ROLLBACK"):
+			t.pos.commit()
+		case len(w) > 1 && (w[1] == "START" || w[1] == "BEGIN") && !t.pos.inTxn:
+			// MySQL's XA transaction starts here (MariaDB's at its GTID
+			// event): its table maps and rows are one group, so that no
+			// offset falls between a table map and its rows.
+			t.pos.begin(false)
+			t.warnStaleSkip()
+		}
 		return nil
 	}
 	t.pos.thread = int64(e.SlaveProxyID)
+	inTxn := t.pos.inTxn && !t.pos.standalone // a DDL inside a transaction: CREATE TABLE ... SELECT
+	if inTxn && t.pos.skipEvent() {
+		// Applied, recorded in the history (replayed at start) and sent
+		// before the restart.
+		return nil
+	}
+	if err := t.statementChange(string(e.Schema), sql); err != nil {
+		return err
+	}
 	changes, err := t.schema.Apply(t.parser, string(e.Schema), sql)
 	if err != nil {
 		return fmt.Errorf("binlog file %s position %d: %w", t.pos.file, t.pos.eventPos, err)
 	}
-	if !t.pos.inTxn || t.pos.standalone {
+	if !inTxn {
 		t.pos.commit()
 	}
 	if len(changes) == 0 {
 		return nil
 	}
+	o := t.pos.offset()
+	if inTxn {
+		// The statement counts as handled: a restart from this offset
+		// skips it (its history record is replayed instead).
+		o.Event, o.Row = o.Event+1, 0
+	}
 	src := t.source(tables.ID{DB: string(e.Schema)}, 0)
-	return t.schemaChanges(ctx, changes, t.pos.offset(), src, t.emit)
+	return t.schemaChanges(ctx, changes, o, src, t.emit)
 }
 
 // schemaChanges stores the history records of changes, synchronously,
@@ -556,6 +660,13 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 	if !captured && !signal {
 		return nil
 	}
+	for _, skipped := range e.SkippedColumns {
+		if len(skipped) > 0 {
+			// A session's binlog_row_image=MINIMAL or NOBLOB: the change
+			// cannot be told complete (an update would erase columns).
+			return fmt.Errorf("binlog file %s position %d: the change of table %s lacks %d of its columns: it was logged with binlog_row_image other than FULL (set for the session that made it?); change data capture needs binlog_row_image=FULL for every change of a captured table", t.pos.file, t.pos.eventPos, id, len(skipped))
+		}
+	}
 	et, err := t.eventTable(id)
 	if err != nil {
 		return err
@@ -677,11 +788,16 @@ func (t *Task) heartbeatIfDue(ctx context.Context) error {
 		return nil
 	}
 	t.lastHB = now
-	key, value := t.ev.Heartbeat(now)
+	return t.sendHeartbeat(ctx, t.offsetMap(t.pos.offset()))
+}
+
+// sendHeartbeat queues a heartbeat record with the offset off.
+func (t *Task) sendHeartbeat(ctx context.Context, off map[string]any) error {
+	key, value := t.ev.Heartbeat(time.Now())
 	topic := t.st.heartbeatPfx + "." + t.st.prefix
 	return t.emit(ctx, connectors.SourceRecord{
 		Record: connectors.Record{Topic: topic, KeySchema: t.ev.HeartbeatKeySchema(), Key: key,
 			ValueSchema: t.ev.HeartbeatValueSchema(), Value: value},
-		SourcePartition: t.partition, SourceOffset: t.offsetMap(t.pos.offset()),
+		SourcePartition: t.partition, SourceOffset: off,
 	})
 }
