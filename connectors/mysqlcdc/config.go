@@ -50,6 +50,7 @@ const (
 	KeepAliveKey             = "connect.keep.alive"
 	KeepAliveIntervalKey     = "connect.keep.alive.interval.ms"
 	BackoffMaxKey            = "connect.backoff.max.ms"
+	ExtendedHeadersKey       = "extended.headers.enabled"
 )
 
 // The snapshot.mode values (Debezium 3.x; schema_only and
@@ -162,6 +163,8 @@ func configDef() *config.Def {
 		Doc: "Write schema change events, keyed by database name, to the topic named by topic.prefix."})
 	def(config.Key{Name: IncludeQueryKey, Type: config.Boolean, Default: false, Importance: config.Low, Width: config.WidthShort,
 		Doc: "Fill the source block's query field with the statement that made the change, when the server logs it (MySQL binlog_rows_query_log_events, MariaDB binlog_annotate_row_events)."})
+	def(config.Key{Name: ExtendedHeadersKey, Type: config.Boolean, Default: true, Importance: config.Low, Width: config.WidthShort,
+		Doc: "Put Debezium's context headers on every data and schema change record: __debezium.context.connectorLogicalName (topic.prefix), __debezium.context.taskId, __debezium.context.connectorName (mysql or mariadb) and __debezium.context.runId (new at each task start)."})
 	def(config.Key{Name: TombstonesOnDeleteKey, Type: config.Boolean, Default: true, Importance: config.Medium, Width: config.WidthShort,
 		Doc: "Follow each delete event with a tombstone (the key and a null value) so that log compaction can remove the row's records."})
 	def(config.Key{Name: DecimalHandlingKey, Type: config.String, Default: "precise", Validator: config.CaseInsensitiveValidString("precise", "string", "double"), Importance: config.Medium, Width: config.WidthShort,
@@ -232,6 +235,7 @@ type settings struct {
 	schemaChanges bool
 	includeQuery  bool
 	tombstones    bool
+	extHeaders    bool
 	historyTopic  string
 	historyKafka  string
 	heartbeat     time.Duration
@@ -280,6 +284,7 @@ func parseSettings(props map[string]string) (*settings, error) {
 		schemaChanges: v.Bool(IncludeSchemaChangesKey),
 		includeQuery:  v.Bool(IncludeQueryKey),
 		tombstones:    v.Bool(TombstonesOnDeleteKey),
+		extHeaders:    v.Bool(ExtendedHeadersKey),
 		historyTopic:  v.String(HistoryTopicKey),
 		historyKafka:  v.String(HistoryServersKey),
 		heartbeat:     time.Duration(v.Int(HeartbeatIntervalKey)) * time.Millisecond,

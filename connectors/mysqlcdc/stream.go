@@ -696,13 +696,13 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 		after := t.offsetMap(t.pos.offsetAt(int64(r + 1)))
 		var recs []connectors.SourceRecord
 		var key, value *schemas.Struct
-		add := func(op events.Op, key, before, after *schemas.Struct, off map[string]any) error {
+		add := func(op events.Op, key, before, after *schemas.Struct, hdr connectors.Headers, off map[string]any) error {
 			env, err := et.Envelope(op, before, after, src, now)
 			if err != nil {
 				return fmt.Errorf("table %s: %w", id, err)
 			}
 			rec := connectors.SourceRecord{
-				Record:          connectors.Record{Topic: et.Topic, KeySchema: et.KeySchema, ValueSchema: et.EnvelopeSchema, Value: env},
+				Record:          connectors.Record{Topic: et.Topic, KeySchema: et.KeySchema, ValueSchema: et.EnvelopeSchema, Value: env, Headers: hdr},
 				SourcePartition: t.partition, SourceOffset: off,
 			}
 			if key != nil {
@@ -722,9 +722,9 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 			}
 			key, value = k, v
 			if op == events.OpCreate {
-				err = add(op, k, nil, v, after)
+				err = add(op, k, nil, v, nil, after)
 			} else {
-				err = add(op, k, v, nil, after)
+				err = add(op, k, v, nil, nil, after)
 				value = nil
 			}
 			if err != nil {
@@ -742,12 +742,14 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 				// The primary key changed: the old key is deleted, the
 				// new one created. Only the last record may say the row
 				// is done: a restart after the delete redoes the row.
-				if err := add(events.OpDelete, bk, bv, nil, after); err != nil {
+				// As Debezium, the delete and its tombstone carry the
+				// new key (__debezium.newkey), the create the old.
+				if err := add(events.OpDelete, bk, bv, nil, keyHeader(headerNewKey, et.KeySchema, key), after); err != nil {
 					return err
 				}
-				err = add(events.OpCreate, key, nil, value, after)
+				err = add(events.OpCreate, key, nil, value, keyHeader(headerOldKey, et.KeySchema, bk), after)
 			} else {
-				err = add(events.OpUpdate, key, bv, value, after)
+				err = add(events.OpUpdate, key, bv, value, nil, after)
 			}
 			if err != nil {
 				return err
@@ -795,7 +797,7 @@ func (t *Task) heartbeatIfDue(ctx context.Context) error {
 func (t *Task) sendHeartbeat(ctx context.Context, off map[string]any) error {
 	key, value := t.ev.Heartbeat(time.Now())
 	topic := t.st.heartbeatPfx + "." + t.st.prefix
-	return t.emit(ctx, connectors.SourceRecord{
+	return t.enqueue(ctx, connectors.SourceRecord{
 		Record: connectors.Record{Topic: topic, KeySchema: t.ev.HeartbeatKeySchema(), Key: key,
 			ValueSchema: t.ev.HeartbeatValueSchema(), Value: value},
 		SourcePartition: t.partition, SourceOffset: off,
