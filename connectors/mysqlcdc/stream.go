@@ -165,6 +165,11 @@ func connectionError(err error) bool {
 	return false
 }
 
+// undecodable is the error of an event go-mysql cannot decode after r.
+func undecodable(r offset, err error) error {
+	return fmt.Errorf("reading the binlog after file %s position %d: an event cannot be decoded: %s (a rows event without its table map means the position is inside a transaction: an offset Debezium's MySqlConnector wrote while reading MariaDB? start from a MariaDbConnector offset or a new snapshot)", r.File, r.Pos, decodeError(err))
+}
+
 // decodeError is go-mysql's message for an event it cannot decode without
 // the event's bytes (row data has no place in logs and traces).
 func decodeError(err error) string {
@@ -275,8 +280,7 @@ func (t *Task) streamOnce(ctx context.Context, o offset) (progressed bool, err e
 			if !errors.As(err, &fe) && !connectionError(err) {
 				// Not the connection: an event go-mysql cannot decode, which
 				// reading it again would not cure.
-				r := t.pos.resume()
-				return progressed, fatalError{fmt.Errorf("reading the binlog after file %s position %d: an event cannot be decoded: %s (a rows event without its table map means the position is inside a transaction: an offset Debezium's MySqlConnector wrote while reading MariaDB? start from a MariaDbConnector offset or a new snapshot)", r.File, r.Pos, decodeError(err))}
+				return progressed, fatalError{undecodable(t.pos.resume(), err)}
 			}
 			return progressed, err
 		}
@@ -331,11 +335,11 @@ func (t *Task) idle(ctx context.Context) error {
 func (t *Task) classify(err error, o offset) error {
 	var me *mysql.MyError
 	if !errors.As(err, &me) {
-		if errors.Is(err, mysql.ErrBadConn) || errors.Is(err, replication.ErrSyncClosed) ||
+		if connectionError(err) || errors.Is(err, mysql.ErrBadConn) || errors.Is(err, replication.ErrSyncClosed) ||
 			errors.Is(err, replication.ErrNeedSyncAgain) || mysqlconn.Retriable(err) {
 			return err
 		}
-		return fatalError{fmt.Errorf("reading the binlog at file %s, position %d (event %d): %w", o.File, o.Pos, o.Event, err)}
+		return fatalError{undecodable(o, err)}
 	}
 	msg := strings.ToLower(me.Message)
 	switch {
