@@ -184,7 +184,7 @@ func configDef() *config.Def {
 	def(config.Key{Name: TopicDelimiterKey, Type: config.String, Default: ".", Validator: config.ValidString("."), Importance: config.Low, Width: config.WidthShort,
 		Doc: "The delimiter of topic names (<prefix>.<db>.<table>): only the default '.' is supported."})
 	def(config.Key{Name: SignalCollectionKey, Type: config.String, Default: nil, Importance: config.Low, Width: config.WidthMedium,
-		Doc: "The signalling table (database.table) whose inserted rows are signals (execute-snapshot...); it is captured whether or not the filters select it."})
+		Doc: "The signalling table (database.table) whose inserted rows are signals (execute-snapshot...); it is captured whether or not the filters select it, as in Debezium: its schema change events are sent and its rows, watermarks included, go to <topic.prefix>.<database>.<table>; the snapshot reads none of its rows."})
 
 	for _, k := range incremental.Keys() {
 		def(k)

@@ -112,7 +112,8 @@ func (t *Task) snapshot(ctx context.Context, p *startPlan) (offset, error) {
 	if !p.schemaOnly {
 		var captured []tables.ID
 		for _, id := range ids {
-			if t.filter.TableIncluded(id) {
+			// As Debezium, the snapshot reads no rows of the signal table.
+			if _, signal := t.captured(id); !signal {
 				captured = append(captured, id)
 			}
 		}
@@ -255,7 +256,7 @@ func (t *Task) snapshotTables(ctx context.Context, conn *sql.Conn) ([]tables.ID,
 		if systemDatabases[strings.ToLower(id.DB)] {
 			continue
 		}
-		if captured, signal := t.captured(id); captured || signal {
+		if captured, _ := t.captured(id); captured {
 			ids = append(ids, id)
 		}
 	}

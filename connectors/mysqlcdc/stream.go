@@ -560,7 +560,7 @@ func (t *Task) schemaChanges(ctx context.Context, changes []tables.Change, o off
 		if c.Type == tables.ChangeTruncate {
 			continue
 		}
-		if c.Type != tables.ChangeDatabase && !t.filter.TableIncluded(c.ID) {
+		if captured, _ := t.captured(c.ID); c.Type != tables.ChangeDatabase && !captured {
 			continue
 		}
 		sc := &events.SchemaChange{Source: t.ev.Source(src), Timestamp: now, DB: c.DB, DDL: c.DDL}
@@ -631,14 +631,17 @@ func (t *Task) eventTable(id tables.ID) (*events.Table, error) {
 	return et, nil
 }
 
-// captured says whether a table's changes are read: captured by the
-// filters, or the signal table.
+// captured says whether a table is captured (its changes and schema
+// changes emitted): selected by the filters, or the signal table, which
+// Debezium adds to the filters (RelationalTableFilters), so that its rows,
+// watermarks included, go to <prefix>.<db>.<table>. signal says it is the
+// signal table, whose rows the snapshot does not read.
 func (t *Task) captured(id tables.ID) (captured, signal bool) {
 	if c, ok := t.capturedCache[id]; ok {
 		return c[0], c[1]
 	}
 	signal = t.st.signalTable != "" && strings.EqualFold(id.String(), t.st.signalTable)
-	captured = t.filter.TableIncluded(id)
+	captured = signal || t.filter.TableIncluded(id)
 	if t.capturedCache == nil {
 		t.capturedCache = map[tables.ID][2]bool{}
 	}
@@ -660,8 +663,7 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 		return fmt.Errorf("binlog file %s position %d: a rows event without its table map", t.pos.file, t.pos.eventPos)
 	}
 	id := tables.ID{DB: string(e.Table.Schema), Table: string(e.Table.Table)}
-	captured, signal := t.captured(id)
-	if !captured && !signal {
+	if captured, _ := t.captured(id); !captured {
 		return nil
 	}
 	for _, skipped := range e.SkippedColumns {
@@ -765,9 +767,6 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 			for i := 0; i < len(recs)-1; i++ {
 				recs[i].SourceOffset = before
 			}
-		}
-		if !captured {
-			recs = nil // the signal table: only the engine sees it
 		}
 		if t.incr != nil {
 			if recs, err = t.incr.Change(ctx, id, op, key, value, recs); err != nil {
