@@ -1,6 +1,7 @@
 package mysqlcdc
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -327,6 +328,15 @@ func parseSettings(props map[string]string) (*settings, error) {
 	if s.signalTable != "" {
 		if db, t, ok := strings.Cut(s.signalTable, "."); !ok || db == "" || t == "" || strings.Contains(t, ".") {
 			return nil, problem{SignalCollectionKey, fmt.Sprintf("%q is not database.table", s.signalTable)}
+		}
+		// The signal keys' rules (signal.kafka.bootstrap.servers with the
+		// kafka channel), checked at validation rather than at task start.
+		if _, err := incremental.ParseSettings(props); err != nil {
+			var ce *config.Error
+			if errors.As(err, &ce) && len(ce.Problems) > 0 {
+				return nil, problem{ce.Problems[0].Key, ce.Problems[0].Message}
+			}
+			return nil, problem{SignalCollectionKey, err.Error()}
 		}
 	}
 	return s, nil
