@@ -1,6 +1,7 @@
 package mysqlcdc
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -50,6 +51,7 @@ const (
 	KeepAliveKey             = "connect.keep.alive"
 	KeepAliveIntervalKey     = "connect.keep.alive.interval.ms"
 	BackoffMaxKey            = "connect.backoff.max.ms"
+	ExtendedHeadersKey       = "extended.headers.enabled"
 )
 
 // The snapshot.mode values (Debezium 3.x; schema_only and
@@ -162,6 +164,8 @@ func configDef() *config.Def {
 		Doc: "Write schema change events, keyed by database name, to the topic named by topic.prefix."})
 	def(config.Key{Name: IncludeQueryKey, Type: config.Boolean, Default: false, Importance: config.Low, Width: config.WidthShort,
 		Doc: "Fill the source block's query field with the statement that made the change, when the server logs it (MySQL binlog_rows_query_log_events, MariaDB binlog_annotate_row_events)."})
+	def(config.Key{Name: ExtendedHeadersKey, Type: config.Boolean, Default: true, Importance: config.Low, Width: config.WidthShort,
+		Doc: "Put Debezium's context headers on every data and schema change record: __debezium.context.connectorLogicalName (topic.prefix), __debezium.context.taskId, __debezium.context.connectorName (mysql or mariadb) and __debezium.context.runId (new at each task start)."})
 	def(config.Key{Name: TombstonesOnDeleteKey, Type: config.Boolean, Default: true, Importance: config.Medium, Width: config.WidthShort,
 		Doc: "Follow each delete event with a tombstone (the key and a null value) so that log compaction can remove the row's records."})
 	def(config.Key{Name: DecimalHandlingKey, Type: config.String, Default: "precise", Validator: config.CaseInsensitiveValidString("precise", "string", "double"), Importance: config.Medium, Width: config.WidthShort,
@@ -181,7 +185,7 @@ func configDef() *config.Def {
 	def(config.Key{Name: TopicDelimiterKey, Type: config.String, Default: ".", Validator: config.ValidString("."), Importance: config.Low, Width: config.WidthShort,
 		Doc: "The delimiter of topic names (<prefix>.<db>.<table>): only the default '.' is supported."})
 	def(config.Key{Name: SignalCollectionKey, Type: config.String, Default: nil, Importance: config.Low, Width: config.WidthMedium,
-		Doc: "The signalling table (database.table) whose inserted rows are signals (execute-snapshot...); it is captured whether or not the filters select it."})
+		Doc: "The signalling table (database.table) whose inserted rows are signals (execute-snapshot...); it is captured whether or not the filters select it, as in Debezium: its schema change events are sent and its rows, watermarks included, go to <topic.prefix>.<database>.<table>; the snapshot reads none of its rows."})
 
 	for _, k := range incremental.Keys() {
 		def(k)
@@ -232,6 +236,7 @@ type settings struct {
 	schemaChanges bool
 	includeQuery  bool
 	tombstones    bool
+	extHeaders    bool
 	historyTopic  string
 	historyKafka  string
 	heartbeat     time.Duration
@@ -280,6 +285,7 @@ func parseSettings(props map[string]string) (*settings, error) {
 		schemaChanges: v.Bool(IncludeSchemaChangesKey),
 		includeQuery:  v.Bool(IncludeQueryKey),
 		tombstones:    v.Bool(TombstonesOnDeleteKey),
+		extHeaders:    v.Bool(ExtendedHeadersKey),
 		historyTopic:  v.String(HistoryTopicKey),
 		historyKafka:  v.String(HistoryServersKey),
 		heartbeat:     time.Duration(v.Int(HeartbeatIntervalKey)) * time.Millisecond,
@@ -322,6 +328,15 @@ func parseSettings(props map[string]string) (*settings, error) {
 	if s.signalTable != "" {
 		if db, t, ok := strings.Cut(s.signalTable, "."); !ok || db == "" || t == "" || strings.Contains(t, ".") {
 			return nil, problem{SignalCollectionKey, fmt.Sprintf("%q is not database.table", s.signalTable)}
+		}
+		// The signal keys' rules (signal.kafka.bootstrap.servers with the
+		// kafka channel), checked at validation rather than at task start.
+		if _, err := incremental.ParseSettings(props); err != nil {
+			var ce *config.Error
+			if errors.As(err, &ce) && len(ce.Problems) > 0 {
+				return nil, problem{ce.Problems[0].Key, ce.Problems[0].Message}
+			}
+			return nil, problem{SignalCollectionKey, err.Error()}
 		}
 	}
 	return s, nil

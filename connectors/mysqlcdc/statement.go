@@ -43,7 +43,7 @@ func (t *Task) statementChange(defaultDB, sql string) (err error) {
 			if id.DB == "" {
 				id.DB = defaultDB
 			}
-			if captured, signal := t.captured(id); captured || signal {
+			if captured, _ := t.captured(id); captured {
 				return fail("a change of table " + id.String())
 			}
 		}

@@ -560,7 +560,7 @@ func (t *Task) schemaChanges(ctx context.Context, changes []tables.Change, o off
 		if c.Type == tables.ChangeTruncate {
 			continue
 		}
-		if c.Type != tables.ChangeDatabase && !t.filter.TableIncluded(c.ID) {
+		if captured, _ := t.captured(c.ID); c.Type != tables.ChangeDatabase && !captured {
 			continue
 		}
 		sc := &events.SchemaChange{Source: t.ev.Source(src), Timestamp: now, DB: c.DB, DDL: c.DDL}
@@ -631,14 +631,17 @@ func (t *Task) eventTable(id tables.ID) (*events.Table, error) {
 	return et, nil
 }
 
-// captured says whether a table's changes are read: captured by the
-// filters, or the signal table.
+// captured says whether a table is captured (its changes and schema
+// changes emitted): selected by the filters, or the signal table, which
+// Debezium adds to the filters (RelationalTableFilters), so that its rows,
+// watermarks included, go to <prefix>.<db>.<table>. signal says it is the
+// signal table, whose rows the snapshot does not read.
 func (t *Task) captured(id tables.ID) (captured, signal bool) {
 	if c, ok := t.capturedCache[id]; ok {
 		return c[0], c[1]
 	}
 	signal = t.st.signalTable != "" && strings.EqualFold(id.String(), t.st.signalTable)
-	captured = t.filter.TableIncluded(id)
+	captured = signal || t.filter.TableIncluded(id)
 	if t.capturedCache == nil {
 		t.capturedCache = map[tables.ID][2]bool{}
 	}
@@ -660,8 +663,7 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 		return fmt.Errorf("binlog file %s position %d: a rows event without its table map", t.pos.file, t.pos.eventPos)
 	}
 	id := tables.ID{DB: string(e.Table.Schema), Table: string(e.Table.Table)}
-	captured, signal := t.captured(id)
-	if !captured && !signal {
+	if captured, _ := t.captured(id); !captured {
 		return nil
 	}
 	for _, skipped := range e.SkippedColumns {
@@ -700,13 +702,13 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 		after := t.offsetMap(t.pos.offsetAt(int64(r + 1)))
 		var recs []connectors.SourceRecord
 		var key, value *schemas.Struct
-		add := func(op events.Op, key, before, after *schemas.Struct, off map[string]any) error {
+		add := func(op events.Op, key, before, after *schemas.Struct, hdr connectors.Headers, off map[string]any) error {
 			env, err := et.Envelope(op, before, after, src, now)
 			if err != nil {
 				return fmt.Errorf("table %s: %w", id, err)
 			}
 			rec := connectors.SourceRecord{
-				Record:          connectors.Record{Topic: et.Topic, KeySchema: et.KeySchema, ValueSchema: et.EnvelopeSchema, Value: env},
+				Record:          connectors.Record{Topic: et.Topic, KeySchema: et.KeySchema, ValueSchema: et.EnvelopeSchema, Value: env, Headers: hdr},
 				SourcePartition: t.partition, SourceOffset: off,
 			}
 			if key != nil {
@@ -726,9 +728,9 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 			}
 			key, value = k, v
 			if op == events.OpCreate {
-				err = add(op, k, nil, v, after)
+				err = add(op, k, nil, v, nil, after)
 			} else {
-				err = add(op, k, v, nil, after)
+				err = add(op, k, v, nil, nil, after)
 				value = nil
 			}
 			if err != nil {
@@ -746,12 +748,14 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 				// The primary key changed: the old key is deleted, the
 				// new one created. Only the last record may say the row
 				// is done: a restart after the delete redoes the row.
-				if err := add(events.OpDelete, bk, bv, nil, after); err != nil {
+				// As Debezium, the delete and its tombstone carry the
+				// new key (__debezium.newkey), the create the old.
+				if err := add(events.OpDelete, bk, bv, nil, keyHeader(headerNewKey, et.KeySchema, key), after); err != nil {
 					return err
 				}
-				err = add(events.OpCreate, key, nil, value, after)
+				err = add(events.OpCreate, key, nil, value, keyHeader(headerOldKey, et.KeySchema, bk), after)
 			} else {
-				err = add(events.OpUpdate, key, bv, value, after)
+				err = add(events.OpUpdate, key, bv, value, nil, after)
 			}
 			if err != nil {
 				return err
@@ -763,9 +767,6 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 			for i := 0; i < len(recs)-1; i++ {
 				recs[i].SourceOffset = before
 			}
-		}
-		if !captured {
-			recs = nil // the signal table: only the engine sees it
 		}
 		if t.incr != nil {
 			if recs, err = t.incr.Change(ctx, id, op, key, value, recs); err != nil {
@@ -799,7 +800,7 @@ func (t *Task) heartbeatIfDue(ctx context.Context) error {
 func (t *Task) sendHeartbeat(ctx context.Context, off map[string]any) error {
 	key, value := t.ev.Heartbeat(time.Now())
 	topic := t.st.heartbeatPfx + "." + t.st.prefix
-	return t.emit(ctx, connectors.SourceRecord{
+	return t.enqueue(ctx, connectors.SourceRecord{
 		Record: connectors.Record{Topic: topic, KeySchema: t.ev.HeartbeatKeySchema(), Key: key,
 			ValueSchema: t.ev.HeartbeatValueSchema(), Value: value},
 		SourcePartition: t.partition, SourceOffset: off,

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/replication"
+
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/incremental"
 )
 
 func TestOffsetRoundTrip(t *testing.T) {
@@ -211,6 +213,10 @@ func TestValidate(t *testing.T) {
 		{"masking", with("column.mask.with.10.chars", "d.t.c"), "column.mask.with.10.chars", "does not implement"},
 		{"bad regex", with(DatabaseIncludeKey, "("), DatabaseIncludeKey, "regular expression"},
 		{"signal table", with(SignalCollectionKey, "nodot"), SignalCollectionKey, "database.table"},
+		{"kafka channel without servers", with(SignalCollectionKey, "d.sig", incremental.EnabledChannelsKey, "source,kafka"),
+			incremental.KafkaServersKey, "required with the kafka signal channel"},
+		{"kafka channel", with(SignalCollectionKey, "d.sig", incremental.EnabledChannelsKey, "source,kafka", incremental.KafkaServersKey, "k:9092"), "", ""},
+		{"bad chunk size", with(SignalCollectionKey, "d.sig", incremental.ChunkSizeKey, "0"), incremental.ChunkSizeKey, "at least 1"},
 	}
 	c := NewMySQL()
 	for _, tt := range tests {
