@@ -77,6 +77,12 @@ func (b binlogSettings) check() error {
 type grants map[string]map[string]bool
 
 var grantLine = regexp.MustCompile(`(?is)^GRANT\s+(.+?)\s+ON\s+(\S+)\s+TO\s`)
+var roleLine = regexp.MustCompile(`(?is)^GRANT\s+\S+\s+TO\s`)
+
+// roleTarget is where parseGrants records that the user has roles: their
+// privileges are not in SHOW GRANTS, so nothing can be said missing.
+const roleTarget = "<roles>"
+
 var parens = regexp.MustCompile(`\([^)]*\)`)
 
 // parseGrants reads the lines of SHOW GRANTS (roles and proxies are
@@ -86,6 +92,9 @@ func parseGrants(lines []string) grants {
 	for _, l := range lines {
 		m := grantLine.FindStringSubmatch(strings.TrimSpace(l))
 		if m == nil {
+			if roleLine.MatchString(strings.TrimSpace(l)) {
+				g[roleTarget] = map[string]bool{}
+			}
 			continue
 		}
 		target := strings.ReplaceAll(m[2], "`", "")
@@ -122,6 +131,9 @@ func (g grants) anywhere(priv string) bool {
 // missing names the privileges the user lacks, each with what it is
 // needed for. locks says whether the snapshot takes a lock.
 func (g grants) missing(f Flavor, locks bool) []string {
+	if _, ok := g[roleTarget]; ok {
+		return nil // granted through roles, perhaps: the server will say
+	}
 	var out []string
 	if !g.global("REPLICATION SLAVE") && !g.global("REPLICATION REPLICA") {
 		out = append(out, "REPLICATION SLAVE (GRANT REPLICATION SLAVE ON *.*: to read the binlog)")

@@ -1,6 +1,7 @@
 package mysqlcdc
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -28,6 +29,7 @@ const (
 	SnapshotModeKey          = "snapshot.mode"
 	SnapshotLockingModeKey   = "snapshot.locking.mode"
 	SnapshotFetchSizeKey     = "snapshot.fetch.size"
+	SnapshotLockTimeoutKey   = "snapshot.lock.timeout.ms"
 	IncludeSchemaChangesKey  = "include.schema.changes"
 	IncludeQueryKey          = "include.query"
 	TombstonesOnDeleteKey    = "tombstones.on.delete"
@@ -35,6 +37,8 @@ const (
 	HistoryServersKey        = "schema.history.internal.kafka.bootstrap.servers"
 	HeartbeatIntervalKey     = "heartbeat.interval.ms"
 	HeartbeatTopicsPrefixKey = "heartbeat.topics.prefix"
+	TopicHeartbeatPrefixKey  = "topic.heartbeat.prefix"
+	TopicDelimiterKey        = "topic.delimiter"
 	DecimalHandlingKey       = "decimal.handling.mode"
 	TimePrecisionKey         = "time.precision.mode"
 	BigintUnsignedKey        = "bigint.unsigned.handling.mode"
@@ -47,6 +51,7 @@ const (
 	KeepAliveKey             = "connect.keep.alive"
 	KeepAliveIntervalKey     = "connect.keep.alive.interval.ms"
 	BackoffMaxKey            = "connect.backoff.max.ms"
+	ExtendedHeadersKey       = "extended.headers.enabled"
 )
 
 // The snapshot.mode values (Debezium 3.x; schema_only and
@@ -92,7 +97,7 @@ var unsupportedKeys = []string{
 	"converters", "custom.metric.tags", "provide.transaction.metadata",
 	"event.processing.failure.handling.mode", "inconsistent.schema.handling.mode",
 	"skipped.operations", "table.ignore.builtin", "read.only", "heartbeat.action.query",
-	"database.initial.statements",
+	"database.initial.statements", "topic.naming.strategy",
 }
 
 // unsupportedPrefixes are key prefixes of Debezium features sluice does
@@ -149,6 +154,8 @@ func configDef() *config.Def {
 	def(config.Key{Name: SnapshotLockingModeKey, Type: config.String, Default: LockingMinimal, Validator: config.CaseInsensitiveValidString(LockingMinimal, LockingExtended, LockingNone),
 		Importance: config.Low, Width: config.WidthShort, DisplayName: "Snapshot locking mode",
 		Doc: "How the snapshot keeps the schemas and position consistent: minimal (a global read lock while it reads the position and the schemas, then a consistent-snapshot transaction for the rows; FLUSH TABLES WITH READ LOCK needs RELOAD, without it each table is locked), extended (the lock is held until all rows are read), none (no lock: a DDL statement during the snapshot can make the schemas and the position disagree)."})
+	def(config.Key{Name: SnapshotLockTimeoutKey, Type: config.Long, Default: int64(10000), Validator: config.AtLeast(int64(1000)), Importance: config.Medium, Width: config.WidthShort,
+		Doc: "How long in milliseconds the snapshot waits for its global read lock (a long-running statement on any table holds it up, and writers wait behind it meanwhile); the snapshot tries three times, then the task fails."})
 	def(config.Key{Name: SnapshotFetchSizeKey, Type: config.Int, Default: nil, Importance: config.Low, Width: config.WidthShort,
 		Doc: "Accepted for compatibility: sluice streams the snapshot's rows without buffering them."})
 
@@ -157,6 +164,8 @@ func configDef() *config.Def {
 		Doc: "Write schema change events, keyed by database name, to the topic named by topic.prefix."})
 	def(config.Key{Name: IncludeQueryKey, Type: config.Boolean, Default: false, Importance: config.Low, Width: config.WidthShort,
 		Doc: "Fill the source block's query field with the statement that made the change, when the server logs it (MySQL binlog_rows_query_log_events, MariaDB binlog_annotate_row_events)."})
+	def(config.Key{Name: ExtendedHeadersKey, Type: config.Boolean, Default: true, Importance: config.Low, Width: config.WidthShort,
+		Doc: "Put Debezium's context headers on every data and schema change record: __debezium.context.connectorLogicalName (topic.prefix), __debezium.context.taskId, __debezium.context.connectorName (mysql or mariadb) and __debezium.context.runId (new at each task start)."})
 	def(config.Key{Name: TombstonesOnDeleteKey, Type: config.Boolean, Default: true, Importance: config.Medium, Width: config.WidthShort,
 		Doc: "Follow each delete event with a tombstone (the key and a null value) so that log compaction can remove the row's records."})
 	def(config.Key{Name: DecimalHandlingKey, Type: config.String, Default: "precise", Validator: config.CaseInsensitiveValidString("precise", "string", "double"), Importance: config.Medium, Width: config.WidthShort,
@@ -169,10 +178,14 @@ func configDef() *config.Def {
 		Doc: "How binary columns are represented: bytes, base64, base64-url-safe or hex strings."})
 	def(config.Key{Name: HeartbeatIntervalKey, Type: config.Int, Default: 0, Validator: config.AtLeast(0), Importance: config.Medium, Width: config.WidthShort,
 		Doc: "Interval in milliseconds of heartbeat messages, which carry the current binlog position to the offsets while the captured tables see no change; 0 disables them."})
-	def(config.Key{Name: HeartbeatTopicsPrefixKey, Type: config.String, Default: "__debezium-heartbeat", Validator: config.NonEmptyString(), Importance: config.Low, Width: config.WidthMedium,
+	def(config.Key{Name: TopicHeartbeatPrefixKey, Type: config.String, Default: "__debezium-heartbeat", Validator: config.NonEmptyString(), Importance: config.Low, Width: config.WidthMedium,
 		Doc: "Prefix of the heartbeat topic: <prefix>.<topic.prefix>."})
+	def(config.Key{Name: HeartbeatTopicsPrefixKey, Type: config.String, Default: nil, Importance: config.Low, Width: config.WidthMedium,
+		Doc: "The older name of topic.heartbeat.prefix, used when that is not set."})
+	def(config.Key{Name: TopicDelimiterKey, Type: config.String, Default: ".", Validator: config.ValidString("."), Importance: config.Low, Width: config.WidthShort,
+		Doc: "The delimiter of topic names (<prefix>.<db>.<table>): only the default '.' is supported."})
 	def(config.Key{Name: SignalCollectionKey, Type: config.String, Default: nil, Importance: config.Low, Width: config.WidthMedium,
-		Doc: "The signalling table (database.table) whose inserted rows are signals (execute-snapshot...); it is captured whether or not the filters select it."})
+		Doc: "The signalling table (database.table) whose inserted rows are signals (execute-snapshot...); it is captured whether or not the filters select it, as in Debezium: its schema change events are sent and its rows, watermarks included, go to <topic.prefix>.<database>.<table>; the snapshot reads none of its rows."})
 
 	for _, k := range incremental.Keys() {
 		def(k)
@@ -219,9 +232,11 @@ type settings struct {
 	prefix        string
 	snapshotMode  string
 	lockingMode   string
+	lockTimeout   time.Duration
 	schemaChanges bool
 	includeQuery  bool
 	tombstones    bool
+	extHeaders    bool
 	historyTopic  string
 	historyKafka  string
 	heartbeat     time.Duration
@@ -266,13 +281,15 @@ func parseSettings(props map[string]string) (*settings, error) {
 		prefix:        v.String(TopicPrefixKey),
 		snapshotMode:  strings.ToLower(v.String(SnapshotModeKey)),
 		lockingMode:   strings.ToLower(v.String(SnapshotLockingModeKey)),
+		lockTimeout:   time.Duration(v.Long(SnapshotLockTimeoutKey)) * time.Millisecond,
 		schemaChanges: v.Bool(IncludeSchemaChangesKey),
 		includeQuery:  v.Bool(IncludeQueryKey),
 		tombstones:    v.Bool(TombstonesOnDeleteKey),
+		extHeaders:    v.Bool(ExtendedHeadersKey),
 		historyTopic:  v.String(HistoryTopicKey),
 		historyKafka:  v.String(HistoryServersKey),
 		heartbeat:     time.Duration(v.Int(HeartbeatIntervalKey)) * time.Millisecond,
-		heartbeatPfx:  v.String(HeartbeatTopicsPrefixKey),
+		heartbeatPfx:  v.String(TopicHeartbeatPrefixKey),
 		maxBatch:      v.Int(MaxBatchSizeKey),
 		maxQueue:      v.Int(MaxQueueSizeKey),
 		pollInterval:  time.Duration(v.Long(PollIntervalKey)) * time.Millisecond,
@@ -281,6 +298,9 @@ func parseSettings(props map[string]string) (*settings, error) {
 		keepAlive:     time.Duration(v.Long(KeepAliveIntervalKey)) * time.Millisecond,
 		backoffMax:    time.Duration(v.Long(BackoffMaxKey)) * time.Millisecond,
 		values:        v,
+	}
+	if _, set := props[TopicHeartbeatPrefixKey]; !set && v.String(HeartbeatTopicsPrefixKey) != "" {
+		s.heartbeatPfx = v.String(HeartbeatTopicsPrefixKey)
 	}
 	if pw := v.Password(PasswordKey); pw != "" {
 		s.password = pw.Value()
@@ -308,6 +328,15 @@ func parseSettings(props map[string]string) (*settings, error) {
 	if s.signalTable != "" {
 		if db, t, ok := strings.Cut(s.signalTable, "."); !ok || db == "" || t == "" || strings.Contains(t, ".") {
 			return nil, problem{SignalCollectionKey, fmt.Sprintf("%q is not database.table", s.signalTable)}
+		}
+		// The signal keys' rules (signal.kafka.bootstrap.servers with the
+		// kafka channel), checked at validation rather than at task start.
+		if _, err := incremental.ParseSettings(props); err != nil {
+			var ce *config.Error
+			if errors.As(err, &ce) && len(ce.Problems) > 0 {
+				return nil, problem{ce.Problems[0].Key, ce.Problems[0].Message}
+			}
+			return nil, problem{SignalCollectionKey, err.Error()}
 		}
 	}
 	return s, nil

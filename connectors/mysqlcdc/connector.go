@@ -10,12 +10,16 @@ import (
 	"maps"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/events"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/incremental"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
 	"github.com/sluicehq/sluice/internal/mysqlconn"
 )
 
@@ -27,8 +31,8 @@ const (
 )
 
 // Version is the version the connector reports: the Debezium release
-// whose formats it follows.
-const Version = "3.0.8.Final-sluice"
+// whose formats it follows (the one source.version names).
+const Version = events.DefaultVersion + "-sluice"
 
 // Connector is the MySQL or MariaDB change data capture connector.
 type Connector struct {
@@ -168,6 +172,16 @@ func (c *Connector) ValidateLive(ctx context.Context, props map[string]string) [
 	} else if m := g.missing(c.flavorOr(info.flavor), st.snapshotLocks()); len(m) > 0 {
 		for _, p := range m {
 			add(UserKey, "missing privilege "+p)
+		}
+	}
+	if err == nil && st.signalTable != "" {
+		// The incremental snapshot writes its watermarks into the signal
+		// table (with the source channel, the one it reads).
+		if is, perr := incremental.ParseSettings(props); perr == nil && is.SourceChannel {
+			db, table, _ := strings.Cut(st.signalTable, ".")
+			if !g.grantedOn("INSERT", db, table) {
+				add(SignalCollectionKey, fmt.Sprintf("the user %s may not INSERT into the signal table %s (incremental snapshots write their watermarks there): GRANT INSERT ON %s TO the user", st.user, st.signalTable, quoteID(tables.ID{DB: db, Table: table})))
+			}
 		}
 	}
 	return results

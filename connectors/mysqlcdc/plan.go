@@ -66,9 +66,14 @@ func (t *Task) plan(ctx context.Context, stored map[string]any) (*startPlan, err
 		p.stopAfterSnapshot, p.from = true, &o
 		return p, nil
 	}
-	available, err := t.binlogAvailable(ctx, o.File)
-	if err != nil {
-		return nil, err
+	// With GTIDs the server finds the position (and says when they are
+	// purged: read takes a new snapshot then with when_needed); a file
+	// name is only meaningful on the server that wrote it.
+	available := o.GTIDs != ""
+	if !available {
+		if available, err = t.binlogAvailable(ctx, o.File); err != nil {
+			return nil, err
+		}
 	}
 	if !available {
 		if mode == SnapshotWhenNeeded {

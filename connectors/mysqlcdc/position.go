@@ -41,13 +41,18 @@ type tracker struct {
 	skipEvents int64
 	skipRows   int64
 	skipping   bool
+	// stored is the offset the tracker started at: the skip applies to
+	// the transaction starting at its file and pos only. staleSkip is set
+	// when another transaction started first (the skip is dropped).
+	stored    offset
+	staleSkip *offset
 }
 
 // newTracker starts at a stored offset.
 func newTracker(o offset, gtids mysql.GTIDSet) *tracker {
 	return &tracker{
 		file: o.File, restartPos: o.Pos, restartGTIDs: o.GTIDs, gtids: gtids,
-		skipEvents: o.Event, skipRows: o.Row, thread: -1,
+		skipEvents: o.Event, skipRows: o.Row, thread: -1, stored: o,
 	}
 }
 
@@ -74,6 +79,14 @@ func (t *tracker) begin(standalone bool) {
 	t.inTxn, t.standalone = true, standalone
 	t.query = ""
 	t.thread = -1 // MySQL's BEGIN names it; MariaDB's GTID event does not
+	// Resumed by GTIDs, the server starts at the stored transaction
+	// (wherever it is on this server); by file and position, it must
+	// start at the stored position.
+	if (t.skipEvents > 0 || t.skipRows > 0) && t.stored.GTIDs == "" && (t.eventPos != t.stored.Pos || t.file != t.stored.File) {
+		s := t.stored
+		t.staleSkip = &s
+		t.skipEvents, t.skipRows = 0, 0
+	}
 	if t.skipEvents > 0 {
 		t.skipping = true
 	}
@@ -131,10 +144,21 @@ func (t *tracker) offsetAt(rows int64) offset {
 	if !t.ts.IsZero() {
 		ts = t.ts.Unix()
 	}
-	return offset{
+	o := offset{
 		File: t.file, Pos: t.restartPos, GTIDs: t.restartGTIDs,
 		Event: t.events, Row: rows, TsSec: ts, ServerID: int64(t.serverID),
 	}
+	if t.skipEvents > 0 || t.skipRows > 0 {
+		// A restart still skipping what was sent before it: the offset
+		// may not go back before the stored one (a heartbeat or a
+		// reconnect would send those changes again).
+		if !t.inTxn {
+			return t.stored // the stored transaction has not begun yet
+		}
+		o.Event = t.events + t.skipEvents
+		o.Row = max(rows, t.skipRows)
+	}
+	return o
 }
 
 // offset is the offset to resume from now.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,10 +36,13 @@ func (s *snapshotter) push(ctx context.Context, r connectors.SourceRecord) error
 	return nil
 }
 
-// finish queues the last record with the offset done.
+// finish queues the last record with the offset done. A snapshot that
+// sent nothing (no rows, include.schema.changes=false) sends a heartbeat
+// with it, even with heartbeats off: without a stored offset the next
+// start would snapshot again.
 func (s *snapshotter) finish(ctx context.Context, done map[string]any) error {
 	if s.pending == nil {
-		return nil
+		return s.t.sendHeartbeat(ctx, done)
 	}
 	r := *s.pending
 	r.SourceOffset = done
@@ -60,25 +64,46 @@ func (t *Task) snapshot(ctx context.Context, p *startPlan) (offset, error) {
 	}
 	defer conn.Close()
 	locked := false
+	// lockConn holds the table read locks taken instead of the global
+	// one; nil with the global lock (on conn).
+	var lockConn *sql.Conn
+	var lockedIDs []tables.ID
 	unlock := func() {
 		if locked {
-			if _, err := conn.ExecContext(context.WithoutCancel(ctx), "UNLOCK TABLES"); err != nil {
-				t.log.Warn("releasing the snapshot's global read lock", "error", err)
+			c := conn
+			if lockConn != nil {
+				c = lockConn
+			}
+			if _, err := c.ExecContext(context.WithoutCancel(ctx), "UNLOCK TABLES"); err != nil {
+				t.log.Warn("releasing the snapshot's read lock", "error", err)
 			}
 			locked = false
+		}
+		if lockConn != nil {
+			_ = lockConn.Close()
+			lockConn = nil
 		}
 	}
 	defer unlock()
 	start := time.Now()
 	if t.st.lockingMode != LockingNone {
-		if _, err := conn.ExecContext(ctx, "FLUSH TABLES WITH READ LOCK"); err != nil {
-			if c := mysqlconn.Code(err); c == 1227 || c == mysqlconn.ErAccessDenied {
-				return offset{}, fmt.Errorf("the snapshot's global read lock needs the RELOAD privilege (GRANT RELOAD ON *.* TO the user %s), or set snapshot.locking.mode=none: %w", t.st.user, err)
-			}
-			return offset{}, fmt.Errorf("taking the snapshot's global read lock (FLUSH TABLES WITH READ LOCK): %w", err)
+		err := t.globalReadLock(ctx, conn)
+		var refused *reloadRefused
+		if errors.As(err, &refused) {
+			// As Debezium: without RELOAD, the captured tables are
+			// locked instead, on a connection of their own (LOCK
+			// TABLES would end the snapshot's transaction).
+			lockConn, lockedIDs, err = t.tableReadLocks(ctx, refused)
+		}
+		if err != nil {
+			return offset{}, err
 		}
 		locked = true
-		t.log.Info("snapshot: global read lock taken")
+		if lockConn != nil {
+			t.log.Info("snapshot: no RELOAD privilege for the global read lock; the captured tables are read-locked instead (LOCK TABLES ... READ)", "tables", len(lockedIDs))
+		} else {
+			t.log.Info("snapshot: global read lock taken")
+		}
 	}
 	for _, q := range []string{"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", "START TRANSACTION WITH CONSISTENT SNAPSHOT"} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
@@ -101,6 +126,13 @@ func (t *Task) snapshot(ctx context.Context, p *startPlan) (offset, error) {
 	if err != nil {
 		return offset{}, err
 	}
+	if lockConn != nil {
+		for _, id := range ids {
+			if !slices.Contains(lockedIDs, id) {
+				t.log.Warn("snapshot: a table created while the snapshot took its table locks is not locked: a DDL of it before its structure is read would not be seen", "table", id.String())
+			}
+		}
+	}
 	sn := &snapshotter{t: t}
 	if err := t.snapshotSchemas(ctx, conn, ids, histPos, sn); err != nil {
 		return offset{}, err
@@ -112,7 +144,8 @@ func (t *Task) snapshot(ctx context.Context, p *startPlan) (offset, error) {
 	if !p.schemaOnly {
 		var captured []tables.ID
 		for _, id := range ids {
-			if t.filter.TableIncluded(id) {
+			// As Debezium, the snapshot reads no rows of the signal table.
+			if _, signal := t.captured(id); !signal {
 				captured = append(captured, id)
 			}
 		}
@@ -131,6 +164,94 @@ func (t *Task) snapshot(ctx context.Context, p *startPlan) (offset, error) {
 	unlock()
 	t.log.Info("snapshot done", "tables", len(ids), "took", time.Since(start).Round(time.Millisecond), "file", pos.File, "pos", pos.Pos)
 	return pos, nil
+}
+
+// globalReadLock takes FLUSH TABLES WITH READ LOCK, waiting at most
+// snapshot.lock.timeout.ms each time (lock_wait_timeout), three times.
+func (t *Task) globalReadLock(ctx context.Context, conn *sql.Conn) error {
+	secs := max(1, int(t.st.lockTimeout/time.Second))
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("SET SESSION lock_wait_timeout = %d", secs)); err != nil {
+		return fmt.Errorf("snapshot: setting lock_wait_timeout: %w", err)
+	}
+	const attempts = 3
+	for i := 1; ; i++ {
+		_, err := conn.ExecContext(ctx, "FLUSH TABLES WITH READ LOCK")
+		if err == nil {
+			return nil
+		}
+		switch c := mysqlconn.Code(err); {
+		case c == 1227 || c == mysqlconn.ErAccessDenied:
+			return &reloadRefused{user: t.st.user, err: err}
+		case c == mysqlconn.ErLockWaitTimeout && i < attempts:
+			t.log.Warn("snapshot: the global read lock waited too long (a long-running statement holds a table); trying again", "waited", t.st.lockTimeout, "attempt", i)
+			select {
+			case <-time.After(time.Duration(i) * time.Second):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		case c == mysqlconn.ErLockWaitTimeout:
+			return fmt.Errorf("snapshot: FLUSH TABLES WITH READ LOCK waited %v %d times: long-running statements keep tables open; retry later, raise snapshot.lock.timeout.ms, or set snapshot.locking.mode=none: %w", t.st.lockTimeout, attempts, err)
+		default:
+			return fmt.Errorf("taking the snapshot's global read lock (FLUSH TABLES WITH READ LOCK): %w", err)
+		}
+	}
+}
+
+// reloadRefused is FLUSH TABLES WITH READ LOCK refused for want of the
+// RELOAD privilege.
+type reloadRefused struct {
+	user string
+	err  error
+}
+
+func (e *reloadRefused) Error() string {
+	return fmt.Sprintf("the snapshot's global read lock needs the RELOAD privilege (GRANT RELOAD ON *.* TO the user %s), or set snapshot.locking.mode=none: %v", e.user, e.err)
+}
+
+func (e *reloadRefused) Unwrap() error { return e.err }
+
+// tableReadLocks read-locks the captured tables (LOCK TABLES ... READ,
+// which needs the LOCK TABLES privilege) on a connection of its own, which
+// it returns with the tables locked. Writes to these tables and DDL of
+// them wait until it is released, so the snapshot transaction started
+// meanwhile on another connection sees the tables as they are at the
+// binlog position it reads; changes of other tables are not captured.
+func (t *Task) tableReadLocks(ctx context.Context, refused *reloadRefused) (*sql.Conn, []tables.ID, error) {
+	lc, err := t.db.Conn(ctx)
+	if err != nil {
+		return nil, nil, describe(err, t.st)
+	}
+	ids, err := t.snapshotTables(ctx, lc)
+	if err == nil {
+		_, err = lc.ExecContext(ctx, fmt.Sprintf("SET SESSION lock_wait_timeout = %d", max(1, int(t.st.lockTimeout/time.Second))))
+	}
+	if err != nil {
+		_ = lc.Close()
+		return nil, nil, fmt.Errorf("snapshot: preparing the table locks: %w", err)
+	}
+	if len(ids) == 0 {
+		return lc, nil, nil
+	}
+	var b strings.Builder
+	b.WriteString("LOCK TABLES ")
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(quoteID(id) + " READ")
+	}
+	if _, err := lc.ExecContext(ctx, b.String()); err != nil {
+		_ = lc.Close()
+		switch c := mysqlconn.Code(err); {
+		case c == 1044 || c == 1142 || c == 1227 || c == mysqlconn.ErAccessDenied:
+			return nil, nil, fmt.Errorf("the snapshot needs a read lock: FLUSH TABLES WITH READ LOCK was refused (%v) and LOCK TABLES ... READ of the captured tables too: GRANT RELOAD ON *.*, or LOCK TABLES on the captured databases, to the user %s, or set snapshot.locking.mode=none: %w", refused.err, t.st.user, err)
+		case c == mysqlconn.ErLockWaitTimeout:
+			return nil, nil, fmt.Errorf("snapshot: LOCK TABLES ... READ of the captured tables waited %v: a long-running statement or transaction holds one; retry later, raise snapshot.lock.timeout.ms, or set snapshot.locking.mode=none: %w", t.st.lockTimeout, err)
+		default:
+			return nil, nil, fmt.Errorf("snapshot: LOCK TABLES ... READ of the captured tables: %w", err)
+		}
+	}
+	return lc, ids, nil
 }
 
 // snapshotPosition reads the binlog position the snapshot's transaction
@@ -224,7 +345,7 @@ func (t *Task) snapshotTables(ctx context.Context, conn *sql.Conn) ([]tables.ID,
 		if systemDatabases[strings.ToLower(id.DB)] {
 			continue
 		}
-		if captured, signal := t.captured(id); captured || signal {
+		if captured, _ := t.captured(id); captured {
 			ids = append(ids, id)
 		}
 	}

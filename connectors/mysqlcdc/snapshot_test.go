@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -172,5 +173,26 @@ func TestIncrementalSnapshotSignal(t *testing.T) {
 		if state[int64(i*37)] != 1 {
 			t.Fatalf("row %d: v = %d, want 1", i*37, state[int64(i*37)])
 		}
+	}
+}
+
+// TestSnapshotMarkersAcrossTables: source.snapshot is first, then
+// last_in_data_collection at the end of the first table,
+// first_in_data_collection at the start of the next, last at the end.
+func TestSnapshotMarkersAcrossTables(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE a (id INT PRIMARY KEY)", "CREATE TABLE b (id INT PRIMARY KEY)",
+		"INSERT INTO a VALUES (1),(2),(3)", "INSERT INTO b VALUES (1),(2)")
+	h := newHarness(t, d, nil)
+	h.start()
+	recs := h.poll(5, func(s string) bool { return strings.HasPrefix(s, "core."+d.Name+".") })
+	var got []string
+	for _, r := range recs {
+		src := r.Value.(*schemas.Struct).Get("source").(*schemas.Struct)
+		got = append(got, fmt.Sprintf("%s:%v", src.Get("table"), src.Get("snapshot")))
+	}
+	want := "[a:first a:true a:last_in_data_collection b:first_in_data_collection b:last]"
+	if fmt.Sprint(got) != want {
+		t.Fatalf("markers %v, want %s", got, want)
 	}
 }

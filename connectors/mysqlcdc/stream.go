@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -18,16 +20,15 @@ import (
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/events"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/history"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
+	"github.com/sluicehq/sluice/internal/mysqlconn"
 	"github.com/sluicehq/sluice/schemas"
 )
 
 // read runs the start plan: the snapshot or the history's recovery, then
 // the binlog.
 func (t *Task) read(ctx context.Context, p *startPlan) error {
-	t.schema = tables.NewSchema(tables.Options{Filter: t.filter, Logger: t.log,
-		SkipUnparseableDDL: t.st.values.Originals()["schema.history.internal.skip.unparseable.ddl"] == "true"})
+	t.resetSchema()
 	t.parser = parser.New()
-	t.evTable = map[tables.ID]*events.Table{}
 	var from offset
 	switch {
 	case p.snapshot || p.schemaOnly:
@@ -68,7 +69,30 @@ func (t *Task) read(ctx context.Context, p *startPlan) error {
 			return err
 		}
 	}
-	return t.stream(ctx, from)
+	err := t.stream(ctx, from)
+	var pe purgedError
+	if errors.As(err, &pe) && t.st.snapshotMode == SnapshotWhenNeeded && !p.snapshot {
+		t.log.Warn("the binlog at the stored offset is no longer on the server; taking a new snapshot (snapshot.mode=when_needed)", "file", from.File, "pos", from.Pos, "gtids", from.GTIDs)
+		t.resetSchema()
+		if from, err = t.snapshot(ctx, &startPlan{snapshot: true}); err != nil {
+			return err
+		}
+		return t.stream(ctx, from)
+	}
+	return err
+}
+
+// purgedError is the server's answer when the binlog at the position
+// asked for is gone.
+type purgedError struct{ error }
+
+func (e purgedError) Unwrap() error { return e.error }
+
+// resetSchema starts an empty schema (before a snapshot or a recovery).
+func (t *Task) resetSchema() {
+	t.schema = tables.NewSchema(tables.Options{Filter: t.filter, Logger: t.log,
+		SkipUnparseableDDL: t.st.values.Originals()["schema.history.internal.skip.unparseable.ddl"] == "true"})
+	t.evTable = map[tables.ID]*events.Table{}
 }
 
 // incrEnv is the task as the incremental snapshot engine sees it.
@@ -108,7 +132,9 @@ func (t *Task) stream(ctx context.Context, o offset) error {
 		if progressed {
 			backoff = 100 * time.Millisecond
 		}
-		o = t.pos.resume()
+		if t.pos != nil { // nil until the first connection succeeded
+			o = t.pos.resume()
+		}
 		t.log.Warn("the binlog connection was lost; reconnecting", "file", o.File, "pos", o.Pos, "event", o.Event, "backoff", backoff, "error", firstLine(err))
 		select {
 		case <-time.After(backoff):
@@ -117,6 +143,44 @@ func (t *Task) stream(ctx context.Context, o offset) error {
 		}
 		backoff = min(2*backoff, t.st.backoffMax)
 	}
+}
+
+// connectionError says whether err is about the connection (lost, reset,
+// timed out, refused), which reconnecting may cure.
+func connectionError(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) {
+		return true
+	}
+	var me *mysql.MyError
+	if errors.As(err, &me) {
+		return true // the server's answers worth a retry (classify took the others)
+	}
+	msg := strings.ToLower(err.Error())
+	for _, s := range []string{"connection", "eof", "broken pipe", "timeout", "reset by peer", "closed"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// undecodable is the error of an event go-mysql cannot decode after r.
+func undecodable(r offset, err error) error {
+	return fmt.Errorf("reading the binlog after file %s position %d: an event cannot be decoded: %s (a rows event without its table map means the position is inside a transaction: an offset Debezium's MySqlConnector wrote while reading MariaDB? start from a MariaDbConnector offset or a new snapshot)", r.File, r.Pos, decodeError(err))
+}
+
+// decodeError is go-mysql's message for an event it cannot decode without
+// the event's bytes (row data has no place in logs and traces).
+func decodeError(err error) string {
+	m := firstLine(err)
+	if i := strings.LastIndex(m, "Err: "); i >= 0 {
+		return m[i+len("Err: "):]
+	}
+	if strings.Contains(m, "Data ") {
+		return "the binlog event is malformed"
+	}
+	return m
 }
 
 // firstLine is an error's message without the stack trace go-mysql's
@@ -168,7 +232,16 @@ func (t *Task) streamOnce(ctx context.Context, o offset) (progressed bool, err e
 	}
 	syncer := replication.NewBinlogSyncer(t.syncerConfig())
 	defer syncer.Close()
-	streamer, err := syncer.StartSync(mysql.Position{Name: o.File, Pos: uint32(o.Pos)})
+	// With a GTID set the server is asked for the transactions after it,
+	// as Debezium does: the same transaction as file/pos on this server,
+	// and the right one on a new primary after a failover, where the same
+	// file name may hold other transactions.
+	var streamer *replication.BinlogStreamer
+	if o.GTIDs != "" {
+		streamer, err = syncer.StartSyncGTID(gset.Clone())
+	} else {
+		streamer, err = syncer.StartSync(mysql.Position{Name: o.File, Pos: uint32(o.Pos)})
+	}
 	if err != nil {
 		return false, t.classify(err, o)
 	}
@@ -202,7 +275,14 @@ func (t *Task) streamOnce(ctx context.Context, o offset) (progressed bool, err e
 				}
 				continue
 			}
-			return progressed, t.classify(err, t.pos.resume())
+			err = t.classify(err, t.pos.resume())
+			var fe fatalError
+			if !errors.As(err, &fe) && !connectionError(err) {
+				// Not the connection: an event go-mysql cannot decode, which
+				// reading it again would not cure.
+				return progressed, fatalError{undecodable(t.pos.resume(), err)}
+			}
+			return progressed, err
 		}
 		if err := t.handle(ctx, ev); err != nil {
 			if ctx.Err() != nil {
@@ -210,7 +290,12 @@ func (t *Task) streamOnce(ctx context.Context, o offset) (progressed bool, err e
 			}
 			return progressed, fatalError{err}
 		}
-		progressed = true
+		switch ev.Event.(type) {
+		case *replication.RotateEvent, *replication.FormatDescriptionEvent, *replication.HeartbeatEvent:
+			// sent at every connect: no progress, the backoff goes on
+		default:
+			progressed = true
+		}
 		if err := t.heartbeatIfDue(ctx); err != nil {
 			return progressed, fatalError{err}
 		}
@@ -244,17 +329,24 @@ func (t *Task) idle(ctx context.Context) error {
 
 // classify tells the errors a reconnect cannot cure (the binlog purged,
 // another replica with the same server id, no privilege) from the others.
+// Only a lost or refused connection is retried: go-mysql reports an event
+// it cannot decode as the stream's error too, and reading it again would
+// fail again, forever.
 func (t *Task) classify(err error, o offset) error {
 	var me *mysql.MyError
 	if !errors.As(err, &me) {
-		return err
+		if connectionError(err) || errors.Is(err, mysql.ErrBadConn) || errors.Is(err, replication.ErrSyncClosed) ||
+			errors.Is(err, replication.ErrNeedSyncAgain) || mysqlconn.Retriable(err) {
+			return err
+		}
+		return fatalError{undecodable(o, err)}
 	}
 	msg := strings.ToLower(me.Message)
 	switch {
 	case strings.Contains(msg, "same server_uuid/server_id") || strings.Contains(msg, "same server_id") || strings.Contains(msg, "same server id"):
 		return fatalError{fmt.Errorf("another replica connected to the server with database.server.id %d, and the server dropped this connector's connection: give each connector and replica its own database.server.id (%w)", t.st.serverID, me)}
 	case me.Code == 1236 && (strings.Contains(msg, "could not find first log file") || strings.Contains(msg, "purged") || strings.Contains(msg, "could not find gtid") || strings.Contains(msg, "binlog truncated")):
-		return fatalError{fmt.Errorf("the binlog at the connector's position (file %s, position %d) is no longer on the server (purged): changes after it are lost to the connector; set snapshot.mode=when_needed to take a new snapshot, or delete the connector's offsets (%w)", o.File, o.Pos, me)}
+		return fatalError{purgedError{fmt.Errorf("the binlog at the connector's position (file %s, position %d, GTIDs %q) is no longer on the server (purged): changes after it are lost to the connector; set snapshot.mode=when_needed to take a new snapshot, or delete the connector's offsets (%w)", o.File, o.Pos, o.GTIDs, me)}}
 	case me.Code == 1236:
 		return fatalError{fmt.Errorf("the server refused to send the binlog from file %s, position %d: %w", o.File, o.Pos, me)}
 	case me.Code == 1045 || me.Code == 1227 || me.Code == 1044:
@@ -270,8 +362,16 @@ func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
 	case *replication.RotateEvent:
 		t.pos.rotate(string(e.NextLogName), int64(e.Position))
 		return nil
-	case *replication.FormatDescriptionEvent, *replication.GenericEvent:
+	case *replication.FormatDescriptionEvent, *replication.HeartbeatEvent:
 		return nil // no position of their own (heartbeats, fake events)
+	case *replication.GtidTaggedLogEvent:
+		return t.handle(ctx, &replication.BinlogEvent{Header: h, Event: &e.GTIDEvent, RawData: ev.RawData})
+	case *replication.TransactionPayloadEvent:
+		return t.payload(ctx, h, e)
+	case *replication.GenericEvent:
+		if h.EventType != replication.XA_PREPARE_LOG_EVENT || h.LogPos == 0 {
+			return nil
+		}
 	}
 	if h.LogPos > 0 {
 		var ts time.Time
@@ -293,12 +393,21 @@ func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
 		}
 		t.pos.startGTID(g.String(), set)
 		t.pos.begin(e.IsStandalone())
+		t.warnStaleSkip()
 	case *replication.GTIDEvent:
 		if len(e.SID) != 16 {
 			return fmt.Errorf("binlog file %s position %d: a GTID event with a %d-byte server UUID", t.pos.file, t.pos.eventPos, len(e.SID))
 		}
 		b := e.SID
+		if strings.Trim(string(b), "\x00") == "" {
+			// MySQL's ANONYMOUS_GTID event (gtid_mode=OFF): no GTID.
+			t.pos.gtid = ""
+			break
+		}
 		g := fmt.Sprintf("%x-%x-%x-%x-%x:%d", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16], e.GNO)
+		if tag := e.Tag.String(); tag != "" { // MySQL 8.4's tagged GTID: uuid:tag:gno
+			g = fmt.Sprintf("%x-%x-%x-%x-%x:%s:%d", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16], tag, e.GNO)
+		}
 		if err := t.pos.gtids.Update(g); err != nil {
 			return fmt.Errorf("GTID %s: %w", g, err)
 		}
@@ -308,6 +417,10 @@ func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
 			return err
 		}
 	case *replication.XIDEvent:
+		t.pos.commit()
+	case *replication.GenericEvent: // XA_PREPARE_LOG_EVENT
+		// XA PREPARE ends the event group of an XA transaction; its XA
+		// COMMIT or XA ROLLBACK comes later in a group of its own.
 		t.pos.commit()
 	case *replication.MariadbAnnotateRowsEvent:
 		if t.st.includeQuery {
@@ -326,6 +439,44 @@ func (t *Task) handle(ctx context.Context, ev *replication.BinlogEvent) error {
 	return nil
 }
 
+// payload handles a compressed transaction (MySQL's
+// binlog_transaction_compression=ON: one TRANSACTION_PAYLOAD event holding
+// the transaction's events, which go-mysql decompresses): its events in
+// order, each at the payload's position and counted as an event of the
+// transaction, so that a restart inside it skips what was sent.
+func (t *Task) payload(ctx context.Context, h *replication.EventHeader, e *replication.TransactionPayloadEvent) error {
+	for i, in := range e.Events {
+		if in == nil || in.Header == nil {
+			return fmt.Errorf("binlog file %s position %d: compressed transaction event %d is empty", t.pos.file, int64(h.LogPos)-int64(h.EventSize), i)
+		}
+		if _, nested := in.Event.(*replication.TransactionPayloadEvent); nested {
+			return fmt.Errorf("binlog file %s position %d: a compressed transaction inside a compressed transaction", t.pos.file, int64(h.LogPos)-int64(h.EventSize))
+		}
+		ih := *in.Header
+		ih.LogPos, ih.EventSize = h.LogPos, h.EventSize
+		if ih.Timestamp == 0 {
+			ih.Timestamp = h.Timestamp
+		}
+		if ih.ServerID == 0 {
+			ih.ServerID = h.ServerID
+		}
+		if err := t.handle(ctx, &replication.BinlogEvent{Header: &ih, Event: in.Event, RawData: in.RawData}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// warnStaleSkip logs when a restart's offset said to skip events of a
+// transaction at a position where none starts: the skip is dropped, not
+// carried into another transaction (whose changes it would lose).
+func (t *Task) warnStaleSkip() {
+	if s := t.pos.staleSkip; s != nil {
+		t.pos.staleSkip = nil
+		t.log.Warn("the stored offset's transaction does not start at its position: reading on without skipping", "file", s.File, "pos", s.Pos, "event", s.Event, "row", s.Row, "transaction_pos", t.pos.eventPos)
+	}
+}
+
 // query handles a QUERY event: a transaction's BEGIN or COMMIT, or a
 // statement (DDL) to apply to the schema.
 func (t *Task) query(ctx context.Context, e *replication.QueryEvent) error {
@@ -334,6 +485,7 @@ func (t *Task) query(ctx context.Context, e *replication.QueryEvent) error {
 	case strings.EqualFold(sql, "BEGIN"):
 		if !t.pos.inTxn {
 			t.pos.begin(false)
+			t.warnStaleSkip()
 		}
 		t.pos.thread = int64(e.SlaveProxyID)
 		return nil
@@ -341,21 +493,50 @@ func (t *Task) query(ctx context.Context, e *replication.QueryEvent) error {
 		t.pos.commit()
 		return nil
 	case len(sql) >= 3 && strings.EqualFold(sql[:3], "XA "):
+		// XA START and XA END belong to the transaction; XA COMMIT and XA
+		// ROLLBACK of a prepared transaction are a group of their own,
+		// and XA COMMIT ... ONE PHASE ends its transaction.
+		w := strings.Fields(strings.ToUpper(sql))
+		switch {
+		case len(w) > 1 && (w[1] == "COMMIT" || w[1] == "ROLLBACK"):
+			t.pos.commit()
+		case len(w) > 1 && (w[1] == "START" || w[1] == "BEGIN") && !t.pos.inTxn:
+			// MySQL's XA transaction starts here (MariaDB's at its GTID
+			// event): its table maps and rows are one group, so that no
+			// offset falls between a table map and its rows.
+			t.pos.begin(false)
+			t.warnStaleSkip()
+		}
 		return nil
 	}
 	t.pos.thread = int64(e.SlaveProxyID)
+	inTxn := t.pos.inTxn && !t.pos.standalone // a DDL inside a transaction: CREATE TABLE ... SELECT
+	if inTxn && t.pos.skipEvent() {
+		// Applied, recorded in the history (replayed at start) and sent
+		// before the restart.
+		return nil
+	}
+	if err := t.statementChange(string(e.Schema), sql); err != nil {
+		return err
+	}
 	changes, err := t.schema.Apply(t.parser, string(e.Schema), sql)
 	if err != nil {
 		return fmt.Errorf("binlog file %s position %d: %w", t.pos.file, t.pos.eventPos, err)
 	}
-	if !t.pos.inTxn || t.pos.standalone {
+	if !inTxn {
 		t.pos.commit()
 	}
 	if len(changes) == 0 {
 		return nil
 	}
+	o := t.pos.offset()
+	if inTxn {
+		// The statement counts as handled: a restart from this offset
+		// skips it (its history record is replayed instead).
+		o.Event, o.Row = o.Event+1, 0
+	}
 	src := t.source(tables.ID{DB: string(e.Schema)}, 0)
-	return t.schemaChanges(ctx, changes, t.pos.offset(), src, t.emit)
+	return t.schemaChanges(ctx, changes, o, src, t.emit)
 }
 
 // schemaChanges stores the history records of changes, synchronously,
@@ -379,7 +560,7 @@ func (t *Task) schemaChanges(ctx context.Context, changes []tables.Change, o off
 		if c.Type == tables.ChangeTruncate {
 			continue
 		}
-		if c.Type != tables.ChangeDatabase && !t.filter.TableIncluded(c.ID) {
+		if captured, _ := t.captured(c.ID); c.Type != tables.ChangeDatabase && !captured {
 			continue
 		}
 		sc := &events.SchemaChange{Source: t.ev.Source(src), Timestamp: now, DB: c.DB, DDL: c.DDL}
@@ -450,14 +631,17 @@ func (t *Task) eventTable(id tables.ID) (*events.Table, error) {
 	return et, nil
 }
 
-// captured says whether a table's changes are read: captured by the
-// filters, or the signal table.
+// captured says whether a table is captured (its changes and schema
+// changes emitted): selected by the filters, or the signal table, which
+// Debezium adds to the filters (RelationalTableFilters), so that its rows,
+// watermarks included, go to <prefix>.<db>.<table>. signal says it is the
+// signal table, whose rows the snapshot does not read.
 func (t *Task) captured(id tables.ID) (captured, signal bool) {
 	if c, ok := t.capturedCache[id]; ok {
 		return c[0], c[1]
 	}
 	signal = t.st.signalTable != "" && strings.EqualFold(id.String(), t.st.signalTable)
-	captured = t.filter.TableIncluded(id)
+	captured = signal || t.filter.TableIncluded(id)
 	if t.capturedCache == nil {
 		t.capturedCache = map[tables.ID][2]bool{}
 	}
@@ -479,9 +663,15 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 		return fmt.Errorf("binlog file %s position %d: a rows event without its table map", t.pos.file, t.pos.eventPos)
 	}
 	id := tables.ID{DB: string(e.Table.Schema), Table: string(e.Table.Table)}
-	captured, signal := t.captured(id)
-	if !captured && !signal {
+	if captured, _ := t.captured(id); !captured {
 		return nil
+	}
+	for _, skipped := range e.SkippedColumns {
+		if len(skipped) > 0 {
+			// A session's binlog_row_image=MINIMAL or NOBLOB: the change
+			// cannot be told complete (an update would erase columns).
+			return fmt.Errorf("binlog file %s position %d: the change of table %s lacks %d of its columns: it was logged with binlog_row_image other than FULL (set for the session that made it?); change data capture needs binlog_row_image=FULL for every change of a captured table", t.pos.file, t.pos.eventPos, id, len(skipped))
+		}
 	}
 	et, err := t.eventTable(id)
 	if err != nil {
@@ -512,13 +702,13 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 		after := t.offsetMap(t.pos.offsetAt(int64(r + 1)))
 		var recs []connectors.SourceRecord
 		var key, value *schemas.Struct
-		add := func(op events.Op, key, before, after *schemas.Struct, off map[string]any) error {
+		add := func(op events.Op, key, before, after *schemas.Struct, hdr connectors.Headers, off map[string]any) error {
 			env, err := et.Envelope(op, before, after, src, now)
 			if err != nil {
 				return fmt.Errorf("table %s: %w", id, err)
 			}
 			rec := connectors.SourceRecord{
-				Record:          connectors.Record{Topic: et.Topic, KeySchema: et.KeySchema, ValueSchema: et.EnvelopeSchema, Value: env},
+				Record:          connectors.Record{Topic: et.Topic, KeySchema: et.KeySchema, ValueSchema: et.EnvelopeSchema, Value: env, Headers: hdr},
 				SourcePartition: t.partition, SourceOffset: off,
 			}
 			if key != nil {
@@ -538,9 +728,9 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 			}
 			key, value = k, v
 			if op == events.OpCreate {
-				err = add(op, k, nil, v, after)
+				err = add(op, k, nil, v, nil, after)
 			} else {
-				err = add(op, k, v, nil, after)
+				err = add(op, k, v, nil, nil, after)
 				value = nil
 			}
 			if err != nil {
@@ -558,12 +748,14 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 				// The primary key changed: the old key is deleted, the
 				// new one created. Only the last record may say the row
 				// is done: a restart after the delete redoes the row.
-				if err := add(events.OpDelete, bk, bv, nil, after); err != nil {
+				// As Debezium, the delete and its tombstone carry the
+				// new key (__debezium.newkey), the create the old.
+				if err := add(events.OpDelete, bk, bv, nil, keyHeader(headerNewKey, et.KeySchema, key), after); err != nil {
 					return err
 				}
-				err = add(events.OpCreate, key, nil, value, after)
+				err = add(events.OpCreate, key, nil, value, keyHeader(headerOldKey, et.KeySchema, bk), after)
 			} else {
-				err = add(events.OpUpdate, key, bv, value, after)
+				err = add(events.OpUpdate, key, bv, value, nil, after)
 			}
 			if err != nil {
 				return err
@@ -575,9 +767,6 @@ func (t *Task) rows(ctx context.Context, h *replication.EventHeader, e *replicat
 			for i := 0; i < len(recs)-1; i++ {
 				recs[i].SourceOffset = before
 			}
-		}
-		if !captured {
-			recs = nil // the signal table: only the engine sees it
 		}
 		if t.incr != nil {
 			if recs, err = t.incr.Change(ctx, id, op, key, value, recs); err != nil {
@@ -604,11 +793,16 @@ func (t *Task) heartbeatIfDue(ctx context.Context) error {
 		return nil
 	}
 	t.lastHB = now
-	key, value := t.ev.Heartbeat(now)
+	return t.sendHeartbeat(ctx, t.offsetMap(t.pos.offset()))
+}
+
+// sendHeartbeat queues a heartbeat record with the offset off.
+func (t *Task) sendHeartbeat(ctx context.Context, off map[string]any) error {
+	key, value := t.ev.Heartbeat(time.Now())
 	topic := t.st.heartbeatPfx + "." + t.st.prefix
-	return t.emit(ctx, connectors.SourceRecord{
+	return t.enqueue(ctx, connectors.SourceRecord{
 		Record: connectors.Record{Topic: topic, KeySchema: t.ev.HeartbeatKeySchema(), Key: key,
 			ValueSchema: t.ev.HeartbeatValueSchema(), Value: value},
-		SourcePartition: t.partition, SourceOffset: t.offsetMap(t.pos.offset()),
+		SourcePartition: t.partition, SourceOffset: off,
 	})
 }

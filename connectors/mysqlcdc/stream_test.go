@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -67,12 +68,18 @@ func TestRestartInsideMultiRowEvent(t *testing.T) {
 	if s := ids(t, got); s != "c1 c2 c3 c4 c5 c6 c7 c8 c9 c10" {
 		t.Fatalf("first run: %s", s)
 	}
+	fifth := got[4].SourceOffset
 	h.stop()
 	d.Exec(t, "INSERT INTO t VALUES (11,'n11')")
 	got = only(h.startStreaming(), dataTopic(d, "t"))
 	got = append(got, h.poll(7-len(got), dataTopic(d, "t"))...)
 	if s := ids(t, got); s != "c5 c6 c7 c8 c9 c10 c11" {
 		t.Fatalf("after the restart: %s", s)
+	}
+	// The resumed records carry the offsets of the first run (the restart
+	// asks for the GTIDs after the set: the position must still be known).
+	if !maps.Equal(got[0].SourceOffset, fifth) {
+		t.Fatalf("row 5's offset: %v after the restart, %v before", got[0].SourceOffset, fifth)
 	}
 	// Nothing more comes.
 	if recs := h.pollFor(300*time.Millisecond, dataTopic(d, "t")); len(recs) > 0 {
@@ -368,5 +375,116 @@ func TestServerKilledMidStream(t *testing.T) {
 	d.Exec(t, "INSERT INTO t VALUES (3,'c')", "UPDATE t SET name='x' WHERE id=1")
 	if got := h.poll(2, dataTopic(d, "t")); ids(t, got) != "c3 u1" {
 		t.Fatalf("after the restart: %s", ids(t, got))
+	}
+}
+
+// TestFiltersAndKeylessTable: column.exclude.list leaves a column out of
+// the snapshot's and the stream's values, table.include.list leaves other
+// tables out, a table without a primary key has null keys, and
+// tombstones.on.delete=false sends no tombstone.
+func TestFiltersAndKeylessTable(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY, name VARCHAR(50), secret VARCHAR(50))",
+		"CREATE TABLE nokey (a INT, b VARCHAR(10))", "CREATE TABLE skipped (id INT PRIMARY KEY)",
+		"INSERT INTO t VALUES (1,'a','s1')", "INSERT INTO nokey VALUES (1,'x')", "INSERT INTO skipped VALUES (1)")
+	h := newHarness(t, d, map[string]string{
+		TableIncludeKey:  d.Name + "\\.(t|nokey)",
+		ColumnExcludeKey: d.Name + "\\.t\\.secret", TombstonesOnDeleteKey: "false",
+	})
+	delete(h.props, DatabaseIncludeKey)
+	pre := h.startStreaming()
+	d.Exec(t, "INSERT INTO t VALUES (2,'b','s2')", "INSERT INTO skipped VALUES (2)", "DELETE FROM nokey WHERE a = 1")
+	recs := append(pre, h.pollFor(500*time.Millisecond, nil)...)
+	var tRows, nokey []connectors.SourceRecord
+	for _, r := range recs {
+		switch r.Topic {
+		case "core." + d.Name + ".t":
+			tRows = append(tRows, r)
+		case "core." + d.Name + ".nokey":
+			nokey = append(nokey, r)
+		case "core." + d.Name + ".skipped":
+			t.Fatalf("a record of an excluded table: %v", r.Value)
+		}
+	}
+	if len(tRows) != 2 {
+		t.Fatalf("%d records of t", len(tRows))
+	}
+	for _, r := range tRows {
+		after := r.Value.(*schemas.Struct).Get("after").(*schemas.Struct)
+		if _, ok := after.Schema().Field("secret"); ok {
+			t.Errorf("the excluded column is in %v", after)
+		}
+	}
+	if len(nokey) != 2 { // the snapshot's read and the delete, no tombstone
+		t.Fatalf("%d records of nokey", len(nokey))
+	}
+	for _, r := range nokey {
+		if r.Key != nil || r.KeySchema != nil || r.Value == nil {
+			t.Errorf("a keyless table's record: key %v, value %v", r.Key, r.Value)
+		}
+	}
+}
+
+// TestInconsistentSchemaFails: when the history lacks an ALTER (a history
+// topic that lost records), the next rows event has more columns than the
+// table's structure: the task fails naming the table instead of sending
+// wrong values.
+func TestInconsistentSchemaFails(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY)")
+	h := newHarness(t, d, nil)
+	h.startStreaming()
+	n := len(h.hist.records)
+	d.Exec(t, "ALTER TABLE t ADD COLUMN x INT", "INSERT INTO t VALUES (1, 2)")
+	h.poll(1, dataTopic(d, "t"))
+	h.stop()
+	h.hist.records = h.hist.records[:n] // the ALTER's record is lost
+	d.Exec(t, "INSERT INTO t VALUES (2, 3)")
+	h.start()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		recs, err := h.task.Poll(context.Background())
+		if err != nil {
+			if !strings.Contains(err.Error(), "table "+d.Name+".t has 2 columns") || !strings.Contains(err.Error(), "inconsistent schema") {
+				t.Fatalf("error %q", err)
+			}
+			return
+		}
+		if got := only(recs, dataTopic(d, "t")); len(got) > 0 {
+			t.Fatalf("records with the wrong structure: %v", got[0].Value)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the task did not fail")
+		}
+	}
+}
+
+// TestOffsetInsideTransactionWithoutGTIDs: an offset at a rows event's own
+// position (as Debezium's MySqlConnector writes reading MariaDB) cannot be
+// read (no table map before it): the task fails saying so instead of
+// reconnecting forever.
+func TestOffsetInsideTransactionWithoutGTIDs(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY)")
+	h := newHarness(t, d, nil)
+	h.startStreaming()
+	d.Exec(t, "INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (2)")
+	got := h.poll(2, dataTopic(d, "t"))
+	h.stop()
+	src := got[0].Value.(*schemas.Struct).Get("source").(*schemas.Struct)
+	h.offsets.commit(map[string]any{"file": src.Get("file"), "pos": src.Get("pos"), "row": int64(1), "server_id": int64(1)})
+	h.start()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := h.task.Poll(context.Background())
+		if err != nil {
+			if !strings.Contains(err.Error(), "table map") {
+				t.Fatalf("error %q", err)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the task did not fail")
+		}
 	}
 }

@@ -50,6 +50,9 @@ type Task struct {
 	hist      historyStore
 	filter    *tables.Filter
 	partition map[string]any
+	// ctxHeaders are Debezium's context headers, nil when
+	// extended.headers.enabled is false.
+	ctxHeaders connectors.Headers
 
 	// Owned by the reader goroutine.
 	schema  *tables.Schema
@@ -134,6 +137,13 @@ func (t *Task) start(ctx context.Context, tc connectors.SourceTaskContext, modes
 	}
 	if t.ev, err = events.New(events.Options{Connector: t.connector, TopicPrefix: st.prefix, Modes: modes}); err != nil {
 		return err
+	}
+	if st.extHeaders {
+		runID, err := newRunID(time.Now())
+		if err != nil {
+			return err
+		}
+		t.ctxHeaders = contextHeaders(st.prefix, t.connector, runID)
 	}
 	if st.signalTable != "" && t.incr == nil {
 		h, err := incremental.NewHooks(st.signalTable, t.props, t.ev, t.log)
@@ -265,6 +275,12 @@ func (t *Task) run(ctx context.Context, p *startPlan) {
 
 // emit queues a record, waiting while the queue is full.
 func (t *Task) emit(ctx context.Context, r connectors.SourceRecord) error {
+	r.Headers = withHeaders(r.Headers, t.ctxHeaders)
+	return t.enqueue(ctx, r)
+}
+
+// enqueue queues a record as it is (heartbeats carry no headers).
+func (t *Task) enqueue(ctx context.Context, r connectors.SourceRecord) error {
 	select {
 	case t.queue <- r:
 		return nil

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/replication"
+
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/incremental"
 )
 
 func TestOffsetRoundTrip(t *testing.T) {
@@ -158,6 +160,7 @@ func TestGrantsMissing(t *testing.T) {
 		{"select on a database only", []string{"GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO `u`@`%`", "GRANT SELECT ON `shop`.* TO `u`@`%`"}, MySQL, false, nil},
 		{"no reload with locks", []string{"GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO `u`@`%`"}, MySQL, true, []string{"RELOAD"}},
 		{"no reload without locks", []string{"GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO `u`@`%`"}, MySQL, false, nil},
+		{"through a role", []string{"GRANT `cdc_role` TO `u`@`%`", "GRANT USAGE ON *.* TO `u`@`%`"}, MariaDB, true, nil},
 		{"column grant", []string{"GRANT SELECT (a, b), INSERT ON `d`.`t` TO `u`@`%`", "GRANT USAGE ON *.* TO `u`@`%`"}, MySQL, false, []string{"REPLICATION SLAVE", "REPLICATION CLIENT"}},
 	}
 	for _, tt := range tests {
@@ -210,6 +213,10 @@ func TestValidate(t *testing.T) {
 		{"masking", with("column.mask.with.10.chars", "d.t.c"), "column.mask.with.10.chars", "does not implement"},
 		{"bad regex", with(DatabaseIncludeKey, "("), DatabaseIncludeKey, "regular expression"},
 		{"signal table", with(SignalCollectionKey, "nodot"), SignalCollectionKey, "database.table"},
+		{"kafka channel without servers", with(SignalCollectionKey, "d.sig", incremental.EnabledChannelsKey, "source,kafka"),
+			incremental.KafkaServersKey, "required with the kafka signal channel"},
+		{"kafka channel", with(SignalCollectionKey, "d.sig", incremental.EnabledChannelsKey, "source,kafka", incremental.KafkaServersKey, "k:9092"), "", ""},
+		{"bad chunk size", with(SignalCollectionKey, "d.sig", incremental.ChunkSizeKey, "0"), incremental.ChunkSizeKey, "at least 1"},
 	}
 	c := NewMySQL()
 	for _, tt := range tests {
@@ -294,5 +301,24 @@ func TestMySQLTransactionPositions(t *testing.T) {
 	}
 	if tk.pos.gtid != uuid+":5" {
 		t.Errorf("source gtid %q", tk.pos.gtid)
+	}
+}
+
+func TestHeartbeatPrefixKeys(t *testing.T) {
+	base := map[string]string{HostnameKey: "db", UserKey: "u", ServerIDKey: "1", TopicPrefixKey: "p", HistoryTopicKey: "h", HistoryServersKey: "k:1"}
+	for _, tt := range []struct {
+		set  map[string]string
+		want string
+	}{
+		{nil, "__debezium-heartbeat"},
+		{map[string]string{HeartbeatTopicsPrefixKey: "old"}, "old"},
+		{map[string]string{TopicHeartbeatPrefixKey: "new", HeartbeatTopicsPrefixKey: "old"}, "new"},
+	} {
+		props := maps.Clone(base)
+		maps.Copy(props, tt.set)
+		st, err := parseSettings(props)
+		if err != nil || st.heartbeatPfx != tt.want {
+			t.Errorf("%v: err %v; want %s", tt.set, err, tt.want)
+		}
 	}
 }

@@ -28,6 +28,7 @@ package events
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/sluicehq/sluice/connectors"
@@ -201,10 +202,10 @@ func (e *Events) Heartbeat(ts time.Time) (key, value *schemas.Struct) {
 // Tombstone returns the tombstone Debezium writes after a delete event
 // (tombstones.on.delete): the same topic, partition, key and offsets,
 // with a null value and value schema, so that log compaction can drop
-// the key.
+// the key. It carries the delete's headers (a copy), as Debezium's.
 func Tombstone(del connectors.SourceRecord) connectors.SourceRecord {
 	t := del
 	t.Value, t.ValueSchema = nil, nil
-	t.Headers = nil
+	t.Headers = slices.Clone(del.Headers)
 	return t
 }

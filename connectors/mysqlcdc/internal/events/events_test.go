@@ -114,7 +114,8 @@ func TestHeartbeatAndTombstone(t *testing.T) {
 		SourceOffset: map[string]any{"pos": int64(9)}}
 	tomb := Tombstone(del)
 	if tomb.Value != nil || tomb.ValueSchema != nil || tomb.Key != k || tomb.KeySchema != tb.KeySchema ||
-		tomb.Topic != tb.Topic || *tomb.Partition != 2 || tomb.SourceOffset["pos"] != int64(9) || tomb.Headers != nil {
+		tomb.Topic != tb.Topic || *tomb.Partition != 2 || tomb.SourceOffset["pos"] != int64(9) ||
+		len(tomb.Headers) != 1 || tomb.Headers[0].Key != "h" || &tomb.Headers[0] == &del.Headers[0] {
 		t.Errorf("tombstone %+v", tomb)
 	}
 	if del.Value == nil {

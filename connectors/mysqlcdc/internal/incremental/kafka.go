@@ -10,6 +10,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/runtime/kafka"
 )
 
@@ -55,7 +56,8 @@ func parseKafkaSettings(props map[string]string) (*KafkaSettings, error) {
 		}
 	}
 	if len(k.Addrs) == 0 {
-		return nil, fmt.Errorf("%s is required with the kafka signal channel (%s)", KafkaServersKey, EnabledChannelsKey)
+		return nil, &config.Error{Problems: []config.Problem{{Key: KafkaServersKey,
+			Message: fmt.Sprintf("%s is required with the kafka signal channel (%s)", KafkaServersKey, EnabledChannelsKey)}}}
 	}
 	for key, v := range props {
 		if rest, ok := strings.CutPrefix(key, KafkaConsumerPrefix); ok {
