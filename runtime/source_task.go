@@ -87,6 +87,10 @@ type sourceTask struct {
 	// goroutine and the poll goroutine); rcStopped ends them before Stop.
 	rcMu      sync.Mutex
 	rcStopped bool
+
+	// headerKeys are the header keys as bytes (see headerKey); owned by
+	// the poll loop, which converts the records.
+	headerKeys map[string][]byte
 }
 
 // sourceProducer is what a source task needs of its producer
@@ -452,6 +456,9 @@ func (t *sourceTask) convert(ctx context.Context, rec *connectors.Record) (*sara
 	if v != nil {
 		msg.Value = sarama.ByteEncoder(v)
 	}
+	if len(rec.Headers) > 0 {
+		msg.Headers = make([]sarama.RecordHeader, 0, len(rec.Headers))
+	}
 	for _, h := range rec.Headers {
 		b, err := t.conv.header.FromConnectHeader(rec.Topic, h.Key, h.Schema, h.Value)
 		if err != nil {
@@ -462,7 +469,7 @@ func (t *sourceTask) convert(ctx context.Context, rec *connectors.Record) (*sara
 				return nil, 0, &failure{stage: stageHeaderConv, class: t.conv.headerClass, err: fmt.Errorf("header %s: %w", h.Key, err)}
 			}
 		}
-		msg.Headers = append(msg.Headers, sarama.RecordHeader{Key: []byte(h.Key), Value: b})
+		msg.Headers = append(msg.Headers, sarama.RecordHeader{Key: t.headerKey(h.Key), Value: b})
 		size += len(h.Key) + len(b)
 	}
 	return msg, size, nil
@@ -655,4 +662,24 @@ type offsetReader struct{ t *sourceTask }
 
 func (r offsetReader) Offset(ctx context.Context, partition map[string]any) (map[string]any, error) {
 	return r.t.offsets.Get(ctx, r.t.id.Connector, partition)
+}
+
+// maxHeaderKeys bounds the header keys a source task keeps as bytes.
+const maxHeaderKeys = 64
+
+// headerKey returns key as bytes, shared between the task's messages for
+// the first maxHeaderKeys keys: a connector sets the same few header keys
+// on every record (Debezium's context headers), and sarama only reads them.
+func (t *sourceTask) headerKey(key string) []byte {
+	if b, ok := t.headerKeys[key]; ok {
+		return b
+	}
+	b := []byte(key)
+	if len(t.headerKeys) < maxHeaderKeys {
+		if t.headerKeys == nil {
+			t.headerKeys = make(map[string][]byte)
+		}
+		t.headerKeys[key] = b
+	}
+	return b
 }

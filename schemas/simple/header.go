@@ -26,6 +26,12 @@ func (HeaderConverter) FromConnectHeader(topic, key string, schema *schemas.Sche
 	if value == nil {
 		return nil, nil
 	}
+	if s, ok := value.(string); ok {
+		// ConvertToString's result for a string, without its copy: most
+		// headers are strings (Debezium's context headers on every change
+		// event).
+		return []byte(s), nil
+	}
 	s, err := schemas.ConvertToString(schema, value)
 	if err != nil {
 		return nil, schemas.DataErrorf("Failed to serialize value for header '%s' on topic '%s': %w", key, topic, err)

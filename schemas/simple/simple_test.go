@@ -274,3 +274,33 @@ func TestHeaderConverterNullsAndBytes(t *testing.T) {
 		t.Errorf("SimpleHeaderConverter has config keys %v", keys)
 	}
 }
+
+// TestHeaderConverterStrings: a string header is written as
+// schemas.ConvertToString writes it, whatever its schema says.
+func TestHeaderConverterStrings(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		schema *schemas.Schema
+		value  string
+	}{
+		{"plain", schemas.StringSchema, "mariadb"},
+		{"empty", schemas.StringSchema, ""},
+		{"quotes and backslashes", schemas.OptionalStringSchema, `a "b" \c`},
+		{"no schema", nil, "[1,2]"},
+		{"utf-8", schemas.StringSchema, "déjà vu ✓"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := simple.HeaderConverter{}.FromConnectHeader("t", "k", tt.schema, tt.value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := schemas.ConvertToString(tt.schema, tt.value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != want || got == nil {
+				t.Fatalf("FromConnectHeader(%q) = %q, want %q", tt.value, got, want)
+			}
+		})
+	}
+}
