@@ -1,13 +1,11 @@
 package mysqlcdc
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,28 +13,10 @@ import (
 	"github.com/sluicehq/sluice/internal/testkit"
 )
 
-// logBuffer is a log sink whose text a test can search.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// capturingContext is a task context whose logs go to a logBuffer.
+// capturingContext is a task context whose logs go to a LogBuffer.
 type capturingContext struct {
 	offsets *memOffsets
-	logs    *logBuffer
+	logs    *testkit.LogBuffer
 }
 
 func (c capturingContext) Offsets() connectors.OffsetReader { return c.offsets }
@@ -75,7 +55,7 @@ func TestPasswordNeverShown(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, d, map[string]string{PasswordKey: tt.password, PortKey: tt.port, ConnectTimeoutKey: "2000"})
-			logs := &logBuffer{}
+			logs := &testkit.LogBuffer{}
 			task := &Task{classFlavor: MariaDB, newHistory: h.historyFactory()}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
@@ -125,7 +105,7 @@ func TestPasswordNeverShownOnReconnect(t *testing.T) {
 		fmt.Sprintf("GRANT SELECT, RELOAD, SHOW DATABASES, LOCK TABLES, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO '%s'@'%%'", user))
 	t.Cleanup(func() { _, _ = d.DB.Exec(fmt.Sprintf("DROP USER '%s'@'%%'", user)) })
 	h := newHarness(t, d, map[string]string{UserKey: user, PasswordKey: oldPW, BackoffMaxKey: "200"})
-	logs := &logBuffer{}
+	logs := &testkit.LogBuffer{}
 	h.task = &Task{classFlavor: MariaDB, newHistory: h.historyFactory()}
 	if err := h.task.Start(t.Context(), capturingContext{offsets: h.offsets, logs: logs}, h.props); err != nil {
 		t.Fatalf("Start: %v", err)
