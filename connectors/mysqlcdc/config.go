@@ -137,7 +137,7 @@ func configDef() *config.Def {
 		Doc: "Password of the database user."})
 	def(config.Key{Name: ServerIDKey, Type: config.Long, Default: config.NoDefault, Validator: config.Range(int64(1), int64(4294967295)), Importance: config.Low, Width: config.WidthLong, DisplayName: "Cluster ID",
 		Doc: "A numeric ID of this database client, unique among all the replicas of the server (1 to 4294967295): the server disconnects an older replica that uses the same ID."})
-	def(config.Key{Name: TopicPrefixKey, Type: config.String, Default: config.NoDefault, Validator: config.NonEmptyString(), Importance: config.High, Width: config.WidthMedium, DisplayName: "Topic prefix",
+	def(config.Key{Name: TopicPrefixKey, Type: config.String, Default: config.NoDefault, Validator: config.TopicName(false), Importance: config.High, Width: config.WidthMedium, DisplayName: "Topic prefix",
 		Doc: "Topic prefix naming the source database server: data topics are <prefix>.<database>.<table>, schema changes go to <prefix>. Letters, digits, '.', '_' and '-' only. It is also the offsets' partition, so it must not change."})
 	def(config.Key{Name: ConnectTimeoutKey, Type: config.Int, Default: 30000, Validator: config.AtLeast(1), Importance: config.Low, Width: config.WidthShort,
 		Doc: "Maximum time in milliseconds to wait when connecting to the database server."})
@@ -326,12 +326,9 @@ func parseSettings(props map[string]string) (*settings, error) {
 	if !topicPrefixChars.MatchString(s.prefix) {
 		return nil, problem{TopicPrefixKey, fmt.Sprintf("%q has characters a topic name may not have: only letters, digits, '.', '_' and '-'", s.prefix)}
 	}
-	// The prefix names the schema change topic and, after the heartbeat
-	// prefix, the heartbeat topic: both must be valid topic names
-	// (249 characters at most).
-	if err := config.CheckTopicName(s.prefix); err != nil {
-		return nil, problem{TopicPrefixKey, err.Error()}
-	}
+	// The prefix names the schema change topic (its validator checks it)
+	// and, after the heartbeat prefix, the heartbeat topic: 249 characters
+	// at most.
 	if err := config.CheckTopicName(s.heartbeatPfx + "." + s.prefix); err != nil {
 		return nil, problem{TopicPrefixKey, fmt.Sprintf("with the heartbeat prefix %q it does not make a valid heartbeat topic: %v", s.heartbeatPfx, err)}
 	}
