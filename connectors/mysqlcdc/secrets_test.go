@@ -10,7 +10,11 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/events"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/incremental"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
 	"github.com/sluicehq/sluice/internal/testkit"
+	"github.com/sluicehq/sluice/schemas"
 )
 
 // capturingContext is a task context whose logs go to a LogBuffer.
@@ -146,6 +150,46 @@ func TestPasswordNeverShownOnReconnect(t *testing.T) {
 	for _, pw := range []string{oldPW, newPW} {
 		if strings.Contains(shown, pw) {
 			t.Errorf("the password %q shows in the logs or errors:\n%s", pw, shown)
+		}
+	}
+}
+
+// panickingHooks is an incremental snapshot engine that panics when the
+// stream starts, standing for any panic on the reader goroutine.
+type panickingHooks struct{}
+
+func (panickingHooks) Start(context.Context, map[string]any, incremental.Env) error {
+	panic("boom from the reader")
+}
+
+func (panickingHooks) Change(_ context.Context, _ tables.ID, _ events.Op, _, _ *schemas.Struct, recs []connectors.SourceRecord) ([]connectors.SourceRecord, error) {
+	return recs, nil
+}
+
+func (panickingHooks) Offset(map[string]any) {}
+
+func (panickingHooks) Idle(context.Context) ([]connectors.SourceRecord, error) { return nil, nil }
+
+// TestReaderPanicFailsTheTask: a panic on the task's reader goroutine
+// (third parties' code runs there on what the server sends) fails the
+// task with the panic in its error, rather than crashing the worker.
+func TestReaderPanicFailsTheTask(t *testing.T) {
+	d := testkit.NewDatabase(t)
+	h := newHarness(t, d, nil)
+	h.task = &Task{classFlavor: MariaDB, newHistory: h.historyFactory(), incr: panickingHooks{}}
+	if err := h.task.Start(t.Context(), taskContext{t, h.offsets}, h.props); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(h.stop)
+	for end := time.Now().Add(60 * time.Second); ; {
+		if time.Now().After(end) {
+			t.Fatal("Poll did not fail")
+		}
+		if _, err := h.task.Poll(context.Background()); err != nil {
+			if !strings.Contains(err.Error(), "the binlog reader panicked: boom from the reader") {
+				t.Fatalf("Poll: %v, want the panic", err)
+			}
+			return
 		}
 	}
 }
