@@ -3,6 +3,7 @@ package mysqlcdc
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"regexp"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/history"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/incremental"
 )
 
@@ -342,6 +344,16 @@ func parseSettings(props map[string]string) (*settings, error) {
 	}
 	if !v.Bool(KeepAliveKey) {
 		return nil, problem{KeepAliveKey, "sluice always reconnects a lost binlog connection; false is not supported"}
+	}
+	// The schema history's own keys (timeouts, attempts, the producer.
+	// and consumer. client keys) are read when the task starts: check
+	// them here too, so that validation reports them.
+	if _, err := history.NewKafkaStore(props, string(MySQL), slog.New(slog.DiscardHandler)); err != nil {
+		key, _, _ := strings.Cut(err.Error(), ": ")
+		if key = strings.TrimSuffix(key, "*"); !strings.HasPrefix(key, "schema.history.internal.") || strings.Contains(key, " ") {
+			key = HistoryTopicKey
+		}
+		return nil, problem{key, err.Error()}
 	}
 	if s.signalTable != "" {
 		if db, t, ok := strings.Cut(s.signalTable, "."); !ok || db == "" || t == "" || strings.Contains(t, ".") {

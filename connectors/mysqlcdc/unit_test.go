@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-mysql-org/go-mysql/replication"
 
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/history"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/incremental"
 )
 
@@ -242,6 +243,9 @@ func TestValidate(t *testing.T) {
 		{"prefix dot", with(TopicPrefixKey, "."), TopicPrefixKey, "'.' is not allowed"},
 		{"heartbeat topic too long", with(TopicPrefixKey, strings.Repeat("p", 240)), TopicPrefixKey, "heartbeat topic"},
 		{"long prefix", with(TopicPrefixKey, strings.Repeat("p", 228)), "", ""},
+		{"history attempts", with(history.KeyRecoveryAttempts, "-1"), history.KeyRecoveryAttempts, "not a non-negative integer"},
+		{"history poll", with(history.KeyRecoveryPollMs, "99999999999999999999"), history.KeyRecoveryPollMs, "not a valid number of milliseconds"},
+		{"history producer", with("schema.history.internal.producer.security.protocol", "BOGUS"), "schema.history.internal.producer.", "BOGUS"},
 		{"signal topic from a long prefix", with(TopicPrefixKey, strings.Repeat("p", 245), TopicHeartbeatPrefixKey, "hb", SignalCollectionKey, "d.sig",
 			incremental.EnabledChannelsKey, "source,kafka", incremental.KafkaServersKey, "k:9092"), TopicPrefixKey, "<topic.prefix>-signal"},
 		{"bad signal topic", with(SignalCollectionKey, "d.sig", incremental.EnabledChannelsKey, "kafka", incremental.KafkaServersKey, "k:9092",
