@@ -30,3 +30,27 @@ func TestLogMessageCapped(t *testing.T) {
 		t.Errorf("logMessage of 8 MiB: %d bytes, valid UTF-8 %v, ends %q", len(got), utf8.ValidString(got), got[max(0, len(got)-40):])
 	}
 }
+
+// FuzzParseSnapshotRequest: the data of a signal row is anyone's who may
+// insert into the signal table: any data is parsed or refused, never a
+// panic, and an accepted execute-snapshot names at least one collection.
+func FuzzParseSnapshotRequest(f *testing.F) {
+	for _, s := range []string{
+		`{"data-collections": ["db.t"]}`,
+		`{"data-collections": ["db\\.t.*"], "type": "blocking", "surrogate-key": "k"}`,
+		`{"data-collections": ["db.t"], "additional-conditions": [{"data-collection": "db.t", "filter": "a > 1"}]}`,
+		`{"data-collections": [1, null]}`, `{"additional-conditions": [{"data-collection": "("}]}`, `[]`, `null`, ``,
+		`{"message": "hello"}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		for _, stop := range []bool{false, true} {
+			req, err := ParseSnapshotRequest(data, stop)
+			if err == nil && !stop && len(req.Collections) == 0 {
+				t.Fatalf("execute-snapshot %q accepted without collections", data)
+			}
+		}
+		_, _ = logMessage(data)
+	})
+}
