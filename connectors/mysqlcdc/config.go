@@ -96,6 +96,10 @@ const (
 	maxMillis    = int64(math.MaxInt32)
 )
 
+// maxQueueBytesKey is Debezium's max.queue.size.in.bytes (0, its
+// default, turns it off).
+const maxQueueBytesKey = "max.queue.size.in.bytes"
+
 // topicPrefixChars is what Debezium allows in topic.prefix: a topic name's
 // characters.
 var topicPrefixChars = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
@@ -282,6 +286,11 @@ func parseSettings(props map[string]string) (*settings, error) {
 				return nil, problem{k, "sluice does not implement this Debezium option; remove it"}
 			}
 		}
+	}
+	// Debezium's byte bound on the queue: sluice bounds it by records
+	// only, and a user who set it must not believe memory is bounded by it.
+	if b := strings.TrimSpace(props[maxQueueBytesKey]); b != "" && b != "0" {
+		return nil, problem{maxQueueBytesKey, "sluice bounds the queue by max.queue.size records only; remove this key or set it to 0"}
 	}
 	v, err := configDef().Parse(props)
 	if err != nil {

@@ -243,6 +243,8 @@ func TestValidate(t *testing.T) {
 		{"prefix dot", with(TopicPrefixKey, "."), TopicPrefixKey, "'.' is not allowed"},
 		{"heartbeat topic too long", with(TopicPrefixKey, strings.Repeat("p", 240)), TopicPrefixKey, "heartbeat topic"},
 		{"long prefix", with(TopicPrefixKey, strings.Repeat("p", 228)), "", ""},
+		{"queue bytes", with("max.queue.size.in.bytes", "1000000"), "max.queue.size.in.bytes", "max.queue.size records only"},
+		{"queue bytes off", with("max.queue.size.in.bytes", "0"), "", ""},
 		{"history attempts", with(history.KeyRecoveryAttempts, "-1"), history.KeyRecoveryAttempts, "not a non-negative integer"},
 		{"history poll", with(history.KeyRecoveryPollMs, "99999999999999999999"), history.KeyRecoveryPollMs, "not a valid number of milliseconds"},
 		{"history producer", with("schema.history.internal.producer.security.protocol", "BOGUS"), "schema.history.internal.producer.", "BOGUS"},
