@@ -3,12 +3,15 @@ package mysqlcdc
 import (
 	"errors"
 	"fmt"
+	"log/slog"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/history"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/incremental"
 )
 
@@ -82,6 +85,21 @@ const (
 	groupEngine     = "Connector"
 )
 
+// Caps on sizes and durations from the configuration. The task allocates
+// its queue with max.queue.size slots and a poll's slice with
+// max.batch.size, so an absurd value would allocate gigabytes and take
+// the worker down; durations in milliseconds beyond maxMillis (about 24.8
+// days, Java's Integer.MAX_VALUE) would overflow time.Duration arithmetic
+// (keep-alive doubled, backoff doubled) and mean nothing useful anyway.
+const (
+	maxQueueSize = 1 << 20
+	maxMillis    = int64(math.MaxInt32)
+)
+
+// maxQueueBytesKey is Debezium's max.queue.size.in.bytes (0, its
+// default, turns it off).
+const maxQueueBytesKey = "max.queue.size.in.bytes"
+
 // topicPrefixChars is what Debezium allows in topic.prefix: a topic name's
 // characters.
 var topicPrefixChars = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
@@ -125,15 +143,15 @@ func configDef() *config.Def {
 		Doc: "Password of the database user."})
 	def(config.Key{Name: ServerIDKey, Type: config.Long, Default: config.NoDefault, Validator: config.Range(int64(1), int64(4294967295)), Importance: config.Low, Width: config.WidthLong, DisplayName: "Cluster ID",
 		Doc: "A numeric ID of this database client, unique among all the replicas of the server (1 to 4294967295): the server disconnects an older replica that uses the same ID."})
-	def(config.Key{Name: TopicPrefixKey, Type: config.String, Default: config.NoDefault, Validator: config.NonEmptyString(), Importance: config.High, Width: config.WidthMedium, DisplayName: "Topic prefix",
+	def(config.Key{Name: TopicPrefixKey, Type: config.String, Default: config.NoDefault, Validator: config.TopicName(false), Importance: config.High, Width: config.WidthMedium, DisplayName: "Topic prefix",
 		Doc: "Topic prefix naming the source database server: data topics are <prefix>.<database>.<table>, schema changes go to <prefix>. Letters, digits, '.', '_' and '-' only. It is also the offsets' partition, so it must not change."})
 	def(config.Key{Name: ConnectTimeoutKey, Type: config.Int, Default: 30000, Validator: config.AtLeast(1), Importance: config.Low, Width: config.WidthShort,
 		Doc: "Maximum time in milliseconds to wait when connecting to the database server."})
 	def(config.Key{Name: KeepAliveKey, Type: config.Boolean, Default: true, Importance: config.Low, Width: config.WidthShort,
 		Doc: "Reconnect the binlog reader when its connection is lost (always on in sluice: false is refused)."})
-	def(config.Key{Name: KeepAliveIntervalKey, Type: config.Long, Default: int64(60000), Validator: config.AtLeast(int64(1)), Importance: config.Low, Width: config.WidthShort,
+	def(config.Key{Name: KeepAliveIntervalKey, Type: config.Long, Default: int64(60000), Validator: config.Range(int64(1), maxMillis), Importance: config.Low, Width: config.WidthShort,
 		Doc: "Interval in milliseconds of the binlog connection's heartbeats from the server: a connection that stays silent for twice as long is taken as lost and reconnected."})
-	def(config.Key{Name: BackoffMaxKey, Type: config.Long, Default: int64(10000), Validator: config.AtLeast(int64(100)), Importance: config.Low, Width: config.WidthShort,
+	def(config.Key{Name: BackoffMaxKey, Type: config.Long, Default: int64(10000), Validator: config.Range(int64(100), maxMillis), Importance: config.Low, Width: config.WidthShort,
 		Doc: "The longest wait in milliseconds between two attempts to reconnect the binlog reader (the wait starts at 100 ms and doubles)."})
 
 	group, order = groupFilters, 0
@@ -154,7 +172,7 @@ func configDef() *config.Def {
 	def(config.Key{Name: SnapshotLockingModeKey, Type: config.String, Default: LockingMinimal, Validator: config.CaseInsensitiveValidString(LockingMinimal, LockingExtended, LockingNone),
 		Importance: config.Low, Width: config.WidthShort, DisplayName: "Snapshot locking mode",
 		Doc: "How the snapshot keeps the schemas and position consistent: minimal (a global read lock while it reads the position and the schemas, then a consistent-snapshot transaction for the rows; FLUSH TABLES WITH READ LOCK needs RELOAD, without it each table is locked), extended (the lock is held until all rows are read), none (no lock: a DDL statement during the snapshot can make the schemas and the position disagree)."})
-	def(config.Key{Name: SnapshotLockTimeoutKey, Type: config.Long, Default: int64(10000), Validator: config.AtLeast(int64(1000)), Importance: config.Medium, Width: config.WidthShort,
+	def(config.Key{Name: SnapshotLockTimeoutKey, Type: config.Long, Default: int64(10000), Validator: config.Range(int64(1000), maxMillis), Importance: config.Medium, Width: config.WidthShort,
 		Doc: "How long in milliseconds the snapshot waits for its global read lock (a long-running statement on any table holds it up, and writers wait behind it meanwhile); the snapshot tries three times, then the task fails."})
 	def(config.Key{Name: SnapshotFetchSizeKey, Type: config.Int, Default: nil, Importance: config.Low, Width: config.WidthShort,
 		Doc: "Accepted for compatibility: sluice streams the snapshot's rows without buffering them."})
@@ -198,11 +216,11 @@ func configDef() *config.Def {
 		Doc: "Kafka bootstrap servers (host:port,...) of the schema history topic."})
 
 	group, order = groupEngine, 0
-	def(config.Key{Name: MaxBatchSizeKey, Type: config.Int, Default: 2048, Validator: config.AtLeast(1), Importance: config.Medium, Width: config.WidthShort,
-		Doc: "Maximum number of records a poll returns."})
-	def(config.Key{Name: MaxQueueSizeKey, Type: config.Int, Default: 8192, Validator: config.AtLeast(1), Importance: config.Medium, Width: config.WidthShort,
-		Doc: "Maximum number of records read ahead of the poll loop; must be larger than max.batch.size. It bounds the memory the task uses."})
-	def(config.Key{Name: PollIntervalKey, Type: config.Long, Default: int64(500), Validator: config.AtLeast(int64(1)), Importance: config.Medium, Width: config.WidthShort,
+	def(config.Key{Name: MaxBatchSizeKey, Type: config.Int, Default: 2048, Validator: config.Range(1, maxQueueSize-1), Importance: config.Medium, Width: config.WidthShort,
+		Doc: "Maximum number of records a poll returns (at most 1048575)."})
+	def(config.Key{Name: MaxQueueSizeKey, Type: config.Int, Default: 8192, Validator: config.Range(2, maxQueueSize), Importance: config.Medium, Width: config.WidthShort,
+		Doc: "Maximum number of records read ahead of the poll loop; must be larger than max.batch.size and at most 1048576. It bounds the memory the task uses."})
+	def(config.Key{Name: PollIntervalKey, Type: config.Long, Default: int64(500), Validator: config.Range(int64(1), maxMillis), Importance: config.Medium, Width: config.WidthShort,
 		Doc: "How long in milliseconds a poll waits for records when none are ready."})
 	return d
 }
@@ -269,6 +287,11 @@ func parseSettings(props map[string]string) (*settings, error) {
 			}
 		}
 	}
+	// Debezium's byte bound on the queue: sluice bounds it by records
+	// only, and a user who set it must not believe memory is bounded by it.
+	if b := strings.TrimSpace(props[maxQueueBytesKey]); b != "" && b != "0" {
+		return nil, problem{maxQueueBytesKey, "sluice bounds the queue by max.queue.size records only; remove this key or set it to 0"}
+	}
 	v, err := configDef().Parse(props)
 	if err != nil {
 		return nil, err
@@ -314,6 +337,12 @@ func parseSettings(props map[string]string) (*settings, error) {
 	if !topicPrefixChars.MatchString(s.prefix) {
 		return nil, problem{TopicPrefixKey, fmt.Sprintf("%q has characters a topic name may not have: only letters, digits, '.', '_' and '-'", s.prefix)}
 	}
+	// The prefix names the schema change topic (its validator checks it)
+	// and, after the heartbeat prefix, the heartbeat topic: 249 characters
+	// at most.
+	if err := config.CheckTopicName(s.heartbeatPfx + "." + s.prefix); err != nil {
+		return nil, problem{TopicPrefixKey, fmt.Sprintf("with the heartbeat prefix %q it does not make a valid heartbeat topic: %v", s.heartbeatPfx, err)}
+	}
 	for _, pair := range [][2]string{{DatabaseIncludeKey, DatabaseExcludeKey}, {TableIncludeKey, TableExcludeKey}} {
 		if len(v.List(pair[0])) > 0 && len(v.List(pair[1])) > 0 {
 			return nil, problem{pair[1], fmt.Sprintf("%s and %s may not both be set", pair[0], pair[1])}
@@ -324,6 +353,16 @@ func parseSettings(props map[string]string) (*settings, error) {
 	}
 	if !v.Bool(KeepAliveKey) {
 		return nil, problem{KeepAliveKey, "sluice always reconnects a lost binlog connection; false is not supported"}
+	}
+	// The schema history's own keys (timeouts, attempts, the producer.
+	// and consumer. client keys) are read when the task starts: check
+	// them here too, so that validation reports them.
+	if _, err := history.NewKafkaStore(props, string(MySQL), slog.New(slog.DiscardHandler)); err != nil {
+		key, _, _ := strings.Cut(err.Error(), ": ")
+		if key = strings.TrimSuffix(key, "*"); !strings.HasPrefix(key, "schema.history.internal.") || strings.Contains(key, " ") {
+			key = HistoryTopicKey
+		}
+		return nil, problem{key, err.Error()}
 	}
 	if s.signalTable != "" {
 		if db, t, ok := strings.Cut(s.signalTable, "."); !ok || db == "" || t == "" || strings.Contains(t, ".") {

@@ -399,7 +399,9 @@ func (t *Task) classify(err error, o offset) error {
 		return fatalError{purgedError{fmt.Errorf("the binlog at the connector's position (file %s, position %d, GTIDs %q) is no longer on the server (purged): changes after it are lost to the connector; set snapshot.mode=when_needed to take a new snapshot, or delete the connector's offsets (%w)", o.File, o.Pos, o.GTIDs, me)}}
 	case me.Code == 1236:
 		return fatalError{fmt.Errorf("the server refused to send the binlog from file %s, position %d: %w", o.File, o.Pos, me)}
-	case me.Code == 1045 || me.Code == 1227 || me.Code == 1044:
+	case me.Code == 1045:
+		return fatalError{fmt.Errorf("the server refused the binlog connection: database.user %s or database.password is wrong (changed since the task started?): %w", t.st.user, me)}
+	case me.Code == 1227 || me.Code == 1044:
 		return fatalError{fmt.Errorf("the server refused the binlog connection for user %s (it needs REPLICATION SLAVE and REPLICATION CLIENT/BINLOG MONITOR): %w", t.st.user, me)}
 	}
 	return err

@@ -18,6 +18,7 @@ import (
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/history"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/incremental"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
+	"github.com/sluicehq/sluice/internal/safe"
 )
 
 // historyStore keeps the schema history: history.KafkaStore, or a fake in
@@ -261,7 +262,10 @@ func (t *Task) Stop(context.Context) error {
 // binlog until ctx is done or an error stops it.
 func (t *Task) run(ctx context.Context, p *startPlan) {
 	defer close(t.done)
-	err := t.read(ctx, p)
+	// The reader runs third parties' code (the binlog client, the DDL
+	// parser) on what the server sends: a panic on some input fails this
+	// task, as any error does, instead of taking the worker down.
+	err := safe.Do("the binlog reader", func() error { return t.read(ctx, p) })
 	if ctx.Err() != nil && !errors.Is(err, errDone) {
 		err = nil
 	}

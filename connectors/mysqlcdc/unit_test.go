@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-mysql-org/go-mysql/replication"
 
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/history"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/incremental"
 )
 
@@ -217,6 +218,43 @@ func TestValidate(t *testing.T) {
 			incremental.KafkaServersKey, "required with the kafka signal channel"},
 		{"kafka channel", with(SignalCollectionKey, "d.sig", incremental.EnabledChannelsKey, "source,kafka", incremental.KafkaServersKey, "k:9092"), "", ""},
 		{"bad chunk size", with(SignalCollectionKey, "d.sig", incremental.ChunkSizeKey, "0"), incremental.ChunkSizeKey, "at least 1"},
+		// Absurd sizes and durations: refused on their key, before the
+		// task would allocate them or overflow a time.Duration.
+		{"huge queue", with(MaxQueueSizeKey, "2147483647"), MaxQueueSizeKey, "no more than 1048576"},
+		{"queue not a number", with(MaxQueueSizeKey, "99999999999999999999"), MaxQueueSizeKey, "Invalid value"},
+		{"largest queue", with(MaxBatchSizeKey, "1048575", MaxQueueSizeKey, "1048576"), "", ""},
+		{"huge batch", with(MaxBatchSizeKey, "2000000", MaxQueueSizeKey, "1048576"), MaxBatchSizeKey, "no more than 1048575"},
+		{"negative batch", with(MaxBatchSizeKey, "-1"), MaxBatchSizeKey, "at least 1"},
+		{"huge chunk", with(SignalCollectionKey, "d.sig", incremental.ChunkSizeKey, "2147483647"), incremental.ChunkSizeKey, "no more than 100000"},
+		{"huge poll interval", with(PollIntervalKey, "9223372036854775807"), PollIntervalKey, "no more than 2147483647"},
+		{"negative poll interval", with(PollIntervalKey, "-5"), PollIntervalKey, "at least 1"},
+		{"huge lock timeout", with(SnapshotLockTimeoutKey, "9223372036854775807"), SnapshotLockTimeoutKey, "no more than 2147483647"},
+		{"huge keep-alive", with(KeepAliveIntervalKey, "9223372036854775807"), KeepAliveIntervalKey, "no more than 2147483647"},
+		{"huge backoff", with(BackoffMaxKey, "9223372036854775807"), BackoffMaxKey, "no more than 2147483647"},
+		{"long beyond int64", with(BackoffMaxKey, "9223372036854775808"), BackoffMaxKey, "Invalid value"},
+		{"huge heartbeat", with(HeartbeatIntervalKey, "2147483648"), HeartbeatIntervalKey, "Invalid value"},
+		{"negative heartbeat", with(HeartbeatIntervalKey, "-1"), HeartbeatIntervalKey, "at least 0"},
+		{"huge connect timeout", with(ConnectTimeoutKey, "2147483648"), ConnectTimeoutKey, "Invalid value"},
+		{"port 0", with(PortKey, "0"), PortKey, "at least 1"},
+		{"port too big", with(PortKey, "65536"), PortKey, "no more than 65535"},
+		{"port not a number", with(PortKey, "33o6"), PortKey, "Invalid value"},
+		{"server id negative", with(ServerIDKey, "-1"), ServerIDKey, "at least 1"},
+		{"prefix too long", with(TopicPrefixKey, strings.Repeat("p", 250)), TopicPrefixKey, "longer than the max allowed length 249"},
+		{"prefix dot", with(TopicPrefixKey, "."), TopicPrefixKey, "'.' is not allowed"},
+		{"heartbeat topic too long", with(TopicPrefixKey, strings.Repeat("p", 240)), TopicPrefixKey, "heartbeat topic"},
+		{"long prefix", with(TopicPrefixKey, strings.Repeat("p", 228)), "", ""},
+		{"queue bytes", with("max.queue.size.in.bytes", "1000000"), "max.queue.size.in.bytes", "max.queue.size records only"},
+		{"queue bytes off", with("max.queue.size.in.bytes", "0"), "", ""},
+		{"history attempts", with(history.KeyRecoveryAttempts, "-1"), history.KeyRecoveryAttempts, "not a non-negative integer"},
+		{"history poll", with(history.KeyRecoveryPollMs, "99999999999999999999"), history.KeyRecoveryPollMs, "not a valid number of milliseconds"},
+		{"history producer", with("schema.history.internal.producer.security.protocol", "BOGUS"), "schema.history.internal.producer.", "BOGUS"},
+		{"signal topic from a long prefix", with(TopicPrefixKey, strings.Repeat("p", 245), TopicHeartbeatPrefixKey, "hb", SignalCollectionKey, "d.sig",
+			incremental.EnabledChannelsKey, "source,kafka", incremental.KafkaServersKey, "k:9092"), TopicPrefixKey, "<topic.prefix>-signal"},
+		{"bad signal topic", with(SignalCollectionKey, "d.sig", incremental.EnabledChannelsKey, "kafka", incremental.KafkaServersKey, "k:9092",
+			incremental.KafkaTopicKey, "a b"), incremental.KafkaTopicKey, "Topic name is invalid"},
+		{"empty prefix", with(TopicPrefixKey, ""), TopicPrefixKey, ""},
+		{"many regexes", with(TableIncludeKey, strings.Repeat("d.t,", 100000)+"d.u"), "", ""},
+		{"repeat beyond RE2's limit", with(TableIncludeKey, "d.t{1001}"), TableIncludeKey, "invalid repeat count"},
 	}
 	c := NewMySQL()
 	for _, tt := range tests {

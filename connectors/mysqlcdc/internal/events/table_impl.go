@@ -16,8 +16,9 @@ func (e *Events) newTable(t *tables.Table, include func(string) bool) (*Table, e
 	if t == nil {
 		return nil, errors.New("events: no table")
 	}
-	topic := e.opts.TopicPrefix + "." + t.ID.DB + "." + t.ID.Table
-	name := adjustName(topic, e.opts.Modes.SchemaNames, false)
+	full := e.opts.TopicPrefix + "." + t.ID.DB + "." + t.ID.Table
+	name := adjustName(full, e.opts.Modes.SchemaNames, false)
+	topic := sanitizedTopic(full)
 	fieldName := func(col string) string { return adjustName(col, e.opts.Modes.FieldNames, true) }
 	tb := &Table{ID: t.ID, Topic: topic, events: e, table: t, cols: make([]column, len(t.Columns))}
 	valB := schemas.NewBuilder(schemas.TypeStruct).Name(name + ".Value").Optional()
@@ -236,4 +237,44 @@ func isCurrentTimestamp(up string) bool {
 		return true
 	}
 	return false
+}
+
+// maxTopicName is Kafka's longest topic name.
+const maxTopicName = 249
+
+// sanitizedTopic makes name a valid Kafka topic name as Debezium's topic
+// naming strategy does: a table name may have characters a topic may not
+// (a space, non-ASCII letters) and be long enough to pass 249 characters,
+// and a record to an invalid topic would fail the task at that event on
+// every restart. Each character other than ASCII letters, digits, '.',
+// '_' and '-' becomes '_' (one per UTF-16 unit, as in Java), the result is
+// cut to 249 characters, and "." or ".." become "_" or "__".
+func sanitizedTopic(name string) string {
+	valid := func(c rune) bool {
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
+	}
+	if len(name) <= maxTopicName && name != "." && name != ".." && !strings.ContainsFunc(name, func(c rune) bool { return !valid(c) }) {
+		return name
+	}
+	var b strings.Builder
+	for _, c := range name {
+		switch {
+		case valid(c):
+			b.WriteRune(c)
+		case c > 0xFFFF:
+			b.WriteString("__")
+		default:
+			b.WriteByte('_')
+		}
+	}
+	out := b.String()
+	switch {
+	case len(out) > maxTopicName:
+		out = out[:maxTopicName]
+	case out == ".":
+		out = "_"
+	case out == "..":
+		out = "__"
+	}
+	return out
 }

@@ -24,9 +24,9 @@ const ChannelSource = "source"
 // config.Def.
 func Keys() []config.Key {
 	return []config.Key{
-		{Name: ChunkSizeKey, Type: config.Int, Default: DefaultChunkSize, Validator: config.AtLeast(1),
+		{Name: ChunkSizeKey, Type: config.Int, Default: DefaultChunkSize, Validator: config.Range(1, MaxChunkSize),
 			Importance: config.Medium, Width: config.WidthMedium,
-			Doc: "The number of rows an incremental snapshot reads per chunk (per watermark window)."},
+			Doc: "The number of rows an incremental snapshot reads per chunk (per watermark window), at most 100000: a chunk's rows are held in memory."},
 		{Name: EnabledChannelsKey, Type: config.List, Default: ChannelSource,
 			Importance: config.Medium, Width: config.WidthLong,
 			Doc: "The signal channels read: source (rows inserted into signal.data.collection) and kafka (signal.kafka.topic); " +

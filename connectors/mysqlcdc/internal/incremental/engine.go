@@ -16,6 +16,10 @@ import (
 // DefaultChunkSize is incremental.snapshot.chunk.size's default, Debezium's.
 const DefaultChunkSize = 1024
 
+// MaxChunkSize caps incremental.snapshot.chunk.size: a chunk's rows are
+// held in memory until its window closes.
+const MaxChunkSize = 100000
+
 // Schema is what the engine needs of the task's table model.
 type Schema interface {
 	// Table returns the current model of a captured table, or nil when the

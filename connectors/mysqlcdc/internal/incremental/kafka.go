@@ -50,6 +50,14 @@ func parseKafkaSettings(props map[string]string) (*KafkaSettings, error) {
 	if k.Group == "" {
 		k.Group = "kafka-signal"
 	}
+	if err := config.CheckTopicName(k.Topic); err != nil {
+		key := KafkaTopicKey
+		if strings.TrimSpace(props[KafkaTopicKey]) == "" {
+			key = "topic.prefix"
+			err = fmt.Errorf("the kafka signal channel's topic is <topic.prefix>-signal when %s is not set: %w", KafkaTopicKey, err)
+		}
+		return nil, &config.Error{Problems: []config.Problem{{Key: key, Message: err.Error()}}}
+	}
 	for _, a := range strings.Split(props[KafkaServersKey], ",") {
 		if a = strings.TrimSpace(a); a != "" {
 			k.Addrs = append(k.Addrs, a)

@@ -214,5 +214,17 @@ func logMessage(data string) (string, error) {
 	if d.Message == nil || *d.Message == "" {
 		return "", fmt.Errorf("the message field is missing from data")
 	}
-	return *d.Message, nil
+	msg := *d.Message
+	if len(msg) > maxLogMessage {
+		// A signal row can carry megabytes: one log line should not.
+		cut := maxLogMessage
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = fmt.Sprintf("%s... (%d bytes in all)", msg[:cut], len(msg))
+	}
+	return msg, nil
 }
+
+// maxLogMessage is the most of a log signal's message that is logged.
+const maxLogMessage = 4096
