@@ -150,7 +150,7 @@ func configDef() *config.Def {
 	def(config.Key{Name: KeepAliveKey, Type: config.Boolean, Default: true, Importance: config.Low, Width: config.WidthShort,
 		Doc: "Reconnect the binlog reader when its connection is lost (always on in sluice: false is refused)."})
 	def(config.Key{Name: KeepAliveIntervalKey, Type: config.Long, Default: int64(60000), Validator: config.Range(int64(1), maxMillis), Importance: config.Low, Width: config.WidthShort,
-		Doc: "Interval in milliseconds of the binlog connection's heartbeats from the server: a connection that stays silent for twice as long is taken as lost and reconnected."})
+		Doc: "Interval in milliseconds of the binlog connection's heartbeats from the server: a connection that stays silent for twice as long and 5 s more is taken as lost and reconnected."})
 	def(config.Key{Name: BackoffMaxKey, Type: config.Long, Default: int64(10000), Validator: config.Range(int64(100), maxMillis), Importance: config.Low, Width: config.WidthShort,
 		Doc: "The longest wait in milliseconds between two attempts to reconnect the binlog reader (the wait starts at 100 ms and doubles)."})
 
