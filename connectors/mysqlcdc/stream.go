@@ -92,7 +92,7 @@ func (e purgedError) Unwrap() error { return e.error }
 // resetSchema starts an empty schema (before a snapshot or a recovery).
 func (t *Task) resetSchema() {
 	t.schema = tables.NewSchema(tables.Options{Filter: t.filter, Logger: t.log,
-		SkipUnparseableDDL: t.st.values.Originals()["schema.history.internal.skip.unparseable.ddl"] == "true"})
+		SkipUnparseableDDL: t.st.skipBadDDL})
 	t.evTable = map[tables.ID]*events.Table{}
 }
 
