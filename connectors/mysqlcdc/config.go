@@ -270,7 +270,6 @@ type settings struct {
 	keepAlive     time.Duration
 	backoffMax    time.Duration
 	skipBadDDL    bool
-	values        *config.Values
 }
 
 // problem is a configuration error on one key.
@@ -325,7 +324,6 @@ func parseSettings(props map[string]string) (*settings, error) {
 		keepAlive:     time.Duration(v.Long(KeepAliveIntervalKey)) * time.Millisecond,
 		backoffMax:    time.Duration(v.Long(BackoffMaxKey)) * time.Millisecond,
 		skipBadDDL:    v.Bool(tables.KeySkipUnparseableDDL),
-		values:        v,
 	}
 	if _, set := props[TopicHeartbeatPrefixKey]; !set && v.String(HeartbeatTopicsPrefixKey) != "" {
 		s.heartbeatPfx = v.String(HeartbeatTopicsPrefixKey)
