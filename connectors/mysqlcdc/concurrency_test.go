@@ -116,7 +116,7 @@ func TestStoredOffsetHostile(t *testing.T) {
 			h.offsets.m = o
 			h.offsets.mu.Unlock()
 			h.task = &Task{classFlavor: MariaDB, newHistory: h.historyFactory()}
-			err := h.task.Start(context.Background(), taskContext{t, h.offsets}, h.props)
+			err := h.task.Start(context.Background(), taskContext{t: t, offsets: h.offsets}, h.props)
 			if err == nil {
 				// The reader may find it: Poll must return the error.
 				deadline := time.Now().Add(20 * time.Second)

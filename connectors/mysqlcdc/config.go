@@ -13,6 +13,7 @@ import (
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/history"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/incremental"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
 )
 
 // The connector's configuration keys, as Debezium's MySQL and MariaDB
@@ -214,6 +215,8 @@ func configDef() *config.Def {
 		Doc: "The Kafka topic holding the schema history (one partition, never compacted or expired)."})
 	def(config.Key{Name: HistoryServersKey, Type: config.String, Default: config.NoDefault, Validator: config.NonEmptyString(), Importance: config.High, Width: config.WidthLong,
 		Doc: "Kafka bootstrap servers (host:port,...) of the schema history topic."})
+	def(config.Key{Name: tables.KeySkipUnparseableDDL, Type: config.Boolean, Default: false, Importance: config.Low, Width: config.WidthShort,
+		Doc: "Skip, with a warning, a DDL statement the parser cannot read or that names a table the schema does not know, instead of failing the task; the statement's changes are then missing from the schema."})
 
 	group, order = groupEngine, 0
 	def(config.Key{Name: MaxBatchSizeKey, Type: config.Int, Default: 2048, Validator: config.Range(1, maxQueueSize-1), Importance: config.Medium, Width: config.WidthShort,
@@ -266,7 +269,7 @@ type settings struct {
 	connTimeout   time.Duration
 	keepAlive     time.Duration
 	backoffMax    time.Duration
-	values        *config.Values
+	skipBadDDL    bool
 }
 
 // problem is a configuration error on one key.
@@ -320,7 +323,7 @@ func parseSettings(props map[string]string) (*settings, error) {
 		connTimeout:   time.Duration(v.Int(ConnectTimeoutKey)) * time.Millisecond,
 		keepAlive:     time.Duration(v.Long(KeepAliveIntervalKey)) * time.Millisecond,
 		backoffMax:    time.Duration(v.Long(BackoffMaxKey)) * time.Millisecond,
-		values:        v,
+		skipBadDDL:    v.Bool(tables.KeySkipUnparseableDDL),
 	}
 	if _, set := props[TopicHeartbeatPrefixKey]; !set && v.String(HeartbeatTopicsPrefixKey) != "" {
 		s.heartbeatPfx = v.String(HeartbeatTopicsPrefixKey)

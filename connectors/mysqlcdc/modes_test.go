@@ -79,7 +79,7 @@ func TestSnapshotModes(t *testing.T) {
 	t.Run("recovery needs an offset", func(t *testing.T) {
 		h := newHarness(t, d, map[string]string{SnapshotModeKey: "recovery"})
 		h.task = &Task{classFlavor: MariaDB, newHistory: h.historyFactory()}
-		err := h.task.Start(t.Context(), taskContext{t, h.offsets}, h.props)
+		err := h.task.Start(t.Context(), taskContext{t: t, offsets: h.offsets}, h.props)
 		h.task = nil
 		if err == nil || !strings.Contains(err.Error(), "snapshot.mode=recovery") {
 			t.Fatalf("Start: %v", err)
@@ -91,7 +91,7 @@ func TestSnapshotModes(t *testing.T) {
 		h.stop()
 		h.hist.records = nil // the history topic was lost
 		h.task = &Task{classFlavor: MariaDB, newHistory: h.historyFactory()}
-		err := h.task.Start(t.Context(), taskContext{t, h.offsets}, h.props)
+		err := h.task.Start(t.Context(), taskContext{t: t, offsets: h.offsets}, h.props)
 		h.task = nil
 		if err == nil || !strings.Contains(err.Error(), "snapshot.mode=recovery") {
 			t.Fatalf("Start without history: %v", err)
@@ -141,7 +141,7 @@ func TestValidateLive(t *testing.T) {
 	// The task fails to start the same way.
 	h := newHarness(t, d, map[string]string{UserKey: user, PasswordKey: "pw-Secret-1"})
 	h.task = &Task{classFlavor: MariaDB, newHistory: h.historyFactory()}
-	err := h.task.Start(t.Context(), taskContext{t, h.offsets}, h.props)
+	err := h.task.Start(t.Context(), taskContext{t: t, offsets: h.offsets}, h.props)
 	h.task = nil
 	if err == nil || !strings.Contains(err.Error(), "REPLICATION SLAVE") {
 		t.Fatalf("Start: %v", err)

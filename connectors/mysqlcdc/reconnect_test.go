@@ -119,7 +119,7 @@ func TestFirstBinlogConnectFails(t *testing.T) {
 		h.task = &Task{classFlavor: MariaDB, newHistory: func(map[string]string, Flavor, *slog.Logger) (historyStore, error) {
 			return gatedHistory{h.hist, func() { p.open.Store(false) }}, nil
 		}}
-		if err := h.task.Start(t.Context(), taskContext{t, h.offsets}, h.props); err != nil {
+		if err := h.task.Start(t.Context(), taskContext{t: t, offsets: h.offsets}, h.props); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(h.stop)

@@ -3,7 +3,6 @@ package mysqlcdc
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"strings"
 	"testing"
@@ -16,17 +15,6 @@ import (
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/schemas"
 )
-
-// capturingContext is a task context whose logs go to a LogBuffer.
-type capturingContext struct {
-	offsets *memOffsets
-	logs    *testkit.LogBuffer
-}
-
-func (c capturingContext) Offsets() connectors.OffsetReader { return c.offsets }
-func (c capturingContext) Logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(c.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
 
 // TestPasswordNeverShown: a wrong password, or a server that refuses the
 // connection, fails the task's start and the live validation with an
@@ -63,7 +51,7 @@ func TestPasswordNeverShown(t *testing.T) {
 			task := &Task{classFlavor: MariaDB, newHistory: h.historyFactory()}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			err := task.Start(ctx, capturingContext{offsets: h.offsets, logs: logs}, h.props)
+			err := task.Start(ctx, taskContext{offsets: h.offsets, logs: logs}, h.props)
 			if err == nil {
 				_ = task.Stop(ctx)
 				t.Fatal("Start succeeded")
@@ -111,7 +99,7 @@ func TestPasswordNeverShownOnReconnect(t *testing.T) {
 	h := newHarness(t, d, map[string]string{UserKey: user, PasswordKey: oldPW, BackoffMaxKey: "200"})
 	logs := &testkit.LogBuffer{}
 	h.task = &Task{classFlavor: MariaDB, newHistory: h.historyFactory()}
-	if err := h.task.Start(t.Context(), capturingContext{offsets: h.offsets, logs: logs}, h.props); err != nil {
+	if err := h.task.Start(t.Context(), taskContext{offsets: h.offsets, logs: logs}, h.props); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
 	t.Cleanup(h.stop)
@@ -177,7 +165,7 @@ func TestReaderPanicFailsTheTask(t *testing.T) {
 	d := testkit.NewDatabase(t)
 	h := newHarness(t, d, nil)
 	h.task = &Task{classFlavor: MariaDB, newHistory: h.historyFactory(), incr: panickingHooks{}}
-	if err := h.task.Start(t.Context(), taskContext{t, h.offsets}, h.props); err != nil {
+	if err := h.task.Start(t.Context(), taskContext{t: t, offsets: h.offsets}, h.props); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
 	t.Cleanup(h.stop)

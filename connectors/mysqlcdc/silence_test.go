@@ -96,13 +96,21 @@ func (p *freezingProxy) freeze() {
 // (no event, no heartbeat, not closed) is taken as dead after twice the
 // keep-alive interval and 5 s, and the task reconnects and goes on from
 // where it was.
+// With heartbeat.interval.ms far longer than that limit, the silence is
+// still noticed at the limit, not at the next heartbeat.
 func TestSilentConnectionReconnects(t *testing.T) {
+	for _, hb := range []string{"0", "120000"} {
+		t.Run("heartbeat.interval.ms="+hb, func(t *testing.T) { silentConnectionReconnects(t, hb) })
+	}
+}
+
+func silentConnectionReconnects(t *testing.T, heartbeat string) {
 	d := testkit.NewDatabase(t)
 	d.Exec(t, "CREATE TABLE t (id BIGINT PRIMARY KEY)")
 	p := newFreezingProxy(t, d.Addr)
 	_, port, _ := net.SplitHostPort(p.l.Addr().String())
 	h := newHarness(t, d, map[string]string{SnapshotModeKey: "no_data", HostnameKey: "127.0.0.1", PortKey: port,
-		KeepAliveIntervalKey: "1000"})
+		KeepAliveIntervalKey: "1000", HeartbeatIntervalKey: heartbeat})
 	h.startStreaming()
 	d.Exec(t, "INSERT INTO t VALUES (1)")
 	h.poll(1, dataTopic(d, "t"))

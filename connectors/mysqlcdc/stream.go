@@ -92,7 +92,7 @@ func (e purgedError) Unwrap() error { return e.error }
 // resetSchema starts an empty schema (before a snapshot or a recovery).
 func (t *Task) resetSchema() {
 	t.schema = tables.NewSchema(tables.Options{Filter: t.filter, Logger: t.log,
-		SkipUnparseableDDL: t.st.values.Originals()["schema.history.internal.skip.unparseable.ddl"] == "true"})
+		SkipUnparseableDDL: t.st.skipBadDDL})
 	t.evTable = map[tables.ID]*events.Table{}
 }
 
@@ -353,9 +353,12 @@ func (t *Task) streamOnce(ctx context.Context, o offset) (progressed bool, err e
 func (t *Task) silenceLimit() time.Duration { return 2*t.st.keepAlive + 5*time.Second }
 
 // idleInterval is how long the reader waits for an event before it sends
-// a heartbeat or lets the incremental snapshot go on.
+// a heartbeat if one is due, lets the incremental snapshot go on and
+// counts the silence: heartbeat.interval.ms when shorter than a second,
+// else a second (a longer interval would notice a dead connection only
+// at the next heartbeat, not after silenceLimit).
 func (t *Task) idleInterval() time.Duration {
-	if t.st.heartbeat > 0 {
+	if t.st.heartbeat > 0 && t.st.heartbeat < time.Second {
 		return t.st.heartbeat
 	}
 	return time.Second

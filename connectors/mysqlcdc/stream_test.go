@@ -225,7 +225,7 @@ func TestPurgedBinlog(t *testing.T) {
 	h := newHarness(t, d, nil)
 	h.offsets.commit(map[string]any{"file": "mysql-bin.000000", "pos": int64(4)})
 	h.task = &Task{classFlavor: MariaDB, newHistory: h.historyFactory()}
-	err := h.task.Start(t.Context(), taskContext{t, h.offsets}, h.props)
+	err := h.task.Start(t.Context(), taskContext{t: t, offsets: h.offsets}, h.props)
 	if err == nil {
 		h.stop()
 		t.Fatal("Start took an offset in a purged binlog file")
@@ -299,7 +299,7 @@ func TestKafkaHistory(t *testing.T) {
 	h := newHarness(t, d, map[string]string{HistoryTopicKey: "core-history-" + d.Name, HistoryServersKey: bootstrap})
 	start := func() {
 		h.task = &Task{classFlavor: MariaDB} // the Kafka store
-		if err := h.task.Start(t.Context(), taskContext{t, h.offsets}, h.props); err != nil {
+		if err := h.task.Start(t.Context(), taskContext{t: t, offsets: h.offsets}, h.props); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(h.stop)

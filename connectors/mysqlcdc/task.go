@@ -228,7 +228,7 @@ func (t *Task) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
 	return out, nil
 }
 
-// readerErr is why the reader stopped; errSnapshotOnly when it finished an
+// readerErr is why the reader stopped; nil when it finished an
 // initial_only snapshot.
 func (t *Task) readerErr() error {
 	t.mu.Lock()

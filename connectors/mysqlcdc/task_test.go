@@ -3,6 +3,8 @@ package mysqlcdc
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"maps"
 	"math/rand/v2"
 	"net"
@@ -10,8 +12,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"log/slog"
 
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/history"
@@ -81,14 +81,21 @@ func (o *memOffsets) Offset(context.Context, map[string]any) (map[string]any, er
 	return maps.Clone(o.m), nil
 }
 
+// taskContext is the task's context in tests: the offsets given, and logs
+// (debug level) to logs or, when nil, to the test's log.
 type taskContext struct {
 	t       testing.TB
 	offsets *memOffsets
+	logs    io.Writer
 }
 
 func (c taskContext) Offsets() connectors.OffsetReader { return c.offsets }
 func (c taskContext) Logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(testWriter{c.t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var w io.Writer = testWriter{c.t}
+	if c.logs != nil {
+		w = c.logs
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 type testWriter struct{ t testing.TB }
@@ -132,7 +139,7 @@ func (h *harness) start() {
 	h.task = &Task{classFlavor: MariaDB, newHistory: h.historyFactory()}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := h.task.Start(ctx, taskContext{h.t, h.offsets}, h.props); err != nil {
+	if err := h.task.Start(ctx, taskContext{t: h.t, offsets: h.offsets}, h.props); err != nil {
 		h.t.Fatalf("Start: %v", err)
 	}
 	h.t.Cleanup(func() { h.stop() })

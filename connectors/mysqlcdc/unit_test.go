@@ -12,6 +12,7 @@ import (
 
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/history"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/incremental"
+	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
 )
 
 func TestOffsetRoundTrip(t *testing.T) {
@@ -254,6 +255,8 @@ func TestValidate(t *testing.T) {
 			incremental.KafkaTopicKey, "a b"), incremental.KafkaTopicKey, "Topic name is invalid"},
 		{"empty prefix", with(TopicPrefixKey, ""), TopicPrefixKey, ""},
 		{"many regexes", with(TableIncludeKey, strings.Repeat("d.t,", 100000)+"d.u"), "", ""},
+		{"skip unparseable DDL", with(tables.KeySkipUnparseableDDL, "TRUE"), "", ""},
+		{"skip unparseable DDL not a boolean", with(tables.KeySkipUnparseableDDL, "yes"), tables.KeySkipUnparseableDDL, "Invalid value"},
 		{"repeat beyond RE2's limit", with(TableIncludeKey, "d.t{1001}"), TableIncludeKey, "invalid repeat count"},
 	}
 	c := NewMySQL()
@@ -357,6 +360,32 @@ func TestHeartbeatPrefixKeys(t *testing.T) {
 		st, err := parseSettings(props)
 		if err != nil || st.heartbeatPfx != tt.want {
 			t.Errorf("%v: err %v; want %s", tt.set, err, tt.want)
+		}
+	}
+}
+
+// TestSkipUnparseableDDLKey: schema.history.internal.skip.unparseable.ddl
+// is a boolean key as in Debezium (any case), not only the exact text
+// "true".
+func TestSkipUnparseableDDLKey(t *testing.T) {
+	base := map[string]string{
+		HostnameKey: "db", UserKey: "u", ServerIDKey: "5400", TopicPrefixKey: "shop",
+		HistoryTopicKey: "h", HistoryServersKey: "k:9092",
+	}
+	for _, tt := range []struct {
+		value string
+		want  bool
+	}{{"<unset>", false}, {"true", true}, {"TRUE", true}, {"False", false}} {
+		props := maps.Clone(base)
+		if tt.value != "<unset>" {
+			props[tables.KeySkipUnparseableDDL] = tt.value
+		}
+		s, err := parseSettings(props)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.value, err)
+		}
+		if s.skipBadDDL != tt.want {
+			t.Errorf("%s=%s: skip %v, want %v", tables.KeySkipUnparseableDDL, tt.value, s.skipBadDDL, tt.want)
 		}
 	}
 }

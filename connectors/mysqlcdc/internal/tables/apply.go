@@ -21,11 +21,13 @@ type UnparseableError struct {
 	Err error
 }
 
+// Error names the statement and the key that skips such statements.
 func (e *UnparseableError) Error() string {
 	return "cannot parse the DDL statement " + quoteDDL(e.DDL) + " (it may change a captured table; " +
 		"schema.history.internal.skip.unparseable.ddl=true skips such statements): " + e.Err.Error()
 }
 
+// Unwrap returns the parser's error.
 func (e *UnparseableError) Unwrap() error { return e.Err }
 
 // Apply applies the SQL of one binary log QUERY event (or a SHOW CREATE
