@@ -31,6 +31,16 @@ func detectFlavor(ctx context.Context, db querier) (serverInfo, error) {
 	return serverInfo{flavor: flavorOfVersion(v), version: v}, nil
 }
 
+// sessionCipher is the TLS cipher of one of db's connections as the server
+// reports it (Ssl_cipher), empty on a plaintext connection.
+func sessionCipher(ctx context.Context, db querier) (string, error) {
+	var name, cipher string
+	if err := db.QueryRowContext(ctx, "SHOW SESSION STATUS LIKE 'Ssl_cipher'").Scan(&name, &cipher); err != nil {
+		return "", fmt.Errorf("reading the session's TLS cipher: %w", err)
+	}
+	return cipher, nil
+}
+
 func flavorOfVersion(v string) Flavor {
 	if strings.Contains(strings.ToLower(v), "mariadb") {
 		return MariaDB

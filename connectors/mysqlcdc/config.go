@@ -1,12 +1,18 @@
 package mysqlcdc
 
 import (
+	"bytes"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
+	"net"
+	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +20,8 @@ import (
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/history"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/incremental"
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
+	"github.com/sluicehq/sluice/internal/mysqlconn"
+	"github.com/sluicehq/sluice/internal/tlsconf"
 )
 
 // The connector's configuration keys, as Debezium's MySQL and MariaDB
@@ -56,6 +64,11 @@ const (
 	KeepAliveIntervalKey     = "connect.keep.alive.interval.ms"
 	BackoffMaxKey            = "connect.backoff.max.ms"
 	ExtendedHeadersKey       = "extended.headers.enabled"
+	SSLModeKey               = "database.ssl.mode"
+	SSLKeystoreKey           = "database.ssl.keystore"
+	SSLKeystorePasswordKey   = "database.ssl.keystore.password"
+	SSLTruststoreKey         = "database.ssl.truststore"
+	SSLTruststorePasswordKey = "database.ssl.truststore.password"
 )
 
 // The snapshot.mode values (Debezium 3.x; schema_only and
@@ -111,7 +124,7 @@ var topicPrefixChars = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 // that only tune its Java internals are accepted and ignored.
 var unsupportedKeys = []string{
 	"gtid.source.includes", "gtid.source.excludes", "message.key.columns",
-	"snapshot.select.statement.overrides", "column.include.list", "database.ssl.mode",
+	"snapshot.select.statement.overrides", "column.include.list",
 	"snapshot.include.collection.list", "snapshot.new.tables", "binlog.buffer.size",
 	"converters", "custom.metric.tags", "provide.transaction.metadata",
 	"event.processing.failure.handling.mode", "inconsistent.schema.handling.mode",
@@ -154,6 +167,18 @@ func configDef() *config.Def {
 		Doc: "Interval in milliseconds of the binlog connection's heartbeats from the server: a connection that stays silent for twice as long and 5 s more is taken as lost and reconnected."})
 	def(config.Key{Name: BackoffMaxKey, Type: config.Long, Default: int64(10000), Validator: config.Range(int64(100), maxMillis), Importance: config.Low, Width: config.WidthShort,
 		Doc: "The longest wait in milliseconds between two attempts to reconnect the binlog reader (the wait starts at 100 ms and doubles)."})
+
+	def(config.Key{Name: SSLModeKey, Type: config.String, Default: "preferred", Validator: config.CaseInsensitiveValidString("disabled", "preferred", "required", "verify_ca", "verify_identity"),
+		Importance: config.Medium, Width: config.WidthMedium, DisplayName: "SSL mode",
+		Doc: "TLS to the database server, for the binlog and the SQL connections alike: disabled (plaintext), preferred (TLS when the server offers it, else plaintext; the server is not verified), required (TLS or fail; the server is not verified), verify_ca (required, and the server's certificate must chain to the truststore, or to the system's roots without one; its host name is not checked), verify_identity (verify_ca, and the certificate must name database.hostname)."})
+	def(config.Key{Name: SSLKeystoreKey, Type: config.String, Default: "", Importance: config.Low, Width: config.WidthLong, DisplayName: "SSL Keystore",
+		Doc: "The file of this client's certificate and private key, for servers that require one (REQUIRE X509): a JKS or PKCS12 key store, or PEM (the key and its certificate chain in one file)."})
+	def(config.Key{Name: SSLKeystorePasswordKey, Type: config.Password, Default: nil, Importance: config.Low, Width: config.WidthMedium, DisplayName: "SSL Keystore Password",
+		Doc: "The password of database.ssl.keystore (JKS, PKCS12); also the private key's."})
+	def(config.Key{Name: SSLTruststoreKey, Type: config.String, Default: "", Importance: config.Low, Width: config.WidthLong, DisplayName: "SSL Truststore",
+		Doc: "The file of the certificates that verify the server under verify_ca and verify_identity: a JKS or PKCS12 trust store, or PEM certificates."})
+	def(config.Key{Name: SSLTruststorePasswordKey, Type: config.Password, Default: nil, Importance: config.Low, Width: config.WidthMedium, DisplayName: "SSL Truststore Password",
+		Doc: "The password of database.ssl.truststore (JKS, PKCS12)."})
 
 	group, order = groupFilters, 0
 	list := func(name, doc string) {
@@ -270,6 +295,8 @@ type settings struct {
 	keepAlive     time.Duration
 	backoffMax    time.Duration
 	skipBadDDL    bool
+	sslMode       string      // database.ssl.mode, lower case
+	tls           *tls.Config // nil when sslMode is disabled
 }
 
 // problem is a configuration error on one key.
@@ -331,6 +358,10 @@ func parseSettings(props map[string]string) (*settings, error) {
 	if pw := v.Password(PasswordKey); pw != "" {
 		s.password = pw.Value()
 	}
+	s.sslMode = strings.ToLower(v.String(SSLModeKey))
+	if s.tls, err = tlsSettings(v, s); err != nil {
+		return nil, err
+	}
 	switch s.snapshotMode {
 	case "schema_only":
 		s.snapshotMode = SnapshotNoData
@@ -382,4 +413,79 @@ func parseSettings(props map[string]string) (*settings, error) {
 		}
 	}
 	return s, nil
+}
+
+// tlsSettings maps the database.ssl.* keys onto Kafka's ssl.* names and
+// builds the TLS settings as the JDBC connectors' sslMode does. A store's
+// type is read from its content: JKS and PKCS12 by their format, PEM by
+// its "-----BEGIN" line.
+func tlsSettings(v *config.Values, s *settings) (*tls.Config, error) {
+	if s.sslMode == "disabled" {
+		return nil, nil
+	}
+	props := map[string]string{}
+	store := func(locKey, pwKey, tlsLoc, tlsPw, tlsType string) error {
+		loc := strings.TrimSpace(v.String(locKey))
+		pw := ""
+		if p := v.Password(pwKey); p != "" {
+			pw = p.Value()
+		}
+		if loc == "" {
+			if pw != "" {
+				return problem{pwKey, fmt.Sprintf("is set but %s is not", locKey)}
+			}
+			return nil
+		}
+		props[tlsLoc], props[tlsPw] = loc, pw
+		if pem, err := isPEMFile(loc); err != nil {
+			return problem{locKey, err.Error()}
+		} else if pem {
+			props[tlsType] = "PEM"
+			props[tlsPw] = "" // a PEM file has no store password
+			if tlsLoc == tlsconf.KeyKeystoreLocation {
+				props[tlsconf.KeyKeyPassword] = pw // the PEM key's, when encrypted
+			}
+		}
+		return nil
+	}
+	if err := store(SSLTruststoreKey, SSLTruststorePasswordKey, tlsconf.KeyTruststoreLocation, tlsconf.KeyTruststorePassword, tlsconf.KeyTruststoreType); err != nil {
+		return nil, err
+	}
+	if err := store(SSLKeystoreKey, SSLKeystorePasswordKey, tlsconf.KeyKeystoreLocation, tlsconf.KeyKeystorePassword, tlsconf.KeyKeystoreType); err != nil {
+		return nil, err
+	}
+	tc, err := mysqlconn.ClientTLS(strings.ToUpper(s.sslMode), props, net.JoinHostPort(s.host, strconv.Itoa(s.port)))
+	if err != nil {
+		// tlsconf names Kafka's keys: name this connector's.
+		msg := strings.NewReplacer(
+			tlsconf.KeyTruststoreLocation, SSLTruststoreKey, tlsconf.KeyTruststorePassword, SSLTruststorePasswordKey,
+			tlsconf.KeyKeystoreLocation, SSLKeystoreKey, tlsconf.KeyKeystorePassword, SSLKeystorePasswordKey,
+			tlsconf.KeyKeyPassword, SSLKeystorePasswordKey,
+		).Replace(err.Error())
+		key := SSLModeKey
+		switch {
+		case strings.Contains(msg, SSLKeystoreKey):
+			key = SSLKeystoreKey
+		case strings.Contains(msg, SSLTruststoreKey):
+			key = SSLTruststoreKey
+		}
+		return nil, problem{key, msg}
+	}
+	return tc, nil
+}
+
+// isPEMFile reports whether the file at path starts (after blank space)
+// with a PEM "-----BEGIN" line.
+func isPEMFile(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, fmt.Errorf("cannot read the store: %w", err)
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return false, fmt.Errorf("cannot read the store: %w", err)
+	}
+	return bytes.HasPrefix(bytes.TrimSpace(head[:n]), []byte("-----BEGIN")), nil
 }

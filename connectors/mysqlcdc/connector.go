@@ -2,6 +2,8 @@ package mysqlcdc
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -150,6 +152,10 @@ func (c *Connector) ValidateLive(ctx context.Context, props map[string]string) [
 			add(UserKey, err.Error())
 			add(PasswordKey, err.Error())
 		default:
+			if tlsProblem(err, st) != "" {
+				add(SSLModeKey, err.Error())
+				break
+			}
 			add(HostnameKey, err.Error())
 		}
 		return results
@@ -212,6 +218,10 @@ func driverConfig(st *settings) *mysql.Config {
 	cfg.Loc = time.UTC
 	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
 	cfg.AllowNativePasswords = true
+	if st.tls != nil {
+		cfg.TLS = st.tls.Clone()
+		cfg.AllowFallbackToPlaintext = st.sslMode == "preferred"
+	}
 	return cfg
 }
 
@@ -220,5 +230,39 @@ func describe(err error, st *settings) error {
 	if err == nil {
 		return nil
 	}
+	if msg := tlsProblem(err, st); msg != "" {
+		return fmt.Errorf("database %s:%d as %s: %s: %w", st.host, st.port, st.user, msg, err)
+	}
 	return fmt.Errorf("database %s:%d as %s: %w", st.host, st.port, st.user, err)
+}
+
+// tlsProblem says in words what a TLS failure means under
+// database.ssl.mode, or "" when err is no TLS failure.
+func tlsProblem(err error, st *settings) string {
+	var (
+		unknownCA  x509.UnknownAuthorityError
+		hostname   x509.HostnameError
+		invalid    x509.CertificateInvalidError
+		verifyErr  *tls.CertificateVerificationError
+		alertErr   tls.AlertError
+		recordErr  tls.RecordHeaderError
+		noTLS      = errors.Is(err, mysql.ErrNoTLS)
+		truststore = "the system's roots"
+	)
+	if st.tls != nil && st.tls.RootCAs != nil {
+		truststore = SSLTruststoreKey
+	}
+	switch {
+	case noTLS:
+		return fmt.Sprintf("the server offers no TLS, which %s=%s requires (enable TLS on the server, or set %s=preferred to accept plaintext)", SSLModeKey, st.sslMode, SSLModeKey)
+	case errors.As(err, &hostname):
+		return fmt.Sprintf("the server's certificate does not name %q, which %s=verify_identity requires (use the name the certificate holds, or verify_ca)", st.host, SSLModeKey)
+	case errors.As(err, &unknownCA), errors.As(err, &verifyErr):
+		return fmt.Sprintf("the server's certificate is not signed by a certificate authority of %s (%s=%s)", truststore, SSLModeKey, st.sslMode)
+	case errors.As(err, &invalid):
+		return fmt.Sprintf("the server's certificate is not valid (%s=%s)", SSLModeKey, st.sslMode)
+	case errors.As(err, &alertErr), errors.As(err, &recordErr):
+		return fmt.Sprintf("the TLS handshake failed (%s=%s)", SSLModeKey, st.sslMode)
+	}
+	return ""
 }

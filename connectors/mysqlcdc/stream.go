@@ -213,6 +213,9 @@ func (t *Task) syncerConfig() replication.BinlogSyncerConfig {
 		EventCacheCount:  256,
 		Logger:           slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
+	if t.binlogTLS {
+		cfg.TLSConfig = st.tls.Clone()
+	}
 	if st.includeQuery && t.flavor == MariaDB {
 		// MariaDB sends ANNOTATE_ROWS events only when asked, and Debezium
 		// asks only with include.query: the events count in the offsets'

@@ -72,6 +72,10 @@ type Task struct {
 	streamingOnce sync.Once
 	// dumpConn is the server's id of the binlog connection (tests kill it).
 	dumpConn atomic.Uint32
+	// binlogTLS says whether the binlog connection uses TLS: database.ssl.mode
+	// is not disabled and, under preferred, the server offered TLS to the
+	// SQL connection.
+	binlogTLS bool
 	cancel   context.CancelFunc
 	done     chan struct{}
 	mu       sync.Mutex
@@ -124,6 +128,20 @@ func (t *Task) start(ctx context.Context, tc connectors.SourceTaskContext, modes
 	info, err := detectFlavor(cctx, t.db)
 	if err != nil {
 		return describe(err, st)
+	}
+	if st.tls != nil {
+		cipher, err := sessionCipher(cctx, t.db)
+		if err != nil {
+			return describe(err, st)
+		}
+		// Under preferred the driver fell back to plaintext when the
+		// server offers no TLS; the binlog connection does the same.
+		t.binlogTLS = cipher != ""
+		if cipher == "" {
+			t.log.Info("the database server offers no TLS: connected in plaintext", "database.ssl.mode", st.sslMode)
+		} else {
+			t.log.Info("connected with TLS", "database.ssl.mode", st.sslMode, "cipher", cipher)
+		}
 	}
 	t.flavor = info.flavor
 	t.connector = events.ConnectorMySQL

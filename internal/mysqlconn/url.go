@@ -5,8 +5,11 @@
 package mysqlconn
 
 import (
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/url"
 	"slices"
@@ -323,30 +326,57 @@ func (u *URL) applyTLS(props map[string]string) error {
 		storeProps["ssl.enabled.protocols"] = v
 		storeProps["ssl.protocol"] = "TLS"
 	}
-	switch mode {
-	case "PREFERRED", "REQUIRED":
-		storeProps["ssl.endpoint.identification.algorithm"] = ""
-	case "VERIFY_CA":
-		storeProps["ssl.endpoint.identification.algorithm"] = ""
-	case "VERIFY_IDENTITY":
-		storeProps["ssl.endpoint.identification.algorithm"] = "https"
-	default:
-		return fmt.Errorf("connection.url: sslMode %q is not one of DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY", props["sslmode"])
-	}
-	tc, err := tlsconf.Client(storeProps)
+	tc, err := ClientTLS(mode, storeProps, cfg.Addr)
 	if err != nil {
+		if errors.Is(err, errSSLMode) {
+			return fmt.Errorf("connection.url: sslMode %q is not one of DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY", props["sslmode"])
+		}
 		return fmt.Errorf("connection.url: the TLS settings: %w", err)
 	}
-	host, _, _ := net.SplitHostPort(cfg.Addr)
+	cfg.TLS = tc
+	cfg.AllowFallbackToPlaintext = mode == "PREFERRED"
+	return nil
+}
+
+// errSSLMode is ClientTLS's error for a mode it does not know.
+var errSSLMode = errors.New("not one of DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY")
+
+// ClientTLS returns the TLS settings of a connection to the server at addr (host:port) in
+// Connector/J's sslMode (upper case: PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY; DISABLED
+// gives nil) with the stores in storeProps, keyed by Kafka's ssl.* names as tlsconf reads them.
+// PREFERRED and REQUIRED encrypt without verifying the server, VERIFY_CA verifies its chain (with
+// the truststore, else the system's roots) but not its name, VERIFY_IDENTITY both. Falling back
+// to plaintext under PREFERRED is the caller's part (the driver's AllowFallbackToPlaintext).
+func ClientTLS(mode string, storeProps map[string]string, addr string) (*tls.Config, error) {
+	props := maps.Clone(storeProps)
+	if props == nil {
+		props = map[string]string{}
+	}
+	switch mode {
+	case "DISABLED":
+		return nil, nil
+	case "PREFERRED", "REQUIRED", "VERIFY_CA":
+		props[tlsconf.KeyEndpointIdentificationAlgorithm] = ""
+	case "VERIFY_IDENTITY":
+		props[tlsconf.KeyEndpointIdentificationAlgorithm] = "https"
+	default:
+		return nil, fmt.Errorf("sslMode %q: %w", mode, errSSLMode)
+	}
+	tc, err := tlsconf.Client(props)
+	if err != nil {
+		return nil, err
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
 	tc.ServerName = host
 	if mode == "PREFERRED" || mode == "REQUIRED" {
 		// Encrypted, server not verified: what these modes mean in Connector/J.
 		tc.InsecureSkipVerify = true
 		tc.VerifyConnection = nil
 	}
-	cfg.TLS = tc
-	cfg.AllowFallbackToPlaintext = mode == "PREFERRED"
-	return nil
+	return tc, nil
 }
 
 // legacySSLMode is the sslMode the older TLS properties stand for when sslMode is not set, as
