@@ -231,10 +231,21 @@ func describe(err error, st *settings) error {
 		return nil
 	}
 	if msg := tlsProblem(err, st); msg != "" {
-		return fmt.Errorf("database %s:%d as %s: %s: %w", st.host, st.port, st.user, msg, err)
+		return tlsError{msg: fmt.Sprintf("database %s:%d as %s: %s", st.host, st.port, st.user, msg), err: err}
 	}
 	return fmt.Errorf("database %s:%d as %s: %w", st.host, st.port, st.user, err)
 }
+
+// tlsError is a TLS failure said in words; the message leaves out the
+// layers of the TLS library's error (which name Kafka's ssl.* keys the
+// connector does not have) and ends with the verification's own reason.
+type tlsError struct {
+	msg string
+	err error
+}
+
+func (e tlsError) Error() string { return e.msg }
+func (e tlsError) Unwrap() error { return e.err }
 
 // tlsProblem says in words what a TLS failure means under
 // database.ssl.mode, or "" when err is no TLS failure.
@@ -256,13 +267,15 @@ func tlsProblem(err error, st *settings) string {
 	case noTLS:
 		return fmt.Sprintf("the server offers no TLS, which %s=%s requires (enable TLS on the server, or set %s=preferred to accept plaintext)", SSLModeKey, st.sslMode, SSLModeKey)
 	case errors.As(err, &hostname):
-		return fmt.Sprintf("the server's certificate does not name %q, which %s=verify_identity requires (use the name the certificate holds, or verify_ca)", st.host, SSLModeKey)
-	case errors.As(err, &unknownCA), errors.As(err, &verifyErr):
-		return fmt.Sprintf("the server's certificate is not signed by a certificate authority of %s (%s=%s)", truststore, SSLModeKey, st.sslMode)
+		return fmt.Sprintf("the server's certificate does not name %q, which %s=verify_identity requires (use the name the certificate holds, or verify_ca): %v", st.host, SSLModeKey, hostname)
+	case errors.As(err, &unknownCA):
+		return fmt.Sprintf("the server's certificate is not signed by a certificate authority of %s (%s=%s): %v", truststore, SSLModeKey, st.sslMode, unknownCA)
 	case errors.As(err, &invalid):
-		return fmt.Sprintf("the server's certificate is not valid (%s=%s)", SSLModeKey, st.sslMode)
+		return fmt.Sprintf("the server's certificate is not valid (%s=%s): %v", SSLModeKey, st.sslMode, invalid)
+	case errors.As(err, &verifyErr):
+		return fmt.Sprintf("the server's certificate does not verify against %s (%s=%s): %v", truststore, SSLModeKey, st.sslMode, verifyErr.Err)
 	case errors.As(err, &alertErr), errors.As(err, &recordErr):
-		return fmt.Sprintf("the TLS handshake failed (%s=%s)", SSLModeKey, st.sslMode)
+		return fmt.Sprintf("the TLS handshake failed (%s=%s): %v", SSLModeKey, st.sslMode, err)
 	}
 	return ""
 }

@@ -76,10 +76,10 @@ type Task struct {
 	// is not disabled and, under preferred, the server offered TLS to the
 	// SQL connection.
 	binlogTLS bool
-	cancel   context.CancelFunc
-	done     chan struct{}
-	mu       sync.Mutex
-	err      error // why the reader stopped
+	cancel    context.CancelFunc
+	done      chan struct{}
+	mu        sync.Mutex
+	err       error // why the reader stopped
 }
 
 var _ connectors.SourceTask = (*Task)(nil)
