@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"database/sql"
 	"encoding/pem"
+	"maps"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -274,5 +275,93 @@ func TestTLSPreferredFallsBack(t *testing.T) {
 	d.Exec(t, "INSERT INTO t VALUES (2)")
 	if s := ids(t, h.poll(1, dataTopic(d, "t"))); s != "c2" {
 		t.Fatalf("streamed %s, want c2", s)
+	}
+}
+
+// TestSSLSettings: the database.ssl.* keys as parseSettings reads them:
+// the mode's verification, the stores by their content, and errors naming
+// the key, never the store's password.
+func TestSSLSettings(t *testing.T) {
+	dir := t.TempDir()
+	ca := newTestCA(t, "unit CA")
+	caPEM := writePEM(t, filepath.Join(dir, "ca.pem"), "CERTIFICATE", ca.cert.Raw)
+	cert, key := ca.issue(t, "client", 2)
+	const pw = "unit-st0re-pw"
+	p12, err := pkcs12.Modern.Encode(key, cert, nil, pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p12Path := filepath.Join(dir, "client.p12")
+	if err := os.WriteFile(p12Path, p12, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	trust, err := pkcs12.Modern.EncodeTrustStore([]*x509.Certificate{ca.cert}, pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trustPath := filepath.Join(dir, "trust.p12")
+	if err := os.WriteFile(trustPath, trust, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := map[string]string{HostnameKey: "db.example", UserKey: "u", ServerIDKey: "1", TopicPrefixKey: "p", HistoryTopicKey: "h", HistoryServersKey: "k:1"}
+	tests := []struct {
+		name       string
+		set        map[string]string
+		key, says  string // the error's key and words; "" for valid
+		tls        bool   // a TLS configuration
+		skipVerify bool   // InsecureSkipVerify without a chain check
+		roots      bool   // the truststore's roots
+		certs      int
+	}{
+		{"default is preferred", nil, "", "", true, true, false, 0},
+		{"disabled", map[string]string{SSLModeKey: "disabled"}, "", "", false, false, false, 0},
+		{"disabled ignores stores", map[string]string{SSLModeKey: "DISABLED", SSLTruststoreKey: "/nonexistent"}, "", "", false, false, false, 0},
+		{"required with a PKCS12 keystore", map[string]string{SSLModeKey: "required", SSLKeystoreKey: p12Path, SSLKeystorePasswordKey: pw}, "", "", true, true, false, 1},
+		{"verify_ca with a PEM truststore", map[string]string{SSLModeKey: "verify_ca", SSLTruststoreKey: caPEM}, "", "", true, false, true, 0},
+		{"verify_identity with a PKCS12 truststore", map[string]string{SSLModeKey: "verify_identity", SSLTruststoreKey: trustPath, SSLTruststorePasswordKey: pw}, "", "", true, false, true, 0},
+		{"verify_identity with the system's roots", map[string]string{SSLModeKey: "verify_identity"}, "", "", true, false, false, 0},
+		{"unknown mode", map[string]string{SSLModeKey: "sometimes"}, SSLModeKey, "sometimes", false, false, false, 0},
+		{"password without store", map[string]string{SSLModeKey: "required", SSLTruststorePasswordKey: pw}, SSLTruststorePasswordKey, "database.ssl.truststore is not", false, false, false, 0},
+		{"missing truststore", map[string]string{SSLModeKey: "verify_ca", SSLTruststoreKey: filepath.Join(dir, "none.jks")}, SSLTruststoreKey, "none.jks", false, false, false, 0},
+		{"wrong keystore password", map[string]string{SSLKeystoreKey: p12Path, SSLKeystorePasswordKey: "not-" + pw}, SSLKeystoreKey, "database.ssl.keystore", false, false, false, 0},
+		{"a certificate as keystore", map[string]string{SSLKeystoreKey: caPEM}, SSLKeystoreKey, "database.ssl.keystore", false, false, false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			props := maps.Clone(base)
+			maps.Copy(props, tt.set)
+			st, err := parseSettings(props)
+			if tt.says != "" {
+				t.Logf("parseSettings: %v", err)
+				if err == nil || !strings.Contains(err.Error(), tt.key) || !strings.Contains(err.Error(), tt.says) {
+					t.Fatalf("error %v, want one on %s saying %q", err, tt.key, tt.says)
+				}
+				if strings.Contains(err.Error(), pw) {
+					t.Errorf("the password shows in %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (st.tls != nil) != tt.tls {
+				t.Fatalf("tls %v, want %v", st.tls != nil, tt.tls)
+			}
+			if st.tls == nil {
+				return
+			}
+			if st.tls.ServerName != "db.example" {
+				t.Errorf("ServerName %q", st.tls.ServerName)
+			}
+			if got := st.tls.InsecureSkipVerify && st.tls.VerifyConnection == nil; got != tt.skipVerify {
+				t.Errorf("no verification %v, want %v", got, tt.skipVerify)
+			}
+			if (st.tls.RootCAs != nil) != tt.roots {
+				t.Errorf("truststore roots %v, want %v", st.tls.RootCAs != nil, tt.roots)
+			}
+			if len(st.tls.Certificates) != tt.certs {
+				t.Errorf("%d client certificates, want %d", len(st.tls.Certificates), tt.certs)
+			}
+		})
 	}
 }
