@@ -66,7 +66,7 @@ func ExampleKey_Info() {
 	b, _ := json.Marshal(k.Info())
 	fmt.Println(string(b))
 	// Output:
-	// {"name":"batch.size","type":"INT","required":false,"default_value":"2000","importance":"LOW","documentation":"The maximum number of records the source task can read from the file each time it is polled.","group":null,"order":-1,"width":"NONE","display_name":"batch.size","dependents":[]}
+	// {"name":"batch.size","type":"INT","required":false,"default_value":"2000","importance":"LOW","documentation":"The maximum number of records the source task can read from the file each time it is polled.","group":null,"order_in_group":-1,"width":"NONE","display_name":"batch.size","dependents":[]}
 }
 
 // Secret values never show in logs or prints; Value reveals them on purpose.
