@@ -56,7 +56,7 @@ func ExampleDef_Validate() {
 	// Output:
 	// {"name":"file","value":null,"recommended_values":[],"errors":[],"visible":true}
 	// {"name":"topic","value":"t","recommended_values":[],"errors":[],"visible":true}
-	// {"name":"batch.size","value":null,"recommended_values":[],"errors":["Invalid value many for configuration batch.size: Not a number of type INT"],"visible":true}
+	// {"name":"batch.size","value":null,"recommended_values":[],"errors":["Invalid value many for configuration batch.size: Not a number of type INT","Invalid value null for configuration batch.size: Value must be non-null"],"visible":true}
 	// {"name":"file.encoding","value":"UTF-8","recommended_values":[],"errors":[],"visible":true}
 }
 
