@@ -135,7 +135,9 @@ func sequence() []step {
 		c("create-unknown-class", "POST", "/connectors", `{"name":"{P}-bad","config":{"connector.class":"NoSuchConnector","tasks.max":"1"}}`),
 		c("create-source-topic-creation", "POST", "/connectors", `{"name":"{P}-tc","config":{"connector.class":"FileStreamSource","tasks.max":"1","file":"{DIR}/{P}-in.txt","topic":"{P}-tc-lines","topic.creation.groups":"compacted","topic.creation.default.replication.factor":"1","topic.creation.default.partitions":"1","topic.creation.compacted.include":"{P}-tc-.*","topic.creation.compacted.partitions":"3","topic.creation.compacted.retention.ms":"3600000"}}`),
 		act(func(ctx context.Context, r *run) error { return r.waitRunning(ctx, r.prefix+"-tc") }),
-		act(func(ctx context.Context, r *run) error { return r.waitTopics(ctx, r.prefix+"-tc", r.prefix+"-tc-lines") }),
+		act(func(ctx context.Context, r *run) error {
+			return r.waitTopics(ctx, r.prefix+"-tc", r.prefix+"-tc-lines")
+		}),
 		act(func(ctx context.Context, r *run) error {
 			return r.describeTopic(ctx, "topic-created-by-source", r.prefix+"-tc-lines")
 		}),
