@@ -41,6 +41,9 @@ func compare(w io.Writer, r *run, dir string) (int, error) {
 		n++
 		fmt.Fprintf(w, "%-44s %s\n", name, fmt.Sprintf(format, args...))
 	}
+	for _, f := range r.failedSteps {
+		report("(step)", "%s", f)
+	}
 	for _, ga := range g.Answers {
 		sa, ok := got[ga.Name]
 		if !ok {
@@ -83,6 +86,24 @@ func compare(w io.Writer, r *run, dir string) (int, error) {
 		}
 		for _, d := range diffRecords(grecs, r.topics[name], norm) {
 			report(name, "%s", d)
+		}
+	}
+	for name, d := range r.described {
+		gb, err := os.ReadFile(filepath.Join(dir, name+".json"))
+		if err != nil {
+			report(name, "no golden description")
+			continue
+		}
+		var gv, sv any
+		if err := json.Unmarshal(gb, &gv); err != nil {
+			return n, fmt.Errorf("golden %s: %w", name, err)
+		}
+		b, _ := json.Marshal(d)
+		_ = json.Unmarshal(b, &sv)
+		var out []string
+		diff("", gv, sv, &out)
+		for _, x := range out {
+			report(name, "%s", x)
 		}
 	}
 	return n, nil
