@@ -143,9 +143,9 @@ func diffRecords(g, s []record, norm *strings.Replacer) []string {
 	for i := 0; i < len(g) || i < len(s); i++ {
 		switch {
 		case i >= len(s):
-			out = append(out, fmt.Sprintf("record %d: kc has %s=%s, sluice none", i, keyOf(g[i]), short(string(g[i].Value))))
+			out = append(out, fmt.Sprintf("record %d: kc has %s=%s, sluice none", i, keyOf(g[i]), short(compact(g[i].Value))))
 		case i >= len(g):
-			out = append(out, fmt.Sprintf("record %d: sluice has %s=%s, kc none", i, norm.Replace(keyOf(s[i])), short(norm.Replace(string(s[i].Value)))))
+			out = append(out, fmt.Sprintf("record %d: sluice has %s=%s, kc none", i, norm.Replace(keyOf(s[i])), short(norm.Replace(compact(s[i].Value)))))
 		default:
 			gk, sk := keyOf(g[i]), norm.Replace(keyOf(s[i]))
 			if gk != sk {
@@ -164,6 +164,9 @@ func diffRecords(g, s []record, norm *strings.Replacer) []string {
 	return out
 }
 
+// ignored are path suffixes left out of the comparison (-ignore).
+var ignored []string
+
 // volatile are the fields whose values differ between any two runs.
 var volatile = map[string]bool{"/commit": true, "/kafka_cluster_id": true,
 	"/creation-timestamp": true, "/topic/discoverTimestamp": true, "/generation": true}
@@ -172,6 +175,11 @@ var volatile = map[string]bool{"/commit": true, "/kafka_cluster_id": true,
 func diff(path string, g, s any, out *[]string) {
 	if volatile[path] {
 		return
+	}
+	for _, suf := range ignored {
+		if strings.HasSuffix(path, suf) {
+			return
+		}
 	}
 	if strings.HasSuffix(path, "/trace") {
 		if (g == nil) != (s == nil) {
@@ -273,6 +281,9 @@ func keyed(l []any) map[string]any {
 		case o["definition"] != nil:
 			d, _ := o["definition"].(map[string]any)
 			k, _ = d["name"].(string)
+		case o["value"] != nil && o["config"] == nil:
+			v, _ := o["value"].(map[string]any)
+			k, _ = v["name"].(string)
 		case o["class"] != nil:
 			k, _ = o["class"].(string)
 			if t, ok := o["type"].(string); ok {
@@ -311,4 +322,66 @@ func short(s string) string {
 		return s[:157] + "..."
 	}
 	return s
+}
+
+// compact is v without insignificant white space.
+func compact(v []byte) string {
+	var b bytes.Buffer
+	if json.Compact(&b, v) != nil {
+		return string(v)
+	}
+	return b.String()
+}
+
+// loadRun reads a run's answers written by write (compare -from).
+func loadRun(dir string) (*run, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "index.json"))
+	if err != nil {
+		return nil, fmt.Errorf("load run: %w", err)
+	}
+	var g golden
+	if err := json.Unmarshal(b, &g); err != nil {
+		return nil, fmt.Errorf("load run: %w", err)
+	}
+	r := &run{base: g.URL, prefix: g.Prefix, dir: g.Dir, topics: map[string][]record{}, described: map[string]topicDesc{}}
+	files := map[string]bool{"index.json": true}
+	for _, a := range g.Answers {
+		if a.File != "" {
+			files[a.File] = true
+			if a.Answer, err = os.ReadFile(filepath.Join(dir, a.File)); err != nil {
+				return nil, fmt.Errorf("load run: %w", err)
+			}
+		}
+		r.answers = append(r.answers, a)
+	}
+	all, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, fmt.Errorf("load run: %w", err)
+	}
+	for _, f := range all {
+		base := filepath.Base(f)
+		name := strings.TrimSuffix(base, ".json")
+		if files[base] {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("load run: %w", err)
+		}
+		switch {
+		case strings.HasPrefix(name, "config-topic-") || strings.HasPrefix(name, "status-topic-"):
+			var recs []record
+			if err := json.Unmarshal(b, &recs); err != nil {
+				return nil, fmt.Errorf("load run %s: %w", base, err)
+			}
+			r.topics[name] = recs
+		case strings.HasPrefix(name, "topic-"):
+			var d topicDesc
+			if err := json.Unmarshal(b, &d); err != nil {
+				return nil, fmt.Errorf("load run %s: %w", base, err)
+			}
+			r.described[name] = d
+		}
+	}
+	return r, nil
 }

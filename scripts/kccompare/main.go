@@ -57,15 +57,27 @@ func main() {
 		stT     = flag.String("status-topic", "", "the worker's status topic (dumped)")
 		out     = flag.String("out", "", "capture: directory of the golden files; compare: where the run's answers go (optional)")
 		golden  = flag.String("golden", "api/testdata/kc-4.4.0", "compare: the golden directory")
+		from    = flag.String("from", "", "compare: read the run's answers from this directory (written by -out) instead of sending the calls")
+		ignore  = flag.String("ignore", "", "compare: comma-separated path suffixes not compared, e.g. /documentation")
 	)
 	flag.Parse()
+	if *ignore != "" {
+		ignored = strings.Split(*ignore, ",")
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	r := &run{base: strings.TrimSuffix(*url, "/"), prefix: *prefix, dir: *dir, brokers: strings.Split(*brokers, ","),
 		configTopic: *cfgT, statusTopic: *stT, client: &http.Client{Timeout: 90 * time.Second},
 		topics: map[string][]record{}, described: map[string]topicDesc{}, log: log}
 	r.lenient = *mode == "compare"
 	ctx := context.Background()
-	if err := r.execute(ctx); err != nil {
+	if *from != "" {
+		loaded, err := loadRun(*from)
+		if err != nil {
+			log.Error("load", "err", err)
+			os.Exit(1)
+		}
+		r, *out = loaded, ""
+	} else if err := r.execute(ctx); err != nil {
 		log.Error("sequence failed", "err", err)
 		os.Exit(1)
 	}
