@@ -131,34 +131,54 @@ func diffBodies(g, s []byte) []string {
 	return out
 }
 
-// diffRecords compares internal-topic records in order, keys and values.
+// diffRecords compares internal-topic records: the two sequences of keys
+// are aligned (longest common subsequence), then a record only one side
+// wrote is one line and the values of aligned records are compared field by
+// field.
 func diffRecords(g, s []record, norm *strings.Replacer) []string {
-	var out []string
 	keyOf := func(r record) string {
 		if r.Key == nil {
 			return "<null>"
 		}
-		return *r.Key
+		return norm.Replace(*r.Key)
 	}
-	for i := 0; i < len(g) || i < len(s); i++ {
-		switch {
-		case i >= len(s):
-			out = append(out, fmt.Sprintf("record %d: kc has %s=%s, sluice none", i, keyOf(g[i]), short(compact(g[i].Value))))
-		case i >= len(g):
-			out = append(out, fmt.Sprintf("record %d: sluice has %s=%s, kc none", i, norm.Replace(keyOf(s[i])), short(norm.Replace(compact(s[i].Value)))))
-		default:
-			gk, sk := keyOf(g[i]), norm.Replace(keyOf(s[i]))
-			if gk != sk {
-				out = append(out, fmt.Sprintf("record %d key: kc=%s sluice=%s", i, gk, sk))
+	n, m := len(g), len(s)
+	lcs := make([][]int, n+1)
+	for i := range lcs {
+		lcs[i] = make([]int, m+1)
+	}
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			switch {
+			case keyOf(g[i]) == keyOf(s[j]):
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			case lcs[i+1][j] >= lcs[i][j+1]:
+				lcs[i][j] = lcs[i+1][j]
+			default:
+				lcs[i][j] = lcs[i][j+1]
 			}
+		}
+	}
+	var out []string
+	i, j := 0, 0
+	for i < n || j < m {
+		switch {
+		case i < n && j < m && keyOf(g[i]) == keyOf(s[j]):
 			var gv, sv any
 			_ = json.Unmarshal(g[i].Value, &gv)
-			_ = json.Unmarshal([]byte(norm.Replace(string(s[i].Value))), &sv)
+			_ = json.Unmarshal([]byte(norm.Replace(string(s[j].Value))), &sv)
 			var d []string
 			diff("", gv, sv, &d)
 			for _, x := range d {
-				out = append(out, fmt.Sprintf("record %d (%s) %s", i, gk, x))
+				out = append(out, fmt.Sprintf("kc #%d / sluice #%d %s %s", g[i].Offset, s[j].Offset, keyOf(g[i]), x))
 			}
+			i, j = i+1, j+1
+		case j >= m || (i < n && lcs[i+1][j] >= lcs[i][j+1]):
+			out = append(out, fmt.Sprintf("kc #%d only in kc: %s=%s", g[i].Offset, keyOf(g[i]), short(compact(g[i].Value))))
+			i++
+		default:
+			out = append(out, fmt.Sprintf("sluice #%d only in sluice: %s=%s", s[j].Offset, keyOf(s[j]), short(norm.Replace(compact(s[j].Value)))))
+			j++
 		}
 	}
 	return out
