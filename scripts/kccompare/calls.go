@@ -118,7 +118,8 @@ func sequence() []step {
 		c("connectors-expand-status", "GET", "/connectors?expand=status", ""),
 		c("connectors-expand-info", "GET", "/connectors?expand=info", ""),
 		c("connectors-expand-bogus", "GET", "/connectors?expand=bogus", ""),
-		act(func(ctx context.Context, r *run) error { return r.waitOffsets(ctx, r.prefix+"-src") }),
+		act(func(ctx context.Context, r *run) error { return r.waitOffsets(ctx, r.prefix+"-src", "position") }),
+		act(func(ctx context.Context, r *run) error { return r.waitOffsets(ctx, r.prefix+"-sink", "kafka_offset") }),
 		c("connector-source-offsets", "GET", "/connectors/{P}-src/offsets", ""),
 		c("connector-sink-offsets", "GET", "/connectors/{P}-sink/offsets", ""),
 		c("connector-source-restart-include-tasks", "POST", "/connectors/{P}-src/restart?includeTasks=true", ""),
@@ -229,12 +230,12 @@ func (r *run) waitTopics(ctx context.Context, name, topic string) error {
 	return fmt.Errorf("connector %s lists no topic after 30s", name)
 }
 
-// waitOffsets waits until the connector's offsets name a position.
-func (r *run) waitOffsets(ctx context.Context, name string) error {
+// waitOffsets waits until the connector's offsets hold field.
+func (r *run) waitOffsets(ctx context.Context, name, field string) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		_, body, err := r.do(ctx, "GET", "/connectors/"+name+"/offsets", nil)
-		if err == nil && strings.Contains(string(body), "position") {
+		if err == nil && strings.Contains(string(body), `"`+field+`"`) {
 			return nil
 		}
 		time.Sleep(200 * time.Millisecond)
