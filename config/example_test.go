@@ -44,7 +44,7 @@ func Example() {
 	// /var/log/app.log app-logs 2000
 	// topic: Missing required configuration "topic" which has no default value.
 	// batch.size: Invalid value 0 for configuration batch.size: Value must be at least 1
-	// file.encoding: Invalid value EBCDIC for configuration file.encoding: String must be one of (case insensitive): UTF-8, ISO-8859-1
+	// file.encoding: Invalid value EBCDIC for configuration file.encoding: String must be one of (case insensitive): ISO-8859-1, UTF-8
 }
 
 // Validate gives one result per key, as the REST endpoint /config/validate returns them.

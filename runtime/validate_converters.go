@@ -8,13 +8,13 @@ import (
 )
 
 // showConverterDefaults fills in the converter keys of a validation answer
-// as Kafka Connect 4.4 does (ConnectorConfig's converter defaults): each
-// key's definition shows as default_value the converter the connector will
-// use, its own if it names one, else the worker's; and a key the
-// connector leaves unset shows that class as its value. Classes are shown
-// by their full names, aliases resolved, as Java shows a parsed class. A
-// value with a config provider variable, or a class no plugin has, is left
-// as it is (the latter is reported as an error already).
+// as Kafka Connect 4.4 does: each key's definition shows the worker's
+// converter as default_value, and its value is the converter the connector
+// will use: its own if it names one, else the worker's. Classes are shown
+// by their full names, aliases resolved, as Java shows a parsed class; a
+// class no plugin has shows null, as a value Java could not parse (its
+// error is reported already). A value with a config provider variable is
+// left as it is.
 func (w *Worker) showConverterDefaults(raw map[string]string, infos *herder.ConfigInfos) {
 	kinds := map[string][]plugins.Kind{
 		KeyConverter:    {plugins.Converter},
@@ -26,25 +26,28 @@ func (w *Worker) showConverterDefaults(raw map[string]string, infos *herder.Conf
 			continue
 		}
 		name := c.Value.Name
-		own, set := raw[name]
-		class := strings.TrimSpace(own)
-		if class == "" {
-			if w.cfg.Values == nil {
-				continue
+		var worker *string
+		if w.cfg.Values != nil {
+			if p, err := w.plugins.Lookup(w.cfg.Values.Class(name), kinds[name]...); err == nil {
+				class := p.Class
+				worker = &class
 			}
-			class = w.cfg.Values.Class(name)
-		} else if w.cfg.Providers.HasVariables(own) {
-			continue
 		}
-		p, err := w.plugins.Lookup(class, kinds[name]...)
-		if err != nil {
-			continue
-		}
-		resolved := p.Class
-		c.Definition.DefaultValue = &resolved
-		if !set || len(c.Value.Errors) == 0 {
-			v := resolved
+		c.Definition.DefaultValue = worker
+		own := strings.TrimSpace(raw[name])
+		switch {
+		case own == "" && worker != nil:
+			v := *worker
 			c.Value.Value = &v
+		case own == "":
+		case w.cfg.Providers.HasVariables(raw[name]):
+		default:
+			if p, err := w.plugins.Lookup(own, kinds[name]...); err == nil {
+				v := p.Class
+				c.Value.Value = &v
+			} else {
+				c.Value.Value = nil
+			}
 		}
 	}
 }

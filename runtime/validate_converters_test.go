@@ -9,9 +9,9 @@ import (
 )
 
 // TestValidateConverterDefaults: as in Kafka Connect 4.4, the converter
-// keys of a validation answer show the converter the connector will use as
-// default_value (its own if it names one, else the worker's), and an unset
-// key shows it as its value, by full class name.
+// keys of a validation answer show the worker's converter as default_value,
+// and as value the converter the connector will use (its own, else the
+// worker's), by full class name; a class no plugin has shows null.
 func TestValidateConverterDefaults(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	wc, err := ParseWorkerConfig(map[string]string{"key.converter": "StringConverter",
@@ -34,9 +34,9 @@ func TestValidateConverterDefaults(t *testing.T) {
 		{name: "worker's key converter, alias resolved", key: "key.converter", def: str, value: str},
 		{name: "worker's value converter", key: "value.converter", def: json, value: json},
 		{name: "worker's default header converter", key: "header.converter", def: header, value: header},
-		{name: "the connector's own", set: map[string]string{"value.converter": "StringConverter"}, key: "value.converter", def: str, value: str},
-		{name: "the connector's own, header", set: map[string]string{"header.converter": "StringConverter"}, key: "header.converter", def: str, value: str},
-		{name: "unknown class: as sent, default unchanged", set: map[string]string{"key.converter": "com.example.Nope"}, key: "key.converter", def: "<nil>", value: "com.example.Nope", errs: 1},
+		{name: "the connector's own", set: map[string]string{"value.converter": "StringConverter"}, key: "value.converter", def: json, value: str},
+		{name: "the connector's own, header", set: map[string]string{"header.converter": "StringConverter"}, key: "header.converter", def: header, value: str},
+		{name: "unknown class: null, as a value that does not parse", set: map[string]string{"key.converter": "com.example.Nope"}, key: "key.converter", def: str, value: "<nil>", errs: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
