@@ -318,7 +318,7 @@ func (h *Herder) startTasks(name string) error {
 	}
 	for i, tc := range tasks {
 		// A failed task is reported in its status; the others still start.
-		_ = h.worker.StartTask(herder.TaskID{Connector: name, Task: i}, s.Config, tc, s.Target)
+		_ = h.worker.StartTask(herder.TaskID{Connector: name, Task: i}, s.Config, tc, len(tasks), s.Target)
 	}
 	return nil
 }
@@ -355,7 +355,7 @@ func (h *Herder) updateTasks(name string) bool {
 		return false
 	}
 	for i, tc := range tasks {
-		_ = h.worker.StartTask(herder.TaskID{Connector: name, Task: i}, s.Config, tc, s.Target)
+		_ = h.worker.StartTask(herder.TaskID{Connector: name, Task: i}, s.Config, tc, len(tasks), s.Target)
 	}
 	return true
 }
@@ -499,7 +499,7 @@ func (h *Herder) restartTaskLocked(id herder.TaskID, s storage.ConnectorState) {
 	}
 	h.status.PutTask(id, herder.TaskState{ID: id.Task, State: herder.Restarting, WorkerID: h.worker.ID()})
 	h.worker.StopTasks([]herder.TaskID{id})
-	_ = h.worker.StartTask(id, s.Config, s.TaskConfigs[id.Task], s.Target)
+	_ = h.worker.StartTask(id, s.Config, s.TaskConfigs[id.Task], len(s.TaskConfigs), s.Target)
 }
 
 // SetTargetState implements herder.Herder: pause, resume or stop.
