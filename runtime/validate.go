@@ -141,11 +141,12 @@ func resolveEach(providers *provider.Transformer, raw map[string]string) (map[st
 }
 
 // checkConverterClasses reports converter classes the registry does not
-// know on their keys.
+// know on their keys, and lists the installed ones as the keys'
+// recommended values (ConverterClasses).
 func checkConverterClasses(reg *plugins.Registry, props map[string]string, infos *herder.ConfigInfos) int {
 	n := 0
 	for _, c := range infos.Configs {
-		if c.Value == nil || strings.TrimSpace(props[c.Value.Name]) == "" {
+		if c.Value == nil {
 			continue
 		}
 		kinds := map[string][]plugins.Kind{
@@ -154,6 +155,10 @@ func checkConverterClasses(reg *plugins.Registry, props map[string]string, infos
 			HeaderConverter: {plugins.HeaderConverter, plugins.Converter},
 		}[c.Value.Name]
 		if kinds == nil {
+			continue
+		}
+		c.Value.RecommendedValues = ConverterClasses(reg, c.Value.Name == HeaderConverter)
+		if strings.TrimSpace(props[c.Value.Name]) == "" {
 			continue
 		}
 		if _, err := reg.Lookup(props[c.Value.Name], kinds...); err != nil {
