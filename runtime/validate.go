@@ -32,7 +32,7 @@ func ValidateConnectorConfig(reg *plugins.Registry, providers *provider.Transfor
 	props, unresolved, secrets := resolveEach(providers, raw)
 	class := strings.TrimSpace(props[ConnectorClass])
 	if class == "" {
-		return herder.ConfigInfos{}, "", herder.BadRequest("Connector config %s contains no connector type", javaMap(config.MaskSecrets(raw)))
+		return herder.ConfigInfos{}, "", herder.BadRequest("Connector config contains no connector type: %s is missing or empty", ConnectorClass)
 	}
 	conn, plugin, err := reg.NewConnector(class)
 	if err != nil {
