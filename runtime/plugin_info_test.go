@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
+	"os"
 	"slices"
 	"testing"
 
@@ -187,20 +189,35 @@ func TestBuiltinNumericConverters(t *testing.T) {
 // TestValidateRecommendsConverters: validate's key.converter and
 // value.converter entries recommend every installed converter, and
 // header.converter every header converter (converters that convert headers
-// included), sorted, as Kafka Connect's plugin recommenders do.
+// included), sorted, as Kafka Connect 4.4.0's answer shows them
+// (api/testdata/kc-4.4.0/validate-source-valid.json), with sluice's
+// AvroConverter, which that worker did not have, among the converters.
 func TestValidateRecommendsConverters(t *testing.T) {
+	b, err := os.ReadFile("../api/testdata/kc-4.4.0/validate-source-valid.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var java herder.ConfigInfos
+	if err := json.Unmarshal(b, &java); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{}
+	for _, c := range java.Configs {
+		switch name := c.Value.Name; name {
+		case "key.converter", "value.converter":
+			want[name] = append([]string{"io.confluent.connect.avro.AvroConverter"}, c.Value.RecommendedValues...)
+		case "header.converter":
+			want[name] = c.Value.RecommendedValues
+		}
+	}
+	if len(want) != 3 || !slices.Contains(want["header.converter"], "org.apache.kafka.connect.converters.LongConverter") {
+		t.Fatalf("the capture lacks the converter keys: %v", want)
+	}
 	infos, _, err := ValidateConnectorConfig(plugins.Builtin(), nil, map[string]string{
 		"name": "c", "connector.class": "FileStreamSource", "topic": "t", "key.converter": "LongConverter"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	converters := append([]string{"io.confluent.connect.avro.AvroConverter"}, numericConverters[:1]...)
-	converters = append(converters, "org.apache.kafka.connect.converters.ByteArrayConverter")
-	converters = append(converters, numericConverters[1:]...)
-	converters = append(converters, "org.apache.kafka.connect.json.JsonConverter", "org.apache.kafka.connect.storage.StringConverter")
-	headers := slices.Clone(converters[1:])
-	headers = slices.Insert(headers, len(headers)-1, "org.apache.kafka.connect.storage.SimpleHeaderConverter")
-	want := map[string][]string{"key.converter": converters, "value.converter": converters, "header.converter": headers}
 	for _, c := range infos.Configs {
 		if c.Value == nil {
 			continue

@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
 	"os"
 	"strconv"
@@ -211,6 +214,143 @@ func TestNumericConvertersGoValues(t *testing.T) {
 	for _, c := range []schemas.Converter{simple.NewShortConverter(), simple.BooleanConverter{}} {
 		if err := c.Configure(map[string]string{"converter.type": "key"}, true); err != nil {
 			t.Errorf("%T.Configure: %v", c, err)
+		}
+	}
+}
+
+// captured is one answer of api/testdata/kc-4.4.0/numeric-converters.json,
+// what the i18 capture recorded from Kafka Connect 4.4.0's converters.
+type captured struct {
+	Converter string          `json:"converter"`
+	Call      string          `json:"call"`
+	Schema    json.RawMessage `json:"schema"`
+	Value     *string         `json:"value"`
+	Input     *string         `json:"input"`
+	Bytes     *string         `json:"bytes"`
+	Error     *capturedError  `json:"error"`
+	Header    struct {
+		Bytes  *string         `json:"bytes"`
+		Schema json.RawMessage `json:"schema"`
+		Value  *string         `json:"value"`
+		Error  *capturedError  `json:"error"`
+	} `json:"header"`
+}
+
+type capturedError struct {
+	Exception    string `json:"exception"`
+	Message      string `json:"message"`
+	Cause        string `json:"cause"`
+	CauseMessage string `json:"cause_message"`
+}
+
+// capturedValue reads the capture's "Class text" form ("Long 1", "Double
+// NaN bits=7ff8000000000000") as the Go value sluice holds it in.
+func capturedValue(t *testing.T, v *string) any {
+	t.Helper()
+	if v == nil {
+		return nil
+	}
+	class, text, _ := strings.Cut(*v, " ")
+	if _, bits, ok := strings.Cut(text, "bits="); ok {
+		text = "0x" + bits
+	}
+	return goldenValue(t, "java.lang."+class, text)
+}
+
+// TestNumericConvertersCapture replays the capture of Kafka Connect 4.4.0
+// (api/testdata/kc-4.4.0): bytes, schemas and values, and the errors with
+// Java's message and, for a bad size, its SerializationException's.
+func TestNumericConvertersCapture(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../api/testdata/kc-4.4.0/numeric-converters.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []captured
+	if err := json.Unmarshal(b, &cases); err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) < 100 {
+		t.Fatalf("%d captured cases, want the whole capture", len(cases))
+	}
+	for i, c := range cases {
+		conv := goldenConverter(t, strings.ToLower(strings.TrimSuffix(c.Converter, "Converter")))
+		what := fmt.Sprintf("case %d: %s.%s", i, c.Converter, c.Call)
+		checkErr := func(got error, want *capturedError, how string) {
+			t.Helper()
+			if want == nil {
+				if got != nil {
+					t.Errorf("%s (%s): %v", what, how, got)
+				}
+				return
+			}
+			msg := want.Message
+			if want.Cause == "org.apache.kafka.common.errors.SerializationException" {
+				msg += want.CauseMessage // sluice's message carries the cause's
+			}
+			msg = strings.TrimSuffix(msg, " ")
+			var de *schemas.DataError
+			if !errors.As(got, &de) || !strings.HasPrefix(got.Error(), msg) {
+				t.Errorf("%s (%s): error %v, want a DataError starting %q", what, how, got, msg)
+			}
+		}
+		switch c.Call {
+		case "fromConnectData":
+			var schemaName string
+			if err := json.Unmarshal(c.Schema, &schemaName); err != nil {
+				t.Fatalf("%s: schema %s", what, c.Schema)
+			}
+			if schemaName == "null" {
+				schemaName = "-"
+			}
+			schema, value := goldenSchema(t, schemaName), capturedValue(t, c.Value)
+			got, err := conv.FromConnectData("topic", schema, value)
+			checkErr(err, c.Error, "value")
+			hdr, herr := conv.FromConnectHeader("topic", "header", schema, value)
+			checkErr(herr, c.Header.Error, "header")
+			for _, x := range []struct {
+				got  []byte
+				want *string
+			}{{got, c.Bytes}, {hdr, c.Header.Bytes}} {
+				if c.Error != nil {
+					break
+				}
+				if x.want == nil {
+					if x.got != nil {
+						t.Errorf("%s: %x, want null", what, x.got)
+					}
+				} else if hex.EncodeToString(x.got) != *x.want || x.got == nil {
+					t.Errorf("%s: %x, want %s", what, x.got, *x.want)
+				}
+			}
+		case "toConnectData":
+			var data []byte
+			if c.Input != nil {
+				data = goldenBytes(t, "0x"+*c.Input)
+			}
+			s, v, err := conv.ToConnectData("topic", data)
+			checkErr(err, c.Error, "value")
+			hs, hv, herr := conv.ToConnectHeader("topic", "header", data)
+			checkErr(herr, c.Header.Error, "header")
+			if c.Error != nil {
+				continue
+			}
+			var want struct {
+				Type     string `json:"type"`
+				Optional bool   `json:"optional"`
+			}
+			if err := json.Unmarshal(c.Schema, &want); err != nil {
+				t.Fatalf("%s: schema %s", what, c.Schema)
+			}
+			wantValue := capturedValue(t, c.Value)
+			if s == nil || s.Type.String() != want.Type || s.Optional != want.Optional || !sameBits(v, wantValue) {
+				t.Errorf("%s(%x) = %v, %#v; want %+v, %#v", what, data, s, v, want, wantValue)
+			}
+			if hs != s || !sameBits(hv, wantValue) {
+				t.Errorf("%s header (%x) = %v, %#v", what, data, hs, hv)
+			}
+		default:
+			t.Fatalf("%s: unknown call", what)
 		}
 	}
 }
