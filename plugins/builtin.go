@@ -32,19 +32,25 @@ func Builtin() *Registry {
 	r.Register(Plugin{Class: "org.apache.kafka.connect.storage.StringConverter", Kind: Converter, New: func() any { return simple.NewStringConverter() }})
 	r.Register(Plugin{Class: "org.apache.kafka.connect.converters.ByteArrayConverter", Kind: Converter, New: func() any { return &simple.ByteArrayConverter{} }})
 	r.Register(Plugin{Class: "org.apache.kafka.connect.storage.SimpleHeaderConverter", Kind: HeaderConverter, New: func() any { return &simple.HeaderConverter{} }})
-	// Answer to LongConverter and Long too, and so on (simple names).
-	r.Register(Plugin{Class: simple.ShortConverterClass, Kind: Converter, New: func() any { return simple.NewShortConverter() }})
-	r.Register(Plugin{Class: simple.IntegerConverterClass, Kind: Converter, New: func() any { return simple.NewIntegerConverter() }})
-	r.Register(Plugin{Class: simple.LongConverterClass, Kind: Converter, New: func() any { return simple.NewLongConverter() }})
-	r.Register(Plugin{Class: simple.FloatConverterClass, Kind: Converter, New: func() any { return simple.NewFloatConverter() }})
-	r.Register(Plugin{Class: simple.DoubleConverterClass, Kind: Converter, New: func() any { return simple.NewDoubleConverter() }})
-	r.Register(Plugin{Class: simple.BooleanConverterClass, Kind: Converter, New: func() any { return simple.BooleanConverter{} }})
 	for _, t := range transforms.Builtins() {
 		if t.NewTransformation != nil {
 			r.Register(Plugin{Class: t.Class, Kind: Transformation, Version: transforms.Version, New: func() any { return t.NewTransformation() }})
 		} else {
 			r.Register(Plugin{Class: t.Class, Kind: Predicate, Version: transforms.Version, New: func() any { return t.NewPredicate() }})
 		}
+	}
+	// Kafka Connect's numeric converters and BooleanConverter, converters
+	// and header converters both; LongConverter answers to Long too, and so
+	// on (simple names).
+	for class, newConverter := range map[string]func() any{
+		simple.ShortConverterClass:   func() any { return simple.NewShortConverter() },
+		simple.IntegerConverterClass: func() any { return simple.NewIntegerConverter() },
+		simple.LongConverterClass:    func() any { return simple.NewLongConverter() },
+		simple.FloatConverterClass:   func() any { return simple.NewFloatConverter() },
+		simple.DoubleConverterClass:  func() any { return simple.NewDoubleConverter() },
+		simple.BooleanConverterClass: func() any { return simple.BooleanConverter{} },
+	} {
+		r.Register(Plugin{Class: class, Kind: Converter, New: newConverter})
 	}
 	return r
 }
