@@ -108,11 +108,37 @@ func SinkDef() *config.Def {
 			Doc: "Whether dead letter queue records carry __connect.errors.* headers saying where the record came from and why it failed."})
 }
 
+// SourceDef adds the keys of source connectors to ConnectorDef's. Only
+// topic.creation.groups is defined: as in Kafka Connect, the keys of the
+// topic creation groups (topic.creation.<group>.*) are read by
+// parseTopicCreation, and validate's answer lists them as keys no
+// definition knows.
+func SourceDef() *config.Def {
+	return ConnectorDef().
+		Define(config.Key{Name: TopicCreationGroups, Type: config.List, Default: []string{},
+			Validator: config.All(config.NonNull(), config.ValidatorFunc(func(name string, value any) error {
+				l, _ := value.([]string)
+				seen := map[string]bool{}
+				for _, g := range l {
+					if seen[g] {
+						return &config.ValueError{Name: name, Value: value, Reason: "Duplicate alias provided."}
+					}
+					seen[g] = true
+				}
+				return nil
+			}, "unique topic creation groups")),
+			Importance: config.Low, Group: groupTopicCreation, OrderInGroup: 1, Width: config.WidthLong, DisplayName: "Topic Creation Groups",
+			Doc: "Groups of configurations for topics created by source connectors"})
+}
+
 // FrameworkDef is the framework's definition for a connector of kind:
-// SinkDef for sinks, ConnectorDef otherwise.
+// SinkDef for sinks, SourceDef for sources, ConnectorDef otherwise.
 func FrameworkDef(kind plugins.Kind) *config.Def {
-	if kind == plugins.Sink {
+	switch kind {
+	case plugins.Sink:
 		return SinkDef()
+	case plugins.Source:
+		return SourceDef()
 	}
 	return ConnectorDef()
 }

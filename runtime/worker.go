@@ -141,6 +141,7 @@ func (w *Worker) ValidateConnectorConfig(props map[string]string) (herder.Config
 	if err == nil {
 		infos.ErrorCount += w.checkTasksMaxLimit(&infos)
 		infos.ErrorCount += w.checkOverridePolicy(&infos)
+		infos.ErrorCount += w.checkTopicCreation(kind, props, &infos)
 	}
 	return infos, kind, err
 }
