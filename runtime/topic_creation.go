@@ -154,13 +154,22 @@ func creationGroupDef(group string, replication, partitions any) *config.Def {
 // named default in topic.creation.groups is ignored with a warning, as
 // there. log may be nil.
 func parseTopicCreation(props map[string]string, log *slog.Logger) (*topicCreation, error) {
+	// Unlike Kafka Connect, which stops at the default group's first
+	// problem, every problem is reported; groups then inherit -1.
+	var problems []config.Problem
+	rf, parts := int16(-1), int32(-1)
 	dv, err := creationGroupDef(defaultCreationGroup, nil, nil).Parse(props)
-	if err != nil {
+	var ce *config.Error
+	switch {
+	case errors.As(err, &ce):
+		problems = append(problems, ce.Problems...)
+	case err != nil:
 		return nil, err
+	default:
+		rf, parts = dv.Short(TopicCreationDefaultPrefix+creationReplication), int32(dv.Int(TopicCreationDefaultPrefix+creationPartitions))
 	}
-	rf, parts := dv.Short(TopicCreationDefaultPrefix+creationReplication), dv.Int(TopicCreationDefaultPrefix+creationPartitions)
 	tc := &topicCreation{fallback: &topicGroup{name: defaultCreationGroup, include: regexp.MustCompile(`\A(?s:.*)\z`),
-		exclude: regexp.MustCompile(`\A\z`), partitions: int32(parts), replication: rf,
+		exclude: regexp.MustCompile(`\A\z`), partitions: parts, replication: rf,
 		configs: groupConfigs(props, defaultCreationGroup)}}
 	var names []string
 	for _, g := range splitList(props[TopicCreationGroups]) {
@@ -174,12 +183,10 @@ func parseTopicCreation(props map[string]string, log *slog.Logger) (*topicCreati
 			names = append(names, g)
 		}
 	}
-	var problems []config.Problem
 	for _, name := range names {
 		prefix := TopicCreationPrefix + name + "."
-		v, err := creationGroupDef(name, rf, int32(parts)).Parse(props)
+		v, err := creationGroupDef(name, rf, parts).Parse(props)
 		if err != nil {
-			var ce *config.Error
 			if errors.As(err, &ce) {
 				problems = append(problems, ce.Problems...)
 				continue

@@ -1,0 +1,238 @@
+package runtime
+
+import (
+	"errors"
+	"log/slog"
+	"maps"
+	"strings"
+	"testing"
+
+	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/storage"
+)
+
+// A topic takes the first listed group whose include matches all of it and
+// whose exclude does not, else the default group; groups inherit the
+// default group's partitions and replication factor; the default group's
+// own include and exclude, and a group named default in the list, are
+// ignored, as in Kafka Connect's TopicCreation.findFirstGroup.
+func TestTopicCreationGroupOf(t *testing.T) {
+	props := map[string]string{
+		"topic.creation.groups":                     "compacted, default, wide, compacted, none",
+		"topic.creation.default.replication.factor": "-1",
+		"topic.creation.default.partitions":         "1",
+		"topic.creation.default.retention.ms":       "60000",
+		"topic.creation.default.include":            "never",
+		"topic.creation.default.exclude":            ".*",
+		"topic.creation.compacted.include":          `orders\..*, audit`,
+		"topic.creation.compacted.exclude":          `orders\.tmp.*`,
+		"topic.creation.compacted.partitions":       "3",
+		"topic.creation.compacted.cleanup.policy":   "compact",
+		"topic.creation.wide.include":               `wide-\p{Alpha}+`,
+		"topic.creation.wide.replication.factor":    "1",
+		"topic.creation.none.partitions":            "7",
+	}
+	tc, err := parseTopicCreation(props, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type want struct {
+		group       string
+		partitions  int32
+		replication int16
+		configs     map[string]string
+	}
+	compacted := want{"compacted", 3, -1, map[string]string{"cleanup.policy": "compact"}}
+	fallback := want{"default", 1, -1, map[string]string{"retention.ms": "60000"}}
+	for topic, w := range map[string]want{
+		"orders.eu":    compacted,
+		"audit":        compacted,
+		"auditing":     fallback, // include matches whole names only
+		"orders.tmp.1": fallback, // excluded from compacted
+		"wide-abc":     {"wide", 1, 1, map[string]string{}},
+		"wide-123":     fallback,
+		"never":        fallback,
+		"":             fallback, // "none" has no include: it matches no topic
+	} {
+		g := tc.group(topic)
+		got := want{g.name, g.partitions, g.replication, g.configs}
+		if got.group != w.group || got.partitions != w.partitions || got.replication != w.replication || !maps.Equal(got.configs, w.configs) {
+			t.Errorf("topic %q: group %+v, want %+v", topic, got, w)
+		}
+	}
+	var names []string
+	for _, g := range tc.groups {
+		names = append(names, g.name)
+	}
+	if strings.Join(names, ",") != "compacted,wide,none" {
+		t.Errorf("groups %v, want compacted,wide,none (listed order, default and duplicates dropped)", names)
+	}
+}
+
+// Bad topic creation settings are refused with Kafka Connect's messages,
+// naming the key.
+func TestTopicCreationProblems(t *testing.T) {
+	base := func(kv ...string) map[string]string {
+		m := map[string]string{"topic.creation.default.replication.factor": "1", "topic.creation.default.partitions": "1"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			if kv[i+1] == "<unset>" {
+				delete(m, kv[i])
+				continue
+			}
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name  string
+		props map[string]string
+		key   string
+		want  string // a trailing … means a prefix
+	}{
+		{"default replication factor missing", base("topic.creation.default.replication.factor", "<unset>"),
+			"topic.creation.default.replication.factor", `Missing required configuration "topic.creation.default.replication.factor" which has no default value.`},
+		{"default partitions missing", base("topic.creation.default.partitions", "<unset>"),
+			"topic.creation.default.partitions", `Missing required configuration "topic.creation.default.partitions" which has no default value.`},
+		{"partitions 0", base("topic.creation.default.partitions", "0"),
+			"topic.creation.default.partitions", "Invalid value 0 for configuration topic.creation.default.partitions: Number of partitions must be positive, or -1 to use the broker's default"},
+		{"replication factor -2", base("topic.creation.default.replication.factor", "-2"),
+			"topic.creation.default.replication.factor", "Invalid value -2 for configuration topic.creation.default.replication.factor: Replication factor must be positive and not larger than the number of brokers in the Kafka cluster, or -1 to use the broker's default"},
+		{"replication factor not a number", base("topic.creation.default.replication.factor", "three"),
+			"topic.creation.default.replication.factor", "Invalid value three for configuration topic.creation.default.replication.factor: Not a number of type SHORT"},
+		{"replication factor too large for a short", base("topic.creation.default.replication.factor", "40000"),
+			"topic.creation.default.replication.factor", "Invalid value 40000 for configuration topic.creation.default.replication.factor: Not a number of type SHORT"},
+		{"group partitions 0", base("topic.creation.groups", "g", "topic.creation.g.include", "a.*", "topic.creation.g.partitions", "0"),
+			"topic.creation.g.partitions", "Invalid value 0 for configuration topic.creation.g.partitions: Number of partitions must be positive, or -1 to use the broker's default"},
+		{"group bad include regex", base("topic.creation.groups", "g", "topic.creation.g.include", "ok, ("),
+			"topic.creation.g.include", "Invalid value [ok, (] for configuration topic.creation.g.include: Syntax error in regular expression: …"},
+		{"group bad exclude regex", base("topic.creation.groups", "g", "topic.creation.g.exclude", "a(?<=b)"),
+			"topic.creation.g.exclude", "Invalid value [a(?<=b)] for configuration topic.creation.g.exclude: Syntax error in regular expression: …"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseTopicCreation(tc.props, nil)
+			var ce *config.Error
+			if !errors.As(err, &ce) || len(ce.Problems) != 1 {
+				t.Fatalf("error %v, want one problem", err)
+			}
+			p := ce.Problems[0]
+			if p.Key != tc.key {
+				t.Errorf("key %s, want %s", p.Key, tc.key)
+			}
+			if prefix, ok := strings.CutSuffix(tc.want, "…"); ok {
+				if !strings.HasPrefix(p.Message, prefix) {
+					t.Errorf("message %q, want prefix %q", p.Message, prefix)
+				}
+			} else if p.Message != tc.want {
+				t.Errorf("message\n%q\nwant\n%q", p.Message, tc.want)
+			}
+		})
+	}
+	// -1 (the broker's default) is accepted for both.
+	if _, err := parseTopicCreation(base("topic.creation.default.replication.factor", "-1", "topic.creation.default.partitions", "-1"), nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Any key starting with topic.creation. makes a configuration use topic
+// creation (SourceConnectorConfig.usesTopicCreation).
+func TestUsesTopicCreation(t *testing.T) {
+	for _, tc := range []struct {
+		props map[string]string
+		want  bool
+	}{
+		{map[string]string{"topic.creation.groups": ""}, true},
+		{map[string]string{"topic.creation.default.partitions": "1", "name": "c"}, true},
+		{map[string]string{"topic.creation.x.cleanup.policy": "compact"}, true},
+		{map[string]string{"topic.creationx": "1", "topic": "a"}, false},
+		{map[string]string{}, false},
+	} {
+		if got := usesTopicCreation(tc.props); got != tc.want {
+			t.Errorf("%v: %v, want %v", tc.props, got, tc.want)
+		}
+	}
+}
+
+// validate reports topic creation problems on their keys, for sources on
+// a worker that enables topic creation; topic.creation.groups is the only
+// key of the "Topic Creation" group, as in Kafka Connect 4.4.
+func TestValidateTopicCreation(t *testing.T) {
+	src := map[string]string{"name": "c", "connector.class": "Datagen", "kafka.topic": "t", "quickstart": "users",
+		"topic.creation.default.partitions": "0", "topic.creation.groups": "g", "topic.creation.g.include": "("}
+	for _, tc := range []struct {
+		name   string
+		worker map[string]string
+		conn   map[string]string
+		errs   map[string]string // key → error prefix
+	}{
+		{"source", nil, src, map[string]string{
+			"topic.creation.default.replication.factor": `Missing required configuration "topic.creation.default.replication.factor"`,
+			"topic.creation.default.partitions":         "Invalid value 0 for configuration topic.creation.default.partitions: Number of partitions",
+			"topic.creation.g.include":                  "Invalid value [(] for configuration topic.creation.g.include: Syntax error in regular expression",
+		}},
+		{"source, replication factor given", nil, with(src, "topic.creation.default.replication.factor", "1"), map[string]string{
+			"topic.creation.default.partitions": "Invalid value 0 for configuration topic.creation.default.partitions: Number of partitions",
+			"topic.creation.g.include":          "Invalid value [(] for configuration topic.creation.g.include: Syntax error in regular expression",
+		}},
+		{"worker disables topic creation", map[string]string{"topic.creation.enable": "false"}, src, nil},
+		{"sink", nil, with(src, "connector.class", "FileStreamSink", "topics", "t"), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wc, err := ParseWorkerConfig(with(map[string]string{"key.converter": "StringConverter", "value.converter": "StringConverter"}, flat(tc.worker)...), slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := NewWorker(wc, plugins.Builtin(), storage.NewMemoryOffsets(), storage.NewMemoryStatus(), slog.New(slog.DiscardHandler))
+			infos, kind, err := w.ValidateConnectorConfig(maps.Clone(tc.conn))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string][]string{}
+			var groups *herder.ConfigInfo
+			for i, c := range infos.Configs {
+				if c.Value != nil && len(c.Value.Errors) > 0 {
+					got[c.Value.Name] = c.Value.Errors
+				}
+				if c.Definition != nil && c.Definition.Name == TopicCreationGroups {
+					groups = &infos.Configs[i]
+				}
+			}
+			if infos.ErrorCount != len(tc.errs) || len(got) != len(tc.errs) {
+				t.Fatalf("error_count %d, errors %v; want %v", infos.ErrorCount, got, tc.errs)
+			}
+			for k, prefix := range tc.errs {
+				if len(got[k]) != 1 || !strings.HasPrefix(got[k][0], prefix) {
+					t.Errorf("%s: errors %q, want one starting %q", k, got[k], prefix)
+				}
+			}
+			if (kind == plugins.Source) != (groups != nil) {
+				t.Fatalf("kind %s: topic.creation.groups defined: %v", kind, groups != nil)
+			}
+			if groups != nil && (groups.Definition.Group == nil || *groups.Definition.Group != "Topic Creation" || groups.Definition.Order != 1) {
+				t.Errorf("topic.creation.groups in group %v order %d, want \"Topic Creation\" 1", groups.Definition.Group, groups.Definition.Order)
+			}
+		})
+	}
+}
+
+// with returns a copy of m with the key/value pairs kv set.
+func with(m map[string]string, kv ...string) map[string]string {
+	out := maps.Clone(m)
+	if out == nil {
+		out = map[string]string{}
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out
+}
+
+// flat returns m's pairs as a key/value list.
+func flat(m map[string]string) []string {
+	var kv []string
+	for k, v := range m {
+		kv = append(kv, k, v)
+	}
+	return kv
+}
