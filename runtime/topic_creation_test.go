@@ -1,11 +1,14 @@
 package runtime
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"maps"
 	"strings"
 	"testing"
+
+	"github.com/IBM/sarama"
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/plugins"
@@ -235,4 +238,95 @@ func flat(m map[string]string) []string {
 		kv = append(kv, k, v)
 	}
 	return kv
+}
+
+// topicAdmin is an admin client whose topics are a map; create answers
+// createErr when set.
+type topicAdmin struct {
+	sarama.ClusterAdmin
+	topics    map[string]*sarama.TopicDetail
+	createErr error
+	describes int
+	creates   int
+}
+
+func (a *topicAdmin) DescribeTopics(names []string) ([]*sarama.TopicMetadata, error) {
+	a.describes++
+	var out []*sarama.TopicMetadata
+	for _, n := range names {
+		m := &sarama.TopicMetadata{Name: n}
+		if _, ok := a.topics[n]; !ok {
+			m.Err = sarama.ErrUnknownTopicOrPartition
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func (a *topicAdmin) CreateTopic(name string, d *sarama.TopicDetail, _ bool) error {
+	a.creates++
+	if a.createErr != nil {
+		return a.createErr
+	}
+	if _, ok := a.topics[name]; ok {
+		return sarama.ErrTopicAlreadyExists
+	}
+	a.topics[name] = d
+	return nil
+}
+
+// A source task's topics are looked up once each: a missing one is
+// created with its group's settings; one that already exists, or that
+// another worker creates at the same moment, is taken; a creation the
+// broker refuses fails with the broker's error.
+func TestSourceTopicsEnsure(t *testing.T) {
+	tc, err := parseTopicCreation(map[string]string{
+		"topic.creation.default.replication.factor": "-1", "topic.creation.default.partitions": "2",
+		"topic.creation.groups": "c", "topic.creation.c.include": "c-.*", "topic.creation.c.partitions": "3",
+		"topic.creation.c.cleanup.policy": "compact",
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder
+	newTopics := func(a *topicAdmin) *sourceTopics {
+		return &sourceTopics{creation: tc, log: slog.New(slog.NewTextHandler(&logs, nil)),
+			admin: func(_ context.Context, f func(sarama.ClusterAdmin) error) error { return f(a) }}
+	}
+	ctx := context.Background()
+	a := &topicAdmin{topics: map[string]*sarama.TopicDetail{"there": {NumPartitions: 1}}}
+	s := newTopics(a)
+	for _, topic := range []string{"c-1", "c-1", "plain", "c-1", "there", "plain", "there"} {
+		if err := s.ensure(ctx, ctx, topic); err != nil {
+			t.Fatalf("%s: %v", topic, err)
+		}
+	}
+	if a.describes != 3 || a.creates != 2 {
+		t.Errorf("%d lookups and %d creations, want 3 and 2 (once per topic)", a.describes, a.creates)
+	}
+	if d := a.topics["c-1"]; d.NumPartitions != 3 || d.ReplicationFactor != -1 || d.ConfigEntries["cleanup.policy"] == nil || *d.ConfigEntries["cleanup.policy"] != "compact" {
+		t.Errorf("c-1 created as %+v", d)
+	}
+	if d := a.topics["plain"]; d.NumPartitions != 2 || len(d.ConfigEntries) != 0 {
+		t.Errorf("plain created as %+v", d)
+	}
+	for _, want := range []string{"Created topic 'c-1' using creation group c", "Created topic 'plain' using creation group default", "Topic 'there' already exists."} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log does not say %q:\n%s", want, logs.String())
+		}
+	}
+
+	// Created by another worker between the lookup and the creation.
+	raced := &topicAdmin{topics: map[string]*sarama.TopicDetail{}, createErr: sarama.ErrTopicAlreadyExists}
+	if err := newTopics(raced).ensure(ctx, ctx, "raced"); err != nil || !strings.Contains(logs.String(), "Found existing topic 'raced'") {
+		t.Errorf("raced creation: %v\n%s", err, logs.String())
+	}
+
+	denied := &topicAdmin{topics: map[string]*sarama.TopicDetail{},
+		createErr: &sarama.TopicError{Err: sarama.ErrTopicAuthorizationFailed, ErrMsg: new(string)}}
+	err = newTopics(denied).ensure(ctx, ctx, "c-secret")
+	if err == nil || !errors.Is(err, sarama.ErrTopicAuthorizationFailed) ||
+		!strings.Contains(err.Error(), "Task failed to create new topic c-secret with topic creation group c") {
+		t.Fatalf("denied creation: %v", err)
+	}
 }
