@@ -108,27 +108,9 @@ func SinkDef() *config.Def {
 			Doc: "Whether dead letter queue records carry __connect.errors.* headers saying where the record came from and why it failed."})
 }
 
-// SourceDef adds the keys of source connectors to ConnectorDef's. Only
-// topic.creation.groups is defined: as in Kafka Connect, the keys of the
-// topic creation groups (topic.creation.<group>.*) are read by
-// parseTopicCreation, and validate's answer lists them as keys no
-// definition knows.
+// SourceDef adds the keys of source connectors to ConnectorDef's.
 func SourceDef() *config.Def {
-	return ConnectorDef().
-		Define(config.Key{Name: TopicCreationGroups, Type: config.List, Default: []string{},
-			Validator: config.All(config.NonNull(), config.ValidatorFunc(func(name string, value any) error {
-				l, _ := value.([]string)
-				seen := map[string]bool{}
-				for _, g := range l {
-					if seen[g] {
-						return &config.ValueError{Name: name, Value: value, Reason: "Duplicate alias provided."}
-					}
-					seen[g] = true
-				}
-				return nil
-			}, "unique topic creation groups")),
-			Importance: config.Low, Group: groupTopicCreation, OrderInGroup: 1, Width: config.WidthLong, DisplayName: "Topic Creation Groups",
-			Doc: "Groups of configurations for topics created by source connectors"})
+	return ConnectorDef().Define(topicCreationGroupsKey())
 }
 
 // FrameworkDef is the framework's definition for a connector of kind:

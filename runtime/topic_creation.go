@@ -46,6 +46,28 @@ const (
 	creationPartitions  = "partitions"
 )
 
+// topicCreationGroupsKey is topic.creation.groups, the only topic creation
+// key a source connector's framework definition has (order 1 of the group
+// "Topic Creation", as in Kafka Connect 4.4): as there, the keys of the
+// groups (topic.creation.<group>.*) are read by parseTopicCreation, and
+// validate's answer lists them as keys no definition knows.
+func topicCreationGroupsKey() config.Key {
+	return config.Key{Name: TopicCreationGroups, Type: config.List, Default: []string{},
+		Validator: config.All(config.NonNull(), config.ValidatorFunc(func(name string, value any) error {
+			l, _ := value.([]string)
+			seen := map[string]bool{}
+			for _, g := range l {
+				if seen[g] {
+					return &config.ValueError{Name: name, Value: value, Reason: "Duplicate alias provided."}
+				}
+				seen[g] = true
+			}
+			return nil
+		}, "unique topic creation groups")),
+		Importance: config.Low, Group: groupTopicCreation, OrderInGroup: 1, Width: config.WidthLong, DisplayName: "Topic Creation Groups",
+		Doc: "Groups of configurations for topics created by source connectors"}
+}
+
 // usesTopicCreation is Kafka Connect's rule: a configuration uses topic
 // creation when it has any key starting with topic.creation.
 func usesTopicCreation(props map[string]string) bool {
