@@ -50,7 +50,7 @@ const (
 // key a source connector's framework definition has (order 1 of the group
 // "Topic Creation", as in Kafka Connect 4.4): as there, the keys of the
 // groups (topic.creation.<group>.*) are read by parseTopicCreation, and
-// validate's answer lists them as keys no definition knows.
+// validate defines none of them either.
 func topicCreationGroupsKey() config.Key {
 	return config.Key{Name: TopicCreationGroups, Type: config.List, Default: []string{},
 		Validator: config.All(config.NonNull(), config.ValidatorFunc(func(name string, value any) error {

@@ -330,3 +330,36 @@ func TestSourceTopicsEnsure(t *testing.T) {
 		t.Fatalf("denied creation: %v", err)
 	}
 }
+
+// A source whose stored configuration has bad topic creation settings (it
+// was not validated by this worker: written by another, or before topic
+// creation was enabled) fails when it starts, as Kafka Connect's
+// Worker.startConnector makes it; with topic creation disabled on the
+// worker the keys are not read.
+func TestStartConnectorTopicCreation(t *testing.T) {
+	conn := map[string]string{"name": "c", "connector.class": "Datagen", "kafka.topic": "t", "quickstart": "users",
+		"topic.creation.default.replication.factor": "1", "topic.creation.default.partitions": "0"}
+	for _, tc := range []struct {
+		enable string
+		want   herder.State
+	}{{"true", herder.Failed}, {"false", herder.Running}} {
+		t.Run("topic.creation.enable="+tc.enable, func(t *testing.T) {
+			wc, err := ParseWorkerConfig(map[string]string{"key.converter": "StringConverter", "value.converter": "StringConverter",
+				"topic.creation.enable": tc.enable}, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			status := storage.NewMemoryStatus()
+			w := NewWorker(wc, plugins.Builtin(), storage.NewMemoryOffsets(), status, slog.New(slog.DiscardHandler))
+			err = w.StartConnector(context.Background(), "c", conn, herder.TargetStarted, func() {})
+			t.Cleanup(func() { w.StopConnector(context.Background(), "c") })
+			st, _ := status.Connector("c")
+			if st.State != tc.want {
+				t.Fatalf("connector %+v (err %v), want %s", st, err, tc.want)
+			}
+			if tc.want == herder.Failed && !strings.Contains(st.Trace, "Invalid value 0 for configuration topic.creation.default.partitions: Number of partitions must be positive") {
+				t.Errorf("trace %q", st.Trace)
+			}
+		})
+	}
+}
