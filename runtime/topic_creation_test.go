@@ -212,8 +212,8 @@ func TestValidateTopicCreation(t *testing.T) {
 			if (kind == plugins.Source) != (groups != nil) {
 				t.Fatalf("kind %s: topic.creation.groups defined: %v", kind, groups != nil)
 			}
-			if groups != nil && (groups.Definition.Group == nil || *groups.Definition.Group != "Topic Creation" || groups.Definition.Order != 1) {
-				t.Errorf("topic.creation.groups in group %v order %d, want \"Topic Creation\" 1", groups.Definition.Group, groups.Definition.Order)
+			if groups != nil && (groups.Definition.Group == nil || *groups.Definition.Group != "Topic Creation") {
+				t.Errorf("topic.creation.groups in group %v, want \"Topic Creation\"", groups.Definition.Group)
 			}
 		})
 	}
@@ -361,5 +361,33 @@ func TestStartConnectorTopicCreation(t *testing.T) {
 				t.Errorf("trace %q", st.Trace)
 			}
 		})
+	}
+}
+
+// topic.creation.groups is defined as Kafka Connect 4.4's validate answer
+// shows it (captured from Kafka Connect 4.4.0: type LIST, default "",
+// LOW, group "Topic Creation", order 1, width LONG).
+func TestTopicCreationGroupsDefinition(t *testing.T) {
+	k, ok := SourceDef().Key(TopicCreationGroups)
+	if !ok {
+		t.Fatal("sources have no topic.creation.groups")
+	}
+	if k.Type != config.List || k.Importance != config.Low || k.Group != "Topic Creation" || k.OrderInGroup != 1 ||
+		k.Width != config.WidthLong || k.DisplayName != "Topic Creation Groups" || k.Required() ||
+		k.Doc != "Groups of configurations for topics created by source connectors" {
+		t.Errorf("topic.creation.groups: %+v", k)
+	}
+	if _, ok := SinkDef().Key(TopicCreationGroups); ok {
+		t.Error("sinks define topic.creation.groups")
+	}
+	res := SourceDef().Validate(map[string]string{"name": "c", "connector.class": "Datagen", TopicCreationGroups: "a,b,a"})
+	var errs []string
+	for _, r := range res {
+		if r.Name == TopicCreationGroups {
+			errs = r.Errors
+		}
+	}
+	if len(errs) != 1 || errs[0] != "Invalid value [a, b, a] for configuration topic.creation.groups: Duplicate alias provided." {
+		t.Errorf("duplicate group: %q", errs)
 	}
 }
