@@ -2,9 +2,13 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"maps"
+	"os"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -389,5 +393,77 @@ func TestTopicCreationGroupsDefinition(t *testing.T) {
 	}
 	if len(errs) != 1 || errs[0] != "Invalid value [a, b, a] for configuration topic.creation.groups: Duplicate alias provided." {
 		t.Errorf("duplicate group: %q", errs)
+	}
+}
+
+// The topic.creation.groups entry of a validate answer is Kafka Connect
+// 4.4.0's, field by field (api/testdata/kc-4.4.0, captured from a real
+// worker with the same configuration), but for the name of the order
+// field.
+func TestValidateTopicCreationGolden(t *testing.T) {
+	data, err := os.ReadFile("../api/testdata/kc-4.4.0/validate-source-topic-creation.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var golden struct {
+		Groups  []string                    `json:"groups"`
+		Configs []map[string]map[string]any `json:"configs"`
+	}
+	if err := json.Unmarshal(data, &golden); err != nil {
+		t.Fatal(err)
+	}
+	cfg := map[string]string{"connector.class": "FileStreamSource", "name": "kc44cap4-v", "tasks.max": "1",
+		"file": "/work/kc44-scratch/files/kc44cap4-in.txt", "topic": "kc44cap4-lines", "topic.creation.groups": "compacted",
+		"topic.creation.default.replication.factor": "1", "topic.creation.default.partitions": "1",
+		"topic.creation.compacted.include": "kc44cap4-.*", "topic.creation.compacted.partitions": "3",
+		"topic.creation.compacted.cleanup.policy": "compact"}
+	infos, _, err := ValidateConnectorConfig(plugins.Builtin(), nil, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if infos.ErrorCount != 0 {
+		t.Fatalf("error_count %d", infos.ErrorCount)
+	}
+	entry := func(configs []map[string]map[string]any) map[string]map[string]any {
+		for _, c := range configs {
+			if c["definition"] != nil && c["definition"]["name"] == TopicCreationGroups {
+				return c
+			}
+		}
+		return nil
+	}
+	var ours struct {
+		Configs []map[string]map[string]any `json:"configs"`
+	}
+	b, err := json.Marshal(infos)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &ours); err != nil {
+		t.Fatal(err)
+	}
+	// "Topic Creation" comes after the groups Kafka Connect lists before
+	// it (sluice's own groups may come between).
+	at := slices.Index(infos.Groups, groupTopicCreation)
+	for _, g := range golden.Groups[:slices.Index(golden.Groups, groupTopicCreation)] {
+		if i := slices.Index(infos.Groups, g); i < 0 || i > at {
+			t.Errorf("groups %v: %q not before %q", infos.Groups, g, groupTopicCreation)
+		}
+	}
+	want, got := entry(golden.Configs), entry(ours.Configs)
+	if want == nil || got == nil {
+		t.Fatalf("topic.creation.groups: golden %v, ours %v", want, got)
+	}
+	for _, part := range []string{"definition", "value"} {
+		w, g := want[part], got[part]
+		for _, m := range []map[string]any{w, g} {
+			if o, ok := m["order"]; ok {
+				m["order_in_group"] = o
+				delete(m, "order")
+			}
+		}
+		if !reflect.DeepEqual(w, g) {
+			t.Errorf("%s:\n got %v\nwant %v", part, g, w)
+		}
 	}
 }
