@@ -108,11 +108,19 @@ func SinkDef() *config.Def {
 			Doc: "Whether dead letter queue records carry __connect.errors.* headers saying where the record came from and why it failed."})
 }
 
+// SourceDef adds the keys of source connectors to ConnectorDef's.
+func SourceDef() *config.Def {
+	return ConnectorDef().Define(topicCreationGroupsKey())
+}
+
 // FrameworkDef is the framework's definition for a connector of kind:
-// SinkDef for sinks, ConnectorDef otherwise.
+// SinkDef for sinks, SourceDef for sources, ConnectorDef otherwise.
 func FrameworkDef(kind plugins.Kind) *config.Def {
-	if kind == plugins.Sink {
+	switch kind {
+	case plugins.Sink:
 		return SinkDef()
+	case plugins.Source:
+		return SourceDef()
 	}
 	return ConnectorDef()
 }

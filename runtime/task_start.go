@@ -196,11 +196,16 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: %w", id, err)
 		}
+		topics, err := w.sourceTopics(connProps, ps.MaxBlock, log)
+		if err != nil {
+			ch.close()
+			return nil, rp, fmt.Errorf("task %s: %w", id, err)
+		}
 		addrs := w.cfg.BootstrapServers
 		connect := func(ctx context.Context, watch *kafka.Watch) (sourceProducer, error) {
 			return kafka.NewProducer(ctx, addrs, ps.Sarama, watch)
 		}
-		st := &sourceTask{id: id, task: task, props: taskProps, conv: conv, connect: connect, active: w.topicTracker(id),
+		st := &sourceTask{id: id, task: task, props: taskProps, conv: conv, connect: connect, active: w.topicTracker(id), topics: topics,
 			offsets: w.offsets, flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, log: log, state: state, chain: ch, errs: errs,
 			deliveryTimeout: ps.DeliveryTimeout, maxMessageBytes: ps.Sarama.Producer.MaxMessageBytes,
 			taskLog: logging.Named(pluginLog, taskClass(plugin.Class))}
@@ -274,6 +279,29 @@ func withClose(run func(context.Context) error, closeFn func()) func(context.Con
 		defer closeFn()
 		return run(ctx)
 	}
+}
+
+// sourceTopics is what makes sure a source task's topics exist: with the
+// connector's topic creation groups when the worker enables topic creation
+// and the connector configuration uses it (Kafka Connect's rule), else
+// only a wait, up to maxBlock, for a missing topic to appear.
+func (w *Worker) sourceTopics(connProps map[string]string, maxBlock time.Duration, log *slog.Logger) (*sourceTopics, error) {
+	st := &sourceTopics{maxBlock: maxBlock, log: log, admin: func(ctx context.Context, f func(sarama.ClusterAdmin) error) error {
+		return w.connectorAdmin(ctx, connProps, f)
+	}}
+	switch {
+	case !w.cfg.TopicCreation:
+		st.whyNot = whyNotWorker
+	case !usesTopicCreation(connProps):
+		st.whyNot = whyNotConnector
+	default:
+		tc, err := parseTopicCreation(connProps, log)
+		if err != nil {
+			return nil, err
+		}
+		st.creation = tc
+	}
+	return st, nil
 }
 
 // producerSettings are the settings of a connector's producer: the

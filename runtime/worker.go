@@ -141,6 +141,7 @@ func (w *Worker) ValidateConnectorConfig(props map[string]string) (herder.Config
 	if err == nil {
 		infos.ErrorCount += w.checkTasksMaxLimit(&infos)
 		infos.ErrorCount += w.checkOverridePolicy(&infos)
+		infos.ErrorCount += w.checkTopicCreation(kind, props, &infos)
 	}
 	return infos, kind, err
 }
@@ -241,6 +242,13 @@ func (w *Worker) startConnector(ctx context.Context, name string, raw map[string
 	}
 	if err := w.checkFiles(conn, props); err != nil {
 		return fmt.Errorf("start connector %s: %w", name, err)
+	}
+	if plugin.Kind == plugins.Source && w.cfg.TopicCreation && usesTopicCreation(props) {
+		// Kafka Connect's Worker.startConnector reads the topic creation
+		// groups, failing the connector on a bad one.
+		if _, err := parseTopicCreation(props, w.log.With("connector", name)); err != nil {
+			return fmt.Errorf("start connector %s: %w", name, err)
+		}
 	}
 	w.log.Info("starting connector", "connector", name, "class", plugin.Class, "config", w.masked(conn, plugin, raw))
 	cc := connectorContext{reconfigure: reconfigure, fail: func(err error) { w.connectorFailed(name, err) },
