@@ -512,8 +512,10 @@ func TestEndpointSuccesses(t *testing.T) {
 }
 
 // TestValidate: ConfigInfos with per-key errors for a missing required key
-// and a value of the wrong type; a key no definition knows is listed with
-// definition null and no error, as Kafka Connect does.
+// and a value of the wrong type (which, as in Kafka Connect, the validator
+// then also judges as null); a key no definition knows is listed with
+// definition null and no error, and the answer is named by connector.class
+// as sent, as Kafka Connect does.
 func TestValidate(t *testing.T) {
 	w := startWorker(t, testkit.Kafka(t), nil)
 	r := w.do(t, "PUT", "/connector-plugins/FileStreamSource/config/validate",
@@ -523,7 +525,7 @@ func TestValidate(t *testing.T) {
 	}
 	var infos herder.ConfigInfos
 	r.json(t, &infos)
-	if infos.Name != "org.apache.kafka.connect.file.FileStreamSourceConnector" {
+	if infos.Name != "FileStreamSource" {
 		t.Fatalf("name %q", infos.Name)
 	}
 	byName := map[string]herder.ConfigInfo{}
@@ -537,15 +539,16 @@ func TestValidate(t *testing.T) {
 		topic.Value.Errors[0] != `Missing required configuration "topic" which has no default value.` {
 		t.Fatalf("topic entry %s", mustJSON(topic))
 	}
-	if tasksMax.Definition == nil || tasksMax.Definition.Type != "INT" || len(tasksMax.Value.Errors) != 1 ||
-		!strings.Contains(tasksMax.Value.Errors[0], "many") {
+	if tasksMax.Definition == nil || tasksMax.Definition.Type != "INT" || len(tasksMax.Value.Errors) != 2 ||
+		!strings.Contains(tasksMax.Value.Errors[0], "many") ||
+		tasksMax.Value.Errors[1] != "Invalid value null for configuration tasks.max: Value must be non-null" {
 		t.Fatalf("tasks.max entry %s", mustJSON(tasksMax))
 	}
 	if custom.Definition != nil || len(custom.Value.Errors) != 0 || *custom.Value.Value != "x" {
 		t.Fatalf("unknown key entry %s", mustJSON(custom))
 	}
-	if infos.ErrorCount != 2 {
-		t.Fatalf("error_count %d, want 2: %s", infos.ErrorCount, r.body)
+	if infos.ErrorCount != 3 {
+		t.Fatalf("error_count %d, want 3: %s", infos.ErrorCount, r.body)
 	}
 	if len(infos.Groups) == 0 || infos.Groups[0] != "Common" {
 		t.Fatalf("groups %v", infos.Groups)

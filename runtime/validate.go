@@ -39,7 +39,9 @@ func ValidateConnectorConfig(reg *plugins.Registry, providers *provider.Transfor
 		return herder.ConfigInfos{}, "", herder.BadRequest("%s", secrets.String(err.Error()))
 	}
 	framework := enrich(reg, FrameworkDef(plugin.Kind), props)
-	infos := herder.ConfigInfos{Name: plugin.Class}
+	// As Kafka Connect, the answer is named by connector.class as sent
+	// (FileStreamSource, not the class the alias resolves to).
+	infos := herder.ConfigInfos{Name: raw[ConnectorClass]}
 	seen := map[string]bool{}
 	add := func(def *config.Def, results []config.Result) {
 		for _, r := range results {

@@ -135,6 +135,7 @@ func (w *Worker) ValidateConnectorConfig(props map[string]string) (herder.Config
 		infos, kind, err = ValidateConnectorConfig(w.plugins, w.cfg.Providers, props)
 		if err == nil {
 			infos.ErrorCount += w.checkFilesValid(props, &infos)
+			w.showConverterDefaults(props, &infos)
 		}
 		return infos, err
 	})

@@ -51,7 +51,7 @@ var contractAnswers = map[string]struct {
 	"resetConnectorOffsets": {200, `{"message":"The offsets for this connector have been reset successfully"}`},
 	"listPlugins":           {200, `[{"class":"org.apache.kafka.connect.file.FileStreamSinkConnector","type":"sink","version":"3.9.0"}]`},
 	"getPluginConfig": {200, `[{"name":"tasks.max","type":"INT","required":false,"default_value":"1","importance":"HIGH",
-		"documentation":"Max.","group":"Common","order":3,"width":"SHORT","display_name":"Tasks max","dependents":[]}]`},
+		"documentation":"Max.","group":"Common","order_in_group":3,"width":"SHORT","display_name":"Tasks max","dependents":[]}]`},
 	"validateConfig": {200, `{"name":"FileStreamSink","error_count":1,"groups":["Common"],"configs":[
 		{"definition":null,"value":{"name":"topics","value":null,"recommended_values":[],"errors":["Must configure one of topics or topics.regex"],"visible":true}}]}`},
 	"listLoggers":    {200, `{"root":{"level":"INFO","last_modified":null}}`},

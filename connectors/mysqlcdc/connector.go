@@ -99,9 +99,9 @@ func (c *Connector) TaskConfigs(int) ([]map[string]string, error) {
 func (*Connector) Stop(context.Context) error { return nil }
 
 // Validate checks the keys and the rules between them, without the
-// database.
+// database. As Debezium's, it reports one problem per key.
 func (c *Connector) Validate(props map[string]string) []config.Result {
-	results := configDef().Validate(props)
+	results := configDef().ValidateOnce(props)
 	for i := range results {
 		if len(results[i].Errors) > 0 {
 			return results
