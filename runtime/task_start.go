@@ -186,7 +186,7 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 	pluginLog := log.With("connector", id.Connector)
 	switch c := conn.(type) {
 	case connectors.SourceConnector:
-		task, err := newSourceTask(c, taskClass(plugin.Class), pluginLog)
+		task, err := newSourceTask(c, taskClass(c, plugin.Class), pluginLog)
 		if err != nil {
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: %w", id, err)
@@ -208,7 +208,7 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 		st := &sourceTask{id: id, task: task, props: taskProps, conv: conv, connect: connect, active: w.topicTracker(id), topics: topics,
 			offsets: w.offsets, flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, log: log, state: state, chain: ch, errs: errs,
 			deliveryTimeout: ps.DeliveryTimeout, maxMessageBytes: ps.Sarama.Producer.MaxMessageBytes,
-			taskLog: logging.Named(pluginLog, taskClass(plugin.Class))}
+			taskLog: logging.Named(pluginLog, taskClass(c, plugin.Class))}
 		return withClose(st.run, ch.close), rp, nil
 	case connectors.SinkConnector:
 		topics := splitList(taskProps[Topics])
@@ -216,7 +216,7 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: sink connectors need the topics configuration", id)
 		}
-		task, err := newSinkTask(c, taskClass(plugin.Class), pluginLog)
+		task, err := newSinkTask(c, taskClass(c, plugin.Class), pluginLog)
 		if err != nil {
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: %w", id, err)
@@ -265,8 +265,8 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 		}
 		st := &sinkTask{id: id, task: task, props: taskProps, conv: conv, group: group, topics: topics, active: w.topicTracker(id),
 			flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, batchMax: batch, log: log, state: state, chain: ch, errs: errs,
-			taskClass: taskClass(plugin.Class), openDLQ: openDLQ, groupID: groupID, client: client,
-			taskLog: logging.Named(pluginLog, taskClass(plugin.Class))}
+			taskClass: taskClass(c, plugin.Class), openDLQ: openDLQ, groupID: groupID, client: client,
+			taskLog: logging.Named(pluginLog, taskClass(c, plugin.Class))}
 		return withClose(st.run, ch.close), rp, nil
 	default:
 		ch.close()

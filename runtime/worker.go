@@ -311,12 +311,13 @@ func (w *Worker) TaskConfigs(name string) ([]map[string]string, error) {
 		if c == nil {
 			c = map[string]string{}
 		}
-		c["task.class"] = taskClass(run.plugin.Class)
-		if run.plugin.Kind == plugins.Sink {
-			for _, k := range []string{Topics, TopicsRegex} {
-				if v, ok := run.props[k]; ok {
-					c[k] = v
-				}
+		c["task.class"] = taskClass(run.conn, run.plugin.Class)
+		// Kafka Connect's Worker.connectorTaskConfigs copies topics and
+		// topics.regex from the connector's configuration whatever the
+		// connector's kind.
+		for _, k := range []string{Topics, TopicsRegex} {
+			if v, ok := run.props[k]; ok {
+				c[k] = v
 			}
 		}
 		// Task configurations are stored and shown: put the variables
@@ -327,9 +328,19 @@ func (w *Worker) TaskConfigs(name string) ([]map[string]string, error) {
 	return out, nil
 }
 
-// taskClass names a connector's task class as Kafka Connect's built-ins do:
+// taskClass names a connector's task class: what a
+// connectors.TaskClassNamer says, else as Kafka Connect's built-ins do:
 // FileStreamSourceConnector → FileStreamSourceTask.
-func taskClass(connectorClass string) string {
+func taskClass(conn connectors.Connector, connectorClass string) string {
+	if g, ok := conn.(guardedConnector); ok {
+		conn = g.Connector
+	}
+	if n, ok := conn.(connectors.TaskClassNamer); ok {
+		name, err := safe.CallMethod(connectorClass, "TaskClass", func() (string, error) { return n.TaskClass(), nil })
+		if err == nil && name != "" {
+			return name
+		}
+	}
 	if s, ok := strings.CutSuffix(connectorClass, "Connector"); ok {
 		return s + "Task"
 	}
