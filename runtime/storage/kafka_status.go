@@ -291,14 +291,25 @@ func (s *KafkaStatus) worker(id string) string {
 func (s *KafkaStatus) PutConnector(name string, st herder.ConnectorState) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.put(s.connectorEntry(name), connectorStatusPrefix+name, st.State, st.Trace, s.worker(st.WorkerID), string(st.Version), nil)
+	e := s.connectorEntry(name)
+	s.put(e, connectorStatusPrefix+name, st.State, st.Trace, s.worker(st.WorkerID), keptVersion(e, st.State, st.Version), nil)
 }
 
 // PutTask implements StatusStore.
 func (s *KafkaStatus) PutTask(id herder.TaskID, st herder.TaskState) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.put(s.taskEntry(id), taskStatusKey(id), st.State, st.Trace, s.worker(st.WorkerID), string(st.Version), st.AutoRestart)
+	e := s.taskEntry(id)
+	s.put(e, taskStatusKey(id), st.State, st.Trace, s.worker(st.WorkerID), keptVersion(e, st.State, st.Version), st.AutoRestart)
+}
+
+// keptVersion is KeptVersion against the entry's present status.
+func keptVersion(e *statusEntry, state herder.State, version herder.PluginVersion) string {
+	var prev herder.PluginVersion
+	if e.present {
+		prev = herder.PluginVersion(e.version)
+	}
+	return string(KeptVersion(state, version, prev))
 }
 
 func (s *KafkaStatus) connectorEntry(name string) *statusEntry {

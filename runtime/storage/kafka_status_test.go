@@ -593,3 +593,36 @@ func TestKafkaStatusVersion(t *testing.T) {
 		t.Errorf("a status without a version: %+v, %v", c, ok)
 	}
 }
+
+// TestStatusKeepsVersion: a status put without a version keeps the one it
+// replaces (the herders' RESTARTING, STOPPED, UNASSIGNED), except FAILED,
+// in both stores.
+func TestStatusKeepsVersion(t *testing.T) {
+	kafkaStore := newMemStatus(t, &simpleTopic{}, "w1")
+	for name, store := range map[string]StatusStore{"memory": NewMemoryStatus(), "kafka": kafkaStore} {
+		t.Run(name, func(t *testing.T) {
+			steps := []struct {
+				state   herder.State
+				version herder.PluginVersion
+				want    herder.PluginVersion
+			}{
+				{herder.Running, "1.2.0", "1.2.0"},
+				{herder.Restarting, "", "1.2.0"},
+				{herder.Running, "2.0.0", "2.0.0"},
+				{herder.Stopped, "", "2.0.0"},
+				{herder.Unassigned, "", "2.0.0"},
+				{herder.Failed, "", ""},
+				{herder.Restarting, "", ""},
+			}
+			for i, st := range steps {
+				store.PutConnector("c", herder.ConnectorState{State: st.state, WorkerID: "w1", Version: st.version})
+				store.PutTask(herder.TaskID{Connector: "c", Task: 0}, herder.TaskState{State: st.state, WorkerID: "w1", Version: st.version})
+				c, _ := store.Connector("c")
+				tasks := store.Tasks("c")
+				if c.Version != st.want || len(tasks) != 1 || tasks[0].Version != st.want {
+					t.Errorf("step %d (%s %q): connector version %q, tasks %+v; want %q", i, st.state, st.version, c.Version, tasks, st.want)
+				}
+			}
+		})
+	}
+}
