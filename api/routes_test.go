@@ -152,7 +152,7 @@ func (nopHerder) ConnectorPlugins(context.Context, bool) ([]herder.PluginInfo, e
 func (nopHerder) PluginConfig(context.Context, string, string) ([]config.KeyInfo, error) {
 	return nil, errNop
 }
-func (nopHerder) SetClusterLoggerLevel(context.Context, string, string) error    { return errNop }
+func (nopHerder) SetClusterLoggerLevel(context.Context, string, string) error { return errNop }
 
 type nopLoggers struct{}
 
