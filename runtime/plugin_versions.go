@@ -200,7 +200,8 @@ func versionFailure(reg *plugins.Registry, latest plugins.Plugin, props map[stri
 		case ConnectorClass:
 			v.Errors = append(v.Errors, cause.Error())
 		case ConnectorPluginVersion:
-			if !containsString(v.Errors, cause.Error()) {
+			// A malformed range has its validator's error already.
+			if len(v.Errors) == 0 {
 				v.Errors = append(v.Errors, cause.Error())
 			}
 			latestVersion := latest.Version
