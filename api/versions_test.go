@@ -177,7 +177,7 @@ func TestPluginVersionsREST(t *testing.T) {
 		t.Errorf("config?version=[%s]: %d %s", file.Version, r.status, r.body)
 	}
 	for version, msg := range map[string]string{
-		"9.9.9": "Plugin " + file.SourceClass + " not found that matches the version range [9.9.9,9.9.9], available versions: [" + file.Version + "]",
+		"9.9.9":  "Plugin " + file.SourceClass + " not found that matches the version range [9.9.9,9.9.9], available versions: [" + file.Version + "]",
 		"%5B1.0": "Invalid version specification: [1.0",
 	} {
 		r := w.do(t, "GET", "/connector-plugins/FileStreamSource/config?version="+version, "")
