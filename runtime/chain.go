@@ -28,9 +28,11 @@ type chain struct {
 type chainStage struct {
 	alias     string
 	class     string
+	version   string // of the transformation's plugin
 	t         transforms.Transformation
 	pred      transforms.Predicate // nil: always applies
 	predClass string
+	predVer   string
 	negate    bool
 }
 
@@ -115,7 +117,7 @@ func buildChain(reg *plugins.Registry, props map[string]string) (*chain, error) 
 			t.Close()
 			return fail(fmt.Errorf("transformation %s (%s): %w", alias, plugin.Class, err))
 		}
-		c.stages = append(c.stages, chainStage{alias: alias, class: plugin.Class, t: t})
+		c.stages = append(c.stages, chainStage{alias: alias, class: plugin.Class, version: plugin.Version, t: t})
 		if hasNegate && !hasPred {
 			return fail(negateWithoutPredicate(prefix))
 		}
@@ -145,7 +147,8 @@ func buildChain(reg *plugins.Registry, props map[string]string) (*chain, error) 
 			p.Close()
 			return fail(fmt.Errorf("predicate %s (%s): %w", predAlias, pplugin.Class, err))
 		}
-		c.stages[len(c.stages)-1].pred, c.stages[len(c.stages)-1].predClass = p, pplugin.Class
+		last := &c.stages[len(c.stages)-1]
+		last.pred, last.predClass, last.predVer = p, pplugin.Class, pplugin.Version
 	}
 	return c, nil
 }
