@@ -79,7 +79,8 @@ func (r *Registry) Register(p Plugin) {
 // simple name or an alias) is an error naming both, and nothing is added;
 // except another version of a registered class, of the same kind, which is
 // added beside it (KIP-891: plugin.path may hold several versions of a
-// plugin). The same class at an equal version is an error.
+// plugin). The same class at an equal version, or without a version, is
+// an error.
 func (r *Registry) Add(p Plugin) error {
 	if strings.TrimSpace(p.Class) == "" || p.New == nil {
 		return fmt.Errorf("plugins: plugin %q needs a Class and New", p.Class)
@@ -97,7 +98,8 @@ func (r *Registry) Add(p Plugin) error {
 		for i, j := range idx {
 			q := r.plugins[j]
 			have[i] = q.Class + " (" + string(q.Kind) + ")"
-			if q.Class != p.Class || q.Kind != p.Kind {
+			if q.Class != p.Class || q.Kind != p.Kind || q.Version == "" || p.Version == "" {
+				// A plugin without a version cannot be told from another.
 				another = false
 			} else if mavenversion.Compare(r.versions[j], v) == 0 {
 				return fmt.Errorf("plugins: %s (%s) version %s registered twice", p.Class, p.Kind, p.Version)

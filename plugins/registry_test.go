@@ -157,3 +157,11 @@ func TestVersionFromInstance(t *testing.T) {
 		}
 	}
 }
+
+func TestClassWithoutVersionClashes(t *testing.T) {
+	r := NewRegistry()
+	r.Register(versioned("com.example.FooConnector", Source, "1.0.0"))
+	if err := r.Add(Plugin{Class: "com.example.FooConnector", Kind: Source, New: func() any { return nil }}); err == nil || !strings.Contains(err.Error(), "registered twice") {
+		t.Errorf("a version-less plugin of a registered class: %v", err)
+	}
+}
