@@ -558,7 +558,7 @@ func (s *server) plugins(w http.ResponseWriter, r *http.Request) error {
 
 func (s *server) pluginConfig(w http.ResponseWriter, r *http.Request) error {
 	keys, err := get(s, r, func(ctx context.Context) ([]config.KeyInfo, error) {
-		return s.Herder.PluginConfig(ctx, r.PathValue("plugin"))
+		return s.Herder.PluginConfig(ctx, r.PathValue("plugin"), r.URL.Query().Get("version"))
 	})
 	if err != nil {
 		return err

@@ -34,9 +34,14 @@ func ValidateConnectorConfig(reg *plugins.Registry, providers *provider.Transfor
 	if class == "" {
 		return herder.ConfigInfos{}, "", herder.BadRequest("Connector config contains no connector type: %s is missing or empty", ConnectorClass)
 	}
-	conn, plugin, err := reg.NewConnector(class)
+	conn, plugin, err := reg.NewConnectorVersion(class, props[ConnectorPluginVersion])
 	if err != nil {
-		return herder.ConfigInfos{}, "", herder.BadRequest("%s", secrets.String(err.Error()))
+		latest, lerr := reg.Lookup(class, plugins.Source, plugins.Sink)
+		if lerr != nil {
+			return herder.ConfigInfos{}, "", herder.BadRequest("%s", secrets.String(err.Error()))
+		}
+		// Installed, but not at the version asked for.
+		return versionFailure(reg, latest, props, err), latest.Kind, nil
 	}
 	framework := enrich(reg, FrameworkDef(plugin.Kind), props)
 	// As Kafka Connect, the answer is named by connector.class as sent
@@ -278,7 +283,7 @@ func javaMap[V any](m map[string]V) string {
 // raw (see Worker.ValidateConnectorConfigLive), scrubbed of secrets as
 // ValidateConnectorConfig scrubs its own.
 func validateLive(ctx context.Context, reg *plugins.Registry, providers *provider.Transformer, raw map[string]string, infos *herder.ConfigInfos) error {
-	conn, _, err := reg.NewConnector(strings.TrimSpace(raw[ConnectorClass]))
+	conn, _, err := reg.NewConnectorVersion(strings.TrimSpace(raw[ConnectorClass]), raw[ConnectorPluginVersion])
 	if err != nil {
 		return nil // reported by ValidateConnectorConfig
 	}

@@ -72,8 +72,10 @@ type Herder interface {
 	// predicates) when connectorsOnly is false.
 	ConnectorPlugins(ctx context.Context, connectorsOnly bool) ([]PluginInfo, error)
 	// PluginConfig returns a plugin's configuration keys; for a connector,
-	// the framework's keys come first. name is a class name or an alias.
-	PluginConfig(ctx context.Context, name string) ([]config.KeyInfo, error)
+	// the framework's keys come first. name is a class name or an alias;
+	// version a version or Maven version range (KIP-891), blank for the
+	// latest installed version.
+	PluginConfig(ctx context.Context, name, version string) ([]config.KeyInfo, error)
 
 	// SetClusterLoggerLevel sets a logger level on every worker of the
 	// cluster (KIP-976 scope=cluster); a standalone worker sets its own.

@@ -631,8 +631,8 @@ func (h *Herder) ConnectorPlugins(_ context.Context, connectorsOnly bool) ([]her
 }
 
 // PluginConfig implements herder.Herder.
-func (h *Herder) PluginConfig(_ context.Context, name string) ([]config.KeyInfo, error) {
-	return runtime.PluginConfig(h.worker.Plugins(), name)
+func (h *Herder) PluginConfig(_ context.Context, name, version string) ([]config.KeyInfo, error) {
+	return runtime.PluginConfigVersion(h.worker.Plugins(), name, version)
 }
 
 // SetClusterLoggerLevel implements herder.Herder: in standalone mode the
