@@ -363,28 +363,30 @@ func (h *Herder) stopWork(w workSet) {
 	if len(ids) > 0 {
 		h.worker.StopTasks(ids)
 	}
-	var deleted []string // connectors removed from the config topic
-	var goneTasks []herder.TaskID
 	for _, id := range ids {
 		delete(h.running.tasks, id)
+	}
+	for _, c := range conns {
+		h.worker.StopConnector(h.ctx, c)
+		delete(h.running.connectors, c)
+		delete(h.instances, c)
+	}
+	// The connectors' records first, as in Kafka Connect's status topic.
+	var deleted, goneConns []string // deleted: connectors removed from the config topic
+	for _, c := range conns {
+		h.status.PutConnector(c, herder.ConnectorState{State: herder.Unassigned, WorkerID: h.worker.ID()})
+		if !h.snap.Contains(c) {
+			goneConns = append(goneConns, c)
+			deleted = append(deleted, c)
+		}
+	}
+	var goneTasks []herder.TaskID
+	for _, id := range ids {
 		h.status.PutTask(id, herder.TaskState{ID: id.Task, State: herder.Unassigned, WorkerID: h.worker.ID()})
 		if !h.snap.Contains(id.Connector) || id.Task >= h.snap.TaskCount(id.Connector) {
 			goneTasks = append(goneTasks, id)
 			if !h.snap.Contains(id.Connector) && !slices.Contains(deleted, id.Connector) {
 				deleted = append(deleted, id.Connector)
-			}
-		}
-	}
-	var goneConns []string
-	for _, c := range conns {
-		h.worker.StopConnector(h.ctx, c)
-		delete(h.running.connectors, c)
-		delete(h.instances, c)
-		h.status.PutConnector(c, herder.ConnectorState{State: herder.Unassigned, WorkerID: h.worker.ID()})
-		if !h.snap.Contains(c) {
-			goneConns = append(goneConns, c)
-			if !slices.Contains(deleted, c) {
-				deleted = append(deleted, c)
 			}
 		}
 	}
