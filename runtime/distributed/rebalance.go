@@ -474,7 +474,7 @@ func (h *Herder) reconfigureTasks(name string) {
 		h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: h.worker.Trace(err)})
 		return
 	}
-	if !h.snap.Inconsistent[name] && equalConfigs(tasks, h.snap.TaskConfigs[name]) {
+	if !tasksChanged(h.snap, name, tasks) {
 		return
 	}
 	h.mu.Lock()
@@ -519,8 +519,24 @@ func (h *Herder) retryReconfigure(name string) {
 	})
 }
 
-func equalConfigs(a, b []map[string]string) bool {
-	return slices.EqualFunc(a, b, func(x, y map[string]string) bool { return maps.Equal(x, y) })
+// tasksChanged reports whether a connector's new task configurations
+// must be written, as Kafka Connect's AbstractHerder.taskConfigsChanged
+// decides: when the committed set is unusable (inconsistent), when they
+// differ from the committed ones as maps (tasks, like the committed
+// ones, carry config provider variables, not their values: Worker.
+// TaskConfigs reverses them), or when the connector's config changed
+// since the last commit (so that its tasks restart with it even if the
+// connector copies none of the change into them). Equal configurations
+// are not written again: the tasks keep running, whichever worker wrote
+// them, Kafka Connect's or this one.
+func tasksChanged(snap storage.ConfigSnapshot, name string, tasks []map[string]string) bool {
+	if snap.Inconsistent[name] {
+		return true
+	}
+	if !slices.EqualFunc(tasks, snap.TaskConfigs[name], maps.Equal) {
+		return true
+	}
+	return !maps.Equal(snap.AppliedConfigs[name], snap.Configs[name])
 }
 
 // connectorConfigChanged restarts a connector running here with its new
