@@ -232,7 +232,9 @@ func (s *server) createConnector(w http.ResponseWriter, r *http.Request) error {
 	if req.Name != nil {
 		name = strings.TrimSpace(*req.Name)
 	}
-	initial := herder.TargetStarted
+	// Without initial_state the herder gets no target state: Kafka Connect
+	// then writes no target-state record (a new connector starts).
+	var initial herder.TargetState
 	if req.InitialState != nil {
 		var err error
 		if initial, err = herder.ParseInitialState(*req.InitialState); err != nil {
