@@ -431,7 +431,7 @@ func TestEndpointSuccesses(t *testing.T) {
 		}
 	}
 	w.do(t, "GET", "/connector-plugins/org.apache.kafka.connect.json.JsonConverter/config", "").json(t, &keys)
-	if len(keys) == 0 || keys[0].Name != "schemas.enable" {
+	if len(keys) < 2 || keys[0].Name != "converter.type" || keys[1].Name != "schemas.enable" {
 		t.Fatalf("JsonConverter config %+v", keys)
 	}
 	w.do(t, "GET", "/connector-plugins/org.apache.kafka.connect.transforms.InsertField$Value/config", "").json(t, &keys)
