@@ -50,7 +50,6 @@ func TestOpenAPIRoutes(t *testing.T) {
 		"GET /connectors/{connector}/tasks",
 		"POST /connectors/{connector}/tasks",
 		"PUT /connectors/{connector}/fence",
-		"GET /connectors/{connector}/tasks-config",
 		"GET /connectors/{connector}/tasks/{task}/status",
 		"POST /connectors/{connector}/tasks/{task}/restart",
 		"POST /connectors/{connector}/restart",

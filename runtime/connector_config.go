@@ -81,16 +81,24 @@ func ConnectorDef() *config.Def {
 			Doc: "Globally unique name to use for this connector."}).
 		Define(config.Key{Name: ConnectorClass, Type: config.String, Default: config.NoDefault, Importance: config.High, Group: groupConnector, OrderInGroup: 2, Width: config.WidthLong, DisplayName: "Connector class",
 			Doc: "Name or alias of the class for this connector, e.g. org.apache.kafka.connect.file.FileStreamSinkConnector or FileStreamSink."}).
+		Define(config.Key{Name: ConnectorPluginVersion, Type: config.String, Default: nil, Validator: versionValidator(), Importance: config.Medium, Group: groupConnector, OrderInGroup: 3, Width: config.WidthMedium, DisplayName: "Connector version",
+			Doc: "Version of the connector. " + versionDoc}).
 		Define(config.Key{Name: TasksMax, Type: config.Int, Default: int32(1), Validator: config.AtLeast(1), Importance: config.High, Group: groupConnector, OrderInGroup: 4, Width: config.WidthShort, DisplayName: "Tasks max",
 			Doc: "Maximum number of tasks to use for this connector."}).
 		Define(config.Key{Name: TasksMaxEnforce, Type: config.Boolean, Default: true, Importance: config.Low, Group: groupConnector, OrderInGroup: 5, Width: config.WidthShort, DisplayName: "Enforce tasks max",
 			Doc: "(Deprecated) Whether to enforce that the tasks.max property is respected by the connector. By default, connectors that generate too many tasks will fail, and existing sets of tasks that exceed the tasks.max property will also be failed. If this property is set to false, then connectors will be allowed to generate more than the maximum number of tasks, and existing sets of tasks that exceed the tasks.max property will be allowed to run. This property is deprecated and will be removed in an upcoming major release. sluice never runs more tasks than the worker's tasks.max.limit either way."}).
 		Define(config.Key{Name: KeyConverter, Type: config.Class, Default: nil, Importance: config.Low, Group: groupConnector, OrderInGroup: 6, Width: config.WidthShort, DisplayName: "Key converter class",
 			Doc: "Converter class for record keys; overrides the worker's key.converter."}).
+		Define(config.Key{Name: KeyConverterVersion, Type: config.String, Default: nil, Validator: versionValidator(), Importance: config.Low, Group: groupConnector, OrderInGroup: 7, Width: config.WidthShort, DisplayName: "Key converter version",
+			Doc: "Version of the key converter. " + versionDoc}).
 		Define(config.Key{Name: ValueConverter, Type: config.Class, Default: nil, Importance: config.Low, Group: groupConnector, OrderInGroup: 8, Width: config.WidthShort, DisplayName: "Value converter class",
 			Doc: "Converter class for record values; overrides the worker's value.converter."}).
+		Define(config.Key{Name: ValueConverterVersion, Type: config.String, Default: nil, Validator: versionValidator(), Importance: config.Low, Group: groupConnector, OrderInGroup: 9, Width: config.WidthShort, DisplayName: "Value converter version",
+			Doc: "Version of the value converter. " + versionDoc}).
 		Define(config.Key{Name: HeaderConverter, Type: config.Class, Default: nil, Importance: config.Low, Group: groupConnector, OrderInGroup: 10, Width: config.WidthShort, DisplayName: "Header converter class",
 			Doc: "HeaderConverter class for record headers; overrides the worker's header.converter."}).
+		Define(config.Key{Name: HeaderConverterVersion, Type: config.String, Default: nil, Validator: versionValidator(), Importance: config.Low, Group: groupConnector, OrderInGroup: 11, Width: config.WidthShort, DisplayName: "Header converter version",
+			Doc: "Version of the header converter. " + versionDoc}).
 		Define(config.Key{Name: Transforms, Type: config.List, Default: []string{}, Validator: uniqueAliases("transformation"), Importance: config.Low, Group: "Transforms", OrderInGroup: 12, Width: config.WidthLong, DisplayName: "Transforms",
 			Doc: "Aliases of the transformations applied to records, in order. Each alias is configured by transforms.<alias>.type and the transformation's own keys under transforms.<alias>., plus transforms.<alias>.predicate and transforms.<alias>.negate."}).
 		Define(config.Key{Name: Predicates, Type: config.List, Default: []string{}, Validator: uniqueAliases("predicate"), Importance: config.Low, Group: "Predicates", OrderInGroup: 13, Width: config.WidthLong, DisplayName: "Predicates",
@@ -137,6 +145,7 @@ func SinkDef() *config.Def {
 // order 1 of "Topic Creation", shared with the exactly-once keys' count).
 func SourceDef() *config.Def {
 	return ConnectorDef().
+		Define(topicCreationGroupsKey()).
 		Define(config.Key{Name: ExactlyOnceSupport, Type: config.String, Default: "requested", Validator: config.All(config.CaseInsensitiveValidString("requested", "required"), notRequired()), Importance: config.Medium, Group: groupExactlyOnce, OrderInGroup: 2, Width: config.WidthShort, DisplayName: "Exactly once support",
 			Doc: "requested or required. 'required' makes creating or validating the connector fail unless exactly-once semantics can be guaranteed; sluice does not support exactly-once source connectors yet, so only 'requested' (the default, which asks for no guarantee) is accepted."}).
 		Define(config.Key{Name: TransactionBoundary, Type: config.String, Default: "poll", Validator: config.All(config.CaseInsensitiveValidString("poll", "interval", "connector"), pollOnly()), Importance: config.Medium, Group: groupExactlyOnce, OrderInGroup: 3, Width: config.WidthShort, DisplayName: "Transaction Boundary",

@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/internal/mavenversion"
 	"github.com/sluicehq/sluice/internal/safe"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -75,7 +77,20 @@ func pluginVersion(p plugins.Plugin, inst any) string {
 // keys, then the framework's for a connector (a key both define is the
 // plugin's).
 func PluginConfig(reg *plugins.Registry, name string) ([]config.KeyInfo, error) {
-	keys, _, err := PluginKeys(reg, name)
+	return PluginConfigVersion(reg, name, "")
+}
+
+// PluginConfigVersion is PluginConfig of the latest installed version of
+// the plugin that satisfies version (GET
+// /connector-plugins/{plugin}/config?version=…; blank or "latest": the
+// latest). A malformed version is a 400 "Invalid version specification",
+// one that no installed version satisfies a 400 naming the installed
+// versions, as in Kafka Connect 4.4.
+func PluginConfigVersion(reg *plugins.Registry, name, version string) ([]config.KeyInfo, error) {
+	if _, err := mavenversion.Requirement(version, strings.TrimSpace(version) != ""); err != nil {
+		return nil, herder.BadRequest("Invalid version specification: %s", version)
+	}
+	keys, _, err := pluginKeys(reg, name, version)
 	if err != nil {
 		return nil, err
 	}
@@ -90,9 +105,17 @@ func PluginConfig(reg *plugins.Registry, name string) ([]config.KeyInfo, error) 
 // same order, and the plugin name resolves to: what `sluice plugins docs`
 // documents.
 func PluginKeys(reg *plugins.Registry, name string) ([]config.Key, plugins.Plugin, error) {
-	p, err := reg.Lookup(name, plugins.Source, plugins.Sink, plugins.Converter, plugins.HeaderConverter, plugins.Transformation, plugins.Predicate)
-	if err != nil {
+	return pluginKeys(reg, name, "")
+}
+
+func pluginKeys(reg *plugins.Registry, name, version string) ([]config.Key, plugins.Plugin, error) {
+	kinds := []plugins.Kind{plugins.Source, plugins.Sink, plugins.Converter, plugins.HeaderConverter, plugins.Transformation, plugins.Predicate}
+	if _, err := reg.Lookup(name, kinds...); err != nil {
 		return nil, plugins.Plugin{}, herder.NotFound("Unknown plugin %s.", name)
+	}
+	p, err := reg.LookupVersion(name, version, kinds...)
+	if err != nil {
+		return nil, plugins.Plugin{}, herder.BadRequest("%s", err.Error())
 	}
 	var keys []config.Key
 	switch inst := p.New().(type) {

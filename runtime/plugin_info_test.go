@@ -2,6 +2,9 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
+	"os"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -87,7 +90,7 @@ func TestConverterPluginConfig(t *testing.T) {
 		n      int // the number of keys; -1: at least the ones checked
 		want   map[string]config.KeyInfo
 	}{
-		{"JsonConverter", 4, map[string]config.KeyInfo{
+		{"JsonConverter", 5, map[string]config.KeyInfo{
 			"schemas.enable": {Type: "BOOLEAN", DefaultValue: str("true"), Importance: "HIGH"},
 			"decimal.format": {Type: "STRING", DefaultValue: str("BASE64"), Importance: "LOW"},
 		}},
@@ -102,10 +105,12 @@ func TestConverterPluginConfig(t *testing.T) {
 			"schema.registry.ssl.truststore.password": {Type: "PASSWORD", Importance: "LOW"},
 			"schema.registry.ssl.enabled.protocols":   {Type: "LIST", DefaultValue: str("TLSv1.2,TLSv1.3"), Importance: "LOW"},
 		}},
-		{"StringConverter", 1, map[string]config.KeyInfo{
+		{"StringConverter", 2, map[string]config.KeyInfo{
 			"converter.encoding": {Type: "STRING", DefaultValue: str("UTF-8"), Importance: "HIGH"},
 		}},
-		{"ByteArrayConverter", 0, nil},
+		{"ByteArrayConverter", 1, nil},
+		{"org.apache.kafka.connect.converters.LongConverter", 1, nil},
+		{"Boolean", 1, nil},
 		{"SimpleHeaderConverter", 0, nil},
 	} {
 		t.Run(tc.plugin, func(t *testing.T) {
@@ -144,4 +149,155 @@ func deref(s *string) string {
 		return "<null>"
 	}
 	return *s
+}
+
+// The classes Kafka Connect 4.4 lists under org.apache.kafka.connect.converters
+// besides ByteArrayConverter, each a converter and a header converter.
+var numericConverters = []string{
+	"org.apache.kafka.connect.converters.BooleanConverter",
+	"org.apache.kafka.connect.converters.DoubleConverter",
+	"org.apache.kafka.connect.converters.FloatConverter",
+	"org.apache.kafka.connect.converters.IntegerConverter",
+	"org.apache.kafka.connect.converters.LongConverter",
+	"org.apache.kafka.connect.converters.ShortConverter",
+}
+
+// TestBuiltinNumericConverters: GET /connector-plugins?connectorsOnly=false
+// lists the numeric converters and BooleanConverter as converter and as
+// header_converter, and the registry finds them by class, simple name and
+// alias (LongConverter, Long), as key/value and as header converters.
+func TestBuiltinNumericConverters(t *testing.T) {
+	reg := plugins.Builtin()
+	infos := PluginInfos(reg, false)
+	for _, class := range numericConverters {
+		for _, typ := range []string{"converter", "header_converter"} {
+			if !slices.ContainsFunc(infos, func(p herder.PluginInfo) bool { return p.Class == class && p.Type == typ }) {
+				t.Errorf("%s is not listed as %s", class, typ)
+			}
+		}
+		simpleName := class[len("org.apache.kafka.connect.converters."):]
+		for _, name := range []string{class, simpleName, simpleName[:len(simpleName)-len("Converter")]} {
+			if _, err := reg.NewConverter(name); err != nil {
+				t.Errorf("NewConverter(%s): %v", name, err)
+			}
+			if _, err := reg.NewHeaderConverter(name); err != nil {
+				t.Errorf("NewHeaderConverter(%s): %v", name, err)
+			}
+		}
+	}
+}
+
+// TestValidateRecommendsConverters: validate's key.converter and
+// value.converter entries recommend every installed converter, and
+// header.converter every header converter (converters that convert headers
+// included), sorted, as Kafka Connect 4.4.0's answer shows them
+// (api/testdata/kc-4.4.0/validate-source-valid.json), with sluice's
+// AvroConverter, which that worker did not have, among the converters.
+func TestValidateRecommendsConverters(t *testing.T) {
+	b, err := os.ReadFile("../api/testdata/kc-4.4.0/validate-source-valid.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var java herder.ConfigInfos
+	if err := json.Unmarshal(b, &java); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{}
+	for _, c := range java.Configs {
+		switch name := c.Value.Name; name {
+		case "key.converter", "value.converter":
+			want[name] = append([]string{"io.confluent.connect.avro.AvroConverter"}, c.Value.RecommendedValues...)
+		case "header.converter":
+			want[name] = c.Value.RecommendedValues
+		}
+	}
+	if len(want) != 3 || !slices.Contains(want["header.converter"], "org.apache.kafka.connect.converters.LongConverter") {
+		t.Fatalf("the capture lacks the converter keys: %v", want)
+	}
+	infos, _, err := ValidateConnectorConfig(plugins.Builtin(), nil, map[string]string{
+		"name": "c", "connector.class": "FileStreamSource", "topic": "t", "key.converter": "LongConverter"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range infos.Configs {
+		if c.Value == nil {
+			continue
+		}
+		if w, ok := want[c.Value.Name]; ok {
+			if !slices.Equal(c.Value.RecommendedValues, w) {
+				t.Errorf("%s recommended_values = %q, want %q", c.Value.Name, c.Value.RecommendedValues, w)
+			}
+			if len(c.Value.Errors) != 0 {
+				t.Errorf("%s errors = %q", c.Value.Name, c.Value.Errors)
+			}
+			delete(want, c.Value.Name)
+		}
+	}
+	if len(want) != 0 {
+		t.Errorf("no entries for %v", want)
+	}
+}
+
+// TestConverterTypeAsKafkaConnect: the converters whose Java config extends
+// ConverterConfig list converter.type first, defined as Kafka Connect
+// 4.4.0 answers it for IntegerConverter and JsonConverter
+// (api/testdata/kc-4.4.0/plugin-config-*.json); SimpleHeaderConverter and
+// AvroConverter, whose Java configs do not, have none.
+func TestConverterTypeAsKafkaConnect(t *testing.T) {
+	// asMap renders a key's definition as JSON fields, the order field
+	// under one name whichever Kafka Connect version's name it has.
+	asMap := func(v any) map[string]any {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		if o, ok := m["order_in_group"]; ok {
+			m["order"] = o
+			delete(m, "order_in_group")
+		}
+		return m
+	}
+	var want []map[string]any
+	for _, f := range []string{"plugin-config-IntegerConverter.json", "plugin-config-JsonConverter.json"} {
+		b, err := os.ReadFile("../api/testdata/kc-4.4.0/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []map[string]any
+		if err := json.Unmarshal(b, &keys); err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) == 0 || keys[0]["name"] != "converter.type" {
+			t.Fatalf("%s does not start with converter.type", f)
+		}
+		want = append(want, asMap(keys[0]))
+	}
+	if !reflect.DeepEqual(want[0], want[1]) {
+		t.Fatalf("the captures differ: %v", want)
+	}
+	reg := plugins.Builtin()
+	for _, class := range append([]string{"JsonConverter", "StringConverter", "ByteArrayConverter"}, numericConverters...) {
+		infos, err := PluginConfig(reg, class)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(infos) == 0 || !reflect.DeepEqual(asMap(infos[0]), want[0]) {
+			t.Errorf("%s: first key %+v, want %v", class, infos, want[0])
+		}
+	}
+	for _, class := range []string{"SimpleHeaderConverter", "AvroConverter"} {
+		infos, err := PluginConfig(reg, class)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range infos {
+			if k.Name == "converter.type" {
+				t.Errorf("%s defines converter.type", class)
+			}
+		}
+	}
 }

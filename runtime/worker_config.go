@@ -48,6 +48,7 @@ const (
 	ConfigFileName           = "config.storage.file.filename"
 	TopicTrackingEnable      = "topic.tracking.enable"
 	TopicTrackingAllowReset  = "topic.tracking.allow.reset"
+	TopicCreationEnable      = "topic.creation.enable"
 	ConfigProviders          = "config.providers"
 	AdminListeners           = "admin.listeners"
 	AllowOrigin              = "access.control.allow.origin"
@@ -87,6 +88,12 @@ func WorkerDef() *config.Def {
 			Doc: "Converter class for record values. Its settings are given as value.converter.<setting>."}).
 		Define(config.Key{Name: HeaderConverter, Type: config.Class, Default: defaultHeaderConverter, Importance: config.Low, Group: groupCommon,
 			Doc: "HeaderConverter class for record headers."}).
+		Define(config.Key{Name: KeyConverterVersion, Type: config.String, Default: nil, Validator: versionValidator(), Importance: config.Low, Group: groupCommon,
+			Doc: "Version of the key converter. " + versionDoc}).
+		Define(config.Key{Name: ValueConverterVersion, Type: config.String, Default: nil, Validator: versionValidator(), Importance: config.Low, Group: groupCommon,
+			Doc: "Version of the value converter. " + versionDoc}).
+		Define(config.Key{Name: HeaderConverterVersion, Type: config.String, Default: nil, Validator: versionValidator(), Importance: config.Low, Group: groupCommon,
+			Doc: "Version of the header converter. " + versionDoc}).
 		Define(config.Key{Name: OffsetFileName, Type: config.String, Default: "", Importance: config.High, Group: groupOffsets,
 			Doc: "File to store source connector offsets in (standalone mode); written atomically as JSON."}).
 		Define(config.Key{Name: ConfigFileName, Type: config.String, Default: "", Importance: config.High, Group: groupOffsets,
@@ -123,6 +130,8 @@ func WorkerDef() *config.Def {
 			Doc: "Enable tracking the set of active topics per connector during runtime."}).
 		Define(config.Key{Name: TopicTrackingAllowReset, Type: config.Boolean, Default: true, Importance: config.Low, Group: groupCommon,
 			Doc: "If set to true, it allows user requests to reset the set of active topics per connector."}).
+		Define(config.Key{Name: TopicCreationEnable, Type: config.Boolean, Default: true, Importance: config.Low, Group: groupCommon,
+			Doc: "Whether source connectors whose configuration has topic.creation.* keys create the topics they write to: each task creates a missing topic with an admin client, as the connector's topic creation groups say, instead of relying on the brokers' automatic topic creation."}).
 		Define(config.Key{Name: ConfigProviders, Type: config.List, Default: "", Importance: config.Low, Group: groupCommon,
 			Doc: "Comma-separated names of ConfigProvider classes, loaded and used in the order specified. Each is configured with config.providers.<name>.class and config.providers.<name>.param.<key>; connector configurations then refer to values as ${<name>:[path:]key}, resolved when connectors and tasks start and never stored resolved. sluice provides EnvVarConfigProvider, FileConfigProvider and DirectoryConfigProvider."}).
 		Define(config.Key{Name: FileConnectorAllowedPaths, Type: config.String, Default: "", Importance: config.Medium, Group: groupCommon,
@@ -175,6 +184,9 @@ type WorkerConfig struct {
 	// TopicTracking and TopicTrackingReset are topic.tracking.enable and
 	// topic.tracking.allow.reset.
 	TopicTracking, TopicTrackingReset bool
+	// TopicCreation is topic.creation.enable: source tasks create their
+	// topics as their connectors' topic.creation.* keys say (KIP-158).
+	TopicCreation bool
 	// Secrets are the secret values this worker knows (its own secret
 	// settings; the connectors' provider values and secret settings as they
 	// start): scrubbed out of logs, status traces and REST errors.
@@ -297,6 +309,7 @@ func parseWorkerConfig(props map[string]string, def *config.Def, log *slog.Logge
 		ConfigFile:         v.String(ConfigFileName),
 		TopicTracking:      v.Bool(TopicTrackingEnable),
 		TopicTrackingReset: v.Bool(TopicTrackingAllowReset),
+		TopicCreation:      v.Bool(TopicCreationEnable),
 		TasksMaxLimit:      v.Int(TasksMaxLimit),
 		ConfigMaxBytes:     v.Int(ConnectorConfigMaxBytes),
 		ConnectorsMax:      v.Int(ConnectorsMax),

@@ -190,13 +190,6 @@ func TestMethods(t *testing.T) {
 			result: []herder.TaskInfo{{ID: herder.TaskID{Connector: "my sink", Task: 0}, Config: map[string]string{"task.class": "X"}}},
 		},
 		{
-			name:   "TasksConfig",
-			call:   func(ctx context.Context, c *Client) (any, error) { return c.TasksConfig(ctx, "my sink") },
-			answer: answer{status: 200, body: `{"my sink-0":{"task.class":"X"}}`},
-			want:   request{method: "GET", path: "/connectors/my%20sink/tasks-config"},
-			result: map[string]map[string]string{"my sink-0": {"task.class": "X"}},
-		},
-		{
 			name:   "TaskStatus",
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.TaskStatus(ctx, "my sink", 1) },
 			answer: answer{status: 200, body: `{"id":1,"state":"FAILED","worker_id":"w:8083","trace":"boom"}`},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"time"
 
@@ -63,15 +64,13 @@ func (s *Source) Start(_ context.Context, _ connectors.ConnectorContext, props m
 	return nil
 }
 
-// TaskConfigs implements connectors.Connector: one task reads the file.
+// TaskConfigs implements connectors.Connector: one task reads the file,
+// with the connector's whole configuration as given, as Kafka Connect's
+// FileStreamSourceConnector returns it (so a task configuration written by
+// Kafka Connect and one written here are equal, and a switch between the
+// two does not rewrite it and restart the task).
 func (s *Source) TaskConfigs(int) ([]map[string]string, error) {
-	cfg := map[string]string{}
-	for _, k := range []string{FileKey, TopicKey, BatchSizeKey} {
-		if v, ok := s.props[k]; ok {
-			cfg[k] = v
-		}
-	}
-	return []map[string]string{cfg}, nil
+	return []map[string]string{maps.Clone(s.props)}, nil
 }
 
 // Stop implements connectors.Connector.
