@@ -149,8 +149,10 @@ func (nopHerder) ResetConnectorTopics(context.Context, string) error        { re
 func (nopHerder) ConnectorPlugins(context.Context, bool) ([]herder.PluginInfo, error) {
 	return nil, errNop
 }
-func (nopHerder) PluginConfig(context.Context, string) ([]config.KeyInfo, error) { return nil, errNop }
-func (nopHerder) SetClusterLoggerLevel(context.Context, string, string) error    { return errNop }
+func (nopHerder) PluginConfig(context.Context, string, string) ([]config.KeyInfo, error) {
+	return nil, errNop
+}
+func (nopHerder) SetClusterLoggerLevel(context.Context, string, string) error { return errNop }
 
 type nopLoggers struct{}
 

@@ -12,6 +12,11 @@ import (
 	"github.com/sluicehq/sluice/transforms"
 )
 
+// ConverterVersion is the version of sluice's built-in converters and
+// header converters, which GET /connector-plugins shows and the
+// *.converter.plugin.version keys match.
+const ConverterVersion = "0.1.0"
+
 // Builtin returns a registry holding sluice's built-in plugins (connectors,
 // converters, transformations and predicates), under the Java class names of
 // their Kafka Connect equivalents.
@@ -27,17 +32,30 @@ func Builtin() *Registry {
 	// Answer to MySqlConnector and MariaDbConnector too (simple names).
 	r.Register(Plugin{Class: mysqlcdc.MySQLClass, Kind: Source, Version: mysqlcdc.Version, New: func() any { return mysqlcdc.NewMySQL() }})
 	r.Register(Plugin{Class: mysqlcdc.MariaDBClass, Kind: Source, Version: mysqlcdc.Version, New: func() any { return mysqlcdc.NewMariaDB() }})
-	r.Register(Plugin{Class: "org.apache.kafka.connect.json.JsonConverter", Kind: Converter, New: func() any { return json.New() }})
-	r.Register(Plugin{Class: avro.ConverterClass, Kind: Converter, New: func() any { return avro.New() }})
-	r.Register(Plugin{Class: "org.apache.kafka.connect.storage.StringConverter", Kind: Converter, New: func() any { return simple.NewStringConverter() }})
-	r.Register(Plugin{Class: "org.apache.kafka.connect.converters.ByteArrayConverter", Kind: Converter, New: func() any { return &simple.ByteArrayConverter{} }})
-	r.Register(Plugin{Class: "org.apache.kafka.connect.storage.SimpleHeaderConverter", Kind: HeaderConverter, New: func() any { return &simple.HeaderConverter{} }})
+	r.Register(Plugin{Class: "org.apache.kafka.connect.json.JsonConverter", Kind: Converter, Version: ConverterVersion, New: func() any { return json.New() }})
+	r.Register(Plugin{Class: avro.ConverterClass, Kind: Converter, Version: ConverterVersion, New: func() any { return avro.New() }})
+	r.Register(Plugin{Class: "org.apache.kafka.connect.storage.StringConverter", Kind: Converter, Version: ConverterVersion, New: func() any { return simple.NewStringConverter() }})
+	r.Register(Plugin{Class: "org.apache.kafka.connect.converters.ByteArrayConverter", Kind: Converter, Version: ConverterVersion, New: func() any { return &simple.ByteArrayConverter{} }})
+	r.Register(Plugin{Class: "org.apache.kafka.connect.storage.SimpleHeaderConverter", Kind: HeaderConverter, Version: ConverterVersion, New: func() any { return &simple.HeaderConverter{} }})
 	for _, t := range transforms.Builtins() {
 		if t.NewTransformation != nil {
 			r.Register(Plugin{Class: t.Class, Kind: Transformation, Version: transforms.Version, New: func() any { return t.NewTransformation() }})
 		} else {
 			r.Register(Plugin{Class: t.Class, Kind: Predicate, Version: transforms.Version, New: func() any { return t.NewPredicate() }})
 		}
+	}
+	// Kafka Connect's numeric converters and BooleanConverter, converters
+	// and header converters both; LongConverter answers to Long too, and so
+	// on (simple names).
+	for class, newConverter := range map[string]func() any{
+		simple.ShortConverterClass:   func() any { return simple.NewShortConverter() },
+		simple.IntegerConverterClass: func() any { return simple.NewIntegerConverter() },
+		simple.LongConverterClass:    func() any { return simple.NewLongConverter() },
+		simple.FloatConverterClass:   func() any { return simple.NewFloatConverter() },
+		simple.DoubleConverterClass:  func() any { return simple.NewDoubleConverter() },
+		simple.BooleanConverterClass: func() any { return simple.BooleanConverter{} },
+	} {
+		r.Register(Plugin{Class: class, Kind: Converter, New: newConverter})
 	}
 	return r
 }

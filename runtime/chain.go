@@ -28,9 +28,11 @@ type chain struct {
 type chainStage struct {
 	alias     string
 	class     string
+	version   string // of the transformation's plugin
 	t         transforms.Transformation
 	pred      transforms.Predicate // nil: always applies
 	predClass string
+	predVer   string
 	negate    bool
 }
 
@@ -100,12 +102,13 @@ func buildChain(reg *plugins.Registry, props map[string]string) (*chain, error) 
 	}
 	for _, alias := range aliases {
 		prefix := Transforms + "." + alias + "."
-		t, plugin, err := reg.NewTransformation(props[prefix+"type"])
+		t, plugin, err := reg.NewTransformationVersion(props[prefix+"type"], props[prefix+pluginVersionSuffix])
 		if err != nil {
-			return fail(fmt.Errorf("%stype: %w", prefix, err))
+			return fail(fmt.Errorf("%s: %w", aliasKeyOf(reg, prefix, props, err, plugins.Transformation), err))
 		}
 		own := prefixed(props, prefix)
 		delete(own, "type")
+		delete(own, pluginVersionSuffix)
 		predAlias, hasPred := own[predicateKey]
 		negateText, hasNegate := own[negateKey]
 		delete(own, predicateKey)
@@ -114,7 +117,7 @@ func buildChain(reg *plugins.Registry, props map[string]string) (*chain, error) 
 			t.Close()
 			return fail(fmt.Errorf("transformation %s (%s): %w", alias, plugin.Class, err))
 		}
-		c.stages = append(c.stages, chainStage{alias: alias, class: plugin.Class, t: t})
+		c.stages = append(c.stages, chainStage{alias: alias, class: plugin.Class, version: plugin.Version, t: t})
 		if hasNegate && !hasPred {
 			return fail(negateWithoutPredicate(prefix))
 		}
@@ -133,17 +136,19 @@ func buildChain(reg *plugins.Registry, props map[string]string) (*chain, error) 
 			return fail(unknownPredicate(prefix, predAlias))
 		}
 		pprefix := Predicates + "." + predAlias + "."
-		p, pplugin, err := reg.NewPredicate(props[pprefix+"type"])
+		p, pplugin, err := reg.NewPredicateVersion(props[pprefix+"type"], props[pprefix+pluginVersionSuffix])
 		if err != nil {
-			return fail(fmt.Errorf("%stype: %w", pprefix, err))
+			return fail(fmt.Errorf("%s: %w", aliasKeyOf(reg, pprefix, props, err, plugins.Predicate), err))
 		}
 		pown := prefixed(props, pprefix)
 		delete(pown, "type")
+		delete(pown, pluginVersionSuffix)
 		if err := p.Configure(pown); err != nil {
 			p.Close()
 			return fail(fmt.Errorf("predicate %s (%s): %w", predAlias, pplugin.Class, err))
 		}
-		c.stages[len(c.stages)-1].pred, c.stages[len(c.stages)-1].predClass = p, pplugin.Class
+		last := &c.stages[len(c.stages)-1]
+		last.pred, last.predClass, last.predVer = p, pplugin.Class, pplugin.Version
 	}
 	return c, nil
 }
@@ -175,6 +180,7 @@ func enrich(reg *plugins.Registry, def *config.Def, props map[string]string) *co
 				}
 				return nil
 			})})
+		defineAliasVersion(reg, def, prefix, group, alias, "transformation", plugins.Transformation, props)
 		own := config.NewDef().
 			Define(config.Key{Name: predicateKey, Type: config.String, Default: nil, Importance: config.Medium,
 				Validator: config.ValidatorFunc(func(_ string, v any) error {
@@ -186,14 +192,14 @@ func enrich(reg *plugins.Registry, def *config.Def, props map[string]string) *co
 				Doc: "The alias of a predicate that decides whether this transformation applies to a record."}).
 			Define(config.Key{Name: negateKey, Type: config.Boolean, Default: false, Importance: config.Medium,
 				Doc: "Whether the predicate's answer is inverted."})
-		if t, _, err := reg.NewTransformation(props[prefix+"type"]); err == nil {
+		if t, _, err := reg.NewTransformationVersion(props[prefix+"type"], props[prefix+pluginVersionSuffix]); err == nil {
 			for _, k := range t.Config().Keys() {
-				if k.Name != predicateKey && k.Name != negateKey {
+				if k.Name != predicateKey && k.Name != negateKey && k.Name != pluginVersionSuffix {
 					own.Define(k)
 				}
 			}
 		}
-		def.Embed(prefix, group, 1, own)
+		def.Embed(prefix, group, 2, own)
 	}
 	for _, alias := range uniqueList(predicates) {
 		prefix := Predicates + "." + alias + "."
@@ -201,8 +207,9 @@ func enrich(reg *plugins.Registry, def *config.Def, props map[string]string) *co
 		def.Define(config.Key{Name: prefix + "type", Type: config.Class, Default: config.NoDefault, Importance: config.High, Group: group, OrderInGroup: 0, Width: config.WidthLong,
 			DisplayName: "Predicate type for " + alias, Doc: "Class for the '" + alias + "' predicate.",
 			Validator: pluginValidator(reg, plugins.Predicate, "valid configs for "+alias+" predicate", nil)})
-		if p, _, err := reg.NewPredicate(props[prefix+"type"]); err == nil {
-			def.Embed(prefix, group, 1, p.Config())
+		defineAliasVersion(reg, def, prefix, group, alias, "predicate", plugins.Predicate, props)
+		if p, _, err := reg.NewPredicateVersion(props[prefix+"type"], props[prefix+pluginVersionSuffix]); err == nil {
+			def.Embed(prefix, group, 2, p.Config())
 		}
 	}
 	return def
@@ -244,6 +251,7 @@ func configureErrors(reg *plugins.Registry, props map[string]string) map[string]
 	try := func(prefix string, configure func(map[string]string) error, skip ...string) {
 		own := prefixed(props, prefix)
 		delete(own, "type")
+		delete(own, pluginVersionSuffix)
 		for _, k := range skip {
 			delete(own, k)
 		}
@@ -253,14 +261,14 @@ func configureErrors(reg *plugins.Registry, props map[string]string) map[string]
 	}
 	for _, alias := range uniqueList(splitList(props[Transforms])) {
 		prefix := Transforms + "." + alias + "."
-		if t, _, err := reg.NewTransformation(props[prefix+"type"]); err == nil {
+		if t, _, err := reg.NewTransformationVersion(props[prefix+"type"], props[prefix+pluginVersionSuffix]); err == nil {
 			try(prefix, t.Configure, predicateKey, negateKey)
 			t.Close()
 		}
 	}
 	for _, alias := range uniqueList(splitList(props[Predicates])) {
 		prefix := Predicates + "." + alias + "."
-		if p, _, err := reg.NewPredicate(props[prefix+"type"]); err == nil {
+		if p, _, err := reg.NewPredicateVersion(props[prefix+"type"], props[prefix+pluginVersionSuffix]); err == nil {
 			try(prefix, p.Configure)
 			p.Close()
 		}

@@ -2,9 +2,11 @@ package runtime
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/internal/mavenversion"
 	"github.com/sluicehq/sluice/internal/safe"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -32,6 +34,36 @@ func PluginInfos(reg *plugins.Registry, connectorsOnly bool) []herder.PluginInfo
 		}
 	}
 	return append(out, headers...)
+}
+
+// ConverterClasses returns the classes validate recommends for a
+// connector's converter keys, sorted, as Kafka Connect's plugin
+// recommenders do: every converter for key.converter and value.converter
+// (header false), and every header converter, converters that also convert
+// headers included, for header.converter (header true).
+func ConverterClasses(reg *plugins.Registry, header bool) []string {
+	if !header {
+		return pluginClasses(reg.Plugins(plugins.Converter))
+	}
+	var out []plugins.Plugin
+	for _, p := range reg.Plugins(plugins.Converter, plugins.HeaderConverter) {
+		if p.Kind == plugins.Converter {
+			inst, _ := safe.Call("create plugin "+p.Class, func() (any, error) { return p.New(), nil })
+			if _, ok := inst.(schemas.HeaderConverter); !ok {
+				continue
+			}
+		}
+		out = append(out, p)
+	}
+	return pluginClasses(out)
+}
+
+func pluginClasses(ps []plugins.Plugin) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Class
+	}
+	return out
 }
 
 // PluginVersion returns the version GET /connector-plugins reports for p:
@@ -62,7 +94,20 @@ func pluginVersion(p plugins.Plugin, inst any) string {
 // keys, then the framework's for a connector (a key both define is the
 // plugin's).
 func PluginConfig(reg *plugins.Registry, name string) ([]config.KeyInfo, error) {
-	keys, _, err := PluginKeys(reg, name)
+	return PluginConfigVersion(reg, name, "")
+}
+
+// PluginConfigVersion is PluginConfig of the latest installed version of
+// the plugin that satisfies version (GET
+// /connector-plugins/{plugin}/config?version=…; blank or "latest": the
+// latest). A malformed version is a 400 "Invalid version specification",
+// one that no installed version satisfies a 400 naming the installed
+// versions, as in Kafka Connect 4.4.
+func PluginConfigVersion(reg *plugins.Registry, name, version string) ([]config.KeyInfo, error) {
+	if _, err := mavenversion.Requirement(version, strings.TrimSpace(version) != ""); err != nil {
+		return nil, herder.BadRequest("Invalid version specification: %s", version)
+	}
+	keys, _, err := pluginKeys(reg, name, version)
 	if err != nil {
 		return nil, err
 	}
@@ -77,9 +122,17 @@ func PluginConfig(reg *plugins.Registry, name string) ([]config.KeyInfo, error) 
 // same order, and the plugin name resolves to: what `sluice plugins docs`
 // documents.
 func PluginKeys(reg *plugins.Registry, name string) ([]config.Key, plugins.Plugin, error) {
-	p, err := reg.Lookup(name, plugins.Source, plugins.Sink, plugins.Converter, plugins.HeaderConverter, plugins.Transformation, plugins.Predicate)
-	if err != nil {
+	return pluginKeys(reg, name, "")
+}
+
+func pluginKeys(reg *plugins.Registry, name, version string) ([]config.Key, plugins.Plugin, error) {
+	kinds := []plugins.Kind{plugins.Source, plugins.Sink, plugins.Converter, plugins.HeaderConverter, plugins.Transformation, plugins.Predicate}
+	if _, err := reg.Lookup(name, kinds...); err != nil {
 		return nil, plugins.Plugin{}, herder.NotFound("Unknown plugin %s.", name)
+	}
+	p, err := reg.LookupVersion(name, version, kinds...)
+	if err != nil {
+		return nil, plugins.Plugin{}, herder.BadRequest("%s", err.Error())
 	}
 	var keys []config.Key
 	switch inst := p.New().(type) {

@@ -45,8 +45,14 @@ func (p restartPolicy) delay(attempt int) time.Duration {
 // it again after a growing delay, until it is stopped.
 func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string, target herder.TargetState) error {
 	log := w.log.With("task", id.String())
+	// The task runs the version of the connector plugin its connector's
+	// configuration selects (connector.plugin.version).
+	var version herder.PluginVersion
+	if _, p, err := w.newConnector(rawConn); err == nil {
+		version = herder.PluginVersion(p.Version)
+	}
 	state := newTaskState(target, func(st herder.State, note string) {
-		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: st, WorkerID: w.ID(), Trace: w.cfg.Secrets.String(note)})
+		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: st, WorkerID: w.ID(), Version: version, Trace: w.cfg.Secrets.String(note)})
 	})
 	state.onWait = func(waiting bool, since time.Time, cause error) { w.taskWaits(id, waiting, since, cause) }
 	run, restart, err := w.buildTaskSafely(id, rawConn, rawTask, state, log)
@@ -95,7 +101,7 @@ func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			if time.Since(began) >= max(restart.max, restartResetAfter) {
 				attempt = 0 // it ran long enough: start the backoff over
 			}
-			failed := herder.TaskState{ID: id.Task, State: herder.Failed, WorkerID: w.ID(), Trace: w.Trace(err)}
+			failed := herder.TaskState{ID: id.Task, State: herder.Failed, WorkerID: w.ID(), Version: version, Trace: w.Trace(err)}
 			if !restart.enabled {
 				w.status.PutTask(id, failed)
 				return
@@ -147,7 +153,7 @@ func (w *Worker) buildTaskSafely(id herder.TaskID, rawConn, rawTask map[string]s
 // converters, transformations, error handling and Kafka clients.
 func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string, state *taskState, log *slog.Logger) (func(context.Context) error, restartPolicy, error) {
 	var rp restartPolicy
-	conn, plugin, err := w.plugins.NewConnector(rawConn[ConnectorClass])
+	conn, plugin, err := w.newConnector(rawConn)
 	if err != nil {
 		return nil, rp, err
 	}
@@ -186,7 +192,7 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 	pluginLog := log.With("connector", id.Connector)
 	switch c := conn.(type) {
 	case connectors.SourceConnector:
-		task, err := newSourceTask(c, taskClass(plugin.Class), pluginLog)
+		task, err := newSourceTask(c, taskClass(c, plugin.Class), pluginLog)
 		if err != nil {
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: %w", id, err)
@@ -208,7 +214,7 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 		st := &sourceTask{id: id, task: task, props: taskProps, conv: conv, connect: connect, active: w.topicTracker(id), topics: topics,
 			offsets: w.offsets, flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, log: log, state: state, chain: ch, errs: errs,
 			deliveryTimeout: ps.DeliveryTimeout, maxMessageBytes: ps.Sarama.Producer.MaxMessageBytes,
-			taskLog: logging.Named(pluginLog, taskClass(plugin.Class))}
+			taskLog: logging.Named(pluginLog, taskClass(c, plugin.Class))}
 		return withClose(st.run, ch.close), rp, nil
 	case connectors.SinkConnector:
 		topics := splitList(taskProps[Topics])
@@ -216,7 +222,7 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: sink connectors need the topics configuration", id)
 		}
-		task, err := newSinkTask(c, taskClass(plugin.Class), pluginLog)
+		task, err := newSinkTask(c, taskClass(c, plugin.Class), pluginLog)
 		if err != nil {
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: %w", id, err)
@@ -265,8 +271,8 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 		}
 		st := &sinkTask{id: id, task: task, props: taskProps, conv: conv, group: group, topics: topics, active: w.topicTracker(id),
 			flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, batchMax: batch, log: log, state: state, chain: ch, errs: errs,
-			taskClass: taskClass(plugin.Class), openDLQ: openDLQ, groupID: groupID, client: client,
-			taskLog: logging.Named(pluginLog, taskClass(plugin.Class))}
+			taskClass: taskClass(c, plugin.Class), openDLQ: openDLQ, groupID: groupID, client: client,
+			taskLog: logging.Named(pluginLog, taskClass(c, plugin.Class))}
 		return withClose(st.run, ch.close), rp, nil
 	default:
 		ch.close()

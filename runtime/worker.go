@@ -135,6 +135,8 @@ func (w *Worker) ValidateConnectorConfig(props map[string]string) (herder.Config
 		infos, kind, err = ValidateConnectorConfig(w.plugins, w.cfg.Providers, props)
 		if err == nil {
 			infos.ErrorCount += w.checkFilesValid(props, &infos)
+			infos.ErrorCount += checkPluginVersions(w.plugins, props, w.cfg, &infos)
+			w.showConverterDefaults(props, &infos)
 		}
 		return infos, err
 	})
@@ -227,12 +229,35 @@ func (w *Worker) StartConnector(ctx context.Context, name string, raw map[string
 	if target == herder.TargetPaused {
 		state = herder.Paused
 	}
-	w.status.PutConnector(name, herder.ConnectorState{State: state, WorkerID: w.ID()})
+	w.status.PutConnector(name, herder.ConnectorState{State: state, WorkerID: w.ID(), Version: w.connectorVersion(name)})
 	return nil
 }
 
+// newConnector makes an instance of the connector class and version
+// (connector.plugin.version) a configuration names; a version that none
+// installed satisfies is an error naming the key.
+func (w *Worker) newConnector(raw map[string]string) (connectors.Connector, plugins.Plugin, error) {
+	class, version := raw[ConnectorClass], raw[ConnectorPluginVersion]
+	conn, plugin, err := w.plugins.NewConnectorVersion(class, version)
+	if err != nil && strings.TrimSpace(version) != "" && versionProblem(w.plugins, class, err, plugins.Source, plugins.Sink) {
+		return nil, plugins.Plugin{}, fmt.Errorf("%s: %w", ConnectorPluginVersion, err)
+	}
+	return conn, plugin, err
+}
+
+// connectorVersion returns the version of the connector plugin running
+// here as name, "" when none runs.
+func (w *Worker) connectorVersion(name string) herder.PluginVersion {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if c := w.connectors[name]; c != nil {
+		return herder.PluginVersion(c.plugin.Version)
+	}
+	return ""
+}
+
 func (w *Worker) startConnector(ctx context.Context, name string, raw map[string]string, reconfigure func()) error {
-	conn, plugin, err := w.plugins.NewConnector(raw[ConnectorClass])
+	conn, plugin, err := w.newConnector(raw)
 	if err != nil {
 		return err
 	}
@@ -276,7 +301,7 @@ func (w *Worker) ConnectorRunning(name string) bool {
 
 func (w *Worker) connectorFailed(name string, err error) {
 	w.log.Error("connector failed", "connector", name, "err", err)
-	w.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: w.ID(), Trace: w.Trace(err)})
+	w.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: w.ID(), Version: w.connectorVersion(name), Trace: w.Trace(err)})
 }
 
 // Trace renders an error as the status trace. Go errors carry no stack
@@ -310,12 +335,13 @@ func (w *Worker) TaskConfigs(name string) ([]map[string]string, error) {
 		if c == nil {
 			c = map[string]string{}
 		}
-		c["task.class"] = taskClass(run.plugin.Class)
-		if run.plugin.Kind == plugins.Sink {
-			for _, k := range []string{Topics, TopicsRegex} {
-				if v, ok := run.props[k]; ok {
-					c[k] = v
-				}
+		c["task.class"] = taskClass(run.conn, run.plugin.Class)
+		// Kafka Connect's Worker.connectorTaskConfigs copies topics and
+		// topics.regex from the connector's configuration whatever the
+		// connector's kind.
+		for _, k := range []string{Topics, TopicsRegex} {
+			if v, ok := run.props[k]; ok {
+				c[k] = v
 			}
 		}
 		// Task configurations are stored and shown: put the variables
@@ -326,9 +352,19 @@ func (w *Worker) TaskConfigs(name string) ([]map[string]string, error) {
 	return out, nil
 }
 
-// taskClass names a connector's task class as Kafka Connect's built-ins do:
+// taskClass names a connector's task class: what a
+// connectors.TaskClassNamer says, else as Kafka Connect's built-ins do:
 // FileStreamSourceConnector → FileStreamSourceTask.
-func taskClass(connectorClass string) string {
+func taskClass(conn connectors.Connector, connectorClass string) string {
+	if g, ok := conn.(guardedConnector); ok {
+		conn = g.Connector
+	}
+	if n, ok := conn.(connectors.TaskClassNamer); ok {
+		name, err := safe.CallMethod(connectorClass, "TaskClass", func() (string, error) { return n.TaskClass(), nil })
+		if err == nil && name != "" {
+			return name
+		}
+	}
 	if s, ok := strings.CutSuffix(connectorClass, "Connector"); ok {
 		return s + "Task"
 	}
@@ -354,7 +390,7 @@ func (w *Worker) StopConnector(ctx context.Context, name string) {
 // tasks on this worker.
 func (w *Worker) SetConnectorTarget(name string, target herder.TargetState) {
 	w.mu.Lock()
-	_, running := w.connectors[name]
+	c, running := w.connectors[name]
 	var states []*taskState
 	for id, t := range w.tasks {
 		if id.Connector == name {
@@ -367,7 +403,7 @@ func (w *Worker) SetConnectorTarget(name string, target herder.TargetState) {
 		if target == herder.TargetPaused {
 			st = herder.Paused
 		}
-		w.status.PutConnector(name, herder.ConnectorState{State: st, WorkerID: w.ID()})
+		w.status.PutConnector(name, herder.ConnectorState{State: st, WorkerID: w.ID(), Version: herder.PluginVersion(c.plugin.Version)})
 	}
 	for _, s := range states {
 		s.setTarget(target)
@@ -402,9 +438,17 @@ func (w *Worker) converters(connProps map[string]string) (converters, error) {
 		header bool
 	}{{KeyConverter, true, false}, {ValueConverter, false, false}, {HeaderConverter, false, true}} {
 		class, props := connProps[x.key], prefixed(connProps, x.key+".")
+		version := connProps[converterVersionKey(x.key)]
 		if strings.TrimSpace(class) == "" {
 			class, props = w.cfg.Values.Class(x.key), w.cfg.Values.OriginalsWithPrefix(x.key+".")
+			// The connector's version key applies to the worker's
+			// converter too; unset, the worker's does.
+			if strings.TrimSpace(version) == "" {
+				version = props[pluginVersionSuffix]
+			}
 		}
+		// The version key selects the plugin; it is not the converter's.
+		delete(props, pluginVersionSuffix)
 		kinds := []plugins.Kind{plugins.Converter}
 		if x.header {
 			kinds = append(kinds, plugins.HeaderConverter)
@@ -415,9 +459,9 @@ func (w *Worker) converters(connProps map[string]string) (converters, error) {
 		}
 		if x.header {
 			c.headerClass = name
-			hc, herr := w.plugins.NewHeaderConverter(class)
+			hc, _, herr := w.plugins.NewHeaderConverterVersion(class, version)
 			if herr != nil {
-				return c, fmt.Errorf("%s: %w", x.key, herr)
+				return c, fmt.Errorf("%s: %w", converterKeyOf(w.plugins, x.key, class, herr, kinds), herr)
 			}
 			if err = hc.ConfigureHeader(props); err != nil {
 				return c, fmt.Errorf("configure %s %s: %w", x.key, class, err)
@@ -425,9 +469,9 @@ func (w *Worker) converters(connProps map[string]string) (converters, error) {
 			c.header = hc
 			continue
 		}
-		conv, cerr := w.plugins.NewConverter(class)
+		conv, _, cerr := w.plugins.NewConverterVersion(class, version)
 		if cerr != nil {
-			return c, fmt.Errorf("%s: %w", x.key, cerr)
+			return c, fmt.Errorf("%s: %w", converterKeyOf(w.plugins, x.key, class, cerr, kinds), cerr)
 		}
 		if err = conv.Configure(props, x.isKey); err != nil {
 			return c, fmt.Errorf("configure %s %s: %w", x.key, class, err)

@@ -88,6 +88,12 @@ func WorkerDef() *config.Def {
 			Doc: "Converter class for record values. Its settings are given as value.converter.<setting>."}).
 		Define(config.Key{Name: HeaderConverter, Type: config.Class, Default: defaultHeaderConverter, Importance: config.Low, Group: groupCommon,
 			Doc: "HeaderConverter class for record headers."}).
+		Define(config.Key{Name: KeyConverterVersion, Type: config.String, Default: nil, Validator: versionValidator(), Importance: config.Low, Group: groupCommon,
+			Doc: "Version of the key converter. " + versionDoc}).
+		Define(config.Key{Name: ValueConverterVersion, Type: config.String, Default: nil, Validator: versionValidator(), Importance: config.Low, Group: groupCommon,
+			Doc: "Version of the value converter. " + versionDoc}).
+		Define(config.Key{Name: HeaderConverterVersion, Type: config.String, Default: nil, Validator: versionValidator(), Importance: config.Low, Group: groupCommon,
+			Doc: "Version of the header converter. " + versionDoc}).
 		Define(config.Key{Name: OffsetFileName, Type: config.String, Default: "", Importance: config.High, Group: groupOffsets,
 			Doc: "File to store source connector offsets in (standalone mode); written atomically as JSON."}).
 		Define(config.Key{Name: ConfigFileName, Type: config.String, Default: "", Importance: config.High, Group: groupOffsets,

@@ -57,11 +57,13 @@ func cli(t *testing.T, stdin string, args ...string) (code int, stdout, stderr s
 }
 
 const (
-	sinkStatus = `{"name":"orders sink","connector":{"state":"RUNNING","worker_id":"10.0.0.1:8083"},
-	  "tasks":[{"id":0,"state":"RUNNING","worker_id":"10.0.0.1:8083"},
-	           {"id":1,"state":"FAILED","worker_id":"10.0.0.2:8083","trace":"org.apache.kafka.connect.errors.ConnectException: boom\n\tat Foo.bar(Foo.java:1)\n"}],
+	// Statuses as Kafka Connect 4.4 answers them (KIP-891 version; null
+	// when unknown).
+	sinkStatus = `{"name":"orders sink","connector":{"state":"RUNNING","worker_id":"10.0.0.1:8083","version":"4.4.0"},
+	  "tasks":[{"id":0,"state":"RUNNING","worker_id":"10.0.0.1:8083","version":"4.4.0"},
+	           {"id":1,"state":"FAILED","worker_id":"10.0.0.2:8083","version":null,"trace":"org.apache.kafka.connect.errors.ConnectException: boom\n\tat Foo.bar(Foo.java:1)\n"}],
 	  "type":"sink"}`
-	sourceStatus = `{"name":"file-source","connector":{"state":"STOPPED","worker_id":"10.0.0.1:8083"},"tasks":[],"type":"source"}`
+	sourceStatus = `{"name":"file-source","connector":{"state":"STOPPED","worker_id":"10.0.0.1:8083","version":"4.4.0"},"tasks":[],"type":"source"}`
 	sinkInfo     = `{"name":"orders sink","config":{"connector.class":"FileStreamSink","name":"orders sink","topics":"orders","file":"/tmp/out.txt"},
 	  "tasks":[{"connector":"orders sink","task":0},{"connector":"orders sink","task":1}],"type":"sink"}`
 )

@@ -27,6 +27,7 @@ import (
 	"github.com/hashicorp/go-plugin"
 
 	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/internal/mavenversion"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/plugins/external/internal/pb"
 	"github.com/sluicehq/sluice/plugins/external/internal/wire"
@@ -68,10 +69,11 @@ type spec struct {
 // subdirectories (one directory per plugin, as Kafka Connect lays them
 // out). A binary that cannot be loaded (not a sluice plugin, an
 // incompatible protocol version, a crash, a timeout) is logged as a WARN
-// naming it and the cause, and the others load; a class found twice is
-// loaded once (the first found) with a WARN. Loaded plugins never share a
-// class with each other; the caller skips those whose class its registry
-// already has (plugins.Registry.Add refuses them).
+// naming it and the cause, and the others load. A class found at several
+// versions is loaded at each (KIP-891: connector.plugin.version picks
+// one); the same version of a class found twice is loaded once (the first
+// found) with a WARN. The caller skips those whose class and version its
+// registry already has (plugins.Registry.Add refuses them).
 func Load(ctx context.Context, dirs []string, log *slog.Logger) *Loaded {
 	return load(ctx, dirs, log, describeTimeout)
 }
@@ -108,7 +110,7 @@ func load(ctx context.Context, dirs []string, log *slog.Logger, timeout time.Dur
 		}()
 	}
 	wg.Wait()
-	where := map[string]string{} // class → binary
+	where := map[string]string{} // class and canonical version → binary
 	for i, path := range paths {
 		d, err := results[i].d, results[i].err
 		if err != nil {
@@ -117,8 +119,9 @@ func load(ctx context.Context, dirs []string, log *slog.Logger, timeout time.Dur
 		}
 		bin := &binary{path: path, l: l}
 		for _, cs := range d.Connectors {
-			if prev, dup := where[cs.Class]; dup {
-				log.Warn(fmt.Sprintf("plugin.path: %s in %s skipped: the class is already loaded from %s", cs.Class, path, prev), "plugin", path)
+			key := cs.Class + " " + mavenversion.Parse(cs.Version).Canonical()
+			if prev, dup := where[key]; dup {
+				log.Warn(fmt.Sprintf("plugin.path: %s %s in %s skipped: that version of the class is already loaded from %s", cs.Class, cs.Version, path, prev), "plugin", path)
 				continue
 			}
 			p, err := bin.plugin(cs)
@@ -126,7 +129,7 @@ func load(ctx context.Context, dirs []string, log *slog.Logger, timeout time.Dur
 				log.Warn(fmt.Sprintf("plugin.path: %s in %s skipped: %v", cs.Class, path, err), "plugin", path)
 				continue
 			}
-			where[cs.Class] = path
+			where[key] = path
 			l.plugins = append(l.plugins, p)
 			log.Info(fmt.Sprintf("plugin.path: loaded %s %s (%s) from %s", p.Kind, p.Class, p.Version, path))
 		}

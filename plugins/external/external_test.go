@@ -32,6 +32,8 @@ const (
 // bins holds the test binaries, built once per test run.
 var bins struct {
 	plugin, v2, notPlugin string
+	// counter020 is the test plugin with its counter at version 0.2.0.
+	counter020 string
 }
 
 func TestMain(m *testing.M) {
@@ -43,10 +45,12 @@ func TestMain(m *testing.M) {
 	bins.plugin = filepath.Join(dir, "testplugin")
 	bins.v2 = filepath.Join(dir, "testplugin-v2")
 	bins.notPlugin = filepath.Join(dir, "notplugin")
+	bins.counter020 = filepath.Join(dir, "testplugin-counter020")
 	builds := [][]string{
 		{"build", "-o", bins.plugin, "./internal/testplugin"},
 		{"build", "-ldflags", "-X github.com/sluicehq/sluice/plugins/external.servedVersion=2", "-o", bins.v2, "./internal/testplugin"},
 		{"build", "-o", bins.notPlugin, "./internal/notplugin"},
+		{"build", "-ldflags", "-X main.counterVersion=0.2.0", "-o", bins.counter020, "./internal/testplugin"},
 	}
 	for _, args := range builds {
 		cmd := exec.Command("go", args...)

@@ -240,3 +240,85 @@ func TestPluginConnectorsInAStandaloneWorker(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoVersionsOfAPluginPathConnector installs the counter source at
+// 0.1.0 and 0.2.0 from two plugin.path directories and runs it through a
+// standalone worker on the real broker: connector.plugin.version selects
+// the binary that runs (each writes its own version), unset gives the
+// latest, the statuses name the version that runs, and a version neither
+// binary has is refused naming the installed ones.
+func TestTwoVersionsOfAPluginPathConnector(t *testing.T) {
+	bootstrap := testkit.RealKafka(t)
+	old, newer := t.TempDir(), t.TempDir()
+	copyFile(t, bins.plugin, filepath.Join(old, "counter", "test-plugin"), 0o755)
+	copyFile(t, bins.counter020, filepath.Join(newer, "counter", "test-plugin"), 0o755)
+	l := &logs{}
+	loaded := Load(context.Background(), []string{newer, old}, slog.New(l))
+	defer loaded.Close()
+	var versions []string
+	for _, p := range loaded.Plugins() {
+		if p.Class == counterClass {
+			versions = append(versions, p.Version)
+		}
+	}
+	if strings.Join(versions, " ") != "0.2.0 0.1.0" {
+		t.Fatalf("counter versions loaded: %q, want both", versions)
+	}
+	// The file connectors are in both binaries at one version: loaded once.
+	dup := false
+	for _, w := range l.lines(slog.LevelWarn) {
+		dup = dup || containsAll(w, file.SourceClass, filepath.Join(old, "counter", "test-plugin"), "already loaded from "+filepath.Join(newer, "counter", "test-plugin"))
+	}
+	if !dup {
+		t.Errorf("no WARN about the file source found twice at one version: %q", l.lines(slog.LevelWarn))
+	}
+	reg := pluginRegistry(loaded)
+	dir := t.TempDir()
+	h := worker(t, bootstrap, dir, reg, io.Discard)
+	defer h.Stop(context.Background())
+
+	for _, tc := range []struct {
+		name, version, want string
+	}{
+		{"latest", "", "0.2.0"},
+		{"pinned", "0.1.0", "0.1.0"},
+		{"range", "[0.1,0.2)", "0.1.0"},
+		{"range-newer", "[0.1.5,)", "0.2.0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			versionFile := filepath.Join(dir, tc.name+".version")
+			cfg := map[string]string{"connector.class": "TestCounter", "tasks.max": "1", "topic": testkit.NewTopic(t, bootstrap, 1),
+				"limit": "5", "version.file": versionFile}
+			if tc.version != "" {
+				cfg["connector.plugin.version"] = tc.version
+			}
+			put(t, h, tc.name, cfg)
+			ts := awaitTaskState(t, h, tc.name, herder.Running)
+			if ts.Version != herder.PluginVersion(tc.want) {
+				t.Errorf("task status version %q, want %s", ts.Version, tc.want)
+			}
+			st, err := h.ConnectorStatus(context.Background(), tc.name)
+			if err != nil || st.Connector.Version != herder.PluginVersion(tc.want) {
+				t.Errorf("connector status %+v, %v; want version %s", st.Connector, err, tc.want)
+			}
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				b, _ := os.ReadFile(versionFile)
+				if string(b) == tc.want {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the task that ran wrote version %q, want %s", b, tc.want)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		})
+	}
+
+	cfg := map[string]string{"name": "missing", "connector.class": "TestCounter", "tasks.max": "1", "topic": "t", "connector.plugin.version": "[1.0,)"}
+	_, _, err := h.PutConnectorConfig(context.Background(), "missing", cfg, true, herder.TargetStarted)
+	want := "Plugin " + counterClass + " not found that matches the version range [1.0,), available versions: [0.1.0, 0.2.0]"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("creating with connector.plugin.version=[1.0,): %v; want an error with %q", err, want)
+	}
+}

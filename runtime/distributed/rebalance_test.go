@@ -161,7 +161,7 @@ func TestProtocolsWritesStatusesAfterLoss(t *testing.T) {
 	case <-time.After(2 * statusFlushTimeout):
 		t.Fatal("Protocols did not return once Kafka was back")
 	}
-	want := `status-task-c-0 = {"state":"UNASSIGNED","trace":null,"worker_id":"w1","generation":3}`
+	want := `status-task-c-0 = {"state":"UNASSIGNED","trace":null,"worker_id":"w1","generation":3,"version":null}`
 	if len(got) == 0 || got[len(got)-1] != want {
 		t.Fatalf("status topic when the JoinGroup was sent: %q; want it to end with %s", got, want)
 	}

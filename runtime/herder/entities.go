@@ -1,6 +1,7 @@
 package herder
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -101,7 +102,11 @@ func ParseInitialState(s string) (TargetState, error) {
 type ConnectorState struct {
 	State    State  `json:"state"`
 	WorkerID string `json:"worker_id"`
-	Trace    string `json:"trace,omitempty"`
+	// Version is the version of the connector plugin that runs (KIP-891);
+	// null when unknown (it failed before its plugin was loaded, or the
+	// status was written by a worker older than Kafka Connect 4.1).
+	Version PluginVersion `json:"version"`
+	Trace   string        `json:"trace,omitempty"`
 }
 
 // TaskState is the state of one task.
@@ -109,10 +114,24 @@ type TaskState struct {
 	ID       int    `json:"id"`
 	State    State  `json:"state"`
 	WorkerID string `json:"worker_id"`
-	Trace    string `json:"trace,omitempty"`
+	// Version is the version of the task that runs, as in ConnectorState.
+	Version PluginVersion `json:"version"`
+	Trace   string        `json:"trace,omitempty"`
 	// AutoRestart, a sluice addition, is set on a FAILED task that sluice
 	// will restart by itself (task.restart.enable=true).
 	AutoRestart *AutoRestart `json:"auto_restart,omitempty"`
+}
+
+// PluginVersion is a plugin's version in a status, null in JSON when
+// empty, as Kafka Connect writes an unknown version.
+type PluginVersion string
+
+// MarshalJSON writes the version, or null when it is empty.
+func (v PluginVersion) MarshalJSON() ([]byte, error) {
+	if v == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(string(v))
 }
 
 // AutoRestart says when sluice restarts a failed task by itself.

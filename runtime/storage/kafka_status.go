@@ -80,6 +80,9 @@ type statusEntry struct {
 	trace      string
 	workerID   string
 	generation int32
+	// version is the plugin's version (KIP-891); empty for none, and in
+	// records of workers older than Kafka Connect 4.1, which have none.
+	version string
 	// autoRestart is sluice's addition to a FAILED task status; it is not
 	// part of Kafka Connect's record, so only the worker that wrote it
 	// knows it.
@@ -170,11 +173,12 @@ func (s *KafkaStatus) Fence() {
 	s.fenced = true
 }
 
-// encodeStatus writes a connector or task status as Kafka Connect does
-// (KafkaStatusBackingStore.serialize: STATUS_SCHEMA_V0 fields state, trace,
-// worker_id, generation in that order; a missing trace is null), e.g.
-// {"state":"RUNNING","trace":null,"worker_id":"127.0.0.1:8083","generation":12}.
-func encodeStatus(state herder.State, trace, workerID string, generation int32) []byte {
+// encodeStatus writes a connector or task status as Kafka Connect 4.1+
+// does (KafkaStatusBackingStore.serialize: fields state, trace, worker_id,
+// generation, version in that order; a missing trace or version is null),
+// e.g. {"state":"RUNNING","trace":null,"worker_id":"127.0.0.1:8083","generation":12,"version":"4.4.0"}.
+// Older workers read such a record and ignore the version.
+func encodeStatus(state herder.State, trace, workerID string, generation int32, version string) []byte {
 	b := append([]byte(nil), `{"state":`...)
 	b = appendJavaString(b, string(state))
 	b = append(b, `,"trace":`...)
@@ -187,6 +191,12 @@ func encodeStatus(state herder.State, trace, workerID string, generation int32) 
 	b = appendJavaString(b, workerID)
 	b = append(b, `,"generation":`...)
 	b = strconv.AppendInt(b, int64(generation), 10)
+	b = append(b, `,"version":`...)
+	if version == "" {
+		b = append(b, "null"...)
+	} else {
+		b = appendJavaString(b, version)
+	}
 	return append(b, '}')
 }
 
@@ -226,7 +236,7 @@ func (e *statusEntry) canWriteSafely(workerID string, generation int32) bool {
 
 // put writes a status through the local view and queues its record;
 // s.mu is held.
-func (s *KafkaStatus) put(e *statusEntry, key string, state herder.State, trace, workerID string, auto *herder.AutoRestart) {
+func (s *KafkaStatus) put(e *statusEntry, key string, state herder.State, trace, workerID, version string, auto *herder.AutoRestart) {
 	gen := s.generation
 	safe := isSafeWrite(state)
 	if safe && !e.canWriteSafely(workerID, gen) {
@@ -236,12 +246,12 @@ func (s *KafkaStatus) put(e *statusEntry, key string, state herder.State, trace,
 	}
 	e.seq++
 	seq := e.seq
-	e.state, e.trace, e.workerID, e.generation, e.autoRestart, e.present = state, trace, workerID, gen, auto, true
+	e.state, e.trace, e.workerID, e.generation, e.version, e.autoRestart, e.present = state, trace, workerID, gen, version, auto, true
 	if s.fenced && !safe {
 		return // see Fence
 	}
 	epoch := s.epoch
-	s.enqueue(statusWrite{rec: kafka.LogRecord{Key: []byte(key), Value: encodeStatus(state, trace, workerID, gen)}, safe: safe,
+	s.enqueue(statusWrite{rec: kafka.LogRecord{Key: []byte(key), Value: encodeStatus(state, trace, workerID, gen, version)}, safe: safe,
 		regenerated: func() bool { return gen != s.generation },
 		stale: func() bool {
 			return e.deleted || gen != s.generation || (!safe && epoch != s.epoch) ||
@@ -266,7 +276,7 @@ func (s *KafkaStatus) put(e *statusEntry, key string, state herder.State, trace,
 			}
 			gen = s.generation
 			e.generation = gen
-			return kafka.LogRecord{Key: []byte(key), Value: encodeStatus(state, trace, workerID, gen)}, true
+			return kafka.LogRecord{Key: []byte(key), Value: encodeStatus(state, trace, workerID, gen, version)}, true
 		}})
 }
 
@@ -281,14 +291,25 @@ func (s *KafkaStatus) worker(id string) string {
 func (s *KafkaStatus) PutConnector(name string, st herder.ConnectorState) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.put(s.connectorEntry(name), connectorStatusPrefix+name, st.State, st.Trace, s.worker(st.WorkerID), nil)
+	e := s.connectorEntry(name)
+	s.put(e, connectorStatusPrefix+name, st.State, st.Trace, s.worker(st.WorkerID), keptVersion(e, st.State, st.Version), nil)
 }
 
 // PutTask implements StatusStore.
 func (s *KafkaStatus) PutTask(id herder.TaskID, st herder.TaskState) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.put(s.taskEntry(id), taskStatusKey(id), st.State, st.Trace, s.worker(st.WorkerID), st.AutoRestart)
+	e := s.taskEntry(id)
+	s.put(e, taskStatusKey(id), st.State, st.Trace, s.worker(st.WorkerID), keptVersion(e, st.State, st.Version), st.AutoRestart)
+}
+
+// keptVersion is KeptVersion against the entry's present status.
+func keptVersion(e *statusEntry, state herder.State, version herder.PluginVersion) string {
+	var prev herder.PluginVersion
+	if e.present {
+		prev = herder.PluginVersion(e.version)
+	}
+	return string(KeptVersion(state, version, prev))
 }
 
 func (s *KafkaStatus) connectorEntry(name string) *statusEntry {
@@ -322,7 +343,7 @@ func (s *KafkaStatus) Connector(name string) (herder.ConnectorState, bool) {
 	if e == nil || !e.present {
 		return herder.ConnectorState{}, false
 	}
-	return herder.ConnectorState{State: e.state, WorkerID: e.workerID, Trace: e.trace}, true
+	return herder.ConnectorState{State: e.state, WorkerID: e.workerID, Version: herder.PluginVersion(e.version), Trace: e.trace}, true
 }
 
 // Tasks implements StatusStore.
@@ -332,7 +353,7 @@ func (s *KafkaStatus) Tasks(connector string) []herder.TaskState {
 	out := make([]herder.TaskState, 0, len(s.tasks[connector]))
 	for n, e := range s.tasks[connector] {
 		if e.present {
-			out = append(out, herder.TaskState{ID: n, State: e.state, WorkerID: e.workerID, Trace: e.trace,
+			out = append(out, herder.TaskState{ID: n, State: e.state, WorkerID: e.workerID, Version: herder.PluginVersion(e.version), Trace: e.trace,
 				AutoRestart: e.autoRestart})
 		}
 	}
@@ -635,6 +656,7 @@ type parsedStatus struct {
 	trace      string
 	workerID   string
 	generation int32
+	version    string
 }
 
 // parseStatus decodes a status value as parseConnectorStatus and
@@ -675,6 +697,9 @@ func parseStatus(value []byte) (parsedStatus, error) {
 		return parsedStatus{}, fmt.Errorf("generation %v is not an integer", m["generation"])
 	}
 	p.generation = int32(g) // Java: ((Long) generation).intValue()
+	// A record of a worker older than Kafka Connect 4.1 has no version; one
+	// that is not a string is ignored rather than losing the status.
+	p.version, _ = m["version"].(string)
 	return p, nil
 }
 
@@ -701,7 +726,7 @@ func (s *KafkaStatus) readConnectorStatus(key string, value []byte) {
 			"current_worker", e.workerID, "current_generation", e.generation)
 		return
 	}
-	e.state, e.trace, e.workerID, e.generation, e.present = p.state, p.trace, p.workerID, p.generation, true
+	e.state, e.trace, e.workerID, e.generation, e.version, e.present = p.state, p.trace, p.workerID, p.generation, p.version, true
 }
 
 // supersedes reports whether the entry holds a status newer than the
@@ -766,7 +791,7 @@ func (s *KafkaStatus) readTaskStatus(key string, value []byte) {
 	if p.state != herder.Failed || p.workerID != s.workerID || e.state != herder.Failed {
 		auto = nil
 	}
-	e.state, e.trace, e.workerID, e.generation, e.autoRestart, e.present = p.state, p.trace, p.workerID, p.generation, auto, true
+	e.state, e.trace, e.workerID, e.generation, e.version, e.autoRestart, e.present = p.state, p.trace, p.workerID, p.generation, p.version, auto, true
 }
 
 // parseTopicStatusKey is readTopicStatus's key parsing: the topic runs

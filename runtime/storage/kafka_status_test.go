@@ -67,8 +67,8 @@ func TestKafkaStatusGoldenBytes(t *testing.T) {
 	// serializeTopicStatus (line 494, TOPIC_STATUS_VALUE_SCHEMA_V0 at line
 	// 118), through the schemaless JsonConverter.
 	want := []string{
-		`status-connector-my-conn = {"state":"RUNNING","trace":null,"worker_id":"127.0.0.1:8083","generation":12}`,
-		`status-task-my-conn-3 = {"state":"FAILED","trace":"org.Foo: \"bad\"\n\tat x","worker_id":"127.0.0.1:8083","generation":12}`,
+		`status-connector-my-conn = {"state":"RUNNING","trace":null,"worker_id":"127.0.0.1:8083","generation":12,"version":null}`,
+		`status-task-my-conn-3 = {"state":"FAILED","trace":"org.Foo: \"bad\"\n\tat x","worker_id":"127.0.0.1:8083","generation":12,"version":null}`,
 		`status-topic-orders:connector-my-conn = {"topic":{"name":"orders","connector":"my-conn","task":3,"discoverTimestamp":1700000000123}}`,
 	}
 	if got := recordStrings(topic.all()); !reflect.DeepEqual(got, want) {
@@ -152,7 +152,7 @@ func TestKafkaStatusPutSafe(t *testing.T) {
 	s.PutConnector("c", herder.ConnectorState{State: herder.Unassigned})
 	flush(t, s)
 	if got := recordStrings(topic.all()[4:]); !reflect.DeepEqual(got,
-		[]string{`status-connector-c = {"state":"UNASSIGNED","trace":null,"worker_id":"w1","generation":5}`}) {
+		[]string{`status-connector-c = {"state":"UNASSIGNED","trace":null,"worker_id":"w1","generation":5,"version":null}`}) {
 		t.Errorf("records = %q", got)
 	}
 }
@@ -250,7 +250,7 @@ func TestKafkaStatusRetriesAndDropsStaleRetries(t *testing.T) {
 	release()
 	flush(t, s)
 	if got := recordStrings(topic.all()[1:]); !reflect.DeepEqual(got,
-		[]string{`status-task-c-0 = {"state":"RUNNING","trace":null,"worker_id":"w1","generation":7}`}) {
+		[]string{`status-task-c-0 = {"state":"RUNNING","trace":null,"worker_id":"w1","generation":7,"version":null}`}) {
 		t.Errorf("records = %q, want the retry with generation 7", got)
 	}
 	attempted, release = holdSends(topic)
@@ -261,7 +261,7 @@ func TestKafkaStatusRetriesAndDropsStaleRetries(t *testing.T) {
 	release()
 	flush(t, s)
 	if got := recordStrings(topic.all()[2:]); !reflect.DeepEqual(got,
-		[]string{`status-task-c-1 = {"state":"PAUSED","trace":null,"worker_id":"w1","generation":8}`}) {
+		[]string{`status-task-c-1 = {"state":"PAUSED","trace":null,"worker_id":"w1","generation":8,"version":null}`}) {
 		t.Errorf("records = %q, want only the newer status", got)
 	}
 	topic.mu.Lock()
@@ -371,7 +371,7 @@ func TestKafkaStatusRestampsRunningAfterRejoin(t *testing.T) {
 	flush(t, s)
 	want := []string{
 		`status-task-c-0 = {"state":"UNASSIGNED","trace":null,"worker_id":"w2","generation":5}`,
-		`status-task-c-0 = {"state":"RUNNING","trace":null,"worker_id":"w1","generation":9}`,
+		`status-task-c-0 = {"state":"RUNNING","trace":null,"worker_id":"w1","generation":9,"version":null}`,
 	}
 	if got := recordStrings(topic.all()); !reflect.DeepEqual(got, want) {
 		t.Errorf("records = %q, want the RUNNING written with the new generation", got)
@@ -462,8 +462,8 @@ func TestKafkaStatusFence(t *testing.T) {
 			release()
 		},
 		want: []string{
-			`status-task-c-0 = {"state":"FAILED","trace":"boom","worker_id":"w1","generation":7}`,
-			`status-connector-c = {"state":"UNASSIGNED","trace":null,"worker_id":"w1","generation":7}`,
+			`status-task-c-0 = {"state":"FAILED","trace":"boom","worker_id":"w1","generation":7,"version":null}`,
+			`status-connector-c = {"state":"UNASSIGNED","trace":null,"worker_id":"w1","generation":7,"version":null}`,
 		},
 	}, {
 		name: "UNASSIGNED and FAILED put while fenced kept",
@@ -473,8 +473,8 @@ func TestKafkaStatusFence(t *testing.T) {
 			s.PutTask(t1, herder.TaskState{State: herder.Unassigned})
 		},
 		want: []string{
-			`status-task-c-0 = {"state":"FAILED","trace":"boom","worker_id":"w1","generation":7}`,
-			`status-task-c-1 = {"state":"UNASSIGNED","trace":null,"worker_id":"w1","generation":7}`,
+			`status-task-c-0 = {"state":"FAILED","trace":"boom","worker_id":"w1","generation":7,"version":null}`,
+			`status-task-c-1 = {"state":"UNASSIGNED","trace":null,"worker_id":"w1","generation":7,"version":null}`,
 		},
 	}, {
 		name: "fence lifted at the next generation",
@@ -484,7 +484,7 @@ func TestKafkaStatusFence(t *testing.T) {
 			s.SetGeneration(8)
 			s.PutTask(t1, running)
 		},
-		want: []string{`status-task-c-1 = {"state":"RUNNING","trace":null,"worker_id":"w1","generation":8}`},
+		want: []string{`status-task-c-1 = {"state":"RUNNING","trace":null,"worker_id":"w1","generation":8,"version":null}`},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -524,8 +524,8 @@ func TestKafkaStatusRestampsFailedAfterRebalance(t *testing.T) {
 		release()
 		flush(t, s)
 		want := []string{
-			`status-task-c-0 = {"state":"RUNNING","trace":null,"worker_id":"w1","generation":7}`,
-			`status-task-c-0 = {"state":"FAILED","trace":"boom","worker_id":"w1","generation":8}`,
+			`status-task-c-0 = {"state":"RUNNING","trace":null,"worker_id":"w1","generation":7,"version":null}`,
+			`status-task-c-0 = {"state":"FAILED","trace":"boom","worker_id":"w1","generation":8,"version":null}`,
 		}
 		if moved {
 			want[1] = `status-task-c-0 = {"state":"RUNNING","trace":null,"worker_id":"w2","generation":8}`
@@ -550,10 +550,79 @@ func TestKafkaStatusRestampsQueuedFailed(t *testing.T) {
 	release()
 	flush(t, s)
 	want := []string{
-		`status-connector-c = {"state":"RUNNING","trace":null,"worker_id":"w1","generation":8}`,
-		`status-task-c-0 = {"state":"FAILED","trace":"boom","worker_id":"w1","generation":8}`,
+		`status-connector-c = {"state":"RUNNING","trace":null,"worker_id":"w1","generation":8,"version":null}`,
+		`status-task-c-0 = {"state":"FAILED","trace":"boom","worker_id":"w1","generation":8,"version":null}`,
 	}
 	if got := recordStrings(topic.all()); !reflect.DeepEqual(got, want) {
 		t.Errorf("records = %q, want %q", got, want)
+	}
+}
+
+// TestKafkaStatusVersion: statuses carry the plugin's version as Kafka
+// Connect 4.4 writes it (its status-topic-final.json capture:
+// {"state":"RUNNING","trace":null,"worker_id":"127.0.0.1:18444","generation":2,"version":"4.4.0"}),
+// and records without one (older workers) or with a null one read fine.
+func TestKafkaStatusVersion(t *testing.T) {
+	topic := &simpleTopic{}
+	s := newMemStatus(t, topic, "127.0.0.1:18444")
+	s.SetGeneration(2)
+	s.PutConnector("c", herder.ConnectorState{State: herder.Running, Version: "4.4.0"})
+	s.PutTask(herder.TaskID{Connector: "c", Task: 0}, herder.TaskState{State: herder.Running, Version: "1.10.0-SNAPSHOT"})
+	flush(t, s)
+	want := []string{
+		`status-connector-c = {"state":"RUNNING","trace":null,"worker_id":"127.0.0.1:18444","generation":2,"version":"4.4.0"}`,
+		`status-task-c-0 = {"state":"RUNNING","trace":null,"worker_id":"127.0.0.1:18444","generation":2,"version":"1.10.0-SNAPSHOT"}`,
+	}
+	if got := recordStrings(topic.all()); !reflect.DeepEqual(got, want) {
+		t.Errorf("records:\n got %q\nwant %q", got, want)
+	}
+	// Kafka Connect 4.4's UNASSIGNED task status (version null) and a 3.x
+	// worker's status (no version).
+	topic.append(kafka.LogRecord{Key: []byte("status-task-c-1"),
+		Value: []byte(`{"state":"UNASSIGNED","trace":null,"worker_id":"127.0.0.1:18444","generation":5,"version":null}`)})
+	topic.append(statusRecord("status-connector-old", "RUNNING", "w3", 3))
+	other := newMemStatus(t, topic, "w2")
+	if c, ok := other.Connector("c"); !ok || c.Version != "4.4.0" {
+		t.Errorf("Connector = %+v, %v; want version 4.4.0", c, ok)
+	}
+	tasks := other.Tasks("c")
+	if len(tasks) != 2 || tasks[0].Version != "1.10.0-SNAPSHOT" || tasks[1].State != herder.Unassigned || tasks[1].Version != "" {
+		t.Errorf("Tasks = %+v", tasks)
+	}
+	if c, ok := other.Connector("old"); !ok || c.State != herder.Running || c.Version != "" {
+		t.Errorf("a status without a version: %+v, %v", c, ok)
+	}
+}
+
+// TestStatusKeepsVersion: a status put without a version keeps the one it
+// replaces (the herders' RESTARTING, STOPPED, UNASSIGNED), except FAILED,
+// in both stores.
+func TestStatusKeepsVersion(t *testing.T) {
+	kafkaStore := newMemStatus(t, &simpleTopic{}, "w1")
+	for name, store := range map[string]StatusStore{"memory": NewMemoryStatus(), "kafka": kafkaStore} {
+		t.Run(name, func(t *testing.T) {
+			steps := []struct {
+				state   herder.State
+				version herder.PluginVersion
+				want    herder.PluginVersion
+			}{
+				{herder.Running, "1.2.0", "1.2.0"},
+				{herder.Restarting, "", "1.2.0"},
+				{herder.Running, "2.0.0", "2.0.0"},
+				{herder.Stopped, "", "2.0.0"},
+				{herder.Unassigned, "", "2.0.0"},
+				{herder.Failed, "", ""},
+				{herder.Restarting, "", ""},
+			}
+			for i, st := range steps {
+				store.PutConnector("c", herder.ConnectorState{State: st.state, WorkerID: "w1", Version: st.version})
+				store.PutTask(herder.TaskID{Connector: "c", Task: 0}, herder.TaskState{State: st.state, WorkerID: "w1", Version: st.version})
+				c, _ := store.Connector("c")
+				tasks := store.Tasks("c")
+				if c.Version != st.want || len(tasks) != 1 || tasks[0].Version != st.want {
+					t.Errorf("step %d (%s %q): connector version %q, tasks %+v; want %q", i, st.state, st.version, c.Version, tasks, st.want)
+				}
+			}
+		})
 	}
 }

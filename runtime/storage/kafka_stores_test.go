@@ -203,21 +203,22 @@ func TestKafkaStatusOnBroker(t *testing.T) {
 		}
 	}
 
-	w1.PutConnector("conn-a", herder.ConnectorState{State: herder.Running})
+	// The plugin's version goes through the topic (KIP-891).
+	w1.PutConnector("conn-a", herder.ConnectorState{State: herder.Running, Version: "1.10.0"})
 	w1.PutTopic("conn-a", "orders", 0)
 	eventually("w2 to see w1's connector status", func() bool {
 		st, ok := w2.Connector("conn-a")
-		return ok && st.State == herder.Running && st.WorkerID == "w1:8083"
+		return ok && st.State == herder.Running && st.WorkerID == "w1:8083" && st.Version == "1.10.0"
 	})
 	eventually("w2 to see w1's topic", func() bool { return reflect.DeepEqual(w2.Topics("conn-a"), []string{"orders"}) })
 
 	// w2 runs the task at generation 4; w1, still at generation 3, fails
 	// to overwrite it with FAILED (putSafe).
 	id := herder.TaskID{Connector: "conn-a", Task: 0}
-	w2.PutTask(id, herder.TaskState{State: herder.Running})
+	w2.PutTask(id, herder.TaskState{State: herder.Running, Version: "1.10.0"})
 	eventually("w1 to see w2's task status", func() bool {
 		ts := w1.Tasks("conn-a")
-		return len(ts) == 1 && ts[0].WorkerID == "w2:8083"
+		return len(ts) == 1 && ts[0].WorkerID == "w2:8083" && ts[0].Version == "1.10.0"
 	})
 	w1.PutTask(id, herder.TaskState{State: herder.Failed, Trace: "stale"})
 	flush(t, w1)
@@ -225,7 +226,7 @@ func TestKafkaStatusOnBroker(t *testing.T) {
 		t.Errorf("w1's stale FAILED replaced w2's RUNNING locally: %+v", ts[0])
 	}
 	for _, r := range readRaw(t, ctx, bootstrap, topic) {
-		if string(r.Key) == "status-task-conn-a-0" && string(r.Value) != `{"state":"RUNNING","trace":null,"worker_id":"w2:8083","generation":4}` {
+		if string(r.Key) == "status-task-conn-a-0" && string(r.Value) != `{"state":"RUNNING","trace":null,"worker_id":"w2:8083","generation":4,"version":"1.10.0"}` {
 			t.Errorf("task record %s", r.Value)
 		}
 	}

@@ -9,6 +9,12 @@ import (
 
 // StatusStore keeps the last reported state of connectors and tasks.
 // Implementations are safe for concurrent use.
+//
+// A state put without a version (the herders' RESTARTING, STOPPED and
+// UNASSIGNED) keeps the version of the status it replaces, so that a
+// status says which version of the plugin ran last, as Kafka Connect's
+// answers do; a FAILED one without a version (the plugin could not be
+// loaded) has none.
 type StatusStore interface {
 	PutConnector(name string, s herder.ConnectorState)
 	PutTask(id herder.TaskID, s herder.TaskState)
@@ -46,6 +52,7 @@ func NewMemoryStatus() *MemoryStatus {
 func (m *MemoryStatus) PutConnector(name string, s herder.ConnectorState) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	s.Version = KeptVersion(s.State, s.Version, m.connectors[name].Version)
 	m.connectors[name] = s
 }
 
@@ -59,6 +66,7 @@ func (m *MemoryStatus) PutTask(id herder.TaskID, s herder.TaskState) {
 		m.tasks[id.Connector] = t
 	}
 	s.ID = id.Task
+	s.Version = KeptVersion(s.State, s.Version, t[id.Task].Version)
 	t[id.Task] = s
 }
 
@@ -126,4 +134,14 @@ func (m *MemoryStatus) DeleteTopics(connector string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.topics, connector)
+}
+
+// KeptVersion returns the version a status of state put with version
+// carries when it replaces one of version prev: its own, else prev, unless
+// it is FAILED (see StatusStore).
+func KeptVersion(state herder.State, version, prev herder.PluginVersion) herder.PluginVersion {
+	if version != "" || state == herder.Failed {
+		return version
+	}
+	return prev
 }

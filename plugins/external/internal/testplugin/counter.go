@@ -34,6 +34,7 @@ func counterDef() *config.Def {
 		Define(config.Key{Name: "limit", Type: config.Long, Default: int64(100), Validator: config.AtLeast(0), Importance: config.Medium, Doc: "Count up to this number, excluded"}).
 		Define(config.Key{Name: "state.file", Type: config.String, Default: "", Importance: config.Low, Doc: "Where Start writes the offset it resumed from"}).
 		Define(config.Key{Name: "polls.file", Type: config.String, Default: "", Importance: config.Low, Doc: "Where each Poll appends a line"}).
+		Define(config.Key{Name: "version.file", Type: config.String, Default: "", Importance: config.Low, Doc: "Where a task's Start writes the counter's version"}).
 		Define(config.Key{Name: "misbehave", Type: config.String, Default: "", Validator: config.ValidString("", "panic", "exit", "badvalue", "huge", "both", "hangpoll", "hangstop", "flaky"), Importance: config.Low, Doc: "How to misbehave"})
 }
 
@@ -85,6 +86,11 @@ func (t *counterTask) Start(ctx context.Context, tc connectors.SourceTaskContext
 	}
 	if f := v.String("state.file"); f != "" {
 		if err := os.WriteFile(f, []byte(resumed), 0o644); err != nil {
+			return err
+		}
+	}
+	if f := v.String("version.file"); f != "" {
+		if err := os.WriteFile(f, []byte(counterVersion), 0o644); err != nil {
 			return err
 		}
 	}
