@@ -161,7 +161,11 @@ func (s *server) health(w http.ResponseWriter, r *http.Request) error {
 
 func (s *server) listConnectors(w http.ResponseWriter, r *http.Request) error {
 	var status, info bool
-	for _, e := range r.URL.Query()["expand"] {
+	// Any expand parameter, even one naming nothing known, answers the
+	// map form, each connector an object with the expansions asked for
+	// ({} for none), as Kafka Connect does; unknown values are ignored.
+	expand, expanded := r.URL.Query()["expand"]
+	for _, e := range expand {
 		switch strings.ToLower(e) {
 		case "status":
 			status = true
@@ -173,7 +177,7 @@ func (s *server) listConnectors(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if !status && !info {
+	if !expanded {
 		if names == nil {
 			names = []string{}
 		}
@@ -228,7 +232,9 @@ func (s *server) createConnector(w http.ResponseWriter, r *http.Request) error {
 	if req.Name != nil {
 		name = strings.TrimSpace(*req.Name)
 	}
-	initial := herder.TargetStarted
+	// Without initial_state the herder gets no target state: Kafka Connect
+	// then writes no target-state record (a new connector starts).
+	var initial herder.TargetState
 	if req.InitialState != nil {
 		var err error
 		if initial, err = herder.ParseInitialState(*req.InitialState); err != nil {
@@ -376,20 +382,6 @@ func (s *server) tasks(w http.ResponseWriter, r *http.Request) error {
 		tasks = []herder.TaskInfo{}
 	}
 	return writeJSON(w, http.StatusOK, tasks)
-}
-
-// tasksConfig is KIP-661's endpoint, deprecated by KIP-970.
-func (s *server) tasksConfig(w http.ResponseWriter, r *http.Request) error {
-	s.Log.Warn("The GET /connectors/{connector}/tasks-config endpoint is deprecated and will be removed; use GET /connectors/{connector}/tasks instead")
-	tasks, err := get(s, r, func(ctx context.Context) ([]herder.TaskInfo, error) { return s.Herder.Tasks(ctx, nameOf(r)) })
-	if err != nil {
-		return err
-	}
-	out := make(map[string]map[string]string, len(tasks))
-	for _, t := range tasks {
-		out[t.ID.String()] = t.Config
-	}
-	return writeJSON(w, http.StatusOK, out)
 }
 
 // taskID reads the {task} path value.

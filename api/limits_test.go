@@ -166,7 +166,7 @@ func TestTasksMaxLimit(t *testing.T) {
 			if infos.ErrorCount != 1 || len(errs) != 1 || errs[0] != tasksMaxError {
 				t.Fatalf("validate: error_count %d, tasks.max errors %q", infos.ErrorCount, errs)
 			}
-			want := "Connector configuration is invalid and contains the following 1 error(s):\ntasks.max: " + tasksMaxError + "\n" +
+			want := "Connector configuration is invalid and contains the following 1 error(s):\n" + tasksMaxError + "\n" +
 				"You can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`"
 			for _, req := range []struct{ method, path, body string }{
 				{"POST", "/connectors", `{"name":"boom","config":` + string(b) + `}`},

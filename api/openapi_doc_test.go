@@ -50,7 +50,6 @@ func TestOpenAPIRoutes(t *testing.T) {
 		"GET /connectors/{connector}/tasks",
 		"POST /connectors/{connector}/tasks",
 		"PUT /connectors/{connector}/fence",
-		"GET /connectors/{connector}/tasks-config",
 		"GET /connectors/{connector}/tasks/{task}/status",
 		"POST /connectors/{connector}/tasks/{task}/restart",
 		"POST /connectors/{connector}/restart",
@@ -166,7 +165,7 @@ func TestOpenAPIEntities(t *testing.T) {
 	}
 	key := config.KeyInfo{
 		Name: "tasks.max", Type: "INT", DefaultValue: str("1"), Importance: "HIGH",
-		Documentation: "Maximum number of tasks.", Group: str("Common"), Order: 3, Width: "SHORT",
+		Documentation: "Maximum number of tasks.", Group: str("Common"), OrderInGroup: 3, Width: "SHORT",
 		DisplayName: "Tasks max",
 	}
 	tests := []struct {
@@ -202,7 +201,7 @@ func TestOpenAPIEntities(t *testing.T) {
 		{schema: "PluginInfo", value: herder.PluginInfo{Class: "X", Type: "transformation"}},
 		{schema: "PluginInfo", value: herder.PluginInfo{Class: "X", Type: "connector"}, bad: true},
 		{schema: "ConfigKeyInfo", value: key},
-		{schema: "ConfigKeyInfo", value: config.KeyInfo{Name: "topics", Type: "LIST", Required: true, Importance: "HIGH", Order: -1, Width: "LONG", DisplayName: "topics"}},
+		{schema: "ConfigKeyInfo", value: config.KeyInfo{Name: "topics", Type: "LIST", Required: true, Importance: "HIGH", OrderInGroup: -1, Width: "LONG", DisplayName: "topics"}},
 		{schema: "ConfigKeyInfo", value: config.KeyInfo{Name: "x", Type: "INTEGER", Importance: "HIGH", Width: "NONE"}, bad: true},
 		{schema: "ConfigInfos", value: herder.ConfigInfos{
 			Name: "FileStreamSink", ErrorCount: 1, Groups: []string{"Common"},

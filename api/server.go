@@ -108,7 +108,6 @@ var routes = []route{
 	{method: "GET", path: "/connectors/{connector}/tasks", handle: (*server).tasks},
 	{method: "POST", path: "/connectors/{connector}/tasks", body: true, handle: (*server).putTaskConfigs},
 	{method: "PUT", path: "/connectors/{connector}/fence", body: true, handle: (*server).fenceZombies},
-	{method: "GET", path: "/connectors/{connector}/tasks-config", handle: (*server).tasksConfig},
 	{method: "GET", path: "/connectors/{connector}/tasks/{task}/status", handle: (*server).taskStatus},
 	{method: "POST", path: "/connectors/{connector}/tasks/{task}/restart", handle: (*server).restartTask},
 	{method: "POST", path: "/connectors/{connector}/restart", handle: (*server).restartConnector},
@@ -224,7 +223,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(probe, r)
 		if probe.status == http.StatusMethodNotAllowed {
 			rec.Header().Set("Allow", probe.Header().Get("Allow"))
-			s.writeError(rec, r, &herder.Error{Code: http.StatusMethodNotAllowed, Message: "HTTP " + r.Method + " is not allowed on " + r.URL.Path})
+			s.writeError(rec, r, &herder.Error{Code: http.StatusMethodNotAllowed, Message: "HTTP 405 Method Not Allowed"})
 		} else {
 			s.writeError(rec, r, herder.NotFound("HTTP 404 Not Found"))
 		}

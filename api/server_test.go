@@ -196,7 +196,7 @@ func TestEndpointErrors(t *testing.T) {
 	w.awaitStatus(t, "src", "RUNNING", running(1))
 
 	invalidTopic := "Connector configuration is invalid and contains the following 1 error(s):\n" +
-		"topic: Missing required configuration \"topic\" which has no default value.\n" +
+		"Missing required configuration \"topic\" which has no default value.\n" +
 		"You can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`"
 	stopped := "Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/src/stop' endpoint"
 	tests := []struct {
@@ -226,7 +226,7 @@ func TestEndpointErrors(t *testing.T) {
 		{"invalid config on put", "PUT", "/connectors/bad/config", `{"connector.class":"FileStreamSource"}`, 400, invalidTopic},
 		{"unknown connector class", "POST", "/connectors", `{"name":"bad","config":{"connector.class":"com.example.Nope"}}`, 400, "…"},
 		{"null config value", "POST", "/connectors", `{"name":"bad","config":{"connector.class":"FileStreamSource","topic":null}}`, 400,
-			"Connector configuration is invalid and contains the following 2 error(s):\ntopic: Missing required configuration \"topic\" which has no default value.\ntopic: Null value can not be supplied as the configuration value.\n…"},
+			"Connector configuration is invalid and contains the following 2 error(s):\nMissing required configuration \"topic\" which has no default value.\ntopic: Null value can not be supplied as the configuration value.\n…"},
 		{"offsets changed while running", "PATCH", "/connectors/src/offsets", `{"offsets":[{"partition":{"filename":"x"},"offset":{"position":1}}]}`, 400, stopped},
 		{"offsets reset while running", "DELETE", "/connectors/src/offsets", "", 400, stopped},
 		{"no offsets given", "PATCH", "/connectors/src/offsets", `{"offsets":[]}`, 400, "Partitions / offsets need to be provided for an alter offsets request"},
@@ -247,12 +247,14 @@ func TestEndpointErrors(t *testing.T) {
 		{"unknown plugin", "GET", "/connector-plugins/com.example.Nope/config", "", 404, "Unknown plugin com.example.Nope."},
 		{"validate type mismatch", "PUT", "/connector-plugins/FileStreamSink/config/validate", `{"connector.class":"FileStreamSource"}`, 400,
 			"Included connector type FileStreamSource does not match request type FileStreamSink"},
-		{"validate without class", "PUT", "/connector-plugins/FileStreamSink/config/validate", `{"topics":"t"}`, 400, "Connector config {topics=t} contains no connector type"},
+		{"validate without class", "PUT", "/connector-plugins/FileStreamSink/config/validate", `{"topics":"t","password":"s3cret"}`, 400, "Connector config contains no connector type: connector.class is missing or empty"},
 		{"logger level missing", "PUT", "/admin/loggers/sluice", `{}`, 400, "Desired 'level' parameter was not specified in request."},
 		{"logger level invalid", "PUT", "/admin/loggers/sluice", `{"level":"LOUD"}`, 404, "invalid log level 'LOUD'."},
 		{"unknown logger", "GET", "/admin/loggers/no.such.logger", "", 404, "Logger no.such.logger not found."},
 		{"unknown path", "GET", "/nothing/here", "", 404, "HTTP 404 Not Found"},
-		{"method not allowed", "DELETE", "/connector-plugins", "", 405, "HTTP DELETE is not allowed on /connector-plugins"},
+		{"method not allowed", "DELETE", "/connector-plugins", "", 405, "HTTP 405 Method Not Allowed"},
+		// Kafka Connect 4.0 removed tasks-config (KIP-970): 404 as any unknown path.
+		{"tasks-config removed", "GET", "/connectors/src/tasks-config", "", 404, "HTTP 404 Not Found"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -320,15 +322,17 @@ func TestEndpointSuccesses(t *testing.T) {
 	if e := expanded["src"]; e.Status == nil || e.Info == nil || e.Status.Connector.State != herder.Running || e.Info.Type != herder.SourceType {
 		t.Fatalf("expanded %s", mustJSON(expanded))
 	}
+	// An expand naming nothing known still answers the map, each connector
+	// an empty object, as Kafka Connect does.
+	for _, q := range []string{"expand=bogus", "expand="} {
+		if r := w.do(t, "GET", "/connectors?"+q, ""); r.status != 200 || strings.TrimSpace(string(r.body)) != `{"src":{}}` {
+			t.Fatalf("GET /connectors?%s: %d %s", q, r.status, r.body)
+		}
+	}
 	var tasks []herder.TaskInfo
 	w.do(t, "GET", "/connectors/src/tasks", "").json(t, &tasks)
 	if len(tasks) != 1 || tasks[0].Config["task.class"] == "" || tasks[0].ID != (herder.TaskID{Connector: "src", Task: 0}) {
 		t.Fatalf("tasks %+v", tasks)
-	}
-	var tasksConfig map[string]map[string]string
-	w.do(t, "GET", "/connectors/src/tasks-config", "").json(t, &tasksConfig)
-	if tasksConfig["src-0"]["file"] != in {
-		t.Fatalf("tasks-config %+v", tasksConfig)
 	}
 	var ts herder.TaskState
 	w.do(t, "GET", "/connectors/src/tasks/0/status", "").json(t, &ts)
@@ -508,8 +512,10 @@ func TestEndpointSuccesses(t *testing.T) {
 }
 
 // TestValidate: ConfigInfos with per-key errors for a missing required key
-// and a value of the wrong type; a key no definition knows is listed with
-// definition null and no error, as Kafka Connect does.
+// and a value of the wrong type (which, as in Kafka Connect, the validator
+// then also judges as null); a key no definition knows is listed with
+// definition null and no error, and the answer is named by connector.class
+// as sent, as Kafka Connect does.
 func TestValidate(t *testing.T) {
 	w := startWorker(t, testkit.Kafka(t), nil)
 	r := w.do(t, "PUT", "/connector-plugins/FileStreamSource/config/validate",
@@ -519,7 +525,7 @@ func TestValidate(t *testing.T) {
 	}
 	var infos herder.ConfigInfos
 	r.json(t, &infos)
-	if infos.Name != "org.apache.kafka.connect.file.FileStreamSourceConnector" {
+	if infos.Name != "FileStreamSource" {
 		t.Fatalf("name %q", infos.Name)
 	}
 	byName := map[string]herder.ConfigInfo{}
@@ -533,15 +539,16 @@ func TestValidate(t *testing.T) {
 		topic.Value.Errors[0] != `Missing required configuration "topic" which has no default value.` {
 		t.Fatalf("topic entry %s", mustJSON(topic))
 	}
-	if tasksMax.Definition == nil || tasksMax.Definition.Type != "INT" || len(tasksMax.Value.Errors) != 1 ||
-		!strings.Contains(tasksMax.Value.Errors[0], "many") {
+	if tasksMax.Definition == nil || tasksMax.Definition.Type != "INT" || len(tasksMax.Value.Errors) != 2 ||
+		!strings.Contains(tasksMax.Value.Errors[0], "many") ||
+		tasksMax.Value.Errors[1] != "Invalid value null for configuration tasks.max: Value must be non-null" {
 		t.Fatalf("tasks.max entry %s", mustJSON(tasksMax))
 	}
 	if custom.Definition != nil || len(custom.Value.Errors) != 0 || *custom.Value.Value != "x" {
 		t.Fatalf("unknown key entry %s", mustJSON(custom))
 	}
-	if infos.ErrorCount != 2 {
-		t.Fatalf("error_count %d, want 2: %s", infos.ErrorCount, r.body)
+	if infos.ErrorCount != 3 {
+		t.Fatalf("error_count %d, want 3: %s", infos.ErrorCount, r.body)
 	}
 	if len(infos.Groups) == 0 || infos.Groups[0] != "Common" {
 		t.Fatalf("groups %v", infos.Groups)

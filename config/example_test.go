@@ -44,7 +44,7 @@ func Example() {
 	// /var/log/app.log app-logs 2000
 	// topic: Missing required configuration "topic" which has no default value.
 	// batch.size: Invalid value 0 for configuration batch.size: Value must be at least 1
-	// file.encoding: Invalid value EBCDIC for configuration file.encoding: String must be one of (case insensitive): UTF-8, ISO-8859-1
+	// file.encoding: Invalid value EBCDIC for configuration file.encoding: String must be one of (case insensitive): ISO-8859-1, UTF-8
 }
 
 // Validate gives one result per key, as the REST endpoint /config/validate returns them.
@@ -56,7 +56,7 @@ func ExampleDef_Validate() {
 	// Output:
 	// {"name":"file","value":null,"recommended_values":[],"errors":[],"visible":true}
 	// {"name":"topic","value":"t","recommended_values":[],"errors":[],"visible":true}
-	// {"name":"batch.size","value":null,"recommended_values":[],"errors":["Invalid value many for configuration batch.size: Not a number of type INT"],"visible":true}
+	// {"name":"batch.size","value":null,"recommended_values":[],"errors":["Invalid value many for configuration batch.size: Not a number of type INT","Invalid value null for configuration batch.size: Value must be non-null"],"visible":true}
 	// {"name":"file.encoding","value":"UTF-8","recommended_values":[],"errors":[],"visible":true}
 }
 
@@ -66,7 +66,7 @@ func ExampleKey_Info() {
 	b, _ := json.Marshal(k.Info())
 	fmt.Println(string(b))
 	// Output:
-	// {"name":"batch.size","type":"INT","required":false,"default_value":"2000","importance":"LOW","documentation":"The maximum number of records the source task can read from the file each time it is polled.","group":null,"order":-1,"width":"NONE","display_name":"batch.size","dependents":[]}
+	// {"name":"batch.size","type":"INT","required":false,"default_value":"2000","importance":"LOW","documentation":"The maximum number of records the source task can read from the file each time it is polled.","group":null,"order_in_group":-1,"width":"NONE","display_name":"batch.size","dependents":[]}
 }
 
 // Secret values never show in logs or prints; Value reveals them on purpose.

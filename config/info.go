@@ -1,13 +1,19 @@
 package config
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"math"
+)
 
 // KeyInfo is a key as the REST API shows it (Kafka Connect's ConfigKeyInfo,
 // from GET /connector-plugins/{p}/config and the "definition" of a validate
 // result). It marshals to exactly
 //
 //	{"name":"tasks.max","type":"INT","required":false,"default_value":"1","importance":"HIGH",
-//	 "documentation":"…","group":"Common","order":3,"width":"SHORT","display_name":"Tasks max","dependents":[]}
+//	 "documentation":"…","group":"Common","order_in_group":3,"width":"SHORT","display_name":"Tasks max","dependents":[]}
+//
+// The position in the group is order_in_group, as Kafka Connect 4 writes it;
+// decoding also takes the "order" Kafka Connect 3 wrote.
 type KeyInfo struct {
 	Name     string `json:"name"`
 	Type     string `json:"type"`
@@ -17,11 +23,13 @@ type KeyInfo struct {
 	Importance    string  `json:"importance"`
 	Documentation string  `json:"documentation"`
 	// Group is nil (null) for a key without a group.
-	Group       *string  `json:"group"`
-	Order       int      `json:"order"`
-	Width       string   `json:"width"`
-	DisplayName string   `json:"display_name"`
-	Dependents  []string `json:"dependents"`
+	Group *string `json:"group"`
+	// OrderInGroup is the key's position in its group; -1 for a key
+	// without a group.
+	OrderInGroup int      `json:"order_in_group"`
+	Width        string   `json:"width"`
+	DisplayName  string   `json:"display_name"`
+	Dependents   []string `json:"dependents"`
 }
 
 // MarshalJSON encodes i with [] rather than null for no dependents.
@@ -31,6 +39,28 @@ func (i KeyInfo) MarshalJSON() ([]byte, error) {
 		i.Dependents = []string{}
 	}
 	return json.Marshal(plain(i))
+}
+
+// UnmarshalJSON decodes i, taking Kafka Connect 3's "order" when
+// "order_in_group" is absent.
+func (i *KeyInfo) UnmarshalJSON(b []byte) error {
+	type plain KeyInfo // no methods, so no recursion
+	var v struct {
+		plain
+		Order *int `json:"order"`
+	}
+	v.OrderInGroup = math.MinInt
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	if v.OrderInGroup == math.MinInt {
+		v.OrderInGroup = 0
+		if v.Order != nil {
+			v.OrderInGroup = *v.Order
+		}
+	}
+	*i = KeyInfo(v.plain)
+	return nil
 }
 
 // Info returns k as the REST API shows it. The default is rendered as Java's
@@ -45,7 +75,7 @@ func (k Key) Info() KeyInfo {
 		Required:      k.Required(),
 		Importance:    k.Importance.String(),
 		Documentation: k.Doc,
-		Order:         k.OrderInGroup,
+		OrderInGroup:  k.OrderInGroup,
 		Width:         k.Width.String(),
 		DisplayName:   k.DisplayName,
 		Dependents:    append([]string{}, k.Dependents...),
@@ -64,7 +94,7 @@ func (k Key) Info() KeyInfo {
 		g := k.Group
 		info.Group = &g
 	} else if k.OrderInGroup == 0 {
-		info.Order = -1
+		info.OrderInGroup = -1
 	}
 	if info.DisplayName == "" {
 		info.DisplayName = k.Name

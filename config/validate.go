@@ -36,10 +36,8 @@ func (d *Def) Parse(props map[string]string) (*Values, error) {
 // resolve finds the value of k in props (or its default) and validates it.
 // msg is the problem, "" if none; value is nil when the value is missing or
 // does not parse, and the parsed value when only the validator rejected it.
-//
-// Unlike Java, the validator does not run on a value that is missing or does
-// not parse: Java's extra "Value must be non-null" for an unparseable number
-// only repeats the first error.
+// As Java's parse does, it stops at the first problem: the validator does
+// not run on a value that is missing or does not parse.
 func resolve(k Key, props map[string]string) (value any, msg string) {
 	raw, set := props[k.Name]
 	switch {
@@ -94,11 +92,20 @@ func (r Result) MarshalJSON() ([]byte, error) {
 
 // Validate checks props against d and returns one Result per defined key, in
 // definition order, like Java's ConfigDef.validate: the errors of each key
-// (the same messages Parse reports), its value, and its recommended values and
+// (the messages Parse reports and, as in Java, the validator's verdict on a
+// value that is missing or does not parse, as null), its value, and its recommended values and
 // visibility from its Recommender, which sees every key's parsed value (nil
 // for missing or unparseable ones). Keys named as Dependents but not defined
 // get a trailing Result with an error and Visible false, as in Java.
-func (d *Def) Validate(props map[string]string) []Result {
+func (d *Def) Validate(props map[string]string) []Result { return d.validate(props, true) }
+
+// ValidateOnce is Validate with at most the one problem per key that Parse
+// reports: no second verdict of the validator on a value that is missing or
+// does not parse. It serves connectors whose Kafka Connect counterparts
+// validate by rules of their own rather than ConfigDef's (Debezium's).
+func (d *Def) ValidateOnce(props map[string]string) []Result { return d.validate(props, false) }
+
+func (d *Def) validate(props map[string]string, judgeNull bool) []Result {
 	results := make([]Result, 0, len(d.keys))
 	parsed := make(map[string]any, len(d.keys))
 	for _, k := range d.keys {
@@ -106,6 +113,14 @@ func (d *Def) Validate(props map[string]string) []Result {
 		r := Result{Name: k.Name, Value: renderValue(v), RecommendedValues: []string{}, Errors: []string{}, Visible: true}
 		if msg != "" {
 			r.Errors = append(r.Errors, msg)
+			// As Java's ConfigDef.validate, the validator also judges a
+			// value that is missing or does not parse, as null: tasks.max=x
+			// gives "Value must be non-null" besides the parse error.
+			if judgeNull && v == nil && k.Validator != nil {
+				if m := runValidator(k.Validator, k.Name, nil); m != "" && m != msg {
+					r.Errors = append(r.Errors, m)
+				}
+			}
 		}
 		parsed[k.Name] = v
 		results = append(results, r)

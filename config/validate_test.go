@@ -75,7 +75,7 @@ func TestValidate(t *testing.T) {
 			name:  "parse and validator errors, recommender error",
 			props: map[string]string{"name": "a\tb", "tasks.max": "zero", "source": "broken", "enabled": "0"},
 			want: `[{"name":"name","value":"a\tb","recommended_values":[],"errors":["Invalid value a\tb for configuration name: String may not contain control sequences but had the following ASCII chars: 9"],"visible":true},` +
-				`{"name":"tasks.max","value":null,"recommended_values":[],"errors":["Invalid value zero for configuration tasks.max: Not a number of type INT"],"visible":true},` +
+				`{"name":"tasks.max","value":null,"recommended_values":[],"errors":["Invalid value zero for configuration tasks.max: Not a number of type INT","Invalid value null for configuration tasks.max: Value must be non-null"],"visible":true},` +
 				`{"name":"topics","value":"","recommended_values":[],"errors":["cannot list topics"],"visible":true},` +
 				`{"name":"source","value":"broken","recommended_values":[],"errors":[],"visible":true},` +
 				`{"name":"ratio","value":"1.0","recommended_values":[],"errors":[],"visible":true},` +
@@ -93,32 +93,60 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-// TestValidateMatchesParse checks that Validate reports exactly the problems Parse does.
+// TestValidateMatchesParse checks that Validate reports the problems Parse
+// does, first on each key, and besides them only what Java's
+// ConfigDef.validate adds: the validator's verdict on a value that is
+// missing or does not parse, as null. ValidateOnce reports exactly Parse's.
 func TestValidateMatchesParse(t *testing.T) {
 	d := NewDef().
 		Define(Key{Name: "a", Type: Int, Default: NoDefault, Validator: Range(1, 5), Importance: High}).
 		Define(Key{Name: "b", Type: Int, Default: 3, Validator: Range(1, 5), Importance: High}).
 		Define(Key{Name: "c", Type: Long, Default: 3, Importance: High})
-	for _, props := range []map[string]string{
-		{},
-		{"a": "9", "b": "x", "c": "1"},
-		{"a": "2", "b": "0", "c": "y"},
-		{"a": "2"},
+	nonNull := func(k string) Problem {
+		return Problem{k, "Invalid value null for configuration " + k + ": Value must be non-null"}
+	}
+	for _, tt := range []struct {
+		props  map[string]string
+		extras []Problem // what Validate adds after Parse's problem on the same key
+	}{
+		{props: map[string]string{}, extras: []Problem{nonNull("a")}},
+		{props: map[string]string{"a": "9", "b": "x", "c": "1"}, extras: []Problem{nonNull("b")}},
+		{props: map[string]string{"a": "2", "b": "0", "c": "y"}},
+		{props: map[string]string{"a": "2"}},
 	} {
 		var fromValidate []Problem
-		for _, r := range d.Validate(props) {
+		for _, r := range d.Validate(tt.props) {
 			for _, e := range r.Errors {
 				fromValidate = append(fromValidate, Problem{r.Name, e})
 			}
 		}
-		_, err := d.Parse(props)
-		var fromParse []Problem
+		_, err := d.Parse(tt.props)
+		var want []Problem
 		var cfgErr *Error
 		if errors.As(err, &cfgErr) {
+			for _, p := range cfgErr.Problems {
+				want = append(want, p)
+				for _, x := range tt.extras {
+					if x.Key == p.Key {
+						want = append(want, x)
+					}
+				}
+			}
+		}
+		if marshal(t, fromValidate) != marshal(t, want) {
+			t.Errorf("props %v: Validate %q, want %q", tt.props, fromValidate, want)
+		}
+		var once, fromParse []Problem
+		for _, r := range d.ValidateOnce(tt.props) {
+			for _, e := range r.Errors {
+				once = append(once, Problem{r.Name, e})
+			}
+		}
+		if cfgErr != nil {
 			fromParse = cfgErr.Problems
 		}
-		if marshal(t, fromValidate) != marshal(t, fromParse) {
-			t.Errorf("props %v: Validate %q, Parse %q", props, fromValidate, fromParse)
+		if marshal(t, once) != marshal(t, fromParse) {
+			t.Errorf("props %v: ValidateOnce %q, Parse %q", tt.props, once, fromParse)
 		}
 	}
 }

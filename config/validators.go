@@ -1,9 +1,12 @@
 package config
 
 import (
+	"cmp"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/sluicehq/sluice/internal/javafmt"
 )
@@ -186,8 +189,9 @@ func (v validString) String() string { return "[" + strings.Join(v.values, ", ")
 type caseInsensitiveValidString struct{ upper []string }
 
 // CaseInsensitiveValidString accepts one of values in any letter case (Java's
-// CaseInsensitiveValidString.in); messages list the values in upper case, as
-// Java's do. A null value is rejected.
+// CaseInsensitiveValidString.in); messages list the values in upper case and
+// in the order Java's do, which is its HashSet's (see javaHashSetOrder). A
+// null value is rejected.
 func CaseInsensitiveValidString(values ...string) Validator {
 	var upper []string
 	for _, s := range values {
@@ -196,7 +200,29 @@ func CaseInsensitiveValidString(values ...string) Validator {
 			upper = append(upper, u)
 		}
 	}
-	return caseInsensitiveValidString{upper: upper}
+	return caseInsensitiveValidString{upper: javaHashSetOrder(upper)}
+}
+
+// javaHashSetOrder returns distinct strings in the order a java.util.HashSet
+// filled with them in turn iterates them: by bucket (String.hashCode spread
+// as HashMap.hash does, masked by the table size, which starts at 16 and
+// doubles past a load of 0.75), and in insertion order within a bucket.
+func javaHashSetOrder(ss []string) []string {
+	size := 16
+	for len(ss) > size*3/4 {
+		size *= 2
+	}
+	bucket := func(s string) uint32 {
+		var h int32
+		for _, u := range utf16.Encode([]rune(s)) {
+			h = 31*h + int32(u)
+		}
+		x := uint32(h)
+		return (x ^ x>>16) & uint32(size-1)
+	}
+	out := slices.Clone(ss)
+	slices.SortStableFunc(out, func(a, b string) int { return cmp.Compare(bucket(a), bucket(b)) })
+	return out
 }
 
 func (v caseInsensitiveValidString) Validate(name string, value any) error {

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -38,7 +39,7 @@ func TestValidators(t *testing.T) {
 
 		{"ci validstring ok", CaseInsensitiveValidString("none", "all"), "All", ""},
 		{"ci validstring bad", CaseInsensitiveValidString("none", "all", "ALL"), "some",
-			"Invalid value some for configuration k: String must be one of (case insensitive): NONE, ALL"},
+			"Invalid value some for configuration k: String must be one of (case insensitive): ALL, NONE"},
 		{"ci validstring null", CaseInsensitiveValidString("none"), nil,
 			"Invalid value null for configuration k: String must be one of (case insensitive): NONE"},
 
@@ -102,7 +103,7 @@ func TestValidatorStrings(t *testing.T) {
 		{Range(0.0, 1.0), "[0.0,...,1.0]"},
 		{Range(int64(-1), int64(math.MaxInt64)), "[-1,...,9223372036854775807]"},
 		{ValidString("none", "all"), "[none, all]"},
-		{CaseInsensitiveValidString("none", "all"), "(case insensitive) [NONE, ALL]"},
+		{CaseInsensitiveValidString("none", "all"), "(case insensitive) [ALL, NONE]"},
 		{ValidList("a", "b"), "[a, b]"},
 		{NonEmptyString(), "non-empty string"},
 		{NonEmptyStringWithoutControlChars(), "non-empty string without ISO control characters"},
@@ -172,5 +173,25 @@ func TestTopicNames(t *testing.T) {
 	// Java counts UTF-16 units: a supplementary character is two.
 	if err := CheckTopicName(strings.Repeat("t", 248) + "😀"); err == nil || !strings.Contains(err.Error(), "longer than the max allowed length 249") {
 		t.Fatalf("248 + a supplementary character: %v", err)
+	}
+}
+
+// TestJavaHashSetOrder: the order Java 17's HashSet iterates these sets in,
+// as printed by Java (Collectors.toSet of the upper-cased values, as
+// ConfigDef.CaseInsensitiveValidString builds its set).
+func TestJavaHashSetOrder(t *testing.T) {
+	tests := []struct{ in, want []string }{
+		{[]string{"REQUESTED", "REQUIRED"}, []string{"REQUIRED", "REQUESTED"}},
+		{[]string{"POLL", "INTERVAL", "CONNECTOR"}, []string{"INTERVAL", "POLL", "CONNECTOR"}},
+		{[]string{"NONE", "ALL"}, []string{"ALL", "NONE"}},
+		{[]string{"V1", "V2"}, []string{"V1", "V2"}},
+		{[]string{"BASE64", "NUMERIC"}, []string{"NUMERIC", "BASE64"}},
+		{[]string{"UTF-8", "ISO-8859-1"}, []string{"ISO-8859-1", "UTF-8"}},
+		{[]string{"NONE"}, []string{"NONE"}},
+	}
+	for _, tt := range tests {
+		if got := javaHashSetOrder(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("javaHashSetOrder(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

@@ -96,6 +96,16 @@ type Versioned interface {
 	Version() string
 }
 
+// TaskClassNamer is implemented by a connector whose Java counterpart's
+// task class is not its own class name with "Connector" replaced by "Task"
+// (Debezium's MySqlConnector has MySqlConnectorTask). The runtime writes
+// the name in every task configuration's task.class, as Kafka Connect
+// does, so that task configurations written by Kafka Connect and by the
+// runtime are equal.
+type TaskClassNamer interface {
+	TaskClass() string
+}
+
 // Logging is implemented by a task or a connector that logs. The runtime
 // calls SetLogger before Start with its logger: the same one its context's
 // Logger returns, named after the plugin's class (as Java's loggers are, so

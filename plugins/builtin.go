@@ -44,5 +44,18 @@ func Builtin() *Registry {
 			r.Register(Plugin{Class: t.Class, Kind: Predicate, Version: transforms.Version, New: func() any { return t.NewPredicate() }})
 		}
 	}
+	// Kafka Connect's numeric converters and BooleanConverter, converters
+	// and header converters both; LongConverter answers to Long too, and so
+	// on (simple names).
+	for class, newConverter := range map[string]func() any{
+		simple.ShortConverterClass:   func() any { return simple.NewShortConverter() },
+		simple.IntegerConverterClass: func() any { return simple.NewIntegerConverter() },
+		simple.LongConverterClass:    func() any { return simple.NewLongConverter() },
+		simple.FloatConverterClass:   func() any { return simple.NewFloatConverter() },
+		simple.DoubleConverterClass:  func() any { return simple.NewDoubleConverter() },
+		simple.BooleanConverterClass: func() any { return simple.BooleanConverter{} },
+	} {
+		r.Register(Plugin{Class: class, Kind: Converter, New: newConverter})
+	}
 	return r
 }

@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"strings"
+
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/transforms"
@@ -36,6 +38,26 @@ const (
 	groupRestart              = "Task Restart"
 )
 
+// config.action.reload and its values (Kafka Connect's Herder.ConfigReloadAction).
+const (
+	ConfigActionReload        = "config.action.reload"
+	ConfigActionReloadNone    = "none"
+	ConfigActionReloadRestart = "restart"
+)
+
+// The keys Kafka Connect defines for source connectors besides
+// ConnectorDef's (SourceConnectorConfig): exactly-once support (KIP-618)
+// and a connector's own offsets topic. sluice accepts their defaults and
+// refuses, naming the key, the values it does not support yet.
+const (
+	ExactlyOnceSupport            = "exactly.once.support"
+	TransactionBoundary           = "transaction.boundary"
+	TransactionBoundaryIntervalMs = "transaction.boundary.interval.ms"
+	OffsetsStorageTopic           = "offsets.storage.topic"
+	groupExactlyOnce              = "Exactly Once Support"
+	groupOffsetsTopic             = "offsets.topic"
+)
+
 // uniqueAliases rejects a list of aliases that names one twice.
 func uniqueAliases(kind string) config.Validator {
 	return config.ValidatorFunc(func(name string, value any) error {
@@ -61,26 +83,28 @@ func ConnectorDef() *config.Def {
 			Doc: "Name or alias of the class for this connector, e.g. org.apache.kafka.connect.file.FileStreamSinkConnector or FileStreamSink."}).
 		Define(config.Key{Name: ConnectorPluginVersion, Type: config.String, Default: nil, Validator: versionValidator(), Importance: config.Medium, Group: groupConnector, OrderInGroup: 3, Width: config.WidthMedium, DisplayName: "Connector version",
 			Doc: "Version of the connector. " + versionDoc}).
-		Define(config.Key{Name: TasksMax, Type: config.Int, Default: int32(1), Validator: config.AtLeast(1), Importance: config.High, Group: groupConnector, OrderInGroup: 3, Width: config.WidthShort, DisplayName: "Tasks max",
+		Define(config.Key{Name: TasksMax, Type: config.Int, Default: int32(1), Validator: config.AtLeast(1), Importance: config.High, Group: groupConnector, OrderInGroup: 4, Width: config.WidthShort, DisplayName: "Tasks max",
 			Doc: "Maximum number of tasks to use for this connector."}).
-		Define(config.Key{Name: TasksMaxEnforce, Type: config.Boolean, Default: true, Importance: config.Low, Group: groupConnector, OrderInGroup: 4, Width: config.WidthShort, DisplayName: "Enforce tasks max",
+		Define(config.Key{Name: TasksMaxEnforce, Type: config.Boolean, Default: true, Importance: config.Low, Group: groupConnector, OrderInGroup: 5, Width: config.WidthShort, DisplayName: "Enforce tasks max",
 			Doc: "(Deprecated) Whether to enforce that the tasks.max property is respected by the connector. By default, connectors that generate too many tasks will fail, and existing sets of tasks that exceed the tasks.max property will also be failed. If this property is set to false, then connectors will be allowed to generate more than the maximum number of tasks, and existing sets of tasks that exceed the tasks.max property will be allowed to run. This property is deprecated and will be removed in an upcoming major release. sluice never runs more tasks than the worker's tasks.max.limit either way."}).
-		Define(config.Key{Name: KeyConverter, Type: config.Class, Default: nil, Importance: config.Low, Group: groupConnector, OrderInGroup: 5, Width: config.WidthShort, DisplayName: "Key converter class",
+		Define(config.Key{Name: KeyConverter, Type: config.Class, Default: nil, Importance: config.Low, Group: groupConnector, OrderInGroup: 6, Width: config.WidthShort, DisplayName: "Key converter class",
 			Doc: "Converter class for record keys; overrides the worker's key.converter."}).
 		Define(config.Key{Name: KeyConverterVersion, Type: config.String, Default: nil, Validator: versionValidator(), Importance: config.Low, Group: groupConnector, OrderInGroup: 7, Width: config.WidthShort, DisplayName: "Key converter version",
 			Doc: "Version of the key converter. " + versionDoc}).
-		Define(config.Key{Name: ValueConverter, Type: config.Class, Default: nil, Importance: config.Low, Group: groupConnector, OrderInGroup: 6, Width: config.WidthShort, DisplayName: "Value converter class",
+		Define(config.Key{Name: ValueConverter, Type: config.Class, Default: nil, Importance: config.Low, Group: groupConnector, OrderInGroup: 8, Width: config.WidthShort, DisplayName: "Value converter class",
 			Doc: "Converter class for record values; overrides the worker's value.converter."}).
 		Define(config.Key{Name: ValueConverterVersion, Type: config.String, Default: nil, Validator: versionValidator(), Importance: config.Low, Group: groupConnector, OrderInGroup: 9, Width: config.WidthShort, DisplayName: "Value converter version",
 			Doc: "Version of the value converter. " + versionDoc}).
-		Define(config.Key{Name: HeaderConverter, Type: config.Class, Default: nil, Importance: config.Low, Group: groupConnector, OrderInGroup: 7, Width: config.WidthShort, DisplayName: "Header converter class",
+		Define(config.Key{Name: HeaderConverter, Type: config.Class, Default: nil, Importance: config.Low, Group: groupConnector, OrderInGroup: 10, Width: config.WidthShort, DisplayName: "Header converter class",
 			Doc: "HeaderConverter class for record headers; overrides the worker's header.converter."}).
 		Define(config.Key{Name: HeaderConverterVersion, Type: config.String, Default: nil, Validator: versionValidator(), Importance: config.Low, Group: groupConnector, OrderInGroup: 11, Width: config.WidthShort, DisplayName: "Header converter version",
 			Doc: "Version of the header converter. " + versionDoc}).
-		Define(config.Key{Name: Transforms, Type: config.List, Default: []string{}, Validator: uniqueAliases("transformation"), Importance: config.Low, Group: "Transforms", OrderInGroup: 1, Width: config.WidthLong, DisplayName: "Transforms",
+		Define(config.Key{Name: Transforms, Type: config.List, Default: []string{}, Validator: uniqueAliases("transformation"), Importance: config.Low, Group: "Transforms", OrderInGroup: 12, Width: config.WidthLong, DisplayName: "Transforms",
 			Doc: "Aliases of the transformations applied to records, in order. Each alias is configured by transforms.<alias>.type and the transformation's own keys under transforms.<alias>., plus transforms.<alias>.predicate and transforms.<alias>.negate."}).
-		Define(config.Key{Name: Predicates, Type: config.List, Default: []string{}, Validator: uniqueAliases("predicate"), Importance: config.Low, Group: "Predicates", OrderInGroup: 1, Width: config.WidthLong, DisplayName: "Predicates",
+		Define(config.Key{Name: Predicates, Type: config.List, Default: []string{}, Validator: uniqueAliases("predicate"), Importance: config.Low, Group: "Predicates", OrderInGroup: 13, Width: config.WidthLong, DisplayName: "Predicates",
 			Doc: "Aliases of the predicates transformations refer to. Each alias is configured by predicates.<alias>.type and the predicate's own keys under predicates.<alias>.."}).
+		Define(config.Key{Name: ConfigActionReload, Type: config.String, Default: ConfigActionReloadRestart, Validator: config.ValidString(ConfigActionReloadNone, ConfigActionReloadRestart), Importance: config.Low, Group: groupConnector, OrderInGroup: 14, Width: config.WidthMedium, DisplayName: "Reload Action",
+			Doc: "What to do when a config provider's value in this configuration changes: 'restart' (the default) or 'none'. sluice reads config provider values when the connector and its tasks start and is not told of later changes, so both values behave alike: a changed value is read at the next restart."}).
 		Define(config.Key{Name: ErrorsRetryTimeout, Type: config.Long, Default: int64(0), Validator: config.AtLeast(-1), Importance: config.Medium, Group: groupErrors, OrderInGroup: 1, Width: config.WidthMedium, DisplayName: "Retry Timeout for Errors",
 			Doc: "How long, in milliseconds, a converter or transformation that fails with a retriable error is tried again. 0 (the default) means no retries; -1 retries without end."}).
 		Define(config.Key{Name: ErrorsRetryMaxDelay, Type: config.Long, Default: int64(60000), Validator: config.AtLeast(1), Importance: config.Medium, Group: groupErrors, OrderInGroup: 2, Width: config.WidthMedium, DisplayName: "Maximum Delay Between Retries for Errors",
@@ -116,11 +140,77 @@ func SinkDef() *config.Def {
 			Doc: "Whether dead letter queue records carry __connect.errors.* headers saying where the record came from and why it failed."})
 }
 
+// SourceDef adds the keys of source connectors to ConnectorDef's. Their
+// groups and orders are Kafka Connect 4.4's (its topic.creation.groups is
+// order 1 of "Topic Creation", shared with the exactly-once keys' count).
+func SourceDef() *config.Def {
+	return ConnectorDef().
+		Define(topicCreationGroupsKey()).
+		Define(config.Key{Name: ExactlyOnceSupport, Type: config.String, Default: "requested", Validator: config.All(config.CaseInsensitiveValidString("requested", "required"), notRequired()), Importance: config.Medium, Group: groupExactlyOnce, OrderInGroup: 2, Width: config.WidthShort, DisplayName: "Exactly once support",
+			Doc: "Permitted values are requested, required. 'required' makes creating or validating the connector fail unless exactly-once semantics can be guaranteed; sluice does not support exactly-once source connectors yet, so only 'requested' (the default, which asks for no guarantee) is accepted."}).
+		Define(config.Key{Name: TransactionBoundary, Type: config.String, Default: "poll", Validator: config.All(config.CaseInsensitiveValidString("poll", "interval", "connector"), pollOnly()), Importance: config.Medium, Group: groupExactlyOnce, OrderInGroup: 3, Width: config.WidthShort, DisplayName: "Transaction Boundary",
+			Doc: "Permitted values are: poll, interval, connector. Where an exactly-once source's producer transactions begin and end: every batch a task polls ('poll'), after transaction.boundary.interval.ms ('interval'), or where the connector says ('connector'). sluice does not support exactly-once source connectors yet, so only 'poll' (the default) is accepted."}).
+		Define(config.Key{Name: TransactionBoundaryIntervalMs, Type: config.Long, Default: nil, Validator: nullOr(config.AtLeast(0)), Importance: config.Low, Group: groupExactlyOnce, OrderInGroup: 4, Width: config.WidthShort, DisplayName: "Transaction boundary interval",
+			Doc: "If 'transaction.boundary' is set to 'interval', determines the interval for producer transaction commits by connector tasks. If unset, defaults to the value of the worker-level 'offset.flush.interval.ms' property. It has no effect if a different transaction.boundary is specified."}).
+		Define(config.Key{Name: OffsetsStorageTopic, Type: config.String, Default: nil, Validator: config.All(config.NonEmptyString(), noOwnOffsetsTopic()), Importance: config.Low, Group: groupOffsetsTopic, OrderInGroup: 1, Width: config.WidthLong, DisplayName: "Offsets topic",
+			Doc: "The name of a separate offsets topic for this connector. sluice does not support a connector's own offsets topic yet: the key must be left unset, and the worker's offsets topic (offset.storage.topic, or offset.storage.file.filename in standalone mode) holds the connector's offsets."})
+}
+
+// notRequired refuses exactly.once.support=required: sluice has no
+// exactly-once source support, which Kafka Connect then reports as "This
+// worker does not have exactly-once source support enabled."
+func notRequired() config.Validator {
+	return config.ValidatorFunc(func(name string, value any) error {
+		if s, _ := value.(string); strings.EqualFold(strings.TrimSpace(s), "required") {
+			return &config.ValueError{Name: name, Value: value, Reason: "This worker does not have exactly-once source support enabled: " +
+				"sluice does not support exactly-once source connectors yet; use requested"}
+		}
+		return nil
+	}, "not required yet")
+}
+
+// pollOnly refuses a transaction.boundary other than poll: transactions
+// only exist with exactly-once source support.
+func pollOnly() config.Validator {
+	return config.ValidatorFunc(func(name string, value any) error {
+		if s, _ := value.(string); !strings.EqualFold(strings.TrimSpace(s), "poll") {
+			return &config.ValueError{Name: name, Value: value, Reason: "sluice does not support exactly-once source connectors yet, " +
+				"so there are no producer transactions to bound; use poll"}
+		}
+		return nil
+	}, "only poll yet")
+}
+
+// noOwnOffsetsTopic refuses offsets.storage.topic when set: sluice keeps
+// every source connector's offsets in the worker's offsets store.
+func noOwnOffsetsTopic() config.Validator {
+	return config.ValidatorFunc(func(name string, value any) error {
+		if s, ok := value.(string); ok && s != "" {
+			return &config.ValueError{Name: name, Value: value, Reason: "sluice does not support a connector's own offsets topic yet; " +
+				"remove the key to keep the connector's offsets in the worker's offsets topic"}
+		}
+		return nil
+	}, "unset yet")
+}
+
+// nullOr applies v to values other than null, which it accepts.
+func nullOr(v config.Validator) config.Validator {
+	return config.ValidatorFunc(func(name string, value any) error {
+		if value == nil {
+			return nil
+		}
+		return v.Validate(name, value)
+	}, v.String())
+}
+
 // FrameworkDef is the framework's definition for a connector of kind:
-// SinkDef for sinks, ConnectorDef otherwise.
+// SinkDef for sinks, SourceDef for sources, ConnectorDef otherwise.
 func FrameworkDef(kind plugins.Kind) *config.Def {
-	if kind == plugins.Sink {
+	switch kind {
+	case plugins.Sink:
 		return SinkDef()
+	case plugins.Source:
+		return SourceDef()
 	}
 	return ConnectorDef()
 }

@@ -40,6 +40,40 @@ func PluginInfos(reg *plugins.Registry, connectorsOnly bool) []herder.PluginInfo
 	return append(out, headers...)
 }
 
+// ConverterClasses returns the classes validate recommends for a
+// connector's converter keys, sorted, as Kafka Connect's plugin
+// recommenders do: every converter for key.converter and value.converter
+// (header false), and every header converter, converters that also convert
+// headers included, for header.converter (header true).
+func ConverterClasses(reg *plugins.Registry, header bool) []string {
+	if !header {
+		return pluginClasses(reg.Plugins(plugins.Converter))
+	}
+	var out []plugins.Plugin
+	for _, p := range reg.Plugins(plugins.Converter, plugins.HeaderConverter) {
+		if p.Kind == plugins.Converter {
+			inst, _ := safe.Call("create plugin "+p.Class, func() (any, error) { return p.New(), nil })
+			if _, ok := inst.(schemas.HeaderConverter); !ok {
+				continue
+			}
+		}
+		out = append(out, p)
+	}
+	return pluginClasses(out)
+}
+
+// pluginClasses returns the classes of ps, each once (a plugin installed
+// at several versions is listed once per version).
+func pluginClasses(ps []plugins.Plugin) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		if len(out) == 0 || out[len(out)-1] != p.Class {
+			out = append(out, p.Class)
+		}
+	}
+	return out
+}
+
 // PluginVersion returns the version GET /connector-plugins reports for p,
 // a plugin of a registry: what a fresh instance's Version returns
 // (connectors.Versioned), else p.Version; the registry resolved it when p

@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
+	"os"
 	"slices"
 	"testing"
 
@@ -106,6 +108,8 @@ func TestConverterPluginConfig(t *testing.T) {
 			"converter.encoding": {Type: "STRING", DefaultValue: str("UTF-8"), Importance: "HIGH"},
 		}},
 		{"ByteArrayConverter", 0, nil},
+		{"org.apache.kafka.connect.converters.LongConverter", 0, nil},
+		{"Boolean", 0, nil},
 		{"SimpleHeaderConverter", 0, nil},
 	} {
 		t.Run(tc.plugin, func(t *testing.T) {
@@ -144,4 +148,91 @@ func deref(s *string) string {
 		return "<null>"
 	}
 	return *s
+}
+
+// The classes Kafka Connect 4.4 lists under org.apache.kafka.connect.converters
+// besides ByteArrayConverter, each a converter and a header converter.
+var numericConverters = []string{
+	"org.apache.kafka.connect.converters.BooleanConverter",
+	"org.apache.kafka.connect.converters.DoubleConverter",
+	"org.apache.kafka.connect.converters.FloatConverter",
+	"org.apache.kafka.connect.converters.IntegerConverter",
+	"org.apache.kafka.connect.converters.LongConverter",
+	"org.apache.kafka.connect.converters.ShortConverter",
+}
+
+// TestBuiltinNumericConverters: GET /connector-plugins?connectorsOnly=false
+// lists the numeric converters and BooleanConverter as converter and as
+// header_converter, and the registry finds them by class, simple name and
+// alias (LongConverter, Long), as key/value and as header converters.
+func TestBuiltinNumericConverters(t *testing.T) {
+	reg := plugins.Builtin()
+	infos := PluginInfos(reg, false)
+	for _, class := range numericConverters {
+		for _, typ := range []string{"converter", "header_converter"} {
+			if !slices.ContainsFunc(infos, func(p herder.PluginInfo) bool { return p.Class == class && p.Type == typ }) {
+				t.Errorf("%s is not listed as %s", class, typ)
+			}
+		}
+		simpleName := class[len("org.apache.kafka.connect.converters."):]
+		for _, name := range []string{class, simpleName, simpleName[:len(simpleName)-len("Converter")]} {
+			if _, err := reg.NewConverter(name); err != nil {
+				t.Errorf("NewConverter(%s): %v", name, err)
+			}
+			if _, err := reg.NewHeaderConverter(name); err != nil {
+				t.Errorf("NewHeaderConverter(%s): %v", name, err)
+			}
+		}
+	}
+}
+
+// TestValidateRecommendsConverters: validate's key.converter and
+// value.converter entries recommend every installed converter, and
+// header.converter every header converter (converters that convert headers
+// included), sorted, as Kafka Connect 4.4.0's answer shows them
+// (api/testdata/kc-4.4.0/validate-source-valid.json), with sluice's
+// AvroConverter, which that worker did not have, among the converters.
+func TestValidateRecommendsConverters(t *testing.T) {
+	b, err := os.ReadFile("../api/testdata/kc-4.4.0/validate-source-valid.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var java herder.ConfigInfos
+	if err := json.Unmarshal(b, &java); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{}
+	for _, c := range java.Configs {
+		switch name := c.Value.Name; name {
+		case "key.converter", "value.converter":
+			want[name] = append([]string{"io.confluent.connect.avro.AvroConverter"}, c.Value.RecommendedValues...)
+		case "header.converter":
+			want[name] = c.Value.RecommendedValues
+		}
+	}
+	if len(want) != 3 || !slices.Contains(want["header.converter"], "org.apache.kafka.connect.converters.LongConverter") {
+		t.Fatalf("the capture lacks the converter keys: %v", want)
+	}
+	infos, _, err := ValidateConnectorConfig(plugins.Builtin(), nil, map[string]string{
+		"name": "c", "connector.class": "FileStreamSource", "topic": "t", "key.converter": "LongConverter"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range infos.Configs {
+		if c.Value == nil {
+			continue
+		}
+		if w, ok := want[c.Value.Name]; ok {
+			if !slices.Equal(c.Value.RecommendedValues, w) {
+				t.Errorf("%s recommended_values = %q, want %q", c.Value.Name, c.Value.RecommendedValues, w)
+			}
+			if len(c.Value.Errors) != 0 {
+				t.Errorf("%s errors = %q", c.Value.Name, c.Value.Errors)
+			}
+			delete(want, c.Value.Name)
+		}
+	}
+	if len(want) != 0 {
+		t.Errorf("no entries for %v", want)
+	}
 }

@@ -95,17 +95,17 @@ func TestTransformAndPredicateVersions(t *testing.T) {
 		}
 		switch c.Value.Name {
 		case "transforms.f.plugin.version":
-			if c.Definition.Order != 1 || *c.Definition.Group != "Transforms: f" || c.Definition.DefaultValue == nil || *c.Definition.DefaultValue != "9.0.0" ||
+			if c.Definition.OrderInGroup != 1 || *c.Definition.Group != "Transforms: f" || c.Definition.DefaultValue == nil || *c.Definition.DefaultValue != "9.0.0" ||
 				c.Definition.DisplayName != "Transformation version for f" || len(c.Value.Errors) != 1 || !strings.Contains(c.Value.Errors[0], "available versions: [") {
 				t.Errorf("transforms.f.plugin.version: %+v %+v", *c.Definition, *c.Value)
 			}
 		case "predicates.p.plugin.version":
-			if c.Definition.Order != 1 || c.Definition.DefaultValue == nil || *c.Definition.DefaultValue != "9.0.0" || len(c.Value.Errors) != 0 {
+			if c.Definition.OrderInGroup != 1 || c.Definition.DefaultValue == nil || *c.Definition.DefaultValue != "9.0.0" || len(c.Value.Errors) != 0 {
 				t.Errorf("predicates.p.plugin.version: %+v %+v", *c.Definition, *c.Value)
 			}
 		case "transforms.f.negate":
-			if c.Definition.Order < 2 {
-				t.Errorf("transforms.f.negate order %d, want after type and version", c.Definition.Order)
+			if c.Definition.OrderInGroup < 2 {
+				t.Errorf("transforms.f.negate order %d, want after type and version", c.Definition.OrderInGroup)
 			}
 		}
 	}

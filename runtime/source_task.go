@@ -47,6 +47,9 @@ type sourceTask struct {
 	taskLog *slog.Logger
 	state   *taskState
 	active  *topicTracker // KIP-558 active topics
+	// topics makes sure a topic exists before the task's first record to
+	// it (KIP-158 topic creation); nil checks nothing.
+	topics  *sourceTopics
 	chain   *chain
 	errs    *errorHandler
 	scratch transforms.Record // the record a chain works on, reused
@@ -140,6 +143,9 @@ func (t *sourceTask) run(ctx context.Context) error {
 	// RUNNING once the producer is there (Kafka answered), or as soon as
 	// the task has to wait for Kafka, with a note saying so (the watch).
 	watch := newKafkaWatch(t.state, t.log)
+	if t.topics != nil {
+		t.topics.watch = watch
+	}
 	cctx, cancelConnect := context.WithCancel(t.gone)
 	stopConnect := context.AfterFunc(ctx, cancelConnect)
 	producer, err := t.connect(cctx, watch)
@@ -298,6 +304,14 @@ func (t *sourceTask) send(ctx context.Context, recs []connectors.SourceRecord) e
 				return err
 			}
 			continue
+		}
+		if t.topics != nil && msg.Topic != t.topics.last {
+			if err := t.topics.ensure(ctx, t.gone, msg.Topic); err != nil {
+				if ctx.Err() != nil || t.gone.Err() != nil {
+					return t.goneErr()
+				}
+				return err
+			}
 		}
 		// A record larger than the whole budget (max.request.size raised past
 		// it) takes all of it, rather than waiting for room that never comes.

@@ -192,7 +192,7 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 	pluginLog := log.With("connector", id.Connector)
 	switch c := conn.(type) {
 	case connectors.SourceConnector:
-		task, err := newSourceTask(c, taskClass(plugin.Class), pluginLog)
+		task, err := newSourceTask(c, taskClass(c, plugin.Class), pluginLog)
 		if err != nil {
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: %w", id, err)
@@ -202,14 +202,19 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: %w", id, err)
 		}
+		topics, err := w.sourceTopics(connProps, ps.MaxBlock, log)
+		if err != nil {
+			ch.close()
+			return nil, rp, fmt.Errorf("task %s: %w", id, err)
+		}
 		addrs := w.cfg.BootstrapServers
 		connect := func(ctx context.Context, watch *kafka.Watch) (sourceProducer, error) {
 			return kafka.NewProducer(ctx, addrs, ps.Sarama, watch)
 		}
-		st := &sourceTask{id: id, task: task, props: taskProps, conv: conv, connect: connect, active: w.topicTracker(id),
+		st := &sourceTask{id: id, task: task, props: taskProps, conv: conv, connect: connect, active: w.topicTracker(id), topics: topics,
 			offsets: w.offsets, flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, log: log, state: state, chain: ch, errs: errs,
 			deliveryTimeout: ps.DeliveryTimeout, maxMessageBytes: ps.Sarama.Producer.MaxMessageBytes,
-			taskLog: logging.Named(pluginLog, taskClass(plugin.Class))}
+			taskLog: logging.Named(pluginLog, taskClass(c, plugin.Class))}
 		return withClose(st.run, ch.close), rp, nil
 	case connectors.SinkConnector:
 		topics := splitList(taskProps[Topics])
@@ -217,7 +222,7 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: sink connectors need the topics configuration", id)
 		}
-		task, err := newSinkTask(c, taskClass(plugin.Class), pluginLog)
+		task, err := newSinkTask(c, taskClass(c, plugin.Class), pluginLog)
 		if err != nil {
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: %w", id, err)
@@ -266,8 +271,8 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 		}
 		st := &sinkTask{id: id, task: task, props: taskProps, conv: conv, group: group, topics: topics, active: w.topicTracker(id),
 			flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, batchMax: batch, log: log, state: state, chain: ch, errs: errs,
-			taskClass: taskClass(plugin.Class), openDLQ: openDLQ, groupID: groupID, client: client,
-			taskLog: logging.Named(pluginLog, taskClass(plugin.Class))}
+			taskClass: taskClass(c, plugin.Class), openDLQ: openDLQ, groupID: groupID, client: client,
+			taskLog: logging.Named(pluginLog, taskClass(c, plugin.Class))}
 		return withClose(st.run, ch.close), rp, nil
 	default:
 		ch.close()
@@ -280,6 +285,29 @@ func withClose(run func(context.Context) error, closeFn func()) func(context.Con
 		defer closeFn()
 		return run(ctx)
 	}
+}
+
+// sourceTopics is what makes sure a source task's topics exist: with the
+// connector's topic creation groups when the worker enables topic creation
+// and the connector configuration uses it (Kafka Connect's rule), else
+// only a wait, up to maxBlock, for a missing topic to appear.
+func (w *Worker) sourceTopics(connProps map[string]string, maxBlock time.Duration, log *slog.Logger) (*sourceTopics, error) {
+	st := &sourceTopics{maxBlock: maxBlock, log: log, admin: func(ctx context.Context, f func(sarama.ClusterAdmin) error) error {
+		return w.connectorAdmin(ctx, connProps, f)
+	}}
+	switch {
+	case !w.cfg.TopicCreation:
+		st.whyNot = whyNotWorker
+	case !usesTopicCreation(connProps):
+		st.whyNot = whyNotConnector
+	default:
+		tc, err := parseTopicCreation(connProps, log)
+		if err != nil {
+			return nil, err
+		}
+		st.creation = tc
+	}
+	return st, nil
 }
 
 // producerSettings are the settings of a connector's producer: the

@@ -32,7 +32,7 @@ func ValidateConnectorConfig(reg *plugins.Registry, providers *provider.Transfor
 	props, unresolved, secrets := resolveEach(providers, raw)
 	class := strings.TrimSpace(props[ConnectorClass])
 	if class == "" {
-		return herder.ConfigInfos{}, "", herder.BadRequest("Connector config %s contains no connector type", javaMap(config.MaskSecrets(raw)))
+		return herder.ConfigInfos{}, "", herder.BadRequest("Connector config contains no connector type: %s is missing or empty", ConnectorClass)
 	}
 	conn, plugin, err := reg.NewConnectorVersion(class, props[ConnectorPluginVersion])
 	if err != nil {
@@ -44,7 +44,9 @@ func ValidateConnectorConfig(reg *plugins.Registry, providers *provider.Transfor
 		return versionFailure(reg, latest, props, err), latest.Kind, nil
 	}
 	framework := enrich(reg, FrameworkDef(plugin.Kind), props)
-	infos := herder.ConfigInfos{Name: plugin.Class}
+	// As Kafka Connect, the answer is named by connector.class as sent
+	// (FileStreamSource, not the class the alias resolves to).
+	infos := herder.ConfigInfos{Name: raw[ConnectorClass]}
 	seen := map[string]bool{}
 	add := func(def *config.Def, results []config.Result) {
 		for _, r := range results {
@@ -146,11 +148,12 @@ func resolveEach(providers *provider.Transformer, raw map[string]string) (map[st
 }
 
 // checkConverterClasses reports converter classes the registry does not
-// know on their keys.
+// know on their keys, and lists the installed ones as the keys'
+// recommended values (ConverterClasses).
 func checkConverterClasses(reg *plugins.Registry, props map[string]string, infos *herder.ConfigInfos) int {
 	n := 0
 	for _, c := range infos.Configs {
-		if c.Value == nil || strings.TrimSpace(props[c.Value.Name]) == "" {
+		if c.Value == nil {
 			continue
 		}
 		kinds := map[string][]plugins.Kind{
@@ -159,6 +162,10 @@ func checkConverterClasses(reg *plugins.Registry, props map[string]string, infos
 			HeaderConverter: {plugins.HeaderConverter, plugins.Converter},
 		}[c.Value.Name]
 		if kinds == nil {
+			continue
+		}
+		c.Value.RecommendedValues = ConverterClasses(reg, c.Value.Name == HeaderConverter)
+		if strings.TrimSpace(props[c.Value.Name]) == "" {
 			continue
 		}
 		if _, err := reg.Lookup(props[c.Value.Name], kinds...); err != nil {

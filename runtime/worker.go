@@ -136,12 +136,14 @@ func (w *Worker) ValidateConnectorConfig(props map[string]string) (herder.Config
 		if err == nil {
 			infos.ErrorCount += w.checkFilesValid(props, &infos)
 			infos.ErrorCount += checkPluginVersions(w.plugins, props, w.cfg, &infos)
+			w.showConverterDefaults(props, &infos)
 		}
 		return infos, err
 	})
 	if err == nil {
 		infos.ErrorCount += w.checkTasksMaxLimit(&infos)
 		infos.ErrorCount += w.checkOverridePolicy(&infos)
+		infos.ErrorCount += w.checkTopicCreation(kind, props, &infos)
 	}
 	return infos, kind, err
 }
@@ -266,6 +268,13 @@ func (w *Worker) startConnector(ctx context.Context, name string, raw map[string
 	if err := w.checkFiles(conn, props); err != nil {
 		return fmt.Errorf("start connector %s: %w", name, err)
 	}
+	if plugin.Kind == plugins.Source && w.cfg.TopicCreation && usesTopicCreation(props) {
+		// Kafka Connect's Worker.startConnector reads the topic creation
+		// groups, failing the connector on a bad one.
+		if _, err := parseTopicCreation(props, w.log.With("connector", name)); err != nil {
+			return fmt.Errorf("start connector %s: %w", name, err)
+		}
+	}
 	w.log.Info("starting connector", "connector", name, "class", plugin.Class, "config", w.masked(conn, plugin, raw))
 	cc := connectorContext{reconfigure: reconfigure, fail: func(err error) { w.connectorFailed(name, err) },
 		log: logging.Named(w.log.With("connector", name), plugin.Class)}
@@ -326,12 +335,13 @@ func (w *Worker) TaskConfigs(name string) ([]map[string]string, error) {
 		if c == nil {
 			c = map[string]string{}
 		}
-		c["task.class"] = taskClass(run.plugin.Class)
-		if run.plugin.Kind == plugins.Sink {
-			for _, k := range []string{Topics, TopicsRegex} {
-				if v, ok := run.props[k]; ok {
-					c[k] = v
-				}
+		c["task.class"] = taskClass(run.conn, run.plugin.Class)
+		// Kafka Connect's Worker.connectorTaskConfigs copies topics and
+		// topics.regex from the connector's configuration whatever the
+		// connector's kind.
+		for _, k := range []string{Topics, TopicsRegex} {
+			if v, ok := run.props[k]; ok {
+				c[k] = v
 			}
 		}
 		// Task configurations are stored and shown: put the variables
@@ -342,9 +352,19 @@ func (w *Worker) TaskConfigs(name string) ([]map[string]string, error) {
 	return out, nil
 }
 
-// taskClass names a connector's task class as Kafka Connect's built-ins do:
+// taskClass names a connector's task class: what a
+// connectors.TaskClassNamer says, else as Kafka Connect's built-ins do:
 // FileStreamSourceConnector → FileStreamSourceTask.
-func taskClass(connectorClass string) string {
+func taskClass(conn connectors.Connector, connectorClass string) string {
+	if g, ok := conn.(guardedConnector); ok {
+		conn = g.Connector
+	}
+	if n, ok := conn.(connectors.TaskClassNamer); ok {
+		name, err := safe.CallMethod(connectorClass, "TaskClass", func() (string, error) { return n.TaskClass(), nil })
+		if err == nil && name != "" {
+			return name
+		}
+	}
 	if s, ok := strings.CutSuffix(connectorClass, "Connector"); ok {
 		return s + "Task"
 	}

@@ -48,6 +48,7 @@ const (
 	ConfigFileName           = "config.storage.file.filename"
 	TopicTrackingEnable      = "topic.tracking.enable"
 	TopicTrackingAllowReset  = "topic.tracking.allow.reset"
+	TopicCreationEnable      = "topic.creation.enable"
 	ConfigProviders          = "config.providers"
 	AdminListeners           = "admin.listeners"
 	AllowOrigin              = "access.control.allow.origin"
@@ -129,6 +130,8 @@ func WorkerDef() *config.Def {
 			Doc: "Enable tracking the set of active topics per connector during runtime."}).
 		Define(config.Key{Name: TopicTrackingAllowReset, Type: config.Boolean, Default: true, Importance: config.Low, Group: groupCommon,
 			Doc: "If set to true, it allows user requests to reset the set of active topics per connector."}).
+		Define(config.Key{Name: TopicCreationEnable, Type: config.Boolean, Default: true, Importance: config.Low, Group: groupCommon,
+			Doc: "Whether source connectors whose configuration has topic.creation.* keys create the topics they write to: each task creates a missing topic with an admin client, as the connector's topic creation groups say, instead of relying on the brokers' automatic topic creation."}).
 		Define(config.Key{Name: ConfigProviders, Type: config.List, Default: "", Importance: config.Low, Group: groupCommon,
 			Doc: "Comma-separated names of ConfigProvider classes, loaded and used in the order specified. Each is configured with config.providers.<name>.class and config.providers.<name>.param.<key>; connector configurations then refer to values as ${<name>:[path:]key}, resolved when connectors and tasks start and never stored resolved. sluice provides EnvVarConfigProvider, FileConfigProvider and DirectoryConfigProvider."}).
 		Define(config.Key{Name: FileConnectorAllowedPaths, Type: config.String, Default: "", Importance: config.Medium, Group: groupCommon,
@@ -181,6 +184,9 @@ type WorkerConfig struct {
 	// TopicTracking and TopicTrackingReset are topic.tracking.enable and
 	// topic.tracking.allow.reset.
 	TopicTracking, TopicTrackingReset bool
+	// TopicCreation is topic.creation.enable: source tasks create their
+	// topics as their connectors' topic.creation.* keys say (KIP-158).
+	TopicCreation bool
 	// Secrets are the secret values this worker knows (its own secret
 	// settings; the connectors' provider values and secret settings as they
 	// start): scrubbed out of logs, status traces and REST errors.
@@ -303,6 +309,7 @@ func parseWorkerConfig(props map[string]string, def *config.Def, log *slog.Logge
 		ConfigFile:         v.String(ConfigFileName),
 		TopicTracking:      v.Bool(TopicTrackingEnable),
 		TopicTrackingReset: v.Bool(TopicTrackingAllowReset),
+		TopicCreation:      v.Bool(TopicCreationEnable),
 		TasksMaxLimit:      v.Int(TasksMaxLimit),
 		ConfigMaxBytes:     v.Int(ConnectorConfigMaxBytes),
 		ConnectorsMax:      v.Int(ConnectorsMax),

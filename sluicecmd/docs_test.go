@@ -69,7 +69,7 @@ func TestPluginsDocsCommand(t *testing.T) {
 	}{
 		{name: "one by alias", args: []string{"FileStreamSink"}, out: []string{"## `org.apache.kafka.connect.file.FileStreamSinkConnector`\n\nSink connector · version ",
 			"| `file` | string |", "| `topics` | list |", "| `errors.deadletterqueue.topic.name` |"}},
-		{name: "a converter", args: []string{"JsonConverter"}, out: []string{"Converter and header converter", "| `decimal.format` | string | BASE64 | (case insensitive) [BASE64, NUMERIC] |"}},
+		{name: "a converter", args: []string{"JsonConverter"}, out: []string{"Converter and header converter", "| `decimal.format` | string | BASE64 | (case insensitive) [NUMERIC, BASE64] |"}},
 		{name: "a predicate", args: []string{"TopicNameMatches"}, out: []string{"Predicate · version", "| `pattern` |"}},
 		{name: "everything", args: nil, out: []string{"# Connectors", "# Converters and header converters", "# Transformations", "# Predicates"}},
 		{name: "unknown", args: []string{"com.example.Nope"}, code: 1, err: []string{"com.example.Nope", "FileStreamSinkConnector"}},

@@ -62,7 +62,7 @@ func TestGivenConnectorsDoNotStopStartup(t *testing.T) {
 		"bad-tasks-max": {"tasks.max", "many"},
 		"no-topics":     {"topics", "Must configure one of topics or topics.regex"},
 		"unknown-class": {"com.example.MySource", "org.apache.kafka.connect.file.FileStreamSourceConnector"},
-		"provider":      {"file: ", unset},
+		"provider":      {`config key "file": `, unset},
 	}
 
 	// run starts the worker, checks every connector's status through the

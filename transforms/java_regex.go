@@ -486,3 +486,15 @@ func (regexValidator) Validate(name string, value any) error {
 }
 
 func (regexValidator) String() string { return "valid regex" }
+
+// CompileJavaRegexWhole translates and compiles a Java regular expression
+// (as RegexRouter does) into a Go one that matches only a whole input, as
+// Java's Matcher.matches does. The error says what is wrong with the
+// pattern, without a prefix.
+func CompileJavaRegexWhole(pattern string) (*regexp.Regexp, error) {
+	j, err := compileJavaRegex(pattern)
+	if err != nil {
+		return nil, err
+	}
+	return j.whole, nil
+}

@@ -190,13 +190,6 @@ func TestMethods(t *testing.T) {
 			result: []herder.TaskInfo{{ID: herder.TaskID{Connector: "my sink", Task: 0}, Config: map[string]string{"task.class": "X"}}},
 		},
 		{
-			name:   "TasksConfig",
-			call:   func(ctx context.Context, c *Client) (any, error) { return c.TasksConfig(ctx, "my sink") },
-			answer: answer{status: 200, body: `{"my sink-0":{"task.class":"X"}}`},
-			want:   request{method: "GET", path: "/connectors/my%20sink/tasks-config"},
-			result: map[string]map[string]string{"my sink-0": {"task.class": "X"}},
-		},
-		{
 			name:   "TaskStatus",
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.TaskStatus(ctx, "my sink", 1) },
 			answer: answer{status: 200, body: `{"id":1,"state":"FAILED","worker_id":"w:8083","trace":"boom"}`},
@@ -321,10 +314,10 @@ func TestMethods(t *testing.T) {
 			name: "PluginConfig",
 			call: func(ctx context.Context, c *Client) (any, error) { return c.PluginConfig(ctx, "FileStreamSink") },
 			answer: answer{status: 200, body: `[{"name":"tasks.max","type":"INT","required":false,"default_value":"1","importance":"HIGH",
-				"documentation":"Max.","group":"Common","order":3,"width":"SHORT","display_name":"Tasks max","dependents":[]}]`},
+				"documentation":"Max.","group":"Common","order_in_group":3,"width":"SHORT","display_name":"Tasks max","dependents":[]}]`},
 			want: request{method: "GET", path: "/connector-plugins/FileStreamSink/config"},
 			result: []config.KeyInfo{{Name: "tasks.max", Type: "INT", DefaultValue: str("1"), Importance: "HIGH", Documentation: "Max.",
-				Group: str("Common"), Order: 3, Width: "SHORT", DisplayName: "Tasks max", Dependents: []string{}}},
+				Group: str("Common"), OrderInGroup: 3, Width: "SHORT", DisplayName: "Tasks max", Dependents: []string{}}},
 		},
 		{
 			name: "Validate",
@@ -333,11 +326,11 @@ func TestMethods(t *testing.T) {
 			},
 			answer: answer{status: 200, body: `{"name":"FileStreamSink","error_count":1,"groups":["Common"],"configs":[
 				{"definition":null,"value":{"name":"topics","value":null,"recommended_values":[],"errors":["Must configure one of topics or topics.regex"],"visible":true}},
-				{"definition":{"name":"x","type":"STRING","required":true,"default_value":null,"importance":"LOW","documentation":"","group":null,"order":-1,"width":"NONE","display_name":"x","dependents":[]},"value":null}]}`},
+				{"definition":{"name":"x","type":"STRING","required":true,"default_value":null,"importance":"LOW","documentation":"","group":null,"order_in_group":-1,"width":"NONE","display_name":"x","dependents":[]},"value":null}]}`},
 			want: request{method: "PUT", path: "/connector-plugins/FileStreamSink/config/validate", body: `{"connector.class":"FileStreamSink"}`},
 			result: herder.ConfigInfos{Name: "FileStreamSink", ErrorCount: 1, Groups: []string{"Common"}, Configs: []herder.ConfigInfo{
 				{Value: &herder.ConfigValueInfo{Name: "topics", RecommendedValues: []string{}, Errors: []string{"Must configure one of topics or topics.regex"}, Visible: true}},
-				{Definition: &config.KeyInfo{Name: "x", Type: "STRING", Required: true, Importance: "LOW", Order: -1, Width: "NONE", DisplayName: "x", Dependents: []string{}}},
+				{Definition: &config.KeyInfo{Name: "x", Type: "STRING", Required: true, Importance: "LOW", OrderInGroup: -1, Width: "NONE", DisplayName: "x", Dependents: []string{}}},
 			}},
 		},
 		{

@@ -109,16 +109,6 @@ func (c *Client) Tasks(ctx context.Context, name string) ([]herder.TaskInfo, err
 	return tasks, err
 }
 
-// TasksConfig returns a connector's task configurations keyed by task ID,
-// "<connector>-<task>" (GET /connectors/{connector}/tasks-config). The
-// route is deprecated (KIP-970) and gone from Kafka Connect 4.0; prefer
-// Tasks.
-func (c *Client) TasksConfig(ctx context.Context, name string) (map[string]map[string]string, error) {
-	var m map[string]map[string]string
-	err := c.get(ctx, name, "tasks-config", &m)
-	return m, err
-}
-
 // TaskStatus returns the state of one task
 // (GET /connectors/{connector}/tasks/{task}/status).
 func (c *Client) TaskStatus(ctx context.Context, name string, task int) (herder.TaskState, error) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"strconv"
 
@@ -51,17 +52,14 @@ func (s *Sink) Start(_ context.Context, _ connectors.ConnectorContext, props map
 }
 
 // TaskConfigs implements connectors.Connector: one task writes the file,
-// whatever tasks.max says. Kafka Connect's returns tasks.max copies of the
-// configuration, every task appending to the same file; a file has one
-// writer here, so that each batch is written and fsynced whole and
+// whatever tasks.max says, with the connector's whole configuration as
+// given, as Kafka Connect's task configurations hold it. Kafka Connect's
+// returns tasks.max copies, every task appending to the same file; a file
+// has one writer here, so that each batch is written and fsynced whole and
 // committed offsets never run ahead of the file, and so that an absurd
 // tasks.max costs nothing.
 func (s *Sink) TaskConfigs(int) ([]map[string]string, error) {
-	cfg := map[string]string{}
-	if v, ok := s.props[FileKey]; ok {
-		cfg[FileKey] = v
-	}
-	return []map[string]string{cfg}, nil
+	return []map[string]string{maps.Clone(s.props)}, nil
 }
 
 // Stop implements connectors.Connector.

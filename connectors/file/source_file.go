@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"time"
 
@@ -31,25 +32,11 @@ func sourceDef() *config.Def {
 	return config.NewDef().
 		Define(config.Key{Name: FileKey, Type: config.String, Default: nil, Importance: config.High,
 			Doc: "Source filename. If not specified, the standard input will be used"}).
-		Define(config.Key{Name: TopicKey, Type: config.List, Default: config.NoDefault, Validator: singleTopic{}, Importance: config.High,
+		Define(config.Key{Name: TopicKey, Type: config.String, Default: config.NoDefault, Validator: config.All(config.NonEmptyString(), config.TopicName(true)), Importance: config.High,
 			Doc: "The topic to publish data to"}).
 		Define(config.Key{Name: BatchSizeKey, Type: config.Int, Default: int32(2000), Validator: config.AtLeast(1), Importance: config.Low,
 			Doc: "The maximum number of records the source task can read from the file each time it is polled"})
 }
-
-// singleTopic is Kafka Connect's check that the source names one topic,
-// and Kafka's rules for its name.
-type singleTopic struct{}
-
-func (singleTopic) Validate(name string, v any) error {
-	l, _ := v.([]string)
-	if len(l) != 1 {
-		return fmt.Errorf("'topic' in FileStreamSourceConnector configuration requires definition of a single topic")
-	}
-	return config.TopicName(false).Validate(name, l[0])
-}
-
-func (singleTopic) String() string { return "a single topic" }
 
 // Source is the file source connector.
 type Source struct{ props map[string]string }
@@ -77,15 +64,13 @@ func (s *Source) Start(_ context.Context, _ connectors.ConnectorContext, props m
 	return nil
 }
 
-// TaskConfigs implements connectors.Connector: one task reads the file.
+// TaskConfigs implements connectors.Connector: one task reads the file,
+// with the connector's whole configuration as given, as Kafka Connect's
+// FileStreamSourceConnector returns it (so a task configuration written by
+// Kafka Connect and one written here are equal, and a switch between the
+// two does not rewrite it and restart the task).
 func (s *Source) TaskConfigs(int) ([]map[string]string, error) {
-	cfg := map[string]string{}
-	for _, k := range []string{FileKey, TopicKey, BatchSizeKey} {
-		if v, ok := s.props[k]; ok {
-			cfg[k] = v
-		}
-	}
-	return []map[string]string{cfg}, nil
+	return []map[string]string{maps.Clone(s.props)}, nil
 }
 
 // Stop implements connectors.Connector.
@@ -117,7 +102,7 @@ func (t *sourceTask) Start(_ context.Context, tc connectors.SourceTaskContext, p
 	}
 	t.tc = tc
 	t.filename = v.String(FileKey)
-	t.topic = v.List(TopicKey)[0]
+	t.topic = v.String(TopicKey)
 	t.batchSize = int(v.Int(BatchSizeKey))
 	t.buf = make([]byte, 0, 64<<10)
 	t.wait = sleep

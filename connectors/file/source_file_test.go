@@ -255,3 +255,37 @@ func TestSourceBoundsLineLength(t *testing.T) {
 }
 
 func (c taskContext) Logger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// TestSourceTopicIsString: topic is a STRING as in Kafka Connect 4.4's
+// FileStreamSourceConnector, so a comma is part of the name, which Kafka
+// does not allow: the error names the key and the value whole.
+func TestSourceTopicIsString(t *testing.T) {
+	k, ok := NewSource().Config().Key(TopicKey)
+	if !ok || k.Info().Type != "STRING" {
+		t.Fatalf("topic is defined as %q, want STRING", k.Info().Type)
+	}
+	tests := []struct {
+		name, topic, wantErr string
+	}{
+		{name: "one topic", topic: "lines"},
+		{name: "trimmed", topic: " lines ", wantErr: ""},
+		{name: "comma", topic: "a,b", wantErr: "Invalid value a,b for configuration topic: Topic name is invalid: 'a,b' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"},
+		{name: "empty", topic: "", wantErr: "Invalid value  for configuration topic: String must be non-empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var errs []string
+			for _, r := range NewSource().Config().Validate(map[string]string{TopicKey: tt.topic}) {
+				if r.Name == TopicKey {
+					errs = r.Errors
+				}
+			}
+			switch {
+			case tt.wantErr == "" && len(errs) != 0:
+				t.Fatalf("errors %q, want none", errs)
+			case tt.wantErr != "" && (len(errs) != 1 || errs[0] != tt.wantErr):
+				t.Fatalf("errors %q, want [%q]", errs, tt.wantErr)
+			}
+		})
+	}
+}

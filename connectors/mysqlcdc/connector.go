@@ -50,6 +50,7 @@ var (
 	_ connectors.LiveValidator   = (*Connector)(nil)
 	_ connectors.Versioned       = (*Connector)(nil)
 	_ connectors.Logging         = (*Connector)(nil)
+	_ connectors.TaskClassNamer  = (*Connector)(nil)
 )
 
 // NewMySQL returns Debezium's MySqlConnector: it reads MySQL, and MariaDB
@@ -63,6 +64,15 @@ func NewMariaDB() *Connector { return &Connector{flavor: MariaDB} }
 
 // Version implements connectors.Versioned.
 func (*Connector) Version() string { return Version }
+
+// TaskClass implements connectors.TaskClassNamer: Debezium's task classes
+// are MySqlConnectorTask and MariaDbConnectorTask.
+func (c *Connector) TaskClass() string {
+	if c.flavor == MariaDB {
+		return "io.debezium.connector.mariadb.MariaDbConnectorTask"
+	}
+	return "io.debezium.connector.mysql.MySqlConnectorTask"
+}
 
 // Config implements connectors.Connector.
 func (*Connector) Config() *config.Def { return configDef() }
@@ -99,9 +109,9 @@ func (c *Connector) TaskConfigs(int) ([]map[string]string, error) {
 func (*Connector) Stop(context.Context) error { return nil }
 
 // Validate checks the keys and the rules between them, without the
-// database.
+// database. As Debezium's, it reports one problem per key.
 func (c *Connector) Validate(props map[string]string) []config.Result {
-	results := configDef().Validate(props)
+	results := configDef().ValidateOnce(props)
 	for i := range results {
 		if len(results[i].Errors) > 0 {
 			return results

@@ -283,7 +283,7 @@ func TestDistributedREST(t *testing.T) {
 
 	// The reads answer the same on both workers.
 	for _, p := range []string{"/connectors/src", "/connectors/src/config", "/connectors/src/status", "/connectors/src/tasks",
-		"/connectors/src/tasks-config", "/connectors/src/tasks/0/status"} {
+		"/connectors/src/tasks/0/status"} {
 		fa := send(t, f, "GET", p, "", nil).want(t, 200, nil)
 		la := send(t, l, "GET", p, "", nil).want(t, 200, nil)
 		if !jsonEq(fa.body, la.body) {
@@ -294,11 +294,6 @@ func TestDistributedREST(t *testing.T) {
 	send(t, f, "GET", "/connectors/src/tasks", "", nil).want(t, 200, &tasks)
 	if len(tasks) != 1 || tasks[0].ID != (herder.TaskID{Connector: "src", Task: 0}) || tasks[0].Config["topic"] != topic {
 		t.Fatalf("GET /connectors/src/tasks: %+v", tasks)
-	}
-	var tcfg map[string]map[string]string
-	send(t, f, "GET", "/connectors/src/tasks-config", "", nil).want(t, 200, &tcfg)
-	if len(tcfg) != 1 || tcfg["src-0"]["topic"] != topic {
-		t.Fatalf("GET /connectors/src/tasks-config: %+v", tcfg)
 	}
 	var ts herder.TaskState
 	send(t, f, "GET", "/connectors/src/tasks/0/status", "", nil).want(t, 200, &ts)

@@ -134,7 +134,7 @@ func checkListed(t *testing.T, c *client.Client, want map[string]string) {
 }
 
 // checkValidates checks PUT /connector-plugins/{connector.class}/config/validate:
-// the answer names the class, good has no errors, bad has errors on badKey
+// the answer names connector.class as sent, good has no errors, bad has errors on badKey
 // only.
 func checkValidates(t *testing.T, c *client.Client, want string, good map[string]string, badKey, badValue string) {
 	t.Helper()

@@ -123,8 +123,8 @@ func TestExamplePluginPathStandalone(t *testing.T) {
 	w := testkit.StartWorker(t, binary, dir, "first", props, nil)
 	awaitHealthy(t, c, w)
 	checkListed(t, c, map[string]string{counterClass: "source", jsonlinesClass: "sink"})
-	checkValidates(t, c, counterClass, map[string]string{"connector.class": "Counter", "name": "src", "topic": p.topic}, "interval.ms", "-1")
-	checkValidates(t, c, jsonlinesClass, map[string]string{"connector.class": "JsonLines", "name": "snk", "topics": p.topic, "file": p.out}, "file", "")
+	checkValidates(t, c, "Counter", map[string]string{"connector.class": "Counter", "name": "src", "topic": p.topic}, "interval.ms", "-1")
+	checkValidates(t, c, "JsonLines", map[string]string{"connector.class": "JsonLines", "name": "snk", "topics": p.topic, "file": p.out}, "file", "")
 
 	create(t, c, "src", p.source())
 	create(t, c, "snk", p.sink())

@@ -167,7 +167,7 @@ func TestAbsurdTasksMax(t *testing.T) {
 				}
 				_, err = lw.c.CreateConnector(ctx, herder.CreateConnectorRequest{Name: "new", Config: cfg})
 				var he *herder.Error
-				if !errors.As(err, &he) || he.Code != 400 || !strings.Contains(he.Message, "tasks.max: Invalid value 2147483647 for configuration tasks.max") {
+				if !errors.As(err, &he) || he.Code != 400 || !strings.Contains(he.Message, "error(s):\nInvalid value 2147483647 for configuration tasks.max") {
 					t.Fatalf("create %s: %v", plugin, err)
 				}
 			}
@@ -283,7 +283,7 @@ func TestInvalidTopicNames(t *testing.T) {
 			Config: map[string]string{"connector.class": "FileStreamSink", "topics": topics}})
 		var he *herder.Error
 		first := strings.Split(topics, ",")[0]
-		if !errors.As(err, &he) || he.Code != 400 || !strings.Contains(he.Message, "topics: Invalid value "+first+" for configuration topics: Topic name is invalid: ") {
+		if !errors.As(err, &he) || he.Code != 400 || !strings.Contains(he.Message, "error(s):\nInvalid value "+first+" for configuration topics: Topic name is invalid: ") {
 			t.Fatalf("create with topics %q: %v", topics, err)
 		}
 	}

@@ -262,7 +262,13 @@ func testSecretsNeverLeak(t *testing.T, mode string) {
 			}
 		}
 		rest.do(http.MethodGet, "/connectors/"+name, nil, true).want(t, http.StatusOK)
-		rest.do(http.MethodGet, "/connectors/"+name+"/tasks", nil, false).want(t, http.StatusOK)
+		// Task configurations hold the connector's configuration as
+		// submitted (the file connectors', as Kafka Connect's): literal
+		// secrets as in GET config, variables never resolved.
+		tasks := rest.do(http.MethodGet, "/connectors/"+name+"/tasks", nil, true).want(t, http.StatusOK).body
+		if !strings.Contains(tasks, "${env:"+envPrefix) {
+			t.Errorf("GET /connectors/%s/tasks should keep the variables as submitted: %s", name, tasks)
+		}
 		rest.do(http.MethodGet, "/connectors/"+name+"/topics", nil, false).want(t, http.StatusOK)
 		rest.do(http.MethodGet, "/connectors/"+name+"/offsets", nil, false).want(t, http.StatusOK)
 	}

@@ -32,15 +32,28 @@ type Broker struct {
 	port    int
 	cport   int
 	cluster string
+	// autoCreate is the broker's auto.create.topics.enable.
+	autoCreate bool
 
 	process
+}
+
+// BrokerOption changes how [StartBroker] configures its broker.
+type BrokerOption func(*Broker)
+
+// NoAutoCreateTopics turns the broker's auto.create.topics.enable off, as
+// most production clusters have it: a client asking for a topic that does
+// not exist gets UNKNOWN_TOPIC_OR_PARTITION instead of a new topic.
+func NoAutoCreateTopics() BrokerOption {
+	return func(b *Broker) { b.autoCreate = false }
 }
 
 // StartBroker starts a broker of the test's own on free loopback ports, from the Kafka jars of
 // $KAFKA_LIBS (or .services.env), and waits until it can serve: its cluster id is the one it was
 // formatted with, and metadata names a broker and a controller. It is killed when t ends, and its
-// log is shown if t failed. Without the jars t is skipped, or fails when CI is true.
-func StartBroker(t testing.TB) *Broker {
+// log is shown if t failed. Without the jars t is skipped, or fails when CI is true. The broker
+// creates topics automatically unless opts say otherwise ([NoAutoCreateTopics]).
+func StartBroker(t testing.TB, opts ...BrokerOption) *Broker {
 	t.Helper()
 	libs, source, err := lookup(EnvKafkaLibs)
 	if err != nil {
@@ -58,7 +71,10 @@ func StartBroker(t testing.TB) *Broker {
 	if _, err := exec.LookPath("java"); err != nil {
 		t.Fatalf("testkit: a broker of the test's own needs java on PATH: %v", err)
 	}
-	b := &Broker{t: t, dir: t.TempDir(), libs: libs}
+	b := &Broker{t: t, dir: t.TempDir(), libs: libs, autoCreate: true}
+	for _, o := range opts {
+		o(b)
+	}
 	t.Cleanup(func() {
 		b.kill()
 		if t.Failed() {
@@ -143,7 +159,7 @@ listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 log.dirs=%[3]s
 num.partitions=1
 default.replication.factor=1
-auto.create.topics.enable=true
+auto.create.topics.enable=%[4]t
 offsets.topic.replication.factor=1
 offsets.topic.num.partitions=1
 transaction.state.log.replication.factor=1
@@ -152,7 +168,7 @@ transaction.state.log.num.partitions=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
-`, b.port, b.cport, filepath.Join(b.dir, "logs"))
+`, b.port, b.cport, filepath.Join(b.dir, "logs"), b.autoCreate)
 	log4j := `status=warn
 appender.c.type=Console
 appender.c.name=STDOUT

@@ -565,6 +565,13 @@ func (h *Herder) PutConnectorConfig(ctx context.Context, name string, cfg map[st
 		target := herder.TargetState("")
 		if !exists {
 			target = initial
+			// As Kafka Connect, no target-state record unless the request
+			// gave an initial state (KIP-980), except over a stale one: a
+			// pause or stop written for the name after its deletion would
+			// otherwise apply to the new connector.
+			if prev, ok := h.snap.Targets[name]; target == "" && ok && prev != herder.TargetStarted {
+				target = herder.TargetStarted
+			}
 		}
 		if err := h.configs.PutConnectorConfig(ctx, name, cfg, target); err != nil {
 			return fmt.Errorf("write the configuration of connector %s to the config topic: %w", name, err)
@@ -663,7 +670,7 @@ func (h *Herder) RestartConnector(ctx context.Context, name string, includeTasks
 		}
 		if !includeTasks && !onlyFailed {
 			if h.assignedConnector(name) {
-				h.restartConnectorHere(name)
+				h.restartHere(name, nil, false)
 				out, _ = h.ConnectorStatus(ctx, name)
 				return nil
 			}
@@ -720,7 +727,7 @@ func (h *Herder) RestartTask(ctx context.Context, id herder.TaskID) error {
 			return herder.NotFound("Unknown task: %s", id)
 		}
 		if h.assignedTask(id) {
-			h.restartTaskHere(id)
+			h.restartHere("", []herder.TaskID{id}, false)
 			return nil
 		}
 		return h.redirectToOwner(id.String(), "restart task "+id.String())

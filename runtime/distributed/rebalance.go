@@ -351,27 +351,59 @@ func (h *Herder) reconcile(start bool) {
 }
 
 // stopWork stops connectors and tasks, draining the tasks, and reports
-// them UNASSIGNED (or removes their status when the connector is gone).
+// them UNASSIGNED, as Kafka Connect's onShutdown does. Work that no longer
+// exists (a deleted connector, tasks dropped by a reconfiguration or a
+// stop) then loses its records in the status topic, as in Kafka Connect:
+// the active-topic records of a deleted connector (KIP-558), then the
+// status records of the work stopped here. The UNASSIGNED records are
+// written first, so that a reader of the status topic (another worker,
+// a monitoring tool) sees the work stop before its records go.
 func (h *Herder) stopWork(w workSet) {
-	_, ids := w.sorted()
+	conns, ids := w.sorted()
 	if len(ids) > 0 {
 		h.worker.StopTasks(ids)
 	}
 	for _, id := range ids {
 		delete(h.running.tasks, id)
-		if h.snap.Contains(id.Connector) && id.Task < h.snap.TaskCount(id.Connector) {
-			h.status.PutTask(id, herder.TaskState{ID: id.Task, State: herder.Unassigned, WorkerID: h.worker.ID()})
-		} else {
-			h.status.DeleteTask(id)
-		}
 	}
-	for c := range w.connectors {
+	for _, c := range conns {
 		h.worker.StopConnector(h.ctx, c)
 		delete(h.running.connectors, c)
 		delete(h.instances, c)
-		if h.snap.Contains(c) {
-			h.status.PutConnector(c, herder.ConnectorState{State: herder.Unassigned, WorkerID: h.worker.ID()})
-		} else {
+	}
+	// The connectors' records first, as in Kafka Connect's status topic.
+	var deleted, goneConns []string // deleted: connectors removed from the config topic
+	for _, c := range conns {
+		h.status.PutConnector(c, herder.ConnectorState{State: herder.Unassigned, WorkerID: h.worker.ID()})
+		if !h.snap.Contains(c) {
+			goneConns = append(goneConns, c)
+			deleted = append(deleted, c)
+		}
+	}
+	var goneTasks []herder.TaskID
+	for _, id := range ids {
+		h.status.PutTask(id, herder.TaskState{ID: id.Task, State: herder.Unassigned, WorkerID: h.worker.ID()})
+		if !h.snap.Contains(id.Connector) || id.Task >= h.snap.TaskCount(id.Connector) {
+			goneTasks = append(goneTasks, id)
+			if !h.snap.Contains(id.Connector) && !slices.Contains(deleted, id.Connector) {
+				deleted = append(deleted, id.Connector)
+			}
+		}
+	}
+	if len(goneTasks) > 0 || len(goneConns) > 0 {
+		// A status write still queued when its entry is deleted is
+		// dropped: the UNASSIGNED records go out first.
+		h.flushStatuses("statuses of stopped work not written before their removal")
+		if h.worker.Config().TopicTracking {
+			slices.Sort(deleted)
+			for _, c := range deleted {
+				h.worker.ResetTopics(c)
+			}
+		}
+		for _, id := range goneTasks {
+			h.status.DeleteTask(id)
+		}
+		for _, c := range goneConns {
 			h.status.Delete(c)
 		}
 	}
@@ -442,7 +474,7 @@ func (h *Herder) reconfigureTasks(name string) {
 		h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: h.worker.Trace(err)})
 		return
 	}
-	if !h.snap.Inconsistent[name] && equalConfigs(tasks, h.snap.TaskConfigs[name]) {
+	if !tasksChanged(h.snap, name, tasks) {
 		return
 	}
 	h.mu.Lock()
@@ -487,8 +519,24 @@ func (h *Herder) retryReconfigure(name string) {
 	})
 }
 
-func equalConfigs(a, b []map[string]string) bool {
-	return slices.EqualFunc(a, b, func(x, y map[string]string) bool { return maps.Equal(x, y) })
+// tasksChanged reports whether a connector's new task configurations
+// must be written, as Kafka Connect's AbstractHerder.taskConfigsChanged
+// decides: when the committed set is unusable (inconsistent), when they
+// differ from the committed ones as maps (tasks, like the committed
+// ones, carry config provider variables, not their values: Worker.
+// TaskConfigs reverses them), or when the connector's config changed
+// since the last commit (so that its tasks restart with it even if the
+// connector copies none of the change into them). Equal configurations
+// are not written again: the tasks keep running, whichever worker wrote
+// them, Kafka Connect's or this one.
+func tasksChanged(snap storage.ConfigSnapshot, name string, tasks []map[string]string) bool {
+	if snap.Inconsistent[name] {
+		return true
+	}
+	if !slices.EqualFunc(tasks, snap.TaskConfigs[name], maps.Equal) {
+		return true
+	}
+	return !maps.Equal(snap.AppliedConfigs[name], snap.Configs[name])
 }
 
 // connectorConfigChanged restarts a connector running here with its new
@@ -567,38 +615,71 @@ func (h *Herder) processRestart(r storage.RestartRequest) {
 	if !h.snap.Contains(r.Connector) {
 		return
 	}
+	conn := ""
 	if h.running.connectors[r.Connector] {
 		cs, _ := h.status.Connector(r.Connector)
 		if !r.OnlyFailed || cs.State == herder.Failed {
-			h.restartConnectorHere(r.Connector)
+			conn = r.Connector
 		}
 	}
-	if !r.IncludeTasks {
+	var tasks []herder.TaskID
+	if r.IncludeTasks {
+		for _, t := range h.status.Tasks(r.Connector) {
+			id := herder.TaskID{Connector: r.Connector, Task: t.ID}
+			if h.running.tasks[id] && (!r.OnlyFailed || t.State == herder.Failed) {
+				tasks = append(tasks, id)
+			}
+		}
+	}
+	h.restartHere(conn, tasks, true)
+}
+
+// restartHere restarts a connector (unless conn is empty) and tasks that
+// run here, writing what Kafka Connect writes to the status topic: each
+// stopped instance UNASSIGNED, then, for a KIP-745 restart request
+// (requested), RESTARTING, the connector's records before the tasks';
+// then the statuses of the instances started again (a plain restart goes
+// from UNASSIGNED to RUNNING). The status store drops a queued UNASSIGNED
+// that a later status of the same entry supersedes before it is sent
+// (generation-guarded writes), so the UNASSIGNED records are flushed
+// before the next status of their entries.
+func (h *Herder) restartHere(conn string, tasks []herder.TaskID, requested bool) {
+	if conn == "" && len(tasks) == 0 {
 		return
 	}
-	for _, t := range h.status.Tasks(r.Connector) {
-		id := herder.TaskID{Connector: r.Connector, Task: t.ID}
-		if h.running.tasks[id] && (!r.OnlyFailed || t.State == herder.Failed) {
-			h.restartTaskHere(id)
+	if conn != "" {
+		h.log.Info("restarting connector", "connector", conn)
+		h.worker.StopConnector(h.ctx, conn)
+		delete(h.instances, conn)
+		delete(h.running.connectors, conn)
+		h.status.PutConnector(conn, herder.ConnectorState{State: herder.Unassigned, WorkerID: h.worker.ID()})
+		h.flushStatuses("status of the restarted connector not written before it restarts")
+		if requested {
+			h.status.PutConnector(conn, herder.ConnectorState{State: herder.Restarting, WorkerID: h.worker.ID()})
 		}
 	}
-}
-
-func (h *Herder) restartConnectorHere(name string) {
-	h.log.Info("restarting connector", "connector", name)
-	h.status.PutConnector(name, herder.ConnectorState{State: herder.Restarting, WorkerID: h.worker.ID()})
-	h.worker.StopConnector(h.ctx, name)
-	delete(h.instances, name)
-	delete(h.running.connectors, name)
-	h.startConnector(name)
-}
-
-func (h *Herder) restartTaskHere(id herder.TaskID) {
-	h.log.Info("restarting task", "task", id.String())
-	h.status.PutTask(id, herder.TaskState{ID: id.Task, State: herder.Restarting, WorkerID: h.worker.ID()})
-	h.worker.StopTasks([]herder.TaskID{id})
-	delete(h.running.tasks, id)
-	h.startTask(id)
+	if len(tasks) > 0 {
+		for _, id := range tasks {
+			h.log.Info("restarting task", "task", id.String())
+		}
+		h.worker.StopTasks(tasks)
+		for _, id := range tasks {
+			delete(h.running.tasks, id)
+			h.status.PutTask(id, herder.TaskState{ID: id.Task, State: herder.Unassigned, WorkerID: h.worker.ID()})
+		}
+		h.flushStatuses("statuses of the restarted tasks not written before they restart")
+		if requested {
+			for _, id := range tasks {
+				h.status.PutTask(id, herder.TaskState{ID: id.Task, State: herder.Restarting, WorkerID: h.worker.ID()})
+			}
+		}
+	}
+	if conn != "" {
+		h.startConnector(conn)
+	}
+	for _, id := range tasks {
+		h.startTask(id)
+	}
 }
 
 func (h *Herder) assignedConnector(name string) bool {

@@ -108,7 +108,11 @@ type ConfigValueInfo struct {
 }
 
 // InvalidConfig turns validation results with errors into Kafka
-// Connect's 400 message, or returns nil when there are none.
+// Connect's 400 message, or returns nil when there are none. Kafka Connect
+// lists the errors as they are; an error that does not name its key
+// ("Null value can not be supplied as the configuration value.") is
+// prefixed with it ("topic: "), and one that does is left as Kafka Connect
+// words it.
 func InvalidConfig(infos ConfigInfos) error {
 	if infos.ErrorCount == 0 {
 		return nil
@@ -119,9 +123,39 @@ func InvalidConfig(infos ConfigInfos) error {
 			continue
 		}
 		for _, e := range c.Value.Errors {
-			msgs = append(msgs, c.Value.Name+": "+e)
+			if !namesKey(e, c.Value.Name) {
+				e = c.Value.Name + ": " + e
+			}
+			msgs = append(msgs, e)
 		}
 	}
 	return BadRequest("Connector configuration is invalid and contains the following %d error(s):\n%s\nYou can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`",
 		len(msgs), strings.Join(msgs, "\n"))
+}
+
+// namesKey reports whether msg names the configuration key name as a whole
+// word: `Missing required configuration "topic" …` names topic, `Invalid
+// value x for configuration topics.regex: …` names topics.regex but not
+// topics.
+func namesKey(msg, name string) bool {
+	if name == "" {
+		return false
+	}
+	keyByte := func(b byte) bool {
+		return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_' || b == '-' || b == '$'
+	}
+	for i := 0; ; {
+		j := strings.Index(msg[i:], name)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(name)
+		before := start == 0 || !keyByte(msg[start-1]) && msg[start-1] != '.'
+		// A '.' after the name ends the sentence unless a key goes on.
+		after := end == len(msg) || !keyByte(msg[end]) && (msg[end] != '.' || end+1 == len(msg) || !keyByte(msg[end+1]))
+		if before && after {
+			return true
+		}
+		i = start + 1
+	}
 }

@@ -30,7 +30,16 @@ type ProducerSettings struct {
 	// before its task fails. Kafka Connect's worker default is
 	// Integer.MAX_VALUE ms (about 25 days): in effect, wait.
 	DeliveryTimeout time.Duration
+	// MaxBlock is max.block.ms as a source task honours it: how long a
+	// task waits for a topic that does not exist (and that it may not
+	// create) to appear before it fails. Kafka Connect's producers wait
+	// for ever (Long.MAX_VALUE); sluice's default is DefaultMaxBlock.
+	MaxBlock time.Duration
 }
+
+// DefaultMaxBlock is how long a source task waits, by default, for a
+// missing topic it may not create to appear.
+const DefaultMaxBlock = 60 * time.Second
 
 // DefaultDeliveryTimeout is Kafka Connect's delivery.timeout.ms for the
 // producers of its workers (Worker.baseProducerConfigs).
@@ -43,7 +52,7 @@ const DefaultDeliveryTimeout = math.MaxInt32 * time.Millisecond
 // honour are returned in ignored. Security keys (security.protocol, ssl.*,
 // sasl.*) are applied by ApplySecurity.
 func ProducerConfig(clientID string, props map[string]string) (s *ProducerSettings, ignored Ignored, err error) {
-	s = &ProducerSettings{DeliveryTimeout: DefaultDeliveryTimeout}
+	s = &ProducerSettings{DeliveryTimeout: DefaultDeliveryTimeout, MaxBlock: DefaultMaxBlock}
 	c := sarama.NewConfig()
 	s.Sarama = c
 	c.Version = Version
@@ -82,6 +91,15 @@ func ProducerConfig(clientID string, props map[string]string) (s *ProducerSettin
 		}
 		s.DeliveryTimeout = d
 		return err
+	}
+	keys["max.block.ms"] = func(_ *sarama.Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return fmt.Errorf("must be a non-negative number of milliseconds")
+		}
+		// Kafka Connect's Long.MAX_VALUE does not fit a Duration.
+		s.MaxBlock = time.Duration(min(n, math.MaxInt64/int64(time.Millisecond))) * time.Millisecond
+		return nil
 	}
 	ignored, err = applyClient(c, props, keys)
 	if err != nil {

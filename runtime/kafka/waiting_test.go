@@ -3,7 +3,9 @@ package kafka
 import (
 	"context"
 	"errors"
+	"math"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -121,5 +123,39 @@ func TestProducerSettings(t *testing.T) {
 	}
 	if _, _, err := ProducerConfig("p", map[string]string{"delivery.timeout.ms": "0"}); err == nil {
 		t.Fatal("delivery.timeout.ms=0 accepted")
+	}
+}
+
+// max.block.ms (how long a source task waits for a missing topic)
+// defaults to a minute; Kafka Connect's Long.MAX_VALUE is taken as the
+// longest wait a Duration holds; a negative value is refused, naming the
+// key.
+func TestProducerMaxBlock(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		want  time.Duration
+		err   string
+	}{
+		{"", DefaultMaxBlock, ""},
+		{"1500", 1500 * time.Millisecond, ""},
+		{"9223372036854775807", time.Duration(math.MaxInt64/int64(time.Millisecond)) * time.Millisecond, ""},
+		{"-1", 0, `invalid value "-1" for configuration max.block.ms: must be a non-negative number of milliseconds`},
+		{"soon", 0, `invalid value "soon" for configuration max.block.ms`},
+	} {
+		props := map[string]string{}
+		if tc.value != "" {
+			props["max.block.ms"] = tc.value
+		}
+		s, ignored, err := ProducerConfig("p", props)
+		switch {
+		case tc.err != "":
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("max.block.ms=%s: error %v, want %q", tc.value, err, tc.err)
+			}
+		case err != nil:
+			t.Errorf("max.block.ms=%s: %v", tc.value, err)
+		case s.MaxBlock != tc.want || len(ignored.Unsupported) != 0:
+			t.Errorf("max.block.ms=%s: %v (ignored %v), want %v", tc.value, s.MaxBlock, ignored.Unsupported, tc.want)
+		}
 	}
 }

@@ -229,9 +229,16 @@ func (h *Herder) checkConfig(name string, cfg map[string]string) (map[string]str
 // putLocked stores a validated configuration and (re)starts the connector.
 // Callers hold h.mu.
 func (h *Herder) putLocked(ctx context.Context, name string, cfg map[string]string, allowReplace bool, initial herder.TargetState) (herder.ConnectorInfo, bool, error) {
-	_, exists := h.configs.Get(name)
+	old, exists := h.configs.Get(name)
 	if exists && !allowReplace {
 		return herder.ConnectorInfo{}, false, herder.AlreadyExists("Connector %s already exists", name)
+	}
+	if exists && maps.Equal(old.Config, cfg) && h.worker.ConnectorRunning(name) {
+		// As Kafka Connect's: the same configuration again restarts the
+		// connector, and its tasks only if their configurations changed.
+		h.restartConnectorOnly(ctx, name, old)
+		s, _ := h.configs.Get(name)
+		return h.info(name, s), false, nil
 	}
 	if !exists {
 		if err := h.worker.CheckNewConnector(len(h.configs.Connectors()), "worker"); err != nil {
@@ -456,14 +463,8 @@ func (h *Herder) RestartConnector(ctx context.Context, name string, includeTasks
 	}
 	if restartConn {
 		h.status.PutConnector(name, herder.ConnectorState{State: herder.Restarting, WorkerID: h.worker.ID()})
-		h.worker.StopConnector(h.ctx, name)
-		reconfigure := func() { go h.reconfigure(name) }
-		if err := h.worker.StartConnector(ctx, name, s.Config, s.Target, reconfigure); err != nil {
-			h.log.Error("restart connector", "connector", name, "err", err)
-		} else if h.updateTasks(name) {
-			// As Kafka Connect's: a restarted connector's task
-			// configurations are generated again; when they changed, every
-			// task has just started with the new ones.
+		if h.restartConnectorOnly(ctx, name, s) {
+			// Every task has just started with new configurations.
 			restartTasks = nil
 		}
 	}
@@ -471,6 +472,19 @@ func (h *Herder) RestartConnector(ctx context.Context, name string, includeTasks
 		h.restartTaskLocked(id, s)
 	}
 	return h.statusLocked(name), nil
+}
+
+// restartConnectorOnly restarts a connector's instance and, as Kafka
+// Connect does, generates its task configurations again: the tasks restart
+// only when these changed, and then it reports true. Callers hold h.mu.
+func (h *Herder) restartConnectorOnly(ctx context.Context, name string, s storage.ConnectorState) bool {
+	h.worker.StopConnector(h.ctx, name)
+	reconfigure := func() { go h.reconfigure(name) }
+	if err := h.worker.StartConnector(ctx, name, s.Config, s.Target, reconfigure); err != nil {
+		h.log.Error("restart connector", "connector", name, "err", err)
+		return false
+	}
+	return h.updateTasks(name)
 }
 
 func (h *Herder) statusLocked(name string) herder.ConnectorStateInfo {

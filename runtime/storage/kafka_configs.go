@@ -54,6 +54,12 @@ type ConfigSnapshot struct {
 	// Inconsistent marks connectors whose last commit was inconsistent:
 	// their connector must regenerate its task configs.
 	Inconsistent map[string]bool
+	// AppliedConfigs holds, per connector, its raw config as it was when
+	// its last consistent task commit was read (Java's
+	// appliedConnectorConfig): a connector whose config changed since
+	// needs new task configs even when it generates equal ones, so that
+	// its tasks restart with the new config.
+	AppliedConfigs map[string]map[string]string
 	// TaskGenerations is bumped on every applied commit of a connector
 	// (0 for the first).
 	TaskGenerations map[string]int
@@ -120,6 +126,7 @@ type KafkaConfigs struct {
 	taskCounts   map[string]int
 	deferred     map[string]map[int]map[string]string
 	inconsistent map[string]bool
+	applied      map[string]map[string]string
 	generations  map[string]int
 	countRecords map[string]int
 	pending      map[string]bool
@@ -141,6 +148,7 @@ func NewKafkaConfigs(open func(apply func(kafka.LogRecord)) (TopicLog, error), l
 		taskCounts:   map[string]int{},
 		deferred:     map[string]map[int]map[string]string{},
 		inconsistent: map[string]bool{},
+		applied:      map[string]map[string]string{},
 		generations:  map[string]int{},
 		countRecords: map[string]int{},
 		pending:      map[string]bool{},
@@ -192,6 +200,7 @@ func (c *KafkaConfigs) Snapshot() ConfigSnapshot {
 		Targets:          maps.Clone(c.targets),
 		TaskConfigs:      make(map[string][]map[string]string, len(c.taskCounts)),
 		Inconsistent:     maps.Clone(c.inconsistent),
+		AppliedConfigs:   make(map[string]map[string]string, len(c.applied)),
 		TaskGenerations:  maps.Clone(c.generations),
 		TaskCountRecords: maps.Clone(c.countRecords),
 		PendingFencing:   maps.Clone(c.pending),
@@ -203,6 +212,9 @@ func (c *KafkaConfigs) Snapshot() ConfigSnapshot {
 	}
 	for name, cfg := range c.configs {
 		s.Configs[name] = maps.Clone(cfg)
+	}
+	for name, cfg := range c.applied {
+		s.AppliedConfigs[name] = maps.Clone(cfg)
 	}
 	for name, n := range c.taskCounts {
 		if c.inconsistent[name] {
@@ -517,6 +529,7 @@ func (c *KafkaConfigs) removeConnector(name string) {
 		}
 	}
 	delete(c.deferred, name)
+	delete(c.applied, name)
 }
 
 func (c *KafkaConfigs) processTaskConfig(id herder.TaskID, value any) {
@@ -577,6 +590,7 @@ func (c *KafkaConfigs) processCommit(name string, value any) func() {
 			}
 		}
 		delete(c.inconsistent, name)
+		c.applied[name] = maps.Clone(c.configs[name])
 	}
 	// Always cleared: after an inconsistent commit only a fresh set helps.
 	delete(c.deferred, name)

@@ -417,6 +417,34 @@ func TestKafkaConfigsConsistency(t *testing.T) {
 			}
 		},
 	}, {
+		// Java's appliedConnectorConfig: the connector config a consistent
+		// commit applied, kept until the connector's next commit.
+		name: "a commit applies the connector config read before it",
+		records: []kafka.LogRecord{
+			rec("connector-foo", props("c1")),
+			rec("task-foo-0", props("0")),
+			rec("commit-foo", `{"tasks":1}`),
+			rec("connector-bar", props("b1")),
+			rec("commit-bar", `{"tasks":0}`),
+			rec("connector-bar", props("b2")), // changed after its commit
+			rec("connector-baz", props("z")),  // never committed
+			rec("connector-inc", props("i")),
+			rec("task-inc-1", props("1")),
+			rec("commit-inc", `{"tasks":2}`), // inconsistent: applies nothing
+			rec("connector-gone", props("g")),
+			rec("commit-gone", `{"tasks":0}`),
+			tomb("connector-gone"),
+		},
+		check: func(t *testing.T, s ConfigSnapshot) {
+			want := map[string]map[string]string{"foo": {"v": "c1"}, "bar": {"v": "b1"}}
+			if !reflect.DeepEqual(s.AppliedConfigs, want) {
+				t.Errorf("AppliedConfigs = %v, want %v", s.AppliedConfigs, want)
+			}
+			if !reflect.DeepEqual(s.Configs["bar"], map[string]string{"v": "b2"}) {
+				t.Errorf("Configs[bar] = %v", s.Configs["bar"])
+			}
+		},
+	}, {
 		name: "target state tombstone with the config present falls back to STARTED",
 		records: []kafka.LogRecord{
 			rec("connector-foo", props("c")),

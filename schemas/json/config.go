@@ -105,7 +105,7 @@ func parseConfig(props map[string]string) (config, error) {
 		case "NUMERIC":
 			c.decimalFormat = DecimalNumeric
 		default:
-			return c, &schemas.ConfigError{Key: DecimalFormatConfig, Value: v, Reason: "String must be one of (case insensitive): BASE64, NUMERIC"}
+			return c, &schemas.ConfigError{Key: DecimalFormatConfig, Value: v, Reason: "String must be one of (case insensitive): NUMERIC, BASE64"}
 		}
 	}
 	return c, nil

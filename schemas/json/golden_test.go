@@ -443,7 +443,7 @@ func TestConfigure(t *testing.T) {
 		{map[string]string{"schemas.enable": "FALSE", "decimal.format": " numeric ", "schemas.cache.size": "5", "replace.null.with.default": "true", "other.key": "x"}, ""},
 		{map[string]string{"schemas.enable": "yes"}, "Invalid value yes for configuration schemas.enable: Expected value to be either true or false"},
 		{map[string]string{"replace.null.with.default": ""}, "Invalid value  for configuration replace.null.with.default: Expected value to be either true or false"},
-		{map[string]string{"decimal.format": "HEX"}, "Invalid value HEX for configuration decimal.format: String must be one of (case insensitive): BASE64, NUMERIC"},
+		{map[string]string{"decimal.format": "HEX"}, "Invalid value HEX for configuration decimal.format: String must be one of (case insensitive): NUMERIC, BASE64"},
 		{map[string]string{"schemas.cache.size": "big"}, "Invalid value big for configuration schemas.cache.size: Not a number of type INT"},
 	}
 	for _, tt := range tests {

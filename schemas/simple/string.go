@@ -1,7 +1,9 @@
 // Package simple holds Kafka Connect's plain converters: StringConverter
 // (org.apache.kafka.connect.storage.StringConverter), ByteArrayConverter
-// (org.apache.kafka.connect.converters.ByteArrayConverter) and
-// HeaderConverter (org.apache.kafka.connect.storage.SimpleHeaderConverter).
+// (org.apache.kafka.connect.converters.ByteArrayConverter), the numeric
+// converters and BooleanConverter (org.apache.kafka.connect.converters.
+// ShortConverter … DoubleConverter, BooleanConverter) and HeaderConverter
+// (org.apache.kafka.connect.storage.SimpleHeaderConverter).
 package simple
 
 import (

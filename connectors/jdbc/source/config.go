@@ -49,10 +49,12 @@ const (
 	// (Confluent's JdbcSourceTaskConfig.TABLES_CONFIG).
 	TablesKey = "tables"
 
-	// tablesUnlistedKey marks the task configuration the connector gives
-	// before it could list the tables (the database unreachable): the
-	// task connects, to report the problem, and reads nothing.
-	tablesUnlistedKey = "tables.unlisted"
+	// tablesFetchedKey says whether the connector had listed the tables
+	// when it made the task configuration (Confluent's
+	// JdbcSourceTaskConfig.TABLES_FETCHED): "false" before it could (the
+	// database unreachable), when the task connects, to report the
+	// problem, and reads nothing; "true" otherwise, as in Confluent's.
+	tablesFetchedKey = "tables.fetched"
 )
 
 // The modes.

@@ -201,11 +201,12 @@ func (c *Connector) monitor(ctx context.Context, cc connectors.ConnectorContext,
 }
 
 // TaskConfigs spreads the tables over at most maxTasks tasks (the task key
-// "tables"); a query runs in one task.
+// "tables"); a query runs in one task. Each holds the connector's
+// configuration and tables.fetched, as Confluent's do.
 func (c *Connector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
 	if c.st.query != "" {
 		tc := maps.Clone(c.props)
-		tc[TablesKey] = ""
+		tc[TablesKey], tc[tablesFetchedKey] = "", "true"
 		return []map[string]string{tc}, nil
 	}
 	c.mu.Lock()
@@ -216,13 +217,13 @@ func (c *Connector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
 		// (its start fails, naming the cause, while the database cannot
 		// be reached); the tasks are configured once the tables are listed.
 		tc := maps.Clone(c.props)
-		tc[TablesKey], tc[tablesUnlistedKey] = "", "true"
+		tc[TablesKey], tc[tablesFetchedKey] = "", "false"
 		return []map[string]string{tc}, nil
 	}
 	var out []map[string]string
 	for _, g := range groupTables(tables, maxTasks) {
 		tc := maps.Clone(c.props)
-		tc[TablesKey] = joinTables(g)
+		tc[TablesKey], tc[tablesFetchedKey] = joinTables(g), "true"
 		out = append(out, tc)
 	}
 	return out, nil

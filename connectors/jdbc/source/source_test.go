@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/big"
 	"slices"
 	"strconv"
@@ -645,6 +646,15 @@ func TestTableMonitorAndTaskSpread(t *testing.T) {
 	if want := fmt.Sprintf("[`%s`.`t1`,`%s`.`t2` `%s`.`t3` `%s`.`t4`]", n, n, n, n); fmt.Sprint(got) != want {
 		t.Fatalf("tables %v, want %s", got, want)
 	}
+	// As Confluent's: the connector's configuration, the task's tables
+	// and tables.fetched.
+	for _, tc := range cfgs {
+		want := maps.Clone(props)
+		want[TablesKey], want[tablesFetchedKey] = tc[TablesKey], "true"
+		if !maps.Equal(tc, want) {
+			t.Fatalf("task configuration %v, want %v", tc, want)
+		}
+	}
 	d.Exec(t, "CREATE TABLE t6 (id INT AUTO_INCREMENT PRIMARY KEY)")
 	deadline := time.Now().Add(10 * time.Second)
 	for rc.n.Load() == 0 {
@@ -988,7 +998,7 @@ func TestStartWithTheDatabaseDown(t *testing.T) {
 	defer c.Stop(context.Background())
 	// Until the tables are listed, one task that reports the problem.
 	cfgs, err := c.TaskConfigs(1)
-	if err != nil || len(cfgs) != 1 || cfgs[0][tablesUnlistedKey] != "true" {
+	if err != nil || len(cfgs) != 1 || cfgs[0][tablesFetchedKey] != "false" {
 		t.Fatalf("task configurations before the tables are known: %v, %v", cfgs, err)
 	}
 	err = c.NewTask().Start(context.Background(), newOffsetStore(), cfgs[0])
@@ -1004,7 +1014,7 @@ func TestStartWithTheDatabaseDown(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	cfgs, err = c.TaskConfigs(1)
-	if err != nil || len(cfgs) != 1 || cfgs[0][TablesKey] != "`sluice`.`t`" || cfgs[0][tablesUnlistedKey] != "" {
+	if err != nil || len(cfgs) != 1 || cfgs[0][TablesKey] != "`sluice`.`t`" || cfgs[0][tablesFetchedKey] != "true" {
 		t.Fatalf("task configurations once the database is back: %v, %v", cfgs, err)
 	}
 }

@@ -85,7 +85,7 @@ func (t *task) Start(ctx context.Context, tc connectors.SourceTaskContext, props
 	if t.db, err = openDB(ctx, st, t.log); err != nil {
 		return err
 	}
-	if props[tablesUnlistedKey] == "true" {
+	if props[tablesFetchedKey] == "false" {
 		t.log.Info("the connector has not listed the tables yet (the database could not be reached); this task reads nothing until the tasks are reconfigured")
 		return nil
 	}

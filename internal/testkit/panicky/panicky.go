@@ -40,9 +40,12 @@ const (
 	// Apply, the predicate in Test (which is true for every other record).
 	PanicOnValue = "panic.on.value"
 	// Values is the source's key: the values its task produces, once
-	// each, to the topic in Topic.
+	// each, to the topics in Topic (a list), in turn.
 	Values = "values"
 	Topic  = "topic"
+	// Keyed makes the source give each record its value as key too (a
+	// compacted topic takes only records with a key).
+	Keyed = "keyed"
 )
 
 // Sunk holds what the panicky sink tasks put, by connector name.
@@ -90,8 +93,10 @@ func connectorDef(source bool) *config.Def {
 	d := config.NewDef().Define(config.Key{Name: PanicOn, Type: config.List, Default: "", Importance: config.High,
 		Doc: "The methods that panic."})
 	if source {
-		d.Define(config.Key{Name: Topic, Type: config.String, Default: config.NoDefault, Importance: config.High, Doc: "The topic written to."}).
-			Define(config.Key{Name: Values, Type: config.List, Default: "", Importance: config.High, Doc: "The values produced."})
+		d.Define(config.Key{Name: Topic, Type: config.List, Default: config.NoDefault, Validator: config.NonEmptyList(), Importance: config.High,
+			Doc: "The topics written to, in turn: value i goes to topic i modulo their number."}).
+			Define(config.Key{Name: Values, Type: config.List, Default: "", Importance: config.High, Doc: "The values produced."}).
+			Define(config.Key{Name: Keyed, Type: config.Boolean, Default: false, Importance: config.Low, Doc: "Whether each record has its value as key."})
 	}
 	return d
 }
@@ -140,8 +145,9 @@ func (s *panickySource) NewTask() connectors.SourceTask { return &panickySourceT
 // last one committed.
 type panickySourceTask struct {
 	panics panics
-	topic  string
+	topics []string
 	values []string
+	keyed  bool
 	next   int
 }
 
@@ -152,7 +158,7 @@ func (t *panickySourceTask) Start(ctx context.Context, tc connectors.SourceTaskC
 	if err != nil {
 		return err
 	}
-	t.panics, t.topic, t.values = v.List(PanicOn), v.String(Topic), v.List(Values)
+	t.panics, t.topics, t.values, t.keyed = v.List(PanicOn), v.List(Topic), v.List(Values), v.Bool(Keyed)
 	t.panics.maybe("task.Start")
 	off, err := tc.Offsets().Offset(ctx, panickyPartition)
 	if err != nil {
@@ -179,9 +185,13 @@ func (t *panickySourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord
 	}
 	var out []connectors.SourceRecord
 	for ; t.next < len(t.values); t.next++ {
-		out = append(out, connectors.SourceRecord{
-			Record:          connectors.Record{Topic: t.topic, ValueSchema: schemas.StringSchema, Value: t.values[t.next]},
-			SourcePartition: panickyPartition, SourceOffset: map[string]any{"next": t.next + 1}})
+		rec := connectors.SourceRecord{
+			Record:          connectors.Record{Topic: t.topics[t.next%len(t.topics)], ValueSchema: schemas.StringSchema, Value: t.values[t.next]},
+			SourcePartition: panickyPartition, SourceOffset: map[string]any{"next": t.next + 1}}
+		if t.keyed {
+			rec.KeySchema, rec.Key = schemas.StringSchema, t.values[t.next]
+		}
+		out = append(out, rec)
 	}
 	return out, nil
 }
