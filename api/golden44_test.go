@@ -80,6 +80,13 @@ var golden44Known = []knownDifference{
 	{"*", "[header.converter.plugin.version]", "plugin version keys: issue 18, plugin versions"},
 	{"*", "[topic.creation.groups]", "topic creation: issue 18, topic creation"},
 	{"*", "/groups", "the Topic Creation group (issue 18, topic creation) and sluice's Task Restart group"},
+	{"connector-plugins-all", "]/version", "converter versions in the plugin list: issue 18, plugin versions"},
+	{"connector-plugins-all", ".converters.BooleanConverter]", "numeric converters: issue 18, converters"},
+	{"connector-plugins-all", ".converters.DoubleConverter]", "numeric converters: issue 18, converters"},
+	{"connector-plugins-all", ".converters.FloatConverter]", "numeric converters: issue 18, converters"},
+	{"connector-plugins-all", ".converters.IntegerConverter]", "numeric converters: issue 18, converters"},
+	{"connector-plugins-all", ".converters.LongConverter]", "numeric converters: issue 18, converters"},
+	{"connector-plugins-all", ".converters.ShortConverter]", "numeric converters: issue 18, converters"},
 	{"status", "/connector/version", "status version: issue 18, plugin versions"},
 	{"status", "/tasks[0]/version", "status version: issue 18, plugin versions"},
 
@@ -201,6 +208,10 @@ func entryNames(l []any) []string {
 			n, _ = o["definition"].(map[string]any)["name"].(string)
 		case o["value"] != nil:
 			n, _ = o["value"].(map[string]any)["name"].(string)
+		case o["class"] != nil:
+			c, _ := o["class"].(string)
+			typ, _ := o["type"].(string)
+			n = typ + ":" + c
 		case o["name"] != nil:
 			n, _ = o["name"].(string)
 		case o["id"] != nil:
@@ -265,7 +276,7 @@ func TestGolden44(t *testing.T) {
 		"validate-source-tasks-max-x", "validate-source-missing-topic", "validate-source-eos",
 		"validate-source-eos-bad-values", "validate-source-tasks-max-enforce", "validate-source-converter-unknown"}
 	definitions := []string{"plugin-config-FileStreamSource", "plugin-config-FileStreamSink"}
-	calls := golden44Calls(t, slices.Concat(validates, definitions, []string{"connector-source-status"})...)
+	calls := golden44Calls(t, slices.Concat(validates, definitions, []string{"connector-source-status", "connector-plugins", "connector-plugins-all"})...)
 	// The capture's worker: JsonConverter keys and values.
 	w := startWorker(t, testkit.Kafka(t), map[string]string{
 		"key.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter": "org.apache.kafka.connect.json.JsonConverter"})
@@ -279,6 +290,33 @@ func TestGolden44(t *testing.T) {
 			continue
 		}
 		unknown = append(unknown, golden44Check(t, name, c.File, r.body, used)...)
+	}
+
+	// The plugin lists. Normalised by nature: sluice's own plugins (the
+	// ones not in Apache Kafka's packages) are not Kafka Connect's, and
+	// version strings are each runtime's; that a version is there is
+	// compared.
+	for _, name := range []string{"connector-plugins", "connector-plugins-all"} {
+		c := calls[name]
+		r := w.do(t, c.Method, c.Path, "")
+		if r.status != c.Status {
+			unknown = append(unknown, fmt.Sprintf("%s: status kc=%d sluice=%d: %s", name, c.Status, r.status, r.body))
+			continue
+		}
+		var list []map[string]any
+		if err := json.Unmarshal(r.body, &list); err != nil {
+			t.Fatalf("%s: %v: %s", name, err, r.body)
+		}
+		list = slices.DeleteFunc(list, func(p map[string]any) bool {
+			c, _ := p["class"].(string)
+			return !strings.HasPrefix(c, "org.apache.kafka.connect.")
+		})
+		for _, p := range list {
+			if v, ok := p["version"].(string); ok && v != "" {
+				p["version"] = "4.4.0"
+			}
+		}
+		unknown = append(unknown, golden44Check(t, name, c.File, []byte(jsonOf(list)), used)...)
 	}
 
 	// A running FileStreamSource, named and hosted as in the capture.

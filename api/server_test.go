@@ -515,8 +515,8 @@ func TestEndpointSuccesses(t *testing.T) {
 // TestValidate: ConfigInfos with per-key errors for a missing required key
 // and a value of the wrong type (which, as in Kafka Connect, the validator
 // then also judges as null); a key no definition knows is listed with
-// definition null and no error, and the answer is named by connector.class
-// as sent, as Kafka Connect does.
+// definition null and no error (sluice's: see the README's differences);
+// and the answer is named by connector.class as sent, as Kafka Connect does.
 func TestValidate(t *testing.T) {
 	w := startWorker(t, testkit.Kafka(t), nil)
 	r := w.do(t, "PUT", "/connector-plugins/FileStreamSource/config/validate",

@@ -1,7 +1,9 @@
 package runtime
 
 import (
+	"cmp"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/sluicehq/sluice/config"
@@ -37,7 +39,18 @@ func PluginInfos(reg *plugins.Registry, connectorsOnly bool) []herder.PluginInfo
 			headers = append(headers, herder.PluginInfo{Class: p.Class, Type: string(plugins.HeaderConverter), Version: p.Version})
 		}
 	}
-	return append(out, headers...)
+	out = append(out, headers...)
+	// Kafka Connect's order: sinks, sources, transformations, predicates,
+	// converters, header converters, each by class.
+	rank := []string{string(plugins.Sink), string(plugins.Source), string(plugins.Transformation), string(plugins.Predicate),
+		string(plugins.Converter), string(plugins.HeaderConverter)}
+	slices.SortStableFunc(out, func(a, b herder.PluginInfo) int {
+		if c := cmp.Compare(slices.Index(rank, a.Type), slices.Index(rank, b.Type)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Class, b.Class)
+	})
+	return out
 }
 
 // PluginVersion returns the version GET /connector-plugins reports for p,

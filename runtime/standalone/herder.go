@@ -326,7 +326,7 @@ func (h *Herder) startTasks(name string) error {
 	}
 	for i, tc := range tasks {
 		// A failed task is reported in its status; the others still start.
-		_ = h.worker.StartTask(herder.TaskID{Connector: name, Task: i}, s.Config, tc, s.Target)
+		_ = h.worker.StartTask(herder.TaskID{Connector: name, Task: i}, s.Config, tc, len(tasks), s.Target)
 	}
 	return nil
 }
@@ -363,7 +363,7 @@ func (h *Herder) updateTasks(name string) bool {
 		return false
 	}
 	for i, tc := range tasks {
-		_ = h.worker.StartTask(herder.TaskID{Connector: name, Task: i}, s.Config, tc, s.Target)
+		_ = h.worker.StartTask(herder.TaskID{Connector: name, Task: i}, s.Config, tc, len(tasks), s.Target)
 	}
 	return true
 }
@@ -545,7 +545,7 @@ func (h *Herder) restartTaskLocked(id herder.TaskID, s storage.ConnectorState, r
 	}
 	h.worker.StopTasks([]herder.TaskID{id})
 	h.reportRestartStop("", &id, requested)
-	_ = h.worker.StartTask(id, s.Config, s.TaskConfigs[id.Task], s.Target)
+	_ = h.worker.StartTask(id, s.Config, s.TaskConfigs[id.Task], len(s.TaskConfigs), s.Target)
 }
 
 // SetTargetState implements herder.Herder: pause, resume or stop.
