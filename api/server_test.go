@@ -380,8 +380,9 @@ func TestEndpointSuccesses(t *testing.T) {
 		t.Fatalf("restart includeTasks: %d %s", r.status, r.body)
 	}
 	r.json(t, &st)
-	if st.Name != "src" || len(st.Tasks) != 1 {
-		t.Fatalf("restart answer %s", r.body)
+	// The restart plan, as Kafka Connect answers: what restarts RESTARTING.
+	if st.Name != "src" || len(st.Tasks) != 1 || st.Connector.State != herder.Restarting || st.Tasks[0].State != herder.Restarting {
+		t.Fatalf("restart answer %s; want the connector and its task RESTARTING", r.body)
 	}
 	if r := w.do(t, "POST", "/connectors/src/tasks/0/restart", ""); r.status != 204 {
 		t.Fatalf("task restart: %d %s", r.status, r.body)

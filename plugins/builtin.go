@@ -55,7 +55,7 @@ func Builtin() *Registry {
 		simple.DoubleConverterClass:  func() any { return simple.NewDoubleConverter() },
 		simple.BooleanConverterClass: func() any { return simple.BooleanConverter{} },
 	} {
-		r.Register(Plugin{Class: class, Kind: Converter, New: newConverter})
+		r.Register(Plugin{Class: class, Kind: Converter, Version: ConverterVersion, New: newConverter})
 	}
 	return r
 }

@@ -165,3 +165,13 @@ func TestClassWithoutVersionClashes(t *testing.T) {
 		t.Errorf("a version-less plugin of a registered class: %v", err)
 	}
 }
+
+// TestEveryBuiltinHasAVersion: every built-in plugin has a version, which
+// GET /connector-plugins shows and the plugin version keys match.
+func TestEveryBuiltinHasAVersion(t *testing.T) {
+	for _, p := range Builtin().Plugins() {
+		if p.Version == "" {
+			t.Errorf("%s (%s) has no version", p.Class, p.Kind)
+		}
+	}
+}

@@ -74,7 +74,7 @@ func (w *Worker) ClusterID() (string, error) {
 func (w *Worker) instance(raw map[string]string) (connectors.Connector, plugins.Plugin, map[string]string, error) {
 	var plugin plugins.Plugin
 	conn, err := safe.Call(strings.TrimSpace(raw[ConnectorClass])+" (creating the connector)", func() (conn connectors.Connector, err error) {
-		conn, plugin, err = w.plugins.NewConnector(raw[ConnectorClass])
+		conn, plugin, err = w.newConnector(raw) // the version its configuration selects
 		return conn, err
 	})
 	if err != nil {

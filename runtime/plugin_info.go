@@ -16,8 +16,10 @@ import (
 )
 
 // PluginInfos lists the installed plugins as GET /connector-plugins shows
-// them: connectors only, or every kind. A plugin's version is the one its
-// instances report (connectors.Versioned), else plugins.Plugin.Version.
+// them: connectors only, or every kind, each installed version of a plugin
+// (KIP-891). A plugin's version is the one its instances report
+// (connectors.Versioned), else plugins.Plugin.Version: the registry keeps
+// that one.
 func PluginInfos(reg *plugins.Registry, connectorsOnly bool) []herder.PluginInfo {
 	kinds := []plugins.Kind{plugins.Source, plugins.Sink}
 	if !connectorsOnly {
@@ -25,14 +27,16 @@ func PluginInfos(reg *plugins.Registry, connectorsOnly bool) []herder.PluginInfo
 	}
 	var out, headers []herder.PluginInfo
 	for _, p := range reg.Plugins(kinds...) {
-		inst, _ := safe.Call("create plugin "+p.Class, func() (any, error) { return p.New(), nil })
-		version := pluginVersion(p, inst)
-		out = append(out, herder.PluginInfo{Class: p.Class, Type: string(p.Kind), Version: version})
+		out = append(out, herder.PluginInfo{Class: p.Class, Type: string(p.Kind), Version: p.Version})
 		// A converter that also converts headers is listed as a header
 		// converter too, as Kafka Connect lists JsonConverter and
 		// StringConverter under both types.
-		if _, ok := inst.(schemas.HeaderConverter); ok && p.Kind == plugins.Converter {
-			headers = append(headers, herder.PluginInfo{Class: p.Class, Type: string(plugins.HeaderConverter), Version: version})
+		if p.Kind != plugins.Converter {
+			continue
+		}
+		inst, _ := safe.Call("create plugin "+p.Class, func() (any, error) { return p.New(), nil })
+		if _, ok := inst.(schemas.HeaderConverter); ok {
+			headers = append(headers, herder.PluginInfo{Class: p.Class, Type: string(plugins.HeaderConverter), Version: p.Version})
 		}
 	}
 	out = append(out, headers...)
@@ -49,28 +53,11 @@ func PluginInfos(reg *plugins.Registry, connectorsOnly bool) []herder.PluginInfo
 	return out
 }
 
-// PluginVersion returns the version GET /connector-plugins reports for p:
-// what a fresh instance's Version returns (connectors.Versioned), else
-// p.Version.
-func PluginVersion(p plugins.Plugin) string {
-	inst, _ := safe.Call("create plugin "+p.Class, func() (any, error) { return p.New(), nil })
-	return pluginVersion(p, inst)
-}
-
-// pluginVersion returns the version inst (an instance of p, or nil)
-// reports through connectors.Versioned, or p.Version when it reports none
-// (or its Version panics).
-func pluginVersion(p plugins.Plugin, inst any) string {
-	v, ok := inst.(connectors.Versioned)
-	if !ok {
-		return p.Version
-	}
-	version, err := safe.CallMethod(p.Class, "Version", func() (string, error) { return v.Version(), nil })
-	if err != nil || version == "" {
-		return p.Version
-	}
-	return version
-}
+// PluginVersion returns the version GET /connector-plugins reports for p,
+// a plugin of a registry: what a fresh instance's Version returns
+// (connectors.Versioned), else p.Version; the registry resolved it when p
+// was added.
+func PluginVersion(p plugins.Plugin) string { return p.Version }
 
 // PluginConfig returns a plugin's configuration keys as
 // GET /connector-plugins/{plugin}/config shows them: the plugin's own
