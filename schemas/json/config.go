@@ -15,6 +15,7 @@ const (
 	SchemasCacheSizeConfig       = "schemas.cache.size"
 	DecimalFormatConfig          = "decimal.format"
 	ReplaceNullWithDefaultConfig = "replace.null.with.default"
+	SchemaContentConfig          = "schema.content"
 )
 
 // DecimalFormat is how Decimal values are written.
@@ -39,21 +40,25 @@ func (f DecimalFormat) String() string {
 const defaultCacheSize = 1000
 
 // Def describes the keys Configure accepts, as Kafka Connect's
-// JsonConverterConfig defines them. It returns a new Def each time.
+// JsonConverterConfig defines them (order_in_group counted from 0 in each
+// group, as 4.4 writes it). It returns a new Def each time.
 func Def() *cfgdef.Def {
 	return schemas.ConverterDef().
 		Define(cfgdef.Key{Name: SchemasEnableConfig, Type: cfgdef.Boolean, Default: true, Importance: cfgdef.High,
-			Group: "Schemas", OrderInGroup: 1, Width: cfgdef.WidthMedium, DisplayName: "Enable Schemas",
+			Group: "Schemas", OrderInGroup: 0, Width: cfgdef.WidthMedium, DisplayName: "Enable Schemas",
 			Doc: "Include schemas within each of the serialized values and keys."}).
 		Define(cfgdef.Key{Name: SchemasCacheSizeConfig, Type: cfgdef.Int, Default: defaultCacheSize, Importance: cfgdef.High,
-			Group: "Schemas", OrderInGroup: 2, Width: cfgdef.WidthMedium, DisplayName: "Schema Cache Size",
+			Group: "Schemas", OrderInGroup: 1, Width: cfgdef.WidthMedium, DisplayName: "Schema Cache Size",
 			Doc: "The maximum number of schemas that can be cached in this converter instance."}).
+		Define(cfgdef.Key{Name: SchemaContentConfig, Type: cfgdef.String, Importance: cfgdef.High,
+			Group: "Schemas", OrderInGroup: 2, Width: cfgdef.WidthMedium, DisplayName: "Schema Content",
+			Doc: "A JSON schema (in the envelope's \"schema\" form) that every value read is taken to have: with schemas.enable, each message is then the payload alone, without an envelope. Writing is unchanged. Empty or unset: each message carries its schema."}).
 		Define(cfgdef.Key{Name: DecimalFormatConfig, Type: cfgdef.String, Default: "BASE64", Importance: cfgdef.Low,
 			Validator: cfgdef.CaseInsensitiveValidString("BASE64", "NUMERIC"),
-			Group:     "Serialization", OrderInGroup: 1, Width: cfgdef.WidthMedium, DisplayName: "Decimal Format",
+			Group:     "Serialization", OrderInGroup: 0, Width: cfgdef.WidthMedium, DisplayName: "Decimal Format",
 			Doc: "Controls which format this converter will serialize decimals in. This value is case insensitive and can be either 'BASE64' (default) or 'NUMERIC'"}).
 		Define(cfgdef.Key{Name: ReplaceNullWithDefaultConfig, Type: cfgdef.Boolean, Default: true, Importance: cfgdef.Low,
-			Group: "Serialization", OrderInGroup: 2, Width: cfgdef.WidthMedium, DisplayName: "Replace null with default",
+			Group: "Serialization", OrderInGroup: 1, Width: cfgdef.WidthMedium, DisplayName: "Replace null with default",
 			Doc: "Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."})
 }
 
@@ -64,6 +69,7 @@ type config struct {
 	decimalFormat   DecimalFormat
 	cacheSize       int
 	cacheSizeSet    bool
+	schemaContent   string // schema.content; empty: none
 }
 
 func (c config) schemaCacheSize() int {
@@ -98,6 +104,7 @@ func parseConfig(props map[string]string) (config, error) {
 		}
 		c.cacheSize, c.cacheSizeSet = max(int(n), 0), true
 	}
+	c.schemaContent = props[SchemaContentConfig]
 	if v, ok := props[DecimalFormatConfig]; ok {
 		switch strings.ToUpper(strings.TrimSpace(v)) {
 		case "BASE64":

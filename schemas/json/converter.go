@@ -12,11 +12,12 @@
 package json
 
 import (
-	cfgdef "github.com/sluicehq/sluice/config"
+	"errors"
 	"strings"
 	"sync"
 	"sync/atomic"
 
+	cfgdef "github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/schemas"
 )
 
@@ -24,7 +25,8 @@ import (
 // schemas.HeaderConverter. The zero value is usable and has the default
 // configuration; a Converter is safe for concurrent use.
 type Converter struct {
-	cfg config
+	cfg   config
+	fixed *schemas.Schema // schema.content's schema, read by Configure; nil: none
 
 	mu         sync.Mutex
 	fromCache  *lru[*schemas.Schema, []byte]
@@ -52,12 +54,33 @@ func (c *Converter) Configure(props map[string]string, isKey bool) error {
 	if err != nil {
 		return err
 	}
+	fixed, err := c.contentSchema(cfg.schemaContent)
+	if err != nil {
+		return err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.cfg = cfg
+	c.cfg, c.fixed = cfg, fixed
 	c.fromCache, c.toCache = nil, nil
 	c.lastSchema, c.lastJSON, c.lastRaw, c.lastRead = nil, nil, "", nil
 	return nil
+}
+
+// contentSchema reads schema.content as Kafka Connect 4.4's JsonConverter
+// does when it is configured: nil when it is empty, and an error when its
+// text is not JSON or not a schema.
+func (c *Converter) contentSchema(content string) (*schemas.Schema, error) {
+	if content == "" {
+		return nil, nil
+	}
+	n, ok, err := parseJSON(content, false, "")
+	if err == nil && !ok {
+		err = errors.New("no content to map due to end-of-input")
+	}
+	if err != nil {
+		return nil, schemas.DataErrorf("Failed to parse schema in converter config due to serialization error: %w", err)
+	}
+	return c.asConnectSchema(&n)
 }
 
 // ConfigureHeader applies the converter's settings for use as a header

@@ -15,9 +15,14 @@ const envelopeError = `JsonConverter with schemas.enable requires "schema" and "
 // ToConnectData deserializes data. Nil or empty (whitespace-only) data is a
 // tombstone: (nil, nil, nil). Without schemas, integers are read as int64,
 // other numbers as float64, objects as map[string]any and arrays as []any.
+// With schemas and schema.content, data is the payload alone, read with
+// that schema.
 func (c *Converter) ToConnectData(_ string, data []byte) (*schemas.Schema, any, error) {
 	if len(data) == 0 {
 		return nil, nil, nil
+	}
+	if c.fixed != nil && !c.cfg.schemasDisabled {
+		return c.toConnectFixed(c.fixed, string(data))
 	}
 	src := string(data)
 	var (
@@ -52,6 +57,22 @@ func (c *Converter) ToConnectData(_ string, data []byte) (*schemas.Schema, any, 
 		}
 	}
 	v, err := c.toConnect(schema, payload)
+	if err != nil {
+		return nil, nil, err
+	}
+	return schema, v, nil
+}
+
+// toConnectFixed reads src, a payload without an envelope, with schema.
+func (c *Converter) toConnectFixed(schema *schemas.Schema, src string) (*schemas.Schema, any, error) {
+	root, ok, err := parseJSON(src, false, "")
+	if err != nil {
+		return nil, nil, schemas.DataErrorf("Converting byte[] to Kafka Connect data failed due to serialization error: %w", err)
+	}
+	if !ok {
+		return nil, nil, nil
+	}
+	v, err := c.toConnect(schema, &root)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -463,7 +463,8 @@ func TestConfigure(t *testing.T) {
 		t.Error(err)
 	}
 	keys := json.New().Config().Keys()
-	if len(keys) != 5 || keys[0].Name != "converter.type" || keys[1].Name != "schemas.enable" || keys[1].Default != true || keys[3].Default != "BASE64" {
+	if len(keys) != 6 || keys[0].Name != "converter.type" || keys[1].Name != "schemas.enable" || keys[1].Default != true ||
+		keys[3].Name != "schema.content" || keys[4].Default != "BASE64" {
 		t.Errorf("Config().Keys() = %+v", keys)
 	}
 	// The zero value has the default configuration.
@@ -471,6 +472,63 @@ func TestConfigure(t *testing.T) {
 	got, err := zero.FromConnectData("t", schemas.Int8Schema, int8(1))
 	if err != nil || string(got) != `{"schema":{"type":"int8","optional":false},"payload":1}` {
 		t.Errorf("zero Converter = %s, %v", got, err)
+	}
+}
+
+// schema.content (Kafka Connect 4.x): with schemas.enable, every message
+// is the payload alone, read with the configured schema; without
+// schemas.enable, and when writing, it changes nothing. A schema that is not
+// JSON or not a schema fails Configure, as JsonConverter.configure throws.
+func TestSchemaContent(t *testing.T) {
+	t.Parallel()
+	const content = `{"type":"struct","fields":[{"field":"id","type":"int32"},{"field":"name","type":"string","optional":true}]}`
+	want := schemas.NewBuilder(schemas.TypeStruct).Field("id", schemas.Int32Schema).Field("name", schemas.OptionalStringSchema).MustBuild()
+	c := newConverter(t, map[string]string{"schema.content": content})
+	s, v, err := c.ToConnectData("t", []byte(`{"id":7,"name":"x"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Equal(want) || !schemas.EqualValues(v, schemas.NewStruct(want).MustPut("id", int32(7)).MustPut("name", "x")) {
+		t.Errorf("got %v %v", s, v)
+	}
+	// An envelope is read as a payload too: its fields do not match.
+	if _, _, err := c.ToConnectData("t", []byte(`{"schema":{"type":"int32"},"payload":1}`)); err == nil {
+		t.Error("an envelope read with schema.content: no error")
+	}
+	if s, v, err := c.ToConnectData("t", nil); s != nil || v != nil || err != nil {
+		t.Errorf("tombstone = %v %v %v", s, v, err)
+	}
+	// Writing keeps the envelope.
+	out, err := c.FromConnectData("t", schemas.Int8Schema, int8(1))
+	if err != nil || string(out) != `{"schema":{"type":"int8","optional":false},"payload":1}` {
+		t.Errorf("FromConnectData = %s, %v", out, err)
+	}
+	// Without schemas.enable the key is ignored; empty means unset.
+	for _, props := range []map[string]string{{"schema.content": content, "schemas.enable": "false"}, {"schema.content": ""}} {
+		c := newConverter(t, props)
+		s, v, err := c.ToConnectData("t", []byte(`{"schema":{"type":"int32"},"payload":1}`))
+		if props["schemas.enable"] == "false" {
+			if err != nil || s != nil || v.(map[string]any)["payload"] != int64(1) {
+				t.Errorf("%v: %v %v %v", props, s, v, err)
+			}
+			continue
+		}
+		if err != nil || !s.Equal(schemas.Int32Schema) || v != int32(1) {
+			t.Errorf("%v: %v %v %v", props, s, v, err)
+		}
+	}
+	for content, want := range map[string]string{
+		`{"type":`:         "Failed to parse schema in converter config due to serialization error",
+		`   `:              "Failed to parse schema in converter config due to serialization error",
+		`{"name":"x"}`:     "Schema must contain 'type' field",
+		`{"type":"array"}`: "Array schema did not specify the element type",
+	} {
+		err := json.New().Configure(map[string]string{"schema.content": content}, false)
+		if err == nil {
+			t.Errorf("schema.content %q: no error", content)
+			continue
+		}
+		assertDataError(t, err, want)
 	}
 }
 
