@@ -93,10 +93,6 @@ var golden44Known = []knownDifference{
 	{"*", "[key.converter]/value/recommended_values", "sluice's converters are not Java's set"},
 	{"*", "[value.converter]/value/recommended_values", "sluice's converters are not Java's set"},
 
-	// sluice's message for a converter class it does not have lists those
-	// it has (Kafka Connect: "Class NoSuchConverter could not be found.").
-	{"validate-source-converter-unknown", "[value.converter]/value/errors", "sluice's message lists the converters it has"},
-
 	// README (topic creation, and keys no definition knows): a creation
 	// group's keys are listed with definition null, and their errors are
 	// reported by validate (Kafka Connect finds them only at start).

@@ -197,7 +197,9 @@ func (r *Registry) LookupVersion(name, version string, kinds ...Kind) (Plugin, e
 	switch len(classes) {
 	case 1:
 	case 0:
-		return Plugin{}, fmt.Errorf("failed to find any class that implements %s and which name matches %s, available %s are: %s",
+		// Kafka Connect's words (Plugins.newPlugin), naming the classes
+		// where Java prints its PluginDesc objects.
+		return Plugin{}, fmt.Errorf("Failed to find any class that implements %s and which name matches %s, available %s are: %s",
 			kindNoun(kinds), name, kindPlural(kinds), strings.Join(r.classes(kinds...), ", "))
 	default:
 		return Plugin{}, fmt.Errorf("%s is ambiguous: it names %s; use the full class name", name, strings.Join(classes, ", "))

@@ -29,9 +29,9 @@ func TestBuildChainErrors(t *testing.T) {
 		want  string
 	}{
 		{"unknown class", base("transforms", "a", "transforms.a.type", "NoSuch"),
-			"transforms.a.type: failed to find any class that implements Transformation and which name matches NoSuch"},
+			"transforms.a.type: Failed to find any class that implements Transformation and which name matches NoSuch"},
 		{"missing type", base("transforms", "a"),
-			"transforms.a.type: failed to find any class that implements Transformation and which name matches , available"},
+			"transforms.a.type: Failed to find any class that implements Transformation and which name matches , available"},
 		{"negate without predicate", base("transforms", "a", "transforms.a.type", "Filter", "transforms.a.negate", "true"),
 			"Config 'transforms.a.negate' was provided but there is no config 'transforms.a.predicate' defining a predicate to be negated."},
 		{"predicate not listed", base("transforms", "a", "transforms.a.type", "Filter", "transforms.a.predicate", "p"),
@@ -39,7 +39,7 @@ func TestBuildChainErrors(t *testing.T) {
 		{"bad negate", base("transforms", "a", "transforms.a.type", "Filter", "transforms.a.predicate", "p", "transforms.a.negate", "yes", "predicates", "p", "predicates.p.type", "RecordIsTombstone"),
 			"Invalid value yes for configuration transforms.a.negate: Expected value to be either true or false"},
 		{"unknown predicate class", base("transforms", "a", "transforms.a.type", "Filter", "transforms.a.predicate", "p", "predicates", "p", "predicates.p.type", "Nope"),
-			"predicates.p.type: failed to find any class that implements Predicate and which name matches Nope"},
+			"predicates.p.type: Failed to find any class that implements Predicate and which name matches Nope"},
 		{"transformation config", base("transforms", "a", "transforms.a.type", "org.apache.kafka.connect.transforms.RegexRouter", "transforms.a.regex", "x"),
 			`transformation a (org.apache.kafka.connect.transforms.RegexRouter): Missing required configuration "replacement" which has no default value.`},
 		{"predicate config", base("transforms", "a", "transforms.a.type", "Filter", "transforms.a.predicate", "p", "predicates", "p", "predicates.p.type", "HasHeaderKey"),
@@ -138,7 +138,7 @@ func TestValidateTransforms(t *testing.T) {
 		"transforms":                 "Duplicate alias provided.",
 		"transforms.route.predicate": "There is no predicate with this alias in predicates",
 		"transforms.ins.type":        "No field insertion configured",
-		"transforms.bad.type":        "failed to find any class that implements Transformation and which name matches NoSuchTransform",
+		"transforms.bad.type":        "Failed to find any class that implements Transformation and which name matches NoSuchTransform",
 		"predicates.p.pattern":       "lookahead",
 	} {
 		if got := strings.Join(byName[key], "; "); !strings.Contains(got, want) {

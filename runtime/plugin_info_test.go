@@ -90,8 +90,9 @@ func TestConverterPluginConfig(t *testing.T) {
 		n      int // the number of keys; -1: at least the ones checked
 		want   map[string]config.KeyInfo
 	}{
-		{"JsonConverter", 5, map[string]config.KeyInfo{
+		{"JsonConverter", 6, map[string]config.KeyInfo{
 			"schemas.enable": {Type: "BOOLEAN", DefaultValue: str("true"), Importance: "HIGH"},
+			"schema.content": {Type: "STRING", Importance: "HIGH"},
 			"decimal.format": {Type: "STRING", DefaultValue: str("BASE64"), Importance: "LOW"},
 		}},
 		{"io.confluent.connect.avro.AvroConverter", -1, map[string]config.KeyInfo{

@@ -169,7 +169,11 @@ func checkConverterClasses(reg *plugins.Registry, props map[string]string, infos
 			continue
 		}
 		if _, err := reg.Lookup(props[c.Value.Name], kinds...); err != nil {
-			c.Value.Errors = append(c.Value.Errors, err.Error())
+			// Kafka Connect's words (a CLASS key's parse error); the
+			// installed converters are the entry's recommended values.
+			ce := &config.ValueError{Name: c.Value.Name, Value: props[c.Value.Name],
+				Reason: "Class " + props[c.Value.Name] + " could not be found."}
+			c.Value.Errors = append(c.Value.Errors, ce.Error())
 			n++
 		}
 	}
