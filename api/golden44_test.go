@@ -277,6 +277,13 @@ func golden44Check(t *testing.T, call, file string, got []byte, versions map[str
 	if err != nil {
 		t.Fatal(err)
 	}
+	return golden44Compare(t, call, file, want, got, versions, used)
+}
+
+// golden44Compare is golden44Check with the capture's answer (want, from
+// file) read.
+func golden44Compare(t *testing.T, call, file string, want, got []byte, versions map[string]bool, used map[int]bool) []string {
+	t.Helper()
 	var g, s any
 	if err := json.Unmarshal(want, &g); err != nil {
 		t.Fatalf("%s: %v", file, err)
@@ -308,10 +315,56 @@ func golden44Check(t *testing.T, call, file string, got []byte, versions map[str
 	return unknown
 }
 
+// capturedWorker returns the JSON answer b with every worker_id replaced by
+// the capture's worker's (the worker id is the worker's address).
+func capturedWorker(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if k == "worker_id" {
+					x[k] = "127.0.0.1:18444"
+					continue
+				}
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return []byte(jsonOf(v))
+}
+
+// golden44CheckPart is golden44Check for the member key of the capture's
+// answer (an object keyed by connector).
+func golden44CheckPart(t *testing.T, call, file, key string, got []byte, versions map[string]bool, used map[int]bool) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(golden44, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(b, &all); err != nil || all[key] == nil {
+		t.Fatalf("%s: no member %s: %v", file, key, err)
+	}
+	return golden44Compare(t, call, file+" "+key, all[key], got, versions, used)
+}
+
 // TestGolden44 compares sluice's answers with Kafka Connect 4.4.0's
 // captured ones, field by field: the validate answers for the FileStream
 // configurations the capture holds, the plugin config definitions of
-// FileStreamSource and FileStreamSink, and a running source's status. Every
+// FileStreamSource and FileStreamSink, the plugin lists, and a running
+// source's statuses (connector and tasks, with their versions: /status,
+// /tasks/0/status, ?expand=status, the restart 202 body). Every
 // difference must be one golden44Known lists, and every listed one must
 // still occur.
 func TestGolden44(t *testing.T) {
@@ -322,8 +375,10 @@ func TestGolden44(t *testing.T) {
 	// Not compared here: the calls whose answers depend on the version
 	// numbers of the plugins (a range that 4.4.0 satisfies, messages listing
 	// the installed versions), which sluice's plugins cannot match.
-	definitions := []string{"plugin-config-FileStreamSource", "plugin-config-FileStreamSink"}
-	calls := golden44Calls(t, slices.Concat(validates, definitions, []string{"connector-source-status", "connector-plugins", "connector-plugins-all"})...)
+	definitions := []string{"plugin-config-FileStreamSource", "plugin-config-FileStreamSink", "plugin-config-JsonConverter",
+		"plugin-config-IntegerConverter", "plugin-config-Cast-Value"}
+	statuses := []string{"connector-source-status", "connector-source-task-0-status", "connectors-expand-status", "connector-source-restart-include-tasks"}
+	calls := golden44Calls(t, slices.Concat(validates, definitions, statuses, []string{"connector-plugins", "connector-plugins-all"})...)
 	// The capture's worker: JsonConverter keys and values.
 	w := startWorker(t, testkit.Kafka(t), map[string]string{
 		"key.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter": "org.apache.kafka.connect.json.JsonConverter"})
@@ -401,16 +456,33 @@ func TestGolden44(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	var st map[string]any
-	if err := json.Unmarshal(status, &st); err != nil {
-		t.Fatal(err)
+	unknown = append(unknown, golden44Check(t, "status", c.File, capturedWorker(t, status), sluiceVersions, used)...)
+
+	// The same source's task status, its entry of ?expand=status, and the
+	// 202 of a restart with its tasks (RESTARTING, with the version).
+	c = calls["connector-source-task-0-status"]
+	if r := w.do(t, c.Method, c.Path, ""); r.status != c.Status {
+		unknown = append(unknown, fmt.Sprintf("%s: status kc=%d sluice=%d: %s", c.Name, c.Status, r.status, r.body))
+	} else {
+		unknown = append(unknown, golden44Check(t, c.Name, c.File, capturedWorker(t, r.body), sluiceVersions, used)...)
 	}
-	// The worker id is the worker's address: the capture's.
-	st["connector"].(map[string]any)["worker_id"] = "127.0.0.1:18444"
-	for _, task := range st["tasks"].([]any) {
-		task.(map[string]any)["worker_id"] = "127.0.0.1:18444"
+	c = calls["connectors-expand-status"]
+	if r := w.do(t, c.Method, c.Path, ""); r.status != c.Status {
+		unknown = append(unknown, fmt.Sprintf("%s: status kc=%d sluice=%d: %s", c.Name, c.Status, r.status, r.body))
+	} else {
+		// Only the source: the capture's sink is not created here.
+		var all map[string]json.RawMessage
+		if err := json.Unmarshal(r.body, &all); err != nil {
+			t.Fatalf("%s: %v: %s", c.Name, err, r.body)
+		}
+		unknown = append(unknown, golden44CheckPart(t, c.Name, c.File, conn, capturedWorker(t, all[conn]), sluiceVersions, used)...)
 	}
-	unknown = append(unknown, golden44Check(t, "status", c.File, []byte(jsonOf(st)), sluiceVersions, used)...)
+	c = calls["connector-source-restart-include-tasks"]
+	if r := w.do(t, c.Method, c.Path, ""); r.status != c.Status {
+		unknown = append(unknown, fmt.Sprintf("%s: status kc=%d sluice=%d: %s", c.Name, c.Status, r.status, r.body))
+	} else {
+		unknown = append(unknown, golden44Check(t, c.Name, c.File, capturedWorker(t, r.body), sluiceVersions, used)...)
+	}
 
 	sort.Strings(unknown)
 	for _, d := range unknown {
