@@ -58,9 +58,9 @@ func golden44Calls(t *testing.T, want ...string) map[string]golden44Call {
 
 // knownDifference is a difference from Kafka Connect 4.4's answer that is
 // deliberate or not built yet, each written in the README's differences
-// section (or, for a key another part of issue 18 adds, pending that
-// work). A difference is known when its path starts with Path in the call
-// named Call ("*" for every call).
+// section (or, for plugin versions, pending that part of issue 18). A
+// difference is known when its path contains Path in the call named Call
+// ("*" for every call); the first entry that matches counts.
 type knownDifference struct {
 	Call, Path, Why string
 }
@@ -72,38 +72,38 @@ var golden44Known = []knownDifference{
 	// Documentation texts are sluice's own, everywhere: compared nowhere.
 	{"*", "/documentation", "sluice's documentation texts are its own"},
 
-	// Not built yet in this branch: plugin versions (KIP-891) and topic
-	// creation (KIP-158) are other parts of issue 18.
-	{"*", "[connector.plugin.version]", "plugin version keys: issue 18, plugin versions"},
-	{"*", "[key.converter.plugin.version]", "plugin version keys: issue 18, plugin versions"},
-	{"*", "[value.converter.plugin.version]", "plugin version keys: issue 18, plugin versions"},
-	{"*", "[header.converter.plugin.version]", "plugin version keys: issue 18, plugin versions"},
-	{"*", "[topic.creation.groups]", "topic creation: issue 18, topic creation"},
-	{"*", "/groups", "the Topic Creation group (issue 18, topic creation) and sluice's Task Restart group"},
-	{"connector-plugins-all", "]/version", "converter versions in the plugin list: issue 18, plugin versions"},
-	{"connector-plugins-all", ".converters.BooleanConverter]", "numeric converters: issue 18, converters"},
-	{"connector-plugins-all", ".converters.DoubleConverter]", "numeric converters: issue 18, converters"},
-	{"connector-plugins-all", ".converters.FloatConverter]", "numeric converters: issue 18, converters"},
-	{"connector-plugins-all", ".converters.IntegerConverter]", "numeric converters: issue 18, converters"},
-	{"connector-plugins-all", ".converters.LongConverter]", "numeric converters: issue 18, converters"},
-	{"connector-plugins-all", ".converters.ShortConverter]", "numeric converters: issue 18, converters"},
-	{"status", "/connector/version", "status version: issue 18, plugin versions"},
-	{"status", "/tasks[0]/version", "status version: issue 18, plugin versions"},
+	// Plugin versions (KIP-891), to be fixed or listed in the README by
+	// that part of issue 18: Kafka Connect shows the plugin's version as
+	// the default of connector.plugin.version in a plugin's definitions,
+	// and hides value.converter.plugin.version when the converter class is
+	// unknown.
+	{"plugin-config-FileStreamSource", "[connector.plugin.version]/default_value", "plugin versions: default of connector.plugin.version"},
+	{"plugin-config-FileStreamSink", "[connector.plugin.version]/default_value", "plugin versions: default of connector.plugin.version"},
+	{"validate-source-converter-unknown", "[value.converter.plugin.version]/value/visible", "plugin versions: visibility"},
 
 	// sluice's additions (README: automatic task restarts).
+	{"*", "/groups", "sluice's Task Restart group"},
 	{"*", "[task.restart.enable]", "sluice only: automatic task restarts"},
 	{"*", "[task.restart.backoff.initial.ms]", "sluice only: automatic task restarts"},
 	{"*", "[task.restart.backoff.max.ms]", "sluice only: automatic task restarts"},
 	{"*", "[task.restart.max.attempts]", "sluice only: automatic task restarts"},
 
-	// The converters' recommended values: sluice lists its own converters.
+	// The converters' recommended values: sluice lists its own converters
+	// (AvroConverter among them).
 	{"*", "[key.converter]/value/recommended_values", "sluice's converters are not Java's set"},
 	{"*", "[value.converter]/value/recommended_values", "sluice's converters are not Java's set"},
-	{"*", "[header.converter]/value/recommended_values", "sluice's converters are not Java's set"},
 
 	// sluice's message for a converter class it does not have lists those
 	// it has (Kafka Connect: "Class NoSuchConverter could not be found.").
 	{"validate-source-converter-unknown", "[value.converter]/value/errors", "sluice's message lists the converters it has"},
+
+	// README (topic creation, and keys no definition knows): a creation
+	// group's keys are listed with definition null, and their errors are
+	// reported by validate (Kafka Connect finds them only at start).
+	{"*", "[topic.creation.default.", "topic creation keys: listed, and checked at validate"},
+	{"*", "[topic.creation.compacted.", "topic creation keys: listed, and checked at validate"},
+	{"validate-source-topic-creation-no-default", "/error_count", "topic creation keys checked at validate"},
+	{"validate-source-topic-creation-partitions-0", "/error_count", "topic creation keys checked at validate"},
 
 	// README: exactly-once sources and a connector's own offsets topic are
 	// not built; sluice refuses them with its own messages.
@@ -230,10 +230,52 @@ func jsonOf(v any) string {
 	return string(b)
 }
 
+// capturedVersion is the version of every plugin in the capture.
+const capturedVersion = "4.4.0"
+
+// sameVersions replaces, in sluice's answer v, the version strings of
+// sluice's plugins (versions), which differ by nature from Kafka's 4.4.0,
+// by the capture's: a status's or plugin's "version", and the values of
+// *.plugin.version keys in definitions and validation results. Other
+// strings (a version a request asked for) and nulls stay as they are, so
+// that they are still compared.
+func sameVersions(v any, versions map[string]bool) {
+	fix := func(x any) any {
+		if s, ok := x.(string); ok && versions[s] {
+			return capturedVersion
+		}
+		return x
+	}
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			sameVersions(e, versions)
+		}
+	case map[string]any:
+		keys := []string{"version"}
+		if name, _ := x["name"].(string); strings.HasSuffix(name, ".plugin.version") {
+			keys = append(keys, "default_value", "value")
+			if rv, ok := x["recommended_values"].([]any); ok {
+				for i := range rv {
+					rv[i] = fix(rv[i])
+				}
+			}
+		}
+		for _, k := range keys {
+			if _, ok := x[k]; ok {
+				x[k] = fix(x[k])
+			}
+		}
+		for _, e := range x {
+			sameVersions(e, versions)
+		}
+	}
+}
+
 // golden44Check compares sluice's answer with the capture's file for call,
 // and returns the differences no known entry accepts; used records the
 // known entries that accepted one.
-func golden44Check(t *testing.T, call, file string, got []byte, used map[int]bool) []string {
+func golden44Check(t *testing.T, call, file string, got []byte, versions map[string]bool, used map[int]bool) []string {
 	t.Helper()
 	want, err := os.ReadFile(filepath.Join(golden44, file))
 	if err != nil {
@@ -246,16 +288,21 @@ func golden44Check(t *testing.T, call, file string, got []byte, used map[int]boo
 	if err := json.Unmarshal(got, &s); err != nil {
 		t.Fatalf("%s: sluice's answer is not JSON: %v: %s", call, err, got)
 	}
+	sameVersions(s, versions)
 	var diffs []string
 	golden44Diff("", g, s, &diffs)
 	var unknown []string
 	for _, d := range diffs {
 		path, _, _ := strings.Cut(d, ": ")
+		// The first entry that accepts it counts, so that a broad entry
+		// (documentation) does not keep a narrower one alive.
 		known := false
 		for i, k := range golden44Known {
-			if (k.Call == "*" || k.Call == call) && (strings.HasPrefix(path, k.Path) || strings.Contains(path, k.Path)) {
+			if (k.Call == "*" || k.Call == call) && strings.Contains(path, k.Path) {
 				used[i] = true
 				known = true
+				t.Logf("known difference (%s): %s: %s", k.Why, call, d)
+				break
 			}
 		}
 		if !known {
@@ -274,12 +321,27 @@ func golden44Check(t *testing.T, call, file string, got []byte, used map[int]boo
 func TestGolden44(t *testing.T) {
 	validates := []string{"validate-source-valid", "validate-source-no-name", "validate-sink-valid",
 		"validate-source-tasks-max-x", "validate-source-missing-topic", "validate-source-eos",
-		"validate-source-eos-bad-values", "validate-source-tasks-max-enforce", "validate-source-converter-unknown"}
+		"validate-source-eos-bad-values", "validate-source-tasks-max-enforce", "validate-source-converter-unknown",
+		"validate-source-topic-creation", "validate-source-topic-creation-no-default", "validate-source-topic-creation-partitions-0"}
+	// Not compared here: the calls whose answers depend on the version
+	// numbers of the plugins (a range that 4.4.0 satisfies, messages listing
+	// the installed versions), which sluice's plugins cannot match.
 	definitions := []string{"plugin-config-FileStreamSource", "plugin-config-FileStreamSink"}
 	calls := golden44Calls(t, slices.Concat(validates, definitions, []string{"connector-source-status", "connector-plugins", "connector-plugins-all"})...)
 	// The capture's worker: JsonConverter keys and values.
 	w := startWorker(t, testkit.Kafka(t), map[string]string{
 		"key.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter": "org.apache.kafka.connect.json.JsonConverter"})
+	// The versions sluice's plugins have, which sameVersions replaces.
+	var installed []struct {
+		Version string `json:"version"`
+	}
+	w.do(t, "GET", "/connector-plugins?connectorsOnly=false", "").json(t, &installed)
+	sluiceVersions := map[string]bool{}
+	for _, p := range installed {
+		if p.Version != "" {
+			sluiceVersions[p.Version] = true
+		}
+	}
 	used := map[int]bool{}
 	var unknown []string
 	for _, name := range slices.Concat(validates, definitions) {
@@ -289,7 +351,7 @@ func TestGolden44(t *testing.T) {
 			unknown = append(unknown, fmt.Sprintf("%s: status kc=%d sluice=%d: %s", name, c.Status, r.status, r.body))
 			continue
 		}
-		unknown = append(unknown, golden44Check(t, name, c.File, r.body, used)...)
+		unknown = append(unknown, golden44Check(t, name, c.File, r.body, sluiceVersions, used)...)
 	}
 
 	// The plugin lists. Normalised by nature: sluice's own plugins (the
@@ -316,7 +378,7 @@ func TestGolden44(t *testing.T) {
 				p["version"] = "4.4.0"
 			}
 		}
-		unknown = append(unknown, golden44Check(t, name, c.File, []byte(jsonOf(list)), used)...)
+		unknown = append(unknown, golden44Check(t, name, c.File, []byte(jsonOf(list)), sluiceVersions, used)...)
 	}
 
 	// A running FileStreamSource, named and hosted as in the capture.
@@ -352,7 +414,7 @@ func TestGolden44(t *testing.T) {
 	for _, task := range st["tasks"].([]any) {
 		task.(map[string]any)["worker_id"] = "127.0.0.1:18444"
 	}
-	unknown = append(unknown, golden44Check(t, "status", c.File, []byte(jsonOf(st)), used)...)
+	unknown = append(unknown, golden44Check(t, "status", c.File, []byte(jsonOf(st)), sluiceVersions, used)...)
 
 	sort.Strings(unknown)
 	for _, d := range unknown {

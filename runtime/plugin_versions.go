@@ -191,7 +191,7 @@ func containsString(l []string, s string) bool {
 // versions.
 func versionFailure(reg *plugins.Registry, latest plugins.Plugin, props map[string]string, cause error) herder.ConfigInfos {
 	def := ConnectorDef()
-	infos := herder.ConfigInfos{Name: latest.Class, Groups: def.Groups()}
+	infos := herder.ConfigInfos{Name: props[ConnectorClass], Groups: def.Groups()} // as sent, as Kafka Connect names it
 	for _, r := range def.Validate(props) {
 		k, _ := def.Key(r.Name)
 		ki := k.Info()
