@@ -98,13 +98,19 @@ func PluginConfigVersion(reg *plugins.Registry, name, version string) ([]config.
 	if _, err := mavenversion.Requirement(version, strings.TrimSpace(version) != ""); err != nil {
 		return nil, herder.BadRequest("Invalid version specification: %s", version)
 	}
-	keys, _, err := pluginKeys(reg, name, version)
+	keys, p, err := pluginKeys(reg, name, version)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]config.KeyInfo, len(keys))
 	for i, k := range keys {
 		out[i] = k.Info()
+		// A connector's version key defaults to the version described, as
+		// Kafka Connect 4.4's enriched definition.
+		if k.Name == ConnectorPluginVersion && (p.Kind == plugins.Source || p.Kind == plugins.Sink) {
+			v := p.Version
+			out[i].DefaultValue = &v
+		}
 	}
 	return out, nil
 }

@@ -155,7 +155,12 @@ func checkPluginVersions(reg *plugins.Registry, props map[string]string, worker 
 		}
 		latest, err := reg.Lookup(class, kinds...)
 		if err != nil {
-			continue // an unknown class is reported on its key
+			// An unknown class is reported on its key; its version key is
+			// hidden, as Kafka Connect 4.4 answers.
+			if c := entries[vkey]; c != nil {
+				c.Value.Visible = false
+			}
+			continue
 		}
 		describe(vkey, latest, kinds...)
 		if _, err := reg.LookupVersion(class, version, kinds...); err != nil {
