@@ -215,3 +215,45 @@ func configOf(t *testing.T, infos herder.ConfigInfos, key string) herder.ConfigI
 	}
 	return c
 }
+
+// TestGolden44PluginList compares GET /connector-plugins?connectorsOnly=false
+// with Kafka Connect 4.4.0's captured answer: every plugin Kafka Connect
+// lists, sluice lists with the same type and a version (sluice's built-in
+// versions are its own), in Kafka Connect's order (connectors,
+// transformations, predicates, converters, header converters, each by
+// class); sluice lists more plugins between them.
+func TestGolden44PluginList(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(golden44, "connector-plugins-all.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kc []herder.PluginInfo
+	if err := json.Unmarshal(b, &kc); err != nil {
+		t.Fatal(err)
+	}
+	if len(kc) < 40 {
+		t.Fatalf("the capture lists %d plugins", len(kc))
+	}
+	w := startWorker(t, testkit.Kafka(t), nil)
+	var got []herder.PluginInfo
+	w.do(t, "GET", "/connector-plugins?connectorsOnly=false", "").json(t, &got)
+	index := map[[2]string]int{}
+	for i, p := range got {
+		if p.Version == "" {
+			t.Errorf("%s %s has no version", p.Type, p.Class)
+		}
+		index[[2]string{p.Class, p.Type}] = i
+	}
+	last := -1
+	for _, p := range kc {
+		i, ok := index[[2]string{p.Class, p.Type}]
+		switch {
+		case !ok:
+			t.Errorf("Kafka Connect lists %s %s; sluice does not", p.Type, p.Class)
+		case i < last:
+			t.Errorf("%s %s is listed before %s %s; Kafka Connect lists it after", p.Type, p.Class, got[last].Type, got[last].Class)
+		default:
+			last = i
+		}
+	}
+}

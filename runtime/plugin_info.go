@@ -19,25 +19,46 @@ import (
 // (connectors.Versioned), else plugins.Plugin.Version: the registry keeps
 // that one.
 func PluginInfos(reg *plugins.Registry, connectorsOnly bool) []herder.PluginInfo {
-	kinds := []plugins.Kind{plugins.Source, plugins.Sink}
-	if !connectorsOnly {
-		kinds = append(kinds, plugins.Converter, plugins.HeaderConverter, plugins.Transformation, plugins.Predicate)
+	info := func(p plugins.Plugin, kind plugins.Kind) herder.PluginInfo {
+		return herder.PluginInfo{Class: p.Class, Type: string(kind), Version: p.Version}
 	}
-	var out, headers []herder.PluginInfo
-	for _, p := range reg.Plugins(kinds...) {
-		out = append(out, herder.PluginInfo{Class: p.Class, Type: string(p.Kind), Version: p.Version})
-		// A converter that also converts headers is listed as a header
-		// converter too, as Kafka Connect lists JsonConverter and
-		// StringConverter under both types.
-		if p.Kind != plugins.Converter {
-			continue
-		}
-		inst, _ := safe.Call("create plugin "+p.Class, func() (any, error) { return p.New(), nil })
-		if _, ok := inst.(schemas.HeaderConverter); ok {
-			headers = append(headers, herder.PluginInfo{Class: p.Class, Type: string(plugins.HeaderConverter), Version: p.Version})
+	var out []herder.PluginInfo
+	for _, p := range reg.Plugins(plugins.Source, plugins.Sink) {
+		out = append(out, info(p, p.Kind))
+	}
+	if connectorsOnly {
+		return out
+	}
+	// Then, as Kafka Connect 4.4 lists them, transformations, predicates,
+	// converters and header converters, each by class (and version).
+	for _, kind := range []plugins.Kind{plugins.Transformation, plugins.Predicate, plugins.Converter} {
+		for _, p := range reg.Plugins(kind) {
+			out = append(out, info(p, kind))
 		}
 	}
-	return append(out, headers...)
+	// A converter that also converts headers is listed as a header
+	// converter too, as Kafka Connect lists JsonConverter and
+	// StringConverter under both types.
+	for _, p := range headerConverters(reg) {
+		out = append(out, info(p, plugins.HeaderConverter))
+	}
+	return out
+}
+
+// headerConverters returns the header converters, converters that also
+// convert headers included, by class and version.
+func headerConverters(reg *plugins.Registry) []plugins.Plugin {
+	var out []plugins.Plugin
+	for _, p := range reg.Plugins(plugins.HeaderConverter, plugins.Converter) {
+		if p.Kind == plugins.Converter {
+			inst, _ := safe.Call("create plugin "+p.Class, func() (any, error) { return p.New(), nil })
+			if _, ok := inst.(schemas.HeaderConverter); !ok {
+				continue
+			}
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // ConverterClasses returns the classes validate recommends for a
@@ -49,17 +70,7 @@ func ConverterClasses(reg *plugins.Registry, header bool) []string {
 	if !header {
 		return pluginClasses(reg.Plugins(plugins.Converter))
 	}
-	var out []plugins.Plugin
-	for _, p := range reg.Plugins(plugins.Converter, plugins.HeaderConverter) {
-		if p.Kind == plugins.Converter {
-			inst, _ := safe.Call("create plugin "+p.Class, func() (any, error) { return p.New(), nil })
-			if _, ok := inst.(schemas.HeaderConverter); !ok {
-				continue
-			}
-		}
-		out = append(out, p)
-	}
-	return pluginClasses(out)
+	return pluginClasses(headerConverters(reg))
 }
 
 // pluginClasses returns the classes of ps, each once (a plugin installed
