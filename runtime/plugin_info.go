@@ -107,6 +107,9 @@ func PluginConfig(reg *plugins.Registry, name string) ([]config.KeyInfo, error) 
 // versions, as in Kafka Connect 4.4.
 func PluginConfigVersion(reg *plugins.Registry, name, version string) ([]config.KeyInfo, error) {
 	if _, err := mavenversion.Requirement(version, strings.TrimSpace(version) != ""); err != nil {
+		if len(version) > mavenversion.MaxRequirementLength {
+			return nil, herder.BadRequest("Invalid version specification: %s", err.Error()) // not echoed
+		}
 		return nil, herder.BadRequest("Invalid version specification: %s", version)
 	}
 	keys, p, err := pluginKeys(reg, name, version)
