@@ -24,6 +24,9 @@ func TestRESTLifecycle(t *testing.T) {
 	ctx := context.Background()
 	bootstrap := testkit.Kafka(t)
 	topic := testkit.NewTopic(t, bootstrap, 1)
+	// The sink's name, and so its group connect-<name>, is this run's own:
+	// another package's test or an earlier run may use a sink called snk.
+	snk := topic + "-snk"
 	w := startWorker(t, bootstrap, nil)
 	c, err := client.New(w.url)
 	if err != nil {
@@ -41,11 +44,11 @@ func TestRESTLifecycle(t *testing.T) {
 
 	// The sink's directory does not exist yet: its task fails at start.
 	// The connector itself runs.
-	if _, err := c.CreateConnector(ctx, herder.CreateConnectorRequest{Name: "snk", Config: map[string]string{
+	if _, err := c.CreateConnector(ctx, herder.CreateConnectorRequest{Name: snk, Config: map[string]string{
 		"connector.class": "FileStreamSink", "tasks.max": "1", "file": out, "topics": topic}}); err != nil {
 		t.Fatal(err)
 	}
-	st := awaitClient(t, c, "snk", "task FAILED", func(st herder.ConnectorStateInfo) bool {
+	st := awaitClient(t, c, snk, "task FAILED", func(st herder.ConnectorStateInfo) bool {
 		return st.Connector.State == herder.Running && len(st.Tasks) == 1 && st.Tasks[0].State == herder.Failed
 	})
 	if !strings.Contains(st.Tasks[0].Trace, "out.txt") {
@@ -56,7 +59,7 @@ func TestRESTLifecycle(t *testing.T) {
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	restarted, err := c.RestartConnector(ctx, "snk", true, true)
+	restarted, err := c.RestartConnector(ctx, snk, true, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +67,7 @@ func TestRESTLifecycle(t *testing.T) {
 		(restarted.Tasks[0].State != herder.Restarting && restarted.Tasks[0].State != herder.Running) {
 		t.Fatalf("restart answer %+v", restarted)
 	}
-	awaitClient(t, c, "snk", "RUNNING", clientRunning)
+	awaitClient(t, c, snk, "RUNNING", clientRunning)
 
 	if _, err := c.CreateConnector(ctx, herder.CreateConnectorRequest{Name: "src", Config: map[string]string{
 		"connector.class": "FileStreamSource", "tasks.max": "1", "file": in, "topic": topic}}); err != nil {
@@ -110,7 +113,7 @@ func TestRESTLifecycle(t *testing.T) {
 		t.Fatalf("source offsets %+v, want position %d of %s", offs, end, in)
 	}
 	// The sink's offsets are its consumer group's.
-	awaitSinkOffset(t, c, "snk", topic, 15)
+	awaitSinkOffset(t, c, snk, topic, 15)
 
 	// Rewind the source to the start of line 11: it re-reads 11..15.
 	msg, err := c.AlterOffsets(ctx, "src", herder.ConnectorOffsets{Offsets: []herder.PartitionOffset{{
@@ -144,22 +147,22 @@ func TestRESTLifecycle(t *testing.T) {
 	awaitFile(t, out, append(append(lines(1, 15), lines(11, 15)...), lines(1, 15)...))
 
 	// Sink offsets can be rewound too, once the sink is stopped.
-	if err := c.Stop(ctx, "snk"); err != nil {
+	if err := c.Stop(ctx, snk); err != nil {
 		t.Fatal(err)
 	}
-	awaitClient(t, c, "snk", "STOPPED", func(st herder.ConnectorStateInfo) bool { return st.Connector.State == herder.Stopped })
-	if _, err := c.AlterOffsets(ctx, "snk", herder.ConnectorOffsets{Offsets: []herder.PartitionOffset{{
+	awaitClient(t, c, snk, "STOPPED", func(st herder.ConnectorStateInfo) bool { return st.Connector.State == herder.Stopped })
+	if _, err := c.AlterOffsets(ctx, snk, herder.ConnectorOffsets{Offsets: []herder.PartitionOffset{{
 		Partition: map[string]any{"kafka_topic": topic, "kafka_partition": 0}, Offset: map[string]any{"kafka_offset": 28}}}}); err != nil {
 		t.Fatal(err)
 	}
-	awaitSinkOffset(t, c, "snk", topic, 28)
-	if err := c.Resume(ctx, "snk"); err != nil {
+	awaitSinkOffset(t, c, snk, topic, 28)
+	if err := c.Resume(ctx, snk); err != nil {
 		t.Fatal(err)
 	}
 	// Records 28..34 (lines 9..15 of the last pass) are written again.
 	awaitFile(t, out, append(append(append(lines(1, 15), lines(11, 15)...), lines(1, 15)...), lines(9, 15)...))
 
-	for _, n := range []string{"src", "snk"} {
+	for _, n := range []string{"src", snk} {
 		if err := c.DeleteConnector(ctx, n); err != nil {
 			t.Fatal(err)
 		}

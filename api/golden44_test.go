@@ -15,6 +15,7 @@ import (
 	"github.com/sluicehq/sluice/connectors/file"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/transforms"
 )
 
 // golden44 is the capture of a real Kafka Connect 4.4.0 worker
@@ -203,6 +204,10 @@ func entryNames(l []any) []string {
 			n, _ = o["definition"].(map[string]any)["name"].(string)
 		case o["value"] != nil:
 			n, _ = o["value"].(map[string]any)["name"].(string)
+		case o["class"] != nil:
+			c, _ := o["class"].(string)
+			typ, _ := o["type"].(string)
+			n = typ + ":" + c
 		case o["name"] != nil:
 			n, _ = o["name"].(string)
 		case o["id"] != nil:
@@ -326,8 +331,14 @@ func sluiceVersions44(v any) {
 				}
 			}
 		}
-	case []any: // a plugin's config: its keys
+	case []any: // a plugin's config (its keys), or the plugin list
 		for _, k := range x {
+			if p, ok := k.(map[string]any); ok && p["class"] != nil && p["type"] != nil {
+				if ours(p["version"]) || (p["version"] == transforms.Version) {
+					p["version"] = "4.4.0"
+				}
+				continue
+			}
 			sluiceVersions44(k)
 		}
 	}
@@ -346,7 +357,7 @@ func TestGolden44(t *testing.T) {
 		"validate-source-plugin-version-range", "validate-source-plugin-version-missing",
 		"validate-source-key-converter-version", "validate-source-key-converter-version-missing"}
 	definitions := []string{"plugin-config-FileStreamSource", "plugin-config-FileStreamSink"}
-	calls := golden44Calls(t, slices.Concat(validates, definitions, []string{"connector-source-status"})...)
+	calls := golden44Calls(t, slices.Concat(validates, definitions, []string{"connector-source-status", "connector-plugins", "connector-plugins-all"})...)
 	// The capture's worker: JsonConverter keys and values.
 	w := startWorker(t, testkit.Kafka(t), map[string]string{
 		"key.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter": "org.apache.kafka.connect.json.JsonConverter"})
@@ -361,6 +372,33 @@ func TestGolden44(t *testing.T) {
 			continue
 		}
 		unknown = append(unknown, golden44Check(t, name, c.File, r.body, used)...)
+	}
+
+	// The plugin lists. Normalised by nature: sluice's own plugins (the
+	// ones not in Apache Kafka's packages) are not Kafka Connect's, and
+	// version strings are each runtime's; that a version is there is
+	// compared.
+	for _, name := range []string{"connector-plugins", "connector-plugins-all"} {
+		c := calls[name]
+		r := w.do(t, c.Method, c.Path, "")
+		if r.status != c.Status {
+			unknown = append(unknown, fmt.Sprintf("%s: status kc=%d sluice=%d: %s", name, c.Status, r.status, r.body))
+			continue
+		}
+		var list []map[string]any
+		if err := json.Unmarshal(r.body, &list); err != nil {
+			t.Fatalf("%s: %v: %s", name, err, r.body)
+		}
+		list = slices.DeleteFunc(list, func(p map[string]any) bool {
+			c, _ := p["class"].(string)
+			return !strings.HasPrefix(c, "org.apache.kafka.connect.")
+		})
+		for _, p := range list {
+			if v, ok := p["version"].(string); ok && v != "" {
+				p["version"] = "4.4.0"
+			}
+		}
+		unknown = append(unknown, golden44Check(t, name, c.File, []byte(jsonOf(list)), used)...)
 	}
 
 	// A running FileStreamSource, named and hosted as in the capture.

@@ -16,10 +16,11 @@ import (
 func TestOffsetsMistakes(t *testing.T) {
 	bootstrap := testkit.Kafka(t)
 	topic := testkit.NewTopic(t, bootstrap, 2)
+	snk := topic + "-snk" // its group connect-<name> is this run's own
 	w := startWorker(t, bootstrap, nil)
 	for _, c := range []string{
 		`{"name":"src","initial_state":"STOPPED","config":{"connector.class":"FileStreamSource","file":"` + filepath.Join(w.dir, "in.txt") + `","topic":"` + topic + `"}}`,
-		`{"name":"snk","initial_state":"STOPPED","config":{"connector.class":"FileStreamSink","file":"` + filepath.Join(w.dir, "out.txt") + `","topics":"` + topic + `"}}`,
+		`{"name":"` + snk + `","initial_state":"STOPPED","config":{"connector.class":"FileStreamSink","file":"` + filepath.Join(w.dir, "out.txt") + `","topics":"` + topic + `"}}`,
 		`{"name":"gen","initial_state":"STOPPED","config":{"connector.class":"Datagen","quickstart":"users","kafka.topic":"` + topic + `"}}`,
 	} {
 		if r := w.do(t, "POST", "/connectors", c); r.status != 201 {
@@ -42,11 +43,11 @@ func TestOffsetsMistakes(t *testing.T) {
 			"The partition for a source connector offset cannot be null or missing"},
 		{"datagen: no task", "gen", `{"offsets":[{"partition":{},"offset":{"current.iteration":3}}]}`,
 			"Failed to alter offsets for connector gen: Partition objects should contain the key 'task.id' with a task number"},
-		{"sink: unknown topic", "snk", `{"offsets":[` + sinkEntry(topic+"-nope", 0) + `]}`,
-			"Failed to alter consumer group offsets for connector snk: topic '" + topic + "-nope' does not exist"},
-		{"sink: unknown partition", "snk", `{"offsets":[` + sinkEntry(topic, 0) + `,` + sinkEntry(topic, 2) + `]}`,
-			"Failed to alter consumer group offsets for connector snk: topic '" + topic + "' has no partition 2 (it has 2 partitions, numbered from 0)"},
-		{"sink: empty partition", "snk", `{"offsets":[{"partition":{}}]}`,
+		{"sink: unknown topic", snk, `{"offsets":[` + sinkEntry(topic+"-nope", 0) + `]}`,
+			"Failed to alter consumer group offsets for connector " + snk + ": topic '" + topic + "-nope' does not exist"},
+		{"sink: unknown partition", snk, `{"offsets":[` + sinkEntry(topic, 0) + `,` + sinkEntry(topic, 2) + `]}`,
+			"Failed to alter consumer group offsets for connector " + snk + ": topic '" + topic + "' has no partition 2 (it has 2 partitions, numbered from 0)"},
+		{"sink: empty partition", snk, `{"offsets":[{"partition":{}}]}`,
 			"The partition for a sink connector offset must contain the keys 'kafka_topic' and 'kafka_partition'"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -60,7 +61,7 @@ func TestOffsetsMistakes(t *testing.T) {
 		})
 	}
 	// Nothing was written.
-	for _, c := range []string{"src", "snk", "gen"} {
+	for _, c := range []string{"src", snk, "gen"} {
 		if r := w.do(t, "GET", "/connectors/"+c+"/offsets", ""); r.status != 200 || string(r.body) != "{\"offsets\":[]}\n" {
 			t.Fatalf("offsets of %s: %d %s", c, r.status, r.body)
 		}

@@ -380,8 +380,9 @@ func TestEndpointSuccesses(t *testing.T) {
 		t.Fatalf("restart includeTasks: %d %s", r.status, r.body)
 	}
 	r.json(t, &st)
-	if st.Name != "src" || len(st.Tasks) != 1 {
-		t.Fatalf("restart answer %s", r.body)
+	// The restart plan, as Kafka Connect answers: what restarts RESTARTING.
+	if st.Name != "src" || len(st.Tasks) != 1 || st.Connector.State != herder.Restarting || st.Tasks[0].State != herder.Restarting {
+		t.Fatalf("restart answer %s; want the connector and its task RESTARTING", r.body)
 	}
 	if r := w.do(t, "POST", "/connectors/src/tasks/0/restart", ""); r.status != 204 {
 		t.Fatalf("task restart: %d %s", r.status, r.body)
@@ -431,7 +432,7 @@ func TestEndpointSuccesses(t *testing.T) {
 		}
 	}
 	w.do(t, "GET", "/connector-plugins/org.apache.kafka.connect.json.JsonConverter/config", "").json(t, &keys)
-	if len(keys) == 0 || keys[0].Name != "schemas.enable" {
+	if len(keys) < 2 || keys[0].Name != "converter.type" || keys[1].Name != "schemas.enable" {
 		t.Fatalf("JsonConverter config %+v", keys)
 	}
 	w.do(t, "GET", "/connector-plugins/org.apache.kafka.connect.transforms.InsertField$Value/config", "").json(t, &keys)
@@ -514,8 +515,8 @@ func TestEndpointSuccesses(t *testing.T) {
 // TestValidate: ConfigInfos with per-key errors for a missing required key
 // and a value of the wrong type (which, as in Kafka Connect, the validator
 // then also judges as null); a key no definition knows is listed with
-// definition null and no error, and the answer is named by connector.class
-// as sent, as Kafka Connect does.
+// definition null and no error (sluice's: see the README's differences);
+// and the answer is named by connector.class as sent, as Kafka Connect does.
 func TestValidate(t *testing.T) {
 	w := startWorker(t, testkit.Kafka(t), nil)
 	r := w.do(t, "PUT", "/connector-plugins/FileStreamSource/config/validate",

@@ -79,7 +79,7 @@ func TestFileConnectorAllowedPathsAtStart(t *testing.T) {
 		t.Fatalf("connector status %+v", st)
 	}
 	id := herder.TaskID{Connector: "s", Task: 0}
-	if err := w.StartTask(id, raw, map[string]string{"file": target, "topics": "t", "task.class": "FileStreamSinkTask"}, herder.TargetStarted); err == nil {
+	if err := w.StartTask(id, raw, map[string]string{"file": target, "topics": "t", "task.class": "FileStreamSinkTask"}, 1, herder.TargetStarted); err == nil {
 		t.Fatal("the task started")
 	}
 	tasks := status.Tasks("s")

@@ -123,6 +123,19 @@ func (w *Worker) checkTaskCount(name string, props map[string]string, generated,
 		"set to false; however, this option will be removed in a future release of Kafka Connect.", name, generated, max, TasksMaxEnforce)
 }
 
+// checkStoredTaskCount applies checkTaskCount at a task's start to the set
+// of task configurations stored for its connector, as Kafka Connect's
+// Worker does: a set written before tasks.max was lowered, or by a worker
+// that did not enforce it, fails its tasks unless tasks.max.enforce is
+// false.
+func (w *Worker) checkStoredTaskCount(name string, connProps map[string]string, tasks int) error {
+	max, err := w.taskCount(name, connProps)
+	if err != nil {
+		return err
+	}
+	return w.checkTaskCount(name, connProps, tasks, max)
+}
+
 // maxLoggedValue is the longest configuration value written to a log line
 // whole.
 const maxLoggedValue = 1024

@@ -3,6 +3,7 @@ package runtime
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -151,5 +152,59 @@ func TestShortenedLogValues(t *testing.T) {
 	want := strings.Repeat("a", maxLoggedValue-1) + "… (" + strconv.Itoa(len(long)) + " bytes)"
 	if got["long"] != want {
 		t.Fatalf("long value logged as %q", got["long"])
+	}
+}
+
+// TestStoredTaskCount: at a task's start, a stored set of task
+// configurations larger than tasks.max fails the task with Kafka Connect's
+// TooManyTasksException message, before anything is built, unless
+// tasks.max.enforce is false; past tasks.max.limit it always fails.
+func TestStoredTaskCount(t *testing.T) {
+	tooMany := "The connector c has generated 3 tasks, which is greater than 2, the maximum number of tasks it is configured to create. This behaviour should be considered a bug and is disallowed. If necessary, it can be permitted by reconfiguring the connector with 'tasks.max.enforce' set to false; however, this option will be removed in a future release of Kafka Connect."
+	for _, tc := range []struct {
+		name    string
+		props   map[string]string
+		tasks   int
+		wantErr string
+	}{
+		{name: "within tasks.max", props: map[string]string{"tasks.max": "2"}, tasks: 2},
+		{name: "more than tasks.max", props: map[string]string{"tasks.max": "2"}, tasks: 3, wantErr: tooMany},
+		{name: "enforce in any case", props: map[string]string{"tasks.max": "2", "tasks.max.enforce": "TRUE"}, tasks: 3, wantErr: tooMany},
+		{name: "not enforced", props: map[string]string{"tasks.max": "2", "tasks.max.enforce": "false"}, tasks: 3},
+		{name: "not enforced, past the limit", props: map[string]string{"tasks.max": "2", "tasks.max.enforce": "false"}, tasks: 11,
+			wantErr: "The connector c has generated 11 tasks, more than this worker's tasks.max.limit of 10"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			log := slog.New(slog.DiscardHandler)
+			wc, err := ParseWorkerConfig(map[string]string{"key.converter": "StringConverter", "value.converter": "StringConverter", "tasks.max.limit": "10"}, log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			status := storage.NewMemoryStatus()
+			w := NewWorker(wc, plugins.Builtin(), storage.NewMemoryOffsets(), status, log)
+			props := map[string]string{"name": "c", "connector.class": "FileStreamSource", "topic": "t"}
+			for k, v := range tc.props {
+				props[k] = v
+			}
+			err = w.checkStoredTaskCount("c", props, tc.tasks)
+			if got := fmt.Sprint(err); (tc.wantErr == "" && err != nil) || (tc.wantErr != "" && got != tc.wantErr) {
+				t.Fatalf("err = %v\nwant %q", err, tc.wantErr)
+			}
+			if tc.wantErr == "" {
+				return
+			}
+			// StartTask fails the task with it, as its status says.
+			id := herder.TaskID{Connector: "c", Task: 2}
+			if err := w.StartTask(id, props, map[string]string{"topic": "t", "task.class": "FileStreamSourceTask"}, tc.tasks, herder.TargetStarted); err == nil || err.Error() != tc.wantErr {
+				t.Fatalf("StartTask: %v", err)
+			}
+			sts := status.Tasks("c")
+			if len(sts) != 1 || sts[0].ID != 2 || sts[0].State != herder.Failed || sts[0].Trace != tc.wantErr {
+				t.Fatalf("task statuses %+v", sts)
+			}
+			if len(w.Tasks("c")) != 0 {
+				t.Fatalf("tasks run: %v", w.Tasks("c"))
+			}
+		})
 	}
 }

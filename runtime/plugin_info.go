@@ -1,7 +1,9 @@
 package runtime
 
 import (
+	"cmp"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/sluicehq/sluice/config"
@@ -42,6 +44,17 @@ func PluginInfos(reg *plugins.Registry, connectorsOnly bool) []herder.PluginInfo
 	for _, p := range headerConverters(reg) {
 		out = append(out, info(p, plugins.HeaderConverter))
 	}
+	// Kafka Connect's order: sinks, sources, transformations, predicates,
+	// converters, header converters, each by class (stable: versions stay
+	// oldest first).
+	rank := []string{string(plugins.Sink), string(plugins.Source), string(plugins.Transformation), string(plugins.Predicate),
+		string(plugins.Converter), string(plugins.HeaderConverter)}
+	slices.SortStableFunc(out, func(a, b herder.PluginInfo) int {
+		if c := cmp.Compare(slices.Index(rank, a.Type), slices.Index(rank, b.Type)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Class, b.Class)
+	})
 	return out
 }
 
@@ -57,30 +70,6 @@ func headerConverters(reg *plugins.Registry) []plugins.Plugin {
 			}
 		}
 		out = append(out, p)
-	}
-	return out
-}
-
-// ConverterClasses returns the classes validate recommends for a
-// connector's converter keys, sorted, as Kafka Connect's plugin
-// recommenders do: every converter for key.converter and value.converter
-// (header false), and every header converter, converters that also convert
-// headers included, for header.converter (header true).
-func ConverterClasses(reg *plugins.Registry, header bool) []string {
-	if !header {
-		return pluginClasses(reg.Plugins(plugins.Converter))
-	}
-	return pluginClasses(headerConverters(reg))
-}
-
-// pluginClasses returns the classes of ps, each once (a plugin installed
-// at several versions is listed once per version).
-func pluginClasses(ps []plugins.Plugin) []string {
-	out := make([]string, 0, len(ps))
-	for _, p := range ps {
-		if len(out) == 0 || out[len(out)-1] != p.Class {
-			out = append(out, p.Class)
-		}
 	}
 	return out
 }

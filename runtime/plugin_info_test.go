@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -89,7 +90,7 @@ func TestConverterPluginConfig(t *testing.T) {
 		n      int // the number of keys; -1: at least the ones checked
 		want   map[string]config.KeyInfo
 	}{
-		{"JsonConverter", 4, map[string]config.KeyInfo{
+		{"JsonConverter", 5, map[string]config.KeyInfo{
 			"schemas.enable": {Type: "BOOLEAN", DefaultValue: str("true"), Importance: "HIGH"},
 			"decimal.format": {Type: "STRING", DefaultValue: str("BASE64"), Importance: "LOW"},
 		}},
@@ -104,12 +105,12 @@ func TestConverterPluginConfig(t *testing.T) {
 			"schema.registry.ssl.truststore.password": {Type: "PASSWORD", Importance: "LOW"},
 			"schema.registry.ssl.enabled.protocols":   {Type: "LIST", DefaultValue: str("TLSv1.2,TLSv1.3"), Importance: "LOW"},
 		}},
-		{"StringConverter", 1, map[string]config.KeyInfo{
+		{"StringConverter", 2, map[string]config.KeyInfo{
 			"converter.encoding": {Type: "STRING", DefaultValue: str("UTF-8"), Importance: "HIGH"},
 		}},
-		{"ByteArrayConverter", 0, nil},
-		{"org.apache.kafka.connect.converters.LongConverter", 0, nil},
-		{"Boolean", 0, nil},
+		{"ByteArrayConverter", 1, nil},
+		{"org.apache.kafka.connect.converters.LongConverter", 1, nil},
+		{"Boolean", 1, nil},
 		{"SimpleHeaderConverter", 0, nil},
 	} {
 		t.Run(tc.plugin, func(t *testing.T) {
@@ -234,5 +235,69 @@ func TestValidateRecommendsConverters(t *testing.T) {
 	}
 	if len(want) != 0 {
 		t.Errorf("no entries for %v", want)
+	}
+}
+
+// TestConverterTypeAsKafkaConnect: the converters whose Java config extends
+// ConverterConfig list converter.type first, defined as Kafka Connect
+// 4.4.0 answers it for IntegerConverter and JsonConverter
+// (api/testdata/kc-4.4.0/plugin-config-*.json); SimpleHeaderConverter and
+// AvroConverter, whose Java configs do not, have none.
+func TestConverterTypeAsKafkaConnect(t *testing.T) {
+	// asMap renders a key's definition as JSON fields, the order field
+	// under one name whichever Kafka Connect version's name it has.
+	asMap := func(v any) map[string]any {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		if o, ok := m["order_in_group"]; ok {
+			m["order"] = o
+			delete(m, "order_in_group")
+		}
+		return m
+	}
+	var want []map[string]any
+	for _, f := range []string{"plugin-config-IntegerConverter.json", "plugin-config-JsonConverter.json"} {
+		b, err := os.ReadFile("../api/testdata/kc-4.4.0/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []map[string]any
+		if err := json.Unmarshal(b, &keys); err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) == 0 || keys[0]["name"] != "converter.type" {
+			t.Fatalf("%s does not start with converter.type", f)
+		}
+		want = append(want, asMap(keys[0]))
+	}
+	if !reflect.DeepEqual(want[0], want[1]) {
+		t.Fatalf("the captures differ: %v", want)
+	}
+	reg := plugins.Builtin()
+	for _, class := range append([]string{"JsonConverter", "StringConverter", "ByteArrayConverter"}, numericConverters...) {
+		infos, err := PluginConfig(reg, class)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(infos) == 0 || !reflect.DeepEqual(asMap(infos[0]), want[0]) {
+			t.Errorf("%s: first key %+v, want %v", class, infos, want[0])
+		}
+	}
+	for _, class := range []string{"SimpleHeaderConverter", "AvroConverter"} {
+		infos, err := PluginConfig(reg, class)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range infos {
+			if k.Name == "converter.type" {
+				t.Errorf("%s defines converter.type", class)
+			}
+		}
 	}
 }

@@ -123,7 +123,7 @@ func TestPluginLoggers(t *testing.T) {
 	}
 
 	id := herder.TaskID{Connector: "c", Task: 0}
-	if err := w.StartTask(id, raw, map[string]string{"db.password": "pw-in-log-8812", "topic": "t"}, herder.TargetStarted); err != nil {
+	if err := w.StartTask(id, raw, map[string]string{"db.password": "pw-in-log-8812", "topic": "t"}, 1, herder.TargetStarted); err != nil {
 		t.Fatal(err)
 	}
 	defer w.StopTasks([]herder.TaskID{id})

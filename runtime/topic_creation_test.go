@@ -320,6 +320,17 @@ func TestSourceTopicsEnsure(t *testing.T) {
 		}
 	}
 
+	// Records to topics seen before make no request and allocate nothing.
+	before := a.describes
+	topics := []string{"c-1", "c-1", "plain", "there"}
+	i := 0
+	if n := testing.AllocsPerRun(1000, func() {
+		_ = s.ensure(ctx, ctx, topics[i%len(topics)])
+		i++
+	}); n != 0 || a.describes != before {
+		t.Errorf("%v allocations per record, %d lookups; want none", n, a.describes-before)
+	}
+
 	// Created by another worker between the lookup and the creation.
 	raced := &topicAdmin{topics: map[string]*sarama.TopicDetail{}, createErr: sarama.ErrTopicAlreadyExists}
 	if err := newTopics(raced).ensure(ctx, ctx, "raced"); err != nil || !strings.Contains(logs.String(), "Found existing topic 'raced'") {

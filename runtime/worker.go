@@ -413,9 +413,16 @@ func (w *Worker) SetConnectorTarget(name string, target herder.TargetState) {
 }
 
 // StartTask starts a task with its task configuration; connProps is the
-// connector's configuration (for converters and client overrides).
-func (w *Worker) StartTask(id herder.TaskID, connProps, taskProps map[string]string, target herder.TargetState) error {
-	err := w.startTask(id, connProps, taskProps, target)
+// connector's configuration (for converters and client overrides), and
+// tasks the number of task configurations the connector has stored. As in
+// Kafka Connect, a task of a set larger than tasks.max fails to start
+// unless tasks.max.enforce is false (and one larger than tasks.max.limit
+// always does).
+func (w *Worker) StartTask(id herder.TaskID, connProps, taskProps map[string]string, tasks int, target herder.TargetState) error {
+	err := w.checkStoredTaskCount(id.Connector, connProps, tasks)
+	if err == nil {
+		err = w.startTask(id, connProps, taskProps, target)
+	}
 	if err != nil {
 		w.log.Error("task failed to start", "task", id.String(), "err", err)
 		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: herder.Failed, WorkerID: w.ID(), Trace: w.Trace(err)})

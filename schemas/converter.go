@@ -1,5 +1,25 @@
 package schemas
 
+import "github.com/sluicehq/sluice/config"
+
+// ConverterTypeConfig is the key Kafka Connect's ConverterConfig gives the
+// converters that extend it: how the converter is used, "key", "value" or
+// "header". The worker says it through Configure's isKey and
+// ConfigureHeader, so a converter's Configure need not read it.
+const ConverterTypeConfig = "converter.type"
+
+// ConverterDef returns a Def holding converter.type as Kafka Connect's
+// ConverterConfig.newConfigDef defines it, for the converters whose Java
+// config extends ConverterConfig (StringConverter, JsonConverter,
+// ByteArrayConverter, the numeric converters): GET
+// /connector-plugins/{converter}/config lists it first, as Kafka Connect
+// does. It returns a new Def each time.
+func ConverterDef() *config.Def {
+	return config.NewDef().Define(config.Key{Name: ConverterTypeConfig, Type: config.String, Default: config.NoDefault,
+		Validator: config.ValidString("key", "value", "header"), Importance: config.Low,
+		Doc: "How this converter will be used."})
+}
+
 // Converter turns Connect data into the bytes of a Kafka record key or value
 // and back. Implementations are configured once and then used from one task
 // goroutine; they need not be safe for concurrent use.

@@ -458,7 +458,7 @@ func (h *Herder) startTask(id herder.TaskID) {
 	}
 	h.running.tasks[id] = true
 	// A task that fails to start is reported FAILED by the worker.
-	_ = h.worker.StartTask(id, cfg, tcs[id.Task], h.snap.Targets[id.Connector])
+	_ = h.worker.StartTask(id, cfg, tcs[id.Task], len(tcs), h.snap.Targets[id.Connector])
 }
 
 // reconfigureTasks asks a connector running here for its task

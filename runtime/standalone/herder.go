@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -325,7 +326,7 @@ func (h *Herder) startTasks(name string) error {
 	}
 	for i, tc := range tasks {
 		// A failed task is reported in its status; the others still start.
-		_ = h.worker.StartTask(herder.TaskID{Connector: name, Task: i}, s.Config, tc, s.Target)
+		_ = h.worker.StartTask(herder.TaskID{Connector: name, Task: i}, s.Config, tc, len(tasks), s.Target)
 	}
 	return nil
 }
@@ -362,7 +363,7 @@ func (h *Herder) updateTasks(name string) bool {
 		return false
 	}
 	for i, tc := range tasks {
-		_ = h.worker.StartTask(herder.TaskID{Connector: name, Task: i}, s.Config, tc, s.Target)
+		_ = h.worker.StartTask(herder.TaskID{Connector: name, Task: i}, s.Config, tc, len(tasks), s.Target)
 	}
 	return true
 }
@@ -461,17 +462,48 @@ func (h *Herder) RestartConnector(ctx context.Context, name string, includeTasks
 	if s.Target == herder.TargetStopped {
 		return h.statusLocked(name), nil
 	}
+	// The answer is the restart plan, as Kafka Connect's: the statuses
+	// before the restart, RESTARTING for what restarts.
+	out := h.statusLocked(name)
 	if restartConn {
-		h.status.PutConnector(name, herder.ConnectorState{State: herder.Restarting, WorkerID: h.worker.ID()})
+		out.Connector.State = herder.Restarting
+	}
+	for i, t := range out.Tasks {
+		if slices.Contains(restartTasks, herder.TaskID{Connector: name, Task: t.ID}) {
+			out.Tasks[i].State = herder.Restarting
+		}
+	}
+	// A KIP-745 restart (includeTasks or onlyFailed) reports what it
+	// restarts RESTARTING once stopped; a plain one (neither) UNASSIGNED,
+	// as Kafka Connect's standalone herder.
+	requested := includeTasks || onlyFailed
+	if restartConn {
+		h.worker.StopConnector(h.ctx, name)
+		h.reportRestartStop(name, nil, requested)
 		if h.restartConnectorOnly(ctx, name, s) {
 			// Every task has just started with new configurations.
 			restartTasks = nil
 		}
 	}
 	for _, id := range restartTasks {
-		h.restartTaskLocked(id, s)
+		h.restartTaskLocked(id, s, requested)
 	}
-	return h.statusLocked(name), nil
+	return out, nil
+}
+
+// reportRestartStop reports a connector (name, when id is nil) or a task
+// stopped for a restart: RESTARTING for a KIP-745 restart (requested), else
+// UNASSIGNED (Kafka Connect's onShutdown).
+func (h *Herder) reportRestartStop(name string, id *herder.TaskID, requested bool) {
+	state := herder.Unassigned
+	if requested {
+		state = herder.Restarting
+	}
+	if id != nil {
+		h.status.PutTask(*id, herder.TaskState{ID: id.Task, State: state, WorkerID: h.worker.ID()})
+		return
+	}
+	h.status.PutConnector(name, herder.ConnectorState{State: state, WorkerID: h.worker.ID()})
 }
 
 // restartConnectorOnly restarts a connector's instance and, as Kafka
@@ -503,17 +535,17 @@ func (h *Herder) RestartTask(_ context.Context, id herder.TaskID) error {
 	if id.Task < 0 || id.Task >= len(s.TaskConfigs) {
 		return herder.NotFound("Unknown task: %s", id)
 	}
-	h.restartTaskLocked(id, s)
+	h.restartTaskLocked(id, s, false)
 	return nil
 }
 
-func (h *Herder) restartTaskLocked(id herder.TaskID, s storage.ConnectorState) {
+func (h *Herder) restartTaskLocked(id herder.TaskID, s storage.ConnectorState, requested bool) {
 	if id.Task >= len(s.TaskConfigs) {
 		return
 	}
-	h.status.PutTask(id, herder.TaskState{ID: id.Task, State: herder.Restarting, WorkerID: h.worker.ID()})
 	h.worker.StopTasks([]herder.TaskID{id})
-	_ = h.worker.StartTask(id, s.Config, s.TaskConfigs[id.Task], s.Target)
+	h.reportRestartStop("", &id, requested)
+	_ = h.worker.StartTask(id, s.Config, s.TaskConfigs[id.Task], len(s.TaskConfigs), s.Target)
 }
 
 // SetTargetState implements herder.Herder: pause, resume or stop.

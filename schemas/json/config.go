@@ -41,7 +41,7 @@ const defaultCacheSize = 1000
 // Def describes the keys Configure accepts, as Kafka Connect's
 // JsonConverterConfig defines them. It returns a new Def each time.
 func Def() *cfgdef.Def {
-	return cfgdef.NewDef().
+	return schemas.ConverterDef().
 		Define(cfgdef.Key{Name: SchemasEnableConfig, Type: cfgdef.Boolean, Default: true, Importance: cfgdef.High,
 			Group: "Schemas", OrderInGroup: 1, Width: cfgdef.WidthMedium, DisplayName: "Enable Schemas",
 			Doc: "Include schemas within each of the serialized values and keys."}).

@@ -463,7 +463,7 @@ func TestConfigure(t *testing.T) {
 		t.Error(err)
 	}
 	keys := json.New().Config().Keys()
-	if len(keys) != 4 || keys[0].Name != "schemas.enable" || keys[0].Default != true || keys[2].Default != "BASE64" {
+	if len(keys) != 5 || keys[0].Name != "converter.type" || keys[1].Name != "schemas.enable" || keys[1].Default != true || keys[3].Default != "BASE64" {
 		t.Errorf("Config().Keys() = %+v", keys)
 	}
 	// The zero value has the default configuration.

@@ -21,8 +21,8 @@ func (ByteArrayConverter) Configure(map[string]string, bool) error { return nil 
 // ConfigureHeader does nothing.
 func (ByteArrayConverter) ConfigureHeader(map[string]string) error { return nil }
 
-// Config describes the converter's keys: none.
-func (ByteArrayConverter) Config() *config.Def { return config.NewDef() }
+// Config describes the converter's keys: converter.type only.
+func (ByteArrayConverter) Config() *config.Def { return schemas.ConverterDef() }
 
 // FromConnectData returns value, which must be []byte (or nil), with a
 // BYTES schema or none.

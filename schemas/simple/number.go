@@ -134,8 +134,9 @@ func (c *NumberConverter) Configure(map[string]string, bool) error { return nil 
 // ConfigureHeader does nothing.
 func (c *NumberConverter) ConfigureHeader(map[string]string) error { return nil }
 
-// Config describes the converter's keys: none.
-func (c *NumberConverter) Config() *config.Def { return config.NewDef() }
+// Config describes the converter's keys: converter.type only, as Kafka
+// Connect's NumberConverterConfig and BooleanConverterConfig.
+func (c *NumberConverter) Config() *config.Def { return schemas.ConverterDef() }
 
 // FromConnectData writes value, which must have the converter's type, as
 // Kafka's serializer does; nil is nil. The schema is not looked at.
@@ -191,8 +192,9 @@ func (BooleanConverter) Configure(map[string]string, bool) error { return nil }
 // ConfigureHeader does nothing.
 func (BooleanConverter) ConfigureHeader(map[string]string) error { return nil }
 
-// Config describes the converter's keys: none.
-func (BooleanConverter) Config() *config.Def { return config.NewDef() }
+// Config describes the converter's keys: converter.type only, as Kafka
+// Connect's NumberConverterConfig and BooleanConverterConfig.
+func (BooleanConverter) Config() *config.Def { return schemas.ConverterDef() }
 
 // FromConnectData writes a bool as one byte; nil is nil.
 func (BooleanConverter) FromConnectData(_ string, schema *schemas.Schema, value any) ([]byte, error) {

@@ -144,14 +144,15 @@ func TestStringConverterErrors(t *testing.T) {
 	assertDataError(t, err, "unpaired UTF-16 surrogate")
 	_, err = u16.FromConnectData("t", nil, "\xff")
 	assertDataError(t, err, "not valid UTF-8")
-	if keys := c.Config().Keys(); len(keys) != 1 || keys[0].Name != "converter.encoding" || keys[0].Default != "UTF-8" {
+	if keys := c.Config().Keys(); len(keys) != 2 || keys[0].Name != "converter.type" || keys[1].Name != "converter.encoding" || keys[1].Default != "UTF-8" {
 		t.Errorf("Config().Keys() = %+v", keys)
 	}
-	// The definition accepts what Configure accepts.
-	if r := c.Config().Validate(map[string]string{"converter.encoding": "utf-16le"}); len(r) != 1 || len(r[0].Errors) != 0 {
+	// The definition accepts what Configure accepts, with the
+	// converter.type the worker gives (Kafka Connect's ConverterConfig).
+	if r := c.Config().Validate(map[string]string{"converter.type": "value", "converter.encoding": "utf-16le"}); len(r) != 2 || len(r[0].Errors)+len(r[1].Errors) != 0 {
 		t.Errorf("Validate(utf-16le) = %+v", r)
 	}
-	if r := c.Config().Validate(map[string]string{"converter.encoding": "EBCDIC"}); len(r) != 1 || len(r[0].Errors) != 1 {
+	if r := c.Config().Validate(map[string]string{"converter.type": "key", "converter.encoding": "EBCDIC"}); len(r) != 2 || len(r[0].Errors) != 0 || len(r[1].Errors) != 1 {
 		t.Errorf("Validate(EBCDIC) = %+v", r)
 	}
 }

@@ -35,10 +35,10 @@ var (
 func NewStringConverter() *StringConverter { return &StringConverter{} }
 
 // StringDef describes the keys StringConverter accepts, as Kafka Connect's
-// StringConverterConfig defines converter.encoding. It returns a new Def
-// each time.
+// StringConverterConfig defines them: ConverterConfig's converter.type,
+// then converter.encoding. It returns a new Def each time.
 func StringDef() *config.Def {
-	return config.NewDef().Define(config.Key{Name: EncodingConfig, Type: config.String, Default: "UTF-8", Importance: config.High,
+	return schemas.ConverterDef().Define(config.Key{Name: EncodingConfig, Type: config.String, Default: "UTF-8", Importance: config.High,
 		Validator: config.ValidatorFunc(func(name string, v any) error {
 			if s, _ := v.(string); s != "" {
 				if _, ok := lookupCharset(s); !ok {
