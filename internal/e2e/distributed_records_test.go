@@ -35,11 +35,17 @@ func (cl *cluster) readInternal(topic string) []internalRecord {
 			r.value = string(m.Value)
 			if strings.HasPrefix(r.key, "status-") {
 				var v struct {
-					State string          `json:"state"`
-					Topic json.RawMessage `json:"topic"`
+					State   string          `json:"state"`
+					Topic   json.RawMessage `json:"topic"`
+					Version *string         `json:"version"`
 				}
 				if err := json.Unmarshal(m.Value, &v); err != nil {
 					cl.t.Fatalf("status record %s is not JSON: %v: %s", m.Key, err, m.Value)
+				}
+				// Kafka Connect 4.4 writes the plugin's version in these
+				// (KIP-891; the capture's status-topic-final.json).
+				if (v.State == "RUNNING" || v.State == "PAUSED" || v.State == "STOPPED") && (v.Version == nil || *v.Version == "") {
+					cl.t.Fatalf("status record %s without the plugin version: %s", m.Key, m.Value)
 				}
 				r.value = v.State
 				if v.Topic != nil {
