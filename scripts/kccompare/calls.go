@@ -169,8 +169,15 @@ func sequence() []step {
 
 // expand replaces {P} and {DIR}.
 func (r *run) expand(s string) string {
-	return strings.NewReplacer("{P}", r.prefix, "{DIR}", r.dir).Replace(s)
+	s = strings.NewReplacer("{P}", r.prefix, "{DIR}", r.dir).Replace(s)
+	if r.pluginVersion != "" {
+		s = strings.ReplaceAll(s, kafkaVersion, r.pluginVersion)
+	}
+	return s
 }
+
+// kafkaVersion is the version of the captured worker's plugins.
+const kafkaVersion = "4.4.0"
 
 // waitState polls the connector's status until the connector and every task
 // are in state.

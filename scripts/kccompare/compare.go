@@ -31,7 +31,15 @@ func compare(w io.Writer, r *run, dir string) (int, error) {
 		return 0, fmt.Errorf("golden index: %w", err)
 	}
 	hostOf := func(u string) string { return strings.TrimPrefix(strings.TrimPrefix(u, "http://"), "https://") }
-	norm := strings.NewReplacer(r.prefix, g.Prefix, hostOf(r.base), hostOf(g.URL), r.dir, g.Dir)
+	pairs := []string{r.prefix, g.Prefix, hostOf(r.base), hostOf(g.URL), r.dir, g.Dir}
+	if r.pluginVersion != "" {
+		// Quoted or in a version list ("[0.1.0]", "[0.1.0, 0.2.0]"), not
+		// inside another string such as the worker's "0.1.0-dev".
+		v := r.pluginVersion
+		pairs = append(pairs, `"`+v+`"`, `"`+kafkaVersion+`"`, "["+v+"]", "["+kafkaVersion+"]",
+			"["+v+",", "["+kafkaVersion+",", " "+v+"]", " "+kafkaVersion+"]")
+	}
+	norm := strings.NewReplacer(pairs...)
 	got := map[string]answer{}
 	for _, a := range r.answers {
 		got[a.Name] = a

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -62,5 +65,33 @@ func TestDiffRecordsAlignsByKey(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("diffRecords:\n got %q\nwant %q", got, want)
+	}
+}
+
+// With -plugin-version, the sequence asks the worker for its own version
+// where it asks Kafka Connect for 4.4.0, and that version reads as 4.4.0
+// when quoted or in a version list, not inside another string.
+func TestComparePluginVersion(t *testing.T) {
+	dir := t.TempDir()
+	index := `{"prefix":"kc","url":"http://127.0.0.1:1","dir":"/g","calls":[{"name":"x","method":"GET","path":"/","status":200,"file":"x.json"}]}`
+	golden := `{"version":"4.4.0","errors":["available versions: [4.4.0]","in [4.4.0, 4.4.0]"],"root":"4.4.0"}`
+	for name, content := range map[string]string{"index.json": index, "x.json": golden} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := &run{base: "http://127.0.0.1:2", prefix: "sl", dir: "/s", pluginVersion: "0.1.0",
+		answers: []answer{{Name: "x", Status: 200,
+			Answer: []byte(`{"version":"0.1.0","errors":["available versions: [0.1.0]","in [0.1.0, 0.1.0]"],"root":"0.1.0-dev"}`)}}}
+	var out bytes.Buffer
+	n, err := compare(&out, r, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || !strings.Contains(out.String(), `/root: kc="4.4.0" sluice="0.1.0-dev"`) {
+		t.Errorf("compare = %d:\n%s", n, out.String())
+	}
+	if got := r.expand(`{"connector.plugin.version":"[4.4.0]","file":"{DIR}/{P}-in.txt"}`); got != `{"connector.plugin.version":"[0.1.0]","file":"/s/sl-in.txt"}` {
+		t.Errorf("expand = %s", got)
 	}
 }

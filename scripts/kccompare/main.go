@@ -7,7 +7,8 @@
 //	go run ./scripts/kccompare -mode capture -url http://127.0.0.1:18444 -prefix kc44cap \
 //	    -config-topic kc44cap-configs -status-topic kc44cap-status -out api/testdata/kc-4.4.0
 //	go run ./scripts/kccompare -mode compare -url http://127.0.0.1:18445 -prefix sl44cap \
-//	    -config-topic sl44cap-configs -status-topic sl44cap-status -golden api/testdata/kc-4.4.0
+//	    -config-topic sl44cap-configs -status-topic sl44cap-status -golden api/testdata/kc-4.4.0 \
+//	    -plugin-version 0.1.0
 //
 // The prefix names the connectors, the topic and the files of the run; in
 // compare mode the run's prefix and REST address are replaced by the golden
@@ -43,7 +44,11 @@ type run struct {
 	described                map[string]topicDesc
 	lenient                  bool     // compare mode: a failed wait or dump is noted, not fatal
 	failedSteps              []string // the waits and dumps that failed, in lenient mode
-	log                      *slog.Logger
+	// pluginVersion, in compare mode, is the version of the worker's
+	// built-in plugins: the sequence asks for it where it asks Kafka
+	// Connect for 4.4.0, and the comparison reads it as 4.4.0.
+	pluginVersion string
+	log           *slog.Logger
 }
 
 func main() {
@@ -59,6 +64,7 @@ func main() {
 		golden  = flag.String("golden", "api/testdata/kc-4.4.0", "compare: the golden directory")
 		from    = flag.String("from", "", "compare: read the run's answers from this directory (written by -out) instead of sending the calls")
 		ignore  = flag.String("ignore", "", "compare: comma-separated path suffixes not compared, e.g. /documentation")
+		plugVer = flag.String("plugin-version", "", "compare: the version of the worker's built-in plugins (sluice's), asked for and compared as Kafka's "+kafkaVersion)
 	)
 	flag.Parse()
 	if *ignore != "" {
@@ -69,6 +75,9 @@ func main() {
 		configTopic: *cfgT, statusTopic: *stT, client: &http.Client{Timeout: 90 * time.Second},
 		topics: map[string][]record{}, described: map[string]topicDesc{}, log: log}
 	r.lenient = *mode == "compare"
+	if r.lenient {
+		r.pluginVersion = *plugVer
+	}
 	ctx := context.Background()
 	if *from != "" {
 		loaded, err := loadRun(*from)
@@ -77,6 +86,7 @@ func main() {
 			os.Exit(1)
 		}
 		r, *out = loaded, ""
+		r.pluginVersion = *plugVer
 	} else if err := r.execute(ctx); err != nil {
 		log.Error("sequence failed", "err", err)
 		os.Exit(1)
