@@ -61,7 +61,7 @@ func golden44Calls(t *testing.T, want ...string) map[string]golden44Call {
 
 // knownDifference is a difference from Kafka Connect 4.4's answer that is
 // deliberate or not built yet, each written in the README's differences
-// section (or, for plugin versions, pending that part of issue 18). A
+// section. A
 // difference is known when its path contains Path in the call named Call
 // ("*" for every call); the first entry that matches counts.
 type knownDifference struct {
@@ -109,6 +109,12 @@ var golden44Known = []knownDifference{
 	{"validate-source-eos", "[transaction.boundary]/value/errors", "sluice refuses every boundary but poll"},
 	{"validate-source-eos", "[offsets.storage.topic]/value/errors", "sluice refuses a connector's own offsets topic"},
 	{"validate-source-eos", "/error_count", "offsets.storage.topic is refused"},
+
+	// README (REST, the file source): refusals worded by sluice after
+	// Kafka Connect's words.
+	{"create-no-connector-class", "/message", "names the missing key after Kafka Connect's words"},
+	{"create-unknown-class", "/message", "lists the installed classes by name, not PluginDesc objects"},
+	{"create-bad-value", "/message", "the file source's batch.size has a validator: 2 errors"},
 }
 
 // golden44Diff appends to out one "path: kc=… sluice=…" line per
@@ -448,7 +454,7 @@ func golden44CheckPart(t *testing.T, call, file, key string, got []byte, version
 // captured ones, field by field: the validate answers for the FileStream
 // configurations the capture holds, the plugin config definitions of
 // FileStreamSource, FileStreamSink, JsonConverter, IntegerConverter and
-// Cast$Value, the plugin lists, and a running source's statuses (connector
+// Cast$Value, refused creations, the plugin lists, and a running source's statuses (connector
 // and tasks, with their versions: /status, /tasks/0/status,
 // ?expand=status, the restart 202 body). Every
 // difference must be one golden44Known lists, and every listed one must
@@ -462,8 +468,10 @@ func TestGolden44(t *testing.T) {
 		"validate-source-key-converter-version", "validate-source-key-converter-version-missing"}
 	definitions := []string{"plugin-config-FileStreamSource", "plugin-config-FileStreamSink", "plugin-config-JsonConverter",
 		"plugin-config-IntegerConverter", "plugin-config-Cast-Value"}
+	// Refused creations (nothing is created).
+	creates := []string{"create-no-connector-class", "create-bad-value", "create-tasks-max-x", "create-unknown-class"}
 	statuses := []string{"connector-source-status", "connector-source-task-0-status", "connectors-expand-status", "connector-source-restart-include-tasks"}
-	calls := golden44Calls(t, slices.Concat(validates, definitions, statuses, []string{"connector-plugins", "connector-plugins-all"})...)
+	calls := golden44Calls(t, slices.Concat(validates, definitions, creates, statuses, []string{"connector-plugins", "connector-plugins-all"})...)
 	// The capture's worker: JsonConverter keys and values.
 	w := startWorker(t, testkit.Kafka(t), map[string]string{
 		"key.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter": "org.apache.kafka.connect.json.JsonConverter"})
@@ -480,7 +488,7 @@ func TestGolden44(t *testing.T) {
 	}
 	used := map[int]bool{}
 	var unknown []string
-	for _, name := range slices.Concat(validates, definitions) {
+	for _, name := range slices.Concat(validates, definitions, creates) {
 		c := calls[name]
 		// Versions asked for are Kafka Connect's, 4.4.0: ask sluice for its own.
 		r := w.do(t, c.Method, c.Path, strings.ReplaceAll(string(c.RequestBody), "4.4.0", file.Version))
