@@ -206,13 +206,21 @@ func (c *connector) Stop(ctx context.Context) error {
 	})
 }
 
-// shared runs a call on the binary's shared process. The process can die
-// between two calls, and go-plugin notices an exit only some time after
-// the process is gone: a call on a process that was already running and
-// turns out to have exited is made again, once, on a new process (the
-// shared calls only read). A process started for the call that dies
-// during it is the call's failure.
+// shared runs a call that only reads on the binary's shared process. The
+// process can die between two calls, and go-plugin notices an exit only
+// some time after the process is gone: a call on a process that was
+// already running and turns out to have exited is made again, once, on a
+// new process. A process started for the call that dies during it is the
+// call's failure.
 func (c *connector) shared(ctx context.Context, method string, f func(ctx context.Context, p *proc) error) error {
+	return c.sharedCall(ctx, method, true, f)
+}
+
+// sharedCall runs a call on the binary's shared process; again tells
+// whether it may be made again on a new process when the process it found
+// has exited (see shared): not for a call that may act on something
+// outside the process.
+func (c *connector) sharedCall(ctx context.Context, method string, again bool, f func(ctx context.Context, p *proc) error) error {
 	p, fresh, err := c.sp.bin.sharedProc(ctx, nil)
 	if err != nil {
 		return err
@@ -222,7 +230,7 @@ func (c *connector) shared(ctx context.Context, method string, f func(ctx contex
 		return nil
 	}
 	err = p.callError(c.sp.s.Class, method, err)
-	if fresh || !p.client.Exited() || ctx.Err() != nil {
+	if !again || fresh || !p.client.Exited() || ctx.Err() != nil {
 		return err
 	}
 	if p, _, err = c.sp.bin.sharedProc(ctx, p); err != nil {
@@ -314,7 +322,9 @@ func (c *connector) alter(ctx context.Context, req *pb.AlterOffsetsRequest) (boo
 		return false, nil
 	}
 	var handled bool
-	err := c.shared(ctx, "AlterOffsets", func(ctx context.Context, p *proc) error {
+	// Not made again: a connector may propagate offsets to a system of
+	// its own here, and the process may have died doing it.
+	err := c.sharedCall(ctx, "AlterOffsets", false, func(ctx context.Context, p *proc) error {
 		r, err := p.rpc.AlterOffsets(ctx, req)
 		handled = r.GetHandled()
 		return err
