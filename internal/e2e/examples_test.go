@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -107,13 +108,17 @@ func committedCount(t *testing.T, offsetsFile, name string) int {
 // records through to the file; a kill -9 of the source task's plugin
 // process, then of the sink task's, fails that task with a trace naming the
 // plugin, a REST restart runs it in a new process and no record is lost;
-// after a worker restart the counter resumes from its committed offset
-// (an int64 again, or the example fails its task).
+// after a worker restart mid-stream the counter resumes from its committed
+// offset (an int64 again, or the example fails its task); once stopped
+// (PUT /connectors/src/stop), every number it counted is in the topic and
+// the file, and its committed offset follows the last.
 func TestExamplePluginPathStandalone(t *testing.T) {
 	bins := examples(t)
 	bootstrap := testkit.RealKafka(t)
 	dir := t.TempDir()
-	p := examplePipeline{topic: testkit.NewTopic(t, bootstrap, 1), out: filepath.Join(dir, "out.jsonl"), limit: 600}
+	// No limit: the counter still counts when the worker restarts, however
+	// long the steps before take; the test stops it to check the end.
+	p := examplePipeline{topic: testkit.NewTopic(t, bootstrap, 1), out: filepath.Join(dir, "out.jsonl"), limit: 0}
 	listener := testkit.FreeListener(t)
 	offsets := filepath.Join(dir, "worker.offsets")
 	props := exampleProps(bootstrap, offsets, listener)
@@ -157,17 +162,36 @@ func TestExamplePluginPathStandalone(t *testing.T) {
 	awaitGone(t, srcPid, snkPid)
 	committed := committedCount(t, offsets, "src")
 	first := len(counterRecords(t, bootstrap, p.topic))
-	if committed >= p.limit {
-		t.Fatalf("the counter reached its limit %d before the worker restart: raise the limit", p.limit)
-	}
 	w = testkit.StartWorker(t, binary, dir, "second", props, nil)
 	awaitHealthy(t, c, w)
-	awaitSinkValues(t, p.out, 1, p.limit, w)
+	awaitCounted(t, bootstrap, p.topic, first+50, w)
 	awaitState(t, c, "src", herder.Running, w) // an offset of another type would have failed it
-	recs := checkCounted(t, bootstrap, p.topic, 1, p.limit)
-	checkResumedAt(t, recs[first].value, committed)
-	checkCounterAt(t, c, "src", 1, p.limit)
+	checkResumedAt(t, counterRecords(t, bootstrap, p.topic)[first].value, committed)
+
+	// Stopped, the counter counts no more: the topic holds every number
+	// up to the last it wrote, the file every one of them, and the offset
+	// committed at the stop follows the last.
+	if err := c.Stop(context.Background(), "src"); err != nil {
+		t.Fatalf("PUT /connectors/src/stop: %v", err)
+	}
+	awaitStopped(t, c, "src", w)
+	end := slices.MaxFunc(counterRecords(t, bootstrap, p.topic), func(a, b counted) int { return a.value - b.value }).value + 1
+	awaitSinkValues(t, p.out, 1, end, w)
+	recs := checkCounted(t, bootstrap, p.topic, 1, end)
+	checkCounterAt(t, c, "src", 1, end)
 	checkSinkFile(t, p.out, p.topic, recs)
+}
+
+// awaitStopped waits until a connector is STOPPED, without tasks.
+func awaitStopped(t *testing.T, c *client.Client, name string, w *testkit.Worker) {
+	t.Helper()
+	eventually(t, time.Minute, name+" STOPPED without tasks", func() (bool, string) {
+		st, err := c.ConnectorStatus(context.Background(), name)
+		if err != nil {
+			return false, err.Error()
+		}
+		return st.Connector.State == herder.Stopped && len(st.Tasks) == 0, fmt.Sprintf("%s, %d tasks", st.Connector.State, len(st.Tasks))
+	}, w)
 }
 
 // checkResumedAt checks where a restarted counter began: at or before its
