@@ -29,6 +29,10 @@ func (p examplePipeline) source() map[string]string {
 		"limit": strconv.Itoa(p.limit), "tasks.max": "1"}
 }
 
+// sinkName is the sink connector's name: its group connect-<name> is this
+// run's own (other tests, and earlier runs on the same broker, run sinks).
+func (p examplePipeline) sinkName() string { return p.topic + "-snk" }
+
 func (p examplePipeline) sink() map[string]string {
 	return map[string]string{"connector.class": "JsonLines", "file": p.out, "topics": p.topic}
 }
@@ -73,7 +77,7 @@ func TestExampleCustomBinary(t *testing.T) {
 	checkValidates(t, snk, jsonlinesClass, map[string]string{"connector.class": jsonlinesClass, "name": "snk", "topics": p.topic, "file": p.out}, "file", "")
 
 	create(t, src, "src", p.source())
-	create(t, snk, "snk", p.sink())
+	create(t, snk, p.sinkName(), p.sink())
 	awaitCounted(t, bootstrap, p.topic, p.limit/4, ws, wk)
 	ws.Term()
 	wk.Term()
@@ -82,7 +86,7 @@ func TestExampleCustomBinary(t *testing.T) {
 
 	ws, wk = start("second")
 	awaitState(t, src, "src", herder.Running, ws)
-	awaitState(t, snk, "snk", herder.Running, wk)
+	awaitState(t, snk, p.sinkName(), herder.Running, wk)
 	awaitSinkValues(t, p.out, 1, p.limit, ws, wk)
 	awaitState(t, src, "src", herder.Running, ws) // an offset of another type would have failed it
 	recs := checkCounted(t, bootstrap, p.topic, 1, p.limit)
@@ -132,11 +136,11 @@ func TestExamplePluginPathStandalone(t *testing.T) {
 	checkValidates(t, c, "JsonLines", map[string]string{"connector.class": "JsonLines", "name": "snk", "topics": p.topic, "file": p.out}, "file", "")
 
 	create(t, c, "src", p.source())
-	create(t, c, "snk", p.sink())
+	create(t, c, p.sinkName(), p.sink())
 	awaitState(t, c, "src", herder.Running, w)
-	awaitState(t, c, "snk", herder.Running, w)
+	awaitState(t, c, p.sinkName(), herder.Running, w)
 	srcPid := runningPluginPid(t, w, "src-0", bins.counterPlugin, 0)
-	snkPid := runningPluginPid(t, w, "snk-0", bins.jsonlinesPlugin, 0)
+	snkPid := runningPluginPid(t, w, p.sinkName()+"-0", bins.jsonlinesPlugin, 0)
 	awaitCounted(t, bootstrap, p.topic, 100, w)
 
 	// The source task's process dies; while it is down, the sink's dies
@@ -145,8 +149,8 @@ func TestExamplePluginPathStandalone(t *testing.T) {
 	kill9Plugin(t, srcPid)
 	awaitTaskFailed(t, c, "src", 0, counterClass, bins.counterPlugin, w)
 	kill9Plugin(t, snkPid)
-	awaitTaskFailed(t, c, "snk", 0, jsonlinesClass, bins.jsonlinesPlugin, w)
-	for _, name := range []string{"src", "snk"} {
+	awaitTaskFailed(t, c, p.sinkName(), 0, jsonlinesClass, bins.jsonlinesPlugin, w)
+	for _, name := range []string{"src", p.sinkName()} {
 		if st, err := c.ConnectorStatus(context.Background(), name); err != nil || st.Connector.State != herder.Running {
 			t.Fatalf("connector %s with its task's process killed: %+v, %v; want the connector RUNNING", name, st.Connector, err)
 		}
@@ -154,7 +158,7 @@ func TestExamplePluginPathStandalone(t *testing.T) {
 	before := len(counterRecords(t, bootstrap, p.topic))
 	srcPid = restartTask(t, c, w, "src", 0, bins.counterPlugin, srcPid)
 	awaitCounted(t, bootstrap, p.topic, before+50, w)
-	snkPid = restartTask(t, c, w, "snk", 0, bins.jsonlinesPlugin, snkPid)
+	snkPid = restartTask(t, c, w, p.sinkName(), 0, bins.jsonlinesPlugin, snkPid)
 	awaitSinkValues(t, p.out, 1, before+50, w)
 
 	// The worker restarts mid-stream; its plugin processes end with it.
@@ -251,10 +255,10 @@ func TestExamplePluginPathDistributed(t *testing.T) {
 	snk := p.sink()
 	snk["connector.class"] = jsonlinesClass
 	create(t, ns[0].c, "src", src)
-	create(t, ns[1].c, "snk", snk)
+	create(t, ns[1].c, p.sinkName(), snk)
 	placement := cl.awaitRunning(time.Minute, []string{"src"}, parts)
-	maps.Copy(placement, cl.awaitRunning(time.Minute, []string{"snk"}, 1))
-	if hosts := map[string]bool{placement["src-0"]: true, placement["src-1"]: true, placement["snk-0"]: true}; len(hosts) != 2 {
+	maps.Copy(placement, cl.awaitRunning(time.Minute, []string{p.sinkName()}, 1))
+	if hosts := map[string]bool{placement["src-0"]: true, placement["src-1"]: true, placement[p.sinkName()+"-0"]: true}; len(hosts) != 2 {
 		t.Fatalf("the tasks are not spread over both workers: %v", placement)
 	}
 	awaitCounted(t, bootstrap, p.topic, 100, cl.live()...)
@@ -263,7 +267,7 @@ func TestExamplePluginPathDistributed(t *testing.T) {
 	// sink task's.
 	for _, k := range []struct {
 		name, class, binary string
-	}{{"src", counterClass, bins.counterPlugin}, {"snk", jsonlinesClass, bins.jsonlinesPlugin}} {
+	}{{"src", counterClass, bins.counterPlugin}, {p.sinkName(), jsonlinesClass, bins.jsonlinesPlugin}} {
 		n := cl.nodes[placement[k.name+"-0"]]
 		pid := runningPluginPid(t, n.w, k.name+"-0", k.binary, 0)
 		kill9Plugin(t, pid)
@@ -283,7 +287,7 @@ func TestExamplePluginPathDistributed(t *testing.T) {
 	delete(cl.nodes, victim.id)
 	survivor := cl.any()
 	placement = cl.awaitRunning(time.Minute, []string{"src"}, parts)
-	maps.Copy(placement, cl.awaitRunning(time.Minute, []string{"snk"}, 1))
+	maps.Copy(placement, cl.awaitRunning(time.Minute, []string{p.sinkName()}, 1))
 	awaitSinkValues(t, p.out, parts, p.limit, cl.live()...)
 	recs := checkCounted(t, bootstrap, p.topic, parts, p.limit)
 	checkCounterAt(t, survivor.c, "src", parts, p.limit)
@@ -300,12 +304,12 @@ func TestExamplePluginPathDistributed(t *testing.T) {
 	eventually(t, time.Minute, "the work given to w3 FAILED, the rest RUNNING", func() (bool, string) {
 		onW3, failed := 0, 0
 		var b strings.Builder
-		for _, name := range []string{"src", "snk"} {
+		for _, name := range []string{"src", p.sinkName()} {
 			st, err := survivor.c.ConnectorStatus(context.Background(), name)
 			if err != nil {
 				return false, err.Error()
 			}
-			class := map[string]string{"src": counterClass, "snk": jsonlinesClass}[name]
+			class := map[string]string{"src": counterClass, p.sinkName(): jsonlinesClass}[name]
 			units := []herder.TaskState{{State: st.Connector.State, WorkerID: st.Connector.WorkerID, Trace: st.Connector.Trace, ID: -1}}
 			units = append(units, st.Tasks...)
 			for _, u := range units {
