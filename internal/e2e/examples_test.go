@@ -6,7 +6,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,15 +17,15 @@ import (
 )
 
 // examplePipeline is the counter source → topic → jsonlines sink pipeline
-// of the example tests.
+// of the example tests. The counter has no limit: it counts until the test
+// stops it (stopCounter), so it is still counting whenever a test restarts
+// a worker, however long the steps before took.
 type examplePipeline struct {
 	topic, out string
-	limit      int
 }
 
 func (p examplePipeline) source() map[string]string {
-	return map[string]string{"connector.class": "Counter", "topic": p.topic, "interval.ms": "5",
-		"limit": strconv.Itoa(p.limit), "tasks.max": "1"}
+	return map[string]string{"connector.class": "Counter", "topic": p.topic, "interval.ms": "5", "tasks.max": "1"}
 }
 
 // sinkName is the sink connector's name: its group connect-<name> is this
@@ -51,12 +50,13 @@ func create(t *testing.T, c *client.Client, name string, cfg map[string]string) 
 // built-in, the counter's numbers reach the file exactly, and after both
 // workers restart mid-stream the counter goes on from its committed offset
 // (read back as int64, or the example fails its task) and the sink from
-// its committed position.
+// its committed position. The counter has no limit, so it still counts when
+// the workers restart; stopped at the end, it counts no more.
 func TestExampleCustomBinary(t *testing.T) {
 	bins := examples(t)
 	bootstrap := testkit.RealKafka(t)
 	dir := t.TempDir()
-	p := examplePipeline{topic: testkit.NewTopic(t, bootstrap, 1), out: filepath.Join(dir, "out.jsonl"), limit: 400}
+	p := examplePipeline{topic: testkit.NewTopic(t, bootstrap, 1), out: filepath.Join(dir, "out.jsonl")}
 	srcL, snkL := testkit.FreeListener(t), testkit.FreeListener(t)
 	srcProps := exampleProps(bootstrap, filepath.Join(dir, "source.offsets"), srcL)
 	snkProps := exampleProps(bootstrap, filepath.Join(dir, "sink.offsets"), snkL)
@@ -78,7 +78,7 @@ func TestExampleCustomBinary(t *testing.T) {
 
 	create(t, src, "src", p.source())
 	create(t, snk, p.sinkName(), p.sink())
-	awaitCounted(t, bootstrap, p.topic, p.limit/4, ws, wk)
+	awaitCounted(t, bootstrap, p.topic, 100, ws, wk)
 	ws.Term()
 	wk.Term()
 	committed := committedCount(t, filepath.Join(dir, "source.offsets"), "src")
@@ -87,11 +87,13 @@ func TestExampleCustomBinary(t *testing.T) {
 	ws, wk = start("second")
 	awaitState(t, src, "src", herder.Running, ws)
 	awaitState(t, snk, p.sinkName(), herder.Running, wk)
-	awaitSinkValues(t, p.out, 1, p.limit, ws, wk)
+	awaitCounted(t, bootstrap, p.topic, first+50, ws, wk)
 	awaitState(t, src, "src", herder.Running, ws) // an offset of another type would have failed it
-	recs := checkCounted(t, bootstrap, p.topic, 1, p.limit)
-	checkResumedAt(t, recs[first].value, committed)
-	checkCounterAt(t, src, "src", 1, p.limit)
+	checkResumedAt(t, counterRecords(t, bootstrap, p.topic)[first].value, committed)
+	ends := stopCounter(t, src, bootstrap, p.topic, "src", 1, ws, wk)
+	awaitSinkValues(t, p.out, ends, ws, wk)
+	recs := checkCounted(t, bootstrap, p.topic, ends)
+	checkCounterAt(t, src, "src", ends)
 	checkSinkFile(t, p.out, p.topic, recs)
 }
 
@@ -120,9 +122,7 @@ func TestExamplePluginPathStandalone(t *testing.T) {
 	bins := examples(t)
 	bootstrap := testkit.RealKafka(t)
 	dir := t.TempDir()
-	// No limit: the counter still counts when the worker restarts, however
-	// long the steps before take; the test stops it to check the end.
-	p := examplePipeline{topic: testkit.NewTopic(t, bootstrap, 1), out: filepath.Join(dir, "out.jsonl"), limit: 0}
+	p := examplePipeline{topic: testkit.NewTopic(t, bootstrap, 1), out: filepath.Join(dir, "out.jsonl")}
 	listener := testkit.FreeListener(t)
 	offsets := filepath.Join(dir, "worker.offsets")
 	props := exampleProps(bootstrap, offsets, listener)
@@ -159,7 +159,7 @@ func TestExamplePluginPathStandalone(t *testing.T) {
 	srcPid = restartTask(t, c, w, "src", 0, bins.counterPlugin, srcPid)
 	awaitCounted(t, bootstrap, p.topic, before+50, w)
 	snkPid = restartTask(t, c, w, p.sinkName(), 0, bins.jsonlinesPlugin, snkPid)
-	awaitSinkValues(t, p.out, 1, before+50, w)
+	awaitSinkValues(t, p.out, []int{before + 50}, w)
 
 	// The worker restarts mid-stream; its plugin processes end with it.
 	w.Term()
@@ -175,27 +175,11 @@ func TestExamplePluginPathStandalone(t *testing.T) {
 	// Stopped, the counter counts no more: the topic holds every number
 	// up to the last it wrote, the file every one of them, and the offset
 	// committed at the stop follows the last.
-	if err := c.Stop(context.Background(), "src"); err != nil {
-		t.Fatalf("PUT /connectors/src/stop: %v", err)
-	}
-	awaitStopped(t, c, "src", w)
-	end := slices.MaxFunc(counterRecords(t, bootstrap, p.topic), func(a, b counted) int { return a.value - b.value }).value + 1
-	awaitSinkValues(t, p.out, 1, end, w)
-	recs := checkCounted(t, bootstrap, p.topic, 1, end)
-	checkCounterAt(t, c, "src", 1, end)
+	ends := stopCounter(t, c, bootstrap, p.topic, "src", 1, w)
+	awaitSinkValues(t, p.out, ends, w)
+	recs := checkCounted(t, bootstrap, p.topic, ends)
+	checkCounterAt(t, c, "src", ends)
 	checkSinkFile(t, p.out, p.topic, recs)
-}
-
-// awaitStopped waits until a connector is STOPPED, without tasks.
-func awaitStopped(t *testing.T, c *client.Client, name string, w *testkit.Worker) {
-	t.Helper()
-	eventually(t, time.Minute, name+" STOPPED without tasks", func() (bool, string) {
-		st, err := c.ConnectorStatus(context.Background(), name)
-		if err != nil {
-			return false, err.Error()
-		}
-		return st.Connector.State == herder.Stopped && len(st.Tasks) == 0, fmt.Sprintf("%s, %d tasks", st.Connector.State, len(st.Tasks))
-	}, w)
 }
 
 // checkResumedAt checks where a restarted counter began: at or before its
@@ -209,12 +193,12 @@ func checkResumedAt(t *testing.T, began, committed int) {
 }
 
 // checkCounterAt waits until GET /connectors/{name}/offsets shows each of
-// the counter's parts partitions at n (the last commit follows the last
+// the counter's partitions k at ends[k] (the last commit follows the last
 // record by up to offset.flush.interval.ms).
-func checkCounterAt(t *testing.T, c *client.Client, name string, parts, n int) {
+func checkCounterAt(t *testing.T, c *client.Client, name string, ends []int) {
 	t.Helper()
 	want := map[int]int64{}
-	for p := range parts {
+	for p, n := range ends {
 		want[p] = int64(n)
 	}
 	eventually(t, 10*time.Second, fmt.Sprintf("GET /connectors/%s/offsets to show %v", name, want), func() (bool, string) {
@@ -243,7 +227,7 @@ func TestExamplePluginPathDistributed(t *testing.T) {
 	cl.props["offset.flush.interval.ms"] = "200"
 	cl.props["plugin.path"] = bins.pluginDir
 	const parts = 2
-	p := examplePipeline{topic: testkit.NewTopic(t, bootstrap, 1), out: filepath.Join(cl.dir, "out.jsonl"), limit: 600}
+	p := examplePipeline{topic: testkit.NewTopic(t, bootstrap, 1), out: filepath.Join(cl.dir, "out.jsonl")}
 	ns := cl.startAll("w1", "w2")
 	for _, n := range ns {
 		checkListed(t, n.c, map[string]string{counterClass: "source", jsonlinesClass: "sink"})
@@ -278,20 +262,33 @@ func TestExamplePluginPathDistributed(t *testing.T) {
 	// The worker running src-1 stops while the counters count; the other
 	// takes over its work from the committed offsets.
 	victim := cl.nodes[placement["src-1"]]
-	for part, n := range counterOffsets(t, victim.c, "src") {
-		if n >= int64(p.limit) {
-			t.Fatalf("counter partition %d reached its limit %d before the worker stopped: raise the limit", part, p.limit)
-		}
-	}
 	victim.w.Term()
+	stoppedAt := counterEnds(counterRecords(t, bootstrap, p.topic), parts)
 	delete(cl.nodes, victim.id)
 	survivor := cl.any()
 	placement = cl.awaitRunning(time.Minute, []string{"src"}, parts)
 	maps.Copy(placement, cl.awaitRunning(time.Minute, []string{p.sinkName()}, 1))
-	awaitSinkValues(t, p.out, parts, p.limit, cl.live()...)
-	recs := checkCounted(t, bootstrap, p.topic, parts, p.limit)
-	checkCounterAt(t, survivor.c, "src", parts, p.limit)
+	eventually(t, time.Minute, fmt.Sprintf("both counters past %v, where they were when the worker stopped", stoppedAt), func() (bool, string) {
+		ends := counterEnds(counterRecords(t, bootstrap, p.topic), parts)
+		for k, n := range ends {
+			if n < stoppedAt[k]+20 {
+				return false, fmt.Sprint(ends)
+			}
+		}
+		return true, ""
+	}, cl.live()...)
+	// Stopped, the counters count no more: every number up to the last
+	// each wrote is in the topic and the file, and the offsets committed at
+	// the stop follow the last.
+	ends := stopCounter(t, survivor.c, bootstrap, p.topic, "src", parts, cl.live()...)
+	awaitSinkValues(t, p.out, ends, cl.live()...)
+	recs := checkCounted(t, bootstrap, p.topic, ends)
+	checkCounterAt(t, survivor.c, "src", ends)
 	checkSinkFile(t, p.out, p.topic, recs)
+	if err := survivor.c.Resume(context.Background(), "src"); err != nil {
+		t.Fatalf("PUT /connectors/src/resume: %v", err)
+	}
+	cl.awaitRunning(time.Minute, []string{"src"}, parts)
 
 	// A worker without the plugins joins: what it is given fails there,
 	// naming the class it lacks.
