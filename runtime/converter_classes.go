@@ -1,9 +1,7 @@
 package runtime
 
 import (
-	"github.com/sluicehq/sluice/internal/safe"
 	"github.com/sluicehq/sluice/plugins"
-	"github.com/sluicehq/sluice/schemas"
 )
 
 // ConverterClasses returns the classes validate recommends for a
@@ -15,17 +13,7 @@ func ConverterClasses(reg *plugins.Registry, header bool) []string {
 	if !header {
 		return pluginClasses(reg.Plugins(plugins.Converter))
 	}
-	var out []plugins.Plugin
-	for _, p := range reg.Plugins(plugins.Converter, plugins.HeaderConverter) {
-		if p.Kind == plugins.Converter {
-			inst, _ := safe.Call("create plugin "+p.Class, func() (any, error) { return p.New(), nil })
-			if _, ok := inst.(schemas.HeaderConverter); !ok {
-				continue
-			}
-		}
-		out = append(out, p)
-	}
-	return pluginClasses(out)
+	return pluginClasses(headerConverters(reg))
 }
 
 // pluginClasses returns the classes of ps, sorted by class, each once

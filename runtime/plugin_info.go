@@ -21,27 +21,32 @@ import (
 // (connectors.Versioned), else plugins.Plugin.Version: the registry keeps
 // that one.
 func PluginInfos(reg *plugins.Registry, connectorsOnly bool) []herder.PluginInfo {
-	kinds := []plugins.Kind{plugins.Source, plugins.Sink}
-	if !connectorsOnly {
-		kinds = append(kinds, plugins.Converter, plugins.HeaderConverter, plugins.Transformation, plugins.Predicate)
+	info := func(p plugins.Plugin, kind plugins.Kind) herder.PluginInfo {
+		return herder.PluginInfo{Class: p.Class, Type: string(kind), Version: p.Version}
 	}
-	var out, headers []herder.PluginInfo
-	for _, p := range reg.Plugins(kinds...) {
-		out = append(out, herder.PluginInfo{Class: p.Class, Type: string(p.Kind), Version: p.Version})
-		// A converter that also converts headers is listed as a header
-		// converter too, as Kafka Connect lists JsonConverter and
-		// StringConverter under both types.
-		if p.Kind != plugins.Converter {
-			continue
-		}
-		inst, _ := safe.Call("create plugin "+p.Class, func() (any, error) { return p.New(), nil })
-		if _, ok := inst.(schemas.HeaderConverter); ok {
-			headers = append(headers, herder.PluginInfo{Class: p.Class, Type: string(plugins.HeaderConverter), Version: p.Version})
+	var out []herder.PluginInfo
+	for _, p := range reg.Plugins(plugins.Source, plugins.Sink) {
+		out = append(out, info(p, p.Kind))
+	}
+	if connectorsOnly {
+		return out
+	}
+	// Then, as Kafka Connect 4.4 lists them, transformations, predicates,
+	// converters and header converters, each by class (and version).
+	for _, kind := range []plugins.Kind{plugins.Transformation, plugins.Predicate, plugins.Converter} {
+		for _, p := range reg.Plugins(kind) {
+			out = append(out, info(p, kind))
 		}
 	}
-	out = append(out, headers...)
+	// A converter that also converts headers is listed as a header
+	// converter too, as Kafka Connect lists JsonConverter and
+	// StringConverter under both types.
+	for _, p := range headerConverters(reg) {
+		out = append(out, info(p, plugins.HeaderConverter))
+	}
 	// Kafka Connect's order: sinks, sources, transformations, predicates,
-	// converters, header converters, each by class.
+	// converters, header converters, each by class (stable: versions stay
+	// oldest first).
 	rank := []string{string(plugins.Sink), string(plugins.Source), string(plugins.Transformation), string(plugins.Predicate),
 		string(plugins.Converter), string(plugins.HeaderConverter)}
 	slices.SortStableFunc(out, func(a, b herder.PluginInfo) int {
@@ -50,6 +55,22 @@ func PluginInfos(reg *plugins.Registry, connectorsOnly bool) []herder.PluginInfo
 		}
 		return cmp.Compare(a.Class, b.Class)
 	})
+	return out
+}
+
+// headerConverters returns the header converters, converters that also
+// convert headers included, by class and version.
+func headerConverters(reg *plugins.Registry) []plugins.Plugin {
+	var out []plugins.Plugin
+	for _, p := range reg.Plugins(plugins.HeaderConverter, plugins.Converter) {
+		if p.Kind == plugins.Converter {
+			inst, _ := safe.Call("create plugin "+p.Class, func() (any, error) { return p.New(), nil })
+			if _, ok := inst.(schemas.HeaderConverter); !ok {
+				continue
+			}
+		}
+		out = append(out, p)
+	}
 	return out
 }
 
@@ -75,15 +96,24 @@ func PluginConfig(reg *plugins.Registry, name string) ([]config.KeyInfo, error) 
 // versions, as in Kafka Connect 4.4.
 func PluginConfigVersion(reg *plugins.Registry, name, version string) ([]config.KeyInfo, error) {
 	if _, err := mavenversion.Requirement(version, strings.TrimSpace(version) != ""); err != nil {
+		if len(version) > mavenversion.MaxRequirementLength {
+			return nil, herder.BadRequest("Invalid version specification: %s", err.Error()) // not echoed
+		}
 		return nil, herder.BadRequest("Invalid version specification: %s", version)
 	}
-	keys, _, err := pluginKeys(reg, name, version)
+	keys, p, err := pluginKeys(reg, name, version)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]config.KeyInfo, len(keys))
 	for i, k := range keys {
 		out[i] = k.Info()
+		// A connector's version key defaults to the version described, as
+		// Kafka Connect 4.4's enriched definition.
+		if k.Name == ConnectorPluginVersion && (p.Kind == plugins.Source || p.Kind == plugins.Sink) {
+			v := p.Version
+			out[i].DefaultValue = &v
+		}
 	}
 	return out, nil
 }

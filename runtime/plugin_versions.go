@@ -107,10 +107,8 @@ func defineAliasVersion(reg *plugins.Registry, def *config.Def, prefix, group, a
 // names the converter. A converter the connector does not name is the
 // worker's (worker may be nil: none). It returns the errors added.
 func checkPluginVersions(reg *plugins.Registry, props map[string]string, worker *WorkerConfig, infos *herder.ConfigInfos) int {
-	for _, c := range infos.Configs {
-		if c.Value != nil && c.Value.Name == ConnectorPluginVersion && len(c.Value.Errors) > 0 {
-			return 0 // the connector was not loaded (versionFailure)
-		}
+	if connectorNotLoaded(infos) {
+		return 0
 	}
 	entries := map[string]*herder.ConfigInfo{}
 	for i := range infos.Configs {
@@ -155,7 +153,12 @@ func checkPluginVersions(reg *plugins.Registry, props map[string]string, worker 
 		}
 		latest, err := reg.Lookup(class, kinds...)
 		if err != nil {
-			continue // an unknown class is reported on its key
+			// An unknown class is reported on its key; its version key is
+			// hidden, as Kafka Connect 4.4 answers.
+			if c := entries[vkey]; c != nil {
+				c.Value.Visible = false
+			}
+			continue
 		}
 		describe(vkey, latest, kinds...)
 		if _, err := reg.LookupVersion(class, version, kinds...); err != nil {
@@ -174,6 +177,19 @@ func checkPluginVersions(reg *plugins.Registry, props map[string]string, worker 
 	return n
 }
 
+// connectorNotLoaded reports whether a validation is versionFailure's:
+// the connector was not loaded at the version asked for, so only the
+// framework's common keys were validated, as they are defined without a
+// worker (Kafka Connect 4.4 shows no converter defaults then either).
+func connectorNotLoaded(infos *herder.ConfigInfos) bool {
+	for _, c := range infos.Configs {
+		if c.Value != nil && c.Value.Name == ConnectorPluginVersion && len(c.Value.Errors) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func containsString(l []string, s string) bool {
 	for _, x := range l {
 		if x == s {
@@ -183,15 +199,16 @@ func containsString(l []string, s string) bool {
 	return false
 }
 
-// versionFailure is the validation of a configuration whose connector
+// versionFailure is the validation (named name: the class as sent) of a
+// configuration whose connector
 // class is installed but not at the version connector.plugin.version asks
 // for, as Kafka Connect 4.4 answers it: only the framework's common keys
 // are validated, and the error is on connector.class and on
 // connector.plugin.version, whose recommended values are the installed
 // versions.
-func versionFailure(reg *plugins.Registry, latest plugins.Plugin, props map[string]string, cause error) herder.ConfigInfos {
+func versionFailure(reg *plugins.Registry, name string, latest plugins.Plugin, props map[string]string, cause error) herder.ConfigInfos {
 	def := ConnectorDef()
-	infos := herder.ConfigInfos{Name: latest.Class, Groups: def.Groups()}
+	infos := herder.ConfigInfos{Name: name, Groups: def.Groups()}
 	for _, r := range def.Validate(props) {
 		k, _ := def.Key(r.Name)
 		ki := k.Info()

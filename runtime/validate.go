@@ -41,7 +41,7 @@ func ValidateConnectorConfig(reg *plugins.Registry, providers *provider.Transfor
 			return herder.ConfigInfos{}, "", herder.BadRequest("%s", secrets.String(err.Error()))
 		}
 		// Installed, but not at the version asked for.
-		return versionFailure(reg, latest, props, err), latest.Kind, nil
+		return versionFailure(reg, raw[ConnectorClass], latest, props, err), latest.Kind, nil
 	}
 	framework := enrich(reg, FrameworkDef(plugin.Kind), props)
 	// As Kafka Connect, the answer is named by connector.class as sent

@@ -22,6 +22,11 @@ func (w *Worker) showConverterDefaults(raw map[string]string, infos *herder.Conf
 		HeaderConverter: {plugins.HeaderConverter, plugins.Converter},
 	}
 	for _, c := range infos.Configs {
+		if c.Value != nil && c.Value.Name == ConnectorPluginVersion && len(c.Value.Errors) > 0 {
+			return // the connector was not loaded: Kafka Connect shows no converter defaults
+		}
+	}
+	for _, c := range infos.Configs {
 		if c.Definition == nil || c.Value == nil || kinds[c.Value.Name] == nil {
 			continue
 		}

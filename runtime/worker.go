@@ -136,7 +136,9 @@ func (w *Worker) ValidateConnectorConfig(props map[string]string) (herder.Config
 		if err == nil {
 			infos.ErrorCount += w.checkFilesValid(props, &infos)
 			infos.ErrorCount += checkPluginVersions(w.plugins, props, w.cfg, &infos)
-			w.showConverterDefaults(props, &infos)
+			if !connectorNotLoaded(&infos) {
+				w.showConverterDefaults(props, &infos)
+			}
 		}
 		return infos, err
 	})

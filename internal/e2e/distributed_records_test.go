@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
+
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
@@ -33,11 +35,17 @@ func (cl *cluster) readInternal(topic string) []internalRecord {
 			r.value = string(m.Value)
 			if strings.HasPrefix(r.key, "status-") {
 				var v struct {
-					State string          `json:"state"`
-					Topic json.RawMessage `json:"topic"`
+					State   string          `json:"state"`
+					Topic   json.RawMessage `json:"topic"`
+					Version *string         `json:"version"`
 				}
 				if err := json.Unmarshal(m.Value, &v); err != nil {
 					cl.t.Fatalf("status record %s is not JSON: %v: %s", m.Key, err, m.Value)
+				}
+				// Kafka Connect 4.4 writes the plugin's version in these
+				// (KIP-891; the capture's status-topic-final.json).
+				if (v.State == "RUNNING" || v.State == "PAUSED" || v.State == "STOPPED") && (v.Version == nil || *v.Version == "") {
+					cl.t.Fatalf("status record %s without the plugin version: %s", m.Key, m.Value)
 				}
 				r.value = v.State
 				if v.Topic != nil {
@@ -127,6 +135,20 @@ func TestDistributedInternalRecords(t *testing.T) {
 	if got[2] != `commit-src {"tasks":1}` {
 		t.Fatalf("commit record %q", got[2])
 	}
+	// A stale PAUSED target state left for a name (a pause that landed
+	// after a deletion's tombstone), read by the worker when it creates the
+	// next connector (it reads the config topic to its end after writing).
+	cfg := testkit.SaramaConfig()
+	cfg.Producer.Return.Successes = true
+	p, err := sarama.NewSyncProducer(testkit.Addrs(cl.bootstrap), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := p.SendMessage(&sarama.ProducerMessage{Topic: configTopic, Key: sarama.StringEncoder("target-state-stale"),
+		Value: sarama.StringEncoder(`{"state":"PAUSED","state.v2":"PAUSED"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
 	// With initial_state, the target state first, then the connector.
 	create("paused", topic, "PAUSED")
 	onBoth(t, cl, "paused PAUSED", "/connectors/paused/status", func(a answer) bool {
@@ -137,6 +159,14 @@ func TestDistributedInternalRecords(t *testing.T) {
 	if len(got) != 2 || got[0] != `target-state-paused {"state":"PAUSED","state.v2":"PAUSED"}` || !strings.HasPrefix(got[1], "connector-paused ") {
 		t.Fatalf("config records of a connector created PAUSED: %q; want its target state, then its configuration", got)
 	}
+	// Created over the stale target state: STARTED first, so that it runs.
+	create("stale", topic, "")
+	onBoth(t, cl, "stale RUNNING", "/connectors/stale/status", statusIs(herder.Running, 1), n)
+	got = recordsOf(cl.readInternal(configTopic), "target-state-stale", "connector-stale")
+	if len(got) != 3 || got[1] != `target-state-stale {"state":"STARTED","state.v2":"STARTED"}` || !strings.HasPrefix(got[2], "connector-stale ") {
+		t.Fatalf("config records of a connector created over a stale PAUSED target state: %q; want STARTED, then its configuration", got)
+	}
+
 	srcKeys := []string{"status-connector-src", "status-task-src-0"}
 	awaitStatus("src's first statuses", 0, []string{"status-connector-src RUNNING", "status-task-src-0 RUNNING"}, srcKeys...)
 

@@ -176,3 +176,19 @@ func TestRequirement(t *testing.T) {
 		})
 	}
 }
+
+// TestHostileInput: absurd versions cost linear time, and Requirement
+// refuses an absurdly long value before parsing it.
+func TestHostileInput(t *testing.T) {
+	long := strings.Repeat("9", 1<<20)
+	a, b := Parse(long), Parse(long+"8")
+	if Compare(a, b) != -1 || Compare(b, a) != 1 || Compare(a, a) != 0 {
+		t.Error("million-digit versions compare wrongly")
+	}
+	if _, err := Requirement(strings.Repeat("1-", 1<<19), true); err == nil || !strings.Contains(err.Error(), "at most 1024 characters") {
+		t.Errorf("a megabyte requirement: %v", err)
+	}
+	if _, err := Requirement("["+strings.Repeat("1.", 500)+"0]", true); err != nil {
+		t.Errorf("a long but acceptable requirement: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package mavenversion
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -162,6 +163,11 @@ func (r Range) String() string {
 	return strings.Join(parts, ",")
 }
 
+// MaxRequirementLength bounds what Requirement reads: a longer value is
+// refused rather than parsed (a hostile configuration), far above any real
+// version range.
+const MaxRequirementLength = 1024
+
 // Requirement reads a plugin version key's value as Kafka Connect's
 // PluginUtils.connectorVersionRequirement: no value or "latest" is no
 // requirement (nil: the latest installed version), a bare version is an
@@ -172,6 +178,9 @@ func Requirement(spec string, set bool) (*Range, error) {
 		return nil, nil
 	}
 	spec = strings.TrimSpace(spec)
+	if len(spec) > MaxRequirementLength {
+		return nil, fmt.Errorf("a version or version range is at most %d characters; this one has %d", MaxRequirementLength, len(spec))
+	}
 	r, err := ParseRange(spec)
 	if err != nil {
 		return nil, err

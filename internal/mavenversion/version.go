@@ -13,7 +13,6 @@
 package mavenversion
 
 import (
-	"math/big"
 	"strings"
 	"unicode/utf16"
 )
@@ -76,15 +75,17 @@ type item interface {
 
 // numItem is Maven's IntItem, LongItem or BigIntegerItem: the kind says
 // which (by digit count), so numbers of different kinds never compare
-// equal, as in Maven.
+// equal, as in Maven. The value is kept as its decimal digits without
+// leading zeros ("0" for zero), compared by length, then text: no
+// arithmetic, so a hostile version of a million digits costs linear time.
 type numItem struct {
-	k int
-	v *big.Int
+	k      int
+	digits string
 }
 
 func (n *numItem) kind() int      { return n.k }
-func (n *numItem) isNull() bool   { return n.v.Sign() == 0 }
-func (n *numItem) String() string { return n.v.String() }
+func (n *numItem) isNull() bool   { return n.digits == "0" }
+func (n *numItem) String() string { return n.digits }
 
 func (n *numItem) compare(other item) int {
 	if other == nil {
@@ -98,7 +99,10 @@ func (n *numItem) compare(other item) int {
 		if o.k != n.k {
 			return cmpInt(numRank(n.k), numRank(o.k))
 		}
-		return n.v.Cmp(o.v)
+		if c := cmpInt(len(n.digits), len(o.digits)); c != 0 {
+			return c
+		}
+		return strings.Compare(n.digits, o.digits)
 	default: // a string or a list
 		return 1
 	}
@@ -341,7 +345,7 @@ func parse(version string) *listItem {
 	return root
 }
 
-func zero() item { return &numItem{k: kindInt, v: new(big.Int)} }
+func zero() item { return &numItem{k: kindInt, digits: "0"} }
 
 // parseItem makes a number (int, long or big by its length once leading
 // zeros are gone, as Maven) or a word.
@@ -350,14 +354,17 @@ func parseItem(digit bool, buf string) item {
 		return newStringItem(buf, false)
 	}
 	buf = stripLeadingZeros(buf)
-	v, _ := new(big.Int).SetString(buf, 10)
+	digits := strings.TrimLeft(buf, "0")
+	if digits == "" {
+		digits = "0"
+	}
 	switch {
 	case len(buf) <= 9:
-		return &numItem{k: kindInt, v: v}
+		return &numItem{k: kindInt, digits: digits}
 	case len(buf) <= 18:
-		return &numItem{k: kindLong, v: v}
+		return &numItem{k: kindLong, digits: digits}
 	default:
-		return &numItem{k: kindBig, v: v}
+		return &numItem{k: kindBig, digits: digits}
 	}
 }
 

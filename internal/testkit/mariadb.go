@@ -103,8 +103,15 @@ func StartMariaDBWith(t testing.TB, opts MariaDBOptions) *MariaDB {
 		tools[i] = p
 	}
 	m := &MariaDB{t: t, dir: t.TempDir(), opts: opts}
+	// The server's temporary files go to a directory of its own, not the
+	// shared /tmp: another process cleaning /tmp must not remove a
+	// temporary table from under the bootstrap (it then fails with
+	// "Unknown table 'mysql.tmp_user_sys'").
+	if err := os.Mkdir(m.tmpDir(), 0o700); err != nil {
+		t.Fatalf("testkit: %v", err)
+	}
 	args := []string{"--no-defaults", "--basedir=/usr", "--datadir=" + filepath.Join(m.dir, "data"),
-		"--auth-root-authentication-method=normal", "--skip-test-db"}
+		"--auth-root-authentication-method=normal", "--skip-test-db", "--tmpdir=" + m.tmpDir()}
 	if os.Geteuid() == 0 {
 		args = append(args, "--user=root")
 	}
@@ -182,6 +189,9 @@ func (m *MariaDB) Restart() {
 	}
 }
 
+// tmpDir is where the server writes its temporary files.
+func (m *MariaDB) tmpDir() string { return filepath.Join(m.dir, "tmp") }
+
 func (m *MariaDB) logPath() string { return filepath.Join(m.dir, "error.log") }
 
 func (m *MariaDB) logTail(n int) string { return tailLines(m.logPath(), n) }
@@ -196,7 +206,7 @@ func (m *MariaDB) start() error {
 	if fi, err := os.Stat(m.logPath()); err == nil {
 		logFrom = fi.Size()
 	}
-	args := []string{"--no-defaults", "--datadir=" + filepath.Join(m.dir, "data"),
+	args := []string{"--no-defaults", "--datadir=" + filepath.Join(m.dir, "data"), "--tmpdir=" + m.tmpDir(),
 		"--socket=" + filepath.Join(m.dir, "m.sock"), "--pid-file=" + filepath.Join(m.dir, "m.pid"),
 		fmt.Sprintf("--port=%d", m.port), "--bind-address=127.0.0.1", "--skip-name-resolve",
 		"--server-id=1", "--gtid-strict-mode=ON", "--innodb-buffer-pool-size=64M",

@@ -67,7 +67,7 @@ done
 
 # --- a fresh server: new data directory, new password ---------------------------------------------
 rm -rf "$D/data" "$D/run"
-mkdir -p "$D/data" "$D/run"
+mkdir -p "$D/data" "$D/run" "$D/tmp" # tmp: the server's temporary files, away from the shared /tmp
 : >"$LOG"
 PASSWORD="$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
 user_opt=()
@@ -83,7 +83,7 @@ on_exit() {
 trap on_exit EXIT
 
 if ! mariadb-install-db --no-defaults --basedir=/usr --datadir="$D/data" "${user_opt[@]}" \
-	--auth-root-authentication-method=normal --skip-test-db >"$D/install.log" 2>&1; then
+	--auth-root-authentication-method=normal --skip-test-db --tmpdir="$D/tmp" >"$D/install.log" 2>&1; then
 	cat "$D/install.log" >&2
 	echo "services-up: mariadb-install-db failed (output above)" >&2
 	exit 1
@@ -98,7 +98,7 @@ for attempt in 1 2 3; do
 		if ((port > 33400)); then echo "services-up: no free port in 33306-33400 for MariaDB" >&2; exit 1; fi
 	done
 	log_from=$(($(wc -c <"$LOG") + 1))
-	nohup mariadbd --no-defaults --datadir="$D/data" --socket="$D/run/m.sock" --pid-file="$D/run/m.pid" \
+	nohup mariadbd --no-defaults --datadir="$D/data" --tmpdir="$D/tmp" --socket="$D/run/m.sock" --pid-file="$D/run/m.pid" \
 		--port="$port" --bind-address=127.0.0.1 "${user_opt[@]}" --skip-name-resolve \
 		--log-bin=mysql-bin --binlog-format=ROW --binlog-row-image=FULL --binlog-row-metadata=FULL \
 		--server-id=1 --gtid-strict-mode=ON --max-connections=500 \
