@@ -44,7 +44,9 @@ func TestCustomBinary(t *testing.T) {
 	worker := write(t, dir, "worker.properties", "bootstrap.servers="+bootstrap+"\nkey.converter=StringConverter\nvalue.converter=StringConverter\n"+
 		"offset.storage.file.filename="+filepath.Join(dir, "offsets.json")+"\noffset.flush.interval.ms=100\nlisteners="+listener+"\n")
 	counter := write(t, dir, "counter.properties", "name=counter\nconnector.class=Counter\ntopic="+topic+"\ncount=5\n")
-	sink := write(t, dir, "sink.json", `{"name": "sink", "config": {"connector.class": "FileStreamSink", "topics": "`+topic+`", "file": "`+output+`"}}`)
+	// The sink's name, and so its group connect-<name>, is this run's own:
+	// other packages' tests run a sink called sink at the same time.
+	sink := write(t, dir, "sink.json", `{"name": "`+topic+`-sink", "config": {"connector.class": "FileStreamSink", "topics": "`+topic+`", "file": "`+output+`"}}`)
 	var logs testkit.LogBuffer
 	cmd := exec.Command(bin, "standalone", "-log-format", "json", "-log-level", "debug", worker, counter, sink)
 	cmd.Stdout, cmd.Stderr = &logs, &logs

@@ -429,7 +429,9 @@ func TestDistributedInProcess(t *testing.T) {
 		"connector.class": "FileStreamSource", "file": in, "topic": topic, "batch.size": "50"}}); err != nil {
 		t.Fatalf("create src through %s: %v", via.name, err)
 	}
-	sinkCfg := map[string]string{"connector.class": "FileStreamSink", "file": out1, "topics": topic}
+	// The sinks' consumer groups are this run's own: other packages' tests
+	// run a sink called sink at the same time on the same broker.
+	sinkCfg := map[string]string{"connector.class": "FileStreamSink", "file": out1, "topics": topic, "consumer.override.group.id": "connect-sink-" + topic}
 	if _, err := via.c.CreateConnector(ctx, herder.CreateConnectorRequest{Name: "sink", Config: sinkCfg}); err != nil {
 		t.Fatalf("create sink through %s: %v", via.name, err)
 	}
@@ -502,7 +504,7 @@ func TestDistributedInProcess(t *testing.T) {
 	// Create and delete a third connector.
 	extra := filepath.Join(cl.dir, "extra.txt")
 	if _, err := via.c.CreateConnector(ctx, herder.CreateConnectorRequest{Name: "extra", Config: map[string]string{
-		"connector.class": "FileStreamSink", "file": extra, "topics": topic}}); err != nil {
+		"connector.class": "FileStreamSink", "file": extra, "topics": topic, "consumer.override.group.id": "connect-extra-" + topic}}); err != nil {
 		t.Fatalf("create extra: %v", err)
 	}
 	cl.awaitState(via, "extra", herder.Running, 1)

@@ -248,6 +248,7 @@ func TestCDCPipelineKill9(t *testing.T) {
 		"transforms.route.regex":                 `[^.]+\.[^.]+\.(.+)`,
 		"transforms.route.replacement":           "$1",
 	})
+	sink["consumer.override.group.id"] = "connect-jdbc-b-" + prefix // this run's own group
 	snk := newCDCWorker(t, bootstrap, t.TempDir(), b.Password)
 	bCount := func(table string) int64 {
 		var n int64

@@ -63,7 +63,8 @@ func TestJDBCDatabaseOutage(t *testing.T) {
 		"value.converter":                "org.apache.kafka.connect.json.JsonConverter",
 		"value.converter.schemas.enable": "true",
 	}
-	srcName, sinkName := "outage-source", "outage-sink"
+	// The sink's name, and so its group connect-<name>, is this run's own.
+	srcName, sinkName := "outage-source", prefix+"sink"
 	source := map[string]string{
 		"name": srcName, "connector.class": "JdbcSourceConnector", "tasks.max": "1",
 		"connection.url": m.JDBCURL, "connection.user": m.User, "connection.password": m.Password,

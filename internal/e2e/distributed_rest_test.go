@@ -245,7 +245,9 @@ func TestDistributedREST(t *testing.T) {
 	send(t, f, "POST", "/connectors", string(createBody), nil).wantError(t, 409, "Connector src already exists")
 
 	// PUT /connectors/{c}/config of a new connector: 201 with Location.
-	sinkCfg := map[string]string{"connector.class": "FileStreamSink", "file": out, "topics": topic}
+	// The sink's consumer group is this run's own: other packages' tests run
+	// a sink called sink at the same time on the same broker.
+	sinkCfg := map[string]string{"connector.class": "FileStreamSink", "file": out, "topics": topic, "consumer.override.group.id": "connect-sink-" + topic}
 	b, _ := json.Marshal(sinkCfg)
 	a = send(t, f, "PUT", "/connectors/sink/config", string(b), nil)
 	a.want(t, 201, &ci)

@@ -310,7 +310,8 @@ func (cl *cluster) newPipeline(i int, via *node) *pipeline {
 		cl.t.Fatalf("create %s through %s: %v", p.src, via.id, err)
 	}
 	if _, err := via.c.CreateConnector(ctx, herder.CreateConnectorRequest{Name: p.sink, Config: map[string]string{
-		"connector.class": "FileStreamSink", "file": p.out, "topics": p.topic}}); err != nil {
+		"connector.class": "FileStreamSink", "file": p.out, "topics": p.topic,
+		"consumer.override.group.id": "connect-" + p.sink + "-" + p.topic}}); err != nil { // this run's own group
 		cl.t.Fatalf("create %s through %s: %v", p.sink, via.id, err)
 	}
 	return p
@@ -574,7 +575,8 @@ func TestDistributedCluster(t *testing.T) {
 		name := fmt.Sprintf("after-leader-%d", i)
 		eventually(t, 60*time.Second, "a config write through "+via.id, func() (bool, string) {
 			_, err := via.c.CreateConnector(ctx, herder.CreateConnectorRequest{Name: name, Config: map[string]string{
-				"connector.class": "FileStreamSink", "file": filepath.Join(cl.dir, name+".txt"), "topics": ps[0].topic}})
+				"connector.class": "FileStreamSink", "file": filepath.Join(cl.dir, name+".txt"), "topics": ps[0].topic,
+				"consumer.override.group.id": "connect-" + name + "-" + ps[0].topic}}) // this run's own group
 			return err == nil, fmt.Sprint(err)
 		}, cl.live()...)
 		names = append(names, name)
@@ -623,7 +625,8 @@ func TestDistributedResumesForeignOffsets(t *testing.T) {
 
 	for _, req := range []herder.CreateConnectorRequest{
 		{Name: "java-src", Config: map[string]string{"connector.class": "FileStreamSource", "file": in, "topic": topic}},
-		{Name: "java-sink", Config: map[string]string{"connector.class": "FileStreamSink", "file": out, "topics": topic}},
+		{Name: "java-sink", Config: map[string]string{"connector.class": "FileStreamSink", "file": out, "topics": topic,
+			"consumer.override.group.id": "connect-java-sink-" + topic}}, // this run's own group
 	} {
 		if _, err := w.c.CreateConnector(ctx, req); err != nil {
 			t.Fatal(err)

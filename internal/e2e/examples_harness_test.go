@@ -233,13 +233,15 @@ func checkSinkFile(t *testing.T, path, topic string, recs []counted) int {
 	return dups
 }
 
-// checkCounted checks that, for each of the counter's partitions 0..parts-1,
-// its numbers in the topic run from 0 to n-1 with no gap (a restart may
-// count again from the committed offset), and returns the topic's records.
-func checkCounted(t *testing.T, bootstrap, topic string, parts, n int) []counted {
+// checkCounted checks that, for each of the counter's partitions k (below
+// len(ends)), its numbers in the topic run from 0 to ends[k]-1 with no gap
+// (a restart may count again from the committed offset), and returns the
+// topic's records.
+func checkCounted(t *testing.T, bootstrap, topic string, ends []int) []counted {
 	t.Helper()
+	parts := len(ends)
 	recs := counterRecords(t, bootstrap, topic)
-	for k := range parts {
+	for k, n := range ends {
 		seq := numbersOf(recs, k)
 		dups, replays, err := replayOrder(seq)
 		if err != nil {
@@ -276,11 +278,41 @@ func awaitCounted(t *testing.T, bootstrap, topic string, n int, watch ...*testki
 	}, watch...)
 }
 
-// awaitSinkValues waits until the sink's file holds every number below n of
-// each counter partition below parts.
-func awaitSinkValues(t *testing.T, path string, parts, n int, watch ...*testkit.Worker) {
+// counterEnds returns, for each counter partition below parts, the number
+// after the highest the records hold (0 for none).
+func counterEnds(recs []counted, parts int) []int {
+	ends := make([]int, parts)
+	for _, r := range recs {
+		if r.key >= 0 && r.key < parts {
+			ends[r.key] = max(ends[r.key], r.value+1)
+		}
+	}
+	return ends
+}
+
+// stopCounter stops a counter connector (PUT /connectors/{name}/stop), waits
+// until it is STOPPED without tasks, so that it counts no more, and returns
+// counterEnds of its topic.
+func stopCounter(t *testing.T, c *client.Client, bootstrap, topic, name string, parts int, watch ...*testkit.Worker) []int {
 	t.Helper()
-	eventually(t, time.Minute, fmt.Sprintf("numbers 0..%d of %d counters in %s", n-1, parts, filepath.Base(path)), func() (bool, string) {
+	if err := c.Stop(context.Background(), name); err != nil {
+		t.Fatalf("PUT /connectors/%s/stop: %v", name, err)
+	}
+	eventually(t, time.Minute, name+" STOPPED without tasks", func() (bool, string) {
+		st, err := c.ConnectorStatus(context.Background(), name)
+		if err != nil {
+			return false, err.Error()
+		}
+		return st.Connector.State == herder.Stopped && len(st.Tasks) == 0, fmt.Sprintf("%s, %d tasks", st.Connector.State, len(st.Tasks))
+	}, watch...)
+	return counterEnds(counterRecords(t, bootstrap, topic), parts)
+}
+
+// awaitSinkValues waits until the sink's file holds, of each counter
+// partition k (below len(ends)), every number below ends[k].
+func awaitSinkValues(t *testing.T, path string, ends []int, watch ...*testkit.Worker) {
+	t.Helper()
+	eventually(t, time.Minute, fmt.Sprintf("numbers below %v of the counters in %s", ends, filepath.Base(path)), func() (bool, string) {
 		b, _ := os.ReadFile(path)
 		seen := map[[2]string]bool{}
 		for _, l := range strings.Split(string(b), "\n") {
@@ -289,7 +321,7 @@ func awaitSinkValues(t *testing.T, path string, parts, n int, watch ...*testkit.
 				seen[[2]string{string(jl.Key), string(jl.Value)}] = true
 			}
 		}
-		for k := range parts {
+		for k, n := range ends {
 			for i := range n {
 				if !seen[[2]string{strconv.Itoa(k), strconv.Itoa(i)}] {
 					return false, fmt.Sprintf("%d distinct records, %d of counter %d missing", len(seen), i, k)

@@ -17,16 +17,20 @@ import (
 )
 
 // examplePipeline is the counter source → topic → jsonlines sink pipeline
-// of the example tests.
+// of the example tests. The counter has no limit: it counts until the test
+// stops it (stopCounter), so it is still counting whenever a test restarts
+// a worker, however long the steps before took.
 type examplePipeline struct {
 	topic, out string
-	limit      int
 }
 
 func (p examplePipeline) source() map[string]string {
-	return map[string]string{"connector.class": "Counter", "topic": p.topic, "interval.ms": "5",
-		"limit": strconv.Itoa(p.limit), "tasks.max": "1"}
+	return map[string]string{"connector.class": "Counter", "topic": p.topic, "interval.ms": "5", "tasks.max": "1"}
 }
+
+// sinkName is the sink connector's name: its group connect-<name> is this
+// run's own (other tests, and earlier runs on the same broker, run sinks).
+func (p examplePipeline) sinkName() string { return p.topic + "-snk" }
 
 func (p examplePipeline) sink() map[string]string {
 	return map[string]string{"connector.class": "JsonLines", "file": p.out, "topics": p.topic}
@@ -46,12 +50,13 @@ func create(t *testing.T, c *client.Client, name string, cfg map[string]string) 
 // built-in, the counter's numbers reach the file exactly, and after both
 // workers restart mid-stream the counter goes on from its committed offset
 // (read back as int64, or the example fails its task) and the sink from
-// its committed position.
+// its committed position. The counter has no limit, so it still counts when
+// the workers restart; stopped at the end, it counts no more.
 func TestExampleCustomBinary(t *testing.T) {
 	bins := examples(t)
 	bootstrap := testkit.RealKafka(t)
 	dir := t.TempDir()
-	p := examplePipeline{topic: testkit.NewTopic(t, bootstrap, 1), out: filepath.Join(dir, "out.jsonl"), limit: 400}
+	p := examplePipeline{topic: testkit.NewTopic(t, bootstrap, 1), out: filepath.Join(dir, "out.jsonl")}
 	srcL, snkL := testkit.FreeListener(t), testkit.FreeListener(t)
 	srcProps := exampleProps(bootstrap, filepath.Join(dir, "source.offsets"), srcL)
 	snkProps := exampleProps(bootstrap, filepath.Join(dir, "sink.offsets"), snkL)
@@ -72,8 +77,8 @@ func TestExampleCustomBinary(t *testing.T) {
 	checkValidates(t, snk, jsonlinesClass, map[string]string{"connector.class": jsonlinesClass, "name": "snk", "topics": p.topic, "file": p.out}, "file", "")
 
 	create(t, src, "src", p.source())
-	create(t, snk, "snk", p.sink())
-	awaitCounted(t, bootstrap, p.topic, p.limit/4, ws, wk)
+	create(t, snk, p.sinkName(), p.sink())
+	awaitCounted(t, bootstrap, p.topic, 100, ws, wk)
 	ws.Term()
 	wk.Term()
 	committed := committedCount(t, filepath.Join(dir, "source.offsets"), "src")
@@ -81,12 +86,14 @@ func TestExampleCustomBinary(t *testing.T) {
 
 	ws, wk = start("second")
 	awaitState(t, src, "src", herder.Running, ws)
-	awaitState(t, snk, "snk", herder.Running, wk)
-	awaitSinkValues(t, p.out, 1, p.limit, ws, wk)
+	awaitState(t, snk, p.sinkName(), herder.Running, wk)
+	awaitCounted(t, bootstrap, p.topic, first+50, ws, wk)
 	awaitState(t, src, "src", herder.Running, ws) // an offset of another type would have failed it
-	recs := checkCounted(t, bootstrap, p.topic, 1, p.limit)
-	checkResumedAt(t, recs[first].value, committed)
-	checkCounterAt(t, src, "src", 1, p.limit)
+	checkResumedAt(t, counterRecords(t, bootstrap, p.topic)[first].value, committed)
+	ends := stopCounter(t, src, bootstrap, p.topic, "src", 1, ws, wk)
+	awaitSinkValues(t, p.out, ends, ws, wk)
+	recs := checkCounted(t, bootstrap, p.topic, ends)
+	checkCounterAt(t, src, "src", ends)
 	checkSinkFile(t, p.out, p.topic, recs)
 }
 
@@ -107,13 +114,15 @@ func committedCount(t *testing.T, offsetsFile, name string) int {
 // records through to the file; a kill -9 of the source task's plugin
 // process, then of the sink task's, fails that task with a trace naming the
 // plugin, a REST restart runs it in a new process and no record is lost;
-// after a worker restart the counter resumes from its committed offset
-// (an int64 again, or the example fails its task).
+// after a worker restart mid-stream the counter resumes from its committed
+// offset (an int64 again, or the example fails its task); once stopped
+// (PUT /connectors/src/stop), every number it counted is in the topic and
+// the file, and its committed offset follows the last.
 func TestExamplePluginPathStandalone(t *testing.T) {
 	bins := examples(t)
 	bootstrap := testkit.RealKafka(t)
 	dir := t.TempDir()
-	p := examplePipeline{topic: testkit.NewTopic(t, bootstrap, 1), out: filepath.Join(dir, "out.jsonl"), limit: 600}
+	p := examplePipeline{topic: testkit.NewTopic(t, bootstrap, 1), out: filepath.Join(dir, "out.jsonl")}
 	listener := testkit.FreeListener(t)
 	offsets := filepath.Join(dir, "worker.offsets")
 	props := exampleProps(bootstrap, offsets, listener)
@@ -127,11 +136,11 @@ func TestExamplePluginPathStandalone(t *testing.T) {
 	checkValidates(t, c, "JsonLines", map[string]string{"connector.class": "JsonLines", "name": "snk", "topics": p.topic, "file": p.out}, "file", "")
 
 	create(t, c, "src", p.source())
-	create(t, c, "snk", p.sink())
+	create(t, c, p.sinkName(), p.sink())
 	awaitState(t, c, "src", herder.Running, w)
-	awaitState(t, c, "snk", herder.Running, w)
+	awaitState(t, c, p.sinkName(), herder.Running, w)
 	srcPid := runningPluginPid(t, w, "src-0", bins.counterPlugin, 0)
-	snkPid := runningPluginPid(t, w, "snk-0", bins.jsonlinesPlugin, 0)
+	snkPid := runningPluginPid(t, w, p.sinkName()+"-0", bins.jsonlinesPlugin, 0)
 	awaitCounted(t, bootstrap, p.topic, 100, w)
 
 	// The source task's process dies; while it is down, the sink's dies
@@ -140,8 +149,8 @@ func TestExamplePluginPathStandalone(t *testing.T) {
 	kill9Plugin(t, srcPid)
 	awaitTaskFailed(t, c, "src", 0, counterClass, bins.counterPlugin, w)
 	kill9Plugin(t, snkPid)
-	awaitTaskFailed(t, c, "snk", 0, jsonlinesClass, bins.jsonlinesPlugin, w)
-	for _, name := range []string{"src", "snk"} {
+	awaitTaskFailed(t, c, p.sinkName(), 0, jsonlinesClass, bins.jsonlinesPlugin, w)
+	for _, name := range []string{"src", p.sinkName()} {
 		if st, err := c.ConnectorStatus(context.Background(), name); err != nil || st.Connector.State != herder.Running {
 			t.Fatalf("connector %s with its task's process killed: %+v, %v; want the connector RUNNING", name, st.Connector, err)
 		}
@@ -149,24 +158,27 @@ func TestExamplePluginPathStandalone(t *testing.T) {
 	before := len(counterRecords(t, bootstrap, p.topic))
 	srcPid = restartTask(t, c, w, "src", 0, bins.counterPlugin, srcPid)
 	awaitCounted(t, bootstrap, p.topic, before+50, w)
-	snkPid = restartTask(t, c, w, "snk", 0, bins.jsonlinesPlugin, snkPid)
-	awaitSinkValues(t, p.out, 1, before+50, w)
+	snkPid = restartTask(t, c, w, p.sinkName(), 0, bins.jsonlinesPlugin, snkPid)
+	awaitSinkValues(t, p.out, []int{before + 50}, w)
 
 	// The worker restarts mid-stream; its plugin processes end with it.
 	w.Term()
 	awaitGone(t, srcPid, snkPid)
 	committed := committedCount(t, offsets, "src")
 	first := len(counterRecords(t, bootstrap, p.topic))
-	if committed >= p.limit {
-		t.Fatalf("the counter reached its limit %d before the worker restart: raise the limit", p.limit)
-	}
 	w = testkit.StartWorker(t, binary, dir, "second", props, nil)
 	awaitHealthy(t, c, w)
-	awaitSinkValues(t, p.out, 1, p.limit, w)
+	awaitCounted(t, bootstrap, p.topic, first+50, w)
 	awaitState(t, c, "src", herder.Running, w) // an offset of another type would have failed it
-	recs := checkCounted(t, bootstrap, p.topic, 1, p.limit)
-	checkResumedAt(t, recs[first].value, committed)
-	checkCounterAt(t, c, "src", 1, p.limit)
+	checkResumedAt(t, counterRecords(t, bootstrap, p.topic)[first].value, committed)
+
+	// Stopped, the counter counts no more: the topic holds every number
+	// up to the last it wrote, the file every one of them, and the offset
+	// committed at the stop follows the last.
+	ends := stopCounter(t, c, bootstrap, p.topic, "src", 1, w)
+	awaitSinkValues(t, p.out, ends, w)
+	recs := checkCounted(t, bootstrap, p.topic, ends)
+	checkCounterAt(t, c, "src", ends)
 	checkSinkFile(t, p.out, p.topic, recs)
 }
 
@@ -181,12 +193,12 @@ func checkResumedAt(t *testing.T, began, committed int) {
 }
 
 // checkCounterAt waits until GET /connectors/{name}/offsets shows each of
-// the counter's parts partitions at n (the last commit follows the last
+// the counter's partitions k at ends[k] (the last commit follows the last
 // record by up to offset.flush.interval.ms).
-func checkCounterAt(t *testing.T, c *client.Client, name string, parts, n int) {
+func checkCounterAt(t *testing.T, c *client.Client, name string, ends []int) {
 	t.Helper()
 	want := map[int]int64{}
-	for p := range parts {
+	for p, n := range ends {
 		want[p] = int64(n)
 	}
 	eventually(t, 10*time.Second, fmt.Sprintf("GET /connectors/%s/offsets to show %v", name, want), func() (bool, string) {
@@ -215,7 +227,7 @@ func TestExamplePluginPathDistributed(t *testing.T) {
 	cl.props["offset.flush.interval.ms"] = "200"
 	cl.props["plugin.path"] = bins.pluginDir
 	const parts = 2
-	p := examplePipeline{topic: testkit.NewTopic(t, bootstrap, 1), out: filepath.Join(cl.dir, "out.jsonl"), limit: 600}
+	p := examplePipeline{topic: testkit.NewTopic(t, bootstrap, 1), out: filepath.Join(cl.dir, "out.jsonl")}
 	ns := cl.startAll("w1", "w2")
 	for _, n := range ns {
 		checkListed(t, n.c, map[string]string{counterClass: "source", jsonlinesClass: "sink"})
@@ -227,10 +239,10 @@ func TestExamplePluginPathDistributed(t *testing.T) {
 	snk := p.sink()
 	snk["connector.class"] = jsonlinesClass
 	create(t, ns[0].c, "src", src)
-	create(t, ns[1].c, "snk", snk)
+	create(t, ns[1].c, p.sinkName(), snk)
 	placement := cl.awaitRunning(time.Minute, []string{"src"}, parts)
-	maps.Copy(placement, cl.awaitRunning(time.Minute, []string{"snk"}, 1))
-	if hosts := map[string]bool{placement["src-0"]: true, placement["src-1"]: true, placement["snk-0"]: true}; len(hosts) != 2 {
+	maps.Copy(placement, cl.awaitRunning(time.Minute, []string{p.sinkName()}, 1))
+	if hosts := map[string]bool{placement["src-0"]: true, placement["src-1"]: true, placement[p.sinkName()+"-0"]: true}; len(hosts) != 2 {
 		t.Fatalf("the tasks are not spread over both workers: %v", placement)
 	}
 	awaitCounted(t, bootstrap, p.topic, 100, cl.live()...)
@@ -239,7 +251,7 @@ func TestExamplePluginPathDistributed(t *testing.T) {
 	// sink task's.
 	for _, k := range []struct {
 		name, class, binary string
-	}{{"src", counterClass, bins.counterPlugin}, {"snk", jsonlinesClass, bins.jsonlinesPlugin}} {
+	}{{"src", counterClass, bins.counterPlugin}, {p.sinkName(), jsonlinesClass, bins.jsonlinesPlugin}} {
 		n := cl.nodes[placement[k.name+"-0"]]
 		pid := runningPluginPid(t, n.w, k.name+"-0", k.binary, 0)
 		kill9Plugin(t, pid)
@@ -250,20 +262,33 @@ func TestExamplePluginPathDistributed(t *testing.T) {
 	// The worker running src-1 stops while the counters count; the other
 	// takes over its work from the committed offsets.
 	victim := cl.nodes[placement["src-1"]]
-	for part, n := range counterOffsets(t, victim.c, "src") {
-		if n >= int64(p.limit) {
-			t.Fatalf("counter partition %d reached its limit %d before the worker stopped: raise the limit", part, p.limit)
-		}
-	}
 	victim.w.Term()
+	stoppedAt := counterEnds(counterRecords(t, bootstrap, p.topic), parts)
 	delete(cl.nodes, victim.id)
 	survivor := cl.any()
 	placement = cl.awaitRunning(time.Minute, []string{"src"}, parts)
-	maps.Copy(placement, cl.awaitRunning(time.Minute, []string{"snk"}, 1))
-	awaitSinkValues(t, p.out, parts, p.limit, cl.live()...)
-	recs := checkCounted(t, bootstrap, p.topic, parts, p.limit)
-	checkCounterAt(t, survivor.c, "src", parts, p.limit)
+	maps.Copy(placement, cl.awaitRunning(time.Minute, []string{p.sinkName()}, 1))
+	eventually(t, time.Minute, fmt.Sprintf("both counters past %v, where they were when the worker stopped", stoppedAt), func() (bool, string) {
+		ends := counterEnds(counterRecords(t, bootstrap, p.topic), parts)
+		for k, n := range ends {
+			if n < stoppedAt[k]+20 {
+				return false, fmt.Sprint(ends)
+			}
+		}
+		return true, ""
+	}, cl.live()...)
+	// Stopped, the counters count no more: every number up to the last
+	// each wrote is in the topic and the file, and the offsets committed at
+	// the stop follow the last.
+	ends := stopCounter(t, survivor.c, bootstrap, p.topic, "src", parts, cl.live()...)
+	awaitSinkValues(t, p.out, ends, cl.live()...)
+	recs := checkCounted(t, bootstrap, p.topic, ends)
+	checkCounterAt(t, survivor.c, "src", ends)
 	checkSinkFile(t, p.out, p.topic, recs)
+	if err := survivor.c.Resume(context.Background(), "src"); err != nil {
+		t.Fatalf("PUT /connectors/src/resume: %v", err)
+	}
+	cl.awaitRunning(time.Minute, []string{"src"}, parts)
 
 	// A worker without the plugins joins: what it is given fails there,
 	// naming the class it lacks.
@@ -276,12 +301,12 @@ func TestExamplePluginPathDistributed(t *testing.T) {
 	eventually(t, time.Minute, "the work given to w3 FAILED, the rest RUNNING", func() (bool, string) {
 		onW3, failed := 0, 0
 		var b strings.Builder
-		for _, name := range []string{"src", "snk"} {
+		for _, name := range []string{"src", p.sinkName()} {
 			st, err := survivor.c.ConnectorStatus(context.Background(), name)
 			if err != nil {
 				return false, err.Error()
 			}
-			class := map[string]string{"src": counterClass, "snk": jsonlinesClass}[name]
+			class := map[string]string{"src": counterClass, p.sinkName(): jsonlinesClass}[name]
 			units := []herder.TaskState{{State: st.Connector.State, WorkerID: st.Connector.WorkerID, Trace: st.Connector.Trace, ID: -1}}
 			units = append(units, st.Tasks...)
 			for _, u := range units {

@@ -126,6 +126,9 @@ func TestAbsurdTasksMax(t *testing.T) {
 	ctx := context.Background()
 	bootstrap := testkit.Kafka(t)
 	topic := testkit.NewTopic(t, bootstrap, 1)
+	// The sink's name, and so its group connect-<name>, is this run's own:
+	// other tests (and earlier runs on the same broker) run sinks too.
+	snk := topic + "-snk"
 	lw := newLimitsWorker(t, bootstrap)
 	in, out := filepath.Join(lw.dir, "in.txt"), filepath.Join(lw.dir, "out.txt")
 	const absurd = "2147483647"
@@ -133,7 +136,7 @@ func TestAbsurdTasksMax(t *testing.T) {
 		"boom-sink": {"connector.class": "FileStreamSink", "topics": topic, "file": filepath.Join(lw.dir, "boom.txt"), "tasks.max": absurd},
 		"boom-gen":  {"connector.class": "Datagen", "kafka.topic": topic, "quickstart": "users", "tasks.max": absurd},
 		"src":       {"connector.class": "FileStreamSource", "file": in, "topic": topic},
-		"snk":       {"connector.class": "FileStreamSink", "file": out, "topics": topic},
+		snk:         {"connector.class": "FileStreamSink", "file": out, "topics": topic},
 	})
 	appendLines(t, in, 0, 100)
 
@@ -147,7 +150,7 @@ func TestAbsurdTasksMax(t *testing.T) {
 			}
 		}
 		awaitState(t, lw.c, "src", herder.Running, w)
-		awaitState(t, lw.c, "snk", herder.Running, w)
+		awaitState(t, lw.c, snk, herder.Running, w)
 		awaitLines(t, out, 100*(round+1), w)
 
 		if round == 0 {
@@ -253,6 +256,9 @@ func TestInvalidTopicNames(t *testing.T) {
 	ctx := context.Background()
 	bootstrap := testkit.Kafka(t)
 	topic := testkit.NewTopic(t, bootstrap, 1)
+	// The sink's name, and so its group connect-<name>, is this run's own:
+	// other tests (and earlier runs on the same broker) run sinks too.
+	snk := topic + "-snk"
 	lw := newLimitsWorker(t, bootstrap)
 	in, out := filepath.Join(lw.dir, "in.txt"), filepath.Join(lw.dir, "out.txt")
 	long := strings.Repeat("t", 300)
@@ -260,7 +266,7 @@ func TestInvalidTopicNames(t *testing.T) {
 		"bad":  {"connector.class": "FileStreamSink", "topics": "bad topic,also/bad", "file": filepath.Join(lw.dir, "bad.txt")},
 		"long": {"connector.class": "FileStreamSink", "topics": topic + "," + long, "file": filepath.Join(lw.dir, "long.txt")},
 		"src":  {"connector.class": "FileStreamSource", "file": in, "topic": topic},
-		"snk":  {"connector.class": "FileStreamSink", "file": out, "topics": topic},
+		snk:    {"connector.class": "FileStreamSink", "file": out, "topics": topic},
 	})
 	appendLines(t, in, 0, 50)
 	w := lw.start(t, "worker")

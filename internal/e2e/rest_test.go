@@ -22,6 +22,10 @@ func TestRESTConnectorsSurviveRestart(t *testing.T) {
 	ctx := context.Background()
 	bootstrap := testkit.Kafka(t)
 	topic := testkit.NewTopic(t, bootstrap, 1)
+	// The sink's name, and so its group connect-<name>, is this run's own:
+	// other tests (and earlier runs on the same broker) run sinks too. It
+	// does not hold the topic's name, which the stored configs must not.
+	snk := unique("snk")
 	dir := t.TempDir()
 	t.Setenv("SLUICE_E2E_TOPIC", topic) // the worker process inherits it
 	listener := testkit.FreeListener(t)
@@ -46,17 +50,17 @@ func TestRESTConnectorsSurviveRestart(t *testing.T) {
 	awaitHealthy(t, c, w)
 	for _, req := range []herder.CreateConnectorRequest{
 		{Name: "src", Config: map[string]string{"connector.class": "FileStreamSource", "file": in, "topic": "${env:SLUICE_E2E_TOPIC}"}},
-		{Name: "snk", Config: map[string]string{"connector.class": "FileStreamSink", "file": out, "topics": "${env:SLUICE_E2E_TOPIC}"}},
+		{Name: snk, Config: map[string]string{"connector.class": "FileStreamSink", "file": out, "topics": "${env:SLUICE_E2E_TOPIC}"}},
 	} {
 		if _, err := c.CreateConnector(ctx, req); err != nil {
 			t.Fatalf("create %s: %v", req.Name, err)
 		}
 	}
 	eventually(t, time.Minute, "100 lines in the output", func() (bool, string) { return countLines(out) == 100, "" }, w)
-	if err := c.Pause(ctx, "snk"); err != nil {
+	if err := c.Pause(ctx, snk); err != nil {
 		t.Fatal(err)
 	}
-	awaitState(t, c, "snk", herder.Paused, w)
+	awaitState(t, c, snk, herder.Paused, w)
 	w.Term()
 
 	stored, err := os.ReadFile(filepath.Join(dir, "offsets.json.connectors.json"))
@@ -71,14 +75,14 @@ func TestRESTConnectorsSurviveRestart(t *testing.T) {
 	w = testkit.StartWorker(t, binary, dir, "second", props, nil)
 	awaitHealthy(t, c, w)
 	names, err := c.Connectors(ctx)
-	if err != nil || strings.Join(names, ",") != "snk,src" {
-		t.Fatalf("connectors after restart %v, %v; want [snk src]", names, err)
+	if err != nil || strings.Join(names, ",") != snk+",src" {
+		t.Fatalf("connectors after restart %v, %v; want [%s src]", names, err, snk)
 	}
-	awaitState(t, c, "snk", herder.Paused, w)
+	awaitState(t, c, snk, herder.Paused, w)
 	if tasks, err := c.Tasks(ctx, "src"); err != nil || len(tasks) != 1 || tasks[0].Config["topic"] != "${env:SLUICE_E2E_TOPIC}" {
 		t.Fatalf("task configs must show the variable, not the secret: %+v, %v", tasks, err)
 	}
-	if err := c.Resume(ctx, "snk"); err != nil {
+	if err := c.Resume(ctx, snk); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, time.Minute, "200 lines in the output", func() (bool, string) { return countLines(out) == 200, "" }, w)

@@ -109,7 +109,7 @@ func TestSecureStandalonePipeline(t *testing.T) {
 	maps.Copy(sinkProps, map[string]string{"config.providers": "file",
 		"config.providers.file.class": "org.apache.kafka.common.config.provider.FileConfigProvider", "config.providers.file.param.allowed.paths": secrets})
 	sink := startWorker(t, dir, "sink", sinkProps, map[string]string{
-		"name": "secure-sink", "connector.class": "FileStreamSink", "file": out, "topics": topic,
+		"name": topic + "-secure-sink", "connector.class": "FileStreamSink", "file": out, "topics": topic, // its group is this run's own
 		"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
 		"errors.tolerance": "all", "errors.deadletterqueue.topic.name": dlq, "errors.deadletterqueue.topic.replication.factor": "1",
 	})
@@ -240,7 +240,7 @@ func TestSecureDistributed(t *testing.T) {
 	ctx := context.Background()
 	for name, cfg := range map[string]map[string]string{
 		"secure-src": {"connector.class": "FileStreamSource", "file": in, "topic": topic},
-		"secure-sink": {"connector.class": "FileStreamSink", "file": out, "topics": topic,
+		topic + "-secure-sink": {"connector.class": "FileStreamSink", "file": out, "topics": topic,
 			"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
 			"errors.tolerance": "all", "errors.deadletterqueue.topic.name": dlq, "errors.deadletterqueue.topic.replication.factor": "1"},
 	} {
@@ -248,7 +248,7 @@ func TestSecureDistributed(t *testing.T) {
 			t.Fatalf("create %s: %v", name, err)
 		}
 	}
-	cl.awaitRunning(60*time.Second, []string{"secure-src", "secure-sink"}, 1)
+	cl.awaitRunning(60*time.Second, []string{"secure-src", topic + "-secure-sink"}, 1)
 	eventually(t, 90*time.Second, "every good line in the output", func() (bool, string) {
 		n := len(fileLines(out))
 		return n >= len(good), fmt.Sprintf("%d of %d lines", n, len(good))

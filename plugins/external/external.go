@@ -391,22 +391,24 @@ func (p *proc) callError(class, method string, err error) error {
 }
 
 // sharedProc returns the binary's long-lived process for Config and
-// validation, starting it (again) when needed.
-func (b *binary) sharedProc(ctx context.Context) (*proc, error) {
+// validation, starting it (again) when needed: when none runs, when it
+// exited, or when it is dead, the process the caller found dead. fresh
+// reports whether it was started by this call.
+func (b *binary) sharedProc(ctx context.Context, dead *proc) (p *proc, fresh bool, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.shared != nil {
-		if !b.shared.client.Exited() {
-			return b.shared, nil
+		if b.shared != dead && !b.shared.client.Exited() {
+			return b.shared, false, nil
 		}
 		b.shared.kill() // forget it
 		b.shared = nil
 	}
 	log := b.l.log.With("plugin", b.path)
-	p, err := b.l.start(ctx, b.path, startTimeout, func() *slog.Logger { return log })
+	p, err = b.l.start(ctx, b.path, startTimeout, func() *slog.Logger { return log })
 	if err != nil {
-		return nil, fmt.Errorf("plugin %s: %w", b.path, err)
+		return nil, false, fmt.Errorf("plugin %s: %w", b.path, err)
 	}
 	b.shared = p
-	return p, nil
+	return p, true, nil
 }

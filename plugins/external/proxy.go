@@ -159,12 +159,15 @@ func (c *connector) watch(cc connectors.ConnectorContext) {
 	if err != nil {
 		return
 	}
+	// The goroutine reads only what it is given here: c.in is replaced by
+	// a later Start of the same connector.
+	class := c.in.class
 	ctx, cancel := context.WithCancel(context.Background())
 	c.unwatch = cancel
 	go func() {
 		_, err := p.rpc.Wait(ctx, &pb.Empty{})
 		if err != nil && ctx.Err() == nil {
-			cc.RaiseError(p.callError(c.in.class, "running", err))
+			cc.RaiseError(p.callError(class, "running", err))
 		}
 	}()
 }
@@ -203,10 +206,34 @@ func (c *connector) Stop(ctx context.Context) error {
 	})
 }
 
-// shared runs a call on the binary's shared process.
+// shared runs a call that only reads on the binary's shared process. The
+// process can die between two calls, and go-plugin notices an exit only
+// some time after the process is gone: a call on a process that was
+// already running and turns out to have exited is made again, once, on a
+// new process. A process started for the call that dies during it is the
+// call's failure.
 func (c *connector) shared(ctx context.Context, method string, f func(ctx context.Context, p *proc) error) error {
-	p, err := c.sp.bin.sharedProc(ctx)
+	return c.sharedCall(ctx, method, true, f)
+}
+
+// sharedCall runs a call on the binary's shared process; again tells
+// whether it may be made again on a new process when the process it found
+// has exited (see shared): not for a call that may act on something
+// outside the process.
+func (c *connector) sharedCall(ctx context.Context, method string, again bool, f func(ctx context.Context, p *proc) error) error {
+	p, fresh, err := c.sp.bin.sharedProc(ctx, nil)
 	if err != nil {
+		return err
+	}
+	err = f(ctx, p)
+	if err == nil {
+		return nil
+	}
+	err = p.callError(c.sp.s.Class, method, err)
+	if !again || fresh || !p.client.Exited() || ctx.Err() != nil {
+		return err
+	}
+	if p, _, err = c.sp.bin.sharedProc(ctx, p); err != nil {
 		return err
 	}
 	if err := f(ctx, p); err != nil {
@@ -295,7 +322,9 @@ func (c *connector) alter(ctx context.Context, req *pb.AlterOffsetsRequest) (boo
 		return false, nil
 	}
 	var handled bool
-	err := c.shared(ctx, "AlterOffsets", func(ctx context.Context, p *proc) error {
+	// Not made again: a connector may propagate offsets to a system of
+	// its own here, and the process may have died doing it.
+	err := c.sharedCall(ctx, "AlterOffsets", false, func(ctx context.Context, p *proc) error {
 		r, err := p.rpc.AlterOffsets(ctx, req)
 		handled = r.GetHandled()
 		return err
@@ -380,13 +409,15 @@ func (t *task) watch() {
 		return
 	}
 	t.Failed() // makes t.died
-	died := t.died
+	// The goroutine reads only what it is given here: t.in is replaced
+	// by a later Start of the same task (one after Close fails).
+	died, class := t.died, t.in.class
 	ctx, cancel := context.WithCancel(context.Background())
 	t.unwatch = cancel
 	go func() {
 		_, err := p.rpc.Wait(ctx, &pb.Empty{})
 		if err != nil && ctx.Err() == nil {
-			died <- p.callError(t.in.class, "running", err)
+			died <- p.callError(class, "running", err)
 		}
 	}()
 }

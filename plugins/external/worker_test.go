@@ -181,7 +181,10 @@ func TestPluginConnectorsInAStandaloneWorker(t *testing.T) {
 	}()
 	source := map[string]string{"connector.class": "TestCounter", "tasks.max": "1", "topic": topic, "limit": "200", "state.file": state}
 	put(t, h, "counter", source)
-	put(t, h, "sink", map[string]string{"connector.class": "FileStreamSink", "tasks.max": "1", "topics": topic, "file": out})
+	// The sink's consumer group is this run's own: other packages' tests run
+	// a sink called sink at the same time on the same broker.
+	put(t, h, "sink", map[string]string{"connector.class": "FileStreamSink", "tasks.max": "1", "topics": topic, "file": out,
+		"consumer.override.group.id": "connect-sink-" + topic})
 	awaitCount(t, out, 200)
 	if b, _ := os.ReadFile(state); string(b) != "none" {
 		t.Fatalf("first start resumed from %q, want none", b)

@@ -178,7 +178,9 @@ func TestDistributedPanickingConnectors(t *testing.T) {
 		"taskconfigs-panics": source("connector.TaskConfigs", ""),
 		"poll-panics":        source("task.Poll", ""),
 		"healthy-source":     source("", "a,b,c"),
-		"healthy-sink":       {"connector.class": panicky.SinkClass, "topics": topic},
+		// Its consumer group is this run's own: runtime/standalone's test
+		// runs a healthy-sink at the same time on the same broker.
+		"healthy-sink": {"connector.class": panicky.SinkClass, "topics": topic, "consumer.override.group.id": "connect-healthy-sink-" + topic},
 	}
 	// check waits until every connector is as wanted, reported by this
 	// worker.
