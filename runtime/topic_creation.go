@@ -285,6 +285,12 @@ type sourceTopics struct {
 	maxBlock time.Duration
 	log      *slog.Logger
 	watch    *kafka.Watch // the task's, set when it runs
+	// broker, set when the task's producer exists, gives a broker of the
+	// producer's client: a task that may not create topics asks for a
+	// topic's metadata as its producer would, with the producer's settings
+	// (it needs no admin client, as in Kafka Connect, whose source tasks
+	// have one only when they create topics).
+	broker func() (*sarama.Broker, error)
 
 	last  string
 	known map[string]struct{}
@@ -324,26 +330,21 @@ const (
 )
 
 func (s *sourceTopics) check(ctx context.Context, topic string) error {
-	if s.creation != nil {
-		s.log.Info(fmt.Sprintf("The task will send records to topic '%s' for the first time. Checking whether topic exists", topic))
+	if s.creation == nil {
+		// Only a wait for a missing topic, through the producer's client.
+		return s.awaitTopic(ctx, topic)
 	}
+	s.log.Info(fmt.Sprintf("The task will send records to topic '%s' for the first time. Checking whether topic exists", topic))
 	state, err := s.lookup(ctx, topic)
 	if err != nil {
 		return err
 	}
-	switch {
-	case state == topicExists:
-		if s.creation != nil {
-			s.log.Info(fmt.Sprintf("Topic '%s' already exists.", topic))
-		}
-		return nil
-	case s.creation != nil:
-		return s.create(ctx, topic)
-	case state == topicUnknown:
-		// The producer's own requests will tell.
+	if state == topicExists {
+		s.log.Info(fmt.Sprintf("Topic '%s' already exists.", topic))
 		return nil
 	}
-	return s.awaitTopic(ctx, topic)
+	// Missing, or not authorized to describe it (the creation will tell).
+	return s.create(ctx, topic)
 }
 
 // lookup describes topic, waiting out retriable failures (the task's
@@ -419,11 +420,7 @@ func (s *sourceTopics) awaitTopic(ctx context.Context, topic string) error {
 	for {
 		wctx, cancel := context.WithTimeout(ctx, s.maxBlock)
 		err := kafka.RetryWatched(wctx, s.watch, "topic "+topic+", which does not exist", func() error {
-			return s.admin(wctx, func(a sarama.ClusterAdmin) error {
-				b, err := a.Controller()
-				if err != nil {
-					return err
-				}
+			return s.withBroker(wctx, func(b *sarama.Broker) error {
 				req := sarama.NewMetadataRequest(kafka.Version, []string{topic})
 				req.AllowAutoTopicCreation = true
 				md, err := b.GetMetadata(req)
@@ -455,6 +452,25 @@ func (s *sourceTopics) awaitTopic(ctx context.Context, topic string) error {
 		// Kafka could not be reached when the time was up: an outage is
 		// waited out, as the producer does, and the topic waited for again.
 	}
+}
+
+// withBroker calls f with a broker of the producer's client (broker), or,
+// before the producer exists (tests), the admin client's controller.
+func (s *sourceTopics) withBroker(ctx context.Context, f func(*sarama.Broker) error) error {
+	if s.broker != nil {
+		b, err := s.broker()
+		if err != nil {
+			return err
+		}
+		return f(b)
+	}
+	return s.admin(ctx, func(a sarama.ClusterAdmin) error {
+		b, err := a.Controller()
+		if err != nil {
+			return err
+		}
+		return f(b)
+	})
 }
 
 // enableHint completes the failure message when the worker forbids topic

@@ -42,6 +42,17 @@ func NewProducer(ctx context.Context, addrs []string, cfg *sarama.Config, watch 
 // affected. Close must still be called.
 func (p *Producer) Abort() { p.client.Abort() }
 
+// Broker returns a broker of the producer's client, connected (or
+// connecting) with the producer's own settings, security included, for
+// requests the producer itself would make, such as a topic's metadata.
+func (p *Producer) Broker() (*sarama.Broker, error) {
+	b := p.client.LeastLoadedBroker()
+	if b == nil {
+		return nil, sarama.ErrOutOfBrokers
+	}
+	return b, nil
+}
+
 // Release closes the producer's client. Call it after AsyncClose, once
 // the Successes and Errors channels have closed (the producer is done).
 func (p *Producer) Release() { _ = p.client.Close() }
