@@ -158,7 +158,9 @@ func (t *sourceTask) run(ctx context.Context) error {
 		}
 		return fmt.Errorf("task %s: %w", t.id, err)
 	}
-	if b, ok := producer.(interface{ Broker() (*sarama.Broker, error) }); ok && t.topics != nil {
+	if b, ok := producer.(interface {
+		Broker() (*sarama.Broker, error)
+	}); ok && t.topics != nil {
 		t.topics.broker = b.Broker
 	}
 	t.pmu.Lock()
