@@ -107,6 +107,12 @@ type sourceProducer interface {
 	Release()
 }
 
+// brokerGiver is a producer that gives a broker of its client
+// (kafka.Producer), for the topic lookups its task makes.
+type brokerGiver interface {
+	Broker() (*sarama.Broker, error)
+}
+
 // abortGrace is how long a stopping task waits, after aborting its
 // producer, for the producer to hand back the records it still held.
 const abortGrace = time.Second
@@ -158,9 +164,7 @@ func (t *sourceTask) run(ctx context.Context) error {
 		}
 		return fmt.Errorf("task %s: %w", t.id, err)
 	}
-	if b, ok := producer.(interface {
-		Broker() (*sarama.Broker, error)
-	}); ok && t.topics != nil {
+	if b, ok := producer.(brokerGiver); ok && t.topics != nil {
 		t.topics.broker = b.Broker
 	}
 	t.pmu.Lock()
