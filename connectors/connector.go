@@ -22,7 +22,12 @@ type Connector interface {
 	// Start starts the connector with its configuration. cc lets the
 	// connector ask for new task configurations or report a fatal error.
 	Start(ctx context.Context, cc ConnectorContext, props map[string]string) error
-	// TaskConfigs returns at most maxTasks task configurations.
+	// TaskConfigs returns at most maxTasks task configurations. A connector
+	// that stands in for a Java one should return what that one returns
+	// (usually its configuration as given, plus task keys): new task
+	// configurations are stored, and the tasks restarted, only when they
+	// differ from the stored ones, so that equal ones written by Kafka
+	// Connect are taken over as they are.
 	TaskConfigs(maxTasks int) ([]map[string]string, error)
 	// Stop stops the connector; it is called once, after Start succeeded.
 	Stop(ctx context.Context) error
