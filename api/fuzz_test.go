@@ -82,6 +82,14 @@ func FuzzRequest(f *testing.F) {
 		{"POST", "/connectors", `{"name":"c","config":{"k":"v"}} {"again":1}`},
 		{"POST", "/connectors", "\xff\xfe"},
 		{"POST", "/connectors", `{"name":1e999,"config":{"k":-0.0e-999}}`},
+		// KIP-891's version query: ranges, garbage, encodings, repeats.
+		{"GET", "/connector-plugins/FileStreamSource/config?version=%5B0.1.0,%29", ``},
+		{"GET", "/connector-plugins/FileStreamSource/config?version=%5B%5B%5B(((&version=1", ``},
+		{"GET", "/connector-plugins/IntegerConverter/config?version=%00%ff%D9%A1.%D9%A2", ``},
+		{"GET", "/connector-plugins/IntegerConverter/config?version=" + strings.Repeat("9", 2000), ``},
+		{"GET", "/connector-plugins/x/config?version=%zz", ``},
+		{"PUT", "/connector-plugins/FileStreamSource/config/validate", `{"connector.class":"FileStreamSource","connector.plugin.version":"[1,0]","key.converter.plugin.version":"(,"}`},
+		{"POST", "/connectors", `{"name":"c","config":{"connector.class":"FileStreamSource","topic.creation.groups":",,a.b,","topic.creation.a.b.include":"(?<x>","topic.creation.default.partitions":"2147483648"}}`},
 	} {
 		f.Add(s.method, s.target, []byte(s.body))
 	}
