@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -190,10 +189,8 @@ func parseTopicCreation(props map[string]string, log *slog.Logger) (*topicCreati
 	default:
 		rf, parts = dv.Short(TopicCreationDefaultPrefix+creationReplication), int32(dv.Int(TopicCreationDefaultPrefix+creationPartitions))
 	}
-	tc := &topicCreation{fallback: &topicGroup{name: defaultCreationGroup, include: regexp.MustCompile(`\A(?s:.*)\z`),
-		exclude: regexp.MustCompile(`\A\z`), partitions: parts, replication: rf,
-		configs: groupConfigs(props, defaultCreationGroup)}}
 	var names []string
+	listed := map[string]bool{defaultCreationGroup: true}
 	for _, g := range splitList(props[TopicCreationGroups]) {
 		if g == defaultCreationGroup {
 			if log != nil {
@@ -201,13 +198,26 @@ func parseTopicCreation(props map[string]string, log *slog.Logger) (*topicCreati
 			}
 			continue
 		}
-		if !slices.Contains(names, g) {
+		if !listed[g] {
+			listed[g] = true
 			names = append(names, g)
 		}
 	}
+	configs := groupConfigs(props, listed)
+	tc := &topicCreation{fallback: &topicGroup{name: defaultCreationGroup, include: regexp.MustCompile(`\A(?s:.*)\z`),
+		exclude: regexp.MustCompile(`\A\z`), partitions: parts, replication: rf,
+		configs: configs[defaultCreationGroup]}}
 	for _, name := range names {
 		prefix := TopicCreationPrefix + name + "."
-		v, err := creationGroupDef(name, rf, parts).Parse(props)
+		// Only the group's own keys are parsed: a configuration with
+		// thousands of groups costs time in proportion to its size.
+		own := map[string]string{}
+		for _, k := range []string{creationInclude, creationExclude, creationReplication, creationPartitions} {
+			if v, ok := props[prefix+k]; ok {
+				own[prefix+k] = v
+			}
+		}
+		v, err := creationGroupDef(name, rf, parts).Parse(own)
 		if err != nil {
 			if errors.As(err, &ce) {
 				problems = append(problems, ce.Problems...)
@@ -216,7 +226,7 @@ func parseTopicCreation(props map[string]string, log *slog.Logger) (*topicCreati
 			return nil, err
 		}
 		g := &topicGroup{name: name, partitions: int32(v.Int(prefix + creationPartitions)), replication: v.Short(prefix + creationReplication),
-			configs: groupConfigs(props, name)}
+			configs: configs[name]}
 		if g.include, err = wholeOf(v.List(prefix + creationInclude)); err == nil {
 			g.exclude, err = wholeOf(v.List(prefix + creationExclude))
 		}
@@ -242,22 +252,37 @@ func wholeOf(patterns []string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
-// groupConfigs returns the topic configs of a group: its keys other than
-// include, exclude, replication.factor and partitions, prefix stripped
-// (SourceConnectorConfig.topicCreationOtherConfigs).
-func groupConfigs(props map[string]string, group string) map[string]string {
-	prefix := TopicCreationPrefix + group + "."
-	out := map[string]string{}
-	for _, k := range slices.Sorted(maps.Keys(props)) {
-		name, ok := strings.CutPrefix(k, prefix)
-		if !ok || name == "" {
+// groupConfigs returns the topic configs of each group in groups: its
+// keys other than include, exclude, replication.factor and partitions,
+// prefix stripped (SourceConnectorConfig.topicCreationOtherConfigs). As
+// there, a key belongs to every group whose prefix it has (with groups a
+// and a.b, topic.creation.a.b.c is config b.c of a and c of a.b). It
+// reads each key once, whatever the number of groups.
+func groupConfigs(props map[string]string, groups map[string]bool) map[string]map[string]string {
+	out := make(map[string]map[string]string, len(groups))
+	for g := range groups {
+		out[g] = map[string]string{}
+	}
+	for k, v := range props {
+		rest, ok := strings.CutPrefix(k, TopicCreationPrefix)
+		if !ok {
 			continue
 		}
-		switch name {
-		case creationInclude, creationExclude, creationReplication, creationPartitions:
-			continue
+		for i := strings.IndexByte(rest, '.'); i >= 0; {
+			group, name := rest[:i], rest[i+1:]
+			switch name {
+			case "", creationInclude, creationExclude, creationReplication, creationPartitions:
+			default:
+				if cfgs, ok := out[group]; ok {
+					cfgs[name] = v
+				}
+			}
+			j := strings.IndexByte(rest[i+1:], '.')
+			if j < 0 {
+				break
+			}
+			i += j + 1
 		}
-		out[name] = props[k]
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"maps"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/IBM/sarama"
 
@@ -476,5 +478,59 @@ func TestValidateTopicCreationGolden(t *testing.T) {
 		if !reflect.DeepEqual(w, g) {
 			t.Errorf("%s:\n got %v\nwant %v", part, g, w)
 		}
+	}
+}
+
+// TestTopicCreationManyGroups: a configuration with thousands of groups
+// (within connector.config.max.bytes) is read in time proportional to its
+// size, not to the number of groups times the number of keys (six
+// thousand groups took over ten seconds, in every validation and at every
+// task start); each group gets the keys with its prefix, as in Kafka
+// Connect, also when group names share a prefix (a and a.b).
+func TestTopicCreationManyGroups(t *testing.T) {
+	const n = 6000
+	props := map[string]string{"topic.creation.default.replication.factor": "1", "topic.creation.default.partitions": "1",
+		"topic.creation.default.cleanup.policy": "compact", "topic.creation.a.b.c": "x", "topic.creation.a.retention.ms": "5",
+		"topic.creation.a.b.partitions": "7", "topic.creation.unlisted.d": "y"}
+	names := []string{"a", "a.b"}
+	for i := range n {
+		g := fmt.Sprintf("g%d", i)
+		names = append(names, g)
+		props["topic.creation."+g+".include"] = g + `-\d+`
+		props["topic.creation."+g+".max.message.bytes"] = "1000"
+	}
+	props["topic.creation.groups"] = strings.Join(names, ",")
+	if size := ConfigSize(props); size > DefaultConnectorConfigMaxBytes {
+		t.Fatalf("the configuration has %d bytes, more than a worker takes", size)
+	}
+	start := time.Now()
+	tc, err := parseTopicCreation(props, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("reading %d groups took %v", n, d)
+	}
+	if len(tc.groups) != n+2 {
+		t.Fatalf("%d groups, want %d", len(tc.groups), n+2)
+	}
+	for _, tt := range []struct {
+		group   *topicGroup
+		configs map[string]string
+	}{
+		{tc.fallback, map[string]string{"cleanup.policy": "compact"}},
+		{tc.groups[0], map[string]string{"b.c": "x", "retention.ms": "5", "b.partitions": "7"}},
+		{tc.groups[1], map[string]string{"c": "x"}},
+		{tc.groups[n+1], map[string]string{"max.message.bytes": "1000"}},
+	} {
+		if !maps.Equal(tt.group.configs, tt.configs) {
+			t.Errorf("group %s: configs %v, want %v", tt.group.name, tt.group.configs, tt.configs)
+		}
+	}
+	if tc.groups[1].partitions != 7 {
+		t.Errorf("group a.b: %d partitions, want 7", tc.groups[1].partitions)
+	}
+	if g := tc.group(fmt.Sprintf("g%d-12", n-1)); g != tc.groups[n+1] {
+		t.Errorf("topic g%d-12 is in group %s", n-1, g.name)
 	}
 }
