@@ -53,7 +53,7 @@ const (
 // validate defines none of them either.
 func topicCreationGroupsKey() config.Key {
 	return config.Key{Name: TopicCreationGroups, Type: config.List, Default: []string{},
-		Validator: config.All(config.NonNull(), uniqueAliases("topic creation group")),
+		Validator:  config.All(config.NonNull(), uniqueAliases("topic creation group")),
 		Importance: config.Low, Group: groupTopicCreation, OrderInGroup: 1, Width: config.WidthLong, DisplayName: "Topic Creation Groups",
 		Doc: "Groups of configurations for topics created by source connectors"}
 }
