@@ -13,6 +13,7 @@ import (
 
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/internal/safe"
+	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/kafka"
 )
@@ -48,7 +49,7 @@ func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string,
 	// The task runs the version of the connector plugin its connector's
 	// configuration selects (connector.plugin.version).
 	var version herder.PluginVersion
-	if _, p, err := w.newConnector(rawConn); err == nil {
+	if p, err := w.plugins.LookupVersion(rawConn[ConnectorClass], rawConn[ConnectorPluginVersion], plugins.Source, plugins.Sink); err == nil {
 		version = herder.PluginVersion(p.Version)
 	}
 	state := newTaskState(target, func(st herder.State, note string) {
