@@ -6,6 +6,7 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/internal/mavenversion"
+	"github.com/sluicehq/sluice/internal/redact"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
@@ -105,8 +106,10 @@ func defineAliasVersion(reg *plugins.Registry, def *config.Def, prefix, group, a
 // values; a converter version that no installed version satisfies is an
 // error on the version key, and on the converter key when the connector
 // names the converter. A converter the connector does not name is the
-// worker's (worker may be nil: none). It returns the errors added.
-func checkPluginVersions(reg *plugins.Registry, props map[string]string, worker *WorkerConfig, infos *herder.ConfigInfos) int {
+// worker's (worker may be nil: none). props are resolved (config provider
+// variables replaced), and the errors have the values of secrets hidden.
+// It returns the errors added.
+func checkPluginVersions(reg *plugins.Registry, props map[string]string, worker *WorkerConfig, infos *herder.ConfigInfos, secrets *redact.Set) int {
 	if connectorNotLoaded(infos) {
 		return 0
 	}
@@ -166,9 +169,10 @@ func checkPluginVersions(reg *plugins.Registry, props map[string]string, worker 
 			if own {
 				targets = append(targets, key)
 			}
+			msg := secrets.String(err.Error())
 			for _, k := range targets {
-				if c := entries[k]; c != nil && !containsString(c.Value.Errors, err.Error()) {
-					c.Value.Errors = append(c.Value.Errors, err.Error())
+				if c := entries[k]; c != nil && !containsString(c.Value.Errors, msg) {
+					c.Value.Errors = append(c.Value.Errors, msg)
 					n++
 				}
 			}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -217,5 +218,83 @@ func TestEmbeddedSecretsScrubbed(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "inside-pw-4711") || strings.Contains(st.Trace, "inside-pw-4711") {
 		t.Errorf("the password inside the URL leaked:\ntrace: %s\nlogs:\n%s", st.Trace, logs.String())
+	}
+}
+
+// TestValidatePluginVersionsHideProviderValues: the plugin version keys
+// (KIP-891) are checked with their provider variables resolved, as every
+// other key, and no answer shows a value a provider gave: neither when the
+// connector is not installed at the version asked for (only the common
+// keys are validated then) nor in a converter version's error.
+func TestValidatePluginVersionsHideProviderValues(t *testing.T) {
+	reg := plugins.Builtin()
+	installed := reg.Versions("StringConverter", plugins.Converter)
+	if len(installed) == 0 {
+		t.Fatal("StringConverter has no version")
+	}
+	f, _ := fileSecrets(t, "root=shadow-5ec2e7\nver=9.9.9-secret-81aa\nok="+installed[0]+"\n")
+	t.Setenv("SLUICE_TEST_SECRET_VERSIONS", "env-secret-4d0c")
+	wc, err := ParseWorkerConfig(map[string]string{"key.converter": "StringConverter", "value.converter": "StringConverter",
+		"config.providers": "file,env", "config.providers.file.class": "FileConfigProvider",
+		"config.providers.env.class": "EnvVarConfigProvider"}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewWorker(wc, reg, storage.NewMemoryOffsets(), storage.NewMemoryStatus(), slog.New(slog.DiscardHandler))
+	file := func(key string) string { return "${file:" + f + ":" + key + "}" }
+	src := func(kv ...string) map[string]string {
+		m := map[string]string{"name": "v", "connector.class": "FileStreamSource", "topic": "t"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name   string
+		cfg    map[string]string
+		errors []string // the keys with errors, sorted
+		shown  map[string]string
+	}{
+		{"connector not at the version: provider values in common keys",
+			src("connector.plugin.version", "9.9.9", "tasks.max", file("root"), "errors.tolerance", "${env:SLUICE_TEST_SECRET_VERSIONS}"),
+			[]string{"connector.class", "connector.plugin.version", "errors.tolerance", "tasks.max"},
+			map[string]string{"tasks.max": file("root"), "errors.tolerance": "${env:SLUICE_TEST_SECRET_VERSIONS}"}},
+		{"connector version from a provider", src("connector.plugin.version", file("ver")),
+			[]string{"connector.class", "connector.plugin.version"}, map[string]string{"connector.plugin.version": file("ver")}},
+		{"converter version from a provider, not installed", src("key.converter", "StringConverter", "key.converter.plugin.version", file("ver")),
+			[]string{"key.converter", "key.converter.plugin.version"}, map[string]string{"key.converter.plugin.version": file("ver")}},
+		{"converter version from a provider, installed", src("value.converter.plugin.version", file("ok")),
+			nil, map[string]string{"value.converter.plugin.version": file("ok")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			infos, _, err := w.ValidateConnectorConfig(tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal(infos)
+			for _, s := range []string{"shadow-5ec2e7", "secret-81aa", "env-secret-4d0c"} {
+				if strings.Contains(string(b), s) {
+					t.Errorf("the answer holds the secret %q:\n%s", s, b)
+				}
+			}
+			var got []string
+			n := 0
+			for _, c := range infos.Configs {
+				if c.Value == nil {
+					continue
+				}
+				if len(c.Value.Errors) > 0 {
+					got = append(got, c.Value.Name)
+					n += len(c.Value.Errors)
+				}
+				if want, ok := tc.shown[c.Value.Name]; ok && (c.Value.Value == nil || *c.Value.Value != want) {
+					t.Errorf("%s shown as %v, want %q", c.Value.Name, c.Value.Value, want)
+				}
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tc.errors) || n != infos.ErrorCount {
+				t.Errorf("errors on %q (%d, error_count %d), want on %q:\n%s", got, n, infos.ErrorCount, tc.errors, b)
+			}
+		})
 	}
 }

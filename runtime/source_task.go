@@ -150,7 +150,7 @@ func (t *sourceTask) run(ctx context.Context) error {
 	// the task has to wait for Kafka, with a note saying so (the watch).
 	watch := newKafkaWatch(t.state, t.log)
 	if t.topics != nil {
-		t.topics.watch = watch
+		t.topics.watch, t.topics.state = watch, t.state
 	}
 	cctx, cancelConnect := context.WithCancel(t.gone)
 	stopConnect := context.AfterFunc(ctx, cancelConnect)

@@ -275,6 +275,10 @@ type sourceTopics struct {
 	maxBlock time.Duration
 	log      *slog.Logger
 	watch    *kafka.Watch // the task's, set when it runs
+	// state, the task's, set when it runs, makes a paused task's wait for
+	// a missing topic report PAUSED and not run out: a pause must not fail
+	// the task.
+	state *taskState
 	// broker, set when the task's producer exists, gives a broker of the
 	// producer's client: a task that may not create topics asks for a
 	// topic's metadata as its producer would, with the producer's settings
@@ -408,7 +412,27 @@ func (s *sourceTopics) create(ctx context.Context, topic string) error {
 // allowing the broker to create it (auto.create.topics.enable).
 func (s *sourceTopics) awaitTopic(ctx context.Context, topic string) error {
 	for {
+		var pauses <-chan struct{}
+		if s.state != nil {
+			// Paused: wait for the resume, then for max.block.ms again.
+			if err := s.state.awaitRunnable(ctx, nil); err != nil {
+				return fmt.Errorf("wait for topic %s: %w", topic, err)
+			}
+			var paused bool
+			if paused, pauses = s.state.paused(); paused {
+				continue // paused again meanwhile
+			}
+		}
 		wctx, cancel := context.WithTimeout(ctx, s.maxBlock)
+		if pauses != nil {
+			go func() {
+				select {
+				case <-pauses:
+					cancel()
+				case <-wctx.Done():
+				}
+			}()
+		}
 		err := kafka.RetryWatched(wctx, s.watch, "topic "+topic+", which does not exist", func() error {
 			return s.withBroker(wctx, func(b *sarama.Broker) error {
 				req := sarama.NewMetadataRequest(kafka.Version, []string{topic})
@@ -431,6 +455,8 @@ func (s *sourceTopics) awaitTopic(ctx context.Context, topic string) error {
 			return nil
 		case ctx.Err() != nil:
 			return fmt.Errorf("wait for topic %s: %w", topic, err)
+		case pauses != nil && isClosed(pauses):
+			continue // paused (or resumed) while waiting: not a failure
 		case errors.Is(err, sarama.ErrUnknownTopicOrPartition):
 			return fmt.Errorf("Topic '%s' does not exist, the broker did not create it, and this task may not create it: %s. "+
 				"It did not appear within %v (max.block.ms). Create the topic, or let the connector create it: "+
@@ -507,4 +533,14 @@ func (w *Worker) checkTopicCreation(kind plugins.Kind, raw map[string]string, in
 		infos.Configs[i].Value.Errors = append(infos.Configs[i].Value.Errors, msg)
 	}
 	return len(ce.Problems)
+}
+
+// isClosed reports whether ch is closed.
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }

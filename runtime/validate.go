@@ -41,7 +41,9 @@ func ValidateConnectorConfig(reg *plugins.Registry, providers *provider.Transfor
 			return herder.ConfigInfos{}, "", herder.BadRequest("%s", secrets.String(err.Error()))
 		}
 		// Installed, but not at the version asked for.
-		return versionFailure(reg, raw[ConnectorClass], latest, props, err), latest.Kind, nil
+		infos := versionFailure(reg, raw[ConnectorClass], latest, props, err)
+		hideSecrets(&infos, providers, raw, props, unresolved, secrets, nil, ConnectorDef())
+		return infos, latest.Kind, nil
 	}
 	framework := enrich(reg, FrameworkDef(plugin.Kind), props)
 	// As Kafka Connect, the answer is named by connector.class as sent
@@ -83,13 +85,23 @@ func ValidateConnectorConfig(reg *plugins.Registry, providers *provider.Transfor
 		v := props[k]
 		infos.Configs = append(infos.Configs, herder.ConfigInfo{Value: &herder.ConfigValueInfo{Name: k, Value: &v, RecommendedValues: []string{}, Errors: []string{}, Visible: true}})
 	}
-	defs := []*config.Def{framework, conn.Config()}
+	hideSecrets(&infos, providers, raw, props, unresolved, secrets, embeddedSecrets(conn, props), framework, conn.Config())
+	return infos, plugin.Kind, nil
+}
+
+// hideSecrets makes a validation answer show no secret: a value from a
+// config provider is shown as its variable, a secret key's value (by
+// name, or PASSWORD in defs) as [hidden], a secret inside a value (inside)
+// is hidden in place, and every error has those values [hidden]; a
+// variable that did not resolve gets its error (unresolved), counted.
+// secrets holds the values the providers gave.
+func hideSecrets(infos *herder.ConfigInfos, providers *provider.Transformer, raw, props, unresolved map[string]string,
+	secrets *redact.Set, inside []string, defs ...*config.Def) {
 	for k, v := range props {
 		if config.IsSecret(k, defs...) {
 			secrets.Add("", v, raw[k])
 		}
 	}
-	inside := embeddedSecrets(conn, props)
 	embedded := redact.NewSet()
 	embedded.Add("", inside...)
 	secrets.Add("", inside...)
@@ -118,7 +130,6 @@ func ValidateConnectorConfig(reg *plugins.Registry, providers *provider.Transfor
 			infos.ErrorCount++
 		}
 	}
-	return infos, plugin.Kind, nil
 }
 
 // resolveEach resolves config provider variables key by key, so that each

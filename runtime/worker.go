@@ -135,7 +135,10 @@ func (w *Worker) ValidateConnectorConfig(props map[string]string) (herder.Config
 		infos, kind, err = ValidateConnectorConfig(w.plugins, w.cfg.Providers, props)
 		if err == nil {
 			infos.ErrorCount += w.checkFilesValid(props, &infos)
-			infos.ErrorCount += checkPluginVersions(w.plugins, props, w.cfg, &infos)
+			// The version keys' values, like every other's, are checked
+			// resolved; the errors show no value a provider gave.
+			resolved, _, secrets := resolveEach(w.cfg.Providers, props)
+			infos.ErrorCount += checkPluginVersions(w.plugins, resolved, w.cfg, &infos, secrets)
 			if !connectorNotLoaded(&infos) {
 				w.showConverterDefaults(props, &infos)
 			}

@@ -134,6 +134,125 @@ func TestSourceTopicCreation(t *testing.T) {
 		awaitRecords(t, bootstrap, topic, 2)
 		awaitTask(t, h, "waiter", herder.Running)
 	})
+
+	// A topic config the broker refuses fails the task with the broker's
+	// error, naming the topic and the group; the worker goes on.
+	t.Run("topic config the broker refuses", func(t *testing.T) {
+		h := newHerderWith(t, bootstrap, nil, reg)
+		topic := unique("refused")
+		cfg := map[string]string{"name": "refused", "connector.class": panicky.SourceClass,
+			panicky.Topic: topic, panicky.Values: "a",
+			"topic.creation.default.replication.factor": "1", "topic.creation.default.partitions": "1",
+			"topic.creation.default.no.such.topic.config": "x"}
+		if _, _, err := h.PutConnectorConfig(context.Background(), "refused", cfg, false, ""); err != nil {
+			t.Fatal(err)
+		}
+		ts := awaitTask(t, h, "refused", herder.Failed)
+		for _, want := range []string{"Task failed to create new topic " + topic + " with topic creation group default", "no.such.topic.config"} {
+			if !strings.Contains(ts.Trace, want) {
+				t.Errorf("trace does not say %q:\n%s", want, ts.Trace)
+			}
+		}
+		if err := h.DeleteConnector(context.Background(), "refused"); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	// A task waiting for a missing topic it may not create (max.block.ms
+	// is a minute here) is not failed by its wait when paused, and stops
+	// promptly when its connector is stopped or deleted or the worker
+	// stops.
+	t.Run("paused, stopped or deleted while waiting", func(t *testing.T) {
+		awaitWaiting := func(t *testing.T, h herder.Herder, name, topic string) {
+			t.Helper()
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				ts, err := h.TaskStatus(context.Background(), herder.TaskID{Connector: name})
+				if err == nil && ts.State == herder.Running && strings.Contains(ts.Trace, topic+", which does not exist") {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("task %+v (%v): not waiting for %s", ts, err, topic)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+		start := func(t *testing.T, h herder.Herder, name string, maxBlock string) string {
+			t.Helper()
+			topic := unique(name)
+			cfg := map[string]string{"name": name, "connector.class": panicky.SourceClass,
+				panicky.Topic: topic, panicky.Values: "a,b", "producer.override.max.block.ms": maxBlock}
+			if _, _, err := h.PutConnectorConfig(context.Background(), name, cfg, false, ""); err != nil {
+				t.Fatal(err)
+			}
+			awaitWaiting(t, h, name, topic)
+			return topic
+		}
+		const prompt = 15 * time.Second // well below max.block.ms
+
+		t.Run("deleted", func(t *testing.T) {
+			h := newHerderWith(t, bootstrap, nil, reg)
+			start(t, h, "deleted", "60000")
+			began := time.Now()
+			if err := h.DeleteConnector(context.Background(), "deleted"); err != nil {
+				t.Fatal(err)
+			}
+			if d := time.Since(began); d > prompt {
+				t.Errorf("delete took %v", d)
+			}
+		})
+		t.Run("stopped", func(t *testing.T) {
+			h := newHerderWith(t, bootstrap, nil, reg)
+			start(t, h, "stopped", "60000")
+			began := time.Now()
+			if err := h.SetTargetState(context.Background(), "stopped", herder.TargetStopped); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(prompt)
+			for {
+				st, err := h.ConnectorStatus(context.Background(), "stopped")
+				if err == nil && st.Connector.State == herder.Stopped && len(st.Tasks) == 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("not stopped after %v: %+v %v", time.Since(began), st, err)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		})
+		t.Run("worker stops", func(t *testing.T) {
+			h := newHerderWith(t, bootstrap, map[string]string{"task.shutdown.graceful.timeout.ms": "2000"}, reg)
+			start(t, h, "shutdown", "60000")
+			began := time.Now()
+			h.Stop(context.Background())
+			if d := time.Since(began); d > prompt {
+				t.Errorf("worker stop took %v", d)
+			}
+		})
+		t.Run("paused, then resumed", func(t *testing.T) {
+			h := newHerderWith(t, bootstrap, nil, reg)
+			topic := start(t, h, "paused", "1000")
+			if err := h.SetTargetState(context.Background(), "paused", herder.TargetPaused); err != nil {
+				t.Fatal(err)
+			}
+			awaitTask(t, h, "paused", herder.Paused)
+			// Paused for three times max.block.ms: the wait does not run
+			// out and fail the task.
+			for end := time.Now().Add(3 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+				if ts, err := h.TaskStatus(context.Background(), herder.TaskID{Connector: "paused"}); err != nil || ts.State != herder.Paused {
+					t.Fatalf("paused task is %+v (%v)", ts, err)
+				}
+			}
+			if err := h.SetTargetState(context.Background(), "paused", herder.TargetStarted); err != nil {
+				t.Fatal(err)
+			}
+			awaitTask(t, h, "paused", herder.Running)
+			if err := admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: 1}, false); err != nil {
+				t.Fatal(err)
+			}
+			awaitRecords(t, bootstrap, topic, 2)
+		})
+	})
 }
 
 // newAdmin returns an admin client for bootstrap, closed when t ends.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -622,6 +623,50 @@ func TestStatusKeepsVersion(t *testing.T) {
 				if c.Version != st.want || len(tasks) != 1 || tasks[0].Version != st.want {
 					t.Errorf("step %d (%s %q): connector version %q, tasks %+v; want %q", i, st.state, st.version, c.Version, tasks, st.want)
 				}
+			}
+		})
+	}
+}
+
+// TestKafkaStatusHostileVersion: a status record whose version is not a
+// string (a number, an object, an array nested deeply, a huge string)
+// written by anything on the status topic is read without failing or
+// losing the status: a non-string version is ignored, a string one kept
+// whole; a record nested past what the decoder takes is discarded alone.
+func TestKafkaStatusHostileVersion(t *testing.T) {
+	huge := strings.Repeat("9", 1<<20)
+	deep := strings.Repeat("[", 5000) + strings.Repeat("]", 5000)
+	tooDeep := strings.Repeat("[", 20000) + strings.Repeat("]", 20000)
+	for _, tc := range []struct {
+		name, version string
+		want          string
+		present       bool
+	}{
+		{"number", `4.4`, "", true},
+		{"object", `{"major":4}`, "", true},
+		{"deep array", deep, "", true},
+		{"boolean", `true`, "", true},
+		{"huge string", `"` + huge + `"`, huge, true},
+		{"unicode digits", `"４.４.０"`, "４.４.０", true},
+		{"nested past the decoder's limit", tooDeep, "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			topic := &simpleTopic{}
+			value := `{"state":"RUNNING","trace":null,"worker_id":"w","generation":1,"version":` + tc.version + `}`
+			topic.append(kafka.LogRecord{Key: []byte("status-connector-c"), Value: []byte(value)},
+				kafka.LogRecord{Key: []byte("status-task-c-0"), Value: []byte(value)},
+				statusRecord("status-connector-other", "RUNNING", "w", 1))
+			s := newMemStatus(t, topic, "w2")
+			c, ok := s.Connector("c")
+			if ok != tc.present || c.Version != herder.PluginVersion(tc.want) {
+				t.Errorf("connector: %v, version %.20q; want present %v, version %.20q", ok, c.Version, tc.present, tc.want)
+			}
+			tasks := s.Tasks("c")
+			if tc.present && (len(tasks) != 1 || tasks[0].State != herder.Running || tasks[0].Version != herder.PluginVersion(tc.want)) {
+				t.Errorf("tasks: %d", len(tasks))
+			}
+			if o, ok := s.Connector("other"); !ok || o.State != herder.Running {
+				t.Errorf("the next record was not read: %+v, %v", o, ok)
 			}
 		})
 	}
