@@ -131,17 +131,10 @@ func (w *Worker) checkTaskCount(name string, props map[string]string, generated,
 // variables of both keys are resolved first, as the connector read them
 // (the values the providers gave are the connector's secrets already).
 func (w *Worker) checkStoredTaskCount(name string, connProps map[string]string, tasks int) error {
-	keys := map[string]string{}
-	for _, k := range []string{TasksMax, TasksMaxEnforce} {
-		if v, ok := connProps[k]; ok {
-			keys[k] = v
-		}
-	}
-	props, values, err := w.cfg.Providers.Resolve(keys)
+	props, err := w.resolveKeys(name, connProps, TasksMax, TasksMaxEnforce)
 	if err != nil {
 		return fmt.Errorf("connector %s: %w", name, err)
 	}
-	w.cfg.Secrets.Add(name, values...)
 	max, err := w.taskCount(name, props)
 	if err != nil {
 		return err
