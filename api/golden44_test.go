@@ -14,8 +14,6 @@ import (
 
 	"github.com/sluicehq/sluice/connectors/file"
 	"github.com/sluicehq/sluice/internal/testkit"
-	"github.com/sluicehq/sluice/plugins"
-	"github.com/sluicehq/sluice/transforms"
 )
 
 // golden44 is the capture of a real Kafka Connect 4.4.0 worker
@@ -300,7 +298,7 @@ func golden44Compare(t *testing.T, call, file string, want, got []byte, versions
 		t.Fatalf("%s: sluice's answer is not JSON: %v: %s", call, err, got)
 	}
 	sameVersions(s, versions)
-	sluiceVersions44(s)
+	versionTexts44(s)
 	var diffs []string
 	golden44Diff("", g, s, &diffs)
 	var unknown []string
@@ -324,84 +322,39 @@ func golden44Compare(t *testing.T, call, file string, want, got []byte, versions
 	return unknown
 }
 
-// versionErrors44 writes 4.4.0 for sluice's built-in version in the
-// version errors of every config entry ("available versions: [0.1.0]").
-func versionErrors44(configs []any) {
-	for _, c := range configs {
-		m, _ := c.(map[string]any)
-		val, _ := m["value"].(map[string]any)
-		errs, _ := val["errors"].([]any)
-		for i, e := range errs {
-			if s, ok := e.(string); ok && strings.Contains(s, "not found that matches the version range") {
-				errs[i] = strings.ReplaceAll(s, file.Version, "4.4.0")
-			}
-		}
-	}
-}
-
-// sluiceVersions44 writes Kafka Connect's version, 4.4.0, where sluice's
-// answer holds the version of one of its built-in plugins (the FileStream
-// connectors', the converters'): in the plugin version keys' default
-// values, values and recommended values, and in statuses. The plugins
-// differ in version, not the answers in shape.
-func sluiceVersions44(v any) {
-	ours := func(x any) bool { return x == file.Version || x == plugins.ConverterVersion }
+// versionTexts44 writes Kafka Connect's version, 4.4.0, for sluice's
+// built-in plugins' version inside the texts of the plugin version keys'
+// entries that sameVersions, which replaces whole values, leaves: a range
+// asked for ("[0.1.0]") and the version errors of every entry ("available
+// versions: [0.1.0]").
+func versionTexts44(v any) {
 	switch x := v.(type) {
 	case map[string]any:
-		// A status: its connector and tasks.
-		if st, ok := x["connector"].(map[string]any); ok && ours(st["version"]) {
-			st["version"] = "4.4.0"
-		}
-		if tasks, ok := x["tasks"].([]any); ok {
-			for _, tk := range tasks {
-				if m, ok := tk.(map[string]any); ok && ours(m["version"]) {
-					m["version"] = "4.4.0"
-				}
-			}
-		}
 		if configs, ok := x["configs"].([]any); ok {
-			versionErrors44(configs)
 			for _, c := range configs {
-				sluiceVersions44(c)
+				versionTexts44(c)
 			}
 			return
 		}
-		// A config entry of validate, or a key of a plugin's config.
-		def, _ := x["definition"].(map[string]any)
-		if def == nil {
-			def = x
-		}
-		name, _ := def["name"].(string)
-		if !strings.HasSuffix(name, ".plugin.version") {
+		val, _ := x["value"].(map[string]any)
+		if val == nil {
 			return
 		}
-		if ours(def["default_value"]) {
-			def["default_value"] = "4.4.0"
-		}
-		if val, ok := x["value"].(map[string]any); ok {
-			if ours(val["value"]) {
-				val["value"] = "4.4.0"
-			}
-			if v, ok := val["value"].(string); ok && strings.Contains(v, file.Version) {
-				val["value"] = strings.ReplaceAll(v, file.Version, "4.4.0") // "[0.1.0]"
-			}
-			if rec, ok := val["recommended_values"].([]any); ok {
-				for i := range rec {
-					if ours(rec[i]) {
-						rec[i] = "4.4.0"
-					}
+		if errs, ok := val["errors"].([]any); ok {
+			for i, e := range errs {
+				if s, ok := e.(string); ok && strings.Contains(s, "not found that matches the version range") {
+					errs[i] = strings.ReplaceAll(s, file.Version, capturedVersion)
 				}
 			}
 		}
-	case []any: // a plugin's config (its keys), or the plugin list
-		for _, k := range x {
-			if p, ok := k.(map[string]any); ok && p["class"] != nil && p["type"] != nil {
-				if ours(p["version"]) || (p["version"] == transforms.Version) {
-					p["version"] = "4.4.0"
-				}
-				continue
+		if name, _ := val["name"].(string); strings.HasSuffix(name, ".plugin.version") {
+			if s, ok := val["value"].(string); ok {
+				val["value"] = strings.ReplaceAll(s, file.Version, capturedVersion) // "[0.1.0]"
 			}
-			sluiceVersions44(k)
+		}
+	case []any:
+		for _, e := range x {
+			versionTexts44(e)
 		}
 	}
 }

@@ -127,13 +127,19 @@ func (w *Worker) checkTaskCount(name string, props map[string]string, generated,
 // of task configurations stored for its connector, as Kafka Connect's
 // Worker does: a set written before tasks.max was lowered, or by a worker
 // that did not enforce it, fails its tasks unless tasks.max.enforce is
-// false.
+// false. connProps is the stored configuration: the config provider
+// variables of both keys are resolved first, as the connector read them
+// (the values the providers gave are the connector's secrets already).
 func (w *Worker) checkStoredTaskCount(name string, connProps map[string]string, tasks int) error {
-	max, err := w.taskCount(name, connProps)
+	props, err := w.resolveKeys(name, connProps, TasksMax, TasksMaxEnforce)
+	if err != nil {
+		return fmt.Errorf("connector %s: %w", name, err)
+	}
+	max, err := w.taskCount(name, props)
 	if err != nil {
 		return err
 	}
-	return w.checkTaskCount(name, connProps, tasks, max)
+	return w.checkTaskCount(name, props, tasks, max)
 }
 
 // maxLoggedValue is the longest configuration value written to a log line

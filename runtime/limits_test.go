@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"strconv"
 	"strings"
 	"testing"
@@ -204,6 +205,43 @@ func TestStoredTaskCount(t *testing.T) {
 			}
 			if len(w.Tasks("c")) != 0 {
 				t.Fatalf("tasks run: %v", w.Tasks("c"))
+			}
+		})
+	}
+}
+
+// TestStoredTaskCountResolvesProviders: at a task's start, tasks.max and
+// tasks.max.enforce are read with their config provider variables
+// resolved, as the connector read them (Kafka Connect's Worker.startTask
+// reads the transformed connector configuration): a tasks.max given as
+// ${env:…} must not fail every task as an invalid number, and a
+// tasks.max.enforce=false given so must be honoured.
+func TestStoredTaskCountResolvesProviders(t *testing.T) {
+	t.Setenv("SLUICE_TEST_TASKS_MAX", "2")
+	t.Setenv("SLUICE_TEST_ENFORCE", "false")
+	log := slog.New(slog.DiscardHandler)
+	wc, err := ParseWorkerConfig(map[string]string{"key.converter": "StringConverter", "value.converter": "StringConverter",
+		"config.providers": "env", "config.providers.env.class": "EnvVarConfigProvider"}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewWorker(wc, plugins.Builtin(), storage.NewMemoryOffsets(), storage.NewMemoryStatus(), log)
+	for _, tc := range []struct {
+		name    string
+		props   map[string]string
+		tasks   int
+		wantErr bool
+	}{
+		{name: "tasks.max from a provider", props: map[string]string{"tasks.max": "${env:SLUICE_TEST_TASKS_MAX}"}, tasks: 2},
+		{name: "more than tasks.max from a provider", props: map[string]string{"tasks.max": "${env:SLUICE_TEST_TASKS_MAX}"}, tasks: 3, wantErr: true},
+		{name: "tasks.max.enforce from a provider", props: map[string]string{"tasks.max": "2", "tasks.max.enforce": "${env:SLUICE_TEST_ENFORCE}"}, tasks: 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			props := map[string]string{"name": "c", "connector.class": "FileStreamSource", "topic": "t"}
+			maps.Copy(props, tc.props)
+			err := w.checkStoredTaskCount("c", props, tc.tasks)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v, want an error: %v", err, tc.wantErr)
 			}
 		})
 	}

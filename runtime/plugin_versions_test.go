@@ -1,12 +1,14 @@
 package runtime
 
 import (
+	"context"
 	"log/slog"
 	"maps"
 	"strings"
 	"testing"
 
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/storage"
 	"github.com/sluicehq/sluice/schemas"
 	"github.com/sluicehq/sluice/schemas/simple"
@@ -181,5 +183,40 @@ func TestConverterVersions(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestConnectorVersionFromProvider: connector.plugin.version given as a
+// config provider variable is read resolved when the connector runs, as
+// config/validate reads it (and Kafka Connect, which transforms the whole
+// configuration): a configuration validate accepts starts, at the version
+// it names, and its status says that version.
+func TestConnectorVersionFromProvider(t *testing.T) {
+	t.Setenv("SLUICE_TEST_PLUGIN_VERSION", "[1.0,2.0)")
+	reg := plugins.NewRegistry()
+	for _, v := range []string{"1.5.0", "2.1.0"} {
+		reg.Register(plugins.Plugin{Class: "com.example.Counting", Kind: plugins.Source, Version: v,
+			New: func() any { return &countingConnector{generate: func(int) int { return 1 }} }})
+	}
+	log := slog.New(slog.DiscardHandler)
+	wc, err := ParseWorkerConfig(map[string]string{"key.converter": "StringConverter", "value.converter": "StringConverter",
+		"config.providers": "env", "config.providers.env.class": "EnvVarConfigProvider"}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := storage.NewMemoryStatus()
+	w := NewWorker(wc, reg, storage.NewMemoryOffsets(), status, log)
+	raw := map[string]string{"name": "c", "connector.class": "com.example.Counting", "tasks.max": "1",
+		"connector.plugin.version": "${env:SLUICE_TEST_PLUGIN_VERSION}"}
+	infos, _, err := w.ValidateConnectorConfig(raw)
+	if err != nil || infos.ErrorCount != 0 {
+		t.Fatalf("validate: %v, %d errors: %+v", err, infos.ErrorCount, infos.Configs)
+	}
+	if err := w.StartConnector(t.Context(), "c", raw, herder.TargetStarted, func() {}); err != nil {
+		t.Fatalf("StartConnector: %v", err)
+	}
+	t.Cleanup(func() { w.StopConnector(context.Background(), "c") })
+	if st, _ := status.Connector("c"); st.Version != "1.5.0" {
+		t.Fatalf("connector status %+v, want version 1.5.0", st)
 	}
 }

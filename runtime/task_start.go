@@ -13,6 +13,7 @@ import (
 
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/internal/safe"
+	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/kafka"
 )
@@ -48,8 +49,10 @@ func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string,
 	// The task runs the version of the connector plugin its connector's
 	// configuration selects (connector.plugin.version).
 	var version herder.PluginVersion
-	if _, p, err := w.newConnector(rawConn); err == nil {
-		version = herder.PluginVersion(p.Version)
+	if keys, err := w.resolveKeys(id.Connector, rawConn, ConnectorClass, ConnectorPluginVersion); err == nil {
+		if p, err := w.plugins.LookupVersion(keys[ConnectorClass], keys[ConnectorPluginVersion], plugins.Source, plugins.Sink); err == nil {
+			version = herder.PluginVersion(p.Version)
+		}
 	}
 	state := newTaskState(target, func(st herder.State, note string) {
 		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: st, WorkerID: w.ID(), Version: version, Trace: w.cfg.Secrets.String(note)})

@@ -52,17 +52,7 @@ const (
 // validate defines none of them either.
 func topicCreationGroupsKey() config.Key {
 	return config.Key{Name: TopicCreationGroups, Type: config.List, Default: []string{},
-		Validator: config.All(config.NonNull(), config.ValidatorFunc(func(name string, value any) error {
-			l, _ := value.([]string)
-			seen := map[string]bool{}
-			for _, g := range l {
-				if seen[g] {
-					return &config.ValueError{Name: name, Value: value, Reason: "Duplicate alias provided."}
-				}
-				seen[g] = true
-			}
-			return nil
-		}, "unique topic creation groups")),
+		Validator:  config.All(config.NonNull(), uniqueAliases("topic creation group")),
 		Importance: config.Low, Group: groupTopicCreation, OrderInGroup: 1, Width: config.WidthLong, DisplayName: "Topic Creation Groups",
 		Doc: "Groups of configurations for topics created by source connectors"}
 }

@@ -241,8 +241,14 @@ func (w *Worker) StartConnector(ctx context.Context, name string, raw map[string
 // newConnector makes an instance of the connector class and version
 // (connector.plugin.version) a configuration names; a version that none
 // installed satisfies is an error naming the key.
+// Both keys are read with their config provider variables resolved, as
+// validation reads them.
 func (w *Worker) newConnector(raw map[string]string) (connectors.Connector, plugins.Plugin, error) {
-	class, version := raw[ConnectorClass], raw[ConnectorPluginVersion]
+	keys, err := w.resolveKeys(raw[ConnectorName], raw, ConnectorClass, ConnectorPluginVersion)
+	if err != nil {
+		return nil, plugins.Plugin{}, err
+	}
+	class, version := keys[ConnectorClass], keys[ConnectorPluginVersion]
 	conn, plugin, err := w.plugins.NewConnectorVersion(class, version)
 	if err != nil && strings.TrimSpace(version) != "" && versionProblem(w.plugins, class, err, plugins.Source, plugins.Sink) {
 		return nil, plugins.Plugin{}, fmt.Errorf("%s: %w", ConnectorPluginVersion, err)
@@ -636,6 +642,25 @@ func (w *Worker) masked(conn connectors.Connector, plugin plugins.Plugin, props 
 // connector configuration.
 func (w *Worker) secretDefs(conn connectors.Connector, plugin plugins.Plugin, props map[string]string) []*config.Def {
 	return []*config.Def{enrich(w.plugins, FrameworkDef(plugin.Kind), props), conn.Config()}
+}
+
+// resolveKeys returns the keys of raw named (those it has) with their
+// config provider variables resolved, for what the worker reads before it
+// resolves a whole configuration; the values the providers gave become
+// secrets of owner.
+func (w *Worker) resolveKeys(owner string, raw map[string]string, names ...string) (map[string]string, error) {
+	keys := make(map[string]string, len(names))
+	for _, k := range names {
+		if v, ok := raw[k]; ok {
+			keys[k] = v
+		}
+	}
+	props, values, err := w.cfg.Providers.Resolve(keys)
+	if err != nil {
+		return nil, err
+	}
+	w.cfg.Secrets.Add(owner, values...)
+	return props, nil
 }
 
 // resolve resolves the config provider variables of raw, a configuration
