@@ -258,11 +258,23 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 	}
 	c, err := client.New(baseURL, opts...)
 	if err != nil {
-		return nil, cliAction{}, "", usageError{what + ": --url: " + err.Error()}
+		source := "--url"
+		if !urlFlagSet(fs) {
+			source = "SLUICE_URL"
+		}
+		return nil, cliAction{}, "", usageError{what + ": " + source + ": " + err.Error()}
 	}
 	r.c = c
 	r.warn = plainCredentialsWarning(conn.user != "", c.BaseURL())
 	return r, act, c.BaseURL(), nil
+}
+
+// urlFlagSet reports whether --url was given on the command line; when
+// not, a URL other than the default came from SLUICE_URL.
+func urlFlagSet(fs *flag.FlagSet) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "url" })
+	return set
 }
 
 // plainCredentialsWarning says, when credentials go to a worker over plain
@@ -466,6 +478,10 @@ func (r *cliRun) offsetsGet(ctx context.Context) error {
 	}
 	if r.json {
 		return r.printJSON(o)
+	}
+	if len(o.Offsets) == 0 {
+		_, err = fmt.Fprintf(r.stdout, "Connector %s has no offsets\n", cell(r.name))
+		return err
 	}
 	tw := r.table("PARTITION", "OFFSET")
 	for _, po := range o.Offsets {
