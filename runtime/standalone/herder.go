@@ -60,14 +60,45 @@ func (h *Herder) ServerInfo(context.Context) (herder.ServerInfo, error) {
 	return herder.ServerInfo{Version: Version, Commit: Commit(), KafkaClusterID: id}, nil
 }
 
-// Commit is the VCS revision sluice was built from, or "" when unknown.
+// commit, when set at link time (go build -ldflags "-X
+// github.com/sluicehq/sluice/runtime/standalone.commit=REV"), is the
+// commit GET / reports, ahead of what the build info says.
+var commit string
+
+// Commit is the revision sluice was built from, as GET / reports it: the
+// -X stamp when set, else the VCS revision go build records in a git
+// checkout (with "-dirty" when the tree had changes), else the main
+// module's version (go install …@version records no VCS revision), else "".
 func Commit() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" {
-				return s.Value
-			}
+	bi, _ := debug.ReadBuildInfo()
+	return commitOf(commit, bi)
+}
+
+// commitOf picks the commit from a link-time stamp and the build info (nil
+// when unavailable).
+func commitOf(stamp string, bi *debug.BuildInfo) string {
+	if stamp != "" {
+		return stamp
+	}
+	if bi == nil {
+		return ""
+	}
+	rev, dirty := "", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
 		}
+	}
+	switch {
+	case rev != "" && dirty:
+		return rev + "-dirty"
+	case rev != "":
+		return rev
+	case bi.Main.Version != "" && bi.Main.Version != "(devel)":
+		return bi.Main.Version
 	}
 	return ""
 }
