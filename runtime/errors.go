@@ -15,6 +15,7 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/internal/javafmt"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/kafka"
 	"github.com/sluicehq/sluice/schemas"
@@ -90,7 +91,7 @@ func (f *failure) describe(withRecord bool) string {
 		b.WriteByte('}')
 	case f.source != nil:
 		r := f.source
-		fmt.Fprintf(&b, ", where source record is {topic='%s', sourcePartition=%s, sourceOffset=%s", r.Topic, javaMap(r.SourcePartition), javaMap(r.SourceOffset))
+		fmt.Fprintf(&b, ", where source record is {topic='%s', sourcePartition=%s, sourceOffset=%s", r.Topic, javafmt.Map(r.SourcePartition), javafmt.Map(r.SourceOffset))
 		if withRecord {
 			fmt.Fprintf(&b, ", keySchema=%v, key=%s, valueSchema=%v, value=%s, headers=%s", r.KeySchema, formatAny(r.KeySchema, r.Key), r.ValueSchema, formatAny(r.ValueSchema, r.Value), formatHeaders(r.Headers))
 		}

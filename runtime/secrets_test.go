@@ -162,7 +162,7 @@ func TestSecretsScrubbedFromTracesAndLogs(t *testing.T) {
 			t.Errorf("secret %q leaked:\ntrace: %s\nlogs:\n%s", s, st.Trace, logs.String())
 		}
 	}
-	if !strings.Contains(logs.String(), "db.url:${env:SLUICE_TEST_SECRET_URL}") {
+	if !strings.Contains(logs.String(), "db.url=${env:SLUICE_TEST_SECRET_URL}") {
 		t.Errorf("the start-up log should show the variable as submitted:\n%s", logs.String())
 	}
 }

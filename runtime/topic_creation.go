@@ -13,6 +13,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/internal/javafmt"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/kafka"
@@ -88,7 +89,7 @@ func (g *topicGroup) matches(topic string) bool {
 
 // String describes the group in log lines.
 func (g *topicGroup) String() string {
-	return fmt.Sprintf("%s (partitions=%d, replication.factor=%d, configs=%v)", g.name, g.partitions, g.replication, g.configs)
+	return fmt.Sprintf("%s (partitions=%d, replication.factor=%d, configs=%s)", g.name, g.partitions, g.replication, javafmt.Map(g.configs))
 }
 
 // topicCreation is a source connector's topic creation groups.

@@ -277,23 +277,6 @@ func appendNew(list []string, items ...string) []string {
 	return list
 }
 
-// javaMap renders a map as Java's Map.toString does, for messages that
-// quote a configuration or a source offset: {k=v, k2=v2}, here in key
-// order.
-func javaMap[V any](m map[string]V) string {
-	keys := slices.Sorted(maps.Keys(m))
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "%s=%v", k, m[k])
-	}
-	b.WriteByte('}')
-	return b.String()
-}
-
 // validateLive adds to infos the errors a connectors.LiveValidator finds in
 // raw (see Worker.ValidateConnectorConfigLive), scrubbed of secrets as
 // ValidateConnectorConfig scrubs its own.

@@ -6,6 +6,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"github.com/sluicehq/sluice/internal/javafmt"
 	"github.com/sluicehq/sluice/internal/logging"
 	"log/slog"
 	"maps"
@@ -286,7 +287,7 @@ func (w *Worker) startConnector(ctx context.Context, name string, raw map[string
 			return fmt.Errorf("start connector %s: %w", name, err)
 		}
 	}
-	w.log.Info("starting connector", "connector", name, "class", plugin.Class, "config", w.masked(conn, plugin, raw))
+	w.log.Info("starting connector", "connector", name, "class", plugin.Class, "config", javafmt.Props(w.masked(conn, plugin, raw)))
 	cc := connectorContext{reconfigure: reconfigure, fail: func(err error) { w.connectorFailed(name, err) },
 		log: logging.Named(w.log.With("connector", name), plugin.Class)}
 	if err := setLogger(conn, plugin.Class, w.log.With("connector", name)); err != nil {

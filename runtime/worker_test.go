@@ -64,7 +64,7 @@ func TestSecretsResolvedAtStartNeverShown(t *testing.T) {
 	if tasks[0]["db.password"] != "${env:SLUICE_TEST_SECRET}" {
 		t.Fatalf("task config holds %q, want the variable back", tasks[0]["db.password"])
 	}
-	if strings.Contains(logs.String(), "s3cr3t") || !strings.Contains(logs.String(), "db.password:[hidden]") {
+	if strings.Contains(logs.String(), "s3cr3t") || !strings.Contains(logs.String(), "db.password=[hidden]") {
 		t.Fatalf("start-up log must hide the password:\n%s", logs.String())
 	}
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/schemas"
 )
 
 // SinkClass is the Java class name the sink answers to.
@@ -283,7 +284,11 @@ func (t *sinkTask) Put(ctx context.Context, records []connectors.SinkRecord) err
 }
 
 // valueString renders a value as Kafka Connect's println(record.value())
-// would for the common types: strings verbatim, null as "null".
+// would: strings verbatim, null as "null", a schemaless map as Java's
+// Map.toString ("{a=1, b=x}", keys sorted where Java lists a HashMap in
+// hash order), a list as "[a, b]", numbers as Java prints them, a struct
+// as Struct.toString. Bytes are written as they are (Java would print the
+// array's identity, which no one wants in a file).
 func valueString(v any) string {
 	switch x := v.(type) {
 	case string:
@@ -294,11 +299,14 @@ func valueString(v any) string {
 		return string(x)
 	case int64:
 		return strconv.FormatInt(x, 10)
-	case fmt.Stringer:
-		return x.String()
-	default:
-		return fmt.Sprint(x)
 	}
+	if s, err := schemas.FormatValue(nil, v); err == nil {
+		return s
+	}
+	if x, ok := v.(fmt.Stringer); ok {
+		return x.String()
+	}
+	return fmt.Sprint(v)
 }
 
 // appendWhole appends buf to the file, or nothing: a write that fails half

@@ -286,7 +286,7 @@ func testSecretsNeverLeak(t *testing.T, mode string) {
 	w.Term()
 
 	logs := w.Log()
-	if !strings.Contains(logs, "starting connector") || !strings.Contains(logs, "connection.password:[hidden]") {
+	if !strings.Contains(logs, "starting connector") || !strings.Contains(logs, "connection.password=[hidden]") {
 		t.Errorf("the log should show the starting connector's config with its password hidden")
 	}
 	check := func(what, s string, echoOK bool) {
