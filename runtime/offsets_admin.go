@@ -150,6 +150,7 @@ func (w *Worker) AlterSourceOffsets(ctx context.Context, name string, raw map[st
 	if err := w.offsets.Put(ctx, name, put); err != nil {
 		return "", fmt.Errorf("write offsets of connector %s: %w", name, err)
 	}
+	w.logOffsetsChanged(name, len(offsets), reset)
 	return offsetsMessage(full, reset), nil
 }
 
@@ -185,7 +186,18 @@ func (w *Worker) AlterSinkOffsets(ctx context.Context, name string, raw map[stri
 	if err != nil {
 		return "", err
 	}
+	w.logOffsetsChanged(name, len(offsets), reset)
 	return offsetsMessage(full, reset), nil
+}
+
+// logOffsetsChanged logs, once per request, that a connector's offsets
+// were reset or altered (n partitions; a sink's reset names none).
+func (w *Worker) logOffsetsChanged(name string, n int, reset bool) {
+	if reset {
+		w.log.Info("Reset offsets of connector "+name, "connector", name)
+		return
+	}
+	w.log.Info("Altered offsets of connector "+name, "connector", name, "partitions", n)
 }
 
 // alterSinkOffsets is AlterSinkOffsets with the connector's admin client.

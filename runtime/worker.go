@@ -410,6 +410,9 @@ func (w *Worker) SetConnectorTarget(name string, target herder.TargetState) {
 		}
 	}
 	w.mu.Unlock()
+	if running || len(states) > 0 {
+		w.log.Info("Setting connector "+name+" state to "+string(target), "connector", name)
+	}
 	if running {
 		st := herder.Running
 		if target == herder.TargetPaused {

@@ -220,7 +220,7 @@ func (cl *inProcCluster) eventually(timeout time.Duration, what string, cond fun
 	}
 }
 
-var joinedLeader = regexp.MustCompile(`msg="joined the group".* leader_url=(\S+)`)
+var joinedLeader = regexp.MustCompile(`msg="Joined group at generation.* leader_url=(\S+)`)
 
 // leader returns the worker that led the last rebalance every live worker
 // saw.

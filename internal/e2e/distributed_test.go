@@ -384,7 +384,7 @@ func checkAtLeastOnce(t *testing.T, path string, n int) int {
 	return dups
 }
 
-var leaderURL = regexp.MustCompile(`msg="joined the group".* leader_url=(\S+)`)
+var leaderURL = regexp.MustCompile(`msg="Joined group at generation.* leader_url=(\S+)`)
 
 // leader returns the node that led the last rebalance its peers saw.
 func (cl *cluster) leader() *node {

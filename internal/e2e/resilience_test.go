@@ -75,7 +75,7 @@ func logLinesSince(log string, re *regexp.Regexp, since time.Time) int {
 }
 
 var (
-	joinedRe       = regexp.MustCompile(`msg="joined the group".* leader_url=`)
+	joinedRe       = regexp.MustCompile(`msg="Joined group at generation.* leader_url=`)
 	lostRe         = regexp.MustCompile(`msg="lost group membership: stopping all work`)
 	tailWarnRe     = regexp.MustCompile(`level=WARN msg="reading internal topic failed`)
 	groupWarnRe    = regexp.MustCompile(`level=WARN msg="group coordinator request failed`)

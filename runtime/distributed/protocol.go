@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sluicehq/sluice/internal/javafmt"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -77,6 +78,22 @@ type Assignment struct {
 	RevokedConnectors []string
 	RevokedTasks      []herder.TaskID
 	Delay             time.Duration // int32 ms on the wire
+}
+
+// String describes the assignment as Kafka Connect's ExtendedAssignment
+// does in its "Joined group" log line.
+func (a Assignment) String() string {
+	return fmt.Sprintf("Assignment{error=%d, leader='%s', leaderUrl='%s', offset=%d, connectorIds=%s, taskIds=%s, revokedConnectorIds=%s, revokedTaskIds=%s, delay=%d}",
+		a.Error, a.Leader, a.LeaderURL, a.ConfigOffset, javafmt.Value(a.Connectors), taskList(a.Tasks), javafmt.Value(a.RevokedConnectors), taskList(a.RevokedTasks), a.Delay.Milliseconds())
+}
+
+// taskList renders task ids as Java's List.toString: [conn-0, conn-1].
+func taskList(ids []herder.TaskID) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = id.String()
+	}
+	return javafmt.Value(s)
 }
 
 // EncodeMetadata serializes m as JoinGroup metadata of the given protocol

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sluicehq/sluice/internal/javafmt"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/storage"
 )
@@ -246,9 +247,9 @@ func (g *groupHandler) OnJoined(j Joined) {
 	}
 	h.pending.joins = append(h.pending.joins, joinedAssignment{Joined: j, Assignment: a})
 	h.mu.Unlock()
-	h.log.Info("joined the group", "generation", j.Generation, "member", j.MemberID, "leader", a.Leader, "leader_url", a.LeaderURL,
-		"protocol", j.Protocol, "connectors", a.Connectors, "tasks", len(a.Tasks), "revoked_connectors", a.RevokedConnectors,
-		"revoked_tasks", len(a.RevokedTasks), "delay", a.Delay, "error", a.Error)
+	h.log.Info(fmt.Sprintf("Joined group at generation %d with protocol version %d and got assignment: %s with rebalance delay: %d",
+		j.Generation, a.Version, a, a.Delay.Milliseconds()),
+		"generation", j.Generation, "member", j.MemberID, "leader", a.Leader, "leader_url", a.LeaderURL, "protocol", j.Protocol)
 	h.poke()
 }
 
@@ -333,6 +334,8 @@ func (h *Herder) reconcile(start bool) {
 	}
 	if !stop.empty() {
 		h.stopWork(stop)
+		conns, tasks := stop.sorted()
+		h.log.Info("Finished stopping tasks in preparation for rebalance", "revoked_connectors", javafmt.Value(conns), "revoked_tasks", taskList(tasks))
 	}
 	if !start {
 		return
@@ -554,9 +557,10 @@ func (h *Herder) connectorConfigChanged(name string) {
 			}
 		}
 		h.stopWork(w)
+		h.log.Info("Connector "+name+" config removed", "connector", name)
 		return
 	}
-	h.log.Info("connector configuration changed: restarting the connector", "connector", name)
+	h.log.Info("Connector "+name+" config updated", "connector", name)
 	h.worker.StopConnector(h.ctx, name)
 	delete(h.instances, name)
 	delete(h.running.connectors, name)

@@ -268,6 +268,7 @@ func (h *Herder) putLocked(ctx context.Context, name string, cfg map[string]stri
 	if exists && maps.Equal(old.Config, cfg) && h.worker.ConnectorRunning(name) {
 		// As Kafka Connect's: the same configuration again restarts the
 		// connector, and its tasks only if their configurations changed.
+		h.log.Info("Connector "+name+" config unchanged: restarting the connector", "connector", name)
 		h.restartConnectorOnly(ctx, name, old)
 		s, _ := h.configs.Get(name)
 		return h.info(name, s), false, nil
@@ -289,6 +290,11 @@ func (h *Herder) putLocked(ctx context.Context, name string, cfg map[string]stri
 	}
 	if err := h.configs.PutConfig(name, cfg, target); err != nil {
 		return herder.ConnectorInfo{}, false, fmt.Errorf("store config of %s: %w", name, err)
+	}
+	if exists {
+		h.log.Info("Connector "+name+" config updated", "connector", name)
+	} else {
+		h.log.Info("Connector "+name+" config created", "connector", name, "initial_state", string(target))
 	}
 	if err := h.startConnector(ctx, name); err != nil {
 		h.log.Error("connector did not start", "connector", name, "err", err)
@@ -437,6 +443,7 @@ func (h *Herder) DeleteConnector(_ context.Context, name string) error {
 	}
 	h.status.Delete(name)
 	h.worker.ResetTopics(name)
+	h.log.Info("Connector "+name+" config removed", "connector", name)
 	return nil
 }
 
@@ -491,8 +498,12 @@ func (h *Herder) RestartConnector(ctx context.Context, name string, includeTasks
 		}
 	}
 	if s.Target == herder.TargetStopped {
+		h.log.Info("Ignoring the restart of connector "+name+": it is STOPPED", "connector", name)
 		return h.statusLocked(name), nil
 	}
+	plan := restartPlan(name, restartConn, len(restartTasks), len(h.status.Tasks(name)), includeTasks, onlyFailed)
+	h.log.Info("Received "+plan, "connector", name)
+	defer h.log.Info("Completed "+plan, "connector", name)
 	// The answer is the restart plan, as Kafka Connect's: the statuses
 	// before the restart, RESTARTING for what restarts.
 	out := h.statusLocked(name)
@@ -566,8 +577,19 @@ func (h *Herder) RestartTask(_ context.Context, id herder.TaskID) error {
 	if id.Task < 0 || id.Task >= len(s.TaskConfigs) {
 		return herder.NotFound("Unknown task: %s", id)
 	}
+	h.log.Info("Restarting task "+id.String(), "task", id.String())
 	h.restartTaskLocked(id, s, false)
 	return nil
+}
+
+// restartPlan describes a restart as Kafka Connect's RestartPlan does in
+// its log lines.
+func restartPlan(name string, conn bool, tasks, total int, includeTasks, onlyFailed bool) string {
+	request := fmt.Sprintf("restart request for {connectorName='%s', onlyFailed=%t, includeTasks=%t}", name, onlyFailed, includeTasks)
+	if conn {
+		return fmt.Sprintf("plan to restart connector and %d of %d tasks for %s", tasks, total, request)
+	}
+	return fmt.Sprintf("plan to restart %d of %d tasks for %s", tasks, total, request)
 }
 
 func (h *Herder) restartTaskLocked(id herder.TaskID, s storage.ConnectorState, requested bool) {
@@ -595,12 +617,14 @@ func (h *Herder) SetTargetState(ctx context.Context, name string, target herder.
 	}
 	switch {
 	case target == herder.TargetStopped:
+		h.log.Info("Setting connector "+name+" state to "+string(target), "connector", name)
 		h.stopConnector(name)
 		h.clearTaskStatus(name)
 		h.configs.PutTaskConfigs(name, nil)
 		h.status.PutConnector(name, herder.ConnectorState{State: herder.Stopped, WorkerID: h.worker.ID()})
 	case s.Target == herder.TargetStopped:
 		// Resuming a stopped connector starts it afresh.
+		h.log.Info("Setting connector "+name+" state to "+string(target), "connector", name)
 		if err := h.startConnector(ctx, name); err != nil {
 			h.log.Error("resume connector", "connector", name, "err", err)
 		}
