@@ -578,12 +578,14 @@ func (h *Herder) targetStateChanged(name string) {
 		prev, started := h.instances[name]
 		switch {
 		case target == herder.TargetStopped:
+			h.log.Info("Setting connector "+name+" state to "+string(target), "connector", name)
 			if started {
 				h.worker.StopConnector(h.ctx, name)
 				delete(h.instances, name)
 			}
 			h.status.PutConnector(name, herder.ConnectorState{State: herder.Stopped, WorkerID: h.worker.ID()})
 		case !started:
+			h.log.Info("Setting connector "+name+" state to "+string(target), "connector", name)
 			delete(h.running.connectors, name)
 			h.startConnector(name)
 		case prev != target:
