@@ -13,9 +13,10 @@ import (
 )
 
 // TestDistributedLifecycleLogLines drives a connector of a one-worker
-// cluster through pause, resume, stop, resume and delete, and checks that
-// each action logs its INFO line exactly once, and that the rebalance that
-// assigned the connector logs its outcome as Kafka Connect does.
+// cluster through pause, resume, restart (with its tasks), stop, resume
+// and delete, and checks that each action logs its INFO line exactly
+// once, and that the rebalance that assigned the connector logs its
+// outcome as Kafka Connect does.
 func TestDistributedLifecycleLogLines(t *testing.T) {
 	cl := newInProcCluster(t)
 	ctx := context.Background()
@@ -71,6 +72,12 @@ func TestDistributedLifecycleLogLines(t *testing.T) {
 	}
 	cl.awaitState(w, name, herder.Running, 1)
 	check("resume", "Setting connector "+name+" state to STARTED")
+
+	if _, err := w.c.RestartConnector(ctx, name, true, false); err != nil {
+		t.Fatal(err)
+	}
+	cl.awaitState(w, name, herder.Running, 1)
+	check("restart with tasks", "Restarting connector "+name, "Restarting task "+name+"-0")
 
 	if err := w.c.Stop(ctx, name); err != nil {
 		t.Fatal(err)

@@ -654,7 +654,7 @@ func (h *Herder) restartHere(conn string, tasks []herder.TaskID, requested bool)
 		return
 	}
 	if conn != "" {
-		h.log.Info("restarting connector", "connector", conn)
+		h.log.Info("Restarting connector "+conn, "connector", conn)
 		h.worker.StopConnector(h.ctx, conn)
 		delete(h.instances, conn)
 		delete(h.running.connectors, conn)
@@ -666,7 +666,7 @@ func (h *Herder) restartHere(conn string, tasks []herder.TaskID, requested bool)
 	}
 	if len(tasks) > 0 {
 		for _, id := range tasks {
-			h.log.Info("restarting task", "task", id.String())
+			h.log.Info("Restarting task "+id.String(), "task", id.String())
 		}
 		h.worker.StopTasks(tasks)
 		for _, id := range tasks {
