@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+
+	"github.com/sluicehq/sluice/internal/javafmt"
 )
 
 // startPlan is what the task does when it starts, decided from
@@ -49,7 +51,7 @@ func (t *Task) plan(ctx context.Context, stored map[string]any) (*startPlan, err
 	}
 	if o.Snapshot != "" {
 		// An initial snapshot was interrupted: it is redone from the start.
-		t.log.Info("the initial snapshot did not finish; taking it again", "offset", stored)
+		t.log.Info("the initial snapshot did not finish; taking it again", "offset", javafmt.Map(stored))
 		if mode == SnapshotNoData {
 			p.schemaOnly = true
 		} else {

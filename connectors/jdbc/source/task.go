@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/internal/javafmt"
 	"github.com/sluicehq/sluice/internal/mysqlconn"
 )
 
@@ -165,7 +166,7 @@ func (q *querier) restore(ctx context.Context, tc connectors.SourceTaskContext, 
 		if q.off, err = offsetFromMap(m); err != nil {
 			return fmt.Errorf("%s: %w", q.name, err)
 		}
-		q.log.Info("resuming from the stored offset", "table", q.name, "partition", p, "offset", m)
+		q.log.Info("resuming from the stored offset", "table", q.name, "partition", javafmt.Map(p), "offset", javafmt.Map(m))
 		return nil
 	}
 	if init := q.st.tsInitial; init != nil && q.st.mode != ModeIncrementing {
