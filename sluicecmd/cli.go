@@ -47,6 +47,16 @@ const connectorsUsage = `Usage:
   sluice connectors status NAME
   sluice connectors create -f FILE    FILE: .json ({"name":…,"config":{…}} or a flat config
                                       with "name"), .properties, or - for JSON on stdin
+  sluice connectors config set [NAME] -f FILE
+                                      create or replace a connector's configuration (PUT); FILE
+                                      as for create; NAME defaults to the file's "name"
+  sluice connectors config patch NAME -f FILE
+                                      change some keys (PATCH); FILE: a JSON object of
+                                      "key": "value" (set) or "key": null (remove)
+  sluice connectors validate -f FILE  validate a configuration without creating it; prints each
+                                      key's errors and exits 1 when there are any
+  sluice connectors tasks NAME        a connector's tasks and their configurations
+  sluice connectors topics NAME       the topics a connector has used (KIP-558)
   sluice connectors delete NAME
   sluice connectors pause NAME
   sluice connectors resume NAME
@@ -72,6 +82,8 @@ const pluginsUsage = `Usage:
 type cliAction struct {
 	// name is the positional argument the action takes ("NAME"), if any.
 	name bool
+	// optName makes NAME optional.
+	optName bool
 	// flags are the flags beyond --url and -o that the action accepts.
 	flags []string
 	run   func(r *cliRun, ctx context.Context) error
@@ -86,15 +98,20 @@ type cliCommand struct {
 
 var cliCommands = map[string]cliCommand{
 	"connectors": {usage: connectorsUsage, actions: map[string]cliAction{
-		"list":    {run: (*cliRun).list},
-		"get":     {name: true, run: (*cliRun).get},
-		"status":  {name: true, run: (*cliRun).status},
-		"create":  {flags: []string{"f"}, run: (*cliRun).create},
-		"delete":  {name: true, run: (*cliRun).delete},
-		"pause":   {name: true, run: (*cliRun).pause},
-		"resume":  {name: true, run: (*cliRun).resume},
-		"stop":    {name: true, run: (*cliRun).stop},
-		"restart": {name: true, flags: []string{"include-tasks", "only-failed", "task"}, run: (*cliRun).restart},
+		"list":         {run: (*cliRun).list},
+		"get":          {name: true, run: (*cliRun).get},
+		"status":       {name: true, run: (*cliRun).status},
+		"create":       {flags: []string{"f"}, run: (*cliRun).create},
+		"delete":       {name: true, run: (*cliRun).delete},
+		"pause":        {name: true, run: (*cliRun).pause},
+		"resume":       {name: true, run: (*cliRun).resume},
+		"stop":         {name: true, run: (*cliRun).stop},
+		"restart":      {name: true, flags: []string{"include-tasks", "only-failed", "task"}, run: (*cliRun).restart},
+		"tasks":        {name: true, run: (*cliRun).tasks},
+		"topics":       {name: true, run: (*cliRun).topics},
+		"validate":     {flags: []string{"f"}, run: (*cliRun).validate},
+		"config set":   {name: true, optName: true, flags: []string{"f"}, run: (*cliRun).configSet},
+		"config patch": {name: true, flags: []string{"f"}, run: (*cliRun).configPatch},
 	}},
 	"offsets": {usage: offsetsUsage, actions: map[string]cliAction{
 		"get":   {name: true, run: (*cliRun).offsetsGet},
@@ -206,12 +223,22 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 			return nil, cliAction{}, "", usageError{cmd + ": missing action"}
 		}
 		verb, pos = pos[0], pos[1:]
-		if act, ok = spec.actions[verb]; !ok {
+		if len(pos) > 0 {
+			// A two-word action: "config set".
+			if a, two := spec.actions[verb+" "+pos[0]]; two {
+				verb, pos, act, ok = verb+" "+pos[0], pos[1:], a, true
+			}
+		}
+		if !ok {
+			act, ok = spec.actions[verb]
+		}
+		if !ok {
 			return nil, cliAction{}, "", usageError{fmt.Sprintf("%s: unknown action %q", cmd, verb)}
 		}
 	}
 	what := strings.TrimSpace(cmd + " " + verb)
 	switch {
+	case act.optName && len(pos) == 0:
 	case act.name && len(pos) == 0:
 		return nil, cliAction{}, "", usageError{what + ": missing connector NAME"}
 	case act.name && len(pos) > 1, !act.name && len(pos) > 0:
@@ -613,4 +640,186 @@ func compactJSON(v map[string]any) string {
 		return fmt.Sprint(v)
 	}
 	return strings.TrimSuffix(buf.String(), "\n")
+}
+
+func (r *cliRun) tasks(ctx context.Context) error {
+	tasks, err := r.c.Tasks(ctx, r.name)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(tasks)
+	}
+	if len(tasks) == 0 {
+		_, err = fmt.Fprintf(r.stdout, "Connector %s has no tasks.\n", cell(r.name))
+		return err
+	}
+	tw := r.table("TASK", "KEY", "VALUE")
+	for _, t := range tasks {
+		for _, k := range slices.Sorted(maps.Keys(t.Config)) {
+			tw.row(strconv.Itoa(t.ID.Task), k, t.Config[k])
+		}
+	}
+	return tw.flush()
+}
+
+func (r *cliRun) topics(ctx context.Context) error {
+	topics, err := r.c.Topics(ctx, r.name)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		// Kafka Connect's shape: {"NAME":{"topics":[…]}}.
+		type active struct {
+			Topics []string `json:"topics"`
+		}
+		if topics == nil {
+			topics = []string{}
+		}
+		return r.printJSON(map[string]active{r.name: {Topics: topics}})
+	}
+	if len(topics) == 0 {
+		_, err = fmt.Fprintf(r.stdout, "Connector %s has used no topics yet.\n", cell(r.name))
+		return err
+	}
+	tw := r.table("TOPIC")
+	for _, t := range topics {
+		tw.row(t)
+	}
+	return tw.flush()
+}
+
+// errInvalidConfig makes validate exit 1 once it has printed the errors.
+var errInvalidConfig = errors.New("the configuration has errors")
+
+func (r *cliRun) validate(ctx context.Context) error {
+	req, err := loadConnectorFile(r.file, r.stdin)
+	if err != nil {
+		return err
+	}
+	class := req.Config["connector.class"]
+	if strings.TrimSpace(class) == "" {
+		return fmt.Errorf("read %s: no connector.class", fileLabel(r.file))
+	}
+	infos, err := r.c.Validate(ctx, class, req.Config)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		if err := r.printJSON(infos); err != nil {
+			return err
+		}
+	} else if err := r.printValidation(infos); err != nil {
+		return err
+	}
+	if infos.ErrorCount > 0 {
+		return errInvalidConfig
+	}
+	return nil
+}
+
+// printValidation prints the keys with errors, one line per error, or that
+// the configuration is valid.
+func (r *cliRun) printValidation(infos herder.ConfigInfos) error {
+	if infos.ErrorCount == 0 {
+		_, err := fmt.Fprintf(r.stdout, "The configuration of %s is valid.\n", cell(infos.Name))
+		return err
+	}
+	tw := r.table("KEY", "ERROR")
+	for _, c := range infos.Configs {
+		if c.Value == nil {
+			continue
+		}
+		for _, e := range c.Value.Errors {
+			tw.row(c.Value.Name, e)
+		}
+	}
+	if err := tw.flush(); err != nil {
+		return err
+	}
+	noun := "errors"
+	if infos.ErrorCount == 1 {
+		noun = "error"
+	}
+	_, err := fmt.Fprintf(r.stdout, "%d %s in the configuration of %s.\n", infos.ErrorCount, noun, cell(infos.Name))
+	return err
+}
+
+func (r *cliRun) configSet(ctx context.Context) error {
+	req, err := loadConnectorFile(r.file, r.stdin)
+	if err != nil {
+		return err
+	}
+	name := r.name
+	switch {
+	case name == "" && strings.TrimSpace(req.Name) == "":
+		return fmt.Errorf("read %s: no connector name: give NAME or set \"name\"", fileLabel(r.file))
+	case name == "":
+		name = req.Name
+	case req.Name != "" && req.Name != name:
+		return fmt.Errorf("read %s: its name %q is not the connector %q", fileLabel(r.file), req.Name, name)
+	}
+	info, created, err := r.c.PutConnectorConfig(ctx, name, req.Config)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(info)
+	}
+	verb := "Updated"
+	if created {
+		verb = "Created"
+	}
+	_, err = fmt.Fprintf(r.stdout, "%s connector %s (%s).\n", verb, cell(info.Name), info.Type)
+	return err
+}
+
+func (r *cliRun) configPatch(ctx context.Context) error {
+	patch, err := loadPatch(r.file, r.stdin)
+	if err != nil {
+		return err
+	}
+	info, err := r.c.PatchConnectorConfig(ctx, r.name, patch)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(info)
+	}
+	_, err = fmt.Fprintf(r.stdout, "Patched connector %s (%s).\n", cell(info.Name), info.Type)
+	return err
+}
+
+// loadPatch reads a configuration patch: a JSON object whose values are
+// strings (set the key) or null (remove it), from a file or stdin ("-").
+func loadPatch(path string, stdin io.Reader) (map[string]*string, error) {
+	var b []byte
+	var err error
+	if path == "-" {
+		b, err = io.ReadAll(stdin)
+	} else {
+		b, err = os.ReadFile(path)
+	}
+	src := fileLabel(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", src, err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, fmt.Errorf("read %s: not a JSON object: %w", src, err)
+	}
+	patch := make(map[string]*string, len(raw))
+	for k, v := range raw {
+		if jsonKind(v) == "null" {
+			patch[k] = nil
+			continue
+		}
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			// The value is not shown: it may be a secret.
+			return nil, fmt.Errorf("read %s: value of %q must be a string or null, got %s", src, k, jsonKind(v))
+		}
+		patch[k] = &s
+	}
+	return patch, nil
 }

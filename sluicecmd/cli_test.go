@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -425,6 +427,14 @@ func TestCLIUsage(t *testing.T) {
 		{[]string{"connectors", "list", "--url", "localhost:8083"}, `sluice connectors list: --url: invalid worker URL "localhost:8083": want http://host:port`},
 		{[]string{"connectors", "list", "--nope"}, "sluice connectors: flag provided but not defined: -nope"},
 		{[]string{"offsets", "set", "a"}, "sluice offsets set: missing -f FILE"},
+		{[]string{"connectors", "config"}, `sluice connectors: unknown action "config"`},
+		{[]string{"connectors", "config", "frob", "a"}, `sluice connectors: unknown action "config"`},
+		{[]string{"connectors", "config", "patch", "-f", "x"}, "sluice connectors config patch: missing connector NAME"},
+		{[]string{"connectors", "config", "set", "a", "b", "-f", "x"}, `sluice connectors config set: unexpected argument "b"`},
+		{[]string{"connectors", "config", "set", "a"}, "sluice connectors config set: missing -f FILE"},
+		{[]string{"connectors", "validate", "a", "-f", "x"}, `sluice connectors validate: unexpected argument "a"`},
+		{[]string{"connectors", "tasks"}, "sluice connectors tasks: missing connector NAME"},
+		{[]string{"connectors", "topics", "a", "--all"}, "sluice connectors topics: --all does not apply"},
 		{[]string{"offsets"}, "sluice offsets: missing action"},
 		{[]string{"plugins", "sink"}, `sluice plugins: unexpected argument "sink"`},
 		{[]string{"plugins", "-f", "x"}, "sluice plugins: -f does not apply"},
@@ -481,5 +491,50 @@ func TestPlainCredentialsWarning(t *testing.T) {
 		if (got != "") != tt.warn {
 			t.Errorf("plainCredentialsWarning(%v, %s) = %q, want a warning %v", tt.credentials, tt.url, got, tt.warn)
 		}
+	}
+}
+
+// TestCLIConfigFiles checks what config patch and validate send, and their
+// refusals of files they cannot use, against canned answers.
+func TestCLIConfigFiles(t *testing.T) {
+	base, seen := fakeConnect(t, map[string]canned{
+		"PATCH /connectors/a/config": {200, `{"name":"a","config":{"name":"a"},"tasks":[],"type":"sink"}`},
+	})
+	dir := t.TempDir()
+	write := func(content string) string {
+		t.Helper()
+		p := dir + "/f" + strconv.Itoa(len(*seen)) + strconv.Itoa(len(content)) + ".json"
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	code, out, errOut := cli(t, `{"topics":"x","file":null}`, "connectors", "config", "patch", "a", "-f", "-", "--url", base)
+	if code != 0 || out != "Patched connector a (sink).\n" || errOut != "" {
+		t.Fatalf("patch: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	var body map[string]*string
+	if err := json.Unmarshal([]byte((*seen)[0].body), &body); err != nil || len(body) != 2 || body["file"] != nil || *body["topics"] != "x" {
+		t.Fatalf("patch sent %q (%v)", (*seen)[0].body, err)
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"connectors", "config", "patch", "a", "-f", write(`{"secret":1}`)}, `value of "secret" must be a string or null, got a number`},
+		{[]string{"connectors", "config", "patch", "a", "-f", write(`[]`)}, "not a JSON object"},
+		{[]string{"connectors", "validate", "-f", write(`{"topics":"x"}`)}, "no connector.class"},
+		{[]string{"connectors", "config", "set", "-f", write(`{"connector.class":"X"}`)}, `no connector name: give NAME or set "name"`},
+		{[]string{"connectors", "config", "set", "b", "-f", write(`{"name":"a","connector.class":"X"}`)}, `its name "a" is not the connector "b"`},
+	}
+	n := len(*seen)
+	for _, tc := range tests {
+		code, _, errOut := cli(t, "", append(tc.args, "--url", base)...)
+		if code != 1 || !strings.Contains(errOut, tc.want) || strings.Contains(errOut, "1}") {
+			t.Errorf("%q: exit %d, stderr %q, want 1 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+	if len(*seen) != n {
+		t.Errorf("a refused file still sent %v", (*seen)[n:])
 	}
 }

@@ -36,6 +36,21 @@ func startStandalone(t *testing.T, props map[string]string, log *slog.Logger) st
 	}
 }
 
+// startCLIWorker starts a standalone worker on bootstrap with string
+// converters and its offsets file in dir, and returns its REST URL.
+func startCLIWorker(t *testing.T, bootstrap, dir string) string {
+	t.Helper()
+	props := map[string]string{
+		"bootstrap.servers":            bootstrap,
+		"key.converter":                "StringConverter",
+		"value.converter":              "StringConverter",
+		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
+		"offset.flush.interval.ms":     "100",
+		"listeners":                    "http://127.0.0.1:0",
+	}
+	return "http://" + startStandalone(t, props, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
 // TestCLIAgainstWorker drives a real standalone worker (in this process,
 // on the broker) with the CLI: create from a file, list, status, pause,
 // stop, offsets get/set/reset, plugins, delete, and an error.
@@ -47,15 +62,7 @@ func TestCLIAgainstWorker(t *testing.T) {
 	if err := os.WriteFile(in, []byte("one\ntwo\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	props := map[string]string{
-		"bootstrap.servers":            bootstrap,
-		"key.converter":                "StringConverter",
-		"value.converter":              "StringConverter",
-		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
-		"offset.flush.interval.ms":     "100",
-		"listeners":                    "http://127.0.0.1:0",
-	}
-	url := "http://" + startStandalone(t, props, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	url := startCLIWorker(t, bootstrap, dir)
 
 	cli := func(want int, args ...string) string {
 		t.Helper()
