@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 
+	"sigs.k8s.io/yaml"
+
 	"github.com/sluicehq/sluice/api/client"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
@@ -38,7 +40,9 @@ Flags (before or after the arguments):
   --cert FILE --key FILE
                    PEM client certificate and key, for ssl.client.auth
   --insecure       do not verify the worker's certificate (tests only)
-  -o table|json    output format (default table); json prints the API's answer
+  -o table|json|yaml
+                   output format (default table); json prints the API's answer,
+                   yaml the same answer as YAML
 `
 
 const connectorsUsage = `Usage:
@@ -127,7 +131,8 @@ var cliCommands = map[string]cliCommand{
 type cliRun struct {
 	c      *client.Client
 	warn   string // said on stderr before the request, if not empty
-	json   bool
+	json   bool   // structured output: the API's answer as JSON or YAML
+	yaml   bool   // structured output as YAML
 	name   string
 	stdin  io.Reader
 	stdout io.Writer
@@ -198,8 +203,8 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 	fs.StringVar(&conn.key, "key", "", "PEM client key")
 	fs.BoolVar(&conn.insecure, "insecure", false, "do not verify the worker's certificate")
 	fs.StringVar(&baseURL, "url", baseURL, "the worker's REST API")
-	fs.StringVar(&output, "o", output, "output format: table or json")
-	fs.StringVar(&output, "output", output, "output format: table or json")
+	fs.StringVar(&output, "o", output, "output format: table, json or yaml")
+	fs.StringVar(&output, "output", output, "output format: table, json or yaml")
 	fs.StringVar(&r.file, "f", "", "file to read")
 	fs.BoolVar(&r.includeTasks, "include-tasks", false, "restart the tasks too")
 	fs.BoolVar(&r.onlyFailed, "only-failed", false, "restart only failed instances")
@@ -276,8 +281,10 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 	case "table":
 	case "json":
 		r.json = true
+	case "yaml":
+		r.json, r.yaml = true, true
 	default:
-		return nil, cliAction{}, "", usageError{fmt.Sprintf("%s: -o %s: want table or json", what, output)}
+		return nil, cliAction{}, "", usageError{fmt.Sprintf("%s: -o %s: want table, json or yaml", what, output)}
 	}
 	opts, err := conn.options()
 	if err != nil {
@@ -620,8 +627,17 @@ func cell(s string) string {
 	return s
 }
 
-// printJSON prints v as indented JSON.
+// printJSON prints v as indented JSON, or as YAML with -o yaml (the same
+// document: the YAML is made from the JSON, so keys and values match).
 func (r *cliRun) printJSON(v any) error {
+	if r.yaml {
+		b, err := yaml.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("render YAML: %w", err)
+		}
+		_, err = r.stdout.Write(b)
+		return err
+	}
 	enc := json.NewEncoder(r.stdout)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")

@@ -423,7 +423,7 @@ func TestCLIUsage(t *testing.T) {
 		{[]string{"connectors", "restart", "a", "--task", "1", "--include-tasks"}, "--task restarts one task"},
 		{[]string{"connectors", "restart", "a", "--task", "-1"}, "task numbers start at 0"},
 		{[]string{"connectors", "restart", "a", "--task", "one"}, `invalid value "one" for flag -task`},
-		{[]string{"connectors", "list", "-o", "yaml"}, "sluice connectors list: -o yaml: want table or json"},
+		{[]string{"connectors", "list", "-o", "xml"}, "sluice connectors list: -o xml: want table, json or yaml"},
 		{[]string{"connectors", "list", "--url", "localhost:8083"}, `sluice connectors list: --url: invalid worker URL "localhost:8083": want http://host:port`},
 		{[]string{"connectors", "list", "--nope"}, "sluice connectors: flag provided but not defined: -nope"},
 		{[]string{"offsets", "set", "a"}, "sluice offsets set: missing -f FILE"},
@@ -536,5 +536,50 @@ func TestCLIConfigFiles(t *testing.T) {
 	}
 	if len(*seen) != n {
 		t.Errorf("a refused file still sent %v", (*seen)[n:])
+	}
+}
+
+// TestCLIYAML checks that -o yaml prints the API's answer as YAML, exact
+// integers kept, and nothing for an answer without a body.
+func TestCLIYAML(t *testing.T) {
+	base, _ := fakeConnect(t, map[string]canned{
+		"GET /connectors/orders%20sink/status":  {200, sinkStatus},
+		"GET /connectors/orders%20sink/offsets": {200, `{"offsets":[{"partition":{"kafka_topic":"orders","kafka_partition":0},"offset":{"kafka_offset":9007199254740993}}]}`},
+		"PUT /connectors/orders%20sink/pause":   {202, ""},
+	})
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"offsets", "get", "orders sink"}, `offsets:
+- offset:
+    kafka_offset: 9007199254740993
+  partition:
+    kafka_partition: 0
+    kafka_topic: orders
+`},
+		{[]string{"connectors", "status", "orders sink"}, `connector:
+  state: RUNNING
+  version: 4.4.0
+  worker_id: 10.0.0.1:8083
+name: orders sink
+tasks:
+- id: 0
+  state: RUNNING
+  version: 4.4.0
+  worker_id: 10.0.0.1:8083
+- id: 1
+  state: FAILED
+  trace: "org.apache.kafka.connect.errors.ConnectException: boom\n\tat Foo.bar(Foo.java:1)\n"
+  version: null
+  worker_id: 10.0.0.2:8083
+type: sink
+`},
+		{[]string{"connectors", "pause", "orders sink"}, ""},
+	} {
+		code, out, errOut := cli(t, "", append(tc.args, "-o", "yaml", "--url", base)...)
+		if code != 0 || out != tc.want {
+			t.Errorf("%v: exit %d, stderr %q, output\n%s\nwant\n%s", tc.args, code, errOut, out, tc.want)
+		}
 	}
 }

@@ -94,6 +94,7 @@ func TestCLIConfigTasksTopicsValidate(t *testing.T) {
 		"connectors", "tasks", "src")
 	await("TOPIC\n"+topic+"\n", "connectors", "topics", "src")
 	golden("{\n  \"src\": {\n    \"topics\": [\n      \""+topic+"\"\n    ]\n  }\n}\n", "connectors", "topics", "src", "-o", "json")
+	golden("src:\n  topics:\n  - "+topic+"\n", "connectors", "topics", "src", "-o", "yaml")
 
 	sink := write("sink.json", `{"name":"sink","config":{"connector.class":"FileStreamSink","file":"`+out+`","topics":"`+topic+`"}}`)
 	golden("Created connector sink (sink).\n", "connectors", "config", "set", "-f", sink)
