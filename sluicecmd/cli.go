@@ -82,6 +82,12 @@ const pluginsUsage = `Usage:
                             (no worker, no --url; sluice plugins docs -h for details)
 ` + cliFlagsUsage
 
+const statusUsage = `Usage:
+  sluice status    one screen: the worker answering, the workers running connectors
+                   and tasks, every connector and task with its state and worker, and
+                   the first line of each failure; takes no arguments
+` + cliFlagsUsage
+
 // cliAction is one action of a client command.
 type cliAction struct {
 	// name is the positional argument the action takes ("NAME"), if any.
@@ -121,6 +127,9 @@ var cliCommands = map[string]cliCommand{
 		"get":   {name: true, run: (*cliRun).offsetsGet},
 		"set":   {name: true, flags: []string{"f"}, run: (*cliRun).offsetsSet},
 		"reset": {name: true, run: (*cliRun).offsetsReset},
+	}},
+	"status": {usage: statusUsage, actions: map[string]cliAction{
+		"": {run: (*cliRun).overview},
 	}},
 	"plugins": {usage: pluginsUsage, actions: map[string]cliAction{
 		"": {flags: []string{"all"}, run: (*cliRun).plugins},
@@ -838,4 +847,103 @@ func loadPatch(path string, stdin io.Reader) (map[string]*string, error) {
 		patch[k] = &s
 	}
 	return patch, nil
+}
+
+// overview is what sluice status prints in JSON or YAML.
+type overview struct {
+	Worker     herder.ServerInfo                    `json:"worker"`
+	Workers    []string                             `json:"workers"`
+	Connectors map[string]herder.ConnectorStateInfo `json:"connectors"`
+}
+
+// overview prints sluice status: the worker answering, the workers the
+// statuses name, a table of connectors and their tasks, and the failures.
+func (r *cliRun) overview(ctx context.Context) error {
+	info, err := r.c.ServerInfo(ctx)
+	if err != nil {
+		return err
+	}
+	m, err := r.c.ConnectorsExpanded(ctx, true, false)
+	if err != nil {
+		return err
+	}
+	o := overview{Worker: info, Workers: []string{}, Connectors: map[string]herder.ConnectorStateInfo{}}
+	for name, e := range m {
+		if e.Status != nil {
+			o.Connectors[name] = *e.Status
+		}
+	}
+	names := slices.Sorted(maps.Keys(o.Connectors))
+	seen := map[string]bool{}
+	addWorker := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			o.Workers = append(o.Workers, id)
+		}
+	}
+	for _, name := range names {
+		st := o.Connectors[name]
+		addWorker(st.Connector.WorkerID)
+		for _, t := range st.Tasks {
+			addWorker(t.WorkerID)
+		}
+	}
+	slices.Sort(o.Workers)
+	if r.json {
+		return r.printJSON(o)
+	}
+	w := r.stdout
+	fmt.Fprintf(w, "Worker %s: version %s, commit %s, Kafka cluster %s\n", r.c.BaseURL(), cell(orDash(info.Version)), cell(orDash(info.Commit)), cell(orDash(info.KafkaClusterID)))
+	if len(o.Workers) == 0 {
+		fmt.Fprintln(w, "Workers running connectors or tasks: none")
+	} else {
+		fmt.Fprintf(w, "Workers running connectors or tasks (%d): %s\n", len(o.Workers), cell(strings.Join(o.Workers, ", ")))
+	}
+	fmt.Fprintln(w)
+	if len(names) == 0 {
+		_, err := fmt.Fprintln(w, "No connectors.")
+		return err
+	}
+	tw := r.table("CONNECTOR", "TASK", "TYPE", "STATE", "WORKER")
+	var failures []string
+	for _, name := range names {
+		st := o.Connectors[name]
+		tw.row(name, "-", string(st.Type), string(st.Connector.State), st.Connector.WorkerID)
+		if st.Connector.Trace != "" {
+			failures = append(failures, fmt.Sprintf("%s: %s", cell(name), firstLine(st.Connector.Trace)))
+		}
+		for _, t := range st.Tasks {
+			tw.row(name, strconv.Itoa(t.ID), string(st.Type), string(t.State), t.WorkerID)
+			if t.Trace != "" {
+				failures = append(failures, fmt.Sprintf("%s task %d: %s", cell(name), t.ID, firstLine(t.Trace)))
+			}
+		}
+	}
+	if err := tw.flush(); err != nil {
+		return err
+	}
+	if len(failures) == 0 {
+		_, err := fmt.Fprintln(w, "\nNo failures.")
+		return err
+	}
+	fmt.Fprintln(w, "\nFailures (sluice connectors status NAME shows the whole trace):")
+	for _, f := range failures {
+		fmt.Fprintln(w, "  "+f)
+	}
+	return nil
+}
+
+// orDash is s, or "-" when s is empty.
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// firstLine is the first line of a trace, quoted if it holds other
+// control characters.
+func firstLine(trace string) string {
+	line, _, _ := strings.Cut(trace, "\n")
+	return cell(strings.TrimRight(line, "\r"))
 }

@@ -583,3 +583,41 @@ type: sink
 		}
 	}
 }
+
+// TestCLIStatusOverview checks sluice status's screen against canned
+// answers: the worker, the workers the statuses name, every connector and
+// task, and the first line of each failure.
+func TestCLIStatusOverview(t *testing.T) {
+	base, _ := fakeConnect(t, map[string]canned{
+		"GET /":                         {200, `{"version":"4.4.0","commit":"abc123","kafka_cluster_id":"K1"}`},
+		"GET /connectors?expand=status": {200, `{"orders sink":{"status":` + sinkStatus + `},"file-source":{"status":` + sourceStatus + `}}`},
+	})
+	code, out, errOut := cli(t, "", "status", "--url", base)
+	want := "Worker " + base + ": version 4.4.0, commit abc123, Kafka cluster K1\n" +
+		"Workers running connectors or tasks (2): 10.0.0.1:8083, 10.0.0.2:8083\n" +
+		"\n" +
+		"CONNECTOR    TASK  TYPE    STATE    WORKER\n" +
+		"file-source  -     source  STOPPED  10.0.0.1:8083\n" +
+		"orders sink  -     sink    RUNNING  10.0.0.1:8083\n" +
+		"orders sink  0     sink    RUNNING  10.0.0.1:8083\n" +
+		"orders sink  1     sink    FAILED   10.0.0.2:8083\n" +
+		"\n" +
+		"Failures (sluice connectors status NAME shows the whole trace):\n" +
+		"  orders sink task 1: org.apache.kafka.connect.errors.ConnectException: boom\n"
+	if code != 0 || out != want || errOut != "" {
+		t.Fatalf("status: exit %d, stderr %q, output\n%s\nwant\n%s", code, errOut, out, want)
+	}
+	code, out, _ = cli(t, "", "status", "-o", "json", "--url", base)
+	var o struct {
+		Worker     struct{ Commit string }
+		Workers    []string
+		Connectors map[string]struct{ Tasks []struct{ State string } }
+	}
+	if err := json.Unmarshal([]byte(out), &o); code != 0 || err != nil || o.Worker.Commit != "abc123" ||
+		strings.Join(o.Workers, ",") != "10.0.0.1:8083,10.0.0.2:8083" || len(o.Connectors) != 2 || o.Connectors["orders sink"].Tasks[1].State != "FAILED" {
+		t.Fatalf("status -o json: exit %d, %v, %+v\n%s", code, err, o, out)
+	}
+	if code, _, errOut := cli(t, "", "status", "x", "--url", base); code != 2 || !strings.Contains(errOut, `sluice status: unexpected argument "x"`) {
+		t.Fatalf("status x: exit %d, stderr %q", code, errOut)
+	}
+}

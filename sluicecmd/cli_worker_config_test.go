@@ -3,6 +3,7 @@ package sluicecmd
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,6 +103,33 @@ func TestCLIConfigTasksTopicsValidate(t *testing.T) {
 	pad := strings.Repeat(" ", len(part)-len("PARTITION"))
 	await("PARTITION"+pad+"  OFFSET\n"+part+`  {"kafka_offset":2}`+"\n", "offsets", "get", "sink")
 	golden("TOPIC\n"+topic+"\n", "connectors", "topics", "sink")
+
+	// sluice status: the JSON form gives the values the table must show.
+	js, _ := run(0, "status", "-o", "json")
+	var ov struct {
+		Worker struct {
+			Version string `json:"version"`
+			Commit  string `json:"commit"`
+			Cluster string `json:"kafka_cluster_id"`
+		} `json:"worker"`
+		Workers    []string                   `json:"workers"`
+		Connectors map[string]json.RawMessage `json:"connectors"`
+	}
+	if err := json.Unmarshal([]byte(js), &ov); err != nil || len(ov.Workers) != 1 || len(ov.Connectors) != 2 || ov.Worker.Cluster == "" || ov.Worker.Version == "" {
+		t.Fatalf("status -o json: %v\n%s", err, js)
+	}
+	id, commit := ov.Workers[0], ov.Worker.Commit
+	if commit == "" {
+		commit = "-"
+	}
+	golden("Worker "+url+": version "+ov.Worker.Version+", commit "+commit+", Kafka cluster "+ov.Worker.Cluster+"\n"+
+		"Workers running connectors or tasks (1): "+id+"\n\n"+
+		"CONNECTOR  TASK  TYPE    STATE    WORKER\n"+
+		"sink       -     sink    RUNNING  "+id+"\n"+
+		"sink       0     sink    RUNNING  "+id+"\n"+
+		"src        -     source  RUNNING  "+id+"\n"+
+		"src        0     source  RUNNING  "+id+"\n\n"+
+		"No failures.\n", "status")
 	golden("{\n  \"offsets\": [\n    {\n      \"partition\": {\n        \"kafka_partition\": 0,\n        \"kafka_topic\": \""+topic+"\"\n      },\n"+
 		"      \"offset\": {\n        \"kafka_offset\": 2\n      }\n    }\n  ]\n}\n", "offsets", "get", "sink", "-o", "json")
 	golden("Stopping connector sink.\n", "connectors", "stop", "sink")

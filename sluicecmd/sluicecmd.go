@@ -71,6 +71,7 @@ Manage a running worker (sluice or Kafka Connect) through its REST API:
   sluice connectors list|get|status|create|delete|pause|resume|stop|restart ...
   sluice offsets get|set|reset NAME ...
   sluice plugins [--all]
+  sluice status             workers, connectors, tasks with state and worker, failures
   (sluice help COMMAND or sluice COMMAND -h for details; --url or SLUICE_URL selects the worker,
   --user or SLUICE_USER gives credentials)
 
@@ -179,7 +180,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, o *options) i
 		return runDocs(context.Background(), o, args[1:], stdout, stderr)
 	}
 	switch cmd {
-	case "connectors", "offsets", "plugins":
+	case "connectors", "offsets", "plugins", "status":
 		return runCLI(context.Background(), cmd, args, stdin, stdout, stderr)
 	}
 	fs := flag.NewFlagSet("sluice "+cmd, flag.ContinueOnError)
