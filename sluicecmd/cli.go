@@ -122,6 +122,7 @@ var cliCommands = map[string]cliCommand{
 		"validate":     {flags: []string{"f"}, run: (*cliRun).validate},
 		"config set":   {name: true, optName: true, flags: []string{"f"}, run: (*cliRun).configSet},
 		"config patch": {name: true, flags: []string{"f"}, run: (*cliRun).configPatch},
+		"__names":      {run: (*cliRun).names},
 	}},
 	"offsets": {usage: offsetsUsage, actions: map[string]cliAction{
 		"get":   {name: true, run: (*cliRun).offsetsGet},

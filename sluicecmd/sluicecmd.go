@@ -72,6 +72,8 @@ Manage a running worker (sluice or Kafka Connect) through its REST API:
   sluice offsets get|set|reset NAME ...
   sluice plugins [--all]
   sluice status             workers, connectors, tasks with state and worker, failures
+  sluice completion bash|zsh|fish
+                            a shell completion script
   (sluice help COMMAND or sluice COMMAND -h for details; --url or SLUICE_URL selects the worker,
   --user or SLUICE_USER gives credentials)
 
@@ -180,6 +182,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, o *options) i
 		return runDocs(context.Background(), o, args[1:], stdout, stderr)
 	}
 	switch cmd {
+	case "completion":
+		return runCompletion(args, stdout, stderr)
 	case "connectors", "offsets", "plugins", "status":
 		return runCLI(context.Background(), cmd, args, stdin, stdout, stderr)
 	}
@@ -269,6 +273,10 @@ func help(args []string, stdout, stderr io.Writer) int {
 	}
 	if c, ok := cliCommands[cmd]; ok {
 		fmt.Fprint(stdout, c.usage)
+		return 0
+	}
+	if cmd == "completion" {
+		fmt.Fprint(stdout, completionUsage)
 		return 0
 	}
 	fmt.Fprintf(stderr, "sluice help: unknown command %q\n\n%s", cmd, usage)
