@@ -1,8 +1,6 @@
 package sluicecmd
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -35,38 +33,10 @@ func TestCLIConfigTasksTopicsValidate(t *testing.T) {
 	write("in.txt", "one\ntwo\n")
 	url := startCLIWorker(t, bootstrap, dir)
 
-	run := func(want int, args ...string) (stdout, stderr string) {
-		t.Helper()
-		var o, e bytes.Buffer
-		args = append(args, "--url", url)
-		if code := runCLI(context.Background(), args[0], args[1:], nil, &o, &e); code != want {
-			t.Fatalf("sluice %s: exit %d, want %d; stdout %q stderr %q", strings.Join(args, " "), code, want, o.String(), e.String())
-		}
-		return o.String(), e.String()
-	}
-	golden := func(want string, args ...string) {
-		t.Helper()
-		if got, _ := run(0, args...); got != want {
-			t.Fatalf("sluice %s:\n got %q\nwant %q", strings.Join(args, " "), got, want)
-		}
-	}
-	await := func(want string, args ...string) {
-		t.Helper()
-		deadline := time.Now().Add(time.Minute)
-		for {
-			got, _ := run(0, args...)
-			if got == want {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("sluice %s never printed %q; last:\n%q", strings.Join(args, " "), want, got)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	c := workerCLI{t, url}
 
 	bad := write("bad.json", `{"connector.class":"FileStreamSource","tasks.max":"many","topic":"`+topic+`"}`)
-	if got, errOut := run(1, "connectors", "validate", "-f", bad); got != "KEY        ERROR\n"+
+	if got, errOut := c.run(1, "connectors", "validate", "-f", bad); got != "KEY        ERROR\n"+
 		"name       Missing required configuration \"name\" which has no default value.\n"+
 		"tasks.max  Invalid value many for configuration tasks.max: Not a number of type INT\n"+
 		"tasks.max  Invalid value null for configuration tasks.max: Value must be non-null\n"+
@@ -74,18 +44,18 @@ func TestCLIConfigTasksTopicsValidate(t *testing.T) {
 		errOut != "sluice: the configuration has errors\n" {
 		t.Fatalf("validate bad: stdout %q stderr %q", got, errOut)
 	}
-	if got, _ := run(1, "connectors", "validate", "-f", bad, "-o", "json"); !strings.Contains(got, `"error_count": 3,`) ||
+	if got, _ := c.run(1, "connectors", "validate", "-f", bad, "-o", "json"); !strings.Contains(got, `"error_count": 3,`) ||
 		!strings.Contains(got, `"Invalid value many for configuration tasks.max: Not a number of type INT"`) {
 		t.Fatalf("validate bad -o json: %q", got)
 	}
 
 	src := write("src.json", `{"name":"src","config":{"connector.class":"FileStreamSource","file":"`+in+`","topic":"`+topic+`"}}`)
-	golden("The configuration of FileStreamSource is valid.\n", "connectors", "validate", "-f", src)
-	golden("Created connector src (source).\n", "connectors", "config", "set", "-f", src)
-	golden("Updated connector src (source).\n", "connectors", "config", "set", "src", "-f", src)
+	c.golden("The configuration of FileStreamSource is valid.\n", "connectors", "validate", "-f", src)
+	c.golden("Created connector src (source).\n", "connectors", "config", "set", "-f", src)
+	c.golden("Updated connector src (source).\n", "connectors", "config", "set", "src", "-f", src)
 	patch := write("patch.json", `{"batch.size":"7"}`)
-	golden("Patched connector src (source).\n", "connectors", "config", "patch", "src", "-f", patch)
-	await("TASK  KEY              VALUE\n"+
+	c.golden("Patched connector src (source).\n", "connectors", "config", "patch", "src", "-f", patch)
+	c.await("TASK  KEY              VALUE\n"+
 		"0     batch.size       7\n"+
 		"0     connector.class  FileStreamSource\n"+
 		"0     file             "+in+"\n"+
@@ -93,19 +63,19 @@ func TestCLIConfigTasksTopicsValidate(t *testing.T) {
 		"0     task.class       org.apache.kafka.connect.file.FileStreamSourceTask\n"+
 		"0     topic            "+topic+"\n",
 		"connectors", "tasks", "src")
-	await("TOPIC\n"+topic+"\n", "connectors", "topics", "src")
-	golden("{\n  \"src\": {\n    \"topics\": [\n      \""+topic+"\"\n    ]\n  }\n}\n", "connectors", "topics", "src", "-o", "json")
-	golden("src:\n  topics:\n  - "+topic+"\n", "connectors", "topics", "src", "-o", "yaml")
+	c.await("TOPIC\n"+topic+"\n", "connectors", "topics", "src")
+	c.golden("{\n  \"src\": {\n    \"topics\": [\n      \""+topic+"\"\n    ]\n  }\n}\n", "connectors", "topics", "src", "-o", "json")
+	c.golden("src:\n  topics:\n  - "+topic+"\n", "connectors", "topics", "src", "-o", "yaml")
 
 	sink := write("sink.json", `{"name":"sink","config":{"connector.class":"FileStreamSink","file":"`+out+`","topics":"`+topic+`"}}`)
-	golden("Created connector sink (sink).\n", "connectors", "config", "set", "-f", sink)
+	c.golden("Created connector sink (sink).\n", "connectors", "config", "set", "-f", sink)
 	part := `{"kafka_partition":0,"kafka_topic":"` + topic + `"}`
 	pad := strings.Repeat(" ", len(part)-len("PARTITION"))
-	await("PARTITION"+pad+"  OFFSET\n"+part+`  {"kafka_offset":2}`+"\n", "offsets", "get", "sink")
-	golden("TOPIC\n"+topic+"\n", "connectors", "topics", "sink")
+	c.await("PARTITION"+pad+"  OFFSET\n"+part+`  {"kafka_offset":2}`+"\n", "offsets", "get", "sink")
+	c.golden("TOPIC\n"+topic+"\n", "connectors", "topics", "sink")
 
 	// sluice status: the JSON form gives the values the table must show.
-	js, _ := run(0, "status", "-o", "json")
+	js, _ := c.run(0, "status", "-o", "json")
 	var ov struct {
 		Worker struct {
 			Version string `json:"version"`
@@ -122,7 +92,7 @@ func TestCLIConfigTasksTopicsValidate(t *testing.T) {
 	if commit == "" {
 		commit = "-"
 	}
-	golden("Worker "+url+": version "+ov.Worker.Version+", commit "+commit+", Kafka cluster "+ov.Worker.Cluster+"\n"+
+	c.golden("Worker "+url+": version "+ov.Worker.Version+", commit "+commit+", Kafka cluster "+ov.Worker.Cluster+"\n"+
 		"Workers running connectors or tasks (1): "+id+"\n\n"+
 		"CONNECTOR  TASK  TYPE    STATE    WORKER\n"+
 		"sink       -     sink    RUNNING  "+id+"\n"+
@@ -130,23 +100,23 @@ func TestCLIConfigTasksTopicsValidate(t *testing.T) {
 		"src        -     source  RUNNING  "+id+"\n"+
 		"src        0     source  RUNNING  "+id+"\n\n"+
 		"No failures.\n", "status")
-	golden("{\n  \"offsets\": [\n    {\n      \"partition\": {\n        \"kafka_partition\": 0,\n        \"kafka_topic\": \""+topic+"\"\n      },\n"+
+	c.golden("{\n  \"offsets\": [\n    {\n      \"partition\": {\n        \"kafka_partition\": 0,\n        \"kafka_topic\": \""+topic+"\"\n      },\n"+
 		"      \"offset\": {\n        \"kafka_offset\": 2\n      }\n    }\n  ]\n}\n", "offsets", "get", "sink", "-o", "json")
-	golden("Stopping connector sink.\n", "connectors", "stop", "sink")
+	c.golden("Stopping connector sink.\n", "connectors", "stop", "sink")
 	setOffs := write("sink-offsets.json", `{"offsets":[{"partition":{"kafka_topic":"`+topic+`","kafka_partition":0},"offset":{"kafka_offset":1}}]}`)
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
-		if st, _ := run(0, "connectors", "status", "sink"); strings.HasPrefix(st, "Connector sink (sink): STOPPED") {
+		if st, _ := c.run(0, "connectors", "status", "sink"); strings.HasPrefix(st, "Connector sink (sink): STOPPED") {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("sink never STOPPED")
 		}
 	}
-	golden("The offsets for this connector have been altered successfully\n", "offsets", "set", "sink", "-f", setOffs)
-	await("PARTITION"+pad+"  OFFSET\n"+part+`  {"kafka_offset":1}`+"\n", "offsets", "get", "sink")
-	golden("The offsets for this connector have been reset successfully\n", "offsets", "reset", "sink")
+	c.golden("The offsets for this connector have been altered successfully\n", "offsets", "set", "sink", "-f", setOffs)
+	c.await("PARTITION"+pad+"  OFFSET\n"+part+`  {"kafka_offset":1}`+"\n", "offsets", "get", "sink")
+	c.golden("The offsets for this connector have been reset successfully\n", "offsets", "reset", "sink")
 
-	if _, errOut := run(1, "connectors", "tasks", "nope"); !strings.Contains(errOut, "nope") || !strings.Contains(errOut, "(HTTP 404)") {
+	if _, errOut := c.run(1, "connectors", "tasks", "nope"); !strings.Contains(errOut, "nope") || !strings.Contains(errOut, "(HTTP 404)") {
 		t.Fatalf("tasks nope: %q", errOut)
 	}
 }

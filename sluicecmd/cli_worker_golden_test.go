@@ -1,14 +1,11 @@
 package sluicecmd
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sluicehq/sluice/internal/testkit"
 )
@@ -26,42 +23,14 @@ func TestCLIGoldenAgainstWorker(t *testing.T) {
 		t.Fatal(err)
 	}
 	url := startCLIWorker(t, bootstrap, dir)
-	run := func(args ...string) string {
-		t.Helper()
-		var o, e bytes.Buffer
-		args = append(args, "--url", url)
-		if code := runCLI(context.Background(), args[0], args[1:], nil, &o, &e); code != 0 {
-			t.Fatalf("sluice %s: exit %d; stdout %q stderr %q", strings.Join(args, " "), code, o.String(), e.String())
-		}
-		return o.String()
-	}
-	golden := func(want string, args ...string) {
-		t.Helper()
-		if got := run(args...); got != want {
-			t.Fatalf("sluice %s:\n got %q\nwant %q", strings.Join(args, " "), got, want)
-		}
-	}
-	await := func(want string, args ...string) {
-		t.Helper()
-		deadline := time.Now().Add(time.Minute)
-		for {
-			got := run(args...)
-			if got == want {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("sluice %s never printed %q; last:\n%q", strings.Join(args, " "), want, got)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	c := workerCLI{t, url}
 
 	file := filepath.Join(dir, "g.json")
 	if err := os.WriteFile(file, []byte(`{"name":"g","config":{"connector.class":"FileStreamSource","file":"`+in+`","topic":"`+topic+`"}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	golden("Created connector g (source).\n", "connectors", "create", "-f", file)
-	await("NAME  TYPE    STATE    TASKS\ng     source  RUNNING  1/1\n", "connectors", "list")
+	c.golden("Created connector g (source).\n", "connectors", "create", "-f", file)
+	c.await("NAME  TYPE    STATE    TASKS\ng     source  RUNNING  1/1\n", "connectors", "list")
 
 	var st struct {
 		Connector struct {
@@ -69,7 +38,7 @@ func TestCLIGoldenAgainstWorker(t *testing.T) {
 			Version  string `json:"version"`
 		} `json:"connector"`
 	}
-	if err := json.Unmarshal([]byte(run("connectors", "status", "g", "-o", "json")), &st); err != nil || st.Connector.WorkerID == "" {
+	if err := json.Unmarshal([]byte(c.out("connectors", "status", "g", "-o", "json")), &st); err != nil || st.Connector.WorkerID == "" {
 		t.Fatalf("status -o json: %v %+v", err, st)
 	}
 	id, ver := st.Connector.WorkerID, st.Connector.Version
@@ -96,15 +65,15 @@ func TestCLIGoldenAgainstWorker(t *testing.T) {
 	statusTable := func(state string) string {
 		return "Connector g (source): " + state + " on " + id + "\n\nID  STATE" + strings.Repeat(" ", len(state)-len("STATE")) + "  WORKER\n0   " + state + "  " + id + "\n"
 	}
-	golden(statusTable("RUNNING"), "connectors", "status", "g")
-	golden(statusJSON("RUNNING"), "connectors", "status", "g", "-o", "json")
-	golden("{\n  \"g\": {\n    \"status\": "+strings.ReplaceAll(strings.TrimSuffix(statusJSON("RUNNING"), "\n"), "\n", "\n    ")+"\n  }\n}\n", "connectors", "list", "-o", "json")
-	golden("KEY              VALUE\n"+
+	c.golden(statusTable("RUNNING"), "connectors", "status", "g")
+	c.golden(statusJSON("RUNNING"), "connectors", "status", "g", "-o", "json")
+	c.golden("{\n  \"g\": {\n    \"status\": "+strings.ReplaceAll(strings.TrimSuffix(statusJSON("RUNNING"), "\n"), "\n", "\n    ")+"\n  }\n}\n", "connectors", "list", "-o", "json")
+	c.golden("KEY              VALUE\n"+
 		"connector.class  FileStreamSource\n"+
 		"file             "+in+"\n"+
 		"name             g\n"+
 		"topic            "+topic+"\n", "connectors", "get", "g")
-	golden(`{
+	c.golden(`{
   "name": "g",
   "config": {
     "connector.class": "FileStreamSource",
@@ -122,22 +91,22 @@ func TestCLIGoldenAgainstWorker(t *testing.T) {
 }
 `, "connectors", "get", "g", "-o", "json")
 
-	golden("Pausing connector g.\n", "connectors", "pause", "g")
-	await(statusTable("PAUSED"), "connectors", "status", "g")
-	golden("", "connectors", "resume", "g", "-o", "json")
-	await(statusTable("RUNNING"), "connectors", "status", "g")
-	golden("Restarted connector g.\n", "connectors", "restart", "g")
-	golden("Restarted task g-0.\n", "connectors", "restart", "g", "--task", "0")
-	await(statusTable("RUNNING"), "connectors", "status", "g")
-	golden("Stopping connector g.\n", "connectors", "stop", "g")
-	await("Connector g (source): STOPPED on "+id+"\nNo tasks.\n", "connectors", "status", "g")
+	c.golden("Pausing connector g.\n", "connectors", "pause", "g")
+	c.await(statusTable("PAUSED"), "connectors", "status", "g")
+	c.golden("", "connectors", "resume", "g", "-o", "json")
+	c.await(statusTable("RUNNING"), "connectors", "status", "g")
+	c.golden("Restarted connector g.\n", "connectors", "restart", "g")
+	c.golden("Restarted task g-0.\n", "connectors", "restart", "g", "--task", "0")
+	c.await(statusTable("RUNNING"), "connectors", "status", "g")
+	c.golden("Stopping connector g.\n", "connectors", "stop", "g")
+	c.await("Connector g (source): STOPPED on "+id+"\nNo tasks.\n", "connectors", "status", "g")
 
 	// plugins: every plugin of the JSON answer is a row of the table.
 	var plugins []struct{ Class, Type, Version string }
-	if err := json.Unmarshal([]byte(run("plugins", "-o", "json")), &plugins); err != nil || len(plugins) == 0 {
+	if err := json.Unmarshal([]byte(c.out("plugins", "-o", "json")), &plugins); err != nil || len(plugins) == 0 {
 		t.Fatalf("plugins -o json: %v", err)
 	}
-	table := strings.Split(run("plugins"), "\n")
+	table := strings.Split(c.out("plugins"), "\n")
 	if len(table) != len(plugins)+2 || strings.Fields(table[0])[0] != "CLASS" {
 		t.Fatalf("plugins: %d lines for %d plugins:\n%s", len(table), len(plugins), strings.Join(table, "\n"))
 	}
@@ -147,7 +116,7 @@ func TestCLIGoldenAgainstWorker(t *testing.T) {
 		}
 	}
 
-	golden("Deleted connector g.\n", "connectors", "delete", "g")
-	golden("NAME  TYPE  STATE  TASKS\n", "connectors", "list")
-	golden("{}\n", "connectors", "list", "-o", "json")
+	c.golden("Deleted connector g.\n", "connectors", "delete", "g")
+	c.golden("NAME  TYPE  STATE  TASKS\n", "connectors", "list")
+	c.golden("{}\n", "connectors", "list", "-o", "json")
 }

@@ -134,3 +134,51 @@ func TestCLIAgainstWorker(t *testing.T) {
 		t.Fatalf("list after delete %q", out)
 	}
 }
+
+// workerCLI runs client commands against the worker at url.
+type workerCLI struct {
+	t   *testing.T
+	url string
+}
+
+// run runs a command and fails the test unless it exits with want.
+func (c workerCLI) run(want int, args ...string) (stdout, stderr string) {
+	c.t.Helper()
+	var o, e bytes.Buffer
+	args = append(args, "--url", c.url)
+	if code := runCLI(context.Background(), args[0], args[1:], nil, &o, &e); code != want {
+		c.t.Fatalf("sluice %s: exit %d, want %d; stdout %q stderr %q", strings.Join(args, " "), code, want, o.String(), e.String())
+	}
+	return o.String(), e.String()
+}
+
+// out runs a command that must succeed and returns its stdout.
+func (c workerCLI) out(args ...string) string {
+	c.t.Helper()
+	o, _ := c.run(0, args...)
+	return o
+}
+
+// golden runs a command that must succeed and print exactly want.
+func (c workerCLI) golden(want string, args ...string) {
+	c.t.Helper()
+	if got := c.out(args...); got != want {
+		c.t.Fatalf("sluice %s:\n got %q\nwant %q", strings.Join(args, " "), got, want)
+	}
+}
+
+// await runs a command until it prints exactly want, for a minute at most.
+func (c workerCLI) await(want string, args ...string) {
+	c.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		got := c.out(args...)
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("sluice %s never printed %q; last:\n%q", strings.Join(args, " "), want, got)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
