@@ -69,9 +69,11 @@ const connectorsUsage = `Usage:
 ` + cliFlagsUsage
 
 const offsetsUsage = `Usage:
-  sluice offsets get NAME
+  sluice offsets get NAME                    a source's or a sink's committed offsets
   sluice offsets set NAME -f offsets.json    {"offsets":[{"partition":{…},"offset":{…}|null}]};
-                                             - reads stdin; the connector must be stopped
+                                             - reads stdin; the connector must be stopped.
+                                             A sink's: {"partition":{"kafka_topic":"t",
+                                             "kafka_partition":0},"offset":{"kafka_offset":42}}
   sluice offsets reset NAME                  the connector must be stopped
 ` + cliFlagsUsage
 

@@ -20,8 +20,12 @@
 //	myworker distributed [flags] worker.properties
 //	myworker dev [-dir .sluice-dev] [-listen 127.0.0.1:8083]
 //	myworker connectors list|get|status|create|delete|pause|resume|stop|restart ...
+//	myworker connectors config set|patch ... | validate -f FILE | tasks|topics NAME
 //	myworker offsets get|set|reset NAME ...
 //	myworker plugins [--all]
+//	myworker status
+//	myworker completion bash|zsh|fish
+//	myworker help [COMMAND]
 //	myworker version
 //
 // Its plugins sit beside sluice's built-in ones: GET /connector-plugins
@@ -69,6 +73,7 @@ Usage:
 
 Manage a running worker (sluice or Kafka Connect) through its REST API:
   sluice connectors list|get|status|create|delete|pause|resume|stop|restart ...
+  sluice connectors config set|patch ... | validate -f FILE | tasks|topics NAME
   sluice offsets get|set|reset NAME ...
   sluice plugins [--all]
   sluice status             workers, connectors, tasks with state and worker, failures
