@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 
+	"sigs.k8s.io/yaml"
+
 	"github.com/sluicehq/sluice/api/client"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
@@ -38,7 +40,9 @@ Flags (before or after the arguments):
   --cert FILE --key FILE
                    PEM client certificate and key, for ssl.client.auth
   --insecure       do not verify the worker's certificate (tests only)
-  -o table|json    output format (default table); json prints the API's answer
+  -o table|json|yaml
+                   output format (default table); json prints the API's answer,
+                   yaml the same answer as YAML
 `
 
 const connectorsUsage = `Usage:
@@ -47,6 +51,16 @@ const connectorsUsage = `Usage:
   sluice connectors status NAME
   sluice connectors create -f FILE    FILE: .json ({"name":…,"config":{…}} or a flat config
                                       with "name"), .properties, or - for JSON on stdin
+  sluice connectors config set [NAME] -f FILE
+                                      create or replace a connector's configuration (PUT); FILE
+                                      as for create; NAME defaults to the file's "name"
+  sluice connectors config patch NAME -f FILE
+                                      change some keys (PATCH); FILE: a JSON object of
+                                      "key": "value" (set) or "key": null (remove)
+  sluice connectors validate -f FILE  validate a configuration without creating it; prints each
+                                      key's errors and exits 1 when there are any
+  sluice connectors tasks NAME        a connector's tasks and their configurations
+  sluice connectors topics NAME       the topics a connector has used (KIP-558)
   sluice connectors delete NAME
   sluice connectors pause NAME
   sluice connectors resume NAME
@@ -55,9 +69,11 @@ const connectorsUsage = `Usage:
 ` + cliFlagsUsage
 
 const offsetsUsage = `Usage:
-  sluice offsets get NAME
+  sluice offsets get NAME                    a source's or a sink's committed offsets
   sluice offsets set NAME -f offsets.json    {"offsets":[{"partition":{…},"offset":{…}|null}]};
-                                             - reads stdin; the connector must be stopped
+                                             - reads stdin; the connector must be stopped.
+                                             A sink's: {"partition":{"kafka_topic":"t",
+                                             "kafka_partition":0},"offset":{"kafka_offset":42}}
   sluice offsets reset NAME                  the connector must be stopped
 ` + cliFlagsUsage
 
@@ -68,10 +84,18 @@ const pluginsUsage = `Usage:
                             (no worker, no --url; sluice plugins docs -h for details)
 ` + cliFlagsUsage
 
+const statusUsage = `Usage:
+  sluice status    one screen: the worker answering, the workers running connectors
+                   and tasks, every connector and task with its state and worker, and
+                   the first line of each failure; takes no arguments
+` + cliFlagsUsage
+
 // cliAction is one action of a client command.
 type cliAction struct {
 	// name is the positional argument the action takes ("NAME"), if any.
 	name bool
+	// optName makes NAME optional.
+	optName bool
 	// flags are the flags beyond --url and -o that the action accepts.
 	flags []string
 	run   func(r *cliRun, ctx context.Context) error
@@ -86,20 +110,29 @@ type cliCommand struct {
 
 var cliCommands = map[string]cliCommand{
 	"connectors": {usage: connectorsUsage, actions: map[string]cliAction{
-		"list":    {run: (*cliRun).list},
-		"get":     {name: true, run: (*cliRun).get},
-		"status":  {name: true, run: (*cliRun).status},
-		"create":  {flags: []string{"f"}, run: (*cliRun).create},
-		"delete":  {name: true, run: (*cliRun).delete},
-		"pause":   {name: true, run: (*cliRun).pause},
-		"resume":  {name: true, run: (*cliRun).resume},
-		"stop":    {name: true, run: (*cliRun).stop},
-		"restart": {name: true, flags: []string{"include-tasks", "only-failed", "task"}, run: (*cliRun).restart},
+		"list":         {run: (*cliRun).list},
+		"get":          {name: true, run: (*cliRun).get},
+		"status":       {name: true, run: (*cliRun).status},
+		"create":       {flags: []string{"f"}, run: (*cliRun).create},
+		"delete":       {name: true, run: (*cliRun).delete},
+		"pause":        {name: true, run: (*cliRun).pause},
+		"resume":       {name: true, run: (*cliRun).resume},
+		"stop":         {name: true, run: (*cliRun).stop},
+		"restart":      {name: true, flags: []string{"include-tasks", "only-failed", "task"}, run: (*cliRun).restart},
+		"tasks":        {name: true, run: (*cliRun).tasks},
+		"topics":       {name: true, run: (*cliRun).topics},
+		"validate":     {flags: []string{"f"}, run: (*cliRun).validate},
+		"config set":   {name: true, optName: true, flags: []string{"f"}, run: (*cliRun).configSet},
+		"config patch": {name: true, flags: []string{"f"}, run: (*cliRun).configPatch},
+		"__names":      {run: (*cliRun).names},
 	}},
 	"offsets": {usage: offsetsUsage, actions: map[string]cliAction{
 		"get":   {name: true, run: (*cliRun).offsetsGet},
 		"set":   {name: true, flags: []string{"f"}, run: (*cliRun).offsetsSet},
 		"reset": {name: true, run: (*cliRun).offsetsReset},
+	}},
+	"status": {usage: statusUsage, actions: map[string]cliAction{
+		"": {run: (*cliRun).overview},
 	}},
 	"plugins": {usage: pluginsUsage, actions: map[string]cliAction{
 		"": {flags: []string{"all"}, run: (*cliRun).plugins},
@@ -110,7 +143,8 @@ var cliCommands = map[string]cliCommand{
 type cliRun struct {
 	c      *client.Client
 	warn   string // said on stderr before the request, if not empty
-	json   bool
+	json   bool   // structured output: the API's answer as JSON or YAML
+	yaml   bool   // structured output as YAML
 	name   string
 	stdin  io.Reader
 	stdout io.Writer
@@ -181,8 +215,8 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 	fs.StringVar(&conn.key, "key", "", "PEM client key")
 	fs.BoolVar(&conn.insecure, "insecure", false, "do not verify the worker's certificate")
 	fs.StringVar(&baseURL, "url", baseURL, "the worker's REST API")
-	fs.StringVar(&output, "o", output, "output format: table or json")
-	fs.StringVar(&output, "output", output, "output format: table or json")
+	fs.StringVar(&output, "o", output, "output format: table, json or yaml")
+	fs.StringVar(&output, "output", output, "output format: table, json or yaml")
 	fs.StringVar(&r.file, "f", "", "file to read")
 	fs.BoolVar(&r.includeTasks, "include-tasks", false, "restart the tasks too")
 	fs.BoolVar(&r.onlyFailed, "only-failed", false, "restart only failed instances")
@@ -206,12 +240,22 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 			return nil, cliAction{}, "", usageError{cmd + ": missing action"}
 		}
 		verb, pos = pos[0], pos[1:]
-		if act, ok = spec.actions[verb]; !ok {
+		if len(pos) > 0 {
+			// A two-word action: "config set".
+			if a, two := spec.actions[verb+" "+pos[0]]; two {
+				verb, pos, act, ok = verb+" "+pos[0], pos[1:], a, true
+			}
+		}
+		if !ok {
+			act, ok = spec.actions[verb]
+		}
+		if !ok {
 			return nil, cliAction{}, "", usageError{fmt.Sprintf("%s: unknown action %q", cmd, verb)}
 		}
 	}
 	what := strings.TrimSpace(cmd + " " + verb)
 	switch {
+	case act.optName && len(pos) == 0:
 	case act.name && len(pos) == 0:
 		return nil, cliAction{}, "", usageError{what + ": missing connector NAME"}
 	case act.name && len(pos) > 1, !act.name && len(pos) > 0:
@@ -249,8 +293,10 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 	case "table":
 	case "json":
 		r.json = true
+	case "yaml":
+		r.json, r.yaml = true, true
 	default:
-		return nil, cliAction{}, "", usageError{fmt.Sprintf("%s: -o %s: want table or json", what, output)}
+		return nil, cliAction{}, "", usageError{fmt.Sprintf("%s: -o %s: want table, json or yaml", what, output)}
 	}
 	opts, err := conn.options()
 	if err != nil {
@@ -609,8 +655,17 @@ func cell(s string) string {
 	return s
 }
 
-// printJSON prints v as indented JSON.
+// printJSON prints v as indented JSON, or as YAML with -o yaml (the same
+// document: the YAML is made from the JSON, so keys and values match).
 func (r *cliRun) printJSON(v any) error {
+	if r.yaml {
+		b, err := yaml.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("render YAML: %w", err)
+		}
+		_, err = r.stdout.Write(b)
+		return err
+	}
 	enc := json.NewEncoder(r.stdout)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
@@ -629,4 +684,285 @@ func compactJSON(v map[string]any) string {
 		return fmt.Sprint(v)
 	}
 	return strings.TrimSuffix(buf.String(), "\n")
+}
+
+func (r *cliRun) tasks(ctx context.Context) error {
+	tasks, err := r.c.Tasks(ctx, r.name)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(tasks)
+	}
+	if len(tasks) == 0 {
+		_, err = fmt.Fprintf(r.stdout, "Connector %s has no tasks.\n", cell(r.name))
+		return err
+	}
+	tw := r.table("TASK", "KEY", "VALUE")
+	for _, t := range tasks {
+		for _, k := range slices.Sorted(maps.Keys(t.Config)) {
+			tw.row(strconv.Itoa(t.ID.Task), k, t.Config[k])
+		}
+	}
+	return tw.flush()
+}
+
+func (r *cliRun) topics(ctx context.Context) error {
+	topics, err := r.c.Topics(ctx, r.name)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		// Kafka Connect's shape: {"NAME":{"topics":[…]}}.
+		type active struct {
+			Topics []string `json:"topics"`
+		}
+		if topics == nil {
+			topics = []string{}
+		}
+		return r.printJSON(map[string]active{r.name: {Topics: topics}})
+	}
+	if len(topics) == 0 {
+		_, err = fmt.Fprintf(r.stdout, "Connector %s has used no topics yet.\n", cell(r.name))
+		return err
+	}
+	tw := r.table("TOPIC")
+	for _, t := range topics {
+		tw.row(t)
+	}
+	return tw.flush()
+}
+
+// errInvalidConfig makes validate exit 1 once it has printed the errors.
+var errInvalidConfig = errors.New("the configuration has errors")
+
+func (r *cliRun) validate(ctx context.Context) error {
+	req, err := loadConnectorFile(r.file, r.stdin)
+	if err != nil {
+		return err
+	}
+	class := req.Config["connector.class"]
+	if strings.TrimSpace(class) == "" {
+		return fmt.Errorf("read %s: no connector.class", fileLabel(r.file))
+	}
+	infos, err := r.c.Validate(ctx, class, req.Config)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		if err := r.printJSON(infos); err != nil {
+			return err
+		}
+	} else if err := r.printValidation(infos); err != nil {
+		return err
+	}
+	if infos.ErrorCount > 0 {
+		return errInvalidConfig
+	}
+	return nil
+}
+
+// printValidation prints the keys with errors, one line per error, or that
+// the configuration is valid.
+func (r *cliRun) printValidation(infos herder.ConfigInfos) error {
+	if infos.ErrorCount == 0 {
+		_, err := fmt.Fprintf(r.stdout, "The configuration of %s is valid.\n", cell(infos.Name))
+		return err
+	}
+	tw := r.table("KEY", "ERROR")
+	for _, c := range infos.Configs {
+		if c.Value == nil {
+			continue
+		}
+		for _, e := range c.Value.Errors {
+			tw.row(c.Value.Name, e)
+		}
+	}
+	if err := tw.flush(); err != nil {
+		return err
+	}
+	noun := "errors"
+	if infos.ErrorCount == 1 {
+		noun = "error"
+	}
+	_, err := fmt.Fprintf(r.stdout, "%d %s in the configuration of %s.\n", infos.ErrorCount, noun, cell(infos.Name))
+	return err
+}
+
+func (r *cliRun) configSet(ctx context.Context) error {
+	req, err := loadConnectorFile(r.file, r.stdin)
+	if err != nil {
+		return err
+	}
+	name := r.name
+	switch {
+	case name == "" && strings.TrimSpace(req.Name) == "":
+		return fmt.Errorf("read %s: no connector name: give NAME or set \"name\"", fileLabel(r.file))
+	case name == "":
+		name = req.Name
+	case req.Name != "" && req.Name != name:
+		return fmt.Errorf("read %s: its name %q is not the connector %q", fileLabel(r.file), req.Name, name)
+	}
+	info, created, err := r.c.PutConnectorConfig(ctx, name, req.Config)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(info)
+	}
+	verb := "Updated"
+	if created {
+		verb = "Created"
+	}
+	_, err = fmt.Fprintf(r.stdout, "%s connector %s (%s).\n", verb, cell(info.Name), info.Type)
+	return err
+}
+
+func (r *cliRun) configPatch(ctx context.Context) error {
+	patch, err := loadPatch(r.file, r.stdin)
+	if err != nil {
+		return err
+	}
+	info, err := r.c.PatchConnectorConfig(ctx, r.name, patch)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(info)
+	}
+	_, err = fmt.Fprintf(r.stdout, "Patched connector %s (%s).\n", cell(info.Name), info.Type)
+	return err
+}
+
+// loadPatch reads a configuration patch: a JSON object whose values are
+// strings (set the key) or null (remove it), from a file or stdin ("-").
+func loadPatch(path string, stdin io.Reader) (map[string]*string, error) {
+	var b []byte
+	var err error
+	if path == "-" {
+		b, err = io.ReadAll(stdin)
+	} else {
+		b, err = os.ReadFile(path)
+	}
+	src := fileLabel(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", src, err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, fmt.Errorf("read %s: not a JSON object: %w", src, err)
+	}
+	patch := make(map[string]*string, len(raw))
+	for k, v := range raw {
+		if jsonKind(v) == "null" {
+			patch[k] = nil
+			continue
+		}
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			// The value is not shown: it may be a secret.
+			return nil, fmt.Errorf("read %s: value of %q must be a string or null, got %s", src, k, jsonKind(v))
+		}
+		patch[k] = &s
+	}
+	return patch, nil
+}
+
+// overview is what sluice status prints in JSON or YAML.
+type overview struct {
+	Worker     herder.ServerInfo                    `json:"worker"`
+	Workers    []string                             `json:"workers"`
+	Connectors map[string]herder.ConnectorStateInfo `json:"connectors"`
+}
+
+// overview prints sluice status: the worker answering, the workers the
+// statuses name, a table of connectors and their tasks, and the failures.
+func (r *cliRun) overview(ctx context.Context) error {
+	info, err := r.c.ServerInfo(ctx)
+	if err != nil {
+		return err
+	}
+	m, err := r.c.ConnectorsExpanded(ctx, true, false)
+	if err != nil {
+		return err
+	}
+	o := overview{Worker: info, Workers: []string{}, Connectors: map[string]herder.ConnectorStateInfo{}}
+	for name, e := range m {
+		if e.Status != nil {
+			o.Connectors[name] = *e.Status
+		}
+	}
+	names := slices.Sorted(maps.Keys(o.Connectors))
+	seen := map[string]bool{}
+	addWorker := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			o.Workers = append(o.Workers, id)
+		}
+	}
+	for _, name := range names {
+		st := o.Connectors[name]
+		addWorker(st.Connector.WorkerID)
+		for _, t := range st.Tasks {
+			addWorker(t.WorkerID)
+		}
+	}
+	slices.Sort(o.Workers)
+	if r.json {
+		return r.printJSON(o)
+	}
+	w := r.stdout
+	fmt.Fprintf(w, "Worker %s: version %s, commit %s, Kafka cluster %s\n", r.c.BaseURL(), cell(orDash(info.Version)), cell(orDash(info.Commit)), cell(orDash(info.KafkaClusterID)))
+	if len(o.Workers) == 0 {
+		fmt.Fprintln(w, "Workers running connectors or tasks: none")
+	} else {
+		fmt.Fprintf(w, "Workers running connectors or tasks (%d): %s\n", len(o.Workers), cell(strings.Join(o.Workers, ", ")))
+	}
+	fmt.Fprintln(w)
+	if len(names) == 0 {
+		_, err := fmt.Fprintln(w, "No connectors.")
+		return err
+	}
+	tw := r.table("CONNECTOR", "TASK", "TYPE", "STATE", "WORKER")
+	var failures []string
+	for _, name := range names {
+		st := o.Connectors[name]
+		tw.row(name, "-", string(st.Type), string(st.Connector.State), st.Connector.WorkerID)
+		if st.Connector.Trace != "" {
+			failures = append(failures, fmt.Sprintf("%s: %s", cell(name), firstLine(st.Connector.Trace)))
+		}
+		for _, t := range st.Tasks {
+			tw.row(name, strconv.Itoa(t.ID), string(st.Type), string(t.State), t.WorkerID)
+			if t.Trace != "" {
+				failures = append(failures, fmt.Sprintf("%s task %d: %s", cell(name), t.ID, firstLine(t.Trace)))
+			}
+		}
+	}
+	if err := tw.flush(); err != nil {
+		return err
+	}
+	if len(failures) == 0 {
+		_, err := fmt.Fprintln(w, "\nNo failures.")
+		return err
+	}
+	fmt.Fprintln(w, "\nFailures (sluice connectors status NAME shows the whole trace):")
+	for _, f := range failures {
+		fmt.Fprintln(w, "  "+f)
+	}
+	return nil
+}
+
+// orDash is s, or "-" when s is empty.
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// firstLine is the first line of a trace, quoted if it holds other
+// control characters.
+func firstLine(trace string) string {
+	line, _, _ := strings.Cut(trace, "\n")
+	return cell(strings.TrimRight(line, "\r"))
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -421,10 +423,18 @@ func TestCLIUsage(t *testing.T) {
 		{[]string{"connectors", "restart", "a", "--task", "1", "--include-tasks"}, "--task restarts one task"},
 		{[]string{"connectors", "restart", "a", "--task", "-1"}, "task numbers start at 0"},
 		{[]string{"connectors", "restart", "a", "--task", "one"}, `invalid value "one" for flag -task`},
-		{[]string{"connectors", "list", "-o", "yaml"}, "sluice connectors list: -o yaml: want table or json"},
+		{[]string{"connectors", "list", "-o", "xml"}, "sluice connectors list: -o xml: want table, json or yaml"},
 		{[]string{"connectors", "list", "--url", "localhost:8083"}, `sluice connectors list: --url: invalid worker URL "localhost:8083": want http://host:port`},
 		{[]string{"connectors", "list", "--nope"}, "sluice connectors: flag provided but not defined: -nope"},
 		{[]string{"offsets", "set", "a"}, "sluice offsets set: missing -f FILE"},
+		{[]string{"connectors", "config"}, `sluice connectors: unknown action "config"`},
+		{[]string{"connectors", "config", "frob", "a"}, `sluice connectors: unknown action "config"`},
+		{[]string{"connectors", "config", "patch", "-f", "x"}, "sluice connectors config patch: missing connector NAME"},
+		{[]string{"connectors", "config", "set", "a", "b", "-f", "x"}, `sluice connectors config set: unexpected argument "b"`},
+		{[]string{"connectors", "config", "set", "a"}, "sluice connectors config set: missing -f FILE"},
+		{[]string{"connectors", "validate", "a", "-f", "x"}, `sluice connectors validate: unexpected argument "a"`},
+		{[]string{"connectors", "tasks"}, "sluice connectors tasks: missing connector NAME"},
+		{[]string{"connectors", "topics", "a", "--all"}, "sluice connectors topics: --all does not apply"},
 		{[]string{"offsets"}, "sluice offsets: missing action"},
 		{[]string{"plugins", "sink"}, `sluice plugins: unexpected argument "sink"`},
 		{[]string{"plugins", "-f", "x"}, "sluice plugins: -f does not apply"},
@@ -481,5 +491,133 @@ func TestPlainCredentialsWarning(t *testing.T) {
 		if (got != "") != tt.warn {
 			t.Errorf("plainCredentialsWarning(%v, %s) = %q, want a warning %v", tt.credentials, tt.url, got, tt.warn)
 		}
+	}
+}
+
+// TestCLIConfigFiles checks what config patch and validate send, and their
+// refusals of files they cannot use, against canned answers.
+func TestCLIConfigFiles(t *testing.T) {
+	base, seen := fakeConnect(t, map[string]canned{
+		"PATCH /connectors/a/config": {200, `{"name":"a","config":{"name":"a"},"tasks":[],"type":"sink"}`},
+	})
+	dir := t.TempDir()
+	write := func(content string) string {
+		t.Helper()
+		p := dir + "/f" + strconv.Itoa(len(*seen)) + strconv.Itoa(len(content)) + ".json"
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	code, out, errOut := cli(t, `{"topics":"x","file":null}`, "connectors", "config", "patch", "a", "-f", "-", "--url", base)
+	if code != 0 || out != "Patched connector a (sink).\n" || errOut != "" {
+		t.Fatalf("patch: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	var body map[string]*string
+	if err := json.Unmarshal([]byte((*seen)[0].body), &body); err != nil || len(body) != 2 || body["file"] != nil || *body["topics"] != "x" {
+		t.Fatalf("patch sent %q (%v)", (*seen)[0].body, err)
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"connectors", "config", "patch", "a", "-f", write(`{"secret":1}`)}, `value of "secret" must be a string or null, got a number`},
+		{[]string{"connectors", "config", "patch", "a", "-f", write(`[]`)}, "not a JSON object"},
+		{[]string{"connectors", "validate", "-f", write(`{"topics":"x"}`)}, "no connector.class"},
+		{[]string{"connectors", "config", "set", "-f", write(`{"connector.class":"X"}`)}, `no connector name: give NAME or set "name"`},
+		{[]string{"connectors", "config", "set", "b", "-f", write(`{"name":"a","connector.class":"X"}`)}, `its name "a" is not the connector "b"`},
+	}
+	n := len(*seen)
+	for _, tc := range tests {
+		code, _, errOut := cli(t, "", append(tc.args, "--url", base)...)
+		if code != 1 || !strings.Contains(errOut, tc.want) || strings.Contains(errOut, "1}") {
+			t.Errorf("%q: exit %d, stderr %q, want 1 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+	if len(*seen) != n {
+		t.Errorf("a refused file still sent %v", (*seen)[n:])
+	}
+}
+
+// TestCLIYAML checks that -o yaml prints the API's answer as YAML, exact
+// integers kept, and nothing for an answer without a body.
+func TestCLIYAML(t *testing.T) {
+	base, _ := fakeConnect(t, map[string]canned{
+		"GET /connectors/orders%20sink/status":  {200, sinkStatus},
+		"GET /connectors/orders%20sink/offsets": {200, `{"offsets":[{"partition":{"kafka_topic":"orders","kafka_partition":0},"offset":{"kafka_offset":9007199254740993}}]}`},
+		"PUT /connectors/orders%20sink/pause":   {202, ""},
+	})
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"offsets", "get", "orders sink"}, `offsets:
+- offset:
+    kafka_offset: 9007199254740993
+  partition:
+    kafka_partition: 0
+    kafka_topic: orders
+`},
+		{[]string{"connectors", "status", "orders sink"}, `connector:
+  state: RUNNING
+  version: 4.4.0
+  worker_id: 10.0.0.1:8083
+name: orders sink
+tasks:
+- id: 0
+  state: RUNNING
+  version: 4.4.0
+  worker_id: 10.0.0.1:8083
+- id: 1
+  state: FAILED
+  trace: "org.apache.kafka.connect.errors.ConnectException: boom\n\tat Foo.bar(Foo.java:1)\n"
+  version: null
+  worker_id: 10.0.0.2:8083
+type: sink
+`},
+		{[]string{"connectors", "pause", "orders sink"}, ""},
+	} {
+		code, out, errOut := cli(t, "", append(tc.args, "-o", "yaml", "--url", base)...)
+		if code != 0 || out != tc.want {
+			t.Errorf("%v: exit %d, stderr %q, output\n%s\nwant\n%s", tc.args, code, errOut, out, tc.want)
+		}
+	}
+}
+
+// TestCLIStatusOverview checks sluice status's screen against canned
+// answers: the worker, the workers the statuses name, every connector and
+// task, and the first line of each failure.
+func TestCLIStatusOverview(t *testing.T) {
+	base, _ := fakeConnect(t, map[string]canned{
+		"GET /":                         {200, `{"version":"4.4.0","commit":"abc123","kafka_cluster_id":"K1"}`},
+		"GET /connectors?expand=status": {200, `{"orders sink":{"status":` + sinkStatus + `},"file-source":{"status":` + sourceStatus + `}}`},
+	})
+	code, out, errOut := cli(t, "", "status", "--url", base)
+	want := "Worker " + base + ": version 4.4.0, commit abc123, Kafka cluster K1\n" +
+		"Workers running connectors or tasks (2): 10.0.0.1:8083, 10.0.0.2:8083\n" +
+		"\n" +
+		"CONNECTOR    TASK  TYPE    STATE    WORKER\n" +
+		"file-source  -     source  STOPPED  10.0.0.1:8083\n" +
+		"orders sink  -     sink    RUNNING  10.0.0.1:8083\n" +
+		"orders sink  0     sink    RUNNING  10.0.0.1:8083\n" +
+		"orders sink  1     sink    FAILED   10.0.0.2:8083\n" +
+		"\n" +
+		"Failures (sluice connectors status NAME shows the whole trace):\n" +
+		"  orders sink task 1: org.apache.kafka.connect.errors.ConnectException: boom\n"
+	if code != 0 || out != want || errOut != "" {
+		t.Fatalf("status: exit %d, stderr %q, output\n%s\nwant\n%s", code, errOut, out, want)
+	}
+	code, out, _ = cli(t, "", "status", "-o", "json", "--url", base)
+	var o struct {
+		Worker     struct{ Commit string }
+		Workers    []string
+		Connectors map[string]struct{ Tasks []struct{ State string } }
+	}
+	if err := json.Unmarshal([]byte(out), &o); code != 0 || err != nil || o.Worker.Commit != "abc123" ||
+		strings.Join(o.Workers, ",") != "10.0.0.1:8083,10.0.0.2:8083" || len(o.Connectors) != 2 || o.Connectors["orders sink"].Tasks[1].State != "FAILED" {
+		t.Fatalf("status -o json: exit %d, %v, %+v\n%s", code, err, o, out)
+	}
+	if code, _, errOut := cli(t, "", "status", "x", "--url", base); code != 2 || !strings.Contains(errOut, `sluice status: unexpected argument "x"`) {
+		t.Fatalf("status x: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -36,6 +36,21 @@ func startStandalone(t *testing.T, props map[string]string, log *slog.Logger) st
 	}
 }
 
+// startCLIWorker starts a standalone worker on bootstrap with string
+// converters and its offsets file in dir, and returns its REST URL.
+func startCLIWorker(t *testing.T, bootstrap, dir string) string {
+	t.Helper()
+	props := map[string]string{
+		"bootstrap.servers":            bootstrap,
+		"key.converter":                "StringConverter",
+		"value.converter":              "StringConverter",
+		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
+		"offset.flush.interval.ms":     "100",
+		"listeners":                    "http://127.0.0.1:0",
+	}
+	return "http://" + startStandalone(t, props, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
 // TestCLIAgainstWorker drives a real standalone worker (in this process,
 // on the broker) with the CLI: create from a file, list, status, pause,
 // stop, offsets get/set/reset, plugins, delete, and an error.
@@ -47,15 +62,7 @@ func TestCLIAgainstWorker(t *testing.T) {
 	if err := os.WriteFile(in, []byte("one\ntwo\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	props := map[string]string{
-		"bootstrap.servers":            bootstrap,
-		"key.converter":                "StringConverter",
-		"value.converter":              "StringConverter",
-		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
-		"offset.flush.interval.ms":     "100",
-		"listeners":                    "http://127.0.0.1:0",
-	}
-	url := "http://" + startStandalone(t, props, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	url := startCLIWorker(t, bootstrap, dir)
 
 	cli := func(want int, args ...string) string {
 		t.Helper()
@@ -125,5 +132,53 @@ func TestCLIAgainstWorker(t *testing.T) {
 	cli(0, "connectors", "delete", "src")
 	if out := cli(0, "connectors", "list"); strings.Contains(out, "src") {
 		t.Fatalf("list after delete %q", out)
+	}
+}
+
+// workerCLI runs client commands against the worker at url.
+type workerCLI struct {
+	t   *testing.T
+	url string
+}
+
+// run runs a command and fails the test unless it exits with want.
+func (c workerCLI) run(want int, args ...string) (stdout, stderr string) {
+	c.t.Helper()
+	var o, e bytes.Buffer
+	args = append(args, "--url", c.url)
+	if code := runCLI(context.Background(), args[0], args[1:], nil, &o, &e); code != want {
+		c.t.Fatalf("sluice %s: exit %d, want %d; stdout %q stderr %q", strings.Join(args, " "), code, want, o.String(), e.String())
+	}
+	return o.String(), e.String()
+}
+
+// out runs a command that must succeed and returns its stdout.
+func (c workerCLI) out(args ...string) string {
+	c.t.Helper()
+	o, _ := c.run(0, args...)
+	return o
+}
+
+// golden runs a command that must succeed and print exactly want.
+func (c workerCLI) golden(want string, args ...string) {
+	c.t.Helper()
+	if got := c.out(args...); got != want {
+		c.t.Fatalf("sluice %s:\n got %q\nwant %q", strings.Join(args, " "), got, want)
+	}
+}
+
+// await runs a command until it prints exactly want, for a minute at most.
+func (c workerCLI) await(want string, args ...string) {
+	c.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		got := c.out(args...)
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("sluice %s never printed %q; last:\n%q", strings.Join(args, " "), want, got)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

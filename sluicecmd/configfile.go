@@ -50,6 +50,27 @@ func loadConnectorConfig(path string) (map[string]string, error) {
 // CreateConnectorRequest keeps its initial_state (KIP-980). The name comes
 // from the request's "name" or, failing that, the configuration's.
 func loadCreateRequest(path string, stdin io.Reader) (herder.CreateConnectorRequest, error) {
+	req, err := loadConnectorFile(path, stdin)
+	if err != nil {
+		return req, err
+	}
+	if strings.TrimSpace(req.Name) == "" {
+		return req, fmt.Errorf("read %s: no connector name: set \"name\"", fileLabel(path))
+	}
+	return req, nil
+}
+
+// fileLabel names a -f argument in messages: "stdin" for "-".
+func fileLabel(path string) string {
+	if path == "-" {
+		return "stdin"
+	}
+	return path
+}
+
+// loadConnectorFile reads a connector configuration as loadCreateRequest
+// does, but a missing name is not an error (validate needs none).
+func loadConnectorFile(path string, stdin io.Reader) (herder.CreateConnectorRequest, error) {
 	var req herder.CreateConnectorRequest
 	var err error
 	switch {
@@ -74,9 +95,6 @@ func loadCreateRequest(path string, stdin io.Reader) (herder.CreateConnectorRequ
 	}
 	if req.Name == "" {
 		req.Name = req.Config["name"]
-	}
-	if strings.TrimSpace(req.Name) == "" {
-		return req, fmt.Errorf("read %s: no connector name: set \"name\"", path)
 	}
 	return req, nil
 }

@@ -91,3 +91,58 @@ func TestUsage(t *testing.T) {
 		t.Fatalf("version: code %d, stdout %q", code, stdout.String())
 	}
 }
+
+// TestCommandHelp checks that sluice help COMMAND and COMMAND -h|--help
+// print that command's usage, with its positional arguments, on stdout and
+// exit 0, and that standalone and distributed neither list nor take the
+// dev-only flags.
+func TestCommandHelp(t *testing.T) {
+	tests := []struct {
+		cmd  string
+		want []string // in the usage
+		not  []string // absent from it
+	}{
+		{"standalone", []string{"sluice standalone [flags] worker.properties [connector.properties|connector.json ...]", "worker.properties ", "-log-level"}, []string{"-dir", "-listen"}},
+		{"distributed", []string{"sluice distributed [flags] worker.properties", "group.id", "-log-format"}, []string{"-dir", "-listen"}},
+		{"dev", []string{"sluice dev [flags]", "-dir DIR", "-listen HOST:PORT"}, nil},
+		{"version", []string{"sluice version"}, []string{"-log-level"}},
+		{"connectors", []string{"sluice connectors config patch NAME -f FILE", "sluice connectors validate -f FILE", "sluice connectors tasks NAME"}, nil},
+		{"offsets", []string{"sluice offsets get NAME"}, nil},
+		{"plugins", []string{"sluice plugins [--all]"}, nil},
+	}
+	for _, tc := range tests {
+		for _, args := range [][]string{{"help", tc.cmd}, {tc.cmd, "--help"}, {tc.cmd, "-h"}} {
+			var stdout, stderr bytes.Buffer
+			code := Main(args, nil, &stdout, &stderr)
+			if code != 0 || stderr.Len() != 0 || !strings.HasPrefix(stdout.String(), "Usage:\n  sluice "+tc.cmd) {
+				t.Errorf("%q: exit %d, stdout %q, stderr %q", args, code, stdout.String(), stderr.String())
+				continue
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stdout.String(), w) {
+					t.Errorf("%q: usage lacks %q:\n%s", args, w, stdout.String())
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(stdout.String(), n) {
+					t.Errorf("%q: usage lists %q:\n%s", args, n, stdout.String())
+				}
+			}
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"help", "frob"}, `sluice help: unknown command "frob"`},
+		{[]string{"standalone", "-dir", "x", "w.properties"}, "sluice standalone: flag provided but not defined: -dir"},
+		{[]string{"distributed", "-listen", "x", "w.properties"}, "sluice distributed: flag provided but not defined: -listen"},
+		{[]string{"dev", "extra"}, `sluice dev: unexpected argument "extra"`},
+		{[]string{"standalone"}, "sluice standalone: missing worker.properties\n\nUsage:\n  sluice standalone"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := Main(tc.args, nil, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%q: exit %d, stderr %q, want 2 and %q", tc.args, code, stderr.String(), tc.want)
+		}
+	}
+}

@@ -20,8 +20,12 @@
 //	myworker distributed [flags] worker.properties
 //	myworker dev [-dir .sluice-dev] [-listen 127.0.0.1:8083]
 //	myworker connectors list|get|status|create|delete|pause|resume|stop|restart ...
+//	myworker connectors config set|patch ... | validate -f FILE | tasks|topics NAME
 //	myworker offsets get|set|reset NAME ...
 //	myworker plugins [--all]
+//	myworker status
+//	myworker completion bash|zsh|fish
+//	myworker help [COMMAND]
 //	myworker version
 //
 // Its plugins sit beside sluice's built-in ones: GET /connector-plugins
@@ -69,9 +73,13 @@ Usage:
 
 Manage a running worker (sluice or Kafka Connect) through its REST API:
   sluice connectors list|get|status|create|delete|pause|resume|stop|restart ...
+  sluice connectors config set|patch ... | validate -f FILE | tasks|topics NAME
   sluice offsets get|set|reset NAME ...
   sluice plugins [--all]
-  (sluice COMMAND -h for details; --url or SLUICE_URL selects the worker,
+  sluice status             workers, connectors, tasks with state and worker, failures
+  sluice completion bash|zsh|fish
+                            a shell completion script
+  (sluice help COMMAND or sluice COMMAND -h for details; --url or SLUICE_URL selects the worker,
   --user or SLUICE_USER gives credentials)
 
 Flags (standalone, distributed and dev):
@@ -81,6 +89,47 @@ Flags (dev):
   -dir DIR                                     (default .sluice-dev)
   -listen HOST:PORT                            REST API address (default 127.0.0.1:8083, loopback only)
 `
+
+const logFlagsUsage = `
+Flags:
+  -log-level trace|debug|info|warn|error|off   (default info)
+  -log-format text|json                        (default text)
+`
+
+// workerUsages are the usages of the commands that run a worker, for
+// COMMAND -h and sluice help COMMAND.
+var workerUsages = map[string]string{
+	"standalone": `Usage:
+  sluice standalone [flags] worker.properties [connector.properties|connector.json ...]
+
+Runs a worker alone, its source offsets in a local file
+(offset.storage.file.filename), and starts the connectors given as arguments.
+  worker.properties      the worker's configuration (bootstrap.servers, converters,
+                         listeners, plugin.path, ...)
+  connector.properties   a connector to start, as a .properties file or a .json
+  connector.json         ({"name":…,"config":{…}} or a flat config with "name")
+` + logFlagsUsage,
+	"distributed": `Usage:
+  sluice distributed [flags] worker.properties
+
+Joins a cluster of workers (group.id) that keep their configurations, offsets
+and statuses in Kafka topics; connectors are created through the REST API.
+  worker.properties      the worker's configuration (bootstrap.servers, group.id,
+                         config/offset/status.storage.topic, ...)
+` + logFlagsUsage,
+	"dev": `Usage:
+  sluice dev [flags]
+
+Runs an embedded broker and a demo pipeline, no setup needed. Takes no arguments.
+` + logFlagsUsage + `  -dir DIR                                     data and demo files (default .sluice-dev)
+  -listen HOST:PORT                            REST API address (default 127.0.0.1:8083, loopback only)
+`,
+	"version": `Usage:
+  sluice version
+
+Prints the version. Takes no arguments or flags.
+`,
+}
 
 // Option customises the command Run and Main run.
 type Option func(*options)
@@ -138,31 +187,49 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, o *options) i
 		return runDocs(context.Background(), o, args[1:], stdout, stderr)
 	}
 	switch cmd {
-	case "connectors", "offsets", "plugins":
+	case "completion":
+		return runCompletion(args, stdout, stderr)
+	case "connectors", "offsets", "plugins", "status":
 		return runCLI(context.Background(), cmd, args, stdin, stdout, stderr)
 	}
 	fs := flag.NewFlagSet("sluice "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	level := fs.String("log-level", "info", "log level: trace, debug, info, warn, error or off")
 	format := fs.String("log-format", "text", "log format: text or json")
-	devDir := fs.String("dir", ".sluice-dev", "dev: directory for the embedded broker's data and the demo files")
-	devListen := fs.String("listen", defaultDevListen, "dev: host:port of the REST API (loopback only by default; 0.0.0.0:8083 opens it to the network)")
+	devDir, devListen := new(string), new(string)
+	if cmd == "dev" {
+		// The dev-only flags: standalone and distributed neither take nor list them.
+		fs.StringVar(devDir, "dir", ".sluice-dev", "directory for the embedded broker's data and the demo files")
+		fs.StringVar(devListen, "listen", defaultDevListen, "host:port of the REST API (loopback only by default; 0.0.0.0:8083 opens it to the network)")
+	}
 	switch cmd {
 	case "version", "-version", "--version":
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			fmt.Fprint(stdout, workerUsages["version"])
+			return 0
+		}
 		if o.version != "" {
 			fmt.Fprintln(stdout, o.version)
 		}
 		fmt.Fprintln(stdout, "sluice", standalone.Version)
 		return 0
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
+		return help(args, stdout, stderr)
 	case "standalone", "distributed", "dev":
 	default:
 		fmt.Fprintf(stderr, "sluice: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, workerUsages[cmd])
+			return 0
+		}
+		fmt.Fprintf(stderr, "sluice %s: %v\n\n%s", cmd, err, workerUsages[cmd])
+		return 2
+	}
+	if cmd == "dev" && fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "sluice dev: unexpected argument %q\n\n%s", fs.Arg(0), workerUsages[cmd])
 		return 2
 	}
 	log, err := newLogger(stderr, *level, *format)
@@ -176,13 +243,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, o *options) i
 	switch cmd {
 	case "standalone":
 		if fs.NArg() < 1 {
-			fmt.Fprint(stderr, "sluice standalone: missing worker.properties\n\n"+usage)
+			fmt.Fprint(stderr, "sluice standalone: missing worker.properties\n\n"+workerUsages[cmd])
 			return 2
 		}
 		err = runStandalone(ctx, o, fs.Arg(0), fs.Args()[1:], log)
 	case "distributed":
 		if fs.NArg() != 1 {
-			fmt.Fprint(stderr, "sluice distributed: want exactly one argument, worker.properties (connectors are created through the REST API)\n\n"+usage)
+			fmt.Fprint(stderr, "sluice distributed: want exactly one argument, worker.properties (connectors are created through the REST API)\n\n"+workerUsages[cmd])
 			return 2
 		}
 		err = runDistributed(ctx, o, fs.Arg(0), log, nil)
@@ -195,6 +262,30 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, o *options) i
 		return 1
 	}
 	return 0
+}
+
+// help prints the usage of the command args names (sluice help COMMAND),
+// or the general usage without one.
+func help(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	cmd := args[0]
+	if u, ok := workerUsages[cmd]; ok {
+		fmt.Fprint(stdout, u)
+		return 0
+	}
+	if c, ok := cliCommands[cmd]; ok {
+		fmt.Fprint(stdout, c.usage)
+		return 0
+	}
+	if cmd == "completion" {
+		fmt.Fprint(stdout, completionUsage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "sluice help: unknown command %q\n\n%s", cmd, usage)
+	return 2
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
