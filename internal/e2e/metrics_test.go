@@ -135,7 +135,7 @@ func TestMetricsFilePipeline(t *testing.T) {
 	if _, ok := series(fams, "kafka_connect_sink_task_metrics_sink_record_read_total", map[string]string{"connector": srcName, "task": "0"}); ok {
 		t.Error("a source task has sink-task-metrics")
 	}
-	if v, ok := series(fams, "kafka_connect_connect_worker_metrics_task_count", map[string]string{}); !ok || v != 1 {
+	if v, ok := series(fams, "kafka_connect_connect_worker_metrics_task_count", map[string]string{"connector": "aggregate"}); !ok || v != 1 {
 		t.Errorf("kafka_connect_connect_worker_metrics_task_count = %g (present: %v), want 1", v, ok)
 	}
 }

@@ -71,8 +71,13 @@ func NewCollector(tasks Tasks) *Collector {
 			m(errs, "deadletterqueue-produce-failures", "Records the dead letter queue did not take.", runtime.DLQProduceFailures, prometheus.CounterValue, 1),
 			m(errs, "last-error-timestamp", "Time of the last failure, Unix milliseconds (0: none).", runtime.LastErrorMillis, prometheus.GaugeValue, 0),
 		},
-		taskCount:  prometheus.NewDesc(name("connect-worker-metrics", "task-count"), "Tasks running on this worker.", nil, nil),
+		// The worker-wide figures of connect-worker-metrics carry
+		// connector="aggregate", as the rules label them.
+		taskCount:  prometheus.NewDesc(name("connect-worker-metrics", "task-count"), "Tasks running on this worker.", nil, prometheus.Labels{"connector": "aggregate"}),
 		taskStates: prometheus.NewDesc(name("connect-worker-metrics", "connector-total-task-count"), "Tasks of the connector on this worker.", []string{"connector"}, nil),
+		// status is a string attribute, which the rules do not export for
+		// tasks: this series is sluice's, shaped as the rules shape
+		// connector-metrics' status (1, the state as a label).
 		taskStatus: prometheus.NewDesc(name("connector-task-metrics", "status"), "The task's state: 1 for the state labelled.", []string{"connector", "task", "status"}, nil),
 	}
 }

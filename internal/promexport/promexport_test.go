@@ -68,7 +68,8 @@ func TestNames(t *testing.T) {
 			t.Errorf("%s{connector=%q,task=%q}: %d series, want %d", tt.family, tt.connector, tt.task, got, tt.want)
 		}
 	}
-	if f := fams["kafka_connect_connect_worker_metrics_task_count"]; f == nil || f.Metric[0].GetGauge().GetValue() != 2 {
-		t.Errorf("task-count: %v, want 2", f)
+	if f := fams["kafka_connect_connect_worker_metrics_task_count"]; f == nil || len(f.Metric) != 1 || f.Metric[0].GetGauge().GetValue() != 2 ||
+		len(f.Metric[0].Label) != 1 || f.Metric[0].Label[0].GetName() != "connector" || f.Metric[0].Label[0].GetValue() != "aggregate" {
+		t.Errorf("task-count: %v, want 2 with connector=\"aggregate\"", f)
 	}
 }
