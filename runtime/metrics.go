@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"sort"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -55,6 +56,70 @@ const (
 type TaskMetrics struct {
 	c    [numCounters]atomic.Int64
 	sink atomic.Bool // set when a sink task is built
+
+	// claims are the partitions a sink task consumes now, each added
+	// when its claim begins and removed when it ends (never per record).
+	claimMu sync.Mutex
+	claims  []*PartitionPosition
+}
+
+// PartitionPosition is a sink task's consumer position in a partition it
+// consumes, and the partition's high watermark, read when scraped: their
+// difference is the consumer's lag (Kafka's records-lag).
+type PartitionPosition struct {
+	ClientID  string // the consumer's client id
+	Topic     string
+	Partition int32
+	hwm       func() int64 // the claim's HighWaterMarkOffset (an atomic read)
+	next      atomic.Int64 // the offset of the next record to read
+}
+
+// Lag is how many records of the partition the task has not read yet; 0
+// until the position is known (a claim starting at sarama's OffsetOldest or
+// OffsetNewest, before its first record).
+func (p *PartitionPosition) Lag() int64 {
+	next := p.next.Load()
+	if next < 0 {
+		return 0
+	}
+	return max(p.hwm()-next, 0)
+}
+
+// claim registers a partition a sink task begins to consume from offset
+// next; release removes it.
+func (m *TaskMetrics) claim(clientID, topic string, partition int32, next int64, hwm func() int64) *PartitionPosition {
+	p := &PartitionPosition{ClientID: clientID, Topic: topic, Partition: partition, hwm: hwm}
+	p.next.Store(next)
+	if m != nil {
+		m.claimMu.Lock()
+		m.claims = append(m.claims, p)
+		m.claimMu.Unlock()
+	}
+	return p
+}
+
+func (m *TaskMetrics) release(p *PartitionPosition) {
+	if m == nil {
+		return
+	}
+	m.claimMu.Lock()
+	defer m.claimMu.Unlock()
+	for i, c := range m.claims {
+		if c == p {
+			m.claims = append(m.claims[:i], m.claims[i+1:]...)
+			return
+		}
+	}
+}
+
+// Positions lists the partitions a sink task consumes now.
+func (m *TaskMetrics) Positions() []*PartitionPosition {
+	if m == nil {
+		return nil
+	}
+	m.claimMu.Lock()
+	defer m.claimMu.Unlock()
+	return append([]*PartitionPosition(nil), m.claims...)
 }
 
 // Get returns a counter's value.

@@ -27,3 +27,37 @@ func TestTaskMetricsAllocationFree(t *testing.T) {
 		t.Error("a nil or out-of-range counter reads non-zero")
 	}
 }
+
+// TestPartitionLag: the lag is the high watermark less the position, never
+// negative, and 0 while the position is not known yet; a released claim is
+// no longer listed.
+func TestPartitionLag(t *testing.T) {
+	m := &TaskMetrics{}
+	hwm := int64(100)
+	tests := []struct {
+		name      string
+		next, hwm int64
+		want      int64
+	}{
+		{"behind", 40, 100, 60},
+		{"caught up", 100, 100, 0},
+		{"watermark not fetched yet", 100, 90, 0},
+		{"position unknown (OffsetOldest)", -2, 100, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hwm = tt.hwm
+			p := m.claim("c", "t", 3, tt.next, func() int64 { return hwm })
+			if got := p.Lag(); got != tt.want {
+				t.Errorf("lag %d, want %d", got, tt.want)
+			}
+			if ps := m.Positions(); len(ps) != 1 || ps[0] != p || ps[0].Partition != 3 || ps[0].ClientID != "c" {
+				t.Errorf("positions %v, want the claim", ps)
+			}
+			m.release(p)
+			if ps := m.Positions(); len(ps) != 0 {
+				t.Errorf("positions %v after release, want none", ps)
+			}
+		})
+	}
+}

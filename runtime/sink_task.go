@@ -777,6 +777,8 @@ func (t *sinkTask) sessionEvent(sess sarama.ConsumerGroupSession, assigned bool)
 // batch rather than per record.
 func (h groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
 	in := claim.Messages()
+	pos := h.t.metrics.claim(h.t.clientID(), claim.Topic(), claim.Partition(), claim.InitialOffset(), claim.HighWaterMarkOffset)
+	defer h.t.metrics.release(pos)
 	for {
 		var batch []*sarama.ConsumerMessage
 		select {
@@ -800,6 +802,7 @@ func (h groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim saram
 				break fill
 			}
 		}
+		pos.next.Store(batch[len(batch)-1].Offset + 1)
 		select {
 		case h.t.msgs <- batch:
 		case <-sess.Context().Done():

@@ -21,24 +21,33 @@ import (
 // scrape reads a worker's /metrics with Prometheus' own text parser.
 func scrape(t *testing.T, base string) map[string]*dto.MetricFamily {
 	t.Helper()
-	resp, err := http.Get(base + "/metrics")
+	fams, err := tryScrape(base)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return fams
+}
+
+// tryScrape is scrape, failing with an error (a worker not listening yet).
+func tryScrape(base string) (map[string]*dto.MetricFamily, error) {
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("GET /metrics: %s: %s", resp.Status, b)
+		return nil, fmt.Errorf("GET /metrics: %s: %s", resp.Status, b)
 	}
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
-		t.Fatalf("GET /metrics: Content-Type %q, want Prometheus' text format", ct)
+		return nil, fmt.Errorf("GET /metrics: Content-Type %q, want Prometheus' text format", ct)
 	}
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := parser.TextToMetricFamilies(resp.Body)
 	if err != nil {
-		t.Fatalf("GET /metrics: not Prometheus' text format: %v", err)
+		return nil, fmt.Errorf("GET /metrics: not Prometheus' text format: %w", err)
 	}
-	return fams
+	return fams, nil
 }
 
 // series returns the value of the series of family name whose labels are
@@ -75,7 +84,10 @@ next:
 func wantSeries(t *testing.T, w *testkit.Worker, base string, labels map[string]string, want map[string]float64) {
 	t.Helper()
 	eventually(t, time.Minute, "the metrics", func() (bool, string) {
-		fams := scrape(t, base)
+		fams, err := tryScrape(base)
+		if err != nil {
+			return false, err.Error()
+		}
 		var wrong []string
 		for name, v := range want {
 			got, ok := series(fams, name, labels)
@@ -87,6 +99,18 @@ func wantSeries(t *testing.T, w *testkit.Worker, base string, labels map[string]
 		}
 		return len(wrong) == 0, strings.Join(wrong, "; ")
 	}, w)
+}
+
+// startSinkWithMetrics runs a standalone worker with a file sink connector
+// (connProps, its file added) and returns it with its REST address.
+func startSinkWithMetrics(t *testing.T, bootstrap string, connProps map[string]string) (*testkit.Worker, string) {
+	t.Helper()
+	dir := t.TempDir()
+	base := testkit.FreeListener(t)
+	props := workerProps(bootstrap, filepath.Join(dir, "sink.offsets"))
+	props["listeners"] = base
+	connProps["file"] = filepath.Join(dir, "out.txt")
+	return startWorker(t, dir, "sink", props, connProps), base
 }
 
 // TestMetricsFilePipeline moves lines file → topic → file through two
@@ -166,13 +190,9 @@ func TestMetricsSinkDeadLetterQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	dir := t.TempDir()
-	base := testkit.FreeListener(t)
-	props := workerProps(bootstrap, filepath.Join(dir, "sink.offsets"))
-	props["listeners"] = base
 	name := "metrics-dlq-" + topic
-	w := startWorker(t, dir, "sink", props, map[string]string{
-		"name": name, "connector.class": "FileStreamSink", "file": filepath.Join(dir, "out.txt"), "topics": topic,
+	w, base := startSinkWithMetrics(t, bootstrap, map[string]string{
+		"name": name, "connector.class": "FileStreamSink", "topics": topic,
 		"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
 		"errors.tolerance": "all", "errors.deadletterqueue.topic.name": dlq,
 		"errors.deadletterqueue.topic.replication.factor": "1",
@@ -194,4 +214,64 @@ func TestMetricsSinkDeadLetterQueue(t *testing.T) {
 	if v, ok := series(fams, "kafka_connect_task_error_metrics_last_error_timestamp", map[string]string{"connector": name, "task": "0"}); !ok || v <= 0 {
 		t.Errorf("last-error-timestamp = %g (present: %v), want the time of the last failure", v, ok)
 	}
+}
+
+// TestMetricsSinkLag: a sink's consumer lag per partition, with the
+// consumer's client id, is 0 once it has read everything; records produced
+// while it is paused are read after the resume, and counted exactly.
+func TestMetricsSinkLag(t *testing.T) {
+	const first, more = 20, 30
+	bootstrap := testkit.Kafka(t)
+	topic := testkit.NewTopic(t, bootstrap, 1)
+	p, err := sarama.NewSyncProducer(testkit.Addrs(bootstrap), producerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	produce := func(from, to int) {
+		t.Helper()
+		var msgs []*sarama.ProducerMessage
+		for i := from; i < to; i++ {
+			msgs = append(msgs, &sarama.ProducerMessage{Topic: topic, Value: sarama.StringEncoder(line(i))})
+		}
+		if err := p.SendMessages(msgs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	produce(0, first)
+	name := "metrics-lag-" + topic
+	w, base := startSinkWithMetrics(t, bootstrap, map[string]string{
+		"name": name, "connector.class": "FileStreamSink", "topics": topic,
+	})
+	task := map[string]string{"connector": name, "task": "0"}
+	part := map[string]string{"client_type": "consumer", "client_id": "connector-consumer-" + name + "-0", "topic": topic, "partition": "0",
+		"connector": name, "task": "0"}
+	wantSeries(t, w, base, task, map[string]float64{"kafka_connect_sink_task_metrics_sink_record_read_total": first})
+	wantSeries(t, w, base, part, map[string]float64{"kafka_consumer_consumer_fetch_manager_metrics_records_lag": 0})
+
+	put := func(path string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPut, base+"/connectors/"+name+path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("PUT %s: %s", path, resp.Status)
+		}
+	}
+	put("/pause")
+	wantSeries(t, w, base, map[string]string{"connector": name, "task": "0", "status": "paused"}, map[string]float64{
+		"kafka_connect_connector_task_metrics_status": 1})
+	// The lag is measured against the high watermark of the consumer's
+	// last fetch, as Kafka's records-lag is: a paused task fetches
+	// nothing, so records produced meanwhile show after the resume.
+	produce(first, first+more)
+	put("/resume")
+	wantSeries(t, w, base, task, map[string]float64{
+		"kafka_connect_sink_task_metrics_sink_record_read_total": first + more,
+		"kafka_connect_sink_task_metrics_sink_record_lag_max":    0,
+	})
+	wantSeries(t, w, base, part, map[string]float64{"kafka_consumer_consumer_fetch_manager_metrics_records_lag": 0})
 }

@@ -47,6 +47,8 @@ type Collector struct {
 	taskCount   *prometheus.Desc
 	taskStates  *prometheus.Desc
 	taskStatus  *prometheus.Desc
+	lagMax      *prometheus.Desc
+	recordsLag  *prometheus.Desc
 }
 
 // NewCollector returns a Collector reading tasks at every scrape.
@@ -78,6 +80,12 @@ func NewCollector(tasks Tasks) *Collector {
 		// status is a string attribute, which the rules do not export for
 		// tasks: this series is sluice's, shaped as the rules shape
 		// connector-metrics' status (1, the state as a label).
+		lagMax: prometheus.NewDesc(name("sink-task-metrics", "sink-record-lag-max"), "The most records the task is behind the end of any partition it consumes.", tags, nil),
+		// The consumer's kafka.consumer:type=consumer-fetch-manager-metrics,
+		// client-id,topic,partition records-lag, as the rules name it,
+		// with the task's connector and task labels besides.
+		recordsLag: prometheus.NewDesc("kafka_consumer_consumer_fetch_manager_metrics_records_lag", "Records of the partition the consumer has not read yet (high watermark - position).",
+			[]string{"client_type", "client_id", "topic", "partition", "connector", "task"}, nil),
 		taskStatus: prometheus.NewDesc(name("connector-task-metrics", "status"), "The task's state: 1 for the state labelled.", []string{"connector", "task", "status"}, nil),
 	}
 }
@@ -90,6 +98,8 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.taskCount
 	ch <- c.taskStates
 	ch <- c.taskStatus
+	ch <- c.lagMax
+	ch <- c.recordsLag
 }
 
 // Collect reads the tasks' counters.
@@ -105,6 +115,16 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 				continue
 			}
 			ch <- prometheus.MustNewConstMetric(m.desc, m.kind, float64(t.Metrics.Get(m.counter)), t.ID.Connector, task)
+		}
+		if t.Sink {
+			var most int64
+			for _, p := range t.Metrics.Positions() {
+				lag := p.Lag()
+				most = max(most, lag)
+				ch <- prometheus.MustNewConstMetric(c.recordsLag, prometheus.GaugeValue, float64(lag),
+					"consumer", p.ClientID, p.Topic, strconv.Itoa(int(p.Partition)), t.ID.Connector, task)
+			}
+			ch <- prometheus.MustNewConstMetric(c.lagMax, prometheus.GaugeValue, float64(most), t.ID.Connector, task)
 		}
 		if t.State != "" {
 			ch <- prometheus.MustNewConstMetric(c.taskStatus, prometheus.GaugeValue, 1, t.ID.Connector, task, strings.ToLower(string(t.State)))
