@@ -73,6 +73,11 @@ type Options struct {
 	// Redact, if set, scrubs the secrets the worker knows out of every
 	// error message before it is sent or logged.
 	Redact func(string) string
+	// Metrics, if set, answers GET /metrics (the worker's metrics in
+	// Prometheus' text format), on the admin listener too. It is not part
+	// of Kafka Connect's API, so not in the OpenAPI document; it requires
+	// the same authentication as every other path.
+	Metrics http.Handler
 }
 
 // server holds the state of a Handler.
@@ -217,6 +222,13 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// The mux would redirect to the cleaned path ("/connectors/x/../y"
 		// to "/connectors/y", "A:" to "/"), with an HTML body.
 		s.writeError(rec, r, herder.NotFound("HTTP 404 Not Found"))
+	} else if s.Metrics != nil && r.URL.Path == "/metrics" {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			rec.Header().Set("Allow", "GET, HEAD")
+			s.writeError(rec, r, &herder.Error{Code: http.StatusMethodNotAllowed, Message: "HTTP 405 Method Not Allowed"})
+		} else {
+			s.Metrics.ServeHTTP(rec, r)
+		}
 	} else if pattern == "" {
 		// The mux answers 404 or 405 with plain text; answer in JSON.
 		probe := &statusRecorder{ResponseWriter: discardWriter{header: http.Header{}}}

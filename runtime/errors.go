@@ -138,6 +138,8 @@ type errorHandler struct {
 	id     herder.TaskID
 	log    *slog.Logger
 	dlq    *deadLetterQueue // nil without one
+	// metrics count the failures (task-error-metrics); nil counts none.
+	metrics *TaskMetrics
 
 	mu     sync.Mutex
 	failed int64 // failures so far
@@ -192,7 +194,9 @@ func (h *errorHandler) handle(f *failure, tolerable bool) error {
 	if h.dlq != nil && f.consumed != nil {
 		h.dlq.add(f, h.id)
 	}
-	if !tolerable || !h.policy.tolerateAll {
+	skipped := tolerable && h.policy.tolerateAll
+	h.metrics.failed(skipped, h.policy.logErrors)
+	if !skipped {
 		return &toleranceExceeded{f: f}
 	}
 	return nil
@@ -251,7 +255,16 @@ func (d *deadLetterQueue) add(f *failure, id herder.TaskID) {
 func (h *errorHandler) flush() error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.dlq.flush()
+	n := 0
+	if h.dlq != nil {
+		n = len(h.dlq.pending)
+	}
+	err := h.dlq.flush()
+	h.metrics.add(DLQProduceRequests, n)
+	if err != nil {
+		h.metrics.add(DLQProduceFailures, n)
+	}
+	return err
 }
 
 func (d *deadLetterQueue) flush() error {

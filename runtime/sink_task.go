@@ -53,6 +53,9 @@ type sinkTask struct {
 	watch   *kafka.Watch // the task's waits for Kafka, shown in its status
 	waiting atomic.Bool  // the consume loop is waiting for Kafka
 	groupID string
+	// metrics are the task's counters (sink-task-metrics); nil counts
+	// none.
+	metrics *TaskMetrics
 	// consumeRetry is the longest wait before joining the group again
 	// after a failed session; 0 means a second.
 	consumeRetry time.Duration
@@ -398,6 +401,7 @@ more:
 			break more
 		}
 	}
+	t.metrics.add(SinkRecordRead, len(batch))
 	recs, err := t.convertBatch(ctx, batch)
 	if err != nil {
 		// A failure that fails the task still reaches the dead letter
@@ -452,6 +456,7 @@ func (t *sinkTask) put(ctx context.Context, batch []*sarama.ConsumerMessage, rec
 			return nil
 		}
 		t.putRetry.succeeded()
+		t.metrics.add(SinkRecordSend, len(recs))
 	}
 	// Failed records reach the dead letter queue before their offsets can
 	// be committed.
@@ -772,6 +777,8 @@ func (t *sinkTask) sessionEvent(sess sarama.ConsumerGroupSession, assigned bool)
 // batch rather than per record.
 func (h groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
 	in := claim.Messages()
+	pos := h.t.metrics.claim(h.t.clientID(), claim.Topic(), claim.Partition(), claim.InitialOffset(), claim.HighWaterMarkOffset)
+	defer h.t.metrics.release(pos)
 	for {
 		var batch []*sarama.ConsumerMessage
 		select {
@@ -795,6 +802,7 @@ func (h groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim saram
 				break fill
 			}
 		}
+		pos.next.Store(batch[len(batch)-1].Offset + 1)
 		select {
 		case h.t.msgs <- batch:
 		case <-sess.Context().Done():

@@ -94,6 +94,10 @@ type sourceTask struct {
 	// headerKeys are the header keys as bytes (see headerKey); owned by
 	// the poll loop, which converts the records.
 	headerKeys map[string][]byte
+
+	// metrics are the task's counters (source-task-metrics); nil counts
+	// none.
+	metrics *TaskMetrics
 }
 
 // sourceProducer is what a source task needs of its producer
@@ -250,6 +254,7 @@ func (t *sourceTask) pollLoop(ctx context.Context) error {
 			// Records returned along with the shutdown are still sent: the
 			// task considers them delivered to us.
 			if len(recs) > 0 {
+				t.metrics.add(SourceRecordPoll, len(recs))
 				if serr := t.send(context.WithoutCancel(ctx), recs); serr != nil && !errors.Is(serr, errHalted) {
 					return serr
 				}
@@ -267,6 +272,7 @@ func (t *sourceTask) pollLoop(ctx context.Context) error {
 			return fmt.Errorf("poll: %w", err)
 		}
 		t.pollRetry.succeeded()
+		t.metrics.add(SourceRecordPoll, len(recs))
 		if err := t.send(ctx, recs); err != nil {
 			if errors.Is(err, errHalted) {
 				return nil
@@ -514,6 +520,7 @@ func (t *sourceTask) handleAcks(done chan<- struct{}) {
 			in := m.Metadata.(inflight)
 			t.tracker.ack(in.sr)
 			t.budget.Release(in.weight)
+			t.metrics.add(SourceRecordWrite, 1)
 			if rc != nil {
 				md := &connectors.RecordMetadata{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Timestamp: m.Timestamp}
 				t.commitRecord(in.sr.rec, md)

@@ -57,6 +57,7 @@ func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string,
 	state := newTaskState(target, func(st herder.State, note string) {
 		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: st, WorkerID: w.ID(), Version: version, Trace: w.cfg.Secrets.String(note)})
 	})
+	state.metrics = &TaskMetrics{}
 	state.onWait = func(waiting bool, since time.Time, cause error) { w.taskWaits(id, waiting, since, cause) }
 	run, restart, err := w.buildTaskSafely(id, rawConn, rawTask, state, log)
 	if err != nil {
@@ -189,7 +190,7 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 	if err != nil {
 		return nil, rp, fmt.Errorf("task %s: %w", id, err)
 	}
-	errs := &errorHandler{policy: parseErrorPolicy(fw), id: id, log: log}
+	errs := &errorHandler{policy: parseErrorPolicy(fw), id: id, log: log, metrics: state.metrics}
 	// The task's own logger (its context's Logger, or SetLogger) names the
 	// connector too, as the connector's does.
 	pluginLog := log.With("connector", id.Connector)
@@ -217,9 +218,12 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 		st := &sourceTask{id: id, task: task, props: taskProps, conv: conv, connect: connect, active: w.topicTracker(id), topics: topics,
 			offsets: w.offsets, flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, log: log, state: state, chain: ch, errs: errs,
 			deliveryTimeout: ps.DeliveryTimeout, maxMessageBytes: ps.Sarama.Producer.MaxMessageBytes,
-			taskLog: logging.Named(pluginLog, taskClass(c, plugin.Class))}
+			taskLog: logging.Named(pluginLog, taskClass(c, plugin.Class)), metrics: state.metrics}
 		return withClose(st.run, ch.close), rp, nil
 	case connectors.SinkConnector:
+		if state.metrics != nil {
+			state.metrics.sink.Store(true)
+		}
 		topics := splitList(taskProps[Topics])
 		if len(topics) == 0 {
 			ch.close()
@@ -275,7 +279,7 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 		st := &sinkTask{id: id, task: task, props: taskProps, conv: conv, group: group, topics: topics, active: w.topicTracker(id),
 			flushEach: w.cfg.FlushInterval, drainFor: w.cfg.FlushTimeout, batchMax: batch, log: log, state: state, chain: ch, errs: errs,
 			taskClass: taskClass(c, plugin.Class), openDLQ: openDLQ, groupID: groupID, client: client,
-			taskLog: logging.Named(pluginLog, taskClass(c, plugin.Class))}
+			taskLog: logging.Named(pluginLog, taskClass(c, plugin.Class)), metrics: state.metrics}
 		return withClose(st.run, ch.close), rp, nil
 	default:
 		ch.close()

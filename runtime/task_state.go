@@ -37,6 +37,8 @@ type taskState struct {
 	// onWait, if set, hears when the task begins and ends waiting for
 	// Kafka (the worker's count for GET /health).
 	onWait func(waiting bool, since time.Time, cause error)
+	// metrics are the task's counters, kept across automatic restarts.
+	metrics *TaskMetrics
 }
 
 func newTaskState(target herder.TargetState, report func(herder.State, string)) *taskState {
@@ -52,6 +54,13 @@ func (s *taskState) setTarget(t herder.TargetState) {
 	s.target = t
 	close(s.changed)
 	s.changed = make(chan struct{})
+}
+
+// state is the task's runtime state.
+func (s *taskState) state() herder.State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.current
 }
 
 func (s *taskState) setCurrent(st herder.State) {

@@ -65,7 +65,7 @@ func runDistributed(ctx context.Context, o *options, workerFile string, log *slo
 	if levels != nil {
 		h.Loggers = levels
 	}
-	servers, err := startREST(cfg.WorkerConfig, rs, h, levels, log)
+	servers, err := startREST(cfg.WorkerConfig, rs, h, w, levels, log)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/sluicehq/sluice/api"
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/internal/logging"
+	"github.com/sluicehq/sluice/internal/promexport"
 	"github.com/sluicehq/sluice/internal/redact"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -97,7 +98,7 @@ func runWorker(ctx context.Context, o *options, props map[string]string, connect
 		h.Loggers = levels
 	}
 
-	servers, err := startREST(wc, rs, h, levels, log)
+	servers, err := startREST(wc, rs, h, w, levels, log)
 	if err != nil {
 		return err
 	}
@@ -145,11 +146,11 @@ func shutdownREST(ctx context.Context, servers []*api.Server) {
 
 // startREST serves the REST API on listeners, and the admin endpoints on
 // admin.listeners when that is set (none when it is empty), secured by rs.
-func startREST(wc *runtime.WorkerConfig, rs *restSecurity, h herder.Herder, levels *logging.Levels, log *slog.Logger) ([]*api.Server, error) {
+func startREST(wc *runtime.WorkerConfig, rs *restSecurity, h herder.Herder, w *runtime.Worker, levels *logging.Levels, log *slog.Logger) ([]*api.Server, error) {
 	restLog := logging.Named(log, "sluice.api")
 	opts := api.Options{Herder: h, Log: restLog, TopicTracking: wc.TopicTracking, TopicTrackingReset: wc.TopicTrackingReset,
 		AllowOrigin: wc.Values.String(runtime.AllowOrigin), AllowMethods: wc.Values.String(runtime.AllowMethods),
-		MaxConfigBytes: wc.ConfigMaxBytes, Auth: rs.auth, ForwardClient: rs.client}
+		MaxConfigBytes: wc.ConfigMaxBytes, Auth: rs.auth, ForwardClient: rs.client, Metrics: promexport.Handler(w)}
 	if levels != nil {
 		opts.Loggers = levels
 	}
