@@ -156,41 +156,40 @@ func SourceDef() *config.Def {
 			Doc: "The name of a separate offsets topic for this connector. sluice does not support a connector's own offsets topic yet: the key must be left unset, and the worker's offsets topic (offset.storage.topic, or offset.storage.file.filename in standalone mode) holds the connector's offsets."})
 }
 
+// refuseUnbuilt refuses the values refuse picks, of a key whose feature
+// sluice does not have yet, with reason; desc names what it accepts.
+func refuseUnbuilt(refuse func(s string) bool, reason, desc string) config.Validator {
+	return config.ValidatorFunc(func(name string, value any) error {
+		if s, _ := value.(string); refuse(s) {
+			return &config.ValueError{Name: name, Value: value, Reason: reason}
+		}
+		return nil
+	}, desc)
+}
+
 // notRequired refuses exactly.once.support=required: sluice has no
 // exactly-once source support, which Kafka Connect then reports as "This
 // worker does not have exactly-once source support enabled."
 func notRequired() config.Validator {
-	return config.ValidatorFunc(func(name string, value any) error {
-		if s, _ := value.(string); strings.EqualFold(strings.TrimSpace(s), "required") {
-			return &config.ValueError{Name: name, Value: value, Reason: "This worker does not have exactly-once source support enabled: " +
-				"sluice does not support exactly-once source connectors yet; use requested"}
-		}
-		return nil
-	}, "not required yet")
+	return refuseUnbuilt(func(s string) bool { return strings.EqualFold(strings.TrimSpace(s), "required") },
+		"This worker does not have exactly-once source support enabled: sluice does not support exactly-once source connectors yet; use requested",
+		"not required yet")
 }
 
 // pollOnly refuses a transaction.boundary other than poll: transactions
 // only exist with exactly-once source support.
 func pollOnly() config.Validator {
-	return config.ValidatorFunc(func(name string, value any) error {
-		if s, _ := value.(string); !strings.EqualFold(strings.TrimSpace(s), "poll") {
-			return &config.ValueError{Name: name, Value: value, Reason: "sluice does not support exactly-once source connectors yet, " +
-				"so there are no producer transactions to bound; use poll"}
-		}
-		return nil
-	}, "only poll yet")
+	return refuseUnbuilt(func(s string) bool { return !strings.EqualFold(strings.TrimSpace(s), "poll") },
+		"sluice does not support exactly-once source connectors yet, so there are no producer transactions to bound; use poll",
+		"only poll yet")
 }
 
 // noOwnOffsetsTopic refuses offsets.storage.topic when set: sluice keeps
 // every source connector's offsets in the worker's offsets store.
 func noOwnOffsetsTopic() config.Validator {
-	return config.ValidatorFunc(func(name string, value any) error {
-		if s, ok := value.(string); ok && s != "" {
-			return &config.ValueError{Name: name, Value: value, Reason: "sluice does not support a connector's own offsets topic yet; " +
-				"remove the key to keep the connector's offsets in the worker's offsets topic"}
-		}
-		return nil
-	}, "unset yet")
+	return refuseUnbuilt(func(s string) bool { return s != "" },
+		"sluice does not support a connector's own offsets topic yet; remove the key to keep the connector's offsets in the worker's offsets topic",
+		"unset yet")
 }
 
 // nullOr applies v to values other than null, which it accepts.
