@@ -1,6 +1,11 @@
 package runtime
 
-import "testing"
+import (
+	"errors"
+	"math"
+	"testing"
+	"time"
+)
 
 // TestTaskMetricsAllocationFree: counting a record on the hot path
 // allocates nothing, and a nil TaskMetrics (a task built by a test) counts
@@ -59,5 +64,42 @@ func TestPartitionLag(t *testing.T) {
 				t.Errorf("positions %v after release, want none", ps)
 			}
 		})
+	}
+}
+
+// TestRebalanceStats: a rebalance counts once it completes; its time runs
+// from the assignment's arrival to the start of its work; before the first
+// the times are NaN and the time since the last +Inf, as Kafka's.
+func TestRebalanceStats(t *testing.T) {
+	var r RebalanceStats
+	t0 := time.Unix(1000, 0)
+	s := r.Snapshot(t0)
+	if s.Completed != 0 || !math.IsNaN(s.AvgMillis) || !math.IsNaN(s.MaxMillis) || !math.IsInf(s.SinceLastMillis, 1) || s.Rebalancing {
+		t.Errorf("before any rebalance: %+v", s)
+	}
+	r.Started(t0, 3, "http://a:8083", "SESSIONED")
+	if s := r.Snapshot(t0.Add(time.Second)); !s.Rebalancing || s.Epoch != 3 || s.LeaderURL != "http://a:8083" || s.Completed != 0 {
+		t.Errorf("while rebalancing: %+v", s)
+	}
+	r.Succeeded(t0.Add(100 * time.Millisecond))
+	r.Succeeded(t0.Add(time.Second)) // not rebalancing: nothing to count
+	r.Started(t0.Add(2*time.Second), 4, "http://b:8083", "SESSIONED")
+	r.Succeeded(t0.Add(2*time.Second + 300*time.Millisecond))
+	s = r.Snapshot(t0.Add(5 * time.Second))
+	want := RebalanceSnapshot{Protocol: "SESSIONED", LeaderURL: "http://b:8083", Epoch: 4, Completed: 2, AvgMillis: 200, MaxMillis: 300, SinceLastMillis: 2700}
+	if s != want {
+		t.Errorf("after two rebalances: %+v, want %+v", s, want)
+	}
+}
+
+// TestStartupCounts: every attempt counts, and its outcome.
+func TestStartupCounts(t *testing.T) {
+	w := &Worker{}
+	w.startups.countStartup(false, nil)
+	w.startups.countStartup(false, errors.New("bad"))
+	w.startups.countStartup(true, nil)
+	want := StartupCounts{ConnectorAttempts: 2, ConnectorSuccesses: 1, ConnectorFailures: 1, TaskAttempts: 1, TaskSuccesses: 1}
+	if got := w.StartupCounts(); got != want {
+		t.Errorf("%+v, want %+v", got, want)
 	}
 }

@@ -21,12 +21,35 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/sluicehq/sluice/runtime"
+	"github.com/sluicehq/sluice/runtime/herder"
 )
 
 // Tasks lists a worker's tasks and their counters (*runtime.Worker).
 type Tasks interface {
 	TaskMetrics() []runtime.TaskSnapshot
 }
+
+// Connectors is what a worker (*runtime.Worker) tells of its connectors
+// and startups; when the Tasks given to NewCollector is one too, the
+// connector-metrics group and the rest of connect-worker-metrics are
+// exported.
+type Connectors interface {
+	ConnectorMetrics() []runtime.ConnectorSnapshot
+	StartupCounts() runtime.StartupCounts
+}
+
+// Rebalance is what a distributed worker's herder tells of its rebalances
+// (*distributed.Herder): connect-worker-rebalance-metrics, which a
+// standalone worker does not have.
+type Rebalance interface {
+	RebalanceMetrics() runtime.RebalanceSnapshot
+}
+
+// taskStates are the states connect-worker-metrics counts a connector's
+// tasks in (connector-<state>-task-count). Kafka Connect's DESTROYED (a
+// task of a deleted connector, for the moment before its metrics go) is
+// not a state sluice reports: its count is always 0.
+var taskStates = [...]herder.State{herder.Running, herder.Paused, herder.Failed, herder.Unassigned, "DESTROYED", herder.Restarting}
 
 // name is the exported name of a Kafka Connect metric of a group.
 func name(group, metric string) string {
@@ -49,6 +72,27 @@ type Collector struct {
 	taskStatus  *prometheus.Desc
 	lagMax      *prometheus.Desc
 	recordsLag  *prometheus.Desc
+
+	connectors     Connectors // nil: not exported
+	connectorCount *prometheus.Desc
+	startups       []startupMetric
+	tasksIn        []*prometheus.Desc // per taskStates
+}
+
+// startupMetric is one of connect-worker-metrics' startup figures.
+type startupMetric struct {
+	desc  *prometheus.Desc
+	kind  prometheus.ValueType
+	value func(runtime.StartupCounts) float64
+}
+
+// fraction is part/whole, 0 when whole is 0 (Kafka's Frequencies with no
+// sample).
+func fraction(part, whole int64) float64 {
+	if whole == 0 {
+		return 0
+	}
+	return float64(part) / float64(whole)
 }
 
 // NewCollector returns a Collector reading tasks at every scrape.
@@ -58,7 +102,9 @@ func NewCollector(tasks Tasks) *Collector {
 		return taskMetric{desc: prometheus.NewDesc(name(group, metric), help, tags, nil), counter: c, kind: kind, sink: sink}
 	}
 	const src, snk, errs = "source-task-metrics", "sink-task-metrics", "task-error-metrics"
-	return &Collector{
+	const worker = "connect-worker-metrics"
+	aggregate := prometheus.Labels{"connector": "aggregate"}
+	c := &Collector{
 		tasks: tasks,
 		taskMetrics: []taskMetric{
 			m(src, "source-record-poll-total", "Records the task's Poll returned.", runtime.SourceRecordPoll, prometheus.CounterValue, -1),
@@ -86,8 +132,38 @@ func NewCollector(tasks Tasks) *Collector {
 		// with the task's connector and task labels besides.
 		recordsLag: prometheus.NewDesc("kafka_consumer_consumer_fetch_manager_metrics_records_lag", "Records of the partition the consumer has not read yet (high watermark - position).",
 			[]string{"client_type", "client_id", "topic", "partition", "connector", "task"}, nil),
-		taskStatus: prometheus.NewDesc(name("connector-task-metrics", "status"), "The task's state: 1 for the state labelled.", []string{"connector", "task", "status"}, nil),
+		taskStatus:     prometheus.NewDesc(name("connector-task-metrics", "status"), "The task's state: 1 for the state labelled.", []string{"connector", "task", "status"}, nil),
+		connectorCount: prometheus.NewDesc(name(worker, "connector-count"), "Connectors running on this worker.", nil, aggregate),
 	}
+	// connector- and task-startup-{attempts,success,failure}-total and
+	// -{success,failure}-percentage.
+	for _, what := range []struct {
+		prefix, plural string
+		counts         func(runtime.StartupCounts) (attempts, successes, failures int64)
+	}{
+		{"connector", "Connector", func(s runtime.StartupCounts) (int64, int64, int64) {
+			return s.ConnectorAttempts, s.ConnectorSuccesses, s.ConnectorFailures
+		}},
+		{"task", "Task", func(s runtime.StartupCounts) (int64, int64, int64) {
+			return s.TaskAttempts, s.TaskSuccesses, s.TaskFailures
+		}},
+	} {
+		add := func(metric, help string, kind prometheus.ValueType, value func(attempts, successes, failures int64) float64) {
+			c.startups = append(c.startups, startupMetric{desc: prometheus.NewDesc(name(worker, what.prefix+"-startup-"+metric), what.plural+" "+help, nil, aggregate),
+				kind: kind, value: func(s runtime.StartupCounts) float64 { return value(what.counts(s)) }})
+		}
+		add("attempts-total", "starts this worker attempted.", prometheus.CounterValue, func(a, _, _ int64) float64 { return float64(a) })
+		add("success-total", "starts that succeeded.", prometheus.CounterValue, func(_, s, _ int64) float64 { return float64(s) })
+		add("failure-total", "starts that failed.", prometheus.CounterValue, func(_, _, f int64) float64 { return float64(f) })
+		add("success-percentage", "starts that succeeded, a fraction (0 to 1).", prometheus.GaugeValue, func(a, s, _ int64) float64 { return fraction(s, a) })
+		add("failure-percentage", "starts that failed, a fraction (0 to 1).", prometheus.GaugeValue, func(a, _, f int64) float64 { return fraction(f, a) })
+	}
+	for _, st := range taskStates {
+		state := strings.ToLower(string(st))
+		c.tasksIn = append(c.tasksIn, prometheus.NewDesc(name(worker, "connector-"+state+"-task-count"), "Tasks of the connector on this worker in the "+state+" state.", []string{"connector"}, nil))
+	}
+	c.connectors, _ = tasks.(Connectors)
+	return c
 }
 
 // Describe sends every metric's description.
@@ -100,15 +176,38 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.taskStatus
 	ch <- c.lagMax
 	ch <- c.recordsLag
+	if c.connectors != nil {
+		ch <- c.connectorCount
+		for _, m := range c.startups {
+			ch <- m.desc
+		}
+	}
+	for _, d := range c.tasksIn {
+		ch <- d
+	}
 }
 
 // Collect reads the tasks' counters.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	tasks := c.tasks.TaskMetrics()
 	ch <- prometheus.MustNewConstMetric(c.taskCount, prometheus.GaugeValue, float64(len(tasks)))
-	perConnector := map[string]int{}
+	type counts struct {
+		total int
+		in    [len(taskStates)]int
+	}
+	perConnector := map[string]*counts{}
 	for _, t := range tasks {
-		perConnector[t.ID.Connector]++
+		n := perConnector[t.ID.Connector]
+		if n == nil {
+			n = &counts{}
+			perConnector[t.ID.Connector] = n
+		}
+		n.total++
+		for i, st := range taskStates {
+			if t.State == st {
+				n.in[i]++
+			}
+		}
 		task := strconv.Itoa(t.ID.Task)
 		for _, m := range c.taskMetrics {
 			if m.sink == 1 && !t.Sink || m.sink == -1 && t.Sink {
@@ -131,14 +230,123 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	for conn, n := range perConnector {
-		ch <- prometheus.MustNewConstMetric(c.taskStates, prometheus.GaugeValue, float64(n), conn)
+		ch <- prometheus.MustNewConstMetric(c.taskStates, prometheus.GaugeValue, float64(n.total), conn)
+		for i, d := range c.tasksIn {
+			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(n.in[i]), conn)
+		}
+	}
+	if c.connectors != nil {
+		ch <- prometheus.MustNewConstMetric(c.connectorCount, prometheus.GaugeValue, float64(len(c.connectors.ConnectorMetrics())))
+		counts := c.connectors.StartupCounts()
+		for _, m := range c.startups {
+			ch <- prometheus.MustNewConstMetric(m.desc, m.kind, m.value(counts))
+		}
+	}
+}
+
+// connectorInfo exports the connector-metrics group as the rules export
+// its string attributes: kafka_connect_connector_metrics = 1 with the
+// connector label and one more, named after the attribute (status,
+// connector_class, connector_type, connector_version), whose value is the
+// attribute's. The series of one family carry different label names, so
+// the collector is unchecked (Describe sends nothing).
+type connectorInfo struct {
+	connectors Connectors
+	descs      map[string]*prometheus.Desc // by attribute label
+}
+
+// connectorAttributes are connector-metrics' attributes, as labels.
+var connectorAttributes = []string{"connector_class", "connector_type", "connector_version", "status"}
+
+func newConnectorInfo(connectors Connectors) *connectorInfo {
+	ci := &connectorInfo{connectors: connectors, descs: map[string]*prometheus.Desc{}}
+	for _, a := range connectorAttributes {
+		ci.descs[a] = prometheus.NewDesc("kafka_connect_connector_metrics", "A connector on this worker: 1, with an attribute of it (class, type, version or status) as a label.",
+			[]string{"connector", a}, nil)
+	}
+	return ci
+}
+
+// Describe sends nothing: see connectorInfo.
+func (ci *connectorInfo) Describe(chan<- *prometheus.Desc) {}
+
+// Collect sends four series per connector.
+func (ci *connectorInfo) Collect(ch chan<- prometheus.Metric) {
+	for _, cs := range ci.connectors.ConnectorMetrics() {
+		values := []string{cs.Class, string(cs.Type), cs.Version, strings.ToLower(string(cs.State))}
+		for i, a := range connectorAttributes {
+			ch <- prometheus.MustNewConstMetric(ci.descs[a], prometheus.UntypedValue, 1, cs.Name, values[i])
+		}
+	}
+}
+
+// rebalanceCollector exports connect-worker-rebalance-metrics. The rules
+// export numbers only; the two string attributes, leader-name and
+// connect-protocol, are sluice's series shaped as connector-metrics' (1,
+// the value as a label named after the attribute).
+type rebalanceCollector struct {
+	r                                               Rebalance
+	epoch, completed, rebalancing, avg, maxT, since *prometheus.Desc
+	leader, protocol                                *prometheus.Desc
+}
+
+func newRebalanceCollector(r Rebalance) *rebalanceCollector {
+	const group = "connect-worker-rebalance-metrics"
+	d := func(metric, help string, labels ...string) *prometheus.Desc {
+		return prometheus.NewDesc(name(group, metric), help, labels, nil)
+	}
+	return &rebalanceCollector{r: r,
+		epoch:       d("epoch", "The group's generation this worker is in."),
+		completed:   d("completed-rebalances-total", "Rebalances this worker completed."),
+		rebalancing: d("rebalancing", "1 while this worker is rebalancing (from an assignment's arrival to the start of its work), else 0."),
+		avg:         d("rebalance-avg-time-ms", "Average time of this worker's rebalances, ms (since it started)."),
+		maxT:        d("rebalance-max-time-ms", "Longest of this worker's rebalances, ms (since it started)."),
+		since:       d("time-since-last-rebalance-ms", "Time since this worker's last completed rebalance, ms (+Inf: none yet)."),
+		leader:      d("leader-name", "The group leader's REST URL, as the label.", "leader_name"),
+		protocol:    d("connect-protocol", "The group protocol in use (EAGER, COMPATIBLE, SESSIONED), as the label.", "connect_protocol"),
+	}
+}
+
+// Describe sends every metric's description.
+func (rc *rebalanceCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{rc.epoch, rc.completed, rc.rebalancing, rc.avg, rc.maxT, rc.since, rc.leader, rc.protocol} {
+		ch <- d
+	}
+}
+
+// Collect reads the herder's figures.
+func (rc *rebalanceCollector) Collect(ch chan<- prometheus.Metric) {
+	s := rc.r.RebalanceMetrics()
+	rebalancing := 0.0
+	if s.Rebalancing {
+		rebalancing = 1
+	}
+	ch <- prometheus.MustNewConstMetric(rc.epoch, prometheus.GaugeValue, float64(s.Epoch))
+	ch <- prometheus.MustNewConstMetric(rc.completed, prometheus.CounterValue, float64(s.Completed))
+	ch <- prometheus.MustNewConstMetric(rc.rebalancing, prometheus.GaugeValue, rebalancing)
+	ch <- prometheus.MustNewConstMetric(rc.avg, prometheus.GaugeValue, s.AvgMillis)
+	ch <- prometheus.MustNewConstMetric(rc.maxT, prometheus.GaugeValue, s.MaxMillis)
+	ch <- prometheus.MustNewConstMetric(rc.since, prometheus.GaugeValue, s.SinceLastMillis)
+	if s.LeaderURL != "" {
+		ch <- prometheus.MustNewConstMetric(rc.leader, prometheus.GaugeValue, 1, s.LeaderURL)
+	}
+	if s.Protocol != "" {
+		ch <- prometheus.MustNewConstMetric(rc.protocol, prometheus.GaugeValue, 1, s.Protocol)
 	}
 }
 
 // Handler serves the worker's metrics, and Go's process and runtime
-// metrics, in Prometheus' text format.
-func Handler(tasks Tasks) http.Handler {
+// metrics, in Prometheus' text format; rebalance, when not nil (a
+// distributed worker), adds connect-worker-rebalance-metrics.
+func Handler(tasks Tasks, rebalance Rebalance) http.Handler {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(NewCollector(tasks), prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	c := NewCollector(tasks)
+	reg.MustRegister(c, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	if c.connectors != nil {
+		reg.MustRegister(newConnectorInfo(c.connectors))
+	}
+	if rebalance != nil {
+		reg.MustRegister(newRebalanceCollector(rebalance))
+	}
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }
