@@ -48,8 +48,104 @@ const (
 	// LastErrorMillis is the time of the last failure in Unix
 	// milliseconds, 0 for none (last-error-timestamp).
 	LastErrorMillis
+	// OffsetCommitSuccess counts offset commits that succeeded, an empty
+	// one included, as Kafka Connect counts them (for a sink task,
+	// offset-commit-completion-total).
+	OffsetCommitSuccess
+	// OffsetCommitFailure counts offset commits that failed (a sink task's
+	// Flush or PreCommit failing, a source task's offset write).
+	OffsetCommitFailure
+	// SourceRecordDone counts records a source task polled that will not
+	// be written: dropped by a transformation, or failed and skipped.
+	// With SourceRecordPoll and SourceRecordWrite it gives
+	// source-record-active-count.
+	SourceRecordDone
 	numCounters
 )
+
+// Stat names one of a task's per-batch figures.
+type Stat int
+
+// A task's per-batch figures, of which the average and maximum over Kafka
+// Connect's metric window are exported.
+const (
+	// BatchSize is the size of the batches Poll returned or Put took
+	// (connector-task-metrics batch-size).
+	BatchSize Stat = iota
+	// BatchTime is the time Poll (poll-batch-*-time-ms) or Put
+	// (put-batch-*-time-ms) took, ms.
+	BatchTime
+	// OffsetCommitTime is the time an offset commit took, ms
+	// (offset-commit-*-time-ms).
+	OffsetCommitTime
+	// ActiveCount is the number of a source task's records polled but not
+	// yet written or dropped, sampled after each batch
+	// (source-record-active-count-*).
+	ActiveCount
+	numStats
+)
+
+// sampleWindow and samples are Kafka's metrics.sample.window.ms and
+// metrics.num.samples defaults: windowed figures cover the current
+// 30 s sample and the one before.
+const sampleWindow = 30 * time.Second
+
+// stat gathers a per-batch figure over Kafka's two samples: each sample
+// holds the count, sum and maximum of the values recorded during one
+// 30 s window of the wall clock. One goroutine records a given stat of a
+// task (its poll, put or commit loop): the reset of a sample that starts
+// a new window is not atomic with the adds, which a reader may see half
+// done, never a writer.
+type stat struct {
+	samples [2]struct {
+		window, count, sum, max atomic.Int64
+	}
+}
+
+func (s *stat) record(v int64, nowMillis int64) {
+	w := nowMillis / sampleWindow.Milliseconds()
+	smp := &s.samples[w%2]
+	if smp.window.Load() != w {
+		smp.count.Store(0)
+		smp.sum.Store(0)
+		smp.max.Store(v)
+		smp.window.Store(w)
+	}
+	smp.count.Add(1)
+	smp.sum.Add(v)
+	for {
+		cur := smp.max.Load()
+		if v <= cur || smp.max.CompareAndSwap(cur, v) {
+			return
+		}
+	}
+}
+
+// read returns the average and the maximum of the values recorded in the
+// current and the previous window; NaN for both when there are none, as
+// Kafka's Avg and Max with no sample.
+func (s *stat) read(nowMillis int64) (avg, most float64) {
+	w := nowMillis / sampleWindow.Milliseconds()
+	var count, sum int64
+	most = math.Inf(-1)
+	for i := range s.samples {
+		smp := &s.samples[i]
+		if sw := smp.window.Load(); sw != w && sw != w-1 {
+			continue
+		}
+		n := smp.count.Load()
+		if n == 0 {
+			continue
+		}
+		count += n
+		sum += smp.sum.Load()
+		most = max(most, float64(smp.max.Load()))
+	}
+	if count == 0 {
+		return math.NaN(), math.NaN()
+	}
+	return float64(sum) / float64(count), most
+}
 
 // TaskMetrics are one task's counters. A task holds them from its start to
 // its stop, across automatic restarts; the record paths add to them with
@@ -62,6 +158,18 @@ type TaskMetrics struct {
 	// status is the state last reported for the task (nil: none yet),
 	// FAILED included, which the task's taskState does not hold.
 	status atomic.Pointer[herder.State]
+	stats  [numStats]stat
+
+	// times: how long the task was running and paused (running-ratio,
+	// pause-ratio), accounted at each state change; and the samples
+	// Window compares the counters with, taken when read.
+	timeMu    sync.Mutex
+	created   int64 // Unix ms; 0 for a TaskMetrics built by a test
+	current   herder.State
+	since     int64 // Unix ms of the last state change
+	runningMs int64
+	pausedMs  int64
+	base, mid snapshot
 
 	// claims are the partitions a sink task consumes now, each added
 	// when its claim begins and removed when it ends (never per record).
@@ -159,11 +267,154 @@ func (m *TaskMetrics) failed(skipped, logged bool) {
 	m.c[LastErrorMillis].Store(time.Now().UnixMilli())
 }
 
+// newTaskMetrics returns the counters of a task started at now.
+func newTaskMetrics(now time.Time) *TaskMetrics {
+	m := &TaskMetrics{created: now.UnixMilli(), since: now.UnixMilli()}
+	m.base.at = m.created
+	return m
+}
+
 // reported records the state last reported for the task.
 func (m *TaskMetrics) reported(st herder.State) {
-	if m != nil {
-		m.status.Store(&st)
+	if m == nil {
+		return
 	}
+	m.status.Store(&st)
+	now := time.Now().UnixMilli()
+	m.timeMu.Lock()
+	m.account(now)
+	m.current, m.since = st, now
+	m.timeMu.Unlock()
+}
+
+// account adds the time since the last state change to the state's total;
+// under timeMu.
+func (m *TaskMetrics) account(now int64) {
+	d := max(now-m.since, 0)
+	switch m.current {
+	case herder.Running:
+		m.runningMs += d
+	case herder.Paused:
+		m.pausedMs += d
+	}
+	m.since = now
+}
+
+// record adds a per-batch figure (a few atomic operations, no allocation).
+func (m *TaskMetrics) record(s Stat, v int64, now time.Time) {
+	if m != nil {
+		m.stats[s].record(v, now.UnixMilli())
+	}
+}
+
+// recordActive samples a source task's records in flight.
+func (m *TaskMetrics) recordActive(now time.Time) {
+	if m != nil {
+		m.stats[ActiveCount].record(m.Active(), now.UnixMilli())
+	}
+}
+
+// Active is a source task's records polled but not yet written or dropped
+// (source-record-active-count).
+func (m *TaskMetrics) Active() int64 {
+	if m == nil {
+		return 0
+	}
+	return max(m.c[SourceRecordPoll].Load()-m.c[SourceRecordWrite].Load()-m.c[SourceRecordDone].Load(), 0)
+}
+
+// committed counts an offset commit begun at began, and its outcome.
+func (m *TaskMetrics) committed(began time.Time, err error) {
+	if m == nil {
+		return
+	}
+	now := time.Now()
+	if err != nil {
+		m.c[OffsetCommitFailure].Add(1)
+	} else {
+		m.c[OffsetCommitSuccess].Add(1)
+	}
+	m.stats[OffsetCommitTime].record(now.Sub(began).Milliseconds(), now.UnixMilli())
+}
+
+// Stat returns the average and maximum of a per-batch figure over the last
+// 30 to 60 s (Kafka's two samples); NaN for both when nothing was recorded.
+func (m *TaskMetrics) Stat(s Stat, now time.Time) (avg, most float64) {
+	if m == nil || s < 0 || s >= numStats {
+		return math.NaN(), math.NaN()
+	}
+	return m.stats[s].read(now.UnixMilli())
+}
+
+// snapshot is a task's counters and state times at one instant.
+type snapshot struct {
+	at                 int64 // Unix ms; 0: not taken
+	c                  [numCounters]int64
+	running, pausedFor int64
+}
+
+// Window is a task's figures over Kafka Connect's metric window (from 30
+// to 60 s back when /metrics is scraped at least every 30 s; since the
+// task started when it is younger).
+type Window struct {
+	seconds float64
+	delta   [numCounters]int64
+	// RunningRatio and PauseRatio are the fractions of the window the task
+	// spent running and paused.
+	RunningRatio, PauseRatio float64
+}
+
+// Rate is a counter's increase per second over the window; as Kafka's
+// Rate, a window shorter than 30 s counts as 30 s.
+func (w Window) Rate(c Counter) float64 {
+	if c < 0 || c >= numCounters {
+		return 0
+	}
+	return float64(w.delta[c]) / max(w.seconds, sampleWindow.Seconds())
+}
+
+// Fraction is a/(a+b) over the window, 0 when both are 0 (Kafka's
+// Frequencies with no sample).
+func (w Window) Fraction(a, b Counter) float64 {
+	x, y := w.delta[a], w.delta[b]
+	if x+y == 0 {
+		return 0
+	}
+	return float64(x) / float64(x+y)
+}
+
+// Window returns the task's figures over the metric window ending at now.
+// Reading it keeps two snapshots of the counters, which is all the
+// windowing costs: the record paths do not take part.
+func (m *TaskMetrics) Window(now time.Time) Window {
+	if m == nil {
+		return Window{}
+	}
+	ms := now.UnixMilli()
+	m.timeMu.Lock()
+	defer m.timeMu.Unlock()
+	m.account(ms)
+	cur := snapshot{at: ms, running: m.runningMs, pausedFor: m.pausedMs}
+	for i := range cur.c {
+		cur.c[i] = m.c[i].Load()
+	}
+	switch {
+	case m.base.at == 0:
+		m.base = cur // built without newTaskMetrics: the window starts now
+	case m.mid.at == 0 && ms-m.base.at >= sampleWindow.Milliseconds():
+		m.mid = cur
+	case m.mid.at != 0 && ms-m.mid.at >= sampleWindow.Milliseconds():
+		m.base, m.mid = m.mid, cur
+	}
+	w := Window{seconds: float64(ms-m.base.at) / 1000}
+	for i := range w.delta {
+		w.delta[i] = cur.c[i] - m.base.c[i]
+	}
+	if elapsed := ms - m.base.at; elapsed > 0 {
+		w.RunningRatio = min(float64(cur.running-m.base.running)/float64(elapsed), 1)
+		w.PauseRatio = min(float64(cur.pausedFor-m.base.pausedFor)/float64(elapsed), 1)
+	}
+	return w
 }
 
 // TaskSnapshot is one task of this worker as an exporter sees it.

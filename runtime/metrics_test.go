@@ -5,6 +5,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/sluicehq/sluice/runtime/herder"
 )
 
 // TestTaskMetricsAllocationFree: counting a record on the hot path
@@ -12,10 +14,14 @@ import (
 // nothing without failing.
 func TestTaskMetricsAllocationFree(t *testing.T) {
 	m := &TaskMetrics{}
+	now := time.Now()
 	if n := testing.AllocsPerRun(1000, func() {
 		m.add(SinkRecordRead, 3)
 		m.add(SinkRecordSend, 1)
 		m.failed(true, false)
+		m.record(BatchSize, 3, now)
+		m.record(BatchTime, 1, now)
+		m.recordActive(now)
 	}); n != 0 {
 		t.Errorf("counting allocates %g times per record", n)
 	}
@@ -101,5 +107,95 @@ func TestStartupCounts(t *testing.T) {
 	want := StartupCounts{ConnectorAttempts: 2, ConnectorSuccesses: 1, ConnectorFailures: 1, TaskAttempts: 1, TaskSuccesses: 1}
 	if got := w.StartupCounts(); got != want {
 		t.Errorf("%+v, want %+v", got, want)
+	}
+}
+
+// TestStatWindow: a per-batch figure's average and maximum cover the
+// current 30 s sample and the one before, as Kafka's two samples; older
+// values drop out, and with none both are NaN.
+func TestStatWindow(t *testing.T) {
+	var m TaskMetrics
+	t0 := time.UnixMilli(30_000 * 1000) // the start of a sample
+	at := func(ms int64) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	if a, x := m.Stat(BatchSize, t0); !math.IsNaN(a) || !math.IsNaN(x) {
+		t.Errorf("nothing recorded: avg %g max %g, want NaN", a, x)
+	}
+	m.record(BatchSize, 10, at(0))
+	m.record(BatchSize, 30, at(1000))
+	m.record(BatchSize, 5, at(31_000)) // the next sample
+	tests := []struct {
+		at        int64
+		avg, most float64
+	}{
+		{2000, 20, 30},
+		{31_000, 15, 30},
+		{61_000, 5, 5}, // the first sample is out of the window
+	}
+	for _, tt := range tests {
+		if a, x := m.Stat(BatchSize, at(tt.at)); a != tt.avg || x != tt.most {
+			t.Errorf("at +%d ms: avg %g max %g, want %g %g", tt.at, a, x, tt.avg, tt.most)
+		}
+	}
+	if a, x := m.Stat(BatchSize, at(95_000)); !math.IsNaN(a) || !math.IsNaN(x) {
+		t.Errorf("everything out of the window: avg %g max %g, want NaN", a, x)
+	}
+	// A sample slot reused for a new window starts afresh.
+	m.record(BatchSize, 7, at(60_500))
+	if a, x := m.Stat(BatchSize, at(61_000)); a != 6 || x != 7 {
+		t.Errorf("after reuse: avg %g max %g, want 6 7", a, x)
+	}
+}
+
+// TestWindowRatesAndRatios: rates are counter increases over the window
+// (at least 30 s, as Kafka's Rate), running and pause ratios the share of
+// the window spent in each state, and commit fractions the share of
+// commits; the window moves on once a snapshot is 30 s old.
+func TestWindowRatesAndRatios(t *testing.T) {
+	t0 := time.Now()
+	m := newTaskMetrics(t0)
+	m.reported(herder.Running)
+	m.since = t0.UnixMilli() // as if RUNNING was reported at t0
+	m.add(SourceRecordPoll, 600)
+	m.c[OffsetCommitSuccess].Add(3)
+	m.c[OffsetCommitFailure].Add(1)
+	w := m.Window(t0.Add(10 * time.Second))
+	if got := w.Rate(SourceRecordPoll); got != 20 {
+		t.Errorf("rate over a young task: %g/s, want 600/30 s = 20", got)
+	}
+	if w.RunningRatio != 1 || w.PauseRatio != 0 {
+		t.Errorf("running %g paused %g, want 1 0", w.RunningRatio, w.PauseRatio)
+	}
+	if got := w.Fraction(OffsetCommitSuccess, OffsetCommitFailure); got != 0.75 {
+		t.Errorf("commit success fraction %g, want 0.75", got)
+	}
+	// Paused from +20 s; at +40 s the window (since t0) is half paused.
+	m.timeMu.Lock()
+	m.account(t0.Add(20 * time.Second).UnixMilli())
+	m.current = herder.Paused
+	m.timeMu.Unlock()
+	w = m.Window(t0.Add(40 * time.Second))
+	if w.RunningRatio != 0.5 || w.PauseRatio != 0.5 {
+		t.Errorf("at +40 s: running %g paused %g, want 0.5 0.5", w.RunningRatio, w.PauseRatio)
+	}
+	// 60 s later with nothing polled: the window starts at the +40 s
+	// snapshot, so the rate is 0.
+	m.Window(t0.Add(75 * time.Second))
+	w = m.Window(t0.Add(100 * time.Second))
+	if got := w.Rate(SourceRecordPoll); got != 0 {
+		t.Errorf("rate once the polls left the window: %g, want 0", got)
+	}
+	if w.PauseRatio != 1 {
+		t.Errorf("pause ratio %g, want 1", w.PauseRatio)
+	}
+}
+
+// TestActiveCount: records polled less those written and those dropped.
+func TestActiveCount(t *testing.T) {
+	m := &TaskMetrics{}
+	m.add(SourceRecordPoll, 10)
+	m.add(SourceRecordWrite, 6)
+	m.add(SourceRecordDone, 1)
+	if got := m.Active(); got != 3 {
+		t.Errorf("active %d, want 3", got)
 	}
 }

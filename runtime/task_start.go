@@ -54,7 +54,7 @@ func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			version = herder.PluginVersion(p.Version)
 		}
 	}
-	metrics := &TaskMetrics{}
+	metrics := newTaskMetrics(time.Now())
 	state := newTaskState(target, func(st herder.State, note string) {
 		metrics.reported(st)
 		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: st, WorkerID: w.ID(), Version: version, Trace: w.cfg.Secrets.String(note)})

@@ -52,18 +52,36 @@ func tryScrape(base string) (map[string]*dto.MetricFamily, error) {
 // value, and fails naming those that do not after timeout.
 func wantSeries(t *testing.T, w *testkit.Worker, base string, labels map[string]string, want map[string]float64) {
 	t.Helper()
+	checks := map[string]func(float64) bool{}
+	for name, v := range want {
+		checks[name+fmt.Sprintf(" (want %g)", v)] = eq(v)
+	}
+	wantFigures(t, w, base, labels, checks)
+}
+
+func eq(v float64) func(float64) bool { return func(x float64) bool { return x == v } }
+func gt(v float64) func(float64) bool { return func(x float64) bool { return x > v } }
+func ge(v float64) func(float64) bool { return func(x float64) bool { return x >= v } }
+func between(lo, hi float64) func(float64) bool {
+	return func(x float64) bool { return x >= lo && x <= hi }
+}
+
+// wantFigures polls the worker's /metrics until every series in want (its
+// family name, then optionally a space and a note for the failure message)
+// passes its check, and fails naming those that do not after a minute.
+func wantFigures(t *testing.T, w *testkit.Worker, base string, labels map[string]string, want map[string]func(float64) bool) {
+	t.Helper()
 	eventually(t, time.Minute, "the metrics", func() (bool, string) {
 		fams, err := tryScrape(base)
 		if err != nil {
 			return false, err.Error()
 		}
 		var wrong []string
-		for name, v := range want {
-			got, ok := testkit.Series(fams, name, labels)
-			if !ok {
-				wrong = append(wrong, fmt.Sprintf("%s%v missing", name, labels))
-			} else if got != v {
-				wrong = append(wrong, fmt.Sprintf("%s%v = %g, want %g", name, labels, got, v))
+		for check, ok := range want {
+			name, _, _ := strings.Cut(check, " ")
+			got, found := testkit.Series(fams, name, labels)
+			if !found || !ok(got) {
+				wrong = append(wrong, fmt.Sprintf("%s%v = %g (present: %v)", check, labels, got, found))
 			}
 		}
 		return len(wrong) == 0, strings.Join(wrong, "; ")
@@ -131,6 +149,35 @@ func TestMetricsFilePipeline(t *testing.T) {
 	if v, ok := testkit.Series(fams, "kafka_connect_connect_worker_metrics_task_count", map[string]string{"connector": "aggregate"}); !ok || v != 1 {
 		t.Errorf("kafka_connect_connect_worker_metrics_task_count = %g (present: %v), want 1", v, ok)
 	}
+
+	// The windowed figures: every record written (none in flight), batches
+	// seen, commits made, one partition consumed, the tasks running.
+	task := func(name string) map[string]string { return map[string]string{"connector": name, "task": "0"} }
+	wantFigures(t, src, srcURL, task(srcName), map[string]func(float64) bool{
+		"kafka_connect_source_task_metrics_source_record_active_count":          eq(0),
+		"kafka_connect_source_task_metrics_source_record_poll_rate":             gt(0),
+		"kafka_connect_source_task_metrics_source_record_write_rate":            gt(0),
+		"kafka_connect_source_task_metrics_poll_batch_max_time_ms":              ge(0),
+		"kafka_connect_source_task_metrics_source_record_active_count_max":      ge(0),
+		"kafka_connect_connector_task_metrics_batch_size_max":                   between(1, n),
+		"kafka_connect_connector_task_metrics_batch_size_avg":                   between(1, n),
+		"kafka_connect_connector_task_metrics_offset_commit_success_percentage": eq(1),
+		"kafka_connect_connector_task_metrics_offset_commit_failure_percentage": eq(0),
+		"kafka_connect_connector_task_metrics_offset_commit_max_time_ms":        ge(0),
+		"kafka_connect_connector_task_metrics_running_ratio":                    between(0.01, 1),
+		"kafka_connect_connector_task_metrics_pause_ratio":                      eq(0),
+	})
+	wantFigures(t, sink, sinkURL, task(sinkName), map[string]func(float64) bool{
+		"kafka_connect_sink_task_metrics_partition_count":                       eq(1),
+		"kafka_connect_sink_task_metrics_sink_record_read_rate":                 gt(0),
+		"kafka_connect_sink_task_metrics_sink_record_send_rate":                 gt(0),
+		"kafka_connect_sink_task_metrics_put_batch_max_time_ms":                 ge(0),
+		"kafka_connect_sink_task_metrics_offset_commit_completion_total":        ge(1),
+		"kafka_connect_sink_task_metrics_offset_commit_seq_no":                  ge(1),
+		"kafka_connect_sink_task_metrics_offset_commit_skip_total":              eq(0),
+		"kafka_connect_connector_task_metrics_batch_size_max":                   between(1, n),
+		"kafka_connect_connector_task_metrics_offset_commit_success_percentage": eq(1),
+	})
 
 	// connect-worker-metrics: one connector and one task started, each
 	// at the first attempt.

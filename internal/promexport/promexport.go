@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -63,10 +64,20 @@ type taskMetric struct {
 	sink    int // 1: sink tasks only, -1: source tasks only, 0: both
 }
 
+// taskFigure is a task figure computed when scraped: a windowed average,
+// maximum, rate or ratio, or a gauge.
+type taskFigure struct {
+	desc  *prometheus.Desc
+	kind  prometheus.ValueType
+	sink  int // as taskMetric's
+	value func(m *runtime.TaskMetrics, w runtime.Window, now time.Time) float64
+}
+
 // Collector is a prometheus.Collector over a worker's tasks.
 type Collector struct {
 	tasks       Tasks
 	taskMetrics []taskMetric
+	taskFigures []taskFigure
 	taskCount   *prometheus.Desc
 	taskStates  *prometheus.Desc
 	taskStatus  *prometheus.Desc
@@ -158,6 +169,7 @@ func NewCollector(tasks Tasks) *Collector {
 		add("success-percentage", "starts that succeeded, a fraction (0 to 1).", prometheus.GaugeValue, func(a, s, _ int64) float64 { return fraction(s, a) })
 		add("failure-percentage", "starts that failed, a fraction (0 to 1).", prometheus.GaugeValue, func(a, _, f int64) float64 { return fraction(f, a) })
 	}
+	c.taskFigures = taskFigures()
 	for _, st := range taskStates {
 		state := strings.ToLower(string(st))
 		c.tasksIn = append(c.tasksIn, prometheus.NewDesc(name(worker, "connector-"+state+"-task-count"), "Tasks of the connector on this worker in the "+state+" state.", []string{"connector"}, nil))
@@ -166,10 +178,89 @@ func NewCollector(tasks Tasks) *Collector {
 	return c
 }
 
+// taskFigures are the task figures computed when scraped: Kafka Connect's
+// averages, maxima, rates and ratios over its metric window (the last 30
+// to 60 s), which Confluent's Connect dashboard queries besides the totals.
+func taskFigures() []taskFigure {
+	tags := []string{"connector", "task"}
+	const tsk, src, snk = "connector-task-metrics", "source-task-metrics", "sink-task-metrics"
+	var out []taskFigure
+	add := func(group, metric, help string, kind prometheus.ValueType, sink int, value func(m *runtime.TaskMetrics, w runtime.Window, now time.Time) float64) {
+		out = append(out, taskFigure{desc: prometheus.NewDesc(name(group, metric), help, tags, nil), kind: kind, sink: sink, value: value})
+	}
+	gauge := prometheus.GaugeValue
+	avg := func(s runtime.Stat) func(*runtime.TaskMetrics, runtime.Window, time.Time) float64 {
+		return func(m *runtime.TaskMetrics, _ runtime.Window, now time.Time) float64 {
+			a, _ := m.Stat(s, now)
+			return a
+		}
+	}
+	most := func(s runtime.Stat) func(*runtime.TaskMetrics, runtime.Window, time.Time) float64 {
+		return func(m *runtime.TaskMetrics, _ runtime.Window, now time.Time) float64 {
+			_, x := m.Stat(s, now)
+			return x
+		}
+	}
+	rate := func(c runtime.Counter) func(*runtime.TaskMetrics, runtime.Window, time.Time) float64 {
+		return func(_ *runtime.TaskMetrics, w runtime.Window, _ time.Time) float64 { return w.Rate(c) }
+	}
+	add(tsk, "batch-size-avg", "Average size of the batches Poll returned or Put took (metric window).", gauge, 0, avg(runtime.BatchSize))
+	add(tsk, "batch-size-max", "Largest batch Poll returned or Put took (metric window).", gauge, 0, most(runtime.BatchSize))
+	add(tsk, "offset-commit-avg-time-ms", "Average time of the task's offset commits, ms (metric window).", gauge, 0, avg(runtime.OffsetCommitTime))
+	add(tsk, "offset-commit-max-time-ms", "Longest of the task's offset commits, ms (metric window).", gauge, 0, most(runtime.OffsetCommitTime))
+	add(tsk, "offset-commit-success-percentage", "Fraction (0 to 1) of the offset commits that succeeded (metric window).", gauge, 0,
+		func(_ *runtime.TaskMetrics, w runtime.Window, _ time.Time) float64 {
+			return w.Fraction(runtime.OffsetCommitSuccess, runtime.OffsetCommitFailure)
+		})
+	add(tsk, "offset-commit-failure-percentage", "Fraction (0 to 1) of the offset commits that failed (metric window).", gauge, 0,
+		func(_ *runtime.TaskMetrics, w runtime.Window, _ time.Time) float64 {
+			return w.Fraction(runtime.OffsetCommitFailure, runtime.OffsetCommitSuccess)
+		})
+	add(tsk, "running-ratio", "Fraction (0 to 1) of the metric window the task spent running.", gauge, 0,
+		func(_ *runtime.TaskMetrics, w runtime.Window, _ time.Time) float64 { return w.RunningRatio })
+	add(tsk, "pause-ratio", "Fraction (0 to 1) of the metric window the task spent paused.", gauge, 0,
+		func(_ *runtime.TaskMetrics, w runtime.Window, _ time.Time) float64 { return w.PauseRatio })
+
+	add(src, "source-record-poll-rate", "Records per second Poll returned (metric window).", gauge, -1, rate(runtime.SourceRecordPoll))
+	add(src, "source-record-write-rate", "Records per second Kafka acknowledged (metric window).", gauge, -1, rate(runtime.SourceRecordWrite))
+	add(src, "poll-batch-avg-time-ms", "Average time Poll took, ms (metric window).", gauge, -1, avg(runtime.BatchTime))
+	add(src, "poll-batch-max-time-ms", "Longest time Poll took, ms (metric window).", gauge, -1, most(runtime.BatchTime))
+	add(src, "source-record-active-count", "Records polled but not yet written or dropped.", gauge, -1,
+		func(m *runtime.TaskMetrics, _ runtime.Window, _ time.Time) float64 { return float64(m.Active()) })
+	add(src, "source-record-active-count-avg", "Average of the records in flight after each batch (metric window).", gauge, -1, avg(runtime.ActiveCount))
+	add(src, "source-record-active-count-max", "Most records in flight after a batch (metric window).", gauge, -1, most(runtime.ActiveCount))
+
+	add(snk, "sink-record-read-rate", "Records per second read from Kafka (metric window).", gauge, 1, rate(runtime.SinkRecordRead))
+	add(snk, "sink-record-send-rate", "Records per second handed to Put (metric window).", gauge, 1, rate(runtime.SinkRecordSend))
+	add(snk, "put-batch-avg-time-ms", "Average time Put took, ms (metric window).", gauge, 1, avg(runtime.BatchTime))
+	add(snk, "put-batch-max-time-ms", "Longest time Put took, ms (metric window).", gauge, 1, most(runtime.BatchTime))
+	add(snk, "partition-count", "Partitions the task's consumer is assigned.", gauge, 1,
+		func(m *runtime.TaskMetrics, _ runtime.Window, _ time.Time) float64 {
+			return float64(len(m.Positions()))
+		})
+	add(snk, "offset-commit-completion-total", "Offset commits that completed.", prometheus.CounterValue, 1,
+		func(m *runtime.TaskMetrics, _ runtime.Window, _ time.Time) float64 {
+			return float64(m.Get(runtime.OffsetCommitSuccess))
+		})
+	add(snk, "offset-commit-completion-rate", "Offset commits per second that completed (metric window).", gauge, 1, rate(runtime.OffsetCommitSuccess))
+	// sluice commits a sink's offsets synchronously: no commit is ever
+	// overtaken by a newer one and skipped.
+	zero := func(*runtime.TaskMetrics, runtime.Window, time.Time) float64 { return 0 }
+	add(snk, "offset-commit-skip-total", "Offset commits skipped (always 0: sluice commits synchronously).", prometheus.CounterValue, 1, zero)
+	add(snk, "offset-commit-skip-rate", "Offset commits per second skipped (always 0).", gauge, 1, zero)
+	add(snk, "offset-commit-seq-no", "Offset commits begun.", gauge, 1, func(m *runtime.TaskMetrics, _ runtime.Window, _ time.Time) float64 {
+		return float64(m.Get(runtime.OffsetCommitSuccess) + m.Get(runtime.OffsetCommitFailure))
+	})
+	return out
+}
+
 // Describe sends every metric's description.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, m := range c.taskMetrics {
 		ch <- m.desc
+	}
+	for _, f := range c.taskFigures {
+		ch <- f.desc
 	}
 	ch <- c.taskCount
 	ch <- c.taskStates
@@ -190,6 +281,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 // Collect reads the tasks' counters.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	tasks := c.tasks.TaskMetrics()
+	now := time.Now()
 	ch <- prometheus.MustNewConstMetric(c.taskCount, prometheus.GaugeValue, float64(len(tasks)))
 	type counts struct {
 		total int
@@ -214,6 +306,13 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 				continue
 			}
 			ch <- prometheus.MustNewConstMetric(m.desc, m.kind, float64(t.Metrics.Get(m.counter)), t.ID.Connector, task)
+		}
+		w := t.Metrics.Window(now)
+		for _, f := range c.taskFigures {
+			if f.sink == 1 && !t.Sink || f.sink == -1 && t.Sink {
+				continue
+			}
+			ch <- prometheus.MustNewConstMetric(f.desc, f.kind, f.value(t.Metrics, w, now), t.ID.Connector, task)
 		}
 		if t.Sink {
 			var most int64

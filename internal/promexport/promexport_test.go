@@ -50,6 +50,15 @@ func TestNames(t *testing.T) {
 		{"kafka_connect_task_error_metrics_deadletterqueue_produce_requests", "snk", "2", 1},
 		{"kafka_connect_task_error_metrics_deadletterqueue_produce_requests", "src", "0", 0},
 		{"kafka_connect_connector_task_metrics_status", "snk", "2", 1},
+		{"kafka_connect_source_task_metrics_source_record_poll_rate", "src", "0", 1},
+		{"kafka_connect_source_task_metrics_source_record_poll_rate", "snk", "2", 0},
+		{"kafka_connect_source_task_metrics_poll_batch_avg_time_ms", "src", "0", 1},
+		{"kafka_connect_sink_task_metrics_put_batch_max_time_ms", "snk", "2", 1},
+		{"kafka_connect_sink_task_metrics_partition_count", "snk", "2", 1},
+		{"kafka_connect_sink_task_metrics_partition_count", "src", "0", 0},
+		{"kafka_connect_sink_task_metrics_offset_commit_completion_total", "snk", "2", 1},
+		{"kafka_connect_connector_task_metrics_running_ratio", "src", "0", 1},
+		{"kafka_connect_connector_task_metrics_batch_size_max", "snk", "2", 1},
 	}
 	for _, tt := range tests {
 		got := 0
