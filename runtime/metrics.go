@@ -60,6 +60,27 @@ const (
 	// With SourceRecordPoll and SourceRecordWrite it gives
 	// source-record-active-count.
 	SourceRecordDone
+
+	// The task's Kafka client (a source task's producer, a sink task's
+	// consumer), as sarama reports it (see clientRegistry).
+
+	// ClientRequests counts the requests the client sent.
+	ClientRequests
+	// ClientOutgoingBytes and ClientIncomingBytes count the bytes it sent
+	// and received.
+	ClientOutgoingBytes
+	ClientIncomingBytes
+	// ProducerRecordSend counts the records the producer sent in produce
+	// requests, retries included (record-send-total).
+	ProducerRecordSend
+	// ProducerRecordError counts the records the producer gave up on
+	// (record-error-total).
+	ProducerRecordError
+	// ConsumerFetches counts the consumer's fetch requests (fetch-total).
+	ConsumerFetches
+	// ConsumerRecords counts the records the consumer fetched
+	// (records-consumed-total).
+	ConsumerRecords
 	numCounters
 )
 
@@ -82,6 +103,18 @@ const (
 	// yet written or dropped, sampled after each batch
 	// (source-record-active-count-*).
 	ActiveCount
+	// RequestLatency is the time the client's requests took, ms
+	// (request-latency-*).
+	RequestLatency
+	// ProducerBatchSize is the size in bytes of the producer's partition
+	// batches (batch-size-*).
+	ProducerBatchSize
+	// ProducerRecordsPerRequest is the records of a produce request
+	// (records-per-request-avg).
+	ProducerRecordsPerRequest
+	// ConsumerFetchSize is the size in bytes of the consumer's fetch
+	// responses (fetch-size-*).
+	ConsumerFetchSize
 	numStats
 )
 
@@ -92,10 +125,11 @@ const sampleWindow = 30 * time.Second
 
 // stat gathers a per-batch figure over Kafka's two samples: each sample
 // holds the count, sum and maximum of the values recorded during one
-// 30 s window of the wall clock. One goroutine records a given stat of a
-// task (its poll, put or commit loop): the reset of a sample that starts
-// a new window is not atomic with the adds, which a reader may see half
-// done, never a writer.
+// 30 s window of the wall clock. Most stats have one writer (a task's
+// poll, put or commit loop); the client's are written by sarama's broker
+// goroutines. The reset of a sample that starts a new window is not atomic
+// with the adds: a value recorded by another goroutine at that instant
+// may be lost, and a reader may see the reset half done.
 type stat struct {
 	samples [2]struct {
 		window, count, sum, max atomic.Int64
@@ -105,11 +139,10 @@ type stat struct {
 func (s *stat) record(v int64, nowMillis int64) {
 	w := nowMillis / sampleWindow.Milliseconds()
 	smp := &s.samples[w%2]
-	if smp.window.Load() != w {
+	if old := smp.window.Load(); old != w && smp.window.CompareAndSwap(old, w) {
 		smp.count.Store(0)
 		smp.sum.Store(0)
 		smp.max.Store(v)
-		smp.window.Store(w)
 	}
 	smp.count.Add(1)
 	smp.sum.Add(v)
@@ -159,6 +192,7 @@ type TaskMetrics struct {
 	// FAILED included, which the task's taskState does not hold.
 	status atomic.Pointer[herder.State]
 	stats  [numStats]stat
+	client atomic.Pointer[string] // the client id of the task's producer or consumer
 
 	// times: how long the task was running and paused (running-ratio,
 	// pause-ratio), accounted at each state change; and the samples

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rcrowley/go-metrics"
+
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -198,4 +200,49 @@ func TestActiveCount(t *testing.T) {
 	if got := m.Active(); got != 3 {
 		t.Errorf("active %d, want 3", got)
 	}
+}
+
+// TestClientRegistry: sarama's meters and histograms that sluice reads
+// count into the task's metrics, without allocating; the others are
+// go-metrics' nil metrics of the kind asked for, as sarama's type
+// assertions expect.
+func TestClientRegistry(t *testing.T) {
+	m := &TaskMetrics{}
+	r := newClientRegistry(m, "connector-producer-c-0")
+	if m.ClientID() != "connector-producer-c-0" {
+		t.Errorf("client id %q", m.ClientID())
+	}
+	histogram := func(name string) metrics.Histogram {
+		return r.GetOrRegister(name, func() metrics.Histogram { return metrics.NilHistogram{} }).(metrics.Histogram)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		metrics.GetOrRegisterMeter("request-rate", r).Mark(1)
+		metrics.GetOrRegisterMeter("record-send-rate", r).Mark(10)
+		histogram("request-latency-in-ms").Update(4)
+		histogram("consumer-batch-size").Update(3)
+	}); n != 0 {
+		t.Errorf("%g allocations per request", n)
+	}
+	if got := m.Get(ClientRequests); got != 101 {
+		t.Errorf("requests %d, want 101", got)
+	}
+	if got := m.Get(ProducerRecordSend); got != 1010 {
+		t.Errorf("records sent %d, want 1010", got)
+	}
+	if got := m.Get(ConsumerRecords); got != 303 {
+		t.Errorf("records consumed %d, want 303", got)
+	}
+	if avg, most := m.Stat(RequestLatency, time.Now()); avg != 4 || most != 4 {
+		t.Errorf("latency avg %g max %g, want 4 4", avg, most)
+	}
+	// Others: nil metrics, of the right kind.
+	metrics.GetOrRegisterMeter("request-rate-for-broker-1", r).Mark(1)
+	metrics.GetOrRegisterCounter("requests-in-flight", r).Inc(1)
+	histogram("response-size").Update(1)
+	if m.Get(ClientRequests) != 101 {
+		t.Error("a per-broker meter counted")
+	}
+	// A registry without metrics (a task built by a test) counts nothing.
+	none := newClientRegistry(nil, "x")
+	metrics.GetOrRegisterMeter("request-rate", none).Mark(1)
 }

@@ -550,6 +550,7 @@ func (t *sourceTask) handleAcks(done chan<- struct{}) {
 				t.tracker.fail(in.sr)
 				continue
 			}
+			t.metrics.add(ProducerRecordError, 1)
 			f := &failure{stage: stageKafkaProduce, class: producerClass, err: fmt.Errorf("topic %s partition %d: %w", pe.Msg.Topic, pe.Msg.Partition, pe.Err), source: in.sr.rec}
 			if t.errs.policy.tolerateAll {
 				// Kafka Connect skips records the producer gave up on when

@@ -216,6 +216,8 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: %w", id, err)
 		}
+		// The producer's figures go to the task's metrics.
+		ps.Sarama.MetricRegistry = newClientRegistry(state.metrics, ps.Sarama.ClientID)
 		addrs := w.cfg.BootstrapServers
 		connect := func(ctx context.Context, watch *kafka.Watch) (sourceProducer, error) {
 			return kafka.NewProducer(ctx, addrs, ps.Sarama, watch)
@@ -265,6 +267,8 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 		var group sarama.ConsumerGroup
 		var client *kafka.AbortableClient
 		if err == nil {
+			// The consumer's figures go to the task's metrics.
+			ccfg.MetricRegistry = newClientRegistry(state.metrics, ccfg.ClientID)
 			// No broker is contacted here (kafka.ConsumerConfig leaves out the
 			// initial metadata fetch): the task waits for Kafka as it runs.
 			client, err = kafka.NewAbortableClient(w.cfg.BootstrapServers, ccfg)

@@ -179,6 +179,30 @@ func TestMetricsFilePipeline(t *testing.T) {
 		"kafka_connect_connector_task_metrics_offset_commit_success_percentage": eq(1),
 	})
 
+	// The tasks' Kafka clients, with their client ids and the task labels.
+	client := func(typ, name string) map[string]string {
+		return map[string]string{"client_type": typ, "client_id": "connector-" + typ + "-" + name + "-0", "connector": name, "task": "0"}
+	}
+	wantFigures(t, src, srcURL, client("producer", srcName), map[string]func(float64) bool{
+		"kafka_producer_producer_metrics_record_send_total":       ge(n), // retries count too
+		"kafka_producer_producer_metrics_record_send_rate":        gt(0),
+		"kafka_producer_producer_metrics_record_error_total":      eq(0),
+		"kafka_producer_producer_metrics_request_total":           gt(0),
+		"kafka_producer_producer_metrics_request_latency_avg":     ge(0),
+		"kafka_producer_producer_metrics_request_latency_max":     ge(0),
+		"kafka_producer_producer_metrics_outgoing_byte_total":     gt(n * 100), // the lines' bytes, and more
+		"kafka_producer_producer_metrics_batch_size_max":          gt(0),
+		"kafka_producer_producer_metrics_records_per_request_avg": between(1, n),
+	})
+	wantFigures(t, sink, sinkURL, client("consumer", sinkName), map[string]func(float64) bool{
+		"kafka_consumer_consumer_fetch_manager_metrics_records_consumed_total": eq(n),
+		"kafka_consumer_consumer_fetch_manager_metrics_fetch_total":            gt(0),
+		"kafka_consumer_consumer_fetch_manager_metrics_fetch_size_max":         gt(0),
+		"kafka_consumer_consumer_metrics_request_total":                        gt(0),
+		"kafka_consumer_consumer_metrics_request_latency_max":                  ge(0),
+		"kafka_consumer_consumer_metrics_incoming_byte_total":                  gt(n * 100),
+	})
+
 	// connect-worker-metrics: one connector and one task started, each
 	// at the first attempt.
 	wantSeries(t, src, srcURL, map[string]string{"connector": "aggregate"}, map[string]float64{

@@ -64,13 +64,48 @@ type taskMetric struct {
 	sink    int // 1: sink tasks only, -1: source tasks only, 0: both
 }
 
+// figure computes a task figure when scraped.
+type figure func(m *runtime.TaskMetrics, w runtime.Window, now time.Time) float64
+
+// total is a counter's value.
+func total(c runtime.Counter) figure {
+	return func(m *runtime.TaskMetrics, _ runtime.Window, _ time.Time) float64 { return float64(m.Get(c)) }
+}
+
+// rate is a counter's rate over the metric window.
+func rate(c runtime.Counter) figure {
+	return func(_ *runtime.TaskMetrics, w runtime.Window, _ time.Time) float64 { return w.Rate(c) }
+}
+
+// avg is a stat's average over the metric window.
+func avg(s runtime.Stat) figure {
+	return func(m *runtime.TaskMetrics, _ runtime.Window, now time.Time) float64 {
+		a, _ := m.Stat(s, now)
+		return a
+	}
+}
+
+// most is a stat's maximum over the metric window.
+func most(s runtime.Stat) figure {
+	return func(m *runtime.TaskMetrics, _ runtime.Window, now time.Time) float64 {
+		_, x := m.Stat(s, now)
+		return x
+	}
+}
+
+// applies says whether a series for the kind of task sink says (1: sink
+// tasks, -1: source tasks, 0: both) applies to a task.
+func applies(sink int, isSink bool) bool {
+	return sink == 0 || (sink == 1) == isSink
+}
+
 // taskFigure is a task figure computed when scraped: a windowed average,
 // maximum, rate or ratio, or a gauge.
 type taskFigure struct {
 	desc  *prometheus.Desc
 	kind  prometheus.ValueType
 	sink  int // as taskMetric's
-	value func(m *runtime.TaskMetrics, w runtime.Window, now time.Time) float64
+	value figure
 }
 
 // Collector is a prometheus.Collector over a worker's tasks.
@@ -78,6 +113,7 @@ type Collector struct {
 	tasks       Tasks
 	taskMetrics []taskMetric
 	taskFigures []taskFigure
+	clientFigs  []taskFigure // labelled client_type, client_id, connector, task
 	taskCount   *prometheus.Desc
 	taskStates  *prometheus.Desc
 	taskStatus  *prometheus.Desc
@@ -170,6 +206,7 @@ func NewCollector(tasks Tasks) *Collector {
 		add("failure-percentage", "starts that failed, a fraction (0 to 1).", prometheus.GaugeValue, func(a, _, f int64) float64 { return fraction(f, a) })
 	}
 	c.taskFigures = taskFigures()
+	c.clientFigs = clientFigures()
 	for _, st := range taskStates {
 		state := strings.ToLower(string(st))
 		c.tasksIn = append(c.tasksIn, prometheus.NewDesc(name(worker, "connector-"+state+"-task-count"), "Tasks of the connector on this worker in the "+state+" state.", []string{"connector"}, nil))
@@ -185,25 +222,10 @@ func taskFigures() []taskFigure {
 	tags := []string{"connector", "task"}
 	const tsk, src, snk = "connector-task-metrics", "source-task-metrics", "sink-task-metrics"
 	var out []taskFigure
-	add := func(group, metric, help string, kind prometheus.ValueType, sink int, value func(m *runtime.TaskMetrics, w runtime.Window, now time.Time) float64) {
+	add := func(group, metric, help string, kind prometheus.ValueType, sink int, value figure) {
 		out = append(out, taskFigure{desc: prometheus.NewDesc(name(group, metric), help, tags, nil), kind: kind, sink: sink, value: value})
 	}
 	gauge := prometheus.GaugeValue
-	avg := func(s runtime.Stat) func(*runtime.TaskMetrics, runtime.Window, time.Time) float64 {
-		return func(m *runtime.TaskMetrics, _ runtime.Window, now time.Time) float64 {
-			a, _ := m.Stat(s, now)
-			return a
-		}
-	}
-	most := func(s runtime.Stat) func(*runtime.TaskMetrics, runtime.Window, time.Time) float64 {
-		return func(m *runtime.TaskMetrics, _ runtime.Window, now time.Time) float64 {
-			_, x := m.Stat(s, now)
-			return x
-		}
-	}
-	rate := func(c runtime.Counter) func(*runtime.TaskMetrics, runtime.Window, time.Time) float64 {
-		return func(_ *runtime.TaskMetrics, w runtime.Window, _ time.Time) float64 { return w.Rate(c) }
-	}
 	add(tsk, "batch-size-avg", "Average size of the batches Poll returned or Put took (metric window).", gauge, 0, avg(runtime.BatchSize))
 	add(tsk, "batch-size-max", "Largest batch Poll returned or Put took (metric window).", gauge, 0, most(runtime.BatchSize))
 	add(tsk, "offset-commit-avg-time-ms", "Average time of the task's offset commits, ms (metric window).", gauge, 0, avg(runtime.OffsetCommitTime))
@@ -254,12 +276,57 @@ func taskFigures() []taskFigure {
 	return out
 }
 
+// clientFigures are the figures of a task's Kafka client (a source task's
+// producer, a sink task's consumer), named as the rules name Kafka's
+// kafka.producer and kafka.consumer MBeans (kafka_<client type>_<MBean
+// type>_<attribute>, labels client_type and client_id), with the task's
+// connector and task labels besides.
+func clientFigures() []taskFigure {
+	labels := []string{"client_type", "client_id", "connector", "task"}
+	var out []taskFigure
+	add := func(family, help string, kind prometheus.ValueType, sink int, value figure) {
+		out = append(out, taskFigure{desc: prometheus.NewDesc(family, help, labels, nil), kind: kind, sink: sink, value: value})
+	}
+	counter, gauge := prometheus.CounterValue, prometheus.GaugeValue
+	for _, cl := range []struct {
+		group string
+		sink  int
+	}{{"kafka_producer_producer_metrics_", -1}, {"kafka_consumer_consumer_metrics_", 1}} {
+		add(cl.group+"request_total", "Requests the client sent.", counter, cl.sink, total(runtime.ClientRequests))
+		add(cl.group+"request_rate", "Requests per second the client sent (metric window).", gauge, cl.sink, rate(runtime.ClientRequests))
+		add(cl.group+"outgoing_byte_total", "Bytes the client sent.", counter, cl.sink, total(runtime.ClientOutgoingBytes))
+		add(cl.group+"outgoing_byte_rate", "Bytes per second the client sent (metric window).", gauge, cl.sink, rate(runtime.ClientOutgoingBytes))
+		add(cl.group+"incoming_byte_total", "Bytes the client received.", counter, cl.sink, total(runtime.ClientIncomingBytes))
+		add(cl.group+"incoming_byte_rate", "Bytes per second the client received (metric window).", gauge, cl.sink, rate(runtime.ClientIncomingBytes))
+		add(cl.group+"request_latency_avg", "Average time of the client's requests, ms (metric window).", gauge, cl.sink, avg(runtime.RequestLatency))
+		add(cl.group+"request_latency_max", "Longest of the client's requests, ms (metric window).", gauge, cl.sink, most(runtime.RequestLatency))
+	}
+	const prod, fetch = "kafka_producer_producer_metrics_", "kafka_consumer_consumer_fetch_manager_metrics_"
+	add(prod+"record_send_total", "Records the producer sent, retries included.", counter, -1, total(runtime.ProducerRecordSend))
+	add(prod+"record_send_rate", "Records per second the producer sent (metric window).", gauge, -1, rate(runtime.ProducerRecordSend))
+	add(prod+"record_error_total", "Records the producer could not deliver.", counter, -1, total(runtime.ProducerRecordError))
+	add(prod+"record_error_rate", "Records per second the producer could not deliver (metric window).", gauge, -1, rate(runtime.ProducerRecordError))
+	add(prod+"batch_size_avg", "Average size of the producer's partition batches, bytes (metric window).", gauge, -1, avg(runtime.ProducerBatchSize))
+	add(prod+"batch_size_max", "Largest of the producer's partition batches, bytes (metric window).", gauge, -1, most(runtime.ProducerBatchSize))
+	add(prod+"records_per_request_avg", "Average records per produce request (metric window).", gauge, -1, avg(runtime.ProducerRecordsPerRequest))
+	add(fetch+"records_consumed_total", "Records the consumer fetched.", counter, 1, total(runtime.ConsumerRecords))
+	add(fetch+"records_consumed_rate", "Records per second the consumer fetched (metric window).", gauge, 1, rate(runtime.ConsumerRecords))
+	add(fetch+"fetch_total", "Fetch requests the consumer sent.", counter, 1, total(runtime.ConsumerFetches))
+	add(fetch+"fetch_rate", "Fetch requests per second (metric window).", gauge, 1, rate(runtime.ConsumerFetches))
+	add(fetch+"fetch_size_avg", "Average size of the fetch responses, bytes (metric window).", gauge, 1, avg(runtime.ConsumerFetchSize))
+	add(fetch+"fetch_size_max", "Largest fetch response, bytes (metric window).", gauge, 1, most(runtime.ConsumerFetchSize))
+	return out
+}
+
 // Describe sends every metric's description.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, m := range c.taskMetrics {
 		ch <- m.desc
 	}
 	for _, f := range c.taskFigures {
+		ch <- f.desc
+	}
+	for _, f := range c.clientFigs {
 		ch <- f.desc
 	}
 	ch <- c.taskCount
@@ -302,17 +369,29 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		task := strconv.Itoa(t.ID.Task)
 		for _, m := range c.taskMetrics {
-			if m.sink == 1 && !t.Sink || m.sink == -1 && t.Sink {
+			if !applies(m.sink, t.Sink) {
 				continue
 			}
 			ch <- prometheus.MustNewConstMetric(m.desc, m.kind, float64(t.Metrics.Get(m.counter)), t.ID.Connector, task)
 		}
 		w := t.Metrics.Window(now)
 		for _, f := range c.taskFigures {
-			if f.sink == 1 && !t.Sink || f.sink == -1 && t.Sink {
+			if !applies(f.sink, t.Sink) {
 				continue
 			}
 			ch <- prometheus.MustNewConstMetric(f.desc, f.kind, f.value(t.Metrics, w, now), t.ID.Connector, task)
+		}
+		if id := t.Metrics.ClientID(); id != "" {
+			clientType := "producer"
+			if t.Sink {
+				clientType = "consumer"
+			}
+			for _, f := range c.clientFigs {
+				if !applies(f.sink, t.Sink) {
+					continue
+				}
+				ch <- prometheus.MustNewConstMetric(f.desc, f.kind, f.value(t.Metrics, w, now), clientType, id, t.ID.Connector, task)
+			}
 		}
 		if t.Sink {
 			var most int64
