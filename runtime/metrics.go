@@ -60,6 +60,9 @@ const (
 	// With SourceRecordPoll and SourceRecordWrite it gives
 	// source-record-active-count.
 	SourceRecordDone
+	// Retries counts the operations retried after a retriable error under
+	// errors.retry.timeout (total-retries).
+	Retries
 
 	// The task's Kafka client (a source task's producer, a sink task's
 	// consumer), as sarama reports it (see clientRegistry).
@@ -276,6 +279,13 @@ func (m *TaskMetrics) Get(c Counter) int64 {
 		return 0
 	}
 	return m.c[c].Load()
+}
+
+// Add adds n to a counter, as the record paths do (for exporters' tests).
+func (m *TaskMetrics) Add(c Counter, n int) {
+	if c >= 0 && c < numCounters {
+		m.add(c, n)
+	}
 }
 
 func (m *TaskMetrics) add(c Counter, n int) {

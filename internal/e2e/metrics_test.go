@@ -130,6 +130,7 @@ func TestMetricsFilePipeline(t *testing.T) {
 		"kafka_connect_source_task_metrics_source_record_write_total": n,
 		"kafka_connect_task_error_metrics_total_record_errors":        0,
 		"kafka_connect_task_error_metrics_total_record_failures":      0,
+		"kafka_connect_task_error_metrics_total_retries":              0,
 	})
 	wantSeries(t, sink, sinkURL, map[string]string{"connector": sinkName, "task": "0"}, map[string]float64{
 		"kafka_connect_sink_task_metrics_sink_record_read_total":            n,

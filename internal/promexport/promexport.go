@@ -162,6 +162,7 @@ func NewCollector(tasks Tasks) *Collector {
 			m(errs, "total-record-errors", "Records that failed.", runtime.RecordErrors, prometheus.CounterValue, 0),
 			m(errs, "total-records-skipped", "Failed records skipped under errors.tolerance=all.", runtime.RecordsSkipped, prometheus.CounterValue, 0),
 			m(errs, "total-errors-logged", "Failures logged (errors.log.enable).", runtime.ErrorsLogged, prometheus.CounterValue, 0),
+			m(errs, "total-retries", "Operations retried after a retriable error (errors.retry.timeout).", runtime.Retries, prometheus.CounterValue, 0),
 			m(errs, "deadletterqueue-produce-requests", "Records sent to the dead letter queue.", runtime.DLQProduceRequests, prometheus.CounterValue, 1),
 			m(errs, "deadletterqueue-produce-failures", "Records the dead letter queue did not take.", runtime.DLQProduceFailures, prometheus.CounterValue, 1),
 			m(errs, "last-error-timestamp", "Time of the last failure, Unix milliseconds (0: none).", runtime.LastErrorMillis, prometheus.GaugeValue, 0),
