@@ -142,8 +142,9 @@ func (w *Worker) stopMetricsHistory() {
 }
 
 // sample records one sample of every task in tasks, and forgets the tasks
-// that are gone. A task's first reading (or the first of a new run of it)
-// only sets the counters the next one is measured against.
+// that are gone. A task first seen (or a new run of it, with new counters)
+// is measured from zero an interval before: it started since the last
+// reading, and its first records are counted.
 func (h *historySampler) sample(tasks []TaskSnapshot, now time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -161,22 +162,25 @@ func (h *historySampler) sample(tasks []TaskSnapshot, now time.Time) {
 			r = &taskRing{}
 			h.rings[t.ID] = r
 		}
-		if r.metrics == m && !r.at.IsZero() {
-			secs := now.Sub(r.at).Seconds()
-			s := HistorySample{Time: now.UnixMilli(), Errors: max(errs-r.errs, 0)}
-			if secs > 0 {
-				s.InPerSec = float64(max(in-r.in, 0)) / secs
-				s.OutPerSec = float64(max(out-r.out, 0)) / secs
-			}
-			if t.Sink {
-				for _, p := range m.Positions() {
-					lag := p.Lag()
-					s.LagSum += lag
-					s.LagMax = max(s.LagMax, lag)
-				}
-			}
-			r.add(s, h.size)
+		if r.metrics != m {
+			// A task (or a run of it) not seen at the last reading started
+			// since: its counters were 0 an interval ago.
+			r.in, r.out, r.errs, r.at = 0, 0, 0, now.Add(-h.every)
 		}
+		secs := now.Sub(r.at).Seconds()
+		s := HistorySample{Time: now.UnixMilli(), Errors: max(errs-r.errs, 0)}
+		if secs > 0 {
+			s.InPerSec = float64(max(in-r.in, 0)) / secs
+			s.OutPerSec = float64(max(out-r.out, 0)) / secs
+		}
+		if t.Sink {
+			for _, p := range m.Positions() {
+				lag := p.Lag()
+				s.LagSum += lag
+				s.LagMax = max(s.LagMax, lag)
+			}
+		}
+		r.add(s, h.size)
 		r.sink, r.metrics, r.in, r.out, r.errs, r.at = t.Sink, m, in, out, errs, now
 	}
 	for id := range h.rings {

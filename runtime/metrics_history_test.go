@@ -27,9 +27,10 @@ func TestHistoryRing(t *testing.T) {
 	w := &Worker{cfg: &WorkerConfig{WorkerID: "w1"}, hist: h}
 	t0 := time.UnixMilli(1_700_000_000_000)
 
-	h.sample(snap(), t0) // primes only
-	if got := w.MetricsHistory(""); len(got.Tasks) != 2 || len(got.Tasks[0].Samples) != 0 {
-		t.Fatalf("after the first reading: %+v, want two tasks without samples", got)
+	src.add(SourceRecordPoll, 7) // before the first reading: counted over one interval
+	h.sample(snap(), t0)
+	if got := w.MetricsHistory(""); len(got.Tasks) != 2 || len(got.Tasks[0].Samples) != 1 || got.Tasks[0].Samples[0].InPerSec != 7 {
+		t.Fatalf("after the first reading: %+v, want two tasks, the source's 7 records polled in its first second", got)
 	}
 	for i := 1; i <= 5; i++ {
 		src.add(SourceRecordPoll, 10*i)
@@ -73,12 +74,13 @@ func TestHistoryRing(t *testing.T) {
 		}
 	}
 
-	// A new run of the source task: its new counters are only read.
+	// A new run of the source task: its new counters count from zero, an
+	// interval before.
 	src = &TaskMetrics{}
 	src.add(SourceRecordPoll, 1000)
 	h.sample(snap(), t0.Add(12*time.Second))
-	if s := w.MetricsHistory("a").Tasks[0].Samples; s[len(s)-1].InPerSec != 25 {
-		t.Errorf("a new run produced a sample from the old counters: %+v", s)
+	if s := w.MetricsHistory("a").Tasks[0].Samples; s[len(s)-1].InPerSec != 1000 {
+		t.Errorf("new run's first sample: %+v, want 1000/s", s[len(s)-1])
 	}
 	src.add(SourceRecordPoll, 10)
 	h.sample(snap(), t0.Add(14*time.Second))

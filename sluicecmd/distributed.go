@@ -57,6 +57,10 @@ func runDistributed(ctx context.Context, o *options, workerFile string, log *slo
 	if err := w.CheckConverters(); err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
 	}
+	// Sampled until the worker stops, or this returns early.
+	histCtx, stopHistory := context.WithCancel(ctx)
+	defer stopHistory()
+	w.StartMetricsHistory(histCtx, o.historyInterval(), 0)
 	h, err := distributed.New(cfg, w, stores, forwarder{http: rs.client}, logging.Named(log, "sluice.herder"))
 	if err != nil {
 		return err
