@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -23,7 +24,9 @@ import (
 // validation refuses (the error shows beside that key), then fixed; sees the
 // connector RUNNING in the list and its throughput chart above zero once
 // records flowed; pauses it with the details panel's button and sees
-// PAUSED; and saves a full-page screenshot, console.png, in the test's
+// PAUSED; sees a hostile configuration value shown as text; stops it from
+// the offsets section and sees its offsets; opens the trace of a failed
+// sink task; and saves a full-page screenshot, console.png, in the test's
 // artifact directory (go test -artifacts keeps it; make test puts it under
 // .cache/test-artifacts).
 func TestConsoleInBrowser(t *testing.T) {
@@ -41,6 +44,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	url := "http://" + startConsoleWorker(t, bootstrap, dir)
 	name := "ui-source-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	const hostile = `<img src=x onerror="document.title='pwned'"><b>bold</b>`
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),
@@ -133,7 +137,11 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.SendKeys(`#ed-rows tr[data-key="topic"] input.v`, topic),
 		chromedp.Click("#ed-add"),
 		chromedp.SendKeys("#ed-rows tbody tr:last-child input.k", "file"),
-		chromedp.SendKeys("#ed-rows tbody tr:last-child input.v", in))
+		chromedp.SendKeys("#ed-rows tbody tr:last-child input.v", in),
+		// A value that would run script if the page took it as markup.
+		chromedp.Click("#ed-add"),
+		chromedp.SendKeys("#ed-rows tbody tr:last-child input.k", "note"),
+		chromedp.SendKeys("#ed-rows tbody tr:last-child input.v", hostile))
 	await("the form valid", `document.querySelector('#ed-status').textContent === 'Valid'`)
 	if got := text(taskMax + " .err"); got != "" {
 		t.Errorf("tasks.max still shows an error once fixed: %q", got)
@@ -154,6 +162,38 @@ func TestConsoleInBrowser(t *testing.T) {
 	await("the connector PAUSED in the list", `document.querySelector(`+q(row+" td.state .badge")+`)?.textContent === 'PAUSED'`)
 	await("PAUSED in the details panel", `document.querySelector('#d-head .badge')?.textContent === 'PAUSED'`)
 	await("the task PAUSED", `document.querySelector(`+q(row+" td.tasks .badge")+`)?.textContent === 'PAUSED'`)
+
+	// The hostile value is shown as text, not markup.
+	await("the note in the configuration", `[...document.querySelectorAll('#d-config td')].some(td => td.textContent === `+q(hostile)+`)`)
+	if n, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll('main img, main b').length`)); err != nil || n != 0 {
+		t.Errorf("the page made elements of a configuration value: %d img/b elements (%v)", n, err)
+	}
+
+	// Offsets: the panel says the connector must be STOPPED, and its Stop
+	// button stops it; then the file source's offset shows.
+	await("the offsets note", `document.querySelector('#d-offsets .note-warn')?.textContent.includes('STOPPED')`)
+	do("stop from the offsets section", chromedp.Click("#d-offsets .note-warn button"))
+	await("the connector STOPPED", `document.querySelector(`+q(row+" td.state .badge")+`)?.textContent === 'STOPPED'`)
+	await("its offsets listed", `[...document.querySelectorAll('#d-offsets td')].some(td => td.textContent.includes('"position"'))`)
+
+	// A failed task's trace: a sink whose file cannot be opened.
+	failing := name + "-sink"
+	resp, err := http.Post(url+"/connectors", "application/json", strings.NewReader(fmt.Sprintf(
+		`{"name": %q, "config": {"connector.class": "FileStreamSink", "topics": %q, "file": %q}}`,
+		failing, topic, filepath.Join(dir, "missing", "out.txt"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create %s: %s", failing, resp.Status)
+	}
+	failRow := `#connectors tr[data-name=` + q(failing) + `]`
+	await("the sink's task FAILED", `document.querySelector(`+q(failRow+" td.tasks .badge")+`)?.textContent === 'FAILED'`)
+	do("open the failed sink", chromedp.Click(failRow+" td.name a"))
+	await("its details", `document.querySelector('#d-name')?.textContent === `+q(failing))
+	do("open the trace", chromedp.Click("#d-tasks details.trace summary"))
+	await("the trace, naming the file", `document.querySelector('#d-tasks details.trace[open] pre')?.textContent.includes('out.txt')`)
 
 	png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
 	if err != nil {

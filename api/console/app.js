@@ -58,11 +58,17 @@ function fmtRate(v) {
   return v.toFixed(1);
 }
 
+let bannerTimer = null;
+
+// banner shows a message above the table; an information goes after a
+// few seconds, an error stays until the next message.
 function banner(msg, kind) {
   const b = $('#banner');
   b.textContent = msg;
   b.className = 'banner ' + (kind || 'info');
   b.hidden = !msg;
+  clearTimeout(bannerTimer);
+  if (msg && !kind?.includes('error')) bannerTimer = setTimeout(() => { b.hidden = true; }, 6000);
 }
 
 // ---- the REST API -----------------------------------------------------------
