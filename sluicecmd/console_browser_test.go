@@ -176,6 +176,16 @@ func TestConsoleInBrowser(t *testing.T) {
 	await("the connector STOPPED", `document.querySelector(`+q(row+" td.state .badge")+`)?.textContent === 'STOPPED'`)
 	await("its offsets listed", `[...document.querySelectorAll('#d-offsets td')].some(td => td.textContent.includes('"position"'))`)
 
+	// Edit: the form holds the stored configuration; Save replaces it.
+	do("edit", chromedp.Click("#d-edit"), chromedp.WaitVisible(`#ed-rows tr[data-key="note"] input.v`))
+	if v, err := chromedp.Run(bctx, chromedp.Value(`#ed-rows tr[data-key="note"] input.v`)); err != nil || v != hostile {
+		t.Errorf("the form holds note=%q (%v), want the stored value", v, err)
+	}
+	do("change note and save", retype(`#ed-rows tr[data-key="note"] input.v`, "plain"))
+	await("the edited form valid", `document.querySelector('#ed-status').textContent === 'Valid'`)
+	do("save", chromedp.Click("#ed-submit"))
+	await("the new value in the configuration", `[...document.querySelectorAll('#d-config td')].some(td => td.textContent === 'plain')`)
+
 	// A failed task's trace: a sink whose file cannot be opened.
 	failing := name + "-sink"
 	resp, err := http.Post(url+"/connectors", "application/json", strings.NewReader(fmt.Sprintf(

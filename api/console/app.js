@@ -11,6 +11,7 @@ const SVG = 'http://www.w3.org/2000/svg';
 const state = {
   connectors: {},   // name -> {status, info}
   history: null,    // the worker's metrics history
+  historyAt: 0,     // when it was read
   selected: null,   // the connector shown in the details panel
   openTraces: new Set(),
   plugins: null,
@@ -550,11 +551,14 @@ async function refresh() {
   if (state.busy) return;
   state.busy = true;
   try {
+    // The history changes once a sampling interval: asked no more often.
+    const due = !state.history || Date.now() - state.historyAt >= Math.max(state.history.interval_ms, REFRESH_MS);
     const [conns, hist] = await Promise.all([
       api('GET', 'connectors?expand=status&expand=info'),
-      api('GET', 'sluice/metrics/history').catch(() => null),
+      due ? api('GET', 'sluice/metrics/history').catch(() => null) : state.history,
     ]);
     state.connectors = conns || {};
+    if (due) state.historyAt = Date.now();
     state.history = hist;
     $('#self-id').textContent = hist?.worker_id || 'unknown';
     renderTable();
