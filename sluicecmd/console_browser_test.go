@@ -26,8 +26,9 @@ import (
 // records flowed; pauses it with the details panel's button and sees
 // PAUSED; sees a hostile configuration value shown as text; stops it from
 // the offsets section and sees its offsets; opens the trace of a failed
-// sink task; and saves a full-page screenshot, console.png, in the test's
-// artifact directory (go test -artifacts keeps it; make test puts it under
+// sink task; and saves full-page screenshots, console-form.png (the form
+// showing the error) and console.png (the end), in the test's artifact
+// directory (go test -artifacts keeps it; make test puts it under
 // .cache/test-artifacts).
 func TestConsoleInBrowser(t *testing.T) {
 	chromium := testkit.Chromium(t)
@@ -101,6 +102,19 @@ func TestConsoleInBrowser(t *testing.T) {
 		return s
 	}
 	q := strconv.Quote
+	// screenshot saves the whole page as a PNG in the test's artifacts.
+	screenshot := func(file string) {
+		t.Helper()
+		png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		shot := filepath.Join(t.ArtifactDir(), file)
+		if err := os.WriteFile(shot, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s (%d bytes)", shot, len(png))
+	}
 
 	// /ui redirects to /ui/, where the page loads its script.
 	do("open the console", chromedp.Navigate(url+"/ui"), chromedp.WaitVisible("#new-connector"))
@@ -130,6 +144,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	if got := text(`#ed-rows tr[data-key="topic"] .err`); got == "" {
 		t.Errorf("no error beside the empty required key topic")
 	}
+	screenshot("console-form.png")
 
 	// Fixed, with topic and file filled in: valid, then created.
 	do("fix the form",
@@ -205,15 +220,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	do("open the trace", chromedp.Click("#d-tasks details.trace summary"))
 	await("the trace, naming the file", `document.querySelector('#d-tasks details.trace[open] pre')?.textContent.includes('out.txt')`)
 
-	png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	shot := filepath.Join(t.ArtifactDir(), "console.png")
-	if err := os.WriteFile(shot, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s (%d bytes)", shot, len(png))
+	screenshot("console.png")
 }
 
 // startConsoleWorker runs a standalone worker with string converters,

@@ -501,14 +501,16 @@ async function validate() {
       if (key !== 'name' && key !== 'connector.class' && !rows.has(key)) rows.set(key, addRow(key, ''));
     }
   }
+  // Each of a key's errors on a line of its own, beside the key.
+  const show = (box, errs) => fill(box, errs.map(e => el('div', { text: e })));
   for (const [key, tr] of rows) {
     const errs = errors.get(key) || [];
-    $('.err', tr).textContent = errs.join(' ');
+    show($('.err', tr), errs);
     tr.classList.toggle('invalid', errs.length > 0);
   }
   for (const f of document.querySelectorAll('#editor .field')) {
     const errs = errors.get(f.dataset.key) || [];
-    $('.err', f).textContent = errs.join(' ');
+    show($('.err', f), errs);
     f.classList.toggle('invalid', errs.length > 0);
   }
   const others = [...errors.keys()].filter(k => !rows.has(k) && k !== 'name' && k !== 'connector.class');
