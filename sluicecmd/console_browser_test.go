@@ -27,7 +27,8 @@ import (
 // PAUSED; sees a hostile configuration value shown as text; stops it from
 // the offsets section and sees its offsets; opens the trace of a failed
 // sink task; and saves full-page screenshots, console-form.png (the form
-// showing the error) and console.png (the end), in the test's artifact
+// showing the error), console-paused.png (just paused) and console.png (the
+// end), in the test's artifact
 // directory (go test -artifacts keeps it; make test puts it under
 // .cache/test-artifacts).
 func TestConsoleInBrowser(t *testing.T) {
@@ -177,6 +178,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	await("the connector PAUSED in the list", `document.querySelector(`+q(row+" td.state .badge")+`)?.textContent === 'PAUSED'`)
 	await("PAUSED in the details panel", `document.querySelector('#d-head .badge')?.textContent === 'PAUSED'`)
 	await("the task PAUSED", `document.querySelector(`+q(row+" td.tasks .badge")+`)?.textContent === 'PAUSED'`)
+	screenshot("console-paused.png")
 
 	// The hostile value is shown as text, not markup.
 	await("the note in the configuration", `[...document.querySelectorAll('#d-config td')].some(td => td.textContent === `+q(hostile)+`)`)
