@@ -167,6 +167,11 @@ func TestConsoleInBrowser(t *testing.T) {
 	row := `#connectors tr[data-name=` + q(name) + `]`
 	await("the connector RUNNING in the list", `document.querySelector(`+q(row+" td.state .badge")+`)?.textContent === 'RUNNING'`)
 	await("its task RUNNING", `document.querySelector(`+q(row+" td.tasks .badge")+`)?.textContent === 'RUNNING'`)
+	// The worker asked for port 0: the Worker column names the bound port,
+	// as Kafka Connect advertises it.
+	if w := text(row + " td.worker"); "http://"+w != url {
+		t.Errorf("the Worker column says %q, want the worker's address %s", w, url)
+	}
 	// The 500 lines are polled and written within a sample or two: the
 	// chart's highest point is above zero.
 	await("a throughput chart above zero", `Math.max(...[...document.querySelectorAll(`+q(row+" .chart")+`)].map(c => Number(c.dataset.max || 0))) > 0`)

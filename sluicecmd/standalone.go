@@ -54,6 +54,9 @@ func runWorker(ctx context.Context, o *options, props map[string]string, connect
 	// Libraries that log through slog's default logger or the log package (a database driver
 	// before a task gives it its own logger) are scrubbed too.
 	slog.SetDefault(logging.Named(log, "sluice"))
+	if err := resolvePortZero(wc); err != nil {
+		return err
+	}
 	rs, err := newRESTSecurity(wc, os.Getenv("KAFKA_OPTS"), logging.Named(log, "sluice.api"))
 	if err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)

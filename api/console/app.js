@@ -180,7 +180,7 @@ function renderTable() {
     el('td', { text: info?.type || status?.type || '' }),
     el('td', { class: 'state' }, badge(status?.connector?.state)),
     el('td', { class: 'tasks' }, tasks.length ? tasks : el('span', { class: 'muted', text: 'none' })),
-    el('td', { class: 'mono', text: status?.connector?.worker_id || '' }),
+    el('td', { class: 'mono worker', text: status?.connector?.worker_id || '' }),
     el('td', { class: 'throughput' }, chart(rates, 'out', 'records out per second', '/s')));
     return tr;
   });
