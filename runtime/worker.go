@@ -49,6 +49,9 @@ type Worker struct {
 	waitMu sync.Mutex
 	waits  map[herder.TaskID]kafkaWait // tasks waiting for Kafka now
 
+	histMu sync.Mutex
+	hist   *historySampler // nil until StartMetricsHistory
+
 	startups   startupCounts
 	connStatus map[string]ConnectorSnapshot // under mu: connectors for ConnectorMetrics
 }
@@ -582,6 +585,7 @@ func (w *Worker) Tasks(connector string) []herder.TaskID {
 
 // Stop stops every task and connector, draining tasks first (rule 7).
 func (w *Worker) Stop(ctx context.Context) {
+	w.stopMetricsHistory()
 	w.mu.Lock()
 	ids := make([]herder.TaskID, 0, len(w.tasks))
 	for id := range w.tasks {
