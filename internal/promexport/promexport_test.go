@@ -181,11 +181,7 @@ func TestWorkerAndConnectorNames(t *testing.T) {
 // tasks, not on the records they moved: the same before and after a
 // million records per task.
 func TestScrapeCostIndependentOfRecords(t *testing.T) {
-	tasks := make(fakeTasks, 200)
-	for i := range tasks {
-		tasks[i] = runtime.TaskSnapshot{ID: herder.TaskID{Connector: fmt.Sprintf("c%d", i/4), Task: i % 4}, Sink: i%2 == 0,
-			State: herder.Running, Metrics: &runtime.TaskMetrics{}}
-	}
+	tasks := manyTasks(200)
 	h := Handler(tasks, nil)
 	scrapeOnce := func() {
 		rec := httptest.NewRecorder()
@@ -204,4 +200,26 @@ func TestScrapeCostIndependentOfRecords(t *testing.T) {
 		t.Errorf("a scrape allocates %g times after a million records per task, %g before", after, before)
 	}
 	t.Logf("%g allocations per scrape of %d tasks", after, len(tasks))
+}
+
+// BenchmarkScrape2000Tasks scrapes a worker running 2,000 tasks, half of
+// them sinks.
+func BenchmarkScrape2000Tasks(b *testing.B) {
+	h := Handler(manyTasks(2000), nil)
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		b.SetBytes(int64(rec.Body.Len()))
+	}
+}
+
+// manyTasks returns n running tasks, four per connector, half of them
+// sinks.
+func manyTasks(n int) fakeTasks {
+	tasks := make(fakeTasks, n)
+	for i := range tasks {
+		tasks[i] = runtime.TaskSnapshot{ID: herder.TaskID{Connector: fmt.Sprintf("c%d", i/4), Task: i % 4}, Sink: i%2 == 0,
+			State: herder.Running, Metrics: &runtime.TaskMetrics{}}
+	}
+	return tasks
 }
