@@ -415,3 +415,62 @@ func TestMetricsSinkLag(t *testing.T) {
 	})
 	wantSeries(t, w, base, part, map[string]float64{"kafka_consumer_consumer_fetch_manager_metrics_records_lag": 0})
 }
+
+// TestMetricsFailingSink: a sink whose converter fails on a record, with
+// errors.tolerance=none, fails its task: the worker's per-state task
+// counts, the task's status series and the error counters say so, and
+// the connector itself still runs.
+func TestMetricsFailingSink(t *testing.T) {
+	const good = 5
+	bootstrap := testkit.Kafka(t)
+	topic := testkit.NewTopic(t, bootstrap, 1)
+	p, err := sarama.NewSyncProducer(testkit.Addrs(bootstrap), producerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	var msgs []*sarama.ProducerMessage
+	for i := range good {
+		msgs = append(msgs, &sarama.ProducerMessage{Topic: topic, Value: sarama.StringEncoder(strconv.Itoa(i))})
+	}
+	msgs = append(msgs, &sarama.ProducerMessage{Topic: topic, Value: sarama.StringEncoder("not json")})
+	if err := p.SendMessages(msgs); err != nil {
+		t.Fatal(err)
+	}
+	name := "metrics-failing-" + topic
+	w, base := startSinkWithMetrics(t, bootstrap, map[string]string{
+		"name": name, "connector.class": "FileStreamSink", "topics": topic,
+		"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
+	})
+	wantSeries(t, w, base, map[string]string{"connector": name}, map[string]float64{
+		"kafka_connect_connect_worker_metrics_connector_failed_task_count":  1,
+		"kafka_connect_connect_worker_metrics_connector_running_task_count": 0,
+		"kafka_connect_connect_worker_metrics_connector_total_task_count":   1,
+	})
+	task := map[string]string{"connector": name, "task": "0"}
+	wantSeries(t, w, base, task, map[string]float64{
+		"kafka_connect_task_error_metrics_total_record_failures": 1,
+		"kafka_connect_task_error_metrics_total_record_errors":   1,
+		"kafka_connect_task_error_metrics_total_records_skipped": 0,
+		"kafka_connect_sink_task_metrics_sink_record_read_total": good + 1,
+	})
+	fams := scrape(t, base)
+	if v, ok := testkit.Series(fams, "kafka_connect_connector_task_metrics_status", map[string]string{"connector": name, "task": "0", "status": "failed"}); !ok || v != 1 {
+		t.Errorf("task status: %v, want failed", fams["kafka_connect_connector_task_metrics_status"])
+	}
+	if v, ok := testkit.Series(fams, "kafka_connect_connector_metrics", map[string]string{"connector": name, "status": "running"}); !ok || v != 1 {
+		t.Errorf("connector status: %v, want running", fams["kafka_connect_connector_metrics"])
+	}
+	agg := map[string]string{"connector": "aggregate"}
+	for family, want := range map[string]float64{
+		"kafka_connect_connect_worker_metrics_task_startup_success_total":      1, // it started, then failed
+		"kafka_connect_connect_worker_metrics_connector_startup_success_total": 1,
+	} {
+		if v, ok := testkit.Series(fams, family, agg); !ok || v != want {
+			t.Errorf("%s = %g (present: %v), want %g", family, v, ok, want)
+		}
+	}
+	if v, ok := testkit.Series(fams, "kafka_connect_task_error_metrics_last_error_timestamp", task); !ok || v <= 0 {
+		t.Errorf("last-error-timestamp = %g (present: %v), want the failure's time", v, ok)
+	}
+}
