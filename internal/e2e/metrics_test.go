@@ -424,19 +424,11 @@ func TestMetricsFailingSink(t *testing.T) {
 	const good = 5
 	bootstrap := testkit.Kafka(t)
 	topic := testkit.NewTopic(t, bootstrap, 1)
-	p, err := sarama.NewSyncProducer(testkit.Addrs(bootstrap), producerConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	var msgs []*sarama.ProducerMessage
+	var values []string
 	for i := range good {
-		msgs = append(msgs, &sarama.ProducerMessage{Topic: topic, Value: sarama.StringEncoder(strconv.Itoa(i))})
+		values = append(values, strconv.Itoa(i))
 	}
-	msgs = append(msgs, &sarama.ProducerMessage{Topic: topic, Value: sarama.StringEncoder("not json")})
-	if err := p.SendMessages(msgs); err != nil {
-		t.Fatal(err)
-	}
+	produceValues(t, bootstrap, topic, append(values, "not json"))
 	name := "metrics-failing-" + topic
 	w, base := startSinkWithMetrics(t, bootstrap, map[string]string{
 		"name": name, "connector.class": "FileStreamSink", "topics": topic,
@@ -472,5 +464,22 @@ func TestMetricsFailingSink(t *testing.T) {
 	}
 	if v, ok := testkit.Series(fams, "kafka_connect_task_error_metrics_last_error_timestamp", task); !ok || v <= 0 {
 		t.Errorf("last-error-timestamp = %g (present: %v), want the failure's time", v, ok)
+	}
+}
+
+// produceValues writes one record per value to topic.
+func produceValues(t *testing.T, bootstrap, topic string, values []string) {
+	t.Helper()
+	p, err := sarama.NewSyncProducer(testkit.Addrs(bootstrap), producerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	msgs := make([]*sarama.ProducerMessage, len(values))
+	for i, v := range values {
+		msgs[i] = &sarama.ProducerMessage{Topic: topic, Value: sarama.StringEncoder(v)}
+	}
+	if err := p.SendMessages(msgs); err != nil {
+		t.Fatal(err)
 	}
 }
