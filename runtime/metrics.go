@@ -121,9 +121,9 @@ const (
 	numStats
 )
 
-// sampleWindow and samples are Kafka's metrics.sample.window.ms and
-// metrics.num.samples defaults: windowed figures cover the current
-// 30 s sample and the one before.
+// sampleWindow is Kafka's metrics.sample.window.ms default; with its
+// metrics.num.samples default, 2, windowed figures cover the current 30 s
+// sample and the one before.
 const sampleWindow = 30 * time.Second
 
 // stat gathers a per-batch figure over Kafka's two samples: each sample
