@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
@@ -102,9 +103,8 @@ const (
 	// OffsetCommitTime is the time an offset commit took, ms
 	// (offset-commit-*-time-ms).
 	OffsetCommitTime
-	// ActiveCount is the number of a source task's records polled but not
-	// yet written or dropped, sampled after each batch
-	// (source-record-active-count-*).
+	// ActiveCount is Active, sampled after each batch
+	// (source-record-active-count-*, sink-record-active-count-*).
 	ActiveCount
 	// RequestLatency is the time the client's requests took, ms
 	// (request-latency-*).
@@ -223,6 +223,28 @@ type PartitionPosition struct {
 	Partition int32
 	hwm       func() int64 // the claim's HighWaterMarkOffset (an atomic read)
 	next      atomic.Int64 // the offset of the next record to read
+	committed atomic.Int64 // the offset committed last (< 0: not known yet)
+}
+
+// active is how many records of the partition the task read whose offsets
+// are not committed yet; 0 while either offset is unknown.
+func (p *PartitionPosition) active() int64 {
+	next, committed := p.next.Load(), p.committed.Load()
+	if next < 0 || committed < 0 {
+		return 0
+	}
+	return max(next-committed, 0)
+}
+
+// read records that the claim's records up to next (exclusive), from
+// first, were read: the first read of a claim whose committed offset was
+// not known (sarama's OffsetOldest or OffsetNewest) starts its count at
+// first.
+func (p *PartitionPosition) read(first, next int64) {
+	if c := p.committed.Load(); c < 0 {
+		p.committed.CompareAndSwap(c, first)
+	}
+	p.next.Store(next)
 }
 
 // Lag is how many records of the partition the task has not read yet; 0
@@ -241,6 +263,7 @@ func (p *PartitionPosition) Lag() int64 {
 func (m *TaskMetrics) claim(clientID, topic string, partition int32, next int64, hwm func() int64) *PartitionPosition {
 	p := &PartitionPosition{ClientID: clientID, Topic: topic, Partition: partition, hwm: hwm}
 	p.next.Store(next)
+	p.committed.Store(next)
 	if m != nil {
 		m.claimMu.Lock()
 		m.claims = append(m.claims, p)
@@ -259,6 +282,20 @@ func (m *TaskMetrics) release(p *PartitionPosition) {
 		if c == p {
 			m.claims = append(m.claims[:i], m.claims[i+1:]...)
 			return
+		}
+	}
+}
+
+// committedAt records the offsets a sink task committed, by partition.
+func (m *TaskMetrics) committedAt(offsets map[connectors.TopicPartition]int64) {
+	if m == nil {
+		return
+	}
+	m.claimMu.Lock()
+	defer m.claimMu.Unlock()
+	for _, p := range m.claims {
+		if off, ok := offsets[connectors.TopicPartition{Topic: p.Topic, Partition: p.Partition}]; ok {
+			p.committed.Store(off)
 		}
 	}
 }
@@ -351,7 +388,7 @@ func (m *TaskMetrics) record(s Stat, v int64, now time.Time) {
 	}
 }
 
-// recordActive samples a source task's records in flight.
+// recordActive samples the task's records in flight (Active).
 func (m *TaskMetrics) recordActive(now time.Time) {
 	if m != nil {
 		m.stats[ActiveCount].record(m.Active(), now.UnixMilli())
@@ -359,10 +396,20 @@ func (m *TaskMetrics) recordActive(now time.Time) {
 }
 
 // Active is a source task's records polled but not yet written or dropped
-// (source-record-active-count).
+// (source-record-active-count), or a sink task's records read whose
+// offsets are not committed yet (sink-record-active-count).
 func (m *TaskMetrics) Active() int64 {
 	if m == nil {
 		return 0
+	}
+	if m.sink.Load() {
+		m.claimMu.Lock()
+		defer m.claimMu.Unlock()
+		var n int64
+		for _, p := range m.claims {
+			n += p.active()
+		}
+		return n
 	}
 	return max(m.c[SourceRecordPoll].Load()-m.c[SourceRecordWrite].Load()-m.c[SourceRecordDone].Load(), 0)
 }

@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
 	"github.com/rcrowley/go-metrics"
 
+	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -245,4 +247,31 @@ func TestClientRegistry(t *testing.T) {
 	// A registry without metrics (a task built by a test) counts nothing.
 	none := newClientRegistry(nil, "x")
 	metrics.GetOrRegisterMeter("request-rate", none).Mark(1)
+}
+
+// TestSinkActive: a sink task's records in flight are those read past the
+// last committed offset, per partition; a claim starting at no committed
+// offset counts from its first record read.
+func TestSinkActive(t *testing.T) {
+	m := &TaskMetrics{}
+	m.sink.Store(true)
+	hwm := func() int64 { return 1000 }
+	a := m.claim("c", "t", 0, 100, hwm)                 // committed offset 100
+	b := m.claim("c", "t", 1, sarama.OffsetOldest, hwm) // none committed
+	if got := m.Active(); got != 0 {
+		t.Errorf("before any read: %d, want 0", got)
+	}
+	a.read(100, 150)
+	b.read(7, 17)
+	if got := m.Active(); got != 60 {
+		t.Errorf("after reading 50 and 10: %d, want 60", got)
+	}
+	m.committedAt(map[connectors.TopicPartition]int64{{Topic: "t", Partition: 0}: 140, {Topic: "other", Partition: 1}: 3})
+	if got := m.Active(); got != 20 {
+		t.Errorf("after committing 40 of partition 0: %d, want 20", got)
+	}
+	m.release(b)
+	if got := m.Active(); got != 10 {
+		t.Errorf("after partition 1 is released: %d, want 10", got)
+	}
 }

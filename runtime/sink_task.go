@@ -461,6 +461,7 @@ func (t *sinkTask) put(ctx context.Context, batch []*sarama.ConsumerMessage, rec
 		now := time.Now()
 		t.metrics.record(BatchSize, int64(len(recs)), now)
 		t.metrics.record(BatchTime, now.Sub(began).Milliseconds(), now)
+		t.metrics.recordActive(now)
 	}
 	// Failed records reach the dead letter queue before their offsets can
 	// be committed.
@@ -664,6 +665,7 @@ func (t *sinkTask) commitOffsets(ctx context.Context) error {
 	for tp, off := range safe {
 		t.committed[tp] = off
 	}
+	t.metrics.committedAt(t.committed)
 	t.log.Debug("committed offsets", "partitions", len(safe))
 	return nil
 }
@@ -821,7 +823,7 @@ func (h groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim saram
 				break fill
 			}
 		}
-		pos.next.Store(batch[len(batch)-1].Offset + 1)
+		pos.read(batch[0].Offset, batch[len(batch)-1].Offset+1)
 		select {
 		case h.t.msgs <- batch:
 		case <-sess.Context().Done():

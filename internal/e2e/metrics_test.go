@@ -170,6 +170,8 @@ func TestMetricsFilePipeline(t *testing.T) {
 	})
 	wantFigures(t, sink, sinkURL, task(sinkName), map[string]func(float64) bool{
 		"kafka_connect_sink_task_metrics_partition_count":                       eq(1),
+		"kafka_connect_sink_task_metrics_sink_record_active_count":              eq(0), // every offset committed
+		"kafka_connect_sink_task_metrics_sink_record_active_count_max":          between(0, n),
 		"kafka_connect_sink_task_metrics_sink_record_read_rate":                 gt(0),
 		"kafka_connect_sink_task_metrics_sink_record_send_rate":                 gt(0),
 		"kafka_connect_sink_task_metrics_put_batch_max_time_ms":                 ge(0),

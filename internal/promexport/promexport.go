@@ -257,6 +257,10 @@ func taskFigures() []taskFigure {
 	add(snk, "sink-record-send-rate", "Records per second handed to Put (metric window).", gauge, 1, rate(runtime.SinkRecordSend))
 	add(snk, "put-batch-avg-time-ms", "Average time Put took, ms (metric window).", gauge, 1, avg(runtime.BatchTime))
 	add(snk, "put-batch-max-time-ms", "Longest time Put took, ms (metric window).", gauge, 1, most(runtime.BatchTime))
+	add(snk, "sink-record-active-count", "Records read whose offsets are not committed yet.", gauge, 1,
+		func(m *runtime.TaskMetrics, _ runtime.Window, _ time.Time) float64 { return float64(m.Active()) })
+	add(snk, "sink-record-active-count-avg", "Average of the records read and not committed, after each Put (metric window).", gauge, 1, avg(runtime.ActiveCount))
+	add(snk, "sink-record-active-count-max", "Most records read and not committed after a Put (metric window).", gauge, 1, most(runtime.ActiveCount))
 	add(snk, "partition-count", "Partitions the task's consumer is assigned.", gauge, 1,
 		func(m *runtime.TaskMetrics, _ runtime.Window, _ time.Time) float64 {
 			return float64(len(m.Positions()))
