@@ -87,7 +87,14 @@ const pluginsUsage = `Usage:
 const statusUsage = `Usage:
   sluice status    one screen: the worker answering, the workers running connectors
                    and tasks, every connector and task with its state and worker, and
-                   the first line of each failure; takes no arguments
+                   the first line of each failure; takes no arguments.
+                   Per task, from its worker's /metrics: LAG, the records of its
+                   partitions a sink has not read yet (summed; LAG MAX the most in
+                   one partition), RECORDS moved (a source's written to Kafka, a
+                   sink's put) and ERRORS (records that failed). Each worker is
+                   asked at the host:port of its worker_id, with --url's scheme and
+                   credentials, for at most 3s; "?" marks figures a worker did not
+                   give, with the reason below the table.
 ` + cliFlagsUsage
 
 // cliAction is one action of a client command.
@@ -148,6 +155,8 @@ type cliRun struct {
 	name   string
 	stdin  io.Reader
 	stdout io.Writer
+	// scraper reads workers' /metrics (sluice status).
+	scraper scraper
 
 	file         string
 	includeTasks bool
@@ -298,7 +307,7 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 	default:
 		return nil, cliAction{}, "", usageError{fmt.Sprintf("%s: -o %s: want table, json or yaml", what, output)}
 	}
-	opts, err := conn.options()
+	opts, h, err := conn.options()
 	if err != nil {
 		return nil, cliAction{}, "", usageError{what + ": " + err.Error()}
 	}
@@ -311,6 +320,10 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 		return nil, cliAction{}, "", usageError{what + ": " + source + ": " + err.Error()}
 	}
 	r.c = c
+	r.scraper = scraper{http: h, scheme: "http"}
+	if strings.HasPrefix(c.BaseURL(), "https:") {
+		r.scraper.scheme = "https"
+	}
 	r.warn = plainCredentialsWarning(conn.user != "", c.BaseURL())
 	return r, act, c.BaseURL(), nil
 }
@@ -873,6 +886,12 @@ type overview struct {
 	Worker     herder.ServerInfo                    `json:"worker"`
 	Workers    []string                             `json:"workers"`
 	Connectors map[string]herder.ConnectorStateInfo `json:"connectors"`
+	// Metrics are each connector's tasks' figures, in the order of its
+	// status's tasks.
+	Metrics map[string][]taskFigures `json:"metrics"`
+	// MetricsUnavailable says, by worker_id, why a worker's figures are
+	// unknown.
+	MetricsUnavailable map[string]string `json:"metrics_unavailable,omitempty"`
 }
 
 // overview prints sluice status: the worker answering, the workers the
@@ -908,6 +927,7 @@ func (r *cliRun) overview(ctx context.Context) error {
 		}
 	}
 	slices.Sort(o.Workers)
+	o.Metrics, o.MetricsUnavailable = r.scraper.taskMetrics(ctx, r.c.BaseURL(), o.Connectors)
 	if r.json {
 		return r.printJSON(o)
 	}
@@ -923,16 +943,24 @@ func (r *cliRun) overview(ctx context.Context) error {
 		_, err := fmt.Fprintln(w, "No connectors.")
 		return err
 	}
-	tw := r.table("CONNECTOR", "TASK", "TYPE", "STATE", "WORKER")
+	tw := r.table("CONNECTOR", "TASK", "TYPE", "STATE", "WORKER", "LAG", "LAG MAX", "RECORDS", "ERRORS")
 	var failures []string
 	for _, name := range names {
 		st := o.Connectors[name]
-		tw.row(name, "-", string(st.Type), string(st.Connector.State), st.Connector.WorkerID)
+		// Empty cells to the end keep the columns aligned; flush drops
+		// the padding they leave.
+		tw.row(name, "-", string(st.Type), string(st.Connector.State), st.Connector.WorkerID, "", "", "", "")
 		if st.Connector.Trace != "" {
 			failures = append(failures, fmt.Sprintf("%s: %s", cell(name), firstLine(st.Connector.Trace)))
 		}
-		for _, t := range st.Tasks {
-			tw.row(name, strconv.Itoa(t.ID), string(st.Type), string(t.State), t.WorkerID)
+		for i, t := range st.Tasks {
+			f := o.Metrics[name][i]
+			lag, lagMax := figure(f.Lag, f.Unavailable), figure(f.LagMax, f.Unavailable)
+			if st.Type == herder.SourceType {
+				lag, lagMax = "-", "-"
+			}
+			tw.row(name, strconv.Itoa(t.ID), string(st.Type), string(t.State), t.WorkerID,
+				lag, lagMax, figure(f.Records, f.Unavailable), figure(f.Errors, f.Unavailable))
 			if t.Trace != "" {
 				failures = append(failures, fmt.Sprintf("%s task %d: %s", cell(name), t.ID, firstLine(t.Trace)))
 			}
@@ -940,6 +968,9 @@ func (r *cliRun) overview(ctx context.Context) error {
 	}
 	if err := tw.flush(); err != nil {
 		return err
+	}
+	for _, id := range slices.Sorted(maps.Keys(o.MetricsUnavailable)) {
+		fmt.Fprintf(w, "? worker %s %s\n", cell(id), cell(o.MetricsUnavailable[id]))
 	}
 	if len(failures) == 0 {
 		_, err := fmt.Fprintln(w, "\nNo failures.")
@@ -950,6 +981,18 @@ func (r *cliRun) overview(ctx context.Context) error {
 		fmt.Fprintln(w, "  "+f)
 	}
 	return nil
+}
+
+// figure is a task's figure for the table: the number, "?" when its worker
+// could not be asked, "-" when the worker does not give it.
+func figure(v *int64, unavailable string) string {
+	switch {
+	case v != nil:
+		return strconv.FormatInt(*v, 10)
+	case unavailable != "":
+		return "?"
+	}
+	return "-"
 }
 
 // orDash is s, or "-" when s is empty.

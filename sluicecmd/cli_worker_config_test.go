@@ -92,13 +92,15 @@ func TestCLIConfigTasksTopicsValidate(t *testing.T) {
 	if commit == "" {
 		commit = "-"
 	}
-	c.golden("Worker "+url+": version "+ov.Worker.Version+", commit "+commit+", Kafka cluster "+ov.Worker.Cluster+"\n"+
+	// The two lines moved: the source wrote them, the sink put them and
+	// is 0 behind (its committed offset above is 2).
+	c.await("Worker "+url+": version "+ov.Worker.Version+", commit "+commit+", Kafka cluster "+ov.Worker.Cluster+"\n"+
 		"Workers running connectors or tasks (1): "+id+"\n\n"+
-		"CONNECTOR  TASK  TYPE    STATE    WORKER\n"+
+		"CONNECTOR  TASK  TYPE    STATE    "+padTo("WORKER", id)+"  LAG  LAG MAX  RECORDS  ERRORS\n"+
 		"sink       -     sink    RUNNING  "+id+"\n"+
-		"sink       0     sink    RUNNING  "+id+"\n"+
+		"sink       0     sink    RUNNING  "+padTo(id, "WORKER")+"  0    0        2        0\n"+
 		"src        -     source  RUNNING  "+id+"\n"+
-		"src        0     source  RUNNING  "+id+"\n\n"+
+		"src        0     source  RUNNING  "+padTo(id, "WORKER")+"  -    -        2        0\n\n"+
 		"No failures.\n", "status")
 	c.golden("{\n  \"offsets\": [\n    {\n      \"partition\": {\n        \"kafka_partition\": 0,\n        \"kafka_topic\": \""+topic+"\"\n      },\n"+
 		"      \"offset\": {\n        \"kafka_offset\": 2\n      }\n    }\n  ]\n}\n", "offsets", "get", "sink", "-o", "json")
@@ -119,4 +121,10 @@ func TestCLIConfigTasksTopicsValidate(t *testing.T) {
 	if _, errOut := c.run(1, "connectors", "tasks", "nope"); !strings.Contains(errOut, "nope") || !strings.Contains(errOut, "(HTTP 404)") {
 		t.Fatalf("tasks nope: %q", errOut)
 	}
+}
+
+// padTo pads s with spaces to the length of other, as a table column holding
+// both does.
+func padTo(s, other string) string {
+	return s + strings.Repeat(" ", max(len(other)-len(s), 0))
 }
