@@ -661,9 +661,12 @@ func TestCLIStatusOverview(t *testing.T) {
 			Workers    []string
 			Connectors map[string]struct{ Tasks []struct{ State string } }
 			Metrics    map[string][]struct {
-				Task                         int
-				Lag, LagMax, Records, Errors *int64
-				Unavailable                  string
+				Task        int
+				Lag         *int64 `json:"lag"`
+				LagMax      *int64 `json:"lag_max"`
+				Records     *int64 `json:"records"`
+				Errors      *int64 `json:"errors"`
+				Unavailable string `json:"unavailable"`
 			}
 			MetricsUnavailable map[string]string `json:"metrics_unavailable"`
 		}
@@ -673,7 +676,7 @@ func TestCLIStatusOverview(t *testing.T) {
 		}
 		sinkTasks, srcTasks := o.Metrics["orders sink"], o.Metrics["file-source"]
 		if len(sinkTasks) != 2 || len(srcTasks) != 1 ||
-			sinkTasks[0].Lag == nil || *sinkTasks[0].Lag != 30 || *sinkTasks[0].Records != 120 || *sinkTasks[0].Errors != 3 ||
+			sinkTasks[0].Lag == nil || *sinkTasks[0].Lag != 30 || sinkTasks[0].LagMax == nil || *sinkTasks[0].LagMax != 20 || *sinkTasks[0].Records != 120 || *sinkTasks[0].Errors != 3 ||
 			sinkTasks[1].Lag != nil || !strings.Contains(sinkTasks[1].Unavailable, "connection refused") ||
 			srcTasks[0].Lag != nil || srcTasks[0].Records == nil || *srcTasks[0].Records != 2500 ||
 			!strings.Contains(o.MetricsUnavailable[c], "connection refused") || len(o.MetricsUnavailable) != 1 {
