@@ -139,6 +139,8 @@ func (w completionWords) fish() string {
 		cmd, verb, _ := strings.Cut(n, " ")
 		fmt.Fprintf(&b, "complete -c sluice -n '__fish_seen_subcommand_from %s; and __fish_seen_subcommand_from %s; and test (count (commandline -opc)) -eq 3' -a '(sluice connectors __names 2>/dev/null)'\n", cmd, verb)
 	}
+	// "connectors config set|patch NAME": the name is the fourth word.
+	b.WriteString("complete -c sluice -n '__fish_seen_subcommand_from connectors; and __fish_seen_subcommand_from config; and test (count (commandline -opc)) -eq 4' -a '(sluice connectors __names 2>/dev/null)'\n")
 	b.WriteString("complete -c sluice -s f -r -F -d 'file to read'\n")
 	b.WriteString("complete -c sluice -s o -x -a 'table json yaml' -d 'output format'\n")
 	for _, f := range w.flags {

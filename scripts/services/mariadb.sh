@@ -32,33 +32,10 @@ mkdir -p "$D"
 
 # --- the server: Debian's packages, installed when missing (as root, or through sudo) ----------
 if ! command -v mariadbd >/dev/null && [[ ! -x /usr/sbin/mariadbd ]]; then
-	pkgs=(mariadb-server-core mariadb-client-core)
-	sudo=()
-	if ((EUID != 0)); then
-		command -v sudo >/dev/null || {
-			echo "services-up: MariaDB is not installed and this is not root: install ${pkgs[*]} (apt-get)" >&2
-			exit 1
-		}
-		sudo=(sudo -n)
-	fi
-	command -v apt-get >/dev/null || {
-		echo "services-up: MariaDB is not installed and there is no apt-get: install MariaDB 10.11+ (mariadbd, mariadb-install-db, mariadb)" >&2
+	apt_install "$D.apt.log" mariadb-server-core mariadb-client-core || {
+		echo "services-up: MariaDB is not installed: install MariaDB 10.11+ (mariadbd, mariadb-install-db, mariadb)" >&2
 		exit 1
 	}
-	echo "services-up: installing ${pkgs[*]} with apt-get"
-	# A fresh machine may have no package lists yet: update once when the install fails.
-	# A lock so that two checkouts do not run apt-get at once.
-	if ! flock "${TMPDIR:-/tmp}/sluice-services-apt.lock" "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -q --no-install-recommends "${pkgs[@]}" >"$D.apt.log" 2>&1; then
-		flock "${TMPDIR:-/tmp}/sluice-services-apt.lock" "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-			apt-get update -q >>"$D.apt.log" 2>&1 || true
-		if ! flock "${TMPDIR:-/tmp}/sluice-services-apt.lock" "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -q --no-install-recommends "${pkgs[@]}" >>"$D.apt.log" 2>&1; then
-			tail -n 30 "$D.apt.log" >&2
-			echo "services-up: apt-get could not install ${pkgs[*]} (output above, also in $D.apt.log)" >&2
-			exit 1
-		fi
-	fi
 fi
 PATH="$PATH:/usr/sbin"
 for tool in mariadbd mariadb-install-db mariadb; do
