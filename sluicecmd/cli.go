@@ -18,6 +18,7 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"sigs.k8s.io/yaml"
 
@@ -28,6 +29,14 @@ import (
 // defaultWorkerURL is where the client commands look for a worker unless
 // --url or SLUICE_URL says otherwise: Kafka Connect's default listener.
 const defaultWorkerURL = "http://localhost:8083"
+
+// defaultTimeout bounds a client command's requests unless --timeout says
+// otherwise: longer than the 90 s a Kafka Connect worker gives a request
+// itself, so that the worker's own timeout answer arrives first.
+const (
+	defaultTimeout     = 100 * time.Second
+	defaultTimeoutText = "100s"
+)
 
 const cliFlagsUsage = `
 Flags (before or after the arguments):
@@ -40,6 +49,9 @@ Flags (before or after the arguments):
   --cert FILE --key FILE
                    PEM client certificate and key, for ssl.client.auth
   --insecure       do not verify the worker's certificate (tests only)
+  --timeout DURATION
+                   give up on a worker that has not answered by then (default
+                   ` + defaultTimeoutText + `: longer than the worker's own 90 s request timeout)
   -o table|json|yaml
                    output format (default table); json prints the API's answer,
                    yaml the same answer as YAML
@@ -164,6 +176,7 @@ type cliRun struct {
 	task         int
 	taskSet      bool
 	all          bool
+	timeout      time.Duration
 }
 
 // usageError is a mistake on the command line: exit status 2. Its message
@@ -198,12 +211,21 @@ func runCLI(ctx context.Context, cmd string, args []string, stdin io.Reader, std
 	if r.warn != "" {
 		fmt.Fprintln(stderr, "sluice: warning:", r.warn)
 	}
+	ctx, cancel := context.WithTimeoutCause(ctx, r.timeout, errTimedOut)
+	defer cancel()
 	if err := act.run(r, ctx); err != nil {
+		if context.Cause(ctx) == errTimedOut {
+			fmt.Fprintf(stderr, "sluice: the worker at %s did not answer within %v (--timeout)\n", baseURL, r.timeout)
+			return 1
+		}
 		fmt.Fprintln(stderr, "sluice:", describeError(err, baseURL))
 		return 1
 	}
 	return 0
 }
+
+// errTimedOut is the cause of a command's context ending at --timeout.
+var errTimedOut = errors.New("--timeout")
 
 // parseCLI parses the flags and arguments of a client command.
 func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdout io.Writer) (*cliRun, cliAction, string, error) {
@@ -231,6 +253,7 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 	fs.BoolVar(&r.onlyFailed, "only-failed", false, "restart only failed instances")
 	fs.IntVar(&r.task, "task", 0, "restart this task only")
 	fs.BoolVar(&r.all, "all", false, "list every plugin")
+	fs.DurationVar(&r.timeout, "timeout", defaultTimeout, "how long to wait for the worker")
 
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -275,7 +298,7 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 	var bad []string
 	fs.Visit(func(f *flag.Flag) {
 		switch {
-		case f.Name == "url" || f.Name == "o" || f.Name == "output" || cliConnFlags[f.Name]:
+		case f.Name == "url" || f.Name == "o" || f.Name == "output" || f.Name == "timeout" || cliConnFlags[f.Name]:
 		case slices.Contains(act.flags, f.Name):
 			if f.Name == "task" {
 				r.taskSet = true
@@ -294,6 +317,9 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 	}
 	if r.taskSet && (r.includeTasks || r.onlyFailed) {
 		return nil, cliAction{}, "", usageError{what + ": --task restarts one task; it does not go with --include-tasks or --only-failed"}
+	}
+	if r.timeout <= 0 {
+		return nil, cliAction{}, "", usageError{fmt.Sprintf("%s: --timeout %v: want a positive duration, such as 30s or 2m", what, r.timeout)}
 	}
 	if r.taskSet && r.task < 0 {
 		return nil, cliAction{}, "", usageError{fmt.Sprintf("%s: --task %d: task numbers start at 0", what, r.task)}
@@ -594,17 +620,11 @@ func (r *cliRun) plugins(ctx context.Context) error {
 // array) from a file, or from stdin if path is "-". Numbers are kept exact.
 func loadOffsets(path string, stdin io.Reader) (herder.ConnectorOffsets, error) {
 	var o herder.ConnectorOffsets
-	var b []byte
-	var err error
-	if path == "-" {
-		path = "stdin"
-		b, err = io.ReadAll(stdin)
-	} else {
-		b, err = os.ReadFile(path)
-	}
+	b, err := readInput(path, stdin, `{"offsets":[{"partition":{…},"offset":{…}}]}`)
 	if err != nil {
-		return o, fmt.Errorf("read %s: %w", path, err)
+		return o, err
 	}
+	path = fileLabel(path)
 	b = bytes.TrimSpace(b)
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -850,17 +870,11 @@ func (r *cliRun) configPatch(ctx context.Context) error {
 // loadPatch reads a configuration patch: a JSON object whose values are
 // strings (set the key) or null (remove it), from a file or stdin ("-").
 func loadPatch(path string, stdin io.Reader) (map[string]*string, error) {
-	var b []byte
-	var err error
-	if path == "-" {
-		b, err = io.ReadAll(stdin)
-	} else {
-		b, err = os.ReadFile(path)
+	b, err := readInput(path, stdin, `a JSON object of "key": "value" or null`)
+	if err != nil {
+		return nil, err
 	}
 	src := fileLabel(path)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", src, err)
-	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return nil, fmt.Errorf("read %s: not a JSON object: %w", src, err)

@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 
 	"github.com/sluicehq/sluice/api/client"
@@ -64,7 +63,7 @@ func (c cliConn) transport() (cliHTTP, error) {
 	}
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: c.insecure} // --insecure asks for it
 	if c.cacert != "" {
-		pem, err := os.ReadFile(c.cacert)
+		pem, err := readInput(c.cacert, nil, "PEM certificates")
 		if err != nil {
 			return h, fmt.Errorf("--cacert: %w", err)
 		}

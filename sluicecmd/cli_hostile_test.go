@@ -1,0 +1,105 @@
+package sluicecmd
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCLIHostileFiles: every command that reads -f (and --cacert) refuses
+// a directory, a file larger than 16 MiB, /dev/zero and binary data with
+// exit 1 (2 for --cacert, a flag) and a message naming the file and what
+// was expected, without sending a request or quoting the content.
+func TestCLIHostileFiles(t *testing.T) {
+	dir := t.TempDir()
+	huge := filepath.Join(dir, "huge.json")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(maxInputBytes + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	binary := filepath.Join(dir, "binary.properties")
+	if err := os.WriteFile(binary, []byte("a=1\nsecret=s3cr3t\x00\x01\x02"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := []struct {
+		path, why string
+	}{
+		{dir, "read " + dir + ": a directory, want "},
+		{huge, "read " + huge + ": larger than 16 MiB, want "},
+		{"/dev/zero", "read /dev/zero: larger than 16 MiB, want "},
+		{binary, "read " + binary + ": binary data (a NUL byte at offset 17), want "},
+		{filepath.Join(dir, "missing.json"), "read " + filepath.Join(dir, "missing.json") + ": no such file or directory"},
+	}
+	commands := []struct {
+		args []string
+		want string // what the file should be
+	}{
+		{[]string{"connectors", "create", "-f"}, "a connector configuration"},
+		{[]string{"connectors", "validate", "-f"}, "a connector configuration"},
+		{[]string{"connectors", "config", "set", "c", "-f"}, "a connector configuration"},
+		{[]string{"connectors", "config", "patch", "c", "-f"}, "a JSON object"},
+		{[]string{"offsets", "set", "c", "-f"}, `{"offsets":`},
+		{[]string{"connectors", "list", "--cacert"}, "PEM certificates"},
+	}
+	base, seen := fakeConnect(t, nil)
+	for _, c := range commands {
+		for _, f := range files {
+			args := append(append([]string{}, c.args...), f.path, "--url", base)
+			code, out, errOut := cli(t, "", args...)
+			wantCode := 1
+			if c.args[len(c.args)-1] == "--cacert" {
+				wantCode = 2
+			}
+			want := f.why
+			if strings.HasSuffix(want, "want ") {
+				want += c.want
+			}
+			if code != wantCode || out != "" || !strings.Contains(errOut, want) || strings.Contains(errOut, "s3cr3t") {
+				t.Errorf("sluice %s: exit %d (want %d), stdout %q, stderr %q; want %q", strings.Join(args[:len(args)-2], " "), code, wantCode, out, errOut, want)
+			}
+		}
+	}
+	if len(*seen) != 0 {
+		t.Errorf("requests sent: %v", *seen)
+	}
+}
+
+// TestCLITimeout: a worker that accepts the request and never answers is
+// given up after --timeout, with exit 1 and a message naming the worker,
+// the time waited and the flag; --timeout must be positive (exit 2).
+func TestCLITimeout(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	for _, args := range [][]string{
+		{"connectors", "list"},
+		{"status"},
+		{"connectors", "create", "-f", "-"},
+	} {
+		args = append(args, "--url", srv.URL, "--timeout", "200ms")
+		code, out, errOut := cli(t, `{"name":"c","config":{"connector.class":"X"}}`, args...)
+		want := "sluice: the worker at " + srv.URL + " did not answer within 200ms (--timeout)\n"
+		if code != 1 || out != "" || errOut != want {
+			t.Errorf("sluice %s: exit %d, stdout %q, stderr %q; want 1 and %q", strings.Join(args, " "), code, out, errOut, want)
+		}
+	}
+	for _, bad := range []string{"0", "-1s", "soon"} {
+		code, _, errOut := cli(t, "", "connectors", "list", "--url", srv.URL, "--timeout", bad)
+		if code != 2 || !strings.Contains(errOut, "--timeout") {
+			t.Errorf("--timeout %s: exit %d, stderr %q; want 2 naming --timeout", bad, code, errOut)
+		}
+	}
+}
