@@ -160,13 +160,15 @@ var cliCommands = map[string]cliCommand{
 
 // cliRun is one run of a client command.
 type cliRun struct {
-	c      *client.Client
-	warn   string // said on stderr before the request, if not empty
-	json   bool   // structured output: the API's answer as JSON or YAML
-	yaml   bool   // structured output as YAML
-	name   string
-	stdin  io.Reader
-	stdout io.Writer
+	c *client.Client
+	// shownURL is the worker's URL for messages: without a password.
+	shownURL string
+	warn     string // said on stderr before the request, if not empty
+	json     bool   // structured output: the API's answer as JSON or YAML
+	yaml     bool   // structured output as YAML
+	name     string
+	stdin    io.Reader
+	stdout   io.Writer
 	// scraper reads workers' /metrics (sluice status).
 	scraper scraper
 
@@ -346,12 +348,20 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 		return nil, cliAction{}, "", usageError{what + ": " + source + ": " + err.Error()}
 	}
 	r.c = c
-	r.scraper = scraper{http: h, scheme: "http"}
-	if strings.HasPrefix(c.BaseURL(), "https:") {
-		r.scraper.scheme = "https"
+	u, err := url.Parse(c.BaseURL())
+	if err != nil {
+		return nil, cliAction{}, "", fmt.Errorf("%s: worker URL: %w", what, err)
 	}
-	r.warn = plainCredentialsWarning(conn.user != "", c.BaseURL())
-	return r, act, c.BaseURL(), nil
+	// Credentials in the URL (http://user:password@host) go with every
+	// request too: to the other workers' /metrics as well, and never into
+	// a message.
+	if pw, ok := u.User.Password(); ok && !h.basic {
+		h.user, h.password, h.basic = u.User.Username(), pw, true
+	}
+	r.shownURL = u.Redacted()
+	r.scraper = scraper{http: h, scheme: u.Scheme}
+	r.warn = plainCredentialsWarning(h.basic, c.BaseURL())
+	return r, act, r.shownURL, nil
 }
 
 // urlFlagSet reports whether --url was given on the command line; when
@@ -373,7 +383,7 @@ func plainCredentialsWarning(credentials bool, baseURL string) string {
 	if ip := net.ParseIP(host); strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback() {
 		return ""
 	}
-	return fmt.Sprintf("--user sends the password to %s over plain http, readable by anyone on the way; use an https:// --url", u.Host)
+	return fmt.Sprintf("the password (--user, SLUICE_USER or the URL's) goes to %s over plain http, readable by anyone on the way; use an https:// --url", u.Host)
 }
 
 // parseInterleaved parses the flags wherever they are among args and
@@ -946,7 +956,7 @@ func (r *cliRun) overview(ctx context.Context) error {
 		return r.printJSON(o)
 	}
 	w := r.stdout
-	fmt.Fprintf(w, "Worker %s: version %s, commit %s, Kafka cluster %s\n", r.c.BaseURL(), cell(orDash(info.Version)), cell(orDash(info.Commit)), cell(orDash(info.KafkaClusterID)))
+	fmt.Fprintf(w, "Worker %s: version %s, commit %s, Kafka cluster %s\n", r.shownURL, cell(orDash(info.Version)), cell(orDash(info.Commit)), cell(orDash(info.KafkaClusterID)))
 	if len(o.Workers) == 0 {
 		fmt.Fprintln(w, "Workers running connectors or tasks: none")
 	} else {

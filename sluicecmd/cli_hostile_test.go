@@ -1,12 +1,16 @@
 package sluicecmd
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/sluicehq/sluice/internal/testkit"
 )
 
 // TestCLIHostileFiles: every command that reads -f (and --cacert) refuses
@@ -100,6 +104,59 @@ func TestCLITimeout(t *testing.T) {
 		code, _, errOut := cli(t, "", "connectors", "list", "--url", srv.URL, "--timeout", bad)
 		if code != 2 || !strings.Contains(errOut, "--timeout") {
 			t.Errorf("--timeout %s: exit %d, stderr %q; want 2 naming --timeout", bad, code, errOut)
+		}
+	}
+}
+
+// TestCLIURLPasswordNeverShown: a password in the worker's URL
+// (http://user:password@host) is sent, to the worker and to the other
+// workers' /metrics, but never printed: not in errors, not on the status
+// screen.
+func TestCLIURLPasswordNeverShown(t *testing.T) {
+	var auths []string
+	var mu sync.Mutex
+	worker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pw, _ := r.BasicAuth()
+		mu.Lock()
+		auths = append(auths, r.URL.Path+" "+user+":"+pw)
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/":
+			io.WriteString(w, `{"version":"4.4.0","commit":"c","kafka_cluster_id":"K"}`)
+		case "/connectors":
+			io.WriteString(w, `{"s":{"status":{"name":"s","connector":{"state":"RUNNING","worker_id":"127.0.0.1:1"},"tasks":[{"id":0,"state":"RUNNING","worker_id":"127.0.0.1:1"}],"type":"sink"}}}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer worker.Close()
+	withPassword := strings.Replace(worker.URL, "http://", "http://admin:s3cret@", 1)
+	shown := strings.Replace(worker.URL, "http://", "http://admin:xxxxx@", 1)
+	code, out, errOut := cli(t, "", "status", "--url", withPassword)
+	if code != 0 || !strings.HasPrefix(out, "Worker "+shown+": version 4.4.0") || strings.Contains(out+errOut, "s3cret") {
+		t.Errorf("status: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	mu.Lock()
+	for _, a := range auths {
+		if !strings.HasSuffix(a, " admin:s3cret") {
+			t.Errorf("request without the URL's credentials: %s", a)
+		}
+	}
+	mu.Unlock()
+
+	refused := "http://admin:s3cret@" + strings.TrimPrefix(testkit.FreeListener(t), "http://")
+	for _, tc := range []struct {
+		url  string
+		code int
+		want string
+	}{
+		{refused, 1, "the worker at " + strings.Replace(refused, "s3cret", "xxxxx", 1) + " is not reachable"},
+		{"http://admin:s3cret@h:8083/%zz", 2, `--url: invalid worker URL "http://admin:xxxxx@h:8083/%zz"`},
+		{"http://admin:s3cret@h:8083?x=1", 2, `--url: invalid worker URL "http://admin:xxxxx@h:8083?x=1"`},
+	} {
+		code, out, errOut := cli(t, "", "connectors", "list", "--url", tc.url)
+		if code != tc.code || out != "" || !strings.Contains(errOut, tc.want) || strings.Contains(errOut, "s3cret") {
+			t.Errorf("--url %s: exit %d, stderr %q; want %d and %q", tc.url, code, errOut, tc.code, tc.want)
 		}
 	}
 }
