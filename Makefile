@@ -32,9 +32,13 @@ services-down:
 	@bash scripts/services-down.sh
 
 # services-up, the whole suite against real services, then the example modules under
-# examples/ (modules of their own, which ./... skips), services-down even if tests fail.
+# examples/ (modules of their own, which ./... skips), services-down even if tests fail. What
+# tests keep (t.ArtifactDir: the web console's screenshot console.png) lands under
+# .cache/test-artifacts/_artifacts/, emptied at each run.
+ARTIFACTS := $(CURDIR)/.cache/test-artifacts
 test:
-	@bash scripts/test.sh --examples $(GO) test -race -count=1 -timeout 20m ./...
+	@rm -rf "$(ARTIFACTS)" && mkdir -p "$(ARTIFACTS)"
+	@bash scripts/test.sh --examples $(GO) test -race -count=1 -timeout 20m -artifacts -outputdir "$(ARTIFACTS)" ./...
 
 # Vet and test the example connector modules under examples/ (no services started).
 examples-test:

@@ -10,6 +10,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -64,6 +65,7 @@ func TestOpenAPIRoutes(t *testing.T) {
 		"GET /connector-plugins",
 		"GET /connector-plugins/{plugin}/config",
 		"PUT /connector-plugins/{pluginType}/config/validate",
+		"GET /sluice/metrics/history",
 		"GET /admin/loggers",
 		"GET /admin/loggers/{logger}",
 		"PUT /admin/loggers/{logger}",
@@ -211,6 +213,11 @@ func TestOpenAPIEntities(t *testing.T) {
 				{Definition: &key, Value: nil},
 			},
 		}},
+		{schema: "MetricsHistory", value: runtime.MetricsHistory{WorkerID: "w:8083", IntervalMs: 5000, MaxSamples: 120, Tasks: []runtime.TaskHistory{
+			{Connector: "c", Task: 0, Type: herder.SinkType, Samples: []runtime.HistorySample{{Time: ms, InPerSec: 1.5, OutPerSec: 2, Errors: 1, LagSum: 7, LagMax: 5}}},
+			{Connector: "d", Task: 3, Type: herder.SourceType, Samples: []runtime.HistorySample{}},
+		}}},
+		{schema: "MetricsHistory", value: runtime.MetricsHistory{WorkerID: "w", Tasks: []runtime.TaskHistory{{Connector: "c", Type: "both", Samples: []runtime.HistorySample{}}}}, bad: true},
 		{schema: "LoggerLevel", value: herder.LoggerLevel{Level: "DEBUG", LastModified: &ms}},
 		{schema: "LoggerLevel", value: herder.LoggerLevel{Level: "INFO"}},
 		{schema: "LoggerLevel", value: herder.LoggerLevel{Level: "VERBOSE"}, bad: true},

@@ -78,6 +78,13 @@ type Options struct {
 	// of Kafka Connect's API, so not in the OpenAPI document; it requires
 	// the same authentication as every other path.
 	Metrics http.Handler
+	// Console serves the web console at /ui/ (not on the admin listener),
+	// behind the same authentication as every other path.
+	Console bool
+	// History, if set, answers GET /sluice/metrics/history (sluice's
+	// extension): the recent samples of the tasks running on this worker,
+	// of one connector's if the connector parameter is given.
+	History func(connector string) any
 }
 
 // server holds the state of a Handler.
@@ -127,6 +134,7 @@ var routes = []route{
 	{method: "GET", path: "/connector-plugins", handle: (*server).plugins},
 	{method: "GET", path: "/connector-plugins/{plugin}/config", handle: (*server).pluginConfig},
 	{method: "PUT", path: "/connector-plugins/{pluginType}/config/validate", body: true, config: true, handle: (*server).validate},
+	{method: "GET", path: "/sluice/metrics/history", handle: (*server).metricsHistory},
 	{method: "GET", path: "/admin/loggers", admin: true, handle: (*server).loggers},
 	{method: "GET", path: "/admin/loggers/{logger}", admin: true, handle: (*server).logger},
 	{method: "PUT", path: "/admin/loggers/{logger}", body: true, admin: true, handle: (*server).setLogger},
@@ -198,7 +206,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	defer s.recoverPanic(rec, r)
-	if len(r.URL.Path) > 1 && strings.HasSuffix(r.URL.Path, "/") {
+	// The console's paths keep their trailing slash: /ui/ is its page.
+	console := s.Console && !s.AdminOnly && isConsolePath(r.URL.Path)
+	if !console && len(r.URL.Path) > 1 && strings.HasSuffix(r.URL.Path, "/") {
 		r.URL.Path = strings.TrimRight(r.URL.Path, "/")
 		if r.URL.RawPath != "" {
 			r.URL.RawPath = strings.TrimRight(r.URL.RawPath, "/")
@@ -215,10 +225,17 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Every other path too, unknown ones included: without
 		// credentials nothing is told, not even which routes exist.
 		s.Log.Debug("request failed authentication", "method", r.Method, "path", r.URL.EscapedPath())
+		if console || r.Header.Get(ConsoleHeader) != "" {
+			// A browser asks for credentials, and sends those given for
+			// the console's page with its API requests.
+			rec.Header().Set("WWW-Authenticate", `Basic realm="sluice", charset="UTF-8"`)
+		}
 		unauthorized(rec)
 		return
 	}
-	if p := r.URL.EscapedPath(); p == "" || p[0] != '/' || path.Clean(p) != p {
+	if console {
+		s.serveConsole(rec, r)
+	} else if p := r.URL.EscapedPath(); p == "" || p[0] != '/' || path.Clean(p) != p {
 		// The mux would redirect to the cleaned path ("/connectors/x/../y"
 		// to "/connectors/y", "A:" to "/"), with an HTML body.
 		s.writeError(rec, r, herder.NotFound("HTTP 404 Not Found"))

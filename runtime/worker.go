@@ -48,6 +48,9 @@ type Worker struct {
 
 	waitMu sync.Mutex
 	waits  map[herder.TaskID]kafkaWait // tasks waiting for Kafka now
+
+	histMu sync.Mutex
+	hist   *historySampler // nil until StartMetricsHistory
 }
 
 // kafkaWait is a task's wait for Kafka: since when, and why.
@@ -572,6 +575,7 @@ func (w *Worker) Tasks(connector string) []herder.TaskID {
 
 // Stop stops every task and connector, draining tasks first (rule 7).
 func (w *Worker) Stop(ctx context.Context) {
+	w.stopMetricsHistory()
 	w.mu.Lock()
 	ids := make([]herder.TaskID, 0, len(w.tasks))
 	for id := range w.tasks {

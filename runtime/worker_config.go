@@ -58,6 +58,7 @@ const (
 	ConnectorsMax            = "connectors.max"
 	RestExtensionClasses     = "rest.extension.classes"
 	RestJAASFile             = "rest.basic.auth.jaas.config.file"
+	RestConsoleEnable        = "rest.console.enable"
 	SSLClientAuth            = "ssl.client.auth"
 	defaultHeaderConverter   = "org.apache.kafka.connect.storage.SimpleHeaderConverter"
 	groupCommon, groupRest   = "Common", "REST"
@@ -120,6 +121,8 @@ func WorkerDef() *config.Def {
 			Doc: "Comma-separated REST extension classes. sluice has one, " + BasicAuthExtension + ": HTTP basic authentication of every request but the two signed internal ones, against the users of the PropertyFileLoginModule file named in the KafkaConnect entry of a JAAS configuration file (" + RestJAASFile + ", else -Djava.security.auth.login.config=... in the KAFKA_OPTS environment variable). Any other class is a start-up error."}).
 		Define(config.Key{Name: RestJAASFile, Type: config.String, Default: "", Importance: config.Low, Group: groupRest,
 			Doc: "sluice only: the JAAS configuration file of " + BasicAuthExtension + "; it wins over -Djava.security.auth.login.config=... in KAFKA_OPTS. Set without the extension in rest.extension.classes, it is a start-up error."}).
+		Define(config.Key{Name: RestConsoleEnable, Type: config.Boolean, Default: true, Importance: config.Low, Group: groupRest,
+			Doc: "sluice only: whether the REST listeners serve the web console at /ui/ (connectors, tasks, throughput and lag charts, actions, offsets, configuration editing with live validation), behind the same authentication as the REST API. false: /ui/ is an unknown path (404)."}).
 		Define(config.Key{Name: SSLClientAuth, Type: config.String, Default: "none", Validator: config.ValidString("none", "requested", "required"), Importance: config.Low, Group: groupRest,
 			Doc: "Whether https REST listeners ask clients for a certificate: none, requested (checked if given) or required (mutual TLS). listeners.https.ssl.client.auth (admin.listeners.https.ssl.client.auth) sets it for listeners (admin listeners) alone."}).
 		Define(config.Key{Name: AllowOrigin, Type: config.String, Default: "", Importance: config.Low, Group: groupRest,
@@ -216,6 +219,9 @@ type WorkerConfig struct {
 	// BasicAuthExtension; RestJAASFile is rest.basic.auth.jaas.config.file.
 	RestBasicAuth bool
 	RestJAASFile  string
+	// Console is rest.console.enable: the REST listeners serve the web
+	// console at /ui/.
+	Console bool
 	// AdvertisedScheme is http or https: rest.advertised.listener, else
 	// http if a listener is http. AdvertisedListener is the index in
 	// Listeners of the first listener of that scheme (0 if none is),
@@ -313,6 +319,7 @@ func parseWorkerConfig(props map[string]string, def *config.Def, log *slog.Logge
 		TasksMaxLimit:      v.Int(TasksMaxLimit),
 		ConfigMaxBytes:     v.Int(ConnectorConfigMaxBytes),
 		ConnectorsMax:      v.Int(ConnectorsMax),
+		Console:            v.Bool(RestConsoleEnable),
 	}
 	if wc.ConfigFile == "" && wc.OffsetFile != "" {
 		wc.ConfigFile = wc.OffsetFile + ".connectors.json"

@@ -14,14 +14,17 @@
 #                        format; a database `sluice` and a user who may create more (services/mariadb.sh)
 #   INTEROP_PYTHON       a Python with Confluent's Avro serializer, for interop    (services/python-interop.sh)
 #                        tests; a venv, not a service
+#   SLUICE_CHROMIUM      Debian's Chromium (package chromium, installed when        (services/chromium.sh)
+#                        missing) for the web console's browser test; not a service
 #
 # It also installs zsh and fish when missing (Debian's packages; not services), for the shell
 # completion tests                                                                (services/shells.sh)
 #
 # No Docker needed, only Java 17+, Maven, Go, Python 3, curl and openssl (and apt-get, or MariaDB
-# 10.11+ installed). The four are set up in parallel; their state lives under $ROOT/.cache. Kafka,
-# the registry and MariaDB must come up or this fails. Without the interop venv the interop tests are skipped, except with CI=true, where
-# that fails too.
+# 10.11+ and Chromium installed). The five are set up in parallel; their state lives under
+# $ROOT/.cache. Kafka, the registry and MariaDB must come up or this fails. Without the interop
+# venv the interop tests are skipped, without Chromium the browser test, except with CI=true,
+# where that fails too.
 #
 # Idempotent: if the broker and the registry are already up and .services.env names them, it does
 # nothing.
@@ -83,7 +86,9 @@ bash "$ROOT/scripts/services/python-interop.sh" "$frag/interop" &
 interop_pid=$!
 bash "$ROOT/scripts/services/mariadb.sh" "$frag/mariadb" &
 mariadb_pid=$!
-lanes=("$kafka_pid" "$apicurio_pid" "$interop_pid" "$mariadb_pid")
+bash "$ROOT/scripts/services/chromium.sh" "$frag/chromium" &
+chromium_pid=$!
+lanes=("$kafka_pid" "$apicurio_pid" "$interop_pid" "$mariadb_pid" "$chromium_pid")
 
 failed=()
 wait "$kafka_pid" || failed+=(Kafka)
@@ -91,6 +96,8 @@ wait "$apicurio_pid" || failed+=("Apicurio Registry")
 wait "$mariadb_pid" || failed+=(MariaDB)
 interop_ok=true
 wait "$interop_pid" || interop_ok=false
+chromium_ok=true
+wait "$chromium_pid" || chromium_ok=false
 lanes=()
 if ((${#failed[@]} > 0)); then
 	echo "services-up: could not start: ${failed[*]} (see above)" >&2
@@ -103,6 +110,13 @@ if ! $interop_ok; then
 	fi
 	echo "services-up: WARNING: no Python interop venv (see above); the interop tests will be skipped" >&2
 fi
+if ! $chromium_ok; then
+	if in_ci; then
+		echo "services-up: no Chromium (see above); CI=true requires it for the web console's browser test" >&2
+		exit 1
+	fi
+	echo "services-up: WARNING: no Chromium (see above); the web console's browser test will be skipped" >&2
+fi
 
 # One write of the whole file (temp file + rename), so a reader never sees half of it.
 tmp="$(mktemp "$ENV_FILE.XXXXXX")"
@@ -110,6 +124,7 @@ tmp="$(mktemp "$ENV_FILE.XXXXXX")"
 	echo "# written by scripts/services-up.sh; removed by scripts/services-down.sh"
 	cat "$frag/kafka" "$frag/apicurio" "$frag/mariadb"
 	if $interop_ok; then cat "$frag/interop"; fi
+	if $chromium_ok; then cat "$frag/chromium"; fi
 } >"$tmp"
 mv -f "$tmp" "$ENV_FILE"
 echo "services-up: ready in $((SECONDS - t0))s; wrote $ENV_FILE:"

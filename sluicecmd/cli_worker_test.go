@@ -18,9 +18,15 @@ import (
 // ends, and returns the address of its first listener once it is ready.
 func startStandalone(t *testing.T, props map[string]string, log *slog.Logger) string {
 	t.Helper()
+	return startStandaloneWith(t, nil, props, log)
+}
+
+// startStandaloneWith is startStandalone with options o (nil: none).
+func startStandaloneWith(t *testing.T, o *options, props map[string]string, log *slog.Logger) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrs, done := make(chan []string, 1), make(chan error, 1)
-	go func() { done <- runWorker(ctx, nil, props, nil, log, func(a []string) { addrs <- a }) }()
+	go func() { done <- runWorker(ctx, o, props, nil, log, func(a []string) { addrs <- a }) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -40,7 +46,14 @@ func startStandalone(t *testing.T, props map[string]string, log *slog.Logger) st
 // converters and its offsets file in dir, and returns its REST URL.
 func startCLIWorker(t *testing.T, bootstrap, dir string) string {
 	t.Helper()
-	props := map[string]string{
+	return "http://" + startStandalone(t, stringWorkerProps(bootstrap, dir), slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// stringWorkerProps is the configuration of a standalone worker on
+// bootstrap with string converters, its offsets file in dir, listening on
+// a free loopback port.
+func stringWorkerProps(bootstrap, dir string) map[string]string {
+	return map[string]string{
 		"bootstrap.servers":            bootstrap,
 		"key.converter":                "StringConverter",
 		"value.converter":              "StringConverter",
@@ -48,7 +61,6 @@ func startCLIWorker(t *testing.T, bootstrap, dir string) string {
 		"offset.flush.interval.ms":     "100",
 		"listeners":                    "http://127.0.0.1:0",
 	}
-	return "http://" + startStandalone(t, props, slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
 
 // TestCLIAgainstWorker drives a real standalone worker (in this process,

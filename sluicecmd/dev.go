@@ -85,6 +85,7 @@ func runDev(ctx context.Context, o *options, dir, listen string, stdout io.Write
               →  AvroConverter  →  FileStreamSink "demo-sink"  →  %s
   offsets     %s
   REST API    %s  (Kafka Connect's API)
+  Web console %s/ui/
   files       file connectors and ${file:…} / ${dir:…} limited to %s; ${env:…} to SLUICE_DEV_*
 
 An order is generated every second or so. Watch it arrive, and look at its Avro schema:
@@ -97,7 +98,7 @@ Look at the pipeline through the REST API, with curl or sluice's CLI:
 Stop with Ctrl-C: tasks drain and commit, and the next run resumes where this one stopped.
 
 `, bootstrap, filepath.Join(dir, "kafka"), registry.URL(), filepath.Join(dir, "schemas.jsonl"), demoTopic, output,
-		worker["offset.storage.file.filename"], restURL, dir, output, registry.URL(), demoTopic, restURL, urlFlag, urlFlag)
+		worker["offset.storage.file.filename"], restURL, restURL, dir, output, registry.URL(), demoTopic, restURL, urlFlag, urlFlag)
 
 	return runWorker(ctx, o, worker, []map[string]string{source, sink}, log, nil)
 }

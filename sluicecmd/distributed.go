@@ -33,9 +33,10 @@ func runDistributed(ctx context.Context, o *options, workerFile string, log *slo
 	// Libraries that log through slog's default logger or the log package (a database driver
 	// before a task gives it its own logger) are scrubbed too.
 	slog.SetDefault(logging.Named(log, "sluice"))
-	if err := resolvePortZero(cfg); err != nil {
+	if err := resolvePortZero(cfg.WorkerConfig); err != nil {
 		return err
 	}
+	cfg.URL = cfg.AdvertisedURL()
 	rs, err := newRESTSecurity(cfg.WorkerConfig, os.Getenv("KAFKA_OPTS"), logging.Named(log, "sluice.api"))
 	if err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
@@ -57,6 +58,10 @@ func runDistributed(ctx context.Context, o *options, workerFile string, log *slo
 	if err := w.CheckConverters(); err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
 	}
+	// Sampled until the worker stops, or this returns early.
+	histCtx, stopHistory := context.WithCancel(ctx)
+	defer stopHistory()
+	w.StartMetricsHistory(histCtx, o.historyInterval(), 0)
 	h, err := distributed.New(cfg, w, stores, forwarder{http: rs.client}, logging.Named(log, "sluice.herder"))
 	if err != nil {
 		return err
@@ -88,8 +93,9 @@ func runDistributed(ctx context.Context, o *options, workerFile string, log *slo
 // cluster would advertise the same unusable http://host:0. The port is
 // reserved by binding it and released just before the REST server binds
 // it again, a window in which another process could take it; the REST
-// server then fails to start with an error naming the address.
-func resolvePortZero(cfg *distributed.Config) error {
+// server then fails to start with an error naming the address. Standalone
+// and distributed workers both use it.
+func resolvePortZero(cfg *runtime.WorkerConfig) error {
 	i := cfg.AdvertisedListener
 	host, port, err := net.SplitHostPort(cfg.Listeners[i])
 	if err != nil || port != "0" {
@@ -110,7 +116,6 @@ func resolvePortZero(cfg *distributed.Config) error {
 	cfg.ListenAddress = cfg.Listeners[i]
 	advHost, _, _ := net.SplitHostPort(cfg.WorkerID)
 	cfg.WorkerID = net.JoinHostPort(advHost, bound)
-	cfg.URL = cfg.AdvertisedURL()
 	return nil
 }
 

@@ -51,6 +51,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/rcrowley/go-metrics"
 
@@ -138,6 +139,17 @@ type Option func(*options)
 type options struct {
 	plugins []plugins.Plugin
 	version string
+	// history is the worker's metrics history interval (tests shorten
+	// it); 0 means runtime.DefaultHistoryInterval.
+	history time.Duration
+}
+
+// historyInterval is o's metrics history interval; o may be nil.
+func (o *options) historyInterval() time.Duration {
+	if o == nil {
+		return 0
+	}
+	return o.history
 }
 
 // WithPlugins adds plugins (connectors, converters, header converters,

@@ -54,6 +54,9 @@ func runWorker(ctx context.Context, o *options, props map[string]string, connect
 	// Libraries that log through slog's default logger or the log package (a database driver
 	// before a task gives it its own logger) are scrubbed too.
 	slog.SetDefault(logging.Named(log, "sluice"))
+	if err := resolvePortZero(wc); err != nil {
+		return err
+	}
 	rs, err := newRESTSecurity(wc, os.Getenv("KAFKA_OPTS"), logging.Named(log, "sluice.api"))
 	if err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
@@ -91,6 +94,10 @@ func runWorker(ctx context.Context, o *options, props map[string]string, connect
 	if err := w.CheckConverters(); err != nil {
 		return fmt.Errorf("invalid worker configuration: %w", err)
 	}
+	// Sampled until the worker stops, or this returns early.
+	histCtx, stopHistory := context.WithCancel(ctx)
+	defer stopHistory()
+	w.StartMetricsHistory(histCtx, o.historyInterval(), 0)
 	h := standalone.New(ctx, w, configs, status, offsets, logging.Named(log, "sluice.herder"))
 	defer h.Stop(context.WithoutCancel(ctx))
 	levels := loggerLevels(log)
@@ -150,7 +157,8 @@ func startREST(wc *runtime.WorkerConfig, rs *restSecurity, h herder.Herder, w *r
 	restLog := logging.Named(log, "sluice.api")
 	opts := api.Options{Herder: h, Log: restLog, TopicTracking: wc.TopicTracking, TopicTrackingReset: wc.TopicTrackingReset,
 		AllowOrigin: wc.Values.String(runtime.AllowOrigin), AllowMethods: wc.Values.String(runtime.AllowMethods),
-		MaxConfigBytes: wc.ConfigMaxBytes, Auth: rs.auth, ForwardClient: rs.client, Metrics: promexport.Handler(w)}
+		MaxConfigBytes: wc.ConfigMaxBytes, Auth: rs.auth, ForwardClient: rs.client, Metrics: promexport.Handler(w),
+		Console: wc.Console, History: func(connector string) any { return w.MetricsHistory(connector) }}
 	if levels != nil {
 		opts.Loggers = levels
 	}

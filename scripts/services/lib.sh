@@ -16,38 +16,6 @@ in_ci() {
 	esac
 }
 
-# apt_install LOG PKG...: install Debian packages with apt-get, as root or through sudo -n, one
-# apt-get at a time across checkouts (a lock); a fresh machine may have no package lists yet, so a
-# failed install updates them once and tries again. apt-get's output goes to LOG. Fails, saying
-# why, when this is not root and there is no sudo, there is no apt-get, or the install fails.
-apt_install() {
-	local log=$1 lock="${TMPDIR:-/tmp}/sluice-services-apt.lock"
-	shift
-	local sudo=()
-	if ((EUID != 0)); then
-		command -v sudo >/dev/null || {
-			echo "services-up: this is not root and there is no sudo: install $* (apt-get)" >&2
-			return 1
-		}
-		sudo=(sudo -n)
-	fi
-	command -v apt-get >/dev/null || {
-		echo "services-up: there is no apt-get: install $*" >&2
-		return 1
-	}
-	echo "services-up: installing $* with apt-get"
-	if ! flock "$lock" "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -q --no-install-recommends "$@" >"$log" 2>&1; then
-		flock "$lock" "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$log" 2>&1 || true
-		if ! flock "$lock" "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -q --no-install-recommends "$@" >>"$log" 2>&1; then
-			tail -n 30 "$log" >&2
-			echo "services-up: apt-get could not install $* (output above, also in $log)" >&2
-			return 1
-		fi
-	fi
-}
-
 # port_busy PORT: something accepts TCP connections on 127.0.0.1:PORT.
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -116,3 +84,35 @@ APICURIO_ID=("$APICURIO_DIR/" "/quarkus-run.jar")
 MARIADB_DIR="$ROOT/.cache/mariadb"
 MARIADB_PID_FILE="$MARIADB_DIR/mariadbd.pid"
 MARIADB_ID=("$MARIADB_DIR/" "mariadbd")
+
+# apt_install LOG WHAT PKG...: install Debian packages with apt-get (as root, or through sudo -n),
+# logging to LOG; a fresh machine may have no package lists yet, so the lists are updated once
+# when the install fails. A lock keeps two checkouts from running apt-get at once. WHAT names
+# the packages in messages. Returns non-zero, having said why, when they could not be installed.
+apt_install() {
+	local log=$1 what=$2 sudo=()
+	shift 2
+	if ((EUID != 0)); then
+		command -v sudo >/dev/null || {
+			echo "services-up: $what is not installed and this is not root: install $* (apt-get)" >&2
+			return 1
+		}
+		sudo=(sudo -n)
+	fi
+	command -v apt-get >/dev/null || {
+		echo "services-up: $what is not installed and there is no apt-get: install $*" >&2
+		return 1
+	}
+	echo "services-up: installing $* with apt-get"
+	local lock="${TMPDIR:-/tmp}/sluice-services-apt.lock"
+	if ! flock "$lock" "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends "$@" >"$log" 2>&1; then
+		flock "$lock" "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$log" 2>&1 || true
+		if ! flock "$lock" "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends "$@" >>"$log" 2>&1; then
+			tail -n 30 "$log" >&2
+			echo "services-up: apt-get could not install $* (output above, also in $log)" >&2
+			return 1
+		fi
+	fi
+}

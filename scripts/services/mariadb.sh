@@ -32,10 +32,7 @@ mkdir -p "$D"
 
 # --- the server: Debian's packages, installed when missing (as root, or through sudo) ----------
 if ! command -v mariadbd >/dev/null && [[ ! -x /usr/sbin/mariadbd ]]; then
-	apt_install "$D.apt.log" mariadb-server-core mariadb-client-core || {
-		echo "services-up: MariaDB is not installed: install MariaDB 10.11+ (mariadbd, mariadb-install-db, mariadb)" >&2
-		exit 1
-	}
+	apt_install "$D.apt.log" MariaDB mariadb-server-core mariadb-client-core || exit 1
 fi
 PATH="$PATH:/usr/sbin"
 for tool in mariadbd mariadb-install-db mariadb; do

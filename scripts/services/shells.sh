@@ -13,7 +13,7 @@ for shell in zsh fish; do
 done
 ((${#missing[@]} == 0)) && exit 0
 mkdir -p "$ROOT/.cache"
-if apt_install "$ROOT/.cache/shells.apt.log" "${missing[@]}"; then
+if apt_install "$ROOT/.cache/shells.apt.log" "${missing[*]}" "${missing[@]}"; then
 	exit 0
 fi
 if in_ci; then

@@ -1,0 +1,228 @@
+package runtime
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sluicehq/sluice/runtime/herder"
+)
+
+// The metrics history's defaults: a sample every 5 seconds, 120 kept (the
+// last 10 minutes).
+const (
+	DefaultHistoryInterval = 5 * time.Second
+	DefaultHistorySamples  = 120
+)
+
+// HistorySample is one task's figures over one sampling interval, ending at
+// Time.
+type HistorySample struct {
+	// Time is the end of the interval, in Unix milliseconds.
+	Time int64 `json:"time"`
+	// InPerSec is the records per second a source task polled, or a sink
+	// task read from Kafka; OutPerSec those a source task wrote to Kafka, or
+	// a sink task sent to the connector.
+	InPerSec  float64 `json:"in_per_sec"`
+	OutPerSec float64 `json:"out_per_sec"`
+	// Errors is how many records failed in the interval.
+	Errors int64 `json:"errors"`
+	// LagSum and LagMax are a sink task's consumer lag at Time: summed over
+	// the partitions it consumes, and the largest (0 for a source task).
+	LagSum int64 `json:"lag_sum"`
+	LagMax int64 `json:"lag_max"`
+}
+
+// TaskHistory is the recent history of one task running on this worker,
+// oldest sample first.
+type TaskHistory struct {
+	Connector string               `json:"connector"`
+	Task      int                  `json:"task"`
+	Type      herder.ConnectorType `json:"type"`
+	Samples   []HistorySample      `json:"samples"`
+}
+
+// MetricsHistory is what GET /sluice/metrics/history answers: the recent
+// throughput, errors and lag of the tasks running on this worker (a worker
+// knows only its own tasks).
+type MetricsHistory struct {
+	WorkerID   string        `json:"worker_id"`
+	IntervalMs int64         `json:"interval_ms"`
+	MaxSamples int           `json:"max_samples"`
+	Tasks      []TaskHistory `json:"tasks"`
+}
+
+// historySampler reads every task's counters at a fixed interval and keeps
+// the last samples of each in a fixed ring: memory is bounded by the number
+// of tasks running here times the ring's size, and a task's ring goes when
+// the task does.
+type historySampler struct {
+	every time.Duration
+	size  int
+	stop  context.CancelFunc
+	done  chan struct{}
+
+	mu    sync.Mutex
+	rings map[herder.TaskID]*taskRing
+}
+
+// taskRing is one task's samples and the counters last read.
+type taskRing struct {
+	sink    bool
+	metrics *TaskMetrics // the counters last read; a new task run has new ones
+	in, out int64
+	errs    int64
+	at      time.Time
+	samples []HistorySample // len size once full; next is the oldest then
+	next    int
+}
+
+func (r *taskRing) add(s HistorySample, size int) {
+	if len(r.samples) < size {
+		r.samples = append(r.samples, s)
+		return
+	}
+	r.samples[r.next] = s
+	r.next = (r.next + 1) % size
+}
+
+// ordered returns the samples oldest first, as a copy.
+func (r *taskRing) ordered() []HistorySample {
+	out := make([]HistorySample, 0, len(r.samples))
+	out = append(out, r.samples[r.next:]...)
+	return append(out, r.samples[:r.next]...)
+}
+
+// StartMetricsHistory starts sampling the counters of the tasks running on
+// this worker every interval, keeping the last samples of each
+// (DefaultHistoryInterval and DefaultHistorySamples when not positive). It
+// runs until ctx ends or the worker stops; a second call does nothing.
+func (w *Worker) StartMetricsHistory(ctx context.Context, interval time.Duration, samples int) {
+	if interval <= 0 {
+		interval = DefaultHistoryInterval
+	}
+	if samples <= 0 {
+		samples = DefaultHistorySamples
+	}
+	w.histMu.Lock()
+	defer w.histMu.Unlock()
+	if w.hist != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	h := &historySampler{every: interval, size: samples, stop: cancel, done: make(chan struct{}),
+		rings: map[herder.TaskID]*taskRing{}}
+	w.hist = h
+	go func() {
+		defer close(h.done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-t.C:
+				h.sample(w.TaskMetrics(), now)
+			}
+		}
+	}()
+}
+
+// stopMetricsHistory ends the sampler, if started, and waits for it.
+func (w *Worker) stopMetricsHistory() {
+	w.histMu.Lock()
+	h := w.hist
+	w.histMu.Unlock()
+	if h != nil {
+		h.stop()
+		<-h.done
+	}
+}
+
+// sample records one sample of every task in tasks, and forgets the tasks
+// that are gone. A task first seen (or a new run of it, with new counters)
+// is measured from zero an interval before: it started since the last
+// reading, and its first records are counted.
+func (h *historySampler) sample(tasks []TaskSnapshot, now time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	seen := make(map[herder.TaskID]bool, len(tasks))
+	for _, t := range tasks {
+		seen[t.ID] = true
+		m := t.Metrics
+		in, out := m.Get(SourceRecordPoll), m.Get(SourceRecordWrite)
+		if t.Sink {
+			in, out = m.Get(SinkRecordRead), m.Get(SinkRecordSend)
+		}
+		errs := m.Get(RecordErrors)
+		r := h.rings[t.ID]
+		if r == nil {
+			r = &taskRing{}
+			h.rings[t.ID] = r
+		}
+		if r.metrics != m {
+			// A task (or a run of it) not seen at the last reading started
+			// since: its counters were 0 an interval ago.
+			r.in, r.out, r.errs, r.at = 0, 0, 0, now.Add(-h.every)
+		}
+		secs := now.Sub(r.at).Seconds()
+		s := HistorySample{Time: now.UnixMilli(), Errors: max(errs-r.errs, 0)}
+		if secs > 0 {
+			s.InPerSec = float64(max(in-r.in, 0)) / secs
+			s.OutPerSec = float64(max(out-r.out, 0)) / secs
+		}
+		if t.Sink {
+			for _, p := range m.Positions() {
+				lag := p.Lag()
+				s.LagSum += lag
+				s.LagMax = max(s.LagMax, lag)
+			}
+		}
+		r.add(s, h.size)
+		r.sink, r.metrics, r.in, r.out, r.errs, r.at = t.Sink, m, in, out, errs, now
+	}
+	for id := range h.rings {
+		if !seen[id] {
+			delete(h.rings, id)
+		}
+	}
+}
+
+// MetricsHistory returns the recent samples of the tasks running on this
+// worker, of one connector's tasks if connector is not empty, ordered by
+// connector and task. Without a started sampler it has no tasks.
+func (w *Worker) MetricsHistory(connector string) MetricsHistory {
+	out := MetricsHistory{WorkerID: w.ID(), Tasks: []TaskHistory{}}
+	w.histMu.Lock()
+	h := w.hist
+	w.histMu.Unlock()
+	if h == nil {
+		return out
+	}
+	out.IntervalMs, out.MaxSamples = h.every.Milliseconds(), h.size
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for id, r := range h.rings {
+		if connector != "" && id.Connector != connector {
+			continue
+		}
+		typ := herder.SourceType
+		if r.sink {
+			typ = herder.SinkType
+		}
+		out.Tasks = append(out.Tasks, TaskHistory{Connector: id.Connector, Task: id.Task, Type: typ, Samples: r.ordered()})
+	}
+	sortTaskHistory(out.Tasks)
+	return out
+}
+
+func sortTaskHistory(ts []TaskHistory) {
+	slices.SortFunc(ts, func(a, b TaskHistory) int {
+		if c := strings.Compare(a.Connector, b.Connector); c != 0 {
+			return c
+		}
+		return a.Task - b.Task
+	})
+}

@@ -1,0 +1,129 @@
+package runtime
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/sluicehq/sluice/runtime/herder"
+)
+
+// TestHistoryRing feeds the sampler readings of a source and a sink task
+// and checks the samples it keeps: rates from the counters' differences
+// over the time between readings, errors per interval, the sink's lag sum
+// and max, only the last size samples (oldest first), a new run of a task
+// measured afresh, and a task that is gone forgotten.
+func TestHistoryRing(t *testing.T) {
+	h := &historySampler{every: time.Second, size: 3, rings: map[herder.TaskID]*taskRing{}}
+	src, sink := &TaskMetrics{}, &TaskMetrics{}
+	sink.sink.Store(true)
+	srcID, sinkID := herder.TaskID{Connector: "a", Task: 0}, herder.TaskID{Connector: "b", Task: 1}
+	hwm0, hwm1 := int64(100), int64(50)
+	p0 := sink.claim("c", "t", 0, 90, func() int64 { return hwm0 })
+	sink.claim("c", "t", 1, 20, func() int64 { return hwm1 })
+	snap := func() []TaskSnapshot {
+		return []TaskSnapshot{{ID: srcID, Metrics: src}, {ID: sinkID, Sink: true, Metrics: sink}}
+	}
+	w := &Worker{cfg: &WorkerConfig{WorkerID: "w1"}, hist: h}
+	t0 := time.UnixMilli(1_700_000_000_000)
+
+	src.add(SourceRecordPoll, 7) // before the first reading: counted over one interval
+	h.sample(snap(), t0)
+	if got := w.MetricsHistory(""); len(got.Tasks) != 2 || len(got.Tasks[0].Samples) != 1 || got.Tasks[0].Samples[0].InPerSec != 7 {
+		t.Fatalf("after the first reading: %+v, want two tasks, the source's 7 records polled in its first second", got)
+	}
+	for i := 1; i <= 5; i++ {
+		src.add(SourceRecordPoll, 10*i)
+		src.add(SourceRecordWrite, 4*i)
+		sink.add(SinkRecordRead, 2*i)
+		sink.add(SinkRecordSend, i)
+		if i == 5 {
+			sink.failed(true, false)
+			sink.failed(true, false)
+		}
+		p0.next.Store(95)
+		h.sample(snap(), t0.Add(time.Duration(i)*2*time.Second))
+	}
+	got := w.MetricsHistory("")
+	if got.WorkerID != "w1" || got.IntervalMs != 1000 || got.MaxSamples != 3 {
+		t.Errorf("header %+v", got)
+	}
+	if len(got.Tasks) != 2 || got.Tasks[0].Type != herder.SourceType || got.Tasks[1].Type != herder.SinkType {
+		t.Fatalf("tasks %+v", got.Tasks)
+	}
+	for n, want := range [][]HistorySample{
+		{ // source: 10*i polled and 4*i written over 2 s
+			{Time: t0.Add(6 * time.Second).UnixMilli(), InPerSec: 15, OutPerSec: 6},
+			{Time: t0.Add(8 * time.Second).UnixMilli(), InPerSec: 20, OutPerSec: 8},
+			{Time: t0.Add(10 * time.Second).UnixMilli(), InPerSec: 25, OutPerSec: 10},
+		},
+		{ // sink: lag 5 and 30
+			{Time: t0.Add(6 * time.Second).UnixMilli(), InPerSec: 3, OutPerSec: 1.5, LagSum: 35, LagMax: 30},
+			{Time: t0.Add(8 * time.Second).UnixMilli(), InPerSec: 4, OutPerSec: 2, LagSum: 35, LagMax: 30},
+			{Time: t0.Add(10 * time.Second).UnixMilli(), InPerSec: 5, OutPerSec: 2.5, Errors: 2, LagSum: 35, LagMax: 30},
+		},
+	} {
+		s := got.Tasks[n].Samples
+		if len(s) != len(want) {
+			t.Fatalf("task %d: %d samples, want %d: %+v", n, len(s), len(want), s)
+		}
+		for i := range want {
+			if s[i] != want[i] {
+				t.Errorf("task %d sample %d: %+v, want %+v", n, i, s[i], want[i])
+			}
+		}
+	}
+
+	// A new run of the source task: its new counters count from zero, an
+	// interval before.
+	src = &TaskMetrics{}
+	src.add(SourceRecordPoll, 1000)
+	h.sample(snap(), t0.Add(12*time.Second))
+	if s := w.MetricsHistory("a").Tasks[0].Samples; s[len(s)-1].InPerSec != 1000 {
+		t.Errorf("new run's first sample: %+v, want 1000/s", s[len(s)-1])
+	}
+	src.add(SourceRecordPoll, 10)
+	h.sample(snap(), t0.Add(14*time.Second))
+	if s := w.MetricsHistory("a").Tasks[0].Samples; s[len(s)-1].InPerSec != 5 {
+		t.Errorf("new run: %+v, want 5/s", s[len(s)-1])
+	}
+
+	// The sink task goes: its ring goes.
+	h.sample(snap()[:1], t0.Add(16*time.Second))
+	if got := w.MetricsHistory(""); len(got.Tasks) != 1 || got.Tasks[0].Connector != "a" {
+		t.Errorf("after the sink task went: %+v", got.Tasks)
+	}
+	if got := w.MetricsHistory("b"); len(got.Tasks) != 0 {
+		t.Errorf("connector b: %+v, want none", got.Tasks)
+	}
+}
+
+// TestHistorySamplerStops: the sampler's goroutine ends when the worker
+// stops, and a second start does nothing.
+func TestHistorySamplerStops(t *testing.T) {
+	w, _ := testWorker(t, nil)
+	w.StartMetricsHistory(context.Background(), 10*time.Millisecond, 4)
+	h := w.hist
+	w.StartMetricsHistory(context.Background(), time.Hour, 1)
+	if w.hist != h || h.every != 10*time.Millisecond {
+		t.Fatal("a second start replaced the sampler")
+	}
+	w.Stop(context.Background())
+	select {
+	case <-h.done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the sampler goroutine did not end with the worker")
+	}
+	if got := w.MetricsHistory(""); got.IntervalMs != 10 || len(got.Tasks) != 0 {
+		t.Errorf("%+v", got)
+	}
+}
+
+// TestHistoryWithoutSampler: a worker whose sampler was never started
+// answers an empty history.
+func TestHistoryWithoutSampler(t *testing.T) {
+	w, _ := testWorker(t, nil)
+	if got := w.MetricsHistory(""); got.Tasks == nil || len(got.Tasks) != 0 {
+		t.Errorf("%+v", got)
+	}
+}
