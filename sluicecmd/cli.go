@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"sigs.k8s.io/yaml"
 
@@ -413,9 +414,9 @@ func describeError(err error, baseURL string) string {
 	var he *herder.Error
 	if errors.As(err, &he) {
 		if he.Code == http.StatusUnauthorized {
-			return fmt.Sprintf("%s (HTTP %d: the worker requires credentials; give them with --user NAME:PASSWORD or SLUICE_USER)", he.Message, he.Code)
+			return fmt.Sprintf("%s (HTTP %d: the worker requires credentials; give them with --user NAME:PASSWORD or SLUICE_USER)", text(he.Message), he.Code)
 		}
-		return fmt.Sprintf("%s (HTTP %d)", he.Message, he.Code)
+		return fmt.Sprintf("%s (HTTP %d)", text(he.Message), he.Code)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -496,11 +497,11 @@ func (r *cliRun) printStatus(st herder.ConnectorStateInfo) error {
 		}
 	}
 	if st.Connector.Trace != "" {
-		fmt.Fprintf(w, "\nConnector trace:\n%s\n", strings.TrimRight(st.Connector.Trace, "\n"))
+		fmt.Fprintf(w, "\nConnector trace:\n%s\n", text(strings.TrimRight(st.Connector.Trace, "\n")))
 	}
 	for _, t := range st.Tasks {
 		if t.Trace != "" {
-			fmt.Fprintf(w, "\nTask %d trace:\n%s\n", t.ID, strings.TrimRight(t.Trace, "\n"))
+			fmt.Fprintf(w, "\nTask %d trace:\n%s\n", t.ID, text(strings.TrimRight(t.Trace, "\n")))
 		}
 	}
 	return nil
@@ -607,7 +608,7 @@ func (r *cliRun) message(msg string, err error) error {
 	if r.json {
 		return r.printJSON(herder.Message{Message: msg})
 	}
-	_, err = fmt.Fprintln(r.stdout, msg)
+	_, err = fmt.Fprintln(r.stdout, text(msg))
 	return err
 }
 
@@ -690,12 +691,43 @@ func (t *table) flush() error {
 	return err
 }
 
-// cell quotes a value that would break a table line or column.
+// cell quotes a value that would break a table line or column, or that
+// holds other control characters (a terminal escape sequence in a hostile
+// status or trace) or bytes that are not UTF-8.
 func cell(s string) string {
-	if strings.ContainsAny(s, "\t\n\r\v\f") {
+	if strings.IndexFunc(s, isControl) >= 0 || !utf8.ValidString(s) {
 		return strconv.Quote(s)
 	}
 	return s
+}
+
+// isControl reports whether r is a C0 or C1 control character or DEL.
+func isControl(r rune) bool { return r < 0x20 || r >= 0x7f && r <= 0x9f }
+
+// text is a text of several lines (a trace, a worker's message) for the
+// terminal: line breaks and tabs kept, other control characters and bytes
+// that are not UTF-8 written as Go escapes them (\x1b), so that no escape
+// sequence reaches the terminal.
+func text(s string) string {
+	clean := func(r rune) bool { return r != '\n' && r != '\t' && isControl(r) }
+	if strings.IndexFunc(s, clean) < 0 && utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case clean(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+		i += n
+	}
+	return b.String()
 }
 
 // printJSON prints v as indented JSON, or as YAML with -o yaml (the same

@@ -160,3 +160,42 @@ func TestCLIURLPasswordNeverShown(t *testing.T) {
 		}
 	}
 }
+
+// TestCLITerminalEscapes: control characters in what a worker answers (a
+// status topic anyone may write to, a trace quoting a record) never reach
+// the terminal raw: table cells are quoted, traces and messages keep their
+// lines and tabs and show the rest as \x1b-style escapes; JSON and YAML
+// escape them too.
+func TestCLITerminalEscapes(t *testing.T) {
+	const esc = `\u001b]0;pwned\u0007\u001b[2J`
+	status := `{"name":"x` + esc + `","connector":{"state":"RUNNING","worker_id":"w` + esc + `:8083"},` +
+		`"tasks":[{"id":0,"state":"FAILED","worker_id":"w:8083","trace":"boom` + esc + `\n\tat X.y(X.java:1)\n"}],"type":"sink"}`
+	base, _ := fakeConnect(t, map[string]canned{
+		"GET /":                                     {200, `{"version":"4.4.0` + esc + `","commit":"c","kafka_cluster_id":"K"}`},
+		"GET /connectors?expand=status":             {200, `{"x` + esc + `":{"status":` + status + `}}`},
+		"GET /connectors/x/status":                  {200, status},
+		"GET /connectors/x/config":                  {200, `{"k` + esc + `":"v` + esc + `"}`},
+		"GET /connectors/x":                         {200, `{"name":"x","config":{"k":"v` + esc + `"},"tasks":[],"type":"sink"}`},
+		"DELETE /connectors/x":                      {409, `{"error_code":409,"message":"no` + esc + `"}`},
+		"DELETE /connectors/x/offsets":              {200, `{"message":"reset` + esc + `"}`},
+		"GET /connectors/x/tasks":                   {200, `[{"id":{"connector":"x","task":0},"config":{"k":"v` + esc + `"}}]`},
+		"GET /connectors/x/topics":                  {200, `{"x":{"topics":["t` + esc + `"]}}`},
+		"GET /connectors?expand=info&expand=status": {200, `{}`},
+	})
+	for _, args := range [][]string{
+		{"status"}, {"status", "-o", "json"}, {"status", "-o", "yaml"},
+		{"connectors", "status", "x"}, {"connectors", "get", "x"}, {"connectors", "get", "x", "-o", "yaml"},
+		{"connectors", "delete", "x"}, {"offsets", "reset", "x"},
+		{"connectors", "tasks", "x"}, {"connectors", "topics", "x"},
+	} {
+		_, out, errOut := cli(t, "", append(args, "--url", base)...)
+		if strings.ContainsAny(out+errOut, "\x1b\x07") {
+			t.Errorf("sluice %s: a raw control character reached the terminal:\n%q\n%q", strings.Join(args, " "), out, errOut)
+		}
+	}
+	// Traces keep their lines; the escape is shown.
+	_, out, _ := cli(t, "", "connectors", "status", "x", "--url", base)
+	if !strings.Contains(out, "Task 0 trace:\nboom\\x1b]0;pwned\\a\\x1b[2J\n\tat X.y(X.java:1)\n") {
+		t.Errorf("connectors status: trace shown as\n%s", out)
+	}
+}
