@@ -106,8 +106,8 @@ const statusUsage = `Usage:
                    one partition), RECORDS moved (a source's written to Kafka, a
                    sink's put) and ERRORS (records that failed). Each worker is
                    asked at the host:port of its worker_id, with --url's scheme and
-                   credentials, for at most 3s; "?" marks figures a worker did not
-                   give, with the reason below the table.
+                   credentials, for at most 3s (6s for them all); "?" marks the
+                   figures a worker did not give, with the reason below the table.
 ` + cliFlagsUsage
 
 // cliAction is one action of a client command.
@@ -360,7 +360,7 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 		h.user, h.password, h.basic = u.User.Username(), pw, true
 	}
 	r.shownURL = u.Redacted()
-	r.scraper = scraper{http: h, scheme: u.Scheme}
+	r.scraper = scraper{http: h, scheme: u.Scheme, timeout: scrapeTimeout, phase: scrapePhase}
 	r.warn = plainCredentialsWarning(h.basic, c.BaseURL())
 	return r, act, r.shownURL, nil
 }

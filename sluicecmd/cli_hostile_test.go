@@ -1,7 +1,10 @@
 package sluicecmd
 
 import (
+	"context"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -9,8 +12,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sluicehq/sluice/internal/testkit"
+	"github.com/sluicehq/sluice/runtime/herder"
 )
 
 // TestCLIHostileFiles: every command that reads -f (and --cacert) refuses
@@ -197,5 +202,48 @@ func TestCLITerminalEscapes(t *testing.T) {
 	_, out, _ := cli(t, "", "connectors", "status", "x", "--url", base)
 	if !strings.Contains(out, "Task 0 trace:\nboom\\x1b]0;pwned\\a\\x1b[2J\n\tat X.y(X.java:1)\n") {
 		t.Errorf("connectors status: trace shown as\n%s", out)
+	}
+}
+
+// TestStatusScrapesBounded: status's scrapes of many silent workers end
+// within the phase bound, every task of theirs marked unavailable with the
+// reason (no answer in one scrape's time, or in the phase's, which cuts
+// short those asked late and those not asked yet); the command does not
+// wait for each in turn.
+func TestStatusScrapesBounded(t *testing.T) {
+	const workers = 40
+	conns := map[string]herder.ConnectorStateInfo{}
+	for i := range workers {
+		// A listener that never accepts: the request gets no answer.
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		name := fmt.Sprintf("c%02d", i)
+		conns[name] = herder.ConnectorStateInfo{Name: name, Type: herder.SinkType,
+			Tasks: []herder.TaskState{{ID: 0, State: herder.Running, WorkerID: l.Addr().String()}}}
+	}
+	base, _ := fakeConnect(t, nil) // its /metrics: 404
+	s := scraper{http: cliHTTP{hc: &http.Client{}}, scheme: "http", timeout: 100 * time.Millisecond, phase: 150 * time.Millisecond}
+	start := time.Now()
+	figures, unavailable := s.taskMetrics(context.Background(), base, conns)
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("the scrapes took %v", took)
+	}
+	cut := 0
+	for name, f := range figures {
+		if len(f) != 1 || f[0].Unavailable == "" || f[0].Lag != nil {
+			t.Errorf("%s: %+v, want unavailable", name, f)
+			continue
+		}
+		if strings.Contains(f[0].Unavailable, "gave no answer in the 150ms all the workers' scrapes may take") {
+			cut++
+		} else if !strings.Contains(f[0].Unavailable, "no answer within 100ms") {
+			t.Errorf("%s: %q", name, f[0].Unavailable)
+		}
+	}
+	if len(figures) != workers || len(unavailable) != workers || cut < workers-maxScrapes {
+		t.Errorf("%d connectors' figures, %d workers unavailable, %d cut by the bound (want %d at least)", len(figures), len(unavailable), cut, workers-maxScrapes)
 	}
 }

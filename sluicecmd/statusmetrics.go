@@ -37,8 +37,13 @@ const scrapeTimeout = 3 * time.Second
 // maxMetricsBody caps the /metrics answer read from a worker.
 const maxMetricsBody = 32 << 20
 
-// maxScrapes is how many workers are scraped at once.
-const maxScrapes = 8
+// maxScrapes is how many workers are scraped at once, and scrapePhase
+// bounds the scrapes of the workers other than the answering one: a large
+// cluster of silent workers shows "?" rather than holding up the screen.
+const (
+	maxScrapes  = 16
+	scrapePhase = 2 * scrapeTimeout
+)
 
 // taskFigures are one task's figures from its worker's /metrics, as sluice
 // status shows them. A nil figure is unknown, or does not apply (lag of a
@@ -79,11 +84,14 @@ type scraped struct {
 type scraper struct {
 	http   cliHTTP
 	scheme string // the scheme of --url, used for the other workers too
+	// timeout bounds one scrape, phase those of the other workers
+	// (scrapeTimeout and scrapePhase unless a test says otherwise).
+	timeout, phase time.Duration
 }
 
 // scrape reads and parses the /metrics answer at u.
 func (s scraper) scrape(ctx context.Context, u string) scraped {
-	ctx, cancel := context.WithTimeout(ctx, scrapeTimeout)
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
@@ -100,7 +108,7 @@ func (s scraper) scrape(ctx context.Context, u string) scraped {
 			err = ue.Err
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
-			return scraped{err: fmt.Errorf("no answer within %v", scrapeTimeout)}
+			return scraped{err: fmt.Errorf("no answer within %v", s.timeout)}
 		}
 		return scraped{err: fmt.Errorf("not reachable: %w", err)}
 	}
@@ -243,17 +251,25 @@ func (s scraper) taskMetrics(ctx context.Context, baseURL string, conns map[stri
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, maxScrapes)
+	phase, cancel := context.WithTimeout(ctx, s.phase)
+	defer cancel()
 	for _, id := range ids {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
 			var got scraped
-			if u, err := workerMetricsURL(s.scheme, id); err != nil {
-				got.err = err
-			} else {
-				got = s.scrape(ctx, u)
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+				if u, err := workerMetricsURL(s.scheme, id); err != nil {
+					got.err = err
+				} else {
+					got = s.scrape(phase, u)
+				}
+			case <-phase.Done():
+			}
+			if got.tasks == nil && got.err == nil || got.err != nil && phase.Err() != nil {
+				got.err = fmt.Errorf("gave no answer in the %v all the workers' scrapes may take", s.phase)
 			}
 			mu.Lock()
 			others[id] = got
