@@ -97,10 +97,17 @@ func runCompletion(args []string, stdout, stderr io.Writer) int {
 }
 
 // bash is the bash script (zsh runs it through bashcompinit). A word after
-// -f falls back to file names (complete -o default).
+// -f falls back to file names (complete -o default). Connector names come
+// from the worker, so they never go through compgen -W, which expands its
+// words ($(…) would run): _sluice_names reads them as lines, keeps those
+// starting with the word typed, and offers them quoted (printf %q).
 func (w completionWords) bash() string {
 	var b strings.Builder
-	b.WriteString("# sluice completion for bash (and zsh through bashcompinit)\n_sluice() {\n")
+	b.WriteString("# sluice completion for bash (and zsh through bashcompinit)\n")
+	b.WriteString("_sluice_names() {\n  local n\n")
+	b.WriteString("  while IFS= read -r n; do\n    [[ $n == \"$cur\"* ]] && COMPREPLY+=(\"$(printf '%q' \"$n\")\")\n")
+	b.WriteString("  done < <(sluice connectors __names 2>/dev/null)\n}\n")
+	b.WriteString("_sluice() {\n")
 	b.WriteString("  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} words=\n")
 	b.WriteString("  COMPREPLY=()\n")
 	b.WriteString("  [ \"$prev\" = -f ] && return\n")
@@ -115,8 +122,8 @@ func (w completionWords) bash() string {
 	b.WriteString("    esac\n")
 	b.WriteString("  elif [ $COMP_CWORD -eq 3 ] && [ \"${COMP_WORDS[1]} ${COMP_WORDS[2]}\" = \"connectors config\" ]; then words=\"" + strings.Join(w.next["connectors config"], " ") + "\"\n")
 	b.WriteString("  else\n    case \"${COMP_WORDS[1]} ${COMP_WORDS[2]}\" in\n")
-	fmt.Fprintf(&b, "    connectors\\ config) [ $COMP_CWORD -eq 4 ] && words=$(sluice connectors __names 2>/dev/null) ;;\n")
-	fmt.Fprintf(&b, "    %s) [ $COMP_CWORD -eq 3 ] && words=$(sluice connectors __names 2>/dev/null) ;;\n", strings.ReplaceAll(strings.Join(w.named, "|"), " ", "\\ "))
+	fmt.Fprintf(&b, "    connectors\\ config) [ $COMP_CWORD -eq 4 ] && _sluice_names; return ;;\n")
+	fmt.Fprintf(&b, "    %s) [ $COMP_CWORD -eq 3 ] && _sluice_names; return ;;\n", strings.ReplaceAll(strings.Join(w.named, "|"), " ", "\\ "))
 	b.WriteString("    esac\n  fi\n")
 	b.WriteString("  COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n}\ncomplete -o default -F _sluice sluice\n")
 	return b.String()

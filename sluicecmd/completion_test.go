@@ -39,6 +39,7 @@ func TestCompletionBash(t *testing.T) {
 		{"sluice completion f", "fish"},
 		{"sluice help sta", "standalone status"},
 		{"sluice connectors create -f " + filepath.Join(dir, "co"), ""}, // -o default completes files
+		{"sluice connectors status x", `x\$\(touch\$\{IFS\}pwned\)`},    // quoted for the command line
 	}
 	for _, tc := range tests {
 		words := strings.Fields(tc.line)
@@ -48,7 +49,9 @@ func TestCompletionBash(t *testing.T) {
 		cmd := exec.Command(bash, "--norc", "-c", `source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($#-1)); _sluice; echo "${COMPREPLY[*]}"`, "bash", scriptFile)
 		cmd.Args = append(cmd.Args, words...)
 		cmd.Env = append(os.Environ(), "PATH="+path)
+		cmd.Dir = dir
 		out, err := cmd.CombinedOutput()
+		notRun(t, dir, tc.line)
 		if err != nil || strings.TrimSpace(string(out)) != tc.want {
 			t.Errorf("%q: completed %q (%v), want %q", tc.line, out, err, tc.want)
 		}
@@ -79,8 +82,14 @@ func TestCompletionScripts(t *testing.T) {
 	}
 }
 
+// hostileName is a connector name a worker may hold: completion offers it
+// as a name, and never runs the command in it (which would create the file
+// pwned in the shell's directory).
+const hostileName = "x$(touch${IFS}pwned)"
+
 // completionFixture writes shell's completion script, a stand-in sluice
-// that answers "connectors __names" with orders and other, and conn.json
+// that answers "connectors __names" with orders, other and hostileName,
+// and conn.json
 // into a temporary directory; it returns the directory, the script and
 // the PATH that finds the stand-in first.
 func completionFixture(t *testing.T, shell string) (dir, script, path string) {
@@ -97,7 +106,7 @@ func completionFixture(t *testing.T, shell string) (dir, script, path string) {
 	}
 	for p, content := range map[string]string{
 		script:                          out.String(),
-		stub:                            "#!/bin/sh\n[ \"$1 $2\" = \"connectors __names\" ] && printf 'orders\\nother\\n'\n",
+		stub:                            "#!/bin/sh\n[ \"$1 $2\" = \"connectors __names\" ] && printf 'orders\\nother\\n" + hostileName + "\\n'\n",
 		filepath.Join(dir, "conn.json"): "{}",
 	} {
 		if err := os.WriteFile(p, []byte(content), 0o755); err != nil {
@@ -110,7 +119,9 @@ func completionFixture(t *testing.T, shell string) (dir, script, path string) {
 // shellCompletionCases are lines typed and the words completion offers for
 // their last word (sorted; files by their base name): commands, actions,
 // "connectors config" actions, connector names, flags, files after -f.
-func shellCompletionCases(dir string) []struct{ line, want string } {
+// quoted is how the shell shows hostileName: as it inserts it on the
+// command line (zsh), or as the name (fish).
+func shellCompletionCases(dir, quoted string) []struct{ line, want string } {
 	return []struct{ line, want string }{
 		{"sluice st", "standalone status"},
 		{"sluice connectors t", "tasks topics"},
@@ -122,6 +133,15 @@ func shellCompletionCases(dir string) []struct{ line, want string } {
 		{"sluice completion f", "fish"},
 		{"sluice help sta", "standalone status"},
 		{"sluice connectors create -f " + filepath.Join(dir, "co"), "conn.json"},
+		{"sluice connectors status x", quoted},
+	}
+}
+
+// notRun fails the test if completing ran the command in hostileName.
+func notRun(t *testing.T, dir, line string) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(dir, "pwned")); err == nil {
+		t.Fatalf("%q: completion ran the command in a connector's name", line)
 	}
 }
 
@@ -164,13 +184,15 @@ func TestCompletionZsh(t *testing.T) {
 		t.Fatal(err)
 	}
 	hit := regexp.MustCompile(`<hit>(.*?)</hit>`)
-	for _, tc := range shellCompletionCases(dir) {
+	for _, tc := range shellCompletionCases(dir, `x\$\(touch\$\{IFS\}pwned\)`) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		cmd := exec.CommandContext(ctx, zsh, "-f", driver, script, tc.line)
 		// HOME: compinit writes its dump there.
 		cmd.Env = append(os.Environ(), "PATH="+path, "HOME="+dir, "ZDOTDIR="+dir)
+		cmd.Dir = dir
 		out, err := cmd.CombinedOutput()
 		cancel()
+		notRun(t, dir, tc.line)
 		var got []string
 		for _, m := range hit.FindAllStringSubmatch(string(out), -1) {
 			got = append(got, m[1])
@@ -186,12 +208,14 @@ func TestCompletionZsh(t *testing.T) {
 func TestCompletionFish(t *testing.T) {
 	fish := testkit.Tool(t, "fish", "scripts/services-up.sh (apt-get install fish)")
 	dir, script, path := completionFixture(t, "fish")
-	for _, tc := range shellCompletionCases(dir) {
+	for _, tc := range shellCompletionCases(dir, hostileName) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		cmd := exec.CommandContext(ctx, fish, "--no-config", "-c", `source $argv[1]; complete -C $argv[2]`, script, tc.line)
 		cmd.Env = append(os.Environ(), "PATH="+path, "HOME="+dir, "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
+		cmd.Dir = dir
 		out, err := cmd.CombinedOutput()
 		cancel()
+		notRun(t, dir, tc.line)
 		var got []string
 		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 			w, _, _ := strings.Cut(l, "\t") // a description follows a tab
