@@ -65,17 +65,10 @@ func TestCLIStatusDistributed(t *testing.T) {
 	})
 
 	c := workerCLI{t, a.c.BaseURL()}
-	type figures struct {
-		Lag         *int64 `json:"lag"`
-		LagMax      *int64 `json:"lag_max"`
-		Records     *int64 `json:"records"`
-		Errors      *int64 `json:"errors"`
-		Unavailable string `json:"unavailable"`
-	}
 	cl.eventually(60*time.Second, "both sinks' records in sluice status -o json", func() (bool, string) {
 		js := c.out("status", "-o", "json")
 		var o struct {
-			Metrics map[string][]figures `json:"metrics"`
+			Metrics map[string][]taskFigures `json:"metrics"`
 		}
 		if err := json.Unmarshal([]byte(js), &o); err != nil {
 			return false, err.Error()

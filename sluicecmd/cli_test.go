@@ -657,17 +657,10 @@ func TestCLIStatusOverview(t *testing.T) {
 			}
 		}
 		var o struct {
-			Worker     struct{ Commit string }
-			Workers    []string
-			Connectors map[string]struct{ Tasks []struct{ State string } }
-			Metrics    map[string][]struct {
-				Task        int
-				Lag         *int64 `json:"lag"`
-				LagMax      *int64 `json:"lag_max"`
-				Records     *int64 `json:"records"`
-				Errors      *int64 `json:"errors"`
-				Unavailable string `json:"unavailable"`
-			}
+			Worker             struct{ Commit string }
+			Workers            []string
+			Connectors         map[string]struct{ Tasks []struct{ State string } }
+			Metrics            map[string][]taskFigures
 			MetricsUnavailable map[string]string `json:"metrics_unavailable"`
 		}
 		if err := json.Unmarshal(b, &o); code != 0 || err != nil || o.Worker.Commit != "abc123" ||

@@ -62,13 +62,6 @@ func TestCLIStatusSinkLag(t *testing.T) {
 
 	// The figures as -o json gives them, awaited; the table must show the
 	// same.
-	type figures struct {
-		Lag         *int64 `json:"lag"`
-		LagMax      *int64 `json:"lag_max"`
-		Records     *int64 `json:"records"`
-		Errors      *int64 `json:"errors"`
-		Unavailable string `json:"unavailable"`
-	}
 	await := func(state string, lag, records int64) {
 		t.Helper()
 		var last string
@@ -78,7 +71,7 @@ func TestCLIStatusSinkLag(t *testing.T) {
 				Connectors map[string]struct {
 					Tasks []struct{ State string }
 				}
-				Metrics map[string][]figures
+				Metrics map[string][]taskFigures
 			}
 			if err := json.Unmarshal([]byte(js), &o); err != nil {
 				t.Fatalf("status -o json: %v\n%s", err, js)
