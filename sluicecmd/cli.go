@@ -436,6 +436,12 @@ func (r *cliRun) list(ctx context.Context) error {
 	if r.json {
 		return r.printJSON(m)
 	}
+	if len(m) == 0 {
+		// A sentence, as offsets get, tasks and topics print, rather
+		// than a bare header.
+		_, err := fmt.Fprintln(r.stdout, "No connectors.")
+		return err
+	}
 	tw := r.table("NAME", "TYPE", "STATE", "TASKS")
 	for _, name := range slices.Sorted(maps.Keys(m)) {
 		st := m[name].Status
