@@ -23,7 +23,7 @@ import (
 
 // runStandalone runs a standalone worker until ctx ends, then drains it.
 func runStandalone(ctx context.Context, o *options, workerFile string, connectorFiles []string, log *slog.Logger) error {
-	props, err := loadProperties(workerFile)
+	props, err := loadProperties(workerFile, "a worker configuration (.properties)")
 	if err != nil {
 		return err
 	}
