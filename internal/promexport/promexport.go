@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -354,7 +355,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	tasks := c.tasks.TaskMetrics()
 	now := time.Now()
-	ch <- prometheus.MustNewConstMetric(c.taskCount, prometheus.GaugeValue, float64(len(tasks)))
+	ch <- constMetric(c.taskCount, prometheus.GaugeValue, float64(len(tasks)))
 	type counts struct {
 		total int
 		in    [len(taskStates)]int
@@ -377,14 +378,14 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			if !applies(m.sink, t.Sink) {
 				continue
 			}
-			ch <- prometheus.MustNewConstMetric(m.desc, m.kind, float64(t.Metrics.Get(m.counter)), t.ID.Connector, task)
+			ch <- constMetric(m.desc, m.kind, float64(t.Metrics.Get(m.counter)), t.ID.Connector, task)
 		}
 		w := t.Metrics.Window(now)
 		for _, f := range c.taskFigures {
 			if !applies(f.sink, t.Sink) {
 				continue
 			}
-			ch <- prometheus.MustNewConstMetric(f.desc, f.kind, f.value(t.Metrics, w, now), t.ID.Connector, task)
+			ch <- constMetric(f.desc, f.kind, f.value(t.Metrics, w, now), t.ID.Connector, task)
 		}
 		if id := t.Metrics.ClientID(); id != "" {
 			clientType := "producer"
@@ -395,7 +396,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 				if !applies(f.sink, t.Sink) {
 					continue
 				}
-				ch <- prometheus.MustNewConstMetric(f.desc, f.kind, f.value(t.Metrics, w, now), clientType, id, t.ID.Connector, task)
+				ch <- constMetric(f.desc, f.kind, f.value(t.Metrics, w, now), clientType, id, t.ID.Connector, task)
 			}
 		}
 		if t.Sink {
@@ -403,26 +404,26 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			for _, p := range t.Metrics.Positions() {
 				lag := p.Lag()
 				most = max(most, lag)
-				ch <- prometheus.MustNewConstMetric(c.recordsLag, prometheus.GaugeValue, float64(lag),
+				ch <- constMetric(c.recordsLag, prometheus.GaugeValue, float64(lag),
 					"consumer", p.ClientID, p.Topic, strconv.Itoa(int(p.Partition)), t.ID.Connector, task)
 			}
-			ch <- prometheus.MustNewConstMetric(c.lagMax, prometheus.GaugeValue, float64(most), t.ID.Connector, task)
+			ch <- constMetric(c.lagMax, prometheus.GaugeValue, float64(most), t.ID.Connector, task)
 		}
 		if t.State != "" {
-			ch <- prometheus.MustNewConstMetric(c.taskStatus, prometheus.GaugeValue, 1, t.ID.Connector, task, strings.ToLower(string(t.State)))
+			ch <- constMetric(c.taskStatus, prometheus.GaugeValue, 1, t.ID.Connector, task, strings.ToLower(string(t.State)))
 		}
 	}
 	for conn, n := range perConnector {
-		ch <- prometheus.MustNewConstMetric(c.taskStates, prometheus.GaugeValue, float64(n.total), conn)
+		ch <- constMetric(c.taskStates, prometheus.GaugeValue, float64(n.total), conn)
 		for i, d := range c.tasksIn {
-			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(n.in[i]), conn)
+			ch <- constMetric(d, prometheus.GaugeValue, float64(n.in[i]), conn)
 		}
 	}
 	if c.connectors != nil {
-		ch <- prometheus.MustNewConstMetric(c.connectorCount, prometheus.GaugeValue, float64(len(c.connectors.ConnectorMetrics())))
+		ch <- constMetric(c.connectorCount, prometheus.GaugeValue, float64(len(c.connectors.ConnectorMetrics())))
 		counts := c.connectors.StartupCounts()
 		for _, m := range c.startups {
-			ch <- prometheus.MustNewConstMetric(m.desc, m.kind, m.value(counts))
+			ch <- constMetric(m.desc, m.kind, m.value(counts))
 		}
 	}
 }
@@ -458,7 +459,7 @@ func (ci *connectorInfo) Collect(ch chan<- prometheus.Metric) {
 	for _, cs := range ci.connectors.ConnectorMetrics() {
 		values := []string{cs.Class, string(cs.Type), cs.Version, strings.ToLower(string(cs.State))}
 		for i, a := range connectorAttributes {
-			ch <- prometheus.MustNewConstMetric(ci.descs[a], prometheus.UntypedValue, 1, cs.Name, values[i])
+			ch <- constMetric(ci.descs[a], prometheus.UntypedValue, 1, cs.Name, values[i])
 		}
 	}
 }
@@ -504,17 +505,17 @@ func (rc *rebalanceCollector) Collect(ch chan<- prometheus.Metric) {
 	if s.Rebalancing {
 		rebalancing = 1
 	}
-	ch <- prometheus.MustNewConstMetric(rc.epoch, prometheus.GaugeValue, float64(s.Epoch))
-	ch <- prometheus.MustNewConstMetric(rc.completed, prometheus.CounterValue, float64(s.Completed))
-	ch <- prometheus.MustNewConstMetric(rc.rebalancing, prometheus.GaugeValue, rebalancing)
-	ch <- prometheus.MustNewConstMetric(rc.avg, prometheus.GaugeValue, s.AvgMillis)
-	ch <- prometheus.MustNewConstMetric(rc.maxT, prometheus.GaugeValue, s.MaxMillis)
-	ch <- prometheus.MustNewConstMetric(rc.since, prometheus.GaugeValue, s.SinceLastMillis)
+	ch <- constMetric(rc.epoch, prometheus.GaugeValue, float64(s.Epoch))
+	ch <- constMetric(rc.completed, prometheus.CounterValue, float64(s.Completed))
+	ch <- constMetric(rc.rebalancing, prometheus.GaugeValue, rebalancing)
+	ch <- constMetric(rc.avg, prometheus.GaugeValue, s.AvgMillis)
+	ch <- constMetric(rc.maxT, prometheus.GaugeValue, s.MaxMillis)
+	ch <- constMetric(rc.since, prometheus.GaugeValue, s.SinceLastMillis)
 	if s.LeaderURL != "" {
-		ch <- prometheus.MustNewConstMetric(rc.leader, prometheus.GaugeValue, 1, s.LeaderURL)
+		ch <- constMetric(rc.leader, prometheus.GaugeValue, 1, s.LeaderURL)
 	}
 	if s.Protocol != "" {
-		ch <- prometheus.MustNewConstMetric(rc.protocol, prometheus.GaugeValue, 1, s.Protocol)
+		ch <- constMetric(rc.protocol, prometheus.GaugeValue, 1, s.Protocol)
 	}
 }
 
@@ -531,5 +532,26 @@ func Handler(tasks Tasks, rebalance Rebalance) http.Handler {
 	if rebalance != nil {
 		reg.MustRegister(newRebalanceCollector(rebalance))
 	}
-	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	// A series that cannot be built is left out and the others are
+	// served, rather than the whole scrape failing.
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+}
+
+// constMetric is prometheus.MustNewConstMetric without its panic: label
+// values come from outside (connector names and client ids from configs a
+// properties file or a config-topic record gave), so bytes that are not
+// UTF-8 become U+FFFD, and a metric that still cannot be built is sent as
+// an invalid metric, which the handler leaves out. A panic in a
+// collector's goroutine would end the worker.
+func constMetric(desc *prometheus.Desc, kind prometheus.ValueType, v float64, labels ...string) prometheus.Metric {
+	for i, l := range labels {
+		if !utf8.ValidString(l) {
+			labels[i] = strings.ToValidUTF8(l, "\uFFFD")
+		}
+	}
+	m, err := prometheus.NewConstMetric(desc, kind, v, labels...)
+	if err != nil {
+		return prometheus.NewInvalidMetric(desc, err)
+	}
+	return m
 }

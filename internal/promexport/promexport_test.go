@@ -223,3 +223,45 @@ func manyTasks(n int) fakeTasks {
 	}
 	return tasks
 }
+
+// TestLabelsNotUTF8: a connector name or class that is not UTF-8 (a
+// properties file or a config-topic record can hold any bytes) is served
+// with U+FFFD in place of the bad bytes; the scrape neither fails nor
+// panics, and the other series are still there.
+func TestLabelsNotUTF8(t *testing.T) {
+	bad := "a\xffb"
+	w := fakeWorker{
+		fakeTasks: fakeTasks{
+			{ID: herder.TaskID{Connector: bad, Task: 0}, State: herder.Running, Metrics: &runtime.TaskMetrics{}},
+			{ID: herder.TaskID{Connector: "ok", Task: 0}, Sink: true, State: herder.Running, Metrics: &runtime.TaskMetrics{}},
+		},
+		connectors: []runtime.ConnectorSnapshot{
+			{Name: bad, Class: "org.example.\xfe", Type: herder.SourceType, State: herder.Running},
+			{Name: "ok", Class: "org.example.B", Type: herder.SinkType, State: herder.Running},
+		},
+	}
+	fams := scrape(t, Handler(w, nil))
+	for _, tc := range []struct{ family, connector string }{
+		{"kafka_connect_source_task_metrics_source_record_poll_total", "a\uFFFDb"},
+		{"kafka_connect_sink_task_metrics_sink_record_read_total", "ok"},
+		{"kafka_connect_connector_metrics", "a\uFFFDb"},
+		{"kafka_connect_connector_metrics", "ok"},
+	} {
+		f := fams[tc.family]
+		if f == nil {
+			t.Errorf("%s missing", tc.family)
+			continue
+		}
+		found := false
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "connector" && l.GetValue() == tc.connector {
+					found = true
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s has no series for connector %q", tc.family, tc.connector)
+		}
+	}
+}
