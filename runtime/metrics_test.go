@@ -2,7 +2,10 @@ package runtime
 
 import (
 	"errors"
+	"log/slog"
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -10,7 +13,9 @@ import (
 	"github.com/rcrowley/go-metrics"
 
 	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/storage"
 )
 
 // TestTaskMetricsAllocationFree: counting a record on the hot path
@@ -273,5 +278,54 @@ func TestSinkActive(t *testing.T) {
 	m.release(b)
 	if got := m.Active(); got != 10 {
 		t.Errorf("after partition 1 is released: %d, want 10", got)
+	}
+}
+
+// TestTaskStartupFailureCounted: a task that is built but whose Start
+// fails counts as a failed startup, not a successful one, as Kafka
+// Connect's task-startup-failure-total counts a task that fails before it
+// reports RUNNING; a task that starts counts as a success, once.
+func TestTaskStartupFailureCounted(t *testing.T) {
+	dir := t.TempDir()
+	wc, err := ParseWorkerConfig(map[string]string{"key.converter": "StringConverter", "value.converter": "StringConverter"}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := storage.NewMemoryStatus()
+	w := NewWorker(wc, plugins.Builtin(), storage.NewMemoryOffsets(), status, slog.New(slog.DiscardHandler))
+	notDir := filepath.Join(dir, "file")
+	if err := os.WriteFile(notDir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := func(name, file string) herder.TaskID {
+		t.Helper()
+		raw := map[string]string{"name": name, "connector.class": "FileStreamSink", "topics": "t", "file": file}
+		id := herder.TaskID{Connector: name, Task: 0}
+		if err := w.StartTask(id, raw, map[string]string{"file": file, "topics": "t", "task.class": "FileStreamSinkTask"}, 1, herder.TargetStarted); err != nil {
+			t.Fatalf("StartTask: %v", err)
+		}
+		t.Cleanup(func() { w.StopTasks([]herder.TaskID{id}) })
+		return id
+	}
+	await := func(name string, want herder.State) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			if ts := status.Tasks(name); len(ts) == 1 && ts[0].State == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("task of %s never %s: %+v", name, want, status.Tasks(name))
+			}
+		}
+	}
+	start("bad", filepath.Join(notDir, "out.txt")) // its Start cannot create the file
+	await("bad", herder.Failed)
+	if got, want := w.StartupCounts(), (StartupCounts{TaskAttempts: 1, TaskFailures: 1}); got != want {
+		t.Errorf("after a task whose Start failed: %+v, want %+v", got, want)
+	}
+	start("good", filepath.Join(dir, "out.txt"))
+	await("good", herder.Running)
+	if got, want := w.StartupCounts(), (StartupCounts{TaskAttempts: 2, TaskSuccesses: 1, TaskFailures: 1}); got != want {
+		t.Errorf("after a task that started: %+v, want %+v", got, want)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/sluicehq/sluice/internal/logging"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -55,7 +56,21 @@ func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string,
 		}
 	}
 	metrics := newTaskMetrics(time.Now())
+	// The startup's outcome (connect-worker-metrics) is counted once, as
+	// Kafka Connect's: a success when the task first reports RUNNING or
+	// PAUSED (its Start returned), a failure when it fails before that. A
+	// task stopped before either, and sluice's automatic restarts, count
+	// nothing more.
+	var startupCounted atomic.Bool
+	countStartup := func(err error) {
+		if startupCounted.CompareAndSwap(false, true) {
+			w.startups.countStartup(true, err)
+		}
+	}
 	state := newTaskState(target, func(st herder.State, note string) {
+		if st == herder.Running || st == herder.Paused {
+			countStartup(nil)
+		}
 		metrics.reported(st)
 		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: st, WorkerID: w.ID(), Version: version, Trace: w.cfg.Secrets.String(note)})
 	})
@@ -107,6 +122,7 @@ func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			if time.Since(began) >= max(restart.max, restartResetAfter) {
 				attempt = 0 // it ran long enough: start the backoff over
 			}
+			countStartup(err)
 			failed := herder.TaskState{ID: id.Task, State: herder.Failed, WorkerID: w.ID(), Version: version, Trace: w.Trace(err)}
 			if !restart.enabled {
 				metrics.reported(herder.Failed)

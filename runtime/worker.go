@@ -448,8 +448,10 @@ func (w *Worker) StartTask(id herder.TaskID, connProps, taskProps map[string]str
 	if err == nil {
 		err = w.startTask(id, connProps, taskProps, target)
 	}
-	w.startups.countStartup(true, err)
 	if err != nil {
+		// A task that was not even built; one that was counts when it
+		// reports RUNNING or fails (startTask).
+		w.startups.countStartup(true, err)
 		w.log.Error("task failed to start", "task", id.String(), "err", err)
 		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: herder.Failed, WorkerID: w.ID(), Trace: w.Trace(err)})
 	}

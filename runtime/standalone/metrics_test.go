@@ -16,8 +16,9 @@ import (
 
 // TestMetricsOfFailedStarts: a connector whose Start fails counts as a
 // failed connector startup and shows in connector-metrics as failed, with
-// its class; a task that fails as it starts counts as started (it was
-// built), then as a failed task of its connector; a healthy connector
+// its class; a task whose Start fails counts as a failed task startup (as
+// in Kafka Connect, whose task counts as started only once its start
+// returned), then as a failed task of its connector; a healthy connector
 // beside them counts as started and running.
 func TestMetricsOfFailedStarts(t *testing.T) {
 	bootstrap := testkit.Kafka(t)
@@ -46,8 +47,9 @@ func TestMetricsOfFailedStarts(t *testing.T) {
 		{"kafka_connect_connect_worker_metrics_connector_startup_attempts_total", agg, 3},
 		{"kafka_connect_connect_worker_metrics_connector_startup_failure_total", agg, 1},
 		{"kafka_connect_connect_worker_metrics_connector_startup_success_total", agg, 2},
-		{"kafka_connect_connect_worker_metrics_task_startup_success_total", agg, 2},
-		{"kafka_connect_connect_worker_metrics_task_startup_failure_total", agg, 0},
+		{"kafka_connect_connect_worker_metrics_task_startup_attempts_total", agg, 2},
+		{"kafka_connect_connect_worker_metrics_task_startup_success_total", agg, 1},
+		{"kafka_connect_connect_worker_metrics_task_startup_failure_total", agg, 1},
 		{"kafka_connect_connect_worker_metrics_connector_count", agg, 3},
 		{"kafka_connect_connect_worker_metrics_connector_failed_task_count", map[string]string{"connector": "task-start"}, 1},
 		{"kafka_connect_connect_worker_metrics_connector_running_task_count", map[string]string{"connector": "healthy"}, 1},
