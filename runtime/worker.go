@@ -334,6 +334,17 @@ func (w *Worker) Trace(err error) string { return w.cfg.Secrets.String(err.Error
 // TaskConfigs asks a running connector for its task configurations and adds
 // what the framework puts in every task configuration.
 func (w *Worker) TaskConfigs(name string) ([]map[string]string, error) {
+	cfgs, err := w.taskConfigs(name)
+	if err != nil {
+		// The herders report the connector FAILED: connector-metrics says
+		// so too.
+		w.connectorStatus(name, herder.Failed, nil)
+	}
+	return cfgs, err
+}
+
+// taskConfigs is TaskConfigs.
+func (w *Worker) taskConfigs(name string) ([]map[string]string, error) {
 	w.mu.Lock()
 	run := w.connectors[name]
 	w.mu.Unlock()

@@ -19,7 +19,9 @@ import (
 // its class; a task whose Start fails counts as a failed task startup (as
 // in Kafka Connect, whose task counts as started only once its start
 // returned), then as a failed task of its connector; a healthy connector
-// beside them counts as started and running.
+// beside them counts as started and running; a connector that started but
+// cannot give its task configurations (REST: FAILED) is failed in
+// connector-metrics too.
 func TestMetricsOfFailedStarts(t *testing.T) {
 	bootstrap := testkit.Kafka(t)
 	ctx := context.Background()
@@ -31,7 +33,7 @@ func TestMetricsOfFailedStarts(t *testing.T) {
 	}
 	h.MarkReady()
 	topic := testkit.NewTopic(t, bootstrap, 1)
-	for name, panicOn := range map[string]string{"connector-start": "connector.Start", "task-start": "task.Start", "healthy": ""} {
+	for name, panicOn := range map[string]string{"connector-start": "connector.Start", "task-start": "task.Start", "task-configs": "connector.TaskConfigs", "healthy": ""} {
 		cfg := map[string]string{"connector.class": panicky.SourceClass, "topic": topic, panicky.PanicOn: panicOn}
 		if _, _, err := h.PutConnectorConfig(ctx, name, cfg, false, ""); err != nil {
 			t.Fatalf("create %s: %v", name, err)
@@ -44,18 +46,19 @@ func TestMetricsOfFailedStarts(t *testing.T) {
 		labels map[string]string
 		value  float64
 	}{
-		{"kafka_connect_connect_worker_metrics_connector_startup_attempts_total", agg, 3},
+		{"kafka_connect_connect_worker_metrics_connector_startup_attempts_total", agg, 4},
 		{"kafka_connect_connect_worker_metrics_connector_startup_failure_total", agg, 1},
-		{"kafka_connect_connect_worker_metrics_connector_startup_success_total", agg, 2},
+		{"kafka_connect_connect_worker_metrics_connector_startup_success_total", agg, 3},
 		{"kafka_connect_connect_worker_metrics_task_startup_attempts_total", agg, 2},
 		{"kafka_connect_connect_worker_metrics_task_startup_success_total", agg, 1},
 		{"kafka_connect_connect_worker_metrics_task_startup_failure_total", agg, 1},
-		{"kafka_connect_connect_worker_metrics_connector_count", agg, 3},
+		{"kafka_connect_connect_worker_metrics_connector_count", agg, 4},
 		{"kafka_connect_connect_worker_metrics_connector_failed_task_count", map[string]string{"connector": "task-start"}, 1},
 		{"kafka_connect_connect_worker_metrics_connector_running_task_count", map[string]string{"connector": "healthy"}, 1},
 		{"kafka_connect_connector_metrics", map[string]string{"connector": "connector-start", "status": "failed"}, 1},
 		{"kafka_connect_connector_metrics", map[string]string{"connector": "connector-start", "connector_class": panicky.SourceClass}, 1},
 		{"kafka_connect_connector_metrics", map[string]string{"connector": "task-start", "status": "running"}, 1},
+		{"kafka_connect_connector_metrics", map[string]string{"connector": "task-configs", "status": "failed"}, 1},
 		{"kafka_connect_connector_metrics", map[string]string{"connector": "healthy", "connector_type": "source"}, 1},
 	}
 	deadline := time.Now().Add(time.Minute)
