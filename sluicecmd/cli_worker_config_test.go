@@ -23,14 +23,7 @@ func TestCLIConfigTasksTopicsValidate(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.txt")
 	out := filepath.Join(dir, "out.txt")
-	write := func(name, content string) string {
-		t.Helper()
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := fileWriter(t, dir)
 	write("in.txt", "one\ntwo\n")
 	url := startCLIWorker(t, bootstrap, dir)
 
@@ -150,6 +143,19 @@ func TestCLIConfigTasksTopicsValidate(t *testing.T) {
 
 	if _, errOut := c.run(1, "connectors", "tasks", "nope"); !strings.Contains(errOut, "nope") || !strings.Contains(errOut, "(HTTP 404)") {
 		t.Fatalf("tasks nope: %q", errOut)
+	}
+}
+
+// fileWriter returns a function that writes a file of dir and returns its
+// path.
+func fileWriter(t *testing.T, dir string) func(name, content string) string {
+	return func(name, content string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
 	}
 }
 

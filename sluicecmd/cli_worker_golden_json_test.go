@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,14 +29,7 @@ func TestCLIGoldenJSONAgainstWorker(t *testing.T) {
 	topic := testkit.NewTopic(t, bootstrap, 1)
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.txt")
-	write := func(name, content string) string {
-		t.Helper()
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := fileWriter(t, dir)
 	write("in.txt", "one\ntwo\n")
 	url := startCLIWorker(t, bootstrap, dir)
 	c := workerCLI{t, url}
