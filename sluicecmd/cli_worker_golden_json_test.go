@@ -21,8 +21,9 @@ import (
 // pause, resume, restart (plain, --task, --include-tasks), stop, delete,
 // offsets get|set|reset of a source; the tables of restart --include-tasks,
 // a source's offsets get and its "no offsets" sentence; plugins in both
-// forms; sluice status with no connectors and with a stopped one; and
-// version. Values the worker chooses (its id, versions, cluster id) are
+// forms; sluice status with no connectors, with a stopped one and with a
+// failed task (its Failures section), that task's trace in connectors
+// status (table and JSON); and version. Values the worker chooses (its id, versions, cluster id) are
 // read from its REST API.
 func TestCLIGoldenJSONAgainstWorker(t *testing.T) {
 	bootstrap := testkit.Kafka(t)
@@ -215,6 +216,42 @@ func TestCLIGoldenJSONAgainstWorker(t *testing.T) {
 	c.golden("{\n  \"offsets\": []\n}\n", "offsets", "get", "j", "-o", "json")
 	c.golden("", "connectors", "delete", "j", "-o", "json")
 	c.golden("No connectors.\n", "connectors", "list")
+
+	// A failed task: its trace in connectors status (table and JSON), its
+	// first line under sluice status's Failures, 0/1 in the list.
+	write("plain", "")
+	bad := filepath.Join(dir, "plain", "out.txt") // under a file: Start cannot create it
+	sinkFile := write("f.json", `{"name":"f","config":{"connector.class":"FileStreamSink","file":"`+bad+`","topics":"`+topic+`"}}`)
+	c.golden("Created connector f (sink).\n", "connectors", "create", "-f", sinkFile)
+	trace := "start task f-0: open " + bad + " for appending: open " + bad + ": not a directory"
+	c.await("Connector f (sink): RUNNING on "+id+"\n\nID  STATE   WORKER\n0   FAILED  "+id+"\n\nTask 0 trace:\n"+trace+"\n", "connectors", "status", "f")
+	c.golden("NAME  TYPE  STATE    TASKS\nf     sink  RUNNING  0/1\n", "connectors", "list")
+	c.golden(`{
+  "name": "f",
+  "connector": {
+    "state": "RUNNING",
+    "worker_id": "`+id+`",
+    "version": "`+ver+`"
+  },
+  "tasks": [
+    {
+      "id": 0,
+      "state": "FAILED",
+      "worker_id": "`+id+`",
+      "version": "`+ver+`",
+      "trace": "`+trace+`"
+    }
+  ],
+  "type": "sink"
+}
+`, "connectors", "status", "f", "-o", "json")
+	c.golden("Worker "+url+": version "+info.Version+", commit "+commit+", Kafka cluster "+info.Cluster+"\n"+
+		"Workers running connectors or tasks (1): "+id+"\n\n"+
+		"CONNECTOR  TASK  TYPE  STATE    "+padTo("WORKER", id)+"  LAG  LAG MAX  RECORDS  ERRORS\n"+
+		"f          -     sink  RUNNING  "+id+"\n"+
+		"f          0     sink  FAILED   "+padTo(id, "WORKER")+"  0    0        0        0\n\n"+
+		"Failures (sluice connectors status NAME shows the whole trace):\n"+
+		"  f task 0: "+trace+"\n", "status")
 }
 
 // restGet answers a GET of url on a worker, failing the test unless 200.
