@@ -3,6 +3,7 @@ package javafmt
 import (
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 )
@@ -80,6 +81,53 @@ func appendValue(b *strings.Builder, v any) {
 		b.WriteString(strings.Join(x, ", "))
 		b.WriteByte(']')
 	default:
-		fmt.Fprint(b, x)
+		appendReflected(b, v)
+	}
+}
+
+// appendReflected renders the maps and slices of other types than those
+// appendValue knows (map[string]int, []int64, []map[string]any, …) as
+// Java would, a fmt.Stringer as it renders itself, and anything else as
+// fmt does.
+func appendReflected(b *strings.Builder, v any) {
+	if s, ok := v.(fmt.Stringer); ok {
+		b.WriteString(s.String()) // its own rendering (Props, a Struct, …)
+		return
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array:
+		b.WriteByte('[')
+		for i := range rv.Len() {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			appendValue(b, rv.Index(i).Interface())
+		}
+		b.WriteByte(']')
+	case reflect.Map:
+		if rv.IsNil() {
+			b.WriteString("null")
+			return
+		}
+		// Keys sorted by their rendering, as Map sorts string keys.
+		type entry struct{ k, v string }
+		entries := make([]entry, 0, rv.Len())
+		for it := rv.MapRange(); it.Next(); {
+			entries = append(entries, entry{Value(it.Key().Interface()), Value(it.Value().Interface())})
+		}
+		slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.k, b.k) })
+		b.WriteByte('{')
+		for i, e := range entries {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(e.k)
+			b.WriteByte('=')
+			b.WriteString(e.v)
+		}
+		b.WriteByte('}')
+	default:
+		fmt.Fprint(b, v)
 	}
 }

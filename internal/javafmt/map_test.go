@@ -49,3 +49,33 @@ func TestPropsInLogs(t *testing.T) {
 		t.Errorf("JSON log %q: want config as an object", js.String())
 	}
 }
+
+// TestValueTypedCollections: maps and slices of other Go types than
+// map[string]any and []any (a connector's []int64 offset field, a
+// map[string]int partition) read as Java's too, not as Go's "map[a:1]" or
+// "[1 2]".
+func TestValueTypedCollections(t *testing.T) {
+	tests := []struct {
+		name string
+		in   any
+		want string
+	}{
+		{"int slice", []int64{1, 2}, "[1, 2]"},
+		{"slice of maps", []map[string]any{{"b": 1, "a": "x"}}, "[{a=x, b=1}]"},
+		{"typed map", map[string]int{"b": 2, "a": 1}, "{a=1, b=2}"},
+		{"int keys", map[int]string{10: "x", 2: "y"}, "{10=x, 2=y}"},
+		{"nil typed map", map[string]int(nil), "null"},
+		{"nil slice", []int(nil), "[]"},
+		{"array", [2]float64{1, 0.5}, "[1.0, 0.5]"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Value(tc.in); got != tc.want {
+				t.Errorf("Value(%#v) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+	if got := Map(map[string]any{"ids": []int32{3, 4}}); got != "{ids=[3, 4]}" {
+		t.Errorf("Map with an []int32 = %q", got)
+	}
+}
