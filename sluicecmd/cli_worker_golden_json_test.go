@@ -90,9 +90,33 @@ func TestCLIGoldenJSONAgainstWorker(t *testing.T) {
 		row("org.apache.kafka.connect.file.FileStreamSinkConnector", "sink")+
 		row("org.apache.kafka.connect.file.FileStreamSourceConnector", "source"), "plugins")
 
+	// plugins --all: every plugin of the worker's answer, a row each, the
+	// columns as wide as their longest cell.
+	var all []struct{ Class, Type, Version string }
+	if err := json.Unmarshal(restGet(t, url+"/connector-plugins?connectorsOnly=false"), &all); err != nil || len(all) <= len(plugins) {
+		t.Fatalf("GET /connector-plugins?connectorsOnly=false: %v, %d plugins", err, len(all))
+	}
+	wc, wt := len("CLASS"), len("TYPE")
+	for _, p := range all {
+		wc, wt = max(wc, len(p.Class)), max(wt, len(p.Type))
+	}
+	pad := func(s string, n int) string { return s + strings.Repeat(" ", n-len(s)) }
+	wantAll := pad("CLASS", wc) + "  " + pad("TYPE", wt) + "  VERSION\n"
+	for _, p := range all {
+		wantAll += strings.TrimRight(pad(p.Class, wc)+"  "+pad(p.Type, wt)+"  "+p.Version, " ") + "\n"
+	}
+	c.golden(wantAll, "plugins", "--all")
+
 	src := write("j.json", `{"name":"j","config":{"connector.class":"FileStreamSource","file":"`+in+`","topic":"`+topic+`"}}`)
 	c.golden(indented(t, restPut(t, url+"/connector-plugins/FileStreamSource/config/validate",
 		`{"connector.class":"FileStreamSource","file":"`+in+`","topic":"`+topic+`","name":"j"}`)), "connectors", "validate", "-f", src, "-o", "json")
+	// An invalid one: exit 1, the worker's answer on stdout, the verdict
+	// on stderr.
+	badFile := write("bad.json", `{"connector.class":"FileStreamSource","tasks.max":"many","topic":"`+topic+`"}`)
+	if got, errOut := c.run(1, "connectors", "validate", "-f", badFile, "-o", "json"); got != indented(t, restPut(t, url+"/connector-plugins/FileStreamSource/config/validate",
+		`{"connector.class":"FileStreamSource","tasks.max":"many","topic":"`+topic+`"}`)) || errOut != "sluice: the configuration has errors\n" {
+		t.Fatalf("validate bad -o json: stdout %q stderr %q", got, errOut)
+	}
 	cfg := func(extra string) string {
 		return `  "config": {
 ` + extra + `    "connector.class": "FileStreamSource",
