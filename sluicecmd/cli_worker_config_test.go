@@ -15,7 +15,8 @@ import (
 // TestCLIConfigTasksTopicsValidate drives a real standalone worker on the
 // broker through the commands that change or inspect a configuration:
 // validate (valid and not), config set (create, then update), config
-// patch, tasks, topics, and offsets of a sink, each in table and JSON form,
+// patch, tasks, topics, offsets of a sink and sluice status (with its
+// figures), each in table and JSON form,
 // checking the exact output.
 func TestCLIConfigTasksTopicsValidate(t *testing.T) {
 	bootstrap := testkit.Kafka(t)
@@ -125,6 +126,67 @@ func TestCLIConfigTasksTopicsValidate(t *testing.T) {
 		"src        -     source  RUNNING  "+id+"\n"+
 		"src        0     source  RUNNING  "+padTo(id, "WORKER")+"  -    -        "+padTo(n, "RECORDS")+"  0\n\n"+
 		"No failures.\n", "status")
+	var ver struct {
+		Connector struct {
+			Version string `json:"version"`
+		} `json:"connector"`
+	}
+	if err := json.Unmarshal(restGet(t, url+"/connectors/src/status"), &ver); err != nil {
+		t.Fatal(err)
+	}
+	v := ver.Connector.Version
+	status := func(name, typ string) string {
+		return `    "` + name + `": {
+      "name": "` + name + `",
+      "connector": {
+        "state": "RUNNING",
+        "worker_id": "` + id + `",
+        "version": "` + v + `"
+      },
+      "tasks": [
+        {
+          "id": 0,
+          "state": "RUNNING",
+          "worker_id": "` + id + `",
+          "version": "` + v + `"
+        }
+      ],
+      "type": "` + typ + `"
+    }`
+	}
+	c.golden(`{
+  "worker": {
+    "version": "`+ov.Worker.Version+`",
+    "commit": "`+ov.Worker.Commit+`",
+    "kafka_cluster_id": "`+ov.Worker.Cluster+`"
+  },
+  "workers": [
+    "`+id+`"
+  ],
+  "connectors": {
+`+status("sink", "sink")+`,
+`+status("src", "source")+`
+  },
+  "metrics": {
+    "sink": [
+      {
+        "task": 0,
+        "lag": 0,
+        "lag_max": 0,
+        "records": 2,
+        "errors": 0
+      }
+    ],
+    "src": [
+      {
+        "task": 0,
+        "records": `+n+`,
+        "errors": 0
+      }
+    ]
+  }
+}
+`, "status", "-o", "json")
 	c.golden("{\n  \"offsets\": [\n    {\n      \"partition\": {\n        \"kafka_partition\": 0,\n        \"kafka_topic\": \""+topic+"\"\n      },\n"+
 		"      \"offset\": {\n        \"kafka_offset\": 2\n      }\n    }\n  ]\n}\n", "offsets", "get", "sink", "-o", "json")
 	c.golden("Stopping connector sink.\n", "connectors", "stop", "sink")
