@@ -414,6 +414,19 @@ func (m *TaskMetrics) Active() int64 {
 	return max(m.c[SourceRecordPoll].Load()-m.c[SourceRecordWrite].Load()-m.c[SourceRecordDone].Load(), 0)
 }
 
+// settleInFlight counts the records a source task polled but neither
+// wrote nor dropped as done, once the run that polled them has ended: they
+// are no longer in flight (a run after an automatic restart polls them
+// again), so source-record-active-count starts again from 0 rather than
+// carrying every failed run's leftovers. A sink's count needs nothing: its
+// claims end with the run.
+func (m *TaskMetrics) settleInFlight() {
+	if m == nil || m.sink.Load() {
+		return
+	}
+	m.c[SourceRecordDone].Add(m.Active())
+}
+
 // committed counts an offset commit begun at began, and its outcome.
 func (m *TaskMetrics) committed(began time.Time, err error) {
 	if m == nil {

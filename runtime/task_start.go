@@ -123,6 +123,7 @@ func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string,
 				attempt = 0 // it ran long enough: start the backoff over
 			}
 			countStartup(err)
+			metrics.settleInFlight()
 			failed := herder.TaskState{ID: id.Task, State: herder.Failed, WorkerID: w.ID(), Version: version, Trace: w.Trace(err)}
 			if !restart.enabled {
 				metrics.reported(herder.Failed)

@@ -84,3 +84,50 @@ func TestMetricsOfFailedStarts(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestSourceActiveCountAfterRestarts: records a source task polled but
+// never wrote, because it failed (here converting the second of three),
+// are no longer in flight once it has failed: its automatic restarts
+// (whose metrics carry on) and its final FAILED state show
+// source-record-active-count 0, not the sum of every run's leftovers.
+func TestSourceActiveCountAfterRestarts(t *testing.T) {
+	bootstrap := testkit.Kafka(t)
+	ctx := context.Background()
+	reg := plugins.Builtin()
+	panicky.Register(reg, &panicky.Sunk{})
+	h, w := fileHerderWorker(t, bootstrap, t.TempDir(), nil, reg, &testkit.LogBuffer{})
+	if err := h.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.MarkReady()
+	topic := testkit.NewTopic(t, bootstrap, 1)
+	cfg := map[string]string{"connector.class": panicky.SourceClass, "topic": topic, panicky.Values: "a,bad,c",
+		"value.converter": panicky.ConverterClass, "value.converter." + panicky.PanicOnValue: "bad",
+		"task.restart.enable": "true", "task.restart.backoff.initial.ms": "10", "task.restart.backoff.max.ms": "10", "task.restart.max.attempts": "2"}
+	if _, _, err := h.PutConnectorConfig(ctx, "act", cfg, false, ""); err != nil {
+		t.Fatal(err)
+	}
+	metrics := promexport.Handler(w, nil)
+	task := map[string]string{"connector": "act", "task": "0"}
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		rec := httptest.NewRecorder()
+		metrics.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		fams, err := testkit.ParseMetrics(rec.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		failed, _ := testkit.Series(fams, "kafka_connect_connector_task_metrics_status", map[string]string{"connector": "act", "task": "0", "status": "failed"})
+		polled, _ := testkit.Series(fams, "kafka_connect_source_task_metrics_source_record_poll_total", task)
+		active, _ := testkit.Series(fams, "kafka_connect_source_task_metrics_source_record_active_count", task)
+		if failed == 1 && polled >= 3 {
+			// Gave up after its restarts: nothing is in flight.
+			if active != 0 {
+				t.Fatalf("FAILED task after %g records polled: source-record-active-count %g, want 0", polled, active)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the task never failed for good: failed %g, polled %g, active %g", failed, polled, active)
+		}
+	}
+}
