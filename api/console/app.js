@@ -10,8 +10,9 @@ const SVG = 'http://www.w3.org/2000/svg';
 
 const state = {
   connectors: {},   // name -> {status, info}
-  history: null,    // the worker's metrics history
-  historyAt: 0,     // when it was read
+  history: null,    // the worker's metrics history, kept here (see mergeHistory)
+  historyAt: 0,     // when it was last asked for
+  rows: new Map(),  // name -> {tr, sig}: the table's rows, rebuilt only when they change
   selected: null,   // the connector shown in the details panel
   openTraces: new Set(),
   plugins: null,
@@ -147,7 +148,39 @@ function chart(values, cls, label, unit) {
 }
 
 function tasksHistory(name) {
-  return (state.history?.tasks || []).filter(t => t.connector === name);
+  return state.history?.byConnector.get(name) || [];
+}
+
+// mergeHistory adds an answer of GET /sluice/metrics/history?since=… to
+// the history kept here: each task's new samples appended to its own ring
+// (at most max_samples), the tasks the worker no longer lists dropped. A
+// worker that changed (another id, interval or ring size) starts afresh.
+function mergeHistory(old, ans) {
+  if (!ans) return old;
+  const fresh = !old || old.worker_id !== ans.worker_id || old.interval_ms !== ans.interval_ms || old.max_samples !== ans.max_samples;
+  const h = fresh ? { worker_id: ans.worker_id, interval_ms: ans.interval_ms, max_samples: ans.max_samples, newest: 0, tasks: new Map() } : old;
+  const tasks = new Map();
+  for (const t of ans.tasks || []) {
+    const key = t.connector + '\u0000' + t.task;
+    const kept = h.tasks.get(key);
+    const samples = kept ? kept.samples : [];
+    for (const s of t.samples) {
+      // A sample not newer than the last kept (a clock that went back)
+      // starts the ring afresh.
+      if (samples.length && s.time <= samples[samples.length - 1].time) samples.length = 0;
+      samples.push(s);
+      h.newest = Math.max(h.newest, s.time);
+    }
+    if (samples.length > h.max_samples) samples.splice(0, samples.length - h.max_samples);
+    tasks.set(key, { connector: t.connector, task: t.task, type: t.type, samples });
+  }
+  h.tasks = tasks;
+  h.byConnector = new Map();
+  for (const t of tasks.values()) {
+    if (!h.byConnector.has(t.connector)) h.byConnector.set(t.connector, []);
+    h.byConnector.get(t.connector).push(t);
+  }
+  return h;
 }
 
 // connectorRates sums the out rates of a connector's tasks per sample time.
@@ -161,30 +194,68 @@ function connectorRates(name) {
 
 // ---- the connectors table ---------------------------------------------------
 
+// rowSig is what a connector's row shows but its chart: a row is rebuilt
+// only when it changed; chartSig is what its chart shows, redrawn in place
+// when only that changed.
+function rowSig(name) {
+  const { status, info } = state.connectors[name];
+  return JSON.stringify([name === state.selected, info?.type, status?.type, status?.connector?.state, status?.connector?.worker_id,
+    (status?.tasks || []).map(t => [t.id, t.state, t.worker_id])]);
+}
+
+function chartSig(name) {
+  return tasksHistory(name).map(t => t.samples.length ? t.samples[t.samples.length - 1].time : 0).join();
+}
+
+function buildRow(name) {
+  const { status, info } = state.connectors[name];
+  const tasks = (status?.tasks || []).map(t => el('span', { class: 'task-chip', title: `task ${t.id} on ${t.worker_id}` },
+    el('span', { class: 'tid', text: String(t.id) }), badge(t.state)));
+  return el('tr', {
+    class: name === state.selected ? 'selected' : '',
+    dataset: { name },
+    onclick: () => select(name),
+  },
+  el('td', { class: 'name' }, el('a', { href: '#', text: name, title: name, onclick: (ev) => ev.preventDefault() })),
+  el('td', { text: info?.type || status?.type || '' }),
+  el('td', { class: 'state' }, badge(status?.connector?.state)),
+  el('td', { class: 'tasks' }, tasks.length ? tasks : el('span', { class: 'muted', text: 'none' })),
+  el('td', { class: 'mono worker', text: status?.connector?.worker_id || '' }),
+  el('td', { class: 'throughput' }, chart(connectorRates(name), 'out', 'records out per second', '/s')));
+}
+
+// renderTable brings the table up to date, sorted by name: the rows whose
+// connector changed are rebuilt, the others kept as they are, and the rows
+// are moved only when the list of names changed.
 function renderTable() {
   const body = $('#connectors tbody');
   const names = Object.keys(state.connectors).sort();
   $('#count').textContent = `(${names.length})`;
   $('#empty').hidden = names.length > 0;
-  const rows = names.map(name => {
-    const { status, info } = state.connectors[name];
-    const tasks = (status?.tasks || []).map(t => el('span', { class: 'task-chip', title: `task ${t.id} on ${t.worker_id}` },
-      el('span', { class: 'tid', text: String(t.id) }), badge(t.state)));
-    const rates = connectorRates(name);
-    const tr = el('tr', {
-      class: name === state.selected ? 'selected' : '',
-      dataset: { name },
-      onclick: () => select(name),
-    },
-    el('td', { class: 'name' }, el('a', { href: '#', text: name, onclick: (ev) => ev.preventDefault() })),
-    el('td', { text: info?.type || status?.type || '' }),
-    el('td', { class: 'state' }, badge(status?.connector?.state)),
-    el('td', { class: 'tasks' }, tasks.length ? tasks : el('span', { class: 'muted', text: 'none' })),
-    el('td', { class: 'mono worker', text: status?.connector?.worker_id || '' }),
-    el('td', { class: 'throughput' }, chart(rates, 'out', 'records out per second', '/s')));
-    return tr;
-  });
-  fill(body, ...rows);
+  const rows = new Map();
+  let moved = names.length !== state.rows.size;
+  for (const name of names) {
+    const sig = rowSig(name), csig = chartSig(name);
+    const old = state.rows.get(name);
+    if (!old) moved = true;
+    if (old && old.sig === sig) {
+      if (old.csig !== csig) {
+        old.csig = csig;
+        $('td.throughput', old.tr).replaceChildren(chart(connectorRates(name), 'out', 'records out per second', '/s'));
+      }
+      rows.set(name, old);
+      continue;
+    }
+    const tr = buildRow(name);
+    if (old) old.tr.replaceWith(tr);
+    rows.set(name, { tr, sig, csig });
+  }
+  if (!moved) {
+    const kids = body.children;
+    moved = kids.length !== names.length || names.some((n, i) => kids[i] !== rows.get(n).tr);
+  }
+  if (moved) body.replaceChildren(...names.map(n => rows.get(n).tr));
+  state.rows = rows;
 }
 
 // ---- the details panel ------------------------------------------------------
@@ -557,14 +628,20 @@ async function refresh() {
     const due = !state.history || Date.now() - state.historyAt >= Math.max(state.history.interval_ms, REFRESH_MS);
     const [conns, hist] = await Promise.all([
       api('GET', 'connectors?expand=status&expand=info'),
-      due ? api('GET', 'sluice/metrics/history').catch(() => null) : state.history,
+      // Only the samples since the newest kept here.
+      due ? api('GET', 'sluice/metrics/history' + (state.history?.newest ? `?since=${state.history.newest}` : '')).catch(() => null) : null,
     ]);
     state.connectors = conns || {};
-    if (due) state.historyAt = Date.now();
-    state.history = hist;
-    $('#self-id').textContent = hist?.worker_id || 'unknown';
+    if (due) {
+      state.historyAt = Date.now();
+      state.history = mergeHistory(state.history, hist);
+    }
+    $('#self-id').textContent = state.history?.worker_id || 'unknown';
+    const t0 = performance.now();
     renderTable();
     renderDetails();
+    // Read by the browser tests (and the browser's performance panel).
+    performance.measure('sluice-render', { start: t0 });
     $('#updated').textContent = 'Updated ' + new Date().toLocaleTimeString();
     if ($('#banner').classList.contains('offline')) banner('');
   } catch (e) {
