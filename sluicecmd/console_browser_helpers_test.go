@@ -133,3 +133,11 @@ func evalIn[T any](b *browser, expr string) T {
 func navigate(url string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(chromedp.Navigate(url), chromedp.WaitVisible("#new-connector"))
 }
+
+// tab opens another tab of the same Chromium process.
+func (b *browser) tab() *browser {
+	b.t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx)
+	b.t.Cleanup(cancel)
+	return &browser{t: b.t, ctx: ctx}
+}
