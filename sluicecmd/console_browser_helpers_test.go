@@ -134,7 +134,8 @@ func navigate(url string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(chromedp.Navigate(url), chromedp.WaitVisible("#new-connector"))
 }
 
-// tab opens another tab of the same Chromium process.
+// tab opens another tab of the same Chromium process: call it once b
+// ran an action (before, the tab would start a browser of its own).
 func (b *browser) tab() *browser {
 	b.t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx)
