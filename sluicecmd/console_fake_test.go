@@ -34,6 +34,7 @@ type fakeConsoleWorker struct {
 
 	historyBytes, historyCalls atomic.Int64
 	sinceCalls                 atomic.Int64 // history requests with since
+	listBytes, listCalls       atomic.Int64 // GET /connectors
 }
 
 // fakeHerder answers the console's reads from a fakeConsoleWorker; any
@@ -151,17 +152,19 @@ func startFakeConsoleWorker(t *testing.T) (w *fakeConsoleWorker, url string, sto
 	w.workerID = addr
 	h := api.NewHandler(api.Options{Herder: fakeHerder{w: w}, Console: true, History: w.history})
 	counted := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/sluice/metrics/history" {
-			h.ServeHTTP(rw, r)
-			return
-		}
-		w.historyCalls.Add(1)
-		if r.URL.Query().Has("since") {
-			w.sinceCalls.Add(1)
-		}
 		cw := &countingWriter{ResponseWriter: rw}
 		h.ServeHTTP(cw, r)
-		w.historyBytes.Add(cw.n)
+		switch r.URL.Path {
+		case "/sluice/metrics/history":
+			w.historyCalls.Add(1)
+			if r.URL.Query().Has("since") {
+				w.sinceCalls.Add(1)
+			}
+			w.historyBytes.Add(cw.n)
+		case "/connectors":
+			w.listCalls.Add(1)
+			w.listBytes.Add(cw.n)
+		}
 	})
 	var srv *http.Server
 	serve := func(l net.Listener) {

@@ -48,6 +48,7 @@ func TestConsoleManyConnectors(t *testing.T) {
 	calls, since, bytes := w.historyCalls.Load(), w.sinceCalls.Load(), w.historyBytes.Load()
 	t.Logf("%d renders of %d connectors: first %.0f ms, then %.0f ms", len(renders), n, renders[0], renders[1:])
 	t.Logf("metrics history: %d requests, %d with since, %d bytes the first, %d bytes in all", calls, since, first, bytes)
+	t.Logf("GET /connectors: %d requests, %d bytes each", w.listCalls.Load(), w.listBytes.Load()/max(w.listCalls.Load(), 1))
 	if calls < 3 || since != calls-1 {
 		t.Errorf("%d history requests, %d with since: want every one after the first with since", calls, since)
 	}

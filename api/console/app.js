@@ -9,7 +9,8 @@ const base = new URL('../', location.href); // the REST API's root
 const SVG = 'http://www.w3.org/2000/svg';
 
 const state = {
-  connectors: {},   // name -> {status, info}
+  connectors: {},   // name -> {status, info}; info (the configuration) of the selected one only
+  info: null,       // {name, info}: the selected connector's, read with each refresh
   history: null,    // the worker's metrics history, kept here (see mergeHistory)
   historyAt: 0,     // when it was last asked for
   rows: new Map(),  // name -> {tr, sig}: the table's rows, rebuilt only when they change
@@ -198,8 +199,8 @@ function connectorRates(name) {
 // only when it changed; chartSig is what its chart shows, redrawn in place
 // when only that changed.
 function rowSig(name) {
-  const { status, info } = state.connectors[name];
-  return JSON.stringify([name === state.selected, info?.type, status?.type, status?.connector?.state, status?.connector?.worker_id,
+  const { status } = state.connectors[name];
+  return JSON.stringify([name === state.selected, status?.type, status?.connector?.state, status?.connector?.worker_id,
     (status?.tasks || []).map(t => [t.id, t.state, t.worker_id])]);
 }
 
@@ -217,7 +218,7 @@ function buildRow(name) {
     onclick: () => select(name),
   },
   el('td', { class: 'name' }, el('a', { href: '#', text: name, title: name, onclick: (ev) => ev.preventDefault() })),
-  el('td', { text: info?.type || status?.type || '' }),
+  el('td', { text: status?.type || info?.type || '' }),
   el('td', { class: 'state' }, badge(status?.connector?.state)),
   el('td', { class: 'tasks' }, tasks.length ? tasks : el('span', { class: 'muted', text: 'none' })),
   el('td', { class: 'mono worker', text: status?.connector?.worker_id || '' }),
@@ -272,8 +273,25 @@ function select(name) {
     el('div', { id: 'd-config' }));
   renderTable();
   renderDetails();
+  loadInfo(name);
   loadOffsets();
   d.scrollIntoView({ block: 'nearest' });
+}
+
+// loadInfo reads a connector's configuration (GET /connectors/{name}):
+// the list is asked for the connectors' status only, which keeps it small
+// with thousands of connectors.
+async function loadInfo(name) {
+  let info;
+  try {
+    info = await api('GET', `connectors/${enc(name)}`);
+  } catch {
+    return null; // gone, or the worker is away: the refresh says so
+  }
+  state.info = { name, info };
+  if (state.connectors[name]) state.connectors[name].info = info;
+  if (state.selected === name) renderDetails();
+  return info;
 }
 
 function closeDetails() {
@@ -308,7 +326,7 @@ function renderDetails() {
     el('div', { class: 'd-title' },
       el('h2', {}, el('span', { id: 'd-name', text: name }), ' ', badge(st)),
       el('button', { type: 'button', class: 'close', title: 'Close', onclick: closeDetails, text: '×' })),
-    el('p', { class: 'muted' }, `${c.info?.type || ''} connector · ${c.info?.config?.['connector.class'] || ''} · on worker `,
+    el('p', { class: 'muted' }, `${c.status?.type || c.info?.type || ''} connector · ${c.info?.config?.['connector.class'] || ''} · on worker `,
       el('span', { class: 'mono', text: c.status?.connector?.worker_id || '?' })),
     el('div', { class: 'actions' },
       el('button', { type: 'button', id: 'd-pause', disabled: st === 'PAUSED', onclick: () => action(`Pausing ${name}.`, () => api('PUT', `${path}/pause`)), text: 'Pause' }),
@@ -340,7 +358,7 @@ function renderDetails() {
 function renderTasks(name, c) {
   const self = state.history?.worker_id;
   const hist = new Map(tasksHistory(name).map(t => [t.task, t]));
-  const sink = c.info?.type === 'sink';
+  const sink = (c.status?.type || c.info?.type) === 'sink';
   const rows = (c.status?.tasks || []).map(t => {
     const h = hist.get(t.id);
     const s = h ? h.samples : [];
@@ -512,7 +530,8 @@ async function openEditor(name) {
     editor.mode = 'edit';
     $('#editor-title').textContent = `Edit ${name}`;
     $('#ed-submit').textContent = 'Save';
-    const cfg = state.connectors[name]?.info?.config || {};
+    // The configuration as it is now.
+    const cfg = (await loadInfo(name))?.config || state.connectors[name]?.info?.config || {};
     nameInput.value = name;
     nameInput.readOnly = true;
     $('#ed-class').value = cfg['connector.class'] || '';
@@ -626,12 +645,16 @@ async function refresh() {
   try {
     // The history changes once a sampling interval: asked no more often.
     const due = !state.history || Date.now() - state.historyAt >= Math.max(state.history.interval_ms, REFRESH_MS);
-    const [conns, hist] = await Promise.all([
-      api('GET', 'connectors?expand=status&expand=info'),
+    const sel = state.selected;
+    const [conns, hist, info] = await Promise.all([
+      api('GET', 'connectors?expand=status'),
       // Only the samples since the newest kept here.
       due ? api('GET', 'sluice/metrics/history' + (state.history?.newest ? `?since=${state.history.newest}` : '')).catch(() => null) : null,
+      sel ? api('GET', `connectors/${enc(sel)}`).catch(() => null) : null,
     ]);
     state.connectors = conns || {};
+    if (info) state.info = { name: sel, info };
+    if (state.info && state.connectors[state.info.name]) state.connectors[state.info.name].info = state.info.info;
     if (due) {
       state.historyAt = Date.now();
       state.history = mergeHistory(state.history, hist);
@@ -671,8 +694,16 @@ function init() {
   $('#ed-name').addEventListener('input', scheduleValidate);
   $('#editor-form').addEventListener('submit', submit);
   loadWorker();
-  refresh();
-  setInterval(refresh, REFRESH_MS);
+  loop();
+}
+
+// loop refreshes every REFRESH_MS, or less often when a refresh takes
+// long (thousands of connectors, a slow link): at most a fifth of the
+// time is spent refreshing.
+async function loop() {
+  const t0 = performance.now();
+  await refresh();
+  setTimeout(loop, Math.max(REFRESH_MS, 5 * (performance.now() - t0)));
 }
 
 init();
