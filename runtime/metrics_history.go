@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -17,8 +18,8 @@ const (
 	DefaultHistorySamples  = 120
 )
 
-// MaxHistoryAnswerSamples bounds one answer of the metrics history: about
-// 2 MB of JSON. When more samples match (a worker running thousands of
+// MaxHistoryAnswerSamples bounds one answer of the metrics history: 2 to
+// 3 MB of JSON (a sample is 100 to 130 bytes). When more samples match (a worker running thousands of
 // tasks asked for their whole history), each task keeps its newest ones,
 // as many for every task, at least one, and the answer says it was
 // truncated; asking again with since the newest time received continues
@@ -196,8 +197,8 @@ func (h *historySampler) sample(tasks []TaskSnapshot, now time.Time) {
 		secs := now.Sub(r.at).Seconds()
 		s := HistorySample{Time: now.UnixMilli(), Errors: max(errs-r.errs, 0)}
 		if secs > 0 {
-			s.InPerSec = float64(max(in-r.in, 0)) / secs
-			s.OutPerSec = float64(max(out-r.out, 0)) / secs
+			s.InPerSec = perSec(in-r.in, secs)
+			s.OutPerSec = perSec(out-r.out, secs)
 		}
 		if t.Sink {
 			for _, p := range m.Positions() {
@@ -214,6 +215,12 @@ func (h *historySampler) sample(tasks []TaskSnapshot, now time.Time) {
 			delete(h.rings, id)
 		}
 	}
+}
+
+// perSec is n (0 if negative) over secs, to a thousandth: what a chart
+// needs, and short in JSON (the answers' size is bounded by their count).
+func perSec(n int64, secs float64) float64 {
+	return math.Round(float64(max(n, 0))/secs*1000) / 1000
 }
 
 // MetricsHistory returns the recent samples of the tasks running on this

@@ -199,3 +199,25 @@ func TestHistorySinceAndCap(t *testing.T) {
 		})
 	}
 }
+
+// TestPerSec: rates are rounded to a thousandth (short in JSON), and a
+// counter that went back counts as nothing.
+func TestPerSec(t *testing.T) {
+	tests := []struct {
+		n    int64
+		secs float64
+		want float64
+	}{
+		{n: 10, secs: 3, want: 3.333},
+		{n: 2, secs: 3, want: 0.667},
+		{n: 7, secs: 1, want: 7},
+		{n: 1, secs: 5000, want: 0},
+		{n: -4, secs: 1, want: 0},
+		{n: 1 << 50, secs: 0.5, want: 1 << 51},
+	}
+	for _, tt := range tests {
+		if got := perSec(tt.n, tt.secs); got != tt.want {
+			t.Errorf("perSec(%d, %v) = %v, want %v", tt.n, tt.secs, got, tt.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package sluicecmd
 
 import (
 	"context"
+	"math"
 	"net"
 	"net/http"
 	"slices"
@@ -102,8 +103,8 @@ func (w *fakeConsoleWorker) add(name string, state herder.State, taskWorker, tra
 
 // history answers GET /sluice/metrics/history as a worker would whose
 // tasks (those of the connectors running here) each polled and wrote
-// 100 + task-number records a second since start, within the cap a worker
-// applies.
+// about 100 records a second since start (a wave of a minute or so),
+// within the cap a worker applies.
 func (w *fakeConsoleWorker) history(connector string, since int64) any {
 	w.mu.Lock()
 	var mine []string
@@ -128,7 +129,7 @@ func (w *fakeConsoleWorker) history(connector string, since int64) any {
 	for i, n := range mine {
 		s := make([]runtime.HistorySample, len(times))
 		for j, t := range times {
-			rate := float64(100 + i%50)
+			rate := math.Round((float64(100+i%50)+20*math.Sin(float64(t)/10_000))*1000) / 1000 // as perSec rounds
 			s[j] = runtime.HistorySample{Time: t, InPerSec: rate, OutPerSec: rate}
 		}
 		out.Tasks = append(out.Tasks, runtime.TaskHistory{Connector: n, Task: 0, Type: herder.SourceType, Samples: s})

@@ -13,7 +13,8 @@ const state = {
   info: null,       // {name, info}: the selected connector's, read with each refresh
   history: null,    // the worker's metrics history, kept here (see mergeHistory)
   historyAt: 0,     // when it was last asked for
-  rows: new Map(),  // name -> {tr, sig}: the table's rows, rebuilt only when they change
+  rows: new Map(),  // name -> {tr, sig, csig}: the table's rows, rebuilt only when they change
+  visible: new Set(), // the names of the rows in or near the window: their charts are kept drawn
   selected: null,   // the connector shown in the details panel
   openTraces: new Set(),
   plugins: null,
@@ -124,28 +125,52 @@ function sparkline(values, cls, title) {
     svg.append(l);
     return svg;
   }
+  const area = document.createElementNS(SVG, 'polygon');
+  area.setAttribute('class', 'area');
+  const pl = document.createElementNS(SVG, 'polyline');
+  pl.setAttribute('class', 'line');
+  svg.append(area, pl);
+  plot(svg, values);
+  return svg;
+}
+
+// plot sets the points of a sparkline's line and area to values.
+function plot(svg, values) {
+  const w = 120, h = 28, pad = 2;
   const top = Math.max(...values, 1e-9);
   const step = values.length > 1 ? (w - 2 * pad) / (values.length - 1) : 0;
   const pts = values.map((v, i) => [pad + i * step, h - pad - (v / top) * (h - 2 * pad)]);
   const line = pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ');
-  const area = document.createElementNS(SVG, 'polygon');
-  area.setAttribute('points', `${pad},${h - pad} ${line} ${pts[pts.length - 1][0].toFixed(1)},${h - pad}`);
-  area.setAttribute('class', 'area');
-  const pl = document.createElementNS(SVG, 'polyline');
-  pl.setAttribute('points', line);
-  pl.setAttribute('class', 'line');
-  svg.append(area, pl);
-  return svg;
+  svg.querySelector('polygon').setAttribute('points', `${pad},${h - pad} ${line} ${pts[pts.length - 1][0].toFixed(1)},${h - pad}`);
+  svg.querySelector('polyline').setAttribute('points', line);
 }
 
 // chart is a sparkline with the latest value beside it.
 function chart(values, cls, label, unit) {
+  const c = el('span', { class: 'chart' }, sparkline(values, cls, label), el('span', { class: 'rate' }));
+  setChartText(c, values, unit);
+  return c;
+}
+
+function setChartText(c, values, unit) {
   const last = values.length ? values[values.length - 1] : NaN;
   const top = values.length ? Math.max(...values) : NaN;
   const num = (v) => Number.isFinite(v) ? String(v) : '';
-  return el('span', { class: 'chart', dataset: { last: num(last), max: num(top) } },
-    sparkline(values, cls, label),
-    el('span', { class: 'rate', text: fmtRate(last) + (unit || '') }));
+  c.dataset.last = num(last);
+  c.dataset.max = num(top);
+  c.lastChild.textContent = fmtRate(last) + (unit || '');
+}
+
+// redraw updates chart c (made by chart) to values, in place when it has
+// a line to move, anew when it had none.
+function redraw(c, values, cls, label, unit) {
+  const svg = c.firstChild;
+  if (!values.length || !svg.querySelector('polyline')) {
+    c.replaceWith(chart(values, cls, label, unit));
+    return;
+  }
+  plot(svg, values);
+  setChartText(c, values, unit);
 }
 
 function tasksHistory(name) {
@@ -225,9 +250,34 @@ function buildRow(name) {
   el('td', { class: 'throughput' }, chart(connectorRates(name), 'out', 'records out per second', '/s')));
 }
 
+// drawChart redraws the chart of a kept row when its samples changed.
+function drawChart(name, row) {
+  const csig = chartSig(name);
+  if (row.csig === csig) return;
+  row.csig = csig;
+  redraw($('td.throughput .chart', row.tr), connectorRates(name), 'out', 'records out per second', '/s');
+}
+
+// onScreen tracks the rows in or near the window: only their charts are
+// redrawn as samples come; a row scrolled to has its chart brought up to
+// date then.
+const onScreen = new IntersectionObserver((entries) => {
+  for (const e of entries) {
+    const name = e.target.dataset.name;
+    if (!e.isIntersecting) {
+      state.visible.delete(name);
+      continue;
+    }
+    state.visible.add(name);
+    const row = state.rows.get(name);
+    if (row?.tr === e.target) drawChart(name, row);
+  }
+}, { rootMargin: '300px 0px' });
+
 // renderTable brings the table up to date, sorted by name: the rows whose
-// connector changed are rebuilt, the others kept as they are, and the rows
-// are moved only when the list of names changed.
+// connector changed are rebuilt, the others kept as they are (their charts
+// redrawn in place, when in view), and the rows are moved only when the
+// list of names changed.
 function renderTable() {
   const body = $('#connectors tbody');
   const names = Object.keys(state.connectors).sort();
@@ -236,20 +286,27 @@ function renderTable() {
   const rows = new Map();
   let moved = names.length !== state.rows.size;
   for (const name of names) {
-    const sig = rowSig(name), csig = chartSig(name);
+    const sig = rowSig(name);
     const old = state.rows.get(name);
     if (!old) moved = true;
     if (old && old.sig === sig) {
-      if (old.csig !== csig) {
-        old.csig = csig;
-        $('td.throughput', old.tr).replaceChildren(chart(connectorRates(name), 'out', 'records out per second', '/s'));
-      }
+      if (state.visible.has(name)) drawChart(name, old);
       rows.set(name, old);
       continue;
     }
     const tr = buildRow(name);
-    if (old) old.tr.replaceWith(tr);
-    rows.set(name, { tr, sig, csig });
+    if (old) {
+      onScreen.unobserve(old.tr);
+      old.tr.replaceWith(tr);
+    }
+    onScreen.observe(tr);
+    rows.set(name, { tr, sig, csig: chartSig(name) });
+  }
+  for (const [name, old] of state.rows) {
+    if (!rows.has(name)) {
+      onScreen.unobserve(old.tr);
+      state.visible.delete(name);
+    }
   }
   if (!moved) {
     const kids = body.children;
