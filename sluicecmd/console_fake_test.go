@@ -36,6 +36,9 @@ type fakeConsoleWorker struct {
 	historyBytes, historyCalls atomic.Int64
 	sinceCalls                 atomic.Int64 // history requests with since
 	listBytes, listCalls       atomic.Int64 // GET /connectors
+	// clockShift moves the made-up history's clock (a worker whose clock
+	// was set back), in nanoseconds.
+	clockShift atomic.Int64
 }
 
 // fakeHerder answers the console's reads from a fakeConsoleWorker; any
@@ -117,7 +120,9 @@ func (w *fakeConsoleWorker) history(connector string, since int64) any {
 	slices.Sort(mine)
 	out := runtime.MetricsHistory{WorkerID: w.workerID, IntervalMs: w.interval.Milliseconds(), MaxSamples: w.samples, Tasks: []runtime.TaskHistory{}}
 	var times []int64
-	for at := w.start.Add(w.interval); !at.After(time.Now()); at = at.Add(w.interval) {
+	shift := time.Duration(w.clockShift.Load())
+	now := time.Now().Add(shift)
+	for at := w.start.Add(shift).Add(w.interval); !at.After(now); at = at.Add(w.interval) {
 		if t := at.UnixMilli(); t > since {
 			times = append(times, t)
 		}

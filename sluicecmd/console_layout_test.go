@@ -16,7 +16,8 @@ import (
 // whose failed task has a huge trace do not widen the page (the trace box
 // scrolls), the table is sorted by name, keyboard focus is visible, and
 // when the worker goes away the page shows the offline banner and
-// recovers by itself when it is back.
+// recovers by itself when it is back; when the worker's clock goes back
+// the page asks for the whole history again.
 func TestConsoleLayout(t *testing.T) {
 	w, url, stop, restart := startFakeConsoleWorker(t)
 	long := "long-" + strings.Repeat("x", 400)
@@ -70,6 +71,9 @@ func TestConsoleLayout(t *testing.T) {
 	if focus[0] == "BODY" || focus[1] == "none" || focus[2] == "0px" {
 		t.Errorf("the focused element %s has outline %s %s: focus not visible", focus[0], focus[1], focus[2])
 	}
+	// A connector's name is a link: Enter on it opens its details.
+	b.do("enter on a name", chromedp.Focus(`#connectors tr[data-name="zeta"] td.name a`), chromedp.KeyEvent(kb.Enter))
+	b.await("the details opened from the keyboard", `document.querySelector('#d-name')?.textContent === 'zeta'`)
 
 	// The worker goes away: the banner says so; it comes back: the page
 	// recovers by itself.
@@ -83,4 +87,17 @@ func TestConsoleLayout(t *testing.T) {
 	w.add("after-restart", herder.Running, w.workerID, "")
 	restart()
 	b.await("the banner gone and the new connector listed", `document.querySelector('#banner').hidden && document.querySelector('#connectors tr[data-name="after-restart"]') !== null`)
+
+	// The worker's clock goes back an hour: nothing is later than the
+	// newest sample the page holds, so after a few empty answers it asks
+	// for the whole history again (without since).
+	whole := w.historyCalls.Load() - w.sinceCalls.Load()
+	w.clockShift.Store(int64(-time.Hour))
+	deadline := time.Now().Add(30 * time.Second)
+	for w.historyCalls.Load()-w.sinceCalls.Load() == whole {
+		if time.Now().After(deadline) {
+			t.Fatalf("the page kept asking with since for 30 s after the worker's clock went back (%d requests)", w.historyCalls.Load())
+		}
+		time.Sleep(200 * time.Millisecond) // the page's refreshes are what is awaited
+	}
 }

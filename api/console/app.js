@@ -180,11 +180,20 @@ function tasksHistory(name) {
 // mergeHistory adds an answer of GET /sluice/metrics/history?since=… to
 // the history kept here: each task's new samples appended to its own ring
 // (at most max_samples), the tasks the worker no longer lists dropped. A
-// worker that changed (another id, interval or ring size) starts afresh.
+// worker that changed (another id, interval or ring size) starts afresh;
+// so does one that has tasks but sent no new sample several times in a
+// row (its clock went back: nothing is later than the newest kept).
 function mergeHistory(old, ans) {
   if (!ans) return old;
   const fresh = !old || old.worker_id !== ans.worker_id || old.interval_ms !== ans.interval_ms || old.max_samples !== ans.max_samples;
-  const h = fresh ? { worker_id: ans.worker_id, interval_ms: ans.interval_ms, max_samples: ans.max_samples, newest: 0, tasks: new Map() } : old;
+  const h = fresh ? { worker_id: ans.worker_id, interval_ms: ans.interval_ms, max_samples: ans.max_samples, newest: 0, tasks: new Map(), stale: 0 } : old;
+  const got = (ans.tasks || []).some(t => t.samples.length);
+  h.stale = got || !(ans.tasks || []).length ? 0 : h.stale + 1;
+  if (h.stale >= 5) {
+    // Asked for everything at the next refresh.
+    h.newest = 0;
+    h.stale = 0;
+  }
   const tasks = new Map();
   for (const t of ans.tasks || []) {
     const key = t.connector + '\u0000' + t.task;
