@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -219,5 +220,44 @@ func TestPerSec(t *testing.T) {
 		if got := perSec(tt.n, tt.secs); got != tt.want {
 			t.Errorf("perSec(%d, %v) = %v, want %v", tt.n, tt.secs, got, tt.want)
 		}
+	}
+}
+
+// BenchmarkMetricsHistory2000 answers the history of 2,000 tasks with full
+// rings: whole (cut to the cap) and since the last sample but one (what
+// the console asks for), encoded as the REST API does.
+func BenchmarkMetricsHistory2000(b *testing.B) {
+	h := &historySampler{every: 5 * time.Second, size: DefaultHistorySamples, rings: map[herder.TaskID]*taskRing{}}
+	w := &Worker{cfg: &WorkerConfig{WorkerID: "w1"}, hist: h}
+	snap := make([]TaskSnapshot, 2000)
+	for i := range snap {
+		m := &TaskMetrics{}
+		snap[i] = TaskSnapshot{ID: herder.TaskID{Connector: fmt.Sprintf("c%05d", i), Task: 0}, Metrics: m}
+	}
+	t0 := time.UnixMilli(1_700_000_000_000)
+	var last time.Time
+	for i := range DefaultHistorySamples {
+		for _, s := range snap {
+			s.Metrics.add(SourceRecordPoll, 1000+i*7)
+			s.Metrics.add(SourceRecordWrite, 990+i*7)
+		}
+		last = t0.Add(time.Duration(i) * 5 * time.Second)
+		h.sample(snap, last)
+	}
+	for _, bc := range []struct {
+		name  string
+		since int64
+	}{{"whole", 0}, {"since", last.Add(-5 * time.Second).UnixMilli()}} {
+		b.Run(bc.name, func(b *testing.B) {
+			var size int
+			for b.Loop() {
+				data, err := json.Marshal(w.MetricsHistory("", bc.since))
+				if err != nil {
+					b.Fatal(err)
+				}
+				size = len(data)
+			}
+			b.ReportMetric(float64(size), "bytes/answer")
+		})
 	}
 }
