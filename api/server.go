@@ -12,6 +12,7 @@ import (
 	"path"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sluicehq/sluice/internal/safe"
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -567,5 +568,14 @@ func jsonTypeName(kind string) string {
 	return kind
 }
 
-// nameOf returns the {connector} path value.
-func nameOf(r *http.Request) string { return r.PathValue("connector") }
+// nameOf returns the {connector} path value. Escapes that are not UTF-8
+// (%FF) become U+FFFD, a rune for each bad byte, as Kafka Connect's URI
+// decoding into a Java string makes them: the names the worker keeps, logs
+// and exports as Prometheus labels (which must be UTF-8) are valid text.
+func nameOf(r *http.Request) string {
+	name := r.PathValue("connector")
+	if !utf8.ValidString(name) {
+		name = string([]rune(name))
+	}
+	return name
+}

@@ -177,7 +177,7 @@ func TestRestartDelay(t *testing.T) {
 }
 
 func TestRetry(t *testing.T) {
-	h := &errorHandler{policy: errorPolicy{retryTimeout: time.Second, maxDelay: time.Millisecond}, log: discardLog()}
+	h := &errorHandler{policy: errorPolicy{retryTimeout: time.Second, maxDelay: time.Millisecond}, log: discardLog(), metrics: &TaskMetrics{}}
 	calls := 0
 	op := func() error {
 		calls++
@@ -188,6 +188,9 @@ func TestRetry(t *testing.T) {
 	}
 	if err := h.retry(context.Background(), op(), op); err != nil || calls != 3 {
 		t.Fatalf("retry = %v after %d calls; want success after 3", err, calls)
+	}
+	if got := h.metrics.Get(Retries); got != 2 {
+		t.Errorf("total-retries %d, want 2 (the first call is no retry)", got)
 	}
 	// A non-retriable error is not retried; without a retry timeout nothing is.
 	calls = 0

@@ -175,6 +175,7 @@ func (h *errorHandler) retry(ctx context.Context, first error, op func() error) 
 			return err
 		case <-timer.C:
 		}
+		h.metrics.add(Retries, 1)
 		if err = op(); err == nil || !connectors.IsRetriable(err) {
 			return err
 		}

@@ -442,6 +442,7 @@ func (t *sinkTask) convertBatch(ctx context.Context, batch []*sarama.ConsumerMes
 func (t *sinkTask) put(ctx context.Context, batch []*sarama.ConsumerMessage, recs []connectors.SinkRecord) error {
 	if len(recs) > 0 {
 		t.setBatch(batch)
+		began := time.Now()
 		err := t.task.Put(ctx, recs)
 		if err != nil {
 			if !connectors.IsRetriable(err) {
@@ -457,6 +458,10 @@ func (t *sinkTask) put(ctx context.Context, batch []*sarama.ConsumerMessage, rec
 		}
 		t.putRetry.succeeded()
 		t.metrics.add(SinkRecordSend, len(recs))
+		now := time.Now()
+		t.metrics.record(BatchSize, int64(len(recs)), now)
+		t.metrics.record(BatchTime, now.Sub(began).Milliseconds(), now)
+		t.metrics.recordActive(now)
 	}
 	// Failed records reach the dead letter queue before their offsets can
 	// be committed.
@@ -600,8 +605,23 @@ func (t *sinkTask) reconvert(rec *connectors.SinkRecord) *sarama.ConsumerMessage
 	return m
 }
 
-// commit flushes the task and commits what it says is safe.
+// commit flushes the task and commits what it says is safe, and counts the
+// commit (offset-commit-* metrics).
 func (t *sinkTask) commit(ctx context.Context) error {
+	began := time.Now()
+	err := t.commitOffsets(ctx)
+	t.metrics.committed(began, err)
+	if errors.Is(err, errCommitLater) {
+		return nil // a failed commit, as Kafka Connect counts it, but not the task's failure
+	}
+	return err
+}
+
+// errCommitLater: the task's Flush or PreCommit failed with a retriable
+// error; the offsets are committed at a later flush.
+var errCommitLater = errors.New("retriable flush error: offsets committed later")
+
+func (t *sinkTask) commitOffsets(ctx context.Context) error {
 	if t.sess == nil || len(t.current) == 0 {
 		return nil
 	}
@@ -627,7 +647,7 @@ func (t *sinkTask) commit(ctx context.Context) error {
 	if err != nil {
 		if connectors.IsRetriable(err) {
 			t.log.Info("retriable flush error; offsets will be committed later", "err", err)
-			return nil
+			return errCommitLater
 		}
 		return fmt.Errorf("flush: %w", err)
 	}
@@ -645,6 +665,7 @@ func (t *sinkTask) commit(ctx context.Context) error {
 	for tp, off := range safe {
 		t.committed[tp] = off
 	}
+	t.metrics.committedAt(t.committed)
 	t.log.Debug("committed offsets", "partitions", len(safe))
 	return nil
 }
@@ -802,7 +823,7 @@ func (h groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim saram
 				break fill
 			}
 		}
-		pos.next.Store(batch[len(batch)-1].Offset + 1)
+		pos.read(batch[0].Offset, batch[len(batch)-1].Offset+1)
 		select {
 		case h.t.msgs <- batch:
 		case <-sess.Context().Done():

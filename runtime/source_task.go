@@ -248,6 +248,7 @@ func (t *sourceTask) pollLoop(ctx context.Context) error {
 			nextFlush = time.Now().Add(t.flushEach)
 		}
 		pollCtx, cancel := context.WithDeadline(ctx, nextFlush)
+		began := time.Now()
 		recs, err := t.task.Poll(pollCtx)
 		cancel()
 		if ctx.Err() != nil {
@@ -273,11 +274,21 @@ func (t *sourceTask) pollLoop(ctx context.Context) error {
 		}
 		t.pollRetry.succeeded()
 		t.metrics.add(SourceRecordPoll, len(recs))
+		if recs != nil {
+			// As Kafka Connect records a poll that returned a list, even
+			// an empty one.
+			now := time.Now()
+			t.metrics.record(BatchSize, int64(len(recs)), now)
+			t.metrics.record(BatchTime, now.Sub(began).Milliseconds(), now)
+		}
 		if err := t.send(ctx, recs); err != nil {
 			if errors.Is(err, errHalted) {
 				return nil
 			}
 			return err
+		}
+		if recs != nil {
+			t.metrics.recordActive(time.Now())
 		}
 	}
 }
@@ -393,6 +404,7 @@ func (t *sourceTask) dropped(rec *connectors.SourceRecord) error {
 		return fmt.Errorf("record for topic %s: %w", rec.Topic, err)
 	}
 	t.tracker.ack(sr)
+	t.metrics.add(SourceRecordDone, 1)
 	t.commitRecord(rec, nil)
 	return nil
 }
@@ -538,12 +550,14 @@ func (t *sourceTask) handleAcks(done chan<- struct{}) {
 				t.tracker.fail(in.sr)
 				continue
 			}
+			t.metrics.add(ProducerRecordError, 1)
 			f := &failure{stage: stageKafkaProduce, class: producerClass, err: fmt.Errorf("topic %s partition %d: %w", pe.Msg.Topic, pe.Msg.Partition, pe.Err), source: in.sr.rec}
 			if t.errs.policy.tolerateAll {
 				// Kafka Connect skips records the producer gave up on when
 				// errors.tolerance=all.
 				t.errs.handle(f, true)
 				t.tracker.ack(in.sr)
+				t.metrics.add(SourceRecordDone, 1)
 				t.commitRecord(in.sr.rec, nil)
 				continue
 			}
@@ -625,13 +639,17 @@ func (t *sourceTask) awaitAcks(why error) {
 // when the task stops are not committed: the records after the last
 // committed offset are sent again when it restarts (rule 3).
 func (t *sourceTask) commitOffsets(ctx context.Context) {
+	began := time.Now()
 	offs := mergeOffsets(t.unflushed, t.tracker.committable())
 	if len(offs) == 0 {
+		// Kafka Connect counts a commit with nothing to write a success.
+		t.metrics.committed(began, nil)
 		return
 	}
 	wctx, cancel := context.WithTimeout(ctx, max(t.drainFor, time.Second))
 	err := t.offsets.Put(wctx, t.id.Connector, offs)
 	cancel()
+	t.metrics.committed(began, err)
 	if err != nil {
 		t.unflushed = offs
 		if !t.flushFailing {

@@ -54,10 +54,12 @@ func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			version = herder.PluginVersion(p.Version)
 		}
 	}
+	metrics := newTaskMetrics(time.Now())
 	state := newTaskState(target, func(st herder.State, note string) {
+		metrics.reported(st)
 		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: st, WorkerID: w.ID(), Version: version, Trace: w.cfg.Secrets.String(note)})
 	})
-	state.metrics = &TaskMetrics{}
+	state.metrics = metrics
 	state.onWait = func(waiting bool, since time.Time, cause error) { w.taskWaits(id, waiting, since, cause) }
 	run, restart, err := w.buildTaskSafely(id, rawConn, rawTask, state, log)
 	if err != nil {
@@ -107,11 +109,13 @@ func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			}
 			failed := herder.TaskState{ID: id.Task, State: herder.Failed, WorkerID: w.ID(), Version: version, Trace: w.Trace(err)}
 			if !restart.enabled {
+				metrics.reported(herder.Failed)
 				w.status.PutTask(id, failed)
 				return
 			}
 			if restart.maxAttempts >= 0 && attempt >= restart.maxAttempts {
 				failed.Trace += fmt.Sprintf("\n\nsluice gave up restarting this task automatically after %d restarts in a row (task.restart.max.attempts).", attempt)
+				metrics.reported(herder.Failed)
 				w.status.PutTask(id, failed)
 				return
 			}
@@ -120,6 +124,7 @@ func (w *Worker) startTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			next := time.Now().Add(delay)
 			failed.Trace += fmt.Sprintf("\n\nsluice restarts this task automatically in %v (restart %d%s).", delay.Round(time.Millisecond), attempt, ofMax(restart.maxAttempts))
 			failed.AutoRestart = &herder.AutoRestart{Attempt: attempt, MaxAttempts: restart.maxAttempts, At: next.UTC()}
+			metrics.reported(herder.Failed)
 			w.status.PutTask(id, failed)
 			log.Info("restarting failed task", "after", delay, "attempt", attempt)
 			timer := time.NewTimer(delay)
@@ -211,6 +216,8 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 			ch.close()
 			return nil, rp, fmt.Errorf("task %s: %w", id, err)
 		}
+		// The producer's figures go to the task's metrics.
+		ps.Sarama.MetricRegistry = newClientRegistry(state.metrics, ps.Sarama.ClientID)
 		addrs := w.cfg.BootstrapServers
 		connect := func(ctx context.Context, watch *kafka.Watch) (sourceProducer, error) {
 			return kafka.NewProducer(ctx, addrs, ps.Sarama, watch)
@@ -260,6 +267,8 @@ func (w *Worker) buildTask(id herder.TaskID, rawConn, rawTask map[string]string,
 		var group sarama.ConsumerGroup
 		var client *kafka.AbortableClient
 		if err == nil {
+			// The consumer's figures go to the task's metrics.
+			ccfg.MetricRegistry = newClientRegistry(state.metrics, ccfg.ClientID)
 			// No broker is contacted here (kafka.ConsumerConfig leaves out the
 			// initial metadata fetch): the task waits for Kafka as it runs.
 			client, err = kafka.NewAbortableClient(w.cfg.BootstrapServers, ccfg)

@@ -51,6 +51,9 @@ type Worker struct {
 
 	histMu sync.Mutex
 	hist   *historySampler // nil until StartMetricsHistory
+
+	startups   startupCounts
+	connStatus map[string]ConnectorSnapshot // under mu: connectors for ConnectorMetrics
 }
 
 // kafkaWait is a task's wait for Kafka: since when, and why.
@@ -76,7 +79,7 @@ type taskRun struct {
 func NewWorker(cfg *WorkerConfig, reg *plugins.Registry, offsets storage.OffsetStore, status storage.StatusStore, log *slog.Logger) *Worker {
 	return &Worker{cfg: cfg, plugins: reg, offsets: offsets, status: status, log: log,
 		connectors: map[string]*connectorRun{}, tasks: map[herder.TaskID]*taskRun{}, topicEpochs: map[string]*atomic.Int64{},
-		waits: map[herder.TaskID]kafkaWait{}}
+		waits: map[herder.TaskID]kafkaWait{}, connStatus: map[string]ConnectorSnapshot{}}
 }
 
 // taskWaits records whether a task is waiting for Kafka, for WaitNote.
@@ -230,7 +233,9 @@ func (c connectorContext) RaiseError(err error)        { c.fail(err) }
 // returned.
 func (w *Worker) StartConnector(ctx context.Context, name string, raw map[string]string, target herder.TargetState, reconfigure func()) error {
 	err := safe.Do("start connector "+name, func() error { return w.startConnector(ctx, name, raw, reconfigure) })
+	w.startups.countStartup(false, err)
 	if err != nil {
+		w.connectorStatus(name, herder.Failed, raw)
 		w.connectorFailed(name, err)
 		return err
 	}
@@ -238,6 +243,7 @@ func (w *Worker) StartConnector(ctx context.Context, name string, raw map[string
 	if target == herder.TargetPaused {
 		state = herder.Paused
 	}
+	w.connectorStatus(name, state, raw)
 	w.status.PutConnector(name, herder.ConnectorState{State: state, WorkerID: w.ID(), Version: w.connectorVersion(name)})
 	return nil
 }
@@ -315,6 +321,7 @@ func (w *Worker) ConnectorRunning(name string) bool {
 }
 
 func (w *Worker) connectorFailed(name string, err error) {
+	w.connectorStatus(name, herder.Failed, nil)
 	w.log.Error("connector failed", "connector", name, "err", err)
 	w.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: w.ID(), Version: w.connectorVersion(name), Trace: w.Trace(err)})
 }
@@ -391,6 +398,7 @@ func (w *Worker) StopConnector(ctx context.Context, name string) {
 	w.mu.Lock()
 	run := w.connectors[name]
 	delete(w.connectors, name)
+	delete(w.connStatus, name)
 	w.mu.Unlock()
 	if run == nil {
 		return
@@ -421,6 +429,7 @@ func (w *Worker) SetConnectorTarget(name string, target herder.TargetState) {
 		if target == herder.TargetPaused {
 			st = herder.Paused
 		}
+		w.connectorStatus(name, st, nil)
 		w.status.PutConnector(name, herder.ConnectorState{State: st, WorkerID: w.ID(), Version: herder.PluginVersion(c.plugin.Version)})
 	}
 	for _, s := range states {
@@ -439,6 +448,7 @@ func (w *Worker) StartTask(id herder.TaskID, connProps, taskProps map[string]str
 	if err == nil {
 		err = w.startTask(id, connProps, taskProps, target)
 	}
+	w.startups.countStartup(true, err)
 	if err != nil {
 		w.log.Error("task failed to start", "task", id.String(), "err", err)
 		w.status.PutTask(id, herder.TaskState{ID: id.Task, State: herder.Failed, WorkerID: w.ID(), Trace: w.Trace(err)})

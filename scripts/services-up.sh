@@ -17,6 +17,9 @@
 #   SLUICE_CHROMIUM      Debian's Chromium (package chromium, installed when        (services/chromium.sh)
 #                        missing) for the web console's browser test; not a service
 #
+# It also installs zsh and fish when missing (Debian's packages; not services), for the shell
+# completion tests                                                                (services/shells.sh)
+#
 # No Docker needed, only Java 17+, Maven, Go, Python 3, curl and openssl (and apt-get, or MariaDB
 # 10.11+ and Chromium installed). The five are set up in parallel; their state lives under
 # $ROOT/.cache. Kafka, the registry and MariaDB must come up or this fails. Without the interop
@@ -31,6 +34,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=services/lib.sh
 . "$ROOT/scripts/services/lib.sh"
 ENV_FILE="$ROOT/.services.env"
+
+# The shells first: installed even when the services are up already.
+bash "$ROOT/scripts/services/shells.sh"
 
 if pid_alive "$KAFKA_PID_FILE" "${KAFKA_ID[@]}" && pid_alive "$APICURIO_PID_FILE" "${APICURIO_ID[@]}" &&
 	grep -q '^KAFKA_BOOTSTRAP=' "$ENV_FILE" 2>/dev/null && grep -q '^KAFKA_BOOTSTRAP_SASL_SSL=' "$ENV_FILE" 2>/dev/null &&

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
+	"unicode/utf8"
 
 	"sigs.k8s.io/yaml"
 
@@ -28,6 +30,14 @@ import (
 // defaultWorkerURL is where the client commands look for a worker unless
 // --url or SLUICE_URL says otherwise: Kafka Connect's default listener.
 const defaultWorkerURL = "http://localhost:8083"
+
+// defaultTimeout bounds a client command's requests unless --timeout says
+// otherwise: longer than the 90 s a Kafka Connect worker gives a request
+// itself, so that the worker's own timeout answer arrives first.
+const (
+	defaultTimeout     = 100 * time.Second
+	defaultTimeoutText = "100s"
+)
 
 const cliFlagsUsage = `
 Flags (before or after the arguments):
@@ -40,6 +50,9 @@ Flags (before or after the arguments):
   --cert FILE --key FILE
                    PEM client certificate and key, for ssl.client.auth
   --insecure       do not verify the worker's certificate (tests only)
+  --timeout DURATION
+                   give up on a worker that has not answered by then (default
+                   ` + defaultTimeoutText + `: longer than the worker's own 90 s request timeout)
   -o table|json|yaml
                    output format (default table); json prints the API's answer,
                    yaml the same answer as YAML
@@ -87,7 +100,14 @@ const pluginsUsage = `Usage:
 const statusUsage = `Usage:
   sluice status    one screen: the worker answering, the workers running connectors
                    and tasks, every connector and task with its state and worker, and
-                   the first line of each failure; takes no arguments
+                   the first line of each failure; takes no arguments.
+                   Per task, from its worker's /metrics: LAG, the records of its
+                   partitions a sink has not read yet (summed; LAG MAX the most in
+                   one partition), RECORDS moved (a source's written to Kafka, a
+                   sink's put) and ERRORS (records that failed). Each worker is
+                   asked at the host:port of its worker_id, with --url's scheme and
+                   credentials, for at most 3s (6s for them all); "?" marks the
+                   figures a worker did not give, with the reason below the table.
 ` + cliFlagsUsage
 
 // cliAction is one action of a client command.
@@ -141,13 +161,17 @@ var cliCommands = map[string]cliCommand{
 
 // cliRun is one run of a client command.
 type cliRun struct {
-	c      *client.Client
-	warn   string // said on stderr before the request, if not empty
-	json   bool   // structured output: the API's answer as JSON or YAML
-	yaml   bool   // structured output as YAML
-	name   string
-	stdin  io.Reader
-	stdout io.Writer
+	c *client.Client
+	// shownURL is the worker's URL for messages: without a password.
+	shownURL string
+	warn     string // said on stderr before the request, if not empty
+	json     bool   // structured output: the API's answer as JSON or YAML
+	yaml     bool   // structured output as YAML
+	name     string
+	stdin    io.Reader
+	stdout   io.Writer
+	// scraper reads workers' /metrics (sluice status).
+	scraper scraper
 
 	file         string
 	includeTasks bool
@@ -155,6 +179,7 @@ type cliRun struct {
 	task         int
 	taskSet      bool
 	all          bool
+	timeout      time.Duration
 }
 
 // usageError is a mistake on the command line: exit status 2. Its message
@@ -189,12 +214,21 @@ func runCLI(ctx context.Context, cmd string, args []string, stdin io.Reader, std
 	if r.warn != "" {
 		fmt.Fprintln(stderr, "sluice: warning:", r.warn)
 	}
+	ctx, cancel := context.WithTimeoutCause(ctx, r.timeout, errTimedOut)
+	defer cancel()
 	if err := act.run(r, ctx); err != nil {
+		if context.Cause(ctx) == errTimedOut {
+			fmt.Fprintf(stderr, "sluice: the worker at %s did not answer within %v (--timeout)\n", baseURL, r.timeout)
+			return 1
+		}
 		fmt.Fprintln(stderr, "sluice:", describeError(err, baseURL))
 		return 1
 	}
 	return 0
 }
+
+// errTimedOut is the cause of a command's context ending at --timeout.
+var errTimedOut = errors.New("--timeout")
 
 // parseCLI parses the flags and arguments of a client command.
 func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdout io.Writer) (*cliRun, cliAction, string, error) {
@@ -222,6 +256,7 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 	fs.BoolVar(&r.onlyFailed, "only-failed", false, "restart only failed instances")
 	fs.IntVar(&r.task, "task", 0, "restart this task only")
 	fs.BoolVar(&r.all, "all", false, "list every plugin")
+	fs.DurationVar(&r.timeout, "timeout", defaultTimeout, "how long to wait for the worker")
 
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -266,7 +301,7 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 	var bad []string
 	fs.Visit(func(f *flag.Flag) {
 		switch {
-		case f.Name == "url" || f.Name == "o" || f.Name == "output" || cliConnFlags[f.Name]:
+		case f.Name == "url" || f.Name == "o" || f.Name == "output" || f.Name == "timeout" || cliConnFlags[f.Name]:
 		case slices.Contains(act.flags, f.Name):
 			if f.Name == "task" {
 				r.taskSet = true
@@ -286,6 +321,9 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 	if r.taskSet && (r.includeTasks || r.onlyFailed) {
 		return nil, cliAction{}, "", usageError{what + ": --task restarts one task; it does not go with --include-tasks or --only-failed"}
 	}
+	if r.timeout <= 0 {
+		return nil, cliAction{}, "", usageError{fmt.Sprintf("%s: --timeout %v: want a positive duration, such as 30s or 2m", what, r.timeout)}
+	}
 	if r.taskSet && r.task < 0 {
 		return nil, cliAction{}, "", usageError{fmt.Sprintf("%s: --task %d: task numbers start at 0", what, r.task)}
 	}
@@ -298,7 +336,7 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 	default:
 		return nil, cliAction{}, "", usageError{fmt.Sprintf("%s: -o %s: want table, json or yaml", what, output)}
 	}
-	opts, err := conn.options()
+	opts, h, err := conn.options()
 	if err != nil {
 		return nil, cliAction{}, "", usageError{what + ": " + err.Error()}
 	}
@@ -311,8 +349,20 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 		return nil, cliAction{}, "", usageError{what + ": " + source + ": " + err.Error()}
 	}
 	r.c = c
-	r.warn = plainCredentialsWarning(conn.user != "", c.BaseURL())
-	return r, act, c.BaseURL(), nil
+	u, err := url.Parse(c.BaseURL())
+	if err != nil {
+		return nil, cliAction{}, "", fmt.Errorf("%s: worker URL: %w", what, err)
+	}
+	// Credentials in the URL (http://user:password@host) go with every
+	// request too: to the other workers' /metrics as well, and never into
+	// a message.
+	if pw, ok := u.User.Password(); ok && !h.basic {
+		h.user, h.password, h.basic = u.User.Username(), pw, true
+	}
+	r.shownURL = u.Redacted()
+	r.scraper = scraper{http: h, scheme: u.Scheme, timeout: scrapeTimeout, phase: scrapePhase}
+	r.warn = plainCredentialsWarning(h.basic, c.BaseURL())
+	return r, act, r.shownURL, nil
 }
 
 // urlFlagSet reports whether --url was given on the command line; when
@@ -334,7 +384,7 @@ func plainCredentialsWarning(credentials bool, baseURL string) string {
 	if ip := net.ParseIP(host); strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback() {
 		return ""
 	}
-	return fmt.Sprintf("--user sends the password to %s over plain http, readable by anyone on the way; use an https:// --url", u.Host)
+	return fmt.Sprintf("the password (--user, SLUICE_USER or the URL's) goes to %s over plain http, readable by anyone on the way; use an https:// --url", u.Host)
 }
 
 // parseInterleaved parses the flags wherever they are among args and
@@ -364,9 +414,9 @@ func describeError(err error, baseURL string) string {
 	var he *herder.Error
 	if errors.As(err, &he) {
 		if he.Code == http.StatusUnauthorized {
-			return fmt.Sprintf("%s (HTTP %d: the worker requires credentials; give them with --user NAME:PASSWORD or SLUICE_USER)", he.Message, he.Code)
+			return fmt.Sprintf("%s (HTTP %d: the worker requires credentials; give them with --user NAME:PASSWORD or SLUICE_USER)", text(he.Message), he.Code)
 		}
-		return fmt.Sprintf("%s (HTTP %d)", he.Message, he.Code)
+		return fmt.Sprintf("%s (HTTP %d)", text(he.Message), he.Code)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -385,6 +435,12 @@ func (r *cliRun) list(ctx context.Context) error {
 	}
 	if r.json {
 		return r.printJSON(m)
+	}
+	if len(m) == 0 {
+		// A sentence, as offsets get, tasks and topics print, rather
+		// than a bare header.
+		_, err := fmt.Fprintln(r.stdout, "No connectors.")
+		return err
 	}
 	tw := r.table("NAME", "TYPE", "STATE", "TASKS")
 	for _, name := range slices.Sorted(maps.Keys(m)) {
@@ -447,11 +503,11 @@ func (r *cliRun) printStatus(st herder.ConnectorStateInfo) error {
 		}
 	}
 	if st.Connector.Trace != "" {
-		fmt.Fprintf(w, "\nConnector trace:\n%s\n", strings.TrimRight(st.Connector.Trace, "\n"))
+		fmt.Fprintf(w, "\nConnector trace:\n%s\n", text(strings.TrimRight(st.Connector.Trace, "\n")))
 	}
 	for _, t := range st.Tasks {
 		if t.Trace != "" {
-			fmt.Fprintf(w, "\nTask %d trace:\n%s\n", t.ID, strings.TrimRight(t.Trace, "\n"))
+			fmt.Fprintf(w, "\nTask %d trace:\n%s\n", t.ID, text(strings.TrimRight(t.Trace, "\n")))
 		}
 	}
 	return nil
@@ -558,7 +614,7 @@ func (r *cliRun) message(msg string, err error) error {
 	if r.json {
 		return r.printJSON(herder.Message{Message: msg})
 	}
-	_, err = fmt.Fprintln(r.stdout, msg)
+	_, err = fmt.Fprintln(r.stdout, text(msg))
 	return err
 }
 
@@ -581,17 +637,11 @@ func (r *cliRun) plugins(ctx context.Context) error {
 // array) from a file, or from stdin if path is "-". Numbers are kept exact.
 func loadOffsets(path string, stdin io.Reader) (herder.ConnectorOffsets, error) {
 	var o herder.ConnectorOffsets
-	var b []byte
-	var err error
-	if path == "-" {
-		path = "stdin"
-		b, err = io.ReadAll(stdin)
-	} else {
-		b, err = os.ReadFile(path)
-	}
+	b, err := readInput(path, stdin, `{"offsets":[{"partition":{…},"offset":{…}}]}`)
 	if err != nil {
-		return o, fmt.Errorf("read %s: %w", path, err)
+		return o, err
 	}
+	path = fileLabel(path)
 	b = bytes.TrimSpace(b)
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -647,12 +697,43 @@ func (t *table) flush() error {
 	return err
 }
 
-// cell quotes a value that would break a table line or column.
+// cell quotes a value that would break a table line or column, or that
+// holds other control characters (a terminal escape sequence in a hostile
+// status or trace) or bytes that are not UTF-8.
 func cell(s string) string {
-	if strings.ContainsAny(s, "\t\n\r\v\f") {
+	if strings.IndexFunc(s, isControl) >= 0 || !utf8.ValidString(s) {
 		return strconv.Quote(s)
 	}
 	return s
+}
+
+// isControl reports whether r is a C0 or C1 control character or DEL.
+func isControl(r rune) bool { return r < 0x20 || r >= 0x7f && r <= 0x9f }
+
+// text is a text of several lines (a trace, a worker's message) for the
+// terminal: line breaks and tabs kept, other control characters and bytes
+// that are not UTF-8 written as Go escapes them (\x1b), so that no escape
+// sequence reaches the terminal.
+func text(s string) string {
+	clean := func(r rune) bool { return r != '\n' && r != '\t' && isControl(r) }
+	if strings.IndexFunc(s, clean) < 0 && utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case clean(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+		i += n
+	}
+	return b.String()
 }
 
 // printJSON prints v as indented JSON, or as YAML with -o yaml (the same
@@ -837,17 +918,11 @@ func (r *cliRun) configPatch(ctx context.Context) error {
 // loadPatch reads a configuration patch: a JSON object whose values are
 // strings (set the key) or null (remove it), from a file or stdin ("-").
 func loadPatch(path string, stdin io.Reader) (map[string]*string, error) {
-	var b []byte
-	var err error
-	if path == "-" {
-		b, err = io.ReadAll(stdin)
-	} else {
-		b, err = os.ReadFile(path)
+	b, err := readInput(path, stdin, `a JSON object of "key": "value" or null`)
+	if err != nil {
+		return nil, err
 	}
 	src := fileLabel(path)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", src, err)
-	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return nil, fmt.Errorf("read %s: not a JSON object: %w", src, err)
@@ -873,6 +948,12 @@ type overview struct {
 	Worker     herder.ServerInfo                    `json:"worker"`
 	Workers    []string                             `json:"workers"`
 	Connectors map[string]herder.ConnectorStateInfo `json:"connectors"`
+	// Metrics are each connector's tasks' figures, in the order of its
+	// status's tasks.
+	Metrics map[string][]taskFigures `json:"metrics"`
+	// MetricsUnavailable says, by worker_id, why a worker's figures are
+	// unknown.
+	MetricsUnavailable map[string]string `json:"metrics_unavailable,omitempty"`
 }
 
 // overview prints sluice status: the worker answering, the workers the
@@ -908,11 +989,12 @@ func (r *cliRun) overview(ctx context.Context) error {
 		}
 	}
 	slices.Sort(o.Workers)
+	o.Metrics, o.MetricsUnavailable = r.scraper.taskMetrics(ctx, r.c.BaseURL(), o.Connectors)
 	if r.json {
 		return r.printJSON(o)
 	}
 	w := r.stdout
-	fmt.Fprintf(w, "Worker %s: version %s, commit %s, Kafka cluster %s\n", r.c.BaseURL(), cell(orDash(info.Version)), cell(orDash(info.Commit)), cell(orDash(info.KafkaClusterID)))
+	fmt.Fprintf(w, "Worker %s: version %s, commit %s, Kafka cluster %s\n", r.shownURL, cell(orDash(info.Version)), cell(orDash(info.Commit)), cell(orDash(info.KafkaClusterID)))
 	if len(o.Workers) == 0 {
 		fmt.Fprintln(w, "Workers running connectors or tasks: none")
 	} else {
@@ -923,16 +1005,24 @@ func (r *cliRun) overview(ctx context.Context) error {
 		_, err := fmt.Fprintln(w, "No connectors.")
 		return err
 	}
-	tw := r.table("CONNECTOR", "TASK", "TYPE", "STATE", "WORKER")
+	tw := r.table("CONNECTOR", "TASK", "TYPE", "STATE", "WORKER", "LAG", "LAG MAX", "RECORDS", "ERRORS")
 	var failures []string
 	for _, name := range names {
 		st := o.Connectors[name]
-		tw.row(name, "-", string(st.Type), string(st.Connector.State), st.Connector.WorkerID)
+		// Empty cells to the end keep the columns aligned; flush drops
+		// the padding they leave.
+		tw.row(name, "-", string(st.Type), string(st.Connector.State), st.Connector.WorkerID, "", "", "", "")
 		if st.Connector.Trace != "" {
 			failures = append(failures, fmt.Sprintf("%s: %s", cell(name), firstLine(st.Connector.Trace)))
 		}
-		for _, t := range st.Tasks {
-			tw.row(name, strconv.Itoa(t.ID), string(st.Type), string(t.State), t.WorkerID)
+		for i, t := range st.Tasks {
+			f := o.Metrics[name][i]
+			lag, lagMax := figure(f.Lag, f.Unavailable), figure(f.LagMax, f.Unavailable)
+			if st.Type == herder.SourceType {
+				lag, lagMax = "-", "-"
+			}
+			tw.row(name, strconv.Itoa(t.ID), string(st.Type), string(t.State), t.WorkerID,
+				lag, lagMax, figure(f.Records, f.Unavailable), figure(f.Errors, f.Unavailable))
 			if t.Trace != "" {
 				failures = append(failures, fmt.Sprintf("%s task %d: %s", cell(name), t.ID, firstLine(t.Trace)))
 			}
@@ -940,6 +1030,9 @@ func (r *cliRun) overview(ctx context.Context) error {
 	}
 	if err := tw.flush(); err != nil {
 		return err
+	}
+	for _, id := range slices.Sorted(maps.Keys(o.MetricsUnavailable)) {
+		fmt.Fprintf(w, "? worker %s %s\n", cell(id), cell(o.MetricsUnavailable[id]))
 	}
 	if len(failures) == 0 {
 		_, err := fmt.Fprintln(w, "\nNo failures.")
@@ -950,6 +1043,18 @@ func (r *cliRun) overview(ctx context.Context) error {
 		fmt.Fprintln(w, "  "+f)
 	}
 	return nil
+}
+
+// figure is a task's figure for the table: the number, "?" when its worker
+// could not be asked, "-" when the worker does not give it.
+func figure(v *int64, unavailable string) string {
+	switch {
+	case v != nil:
+		return strconv.FormatInt(*v, 10)
+	case unavailable != "":
+		return "?"
+	}
+	return "-"
 }
 
 // orDash is s, or "-" when s is empty.

@@ -8,9 +8,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/sluicehq/sluice/internal/testkit"
 )
 
 // canned is one answer of the fake worker.
@@ -586,36 +591,90 @@ type: sink
 
 // TestCLIStatusOverview checks sluice status's screen against canned
 // answers: the worker, the workers the statuses name, every connector and
-// task, and the first line of each failure.
+// task with the figures of its worker's /metrics (the answering worker's,
+// another worker's, "?" for a worker that does not answer), and the first
+// line of each failure.
 func TestCLIStatusOverview(t *testing.T) {
+	// Worker B serves the source's task; worker C is not listening.
+	workerB := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/metrics" {
+			http.NotFound(w, r)
+			return
+		}
+		io.WriteString(w, "# TYPE kafka_connect_source_task_metrics_source_record_write_total counter\n"+
+			`kafka_connect_source_task_metrics_source_record_write_total{connector="file-source",task="0"} 2500`+"\n"+
+			"# TYPE kafka_connect_task_error_metrics_total_record_errors counter\n"+
+			`kafka_connect_task_error_metrics_total_record_errors{connector="file-source",task="0"} 0`+"\n")
+	}))
+	defer workerB.Close()
+	b := strings.TrimPrefix(workerB.URL, "http://")
+	c := strings.TrimPrefix(testkit.FreeListener(t), "http://") // nothing listens there
+	// The answering worker A runs the sink's task 0: 30 records behind on
+	// two partitions.
+	metricsA := "# TYPE kafka_consumer_consumer_fetch_manager_metrics_records_lag gauge\n" +
+		`kafka_consumer_consumer_fetch_manager_metrics_records_lag{client_id="connector-consumer-orders sink-0",client_type="consumer",connector="orders sink",partition="0",task="0",topic="orders"} 10` + "\n" +
+		`kafka_consumer_consumer_fetch_manager_metrics_records_lag{client_id="connector-consumer-orders sink-0",client_type="consumer",connector="orders sink",partition="1",task="0",topic="orders"} 20` + "\n" +
+		"# TYPE kafka_connect_sink_task_metrics_sink_record_lag_max gauge\n" +
+		`kafka_connect_sink_task_metrics_sink_record_lag_max{connector="orders sink",task="0"} 20` + "\n" +
+		"# TYPE kafka_connect_sink_task_metrics_sink_record_send_total counter\n" +
+		`kafka_connect_sink_task_metrics_sink_record_send_total{connector="orders sink",task="0"} 120` + "\n" +
+		"# TYPE kafka_connect_task_error_metrics_total_record_errors counter\n" +
+		`kafka_connect_task_error_metrics_total_record_errors{connector="orders sink",task="0"} 3` + "\n"
+	sink := strings.ReplaceAll(strings.ReplaceAll(sinkStatus, "10.0.0.2:8083", c), "10.0.0.1:8083", "a:8083")
+	source := `{"name":"file-source","connector":{"state":"RUNNING","worker_id":"` + b + `"},"tasks":[{"id":0,"state":"RUNNING","worker_id":"` + b + `"}],"type":"source"}`
 	base, _ := fakeConnect(t, map[string]canned{
 		"GET /":                         {200, `{"version":"4.4.0","commit":"abc123","kafka_cluster_id":"K1"}`},
-		"GET /connectors?expand=status": {200, `{"orders sink":{"status":` + sinkStatus + `},"file-source":{"status":` + sourceStatus + `}}`},
+		"GET /connectors?expand=status": {200, `{"orders sink":{"status":` + sink + `},"file-source":{"status":` + source + `}}`},
+		"GET /metrics":                  {200, metricsA},
 	})
 	code, out, errOut := cli(t, "", "status", "--url", base)
+	workers := []string{"a:8083", b, c}
+	slices.Sort(workers)
+	pad := func(s string) string { return s + strings.Repeat(" ", len(b)-len(s)) }
 	want := "Worker " + base + ": version 4.4.0, commit abc123, Kafka cluster K1\n" +
-		"Workers running connectors or tasks (2): 10.0.0.1:8083, 10.0.0.2:8083\n" +
+		"Workers running connectors or tasks (3): " + strings.Join(workers, ", ") + "\n" +
 		"\n" +
-		"CONNECTOR    TASK  TYPE    STATE    WORKER\n" +
-		"file-source  -     source  STOPPED  10.0.0.1:8083\n" +
-		"orders sink  -     sink    RUNNING  10.0.0.1:8083\n" +
-		"orders sink  0     sink    RUNNING  10.0.0.1:8083\n" +
-		"orders sink  1     sink    FAILED   10.0.0.2:8083\n" +
+		"CONNECTOR    TASK  TYPE    STATE    " + pad("WORKER") + "  LAG  LAG MAX  RECORDS  ERRORS\n" +
+		"file-source  -     source  RUNNING  " + b + "\n" +
+		"file-source  0     source  RUNNING  " + b + "  -    -        2500     0\n" +
+		"orders sink  -     sink    RUNNING  a:8083\n" +
+		"orders sink  0     sink    RUNNING  " + pad("a:8083") + "  30   20       120      3\n" +
+		"orders sink  1     sink    FAILED   " + pad(c) + "  ?    ?        ?        ?\n" +
+		"? worker " + c + " not reachable: dial tcp " + c + ": connect: connection refused\n" +
 		"\n" +
 		"Failures (sluice connectors status NAME shows the whole trace):\n" +
 		"  orders sink task 1: org.apache.kafka.connect.errors.ConnectException: boom\n"
 	if code != 0 || out != want || errOut != "" {
 		t.Fatalf("status: exit %d, stderr %q, output\n%s\nwant\n%s", code, errOut, out, want)
 	}
-	code, out, _ = cli(t, "", "status", "-o", "json", "--url", base)
-	var o struct {
-		Worker     struct{ Commit string }
-		Workers    []string
-		Connectors map[string]struct{ Tasks []struct{ State string } }
-	}
-	if err := json.Unmarshal([]byte(out), &o); code != 0 || err != nil || o.Worker.Commit != "abc123" ||
-		strings.Join(o.Workers, ",") != "10.0.0.1:8083,10.0.0.2:8083" || len(o.Connectors) != 2 || o.Connectors["orders sink"].Tasks[1].State != "FAILED" {
-		t.Fatalf("status -o json: exit %d, %v, %+v\n%s", code, err, o, out)
+	for _, format := range []string{"json", "yaml"} {
+		code, out, _ = cli(t, "", "status", "-o", format, "--url", base)
+		b := []byte(out)
+		if format == "yaml" {
+			var err error
+			if b, err = yaml.YAMLToJSON(b); err != nil {
+				t.Fatalf("status -o yaml: %v\n%s", err, out)
+			}
+		}
+		var o struct {
+			Worker             struct{ Commit string }
+			Workers            []string
+			Connectors         map[string]struct{ Tasks []struct{ State string } }
+			Metrics            map[string][]taskFigures
+			MetricsUnavailable map[string]string `json:"metrics_unavailable"`
+		}
+		if err := json.Unmarshal(b, &o); code != 0 || err != nil || o.Worker.Commit != "abc123" ||
+			strings.Join(o.Workers, ",") != strings.Join(workers, ",") || len(o.Connectors) != 2 || o.Connectors["orders sink"].Tasks[1].State != "FAILED" {
+			t.Fatalf("status -o %s: exit %d, %v, %+v\n%s", format, code, err, o, out)
+		}
+		sinkTasks, srcTasks := o.Metrics["orders sink"], o.Metrics["file-source"]
+		if len(sinkTasks) != 2 || len(srcTasks) != 1 ||
+			sinkTasks[0].Lag == nil || *sinkTasks[0].Lag != 30 || sinkTasks[0].LagMax == nil || *sinkTasks[0].LagMax != 20 || *sinkTasks[0].Records != 120 || *sinkTasks[0].Errors != 3 ||
+			sinkTasks[1].Lag != nil || !strings.Contains(sinkTasks[1].Unavailable, "connection refused") ||
+			srcTasks[0].Lag != nil || srcTasks[0].Records == nil || *srcTasks[0].Records != 2500 ||
+			!strings.Contains(o.MetricsUnavailable[c], "connection refused") || len(o.MetricsUnavailable) != 1 {
+			t.Fatalf("status -o %s: metrics %+v, unavailable %v\n%s", format, o.Metrics, o.MetricsUnavailable, out)
+		}
 	}
 	if code, _, errOut := cli(t, "", "status", "x", "--url", base); code != 2 || !strings.Contains(errOut, `sluice status: unexpected argument "x"`) {
 		t.Fatalf("status x: exit %d, stderr %q", code, errOut)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -92,13 +93,44 @@ func TestCLIConfigTasksTopicsValidate(t *testing.T) {
 	if commit == "" {
 		commit = "-"
 	}
+	// The two lines moved: the sink put them and is 0 behind (its
+	// committed offset above is 2). The source's count is its current
+	// task's: the config set and patch above restarted it, and the task
+	// that wrote the lines may be an earlier one (as in Kafka Connect, a
+	// task's metrics start at 0), so it is taken from -o json.
+	var srcRecords int64 = -1
+	for deadline := time.Now().Add(time.Minute); srcRecords < 0; time.Sleep(50 * time.Millisecond) {
+		var o struct {
+			Metrics map[string][]struct {
+				Lag     *int64 `json:"lag"`
+				Records *int64 `json:"records"`
+				Errors  *int64 `json:"errors"`
+			} `json:"metrics"`
+		}
+		js, _ := c.run(0, "status", "-o", "json")
+		if err := json.Unmarshal([]byte(js), &o); err != nil {
+			t.Fatal(err)
+		}
+		sinkF, srcF := o.Metrics["sink"], o.Metrics["src"]
+		if len(sinkF) == 1 && len(srcF) == 1 && sinkF[0].Lag != nil && *sinkF[0].Lag == 0 && sinkF[0].Records != nil && *sinkF[0].Records == 2 &&
+			sinkF[0].Errors != nil && *sinkF[0].Errors == 0 && srcF[0].Records != nil && srcF[0].Errors != nil && *srcF[0].Errors == 0 {
+			srcRecords = *srcF[0].Records
+		}
+		if srcRecords < 0 && time.Now().After(deadline) {
+			t.Fatalf("status -o json never showed the sink's 2 records, lag 0:\n%s", js)
+		}
+	}
+	if srcRecords > 2 {
+		t.Fatalf("the source task wrote %d records of a 2-line file", srcRecords)
+	}
+	n := strconv.FormatInt(srcRecords, 10)
 	c.golden("Worker "+url+": version "+ov.Worker.Version+", commit "+commit+", Kafka cluster "+ov.Worker.Cluster+"\n"+
 		"Workers running connectors or tasks (1): "+id+"\n\n"+
-		"CONNECTOR  TASK  TYPE    STATE    WORKER\n"+
+		"CONNECTOR  TASK  TYPE    STATE    "+padTo("WORKER", id)+"  LAG  LAG MAX  RECORDS  ERRORS\n"+
 		"sink       -     sink    RUNNING  "+id+"\n"+
-		"sink       0     sink    RUNNING  "+id+"\n"+
+		"sink       0     sink    RUNNING  "+padTo(id, "WORKER")+"  0    0        2        0\n"+
 		"src        -     source  RUNNING  "+id+"\n"+
-		"src        0     source  RUNNING  "+id+"\n\n"+
+		"src        0     source  RUNNING  "+padTo(id, "WORKER")+"  -    -        "+padTo(n, "RECORDS")+"  0\n\n"+
 		"No failures.\n", "status")
 	c.golden("{\n  \"offsets\": [\n    {\n      \"partition\": {\n        \"kafka_partition\": 0,\n        \"kafka_topic\": \""+topic+"\"\n      },\n"+
 		"      \"offset\": {\n        \"kafka_offset\": 2\n      }\n    }\n  ]\n}\n", "offsets", "get", "sink", "-o", "json")
@@ -119,4 +151,10 @@ func TestCLIConfigTasksTopicsValidate(t *testing.T) {
 	if _, errOut := c.run(1, "connectors", "tasks", "nope"); !strings.Contains(errOut, "nope") || !strings.Contains(errOut, "(HTTP 404)") {
 		t.Fatalf("tasks nope: %q", errOut)
 	}
+}
+
+// padTo pads s with spaces to the length of other, as a table column holding
+// both does.
+func padTo(s, other string) string {
+	return s + strings.Repeat(" ", max(len(other)-len(s), 0))
 }

@@ -117,6 +117,6 @@ func TestCLIGoldenAgainstWorker(t *testing.T) {
 	}
 
 	c.golden("Deleted connector g.\n", "connectors", "delete", "g")
-	c.golden("NAME  TYPE  STATE  TASKS\n", "connectors", "list")
+	c.golden("No connectors.\n", "connectors", "list")
 	c.golden("{}\n", "connectors", "list", "-o", "json")
 }

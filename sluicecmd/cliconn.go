@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 
 	"github.com/sluicehq/sluice/api/client"
@@ -24,45 +23,68 @@ type cliConn struct {
 	insecure  bool
 }
 
-// options returns the client options of c. Errors name the flag and never
-// quote the password.
-func (c cliConn) options() ([]client.Option, error) {
-	var opts []client.Option
+// cliHTTP is how a client command's requests go out: the HTTP client (with
+// the TLS settings) and the basic credentials, if any. sluice status sends
+// its /metrics scrapes with them too.
+type cliHTTP struct {
+	hc             *http.Client
+	user, password string
+	basic          bool
+}
+
+// options returns the client options of c, and the HTTP client and
+// credentials they carry. Errors name the flag and never quote the
+// password.
+func (c cliConn) options() ([]client.Option, cliHTTP, error) {
+	h, err := c.transport()
+	if err != nil {
+		return nil, cliHTTP{}, err
+	}
+	opts := []client.Option{client.WithHTTPClient(h.hc)}
+	if h.basic {
+		opts = append(opts, client.WithBasicAuth(h.user, h.password))
+	}
+	return opts, h, nil
+}
+
+// transport builds the HTTP client and credentials of c. The client does
+// not follow redirects, as api/client's default does not.
+func (c cliConn) transport() (cliHTTP, error) {
+	h := cliHTTP{hc: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	if c.user != "" {
 		name, password, ok := strings.Cut(c.user, ":")
 		if !ok || name == "" {
-			return nil, fmt.Errorf("--user (or SLUICE_USER): want NAME:PASSWORD")
+			return h, fmt.Errorf("--user (or SLUICE_USER): want NAME:PASSWORD")
 		}
-		opts = append(opts, client.WithBasicAuth(name, password))
+		h.user, h.password, h.basic = name, password, true
 	}
 	if c.cacert == "" && c.cert == "" && c.key == "" && !c.insecure {
-		return opts, nil
+		return h, nil
 	}
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: c.insecure} // --insecure asks for it
 	if c.cacert != "" {
-		pem, err := os.ReadFile(c.cacert)
+		pem, err := readInput(c.cacert, nil, "PEM certificates")
 		if err != nil {
-			return nil, fmt.Errorf("--cacert: %w", err)
+			return h, fmt.Errorf("--cacert: %w", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--cacert: %s has no PEM certificate", c.cacert)
+			return h, fmt.Errorf("--cacert: %s has no PEM certificate", c.cacert)
 		}
 		cfg.RootCAs = pool
 	}
 	if (c.cert == "") != (c.key == "") {
-		return nil, fmt.Errorf("--cert and --key go together")
+		return h, fmt.Errorf("--cert and --key go together")
 	}
 	if c.cert != "" {
 		pair, err := tls.LoadX509KeyPair(c.cert, c.key)
 		if err != nil {
-			return nil, fmt.Errorf("--cert/--key: %w", err)
+			return h, fmt.Errorf("--cert/--key: %w", err)
 		}
 		cfg.Certificates = []tls.Certificate{pair}
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = cfg
-	opts = append(opts, client.WithHTTPClient(&http.Client{Transport: tr,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}))
-	return opts, nil
+	h.hc.Transport = tr
+	return h, nil
 }

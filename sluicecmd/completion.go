@@ -67,7 +67,7 @@ func newCompletionWords() completionWords {
 		slices.Sort(w.next[k])
 	}
 	w.named = slices.Sorted(maps.Keys(named))
-	w.flags = []string{"--url", "--user", "--cacert", "--cert", "--key", "--insecure", "-o", "--output", "-f", "--all", "--include-tasks", "--only-failed", "--task"}
+	w.flags = []string{"--url", "--user", "--cacert", "--cert", "--key", "--insecure", "--timeout", "-o", "--output", "-f", "--all", "--include-tasks", "--only-failed", "--task"}
 	return w
 }
 
@@ -97,10 +97,17 @@ func runCompletion(args []string, stdout, stderr io.Writer) int {
 }
 
 // bash is the bash script (zsh runs it through bashcompinit). A word after
-// -f falls back to file names (complete -o default).
+// -f falls back to file names (complete -o default). Connector names come
+// from the worker, so they never go through compgen -W, which expands its
+// words ($(…) would run): _sluice_names reads them as lines, keeps those
+// starting with the word typed, and offers them quoted (printf %q).
 func (w completionWords) bash() string {
 	var b strings.Builder
-	b.WriteString("# sluice completion for bash (and zsh through bashcompinit)\n_sluice() {\n")
+	b.WriteString("# sluice completion for bash (and zsh through bashcompinit)\n")
+	b.WriteString("_sluice_names() {\n  local n\n")
+	b.WriteString("  while IFS= read -r n; do\n    [[ $n == \"$cur\"* ]] && COMPREPLY+=(\"$(printf '%q' \"$n\")\")\n")
+	b.WriteString("  done < <(sluice connectors __names 2>/dev/null)\n}\n")
+	b.WriteString("_sluice() {\n")
 	b.WriteString("  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} words=\n")
 	b.WriteString("  COMPREPLY=()\n")
 	b.WriteString("  [ \"$prev\" = -f ] && return\n")
@@ -115,8 +122,8 @@ func (w completionWords) bash() string {
 	b.WriteString("    esac\n")
 	b.WriteString("  elif [ $COMP_CWORD -eq 3 ] && [ \"${COMP_WORDS[1]} ${COMP_WORDS[2]}\" = \"connectors config\" ]; then words=\"" + strings.Join(w.next["connectors config"], " ") + "\"\n")
 	b.WriteString("  else\n    case \"${COMP_WORDS[1]} ${COMP_WORDS[2]}\" in\n")
-	fmt.Fprintf(&b, "    connectors\\ config) [ $COMP_CWORD -eq 4 ] && words=$(sluice connectors __names 2>/dev/null) ;;\n")
-	fmt.Fprintf(&b, "    %s) [ $COMP_CWORD -eq 3 ] && words=$(sluice connectors __names 2>/dev/null) ;;\n", strings.ReplaceAll(strings.Join(w.named, "|"), " ", "\\ "))
+	fmt.Fprintf(&b, "    connectors\\ config) [ $COMP_CWORD -eq 4 ] && _sluice_names; return ;;\n")
+	fmt.Fprintf(&b, "    %s) [ $COMP_CWORD -eq 3 ] && _sluice_names; return ;;\n", strings.ReplaceAll(strings.Join(w.named, "|"), " ", "\\ "))
 	b.WriteString("    esac\n  fi\n")
 	b.WriteString("  COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n}\ncomplete -o default -F _sluice sluice\n")
 	return b.String()
@@ -139,6 +146,8 @@ func (w completionWords) fish() string {
 		cmd, verb, _ := strings.Cut(n, " ")
 		fmt.Fprintf(&b, "complete -c sluice -n '__fish_seen_subcommand_from %s; and __fish_seen_subcommand_from %s; and test (count (commandline -opc)) -eq 3' -a '(sluice connectors __names 2>/dev/null)'\n", cmd, verb)
 	}
+	// "connectors config set|patch NAME": the name is the fourth word.
+	b.WriteString("complete -c sluice -n '__fish_seen_subcommand_from connectors; and __fish_seen_subcommand_from config; and test (count (commandline -opc)) -eq 4' -a '(sluice connectors __names 2>/dev/null)'\n")
 	b.WriteString("complete -c sluice -s f -r -F -d 'file to read'\n")
 	b.WriteString("complete -c sluice -s o -x -a 'table json yaml' -d 'output format'\n")
 	for _, f := range w.flags {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,13 +15,61 @@ import (
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
+// maxInputBytes caps a file a command reads (a configuration, offsets, a
+// patch, CA certificates): anything larger is a mistake, such as -f
+// /dev/zero, not a configuration.
+const maxInputBytes = 16 << 20
+
+// readInput reads the file at path, or stdin if path is "-", whole. want
+// says what the file should be, for errors, which start "read FILE:"
+// (stdin for "-") and never quote the content: a directory, a file larger
+// than maxInputBytes and binary data (a NUL byte) are refused.
+func readInput(path string, stdin io.Reader, want string) ([]byte, error) {
+	label := fileLabel(path)
+	r := stdin
+	if path == "-" && stdin == nil {
+		return nil, fmt.Errorf("read stdin: not here, want a file: %s", want)
+	}
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, fmt.Errorf("read %s: %w", label, err)
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			return nil, fmt.Errorf("read %s: a directory, want %s", label, want)
+		}
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, maxInputBytes+1))
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("read %s: %w", label, err)
+	}
+	if len(b) > maxInputBytes {
+		return nil, fmt.Errorf("read %s: larger than %d MiB, want %s", label, maxInputBytes>>20, want)
+	}
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		return nil, fmt.Errorf("read %s: binary data (a NUL byte at offset %d), want %s", label, i, want)
+	}
+	return b, nil
+}
+
 // loadProperties reads a Java .properties file, as UTF-8, the way Java's
 // Properties.load does. ${…} placeholders are kept verbatim: they belong to
 // config providers, not to the file format.
-func loadProperties(path string) (map[string]string, error) {
-	b, err := os.ReadFile(path)
+// want says what the file should be, for errors.
+func loadProperties(path, want string) (map[string]string, error) {
+	b, err := readInput(path, nil, want)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err
 	}
 	p, err := javaprops.Load(b)
 	if err != nil {
@@ -35,15 +84,18 @@ func loadProperties(path string) (map[string]string, error) {
 // connect-standalone accepts.
 func loadConnectorConfig(path string) (map[string]string, error) {
 	if !strings.EqualFold(filepath.Ext(path), ".json") {
-		return loadProperties(path)
+		return loadProperties(path, wantConnectorFile)
 	}
-	b, err := os.ReadFile(path)
+	b, err := readInput(path, nil, wantConnectorFile)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err
 	}
 	req, err := parseConnectorJSON(path, b)
 	return req.Config, err
 }
+
+// wantConnectorFile is what a connector configuration file should be.
+const wantConnectorFile = `a connector configuration: .json ({"name":…,"config":{…}} or flat) or .properties`
 
 // loadCreateRequest reads a connector to create from a file as
 // loadConnectorConfig does, or from stdin (JSON) if path is "-". A JSON
@@ -74,21 +126,14 @@ func loadConnectorFile(path string, stdin io.Reader) (herder.CreateConnectorRequ
 	var req herder.CreateConnectorRequest
 	var err error
 	switch {
-	case path == "-":
+	case path == "-" || strings.EqualFold(filepath.Ext(path), ".json"):
 		var b []byte
-		if b, err = io.ReadAll(stdin); err != nil {
-			return req, fmt.Errorf("read stdin: %w", err)
+		if b, err = readInput(path, stdin, wantConnectorFile); err != nil {
+			return req, err
 		}
-		path = "stdin"
-		req, err = parseConnectorJSON(path, b)
-	case strings.EqualFold(filepath.Ext(path), ".json"):
-		var b []byte
-		if b, err = os.ReadFile(path); err != nil {
-			return req, fmt.Errorf("read %s: %w", path, err)
-		}
-		req, err = parseConnectorJSON(path, b)
+		req, err = parseConnectorJSON(fileLabel(path), b)
 	default:
-		req.Config, err = loadProperties(path)
+		req.Config, err = loadProperties(path, wantConnectorFile)
 	}
 	if err != nil {
 		return req, err

@@ -20,7 +20,7 @@ import (
 // addresses once the REST server listens. o adds plugins to the built-ins
 // (nil: none).
 func runDistributed(ctx context.Context, o *options, workerFile string, log *slog.Logger, ready func(addrs []string)) error {
-	props, err := loadProperties(workerFile)
+	props, err := loadProperties(workerFile, "a worker configuration (.properties)")
 	if err != nil {
 		return err
 	}

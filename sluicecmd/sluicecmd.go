@@ -77,7 +77,7 @@ Manage a running worker (sluice or Kafka Connect) through its REST API:
   sluice connectors config set|patch ... | validate -f FILE | tasks|topics NAME
   sluice offsets get|set|reset NAME ...
   sluice plugins [--all]
-  sluice status             workers, connectors, tasks with state and worker, failures
+  sluice status             workers, connectors, tasks (state, worker, lag, records, errors), failures
   sluice completion bash|zsh|fish
                             a shell completion script
   (sluice help COMMAND or sluice COMMAND -h for details; --url or SLUICE_URL selects the worker,

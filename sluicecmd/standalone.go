@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -22,7 +23,7 @@ import (
 
 // runStandalone runs a standalone worker until ctx ends, then drains it.
 func runStandalone(ctx context.Context, o *options, workerFile string, connectorFiles []string, log *slog.Logger) error {
-	props, err := loadProperties(workerFile)
+	props, err := loadProperties(workerFile, "a worker configuration (.properties)")
 	if err != nil {
 		return err
 	}
@@ -151,13 +152,20 @@ func shutdownREST(ctx context.Context, servers []*api.Server) {
 	}
 }
 
+// metricsHandler serves the worker's metrics at /metrics, with the
+// rebalance figures when h is a distributed herder.
+func metricsHandler(w *runtime.Worker, h herder.Herder) http.Handler {
+	rebalance, _ := h.(promexport.Rebalance)
+	return promexport.Handler(w, rebalance)
+}
+
 // startREST serves the REST API on listeners, and the admin endpoints on
 // admin.listeners when that is set (none when it is empty), secured by rs.
 func startREST(wc *runtime.WorkerConfig, rs *restSecurity, h herder.Herder, w *runtime.Worker, levels *logging.Levels, log *slog.Logger) ([]*api.Server, error) {
 	restLog := logging.Named(log, "sluice.api")
 	opts := api.Options{Herder: h, Log: restLog, TopicTracking: wc.TopicTracking, TopicTrackingReset: wc.TopicTrackingReset,
 		AllowOrigin: wc.Values.String(runtime.AllowOrigin), AllowMethods: wc.Values.String(runtime.AllowMethods),
-		MaxConfigBytes: wc.ConfigMaxBytes, Auth: rs.auth, ForwardClient: rs.client, Metrics: promexport.Handler(w),
+		MaxConfigBytes: wc.ConfigMaxBytes, Auth: rs.auth, ForwardClient: rs.client, Metrics: metricsHandler(w, h),
 		Console: wc.Console, History: func(connector string, since int64) any { return w.MetricsHistory(connector, since) }}
 	if levels != nil {
 		opts.Loggers = levels

@@ -78,17 +78,24 @@ func WithUserAgent(ua string) Option {
 // "http://localhost:8083". The URL may have a path prefix (a worker behind
 // a reverse proxy); it must not have a query or a fragment.
 func New(baseURL string, opts ...Option) (*Client, error) {
+	// Errors show the URL without the password its user information may
+	// hold.
+	shown := redactedURL(strings.TrimSpace(baseURL))
 	u, err := url.Parse(strings.TrimSpace(baseURL))
 	if err != nil {
-		return nil, fmt.Errorf("invalid worker URL %q: %w", baseURL, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // ue quotes the URL whole
+		}
+		return nil, fmt.Errorf("invalid worker URL %q: %w", shown, err)
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("invalid worker URL %q: want http://host:port or https://host:port", baseURL)
+		return nil, fmt.Errorf("invalid worker URL %q: want http://host:port or https://host:port", shown)
 	case u.Host == "" || u.Opaque != "":
-		return nil, fmt.Errorf("invalid worker URL %q: no host", baseURL)
+		return nil, fmt.Errorf("invalid worker URL %q: no host", shown)
 	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return nil, fmt.Errorf("invalid worker URL %q: it must not have a query or a fragment", baseURL)
+		return nil, fmt.Errorf("invalid worker URL %q: it must not have a query or a fragment", shown)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = strings.TrimSuffix(u.RawPath, "/")
@@ -104,6 +111,31 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		o(c)
 	}
 	return c, nil
+}
+
+// redactedURL is raw, a URL that may not parse, with the password of its
+// user information replaced by xxxxx, as url.URL's Redacted does.
+func redactedURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return raw
+	}
+	authority := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority = rest[:i]
+	}
+	at := strings.LastIndex(authority, "@")
+	if at < 0 {
+		return raw
+	}
+	user, _, hasPassword := strings.Cut(authority[:at], ":")
+	if !hasPassword {
+		return raw
+	}
+	return scheme + "://" + user + ":xxxxx" + rest[at:]
 }
 
 // BaseURL returns the worker's URL as New was given it, without a trailing

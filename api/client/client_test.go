@@ -589,3 +589,21 @@ func TestNew(t *testing.T) {
 		}
 	}
 }
+
+// TestNewHidesPassword: New's errors show a URL's password as xxxxx,
+// whether the URL parses or not.
+func TestNewHidesPassword(t *testing.T) {
+	for bad, want := range map[string]string{
+		"http://admin:s3cret@h:8083?x=1":  `invalid worker URL "http://admin:xxxxx@h:8083?x=1": it must not have a query or a fragment`,
+		"http://admin:s3cret@h:8083/%zz":  `invalid worker URL "http://admin:xxxxx@h:8083/%zz": invalid URL escape "%zz"`,
+		"ftp://admin:s3cret@h:21":         `invalid worker URL "ftp://admin:xxxxx@h:21": want http://host:port`,
+		"http://admin:s3cret@h:port/x":    `invalid worker URL "http://admin:xxxxx@h:port/x": invalid port ":port" after host`,
+		"http://admin@h:8083/%zz":         `invalid worker URL "http://admin@h:8083/%zz"`,
+		"http://a:b:s3cret@h:8083/%zz#no": `invalid worker URL "http://a:xxxxx@h:8083/%zz#no"`,
+	} {
+		_, err := New(bad)
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("New(%q): %v, want %q", bad, err, want)
+		}
+	}
+}

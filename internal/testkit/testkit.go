@@ -40,6 +40,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -342,4 +343,20 @@ func readEnvFile(path string) (map[string]string, error) {
 func inCI() bool {
 	ci, _ := strconv.ParseBool(os.Getenv("CI"))
 	return ci
+}
+
+// Tool returns the path of the program name, which the test needs (a shell,
+// say). When it is not installed the test skips, naming what installs it,
+// or with CI=true fails.
+func Tool(t testing.TB, name, installedBy string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	if inCI() {
+		t.Fatalf("testkit: %s is not installed (CI=true: required): %s installs it", name, installedBy)
+	}
+	t.Skipf("testkit: %s is not installed: %s installs it", name, installedBy)
+	return ""
 }

@@ -95,12 +95,29 @@ type Herder struct {
 	// (its owner restarts it); configOffset mirrors the loop's snapshot.
 	knownConnectors map[string]bool
 	configOffset    int64
+	// rebalances are the figures of connect-worker-rebalance-metrics.
+	rebalances runtime.RebalanceStats
 
 	// Loop-only state.
 	snap      storage.ConfigSnapshot
 	running   workSet
 	instances map[string]herder.TargetState // connector instances started here, with the target they run in
 	ctx       context.Context
+}
+
+// RebalanceMetrics returns the worker's rebalance figures
+// (connect-worker-rebalance-metrics).
+func (h *Herder) RebalanceMetrics() runtime.RebalanceSnapshot {
+	return h.rebalances.Snapshot(time.Now())
+}
+
+// protocolName names a group protocol as Kafka Connect's
+// ConnectProtocolCompatibility does.
+func protocolName(protocol string) string {
+	if protocol == ProtocolDefault {
+		return "EAGER"
+	}
+	return strings.ToUpper(protocol)
 }
 
 // membership is what the last completed rebalance said.

@@ -247,6 +247,7 @@ func (g *groupHandler) OnJoined(j Joined) {
 	}
 	h.pending.joins = append(h.pending.joins, joinedAssignment{Joined: j, Assignment: a})
 	h.mu.Unlock()
+	h.rebalances.Started(time.Now(), j.Generation, a.LeaderURL, protocolName(j.Protocol))
 	h.log.Info(fmt.Sprintf("Joined group at generation %d with protocol version %d and got assignment: %s with rebalance delay: %d",
 		j.Generation, a.Version, a, a.Delay.Milliseconds()),
 		"generation", j.Generation, "member", j.MemberID, "leader", a.Leader, "leader_url", a.LeaderURL, "protocol", j.Protocol)
@@ -309,6 +310,7 @@ func (h *Herder) handleRebalance(joins []joinedAssignment) {
 		return
 	}
 	h.reconcile(true)
+	h.rebalances.Succeeded(time.Now())
 	h.ready.Store(true)
 	if revoked {
 		h.group.Rejoin("work was revoked")

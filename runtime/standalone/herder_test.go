@@ -40,6 +40,13 @@ func newHerderWith(t *testing.T, bootstrap string, extra map[string]string, reg 
 // replaces worker settings.
 func fileHerder(t *testing.T, bootstrap, dir string, extra map[string]string, reg *plugins.Registry, logTo io.Writer) *standalone.Herder {
 	t.Helper()
+	h, _ := fileHerderWorker(t, bootstrap, dir, extra, reg, logTo)
+	return h
+}
+
+// fileHerderWorker is fileHerder, also returning the herder's worker.
+func fileHerderWorker(t *testing.T, bootstrap, dir string, extra map[string]string, reg *plugins.Registry, logTo io.Writer) (*standalone.Herder, *runtime.Worker) {
+	t.Helper()
 	props := map[string]string{
 		"bootstrap.servers":            bootstrap,
 		"key.converter":                "StringConverter",
@@ -66,9 +73,10 @@ func fileHerder(t *testing.T, bootstrap, dir string, extra map[string]string, re
 		t.Fatal(err)
 	}
 	status := storage.NewMemoryStatus()
-	h := standalone.New(context.Background(), runtime.NewWorker(wc, reg, offsets, status, log), configs, status, offsets, log)
+	w := runtime.NewWorker(wc, reg, offsets, status, log)
+	h := standalone.New(context.Background(), w, configs, status, offsets, log)
 	t.Cleanup(func() { h.Stop(context.Background()) })
-	return h
+	return h, w
 }
 
 // awaitTask waits until task 0 of a connector is in state, polling the
