@@ -5,9 +5,13 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"math"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/sluicehq/sluice/runtime/herder"
 )
@@ -90,10 +94,45 @@ func (s *server) serveConsole(w http.ResponseWriter, r *http.Request) {
 
 // metricsHistory answers GET /sluice/metrics/history: the recent
 // throughput, errors and lag of this worker's tasks (404 when the worker
-// keeps none).
+// keeps none), of one connector's with ?connector=, newer than a time with
+// ?since=. A malformed parameter is a 400 naming it.
 func (s *server) metricsHistory(w http.ResponseWriter, r *http.Request) error {
 	if s.History == nil {
 		return herder.NotFound("HTTP 404 Not Found")
 	}
-	return writeJSON(w, http.StatusOK, s.History(r.URL.Query().Get("connector")))
+	q := r.URL.Query()
+	connector, err := singleParam(q, "connector")
+	if err != nil {
+		return err
+	}
+	if i := strings.IndexFunc(connector, unicode.IsControl); i >= 0 {
+		return herder.BadRequest("Invalid value %q for query parameter connector: a connector name has no control characters", truncate(connector, 200))
+	}
+	raw, err := singleParam(q, "since")
+	if err != nil {
+		return err
+	}
+	var since int64
+	if raw != "" {
+		// Digits only: no sign, no spaces, no exponent.
+		since, err = strconv.ParseInt(raw, 10, 64)
+		if err != nil || strings.TrimLeft(raw, "0123456789") != "" {
+			return herder.BadRequest("Invalid value %q for query parameter since: expected a time in Unix milliseconds, a whole number from 0 to %d",
+				truncate(raw, 40), int64(math.MaxInt64))
+		}
+	}
+	return writeJSON(w, http.StatusOK, s.History(connector, since))
+}
+
+// singleParam returns a query parameter given at most once ("" when
+// absent), or a 400 naming it.
+func singleParam(q url.Values, name string) (string, error) {
+	vals := q[name]
+	if len(vals) > 1 {
+		return "", herder.BadRequest("Query parameter %s is given %d times: give it at most once", name, len(vals))
+	}
+	if len(vals) == 0 {
+		return "", nil
+	}
+	return vals[0], nil
 }

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"encoding/json"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -145,23 +147,46 @@ func TestConsoleETag(t *testing.T) {
 }
 
 // TestMetricsHistoryRoute: GET /sluice/metrics/history answers
-// Options.History's value for the connector asked, behind the same
-// authentication; without History it is a 404.
+// Options.History's value for the connector and time asked, behind the
+// same authentication; without History it is a 404; a malformed,
+// repeated, negative or out-of-range parameter is a 400 in Kafka
+// Connect's error shape naming the parameter, and History is not called.
 func TestMetricsHistoryRoute(t *testing.T) {
 	auth := NewBasicAuth(map[string]string{"alice": "pw"})
-	var asked []string
-	history := func(c string) any {
-		asked = append(asked, c)
+	type ask struct {
+		connector string
+		since     int64
+	}
+	var asked []ask
+	history := func(c string, since int64) any {
+		asked = append(asked, ask{c, since})
 		return map[string]any{"worker_id": "w", "tasks": []any{}}
 	}
+	huge := strings.Repeat("9", 5000)
 	tests := []struct {
 		name, path, authz string
 		opts              Options
 		want              int
-		wantAsked         string
+		wantAsked         ask
+		wantMessage       string // a 400's message contains it
 	}{
 		{name: "all", path: "/sluice/metrics/history", opts: Options{History: history}, want: 200},
-		{name: "one connector", path: "/sluice/metrics/history?connector=a%20b", opts: Options{History: history}, want: 200, wantAsked: "a b"},
+		{name: "one connector", path: "/sluice/metrics/history?connector=a%20b", opts: Options{History: history}, want: 200, wantAsked: ask{connector: "a b"}},
+		{name: "since", path: "/sluice/metrics/history?since=1733526000123", opts: Options{History: history}, want: 200, wantAsked: ask{since: 1733526000123}},
+		{name: "since zero", path: "/sluice/metrics/history?since=0&connector=x", opts: Options{History: history}, want: 200, wantAsked: ask{connector: "x"}},
+		{name: "since largest", path: "/sluice/metrics/history?since=9223372036854775807", opts: Options{History: history}, want: 200, wantAsked: ask{since: math.MaxInt64}},
+		{name: "since empty", path: "/sluice/metrics/history?since=", opts: Options{History: history}, want: 200},
+		{name: "since garbage", path: "/sluice/metrics/history?since=yesterday", opts: Options{History: history}, want: 400, wantMessage: `"yesterday" for query parameter since`},
+		{name: "since negative", path: "/sluice/metrics/history?since=-5", opts: Options{History: history}, want: 400, wantMessage: "query parameter since"},
+		{name: "since signed", path: "/sluice/metrics/history?since=%2B5", opts: Options{History: history}, want: 400, wantMessage: "query parameter since"},
+		{name: "since fraction", path: "/sluice/metrics/history?since=1.5", opts: Options{History: history}, want: 400, wantMessage: "query parameter since"},
+		{name: "since exponent", path: "/sluice/metrics/history?since=1e12", opts: Options{History: history}, want: 400, wantMessage: "query parameter since"},
+		{name: "since overflow", path: "/sluice/metrics/history?since=9223372036854775808", opts: Options{History: history}, want: 400, wantMessage: "query parameter since"},
+		{name: "since huge", path: "/sluice/metrics/history?since=" + huge, opts: Options{History: history}, want: 400, wantMessage: "query parameter since"},
+		{name: "since twice", path: "/sluice/metrics/history?since=1&since=2", opts: Options{History: history}, want: 400, wantMessage: "parameter since is given 2 times"},
+		{name: "connector twice", path: "/sluice/metrics/history?connector=a&connector=b", opts: Options{History: history}, want: 400, wantMessage: "parameter connector is given 2 times"},
+		{name: "connector control", path: "/sluice/metrics/history?connector=a%00b", opts: Options{History: history}, want: 400, wantMessage: "query parameter connector"},
+		{name: "connector huge control", path: "/sluice/metrics/history?connector=" + strings.Repeat("x", 5000) + "%0A", opts: Options{History: history}, want: 400, wantMessage: "query parameter connector"},
 		{name: "none kept", path: "/sluice/metrics/history", opts: Options{}, want: 404},
 		{name: "needs credentials", path: "/sluice/metrics/history", opts: Options{History: history, Auth: auth}, want: 401},
 		{name: "with credentials", path: "/sluice/metrics/history", authz: basic("alice", "pw"), opts: Options{History: history, Auth: auth}, want: 200},
@@ -181,12 +206,24 @@ func TestMetricsHistoryRoute(t *testing.T) {
 			}
 			if tt.want != 200 {
 				if len(asked) != 0 {
-					t.Errorf("History was called: %q", asked)
+					t.Errorf("History was called: %v", asked)
+				}
+				if tt.want == 400 {
+					var e struct {
+						Code    int    `json:"error_code"`
+						Message string `json:"message"`
+					}
+					if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Code != 400 || !strings.Contains(e.Message, tt.wantMessage) {
+						t.Errorf("body %s (%v), want error_code 400 and a message with %q", rec.Body, err, tt.wantMessage)
+					}
+					if len(e.Message) > 400 {
+						t.Errorf("the message is %d bytes: the value is not shortened", len(e.Message))
+					}
 				}
 				return
 			}
 			if len(asked) != 1 || asked[0] != tt.wantAsked {
-				t.Errorf("History asked for %q, want [%q]", asked, tt.wantAsked)
+				t.Errorf("History asked for %v, want [%v]", asked, tt.wantAsked)
 			}
 			if got := rec.Body.String(); got != `{"tasks":[],"worker_id":"w"}`+"\n" {
 				t.Errorf("body %q", got)

@@ -48,7 +48,7 @@ func TestRoutesMatchDocument(t *testing.T) {
 	// reaches its handler (a herder call or a parameter check), never the
 	// router's own 404 or 405.
 	h := NewHandler(Options{Herder: nopHerder{}, Loggers: nopLoggers{}, TopicTracking: true, TopicTrackingReset: true,
-		History: func(string) any { return struct{}{} }})
+		History: func(string, int64) any { return struct{}{} }})
 	var ops []string
 	for r := range documented {
 		ops = append(ops, r)

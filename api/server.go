@@ -84,8 +84,9 @@ type Options struct {
 	Console bool
 	// History, if set, answers GET /sluice/metrics/history (sluice's
 	// extension): the recent samples of the tasks running on this worker,
-	// of one connector's if the connector parameter is given.
-	History func(connector string) any
+	// of one connector's if connector is not empty, those later than since
+	// (Unix milliseconds, 0 for all).
+	History func(connector string, since int64) any
 }
 
 // server holds the state of a Handler.

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +17,14 @@ const (
 	DefaultHistoryInterval = 5 * time.Second
 	DefaultHistorySamples  = 120
 )
+
+// MaxHistoryAnswerSamples bounds one answer of the metrics history: 2 to
+// 3 MB of JSON (a sample is 100 to 130 bytes). When more samples match (a worker running thousands of
+// tasks asked for their whole history), each task keeps its newest ones,
+// as many for every task, at least one, and the answer says it was
+// truncated; asking again with since the newest time received continues
+// from there.
+const MaxHistoryAnswerSamples = 20000
 
 // HistorySample is one task's figures over one sampling interval, ending at
 // Time.
@@ -48,10 +57,13 @@ type TaskHistory struct {
 // throughput, errors and lag of the tasks running on this worker (a worker
 // knows only its own tasks).
 type MetricsHistory struct {
-	WorkerID   string        `json:"worker_id"`
-	IntervalMs int64         `json:"interval_ms"`
-	MaxSamples int           `json:"max_samples"`
-	Tasks      []TaskHistory `json:"tasks"`
+	WorkerID   string `json:"worker_id"`
+	IntervalMs int64  `json:"interval_ms"`
+	MaxSamples int    `json:"max_samples"`
+	// Truncated says that some older samples matching were left out to
+	// keep the answer within MaxHistoryAnswerSamples.
+	Truncated bool          `json:"truncated"`
+	Tasks     []TaskHistory `json:"tasks"`
 }
 
 // historySampler reads every task's counters at a fixed interval and keeps
@@ -88,11 +100,26 @@ func (r *taskRing) add(s HistorySample, size int) {
 	r.next = (r.next + 1) % size
 }
 
-// ordered returns the samples oldest first, as a copy.
-func (r *taskRing) ordered() []HistorySample {
-	out := make([]HistorySample, 0, len(r.samples))
-	out = append(out, r.samples[r.next:]...)
-	return append(out, r.samples[:r.next]...)
+// newer returns the samples later than since (Unix milliseconds), oldest
+// first, as a copy: at most limit of them, the newest, and whether some
+// were left out for that.
+func (r *taskRing) newer(since int64, limit int) ([]HistorySample, bool) {
+	n, k := len(r.samples), 0
+	for k < n && r.sample(n-1-k).Time > since {
+		k++
+	}
+	cut := k > limit
+	k = min(k, limit)
+	out := make([]HistorySample, k)
+	for i := range k {
+		out[i] = r.sample(n - k + i)
+	}
+	return out, cut
+}
+
+// sample returns the i-th sample kept, oldest first.
+func (r *taskRing) sample(i int) HistorySample {
+	return r.samples[(r.next+i)%len(r.samples)]
 }
 
 // StartMetricsHistory starts sampling the counters of the tasks running on
@@ -170,8 +197,8 @@ func (h *historySampler) sample(tasks []TaskSnapshot, now time.Time) {
 		secs := now.Sub(r.at).Seconds()
 		s := HistorySample{Time: now.UnixMilli(), Errors: max(errs-r.errs, 0)}
 		if secs > 0 {
-			s.InPerSec = float64(max(in-r.in, 0)) / secs
-			s.OutPerSec = float64(max(out-r.out, 0)) / secs
+			s.InPerSec = perSec(in-r.in, secs)
+			s.OutPerSec = perSec(out-r.out, secs)
 		}
 		if t.Sink {
 			for _, p := range m.Positions() {
@@ -190,10 +217,19 @@ func (h *historySampler) sample(tasks []TaskSnapshot, now time.Time) {
 	}
 }
 
+// perSec is n (0 if negative) over secs, to a thousandth: what a chart
+// needs, and short in JSON (the answers' size is bounded by their count).
+func perSec(n int64, secs float64) float64 {
+	return math.Round(float64(max(n, 0))/secs*1000) / 1000
+}
+
 // MetricsHistory returns the recent samples of the tasks running on this
 // worker, of one connector's tasks if connector is not empty, ordered by
-// connector and task. Without a started sampler it has no tasks.
-func (w *Worker) MetricsHistory(connector string) MetricsHistory {
+// connector and task: the samples later than since (Unix milliseconds; 0
+// for all), within MaxHistoryAnswerSamples. Every task running here is
+// listed, with no samples when none is newer. Without a started sampler it
+// has no tasks.
+func (w *Worker) MetricsHistory(connector string, since int64) MetricsHistory {
 	out := MetricsHistory{WorkerID: w.ID(), Tasks: []TaskHistory{}}
 	w.histMu.Lock()
 	h := w.hist
@@ -204,6 +240,16 @@ func (w *Worker) MetricsHistory(connector string) MetricsHistory {
 	out.IntervalMs, out.MaxSamples = h.every.Milliseconds(), h.size
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	matching := 0
+	for id := range h.rings {
+		if connector == "" || id.Connector == connector {
+			matching++
+		}
+	}
+	limit := h.size
+	if matching > 0 && matching*h.size > MaxHistoryAnswerSamples {
+		limit = max(MaxHistoryAnswerSamples/matching, 1)
+	}
 	for id, r := range h.rings {
 		if connector != "" && id.Connector != connector {
 			continue
@@ -212,7 +258,9 @@ func (w *Worker) MetricsHistory(connector string) MetricsHistory {
 		if r.sink {
 			typ = herder.SinkType
 		}
-		out.Tasks = append(out.Tasks, TaskHistory{Connector: id.Connector, Task: id.Task, Type: typ, Samples: r.ordered()})
+		samples, cut := r.newer(since, limit)
+		out.Truncated = out.Truncated || cut
+		out.Tasks = append(out.Tasks, TaskHistory{Connector: id.Connector, Task: id.Task, Type: typ, Samples: samples})
 	}
 	sortTaskHistory(out.Tasks)
 	return out

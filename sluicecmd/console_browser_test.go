@@ -1,7 +1,6 @@
 package sluicecmd
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,7 +31,7 @@ import (
 // directory (go test -artifacts keeps it; make test puts it under
 // .cache/test-artifacts).
 func TestConsoleInBrowser(t *testing.T) {
-	chromium := testkit.Chromium(t)
+	b := newBrowser(t, 90*time.Second)
 	bootstrap := testkit.RealKafka(t)
 	topic := testkit.NewTopic(t, bootstrap, 1)
 	dir := t.TempDir()
@@ -48,74 +47,8 @@ func TestConsoleInBrowser(t *testing.T) {
 	name := "ui-source-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	const hostile = `<img src=x onerror="document.title='pwned'"><b>bold</b>`
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	// await polls the page until the JavaScript expression is true.
-	await := func(what, expr string) {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](expr))
-			if err == nil && ok {
-				return
-			}
-			if time.Now().After(deadline) {
-				body, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`document.querySelector('main').innerText`))
-				t.Fatalf("%s: not seen within 30 s (last error %v); the page shows:\n%s", what, err, body)
-			}
-			time.Sleep(100 * time.Millisecond) // the page's own refresh is what is awaited
-		}
-	}
-	// retype replaces an input's value by typing (the page validates on
-	// input events).
-	retype := func(sel, value string) chromedp.Action[chromedp.Void] {
-		return chromedp.Steps(chromedp.Evaluate[chromedp.Void](`document.querySelector(`+strconv.Quote(sel)+`).value = '', undefined`),
-			chromedp.SendKeys(sel, value))
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Text(sel))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	bctx, do, await, text, screenshot := b.ctx, b.do, b.await, b.text, b.screenshot
 	q := strconv.Quote
-	// screenshot saves the whole page as a PNG in the test's artifacts.
-	screenshot := func(file string) {
-		t.Helper()
-		png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot: %v", err)
-		}
-		shot := filepath.Join(t.ArtifactDir(), file)
-		if err := os.WriteFile(shot, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot: %s (%d bytes)", shot, len(png))
-	}
 
 	// /ui redirects to /ui/, where the page loads its script.
 	do("open the console", chromedp.Navigate(url+"/ui"), chromedp.WaitVisible("#new-connector"))

@@ -166,7 +166,7 @@ func startREST(wc *runtime.WorkerConfig, rs *restSecurity, h herder.Herder, w *r
 	opts := api.Options{Herder: h, Log: restLog, TopicTracking: wc.TopicTracking, TopicTrackingReset: wc.TopicTrackingReset,
 		AllowOrigin: wc.Values.String(runtime.AllowOrigin), AllowMethods: wc.Values.String(runtime.AllowMethods),
 		MaxConfigBytes: wc.ConfigMaxBytes, Auth: rs.auth, ForwardClient: rs.client, Metrics: metricsHandler(w, h),
-		Console: wc.Console, History: func(connector string) any { return w.MetricsHistory(connector) }}
+		Console: wc.Console, History: func(connector string, since int64) any { return w.MetricsHistory(connector, since) }}
 	if levels != nil {
 		opts.Loggers = levels
 	}

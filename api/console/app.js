@@ -9,9 +9,12 @@ const base = new URL('../', location.href); // the REST API's root
 const SVG = 'http://www.w3.org/2000/svg';
 
 const state = {
-  connectors: {},   // name -> {status, info}
-  history: null,    // the worker's metrics history
-  historyAt: 0,     // when it was read
+  connectors: {},   // name -> {status, info}; info (the configuration) of the selected one only
+  info: null,       // {name, info}: the selected connector's, read with each refresh
+  history: null,    // the worker's metrics history, kept here (see mergeHistory)
+  historyAt: 0,     // when it was last asked for
+  rows: new Map(),  // name -> {tr, sig, csig}: the table's rows, rebuilt only when they change
+  visible: new Set(), // the names of the rows in or near the window: their charts are kept drawn
   selected: null,   // the connector shown in the details panel
   openTraces: new Set(),
   plugins: null,
@@ -122,32 +125,97 @@ function sparkline(values, cls, title) {
     svg.append(l);
     return svg;
   }
+  const area = document.createElementNS(SVG, 'polygon');
+  area.setAttribute('class', 'area');
+  const pl = document.createElementNS(SVG, 'polyline');
+  pl.setAttribute('class', 'line');
+  svg.append(area, pl);
+  plot(svg, values);
+  return svg;
+}
+
+// plot sets the points of a sparkline's line and area to values.
+function plot(svg, values) {
+  const w = 120, h = 28, pad = 2;
   const top = Math.max(...values, 1e-9);
   const step = values.length > 1 ? (w - 2 * pad) / (values.length - 1) : 0;
   const pts = values.map((v, i) => [pad + i * step, h - pad - (v / top) * (h - 2 * pad)]);
   const line = pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ');
-  const area = document.createElementNS(SVG, 'polygon');
-  area.setAttribute('points', `${pad},${h - pad} ${line} ${pts[pts.length - 1][0].toFixed(1)},${h - pad}`);
-  area.setAttribute('class', 'area');
-  const pl = document.createElementNS(SVG, 'polyline');
-  pl.setAttribute('points', line);
-  pl.setAttribute('class', 'line');
-  svg.append(area, pl);
-  return svg;
+  svg.querySelector('polygon').setAttribute('points', `${pad},${h - pad} ${line} ${pts[pts.length - 1][0].toFixed(1)},${h - pad}`);
+  svg.querySelector('polyline').setAttribute('points', line);
 }
 
 // chart is a sparkline with the latest value beside it.
 function chart(values, cls, label, unit) {
+  const c = el('span', { class: 'chart' }, sparkline(values, cls, label), el('span', { class: 'rate' }));
+  setChartText(c, values, unit);
+  return c;
+}
+
+function setChartText(c, values, unit) {
   const last = values.length ? values[values.length - 1] : NaN;
   const top = values.length ? Math.max(...values) : NaN;
   const num = (v) => Number.isFinite(v) ? String(v) : '';
-  return el('span', { class: 'chart', dataset: { last: num(last), max: num(top) } },
-    sparkline(values, cls, label),
-    el('span', { class: 'rate', text: fmtRate(last) + (unit || '') }));
+  c.dataset.last = num(last);
+  c.dataset.max = num(top);
+  c.lastChild.textContent = fmtRate(last) + (unit || '');
+}
+
+// redraw updates chart c (made by chart) to values, in place when it has
+// a line to move, anew when it had none.
+function redraw(c, values, cls, label, unit) {
+  const svg = c.firstChild;
+  if (!values.length || !svg.querySelector('polyline')) {
+    c.replaceWith(chart(values, cls, label, unit));
+    return;
+  }
+  plot(svg, values);
+  setChartText(c, values, unit);
 }
 
 function tasksHistory(name) {
-  return (state.history?.tasks || []).filter(t => t.connector === name);
+  return state.history?.byConnector.get(name) || [];
+}
+
+// mergeHistory adds an answer of GET /sluice/metrics/history?since=… to
+// the history kept here: each task's new samples appended to its own ring
+// (at most max_samples), the tasks the worker no longer lists dropped. A
+// worker that changed (another id, interval or ring size) starts afresh;
+// so does one that has tasks but sent no new sample several times in a
+// row (its clock went back: nothing is later than the newest kept).
+function mergeHistory(old, ans) {
+  if (!ans) return old;
+  const fresh = !old || old.worker_id !== ans.worker_id || old.interval_ms !== ans.interval_ms || old.max_samples !== ans.max_samples;
+  const h = fresh ? { worker_id: ans.worker_id, interval_ms: ans.interval_ms, max_samples: ans.max_samples, newest: 0, tasks: new Map(), stale: 0 } : old;
+  const got = (ans.tasks || []).some(t => t.samples.length);
+  h.stale = got || !(ans.tasks || []).length ? 0 : h.stale + 1;
+  if (h.stale >= 5) {
+    // Asked for everything at the next refresh.
+    h.newest = 0;
+    h.stale = 0;
+  }
+  const tasks = new Map();
+  for (const t of ans.tasks || []) {
+    const key = t.connector + '\u0000' + t.task;
+    const kept = h.tasks.get(key);
+    const samples = kept ? kept.samples : [];
+    for (const s of t.samples) {
+      // A sample not newer than the last kept (a clock that went back)
+      // starts the ring afresh.
+      if (samples.length && s.time <= samples[samples.length - 1].time) samples.length = 0;
+      samples.push(s);
+      h.newest = Math.max(h.newest, s.time);
+    }
+    if (samples.length > h.max_samples) samples.splice(0, samples.length - h.max_samples);
+    tasks.set(key, { connector: t.connector, task: t.task, type: t.type, samples });
+  }
+  h.tasks = tasks;
+  h.byConnector = new Map();
+  for (const t of tasks.values()) {
+    if (!h.byConnector.has(t.connector)) h.byConnector.set(t.connector, []);
+    h.byConnector.get(t.connector).push(t);
+  }
+  return h;
 }
 
 // connectorRates sums the out rates of a connector's tasks per sample time.
@@ -161,30 +229,100 @@ function connectorRates(name) {
 
 // ---- the connectors table ---------------------------------------------------
 
+// rowSig is what a connector's row shows but its chart: a row is rebuilt
+// only when it changed; chartSig is what its chart shows, redrawn in place
+// when only that changed.
+function rowSig(name) {
+  const { status } = state.connectors[name];
+  return JSON.stringify([name === state.selected, status?.type, status?.connector?.state, status?.connector?.worker_id,
+    (status?.tasks || []).map(t => [t.id, t.state, t.worker_id])]);
+}
+
+function chartSig(name) {
+  return tasksHistory(name).map(t => t.samples.length ? t.samples[t.samples.length - 1].time : 0).join();
+}
+
+function buildRow(name) {
+  const { status, info } = state.connectors[name];
+  const tasks = (status?.tasks || []).map(t => el('span', { class: 'task-chip', title: `task ${t.id} on ${t.worker_id}` },
+    el('span', { class: 'tid', text: String(t.id) }), badge(t.state)));
+  return el('tr', {
+    class: name === state.selected ? 'selected' : '',
+    dataset: { name },
+    onclick: () => select(name),
+  },
+  el('td', { class: 'name' }, el('a', { href: '#', text: name, title: name, onclick: (ev) => ev.preventDefault() })),
+  el('td', { text: status?.type || info?.type || '' }),
+  el('td', { class: 'state' }, badge(status?.connector?.state)),
+  el('td', { class: 'tasks' }, tasks.length ? tasks : el('span', { class: 'muted', text: 'none' })),
+  el('td', { class: 'mono worker', text: status?.connector?.worker_id || '' }),
+  el('td', { class: 'throughput' }, chart(connectorRates(name), 'out', 'records out per second', '/s')));
+}
+
+// drawChart redraws the chart of a kept row when its samples changed.
+function drawChart(name, row) {
+  const csig = chartSig(name);
+  if (row.csig === csig) return;
+  row.csig = csig;
+  redraw($('td.throughput .chart', row.tr), connectorRates(name), 'out', 'records out per second', '/s');
+}
+
+// onScreen tracks the rows in or near the window: only their charts are
+// redrawn as samples come; a row scrolled to has its chart brought up to
+// date then.
+const onScreen = new IntersectionObserver((entries) => {
+  for (const e of entries) {
+    const name = e.target.dataset.name;
+    if (!e.isIntersecting) {
+      state.visible.delete(name);
+      continue;
+    }
+    state.visible.add(name);
+    const row = state.rows.get(name);
+    if (row?.tr === e.target) drawChart(name, row);
+  }
+}, { rootMargin: '300px 0px' });
+
+// renderTable brings the table up to date, sorted by name: the rows whose
+// connector changed are rebuilt, the others kept as they are (their charts
+// redrawn in place, when in view), and the rows are moved only when the
+// list of names changed.
 function renderTable() {
   const body = $('#connectors tbody');
   const names = Object.keys(state.connectors).sort();
   $('#count').textContent = `(${names.length})`;
   $('#empty').hidden = names.length > 0;
-  const rows = names.map(name => {
-    const { status, info } = state.connectors[name];
-    const tasks = (status?.tasks || []).map(t => el('span', { class: 'task-chip', title: `task ${t.id} on ${t.worker_id}` },
-      el('span', { class: 'tid', text: String(t.id) }), badge(t.state)));
-    const rates = connectorRates(name);
-    const tr = el('tr', {
-      class: name === state.selected ? 'selected' : '',
-      dataset: { name },
-      onclick: () => select(name),
-    },
-    el('td', { class: 'name' }, el('a', { href: '#', text: name, onclick: (ev) => ev.preventDefault() })),
-    el('td', { text: info?.type || status?.type || '' }),
-    el('td', { class: 'state' }, badge(status?.connector?.state)),
-    el('td', { class: 'tasks' }, tasks.length ? tasks : el('span', { class: 'muted', text: 'none' })),
-    el('td', { class: 'mono worker', text: status?.connector?.worker_id || '' }),
-    el('td', { class: 'throughput' }, chart(rates, 'out', 'records out per second', '/s')));
-    return tr;
-  });
-  fill(body, ...rows);
+  const rows = new Map();
+  let moved = names.length !== state.rows.size;
+  for (const name of names) {
+    const sig = rowSig(name);
+    const old = state.rows.get(name);
+    if (!old) moved = true;
+    if (old && old.sig === sig) {
+      if (state.visible.has(name)) drawChart(name, old);
+      rows.set(name, old);
+      continue;
+    }
+    const tr = buildRow(name);
+    if (old) {
+      onScreen.unobserve(old.tr);
+      old.tr.replaceWith(tr);
+    }
+    onScreen.observe(tr);
+    rows.set(name, { tr, sig, csig: chartSig(name) });
+  }
+  for (const [name, old] of state.rows) {
+    if (!rows.has(name)) {
+      onScreen.unobserve(old.tr);
+      state.visible.delete(name);
+    }
+  }
+  if (!moved) {
+    const kids = body.children;
+    moved = kids.length !== names.length || names.some((n, i) => kids[i] !== rows.get(n).tr);
+  }
+  if (moved) body.replaceChildren(...names.map(n => rows.get(n).tr));
+  state.rows = rows;
 }
 
 // ---- the details panel ------------------------------------------------------
@@ -201,8 +339,25 @@ function select(name) {
     el('div', { id: 'd-config' }));
   renderTable();
   renderDetails();
+  loadInfo(name);
   loadOffsets();
   d.scrollIntoView({ block: 'nearest' });
+}
+
+// loadInfo reads a connector's configuration (GET /connectors/{name}):
+// the list is asked for the connectors' status only, which keeps it small
+// with thousands of connectors.
+async function loadInfo(name) {
+  let info;
+  try {
+    info = await api('GET', `connectors/${enc(name)}`);
+  } catch {
+    return null; // gone, or the worker is away: the refresh says so
+  }
+  state.info = { name, info };
+  if (state.connectors[name]) state.connectors[name].info = info;
+  if (state.selected === name) renderDetails();
+  return info;
 }
 
 function closeDetails() {
@@ -237,7 +392,7 @@ function renderDetails() {
     el('div', { class: 'd-title' },
       el('h2', {}, el('span', { id: 'd-name', text: name }), ' ', badge(st)),
       el('button', { type: 'button', class: 'close', title: 'Close', onclick: closeDetails, text: '×' })),
-    el('p', { class: 'muted' }, `${c.info?.type || ''} connector · ${c.info?.config?.['connector.class'] || ''} · on worker `,
+    el('p', { class: 'muted' }, `${c.status?.type || c.info?.type || ''} connector · ${c.info?.config?.['connector.class'] || ''} · on worker `,
       el('span', { class: 'mono', text: c.status?.connector?.worker_id || '?' })),
     el('div', { class: 'actions' },
       el('button', { type: 'button', id: 'd-pause', disabled: st === 'PAUSED', onclick: () => action(`Pausing ${name}.`, () => api('PUT', `${path}/pause`)), text: 'Pause' }),
@@ -269,7 +424,7 @@ function renderDetails() {
 function renderTasks(name, c) {
   const self = state.history?.worker_id;
   const hist = new Map(tasksHistory(name).map(t => [t.task, t]));
-  const sink = c.info?.type === 'sink';
+  const sink = (c.status?.type || c.info?.type) === 'sink';
   const rows = (c.status?.tasks || []).map(t => {
     const h = hist.get(t.id);
     const s = h ? h.samples : [];
@@ -441,7 +596,8 @@ async function openEditor(name) {
     editor.mode = 'edit';
     $('#editor-title').textContent = `Edit ${name}`;
     $('#ed-submit').textContent = 'Save';
-    const cfg = state.connectors[name]?.info?.config || {};
+    // The configuration as it is now.
+    const cfg = (await loadInfo(name))?.config || state.connectors[name]?.info?.config || {};
     nameInput.value = name;
     nameInput.readOnly = true;
     $('#ed-class').value = cfg['connector.class'] || '';
@@ -555,16 +711,26 @@ async function refresh() {
   try {
     // The history changes once a sampling interval: asked no more often.
     const due = !state.history || Date.now() - state.historyAt >= Math.max(state.history.interval_ms, REFRESH_MS);
-    const [conns, hist] = await Promise.all([
-      api('GET', 'connectors?expand=status&expand=info'),
-      due ? api('GET', 'sluice/metrics/history').catch(() => null) : state.history,
+    const sel = state.selected;
+    const [conns, hist, info] = await Promise.all([
+      api('GET', 'connectors?expand=status'),
+      // Only the samples since the newest kept here.
+      due ? api('GET', 'sluice/metrics/history' + (state.history?.newest ? `?since=${state.history.newest}` : '')).catch(() => null) : null,
+      sel ? api('GET', `connectors/${enc(sel)}`).catch(() => null) : null,
     ]);
     state.connectors = conns || {};
-    if (due) state.historyAt = Date.now();
-    state.history = hist;
-    $('#self-id').textContent = hist?.worker_id || 'unknown';
+    if (info) state.info = { name: sel, info };
+    if (state.info && state.connectors[state.info.name]) state.connectors[state.info.name].info = state.info.info;
+    if (due) {
+      state.historyAt = Date.now();
+      state.history = mergeHistory(state.history, hist);
+    }
+    $('#self-id').textContent = state.history?.worker_id || 'unknown';
+    const t0 = performance.now();
     renderTable();
     renderDetails();
+    // Read by the browser tests (and the browser's performance panel).
+    performance.measure('sluice-render', { start: t0 });
     $('#updated').textContent = 'Updated ' + new Date().toLocaleTimeString();
     if ($('#banner').classList.contains('offline')) banner('');
   } catch (e) {
@@ -594,8 +760,16 @@ function init() {
   $('#ed-name').addEventListener('input', scheduleValidate);
   $('#editor-form').addEventListener('submit', submit);
   loadWorker();
-  refresh();
-  setInterval(refresh, REFRESH_MS);
+  loop();
+}
+
+// loop refreshes every REFRESH_MS, or less often when a refresh takes
+// long (thousands of connectors, a slow link): at most a fifth of the
+// time is spent refreshing.
+async function loop() {
+  const t0 = performance.now();
+  await refresh();
+  setTimeout(loop, Math.max(REFRESH_MS, 5 * (performance.now() - t0)));
 }
 
 init();
