@@ -12,6 +12,8 @@ import (
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/internal/testkit/panicky"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/runtime"
+	"github.com/sluicehq/sluice/runtime/standalone"
 )
 
 // TestMetricsOfFailedStarts: a connector whose Start fails counts as a
@@ -23,16 +25,8 @@ import (
 // cannot give its task configurations (REST: FAILED) is failed in
 // connector-metrics too.
 func TestMetricsOfFailedStarts(t *testing.T) {
-	bootstrap := testkit.Kafka(t)
 	ctx := context.Background()
-	reg := plugins.Builtin()
-	panicky.Register(reg, &panicky.Sunk{})
-	h, w := fileHerderWorker(t, bootstrap, t.TempDir(), nil, reg, &testkit.LogBuffer{})
-	if err := h.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	h.MarkReady()
-	topic := testkit.NewTopic(t, bootstrap, 1)
+	h, w, topic := panickyHerder(t)
 	for name, panicOn := range map[string]string{"connector-start": "connector.Start", "task-start": "task.Start", "task-configs": "connector.TaskConfigs", "healthy": ""} {
 		cfg := map[string]string{"connector.class": panicky.SourceClass, "topic": topic, panicky.PanicOn: panicOn}
 		if _, _, err := h.PutConnectorConfig(ctx, name, cfg, false, ""); err != nil {
@@ -85,22 +79,29 @@ func TestMetricsOfFailedStarts(t *testing.T) {
 	}
 }
 
+// panickyHerder starts a standalone herder on the broker whose worker has
+// the panicky plugins, and makes a topic for its connectors.
+func panickyHerder(t *testing.T) (*standalone.Herder, *runtime.Worker, string) {
+	t.Helper()
+	bootstrap := testkit.Kafka(t)
+	reg := plugins.Builtin()
+	panicky.Register(reg, &panicky.Sunk{})
+	h, w := fileHerderWorker(t, bootstrap, t.TempDir(), nil, reg, &testkit.LogBuffer{})
+	if err := h.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h.MarkReady()
+	return h, w, testkit.NewTopic(t, bootstrap, 1)
+}
+
 // TestSourceActiveCountAfterRestarts: records a source task polled but
 // never wrote, because it failed (here converting the second of three),
 // are no longer in flight once it has failed: its automatic restarts
 // (whose metrics carry on) and its final FAILED state show
 // source-record-active-count 0, not the sum of every run's leftovers.
 func TestSourceActiveCountAfterRestarts(t *testing.T) {
-	bootstrap := testkit.Kafka(t)
 	ctx := context.Background()
-	reg := plugins.Builtin()
-	panicky.Register(reg, &panicky.Sunk{})
-	h, w := fileHerderWorker(t, bootstrap, t.TempDir(), nil, reg, &testkit.LogBuffer{})
-	if err := h.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	h.MarkReady()
-	topic := testkit.NewTopic(t, bootstrap, 1)
+	h, w, topic := panickyHerder(t)
 	cfg := map[string]string{"connector.class": panicky.SourceClass, "topic": topic, panicky.Values: "a,bad,c",
 		"value.converter": panicky.ConverterClass, "value.converter." + panicky.PanicOnValue: "bad",
 		"task.restart.enable": "true", "task.restart.backoff.initial.ms": "10", "task.restart.backoff.max.ms": "10", "task.restart.max.attempts": "2"}
