@@ -50,6 +50,10 @@ Flags (before or after the arguments):
   --cert FILE --key FILE
                    PEM client certificate and key, for ssl.client.auth
   --insecure       do not verify the worker's certificate (tests only)
+  --credentials-to-workers
+                   sluice status: send --user's credentials to the other
+                   workers named in the statuses too (their worker_id comes
+                   from the status topic; without it they get none)
   --timeout DURATION
                    give up on a worker that has not answered by then (default
                    ` + defaultTimeoutText + `: longer than the worker's own 90 s request timeout)
@@ -180,6 +184,9 @@ type cliRun struct {
 	taskSet      bool
 	all          bool
 	timeout      time.Duration
+	// credentialsToWorkers: sluice status sends the credentials to the
+	// other workers too (--credentials-to-workers).
+	credentialsToWorkers bool
 }
 
 // usageError is a mistake on the command line: exit status 2. Its message
@@ -248,6 +255,7 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 	fs.StringVar(&conn.cert, "cert", "", "PEM client certificate")
 	fs.StringVar(&conn.key, "key", "", "PEM client key")
 	fs.BoolVar(&conn.insecure, "insecure", false, "do not verify the worker's certificate")
+	fs.BoolVar(&r.credentialsToWorkers, "credentials-to-workers", false, "sluice status: send the credentials to the workers the statuses name")
 	fs.StringVar(&baseURL, "url", baseURL, "the worker's REST API")
 	fs.StringVar(&output, "o", output, "output format: table, json or yaml")
 	fs.StringVar(&output, "output", output, "output format: table, json or yaml")
@@ -354,13 +362,12 @@ func parseCLI(cmd string, spec cliCommand, args []string, stdin io.Reader, stdou
 		return nil, cliAction{}, "", fmt.Errorf("%s: worker URL: %w", what, err)
 	}
 	// Credentials in the URL (http://user:password@host) go with every
-	// request too: to the other workers' /metrics as well, and never into
-	// a message.
+	// request to that worker too, and never into a message.
 	if pw, ok := u.User.Password(); ok && !h.basic {
 		h.user, h.password, h.basic = u.User.Username(), pw, true
 	}
 	r.shownURL = u.Redacted()
-	r.scraper = scraper{http: h, scheme: u.Scheme, timeout: scrapeTimeout, phase: scrapePhase}
+	r.scraper = scraper{http: h, scheme: u.Scheme, timeout: scrapeTimeout, phase: scrapePhase, credentialsToOthers: r.credentialsToWorkers}
 	r.warn = plainCredentialsWarning(h.basic, c.BaseURL())
 	return r, act, r.shownURL, nil
 }

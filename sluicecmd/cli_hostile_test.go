@@ -247,3 +247,43 @@ func TestStatusScrapesBounded(t *testing.T) {
 		t.Errorf("%d connectors' figures, %d workers unavailable, %d cut by the bound (want %d at least)", len(figures), len(unavailable), cut, workers-maxScrapes)
 	}
 }
+
+// TestStatusCredentialsOnlyToURLWorker: the workers sluice status scrapes
+// besides --url's are named by the statuses (the status topic, which can
+// be forged): they get the basic credentials only with
+// --credentials-to-workers; without it one that wants them shows why.
+func TestStatusCredentialsOnlyToURLWorker(t *testing.T) {
+	var mu sync.Mutex
+	var got []string // the Authorization headers the other worker saw
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.Header.Get("Authorization"))
+		mu.Unlock()
+		if r.Header.Get("Authorization") == "" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		fmt.Fprintln(w, `kafka_connect_sink_task_metrics_sink_record_send_total{connector="c",task="0"} 7`)
+	}))
+	defer other.Close()
+	conns := map[string]herder.ConnectorStateInfo{"c": {Name: "c", Type: herder.SinkType,
+		Tasks: []herder.TaskState{{ID: 0, State: herder.Running, WorkerID: strings.TrimPrefix(other.URL, "http://")}}}}
+	base, _ := fakeConnect(t, nil) // its /metrics: 404
+	for _, send := range []bool{false, true} {
+		got = nil
+		s := scraper{http: cliHTTP{hc: &http.Client{}, user: "u", password: "secret", basic: true}, scheme: "http",
+			timeout: 5 * time.Second, phase: 10 * time.Second, credentialsToOthers: send}
+		figures, unavailable := s.taskMetrics(context.Background(), base, conns)
+		f := figures["c"]
+		switch {
+		case len(got) != 1:
+			t.Errorf("send=%v: the other worker was asked %d times", send, len(got))
+		case !send && got[0] != "":
+			t.Errorf("the other worker got credentials without --credentials-to-workers: %q", got[0])
+		case !send && (len(f) != 1 || !strings.Contains(f[0].Unavailable, "--credentials-to-workers") || len(unavailable) != 1):
+			t.Errorf("without credentials: %+v %v, want the reason naming --credentials-to-workers", f, unavailable)
+		case send && (len(f) != 1 || f[0].Records == nil || *f[0].Records != 7):
+			t.Errorf("with --credentials-to-workers: %+v %v, want 7 records", f, unavailable)
+		}
+	}
+}

@@ -67,7 +67,7 @@ func newCompletionWords() completionWords {
 		slices.Sort(w.next[k])
 	}
 	w.named = slices.Sorted(maps.Keys(named))
-	w.flags = []string{"--url", "--user", "--cacert", "--cert", "--key", "--insecure", "--timeout", "-o", "--output", "-f", "--all", "--include-tasks", "--only-failed", "--task"}
+	w.flags = []string{"--url", "--user", "--cacert", "--cert", "--key", "--insecure", "--credentials-to-workers", "--timeout", "-o", "--output", "-f", "--all", "--include-tasks", "--only-failed", "--task"}
 	return w
 }
 

@@ -87,6 +87,15 @@ type scraper struct {
 	// timeout bounds one scrape, phase those of the other workers
 	// (scrapeTimeout and scrapePhase unless a test says otherwise).
 	timeout, phase time.Duration
+	// credentialsToOthers sends the basic credentials to the other
+	// workers too (--credentials-to-workers). Their addresses come from
+	// the statuses, which anyone able to write the status topic can
+	// forge, so by default only --url's worker gets them. (A client
+	// certificate goes to every worker: proving it discloses no secret.)
+	credentialsToOthers bool
+	// withheld says this scrape of another worker goes without the
+	// credentials the command has.
+	withheld bool
 }
 
 // scrape reads and parses the /metrics answer at u.
@@ -116,6 +125,8 @@ func (s scraper) scrape(ctx context.Context, u string) scraped {
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
 		return scraped{err: errors.New("serves no /metrics (HTTP 404)")}
+	case resp.StatusCode == http.StatusUnauthorized && s.withheld:
+		return scraped{err: errors.New("/metrics wants credentials (HTTP 401; --credentials-to-workers sends --user's to the workers the statuses name)")}
 	case resp.StatusCode == http.StatusUnauthorized:
 		return scraped{err: errors.New("/metrics wants credentials (HTTP 401; give them with --user)")}
 	case resp.StatusCode != http.StatusOK:
@@ -264,7 +275,12 @@ func (s scraper) taskMetrics(ctx context.Context, baseURL string, conns map[stri
 				if u, err := workerMetricsURL(s.scheme, id); err != nil {
 					got.err = err
 				} else {
-					got = s.scrape(phase, u)
+					other := s
+					if !s.credentialsToOthers && other.http.basic {
+						other.http.basic, other.http.password = false, ""
+						other.withheld = true
+					}
+					got = other.scrape(phase, u)
 				}
 			case <-phase.Done():
 			}
