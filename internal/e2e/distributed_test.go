@@ -175,7 +175,11 @@ func (cl *cluster) awaitRunning(timeout time.Duration, names []string, tasksPer 
 			for _, ts := range st.Tasks {
 				id := herder.TaskID{Connector: name, Task: ts.ID}.String()
 				if ts.State != herder.Running || cl.nodes[ts.WorkerID] == nil {
-					return false, fmt.Sprintf("task %s %s on %s", id, ts.State, ts.WorkerID)
+					msg := fmt.Sprintf("task %s %s on %s", id, ts.State, ts.WorkerID)
+					if ts.Trace != "" {
+						msg += ", trace: " + ts.Trace
+					}
+					return false, msg
 				}
 				placement[id] = ts.WorkerID
 			}
