@@ -338,7 +338,7 @@ func TestForwardHeaders(t *testing.T) {
 	body := `{"name":"c","config":{"connector.class":"X"}}`
 	got := send(t, "POST", a.url+"/connectors", body, map[string]string{
 		"Authorization": "Basic dXNlcjpwYXNz", "Cookie": "session=1", "X-Custom": "yes",
-		"Content-Type": "text/plain", "User-Agent": "curl/8", herder.SignatureHeader: "c2ln",
+		"Content-Type": "application/vnd.example+json", "User-Agent": "curl/8", herder.SignatureHeader: "c2ln",
 	})
 	if got.status != http.StatusCreated || got.header.Get("Location") != "/connectors/c" {
 		t.Fatalf("create: %d %s Location %q", got.status, got.body, got.header.Get("Location"))

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"path"
 	"strings"
@@ -178,6 +179,16 @@ func NewHandler(opts Options) http.Handler {
 			// it is neither buffered nor forwarded.
 			var body []byte
 			var err error
+			if formContentType(r) {
+				// A page on another site can send these without asking
+				// (an HTML form, a no-cors fetch): refused, as Jersey's
+				// @Consumes(application/json) refuses them in Kafka
+				// Connect, so that no web page a user opens can create,
+				// change or restart connectors on a worker it can reach.
+				boundUnreadBody(w, r, s.BodyReadTimeout)
+				s.writeError(w, r, &herder.Error{Code: http.StatusUnsupportedMediaType, Message: "HTTP 415 Unsupported Media Type"})
+				return
+			}
 			if rt.body {
 				body, err = bufferBody(w, r, limit, what, s.BodyReadTimeout)
 			} else {
@@ -578,4 +589,29 @@ func nameOf(r *http.Request) string {
 		name = string([]rune(name))
 	}
 	return name
+}
+
+// formContentType reports whether r, a request that may change something
+// (not GET or HEAD), carries a content type a browser sends across sites
+// without a CORS preflight: text/plain, application/x-www-form-urlencoded
+// or multipart/form-data. A request without a Content-Type is accepted
+// (curl and scripts often send none); a browser's cross-site request with
+// a body always has one of these.
+func formContentType(r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return false
+	}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		mt, _, _ = strings.Cut(ct, ";")
+	}
+	switch strings.ToLower(strings.TrimSpace(mt)) {
+	case "text/plain", "application/x-www-form-urlencoded", "multipart/form-data":
+		return true
+	}
+	return false
 }
