@@ -22,7 +22,11 @@ type SourceTask interface {
 	// Poll returns the next records, or none. It should return within a
 	// second or so when there is no data, and at once when ctx is done, so
 	// that pause and shutdown take effect; records returned along with the
-	// shutdown are still sent.
+	// shutdown are still sent. ctx also has a deadline, the next offset
+	// flush (offset.flush.interval.ms): an error that is only that deadline
+	// passing (context.DeadlineExceeded), such as an offset read that ran
+	// into it while the offsets topic catches up, does not fail the task;
+	// Poll is called again after the flush, and what it returned is sent.
 	//
 	// The runtime owns the records, their SourcePartition and SourceOffset
 	// maps once Poll returns them: the task must not change them (it may

@@ -250,6 +250,7 @@ func (t *sourceTask) pollLoop(ctx context.Context) error {
 		pollCtx, cancel := context.WithDeadline(ctx, nextFlush)
 		began := time.Now()
 		recs, err := t.task.Poll(pollCtx)
+		expired := errors.Is(pollCtx.Err(), context.DeadlineExceeded)
 		cancel()
 		if ctx.Err() != nil {
 			// Records returned along with the shutdown are still sent: the
@@ -261,6 +262,16 @@ func (t *sourceTask) pollLoop(ctx context.Context) error {
 				}
 			}
 			return nil
+		}
+		if err != nil && expired && errors.Is(err, context.DeadlineExceeded) {
+			// The deadline is the runtime's (the next offset flush; Kafka
+			// Connect's poll has none), not the task's: a wait of the task
+			// that ran into it, such as the file source's read of its
+			// committed offset while the offsets topic catches up after a
+			// broker outage, is no failure. Poll is called again after the
+			// flush; what it returned is sent.
+			t.log.Debug("poll ended at the offset flush deadline; polling again", "err", err)
+			err = nil
 		}
 		if err != nil {
 			if connectors.IsRetriable(err) {

@@ -3,8 +3,11 @@ package runtime
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +19,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/sluicehq/sluice/connectors"
+	"github.com/sluicehq/sluice/connectors/file"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/kafka"
 	"github.com/sluicehq/sluice/runtime/storage"
@@ -399,5 +403,76 @@ func TestSourceRecordLargerThanBudget(t *testing.T) {
 	}
 	if off, _ := offsets.Get(context.Background(), "c", map[string]any{"p": "0"}); off["n"] != int64(3) {
 		t.Fatalf("committed offset %v, want the last record's", off)
+	}
+}
+
+// catchingUpOffsets is an offset store whose reads wait, as the offsets
+// topic's do after a broker outage until its consumer has caught up
+// (ReadToEnd), until caughtUp is closed or ctx ends.
+type catchingUpOffsets struct {
+	*storage.MemoryOffsets
+	caughtUp chan struct{}
+	timedOut atomic.Int32
+}
+
+func (o *catchingUpOffsets) Get(ctx context.Context, connector string, partition map[string]any) (map[string]any, error) {
+	select {
+	case <-o.caughtUp:
+		return o.MemoryOffsets.Get(ctx, connector, partition)
+	case <-ctx.Done():
+		o.timedOut.Add(1)
+		return nil, fmt.Errorf("read offset of connector %s: read topic offsets to its end: %w", connector, ctx.Err())
+	}
+}
+
+// TestSourcePollDeadlineIsNotAFailure: Poll's context ends at the next
+// offset flush. The file source reads its committed position in its first
+// Poll; while the offsets topic is still catching up (a restarted task
+// after a broker outage, TestDistributedBrokerOutage) that read runs into
+// the flush deadline. That is the runtime's deadline, not a failure of the
+// task: it is polled again after the flush and sends its lines once the
+// read succeeds (the task failed on the first such read before).
+func TestSourcePollDeadlineIsNotAFailure(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "in.txt")
+	if err := os.WriteFile(in, []byte("a\nb\nc\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	task := file.NewSource().NewTask()
+	p := newFakeProducer(func(*sarama.ProducerMessage) (bool, error) { return true, nil })
+	st, mem := newTestSourceTask(t, task, p, false)
+	st.props = map[string]string{file.FileKey: in, file.TopicKey: "t"}
+	store := &catchingUpOffsets{MemoryOffsets: mem, caughtUp: make(chan struct{})}
+	st.offsets = store
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- st.run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for store.timedOut.Load() < 3 {
+		select {
+		case err := <-errc:
+			t.Fatalf("the task ended while its offset read waited for the offsets topic: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d offset reads ran into the poll deadline, want 3", store.timedOut.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(store.caughtUp)
+	for !slices.Equal(p.values(), []string{"a", "b", "c"}) {
+		select {
+		case err := <-errc:
+			t.Fatalf("the task ended: %v; sent %q", err, p.values())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sent %q, want a, b, c once the offsets topic caught up", p.values())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("run = %v", err)
 	}
 }

@@ -149,9 +149,27 @@ func startProcess(t testing.TB, bin, dir, name string, args []string) *Worker {
 		}
 		if t.Failed() {
 			t.Logf("log of %s (last 4 KiB):\n%s", name, w.logTail())
+			w.keepLog(t)
 		}
 	})
 	return w
+}
+
+// keepLog copies the worker's whole log into the test's artifact
+// directory, which outlives the test with go test -artifacts: the last
+// 4 KiB printed rarely hold what went wrong first.
+func (w *Worker) keepLog(t testing.TB) {
+	b, err := os.ReadFile(w.log)
+	if err != nil {
+		t.Logf("log of %s not kept: %v", w.name, err)
+		return
+	}
+	kept := filepath.Join(t.ArtifactDir(), w.name+".log")
+	if err := os.WriteFile(kept, b, 0o644); err != nil {
+		t.Logf("log of %s not kept: %v", w.name, err)
+		return
+	}
+	t.Logf("whole log of %s (%d bytes): %s", w.name, len(b), kept)
 }
 
 // Log returns the worker's log so far.
