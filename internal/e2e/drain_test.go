@@ -1,0 +1,168 @@
+package e2e
+
+import (
+	"fmt"
+	"maps"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/sluicehq/sluice/internal/testkit"
+)
+
+// drainProps are workerProps with drain bounds long enough that a loaded
+// machine cannot turn a clean stop into an abandoned one: the tests below
+// hold SIGTERM to its promise (data-integrity rule 7), which holds only
+// while Kafka answers within these bounds.
+func drainProps(bootstrap, offsetsFile string) map[string]string {
+	p := workerProps(bootstrap, offsetsFile)
+	maps.Copy(p, map[string]string{
+		"offset.flush.timeout.ms":           "30000",
+		"task.shutdown.graceful.timeout.ms": "20000",
+	})
+	return p
+}
+
+// TestSourceWorkerSIGTERMDrains stops a source worker with SIGTERM
+// mid-stream (data-integrity rule 7): the stop waits for every record sent
+// to be acked and commits its offset, so the topic holds exactly the lines
+// up to the committed offset, and the restarted worker resumes there: every
+// line once, in order, no duplicate.
+func TestSourceWorkerSIGTERMDrains(t *testing.T) {
+	const total, chunk = 200_000, 2_000
+	bootstrap := testkit.Kafka(t)
+	topic := testkit.NewTopic(t, bootstrap, 1)
+	dir := t.TempDir()
+	in, offsets := filepath.Join(dir, "in.txt"), filepath.Join(dir, "source.offsets")
+	name := "term-source-" + topic
+	conn := map[string]string{"name": name, "connector.class": "FileStreamSource", "file": in, "topic": topic, "batch.size": "500"}
+
+	appendLines(t, in, 0, chunk)
+	written := chunk
+	w := startWorker(t, dir, "source", drainProps(bootstrap, offsets), conn)
+	// The file keeps growing while the worker runs, so the stop lands
+	// mid-stream.
+	eventually(t, time.Minute, "a committed source offset", func() (bool, string) {
+		if written < total/2 {
+			appendLines(t, in, written, written+chunk)
+			written += chunk
+		}
+		p := committedPosition(t, offsets, name, in)
+		return p > 0 && written >= total/2, fmt.Sprintf("position %d, %d lines written", p, written)
+	}, w)
+	w.Term()
+	committed := committedPosition(t, offsets, name, in)
+	if committed%100 != 0 {
+		t.Fatalf("committed position %d is not at a line boundary", committed)
+	}
+	got := readTopic(t, bootstrap, topic)
+	if int64(len(got)) != committed/100 {
+		t.Fatalf("after SIGTERM the topic holds %d lines and the committed offset is line %d: the stop did not drain", len(got), committed/100)
+	}
+	checkLines(t, got, 0)
+	t.Logf("SIGTERM after %d of %d lines written: %d lines sent and committed", written, total, len(got))
+
+	appendLines(t, in, written, total)
+	w = startWorker(t, dir, "source-restarted", drainProps(bootstrap, offsets), conn)
+	eventually(t, 2*time.Minute, "every line committed after the restart", func() (bool, string) {
+		p := committedPosition(t, offsets, name, in)
+		return p == total*100, fmt.Sprintf("position %d of %d", p, total*100)
+	}, w)
+	w.Term()
+	got = readTopic(t, bootstrap, topic)
+	if len(got) != total {
+		t.Fatalf("the topic holds %d lines, want exactly %d", len(got), total)
+	}
+	checkLines(t, got, 0)
+}
+
+// TestSinkWorkerSIGTERMDrains stops a sink worker with SIGTERM mid-stream
+// (data-integrity rule 7): the stop flushes the file and commits the
+// consumer offset of every record put, so the file holds exactly the
+// records up to the committed offset, and the restarted worker resumes
+// there: every record once, in order, no duplicate.
+func TestSinkWorkerSIGTERMDrains(t *testing.T) {
+	const total, chunk = 200_000, 2_000
+	bootstrap := testkit.Kafka(t)
+	topic := testkit.NewTopic(t, bootstrap, 1)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.txt")
+	name := "term-sink-" + topic
+	conn := map[string]string{"name": name, "connector.class": "FileStreamSink", "file": out, "topics": topic}
+
+	producer, err := sarama.NewSyncProducer(testkit.Addrs(bootstrap), producerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer producer.Close()
+	produced := 0
+	produce := func(to int) {
+		msgs := make([]*sarama.ProducerMessage, 0, to-produced)
+		for i := produced; i < to; i++ {
+			msgs = append(msgs, &sarama.ProducerMessage{Topic: topic, Value: sarama.StringEncoder(line(i))})
+		}
+		if err := producer.SendMessages(msgs); err != nil {
+			t.Fatal(err)
+		}
+		produced = to
+	}
+	admin, err := sarama.NewClusterAdmin(testkit.Addrs(bootstrap), testkit.SaramaConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	committed := func() int64 {
+		res, err := admin.ListConsumerGroupOffsets("connect-"+name, map[string][]int32{topic: {0}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := res.GetBlock(topic, 0); b != nil {
+			return b.Offset
+		}
+		return -1
+	}
+
+	produce(chunk)
+	props := drainProps(bootstrap, filepath.Join(dir, "sink.offsets"))
+	w := startWorker(t, dir, "sink", props, conn)
+	eventually(t, time.Minute, "a committed sink offset", func() (bool, string) {
+		if produced < total/2 {
+			produce(produced + chunk)
+		}
+		c := committed()
+		return c > 0 && produced >= total/2, fmt.Sprintf("committed %d, produced %d", c, produced)
+	}, w)
+	w.Term()
+	c := committed()
+	got := readLines(t, out)
+	if int64(len(got)) != c {
+		t.Fatalf("after SIGTERM the file holds %d records and the committed offset is %d: the stop did not drain", len(got), c)
+	}
+	checkLines(t, got, 0)
+	t.Logf("SIGTERM after %d of %d records produced: %d records written and committed", produced, total, len(got))
+
+	produce(total)
+	w = startWorker(t, dir, "sink-restarted", props, conn)
+	eventually(t, 2*time.Minute, "every record committed after the restart", func() (bool, string) {
+		cc := committed()
+		return cc == total, fmt.Sprintf("committed %d of %d", cc, total)
+	}, w)
+	w.Term()
+	got = readLines(t, out)
+	if len(got) != total {
+		t.Fatalf("the file holds %d records, want exactly %d", len(got), total)
+	}
+	checkLines(t, got, 0)
+}
+
+// checkLines checks that got[i] is line(from+i).
+func checkLines(t *testing.T, got []string, from int) {
+	t.Helper()
+	for i, s := range got {
+		if s != line(from+i) {
+			t.Fatalf("record %d is %q, want %q", i, s, line(from+i))
+		}
+	}
+}
