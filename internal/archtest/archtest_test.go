@@ -328,3 +328,43 @@ func TestDocumentedFilesExist(t *testing.T) {
 		}
 	}
 }
+
+// TestCitedDocumentsExist checks that every Markdown document a Go file names
+// (`ARCHITECTURE.md`, `testdata/README.md`) is in the repository: a comment
+// must not send a reader to a document only its author had.
+func TestCitedDocumentsExist(t *testing.T) {
+	files := goFiles(t)
+	dir := root(t)
+	cmd := exec.Command("git", "ls-files", "--cached", "--others", "--exclude-standard", "*.md")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git ls-files: %v", err)
+	}
+	docs := map[string]bool{}
+	for _, path := range strings.Fields(string(out)) {
+		docs[path] = true
+		docs[filepath.Base(path)] = true
+	}
+	md := regexp.MustCompile(`([A-Za-z0-9_./-]+\.md)\b`)
+	for path, src := range files {
+		for i, line := range strings.Split(src, "\n") {
+			for _, m := range md.FindAllStringSubmatch(line, -1) {
+				name := strings.TrimPrefix(m[1], "./")
+				if strings.HasPrefix(name, "../") || strings.Contains(name, "/../") {
+					t.Errorf("%s:%d names %s, outside the repository", path, i+1, m[1])
+					continue
+				}
+				if !docs[name] && !docs[filepath.Base(name)] && !generated(path, name) {
+					t.Errorf("%s:%d names %s, which is not in the repository", path, i+1, m[1])
+				}
+			}
+		}
+	}
+}
+
+// generated reports whether a Go file writes the document rather than cites
+// it: sluice plugins docs and its test write the plugin reference.
+func generated(path, _ string) bool {
+	return strings.HasPrefix(path, "sluicecmd/docs")
+}
