@@ -61,9 +61,7 @@ type Herder struct {
 
 	// Loggers sets logger levels for cluster-scope logger changes; nil
 	// ignores them.
-	Loggers interface {
-		Set(namespace string, level slog.Level) []string
-	}
+	Loggers herdercore.Loggers
 
 	group       *Group
 	eager       Assignor
@@ -646,11 +644,8 @@ func (h *Herder) redirectToOwner(id, what string) error {
 func (h *Herder) RestartTask(ctx context.Context, id herder.TaskID) error {
 	return h.onLoop(ctx, func() error {
 		h.refreshSnapshot()
-		if !h.snap.Contains(id.Connector) {
-			return herder.NotFound("Unknown connector: %s", id.Connector)
-		}
-		if id.Task < 0 || id.Task >= h.snap.TaskCount(id.Connector) {
-			return herder.NotFound("Unknown task: %s", id)
+		if err := herdercore.TaskExists(id, h.snap.Contains(id.Connector), h.snap.TaskCount(id.Connector)); err != nil {
+			return err
 		}
 		if h.assignedTask(id) {
 			h.restartHere("", []herder.TaskID{id}, false)

@@ -43,6 +43,12 @@ type Store struct {
 	ModifyOffsets func(ctx context.Context, name string, offsets []herder.PartitionOffset, reset bool) (string, error)
 }
 
+// Loggers sets the level of a logger and its descendants
+// (internal/logging's Levels): a herder's cluster-scope logger changes.
+type Loggers interface {
+	Set(namespace string, level slog.Level) []string
+}
+
 // Core implements the herder.Herder methods that read the stores and the
 // worker the same way in both modes; the herder embedding it implements
 // the others.
@@ -62,6 +68,18 @@ func New(w *runtime.Worker, status storage.StatusStore, offsets storage.OffsetSt
 
 // NotFound is the 404 for a connector that does not exist.
 func NotFound(name string) error { return herder.NotFound("Connector %s not found", name) }
+
+// TaskExists refuses, with Kafka Connect's 404s, a request for a task of a
+// connector that does not exist, or beyond the tasks tasks it has.
+func TaskExists(id herder.TaskID, connectorExists bool, tasks int) error {
+	if !connectorExists {
+		return herder.NotFound("Unknown connector: %s", id.Connector)
+	}
+	if id.Task < 0 || id.Task >= tasks {
+		return herder.NotFound("Unknown task: %s", id)
+	}
+	return nil
+}
 
 // Unavailable is a 503 with message.
 func Unavailable(message string) error {

@@ -153,3 +153,31 @@ func TestErrors(t *testing.T) {
 		t.Errorf("ParseLevel(debug): %v", err)
 	}
 }
+
+func TestTaskExists(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		id     herder.TaskID
+		exists bool
+		tasks  int
+		want   string // "" when it exists
+	}{
+		{"exists", herder.TaskID{Connector: "c", Task: 1}, true, 2, ""},
+		{"unknown connector", herder.TaskID{Connector: "c", Task: 0}, false, 0, "Unknown connector: c"},
+		{"beyond the tasks", herder.TaskID{Connector: "c", Task: 2}, true, 2, "Unknown task: c-2"},
+		{"negative", herder.TaskID{Connector: "c", Task: -1}, true, 2, "Unknown task: c--1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := TaskExists(tc.id, tc.exists, tc.tasks)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || err.Error() != tc.want || herder.StatusCode(err) != http.StatusNotFound {
+				t.Fatalf("error %v (status %d), want 404 %q", err, herder.StatusCode(err), tc.want)
+			}
+		})
+	}
+}

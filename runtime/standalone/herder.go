@@ -28,13 +28,10 @@ type Herder struct {
 	worker  *runtime.Worker
 	configs storage.ConfigStore
 	status  storage.StatusStore
-	offsets storage.OffsetStore
 	log     *slog.Logger
 
 	// Loggers sets logger levels for SetClusterLoggerLevel; nil refuses.
-	Loggers interface {
-		Set(namespace string, level slog.Level) []string
-	}
+	Loggers herdercore.Loggers
 	mu      sync.Mutex
 	ctx     context.Context
 	started atomic.Bool
@@ -44,7 +41,7 @@ var _ herder.Herder = (*Herder)(nil)
 
 // New returns a herder over a worker and its stores.
 func New(ctx context.Context, w *runtime.Worker, configs storage.ConfigStore, status storage.StatusStore, offsets storage.OffsetStore, log *slog.Logger) *Herder {
-	h := &Herder{worker: w, configs: configs, status: status, offsets: offsets, log: log, ctx: context.WithoutCancel(ctx)}
+	h := &Herder{worker: w, configs: configs, status: status, log: log, ctx: context.WithoutCancel(ctx)}
 	h.Core = herdercore.New(w, status, offsets, log, herdercore.Store{
 		Lookup:        func(_ context.Context, name string) (storage.ConnectorState, error) { return h.get(name) },
 		ModifyOffsets: h.modifyOffsets,
@@ -402,11 +399,8 @@ func (h *Herder) RestartTask(_ context.Context, id herder.TaskID) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s, ok := h.configs.Get(id.Connector)
-	if !ok {
-		return herder.NotFound("Unknown connector: %s", id.Connector)
-	}
-	if id.Task < 0 || id.Task >= len(s.TaskConfigs) {
-		return herder.NotFound("Unknown task: %s", id)
+	if err := herdercore.TaskExists(id, ok, len(s.TaskConfigs)); err != nil {
+		return err
 	}
 	h.LogRestartTask(id)
 	h.restartTaskLocked(id, s, false)
