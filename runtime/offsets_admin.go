@@ -163,11 +163,35 @@ func (w *Worker) SinkOffsets(ctx context.Context, name string, raw map[string]st
 	if err != nil {
 		return nil, err
 	}
-	err = w.connectorAdmin(ctx, props, func(admin sarama.ClusterAdmin) (err error) {
-		offsets, err = kafka.GroupOffsets(ctx, admin, w.SinkGroupID(name, props))
+	err = w.connectorAdmin(ctx, props, func(admin sarama.ClusterAdmin) error {
+		group, err := kafka.GroupOffsets(ctx, admin, w.SinkGroupID(name, props))
+		offsets = restOffsets(group)
 		return err
 	})
 	return offsets, err
+}
+
+// restOffsets converts a sink connector's offsets to the REST entities.
+func restOffsets(offsets []kafka.SinkOffset) []herder.PartitionOffset {
+	if offsets == nil {
+		return nil
+	}
+	out := make([]herder.PartitionOffset, len(offsets))
+	for i, o := range offsets {
+		out[i] = herder.PartitionOffset(o)
+	}
+	return out
+}
+
+// requestError answers a sink offset request that runtime/kafka refused
+// for what it asks (*kafka.RequestError) with a 400 and Kafka Connect's
+// message; other errors are returned as they are.
+func requestError(err error) error {
+	var re *kafka.RequestError
+	if errors.As(err, &re) {
+		return herder.BadRequest("%s", re.Message)
+	}
+	return err
 }
 
 // AlterSinkOffsets changes (or with reset, deletes) the committed offsets
@@ -205,17 +229,21 @@ func (w *Worker) alterSinkOffsets(ctx context.Context, admin sarama.ClusterAdmin
 	props map[string]string, offsets []herder.PartitionOffset, reset bool) (bool, error) {
 	var err error
 	group := w.SinkGroupID(name, props)
+	sink := make([]kafka.SinkOffset, len(offsets))
+	for i, o := range offsets {
+		sink[i] = kafka.SinkOffset(o)
+	}
 	if reset {
-		if offsets, err = kafka.GroupOffsets(ctx, admin, group); err != nil {
+		if sink, err = kafka.GroupOffsets(ctx, admin, group); err != nil {
 			return false, err
 		}
-		for i := range offsets {
-			offsets[i].Offset = nil
+		for i := range sink {
+			sink[i].Offset = nil
 		}
 	}
-	parsed, err := kafka.ParseSinkOffsets(offsets)
+	parsed, err := kafka.ParseSinkOffsets(sink)
 	if err != nil {
-		return false, err
+		return false, requestError(err)
 	}
 	full := false
 	if a, ok := conn.(connectors.SinkOffsetAlterer); ok {
@@ -226,7 +254,7 @@ func (w *Worker) alterSinkOffsets(ctx context.Context, admin sarama.ClusterAdmin
 	if reset {
 		err = kafka.ResetGroupOffsets(ctx, admin, name, group)
 	} else {
-		err = kafka.AlterGroupOffsets(ctx, admin, name, group, offsets)
+		err = requestError(kafka.AlterGroupOffsets(ctx, admin, name, group, sink))
 	}
 	return full, err
 }

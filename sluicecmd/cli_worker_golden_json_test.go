@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/sluicehq/sluice/internal/testkit"
-	"github.com/sluicehq/sluice/runtime/standalone"
+	"github.com/sluicehq/sluice/runtime/herdercore"
 )
 
 // TestCLIGoldenJSONAgainstWorker pins, against an in-process standalone
@@ -48,7 +48,7 @@ func TestCLIGoldenJSONAgainstWorker(t *testing.T) {
 		commit = "-"
 	}
 	var vout, verr bytes.Buffer
-	if code := Main([]string{"version"}, nil, &vout, &verr); code != 0 || vout.String() != "sluice "+standalone.Version+"\n" || verr.Len() > 0 {
+	if code := Main([]string{"version"}, nil, &vout, &verr); code != 0 || vout.String() != "sluice "+herdercore.Version+"\n" || verr.Len() > 0 {
 		t.Fatalf("version: exit %d, stdout %q, stderr %q", code, vout.String(), verr.String())
 	}
 	c.golden("Worker "+url+": version "+info.Version+", commit "+commit+", Kafka cluster "+info.Cluster+"\n"+

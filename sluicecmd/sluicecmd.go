@@ -57,8 +57,8 @@ import (
 
 	"github.com/sluicehq/sluice/internal/logging"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/runtime/herdercore"
 	"github.com/sluicehq/sluice/runtime/kafka"
-	"github.com/sluicehq/sluice/runtime/standalone"
 )
 
 const usage = `sluice: a Kafka Connect-compatible connector runtime
@@ -223,7 +223,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, o *options) i
 		if o.version != "" {
 			fmt.Fprintln(stdout, o.version)
 		}
-		fmt.Fprintln(stdout, "sluice", standalone.Version)
+		fmt.Fprintln(stdout, "sluice", herdercore.Version)
 		return 0
 	case "help", "-h", "--help":
 		return help(args, stdout, stderr)

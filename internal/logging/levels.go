@@ -7,8 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/sluicehq/sluice/runtime/herder"
 )
 
 // RootName is the name of the root logger, the ancestor of every logger.
@@ -179,7 +177,7 @@ func (ls *Levels) Set(namespace string, level slog.Level) []string {
 // shows it: its effective level and the time Set last changed it. It reports
 // false for a name no one has registered or set, which the REST API answers
 // with 404 "Logger X not found.". The root may be named in any case.
-func (ls *Levels) Get(name string) (herder.LoggerLevel, bool) {
+func (ls *Levels) Get(name string) (LoggerLevel, bool) {
 	if strings.EqualFold(name, RootName) {
 		name = RootName
 	}
@@ -187,17 +185,17 @@ func (ls *Levels) Get(name string) (herder.LoggerLevel, bool) {
 	defer ls.mu.Unlock()
 	lg, ok := (*ls.loggers.Load())[name]
 	if !ok {
-		return herder.LoggerLevel{}, false
+		return LoggerLevel{}, false
 	}
 	return lg.loggerLevel(), true
 }
 
 // All returns every logger with an explicitly set level, and the root, as
 // GET /admin/loggers shows them. Loggers that only inherit are left out.
-func (ls *Levels) All() map[string]herder.LoggerLevel {
+func (ls *Levels) All() map[string]LoggerLevel {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
-	all := make(map[string]herder.LoggerLevel)
+	all := make(map[string]LoggerLevel)
 	for name, lg := range *ls.loggers.Load() {
 		if lg.explicit {
 			all[name] = lg.loggerLevel()
@@ -206,9 +204,17 @@ func (ls *Levels) All() map[string]herder.LoggerLevel {
 	return all
 }
 
+// LoggerLevel is a logger's level as GET /admin/loggers shows it;
+// LastModified is in Unix milliseconds, nil if never set through the API.
+// runtime/herder names it herder.LoggerLevel in its REST entities.
+type LoggerLevel struct {
+	Level        string `json:"level"`
+	LastModified *int64 `json:"last_modified"`
+}
+
 // loggerLevel renders lg for the REST API. ls.mu must be held.
-func (lg *logger) loggerLevel() herder.LoggerLevel {
-	ll := herder.LoggerLevel{Level: LevelName(slog.Level(lg.effective.Load()))}
+func (lg *logger) loggerLevel() LoggerLevel {
+	ll := LoggerLevel{Level: LevelName(slog.Level(lg.effective.Load()))}
 	if lg.lastModified != nil {
 		ms := *lg.lastModified
 		ll.LastModified = &ms

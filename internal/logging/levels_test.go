@@ -8,8 +8,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/sluicehq/sluice/runtime/herder"
 )
 
 // newTestLevels returns a registry at root level INFO whose clock reads
@@ -180,7 +178,7 @@ func TestLevelsAllAndGet(t *testing.T) {
 	ls.Register("sluice.runtime.worker")                           // known, inherits
 	apply(t, ls, []step{{name: "sluice.runtime", level: "DEBUG"}}) // at 1000 ms; also sets worker
 
-	wantAll := map[string]herder.LoggerLevel{
+	wantAll := map[string]LoggerLevel{
 		"root":                  {Level: "INFO"},
 		"sluice.runtime":        {Level: "DEBUG", LastModified: ms(1000)},
 		"sluice.runtime.worker": {Level: "DEBUG", LastModified: ms(1000)},
@@ -190,7 +188,7 @@ func TestLevelsAllAndGet(t *testing.T) {
 	}
 
 	apply(t, ls, []step{{name: "root", level: "ERROR"}}) // at 2000 ms: every known logger
-	wantAll = map[string]herder.LoggerLevel{
+	wantAll = map[string]LoggerLevel{
 		"root":                  {Level: "ERROR", LastModified: ms(2000)},
 		"sarama":                {Level: "ERROR", LastModified: ms(2000)},
 		"sluice.runtime":        {Level: "ERROR", LastModified: ms(2000)},
@@ -207,15 +205,15 @@ func TestLevelsAllAndGet(t *testing.T) {
 
 	gets := []struct {
 		name string
-		want herder.LoggerLevel
+		want LoggerLevel
 		ok   bool
 	}{
-		{"root", herder.LoggerLevel{Level: "ERROR", LastModified: ms(2000)}, true},
-		{"ROOT", herder.LoggerLevel{Level: "ERROR", LastModified: ms(2000)}, true},
-		{"sluice.runtime", herder.LoggerLevel{Level: "ERROR", LastModified: ms(2000)}, true},
-		{"sluice.connectors.file", herder.LoggerLevel{Level: "ERROR"}, true},
-		{"sluice.connectors", herder.LoggerLevel{}, false}, // an ancestor no one named
-		{"nope", herder.LoggerLevel{}, false},
+		{"root", LoggerLevel{Level: "ERROR", LastModified: ms(2000)}, true},
+		{"ROOT", LoggerLevel{Level: "ERROR", LastModified: ms(2000)}, true},
+		{"sluice.runtime", LoggerLevel{Level: "ERROR", LastModified: ms(2000)}, true},
+		{"sluice.connectors.file", LoggerLevel{Level: "ERROR"}, true},
+		{"sluice.connectors", LoggerLevel{}, false}, // an ancestor no one named
+		{"nope", LoggerLevel{}, false},
 	}
 	for _, g := range gets {
 		got, ok := ls.Get(g.name)
@@ -340,14 +338,14 @@ func BenchmarkEnabled(b *testing.B) {
 	})
 }
 
-func fmtLevel(l herder.LoggerLevel) string {
+func fmtLevel(l LoggerLevel) string {
 	if l.LastModified == nil {
 		return fmt.Sprintf("{%s nil}", l.Level)
 	}
 	return fmt.Sprintf("{%s %d}", l.Level, *l.LastModified)
 }
 
-func fmtLevels(m map[string]herder.LoggerLevel) string {
+func fmtLevels(m map[string]LoggerLevel) string {
 	names := make([]string, 0, len(m))
 	for k := range m {
 		names = append(names, k)

@@ -12,12 +12,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/internal/logging"
 	"github.com/sluicehq/sluice/internal/safe"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
-	"github.com/sluicehq/sluice/runtime/standalone"
+	"github.com/sluicehq/sluice/runtime/herdercore"
 	"github.com/sluicehq/sluice/runtime/storage"
 )
 
@@ -46,8 +45,10 @@ type Stores struct {
 // Herder is the herder of one worker of a cluster. One goroutine (the
 // loop) owns the worker's assignment and applies rebalances, config
 // changes and the requests that need the leader; REST reads are answered
-// from the stores directly, so a long operation never blocks them.
+// from the stores directly, so a long operation never blocks them. The
+// embedded core answers the reads and offset requests.
 type Herder struct {
+	*herdercore.Core
 	cfg       *Config
 	worker    *runtime.Worker
 	stores    *Stores
@@ -60,9 +61,7 @@ type Herder struct {
 
 	// Loggers sets logger levels for cluster-scope logger changes; nil
 	// ignores them.
-	Loggers interface {
-		Set(namespace string, level slog.Level) []string
-	}
+	Loggers herdercore.Loggers
 
 	group       *Group
 	eager       Assignor
@@ -168,6 +167,8 @@ func New(cfg *Config, w *runtime.Worker, stores *Stores, forwarder Forwarder, lo
 		eager: NewEagerAssignor(), cooperative: NewCooperativeAssignor(cfg.MaxDelay, time.Now, logging.Named(log, "sluice.assignor")),
 		queue: make(chan func()), wake: make(chan struct{}, 1), drained: make(chan struct{}), assigned: newWork(), running: newWork(),
 		instances: map[string]herder.TargetState{}, knownConnectors: map[string]bool{}, ctx: context.Background()}
+	h.Core = herdercore.New(w, stores.Status, stores.Offsets, log, herdercore.Store{
+		Started: h.awaitStarted, Lookup: h.get, ModifyOffsets: h.modifyOffsets})
 	stores.listener.h.Store(h)
 	base, err := saramaBase(cfg, "connect-"+cfg.WorkerID)
 	if err != nil {
@@ -224,7 +225,7 @@ func (h *Herder) configListener() storage.ConfigListener {
 			if h.Loggers == nil {
 				return
 			}
-			if l, err := logging.ParseLevel(level); err == nil {
+			if l, err := herdercore.ParseLevel(level); err == nil {
 				h.log.Info("cluster-wide logger level change", "namespace", namespace, "level", level)
 				h.Loggers.Set(namespace, l)
 			}
@@ -333,7 +334,7 @@ func (h *Herder) loop(ctx context.Context, groupDone <-chan error) error {
 }
 
 // errStopping answers the requests that arrive once the loop has ended.
-var errStopping = &herder.Error{Code: http.StatusServiceUnavailable, Message: "The worker is shutting down."}
+var errStopping = herdercore.Unavailable("The worker is shutting down.")
 
 // onLoop runs f on the loop and returns its error, or ctx's, or
 // errStopping once the worker has stopped its work for good. A panic in f
@@ -423,31 +424,18 @@ func (h *Herder) stopAll(reason string) {
 	h.log.Info("stopped all connectors and tasks", "reason", reason)
 }
 
-// ServerInfo implements herder.Herder.
-func (h *Herder) ServerInfo(context.Context) (herder.ServerInfo, error) {
-	id, err := h.worker.ClusterID()
-	if err != nil {
-		return herder.ServerInfo{}, fmt.Errorf("read the Kafka cluster id: %w", err)
-	}
-	return herder.ServerInfo{Version: standalone.Version, Commit: standalone.Commit(), KafkaClusterID: id}, nil
-}
-
 // Ready implements herder.Herder: the worker is ready once it has read the
 // internal topics and completed its first rebalance. Until then the error
 // says what it is doing and, when it waits for Kafka, why.
 func (h *Herder) Ready(context.Context) error {
 	if !h.ready.Load() {
 		if s := h.StageSummary(); s != "" {
-			return &herder.Error{Code: http.StatusServiceUnavailable, Message: s}
+			return herdercore.Unavailable(s)
 		}
-		return &herder.Error{Code: http.StatusServiceUnavailable, Message: "The worker has not joined the cluster yet."}
+		return herdercore.Unavailable("The worker has not joined the cluster yet.")
 	}
 	return nil
 }
-
-// WaitNote says which of this worker's tasks wait for Kafka ("" when none
-// does); GET /health adds it to its message.
-func (h *Herder) WaitNote() string { return h.worker.WaitNote() }
 
 // StageSummary says what the worker does while it starts, in Kafka
 // Connect's words ("The worker is currently ..., which began at ...."),
@@ -490,57 +478,18 @@ func (h *Herder) Connectors(ctx context.Context) ([]string, error) {
 	return h.configs.Snapshot().Connectors(), nil
 }
 
-func (h *Herder) get(ctx context.Context, name string) (storage.ConfigSnapshot, map[string]string, error) {
+// get returns a connector's configuration as the config topic holds it,
+// once the stores have read their topics.
+func (h *Herder) get(ctx context.Context, name string) (storage.ConnectorState, error) {
 	if err := h.awaitStarted(ctx); err != nil {
-		return storage.ConfigSnapshot{}, nil, err
+		return storage.ConnectorState{}, err
 	}
 	s := h.configs.Snapshot()
 	cfg, ok := s.Configs[name]
 	if !ok {
-		return s, nil, herder.NotFound("Connector %s not found", name)
+		return storage.ConnectorState{}, herdercore.NotFound(name)
 	}
-	return s, cfg, nil
-}
-
-// ConnectorInfo implements herder.Herder.
-func (h *Herder) ConnectorInfo(ctx context.Context, name string) (herder.ConnectorInfo, error) {
-	s, cfg, err := h.get(ctx, name)
-	if err != nil {
-		return herder.ConnectorInfo{}, err
-	}
-	return h.info(s, name, cfg), nil
-}
-
-func (h *Herder) info(s storage.ConfigSnapshot, name string, cfg map[string]string) herder.ConnectorInfo {
-	n := s.TaskCount(name)
-	tasks := make([]herder.TaskID, n)
-	for i := range tasks {
-		tasks[i] = herder.TaskID{Connector: name, Task: i}
-	}
-	return herder.ConnectorInfo{Name: name, Config: cfg, Tasks: tasks, Type: h.kindOf(cfg)}
-}
-
-func (h *Herder) kindOf(cfg map[string]string) herder.ConnectorType {
-	return h.worker.ConnectorType(cfg)
-}
-
-// ConnectorConfig implements herder.Herder.
-func (h *Herder) ConnectorConfig(ctx context.Context, name string) (map[string]string, error) {
-	_, cfg, err := h.get(ctx, name)
-	return cfg, err
-}
-
-// Tasks implements herder.Herder.
-func (h *Herder) Tasks(ctx context.Context, name string) ([]herder.TaskInfo, error) {
-	s, _, err := h.get(ctx, name)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]herder.TaskInfo, 0, s.TaskCount(name))
-	for i, c := range s.TaskConfigs[name] {
-		out = append(out, herder.TaskInfo{ID: herder.TaskID{Connector: name, Task: i}, Config: c})
-	}
-	return out, nil
+	return storage.ConnectorState{Config: cfg, Target: s.Targets[name], TaskConfigs: s.TaskConfigs[name]}, nil
 }
 
 // leaderOnly returns nil on the leader, else the redirect to it. Callers
@@ -593,7 +542,7 @@ func (h *Herder) PutConnectorConfig(ctx context.Context, name string, cfg map[st
 		if err := h.configs.PutConnectorConfig(ctx, name, cfg, target); err != nil {
 			return fmt.Errorf("write the configuration of connector %s to the config topic: %w", name, err)
 		}
-		info, created = h.info(h.snap, name, cfg), !exists
+		info, created = h.Info(name, cfg, h.snap.TaskCount(name)), !exists
 		return nil
 	})
 	return info, created, err
@@ -609,24 +558,16 @@ func (h *Herder) PatchConnectorConfig(ctx context.Context, name string, patch ma
 		h.refreshSnapshot()
 		cur, ok := h.snap.Configs[name]
 		if !ok {
-			return herder.NotFound("Connector %s not found", name)
+			return herdercore.NotFound(name)
 		}
-		cfg := maps.Clone(cur)
-		for k, v := range patch {
-			if v == nil {
-				delete(cfg, k)
-			} else {
-				cfg[k] = *v
-			}
-		}
-		cfg, err := h.worker.CheckConnectorConfig(name, cfg)
+		cfg, err := h.worker.CheckConnectorConfig(name, herdercore.Patched(cur, patch))
 		if err != nil {
 			return err
 		}
 		if err := h.configs.PutConnectorConfig(ctx, name, cfg, ""); err != nil {
 			return fmt.Errorf("write the configuration of connector %s to the config topic: %w", name, err)
 		}
-		info = h.info(h.snap, name, cfg)
+		info = h.Info(name, cfg, h.snap.TaskCount(name))
 		return nil
 	})
 	return info, err
@@ -640,39 +581,13 @@ func (h *Herder) DeleteConnector(ctx context.Context, name string) error {
 		}
 		h.refreshSnapshot()
 		if !h.snap.Contains(name) {
-			return herder.NotFound("Connector %s not found", name)
+			return herdercore.NotFound(name)
 		}
 		if err := h.configs.RemoveConnectorConfig(ctx, name); err != nil {
 			return fmt.Errorf("remove connector %s from the config topic: %w", name, err)
 		}
 		return nil
 	})
-}
-
-// ConnectorStatus implements herder.Herder.
-func (h *Herder) ConnectorStatus(ctx context.Context, name string) (herder.ConnectorStateInfo, error) {
-	if err := h.awaitStarted(ctx); err != nil {
-		return herder.ConnectorStateInfo{}, err
-	}
-	cs, ok := h.status.Connector(name)
-	if !ok {
-		return herder.ConnectorStateInfo{}, herder.NotFound("No status found for connector %s", name)
-	}
-	s := h.configs.Snapshot()
-	return herder.ConnectorStateInfo{Name: name, Connector: cs, Tasks: h.status.Tasks(name), Type: h.kindOf(s.Configs[name])}, nil
-}
-
-// TaskStatus implements herder.Herder.
-func (h *Herder) TaskStatus(ctx context.Context, id herder.TaskID) (herder.TaskState, error) {
-	if err := h.awaitStarted(ctx); err != nil {
-		return herder.TaskState{}, err
-	}
-	for _, t := range h.status.Tasks(id.Connector) {
-		if t.ID == id.Task {
-			return t, nil
-		}
-	}
-	return herder.TaskState{}, herder.NotFound("No status found for task %s", id)
 }
 
 // RestartConnector implements herder.Herder. The plain restart runs on
@@ -696,7 +611,7 @@ func (h *Herder) RestartConnector(ctx context.Context, name string, includeTasks
 		if err := h.leaderOnly("process restart requests"); err != nil {
 			return err
 		}
-		cs, ok := h.status.Connector(name)
+		status, ok := h.StatusInfo(name, h.snap.Configs[name])
 		if !ok {
 			return herder.NotFound("Status for connector %s not found", name)
 		}
@@ -704,15 +619,7 @@ func (h *Herder) RestartConnector(ctx context.Context, name string, includeTasks
 		if err := h.configs.PutRestartRequest(ctx, req); err != nil {
 			return fmt.Errorf("write the restart request of connector %s: %w", name, err)
 		}
-		out = herder.ConnectorStateInfo{Name: name, Connector: cs, Tasks: h.status.Tasks(name), Type: h.kindOf(h.snap.Configs[name])}
-		if !onlyFailed || cs.State == herder.Failed {
-			out.Connector.State = herder.Restarting
-		}
-		for i, t := range out.Tasks {
-			if includeTasks && (!onlyFailed || t.State == herder.Failed) {
-				out.Tasks[i].State = herder.Restarting
-			}
-		}
+		out, _, _ = herdercore.PlanRestart(status, includeTasks, onlyFailed)
 		return nil
 	})
 	return out, err
@@ -737,11 +644,8 @@ func (h *Herder) redirectToOwner(id, what string) error {
 func (h *Herder) RestartTask(ctx context.Context, id herder.TaskID) error {
 	return h.onLoop(ctx, func() error {
 		h.refreshSnapshot()
-		if !h.snap.Contains(id.Connector) {
-			return herder.NotFound("Unknown connector: %s", id.Connector)
-		}
-		if id.Task < 0 || id.Task >= h.snap.TaskCount(id.Connector) {
-			return herder.NotFound("Unknown task: %s", id)
+		if err := herdercore.TaskExists(id, h.snap.Contains(id.Connector), h.snap.TaskCount(id.Connector)); err != nil {
+			return err
 		}
 		if h.assignedTask(id) {
 			h.restartHere("", []herder.TaskID{id}, false)
@@ -775,37 +679,6 @@ func (h *Herder) SetTargetState(ctx context.Context, name string, target herder.
 	})
 }
 
-// ConnectorOffsets implements herder.Herder.
-func (h *Herder) ConnectorOffsets(ctx context.Context, name string) (herder.ConnectorOffsets, error) {
-	_, cfg, err := h.get(ctx, name)
-	if err != nil {
-		return herder.ConnectorOffsets{}, err
-	}
-	if h.kindOf(cfg) == herder.SinkType {
-		offs, err := h.worker.SinkOffsets(ctx, name, cfg)
-		return herder.ConnectorOffsets{Offsets: offs}, err
-	}
-	offs, err := h.offsets.Offsets(ctx, name)
-	if err != nil {
-		return herder.ConnectorOffsets{}, err
-	}
-	out := herder.ConnectorOffsets{Offsets: make([]herder.PartitionOffset, len(offs))}
-	for i, o := range offs {
-		out.Offsets[i] = herder.PartitionOffset{Partition: o.Partition, Offset: o.Offset}
-	}
-	return out, nil
-}
-
-// AlterConnectorOffsets implements herder.Herder.
-func (h *Herder) AlterConnectorOffsets(ctx context.Context, name string, offsets herder.ConnectorOffsets) (string, error) {
-	return h.modifyOffsets(ctx, name, offsets.Offsets, false)
-}
-
-// ResetConnectorOffsets implements herder.Herder.
-func (h *Herder) ResetConnectorOffsets(ctx context.Context, name string) (string, error) {
-	return h.modifyOffsets(ctx, name, nil, true)
-}
-
 // modifyOffsets runs on the leader, for a STOPPED connector with no tasks
 // (DistributedHerder.modifyConnectorOffsetsChecks).
 func (h *Herder) modifyOffsets(ctx context.Context, name string, offsets []herder.PartitionOffset, reset bool) (string, error) {
@@ -814,66 +687,27 @@ func (h *Herder) modifyOffsets(ctx context.Context, name string, offsets []herde
 		h.refreshSnapshot()
 		cfg, ok := h.snap.Configs[name]
 		if !ok {
-			return herder.NotFound("Connector %s not found", name)
+			return herdercore.NotFound(name)
 		}
 		if err := h.leaderOnly("modify the offsets of connectors"); err != nil {
 			return err
 		}
-		if h.snap.Targets[name] != herder.TargetStopped || h.snap.TaskCount(name) > 0 {
-			return herder.BadRequest("Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/%s/stop' endpoint", name)
-		}
-		if !reset && len(offsets) == 0 {
-			return herder.BadRequest("Partitions / offsets need to be provided for an alter offsets request")
+		stopped := h.snap.Targets[name] == herder.TargetStopped && h.snap.TaskCount(name) == 0
+		if err := herdercore.OffsetsModifiable(name, stopped, offsets, reset); err != nil {
+			return err
 		}
 		var err error
-		if h.kindOf(cfg) == herder.SinkType {
-			msg, err = h.worker.AlterSinkOffsets(ctx, name, cfg, offsets, reset)
-		} else {
-			msg, err = h.worker.AlterSourceOffsets(ctx, name, cfg, offsets, reset)
-		}
+		msg, err = h.AlterOffsets(ctx, name, cfg, offsets, reset)
 		return err
 	})
 	return msg, err
 }
 
-// ValidateConnectorConfig implements herder.Herder.
-func (h *Herder) ValidateConnectorConfig(ctx context.Context, cfg map[string]string) (herder.ConfigInfos, error) {
-	infos, err := h.worker.ValidateConnectorConfigLive(ctx, cfg)
-	return infos, err
-}
-
-// ConnectorTopics implements herder.Herder.
-func (h *Herder) ConnectorTopics(ctx context.Context, name string) ([]string, error) {
-	if _, _, err := h.get(ctx, name); err != nil {
-		return nil, err
-	}
-	return h.status.Topics(name), nil
-}
-
-// ResetConnectorTopics implements herder.Herder.
-func (h *Herder) ResetConnectorTopics(ctx context.Context, name string) error {
-	if _, _, err := h.get(ctx, name); err != nil {
-		return err
-	}
-	h.worker.ResetTopics(name)
-	return nil
-}
-
-// ConnectorPlugins implements herder.Herder.
-func (h *Herder) ConnectorPlugins(_ context.Context, connectorsOnly bool) ([]herder.PluginInfo, error) {
-	return runtime.PluginInfos(h.worker.Plugins(), connectorsOnly), nil
-}
-
-// PluginConfig implements herder.Herder.
-func (h *Herder) PluginConfig(_ context.Context, name, version string) ([]config.KeyInfo, error) {
-	return runtime.PluginConfigVersion(h.worker.Plugins(), name, version)
-}
-
 // SetClusterLoggerLevel implements herder.Herder: any worker writes the
 // level to the config topic and every worker applies it.
 func (h *Herder) SetClusterLoggerLevel(ctx context.Context, namespace, level string) error {
-	if _, err := logging.ParseLevel(level); err != nil {
-		return herder.NotFound("invalid log level '%s'.", level)
+	if _, err := herdercore.ParseLevel(level); err != nil {
+		return err
 	}
 	if err := h.awaitStarted(ctx); err != nil {
 		return err
@@ -893,7 +727,7 @@ func (h *Herder) PutTaskConfigs(ctx context.Context, name string, configs []map[
 		}
 		h.refreshSnapshot()
 		if !h.snap.Contains(name) {
-			return herder.NotFound("Connector %s not found", name)
+			return herdercore.NotFound(name)
 		}
 		return h.configs.PutTaskConfigs(ctx, name, configs)
 	})
@@ -930,7 +764,7 @@ func (h *Herder) checkSignature(sig *herder.InternalSignature) error {
 		return herder.BadRequest("This worker does not support the '%s' key signing algorithm used by other workers. This worker is currently configured to use: %v. Check that all workers' configuration files permit the same set of signature algorithms, and correct any misconfigured worker and restart it.",
 			sig.Algorithm, h.cfg.VerificationAlgorithms)
 	case key == nil:
-		return &herder.Error{Code: http.StatusServiceUnavailable, Message: "This worker is still starting up and has not been able to read a session key from the config topic yet"}
+		return herdercore.Unavailable("This worker is still starting up and has not been able to read a session key from the config topic yet")
 	case !sig.Verify(key.Key):
 		return &herder.Error{Code: http.StatusForbidden, Message: "Internal request contained invalid signature."}
 	}

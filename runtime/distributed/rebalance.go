@@ -12,6 +12,7 @@ import (
 
 	"github.com/sluicehq/sluice/internal/javafmt"
 	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/herdercore"
 	"github.com/sluicehq/sluice/runtime/storage"
 )
 
@@ -441,7 +442,7 @@ func (h *Herder) startConnector(name string) {
 	h.running.connectors[name] = true
 	target := h.snap.Targets[name]
 	if target == herder.TargetStopped {
-		h.status.PutConnector(name, herder.ConnectorState{State: herder.Stopped, WorkerID: h.worker.ID()})
+		h.ReportStopped(name)
 		return
 	}
 	reconfigure := func() { h.update(func(p *pendingUpdates) { setAdd(&p.reconfigure, name) }) }
@@ -476,7 +477,7 @@ func (h *Herder) reconfigureTasks(name string) {
 	tasks, err := h.worker.TaskConfigs(name)
 	if err != nil {
 		h.log.Error("generate task configurations", "connector", name, "err", err)
-		h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: h.worker.Trace(err)})
+		h.ReportFailed(name, err)
 		return
 	}
 	if !tasksChanged(h.snap, name, tasks) {
@@ -538,7 +539,7 @@ func tasksChanged(snap storage.ConfigSnapshot, name string, tasks []map[string]s
 	if snap.Inconsistent[name] {
 		return true
 	}
-	if !slices.EqualFunc(tasks, snap.TaskConfigs[name], maps.Equal) {
+	if !herdercore.SameTaskConfigs(tasks, snap.TaskConfigs[name]) {
 		return true
 	}
 	return !maps.Equal(snap.AppliedConfigs[name], snap.Configs[name])
@@ -559,10 +560,10 @@ func (h *Herder) connectorConfigChanged(name string) {
 			}
 		}
 		h.stopWork(w)
-		h.log.Info("Connector "+name+" config removed", "connector", name)
+		h.LogConfigRemoved(name)
 		return
 	}
-	h.log.Info("Connector "+name+" config updated", "connector", name)
+	h.LogConfigUpdated(name)
 	h.worker.StopConnector(h.ctx, name)
 	delete(h.instances, name)
 	delete(h.running.connectors, name)
@@ -580,14 +581,14 @@ func (h *Herder) targetStateChanged(name string) {
 		prev, started := h.instances[name]
 		switch {
 		case target == herder.TargetStopped:
-			h.log.Info("Setting connector "+name+" state to "+string(target), "connector", name)
+			h.LogTargetState(name, target)
 			if started {
 				h.worker.StopConnector(h.ctx, name)
 				delete(h.instances, name)
 			}
-			h.status.PutConnector(name, herder.ConnectorState{State: herder.Stopped, WorkerID: h.worker.ID()})
+			h.ReportStopped(name)
 		case !started:
-			h.log.Info("Setting connector "+name+" state to "+string(target), "connector", name)
+			h.LogTargetState(name, target)
 			delete(h.running.connectors, name)
 			h.startConnector(name)
 		case prev != target:
@@ -660,25 +661,25 @@ func (h *Herder) restartHere(conn string, tasks []herder.TaskID, requested bool)
 		h.worker.StopConnector(h.ctx, conn)
 		delete(h.instances, conn)
 		delete(h.running.connectors, conn)
-		h.status.PutConnector(conn, herder.ConnectorState{State: herder.Unassigned, WorkerID: h.worker.ID()})
+		h.ReportRestartStop(conn, nil, false)
 		h.flushStatuses("status of the restarted connector not written before it restarts")
 		if requested {
-			h.status.PutConnector(conn, herder.ConnectorState{State: herder.Restarting, WorkerID: h.worker.ID()})
+			h.ReportRestartStop(conn, nil, true)
 		}
 	}
 	if len(tasks) > 0 {
 		for _, id := range tasks {
-			h.log.Info("Restarting task "+id.String(), "task", id.String())
+			h.LogRestartTask(id)
 		}
 		h.worker.StopTasks(tasks)
 		for _, id := range tasks {
 			delete(h.running.tasks, id)
-			h.status.PutTask(id, herder.TaskState{ID: id.Task, State: herder.Unassigned, WorkerID: h.worker.ID()})
+			h.ReportRestartStop("", &id, false)
 		}
 		h.flushStatuses("statuses of the restarted tasks not written before they restart")
 		if requested {
 			for _, id := range tasks {
-				h.status.PutTask(id, herder.TaskState{ID: id.Task, State: herder.Restarting, WorkerID: h.worker.ID()})
+				h.ReportRestartStop("", &id, true)
 			}
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sluicehq/sluice/internal/logging"
 )
 
 // ServerInfo is the answer of GET /.
@@ -211,10 +213,9 @@ type WorkerStatus struct {
 
 // LoggerLevel is a logger's level as GET /admin/loggers shows it;
 // LastModified is in Unix milliseconds, nil if never set through the API.
-type LoggerLevel struct {
-	Level        string `json:"level"`
-	LastModified *int64 `json:"last_modified"`
-}
+// internal/logging defines it, so that the logger registry need not import
+// the herder contract.
+type LoggerLevel = logging.LoggerLevel
 
 // Offset messages, as Kafka Connect words them.
 const (

@@ -12,7 +12,6 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
-	"github.com/sluicehq/sluice/runtime/herder"
 )
 
 // A sink connector's offsets are the committed offsets of its consumer
@@ -32,11 +31,11 @@ var ErrGroupActive = errors.New("consumer group has active members")
 // {"partition":{"kafka_topic":"t","kafka_partition":0},"offset":{"kafka_offset":5}},
 // sorted by topic, then partition. A group that does not exist, or has no
 // committed offsets, gives an empty list.
-func GroupOffsets(ctx context.Context, admin sarama.ClusterAdmin, group string) ([]herder.PartitionOffset, error) {
+func GroupOffsets(ctx context.Context, admin sarama.ClusterAdmin, group string) ([]SinkOffset, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	out := []herder.PartitionOffset{}
+	out := []SinkOffset{}
 	resp, err := admin.ListConsumerGroupOffsets(group, nil) // nil: every partition with a committed offset
 	if errors.Is(err, sarama.ErrGroupIDNotFound) {
 		return out, nil
@@ -65,13 +64,13 @@ func GroupOffsets(ctx context.Context, admin sarama.ClusterAdmin, group string) 
 			if b.Offset < 0 { // -1: nothing committed
 				continue
 			}
-			out = append(out, herder.PartitionOffset{
+			out = append(out, SinkOffset{
 				Partition: map[string]any{KafkaTopicKey: topic, KafkaPartitionKey: partition},
 				Offset:    map[string]any{KafkaOffsetKey: b.Offset},
 			})
 		}
 	}
-	slices.SortFunc(out, func(a, b herder.PartitionOffset) int {
+	slices.SortFunc(out, func(a, b SinkOffset) int {
 		return cmp.Or(
 			cmp.Compare(a.Partition[KafkaTopicKey].(string), b.Partition[KafkaTopicKey].(string)),
 			cmp.Compare(a.Partition[KafkaPartitionKey].(int32), b.Partition[KafkaPartitionKey].(int32)))
@@ -89,7 +88,7 @@ func GroupOffsets(ctx context.Context, admin sarama.ClusterAdmin, group string) 
 // matches ErrGroupActive; the broker's refusal (a member joined after the
 // check) gives the same error. Deleting the offset of a group that does not
 // exist succeeds (Kafka Connect fails).
-func AlterGroupOffsets(ctx context.Context, admin sarama.ClusterAdmin, connector, group string, offsets []herder.PartitionOffset) error {
+func AlterGroupOffsets(ctx context.Context, admin sarama.ClusterAdmin, connector, group string, offsets []SinkOffset) error {
 	parsed, err := ParseSinkOffsets(offsets)
 	if err != nil {
 		return err
@@ -157,10 +156,10 @@ func ResetGroupOffsets(ctx context.Context, admin sarama.ClusterAdmin, connector
 	return fmt.Errorf("Failed to reset consumer group offsets for sink connector %s: %w", connector, err)
 }
 
-// checkPartitions refuses, with a 400 naming it, an offset for a topic
-// or a partition that does not exist (or a topic name Kafka would refuse):
-// Kafka Connect passes them to the broker and answers its refusal with a
-// 500.
+// checkPartitions refuses, with a RequestError (a 400) naming it, an
+// offset for a topic or a partition that does not exist (or a topic name
+// Kafka would refuse): Kafka Connect passes them to the broker and answers
+// its refusal with a 500.
 func checkPartitions(admin sarama.ClusterAdmin, connector string, tps []connectors.TopicPartition) error {
 	slices.SortFunc(tps, compareTopicPartitions)
 	var topics []string
@@ -169,7 +168,7 @@ func checkPartitions(admin sarama.ClusterAdmin, connector string, tps []connecto
 			continue
 		}
 		if err := config.CheckTopicName(tp.Topic); err != nil {
-			return herder.BadRequest("Failed to alter consumer group offsets for connector %s: %v", connector, err)
+			return badRequest("Failed to alter consumer group offsets for connector %s: %v", connector, err)
 		}
 		topics = append(topics, tp.Topic)
 	}
@@ -199,9 +198,9 @@ func checkPartitions(admin sarama.ClusterAdmin, connector string, tps []connecto
 		ids, ok := partitions[tp.Topic]
 		switch {
 		case !ok:
-			return herder.BadRequest("Failed to alter consumer group offsets for connector %s: topic '%s' does not exist", connector, tp.Topic)
+			return badRequest("Failed to alter consumer group offsets for connector %s: topic '%s' does not exist", connector, tp.Topic)
 		case !slices.Contains(ids, tp.Partition):
-			return herder.BadRequest("Failed to alter consumer group offsets for connector %s: topic '%s' has no partition %d (it has %d partitions, numbered from 0)",
+			return badRequest("Failed to alter consumer group offsets for connector %s: topic '%s' has no partition %d (it has %d partitions, numbered from 0)",
 				connector, tp.Topic, tp.Partition, len(ids))
 		}
 	}
@@ -266,7 +265,7 @@ func commitError(connector string, resp *sarama.OffsetCommitResponse, err error)
 	kerr := resp.Errors[tp.Topic][tp.Partition]
 	if kerr == sarama.ErrUnknownTopicOrPartition {
 		// Deleted since checkPartitions looked.
-		return herder.BadRequest("Failed to alter consumer group offsets for connector %s: topic '%s' partition %d does not exist", connector, tp.Topic, tp.Partition)
+		return badRequest("Failed to alter consumer group offsets for connector %s: topic '%s' partition %d does not exist", connector, tp.Topic, tp.Partition)
 	}
 	return fmt.Errorf("Failed to alter consumer group offsets for connector %s: topic %s partition %d: %w",
 		connector, tp.Topic, tp.Partition, kerr)
@@ -282,7 +281,7 @@ func deleteOffsetError(connector string, tp connectors.TopicPartition, err error
 		return groupActive("alter", connector, err)
 	case errors.Is(err, sarama.ErrUnknownTopicOrPartition):
 		// Deleted since checkPartitions looked.
-		return herder.BadRequest("Failed to alter consumer group offsets for connector %s: topic '%s' partition %d does not exist", connector, tp.Topic, tp.Partition)
+		return badRequest("Failed to alter consumer group offsets for connector %s: topic '%s' partition %d does not exist", connector, tp.Topic, tp.Partition)
 	}
 	return fmt.Errorf("Failed to alter consumer group offsets for connector %s: delete offset of topic %s partition %d: %w",
 		connector, tp.Topic, tp.Partition, err)

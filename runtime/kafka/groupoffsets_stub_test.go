@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/IBM/sarama"
-
-	"github.com/sluicehq/sluice/runtime/herder"
 )
 
 // stubAdmin answers the admin calls the group offset functions make; any
@@ -189,7 +187,7 @@ func TestAlterGroupOffsetsErrors(t *testing.T) {
 			if status == 0 {
 				status = http.StatusInternalServerError
 			}
-			if code := herder.StatusCode(err); code != status {
+			if code := statusOf(err); code != status {
 				t.Fatalf("status %d, want %d", code, status)
 			}
 			if tc.early && tc.admin.commits != 0 {

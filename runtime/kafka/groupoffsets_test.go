@@ -15,7 +15,6 @@ import (
 
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/internal/testkit"
-	"github.com/sluicehq/sluice/runtime/herder"
 )
 
 const (
@@ -60,9 +59,9 @@ func commitAsMember(t *testing.T, bootstrap, group string, offsets map[string]ma
 }
 
 // wantOffsets compares offsets with the JSON the REST API would serve.
-func wantOffsets(t *testing.T, got []herder.PartitionOffset, want string) {
+func wantOffsets(t *testing.T, got []SinkOffset, want string) {
 	t.Helper()
-	b, err := json.Marshal(herder.ConnectorOffsets{Offsets: got})
+	b, err := json.Marshal(restBody{Offsets: got})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +70,7 @@ func wantOffsets(t *testing.T, got []herder.PartitionOffset, want string) {
 	}
 }
 
-func sinkOffsets(t *testing.T, body string) []herder.PartitionOffset {
+func sinkOffsets(t *testing.T, body string) []SinkOffset {
 	t.Helper()
 	return decodeOffsets(t, body, true)
 }
@@ -159,7 +158,7 @@ func TestAlterAndResetGroupOffsets(t *testing.T) {
 
 	// A bad body changes nothing.
 	err := AlterGroupOffsets(ctx, admin, "c", group, sinkOffsets(t, `{"offsets":[`+entry(0, `{"kafka_offset":1}`)+`,{"partition":{"kafka_topic":"x"},"offset":null}]}`))
-	if herder.StatusCode(err) != http.StatusBadRequest {
+	if statusOf(err) != http.StatusBadRequest {
 		t.Fatalf("bad body: %v", err)
 	}
 	read(t, `{"offsets":[`+have(0, 100)+","+have(2, 0)+`]}`)
@@ -176,8 +175,8 @@ func TestAlterAndResetGroupOffsets(t *testing.T) {
 			fmt.Sprintf("Failed to alter consumer group offsets for connector c: topic '%s-nope' does not exist", topic)},
 	} {
 		err := AlterGroupOffsets(ctx, admin, "c", group, sinkOffsets(t, tc.body))
-		if herder.StatusCode(err) != http.StatusBadRequest || err.Error() != tc.want {
-			t.Fatalf("%s: %v (status %d), want %q", tc.body, err, herder.StatusCode(err), tc.want)
+		if statusOf(err) != http.StatusBadRequest || err.Error() != tc.want {
+			t.Fatalf("%s: %v (status %d), want %q", tc.body, err, statusOf(err), tc.want)
 		}
 	}
 	read(t, `{"offsets":[`+have(0, 100)+","+have(2, 0)+`]}`)
@@ -313,7 +312,7 @@ func TestGroupOffsetsRefusedWhileMembers(t *testing.T) {
 		if !errors.Is(err, ErrGroupActive) {
 			t.Fatalf("error does not match ErrGroupActive: %v", err)
 		}
-		if code := herder.StatusCode(err); code != http.StatusInternalServerError {
+		if code := statusOf(err); code != http.StatusInternalServerError {
 			t.Fatalf("status %d, want 500 as Kafka Connect", code)
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/sluicehq/sluice/connectors"
-	"github.com/sluicehq/sluice/runtime/herder"
 )
 
 // Keys of a sink connector's partitions and offsets in the offsets REST API
@@ -20,44 +19,68 @@ const (
 	KafkaOffsetKey    = "kafka_offset"
 )
 
+// SinkOffset is a sink connector's partition and offset in the offsets
+// REST API's form: {"kafka_topic":…,"kafka_partition":…} and
+// {"kafka_offset":…}, or a nil Offset. It has herder.PartitionOffset's
+// fields, so either converts to the other, and this package need not
+// import the herder contract.
+type SinkOffset struct {
+	Partition map[string]any `json:"partition"`
+	Offset    map[string]any `json:"offset"`
+}
+
+// RequestError is an offsets request refused for what it asks (a
+// malformed partition or offset, a topic or partition that does not
+// exist), with Kafka Connect's message: the worker answers it with 400.
+type RequestError struct {
+	Message string
+}
+
+func (e *RequestError) Error() string { return e.Message }
+
+// badRequest returns a *RequestError.
+func badRequest(format string, args ...any) error {
+	return &RequestError{Message: fmt.Sprintf(format, args...)}
+}
+
 // ParseSinkOffsets parses the body of a PATCH /connectors/{c}/offsets
 // request for a sink connector as Kafka Connect's
 // SinkUtils.parseSinkConnectorOffsets does: each partition needs
 // kafka_topic and kafka_partition, each offset is null (delete that
 // partition's committed offset, a nil value in the result) or holds
 // kafka_offset; partitions and offsets may be JSON numbers or numeric
-// strings. Failures are herder.BadRequest with Kafka's messages. When two
+// strings. Failures are *RequestError with Kafka's messages. When two
 // entries name the same partition, the later one wins.
 //
 // Unlike Kafka Connect, a negative partition or offset is refused here with
 // a 400; Kafka passes it on and fails later with a 500.
-func ParseSinkOffsets(offsets []herder.PartitionOffset) (map[connectors.TopicPartition]*int64, error) {
+func ParseSinkOffsets(offsets []SinkOffset) (map[connectors.TopicPartition]*int64, error) {
 	if len(offsets) == 0 {
-		return nil, herder.BadRequest("Partitions / offsets need to be provided for an alter offsets request")
+		return nil, badRequest("Partitions / offsets need to be provided for an alter offsets request")
 	}
 	out := make(map[connectors.TopicPartition]*int64, len(offsets))
 	for _, o := range offsets {
 		p := o.Partition
 		if p == nil {
-			return nil, herder.BadRequest("The partition for a sink connector offset cannot be null or missing")
+			return nil, badRequest("The partition for a sink connector offset cannot be null or missing")
 		}
 		topicValue, hasTopic := p[KafkaTopicKey]
 		partitionValue, hasPartition := p[KafkaPartitionKey]
 		if !hasTopic || !hasPartition {
-			return nil, herder.BadRequest("The partition for a sink connector offset must contain the keys '%s' and '%s'", KafkaTopicKey, KafkaPartitionKey)
+			return nil, badRequest("The partition for a sink connector offset must contain the keys '%s' and '%s'", KafkaTopicKey, KafkaPartitionKey)
 		}
 		if topicValue == nil {
-			return nil, herder.BadRequest("Kafka topic names must be valid strings and may not be null")
+			return nil, badRequest("Kafka topic names must be valid strings and may not be null")
 		}
 		if partitionValue == nil {
-			return nil, herder.BadRequest("Kafka partitions must be valid numbers and may not be null")
+			return nil, badRequest("Kafka partitions must be valid numbers and may not be null")
 		}
 		partition, ok := parseInteger(partitionValue, 32)
 		if !ok {
-			return nil, herder.BadRequest("Failed to parse the following Kafka partition value in the provided offsets: '%s'. Partition values for sink connectors need to be integers.", javaString(partitionValue))
+			return nil, badRequest("Failed to parse the following Kafka partition value in the provided offsets: '%s'. Partition values for sink connectors need to be integers.", javaString(partitionValue))
 		}
 		if partition < 0 {
-			return nil, herder.BadRequest("Failed to parse the following Kafka partition value in the provided offsets: '%s'. Partition values for sink connectors need to be non-negative integers.", javaString(partitionValue))
+			return nil, badRequest("Failed to parse the following Kafka partition value in the provided offsets: '%s'. Partition values for sink connectors need to be non-negative integers.", javaString(partitionValue))
 		}
 		// Kafka takes String.valueOf of whatever kafka_topic holds.
 		tp := connectors.TopicPartition{Topic: javaString(topicValue), Partition: int32(partition)}
@@ -67,14 +90,14 @@ func ParseSinkOffsets(offsets []herder.PartitionOffset) (map[connectors.TopicPar
 		}
 		offsetValue, ok := o.Offset[KafkaOffsetKey]
 		if !ok {
-			return nil, herder.BadRequest("The offset for a sink connector should either be null or contain the key '%s'", KafkaOffsetKey)
+			return nil, badRequest("The offset for a sink connector should either be null or contain the key '%s'", KafkaOffsetKey)
 		}
 		offset, ok := parseInteger(offsetValue, 64)
 		if !ok {
-			return nil, herder.BadRequest("Failed to parse the following Kafka offset value in the provided offsets: '%s'. Offset values for sink connectors need to be integers.", javaString(offsetValue))
+			return nil, badRequest("Failed to parse the following Kafka offset value in the provided offsets: '%s'. Offset values for sink connectors need to be integers.", javaString(offsetValue))
 		}
 		if offset < 0 {
-			return nil, herder.BadRequest("Failed to parse the following Kafka offset value in the provided offsets: '%s'. Offset values for sink connectors need to be non-negative integers.", javaString(offsetValue))
+			return nil, badRequest("Failed to parse the following Kafka offset value in the provided offsets: '%s'. Offset values for sink connectors need to be non-negative integers.", javaString(offsetValue))
 		}
 		out[tp] = &offset
 	}

@@ -3,24 +3,40 @@ package kafka
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
 	"testing"
 
 	"github.com/sluicehq/sluice/connectors"
-	"github.com/sluicehq/sluice/runtime/herder"
 )
+
+// restBody is the body of GET and PATCH /connectors/{c}/offsets
+// (herder.ConnectorOffsets).
+type restBody struct {
+	Offsets []SinkOffset `json:"offsets"`
+}
+
+// statusOf is the HTTP status the worker answers err with: 400 for a
+// *RequestError, else 500.
+func statusOf(err error) int {
+	var re *RequestError
+	if errors.As(err, &re) {
+		return http.StatusBadRequest
+	}
+	return http.StatusInternalServerError
+}
 
 // decodeOffsets decodes a PATCH offsets body; useNumber as the REST layer
 // should, or plain (numbers as float64).
-func decodeOffsets(t *testing.T, body string, useNumber bool) []herder.PartitionOffset {
+func decodeOffsets(t *testing.T, body string, useNumber bool) []SinkOffset {
 	t.Helper()
 	d := json.NewDecoder(bytes.NewReader([]byte(body)))
 	if useNumber {
 		d.UseNumber()
 	}
-	var req herder.ConnectorOffsets
+	var req restBody
 	if err := d.Decode(&req); err != nil {
 		t.Fatalf("decode %s: %v", body, err)
 	}
@@ -137,7 +153,7 @@ func TestParseSinkOffsetsErrors(t *testing.T) {
 			if err.Error() != tc.want {
 				t.Fatalf("error %q\nwant      %q", err, tc.want)
 			}
-			if code := herder.StatusCode(err); code != http.StatusBadRequest {
+			if code := statusOf(err); code != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400", code)
 			}
 		})

@@ -1,6 +1,8 @@
 // Package standalone is the herder of a single worker process: connector
 // configurations and offsets in local files, every connector and task on
-// this worker — Kafka Connect's StandaloneHerder.
+// this worker — Kafka Connect's StandaloneHerder. What it shares with the
+// distributed herder is in runtime/herdercore; this package keeps the
+// configuration store and the mutex that serializes changes.
 package standalone
 
 import (
@@ -8,37 +10,28 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"net/http"
-	"runtime/debug"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 
-	"github.com/sluicehq/sluice/config"
-	"github.com/sluicehq/sluice/internal/logging"
-
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/herdercore"
 	"github.com/sluicehq/sluice/runtime/storage"
 )
 
-// Version is reported by GET /.
-var Version = "0.1.0-dev"
-
 // Herder runs every connector on one worker. Control operations are
-// serialized by a mutex; tasks run on their own goroutines.
+// serialized by a mutex; tasks run on their own goroutines. The embedded
+// core answers the reads and offset requests.
 type Herder struct {
+	*herdercore.Core
 	worker  *runtime.Worker
 	configs storage.ConfigStore
 	status  storage.StatusStore
-	offsets storage.OffsetStore
 	log     *slog.Logger
 
 	// Loggers sets logger levels for SetClusterLoggerLevel; nil refuses.
-	Loggers interface {
-		Set(namespace string, level slog.Level) []string
-	}
+	Loggers herdercore.Loggers
 	mu      sync.Mutex
 	ctx     context.Context
 	started atomic.Bool
@@ -48,59 +41,12 @@ var _ herder.Herder = (*Herder)(nil)
 
 // New returns a herder over a worker and its stores.
 func New(ctx context.Context, w *runtime.Worker, configs storage.ConfigStore, status storage.StatusStore, offsets storage.OffsetStore, log *slog.Logger) *Herder {
-	return &Herder{worker: w, configs: configs, status: status, offsets: offsets, log: log, ctx: context.WithoutCancel(ctx)}
-}
-
-// ServerInfo implements herder.Herder.
-func (h *Herder) ServerInfo(context.Context) (herder.ServerInfo, error) {
-	id, err := h.worker.ClusterID()
-	if err != nil {
-		return herder.ServerInfo{}, fmt.Errorf("read the Kafka cluster id: %w", err)
-	}
-	return herder.ServerInfo{Version: Version, Commit: Commit(), KafkaClusterID: id}, nil
-}
-
-// commit, when set at link time (go build -ldflags "-X
-// github.com/sluicehq/sluice/runtime/standalone.commit=REV"), is the
-// commit GET / reports, ahead of what the build info says.
-var commit string
-
-// Commit is the revision sluice was built from, as GET / reports it: the
-// -X stamp when set, else the VCS revision go build records in a git
-// checkout (with "-dirty" when the tree had changes), else the main
-// module's version (go install …@version records no VCS revision), else "".
-func Commit() string {
-	bi, _ := debug.ReadBuildInfo()
-	return commitOf(commit, bi)
-}
-
-// commitOf picks the commit from a link-time stamp and the build info (nil
-// when unavailable).
-func commitOf(stamp string, bi *debug.BuildInfo) string {
-	if stamp != "" {
-		return stamp
-	}
-	if bi == nil {
-		return ""
-	}
-	rev, dirty := "", false
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			dirty = s.Value == "true"
-		}
-	}
-	switch {
-	case rev != "" && dirty:
-		return rev + "-dirty"
-	case rev != "":
-		return rev
-	case bi.Main.Version != "" && bi.Main.Version != "(devel)":
-		return bi.Main.Version
-	}
-	return ""
+	h := &Herder{worker: w, configs: configs, status: status, log: log, ctx: context.WithoutCancel(ctx)}
+	h.Core = herdercore.New(w, status, offsets, log, herdercore.Store{
+		Lookup:        func(_ context.Context, name string) (storage.ConnectorState, error) { return h.get(name) },
+		ModifyOffsets: h.modifyOffsets,
+	})
+	return h
 }
 
 // Start starts every stored connector (those created through the REST API
@@ -175,7 +121,7 @@ func (h *Herder) storeFailed(name string, cfg map[string]string, cause error) er
 		return fmt.Errorf("store task configs of %s: %w", name, err)
 	}
 	h.clearTaskStatus(name)
-	h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: h.worker.Trace(cause)})
+	h.ReportFailed(name, cause)
 	return nil
 }
 
@@ -185,14 +131,10 @@ func (h *Herder) MarkReady() { h.started.Store(true) }
 // Ready implements herder.Herder.
 func (h *Herder) Ready(context.Context) error {
 	if !h.started.Load() {
-		return &herder.Error{Code: http.StatusServiceUnavailable, Message: "The worker is starting its connectors."}
+		return herdercore.Unavailable("The worker is starting its connectors.")
 	}
 	return nil
 }
-
-// WaitNote says which tasks wait for Kafka ("" when none does); GET
-// /health adds it to its message.
-func (h *Herder) WaitNote() string { return h.worker.WaitNote() }
 
 // Connectors implements herder.Herder.
 func (h *Herder) Connectors(context.Context) ([]string, error) { return h.configs.Connectors(), nil }
@@ -200,44 +142,9 @@ func (h *Herder) Connectors(context.Context) ([]string, error) { return h.config
 func (h *Herder) get(name string) (storage.ConnectorState, error) {
 	s, ok := h.configs.Get(name)
 	if !ok {
-		return s, herder.NotFound("Connector %s not found", name)
+		return s, herdercore.NotFound(name)
 	}
 	return s, nil
-}
-
-// ConnectorInfo implements herder.Herder.
-func (h *Herder) ConnectorInfo(_ context.Context, name string) (herder.ConnectorInfo, error) {
-	s, err := h.get(name)
-	if err != nil {
-		return herder.ConnectorInfo{}, err
-	}
-	return h.info(name, s), nil
-}
-
-func (h *Herder) info(name string, s storage.ConnectorState) herder.ConnectorInfo {
-	tasks := make([]herder.TaskID, len(s.TaskConfigs))
-	for i := range tasks {
-		tasks[i] = herder.TaskID{Connector: name, Task: i}
-	}
-	return herder.ConnectorInfo{Name: name, Config: s.Config, Tasks: tasks, Type: h.kindOf(s.Config)}
-}
-
-// kindOf tells a source from a sink by the configuration's connector
-// class; unknown if the class is not installed.
-func (h *Herder) kindOf(cfg map[string]string) herder.ConnectorType {
-	return h.worker.ConnectorType(cfg)
-}
-
-// kind is kindOf for a stored connector.
-func (h *Herder) kind(name string) herder.ConnectorType {
-	s, _ := h.configs.Get(name)
-	return h.kindOf(s.Config)
-}
-
-// ConnectorConfig implements herder.Herder.
-func (h *Herder) ConnectorConfig(_ context.Context, name string) (map[string]string, error) {
-	s, err := h.get(name)
-	return s.Config, err
 }
 
 // PutConnectorConfig implements herder.Herder: it validates, stores and
@@ -270,8 +177,7 @@ func (h *Herder) putLocked(ctx context.Context, name string, cfg map[string]stri
 		// connector, and its tasks only if their configurations changed.
 		h.log.Info("Connector "+name+" config unchanged: restarting the connector", "connector", name)
 		h.restartConnectorOnly(ctx, name, old)
-		s, _ := h.configs.Get(name)
-		return h.info(name, s), false, nil
+		return h.info(name), false, nil
 	}
 	if !exists {
 		if err := h.worker.CheckNewConnector(len(h.configs.Connectors()), "worker"); err != nil {
@@ -292,15 +198,20 @@ func (h *Herder) putLocked(ctx context.Context, name string, cfg map[string]stri
 		return herder.ConnectorInfo{}, false, fmt.Errorf("store config of %s: %w", name, err)
 	}
 	if exists {
-		h.log.Info("Connector "+name+" config updated", "connector", name)
+		h.LogConfigUpdated(name)
 	} else {
 		h.log.Info("Connector "+name+" config created", "connector", name, "initial_state", string(target))
 	}
 	if err := h.startConnector(ctx, name); err != nil {
 		h.log.Error("connector did not start", "connector", name, "err", err)
 	}
+	return h.info(name), !exists, nil
+}
+
+// info describes a stored connector.
+func (h *Herder) info(name string) herder.ConnectorInfo {
 	s, _ := h.configs.Get(name)
-	return h.info(name, s), !exists, nil
+	return h.Info(name, s.Config, len(s.TaskConfigs))
 }
 
 // PatchConnectorConfig implements herder.Herder: the patched configuration
@@ -310,17 +221,9 @@ func (h *Herder) PatchConnectorConfig(ctx context.Context, name string, patch ma
 	defer h.mu.Unlock()
 	s, ok := h.configs.Get(name)
 	if !ok {
-		return herder.ConnectorInfo{}, herder.NotFound("Connector %s not found", name)
+		return herder.ConnectorInfo{}, herdercore.NotFound(name)
 	}
-	cfg := s.Config
-	for k, v := range patch {
-		if v == nil {
-			delete(cfg, k)
-		} else {
-			cfg[k] = *v
-		}
-	}
-	cfg, err := h.checkConfig(name, cfg)
+	cfg, err := h.checkConfig(name, herdercore.Patched(s.Config, patch))
 	if err != nil {
 		return herder.ConnectorInfo{}, err
 	}
@@ -338,7 +241,7 @@ func (h *Herder) startConnector(ctx context.Context, name string) error {
 				return err
 			}
 		}
-		h.status.PutConnector(name, herder.ConnectorState{State: herder.Stopped, WorkerID: h.worker.ID()})
+		h.ReportStopped(name)
 		return nil
 	}
 	reconfigure := func() { go h.reconfigure(name) }
@@ -352,11 +255,11 @@ func (h *Herder) startTasks(name string) error {
 	s, _ := h.configs.Get(name)
 	tasks, err := h.worker.TaskConfigs(name)
 	if err != nil {
-		h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: h.worker.Trace(err)})
+		h.ReportFailed(name, err)
 		return err
 	}
 	// Unchanged task configurations (a restart) are not written again.
-	if !equalConfigs(tasks, s.TaskConfigs) {
+	if !herdercore.SameTaskConfigs(tasks, s.TaskConfigs) {
 		if err := h.configs.PutTaskConfigs(name, tasks); err != nil {
 			return err
 		}
@@ -387,10 +290,10 @@ func (h *Herder) updateTasks(name string) bool {
 	tasks, err := h.worker.TaskConfigs(name)
 	if err != nil {
 		h.log.Error("reconfigure tasks", "connector", name, "err", err)
-		h.status.PutConnector(name, herder.ConnectorState{State: herder.Failed, WorkerID: h.worker.ID(), Trace: h.worker.Trace(err)})
+		h.ReportFailed(name, err)
 		return false
 	}
-	if equalConfigs(tasks, s.TaskConfigs) {
+	if herdercore.SameTaskConfigs(tasks, s.TaskConfigs) {
 		return false
 	}
 	h.worker.StopTasks(h.worker.Tasks(name))
@@ -401,18 +304,6 @@ func (h *Herder) updateTasks(name string) bool {
 	}
 	for i, tc := range tasks {
 		_ = h.worker.StartTask(herder.TaskID{Connector: name, Task: i}, s.Config, tc, len(tasks), s.Target)
-	}
-	return true
-}
-
-func equalConfigs(a, b []map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !maps.Equal(a[i], b[i]) {
-			return false
-		}
 	}
 	return true
 }
@@ -443,40 +334,8 @@ func (h *Herder) DeleteConnector(_ context.Context, name string) error {
 	}
 	h.status.Delete(name)
 	h.worker.ResetTopics(name)
-	h.log.Info("Connector "+name+" config removed", "connector", name)
+	h.LogConfigRemoved(name)
 	return nil
-}
-
-// Tasks implements herder.Herder.
-func (h *Herder) Tasks(_ context.Context, name string) ([]herder.TaskInfo, error) {
-	s, err := h.get(name)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]herder.TaskInfo, len(s.TaskConfigs))
-	for i, c := range s.TaskConfigs {
-		out[i] = herder.TaskInfo{ID: herder.TaskID{Connector: name, Task: i}, Config: c}
-	}
-	return out, nil
-}
-
-// ConnectorStatus implements herder.Herder.
-func (h *Herder) ConnectorStatus(_ context.Context, name string) (herder.ConnectorStateInfo, error) {
-	cs, ok := h.status.Connector(name)
-	if !ok {
-		return herder.ConnectorStateInfo{}, herder.NotFound("No status found for connector %s", name)
-	}
-	return herder.ConnectorStateInfo{Name: name, Connector: cs, Tasks: h.status.Tasks(name), Type: h.kind(name)}, nil
-}
-
-// TaskStatus implements herder.Herder.
-func (h *Herder) TaskStatus(_ context.Context, id herder.TaskID) (herder.TaskState, error) {
-	for _, t := range h.status.Tasks(id.Connector) {
-		if t.ID == id.Task {
-			return t, nil
-		}
-	}
-	return herder.TaskState{}, herder.NotFound("No status found for task %s", id)
 }
 
 // RestartConnector implements herder.Herder with KIP-745's semantics.
@@ -487,41 +346,24 @@ func (h *Herder) RestartConnector(ctx context.Context, name string, includeTasks
 	if !ok {
 		return herder.ConnectorStateInfo{}, herder.NotFound("Unknown connector: %s", name)
 	}
-	cs, _ := h.status.Connector(name)
-	restartConn := !onlyFailed || cs.State == herder.Failed
-	var restartTasks []herder.TaskID
-	if includeTasks {
-		for _, t := range h.status.Tasks(name) {
-			if !onlyFailed || t.State == herder.Failed {
-				restartTasks = append(restartTasks, herder.TaskID{Connector: name, Task: t.ID})
-			}
-		}
-	}
 	if s.Target == herder.TargetStopped {
 		h.log.Info("Ignoring the restart of connector "+name+": it is STOPPED", "connector", name)
 		return h.statusLocked(name), nil
 	}
-	plan := restartPlan(name, restartConn, len(restartTasks), len(h.status.Tasks(name)), includeTasks, onlyFailed)
-	h.log.Info("Received "+plan, "connector", name)
-	defer h.log.Info("Completed "+plan, "connector", name)
 	// The answer is the restart plan, as Kafka Connect's: the statuses
 	// before the restart, RESTARTING for what restarts.
-	out := h.statusLocked(name)
-	if restartConn {
-		out.Connector.State = herder.Restarting
-	}
-	for i, t := range out.Tasks {
-		if slices.Contains(restartTasks, herder.TaskID{Connector: name, Task: t.ID}) {
-			out.Tasks[i].State = herder.Restarting
-		}
-	}
+	status := h.statusLocked(name)
+	out, restartConn, restartTasks := herdercore.PlanRestart(status, includeTasks, onlyFailed)
+	plan := herdercore.RestartPlan(name, restartConn, len(restartTasks), len(status.Tasks), includeTasks, onlyFailed)
+	h.log.Info("Received "+plan, "connector", name)
+	defer h.log.Info("Completed "+plan, "connector", name)
 	// A KIP-745 restart (includeTasks or onlyFailed) reports what it
 	// restarts RESTARTING once stopped; a plain one (neither) UNASSIGNED,
 	// as Kafka Connect's standalone herder.
 	requested := includeTasks || onlyFailed
 	if restartConn {
 		h.worker.StopConnector(h.ctx, name)
-		h.reportRestartStop(name, nil, requested)
+		h.ReportRestartStop(name, nil, requested)
 		if h.restartConnectorOnly(ctx, name, s) {
 			// Every task has just started with new configurations.
 			restartTasks = nil
@@ -531,21 +373,6 @@ func (h *Herder) RestartConnector(ctx context.Context, name string, includeTasks
 		h.restartTaskLocked(id, s, requested)
 	}
 	return out, nil
-}
-
-// reportRestartStop reports a connector (name, when id is nil) or a task
-// stopped for a restart: RESTARTING for a KIP-745 restart (requested), else
-// UNASSIGNED (Kafka Connect's onShutdown).
-func (h *Herder) reportRestartStop(name string, id *herder.TaskID, requested bool) {
-	state := herder.Unassigned
-	if requested {
-		state = herder.Restarting
-	}
-	if id != nil {
-		h.status.PutTask(*id, herder.TaskState{ID: id.Task, State: state, WorkerID: h.worker.ID()})
-		return
-	}
-	h.status.PutConnector(name, herder.ConnectorState{State: state, WorkerID: h.worker.ID()})
 }
 
 // restartConnectorOnly restarts a connector's instance and, as Kafka
@@ -562,8 +389,9 @@ func (h *Herder) restartConnectorOnly(ctx context.Context, name string, s storag
 }
 
 func (h *Herder) statusLocked(name string) herder.ConnectorStateInfo {
-	cs, _ := h.status.Connector(name)
-	return herder.ConnectorStateInfo{Name: name, Connector: cs, Tasks: h.status.Tasks(name), Type: h.kind(name)}
+	s, _ := h.configs.Get(name)
+	info, _ := h.StatusInfo(name, s.Config)
+	return info
 }
 
 // RestartTask implements herder.Herder.
@@ -571,25 +399,12 @@ func (h *Herder) RestartTask(_ context.Context, id herder.TaskID) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s, ok := h.configs.Get(id.Connector)
-	if !ok {
-		return herder.NotFound("Unknown connector: %s", id.Connector)
+	if err := herdercore.TaskExists(id, ok, len(s.TaskConfigs)); err != nil {
+		return err
 	}
-	if id.Task < 0 || id.Task >= len(s.TaskConfigs) {
-		return herder.NotFound("Unknown task: %s", id)
-	}
-	h.log.Info("Restarting task "+id.String(), "task", id.String())
+	h.LogRestartTask(id)
 	h.restartTaskLocked(id, s, false)
 	return nil
-}
-
-// restartPlan describes a restart as Kafka Connect's RestartPlan does in
-// its log lines.
-func restartPlan(name string, conn bool, tasks, total int, includeTasks, onlyFailed bool) string {
-	request := fmt.Sprintf("restart request for {connectorName='%s', onlyFailed=%t, includeTasks=%t}", name, onlyFailed, includeTasks)
-	if conn {
-		return fmt.Sprintf("plan to restart connector and %d of %d tasks for %s", tasks, total, request)
-	}
-	return fmt.Sprintf("plan to restart %d of %d tasks for %s", tasks, total, request)
 }
 
 func (h *Herder) restartTaskLocked(id herder.TaskID, s storage.ConnectorState, requested bool) {
@@ -597,7 +412,7 @@ func (h *Herder) restartTaskLocked(id herder.TaskID, s storage.ConnectorState, r
 		return
 	}
 	h.worker.StopTasks([]herder.TaskID{id})
-	h.reportRestartStop("", &id, requested)
+	h.ReportRestartStop("", &id, requested)
 	_ = h.worker.StartTask(id, s.Config, s.TaskConfigs[id.Task], len(s.TaskConfigs), s.Target)
 }
 
@@ -617,14 +432,14 @@ func (h *Herder) SetTargetState(ctx context.Context, name string, target herder.
 	}
 	switch {
 	case target == herder.TargetStopped:
-		h.log.Info("Setting connector "+name+" state to "+string(target), "connector", name)
+		h.LogTargetState(name, target)
 		h.stopConnector(name)
 		h.clearTaskStatus(name)
 		h.configs.PutTaskConfigs(name, nil)
-		h.status.PutConnector(name, herder.ConnectorState{State: herder.Stopped, WorkerID: h.worker.ID()})
+		h.ReportStopped(name)
 	case s.Target == herder.TargetStopped:
 		// Resuming a stopped connector starts it afresh.
-		h.log.Info("Setting connector "+name+" state to "+string(target), "connector", name)
+		h.LogTargetState(name, target)
 		if err := h.startConnector(ctx, name); err != nil {
 			h.log.Error("resume connector", "connector", name, "err", err)
 		}
@@ -634,92 +449,19 @@ func (h *Herder) SetTargetState(ctx context.Context, name string, target herder.
 	return nil
 }
 
-// ConnectorOffsets implements herder.Herder: a source connector's offsets
-// from the offset store, a sink connector's from its consumer group.
-func (h *Herder) ConnectorOffsets(ctx context.Context, name string) (herder.ConnectorOffsets, error) {
-	s, err := h.get(name)
-	if err != nil {
-		return herder.ConnectorOffsets{}, err
-	}
-	if h.kindOf(s.Config) == herder.SinkType {
-		offs, err := h.worker.SinkOffsets(ctx, name, s.Config)
-		return herder.ConnectorOffsets{Offsets: offs}, err
-	}
-	offs, err := h.offsets.Offsets(ctx, name)
-	if err != nil {
-		return herder.ConnectorOffsets{}, err
-	}
-	out := herder.ConnectorOffsets{Offsets: make([]herder.PartitionOffset, len(offs))}
-	for i, o := range offs {
-		out.Offsets[i] = herder.PartitionOffset{Partition: o.Partition, Offset: o.Offset}
-	}
-	return out, nil
-}
-
-// stopped returns a connector's state if it is STOPPED (KIP-875's rule for
-// changing offsets). Callers hold h.mu.
-func (h *Herder) stopped(name string) (storage.ConnectorState, error) {
-	s, err := h.get(name)
-	if err != nil {
-		return s, err
-	}
-	if s.Target != herder.TargetStopped {
-		return s, herder.BadRequest("Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/%s/stop' endpoint", name)
-	}
-	return s, nil
-}
-
-// AlterConnectorOffsets implements herder.Herder.
-func (h *Herder) AlterConnectorOffsets(ctx context.Context, name string, offsets herder.ConnectorOffsets) (string, error) {
-	return h.modifyOffsets(ctx, name, offsets.Offsets, false)
-}
-
-// ResetConnectorOffsets implements herder.Herder.
-func (h *Herder) ResetConnectorOffsets(ctx context.Context, name string) (string, error) {
-	return h.modifyOffsets(ctx, name, nil, true)
-}
-
+// modifyOffsets changes a connector's offsets under h.mu, once it is
+// STOPPED.
 func (h *Herder) modifyOffsets(ctx context.Context, name string, offsets []herder.PartitionOffset, reset bool) (string, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	s, err := h.stopped(name)
+	s, err := h.get(name)
 	if err != nil {
 		return "", err
 	}
-	if !reset && len(offsets) == 0 {
-		return "", herder.BadRequest("Partitions / offsets need to be provided for an alter offsets request")
+	if err := herdercore.OffsetsModifiable(name, s.Target == herder.TargetStopped, offsets, reset); err != nil {
+		return "", err
 	}
-	if h.kindOf(s.Config) == herder.SinkType {
-		return h.worker.AlterSinkOffsets(ctx, name, s.Config, offsets, reset)
-	}
-	return h.worker.AlterSourceOffsets(ctx, name, s.Config, offsets, reset)
-}
-
-// ConnectorTopics implements herder.Herder.
-func (h *Herder) ConnectorTopics(_ context.Context, name string) ([]string, error) {
-	if _, err := h.get(name); err != nil {
-		return nil, err
-	}
-	return h.status.Topics(name), nil
-}
-
-// ResetConnectorTopics implements herder.Herder.
-func (h *Herder) ResetConnectorTopics(_ context.Context, name string) error {
-	if _, err := h.get(name); err != nil {
-		return err
-	}
-	h.worker.ResetTopics(name)
-	return nil
-}
-
-// ConnectorPlugins implements herder.Herder.
-func (h *Herder) ConnectorPlugins(_ context.Context, connectorsOnly bool) ([]herder.PluginInfo, error) {
-	return runtime.PluginInfos(h.worker.Plugins(), connectorsOnly), nil
-}
-
-// PluginConfig implements herder.Herder.
-func (h *Herder) PluginConfig(_ context.Context, name, version string) ([]config.KeyInfo, error) {
-	return runtime.PluginConfigVersion(h.worker.Plugins(), name, version)
+	return h.AlterOffsets(ctx, name, s.Config, offsets, reset)
 }
 
 // SetClusterLoggerLevel implements herder.Herder: in standalone mode the
@@ -728,19 +470,13 @@ func (h *Herder) SetClusterLoggerLevel(_ context.Context, namespace, level strin
 	if h.Loggers == nil {
 		return fmt.Errorf("this worker has no adjustable loggers")
 	}
-	l, err := logging.ParseLevel(level)
+	l, err := herdercore.ParseLevel(level)
 	if err != nil {
-		return herder.NotFound("invalid log level '%s'.", level)
+		return err
 	}
 	h.log.Warn("Setting logger level at cluster scope in standalone mode is equivalent to worker scope", "namespace", namespace, "level", level)
 	h.Loggers.Set(namespace, l)
 	return nil
-}
-
-// ValidateConnectorConfig implements herder.Herder.
-func (h *Herder) ValidateConnectorConfig(ctx context.Context, cfg map[string]string) (herder.ConfigInfos, error) {
-	infos, err := h.worker.ValidateConnectorConfigLive(ctx, cfg)
-	return infos, err
 }
 
 // Stop drains and stops every task and connector (rule 7).

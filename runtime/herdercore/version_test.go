@@ -1,4 +1,4 @@
-package standalone
+package herdercore
 
 import (
 	"os"
@@ -48,12 +48,12 @@ func TestCommitStampedByLdflags(t *testing.T) {
 	}
 	dir := t.TempDir()
 	main := filepath.Join(dir, "main.go")
-	src := "package main\n\nimport (\n\t\"fmt\"\n\n\t\"github.com/sluicehq/sluice/runtime/standalone\"\n)\n\nfunc main() { fmt.Print(standalone.Commit()) }\n"
+	src := "package main\n\nimport (\n\t\"fmt\"\n\n\t\"github.com/sluicehq/sluice/runtime/herdercore\"\n)\n\nfunc main() { fmt.Print(herdercore.Commit()) }\n"
 	if err := os.WriteFile(main, []byte(src), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(dir, "commit")
-	build := exec.Command("go", "build", "-ldflags", "-X github.com/sluicehq/sluice/runtime/standalone.commit=stamped0123", "-o", bin, main)
+	build := exec.Command("go", "build", "-ldflags", "-X github.com/sluicehq/sluice/runtime/herdercore.commit=stamped0123", "-o", bin, main)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
