@@ -11,7 +11,7 @@ import (
 
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/internal/testkit/panicky"
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -24,7 +24,7 @@ import (
 func TestSourceTopicCreation(t *testing.T) {
 	b := testkit.StartBroker(t, testkit.NoAutoCreateTopics())
 	bootstrap := b.Addr()
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	panicky.Register(reg, &panicky.Sunk{})
 	admin := newAdmin(t, bootstrap)
 	unique := func(prefix string) string { return fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano()) }
