@@ -18,7 +18,7 @@ import (
 	"github.com/sluicehq/sluice/api"
 	"github.com/sluicehq/sluice/internal/logging"
 	"github.com/sluicehq/sluice/internal/testkit"
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/standalone"
@@ -67,7 +67,7 @@ func startWorker(t *testing.T, bootstrap string, extra map[string]string) *worke
 		t.Fatal(err)
 	}
 	status := storage.NewMemoryStatus()
-	w := runtime.NewWorker(wc, plugins.Builtin(), offsets, status, log)
+	w := runtime.NewWorker(wc, builtin.Registry(), offsets, status, log)
 	h := standalone.New(context.Background(), w, configs, status, offsets, log)
 	h.Loggers = levels
 	h.Start(context.Background())

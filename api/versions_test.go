@@ -11,7 +11,7 @@ import (
 
 	"github.com/sluicehq/sluice/connectors/file"
 	"github.com/sluicehq/sluice/internal/testkit"
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -115,8 +115,8 @@ func TestPluginVersionsREST(t *testing.T) {
 	var plugs []herder.PluginInfo
 	w.do(t, "GET", "/connector-plugins?connectorsOnly=false", "").json(t, &plugs)
 	for _, p := range plugs {
-		if (p.Type == "converter" || p.Type == "header_converter") && p.Version != plugins.ConverterVersion {
-			t.Errorf("%s %s listed with version %q, want %s", p.Type, p.Class, p.Version, plugins.ConverterVersion)
+		if (p.Type == "converter" || p.Type == "header_converter") && p.Version != builtin.ConverterVersion {
+			t.Errorf("%s %s listed with version %q, want %s", p.Type, p.Class, p.Version, builtin.ConverterVersion)
 		}
 	}
 
@@ -144,7 +144,7 @@ func TestPluginVersionsREST(t *testing.T) {
 
 	w.do(t, "PUT", "/connector-plugins/FileStreamSource/config/validate", mustJSON(merge(cfg, map[string]string{"name": "v",
 		"key.converter": "StringConverter", "key.converter.plugin.version": "[2.0,)"}))).json(t, &infos)
-	missing := "Plugin org.apache.kafka.connect.storage.StringConverter not found that matches the version range [2.0,), available versions: [" + plugins.ConverterVersion + "]"
+	missing := "Plugin org.apache.kafka.connect.storage.StringConverter not found that matches the version range [2.0,), available versions: [" + builtin.ConverterVersion + "]"
 	if infos.ErrorCount != 2 {
 		t.Errorf("validate key.converter.plugin.version=[2.0,): %d errors, want 2", infos.ErrorCount)
 	}
@@ -157,8 +157,8 @@ func TestPluginVersionsREST(t *testing.T) {
 	if infos.ErrorCount != 0 {
 		t.Errorf("validate: %d errors: %s", infos.ErrorCount, mustJSON(infos))
 	}
-	for key, version := range map[string]string{"connector.plugin.version": file.Version, "key.converter.plugin.version": plugins.ConverterVersion,
-		"value.converter.plugin.version": plugins.ConverterVersion, "header.converter.plugin.version": plugins.ConverterVersion} {
+	for key, version := range map[string]string{"connector.plugin.version": file.Version, "key.converter.plugin.version": builtin.ConverterVersion,
+		"value.converter.plugin.version": builtin.ConverterVersion, "header.converter.plugin.version": builtin.ConverterVersion} {
 		c := configOf(t, infos, key)
 		if c.Value.Value == nil || *c.Value.Value != version || !slices.Equal(c.Value.RecommendedValues, []string{version}) {
 			t.Errorf("validate: %s %s; want value and recommended %s", key, mustJSON(c), version)

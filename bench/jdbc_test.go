@@ -166,6 +166,11 @@ func rawInsert(b *testing.B, db *sql.DB, table string, upsert bool) jdbcResult {
 		}
 	}()
 	stmts := map[int]*sql.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			_ = st.Close()
+		}
+	}()
 	for args := range batches {
 		rows := len(args) / len(benchCols)
 		st := stmts[rows]
@@ -173,7 +178,6 @@ func rawInsert(b *testing.B, db *sql.DB, table string, upsert bool) jdbcResult {
 			if st, err = conn.PrepareContext(ctx, insertSQL(table, rows, upsert)); err != nil {
 				b.Fatal(err)
 			}
-			defer st.Close()
 			stmts[rows] = st
 		}
 		// database/sql's Tx.StmtContext would prepare the statement again

@@ -6,46 +6,6 @@ import (
 	"testing"
 )
 
-func TestLookupByClassSimpleNameAndAlias(t *testing.T) {
-	r := Builtin()
-	for _, name := range []string{
-		"org.apache.kafka.connect.file.FileStreamSourceConnector", "FileStreamSourceConnector", "FileStreamSource", " FileStreamSource ",
-		"io.confluent.kafka.connect.datagen.DatagenConnector", "DatagenConnector", "Datagen",
-	} {
-		c, p, err := r.NewConnector(name)
-		if err != nil || c == nil || p.Kind != Source {
-			t.Errorf("NewConnector(%q) = %v, %+v, %v", name, c, p, err)
-		}
-	}
-	for _, name := range []string{"org.apache.kafka.connect.json.JsonConverter", "JsonConverter", "Json", "StringConverter", "String", "ByteArray"} {
-		if _, err := r.NewConverter(name); err != nil {
-			t.Errorf("NewConverter(%q): %v", name, err)
-		}
-	}
-	// Converters that convert headers too are header converters, as in Kafka Connect.
-	for _, name := range []string{"SimpleHeaderConverter", "JsonConverter", "StringConverter"} {
-		if _, err := r.NewHeaderConverter(name); err != nil {
-			t.Errorf("NewHeaderConverter(%q): %v", name, err)
-		}
-	}
-}
-
-func TestLookupUnknownListsAvailable(t *testing.T) {
-	r := Builtin()
-	_, _, err := r.NewConnector("com.example.Missing")
-	if err == nil {
-		t.Fatal("unknown class found")
-	}
-	for _, want := range []string{"com.example.Missing", SourceClassForTest, SinkClassForTest} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not mention %s", err, want)
-		}
-	}
-	if _, err := r.NewConverter("FileStreamSource"); err == nil {
-		t.Error("a connector was found as a converter")
-	}
-}
-
 func TestAmbiguousAlias(t *testing.T) {
 	r := NewRegistry()
 	r.Register(Plugin{Class: "a.FooConnector", Kind: Source, New: func() any { return nil }})
@@ -57,11 +17,6 @@ func TestAmbiguousAlias(t *testing.T) {
 		t.Fatalf("full name: %+v %v", p, err)
 	}
 }
-
-const (
-	SourceClassForTest = "org.apache.kafka.connect.file.FileStreamSourceConnector"
-	SinkClassForTest   = "org.apache.kafka.connect.file.FileStreamSinkConnector"
-)
 
 // versioned is a plugin of class at version whose instances say which
 // version they are.
@@ -146,32 +101,10 @@ func TestVersionsRegisteredTwiceOrClashing(t *testing.T) {
 	}
 }
 
-func TestVersionFromInstance(t *testing.T) {
-	r := Builtin()
-	// The built-in connectors report their version through Version(), the
-	// converters through Plugin.Version.
-	for _, name := range []string{"FileStreamSource", "JsonConverter", "SimpleHeaderConverter", "org.apache.kafka.connect.transforms.InsertField$Value"} {
-		p, err := r.Lookup(name, Source, Converter, HeaderConverter, Transformation)
-		if err != nil || p.Version == "" {
-			t.Errorf("Lookup(%q) = version %q, %v", name, p.Version, err)
-		}
-	}
-}
-
 func TestClassWithoutVersionClashes(t *testing.T) {
 	r := NewRegistry()
 	r.Register(versioned("com.example.FooConnector", Source, "1.0.0"))
 	if err := r.Add(Plugin{Class: "com.example.FooConnector", Kind: Source, New: func() any { return nil }}); err == nil || !strings.Contains(err.Error(), "registered twice") {
 		t.Errorf("a version-less plugin of a registered class: %v", err)
-	}
-}
-
-// TestEveryBuiltinHasAVersion: every built-in plugin has a version, which
-// GET /connector-plugins shows and the plugin version keys match.
-func TestEveryBuiltinHasAVersion(t *testing.T) {
-	for _, p := range Builtin().Plugins() {
-		if p.Version == "" {
-			t.Errorf("%s (%s) has no version", p.Class, p.Kind)
-		}
 	}
 }

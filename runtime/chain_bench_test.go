@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/sluicehq/sluice/connectors"
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/schemas"
 	"github.com/sluicehq/sluice/transforms"
 )
@@ -14,7 +14,7 @@ import (
 // converter hands them over): rename two fields, cast one, and insert the
 // topic and a static field. It reports ns and allocations per record.
 func BenchmarkChainStruct(b *testing.B) {
-	c, err := buildChain(plugins.Builtin(), map[string]string{
+	c, err := buildChain(builtin.Registry(), map[string]string{
 		"transforms":                     "rename,cast,insert",
 		"transforms.rename.type":         "org.apache.kafka.connect.transforms.ReplaceField$Value",
 		"transforms.rename.renames":      "id:order_id,qty:quantity",

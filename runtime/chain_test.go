@@ -9,13 +9,13 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/connectors"
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/schemas"
 	"github.com/sluicehq/sluice/transforms"
 )
 
 func TestBuildChainErrors(t *testing.T) {
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	base := func(kv ...string) map[string]string {
 		m := map[string]string{}
 		for i := 0; i < len(kv); i += 2 {
@@ -57,7 +57,7 @@ func TestBuildChainErrors(t *testing.T) {
 // TestChainPredicates: a transformation applies when its predicate matches,
 // or, negated, when it does not; a dropping transformation ends the chain.
 func TestChainPredicates(t *testing.T) {
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	c, err := buildChain(reg, map[string]string{
 		"transforms":                        "tag,dropUnmarked",
 		"transforms.tag.type":               "InsertHeader",
@@ -94,7 +94,7 @@ func TestChainPredicates(t *testing.T) {
 }
 
 func TestChainNamesFailingClass(t *testing.T) {
-	c, err := buildChain(plugins.Builtin(), map[string]string{
+	c, err := buildChain(builtin.Registry(), map[string]string{
 		"transforms": "meta", "transforms.meta.type": "SetSchemaMetadata$Value", "transforms.meta.schema.name": "x",
 	})
 	if err != nil {
@@ -108,7 +108,7 @@ func TestChainNamesFailingClass(t *testing.T) {
 }
 
 func TestValidateTransforms(t *testing.T) {
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	props := map[string]string{
 		"name": "c", "connector.class": "FileStreamSink", "topics": "t",
 		"transforms":            "route,route,ins,bad",
@@ -228,7 +228,7 @@ func TestExceptionClass(t *testing.T) {
 func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func TestValidateDLQNotConsumed(t *testing.T) {
-	infos, _, err := ValidateConnectorConfig(plugins.Builtin(), nil, map[string]string{
+	infos, _, err := ValidateConnectorConfig(builtin.Registry(), nil, map[string]string{
 		"name": "c", "connector.class": "FileStreamSink", "topics": "a, dlq", "errors.deadletterqueue.topic.name": "dlq",
 	})
 	if err != nil {

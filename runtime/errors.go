@@ -182,6 +182,17 @@ func (h *errorHandler) retry(ctx context.Context, first error, op func() error) 
 	}
 }
 
+// try calls op and, while it fails with a retriable error, calls it again
+// as retry does; it returns op's last error. op stores the call's results
+// in its caller's variables, so that each call is written once. op does not
+// escape: try allocates nothing when op succeeds.
+func (h *errorHandler) try(ctx context.Context, op func() error) error {
+	if err := op(); err != nil {
+		return h.retry(ctx, err, op)
+	}
+	return nil
+}
+
 // handle reports a failure (log, dead letter queue) and returns nil when
 // the record may be skipped, or the error that fails the task. tolerable is
 // false for stages errors.tolerance does not cover.

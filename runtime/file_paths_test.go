@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/storage"
 )
@@ -22,7 +22,7 @@ func fileWorker(t *testing.T, dir string) (*Worker, *storage.MemoryStatus) {
 		t.Fatal(err)
 	}
 	status := storage.NewMemoryStatus()
-	return NewWorker(wc, plugins.Builtin(), storage.NewMemoryOffsets(), status, slog.New(slog.DiscardHandler)), status
+	return NewWorker(wc, builtin.Registry(), storage.NewMemoryOffsets(), status, slog.New(slog.DiscardHandler)), status
 }
 
 func TestFileConnectorAllowedPathsValidation(t *testing.T) {
@@ -112,7 +112,7 @@ func TestFileConnectorAllowedPathsProviderPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := NewWorker(wc, plugins.Builtin(), storage.NewMemoryOffsets(), storage.NewMemoryStatus(), slog.New(slog.DiscardHandler))
+	w := NewWorker(wc, builtin.Registry(), storage.NewMemoryOffsets(), storage.NewMemoryStatus(), slog.New(slog.DiscardHandler))
 	infos, _, err := w.ValidateConnectorConfig(map[string]string{"name": "f", "connector.class": "FileStreamSink", "topics": "t", "file": "${env:SLUICE_TEST_SECRET_FILE}"})
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/storage"
 )
@@ -113,7 +114,7 @@ func TestValidateLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := NewWorker(wc, plugins.Builtin(), storage.NewMemoryOffsets(), storage.NewMemoryStatus(), log)
+	w := NewWorker(wc, builtin.Registry(), storage.NewMemoryOffsets(), storage.NewMemoryStatus(), log)
 	cfg := map[string]string{"name": "s", "connector.class": "FileStreamSink", "topics": "t", "tasks.max": "6"}
 	infos, _, err := w.ValidateConnectorConfig(cfg)
 	if err != nil {
@@ -182,7 +183,7 @@ func TestStoredTaskCount(t *testing.T) {
 				t.Fatal(err)
 			}
 			status := storage.NewMemoryStatus()
-			w := NewWorker(wc, plugins.Builtin(), storage.NewMemoryOffsets(), status, log)
+			w := NewWorker(wc, builtin.Registry(), storage.NewMemoryOffsets(), status, log)
 			props := map[string]string{"name": "c", "connector.class": "FileStreamSource", "topic": "t"}
 			for k, v := range tc.props {
 				props[k] = v
@@ -225,7 +226,7 @@ func TestStoredTaskCountResolvesProviders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := NewWorker(wc, plugins.Builtin(), storage.NewMemoryOffsets(), storage.NewMemoryStatus(), log)
+	w := NewWorker(wc, builtin.Registry(), storage.NewMemoryOffsets(), storage.NewMemoryStatus(), log)
 	for _, tc := range []struct {
 		name    string
 		props   map[string]string

@@ -13,7 +13,7 @@ import (
 	"github.com/rcrowley/go-metrics"
 
 	"github.com/sluicehq/sluice/connectors"
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/storage"
 )
@@ -292,7 +292,7 @@ func TestTaskStartupFailureCounted(t *testing.T) {
 		t.Fatal(err)
 	}
 	status := storage.NewMemoryStatus()
-	w := NewWorker(wc, plugins.Builtin(), storage.NewMemoryOffsets(), status, slog.New(slog.DiscardHandler))
+	w := NewWorker(wc, builtin.Registry(), storage.NewMemoryOffsets(), status, slog.New(slog.DiscardHandler))
 	notDir := filepath.Join(dir, "file")
 	if err := os.WriteFile(notDir, nil, 0o644); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/schemas/simple"
 )
@@ -83,7 +84,7 @@ func TestPluginInfosVersion(t *testing.T) {
 // shows each built-in converter's config.Def: types, defaults, docs,
 // secrets hidden.
 func TestConverterPluginConfig(t *testing.T) {
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	str := func(s string) *string { return &s }
 	for _, tc := range []struct {
 		plugin string
@@ -168,7 +169,7 @@ var numericConverters = []string{
 // header_converter, and the registry finds them by class, simple name and
 // alias (LongConverter, Long), as key/value and as header converters.
 func TestBuiltinNumericConverters(t *testing.T) {
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	infos := PluginInfos(reg, false)
 	for _, class := range numericConverters {
 		for _, typ := range []string{"converter", "header_converter"} {
@@ -215,7 +216,7 @@ func TestValidateRecommendsConverters(t *testing.T) {
 	if len(want) != 3 || !slices.Contains(want["header.converter"], "org.apache.kafka.connect.converters.LongConverter") {
 		t.Fatalf("the capture lacks the converter keys: %v", want)
 	}
-	infos, _, err := ValidateConnectorConfig(plugins.Builtin(), nil, map[string]string{
+	infos, _, err := ValidateConnectorConfig(builtin.Registry(), nil, map[string]string{
 		"name": "c", "connector.class": "FileStreamSource", "topic": "t", "key.converter": "LongConverter"})
 	if err != nil {
 		t.Fatal(err)
@@ -280,7 +281,7 @@ func TestConverterTypeAsKafkaConnect(t *testing.T) {
 	if !reflect.DeepEqual(want[0], want[1]) {
 		t.Fatalf("the captures differ: %v", want)
 	}
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	for _, class := range append([]string{"JsonConverter", "StringConverter", "ByteArrayConverter"}, numericConverters...) {
 		infos, err := PluginConfig(reg, class)
 		if err != nil {

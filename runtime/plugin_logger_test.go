@@ -15,6 +15,7 @@ import (
 	"github.com/sluicehq/sluice/internal/redact"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/storage"
 )
@@ -80,7 +81,7 @@ func logLines(t *testing.T, out *testkit.LogBuffer, msg string) []map[string]any
 // the connector or the task, and has secrets scrubbed.
 func TestPluginLoggers(t *testing.T) {
 	conn := &ctxLoggerSource{}
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	reg.Register(plugins.Plugin{Class: "com.example.LoggingSourceConnector", Kind: plugins.Source, New: func() any { return conn }})
 	var out testkit.LogBuffer
 	levels := logging.NewLevels(slog.LevelInfo)

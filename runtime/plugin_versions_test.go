@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/storage"
 	"github.com/sluicehq/sluice/schemas"
@@ -20,7 +21,7 @@ import (
 // instance telling its version.
 func twoVersionsOfFilter(t *testing.T) *plugins.Registry {
 	t.Helper()
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	for _, b := range transforms.Builtins() {
 		switch b.Class {
 		case "org.apache.kafka.connect.transforms.Filter":
@@ -136,7 +137,7 @@ func (c *taggedConverter) Configure(props map[string]string, isKey bool) error {
 // version key.
 func TestConverterVersions(t *testing.T) {
 	const class = "com.example.TaggedConverter"
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	for _, v := range []string{"1.0.0", "2.0.0"} {
 		reg.Register(plugins.Plugin{Class: class, Kind: plugins.Converter, Version: v, New: func() any {
 			return &taggedConverter{Converter: simple.NewStringConverter(), version: v}

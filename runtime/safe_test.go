@@ -11,7 +11,7 @@ import (
 	"github.com/sluicehq/sluice/internal/logging"
 	"github.com/sluicehq/sluice/internal/safe"
 	"github.com/sluicehq/sluice/internal/testkit/panicky"
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/schemas"
 	"github.com/sluicehq/sluice/transforms"
 )
@@ -21,7 +21,7 @@ import (
 // as Kafka Connect's) and the method that panicked; the chain goes on with
 // the next record.
 func TestChainRecoversPanics(t *testing.T) {
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	panicky.Register(reg, &panicky.Sunk{})
 	tests := []struct {
 		name  string
@@ -70,7 +70,7 @@ func (explodingHeaders) ToConnectHeader(string, string, []byte) (*schemas.Schema
 // TestGuardedConverters: a converter's panic is its conversion's error,
 // naming the class and method; other records convert as usual.
 func TestGuardedConverters(t *testing.T) {
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	panicky.Register(reg, &panicky.Sunk{})
 	conv, err := reg.NewConverter(panicky.ConverterClass)
 	if err != nil {
@@ -106,7 +106,7 @@ func TestGuardedConverters(t *testing.T) {
 // RecordCommitter or a PreCommitter exactly when the task is, since the
 // runtime behaves differently for them.
 func TestGuardedTasksKeepOptionalInterfaces(t *testing.T) {
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	panicky.Register(reg, &panicky.Sunk{})
 	conn, _, err := reg.NewConnector(panicky.SinkClass)
 	if err != nil {
@@ -248,7 +248,7 @@ type loggingSourceTask struct {
 // TestGuardsCostNoAllocation: the guards around per-record calls allocate
 // nothing when nothing panics.
 func TestGuardsCostNoAllocation(t *testing.T) {
-	conv, err := plugins.Builtin().NewConverter("StringConverter")
+	conv, err := builtin.Registry().NewConverter("StringConverter")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/sluicehq/sluice/internal/logging"
 	"github.com/sluicehq/sluice/internal/redact"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/storage"
 )
@@ -73,7 +74,7 @@ func TestValidationNeverEchoesProviderValues(t *testing.T) {
 	secrets := []string{shadow, "shadow-hash-1f3a9", "env-secret-0b7e", "jaas-pw-77c1"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			infos, _, err := ValidateConnectorConfig(plugins.Builtin(), tr, tt.cfg)
+			infos, _, err := ValidateConnectorConfig(builtin.Registry(), tr, tt.cfg)
 			if tt.badStatus {
 				if err == nil {
 					t.Fatal("validation of an unknown class passed")
@@ -227,7 +228,7 @@ func TestEmbeddedSecretsScrubbed(t *testing.T) {
 // connector is not installed at the version asked for (only the common
 // keys are validated then) nor in a converter version's error.
 func TestValidatePluginVersionsHideProviderValues(t *testing.T) {
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	installed := reg.Versions("StringConverter", plugins.Converter)
 	if len(installed) == 0 {
 		t.Fatal("StringConverter has no version")

@@ -16,6 +16,7 @@ import (
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/kafka"
+	"github.com/sluicehq/sluice/schemas"
 	"github.com/sluicehq/sluice/transforms"
 )
 
@@ -491,15 +492,13 @@ func (t *sinkTask) process(ctx context.Context, m *sarama.ConsumerMessage, r *co
 	f := t.convert(ctx, m, r, part)
 	if f == nil && !t.chain.empty() {
 		tr := &t.scratch
-		*tr = transforms.Record{Record: r.Record, Offset: r.Offset, Sink: true}
-		keep, class, err := t.chain.apply(tr)
-		if err != nil && connectors.IsRetriable(err) {
-			err = t.errs.retry(ctx, err, func() error {
-				*tr = transforms.Record{Record: r.Record, Offset: r.Offset, Sink: true}
-				keep, class, err = t.chain.apply(tr)
-				return err
-			})
-		}
+		var keep bool
+		var class string
+		err := t.errs.try(ctx, func() (err error) {
+			*tr = transforms.Record{Record: r.Record, Offset: r.Offset, Sink: true}
+			keep, class, err = t.chain.apply(tr)
+			return err
+		})
 		switch {
 		case err != nil:
 			f = &failure{stage: stageTransformation, class: class, err: err, consumed: m}
@@ -523,17 +522,13 @@ func (t *sinkTask) convert(ctx context.Context, m *sarama.ConsumerMessage, r *co
 		return &failure{stage: stage, class: class, err: err, consumed: m}
 	}
 	t.active.use(m.Topic)
-	ks, k, err := t.conv.key.ToConnectData(m.Topic, m.Key)
-	if err != nil {
-		if err = t.errs.retry(ctx, err, func() (err error) { ks, k, err = t.conv.key.ToConnectData(m.Topic, m.Key); return err }); err != nil {
-			return fail(stageKeyConverter, t.conv.keyClass, err)
-		}
+	var ks, vs *schemas.Schema
+	var k, v any
+	if err := t.errs.try(ctx, func() (err error) { ks, k, err = t.conv.key.ToConnectData(m.Topic, m.Key); return err }); err != nil {
+		return fail(stageKeyConverter, t.conv.keyClass, err)
 	}
-	vs, v, err := t.conv.value.ToConnectData(m.Topic, m.Value)
-	if err != nil {
-		if err = t.errs.retry(ctx, err, func() (err error) { vs, v, err = t.conv.value.ToConnectData(m.Topic, m.Value); return err }); err != nil {
-			return fail(stageValueConverter, t.conv.valueClass, err)
-		}
+	if err := t.errs.try(ctx, func() (err error) { vs, v, err = t.conv.value.ToConnectData(m.Topic, m.Value); return err }); err != nil {
+		return fail(stageValueConverter, t.conv.valueClass, err)
 	}
 	*r = connectors.SinkRecord{
 		Record: connectors.Record{Topic: m.Topic, Partition: part, KeySchema: ks, Key: k, ValueSchema: vs, Value: v, Timestamp: m.Timestamp},
@@ -548,11 +543,10 @@ func (t *sinkTask) convert(ctx context.Context, m *sarama.ConsumerMessage, r *co
 			continue
 		}
 		key := string(h.Key)
-		hs, hv, err := t.conv.header.ToConnectHeader(m.Topic, key, h.Value)
-		if err != nil {
-			if err = t.errs.retry(ctx, err, func() (err error) { hs, hv, err = t.conv.header.ToConnectHeader(m.Topic, key, h.Value); return err }); err != nil {
-				return fail(stageHeaderConv, t.conv.headerClass, fmt.Errorf("header %s: %w", key, err))
-			}
+		var hs *schemas.Schema
+		var hv any
+		if err := t.errs.try(ctx, func() (err error) { hs, hv, err = t.conv.header.ToConnectHeader(m.Topic, key, h.Value); return err }); err != nil {
+			return fail(stageHeaderConv, t.conv.headerClass, fmt.Errorf("header %s: %w", key, err))
 		}
 		r.Headers.Add(key, hs, hv)
 	}

@@ -381,15 +381,13 @@ func (t *sourceTask) process(ctx context.Context, rec *connectors.SourceRecord) 
 	out := &rec.Record
 	if !t.chain.empty() {
 		tr := &t.scratch
-		*tr = transforms.Record{Record: rec.Record}
-		keep, class, err := t.chain.apply(tr)
-		if err != nil && connectors.IsRetriable(err) {
-			err = t.errs.retry(ctx, err, func() error {
-				*tr = transforms.Record{Record: rec.Record}
-				keep, class, err = t.chain.apply(tr)
-				return err
-			})
-		}
+		var keep bool
+		var class string
+		err := t.errs.try(ctx, func() (err error) {
+			*tr = transforms.Record{Record: rec.Record}
+			keep, class, err = t.chain.apply(tr)
+			return err
+		})
 		if err != nil {
 			return nil, 0, &failure{stage: stageTransformation, class: class, err: err, source: rec}
 		}
@@ -486,20 +484,15 @@ func (t *sourceTask) convert(ctx context.Context, rec *connectors.Record) (*sara
 		}
 		msg.Partition = *rec.Partition
 	}
-	k, err := t.conv.key.FromConnectData(rec.Topic, rec.KeySchema, rec.Key)
-	if err != nil {
-		if err = t.errs.retry(ctx, err, func() (err error) { k, err = t.conv.key.FromConnectData(rec.Topic, rec.KeySchema, rec.Key); return err }); err != nil {
-			return nil, 0, &failure{stage: stageKeyConverter, class: t.conv.keyClass, err: err}
-		}
+	var k, v []byte
+	if err := t.errs.try(ctx, func() (err error) { k, err = t.conv.key.FromConnectData(rec.Topic, rec.KeySchema, rec.Key); return err }); err != nil {
+		return nil, 0, &failure{stage: stageKeyConverter, class: t.conv.keyClass, err: err}
 	}
-	v, err := t.conv.value.FromConnectData(rec.Topic, rec.ValueSchema, rec.Value)
-	if err != nil {
-		if err = t.errs.retry(ctx, err, func() (err error) {
-			v, err = t.conv.value.FromConnectData(rec.Topic, rec.ValueSchema, rec.Value)
-			return err
-		}); err != nil {
-			return nil, 0, &failure{stage: stageValueConverter, class: t.conv.valueClass, err: err}
-		}
+	if err := t.errs.try(ctx, func() (err error) {
+		v, err = t.conv.value.FromConnectData(rec.Topic, rec.ValueSchema, rec.Value)
+		return err
+	}); err != nil {
+		return nil, 0, &failure{stage: stageValueConverter, class: t.conv.valueClass, err: err}
 	}
 	size := len(k) + len(v)
 	if k != nil {
@@ -512,14 +505,12 @@ func (t *sourceTask) convert(ctx context.Context, rec *connectors.Record) (*sara
 		msg.Headers = make([]sarama.RecordHeader, 0, len(rec.Headers))
 	}
 	for _, h := range rec.Headers {
-		b, err := t.conv.header.FromConnectHeader(rec.Topic, h.Key, h.Schema, h.Value)
-		if err != nil {
-			if err = t.errs.retry(ctx, err, func() (err error) {
-				b, err = t.conv.header.FromConnectHeader(rec.Topic, h.Key, h.Schema, h.Value)
-				return err
-			}); err != nil {
-				return nil, 0, &failure{stage: stageHeaderConv, class: t.conv.headerClass, err: fmt.Errorf("header %s: %w", h.Key, err)}
-			}
+		var b []byte
+		if err := t.errs.try(ctx, func() (err error) {
+			b, err = t.conv.header.FromConnectHeader(rec.Topic, h.Key, h.Schema, h.Value)
+			return err
+		}); err != nil {
+			return nil, 0, &failure{stage: stageHeaderConv, class: t.conv.headerClass, err: fmt.Errorf("header %s: %w", h.Key, err)}
 		}
 		msg.Headers = append(msg.Headers, sarama.RecordHeader{Key: t.headerKey(h.Key), Value: b})
 		size += len(h.Key) + len(b)

@@ -7,7 +7,7 @@ import (
 	"maps"
 	"testing"
 
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/storage"
 )
@@ -100,7 +100,7 @@ func TestBuiltinTaskConfigsAsKafkaConnect(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			w := NewWorker(wc, plugins.Builtin(), storage.NewMemoryOffsets(), storage.NewMemoryStatus(), log)
+			w := NewWorker(wc, builtin.Registry(), storage.NewMemoryOffsets(), storage.NewMemoryStatus(), log)
 			if err := w.StartConnector(context.Background(), "c", tc.props, herder.TargetStarted, func() {}); err != nil {
 				t.Fatal(err)
 			}

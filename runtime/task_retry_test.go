@@ -52,9 +52,7 @@ func (c *fakeClock) next(t *testing.T) (time.Duration, func()) {
 
 // stateLog records the states a task reports.
 type stateLog struct {
-	mu     sync.Mutex
-	states []herder.State
-	ch     chan herder.State
+	ch chan herder.State
 }
 
 func newStateLog() *stateLog { return &stateLog{ch: make(chan herder.State, 64)} }
@@ -184,7 +182,6 @@ func TestSourcePollBackoff(t *testing.T) {
 // Put's records to the test.
 type flakyPut struct {
 	nopSinkTask
-	tc      connectors.SinkTaskContext
 	timeout time.Duration
 	puts    chan []connectors.SinkRecord
 	results chan error

@@ -17,6 +17,7 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/storage"
 )
@@ -191,7 +192,7 @@ func TestValidateTopicCreation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			w := NewWorker(wc, plugins.Builtin(), storage.NewMemoryOffsets(), storage.NewMemoryStatus(), slog.New(slog.DiscardHandler))
+			w := NewWorker(wc, builtin.Registry(), storage.NewMemoryOffsets(), storage.NewMemoryStatus(), slog.New(slog.DiscardHandler))
 			infos, kind, err := w.ValidateConnectorConfig(maps.Clone(tc.conn))
 			if err != nil {
 				t.Fatal(err)
@@ -366,7 +367,7 @@ func TestStartConnectorTopicCreation(t *testing.T) {
 				t.Fatal(err)
 			}
 			status := storage.NewMemoryStatus()
-			w := NewWorker(wc, plugins.Builtin(), storage.NewMemoryOffsets(), status, slog.New(slog.DiscardHandler))
+			w := NewWorker(wc, builtin.Registry(), storage.NewMemoryOffsets(), status, slog.New(slog.DiscardHandler))
 			err = w.StartConnector(context.Background(), "c", conn, herder.TargetStarted, func() {})
 			t.Cleanup(func() { w.StopConnector(context.Background(), "c") })
 			st, _ := status.Connector("c")
@@ -429,7 +430,7 @@ func TestValidateTopicCreationGolden(t *testing.T) {
 		"topic.creation.default.replication.factor": "1", "topic.creation.default.partitions": "1",
 		"topic.creation.compacted.include": "kc44cap4-.*", "topic.creation.compacted.partitions": "3",
 		"topic.creation.compacted.cleanup.policy": "compact"}
-	infos, _, err := ValidateConnectorConfig(plugins.Builtin(), nil, cfg)
+	infos, _, err := ValidateConnectorConfig(builtin.Registry(), nil, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 )
 
 // TestValidateCDCAbsurdValues: the config/validate path with Debezium's
@@ -41,7 +41,7 @@ func TestValidateCDCAbsurdValues(t *testing.T) {
 		for _, class := range []string{"io.debezium.connector.mysql.MySqlConnector", "io.debezium.connector.mariadb.MariaDbConnector"} {
 			t.Run(tc.name+" "+class[strings.LastIndex(class, ".")+1:], func(t *testing.T) {
 				tc.cfg["connector.class"] = class
-				infos, _, err := ValidateConnectorConfig(plugins.Builtin(), nil, tc.cfg)
+				infos, _, err := ValidateConnectorConfig(builtin.Registry(), nil, tc.cfg)
 				if err != nil {
 					t.Fatal(err)
 				}

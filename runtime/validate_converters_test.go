@@ -4,7 +4,7 @@ import (
 	"log/slog"
 	"testing"
 
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/storage"
 )
 
@@ -19,7 +19,7 @@ func TestValidateConverterDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := NewWorker(wc, plugins.Builtin(), storage.NewMemoryOffsets(), storage.NewMemoryStatus(), log)
+	w := NewWorker(wc, builtin.Registry(), storage.NewMemoryOffsets(), storage.NewMemoryStatus(), log)
 	const (
 		str    = "org.apache.kafka.connect.storage.StringConverter"
 		json   = "org.apache.kafka.connect.json.JsonConverter"

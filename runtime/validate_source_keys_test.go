@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -53,7 +53,7 @@ func TestValidateFrameworkKeys44(t *testing.T) {
 			for k, v := range tt.set {
 				cfg[k] = v
 			}
-			infos, _, err := ValidateConnectorConfig(plugins.Builtin(), nil, cfg)
+			infos, _, err := ValidateConnectorConfig(builtin.Registry(), nil, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}

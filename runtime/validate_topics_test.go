@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 )
 
 // TestValidateTopicNames: every key that names a topic is checked with
@@ -33,7 +33,7 @@ func TestValidateTopicNames(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.cfg["name"] = "c"
-			infos, _, err := ValidateConnectorConfig(plugins.Builtin(), nil, tc.cfg)
+			infos, _, err := ValidateConnectorConfig(builtin.Registry(), nil, tc.cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,7 +56,7 @@ func TestValidateTopicNames(t *testing.T) {
 		})
 	}
 	// Empty entries of a sink's topics are dropped, as Kafka Connect does.
-	infos, _, err := ValidateConnectorConfig(plugins.Builtin(), nil, map[string]string{"name": "c", "connector.class": "FileStreamSink", "topics": "a,b,"})
+	infos, _, err := ValidateConnectorConfig(builtin.Registry(), nil, map[string]string{"name": "c", "connector.class": "FileStreamSink", "topics": "a,b,"})
 	if err != nil || infos.ErrorCount != 0 {
 		t.Fatalf("topics a,b,: %v, %d errors", err, infos.ErrorCount)
 	}

@@ -36,9 +36,7 @@ type completionWords struct {
 
 func newCompletionWords() completionWords {
 	w := completionWords{next: map[string][]string{}}
-	for _, c := range slices.Sorted(maps.Keys(workerUsages)) {
-		w.commands = append(w.commands, c)
-	}
+	w.commands = append(w.commands, slices.Sorted(maps.Keys(workerUsages))...)
 	w.commands = append(w.commands, "completion", "help")
 	named := map[string]bool{}
 	for _, cmd := range slices.Sorted(maps.Keys(cliCommands)) {

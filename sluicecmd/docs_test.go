@@ -9,14 +9,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 )
 
 // TestPluginDocsUpToDate regenerates the plugin reference in memory and
 // compares it with docs/plugins: a plugin or key changed without `make
 // docs` fails here.
 func TestPluginDocsUpToDate(t *testing.T) {
-	files, err := pluginDocs(plugins.Builtin())
+	files, err := pluginDocs(builtin.Registry())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestPluginDocsUpToDate(t *testing.T) {
 // longer does, never another file), and says what is wrong with
 // an unknown class or bad arguments.
 func TestPluginsDocsCommand(t *testing.T) {
-	files, err := pluginDocs(plugins.Builtin())
+	files, err := pluginDocs(builtin.Registry())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,10 +52,7 @@ func TestBadConfigStopsStartup(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			worker := tc.worker
-			if strings.Contains(worker, "%s") {
-				worker = strings.Replace(worker, "%s", filepath.Join(dir, "offsets.json"), 1)
-			}
+			worker := strings.Replace(tc.worker, "%s", filepath.Join(dir, "offsets.json"), 1)
 			args := []string{"standalone", write(t, dir, "worker.properties", worker)}
 			if tc.connector != "" {
 				ext := tc.connExt

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sluicehq/sluice/internal/logging"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/plugins/external"
 )
 
@@ -17,7 +18,7 @@ import (
 // plugin.path binary is. close stops the plugin.path processes; it is
 // never nil, and must be called once the worker has stopped.
 func (o *options) registry(ctx context.Context, dirs []string, log *slog.Logger) (reg *plugins.Registry, close func(), err error) {
-	reg = plugins.Builtin()
+	reg = builtin.Registry()
 	if o != nil {
 		for _, p := range o.plugins {
 			if err := reg.Add(p); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/sluicehq/sluice/connectors/mysqlcdc"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/schemas"
 )
 
@@ -21,7 +22,7 @@ import (
 // start, as Debezium's: records are redelivered, none lost.
 func TestAcceptanceKit(t *testing.T) {
 	bootstrap := testkit.RealKafka(t)
-	plugin, err := plugins.Builtin().Lookup(mysqlcdc.MariaDBClass, plugins.Source)
+	plugin, err := builtin.Registry().Lookup(mysqlcdc.MariaDBClass, plugins.Source)
 	if err != nil {
 		t.Fatal(err)
 	}

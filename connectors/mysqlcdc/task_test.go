@@ -113,7 +113,6 @@ type harness struct {
 	offsets *memOffsets
 	hist    *memHistory
 	task    *Task
-	polled  []connectors.SourceRecord
 }
 
 func newHarness(t testing.TB, d testkit.Database, extra map[string]string) *harness {

@@ -106,21 +106,6 @@ func (cw *cdcWorker) offset(connector, prefix string) map[string]any {
 	return sourceOffset(cw.t, cw.props["offset.storage.file.filename"], connector, map[string]any{"server": prefix})
 }
 
-// awaitTaskState waits until task 0 of a connector is in state (RUNNING, FAILED) and returns its
-// trace.
-func (cw *cdcWorker) awaitTaskState(name, state string, timeout time.Duration) string {
-	cw.t.Helper()
-	var trace string
-	eventually(cw.t, timeout, fmt.Sprintf("task 0 of %s %s", name, state), func() (bool, string) {
-		st := connectorStatus(cw.t, cw.listener, name)
-		_, task, _ := strings.Cut(st, "/")
-		got, tr, _ := strings.Cut(task, ": ")
-		trace = tr
-		return got == state, st
-	}, cw.w)
-	return trace
-}
-
 // cdcEvent is one record of a CDC topic, decoded from JSON without schemas: the key's fields,
 // and op, before and after of the envelope; a tombstone has op "".
 type cdcEvent struct {

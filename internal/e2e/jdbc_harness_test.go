@@ -320,29 +320,6 @@ func (ap *avroProducer) send(recs ...record) {
 	}
 }
 
-// decodeAvro turns the values of a topic's records into Connect structs
-// through the real registry.
-func (e *jdbcEnv) decodeAvro(topic string, msgs []*sarama.ConsumerMessage) []*schemas.Struct {
-	e.t.Helper()
-	c := avro.New()
-	if err := c.Configure(map[string]string{"schema.registry.url": e.registry}, false); err != nil {
-		e.t.Fatal(err)
-	}
-	out := make([]*schemas.Struct, len(msgs))
-	for i, m := range msgs {
-		_, v, err := c.ToConnectData(topic, m.Value)
-		if err != nil {
-			e.t.Fatalf("record %d of %s: %v", m.Offset, topic, err)
-		}
-		s, ok := v.(*schemas.Struct)
-		if !ok {
-			e.t.Fatalf("record %d of %s is a %T, want a struct", m.Offset, topic, v)
-		}
-		out[i] = s
-	}
-	return out
-}
-
 // groupCommitted returns the offset a sink connector's consumer group
 // committed on partition 0 of topic (-1 when none).
 func (e *jdbcEnv) groupCommitted(connector, topic string) int64 {

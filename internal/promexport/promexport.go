@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/sluicehq/sluice/runtime"
@@ -525,7 +526,7 @@ func (rc *rebalanceCollector) Collect(ch chan<- prometheus.Metric) {
 func Handler(tasks Tasks, rebalance Rebalance) http.Handler {
 	reg := prometheus.NewRegistry()
 	c := NewCollector(tasks)
-	reg.MustRegister(c, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	reg.MustRegister(c, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if c.connectors != nil {
 		reg.MustRegister(newConnectorInfo(c.connectors))
 	}

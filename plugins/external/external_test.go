@@ -20,6 +20,7 @@ import (
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/connectors/file"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/schemas"
 )
@@ -547,7 +548,7 @@ func TestSinkContextsAndErrorClassesCrossTheProcess(t *testing.T) {
 func TestConfigValidateAnswerMatchesTheLinkedInConnector(t *testing.T) {
 	loaded, _ := loadTest(t)
 	viaPlugin := plugins.NewRegistry()
-	for _, p := range plugins.Builtin().Plugins() {
+	for _, p := range builtin.Registry().Plugins() {
 		if p.Class != file.SinkClass && p.Class != file.SourceClass {
 			viaPlugin.Register(p)
 		}
@@ -562,7 +563,7 @@ func TestConfigValidateAnswerMatchesTheLinkedInConnector(t *testing.T) {
 			"transforms": "x", "transforms.x.type": "InsertField$Value", "transforms.x.static.field": "f"},
 	}
 	for i, props := range cases {
-		linked, kl, errL := runtime.ValidateConnectorConfig(plugins.Builtin(), nil, props)
+		linked, kl, errL := runtime.ValidateConnectorConfig(builtin.Registry(), nil, props)
 		remote, kr, errR := runtime.ValidateConnectorConfig(viaPlugin, nil, props)
 		jl, _ := json.Marshal(linked)
 		jr, _ := json.Marshal(remote)

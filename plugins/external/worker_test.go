@@ -18,6 +18,7 @@ import (
 	"github.com/sluicehq/sluice/connectors/file"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/standalone"
@@ -46,7 +47,7 @@ func (s *syncBuffer) String() string {
 // the loaded plugins, so that the file connectors run out of process.
 func pluginRegistry(loaded *Loaded) *plugins.Registry {
 	reg := plugins.NewRegistry()
-	for _, p := range plugins.Builtin().Plugins() {
+	for _, p := range builtin.Registry().Plugins() {
 		if p.Kind != plugins.Source && p.Kind != plugins.Sink {
 			reg.Register(p)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/internal/testkit/panicky"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/distributed"
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -152,7 +153,7 @@ func TestDistributedPanickingConnectors(t *testing.T) {
 		"consumer.heartbeat.interval.ms":    "500",
 	}
 	sunk := &panicky.Sunk{}
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	panicky.Register(reg, sunk)
 	ctx := context.Background()
 	topic := testkit.NewTopic(t, bootstrap, 1)

@@ -162,6 +162,30 @@ func waitTopic(ctx context.Context, f func() error) error {
 	}
 }
 
+// DescribeTopicConfig returns the configuration entries of topic, only
+// those named when names are given. It is sarama's deprecated
+// ClusterAdmin.DescribeConfig written over DescribeConfigs, with the same
+// results and errors: a topic the broker fails to describe is a
+// *sarama.DescribeConfigError wrapping the broker's error code.
+func DescribeTopicConfig(admin sarama.ClusterAdmin, topic string, names ...string) ([]sarama.ConfigEntry, error) {
+	results, err := admin.DescribeConfigs([]*sarama.ConfigResource{{Type: sarama.TopicResource, Name: topic, ConfigNames: names}},
+		sarama.DescribeConfigsOptions{})
+	if err != nil {
+		return nil, err
+	}
+	var entries []sarama.ConfigEntry
+	for _, r := range results {
+		if r.Name != topic {
+			continue
+		}
+		if r.ErrorCode != sarama.ErrNoError {
+			return nil, &sarama.DescribeConfigError{Err: r.ErrorCode, ErrMsg: r.ErrorMsg}
+		}
+		entries = append(entries, r.Configs...)
+	}
+	return entries, nil
+}
+
 // verifyCompactOnly is TopicAdmin.verifyTopicCleanupPolicyOnlyCompact, with
 // its message. A policy that cannot be read (no DescribeConfigs permission)
 // is not an error, as in Kafka Connect; a topic the broker does not know
@@ -170,8 +194,7 @@ func verifyCompactOnly(ctx context.Context, admin sarama.ClusterAdmin, spec Topi
 	var entries []sarama.ConfigEntry
 	err := waitTopic(ctx, func() error {
 		var err error
-		entries, err = admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: spec.Name,
-			ConfigNames: []string{"cleanup.policy"}})
+		entries, err = DescribeTopicConfig(admin, spec.Name, "cleanup.policy")
 		return err
 	})
 	if err != nil {

@@ -28,7 +28,7 @@ func uniqueTopic(t *testing.T, admin sarama.ClusterAdmin) string {
 
 func topicConfig(t *testing.T, admin sarama.ClusterAdmin, topic string) map[string]string {
 	t.Helper()
-	entries, err := admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: topic})
+	entries, err := DescribeTopicConfig(admin, topic)
 	if err != nil {
 		t.Fatalf("describe config of %s: %v", topic, err)
 	}
@@ -88,6 +88,32 @@ func TestEnsureTopicConcurrentCreation(t *testing.T) {
 		if err != nil {
 			t.Errorf("worker %d: EnsureTopic: %v", i, err)
 		}
+	}
+}
+
+// TestDescribeTopicConfig: the broker's configuration of a topic, all of
+// it or the keys asked for, and the broker's error for a topic it does not
+// know, as sarama's DescribeConfig gave them.
+func TestDescribeTopicConfig(t *testing.T) {
+	bootstrap := testkit.RealKafka(t)
+	admin := newAdmin(t, bootstrap, testkit.KafkaVersion)
+	name := uniqueTopic(t, admin)
+	if err := admin.CreateTopic(name, &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: 1,
+		ConfigEntries: map[string]*string{"cleanup.policy": new("compact")}}, false); err != nil {
+		t.Fatal(err)
+	}
+	all, err := DescribeTopicConfig(admin, name)
+	if err != nil || len(all) < 2 {
+		t.Fatalf("DescribeTopicConfig(%s) = %+v, %v; want every key", name, all, err)
+	}
+	some, err := DescribeTopicConfig(admin, name, "cleanup.policy")
+	if err != nil || len(some) != 1 || some[0].Name != "cleanup.policy" || some[0].Value != "compact" {
+		t.Fatalf("DescribeTopicConfig(%s, cleanup.policy) = %+v, %v", name, some, err)
+	}
+	var de *sarama.DescribeConfigError
+	_, err = DescribeTopicConfig(admin, name+"-missing")
+	if !errors.As(err, &de) || !errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
+		t.Fatalf("DescribeTopicConfig of a missing topic = %v, want a DescribeConfigError of UNKNOWN_TOPIC_OR_PARTITION", err)
 	}
 }
 
@@ -153,7 +179,7 @@ func TestEnsureTopicRejectsMultiPartitionConfigTopic(t *testing.T) {
 }
 
 // laggingAdmin is a ClusterAdmin whose metadata lags behind a creation by
-// another worker: CreateTopic says the topic exists, and DescribeConfig and
+// another worker: CreateTopic says the topic exists, and DescribeConfigs and
 // DescribeTopics say it is unknown for the first lag calls each.
 type laggingAdmin struct {
 	sarama.ClusterAdmin
@@ -168,14 +194,17 @@ func (a *laggingAdmin) CreateTopic(string, *sarama.TopicDetail, bool) error {
 	return &sarama.TopicError{Err: sarama.ErrTopicAlreadyExists}
 }
 
-func (a *laggingAdmin) DescribeConfig(r sarama.ConfigResource) ([]sarama.ConfigEntry, error) {
+func (a *laggingAdmin) DescribeConfigs(rs []*sarama.ConfigResource, _ sarama.DescribeConfigsOptions) ([]*sarama.ConfigResourceResult, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.describes++
+	r := &sarama.ConfigResourceResult{Type: rs[0].Type, Name: rs[0].Name}
 	if a.describes <= a.lag {
-		return nil, &sarama.DescribeConfigError{Err: sarama.ErrUnknownTopicOrPartition}
+		r.ErrorCode = sarama.ErrUnknownTopicOrPartition
+		return []*sarama.ConfigResourceResult{r}, nil
 	}
-	return []sarama.ConfigEntry{{Name: "cleanup.policy", Value: a.policy}}, nil
+	r.Configs = []sarama.ConfigEntry{{Name: "cleanup.policy", Value: a.policy}}
+	return []*sarama.ConfigResourceResult{r}, nil
 }
 
 func (a *laggingAdmin) DescribeTopics(topics []string) ([]*sarama.TopicMetadata, error) {
@@ -204,7 +233,7 @@ func TestEnsureTopicWaitsForMetadata(t *testing.T) {
 			t.Fatalf("EnsureTopic: %v", err)
 		}
 		if a.describes != 4 || a.metadata != 4 {
-			t.Errorf("DescribeConfig called %d times, DescribeTopics %d, want 4 each (3 unknown, then found)", a.describes, a.metadata)
+			t.Errorf("DescribeConfigs called %d times, DescribeTopics %d, want 4 each (3 unknown, then found)", a.describes, a.metadata)
 		}
 	})
 	t.Run("checked once visible", func(t *testing.T) {
@@ -224,7 +253,7 @@ func TestEnsureTopicWaitsForMetadata(t *testing.T) {
 			t.Fatalf("EnsureTopic of a topic never visible = %v, want a retriable error naming the topic and key", err)
 		}
 		if a.describes < 3 {
-			t.Errorf("DescribeConfig tried %d times in 700 ms, want a few (backoff from 100 ms)", a.describes)
+			t.Errorf("DescribeConfigs tried %d times in 700 ms, want a few (backoff from 100 ms)", a.describes)
 		}
 	})
 }

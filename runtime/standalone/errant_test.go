@@ -12,6 +12,7 @@ import (
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -95,7 +96,7 @@ func (t *reportingTask) Stop(context.Context) error                             
 func TestErrantRecordReporter(t *testing.T) {
 	bootstrap := testkit.Kafka(t)
 	out := &written{}
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	reg.Register(plugins.Plugin{Class: "com.example.ReportingSinkConnector", Kind: plugins.Sink, New: func() any { return &reportingSink{written: out} }})
 	h := newHerderWith(t, bootstrap, nil, reg)
 
@@ -150,7 +151,7 @@ func TestErrantRecordReporter(t *testing.T) {
 // even when no later batch comes.
 func TestErrantRecordReportedInFlush(t *testing.T) {
 	bootstrap := testkit.Kafka(t)
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	reg.Register(plugins.Plugin{Class: "com.example.ReportingSinkConnector", Kind: plugins.Sink, New: func() any { return &reportingSink{written: &written{}} }})
 	h := newHerderWith(t, bootstrap, nil, reg)
 	topic := testkit.NewTopic(t, bootstrap, 1)

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/internal/testkit"
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -106,7 +106,7 @@ func TestFileSinkFullDisk(t *testing.T) {
 	})
 	full := &logWatch{words: []string{"put of task", "failed; retrying", "no space left on device"}, out: logs, seen: make(chan struct{})}
 	// Batches of 10 kB: the first fits, the second fills the disk part way.
-	h := fileHerder(t, bootstrap, t.TempDir(), map[string]string{"consumer.max.poll.records": "100"}, plugins.Builtin(), full)
+	h := fileHerder(t, bootstrap, t.TempDir(), map[string]string{"consumer.max.poll.records": "100"}, builtin.Registry(), full)
 	name := "full-disk-" + topic
 	out := filepath.Join(dir, "out.txt")
 	if _, _, err := h.PutConnectorConfig(context.Background(), name, map[string]string{

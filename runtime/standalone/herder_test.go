@@ -16,6 +16,7 @@ import (
 
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/standalone"
@@ -25,7 +26,7 @@ import (
 // newHerder starts a standalone herder on a worker against bootstrap.
 func newHerder(t *testing.T, bootstrap string, extra map[string]string) *standalone.Herder {
 	t.Helper()
-	return newHerderWith(t, bootstrap, extra, plugins.Builtin())
+	return newHerderWith(t, bootstrap, extra, builtin.Registry())
 }
 
 // newHerderWith is newHerder with the plugins of reg.
@@ -218,7 +219,7 @@ func TestRestartDoesNotRewriteTheConnectorsFile(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	topic := testkit.NewTopic(t, bootstrap, 1)
-	h := fileHerder(t, bootstrap, dir, nil, plugins.Builtin(), io.Discard)
+	h := fileHerder(t, bootstrap, dir, nil, builtin.Registry(), io.Discard)
 	if err := h.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +241,7 @@ func TestRestartDoesNotRewriteTheConnectorsFile(t *testing.T) {
 	// on the file stays as it is.
 	restart := func() string {
 		t.Helper()
-		h := fileHerder(t, bootstrap, dir, nil, plugins.Builtin(), io.Discard)
+		h := fileHerder(t, bootstrap, dir, nil, builtin.Registry(), io.Discard)
 		if err := h.Start(ctx); err != nil {
 			t.Fatal(err)
 		}

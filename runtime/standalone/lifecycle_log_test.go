@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/sluicehq/sluice/internal/testkit"
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -24,7 +24,7 @@ func TestLifecycleLogLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs testkit.LogBuffer
-	h := fileHerder(t, bootstrap, t.TempDir(), nil, plugins.Builtin(), &logs)
+	h := fileHerder(t, bootstrap, t.TempDir(), nil, builtin.Registry(), &logs)
 	ctx := context.Background()
 	name := "lifecycle-" + topic
 	cfg := map[string]string{"connector.class": "FileStreamSource", "topic": topic, "file": in}

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/sluicehq/sluice/internal/testkit"
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -60,13 +60,13 @@ func TestGivenConnectorsBeyondConnectorsMax(t *testing.T) {
 			dir := t.TempDir()
 			extra := map[string]string{"connectors.max": "2"}
 			if tt.stored != nil {
-				h := fileHerder(t, bootstrap, dir, extra, plugins.Builtin(), io.Discard)
+				h := fileHerder(t, bootstrap, dir, extra, builtin.Registry(), io.Discard)
 				if err := h.Start(ctx, tt.stored...); err != nil {
 					t.Fatal(err)
 				}
 				h.Stop(ctx)
 			}
-			h := fileHerder(t, bootstrap, dir, extra, plugins.Builtin(), io.Discard)
+			h := fileHerder(t, bootstrap, dir, extra, builtin.Registry(), io.Discard)
 			err := h.Start(ctx, tt.given...)
 			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
 				t.Fatalf("Start: %v; want an error saying %q", err, tt.wantErr)

@@ -11,7 +11,7 @@ import (
 	"github.com/sluicehq/sluice/internal/promexport"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/internal/testkit/panicky"
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/standalone"
 )
@@ -84,7 +84,7 @@ func TestMetricsOfFailedStarts(t *testing.T) {
 func panickyHerder(t *testing.T) (*standalone.Herder, *runtime.Worker, string) {
 	t.Helper()
 	bootstrap := testkit.Kafka(t)
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	panicky.Register(reg, &panicky.Sunk{})
 	h, w := fileHerderWorker(t, bootstrap, t.TempDir(), nil, reg, &testkit.LogBuffer{})
 	if err := h.Start(context.Background()); err != nil {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/internal/testkit/panicky"
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -135,7 +135,7 @@ func TestPanickingPluginsFailOnlyTheirConnector(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	sunk := &panicky.Sunk{}
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	panicky.Register(reg, sunk)
 	log := &testkit.LogBuffer{}
 	h := fileHerder(t, bootstrap, dir, nil, reg, log)
@@ -275,7 +275,7 @@ func TestPanicsInRecordStagesAreTolerated(t *testing.T) {
 	bootstrap := testkit.Kafka(t)
 	ctx := context.Background()
 	sunk := &panicky.Sunk{}
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	panicky.Register(reg, sunk)
 	log := &testkit.LogBuffer{}
 	h := fileHerder(t, bootstrap, t.TempDir(), nil, reg, log)

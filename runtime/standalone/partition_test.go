@@ -14,6 +14,7 @@ import (
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/schemas"
 )
@@ -81,7 +82,7 @@ func (t *choosingTask) Stop(context.Context) error { return nil }
 // says so.
 func TestSourceRecordsGoToTheirChosenPartition(t *testing.T) {
 	bootstrap := testkit.Kafka(t)
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	const n = 30
 	register := func(class string, partition func(int) int32) {
 		reg.Register(plugins.Plugin{Class: class, Kind: plugins.Source,

@@ -13,6 +13,7 @@ import (
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 )
 
 // flushGate stands for an external system a sink writes to: Put buffers,
@@ -87,7 +88,7 @@ func (t *gatedTask) Stop(context.Context) error                               { 
 func TestSinkCommitsOnlyWhatPreCommitReturns(t *testing.T) {
 	bootstrap := testkit.Kafka(t)
 	gate := &flushGate{durable: 2}
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	reg.Register(plugins.Plugin{Class: "com.example.GatedSinkConnector", Kind: plugins.Sink, New: func() any { return &gatedSink{gate: gate} }})
 	h := newHerderWith(t, bootstrap, nil, reg)
 

@@ -11,8 +11,9 @@ import (
 
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/internal/testkit/panicky"
-	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
+	"github.com/sluicehq/sluice/runtime/kafka"
 )
 
 // TestSourceTopicCreation runs source connectors on a broker of the test's
@@ -24,7 +25,7 @@ import (
 func TestSourceTopicCreation(t *testing.T) {
 	b := testkit.StartBroker(t, testkit.NoAutoCreateTopics())
 	bootstrap := b.Addr()
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	panicky.Register(reg, &panicky.Sunk{})
 	admin := newAdmin(t, bootstrap)
 	unique := func(prefix string) string { return fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano()) }
@@ -62,7 +63,7 @@ func TestSourceTopicCreation(t *testing.T) {
 			if n := len(md[0].Partitions); n != want.partitions {
 				t.Errorf("%s has %d partitions, want %d", topic, n, want.partitions)
 			}
-			entries, err := admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: topic, ConfigNames: []string{"cleanup.policy"}})
+			entries, err := kafka.DescribeTopicConfig(admin, topic, "cleanup.policy")
 			if err != nil || len(entries) != 1 || entries[0].Value != want.policy {
 				t.Errorf("%s cleanup.policy: %+v, %v; want %s", topic, entries, err, want.policy)
 			}

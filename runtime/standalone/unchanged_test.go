@@ -11,6 +11,7 @@ import (
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/plugins"
+	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -63,7 +64,7 @@ func (t *countedTask) Stop(context.Context) error {
 func TestUnchangedConfigKeepsTasksRunning(t *testing.T) {
 	bootstrap := testkit.Kafka(t)
 	var starts, taskStarts, stops atomic.Int32
-	reg := plugins.Builtin()
+	reg := builtin.Registry()
 	reg.Register(plugins.Plugin{Class: "com.example.CopyingSource", Kind: plugins.Source,
 		New: func() any { return &copyingSource{starts: &starts, taskStarts: &taskStarts, stops: &stops} }})
 	h := newHerderWith(t, bootstrap, nil, reg)

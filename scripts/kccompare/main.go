@@ -31,6 +31,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/sluicehq/sluice/runtime/kafka"
 )
 
 // run is one pass of the sequence against one worker.
@@ -359,7 +361,7 @@ func (r *run) describeTopic(ctx context.Context, name, topic string) error {
 	if len(md[0].Partitions) > 0 {
 		d.ReplicationFactor = len(md[0].Partitions[0].Replicas)
 	}
-	entries, err := adm.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: topic})
+	entries, err := kafka.DescribeTopicConfig(adm, topic)
 	if err != nil {
 		return fmt.Errorf("describe %s configs: %w", topic, err)
 	}

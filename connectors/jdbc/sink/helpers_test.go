@@ -3,7 +3,6 @@ package sink
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -181,7 +180,5 @@ func mustNotErr(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
-
-var errAny = errors.New("any")
 
 func (c *fakeContext) Logger() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -243,7 +243,7 @@ func (sinkContext) ErrantRecordReporter() connectors.ErrantRecordReporter {
 	return nil
 }
 func (c sinkContext) Logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(testWriter{c.t}, nil))
+	return slog.New(slog.NewTextHandler(testWriter(c), nil))
 }
 
 // testWriter sends log lines to the test's log.

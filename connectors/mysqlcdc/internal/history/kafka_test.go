@@ -13,6 +13,7 @@ import (
 
 	"github.com/sluicehq/sluice/connectors/mysqlcdc/internal/tables"
 	"github.com/sluicehq/sluice/internal/testkit"
+	"github.com/sluicehq/sluice/runtime/kafka"
 )
 
 func freshTopic(t *testing.T, bootstrap string) string {
@@ -69,7 +70,7 @@ func TestKafkaStoreRealBroker(t *testing.T) {
 	if err != nil || len(md) != 1 || len(md[0].Partitions) != 1 {
 		t.Fatalf("topic %s: %+v %v", topic, md, err)
 	}
-	cfg, err := admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: topic})
+	cfg, err := kafka.DescribeTopicConfig(admin, topic)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,8 +98,6 @@ func (t *counterTask) Start(ctx context.Context, tc connectors.SourceTaskContext
 	return nil
 }
 
-var pointSchema = schemas.NewBuilder(schemas.TypeStruct).Name("Point").Field("n", schemas.Int64Schema).MustBuild()
-
 func (t *counterTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
 	t.inPoll.Store(true)
 	defer t.inPoll.Store(false)
