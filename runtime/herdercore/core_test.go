@@ -1,6 +1,7 @@
 package herdercore
 
 import (
+	"log/slog"
 	"net/http"
 	"reflect"
 	"testing"
@@ -103,8 +104,24 @@ func TestSameTaskConfigs(t *testing.T) {
 	}
 }
 
+// wantError fails unless err is nil when want is "", else an error with
+// message want and HTTP status.
+func wantError(t *testing.T, err error, status int, want string) {
+	t.Helper()
+	if want == "" {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if err == nil || err.Error() != want || herder.StatusCode(err) != status {
+		t.Fatalf("error %v (status %d), want %d %q", err, herder.StatusCode(err), status, want)
+	}
+}
+
 func TestOffsetsModifiable(t *testing.T) {
 	some := []herder.PartitionOffset{{Partition: map[string]any{"p": 1}}}
+	notStopped := "Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/c/stop' endpoint"
 	for _, tc := range []struct {
 		name    string
 		stopped bool
@@ -114,47 +131,18 @@ func TestOffsetsModifiable(t *testing.T) {
 	}{
 		{"stopped alter", true, some, false, ""},
 		{"stopped reset", true, nil, true, ""},
-		{"running", false, some, false, "Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/c/stop' endpoint"},
-		{"running reset", false, nil, true, "Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/c/stop' endpoint"},
+		{"running", false, some, false, notStopped},
+		{"running reset", false, nil, true, notStopped},
 		{"alter without offsets", true, nil, false, "Partitions / offsets need to be provided for an alter offsets request"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := OffsetsModifiable("c", tc.stopped, tc.offsets, tc.reset)
-			if tc.want == "" {
-				if err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if err == nil || err.Error() != tc.want || herder.StatusCode(err) != http.StatusBadRequest {
-				t.Fatalf("error %v (status %d), want 400 %q", err, herder.StatusCode(err), tc.want)
-			}
+			wantError(t, OffsetsModifiable("c", tc.stopped, tc.offsets, tc.reset), http.StatusBadRequest, tc.want)
 		})
 	}
 }
 
-func TestErrors(t *testing.T) {
-	for _, tc := range []struct {
-		err        error
-		wantStatus int
-		want       string
-	}{
-		{NotFound("c"), http.StatusNotFound, "Connector c not found"},
-		{Unavailable("The worker is starting its connectors."), http.StatusServiceUnavailable, "The worker is starting its connectors."},
-	} {
-		if herder.StatusCode(tc.err) != tc.wantStatus || tc.err.Error() != tc.want {
-			t.Errorf("%v (status %d), want %d %q", tc.err, herder.StatusCode(tc.err), tc.wantStatus, tc.want)
-		}
-	}
-	if _, err := ParseLevel("loud"); herder.StatusCode(err) != http.StatusNotFound || err.Error() != "invalid log level 'loud'." {
-		t.Errorf("ParseLevel(loud): %v", err)
-	}
-	if _, err := ParseLevel("debug"); err != nil {
-		t.Errorf("ParseLevel(debug): %v", err)
-	}
-}
-
 func TestTaskExists(t *testing.T) {
+	id := func(n int) herder.TaskID { return herder.TaskID{Connector: "c", Task: n} }
 	for _, tc := range []struct {
 		name   string
 		id     herder.TaskID
@@ -162,22 +150,23 @@ func TestTaskExists(t *testing.T) {
 		tasks  int
 		want   string // "" when it exists
 	}{
-		{"exists", herder.TaskID{Connector: "c", Task: 1}, true, 2, ""},
-		{"unknown connector", herder.TaskID{Connector: "c", Task: 0}, false, 0, "Unknown connector: c"},
-		{"beyond the tasks", herder.TaskID{Connector: "c", Task: 2}, true, 2, "Unknown task: c-2"},
-		{"negative", herder.TaskID{Connector: "c", Task: -1}, true, 2, "Unknown task: c--1"},
+		{"exists", id(1), true, 2, ""},
+		{"unknown connector", id(0), false, 0, "Unknown connector: c"},
+		{"beyond the tasks", id(2), true, 2, "Unknown task: c-2"},
+		{"negative", id(-1), true, 2, "Unknown task: c--1"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			err := TaskExists(tc.id, tc.exists, tc.tasks)
-			if tc.want == "" {
-				if err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if err == nil || err.Error() != tc.want || herder.StatusCode(err) != http.StatusNotFound {
-				t.Fatalf("error %v (status %d), want 404 %q", err, herder.StatusCode(err), tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantError(t, TaskExists(tc.id, tc.exists, tc.tasks), http.StatusNotFound, tc.want) })
+	}
+}
+
+func TestErrors(t *testing.T) {
+	wantError(t, NotFound("c"), http.StatusNotFound, "Connector c not found")
+	wantError(t, Unavailable("The worker is starting its connectors."), http.StatusServiceUnavailable, "The worker is starting its connectors.")
+	_, err := ParseLevel("loud")
+	wantError(t, err, http.StatusNotFound, "invalid log level 'loud'.")
+	l, err := ParseLevel("debug")
+	wantError(t, err, 0, "")
+	if l != slog.LevelDebug {
+		t.Errorf("ParseLevel(debug) = %v", l)
 	}
 }
