@@ -161,7 +161,7 @@ public class JavaJSON {
         String avroIn = "{\"type\":\"record\",\"name\":\"Rec\",\"namespace\":\"ns\",\"fields\":["
             + "{\"name\":\"d\",\"type\":{\"type\":\"double\",\"connect.default\":5e-324},\"default\":5e-324},"
             + "{\"name\":\"n\",\"type\":{\"type\":\"double\",\"connect.default\":2.2250738585072014E-308},\"default\":2.2250738585072014E-308},"
-            + "{\"name\":\"e\",\"type\":{\"type\":\"double\",\"connect.default\":10000000},\"default\":10000000},"
+            + "{\"name\":\"e\",\"type\":{\"type\":\"double\",\"connect.default\":1e7},\"default\":1e7},"
             + "{\"name\":\"m\",\"type\":{\"type\":\"double\",\"connect.default\":0.001},\"default\":0.001},"
             + "{\"name\":\"z\",\"type\":{\"type\":\"double\",\"connect.default\":-0.0},\"default\":-0.0},"
             + "{\"name\":\"f\",\"type\":{\"type\":\"float\",\"connect.default\":1.4E-45},\"default\":1.4E-45},"
