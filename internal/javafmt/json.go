@@ -32,6 +32,15 @@ import (
 
 const upperHex = "0123456789ABCDEF"
 
+// plainASCII tells the bytes written as they are: ASCII but the control
+// characters, '"' and '\\'. A table, so that the common byte costs one load.
+var plainASCII = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // AppendString appends s as a quoted JSON string as Jackson's byte
 // generator writes it (Kafka Connect's JsonConverter, the internal topics):
 // supplementary characters as escaped surrogate pairs. Invalid UTF-8 is
@@ -79,6 +88,10 @@ func appendString(dst []byte, s string, escapeSupplementary, strict bool) ([]byt
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if plainASCII[c] {
+			i++
+			continue
+		}
 		if c >= utf8.RuneSelf {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			switch {
@@ -100,10 +113,6 @@ func appendString(dst []byte, s string, escapeSupplementary, strict bool) ([]byt
 			default:
 				i += size
 			}
-			continue
-		}
-		if c >= 0x20 && c != '"' && c != '\\' {
-			i++
 			continue
 		}
 		dst = append(dst, s[start:i]...)
