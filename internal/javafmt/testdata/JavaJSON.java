@@ -172,6 +172,22 @@ public class JavaJSON {
             + "\"connect.name\":\"ns.Rec\"}";
         org.apache.avro.Schema avro = new org.apache.avro.Schema.Parser().parse(avroIn);
         out("avro", "record", avro.toString());
+
+        // NaN and the infinities as Avro defaults (built with Avro's API: the
+        // JSON parser has no literal for them).
+        List<org.apache.avro.Schema.Field> nonFinite = new ArrayList<>();
+        Map<String, Double> specials = new LinkedHashMap<>();
+        specials.put("nan", Double.NaN);
+        specials.put("inf", Double.POSITIVE_INFINITY);
+        specials.put("neg_inf", Double.NEGATIVE_INFINITY);
+        for (Map.Entry<String, Double> e : specials.entrySet()) {
+            org.apache.avro.Schema t = org.apache.avro.Schema.create(org.apache.avro.Schema.Type.DOUBLE);
+            t.addProp("connect.default", e.getValue());
+            nonFinite.add(new org.apache.avro.Schema.Field(e.getKey(), t, null, e.getValue()));
+        }
+        org.apache.avro.Schema rec = org.apache.avro.Schema.createRecord("Special", null, "ns", false, nonFinite);
+        rec.addProp("connect.name", "ns.Special");
+        out("avro", "non_finite", rec.toString());
     }
 
     // jsonQuote writes s as a JSON string with every non-printable-ASCII
