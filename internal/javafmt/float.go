@@ -1,7 +1,8 @@
 // Package javafmt formats and parses numbers exactly as the Java platform
 // does (Double.toString, Float.toString, BigDecimal.toString and
-// new BigDecimal(String)), so that sluice's converters produce the same bytes
-// as Kafka Connect's.
+// new BigDecimal(String)) and writes JSON strings and numbers exactly as
+// Jackson does (json.go), so that sluice's converters, internal-topic
+// records and Avro schema text are the same bytes as Kafka Connect's.
 package javafmt
 
 import (

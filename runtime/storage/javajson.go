@@ -8,19 +8,17 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/sluicehq/sluice/internal/javafmt"
 )
 
 // This file writes JSON byte-for-byte as Kafka Connect's internal
 // JsonConverter (schemas.enable=false, Jackson underneath) writes the
-// values of the internal topics: compact, strings escaped as Jackson's
-// default CharacterEscapes do (only '"', '\\' and control characters;
-// \b \t \n \f \r short, others \u00XX with upper-case hex; no HTML or
-// U+2028 escapes), doubles as Java's Double.toString. Map keys are written
-// sorted: Java writes them in its map's iteration order, which no other
-// implementation can reproduce, so sorted is the canonical choice.
+// values of the internal topics: compact, strings and numbers as
+// internal/javafmt writes them (Jackson's escapes, Double.toString). Map
+// keys are written sorted: Java writes them in its map's iteration order,
+// which no other implementation can reproduce, so sorted is the canonical
+// choice.
 
 // appendJavaJSON appends v as JSON. It accepts the values offsets and
 // statuses hold: nil, bool, strings, Go integers and floats, json.Number,
@@ -32,7 +30,7 @@ func appendJavaJSON(b []byte, v any) ([]byte, error) {
 	case bool:
 		return strconv.AppendBool(b, x), nil
 	case string:
-		return appendJavaString(b, x), nil
+		return javafmt.AppendString(b, x), nil
 	case int:
 		return strconv.AppendInt(b, int64(x), 10), nil
 	case int8:
@@ -52,9 +50,15 @@ func appendJavaJSON(b []byte, v any) ([]byte, error) {
 	case uint64:
 		return strconv.AppendUint(b, x, 10), nil
 	case float32:
-		return appendJavaFloat(b, float64(x), 32)
+		if err := finite(float64(x)); err != nil {
+			return nil, err
+		}
+		return javafmt.AppendFloat(b, x), nil
 	case float64:
-		return appendJavaFloat(b, x, 64)
+		if err := finite(x); err != nil {
+			return nil, err
+		}
+		return javafmt.AppendDouble(b, x), nil
 	case json.Number:
 		return appendJavaJSON(b, normalizeNumbers(x))
 	case map[string]any:
@@ -63,7 +67,7 @@ func appendJavaJSON(b []byte, v any) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJavaString(b, k)
+			b = javafmt.AppendString(b, k)
 			b = append(b, ':')
 			var err error
 			if b, err = appendJavaJSON(b, x[k]); err != nil {
@@ -87,59 +91,13 @@ func appendJavaJSON(b []byte, v any) ([]byte, error) {
 	return nil, fmt.Errorf("cannot write a %T as JSON", v)
 }
 
-const upperHex = "0123456789ABCDEF"
-
-// appendJavaString appends s as a JSON string escaped as Jackson does.
-// Invalid UTF-8 becomes U+FFFD (a Java string cannot hold it).
-func appendJavaString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"':
-				b = append(b, '\\', '"')
-			case c == '\\':
-				b = append(b, '\\', '\\')
-			case c == '\b':
-				b = append(b, '\\', 'b')
-			case c == '\t':
-				b = append(b, '\\', 't')
-			case c == '\n':
-				b = append(b, '\\', 'n')
-			case c == '\f':
-				b = append(b, '\\', 'f')
-			case c == '\r':
-				b = append(b, '\\', 'r')
-			case c < 0x20:
-				b = append(b, '\\', 'u', '0', '0', upperHex[c>>4], upperHex[c&0xF])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = utf8.AppendRune(b, utf8.RuneError)
-		} else {
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
-}
-
-// appendJavaFloat appends f as Java's Double.toString (Float.toString for
-// bits 32) does, as Jackson writes it; JSON has no NaN or infinities.
-func appendJavaFloat(b []byte, f float64, bits int) ([]byte, error) {
+// finite refuses NaN and the infinities: JSON has no number for them
+// (Jackson would write them as strings, which read back as strings).
+func finite(f float64) error {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil, fmt.Errorf("number %v cannot be written as JSON", f)
+		return fmt.Errorf("number %v cannot be written as JSON", f)
 	}
-	if bits == 32 {
-		return javafmt.AppendFloat(b, float32(f)), nil
-	}
-	return javafmt.AppendDouble(b, f), nil
+	return nil
 }
 
 // decodeJSON decodes one JSON value with numbers as DecodeJSONMap gives

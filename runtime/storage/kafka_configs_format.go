@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/sluicehq/sluice/internal/javafmt"
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -72,9 +71,9 @@ func encodeProperties(props map[string]string) []byte {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		writeJSONString(&b, k)
+		b.Write(javafmt.AppendString(b.AvailableBuffer(), k))
 		b.WriteByte(':')
-		writeJSONString(&b, props[k])
+		b.Write(javafmt.AppendString(b.AvailableBuffer(), props[k]))
 	}
 	b.WriteString(`}}`)
 	return b.Bytes()
@@ -89,9 +88,9 @@ func encodeTargetState(t herder.TargetState) []byte {
 	}
 	var b bytes.Buffer
 	b.WriteString(`{"state":`)
-	writeJSONString(&b, string(old))
+	b.Write(javafmt.AppendString(b.AvailableBuffer(), string(old)))
 	b.WriteString(`,"state.v2":`)
-	writeJSONString(&b, string(t))
+	b.Write(javafmt.AppendString(b.AvailableBuffer(), string(t)))
 	b.WriteByte('}')
 	return b.Bytes()
 }
@@ -111,9 +110,9 @@ func encodeTaskCount(count int) []byte {
 func encodeSessionKey(k SessionKey) []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"key":`)
-	writeJSONString(&b, base64.StdEncoding.EncodeToString(k.Key))
+	b.Write(javafmt.AppendString(b.AvailableBuffer(), base64.StdEncoding.EncodeToString(k.Key)))
 	b.WriteString(`,"algorithm":`)
-	writeJSONString(&b, k.Algorithm)
+	b.Write(javafmt.AppendString(b.AvailableBuffer(), k.Algorithm))
 	b.WriteString(`,"creation-timestamp":`)
 	b.WriteString(strconv.FormatInt(k.Created.UnixMilli(), 10))
 	b.WriteByte('}')
@@ -130,45 +129,9 @@ func encodeRestart(r RestartRequest) []byte {
 func encodeLoggerLevel(level string) []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"level":`)
-	writeJSONString(&b, level)
+	b.Write(javafmt.AppendString(b.AvailableBuffer(), level))
 	b.WriteByte('}')
 	return b.Bytes()
-}
-
-// writeJSONString quotes s as Jackson does by default: '"' and '\\'
-// escaped, control characters as \b \t \n \f \r or \u00XX (upper-case hex),
-// everything else, non-ASCII included, as UTF-8. Invalid UTF-8 becomes
-// U+FFFD (a Java string cannot hold it).
-func writeJSONString(b *bytes.Buffer, s string) {
-	const hex = "0123456789ABCDEF"
-	b.WriteByte('"')
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		switch {
-		case r == '"':
-			b.WriteString(`\"`)
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == '\b':
-			b.WriteString(`\b`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\f':
-			b.WriteString(`\f`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r < 0x20:
-			b.WriteString(`\u00`)
-			b.WriteByte(hex[r>>4])
-			b.WriteByte(hex[r&0xF])
-		default:
-			b.WriteRune(r) // RuneError for invalid bytes: U+FFFD
-		}
-	}
-	b.WriteByte('"')
 }
 
 // decodeValue parses a record value as JsonConverter (schemas.enable=false)

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sluicehq/sluice/internal/javafmt"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/kafka"
 )
@@ -180,22 +181,22 @@ func (s *KafkaStatus) Fence() {
 // Older workers read such a record and ignore the version.
 func encodeStatus(state herder.State, trace, workerID string, generation int32, version string) []byte {
 	b := append([]byte(nil), `{"state":`...)
-	b = appendJavaString(b, string(state))
+	b = javafmt.AppendString(b, string(state))
 	b = append(b, `,"trace":`...)
 	if trace == "" {
 		b = append(b, "null"...)
 	} else {
-		b = appendJavaString(b, trace)
+		b = javafmt.AppendString(b, trace)
 	}
 	b = append(b, `,"worker_id":`...)
-	b = appendJavaString(b, workerID)
+	b = javafmt.AppendString(b, workerID)
 	b = append(b, `,"generation":`...)
 	b = strconv.AppendInt(b, int64(generation), 10)
 	b = append(b, `,"version":`...)
 	if version == "" {
 		b = append(b, "null"...)
 	} else {
-		b = appendJavaString(b, version)
+		b = javafmt.AppendString(b, version)
 	}
 	return append(b, '}')
 }
@@ -205,9 +206,9 @@ func encodeStatus(state herder.State, trace, workerID string, generation int32, 
 // fields name, connector, task, discoverTimestamp in that order).
 func encodeTopicStatus(topic, connector string, task int, discovery int64) []byte {
 	b := append([]byte(nil), `{"topic":{"name":`...)
-	b = appendJavaString(b, topic)
+	b = javafmt.AppendString(b, topic)
 	b = append(b, `,"connector":`...)
-	b = appendJavaString(b, connector)
+	b = javafmt.AppendString(b, connector)
 	b = append(b, `,"task":`...)
 	b = strconv.AppendInt(b, int64(task), 10)
 	b = append(b, `,"discoverTimestamp":`...)

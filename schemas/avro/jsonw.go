@@ -1,11 +1,11 @@
 package avro
 
 import (
-	"bytes"
 	"encoding/json"
-	"math"
 	"strconv"
 	"strings"
+
+	"github.com/sluicehq/sluice/internal/javafmt"
 )
 
 // obj is a JSON object that keeps its keys in insertion order, so that the
@@ -38,43 +38,19 @@ func (o *obj) get(k string) (any, bool) {
 	return nil, false
 }
 
-// javaFloat is a float written as Java's Float.toString / Double.toString
-// write it (Jackson's number nodes): 1.0, 0.001, 1.0E7, 1.0E-4.
+// javaFloat is a float written as Java's Float.toString (bits 32) or
+// Double.toString writes it, NaN and the infinities as strings: what
+// Jackson's number nodes give in Avro's Schema.toString.
 type javaFloat struct {
 	f    float64
 	bits int
 }
 
 func (j javaFloat) append(b []byte) []byte {
-	f := j.f
-	switch {
-	case math.IsNaN(f):
-		return append(b, `"NaN"`...)
-	case math.IsInf(f, 1):
-		return append(b, `"Infinity"`...)
-	case math.IsInf(f, -1):
-		return append(b, `"-Infinity"`...)
+	if j.bits == 32 {
+		return javafmt.AppendJSONFloat(b, float32(j.f))
 	}
-	abs := math.Abs(f)
-	if f == 0 || (abs >= 1e-3 && abs < 1e7) {
-		s := strconv.FormatFloat(f, 'f', -1, j.bits)
-		if !strings.Contains(s, ".") {
-			s += ".0"
-		}
-		return append(b, s...)
-	}
-	s := strconv.FormatFloat(f, 'e', -1, j.bits) // 1.5e+07
-	mant, exp, _ := strings.Cut(s, "e")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	exp = strings.TrimPrefix(exp, "+")
-	neg := strings.HasPrefix(exp, "-")
-	exp = strings.TrimLeft(strings.TrimPrefix(exp, "-"), "0")
-	if neg {
-		exp = "-" + exp
-	}
-	return append(append(append(b, mant...), 'E'), exp...)
+	return javafmt.AppendJSONDouble(b, j.f)
 }
 
 func appendJSON(b []byte, v any) []byte {
@@ -92,7 +68,7 @@ func appendJSON(b []byte, v any) []byte {
 				b = append(b, ',')
 			}
 			first = false
-			b = appendJSONString(b, k)
+			b = javafmt.AppendWriterString(b, k)
 			b = append(b, ':')
 			b = appendJSON(b, x.vals[i])
 		}
@@ -107,7 +83,7 @@ func appendJSON(b []byte, v any) []byte {
 		}
 		return append(b, ']')
 	case string:
-		return appendJSONString(b, x)
+		return javafmt.AppendWriterString(b, x)
 	case bool:
 		return strconv.AppendBool(b, x)
 	case int:
@@ -119,14 +95,4 @@ func appendJSON(b []byte, v any) []byte {
 	}
 	out, _ := json.Marshal(v)
 	return append(b, out...)
-}
-
-// appendJSONString writes s as Jackson does: only quotes, backslashes and
-// control characters escaped (no HTML escaping of <, > and &).
-func appendJSONString(b []byte, s string) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	return append(b, bytes.TrimRight(buf.Bytes(), "\n")...)
 }

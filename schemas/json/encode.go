@@ -2,11 +2,9 @@ package json
 
 import (
 	"encoding/base64"
-	"math"
 	"math/big"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/sluicehq/sluice/internal/javafmt"
 	"github.com/sluicehq/sluice/schemas"
@@ -238,11 +236,11 @@ func (c *Converter) appendValue(b []byte, schema *schemas.Schema, value any) ([]
 		}
 	case schemas.TypeFloat32:
 		if v, ok := value.(float32); ok {
-			return appendFloat(b, float64(v), 32), nil
+			return javafmt.AppendJSONFloat(b, v), nil
 		}
 	case schemas.TypeFloat64:
 		if v, ok := value.(float64); ok {
-			return appendFloat(b, v, 64), nil
+			return javafmt.AppendJSONDouble(b, v), nil
 		}
 	case schemas.TypeBoolean:
 		if v, ok := value.(bool); ok {
@@ -304,9 +302,9 @@ func (c *Converter) appendSchemaless(b []byte, value any) ([]byte, error) {
 	case uint64:
 		return strconv.AppendUint(b, v, 10), nil
 	case float32:
-		return appendFloat(b, float64(v), 32), nil
+		return javafmt.AppendJSONFloat(b, v), nil
 	case float64:
-		return appendFloat(b, v, 64), nil
+		return javafmt.AppendJSONDouble(b, v), nil
 	case string:
 		return appendString(b, v)
 	case []byte:
@@ -508,69 +506,19 @@ func logicalShort(name string) string {
 	return name
 }
 
-// appendFloat writes a double or float as Jackson does: Java's toString,
-// with NaN and the infinities as strings.
-func appendFloat(b []byte, f float64, bits int) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		b = append(b, '"')
-		b = javafmt.AppendDouble(b, f)
-		return append(b, '"')
-	}
-	if bits == 32 {
-		return javafmt.AppendFloat(b, float32(f))
-	}
-	return javafmt.AppendDouble(b, f)
-}
-
 func appendBase64(b, raw []byte) []byte {
 	b = append(b, '"')
 	b = base64.StdEncoding.AppendEncode(b, raw)
 	return append(b, '"')
 }
 
-const hexDigits = "0123456789ABCDEF"
-
-// appendString writes s as a JSON string escaped as Jackson escapes it:
-// ", \ and control characters only (\b \t \n \f \r by name, others as
-// \u00XX); non-ASCII is written as UTF-8. A string that is not valid UTF-8
-// is an error rather than silently repaired.
+// appendString writes s as a JSON string as Jackson (JsonConverter's
+// ObjectMapper) writes it: see javafmt.AppendString. A string that is not
+// valid UTF-8 is an error rather than silently repaired.
 func appendString(b []byte, s string) ([]byte, error) {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size <= 1 {
-				return b, schemas.DataErrorf("string is not valid UTF-8 (byte %#x at offset %d): JSON cannot carry it; use BYTES for binary data", c, i)
-			}
-			i += size
-			continue
-		}
-		if c >= 0x20 && c != '"' && c != '\\' {
-			i++
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\f':
-			b = append(b, '\\', 'f')
-		case '\r':
-			b = append(b, '\\', 'r')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-		}
-		i++
-		start = i
+	b, err := javafmt.AppendStringStrict(b, s)
+	if err != nil {
+		return b, schemas.DataErrorf("%w: JSON cannot carry it; use BYTES for binary data", err)
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"'), nil
+	return b, nil
 }

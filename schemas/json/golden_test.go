@@ -152,12 +152,12 @@ func TestFromConnectGolden(t *testing.T) {
 				`{"type":"int32","optional":true,"name":"org.apache.kafka.connect.data.Date","version":1,"field":"d"}],` +
 				`"optional":false,"name":"Outer","version":3,"doc":"nested \"doc\"","parameters":{"a":"2","z":"1"}},` +
 				`"payload":{"in":{"x":1.0},"list":[{"x":1.0},{"x":0.5}],"pairs":[[-1,null],[10,"ten"]],"n":-1,"d":null}}`},
-		{"by hand: doubles as Java's Double.toString", nil, schemas.Array(schemas.Float64Schema).MustBuild(), []any{1.0, 1e20, 1e-5, 0.001, 1e7, 9999999.0, -0.0, math.SmallestNonzeroFloat64, math.NaN(), math.Inf(-1)},
-			`{"schema":{"type":"array","items":{"type":"double","optional":false},"optional":false},"payload":[1.0,1.0E20,1.0E-5,0.001,1.0E7,9999999.0,0.0,4.9E-324,"NaN","-Infinity"]}`},
+		{"by hand: doubles as Java's Double.toString", nil, schemas.Array(schemas.Float64Schema).MustBuild(), []any{1.0, 1e20, 1e-5, 0.001, 1e7, 9999999.0, math.Copysign(0, -1), math.SmallestNonzeroFloat64, math.NaN(), math.Inf(-1)},
+			`{"schema":{"type":"array","items":{"type":"double","optional":false},"optional":false},"payload":[1.0,1.0E20,1.0E-5,0.001,1.0E7,9999999.0,-0.0,4.9E-324,"NaN","-Infinity"]}`},
 		{"by hand: floats as Java's Float.toString", nil, nil, []any{float32(0.1), float32(1e10), float32(math.MaxFloat32)},
 			`{"schema":null,"payload":[0.1,1.0E10,3.4028235E38]}`},
 		{"by hand: string escaping as Jackson", nil, schemas.StringSchema, "q\"b\\s/\b\f\n\r\t\x01\x1f\x7fé😀",
-			`{"schema":{"type":"string","optional":false},"payload":"q\"b\\s/\b\f\n\r\t\u0001\u001F` + "\x7fé😀" + `"}`},
+			`{"schema":{"type":"string","optional":false},"payload":"q\"b\\s/\b\f\n\r\t\u0001\u001F` + "\x7fé" + `\uD83D\uDE00"}`}, // non-BMP: an escaped surrogate pair, as Jackson's byte generator writes it
 		{"by hand: schemaless integers of every Go width", nil, nil, []any{int8(-1), int16(2), int32(3), int64(-4), 5, uint8(6), uint64(math.MaxUint64)},
 			`{"schema":null,"payload":[-1,2,3,-4,5,6,18446744073709551615]}`},
 		{"by hand: schemaless struct is written with its own schema's fields", nil, nil, schemas.NewStruct(inner).MustPut("x", float32(2)),
