@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,11 +19,10 @@ import (
 	"github.com/sluicehq/sluice/api"
 	"github.com/sluicehq/sluice/internal/logging"
 	"github.com/sluicehq/sluice/internal/testkit"
+	"github.com/sluicehq/sluice/internal/testkit/inproc"
 	"github.com/sluicehq/sluice/plugins"
-	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/standalone"
-	"github.com/sluicehq/sluice/runtime/storage"
 	"github.com/sluicehq/sluice/transforms"
 )
 
@@ -40,35 +40,12 @@ type worker struct {
 func startWorker(t *testing.T, bootstrap string, extra map[string]string) *worker {
 	t.Helper()
 	dir := t.TempDir()
-	props := map[string]string{
-		"bootstrap.servers":            bootstrap,
-		"key.converter":                "StringConverter",
-		"value.converter":              "StringConverter",
-		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
-		"offset.flush.interval.ms":     "100",
-		"consumer.session.timeout.ms":  "6000",
-		"listeners":                    "http://127.0.0.1:0",
-	}
-	for k, v := range extra {
-		props[k] = v
-	}
+	props := inproc.WorkerProps(bootstrap, dir, map[string]string{"listeners": "http://127.0.0.1:0"})
+	maps.Copy(props, extra)
 	levels := logging.NewLevels(slog.LevelInfo)
 	log := slog.New(logging.NewHandler(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.Level(-8)}), levels))
-	wc, err := runtime.ParseWorkerConfig(props, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	offsets, err := storage.OpenFileOffsets(wc.OffsetFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	configs, err := storage.OpenFileConfigs(wc.ConfigFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	status := storage.NewMemoryStatus()
-	w := runtime.NewWorker(wc, plugins.Builtin(), offsets, status, log)
-	h := standalone.New(context.Background(), w, configs, status, offsets, log)
+	s := inproc.NewStandalone(t, props, plugins.Builtin(), log)
+	h, wc := s.Herder, s.Config
 	h.Loggers = levels
 	h.Start(context.Background())
 	h.MarkReady()
@@ -114,26 +91,8 @@ func (r response) errorMessage(t *testing.T) herder.ErrorMessage {
 // OpenAPI document.
 func (w *worker) do(t *testing.T, method, path, body string) response {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, w.url+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	req := testkit.JSONRequest(t, method, w.url+path, body)
+	resp, b := testkit.HTTPDo(t, req)
 	w.doc.check(t, req, resp, b)
 	return response{status: resp.StatusCode, header: resp.Header, body: b}
 }

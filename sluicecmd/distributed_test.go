@@ -1,7 +1,6 @@
 package sluicecmd
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,35 +10,13 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/IBM/sarama"
 
 	"github.com/sluicehq/sluice/api/client"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
-
-// syncBuffer is a log sink that the worker's goroutines write while the
-// test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // inProcWorker is one `runDistributed` of the test, in this process.
 type inProcWorker struct {
@@ -48,7 +25,7 @@ type inProcWorker struct {
 	c      *client.Client
 	cancel context.CancelFunc
 	done   chan error
-	log    *syncBuffer
+	log    *testkit.LogBuffer
 	result error
 	exited bool
 }
@@ -132,7 +109,7 @@ func (cl *inProcCluster) launch(name string) *inProcWorker {
 	file := filepath.Join(cl.dir, name+".properties")
 	testkit.WriteProps(cl.t, file, cl.props)
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &inProcWorker{name: name, cancel: cancel, done: make(chan error, 1), log: &syncBuffer{}}
+	w := &inProcWorker{name: name, cancel: cancel, done: make(chan error, 1), log: &testkit.LogBuffer{}}
 	log := slog.New(slog.NewTextHandler(w.log, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	addrs := make(chan []string, 1)
 	go func() { w.done <- runDistributed(ctx, nil, file, log, func(a []string) { addrs <- a }) }()
@@ -322,56 +299,18 @@ func missingLines(t *testing.T, n int, files ...string) int {
 // per partition: key, state and worker id.
 func statusRecords(t *testing.T, bootstrap, topic string) []struct{ key, state, worker string } {
 	t.Helper()
-	c, err := sarama.NewClient(testkit.Addrs(bootstrap), testkit.SaramaConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	consumer, err := sarama.NewConsumerFromClient(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer consumer.Close()
-	parts, err := c.Partitions(topic)
-	if err != nil {
-		t.Fatalf("partitions of the status topic %s: %v", topic, err)
-	}
 	var out []struct{ key, state, worker string }
-	for _, p := range parts {
-		end, err := c.GetOffset(topic, p, sarama.OffsetNewest)
-		if err != nil {
-			t.Fatal(err)
+	for _, m := range testkit.ReadAllPartitions(t, bootstrap, topic) {
+		var v struct {
+			State    string `json:"state"`
+			WorkerID string `json:"worker_id"`
 		}
-		if end == 0 {
-			continue
-		}
-		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		timeout := time.After(30 * time.Second)
-	read:
-		for {
-			select {
-			case m := <-pc.Messages():
-				var v struct {
-					State    string `json:"state"`
-					WorkerID string `json:"worker_id"`
-				}
-				if m.Value != nil {
-					if err := json.Unmarshal(m.Value, &v); err != nil {
-						t.Fatalf("status record %s is not JSON: %v: %s", m.Key, err, m.Value)
-					}
-				}
-				out = append(out, struct{ key, state, worker string }{string(m.Key), v.State, v.WorkerID})
-				if m.Offset >= end-1 {
-					break read
-				}
-			case <-timeout:
-				t.Fatalf("reading the status topic %s partition %d timed out", topic, p)
+		if m.Value != nil {
+			if err := json.Unmarshal(m.Value, &v); err != nil {
+				t.Fatalf("status record %s is not JSON: %v: %s", m.Key, err, m.Value)
 			}
 		}
-		pc.Close()
+		out = append(out, struct{ key, state, worker string }{string(m.Key), v.State, v.WorkerID})
 	}
 	return out
 }

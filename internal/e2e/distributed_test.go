@@ -222,55 +222,10 @@ func (cl *cluster) readStatusTopic() []statusRecord {
 }
 
 // readAllPartitions reads every record of every partition of a topic, up to the
-// end offsets of the moment it is called.
+// end offsets of the moment it is called, in the order of their timestamps.
 func readAllPartitions(t *testing.T, bootstrap, topic string) []*sarama.ConsumerMessage {
 	t.Helper()
-	c, err := sarama.NewClient(testkit.Addrs(bootstrap), testkit.SaramaConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	consumer, err := sarama.NewConsumerFromClient(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer consumer.Close()
-	parts, err := c.Partitions(topic)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []*sarama.ConsumerMessage
-	for _, p := range parts {
-		end, err := c.GetOffset(topic, p, sarama.OffsetNewest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		start, err := c.GetOffset(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if end <= start {
-			continue
-		}
-		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		timeout := time.After(30 * time.Second)
-	read:
-		for {
-			select {
-			case m := <-pc.Messages():
-				out = append(out, m)
-				if m.Offset >= end-1 {
-					break read
-				}
-			case <-timeout:
-				t.Fatalf("reading %s partition %d timed out", topic, p)
-			}
-		}
-		pc.Close()
-	}
+	out := testkit.ReadAllPartitions(t, bootstrap, topic)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Timestamp.Before(out[j].Timestamp) })
 	return out
 }
