@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -52,27 +53,22 @@ func newInProcCluster(t *testing.T) *inProcCluster {
 // test's own testkit.Broker).
 func newInProcClusterOn(t *testing.T, bootstrap string) *inProcCluster {
 	suffix := testkit.NewTopic(t, bootstrap, 1) // a unique name; the topic itself stays unused
-	cl := &inProcCluster{t: t, dir: t.TempDir(), bootstrap: bootstrap, props: map[string]string{
-		"bootstrap.servers":                 bootstrap,
-		"group.id":                          "sluice-" + suffix,
-		"config.storage.topic":              suffix + "-configs",
-		"offset.storage.topic":              suffix + "-offsets",
-		"status.storage.topic":              suffix + "-status",
-		"config.storage.replication.factor": "1",
-		"offset.storage.replication.factor": "1",
-		"status.storage.replication.factor": "1",
-		"offset.storage.partitions":         "3",
-		"status.storage.partitions":         "2",
-		"key.converter":                     "org.apache.kafka.connect.storage.StringConverter",
-		"value.converter":                   "org.apache.kafka.connect.storage.StringConverter",
-		"offset.flush.interval.ms":          "200",
-		"session.timeout.ms":                "6000",
-		"heartbeat.interval.ms":             "500",
-		"scheduled.rebalance.max.delay.ms":  "1000",
-		"consumer.session.timeout.ms":       "6000",
-		"consumer.heartbeat.interval.ms":    "500",
-		"listeners":                         "http://127.0.0.1:0",
-	}}
+	props := testkit.GroupProps(suffix)
+	maps.Copy(props, map[string]string{
+		"bootstrap.servers":                bootstrap,
+		"offset.storage.partitions":        "3",
+		"status.storage.partitions":        "2",
+		"key.converter":                    "org.apache.kafka.connect.storage.StringConverter",
+		"value.converter":                  "org.apache.kafka.connect.storage.StringConverter",
+		"offset.flush.interval.ms":         "200",
+		"session.timeout.ms":               "6000",
+		"heartbeat.interval.ms":            "500",
+		"scheduled.rebalance.max.delay.ms": "1000",
+		"consumer.session.timeout.ms":      "6000",
+		"consumer.heartbeat.interval.ms":   "500",
+		"listeners":                        "http://127.0.0.1:0",
+	})
+	cl := &inProcCluster{t: t, dir: t.TempDir(), bootstrap: bootstrap, props: props}
 	t.Cleanup(func() {
 		// Whatever happened, no worker outlives the test.
 		for _, w := range cl.workers {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -49,26 +50,21 @@ func newCluster(t *testing.T) *cluster {
 // testkit.Broker), with a fresh group id and fresh internal topics.
 func newClusterOn(t *testing.T, bootstrap string) *cluster {
 	suffix := testkit.NewTopic(t, bootstrap, 1) // a unique name; the topic itself stays unused
-	return &cluster{t: t, dir: t.TempDir(), bootstrap: bootstrap, nodes: map[string]*node{}, props: map[string]string{
-		"bootstrap.servers":                 bootstrap,
-		"group.id":                          "sluice-" + suffix,
-		"config.storage.topic":              suffix + "-configs",
-		"offset.storage.topic":              suffix + "-offsets",
-		"status.storage.topic":              suffix + "-status",
-		"config.storage.replication.factor": "1",
-		"offset.storage.replication.factor": "1",
-		"status.storage.replication.factor": "1",
-		"offset.storage.partitions":         "5",
-		"status.storage.partitions":         "3",
-		"key.converter":                     "org.apache.kafka.connect.storage.StringConverter",
-		"value.converter":                   "org.apache.kafka.connect.storage.StringConverter",
-		"offset.flush.interval.ms":          "300",
-		"session.timeout.ms":                "6000",
-		"heartbeat.interval.ms":             "1000",
-		"scheduled.rebalance.max.delay.ms":  fmt.Sprint(maxDelay.Milliseconds()),
-		"consumer.session.timeout.ms":       "6000",
-		"consumer.heartbeat.interval.ms":    "1000",
-	}}
+	props := testkit.GroupProps(suffix)
+	maps.Copy(props, map[string]string{
+		"bootstrap.servers":                bootstrap,
+		"offset.storage.partitions":        "5",
+		"status.storage.partitions":        "3",
+		"key.converter":                    "org.apache.kafka.connect.storage.StringConverter",
+		"value.converter":                  "org.apache.kafka.connect.storage.StringConverter",
+		"offset.flush.interval.ms":         "300",
+		"session.timeout.ms":               "6000",
+		"heartbeat.interval.ms":            "1000",
+		"scheduled.rebalance.max.delay.ms": fmt.Sprint(maxDelay.Milliseconds()),
+		"consumer.session.timeout.ms":      "6000",
+		"consumer.heartbeat.interval.ms":   "1000",
+	})
+	return &cluster{t: t, dir: t.TempDir(), bootstrap: bootstrap, nodes: map[string]*node{}, props: props}
 }
 
 // start runs one more worker and waits until it has joined the group.

@@ -131,26 +131,20 @@ func (sw *soloWorker) await(t *testing.T, what string, cond func() (bool, string
 func TestDistributedPanickingConnectors(t *testing.T) {
 	bootstrap := testkit.RealKafka(t)
 	suffix := testkit.NewTopic(t, bootstrap, 1) // a unique name; the topic itself stays unused
-	props := map[string]string{
-		"bootstrap.servers":                 bootstrap,
-		"group.id":                          "sluice-" + suffix,
-		"config.storage.topic":              suffix + "-configs",
-		"offset.storage.topic":              suffix + "-offsets",
-		"status.storage.topic":              suffix + "-status",
-		"config.storage.replication.factor": "1",
-		"offset.storage.replication.factor": "1",
-		"status.storage.replication.factor": "1",
-		"offset.storage.partitions":         "2",
-		"status.storage.partitions":         "2",
-		"key.converter":                     "StringConverter",
-		"value.converter":                   "StringConverter",
-		"offset.flush.interval.ms":          "200",
-		"session.timeout.ms":                "6000",
-		"heartbeat.interval.ms":             "500",
-		"scheduled.rebalance.max.delay.ms":  "0",
-		"consumer.session.timeout.ms":       "6000",
-		"consumer.heartbeat.interval.ms":    "500",
-	}
+	props := testkit.GroupProps(suffix)
+	maps.Copy(props, map[string]string{
+		"bootstrap.servers":                bootstrap,
+		"offset.storage.partitions":        "2",
+		"status.storage.partitions":        "2",
+		"key.converter":                    "StringConverter",
+		"value.converter":                  "StringConverter",
+		"offset.flush.interval.ms":         "200",
+		"session.timeout.ms":               "6000",
+		"heartbeat.interval.ms":            "500",
+		"scheduled.rebalance.max.delay.ms": "0",
+		"consumer.session.timeout.ms":      "6000",
+		"consumer.heartbeat.interval.ms":   "500",
+	})
 	sunk := &panicky.Sunk{}
 	reg := plugins.Builtin()
 	panicky.Register(reg, sunk)

@@ -13,10 +13,10 @@ import (
 	"log/slog"
 	"maps"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -24,19 +24,12 @@ import (
 	"github.com/sluicehq/sluice/runtime/storage"
 )
 
-// WorkerProps returns the worker settings of a standalone worker on
-// bootstrap whose offsets (and connector configurations, next to them) are
-// files in dir, with String converters, quick offset flushes and a short
-// consumer session; extra adds or replaces settings.
+// WorkerProps returns testkit.StandaloneProps with a short consumer session
+// (a sink's group member is evicted after 6 s); extra adds or replaces
+// settings.
 func WorkerProps(bootstrap, dir string, extra map[string]string) map[string]string {
-	props := map[string]string{
-		"bootstrap.servers":            bootstrap,
-		"key.converter":                "StringConverter",
-		"value.converter":              "StringConverter",
-		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
-		"offset.flush.interval.ms":     "100",
-		"consumer.session.timeout.ms":  "6000",
-	}
+	props := testkit.StandaloneProps(bootstrap, dir)
+	props["consumer.session.timeout.ms"] = "6000"
 	maps.Copy(props, extra)
 	return props
 }
