@@ -192,17 +192,13 @@ func clientRunning(st herder.ConnectorStateInfo) bool { return running(1)(st) }
 // awaitClient polls a connector's status through the client until cond.
 func awaitClient(t *testing.T, c *client.Client, name, what string, cond func(herder.ConnectorStateInfo) bool) herder.ConnectorStateInfo {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		st, err := c.ConnectorStatus(context.Background(), name)
-		if err == nil && cond(st) {
-			return st
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("connector %s: timed out waiting for %s; last status %+v, %v", name, what, st, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	var st herder.ConnectorStateInfo
+	testkit.Eventually(t, 60*time.Second, "connector "+name+" "+what, func() (bool, string) {
+		var err error
+		st, err = c.ConnectorStatus(context.Background(), name)
+		return err == nil && cond(st), fmt.Sprintf("last status %+v, %v", st, err)
+	})
+	return st
 }
 
 // awaitFile waits until path holds exactly want, failing at once if it

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"maps"
@@ -101,21 +102,17 @@ func (w *worker) do(t *testing.T, method, path, body string) response {
 // cond holds.
 func (w *worker) awaitStatus(t *testing.T, name string, what string, cond func(herder.ConnectorStateInfo) bool) herder.ConnectorStateInfo {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		var st herder.ConnectorStateInfo
+	var st herder.ConnectorStateInfo
+	testkit.Eventually(t, 60*time.Second, "connector "+name+" "+what, func() (bool, string) {
+		st = herder.ConnectorStateInfo{}
 		r := w.do(t, "GET", "/connectors/"+name+"/status", "")
-		if r.status == 200 {
-			r.json(t, &st)
-			if cond(st) {
-				return st
-			}
+		if r.status != 200 {
+			return false, fmt.Sprintf("last status %d %s", r.status, r.body)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("connector %s: timed out waiting for %s; last status %d %s", name, what, r.status, r.body)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		r.json(t, &st)
+		return cond(st), fmt.Sprintf("last status %d %s", r.status, r.body)
+	})
+	return st
 }
 
 func running(n int) func(herder.ConnectorStateInfo) bool {

@@ -172,25 +172,17 @@ func (cl *inProcCluster) byID(id string) *inProcWorker {
 // as soon as a live worker's runDistributed returns.
 func (cl *inProcCluster) eventually(timeout time.Duration, what string, cond func() (bool, string)) {
 	cl.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
+	testkit.Eventually(cl.t, timeout, what, cond, func() error {
 		for _, w := range cl.live() {
 			select {
 			case err := <-w.done:
 				w.exited, w.result = true, err
-				cl.t.Fatalf("while waiting for %s: worker %s stopped: %v", what, w.name, err)
+				return fmt.Errorf("worker %s stopped: %v", w.name, err)
 			default:
 			}
 		}
-		ok, status := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			cl.t.Fatalf("timed out after %s waiting for %s (%s)", timeout, what, status)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 var joinedLeader = regexp.MustCompile(`msg="Joined group at generation.* leader_url=(\S+)`)

@@ -33,22 +33,11 @@ func TestMain(m *testing.M) {
 // notification to wait on.
 func eventually(t *testing.T, timeout time.Duration, what string, cond func() (bool, string), watch ...*testkit.Worker) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		for _, w := range watch {
-			if err := w.Alive(); err != nil {
-				t.Fatalf("while waiting for %s: %v", what, err)
-			}
-		}
-		ok, status := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s (%s)", timeout, what, status)
-		}
-		time.Sleep(50 * time.Millisecond)
+	alive := make([]func() error, len(watch))
+	for i, w := range watch {
+		alive[i] = w.Alive
 	}
+	testkit.Eventually(t, timeout, what, cond, alive...)
 }
 
 // line returns the i-th test line: 99 bytes and a newline, unique per i.

@@ -103,23 +103,15 @@ func startSolo(t *testing.T, base map[string]string, host string, reg *plugins.R
 // the worker's Run returns (it must not, before stop).
 func (sw *soloWorker) await(t *testing.T, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
+	testkit.Eventually(t, time.Minute, what, cond, func() error {
 		select {
 		case err := <-sw.done:
 			sw.done <- err // keep it for stop, which would wait in vain otherwise
-			t.Fatalf("while waiting for %s the worker stopped: %v", what, err)
+			return fmt.Errorf("the worker stopped: %v", err)
 		default:
+			return nil
 		}
-		ok, why := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s: %s", what, why)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	})
 }
 
 // TestDistributedPanickingConnectors: in a distributed worker, connectors
