@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
-
 	"github.com/sluicehq/sluice/api/client"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -244,13 +242,8 @@ func awaitSinkOffset(t *testing.T, c *client.Client, name, topic string, want in
 // endOffsetAfter returns the topic's end offset after watching it for d.
 func endOffsetAfter(t *testing.T, bootstrap, topic string, d time.Duration) int64 {
 	t.Helper()
-	cl, err := sarama.NewClient(testkit.Addrs(bootstrap), testkit.SaramaConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
 	time.Sleep(d)
-	off, err := cl.GetOffset(topic, 0, sarama.OffsetNewest)
+	off, err := testkit.EndOffset(bootstrap, topic, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

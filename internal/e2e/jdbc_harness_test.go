@@ -352,12 +352,7 @@ func (e *jdbcEnv) groupCommitted(connector, topic string) int64 {
 // partitionEnd returns the high watermark of partition 0 of a topic, 0
 // while the topic does not exist or Kafka cannot be asked.
 func partitionEnd(bootstrap, topic string) int64 {
-	client, err := sarama.NewClient(testkit.Addrs(bootstrap), testkit.SaramaConfig())
-	if err != nil {
-		return 0
-	}
-	defer client.Close()
-	end, err := client.GetOffset(topic, 0, sarama.OffsetNewest)
+	end, err := testkit.EndOffset(bootstrap, topic, 0)
 	if err != nil {
 		return 0
 	}

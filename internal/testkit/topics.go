@@ -61,3 +61,14 @@ func ReadAllPartitions(t testing.TB, bootstrap, topic string) []*sarama.Consumer
 	}
 	return out
 }
+
+// EndOffset returns the end offset (high watermark) of a partition of a
+// topic on the broker at bootstrap.
+func EndOffset(bootstrap, topic string, partition int32) (int64, error) {
+	c, err := sarama.NewClient(Addrs(bootstrap), SaramaConfig())
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	return c.GetOffset(topic, partition, sarama.OffsetNewest)
+}
