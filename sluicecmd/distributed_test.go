@@ -8,7 +8,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -185,29 +184,23 @@ func (cl *inProcCluster) eventually(timeout time.Duration, what string, cond fun
 	})
 }
 
-var joinedLeader = regexp.MustCompile(`msg="Joined group at generation.* leader_url=(\S+)`)
-
 // leader returns the worker that led the last rebalance every live worker
 // saw.
 func (cl *inProcCluster) leader() *inProcWorker {
 	cl.t.Helper()
 	var lead *inProcWorker
 	cl.eventually(30*time.Second, "a leader every worker agrees on", func() (bool, string) {
-		var urls []string
+		logs := map[string]string{}
 		for _, w := range cl.live() {
-			m := joinedLeader.FindAllStringSubmatch(w.log.String(), -1)
-			if len(m) == 0 {
-				return false, w.name + " has not joined"
-			}
-			urls = append(urls, m[len(m)-1][1])
+			logs[w.name] = w.log.String()
 		}
-		slices.Sort(urls)
-		if urls = slices.Compact(urls); len(urls) != 1 {
-			return false, fmt.Sprintf("workers disagree on the leader: %v", urls)
+		url, why := testkit.AgreedLeader(logs)
+		if url == "" {
+			return false, why
 		}
-		_, id, _ := strings.Cut(urls[0], "://")
+		_, id, _ := strings.Cut(url, "://")
 		lead = cl.byID(id)
-		return lead != nil, "leader " + urls[0] + " is not a live worker"
+		return lead != nil, "leader " + url + " is not a live worker"
 	})
 	return lead
 }

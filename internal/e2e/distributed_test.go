@@ -7,7 +7,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -339,28 +338,21 @@ func checkAtLeastOnce(t *testing.T, path string, n int) int {
 	return dups
 }
 
-var leaderURL = regexp.MustCompile(`msg="Joined group at generation.* leader_url=(\S+)`)
-
 // leader returns the node that led the last rebalance its peers saw.
 func (cl *cluster) leader() *node {
 	cl.t.Helper()
 	var n *node
 	eventually(cl.t, 30*time.Second, "a known leader", func() (bool, string) {
-		var urls []string
+		logs := map[string]string{}
 		for _, x := range cl.nodes {
-			m := leaderURL.FindAllStringSubmatch(x.w.Log(), -1)
-			if len(m) == 0 {
-				return false, x.id + " has not joined"
-			}
-			urls = append(urls, m[len(m)-1][1])
+			logs[x.id] = x.w.Log()
 		}
-		slices.Sort(urls)
-		urls = slices.Compact(urls)
-		if len(urls) != 1 {
-			return false, fmt.Sprintf("workers disagree on the leader: %v", urls)
+		url, why := testkit.AgreedLeader(logs)
+		if url == "" {
+			return false, why
 		}
-		n = cl.nodes[strings.TrimPrefix(urls[0], "http://")]
-		return n != nil, "leader " + urls[0] + " is not live"
+		n = cl.nodes[strings.TrimPrefix(url, "http://")]
+		return n != nil, "leader " + url + " is not live"
 	}, cl.live()...)
 	return n
 }
