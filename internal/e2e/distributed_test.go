@@ -80,11 +80,7 @@ func (cl *cluster) startAll(names ...string) []*node {
 	props := make([]map[string]string, len(names))
 	for i := range names {
 		listener := testkit.FreeListener(cl.t)
-		c, err := client.New(listener)
-		if err != nil {
-			cl.t.Fatal(err)
-		}
-		nodes[i] = &node{id: strings.TrimPrefix(listener, "http://"), c: c}
+		nodes[i] = &node{id: strings.TrimPrefix(listener, "http://"), c: newClient(cl.t, listener)}
 		props[i] = map[string]string{"listeners": listener}
 		for k, v := range cl.props {
 			props[i][k] = v

@@ -14,6 +14,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/sluicehq/sluice/api/client"
 	"github.com/sluicehq/sluice/internal/testkit"
 )
 
@@ -171,6 +172,16 @@ func workerProps(bootstrap, offsetsFile string) map[string]string {
 		"consumer.session.timeout.ms":    "6000",
 		"consumer.heartbeat.interval.ms": "1000",
 	}
+}
+
+// newClient returns a REST client for a listener.
+func newClient(t *testing.T, listener string) *client.Client {
+	t.Helper()
+	c, err := client.New(listener)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // startWorker runs a worker with the package's binary.

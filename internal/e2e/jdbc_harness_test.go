@@ -132,11 +132,7 @@ func (e *jdbcEnv) newWorker(name string) *jdbcWorker {
 	jw := &jdbcWorker{e: e, offsets: filepath.Join(e.dir, name+".offsets")}
 	jw.props = workerProps(e.bootstrap, jw.offsets)
 	jw.props["listeners"] = listener
-	c, err := client.New(listener)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	jw.c = c
+	jw.c = newClient(e.t, listener)
 	return jw
 }
 

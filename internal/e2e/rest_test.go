@@ -36,10 +36,7 @@ func TestRESTConnectorsSurviveRestart(t *testing.T) {
 		"config.providers":           "env",
 		"config.providers.env.class": "org.apache.kafka.common.config.provider.EnvVarConfigProvider",
 	})
-	c, err := client.New(listener)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newClient(t, listener)
 	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
 	appendLines(t, in, 0, 100)
 
