@@ -50,20 +50,7 @@ func TestConsoleRoutes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.opts.Herder = &listingHerder{}
-			h := NewHandler(tt.opts)
-			req := httptest.NewRequest(tt.method, tt.path, nil)
-			if tt.authz != "" {
-				req.Header.Set("Authorization", tt.authz)
-			}
-			for k, v := range tt.header {
-				req.Header.Set(k, v)
-			}
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
-			if rec.Code != tt.want {
-				t.Fatalf("%s %s: %d, want %d: %s", tt.method, tt.path, rec.Code, tt.want, rec.Body)
-			}
+			rec := serveRoute(t, tt.opts, tt.method, tt.path, tt.authz, tt.header, tt.want)
 			for k, v := range tt.wantHeader {
 				if got := rec.Header().Get(k); got != v {
 					t.Errorf("%s: %q, want %q", k, got, v)
@@ -194,16 +181,7 @@ func TestMetricsHistoryRoute(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			asked = nil
-			tt.opts.Herder = &listingHerder{}
-			req := httptest.NewRequest("GET", tt.path, nil)
-			if tt.authz != "" {
-				req.Header.Set("Authorization", tt.authz)
-			}
-			rec := httptest.NewRecorder()
-			NewHandler(tt.opts).ServeHTTP(rec, req)
-			if rec.Code != tt.want {
-				t.Fatalf("%d, want %d: %s", rec.Code, tt.want, rec.Body)
-			}
+			rec := serveRoute(t, tt.opts, "GET", tt.path, tt.authz, nil, tt.want)
 			if tt.want != 200 {
 				if len(asked) != 0 {
 					t.Errorf("History was called: %v", asked)

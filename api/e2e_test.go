@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
-
 	"github.com/sluicehq/sluice/api/client"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/runtime/herder"
@@ -192,17 +190,13 @@ func clientRunning(st herder.ConnectorStateInfo) bool { return running(1)(st) }
 // awaitClient polls a connector's status through the client until cond.
 func awaitClient(t *testing.T, c *client.Client, name, what string, cond func(herder.ConnectorStateInfo) bool) herder.ConnectorStateInfo {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		st, err := c.ConnectorStatus(context.Background(), name)
-		if err == nil && cond(st) {
-			return st
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("connector %s: timed out waiting for %s; last status %+v, %v", name, what, st, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	var st herder.ConnectorStateInfo
+	testkit.Eventually(t, 60*time.Second, "connector "+name+" "+what, func() (bool, string) {
+		var err error
+		st, err = c.ConnectorStatus(context.Background(), name)
+		return err == nil && cond(st), fmt.Sprintf("last status %+v, %v", st, err)
+	})
+	return st
 }
 
 // awaitFile waits until path holds exactly want, failing at once if it
@@ -248,13 +242,8 @@ func awaitSinkOffset(t *testing.T, c *client.Client, name, topic string, want in
 // endOffsetAfter returns the topic's end offset after watching it for d.
 func endOffsetAfter(t *testing.T, bootstrap, topic string, d time.Duration) int64 {
 	t.Helper()
-	cl, err := sarama.NewClient(testkit.Addrs(bootstrap), testkit.SaramaConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
 	time.Sleep(d)
-	off, err := cl.GetOffset(topic, 0, sarama.OffsetNewest)
+	off, err := testkit.EndOffset(bootstrap, topic, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/sluicehq/sluice/api/client"
+	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
 
@@ -198,15 +199,7 @@ func send(t *testing.T, method, u, body string, header map[string]string) exchan
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, b := testkit.HTTPDo(t, req)
 	return exchange{status: resp.StatusCode, header: resp.Header, body: b}
 }
 

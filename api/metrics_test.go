@@ -33,20 +33,32 @@ func TestMetricsRoute(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.opts.Herder = &listingHerder{}
-			h := NewHandler(tt.opts)
-			req := httptest.NewRequest(tt.method, tt.path, nil)
-			if tt.authz != "" {
-				req.Header.Set("Authorization", tt.authz)
-			}
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
-			if rec.Code != tt.want {
-				t.Fatalf("%s %s: %d, want %d: %s", tt.method, tt.path, rec.Code, tt.want, rec.Body)
-			}
+			rec := serveRoute(t, tt.opts, tt.method, tt.path, tt.authz, nil, tt.want)
 			if tt.want == 200 && tt.method == "GET" && rec.Body.String() != "kafka_connect_x 1\n" {
 				t.Errorf("body %q, want the metrics handler's", rec.Body)
 			}
 		})
 	}
+}
+
+// serveRoute answers one request of a route table on a handler made of
+// opts (on a herder that lists nothing), with authz, if not empty, as its
+// Authorization header and header's headers, and fails the test unless its
+// status is want.
+func serveRoute(t *testing.T, opts Options, method, path, authz string, header map[string]string, want int) *httptest.ResponseRecorder {
+	t.Helper()
+	opts.Herder = &listingHerder{}
+	req := httptest.NewRequest(method, path, nil)
+	if authz != "" {
+		req.Header.Set("Authorization", authz)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	NewHandler(opts).ServeHTTP(rec, req)
+	if rec.Code != want {
+		t.Fatalf("%s %s: %d, want %d: %s", method, path, rec.Code, want, rec.Body)
+	}
+	return rec
 }

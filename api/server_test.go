@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,11 +20,10 @@ import (
 	"github.com/sluicehq/sluice/api"
 	"github.com/sluicehq/sluice/internal/logging"
 	"github.com/sluicehq/sluice/internal/testkit"
+	"github.com/sluicehq/sluice/internal/testkit/inproc"
 	"github.com/sluicehq/sluice/plugins/builtin"
-	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/standalone"
-	"github.com/sluicehq/sluice/runtime/storage"
 	"github.com/sluicehq/sluice/transforms"
 )
 
@@ -40,35 +41,12 @@ type worker struct {
 func startWorker(t *testing.T, bootstrap string, extra map[string]string) *worker {
 	t.Helper()
 	dir := t.TempDir()
-	props := map[string]string{
-		"bootstrap.servers":            bootstrap,
-		"key.converter":                "StringConverter",
-		"value.converter":              "StringConverter",
-		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
-		"offset.flush.interval.ms":     "100",
-		"consumer.session.timeout.ms":  "6000",
-		"listeners":                    "http://127.0.0.1:0",
-	}
-	for k, v := range extra {
-		props[k] = v
-	}
+	props := inproc.WorkerProps(bootstrap, dir, map[string]string{"listeners": "http://127.0.0.1:0"})
+	maps.Copy(props, extra)
 	levels := logging.NewLevels(slog.LevelInfo)
 	log := slog.New(logging.NewHandler(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.Level(-8)}), levels))
-	wc, err := runtime.ParseWorkerConfig(props, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	offsets, err := storage.OpenFileOffsets(wc.OffsetFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	configs, err := storage.OpenFileConfigs(wc.ConfigFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	status := storage.NewMemoryStatus()
-	w := runtime.NewWorker(wc, builtin.Registry(), offsets, status, log)
-	h := standalone.New(context.Background(), w, configs, status, offsets, log)
+	s := inproc.NewStandalone(t, props, builtin.Registry(), log)
+	h, wc := s.Herder, s.Config
 	h.Loggers = levels
 	h.Start(context.Background())
 	h.MarkReady()
@@ -114,26 +92,8 @@ func (r response) errorMessage(t *testing.T) herder.ErrorMessage {
 // OpenAPI document.
 func (w *worker) do(t *testing.T, method, path, body string) response {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, w.url+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	req := testkit.JSONRequest(t, method, w.url+path, body)
+	resp, b := testkit.HTTPDo(t, req)
 	w.doc.check(t, req, resp, b)
 	return response{status: resp.StatusCode, header: resp.Header, body: b}
 }
@@ -142,21 +102,17 @@ func (w *worker) do(t *testing.T, method, path, body string) response {
 // cond holds.
 func (w *worker) awaitStatus(t *testing.T, name string, what string, cond func(herder.ConnectorStateInfo) bool) herder.ConnectorStateInfo {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		var st herder.ConnectorStateInfo
+	var st herder.ConnectorStateInfo
+	testkit.Eventually(t, 60*time.Second, "connector "+name+" "+what, func() (bool, string) {
+		st = herder.ConnectorStateInfo{}
 		r := w.do(t, "GET", "/connectors/"+name+"/status", "")
-		if r.status == 200 {
-			r.json(t, &st)
-			if cond(st) {
-				return st
-			}
+		if r.status != 200 {
+			return false, fmt.Sprintf("last status %d %s", r.status, r.body)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("connector %s: timed out waiting for %s; last status %d %s", name, what, r.status, r.body)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		r.json(t, &st)
+		return cond(st), fmt.Sprintf("last status %d %s", r.status, r.body)
+	})
+	return st
 }
 
 func running(n int) func(herder.ConnectorStateInfo) bool {

@@ -219,13 +219,22 @@ func TestCLIOutput(t *testing.T) {
 	}
 }
 
-// TestCLIJSON checks that -o json prints the API's answer, indented.
-func TestCLIJSON(t *testing.T) {
+// outputFormatsConnect serves the answers TestCLIJSON and TestCLIYAML
+// print: a status, offsets with an integer beyond float64's exact range,
+// and a 202 without a body.
+func outputFormatsConnect(t *testing.T) string {
+	t.Helper()
 	base, _ := fakeConnect(t, map[string]canned{
 		"GET /connectors/orders%20sink/status":  {200, sinkStatus},
 		"GET /connectors/orders%20sink/offsets": {200, `{"offsets":[{"partition":{"kafka_topic":"orders","kafka_partition":0},"offset":{"kafka_offset":9007199254740993}}]}`},
 		"PUT /connectors/orders%20sink/pause":   {202, ""},
 	})
+	return base
+}
+
+// TestCLIJSON checks that -o json prints the API's answer, indented.
+func TestCLIJSON(t *testing.T) {
+	base := outputFormatsConnect(t)
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -547,11 +556,7 @@ func TestCLIConfigFiles(t *testing.T) {
 // TestCLIYAML checks that -o yaml prints the API's answer as YAML, exact
 // integers kept, and nothing for an answer without a body.
 func TestCLIYAML(t *testing.T) {
-	base, _ := fakeConnect(t, map[string]canned{
-		"GET /connectors/orders%20sink/status":  {200, sinkStatus},
-		"GET /connectors/orders%20sink/offsets": {200, `{"offsets":[{"partition":{"kafka_topic":"orders","kafka_partition":0},"offset":{"kafka_offset":9007199254740993}}]}`},
-		"PUT /connectors/orders%20sink/pause":   {202, ""},
-	})
+	base := outputFormatsConnect(t)
 	for _, tc := range []struct {
 		args []string
 		want string

@@ -2,9 +2,7 @@ package sluicecmd
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -292,21 +290,9 @@ func restPut(t *testing.T, url, body string) []byte {
 
 func restDo(t *testing.T, method, url, body string) []byte {
 	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s %s: %d %v %s", method, url, resp.StatusCode, err, b)
+	resp, b := testkit.HTTPDo(t, testkit.JSONRequest(t, method, url, body))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s %s: %d %s", method, url, resp.StatusCode, b)
 	}
 	return b
 }

@@ -53,14 +53,9 @@ func startCLIWorker(t *testing.T, bootstrap, dir string) string {
 // bootstrap with string converters, its offsets file in dir, listening on
 // a free loopback port.
 func stringWorkerProps(bootstrap, dir string) map[string]string {
-	return map[string]string{
-		"bootstrap.servers":            bootstrap,
-		"key.converter":                "StringConverter",
-		"value.converter":              "StringConverter",
-		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
-		"offset.flush.interval.ms":     "100",
-		"listeners":                    "http://127.0.0.1:0",
-	}
+	props := testkit.StandaloneProps(bootstrap, dir)
+	props["listeners"] = "http://127.0.0.1:0"
+	return props
 }
 
 // TestCLIAgainstWorker drives a real standalone worker (in this process,

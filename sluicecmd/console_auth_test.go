@@ -44,26 +44,16 @@ func TestConsoleBasicAuth(t *testing.T) {
 	authz := "Basic " + base64.StdEncoding.EncodeToString([]byte("alice:wonder land"))
 
 	// Without credentials: 401 with the challenge, and no page.
-	req, _ := http.NewRequest("GET", url+"/ui/", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, body := testkit.HTTPDo(t, testkit.JSONRequest(t, "GET", url+"/ui/", ""))
 	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") != `Basic realm="sluice", charset="UTF-8"` || strings.Contains(string(body), "app.js") {
 		t.Fatalf("GET /ui/ without credentials: %s, WWW-Authenticate %q, body %q; want 401 with a Basic challenge and no page", resp.Status, resp.Header.Get("WWW-Authenticate"), body)
 	}
 
 	name := "ui-auth-" + fmt.Sprint(time.Now().UnixNano())
-	req, _ = http.NewRequest("POST", url+"/connectors", strings.NewReader(fmt.Sprintf(
-		`{"name": %q, "config": {"connector.class": "FileStreamSource", "topic": %q, "file": %q}}`, name, topic, in)))
-	req.Header.Set("Content-Type", "application/json")
+	req := testkit.JSONRequest(t, "POST", url+"/connectors", fmt.Sprintf(
+		`{"name": %q, "config": {"connector.class": "FileStreamSource", "topic": %q, "file": %q}}`, name, topic, in))
 	req.Header.Set("Authorization", authz)
-	if resp, err = http.DefaultClient.Do(req); err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	resp, _ = testkit.HTTPDo(t, req)
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("create %s: %s", name, resp.Status)
 	}

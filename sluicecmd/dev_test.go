@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sluicehq/sluice/internal/testkit"
 )
 
 // TestDevPortTaken: a taken REST port stops sluice dev before anything is
@@ -55,8 +57,8 @@ func TestDevSafeDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
-	var logs syncBuffer
+	var out testkit.LogBuffer
+	var logs testkit.LogBuffer
 	done := make(chan error, 1)
 	go func() { done <- runDev(ctx, nil, dir, "127.0.0.1:0", &out, slog.New(slog.NewTextHandler(&logs, nil))) }()
 	t.Cleanup(func() {

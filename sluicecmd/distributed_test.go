@@ -1,45 +1,22 @@
 package sluicecmd
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/IBM/sarama"
 
 	"github.com/sluicehq/sluice/api/client"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
-
-// syncBuffer is a log sink that the worker's goroutines write while the
-// test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // inProcWorker is one `runDistributed` of the test, in this process.
 type inProcWorker struct {
@@ -48,7 +25,7 @@ type inProcWorker struct {
 	c      *client.Client
 	cancel context.CancelFunc
 	done   chan error
-	log    *syncBuffer
+	log    *testkit.LogBuffer
 	result error
 	exited bool
 }
@@ -75,27 +52,22 @@ func newInProcCluster(t *testing.T) *inProcCluster {
 // test's own testkit.Broker).
 func newInProcClusterOn(t *testing.T, bootstrap string) *inProcCluster {
 	suffix := testkit.NewTopic(t, bootstrap, 1) // a unique name; the topic itself stays unused
-	cl := &inProcCluster{t: t, dir: t.TempDir(), bootstrap: bootstrap, props: map[string]string{
-		"bootstrap.servers":                 bootstrap,
-		"group.id":                          "sluice-" + suffix,
-		"config.storage.topic":              suffix + "-configs",
-		"offset.storage.topic":              suffix + "-offsets",
-		"status.storage.topic":              suffix + "-status",
-		"config.storage.replication.factor": "1",
-		"offset.storage.replication.factor": "1",
-		"status.storage.replication.factor": "1",
-		"offset.storage.partitions":         "3",
-		"status.storage.partitions":         "2",
-		"key.converter":                     "org.apache.kafka.connect.storage.StringConverter",
-		"value.converter":                   "org.apache.kafka.connect.storage.StringConverter",
-		"offset.flush.interval.ms":          "200",
-		"session.timeout.ms":                "6000",
-		"heartbeat.interval.ms":             "500",
-		"scheduled.rebalance.max.delay.ms":  "1000",
-		"consumer.session.timeout.ms":       "6000",
-		"consumer.heartbeat.interval.ms":    "500",
-		"listeners":                         "http://127.0.0.1:0",
-	}}
+	props := testkit.GroupProps(suffix)
+	maps.Copy(props, map[string]string{
+		"bootstrap.servers":                bootstrap,
+		"offset.storage.partitions":        "3",
+		"status.storage.partitions":        "2",
+		"key.converter":                    "org.apache.kafka.connect.storage.StringConverter",
+		"value.converter":                  "org.apache.kafka.connect.storage.StringConverter",
+		"offset.flush.interval.ms":         "200",
+		"session.timeout.ms":               "6000",
+		"heartbeat.interval.ms":            "500",
+		"scheduled.rebalance.max.delay.ms": "1000",
+		"consumer.session.timeout.ms":      "6000",
+		"consumer.heartbeat.interval.ms":   "500",
+		"listeners":                        "http://127.0.0.1:0",
+	})
+	cl := &inProcCluster{t: t, dir: t.TempDir(), bootstrap: bootstrap, props: props}
 	t.Cleanup(func() {
 		// Whatever happened, no worker outlives the test.
 		for _, w := range cl.workers {
@@ -132,7 +104,7 @@ func (cl *inProcCluster) launch(name string) *inProcWorker {
 	file := filepath.Join(cl.dir, name+".properties")
 	testkit.WriteProps(cl.t, file, cl.props)
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &inProcWorker{name: name, cancel: cancel, done: make(chan error, 1), log: &syncBuffer{}}
+	w := &inProcWorker{name: name, cancel: cancel, done: make(chan error, 1), log: &testkit.LogBuffer{}}
 	log := slog.New(slog.NewTextHandler(w.log, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	addrs := make(chan []string, 1)
 	go func() { w.done <- runDistributed(ctx, nil, file, log, func(a []string) { addrs <- a }) }()
@@ -199,28 +171,18 @@ func (cl *inProcCluster) byID(id string) *inProcWorker {
 // as soon as a live worker's runDistributed returns.
 func (cl *inProcCluster) eventually(timeout time.Duration, what string, cond func() (bool, string)) {
 	cl.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
+	testkit.Eventually(cl.t, timeout, what, cond, func() error {
 		for _, w := range cl.live() {
 			select {
 			case err := <-w.done:
 				w.exited, w.result = true, err
-				cl.t.Fatalf("while waiting for %s: worker %s stopped: %v", what, w.name, err)
+				return fmt.Errorf("worker %s stopped: %v", w.name, err)
 			default:
 			}
 		}
-		ok, status := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			cl.t.Fatalf("timed out after %s waiting for %s (%s)", timeout, what, status)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return nil
+	})
 }
-
-var joinedLeader = regexp.MustCompile(`msg="Joined group at generation.* leader_url=(\S+)`)
 
 // leader returns the worker that led the last rebalance every live worker
 // saw.
@@ -228,21 +190,17 @@ func (cl *inProcCluster) leader() *inProcWorker {
 	cl.t.Helper()
 	var lead *inProcWorker
 	cl.eventually(30*time.Second, "a leader every worker agrees on", func() (bool, string) {
-		var urls []string
+		logs := map[string]string{}
 		for _, w := range cl.live() {
-			m := joinedLeader.FindAllStringSubmatch(w.log.String(), -1)
-			if len(m) == 0 {
-				return false, w.name + " has not joined"
-			}
-			urls = append(urls, m[len(m)-1][1])
+			logs[w.name] = w.log.String()
 		}
-		slices.Sort(urls)
-		if urls = slices.Compact(urls); len(urls) != 1 {
-			return false, fmt.Sprintf("workers disagree on the leader: %v", urls)
+		url, why := testkit.AgreedLeader(logs)
+		if url == "" {
+			return false, why
 		}
-		_, id, _ := strings.Cut(urls[0], "://")
+		_, id, _ := strings.Cut(url, "://")
 		lead = cl.byID(id)
-		return lead != nil, "leader " + urls[0] + " is not a live worker"
+		return lead != nil, "leader " + url + " is not a live worker"
 	})
 	return lead
 }
@@ -322,56 +280,18 @@ func missingLines(t *testing.T, n int, files ...string) int {
 // per partition: key, state and worker id.
 func statusRecords(t *testing.T, bootstrap, topic string) []struct{ key, state, worker string } {
 	t.Helper()
-	c, err := sarama.NewClient(testkit.Addrs(bootstrap), testkit.SaramaConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	consumer, err := sarama.NewConsumerFromClient(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer consumer.Close()
-	parts, err := c.Partitions(topic)
-	if err != nil {
-		t.Fatalf("partitions of the status topic %s: %v", topic, err)
-	}
 	var out []struct{ key, state, worker string }
-	for _, p := range parts {
-		end, err := c.GetOffset(topic, p, sarama.OffsetNewest)
-		if err != nil {
-			t.Fatal(err)
+	for _, m := range testkit.ReadAllPartitions(t, bootstrap, topic) {
+		var v struct {
+			State    string `json:"state"`
+			WorkerID string `json:"worker_id"`
 		}
-		if end == 0 {
-			continue
-		}
-		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		timeout := time.After(30 * time.Second)
-	read:
-		for {
-			select {
-			case m := <-pc.Messages():
-				var v struct {
-					State    string `json:"state"`
-					WorkerID string `json:"worker_id"`
-				}
-				if m.Value != nil {
-					if err := json.Unmarshal(m.Value, &v); err != nil {
-						t.Fatalf("status record %s is not JSON: %v: %s", m.Key, err, m.Value)
-					}
-				}
-				out = append(out, struct{ key, state, worker string }{string(m.Key), v.State, v.WorkerID})
-				if m.Offset >= end-1 {
-					break read
-				}
-			case <-timeout:
-				t.Fatalf("reading the status topic %s partition %d timed out", topic, p)
+		if m.Value != nil {
+			if err := json.Unmarshal(m.Value, &v); err != nil {
+				t.Fatalf("status record %s is not JSON: %v: %s", m.Key, err, m.Value)
 			}
 		}
-		pc.Close()
+		out = append(out, struct{ key, state, worker string }{string(m.Key), v.State, v.WorkerID})
 	}
 	return out
 }

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"maps"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,16 +26,12 @@ func TestGivenConnectorsDoNotStopStartup(t *testing.T) {
 	topic := testkit.NewTopic(t, bootstrap, 1)
 	dir := t.TempDir()
 	in := write(t, dir, "in.txt", "one\ntwo\n")
-	props := map[string]string{
-		"bootstrap.servers":            bootstrap,
-		"key.converter":                "StringConverter",
-		"value.converter":              "StringConverter",
-		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
-		"offset.flush.interval.ms":     "100",
-		"listeners":                    "http://127.0.0.1:0",
-		"config.providers":             "env",
-		"config.providers.env.class":   "org.apache.kafka.common.config.provider.EnvVarConfigProvider",
-	}
+	props := testkit.StandaloneProps(bootstrap, dir)
+	maps.Copy(props, map[string]string{
+		"listeners":                  "http://127.0.0.1:0",
+		"config.providers":           "env",
+		"config.providers.env.class": "org.apache.kafka.common.config.provider.EnvVarConfigProvider",
+	})
 	const unset = "SLUICE_TEST_NEVER_SET_VARIABLE"
 	if _, ok := os.LookupEnv(unset); ok {
 		t.Fatalf("%s is set", unset)

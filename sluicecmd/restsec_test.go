@@ -122,7 +122,7 @@ func TestRESTSecurityStandalone(t *testing.T) {
 	// The JAAS file as Kafka Connect's start scripts pass it.
 	t.Setenv("KAFKA_OPTS", "-Xmx256m -Djava.security.auth.login.config="+writeBasicAuth(t, dir, "alice=wonder land\nbob: builder\n"))
 
-	var logs syncBuffer
+	var logs testkit.LogBuffer
 	// A logging handler with levels, which /admin/loggers serves.
 	log := slog.New(logging.NewHandler(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}), logging.NewLevels(slog.LevelInfo)))
 	base := "https://" + startStandalone(t, props, log)

@@ -78,11 +78,7 @@ func newCDCWorker(t *testing.T, bootstrap, dir, password string) *cdcWorker {
 	cw := &cdcWorker{t: t, dir: dir, listener: testkit.FreeListener(t), password: password}
 	cw.props = workerProps(bootstrap, filepath.Join(dir, "cdc.offsets"))
 	cw.props["listeners"] = cw.listener
-	c, err := client.New(cw.listener)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cw.c = c
+	cw.c = newClient(t, cw.listener)
 	return cw
 }
 

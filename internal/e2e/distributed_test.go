@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -49,26 +49,21 @@ func newCluster(t *testing.T) *cluster {
 // testkit.Broker), with a fresh group id and fresh internal topics.
 func newClusterOn(t *testing.T, bootstrap string) *cluster {
 	suffix := testkit.NewTopic(t, bootstrap, 1) // a unique name; the topic itself stays unused
-	return &cluster{t: t, dir: t.TempDir(), bootstrap: bootstrap, nodes: map[string]*node{}, props: map[string]string{
-		"bootstrap.servers":                 bootstrap,
-		"group.id":                          "sluice-" + suffix,
-		"config.storage.topic":              suffix + "-configs",
-		"offset.storage.topic":              suffix + "-offsets",
-		"status.storage.topic":              suffix + "-status",
-		"config.storage.replication.factor": "1",
-		"offset.storage.replication.factor": "1",
-		"status.storage.replication.factor": "1",
-		"offset.storage.partitions":         "5",
-		"status.storage.partitions":         "3",
-		"key.converter":                     "org.apache.kafka.connect.storage.StringConverter",
-		"value.converter":                   "org.apache.kafka.connect.storage.StringConverter",
-		"offset.flush.interval.ms":          "300",
-		"session.timeout.ms":                "6000",
-		"heartbeat.interval.ms":             "1000",
-		"scheduled.rebalance.max.delay.ms":  fmt.Sprint(maxDelay.Milliseconds()),
-		"consumer.session.timeout.ms":       "6000",
-		"consumer.heartbeat.interval.ms":    "1000",
-	}}
+	props := testkit.GroupProps(suffix)
+	maps.Copy(props, map[string]string{
+		"bootstrap.servers":                bootstrap,
+		"offset.storage.partitions":        "5",
+		"status.storage.partitions":        "3",
+		"key.converter":                    "org.apache.kafka.connect.storage.StringConverter",
+		"value.converter":                  "org.apache.kafka.connect.storage.StringConverter",
+		"offset.flush.interval.ms":         "300",
+		"session.timeout.ms":               "6000",
+		"heartbeat.interval.ms":            "1000",
+		"scheduled.rebalance.max.delay.ms": fmt.Sprint(maxDelay.Milliseconds()),
+		"consumer.session.timeout.ms":      "6000",
+		"consumer.heartbeat.interval.ms":   "1000",
+	})
+	return &cluster{t: t, dir: t.TempDir(), bootstrap: bootstrap, nodes: map[string]*node{}, props: props}
 }
 
 // start runs one more worker and waits until it has joined the group.
@@ -85,11 +80,7 @@ func (cl *cluster) startAll(names ...string) []*node {
 	props := make([]map[string]string, len(names))
 	for i := range names {
 		listener := testkit.FreeListener(cl.t)
-		c, err := client.New(listener)
-		if err != nil {
-			cl.t.Fatal(err)
-		}
-		nodes[i] = &node{id: strings.TrimPrefix(listener, "http://"), c: c}
+		nodes[i] = &node{id: strings.TrimPrefix(listener, "http://"), c: newClient(cl.t, listener)}
 		props[i] = map[string]string{"listeners": listener}
 		for k, v := range cl.props {
 			props[i][k] = v
@@ -222,55 +213,10 @@ func (cl *cluster) readStatusTopic() []statusRecord {
 }
 
 // readAllPartitions reads every record of every partition of a topic, up to the
-// end offsets of the moment it is called.
+// end offsets of the moment it is called, in the order of their timestamps.
 func readAllPartitions(t *testing.T, bootstrap, topic string) []*sarama.ConsumerMessage {
 	t.Helper()
-	c, err := sarama.NewClient(testkit.Addrs(bootstrap), testkit.SaramaConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	consumer, err := sarama.NewConsumerFromClient(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer consumer.Close()
-	parts, err := c.Partitions(topic)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []*sarama.ConsumerMessage
-	for _, p := range parts {
-		end, err := c.GetOffset(topic, p, sarama.OffsetNewest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		start, err := c.GetOffset(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if end <= start {
-			continue
-		}
-		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		timeout := time.After(30 * time.Second)
-	read:
-		for {
-			select {
-			case m := <-pc.Messages():
-				out = append(out, m)
-				if m.Offset >= end-1 {
-					break read
-				}
-			case <-timeout:
-				t.Fatalf("reading %s partition %d timed out", topic, p)
-			}
-		}
-		pc.Close()
-	}
+	out := testkit.ReadAllPartitions(t, bootstrap, topic)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Timestamp.Before(out[j].Timestamp) })
 	return out
 }
@@ -388,28 +334,21 @@ func checkAtLeastOnce(t *testing.T, path string, n int) int {
 	return dups
 }
 
-var leaderURL = regexp.MustCompile(`msg="Joined group at generation.* leader_url=(\S+)`)
-
 // leader returns the node that led the last rebalance its peers saw.
 func (cl *cluster) leader() *node {
 	cl.t.Helper()
 	var n *node
 	eventually(cl.t, 30*time.Second, "a known leader", func() (bool, string) {
-		var urls []string
+		logs := map[string]string{}
 		for _, x := range cl.nodes {
-			m := leaderURL.FindAllStringSubmatch(x.w.Log(), -1)
-			if len(m) == 0 {
-				return false, x.id + " has not joined"
-			}
-			urls = append(urls, m[len(m)-1][1])
+			logs[x.id] = x.w.Log()
 		}
-		slices.Sort(urls)
-		urls = slices.Compact(urls)
-		if len(urls) != 1 {
-			return false, fmt.Sprintf("workers disagree on the leader: %v", urls)
+		url, why := testkit.AgreedLeader(logs)
+		if url == "" {
+			return false, why
 		}
-		n = cl.nodes[strings.TrimPrefix(urls[0], "http://")]
-		return n != nil, "leader " + urls[0] + " is not live"
+		n = cl.nodes[strings.TrimPrefix(url, "http://")]
+		return n != nil, "leader " + url + " is not live"
 	}, cl.live()...)
 	return n
 }

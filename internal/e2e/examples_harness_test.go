@@ -104,16 +104,6 @@ func exampleProps(bootstrap, offsetsFile, listener string) map[string]string {
 	return p
 }
 
-// newClient returns a REST client for a listener.
-func newClient(t *testing.T, listener string) *client.Client {
-	t.Helper()
-	c, err := client.New(listener)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 // checkListed checks that GET /connector-plugins lists each class with its
 // type and the examples' version.
 func checkListed(t *testing.T, c *client.Client, want map[string]string) {

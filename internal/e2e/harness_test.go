@@ -14,6 +14,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/sluicehq/sluice/api/client"
 	"github.com/sluicehq/sluice/internal/testkit"
 )
 
@@ -33,22 +34,11 @@ func TestMain(m *testing.M) {
 // notification to wait on.
 func eventually(t *testing.T, timeout time.Duration, what string, cond func() (bool, string), watch ...*testkit.Worker) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		for _, w := range watch {
-			if err := w.Alive(); err != nil {
-				t.Fatalf("while waiting for %s: %v", what, err)
-			}
-		}
-		ok, status := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s (%s)", timeout, what, status)
-		}
-		time.Sleep(50 * time.Millisecond)
+	alive := make([]func() error, len(watch))
+	for i, w := range watch {
+		alive[i] = w.Alive
 	}
+	testkit.Eventually(t, timeout, what, cond, alive...)
 }
 
 // line returns the i-th test line: 99 bytes and a newline, unique per i.
@@ -182,6 +172,16 @@ func workerProps(bootstrap, offsetsFile string) map[string]string {
 		"consumer.session.timeout.ms":    "6000",
 		"consumer.heartbeat.interval.ms": "1000",
 	}
+}
+
+// newClient returns a REST client for a listener.
+func newClient(t *testing.T, listener string) *client.Client {
+	t.Helper()
+	c, err := client.New(listener)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // startWorker runs a worker with the package's binary.

@@ -132,11 +132,7 @@ func (e *jdbcEnv) newWorker(name string) *jdbcWorker {
 	jw := &jdbcWorker{e: e, offsets: filepath.Join(e.dir, name+".offsets")}
 	jw.props = workerProps(e.bootstrap, jw.offsets)
 	jw.props["listeners"] = listener
-	c, err := client.New(listener)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	jw.c = c
+	jw.c = newClient(e.t, listener)
 	return jw
 }
 
@@ -329,12 +325,7 @@ func (e *jdbcEnv) groupCommitted(connector, topic string) int64 {
 // partitionEnd returns the high watermark of partition 0 of a topic, 0
 // while the topic does not exist or Kafka cannot be asked.
 func partitionEnd(bootstrap, topic string) int64 {
-	client, err := sarama.NewClient(testkit.Addrs(bootstrap), testkit.SaramaConfig())
-	if err != nil {
-		return 0
-	}
-	defer client.Close()
-	end, err := client.GetOffset(topic, 0, sarama.OffsetNewest)
+	end, err := testkit.EndOffset(bootstrap, topic, 0)
 	if err != nil {
 		return 0
 	}

@@ -32,11 +32,7 @@ func newLimitsWorker(t *testing.T, bootstrap string) *limitsWorker {
 	lw := &limitsWorker{dir: dir, listener: testkit.FreeListener(t)}
 	lw.props = workerProps(bootstrap, filepath.Join(dir, "offsets.json"))
 	lw.props["listeners"] = lw.listener
-	c, err := client.New(lw.listener)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lw.c = c
+	lw.c = newClient(t, lw.listener)
 	return lw
 }
 

@@ -45,10 +45,7 @@ func TestBrokerOutages(t *testing.T) {
 	props := workerProps(bootstrap, filepath.Join(dir, "offsets.json"))
 	props["listeners"] = listener
 	w := startWorker(t, dir, "worker", props, nil)
-	c, err := client.New(listener)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newClient(t, listener)
 	awaitHealthy(t, c, w)
 
 	// The input grows all along, so that the source always has lines to

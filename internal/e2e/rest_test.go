@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,20 +30,13 @@ func TestRESTConnectorsSurviveRestart(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("SLUICE_E2E_TOPIC", topic) // the worker process inherits it
 	listener := testkit.FreeListener(t)
-	props := map[string]string{
-		"bootstrap.servers":            bootstrap,
-		"key.converter":                "StringConverter",
-		"value.converter":              "StringConverter",
-		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
-		"offset.flush.interval.ms":     "100",
-		"listeners":                    listener,
-		"config.providers":             "env",
-		"config.providers.env.class":   "org.apache.kafka.common.config.provider.EnvVarConfigProvider",
-	}
-	c, err := client.New(listener)
-	if err != nil {
-		t.Fatal(err)
-	}
+	props := testkit.StandaloneProps(bootstrap, dir)
+	maps.Copy(props, map[string]string{
+		"listeners":                  listener,
+		"config.providers":           "env",
+		"config.providers.env.class": "org.apache.kafka.common.config.provider.EnvVarConfigProvider",
+	})
+	c := newClient(t, listener)
 	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
 	appendLines(t, in, 0, 100)
 

@@ -165,15 +165,7 @@ func testSecretsNeverLeak(t *testing.T, mode string) {
 		w = testkit.StartWorker(t, binary, dir, mode, props, nil)
 	} else {
 		delete(props, "offset.storage.file.filename")
-		maps.Copy(props, map[string]string{
-			"group.id":                          "sluice-" + topic,
-			"config.storage.topic":              topic + "-configs",
-			"offset.storage.topic":              topic + "-offsets",
-			"status.storage.topic":              topic + "-status",
-			"config.storage.replication.factor": "1",
-			"offset.storage.replication.factor": "1",
-			"status.storage.replication.factor": "1",
-		})
+		maps.Copy(props, testkit.GroupProps(topic))
 		w = testkit.StartDistributed(t, binary, dir, mode, props)
 	}
 	rest := &restLog{t: t, base: listener}

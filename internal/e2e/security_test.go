@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sluicehq/sluice/api/client"
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/runtime/herder"
 )
@@ -182,10 +181,7 @@ func TestSecureStandaloneFailures(t *testing.T) {
 				conn = map[string]string{"name": name, "connector.class": "FileStreamSink", "file": filepath.Join(dir, "out.txt"), "topics": topic}
 			}
 			w := startWorker(t, dir, "worker", props, conn)
-			c, err := client.New(listener)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := newClient(t, listener)
 			start := time.Now()
 			if tc.want == "" {
 				eventually(t, 30*time.Second, "every line in the topic", func() (bool, string) {

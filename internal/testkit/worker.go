@@ -74,6 +74,37 @@ func WriteProps(t testing.TB, path string, props map[string]string) {
 	}
 }
 
+// StandaloneProps returns the settings of a standalone worker on bootstrap
+// with String converters whose offsets (and connector configurations, next
+// to them) are files in dir, flushing offsets every 100 ms; callers add
+// what their test needs.
+func StandaloneProps(bootstrap, dir string) map[string]string {
+	return map[string]string{
+		"bootstrap.servers":            bootstrap,
+		"key.converter":                "StringConverter",
+		"value.converter":              "StringConverter",
+		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
+		"offset.flush.interval.ms":     "100",
+	}
+}
+
+// GroupProps returns the settings that give distributed workers a group of
+// their own, named after name (a unique one, such as a topic of NewTopic):
+// group.id sluice-<name> and the internal topics <name>-configs,
+// <name>-offsets and <name>-status, with replication factor 1 for the
+// single test broker.
+func GroupProps(name string) map[string]string {
+	return map[string]string{
+		"group.id":                          "sluice-" + name,
+		"config.storage.topic":              name + "-configs",
+		"offset.storage.topic":              name + "-offsets",
+		"status.storage.topic":              name + "-status",
+		"config.storage.replication.factor": "1",
+		"offset.storage.replication.factor": "1",
+		"status.storage.replication.factor": "1",
+	}
+}
+
 // FreeListener returns a REST listener URI on a loopback port that was free
 // a moment ago, for a worker process whose address a test must know.
 func FreeListener(t testing.TB) string {

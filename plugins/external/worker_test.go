@@ -1,7 +1,6 @@
 package external
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -10,38 +9,18 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/sluicehq/sluice/connectors/file"
 	"github.com/sluicehq/sluice/internal/testkit"
+	"github.com/sluicehq/sluice/internal/testkit/inproc"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/plugins/builtin"
-	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/standalone"
-	"github.com/sluicehq/sluice/runtime/storage"
 )
-
-// syncBuffer is a log sink tests can read while the worker writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // pluginRegistry is the built-in registry with its connectors replaced by
 // the loaded plugins, so that the file connectors run out of process.
@@ -64,51 +43,11 @@ func pluginRegistry(loaded *Loaded) *plugins.Registry {
 // files in dir, so that a second one on dir resumes the first.
 func worker(t *testing.T, bootstrap, dir string, reg *plugins.Registry, logTo io.Writer) *standalone.Herder {
 	t.Helper()
-	props := map[string]string{
-		"bootstrap.servers":            bootstrap,
-		"key.converter":                "StringConverter",
-		"value.converter":              "StringConverter",
-		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
-		"offset.flush.interval.ms":     "100",
-		"consumer.session.timeout.ms":  "6000",
-	}
-	if os.Getenv("SLUICE_TEST_LOG") != "" {
-		logTo = io.MultiWriter(logTo, os.Stderr)
-	}
-	log := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	wc, err := runtime.ParseWorkerConfig(props, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	offsets, err := storage.OpenFileOffsets(wc.OffsetFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	configs, err := storage.OpenFileConfigs(wc.ConfigFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	status := storage.NewMemoryStatus()
-	h := standalone.New(context.Background(), runtime.NewWorker(wc, reg, offsets, status, log), configs, status, offsets, log)
+	h := inproc.NewStandalone(t, inproc.WorkerProps(bootstrap, dir, nil), reg, inproc.Logger(logTo)).Herder
 	if err := h.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return h
-}
-
-func awaitTaskState(t *testing.T, h herder.Herder, name string, state herder.State) herder.TaskState {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		ts, err := h.TaskStatus(context.Background(), herder.TaskID{Connector: name, Task: 0})
-		if err == nil && ts.State == state {
-			return ts
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("task %s-0 is %+v (err %v), want %s", name, ts, err, state)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // awaitCount waits until the file holds every number below n, and
@@ -172,7 +111,7 @@ func TestPluginConnectorsInAStandaloneWorker(t *testing.T) {
 	topic := testkit.NewTopic(t, bootstrap, 1)
 	out := filepath.Join(dir, "out.txt")
 	state := filepath.Join(dir, "resumed.txt")
-	logs := &syncBuffer{}
+	logs := &testkit.LogBuffer{}
 	h := worker(t, bootstrap, dir, reg, logs)
 	stopped := false
 	defer func() {
@@ -198,14 +137,14 @@ func TestPluginConnectorsInAStandaloneWorker(t *testing.T) {
 	if err := syscall.Kill(pids[0], syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	ts := awaitTaskState(t, h, "counter", herder.Failed)
+	ts := inproc.AwaitTask(t, h, "counter", herder.Failed)
 	if !containsAll(ts.Trace, counterClass, bin, "signal: killed") {
 		t.Fatalf("trace of the killed task does not name the plugin, binary and signal:\n%s", ts.Trace)
 	}
 	if err := h.RestartTask(context.Background(), herder.TaskID{Connector: "counter", Task: 0}); err != nil {
 		t.Fatal(err)
 	}
-	awaitTaskState(t, h, "counter", herder.Running)
+	inproc.AwaitTask(t, h, "counter", herder.Running)
 	if again := loaded.pids(counterClass + "Task"); len(again) != 1 || again[0] == pids[0] {
 		t.Fatalf("after restart the task runs in %v, want one new process (old %d)", again, pids[0])
 	}
@@ -223,7 +162,7 @@ func TestPluginConnectorsInAStandaloneWorker(t *testing.T) {
 	}
 	h2 := worker(t, bootstrap, dir, reg, logs)
 	defer h2.Stop(context.Background())
-	awaitTaskState(t, h2, "counter", herder.Running)
+	inproc.AwaitTask(t, h2, "counter", herder.Running)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		b, _ := os.ReadFile(state)
@@ -297,7 +236,7 @@ func TestTwoVersionsOfAPluginPathConnector(t *testing.T) {
 				cfg["connector.plugin.version"] = tc.version
 			}
 			put(t, h, tc.name, cfg)
-			ts := awaitTaskState(t, h, tc.name, herder.Running)
+			ts := inproc.AwaitTask(t, h, tc.name, herder.Running)
 			if ts.Version != herder.PluginVersion(tc.want) {
 				t.Errorf("task status version %q, want %s", ts.Version, tc.want)
 			}

@@ -104,23 +104,15 @@ func startSolo(t *testing.T, base map[string]string, host string, reg *plugins.R
 // the worker's Run returns (it must not, before stop).
 func (sw *soloWorker) await(t *testing.T, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
+	testkit.Eventually(t, time.Minute, what, cond, func() error {
 		select {
 		case err := <-sw.done:
 			sw.done <- err // keep it for stop, which would wait in vain otherwise
-			t.Fatalf("while waiting for %s the worker stopped: %v", what, err)
+			return fmt.Errorf("the worker stopped: %v", err)
 		default:
+			return nil
 		}
-		ok, why := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s: %s", what, why)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	})
 }
 
 // TestDistributedPanickingConnectors: in a distributed worker, connectors
@@ -132,26 +124,20 @@ func (sw *soloWorker) await(t *testing.T, what string, cond func() (bool, string
 func TestDistributedPanickingConnectors(t *testing.T) {
 	bootstrap := testkit.RealKafka(t)
 	suffix := testkit.NewTopic(t, bootstrap, 1) // a unique name; the topic itself stays unused
-	props := map[string]string{
-		"bootstrap.servers":                 bootstrap,
-		"group.id":                          "sluice-" + suffix,
-		"config.storage.topic":              suffix + "-configs",
-		"offset.storage.topic":              suffix + "-offsets",
-		"status.storage.topic":              suffix + "-status",
-		"config.storage.replication.factor": "1",
-		"offset.storage.replication.factor": "1",
-		"status.storage.replication.factor": "1",
-		"offset.storage.partitions":         "2",
-		"status.storage.partitions":         "2",
-		"key.converter":                     "StringConverter",
-		"value.converter":                   "StringConverter",
-		"offset.flush.interval.ms":          "200",
-		"session.timeout.ms":                "6000",
-		"heartbeat.interval.ms":             "500",
-		"scheduled.rebalance.max.delay.ms":  "0",
-		"consumer.session.timeout.ms":       "6000",
-		"consumer.heartbeat.interval.ms":    "500",
-	}
+	props := testkit.GroupProps(suffix)
+	maps.Copy(props, map[string]string{
+		"bootstrap.servers":                bootstrap,
+		"offset.storage.partitions":        "2",
+		"status.storage.partitions":        "2",
+		"key.converter":                    "StringConverter",
+		"value.converter":                  "StringConverter",
+		"offset.flush.interval.ms":         "200",
+		"session.timeout.ms":               "6000",
+		"heartbeat.interval.ms":            "500",
+		"scheduled.rebalance.max.delay.ms": "0",
+		"consumer.session.timeout.ms":      "6000",
+		"consumer.heartbeat.interval.ms":   "500",
+	})
 	sunk := &panicky.Sunk{}
 	reg := builtin.Registry()
 	panicky.Register(reg, sunk)

@@ -4,23 +4,20 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/IBM/sarama"
 
 	"github.com/sluicehq/sluice/internal/testkit"
+	"github.com/sluicehq/sluice/internal/testkit/inproc"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/plugins/builtin"
 	"github.com/sluicehq/sluice/runtime"
 	"github.com/sluicehq/sluice/runtime/herder"
 	"github.com/sluicehq/sluice/runtime/standalone"
-	"github.com/sluicehq/sluice/runtime/storage"
 )
 
 // newHerder starts a standalone herder on a worker against bootstrap.
@@ -48,53 +45,16 @@ func fileHerder(t *testing.T, bootstrap, dir string, extra map[string]string, re
 // fileHerderWorker is fileHerder, also returning the herder's worker.
 func fileHerderWorker(t *testing.T, bootstrap, dir string, extra map[string]string, reg *plugins.Registry, logTo io.Writer) (*standalone.Herder, *runtime.Worker) {
 	t.Helper()
-	props := map[string]string{
-		"bootstrap.servers":            bootstrap,
-		"key.converter":                "StringConverter",
-		"value.converter":              "StringConverter",
-		"offset.storage.file.filename": filepath.Join(dir, "offsets.json"),
-		"offset.flush.interval.ms":     "100",
-		"consumer.session.timeout.ms":  "6000",
-	}
-	maps.Copy(props, extra)
-	if os.Getenv("SLUICE_TEST_LOG") != "" {
-		logTo = io.MultiWriter(logTo, os.Stderr)
-	}
-	log := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	wc, err := runtime.ParseWorkerConfig(props, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	offsets, err := storage.OpenFileOffsets(wc.OffsetFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	configs, err := storage.OpenFileConfigs(wc.ConfigFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	status := storage.NewMemoryStatus()
-	w := runtime.NewWorker(wc, reg, offsets, status, log)
-	h := standalone.New(context.Background(), w, configs, status, offsets, log)
-	t.Cleanup(func() { h.Stop(context.Background()) })
-	return h, w
+	s := inproc.NewStandalone(t, inproc.WorkerProps(bootstrap, dir, extra), reg, inproc.Logger(logTo))
+	t.Cleanup(func() { s.Herder.Stop(context.Background()) })
+	return s.Herder, s.Worker
 }
 
 // awaitTask waits until task 0 of a connector is in state, polling the
 // status the REST API would serve.
 func awaitTask(t *testing.T, h herder.Herder, name string, state herder.State) herder.TaskState {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		ts, err := h.TaskStatus(context.Background(), herder.TaskID{Connector: name, Task: 0})
-		if err == nil && ts.State == state {
-			return ts
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("task %s-0 is %+v (err %v), want %s", name, ts, err, state)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return inproc.AwaitTask(t, h, name, state)
 }
 
 // TestSinkFailsOnRecordTheConverterCannotRead: a record that is not JSON,
