@@ -118,17 +118,7 @@ func TestSinkCommitsOnlyWhatPreCommitReturns(t *testing.T) {
 	}
 	await := func(what string, cond func() (bool, string)) {
 		t.Helper()
-		deadline := time.Now().Add(time.Minute)
-		for {
-			ok, state := cond()
-			if ok {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waiting for %s: %s", what, state)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		testkit.Eventually(t, time.Minute, what, cond)
 	}
 
 	// All five records are put and offered, but only two are durable.
