@@ -284,23 +284,20 @@ func TestIntegrityRulesResolve(t *testing.T) {
 // TestDocumentedFilesExist checks that every Go file ARCHITECTURE.md and the
 // README name in backquotes (`worker.go`, `runtime/storage/atomic.go`) and
 // every package directory ARCHITECTURE.md names (`runtime/storage`) exists.
+// A file named with a directory must be at that path (or at its end, as
+// `storage/atomic.go`): a file that moved to another package while keeping
+// its name is drift.
 func TestDocumentedFilesExist(t *testing.T) {
 	dir := root(t)
 	files := goFiles(t)
-	base := map[string]bool{}
-	for path := range files {
-		base[filepath.Base(path)] = true
-		base[path] = true
-	}
-	goFile := regexp.MustCompile("`([A-Za-z0-9_./-]+\\.go)`")
 	for _, doc := range []string{"ARCHITECTURE.md", "README.md"} {
 		b, err := os.ReadFile(filepath.Join(dir, doc))
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range goFile.FindAllStringSubmatch(string(b), -1) {
-			if !base[m[1]] && !base[filepath.Base(m[1])] {
-				t.Errorf("%s names %s, which is not in the repository", doc, m[1])
+		for _, name := range documentedGoFiles(string(b)) {
+			if !fileNamed(files, name) {
+				t.Errorf("%s names %s, which is not in the repository", doc, name)
 			}
 		}
 	}
@@ -325,6 +322,50 @@ func TestDocumentedFilesExist(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("ARCHITECTURE.md names the package %s, which is not a directory of the repository", m[1])
+		}
+	}
+}
+
+// documentedGoFiles returns the Go files a document names in backquotes.
+func documentedGoFiles(doc string) []string {
+	var out []string
+	for _, m := range regexp.MustCompile("`([A-Za-z0-9_./-]+\\.go)`").FindAllStringSubmatch(doc, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// fileNamed reports whether a document's name of a Go file (a base name, or
+// a path from the top or from a directory of the repository) is a file of
+// files.
+func fileNamed[V any](files map[string]V, name string) bool {
+	for path := range files {
+		if path == name || strings.HasSuffix(path, "/"+name) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestFileNamed: a name with a directory must match the file's path, not
+// only its base name.
+func TestFileNamed(t *testing.T) {
+	files := map[string]bool{"plugins/builtin/builtin.go": true, "runtime/storage/atomic.go": true, "main.go": true}
+	for _, tt := range []struct {
+		name string
+		want bool
+	}{
+		{"builtin.go", true},
+		{"plugins/builtin/builtin.go", true},
+		{"builtin/builtin.go", true},
+		{"plugins/builtin.go", false}, // moved: the base name alone must not pass
+		{"storage/atomic.go", true},
+		{"orage/atomic.go", false},
+		{"main.go", true},
+		{"missing.go", false},
+	} {
+		if got := fileNamed(files, tt.name); got != tt.want {
+			t.Errorf("fileNamed(%q) = %t, want %t", tt.name, got, tt.want)
 		}
 	}
 }
