@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
-
 	"github.com/sluicehq/sluice/internal/testkit"
 )
 
@@ -92,47 +90,18 @@ func TestSinkWorkerSIGTERMDrains(t *testing.T) {
 	name := "term-sink-" + topic
 	conn := map[string]string{"name": name, "connector.class": "FileStreamSink", "file": out, "topics": topic}
 
-	producer, err := sarama.NewSyncProducer(testkit.Addrs(bootstrap), producerConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer producer.Close()
-	produced := 0
-	produce := func(to int) {
-		msgs := make([]*sarama.ProducerMessage, 0, to-produced)
-		for i := produced; i < to; i++ {
-			msgs = append(msgs, &sarama.ProducerMessage{Topic: topic, Value: sarama.StringEncoder(line(i))})
-		}
-		if err := producer.SendMessages(msgs); err != nil {
-			t.Fatal(err)
-		}
-		produced = to
-	}
-	admin, err := sarama.NewClusterAdmin(testkit.Addrs(bootstrap), testkit.SaramaConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	committed := func() int64 {
-		res, err := admin.ListConsumerGroupOffsets("connect-"+name, map[string][]int32{topic: {0}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if b := res.GetBlock(topic, 0); b != nil {
-			return b.Offset
-		}
-		return -1
-	}
+	lp := newLineProducer(t, bootstrap, topic)
+	lp.to(chunk)
+	committed := func() int64 { return sinkCommitted(t, bootstrap, name, topic) }
 
-	produce(chunk)
 	props := drainProps(bootstrap, filepath.Join(dir, "sink.offsets"))
 	w := startWorker(t, dir, "sink", props, conn)
 	eventually(t, time.Minute, "a committed sink offset", func() (bool, string) {
-		if produced < total/2 {
-			produce(produced + chunk)
+		if lp.produced < total/2 {
+			lp.to(lp.produced + chunk)
 		}
 		c := committed()
-		return c > 0 && produced >= total/2, fmt.Sprintf("committed %d, produced %d", c, produced)
+		return c > 0 && lp.produced >= total/2, fmt.Sprintf("committed %d, produced %d", c, lp.produced)
 	}, w)
 	w.Term()
 	c := committed()
@@ -141,9 +110,9 @@ func TestSinkWorkerSIGTERMDrains(t *testing.T) {
 		t.Fatalf("after SIGTERM the file holds %d records and the committed offset is %d: the stop did not drain", len(got), c)
 	}
 	checkLines(t, got, 0)
-	t.Logf("SIGTERM after %d of %d records produced: %d records written and committed", produced, total, len(got))
+	t.Logf("SIGTERM after %d of %d records produced: %d records written and committed", lp.produced, total, len(got))
 
-	produce(total)
+	lp.to(total)
 	w = startWorker(t, dir, "sink-restarted", props, conn)
 	eventually(t, 2*time.Minute, "every record committed after the restart", func() (bool, string) {
 		cc := committed()

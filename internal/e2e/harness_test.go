@@ -196,3 +196,46 @@ func tail(b []byte, n int) []byte {
 	}
 	return b
 }
+
+// lineProducer sends line(i) records to a topic, in order, acked by all
+// replicas.
+type lineProducer struct {
+	t        *testing.T
+	p        sarama.SyncProducer
+	topic    string
+	produced int // lines [0, produced) are sent
+}
+
+func newLineProducer(t *testing.T, bootstrap, topic string) *lineProducer {
+	t.Helper()
+	p, err := sarama.NewSyncProducer(testkit.Addrs(bootstrap), producerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return &lineProducer{t: t, p: p, topic: topic}
+}
+
+// to sends lines [produced, n).
+func (lp *lineProducer) to(n int) {
+	lp.t.Helper()
+	msgs := make([]*sarama.ProducerMessage, 0, n-lp.produced)
+	for i := lp.produced; i < n; i++ {
+		msgs = append(msgs, &sarama.ProducerMessage{Topic: lp.topic, Value: sarama.StringEncoder(line(i))})
+	}
+	if err := lp.p.SendMessages(msgs); err != nil {
+		lp.t.Fatal(err)
+	}
+	lp.produced = n
+}
+
+// sinkCommitted returns the offset sink connector name's group has
+// committed for partition 0 of topic, -1 if none.
+func sinkCommitted(t *testing.T, bootstrap, name, topic string) int64 {
+	t.Helper()
+	off, err := testkit.GroupOffset(bootstrap, "connect-"+name, topic, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return off
+}

@@ -1,6 +1,7 @@
 package testkit
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -71,4 +72,27 @@ func EndOffset(bootstrap, topic string, partition int32) (int64, error) {
 	}
 	defer c.Close()
 	return c.GetOffset(topic, partition, sarama.OffsetNewest)
+}
+
+// GroupOffset returns the offset consumer group group has committed for a
+// partition of topic on the broker at bootstrap, or -1 when it has
+// committed none.
+func GroupOffset(bootstrap, group, topic string, partition int32) (int64, error) {
+	admin, err := sarama.NewClusterAdmin(Addrs(bootstrap), SaramaConfig())
+	if err != nil {
+		return 0, err
+	}
+	defer admin.Close()
+	res, err := admin.ListConsumerGroupOffsets(group, map[string][]int32{topic: {partition}})
+	if err != nil {
+		return 0, err
+	}
+	b := res.GetBlock(topic, partition)
+	if b == nil {
+		return -1, nil
+	}
+	if b.Err != sarama.ErrNoError {
+		return 0, fmt.Errorf("offset of %s-%d for group %s: %w", topic, partition, group, b.Err)
+	}
+	return b.Offset, nil
 }

@@ -184,17 +184,12 @@ func TestAvroBadInput(t *testing.T) {
 		// Kafka Connect converts a whole batch before it puts it, so the good
 		// record before the bad one was not put either; the group's committed
 		// offset stays before the bad record, and a restart reads both again.
-		admin, err := sarama.NewClusterAdmin(testkit.Addrs(bootstrap), testkit.SaramaConfig())
+		off, err := testkit.GroupOffset(bootstrap, "connect-"+name, topic, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer admin.Close()
-		offsets, err := admin.ListConsumerGroupOffsets("connect-"+name, map[string][]int32{topic: {0}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if b := offsets.GetBlock(topic, 0); b != nil && b.Offset > 1 {
-			t.Errorf("the sink committed offset %d, past the record it failed on", b.Offset)
+		if off > 1 {
+			t.Errorf("the sink committed offset %d, past the record it failed on", off)
 		}
 	})
 }

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
-
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connectors"
 	"github.com/sluicehq/sluice/internal/testkit"
@@ -101,20 +99,12 @@ func TestSinkCommitsOnlyWhatPreCommitReturns(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	admin, err := sarama.NewClusterAdmin(testkit.Addrs(bootstrap), testkit.SaramaConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
 	committed := func() int64 {
-		res, err := admin.ListConsumerGroupOffsets("connect-"+name, map[string][]int32{topic: {0}})
+		off, err := testkit.GroupOffset(bootstrap, "connect-"+name, topic, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if b := res.GetBlock(topic, 0); b != nil {
-			return b.Offset
-		}
-		return -1
+		return off
 	}
 	await := func(what string, cond func() (bool, string)) {
 		t.Helper()
