@@ -48,16 +48,17 @@ type Stores struct {
 // from the stores directly, so a long operation never blocks them. The
 // embedded core answers the reads and offset requests.
 type Herder struct {
-	*herdercore.Core
-	cfg       *Config
-	worker    *runtime.Worker
-	stores    *Stores
-	configs   *storage.KafkaConfigs
-	offsets   *storage.KafkaOffsets
-	status    *storage.KafkaStatus
-	forwarder Forwarder
-	startup   *startup
-	log       *slog.Logger
+	herdercore.Answers // the reads and offset requests, answered by core
+	core               *herdercore.Core
+	cfg                *Config
+	worker             *runtime.Worker
+	stores             *Stores
+	configs            *storage.KafkaConfigs
+	offsets            *storage.KafkaOffsets
+	status             *storage.KafkaStatus
+	forwarder          Forwarder
+	startup            *startup
+	log                *slog.Logger
 
 	// Loggers sets logger levels for cluster-scope logger changes; nil
 	// ignores them.
@@ -167,8 +168,9 @@ func New(cfg *Config, w *runtime.Worker, stores *Stores, forwarder Forwarder, lo
 		eager: NewEagerAssignor(), cooperative: NewCooperativeAssignor(cfg.MaxDelay, time.Now, logging.Named(log, "sluice.assignor")),
 		queue: make(chan func()), wake: make(chan struct{}, 1), drained: make(chan struct{}), assigned: newWork(), running: newWork(),
 		instances: map[string]herder.TargetState{}, knownConnectors: map[string]bool{}, ctx: context.Background()}
-	h.Core = herdercore.New(w, stores.Status, stores.Offsets, log, herdercore.Store{
+	h.core = herdercore.New(w, stores.Status, stores.Offsets, log, herdercore.Store{
 		Started: h.awaitStarted, Lookup: h.get, ModifyOffsets: h.modifyOffsets})
+	h.Answers = h.core
 	stores.listener.h.Store(h)
 	base, err := saramaBase(cfg, "connect-"+cfg.WorkerID)
 	if err != nil {
@@ -542,7 +544,7 @@ func (h *Herder) PutConnectorConfig(ctx context.Context, name string, cfg map[st
 		if err := h.configs.PutConnectorConfig(ctx, name, cfg, target); err != nil {
 			return fmt.Errorf("write the configuration of connector %s to the config topic: %w", name, err)
 		}
-		info, created = h.Info(name, cfg, h.snap.TaskCount(name)), !exists
+		info, created = h.core.Info(name, cfg, h.snap.TaskCount(name)), !exists
 		return nil
 	})
 	return info, created, err
@@ -567,7 +569,7 @@ func (h *Herder) PatchConnectorConfig(ctx context.Context, name string, patch ma
 		if err := h.configs.PutConnectorConfig(ctx, name, cfg, ""); err != nil {
 			return fmt.Errorf("write the configuration of connector %s to the config topic: %w", name, err)
 		}
-		info = h.Info(name, cfg, h.snap.TaskCount(name))
+		info = h.core.Info(name, cfg, h.snap.TaskCount(name))
 		return nil
 	})
 	return info, err
@@ -611,7 +613,7 @@ func (h *Herder) RestartConnector(ctx context.Context, name string, includeTasks
 		if err := h.leaderOnly("process restart requests"); err != nil {
 			return err
 		}
-		status, ok := h.StatusInfo(name, h.snap.Configs[name])
+		status, ok := h.core.StatusInfo(name, h.snap.Configs[name])
 		if !ok {
 			return herder.NotFound("Status for connector %s not found", name)
 		}
@@ -697,7 +699,7 @@ func (h *Herder) modifyOffsets(ctx context.Context, name string, offsets []herde
 			return err
 		}
 		var err error
-		msg, err = h.AlterOffsets(ctx, name, cfg, offsets, reset)
+		msg, err = h.core.AlterOffsets(ctx, name, cfg, offsets, reset)
 		return err
 	})
 	return msg, err

@@ -442,7 +442,7 @@ func (h *Herder) startConnector(name string) {
 	h.running.connectors[name] = true
 	target := h.snap.Targets[name]
 	if target == herder.TargetStopped {
-		h.ReportStopped(name)
+		h.core.ReportStopped(name)
 		return
 	}
 	reconfigure := func() { h.update(func(p *pendingUpdates) { setAdd(&p.reconfigure, name) }) }
@@ -477,7 +477,7 @@ func (h *Herder) reconfigureTasks(name string) {
 	tasks, err := h.worker.TaskConfigs(name)
 	if err != nil {
 		h.log.Error("generate task configurations", "connector", name, "err", err)
-		h.ReportFailed(name, err)
+		h.core.ReportFailed(name, err)
 		return
 	}
 	if !tasksChanged(h.snap, name, tasks) {
@@ -560,10 +560,10 @@ func (h *Herder) connectorConfigChanged(name string) {
 			}
 		}
 		h.stopWork(w)
-		h.LogConfigRemoved(name)
+		h.core.LogConfigRemoved(name)
 		return
 	}
-	h.LogConfigUpdated(name)
+	h.core.LogConfigUpdated(name)
 	h.worker.StopConnector(h.ctx, name)
 	delete(h.instances, name)
 	delete(h.running.connectors, name)
@@ -581,14 +581,14 @@ func (h *Herder) targetStateChanged(name string) {
 		prev, started := h.instances[name]
 		switch {
 		case target == herder.TargetStopped:
-			h.LogTargetState(name, target)
+			h.core.LogTargetState(name, target)
 			if started {
 				h.worker.StopConnector(h.ctx, name)
 				delete(h.instances, name)
 			}
-			h.ReportStopped(name)
+			h.core.ReportStopped(name)
 		case !started:
-			h.LogTargetState(name, target)
+			h.core.LogTargetState(name, target)
 			delete(h.running.connectors, name)
 			h.startConnector(name)
 		case prev != target:
@@ -661,25 +661,25 @@ func (h *Herder) restartHere(conn string, tasks []herder.TaskID, requested bool)
 		h.worker.StopConnector(h.ctx, conn)
 		delete(h.instances, conn)
 		delete(h.running.connectors, conn)
-		h.ReportRestartStop(conn, nil, false)
+		h.core.ReportRestartStop(conn, nil, false)
 		h.flushStatuses("status of the restarted connector not written before it restarts")
 		if requested {
-			h.ReportRestartStop(conn, nil, true)
+			h.core.ReportRestartStop(conn, nil, true)
 		}
 	}
 	if len(tasks) > 0 {
 		for _, id := range tasks {
-			h.LogRestartTask(id)
+			h.core.LogRestartTask(id)
 		}
 		h.worker.StopTasks(tasks)
 		for _, id := range tasks {
 			delete(h.running.tasks, id)
-			h.ReportRestartStop("", &id, false)
+			h.core.ReportRestartStop("", &id, false)
 		}
 		h.flushStatuses("statuses of the restarted tasks not written before they restart")
 		if requested {
 			for _, id := range tasks {
-				h.ReportRestartStop("", &id, true)
+				h.core.ReportRestartStop("", &id, true)
 			}
 		}
 	}

@@ -66,6 +66,32 @@ func New(w *runtime.Worker, status storage.StatusStore, offsets storage.OffsetSt
 	return &Core{worker: w, status: status, offsets: offsets, log: log, store: store}
 }
 
+// Answers are the herder.Herder methods the core answers for both herders,
+// whatever they keep their configurations in. A herder embeds its core as
+// Answers, so that only these are promoted to its method set; it calls the
+// core's other methods (Info, AlterOffsets, the Report and Log helpers:
+// pieces of its own operations, which skip its locking and checks) through
+// a field of its own.
+type Answers interface {
+	ServerInfo(ctx context.Context) (herder.ServerInfo, error)
+	WaitNote() string
+	ConnectorInfo(ctx context.Context, name string) (herder.ConnectorInfo, error)
+	ConnectorConfig(ctx context.Context, name string) (map[string]string, error)
+	Tasks(ctx context.Context, name string) ([]herder.TaskInfo, error)
+	ConnectorStatus(ctx context.Context, name string) (herder.ConnectorStateInfo, error)
+	TaskStatus(ctx context.Context, id herder.TaskID) (herder.TaskState, error)
+	ConnectorOffsets(ctx context.Context, name string) (herder.ConnectorOffsets, error)
+	AlterConnectorOffsets(ctx context.Context, name string, offsets herder.ConnectorOffsets) (string, error)
+	ResetConnectorOffsets(ctx context.Context, name string) (string, error)
+	ConnectorTopics(ctx context.Context, name string) ([]string, error)
+	ResetConnectorTopics(ctx context.Context, name string) error
+	ConnectorPlugins(ctx context.Context, connectorsOnly bool) ([]herder.PluginInfo, error)
+	PluginConfig(ctx context.Context, name, version string) ([]config.KeyInfo, error)
+	ValidateConnectorConfig(ctx context.Context, cfg map[string]string) (herder.ConfigInfos, error)
+}
+
+var _ Answers = (*Core)(nil)
+
 // NotFound is the 404 for a connector that does not exist.
 func NotFound(name string) error { return herder.NotFound("Connector %s not found", name) }
 

@@ -24,11 +24,12 @@ import (
 // serialized by a mutex; tasks run on their own goroutines. The embedded
 // core answers the reads and offset requests.
 type Herder struct {
-	*herdercore.Core
-	worker  *runtime.Worker
-	configs storage.ConfigStore
-	status  storage.StatusStore
-	log     *slog.Logger
+	herdercore.Answers // the reads and offset requests, answered by core
+	core               *herdercore.Core
+	worker             *runtime.Worker
+	configs            storage.ConfigStore
+	status             storage.StatusStore
+	log                *slog.Logger
 
 	// Loggers sets logger levels for SetClusterLoggerLevel; nil refuses.
 	Loggers herdercore.Loggers
@@ -42,10 +43,11 @@ var _ herder.Herder = (*Herder)(nil)
 // New returns a herder over a worker and its stores.
 func New(ctx context.Context, w *runtime.Worker, configs storage.ConfigStore, status storage.StatusStore, offsets storage.OffsetStore, log *slog.Logger) *Herder {
 	h := &Herder{worker: w, configs: configs, status: status, log: log, ctx: context.WithoutCancel(ctx)}
-	h.Core = herdercore.New(w, status, offsets, log, herdercore.Store{
+	h.core = herdercore.New(w, status, offsets, log, herdercore.Store{
 		Lookup:        func(_ context.Context, name string) (storage.ConnectorState, error) { return h.get(name) },
 		ModifyOffsets: h.modifyOffsets,
 	})
+	h.Answers = h.core
 	return h
 }
 
@@ -121,7 +123,7 @@ func (h *Herder) storeFailed(name string, cfg map[string]string, cause error) er
 		return fmt.Errorf("store task configs of %s: %w", name, err)
 	}
 	h.clearTaskStatus(name)
-	h.ReportFailed(name, cause)
+	h.core.ReportFailed(name, cause)
 	return nil
 }
 
@@ -198,7 +200,7 @@ func (h *Herder) putLocked(ctx context.Context, name string, cfg map[string]stri
 		return herder.ConnectorInfo{}, false, fmt.Errorf("store config of %s: %w", name, err)
 	}
 	if exists {
-		h.LogConfigUpdated(name)
+		h.core.LogConfigUpdated(name)
 	} else {
 		h.log.Info("Connector "+name+" config created", "connector", name, "initial_state", string(target))
 	}
@@ -211,7 +213,7 @@ func (h *Herder) putLocked(ctx context.Context, name string, cfg map[string]stri
 // info describes a stored connector.
 func (h *Herder) info(name string) herder.ConnectorInfo {
 	s, _ := h.configs.Get(name)
-	return h.Info(name, s.Config, len(s.TaskConfigs))
+	return h.core.Info(name, s.Config, len(s.TaskConfigs))
 }
 
 // PatchConnectorConfig implements herder.Herder: the patched configuration
@@ -241,7 +243,7 @@ func (h *Herder) startConnector(ctx context.Context, name string) error {
 				return err
 			}
 		}
-		h.ReportStopped(name)
+		h.core.ReportStopped(name)
 		return nil
 	}
 	reconfigure := func() { go h.reconfigure(name) }
@@ -255,7 +257,7 @@ func (h *Herder) startTasks(name string) error {
 	s, _ := h.configs.Get(name)
 	tasks, err := h.worker.TaskConfigs(name)
 	if err != nil {
-		h.ReportFailed(name, err)
+		h.core.ReportFailed(name, err)
 		return err
 	}
 	// Unchanged task configurations (a restart) are not written again.
@@ -290,7 +292,7 @@ func (h *Herder) updateTasks(name string) bool {
 	tasks, err := h.worker.TaskConfigs(name)
 	if err != nil {
 		h.log.Error("reconfigure tasks", "connector", name, "err", err)
-		h.ReportFailed(name, err)
+		h.core.ReportFailed(name, err)
 		return false
 	}
 	if herdercore.SameTaskConfigs(tasks, s.TaskConfigs) {
@@ -334,7 +336,7 @@ func (h *Herder) DeleteConnector(_ context.Context, name string) error {
 	}
 	h.status.Delete(name)
 	h.worker.ResetTopics(name)
-	h.LogConfigRemoved(name)
+	h.core.LogConfigRemoved(name)
 	return nil
 }
 
@@ -363,7 +365,7 @@ func (h *Herder) RestartConnector(ctx context.Context, name string, includeTasks
 	requested := includeTasks || onlyFailed
 	if restartConn {
 		h.worker.StopConnector(h.ctx, name)
-		h.ReportRestartStop(name, nil, requested)
+		h.core.ReportRestartStop(name, nil, requested)
 		if h.restartConnectorOnly(ctx, name, s) {
 			// Every task has just started with new configurations.
 			restartTasks = nil
@@ -390,7 +392,7 @@ func (h *Herder) restartConnectorOnly(ctx context.Context, name string, s storag
 
 func (h *Herder) statusLocked(name string) herder.ConnectorStateInfo {
 	s, _ := h.configs.Get(name)
-	info, _ := h.StatusInfo(name, s.Config)
+	info, _ := h.core.StatusInfo(name, s.Config)
 	return info
 }
 
@@ -402,7 +404,7 @@ func (h *Herder) RestartTask(_ context.Context, id herder.TaskID) error {
 	if err := herdercore.TaskExists(id, ok, len(s.TaskConfigs)); err != nil {
 		return err
 	}
-	h.LogRestartTask(id)
+	h.core.LogRestartTask(id)
 	h.restartTaskLocked(id, s, false)
 	return nil
 }
@@ -412,7 +414,7 @@ func (h *Herder) restartTaskLocked(id herder.TaskID, s storage.ConnectorState, r
 		return
 	}
 	h.worker.StopTasks([]herder.TaskID{id})
-	h.ReportRestartStop("", &id, requested)
+	h.core.ReportRestartStop("", &id, requested)
 	_ = h.worker.StartTask(id, s.Config, s.TaskConfigs[id.Task], len(s.TaskConfigs), s.Target)
 }
 
@@ -432,14 +434,14 @@ func (h *Herder) SetTargetState(ctx context.Context, name string, target herder.
 	}
 	switch {
 	case target == herder.TargetStopped:
-		h.LogTargetState(name, target)
+		h.core.LogTargetState(name, target)
 		h.stopConnector(name)
 		h.clearTaskStatus(name)
 		h.configs.PutTaskConfigs(name, nil)
-		h.ReportStopped(name)
+		h.core.ReportStopped(name)
 	case s.Target == herder.TargetStopped:
 		// Resuming a stopped connector starts it afresh.
-		h.LogTargetState(name, target)
+		h.core.LogTargetState(name, target)
 		if err := h.startConnector(ctx, name); err != nil {
 			h.log.Error("resume connector", "connector", name, "err", err)
 		}
@@ -461,7 +463,7 @@ func (h *Herder) modifyOffsets(ctx context.Context, name string, offsets []herde
 	if err := herdercore.OffsetsModifiable(name, s.Target == herder.TargetStopped, offsets, reset); err != nil {
 		return "", err
 	}
-	return h.AlterOffsets(ctx, name, s.Config, offsets, reset)
+	return h.core.AlterOffsets(ctx, name, s.Config, offsets, reset)
 }
 
 // SetClusterLoggerLevel implements herder.Herder: in standalone mode the
