@@ -6,9 +6,10 @@
 // restart reports, task configuration comparison, configuration patches,
 // lifecycle log lines), plus the version and commit GET / reports.
 //
-// A herder embeds a *Core, made by New over its worker, status and offset
-// stores and a Store telling the core how to read its configurations; it
-// keeps only what differs: where configurations are stored, how changes
+// A herder holds a *Core, made by New over its worker, status and offset
+// stores and a Store telling the core how to read its configurations, and
+// embeds it as Answers, the REST methods it answers; the herder keeps only
+// what differs: where configurations are stored, how changes
 // are serialized (a mutex, or the distributed herder's loop), and the
 // redirects to the leader or a connector's owner.
 package herdercore
@@ -50,8 +51,8 @@ type Loggers interface {
 }
 
 // Core implements the herder.Herder methods that read the stores and the
-// worker the same way in both modes; the herder embedding it implements
-// the others.
+// worker the same way in both modes (Answers); the herder holding it
+// implements the others.
 type Core struct {
 	worker  *runtime.Worker
 	status  storage.StatusStore
