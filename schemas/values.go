@@ -58,29 +58,12 @@ func appendFormat(b []byte, schema *Schema, v any) ([]byte, error) {
 
 // appendNumberOrBool writes booleans and numbers as Java's toString.
 func appendNumberOrBool(b []byte, schema *Schema, v any) ([]byte, error) {
+	if out, ok := javafmt.AppendInteger(b, v); ok {
+		return out, nil
+	}
 	switch x := v.(type) {
 	case bool:
 		return strconv.AppendBool(b, x), nil
-	case int:
-		return strconv.AppendInt(b, int64(x), 10), nil
-	case int8:
-		return strconv.AppendInt(b, int64(x), 10), nil
-	case int16:
-		return strconv.AppendInt(b, int64(x), 10), nil
-	case int32:
-		return strconv.AppendInt(b, int64(x), 10), nil
-	case int64:
-		return strconv.AppendInt(b, x, 10), nil
-	case uint:
-		return strconv.AppendUint(b, uint64(x), 10), nil
-	case uint8:
-		return strconv.AppendUint(b, uint64(x), 10), nil
-	case uint16:
-		return strconv.AppendUint(b, uint64(x), 10), nil
-	case uint32:
-		return strconv.AppendUint(b, uint64(x), 10), nil
-	case uint64:
-		return strconv.AppendUint(b, x, 10), nil
 	case float32:
 		return javafmt.AppendFloat(b, x), nil
 	case float64:

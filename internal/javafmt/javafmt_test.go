@@ -143,3 +143,30 @@ func TestParseBigDecimal(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendInteger(t *testing.T) {
+	for _, tc := range []struct {
+		v    any
+		want string
+		ok   bool
+	}{
+		{int(-7), "-7", true},
+		{int8(-128), "-128", true},
+		{int16(32767), "32767", true},
+		{int32(-2147483648), "-2147483648", true},
+		{int64(-9223372036854775808), "-9223372036854775808", true},
+		{uint(7), "7", true},
+		{uint8(255), "255", true},
+		{uint16(65535), "65535", true},
+		{uint32(4294967295), "4294967295", true},
+		{uint64(18446744073709551615), "18446744073709551615", true},
+		{1.5, "", false},
+		{"1", "", false},
+		{nil, "", false},
+	} {
+		got, ok := AppendInteger([]byte("x"), tc.v)
+		if ok != tc.ok || (ok && string(got) != "x"+tc.want) || (!ok && string(got) != "x") {
+			t.Errorf("AppendInteger(%T %v) = %q, %v; want %q, %v", tc.v, tc.v, got, ok, tc.want, tc.ok)
+		}
+	}
+}

@@ -24,6 +24,9 @@ import (
 // statuses hold: nil, bool, strings, Go integers and floats, json.Number,
 // map[string]any and []any.
 func appendJavaJSON(b []byte, v any) ([]byte, error) {
+	if out, ok := javafmt.AppendInteger(b, v); ok {
+		return out, nil
+	}
 	switch x := v.(type) {
 	case nil:
 		return append(b, "null"...), nil
@@ -31,24 +34,6 @@ func appendJavaJSON(b []byte, v any) ([]byte, error) {
 		return strconv.AppendBool(b, x), nil
 	case string:
 		return javafmt.AppendString(b, x), nil
-	case int:
-		return strconv.AppendInt(b, int64(x), 10), nil
-	case int8:
-		return strconv.AppendInt(b, int64(x), 10), nil
-	case int16:
-		return strconv.AppendInt(b, int64(x), 10), nil
-	case int32:
-		return strconv.AppendInt(b, int64(x), 10), nil
-	case int64:
-		return strconv.AppendInt(b, x, 10), nil
-	case uint8:
-		return strconv.AppendUint(b, uint64(x), 10), nil
-	case uint16:
-		return strconv.AppendUint(b, uint64(x), 10), nil
-	case uint32:
-		return strconv.AppendUint(b, uint64(x), 10), nil
-	case uint64:
-		return strconv.AppendUint(b, x, 10), nil
 	case float32:
 		if err := finite(float64(x)); err != nil {
 			return nil, err

@@ -278,29 +278,12 @@ func (c *Converter) appendValue(b []byte, schema *schemas.Schema, value any) ([]
 
 // appendSchemaless writes a value without a schema, by its Go type.
 func (c *Converter) appendSchemaless(b []byte, value any) ([]byte, error) {
+	if out, ok := javafmt.AppendInteger(b, value); ok {
+		return out, nil
+	}
 	switch v := value.(type) {
 	case bool:
 		return strconv.AppendBool(b, v), nil
-	case int:
-		return strconv.AppendInt(b, int64(v), 10), nil
-	case int8:
-		return strconv.AppendInt(b, int64(v), 10), nil
-	case int16:
-		return strconv.AppendInt(b, int64(v), 10), nil
-	case int32:
-		return strconv.AppendInt(b, int64(v), 10), nil
-	case int64:
-		return strconv.AppendInt(b, v, 10), nil
-	case uint:
-		return strconv.AppendUint(b, uint64(v), 10), nil
-	case uint8:
-		return strconv.AppendUint(b, uint64(v), 10), nil
-	case uint16:
-		return strconv.AppendUint(b, uint64(v), 10), nil
-	case uint32:
-		return strconv.AppendUint(b, uint64(v), 10), nil
-	case uint64:
-		return strconv.AppendUint(b, v, 10), nil
 	case float32:
 		return javafmt.AppendJSONFloat(b, v), nil
 	case float64:
