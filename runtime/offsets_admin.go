@@ -241,9 +241,14 @@ func (w *Worker) alterSinkOffsets(ctx context.Context, admin sarama.ClusterAdmin
 			sink[i].Offset = nil
 		}
 	}
-	parsed, err := kafka.ParseSinkOffsets(sink)
-	if err != nil {
-		return false, requestError(err)
+	// A reset of a group with no committed offset (it never consumed, or an
+	// earlier reset deleted it) resets nothing and succeeds, as Kafka
+	// Connect's does; an alter must name offsets.
+	parsed := map[connectors.TopicPartition]*int64{}
+	if !reset || len(sink) > 0 {
+		if parsed, err = kafka.ParseSinkOffsets(sink); err != nil {
+			return false, requestError(err)
+		}
 	}
 	full := false
 	if a, ok := conn.(connectors.SinkOffsetAlterer); ok {

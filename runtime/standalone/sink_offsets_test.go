@@ -12,6 +12,7 @@ import (
 	"github.com/sluicehq/sluice/internal/testkit"
 	"github.com/sluicehq/sluice/plugins"
 	"github.com/sluicehq/sluice/plugins/builtin"
+	"github.com/sluicehq/sluice/runtime/herder"
 )
 
 // flushGate stands for an external system a sink writes to: Put buffers,
@@ -135,4 +136,46 @@ func TestSinkCommitsOnlyWhatPreCommitReturns(t *testing.T) {
 		c := committed()
 		return c == 5, fmt.Sprintf("PreCommit returned %d, committed %d", returned, c)
 	})
+}
+
+// TestSinkOffsetsResetIsIdempotent: resetting a stopped sink connector's
+// offsets succeeds when its consumer group has no committed offset (it
+// never consumed, or an earlier reset deleted the group), as Kafka
+// Connect's reset does, and removes them when it has.
+func TestSinkOffsetsResetIsIdempotent(t *testing.T) {
+	bootstrap := testkit.Kafka(t)
+	h := newHerder(t, bootstrap, nil)
+	ctx := context.Background()
+	topic := testkit.NewTopic(t, bootstrap, 1)
+	name := "reset-sink-" + topic
+	cfg := map[string]string{"connector.class": "FileStreamSink", "topics": topic, "file": t.TempDir() + "/out.txt"}
+	if _, _, err := h.PutConnectorConfig(ctx, name, cfg, false, herder.TargetStopped); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		msg, err := h.ResetConnectorOffsets(ctx, name)
+		if err != nil || msg != "The offsets for this connector have been reset successfully" {
+			t.Fatalf("reset %d of a sink that never consumed: %q, %v", i+1, msg, err)
+		}
+	}
+
+	produce(t, bootstrap, topic, "a", "b")
+	if err := h.SetTargetState(ctx, name, herder.TargetStarted); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, time.Minute, "the sink's committed offset 2", func() (bool, string) {
+		off, err := testkit.GroupOffset(bootstrap, "connect-"+name, topic, 0)
+		return err == nil && off == 2, fmt.Sprintf("offset %d, %v", off, err)
+	})
+	if err := h.SetTargetState(ctx, name, herder.TargetStopped); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if msg, err := h.ResetConnectorOffsets(ctx, name); err != nil {
+			t.Fatalf("reset %d of a sink that consumed: %q, %v", i+1, msg, err)
+		}
+	}
+	if off, err := testkit.GroupOffset(bootstrap, "connect-"+name, topic, 0); err != nil || off != -1 {
+		t.Fatalf("after the reset the group's offset is %d (%v), want none", off, err)
+	}
 }
