@@ -38,23 +38,10 @@ func TestSourceWorkerSIGTERMDrains(t *testing.T) {
 	conn := map[string]string{"name": name, "connector.class": "FileStreamSource", "file": in, "topic": topic, "batch.size": "500"}
 
 	appendLines(t, in, 0, chunk)
-	written := chunk
 	w := startWorker(t, dir, "source", drainProps(bootstrap, offsets), conn)
-	// The file keeps growing while the worker runs, so the stop lands
-	// mid-stream.
-	eventually(t, time.Minute, "a committed source offset", func() (bool, string) {
-		if written < total/2 {
-			appendLines(t, in, written, written+chunk)
-			written += chunk
-		}
-		p := committedPosition(t, offsets, name, in)
-		return p > 0 && written >= total/2, fmt.Sprintf("position %d, %d lines written", p, written)
-	}, w)
+	written := feedSource(t, w, in, offsets, name, chunk, total/2, chunk)
 	w.Term()
-	committed := committedPosition(t, offsets, name, in)
-	if committed%100 != 0 {
-		t.Fatalf("committed position %d is not at a line boundary", committed)
-	}
+	committed := lineBoundary(t, committedPosition(t, offsets, name, in))
 	got := readTopic(t, bootstrap, topic)
 	if int64(len(got)) != committed/100 {
 		t.Fatalf("after SIGTERM the topic holds %d lines and the committed offset is line %d: the stop did not drain", len(got), committed/100)

@@ -65,6 +65,33 @@ func committedPosition(t *testing.T, offsetsFile, connector, filename string) in
 	return int64(off["position"].(float64))
 }
 
+// feedSource grows the file source's input in while its worker w runs,
+// chunk lines at a time from line written, until at least atLeast lines are
+// written and the source has committed an offset, so that a stop or a kill
+// lands mid-stream; it returns how many lines the file holds.
+func feedSource(t *testing.T, w *testkit.Worker, in, offsets, name string, written, atLeast, chunk int) int {
+	t.Helper()
+	eventually(t, time.Minute, "a committed source offset", func() (bool, string) {
+		if written < atLeast {
+			appendLines(t, in, written, written+chunk)
+			written += chunk
+		}
+		p := committedPosition(t, offsets, name, in)
+		return p > 0 && written >= atLeast, fmt.Sprintf("position %d, %d lines written", p, written)
+	}, w)
+	return written
+}
+
+// lineBoundary returns a file source's committed position, failing the
+// test if it is not at a line boundary (of line's 100 bytes).
+func lineBoundary(t *testing.T, position int64) int64 {
+	t.Helper()
+	if position%100 != 0 {
+		t.Fatalf("committed position %d is not at a line boundary", position)
+	}
+	return position
+}
+
 // checkResumed checks that got = want[:first] ++ want[j:] with
 // committed ≤ j ≤ first, where first is how many lines the killed worker had
 // delivered: the restarted run resumed at line j and delivered the rest in
@@ -110,25 +137,11 @@ func TestSourceWorkerKill9(t *testing.T) {
 	name := "kill-source-" + topic
 	conn := map[string]string{"name": name, "connector.class": "FileStreamSource", "file": in, "topic": topic, "batch.size": "500"}
 
-	// The file keeps growing while the worker runs, so the kill lands
-	// mid-stream.
-	written := 0
 	appendLines(t, in, 0, chunk)
-	written = chunk
 	w := startWorker(t, dir, "source", workerProps(bootstrap, offsets), conn)
-	eventually(t, time.Minute, "a committed source offset", func() (bool, string) {
-		if written < total/2 {
-			appendLines(t, in, written, written+chunk)
-			written += chunk
-		}
-		p := committedPosition(t, offsets, name, in)
-		return p > 0 && written >= total/2, fmt.Sprintf("position %d, %d lines written", p, written)
-	}, w)
+	written := feedSource(t, w, in, offsets, name, chunk, total/2, chunk)
 	w.Kill9()
-	committed := committedPosition(t, offsets, name, in)
-	if committed%100 != 0 {
-		t.Fatalf("committed position %d is not at a line boundary", committed)
-	}
+	committed := lineBoundary(t, committedPosition(t, offsets, name, in))
 	appendLines(t, in, written, total)
 
 	w = startWorker(t, dir, "source-restarted", workerProps(bootstrap, offsets), conn)
