@@ -425,6 +425,44 @@ func TestMisbehavingSourceTaskFailsCleanly(t *testing.T) {
 	}
 }
 
+// TestPollDeadlineIsNotAFailure: a plugin task's Poll that waits until the
+// worker's deadline (its next offset flush) and returns the context's
+// error, wrapped, is no failure, as for a linked-in task (the runtime's
+// TestSourcePollDeadlineIsNotAFailure): the proxy answers no records and
+// no error, and the next Poll goes on. An error the worker's deadline did
+// not cause still reaches the worker.
+func TestPollDeadlineIsNotAFailure(t *testing.T) {
+	loaded, _ := loadTest(t)
+	task := find(t, loaded, counterClass).New().(connectors.SourceConnector).NewTask()
+	ctx := context.Background()
+	if err := task.Start(ctx, sourceCtx{slog.New(slog.DiscardHandler)}, map[string]string{"topic": "t", "misbehave": "deadline", "limit": "3"}); err != nil {
+		t.Fatal(err)
+	}
+	defer task.Stop(ctx)
+	pctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	recs, err := task.Poll(pctx)
+	cancel()
+	if err != nil || len(recs) != 0 {
+		t.Fatalf("a Poll that ran into the worker's deadline = %d records, %v; want none and no error", len(recs), err)
+	}
+	if got := pollAll(t, task, 3); len(got) != 3 || got[0].Value != "0" {
+		t.Fatalf("the Polls after it gave %v, want the counter's 3 records from 0", got)
+	}
+
+	// A Poll ended by its cancellation (a stop), not by the deadline: the
+	// task's error goes through.
+	own := find(t, loaded, counterClass).New().(connectors.SourceConnector).NewTask()
+	if err := own.Start(ctx, sourceCtx{slog.New(slog.DiscardHandler)}, map[string]string{"topic": "t", "misbehave": "deadline"}); err != nil {
+		t.Fatal(err)
+	}
+	defer own.Stop(ctx)
+	cctx, cancelPoll := context.WithCancel(ctx)
+	time.AfterFunc(100*time.Millisecond, cancelPoll)
+	if _, err := own.Poll(cctx); err == nil || !strings.Contains(err.Error(), "context canceled") {
+		t.Errorf("a Poll ended by its cancellation = %v; want the task's error", err)
+	}
+}
+
 // connCtx records a connector context's calls.
 type connCtx struct {
 	mu       sync.Mutex

@@ -22,7 +22,9 @@ import (
 // "both" (a record and a retriable error), "hangpoll" (a Poll that never
 // returns, whatever its context says), "hangstop" (a Stop that never
 // returns), "flaky" (its second Poll returns a retriable error and nothing
-// else). With "polls.file", each Poll appends a line to that file. Its
+// else), "deadline" (its first Poll waits until its context ends and returns
+// the context's error, wrapped, as a task waiting for its committed offset
+// while Kafka is away does). With "polls.file", each Poll appends a line to that file. Its
 // task is a Committer whose Commit fails if it runs during a Poll.
 const counterClass = "com.example.test.CounterSource"
 
@@ -35,7 +37,7 @@ func counterDef() *config.Def {
 		Define(config.Key{Name: "state.file", Type: config.String, Default: "", Importance: config.Low, Doc: "Where Start writes the offset it resumed from"}).
 		Define(config.Key{Name: "polls.file", Type: config.String, Default: "", Importance: config.Low, Doc: "Where each Poll appends a line"}).
 		Define(config.Key{Name: "version.file", Type: config.String, Default: "", Importance: config.Low, Doc: "Where a task's Start writes the counter's version"}).
-		Define(config.Key{Name: "misbehave", Type: config.String, Default: "", Validator: config.ValidString("", "panic", "exit", "badvalue", "huge", "both", "hangpoll", "hangstop", "flaky"), Importance: config.Low, Doc: "How to misbehave"})
+		Define(config.Key{Name: "misbehave", Type: config.String, Default: "", Validator: config.ValidString("", "panic", "exit", "badvalue", "huge", "both", "hangpoll", "hangstop", "flaky", "deadline"), Importance: config.Low, Doc: "How to misbehave"})
 }
 
 func (c *counter) Config() *config.Def { return counterDef() }
@@ -124,6 +126,11 @@ func (t *counterTask) Poll(ctx context.Context) ([]connectors.SourceRecord, erro
 		os.Exit(3)
 	case "hangpoll":
 		select {}
+	case "deadline":
+		if t.polls == 1 {
+			<-ctx.Done()
+			return nil, fmt.Errorf("read the committed offset: %w", ctx.Err())
+		}
 	case "both":
 		return []connectors.SourceRecord{{Record: connectors.Record{Topic: t.topic, Value: "x"}}}, connectors.Retriable(errors.New("records and an error"))
 	case "badvalue":
