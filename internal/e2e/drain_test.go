@@ -30,33 +30,23 @@ func drainProps(bootstrap, offsetsFile string) map[string]string {
 // line once, in order, no duplicate.
 func TestSourceWorkerSIGTERMDrains(t *testing.T) {
 	const total, chunk = 200_000, 2_000
-	bootstrap := testkit.Kafka(t)
-	topic := testkit.NewTopic(t, bootstrap, 1)
-	dir := t.TempDir()
-	in, offsets := filepath.Join(dir, "in.txt"), filepath.Join(dir, "source.offsets")
-	name := "term-source-" + topic
-	conn := map[string]string{"name": name, "connector.class": "FileStreamSource", "file": in, "topic": topic, "batch.size": "500"}
-
-	appendLines(t, in, 0, chunk)
-	w := startWorker(t, dir, "source", drainProps(bootstrap, offsets), conn)
-	written := feedSource(t, w, in, offsets, name, chunk, total/2, chunk)
+	s := newFileSource(t, "term-source-")
+	w := s.start(t, "source", drainProps(s.bootstrap, s.offsets), chunk)
+	written := s.feed(t, w, chunk, total/2, chunk)
 	w.Term()
-	committed := lineBoundary(t, committedPosition(t, offsets, name, in))
-	got := readTopic(t, bootstrap, topic)
+	committed := s.committed(t)
+	got := readTopic(t, s.bootstrap, s.topic)
 	if int64(len(got)) != committed/100 {
 		t.Fatalf("after SIGTERM the topic holds %d lines and the committed offset is line %d: the stop did not drain", len(got), committed/100)
 	}
 	checkLines(t, got, 0)
 	t.Logf("SIGTERM after %d of %d lines written: %d lines sent and committed", written, total, len(got))
 
-	appendLines(t, in, written, total)
-	w = startWorker(t, dir, "source-restarted", drainProps(bootstrap, offsets), conn)
-	eventually(t, 2*time.Minute, "every line committed after the restart", func() (bool, string) {
-		p := committedPosition(t, offsets, name, in)
-		return p == total*100, fmt.Sprintf("position %d of %d", p, total*100)
-	}, w)
+	appendLines(t, s.in, written, total)
+	w = s.start(t, "source-restarted", drainProps(s.bootstrap, s.offsets), 0)
+	s.awaitCommitted(t, w, total)
 	w.Term()
-	got = readTopic(t, bootstrap, topic)
+	got = readTopic(t, s.bootstrap, s.topic)
 	if len(got) != total {
 		t.Fatalf("the topic holds %d lines, want exactly %d", len(got), total)
 	}

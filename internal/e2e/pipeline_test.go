@@ -65,31 +65,69 @@ func committedPosition(t *testing.T, offsetsFile, connector, filename string) in
 	return int64(off["position"].(float64))
 }
 
-// feedSource grows the file source's input in while its worker w runs,
-// chunk lines at a time from line written, until at least atLeast lines are
-// written and the source has committed an offset, so that a stop or a kill
-// lands mid-stream; it returns how many lines the file holds.
-func feedSource(t *testing.T, w *testkit.Worker, in, offsets, name string, written, atLeast, chunk int) int {
+// fileSource is a FileStreamSource connector of a test, reading in and
+// writing to topic, with its worker's offsets in a file.
+type fileSource struct {
+	bootstrap, topic, dir, in, offsets, name string
+	conn                                     map[string]string
+}
+
+// newFileSource prepares a file source named prefix + its topic's name.
+func newFileSource(t *testing.T, prefix string) *fileSource {
+	t.Helper()
+	s := &fileSource{bootstrap: testkit.Kafka(t), dir: t.TempDir()}
+	s.topic = testkit.NewTopic(t, s.bootstrap, 1)
+	s.in, s.offsets = filepath.Join(s.dir, "in.txt"), filepath.Join(s.dir, "source.offsets")
+	s.name = prefix + s.topic
+	s.conn = map[string]string{"name": s.name, "connector.class": "FileStreamSource", "file": s.in, "topic": s.topic, "batch.size": "500"}
+	return s
+}
+
+// start writes lines [0, lines) when lines > 0 and starts a worker running
+// the source.
+func (s *fileSource) start(t *testing.T, label string, props map[string]string, lines int) *testkit.Worker {
+	t.Helper()
+	if lines > 0 {
+		appendLines(t, s.in, 0, lines)
+	}
+	return startWorker(t, s.dir, label, props, s.conn)
+}
+
+// feed grows the input while worker w runs, chunk lines at a time from line
+// written, until at least atLeast lines are written and the source has
+// committed an offset, so that a stop or a kill lands mid-stream; it
+// returns how many lines the file holds.
+func (s *fileSource) feed(t *testing.T, w *testkit.Worker, written, atLeast, chunk int) int {
 	t.Helper()
 	eventually(t, time.Minute, "a committed source offset", func() (bool, string) {
 		if written < atLeast {
-			appendLines(t, in, written, written+chunk)
+			appendLines(t, s.in, written, written+chunk)
 			written += chunk
 		}
-		p := committedPosition(t, offsets, name, in)
+		p := committedPosition(t, s.offsets, s.name, s.in)
 		return p > 0 && written >= atLeast, fmt.Sprintf("position %d, %d lines written", p, written)
 	}, w)
 	return written
 }
 
-// lineBoundary returns a file source's committed position, failing the
-// test if it is not at a line boundary (of line's 100 bytes).
-func lineBoundary(t *testing.T, position int64) int64 {
+// committed returns the committed position, failing the test if it is not
+// at a line boundary (of line's 100 bytes).
+func (s *fileSource) committed(t *testing.T) int64 {
 	t.Helper()
-	if position%100 != 0 {
-		t.Fatalf("committed position %d is not at a line boundary", position)
+	p := committedPosition(t, s.offsets, s.name, s.in)
+	if p%100 != 0 {
+		t.Fatalf("committed position %d is not at a line boundary", p)
 	}
-	return position
+	return p
+}
+
+// awaitCommitted waits until worker w has committed the first lines lines.
+func (s *fileSource) awaitCommitted(t *testing.T, w *testkit.Worker, lines int) {
+	t.Helper()
+	eventually(t, 2*time.Minute, "every line committed after the restart", func() (bool, string) {
+		p := committedPosition(t, s.offsets, s.name, s.in)
+		return p == int64(lines)*100, fmt.Sprintf("position %d of %d", p, lines*100)
+	}, w)
 }
 
 // checkResumed checks that got = want[:first] ++ want[j:] with
@@ -130,32 +168,22 @@ func checkResumed(t *testing.T, got []string, want func(int) string, total, comm
 // only from after the last committed offset.
 func TestSourceWorkerKill9(t *testing.T) {
 	const total, chunk = 200_000, 2_000
-	bootstrap := testkit.Kafka(t)
-	topic := testkit.NewTopic(t, bootstrap, 1)
-	dir := t.TempDir()
-	in, offsets := filepath.Join(dir, "in.txt"), filepath.Join(dir, "source.offsets")
-	name := "kill-source-" + topic
-	conn := map[string]string{"name": name, "connector.class": "FileStreamSource", "file": in, "topic": topic, "batch.size": "500"}
-
-	appendLines(t, in, 0, chunk)
-	w := startWorker(t, dir, "source", workerProps(bootstrap, offsets), conn)
-	written := feedSource(t, w, in, offsets, name, chunk, total/2, chunk)
+	s := newFileSource(t, "kill-source-")
+	w := s.start(t, "source", workerProps(s.bootstrap, s.offsets), chunk)
+	written := s.feed(t, w, chunk, total/2, chunk)
 	w.Kill9()
-	committed := lineBoundary(t, committedPosition(t, offsets, name, in))
-	appendLines(t, in, written, total)
+	committed := s.committed(t)
+	appendLines(t, s.in, written, total)
 
-	w = startWorker(t, dir, "source-restarted", workerProps(bootstrap, offsets), conn)
-	eventually(t, 2*time.Minute, "every line committed after the restart", func() (bool, string) {
-		p := committedPosition(t, offsets, name, in)
-		return p == total*100, fmt.Sprintf("position %d of %d", p, total*100)
-	}, w)
+	w = s.start(t, "source-restarted", workerProps(s.bootstrap, s.offsets), 0)
+	s.awaitCommitted(t, w, total)
 	w.Term()
 	// The offsets file of a dead worker cannot change, so the restart
 	// resumes exactly at the committed line; the first run delivered the
 	// records before the restarted run's (a produce request in flight at
 	// the kill may land after it died, so the topic length read then is no
 	// measure).
-	got := readTopic(t, bootstrap, topic)
+	got := readTopic(t, s.bootstrap, s.topic)
 	resume := int(committed / 100)
 	checkResumed(t, got, line, total, resume, len(got)-(total-resume))
 }
